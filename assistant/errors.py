@@ -1,0 +1,9 @@
+"""The one exception type meant for people: the CLI and the REPL print it as a single line."""
+
+
+class UserError(Exception):
+    """Something the user asked for cannot be done; the message says what and how to fix it."""
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.code = code

@@ -1,0 +1,508 @@
+"""Load and validate the YAML knowledge base.
+
+The knowledge base is a directory of YAML files (`faq.yaml` is the only one required; see the
+README for the format). Loading checks everything a person could get wrong while editing it and
+reports each problem as one line, `file:line: what is wrong; how to fix it`, so that
+`assistant kb check` can be run after every edit. The shipped knowledge base is loaded through
+`importlib.resources`, so it is found from an installed wheel wherever the command runs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import UserError
+from .matcher import Weights
+from .text import Synonyms, fold
+
+ACTION_NAMES = ("enable", "signature.submit", "signature.status", "template.create",
+                "template.status", "send", "error.lookup", "handoff")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a knowledge-base file."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class KnowledgeError(UserError):
+    """The knowledge base has problems; `problems` lists them all."""
+
+    def __init__(self, problems: list[Problem]):
+        lines = "\n".join(str(p) for p in problems)
+        super().__init__(f"the knowledge base has {len(problems)} problem(s):\n{lines}")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One FAQ question with its answer and the ways customers ask it."""
+
+    id: str
+    question: str
+    answer: str
+    tags: tuple[str, ...] = ()
+    alternatives: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SlotType:
+    """How values of one kind are found in a request: regexes, or fixed choices with their words."""
+
+    name: str
+    patterns: tuple[re.Pattern[str], ...] = ()
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Slot:
+    name: str
+    type: str
+    required: bool
+    prompt: str
+    many: bool = False
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something the assistant does, with its slots and example requests."""
+
+    name: str
+    description: str
+    command: str
+    changes_state: bool
+    slots: tuple[Slot, ...]
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    code: str
+    meaning: str
+    fix: str
+    aliases: tuple[str, ...] = ()
+    handoff: bool = False
+    kind: str = "api"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    answer: float = 0.5
+    clarify: float = 0.36
+    margin: float = 0.04
+    suggestions: int = 3
+    low_confidence: float = 0.6
+
+
+@dataclass(frozen=True)
+class Routing:
+    question_starts: frozenset[str] = frozenset()
+    command_starts: frozenset[str] = frozenset()
+    question_penalty: float = 0.0
+    slot_bonus: float = 0.0
+    slot_bonus_types: frozenset[str] = frozenset()
+    command_phrases: tuple[str, ...] = ()
+    mask_types: tuple[str, ...] = ()
+
+
+@dataclass
+class KnowledgeBase:
+    """Everything the assistant knows, as loaded from one directory (plus an optional overlay)."""
+
+    source: str
+    entries: dict[str, Entry]
+    synonyms: Synonyms
+    slot_types: dict[str, SlotType]
+    actions: dict[str, Action]
+    error_codes: dict[str, ErrorCode]
+    thresholds: Thresholds
+    weights: Weights
+    routing: Routing
+    stopwords: tuple[str, ...]
+    rules: dict[str, Any]
+    intro: str = ""
+
+
+# --- YAML with line numbers -------------------------------------------------------------
+
+class _Map(dict):
+    line: int = 0
+    key_lines: dict
+
+
+class _Seq(list):
+    line: int = 0
+    item_lines: list
+
+
+class _Loader(yaml.SafeLoader):
+    """A SafeLoader that remembers where each mapping, key and list item stands."""
+
+    duplicates: list[tuple[int, str]]
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
+    result = _Map()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in result:
+            loader.duplicates.append((key_node.start_mark.line + 1, str(key)))
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
+    result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
+
+
+class _Checker:
+    """Collects problems while one file is read."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.file, line, message))
+
+    def load(self, text: str) -> Any:
+        loader = _Loader(text)
+        loader.duplicates = []
+        try:
+            data = loader.get_single_data()
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark else 1
+            self.add(line, f"not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax")
+            return None
+        finally:
+            loader.dispose()
+        for line, key in loader.duplicates:
+            self.add(line, f"key '{key}' appears twice in one mapping; keep one")
+        return data
+
+    def mapping(self, value: Any, line: int, what: str, allowed: set[str], required: set[str] = frozenset()) -> bool:
+        if not isinstance(value, dict):
+            self.add(getattr(value, "line", line), f"{what} must be a mapping of keys to values")
+            return False
+        for key in value:
+            if key not in allowed:
+                hint = ", ".join(sorted(allowed))
+                self.add(value.key_lines.get(key, value.line), f"unknown key '{key}' in {what}; use one of: {hint}")
+        for key in sorted(required - set(value)):
+            self.add(value.line, f"{what} has no '{key}'; add it")
+        return True
+
+    def text(self, mapping: _Map, key: str, what: str, required: bool = True) -> str:
+        value = mapping.get(key)
+        line = mapping.key_lines.get(key, mapping.line)
+        if value is None:
+            return ""
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            self.add(line, f"{what} '{key}' must be text")
+            return ""
+        value = str(value).strip()
+        if required and not value:
+            self.add(line, f"{what} '{key}' is empty; write it")
+        return value
+
+    def strings(self, mapping: _Map, key: str, what: str) -> tuple[str, ...]:
+        value = mapping.get(key)
+        line = mapping.key_lines.get(key, mapping.line)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.add(line, f"{what} '{key}' must be a list")
+            return ()
+        out = []
+        for item, item_line in zip(value, value.item_lines):
+            if not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
+                self.add(item_line, f"{what} '{key}' has an empty or non-text item; remove it or write text")
+            else:
+                out.append(str(item).strip())
+        return tuple(out)
+
+    def number(self, mapping: _Map, key: str, what: str, default: float, low: float, high: float) -> float:
+        value = mapping.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            self.add(mapping.key_lines.get(key, mapping.line), f"{what} '{key}' must be a number from {low} to {high}")
+            return default
+        return float(value)
+
+
+# --- the files --------------------------------------------------------------------------
+
+def _read_faq(c: _Checker, data: Any) -> tuple[dict[str, Entry], str, dict[str, int]]:
+    entries: dict[str, Entry] = {}
+    lines: dict[str, int] = {}
+    if not c.mapping(data, 1, "faq.yaml", {"version", "intro", "entries"}, {"entries"}):
+        return entries, "", lines
+    items = data.get("entries")
+    if not isinstance(items, list) or not items:
+        c.add(data.key_lines.get("entries", 1), "'entries' must be a non-empty list of questions")
+        return entries, "", lines
+    allowed = {"id", "question", "answer", "tags", "alternatives", "actions", "related"}
+    for item in items:
+        if not c.mapping(item, items.line, "an entry", allowed, {"id", "question", "answer"}):
+            continue
+        entry_id = c.text(item, "id", "entry")
+        if entry_id and not _ID.match(entry_id):
+            c.add(item.key_lines["id"], f"entry id '{entry_id}' must be lowercase letters, digits and dashes")
+        if entry_id in entries:
+            c.add(item.key_lines["id"], f"entry id '{entry_id}' is used twice; give each entry its own id")
+            continue
+        entry = Entry(
+            id=entry_id,
+            question=c.text(item, "question", f"entry '{entry_id}'"),
+            answer=c.text(item, "answer", f"entry '{entry_id}'"),
+            tags=c.strings(item, "tags", f"entry '{entry_id}'"),
+            alternatives=c.strings(item, "alternatives", f"entry '{entry_id}'"),
+            actions=c.strings(item, "actions", f"entry '{entry_id}'"),
+            related=c.strings(item, "related", f"entry '{entry_id}'"),
+        )
+        entries[entry_id] = entry
+        lines[entry_id] = item.line
+    return entries, c.text(data, "intro", "faq.yaml", required=False), lines
+
+
+def _read_synonyms(c: _Checker, data: Any) -> dict[str, str]:
+    table: dict[str, str] = {}
+    if data is None or not c.mapping(data, 1, "synonyms.yaml", {"version", "synonyms"}):
+        return table
+    groups = data.get("synonyms") or _Map()
+    if not isinstance(groups, dict):
+        c.add(data.key_lines.get("synonyms", 1), "'synonyms' must map each canonical word to a list of variants")
+        return table
+    for canonical, variants in groups.items():
+        line = groups.key_lines[canonical]
+        if not isinstance(variants, list):
+            c.add(line, f"synonyms of '{canonical}' must be a list")
+            continue
+        for variant, vline in zip(variants, variants.item_lines):
+            key = fold(str(variant)) if variant is not None else ""
+            if not key:
+                c.add(vline, f"an empty synonym under '{canonical}'; remove it")
+            elif key in table and table[key] != str(canonical):
+                c.add(vline, f"'{variant}' is listed under '{table[key]}' and '{canonical}'; keep it under one")
+            else:
+                table[key] = str(canonical)
+    return table
+
+
+def _read_actions(c: _Checker, data: Any) -> tuple[dict[str, SlotType], dict[str, Action]]:
+    slot_types: dict[str, SlotType] = {}
+    actions: dict[str, Action] = {}
+    if data is None or not c.mapping(data, 1, "actions.yaml", {"version", "slot_types", "actions"}):
+        return slot_types, actions
+    for name, spec in (data.get("slot_types") or {}).items():
+        line = data["slot_types"].key_lines[name]
+        if not c.mapping(spec, line, f"slot type '{name}'", {"patterns", "choices"}):
+            continue
+        patterns = []
+        for source, pline in zip(c.strings(spec, "patterns", f"slot type '{name}'"),
+                                 getattr(spec.get("patterns"), "item_lines", [])):
+            try:
+                patterns.append(re.compile(source, re.IGNORECASE))
+            except re.error as exc:
+                c.add(pline, f"bad regular expression in slot type '{name}': {exc}; fix the pattern")
+        choices = {str(value): tuple(str(w) for w in words or ()) for value, words in (spec.get("choices") or {}).items()}
+        slot_types[name] = SlotType(name, tuple(patterns), choices)
+    for name, spec in (data.get("actions") or {}).items():
+        line = data["actions"].key_lines[name]
+        if name not in ACTION_NAMES:
+            c.add(line, f"unknown action '{name}'; the assistant can perform: {', '.join(ACTION_NAMES)}")
+            continue
+        if not c.mapping(spec, line, f"action '{name}'", {"description", "command", "changes_state", "slots", "examples"},
+                         {"description", "examples"}):
+            continue
+        slots = []
+        for slot_name, slot in (spec.get("slots") or {}).items():
+            sline = spec["slots"].key_lines[slot_name]
+            if not c.mapping(slot, sline, f"slot '{slot_name}' of '{name}'", {"type", "required", "prompt", "many"}, {"type"}):
+                continue
+            if slot.get("type") not in slot_types:
+                c.add(sline, f"slot '{slot_name}' of '{name}' has unknown type '{slot.get('type')}'; define it under slot_types")
+            slots.append(Slot(slot_name, str(slot.get("type")), bool(slot.get("required", False)),
+                              str(slot.get("prompt") or slot_name), bool(slot.get("many", False))))
+        actions[name] = Action(name, c.text(spec, "description", f"action '{name}'"),
+                               c.text(spec, "command", f"action '{name}'", required=False),
+                               bool(spec.get("changes_state", False)), tuple(slots),
+                               c.strings(spec, "examples", f"action '{name}'"))
+    return slot_types, actions
+
+
+def _read_error_codes(c: _Checker, data: Any) -> dict[str, ErrorCode]:
+    codes: dict[str, ErrorCode] = {}
+    if data is None or not c.mapping(data, 1, "error_codes.yaml", {"version", "codes"}, {"codes"}):
+        return codes
+    for code, spec in (data.get("codes") or {}).items():
+        line = data["codes"].key_lines[code]
+        if not c.mapping(spec, line, f"code '{code}'", {"meaning", "fix", "aliases", "handoff", "kind"}, {"meaning", "fix"}):
+            continue
+        codes[str(code)] = ErrorCode(str(code), c.text(spec, "meaning", f"code '{code}'"), c.text(spec, "fix", f"code '{code}'"),
+                                     c.strings(spec, "aliases", f"code '{code}'"), bool(spec.get("handoff", False)),
+                                     str(spec.get("kind", "api")))
+    return codes
+
+
+def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing, tuple[str, ...]]:
+    if data is None or not c.mapping(data, 1, "matcher.yaml", {"version", "thresholds", "weights", "routing", "stopwords"}):
+        return Thresholds(), Weights(), Routing(), ()
+    t = data.get("thresholds") or _Map()
+    d = Thresholds()
+    thresholds = Thresholds(
+        answer=c.number(t, "answer", "threshold", d.answer, 0, 1),
+        clarify=c.number(t, "clarify", "threshold", d.clarify, 0, 1),
+        margin=c.number(t, "margin", "threshold", d.margin, 0, 1),
+        suggestions=int(c.number(t, "suggestions", "threshold", d.suggestions, 1, 10)),
+        low_confidence=c.number(t, "low_confidence", "threshold", d.low_confidence, 0, 1),
+    )
+    if thresholds.clarify > thresholds.answer:
+        c.add(t.line, "threshold 'clarify' is above 'answer'; clarify must be the lower one")
+    w = data.get("weights") or _Map()
+    dw = Weights()
+    weights = Weights(**{name: c.number(w, name, "weight", getattr(dw, name), 0, 100)
+                         for name in ("nearest", "centroid", "fuzzy", "bigram", "typo_cutoff", "stopword", "unseen")})
+    r = data.get("routing") or _Map()
+    routing = Routing(frozenset(fold(x) for x in c.strings(r, "question_starts", "routing")),
+                      frozenset(fold(x) for x in c.strings(r, "command_starts", "routing")),
+                      c.number(r, "question_penalty", "routing", 0.0, 0, 1),
+                      c.number(r, "slot_bonus", "routing", 0.0, 0, 1),
+                      frozenset(c.strings(r, "slot_bonus_types", "routing")),
+                      tuple(fold(x) for x in c.strings(r, "command_phrases", "routing")),
+                      c.strings(r, "mask_types", "routing"))
+    stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
+    return thresholds, weights, routing, stopwords
+
+
+# --- putting it together ----------------------------------------------------------------
+
+def shipped_dir() -> Path:
+    """The knowledge base that ships with the package (a real directory inside the install)."""
+    try:
+        return Path(str(resources.files("assistant.shipped_kb")))
+    except ModuleNotFoundError:  # running from a source checkout that was never installed
+        return Path(__file__).resolve().parent.parent / "knowledge"
+
+
+def resolve_dir(kb: str | os.PathLike | None = None) -> Path:
+    """The knowledge-base directory: KB, else $ASSISTANT_KB, else the shipped one."""
+    chosen = kb or os.environ.get("ASSISTANT_KB")
+    return Path(chosen) if chosen else shipped_dir()
+
+
+def _file_text(directory: Path, name: str) -> str | None:
+    path = directory / name
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def _phrasing_clashes(kb: KnowledgeBase, faq_lines: dict[str, int]) -> Iterator[Problem]:
+    """The same phrasing (after normalisation) under two entries or actions confuses the matcher."""
+    seen: dict[str, str] = {}
+    owners = [(f"entry '{e.id}'", "faq.yaml", faq_lines.get(e.id, 1), (e.question, *e.alternatives))
+              for e in kb.entries.values()]
+    owners += [(f"action '{a.name}'", "actions.yaml", 1, a.examples) for a in kb.actions.values()]
+    for owner, file, line, phrasings in owners:
+        for phrasing in phrasings:
+            key = kb.synonyms.apply(fold(phrasing))
+            if key in seen and seen[key] != owner:
+                yield Problem(file, line, f"phrasing '{phrasing}' of {owner} is also under {seen[key]}; keep it in one place")
+            seen.setdefault(key, owner)
+
+
+def _cross_references(kb: KnowledgeBase, faq_lines: dict[str, int]) -> Iterator[Problem]:
+    for entry in kb.entries.values():
+        line = faq_lines.get(entry.id, 1)
+        for name in entry.actions:
+            if name not in kb.actions:
+                yield Problem("faq.yaml", line, f"entry '{entry.id}' names unknown action '{name}'; use one from actions.yaml")
+        for other in entry.related:
+            if other not in kb.entries:
+                yield Problem("faq.yaml", line, f"entry '{entry.id}' names unknown related entry '{other}'; use an existing id")
+
+
+def check(directory: str | os.PathLike,
+          overlay: dict[str, list[str]] | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Read the knowledge base in DIRECTORY and return it with every problem found.
+
+    OVERLAY maps entry ids to extra phrasings learned locally (`assistant kb learn`).
+    """
+    directory = Path(directory)
+    if not (directory / "faq.yaml").is_file():
+        return None, [Problem(str(directory), 0, "no faq.yaml here; point --kb at a knowledge-base directory")]
+    problems: list[Problem] = []
+
+    def read(name: str) -> tuple[_Checker, Any]:
+        checker = _Checker(name)
+        text = _file_text(directory, name)
+        data = checker.load(text) if text is not None else None
+        return checker, data
+
+    checkers = []
+    c, data = read("faq.yaml")
+    entries, intro, faq_lines = _read_faq(c, data)
+    checkers.append(c)
+    c, data = read("synonyms.yaml")
+    synonyms = _read_synonyms(c, data)
+    checkers.append(c)
+    c, data = read("actions.yaml")
+    slot_types, actions = _read_actions(c, data)
+    checkers.append(c)
+    c, data = read("error_codes.yaml")
+    error_codes = _read_error_codes(c, data)
+    checkers.append(c)
+    c, data = read("matcher.yaml")
+    thresholds, weights, routing, stopwords = _read_matcher(c, data)
+    checkers.append(c)
+    c, rules = read("rules.yaml")
+    if rules is None and directory != shipped_dir():
+        rules = _Checker("rules.yaml").load(_file_text(shipped_dir(), "rules.yaml") or "")
+    checkers.append(c)
+    for checker in checkers:
+        problems.extend(checker.problems)
+
+    for entry_id, extra in (overlay or {}).items():
+        if entry_id in entries:
+            entry = entries[entry_id]
+            merged = entry.alternatives + tuple(p for p in extra if p not in entry.alternatives)
+            entries[entry_id] = Entry(entry.id, entry.question, entry.answer, entry.tags, merged, entry.actions, entry.related)
+    kb = KnowledgeBase(str(directory), entries, Synonyms(synonyms), slot_types, actions, error_codes,
+                       thresholds, weights, routing, stopwords, rules if isinstance(rules, dict) else {}, intro)
+    problems.extend(_cross_references(kb, faq_lines))
+    problems.extend(_phrasing_clashes(kb, faq_lines))
+    return kb, problems
+
+
+def load(kb: str | os.PathLike | None = None, overlay: dict[str, list[str]] | None = None) -> KnowledgeBase:
+    """Load the knowledge base (see `resolve_dir`); raise KnowledgeError listing every problem."""
+    knowledge, problems = check(resolve_dir(kb), overlay)
+    if problems or knowledge is None:
+        raise KnowledgeError(problems)
+    return knowledge

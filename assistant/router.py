@@ -1,0 +1,208 @@
+"""From a line a person typed to a decision: an answer, an action with its slots, a "did you
+mean", or an honest "I don't know".
+
+The FAQ entries and the actions share one matcher index, so "how do I create a signature" and
+"submit a signature called Acme Tech" compete on equal terms; routing cues from
+`knowledge/matcher.yaml` then tip the balance (a question form leans to the FAQ, a value the action
+needs, such as a template code or a phone number, leans to the action).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .knowledge import Action, KnowledgeBase
+from .matcher import Candidate, Index
+from .text import clean, fold
+
+MAX_QUESTION = 1000  # characters; longer input is refused for that line, not truncated silently
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    key: str
+    question: str
+    confidence: float
+
+    def to_json(self) -> dict[str, Any]:
+        kind, _, name = self.key.partition(":")
+        return {"entry" if kind == "faq" else "action": name, "question": self.question,
+                "confidence": self.confidence}
+
+
+@dataclass
+class Reply:
+    """What the assistant makes of one line; `to_json` is the contract of `ask --json`."""
+
+    question: str
+    type: str  # answer | action | clarify | fallback
+    confidence: float = 0.0
+    entry: str | None = None
+    answer: str | None = None
+    action: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+    suggestions: list[Suggestion] = field(default_factory=list)
+    best: Candidate | None = None
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"question": self.question, "type": self.type, "confidence": self.confidence}
+        if self.type == "answer":
+            out.update(entry=self.entry, answer=self.answer)
+        elif self.type == "action":
+            out.update(action=self.action, args=self.args)
+        elif self.type == "clarify":
+            out["suggestions"] = [s.to_json() for s in self.suggestions]
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def extract(kb: KnowledgeBase, type_name: str, text: str) -> list[str]:
+    """Every value of slot type TYPE_NAME found in TEXT, in order, without repeats."""
+    slot_type = kb.slot_types.get(type_name)
+    if slot_type is None:
+        return []
+    found: list[str] = []
+    for pattern in slot_type.patterns:
+        for match in pattern.finditer(text):
+            value = (match.groupdict().get("value") or match.group(0)).strip()
+            if value and value not in found:
+                found.append(value)
+    if slot_type.choices:
+        folded = f" {fold(text)} "
+        for value, words in slot_type.choices.items():
+            if any(f" {fold(w)} " in folded for w in (value, *words)) and value not in found:
+                found.append(value)
+    return found
+
+
+def _error_codes_in(kb: KnowledgeBase, text: str) -> list[str]:
+    """Error codes in TEXT that the knowledge base knows, bare or prefixed, any case."""
+    known = {}
+    for code in kb.error_codes.values():
+        for name in (code.code, *code.aliases):
+            known[name.casefold()] = code.code
+            known[name.split(".", 1)[-1].casefold()] = code.code
+    out = []
+    for value in extract(kb, "error_code", text):
+        key = value.casefold()
+        if key in known or key.startswith(("isv.", "isp.")):
+            out.append(known.get(key, value))
+    return out
+
+
+def slots_for(kb: KnowledgeBase, action: Action, text: str) -> dict[str, Any]:
+    """The slot values of ACTION that TEXT already gives."""
+    args: dict[str, Any] = {}
+    for slot in action.slots:
+        values = _error_codes_in(kb, text) if slot.type == "error_code" else extract(kb, slot.type, text)
+        if slot.type == "signature_name":
+            values = [v for v in values if fold(v) not in _NOT_NAMES]
+        if slot.type == "phone":
+            values = [re.sub(r"[\s-]", "", v) for v in values]
+        if values:
+            args[slot.name] = values if slot.many else values[0]
+    return args
+
+
+# Words the signature-name pattern can catch that are never a name ("submit a signature now").
+_NOT_NAMES = {"status", "now", "please", "for", "for me", "for us", "for my company", "is", "it", "review",
+              "called", "named", "name", "approved", "approved yet", "registered", "active", "yet"}
+
+
+class Router:
+    """Decides what a line means, using one matcher index over FAQ entries and actions."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        intents: dict[str, list[str]] = {}
+        for entry in kb.entries.values():
+            intents[f"faq:{entry.id}"] = [self.mask(p) for p in (entry.question, *entry.alternatives)]
+        for action in kb.actions.values():
+            intents[f"action:{action.name}"] = [self.mask(p) for p in action.examples]
+        self.index = Index(intents, kb.synonyms, kb.weights, kb.stopwords)
+
+    def mask(self, text: str) -> str:
+        """TEXT with each value of a masked slot type replaced by the type's name.
+
+        "send DIGITAL_SMS_0001 to 13800138000" and "send DIGITAL_SMS_0042 to 186-1234-5678" then
+        read alike, and a code or number in an example never becomes a word to match on.
+        """
+        for type_name in self.kb.routing.mask_types:
+            slot_type = self.kb.slot_types.get(type_name)
+            for pattern in slot_type.patterns if slot_type else ():
+                text = pattern.sub(f" {type_name.replace('_', '')}slot ", text)
+        return text
+
+    def title(self, key: str) -> str:
+        kind, _, name = key.partition(":")
+        return self.kb.entries[name].question if kind == "faq" else self.kb.actions[name].description
+
+    def _adjust(self, candidate: Candidate, text: str, form: str) -> Candidate:
+        kind, _, name = candidate.key.partition(":")
+        routing = self.kb.routing
+        if kind != "action":
+            if form != "command":
+                return candidate
+            score = candidate.confidence - routing.question_penalty
+            return Candidate(candidate.key, round(max(0.0, score), 4), candidate.phrasing)
+        action = self.kb.actions[name]
+        score = candidate.confidence
+        is_question = form == "question"
+        if is_question and action.changes_state:
+            score -= routing.question_penalty
+        found = slots_for(self.kb, action, text)
+        if any(s.name in found and s.type in routing.slot_bonus_types for s in action.slots):
+            score += routing.slot_bonus
+        return Candidate(candidate.key, round(max(0.0, min(1.0, score)), 4), candidate.phrasing)
+
+    def form(self, text: str) -> str:
+        """'question', 'command' or '' (neither) from the first word and a final question mark."""
+        words = fold(text).split()
+        joined = " ".join(words) + " "
+        routing = self.kb.routing
+        if any(joined.startswith(p + " ") for p in routing.command_phrases):
+            return "command"  # "can you send ..." is a request, though it starts like a question
+        if text.rstrip().endswith("?") or (words and words[0] in routing.question_starts):
+            return "question"
+        if words and words[0] in routing.command_starts:
+            return "command"
+        return ""
+
+    def route(self, question: str) -> Reply:
+        """Decide what QUESTION means. Never raises for bad text: it becomes a fallback."""
+        text = clean(question)
+        if not text:
+            return Reply(question, "fallback", error="empty question; type a question or a request")
+        if len(text) > MAX_QUESTION:
+            return Reply(question[:80], "fallback",
+                         error=f"question too long ({len(text)} characters); ask in at most {MAX_QUESTION}")
+        ranked = self.index.rank(self.mask(text), limit=max(8, self.kb.thresholds.suggestions + 1))
+        form = self.form(text)
+        ranked = sorted((self._adjust(c, text, form) for c in ranked), key=lambda c: c.confidence, reverse=True)
+        return self.decide(question, text, ranked)
+
+    def decide(self, question: str, text: str, ranked: list[Candidate]) -> Reply:
+        t = self.kb.thresholds
+        if not ranked or ranked[0].confidence < t.clarify:
+            return Reply(question, "fallback", ranked[0].confidence if ranked else 0.0, best=ranked[0] if ranked else None)
+        top = ranked[0]
+        lead = top.confidence - (ranked[1].confidence if len(ranked) > 1 else 0.0)
+        if top.confidence >= t.answer and lead >= t.margin:
+            return self.resolve(question, text, top)
+        suggestions = [Suggestion(c.key, self.title(c.key), c.confidence)
+                       for c in ranked[: t.suggestions] if c.confidence >= t.clarify * 0.8]
+        return Reply(question, "clarify", top.confidence, suggestions=suggestions, best=top)
+
+    def resolve(self, question: str, text: str, candidate: Candidate) -> Reply:
+        """The reply for a chosen intent (also used when a person picks a suggestion)."""
+        kind, _, name = candidate.key.partition(":")
+        if kind == "faq":
+            entry = self.kb.entries[name]
+            return Reply(question, "answer", candidate.confidence, entry=entry.id, answer=entry.answer, best=candidate)
+        action = self.kb.actions[name]
+        return Reply(question, "action", candidate.confidence, action=name,
+                     args=slots_for(self.kb, action, text), best=candidate)

@@ -1,0 +1,35 @@
+"""The installed console script, run as a separate process from an unrelated directory."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(sys.executable).with_name("assistant")
+pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="the assistant console script is not installed")
+
+
+def _run(args, tmp_path, input=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(XDG_DATA_HOME=str(tmp_path / "data"), ASSISTANT_NOW="2026-03-02T10:00:00")
+    return subprocess.run(args, cwd=tmp_path, env=env, input=input, capture_output=True, text=True, timeout=120)
+
+
+def test_installed_script_finds_the_shipped_knowledge_base_from_anywhere(tmp_path):
+    result = _run([str(SCRIPT), "ask", "--json", "how long does signature review take"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["entry"] == "signature-review-time"
+
+
+def test_python_dash_m_runs_the_same_cli(tmp_path):
+    result = _run([sys.executable, "-m", "assistant", "kb", "check"], tmp_path)
+    assert result.returncode == 0 and "OK" in result.stdout
+
+
+def test_piped_questions_are_answered_in_plain_text(tmp_path):
+    result = _run([str(SCRIPT), "ask"], tmp_path, input="what is td\nhow do i enable digital messages\n")
+    assert result.returncode == 0
+    assert "do not support opt-out" in result.stdout and "Eligible industries" in result.stdout

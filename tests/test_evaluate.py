@@ -1,0 +1,44 @@
+"""The matcher holds its quality bar on labelled phrasings it was never given."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluate import evaluate, read_cases
+from assistant.text import fold
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def cases():
+    return read_cases(DATA / "eval.yaml")
+
+
+def test_eval_set_is_large_enough(cases, kb):
+    faq = [q for q, e in cases if e in kb.entries]
+    oos = [q for q, e in cases if e == "fallback"]
+    actions = [q for q, e in cases if e in kb.actions]
+    assert len(faq) >= 120 and len(oos) >= 40 and len(actions) >= 30
+
+
+def test_eval_phrasings_are_not_in_the_knowledge_base(cases, kb):
+    known = {fold(p) for e in kb.entries.values() for p in (e.question, *e.alternatives)}
+    known |= {fold(p) for a in kb.actions.values() for p in a.examples}
+    assert [q for q, _ in cases if fold(q) in known] == []
+
+
+def test_every_expected_label_exists(cases, kb):
+    assert {e for _, e in cases} <= set(kb.entries) | set(kb.actions) | {"fallback"}
+
+
+def test_quality_bar_on_held_out_phrasings(router, cases):
+    report = evaluate(router, cases).to_json()
+    assert report["faq"]["top1"] >= 0.95, report["misses"]
+    assert report["out_of_scope"]["fallback"] >= 0.90, report["misses"]
+    assert report["actions"]["accuracy"] >= 0.90, report["misses"]
+
+
+def test_validation_and_eval_sets_do_not_overlap(cases):
+    validation = {fold(q) for q, _ in read_cases(DATA / "validation.yaml")}
+    assert [q for q, _ in cases if fold(q) in validation] == []

@@ -1,0 +1,54 @@
+"""The matcher finds the right intent despite word order, typos, extra words and partial questions."""
+
+import pytest
+
+from assistant.matcher import Index
+from assistant.text import Synonyms
+
+INTENTS = {
+    "review-time": ["how long does signature review take", "signature review duration"],
+    "opt-out": ["can users unsubscribe", "is opt out supported"],
+    "package": ["can my sms package pay for digital messages"],
+}
+
+
+@pytest.fixture(scope="module")
+def index():
+    return Index(INTENTS, Synonyms({"unsubscribe": "optout", "opt out": "optout"}))
+
+
+@pytest.mark.parametrize("question", [
+    "how long does signature review take",      # exact
+    "signature review: how long does it take",  # word order
+    "how long does signture reveiw take",       # typos
+    "tell me please, how long does the signature review usually take for us",  # extra words
+    "signature review how long",                # partial
+])
+def test_finds_the_intent_however_it_is_written(index, question):
+    assert index.rank(question)[0].key == "review-time"
+
+
+def test_synonyms_apply_to_both_sides(index):
+    assert index.rank("is unsubscribe supported")[0].key == "opt-out"
+
+
+def test_confidence_is_between_zero_and_one_and_ranked(index):
+    ranked = index.rank("how long does signature review take", limit=3)
+    assert all(0.0 <= c.confidence <= 1.0 for c in ranked)
+    assert [c.confidence for c in ranked] == sorted((c.confidence for c in ranked), reverse=True)
+    assert ranked[0].confidence > 0.8
+
+
+def test_a_question_with_no_known_word_ranks_nothing(index):
+    assert index.rank("weather forecast shanghai") == []
+
+
+def test_unknown_words_lower_the_confidence(index):
+    plain = index.rank("signature review time")[0].confidence
+    padded = index.rank("signature review time laptop keyboard battery")[0].confidence
+    assert padded < plain
+
+
+def test_one_candidate_per_intent(index):
+    keys = [c.key for c in index.rank("signature review how long duration", limit=5)]
+    assert len(keys) == len(set(keys))

@@ -1,0 +1,81 @@
+"""Questions are told apart from commands, slots are extracted, and unknown questions fall back."""
+
+import pytest
+
+
+def test_a_how_question_gets_the_faq_entry(router):
+    reply = router.route("how do I create a signature")
+    assert (reply.type, reply.entry) == ("answer", "create-signature")
+
+
+def test_a_command_gets_the_action_with_its_slot(router):
+    reply = router.route("submit a signature called AcmeTech from our app")
+    assert (reply.type, reply.action) == ("action", "signature.submit")
+    assert reply.args == {"name": "AcmeTech", "source": "app"}
+
+
+@pytest.mark.parametrize("text,name", [
+    ('submit signature "Acme Shop"', "Acme Shop"),
+    ("submit the signature named AcmePay please", "AcmePay"),
+    ("submit signature “阿里云” using our enterprise", "阿里云"),
+])
+def test_signature_names_are_extracted_quoted_or_named(router, text, name):
+    assert router.route(text).args.get("name") == name
+
+
+@pytest.mark.parametrize("phone", ["13800138000", "+86 138 0013 8000", "138-0013-8000", "0086 13800138000", "+8613800138000"])
+def test_mainland_numbers_are_extracted_in_any_common_format(router, phone):
+    reply = router.route(f"send DIGITAL_SMS_0007 to {phone}")
+    assert reply.action == "send"
+    assert reply.args["code"] == "DIGITAL_SMS_0007"
+    assert [p[-11:] for p in reply.args["phones"]] == ["13800138000"]
+
+
+def test_several_numbers_are_all_extracted(router):
+    reply = router.route("send DIGITAL_SMS_0001 to 13800138000, 186-1234-5678 and +86 133 1234 5678")
+    assert [p[-11:] for p in reply.args["phones"]] == ["13800138000", "18612345678", "13312345678"]
+
+
+@pytest.mark.parametrize("text", ["what does isv.BUSINESS_LIMIT_CONTROL mean", "explain BUSINESS_LIMIT_CONTROL",
+                                  "error isv.business_limit_control"])
+def test_error_codes_are_extracted_and_canonicalised(router, text):
+    reply = router.route(text)
+    assert reply.action == "error.lookup"
+    assert reply.args["code"] == "isv.BUSINESS_LIMIT_CONTROL"
+
+
+@pytest.mark.parametrize("question", ["what's the weather in beijing", "how do i reset my password",
+                                      "how much does one digital message cost", "tell me a joke"])
+def test_out_of_scope_questions_fall_back(router, question):
+    assert router.route(question).type == "fallback"
+
+
+def test_an_ambiguous_request_asks_which_was_meant(router):
+    reply = router.route("status")
+    assert reply.type == "clarify"
+    assert {s.key for s in reply.suggestions} >= {"action:signature.status", "action:template.status"}
+    assert len(reply.suggestions) <= router.kb.thresholds.suggestions
+
+
+@pytest.mark.parametrize("text,error", [("", "empty question"), ("   \t ", "empty question"),
+                                        ("x" * 1_000_000, "question too long")])
+def test_unusable_input_falls_back_with_a_reason(router, text, error):
+    reply = router.route(text)
+    assert reply.type == "fallback" and error in reply.error
+
+
+def test_control_characters_do_not_break_matching(router):
+    reply = router.route("how long does\x00 signature\x1b review take\x07")
+    assert reply.entry == "signature-review-time"
+
+
+def test_json_contract_of_each_reply_type(router):
+    answer = router.route("can my sms package pay for digital messages").to_json()
+    assert set(answer) == {"question", "type", "confidence", "entry", "answer"}
+    action = router.route("send DIGITAL_SMS_0001 to 13800138000").to_json()
+    assert set(action) == {"question", "type", "confidence", "action", "args"}
+    clarify = router.route("status").to_json()
+    assert set(clarify) == {"question", "type", "confidence", "suggestions"}
+    assert set(clarify["suggestions"][0]) == {"action", "question", "confidence"}
+    fallback = router.route("tell me a joke").to_json()
+    assert set(fallback) == {"question", "type", "confidence"}

@@ -1,0 +1,39 @@
+from assistant.text import Synonyms, clean, fold, stem, tokens
+
+
+def test_fold_turns_full_width_forms_and_case_into_plain_words():
+    assert fold("ＨＯＷ Ｌｏｎｇ？") == "how long"
+
+
+def test_fold_drops_punctuation_and_expands_contractions_typed_without_apostrophe():
+    assert fold("Whats the status... dont know!") == "what is the status do not know"
+
+
+def test_clean_removes_control_and_bidi_characters():
+    assert clean("Acme\x1b[31mShop\u202e\x00 ") == "Acme [31mShop"
+
+
+def test_synonyms_prefer_the_longest_phrase():
+    table = Synonyms({"sign up": "enable", "sign": "signature"})
+    assert table.apply(fold("how do I sign up")) == "how do i enable"
+    assert table.apply(fold("how do I create a sign")) == "how do i create a signature"
+
+
+def test_synonyms_match_whole_words_only():
+    table = Synonyms({"td": "optout"})
+    assert table.apply("td stop") == "optout stop"
+    assert table.apply("tdx stop") == "tdx stop"
+
+
+def test_stem_brings_inflections_together():
+    assert stem("signatures") == stem("signature") == "signature"
+    assert stem("messages") == stem("message") == "message"
+    assert stem("statuses") == stem("status") == "status"
+    assert stem("stopped") == stem("stop") == "stop"
+    assert stem("sending") == stem("send") == "send"
+
+
+def test_tokens_apply_correction_before_synonyms():
+    table = Synonyms({"digital messages": "digitalmessage"})
+    fixed = tokens("digital mesages", table, lambda words: ["messages" if w == "mesages" else w for w in words])
+    assert fixed == ["digitalmessage"]
