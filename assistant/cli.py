@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 from . import knowledge
+from .rules import SOURCES
 from .errors import UserError
 from .render import reply_text, to_json
 
@@ -46,20 +47,41 @@ class Shell:
     def __init__(self, opts: argparse.Namespace, stdin: IO, stdout: IO, stderr: IO):
         self.opts = opts
         self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
-        self._kb: knowledge.KnowledgeBase | None = None
         self._router = None
+        self._ctx = None
 
     @property
     def kb(self) -> knowledge.KnowledgeBase:
-        if self._kb is None:
-            self._kb = knowledge.load(self.opts.kb)
-        return self._kb
+        return self.router.kb
+
+    @property
+    def ctx(self):
+        """The account context: database, clock, account and actor, opened on first use."""
+        if self._ctx is None:
+            from .actions.accounts import ensure_demo
+            from .clock import from_setting
+            from .context import Context
+            from .store import Store
+
+            self._ctx = Context(Store(self.opts.db), self.kb, from_setting(self.opts.now),
+                                self.opts.account or os.environ.get("ASSISTANT_ACCOUNT") or "demo",
+                                self.opts.actor)
+            ensure_demo(self._ctx)
+        return self._ctx
+
+    @property
+    def carriers(self) -> dict[str, str]:
+        return self.ctx.rules.carriers
 
     @property
     def router(self):
         if self._router is None:
-            from .router import Router
-            self._router = Router(self.kb)
+            from .cache import load_router
+
+            directory = knowledge.resolve_dir(self.opts.kb)
+            if not (directory / "faq.yaml").is_file():
+                raise UserError(f"no faq.yaml in {directory}; point --kb at a knowledge-base directory")
+            self._router = load_router(directory)
         return self._router
 
     def out(self, text: str = "") -> None:
@@ -92,10 +114,11 @@ def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
 
     def answer(question: str) -> None:
         reply = sh.router.route(question)
+        result = _read_only(sh, reply)
         if opts.json:
-            sh.out(to_json(reply.to_json()))
+            sh.out(to_json({**reply.to_json(), **{k: v for k, v in result.items() if k != "text"}}))
         else:
-            sh.out(reply_text(reply, sh.kb))
+            sh.out(result.get("text") or reply_text(reply, sh.kb))
 
     if opts.question:
         answer(" ".join(opts.question))
@@ -110,6 +133,30 @@ def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
                 sh.out()
         sh.stdout.flush()
     return 0
+
+
+def _read_only(sh: Shell, reply) -> dict:
+    """Run a read-only action `ask` recognised (statuses, error lookup): {"result", "text"} or {"error"}."""
+    if reply.type != "action" or sh.kb.actions[reply.action].changes_state:
+        return {}
+    from .actions import error_codes, signatures, templates
+    from .render import error_text, signature_text, template_text
+
+    try:
+        if reply.action == "error.lookup":
+            if "code" not in reply.args:
+                return {}
+            found = error_codes.lookup(sh.kb, reply.args["code"])
+            return {"result": found, "text": error_text(found)}
+        if reply.action == "signature.status":
+            items = signatures.status(sh.ctx, reply.args.get("name"))
+            return {"result": items, "text": "\n\n".join(signature_text(i, sh.carriers) for i in items) or "No signatures yet."}
+        if reply.action == "template.status":
+            items = templates.status(sh.ctx, reply.args.get("code"))
+            return {"result": items, "text": "\n\n".join(template_text(i, sh.carriers) for i in items) or "No templates yet."}
+    except UserError as exc:
+        return {"error": str(exc), "text": f"Sorry: {exc}"}
+    return {}
 
 
 # --- eval and kb ---------------------------------------------------------------------------
@@ -155,11 +202,226 @@ def cmd_kb_check(opts: argparse.Namespace, sh: Shell) -> int:
     return 1 if problems else 0
 
 
+# --- the account model ----------------------------------------------------------------------
+
+def _each(sh: Shell, items: list[dict], text: Callable[[dict], str], empty: str) -> int:
+    if sh.opts.json:
+        sh.out(to_json(items))
+    elif not items:
+        sh.out(empty)
+    else:
+        sh.out("\n\n".join(text(item) for item in items))
+    return 0
+
+
+@command("enable")
+def cmd_enable(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions.accounts import enable
+
+    result = enable(sh.ctx)
+    sh.emit(result, lambda r: f"Digital messages are {'now' if r['changed'] else 'already'} enabled for "
+                              f"'{r['account']}'. Next: submit a signature (`assistant signature submit NAME --source S`).")
+    return 0
+
+
+@command("signature submit")
+def cmd_signature_submit(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions import signatures
+    from .render import signature_text
+
+    status = signatures.submit(sh.ctx, opts.name, opts.source)
+    sh.emit(status, lambda s: "Submitted for real-name registration with all three carriers.\n"
+                              + signature_text(s, sh.carriers))
+    return 0
+
+
+@command("signature update")
+def cmd_signature_update(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions import signatures
+    from .render import signature_text
+
+    status = signatures.update(sh.ctx, opts.name, opts.source)
+    sh.emit(status, lambda s: "Resubmitted; a new review has started.\n" + signature_text(s, sh.carriers))
+    return 0
+
+
+@command("signature status")
+def cmd_signature_status(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions import signatures
+    from .render import signature_text
+
+    items = signatures.status(sh.ctx, opts.name)
+    if opts.json and opts.name:
+        sh.out(to_json(items[0]))
+        return 0
+    return _each(sh, items, lambda s: signature_text(s, sh.carriers),
+                 "No signatures yet. Submit one with `assistant signature submit NAME --source S`.")
+
+
+@command("template create")
+def cmd_template_create(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions import templates
+    from .render import template_text
+
+    status = templates.create(sh.ctx, opts.name, opts.signature, opts.industry, opts.text, opts.media, opts.letter)
+    sh.emit(status, lambda s: f"Created {s['code']} and submitted it to the three carriers.\n"
+                              + template_text(s, sh.carriers))
+    return 0
+
+
+@command("template status")
+def cmd_template_status(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions import templates
+    from .render import template_text
+
+    items = templates.status(sh.ctx, opts.code)
+    if opts.json and opts.code:
+        sh.out(to_json(items[0]))
+        return 0
+    return _each(sh, items, lambda s: template_text(s, sh.carriers),
+                 "No templates yet. Create one with `assistant template create`.")
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--param {pair!r} is not NAME=VALUE")
+        params[key.strip()] = value
+    return params
+
+
+def _recipients_file(path: str, common: dict[str, str]) -> list[tuple[str, dict[str, str]]]:
+    """Recipients from a file: plain numbers one a line, or CSV with a 'phone' column."""
+    import csv
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            text = handle.read()
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror}; check the path") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path} is not UTF-8 text; save the CSV as UTF-8") from None
+    lines = text.splitlines()
+    if lines and "phone" in [c.strip().lower() for c in lines[0].split(",")]:
+        reader = csv.DictReader(lines)
+        out = []
+        for row in reader:
+            row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+            phone = row.pop("phone", "")
+            out.append((phone, {**common, **{k: v for k, v in row.items() if v}}))
+        return out
+    return [(line.strip(), common) for line in lines if line.strip()]
+
+
+@command("send")
+def cmd_send(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions.sending import send
+    from .render import send_text
+
+    common = _params(opts.param)
+    recipients = [(p, common) for raw in opts.phones for p in raw.split(",") if p.strip()]
+    if opts.file:
+        recipients += _recipients_file(opts.file, common)
+    show_bar = not opts.json and getattr(sh.stderr, "isatty", lambda: False)()
+
+    def bar(done: int, total: int) -> None:
+        filled = int(30 * done / total)
+        sh.stderr.write(f"\rSending {done:,}/{total:,} [{'#' * filled}{'.' * (30 - filled)}] {done * 100 // total}%")
+        if done == total:
+            sh.stderr.write("\n")
+        sh.stderr.flush()
+
+    result = send(sh.ctx, opts.code, recipients, progress=bar if show_bar else None, from_file=bool(opts.file))
+    sh.emit(result, lambda r: send_text(r, sh.carriers))
+    return 0 if result["sent"] else 1
+
+
+@command("error")
+def cmd_error(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions.error_codes import lookup
+    from .render import error_text
+
+    sh.emit(lookup(sh.kb, " ".join(opts.query)), error_text)
+    return 0
+
+
+@command("admin account create")
+def cmd_account_create(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions.accounts import create_account
+    from .render import account_text
+
+    names = {s: getattr(opts, s) for s in SOURCES}
+    sh.emit(create_account(sh.ctx, opts.name, opts.industry, names, opts.digital, opts.sms), account_text)
+    return 0
+
+
+@command("admin account update")
+def cmd_account_update(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions.accounts import update_account
+    from .render import account_text
+
+    names = {s: getattr(opts, s) for s in SOURCES}
+    sh.emit(update_account(sh.ctx, opts.name, opts.industry, names), account_text)
+    return 0
+
+
+@command("admin account show")
+def cmd_account_show(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions.accounts import account_info
+    from .render import account_text
+
+    sh.emit(account_info(sh.ctx, opts.name), account_text)
+    return 0
+
+
+@command("admin account list")
+def cmd_account_list(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions.accounts import list_accounts
+    from .render import table
+
+    items = list_accounts(sh.ctx)
+    sh.emit(items, lambda rows: table([(a["name"], a["industry"], "yes" if a["enabled"] else "no",
+                                        a["packages"]["digital"], a["packages"]["sms"]) for a in rows],
+                                      ("account", "industry", "enabled", "digital", "sms")))
+    return 0
+
+
+@command("admin topup")
+def cmd_topup(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions.accounts import topup
+    from .render import account_text
+
+    sh.emit(topup(sh.ctx, opts.name, opts.digital, opts.sms), account_text)
+    return 0
+
+
+@command("admin review")
+def cmd_review(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions.templates import record_review
+    from .render import template_text
+
+    sh.opts.actor = sh.ctx.actor = "manager"
+    sh.emit(record_review(sh.ctx, opts.code, opts.carrier, opts.approve, opts.reason),
+            lambda s: template_text(s, sh.carriers))
+    return 0
+
+
 # --- parser ------------------------------------------------------------------------------
+
+GLOBAL_DEFAULTS = {"kb": None, "db": None, "account": None, "now": None, "json": False}
+
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     """The options every command takes, before or after the command name."""
     default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--db", metavar="PATH", default=default,
+                        help="database file (default: $ASSISTANT_DB, else the user's data directory)")
+    parser.add_argument("--account", metavar="NAME", default=default,
+                        help="account to act for (default: $ASSISTANT_ACCOUNT, else demo)")
+    parser.add_argument("--now", metavar="TIME", default=default,
+                        help="pretend it is this date or time, e.g. 2026-03-16 (default: $ASSISTANT_NOW, else now)")
     parser.add_argument("--kb", metavar="DIR", default=default,
                         help="knowledge-base directory (default: $ASSISTANT_KB, else the shipped one)")
     parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
@@ -177,22 +439,92 @@ def build_parser() -> argparse.ArgumentParser:
         _global_options(p, suppress=True)
         return p
 
+    def group(name: str, help_text: str, parent=sub, dest: str = "sub_command"):
+        children = add(name, help_text, parent).add_subparsers(dest=dest, metavar="COMMAND", parser_class=_Parser)
+        children.required = True
+        return children
+
     p = add("ask", "answer questions: one given as arguments, or one per line from standard input")
     p.add_argument("question", nargs="*", help="the question (omit to read questions from stdin)")
 
     p = add("eval", "measure the matcher on a YAML file of labelled questions")
     p.add_argument("file", help="YAML with cases: [{question: ..., expect: ENTRY|ACTION|fallback}]")
 
-    kb = add("kb", "knowledge-base tools").add_subparsers(dest="kb_command", metavar="KB_COMMAND", parser_class=_Parser)
-    kb.required = True
+    kb = group("kb", "knowledge-base tools")
     p = add("check", "validate a knowledge-base directory; exits 1 when it has problems", kb)
     p.add_argument("dir", nargs="?", help="directory to check (default: the one in use)")
+
+    add("enable", "enable digital messages for the account (eligible industries only)")
+
+    sig = group("signature", "signatures: submit, status, update")
+    p = add("submit", "submit a signature for carrier real-name registration", sig)
+    p.add_argument("name", help="2-16 Chinese characters, letters and digits")
+    p.add_argument("--source", required=True, choices=SOURCES, help="what the name is the name of")
+    p = add("status", "review and registration status, per carrier", sig)
+    p.add_argument("name", nargs="?", help="signature (default: all of the account's)")
+    p = add("update", "resubmit a rejected signature after updating the real-name profile", sig)
+    p.add_argument("name")
+    p.add_argument("--source", choices=SOURCES, help="change the source too")
+
+    tpl = group("template", "templates: create, status")
+    p = add("create", "create a template and submit it for carrier review", tpl)
+    p.add_argument("--name", required=True, help="at most 20 characters")
+    p.add_argument("--signature", required=True, help="a signature Registered and Active with a carrier")
+    p.add_argument("--industry", required=True, help="template industry, e.g. e-commerce or 'live streaming'")
+    p.add_argument("--text", required=True, help="the text frame; ${name} marks a parameter")
+    p.add_argument("--media", action="append", default=[], metavar="FILE", help="image, video or audio frame (repeatable)")
+    p.add_argument("--letter", metavar="FILE", help="live-streaming commitment letter, a clear image")
+    p = add("status", "each carrier's review and who the template can reach now", tpl)
+    p.add_argument("code", nargs="?", help="template code (default: all of the account's)")
+
+    p = add("send", "send a template to mobile numbers")
+    p.add_argument("code", help="template code, e.g. DIGITAL_SMS_0001")
+    p.add_argument("phones", nargs="*", metavar="PHONE", help="mainland mobile numbers")
+    p.add_argument("--param", action="append", default=[], metavar="K=V", help="template parameter (repeatable)")
+    p.add_argument("--file", metavar="CSV", help="recipients: one number a line, or a CSV with a 'phone' column "
+                   "and one column per parameter")
+
+    p = add("error", "explain an error code (or find one from its description)")
+    p.add_argument("query", nargs="+", help="code or words, e.g. isv.AMOUNT_NOT_ENOUGH or 'amount not enough'")
+
+    admin = group("admin", "administration: accounts, packages, carrier decisions")
+    acct = group("account", "accounts", admin, dest="sub_sub_command")
+    p = add("create", "create an account", acct)
+    p.add_argument("name")
+    p.add_argument("--industry", required=True)
+    _profile_options(p)
+    p.add_argument("--digital", type=int, help="digital-message package size")
+    p.add_argument("--sms", type=int, help="SMS package size")
+    p = add("show", "show an account", acct)
+    p.add_argument("name", nargs="?")
+    add("list", "list accounts", acct)
+    p = add("update", "change the industry or add real-name profile names", acct)
+    p.add_argument("name")
+    p.add_argument("--industry")
+    _profile_options(p)
+    p = add("topup", "add messages to an account's packages", admin)
+    p.add_argument("name")
+    p.add_argument("--digital", type=int)
+    p.add_argument("--sms", type=int)
+    p = add("review", "record a carrier's decision on a template", admin)
+    p.add_argument("code")
+    p.add_argument("--carrier", required=True)
+    verdict = p.add_mutually_exclusive_group(required=True)
+    verdict.add_argument("--approve", action="store_true")
+    verdict.add_argument("--reject", action="store_true")
+    p.add_argument("--reason")
     return parser
+
+
+def _profile_options(p: argparse.ArgumentParser) -> None:
+    for source in SOURCES:
+        p.add_argument(f"--{source}", action="append", default=[], metavar="NAME",
+                       help=f"registered {source} name (repeatable)")
 
 
 def _command_name(opts: argparse.Namespace) -> str | None:
     name = opts.command
-    for attr in ("kb_command",):
+    for attr in ("sub_command", "sub_sub_command"):
         if getattr(opts, attr, None):
             name = f"{name} {getattr(opts, attr)}"
     return name
@@ -206,8 +538,10 @@ def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO 
     stderr = stderr if stderr is not None else sys.stderr
     try:
         opts = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-        opts.json = getattr(opts, "json", False)
-        opts.kb = getattr(opts, "kb", None)
+        for key, value in GLOBAL_DEFAULTS.items():
+            if not hasattr(opts, key):
+                setattr(opts, key, value)
+        opts.actor = "customer"
         sh = Shell(opts, stdin, stdout, stderr)
         name = _command_name(opts)
         if name is None:

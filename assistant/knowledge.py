@@ -13,15 +13,21 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import UserError
 from .matcher import Weights
+from .rules import Rules, RulesError
+from .rules import parse as parse_rules
 from .text import Synonyms, fold
+
+
+class _Map(dict):
+    """A YAML mapping that knows its line and the line of each key (made by `yamlfile.load`)."""
+
+    line: int = 0
+    key_lines: dict = {}
 
 ACTION_NAMES = ("enable", "signature.submit", "signature.status", "template.create",
                 "template.status", "send", "error.lookup", "handoff")
@@ -136,50 +142,8 @@ class KnowledgeBase:
     weights: Weights
     routing: Routing
     stopwords: tuple[str, ...]
-    rules: dict[str, Any]
+    rules: Rules | None
     intro: str = ""
-
-
-# --- YAML with line numbers -------------------------------------------------------------
-
-class _Map(dict):
-    line: int = 0
-    key_lines: dict
-
-
-class _Seq(list):
-    line: int = 0
-    item_lines: list
-
-
-class _Loader(yaml.SafeLoader):
-    """A SafeLoader that remembers where each mapping, key and list item stands."""
-
-    duplicates: list[tuple[int, str]]
-
-
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
-    result = _Map()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in result:
-            loader.duplicates.append((key_node.start_mark.line + 1, str(key)))
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = key_node.start_mark.line + 1
-    return result
-
-
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
-    result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1
-    result.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return result
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
 
 
 class _Checker:
@@ -193,18 +157,16 @@ class _Checker:
         self.problems.append(Problem(self.file, line, message))
 
     def load(self, text: str) -> Any:
-        loader = _Loader(text)
-        loader.duplicates = []
+        from . import yamlfile  # PyYAML is only needed when YAML is read, not for a cached index
+
         try:
-            data = loader.get_single_data()
-        except yaml.YAMLError as exc:
+            data, duplicates = yamlfile.load(text)
+        except yamlfile.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark else 1
             self.add(line, f"not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax")
             return None
-        finally:
-            loader.dispose()
-        for line, key in loader.duplicates:
+        for line, key in duplicates:
             self.add(line, f"key '{key}' appears twice in one mapping; keep one")
         return data
 
@@ -406,6 +368,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
 
 def shipped_dir() -> Path:
     """The knowledge base that ships with the package (a real directory inside the install)."""
+    from importlib import resources
+
     try:
         return Path(str(resources.files("assistant.shipped_kb")))
     except ModuleNotFoundError:  # running from a source checkout that was never installed
@@ -481,9 +445,15 @@ def check(directory: str | os.PathLike,
     c, data = read("matcher.yaml")
     thresholds, weights, routing, stopwords = _read_matcher(c, data)
     checkers.append(c)
-    c, rules = read("rules.yaml")
-    if rules is None and directory != shipped_dir():
-        rules = _Checker("rules.yaml").load(_file_text(shipped_dir(), "rules.yaml") or "")
+    c, rules_data = read("rules.yaml")
+    if rules_data is None and not c.problems:  # a plain FAQ without an account model of its own
+        rules_data = _Checker("rules.yaml").load(_file_text(shipped_dir(), "rules.yaml") or "")
+    rules = None
+    if rules_data is not None:
+        try:
+            rules = parse_rules(rules_data)
+        except RulesError as exc:
+            c.add(getattr(rules_data, "line", 1), str(exc))
     checkers.append(c)
     for checker in checkers:
         problems.extend(checker.problems)
@@ -494,7 +464,7 @@ def check(directory: str | os.PathLike,
             merged = entry.alternatives + tuple(p for p in extra if p not in entry.alternatives)
             entries[entry_id] = Entry(entry.id, entry.question, entry.answer, entry.tags, merged, entry.actions, entry.related)
     kb = KnowledgeBase(str(directory), entries, Synonyms(synonyms), slot_types, actions, error_codes,
-                       thresholds, weights, routing, stopwords, rules if isinstance(rules, dict) else {}, intro)
+                       thresholds, weights, routing, stopwords, rules, intro)
     problems.extend(_cross_references(kb, faq_lines))
     problems.extend(_phrasing_clashes(kb, faq_lines))
     return kb, problems
@@ -506,3 +476,16 @@ def load(kb: str | os.PathLike | None = None, overlay: dict[str, list[str]] | No
     if problems or knowledge is None:
         raise KnowledgeError(problems)
     return knowledge
+
+
+def read_overlay(path: Path) -> dict[str, list[str]]:
+    """Phrasings learned locally (`assistant kb learn`): {entry id: [phrasing, ...]}; empty if none."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read learned phrasings in {path}: {exc}; fix or remove the file") from None
+    return {str(k): [str(p) for p in v] for k, v in data.items() if isinstance(v, list)}

@@ -62,6 +62,10 @@ def features(words: Sequence[str], bigram_weight: float) -> dict[str, float]:
     return counts
 
 
+def _dot(query: dict[str, float], vector: dict[str, float]) -> float:
+    return sum(weight * vector.get(term, 0.0) for term, weight in query.items())
+
+
 def _normalised(vector: dict[str, float]) -> dict[str, float]:
     norm = math.sqrt(sum(v * v for v in vector.values()))
     return {t: v / norm for t, v in vector.items()} if norm else {}
@@ -70,9 +74,10 @@ def _normalised(vector: dict[str, float]) -> dict[str, float]:
 class Index:
     """A prebuilt index over the phrasings of many intents; `rank` answers one question."""
 
-    # Terms in more phrasings than this are too common to be worth walking at query time;
-    # they still count in the vectors' norms. Only matters for very large knowledge bases.
-    MAX_POSTINGS = 20_000
+    # A term in more phrasings than `cap` is not walked at query time (see `_accumulate`);
+    # the cap grows with the index, so small knowledge bases are always scored exactly.
+    MIN_CAP = 5_000
+    SHORTLIST = 40
 
     def __init__(self, intents: Mapping[str, Sequence[str]], synonyms: Synonyms | None = None,
                  weights: Weights | None = None, stopwords: Sequence[str] = ()):
@@ -102,8 +107,14 @@ class Index:
         self._unseen_idf = self.weights.unseen * math.log(1 + len(self.keys))
         vectors = [_normalised({t: (1 + math.log(c)) * self.idf[t] if c >= 1 else c * self.idf[t]
                                 for t, c in vec.items()}) for vec in raw]
+        self.vectors = vectors
+        self.centroids = self._centroids(vectors)
+        self.members: list[list[int]] = [[] for _ in self.keys]
+        for doc, intent_no in enumerate(self.owner):
+            self.members[intent_no].append(doc)
         self.postings = self._postings(vectors)
-        self.centroid_postings = self._postings(self._centroids(vectors))
+        self.centroid_postings = self._postings(self.centroids)
+        self.cap = max(self.MIN_CAP, len(vectors) // 50)
 
     def _damp_stopwords(self, stopwords: set[str]) -> None:
         """Function words ("how", "do", "i") say little about which intent is meant; weigh them less."""
@@ -167,15 +178,7 @@ class Index:
         vec, folded = self.query_vector(text)
         if not vec:
             return []
-        nearest: dict[int, float] = defaultdict(float)
-        centroid: dict[int, float] = defaultdict(float)
-        for term, weight in vec.items():
-            postings = self.postings.get(term, ())
-            if len(postings) <= self.MAX_POSTINGS:
-                for doc, value in postings:
-                    nearest[doc] += weight * value
-            for intent_no, value in self.centroid_postings.get(term, ()):
-                centroid[intent_no] += weight * value
+        nearest, centroid, skipped = self._accumulate(vec)
         best_doc: dict[int, int] = {}
         for doc, score in nearest.items():
             intent_no = self.owner[doc]
@@ -189,6 +192,15 @@ class Index:
             for i in set(best_doc) | set(centroid)
         }
         pool = sorted(blended, key=blended.__getitem__, reverse=True)[: max(limit, w.fuzzy_pool)]
+        if skipped:  # the scores so far leave out common words: score the shortlist exactly
+            pool = sorted(set(sorted(blended, key=blended.__getitem__, reverse=True)[: self.SHORTLIST]))
+            for intent_no in pool:
+                docs = self.members[intent_no]
+                scores = [_dot(vec, self.vectors[d]) for d in docs]
+                best = max(range(len(docs)), key=scores.__getitem__)
+                best_doc[intent_no] = docs[best]
+                blended[intent_no] = w.nearest * scores[best] + w.centroid * _dot(vec, self.centroids[intent_no])
+            pool = sorted(pool, key=blended.__getitem__, reverse=True)[: max(limit, w.fuzzy_pool)]
         results = []
         for intent_no in pool:
             doc = best_doc.get(intent_no)
@@ -198,3 +210,24 @@ class Index:
             results.append(Candidate(self.keys[intent_no], round(confidence, 4), phrasing))
         results.sort(key=lambda c: c.confidence, reverse=True)
         return results[:limit]
+
+    def _accumulate(self, vec: dict[str, float]) -> tuple[dict[int, float], dict[int, float], bool]:
+        """Dot products of VEC with every phrasing and centroid sharing a term.
+
+        In a very large index a word found in a large share of the phrasings ("how", "the") is
+        left out here, and the shortlist is then scored exactly (`skipped` is True): walking
+        such a word would touch most of the index for a contribution too small to change it.
+        """
+        nearest: dict[int, float] = defaultdict(float)
+        centroid: dict[int, float] = defaultdict(float)
+        skipped = False
+        for term, weight in vec.items():
+            postings = self.postings.get(term, ())
+            if len(postings) > self.cap and len(vec) > 1:
+                skipped = True
+                continue
+            for doc, value in postings:
+                nearest[doc] += weight * value
+            for intent_no, value in self.centroid_postings.get(term, ()):
+                centroid[intent_no] += weight * value
+        return nearest, centroid, skipped

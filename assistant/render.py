@@ -6,7 +6,6 @@ named with an escape sequence cannot repaint a terminal.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -25,6 +24,8 @@ def safe(value: Any) -> str:
 
 def to_json(data: Any) -> str:
     """One line of JSON, UTF-8 text kept readable."""
+    import json
+
     return json.dumps(data, ensure_ascii=False, default=str)
 
 
@@ -67,3 +68,78 @@ def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
 
 def lines_of(items: Iterable[str]) -> str:
     return "\n".join(items)
+
+
+def _label(value: str | None) -> str:
+    return (value or "").replace("_", " ").capitalize()
+
+
+def _note(carrier_status: dict) -> str:
+    """A carrier's reason, or when it is expected to decide."""
+    if carrier_status.get("reason"):
+        return carrier_status["reason"]
+    return f"expected by {carrier_status['expected_by']}" if carrier_status.get("expected_by") else ""
+
+
+def signature_text(status: dict, carriers: dict[str, str]) -> str:
+    """One signature's status for people."""
+    head = f"{safe(status['name'])} ({status['source']}): {_label(status['registration'])}"
+    if status["registration"] == "under_review":
+        head += f"; decision expected {status['expected_from']} to {status['expected_by']}"
+    rows = []
+    reasons = {c.get("reason") for c in status["carriers"].values()}
+    shared = reasons.pop() if len(reasons) == 1 else None  # one reason for all: say it once, below
+    for key, c in status["carriers"].items():
+        rows.append((carriers[key], _label(c["registration"]), _label(c["availability"]), "" if shared else _note(c)))
+    ready = "yes, with all three carriers" if status["ready"] else (
+        "with " + ", ".join(carriers[c] for c in status["ready_for"]) + " only" if status["ready_for"] else
+        "not yet (ready when a carrier shows Registered and Active)")
+    lines = [head, f"Submitted {status['submitted']}", table(rows, ("carrier", "registration", "availability", "note"))]
+    if shared:
+        lines.append(f"Reason: {safe(shared)}")
+    lines.append(f"Ready for production: {ready}")
+    return "\n".join(lines)
+
+
+def template_text(status: dict, carriers: dict[str, str]) -> str:
+    """One template's status for people."""
+    head = (f"{status['code']}  \"{safe(status['name'])}\"  signature {safe(status['signature'])}  "
+            f"industry {status['industry']}")
+    rows = [(carriers[k], _label(c["status"]), _note(c)) for k, c in status["carriers"].items()]
+    return "\n".join([head, table(rows, ("carrier", "review", "note")), f"Can reach now: {status['reach']}"])
+
+
+def send_text(result: dict, carriers: dict[str, str], shown: int = 20) -> str:
+    """A send's outcome: the summary, each carrier's count, and the failures (the first SHOWN)."""
+    lines = [f"Request {result['request_id']}: {result['sent']} sent, {result['failed']} failed "
+             f"(charged {result['charged']}; digital package {result['balance']['digital']} left)"]
+    lines.append(table([(carriers[c], n["sent"], n["failed"]) for c, n in result["by_carrier"].items()],
+                       ("carrier", "sent", "failed")))
+    failures = [r for r in result["results"] if r["status"] == "failed"]
+    if failures:
+        lines.append("Failures:")
+        rows = [(r["phone"], carriers.get(r["carrier"], "-"), r["error_code"], r["detail"]) for r in failures[:shown]]
+        lines.append(table(rows, ("phone", "carrier", "error", "why")))
+        if len(failures) > shown:
+            lines.append(f"... and {len(failures) - shown} more (use --json for all)")
+        lines.append("Look up a code with `assistant error CODE`.")
+    return "\n".join(lines)
+
+
+def error_text(found: dict) -> str:
+    lines = [f"{found['code']}: {found['meaning']}", f"Fix: {found['fix']}"]
+    if found["handoff"]:
+        lines.append("If that does not help, hand the case to a support manager: `assistant handoff create`.")
+    if found["see_also"]:
+        lines.append("See also: " + ", ".join(found["see_also"]))
+    return "\n".join(lines)
+
+
+def account_text(info: dict) -> str:
+    profile = "; ".join(f"{k}: {', '.join(safe(n) for n in v)}" for k, v in info["profile"].items() if v) or "none"
+    enabled = f"yes (since {info['enabled_at']})" if info["enabled"] else "no"
+    return "\n".join([f"Account {safe(info['name'])}", f"  industry          {info['industry']}",
+                      f"  enabled           {enabled}",
+                      f"  packages          digital {info['packages']['digital']}, SMS {info['packages']['sms']}"
+                      " (SMS packages do not pay for digital messages)",
+                      f"  real-name profile {profile}"])

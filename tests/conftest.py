@@ -57,3 +57,72 @@ def run(tmp_path, monkeypatch) -> Runner:
     for key in ("ASSISTANT_DB", "ASSISTANT_ACCOUNT", "ASSISTANT_KB"):
         monkeypatch.delenv(key, raising=False)
     return Runner(env, monkeypatch)
+
+
+# --- the account model -----------------------------------------------------------------------
+
+import datetime as dt  # noqa: E402
+import struct  # noqa: E402
+import zlib  # noqa: E402
+
+from assistant.actions.accounts import ensure_demo  # noqa: E402
+from assistant.clock import FixedClock  # noqa: E402
+from assistant.context import Context  # noqa: E402
+from assistant.store import Store  # noqa: E402
+
+MONDAY = dt.datetime(2026, 3, 2, 10, 0)  # a Monday with no holiday near it
+
+
+def png_bytes(width: int = 64, height: int = 64) -> bytes:
+    """A real, decodable PNG image of the given size."""
+    raw = b"".join(b"\x00" + b"\xff" * (width * 3) for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+MP4_BYTES = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
+
+
+@pytest.fixture
+def media(tmp_path):
+    """Paths of real media files: an image, a legible letter, a video, and a text file named .png."""
+    folder = tmp_path / "media"
+    folder.mkdir()
+    files = {"image": png_bytes(), "letter": png_bytes(800, 1000), "small_letter": png_bytes(120, 90),
+             "video": MP4_BYTES, "fake": b"just text, not an image"}
+    names = {"image": "banner.png", "letter": "letter.png", "small_letter": "tiny.png", "video": "clip.mp4",
+             "fake": "photo.png"}
+    paths = {}
+    for key, data in files.items():
+        (folder / names[key]).write_bytes(data)
+        paths[key] = str(folder / names[key])
+    return paths
+
+
+class Clocked(Context):
+    """A context whose fixed clock the test can move."""
+
+    def at(self, when: dt.datetime | str) -> Clocked:
+        self.clock = FixedClock(when if isinstance(when, dt.datetime) else dt.datetime.fromisoformat(when))
+        return self
+
+    def later(self, **delta) -> Clocked:
+        return self.at(self.clock.now() + dt.timedelta(**delta))
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "assistant.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def ctx(store, kb) -> Clocked:
+    """The demo account on a fresh database file, at 10:00 on a Monday."""
+    context = Clocked(store, kb, FixedClock(MONDAY), "demo", "customer")
+    ensure_demo(context)
+    return context

@@ -1,0 +1,214 @@
+"""Signatures: format checks at once, then real-name registration with each carrier.
+
+A carrier's decision falls a deterministic number of business days after submission (within
+the window of rules.yaml, by a hash of the signature), and is decided on the real-name profile
+as it stood when the signature was submitted: the name must be the full name or an
+abbreviation of a registered name of the chosen source. Status is derived from the clock, so a
+support agent can move `--now` forward and watch the review complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+
+from ..clock import add_business_days
+from ..context import Context, perform
+from ..errors import UserError
+from ..text import clean
+from ..rules import SOURCES
+
+_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]|[^\W_]+", re.UNICODE)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff"
+
+
+def check_name(ctx: Context, name: str) -> str:
+    """NAME if it meets the service's format rules, else a UserError saying which rule and how to fix it."""
+    rules = ctx.rules.signature
+    if name != name.strip() or any(ch.isspace() for ch in name):
+        raise UserError(f"signature '{name}' has spaces; write it without spaces, e.g. '{''.join(name.split())}'")
+    name = unicodedata.normalize("NFKC", name)
+    low, high = rules["min_length"], rules["max_length"]
+    if not low <= len(name) <= high:
+        raise UserError(f"signature '{name}' has {len(name)} characters; use {low} to {high}")
+    bad = sorted({ch for ch in name if not (_is_cjk(ch) or (ch.isascii() and ch.isalnum()))})
+    if bad:
+        raise UserError(f"signature '{name}' contains {' '.join(repr(c) for c in bad)}; use only Chinese characters, "
+                        "letters and digits (no symbols or emoji)")
+    if name.isdigit():
+        raise UserError(f"signature '{name}' is digits only; include letters or Chinese characters")
+    if not rules.get("allow_letters_only", True) and name.isascii() and name.isalpha():
+        raise UserError(f"signature '{name}' is letters only; include Chinese characters or digits")
+    if name.casefold() in {str(w).casefold() for w in rules.get("generic_words", ())}:
+        raise UserError(f"signature '{name}' is a generic word; use the name of your enterprise, institution, trademark or app")
+    return name
+
+
+def _words(registered: str, suffixes: set[str]) -> tuple[list[str], set[int]]:
+    words = [w.casefold() for w in _WORD.findall(unicodedata.normalize("NFKC", registered))]
+    return words, {i for i, w in enumerate(words) if w in suffixes}
+
+
+def is_abbreviation(name: str, registered: str, suffixes: set[str]) -> bool:
+    """Whether NAME is REGISTERED in full or abbreviated.
+
+    An abbreviation takes a leading part of each word it keeps, in order, starting with the
+    first word ("AcmeTech" and "ATC" from "Acme Technology Co., Ltd."); words such as "Co" or
+    "Ltd" may also be dropped. Chinese names count each character as a word ("阿里" from "阿里巴巴").
+    """
+    target = name.casefold()
+    words, optional = _words(registered, suffixes)
+    if not words or target == "".join(words):
+        return bool(words)
+    seen: set[tuple[int, int]] = set()
+
+    first = min((i for i in range(len(words)) if i not in optional), default=0)
+
+    def walk(pos: int, word: int) -> bool:  # can target[pos:] be made from words[word:]?
+        if pos == len(target):
+            return True
+        if word >= len(words) or (pos, word) in seen:
+            return False
+        seen.add((pos, word))
+        text = words[word]
+        for size in range(len(text), 0, -1):
+            if target.startswith(text[:size], pos) and walk(pos + size, word + 1):
+                return True
+        return word > first and walk(pos, word + 1)  # a later word may be left out, the first kept one not
+
+    return walk(0, first)
+
+
+def _decision_day(ctx: Context, submitted: dt.date, account: str, name: str, carrier: str, round_: int) -> dt.date:
+    low, high = ctx.rules.signature["review_business_days"]
+    digest = hashlib.sha256(f"{account}/{name}/{carrier}/{round_}".encode()).digest()
+    return add_business_days(submitted, low + digest[0] % (high - low + 1), ctx.rules.holidays)
+
+
+def _verdict(ctx: Context, name: str, source: str) -> tuple[str, str | None]:
+    registered = [r["name"] for r in ctx.store.rows(
+        "SELECT name FROM profile_names WHERE account = ? AND source = ? ORDER BY name", (ctx.account, source))]
+    suffixes = {str(s).casefold() for s in ctx.rules.signature.get("name_suffixes", ())}
+    if any(is_abbreviation(name, r, suffixes) for r in registered):
+        return "registered", None
+    if not registered:
+        return "failed", (f"the real-name profile has no registered {source} name; add it "
+                          f"(`assistant admin account update {ctx.account} --{source} NAME`) and resubmit")
+    return "failed", (f"'{name}' is not the full or abbreviated name of a registered {source} "
+                      f"({', '.join(registered)}); update the real-name profile or choose a matching name, then resubmit")
+
+
+def _start_review(ctx: Context, signature_id: int, name: str, source: str, round_: int) -> None:
+    submitted = ctx.clock.today()
+    outcome, reason = _verdict(ctx, name, source)
+    table = ctx.store.db["signature_reviews"]
+    for carrier in ctx.rules.carriers:
+        table.upsert({"signature_id": signature_id, "carrier": carrier, "outcome": outcome, "reason": reason,
+                      "decided_on": _decision_day(ctx, submitted, ctx.account, name, carrier, round_).isoformat()},
+                     pk=("signature_id", "carrier"))
+
+
+def _find(ctx: Context, name: str) -> dict:
+    row = ctx.store.row("SELECT * FROM signatures WHERE account = ? AND name = ?", (ctx.account, name))
+    if row is None:
+        known = [r["name"] for r in ctx.store.rows("SELECT name FROM signatures WHERE account = ? ORDER BY name",
+                                                   (ctx.account,))]
+        hint = (f"this account has: {', '.join(known)}" if known
+                else "submit one with `assistant signature submit NAME --source S`")
+        raise UserError(f"no signature '{name}' in account '{ctx.account}'; {hint}")
+    return row
+
+
+def submit(ctx: Context, name: str, source: str) -> dict:
+    """Submit signature NAME from SOURCE for carrier real-name registration; returns its status."""
+    name = clean(name) if name == name.strip() else name
+    if source not in SOURCES:
+        raise UserError(f"unknown source '{source}'; use one of: {', '.join(SOURCES)}")
+
+    def work() -> dict:
+        account = ctx.account_row()
+        if not account["enabled_at"]:
+            raise UserError(f"digital messages are not enabled for account '{ctx.account}'; run `assistant enable` first")
+        checked = check_name(ctx, name)
+        if ctx.store.row("SELECT 1 AS x FROM signatures WHERE account = ? AND name = ?", (ctx.account, checked)):
+            raise UserError(f"signature '{checked}' was already submitted; see `assistant signature status {checked}`, "
+                            f"or resubmit a rejected one with `assistant signature update {checked}`")
+        signature_id = ctx.store.db["signatures"].insert(
+            {"account": ctx.account, "name": checked, "source": source, "submitted_at": ctx.now(), "round": 1}).last_pk
+        _start_review(ctx, signature_id, checked, source, 1)
+        return status_of(ctx, _find(ctx, checked))
+    return perform(ctx, "signature.submit", name, work)
+
+
+def update(ctx: Context, name: str, source: str | None = None) -> dict:
+    """Resubmit a rejected signature (after the profile was updated): a new review starts."""
+    def work() -> dict:
+        row = _find(ctx, name)
+        current = status_of(ctx, row)
+        if current["registration"] == "under_review":
+            raise UserError(f"signature '{name}' is still under review (decision expected by {current['expected_by']}); "
+                            "resubmit only after a rejection")
+        if current["registration"] == "registered":
+            raise UserError(f"signature '{name}' is already registered with every carrier; nothing to resubmit")
+        chosen = source or row["source"]
+        if chosen not in SOURCES:
+            raise UserError(f"unknown source '{chosen}'; use one of: {', '.join(SOURCES)}")
+        round_ = row["round"] + 1
+        ctx.store.db["signatures"].update(row["id"], {"source": chosen, "submitted_at": ctx.now(), "round": round_})
+        _start_review(ctx, row["id"], name, chosen, round_)
+        return status_of(ctx, _find(ctx, name))
+    return perform(ctx, "signature.update", name, work)
+
+
+def status_of(ctx: Context, row: dict) -> dict:
+    """The status object of one signature row, as of the clock's today."""
+    today = ctx.clock.today()
+    carriers = {}
+    reviews = {r["carrier"]: r for r in ctx.store.rows(
+        "SELECT * FROM signature_reviews WHERE signature_id = ?", (row["id"],))}
+    for carrier in ctx.rules.carriers:
+        review = reviews.get(carrier)
+        if review is None:
+            carriers[carrier] = {"registration": "not_registered", "availability": "inactive", "reason": None}
+        elif dt.date.fromisoformat(review["decided_on"]) > today:
+            carriers[carrier] = {"registration": "registering", "availability": "inactive", "reason": None,
+                                 "expected_by": review["decided_on"]}
+        else:
+            ok = review["outcome"] == "registered"
+            carriers[carrier] = {"registration": review["outcome"], "availability": "active" if ok else "inactive",
+                                 "reason": review["reason"], "decided_on": review["decided_on"]}
+    states = {c["registration"] for c in carriers.values()}
+    overall = "rejected" if "failed" in states else "under_review" if states - {"registered"} else "registered"
+    ready_for = [c for c, s in carriers.items() if s["registration"] == "registered" and s["availability"] == "active"]
+    submitted = dt.date.fromisoformat(row["submitted_at"][:10])
+    low, _ = ctx.rules.signature["review_business_days"]
+    reason = next((s["reason"] for s in carriers.values() if s["reason"]), None)
+    return {
+        "name": row["name"], "source": row["source"], "registration": overall,
+        "availability": "active" if ready_for else "inactive",
+        "ready": len(ready_for) == len(carriers), "ready_for": ready_for,
+        "submitted": submitted.isoformat(),
+        "expected_from": add_business_days(submitted, low, ctx.rules.holidays).isoformat(),
+        "expected_by": max((r["decided_on"] for r in reviews.values()), default=None),
+        "reason": reason, "carriers": carriers,
+    }
+
+
+def status(ctx: Context, name: str | None = None) -> list[dict]:
+    """Status of signature NAME, or of every signature of the account (newest first)."""
+    ctx.account_row()
+    if name:
+        return [status_of(ctx, _find(ctx, name))]
+    rows = ctx.store.rows("SELECT * FROM signatures WHERE account = ? ORDER BY submitted_at DESC, id DESC", (ctx.account,))
+    return [status_of(ctx, r) for r in rows]
+
+
+def usable_with(ctx: Context, name: str) -> list[str]:
+    """Carriers with which signature NAME is Registered and Active today (empty if unknown)."""
+    row = ctx.store.row("SELECT * FROM signatures WHERE account = ? AND name = ?", (ctx.account, name))
+    return status_of(ctx, row)["ready_for"] if row else []

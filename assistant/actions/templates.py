@@ -1,0 +1,233 @@
+"""Templates: the specification checked at once, then a review by each carrier.
+
+Format problems (name length, brackets, variables, media frames, an unreadable commitment
+letter) refuse the template before it exists. Everything else is a carrier's call: each
+carrier decides a fixed number of business days after submission (rules.yaml), and rejects for
+banned words, traditional characters, industries it does not take, live-streaming content
+without the live-streaming industry and letter, or a signature not registered with it. A
+support manager can record a real carrier decision by hand (`admin review`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+from .. import media
+from ..clock import add_business_days
+from ..context import Context, perform
+from ..errors import UserError
+from ..text import clean
+from . import signatures
+
+VARIABLE = re.compile(r"\$\{([^{}]*)\}")
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")
+
+
+def variables_of(text: str) -> list[str]:
+    """The ${name} variables of a template text, in order, each once."""
+    names: list[str] = []
+    for name in VARIABLE.findall(text):
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _industry(ctx: Context, industry: str) -> str:
+    chosen = clean(industry).casefold()
+    if chosen not in ctx.rules.template_industries:
+        raise UserError(f"unknown template industry '{industry}'; use one of: {', '.join(ctx.rules.template_industries)}")
+    return chosen
+
+
+def _check_text(ctx: Context, text: str) -> list[str]:
+    spec = ctx.rules.template
+    if not text.strip():
+        raise UserError("the template has no text; give the text frame with --text")
+    reserved = [ch for ch in spec["reserved_characters"] if ch in text]
+    if reserved:
+        raise UserError(f"the text contains {' '.join(reserved)}, reserved for the signature the service puts in front; "
+                        "remove them")
+    if "${" in VARIABLE.sub("", text):
+        raise UserError("the text has an unclosed ${ ; write variables as ${name}")
+    names = variables_of(text)
+    bad = [n for n in names if not _VARIABLE_NAME.match(n)]
+    if bad:
+        raise UserError(f"variable name {bad[0]!r} is not valid; use letters, digits and underscores, e.g. ${{order_id}}")
+    if len(names) > spec["max_variables"]:
+        raise UserError(f"the text has {len(names)} variables; at most {spec['max_variables']} are allowed")
+    return names
+
+
+def _check_media(ctx: Context, text: str, paths: list[str]) -> list[media.MediaFile]:
+    spec = ctx.rules.template
+    files = [media.read(p) for p in paths]
+    kinds = [spec["media_kinds"].get(f.format) for f in files]
+    if not any(k in ("image", "video") for k in kinds):
+        raise UserError("a digital message needs text plus at least one image or video; add one with --media FILE")
+    if kinds.count("video") > spec["max_videos"]:
+        raise UserError(f"the template has {kinds.count('video')} videos; at most {spec['max_videos']} is allowed")
+    frames = 1 + len(files)
+    if frames > spec["max_frames"]:
+        raise UserError(f"the template has {frames} frames (text included); at most {spec['max_frames']} are allowed")
+    total = len(text.encode("utf-8")) + sum(f.size for f in files)
+    if total >= spec["max_total_kb"] * 1024:
+        raise UserError(f"the frames come to {total / 1024:.0f} KB; keep them under {spec['max_total_kb']} KB in all")
+    return files
+
+
+def _check_letter(ctx: Context, path: str | None) -> media.MediaFile | None:
+    if path is None:
+        return None
+    letter = media.read(path)
+    if letter.format not in ("png", "jpg", "gif"):
+        raise UserError(f"the commitment letter {path} is not an image; save it as a clear PNG or JPG")
+    least = ctx.rules.template["letter_min_pixels"]
+    if min(letter.width or 0, letter.height or 0) < least:
+        raise UserError(f"the commitment letter is {letter.width}x{letter.height} pixels, too small to be legible; "
+                        f"use an image at least {least} pixels each way")
+    return letter
+
+
+def _verdicts(ctx: Context, text: str, industry: str, signature: str, has_letter: bool) -> dict[str, str | None]:
+    """Each carrier's reason to reject (None: approve), decided on the template as submitted."""
+    spec = ctx.rules.template
+    folded = text.casefold()
+    verdicts: dict[str, str | None] = {c: None for c in ctx.rules.carriers}
+
+    def reject(carriers, reason: str) -> None:
+        for carrier in carriers:
+            verdicts[carrier] = verdicts[carrier] or reason
+
+    banned = [w for w in spec.get("banned_words", ()) if str(w).casefold() in folded]
+    if banned:
+        reject(ctx.rules.carriers, f"the content contains '{banned[0]}', which carriers do not accept; "
+                                   "revise the wording and submit a new template")
+    traditional = [ch for ch in spec.get("traditional_characters", ()) if ch in text]
+    if traditional:
+        reject(ctx.rules.carriers, f"the content uses traditional Chinese ('{traditional[0]}'); use simplified Chinese")
+    rules = ctx.rules.template_industries[industry]
+    for carrier, reason in rules.rejected_by.items():
+        reject([carrier], reason)
+    if not has_letter:
+        for carrier, reason in rules.requires_letter.items():
+            reject([carrier], reason)
+    live = spec.get("live_streaming") or {}
+    if industry != live.get("industry") and any(str(w).casefold() in folded for w in live.get("words", ())):
+        for carrier, reason in (live.get("rejected_by") or {}).items():
+            reject([carrier], reason)
+    ready = signatures.usable_with(ctx, signature)
+    for carrier, label in ctx.rules.carriers.items():
+        if carrier not in ready:
+            reject([carrier], f"signature '{signature}' is not registered and active with {label}; "
+                              "submit a new template once it is")
+    return verdicts
+
+
+def create(ctx: Context, name: str, signature: str, industry: str, text: str,
+           media_paths: list[str], letter: str | None = None) -> dict:
+    """Create a template and submit it for review; returns its status with the new code."""
+    def work() -> dict:
+        account = ctx.account_row()
+        if not account["enabled_at"]:
+            raise UserError(f"digital messages are not enabled for account '{ctx.account}'; run `assistant enable` first")
+        title = clean(name)
+        limit = ctx.rules.template["max_name_length"]
+        if not title or len(title) > limit:
+            raise UserError(f"template name '{title}' has {len(title)} characters; use 1 to {limit}")
+        signatures._find(ctx, signature)
+        ready = signatures.usable_with(ctx, signature)
+        if not ready:
+            sig = signatures.status(ctx, signature)[0]
+            when = f" (decision expected by {sig['expected_by']})" if sig["registration"] == "under_review" else ""
+            raise UserError(f"signature '{signature}' is not registered and active with any carrier yet{when}; "
+                            f"a template needs one that is: check `assistant signature status {signature}`")
+        chosen = _industry(ctx, industry)
+        names = _check_text(ctx, text)
+        files = _check_media(ctx, text, media_paths)
+        letter_file = _check_letter(ctx, letter)
+        code = f"DIGITAL_SMS_{ctx.store.next_number('template'):04d}"
+        ctx.store.db["templates"].insert({
+            "code": code, "account": ctx.account, "name": title, "signature": signature, "industry": chosen,
+            "text": text, "variables": json.dumps(names),
+            "frames": json.dumps([{"file": Path(f.path).name, "format": f.format, "size": f.size} for f in files]),
+            "letter": json.dumps({"file": Path(letter_file.path).name, "width": letter_file.width,
+                                  "height": letter_file.height}) if letter_file else None,
+            "created_at": ctx.now()})
+        today = ctx.clock.today()
+        days = ctx.rules.template["review_business_days"]
+        for carrier, reason in _verdicts(ctx, text, chosen, signature, letter_file is not None).items():
+            ctx.store.db["template_reviews"].insert({
+                "code": code, "carrier": carrier, "outcome": "rejected" if reason else "approved", "reason": reason,
+                "decided_on": add_business_days(today, int(days[carrier]), ctx.rules.holidays).isoformat(),
+                "decided_by": "carrier"})
+        return status_of(ctx, find(ctx, code))
+    return perform(ctx, "template.create", name, work)
+
+
+def find(ctx: Context, code: str, any_account: bool = False) -> dict:
+    """The template CODE of this account (of any account for a manager), or a UserError."""
+    code = clean(code).upper()
+    row = ctx.store.row("SELECT * FROM templates WHERE code = ?" + ("" if any_account else " AND account = ?"),
+                        (code,) if any_account else (code, ctx.account))
+    if row is None:
+        known = [r["code"] for r in ctx.store.rows("SELECT code FROM templates WHERE account = ? ORDER BY code",
+                                                   (ctx.account,))]
+        hint = f"this account has: {', '.join(known)}" if known else "create one with `assistant template create`"
+        raise UserError(f"no template {code} in account '{ctx.account}'; {hint}")
+    return row
+
+
+def reach_text(ctx: Context, ready_for: list[str]) -> str:
+    """Who a template can reach, in words: "China Mobile users only", "all users", "no one yet"."""
+    if not ready_for:
+        return "no one yet"
+    if len(ready_for) == len(ctx.rules.carriers):
+        return "users of all three carriers"
+    return " and ".join(ctx.rules.carriers[c] for c in ready_for) + " users only"
+
+
+def status_of(ctx: Context, row: dict) -> dict:
+    today = ctx.clock.today()
+    reviews = {r["carrier"]: r for r in ctx.store.rows("SELECT * FROM template_reviews WHERE code = ?", (row["code"],))}
+    carriers = {}
+    for carrier in ctx.rules.carriers:
+        review = reviews[carrier]
+        if dt.date.fromisoformat(review["decided_on"]) > today and review["decided_by"] == "carrier":
+            carriers[carrier] = {"status": "pending", "reason": None, "expected_by": review["decided_on"]}
+        else:
+            carriers[carrier] = {"status": review["outcome"], "reason": review["reason"],
+                                 "decided_on": review["decided_on"], "decided_by": review["decided_by"]}
+    ready_for = [c for c, s in carriers.items() if s["status"] == "approved"]
+    return {"code": row["code"], "name": row["name"], "signature": row["signature"], "industry": row["industry"],
+            "text": row["text"], "variables": json.loads(row["variables"]), "created": row["created_at"],
+            "carriers": carriers, "ready_for": ready_for, "reach": reach_text(ctx, ready_for)}
+
+
+def status(ctx: Context, code: str | None = None) -> list[dict]:
+    """Status of template CODE, or of every template of the account (newest first)."""
+    ctx.account_row()
+    if code:
+        return [status_of(ctx, find(ctx, code))]
+    rows = ctx.store.rows("SELECT * FROM templates WHERE account = ? ORDER BY created_at DESC, code DESC", (ctx.account,))
+    return [status_of(ctx, r) for r in rows]
+
+
+def record_review(ctx: Context, code: str, carrier: str, approve: bool, reason: str | None) -> dict:
+    """A support manager records a carrier's real decision on a template (any account)."""
+    if carrier not in ctx.rules.carriers:
+        raise UserError(f"unknown carrier '{carrier}'; use one of: {', '.join(ctx.rules.carriers)}")
+    if not approve and not (reason and reason.strip()):
+        raise UserError("a rejection needs the carrier's reason; add --reason TEXT")
+
+    def work() -> dict:
+        row = find(ctx, code, any_account=True)
+        ctx.store.db["template_reviews"].upsert({
+            "code": row["code"], "carrier": carrier, "outcome": "approved" if approve else "rejected",
+            "reason": None if approve else clean(reason or ""), "decided_on": ctx.clock.today().isoformat(),
+            "decided_by": ctx.actor}, pk=("code", "carrier"))
+        owner = Context(ctx.store, ctx.kb, ctx.clock, row["account"], ctx.actor)
+        return status_of(owner, row)
+    return perform(ctx, "admin.review", f"{code}/{carrier}", work)

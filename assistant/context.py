@@ -1,0 +1,66 @@
+"""What every action needs: the store, the knowledge base, the clock, the account and the actor.
+
+`perform` is the one way an action changes state: it runs inside a single transaction and
+leaves an audit row saying who did what, when, to what, and how it ended, refusals included.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from .clock import Clock
+from .errors import UserError
+from .knowledge import KnowledgeBase
+from .rules import Rules
+from .store import Store
+
+T = TypeVar("T")
+
+
+@dataclass
+class Context:
+    store: Store
+    kb: KnowledgeBase
+    clock: Clock
+    account: str = "demo"
+    actor: str = "customer"
+
+    @property
+    def rules(self) -> Rules:
+        if self.kb.rules is None:
+            raise UserError("this knowledge base has no rules.yaml, so it has no account model")
+        return self.kb.rules
+
+    def now(self) -> str:
+        return self.clock.now().isoformat(sep=" ", timespec="seconds")
+
+    def account_row(self) -> dict:
+        """The current account, or a UserError that says how to find or create one."""
+        row = self.store.row("SELECT * FROM accounts WHERE name = ?", (self.account,))
+        if row is None:
+            raise UserError(f"no account '{self.account}'; see `assistant admin account list`, "
+                            f"or create it with `assistant admin account create {self.account} --industry INDUSTRY`")
+        return row
+
+    def audit(self, action: str, target: str | None, result: str, detail: Any = None) -> None:
+        self.store.db["audit"].insert({
+            "at": self.now(), "actor": self.actor, "account": self.account, "action": action,
+            "target": target, "result": result,
+            "detail": detail if detail is None or isinstance(detail, str) else json.dumps(detail, ensure_ascii=False),
+        })
+
+
+def perform(ctx: Context, action: str, target: str | None, work: Callable[[], T]) -> T:
+    """Run WORK as one audited transaction; a refusal is audited too, and nothing else is kept."""
+    try:
+        with ctx.store.transaction():
+            result = work()
+            ctx.audit(action, target, "ok")
+            return result
+    except UserError as exc:
+        with ctx.store.transaction():
+            ctx.audit(action, target, "refused", str(exc))
+        raise

@@ -1,0 +1,72 @@
+"""What a file really is, from its bytes: the template's media frames and commitment letters are
+checked by content, never by the name's extension."""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UserError
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    path: str
+    format: str  # png | jpg | gif | mp4 | mp3
+    size: int
+    width: int | None = None
+    height: int | None = None
+
+
+def sniff(data: bytes) -> str | None:
+    """The format of DATA by its magic bytes, or None when it is none of the accepted ones."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if data[4:8] == b"ftyp":
+        return "mp4"
+    if data.startswith(b"ID3") or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
+        return "mp3"
+    return None
+
+
+def image_size(data: bytes, fmt: str) -> tuple[int, int] | None:
+    """(width, height) of a PNG, GIF or JPEG image, or None when the header cannot be read."""
+    try:
+        if fmt == "png" and data[12:16] == b"IHDR":
+            return struct.unpack(">II", data[16:24])
+        if fmt == "gif":
+            return struct.unpack("<HH", data[6:10])
+        if fmt == "jpg":
+            pos = 2
+            while pos + 9 < len(data):
+                if data[pos] != 0xFF:
+                    return None
+                marker = data[pos + 1]
+                length = struct.unpack(">H", data[pos + 2:pos + 4])[0]
+                if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                    height, width = struct.unpack(">HH", data[pos + 5:pos + 9])
+                    return width, height
+                pos += 2 + length
+    except struct.error:
+        return None
+    return None
+
+
+def read(path: str | Path) -> MediaFile:
+    """Read and identify the file at PATH; a UserError says why it cannot be used."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}; check the path") from None
+    fmt = sniff(data)
+    if fmt is None:
+        raise UserError(f"{path} is not a PNG, JPG, GIF, MP4 or MP3 file (judged by its content, not its name)")
+    size = image_size(data, fmt) if fmt in ("png", "jpg", "gif") else None
+    if fmt in ("png", "jpg", "gif") and not size:
+        raise UserError(f"{path} looks like a {fmt.upper()} image but its header cannot be read; export it again")
+    return MediaFile(str(path), fmt, len(data), *(size or (None, None)))

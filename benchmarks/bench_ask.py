@@ -1,0 +1,145 @@
+"""How fast `assistant ask` answers (run by hand; prints a table).
+
+    python benchmarks/bench_ask.py [--sizes 1000,10000,100000] [--queries 2000]
+
+1. In-process latency of one question (p50, p99) and batch throughput (questions a second,
+   routing plus JSON), on the shipped knowledge base and on generated ones of 1,000, 10,000 and
+   100,000 entries (five phrasings each). Generated KBs are written as YAML and loaded the way
+   the CLI loads them: the first load parses YAML and builds the index, later loads read the
+   cached, prebuilt index.
+2. Whole-process time of `assistant ask "q"` beside `python -c "import rapidfuzz, yaml"`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assistant import knowledge  # noqa: E402
+from assistant.cache import load_router  # noqa: E402
+from assistant.evaluate import read_cases  # noqa: E402
+from assistant.render import to_json  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMON = ("how do i can what is the my to a of for in with when why does it not where get use set up "
+          "change check send receive account message number code order delivery payment refund").split()
+
+
+def _vocabulary(rng: random.Random, size: int) -> list[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(letters) for _ in range(rng.randint(4, 9))))
+    return sorted(words)
+
+
+def generate_kb(folder: Path, entries: int, seed: int = 7) -> list[tuple[str, str]]:
+    """Write a knowledge base of ENTRIES entries; return (question, expected id) probes."""
+    rng = random.Random(seed)
+    vocab = _vocabulary(rng, max(2000, entries // 2))
+    lines = ["entries:"]
+    probes = []
+    for n in range(entries):
+        topic = rng.sample(vocab, 3)
+        phrasings = []
+        for _ in range(5):
+            words = topic + rng.sample(COMMON, 4) + [rng.choice(vocab)]
+            rng.shuffle(words)
+            phrasings.append(" ".join(words))
+        lines += [f"  - id: e{n}", f"    question: {phrasings[0]}", f"    answer: answer {n}",
+                  "    alternatives:"] + [f"      - {p}" for p in phrasings[1:]]
+        if n % max(1, entries // 500) == 0:
+            words = phrasings[rng.randint(0, 4)].split()
+            words.pop(rng.randrange(len(words)))
+            probes.append((" ".join(words), f"e{n}"))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "faq.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return probes
+
+
+def latency(router, questions: list[str], count: int) -> tuple[float, float, float, float]:
+    """(p50 ms, p99 ms, questions/s for a JSON batch, top-1 hit rate placeholder)."""
+    times = []
+    for n in range(count):
+        q = questions[n % len(questions)]
+        started = time.perf_counter()
+        router.route(q)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    started = time.perf_counter()
+    for n in range(count):
+        to_json(router.route(questions[n % len(questions)]).to_json())
+    rate = count / (time.perf_counter() - started)
+    return statistics.median(times), times[int(len(times) * 0.99) - 1], rate, 0.0
+
+
+def whole_process(runs: int = 15) -> tuple[float, float]:
+    script = shutil.which("assistant") or str(Path(sys.executable).with_name("assistant"))
+    env = {**os.environ, "ASSISTANT_NOW": "2026-03-02"}
+
+    def median_of(cmd: list[str]) -> float:
+        subprocess.run(cmd, env=env, capture_output=True)  # warm the cache and the OS
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            subprocess.run(cmd, env=env, capture_output=True, check=True)
+            times.append((time.perf_counter() - started) * 1000)
+        return statistics.median(times)
+    return (median_of([script, "ask", "how long does signature review take"]),
+            median_of([sys.executable, "-c", "import rapidfuzz, yaml"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="latency and throughput of assistant ask")
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--queries", type=int, default=2000)
+    args = parser.parse_args()
+    cache = tempfile.mkdtemp(prefix="assistant-bench-cache-")
+    os.environ["ASSISTANT_CACHE_DIR"] = cache
+    rows = []
+    shipped = knowledge.shipped_dir()
+    started = time.perf_counter()
+    router = load_router(shipped)
+    build = time.perf_counter() - started
+    started = time.perf_counter()
+    router = load_router(shipped)
+    cached = time.perf_counter() - started
+    questions = [q for q, _ in read_cases(ROOT / "tests" / "data" / "eval.yaml")]
+    p50, p99, rate, _ = latency(router, questions, args.queries)
+    rows.append(("shipped", len(router.kb.entries), build, cached, p50, p99, rate, None))
+    for size in [int(s) for s in args.sizes.split(",") if s]:
+        folder = Path(tempfile.mkdtemp(prefix=f"assistant-bench-{size}-"))
+        probes = generate_kb(folder, size)
+        started = time.perf_counter()
+        router = load_router(folder)
+        build = time.perf_counter() - started
+        started = time.perf_counter()
+        router = load_router(folder)
+        cached = time.perf_counter() - started
+        p50, p99, rate, _ = latency(router, [q for q, _ in probes], min(args.queries, 1000))
+        hits = sum(router.route(q).entry == e for q, e in probes) / len(probes)
+        rows.append((f"generated {size:,}", size, build, cached, p50, p99, rate, hits))
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"{'knowledge base':<20} {'entries':>8} {'build s':>8} {'cached s':>8} {'p50 ms':>7} {'p99 ms':>7} "
+          f"{'q/s':>7} {'top-1':>6}")
+    for name, n, b, c, p50, p99, rate, hits in rows:
+        print(f"{name:<20} {n:>8,} {b:>8.2f} {c:>8.3f} {p50:>7.2f} {p99:>7.2f} {rate:>7.0f} "
+              f"{'' if hits is None else f'{hits:.3f}':>6}")
+    ask_ms, bare_ms = whole_process()
+    print(f"\nwhole process: assistant ask \"q\" {ask_ms:.0f} ms; python -c 'import rapidfuzz, yaml' {bare_ms:.0f} ms "
+          f"(ratio {ask_ms / bare_ms:.2f})")
+    shutil.rmtree(cache, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""The whole onboarding of the FAQ, through the `assistant` command, on one database file.
+
+Enable -> signature (a compliant and a non-compliant one, through review and resubmission) ->
+templates approved by all, some or none of the carriers (the live-streaming case included) ->
+sends that succeed and that fail -> the SMS-package case -> account isolation.
+"""
+
+import json
+
+import pytest
+from conftest import png_bytes
+
+
+@pytest.fixture
+def cli(run, tmp_path):
+    db = str(tmp_path / "onboarding.db")
+
+    def call(*args, now="2026-03-02T10:00", expect=0, input=""):
+        result = run("--db", db, "--now", now, *args, input=input)
+        assert result.code == expect, (args, result.out, result.err)
+        return result
+    (tmp_path / "banner.png").write_bytes(png_bytes())
+    (tmp_path / "letter.png").write_bytes(png_bytes(900, 1200))
+    call.dir = tmp_path
+    return call
+
+
+def _json(result):
+    return json.loads(result.out)
+
+
+def test_the_faq_onboarding_end_to_end(cli):
+    d = cli.dir
+    # 1. Nothing works before enabling.
+    assert "run `assistant enable` first" in cli("signature", "submit", "AcmeShop", "--source", "trademark", expect=1).err
+    assert "now enabled" in cli("enable").out
+
+    # 2-4. A compliant and a non-compliant signature go through review.
+    assert _json(cli("signature", "submit", "AcmeShop", "--source", "trademark", "--json"))["registration"] == "under_review"
+    cli("signature", "submit", "Globex", "--source", "enterprise")
+    assert "has spaces" in cli("signature", "submit", "Acme Shop", "--source", "trademark", expect=1).err
+    status = _json(cli("signature", "status", "AcmeShop", "--json", now="2026-03-09"))
+    assert status["registration"] == "under_review" and status["ready"] is False
+    assert "Template" not in cli("template", "create", "--name", "Sale", "--signature", "AcmeShop", "--industry",
+                                 "e-commerce", "--text", "Hi", "--media", str(d / "banner.png"), now="2026-03-09", expect=1).out
+
+    # Signature review completes; Globex is rejected with a reason, fixed by updating the profile.
+    assert _json(cli("signature", "status", "AcmeShop", "--json", now="2026-03-17"))["ready"] is True
+    globex = _json(cli("signature", "status", "Globex", "--json", now="2026-03-17"))
+    assert globex["registration"] == "rejected" and "registered enterprise" in globex["reason"]
+    cli("admin", "account", "update", "demo", "--enterprise", "Globex Trading Co., Ltd.", now="2026-03-17")
+    assert _json(cli("signature", "update", "Globex", "--json", now="2026-03-17"))["registration"] == "under_review"
+    assert _json(cli("signature", "status", "Globex", "--json", now="2026-03-31"))["ready"] is True
+
+    # 5-6. Templates: approved by all; by some (live streaming filed as e-commerce); by none (banned word);
+    # the live-streaming case done right.
+    def template(name, text, industry="e-commerce", *extra):
+        return _json(cli("template", "create", "--json", "--name", name, "--signature", "AcmeShop", "--industry", industry,
+                         "--text", text, "--media", str(d / "banner.png"), *extra, now="2026-03-17"))["code"]
+    everyone = template("Spring sale", "Hi ${name}, the spring sale is on")
+    some = template("Live tonight", "Join our live stream tonight")
+    nobody = template("Lucky", "Win the lottery")
+    fixed = template("Live fixed", "Join our live stream tonight", "live streaming", "--letter", str(d / "letter.png"))
+    ready = {code: _json(cli("template", "status", code, "--json", now="2026-03-20"))["ready_for"]
+             for code in (everyone, some, nobody, fixed)}
+    assert ready == {everyone: ["china_mobile", "china_unicom", "china_telecom"], some: ["china_mobile", "china_unicom"],
+                     nobody: [], fixed: ["china_mobile", "china_unicom", "china_telecom"]}
+    assert "China Mobile and China Unicom users only" in cli("template", "status", some, now="2026-03-20").out
+
+    # 7. Sends: success at every carrier, then each kind of failure with its code.
+    sent = _json(cli("send", everyone, "13800138000", "18612345678", "13312345678", "--param", "name=Tom", "--json",
+                     now="2026-03-20T10:00"))
+    assert (sent["sent"], sent["failed"]) == (3, 0)
+    failed = _json(cli("send", some, "13312345678", "19212345678", "--json", now="2026-03-20T10:00", expect=1))
+    assert [r["error_code"] for r in failed["results"]] == ["isv.SMS_TEMPLATE_ILLEGAL", "isv.MOBILE_NUMBER_ILLEGAL"]
+    again = _json(cli("send", everyone, "13800138000", "--param", "name=Tom", "--json", now="2026-03-20T11:00", expect=1))
+    assert again["results"][0]["error_code"] == "isv.BUSINESS_LIMIT_CONTROL"
+    missing = _json(cli("send", everyone, "13800138001", "--json", now="2026-03-20T11:00", expect=1))
+    assert missing["results"][0]["error_code"] == "isv.TEMPLATE_MISSING_PARAMETERS"
+    assert "Fix:" in cli("error", "isv.BUSINESS_LIMIT_CONTROL").out
+
+    # The SMS-package case: digital runs out while SMS messages are left.
+    cli("admin", "account", "create", "tiny", "--industry", "retail", "--trademark", "AcmeShop", "--digital", "1",
+        "--sms", "500")
+    assert _json(cli("admin", "account", "show", "tiny", "--json"))["packages"] == {"digital": 1, "sms": 500}
+
+    # Account isolation: another account sees none of demo's objects.
+    assert "no template" in cli("--account", "tiny", "template", "status", everyone, expect=1).err
+    assert "No signatures yet" in cli("--account", "tiny", "signature", "status").out
+    assert f"no template {everyone} in account 'tiny'" in cli("--account", "tiny", "send", everyone, "13800138000",
+                                                               expect=1).err
+
+
+def test_sms_package_never_pays_for_digital_messages(cli):
+    d = cli.dir
+    cli("admin", "account", "create", "shop", "--industry", "retail", "--trademark", "ShopCo", "--digital", "1", "--sms", "900")
+    for args in (("enable",), ("signature", "submit", "ShopCo", "--source", "trademark")):
+        cli("--account", "shop", *args)
+    code = _json(cli("--account", "shop", "template", "create", "--json", "--name", "Hi", "--signature", "ShopCo",
+                     "--industry", "retail", "--text", "Hello", "--media", str(d / "banner.png"), now="2026-03-17"))["code"]
+    result = _json(cli("--account", "shop", "send", code, "13800138000", "13800138001", "--json", now="2026-03-20"))
+    assert [r["error_code"] for r in result["results"]] == [None, "isv.AMOUNT_NOT_ENOUGH"]
+    assert "do not apply to digital messages" in result["results"][1]["detail"]
+    assert result["balance"] == {"digital": 0, "sms": 900}
+
+
+@pytest.mark.parametrize("args,message", [
+    (("--account", "ghost", "enable"), "no account 'ghost'"),
+    (("template", "status", "DIGITAL_SMS_0404"), "no template DIGITAL_SMS_0404"),
+    (("signature", "status", "Nope"), "no signature 'Nope'"),
+    (("send", "DIGITAL_SMS_0404", "13800138000"), "no template"),
+    (("send", "DIGITAL_SMS_0001", "--file", "/no/such.csv"), "cannot read /no/such.csv"),
+    (("send", "DIGITAL_SMS_0001", "13800138000", "--param", "oops"), "not NAME=VALUE"),
+    (("admin", "review", "DIGITAL_SMS_0404", "--carrier", "china_mobile", "--approve"), "no template"),
+    (("--now", "someday", "enable"), "not a date or time"),
+])
+def test_bad_input_is_one_line_and_a_non_zero_exit(run, tmp_path, args, message):
+    result = run("--db", str(tmp_path / "x.db"), *args)
+    assert result.code != 0
+    assert result.err.startswith("error: ") and message in result.err and len(result.err.splitlines()) == 1
+
+
+def test_send_from_a_csv_with_parameter_columns(cli):
+    d = cli.dir
+    cli("enable")
+    cli("signature", "submit", "AcmeShop", "--source", "trademark")
+    code = _json(cli("template", "create", "--json", "--name", "Hi", "--signature", "AcmeShop", "--industry",
+                     "e-commerce", "--text", "Hi ${name}", "--media", str(d / "banner.png"), now="2026-03-17"))["code"]
+    (d / "list.csv").write_text("phone,name\n13800138000,Ann\n18612345678,\n13312345678,Cao\n", encoding="utf-8")
+    result = _json(cli("send", code, "--file", str(d / "list.csv"), "--json", now="2026-03-20"))
+    assert [r["error_code"] for r in result["results"]] == [None, "isv.TEMPLATE_MISSING_PARAMETERS", None]
+
+
+def test_ask_answers_read_only_requests_from_the_account(cli):
+    cli("enable")
+    cli("signature", "submit", "AcmeShop", "--source", "trademark")
+    reply = _json(cli("ask", "--json", "what is the status of my signature"))
+    assert reply["action"] == "signature.status" and reply["result"][0]["name"] == "AcmeShop"
+    assert "Registering" in cli("ask", "check my signature status").out

@@ -1,0 +1,154 @@
+"""Sending: each recipient succeeds, or fails with the service's own error code."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.actions import accounts, sending, signatures, templates
+from assistant.errors import UserError
+
+
+@pytest.fixture
+def live(ctx, media):
+    """Demo account with DIGITAL_SMS_0001 (${name}) approved everywhere; it is 20 March."""
+    accounts.enable(ctx)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    ctx.at("2026-03-17T10:00")
+    templates.create(ctx, "Spring sale", "AcmeShop", "e-commerce", "Hi ${name}, the sale is on", [media["image"]])
+    ctx.at("2026-03-20T10:00")
+    return ctx
+
+
+def _send(c, *phones, code="DIGITAL_SMS_0001", **params):
+    return sending.send(c, code, [(p, params or {"name": "Tom"}) for p in phones])
+
+
+def _codes(result):
+    return [r["error_code"] for r in result["results"]]
+
+
+def test_a_send_reaches_each_carrier_and_charges_the_digital_package_only(live):
+    result = _send(live, "13800138000", "+86 186-1234-5678", "133 1234 5678")
+    assert (result["sent"], result["failed"]) == (3, 0)
+    assert [r["carrier"] for r in result["results"]] == ["china_mobile", "china_unicom", "china_telecom"]
+    assert result["balance"] == {"digital": 997, "sms": 5000}
+    assert re.fullmatch(r"[0-9A-F-]{36}", result["request_id"])
+    assert live.store.row("SELECT total, sent FROM requests WHERE request_id = ?", (result["request_id"],)) == \
+        {"total": 3, "sent": 3}
+
+
+@pytest.mark.parametrize("phone", ["12345", "19212345678", "14612345678"])
+def test_numbers_it_cannot_reach_fail_with_mobile_number_illegal(live, phone):
+    assert _codes(_send(live, phone)) == ["isv.MOBILE_NUMBER_ILLEGAL"]
+
+
+def test_a_carrier_that_has_not_approved_the_template_is_refused(live, media):
+    templates.create(live, "Live", "AcmeShop", "e-commerce", "Watch our live stream", [media["image"]])
+    result = _send(live, "13312345678", "13800138000", code="DIGITAL_SMS_0002")
+    assert _codes(result) == ["isv.SMS_TEMPLATE_ILLEGAL", "isv.SMS_TEMPLATE_ILLEGAL"]
+    assert "pending, expected by" in result["results"][0]["detail"]
+    live.later(days=7)
+    result = _send(live, "13312345678", "13800138001", code="DIGITAL_SMS_0002")
+    assert _codes(result) == ["isv.SMS_TEMPLATE_ILLEGAL", None]
+    assert "rejected: live-streaming content" in result["results"][0]["detail"]
+
+
+def test_a_signature_not_active_with_the_carrier_is_refused(ctx, media):
+    accounts.enable(ctx)
+    status = signatures.submit(ctx, "AcmeShop", "trademark")
+    first = min(status["carriers"].items(), key=lambda kv: kv[1]["expected_by"])
+    ctx.at(first[1]["expected_by"] + "T10:00")     # registered with one carrier only
+    code = templates.create(ctx, "Sale", "AcmeShop", "e-commerce", "Sale on", [media["image"]])["code"]
+    others = [c for c in ctx.rules.carriers if c != first[0] and
+              signatures.status(ctx, "AcmeShop")[0]["carriers"][c]["registration"] == "registering"]
+    ctx.actor = "manager"
+    templates.record_review(ctx, code, others[0], True, None)   # a carrier approves the template anyway
+    phone = {"china_mobile": "13800138000", "china_unicom": "18612345678", "china_telecom": "13312345678"}[others[0]]
+    assert _codes(sending.send(ctx, code, [(phone, {})])) == ["isv.SMS_SIGNATURE_ILLEGAL"]
+
+
+@pytest.mark.parametrize("params,code", [
+    ({}, "isv.TEMPLATE_MISSING_PARAMETERS"),
+    ({"name": "T" * 21}, "isv.PARAM_LENGTH_LIMIT"),
+    ({"name": "http://x.cn/a"}, "isv.PARAM_NOT_SUPPORT_URL"),
+    ({"name": "lottery"}, "isv.BLACK_KEY_CONTROL_LIMIT"),
+])
+def test_template_parameters_are_checked(live, params, code):
+    result = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", params)])
+    assert _codes(result) == [code]
+
+
+def test_one_message_per_number_per_template_in_24_hours(live):
+    assert _codes(_send(live, "13800138000", "13800138000")) == [None, "isv.BUSINESS_LIMIT_CONTROL"]
+    live.later(hours=23, minutes=59)
+    assert _codes(_send(live, "13800138000")) == ["isv.BUSINESS_LIMIT_CONTROL"]
+    live.later(minutes=2)
+    assert _codes(_send(live, "13800138000")) == [None]
+
+
+def test_at_most_two_messages_a_minute_to_one_number_across_templates(live, media):
+    for n in (2, 3):
+        templates.create(live, f"T{n}", "AcmeShop", "e-commerce", "Hello", [media["image"]])
+    live.later(days=5)
+    assert _codes(_send(live, "13800138000")) == [None]
+    assert _codes(sending.send(live, "DIGITAL_SMS_0002", [("13800138000", {})])) == [None]
+    result = sending.send(live, "DIGITAL_SMS_0003", [("13800138000", {})])
+    assert _codes(result) == ["isv.BUSINESS_LIMIT_CONTROL"] and "in a minute" in result["results"][0]["detail"]
+
+
+def test_an_empty_digital_package_fails_even_with_sms_left(live):
+    live.store.conn.execute("UPDATE accounts SET digital_balance = 1 WHERE name = 'demo'")
+    result = _send(live, "13800138000", "13800138001")
+    assert _codes(result) == [None, "isv.AMOUNT_NOT_ENOUGH"]
+    assert "SMS packages (5000 left) do not apply to digital messages" in result["results"][1]["detail"]
+    assert result["balance"] == {"digital": 0, "sms": 5000}
+
+
+def test_an_account_without_the_service_gets_product_un_subscript(live):
+    live.store.conn.execute("UPDATE accounts SET enabled_at = NULL WHERE name = 'demo'")
+    assert _codes(_send(live, "13800138000")) == ["isv.PRODUCT_UN_SUBSCRIPT"]
+
+
+def test_more_than_a_thousand_numbers_in_one_request_is_refused_whole(live):
+    with pytest.raises(UserError, match="isv.MOBILE_COUNT_OVER_LIMIT"):
+        _send(live, *[f"138{n:08d}" for n in range(1001)])
+    assert live.store.rows("SELECT * FROM requests") == []
+
+
+def test_an_unknown_template_changes_nothing(live):
+    with pytest.raises(UserError, match="no template DIGITAL_SMS_0099"):
+        _send(live, "13800138000", code="DIGITAL_SMS_0099")
+    assert live.store.rows("SELECT * FROM messages") == []
+
+
+def test_a_send_killed_half_way_leaves_nothing(live):
+    def crash(done, total):
+        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        sending.send(live, "DIGITAL_SMS_0001", [(f"138{n:08d}", {"name": "Tom"}) for n in range(1500)],
+                     progress=crash, from_file=True)
+    assert live.store.rows("SELECT * FROM messages") == []
+    assert accounts.account_info(live)["packages"]["digital"] == 1000
+
+
+def test_a_file_of_many_recipients_is_one_batch(live):
+    accounts.topup(live, "demo", 5000, None)
+    result = sending.send(live, "DIGITAL_SMS_0001", [(f"138{n:08d}", {"name": "Tom"}) for n in range(3000)],
+                          from_file=True)
+    assert result["sent"] == 3000
+    assert live.store.row("SELECT COUNT(*) AS n FROM requests")["n"] == 1
+
+
+def test_the_plan_shows_recipients_per_carrier_and_the_charge(live, media):
+    templates.create(live, "Live", "AcmeShop", "e-commerce", "Watch our live stream", [media["image"]])
+    live.later(days=7)
+    plan = sending.plan(live, "DIGITAL_SMS_0002", ["13800138000", "13312345678", "bad"])
+    assert plan["carriers"]["china_telecom"] == {"numbers": ["13312345678"], "allowed": False}
+    assert plan["carriers"]["china_mobile"]["allowed"] and plan["charge"] == 1 and len(plan["invalid"]) == 1
+
+
+def test_every_code_the_send_path_produces_is_explained(kb):
+    source = (Path(sending.__file__)).read_text()
+    produced = set(re.findall(r'"(isv\.[A-Z_]+)"', source))
+    assert produced and produced <= set(kb.error_codes)

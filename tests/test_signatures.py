@@ -1,0 +1,94 @@
+"""Signatures: the service's format rules at once, then 7-10 business days of carrier review."""
+
+import datetime as dt
+
+import pytest
+
+from assistant.actions import accounts, signatures
+from assistant.actions.signatures import is_abbreviation
+from assistant.errors import UserError
+
+SUFFIXES = {"co", "ltd", "the", "company"}
+
+
+@pytest.fixture
+def enabled(ctx):
+    accounts.enable(ctx)
+    return ctx
+
+
+@pytest.mark.parametrize("name,message", [
+    ("Acme Tech", "has spaces"), ("A", "has 1 characters"), ("AcmeTechnologyShop1", "has 19 characters"),
+    ("Acme-Tech", "contains '-'"), ("Acme😀", "contains"), ("12345678", "digits only"), ("test", "generic word"),
+    ("TEST", "generic word"),
+])
+def test_format_rules_refuse_at_once(enabled, name, message):
+    with pytest.raises(UserError, match=message):
+        signatures.submit(enabled, name, "trademark")
+    assert enabled.store.rows("SELECT * FROM signatures") == []
+
+
+def test_submitting_needs_the_service_enabled(ctx):
+    with pytest.raises(UserError, match="run `assistant enable` first"):
+        signatures.submit(ctx, "AcmeShop", "trademark")
+
+
+@pytest.mark.parametrize("name,registered,expected", [
+    ("AcmeTech", "Acme Technology Co., Ltd.", True), ("ATC", "Acme Technology Co., Ltd.", True),
+    ("Acme", "Acme Technology Co., Ltd.", True), ("Tech", "Acme Technology Co., Ltd.", False),
+    ("Globex", "Acme Technology Co., Ltd.", False), ("AcmeShop", "AcmeShop", True),
+    ("Shop", "AcmeShop", False), ("阿里", "阿里巴巴", True), ("Acme", "The Acme Company", True),
+])
+def test_full_names_and_abbreviations(name, registered, expected):
+    assert is_abbreviation(name, registered, SUFFIXES) is expected
+
+
+def test_each_carrier_decides_within_seven_to_ten_business_days(enabled):
+    status = signatures.submit(enabled, "AcmeShop", "trademark")
+    assert status["registration"] == "under_review" and not status["ready"]
+    assert status["expected_from"] == "2026-03-11"                       # 7 business days after Monday 2 March
+    assert "2026-03-11" <= status["expected_by"] <= "2026-03-16"          # at most 10
+    assert all(c["registration"] == "registering" for c in status["carriers"].values())
+    enabled.at(dt.datetime(2026, 3, 16, 18))
+    done = signatures.status(enabled, "AcmeShop")[0]
+    assert done["registration"] == "registered" and done["availability"] == "active" and done["ready"]
+
+
+def test_the_decision_day_is_the_same_every_time(enabled, tmp_path, kb):
+    first = signatures.submit(enabled, "AcmePay", "app")["carriers"]
+    again = signatures.status(enabled, "AcmePay")[0]["carriers"]
+    assert first == again
+
+
+def test_a_name_not_in_the_profile_is_rejected_with_the_reason_and_fixed_by_resubmitting(enabled):
+    signatures.submit(enabled, "Globex", "enterprise")
+    with pytest.raises(UserError, match="still under review"):
+        signatures.update(enabled, "Globex")
+    enabled.at("2026-03-17T09:00")
+    rejected = signatures.status(enabled, "Globex")[0]
+    assert rejected["registration"] == "rejected" and rejected["availability"] == "inactive"
+    assert "not the full or abbreviated name of a registered enterprise" in rejected["reason"]
+    accounts.update_account(enabled, "demo", None, {"enterprise": ["Globex Trading Co., Ltd."]})
+    resubmitted = signatures.update(enabled, "Globex")
+    assert resubmitted["registration"] == "under_review" and resubmitted["submitted"] == "2026-03-17"
+    enabled.at("2026-03-31T09:00")
+    assert signatures.status(enabled, "Globex")[0]["ready"]
+
+
+def test_a_source_with_no_registered_name_says_what_to_add(enabled):
+    signatures.submit(enabled, "AcmeUni", "institution")
+    enabled.at("2026-03-17T09:00")
+    assert "has no registered institution name" in signatures.status(enabled, "AcmeUni")[0]["reason"]
+
+
+def test_a_name_is_submitted_once(enabled):
+    signatures.submit(enabled, "AcmeShop", "trademark")
+    with pytest.raises(UserError, match="already submitted"):
+        signatures.submit(enabled, "AcmeShop", "trademark")
+
+
+def test_status_json_contract(enabled):
+    status = signatures.submit(enabled, "AcmeShop", "trademark")
+    assert {"name", "registration", "availability", "ready", "submitted", "expected_by", "reason", "carriers"} <= set(status)
+    assert set(status["carriers"]) == {"china_mobile", "china_unicom", "china_telecom"}
+    assert set(status["carriers"]["china_mobile"]) >= {"registration", "availability", "reason"}

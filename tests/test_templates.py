@@ -1,0 +1,148 @@
+"""Templates: the specification refuses at once; each carrier then reviews on its own."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.actions import accounts, signatures, templates
+from assistant.errors import UserError
+
+
+@pytest.fixture
+def ready(ctx):
+    """Demo enabled, signature AcmeShop registered with all three carriers (it is 17 March)."""
+    accounts.enable(ctx)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    ctx.at("2026-03-17T10:00")
+    return ctx
+
+
+def _create(c, media, text="Hi ${name}, the spring sale is on", industry="e-commerce", files=None, letter=None,
+            name="Spring sale", signature="AcmeShop"):
+    return templates.create(c, name, signature, industry, text, files if files is not None else [media["image"]], letter)
+
+
+def test_a_compliant_template_is_approved_by_all_three(ready, media):
+    status = _create(ready, media)
+    assert status["code"] == "DIGITAL_SMS_0001"
+    assert {c["status"] for c in status["carriers"].values()} == {"pending"} and status["ready_for"] == []
+    ready.at("2026-03-20T10:00")
+    done = templates.status(ready, status["code"])[0]
+    assert done["ready_for"] == ["china_mobile", "china_unicom", "china_telecom"]
+    assert done["reach"] == "users of all three carriers"
+
+
+def test_each_carrier_decides_on_its_own_day(ready, media):
+    code = _create(ready, media)["code"]
+    ready.at("2026-03-19T10:00")       # China Mobile takes 2 business days, the others 3
+    status = templates.status(ready, code)[0]
+    assert status["ready_for"] == ["china_mobile"] and status["reach"] == "China Mobile users only"
+
+
+def test_a_template_waits_for_a_registered_signature(ctx, media):
+    accounts.enable(ctx)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    with pytest.raises(UserError, match="not registered and active with any carrier yet .decision expected by"):
+        _create(ctx, media)
+    assert ctx.store.rows("SELECT * FROM templates") == []
+
+
+def test_live_streaming_content_without_its_industry_fails_china_telecom_only(ready, media):
+    code = _create(ready, media, text="Join our live stream tonight")["code"]
+    ready.at("2026-03-20T10:00")
+    status = templates.status(ready, code)[0]
+    assert status["ready_for"] == ["china_mobile", "china_unicom"]
+    assert "commitment letter" in status["carriers"]["china_telecom"]["reason"]
+    assert status["reach"] == "China Mobile and China Unicom users only"
+
+
+def test_live_streaming_industry_without_a_letter_fails_china_telecom(ready, media):
+    code = _create(ready, media, text="Join our live stream tonight", industry="live streaming")["code"]
+    ready.at("2026-03-20T10:00")
+    assert templates.status(ready, code)[0]["carriers"]["china_telecom"]["status"] == "rejected"
+
+
+def test_live_streaming_industry_with_a_legible_letter_passes_all_three(ready, media):
+    code = _create(ready, media, text="Join our live stream tonight", industry="Live Streaming",
+                   letter=media["letter"])["code"]
+    ready.at("2026-03-20T10:00")
+    assert len(templates.status(ready, code)[0]["ready_for"]) == 3
+
+
+def test_industries_some_carriers_refuse(ready, media):
+    code = _create(ready, media, industry="finance", text="Your statement is ready")["code"]
+    ready.at("2026-03-20T10:00")
+    assert templates.status(ready, code)[0]["ready_for"] == ["china_mobile"]
+
+
+def test_banned_words_are_rejected_by_every_carrier(ready, media):
+    code = _create(ready, media, text="Win the lottery today")["code"]
+    ready.at("2026-03-20T10:00")
+    status = templates.status(ready, code)[0]
+    assert status["ready_for"] == [] and status["reach"] == "no one yet"
+    assert all("lottery" in c["reason"] for c in status["carriers"].values())
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"name": "A name far longer than twenty"}, "use 1 to 20"),
+    ({"text": "Sale [today]"}, r"contains \[ \]"),
+    ({"text": "${a} ${b} ${c} ${d}"}, "at most 3"),
+    ({"text": "Hi ${name"}, "unclosed"),
+    ({"text": "Hi ${first name}"}, "not valid"),
+    ({"text": "   "}, "no text"),
+    ({"industry": "astrology"}, "unknown template industry"),
+    ({"signature": "Nobody"}, "no signature 'Nobody'"),
+])
+def test_specification_problems_refuse_at_once(ready, media, kwargs, message):
+    with pytest.raises(UserError, match=message):
+        _create(ready, media, **kwargs)
+    assert ready.store.rows("SELECT * FROM templates") == []
+
+
+@pytest.mark.parametrize("files,message", [
+    (lambda m: [], "at least one image or video"),
+    (lambda m: [m["fake"]], "not a PNG, JPG, GIF, MP4 or MP3 file"),
+    (lambda m: [m["video"], m["video"]], "at most 1 is allowed"),
+    (lambda m: [m["image"]] * 9, "10 frames"),
+])
+def test_media_is_checked_by_its_bytes(ready, media, files, message):
+    with pytest.raises(UserError, match=message):
+        _create(ready, media, files=files(media))
+
+
+def test_frames_must_stay_under_1900_kb(ready, media, tmp_path):
+    big = tmp_path / "big.png"
+    big.write_bytes(Path(media["image"]).read_bytes() + b"\x00" * 1_950_000)
+    with pytest.raises(UserError, match="under 1900 KB"):
+        _create(ready, media, files=[str(big)])
+
+
+@pytest.mark.parametrize("letter,message", [("fake", "not a PNG"), ("video", "not an image"), ("small_letter", "too small")])
+def test_a_commitment_letter_must_be_a_legible_image(ready, media, letter, message):
+    with pytest.raises(UserError, match=message):
+        _create(ready, media, industry="live streaming", letter=media[letter])
+
+
+def test_a_manager_records_a_carrier_decision_by_hand(ready, media):
+    code = _create(ready, media)["code"]
+    ready.actor = "manager:lin"
+    status = templates.record_review(ready, code, "china_unicom", False, "blurred image")
+    assert status["carriers"]["china_unicom"] == {"status": "rejected", "reason": "blurred image",
+                                                  "decided_on": "2026-03-17", "decided_by": "manager:lin"}
+    with pytest.raises(UserError, match="needs the carrier's reason"):
+        templates.record_review(ready, code, "china_unicom", False, None)
+
+
+def test_template_status_json_contract(ready, media):
+    status = _create(ready, media)
+    assert {"code", "carriers", "ready_for"} <= set(status)
+    assert set(status["carriers"]["china_mobile"]) >= {"status", "reason"}
+    assert status["variables"] == ["name"]
+
+
+def test_another_account_cannot_see_the_template(ready, media):
+    code = _create(ready, media)["code"]
+    accounts.create_account(ready, "globex", "retail", {})
+    ready.account = "globex"
+    with pytest.raises(UserError, match=f"no template {code} in account 'globex'"):
+        templates.status(ready, code)
