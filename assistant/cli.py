@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 from . import knowledge
-from .rules import SOURCES
 from .errors import UserError
 from .render import reply_text, to_json
+from .rules import SOURCES
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Any], int]] = {}
 

@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-
 # Where a signature's name may come from (the FAQ's three kinds, enterprise and institution apart).
 SOURCES = ("enterprise", "institution", "trademark", "app")
 

@@ -31,8 +31,8 @@ from assistant.evaluate import read_cases  # noqa: E402
 from assistant.render import to_json  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMON = ("how do i can what is the my to a of for in with when why does it not where get use set up "
-          "change check send receive account message number code order delivery payment refund").split()
+COMMON = tuple("how do i can what is the my to a of for in with when why does it not where get use set up change "
+               "check send receive account message number code order delivery payment refund".split())
 
 
 def _vocabulary(rng: random.Random, size: int) -> list[str]:

@@ -17,8 +17,8 @@ import unicodedata
 from ..clock import add_business_days
 from ..context import Context, perform
 from ..errors import UserError
-from ..text import clean
 from ..rules import SOURCES
+from ..text import clean
 
 _WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]|[^\W_]+", re.UNICODE)
 
