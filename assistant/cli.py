@@ -81,8 +81,25 @@ class Shell:
             directory = knowledge.resolve_dir(self.opts.kb)
             if not (directory / "faq.yaml").is_file():
                 raise UserError(f"no faq.yaml in {directory}; point --kb at a knowledge-base directory")
-            self._router = load_router(directory)
+            self._router = load_router(directory, self.overlay_file)
         return self._router
+
+    @property
+    def overlay_file(self):
+        from .overlay import overlay_path
+        from .store import default_path
+
+        return overlay_path(self.opts.db or default_path())
+
+    def gap_log(self):
+        """A buffer for knowledge-gap rows, or None when the database cannot be opened (logging is best effort)."""
+        from .gaps import GapLog
+
+        try:
+            ctx = self.ctx
+        except UserError:
+            return None
+        return GapLog(ctx.store, ctx.account, ctx.now(), self.kb.thresholds.low_confidence)
 
     def out(self, text: str = "") -> None:
         self.stdout.write(text + "\n")
@@ -110,29 +127,41 @@ def _lines(stream: IO) -> Any:
 
 @command("ask")
 def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
-    from .router import Reply
+    gaps = sh.gap_log()
 
     def answer(question: str) -> None:
         reply = sh.router.route(question)
+        if gaps:
+            gaps.note(reply)
         result = _read_only(sh, reply)
         if opts.json:
             sh.out(to_json({**reply.to_json(), **{k: v for k, v in result.items() if k != "text"}}))
         else:
             sh.out(result.get("text") or reply_text(reply, sh.kb))
 
-    if opts.question:
-        answer(" ".join(opts.question))
+    try:
+        if opts.question:
+            answer(" ".join(opts.question))
+            return 0
+        _answer_lines(sh, answer)
         return 0
+    finally:
+        if gaps:
+            gaps.flush()
+
+
+def _answer_lines(sh: Shell, answer: Callable[[str], None]) -> None:
+    from .router import Reply
+
     for n, line in enumerate(_lines(sh.stdin), 1):
         if isinstance(line, ValueError):
             reply = Reply(f"<line {n}>", "fallback", error=str(line))
-            sh.out(to_json(reply.to_json()) if opts.json else reply_text(reply, sh.kb))
+            sh.out(to_json(reply.to_json()) if sh.opts.json else reply_text(reply, sh.kb))
         else:
             answer(line)
-            if not opts.json:
+            if not sh.opts.json:
                 sh.out()
         sh.stdout.flush()
-    return 0
 
 
 def _read_only(sh: Shell, reply) -> dict:
@@ -402,15 +431,128 @@ def cmd_review(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions.templates import record_review
     from .render import template_text
 
-    sh.opts.actor = sh.ctx.actor = "manager"
+    if not sh.ctx.actor.startswith("manager"):
+        sh.ctx.actor = f"manager:{opts.user or os.environ.get('USER') or 'unknown'}"
     sh.emit(record_review(sh.ctx, opts.code, opts.carrier, opts.approve, opts.reason),
             lambda s: template_text(s, sh.carriers))
     return 0
 
 
+# --- handoff and knowledge gaps --------------------------------------------------------------
+
+@command("handoff create")
+def cmd_handoff_create(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions import handoff
+
+    ticket = handoff.create(sh.ctx, opts.reason, opts.template, opts.signature, opts.request_id, opts.send_date)
+    sh.emit(ticket, lambda t: f"Ticket #{t['id']} ({t['priority']}) is with the support managers: {t['summary']}\n"
+                              "Their reply will show in `assistant inbox` and when you next open the assistant.")
+    return 0
+
+
+@command("handoff list")
+def cmd_handoff_list(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions import handoff
+    from .render import queue_text
+
+    sh.emit(handoff.queue(sh.ctx, opts.status, opts.account), queue_text)
+    return 0
+
+
+@command("handoff show")
+def cmd_handoff_show(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions import handoff
+    from .render import ticket_text
+
+    sh.emit(handoff.get(sh.ctx, opts.id), ticket_text)
+    return 0
+
+
+@command("handoff claim")
+def cmd_handoff_claim(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions import handoff
+
+    sh.ctx.actor = f"manager:{opts.by}"
+    sh.emit(handoff.claim(sh.ctx, opts.id, opts.by), lambda t: f"Ticket #{t['id']} is now claimed by {t['owner']}.")
+    return 0
+
+
+@command("handoff reply")
+def cmd_handoff_reply(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions import handoff
+
+    if opts.by:
+        sh.ctx.actor = f"manager:{opts.by}"
+    ticket = handoff.reply(sh.ctx, opts.id, " ".join(opts.text), opts.by)
+    sh.emit(ticket, lambda t: f"Reply sent on ticket #{t['id']}; it now waits for the customer.")
+    return 0
+
+
+@command("handoff resolve")
+def cmd_handoff_resolve(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions import handoff
+
+    if opts.by:
+        sh.ctx.actor = f"manager:{opts.by}"
+    sh.emit(handoff.resolve(sh.ctx, opts.id, opts.note, opts.by), lambda t: f"Ticket #{t['id']} is resolved.")
+    return 0
+
+
+@command("handoff export")
+def cmd_handoff_export(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions import handoff
+
+    sh.out(handoff.export(handoff.get(sh.ctx, opts.id), "json" if opts.json else opts.format).rstrip())
+    return 0
+
+
+@command("inbox")
+def cmd_inbox(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions import handoff
+    from .render import safe
+
+    messages = handoff.inbox(sh.ctx)
+    sh.emit(messages, lambda ms: "\n".join(f"Ticket #{m['ticket']} ({safe(m['summary'])})\n  {m['at']} {safe(m['author'])}: "
+                                           f"{safe(m['text'])}" for m in ms) or "No new replies.")
+    return 0
+
+
+@command("kb gaps")
+def cmd_kb_gaps(opts: argparse.Namespace, sh: Shell) -> int:
+    from .clock import parse_time
+    from .gaps import report
+    from .render import gaps_text
+
+    since = parse_time(opts.since) if opts.since else None
+    sh.emit(report(sh.ctx.store, since), gaps_text)
+    return 0
+
+
+@command("kb learn")
+def cmd_kb_learn(opts: argparse.Namespace, sh: Shell) -> int:
+    from .overlay import learn
+
+    result = learn(sh.overlay_file, sh.kb, opts.question, opts.entry)
+    sh.emit(result, lambda r: f"Learned: '{r['question']}' now answers with entry '{r['entry']}'.")
+    return 0
+
+
+@command("kb export")
+def cmd_kb_export(opts: argparse.Namespace, sh: Shell) -> int:
+    from pathlib import Path
+
+    from .overlay import export
+
+    target = export(sh.kb, Path(opts.dir))
+    sh.emit({"dir": str(target)}, lambda r: f"Wrote the merged knowledge base to {r['dir']}; "
+                                            f"check it with `assistant kb check {r['dir']}`.")
+    return 0
+
+
 # --- parser ------------------------------------------------------------------------------
 
-GLOBAL_DEFAULTS = {"kb": None, "db": None, "account": None, "now": None, "json": False}
+GLOBAL_DEFAULTS = {"kb": None, "db": None, "account": None, "now": None, "json": False, "role": "customer", "user": None}
+ROLES = ("customer", "agent", "manager")
 
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -424,6 +566,9 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
                         help="pretend it is this date or time, e.g. 2026-03-16 (default: $ASSISTANT_NOW, else now)")
     parser.add_argument("--kb", metavar="DIR", default=default,
                         help="knowledge-base directory (default: $ASSISTANT_KB, else the shipped one)")
+    parser.add_argument("--role", choices=ROLES, default=argparse.SUPPRESS if suppress else "customer",
+                        help="who is at the keyboard (a manager works the handoff queue)")
+    parser.add_argument("--user", metavar="NAME", default=default, help="your name in the audit trail (default: $USER)")
     parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
                         help="print JSON (one object per line)")
 
@@ -453,6 +598,13 @@ def build_parser() -> argparse.ArgumentParser:
     kb = group("kb", "knowledge-base tools")
     p = add("check", "validate a knowledge-base directory; exits 1 when it has problems", kb)
     p.add_argument("dir", nargs="?", help="directory to check (default: the one in use)")
+    p = add("gaps", "questions the assistant could not answer well, grouped, most asked first", kb)
+    p.add_argument("--since", metavar="DATE", help="only questions logged since DATE")
+    p = add("learn", "teach an entry a new phrasing (kept beside the database, merged at load)", kb)
+    p.add_argument("question")
+    p.add_argument("--entry", required=True, help="the FAQ entry id")
+    p = add("export", "write the knowledge base with learned phrasings merged, as YAML", kb)
+    p.add_argument("dir", help="a new or empty directory")
 
     add("enable", "enable digital messages for the account (eligible industries only)")
 
@@ -513,6 +665,32 @@ def build_parser() -> argparse.ArgumentParser:
     verdict.add_argument("--approve", action="store_true")
     verdict.add_argument("--reject", action="store_true")
     p.add_argument("--reason")
+
+    hand = group("handoff", "hand a case to a support manager, and the manager's queue")
+    p = add("create", "open a ticket; templates, signatures and sends named are looked up and attached", hand)
+    p.add_argument("--reason", help="what the manager should know, in your words")
+    p.add_argument("--template", metavar="CODE")
+    p.add_argument("--signature", metavar="NAME")
+    p.add_argument("--request-id", metavar="ID", help="request id of a failed send")
+    p.add_argument("--send-date", metavar="DATE", help="planned send date (a pending review close to it is urgent)")
+    p = add("list", "the queue: urgent first, then oldest", hand)
+    p.add_argument("--status", choices=("open", "claimed", "waiting", "resolved"))
+    for name, help_text in (("show", "the whole case, conversation included"), ("claim", "take a ticket"),
+                            ("reply", "answer the customer"), ("resolve", "close a ticket with a note"),
+                            ("export", "the case as Markdown or JSON")):
+        p = add(name, help_text, hand)
+        p.add_argument("id", help="ticket number")
+        if name == "claim":
+            p.add_argument("--by", required=True, metavar="NAME")
+        if name == "reply":
+            p.add_argument("text", nargs="+")
+            p.add_argument("--by", metavar="NAME")
+        if name == "resolve":
+            p.add_argument("--note", required=True)
+            p.add_argument("--by", metavar="NAME")
+        if name == "export":
+            p.add_argument("--format", choices=("md", "json"), default="md")
+    add("inbox", "support managers' replies you have not read yet")
     return parser
 
 
@@ -520,6 +698,13 @@ def _profile_options(p: argparse.ArgumentParser) -> None:
     for source in SOURCES:
         p.add_argument(f"--{source}", action="append", default=[], metavar="NAME",
                        help=f"registered {source} name (repeatable)")
+
+
+def _actor(opts: argparse.Namespace) -> str:
+    """Who acts, for the audit trail: "customer", or "agent:NAME" / "manager:NAME"."""
+    if opts.role == "customer":
+        return "customer"
+    return f"{opts.role}:{opts.user or os.environ.get('USER') or 'unknown'}"
 
 
 def _command_name(opts: argparse.Namespace) -> str | None:
@@ -541,7 +726,7 @@ def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO 
         for key, value in GLOBAL_DEFAULTS.items():
             if not hasattr(opts, key):
                 setattr(opts, key, value)
-        opts.actor = "customer"
+        opts.actor = _actor(opts)
         sh = Shell(opts, stdin, stdout, stderr)
         name = _command_name(opts)
         if name is None:

@@ -206,6 +206,8 @@ class Index:
             doc = best_doc.get(intent_no)
             char_score = fuzz.token_set_ratio(folded, self.folded[doc]) / 100 if doc is not None else 0.0
             confidence = min(1.0, blended[intent_no] + w.fuzzy * char_score)
+            if doc is not None and folded == self.folded[doc]:
+                confidence = 1.0  # the question is one of the intent's own phrasings, word for word
             phrasing = self.phrasings[doc] if doc is not None else ""
             results.append(Candidate(self.keys[intent_no], round(confidence, 4), phrasing))
         results.sort(key=lambda c: c.confidence, reverse=True)

@@ -143,3 +143,28 @@ def account_text(info: dict) -> str:
                       f"  packages          digital {info['packages']['digital']}, SMS {info['packages']['sms']}"
                       " (SMS packages do not pay for digital messages)",
                       f"  real-name profile {profile}"])
+
+
+def queue_text(tickets: list[dict]) -> str:
+    if not tickets:
+        return "The queue is empty."
+    return table([(f"#{t['id']}", t["priority"], t["status"], t["owner"] or "-", t["account"], t["age"], t["summary"])
+                  for t in tickets], ("ticket", "priority", "status", "owner", "account", "age", "summary"))
+
+
+def ticket_text(ticket: dict) -> str:
+    """A whole case, for the manager (`handoff show`)."""
+    from .actions.handoff import export
+
+    return safe(export(ticket, "md").rstrip())
+
+
+def gaps_text(groups: list[dict]) -> str:
+    if not groups:
+        return "No knowledge gaps logged."
+    lines = []
+    for n, g in enumerate(groups, 1):
+        best = g["best"].partition(":")[2] if g["best"] else "nothing close"
+        lines.append(f"{n}. asked {g['count']}x (last {g['last']}), closest: {best}")
+        lines += [f"     - {safe(q)}" for q in g["examples"]]
+    return "\n".join(lines)

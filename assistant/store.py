@@ -110,6 +110,52 @@ MIGRATIONS: list[str] = [
     );
     CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
     """,
+    """
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY,
+        account TEXT NOT NULL REFERENCES accounts(name),
+        summary TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        detail TEXT,
+        priority TEXT NOT NULL,
+        status TEXT NOT NULL,
+        owner TEXT,
+        context TEXT NOT NULL,
+        conversation TEXT NOT NULL,
+        send_date TEXT,
+        resolution TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX tickets_by_status ON tickets (status, priority, created_at);
+    CREATE TABLE ticket_events (
+        id INTEGER PRIMARY KEY,
+        ticket INTEGER NOT NULL REFERENCES tickets(id),
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        event TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE TABLE ticket_messages (
+        id INTEGER PRIMARY KEY,
+        ticket INTEGER NOT NULL REFERENCES tickets(id),
+        account TEXT NOT NULL,
+        at TEXT NOT NULL,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        seen_at TEXT
+    );
+    CREATE TABLE gaps (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        account TEXT,
+        question TEXT NOT NULL,
+        best TEXT,
+        score REAL NOT NULL,
+        kind TEXT NOT NULL
+    );
+    CREATE INDEX gaps_by_time ON gaps (at);
+    """,
 ]
 
 

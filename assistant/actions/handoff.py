@@ -1,0 +1,287 @@
+"""Handoff to a support manager: tickets that carry the whole case, and the manager's queue.
+
+A ticket is made complete when it is created: the objects the customer named (template,
+signature, failed send) are looked up and their current state stored with it, so the manager
+never has to ask again. Its priority follows from that state: a review still pending with a
+send date two business days away or less is urgent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from ..clock import business_days_between, parse_time
+from ..context import Context, perform
+from ..errors import UserError
+from ..text import clean
+from . import sending, signatures, templates
+
+REASONS = {
+    "unanswered_question": "unanswered question",
+    "send_failure": "send failure",
+    "template_rejected": "template rejected",
+    "review_late": "review late for the send date",
+    "asked_for_person": "asked for a person",
+}
+STATUSES = ("open", "claimed", "waiting", "resolved")
+URGENT_WITHIN_BUSINESS_DAYS = 2
+KEPT_TURNS = 20
+
+
+def _context(ctx: Context, template: str | None, signature: str | None, request_id: str | None) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if request_id:
+        found["send"] = sending.request(ctx, request_id)
+        template = template or found["send"]["template"]
+        codes = sorted({f["error_code"] for f in found["send"]["failures"] if f["error_code"]})
+        found["errors"] = {code: ctx.kb.error_codes[code].meaning for code in codes if code in ctx.kb.error_codes}
+    if template:
+        status = templates.status_of(ctx, templates.find(ctx, template))
+        found["template"] = {k: status[k] for k in ("code", "name", "signature", "industry", "carriers", "ready_for", "reach")}
+        signature = signature or status["signature"]
+    if signature:
+        found["signature"] = signatures.status(ctx, signature)[0]
+    account = ctx.account_row()
+    found["account"] = {"industry": account["industry"], "enabled": account["enabled_at"] is not None,
+                        "digital_balance": account["digital_balance"], "sms_balance": account["sms_balance"]}
+    return found
+
+
+def _pending(found: dict) -> list[str]:
+    carriers = (found.get("template") or {}).get("carriers", {})
+    return [c for c, s in carriers.items() if s["status"] == "pending"]
+
+
+def _reason(found: dict, trigger: str | None, send_date: dt.date | None) -> str:
+    if trigger in REASONS:
+        return trigger
+    if "send" in found and found["send"]["failed"]:
+        return "send_failure"
+    carriers = (found.get("template") or {}).get("carriers", {})
+    if any(s["status"] == "rejected" for s in carriers.values()):
+        return "template_rejected"
+    if _pending(found) and send_date:
+        return "review_late"
+    return "asked_for_person"
+
+
+def _summary(ctx: Context, reason: str, found: dict, detail: str | None, last_question: str | None,
+             send_date: dt.date | None) -> str:
+    names = ctx.rules.carriers
+    if reason == "send_failure" and "send" in found:
+        s = found["send"]
+        codes = ", ".join(sorted(found.get("errors", {}))) or "no code"
+        text = f"Send {s['request_id'][:8]} failed for {s['failed']} of {s['total']} numbers ({codes})"
+    elif reason == "template_rejected" and "template" in found:
+        t = found["template"]
+        rejected = {c: s["reason"] for c, s in t["carriers"].items() if s["status"] == "rejected"}
+        text = f"Template {t['code']} rejected by {', '.join(names[c] for c in rejected)}: {next(iter(rejected.values()))}"
+    elif reason == "review_late" and "template" in found:
+        text = (f"Template {found['template']['code']} still pending with "
+                f"{', '.join(names[c] for c in _pending(found))}; send planned {send_date}")
+    elif reason == "unanswered_question":
+        text = f"Unanswered question: {last_question or detail or '(none recorded)'}"
+    else:
+        text = f"Customer asked for a person: {detail or last_question or '(no reason given)'}"
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def create(ctx: Context, detail: str | None = None, template: str | None = None, signature: str | None = None,
+           request_id: str | None = None, send_date: str | None = None,
+           conversation: Sequence[dict] = (), trigger: str | None = None) -> dict:
+    """Open a ticket for the support manager, with the objects' current state looked up."""
+    planned = parse_time(send_date).date() if send_date else None
+    if trigger is not None and trigger not in REASONS:
+        raise UserError(f"unknown handoff reason '{trigger}'; use one of: {', '.join(REASONS)}")
+
+    def work() -> dict:
+        found = _context(ctx, template, signature, request_id)
+        reason = _reason(found, trigger, planned)
+        today = ctx.clock.today()
+        urgent = bool(_pending(found) and planned and
+                      business_days_between(today, planned, ctx.rules.holidays) <= URGENT_WITHIN_BUSINESS_DAYS)
+        turns = list(conversation)[-KEPT_TURNS:]
+        last_question = next((t["text"] for t in reversed(turns) if t.get("role") == "user"), None)
+        now = ctx.now()
+        ticket_id = ctx.store.db["tickets"].insert({
+            "account": ctx.account, "reason": reason, "detail": clean(detail) if detail else None,
+            "summary": _summary(ctx, reason, found, clean(detail) if detail else None, last_question, planned),
+            "priority": "urgent" if urgent else "normal", "status": "open", "owner": None,
+            "context": json.dumps(found, ensure_ascii=False), "conversation": json.dumps(turns, ensure_ascii=False),
+            "send_date": planned.isoformat() if planned else None, "resolution": None,
+            "created_at": now, "updated_at": now}).last_pk
+        _event(ctx, ticket_id, "created", REASONS[reason])
+        return get(ctx, ticket_id)
+    return perform(ctx, "handoff.create", None, work)
+
+
+def _event(ctx: Context, ticket_id: int, event: str, detail: str | None = None) -> None:
+    ctx.store.db["ticket_events"].insert({"ticket": ticket_id, "at": ctx.now(), "actor": ctx.actor, "event": event,
+                                          "detail": detail})
+    ctx.store.conn.execute("UPDATE tickets SET updated_at = ? WHERE id = ?", (ctx.now(), ticket_id))
+
+
+def _age(ctx: Context, created_at: str) -> str:
+    minutes = int((ctx.clock.now() - dt.datetime.fromisoformat(created_at)).total_seconds() // 60)
+    if minutes < 60:
+        return f"{max(minutes, 0)}m"
+    if minutes < 24 * 60:
+        return f"{minutes // 60}h"
+    return f"{minutes // (24 * 60)}d {minutes % (24 * 60) // 60}h"
+
+
+def _row(ctx: Context, ticket_id: int | str, any_account: bool) -> dict:
+    try:
+        number = int(str(ticket_id).lstrip("#"))
+    except ValueError:
+        raise UserError(f"'{ticket_id}' is not a ticket number; see `assistant handoff list`") from None
+    row = ctx.store.row("SELECT * FROM tickets WHERE id = ?" + ("" if any_account else " AND account = ?"),
+                        (number,) if any_account else (number, ctx.account))
+    if row is None:
+        raise UserError(f"no ticket #{number}; see `assistant handoff list`")
+    return row
+
+
+def get(ctx: Context, ticket_id: int | str, any_account: bool = True) -> dict:
+    """The whole case: context, conversation, history of changes, and messages."""
+    row = _row(ctx, ticket_id, any_account)
+    return {**{k: row[k] for k in ("id", "account", "summary", "reason", "detail", "priority", "status", "owner",
+                                   "send_date", "resolution", "created_at", "updated_at")},
+            "age": _age(ctx, row["created_at"]),
+            "context": json.loads(row["context"]), "conversation": json.loads(row["conversation"]),
+            "events": ctx.store.rows("SELECT at, actor, event, detail FROM ticket_events WHERE ticket = ? ORDER BY id",
+                                     (row["id"],)),
+            "messages": ctx.store.rows("SELECT at, author, text FROM ticket_messages WHERE ticket = ? ORDER BY id",
+                                       (row["id"],))}
+
+
+def queue(ctx: Context, status: str | None = None, account: str | None = None) -> list[dict]:
+    """The manager's queue: unresolved tickets (or those of STATUS), urgent first, oldest first."""
+    if status and status not in STATUSES:
+        raise UserError(f"unknown status '{status}'; use one of: {', '.join(STATUSES)}")
+    where, params = ["status = ?" if status else "status != 'resolved'"], [status] if status else []
+    if account:
+        where.append("account = ?")
+        params.append(account)
+    rows = ctx.store.rows(f"SELECT id, account, summary, reason, priority, status, owner, created_at FROM tickets "
+                          f"WHERE {' AND '.join(where)} "
+                          "ORDER BY priority = 'urgent' DESC, created_at, id", tuple(params))
+    return [{**r, "age": _age(ctx, r["created_at"])} for r in rows]
+
+
+def claim(ctx: Context, ticket_id: int | str, by: str) -> dict:
+    """BY takes the ticket. Of two managers claiming at once, one gets it and the other is told who did."""
+    by = clean(by)
+    if not by:
+        raise UserError("say who claims the ticket with --by NAME")
+
+    def work() -> dict:
+        row = _row(ctx, ticket_id, True)
+        if row["status"] == "resolved":
+            raise UserError(f"ticket #{row['id']} is resolved; nothing to claim")
+        if row["owner"] and row["owner"] != by:
+            raise UserError(f"ticket #{row['id']} is already claimed by {row['owner']}")
+        ctx.store.conn.execute("UPDATE tickets SET owner = ?, status = 'claimed' WHERE id = ?", (by, row["id"]))
+        _event(ctx, row["id"], "claimed", by)
+        return get(ctx, row["id"])
+    return perform(ctx, "handoff.claim", str(ticket_id), work)
+
+
+def reply(ctx: Context, ticket_id: int | str, text: str, by: str | None = None) -> dict:
+    """A manager's answer to the customer; the ticket then waits for the customer."""
+    text = clean(text)
+    if not text:
+        raise UserError("the reply is empty; write what the customer should read")
+
+    def work() -> dict:
+        row = _row(ctx, ticket_id, True)
+        if row["status"] == "resolved":
+            raise UserError(f"ticket #{row['id']} is resolved; open a new one to continue")
+        author = clean(by or row["owner"] or ctx.actor)
+        ctx.store.db["ticket_messages"].insert({"ticket": row["id"], "account": row["account"], "at": ctx.now(),
+                                                "author": author, "text": text, "seen_at": None})
+        ctx.store.conn.execute("UPDATE tickets SET status = 'waiting', owner = COALESCE(owner, ?) WHERE id = ?",
+                               (author, row["id"]))
+        _event(ctx, row["id"], "replied", text)
+        return get(ctx, row["id"])
+    return perform(ctx, "handoff.reply", str(ticket_id), work)
+
+
+def resolve(ctx: Context, ticket_id: int | str, note: str, by: str | None = None) -> dict:
+    note = clean(note)
+    if not note:
+        raise UserError("a resolution needs a note; add --note TEXT")
+
+    def work() -> dict:
+        row = _row(ctx, ticket_id, True)
+        if row["status"] == "resolved":
+            raise UserError(f"ticket #{row['id']} is already resolved")
+        ctx.store.conn.execute("UPDATE tickets SET status = 'resolved', resolution = ?, owner = COALESCE(owner, ?) "
+                               "WHERE id = ?", (note, clean(by or ctx.actor), row["id"]))
+        _event(ctx, row["id"], "resolved", note)
+        return get(ctx, row["id"])
+    return perform(ctx, "handoff.resolve", str(ticket_id), work)
+
+
+def inbox(ctx: Context, mark_seen: bool = True) -> list[dict]:
+    """Managers' replies the customer has not seen yet (marked seen once shown)."""
+    def work() -> list[dict]:
+        rows = ctx.store.rows("SELECT m.id, m.ticket, m.at, m.author, m.text, t.summary FROM ticket_messages m "
+                              "JOIN tickets t ON t.id = m.ticket WHERE m.account = ? AND m.seen_at IS NULL ORDER BY m.id",
+                              (ctx.account,))
+        if mark_seen and rows:
+            ctx.store.conn.execute("UPDATE ticket_messages SET seen_at = ? WHERE account = ? AND seen_at IS NULL",
+                                   (ctx.now(), ctx.account))
+        return rows
+    with ctx.store.transaction():
+        return work()
+
+
+def open_count(ctx: Context) -> int:
+    """Unresolved tickets of the account (the REPL's toolbar)."""
+    return ctx.store.row("SELECT COUNT(*) AS n FROM tickets WHERE account = ? AND status != 'resolved'",
+                         (ctx.account,))["n"]
+
+
+def export(ticket: dict, fmt: str) -> str:
+    """The case as Markdown or JSON, to paste into another ticket system."""
+    if fmt == "json":
+        return json.dumps(ticket, ensure_ascii=False, indent=2)
+    if fmt != "md":
+        raise UserError(f"unknown format '{fmt}'; use md or json")
+    lines = [f"# Ticket #{ticket['id']}: {ticket['summary']}", "",
+             f"- Account: {ticket['account']}", f"- Reason: {REASONS.get(ticket['reason'], ticket['reason'])}",
+             f"- Priority: {ticket['priority']}", f"- Status: {ticket['status']}"
+             + (f" (owner {ticket['owner']})" if ticket["owner"] else ""),
+             f"- Opened: {ticket['created_at']}"]
+    if ticket["send_date"]:
+        lines.append(f"- Planned send date: {ticket['send_date']}")
+    if ticket["detail"]:
+        lines.append(f"- Customer's words: {ticket['detail']}")
+    context = ticket["context"]
+    if "template" in context:
+        t = context["template"]
+        lines += ["", f"## Template {t['code']} ({t['name']})", "", "| carrier | status | reason |", "| --- | --- | --- |"]
+        lines += [f"| {c} | {s['status']} | {s.get('reason') or ''} |" for c, s in t["carriers"].items()]
+    if "signature" in context:
+        s = context["signature"]
+        lines += ["", f"## Signature {s['name']}: {s['registration']}", ""]
+        lines += [f"- {c}: {v['registration']}, {v['availability']}" + (f" ({v['reason']})" if v.get("reason") else "")
+                  for c, v in s["carriers"].items()]
+    if "send" in context:
+        s = context["send"]
+        lines += ["", f"## Send {s['request_id']}", "", f"{s['sent']} sent, {s['failed']} failed at {s['created_at']}", ""]
+        lines += [f"- {f['phone']} ({f['carrier'] or 'no carrier'}): {f['error_code']}: {f['detail']}" for f in s["failures"]]
+    if ticket["conversation"]:
+        lines += ["", "## Conversation", ""]
+        lines += [f"- **{t['role']}**: {t['text']}" for t in ticket["conversation"]]
+    if ticket["messages"]:
+        lines += ["", "## Replies", ""] + [f"- {m['at']} {m['author']}: {m['text']}" for m in ticket["messages"]]
+    lines += ["", "## History", ""] + [f"- {e['at']} {e['actor']} {e['event']}" + (f": {e['detail']}" if e["detail"] else "")
+                                       for e in ticket["events"]]
+    if ticket["resolution"]:
+        lines += ["", f"Resolution: {ticket['resolution']}"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,154 @@
+"""Handoff tickets carry the looked-up case; the manager's queue, claims, replies and audit."""
+
+import datetime as dt
+import json
+import threading
+
+import pytest
+
+from assistant.actions import accounts, handoff, sending, signatures, templates
+from assistant.context import Context
+from assistant.errors import UserError
+from assistant.store import Store
+
+
+@pytest.fixture
+def case(ctx, media):
+    """Demo with AcmeShop registered, DIGITAL_SMS_0001 approved everywhere and DIGITAL_SMS_0002 (live
+    streaming as e-commerce) rejected by China Telecom; it is Friday 20 March."""
+    accounts.enable(ctx)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    ctx.at("2026-03-17T10:00")
+    templates.create(ctx, "Sale", "AcmeShop", "e-commerce", "Hi ${name}", [media["image"]])
+    templates.create(ctx, "Live", "AcmeShop", "e-commerce", "Join our live stream", [media["image"]])
+    ctx.at("2026-03-20T10:00")
+    return ctx
+
+
+TURNS = [{"role": "user", "text": "why can't telecom users get it?", "at": "2026-03-20 09:59"},
+         {"role": "assistant", "text": "I don't know.", "at": "2026-03-20 09:59"}]
+
+
+def test_a_rejected_template_ticket_carries_each_carriers_status_and_reason(case):
+    ticket = handoff.create(case, template="DIGITAL_SMS_0002", conversation=TURNS)
+    assert ticket["reason"] == "template_rejected" and ticket["status"] == "open"
+    carriers = ticket["context"]["template"]["carriers"]
+    assert carriers["china_telecom"]["status"] == "rejected" and "commitment letter" in carriers["china_telecom"]["reason"]
+    assert ticket["context"]["signature"]["name"] == "AcmeShop"        # the template's signature, looked up too
+    assert ticket["conversation"] == TURNS
+    assert ticket["summary"].startswith("Template DIGITAL_SMS_0002 rejected by China Telecom")
+
+
+def test_a_failed_send_ticket_carries_the_request_numbers_and_codes(case):
+    result = sending.send(case, "DIGITAL_SMS_0002", [("13312345678", {}), ("19212345678", {}), ("13800138000", {})])
+    ticket = handoff.create(case, request_id=result["request_id"])
+    assert ticket["reason"] == "send_failure"
+    assert {f["error_code"] for f in ticket["context"]["send"]["failures"]} == \
+        {"isv.SMS_TEMPLATE_ILLEGAL", "isv.MOBILE_NUMBER_ILLEGAL"}
+    assert set(ticket["context"]["errors"]) == {"isv.SMS_TEMPLATE_ILLEGAL", "isv.MOBILE_NUMBER_ILLEGAL"}
+    assert "failed for 2 of 3 numbers" in ticket["summary"]
+
+
+def test_a_pending_review_close_to_the_send_date_is_urgent(case, media):
+    templates.create(case, "Late", "AcmeShop", "e-commerce", "Hello", [media["image"]])
+    urgent = handoff.create(case, template="DIGITAL_SMS_0003", send_date="2026-03-24")   # Fri -> Tue: 2 business days
+    later = handoff.create(case, template="DIGITAL_SMS_0003", send_date="2026-04-03")
+    assert (urgent["reason"], urgent["priority"]) == ("review_late", "urgent")
+    assert later["priority"] == "normal"
+
+
+def test_other_triggers(case):
+    assert handoff.create(case, conversation=TURNS, trigger="unanswered_question")["summary"] == \
+        "Unanswered question: why can't telecom users get it?"
+    assert handoff.create(case, "please call me")["reason"] == "asked_for_person"
+
+
+def test_unknown_objects_are_refused_and_nothing_is_created(case):
+    for kwargs in ({"template": "DIGITAL_SMS_0404"}, {"signature": "Nope"}, {"request_id": "NOPE"},
+                   {"send_date": "soon"}):
+        with pytest.raises(UserError):
+            handoff.create(case, **kwargs)
+    assert case.store.rows("SELECT * FROM tickets") == []
+
+
+def test_the_queue_puts_urgent_first_then_oldest(case, media):
+    templates.create(case, "Late", "AcmeShop", "e-commerce", "Hello", [media["image"]])
+    first = handoff.create(case, "first")
+    case.later(hours=1)
+    urgent = handoff.create(case, template="DIGITAL_SMS_0003", send_date="2026-03-23")
+    case.later(hours=1)
+    third = handoff.create(case, "third")
+    assert [t["id"] for t in handoff.queue(case)] == [urgent["id"], first["id"], third["id"]]
+    assert handoff.queue(case)[1]["age"] == "2h"
+
+
+def test_claim_reply_resolve_are_kept_with_time_and_actor(case):
+    ticket = handoff.create(case, "help")
+    case.actor = "manager:lin"
+    handoff.claim(case, ticket["id"], "lin")
+    handoff.reply(case, ticket["id"], "Please resubmit with the letter.")
+    done = handoff.resolve(case, ticket["id"], "customer resubmitted")
+    assert done["status"] == "resolved" and done["resolution"] == "customer resubmitted"
+    assert [(e["event"], e["actor"]) for e in done["events"]] == [
+        ("created", "customer"), ("claimed", "manager:lin"), ("replied", "manager:lin"), ("resolved", "manager:lin")]
+    assert [r["action"] for r in case.store.rows("SELECT action FROM audit WHERE action LIKE 'handoff.%' ORDER BY id")] == \
+        ["handoff.create", "handoff.claim", "handoff.reply", "handoff.resolve"]
+    assert handoff.queue(case) == [] and handoff.queue(case, "resolved")[0]["id"] == ticket["id"]
+
+
+def test_a_managers_reply_reaches_the_customer_once(case):
+    ticket = handoff.create(case, "help")
+    handoff.reply(case, ticket["id"], "Done, try again.", by="lin")
+    inbox = handoff.inbox(case)
+    assert [(m["ticket"], m["author"], m["text"]) for m in inbox] == [(ticket["id"], "lin", "Done, try again.")]
+    assert handoff.inbox(case) == []
+    assert handoff.get(case, ticket["id"])["status"] == "waiting"
+
+
+def test_two_managers_claiming_at_once_end_with_one_owner(case, kb, tmp_path):
+    ticket = handoff.create(case, "help")
+    outcomes = {}
+    barrier = threading.Barrier(2)
+
+    def claim(name):
+        store = Store(case.store.path)
+        manager = Context(store, kb, case.clock, "demo", f"manager:{name}")
+        barrier.wait()
+        try:
+            handoff.claim(manager, ticket["id"], name)
+            outcomes[name] = "won"
+        except UserError as exc:
+            outcomes[name] = str(exc)
+        finally:
+            store.close()
+    threads = [threading.Thread(target=claim, args=(n,)) for n in ("lin", "wang")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    owner = handoff.get(case, ticket["id"])["owner"]
+    loser = "wang" if owner == "lin" else "lin"
+    assert outcomes[owner] == "won"
+    assert outcomes[loser] == f"ticket #{ticket['id']} is already claimed by {owner}"
+
+
+def test_export_as_markdown_and_json(case):
+    ticket = handoff.get(case, handoff.create(case, template="DIGITAL_SMS_0002", conversation=TURNS)["id"])
+    md = handoff.export(ticket, "md")
+    assert md.startswith(f"# Ticket #{ticket['id']}: Template DIGITAL_SMS_0002")
+    assert "| china_telecom | rejected |" in md and "**user**: why can't telecom users get it?" in md
+    assert json.loads(handoff.export(ticket, "json"))["context"]["template"]["code"] == "DIGITAL_SMS_0002"
+
+
+def test_one_account_cannot_read_anothers_inbox(case):
+    ticket = handoff.create(case, "help")
+    handoff.reply(case, ticket["id"], "for demo only", by="lin")
+    accounts.create_account(case, "globex", "retail", {})
+    case.account = "globex"
+    assert handoff.inbox(case) == [] and handoff.open_count(case) == 0
+
+
+def test_ages_read_in_days_and_hours(case):
+    ticket = handoff.create(case, "help")
+    case.at(dt.datetime(2026, 3, 22, 13, 0))
+    assert handoff.get(case, ticket["id"])["age"] == "2d 3h"
