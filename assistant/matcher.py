@@ -19,6 +19,7 @@ touches the postings of its own terms.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -62,13 +63,47 @@ def features(words: Sequence[str], bigram_weight: float) -> dict[str, float]:
     return counts
 
 
-def _dot(query: dict[str, float], vector: dict[str, float]) -> float:
-    return sum(weight * vector.get(term, 0.0) for term, weight in query.items())
+def _tf(count: float) -> float:
+    """Sublinear term frequency; word pairs come in with a fractional count and keep it."""
+    return 1 + math.log(count) if count >= 1 else count
 
 
-def _normalised(vector: dict[str, float]) -> dict[str, float]:
+def _normalised(vector: dict[str, float]) -> tuple[dict[str, float], float]:
     norm = math.sqrt(sum(v * v for v in vector.values()))
-    return {t: v / norm for t, v in vector.items()} if norm else {}
+    return ({t: v / norm for t, v in vector.items()} if norm else {}), norm
+
+
+class Postings:
+    """Term -> (ids, weights), stored as three flat arrays (CSR) so a large index pickles and loads fast."""
+
+    def __init__(self, vectors: Sequence[dict[str, float]]):
+        lists: dict[str, tuple[list[int], list[float]]] = {}
+        for number, vec in enumerate(vectors):
+            for term, value in vec.items():
+                ids, values = lists.setdefault(term, ([], []))
+                ids.append(number)
+                values.append(value)
+        self.row: dict[str, int] = {}
+        self.start = array("q", [0])
+        self.ids = array("i")
+        self.values = array("d")
+        for term, (ids, values) in lists.items():
+            self.row[term] = len(self.start) - 1
+            self.ids.extend(ids)
+            self.values.extend(values)
+            self.start.append(len(self.ids))
+
+    def size(self, term: str) -> int:
+        row = self.row.get(term)
+        return 0 if row is None else self.start[row + 1] - self.start[row]
+
+    def items(self, term: str):
+        """(id, weight) pairs of TERM."""
+        row = self.row.get(term)
+        if row is None:
+            return ()
+        low, high = self.start[row], self.start[row + 1]
+        return zip(memoryview(self.ids)[low:high], memoryview(self.values)[low:high])
 
 
 class Index:
@@ -85,7 +120,7 @@ class Index:
         self.weights = weights or Weights()
         self.keys: list[str] = list(intents)
         self.phrasings: list[str] = []
-        self.owner: list[int] = []
+        self.owner = array("i")
         token_lists: list[list[str]] = []
         known: set[str] = set()
         for intent_no, key in enumerate(self.keys):
@@ -105,16 +140,29 @@ class Index:
         self.idf = self._intent_idf(raw)
         self._damp_stopwords({stem(w) for w in stopwords})
         self._unseen_idf = self.weights.unseen * math.log(1 + len(self.keys))
-        vectors = [_normalised({t: (1 + math.log(c)) * self.idf[t] if c >= 1 else c * self.idf[t]
-                                for t, c in vec.items()}) for vec in raw]
-        self.vectors = vectors
-        self.centroids = self._centroids(vectors)
-        self.members: list[list[int]] = [[] for _ in self.keys]
-        for doc, intent_no in enumerate(self.owner):
-            self.members[intent_no].append(doc)
-        self.postings = self._postings(vectors)
-        self.centroid_postings = self._postings(self.centroids)
+        weighted = [self._weigh(vec) for vec in raw]
+        self.norm = array("d", (n for _, n in weighted))
+        vectors = [v for v, _ in weighted]
+        # An intent's phrasings are numbered consecutively: they are first[i] up to first[i + 1].
+        self.first = array("i", [0] * (len(self.keys) + 1))
+        for intent_no in self.owner:
+            self.first[intent_no + 1] += 1
+        for i in range(len(self.keys)):
+            self.first[i + 1] += self.first[i]
+        self.postings = Postings(vectors)
+        centroids = [self._centroids_of(vectors[self.first[i]:self.first[i + 1]]) for i in range(len(self.keys))]
+        self.centroid_norm = array("d", (n for _, n in centroids))
+        self.centroid_postings = Postings([c for c, _ in centroids])
         self.cap = max(self.MIN_CAP, len(vectors) // 50)
+
+    def _weigh(self, counts: dict[str, float]) -> tuple[dict[str, float], float]:
+        """A phrasing's normalised TF-IDF vector and the norm it was divided by."""
+        return _normalised({t: _tf(c) * self.idf[t] for t, c in counts.items()})
+
+    def _common_terms(self, doc: int, common: list[tuple[str, float]]) -> float:
+        """The dot product of the query's COMMON terms (term, query weight) with phrasing DOC."""
+        counts = features(self.folded[doc].split(), self.weights.bigram)
+        return sum(w * _tf(counts[t]) * self.idf[t] for t, w in common if t in counts) / self.norm[doc]
 
     def _damp_stopwords(self, stopwords: set[str]) -> None:
         """Function words ("how", "do", "i") say little about which intent is meant; weigh them less."""
@@ -133,21 +181,14 @@ class Index:
         n = len(self.keys)
         return {t: math.log(1 + n / len(owners)) for t, owners in intents_with.items()}
 
-    def _centroids(self, vectors: list[dict[str, float]]) -> list[dict[str, float]]:
-        sums: list[dict[str, float]] = [defaultdict(float) for _ in self.keys]
-        for doc, vec in enumerate(vectors):
-            target = sums[self.owner[doc]]
-            for term, value in vec.items():
-                target[term] += value
-        return [_normalised(s) for s in sums]
-
     @staticmethod
-    def _postings(vectors: list[dict[str, float]]) -> dict[str, list[tuple[int, float]]]:
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for doc, vec in enumerate(vectors):
+    def _centroids_of(vectors: Sequence[dict[str, float]]) -> tuple[dict[str, float], float]:
+        """The normalised sum of one intent's phrasing vectors, and its norm."""
+        total: dict[str, float] = defaultdict(float)
+        for vec in vectors:
             for term, value in vec.items():
-                postings[term].append((doc, value))
-        return dict(postings)
+                total[term] += value
+        return _normalised(total)
 
     def _correct(self, words: list[str]) -> list[str]:
         """Replace words the index has never seen by the closest known word, if close enough."""
@@ -169,16 +210,15 @@ class Index:
         # A word the knowledge base never uses still counts in the question's norm, as a rare word:
         # "my laptop won't turn on" is mostly about a laptop, not about turning anything on.
         unseen = self._unseen_idf
-        vec = {t: (1 + math.log(c) if c >= 1 else c) * self.idf.get(t, unseen)
-               for t, c in raw.items() if t in self.idf or " " not in t}
-        return _normalised(vec), " ".join(words)
+        vec = {t: _tf(c) * self.idf.get(t, unseen) for t, c in raw.items() if t in self.idf or " " not in t}
+        return _normalised(vec)[0], " ".join(words)
 
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
         """The best LIMIT intents for TEXT, best first, one candidate per intent."""
         vec, folded = self.query_vector(text)
         if not vec:
             return []
-        nearest, centroid, skipped = self._accumulate(vec)
+        nearest, centroid, common = self._accumulate(vec)
         best_doc: dict[int, int] = {}
         for doc, score in nearest.items():
             intent_no = self.owner[doc]
@@ -192,14 +232,17 @@ class Index:
             for i in set(best_doc) | set(centroid)
         }
         pool = sorted(blended, key=blended.__getitem__, reverse=True)[: max(limit, w.fuzzy_pool)]
-        if skipped:  # the scores so far leave out common words: score the shortlist exactly
-            pool = sorted(set(sorted(blended, key=blended.__getitem__, reverse=True)[: self.SHORTLIST]))
+        if common:  # the scores so far leave out common words: add them in for the shortlist
+            pool = sorted(blended, key=blended.__getitem__, reverse=True)[: self.SHORTLIST]
             for intent_no in pool:
-                docs = self.members[intent_no]
-                scores = [_dot(vec, self.vectors[d]) for d in docs]
+                docs = range(self.first[intent_no], self.first[intent_no + 1])
+                extra = [self._common_terms(d, common) for d in docs]
+                scores = [nearest.get(d, 0.0) + e for d, e in zip(docs, extra)]
                 best = max(range(len(docs)), key=scores.__getitem__)
                 best_doc[intent_no] = docs[best]
-                blended[intent_no] = w.nearest * scores[best] + w.centroid * _dot(vec, self.centroids[intent_no])
+                # the centroid is the sum of the phrasing vectors divided by its norm
+                shared = sum(extra) / self.centroid_norm[intent_no]
+                blended[intent_no] = w.nearest * scores[best] + w.centroid * (centroid.get(intent_no, 0.0) + shared)
             pool = sorted(pool, key=blended.__getitem__, reverse=True)[: max(limit, w.fuzzy_pool)]
         results = []
         for intent_no in pool:
@@ -213,23 +256,23 @@ class Index:
         results.sort(key=lambda c: c.confidence, reverse=True)
         return results[:limit]
 
-    def _accumulate(self, vec: dict[str, float]) -> tuple[dict[int, float], dict[int, float], bool]:
+    def _accumulate(self, vec: dict[str, float]) -> tuple[dict[int, float], dict[int, float], list[tuple[str, float]]]:
         """Dot products of VEC with every phrasing and centroid sharing a term.
 
         In a very large index a word found in a large share of the phrasings ("how", "the") is
-        left out here, and the shortlist is then scored exactly (`skipped` is True): walking
+        left out here, and added in afterwards for the shortlist only: walking
         such a word would touch most of the index for a contribution too small to change it.
+        The words left out are returned with their weights.
         """
         nearest: dict[int, float] = defaultdict(float)
         centroid: dict[int, float] = defaultdict(float)
-        skipped = False
+        common: list[tuple[str, float]] = []
         for term, weight in vec.items():
-            postings = self.postings.get(term, ())
-            if len(postings) > self.cap and len(vec) > 1:
-                skipped = True
+            if self.postings.size(term) > self.cap and len(vec) > 1:
+                common.append((term, weight))
                 continue
-            for doc, value in postings:
+            for doc, value in self.postings.items(term):
                 nearest[doc] += weight * value
-            for intent_no, value in self.centroid_postings.get(term, ()):
+            for intent_no, value in self.centroid_postings.items(term):
                 centroid[intent_no] += weight * value
-        return nearest, centroid, skipped
+        return nearest, centroid, common
