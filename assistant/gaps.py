@@ -38,6 +38,14 @@ def entry_for(reply: Reply, low_confidence: float) -> dict | None:
             "best": reply.best.key if reply.best else None}
 
 
+def record(store: Store, account: str, at: str, reply: Reply, low_confidence: float) -> None:
+    """Log one reply if it is a gap (the REPL logs as it goes; `ask` batches with GapLog)."""
+    row = entry_for(reply, low_confidence)
+    if row:
+        with store.transaction():
+            store.db["gaps"].insert({**row, "account": account, "at": at})
+
+
 class GapLog:
     """Buffers gap rows and writes them in a few transactions (a batch of 10,000 questions stays fast)."""
 

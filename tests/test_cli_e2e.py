@@ -33,3 +33,31 @@ def test_piped_questions_are_answered_in_plain_text(tmp_path):
     result = _run([str(SCRIPT), "ask"], tmp_path, input="what is td\nhow do i enable digital messages\n")
     assert result.returncode == 0
     assert "do not support opt-out" in result.stdout and "Eligible industries" in result.stdout
+
+
+def test_the_repl_in_a_pseudo_terminal_reads_like_a_conversation(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(XDG_DATA_HOME=str(tmp_path / "data"), ASSISTANT_NOW="2026-03-02T10:00:00", TERM="xterm", NO_COLOR="1",
+               PROMPT_TOOLKIT_NO_CPR="1")  # pexpect is no terminal emulator: it cannot answer cursor queries
+    child = pexpect.spawn(str(SCRIPT), cwd=str(tmp_path), env=env, encoding="utf-8", timeout=30,
+                          dimensions=(40, 160))
+    try:
+        child.expect("Digital Message assistant")
+        child.expect("demo>")
+        child.sendline("how long does signature review take")
+        child.expect("7–10 business days")
+        child.expect(r"\[y/N\]")
+        child.sendline("n")
+        child.expect("OK.")
+        child.expect("demo>")
+        child.sendline("enable digital messages")
+        child.expect("Go ahead")
+        child.sendline("y")
+        child.expect("now enabled")
+        child.expect("demo>")   # Ctrl-D before the prompt is up would go to the line discipline, not to us
+        child.sendcontrol("d")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0

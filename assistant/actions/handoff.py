@@ -83,7 +83,7 @@ def _summary(ctx: Context, reason: str, found: dict, detail: str | None, last_qu
         text = (f"Template {found['template']['code']} still pending with "
                 f"{', '.join(names[c] for c in _pending(found))}; send planned {send_date}")
     elif reason == "unanswered_question":
-        text = f"Unanswered question: {last_question or detail or '(none recorded)'}"
+        text = f"Unanswered question: {detail or last_question or '(none recorded)'}"
     else:
         text = f"Customer asked for a person: {detail or last_question or '(no reason given)'}"
     return text if len(text) <= 160 else text[:157] + "..."

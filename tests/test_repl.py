@@ -1,0 +1,159 @@
+"""The real PromptSession, driven through a pipe: questions, picks, slot filling, Ctrl-C, context, handoff."""
+
+import io
+import re
+
+import pytest
+from prompt_toolkit.data_structures import Size
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from prompt_toolkit.output.vt100 import Vt100_Output
+
+from assistant.actions import accounts, signatures, templates
+from assistant.conversation import COMMANDS, Conversation
+from assistant.repl import Shell
+
+
+@pytest.fixture
+def live(ctx, media):
+    """Demo with AcmeShop registered and DIGITAL_SMS_0001 (Hi ${name}) approved by all three carriers."""
+    accounts.enable(ctx)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    ctx.at("2026-03-17T10:00")
+    templates.create(ctx, "Spring sale", "AcmeShop", "e-commerce", "Hi ${name}, the sale is on", [media["image"]])
+    ctx.at("2026-03-20T10:00")
+    return ctx
+
+
+def session(ctx, router, keys: str, role: str = "customer", output=None) -> Shell:
+    """Type KEYS into a real PromptSession, run it to the end of input, and return the shell."""
+    with create_pipe_input() as pipe:
+        shell = Shell(Conversation(ctx, router, role), input=pipe, output=output or DummyOutput())
+        pipe.send_text(keys)
+        pipe.close()
+        shell.run()
+    return shell
+
+
+def said(shell: Shell) -> str:
+    return "\n".join(line.text for line in shell.transcript)
+
+
+def test_welcome_names_the_account_and_how_to_get_help(ctx, router):
+    text = said(session(ctx, router, ""))
+    assert "account demo" in text and "/help" in text
+
+
+def test_a_question_gets_its_answer_and_a_related_offer(ctx, router):
+    text = said(session(ctx, router, "how long does signature review take\r"))
+    assert "7–10 business days" in text
+    assert "status of the account's signatures now? [y/N]" in text
+
+
+def test_accepting_the_offer_runs_the_action(ctx, router):
+    text = said(session(ctx, router, "how long does signature review take\ry\r"))
+    assert "No signatures yet" in text
+
+
+def test_clarify_then_pick_by_number(ctx, router, media, live):
+    text = said(session(live, router, "status\r2\r"))
+    assert "Did you mean:" in text and "  2. " in text
+    assert "DIGITAL_SMS_0001" in text and "Can reach now: users of all three carriers" in text
+
+
+def test_a_multi_turn_send_fills_each_slot_shows_the_plan_and_sends_on_yes(live, router):
+    keys = "I want to send a message\rDIGITAL_SMS_0001\r13800138000, 133 1234 5678\rTom\ry\r"
+    shell = session(live, router, keys)
+    text = said(shell)
+    assert "China Mobile: 1 (approved: will be sent)" in text
+    assert "Charge: 2 message(s) from the digital-message package (1000 left); SMS packages are never used." in text
+    assert "2 sent, 0 failed" in text
+    assert accounts.account_info(live)["packages"]["digital"] == 998
+
+
+def test_a_bad_value_is_asked_again(live, router):
+    text = said(session(live, router, "send a message\rDIGITAL_SMS_0001\r12345\r13800138000\rTom\rn\r"))
+    assert "'12345' is not an 11-digit mainland mobile number" in text and "Try again" in text
+    assert "Not done. Nothing was changed." in text
+    assert live.store.rows("SELECT * FROM messages") == []
+
+
+def test_ctrl_c_in_the_middle_of_slot_filling_cancels_and_the_session_goes_on(live, router):
+    shell = session(live, router, "send a message\rDIGITAL_SMS_0001\r\x03how long does signature review take\r")
+    text = said(shell)
+    assert "Cancelled." in text and "7–10 business days" in text
+    assert live.store.rows("SELECT * FROM messages") == []
+    assert shell.conversation.flow is None
+
+
+def test_ctrl_d_ends_the_session(ctx, router):
+    shell = session(ctx, router, "\x04how long does signature review take\r")
+    assert "7–10 business days" not in said(shell)
+
+
+def test_it_refers_to_the_template_just_used(live, router):
+    text = said(session(live, router, "/template DIGITAL_SMS_0001\ris it approved yet?\r"))
+    assert text.count("Can reach now: users of all three carriers") == 2
+
+
+def test_what_does_that_mean_after_a_failed_send_looks_up_its_code(live, router):
+    send = "/send DIGITAL_SMS_0001 13800138000 name=Tom\ry\r"
+    text = said(session(live, router, send + send + "what does that mean?\r"))
+    assert "1 sent, 0 failed" in text and "0 sent, 1 failed" in text
+    assert "isv.BUSINESS_LIMIT_CONTROL: Per-number flow control was triggered" in text
+
+
+def test_two_fallbacks_in_a_row_offer_a_handoff_with_the_conversation(ctx, router):
+    shell = session(ctx, router, "how do i bake bread\rwhere is the best pizza\ry\r")
+    text = said(shell)
+    assert "Shall I hand this to a support manager, with our conversation attached? [y/N]" in text
+    ticket = ctx.store.row("SELECT reason, summary, conversation FROM tickets")
+    assert ticket["reason"] == "unanswered_question"
+    assert "how do i bake bread" in ticket["summary"] and "where is the best pizza" in ticket["conversation"]
+
+
+def test_a_managers_reply_is_shown_when_the_customer_returns(ctx, router):
+    assert "Ticket #1" in said(session(ctx, router, "/handoff please call me\r"))
+    ctx.actor = "manager:lin"
+    manager = said(session(ctx, router, "/queue\r/claim 1\r/reply 1 Called you, all fixed\r", role="manager"))
+    assert "Customer asked for a person: please call me" in manager and "Ticket #1 is yours." in manager
+    ctx.actor = "customer"
+    assert "Reply from lin on ticket #1: Called you, all fixed" in said(session(ctx, router, ""))
+    assert "Called you" not in said(session(ctx, router, ""))       # shown once
+
+
+def test_help_lists_every_command_of_the_role(ctx, router):
+    text = said(session(ctx, router, "/help\r"))
+    assert all(f"/{c.name}" in text for c in COMMANDS.values() if "customer" in c.roles)
+    assert "/claim" not in text
+    assert "/claim" in said(session(ctx, router, "/help\r", role="manager"))
+
+
+def test_escape_sequences_from_the_database_cannot_reach_the_terminal(live, router):
+    live.store.conn.execute("UPDATE templates SET name = 'Sale\x1b[2J\x1b]0;pwned\x07' WHERE code = 'DIGITAL_SMS_0001'")
+    screen = io.StringIO()
+    output = Vt100_Output(screen, lambda: Size(rows=40, columns=200), term="xterm")
+    session(live, router, "/template DIGITAL_SMS_0001\r", output=output)
+    assert "\x1b[2J" not in screen.getvalue() and "\x1b]0;" not in screen.getvalue()
+    assert "\\x1b[2J" in screen.getvalue()
+
+
+def test_no_color_prints_no_colour_codes(live, router, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    screen = io.StringIO()
+    output = Vt100_Output(screen, lambda: Size(rows=40, columns=200), term="xterm")
+    session(live, router, "/template DIGITAL_SMS_0001\r", output=output)
+    assert not re.search(r"\x1b\[[0-9;]*(3[0-7]|9[0-7]|38;)[0-9;]*m", screen.getvalue())   # no colour codes
+    assert "DIGITAL_SMS_0001" in screen.getvalue()
+
+
+def test_completion_offers_the_accounts_template_codes_while_a_code_is_asked(live, router):
+    conv = Conversation(live, router)
+    conv.handle("send a message")
+    assert conv.waiting.choices == ["DIGITAL_SMS_0001"]
+    assert "/help" in Conversation(live, router).completions()
+
+
+def test_the_toolbar_shows_account_signatures_templates_and_tickets(live, router):
+    bar = Conversation(live, router).toolbar()
+    assert bar == " demo | signatures ready 1/1 | templates approved: CM 1 CU 1 CT 1 | open tickets 0"
