@@ -14,15 +14,8 @@ import zlib
 from pathlib import Path
 
 from . import __version__, knowledge
+from .paths import cache_dir
 from .router import Router
-
-
-def cache_dir() -> Path:
-    """$ASSISTANT_CACHE_DIR, else $XDG_CACHE_HOME/assistant, else ~/.cache/assistant."""
-    if os.environ.get("ASSISTANT_CACHE_DIR"):
-        return Path(os.environ["ASSISTANT_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "assistant"
 
 
 def _checksum(text: str) -> str:

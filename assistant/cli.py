@@ -86,20 +86,17 @@ class Shell:
 
     @property
     def overlay_file(self):
-        from .overlay import overlay_path
-        from .store import default_path
+        from .paths import default_db, learned_file
 
-        return overlay_path(self.opts.db or default_path())
+        return learned_file(self.opts.db or default_db())
 
     def gap_log(self):
-        """A buffer for knowledge-gap rows, or None when the database cannot be opened (logging is best effort)."""
+        """A buffer for knowledge-gap rows; the database is opened only if a gap is logged."""
         from .gaps import GapLog
 
-        try:
-            ctx = self.ctx
-        except UserError:
-            return None
-        return GapLog(ctx.store, ctx.account, ctx.now(), self.kb.thresholds.low_confidence)
+        def open_store():
+            return self.ctx.store, self.ctx.account, self.ctx.now()
+        return GapLog(open_store, self.kb.thresholds.low_confidence)
 
     def out(self, text: str = "") -> None:
         self.stdout.write(text + "\n")
@@ -131,8 +128,7 @@ def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
 
     def answer(question: str) -> None:
         reply = sh.router.route(question)
-        if gaps:
-            gaps.note(reply)
+        gaps.note(reply)
         result = _read_only(sh, reply)
         if opts.json:
             sh.out(to_json({**reply.to_json(), **{k: v for k, v in result.items() if k != "text"}}))
@@ -146,8 +142,10 @@ def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
         _answer_lines(sh, answer)
         return 0
     finally:
-        if gaps:
+        try:
             gaps.flush()
+        except UserError as exc:  # logging is best effort: the answers were given
+            sh.stderr.write(f"warning: knowledge gaps not logged: {exc}\n")
 
 
 def _answer_lines(sh: Shell, answer: Callable[[str], None]) -> None:
@@ -221,7 +219,7 @@ def cmd_kb_check(opts: argparse.Namespace, sh: Shell) -> int:
     directory = knowledge.resolve_dir(opts.dir or opts.kb)
     kb, problems = knowledge.check(directory)
     if opts.json:
-        sh.out(to_json({"dir": str(directory), "ok": not problems, "problems": [vars(p) for p in problems]}))
+        sh.out(to_json({"dir": str(directory), "ok": not problems, "problems": [p._asdict() for p in problems]}))
     elif problems:
         for problem in problems:
             sh.out(str(problem))

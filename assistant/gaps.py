@@ -11,11 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from .router import Reply
-from .store import Store
+
+if TYPE_CHECKING:
+    from .store import Store
 from .text import fold
 
 _PHONE = re.compile(r"(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}")
@@ -47,24 +51,30 @@ def record(store: Store, account: str, at: str, reply: Reply, low_confidence: fl
 
 
 class GapLog:
-    """Buffers gap rows and writes them in a few transactions (a batch of 10,000 questions stays fast)."""
+    """Buffers gap rows and writes them in a few transactions (a batch of 10,000 questions stays fast).
 
-    def __init__(self, store: Store, account: str, now: str, low_confidence: float, batch: int = 500):
-        self.store, self.account, self.now, self.low, self.batch = store, account, now, low_confidence, batch
+    OPEN gives (store, account, now) and is called only when there is something to write, so a
+    run of confident answers never opens the database.
+    """
+
+    def __init__(self, open: Callable[[], tuple[Store, str, str]], low_confidence: float, batch: int = 500):
+        self.open, self.low, self.batch = open, low_confidence, batch
         self.rows: list[dict] = []
 
     def note(self, reply: Reply) -> None:
         row = entry_for(reply, self.low)
         if row:
-            self.rows.append({**row, "account": self.account, "at": self.now})
+            self.rows.append(row)
             if len(self.rows) >= self.batch:
                 self.flush()
 
     def flush(self) -> None:
-        if self.rows:
-            with self.store.transaction():
-                self.store.db["gaps"].insert_all(self.rows)
-            self.rows = []
+        if not self.rows:
+            return
+        store, account, now = self.open()
+        with store.transaction():
+            store.db["gaps"].insert_all([{**row, "account": account, "at": now} for row in self.rows])
+        self.rows = []
 
 
 def report(store: Store, since: dt.datetime | None = None) -> list[dict]:

@@ -12,9 +12,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import UserError
 from .matcher import Weights
@@ -34,8 +33,7 @@ ACTION_NAMES = ("enable", "signature.submit", "signature.status", "template.crea
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with a knowledge-base file."""
 
     file: str
@@ -55,8 +53,7 @@ class KnowledgeError(UserError):
         self.problems = problems
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One FAQ question with its answer and the ways customers ask it."""
 
     id: str
@@ -68,17 +65,15 @@ class Entry:
     related: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class SlotType:
+class SlotType(NamedTuple):
     """How values of one kind are found in a request: regexes, or fixed choices with their words."""
 
     name: str
     patterns: tuple[re.Pattern[str], ...] = ()
-    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    choices: dict[str, tuple[str, ...]] = {}  # never mutated: always passed explicitly
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):
     name: str
     type: str
     required: bool
@@ -86,8 +81,7 @@ class Slot:
     many: bool = False
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(NamedTuple):
     """Something the assistant does, with its slots and example requests."""
 
     name: str
@@ -98,8 +92,7 @@ class Action:
     examples: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class ErrorCode:
+class ErrorCode(NamedTuple):
     code: str
     meaning: str
     fix: str
@@ -108,8 +101,7 @@ class ErrorCode:
     kind: str = "api"
 
 
-@dataclass(frozen=True)
-class Thresholds:
+class Thresholds(NamedTuple):
     answer: float = 0.5
     clarify: float = 0.36
     margin: float = 0.04
@@ -117,8 +109,7 @@ class Thresholds:
     low_confidence: float = 0.6
 
 
-@dataclass(frozen=True)
-class Routing:
+class Routing(NamedTuple):
     question_starts: frozenset[str] = frozenset()
     command_starts: frozenset[str] = frozenset()
     question_penalty: float = 0.0
@@ -128,8 +119,7 @@ class Routing:
     mask_types: tuple[str, ...] = ()
 
 
-@dataclass
-class KnowledgeBase:
+class KnowledgeBase(NamedTuple):
     """Everything the assistant knows, as loaded from one directory (plus an optional overlay)."""
 
     source: str
@@ -368,6 +358,9 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
 
 def shipped_dir() -> Path:
     """The knowledge base that ships with the package (a real directory inside the install)."""
+    installed = Path(__file__).resolve().parent / "shipped_kb"
+    if (installed / "faq.yaml").is_file():  # the usual case, without importing importlib.resources
+        return installed
     from importlib import resources
 
     try:

@@ -22,7 +22,7 @@ import math
 from array import array
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -30,8 +30,7 @@ from rapidfuzz.distance import OSA
 from .text import Synonyms, fold, stem, tokens
 
 
-@dataclass(frozen=True)
-class Weights:
+class Weights(NamedTuple):
     """How the scores blend into one confidence. Set in `knowledge/matcher.yaml`."""
 
     nearest: float = 0.55
@@ -44,8 +43,7 @@ class Weights:
     fuzzy_pool: int = 8
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """One intent proposed for a question, with a confidence in 0..1."""
 
     key: str

@@ -18,10 +18,6 @@ from .errors import UserError
 from .text import clean, fold
 
 
-def overlay_path(db_path: Path) -> Path:
-    return Path(db_path).parent / "learned.json"
-
-
 def learn(path: Path, kb: knowledge.KnowledgeBase, question: str, entry_id: str) -> dict:
     """Add QUESTION to the alternatives of ENTRY_ID in the overlay at PATH."""
     question = clean(question)

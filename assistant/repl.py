@@ -104,7 +104,7 @@ class Shell:
 
 def run(sh) -> int:
     """`assistant` with no command: the interactive shell on a terminal, plain lines otherwise."""
-    from .store import default_path
+    from .paths import default_db
 
     conversation = Conversation(sh.ctx, sh.router, sh.opts.role)
     if not sh.stdin.isatty():
@@ -114,5 +114,5 @@ def run(sh) -> int:
             if conversation.done:
                 break
         return 0
-    history = Path(sh.opts.db or default_path()).parent / "history"
+    history = Path(sh.opts.db or default_db()).parent / "history"
     return Shell(conversation, history).run()

@@ -10,8 +10,7 @@ needs, such as a template code or a phone number, leans to the action).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .knowledge import Action, KnowledgeBase
 from .matcher import Candidate, Index
@@ -20,8 +19,7 @@ from .text import clean, fold
 MAX_QUESTION = 1000  # characters; longer input is refused for that line, not truncated silently
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     key: str
     question: str
     confidence: float
@@ -32,8 +30,7 @@ class Suggestion:
                 "confidence": self.confidence}
 
 
-@dataclass
-class Reply:
+class Reply(NamedTuple):
     """What the assistant makes of one line; `to_json` is the contract of `ask --json`."""
 
     question: str
@@ -42,8 +39,8 @@ class Reply:
     entry: str | None = None
     answer: str | None = None
     action: str | None = None
-    args: dict[str, Any] = field(default_factory=dict)
-    suggestions: list[Suggestion] = field(default_factory=list)
+    args: dict[str, Any] | None = None   # the slots, for actions
+    suggestions: tuple[Suggestion, ...] = ()
     best: Candidate | None = None
     error: str | None = None
 
@@ -195,7 +192,7 @@ class Router:
             return self.resolve(question, text, top)
         suggestions = [Suggestion(c.key, self.title(c.key), c.confidence)
                        for c in ranked[: t.suggestions] if c.confidence >= t.clarify * 0.8]
-        return Reply(question, "clarify", top.confidence, suggestions=suggestions, best=top)
+        return Reply(question, "clarify", top.confidence, suggestions=tuple(suggestions), best=top)
 
     def resolve(self, question: str, text: str, candidate: Candidate) -> Reply:
         """The reply for a chosen intent (also used when a person picks a suggestion)."""

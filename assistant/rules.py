@@ -7,21 +7,18 @@ holidays, signature and template rules and flow-control limits all come from her
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 # Where a signature's name may come from (the FAQ's three kinds, enterprise and institution apart).
 SOURCES = ("enterprise", "institution", "trademark", "app")
 
 
-@dataclass(frozen=True)
-class TemplateIndustry:
-    rejected_by: dict[str, str] = field(default_factory=dict)
-    requires_letter: dict[str, str] = field(default_factory=dict)
+class TemplateIndustry(NamedTuple):
+    rejected_by: dict[str, str] = {}  # never mutated: always passed explicitly
+    requires_letter: dict[str, str] = {}  # never mutated: always passed explicitly
 
 
-@dataclass(frozen=True)
-class Rules:
+class Rules(NamedTuple):
     carriers: dict[str, str]
     segments: dict[str, str]            # prefix -> carrier key
     unsupported: dict[str, str]         # prefix -> reason

@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .errors import UserError
+from .paths import default_db
 
 BUSY_TIMEOUT_S = 10
 
@@ -159,19 +160,11 @@ MIGRATIONS: list[str] = [
 ]
 
 
-def default_path() -> Path:
-    """$ASSISTANT_DB, else $XDG_DATA_HOME/assistant/assistant.db, else ~/.local/share/assistant/."""
-    if os.environ.get("ASSISTANT_DB"):
-        return Path(os.environ["ASSISTANT_DB"])
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "assistant" / "assistant.db"
-
-
 class Store:
     """An open database file, at the current schema version."""
 
     def __init__(self, path: str | os.PathLike | None = None):
-        self.path = Path(path) if path else default_path()
+        self.path = Path(path) if path else default_db()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)

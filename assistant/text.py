@@ -13,8 +13,34 @@ import unicodedata
 from collections.abc import Callable, Mapping
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
-_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
-_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+(?:'[^\W_]+)?", re.UNICODE)
+# Words are runs of letters and digits ("_" separates); Chinese, Japanese and Korean characters
+# are words of their own. (A simple \w pattern: a negated Unicode class costs ms to compile.)
+_WORDS = re.compile(r"\w+(?:'\w+)?")
+# Kana, CJK ideographs and Hangul (a range check: a character class this wide costs ms to compile)
+_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF))
+
+
+def is_cjk(ch: str) -> bool:
+    code = ord(ch)
+    return any(low <= code <= high for low, high in _CJK_RANGES)
+
+
+def _split(text: str) -> list[str]:
+    out: list[str] = []
+    for word in _WORDS.findall(text):
+        for part in word.split("_"):
+            if part.isascii():
+                out.append(part)
+                continue
+            run = ""
+            for ch in part:
+                if is_cjk(ch):
+                    out += [run, ch] if run else [ch]
+                    run = ""
+                else:
+                    run += ch
+            out.append(run)
+    return [w for w in out if w]
 # Contractions customers type without the apostrophe ("whats", "dont") keep their meaning.
 _CONTRACTIONS = {"whats": "what is", "hows": "how is", "dont": "do not", "doesnt": "does not",
                  "didnt": "did not", "cant": "can not", "cannot": "can not", "wont": "will not",
@@ -32,7 +58,7 @@ def clean(text: str) -> str:
 def fold(text: str) -> str:
     """Return the comparison form of TEXT: cleaned, case-folded, words separated by one space."""
     words = []
-    for token in _TOKEN.findall(clean(text).casefold()):
+    for token in _split(clean(text).casefold()):
         token = token.replace("'", "")
         words.append(_CONTRACTIONS.get(token, token))
     return " ".join(words)
@@ -41,23 +67,31 @@ def fold(text: str) -> str:
 class Synonyms:
     """A phrase table that rewrites every variant to its canonical word.
 
-    One regular expression of all variants, longest first, so that "sign up" is read before
-    "sign" and each span of the text is rewritten once.
+    Read left to right, the longest variant at each word wins, so "sign up" (enable) is read
+    before "sign" (signature) and each word is rewritten once. A dictionary of word sequences
+    rather than one large regular expression: nothing to compile when a cached index is loaded.
     """
 
     def __init__(self, table: Mapping[str, str]):
-        self.table = {fold(variant): canonical for variant, canonical in table.items()}
-        variants = sorted((v for v in self.table if v), key=len, reverse=True)
-        self._pattern = (
-            re.compile(r"(?<!\S)(?:" + "|".join(re.escape(v) for v in variants) + r")(?!\S)")
-            if variants else None
-        )
+        self.table = {fold(variant): canonical for variant, canonical in table.items() if fold(variant)}
+        self.longest = max((v.count(" ") + 1 for v in self.table), default=0)
 
     def apply(self, folded: str) -> str:
         """Rewrite the variants in FOLDED (already `fold`ed text) to canonical words."""
-        if self._pattern is None:
+        if not self.table:
             return folded
-        return self._pattern.sub(lambda m: self.table[m.group(0)], folded)
+        words, out, i = folded.split(), [], 0
+        while i < len(words):
+            for size in range(min(self.longest, len(words) - i), 0, -1):
+                canonical = self.table.get(" ".join(words[i:i + size]))
+                if canonical is not None:
+                    out.append(canonical)
+                    i += size
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return " ".join(out)
 
 
 def stem(word: str) -> str:

@@ -12,7 +12,6 @@ winner into matcher.yaml by hand; the held-out tests/data/eval.yaml is never use
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import itertools
 import sys
 from pathlib import Path
@@ -39,14 +38,12 @@ def main() -> None:
     best = None
     for nearest, fuzzy, unseen, penalty in itertools.product((0.2, 0.3, 0.45), (0.0, 0.1, 0.2), (0.4, 0.6, 0.8),
                                                              (0.1, 0.15, 0.2)):
-        weights = dataclasses.replace(base.weights, nearest=nearest, centroid=round(1 - nearest - fuzzy, 2),
-                                      fuzzy=fuzzy, unseen=unseen)
-        kb = dataclasses.replace(base, weights=weights,
-                                 routing=dataclasses.replace(base.routing, question_penalty=penalty))
+        weights = base.weights._replace(nearest=nearest, centroid=round(1 - nearest - fuzzy, 2), fuzzy=fuzzy, unseen=unseen)
+        kb = base._replace(weights=weights, routing=base.routing._replace(question_penalty=penalty))
         router = Router(kb)
         for clarify in (x / 100 for x in range(20, 42, 2)):
             for answer in (x / 100 for x in range(int(clarify * 100), 50, 2)):
-                kb.thresholds = dataclasses.replace(base.thresholds, clarify=clarify, answer=answer)
+                router.kb = kb._replace(thresholds=base.thresholds._replace(clarify=clarify, answer=answer))
                 report = evaluate(router, cases).to_json()
                 score = objective(report)
                 if best is None or score > best[0]:

@@ -12,6 +12,12 @@ from assistant.cli import main
 from assistant.router import Router
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Prebuilt indexes go to the test run's temp dir, never to the user's cache."""
+    monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
 @pytest.fixture(scope="session")
 def kb() -> knowledge.KnowledgeBase:
     return knowledge.load()

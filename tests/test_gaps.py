@@ -8,7 +8,7 @@ from assistant.router import Reply
 
 
 def _log(ctx, router, questions):
-    log = GapLog(ctx.store, ctx.account, ctx.now(), router.kb.thresholds.low_confidence, batch=2)
+    log = GapLog(lambda: (ctx.store, ctx.account, ctx.now()), router.kb.thresholds.low_confidence, batch=2)
     for q in questions:
         log.note(router.route(q))
     log.flush()
@@ -21,7 +21,7 @@ def test_fallbacks_are_logged_and_confident_answers_are_not(ctx, router):
 
 
 def test_phone_numbers_are_masked_before_logging(ctx):
-    log = GapLog(ctx.store, ctx.account, ctx.now(), 0.6)
+    log = GapLog(lambda: (ctx.store, ctx.account, ctx.now()), 0.6)
     log.note(Reply("my friend at +86 138 0013 8000 wants recipes", "fallback", 0.1))
     log.flush()
     assert ctx.store.rows("SELECT question FROM gaps") == [{"question": "my friend at <phone> wants recipes"}]

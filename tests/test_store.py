@@ -4,7 +4,8 @@ import sqlite3
 
 import pytest
 
-from assistant.store import MIGRATIONS, Store, default_path
+from assistant.paths import default_db
+from assistant.store import MIGRATIONS, Store
 
 
 def test_a_new_file_gets_the_current_schema_version_and_wal(store):
@@ -55,6 +56,6 @@ def test_a_newer_schema_is_refused_with_a_clear_error(tmp_path):
 def test_default_location_follows_xdg_and_the_override(monkeypatch, tmp_path):
     monkeypatch.delenv("ASSISTANT_DB", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
-    assert default_path() == tmp_path / "assistant" / "assistant.db"
+    assert default_db() == tmp_path / "assistant" / "assistant.db"
     monkeypatch.setenv("ASSISTANT_DB", str(tmp_path / "x.db"))
-    assert default_path() == tmp_path / "x.db"
+    assert default_db() == tmp_path / "x.db"

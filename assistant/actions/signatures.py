@@ -18,13 +18,9 @@ from ..clock import add_business_days
 from ..context import Context, perform
 from ..errors import UserError
 from ..rules import SOURCES
-from ..text import clean
+from ..text import clean, is_cjk
 
 _WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]|[^\W_]+", re.UNICODE)
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff"
 
 
 def check_name(ctx: Context, name: str) -> str:
@@ -36,7 +32,7 @@ def check_name(ctx: Context, name: str) -> str:
     low, high = rules["min_length"], rules["max_length"]
     if not low <= len(name) <= high:
         raise UserError(f"signature '{name}' has {len(name)} characters; use {low} to {high}")
-    bad = sorted({ch for ch in name if not (_is_cjk(ch) or (ch.isascii() and ch.isalnum()))})
+    bad = sorted({ch for ch in name if not (is_cjk(ch) or (ch.isascii() and ch.isalnum()))})
     if bad:
         raise UserError(f"signature '{name}' contains {' '.join(repr(c) for c in bad)}; use only Chinese characters, "
                         "letters and digits (no symbols or emoji)")
