@@ -84,7 +84,10 @@ def latency(router, questions: list[str], count: int) -> tuple[float, float, flo
 
 
 def whole_process(runs: int = 15) -> tuple[float, float]:
-    script = shutil.which("assistant") or str(Path(sys.executable).with_name("assistant"))
+    # the script installed beside this interpreter: run the benchmark with an installed (not editable)
+    # package's python, or every run also compiles the package's modules
+    beside = Path(sys.executable).with_name("assistant")
+    script = str(beside) if beside.exists() else shutil.which("assistant")
     env = {**os.environ, "ASSISTANT_NOW": "2026-03-02"}
 
     def median_of(cmd: list[str]) -> float:
