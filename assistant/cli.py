@@ -231,9 +231,10 @@ def cmd_kb_check(opts: argparse.Namespace, sh: Shell) -> int:
 
 # --- the account model ----------------------------------------------------------------------
 
-def _each(sh: Shell, items: list[dict], text: Callable[[dict], str], empty: str) -> int:
+def _statuses(sh: Shell, items: list[dict], one: bool, text: Callable[[dict], str], empty: str) -> int:
+    """Status objects: one JSON object when ONE was asked for by name, else a list; text for people."""
     if sh.opts.json:
-        sh.out(to_json(items))
+        sh.out(to_json(items[0] if one else items))
     elif not items:
         sh.out(empty)
     else:
@@ -277,12 +278,9 @@ def cmd_signature_status(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions import signatures
     from .render import signature_text
 
-    items = signatures.status(sh.ctx, opts.name)
-    if opts.json and opts.name:
-        sh.out(to_json(items[0]))
-        return 0
-    return _each(sh, items, lambda s: signature_text(s, sh.carriers),
-                 "No signatures yet. Submit one with `assistant signature submit NAME --source S`.")
+    return _statuses(sh, signatures.status(sh.ctx, opts.name), bool(opts.name),
+                     lambda s: signature_text(s, sh.carriers),
+                     "No signatures yet. Submit one with `assistant signature submit NAME --source S`.")
 
 
 @command("template create")
@@ -301,12 +299,9 @@ def cmd_template_status(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions import templates
     from .render import template_text
 
-    items = templates.status(sh.ctx, opts.code)
-    if opts.json and opts.code:
-        sh.out(to_json(items[0]))
-        return 0
-    return _each(sh, items, lambda s: template_text(s, sh.carriers),
-                 "No templates yet. Create one with `assistant template create`.")
+    return _statuses(sh, templates.status(sh.ctx, opts.code), bool(opts.code),
+                     lambda s: template_text(s, sh.carriers),
+                     "No templates yet. Create one with `assistant template create`.")
 
 
 def _params(pairs: list[str]) -> dict[str, str]:

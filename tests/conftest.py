@@ -132,3 +132,17 @@ def ctx(store, kb) -> Clocked:
     context = Clocked(store, kb, FixedClock(MONDAY), "demo", "customer")
     ensure_demo(context)
     return context
+
+
+@pytest.fixture
+def live(ctx, media):
+    """Demo with AcmeShop registered and DIGITAL_SMS_0001 (Hi ${name}) approved by all three carriers;
+    it is Friday 20 March 2026."""
+    from assistant.actions import accounts, signatures, templates
+
+    accounts.enable(ctx)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    ctx.at("2026-03-17T10:00")
+    templates.create(ctx, "Spring sale", "AcmeShop", "e-commerce", "Hi ${name}, the sale is on", [media["image"]])
+    ctx.at("2026-03-20T10:00")
+    return ctx

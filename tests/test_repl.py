@@ -3,26 +3,14 @@
 import io
 import re
 
-import pytest
 from prompt_toolkit.data_structures import Size
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.vt100 import Vt100_Output
 
-from assistant.actions import accounts, signatures, templates
+from assistant.actions import accounts
 from assistant.conversation import COMMANDS, Conversation
 from assistant.repl import Shell
-
-
-@pytest.fixture
-def live(ctx, media):
-    """Demo with AcmeShop registered and DIGITAL_SMS_0001 (Hi ${name}) approved by all three carriers."""
-    accounts.enable(ctx)
-    signatures.submit(ctx, "AcmeShop", "trademark")
-    ctx.at("2026-03-17T10:00")
-    templates.create(ctx, "Spring sale", "AcmeShop", "e-commerce", "Hi ${name}, the sale is on", [media["image"]])
-    ctx.at("2026-03-20T10:00")
-    return ctx
 
 
 def session(ctx, router, keys: str, role: str = "customer", output=None) -> Shell:

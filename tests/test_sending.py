@@ -9,17 +9,6 @@ from assistant.actions import accounts, sending, signatures, templates
 from assistant.errors import UserError
 
 
-@pytest.fixture
-def live(ctx, media):
-    """Demo account with DIGITAL_SMS_0001 (${name}) approved everywhere; it is 20 March."""
-    accounts.enable(ctx)
-    signatures.submit(ctx, "AcmeShop", "trademark")
-    ctx.at("2026-03-17T10:00")
-    templates.create(ctx, "Spring sale", "AcmeShop", "e-commerce", "Hi ${name}, the sale is on", [media["image"]])
-    ctx.at("2026-03-20T10:00")
-    return ctx
-
-
 def _send(c, *phones, code="DIGITAL_SMS_0001", **params):
     return sending.send(c, code, [(p, params or {"name": "Tom"}) for p in phones])
 
