@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .knowledge import KnowledgeBase
+from .knowledge import Action, KnowledgeBase
 from .router import Reply
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f]")
@@ -38,6 +38,28 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+_PLACEHOLDER = re.compile(r"\{(\w+)(\??)\}")
+_FLAGS = {"params": "--param", "reason": "--reason"}
+
+
+def command_for(action: Action, args: dict | None = None) -> str:
+    """The action's command line with the values the request gave filled in (quoted for a shell)."""
+    import shlex
+
+    args = args or {}
+
+    def fill(match: re.Match) -> str:
+        name, optional = match.group(1), match.group(2)
+        value = args.get(name)
+        if value in (None, "", [], {}):
+            return "" if optional else name.upper()
+        values = [f"{k}={v}" for k, v in value.items()] if isinstance(value, dict) else \
+            value if isinstance(value, list) else [value]
+        flag = _FLAGS.get(name)
+        return " ".join(f"{flag} {shlex.quote(str(v))}" if flag else shlex.quote(str(v)) for v in values)
+    return " ".join(_PLACEHOLDER.sub(fill, action.command).split())
+
+
 def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
     """A reply as a person reads it in `assistant ask`."""
     if reply.error:
@@ -48,7 +70,7 @@ def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
         related = [kb.entries[r].question for r in entry.related if r in kb.entries]
         if related:
             parts.append("Related questions:\n" + "\n".join(f"  - {q}" for q in related))
-        commands = [kb.actions[a].command for a in entry.actions if a in kb.actions and kb.actions[a].command]
+        commands = [command_for(kb.actions[a]) for a in entry.actions if a in kb.actions and kb.actions[a].command]
         if commands:
             parts.append("You can also run:\n" + "\n".join(f"  {c}" for c in commands))
         return "\n".join(parts)
@@ -59,9 +81,9 @@ def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
     if reply.type == "action":
         action = kb.actions[reply.action]
         args = ", ".join(f"{k}: {safe(v if not isinstance(v, list) else ' '.join(v))}" for k, v in reply.args.items())
-        line = f"That is a request to {action.description[0].lower()}{action.description[1:]}"
-        line += f" ({args})" if args else ""
-        return f"{line}\nRun: {action.command}"
+        line = f"That is a request to {action.description[0].lower()}{action.description[1:].rstrip('.')}"
+        line += f" ({args})." if args else "."
+        return f"{line}\nRun: {command_for(action, reply.args)}"
     return ("Sorry, I don't know the answer to that. A support manager can help: "
             "run `assistant handoff create --reason \"...\"`, or ask again in other words.")
 

@@ -110,3 +110,10 @@ def test_another_knowledge_base_serves_another_faq(run, tmp_path, monkeypatch):
 def test_a_kb_dir_without_faq_is_a_clear_error(run, tmp_path):
     result = run("--kb", str(tmp_path), "ask", "hello")
     assert result.code == 1 and "no faq.yaml" in result.err
+
+
+def test_the_suggested_command_carries_the_values_the_request_gave(run):
+    reply = run("ask", "submit a signature called AcmeTech from our app").out
+    assert "Run: assistant signature submit AcmeTech --source app" in reply
+    assert "Run: assistant send DIGITAL_SMS_0001 13800138000" in run("ask", "send DIGITAL_SMS_0001 to 138 0013 8000").out
+    assert "assistant signature submit NAME --source SOURCE" in run("ask", "how do i create a signature").out
