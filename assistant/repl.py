@@ -71,7 +71,10 @@ class Shell:
     def show(self, lines: list[Line]) -> None:
         """Print LINES in their colours; text from users and the database is neutralised first."""
         self.transcript.extend(lines)
+        waiting = self.conversation.waiting
         for line in lines:
+            if waiting and waiting.kind in ("slot", "confirm") and line.text == waiting.prompt:
+                continue  # the prompt itself asks it
             print_formatted_text(FormattedText([(f"class:{line.kind}", safe(line.text))]),
                                  style=self.session.style, output=self.session.output,
                                  color_depth=None if self.color else ColorDepth.MONOCHROME)
@@ -111,6 +114,9 @@ def run(sh) -> int:
         for raw in sh.stdin:
             for line in conversation.handle(raw):
                 sh.out(safe(line.text))
+            waiting = conversation.waiting
+            if waiting and waiting.kind == "slot":
+                sh.out(safe(waiting.prompt) + ":")
             if conversation.done:
                 break
         return 0

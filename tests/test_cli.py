@@ -117,3 +117,13 @@ def test_the_suggested_command_carries_the_values_the_request_gave(run):
     assert "Run: assistant signature submit AcmeTech --source app" in reply
     assert "Run: assistant send DIGITAL_SMS_0001 13800138000" in run("ask", "send DIGITAL_SMS_0001 to 138 0013 8000").out
     assert "assistant signature submit NAME --source SOURCE" in run("ask", "how do i create a signature").out
+
+
+def test_without_a_terminal_the_assistant_answers_plain_lines_and_says_what_it_asks(run):
+    result = run(input="what is td\nenable digital messages\ny\nsubmit a signature\nAcmeShop\n")
+    assert result.code == 0
+    assert "Digital messages do not support opt-out." in result.out
+    assert "Digital messages are now enabled." in result.out
+    assert "Signature name (2-16 characters):" in result.out
+    assert "Source of the name (enterprise, institution, trademark or app):" in result.out
+    assert "\x1b" not in result.out
