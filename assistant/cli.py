@@ -129,7 +129,7 @@ def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
     def answer(question: str) -> None:
         reply = sh.router.route(question)
         gaps.note(reply)
-        result = _read_only(sh, reply)
+        result = _carry_out(sh, reply)
         if opts.json:
             sh.out(to_json({**reply.to_json(), **{k: v for k, v in result.items() if k != "text"}}))
         else:
@@ -162,14 +162,27 @@ def _answer_lines(sh: Shell, answer: Callable[[str], None]) -> None:
         sh.stdout.flush()
 
 
-def _read_only(sh: Shell, reply) -> dict:
-    """Run a read-only action `ask` recognised (statuses, error lookup): {"result", "text"} or {"error"}."""
-    if reply.type != "action" or sh.kb.actions[reply.action].changes_state:
+def _carry_out(sh: Shell, reply) -> dict:
+    """What `ask` does for an action it recognised: {"result", "text"}, {"error", "text"} or nothing.
+
+    Read-only actions (statuses, error lookup) are answered from the account. Asking for a person
+    opens a ticket, the one change `ask` makes: it touches no signature, template or package.
+    Other state-changing actions are only named (the reply says which command does them).
+    """
+    if reply.type != "action":
         return {}
-    from .actions import error_codes, signatures, templates
+    from .actions import error_codes, handoff, signatures, templates
     from .render import error_text, signature_text, template_text
 
     try:
+        if reply.action == "handoff":
+            ticket = handoff.create(sh.ctx, reply.args.get("reason") or reply.question,
+                                    conversation=[{"role": "user", "text": reply.question, "at": sh.ctx.now()}],
+                                    trigger="asked_for_person")
+            return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": ticket["summary"]},
+                    "text": f"Ticket #{ticket['id']} is with the support managers: {ticket['summary']}"}
+        if sh.kb.actions[reply.action].changes_state:
+            return {}
         if reply.action == "error.lookup":
             if "code" not in reply.args:
                 return {}

@@ -127,3 +127,10 @@ def test_without_a_terminal_the_assistant_answers_plain_lines_and_says_what_it_a
     assert "Signature name (2-16 characters):" in result.out
     assert "Source of the name (enterprise, institution, trademark or app):" in result.out
     assert "\x1b" not in result.out
+
+
+def test_asking_for_a_person_in_ask_opens_a_ticket(run):
+    reply = json.loads(run("ask", "--json", "i need a human support manager please").out)
+    assert reply["action"] == "handoff" and reply["result"]["ticket"] == 1
+    queue = json.loads(run("handoff", "list", "--json").out)
+    assert [t["reason"] for t in queue] == ["asked_for_person"]
