@@ -94,7 +94,12 @@ class Shell:
             return True
         except EOFError:
             return False
-        self.show(self.conversation.handle(text))
+        try:
+            self.show(self.conversation.handle(text))
+        except Exception as exc:  # a bug must not end the customer's session  # noqa: BLE001
+            self.conversation.cancel()
+            self.show([Line("error", f"internal error ({type(exc).__name__}: {exc}); nothing was half-done, "
+                                     "the session goes on. Please report this.")])
         self._refresh_toolbar()
         return not self.conversation.done
 

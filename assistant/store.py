@@ -204,7 +204,13 @@ class Store:
         if self.conn.in_transaction:  # nested: the outer transaction decides
             yield self.db
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise UserError(f"the database {self.path} is busy (another assistant has been writing for "
+                                f"{BUSY_TIMEOUT_S} s); try again") from None
+            raise
         try:
             yield self.db
         except BaseException:

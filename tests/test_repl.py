@@ -145,3 +145,15 @@ def test_completion_offers_the_accounts_template_codes_while_a_code_is_asked(liv
 def test_the_toolbar_shows_account_signatures_templates_and_tickets(live, router):
     bar = Conversation(live, router).toolbar()
     assert bar == " demo | signatures ready 1/1 | templates approved: CM 1 CU 1 CT 1 | open tickets 0"
+
+
+def test_a_bug_in_one_answer_does_not_end_the_session(ctx, router, monkeypatch):
+    real = Conversation.handle
+
+    def broken_once(self, text):
+        if text == "boom":
+            raise ZeroDivisionError("division by zero")
+        return real(self, text)
+    monkeypatch.setattr(Conversation, "handle", broken_once)
+    text = said(session(ctx, router, "boom\rhow long does signature review take\r"))
+    assert "internal error (ZeroDivisionError: division by zero)" in text and "7–10 business days" in text

@@ -59,3 +59,11 @@ def test_default_location_follows_xdg_and_the_override(monkeypatch, tmp_path):
     assert default_db() == tmp_path / "assistant" / "assistant.db"
     monkeypatch.setenv("ASSISTANT_DB", str(tmp_path / "x.db"))
     assert default_db() == tmp_path / "x.db"
+
+
+def test_a_database_held_by_another_writer_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr("assistant.store.BUSY_TIMEOUT_S", 0)
+    first, second = Store(tmp_path / "busy.db"), Store(tmp_path / "busy.db")
+    second.conn.execute("PRAGMA busy_timeout=0")
+    with first.transaction(), pytest.raises(Exception, match="is busy"), second.transaction():
+        pass
