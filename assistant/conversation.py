@@ -174,7 +174,8 @@ class Conversation:
         del self.turns[:-handoff.KEPT_TURNS]
 
     def _dispatch(self, text: str) -> list[Line]:
-        if text.startswith("/"):
+        # While a value is asked for, "/tmp/banner.png" is a value, not a command.
+        if text.startswith("/") and (not self.flow or text[1:].split(" ", 1)[0].lower() in COMMANDS):
             return self._slash(text)
         if self.flow:
             return self._continue_flow(text)
@@ -377,12 +378,12 @@ class Conversation:
                 media_files.read(path)
             return paths
         if slot.name == "letter":
-            media_files.read(value)
+            templates.check_letter(self.ctx, value)
             return value
         if slot.name == "name" and action == "template.create" and len(value) > self.ctx.rules.template["max_name_length"]:
             raise UserError(f"a template name has at most {self.ctx.rules.template['max_name_length']} characters")
         if slot.name == "text" and action == "template.create":
-            templates._check_text(self.ctx, value)
+            templates.check_text(self.ctx, value)
         return value
 
     def _phones_in(self, text: str) -> list[str]:

@@ -157,3 +157,14 @@ def test_a_bug_in_one_answer_does_not_end_the_session(ctx, router, monkeypatch):
     monkeypatch.setattr(Conversation, "handle", broken_once)
     text = said(session(ctx, router, "boom\rhow long does signature review take\r"))
     assert "internal error (ZeroDivisionError: division by zero)" in text and "7–10 business days" in text
+
+
+def test_creating_a_live_streaming_template_asks_for_the_letter(live, router, media):
+    keys = (f"create a template\rLive tonight\rAcmeShop\rlive streaming\rJoin our live stream tonight\r"
+            f"{media['fake']}\r{media['image']}\r{media['small_letter']}\r{media['letter']}\ry\r")
+    text = said(session(live, router, keys))
+    assert "is not a PNG, JPG, GIF, MP4 or MP3 file" in text           # the media slot is asked again
+    assert "too small to be legible" in text                           # and so is the letter
+    assert "Created DIGITAL_SMS_0002." in text
+    assert live.store.row("SELECT industry, letter IS NOT NULL AS has_letter FROM templates WHERE code = 'DIGITAL_SMS_0002'") \
+        == {"industry": "live streaming", "has_letter": 1}

@@ -42,7 +42,8 @@ def _industry(ctx: Context, industry: str) -> str:
     return chosen
 
 
-def _check_text(ctx: Context, text: str) -> list[str]:
+def check_text(ctx: Context, text: str) -> list[str]:
+    """The variables of TEXT, if it meets the specification; else a UserError saying what to change."""
     spec = ctx.rules.template
     if not text.strip():
         raise UserError("the template has no text; give the text frame with --text")
@@ -78,7 +79,8 @@ def _check_media(ctx: Context, text: str, paths: list[str]) -> list[media.MediaF
     return files
 
 
-def _check_letter(ctx: Context, path: str | None) -> media.MediaFile | None:
+def check_letter(ctx: Context, path: str | None) -> media.MediaFile | None:
+    """The commitment letter at PATH, if it is a legible image (None when no letter is given)."""
     if path is None:
         return None
     letter = media.read(path)
@@ -145,9 +147,9 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
             raise UserError(f"signature '{signature}' is not registered and active with any carrier yet{when}; "
                             f"a template needs one that is: check `assistant signature status {signature}`")
         chosen = _industry(ctx, industry)
-        names = _check_text(ctx, text)
+        names = check_text(ctx, text)
         files = _check_media(ctx, text, media_paths)
-        letter_file = _check_letter(ctx, letter)
+        letter_file = check_letter(ctx, letter)
         code = f"DIGITAL_SMS_{ctx.store.next_number('template'):04d}"
         ctx.store.db["templates"].insert({
             "code": code, "account": ctx.account, "name": title, "signature": signature, "industry": chosen,
