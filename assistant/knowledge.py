@@ -71,6 +71,7 @@ class SlotType(NamedTuple):
     name: str
     patterns: tuple[re.Pattern[str], ...] = ()
     choices: dict[str, tuple[str, ...]] = {}  # never mutated: always passed explicitly
+    exclude: frozenset[str] = frozenset()     # matches that are never a value (folded)
 
 
 class Slot(NamedTuple):
@@ -275,7 +276,7 @@ def _read_actions(c: _Checker, data: Any) -> tuple[dict[str, SlotType], dict[str
         return slot_types, actions
     for name, spec in (data.get("slot_types") or {}).items():
         line = data["slot_types"].key_lines[name]
-        if not c.mapping(spec, line, f"slot type '{name}'", {"patterns", "choices"}):
+        if not c.mapping(spec, line, f"slot type '{name}'", {"patterns", "choices", "exclude"}):
             continue
         patterns = []
         for source, pline in zip(c.strings(spec, "patterns", f"slot type '{name}'"),
@@ -285,7 +286,8 @@ def _read_actions(c: _Checker, data: Any) -> tuple[dict[str, SlotType], dict[str
             except re.error as exc:
                 c.add(pline, f"bad regular expression in slot type '{name}': {exc}; fix the pattern")
         choices = {str(value): tuple(str(w) for w in words or ()) for value, words in (spec.get("choices") or {}).items()}
-        slot_types[name] = SlotType(name, tuple(patterns), choices)
+        exclude = frozenset(fold(w) for w in c.strings(spec, "exclude", f"slot type '{name}'"))
+        slot_types[name] = SlotType(name, tuple(patterns), choices, exclude)
     for name, spec in (data.get("actions") or {}).items():
         line = data["actions"].key_lines[name]
         if name not in ACTION_NAMES:

@@ -7,7 +7,7 @@ named with an escape sequence cannot repaint a terminal.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from .knowledge import Action, KnowledgeBase
@@ -86,10 +86,6 @@ def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
         return f"{line}\nRun: {command_for(action, reply.args)}"
     return ("Sorry, I don't know the answer to that. A support manager can help: "
             "run `assistant handoff create --reason \"...\"`, or ask again in other words.")
-
-
-def lines_of(items: Iterable[str]) -> str:
-    return "\n".join(items)
 
 
 def _label(value: str | None) -> str:

@@ -96,18 +96,13 @@ def slots_for(kb: KnowledgeBase, action: Action, text: str) -> dict[str, Any]:
     args: dict[str, Any] = {}
     for slot in action.slots:
         values = _error_codes_in(kb, text) if slot.type == "error_code" else extract(kb, slot.type, text)
-        if slot.type == "signature_name":
-            values = [v for v in values if fold(v) not in _NOT_NAMES]
+        never = kb.slot_types[slot.type].exclude if slot.type in kb.slot_types else ()
+        values = [v for v in values if fold(v) not in never]
         if slot.type == "phone":
             values = [re.sub(r"[\s-]", "", v) for v in values]
         if values:
             args[slot.name] = values if slot.many else values[0]
     return args
-
-
-# Words the signature-name pattern can catch that are never a name ("submit a signature now").
-_NOT_NAMES = {"status", "now", "please", "for", "for me", "for us", "for my company", "is", "it", "review",
-              "called", "named", "name", "approved", "approved yet", "registered", "active", "yet"}
 
 
 class Router:
