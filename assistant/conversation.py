@@ -171,7 +171,7 @@ class Conversation:
 
     def _turn(self, role: str, text: str) -> None:
         self.turns.append({"role": role, "text": text, "at": self.ctx.now()})
-        del self.turns[:-handoff.KEPT_TURNS]
+        del self.turns[:-self.ctx.rules.handoff["kept_turns"]]
 
     def _dispatch(self, text: str) -> list[Line]:
         # While a value is asked for, "/tmp/banner.png" is a value, not a command.

@@ -29,6 +29,7 @@ class Rules(NamedTuple):
     template_industries: dict[str, TemplateIndustry]
     sending: dict[str, Any]
     demo_account: dict[str, Any]
+    handoff: dict[str, Any]
 
     @property
     def eligible_industries(self) -> list[str]:
@@ -91,4 +92,5 @@ def parse(data: Any) -> Rules:
     if set(review) != set(carriers):
         raise RulesError("template review_business_days needs one figure per carrier")
     return Rules(carriers, segments, unsupported, industries, frozenset(holidays), dict(_section(data, "signature")),
-                 template, template_industries, dict(_section(data, "sending")), dict(data.get("demo_account") or {}))
+                 template, template_industries, dict(_section(data, "sending")), dict(data.get("demo_account") or {}),
+                 {"urgent_within_business_days": 2, "kept_turns": 20, **(data.get("handoff") or {})})

@@ -27,8 +27,6 @@ REASONS = {
     "asked_for_person": "asked for a person",
 }
 STATUSES = ("open", "claimed", "waiting", "resolved")
-URGENT_WITHIN_BUSINESS_DAYS = 2
-KEPT_TURNS = 20
 
 
 def _context(ctx: Context, template: str | None, signature: str | None, request_id: str | None) -> dict[str, Any]:
@@ -101,9 +99,9 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
         found = _context(ctx, template, signature, request_id)
         reason = _reason(found, trigger, planned)
         today = ctx.clock.today()
-        urgent = bool(_pending(found) and planned and
-                      business_days_between(today, planned, ctx.rules.holidays) <= URGENT_WITHIN_BUSINESS_DAYS)
-        turns = list(conversation)[-KEPT_TURNS:]
+        window = ctx.rules.handoff["urgent_within_business_days"]
+        urgent = bool(_pending(found) and planned and business_days_between(today, planned, ctx.rules.holidays) <= window)
+        turns = list(conversation)[-ctx.rules.handoff["kept_turns"]:]
         last_question = next((t["text"] for t in reversed(turns) if t.get("role") == "user"), None)
         now = ctx.now()
         ticket_id = ctx.store.db["tickets"].insert({
