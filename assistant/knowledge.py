@@ -118,6 +118,7 @@ class Routing(NamedTuple):
     slot_bonus_types: frozenset[str] = frozenset()
     command_phrases: tuple[str, ...] = ()
     mask_types: tuple[str, ...] = ()
+    question_ends: tuple[str, ...] = ()
 
 
 class KnowledgeBase(NamedTuple):
@@ -351,7 +352,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       c.number(r, "slot_bonus", "routing", 0.0, 0, 1),
                       frozenset(c.strings(r, "slot_bonus_types", "routing")),
                       tuple(fold(x) for x in c.strings(r, "command_phrases", "routing")),
-                      c.strings(r, "mask_types", "routing"))
+                      c.strings(r, "mask_types", "routing"),
+                      c.strings(r, "question_ends", "routing"))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords
 

@@ -158,7 +158,8 @@ class Router:
         routing = self.kb.routing
         if any(joined.startswith(p + " ") for p in routing.command_phrases):
             return "command"  # "can you send ..." is a request, though it starts like a question
-        if text.rstrip().endswith("?") or (words and words[0] in routing.question_starts):
+        if text.rstrip().endswith(("?", *routing.question_ends)) or \
+                any(joined.startswith(p + " ") for p in routing.question_starts):
             return "question"
         if words and words[0] in routing.command_starts:
             return "command"

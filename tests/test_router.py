@@ -79,3 +79,21 @@ def test_json_contract_of_each_reply_type(router):
     assert set(clarify["suggestions"][0]) == {"action", "question", "confidence"}
     fallback = router.route("tell me a joke").to_json()
     assert set(fallback) == {"question", "type", "confidence"}
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("签名审核需要多久", "signature-review-time"),
+    ("数字短信支持退订吗", "opt-out"),
+    ("短信套餐可以抵扣数字短信吗？", "sms-package-offset"),
+    ("如何开通数字短信", "enable-sending"),
+    ("直播模板被电信驳回怎么办", "live-streaming-telecom"),
+    ("怎么创建签名", "create-signature"),
+])
+def test_questions_in_chinese_find_the_entry_through_the_synonyms(router, question, expected):
+    reply = router.route(question)
+    assert (reply.type, reply.entry) == ("answer", expected)
+
+
+def test_a_chinese_request_is_an_action_and_an_unrelated_one_falls_back(router):
+    assert router.route("开通数字短信").action == "enable"
+    assert router.route("今天天气怎么样").type == "fallback"
