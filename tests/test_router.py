@@ -97,3 +97,8 @@ def test_questions_in_chinese_find_the_entry_through_the_synonyms(router, questi
 def test_a_chinese_request_is_an_action_and_an_unrelated_one_falls_back(router):
     assert router.route("开通数字短信").action == "enable"
     assert router.route("今天天气怎么样").type == "fallback"
+
+
+@pytest.mark.parametrize("text", ["call me at 13800138000", "my friend at +86 138 0013 8000 wants pizza recipes"])
+def test_a_phone_number_alone_does_not_make_a_send(router, text):
+    assert router.route(text).action != "send"
