@@ -494,6 +494,15 @@ def cmd_handoff_reply(opts: argparse.Namespace, sh: Shell) -> int:
     return 0
 
 
+@command("handoff answer")
+def cmd_handoff_answer(opts: argparse.Namespace, sh: Shell) -> int:
+    from .actions import handoff
+
+    ticket = handoff.answer(sh.ctx, opts.id, " ".join(opts.text))
+    sh.emit(ticket, lambda t: f"Sent to the support managers on ticket #{t['id']}.")
+    return 0
+
+
 @command("handoff resolve")
 def cmd_handoff_resolve(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions import handoff
@@ -682,8 +691,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("list", "the queue: urgent first, then oldest", hand)
     p.add_argument("--status", choices=("open", "claimed", "waiting", "resolved"))
     for name, help_text in (("show", "the whole case, conversation included"), ("claim", "take a ticket"),
-                            ("reply", "answer the customer"), ("resolve", "close a ticket with a note"),
-                            ("export", "the case as Markdown or JSON")):
+                            ("reply", "answer the customer"), ("answer", "the customer answers the manager"),
+                            ("resolve", "close a ticket with a note"), ("export", "the case as Markdown or JSON")):
         p = add(name, help_text, hand)
         p.add_argument("id", help="ticket number")
         if name == "claim":
@@ -691,6 +700,8 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "reply":
             p.add_argument("text", nargs="+")
             p.add_argument("--by", metavar="NAME")
+        if name == "answer":
+            p.add_argument("text", nargs="+")
         if name == "resolve":
             p.add_argument("--note", required=True)
             p.add_argument("--by", metavar="NAME")

@@ -144,6 +144,9 @@ class Conversation:
         words += [r["code"] for r in self.ctx.store.rows("SELECT code FROM templates WHERE account = ? ORDER BY code",
                                                          (self.ctx.account,))]
         words += list(self.kb.error_codes)
+        if self.role == "manager":  # ticket numbers after the queue commands
+            ids = [str(t["id"]) for t in handoff.queue(self.ctx)]
+            words += [f"/{c} {i}" for c in ("show", "claim", "reply", "resolve") for i in ids]
         return words
 
     # --- input -------------------------------------------------------------------------------
@@ -567,6 +570,14 @@ def _handoff(conv: Conversation, args: list[str]) -> list[Line]:
 def _inbox(conv: Conversation, args: list[str]) -> list[Line]:
     messages = handoff.inbox(conv.ctx)
     return [Line("ok", f"#{m['ticket']} {m['author']}: {m['text']}") for m in messages] or [Line("muted", "No new replies.")]
+
+
+@slash("answer", "ID TEXT", "answer a support manager on your ticket", roles=("customer", "agent"))
+def _answer(conv: Conversation, args: list[str]) -> list[Line]:
+    if len(args) < 2:
+        raise UserError("say which ticket and what to tell the manager: /answer ID TEXT")
+    ticket = handoff.answer(conv.ctx, args[0], " ".join(args[1:]))
+    return [Line("ok", f"Sent to the support managers on ticket #{ticket['id']}.")]
 
 
 @slash("account", "NAME", "switch to another account")

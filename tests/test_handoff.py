@@ -152,3 +152,22 @@ def test_ages_read_in_days_and_hours(case):
     ticket = handoff.create(case, "help")
     case.at(dt.datetime(2026, 3, 22, 13, 0))
     assert handoff.get(case, ticket["id"])["age"] == "2d 3h"
+
+
+def test_the_customer_answers_and_the_ticket_goes_back_to_its_manager(case):
+    ticket = handoff.create(case, "help")
+    handoff.claim(case, ticket["id"], "lin")
+    handoff.reply(case, ticket["id"], "Which template?", by="lin")
+    answered = handoff.answer(case, ticket["id"], "DIGITAL_SMS_0002")
+    assert answered["status"] == "claimed" and answered["owner"] == "lin"
+    assert [(m["author"], m["text"]) for m in answered["messages"]] == [("lin", "Which template?"),
+                                                                       ("customer", "DIGITAL_SMS_0002")]
+    assert [m["text"] for m in handoff.inbox(case)] == ["Which template?"]     # not the customer's own words
+
+
+def test_a_customer_cannot_answer_another_accounts_ticket(case):
+    ticket = handoff.create(case, "help")
+    accounts.create_account(case, "globex", "retail", {})
+    case.account = "globex"
+    with pytest.raises(UserError, match=f"no ticket #{ticket['id']}"):
+        handoff.answer(case, ticket["id"], "hello")

@@ -27,6 +27,7 @@ REASONS = {
     "asked_for_person": "asked for a person",
 }
 STATUSES = ("open", "claimed", "waiting", "resolved")
+CUSTOMER = "customer"  # the author of the customer's own messages on a ticket
 
 
 def _context(ctx: Context, template: str | None, signature: str | None, request_id: str | None) -> dict[str, Any]:
@@ -208,6 +209,25 @@ def reply(ctx: Context, ticket_id: int | str, text: str, by: str | None = None) 
     return perform(ctx, "handoff.reply", str(ticket_id), work)
 
 
+def answer(ctx: Context, ticket_id: int | str, text: str) -> dict:
+    """The customer's answer on one of their own tickets; it goes back to the manager's queue."""
+    text = clean(text)
+    if not text:
+        raise UserError("the answer is empty; write what the support manager should read")
+
+    def work() -> dict:
+        row = _row(ctx, ticket_id, any_account=False)
+        if row["status"] == "resolved":
+            raise UserError(f"ticket #{row['id']} is resolved; open a new one with `assistant handoff create`")
+        ctx.store.db["ticket_messages"].insert({"ticket": row["id"], "account": row["account"], "at": ctx.now(),
+                                                "author": CUSTOMER, "text": text, "seen_at": ctx.now()})
+        ctx.store.conn.execute("UPDATE tickets SET status = CASE WHEN owner IS NULL THEN 'open' ELSE 'claimed' END "
+                               "WHERE id = ?", (row["id"],))
+        _event(ctx, row["id"], "customer answered", text)
+        return get(ctx, row["id"], any_account=False)
+    return perform(ctx, "handoff.answer", str(ticket_id), work)
+
+
 def resolve(ctx: Context, ticket_id: int | str, note: str, by: str | None = None) -> dict:
     note = clean(note)
     if not note:
@@ -228,8 +248,8 @@ def inbox(ctx: Context, mark_seen: bool = True) -> list[dict]:
     """Managers' replies the customer has not seen yet (marked seen once shown)."""
     def work() -> list[dict]:
         rows = ctx.store.rows("SELECT m.id, m.ticket, m.at, m.author, m.text, t.summary FROM ticket_messages m "
-                              "JOIN tickets t ON t.id = m.ticket WHERE m.account = ? AND m.seen_at IS NULL ORDER BY m.id",
-                              (ctx.account,))
+                              "JOIN tickets t ON t.id = m.ticket WHERE m.account = ? AND m.seen_at IS NULL "
+                              "AND m.author != ? ORDER BY m.id", (ctx.account, CUSTOMER))
         if mark_seen and rows:
             ctx.store.conn.execute("UPDATE ticket_messages SET seen_at = ? WHERE account = ? AND seen_at IS NULL",
                                    (ctx.now(), ctx.account))
