@@ -119,7 +119,7 @@ class Conversation:
                               f"{'' if self.role == 'customer' else f' ({self.role})'}."),
                  Line("muted", "Ask a question in your own words, or say what to do (\"send a message\"). "
                                "/help lists commands; Ctrl-C cancels, Ctrl-D quits.")]
-        if not account["enabled"]:
+        if not account["enabled"] and self.role != "manager":
             lines.append(Line("muted", "Digital messages are not enabled yet: say \"enable digital messages\" to start."))
         for message in handoff.inbox(self.ctx):
             lines.append(Line("ok", f"Reply from {message['author']} on ticket #{message['ticket']}: {message['text']}"))
