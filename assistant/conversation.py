@@ -210,7 +210,7 @@ class Conversation:
                 Line("choice", f"  {n}. {s.question}") for n, s in enumerate(reply.suggestions, 1)]
         if reply.type == "answer":
             return self._answer(reply)
-        return self._start(reply.action, reply.args)
+        return self._start(reply.action, reply.args, reply.question)
 
     def _answer(self, reply: Reply) -> list[Line]:
         entry = self.kb.entries[reply.entry]
@@ -248,14 +248,20 @@ class Conversation:
 
     # --- actions and their slots ---------------------------------------------------------------
 
-    def _start(self, name: str, args: dict[str, Any]) -> list[Line]:
+    def _start(self, name: str, args: dict[str, Any], said: str = "") -> list[Line]:
+        """Begin action NAME with the values ARGS already known; SAID is what the person typed."""
         action = self.kb.actions[name]
         args = {k: v for k, v in args.items() if v not in (None, "", [])}
-        if name in ("template.status", "signature.status") and not args and self.last.get("object"):
-            kind, value = self.last["object"].split(":", 1)   # "is it approved yet?"
-            name = f"{kind}.status"
-            args = {"code" if kind == "template" else "name": value}
-            action = self.kb.actions[name]
+        if name in ("template.status", "signature.status") and not args:
+            # "is it approved yet?": the template (or signature) of the conversation; if there is
+            # none of the kind asked about, whatever object was talked about last
+            kind = name.split(".")[0]
+            named = kind in self.kb.synonyms.apply(fold(said)).split()   # "is my template approved?"
+            if not self.last.get(kind) and self.last.get("object") and not named:
+                kind = self.last["object"].split(":", 1)[0]
+                name, action = f"{kind}.status", self.kb.actions[f"{kind}.status"]
+            if self.last.get(kind):
+                args = {"code" if kind == "template" else "name": self.last[kind]}
         if name == "error.lookup" and "code" not in args and self.last.get("error"):
             args["code"] = self.last["error"]                 # "what does that mean?"
         lines: list[Line] = []

@@ -168,3 +168,14 @@ def test_creating_a_live_streaming_template_asks_for_the_letter(live, router, me
     assert "Created DIGITAL_SMS_0002." in text
     assert live.store.row("SELECT industry, letter IS NOT NULL AS has_letter FROM templates WHERE code = 'DIGITAL_SMS_0002'") \
         == {"industry": "live streaming", "has_letter": 1}
+
+
+def test_it_means_the_signature_when_only_a_signature_was_discussed(ctx, router):
+    accounts.enable(ctx)
+    text = said(session(ctx, router, "submit a signature\rAcmeShop\rtrademark\ry\ris it approved yet?\r"))
+    assert text.count("AcmeShop (trademark): Under review") == 2
+
+
+def test_asking_about_the_template_explicitly_is_not_redirected_to_the_signature(live, router):
+    text = said(session(live, router, "/signature AcmeShop\ris my template approved yet?\r"))
+    assert "DIGITAL_SMS_0001" in text
