@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
-from . import knowledge
+from . import __version__, knowledge
 from .errors import UserError
 from .render import reply_text, to_json
 from .rules import SOURCES
@@ -592,6 +592,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="assistant", description="Support assistant for the Digital Message service. "
                      "With no command it opens the interactive assistant.")
     _global_options(parser, suppress=False)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def add(name: str, help_text: str, parent=sub) -> argparse.ArgumentParser:

@@ -134,3 +134,8 @@ def test_asking_for_a_person_in_ask_opens_a_ticket(run):
     assert reply["action"] == "handoff" and reply["result"]["ticket"] == 1
     queue = json.loads(run("handoff", "list", "--json").out)
     assert [t["reason"] for t in queue] == ["asked_for_person"]
+
+
+def test_version_and_help_exit_zero(run, capsys):
+    assert run("--version").code == 0
+    assert run("ask", "--help").code == 0
