@@ -46,7 +46,7 @@ class Context:
         return row
 
     def audit(self, action: str, target: str | None, result: str, detail: Any = None) -> None:
-        self.store.db["audit"].insert({
+        self.store.insert("audit", {
             "at": self.now(), "actor": self.actor, "account": self.account, "action": action,
             "target": target, "result": result,
             "detail": detail if detail is None or isinstance(detail, str) else json.dumps(detail, ensure_ascii=False),

@@ -47,7 +47,7 @@ def record(store: Store, account: str, at: str, reply: Reply, low_confidence: fl
     row = entry_for(reply, low_confidence)
     if row:
         with store.transaction():
-            store.db["gaps"].insert({**row, "account": account, "at": at})
+            store.insert("gaps", {**row, "account": account, "at": at})
 
 
 class GapLog:
@@ -73,7 +73,7 @@ class GapLog:
             return
         store, account, now = self.open()
         with store.transaction():
-            store.db["gaps"].insert_all([{**row, "account": account, "at": now} for row in self.rows])
+            store.insert_all("gaps", [{**row, "account": account, "at": now} for row in self.rows])
         self.rows = []
 
 

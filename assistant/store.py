@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -224,12 +224,38 @@ class Store:
                           "ON CONFLICT(name) DO UPDATE SET value = value + 1", (counter,))
         return self.conn.execute("SELECT value FROM counters WHERE name = ?", (counter,)).fetchone()[0]
 
+    # The narrow interface the actions use. They speak portable SQL with `?` placeholders and
+    # name tables and columns as constants of their own, never values a person typed.
+
     def rows(self, sql: str, params: tuple | dict = ()) -> list[dict]:
+        """Every row of a query, as dicts."""
         return [dict(r) for r in self.db.query(sql, params)]
 
     def row(self, sql: str, params: tuple | dict = ()) -> dict | None:
         found = self.rows(sql, params)
         return found[0] if found else None
+
+    def execute(self, sql: str, params: tuple = ()) -> int:
+        """Run one statement that returns no rows; the number of rows it changed."""
+        return self.conn.execute(sql, params).rowcount
+
+    def insert(self, table: str, row: dict) -> int | str:
+        """Insert ROW into TABLE; its primary key (the new id for an `id INTEGER PRIMARY KEY`)."""
+        return self.db[table].insert(row).last_pk
+
+    def insert_all(self, table: str, rows: Iterable[dict]) -> None:
+        """Insert many rows at once, in batches."""
+        self.db[table].insert_all(rows, batch_size=2000)
+
+    def upsert(self, table: str, row: dict, pk: tuple[str, ...]) -> None:
+        """Insert ROW, or update the row with the same values of the key columns PK."""
+        self.db[table].upsert(row, pk=pk)
+
+    def update(self, table: str, key: dict, values: dict) -> int:
+        """Set VALUES on the rows of TABLE matching every column of KEY; how many rows changed."""
+        sets = ", ".join(f'"{column}" = ?' for column in values)
+        where = " AND ".join(f'"{column}" = ?' for column in key)
+        return self.execute(f'UPDATE "{table}" SET {sets} WHERE {where}', (*values.values(), *key.values()))
 
     def close(self) -> None:
         self.conn.close()

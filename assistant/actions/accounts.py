@@ -33,8 +33,8 @@ def _add_names(ctx: Context, account: str, names: Mapping[str, Iterable[str]]) -
             value = clean(value)
             if not value:
                 raise UserError(f"an empty {source} name; give the registered name")
-            ctx.store.db["profile_names"].upsert({"account": account, "source": source, "name": value},
-                                                 pk=("account", "source", "name"))
+            ctx.store.upsert("profile_names", {"account": account, "source": source, "name": value},
+                             pk=("account", "source", "name"))
 
 
 def ensure_demo(ctx: Context) -> None:
@@ -43,7 +43,7 @@ def ensure_demo(ctx: Context) -> None:
     if not demo or ctx.store.row("SELECT 1 AS x FROM accounts WHERE name = ?", (demo["name"],)):
         return
     with ctx.store.transaction():
-        ctx.store.db["accounts"].insert({"name": demo["name"], "industry": demo["industry"], "enabled_at": None,
+        ctx.store.insert("accounts", {"name": demo["name"], "industry": demo["industry"], "enabled_at": None,
                                          "digital_balance": int(demo.get("digital", 0)),
                                          "sms_balance": int(demo.get("sms", 0)), "created_at": ctx.now()})
         _add_names(ctx, demo["name"], demo.get("profile") or {})
@@ -59,7 +59,7 @@ def create_account(ctx: Context, name: str, industry: str, names: Mapping[str, I
     def work() -> dict:
         if ctx.store.row("SELECT 1 AS x FROM accounts WHERE name = ?", (name,)):
             raise UserError(f"account '{name}' already exists; change it with `assistant admin account update {name}`")
-        ctx.store.db["accounts"].insert({"name": name, "industry": _industry(ctx, industry), "enabled_at": None,
+        ctx.store.insert("accounts", {"name": name, "industry": _industry(ctx, industry), "enabled_at": None,
                                          "digital_balance": _count(digital, "--digital"),
                                          "sms_balance": _count(sms, "--sms"), "created_at": ctx.now()})
         _add_names(ctx, name, names)
@@ -72,7 +72,7 @@ def update_account(ctx: Context, name: str, industry: str | None, names: Mapping
     def work() -> dict:
         Context(ctx.store, ctx.kb, ctx.clock, name, ctx.actor).account_row()
         if industry:
-            ctx.store.db["accounts"].update(name, {"industry": _industry(ctx, industry)})
+            ctx.store.update("accounts", {"name": name}, {"industry": _industry(ctx, industry)})
         _add_names(ctx, name, names)
         return account_info(ctx, name)
     return perform(ctx, "admin.account.update", name, work)
@@ -82,7 +82,7 @@ def topup(ctx: Context, name: str, digital: int | None, sms: int | None) -> dict
     """Add messages to an account's digital-message and SMS packages."""
     def work() -> dict:
         row = Context(ctx.store, ctx.kb, ctx.clock, name, ctx.actor).account_row()
-        ctx.store.db["accounts"].update(name, {
+        ctx.store.update("accounts", {"name": name}, {
             "digital_balance": row["digital_balance"] + _count(digital, "--digital"),
             "sms_balance": row["sms_balance"] + _count(sms, "--sms")})
         return account_info(ctx, name)
@@ -114,6 +114,6 @@ def enable(ctx: Context) -> dict:
         if not ctx.rules.account_industries.get(row["industry"], False):
             raise UserError(f"account '{ctx.account}' is in the '{row['industry']}' industry, which is not eligible for "
                             f"digital messages; eligible: {', '.join(ctx.rules.eligible_industries)}")
-        ctx.store.db["accounts"].update(ctx.account, {"enabled_at": ctx.now()})
+        ctx.store.update("accounts", {"name": ctx.account}, {"enabled_at": ctx.now()})
         return {"account": ctx.account, "enabled": True, "enabled_at": ctx.now(), "changed": True}
     return perform(ctx, "enable", ctx.account, work)

@@ -105,22 +105,22 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
         turns = list(conversation)[-ctx.rules.handoff["kept_turns"]:]
         last_question = next((t["text"] for t in reversed(turns) if t.get("role") == "user"), None)
         now = ctx.now()
-        ticket_id = ctx.store.db["tickets"].insert({
+        ticket_id = ctx.store.insert("tickets", {
             "account": ctx.account, "reason": reason, "detail": clean(detail) if detail else None,
             "summary": _summary(ctx, reason, found, clean(detail) if detail else None, last_question, planned),
             "priority": "urgent" if urgent else "normal", "status": "open", "owner": None,
             "context": json.dumps(found, ensure_ascii=False), "conversation": json.dumps(turns, ensure_ascii=False),
             "send_date": planned.isoformat() if planned else None, "resolution": None,
-            "created_at": now, "updated_at": now}).last_pk
+            "created_at": now, "updated_at": now})
         _event(ctx, ticket_id, "created", REASONS[reason])
         return get(ctx, ticket_id)
     return perform(ctx, "handoff.create", None, work)
 
 
 def _event(ctx: Context, ticket_id: int, event: str, detail: str | None = None) -> None:
-    ctx.store.db["ticket_events"].insert({"ticket": ticket_id, "at": ctx.now(), "actor": ctx.actor, "event": event,
+    ctx.store.insert("ticket_events", {"ticket": ticket_id, "at": ctx.now(), "actor": ctx.actor, "event": event,
                                           "detail": detail})
-    ctx.store.conn.execute("UPDATE tickets SET updated_at = ? WHERE id = ?", (ctx.now(), ticket_id))
+    ctx.store.execute("UPDATE tickets SET updated_at = ? WHERE id = ?", (ctx.now(), ticket_id))
 
 
 def _age(ctx: Context, created_at: str) -> str:
@@ -183,7 +183,7 @@ def claim(ctx: Context, ticket_id: int | str, by: str) -> dict:
             raise UserError(f"ticket #{row['id']} is resolved; nothing to claim")
         if row["owner"] and row["owner"] != by:
             raise UserError(f"ticket #{row['id']} is already claimed by {row['owner']}")
-        ctx.store.conn.execute("UPDATE tickets SET owner = ?, status = 'claimed' WHERE id = ?", (by, row["id"]))
+        ctx.store.execute("UPDATE tickets SET owner = ?, status = 'claimed' WHERE id = ?", (by, row["id"]))
         _event(ctx, row["id"], "claimed", by)
         return get(ctx, row["id"])
     return perform(ctx, "handoff.claim", str(ticket_id), work)
@@ -200,9 +200,9 @@ def reply(ctx: Context, ticket_id: int | str, text: str, by: str | None = None) 
         if row["status"] == "resolved":
             raise UserError(f"ticket #{row['id']} is resolved; open a new one to continue")
         author = clean(by or row["owner"] or ctx.actor)
-        ctx.store.db["ticket_messages"].insert({"ticket": row["id"], "account": row["account"], "at": ctx.now(),
+        ctx.store.insert("ticket_messages", {"ticket": row["id"], "account": row["account"], "at": ctx.now(),
                                                 "author": author, "text": text, "seen_at": None})
-        ctx.store.conn.execute("UPDATE tickets SET status = 'waiting', owner = COALESCE(owner, ?) WHERE id = ?",
+        ctx.store.execute("UPDATE tickets SET status = 'waiting', owner = COALESCE(owner, ?) WHERE id = ?",
                                (author, row["id"]))
         _event(ctx, row["id"], "replied", text)
         return get(ctx, row["id"])
@@ -219,9 +219,9 @@ def answer(ctx: Context, ticket_id: int | str, text: str) -> dict:
         row = _row(ctx, ticket_id, any_account=False)
         if row["status"] == "resolved":
             raise UserError(f"ticket #{row['id']} is resolved; open a new one with `assistant handoff create`")
-        ctx.store.db["ticket_messages"].insert({"ticket": row["id"], "account": row["account"], "at": ctx.now(),
+        ctx.store.insert("ticket_messages", {"ticket": row["id"], "account": row["account"], "at": ctx.now(),
                                                 "author": CUSTOMER, "text": text, "seen_at": ctx.now()})
-        ctx.store.conn.execute("UPDATE tickets SET status = CASE WHEN owner IS NULL THEN 'open' ELSE 'claimed' END "
+        ctx.store.execute("UPDATE tickets SET status = CASE WHEN owner IS NULL THEN 'open' ELSE 'claimed' END "
                                "WHERE id = ?", (row["id"],))
         _event(ctx, row["id"], "customer answered", text)
         return get(ctx, row["id"], any_account=False)
@@ -237,7 +237,7 @@ def resolve(ctx: Context, ticket_id: int | str, note: str, by: str | None = None
         row = _row(ctx, ticket_id, True)
         if row["status"] == "resolved":
             raise UserError(f"ticket #{row['id']} is already resolved")
-        ctx.store.conn.execute("UPDATE tickets SET status = 'resolved', resolution = ?, owner = COALESCE(owner, ?) "
+        ctx.store.execute("UPDATE tickets SET status = 'resolved', resolution = ?, owner = COALESCE(owner, ?) "
                                "WHERE id = ?", (note, clean(by or ctx.actor), row["id"]))
         _event(ctx, row["id"], "resolved", note)
         return get(ctx, row["id"])
@@ -251,7 +251,7 @@ def inbox(ctx: Context, mark_seen: bool = True) -> list[dict]:
                               "JOIN tickets t ON t.id = m.ticket WHERE m.account = ? AND m.seen_at IS NULL "
                               "AND m.author != ? ORDER BY m.id", (ctx.account, CUSTOMER))
         if mark_seen and rows:
-            ctx.store.conn.execute("UPDATE ticket_messages SET seen_at = ? WHERE account = ? AND seen_at IS NULL",
+            ctx.store.execute("UPDATE ticket_messages SET seen_at = ? WHERE account = ? AND seen_at IS NULL",
                                    (ctx.now(), ctx.account))
         return rows
     with ctx.store.transaction():

@@ -33,7 +33,7 @@ class _FlowControl:
         self.now = now
         self.sent: dict[str, list[tuple[dt.datetime, str]]] = defaultdict(list)
         since = (now - dt.timedelta(hours=24)).isoformat(sep=" ")
-        for row in ctx.store.db.query(
+        for row in ctx.store.rows(
                 "SELECT phone, template, sent_at FROM messages WHERE account = ? AND status = 'sent' AND sent_at > ?",
                 (ctx.account, since)):
             self.sent[row["phone"]].append((dt.datetime.fromisoformat(row["sent_at"]), row["template"]))
@@ -139,11 +139,11 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
             if progress and (done % 1000 == 0 or done == len(recipients)):
                 progress(done, len(recipients))
         sent = sum(1 for r in results if r["status"] == "sent")
-        ctx.store.db["requests"].insert({"request_id": request_id, "account": ctx.account, "template": template["code"],
+        ctx.store.insert("requests", {"request_id": request_id, "account": ctx.account, "template": template["code"],
                                          "created_at": sent_at, "total": len(results), "sent": sent,
                                          "failed": len(results) - sent, "actor": ctx.actor})
-        ctx.store.db["messages"].insert_all(rows, batch_size=2000)
-        ctx.store.db["accounts"].update(ctx.account, {"digital_balance": balance})
+        ctx.store.insert_all("messages", rows)
+        ctx.store.update("accounts", {"name": ctx.account}, {"digital_balance": balance})
         return {"request_id": request_id, "template": template["code"], "results": results, "sent": sent,
                 "failed": len(results) - sent, "by_carrier": by_carrier, "charged": sent,
                 "balance": {"digital": balance, "sms": account["sms_balance"]}}

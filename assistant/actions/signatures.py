@@ -102,11 +102,11 @@ def _verdict(ctx: Context, name: str, source: str) -> tuple[str, str | None]:
 def _start_review(ctx: Context, signature_id: int, name: str, source: str, round_: int) -> None:
     submitted = ctx.clock.today()
     outcome, reason = _verdict(ctx, name, source)
-    table = ctx.store.db["signature_reviews"]
     for carrier in ctx.rules.carriers:
-        table.upsert({"signature_id": signature_id, "carrier": carrier, "outcome": outcome, "reason": reason,
-                      "decided_on": _decision_day(ctx, submitted, ctx.account, name, carrier, round_).isoformat()},
-                     pk=("signature_id", "carrier"))
+        ctx.store.upsert("signature_reviews", {
+            "signature_id": signature_id, "carrier": carrier, "outcome": outcome, "reason": reason,
+            "decided_on": _decision_day(ctx, submitted, ctx.account, name, carrier, round_).isoformat()},
+            pk=("signature_id", "carrier"))
 
 
 def _find(ctx: Context, name: str) -> dict:
@@ -134,8 +134,8 @@ def submit(ctx: Context, name: str, source: str) -> dict:
         if ctx.store.row("SELECT 1 AS x FROM signatures WHERE account = ? AND name = ?", (ctx.account, checked)):
             raise UserError(f"signature '{checked}' was already submitted; see `assistant signature status {checked}`, "
                             f"or resubmit a rejected one with `assistant signature update {checked}`")
-        signature_id = ctx.store.db["signatures"].insert(
-            {"account": ctx.account, "name": checked, "source": source, "submitted_at": ctx.now(), "round": 1}).last_pk
+        signature_id = ctx.store.insert("signatures",
+            {"account": ctx.account, "name": checked, "source": source, "submitted_at": ctx.now(), "round": 1})
         _start_review(ctx, signature_id, checked, source, 1)
         return status_of(ctx, _find(ctx, checked))
     return perform(ctx, "signature.submit", name, work)
@@ -155,7 +155,7 @@ def update(ctx: Context, name: str, source: str | None = None) -> dict:
         if chosen not in SOURCES:
             raise UserError(f"unknown source '{chosen}'; use one of: {', '.join(SOURCES)}")
         round_ = row["round"] + 1
-        ctx.store.db["signatures"].update(row["id"], {"source": chosen, "submitted_at": ctx.now(), "round": round_})
+        ctx.store.update("signatures", {"id": row["id"]}, {"source": chosen, "submitted_at": ctx.now(), "round": round_})
         _start_review(ctx, row["id"], name, chosen, round_)
         return status_of(ctx, _find(ctx, name))
     return perform(ctx, "signature.update", name, work)

@@ -151,7 +151,7 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
         files = _check_media(ctx, text, media_paths)
         letter_file = check_letter(ctx, letter)
         code = f"DIGITAL_SMS_{ctx.store.next_number('template'):04d}"
-        ctx.store.db["templates"].insert({
+        ctx.store.insert("templates", {
             "code": code, "account": ctx.account, "name": title, "signature": signature, "industry": chosen,
             "text": text, "variables": json.dumps(names),
             "frames": json.dumps([{"file": Path(f.path).name, "format": f.format, "size": f.size} for f in files]),
@@ -161,7 +161,7 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
         today = ctx.clock.today()
         days = ctx.rules.template["review_business_days"]
         for carrier, reason in _verdicts(ctx, text, chosen, signature, letter_file is not None).items():
-            ctx.store.db["template_reviews"].insert({
+            ctx.store.insert("template_reviews", {
                 "code": code, "carrier": carrier, "outcome": "rejected" if reason else "approved", "reason": reason,
                 "decided_on": add_business_days(today, int(days[carrier]), ctx.rules.holidays).isoformat(),
                 "decided_by": "carrier"})
@@ -226,7 +226,7 @@ def record_review(ctx: Context, code: str, carrier: str, approve: bool, reason: 
 
     def work() -> dict:
         row = find(ctx, code, any_account=True)
-        ctx.store.db["template_reviews"].upsert({
+        ctx.store.upsert("template_reviews", {
             "code": row["code"], "carrier": carrier, "outcome": "approved" if approve else "rejected",
             "reason": None if approve else clean(reason or ""), "decided_on": ctx.clock.today().isoformat(),
             "decided_by": ctx.actor}, pk=("code", "carrier"))
