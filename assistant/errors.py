@@ -7,3 +7,11 @@ class UserError(Exception):
     def __init__(self, message: str, code: str | None = None):
         super().__init__(message)
         self.code = code
+
+
+class Forbidden(UserError):
+    """The caller's role may not do this (the service answers 403)."""
+
+
+class NotFound(UserError):
+    """No such object in the caller's reach; another account's objects are reported the same way (404)."""
