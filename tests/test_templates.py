@@ -146,3 +146,37 @@ def test_another_account_cannot_see_the_template(ready, media):
     ready.account = "globex"
     with pytest.raises(UserError, match=f"no template {code} in account 'globex'"):
         templates.status(ready, code)
+
+
+@pytest.mark.parametrize("kwargs,code", [
+    ({"text": "Hi [VIP] ${name}"}, "isv.SMS_CONTENT_ILLEGAL"),
+    ({"files": "fake"}, "isv.UNSUPPORTED_CONTENT"),
+    ({"industry": "live streaming", "letter": "video"}, "isv.UNSUPPORTED_CONTENT"),
+])
+def test_refusals_carry_the_services_code(ready, media, kwargs, code):
+    if "files" in kwargs:
+        kwargs["files"] = [media[kwargs["files"]]]
+    if "letter" in kwargs:
+        kwargs["letter"] = media[kwargs["letter"]]
+    with pytest.raises(UserError) as caught:
+        _create(ready, media, **kwargs)
+    assert caught.value.code == code and str(caught.value).startswith(f"{code}: ")
+
+
+def test_a_signature_not_yet_registered_is_sms_signature_illegal(ctx, media):
+    accounts.enable(ctx)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    with pytest.raises(UserError) as caught:
+        _create(ctx, media)
+    assert caught.value.code == "isv.SMS_SIGNATURE_ILLEGAL"
+
+
+def test_one_template_past_the_limit_of_rules_yaml_is_template_count_over_limit(ready, media):
+    limit = ready.rules.template["max_per_account"]
+    for n in range(limit):
+        ready.store.insert("templates", {"code": f"X{n}", "account": "demo", "name": "x", "signature": "AcmeShop",
+                                         "industry": "general", "text": "x", "variables": "[]", "frames": "[]",
+                                         "created_at": ready.now()})
+    with pytest.raises(UserError) as caught:
+        _create(ready, media)
+    assert caught.value.code == "isv.TEMPLATE_COUNT_OVER_LIMIT" and f"({limit})" in str(caught.value)

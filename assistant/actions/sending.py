@@ -85,7 +85,7 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
         raise UserError("no recipients; give mobile numbers or --file FILE")
     if len(recipients) > limit and not from_file:
         raise UserError(f"isv.MOBILE_COUNT_OVER_LIMIT: {len(recipients)} numbers in one request, at most {limit}; "
-                        "split them or send from a file with --file")
+                        "split them or send from a file with --file", code="isv.MOBILE_COUNT_OVER_LIMIT")
 
     def work() -> dict:
         account = ctx.account_row()

@@ -18,9 +18,16 @@ from pathlib import Path
 from .. import media
 from ..clock import add_business_days
 from ..context import Context, perform
-from ..errors import UserError
+from ..errors import UserError, refused
 from ..text import clean
 from . import signatures
+
+# The service's codes for refused template applications.
+COUNT_OVER_LIMIT = "isv.TEMPLATE_COUNT_OVER_LIMIT"
+UNSUPPORTED = "isv.UNSUPPORTED_CONTENT"
+CONTENT_ILLEGAL = "isv.SMS_CONTENT_ILLEGAL"
+SIGNATURE_ILLEGAL = "isv.SMS_SIGNATURE_ILLEGAL"
+NOT_ENABLED = "isv.PRODUCT_UN_SUBSCRIPT"
 
 VARIABLE = re.compile(r"\$\{([^{}]*)\}")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")
@@ -49,8 +56,8 @@ def check_text(ctx: Context, text: str) -> list[str]:
         raise UserError("the template has no text; give the text frame with --text")
     reserved = [ch for ch in spec["reserved_characters"] if ch in text]
     if reserved:
-        raise UserError(f"the text contains {' '.join(reserved)}, reserved for the signature the service puts in front; "
-                        "remove them")
+        raise refused(CONTENT_ILLEGAL, f"the text contains {' '.join(reserved)}, reserved for the signature "
+                      "the service puts in front; remove them")
     if "${" in VARIABLE.sub("", text):
         raise UserError("the text has an unclosed ${ ; write variables as ${name}")
     names = variables_of(text)
@@ -85,7 +92,7 @@ def check_letter(ctx: Context, path: str | None) -> media.MediaFile | None:
         return None
     letter = media.read(path)
     if letter.format not in ("png", "jpg", "gif"):
-        raise UserError(f"the commitment letter {path} is not an image; save it as a clear PNG or JPG")
+        raise refused(UNSUPPORTED, f"the commitment letter {path} is not an image; save it as a clear PNG or JPG")
     least = ctx.rules.template["letter_min_pixels"]
     if min(letter.width or 0, letter.height or 0) < least:
         raise UserError(f"the commitment letter is {letter.width}x{letter.height} pixels, too small to be legible; "
@@ -128,13 +135,23 @@ def _verdicts(ctx: Context, text: str, industry: str, signature: str, has_letter
     return verdicts
 
 
+def _check_count(ctx: Context) -> None:
+    limit = int(ctx.rules.template["max_per_account"])
+    held = ctx.store.row("SELECT COUNT(*) AS n FROM templates WHERE account = ?", (ctx.account,))["n"]
+    if held >= limit:
+        raise refused(COUNT_OVER_LIMIT, f"account '{ctx.account}' already has {held} templates, the most it may have "
+                      f"({limit}); reuse one, or ask a support manager to raise the limit")
+
+
 def create(ctx: Context, name: str, signature: str, industry: str, text: str,
            media_paths: list[str], letter: str | None = None) -> dict:
     """Create a template and submit it for review; returns its status with the new code."""
     def work() -> dict:
         account = ctx.account_row()
         if not account["enabled_at"]:
-            raise UserError(f"digital messages are not enabled for account '{ctx.account}'; run `assistant enable` first")
+            raise refused(NOT_ENABLED, f"digital messages are not enabled for account '{ctx.account}'; "
+                          "run `assistant enable` first")
+        _check_count(ctx)
         title = clean(name)
         limit = ctx.rules.template["max_name_length"]
         if not title or len(title) > limit:
@@ -144,7 +161,7 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
         if not ready:
             sig = signatures.status(ctx, signature)[0]
             when = f" (decision expected by {sig['expected_by']})" if sig["registration"] == "under_review" else ""
-            raise UserError(f"signature '{signature}' is not registered and active with any carrier yet{when}; "
+            raise refused(SIGNATURE_ILLEGAL, f"signature '{signature}' is not registered and active with any carrier yet{when}; "
                             f"a template needs one that is: check `assistant signature status {signature}`")
         chosen = _industry(ctx, industry)
         names = check_text(ctx, text)
