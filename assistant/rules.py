@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, NamedTuple
 
+from .clock import WorkCalendar
+
 # Where a signature's name may come from (the FAQ's three kinds, enterprise and institution apart).
 SOURCES = ("enterprise", "institution", "trademark", "app")
 
@@ -23,13 +25,18 @@ class Rules(NamedTuple):
     segments: dict[str, str]            # prefix -> carrier key
     unsupported: dict[str, str]         # prefix -> reason
     account_industries: dict[str, bool]  # industry -> may enable
-    holidays: frozenset[dt.date]
+    calendar: WorkCalendar              # mainland China's working days (library + overrides)
     signature: dict[str, Any]
     template: dict[str, Any]
     template_industries: dict[str, TemplateIndustry]
     sending: dict[str, Any]
     demo_account: dict[str, Any]
     handoff: dict[str, Any]
+
+    @property
+    def holidays(self) -> WorkCalendar:
+        """The calendar, under its old name: `day in rules.holidays` still means a day off."""
+        return self.calendar
 
     @property
     def eligible_industries(self) -> list[str]:
@@ -55,6 +62,28 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _dates(values: Any, what: str) -> set[dt.date]:
+    days = set()
+    for day in values or ():
+        if not isinstance(day, dt.date):
+            raise RulesError(f"{what} '{day}' must be a date written YYYY-MM-DD")
+        days.add(day)
+    return days
+
+
+def _calendar(data: dict) -> WorkCalendar:
+    """The working-day calendar: the official one, overridden by rules.yaml's `calendar` lists."""
+    section = data.get("calendar") or {}
+    if not isinstance(section, dict):
+        raise RulesError("'calendar' must be a mapping with 'holidays' and 'workdays' lists")
+    holidays = _dates(section.get("holidays"), "calendar holiday") | _dates(data.get("holidays"), "holiday")
+    workdays = _dates(section.get("workdays"), "calendar working day")
+    try:
+        return WorkCalendar(holidays, workdays, official=bool(section.get("official", True)))
+    except ValueError as exc:
+        raise RulesError(f"calendar: {exc}") from None
+
+
 def parse(data: Any) -> Rules:
     """Rules from the parsed rules.yaml; raise RulesError naming the first thing wrong."""
     data = _plain(data)
@@ -74,11 +103,7 @@ def parse(data: Any) -> Rules:
             segments[prefix] = carrier
     unsupported = {str(k): str(v) for k, v in (data.get("unsupported_segments") or {}).items()}
     industries = {str(k): bool((v or {}).get("enable", False)) for k, v in _section(data, "account_industries").items()}
-    holidays = set()
-    for day in data.get("holidays") or ():
-        if not isinstance(day, dt.date):
-            raise RulesError(f"holiday '{day}' must be a date written YYYY-MM-DD")
-        holidays.add(day)
+    calendar = _calendar(data)
     template = dict(_section(data, "template"))
     template_industries = {
         str(name): TemplateIndustry(dict((spec or {}).get("rejected_by") or {}), dict((spec or {}).get("requires_letter") or {}))
@@ -91,6 +116,6 @@ def parse(data: Any) -> Rules:
     review = template.get("review_business_days") or {}
     if set(review) != set(carriers):
         raise RulesError("template review_business_days needs one figure per carrier")
-    return Rules(carriers, segments, unsupported, industries, frozenset(holidays), dict(_section(data, "signature")),
+    return Rules(carriers, segments, unsupported, industries, calendar, dict(_section(data, "signature")),
                  template, template_industries, dict(_section(data, "sending")), dict(data.get("demo_account") or {}),
                  {"urgent_within_business_days": 2, "kept_turns": 20, **(data.get("handoff") or {})})

@@ -136,3 +136,9 @@ def test_one_signature_past_the_limit_of_rules_yaml_is_sign_count_over_limit(ena
         signatures.submit(enabled, "AcmeShop", "trademark")
     assert caught.value.code == "isv.SIGN_COUNT_OVER_LIMIT" and f"({limit})" in str(caught.value)
     assert len(enabled.store.rows("SELECT id FROM signatures")) == limit
+
+
+def test_review_days_follow_the_official_calendar_across_spring_festival(enabled):
+    enabled.at("2026-02-13T10:00")
+    status = signatures.submit(enabled, "AcmeShop", "trademark")
+    assert status["expected_from"] == "2026-03-02"  # the working Saturdays 14 and 28 February count

@@ -93,7 +93,7 @@ def is_abbreviation(name: str, registered: str, suffixes: set[str]) -> bool:
 def _decision_day(ctx: Context, submitted: dt.date, account: str, name: str, carrier: str, round_: int) -> dt.date:
     low, high = ctx.rules.signature["review_business_days"]
     digest = hashlib.sha256(f"{account}/{name}/{carrier}/{round_}".encode()).digest()
-    return add_business_days(submitted, low + digest[0] % (high - low + 1), ctx.rules.holidays)
+    return add_business_days(submitted, low + digest[0] % (high - low + 1), ctx.rules.calendar)
 
 
 def _verdict(ctx: Context, name: str, source: str) -> tuple[str, str | None]:
@@ -209,7 +209,7 @@ def status_of(ctx: Context, row: dict) -> dict:
         "availability": "active" if ready_for else "inactive",
         "ready": len(ready_for) == len(carriers), "ready_for": ready_for,
         "submitted": submitted.isoformat(),
-        "expected_from": add_business_days(submitted, low, ctx.rules.holidays).isoformat(),
+        "expected_from": add_business_days(submitted, low, ctx.rules.calendar).isoformat(),
         "expected_by": max((r["decided_on"] for r in reviews.values()), default=None),
         "reason": reason, "carriers": carriers,
     }

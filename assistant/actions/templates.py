@@ -180,7 +180,7 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
         for carrier, reason in _verdicts(ctx, text, chosen, signature, letter_file is not None).items():
             ctx.store.insert("template_reviews", {
                 "code": code, "carrier": carrier, "outcome": "rejected" if reason else "approved", "reason": reason,
-                "decided_on": add_business_days(today, int(days[carrier]), ctx.rules.holidays).isoformat(),
+                "decided_on": add_business_days(today, int(days[carrier]), ctx.rules.calendar).isoformat(),
                 "decided_by": "carrier"})
         return status_of(ctx, find(ctx, code))
     return perform(ctx, "template.create", name, work)
