@@ -84,6 +84,15 @@ def _calendar(data: dict) -> WorkCalendar:
         raise RulesError(f"calendar: {exc}") from None
 
 
+def _sending(data: dict) -> dict[str, Any]:
+    sending = {"shown_as": "[{signature}]{text}", **_section(data, "sending")}
+    try:
+        sending["shown_as"].format(signature="S", text="T")
+    except (KeyError, IndexError, ValueError, AttributeError):
+        raise RulesError("sending shown_as may use only {signature} and {text}, e.g. '[{signature}]{text}'") from None
+    return sending
+
+
 def parse(data: Any) -> Rules:
     """Rules from the parsed rules.yaml; raise RulesError naming the first thing wrong."""
     data = _plain(data)
@@ -117,5 +126,5 @@ def parse(data: Any) -> Rules:
     if set(review) != set(carriers):
         raise RulesError("template review_business_days needs one figure per carrier")
     return Rules(carriers, segments, unsupported, industries, calendar, dict(_section(data, "signature")),
-                 template, template_industries, dict(_section(data, "sending")), dict(data.get("demo_account") or {}),
+                 template, template_industries, _sending(data), dict(data.get("demo_account") or {}),
                  {"urgent_within_business_days": 2, "kept_turns": 20, **(data.get("handoff") or {})})
