@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from assistant.actions import accounts, signatures, templates
+from assistant.clock import add_business_days
 from assistant.errors import UserError
 
 
@@ -69,10 +70,31 @@ def test_live_streaming_industry_with_a_legible_letter_passes_all_three(ready, m
     assert len(templates.status(ready, code)[0]["ready_for"]) == 3
 
 
-def test_industries_some_carriers_refuse(ready, media):
-    code = _create(ready, media, industry="finance", text="Your statement is ready")["code"]
+def test_finance_is_china_mobiles_alone_and_only_with_its_documents(ready, media):
+    bare = _create(ready, media, industry="finance", text="Your statement is ready")["code"]
+    filed = _create(ready, media, industry="finance", text="Your statement is ready", letter=media["letter"])["code"]
     ready.at("2026-03-20T10:00")
-    assert templates.status(ready, code)[0]["ready_for"] == ["china_mobile"]
+    without, with_documents = templates.status(ready, bare)[0], templates.status(ready, filed)[0]
+    assert without["ready_for"] == [] and "proof of cooperation with a financial institution" in \
+        without["carriers"]["china_mobile"]["reason"]
+    assert with_documents["ready_for"] == ["china_mobile"]
+    assert with_documents["carriers"]["china_unicom"]["reason"] == "China Unicom does not accept finance digital messages"
+
+
+def test_a_product_one_carrier_refuses_in_e_commerce_fails_only_there(ready, media):
+    code = _create(ready, media, text="Infant formula at half price, ${name}")["code"]
+    ready.at("2026-03-20T10:00")
+    status = templates.status(ready, code)[0]
+    assert status["ready_for"] == ["china_unicom", "china_telecom"]
+    assert "infant formula" in status["carriers"]["china_mobile"]["reason"]
+
+
+def test_each_carrier_reviews_in_its_own_number_of_days(ready, media):
+    code = _create(ready, media)["code"]
+    expected = {c: r.template_review_business_days for c, r in ready.rules.carrier_rules.items()}
+    carriers = templates.status(ready, code)[0]["carriers"]
+    assert {c: s["expected_by"] for c, s in carriers.items()} == \
+        {c: add_business_days(ready.clock.today(), d, ready.rules.calendar).isoformat() for c, d in expected.items()}
 
 
 def test_banned_words_are_rejected_by_every_carrier(ready, media):

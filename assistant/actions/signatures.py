@@ -91,7 +91,7 @@ def is_abbreviation(name: str, registered: str, suffixes: set[str]) -> bool:
 
 
 def _decision_day(ctx: Context, submitted: dt.date, account: str, name: str, carrier: str, round_: int) -> dt.date:
-    low, high = ctx.rules.signature["review_business_days"]
+    low, high = ctx.rules.carrier_rules[carrier].signature_review_business_days
     digest = hashlib.sha256(f"{account}/{name}/{carrier}/{round_}".encode()).digest()
     return add_business_days(submitted, low + digest[0] % (high - low + 1), ctx.rules.calendar)
 
@@ -202,7 +202,7 @@ def status_of(ctx: Context, row: dict) -> dict:
     overall = "rejected" if "failed" in states else "under_review" if states - {"registered"} else "registered"
     ready_for = [c for c, s in carriers.items() if s["registration"] == "registered" and s["availability"] == "active"]
     submitted = dt.date.fromisoformat(row["submitted_at"][:10])
-    low, _ = ctx.rules.signature["review_business_days"]
+    low = min(r.signature_review_business_days[0] for r in ctx.rules.carrier_rules.values())
     reason = next((s["reason"] for s in carriers.values() if s["reason"]), None)
     return {
         "name": row["name"], "source": row["source"], "registration": overall,

@@ -117,16 +117,17 @@ def _verdicts(ctx: Context, text: str, industry: str, signature: str, has_letter
     traditional = [ch for ch in spec.get("traditional_characters", ()) if ch in text]
     if traditional:
         reject(ctx.rules.carriers, f"the content uses traditional Chinese ('{traditional[0]}'); use simplified Chinese")
-    rules = ctx.rules.template_industries[industry]
-    for carrier, reason in rules.rejected_by.items():
-        reject([carrier], reason)
-    if not has_letter:
-        for carrier, reason in rules.requires_letter.items():
-            reject([carrier], reason)
-    live = spec.get("live_streaming") or {}
-    if industry != live.get("industry") and any(str(w).casefold() in folded for w in live.get("words", ())):
-        for carrier, reason in (live.get("rejected_by") or {}).items():
-            reject([carrier], reason)
+    for carrier, own in ctx.rules.carrier_rules.items():
+        rule = own.industries.get(industry)
+        if rule and rule.rejects:
+            reject([carrier], rule.rejects)
+        if rule and rule.requires_letter and not has_letter:
+            reject([carrier], rule.requires_letter)
+        if rule and any(str(w).casefold() in folded for w in rule.banned_words):
+            reject([carrier], rule.reason or "")
+        for content in own.content:
+            if industry != content.unless_industry and any(w.casefold() in folded for w in content.words):
+                reject([carrier], content.reason)
     ready = signatures.usable_with(ctx, signature)
     for carrier, label in ctx.rules.carriers.items():
         if carrier not in ready:
@@ -176,11 +177,11 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
                                   "height": letter_file.height}) if letter_file else None,
             "created_at": ctx.now()})
         today = ctx.clock.today()
-        days = ctx.rules.template["review_business_days"]
         for carrier, reason in _verdicts(ctx, text, chosen, signature, letter_file is not None).items():
+            days = ctx.rules.carrier_rules[carrier].template_review_business_days
             ctx.store.insert("template_reviews", {
                 "code": code, "carrier": carrier, "outcome": "rejected" if reason else "approved", "reason": reason,
-                "decided_on": add_business_days(today, int(days[carrier]), ctx.rules.calendar).isoformat(),
+                "decided_on": add_business_days(today, days, ctx.rules.calendar).isoformat(),
                 "decided_by": "carrier"})
         return status_of(ctx, find(ctx, code))
     return perform(ctx, "template.create", name, work)
