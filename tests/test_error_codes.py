@@ -64,8 +64,10 @@ def test_an_ambiguous_code_offers_every_near_code_best_first(kb, query):
 @pytest.mark.parametrize("query,code", [
     ("amount not enough", "isv.AMOUNT_NOT_ENOUGH"),
     ("a template variable was not given a value", "isv.TEMPLATE_MISSING_PARAMETERS"),
-    ("too many numbers", "isv.MOBILE_COUNT_OVER_LIMIT"),
+    ("too many numbers in one request", "isv.MOBILE_COUNT_OVER_LIMIT"),
     ("account frozen", "isv.SECURITY_FROZEN_ACCOUNT"),
+    ("ip not allowed", "isv.DENY_IP_RANGE"),
+    ("mobile terminal error", "MOBLLE_TERMINAL_ERROR"),
 ])
 def test_a_description_finds_its_code_marked_as_found_by_description(kb, query, code):
     found = lookup(kb, query)
@@ -73,9 +75,24 @@ def test_a_description_finds_its_code_marked_as_found_by_description(kb, query, 
     assert found["fix"] == kb.error_codes[code].fix
 
 
-def test_a_vague_description_is_not_answered_but_offered(kb):
-    found = lookup(kb, "limit reached")
+@pytest.mark.parametrize("query", ["limit reached", "too many numbers", "template not approved"])
+def test_a_description_several_codes_fit_is_not_answered_but_offered(kb, query):
+    found = lookup(kb, query)
     assert found["matched"] == "closest" and found["code"] is None and len(found["candidates"]) > 1
+
+
+def test_a_description_answers_only_when_each_of_its_words_fits_the_code(kb):
+    # "not allowed" is in the meaning of isv.PARAM_NOT_SUPPORT_URL, but "ip" is not
+    assert lookup(kb, "ip not allowed")["code"] == "isv.DENY_IP_RANGE"
+
+
+@pytest.mark.parametrize("query,matched,code", [
+    ("what does isv.AMOUNT_NOT_ENOUGH mean", "exact", "isv.AMOUNT_NOT_ENOUGH"),
+    ("what is isv.BUSNESS_LIMIT", "closest", None),
+])
+def test_a_code_written_inside_a_sentence_is_read_as_a_code(kb, query, matched, code):
+    found = lookup(kb, query)
+    assert (found["matched"], found["code"]) == (matched, code)
 
 
 def test_a_fix_that_may_not_help_points_to_the_support_manager(kb):

@@ -31,9 +31,9 @@ _CODE_SHAPED = re.compile(r"[A-Za-z0-9_.]+")
 _SERVICE_CODE = re.compile(r"\b(?:isv|isp)\.[A-Z][A-Z0-9_]*[A-Z0-9]")
 
 CANDIDATE_CUTOFF = 0.6    # similarity (0-1) a catalogue code needs to be offered as a candidate
-DESCRIPTION_CUTOFF = 0.8  # similarity a description needs to be answered with a code
-DESCRIPTION_LEAD = 0.05   # ... and by how much it must beat the next code
+DESCRIPTION_LEAD = 0.05   # how much a description's best code must beat the next one that fits every word
 MAX_CANDIDATES = 5
+_ASKING = {"error", "code", "codes", "mean", "means", "meaning"}  # words of the asking, not of the error
 
 
 def code_key(text: str) -> str:
@@ -77,16 +77,44 @@ def _by_code(kb: KnowledgeBase, key: str) -> dict[str, float]:
     return scores
 
 
-def _by_description(kb: KnowledgeBase, text: str) -> dict[str, float]:
-    """How well TEXT, read as words, describes each code (its name as words, or its meaning)."""
-    query = fold(text)
+def _content_words(kb: KnowledgeBase, text: str) -> list[str]:
+    ignored = set(kb.stopwords) | _ASKING
+    return [w for w in re.findall(r"\w+", fold(text)) if w not in ignored]
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Whether two words are one ("allowed"/"allow", "numbers"/"number", a typo apart)."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)):
+        return True
+    return min(len(a), len(b)) >= 5 and fuzz.ratio(a, b) >= 85
+
+
+def _by_description(kb: KnowledgeBase, text: str) -> dict[str, tuple[float, float]]:
+    """For each code: the share of TEXT's words found in its name or meaning, and how close TEXT
+    is to its name read as words (to order codes that cover the words equally)."""
+    words = _content_words(kb, text)
+    query = " ".join(words)
     scores = {}
     for code in kb.error_codes.values():
         names = [_words(n) for n in (code.code, *code.aliases)]
-        by_name = max(fuzz.token_sort_ratio(query, n) for n in names)
-        by_meaning = fuzz.token_set_ratio(query, fold(code.meaning)) * 0.95
-        scores[code.code] = max(by_name, by_meaning) / 100
+        vocabulary = set(" ".join(names).split()) | set(_content_words(kb, code.meaning))
+        covered = sum(any(_same_word(w, v) for v in vocabulary) for w in words) / len(words) if words else 0.0
+        closeness = max(fuzz.token_sort_ratio(query, n) for n in names) / 100
+        scores[code.code] = (covered, closeness)
     return scores
+
+
+def _described(kb: KnowledgeBase, text: str) -> tuple[str | None, list[tuple[str, float]]]:
+    """The code TEXT describes, if every word fits it and it fits clearly best, and the other near codes."""
+    scores = _by_description(kb, text)
+    ranked = sorted(((c, round(cov * (0.8 + 0.2 * close), 4)) for c, (cov, close) in scores.items() if cov >= 0.5),
+                    key=lambda cs: (-cs[1], cs[0]))
+    complete = [c for c, _ in ranked if scores[c][0] == 1.0]
+    if complete and (len(complete) == 1 or ranked[0][1] - ranked[1][1] >= DESCRIPTION_LEAD):
+        return ranked[0][0], ranked[1:]
+    return None, ranked
 
 
 def _result(kb: KnowledgeBase, query: str, matched: str, code: ErrorCode | None,
@@ -97,6 +125,15 @@ def _result(kb: KnowledgeBase, query: str, matched: str, code: ErrorCode | None,
             "fix": code.fix if code else None, "handoff": code.handoff if code else False,
             "kind": code.kind if code else None,
             "candidates": offered, "see_also": [c["code"] for c in offered]}
+
+
+def _code_written_in(text: str) -> str | None:
+    """The one code-shaped word of TEXT (AMOUNT_NOT, isv.busness_limit), if it has exactly one."""
+    words = [w.strip(_EDGES) for w in text.split()]
+    if len(words) == 1 and _CODE_SHAPED.fullmatch(words[0]):
+        return words[0]
+    shaped = [w for w in words if _CODE_SHAPED.fullmatch(w) and ("_" in w or w.casefold().startswith(PREFIXES))]
+    return shaped[0] if len(shaped) == 1 else None
 
 
 def lookup(kb: KnowledgeBase, query: str) -> dict:
@@ -113,14 +150,17 @@ def lookup(kb: KnowledgeBase, query: str) -> dict:
     exact = _exact_index(kb).get(key)
     if exact:
         return _result(kb, text, "exact", kb.error_codes[exact], [])
-    code_shaped = bool(_CODE_SHAPED.fullmatch(text.strip().strip(_EDGES)))
-    if not code_shaped:
-        ranked = _ranked(_by_description(kb, text), CANDIDATE_CUTOFF)
-        if ranked and ranked[0][1] >= DESCRIPTION_CUTOFF and \
-                (len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= DESCRIPTION_LEAD):
-            return _result(kb, text, "description", kb.error_codes[ranked[0][0]], ranked[1:])
-    else:
+    written = _code_written_in(text)
+    if written is not None:  # a code, alone or within words ("what does isv.X mean")
+        key = code_key(written)
+        exact = _exact_index(kb).get(key)
+        if exact:
+            return _result(kb, text, "exact", kb.error_codes[exact], [])
         ranked = _ranked(_by_code(kb, key), CANDIDATE_CUTOFF)
+    else:
+        described, ranked = _described(kb, text)
+        if described:
+            return _result(kb, text, "description", kb.error_codes[described], ranked)
     if not ranked:
         raise UserError(f"no error code matches '{text}'; give the code from the send result "
                         "(e.g. isv.AMOUNT_NOT_ENOUGH), or ask a support manager with `assistant handoff create`")
