@@ -95,6 +95,10 @@ def test_a_code_written_inside_a_sentence_is_read_as_a_code(kb, query, matched, 
     assert (found["matched"], found["code"]) == (matched, code)
 
 
+def test_codes_far_below_the_best_candidate_are_not_offered(kb):
+    assert [c["code"] for c in lookup(kb, "AMOUNT_NOT")["candidates"]] == ["isv.AMOUNT_NOT_ENOUGH"]
+
+
 def test_a_fix_that_may_not_help_points_to_the_support_manager(kb):
     assert lookup(kb, "isp.SYSTEM_ERROR")["handoff"] is True
     assert lookup(kb, "isv.AMOUNT_NOT_ENOUGH")["handoff"] is False

@@ -33,6 +33,7 @@ _SERVICE_CODE = re.compile(r"\b(?:isv|isp)\.[A-Z][A-Z0-9_]*[A-Z0-9]")
 CANDIDATE_CUTOFF = 0.6    # similarity (0-1) a catalogue code needs to be offered as a candidate
 DESCRIPTION_LEAD = 0.05   # how much a description's best code must beat the next one that fits every word
 MAX_CANDIDATES = 5
+CANDIDATE_SPREAD = 0.15   # candidates further than this below the best one are noise, not choices
 _ASKING = {"error", "code", "codes", "mean", "means", "meaning"}  # words of the asking, not of the error
 
 
@@ -119,7 +120,8 @@ def _described(kb: KnowledgeBase, text: str) -> tuple[str | None, list[tuple[str
 
 def _result(kb: KnowledgeBase, query: str, matched: str, code: ErrorCode | None,
             candidates: list[tuple[str, float]]) -> dict:
-    offered = [_candidate(kb.error_codes[c], s) for c, s in candidates[:MAX_CANDIDATES]]
+    floor = (candidates[0][1] - CANDIDATE_SPREAD) if candidates else 0.0
+    offered = [_candidate(kb.error_codes[c], s) for c, s in candidates[:MAX_CANDIDATES] if s >= floor]
     return {"query": query, "matched": matched,
             "code": code.code if code else None, "meaning": code.meaning if code else None,
             "fix": code.fix if code else None, "handoff": code.handoff if code else False,
