@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Collection
+from functools import lru_cache
 
 from .errors import UserError
 
@@ -72,8 +73,14 @@ class WorkCalendar:
         both = self.holidays & self.workdays
         if both:
             raise ValueError(f"{min(both)} is listed both as a holiday and as a working day; keep one")
-        self.official_years = _official_years() if official else range(0)
+        self.official = official
         self._memo: dict[dt.date, bool] = {}  # the library checks its whole table on every call
+
+    @property
+    def official_years(self) -> range:
+        """The years the library knows; asked of the installed library each time (never pickled with
+        a cached router), so upgrading it takes effect at once."""
+        return _official_years() if self.official else range(0)
 
     def source(self, day: dt.date) -> str:
         """Where the answer for DAY comes from: "override", "official" or "weekends only"."""
@@ -112,6 +119,7 @@ class WorkCalendar:
         return isinstance(day, dt.date) and not self.is_business_day(day)
 
 
+@lru_cache(maxsize=1)
 def _official_years() -> range:
     """The years the installed `chinesecalendar` has the State Council's notices for."""
     from chinese_calendar import constants
