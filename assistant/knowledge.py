@@ -419,7 +419,13 @@ def _missing_error_codes(kb: KnowledgeBase) -> Iterator[Problem]:
     """A code the actions can produce but the catalogue lacks: `assistant error` could not explain it."""
     from .actions.error_codes import code_key, raised_codes
 
-    known = {code_key(name) for code in kb.error_codes.values() for name in (code.code, *code.aliases)}
+    known: dict[str, str] = {}
+    for code in kb.error_codes.values():
+        for name in (code.code, *code.aliases):
+            other = known.setdefault(code_key(name), code.code)
+            if other != code.code:
+                yield Problem("error_codes.yaml", 1, f"'{name}' of {code.code} is, without case and prefix, also "
+                                                     f"{other}; a lookup could not tell them apart")
     for code in sorted(raised_codes()):
         if code_key(code) not in known:
             yield Problem("error_codes.yaml", 1, f"the actions can raise {code} but it is not here; add it with meaning, "
