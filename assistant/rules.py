@@ -37,6 +37,7 @@ class ContentRule(NamedTuple):
 
 class CarrierRules(NamedTuple):
     """Everything one carrier decides on its own (rules.yaml `carrier_rules`)."""
+    signature_sources: tuple[str, ...]   # where a signature's name may come from, for this carrier
     signature_review_business_days: tuple[int, int]
     template_review_business_days: int
     industries: dict[str, IndustryRule]
@@ -122,7 +123,11 @@ def _carrier_rules(data: Any, carriers: dict[str, str], industries: list[str]) -
             if not rule.get("words") or not rule.get("reason"):
                 raise RulesError(f"{where}: a content rule needs words and a reason")
             content.append(ContentRule(tuple(str(w) for w in rule["words"]), unless, str(rule["reason"])))
-        out[carrier] = CarrierRules((low, high), _days(spec.get("template_review_business_days"),
+        sources = tuple(str(x) for x in spec.get("signature_sources") or SOURCES)
+        unknown = [x for x in sources if x not in SOURCES]
+        if unknown:
+            raise RulesError(f"{where}: unknown signature source '{unknown[0]}'; use some of {', '.join(SOURCES)}")
+        out[carrier] = CarrierRules(sources, (low, high), _days(spec.get("template_review_business_days"),
                                                        f"{where} template_review_business_days"), rules, tuple(content))
     return out
 

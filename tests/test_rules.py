@@ -44,3 +44,8 @@ def test_a_changed_figure_is_read_from_the_yaml():
 def test_a_wrong_carrier_rule_is_reported(edit, message):
     with pytest.raises(RulesError, match=message):
         _parse_with(edit)
+
+
+def test_an_unknown_signature_source_of_a_carrier_is_reported():
+    with pytest.raises(RulesError, match="unknown signature source 'website'"):
+        _parse_with(lambda d: d["carrier_rules"]["china_mobile"].update(signature_sources=["website"]))

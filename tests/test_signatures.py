@@ -142,3 +142,14 @@ def test_review_days_follow_the_official_calendar_across_spring_festival(enabled
     enabled.at("2026-02-13T10:00")
     status = signatures.submit(enabled, "AcmeShop", "trademark")
     assert status["expected_from"] == "2026-03-02"  # the working Saturdays 14 and 28 February count
+
+
+def test_a_carrier_that_does_not_take_a_source_fails_alone(enabled, kb, monkeypatch):
+    own = kb.rules.carrier_rules["china_unicom"]
+    monkeypatch.setitem(kb.rules.carrier_rules, "china_unicom", own._replace(signature_sources=("enterprise", "trademark")))
+    signatures.submit(enabled, "AcmePay", "app")
+    enabled.at("2026-03-17T10:00")
+    status = signatures.status(enabled, "AcmePay")[0]
+    assert status["ready_for"] == ["china_mobile", "china_telecom"]
+    assert status["carriers"]["china_unicom"]["reason"].startswith(
+        "China Unicom registers only signatures whose source is enterprise or trademark")

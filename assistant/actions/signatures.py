@@ -111,8 +111,13 @@ def _verdict(ctx: Context, name: str, source: str) -> tuple[str, str | None]:
 
 def _start_review(ctx: Context, signature_id: int, name: str, source: str, round_: int) -> None:
     submitted = ctx.clock.today()
-    outcome, reason = _verdict(ctx, name, source)
-    for carrier in ctx.rules.carriers:
+    for carrier, label in ctx.rules.carriers.items():
+        accepted = ctx.rules.carrier_rules[carrier].signature_sources
+        if source not in accepted:  # the carrier's own real-name rule
+            outcome, reason = "failed", (f"{label} registers only signatures whose source is "
+                                         f"{' or '.join(accepted)}; resubmit with one of those")
+        else:
+            outcome, reason = _verdict(ctx, name, source)
         ctx.store.upsert("signature_reviews", {
             "signature_id": signature_id, "carrier": carrier, "outcome": outcome, "reason": reason,
             "decided_on": _decision_day(ctx, submitted, ctx.account, name, carrier, round_).isoformat()},
