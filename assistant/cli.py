@@ -739,6 +739,7 @@ def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO 
     stdin = stdin if stdin is not None else sys.stdin
     stdout = stdout if stdout is not None else sys.stdout
     stderr = stderr if stderr is not None else sys.stderr
+    opts = None
     try:
         opts = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
         for key, value in GLOBAL_DEFAULTS.items():
@@ -756,6 +757,8 @@ def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO 
         return 2
     except UserError as exc:
         stderr.write(f"error: {exc}\n")
+        if exc.code and getattr(opts, "json", False):  # a refusal with the service's code, as send results carry it
+            stdout.write(to_json({"error": str(exc), "error_code": exc.code}) + "\n")
         return 1
     except KeyboardInterrupt:
         stderr.write("interrupted\n")

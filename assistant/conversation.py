@@ -160,6 +160,8 @@ class Conversation:
         try:
             lines = self._dispatch(text)
         except UserError as exc:
+            if exc.code:  # a refusal with the service's code: "what does that mean?" explains it
+                self.last["error"] = exc.code
             lines = [Line("error", str(exc))] + self._after_failure()
         for line in lines:
             if line.kind != "muted":
@@ -193,6 +195,8 @@ class Conversation:
             choice = int(answer)
             if 1 <= choice <= len(self.picks):
                 picked, self.picks = self.picks[choice - 1], []
+                if picked.key.startswith("error:"):
+                    return self._start("error.lookup", {"code": picked.key.partition(":")[2]})
                 return self._reply(self.router.resolve(text, text, Candidate(picked.key, picked.confidence, "")))
         self.picks = []
         return self._reply(self.router.route(text))
@@ -270,6 +274,7 @@ class Conversation:
                 try:
                     args[slot.name] = self._check(name, slot, args[slot.name])
                 except UserError as exc:
+                    self.last["error"] = exc.code or self.last.get("error")
                     lines.append(Line("warn", str(exc)))
                     del args[slot.name]
         todo = [s for s in action.slots if s.required and s.name not in args]
@@ -312,6 +317,7 @@ class Conversation:
         try:
             value = self._check(flow.action, slot, text)
         except UserError as exc:
+            self.last["error"] = exc.code or self.last.get("error")
             return [Line("warn", f"{exc}. Try again, or Ctrl-C to cancel.")]
         if slot.name.startswith("param:"):
             flow.args["params"][slot.name.split(":", 1)[1]] = value
@@ -459,6 +465,10 @@ class Conversation:
             return self._sent(sending.send(self.ctx, args["code"], [(p, args.get("params", {})) for p in args["phones"]]))
         elif name == "error.lookup":
             found = error_codes.lookup(self.kb, args["code"])
+            if found["matched"] == "closest":  # a guess is never the answer: offer the codes to pick from
+                self.picks = [Suggestion(f"error:{c['code']}", c["code"], c["score"]) for c in found["candidates"]]
+                return [Line("info", f"'{found['query']}' is not an error code of the service. Did you mean:")] + [
+                    Line("choice", f"  {n}. {c['code']}: {c['meaning']}") for n, c in enumerate(found["candidates"], 1)]
             lines = [Line("answer", render.error_text(found))]
             if found["handoff"]:
                 self.offer = _Offer("Hand this to a support manager now?", lambda: self._handoff())

@@ -65,7 +65,8 @@ def read(path: str | Path) -> MediaFile:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}; check the path") from None
     fmt = sniff(data)
     if fmt is None:
-        raise UserError(f"{path} is not a PNG, JPG, GIF, MP4 or MP3 file (judged by its content, not its name)")
+        raise UserError(f"isv.UNSUPPORTED_CONTENT: {path} is not a PNG, JPG, GIF, MP4 or MP3 file "
+                        "(judged by its content, not its name)", code="isv.UNSUPPORTED_CONTENT")
     size = image_size(data, fmt) if fmt in ("png", "jpg", "gif") else None
     if fmt in ("png", "jpg", "gif") and not size:
         raise UserError(f"{path} looks like a {fmt.upper()} image but its header cannot be read; export it again")

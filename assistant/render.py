@@ -145,7 +145,15 @@ def send_text(result: dict, carriers: dict[str, str], shown: int = 20) -> str:
 
 
 def error_text(found: dict) -> str:
+    """An error-code lookup: the code when it is known, else the closest codes to choose from."""
+    if found["matched"] == "closest":
+        lines = [f"'{safe(found['query'])}' is not an error code of the service. Did you mean:"]
+        lines += [f"  {n}. {c['code']}: {c['meaning']}" for n, c in enumerate(found["candidates"], 1)]
+        lines.append("Look one up with `assistant error CODE`.")
+        return "\n".join(lines)
     lines = [f"{found['code']}: {found['meaning']}", f"Fix: {found['fix']}"]
+    if found["matched"] == "description":
+        lines.insert(0, f"Found by description ('{safe(found['query'])}'):")
     if found["handoff"]:
         lines.append("If that does not help, hand the case to a support manager: `assistant handoff create`.")
     if found["see_also"]:

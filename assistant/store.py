@@ -157,6 +157,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX gaps_by_time ON gaps (at);
     """,
+    # What each message carried: the signature as recipients saw it and the template's text with
+    # its parameters filled (NULL for messages sent before this step).
+    """
+    ALTER TABLE messages ADD COLUMN signature TEXT;
+    ALTER TABLE messages ADD COLUMN content TEXT;
+    """,
 ]
 
 

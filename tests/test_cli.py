@@ -139,3 +139,38 @@ def test_asking_for_a_person_in_ask_opens_a_ticket(run):
 def test_version_and_help_exit_zero(run, capsys):
     assert run("--version").code == 0
     assert run("ask", "--help").code == 0
+
+
+def test_error_json_for_a_misspelt_code_offers_candidates_never_an_answer(run):
+    result = run("error", "isv.BUSNESS_LIMIT", "--json")
+    data = json.loads(result.out)
+    assert result.code == 0 and data["matched"] == "closest" and data["code"] is None
+    assert {c["code"] for c in data["candidates"][:3]} == {"isv.BUSINESS_LIMIT_CONTROL", "isv.BUSINESS_LIMIT_HOUR",
+                                                           "isv.BUSINESS_LIMIT_DAY"}
+    text = run("error", "isv.BUSNESS_LIMIT").out
+    assert "Did you mean:" in text and "  1. isv.BUSINESS_LIMIT_" in text and "Fix:" not in text
+
+
+def test_error_text_says_when_a_code_was_found_by_description(run):
+    result = run("error", "amount", "not", "enough", "--json")
+    assert json.loads(result.out)["matched"] == "description"
+    assert run("error", "amount", "not", "enough").out.startswith("Found by description ('amount not enough'):")
+
+
+def test_a_refused_signature_carries_its_code_in_the_text_and_as_error_code_in_json(run):
+    run("enable")
+    result = run("signature", "submit", "Acme-Tech", "--source", "trademark")
+    assert result.code == 1 and result.err.startswith("error: isv.SIGN_NAME_ILLEGAL: signature 'Acme-Tech'")
+    result = run("signature", "submit", "Acme-Tech", "--source", "trademark", "--json")
+    data = json.loads(result.out)
+    assert result.code == 1 and data["error_code"] == "isv.SIGN_NAME_ILLEGAL" and "Acme-Tech" in data["error"]
+
+
+def test_kb_check_fails_when_a_code_the_actions_raise_is_missing(run, tmp_path):
+    broken = tmp_path / "kb"
+    shutil.copytree(knowledge.shipped_dir(), broken, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    codes = broken / "error_codes.yaml"
+    codes.write_text(codes.read_text().replace("  isv.SIGN_NAME_ILLEGAL:", "  isv.SIGN_NAME_ILLEGAL_RENAMED:"))
+    result = run("kb", "check", str(broken))
+    assert result.code == 1
+    assert any("can raise isv.SIGN_NAME_ILLEGAL but it is not here" in line for line in result.lines)

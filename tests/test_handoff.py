@@ -171,3 +171,11 @@ def test_a_customer_cannot_answer_another_accounts_ticket(case):
     case.account = "globex"
     with pytest.raises(UserError, match=f"no ticket #{ticket['id']}"):
         handoff.answer(case, ticket["id"], "hello")
+
+
+def test_a_send_ticket_shows_the_manager_each_message_itself(case):
+    result = sending.send(case, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"}), ("19212345678", {"name": "Bo"})])
+    ticket = handoff.get(case, handoff.create(case, request_id=result["request_id"])["id"])
+    assert ticket["context"]["send"]["failures"][0]["content"] == "[AcmeShop]Hi Bo"
+    md = handoff.export(ticket, "md")
+    assert "  - message: [AcmeShop]Hi Bo" in md and "- 13800138000: [AcmeShop]Hi Tom" in md

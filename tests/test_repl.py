@@ -179,3 +179,19 @@ def test_it_means_the_signature_when_only_a_signature_was_discussed(ctx, router)
 def test_asking_about_the_template_explicitly_is_not_redirected_to_the_signature(live, router):
     text = said(session(live, router, "/signature AcmeShop\ris my template approved yet?\r"))
     assert "DIGITAL_SMS_0001" in text
+
+
+def test_a_misspelt_error_code_offers_numbered_codes_and_a_pick_shows_one(ctx, router):
+    text = said(session(ctx, router, "/error isv.BUSNESS_LIMIT\r"))
+    assert "'isv.BUSNESS_LIMIT' is not an error code of the service. Did you mean:" in text
+    assert "  1. isv.BUSINESS_LIMIT_" in text and "Fix:" not in text
+    shell = session(ctx, router, "/error isv.BUSNESS_LIMIT\r2\r")
+    picked = re.search(r"  2\. (isv\.[A-Z_]+):", said(shell)).group(1)
+    assert f"{picked}: " in shell.transcript[-1].text and "Fix:" in shell.transcript[-1].text
+
+
+def test_what_does_that_mean_after_a_refused_signature_explains_its_code(ctx, router):
+    accounts.enable(ctx)
+    text = said(session(ctx, router, "submit a signature called Acme-Tech\r\x03what does that mean?\r"))
+    assert "isv.SIGN_NAME_ILLEGAL: signature 'Acme-Tech' contains '-'" in text
+    assert "isv.SIGN_NAME_ILLEGAL: The signature name breaks the naming rules" in text

@@ -141,3 +141,24 @@ def test_every_code_the_send_path_produces_is_explained(kb):
     source = (Path(sending.__file__)).read_text()
     produced = set(re.findall(r'"(isv\.[A-Z_]+)"', source))
     assert produced and produced <= set(kb.error_codes)
+
+
+def test_each_message_keeps_what_its_recipient_saw(live):
+    result = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"}), ("13900139000", {"name": "Ann"}),
+                                                     ("19212345678", {"name": "Bo"}), ("13700137000", {})])
+    rows = live.store.rows("SELECT phone, status, signature, content FROM messages WHERE request_id = ? ORDER BY id",
+                           (result["request_id"],))
+    assert [(r["status"], r["signature"], r["content"]) for r in rows] == [
+        ("sent", "AcmeShop", "[AcmeShop]Hi Tom, the sale is on"),
+        ("sent", "AcmeShop", "[AcmeShop]Hi Ann, the sale is on"),
+        ("failed", "AcmeShop", "[AcmeShop]Hi Bo, the sale is on"),
+        ("failed", "AcmeShop", "[AcmeShop]Hi ${name}, the sale is on"),   # the value that was missing stays visible
+    ]
+
+
+def test_a_past_send_shows_the_messages_themselves(live):
+    result = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"}), ("19212345678", {"name": "Bo"})])
+    past = sending.request(live, result["request_id"])
+    assert past["failures"][0]["content"] == "[AcmeShop]Hi Bo, the sale is on"
+    assert past["sent_messages"] == [{"phone": "13800138000", "carrier": "china_mobile", "signature": "AcmeShop",
+                                      "content": "[AcmeShop]Hi Tom, the sale is on"}]

@@ -67,3 +67,18 @@ def test_a_database_held_by_another_writer_is_a_clear_error(tmp_path, monkeypatc
     second.conn.execute("PRAGMA busy_timeout=0")
     with first.transaction(), pytest.raises(Exception, match="is busy"), second.transaction():
         pass
+
+
+def test_messages_sent_before_the_content_step_keep_null_content(tmp_path, monkeypatch):
+    monkeypatch.setattr("assistant.store.MIGRATIONS", MIGRATIONS[:2])
+    old = Store(tmp_path / "a.db")
+    old.insert("accounts", {"name": "demo", "industry": "retail", "created_at": "2026-03-02 09:00:00"})
+    old.insert("requests", {"request_id": "R", "account": "demo", "template": "DIGITAL_SMS_0001",
+                            "created_at": "2026-03-02 10:00:00", "total": 1, "sent": 1, "failed": 0, "actor": "customer"})
+    old.execute("INSERT INTO messages (request_id, account, phone, template, status, sent_at) "
+                "VALUES ('R', 'demo', '13800138000', 'DIGITAL_SMS_0001', 'sent', '2026-03-02 10:00:00')")
+    old.close()
+    monkeypatch.setattr("assistant.store.MIGRATIONS", MIGRATIONS)
+    upgraded = Store(tmp_path / "a.db")
+    assert upgraded.rows("SELECT phone, signature, content FROM messages") == \
+        [{"phone": "13800138000", "signature": None, "content": None}]

@@ -292,7 +292,11 @@ def export(ticket: dict, fmt: str) -> str:
     if "send" in context:
         s = context["send"]
         lines += ["", f"## Send {s['request_id']}", "", f"{s['sent']} sent, {s['failed']} failed at {s['created_at']}", ""]
-        lines += [f"- {f['phone']} ({f['carrier'] or 'no carrier'}): {f['error_code']}: {f['detail']}" for f in s["failures"]]
+        lines += [f"- {f['phone']} ({f['carrier'] or 'no carrier'}): {f['error_code']}: {f['detail']}"
+                  + (f"\n  - message: {f['content']}" if f.get("content") else "") for f in s["failures"]]
+        if s.get("sent_messages"):
+            lines += ["", "Sent:", ""] + [f"- {m['phone']}: {m['content'] or '(content not recorded)'}"
+                                          for m in s["sent_messages"]]
     if ticket["conversation"]:
         lines += ["", "## Conversation", ""]
         lines += [f"- **{t['role']}**: {t['text']}" for t in ticket["conversation"]]

@@ -71,6 +71,13 @@ def _param_problem(ctx: Context, variables: list[str], params: Mapping[str, str]
     return None
 
 
+def message_text(ctx: Context, signature: str, text: str, params: Mapping[str, str]) -> str:
+    """The message as its recipient sees it: the signature in front as the service puts it, then the
+    template's text with each variable filled (a variable without a value stays as ${name})."""
+    filled = templates.VARIABLE.sub(lambda m: str(params.get(m.group(1)) or m.group(0)), text)
+    return ctx.rules.sending["shown_as"].format(signature=signature, text=filled)
+
+
 def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, str]]],
          progress: Progress | None = None, total: int | None = None, from_file: bool = False) -> dict:
     """Send template CODE to RECIPIENTS, pairs of (number as written, template parameters).
@@ -85,7 +92,7 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
         raise UserError("no recipients; give mobile numbers or --file FILE")
     if len(recipients) > limit and not from_file:
         raise UserError(f"isv.MOBILE_COUNT_OVER_LIMIT: {len(recipients)} numbers in one request, at most {limit}; "
-                        "split them or send from a file with --file")
+                        "split them or send from a file with --file", code="isv.MOBILE_COUNT_OVER_LIMIT")
 
     def work() -> dict:
         account = ctx.account_row()
@@ -135,7 +142,8 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
                             "detail": detail})
             rows.append({"request_id": request_id, "account": ctx.account, "phone": phone, "carrier": number.carrier,
                          "template": template["code"], "status": outcome, "error_code": error, "detail": detail,
-                         "sent_at": sent_at})
+                         "sent_at": sent_at, "signature": template["signature"],
+                         "content": message_text(ctx, template["signature"], template["text"], params)})
             if progress and (done % 1000 == 0 or done == len(recipients)):
                 progress(done, len(recipients))
         sent = sum(1 for r in results if r["status"] == "sent")
@@ -175,10 +183,13 @@ def plan(ctx: Context, code: str, phones: Iterable[str]) -> dict:
 
 
 def request(ctx: Context, request_id: str) -> dict:
-    """A past send of this account, with its per-number results (for handoffs and context)."""
+    """A past send of this account, with its per-number results and what each message carried
+    (for handoffs and context): the first 50 failures and the first 20 messages sent."""
     row = ctx.store.row("SELECT * FROM requests WHERE request_id = ? AND account = ?", (request_id.upper(), ctx.account))
     if row is None:
         raise UserError(f"no send with request id {request_id} in account '{ctx.account}'")
-    failures = ctx.store.rows("SELECT phone, carrier, error_code, detail FROM messages WHERE request_id = ? "
-                              "AND status = 'failed' ORDER BY id LIMIT 50", (row["request_id"],))
-    return {**row, "failures": failures}
+    failures = ctx.store.rows("SELECT phone, carrier, error_code, detail, signature, content FROM messages "
+                              "WHERE request_id = ? AND status = 'failed' ORDER BY id LIMIT 50", (row["request_id"],))
+    delivered = ctx.store.rows("SELECT phone, carrier, signature, content FROM messages "
+                               "WHERE request_id = ? AND status = 'sent' ORDER BY id LIMIT 20", (row["request_id"],))
+    return {**row, "failures": failures, "sent_messages": delivered}
