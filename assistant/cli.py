@@ -627,12 +627,12 @@ def build_parser() -> argparse.ArgumentParser:
     sig = group("signature", "signatures: submit, status, update")
     p = add("submit", "submit a signature for carrier real-name registration", sig)
     p.add_argument("name", help="2-16 Chinese characters, letters and digits")
-    p.add_argument("--source", required=True, choices=SOURCES, help="what the name is the name of")
+    p.add_argument("--source", required=True, choices=SOURCES, type=_source, help="what the name is the name of")
     p = add("status", "review and registration status, per carrier", sig)
     p.add_argument("name", nargs="?", help="signature (default: all of the account's)")
     p = add("update", "resubmit a rejected signature after updating the real-name profile", sig)
     p.add_argument("name")
-    p.add_argument("--source", choices=SOURCES, help="change the source too")
+    p.add_argument("--source", choices=SOURCES, type=_source, help="change the source too")
 
     tpl = group("template", "templates: create, status")
     p = add("create", "create a template and submit it for carrier review", tpl)
@@ -712,6 +712,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _source(value: str) -> str:
+    """A --source value in any spelling ("Trademark", "trade mark"); argparse then checks the choice."""
+    from .choices import pick
+
+    return pick(value, {s: () for s in SOURCES}) or value
+
+
 def _profile_options(p: argparse.ArgumentParser) -> None:
     for source in SOURCES:
         p.add_argument(f"--{source}", action="append", default=[], metavar="NAME",
@@ -723,6 +730,26 @@ def _actor(opts: argparse.Namespace) -> str:
     if opts.role == "customer":
         return "customer"
     return f"{opts.role}:{opts.user or os.environ.get('USER') or 'unknown'}"
+
+
+def _check_global_options(opts: argparse.Namespace) -> None:
+    """A bad --now or an --db in a directory that does not exist is a usage error (exit 2).
+
+    Only the default database location is created on first use; an explicit path is taken as
+    typed, so a mistyped directory is reported instead of silently getting a fresh database.
+    """
+    from pathlib import Path
+
+    from .clock import parse_time
+
+    if opts.now:
+        try:
+            parse_time(opts.now)
+        except UserError as exc:
+            raise UsageError(f"--now: {exc}") from None
+    if opts.db and not Path(opts.db).expanduser().parent.is_dir():
+        raise UsageError(f"--db: no directory {Path(opts.db).parent}; create it first, or leave out --db "
+                         "to use the default location")
 
 
 def _command_name(opts: argparse.Namespace) -> str | None:
@@ -745,6 +772,7 @@ def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO 
             if not hasattr(opts, key):
                 setattr(opts, key, value)
         opts.actor = _actor(opts)
+        _check_global_options(opts)
         sh = Shell(opts, stdin, stdout, stderr)
         name = _command_name(opts)
         if name is None:

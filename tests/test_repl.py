@@ -53,8 +53,9 @@ def test_a_multi_turn_send_fills_each_slot_shows_the_plan_and_sends_on_yes(live,
     keys = "I want to send a message\rDIGITAL_SMS_0001\r13800138000, 133 1234 5678\rTom\ry\r"
     shell = session(live, router, keys)
     text = said(shell)
-    assert "China Mobile: 1 (approved: will be sent)" in text
-    assert "Charge: 2 message(s) from the digital-message package (1000 left); SMS packages are never used." in text
+    assert "13800138000 (China Mobile): will be sent" in text and "13312345678 (China Telecom): will be sent" in text
+    assert ("2 will be sent, 0 will fail. Charge: 2 message(s) from the digital-message package (1000 left); "
+            "SMS packages are never used.") in text
     assert "2 sent, 0 failed" in text
     assert accounts.account_info(live)["packages"]["digital"] == 998
 
@@ -144,7 +145,23 @@ def test_completion_offers_the_accounts_template_codes_while_a_code_is_asked(liv
 
 def test_the_toolbar_shows_account_signatures_templates_and_tickets(live, router):
     bar = Conversation(live, router).toolbar()
-    assert bar == " demo | signatures ready 1/1 | templates approved: CM 1 CU 1 CT 1 | open tickets 0"
+    assert bar == (" demo | signatures ready 1/1 | templates approved: CM 1 CU 1 CT 1 | open tickets 0"
+                   " | clock 2026-03-20 10:00 (simulated)")
+
+
+def test_the_toolbar_says_nothing_of_the_clock_on_the_real_one(live, router):
+    from assistant.clock import Clock
+
+    live.clock = Clock()
+    assert Conversation(live, router).toolbar().endswith("| open tickets 0")
+
+
+def test_the_toolbar_is_shortened_to_fit_the_width(live, router):
+    conv = Conversation(live, router)
+    for width in (50, 40, 30):
+        bar = conv.toolbar(width)
+        assert len(bar) <= width and bar.startswith(" demo |")
+    assert "sim" in conv.toolbar(50)
 
 
 def test_a_bug_in_one_answer_does_not_end_the_session(ctx, router, monkeypatch):

@@ -14,6 +14,7 @@ import hashlib
 import re
 import unicodedata
 
+from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, perform
 from ..errors import UserError
@@ -123,6 +124,7 @@ def _find(ctx: Context, name: str) -> dict:
 def submit(ctx: Context, name: str, source: str) -> dict:
     """Submit signature NAME from SOURCE for carrier real-name registration; returns its status."""
     name = clean(name) if name == name.strip() else name
+    source = pick(source, SOURCES) or source
     if source not in SOURCES:
         raise UserError(f"unknown source '{source}'; use one of: {', '.join(SOURCES)}")
 
@@ -151,7 +153,7 @@ def update(ctx: Context, name: str, source: str | None = None) -> dict:
                             "resubmit only after a rejection")
         if current["registration"] == "registered":
             raise UserError(f"signature '{name}' is already registered with every carrier; nothing to resubmit")
-        chosen = source or row["source"]
+        chosen = (pick(source, SOURCES) or source) if source else row["source"]
         if chosen not in SOURCES:
             raise UserError(f"unknown source '{chosen}'; use one of: {', '.join(SOURCES)}")
         round_ = row["round"] + 1

@@ -1,0 +1,35 @@
+"""Hints said the conversation's way.
+
+The actions' messages name shell commands (`assistant error CODE`), right for the CLI; inside
+the conversation the same hint is a slash command or a thing to say. One table, read top down.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SAY: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in (
+    (r"`assistant enable`", "say \"enable digital messages\""),
+    (r"`assistant signature submit [^`]*`", "say \"submit a signature\""),
+    (r"`assistant signature update ([^`\s]+)`", r"say \"update signature \1\""),
+    (r"`assistant signature status ?([^`]*)`", r"/signature \1"),
+    (r"`assistant template create[^`]*`", "say \"create a template\""),
+    (r"`assistant template status ?([^`]*)`", r"/template \1"),
+    (r"`assistant error ([^`]*)`", r"/error \1"),
+    (r"`assistant handoff create[^`]*`", "/handoff"),
+    (r"`assistant handoff list[^`]*`", "/queue"),
+    (r"`assistant inbox`", "/inbox"),
+    (r"submit a new template with --industry '([^']+)' --letter FILE",
+     r"create a new template with industry '\1' and a commitment letter"),
+    (r"pass --param (\w+)=VALUE", r"give a value for \1"),
+    (r"add one with --media FILE", "give an image or video file"),
+    (r"add --note TEXT", "add a note: /resolve ID NOTE"),
+    (r"--letter FILE", "a commitment letter image"),
+)]
+
+
+def say(text: str) -> str:
+    """TEXT with the CLI's command hints turned into the conversation's."""
+    for pattern, replacement in _SAY:
+        text = pattern.sub(replacement, text)
+    return re.sub(r"/(\w+) (?=[;,.)]|$)", r"/\1", text)
