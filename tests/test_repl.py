@@ -196,3 +196,50 @@ def test_it_means_the_signature_when_only_a_signature_was_discussed(ctx, router)
 def test_asking_about_the_template_explicitly_is_not_redirected_to_the_signature(live, router):
     text = said(session(live, router, "/signature AcmeShop\ris my template approved yet?\r"))
     assert "DIGITAL_SMS_0001" in text
+
+
+def test_ctrl_d_quits_even_with_text_typed(ctx, router):
+    shell = session(ctx, router, "abc\x04how long does signature review take\r")
+    assert shell.conversation.turns == []
+
+
+def test_ctrl_d_quits_while_an_offer_waits_and_the_offer_is_not_taken(ctx, router):
+    shell = session(ctx, router, "how do I enable digital messages\r\x04y\r")
+    assert "now? [y/N]" in said(shell)
+    assert not accounts.account_info(ctx)["enabled"]
+
+
+def test_history_keeps_only_top_level_lines(live, router):
+    shell = session(live, router, "send a message\rDIGITAL_SMS_0001\r13800138000\rTom\ry\r/template\r")
+    assert list(shell.session.history.get_strings()) == ["send a message", "/template"]
+
+
+def test_a_pasted_block_is_answered_line_by_line(ctx, router):
+    paste = "\x1b[200~how long does signature review take\n/inbox\x1b[201~\r"
+    text = said(session(ctx, router, paste))
+    assert "7–10 business days" in text and "No new replies." in text
+    assert text.index("7–10 business days") < text.index("No new replies.")
+
+
+def test_paths_are_completed_at_the_media_prompt(live, router, media):
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+
+    from assistant.repl import ConversationCompleter
+
+    conv = Conversation(live, router)
+    conv.handle("create a template")
+    for line in ("Spring two", "AcmeShop", "e-commerce", "Hi there"):
+        conv.handle(line)
+    assert conv.waiting.paths
+    folder = media["image"].rsplit("/", 1)[0]
+    typed = folder + "/ban"
+    found = [c.text for c in ConversationCompleter(conv).get_completions(Document(typed), CompleteEvent())]
+    assert found == ["ner.png"]
+
+
+def test_the_shells_toolbar_fits_the_terminal(live, router):
+    output = Vt100_Output(io.StringIO(), lambda: Size(rows=20, columns=40), term="xterm")
+    with create_pipe_input() as pipe:
+        shell = Shell(Conversation(live, router), input=pipe, output=output)
+    assert 0 < len(shell.toolbar_text) <= 40
