@@ -16,8 +16,9 @@ _SEPARATORS = re.compile(r"[\s\-_‐-―.·]+")
 
 
 def key(value: str) -> str:
-    """The comparison form of VALUE: NFKC, case-folded, hyphens, underscores and spaces as one space."""
-    return _SEPARATORS.sub(" ", unicodedata.normalize("NFKC", str(value)).casefold()).strip()
+    """The comparison form of VALUE: NFKC, case-folded, without hyphens, underscores or spaces
+    ("trade mark" is "trademark", "livestreaming" is "live streaming")."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", str(value)).casefold())
 
 
 def pick(value: str, choices: Iterable[str] | Mapping[str, Iterable[str]]) -> str | None:

@@ -181,6 +181,8 @@ def _carry_out(sh: Shell, reply) -> dict:
                                     trigger="asked_for_person")
             return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": ticket["summary"]},
                     "text": f"Ticket #{ticket['id']} is with the support managers: {ticket['summary']}"}
+        if reply.action == "send" and reply.args.get("code"):
+            return _send_hint(sh, reply)
         if sh.kb.actions[reply.action].changes_state:
             return {}
         if reply.action == "error.lookup":
@@ -197,6 +199,22 @@ def _carry_out(sh: Shell, reply) -> dict:
     except UserError as exc:
         return {"error": str(exc), "text": f"Sorry: {exc}"}
     return {}
+
+
+def _send_hint(sh: Shell, reply) -> dict:
+    """A send request's command line with `--param NAME=VALUE` for each variable of its template."""
+    from .actions import templates
+    from .render import command_for
+
+    try:
+        variables = templates.status(sh.ctx, reply.args["code"])[0]["variables"]
+    except UserError:
+        return {}
+    given = list(reply.args.get("params") or [])
+    named = {p.split("=", 1)[0] for p in given}
+    args = {**reply.args, "params": given + [f"{v}=VALUE" for v in variables if v not in named]}
+    lines = reply_text(reply, sh.kb).splitlines()
+    return {"text": "\n".join(lines[:-1] + [f"Run: {command_for(sh.kb.actions['send'], args)}"])}
 
 
 # --- eval and kb ---------------------------------------------------------------------------
