@@ -223,9 +223,31 @@ def _send_hint(sh: Shell, reply) -> dict:
 def cmd_eval(opts: argparse.Namespace, sh: Shell) -> int:
     from .evaluate import evaluate, read_cases
 
+    if opts.stories:
+        return _eval_stories(opts, sh)
+    if not opts.file:
+        raise UsageError("give a YAML file of labelled questions, or --stories DIR")
     report = evaluate(sh.router, read_cases(opts.file)).to_json()
     sh.emit(report, _eval_text)
     return 0
+
+
+def _eval_stories(opts: argparse.Namespace, sh: Shell) -> int:
+    """Play every conversation story of a folder; exit 1 when one fails."""
+    from .stories import run_dir
+
+    results = run_dir(opts.stories, sh.router)
+    failed = [r for r in results if not r.ok]
+    summary = f"{len(results)} stories: {len(results) - len(failed)} passed, {len(failed)} failed"
+    if opts.json:
+        sh.out(to_json({"stories": len(results), "passed": len(results) - len(failed), "failed": len(failed),
+                        "results": [r.to_json() for r in results]}))
+    else:
+        for r in failed:
+            sh.out(f"FAIL {r.name} ({r.path})")
+            sh.out("\n".join(f"  {f}" for f in r.failures))
+        sh.out(summary)
+    return 1 if failed else 0
 
 
 def _eval_text(r: dict) -> str:
@@ -626,8 +648,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("ask", "answer questions: one given as arguments, or one per line from standard input")
     p.add_argument("question", nargs="*", help="the question (omit to read questions from stdin)")
 
-    p = add("eval", "measure the matcher on a YAML file of labelled questions")
-    p.add_argument("file", help="YAML with cases: [{question: ..., expect: ENTRY|ACTION|fallback}]")
+    p = add("eval", "measure the matcher on a YAML file of labelled questions, or play conversation stories")
+    p.add_argument("file", nargs="?", help="YAML with cases: [{question: ..., expect: ENTRY|ACTION|fallback}]")
+    p.add_argument("--stories", metavar="DIR", help="play every conversation story (*.yaml) in DIR; "
+                   "exits 1 when one fails")
 
     kb = group("kb", "knowledge-base tools")
     p = add("check", "validate a knowledge-base directory; exits 1 when it has problems", kb)

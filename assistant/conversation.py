@@ -98,8 +98,8 @@ class Conversation:
 
     def _line(self, text: str) -> list[Line]:
         text = clean(text)
-        if not text:
-            return []
+        if not text and not (self.flow and not self.flow.confirming):
+            return []                        # Enter alone only matters at a value prompt (a default, a skip)
         self._turn("user", text)
         try:
             lines = self._dispatch(text)

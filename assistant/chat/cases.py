@@ -38,7 +38,8 @@ def case_text(ticket: dict, carriers: dict[str, str]) -> str:
             lines.append(table([(f["phone"], carriers.get(f["carrier"], "-"), f["error_code"], f["detail"])
                                 for f in s["failures"]], ("phone", "carrier", "error", "why")))
     if t["conversation"]:
-        lines += ["", "Conversation:"] + [f"  {turn['role']:>9}: {safe(turn['text'])}" for turn in t["conversation"]]
+        lines += ["", "Conversation:"] + [f"  {turn['role']:>9}: " + safe(turn["text"]).replace("\n", "\n" + " " * 13)
+                                          for turn in t["conversation"]]
     if t["messages"]:
         lines += ["", "Messages:"] + [f"  {m['at']}  {safe(m['author'])}: {safe(m['text'])}" for m in t["messages"]]
     lines += ["", "History:"] + [f"  {e['at']}  {safe(e['actor'])} {e['event']}"

@@ -32,9 +32,14 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         return [Line("info", f"Resubmit signature {args['name']}{source}; a new review starts with each carrier.")]
     if name == "template.create":
         letter = " and a commitment letter" if args.get("letter") else ""
-        return [Line("info", f"Create template \"{args['name']}\" with signature {args['signature']}, industry "
-                             f"{args['industry']}, text \"{args['text']}\" and {len(args['media'])} media file(s)"
-                             f"{letter}, and submit it to the three carriers.")]
+        lines = [Line("info", f"Create template \"{args['name']}\" with signature {args['signature']}, industry "
+                              f"{args['industry']}, text \"{args['text']}\" and {len(args['media'])} media file(s)"
+                              f"{letter}, and submit it to the three carriers.")]
+        needs = ctx.rules.template_industries[args["industry"]].requires_letter
+        if needs and not args.get("letter"):
+            lines.append(Line("warn", f"Without a commitment letter {', '.join(carriers[c] for c in needs)} "
+                                      "will reject it."))
+        return lines
     if name == "handoff":
         return [Line("info", "Hand this case to a support manager, with our conversation and your account's "
                              "details attached.")]

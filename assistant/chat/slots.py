@@ -27,7 +27,8 @@ from .lines import LEAVE, NO, YES, Line, Waiting
 if TYPE_CHECKING:
     from ..conversation import Conversation
 
-FREE_TEXT = {"name", "text"}          # values that are any text: a question there must be told apart
+FREE_TEXT = {"name", "text"}   # values that are any text (so are parameters and error descriptions):
+                               # a question there must be told apart
 FILES = {"media", "letter"}
 
 
@@ -174,7 +175,7 @@ def answer(conv: Conversation, text: str) -> list[Line]:
             return [Line("muted", "Not done. Nothing was changed.")]
         return aside(conv, text) or _not_done(conv)
     slot = flow.slots[0]
-    if slot.name in FREE_TEXT and _is_question(conv, text):
+    if (slot.name in FREE_TEXT or slot.type in ("param", "error_code")) and _is_question(conv, text):
         return aside(conv, text) or []
     try:
         value = check(conv, flow.action, slot, text)
@@ -212,7 +213,9 @@ def aside(conv: Conversation, text: str) -> list[Line] | None:
     reply = conv.router.route(text)
     if reply.type == "answer":
         lines = conv.answer_lines(reply, offer=False)
-    elif reply.type == "action" and reply.action == flow.action and reply.args:
+    elif reply.type == "action" and reply.action == flow.action:
+        if not reply.args:
+            return None                         # "AcmeShop" read as the request itself: a (wrong) value
         conv.flow = None                        # the same request, now with its values: start over with them
         return start(conv, reply.action, {**flow.args, **reply.args}, text, flow.confirmed)
     elif reply.type == "action" and conv.kb.actions[reply.action].changes_state:

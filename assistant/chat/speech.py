@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 
+_VERB = r"(?P<verb>(?:run|with) )?"
 _SAY: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in (
-    (r"`assistant enable`", "say \"enable digital messages\""),
-    (r"`assistant signature submit [^`]*`", "say \"submit a signature\""),
-    (r"`assistant signature update ([^`\s]+)`", r"say \"update signature \1\""),
+    (_VERB + r"`assistant enable`", 'say "enable digital messages"'),
+    (_VERB + r"`assistant signature submit [^`]*`", 'say "submit a signature"'),
+    (_VERB + r"`assistant signature update (?P<name>[^`\s]+)`", r'say "update signature \g<name>"'),
+    (_VERB + r"`assistant template create[^`]*`", 'say "create a template"'),
     (r"`assistant signature status ?([^`]*)`", r"/signature \1"),
-    (r"`assistant template create[^`]*`", "say \"create a template\""),
     (r"`assistant template status ?([^`]*)`", r"/template \1"),
     (r"`assistant error ([^`]*)`", r"/error \1"),
     (r"`assistant handoff create[^`]*`", "/handoff"),
@@ -28,8 +29,16 @@ _SAY: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in (
 )]
 
 
+def _replace(replacement: str):
+    def fill(match: re.Match) -> str:
+        said = match.expand(replacement)
+        verb = match.groupdict().get("verb")
+        return f"by saying {said[4:]}" if verb == "with " else said
+    return fill
+
+
 def say(text: str) -> str:
     """TEXT with the CLI's command hints turned into the conversation's."""
     for pattern, replacement in _SAY:
-        text = pattern.sub(replacement, text)
+        text = pattern.sub(_replace(replacement), text)
     return re.sub(r"/(\w+) (?=[;,.)]|$)", r"/\1", text)
