@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .actions import handoff
+from .actions import handoff, signatures
 from .chat import commands, offers, outcomes, slots, speech, welcome
 from .chat.commands import COMMANDS, SlashCommand, slash
 from .chat.lines import NO, YES, Line, Waiting
@@ -168,9 +168,20 @@ class Conversation:
                                lambda: self.run("template.status", {"code": code})),
                           Pick(f"send template {code}", lambda: self.start("send", {"code": code}))]
         else:
-            return []
+            return self._new_name(word)
         return [Line("info", f"What would you like to do with {word}?")] + [
             Line("choice", f"  {n}. {p.label}") for n, p in enumerate(self.picks, 1)]
+
+    def _new_name(self, word: str) -> list[Line]:
+        """A bare word read as "submit a signature": offer it with the name kept, or answer as usual."""
+        reply = self.router.route(word)
+        if reply.type != "action" or reply.action != "signature.submit" or reply.args:
+            return []
+        try:
+            name = signatures.check_name(self.ctx, word)
+        except UserError:
+            return []
+        return [offers.action(self, "signature.submit", {"name": name}, f"Submit a new signature named {name} now?")]
 
     # --- replies -----------------------------------------------------------------------------
 

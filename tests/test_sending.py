@@ -141,3 +141,24 @@ def test_every_code_the_send_path_produces_is_explained(kb):
     source = (Path(sending.__file__)).read_text()
     produced = set(re.findall(r'"(isv\.[A-Z_]+)"', source))
     assert produced and produced <= set(kb.error_codes)
+
+
+def test_the_preview_runs_the_sends_checks_and_agrees_with_the_send_number_by_number(live):
+    sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])       # flow control for this one
+    templates.record_review(live, "DIGITAL_SMS_0001", "china_telecom", False, "wording")
+    live.store.conn.execute("UPDATE accounts SET digital_balance = 1 WHERE name = 'demo'")
+    recipients = [("13800138000", {"name": "Tom"}), ("13312345678", {"name": "Ann"}), ("18612345678", {"name": "Bo"}),
+                  ("13912345678", {"name": "Cy"}), ("13512345678", {"name": "www.x.com"})]
+    before = live.store.row("SELECT COUNT(*) AS n FROM messages")["n"]
+    preview = sending.preview(live, "DIGITAL_SMS_0001", recipients)
+    assert live.store.row("SELECT COUNT(*) AS n FROM messages")["n"] == before        # nothing written
+    assert [r["error_code"] for r in preview["results"]] == [
+        "isv.BUSINESS_LIMIT_CONTROL", "isv.SMS_TEMPLATE_ILLEGAL", None, "isv.AMOUNT_NOT_ENOUGH", "isv.PARAM_NOT_SUPPORT_URL"]
+    result = sending.send(live, "DIGITAL_SMS_0001", recipients)
+    assert result["results"] == preview["results"]
+    assert (result["sent"], result["failed"], result["balance"]) == (preview["sent"], preview["failed"], preview["balance"])
+
+
+def test_the_preview_refuses_what_the_send_refuses(live):
+    with pytest.raises(UserError, match="isv.MOBILE_COUNT_OVER_LIMIT"):
+        sending.preview(live, "DIGITAL_SMS_0001", [(f"138{n:08d}", {"name": "T"}) for n in range(1001)])
