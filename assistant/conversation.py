@@ -37,6 +37,7 @@ class Pick:
 
     label: str
     run: Callable[[], list[Line]]
+    key: str | None = None      # the router's intent, for a "did you mean" suggestion
 
 
 class Conversation:
@@ -194,7 +195,7 @@ class Conversation:
         if reply.type == "clarify":
             question = reply.question
             self.picks = [Pick(s.question, lambda s=s: self.reply(self.router.resolve(
-                question, question, Candidate(s.key, s.confidence, "")))) for s in reply.suggestions]
+                question, question, Candidate(s.key, s.confidence, ""))), s.key) for s in reply.suggestions]
             return [Line("info", "I'm not sure what you mean. Did you mean:")] + [
                 Line("choice", f"  {n}. {s.question}") for n, s in enumerate(reply.suggestions, 1)]
         if reply.type == "answer":

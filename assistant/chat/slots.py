@@ -152,8 +152,13 @@ def advance(conv: Conversation) -> list[Line]:
     if not conv.kb.actions[flow.action].changes_state or (flow.confirmed and not flow.asked):
         conv.flow = None
         return conv.run(flow.action, flow.args)
+    try:
+        shown = previews.preview(conv, flow.action, flow.args)
+    except UserError:
+        conv.flow = None            # what the change would refuse is refused now: nothing waits for a yes
+        raise
     flow.confirming = True
-    return previews.preview(conv, flow.action, flow.args) + [Line("choice", "Go ahead? [y/N]")]
+    return shown + [Line("choice", "Go ahead? [y/N]")]
 
 
 # --- a line typed at a value prompt ------------------------------------------------------------
