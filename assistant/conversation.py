@@ -134,7 +134,9 @@ class Conversation:
                 return offer.run()
             if answer in NO:
                 return [Line("muted", "OK.")]
-        elif answer in YES | NO and not self.picks:
+        elif answer in YES | NO:
+            if self.picks:
+                return [Line("muted", f"Pick a number from 1 to {len(self.picks)}, or ask something else.")]
             return [Line("muted", "Nothing is waiting for a yes or no; ask a question or say what to do.")]
         if self.picks and answer.isdigit() and 1 <= int(answer) <= len(self.picks):
             picked, self.picks = self.picks[int(answer) - 1], []
