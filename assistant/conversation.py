@@ -147,7 +147,12 @@ class Conversation:
     def _command(self, text: str) -> list[Line]:
         """A slash command; typed at a prompt, the prompt comes back after it (or its drop is said)."""
         pending = self.flow
-        lines = commands.run(self, text)
+        try:
+            lines = commands.run(self, text)
+        except UserError as exc:
+            if not pending:
+                raise
+            lines = [Line("error", str(exc))]
         if pending and self.flow is pending and not self.done:
             return lines + slots.back(self)
         if pending and self.flow is not pending:

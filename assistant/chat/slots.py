@@ -232,7 +232,10 @@ def aside(conv: Conversation, text: str) -> list[Line] | None:
         if needed:
             lines = [Line("info", "I can do that once this request is done; say 'cancel' to drop it first.")]
         else:
-            lines = conv.run(name, args)
+            try:
+                lines = conv.run(name, args)
+            except UserError as exc:
+                lines = [Line("error", str(exc))]
     elif conv.router.form(text) == "question":
         lines = [Line("info", "I'm not sure what you're asking; rephrase it, or say 'cancel' to drop the request "
                               "and ask freely.")]
