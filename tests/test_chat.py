@@ -57,3 +57,10 @@ def test_a_manager_session_does_not_read_the_customers_inbox(ctx, router):
     handoff.resolve(ctx, 1, "Called", "lin")
     Conversation(ctx, router, "manager").welcome()
     assert any("was resolved by lin: Called" in line.text for line in Conversation(ctx, router).welcome())
+
+
+def test_every_error_codes_fix_is_said_the_conversations_way(kb):
+    for code in kb.error_codes.values():
+        said = speech.say(code.fix)
+        assert "--param" not in said
+        assert "`assistant" not in said or "from the command line" in said, (code.code, said)

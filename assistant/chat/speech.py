@@ -23,6 +23,8 @@ _SAY: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in (
     (r"submit a new template with --industry '([^']+)' --letter FILE",
      r"create a new template with industry '\1' and a commitment letter"),
     (r"pass --param (\w+)=VALUE", r"give a value for \1"),
+    (r"for example --param (\w+=\S+?)\.?$", r"for example /send CODE PHONE \1."),
+    (r"\(`assistant send CODE --file ([^`]+)`\)", r"(a file is sent from the command line: `assistant send CODE --file \1`)"),
     (r"add one with --media FILE", "give an image or video file"),
     (r"add --note TEXT", "add a note: /resolve ID NOTE"),
     (r"--letter FILE", "a commitment letter image"),
