@@ -171,3 +171,12 @@ def test_a_customer_cannot_answer_another_accounts_ticket(case):
     case.account = "globex"
     with pytest.raises(UserError, match=f"no ticket #{ticket['id']}"):
         handoff.answer(case, ticket["id"], "hello")
+
+
+def test_a_resolution_note_reaches_the_customers_inbox_once(ctx):
+    ticket = handoff.create(ctx, "please call me", trigger="asked_for_person")
+    ctx.actor = "manager:lin"
+    handoff.resolve(ctx, ticket["id"], "Called and fixed", "lin")
+    ctx.actor = "customer"
+    assert [(m["author"], m["text"]) for m in handoff.inbox(ctx)] == [("lin", handoff.RESOLVED + "Called and fixed")]
+    assert handoff.inbox(ctx) == []

@@ -243,8 +243,8 @@ def resolve(ctx: Context, ticket_id: int | str, note: str, by: str | None = None
                                "WHERE id = ?", (note, clean(by or ctx.actor), row["id"]))
         # The note is the customer's answer too: it waits in their inbox like a reply.
         ctx.store.db["ticket_messages"].insert({"ticket": row["id"], "account": row["account"], "at": ctx.now(),
-                                             "author": clean(by or row["owner"] or ctx.actor),
-                                             "text": f"{RESOLVED}{note}", "seen_at": None})
+                                                "author": clean(by or row["owner"] or ctx.actor),
+                                                "text": f"{RESOLVED}{note}", "seen_at": None})
         _event(ctx, row["id"], "resolved", note)
         return get(ctx, row["id"])
     return perform(ctx, "handoff.resolve", str(ticket_id), work)

@@ -28,6 +28,7 @@ _SAY: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in (
     (r"add one with --media FILE", "give an image or video file"),
     (r"add --note TEXT", "add a note: /resolve ID NOTE"),
     (r"--letter FILE", "a commitment letter image"),
+    (r" \(use --json for all\)", ""),
 )]
 
 
