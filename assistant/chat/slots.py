@@ -4,7 +4,8 @@ A request starts with the values it already named (each checked), after its prec
 (enabled, a ready signature, an approved template, a balance): when one is missing the person
 is told what and offered the next onboarding step, before any value is asked. At a value
 prompt a question, a slash command or another request is never taken as the value: it is
-answered and the prompt comes back, or the request is dropped and said so.
+answered and the prompt comes back, or the request is dropped and said so. A change is
+confirmed once: by "Go ahead?" after its preview, or by the yes to the offer that started it.
 """
 
 from __future__ import annotations
@@ -149,9 +150,13 @@ def advance(conv: Conversation) -> list[Line]:
     if flow.slots:
         flow.asked.append(flow.slots[0].name)
         return []
-    if not conv.kb.actions[flow.action].changes_state or (flow.confirmed and not flow.asked):
+    if not conv.kb.actions[flow.action].changes_state:
         conv.flow = None
         return conv.run(flow.action, flow.args)
+    if flow.confirmed:              # yes to the offer was the one confirmation: say what is done, and do it
+        conv.flow = None
+        shown = previews.preview(conv, flow.action, flow.args) if flow.asked else []
+        return shown + conv.run(flow.action, flow.args)
     try:
         shown = previews.preview(conv, flow.action, flow.args)
     except UserError:
