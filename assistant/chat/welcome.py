@@ -67,8 +67,10 @@ def toolbar(conv: Conversation, width: int | None = None) -> str:
         + f" | open tickets {tickets}" + (f" | clock {when} (simulated)" if when else "")
     short = f" {ctx.account} | sig {ready} | tpl " + " ".join(f"{k}{n}" for k, n in per) + f" | tickets {tickets}" \
         + (f" | sim {when}" if when else "")
+    shorter = f" {ctx.account} | sig {ready} | " + " ".join(f"{k}{n}" for k, n in per) + f" | tickets {tickets}" \
+        + (" | sim" if when else "")
     tiny = f" {ctx.account} | sig {ready} | tickets {tickets}" + (" | sim" if when else "")
-    for text in (long, short, tiny):
+    for text in (long, short, shorter, tiny):
         if width is None or len(text) <= width:
             return text
     return tiny[:max(width, 0)]
