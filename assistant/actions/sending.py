@@ -147,9 +147,7 @@ def preview(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str
     flow control, balance), so each number's verdict and error code are the ones the send gives.
     The REPL shows it before it asks to confirm.
     """
-    checked = _recipients(ctx, recipients, from_file)
-    with ctx.store.transaction():  # one consistent read
-        return _outcomes(ctx, code, checked)
+    return _outcomes(ctx, code, _recipients(ctx, recipients, from_file))
 
 
 def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, str]]],
