@@ -129,12 +129,15 @@ def test_a_file_of_many_recipients_is_one_batch(live):
     assert live.store.row("SELECT COUNT(*) AS n FROM requests")["n"] == 1
 
 
-def test_the_plan_shows_recipients_per_carrier_and_the_charge(live, media):
+def test_the_preview_shows_each_number_and_the_charge(live, media):
     templates.create(live, "Live", "AcmeShop", "e-commerce", "Watch our live stream", [media["image"]])
     live.later(days=7)
-    plan = sending.plan(live, "DIGITAL_SMS_0002", ["13800138000", "13312345678", "bad"])
-    assert plan["carriers"]["china_telecom"] == {"numbers": ["13312345678"], "allowed": False}
-    assert plan["carriers"]["china_mobile"]["allowed"] and plan["charge"] == 1 and len(plan["invalid"]) == 1
+    preview = sending.preview(live, "DIGITAL_SMS_0002", [(p, {}) for p in ("13800138000", "13312345678", "bad")])
+    assert [(r["phone"], r["carrier"], r["status"], r["error_code"]) for r in preview["results"]] == [
+        ("13800138000", "china_mobile", "sent", None),
+        ("13312345678", "china_telecom", "failed", "isv.SMS_TEMPLATE_ILLEGAL"),
+        ("bad", None, "failed", "isv.MOBILE_NUMBER_ILLEGAL")]
+    assert preview["charged"] == 1 and preview["balance_before"] == 1000 and preview["balance"]["digital"] == 999
 
 
 def test_every_code_the_send_path_produces_is_explained(kb):

@@ -5,7 +5,8 @@ Per recipient, in order: a mainland mobile number with a known carrier; the temp
 by that carrier; the signature Registered and Active with it; every template variable given a
 short, plain value; per-number flow control; a message left in the digital-message package
 (SMS packages never pay for digital messages). One send, however many recipients, is one
-transaction with one request id. Digital messages carry no opt-out line.
+transaction with one request id. Digital messages carry no opt-out line. `preview` runs the
+same checks without sending, so what the REPL shows before a send is what the send does.
 """
 
 from __future__ import annotations
@@ -176,30 +177,6 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
         ctx.store.db["accounts"].update(ctx.account, {"digital_balance": result["balance"]["digital"]})
         return {"request_id": request_id, **result}
     return perform(ctx, "send", code, work)
-
-
-def plan(ctx: Context, code: str, phones: Iterable[str]) -> dict:
-    """What a send would do, without doing it: recipients per carrier and what each may receive.
-
-    The REPL shows this before it asks to confirm a send.
-    """
-    template = templates.find(ctx, code)
-    status = templates.status_of(ctx, template)
-    ready_signature = set(signatures.usable_with(ctx, template["signature"]))
-    per_carrier: dict[str, list[str]] = defaultdict(list)
-    invalid = []
-    for raw in phones:
-        number = lookup(raw, ctx.rules)
-        if number.problem:
-            invalid.append({"phone": raw, "problem": number.problem})
-        else:
-            per_carrier[number.carrier].append(number.phone)
-    carriers = {c: {"numbers": per_carrier.get(c, []),
-                    "allowed": c in status["ready_for"] and c in ready_signature} for c in ctx.rules.carriers}
-    deliverable = sum(len(v["numbers"]) for v in carriers.values() if v["allowed"])
-    account = ctx.account_row()
-    return {"template": template["code"], "variables": status["variables"], "carriers": carriers, "invalid": invalid,
-            "charge": deliverable, "balance": {"digital": account["digital_balance"], "sms": account["sms_balance"]}}
 
 
 def request(ctx: Context, request_id: str) -> dict:
