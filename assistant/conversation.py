@@ -71,6 +71,10 @@ class Conversation:
     def welcome(self) -> list[Line]:
         return welcome.lines(self)
 
+    def news(self) -> list[Line]:
+        """Managers' replies and resolutions not shown yet (the welcome includes them)."""
+        return [] if self.role == "manager" else welcome.inbox(self)
+
     def toolbar(self, width: int | None = None) -> str:
         """The bottom toolbar's text, worded to fit WIDTH columns."""
         return welcome.toolbar(self, width)

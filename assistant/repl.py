@@ -164,6 +164,8 @@ def run(sh) -> int:
 
     conversation = Conversation(sh.ctx, sh.router, sh.opts.role)
     if not sh.stdin.isatty():
+        for line in conversation.news():       # no banner for scripts, but a manager's answer is news
+            sh.out(safe(line.text))
         for raw in sh.stdin:
             for line in conversation.handle(raw):
                 sh.out(safe(line.text))

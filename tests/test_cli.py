@@ -139,3 +139,10 @@ def test_asking_for_a_person_in_ask_opens_a_ticket(run):
 def test_version_and_help_exit_zero(run, capsys):
     assert run("--version").code == 0
     assert run("ask", "--help").code == 0
+
+
+def test_without_a_terminal_a_resolution_waiting_for_the_customer_is_shown_first(run):
+    assert run(input="/handoff please call me\n").code == 0
+    assert run("handoff", "resolve", "1", "--note", "Called you", "--by", "lin").code == 0
+    out = run(input="/inbox\n").out.splitlines()
+    assert out == ["Ticket #1 was resolved by lin: Called you", "No new replies."]
