@@ -181,6 +181,8 @@ def _carry_out(sh: Shell, reply) -> dict:
                                     trigger="asked_for_person")
             return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": ticket["summary"]},
                     "text": f"Ticket #{ticket['id']} is with the support managers: {ticket['summary']}"}
+        if reply.action == "send" and reply.args.get("code"):
+            return _send_hint(sh, reply)
         if sh.kb.actions[reply.action].changes_state:
             return {}
         if reply.action == "error.lookup":
@@ -199,15 +201,53 @@ def _carry_out(sh: Shell, reply) -> dict:
     return {}
 
 
+def _send_hint(sh: Shell, reply) -> dict:
+    """A send request's command line with `--param NAME=VALUE` for each variable of its template."""
+    from .actions import templates
+    from .render import command_for
+
+    try:
+        variables = templates.status(sh.ctx, reply.args["code"])[0]["variables"]
+    except UserError:
+        return {}
+    given = list(reply.args.get("params") or [])
+    named = {p.split("=", 1)[0] for p in given}
+    args = {**reply.args, "params": given + [f"{v}=VALUE" for v in variables if v not in named]}
+    lines = reply_text(reply, sh.kb).splitlines()
+    return {"text": "\n".join(lines[:-1] + [f"Run: {command_for(sh.kb.actions['send'], args)}"])}
+
+
 # --- eval and kb ---------------------------------------------------------------------------
 
 @command("eval")
 def cmd_eval(opts: argparse.Namespace, sh: Shell) -> int:
     from .evaluate import evaluate, read_cases
 
+    if opts.stories:
+        return _eval_stories(opts, sh)
+    if not opts.file:
+        raise UsageError("give a YAML file of labelled questions, or --stories DIR")
     report = evaluate(sh.router, read_cases(opts.file)).to_json()
     sh.emit(report, _eval_text)
     return 0
+
+
+def _eval_stories(opts: argparse.Namespace, sh: Shell) -> int:
+    """Play every conversation story of a folder; exit 1 when one fails."""
+    from .stories import run_dir
+
+    results = run_dir(opts.stories, sh.router)
+    failed = [r for r in results if not r.ok]
+    summary = f"{len(results)} stories: {len(results) - len(failed)} passed, {len(failed)} failed"
+    if opts.json:
+        sh.out(to_json({"stories": len(results), "passed": len(results) - len(failed), "failed": len(failed),
+                        "results": [r.to_json() for r in results]}))
+    else:
+        for r in failed:
+            sh.out(f"FAIL {r.name} ({r.path})")
+            sh.out("\n".join(f"  {f}" for f in r.failures))
+        sh.out(summary)
+    return 1 if failed else 0
 
 
 def _eval_text(r: dict) -> str:
@@ -608,8 +648,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("ask", "answer questions: one given as arguments, or one per line from standard input")
     p.add_argument("question", nargs="*", help="the question (omit to read questions from stdin)")
 
-    p = add("eval", "measure the matcher on a YAML file of labelled questions")
-    p.add_argument("file", help="YAML with cases: [{question: ..., expect: ENTRY|ACTION|fallback}]")
+    p = add("eval", "measure the matcher on a YAML file of labelled questions, or play conversation stories")
+    p.add_argument("file", nargs="?", help="YAML with cases: [{question: ..., expect: ENTRY|ACTION|fallback}]")
+    p.add_argument("--stories", metavar="DIR", help="play every conversation story (*.yaml) in DIR; "
+                   "exits 1 when one fails")
 
     kb = group("kb", "knowledge-base tools")
     p = add("check", "validate a knowledge-base directory; exits 1 when it has problems", kb)
@@ -627,12 +669,12 @@ def build_parser() -> argparse.ArgumentParser:
     sig = group("signature", "signatures: submit, status, update")
     p = add("submit", "submit a signature for carrier real-name registration", sig)
     p.add_argument("name", help="2-16 Chinese characters, letters and digits")
-    p.add_argument("--source", required=True, choices=SOURCES, help="what the name is the name of")
+    p.add_argument("--source", required=True, choices=SOURCES, type=_source, help="what the name is the name of")
     p = add("status", "review and registration status, per carrier", sig)
     p.add_argument("name", nargs="?", help="signature (default: all of the account's)")
     p = add("update", "resubmit a rejected signature after updating the real-name profile", sig)
     p.add_argument("name")
-    p.add_argument("--source", choices=SOURCES, help="change the source too")
+    p.add_argument("--source", choices=SOURCES, type=_source, help="change the source too")
 
     tpl = group("template", "templates: create, status")
     p = add("create", "create a template and submit it for carrier review", tpl)
@@ -712,6 +754,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _source(value: str) -> str:
+    """A --source value in any spelling ("Trademark", "trade mark"); argparse then checks the choice."""
+    from .choices import pick
+
+    return pick(value, {s: () for s in SOURCES}) or value
+
+
 def _profile_options(p: argparse.ArgumentParser) -> None:
     for source in SOURCES:
         p.add_argument(f"--{source}", action="append", default=[], metavar="NAME",
@@ -723,6 +772,26 @@ def _actor(opts: argparse.Namespace) -> str:
     if opts.role == "customer":
         return "customer"
     return f"{opts.role}:{opts.user or os.environ.get('USER') or 'unknown'}"
+
+
+def _check_global_options(opts: argparse.Namespace) -> None:
+    """A bad --now or an --db in a directory that does not exist is a usage error (exit 2).
+
+    Only the default database location is created on first use; an explicit path is taken as
+    typed, so a mistyped directory is reported instead of silently getting a fresh database.
+    """
+    from pathlib import Path
+
+    from .clock import parse_time
+
+    if opts.now:
+        try:
+            parse_time(opts.now)
+        except UserError as exc:
+            raise UsageError(f"--now: {exc}") from None
+    if opts.db and not Path(opts.db).expanduser().parent.is_dir():
+        raise UsageError(f"--db: no directory {Path(opts.db).parent}; create it first, or leave out --db "
+                         "to use the default location")
 
 
 def _command_name(opts: argparse.Namespace) -> str | None:
@@ -746,6 +815,7 @@ def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO 
             if not hasattr(opts, key):
                 setattr(opts, key, value)
         opts.actor = _actor(opts)
+        _check_global_options(opts)
         sh = Shell(opts, stdin, stdout, stderr)
         name = _command_name(opts)
         if name is None:

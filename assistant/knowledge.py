@@ -28,7 +28,7 @@ class _Map(dict):
     line: int = 0
     key_lines: dict = {}
 
-ACTION_NAMES = ("enable", "signature.submit", "signature.status", "template.create",
+ACTION_NAMES = ("enable", "signature.submit", "signature.update", "signature.status", "template.create",
                 "template.status", "send", "error.lookup", "handoff")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

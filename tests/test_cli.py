@@ -174,3 +174,10 @@ def test_kb_check_fails_when_a_code_the_actions_raise_is_missing(run, tmp_path):
     result = run("kb", "check", str(broken))
     assert result.code == 1
     assert any("can raise isv.SIGN_NAME_ILLEGAL but it is not here" in line for line in result.lines)
+
+
+def test_without_a_terminal_a_resolution_waiting_for_the_customer_is_shown_first(run):
+    assert run(input="/handoff please call me\n").code == 0
+    assert run("handoff", "resolve", "1", "--note", "Called you", "--by", "lin").code == 0
+    out = run(input="/inbox\n").out.splitlines()
+    assert out == ["Ticket #1 was resolved by lin: Called you", "No new replies."]

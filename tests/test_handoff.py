@@ -179,3 +179,12 @@ def test_a_send_ticket_shows_the_manager_each_message_itself(case):
     assert ticket["context"]["send"]["failures"][0]["content"] == "[AcmeShop]Hi Bo"
     md = handoff.export(ticket, "md")
     assert "  - message: [AcmeShop]Hi Bo" in md and "- 13800138000: [AcmeShop]Hi Tom" in md
+
+
+def test_a_resolution_note_reaches_the_customers_inbox_once(ctx):
+    ticket = handoff.create(ctx, "please call me", trigger="asked_for_person")
+    ctx.actor = "manager:lin"
+    handoff.resolve(ctx, ticket["id"], "Called and fixed", "lin")
+    ctx.actor = "customer"
+    assert [(m["author"], m["text"]) for m in handoff.inbox(ctx)] == [("lin", handoff.RESOLVED + "Called and fixed")]
+    assert handoff.inbox(ctx) == []

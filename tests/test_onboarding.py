@@ -137,3 +137,49 @@ def test_ask_answers_read_only_requests_from_the_account(cli):
     reply = _json(cli("ask", "--json", "what is the status of my signature"))
     assert reply["action"] == "signature.status" and reply["result"][0]["name"] == "AcmeShop"
     assert "Registering" in cli("ask", "check my signature status").out
+
+
+def test_a_bad_now_is_a_usage_error(run, tmp_path):
+    result = run("--db", str(tmp_path / "x.db"), "--now", "notadate", "enable")
+    assert result.code == 2 and "--now" in result.err and not (tmp_path / "x.db").exists()
+
+
+def test_an_explicit_db_in_a_missing_directory_is_an_error_and_creates_nothing(run, tmp_path):
+    result = run("--db", str(tmp_path / "typo" / "x.db"), "enable")
+    assert result.code == 2 and "no directory" in result.err
+    assert not (tmp_path / "typo").exists()
+
+
+def test_the_default_database_location_is_still_created(run, tmp_path):
+    assert run("enable").code == 0
+    assert (tmp_path / "data" / "assistant" / "assistant.db").is_file()
+
+
+@pytest.mark.parametrize("industry", ["e-commerce", "E-Commerce", "e commerce", "e_commerce"])
+def test_template_industry_accepts_every_spelling(cli, industry):
+    d = cli.dir
+    cli("enable")
+    cli("signature", "submit", "AcmeShop", "--source", "Trademark")
+    made = _json(cli("template", "create", "--json", "--name", "Sale", "--signature", "AcmeShop", "--industry", industry,
+                     "--text", "Hi", "--media", str(d / "banner.png"), now="2026-03-17"))
+    assert made["industry"] == "e-commerce"
+
+
+def test_live_streaming_in_any_spelling_with_its_letter(cli):
+    d = cli.dir
+    cli("enable")
+    cli("signature", "submit", "AcmeShop", "--source", "trade mark")
+    made = _json(cli("template", "create", "--json", "--name", "Live", "--signature", "AcmeShop", "--industry",
+                     "live_streaming", "--text", "Join our live stream", "--media", str(d / "banner.png"),
+                     "--letter", str(d / "letter.png"), now="2026-03-17"))
+    assert made["industry"] == "live streaming"
+
+
+def test_ask_names_every_template_variable_in_a_send_hint(cli):
+    d = cli.dir
+    cli("enable")
+    cli("signature", "submit", "AcmeShop", "--source", "trademark")
+    cli("template", "create", "--name", "Sale", "--signature", "AcmeShop", "--industry", "e-commerce",
+        "--text", "Hi ${name}, code ${code}", "--media", str(d / "banner.png"), now="2026-03-17")
+    out = cli("ask", "send DIGITAL_SMS_0001 to 13800138000 name=Tom", now="2026-03-20").out
+    assert "Run: assistant send DIGITAL_SMS_0001 13800138000 --param name=Tom --param code=VALUE" in out

@@ -53,8 +53,9 @@ def test_a_multi_turn_send_fills_each_slot_shows_the_plan_and_sends_on_yes(live,
     keys = "I want to send a message\rDIGITAL_SMS_0001\r13800138000, 133 1234 5678\rTom\ry\r"
     shell = session(live, router, keys)
     text = said(shell)
-    assert "China Mobile: 1 (approved: will be sent)" in text
-    assert "Charge: 2 message(s) from the digital-message package (1000 left); SMS packages are never used." in text
+    assert "13800138000 (China Mobile): will be sent" in text and "13312345678 (China Telecom): will be sent" in text
+    assert ("2 will be sent, 0 will fail. Charge: 2 message(s) from the digital-message package (1000 left); "
+            "SMS packages are never used.") in text
     assert "2 sent, 0 failed" in text
     assert accounts.account_info(live)["packages"]["digital"] == 998
 
@@ -144,7 +145,23 @@ def test_completion_offers_the_accounts_template_codes_while_a_code_is_asked(liv
 
 def test_the_toolbar_shows_account_signatures_templates_and_tickets(live, router):
     bar = Conversation(live, router).toolbar()
-    assert bar == " demo | signatures ready 1/1 | templates approved: CM 1 CU 1 CT 1 | open tickets 0"
+    assert bar == (" demo | signatures ready 1/1 | templates approved: CM 1 CU 1 CT 1 | open tickets 0"
+                   " | clock 2026-03-20 10:00 (simulated)")
+
+
+def test_the_toolbar_says_nothing_of_the_clock_on_the_real_one(live, router):
+    from assistant.clock import Clock
+
+    live.clock = Clock()
+    assert Conversation(live, router).toolbar().endswith("| open tickets 0")
+
+
+def test_the_toolbar_is_shortened_to_fit_the_width(live, router):
+    conv = Conversation(live, router)
+    for width in (50, 40, 30):
+        bar = conv.toolbar(width)
+        assert len(bar) <= width and bar.startswith(" demo |")
+    assert conv.toolbar(50) == " demo | sig 1/1 | CM1 CU1 CT1 | tickets 0 | sim"
 
 
 def test_a_bug_in_one_answer_does_not_end_the_session(ctx, router, monkeypatch):
@@ -195,3 +212,50 @@ def test_what_does_that_mean_after_a_refused_signature_explains_its_code(ctx, ro
     text = said(session(ctx, router, "submit a signature called Acme-Tech\r\x03what does that mean?\r"))
     assert "isv.SIGN_NAME_ILLEGAL: signature 'Acme-Tech' contains '-'" in text
     assert "isv.SIGN_NAME_ILLEGAL: The signature name breaks the naming rules" in text
+
+
+def test_ctrl_d_quits_even_with_text_typed(ctx, router):
+    shell = session(ctx, router, "abc\x04how long does signature review take\r")
+    assert shell.conversation.turns == []
+
+
+def test_ctrl_d_quits_while_an_offer_waits_and_the_offer_is_not_taken(ctx, router):
+    shell = session(ctx, router, "how do I enable digital messages\r\x04y\r")
+    assert "now? [y/N]" in said(shell)
+    assert not accounts.account_info(ctx)["enabled"]
+
+
+def test_history_keeps_only_top_level_lines(live, router):
+    shell = session(live, router, "send a message\rDIGITAL_SMS_0001\r13800138000\rTom\ry\r/template\r")
+    assert list(shell.session.history.get_strings()) == ["send a message", "/template"]
+
+
+def test_a_pasted_block_is_answered_line_by_line(ctx, router):
+    paste = "\x1b[200~how long does signature review take\n/inbox\x1b[201~\r"
+    text = said(session(ctx, router, paste))
+    assert "7–10 business days" in text and "No new replies." in text
+    assert text.index("7–10 business days") < text.index("No new replies.")
+
+
+def test_paths_are_completed_at_the_media_prompt(live, router, media):
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+
+    from assistant.repl import ConversationCompleter
+
+    conv = Conversation(live, router)
+    conv.handle("create a template")
+    for line in ("Spring two", "AcmeShop", "e-commerce", "Hi there"):
+        conv.handle(line)
+    assert conv.waiting.paths
+    folder = media["image"].rsplit("/", 1)[0]
+    typed = folder + "/ban"
+    found = [c.text for c in ConversationCompleter(conv).get_completions(Document(typed), CompleteEvent())]
+    assert found == ["ner.png"]
+
+
+def test_the_shells_toolbar_fits_the_terminal(live, router):
+    output = Vt100_Output(io.StringIO(), lambda: Size(rows=20, columns=40), term="xterm")
+    with create_pipe_input() as pipe:
+        shell = Shell(Conversation(live, router), input=pipe, output=output)
+    assert 0 < len(shell.toolbar_text) <= 40

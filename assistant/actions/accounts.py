@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from ..choices import pick
 from ..context import Context, perform
 from ..errors import UserError
 from ..rules import SOURCES
@@ -11,8 +12,8 @@ from ..text import clean
 
 
 def _industry(ctx: Context, industry: str) -> str:
-    chosen = clean(industry).casefold()
-    if chosen not in ctx.rules.account_industries:
+    chosen = pick(industry, ctx.rules.account_industries)
+    if chosen is None:
         raise UserError(f"unknown industry '{industry}'; use one of: {', '.join(ctx.rules.account_industries)}")
     return chosen
 

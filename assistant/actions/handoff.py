@@ -28,6 +28,7 @@ REASONS = {
 }
 STATUSES = ("open", "claimed", "waiting", "resolved")
 CUSTOMER = "customer"  # the author of the customer's own messages on a ticket
+RESOLVED = "Resolved: "  # how a resolution note starts in the customer's inbox
 
 
 def _context(ctx: Context, template: str | None, signature: str | None, request_id: str | None) -> dict[str, Any]:
@@ -229,6 +230,7 @@ def answer(ctx: Context, ticket_id: int | str, text: str) -> dict:
 
 
 def resolve(ctx: Context, ticket_id: int | str, note: str, by: str | None = None) -> dict:
+    """Close a ticket; the note reaches the customer's inbox (next start, `/inbox`, `assistant inbox`)."""
     note = clean(note)
     if not note:
         raise UserError("a resolution needs a note; add --note TEXT")
@@ -238,7 +240,11 @@ def resolve(ctx: Context, ticket_id: int | str, note: str, by: str | None = None
         if row["status"] == "resolved":
             raise UserError(f"ticket #{row['id']} is already resolved")
         ctx.store.execute("UPDATE tickets SET status = 'resolved', resolution = ?, owner = COALESCE(owner, ?) "
-                               "WHERE id = ?", (note, clean(by or ctx.actor), row["id"]))
+                          "WHERE id = ?", (note, clean(by or ctx.actor), row["id"]))
+        # The note is the customer's answer too: it waits in their inbox like a reply.
+        ctx.store.insert("ticket_messages", {"ticket": row["id"], "account": row["account"], "at": ctx.now(),
+                                             "author": clean(by or row["owner"] or ctx.actor),
+                                             "text": f"{RESOLVED}{note}", "seen_at": None})
         _event(ctx, row["id"], "resolved", note)
         return get(ctx, row["id"])
     return perform(ctx, "handoff.resolve", str(ticket_id), work)

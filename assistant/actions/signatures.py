@@ -14,6 +14,7 @@ import hashlib
 import re
 import unicodedata
 
+from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, perform
 from ..errors import UserError, refused
@@ -146,6 +147,7 @@ def _check_count(ctx: Context) -> None:
 def submit(ctx: Context, name: str, source: str) -> dict:
     """Submit signature NAME from SOURCE for carrier real-name registration; returns its status."""
     name = clean(name) if name == name.strip() else name
+    source = pick(source, SOURCES) or source
     if source not in SOURCES:
         raise refused(SOURCE_ILLEGAL, f"unknown source '{source}'; use one of: {', '.join(SOURCES)}")
 
@@ -176,7 +178,7 @@ def update(ctx: Context, name: str, source: str | None = None) -> dict:
                           f"{current['expected_by']}); resubmit only after a rejection")
         if current["registration"] == "registered":
             raise refused(NOT_MODIFY, f"signature '{name}' is already registered with every carrier; nothing to resubmit")
-        chosen = source or row["source"]
+        chosen = (pick(source, SOURCES) or source) if source else row["source"]
         if chosen not in SOURCES:
             raise refused(SOURCE_ILLEGAL, f"unknown source '{chosen}'; use one of: {', '.join(SOURCES)}")
         round_ = row["round"] + 1

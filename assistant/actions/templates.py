@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from .. import media
+from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, perform
 from ..errors import UserError, refused
@@ -43,8 +44,8 @@ def variables_of(text: str) -> list[str]:
 
 
 def _industry(ctx: Context, industry: str) -> str:
-    chosen = clean(industry).casefold()
-    if chosen not in ctx.rules.template_industries:
+    chosen = pick(industry, ctx.rules.template_industries)
+    if chosen is None:
         raise UserError(f"unknown template industry '{industry}'; use one of: {', '.join(ctx.rules.template_industries)}")
     return chosen
 
