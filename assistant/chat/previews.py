@@ -25,8 +25,10 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     if name == "enable":
         return [Line("info", f"Enable digital messages for account {ctx.account}.")]
     if name == "signature.submit":
+        windows = [r.signature_review_business_days for r in ctx.rules.carrier_rules.values()]
+        fewest, most = min(w[0] for w in windows), max(w[1] for w in windows)
         return [Line("info", f"Submit signature {args['name']} ({args['source']}) for real-name registration with "
-                             f"{', '.join(carriers.values())}; each decides within 7-10 business days.")]
+                             f"{', '.join(carriers.values())}; each decides within {fewest}-{most} business days.")]
     if name == "signature.update":
         source = f" with source {args['source']}" if args.get("source") else ""
         return [Line("info", f"Resubmit signature {args['name']}{source}; a new review starts with each carrier.")]
