@@ -17,7 +17,9 @@ from typing import IO, Any
 from . import __version__, knowledge
 from .errors import UserError
 from .render import reply_text, to_json
+from .roles import ROLES, require
 from .rules import SOURCES
+from .sanitize import one_line
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Any], int]] = {}
 
@@ -65,7 +67,7 @@ class Shell:
 
             self._ctx = Context(Store(self.opts.db), self.kb, from_setting(self.opts.now),
                                 self.opts.account or os.environ.get("ASSISTANT_ACCOUNT") or "demo",
-                                self.opts.actor)
+                                self.opts.actor, self.opts.role)
             ensure_demo(self._ctx)
         return self._ctx
 
@@ -99,7 +101,10 @@ class Shell:
         return GapLog(open_store, self.kb.thresholds.low_confidence)
 
     def out(self, text: str = "") -> None:
-        self.stdout.write(text + "\n")
+        """Write TEXT and a newline; every control character not a line break is neutralised on the way."""
+        from .sanitize import safe
+
+        self.stdout.write(safe(text) + "\n")
 
     def emit(self, data: Any, text: Callable[[Any], str]) -> None:
         """Print DATA as JSON with --json, else as TEXT(DATA)."""
@@ -437,8 +442,6 @@ def cmd_review(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions.templates import record_review
     from .render import template_text
 
-    if not sh.ctx.actor.startswith("manager"):
-        sh.ctx.actor = f"manager:{opts.user or os.environ.get('USER') or 'unknown'}"
     sh.emit(record_review(sh.ctx, opts.code, opts.carrier, opts.approve, opts.reason),
             lambda s: template_text(s, sh.carriers))
     return 0
@@ -478,7 +481,7 @@ def cmd_handoff_show(opts: argparse.Namespace, sh: Shell) -> int:
 def cmd_handoff_claim(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions import handoff
 
-    sh.ctx.actor = f"manager:{opts.by}"
+    sh.ctx.actor = f"{opts.role}:{opts.by}"
     sh.emit(handoff.claim(sh.ctx, opts.id, opts.by), lambda t: f"Ticket #{t['id']} is now claimed by {t['owner']}.")
     return 0
 
@@ -488,7 +491,7 @@ def cmd_handoff_reply(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions import handoff
 
     if opts.by:
-        sh.ctx.actor = f"manager:{opts.by}"
+        sh.ctx.actor = f"{opts.role}:{opts.by}"
     ticket = handoff.reply(sh.ctx, opts.id, " ".join(opts.text), opts.by)
     sh.emit(ticket, lambda t: f"Reply sent on ticket #{t['id']}; it now waits for the customer.")
     return 0
@@ -508,7 +511,7 @@ def cmd_handoff_resolve(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions import handoff
 
     if opts.by:
-        sh.ctx.actor = f"manager:{opts.by}"
+        sh.ctx.actor = f"{opts.role}:{opts.by}"
     sh.emit(handoff.resolve(sh.ctx, opts.id, opts.note, opts.by), lambda t: f"Ticket #{t['id']} is resolved.")
     return 0
 
@@ -567,7 +570,6 @@ def cmd_kb_export(opts: argparse.Namespace, sh: Shell) -> int:
 # --- parser ------------------------------------------------------------------------------
 
 GLOBAL_DEFAULTS = {"kb": None, "db": None, "account": None, "now": None, "json": False, "role": "customer", "user": None}
-ROLES = ("customer", "agent", "manager")
 
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -582,7 +584,9 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     parser.add_argument("--kb", metavar="DIR", default=default,
                         help="knowledge-base directory (default: $ASSISTANT_KB, else the shipped one)")
     parser.add_argument("--role", choices=ROLES, default=argparse.SUPPRESS if suppress else "customer",
-                        help="who is at the keyboard (a manager works the handoff queue)")
+                        help="who is at the keyboard: a customer acts in its own account only; an agent in a "
+                             "customer's account; a manager works every account's tickets and the knowledge gaps; "
+                             "an admin manages accounts, top-ups and reviews (declared, not proven, in this mode)")
     parser.add_argument("--user", metavar="NAME", default=default, help="your name in the audit trail (default: $USER)")
     parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
                         help="print JSON (one object per line)")
@@ -719,10 +723,9 @@ def _profile_options(p: argparse.ArgumentParser) -> None:
 
 
 def _actor(opts: argparse.Namespace) -> str:
-    """Who acts, for the audit trail: "customer", or "agent:NAME" / "manager:NAME"."""
-    if opts.role == "customer":
-        return "customer"
-    return f"{opts.role}:{opts.user or os.environ.get('USER') or 'unknown'}"
+    """Who acts, for the audit trail: "ROLE:NAME" (--user, else $USER), or just the role when no name is known."""
+    name = opts.user or os.environ.get("USER")
+    return f"{opts.role}:{name}" if name else opts.role
 
 
 def _command_name(opts: argparse.Namespace) -> str | None:
@@ -733,6 +736,35 @@ def _command_name(opts: argparse.Namespace) -> str | None:
     return name
 
 
+# Commands whose role check the core makes after finding the object, so that another account's
+# ticket is "not found" to a customer, exactly like a ticket that does not exist.
+_CHECKED_BY_THE_CORE = {"handoff.claim", "handoff.reply", "handoff.resolve"}
+
+
+def _check_text(argv: Sequence[str]) -> None:
+    """Refuse arguments and settings that are not valid UTF-8 (Python hands them over surrogate-escaped)."""
+    from .sanitize import one_line
+
+    for n, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(f"argument {n} ({one_line(arg)}) is not valid UTF-8; "
+                             "pass UTF-8 text (check the terminal's or the script's encoding)") from None
+    for key in ("ASSISTANT_DB", "ASSISTANT_ACCOUNT", "ASSISTANT_NOW", "ASSISTANT_KB", "USER"):
+        try:
+            os.environ.get(key, "").encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(f"${key} is not valid UTF-8; set it to UTF-8 text") from None
+
+
+def _dotted(opts: argparse.Namespace, name: str) -> str:
+    """The command's name in the roles table: "handoff claim" -> "handoff.claim"; `send list|show` too."""
+    if name == "send" and opts.code in ("list", "show"):
+        return f"send.{opts.code}"
+    return name.replace(" ", ".")
+
+
 def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO | None = None,
          stderr: IO | None = None) -> int:
     """Run the assistant with ARGV; return the exit status. Streams default to the process's."""
@@ -740,22 +772,26 @@ def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO 
     stdout = stdout if stdout is not None else sys.stdout
     stderr = stderr if stderr is not None else sys.stderr
     try:
-        opts = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        argv = list(sys.argv[1:] if argv is None else argv)
+        _check_text(argv)
+        opts = build_parser().parse_args(argv)
         for key, value in GLOBAL_DEFAULTS.items():
             if not hasattr(opts, key):
                 setattr(opts, key, value)
         opts.actor = _actor(opts)
         sh = Shell(opts, stdin, stdout, stderr)
         name = _command_name(opts)
+        if name is not None and _dotted(opts, name) not in _CHECKED_BY_THE_CORE:
+            require(opts.role, _dotted(opts, name))
         if name is None:
             from .repl import run as run_repl
             return run_repl(sh)
         return COMMANDS[name](opts, sh)
     except UsageError as exc:
-        stderr.write(f"error: {exc}\n")
+        stderr.write(f"error: {one_line(exc)}\n")
         return 2
     except UserError as exc:
-        stderr.write(f"error: {exc}\n")
+        stderr.write(f"error: {one_line(exc)}\n")
         return 1
     except KeyboardInterrupt:
         stderr.write("interrupted\n")

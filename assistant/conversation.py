@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import media as media_files
-from . import render
+from . import render, roles
 from .actions import accounts, error_codes, handoff, sending, signatures, templates
 from .context import Context
 from .errors import UserError
@@ -87,6 +87,7 @@ def slash(name: str, usage: str, help_text: str, roles: tuple[str, ...] = ("cust
 class Conversation:
     def __init__(self, ctx: Context, router: Router, role: str = "customer"):
         self.ctx, self.router, self.kb, self.role = ctx, router, router.kb, role
+        ctx.role = role  # the actions scope tickets and sends by it
         self.turns: list[dict[str, str]] = []
         self.flow: _Flow | None = None
         self.offer: _Offer | None = None
@@ -139,7 +140,7 @@ class Conversation:
 
     def completions(self) -> list[str]:
         """Everything worth completing at the main prompt."""
-        words = [f"/{c.name}" for c in COMMANDS.values() if self.role in c.roles]
+        words = [f"/{c.name}" for c in COMMANDS.values() if roles.slash_allowed(self.role, c.name)]
         words += [e.question for e in self.kb.entries.values()]
         words += [r["code"] for r in self.ctx.store.rows("SELECT code FROM templates WHERE account = ? ORDER BY code",
                                                          (self.ctx.account,))]
@@ -501,8 +502,10 @@ class Conversation:
             raise UserError(f"cannot read that command: {exc}") from None
         name, args = (words[0].lower() if words else "help"), words[1:]
         command = COMMANDS.get(name)
-        if command is None or self.role not in command.roles:
+        if command is None or name not in roles.SLASH:
             raise UserError(f"unknown command /{name}; /help lists them")
+        if not roles.slash_allowed(self.role, name):
+            roles.require(self.role, roles.SLASH[name] or name)
         return command.run(self, args)
 
 
@@ -512,7 +515,7 @@ class Conversation:
 def _help(conv: Conversation, args: list[str]) -> list[Line]:
     lines = [Line("info", "Commands:")]
     lines += [Line("muted", f"  /{c.name} {c.usage}".rstrip().ljust(36) + " " + c.help)
-              for c in COMMANDS.values() if conv.role in c.roles]
+              for c in COMMANDS.values() if roles.slash_allowed(conv.role, c.name)]
     lines.append(Line("info", "Or just ask, for example:"))
     lines += [Line("muted", f"  {q}") for q in ("How long does signature review take?", "submit a signature",
                                                   "is my template approved yet?", "send a message",

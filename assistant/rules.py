@@ -93,4 +93,4 @@ def parse(data: Any) -> Rules:
         raise RulesError("template review_business_days needs one figure per carrier")
     return Rules(carriers, segments, unsupported, industries, frozenset(holidays), dict(_section(data, "signature")),
                  template, template_industries, dict(_section(data, "sending")), dict(data.get("demo_account") or {}),
-                 {"urgent_within_business_days": 2, "kept_turns": 20, **(data.get("handoff") or {})})
+                 {"urgent_within_business_days": 2, "kept_turns": 20, "max_text_chars": 4000, **(data.get("handoff") or {})})
