@@ -80,8 +80,8 @@ def test_the_faq_onboarding_end_to_end(cli):
     assert "Fix:" in cli("error", "isv.BUSINESS_LIMIT_CONTROL").out
 
     # The SMS-package case: digital runs out while SMS messages are left.
-    cli("--role", "admin", "admin", "account", "create", "tiny", "--industry", "retail", "--trademark", "AcmeShop", "--digital", "1",
-        "--sms", "500")
+    cli("--role", "admin", "admin", "account", "create", "tiny", "--industry", "retail", "--trademark", "AcmeShop",
+        "--digital", "1", "--sms", "500")
     assert _json(cli("--role", "admin", "admin", "account", "show", "tiny", "--json"))["packages"] == {"digital": 1, "sms": 500}
 
     # Account isolation: another account sees none of demo's objects.
@@ -93,7 +93,8 @@ def test_the_faq_onboarding_end_to_end(cli):
 
 def test_sms_package_never_pays_for_digital_messages(cli):
     d = cli.dir
-    cli("--role", "admin", "admin", "account", "create", "shop", "--industry", "retail", "--trademark", "ShopCo", "--digital", "1", "--sms", "900")
+    cli("--role", "admin", "admin", "account", "create", "shop", "--industry", "retail", "--trademark", "ShopCo",
+        "--digital", "1", "--sms", "900")
     for args in (("enable",), ("signature", "submit", "ShopCo", "--source", "trademark")):
         cli("--account", "shop", *args)
     code = _json(cli("--account", "shop", "template", "create", "--json", "--name", "Hi", "--signature", "ShopCo",

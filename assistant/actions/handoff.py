@@ -347,7 +347,8 @@ def export(ticket: dict, fmt: str) -> str:
     if "signature" in context:
         s = context["signature"]
         lines += ["", f"## Signature {o(s['name'])}: {o(s['registration'])}", ""]
-        lines += [f"- {o(c)}: {o(v['registration'])}, {o(v['availability'])}" + (f" ({o(v['reason'])})" if v.get("reason") else "")
+        lines += [f"- {o(c)}: {o(v['registration'])}, {o(v['availability'])}"
+                  + (f" ({o(v['reason'])})" if v.get("reason") else "")
                   for c, v in s["carriers"].items()]
     if "send" in context:
         s = context["send"]
