@@ -8,7 +8,6 @@ are `UserError`s, printed once as `error: ...` with exit status 1 (2 for usage e
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -113,20 +112,6 @@ class Shell:
 
 # --- ask ---------------------------------------------------------------------------------
 
-def _lines(stream: IO) -> Any:
-    """Lines of STREAM as text, one at a time; undecodable bytes come back as a ValueError."""
-    binary = getattr(stream, "buffer", None)
-    if binary is None and isinstance(stream, io.TextIOBase):
-        for line in stream:
-            yield line.rstrip("\r\n")
-        return
-    for raw in binary or stream:
-        try:
-            yield raw.rstrip(b"\r\n").decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield ValueError(f"line is not valid UTF-8 (byte {exc.start + 1}); send UTF-8 text")
-
-
 @command("ask")
 def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
     gaps = sh.gap_log()
@@ -154,9 +139,10 @@ def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
 
 
 def _answer_lines(sh: Shell, answer: Callable[[str], None]) -> None:
+    from .lines import read_lines
     from .router import Reply
 
-    for n, line in enumerate(_lines(sh.stdin), 1):
+    for n, line in enumerate(read_lines(sh.stdin), 1):
         if isinstance(line, ValueError):
             reply = Reply(f"<line {n}>", "fallback", error=str(line))
             sh.out(to_json(reply.to_json()) if sh.opts.json else reply_text(reply, sh.kb))
@@ -332,38 +318,19 @@ def _params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
-def _recipients_file(path: str, common: dict[str, str]) -> list[tuple[str, dict[str, str]]]:
-    """Recipients from a file: plain numbers one a line, or CSV with a 'phone' column."""
-    import csv
-
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            text = handle.read()
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror}; check the path") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path} is not UTF-8 text; save the CSV as UTF-8") from None
-    lines = text.splitlines()
-    if lines and "phone" in [c.strip().lower() for c in lines[0].split(",")]:
-        reader = csv.DictReader(lines)
-        out = []
-        for row in reader:
-            row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-            phone = row.pop("phone", "")
-            out.append((phone, {**common, **{k: v for k, v in row.items() if v}}))
-        return out
-    return [(line.strip(), common) for line in lines if line.strip()]
-
-
 @command("send")
 def cmd_send(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions.sending import send
     from .render import send_text
 
+    if opts.code in ("list", "show"):
+        return _send_lookup(opts, sh)
     common = _params(opts.param)
     recipients = [(p, common) for raw in opts.phones for p in raw.split(",") if p.strip()]
     if opts.file:
-        recipients += _recipients_file(opts.file, common)
+        from .recipients import read as read_recipients
+
+        recipients += read_recipients(opts.file, common)
     show_bar = not opts.json and getattr(sh.stderr, "isatty", lambda: False)()
 
     def bar(done: int, total: int) -> None:
@@ -376,6 +343,22 @@ def cmd_send(opts: argparse.Namespace, sh: Shell) -> int:
     result = send(sh.ctx, opts.code, recipients, progress=bar if show_bar else None, from_file=bool(opts.file))
     sh.emit(result, lambda r: send_text(r, sh.carriers))
     return 0 if result["sent"] else 1
+
+
+def _send_lookup(opts: argparse.Namespace, sh: Shell) -> int:
+    """`send list` (the latest sends) and `send show REQUEST_ID` (one send, its failures included)."""
+    from .actions.sending import recent, request
+    from .render import send_list_text, send_record_text
+
+    if opts.code == "list":
+        if opts.phones or opts.file or opts.param:
+            raise UsageError("`send list` takes no numbers, --file or --param")
+        sh.emit(recent(sh.ctx), send_list_text)
+        return 0
+    if len(opts.phones) != 1 or opts.file or opts.param:
+        raise UsageError("say which send: `assistant send show REQUEST_ID` (see `assistant send list`)")
+    sh.emit(request(sh.ctx, opts.phones[0]), lambda r: send_record_text(r, sh.carriers))
+    return 0
 
 
 @command("error")
@@ -561,7 +544,7 @@ def cmd_kb_export(opts: argparse.Namespace, sh: Shell) -> int:
 
     from .overlay import export
 
-    target = export(sh.kb, Path(opts.dir))
+    target = export(sh.kb, Path(opts.dir), force=opts.force)
     sh.emit({"dir": str(target)}, lambda r: f"Wrote the merged knowledge base to {r['dir']}; "
                                             f"check it with `assistant kb check {r['dir']}`.")
     return 0
@@ -625,6 +608,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--entry", required=True, help="the FAQ entry id")
     p = add("export", "write the knowledge base with learned phrasings merged, as YAML", kb)
     p.add_argument("dir", help="a new or empty directory")
+    p.add_argument("--force", action="store_true", help="overwrite the YAML files of a non-empty directory")
 
     add("enable", "enable digital messages for the account (eligible industries only)")
 
@@ -650,7 +634,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code", nargs="?", help="template code (default: all of the account's)")
 
     p = add("send", "send a template to mobile numbers")
-    p.add_argument("code", help="template code, e.g. DIGITAL_SMS_0001")
+    p.add_argument("code", help="template code, e.g. DIGITAL_SMS_0001; or `list` (the latest sends) or "
+                   "`show REQUEST_ID` (one past send)")
     p.add_argument("phones", nargs="*", metavar="PHONE", help="mainland mobile numbers")
     p.add_argument("--param", action="append", default=[], metavar="K=V", help="template parameter (repeatable)")
     p.add_argument("--file", metavar="CSV", help="recipients: one number a line, or a CSV with a 'phone' column "
@@ -800,6 +785,10 @@ def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO 
         # The reader went away (`assistant ask < big | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), getattr(stdout, "fileno", lambda: 1)())
         return 0
+    except OSError as exc:  # a file the command writes or reads that the system refuses
+        where = f" {one_line(exc.filename)}" if exc.filename else ""
+        stderr.write(f"error: cannot use{where}: {exc.strerror or exc}; check the path and its permissions\n")
+        return 1
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
 

@@ -565,6 +565,14 @@ def _send(conv: Conversation, args: list[str]) -> list[Line]:
     return lines
 
 
+@slash("sends", "[REQUEST_ID]", "your latest sends, or one of them in full")
+def _sends(conv: Conversation, args: list[str]) -> list[Line]:
+    if args:
+        found = sending.request(conv.ctx, args[0])
+        return [Line("answer", render.send_record_text(found, conv.ctx.rules.carriers))]
+    return [Line("answer", render.send_list_text(sending.recent(conv.ctx, 10)))]
+
+
 @slash("error", "CODE", "explain an error code")
 def _error(conv: Conversation, args: list[str]) -> list[Line]:
     return conv._start("error.lookup", {"code": " ".join(args)} if args else {})

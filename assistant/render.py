@@ -140,6 +140,25 @@ def send_text(result: dict, carriers: dict[str, str], shown: int = 20) -> str:
     return "\n".join(lines)
 
 
+def send_list_text(sends: list[dict]) -> str:
+    """The latest sends, newest first (`send list`)."""
+    if not sends:
+        return "No sends yet."
+    return table([(s["request_id"], s["template"], s["created_at"], s["total"], s["sent"], s["failed"], s["actor"])
+                  for s in sends], ("request", "template", "at", "numbers", "sent", "failed", "by"))
+
+
+def send_record_text(send: dict, carriers: dict[str, str]) -> str:
+    """One past send (`send show`): its counts and its first failures."""
+    lines = [f"Request {one_line(send['request_id'])}: template {one_line(send['template'])} at {send['created_at']}, "
+             f"{send['total']} number(s): {send['sent']} sent, {send['failed']} failed (by {one_line(send['actor'])})"]
+    if send["failures"]:
+        lines.append("Failures" + (" (the first 50)" if send["failed"] > len(send["failures"]) else "") + ":")
+        lines.append(table([(f["phone"], carriers.get(f["carrier"], "-"), f["error_code"], f["detail"])
+                            for f in send["failures"]], ("phone", "carrier", "error", "why")))
+    return "\n".join(lines)
+
+
 def error_text(found: dict) -> str:
     lines = [f"{found['code']}: {found['meaning']}", f"Fix: {found['fix']}"]
     if found["handoff"]:

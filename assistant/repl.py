@@ -21,6 +21,7 @@ from prompt_toolkit.shortcuts import print_formatted_text
 from prompt_toolkit.styles import Style
 
 from .conversation import Conversation, Line
+from .lines import not_utf8, read_lines
 from .render import safe
 
 STYLE = Style.from_dict({
@@ -94,6 +95,9 @@ class Shell:
             return True
         except EOFError:
             return False
+        if problem := not_utf8(text):
+            self.show([Line("error", f"Sorry, I can't read that: {problem}.")])
+            return True
         try:
             self.show(self.conversation.handle(text))
         except Exception as exc:  # a bug must not end the customer's session  # noqa: BLE001
@@ -116,7 +120,10 @@ def run(sh) -> int:
 
     conversation = Conversation(sh.ctx, sh.router, sh.opts.role)
     if not sh.stdin.isatty():
-        for raw in sh.stdin:
+        for raw in read_lines(sh.stdin):
+            if isinstance(raw, ValueError):  # one unreadable line does not end the session
+                sh.out(f"Sorry, I can't read that: {raw}.")
+                continue
             for line in conversation.handle(raw):
                 sh.out(safe(line.text))
             waiting = conversation.waiting

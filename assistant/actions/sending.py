@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
 from ..context import Context, perform
-from ..errors import UserError
+from ..errors import NotFound, UserError
 from ..numbers import lookup
 from . import signatures, templates
 
@@ -174,11 +174,24 @@ def plan(ctx: Context, code: str, phones: Iterable[str]) -> dict:
             "charge": deliverable, "balance": {"digital": account["digital_balance"], "sms": account["sms_balance"]}}
 
 
+def recent(ctx: Context, limit: int = 20) -> list[dict]:
+    """The account's latest sends, newest first: a send whose output was lost can always be found again."""
+    limit = max(1, min(int(limit), 1000))
+    return ctx.store.rows("SELECT request_id, template, created_at, total, sent, failed, actor FROM requests "
+                          "WHERE account = ? ORDER BY created_at DESC, request_id LIMIT ?", (ctx.account, limit))
+
+
 def request(ctx: Context, request_id: str) -> dict:
-    """A past send of this account, with its per-number results (for handoffs and context)."""
-    row = ctx.store.row("SELECT * FROM requests WHERE request_id = ? AND account = ?", (request_id.upper(), ctx.account))
+    """A past send of this account, with its per-number results (for handoffs, context and `send show`)."""
+    wanted = str(request_id).strip().upper()
+    row = ctx.store.row("SELECT * FROM requests WHERE request_id = ? AND account = ?", (wanted, ctx.account))
+    if row is None and 4 <= len(wanted) < 36:  # the start of an id, as `send list` and summaries show it
+        found = ctx.store.rows("SELECT * FROM requests WHERE account = ? AND request_id LIKE ? ORDER BY created_at DESC "
+                               "LIMIT 2", (ctx.account, wanted.replace("%", "").replace("_", "") + "%"))
+        row = found[0] if len(found) == 1 else None
     if row is None:
-        raise UserError(f"no send with request id {request_id} in account '{ctx.account}'")
+        raise NotFound(f"no send with request id {request_id} in account '{ctx.account}'; "
+                       "see `assistant send list`")
     failures = ctx.store.rows("SELECT phone, carrier, error_code, detail FROM messages WHERE request_id = ? "
                               "AND status = 'failed' ORDER BY id LIMIT 50", (row["request_id"],))
     return {**row, "failures": failures}
