@@ -44,8 +44,9 @@ def parse_time(text: str) -> dt.datetime:
     text = text.strip()
     try:
         if len(text) == 10:
-            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(9, 0))
-        parsed = dt.datetime.fromisoformat(text)
+            parsed = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(9, 0))
+        else:
+            parsed = dt.datetime.fromisoformat(text)
     except ValueError:
         raise UserError(f"'{text}' is not a date or time; write it as 2026-03-02 or 2026-03-02T14:30") from None
     if parsed.tzinfo is not None:
