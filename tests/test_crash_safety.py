@@ -6,7 +6,6 @@ processes claiming one ticket at once end with exactly one owner.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
