@@ -135,7 +135,7 @@ def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
         try:
             gaps.flush()
         except UserError as exc:  # logging is best effort: the answers were given
-            sh.stderr.write(f"warning: knowledge gaps not logged: {exc}\n")
+            sh.stderr.write(f"warning: knowledge gaps not logged: {one_line(exc)}\n")
 
 
 def _answer_lines(sh: Shell, answer: Callable[[str], None]) -> None:
@@ -170,8 +170,10 @@ def _carry_out(sh: Shell, reply) -> dict:
             ticket = handoff.create(sh.ctx, reply.args.get("reason") or reply.question,
                                     conversation=[{"role": "user", "text": reply.question, "at": sh.ctx.now()}],
                                     trigger="asked_for_person")
-            return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": ticket["summary"]},
-                    "text": f"Ticket #{ticket['id']} is with the support managers: {ticket['summary']}"}
+            already = " already" if ticket["reused"] else ""
+            return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": ticket["summary"],
+                               "reused": ticket["reused"]},
+                    "text": f"Ticket #{ticket['id']} is{already} with the support managers: {ticket['summary']}"}
         if sh.kb.actions[reply.action].changes_state:
             return {}
         if reply.action == "error.lookup":

@@ -133,4 +133,8 @@ def run(sh) -> int:
                 break
         return 0
     history = Path(sh.opts.db or default_db()).parent / "history"
+    try:  # what was typed stays as private as the database beside it
+        os.close(os.open(history, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+    except OSError:
+        history = None
     return Shell(conversation, history).run()
