@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import IO, Any
 
 from . import __version__, knowledge
@@ -542,8 +543,6 @@ def cmd_kb_learn(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("kb export")
 def cmd_kb_export(opts: argparse.Namespace, sh: Shell) -> int:
-    from pathlib import Path
-
     from .overlay import export
 
     target = export(sh.kb, Path(opts.dir), force=opts.force)
@@ -745,6 +744,23 @@ def _check_text(argv: Sequence[str]) -> None:
             raise UsageError(f"${key} is not valid UTF-8; set it to UTF-8 text") from None
 
 
+def _require(sh: Shell, command: str) -> None:
+    """The roles table's verdict on COMMAND; a refusal is audited when the database already exists."""
+    from .errors import Forbidden
+    from .paths import default_db
+
+    try:
+        require(sh.opts.role, command)
+    except Forbidden as exc:
+        if Path(sh.opts.db or default_db()).is_file():
+            try:
+                with sh.ctx.store.transaction():
+                    sh.ctx.audit(command, None, "refused", str(exc))
+            except UserError:
+                pass  # the refusal stands whether or not it could be recorded
+        raise
+
+
 def _dotted(opts: argparse.Namespace, name: str) -> str:
     """The command's name in the roles table: "handoff claim" -> "handoff.claim"; `send list|show` too."""
     if name == "send" and opts.code in ("list", "show"):
@@ -769,7 +785,7 @@ def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO 
         sh = Shell(opts, stdin, stdout, stderr)
         name = _command_name(opts)
         if name is not None and _dotted(opts, name) not in _CHECKED_BY_THE_CORE:
-            require(opts.role, _dotted(opts, name))
+            _require(sh, _dotted(opts, name))
         if name is None:
             from .repl import run as run_repl
             return run_repl(sh)

@@ -223,13 +223,22 @@ class Store:
             self.conn = conn
             self._check_ours()
             conn.execute("PRAGMA journal_mode=WAL")
+        except UserError:
+            conn.close()
+            raise
         except (OSError, sqlite3.DatabaseError) as exc:
+            if "conn" in locals():
+                conn.close()
             raise UserError(f"cannot open the database {self.path}: {_why(exc)}; "
                             "pass --db PATH to a writable database file") from None
         self.db = sqlite_utils.Database(conn)
         self.fresh = False
-        self._migrate()
-        self._check_tables()
+        try:
+            self._migrate()
+            self._check_tables()
+        except BaseException:
+            conn.close()
+            raise
 
     def _check_ours(self) -> None:
         """Refuse another program's SQLite file and a schema version that cannot be ours."""

@@ -75,10 +75,12 @@ def test_audit_rows_name_the_real_actor_and_role(two_accounts, tmp_path):
 
     assert two_accounts("--role", "admin", "--user", "alice", "admin", "topup", "demo", "--digital", "5").code == 0
     assert two_accounts("--role", "manager", "handoff", "claim", "1", "--by", "lin").code == 0
+    assert two_accounts("--user", "mallory", "admin", "topup", "demo", "--digital", "5").code == 1
     store = Store(tmp_path / "roles.db")
     rows = store.rows("SELECT actor, action, result FROM audit WHERE action IN ('admin.topup', 'handoff.claim')")
     assert rows == [{"actor": "admin:alice", "action": "admin.topup", "result": "ok"},
-                    {"actor": "manager:lin", "action": "handoff.claim", "result": "ok"}]
+                    {"actor": "manager:lin", "action": "handoff.claim", "result": "ok"},
+                    {"actor": "customer:mallory", "action": "admin.topup", "result": "refused"}]
 
 
 def _repl(ctx, router, keys, role="customer"):
