@@ -184,3 +184,14 @@ def test_a_full_disk_during_a_send_rolls_back_cleanly_with_one_clear_error(live)
 def test_a_number_beyond_sqlites_range_is_a_user_error(store):
     with pytest.raises(UserError, match="beyond the database's range"):
         store.row("SELECT * FROM tickets WHERE id = ?", (2**64,))
+
+
+def test_a_database_that_refuses_writes_gives_one_clear_error_and_stays_usable(store):
+    store.conn.execute("PRAGMA query_only = ON")  # SQLite answers as for a read-only file
+    with pytest.raises(UserError, match="read-only"), store.transaction():
+        store.execute("INSERT INTO counters (name, value) VALUES ('x', 1)")
+    assert not store.conn.in_transaction
+    store.conn.execute("PRAGMA query_only = OFF")
+    with store.transaction():
+        store.execute("INSERT INTO counters (name, value) VALUES ('x', 1)")
+    assert store.rows("SELECT name FROM counters") == [{"name": "x"}]
