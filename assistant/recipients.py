@@ -89,20 +89,28 @@ def _table(text: str, delimiter: str, offset: int, common: dict[str, str], sourc
         seen = {name.casefold() for name in names if name}
         if len(seen) != len([name for name in names if name]):
             raise UserError(f"{source} names a column twice (seen columns: {_shown(header)}); give each column its own name")
+        phone = phones[0]
+        named = [(n, name) for n, name in enumerate(header) if n != phone and name]
+        unnamed = [n for n, name in enumerate(header) if n != phone and not name]
+        width = len(header)
         out: list[Recipient] = []
         for row in reader:
-            if not any(cell.strip() for cell in row):
+            if not row or (len(row) == 1 and not row[0].strip()):
                 continue
-            line = offset + reader.line_num
-            if len(row) > len(header):
-                raise UserError(f"{source}: line {line} has {len(row)} fields but the header has {len(header)}; "
-                                f"quote values that contain '{one_line(delimiter)}' or add the missing column names")
-            cells = [cell.strip() for cell in row] + [""] * (len(header) - len(row))
-            params = {name: value for n, (name, value) in enumerate(zip(header, cells))
-                      if n != phones[0] and name and value}
-            if any(value for n, (name, value) in enumerate(zip(header, cells)) if n != phones[0] and not name):
-                raise UserError(f"{source}: line {line} has a value in a column with no name; name every column in the header")
-            out.append((cells[phones[0]], {**common, **params}))
+            if len(row) > width:
+                raise UserError(f"{source}: line {offset + reader.line_num} has {len(row)} fields but the header has "
+                                f"{width}; quote values that contain '{one_line(delimiter)}' or add the missing column names")
+            if len(row) < width:
+                row = row + [""] * (width - len(row))
+            if any(row[n].strip() for n in unnamed):
+                raise UserError(f"{source}: line {offset + reader.line_num} has a value in a column with no name; "
+                                "name every column in the header")
+            params = dict(common)
+            for n, name in named:
+                value = row[n].strip()
+                if value:
+                    params[name] = value
+            out.append((row[phone].strip(), params))
     except csv.Error as exc:
         raise UserError(f"{source} is not a CSV file the assistant can read ({exc}, line {offset + reader.line_num}); "
                         "check its quoting") from None

@@ -141,3 +141,17 @@ def test_every_code_the_send_path_produces_is_explained(kb):
     source = (Path(sending.__file__)).read_text()
     produced = set(re.findall(r'"(isv\.[A-Z_]+)"', source))
     assert produced and produced <= set(kb.error_codes)
+
+
+def test_a_capitalised_column_fills_the_templates_variable(live):
+    result = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"Name": "Tom"}), ("13312345678", {"NAME": "Ann"})])
+    assert result["sent"] == 2
+
+
+def test_recent_sends_are_listed_newest_first_and_one_can_be_shown(live):
+    first = _send(live, "13800138000")
+    live.later(minutes=5)
+    second = _send(live, "13312345678", "12345")
+    assert [s["request_id"] for s in sending.recent(live)] == [second["request_id"], first["request_id"]]
+    shown = sending.request(live, second["request_id"].lower())
+    assert shown["failed"] == 1 and shown["failures"][0]["error_code"] == "isv.MOBILE_NUMBER_ILLEGAL"

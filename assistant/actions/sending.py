@@ -53,7 +53,21 @@ class _FlowControl:
         self.sent[phone].append((self.now, template))
 
 
+def bind(variables: list[str], params: Mapping[str, str]) -> dict[str, str]:
+    """PARAMS keyed by the template's own variable names: a column `Name` fills `${name}` when the
+    template has no variable spelt `Name` exactly (spreadsheets capitalise headers)."""
+    if all(v in params for v in variables):
+        return dict(params)
+    folded = {str(k).casefold(): v for k, v in params.items()}
+    bound = dict(params)
+    for v in variables:
+        if v not in bound and v.casefold() in folded:
+            bound[v] = folded[v.casefold()]
+    return bound
+
+
 def _param_problem(ctx: Context, variables: list[str], params: Mapping[str, str]) -> tuple[str, str] | None:
+    params = bind(variables, params)
     missing = [v for v in variables if not str(params.get(v, "")).strip()]
     if missing:
         listed = ", ".join("${" + m + "}" for m in missing)
