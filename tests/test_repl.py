@@ -180,3 +180,11 @@ def test_it_means_the_signature_when_only_a_signature_was_discussed(ctx, router)
 def test_asking_about_the_template_explicitly_is_not_redirected_to_the_signature(live, router):
     text = said(session(live, router, "/signature AcmeShop\ris my template approved yet?\r"))
     assert "DIGITAL_SMS_0001" in text
+
+
+def test_recent_sends_can_be_found_again_in_the_repl(live, router):
+    from assistant.actions import sending
+
+    sent = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])
+    text = said(session(live, router, f"/sends\r/sends {sent['request_id'][:8]}\r"))
+    assert text.count(sent["request_id"]) == 2 and "1 sent, 0 failed" in text
