@@ -252,17 +252,33 @@ class Store:
         if version < 0:
             raise UserError(f"{self.path} has schema version {version}, which no assistant writes (damaged?); "
                             "restore it from a backup or pass --db PATH to a new file")
+        shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
         if version == 0 and tables:
-            shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
             raise UserError(f"{self.path} is another program's database (tables: {shown}); the assistant never "
                             "writes into it: pass --db PATH to the assistant's database or to a new file")
+        if version > len(MIGRATIONS):
+            return  # a newer assistant's: `_migrate` says so
+        missing = self._missing_tables(version, set(tables))
+        if missing and app_id == 0 and len(missing) == len(_tables_of(MIGRATIONS[:version])):
+            # A schema version but none of our tables: someone else's file, never to be migrated into.
+            raise UserError(f"{self.path} is another program's database (schema version {version}, tables: "
+                            f"{shown or 'none'}); pass --db PATH to the assistant's database or to a new file")
+        if missing:
+            self._damaged(missing)
+
+    @staticmethod
+    def _missing_tables(version: int, have: set[str]) -> list[str]:
+        return [t for t in _tables_of(MIGRATIONS[:max(version, 0)]) if t not in have]
+
+    def _damaged(self, missing: list[str]) -> None:
+        raise UserError(f"the database {self.path} is damaged: table {', '.join(missing)} is missing; "
+                        "restore it from a backup or pass --db PATH to a new file")
 
     def _check_tables(self) -> None:
         have = {r["name"] for r in self.rows("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        missing = [t for t in _tables_of(MIGRATIONS[:self.version]) if t not in have]
+        missing = self._missing_tables(self.version, have)
         if missing:
-            raise UserError(f"the database {self.path} is damaged: table {', '.join(missing)} is missing; "
-                            "restore it from a backup or pass --db PATH to a new file")
+            self._damaged(missing)
 
     def _migrate(self) -> None:
         version = self.version
