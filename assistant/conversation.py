@@ -70,16 +70,20 @@ class SlashCommand:
     usage: str
     help: str
     run: Callable[[Conversation, list[str]], list[Line]]
-    roles: tuple[str, ...] = ("customer", "agent", "manager")
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The roles that may use it, from the one table in roles.py (never declared here)."""
+        return tuple(r for r in roles.ROLES if roles.slash_allowed(r, self.name))
 
 
 COMMANDS: dict[str, SlashCommand] = {}
 
 
-def slash(name: str, usage: str, help_text: str, roles: tuple[str, ...] = ("customer", "agent", "manager")):
-    """Register a slash command; the one table feeds dispatch, /help and completion."""
+def slash(name: str, usage: str, help_text: str):
+    """Register a slash command; the one table feeds dispatch, /help and completion (roles.py says who)."""
     def register(fn: Callable[[Conversation, list[str]], list[Line]]):
-        COMMANDS[name] = SlashCommand(name, usage, help_text, fn, roles)
+        COMMANDS[name] = SlashCommand(name, usage, help_text, fn)
         return fn
     return register
 
@@ -589,7 +593,7 @@ def _inbox(conv: Conversation, args: list[str]) -> list[Line]:
     return [Line("ok", f"#{m['ticket']} {m['author']}: {m['text']}") for m in messages] or [Line("muted", "No new replies.")]
 
 
-@slash("answer", "ID TEXT", "answer a support manager on your ticket", roles=("customer", "agent"))
+@slash("answer", "ID TEXT", "answer a support manager on your ticket")
 def _answer(conv: Conversation, args: list[str]) -> list[Line]:
     if len(args) < 2:
         raise UserError("say which ticket and what to tell the manager: /answer ID TEXT")
@@ -612,19 +616,19 @@ def _account(conv: Conversation, args: list[str]) -> list[Line]:
     return [Line("ok", f"Now on account {args[0]}.")]
 
 
-@slash("queue", "[STATUS]", "the handoff queue, urgent first", roles=("manager",))
+@slash("queue", "[STATUS]", "the handoff queue, urgent first")
 def _queue(conv: Conversation, args: list[str]) -> list[Line]:
     return [Line("answer", render.queue_text(handoff.queue(conv.ctx, args[0] if args else None)))]
 
 
-@slash("show", "ID", "a ticket with its whole case", roles=("manager",))
+@slash("show", "ID", "a ticket with its whole case")
 def _show(conv: Conversation, args: list[str]) -> list[Line]:
     if not args:
         raise UserError("say which ticket: /show ID")
     return [Line("answer", render.ticket_text(handoff.get(conv.ctx, args[0])))]
 
 
-@slash("claim", "ID", "take a ticket", roles=("manager",))
+@slash("claim", "ID", "take a ticket")
 def _claim(conv: Conversation, args: list[str]) -> list[Line]:
     if not args:
         raise UserError("say which ticket: /claim ID")
@@ -632,7 +636,7 @@ def _claim(conv: Conversation, args: list[str]) -> list[Line]:
     return [Line("ok", f"Ticket #{ticket['id']} is yours.")]
 
 
-@slash("reply", "ID TEXT", "answer the customer", roles=("manager",))
+@slash("reply", "ID TEXT", "answer the customer")
 def _reply(conv: Conversation, args: list[str]) -> list[Line]:
     if len(args) < 2:
         raise UserError("say which ticket and what to reply: /reply ID TEXT")
@@ -640,7 +644,7 @@ def _reply(conv: Conversation, args: list[str]) -> list[Line]:
     return [Line("ok", f"Replied on ticket #{ticket['id']}.")]
 
 
-@slash("resolve", "ID NOTE", "close a ticket", roles=("manager",))
+@slash("resolve", "ID NOTE", "close a ticket")
 def _resolve(conv: Conversation, args: list[str]) -> list[Line]:
     if len(args) < 2:
         raise UserError("say which ticket and how it was resolved: /resolve ID NOTE")
