@@ -513,11 +513,10 @@ def cmd_handoff_export(opts: argparse.Namespace, sh: Shell) -> int:
 @command("inbox")
 def cmd_inbox(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions import handoff
-    from .render import safe
-
     messages = handoff.inbox(sh.ctx)
-    sh.emit(messages, lambda ms: "\n".join(f"Ticket #{m['ticket']} ({safe(m['summary'])})\n  {m['at']} {safe(m['author'])}: "
-                                           f"{safe(m['text'])}" for m in ms) or "No new replies.")
+    sh.emit(messages, lambda ms: "\n".join(f"Ticket #{m['ticket']} ({one_line(m['summary'])})\n  {m['at']} "
+                                           f"{one_line(m['author'])}: {one_line(m['text'])}" for m in ms)
+            or "No new replies.")
     return 0
 
 
