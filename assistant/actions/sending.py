@@ -53,11 +53,11 @@ class _FlowControl:
         self.sent[phone].append((self.now, template))
 
 
-def bind(variables: list[str], params: Mapping[str, str]) -> dict[str, str]:
+def bind(variables: list[str], params: Mapping[str, str]) -> Mapping[str, str]:
     """PARAMS keyed by the template's own variable names: a column `Name` fills `${name}` when the
     template has no variable spelt `Name` exactly (spreadsheets capitalise headers)."""
     if all(v in params for v in variables):
-        return dict(params)
+        return params
     folded = {str(k).casefold(): v for k, v in params.items()}
     bound = dict(params)
     for v in variables:
