@@ -140,7 +140,7 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
     request opens one ticket, not a thousand. `handoff create` with its own reason always opens one.
     """
     planned = parse_time(send_date).date() if send_date else None
-    detail = _text(ctx, detail, "reason", "") if detail and clean(detail) else None
+    detail = _text(ctx, detail, "reason", "say what the manager should know") if detail and clean(detail) else None
     if trigger is not None and trigger not in REASONS:
         raise UserError(f"unknown handoff reason '{trigger}'; use one of: {', '.join(REASONS)}")
 
@@ -189,7 +189,7 @@ def _row(ctx: Context, ticket_id: int | str, any_account: bool | None = None) ->
     """The ticket, if it is within reach: a customer's or an agent's reach is the account acted for,
     and another account's ticket is reported as not found, exactly like a missing one."""
     if any_account is None:
-        any_account = sees_all_accounts(getattr(ctx, "role", "customer"))
+        any_account = sees_all_accounts(ctx.role)
     try:
         number = int(str(ticket_id).strip().lstrip("#"))
     except ValueError:
@@ -221,7 +221,7 @@ def queue(ctx: Context, status: str | None = None, account: str | None = None) -
     if status and status not in STATUSES:
         raise UserError(f"unknown status '{status}'; use one of: {', '.join(STATUSES)}")
     where, params = ["status = ?" if status else "status != 'resolved'"], [status] if status else []
-    if not sees_all_accounts(getattr(ctx, "role", "customer")):
+    if not sees_all_accounts(ctx.role):
         account = ctx.account  # a customer's queue is its own tickets
     if account:
         where.append("account = ?")
