@@ -8,16 +8,18 @@ are `UserError`s, printed once as `error: ...` with exit status 1 (2 for usage e
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import IO, Any
 
 from . import __version__, knowledge
 from .errors import UserError
 from .render import reply_text, to_json
+from .roles import ROLES, require
 from .rules import SOURCES
+from .sanitize import one_line
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Any], int]] = {}
 
@@ -65,7 +67,7 @@ class Shell:
 
             self._ctx = Context(Store(self.opts.db), self.kb, from_setting(self.opts.now),
                                 self.opts.account or os.environ.get("ASSISTANT_ACCOUNT") or "demo",
-                                self.opts.actor)
+                                self.opts.actor, self.opts.role)
             ensure_demo(self._ctx)
         return self._ctx
 
@@ -99,7 +101,10 @@ class Shell:
         return GapLog(open_store, self.kb.thresholds.low_confidence)
 
     def out(self, text: str = "") -> None:
-        self.stdout.write(text + "\n")
+        """Write TEXT and a newline; every control character not a line break is neutralised on the way."""
+        from .sanitize import safe
+
+        self.stdout.write(safe(text) + "\n")
 
     def emit(self, data: Any, text: Callable[[Any], str]) -> None:
         """Print DATA as JSON with --json, else as TEXT(DATA)."""
@@ -107,20 +112,6 @@ class Shell:
 
 
 # --- ask ---------------------------------------------------------------------------------
-
-def _lines(stream: IO) -> Any:
-    """Lines of STREAM as text, one at a time; undecodable bytes come back as a ValueError."""
-    binary = getattr(stream, "buffer", None)
-    if binary is None and isinstance(stream, io.TextIOBase):
-        for line in stream:
-            yield line.rstrip("\r\n")
-        return
-    for raw in binary or stream:
-        try:
-            yield raw.rstrip(b"\r\n").decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield ValueError(f"line is not valid UTF-8 (byte {exc.start + 1}); send UTF-8 text")
-
 
 @command("ask")
 def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
@@ -145,13 +136,14 @@ def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
         try:
             gaps.flush()
         except UserError as exc:  # logging is best effort: the answers were given
-            sh.stderr.write(f"warning: knowledge gaps not logged: {exc}\n")
+            sh.stderr.write(f"warning: knowledge gaps not logged: {one_line(exc)}\n")
 
 
 def _answer_lines(sh: Shell, answer: Callable[[str], None]) -> None:
+    from .lines import read_lines
     from .router import Reply
 
-    for n, line in enumerate(_lines(sh.stdin), 1):
+    for n, line in enumerate(read_lines(sh.stdin), 1):
         if isinstance(line, ValueError):
             reply = Reply(f"<line {n}>", "fallback", error=str(line))
             sh.out(to_json(reply.to_json()) if sh.opts.json else reply_text(reply, sh.kb))
@@ -179,8 +171,10 @@ def _carry_out(sh: Shell, reply) -> dict:
             ticket = handoff.create(sh.ctx, reply.args.get("reason") or reply.question,
                                     conversation=[{"role": "user", "text": reply.question, "at": sh.ctx.now()}],
                                     trigger="asked_for_person")
-            return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": ticket["summary"]},
-                    "text": f"Ticket #{ticket['id']} is with the support managers: {ticket['summary']}"}
+            already = " already" if ticket["reused"] else ""
+            return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": ticket["summary"],
+                               "reused": ticket["reused"]},
+                    "text": f"Ticket #{ticket['id']} is{already} with the support managers: {ticket['summary']}"}
         if reply.action == "send" and reply.args.get("code"):
             return _send_hint(sh, reply)
         if sh.kb.actions[reply.action].changes_state:
@@ -367,38 +361,19 @@ def _params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
-def _recipients_file(path: str, common: dict[str, str]) -> list[tuple[str, dict[str, str]]]:
-    """Recipients from a file: plain numbers one a line, or CSV with a 'phone' column."""
-    import csv
-
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            text = handle.read()
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror}; check the path") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path} is not UTF-8 text; save the CSV as UTF-8") from None
-    lines = text.splitlines()
-    if lines and "phone" in [c.strip().lower() for c in lines[0].split(",")]:
-        reader = csv.DictReader(lines)
-        out = []
-        for row in reader:
-            row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-            phone = row.pop("phone", "")
-            out.append((phone, {**common, **{k: v for k, v in row.items() if v}}))
-        return out
-    return [(line.strip(), common) for line in lines if line.strip()]
-
-
 @command("send")
 def cmd_send(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions.sending import send
     from .render import send_text
 
+    if opts.code in ("list", "show"):
+        return _send_lookup(opts, sh)
     common = _params(opts.param)
     recipients = [(p, common) for raw in opts.phones for p in raw.split(",") if p.strip()]
     if opts.file:
-        recipients += _recipients_file(opts.file, common)
+        from .recipients import read as read_recipients
+
+        recipients += read_recipients(opts.file, common)
     show_bar = not opts.json and getattr(sh.stderr, "isatty", lambda: False)()
 
     def bar(done: int, total: int) -> None:
@@ -411,6 +386,22 @@ def cmd_send(opts: argparse.Namespace, sh: Shell) -> int:
     result = send(sh.ctx, opts.code, recipients, progress=bar if show_bar else None, from_file=bool(opts.file))
     sh.emit(result, lambda r: send_text(r, sh.carriers))
     return 0 if result["sent"] else 1
+
+
+def _send_lookup(opts: argparse.Namespace, sh: Shell) -> int:
+    """`send list` (the latest sends) and `send show REQUEST_ID` (one send, its failures included)."""
+    from .actions.sending import recent, request
+    from .render import send_list_text, send_record_text
+
+    if opts.code == "list":
+        if opts.phones or opts.file or opts.param:
+            raise UsageError("`send list` takes no numbers, --file or --param")
+        sh.emit(recent(sh.ctx), send_list_text)
+        return 0
+    if len(opts.phones) != 1 or opts.file or opts.param:
+        raise UsageError("say which send: `assistant send show REQUEST_ID` (see `assistant send list`)")
+    sh.emit(request(sh.ctx, opts.phones[0]), lambda r: send_record_text(r, sh.carriers))
+    return 0
 
 
 @command("error")
@@ -477,8 +468,6 @@ def cmd_review(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions.templates import record_review
     from .render import template_text
 
-    if not sh.ctx.actor.startswith("manager"):
-        sh.ctx.actor = f"manager:{opts.user or os.environ.get('USER') or 'unknown'}"
     sh.emit(record_review(sh.ctx, opts.code, opts.carrier, opts.approve, opts.reason),
             lambda s: template_text(s, sh.carriers))
     return 0
@@ -518,7 +507,7 @@ def cmd_handoff_show(opts: argparse.Namespace, sh: Shell) -> int:
 def cmd_handoff_claim(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions import handoff
 
-    sh.ctx.actor = f"manager:{opts.by}"
+    sh.ctx.actor = f"{opts.role}:{opts.by}"
     sh.emit(handoff.claim(sh.ctx, opts.id, opts.by), lambda t: f"Ticket #{t['id']} is now claimed by {t['owner']}.")
     return 0
 
@@ -528,7 +517,7 @@ def cmd_handoff_reply(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions import handoff
 
     if opts.by:
-        sh.ctx.actor = f"manager:{opts.by}"
+        sh.ctx.actor = f"{opts.role}:{opts.by}"
     ticket = handoff.reply(sh.ctx, opts.id, " ".join(opts.text), opts.by)
     sh.emit(ticket, lambda t: f"Reply sent on ticket #{t['id']}; it now waits for the customer.")
     return 0
@@ -548,7 +537,7 @@ def cmd_handoff_resolve(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions import handoff
 
     if opts.by:
-        sh.ctx.actor = f"manager:{opts.by}"
+        sh.ctx.actor = f"{opts.role}:{opts.by}"
     sh.emit(handoff.resolve(sh.ctx, opts.id, opts.note, opts.by), lambda t: f"Ticket #{t['id']} is resolved.")
     return 0
 
@@ -564,11 +553,10 @@ def cmd_handoff_export(opts: argparse.Namespace, sh: Shell) -> int:
 @command("inbox")
 def cmd_inbox(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions import handoff
-    from .render import safe
-
     messages = handoff.inbox(sh.ctx)
-    sh.emit(messages, lambda ms: "\n".join(f"Ticket #{m['ticket']} ({safe(m['summary'])})\n  {m['at']} {safe(m['author'])}: "
-                                           f"{safe(m['text'])}" for m in ms) or "No new replies.")
+    sh.emit(messages, lambda ms: "\n".join(f"Ticket #{m['ticket']} ({one_line(m['summary'])})\n  {m['at']} "
+                                           f"{one_line(m['author'])}: {one_line(m['text'])}" for m in ms)
+            or "No new replies.")
     return 0
 
 
@@ -594,11 +582,9 @@ def cmd_kb_learn(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("kb export")
 def cmd_kb_export(opts: argparse.Namespace, sh: Shell) -> int:
-    from pathlib import Path
-
     from .overlay import export
 
-    target = export(sh.kb, Path(opts.dir))
+    target = export(sh.kb, Path(opts.dir), force=opts.force)
     sh.emit({"dir": str(target)}, lambda r: f"Wrote the merged knowledge base to {r['dir']}; "
                                             f"check it with `assistant kb check {r['dir']}`.")
     return 0
@@ -607,7 +593,6 @@ def cmd_kb_export(opts: argparse.Namespace, sh: Shell) -> int:
 # --- parser ------------------------------------------------------------------------------
 
 GLOBAL_DEFAULTS = {"kb": None, "db": None, "account": None, "now": None, "json": False, "role": "customer", "user": None}
-ROLES = ("customer", "agent", "manager")
 
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -622,7 +607,9 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     parser.add_argument("--kb", metavar="DIR", default=default,
                         help="knowledge-base directory (default: $ASSISTANT_KB, else the shipped one)")
     parser.add_argument("--role", choices=ROLES, default=argparse.SUPPRESS if suppress else "customer",
-                        help="who is at the keyboard (a manager works the handoff queue)")
+                        help="who is at the keyboard: a customer acts in its own account only; an agent in a "
+                             "customer's account; a manager works every account's tickets and the knowledge gaps; "
+                             "an admin manages accounts, top-ups and reviews (declared, not proven, in this mode)")
     parser.add_argument("--user", metavar="NAME", default=default, help="your name in the audit trail (default: $USER)")
     parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
                         help="print JSON (one object per line)")
@@ -663,6 +650,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--entry", required=True, help="the FAQ entry id")
     p = add("export", "write the knowledge base with learned phrasings merged, as YAML", kb)
     p.add_argument("dir", help="a new or empty directory")
+    p.add_argument("--force", action="store_true", help="overwrite the YAML files of a non-empty directory")
 
     add("enable", "enable digital messages for the account (eligible industries only)")
 
@@ -688,7 +676,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code", nargs="?", help="template code (default: all of the account's)")
 
     p = add("send", "send a template to mobile numbers")
-    p.add_argument("code", help="template code, e.g. DIGITAL_SMS_0001")
+    p.add_argument("code", help="template code, e.g. DIGITAL_SMS_0001; or `list` (the latest sends) or "
+                   "`show REQUEST_ID` (one past send)")
     p.add_argument("phones", nargs="*", metavar="PHONE", help="mainland mobile numbers")
     p.add_argument("--param", action="append", default=[], metavar="K=V", help="template parameter (repeatable)")
     p.add_argument("--file", metavar="CSV", help="recipients: one number a line, or a CSV with a 'phone' column "
@@ -768,10 +757,9 @@ def _profile_options(p: argparse.ArgumentParser) -> None:
 
 
 def _actor(opts: argparse.Namespace) -> str:
-    """Who acts, for the audit trail: "customer", or "agent:NAME" / "manager:NAME"."""
-    if opts.role == "customer":
-        return "customer"
-    return f"{opts.role}:{opts.user or os.environ.get('USER') or 'unknown'}"
+    """Who acts, for the audit trail: "ROLE:NAME" (--user, else $USER), or just the role when no name is known."""
+    name = opts.user or os.environ.get("USER")
+    return f"{opts.role}:{name}" if name else opts.role
 
 
 def _check_global_options(opts: argparse.Namespace) -> None:
@@ -802,6 +790,52 @@ def _command_name(opts: argparse.Namespace) -> str | None:
     return name
 
 
+# Commands whose role check the core makes after finding the object, so that another account's
+# ticket is "not found" to a customer, exactly like a ticket that does not exist.
+_CHECKED_BY_THE_CORE = {"handoff.claim", "handoff.reply", "handoff.resolve"}
+
+
+def _check_text(argv: Sequence[str]) -> None:
+    """Refuse arguments and settings that are not valid UTF-8 (Python hands them over surrogate-escaped)."""
+    from .sanitize import one_line
+
+    for n, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(f"argument {n} ({one_line(arg)}) is not valid UTF-8; "
+                             "pass UTF-8 text (check the terminal's or the script's encoding)") from None
+    for key in ("ASSISTANT_DB", "ASSISTANT_ACCOUNT", "ASSISTANT_NOW", "ASSISTANT_KB", "USER"):
+        try:
+            os.environ.get(key, "").encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(f"${key} is not valid UTF-8; set it to UTF-8 text") from None
+
+
+def _require(sh: Shell, command: str) -> None:
+    """The roles table's verdict on COMMAND; a refusal is audited when the database already exists."""
+    from .errors import Forbidden
+    from .paths import default_db
+
+    try:
+        require(sh.opts.role, command)
+    except Forbidden as exc:
+        if Path(sh.opts.db or default_db()).is_file():
+            try:
+                with sh.ctx.store.transaction():
+                    sh.ctx.audit(command, None, "refused", str(exc))
+            except UserError:
+                pass  # the refusal stands whether or not it could be recorded
+        raise
+
+
+def _dotted(opts: argparse.Namespace, name: str) -> str:
+    """The command's name in the roles table: "handoff claim" -> "handoff.claim"; `send list|show` too."""
+    if name == "send" and opts.code in ("list", "show"):
+        return f"send.{opts.code}"
+    return name.replace(" ", ".")
+
+
 def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO | None = None,
          stderr: IO | None = None) -> int:
     """Run the assistant with ARGV; return the exit status. Streams default to the process's."""
@@ -810,7 +844,9 @@ def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO 
     stderr = stderr if stderr is not None else sys.stderr
     opts = None
     try:
-        opts = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        argv = list(sys.argv[1:] if argv is None else argv)
+        _check_text(argv)
+        opts = build_parser().parse_args(argv)
         for key, value in GLOBAL_DEFAULTS.items():
             if not hasattr(opts, key):
                 setattr(opts, key, value)
@@ -818,15 +854,17 @@ def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO 
         _check_global_options(opts)
         sh = Shell(opts, stdin, stdout, stderr)
         name = _command_name(opts)
+        if name is not None and _dotted(opts, name) not in _CHECKED_BY_THE_CORE:
+            _require(sh, _dotted(opts, name))
         if name is None:
             from .repl import run as run_repl
             return run_repl(sh)
         return COMMANDS[name](opts, sh)
     except UsageError as exc:
-        stderr.write(f"error: {exc}\n")
+        stderr.write(f"error: {one_line(exc)}\n")
         return 2
     except UserError as exc:
-        stderr.write(f"error: {exc}\n")
+        stderr.write(f"error: {one_line(exc)}\n")
         if exc.code and getattr(opts, "json", False):  # a refusal with the service's code, as send results carry it
             stdout.write(to_json({"error": str(exc), "error_code": exc.code}) + "\n")
         return 1
@@ -837,6 +875,10 @@ def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO 
         # The reader went away (`assistant ask < big | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), getattr(stdout, "fileno", lambda: 1)())
         return 0
+    except OSError as exc:  # a file the command writes or reads that the system refuses
+        where = f" {one_line(exc.filename)}" if exc.filename else ""
+        stderr.write(f"error: cannot use{where}: {exc.strerror or exc}; check the path and its permissions\n")
+        return 1
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
 

@@ -14,6 +14,10 @@ from functools import lru_cache
 from .errors import UserError
 
 CST = dt.timezone(dt.timedelta(hours=8))
+# Dates the assistant accepts (--now, send dates): far from the calendar's ends, so review
+# arithmetic of business days can never run past year 9999.
+EARLIEST = dt.datetime(1970, 1, 1)
+LATEST = dt.datetime(2999, 12, 31, 23, 59, 59)
 
 
 class Clock:
@@ -41,12 +45,19 @@ def parse_time(text: str) -> dt.datetime:
     text = text.strip()
     try:
         if len(text) == 10:
-            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(9, 0))
-        parsed = dt.datetime.fromisoformat(text)
+            parsed = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(9, 0))
+        else:
+            parsed = dt.datetime.fromisoformat(text)
     except ValueError:
         raise UserError(f"'{text}' is not a date or time; write it as 2026-03-02 or 2026-03-02T14:30") from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(CST).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(CST).replace(tzinfo=None)
+        except OverflowError:
+            parsed = dt.datetime.max
+    if not EARLIEST <= parsed <= LATEST:
+        raise UserError(f"'{text}' is outside the dates the assistant works with ({EARLIEST.year} to {LATEST.year}); "
+                        "give a date in that range")
     return parsed
 
 
@@ -141,10 +152,14 @@ def is_business_day(day: dt.date, holidays: Days) -> bool:
 def add_business_days(start: dt.date, days: int, holidays: Days) -> dt.date:
     """The date DAYS business days after START (START itself does not count)."""
     day = start
-    while days > 0:
-        day += dt.timedelta(days=1)
-        if is_business_day(day, holidays):
-            days -= 1
+    try:
+        while days > 0:
+            day += dt.timedelta(days=1)
+            if is_business_day(day, holidays):
+                days -= 1
+    except OverflowError:
+        raise UserError(f"{days} business days after {start} is past the end of the calendar; "
+                        f"use dates up to {LATEST.year}") from None
     return day
 
 

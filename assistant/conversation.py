@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import roles
 from .actions import handoff, signatures
 from .chat import commands, offers, outcomes, slots, speech, welcome
 from .chat.commands import COMMANDS, SlashCommand, slash
@@ -34,6 +35,7 @@ class Conversation:
 
     def __init__(self, ctx: Context, router: Router, role: str = "customer"):
         self.ctx, self.router, self.kb, self.role = ctx, router, router.kb, role
+        ctx.role = role  # the actions scope tickets and sends by it
         self.turns: list[dict[str, str]] = []
         self.flow: Flow | None = None
         self.offer: Offer | None = None
@@ -70,7 +72,7 @@ class Conversation:
 
     def completions(self) -> list[str]:
         """Everything worth completing at the main prompt."""
-        words = [f"/{c.name}" for c in COMMANDS.values() if self.role in c.roles]
+        words = [f"/{c.name}" for c in COMMANDS.values() if roles.slash_allowed(self.role, c.name)]
         words += [e.question for e in self.kb.entries.values()]
         words += [r["code"] for r in self.ctx.store.rows("SELECT code FROM templates WHERE account = ? ORDER BY code",
                                                          (self.ctx.account,))]

@@ -445,7 +445,14 @@ def check(directory: str | os.PathLike,
 
     def read(name: str) -> tuple[_Checker, Any]:
         checker = _Checker(name)
-        text = _file_text(directory, name)
+        try:
+            text = _file_text(directory, name)
+        except UnicodeDecodeError as exc:
+            checker.add(1, f"not UTF-8 text (byte {exc.start + 1}); save the file as UTF-8")
+            text = None
+        except OSError as exc:
+            checker.add(1, f"cannot be read ({exc.strerror or exc}); check the file")
+            text = None
         data = checker.load(text) if text is not None else None
         return checker, data
 

@@ -23,6 +23,7 @@ from prompt_toolkit.shortcuts import print_formatted_text
 from prompt_toolkit.styles import Style
 
 from .conversation import Conversation, Line
+from .lines import not_utf8, read_lines
 from .render import safe
 
 STYLE = Style.from_dict({
@@ -142,6 +143,9 @@ class Shell:
             return True
         except EOFError:
             return False
+        if problem := not_utf8(text):
+            self.show([Line("error", f"Sorry, I can't read that: {problem}.")])
+            return True
         try:
             self.show(self.conversation.handle(text))
         except Exception as exc:  # a bug must not end the customer's session  # noqa: BLE001
@@ -166,7 +170,10 @@ def run(sh) -> int:
     if not sh.stdin.isatty():
         for line in conversation.news():       # no banner for scripts, but a manager's answer is news
             sh.out(safe(line.text))
-        for raw in sh.stdin:
+        for raw in read_lines(sh.stdin):
+            if isinstance(raw, ValueError):  # one unreadable line does not end the session
+                sh.out(f"Sorry, I can't read that: {raw}.")
+                continue
             for line in conversation.handle(raw):
                 sh.out(safe(line.text))
             waiting = conversation.waiting
@@ -176,4 +183,8 @@ def run(sh) -> int:
                 break
         return 0
     history = Path(sh.opts.db or default_db()).parent / "history"
+    try:  # what was typed stays as private as the database beside it
+        os.close(os.open(history, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+    except OSError:
+        history = None
     return Shell(conversation, history).run()

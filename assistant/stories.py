@@ -128,7 +128,8 @@ def _given(ctx: Context, step: dict, media: Path) -> None:
     elif kind == "handoff":
         handoff.create(ctx, value, trigger="asked_for_person")
     elif kind in ("claim", "reply", "resolve"):
-        actor, ctx.actor = ctx.actor, MANAGER
+        actor, role = ctx.actor, ctx.role
+        ctx.actor, ctx.role = MANAGER, "manager"
         try:
             if kind == "claim":
                 handoff.claim(ctx, value, "lin")
@@ -137,7 +138,7 @@ def _given(ctx: Context, step: dict, media: Path) -> None:
             else:
                 handoff.resolve(ctx, value["ticket"], value["note"], "lin")
         finally:
-            ctx.actor = actor
+            ctx.actor, ctx.role = actor, role
     else:
         raise UserError(f"unknown set-up step '{kind}'")
 

@@ -1,3 +1,5 @@
+import dataclasses
+
 """The conversation's pieces (assistant/chat): offers, hints, picks, previews, cases."""
 
 from assistant.actions import accounts, handoff
@@ -54,7 +56,7 @@ def test_the_managers_case_is_aligned_text_not_markdown(ctx):
 
 def test_a_manager_session_does_not_read_the_customers_inbox(ctx, router):
     handoff.create(ctx, "please call me", trigger="asked_for_person")
-    handoff.resolve(ctx, 1, "Called", "lin")
+    handoff.resolve(dataclasses.replace(ctx, actor="manager:lin", role="manager"), 1, "Called", "lin")
     Conversation(ctx, router, "manager").welcome()
     assert any("was resolved by lin: Called" in line.text for line in Conversation(ctx, router).welcome())
 

@@ -86,3 +86,24 @@ def test_ctrl_d_quits_at_once_after_an_offer_on_a_terminal_that_never_answers_cu
             assert "\x1b[6n" not in screen.getvalue()   # no cursor-position request the terminal would have to answer
         finally:
             child.close()
+
+
+def test_a_line_that_is_not_utf8_at_the_terminal_does_not_end_the_session(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(XDG_DATA_HOME=str(tmp_path / "data"), ASSISTANT_NOW="2026-03-02T10:00:00", TERM="xterm", NO_COLOR="1",
+               PROMPT_TOOLKIT_NO_CPR="1")
+    child = pexpect.spawn(str(SCRIPT), cwd=str(tmp_path), env=env, timeout=30, dimensions=(40, 160))
+    try:
+        child.expect(b"demo>")
+        child.send(b"caf\xe9 \xff\r")
+        child.expect(b"can't read that")
+        child.expect(b"demo>")
+        child.send(b"what is td\r")
+        child.expect(b"opt-out")
+        child.expect(b"demo>")
+        child.sendcontrol("d")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0

@@ -48,7 +48,7 @@ def test_the_faq_onboarding_end_to_end(cli):
     assert _json(cli("signature", "status", "AcmeShop", "--json", now="2026-03-17"))["ready"] is True
     globex = _json(cli("signature", "status", "Globex", "--json", now="2026-03-17"))
     assert globex["registration"] == "rejected" and "registered enterprise" in globex["reason"]
-    cli("admin", "account", "update", "demo", "--enterprise", "Globex Trading Co., Ltd.", now="2026-03-17")
+    cli("--role", "admin", "admin", "account", "update", "demo", "--enterprise", "Globex Trading Co., Ltd.", now="2026-03-17")
     assert _json(cli("signature", "update", "Globex", "--json", now="2026-03-17"))["registration"] == "under_review"
     assert _json(cli("signature", "status", "Globex", "--json", now="2026-03-31"))["ready"] is True
 
@@ -80,9 +80,9 @@ def test_the_faq_onboarding_end_to_end(cli):
     assert "Fix:" in cli("error", "isv.BUSINESS_LIMIT_CONTROL").out
 
     # The SMS-package case: digital runs out while SMS messages are left.
-    cli("admin", "account", "create", "tiny", "--industry", "retail", "--trademark", "AcmeShop", "--digital", "1",
-        "--sms", "500")
-    assert _json(cli("admin", "account", "show", "tiny", "--json"))["packages"] == {"digital": 1, "sms": 500}
+    cli("--role", "admin", "admin", "account", "create", "tiny", "--industry", "retail", "--trademark", "AcmeShop",
+        "--digital", "1", "--sms", "500")
+    assert _json(cli("--role", "admin", "admin", "account", "show", "tiny", "--json"))["packages"] == {"digital": 1, "sms": 500}
 
     # Account isolation: another account sees none of demo's objects.
     assert "no template" in cli("--account", "tiny", "template", "status", everyone, expect=1).err
@@ -93,7 +93,8 @@ def test_the_faq_onboarding_end_to_end(cli):
 
 def test_sms_package_never_pays_for_digital_messages(cli):
     d = cli.dir
-    cli("admin", "account", "create", "shop", "--industry", "retail", "--trademark", "ShopCo", "--digital", "1", "--sms", "900")
+    cli("--role", "admin", "admin", "account", "create", "shop", "--industry", "retail", "--trademark", "ShopCo",
+        "--digital", "1", "--sms", "900")
     for args in (("enable",), ("signature", "submit", "ShopCo", "--source", "trademark")):
         cli("--account", "shop", *args)
     code = _json(cli("--account", "shop", "template", "create", "--json", "--name", "Hi", "--signature", "ShopCo",
@@ -111,7 +112,7 @@ def test_sms_package_never_pays_for_digital_messages(cli):
     (("send", "DIGITAL_SMS_0404", "13800138000"), "no template"),
     (("send", "DIGITAL_SMS_0001", "--file", "/no/such.csv"), "cannot read /no/such.csv"),
     (("send", "DIGITAL_SMS_0001", "13800138000", "--param", "oops"), "not NAME=VALUE"),
-    (("admin", "review", "DIGITAL_SMS_0404", "--carrier", "china_mobile", "--approve"), "no template"),
+    (("--role", "admin", "admin", "review", "DIGITAL_SMS_0404", "--carrier", "china_mobile", "--approve"), "no template"),
     (("--now", "someday", "enable"), "not a date or time"),
 ])
 def test_bad_input_is_one_line_and_a_non_zero_exit(run, tmp_path, args, message):

@@ -114,7 +114,7 @@ def test_a_managers_reply_is_shown_when_the_customer_returns(ctx, router):
 def test_help_lists_every_command_of_the_role(ctx, router):
     text = said(session(ctx, router, "/help\r"))
     assert all(f"/{c.name}" in text for c in COMMANDS.values() if "customer" in c.roles)
-    assert "/claim" not in text
+    assert "/claim" not in text and "/account" not in text
     assert "/claim" in said(session(ctx, router, "/help\r", role="manager"))
 
 
@@ -259,3 +259,11 @@ def test_the_shells_toolbar_fits_the_terminal(live, router):
     with create_pipe_input() as pipe:
         shell = Shell(Conversation(live, router), input=pipe, output=output)
     assert 0 < len(shell.toolbar_text) <= 40
+
+
+def test_recent_sends_can_be_found_again_in_the_repl(live, router):
+    from assistant.actions import sending
+
+    sent = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])
+    text = said(session(live, router, f"/sends\r/sends {sent['request_id'][:8]}\r"))
+    assert text.count(sent["request_id"]) == 2 and "1 sent, 0 failed" in text

@@ -186,3 +186,17 @@ def test_the_preview_runs_the_sends_checks_and_agrees_with_the_send_number_by_nu
 def test_the_preview_refuses_what_the_send_refuses(live):
     with pytest.raises(UserError, match="isv.MOBILE_COUNT_OVER_LIMIT"):
         sending.preview(live, "DIGITAL_SMS_0001", [(f"138{n:08d}", {"name": "T"}) for n in range(1001)])
+
+
+def test_a_capitalised_column_fills_the_templates_variable(live):
+    result = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"Name": "Tom"}), ("13312345678", {"NAME": "Ann"})])
+    assert result["sent"] == 2
+
+
+def test_recent_sends_are_listed_newest_first_and_one_can_be_shown(live):
+    first = _send(live, "13800138000")
+    live.later(minutes=5)
+    second = _send(live, "13312345678", "12345")
+    assert [s["request_id"] for s in sending.recent(live)] == [second["request_id"], first["request_id"]]
+    shown = sending.request(live, second["request_id"].lower())
+    assert shown["failed"] == 1 and shown["failures"][0]["error_code"] == "isv.MOBILE_NUMBER_ILLEGAL"

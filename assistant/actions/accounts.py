@@ -18,12 +18,26 @@ def _industry(ctx: Context, industry: str) -> str:
     return chosen
 
 
+# The most messages a package may hold (far inside SQLite's 64-bit integers, so no sum overflows).
+MAX_PACKAGE = 1_000_000_000
+
+
 def _count(value: int | None, what: str) -> int:
     if value is None:
         return 0
     if value < 0:
         raise UserError(f"{what} must be zero or more, not {value}")
+    if value > MAX_PACKAGE:
+        raise UserError(f"{what} {value} is more than a package may hold ({MAX_PACKAGE:,}); give a smaller number")
     return value
+
+
+def _balance(current: int, added: int, what: str) -> int:
+    total = current + added
+    if total > MAX_PACKAGE:
+        raise UserError(f"{what}: {current:,} + {added:,} would pass the most a package may hold ({MAX_PACKAGE:,}); "
+                        "top up less")
+    return total
 
 
 def _add_names(ctx: Context, account: str, names: Mapping[str, Iterable[str]]) -> None:
@@ -84,8 +98,8 @@ def topup(ctx: Context, name: str, digital: int | None, sms: int | None) -> dict
     def work() -> dict:
         row = Context(ctx.store, ctx.kb, ctx.clock, name, ctx.actor).account_row()
         ctx.store.update("accounts", {"name": name}, {
-            "digital_balance": row["digital_balance"] + _count(digital, "--digital"),
-            "sms_balance": row["sms_balance"] + _count(sms, "--sms")})
+            "digital_balance": _balance(row["digital_balance"], _count(digital, "--digital"), "--digital"),
+            "sms_balance": _balance(row["sms_balance"], _count(sms, "--sms"), "--sms")})
         return account_info(ctx, name)
     return perform(ctx, "admin.topup", name, work)
 

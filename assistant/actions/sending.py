@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
 from ..context import Context, perform
-from ..errors import UserError
+from ..errors import NotFound, UserError
 from ..numbers import lookup
 from . import signatures, templates
 
@@ -54,7 +54,21 @@ class _FlowControl:
         self.sent[phone].append((self.now, template))
 
 
+def bind(variables: list[str], params: Mapping[str, str]) -> Mapping[str, str]:
+    """PARAMS keyed by the template's own variable names: a column `Name` fills `${name}` when the
+    template has no variable spelt `Name` exactly (spreadsheets capitalise headers)."""
+    if all(v in params for v in variables):
+        return params
+    folded = {str(k).casefold(): v for k, v in params.items()}
+    bound = dict(params)
+    for v in variables:
+        if v not in bound and v.casefold() in folded:
+            bound[v] = folded[v.casefold()]
+    return bound
+
+
 def _param_problem(ctx: Context, variables: list[str], params: Mapping[str, str]) -> tuple[str, str] | None:
+    params = bind(variables, params)
     missing = [v for v in variables if not str(params.get(v, "")).strip()]
     if missing:
         listed = ", ".join("${" + m + "}" for m in missing)
@@ -189,12 +203,25 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
     return perform(ctx, "send", code, work)
 
 
+def recent(ctx: Context, limit: int = 20) -> list[dict]:
+    """The account's latest sends, newest first: a send whose output was lost can always be found again."""
+    limit = max(1, min(int(limit), 1000))
+    return ctx.store.rows("SELECT request_id, template, created_at, total, sent, failed, actor FROM requests "
+                          "WHERE account = ? ORDER BY created_at DESC, request_id LIMIT ?", (ctx.account, limit))
+
+
 def request(ctx: Context, request_id: str) -> dict:
     """A past send of this account, with its per-number results and what each message carried
-    (for handoffs and context): the first 50 failures and the first 20 messages sent."""
-    row = ctx.store.row("SELECT * FROM requests WHERE request_id = ? AND account = ?", (request_id.upper(), ctx.account))
+    (for handoffs, context and `send show`): the first 50 failures and the first 20 messages sent."""
+    wanted = str(request_id).strip().upper()
+    row = ctx.store.row("SELECT * FROM requests WHERE request_id = ? AND account = ?", (wanted, ctx.account))
+    if row is None and 4 <= len(wanted) < 36:  # the start of an id, as `send list` and summaries show it
+        found = ctx.store.rows("SELECT * FROM requests WHERE account = ? AND request_id LIKE ? ORDER BY created_at DESC "
+                               "LIMIT 2", (ctx.account, wanted.replace("%", "").replace("_", "") + "%"))
+        row = found[0] if len(found) == 1 else None
     if row is None:
-        raise UserError(f"no send with request id {request_id} in account '{ctx.account}'")
+        raise NotFound(f"no send with request id {request_id} in account '{ctx.account}'; "
+                       "see `assistant send list`")
     failures = ctx.store.rows("SELECT phone, carrier, error_code, detail, signature, content FROM messages "
                               "WHERE request_id = ? AND status = 'failed' ORDER BY id LIMIT 50", (row["request_id"],))
     delivered = ctx.store.rows("SELECT phone, carrier, signature, content FROM messages "

@@ -70,9 +70,8 @@ def check_text(ctx: Context, text: str) -> list[str]:
     return names
 
 
-def _check_media(ctx: Context, text: str, paths: list[str]) -> list[media.MediaFile]:
+def _check_media(ctx: Context, text: str, files: list[media.MediaFile]) -> list[media.MediaFile]:
     spec = ctx.rules.template
-    files = [media.read(p) for p in paths]
     kinds = [spec["media_kinds"].get(f.format) for f in files]
     if not any(k in ("image", "video") for k in kinds):
         raise UserError("a digital message needs text plus at least one image or video; add one with --media FILE")
@@ -91,7 +90,11 @@ def check_letter(ctx: Context, path: str | None) -> media.MediaFile | None:
     """The commitment letter at PATH, if it is a legible image (None when no letter is given)."""
     if path is None:
         return None
-    letter = media.read(path)
+    return _check_letter_file(ctx, media.read(path))
+
+
+def _check_letter_file(ctx: Context, letter: media.MediaFile) -> media.MediaFile:
+    path = letter.path
     if letter.format not in ("png", "jpg", "gif"):
         raise refused(UNSUPPORTED, f"the commitment letter {path} is not an image; save it as a clear PNG or JPG")
     least = ctx.rules.template["letter_min_pixels"]
@@ -147,7 +150,20 @@ def _check_count(ctx: Context) -> None:
 
 def create(ctx: Context, name: str, signature: str, industry: str, text: str,
            media_paths: list[str], letter: str | None = None) -> dict:
-    """Create a template and submit it for review; returns its status with the new code."""
+    """Create a template and submit it for review; returns its status with the new code.
+
+    The media files are read before the transaction starts, so a slow or stuck file never holds
+    the database's write lock; a file that cannot be used is still refused (and audited) in order.
+    """
+    unreadable: UserError | None = None
+    read: list[media.MediaFile] = []
+    letter_read: media.MediaFile | None = None
+    try:
+        read = [media.read(p) for p in media_paths]
+        letter_read = media.read(letter) if letter is not None else None
+    except UserError as exc:
+        unreadable = exc
+
     def work() -> dict:
         account = ctx.account_row()
         if not account["enabled_at"]:
@@ -167,8 +183,10 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
                             f"a template needs one that is: check `assistant signature status {signature}`")
         chosen = _industry(ctx, industry)
         names = check_text(ctx, text)
-        files = _check_media(ctx, text, media_paths)
-        letter_file = check_letter(ctx, letter)
+        if unreadable is not None:
+            raise unreadable
+        files = _check_media(ctx, text, read)
+        letter_file = _check_letter_file(ctx, letter_read) if letter_read else None
         code = f"DIGITAL_SMS_{ctx.store.next_number('template'):04d}"
         ctx.store.insert("templates", {
             "code": code, "account": ctx.account, "name": title, "signature": signature, "industry": chosen,

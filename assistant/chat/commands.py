@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .. import render
-from ..actions import accounts, handoff, signatures, templates
+from .. import render, roles
+from ..actions import accounts, handoff, sending, signatures, templates
 from ..errors import UserError
 from . import offers, welcome
 from .cases import case_text
@@ -21,8 +21,6 @@ from .lines import Line
 if TYPE_CHECKING:
     from ..conversation import Conversation
 
-ALL = ("customer", "agent", "manager")
-
 
 @dataclass
 class SlashCommand:
@@ -30,16 +28,20 @@ class SlashCommand:
     usage: str
     help: str
     run: Callable[[Conversation, list[str]], list[Line]]
-    roles: tuple[str, ...] = ALL
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The roles that may use it, from the one table in roles.py (never declared here)."""
+        return tuple(r for r in roles.ROLES if roles.slash_allowed(r, self.name))
 
 
 COMMANDS: dict[str, SlashCommand] = {}
 
 
-def slash(name: str, usage: str, help_text: str, roles: tuple[str, ...] = ALL):
-    """Register a slash command; the one table feeds dispatch, /help and completion."""
+def slash(name: str, usage: str, help_text: str):
+    """Register a slash command; the one table feeds dispatch, /help and completion (roles.py says who)."""
     def register(fn: Callable[[Conversation, list[str]], list[Line]]):
-        COMMANDS[name] = SlashCommand(name, usage, help_text, fn, roles)
+        COMMANDS[name] = SlashCommand(name, usage, help_text, fn)
         return fn
     return register
 
@@ -57,8 +59,10 @@ def run(conv: Conversation, text: str) -> list[Line]:
         raise UserError(f"cannot read that command: {exc}") from None
     name, args = (words[0].lower() if words else "help"), words[1:]
     command = COMMANDS.get(name)
-    if command is None or conv.role not in command.roles:
+    if command is None or name not in roles.SLASH:
         raise UserError(f"unknown command /{name}; /help lists them")
+    if not roles.slash_allowed(conv.role, name):
+        roles.require(conv.role, roles.SLASH[name] or name)
     return command.run(conv, args)
 
 
@@ -66,7 +70,7 @@ def run(conv: Conversation, text: str) -> list[Line]:
 def _help(conv: Conversation, args: list[str]) -> list[Line]:
     lines = [Line("info", "Commands:")]
     lines += [Line("muted", f"  /{c.name} {c.usage}".rstrip().ljust(36) + " " + c.help)
-              for c in COMMANDS.values() if conv.role in c.roles]
+              for c in COMMANDS.values() if roles.slash_allowed(conv.role, c.name)]
     lines.append(Line("info", "Or just ask, for example:"))
     lines += [Line("muted", f"  {q}") for q in ("How long does signature review take?", "submit a signature",
                                                   "is my template approved yet?", "send a message",
@@ -112,6 +116,14 @@ def _send(conv: Conversation, args: list[str]) -> list[Line]:
     return conv.start("send", given)
 
 
+@slash("sends", "[REQUEST_ID]", "your latest sends, or one of them in full")
+def _sends(conv: Conversation, args: list[str]) -> list[Line]:
+    if args:
+        found = sending.request(conv.ctx, args[0])
+        return [Line("answer", render.send_record_text(found, conv.ctx.rules.carriers))]
+    return [Line("answer", render.send_list_text(sending.recent(conv.ctx, 10)))]
+
+
 @slash("error", "CODE", "explain an error code")
 def _error(conv: Conversation, args: list[str]) -> list[Line]:
     if not args:
@@ -119,17 +131,17 @@ def _error(conv: Conversation, args: list[str]) -> list[Line]:
     return conv.run("error.lookup", {"code": " ".join(args)})
 
 
-@slash("handoff", "[REASON]", "hand the case to a support manager", roles=("customer", "agent"))
+@slash("handoff", "[REASON]", "hand the case to a support manager")
 def _handoff(conv: Conversation, args: list[str]) -> list[Line]:
     return conv.handoff(" ".join(args) or None, "asked_for_person")
 
 
-@slash("inbox", "", "replies and resolutions from support managers", roles=("customer", "agent"))
+@slash("inbox", "", "replies and resolutions from support managers")
 def _inbox(conv: Conversation, args: list[str]) -> list[Line]:
     return welcome.inbox(conv) or [Line("muted", "No new replies.")]
 
 
-@slash("answer", "ID TEXT", "answer a support manager on your ticket", roles=("customer", "agent"))
+@slash("answer", "ID TEXT", "answer a support manager on your ticket")
 def _answer(conv: Conversation, args: list[str]) -> list[Line]:
     if len(args) < 2:
         raise UserError("say which ticket and what to tell the manager: /answer ID TEXT")
@@ -159,12 +171,12 @@ def _account(conv: Conversation, args: list[str]) -> list[Line]:
     return [Line("ok", f"Now on account {args[0]}.")]
 
 
-@slash("queue", "[STATUS]", "the handoff queue, urgent first", roles=("manager",))
+@slash("queue", "[STATUS]", "the handoff queue, urgent first")
 def _queue(conv: Conversation, args: list[str]) -> list[Line]:
     return [Line("answer", render.queue_text(handoff.queue(conv.ctx, args[0] if args else None)))]
 
 
-@slash("show", "ID", "a ticket with its whole case", roles=("manager",))
+@slash("show", "ID", "a ticket with its whole case")
 def _show(conv: Conversation, args: list[str]) -> list[Line]:
     if not args:
         raise UserError("say which ticket: /show ID")
@@ -175,7 +187,7 @@ def _manager(conv: Conversation) -> str:
     return conv.ctx.actor.split(":", 1)[-1]
 
 
-@slash("claim", "ID", "take a ticket", roles=("manager",))
+@slash("claim", "ID", "take a ticket")
 def _claim(conv: Conversation, args: list[str]) -> list[Line]:
     if not args:
         raise UserError("say which ticket: /claim ID")
@@ -183,7 +195,7 @@ def _claim(conv: Conversation, args: list[str]) -> list[Line]:
     return [Line("ok", f"Ticket #{ticket['id']} is yours.")]
 
 
-@slash("reply", "ID TEXT", "answer the customer", roles=("manager",))
+@slash("reply", "ID TEXT", "answer the customer")
 def _reply(conv: Conversation, args: list[str]) -> list[Line]:
     if len(args) < 2:
         raise UserError("say which ticket and what to reply: /reply ID TEXT")
@@ -191,7 +203,7 @@ def _reply(conv: Conversation, args: list[str]) -> list[Line]:
     return [Line("ok", f"Replied on ticket #{ticket['id']}.")]
 
 
-@slash("resolve", "ID NOTE", "close a ticket (the note reaches the customer)", roles=("manager",))
+@slash("resolve", "ID NOTE", "close a ticket (the note reaches the customer)")
 def _resolve(conv: Conversation, args: list[str]) -> list[Line]:
     if len(args) < 2:
         raise UserError("say which ticket and how it was resolved: /resolve ID NOTE")
