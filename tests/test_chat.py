@@ -1,6 +1,6 @@
-import dataclasses
-
 """The conversation's pieces (assistant/chat): offers, hints, picks, previews, cases."""
+
+import dataclasses
 
 from assistant.actions import accounts, handoff
 from assistant.chat import offers, speech
