@@ -61,9 +61,9 @@ class Shell:
             from .actions.accounts import ensure_demo
             from .clock import from_setting
             from .context import Context
-            from .store import Store
+            from .storage import open_store
 
-            self._ctx = Context(Store(self.opts.db), self.kb, from_setting(self.opts.now),
+            self._ctx = Context(open_store(self.opts.db), self.kb, from_setting(self.opts.now),
                                 self.opts.account or os.environ.get("ASSISTANT_ACCOUNT") or "demo",
                                 self.opts.actor)
             ensure_demo(self._ctx)
@@ -86,9 +86,9 @@ class Shell:
 
     @property
     def overlay_file(self):
-        from .paths import default_db, learned_file
+        from .paths import learned_file
 
-        return learned_file(self.opts.db or default_db())
+        return learned_file(self.opts.db)
 
     def gap_log(self):
         """A buffer for knowledge-gap rows; the database is opened only if a gap is logged."""

@@ -112,7 +112,7 @@ class Shell:
 
 def run(sh) -> int:
     """`assistant` with no command: the interactive shell on a terminal, plain lines otherwise."""
-    from .paths import default_db
+    from .paths import local_dir
 
     conversation = Conversation(sh.ctx, sh.router, sh.opts.role)
     if not sh.stdin.isatty():
@@ -125,5 +125,5 @@ def run(sh) -> int:
             if conversation.done:
                 break
         return 0
-    history = Path(sh.opts.db or default_db()).parent / "history"
+    history = local_dir(sh.opts.db) / "history"
     return Shell(conversation, history).run()

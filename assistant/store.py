@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import sqlite_utils
 
@@ -20,6 +21,7 @@ from .errors import UserError
 from .paths import default_db
 
 BUSY_TIMEOUT_S = 10
+T = TypeVar("T")
 
 # Each step takes the schema from version N to N+1; never edit a released step, add one.
 MIGRATIONS: list[str] = [
@@ -217,6 +219,19 @@ class Store:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+
+    def atomically(self, work: Callable[[], T]) -> T:
+        """WORK in one transaction. `BEGIN IMMEDIATE` makes writers wait their turn, so it never needs a retry."""
+        with self.transaction():
+            return work()
+
+    @property
+    def target(self) -> str:
+        """What `open_store` needs to open this database again (from another process, say)."""
+        return str(self.path)
+
+    def table_names(self) -> list[str]:
+        return self.db.table_names()
 
     def next_number(self, counter: str) -> int:
         """The next value of a named counter (call inside a transaction)."""

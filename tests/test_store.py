@@ -8,7 +8,8 @@ from assistant.paths import default_db
 from assistant.store import MIGRATIONS, Store
 
 
-def test_a_new_file_gets_the_current_schema_version_and_wal(store):
+def test_a_new_file_gets_the_current_schema_version_and_wal(tmp_path):
+    store = Store(tmp_path / "assistant.db")
     assert store.version == len(MIGRATIONS)
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -31,7 +32,7 @@ def test_an_older_schema_is_upgraded_in_place(tmp_path, monkeypatch):
 
 def test_a_failed_transaction_leaves_nothing_behind(store):
     with pytest.raises(RuntimeError), store.transaction():
-        store.db["counters"].insert({"name": "x", "value": 1})
+        store.insert("counters", {"name": "x", "value": 1})
         raise RuntimeError("killed half-way")
     assert store.rows("SELECT * FROM counters") == []
 
