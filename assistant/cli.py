@@ -432,6 +432,34 @@ def cmd_topup(opts: argparse.Namespace, sh: Shell) -> int:
     return 0
 
 
+@command("admin migrate")
+def cmd_migrate(opts: argparse.Namespace, sh: Shell) -> int:
+    """Copy the embedded database (--db) into an empty PostgreSQL database (--to)."""
+    from .paths import database_target
+    from .render import table
+    from .storage import is_server_url, open_store
+
+    source_path = database_target(opts.db)
+    if is_server_url(source_path):
+        raise UserError("admin migrate copies an embedded database file into PostgreSQL; point --db at the file")
+    if not is_server_url(opts.to):
+        raise UserError(f"--to must be a postgresql:// URL, not '{opts.to}'")
+    if not source_path.is_file():
+        raise UserError(f"no database file at {source_path}; point --db at the file to copy")
+    source, target = open_store(source_path), open_store(opts.to)
+    try:
+        from .storage.transfer import copy_database, shown
+
+        counts = copy_database(source, target)
+    finally:
+        source.close()
+        target.close()
+    result = {"source": str(source_path), "target": shown(opts.to), "tables": counts, "rows": sum(counts.values())}
+    sh.emit(result, lambda r: table(sorted(r["tables"].items()), ("table", "rows")) +
+            f"\ncopied {r['rows']} rows from {r['source']} to {r['target']}; every count checked")
+    return 0
+
+
 @command("admin review")
 def cmd_review(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions.templates import record_review
@@ -674,6 +702,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--digital", type=int)
     p.add_argument("--sms", type=int)
+    p = add("migrate", "copy this embedded database into an empty PostgreSQL database", admin)
+    p.add_argument("--to", required=True, metavar="URL", help="postgresql://USER@HOST:PORT/DBNAME")
     p = add("review", "record a carrier's decision on a template", admin)
     p.add_argument("code")
     p.add_argument("--carrier", required=True)
