@@ -19,6 +19,7 @@ import sqlite_utils
 
 from .errors import UserError
 from .paths import default_db
+from .storage.dialect import statements
 
 BUSY_TIMEOUT_S = 10
 T = TypeVar("T")
@@ -191,9 +192,8 @@ class Store:
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
             self.fresh = version == 0
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
+                for statement in statements(script):
+                    self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version={number}")
 
     @property

@@ -1,6 +1,7 @@
 """Choosing the engine: a path opens the file, a postgresql:// URL the server, with clear errors."""
 
 import sys
+import uuid
 
 import pytest
 
@@ -47,3 +48,82 @@ def test_an_unreachable_server_is_a_clear_error():
     pytest.importorskip("psycopg")
     with pytest.raises(UserError, match=r"cannot connect to the database postgresql://me@127.0.0.1:1/support: .*; check"):
         open_store("postgresql://me:secret@127.0.0.1:1/support?connect_timeout=2")
+
+
+def test_a_missing_server_database_is_created_on_first_use_like_a_new_file():
+    from conftest import TEST_POSTGRES
+
+    if not TEST_POSTGRES:
+        pytest.skip("needs ASSISTANT_TEST_POSTGRES (a PostgreSQL server URL)")
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    name = f"assistant_new_{uuid.uuid4().hex[:12]}"
+    url = TEST_POSTGRES.rsplit("/", 1)[0] + "/" + name
+    try:
+        store = open_store(url)
+        assert store.fresh and store.version == len(MIGRATIONS)
+        store.close()
+        again = open_store(url)
+        assert not again.fresh and again.version == len(MIGRATIONS)
+        again.close()
+    finally:
+        with psycopg.connect(make_conninfo(TEST_POSTGRES, dbname="postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def test_an_older_schema_is_upgraded_in_place_on_either_engine(db_target, monkeypatch):
+    monkeypatch.setattr("assistant.store.MIGRATIONS", MIGRATIONS[:1])
+    open_store(db_target).close()
+    monkeypatch.setattr("assistant.store.MIGRATIONS", MIGRATIONS + [
+        "CREATE TABLE extra (id INTEGER PRIMARY KEY, score REAL, note TEXT DEFAULT 'a;b')"])
+    upgraded = open_store(db_target)
+    assert upgraded.version == len(MIGRATIONS) + 1 and not upgraded.fresh
+    assert "tickets" in upgraded.table_names() and "extra" in upgraded.table_names()
+    with upgraded.transaction():
+        first = upgraded.insert("extra", {"score": 0.5})
+        assert upgraded.insert("extra", {"score": 1.5}) == first + 1
+    assert upgraded.rows("SELECT score, note FROM extra ORDER BY id") == [{"score": 0.5, "note": "a;b"},
+                                                                          {"score": 1.5, "note": "a;b"}]
+
+
+def test_a_server_schema_from_a_newer_assistant_is_refused(store):
+    if isinstance(store, Store):
+        pytest.skip("the file's case is in test_store.py")
+    store.execute("UPDATE schema_version SET version = ?", (len(MIGRATIONS) + 5,))
+    with pytest.raises(UserError, match="newer assistant"):
+        open_store(store.target)
+
+
+def test_a_server_database_holding_other_tables_is_refused(db_target, backend):
+    if backend != "postgres":
+        pytest.skip("needs a server")
+    import psycopg
+
+    with psycopg.connect(db_target, autocommit=True) as conn:
+        conn.execute("CREATE TABLE payroll (who TEXT)")
+    with pytest.raises(UserError, match=r"holds tables the assistant did not create \(payroll\); point --db"):
+        open_store(db_target)
+
+
+def test_the_narrow_interface_behaves_the_same_on_both_engines(store):
+    with store.transaction():
+        store.insert("accounts", {"name": "acme", "industry": "retail", "digital_balance": 3, "sms_balance": 0,
+                                  "created_at": "2026-03-02 10:00:00"})
+        ticket = store.insert("tickets", {"account": "acme", "summary": "s", "reason": "r", "priority": "normal",
+                                          "status": "open", "context": "{}", "conversation": "[]",
+                                          "created_at": "t", "updated_at": "t"})
+        store.upsert("profile_names", {"account": "acme", "source": "app", "name": "AcmePay"}, pk=("account", "source", "name"))
+        store.upsert("profile_names", {"account": "acme", "source": "app", "name": "AcmePay"}, pk=("account", "source", "name"))
+        store.insert_all("gaps", [{"at": "t", "question": f"q{n} 100%", "score": n / 4, "kind": "no_match"} for n in range(3)])
+        assert store.next_number("template") == 1 and store.next_number("template") == 2
+    assert ticket == 1
+    assert store.update("accounts", {"name": "acme"}, {"digital_balance": 4}) == 1
+    assert store.execute("UPDATE accounts SET sms_balance = sms_balance + ? WHERE name = ?", (2, "nobody")) == 0
+    assert store.row("SELECT digital_balance + sms_balance AS total FROM accounts WHERE name = :name", {"name": "acme"}) == \
+        {"total": 4}
+    assert store.rows("SELECT question, score FROM gaps WHERE question LIKE 'q%' ORDER BY id") == \
+        [{"question": "q0 100%", "score": 0.0}, {"question": "q1 100%", "score": 0.25}, {"question": "q2 100%", "score": 0.5}]
+    assert store.row("SELECT SUM(digital_balance) AS n, COUNT(*) AS c FROM accounts") == {"n": 4, "c": 1}
+    assert store.rows("SELECT name FROM profile_names WHERE account = ?", ("acme",)) == [{"name": "AcmePay"}]
+    assert store.row("SELECT * FROM accounts WHERE name = ?", ("nobody",)) is None

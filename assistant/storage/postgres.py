@@ -29,8 +29,8 @@ from psycopg import errors, sql
 from psycopg.adapt import Loader
 from psycopg.rows import dict_row
 
+from .. import store as schema  # MIGRATIONS is read at open time, so a later step is seen
 from ..errors import UserError
-from ..store import MIGRATIONS
 from . import base, dialect
 
 T = TypeVar("T")
@@ -113,7 +113,9 @@ class PostgresStore:
         maintenance = psycopg.conninfo.make_conninfo(self.url, dbname="postgres")
         try:
             with self._open(maintenance) as conn:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                # Byte-order collation, as SQLite compares text, so lists sort the same on both engines.
+                conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'")
+                             .format(sql.Identifier(name)))
         except errors.DuplicateDatabase:
             return True
         except psycopg.Error:
@@ -139,9 +141,9 @@ class PostgresStore:
 
     def _migrate(self) -> None:
         version = self._version()
-        if version is not None and version > len(MIGRATIONS):
+        if version is not None and version > len(schema.MIGRATIONS):
             raise UserError(f"the database {shown(self.url)} was written by a newer assistant (schema {version}); upgrade")
-        if version == len(MIGRATIONS):
+        if version == len(schema.MIGRATIONS):
             return
         with self._transaction("READ COMMITTED"):
             self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
@@ -153,10 +155,10 @@ class PostgresStore:
                 self.conn.execute(f"CREATE TABLE {VERSION_TABLE} (version INTEGER NOT NULL)")
                 self.conn.execute(f"INSERT INTO {VERSION_TABLE} (version) VALUES (0)")
                 version = 0
-            if version > len(MIGRATIONS):
+            if version > len(schema.MIGRATIONS):
                 raise UserError(f"the database {shown(self.url)} was written by a newer assistant (schema {version}); upgrade")
             self.fresh = version == 0
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            for number, script in enumerate(schema.MIGRATIONS[version:], start=version + 1):
                 for statement in dialect.statements(script):
                     self.conn.execute(dialect.ddl(statement))
                 self.conn.execute(f"UPDATE {VERSION_TABLE} SET version = %s", (number,))
