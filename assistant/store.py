@@ -1,4 +1,7 @@
-"""SQLite storage of accounts, signatures, templates, sends, tickets and the audit trail.
+"""The schema (MIGRATIONS) and the embedded engine: accounts, signatures, templates, sends, tickets, audit.
+
+`assistant.storage.open_store` picks this engine for a path and the PostgreSQL one for a
+`postgresql://` URL; both offer the public methods of `Store`, which are all the actions use.
 
 One file, opened through sqlite-utils. WAL mode and a busy timeout let two assistants (an agent
 and a manager) share it. The schema carries its version in `PRAGMA user_version` and upgrades

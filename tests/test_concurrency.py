@@ -122,3 +122,15 @@ def test_a_client_killed_inside_a_transaction_leaves_nothing_and_blocks_no_one(c
     assert accounts.account_info(ctx)["packages"]["digital"] == before
     assert ctx.store.row("SELECT COUNT(*) AS n FROM audit WHERE action = 'half'") == {"n": 0}
     assert accounts.topup(ctx, "demo", 1, None)["packages"]["digital"] == before + 1
+
+
+def _create_same(ctx: Context, index: int) -> str:
+    return accounts.create_account(ctx, "globex", "retail", {"enterprise": [f"Globex {index}"]})["profile"]["enterprise"][0]
+
+
+def test_of_six_processes_creating_one_account_one_does_and_the_rest_are_told(ctx):
+    outcomes = at_once(ctx, 6, _create_same, actor="admin")
+    created = [value for _, outcome, value in outcomes if outcome == "ok"]
+    assert len(created) == 1
+    assert all("already exists" in value for _, outcome, value in outcomes if outcome == "refused")
+    assert accounts.account_info(ctx, "globex")["profile"]["enterprise"] == created

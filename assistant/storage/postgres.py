@@ -1,7 +1,7 @@
 """The PostgreSQL engine: the same `Store` methods over one psycopg 3 connection.
 
 Concurrency: every write transaction is SERIALIZABLE, and `atomically` runs the whole unit of
-work again when PostgreSQL reports a serialization failure or a deadlock. We chose that over row
+work again when PostgreSQL reports a serialization failure, a deadlock or a unique-key clash. We chose that over row
 locks because the actions are written as read-check-write (read the balance, decide, write the
 new balance; read the owner, decide, claim) in portable SQL with no `FOR UPDATE`: serializable
 isolation makes each of those correct as written, including steps other engineers add later,
@@ -37,7 +37,9 @@ T = TypeVar("T")
 
 VERSION_TABLE = "schema_version"
 MIGRATION_LOCK = 0x61737374  # an arbitrary advisory-lock key of our own ("asst")
-_RETRYABLE = (errors.SerializationFailure, errors.DeadlockDetected)
+# PostgreSQL's documentation advises retrying unique-key failures of serializable transactions too:
+# two clients inserting the same key each saw it absent; the re-run sees it and decides again.
+_RETRYABLE = (errors.SerializationFailure, errors.DeadlockDetected, errors.UniqueViolation)
 
 
 class _NumberLoader(Loader):
