@@ -4,6 +4,7 @@ import sys
 import uuid
 
 import pytest
+from conftest import TEST_POSTGRES
 
 from assistant.errors import UserError
 from assistant.paths import database_target, learned_file
@@ -127,3 +128,35 @@ def test_the_narrow_interface_behaves_the_same_on_both_engines(store):
     assert store.row("SELECT SUM(digital_balance) AS n, COUNT(*) AS c FROM accounts") == {"n": 4, "c": 1}
     assert store.rows("SELECT name FROM profile_names WHERE account = ?", ("acme",)) == [{"name": "AcmePay"}]
     assert store.row("SELECT * FROM accounts WHERE name = ?", ("nobody",)) is None
+
+
+def _server_store(store):
+    if isinstance(store, Store):
+        pytest.skip("a server-only behaviour")
+    return store
+
+
+def test_a_lost_server_connection_is_a_clear_error_and_the_next_call_reconnects(store):
+    store = _server_store(store)
+    import psycopg
+
+    with psycopg.connect(TEST_POSTGRES, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (store.conn.info.backend_pid,))
+    lost = r"lost the connection to the database .*; nothing of this action was kept; try again"
+    with pytest.raises(UserError, match=lost), store.transaction():
+        store.insert("counters", {"name": "x", "value": 1})
+    assert store.rows("SELECT * FROM counters") == []
+
+
+def test_a_value_the_server_cannot_hold_is_a_clear_error(store):
+    store = _server_store(store)
+    with pytest.raises(UserError, match="the database refused a value: .*out of range"):
+        store.execute("UPDATE accounts SET digital_balance = ?", (10**30,))
+
+
+def test_a_schema_step_that_is_not_portable_is_named(store, monkeypatch):
+    store = _server_store(store)
+    monkeypatch.setattr("assistant.store.MIGRATIONS", MIGRATIONS + ["CREATE TABLE odd (x TEXT); PRAGMA foo = 1"])
+    with pytest.raises(UserError, match=rf"schema step {len(MIGRATIONS) + 1} does not run on PostgreSQL .* in: PRAGMA foo"):
+        open_store(store.target)
+    assert "odd" not in store.table_names()

@@ -162,10 +162,35 @@ class PostgresStore:
             self.fresh = version == 0
             for number, script in enumerate(schema.MIGRATIONS[version:], start=version + 1):
                 for statement in dialect.statements(script):
-                    self.conn.execute(dialect.ddl(statement))
+                    try:
+                        self.conn.execute(dialect.ddl(statement))
+                    except psycopg.Error as exc:
+                        raise UserError(f"schema step {number} does not run on PostgreSQL ({_first_line(exc)}) in: "
+                                        f"{' '.join(statement.split())[:80]}; write it in portable DDL") from None
                 self.conn.execute(f"UPDATE {VERSION_TABLE} SET version = %s", (number,))
 
     # --- transactions ------------------------------------------------------------------------
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Driver errors a person can act on as one-line UserErrors; conflicts pass through for a retry."""
+        try:
+            yield
+        except _RETRYABLE:
+            raise
+        except psycopg.DataError as exc:
+            raise UserError(f"the database refused a value: {_first_line(exc)}; check the numbers and text given") from None
+        except psycopg.OperationalError as exc:
+            if not (self.conn.closed or self.conn.broken):
+                raise
+            self._depth = 0
+            self.conn = self._connect()  # the next command gets a working connection, or a clear error here
+            raise UserError(f"lost the connection to the database {shown(self.url)} ({_first_line(exc)}); "
+                            "nothing of this action was kept; try again") from None
+
+    def _exec(self, query: Any, params: tuple | dict = ()) -> psycopg.Cursor:
+        with self._guard():
+            return self.conn.execute(query, params)
 
     @contextmanager
     def _transaction(self, level: str) -> Iterator[PostgresStore]:
@@ -176,7 +201,7 @@ class PostgresStore:
             finally:
                 self._depth -= 1
             return
-        self.conn.execute(f"BEGIN ISOLATION LEVEL {level}")
+        self._exec(f"BEGIN ISOLATION LEVEL {level}")
         self._depth = 1
         try:
             yield self
@@ -188,7 +213,7 @@ class PostgresStore:
             raise
         self._depth = 0
         try:
-            self.conn.execute("COMMIT")
+            self._exec("COMMIT")
         except _RETRYABLE:
             self._rollback()
             raise self._conflict() from None
@@ -214,7 +239,7 @@ class PostgresStore:
 
     def next_number(self, counter: str) -> int:
         """The next value of a named counter (call inside a transaction)."""
-        return self.conn.execute("INSERT INTO counters (name, value) VALUES (%s, 1) ON CONFLICT (name) "
+        return self._exec("INSERT INTO counters (name, value) VALUES (%s, 1) ON CONFLICT (name) "
                                  "DO UPDATE SET value = counters.value + 1 RETURNING value", (counter,)).fetchone()["value"]
 
     # --- the narrow interface the actions use --------------------------------------------------
@@ -222,7 +247,7 @@ class PostgresStore:
     def _run(self, query: str, params: tuple | dict) -> psycopg.Cursor:
         named = isinstance(params, dict)
         values = {k: _adapt(v) for k, v in params.items()} if named else tuple(_adapt(v) for v in params)
-        return self.conn.execute(dialect.placeholders(query, named), values)
+        return self._exec(dialect.placeholders(query, named), values)
 
     def rows(self, query: str, params: tuple | dict = ()) -> list[dict]:
         """Every row of a query, as dicts."""
@@ -258,7 +283,7 @@ class PostgresStore:
         query = self._insert_sql(table, row)
         if key:
             query = sql.SQL("{} RETURNING {}").format(query, sql.SQL(", ").join(map(sql.Identifier, key)))
-        cursor = self.conn.execute(query, tuple(_adapt(v) for v in row.values()))
+        cursor = self._exec(query, tuple(_adapt(v) for v in row.values()))
         if not key:
             return None
         found = cursor.fetchone()
@@ -271,7 +296,7 @@ class PostgresStore:
             return
         columns = list(dict.fromkeys(column for row in rows for column in row))
         copy = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
-        with self.conn.cursor() as cursor, cursor.copy(copy) as stream:
+        with self._guard(), self.conn.cursor() as cursor, cursor.copy(copy) as stream:
             for row in rows:
                 stream.write_row([_adapt(row.get(column)) for column in columns])
 
@@ -283,7 +308,7 @@ class PostgresStore:
             if others else sql.SQL("DO NOTHING"))
         query = sql.SQL("{} ON CONFLICT ({}) {}").format(self._insert_sql(table, row),
                                                          sql.SQL(", ").join(map(sql.Identifier, pk)), action)
-        self.conn.execute(query, tuple(_adapt(v) for v in row.values()))
+        self._exec(query, tuple(_adapt(v) for v in row.values()))
 
     def update(self, table: str, key: dict, values: dict) -> int:
         """Set VALUES on the rows of TABLE matching every column of KEY; how many rows changed."""
