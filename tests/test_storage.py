@@ -160,3 +160,14 @@ def test_a_schema_step_that_is_not_portable_is_named(store, monkeypatch):
     with pytest.raises(UserError, match=rf"schema step {len(MIGRATIONS) + 1} does not run on PostgreSQL .* in: PRAGMA foo"):
         open_store(store.target)
     assert "odd" not in store.table_names()
+
+
+def test_text_sorts_byte_by_byte_on_both_engines_whatever_the_server_locale(store):
+    for name in ("acme", "Globex", "demo", "Zeta", "beta"):
+        store.insert("accounts", {"name": name, "industry": "retail", "digital_balance": 0, "sms_balance": 0,
+                                  "created_at": "2026-03-02 10:00:00"})
+    assert [r["name"] for r in store.rows("SELECT name FROM accounts ORDER BY name")] == \
+        ["Globex", "Zeta", "acme", "beta", "demo"]
+    if not isinstance(store, Store):
+        assert store.row("SELECT collation_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                         "AND table_name = 'accounts' AND column_name = 'name'") == {"collation_name": "C"}

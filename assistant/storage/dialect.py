@@ -25,6 +25,13 @@ _DDL_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bBLOB\b", re.I), "BYTEA"),
 ]
 
+# Text columns compare byte by byte, as SQLite's BINARY collation does, whatever the database's
+# locale: the same ORDER BY gives the same order on both engines. Only a column's declared type
+# (after its name, at the start of a column definition) is changed; literals are skipped whole.
+_TEXT_COLUMN = re.compile(r"""(?P<literal>'(?:[^']|'')*')"""
+                          r"""|(?P<lead>(?:[(,]|\bADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?)\s*(?:"(?:[^"]|"")+"|[A-Za-z_]\w*)\s+)"""
+                          r"""TEXT\b(?!\s+COLLATE\b)""", re.I)
+
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
@@ -46,12 +53,16 @@ def placeholders(sql: str, named: bool = False) -> str:
 
 @lru_cache(maxsize=256)
 def ddl(statement: str) -> str:
-    """A portable DDL (or DML) statement of a migration, in PostgreSQL's types."""
+    """A portable DDL (or DML) statement of a migration, in PostgreSQL's types (text columns byte-ordered)."""
     def rewrite(code: str) -> str:
         for pattern, replacement in _DDL_RULES:
             code = pattern.sub(replacement, code)
         return code
-    return _outside_quotes(statement, rewrite)
+    translated = _outside_quotes(statement, rewrite)
+    if re.match(r"\s*(CREATE\s+TABLE|ALTER\s+TABLE)\b", statement, re.I):
+        translated = _TEXT_COLUMN.sub(lambda m: m.group(0) if m.group("literal") else f'{m.group("lead")}TEXT COLLATE "C"',
+                                      translated)
+    return translated
 
 
 def statements(script: str) -> list[str]:

@@ -115,9 +115,7 @@ class PostgresStore:
         maintenance = psycopg.conninfo.make_conninfo(self.url, dbname="postgres")
         try:
             with self._open(maintenance) as conn:
-                # Byte-order collation, as SQLite compares text, so lists sort the same on both engines.
-                conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'")
-                             .format(sql.Identifier(name)))
+                conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(name)))
         except errors.DuplicateDatabase:
             return True
         except psycopg.Error:
