@@ -64,7 +64,7 @@ def perform(ctx: Context, action: str, target: str | None, work: Callable[[], T]
         ctx.audit(action, target, "ok")
         return result
     try:
-        return ctx.store.atomically(audited)
+        return ctx.store.atomically(audited, key=ctx.account)
     except UserError as exc:
         with ctx.store.transaction():
             ctx.audit(action, target, "refused", str(exc))

@@ -223,8 +223,9 @@ class Store:
             raise
         self.conn.execute("COMMIT")
 
-    def atomically(self, work: Callable[[], T]) -> T:
-        """WORK in one transaction. `BEGIN IMMEDIATE` makes writers wait their turn, so it never needs a retry."""
+    def atomically(self, work: Callable[[], T], key: str | None = None) -> T:
+        """WORK in one transaction. `BEGIN IMMEDIATE` makes every writer wait its turn, so it never needs
+        a retry, and KEY (which lets a server queue the writers of one account) has nothing to add."""
         with self.transaction():
             return work()
 
