@@ -64,7 +64,7 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def _adapt(value: Any) -> Any:
+def adapt(value: Any) -> Any:
     """A Python value as SQLite would have stored it: bools as 0/1. PostgreSQL text cannot hold
     NUL, so a NUL a person typed is kept as U+FFFD rather than refusing the whole action."""
     if isinstance(value, bool):
@@ -274,7 +274,7 @@ class PostgresStore:
 
     def _run(self, query: str, params: tuple | dict) -> psycopg.Cursor:
         named = isinstance(params, dict)
-        values = {k: _adapt(v) for k, v in params.items()} if named else tuple(_adapt(v) for v in params)
+        values = {k: adapt(v) for k, v in params.items()} if named else tuple(adapt(v) for v in params)
         return self._exec(dialect.placeholders(query, named), values)
 
     def rows(self, query: str, params: tuple | dict = ()) -> list[dict]:
@@ -311,7 +311,7 @@ class PostgresStore:
         query = self._insert_sql(table, row)
         if key:
             query = sql.SQL("{} RETURNING {}").format(query, sql.SQL(", ").join(map(sql.Identifier, key)))
-        cursor = self._exec(query, tuple(_adapt(v) for v in row.values()))
+        cursor = self._exec(query, tuple(adapt(v) for v in row.values()))
         if not key:
             return None
         found = cursor.fetchone()
@@ -326,7 +326,7 @@ class PostgresStore:
         copy = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
         with self._guard(), self.conn.cursor() as cursor, cursor.copy(copy) as stream:
             for row in rows:
-                stream.write_row([_adapt(row.get(column)) for column in columns])
+                stream.write_row([adapt(row.get(column)) for column in columns])
 
     def upsert(self, table: str, row: dict, pk: tuple[str, ...]) -> None:
         """Insert ROW, or update the row with the same values of the key columns PK."""
@@ -336,7 +336,7 @@ class PostgresStore:
             if others else sql.SQL("DO NOTHING"))
         query = sql.SQL("{} ON CONFLICT ({}) {}").format(self._insert_sql(table, row),
                                                          sql.SQL(", ").join(map(sql.Identifier, pk)), action)
-        self._exec(query, tuple(_adapt(v) for v in row.values()))
+        self._exec(query, tuple(adapt(v) for v in row.values()))
 
     def update(self, table: str, key: dict, values: dict) -> int:
         """Set VALUES on the rows of TABLE matching every column of KEY; how many rows changed."""

@@ -14,7 +14,7 @@ from psycopg import sql
 
 from ..errors import UserError
 from ..store import Store
-from .postgres import PostgresStore, _adapt, shown
+from .postgres import PostgresStore, adapt, shown
 
 
 def _source_tables(source: Store) -> list[str]:
@@ -44,7 +44,7 @@ def _copy_table(source: Store, target: PostgresStore, table: str) -> None:
     copy = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
     with target.conn.cursor() as cursor, cursor.copy(copy) as stream:
         for values in source.conn.execute(select):
-            stream.write_row([_adapt(v) for v in values])
+            stream.write_row([adapt(v) for v in values])
 
 
 def copy_database(source: Store, target: PostgresStore) -> dict[str, int]:
