@@ -171,3 +171,17 @@ def test_text_sorts_byte_by_byte_on_both_engines_whatever_the_server_locale(stor
     if not isinstance(store, Store):
         assert store.row("SELECT collation_name FROM information_schema.columns WHERE table_schema = current_schema() "
                          "AND table_name = 'accounts' AND column_name = 'name'") == {"collation_name": "C"}
+
+
+@pytest.mark.sqlite_only
+def test_with_no_db_given_the_cli_keeps_its_file_in_the_data_dir(run, tmp_path):
+    assert run("admin", "account", "list").code == 0
+    assert Store(tmp_path / "data" / "assistant" / "assistant.db").row("SELECT name FROM accounts") == {"name": "demo"}
+
+
+def test_with_assistant_db_set_to_a_server_the_cli_writes_no_file(run, tmp_path, backend):
+    if backend != "postgres":
+        pytest.skip("needs a server")
+    assert run("admin", "account", "list").code == 0
+    assert run("ask", "do you ship to mars").code == 0
+    assert not (tmp_path / "data" / "assistant" / "assistant.db").exists()
