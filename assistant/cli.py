@@ -601,8 +601,9 @@ ROLES = ("customer", "agent", "manager")
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     """The options every command takes, before or after the command name."""
     default = argparse.SUPPRESS if suppress else None
-    parser.add_argument("--db", metavar="PATH", default=default,
-                        help="database file (default: $ASSISTANT_DB, else the user's data directory)")
+    parser.add_argument("--db", metavar="PATH|URL", default=default,
+                        help="database file, or postgresql://USER@HOST:PORT/DBNAME for a shared server "
+                             "(default: $ASSISTANT_DB, else a file in the user's data directory)")
     parser.add_argument("--account", metavar="NAME", default=default,
                         help="account to act for (default: $ASSISTANT_ACCOUNT, else demo)")
     parser.add_argument("--now", metavar="TIME", default=default,
