@@ -20,6 +20,7 @@ from .render import reply_text, to_json
 from .roles import ROLES, require
 from .rules import SOURCES
 from .sanitize import one_line
+from .storage import is_server_url
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Any], int]] = {}
 
@@ -63,9 +64,9 @@ class Shell:
             from .actions.accounts import ensure_demo
             from .clock import from_setting
             from .context import Context
-            from .store import Store
+            from .storage import open_store
 
-            self._ctx = Context(Store(self.opts.db), self.kb, from_setting(self.opts.now),
+            self._ctx = Context(open_store(self.opts.db), self.kb, from_setting(self.opts.now),
                                 self.opts.account or os.environ.get("ASSISTANT_ACCOUNT") or "demo",
                                 self.opts.actor, self.opts.role)
             ensure_demo(self._ctx)
@@ -88,9 +89,9 @@ class Shell:
 
     @property
     def overlay_file(self):
-        from .paths import default_db, learned_file
+        from .paths import learned_file
 
-        return learned_file(self.opts.db or default_db())
+        return learned_file(self.opts.db)
 
     def gap_log(self):
         """A buffer for knowledge-gap rows; the database is opened only if a gap is logged."""
@@ -463,6 +464,34 @@ def cmd_topup(opts: argparse.Namespace, sh: Shell) -> int:
     return 0
 
 
+@command("admin migrate")
+def cmd_migrate(opts: argparse.Namespace, sh: Shell) -> int:
+    """Copy the embedded database (--db) into an empty PostgreSQL database (--to)."""
+    from .paths import database_target
+    from .render import table
+    from .storage import is_server_url, open_store
+
+    source_path = database_target(opts.db)
+    if is_server_url(source_path):
+        raise UserError("admin migrate copies an embedded database file into PostgreSQL; point --db at the file")
+    if not is_server_url(opts.to):
+        raise UserError(f"--to must be a postgresql:// URL, not '{opts.to}'")
+    if not source_path.is_file():
+        raise UserError(f"no database file at {source_path}; point --db at the file to copy")
+    source, target = open_store(source_path), open_store(opts.to)
+    try:
+        from .storage.transfer import copy_database, shown
+
+        counts = copy_database(source, target)
+    finally:
+        source.close()
+        target.close()
+    result = {"source": str(source_path), "target": shown(opts.to), "tables": counts, "rows": sum(counts.values())}
+    sh.emit(result, lambda r: table(sorted(r["tables"].items()), ("table", "rows")) +
+            f"\ncopied {r['rows']} rows from {r['source']} to {r['target']}; every count checked")
+    return 0
+
+
 @command("admin review")
 def cmd_review(opts: argparse.Namespace, sh: Shell) -> int:
     from .actions.templates import record_review
@@ -598,8 +627,9 @@ GLOBAL_DEFAULTS = {"kb": None, "db": None, "account": None, "now": None, "json":
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     """The options every command takes, before or after the command name."""
     default = argparse.SUPPRESS if suppress else None
-    parser.add_argument("--db", metavar="PATH", default=default,
-                        help="database file (default: $ASSISTANT_DB, else the user's data directory)")
+    parser.add_argument("--db", metavar="PATH|URL", default=default,
+                        help="database file, or postgresql://USER@HOST:PORT/DBNAME for a shared server "
+                             "(default: $ASSISTANT_DB, else a file in the user's data directory)")
     parser.add_argument("--account", metavar="NAME", default=default,
                         help="account to act for (default: $ASSISTANT_ACCOUNT, else demo)")
     parser.add_argument("--now", metavar="TIME", default=default,
@@ -705,6 +735,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--digital", type=int)
     p.add_argument("--sms", type=int)
+    p = add("migrate", "copy this embedded database into an empty PostgreSQL database", admin)
+    p.add_argument("--to", required=True, metavar="URL", help="postgresql://USER@HOST:PORT/DBNAME")
     p = add("review", "record a carrier's decision on a template", admin)
     p.add_argument("code")
     p.add_argument("--carrier", required=True)
@@ -777,7 +809,7 @@ def _check_global_options(opts: argparse.Namespace) -> None:
             parse_time(opts.now)
         except UserError as exc:
             raise UsageError(f"--now: {exc}") from None
-    if opts.db and not Path(opts.db).expanduser().parent.is_dir():
+    if opts.db and not is_server_url(opts.db) and not Path(opts.db).expanduser().parent.is_dir():
         raise UsageError(f"--db: no directory {Path(opts.db).parent}; create it first, or leave out --db "
                          "to use the default location")
 

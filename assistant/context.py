@@ -55,12 +55,17 @@ class Context:
 
 
 def perform(ctx: Context, action: str, target: str | None, work: Callable[[], T]) -> T:
-    """Run WORK as one audited transaction; a refusal is audited too, and nothing else is kept."""
+    """Run WORK as one audited transaction; a refusal is audited too, and nothing else is kept.
+
+    On a database server the store may run WORK more than once (a serializable transaction that
+    lost to a concurrent one is retried), so WORK must only read and write through the store.
+    """
+    def audited() -> T:
+        result = work()
+        ctx.audit(action, target, "ok")
+        return result
     try:
-        with ctx.store.transaction():
-            result = work()
-            ctx.audit(action, target, "ok")
-            return result
+        return ctx.store.atomically(audited, key=ctx.account)
     except UserError as exc:
         with ctx.store.transaction():
             ctx.audit(action, target, "refused", str(exc))

@@ -14,9 +14,29 @@ def default_db() -> Path:
     return Path(base) / "assistant" / "assistant.db"
 
 
-def learned_file(db: Path) -> Path:
-    """Phrasings learned with `assistant kb learn`, kept beside the database."""
-    return Path(db).parent / "learned.json"
+def database_target(db: str | os.PathLike | None = None) -> str | Path:
+    """The database to open: DB, else $ASSISTANT_DB, else the default file; a server URL stays a string."""
+    chosen = db if db else os.environ.get("ASSISTANT_DB")
+    if isinstance(chosen, str) and chosen.lower().startswith(("postgresql://", "postgres://")):
+        return chosen
+    return Path(chosen) if chosen else default_db()
+
+
+def data_dir() -> Path:
+    """$XDG_DATA_HOME/assistant, else ~/.local/share/assistant: the user's own files."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "assistant"
+
+
+def local_dir(db: str | os.PathLike | None = None) -> Path:
+    """Where per-user files live beside the database: its folder, or the data dir for a server."""
+    target = database_target(db)
+    return data_dir() if isinstance(target, str) else target.parent
+
+
+def learned_file(db: str | os.PathLike | None = None) -> Path:
+    """Phrasings learned with `assistant kb learn`, kept beside the database (or in the data dir)."""
+    return local_dir(db) / "learned.json"
 
 
 def cache_dir() -> Path:

@@ -164,7 +164,7 @@ class Shell:
 
 def run(sh) -> int:
     """`assistant` with no command: the interactive shell on a terminal, plain lines otherwise."""
-    from .paths import default_db
+    from .paths import local_dir
 
     conversation = Conversation(sh.ctx, sh.router, sh.opts.role)
     if not sh.stdin.isatty():
@@ -182,7 +182,7 @@ def run(sh) -> int:
             if conversation.done:
                 break
         return 0
-    history = Path(sh.opts.db or default_db()).parent / "history"
+    history = local_dir(sh.opts.db) / "history"
     try:  # what was typed stays as private as the database beside it
         os.close(os.open(history, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
     except OSError:

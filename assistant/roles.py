@@ -60,6 +60,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "admin.account.list": _ADMIN,
     "admin.topup": _ADMIN,
     "admin.review": _ADMIN,
+    "admin.migrate": _ADMIN,
 }
 
 # Commands whose reach is every account (the others act in the one account given).

@@ -1,4 +1,7 @@
-"""SQLite storage of accounts, signatures, templates, sends, tickets and the audit trail.
+"""The schema (MIGRATIONS) and the embedded engine: accounts, signatures, templates, sends, tickets, audit.
+
+`assistant.storage.open_store` picks this engine for a path and the PostgreSQL one for a
+`postgresql://` URL; both offer the public methods of `Store`, which are all the actions use.
 
 One file, opened through sqlite-utils. WAL mode and a busy timeout let two assistants (an agent
 and a manager) share it. The schema carries its version in `PRAGMA user_version` and upgrades
@@ -12,20 +15,24 @@ import os
 import re
 import sqlite3
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import sqlite_utils
 
 from .errors import UserError
 from .paths import default_db
+from .storage.dialect import statements
 
 BUSY_TIMEOUT_S = 10
 # Written into the SQLite header (`PRAGMA application_id`) when this program creates a database,
 # so another program's SQLite file is recognised and never migrated into. "DMas".
 APPLICATION_ID = 0x444D6173
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+
+T = TypeVar("T")
 
 # Each step takes the schema from version N to N+1; never edit a released step, add one.
 MIGRATIONS: list[str] = [
@@ -300,9 +307,8 @@ class Store:
                 self._check_ours()
                 self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
+                for statement in statements(script):
+                    self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version={number}")
 
     @property
@@ -348,6 +354,20 @@ class Store:
         finally:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+
+    def atomically(self, work: Callable[[], T], key: str | None = None) -> T:
+        """WORK in one transaction. `BEGIN IMMEDIATE` makes every writer wait its turn, so it never needs
+        a retry, and KEY (which lets a server queue the writers of one account) has nothing to add."""
+        with self.transaction():
+            return work()
+
+    @property
+    def target(self) -> str:
+        """What `open_store` needs to open this database again (from another process, say)."""
+        return str(self.path)
+
+    def table_names(self) -> list[str]:
+        return self.db.table_names()
 
     def next_number(self, counter: str) -> int:
         """The next value of a named counter (call inside a transaction)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -54,14 +56,54 @@ class Runner:
         return Result(code, out.getvalue(), err.getvalue())
 
 
+# --- storage backends ------------------------------------------------------------------------
+# Tests that touch storage run on the SQLite file, and also on PostgreSQL when
+# ASSISTANT_TEST_POSTGRES holds the URL of a server they may use: each test then gets a schema
+# of its own in that database, dropped afterwards.
+
+TEST_POSTGRES = os.environ.get("ASSISTANT_TEST_POSTGRES")
+BACKENDS = ["sqlite"] + (["postgres"] if TEST_POSTGRES else [])
+
+
+def schema_url(url: str, schema: str) -> str:
+    """URL with SCHEMA first on the search path of every connection it opens."""
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """The engine under test; a test marked `sqlite_only` (it checks the file itself) skips the server."""
+    if request.param != "sqlite" and request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("checks the SQLite file itself")
+    return request.param
+
+
 @pytest.fixture
-def run(tmp_path, monkeypatch) -> Runner:
-    """A CLI runner whose database and data directory live in a fresh temp dir."""
+def db_target(backend, tmp_path):
+    """Where a fresh database for this test lives: a file in tmp_path, or an empty PostgreSQL schema."""
+    if backend == "sqlite":
+        yield str(tmp_path / "assistant.db")
+        return
+    import psycopg
+
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(TEST_POSTGRES, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    yield schema_url(TEST_POSTGRES, schema)
+    with psycopg.connect(TEST_POSTGRES, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch, backend, request) -> Runner:
+    """A CLI runner whose database and data directory live in a fresh temp dir (or a fresh PostgreSQL schema)."""
     env = {"XDG_DATA_HOME": str(tmp_path / "data"), "ASSISTANT_NOW": "2026-03-02T10:00:00"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     for key in ("ASSISTANT_DB", "ASSISTANT_ACCOUNT", "ASSISTANT_KB"):
         monkeypatch.delenv(key, raising=False)
+    if backend == "postgres":
+        monkeypatch.setenv("ASSISTANT_DB", request.getfixturevalue("db_target"))
     return Runner(env, monkeypatch)
 
 
@@ -74,7 +116,7 @@ import zlib  # noqa: E402
 from assistant.actions.accounts import ensure_demo  # noqa: E402
 from assistant.clock import FixedClock  # noqa: E402
 from assistant.context import Context  # noqa: E402
-from assistant.store import Store  # noqa: E402
+from assistant.storage import open_store  # noqa: E402
 
 MONDAY = dt.datetime(2026, 3, 2, 10, 0)  # a Monday with no holiday near it
 
@@ -120,8 +162,9 @@ class Clocked(Context):
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "assistant.db")
+def store(db_target):
+    """A fresh database at the current schema, on each backend under test."""
+    s = open_store(db_target)
     yield s
     s.close()
 

@@ -294,6 +294,7 @@ def test_media_that_is_not_a_regular_file_or_too_large_is_refused_without_blocki
     _one_error_line(result)
 
 
+@pytest.mark.sqlite_only
 def test_media_files_are_read_outside_the_write_lock(live, media, monkeypatch):
     from assistant import media as media_module
     from assistant.actions import templates

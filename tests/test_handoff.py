@@ -10,7 +10,7 @@ import pytest
 from assistant.actions import accounts, handoff, sending, signatures, templates
 from assistant.context import Context
 from assistant.errors import UserError
-from assistant.store import Store
+from assistant.storage import open_store
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_two_managers_claiming_at_once_end_with_one_owner(case, kb, tmp_path):
     barrier = threading.Barrier(2)
 
     def claim(name):
-        store = Store(case.store.path)
+        store = open_store(case.store.target)
         manager = Context(store, kb, case.clock, "demo", f"manager:{name}", "manager")
         barrier.wait()
         try:

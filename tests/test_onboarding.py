@@ -151,6 +151,7 @@ def test_an_explicit_db_in_a_missing_directory_is_an_error_and_creates_nothing(r
     assert not (tmp_path / "typo").exists()
 
 
+@pytest.mark.sqlite_only
 def test_the_default_database_location_is_still_created(run, tmp_path):
     assert run("enable").code == 0
     assert (tmp_path / "data" / "assistant" / "assistant.db").is_file()

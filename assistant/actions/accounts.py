@@ -57,11 +57,15 @@ def ensure_demo(ctx: Context) -> None:
     demo = ctx.rules.demo_account
     if not demo or ctx.store.row("SELECT 1 AS x FROM accounts WHERE name = ?", (demo["name"],)):
         return
-    with ctx.store.transaction():
+
+    def create() -> None:
+        if ctx.store.row("SELECT 1 AS x FROM accounts WHERE name = ?", (demo["name"],)):
+            return  # another client created it first
         ctx.store.insert("accounts", {"name": demo["name"], "industry": demo["industry"], "enabled_at": None,
-                                         "digital_balance": int(demo.get("digital", 0)),
-                                         "sms_balance": int(demo.get("sms", 0)), "created_at": ctx.now()})
+                                      "digital_balance": int(demo.get("digital", 0)),
+                                      "sms_balance": int(demo.get("sms", 0)), "created_at": ctx.now()})
         _add_names(ctx, demo["name"], demo.get("profile") or {})
+    ctx.store.atomically(create)
 
 
 def create_account(ctx: Context, name: str, industry: str, names: Mapping[str, Iterable[str]],
