@@ -114,7 +114,8 @@ def run(sh) -> int:
     """`assistant` with no command: the interactive shell on a terminal, plain lines otherwise."""
     from .paths import default_db
 
-    conversation = Conversation(sh.ctx, sh.router, sh.opts.role)
+    # Remote mode: the service holds the conversation; the loop below is the same.
+    conversation = sh.ops.conversation() if sh.remote else Conversation(sh.ctx, sh.router, sh.opts.role)
     if not sh.stdin.isatty():
         for raw in sh.stdin:
             for line in conversation.handle(raw):
@@ -125,5 +126,5 @@ def run(sh) -> int:
             if conversation.done:
                 break
         return 0
-    history = Path(sh.opts.db or default_db()).parent / "history"
+    history = None if sh.remote else Path(sh.opts.db or default_db()).parent / "history"
     return Shell(conversation, history).run()

@@ -157,6 +157,29 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX gaps_by_time ON gaps (at);
     """,
+    # The service: access tokens (only their hash is kept) and conversations held for web chats.
+    """
+    CREATE TABLE tokens (
+        id INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        account TEXT,
+        user_name TEXT,
+        role TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        token INTEGER NOT NULL REFERENCES tokens(id),
+        state TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
 ]
 
 

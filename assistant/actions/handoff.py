@@ -15,7 +15,7 @@ from typing import Any
 
 from ..clock import business_days_between, parse_time
 from ..context import Context, perform
-from ..errors import UserError
+from ..errors import NotFound, UserError
 from ..text import clean
 from . import sending, signatures, templates
 
@@ -140,7 +140,7 @@ def _row(ctx: Context, ticket_id: int | str, any_account: bool) -> dict:
     row = ctx.store.row("SELECT * FROM tickets WHERE id = ?" + ("" if any_account else " AND account = ?"),
                         (number,) if any_account else (number, ctx.account))
     if row is None:
-        raise UserError(f"no ticket #{number}; see `assistant handoff list`")
+        raise NotFound(f"no ticket #{number}; see `assistant handoff list`")
     return row
 
 

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
 from ..context import Context, perform
-from ..errors import UserError
+from ..errors import NotFound, UserError
 from ..numbers import lookup
 from . import signatures, templates
 
@@ -178,7 +178,7 @@ def request(ctx: Context, request_id: str) -> dict:
     """A past send of this account, with its per-number results (for handoffs and context)."""
     row = ctx.store.row("SELECT * FROM requests WHERE request_id = ? AND account = ?", (request_id.upper(), ctx.account))
     if row is None:
-        raise UserError(f"no send with request id {request_id} in account '{ctx.account}'")
+        raise NotFound(f"no send with request id {request_id} in account '{ctx.account}'")
     failures = ctx.store.rows("SELECT phone, carrier, error_code, detail FROM messages WHERE request_id = ? "
                               "AND status = 'failed' ORDER BY id LIMIT 50", (row["request_id"],))
     return {**row, "failures": failures}

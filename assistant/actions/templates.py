@@ -18,7 +18,7 @@ from pathlib import Path
 from .. import media
 from ..clock import add_business_days
 from ..context import Context, perform
-from ..errors import UserError
+from ..errors import NotFound, UserError
 from ..text import clean
 from . import signatures
 
@@ -178,7 +178,7 @@ def find(ctx: Context, code: str, any_account: bool = False) -> dict:
         known = [r["code"] for r in ctx.store.rows("SELECT code FROM templates WHERE account = ? ORDER BY code",
                                                    (ctx.account,))]
         hint = f"this account has: {', '.join(known)}" if known else "create one with `assistant template create`"
-        raise UserError(f"no template {code} in account '{ctx.account}'; {hint}")
+        raise NotFound(f"no template {code} in account '{ctx.account}'; {hint}")
     return row
 
 
