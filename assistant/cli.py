@@ -547,10 +547,12 @@ def cmd_serve(opts: argparse.Namespace, sh: Shell) -> int:
         raise UsageError("--workers must be 1 or more and --port between 1 and 65535")
     if opts.now:
         raise UsageError("the service keeps the real time; drop --now (clients may send theirs with --allow-simulated-clock)")
+    import dataclasses
+
     from .paths import default_db
 
     db = opts.db or str(default_db())
-    settings = Settings(db=db, kb=opts.kb, allow_simulated_clock=opts.allow_simulated_clock)
+    settings = dataclasses.replace(Settings.from_env(), db=db, kb=opts.kb, allow_simulated_clock=opts.allow_simulated_clock)
     sh.stderr.write(f"Serving the assistant on http://{opts.host}:{opts.port}/v1 (database {db}); Ctrl-C stops.\n")
     return run(opts.host, opts.port, opts.workers, settings)
 
