@@ -1,0 +1,101 @@
+"""The CLI's remote mode: the same commands through the service give the same output, text and
+--json, as on a local database; the token bounds what --account and --role can do."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+MANAGER = ("--role", "manager", "--user", "lin")
+
+# The whole onboarding and the handoff, as (when, who, argv). Embedded, the manager is --role manager
+# --user lin; remotely, lin's manager token (and --role manager, which the token must match).
+STORY = [
+    ("2026-03-02T10:00", "customer", ["enable"]),
+    ("2026-03-02T10:00", "customer", ["ask", "how long does signature review take"]),
+    ("2026-03-02T10:00", "customer", ["signature", "submit", "AcmeShop", "--source", "trademark"]),
+    ("2026-03-17T10:00", "customer", ["signature", "status", "AcmeShop"]),
+    ("2026-03-17T10:00", "customer", ["template", "create", "--name", "Sale", "--signature", "AcmeShop",
+                                      "--industry", "e-commerce", "--text", "Hi ${name}", "--media", "{image}"]),
+    ("2026-03-20T10:00", "customer", ["template", "status"]),
+    ("2026-03-20T10:00", "customer", ["send", "DIGITAL_SMS_0001", "13800138000", "13312345678", "--param", "name=Tom"]),
+    ("2026-03-20T10:00", "customer", ["send", "DIGITAL_SMS_0001", "--file", "{csv}"]),
+    ("2026-03-20T10:00", "customer", ["error", "isv.BUSINESS_LIMIT_CONTROL"]),
+    ("2026-03-20T10:00", "customer", ["ask", "is DIGITAL_SMS_0001 approved"]),
+    ("2026-03-20T10:05", "customer", ["handoff", "create", "--template", "DIGITAL_SMS_0001", "--reason", "campaign"]),
+    ("2026-03-20T11:00", "manager", ["handoff", "list"]),
+    ("2026-03-20T11:00", "manager", ["handoff", "claim", "1", "--by", "lin"]),
+    ("2026-03-20T11:10", "manager", ["handoff", "reply", "1", "Resubmit", "with", "the", "letter"]),
+    ("2026-03-20T12:00", "customer", ["inbox"]),
+    ("2026-03-20T12:01", "customer", ["handoff", "answer", "1", "Done"]),
+    ("2026-03-20T13:00", "manager", ["handoff", "resolve", "1", "--note", "resubmitted"]),
+    ("2026-03-20T13:30", "customer", ["handoff", "show", "1"]),
+    ("2026-03-20T13:30", "customer", ["handoff", "export", "1"]),
+]
+_REQUEST_ID = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
+
+
+def _play(run, files: dict, json: bool, remote: dict | None, db: str) -> list[str]:
+    outputs = []
+    for now, who, argv in STORY:
+        argv = [files.get(a.strip("{}"), a) if a.startswith("{") else a for a in argv]
+        flags = ["--now", now] + (["--json"] if json else [])
+        if remote:
+            flags += ["--server", remote["url"], "--token", remote[who]] + (["--role", "manager"] if who == "manager" else [])
+        else:
+            flags += ["--db", db] + (list(MANAGER) if who == "manager" else [])
+        result = run(*flags, *argv)
+        assert result.code == 0 and not result.err, (argv, result.out, result.err)
+        outputs.append(_REQUEST_ID.sub("<request id>", result.out))
+    return outputs
+
+
+@pytest.mark.parametrize("json", [False, True], ids=["text", "json"])
+def test_the_remote_cli_prints_what_the_embedded_one_prints(serve, run, media, tmp_path, json):
+    (tmp_path / "to.csv").write_text("phone,name\n18612345678,Ann\n", encoding="utf-8")
+    files = {"image": media["image"], "csv": str(tmp_path / "to.csv")}
+    server = serve("--allow-simulated-clock")
+    remote = {"url": server.url, "customer": server.token("--account", "demo"),
+              "manager": server.token("--user", "lin", "--role", "manager")}
+    embedded = _play(run, files, json, None, str(tmp_path / "local.db"))
+    through = _play(run, files, json, remote, "")
+    for (_, _, argv), mine, theirs in zip(STORY, embedded, through):
+        assert theirs == mine, argv
+    assert "Resubmit with the letter" in through[14] and "resubmitted" in through[17]
+
+
+def test_remote_mode_opens_no_local_database(serve, run, tmp_path):
+    server = serve("--allow-simulated-clock")
+    token = server.token("--account", "demo")
+    result = run("--server", server.url, "--token", token, "--db", str(tmp_path / "never.db"), "template", "status")
+    assert result.code == 0 and not (tmp_path / "never.db").exists()
+
+
+def test_the_token_bounds_account_and_role(serve, run):
+    server = serve("--allow-simulated-clock")  # the runner pins ASSISTANT_NOW
+    token = server.token("--account", "demo")
+    result = run("--server", server.url, "--token", token, "--account", "globex", "template", "status")
+    assert result.code == 1 and result.err == "error: this token is for account 'demo'; drop --account (or $ASSISTANT_ACCOUNT)\n"
+    result = run("--server", server.url, "--token", token, "--role", "manager", "handoff", "list")
+    assert result.code == 1 and result.err.startswith("error: this token is a customer's, not a manager's;")
+    result = run("--server", server.url, "--token", token, "handoff", "list")
+    assert result.code == 1 and result.err.startswith("error: a customer may not run `handoff list`")
+
+
+def test_remote_mode_without_a_token_or_a_service_says_what_to_do(run, serve):
+    result = run("--server", "http://127.0.0.1:9", "template", "status")
+    assert result.code == 1 and "pass --token TOKEN or set ASSISTANT_TOKEN" in result.err
+    result = run("--server", "http://127.0.0.1:9", "--token", "x", "template", "status")
+    assert result.code == 1 and result.err.startswith("error: cannot reach the service at http://127.0.0.1:9/v1:")
+
+
+def test_the_remote_repl_holds_its_conversation_in_the_service(serve, run):
+    server = serve("--allow-simulated-clock")
+    token = server.token("--account", "demo")
+    lines = "what is td\nenable digital messages\nyes\n/status\n"
+    remote = run("--server", server.url, "--token", token, "--now", "2026-03-02T10:00", input=lines)
+    local = run("--now", "2026-03-02T10:00", input=lines)
+    assert remote.code == 0 and remote.out == local.out
+    assert "Go ahead? [y/N]\nDigital messages are now enabled.\n" in remote.out
+    assert "enabled           yes (since 2026-03-02 10:00:00)" in remote.out
