@@ -500,9 +500,9 @@ def cmd_token_create(opts: argparse.Namespace, sh: Shell) -> int:
     if bool(opts.account) == bool(opts.user):
         raise UsageError("say who the token is for: --account NAME (a customer) or --user NAME --role agent|manager|admin")
     if opts.user and opts.role == "customer":
-        raise UsageError("a person's token needs --role agent|manager|admin")
+        raise UsageError("a person's token needs a role; add --role agent, manager or admin")
     if opts.account and opts.role != "customer":
-        raise UsageError("a customer token (--account) takes no --role")
+        raise UsageError("a customer token (--account) takes no --role; drop --role, or use --user NAME --role ROLE")
     if not sh.remote:  # the owner of the database file is the root of trust
         sh.ctx.actor = f"admin:{os.environ.get('USER') or 'owner'}"
     result = sh.ops.token_create(opts.account, opts.user, None if opts.account else opts.role)

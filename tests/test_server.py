@@ -177,3 +177,16 @@ def test_asks_and_new_tickets_are_rate_limited_per_token(serve):
     assert statuses == [200, 200, 200, 429]
     assert server.call("POST", "/v1/ask", other, {"question": "what is td"})[0] == 200  # per token
     assert [server.call("POST", "/v1/tickets", token, {"reason": "x"})[0] for _ in range(2)] == [200, 429]
+
+
+def test_a_conversation_holds_its_state_between_requests_and_stays_in_the_tokens_account(world):
+    server, token, now = world["server"], world["tokens"]["a"], {"X-Assistant-Now": NOW}
+    conv = server.call("POST", "/v1/conversations", token, headers=now)[1]["id"]
+    status, view = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "submit a signature"}, headers=now)
+    assert status == 200 and view["waiting"]["kind"] == "slot"
+    view = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "AcmeTech"}, headers=now)[1]
+    assert view["waiting"]["kind"] == "slot" and "AcmeTech" not in view["waiting"]["prompt"]
+    status, answer = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "/account globex"}, headers=now)
+    assert status == 403 and "/account cannot switch it" in answer["error"]
+    view = server.call("POST", f"/v1/conversations/{conv}/cancel", token, headers=now)[1]
+    assert view["lines"] == [{"kind": "muted", "text": "Cancelled."}] and view["waiting"] is None

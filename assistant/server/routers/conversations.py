@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from ...conversation import Conversation
-from ...errors import NotFound, UserError
+from ...errors import Forbidden, NotFound, UserError
 from ...ops import LocalOps
 from .. import conversation_state
 from ..deps import operations
@@ -76,6 +76,9 @@ def start(ops: LocalOps = Depends(operations("repl"))) -> dict:
 
 @router.post("/conversations/{conv_id}/messages", summary="Say one line: the lines in reply, what it waits for")
 def message(conv_id: str, body: Message, ops: LocalOps = Depends(operations("repl", "asks"))) -> dict:
+    if ops.confined and body.text.strip().lower().startswith("/account "):
+        # the REPL's /account switches accounts; a customer's token is bound to one
+        raise Forbidden(f"this token is for account '{ops.ctx.account}' only; /account cannot switch it")
     conv, version = _open(ops, conv_id)
     lines = conv.handle(body.text)
     _save(ops, conv_id, conv, version)
