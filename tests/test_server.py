@@ -190,3 +190,26 @@ def test_a_conversation_holds_its_state_between_requests_and_stays_in_the_tokens
     assert status == 403 and "/account cannot switch it" in answer["error"]
     view = server.call("POST", f"/v1/conversations/{conv}/cancel", token, headers=now)[1]
     assert view["lines"] == [{"kind": "muted", "text": "Cancelled."}] and view["waiting"] is None
+
+
+def test_a_body_that_grows_past_the_limit_while_streaming_is_refused(world):
+    import http.client
+    import json
+
+    server, token = world["server"], world["tokens"]["a"]
+
+    def chunks():  # no Content-Length: the service counts as it reads
+        yield b'{"question": "'
+        for _ in range(18):
+            yield b"x" * 60_000
+        yield b'"}'
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request("POST", "/v1/ask", body=chunks(), encode_chunked=True,
+                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    response = conn.getresponse()
+    assert response.status == 413 and json.loads(response.read())["error"].startswith("the request is larger than")
+
+
+def test_unknown_endpoints_answer_in_the_same_error_shape(world):
+    status, answer = world["server"].call("GET", "/v1/nothing-here", world["tokens"]["a"])
+    assert status == 404 and answer == {"error": "no such endpoint; see /openapi.json", "hint": "see /openapi.json"}

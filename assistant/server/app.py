@@ -9,6 +9,7 @@ import os
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import Forbidden, NotFound, UserError
@@ -44,23 +45,25 @@ class BodyLimit:
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             return await _too_large(limit, send)
-        seen = 0
+        seen, refused = 0, False
 
         async def counted():
-            nonlocal seen
+            # Past the limit: answer 413 at once and tell the application the client has gone.
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise _TooLarge()
+                refused = True
+                await _too_large(limit, send)
+                return {"type": "http.disconnect"}
             return message
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await _too_large(limit, send)
 
-
-class _TooLarge(Exception):
-    pass
+        async def guarded(message):
+            if not refused:
+                await send(message)
+        await self.app(scope, counted, guarded)
 
 
 async def _too_large(limit: int, send) -> None:
@@ -88,6 +91,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         status = next(code for kind, code in STATUS if isinstance(exc, kind))
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(error_body(str(exc)), status, headers=headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = {404: "no such endpoint; see /openapi.json", 405: "this endpoint does not take that method; "
+                   "see /openapi.json"}.get(exc.status_code, f"{exc.detail}; check the request")
+        return JSONResponse(error_body(message), exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
