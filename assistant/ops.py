@@ -101,7 +101,7 @@ class LocalOps:
 
     def _staff_as(self, by: str | None) -> str | None:
         """The audit name of a manager acting as BY (the CLI's --by), set on the context."""
-        if by:
+        if by and not self.ctx.actor.endswith(f":{by}"):  # the service's staff already act under their own name
             self.ctx.actor = f"manager:{by}"
         return by
 

@@ -150,6 +150,7 @@ def live(ctx, media):
 
 # --- the service -----------------------------------------------------------------------------
 
+import contextlib  # noqa: E402
 import json as _json  # noqa: E402
 import os  # noqa: E402
 import socket  # noqa: E402
@@ -157,6 +158,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import urllib.error  # noqa: E402
+import urllib.parse  # noqa: E402
 import urllib.request  # noqa: E402
 
 
@@ -216,9 +218,24 @@ class Server:
                 self.process.kill()
 
 
-def database_url(tmp_path) -> str:
-    """The database the service tests run on: PostgreSQL when $ASSISTANT_TEST_POSTGRES is set, else SQLite."""
-    return os.environ.get("ASSISTANT_TEST_POSTGRES") or str(tmp_path / "service.db")
+@contextlib.contextmanager
+def fresh_database(tmp_path):
+    """A new, empty database for one service: a fresh PostgreSQL database on the server of
+    $ASSISTANT_TEST_POSTGRES (dropped afterwards) when it is set, else a SQLite file in TMP_PATH."""
+    base = os.environ.get("ASSISTANT_TEST_POSTGRES")
+    if not base:
+        yield str(tmp_path / "service.db")
+        return
+    psycopg = pytest.importorskip("psycopg", reason="ASSISTANT_TEST_POSTGRES needs the postgres extra")
+    name = f"assistant_service_{os.getpid()}_{int(time.monotonic() * 1000)}"
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    parts = urllib.parse.urlsplit(base)
+    try:
+        yield urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(base, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -226,10 +243,10 @@ def serve(tmp_path):
     """Start services: serve(*flags, env=...) -> Server on a fresh database; all stopped at the end."""
     pytest.importorskip("fastapi", reason="the service needs the extra: pip install '.[server]'")
     started: list[Server] = []
-
-    def start(*flags: str, env: dict[str, str] | None = None, db: str | None = None) -> Server:
-        started.append(Server(db or database_url(tmp_path), *flags, env=env))
-        return started[-1]
-    yield start
-    for server in started:
-        server.stop()
+    with contextlib.ExitStack() as stack:
+        def start(*flags: str, env: dict[str, str] | None = None) -> Server:
+            db = stack.enter_context(fresh_database(tmp_path / f"s{len(started)}"))
+            started.append(Server(db, *flags, env=env))
+            stack.callback(started[-1].stop)
+            return started[-1]
+        yield start
