@@ -527,7 +527,7 @@ def cmd_token_list(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("admin token revoke")
 def cmd_token_revoke(opts: argparse.Namespace, sh: Shell) -> int:
-    sh.emit(sh.ops.token_revoke(opts.token), lambda r: f"Token #{r['id']} ({r['prefix']}...) is revoked.")
+    sh.emit(sh.ops.token_revoke(opts.secret), lambda r: f"Token #{r['id']} ({r['prefix']}...) is revoked.")
     return 0
 
 
@@ -561,6 +561,9 @@ def cmd_serve(opts: argparse.Namespace, sh: Shell) -> int:
 def cmd_kb_learn(opts: argparse.Namespace, sh: Shell) -> int:
     from .overlay import learn
 
+    if sh.remote:
+        raise UserError("`kb learn` teaches the knowledge base of a local database; run it where the service runs, "
+                        "without --server")
     result = learn(sh.overlay_file, sh.kb, opts.question, opts.entry)
     sh.emit(result, lambda r: f"Learned: '{r['question']}' now answers with entry '{r['entry']}'.")
     return 0
@@ -705,7 +708,7 @@ def build_parser() -> argparse.ArgumentParser:
         "agent|manager|admin", tok)
     add("list", "every token (id, prefix, who, role, created, revoked); never the secrets", tok)
     p = add("revoke", "revoke a token at once", tok)
-    p.add_argument("token", help="the token itself, or its id from `admin token list`")
+    p.add_argument("secret", metavar="TOKEN", help="the token itself, or its id from `admin token list`")
 
     hand = group("handoff", "hand a case to a support manager, and the manager's queue")
     p = add("create", "open a ticket; templates, signatures and sends named are looked up and attached", hand)

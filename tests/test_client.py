@@ -99,3 +99,41 @@ def test_the_remote_repl_holds_its_conversation_in_the_service(serve, run):
     assert remote.code == 0 and remote.out == local.out
     assert "Go ahead? [y/N]\nDigital messages are now enabled.\n" in remote.out
     assert "enabled           yes (since 2026-03-02 10:00:00)" in remote.out
+
+
+ADMIN_STORY = [
+    ["admin", "account", "create", "globex", "--industry", "retail", "--enterprise", "Globex Corporation",
+     "--digital", "500"],
+    ["admin", "account", "list"],
+    ["admin", "account", "update", "globex", "--trademark", "Globex"],
+    ["admin", "topup", "globex", "--digital", "1000"],
+    ["admin", "account", "show", "globex"],
+    ["kb", "gaps"],
+]
+
+
+@pytest.mark.parametrize("json", [False, True], ids=["text", "json"])
+def test_an_admin_token_administers_through_the_service_as_the_owner_does_locally(serve, run, tmp_path, json):
+    server = serve("--allow-simulated-clock")
+    admin = server.token("--user", "root", "--role", "admin")
+    flags = ["--now", "2026-03-02T10:00"] + (["--json"] if json else [])
+    for argv in ADMIN_STORY:
+        local = run(*flags, "--db", str(tmp_path / "local.db"), *argv)
+        remote = run(*flags, "--server", server.url, "--token", admin, *argv)
+        assert local.code == remote.code == 0 and remote.out == local.out, argv
+    made = run("--server", server.url, "--token", admin, "--json", "admin", "token", "create", "--account", "globex")
+    customer = __import__("json").loads(made.out)["token"]
+    mine = run("--server", server.url, "--token", customer, "--json", "admin", "account", "show")
+    assert __import__("json").loads(mine.out)["name"] == "globex"
+    theirs = run("--server", server.url, "--token", customer, "admin", "account", "show", "demo")
+    assert theirs.code == 1 and theirs.err.startswith("error: no account 'demo'")
+    assert run("--server", server.url, "--token", admin, "admin", "token", "revoke", customer).code == 0
+    gone = run("--server", server.url, "--token", customer, "admin", "account", "show")
+    assert gone.code == 1 and gone.err.startswith("error: no valid token;")
+
+
+def test_learning_a_phrasing_is_refused_in_remote_mode(serve, run):
+    server = serve("--allow-simulated-clock")
+    result = run("--server", server.url, "--token", server.token("--account", "demo"),
+                 "kb", "learn", "how much is one", "--entry", "opt-out")
+    assert result.code == 1 and result.err.startswith("error: `kb learn` teaches the knowledge base of a local database;")

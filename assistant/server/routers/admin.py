@@ -77,8 +77,8 @@ def create_account(body: NewAccount, ops: LocalOps = Depends(operations("admin.a
     return ops.account_create(body.name, body.industry, body.names(), body.digital, body.sms)
 
 
-@router.get("/admin/accounts/{name}", summary="One account")
-def show_account(name: str, ops: LocalOps = Depends(operations("admin.account.list"))) -> dict:
+@router.get("/admin/accounts/{name}", summary="One account (a customer: only their own)")
+def show_account(name: str, ops: LocalOps = Depends(operations("admin.account.show"))) -> dict:
     return ops.account_show(name)
 
 
