@@ -137,3 +137,23 @@ def test_learning_a_phrasing_is_refused_in_remote_mode(serve, run):
     result = run("--server", server.url, "--token", server.token("--account", "demo"),
                  "kb", "learn", "how much is one", "--entry", "opt-out")
     assert result.code == 1 and result.err.startswith("error: `kb learn` teaches the knowledge base of a local database;")
+
+
+def test_the_remote_repl_on_a_terminal_fills_slots_through_the_service(serve):
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from assistant.client import Http, RemoteOps
+    from assistant.repl import Shell
+
+    server = serve("--allow-simulated-clock")
+    ops = RemoteOps(Http(server.url, server.token("--account", "demo"), now="2026-03-02T10:00"))
+    with create_pipe_input() as pipe:
+        shell = Shell(ops.conversation(), input=pipe, output=DummyOutput())
+        pipe.send_text("enable digital messages\ry\rsubmit a signature\rAcmeShop\rtrademark\ryes\r")
+        pipe.close()
+        shell.run()
+    text = "\n".join(line.text for line in shell.transcript)
+    assert "account demo" in text and "Digital messages are now enabled." in text
+    assert "Submitted.\nAcmeShop (trademark): Under review; decision expected 2026-03-11 to 2026-03-12" in text
+    assert shell.toolbar_text.startswith(" demo | signatures ready 0/1")

@@ -36,6 +36,7 @@ def world(serve, media):
 
     tokens = {"a": server.token("--account", "demo"), "b": server.token("--account", "globex"),
               "manager": server.token("--user", "lin", "--role", "manager"),
+              "agent": server.token("--user", "ann", "--role", "agent"),
               "admin": server.token("--user", "root", "--role", "admin"), "revoked": server.token("--account", "demo")}
     cli(db, "admin", "token", "revoke", tokens["revoked"])
     conversation = server.call("POST", "/v1/conversations", tokens["a"], headers={"X-Assistant-Now": NOW})[1]["id"]
@@ -89,11 +90,12 @@ ADMIN_ONLY = [("GET", "/v1/admin/accounts", None),
 
 def test_roles_without_the_right_are_forbidden(world):
     server, tokens, t = world["server"], world["tokens"], world["ticket"]
-    for who, endpoints in (("a", MANAGER_ONLY + ADMIN_ONLY), ("manager", ADMIN_ONLY)):
+    role = {"a": "customer", "agent": "agent", "manager": "manager"}
+    for who, endpoints in (("a", MANAGER_ONLY + ADMIN_ONLY), ("agent", MANAGER_ONLY + ADMIN_ONLY), ("manager", ADMIN_ONLY)):
         for method, path, body in endpoints:
             status, answer = server.call(method, path.format(t=t), tokens[who], body)
             assert status == 403, (who, method, path, answer)
-            assert answer["error"].startswith(f"a {'customer' if who == 'a' else 'manager'} may not run"), answer
+            assert answer["error"].startswith(f"a {role[who]} may not run"), answer
 
 
 def test_no_token_or_a_revoked_one_is_unauthenticated_everywhere(world):
