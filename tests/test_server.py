@@ -217,3 +217,24 @@ def test_a_body_that_grows_past_the_limit_while_streaming_is_refused(world):
 def test_unknown_endpoints_answer_in_the_same_error_shape(world):
     status, answer = world["server"].call("GET", "/v1/nothing-here", world["tokens"]["a"])
     assert status == 404 and answer == {"error": "no such endpoint; see /openapi.json", "hint": "see /openapi.json"}
+
+
+def test_a_stalled_client_holds_no_database_lock(world):
+    import socket
+    import time
+
+    server, token = world["server"], world["tokens"]["a"]
+    stalled = []
+    for path in ("/v1/tickets", "/v1/signatures"):  # writers, each stopped halfway through its body
+        raw = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        raw.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+                    "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"reason\": \"hal".encode())
+        stalled.append(raw)
+    try:
+        started = time.monotonic()
+        status, ticket = server.call("POST", "/v1/tickets", world["tokens"]["b"], {"reason": "meanwhile"})
+        assert status == 200 and ticket["account"] == "globex"
+        assert time.monotonic() - started < 5  # well under the store's 10 s busy timeout
+    finally:
+        for raw in stalled:
+            raw.close()

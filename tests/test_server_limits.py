@@ -45,3 +45,13 @@ def test_the_serve_command_names_the_extra_when_fastapi_is_missing(run, monkeypa
     result = run("serve")
     assert result.code == 1 and result.err == ("error: the service needs FastAPI and uvicorn, which are not installed; "
                                                "install them with: pip install 'digital-message-assistant[server]'\n")
+
+
+def test_every_command_an_endpoint_runs_is_in_the_roles_table():
+    from assistant.roles import PERMISSIONS
+    from assistant.server import deps
+    from assistant.server.app import create_app  # noqa: F401  (imports every router)
+    from assistant.server.routers import admin, ask, conversations, error_codes, sends, signatures, templates, tickets  # noqa: F401
+
+    assert len(deps.COMMANDS_USED) >= 29
+    assert deps.COMMANDS_USED - set(PERMISSIONS) == set()

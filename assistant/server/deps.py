@@ -111,9 +111,13 @@ def context(svc: Service, who: Caller) -> Context:
     return Context(svc.store(), svc.kb, who.clock, who.account, who.principal.actor)
 
 
+COMMANDS_USED: set[str] = set()   # every command an endpoint runs: each must be in the roles table
+
+
 def operations(command: str, bucket: str | None = None):
     """A dependency giving the operations bound to the caller, once the roles table allows COMMAND
     (and BUCKET, "asks" or "tickets", has room for one more request from this token)."""
+    COMMANDS_USED.add(command)
     what = {"asks": "questions", "tickets": "new tickets"}
 
     def dependency(who: Caller = Depends(caller), svc: Service = Depends(service)) -> LocalOps:
