@@ -36,13 +36,15 @@ def recipients_from_text(text: str, common: Mapping[str, str]) -> list[tuple[str
     return [(line.strip(), dict(common)) for line in lines if line.strip()]
 
 
-def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply) -> dict:
+def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
+              before_ticket: Callable[[], None] | None = None) -> dict:
     """What `ask` does for an action it recognised: {"result", "text"}, {"error", "text"} or nothing.
 
     Read-only actions (statuses, error lookup) are answered from the account. Asking for a person
     opens a ticket, the one change `ask` makes: it touches no signature, template or package.
     Other state-changing actions are only named (the reply says which command does them).
     CTX is called only when the account is needed, so a plain answer opens no database.
+    BEFORE_TICKET may refuse the ticket (the service's rate limit) with a UserError.
     """
     if reply.type != "action":
         return {}
@@ -51,6 +53,8 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply) -> di
 
     try:
         if reply.action == "handoff":
+            if before_ticket is not None:
+                before_ticket()
             c = ctx()
             ticket = handoff.create(c, reply.args.get("reason") or reply.question,
                                     conversation=[{"role": "user", "text": reply.question, "at": c.now()}],
@@ -90,6 +94,7 @@ class LocalOps:
                  user: str | None = None, confined: bool = False):
         self._ctx, self._router = ctx, router
         self.role, self.user, self.confined = role, user, confined
+        self.before_ticket: Callable[[], None] | None = None  # the service's limit on new tickets
 
     @property
     def ctx(self) -> Context:
@@ -116,7 +121,7 @@ class LocalOps:
         reply = router.route(question)
         ctx = self.ctx
         record(ctx.store, ctx.account, ctx.now(), reply, router.kb.thresholds.low_confidence)
-        outcome = carry_out(lambda: ctx, router.kb, reply)
+        outcome = carry_out(lambda: ctx, router.kb, reply, self.before_ticket)
         obj = ask_object(reply, outcome)
         if text:
             obj["text"] = outcome.get("text") or reply_text(reply, router.kb)

@@ -181,6 +181,11 @@ def test_asks_and_new_tickets_are_rate_limited_per_token(serve):
     assert statuses == [200, 200, 200, 429]
     assert server.call("POST", "/v1/ask", other, {"question": "what is td"})[0] == 200  # per token
     assert [server.call("POST", "/v1/tickets", token, {"reason": "x"})[0] for _ in range(2)] == [200, 429]
+    # a question asking for a person opens a ticket too, and counts against the same limit
+    status, answer = server.call("POST", "/v1/ask", other, {"question": "I want to talk to a person"})
+    assert status == 200 and answer["result"]["ticket"] == 2
+    status, answer = server.call("POST", "/v1/ask", other, {"question": "I want to talk to a person"})
+    assert status == 200 and answer["error"].startswith("too many new tickets from this token; wait")
 
 
 def test_a_conversation_holds_its_state_between_requests_and_stays_in_the_tokens_account(world):

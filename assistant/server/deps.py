@@ -132,6 +132,7 @@ def operations(command: str, bucket: str | None = None):
             return made[0]
         ops = LocalOps(ctx, lambda: svc.router, who.role, who.principal.user, confined=who.role == "customer")
         ops.caller = who  # type: ignore[attr-defined]
+        ops.before_ticket = lambda: svc.tickets.take(who.principal.token_id, what["tickets"])
         return ops
     return dependency
 
