@@ -60,7 +60,7 @@ def run(tmp_path, monkeypatch) -> Runner:
     env = {"XDG_DATA_HOME": str(tmp_path / "data"), "ASSISTANT_NOW": "2026-03-02T10:00:00"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    for key in ("ASSISTANT_DB", "ASSISTANT_ACCOUNT", "ASSISTANT_KB"):
+    for key in ("ASSISTANT_DB", "ASSISTANT_ACCOUNT", "ASSISTANT_KB", "ASSISTANT_SERVER", "ASSISTANT_TOKEN"):
         monkeypatch.delenv(key, raising=False)
     return Runner(env, monkeypatch)
 
