@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .context import Context
 from .errors import NotFound, UserError
-from .knowledge import KnowledgeBase
-from .router import Reply, Router
+
+if TYPE_CHECKING:  # kept out of the import path: `assistant ask` and `error` start without the store
+    from .context import Context
+    from .knowledge import KnowledgeBase
+    from .router import Reply, Router
 
 
 def recipients_from_text(text: str, common: Mapping[str, str]) -> list[tuple[str, dict[str, str]]]:
