@@ -553,8 +553,7 @@ def cmd_serve(opts: argparse.Namespace, sh: Shell) -> int:
 
     db = opts.db or str(default_db())
     settings = dataclasses.replace(Settings.from_env(), db=db, kb=opts.kb, allow_simulated_clock=opts.allow_simulated_clock)
-    sh.stderr.write(f"Serving the assistant on http://{opts.host}:{opts.port}/v1 (database {db}); Ctrl-C stops.\n")
-    return run(opts.host, opts.port, opts.workers, settings)
+    return run(opts.host, opts.port, opts.workers, settings, lambda text: sh.stderr.write(text + "\n"))
 
 
 @command("kb learn")

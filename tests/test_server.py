@@ -243,3 +243,11 @@ def test_a_stalled_client_holds_no_database_lock(world):
     finally:
         for raw in stalled:
             raw.close()
+
+
+def test_a_port_in_use_is_one_clear_line(serve, run):
+    server = serve()
+    result = run("--db", server.db, "serve", "--port", str(server.port))
+    assert result.code == 1
+    assert result.err == (f"error: cannot listen on 127.0.0.1:{server.port}: Address already in use; "
+                               "pick another with --port (or stop what is using it)\n")

@@ -118,12 +118,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def run(host: str, port: int, workers: int, settings: Settings) -> int:
+def run(host: str, port: int, workers: int, settings: Settings, announce=lambda text: None) -> int:
     """Serve until interrupted. Workers are separate processes that read SETTINGS from the environment."""
+    import socket
+
     import uvicorn
 
+    try:  # one clear line now rather than a log record from every worker
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; pick another with --port "
+                        "(or stop what is using it)") from None
     os.environ.update(settings.to_env())
     Service(settings).prepare()    # fail here, in one clear line, rather than in every worker
+    announce(f"Serving the assistant on http://{host}:{port}/v1 (database {settings.db}); Ctrl-C stops.")
     uvicorn.run("assistant.server.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False)
     return 0
