@@ -8,16 +8,18 @@ are `UserError`s, printed once as `error: ...` with exit status 1 (2 for usage e
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import IO, Any
 
 from . import __version__, knowledge
 from .errors import UserError
 from .render import reply_text, to_json
+from .roles import ROLES, require
 from .rules import SOURCES
+from .sanitize import one_line
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Any], int]] = {}
 
@@ -88,7 +90,7 @@ class Shell:
 
             self._ctx = Context(Store(self.opts.db), self.kb, from_setting(self.opts.now),
                                 self.opts.account or os.environ.get("ASSISTANT_ACCOUNT") or "demo",
-                                self.opts.actor)
+                                self.opts.actor, self.opts.role)
             ensure_demo(self._ctx)
         return self._ctx
 
@@ -124,7 +126,10 @@ class Shell:
         return GapLog(open_store, self.kb.thresholds.low_confidence)
 
     def out(self, text: str = "") -> None:
-        self.stdout.write(text + "\n")
+        """Write TEXT and a newline; every control character not a line break is neutralised on the way."""
+        from .sanitize import safe
+
+        self.stdout.write(safe(text) + "\n")
 
     def emit(self, data: Any, text: Callable[[Any], str]) -> None:
         """Print DATA as JSON with --json, else as TEXT(DATA)."""
@@ -132,20 +137,6 @@ class Shell:
 
 
 # --- ask ---------------------------------------------------------------------------------
-
-def _lines(stream: IO) -> Any:
-    """Lines of STREAM as text, one at a time; undecodable bytes come back as a ValueError."""
-    binary = getattr(stream, "buffer", None)
-    if binary is None and isinstance(stream, io.TextIOBase):
-        for line in stream:
-            yield line.rstrip("\r\n")
-        return
-    for raw in binary or stream:
-        try:
-            yield raw.rstrip(b"\r\n").decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield ValueError(f"line is not valid UTF-8 (byte {exc.start + 1}); send UTF-8 text")
-
 
 @command("ask")
 def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
@@ -181,13 +172,14 @@ def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
         try:
             gaps.flush()
         except UserError as exc:  # logging is best effort: the answers were given
-            sh.stderr.write(f"warning: knowledge gaps not logged: {exc}\n")
+            sh.stderr.write(f"warning: knowledge gaps not logged: {one_line(exc)}\n")
 
 
 def _answer_lines(sh: Shell, answer: Callable[[str], None]) -> None:
+    from .lines import read_lines
     from .router import Reply
 
-    for n, line in enumerate(_lines(sh.stdin), 1):
+    for n, line in enumerate(read_lines(sh.stdin), 1):
         if isinstance(line, ValueError):
             reply = Reply(f"<line {n}>", "fallback", error=str(line))
             sh.out(to_json(reply.to_json()) if sh.opts.json else reply_text(reply, sh.kb))
@@ -211,9 +203,31 @@ def _carry_out(sh: Shell, reply) -> dict:
 def cmd_eval(opts: argparse.Namespace, sh: Shell) -> int:
     from .evaluate import evaluate, read_cases
 
+    if opts.stories:
+        return _eval_stories(opts, sh)
+    if not opts.file:
+        raise UsageError("give a YAML file of labelled questions, or --stories DIR")
     report = evaluate(sh.router, read_cases(opts.file)).to_json()
     sh.emit(report, _eval_text)
     return 0
+
+
+def _eval_stories(opts: argparse.Namespace, sh: Shell) -> int:
+    """Play every conversation story of a folder; exit 1 when one fails."""
+    from .stories import run_dir
+
+    results = run_dir(opts.stories, sh.router)
+    failed = [r for r in results if not r.ok]
+    summary = f"{len(results)} stories: {len(results) - len(failed)} passed, {len(failed)} failed"
+    if opts.json:
+        sh.out(to_json({"stories": len(results), "passed": len(results) - len(failed), "failed": len(failed),
+                        "results": [r.to_json() for r in results]}))
+    else:
+        for r in failed:
+            sh.out(f"FAIL {r.name} ({r.path})")
+            sh.out("\n".join(f"  {f}" for f in r.failures))
+        sh.out(summary)
+    return 1 if failed else 0
 
 
 def _eval_text(r: dict) -> str:
@@ -326,23 +340,19 @@ def _params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
-def _read_recipients(path: str) -> str:
-    """The text of a recipients file (read here, on the caller's machine, even in remote mode)."""
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            return handle.read()
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror}; check the path") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path} is not UTF-8 text; save the CSV as UTF-8") from None
-
-
 @command("send")
 def cmd_send(opts: argparse.Namespace, sh: Shell) -> int:
     from .render import send_text
 
+    if opts.code in ("list", "show"):
+        return _send_lookup(opts, sh)
     common = _params(opts.param)
-    file_text = _read_recipients(opts.file) if opts.file else None
+    file_text = None
+    if opts.file:  # read here, on the caller's machine, even in remote mode
+        from .files import read_text
+        from .recipients import MAX_FILE_BYTES
+
+        file_text = read_text(opts.file, MAX_FILE_BYTES, "recipients file", "save the CSV as UTF-8")
     show_bar = not opts.json and getattr(sh.stderr, "isatty", lambda: False)()
 
     def bar(done: int, total: int) -> None:
@@ -352,9 +362,25 @@ def cmd_send(opts: argparse.Namespace, sh: Shell) -> int:
             sh.stderr.write("\n")
         sh.stderr.flush()
 
-    result = sh.ops.send(opts.code, opts.phones, common, file_text, progress=bar if show_bar else None)
+    result = sh.ops.send(opts.code, opts.phones, common, file_text, progress=bar if show_bar else None,
+                         source=one_line(opts.file) if opts.file else None)
     sh.emit(result, lambda r: send_text(r, sh.carriers))
     return 0 if result["sent"] else 1
+
+
+def _send_lookup(opts: argparse.Namespace, sh: Shell) -> int:
+    """`send list` (the latest sends) and `send show REQUEST_ID` (one send, its failures included)."""
+    from .render import send_list_text, send_record_text
+
+    if opts.code == "list":
+        if opts.phones or opts.file or opts.param:
+            raise UsageError("`send list` takes no numbers, --file or --param")
+        sh.emit(sh.ops.send_list(), send_list_text)
+        return 0
+    if len(opts.phones) != 1 or opts.file or opts.param:
+        raise UsageError("say which send: `assistant send show REQUEST_ID` (see `assistant send list`)")
+    sh.emit(sh.ops.send_show(opts.phones[0]), lambda r: send_record_text(r, sh.carriers))
+    return 0
 
 
 @command("error")
@@ -479,11 +505,10 @@ def cmd_handoff_export(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("inbox")
 def cmd_inbox(opts: argparse.Namespace, sh: Shell) -> int:
-    from .render import safe
-
     messages = sh.ops.inbox()
-    sh.emit(messages, lambda ms: "\n".join(f"Ticket #{m['ticket']} ({safe(m['summary'])})\n  {m['at']} {safe(m['author'])}: "
-                                           f"{safe(m['text'])}" for m in ms) or "No new replies.")
+    sh.emit(messages, lambda ms: "\n".join(f"Ticket #{m['ticket']} ({one_line(m['summary'])})\n  {m['at']} "
+                                           f"{one_line(m['author'])}: {one_line(m['text'])}" for m in ms)
+            or "No new replies.")
     return 0
 
 
@@ -570,11 +595,9 @@ def cmd_kb_learn(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("kb export")
 def cmd_kb_export(opts: argparse.Namespace, sh: Shell) -> int:
-    from pathlib import Path
-
     from .overlay import export
 
-    target = export(sh.kb, Path(opts.dir))
+    target = export(sh.kb, Path(opts.dir), force=opts.force)
     sh.emit({"dir": str(target)}, lambda r: f"Wrote the merged knowledge base to {r['dir']}; "
                                             f"check it with `assistant kb check {r['dir']}`.")
     return 0
@@ -584,7 +607,6 @@ def cmd_kb_export(opts: argparse.Namespace, sh: Shell) -> int:
 
 GLOBAL_DEFAULTS = {"kb": None, "db": None, "account": None, "now": None, "json": False, "role": "customer", "user": None,
                    "server": None, "token": None}
-ROLES = ("customer", "agent", "manager", "admin")
 
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -599,7 +621,9 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     parser.add_argument("--kb", metavar="DIR", default=default,
                         help="knowledge-base directory (default: $ASSISTANT_KB, else the shipped one)")
     parser.add_argument("--role", choices=ROLES, default=argparse.SUPPRESS if suppress else "customer",
-                        help="who is at the keyboard (a manager works the handoff queue)")
+                        help="who is at the keyboard: a customer acts in its own account only; an agent in a "
+                             "customer's account; a manager works every account's tickets and the knowledge gaps; "
+                             "an admin manages accounts, top-ups and reviews (declared, not proven, in this mode)")
     parser.add_argument("--user", metavar="NAME", default=default, help="your name in the audit trail (default: $USER)")
     parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
                         help="print JSON (one object per line)")
@@ -629,8 +653,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("ask", "answer questions: one given as arguments, or one per line from standard input")
     p.add_argument("question", nargs="*", help="the question (omit to read questions from stdin)")
 
-    p = add("eval", "measure the matcher on a YAML file of labelled questions")
-    p.add_argument("file", help="YAML with cases: [{question: ..., expect: ENTRY|ACTION|fallback}]")
+    p = add("eval", "measure the matcher on a YAML file of labelled questions, or play conversation stories")
+    p.add_argument("file", nargs="?", help="YAML with cases: [{question: ..., expect: ENTRY|ACTION|fallback}]")
+    p.add_argument("--stories", metavar="DIR", help="play every conversation story (*.yaml) in DIR; "
+                   "exits 1 when one fails")
 
     kb = group("kb", "knowledge-base tools")
     p = add("check", "validate a knowledge-base directory; exits 1 when it has problems", kb)
@@ -642,18 +668,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--entry", required=True, help="the FAQ entry id")
     p = add("export", "write the knowledge base with learned phrasings merged, as YAML", kb)
     p.add_argument("dir", help="a new or empty directory")
+    p.add_argument("--force", action="store_true", help="overwrite the YAML files of a non-empty directory")
 
     add("enable", "enable digital messages for the account (eligible industries only)")
 
     sig = group("signature", "signatures: submit, status, update")
     p = add("submit", "submit a signature for carrier real-name registration", sig)
     p.add_argument("name", help="2-16 Chinese characters, letters and digits")
-    p.add_argument("--source", required=True, choices=SOURCES, help="what the name is the name of")
+    p.add_argument("--source", required=True, choices=SOURCES, type=_source, help="what the name is the name of")
     p = add("status", "review and registration status, per carrier", sig)
     p.add_argument("name", nargs="?", help="signature (default: all of the account's)")
     p = add("update", "resubmit a rejected signature after updating the real-name profile", sig)
     p.add_argument("name")
-    p.add_argument("--source", choices=SOURCES, help="change the source too")
+    p.add_argument("--source", choices=SOURCES, type=_source, help="change the source too")
 
     tpl = group("template", "templates: create, status")
     p = add("create", "create a template and submit it for carrier review", tpl)
@@ -667,7 +694,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code", nargs="?", help="template code (default: all of the account's)")
 
     p = add("send", "send a template to mobile numbers")
-    p.add_argument("code", help="template code, e.g. DIGITAL_SMS_0001")
+    p.add_argument("code", help="template code, e.g. DIGITAL_SMS_0001; or `list` (the latest sends) or "
+                   "`show REQUEST_ID` (one past send)")
     p.add_argument("phones", nargs="*", metavar="PHONE", help="mainland mobile numbers")
     p.add_argument("--param", action="append", default=[], metavar="K=V", help="template parameter (repeatable)")
     p.add_argument("--file", metavar="CSV", help="recipients: one number a line, or a CSV with a 'phone' column "
@@ -746,6 +774,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _source(value: str) -> str:
+    """A --source value in any spelling ("Trademark", "trade mark"); argparse then checks the choice."""
+    from .choices import pick
+
+    return pick(value, {s: () for s in SOURCES}) or value
+
+
 def _profile_options(p: argparse.ArgumentParser) -> None:
     for source in SOURCES:
         p.add_argument(f"--{source}", action="append", default=[], metavar="NAME",
@@ -753,10 +788,29 @@ def _profile_options(p: argparse.ArgumentParser) -> None:
 
 
 def _actor(opts: argparse.Namespace) -> str:
-    """Who acts, for the audit trail: "customer", or "agent:NAME" / "manager:NAME"."""
-    if opts.role == "customer":
-        return "customer"
-    return f"{opts.role}:{opts.user or os.environ.get('USER') or 'unknown'}"
+    """Who acts, for the audit trail: "ROLE:NAME" (--user, else $USER), or just the role when no name is known."""
+    name = opts.user or os.environ.get("USER")
+    return f"{opts.role}:{name}" if name else opts.role
+
+
+def _check_global_options(opts: argparse.Namespace) -> None:
+    """A bad --now or an --db in a directory that does not exist is a usage error (exit 2).
+
+    Only the default database location is created on first use; an explicit path is taken as
+    typed, so a mistyped directory is reported instead of silently getting a fresh database.
+    """
+    from pathlib import Path
+
+    from .clock import parse_time
+
+    if opts.now:
+        try:
+            parse_time(opts.now)
+        except UserError as exc:
+            raise UsageError(f"--now: {exc}") from None
+    if opts.db and not Path(opts.db).expanduser().parent.is_dir():
+        raise UsageError(f"--db: no directory {Path(opts.db).parent}; create it first, or leave out --db "
+                         "to use the default location")
 
 
 def _command_name(opts: argparse.Namespace) -> str | None:
@@ -767,29 +821,89 @@ def _command_name(opts: argparse.Namespace) -> str | None:
     return name
 
 
+# Commands whose role check the core makes after finding the object, so that another account's
+# ticket is "not found" to a customer, exactly like a ticket that does not exist.
+_CHECKED_BY_THE_CORE = {"handoff.claim", "handoff.reply", "handoff.resolve"}
+# `admin token create --account NAME | --user NAME --role ROLE`: its --account, --user and --role name
+# the token, not the caller, so there is no declared role to check. On a local database the owner of
+# the file is the root of trust (that is how the first admin token is made); through a service the
+# caller's token must be an admin's.
+_NO_DECLARED_ROLE = {"admin.token.create"}
+
+
+def _check_text(argv: Sequence[str]) -> None:
+    """Refuse arguments and settings that are not valid UTF-8 (Python hands them over surrogate-escaped)."""
+    from .sanitize import one_line
+
+    for n, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(f"argument {n} ({one_line(arg)}) is not valid UTF-8; "
+                             "pass UTF-8 text (check the terminal's or the script's encoding)") from None
+    for key in ("ASSISTANT_DB", "ASSISTANT_ACCOUNT", "ASSISTANT_NOW", "ASSISTANT_KB", "USER"):
+        try:
+            os.environ.get(key, "").encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(f"${key} is not valid UTF-8; set it to UTF-8 text") from None
+
+
+def _require(sh: Shell, command: str) -> None:
+    """The roles table's verdict on COMMAND; a refusal is audited when the database already exists."""
+    from .errors import Forbidden
+    from .paths import default_db
+
+    try:
+        require(sh.opts.role, command)
+    except Forbidden as exc:
+        if Path(sh.opts.db or default_db()).is_file():
+            try:
+                with sh.ctx.store.transaction():
+                    sh.ctx.audit(command, None, "refused", str(exc))
+            except UserError:
+                pass  # the refusal stands whether or not it could be recorded
+        raise
+
+
+def _dotted(opts: argparse.Namespace, name: str) -> str:
+    """The command's name in the roles table: "handoff claim" -> "handoff.claim"; `send list|show` too."""
+    if name == "send" and opts.code in ("list", "show"):
+        return f"send.{opts.code}"
+    return name.replace(" ", ".")
+
+
 def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO | None = None,
          stderr: IO | None = None) -> int:
     """Run the assistant with ARGV; return the exit status. Streams default to the process's."""
     stdin = stdin if stdin is not None else sys.stdin
     stdout = stdout if stdout is not None else sys.stdout
     stderr = stderr if stderr is not None else sys.stderr
+    opts = None
     try:
-        opts = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        argv = list(sys.argv[1:] if argv is None else argv)
+        _check_text(argv)
+        opts = build_parser().parse_args(argv)
         for key, value in GLOBAL_DEFAULTS.items():
             if not hasattr(opts, key):
                 setattr(opts, key, value)
         opts.actor = _actor(opts)
+        _check_global_options(opts)
         sh = Shell(opts, stdin, stdout, stderr)
         name = _command_name(opts)
+        # Remote mode: the token, not --role, is the caller's role, and the service applies the same table.
+        if name is not None and not sh.remote and _dotted(opts, name) not in _CHECKED_BY_THE_CORE | _NO_DECLARED_ROLE:
+            _require(sh, _dotted(opts, name))
         if name is None:
             from .repl import run as run_repl
             return run_repl(sh)
         return COMMANDS[name](opts, sh)
     except UsageError as exc:
-        stderr.write(f"error: {exc}\n")
+        stderr.write(f"error: {one_line(exc)}\n")
         return 2
     except UserError as exc:
-        stderr.write(f"error: {exc}\n")
+        stderr.write(f"error: {one_line(exc)}\n")
+        if exc.code and getattr(opts, "json", False):  # a refusal with the service's code, as send results carry it
+            stdout.write(to_json({"error": str(exc), "error_code": exc.code}) + "\n")
         return 1
     except KeyboardInterrupt:
         stderr.write("interrupted\n")
@@ -798,6 +912,10 @@ def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO 
         # The reader went away (`assistant ask < big | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), getattr(stdout, "fileno", lambda: 1)())
         return 0
+    except OSError as exc:  # a file the command writes or reads that the system refuses
+        where = f" {one_line(exc.filename)}" if exc.filename else ""
+        stderr.write(f"error: cannot use{where}: {exc.strerror or exc}; check the path and its permissions\n")
+        return 1
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
 

@@ -71,11 +71,12 @@ class Http:
 
 def _error(exc: urllib.error.HTTPError) -> UserError:
     try:
-        message = json.loads(exc.read()).get("error")
+        body = json.loads(exc.read())
+        message, code = body.get("error"), body.get("error_code")
     except (ValueError, AttributeError, OSError):
-        message = None
+        message, code = None, None
     message = message or f"the service answered {exc.code} {exc.reason}; try again, or ask its operator"
-    return _ERRORS.get(exc.code, UserError)(message)
+    return _ERRORS.get(exc.code, UserError)(message, code=code if isinstance(code, str) else None)
 
 
 def _multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
@@ -158,10 +159,14 @@ class RemoteOps:
         return self.http.call("GET", "/templates", query={"code": code})
 
     def send(self, code: str, phones: list[str], params: dict[str, str], file_text: str | None = None,
-             progress: Callable[[int, int], None] | None = None) -> dict:
+             progress: Callable[[int, int], None] | None = None, source: str | None = None) -> dict:
         form = [("code", code)] + [("phone", p) for p in phones] + [("param", f"{k}={v}") for k, v in params.items()]
-        files = [("file", "recipients.csv", file_text.encode("utf-8"))] if file_text is not None else []
+        name = source or "recipients.csv"  # the file's name names it in the service's error messages
+        files = [("file", name, file_text.encode("utf-8"))] if file_text is not None else []
         return self.http.call("POST", "/sends", form=form, files=files)
+
+    def send_list(self) -> list[dict]:
+        return self.http.call("GET", "/sends")
 
     def send_show(self, request_id: str) -> dict:
         return self.http.call("GET", f"/sends/{_quote(request_id)}")
@@ -248,10 +253,16 @@ class RemoteConversation:
         from .conversation import Line
 
         self.http, self._line = http, Line
-        view = http.call("POST", "/conversations")
+        self.id: str | None = None
+        self.waiting, self.done, self._toolbar, self._completions = None, False, "", []
+        self.ctx = SimpleNamespace(account="")
+
+    def _open(self, lines: str) -> list:
+        """Start the conversation on the service; LINES is "welcome" (the banner) or "news" (scripts)."""
+        view = self.http.call("POST", "/conversations", query={"lines": lines})
         self.id = view["id"]
         self._completions = view.get("completions", [])
-        self._welcome = self._take(view)
+        return self._take(view)
 
     def _take(self, view: dict) -> list:
         w = view.get("waiting")
@@ -262,17 +273,25 @@ class RemoteConversation:
         return [self._line(line["kind"], line["text"]) for line in view["lines"]]
 
     def welcome(self) -> list:
-        return self._welcome
+        return self._open("welcome")
+
+    def news(self) -> list:
+        """Managers' replies not shown yet: what a script sees instead of the welcome."""
+        return self._open("news")
 
     def handle(self, text: str) -> list:
+        if self.id is None:
+            self._open("news")
         if not text.strip():
             return []
         return self._take(self.http.call("POST", f"/conversations/{self.id}/messages", {"text": text}))
 
     def cancel(self) -> list:
+        if self.id is None:
+            return []
         return self._take(self.http.call("POST", f"/conversations/{self.id}/cancel"))
 
-    def toolbar(self) -> str:
+    def toolbar(self, width: int | None = None) -> str:
         return self._toolbar
 
     def completions(self) -> list[str]:

@@ -9,10 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Collection
+from functools import lru_cache
 
 from .errors import UserError
 
 CST = dt.timezone(dt.timedelta(hours=8))
+# Dates the assistant accepts (--now, send dates): far from the calendar's ends, so review
+# arithmetic of business days can never run past year 9999.
+EARLIEST = dt.datetime(1970, 1, 1)
+LATEST = dt.datetime(2999, 12, 31, 23, 59, 59)
 
 
 class Clock:
@@ -40,12 +45,19 @@ def parse_time(text: str) -> dt.datetime:
     text = text.strip()
     try:
         if len(text) == 10:
-            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(9, 0))
-        parsed = dt.datetime.fromisoformat(text)
+            parsed = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(9, 0))
+        else:
+            parsed = dt.datetime.fromisoformat(text)
     except ValueError:
         raise UserError(f"'{text}' is not a date or time; write it as 2026-03-02 or 2026-03-02T14:30") from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(CST).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(CST).replace(tzinfo=None)
+        except OverflowError:
+            parsed = dt.datetime.max
+    if not EARLIEST <= parsed <= LATEST:
+        raise UserError(f"'{text}' is outside the dates the assistant works with ({EARLIEST.year} to {LATEST.year}); "
+                        "give a date in that range")
     return parsed
 
 
@@ -55,21 +67,103 @@ def from_setting(value: str | None = None) -> Clock:
     return FixedClock(parse_time(chosen)) if chosen else Clock()
 
 
-def is_business_day(day: dt.date, holidays: Collection[dt.date]) -> bool:
+class WorkCalendar:
+    """Mainland China's working days: Monday to Friday, less the public holidays, plus the
+    adjusted working weekends (调休) the State Council announces each year.
+
+    The official days come from the `chinesecalendar` library for the years it knows; the
+    `holidays` and `workdays` given here (rules.yaml's `calendar` section) override it day by day
+    and stand alone for years it does not know yet. A year that neither knows counts Saturdays and
+    Sundays only. Nothing here reads the time: whatever starts from "today" takes a Clock.
+    """
+
+    def __init__(self, holidays: Collection[dt.date] = (), workdays: Collection[dt.date] = (),
+                 official: bool = True):
+        self.holidays = frozenset(holidays)
+        self.workdays = frozenset(workdays)
+        both = self.holidays & self.workdays
+        if both:
+            raise ValueError(f"{min(both)} is listed both as a holiday and as a working day; keep one")
+        self.official = official
+        self._memo: dict[dt.date, bool] = {}  # the library checks its whole table on every call
+
+    @property
+    def official_years(self) -> range:
+        """The years the library knows; asked of the installed library each time (never pickled with
+        a cached router), so upgrading it takes effect at once."""
+        return _official_years() if self.official else range(0)
+
+    def source(self, day: dt.date) -> str:
+        """Where the answer for DAY comes from: "override", "official" or "weekends only"."""
+        if day in self.holidays or day in self.workdays:
+            return "override"
+        return "official" if day.year in self.official_years else "weekends only"
+
+    def is_business_day(self, day: dt.date) -> bool:
+        known = self._memo.get(day)
+        if known is None:
+            known = self._memo[day] = self._decide(day)
+        return known
+
+    def _decide(self, day: dt.date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        if day.year in self.official_years:
+            import chinese_calendar
+
+            return bool(chinese_calendar.is_workday(day))
+        return day.weekday() < 5
+
+    @property
+    def known_until(self) -> dt.date | None:
+        """The last day whose holidays are known (library or override); later years count weekends only."""
+        last = [dt.date(self.official_years[-1], 12, 31)] if self.official_years else []
+        return max([*last, *self.holidays, *self.workdays], default=None)
+
+    def due(self, clock: Clock, days: int) -> dt.date:
+        """The date DAYS business days after the clock's today."""
+        return add_business_days(clock.today(), days, self)
+
+    def __contains__(self, day: object) -> bool:  # "day in calendar": a day off, like the old holiday list
+        return isinstance(day, dt.date) and not self.is_business_day(day)
+
+
+@lru_cache(maxsize=1)
+def _official_years() -> range:
+    """The years the installed `chinesecalendar` has the State Council's notices for."""
+    from chinese_calendar import constants
+
+    years = [d.year for d in constants.holidays]
+    return range(min(years), max(years) + 1)
+
+
+Days = WorkCalendar | Collection[dt.date]
+
+
+def is_business_day(day: dt.date, holidays: Days) -> bool:
+    """Whether DAY is a working day: by the calendar, or for a plain collection, not a weekend nor in it."""
+    if isinstance(holidays, WorkCalendar):
+        return holidays.is_business_day(day)
     return day.weekday() < 5 and day not in holidays
 
 
-def add_business_days(start: dt.date, days: int, holidays: Collection[dt.date]) -> dt.date:
+def add_business_days(start: dt.date, days: int, holidays: Days) -> dt.date:
     """The date DAYS business days after START (START itself does not count)."""
     day = start
-    while days > 0:
-        day += dt.timedelta(days=1)
-        if is_business_day(day, holidays):
-            days -= 1
+    try:
+        while days > 0:
+            day += dt.timedelta(days=1)
+            if is_business_day(day, holidays):
+                days -= 1
+    except OverflowError:
+        raise UserError(f"{days} business days after {start} is past the end of the calendar; "
+                        f"use dates up to {LATEST.year}") from None
     return day
 
 
-def business_days_between(start: dt.date, end: dt.date, holidays: Collection[dt.date]) -> int:
+def business_days_between(start: dt.date, end: dt.date, holidays: Days) -> int:
     """Business days after START up to and including END (0 when END is not later)."""
     count, day = 0, start
     while day < end:

@@ -27,6 +27,7 @@ class Context:
     clock: Clock
     account: str = "demo"
     actor: str = "customer"
+    role: str = "customer"  # one of roles.ROLES: what the actor may do and which accounts it reaches
 
     @property
     def rules(self) -> Rules:

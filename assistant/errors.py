@@ -15,3 +15,8 @@ class Forbidden(UserError):
 
 class NotFound(UserError):
     """No such object in the caller's reach; another account's objects are reported the same way (404)."""
+
+
+def refused(code: str, message: str) -> UserError:
+    """A refusal that carries the service's error code, shown in front as the service shows it."""
+    return UserError(f"{code}: {message}", code=code)

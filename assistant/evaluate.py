@@ -59,10 +59,11 @@ class Report:
 
 def read_cases(path: str | Path) -> list[tuple[str, str]]:
     """The (question, expected) pairs of an eval file; a UserError names what is wrong."""
+    from .files import read_text
+
+    text = read_text(path, 64 * 1024 * 1024, "eval YAML file", "give the path of an eval YAML file")
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror}; give the path of an eval YAML file") from None
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise UserError(f"{path} is not valid YAML ({exc}); fix the syntax") from None
     cases = data.get("cases") if isinstance(data, dict) else None

@@ -28,7 +28,7 @@ class _Map(dict):
     line: int = 0
     key_lines: dict = {}
 
-ACTION_NAMES = ("enable", "signature.submit", "signature.status", "template.create",
+ACTION_NAMES = ("enable", "signature.submit", "signature.update", "signature.status", "template.create",
                 "template.status", "send", "error.lookup", "handoff")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -91,6 +91,9 @@ class Action(NamedTuple):
     changes_state: bool
     slots: tuple[Slot, ...]
     examples: tuple[str, ...]
+
+
+ERROR_KINDS = ("api", "application", "gateway", "receipt")
 
 
 class ErrorCode(NamedTuple):
@@ -319,11 +322,14 @@ def _read_error_codes(c: _Checker, data: Any) -> dict[str, ErrorCode]:
         return codes
     for code, spec in (data.get("codes") or {}).items():
         line = data["codes"].key_lines[code]
-        if not c.mapping(spec, line, f"code '{code}'", {"meaning", "fix", "aliases", "handoff", "kind"}, {"meaning", "fix"}):
+        if not c.mapping(spec, line, f"code '{code}'", {"meaning", "fix", "aliases", "handoff", "kind"},
+                         {"meaning", "fix", "handoff"}):
             continue
         codes[str(code)] = ErrorCode(str(code), c.text(spec, "meaning", f"code '{code}'"), c.text(spec, "fix", f"code '{code}'"),
                                      c.strings(spec, "aliases", f"code '{code}'"), bool(spec.get("handoff", False)),
                                      str(spec.get("kind", "api")))
+        if codes[str(code)].kind not in ERROR_KINDS:
+            c.add(line, f"code '{code}' has kind '{spec.get('kind')}'; use one of: {', '.join(ERROR_KINDS)}")
     return codes
 
 
@@ -409,6 +415,23 @@ def _cross_references(kb: KnowledgeBase, faq_lines: dict[str, int]) -> Iterator[
                 yield Problem("faq.yaml", line, f"entry '{entry.id}' names unknown related entry '{other}'; use an existing id")
 
 
+def _missing_error_codes(kb: KnowledgeBase) -> Iterator[Problem]:
+    """A code the actions can produce but the catalogue lacks: `assistant error` could not explain it."""
+    from .actions.error_codes import code_key, raised_codes
+
+    known: dict[str, str] = {}
+    for code in kb.error_codes.values():
+        for name in (code.code, *code.aliases):
+            other = known.setdefault(code_key(name), code.code)
+            if other != code.code:
+                yield Problem("error_codes.yaml", 1, f"'{name}' of {code.code} is, without case and prefix, also "
+                                                     f"{other}; a lookup could not tell them apart")
+    for code in sorted(raised_codes()):
+        if code_key(code) not in known:
+            yield Problem("error_codes.yaml", 1, f"the actions can raise {code} but it is not here; add it with meaning, "
+                                                 "fix and handoff")
+
+
 def check(directory: str | os.PathLike,
           overlay: dict[str, list[str]] | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Read the knowledge base in DIRECTORY and return it with every problem found.
@@ -422,7 +445,14 @@ def check(directory: str | os.PathLike,
 
     def read(name: str) -> tuple[_Checker, Any]:
         checker = _Checker(name)
-        text = _file_text(directory, name)
+        try:
+            text = _file_text(directory, name)
+        except UnicodeDecodeError as exc:
+            checker.add(1, f"not UTF-8 text (byte {exc.start + 1}); save the file as UTF-8")
+            text = None
+        except OSError as exc:
+            checker.add(1, f"cannot be read ({exc.strerror or exc}); check the file")
+            text = None
         data = checker.load(text) if text is not None else None
         return checker, data
 
@@ -463,6 +493,8 @@ def check(directory: str | os.PathLike,
     kb = KnowledgeBase(str(directory), entries, Synonyms(synonyms), slot_types, actions, error_codes,
                        thresholds, weights, routing, stopwords, rules, intro)
     problems.extend(_cross_references(kb, faq_lines))
+    if (directory / "error_codes.yaml").is_file():  # a plain FAQ without a catalogue has no account model to explain
+        problems.extend(_missing_error_codes(kb))
     problems.extend(_phrasing_clashes(kb, faq_lines))
     return kb, problems
 

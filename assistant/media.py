@@ -8,6 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UserError
+from .files import read_regular
+from .sanitize import one_line
+
+# Far above what a template may carry in all (rules.yaml: max_total_kb), so the template's own
+# check still says how much too big; a file past this is refused before it is read.
+MAX_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -58,15 +64,18 @@ def image_size(data: bytes, fmt: str) -> tuple[int, int] | None:
 
 
 def read(path: str | Path) -> MediaFile:
-    """Read and identify the file at PATH; a UserError says why it cannot be used."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror or exc}; check the path") from None
+    """Read and identify the file at PATH; a UserError says why it cannot be used.
+
+    Only a regular file of at most MAX_BYTES is read (a FIFO, a device or a directory is refused
+    before reading, so nothing can block here).
+    """
+    data = read_regular(path, MAX_BYTES, "media file (PNG, JPG, GIF, MP4 or MP3)")
+    shown = one_line(str(path))
     fmt = sniff(data)
     if fmt is None:
-        raise UserError(f"{path} is not a PNG, JPG, GIF, MP4 or MP3 file (judged by its content, not its name)")
+        raise UserError(f"isv.UNSUPPORTED_CONTENT: {shown} is not a PNG, JPG, GIF, MP4 or MP3 file "
+                        "(judged by its content, not its name)", code="isv.UNSUPPORTED_CONTENT")
     size = image_size(data, fmt) if fmt in ("png", "jpg", "gif") else None
     if fmt in ("png", "jpg", "gif") and not size:
-        raise UserError(f"{path} looks like a {fmt.upper()} image but its header cannot be read; export it again")
+        raise UserError(f"{shown} looks like a {fmt.upper()} image but its header cannot be read; export it again")
     return MediaFile(str(path), fmt, len(data), *(size or (None, None)))

@@ -13,8 +13,7 @@ user owns the database file and is not confined.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .errors import NotFound, UserError
@@ -23,19 +22,6 @@ if TYPE_CHECKING:  # kept out of the import path: `assistant ask` and `error` st
     from .context import Context
     from .knowledge import KnowledgeBase
     from .router import Reply, Router
-
-
-def recipients_from_text(text: str, common: Mapping[str, str]) -> list[tuple[str, dict[str, str]]]:
-    """Recipients from a file's text: plain numbers one a line, or CSV with a 'phone' column."""
-    lines = text.splitlines()
-    if lines and "phone" in [c.strip().lower() for c in lines[0].split(",")]:
-        out = []
-        for row in csv.DictReader(lines):
-            row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-            phone = row.pop("phone", "")
-            out.append((phone, {**common, **{k: v for k, v in row.items() if v}}))
-        return out
-    return [(line.strip(), dict(common)) for line in lines if line.strip()]
 
 
 def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
@@ -61,8 +47,12 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
             ticket = handoff.create(c, reply.args.get("reason") or reply.question,
                                     conversation=[{"role": "user", "text": reply.question, "at": c.now()}],
                                     trigger="asked_for_person")
-            return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": ticket["summary"]},
-                    "text": f"Ticket #{ticket['id']} is with the support managers: {ticket['summary']}"}
+            already = " already" if ticket["reused"] else ""
+            return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": ticket["summary"],
+                               "reused": ticket["reused"]},
+                    "text": f"Ticket #{ticket['id']} is{already} with the support managers: {ticket['summary']}"}
+        if reply.action == "send" and reply.args.get("code"):
+            return _send_hint(ctx, kb, reply)
         if kb.actions[reply.action].changes_state:
             return {}
         if reply.action == "error.lookup":
@@ -80,6 +70,22 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
     except UserError as exc:
         return {"error": str(exc), "text": f"Sorry: {exc}"}
     return {}
+
+
+def _send_hint(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply) -> dict:
+    """A send request's command line with `--param NAME=VALUE` for each variable of its template."""
+    from .actions import templates
+    from .render import command_for, reply_text
+
+    try:
+        variables = templates.status(ctx(), reply.args["code"])[0]["variables"]
+    except UserError:
+        return {}
+    given = list(reply.args.get("params") or [])
+    named = {p.split("=", 1)[0] for p in given}
+    args = {**reply.args, "params": given + [f"{v}=VALUE" for v in variables if v not in named]}
+    lines = reply_text(reply, kb).splitlines()
+    return {"text": "\n".join(lines[:-1] + [f"Run: {command_for(kb.actions['send'], args)}"])}
 
 
 def ask_object(reply: Reply, outcome: dict) -> dict:
@@ -107,9 +113,9 @@ class LocalOps:
         return self._router().kb
 
     def _staff_as(self, by: str | None) -> str | None:
-        """The audit name of a manager acting as BY (the CLI's --by), set on the context."""
+        """The audit name of staff acting as BY (the CLI's --by), "ROLE:BY", set on the context."""
         if by and not self.ctx.actor.endswith(f":{by}"):  # the service's staff already act under their own name
-            self.ctx.actor = f"manager:{by}"
+            self.ctx.actor = f"{self.ctx.role}:{by}"
         return by
 
     # --- questions ---------------------------------------------------------------------------
@@ -169,16 +175,28 @@ class LocalOps:
         return templates.status(self.ctx, code)
 
     def send(self, code: str, phones: list[str], params: dict[str, str], file_text: str | None = None,
-             progress: Callable[[int, int], None] | None = None) -> dict:
-        """Send CODE to PHONES and to the recipients of a file's text (numbers, or CSV with a phone column)."""
+             progress: Callable[[int, int], None] | None = None, source: str | None = None) -> dict:
+        """Send CODE to PHONES and to the recipients of a file's text (numbers, or CSV with a phone column).
+
+        The file's text goes through recipients.parse, the embedded CLI's own reader; SOURCE names
+        the file in its error messages.
+        """
         from .actions.sending import send
+        from .recipients import parse
 
         recipients = [(p, dict(params)) for raw in phones for p in raw.split(",") if p.strip()]
         if file_text is not None:
-            recipients += recipients_from_text(file_text, params)
+            recipients += parse(file_text, params, source or "the recipients file")
         return send(self.ctx, code, recipients, progress=progress, from_file=file_text is not None)
 
+    def send_list(self) -> list[dict]:
+        """The latest sends of the account (`send list`)."""
+        from .actions.sending import recent
+
+        return recent(self.ctx)
+
     def send_show(self, request_id: str) -> dict:
+        """One past send with its failures and what its messages carried (`send show`)."""
         from .actions.sending import request
 
         return request(self.ctx, request_id)
@@ -216,10 +234,7 @@ class LocalOps:
     def review(self, code: str, carrier: str, approve: bool, reason: str | None) -> dict:
         from .actions.templates import record_review
 
-        ctx = self.ctx
-        if not ctx.actor.startswith(("manager", "admin")):
-            ctx.actor = f"manager:{self.user or 'unknown'}"
-        return record_review(ctx, code, carrier, approve, reason)
+        return record_review(self.ctx, code, carrier, approve, reason)
 
     def token_create(self, account: str | None, user: str | None, role: str | None) -> dict:
         from . import tokens
@@ -250,10 +265,10 @@ class LocalOps:
         return handoff.queue(self.ctx, status, account)
 
     def handoff_show(self, ticket: str) -> dict:
-        """The whole case; a confined customer reaches only tickets of their own account."""
+        """The whole case; the role decides the reach (a customer's and an agent's is their account)."""
         from .actions import handoff
 
-        return handoff.get(self.ctx, ticket, any_account=not self.confined)
+        return handoff.get(self.ctx, ticket)
 
     def handoff_export(self, ticket: str, fmt: str) -> str:
         from .actions import handoff

@@ -43,15 +43,22 @@ def learn(path: Path, kb: knowledge.KnowledgeBase, question: str, entry_id: str)
     return {"entry": entry_id, "question": question, "learned": len(phrasings)}
 
 
-def export(kb: knowledge.KnowledgeBase, target: Path) -> Path:
-    """Write the merged knowledge base (shipped or --kb, plus learned phrasings) into TARGET."""
+def export(kb: knowledge.KnowledgeBase, target: Path, force: bool = False) -> Path:
+    """Write the merged knowledge base (shipped or --kb, plus learned phrasings) into TARGET.
+
+    TARGET must be a new or empty directory; with FORCE the YAML files of a non-empty one are
+    overwritten. A file in the way is always refused.
+    """
     import yaml
 
     source = Path(kb.source)
     if target.resolve() == source.resolve():
         raise UserError("export into another directory, not over the knowledge base in use")
-    if target.exists() and any(target.iterdir()):
-        raise UserError(f"{target} is not empty; export into a new or empty directory")
+    if target.exists() and not target.is_dir():
+        raise UserError(f"{target} is a file, not a directory; export into a new or empty directory")
+    if target.exists() and any(target.iterdir()) and not force:
+        raise UserError(f"{target} is not empty; export into a new or empty directory, or pass --force to overwrite "
+                        "its YAML files")
     target.mkdir(parents=True, exist_ok=True)
     for path in source.glob("*.yaml"):
         if path.name != "faq.yaml":

@@ -1,7 +1,8 @@
 """Plain-text rendering of core results for people. The core returns data; this makes lines.
 
-Everything shown that came from a user or the database goes through `safe`, so a signature
-named with an escape sequence cannot repaint a terminal.
+Everything shown that came from a user or the database goes through `sanitize.safe` (or
+`one_line` inside a line), so a signature named with an escape sequence cannot repaint a terminal
+and a question with a newline cannot forge a line; JSON goes out with the same characters escaped.
 """
 
 from __future__ import annotations
@@ -12,26 +13,21 @@ from typing import Any
 
 from .knowledge import Action, KnowledgeBase
 from .router import Reply
+from .sanitize import one_line, safe, safe_json_text
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f]")
-
-
-def safe(value: Any) -> str:
-    """VALUE as text with control, escape and bidi characters shown as visible escapes."""
-    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 256 else f"\\u{ord(m.group(0)):04x}",
-                       str(value))
+__all__ = ["one_line", "safe", "to_json"]
 
 
 def to_json(data: Any) -> str:
-    """One line of JSON, UTF-8 text kept readable."""
+    """One line of JSON, UTF-8 text kept readable, with no raw control or bidi character in it."""
     import json
 
-    return json.dumps(data, ensure_ascii=False, default=str)
+    return safe_json_text(json.dumps(data, ensure_ascii=False, default=str))
 
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     """An aligned plain-text table."""
-    cells = [[safe(h) for h in headers]] + [[safe("" if v is None else v) for v in row] for row in rows]
+    cells = [[one_line(h) for h in headers]] + [[one_line("" if v is None else v) for v in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -76,11 +72,11 @@ def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
         return "\n".join(parts)
     if reply.type == "clarify":
         lines = ["I'm not sure what you mean. Did you mean:"]
-        lines += [f"  {n}. {safe(s.question)}" for n, s in enumerate(reply.suggestions, 1)]
+        lines += [f"  {n}. {one_line(s.question)}" for n, s in enumerate(reply.suggestions, 1)]
         return "\n".join(lines)
     if reply.type == "action":
         action = kb.actions[reply.action]
-        args = ", ".join(f"{k}: {safe(v if not isinstance(v, list) else ' '.join(v))}" for k, v in reply.args.items())
+        args = ", ".join(f"{k}: {one_line(v if not isinstance(v, list) else ' '.join(v))}" for k, v in reply.args.items())
         line = f"That is a request to {action.description[0].lower()}{action.description[1:].rstrip('.')}"
         line += f" ({args})." if args else "."
         return f"{line}\nRun: {command_for(action, reply.args)}"
@@ -101,7 +97,7 @@ def _note(carrier_status: dict) -> str:
 
 def signature_text(status: dict, carriers: dict[str, str]) -> str:
     """One signature's status for people."""
-    head = f"{safe(status['name'])} ({status['source']}): {_label(status['registration'])}"
+    head = f"{one_line(status['name'])} ({status['source']}): {_label(status['registration'])}"
     if status["registration"] == "under_review":
         head += f"; decision expected {status['expected_from']} to {status['expected_by']}"
     rows = []
@@ -114,14 +110,14 @@ def signature_text(status: dict, carriers: dict[str, str]) -> str:
         "not yet (ready when a carrier shows Registered and Active)")
     lines = [head, f"Submitted {status['submitted']}", table(rows, ("carrier", "registration", "availability", "note"))]
     if shared:
-        lines.append(f"Reason: {safe(shared)}")
+        lines.append(f"Reason: {one_line(shared)}")
     lines.append(f"Ready for production: {ready}")
     return "\n".join(lines)
 
 
 def template_text(status: dict, carriers: dict[str, str]) -> str:
     """One template's status for people."""
-    head = (f"{status['code']}  \"{safe(status['name'])}\"  signature {safe(status['signature'])}  "
+    head = (f"{status['code']}  \"{one_line(status['name'])}\"  signature {one_line(status['signature'])}  "
             f"industry {status['industry']}")
     rows = [(carriers[k], _label(c["status"]), _note(c)) for k, c in status["carriers"].items()]
     return "\n".join([head, table(rows, ("carrier", "review", "note")), f"Can reach now: {status['reach']}"])
@@ -144,8 +140,35 @@ def send_text(result: dict, carriers: dict[str, str], shown: int = 20) -> str:
     return "\n".join(lines)
 
 
+def send_list_text(sends: list[dict]) -> str:
+    """The latest sends, newest first (`send list`)."""
+    if not sends:
+        return "No sends yet."
+    return table([(s["request_id"], s["template"], s["created_at"], s["total"], s["sent"], s["failed"], s["actor"])
+                  for s in sends], ("request", "template", "at", "numbers", "sent", "failed", "by"))
+
+
+def send_record_text(send: dict, carriers: dict[str, str]) -> str:
+    """One past send (`send show`): its counts and its first failures."""
+    lines = [f"Request {one_line(send['request_id'])}: template {one_line(send['template'])} at {send['created_at']}, "
+             f"{send['total']} number(s): {send['sent']} sent, {send['failed']} failed (by {one_line(send['actor'])})"]
+    if send["failures"]:
+        lines.append("Failures" + (" (the first 50)" if send["failed"] > len(send["failures"]) else "") + ":")
+        lines.append(table([(f["phone"], carriers.get(f["carrier"], "-"), f["error_code"], f["detail"])
+                            for f in send["failures"]], ("phone", "carrier", "error", "why")))
+    return "\n".join(lines)
+
+
 def error_text(found: dict) -> str:
+    """An error-code lookup: the code when it is known, else the closest codes to choose from."""
+    if found["matched"] == "closest":
+        lines = [f"'{safe(found['query'])}' is not an error code of the service. Did you mean:"]
+        lines += [f"  {n}. {c['code']}: {c['meaning']}" for n, c in enumerate(found["candidates"], 1)]
+        lines.append("Look one up with `assistant error CODE`.")
+        return "\n".join(lines)
     lines = [f"{found['code']}: {found['meaning']}", f"Fix: {found['fix']}"]
+    if found["matched"] == "description":
+        lines.insert(0, f"Found by description ('{safe(found['query'])}'):")
     if found["handoff"]:
         lines.append("If that does not help, hand the case to a support manager: `assistant handoff create`.")
     if found["see_also"]:
@@ -154,9 +177,9 @@ def error_text(found: dict) -> str:
 
 
 def account_text(info: dict) -> str:
-    profile = "; ".join(f"{k}: {', '.join(safe(n) for n in v)}" for k, v in info["profile"].items() if v) or "none"
+    profile = "; ".join(f"{k}: {', '.join(one_line(n) for n in v)}" for k, v in info["profile"].items() if v) or "none"
     enabled = f"yes (since {info['enabled_at']})" if info["enabled"] else "no"
-    return "\n".join([f"Account {safe(info['name'])}", f"  industry          {info['industry']}",
+    return "\n".join([f"Account {one_line(info['name'])}", f"  industry          {info['industry']}",
                       f"  enabled           {enabled}",
                       f"  packages          digital {info['packages']['digital']}, SMS {info['packages']['sms']}"
                       " (SMS packages do not pay for digital messages)",
@@ -184,5 +207,5 @@ def gaps_text(groups: list[dict]) -> str:
     for n, g in enumerate(groups, 1):
         best = g["best"].partition(":")[2] if g["best"] else "nothing close"
         lines.append(f"{n}. asked {g['count']}x (last {g['last']}), closest: {best}")
-        lines += [f"     - {safe(q)}" for q in g["examples"]]
+        lines += [f"     - {one_line(q)}" for q in g["examples"]]
     return "\n".join(lines)

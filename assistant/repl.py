@@ -1,8 +1,9 @@
 """The interactive assistant: a prompt-toolkit shell over `Conversation`.
 
-The loop only reads a line, hands it to the conversation and renders what comes back. History,
-completion (commands, FAQ questions, template codes, error codes, and each slot's own values),
-the bottom toolbar, colours and the Ctrl-C / Ctrl-D keys live here; every decision lives in
+The loop only reads a line, hands it to the conversation and renders what comes back. History
+(top-level lines only), completion (commands, FAQ questions, template codes, error codes, each
+slot's own values, and paths at file prompts), the bottom toolbar (fitted to the width), colours
+and the Ctrl-C / Ctrl-D keys live here; every decision lives in
 `conversation.py`. Without a terminal on standard input it answers line by line in plain text.
 """
 
@@ -13,14 +14,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.completion import Completer, Completion
+from prompt_toolkit.completion import Completer, Completion, PathCompleter
 from prompt_toolkit.formatted_text import FormattedText
-from prompt_toolkit.history import FileHistory, InMemoryHistory
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.shortcuts import print_formatted_text
 from prompt_toolkit.styles import Style
 
 from .conversation import Conversation, Line
+from .lines import not_utf8, read_lines
 from .render import safe
 
 STYLE = Style.from_dict({
@@ -35,16 +38,59 @@ class ConversationCompleter(Completer):
 
     def __init__(self, conversation: Conversation):
         self.conversation = conversation
+        self.paths = PathCompleter(expanduser=True)
 
     def get_completions(self, document, complete_event) -> Iterable[Completion]:
         typed = document.text_before_cursor
         waiting = self.conversation.waiting
+        if waiting and waiting.paths:
+            yield from self.paths.get_completions(document, complete_event)
+            return
         words = waiting.choices if waiting else self.conversation.completions()
         needle = typed.casefold()
         for word in words:
             folded = word.casefold()
             if folded.startswith(needle) or (len(needle) >= 3 and needle in folded and not typed.startswith("/")):
                 yield Completion(word, start_position=-len(typed))
+
+
+class TopLevelHistory(History):
+    """History that keeps only what was typed at the main prompt: no values, no yes/no answers."""
+
+    def __init__(self, inner: History, conversation: Conversation):
+        super().__init__()
+        self.inner, self.conversation = inner, conversation
+
+    def load_history_strings(self) -> Iterable[str]:
+        return self.inner.load_history_strings()
+
+    def append_string(self, string: str) -> None:
+        if self.conversation.waiting is None:  # asked when the line is accepted, before it is handled
+            super().append_string(string)
+
+    def store_string(self, string: str) -> None:
+        self.inner.store_string(string)
+
+
+def _keys() -> KeyBindings:
+    bindings = KeyBindings()
+
+    @bindings.add("c-d", eager=True)
+    def _quit(event) -> None:
+        """Ctrl-D quits, whatever is typed or pending (prompt-toolkit's own only quits on an empty line)."""
+        event.app.exit(exception=EOFError)
+    return bindings
+
+
+def _output():
+    """The terminal output without cursor-position requests: a terminal that never answers them
+    made prompt-toolkit wait, and keys typed meanwhile (Ctrl-D) were lost."""
+    from prompt_toolkit.output.defaults import create_output
+
+    output = create_output()
+    if hasattr(output, "enable_cpr"):
+        output.enable_cpr = False
+    return output
 
 
 class Shell:
@@ -54,17 +100,20 @@ class Shell:
         self.conversation = conversation
         self.color = not os.environ.get("NO_COLOR")
         self.transcript: list[Line] = []
-        history = FileHistory(str(history_file)) if history_file else InMemoryHistory()
+        inner = FileHistory(str(history_file)) if history_file else InMemoryHistory()
         self.toolbar_text = ""
         self.session: PromptSession = PromptSession(
-            history=history, completer=ConversationCompleter(conversation), complete_while_typing=False,
+            history=TopLevelHistory(inner, conversation), completer=ConversationCompleter(conversation),
+            complete_while_typing=False, key_bindings=_keys(), enable_system_prompt=False,
             bottom_toolbar=lambda: self.toolbar_text, style=STYLE if self.color else Style([]),
-            color_depth=None if self.color else ColorDepth.MONOCHROME, input=input, output=output)
+            color_depth=None if self.color else ColorDepth.MONOCHROME, input=input,
+            output=output if output is not None or input is not None else _output())
         self._refresh_toolbar()
 
     def _refresh_toolbar(self) -> None:
         try:
-            self.toolbar_text = self.conversation.toolbar()
+            width = self.session.output.get_size().columns
+            self.toolbar_text = self.conversation.toolbar(width)
         except Exception:  # a toolbar must never break the session  # noqa: BLE001
             self.toolbar_text = f" {self.conversation.ctx.account}"
 
@@ -94,6 +143,9 @@ class Shell:
             return True
         except EOFError:
             return False
+        if problem := not_utf8(text):
+            self.show([Line("error", f"Sorry, I can't read that: {problem}.")])
+            return True
         try:
             self.show(self.conversation.handle(text))
         except Exception as exc:  # a bug must not end the customer's session  # noqa: BLE001
@@ -117,7 +169,12 @@ def run(sh) -> int:
     # Remote mode: the service holds the conversation; the loop below is the same.
     conversation = sh.ops.conversation() if sh.remote else Conversation(sh.ctx, sh.router, sh.opts.role)
     if not sh.stdin.isatty():
-        for raw in sh.stdin:
+        for line in conversation.news():       # no banner for scripts, but a manager's answer is news
+            sh.out(safe(line.text))
+        for raw in read_lines(sh.stdin):
+            if isinstance(raw, ValueError):  # one unreadable line does not end the session
+                sh.out(f"Sorry, I can't read that: {raw}.")
+                continue
             for line in conversation.handle(raw):
                 sh.out(safe(line.text))
             waiting = conversation.waiting
@@ -127,4 +184,9 @@ def run(sh) -> int:
                 break
         return 0
     history = None if sh.remote else Path(sh.opts.db or default_db()).parent / "history"
+    try:  # what was typed stays as private as the database beside it
+        if history is not None:
+            os.close(os.open(history, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+    except OSError:
+        history = None
     return Shell(conversation, history).run()

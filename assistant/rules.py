@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, NamedTuple
 
+from .clock import WorkCalendar
+
 # Where a signature's name may come from (the FAQ's three kinds, enterprise and institution apart).
 SOURCES = ("enterprise", "institution", "trademark", "app")
 
@@ -18,18 +20,48 @@ class TemplateIndustry(NamedTuple):
     requires_letter: dict[str, str] = {}  # never mutated: always passed explicitly
 
 
+class IndustryRule(NamedTuple):
+    """What one carrier makes of one template industry."""
+    rejects: str | None = None           # the carrier does not take the industry: the reason
+    requires_letter: str | None = None   # it takes it with a legible supporting image: what it must show
+    banned_words: tuple[str, ...] = ()   # products it refuses within the industry ...
+    reason: str | None = None            # ... and the reason it gives
+
+
+class ContentRule(NamedTuple):
+    """Words a carrier refuses in a template's text unless it is filed under UNLESS_INDUSTRY."""
+    words: tuple[str, ...]
+    unless_industry: str | None
+    reason: str
+
+
+class CarrierRules(NamedTuple):
+    """Everything one carrier decides on its own (rules.yaml `carrier_rules`)."""
+    signature_sources: tuple[str, ...]   # where a signature's name may come from, for this carrier
+    signature_review_business_days: tuple[int, int]
+    template_review_business_days: int
+    industries: dict[str, IndustryRule]
+    content: tuple[ContentRule, ...]
+
+
 class Rules(NamedTuple):
     carriers: dict[str, str]
     segments: dict[str, str]            # prefix -> carrier key
     unsupported: dict[str, str]         # prefix -> reason
     account_industries: dict[str, bool]  # industry -> may enable
-    holidays: frozenset[dt.date]
+    calendar: WorkCalendar              # mainland China's working days (library + overrides)
     signature: dict[str, Any]
     template: dict[str, Any]
     template_industries: dict[str, TemplateIndustry]
     sending: dict[str, Any]
     demo_account: dict[str, Any]
     handoff: dict[str, Any]
+    carrier_rules: dict[str, CarrierRules]
+
+    @property
+    def holidays(self) -> WorkCalendar:
+        """The calendar, under its old name: `day in rules.holidays` still means a day off."""
+        return self.calendar
 
     @property
     def eligible_industries(self) -> list[str]:
@@ -55,6 +87,82 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _days(value: Any, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise RulesError(f"{what} must be a whole number of business days, not {value!r}")
+    return value
+
+
+def _carrier_rules(data: Any, carriers: dict[str, str], industries: list[str]) -> dict[str, CarrierRules]:
+    """Each carrier's own rules; every carrier needs an entry, and every industry named must exist."""
+    if not isinstance(data, dict) or set(data) != set(carriers):
+        raise RulesError(f"carrier_rules needs one entry per carrier: {', '.join(carriers)}")
+    out = {}
+    for carrier, spec in data.items():
+        where = f"carrier_rules {carrier}"
+        window = spec.get("signature_review_business_days")
+        if not isinstance(window, list) or len(window) != 2:
+            raise RulesError(f"{where}: signature_review_business_days must be [fewest, most]")
+        low, high = (_days(v, f"{where} signature_review_business_days") for v in window)
+        if low > high:
+            raise RulesError(f"{where}: signature_review_business_days [{low}, {high}] must be [fewest, most]")
+        rules = {}
+        for name, rule in (spec.get("industries") or {}).items():
+            if name not in industries:
+                raise RulesError(f"{where} names unknown industry '{name}'; use one of template industries")
+            rule = IndustryRule(rule.get("rejects"), rule.get("requires_letter"),
+                                tuple(str(w) for w in rule.get("banned_words") or ()), rule.get("reason"))
+            if rule.banned_words and not rule.reason:
+                raise RulesError(f"{where} industry '{name}' has banned_words but no reason to give")
+            rules[str(name)] = rule
+        content = []
+        for rule in spec.get("content") or ():
+            unless = rule.get("unless_industry")
+            if unless is not None and unless not in industries:
+                raise RulesError(f"{where} content rule names unknown industry '{unless}'")
+            if not rule.get("words") or not rule.get("reason"):
+                raise RulesError(f"{where}: a content rule needs words and a reason")
+            content.append(ContentRule(tuple(str(w) for w in rule["words"]), unless, str(rule["reason"])))
+        sources = tuple(str(x) for x in spec.get("signature_sources") or SOURCES)
+        unknown = [x for x in sources if x not in SOURCES]
+        if unknown:
+            raise RulesError(f"{where}: unknown signature source '{unknown[0]}'; use some of {', '.join(SOURCES)}")
+        out[carrier] = CarrierRules(sources, (low, high), _days(spec.get("template_review_business_days"),
+                                                       f"{where} template_review_business_days"), rules, tuple(content))
+    return out
+
+
+def _dates(values: Any, what: str) -> set[dt.date]:
+    days = set()
+    for day in values or ():
+        if not isinstance(day, dt.date):
+            raise RulesError(f"{what} '{day}' must be a date written YYYY-MM-DD")
+        days.add(day)
+    return days
+
+
+def _calendar(data: dict) -> WorkCalendar:
+    """The working-day calendar: the official one, overridden by rules.yaml's `calendar` lists."""
+    section = data.get("calendar") or {}
+    if not isinstance(section, dict):
+        raise RulesError("'calendar' must be a mapping with 'holidays' and 'workdays' lists")
+    holidays = _dates(section.get("holidays"), "calendar holiday") | _dates(data.get("holidays"), "holiday")
+    workdays = _dates(section.get("workdays"), "calendar working day")
+    try:
+        return WorkCalendar(holidays, workdays, official=bool(section.get("official", True)))
+    except ValueError as exc:
+        raise RulesError(f"calendar: {exc}") from None
+
+
+def _sending(data: dict) -> dict[str, Any]:
+    sending = {"shown_as": "[{signature}]{text}", **_section(data, "sending")}
+    try:
+        sending["shown_as"].format(signature="S", text="T")
+    except (KeyError, IndexError, ValueError, AttributeError):
+        raise RulesError("sending shown_as may use only {signature} and {text}, e.g. '[{signature}]{text}'") from None
+    return sending
+
+
 def parse(data: Any) -> Rules:
     """Rules from the parsed rules.yaml; raise RulesError naming the first thing wrong."""
     data = _plain(data)
@@ -74,23 +182,17 @@ def parse(data: Any) -> Rules:
             segments[prefix] = carrier
     unsupported = {str(k): str(v) for k, v in (data.get("unsupported_segments") or {}).items()}
     industries = {str(k): bool((v or {}).get("enable", False)) for k, v in _section(data, "account_industries").items()}
-    holidays = set()
-    for day in data.get("holidays") or ():
-        if not isinstance(day, dt.date):
-            raise RulesError(f"holiday '{day}' must be a date written YYYY-MM-DD")
-        holidays.add(day)
+    calendar = _calendar(data)
     template = dict(_section(data, "template"))
-    template_industries = {
-        str(name): TemplateIndustry(dict((spec or {}).get("rejected_by") or {}), dict((spec or {}).get("requires_letter") or {}))
-        for name, spec in (template.pop("industries", None) or {}).items()
-    }
-    for name, industry in template_industries.items():
-        for carrier in (*industry.rejected_by, *industry.requires_letter):
-            if carrier not in carriers:
-                raise RulesError(f"template industry '{name}' names unknown carrier '{carrier}'")
-    review = template.get("review_business_days") or {}
-    if set(review) != set(carriers):
-        raise RulesError("template review_business_days needs one figure per carrier")
-    return Rules(carriers, segments, unsupported, industries, frozenset(holidays), dict(_section(data, "signature")),
-                 template, template_industries, dict(_section(data, "sending")), dict(data.get("demo_account") or {}),
-                 {"urgent_within_business_days": 2, "kept_turns": 20, **(data.get("handoff") or {})})
+    template_names = [str(name) for name in (template.pop("industries", None) or ())]
+    if not template_names:
+        raise RulesError("template industries must list the industries a template may be filed under")
+    carrier_rules = _carrier_rules(_section(data, "carrier_rules"), carriers, template_names)
+    template_industries = {name: TemplateIndustry(
+        {c: r.industries[name].rejects for c, r in carrier_rules.items() if name in r.industries and r.industries[name].rejects},
+        {c: r.industries[name].requires_letter for c, r in carrier_rules.items()
+         if name in r.industries and r.industries[name].requires_letter}) for name in template_names}
+    return Rules(carriers, segments, unsupported, industries, calendar, dict(_section(data, "signature")),
+                 template, template_industries, _sending(data), dict(data.get("demo_account") or {}),
+                 {"urgent_within_business_days": 2, "kept_turns": 20, "max_text_chars": 4000, **(data.get("handoff") or {})},
+                 carrier_rules)

@@ -9,7 +9,9 @@ write lock up front, so a killed process leaves either the whole action or nothi
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +22,10 @@ from .errors import UserError
 from .paths import default_db
 
 BUSY_TIMEOUT_S = 10
+# Written into the SQLite header (`PRAGMA application_id`) when this program creates a database,
+# so another program's SQLite file is recognised and never migrated into. "DMas".
+APPLICATION_ID = 0x444D6173
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # Each step takes the schema from version N to N+1; never edit a released step, add one.
 MIGRATIONS: list[str] = [
@@ -157,6 +163,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX gaps_by_time ON gaps (at);
     """,
+    # What each message carried: the signature as recipients saw it and the template's text with
+    # its parameters filled (NULL for messages sent before this step).
+    """
+    ALTER TABLE messages ADD COLUMN signature TEXT;
+    ALTER TABLE messages ADD COLUMN content TEXT;
+    """,
     # The service: access tokens (only their hash is kept) and conversations held for web chats.
     """
     CREATE TABLE tokens (
@@ -183,26 +195,122 @@ MIGRATIONS: list[str] = [
 ]
 
 
+def _tables_of(steps: list[str]) -> list[str]:
+    """The tables the migration STEPS create, in order."""
+    return [name for step in steps for name in re.findall(r"CREATE TABLE (\w+)", step)]
+
+
+def _prepare_file(path: Path) -> None:
+    """Make sure PATH can be our database: a regular file (created owner-only), in a directory we can use.
+
+    In the embedded mode the database file is the trust boundary, so a new file is readable and
+    writable by its owner only (0600) and a new directory for it is the owner's only (0700).
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise UserError(f"cannot use {path} as the database: {exc.strerror}; pass --db PATH to a database file") from None
+    if info is not None:
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, FIFO or socket)"
+            raise UserError(f"{path} is {kind}; pass --db PATH to a database file")
+        if info.st_size:
+            try:
+                with open(path, "rb") as handle:
+                    head = handle.read(len(_SQLITE_MAGIC))
+            except OSError as exc:
+                raise UserError(f"cannot read the database {path}: {exc.strerror}; check its permissions") from None
+            if head != _SQLITE_MAGIC:
+                raise UserError(f"{path} is not an SQLite database (another program's file, or damaged); "
+                                "pass --db PATH to the assistant's database or to a new file")
+        return
+    parent = path.parent
+    try:
+        if not parent.exists():
+            parent.mkdir(parents=True, mode=0o700)
+            os.chmod(parent, 0o700)  # mkdir's mode is filtered by the umask
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        pass  # another process created it first
+    except OSError as exc:
+        raise UserError(f"cannot create the database {path}: {exc.strerror}; pass --db PATH to a writable place") from None
+
+
 class Store:
     """An open database file, at the current schema version."""
 
     def __init__(self, path: str | os.PathLike | None = None):
         self.path = Path(path) if path else default_db()
+        _prepare_file(self.path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self.conn = conn
+            self._check_ours()
+            conn.execute("PRAGMA journal_mode=WAL")
+        except UserError:
+            conn.close()
+            raise
         except (OSError, sqlite3.DatabaseError) as exc:
-            raise UserError(f"cannot open the database {self.path}: {exc}; pass --db PATH to a writable file") from None
-        self.conn = conn
+            if "conn" in locals():
+                conn.close()
+            raise UserError(f"cannot open the database {self.path}: {_why(exc)}; "
+                            "pass --db PATH to a writable database file") from None
         self.db = sqlite_utils.Database(conn)
         self.fresh = False
-        self._migrate()
+        try:
+            self._migrate()
+            self._check_tables()
+        except BaseException:
+            conn.close()
+            raise
+
+    def _check_ours(self) -> None:
+        """Refuse another program's SQLite file and a schema version that cannot be ours."""
+        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = [r[0] for r in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        if app_id not in (0, APPLICATION_ID):
+            raise UserError(f"{self.path} belongs to another program (SQLite application id {app_id:#x}); "
+                            "pass --db PATH to the assistant's database or to a new file")
+        if version < 0:
+            raise UserError(f"{self.path} has schema version {version}, which no assistant writes (damaged?); "
+                            "restore it from a backup or pass --db PATH to a new file")
+        shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+        if version == 0 and tables:
+            raise UserError(f"{self.path} is another program's database (tables: {shown}); the assistant never "
+                            "writes into it: pass --db PATH to the assistant's database or to a new file")
+        if version > len(MIGRATIONS):
+            return  # a newer assistant's: `_migrate` says so
+        missing = self._missing_tables(version, set(tables))
+        if missing and app_id == 0 and len(missing) == len(_tables_of(MIGRATIONS[:version])):
+            # A schema version but none of our tables: someone else's file, never to be migrated into.
+            raise UserError(f"{self.path} is another program's database (schema version {version}, tables: "
+                            f"{shown or 'none'}); pass --db PATH to the assistant's database or to a new file")
+        if missing:
+            self._damaged(missing)
+
+    @staticmethod
+    def _missing_tables(version: int, have: set[str]) -> list[str]:
+        return [t for t in _tables_of(MIGRATIONS[:max(version, 0)]) if t not in have]
+
+    def _damaged(self, missing: list[str]) -> None:
+        raise UserError(f"the database {self.path} is damaged: table {', '.join(missing)} is missing; "
+                        "restore it from a backup or pass --db PATH to a new file")
+
+    def _check_tables(self) -> None:
+        have = {r["name"] for r in self.rows("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        missing = self._missing_tables(self.version, have)
+        if missing:
+            self._damaged(missing)
 
     def _migrate(self) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        version = self.version
         if version > len(MIGRATIONS):
             raise UserError(f"the database {self.path} was written by a newer assistant (schema {version}); upgrade")
         if version == len(MIGRATIONS):
@@ -211,6 +319,9 @@ class Store:
             # Another process may have migrated while this one waited for the lock.
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
             self.fresh = version == 0
+            if self.fresh:
+                self._check_ours()
+                self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in script.split(";"):
                     if statement.strip():
@@ -219,7 +330,24 @@ class Store:
 
     @property
     def version(self) -> int:
-        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+        with self._errors():
+            return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite's failures (full disk, read-only file, damaged pages, numbers out of range) as UserErrors."""
+        try:
+            yield
+        except OverflowError:
+            raise UserError("a number is beyond the database's range (at most 9,223,372,036,854,775,807); "
+                            "give a smaller number") from None
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+                raise UserError(f"the database {self.path} is busy (another assistant has been writing for "
+                                f"{BUSY_TIMEOUT_S} s); try again") from None
+            if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError):
+                raise  # a bug in our SQL, not the user's doing
+            raise UserError(f"the database {self.path} cannot be used: {_why(exc)}") from None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
@@ -227,32 +355,37 @@ class Store:
         if self.conn.in_transaction:  # nested: the outer transaction decides
             yield self.db
             return
-        try:
+        with self._errors():
             self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise UserError(f"the database {self.path} is busy (another assistant has been writing for "
-                                f"{BUSY_TIMEOUT_S} s); try again") from None
+        try:
+            with self._errors():
+                yield self.db
+        except BaseException:
+            # SQLite has already rolled back by itself after some failures (a full disk, I/O errors).
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         try:
-            yield self.db
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+            with self._errors():
+                self.conn.execute("COMMIT")
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
 
     def next_number(self, counter: str) -> int:
         """The next value of a named counter (call inside a transaction)."""
-        self.conn.execute("INSERT INTO counters (name, value) VALUES (?, 1) "
-                          "ON CONFLICT(name) DO UPDATE SET value = value + 1", (counter,))
-        return self.conn.execute("SELECT value FROM counters WHERE name = ?", (counter,)).fetchone()[0]
+        with self._errors():
+            self.conn.execute("INSERT INTO counters (name, value) VALUES (?, 1) "
+                              "ON CONFLICT(name) DO UPDATE SET value = value + 1", (counter,))
+            return self.conn.execute("SELECT value FROM counters WHERE name = ?", (counter,)).fetchone()[0]
 
     # The narrow interface the actions use. They speak portable SQL with `?` placeholders and
     # name tables and columns as constants of their own, never values a person typed.
 
     def rows(self, sql: str, params: tuple | dict = ()) -> list[dict]:
         """Every row of a query, as dicts."""
-        return [dict(r) for r in self.db.query(sql, params)]
+        with self._errors():
+            return [dict(r) for r in self.db.query(sql, params)]
 
     def row(self, sql: str, params: tuple | dict = ()) -> dict | None:
         found = self.rows(sql, params)
@@ -260,19 +393,23 @@ class Store:
 
     def execute(self, sql: str, params: tuple = ()) -> int:
         """Run one statement that returns no rows; the number of rows it changed."""
-        return self.conn.execute(sql, params).rowcount
+        with self._errors():
+            return self.conn.execute(sql, params).rowcount
 
     def insert(self, table: str, row: dict) -> int | str:
         """Insert ROW into TABLE; its primary key (the new id for an `id INTEGER PRIMARY KEY`)."""
-        return self.db[table].insert(row).last_pk
+        with self._errors():
+            return self.db[table].insert(row).last_pk
 
     def insert_all(self, table: str, rows: Iterable[dict]) -> None:
         """Insert many rows at once, in batches."""
-        self.db[table].insert_all(rows, batch_size=2000)
+        with self._errors():
+            self.db[table].insert_all(rows, batch_size=2000)
 
     def upsert(self, table: str, row: dict, pk: tuple[str, ...]) -> None:
         """Insert ROW, or update the row with the same values of the key columns PK."""
-        self.db[table].upsert(row, pk=pk)
+        with self._errors():
+            self.db[table].upsert(row, pk=pk)
 
     def update(self, table: str, key: dict, values: dict) -> int:
         """Set VALUES on the rows of TABLE matching every column of KEY; how many rows changed."""
@@ -282,3 +419,15 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _why(exc: BaseException) -> str:
+    """SQLite's reason in words a person can act on."""
+    text = str(exc)
+    hints = {"readonly": "the file is read-only (check its permissions, or use a copy you can write)",
+             "full": "the disk is full (free some space; nothing was changed)",
+             "not a database": "it is not an SQLite database, or it is damaged",
+             "malformed": "the file is damaged (restore it from a backup)",
+             "unable to open": "the file or its directory cannot be opened (check the path and permissions)",
+             "disk i/o": "the disk reported an I/O error (check the disk; nothing was changed)"}
+    return next((why for key, why in hints.items() if key in text.lower()), text)

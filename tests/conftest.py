@@ -171,8 +171,8 @@ class Server:
             self.port = probe.getsockname()[1]
         self.db, self.url = db, f"http://127.0.0.1:{self.port}"
         environ = {k: v for k, v in os.environ.items() if k not in ("ASSISTANT_NOW", "ASSISTANT_SERVER", "ASSISTANT_TOKEN")}
-        self.process = subprocess.Popen([sys.executable, "-m", "assistant", "--db", db, "serve", "--port", str(self.port),
-                                         *flags], env={**environ, **(env or {})},
+        self.process = subprocess.Popen([sys.executable, "-m", "assistant", "--db", db, "--role", "admin", "serve",
+                                         "--port", str(self.port), *flags], env={**environ, **(env or {})},
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -224,6 +224,7 @@ def fresh_database(tmp_path):
     $ASSISTANT_TEST_POSTGRES (dropped afterwards) when it is set, else a SQLite file in TMP_PATH."""
     base = os.environ.get("ASSISTANT_TEST_POSTGRES")
     if not base:
+        tmp_path.mkdir(parents=True, exist_ok=True)  # an explicit --db must be in a directory that exists
         yield str(tmp_path / "service.db")
         return
     psycopg = pytest.importorskip("psycopg", reason="ASSISTANT_TEST_POSTGRES needs the postgres extra")

@@ -139,3 +139,269 @@ def test_asking_for_a_person_in_ask_opens_a_ticket(run):
 def test_version_and_help_exit_zero(run, capsys):
     assert run("--version").code == 0
     assert run("ask", "--help").code == 0
+
+
+def test_error_json_for_a_misspelt_code_offers_candidates_never_an_answer(run):
+    result = run("error", "isv.BUSNESS_LIMIT", "--json")
+    data = json.loads(result.out)
+    assert result.code == 0 and data["matched"] == "closest" and data["code"] is None
+    assert {c["code"] for c in data["candidates"][:3]} == {"isv.BUSINESS_LIMIT_CONTROL", "isv.BUSINESS_LIMIT_HOUR",
+                                                           "isv.BUSINESS_LIMIT_DAY"}
+    text = run("error", "isv.BUSNESS_LIMIT").out
+    assert "Did you mean:" in text and "  1. isv.BUSINESS_LIMIT_" in text and "Fix:" not in text
+
+
+def test_error_text_says_when_a_code_was_found_by_description(run):
+    result = run("error", "amount", "not", "enough", "--json")
+    assert json.loads(result.out)["matched"] == "description"
+    assert run("error", "amount", "not", "enough").out.startswith("Found by description ('amount not enough'):")
+
+
+def test_a_refused_signature_carries_its_code_in_the_text_and_as_error_code_in_json(run):
+    run("enable")
+    result = run("signature", "submit", "Acme-Tech", "--source", "trademark")
+    assert result.code == 1 and result.err.startswith("error: isv.SIGN_NAME_ILLEGAL: signature 'Acme-Tech'")
+    result = run("signature", "submit", "Acme-Tech", "--source", "trademark", "--json")
+    data = json.loads(result.out)
+    assert result.code == 1 and data["error_code"] == "isv.SIGN_NAME_ILLEGAL" and "Acme-Tech" in data["error"]
+
+
+def test_kb_check_fails_when_a_code_the_actions_raise_is_missing(run, tmp_path):
+    broken = tmp_path / "kb"
+    shutil.copytree(knowledge.shipped_dir(), broken, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    codes = broken / "error_codes.yaml"
+    codes.write_text(codes.read_text().replace("  isv.SIGN_NAME_ILLEGAL:", "  isv.SIGN_NAME_ILLEGAL_RENAMED:"))
+    result = run("kb", "check", str(broken))
+    assert result.code == 1
+    assert any("can raise isv.SIGN_NAME_ILLEGAL but it is not here" in line for line in result.lines)
+
+
+def test_without_a_terminal_a_resolution_waiting_for_the_customer_is_shown_first(run):
+    assert run(input="/handoff please call me\n").code == 0
+    assert run("--role", "manager", "handoff", "resolve", "1", "--note", "Called you", "--by", "lin").code == 0
+    out = run(input="/inbox\n").out.splitlines()
+    assert out == ["Ticket #1 was resolved by lin: Called you", "No new replies."]
+
+
+# --- bad input, one class at a time: one `error:` line, a non-zero exit, nothing changed ----------
+
+import os  # noqa: E402
+
+import pytest  # noqa: E402
+from conftest import png_bytes  # noqa: E402
+
+from assistant.store import Store  # noqa: E402
+
+
+def _one_error_line(result, code=1):
+    assert result.code == code, (result.out, result.err)
+    assert result.err.startswith("error: ") and len(result.err.splitlines()) == 1 and "Traceback" not in result.err
+    return result.err
+
+
+def _audit_oks(db) -> int:
+    store = Store(db)
+    try:
+        return store.row("SELECT COUNT(*) AS n FROM audit WHERE result = 'ok'")["n"]
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("args,message", [
+    (("admin", "topup", "demo", "--digital", str(2**70)), "more than a package may hold"),
+    (("admin", "account", "create", "big", "--industry", "retail", "--sms", str(2**63)), "more than a package may hold"),
+    (("handoff", "show", str(2**64)), f"no ticket #{2**64}"),
+    (("handoff", "answer", "-9223372036854775809", "hi"), "no ticket"),
+])
+def test_integers_beyond_the_databases_range_are_refused(run, tmp_path, args, message):
+    db = str(tmp_path / "x.db")
+    assert message in _one_error_line(run("--db", db, "--role", "admin" if args[0] == "admin" else "customer", *args))
+    assert _audit_oks(db) == 0
+
+
+def test_a_top_up_past_the_package_bound_changes_nothing(run, tmp_path):
+    db = str(tmp_path / "x.db")
+    assert run("--db", db, "--role", "admin", "admin", "topup", "demo", "--digital", "999999999").code == 1
+    shown = json.loads(run("--db", db, "--role", "admin", "admin", "account", "show", "--json").out)
+    assert shown["packages"]["digital"] == 1000
+
+
+@pytest.mark.parametrize("args", [("ask", "caf\udce9 question"), ("signature", "submit", "Acme\udcff", "--source", "app"),
+                                  ("handoff", "create", "--reason", "why \udcff")])
+def test_arguments_that_are_not_utf8_are_refused(run, tmp_path, args):
+    db = tmp_path / "x.db"
+    assert "is not valid UTF-8" in _one_error_line(run("--db", str(db), *args), code=2)
+    assert not db.exists()
+
+
+def test_a_stdin_line_that_is_not_utf8_does_not_end_the_repl(run):
+    result = run(input=b"caf\xe9?\nhow long does signature review take\n")
+    assert "can't read that" in result.out and "7–10 business days" in result.out and result.code == 0
+
+
+@pytest.mark.parametrize("now", ["9999-12-31", "9999-12-31T23:59:59+00:00", "0001-01-01", "1969-12-31"])
+def test_dates_near_the_ends_of_the_calendar_are_refused(run, tmp_path, now):
+    assert "outside the dates" in _one_error_line(run("--db", str(tmp_path / "x.db"), "--now", now, "enable"), code=2)
+
+
+def test_review_arithmetic_at_the_last_accepted_date_works(run, tmp_path):
+    db = str(tmp_path / "x.db")
+    assert run("--db", db, "--now", "2999-12-31", "enable").code == 0
+    result = run("--db", db, "--now", "2999-12-31", "signature", "submit", "AcmeShop", "--source", "trademark")
+    assert result.code == 0 and "3000-01" in result.out
+    assert "outside the dates" in _one_error_line(run("--db", db, "handoff", "create", "--send-date", "9999-12-31"))
+
+
+def test_a_csv_row_with_more_fields_than_its_header_records_no_send(run, tmp_path):
+    db = str(tmp_path / "x.db")
+    (tmp_path / "r.csv").write_text("phone,name\n13800138000,Tom\n13312345678,Ann,extra\n")
+    result = run("--db", db, "send", "DIGITAL_SMS_0001", "--file", str(tmp_path / "r.csv"))
+    assert "line 3 has 3 fields" in _one_error_line(result)
+    assert json.loads(run("--db", db, "send", "list", "--json").out) == []
+
+
+@pytest.mark.parametrize("kind", ["dev-null", "foreign", "directory"])
+def test_a_database_that_is_not_ours_is_refused_and_left_alone(run, tmp_path, kind):
+    import sqlite3
+
+    target = {"dev-null": "/dev/null", "directory": str(tmp_path), "foreign": str(tmp_path / "other.db")}[kind]
+    if kind == "foreign":
+        conn = sqlite3.connect(target)
+        conn.execute("CREATE TABLE t (x)")
+        conn.commit()
+        conn.close()
+    before = Path(target).read_bytes() if kind == "foreign" else None
+    _one_error_line(run("--db", target, "enable"))
+    if before is not None:
+        assert Path(target).read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "device", "too large"])
+def test_media_that_is_not_a_regular_file_or_too_large_is_refused_without_blocking(run, tmp_path, kind):
+    path = tmp_path / "m.png"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "too large":
+        with open(path, "wb") as handle:
+            handle.write(png_bytes()[:64])
+            handle.truncate(64 * 1024 * 1024)  # sparse: big on paper, nothing to read
+    target = "/dev/zero" if kind == "device" else str(path)
+    db = str(tmp_path / "x.db")
+    result = run("--db", db, "--role", "admin", "template", "create", "--name", "x", "--signature", "AcmeShop",
+                 "--industry", "e-commerce", "--text", "hi", "--media", target)
+    _one_error_line(result)
+
+
+def test_media_files_are_read_outside_the_write_lock(live, media, monkeypatch):
+    from assistant import media as media_module
+    from assistant.actions import templates
+
+    real = media_module.read
+    seen = []
+
+    def read(path):
+        seen.append(live.store.conn.in_transaction)
+        return real(path)
+    monkeypatch.setattr(media_module, "read", read)
+    templates.create(live, "Other", "AcmeShop", "e-commerce", "Hello", [media["image"]], media["letter"])
+    assert seen == [False, False]
+
+
+def test_eval_of_a_binary_file_is_a_clear_error(run, tmp_path):
+    (tmp_path / "cases.yaml").write_bytes(bytes(range(256)) * 4)
+    assert "not UTF-8" in _one_error_line(run("eval", str(tmp_path / "cases.yaml")))
+
+
+def test_kb_export_refuses_an_existing_file_or_directory_unless_forced(run, tmp_path):
+    (tmp_path / "file").write_text("keep me")
+    assert "is a file" in _one_error_line(run("kb", "export", str(tmp_path / "file")))
+    assert (tmp_path / "file").read_text() == "keep me"
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir" / "faq.yaml").write_text("old")
+    assert "--force" in _one_error_line(run("kb", "export", str(tmp_path / "dir")))
+    assert (tmp_path / "dir" / "faq.yaml").read_text() == "old"
+    assert run("kb", "export", str(tmp_path / "dir"), "--force").code == 0
+    assert knowledge.load(tmp_path / "dir").entries
+
+
+# --- output that could be forged ----------------------------------------------------------------
+
+ESC = "\x1b]0;pwned\x07\x1b[2J"
+
+
+def test_an_error_that_echoes_the_input_neutralises_escapes(run):
+    err = _one_error_line(run("error", f"isv.{ESC}"))
+    assert "\x1b" not in err and "\x07" not in err and "\\x1b]0;pwned" in err
+
+
+def test_a_ticket_export_shows_an_actor_name_with_escapes_neutralised_and_stores_it_raw(run, tmp_path):
+    db = str(tmp_path / "x.db")
+    run("--db", db, "handoff", "create", "--reason", "help")
+    assert run("--db", db, "--role", "manager", "--user", f"lin{ESC}", "handoff", "claim", "1", "--by", f"lin{ESC}").code == 0
+    for fmt in ("md", "json"):
+        out = run("--db", db, "--role", "manager", "handoff", "export", "1", "--format", fmt).out
+        assert "\x1b" not in out and "\x07" not in out and "pwned" in out
+    shown = run("--db", db, "--role", "manager", "handoff", "show", "1").out
+    assert "\x1b" not in shown
+    store = Store(db)
+    assert store.row("SELECT actor FROM ticket_events WHERE event = 'claimed'")["actor"] == f"manager:lin{ESC}"
+
+
+def test_kb_gaps_keeps_a_question_with_a_newline_on_its_own_line(run, tmp_path):
+    db = str(tmp_path / "x.db")
+    run("--db", db, "ask", "zebra quantum flux\nforged line")
+    out = run("--db", db, "--role", "manager", "kb", "gaps").out
+    assert not any(line.startswith("forged line") for line in out.splitlines())
+    assert "zebra quantum flux\\nforged line" in out
+
+
+def test_json_output_escapes_c1_and_bidi_characters(run):
+    out = run("ask", "--json", "what is \u202etd\x9b").out
+    assert "\u202e" not in out and "\x9b" not in out and "\\u202e" in out
+    assert json.loads(out)["question"] == "what is \u202etd\x9b"
+
+
+# --- limits ---------------------------------------------------------------------------------------
+
+def test_a_ticket_text_over_the_limit_is_refused(run, tmp_path):
+    db = str(tmp_path / "x.db")
+    assert "over the limit of 4,000" in _one_error_line(run("--db", db, "handoff", "create", "--reason", "x" * 4001))
+    assert json.loads(run("--db", db, "--role", "manager", "handoff", "list", "--json").out) == []
+
+
+def test_repeated_requests_for_a_person_reuse_the_open_ticket(run, tmp_path):
+    db = str(tmp_path / "x.db")
+    replies = [json.loads(line) for line in run("--db", db, "ask", "--json", input="I want to talk to a person\n" * 30).lines]
+    assert {r["result"]["ticket"] for r in replies} == {1}
+    assert [r["result"]["reused"] for r in replies[:2]] == [False, True]
+    assert len(json.loads(run("--db", db, "handoff", "list", "--json").out)) == 1
+
+
+def test_a_send_can_always_be_found_again(cli_send):
+    run, db, request_id = cli_send
+    listed = json.loads(run("--db", db, "send", "list", "--json").out)
+    assert [s["request_id"] for s in listed] == [request_id]
+    shown = json.loads(run("--db", db, "send", "show", request_id[:8], "--json").out)
+    assert shown["request_id"] == request_id and shown["total"] == 2 and shown["failed"] == 1
+    assert request_id in run("--db", db, "send", "list").out
+    assert "no send with request id" in _one_error_line(run("--db", db, "--account", "other", "send", "show", request_id))
+
+
+@pytest.fixture
+def cli_send(run, tmp_path):
+    db = str(tmp_path / "x.db")
+    (tmp_path / "banner.png").write_bytes(png_bytes())
+
+    def call(*args, now="2026-03-02T10:00"):
+        result = run("--db", db, "--now", now, *args)
+        assert result.code == 0, result.err
+        return result
+    call("enable")
+    call("signature", "submit", "AcmeShop", "--source", "trademark")
+    call("template", "create", "--name", "Sale", "--signature", "AcmeShop", "--industry", "e-commerce", "--text", "Hi",
+         "--media", str(tmp_path / "banner.png"), now="2026-03-17")
+    sent = json.loads(call("send", "DIGITAL_SMS_0001", "13800138000", "12345", "--json", now="2026-03-20").out)
+    call("--role", "admin", "admin", "account", "create", "other", "--industry", "retail")
+    return run, db, sent["request_id"]

@@ -1,5 +1,6 @@
 """The installed console script, run as a separate process from an unrelated directory."""
 
+import io
 import json
 import os
 import subprocess
@@ -56,6 +57,51 @@ def test_the_repl_in_a_pseudo_terminal_reads_like_a_conversation(tmp_path):
         child.sendline("y")
         child.expect("now enabled")
         child.expect("demo>")   # Ctrl-D before the prompt is up would go to the line discipline, not to us
+        child.sendcontrol("d")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_ctrl_d_quits_at_once_after_an_offer_on_a_terminal_that_never_answers_cursor_queries(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    import time
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "PROMPT_TOOLKIT_"))}
+    env.update(XDG_DATA_HOME=str(tmp_path / "data"), ASSISTANT_NOW="2026-03-02T10:00:00", TERM="xterm", NO_COLOR="1")
+    for _ in range(3):
+        child = pexpect.spawn(str(SCRIPT), cwd=str(tmp_path), env=env, encoding="utf-8", timeout=30,
+                              dimensions=(30, 50))
+        child.logfile_read = screen = io.StringIO()
+        try:
+            child.expect("demo>")
+            child.sendline("how do I enable digital messages")
+            child.expect(r"now\? \[y/N\]")
+            child.expect("demo>")
+            started = time.monotonic()
+            child.sendcontrol("d")
+            child.expect(pexpect.EOF, timeout=3)
+            assert time.monotonic() - started < 2
+            assert "\x1b[6n" not in screen.getvalue()   # no cursor-position request the terminal would have to answer
+        finally:
+            child.close()
+
+
+def test_a_line_that_is_not_utf8_at_the_terminal_does_not_end_the_session(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(XDG_DATA_HOME=str(tmp_path / "data"), ASSISTANT_NOW="2026-03-02T10:00:00", TERM="xterm", NO_COLOR="1",
+               PROMPT_TOOLKIT_NO_CPR="1")
+    child = pexpect.spawn(str(SCRIPT), cwd=str(tmp_path), env=env, timeout=30, dimensions=(40, 160))
+    try:
+        child.expect(b"demo>")
+        child.send(b"caf\xe9 \xff\r")
+        child.expect(b"can't read that")
+        child.expect(b"demo>")
+        child.send(b"what is td\r")
+        child.expect(b"opt-out")
+        child.expect(b"demo>")
         child.sendcontrol("d")
         child.expect(pexpect.EOF)
     finally:

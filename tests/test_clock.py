@@ -1,8 +1,10 @@
 import datetime as dt
+from pathlib import Path
 
 import pytest
+import yaml
 
-from assistant.clock import add_business_days, business_days_between, from_setting, parse_time
+from assistant.clock import WorkCalendar, add_business_days, business_days_between, from_setting, parse_time
 from assistant.errors import UserError
 
 HOLIDAYS = {dt.date(2026, 5, 1), dt.date(2026, 5, 4), dt.date(2026, 5, 5)}
@@ -43,3 +45,77 @@ def test_the_environment_pins_the_clock(monkeypatch):
     monkeypatch.setenv("ASSISTANT_NOW", "2026-03-16T08:30")
     assert from_setting().now() == dt.datetime(2026, 3, 16, 8, 30)
     assert from_setting("2026-04-01").today() == dt.date(2026, 4, 1)
+
+
+# --- the mainland China working-day calendar ----------------------------------------------------
+
+NOTICES = yaml.safe_load((Path(__file__).parent / "data" / "china_state_council_notices.yaml").read_text(encoding="utf-8"))
+
+
+def _notice_says_work(day: dt.date) -> bool:
+    notice = NOTICES[day.year]
+    if day in notice["working_days"]:
+        return True
+    off = any(first <= day <= last for first, last in notice["days_off"])
+    return day.weekday() < 5 and not off
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_every_day_of_the_year_agrees_with_the_state_council_notice(kb, year):
+    calendar = kb.rules.calendar
+    day, wrong = dt.date(year, 1, 1), []
+    while day.year == year:
+        if calendar.is_business_day(day) != _notice_says_work(day):
+            wrong.append(day)
+        day += dt.timedelta(days=1)
+    assert wrong == []
+
+
+@pytest.mark.parametrize("start,expected", [
+    ("2026-02-13", "2026-03-02"),   # Spring Festival, with the working Saturdays 14 and 28 February
+    ("2026-09-25", "2026-10-12"),   # Mid-Autumn and National Day, with the working Saturday 10 October
+    ("2026-04-30", "2026-05-13"),   # Labour Day, with the working Saturday 9 May
+    ("2025-01-24", "2025-02-10"),   # Spring Festival 2025, with the working Sunday 26 January and Saturday 8 February
+])
+def test_seven_working_days_across_the_holidays_and_adjusted_weekends(kb, start, expected):
+    assert add_business_days(dt.date.fromisoformat(start), 7, kb.rules.calendar) == dt.date.fromisoformat(expected)
+
+
+def test_an_adjusted_working_saturday_counts_and_a_holiday_weekday_does_not(kb):
+    calendar = kb.rules.calendar
+    assert calendar.is_business_day(dt.date(2026, 2, 14)) and calendar.source(dt.date(2026, 2, 14)) == "official"
+    assert not calendar.is_business_day(dt.date(2026, 10, 7))
+    assert business_days_between(dt.date(2026, 9, 30), dt.date(2026, 10, 12), calendar) == 4  # 8, 9, Saturday 10 and 12 October
+
+
+def test_the_override_wins_over_the_library_day_by_day():
+    calendar = WorkCalendar(holidays={dt.date(2026, 3, 2)}, workdays={dt.date(2026, 3, 7)})
+    assert not calendar.is_business_day(dt.date(2026, 3, 2)) and calendar.source(dt.date(2026, 3, 2)) == "override"
+    assert calendar.is_business_day(dt.date(2026, 3, 7))
+    assert calendar.is_business_day(dt.date(2026, 3, 3))
+
+
+def test_a_year_the_library_does_not_know_uses_the_override_then_weekends_only():
+    after = WorkCalendar().official_years[-1] + 1
+    new_year = dt.date(after, 1, 1)
+    calendar = WorkCalendar(holidays={new_year}, workdays={dt.date(after, 1, 10)})
+    assert not calendar.is_business_day(new_year)
+    assert calendar.is_business_day(dt.date(after, 1, 10))
+    tuesday = next(dt.date(after, 3, d) for d in range(1, 8) if dt.date(after, 3, d).weekday() == 1)
+    assert calendar.is_business_day(tuesday) and calendar.source(tuesday) == "weekends only"
+    assert not calendar.is_business_day(tuesday + dt.timedelta(days=4))  # Saturday
+    assert calendar.known_until == dt.date(after, 1, 10)
+
+
+def test_the_shipped_rules_know_the_days_up_to_the_last_notice(kb):
+    assert kb.rules.calendar.known_until >= dt.date(2026, 12, 31)
+
+
+def test_a_day_both_off_and_working_is_refused():
+    with pytest.raises(ValueError, match="both as a holiday and as a working day"):
+        WorkCalendar(holidays={dt.date(2027, 2, 20)}, workdays={dt.date(2027, 2, 20)})
+
+
+def test_the_calendar_counts_from_the_clocks_today(kb):
+    clock = from_setting("2026-02-13T10:00")
+    assert kb.rules.calendar.due(clock, 7) == dt.date(2026, 3, 2)

@@ -39,8 +39,8 @@ def test_gaps_group_similar_questions_most_asked_first(ctx, router):
 def test_kb_learn_makes_a_failing_question_match_and_export_passes_check(run, tmp_path):
     question = "how much does a digital message cost"
     assert json.loads(run("ask", "--json", question).out)["type"] == "fallback"
-    assert "asked 1x" in run("kb", "gaps").out
-    result = run("kb", "learn", question, "--entry", "sms-package-offset")
+    assert "asked 1x" in run("--role", "manager", "kb", "gaps").out
+    result = run("--role", "manager", "kb", "learn", question, "--entry", "sms-package-offset")
     assert result.code == 0
     reply = json.loads(run("ask", "--json", question).out)
     assert (reply["type"], reply["entry"], reply["confidence"]) == ("answer", "sms-package-offset", 1.0)
@@ -51,13 +51,13 @@ def test_kb_learn_makes_a_failing_question_match_and_export_passes_check(run, tm
 
 
 def test_kb_learn_refuses_a_phrasing_of_another_entry_and_unknown_entries(run):
-    result = run("kb", "learn", "Is there an unsubscribe option?", "--entry", "enable-sending")
+    result = run("--role", "manager", "kb", "learn", "Is there an unsubscribe option?", "--entry", "enable-sending")
     assert "already a phrasing of entry 'opt-out'" in result.err
-    assert "no entry 'nope'" in run("kb", "learn", "hello", "--entry", "nope").err
+    assert "no entry 'nope'" in run("--role", "manager", "kb", "learn", "hello", "--entry", "nope").err
 
 
 def test_the_shipped_knowledge_base_is_never_written(run, kb):
     before = {p.name: p.read_bytes() for p in __import__("pathlib").Path(kb.source).glob("*.yaml")}
-    run("kb", "learn", "cost of one message", "--entry", "sms-package-offset")
+    run("--role", "manager", "kb", "learn", "cost of one message", "--entry", "sms-package-offset")
     after = {p.name: p.read_bytes() for p in __import__("pathlib").Path(kb.source).glob("*.yaml")}
     assert before == after

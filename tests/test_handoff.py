@@ -1,5 +1,6 @@
 """Handoff tickets carry the looked-up case; the manager's queue, claims, replies and audit."""
 
+import dataclasses
 import datetime as dt
 import json
 import threading
@@ -84,7 +85,7 @@ def test_the_queue_puts_urgent_first_then_oldest(case, media):
 
 def test_claim_reply_resolve_are_kept_with_time_and_actor(case):
     ticket = handoff.create(case, "help")
-    case.actor = "manager:lin"
+    case.actor, case.role = "manager:lin", "manager"
     handoff.claim(case, ticket["id"], "lin")
     handoff.reply(case, ticket["id"], "Please resubmit with the letter.")
     done = handoff.resolve(case, ticket["id"], "customer resubmitted")
@@ -98,7 +99,9 @@ def test_claim_reply_resolve_are_kept_with_time_and_actor(case):
 
 def test_a_managers_reply_reaches_the_customer_once(case):
     ticket = handoff.create(case, "help")
+    case.role = "manager"
     handoff.reply(case, ticket["id"], "Done, try again.", by="lin")
+    case.role = "customer"
     inbox = handoff.inbox(case)
     assert [(m["ticket"], m["author"], m["text"]) for m in inbox] == [(ticket["id"], "lin", "Done, try again.")]
     assert handoff.inbox(case) == []
@@ -112,7 +115,7 @@ def test_two_managers_claiming_at_once_end_with_one_owner(case, kb, tmp_path):
 
     def claim(name):
         store = Store(case.store.path)
-        manager = Context(store, kb, case.clock, "demo", f"manager:{name}")
+        manager = Context(store, kb, case.clock, "demo", f"manager:{name}", "manager")
         barrier.wait()
         try:
             handoff.claim(manager, ticket["id"], name)
@@ -140,9 +143,14 @@ def test_export_as_markdown_and_json(case):
     assert json.loads(handoff.export(ticket, "json"))["context"]["template"]["code"] == "DIGITAL_SMS_0002"
 
 
+def as_manager(ctx, name="lin"):
+    """The same database and clock, with a support manager at the keyboard."""
+    return dataclasses.replace(ctx, actor=f"manager:{name}", role="manager")
+
+
 def test_one_account_cannot_read_anothers_inbox(case):
     ticket = handoff.create(case, "help")
-    handoff.reply(case, ticket["id"], "for demo only", by="lin")
+    handoff.reply(as_manager(case), ticket["id"], "for demo only", by="lin")
     accounts.create_account(case, "globex", "retail", {})
     case.account = "globex"
     assert handoff.inbox(case) == [] and handoff.open_count(case) == 0
@@ -156,8 +164,8 @@ def test_ages_read_in_days_and_hours(case):
 
 def test_the_customer_answers_and_the_ticket_goes_back_to_its_manager(case):
     ticket = handoff.create(case, "help")
-    handoff.claim(case, ticket["id"], "lin")
-    handoff.reply(case, ticket["id"], "Which template?", by="lin")
+    handoff.claim(as_manager(case), ticket["id"], "lin")
+    handoff.reply(as_manager(case), ticket["id"], "Which template?", by="lin")
     answered = handoff.answer(case, ticket["id"], "DIGITAL_SMS_0002")
     assert answered["status"] == "claimed" and answered["owner"] == "lin"
     assert [(m["author"], m["text"]) for m in answered["messages"]] == [("lin", "Which template?"),
@@ -171,3 +179,20 @@ def test_a_customer_cannot_answer_another_accounts_ticket(case):
     case.account = "globex"
     with pytest.raises(UserError, match=f"no ticket #{ticket['id']}"):
         handoff.answer(case, ticket["id"], "hello")
+
+
+def test_a_send_ticket_shows_the_manager_each_message_itself(case):
+    result = sending.send(case, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"}), ("19212345678", {"name": "Bo"})])
+    ticket = handoff.get(case, handoff.create(case, request_id=result["request_id"])["id"])
+    assert ticket["context"]["send"]["failures"][0]["content"] == "[AcmeShop]Hi Bo"
+    md = handoff.export(ticket, "md")
+    assert "  - message: [AcmeShop]Hi Bo" in md and "- 13800138000: [AcmeShop]Hi Tom" in md
+
+
+def test_a_resolution_note_reaches_the_customers_inbox_once(ctx):
+    ticket = handoff.create(ctx, "please call me", trigger="asked_for_person")
+    ctx.actor, ctx.role = "manager:lin", "manager"
+    handoff.resolve(ctx, ticket["id"], "Called and fixed", "lin")
+    ctx.actor, ctx.role = "customer", "customer"
+    assert [(m["author"], m["text"]) for m in handoff.inbox(ctx)] == [("lin", handoff.RESOLVED + "Called and fixed")]
+    assert handoff.inbox(ctx) == []

@@ -135,3 +135,19 @@ def test_a_minimal_knowledge_base_needs_only_faq_yaml(tmp_path):
     kb = knowledge.load(tmp_path)
     assert list(kb.entries) == ["opening-hours"]
     assert kb.actions == {}
+
+
+def test_every_error_code_says_whether_it_needs_a_person(kb_copy):
+    _edit(kb_copy / "error_codes.yaml", "    fix: Nothing to do.\n    handoff: false\n", "    fix: Nothing to do.\n")
+    assert any("code 'OK' has no 'handoff'" in p for p in _problems(kb_copy))
+
+
+def test_an_unknown_error_code_kind_is_reported(kb_copy):
+    _edit(kb_copy / "error_codes.yaml", "    kind: receipt\n", "    kind: postcard\n")
+    assert any("kind 'postcard'" in p for p in _problems(kb_copy))
+
+
+def test_two_codes_a_lookup_could_not_tell_apart_are_reported(kb_copy):
+    _edit(kb_copy / "error_codes.yaml", "  isp.UNKNOWN:\n", "  isv.UNKNOWN:\n    kind: api\n    meaning: x\n    fix: y\n"
+          "    handoff: false\n  isp.UNKNOWN:\n")
+    assert any("also isv.UNKNOWN" in p or "also isp.UNKNOWN" in p for p in _problems(kb_copy))

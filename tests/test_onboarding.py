@@ -48,7 +48,7 @@ def test_the_faq_onboarding_end_to_end(cli):
     assert _json(cli("signature", "status", "AcmeShop", "--json", now="2026-03-17"))["ready"] is True
     globex = _json(cli("signature", "status", "Globex", "--json", now="2026-03-17"))
     assert globex["registration"] == "rejected" and "registered enterprise" in globex["reason"]
-    cli("admin", "account", "update", "demo", "--enterprise", "Globex Trading Co., Ltd.", now="2026-03-17")
+    cli("--role", "admin", "admin", "account", "update", "demo", "--enterprise", "Globex Trading Co., Ltd.", now="2026-03-17")
     assert _json(cli("signature", "update", "Globex", "--json", now="2026-03-17"))["registration"] == "under_review"
     assert _json(cli("signature", "status", "Globex", "--json", now="2026-03-31"))["ready"] is True
 
@@ -80,9 +80,9 @@ def test_the_faq_onboarding_end_to_end(cli):
     assert "Fix:" in cli("error", "isv.BUSINESS_LIMIT_CONTROL").out
 
     # The SMS-package case: digital runs out while SMS messages are left.
-    cli("admin", "account", "create", "tiny", "--industry", "retail", "--trademark", "AcmeShop", "--digital", "1",
-        "--sms", "500")
-    assert _json(cli("admin", "account", "show", "tiny", "--json"))["packages"] == {"digital": 1, "sms": 500}
+    cli("--role", "admin", "admin", "account", "create", "tiny", "--industry", "retail", "--trademark", "AcmeShop",
+        "--digital", "1", "--sms", "500")
+    assert _json(cli("--role", "admin", "admin", "account", "show", "tiny", "--json"))["packages"] == {"digital": 1, "sms": 500}
 
     # Account isolation: another account sees none of demo's objects.
     assert "no template" in cli("--account", "tiny", "template", "status", everyone, expect=1).err
@@ -93,7 +93,8 @@ def test_the_faq_onboarding_end_to_end(cli):
 
 def test_sms_package_never_pays_for_digital_messages(cli):
     d = cli.dir
-    cli("admin", "account", "create", "shop", "--industry", "retail", "--trademark", "ShopCo", "--digital", "1", "--sms", "900")
+    cli("--role", "admin", "admin", "account", "create", "shop", "--industry", "retail", "--trademark", "ShopCo",
+        "--digital", "1", "--sms", "900")
     for args in (("enable",), ("signature", "submit", "ShopCo", "--source", "trademark")):
         cli("--account", "shop", *args)
     code = _json(cli("--account", "shop", "template", "create", "--json", "--name", "Hi", "--signature", "ShopCo",
@@ -111,7 +112,7 @@ def test_sms_package_never_pays_for_digital_messages(cli):
     (("send", "DIGITAL_SMS_0404", "13800138000"), "no template"),
     (("send", "DIGITAL_SMS_0001", "--file", "/no/such.csv"), "cannot read /no/such.csv"),
     (("send", "DIGITAL_SMS_0001", "13800138000", "--param", "oops"), "not NAME=VALUE"),
-    (("admin", "review", "DIGITAL_SMS_0404", "--carrier", "china_mobile", "--approve"), "no template"),
+    (("--role", "admin", "admin", "review", "DIGITAL_SMS_0404", "--carrier", "china_mobile", "--approve"), "no template"),
     (("--now", "someday", "enable"), "not a date or time"),
 ])
 def test_bad_input_is_one_line_and_a_non_zero_exit(run, tmp_path, args, message):
@@ -137,3 +138,49 @@ def test_ask_answers_read_only_requests_from_the_account(cli):
     reply = _json(cli("ask", "--json", "what is the status of my signature"))
     assert reply["action"] == "signature.status" and reply["result"][0]["name"] == "AcmeShop"
     assert "Registering" in cli("ask", "check my signature status").out
+
+
+def test_a_bad_now_is_a_usage_error(run, tmp_path):
+    result = run("--db", str(tmp_path / "x.db"), "--now", "notadate", "enable")
+    assert result.code == 2 and "--now" in result.err and not (tmp_path / "x.db").exists()
+
+
+def test_an_explicit_db_in_a_missing_directory_is_an_error_and_creates_nothing(run, tmp_path):
+    result = run("--db", str(tmp_path / "typo" / "x.db"), "enable")
+    assert result.code == 2 and "no directory" in result.err
+    assert not (tmp_path / "typo").exists()
+
+
+def test_the_default_database_location_is_still_created(run, tmp_path):
+    assert run("enable").code == 0
+    assert (tmp_path / "data" / "assistant" / "assistant.db").is_file()
+
+
+@pytest.mark.parametrize("industry", ["e-commerce", "E-Commerce", "e commerce", "e_commerce"])
+def test_template_industry_accepts_every_spelling(cli, industry):
+    d = cli.dir
+    cli("enable")
+    cli("signature", "submit", "AcmeShop", "--source", "Trademark")
+    made = _json(cli("template", "create", "--json", "--name", "Sale", "--signature", "AcmeShop", "--industry", industry,
+                     "--text", "Hi", "--media", str(d / "banner.png"), now="2026-03-17"))
+    assert made["industry"] == "e-commerce"
+
+
+def test_live_streaming_in_any_spelling_with_its_letter(cli):
+    d = cli.dir
+    cli("enable")
+    cli("signature", "submit", "AcmeShop", "--source", "trade mark")
+    made = _json(cli("template", "create", "--json", "--name", "Live", "--signature", "AcmeShop", "--industry",
+                     "live_streaming", "--text", "Join our live stream", "--media", str(d / "banner.png"),
+                     "--letter", str(d / "letter.png"), now="2026-03-17"))
+    assert made["industry"] == "live streaming"
+
+
+def test_ask_names_every_template_variable_in_a_send_hint(cli):
+    d = cli.dir
+    cli("enable")
+    cli("signature", "submit", "AcmeShop", "--source", "trademark")
+    cli("template", "create", "--name", "Sale", "--signature", "AcmeShop", "--industry", "e-commerce",
+        "--text", "Hi ${name}, code ${code}", "--media", str(d / "banner.png"), now="2026-03-17")
+    out = cli("ask", "send DIGITAL_SMS_0001 to 13800138000 name=Tom", now="2026-03-20").out
+    assert "Run: assistant send DIGITAL_SMS_0001 13800138000 --param name=Tom --param code=VALUE" in out

@@ -53,8 +53,9 @@ def test_a_multi_turn_send_fills_each_slot_shows_the_plan_and_sends_on_yes(live,
     keys = "I want to send a message\rDIGITAL_SMS_0001\r13800138000, 133 1234 5678\rTom\ry\r"
     shell = session(live, router, keys)
     text = said(shell)
-    assert "China Mobile: 1 (approved: will be sent)" in text
-    assert "Charge: 2 message(s) from the digital-message package (1000 left); SMS packages are never used." in text
+    assert "13800138000 (China Mobile): will be sent" in text and "13312345678 (China Telecom): will be sent" in text
+    assert ("2 will be sent, 0 will fail. Charge: 2 message(s) from the digital-message package (1000 left); "
+            "SMS packages are never used.") in text
     assert "2 sent, 0 failed" in text
     assert accounts.account_info(live)["packages"]["digital"] == 998
 
@@ -113,7 +114,7 @@ def test_a_managers_reply_is_shown_when_the_customer_returns(ctx, router):
 def test_help_lists_every_command_of_the_role(ctx, router):
     text = said(session(ctx, router, "/help\r"))
     assert all(f"/{c.name}" in text for c in COMMANDS.values() if "customer" in c.roles)
-    assert "/claim" not in text
+    assert "/claim" not in text and "/account" not in text
     assert "/claim" in said(session(ctx, router, "/help\r", role="manager"))
 
 
@@ -144,7 +145,23 @@ def test_completion_offers_the_accounts_template_codes_while_a_code_is_asked(liv
 
 def test_the_toolbar_shows_account_signatures_templates_and_tickets(live, router):
     bar = Conversation(live, router).toolbar()
-    assert bar == " demo | signatures ready 1/1 | templates approved: CM 1 CU 1 CT 1 | open tickets 0"
+    assert bar == (" demo | signatures ready 1/1 | templates approved: CM 1 CU 1 CT 1 | open tickets 0"
+                   " | clock 2026-03-20 10:00 (simulated)")
+
+
+def test_the_toolbar_says_nothing_of_the_clock_on_the_real_one(live, router):
+    from assistant.clock import Clock
+
+    live.clock = Clock()
+    assert Conversation(live, router).toolbar().endswith("| open tickets 0")
+
+
+def test_the_toolbar_is_shortened_to_fit_the_width(live, router):
+    conv = Conversation(live, router)
+    for width in (50, 40, 30):
+        bar = conv.toolbar(width)
+        assert len(bar) <= width and bar.startswith(" demo |")
+    assert conv.toolbar(50) == " demo | sig 1/1 | CM1 CU1 CT1 | tickets 0 | sim"
 
 
 def test_a_bug_in_one_answer_does_not_end_the_session(ctx, router, monkeypatch):
@@ -179,3 +196,74 @@ def test_it_means_the_signature_when_only_a_signature_was_discussed(ctx, router)
 def test_asking_about_the_template_explicitly_is_not_redirected_to_the_signature(live, router):
     text = said(session(live, router, "/signature AcmeShop\ris my template approved yet?\r"))
     assert "DIGITAL_SMS_0001" in text
+
+
+def test_a_misspelt_error_code_offers_numbered_codes_and_a_pick_shows_one(ctx, router):
+    text = said(session(ctx, router, "/error isv.BUSNESS_LIMIT\r"))
+    assert "'isv.BUSNESS_LIMIT' is not an error code of the service. Did you mean:" in text
+    assert "  1. isv.BUSINESS_LIMIT_" in text and "Fix:" not in text
+    shell = session(ctx, router, "/error isv.BUSNESS_LIMIT\r2\r")
+    picked = re.search(r"  2\. (isv\.[A-Z_]+):", said(shell)).group(1)
+    assert f"{picked}: " in shell.transcript[-1].text and "Fix:" in shell.transcript[-1].text
+
+
+def test_what_does_that_mean_after_a_refused_signature_explains_its_code(ctx, router):
+    accounts.enable(ctx)
+    text = said(session(ctx, router, "submit a signature called Acme-Tech\r\x03what does that mean?\r"))
+    assert "isv.SIGN_NAME_ILLEGAL: signature 'Acme-Tech' contains '-'" in text
+    assert "isv.SIGN_NAME_ILLEGAL: The signature name breaks the naming rules" in text
+
+
+def test_ctrl_d_quits_even_with_text_typed(ctx, router):
+    shell = session(ctx, router, "abc\x04how long does signature review take\r")
+    assert shell.conversation.turns == []
+
+
+def test_ctrl_d_quits_while_an_offer_waits_and_the_offer_is_not_taken(ctx, router):
+    shell = session(ctx, router, "how do I enable digital messages\r\x04y\r")
+    assert "now? [y/N]" in said(shell)
+    assert not accounts.account_info(ctx)["enabled"]
+
+
+def test_history_keeps_only_top_level_lines(live, router):
+    shell = session(live, router, "send a message\rDIGITAL_SMS_0001\r13800138000\rTom\ry\r/template\r")
+    assert list(shell.session.history.get_strings()) == ["send a message", "/template"]
+
+
+def test_a_pasted_block_is_answered_line_by_line(ctx, router):
+    paste = "\x1b[200~how long does signature review take\n/inbox\x1b[201~\r"
+    text = said(session(ctx, router, paste))
+    assert "7–10 business days" in text and "No new replies." in text
+    assert text.index("7–10 business days") < text.index("No new replies.")
+
+
+def test_paths_are_completed_at_the_media_prompt(live, router, media):
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+
+    from assistant.repl import ConversationCompleter
+
+    conv = Conversation(live, router)
+    conv.handle("create a template")
+    for line in ("Spring two", "AcmeShop", "e-commerce", "Hi there"):
+        conv.handle(line)
+    assert conv.waiting.paths
+    folder = media["image"].rsplit("/", 1)[0]
+    typed = folder + "/ban"
+    found = [c.text for c in ConversationCompleter(conv).get_completions(Document(typed), CompleteEvent())]
+    assert found == ["ner.png"]
+
+
+def test_the_shells_toolbar_fits_the_terminal(live, router):
+    output = Vt100_Output(io.StringIO(), lambda: Size(rows=20, columns=40), term="xterm")
+    with create_pipe_input() as pipe:
+        shell = Shell(Conversation(live, router), input=pipe, output=output)
+    assert 0 < len(shell.toolbar_text) <= 40
+
+
+def test_recent_sends_can_be_found_again_in_the_repl(live, router):
+    from assistant.actions import sending
+
+    sent = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])
+    text = said(session(live, router, f"/sends\r/sends {sent['request_id'][:8]}\r"))
+    assert text.count(sent["request_id"]) == 2 and "1 sent, 0 failed" in text

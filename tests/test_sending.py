@@ -129,15 +129,74 @@ def test_a_file_of_many_recipients_is_one_batch(live):
     assert live.store.row("SELECT COUNT(*) AS n FROM requests")["n"] == 1
 
 
-def test_the_plan_shows_recipients_per_carrier_and_the_charge(live, media):
+def test_the_preview_shows_each_number_and_the_charge(live, media):
     templates.create(live, "Live", "AcmeShop", "e-commerce", "Watch our live stream", [media["image"]])
     live.later(days=7)
-    plan = sending.plan(live, "DIGITAL_SMS_0002", ["13800138000", "13312345678", "bad"])
-    assert plan["carriers"]["china_telecom"] == {"numbers": ["13312345678"], "allowed": False}
-    assert plan["carriers"]["china_mobile"]["allowed"] and plan["charge"] == 1 and len(plan["invalid"]) == 1
+    preview = sending.preview(live, "DIGITAL_SMS_0002", [(p, {}) for p in ("13800138000", "13312345678", "bad")])
+    assert [(r["phone"], r["carrier"], r["status"], r["error_code"]) for r in preview["results"]] == [
+        ("13800138000", "china_mobile", "sent", None),
+        ("13312345678", "china_telecom", "failed", "isv.SMS_TEMPLATE_ILLEGAL"),
+        ("bad", None, "failed", "isv.MOBILE_NUMBER_ILLEGAL")]
+    assert preview["charged"] == 1 and preview["balance_before"] == 1000 and preview["balance"]["digital"] == 999
 
 
 def test_every_code_the_send_path_produces_is_explained(kb):
     source = (Path(sending.__file__)).read_text()
     produced = set(re.findall(r'"(isv\.[A-Z_]+)"', source))
     assert produced and produced <= set(kb.error_codes)
+
+
+def test_each_message_keeps_what_its_recipient_saw(live):
+    result = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"}), ("13900139000", {"name": "Ann"}),
+                                                     ("19212345678", {"name": "Bo"}), ("13700137000", {})])
+    rows = live.store.rows("SELECT phone, status, signature, content FROM messages WHERE request_id = ? ORDER BY id",
+                           (result["request_id"],))
+    assert [(r["status"], r["signature"], r["content"]) for r in rows] == [
+        ("sent", "AcmeShop", "[AcmeShop]Hi Tom, the sale is on"),
+        ("sent", "AcmeShop", "[AcmeShop]Hi Ann, the sale is on"),
+        ("failed", "AcmeShop", "[AcmeShop]Hi Bo, the sale is on"),
+        ("failed", "AcmeShop", "[AcmeShop]Hi ${name}, the sale is on"),   # the value that was missing stays visible
+    ]
+
+
+def test_a_past_send_shows_the_messages_themselves(live):
+    result = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"}), ("19212345678", {"name": "Bo"})])
+    past = sending.request(live, result["request_id"])
+    assert past["failures"][0]["content"] == "[AcmeShop]Hi Bo, the sale is on"
+    assert past["sent_messages"] == [{"phone": "13800138000", "carrier": "china_mobile", "signature": "AcmeShop",
+                                      "content": "[AcmeShop]Hi Tom, the sale is on"}]
+
+
+def test_the_preview_runs_the_sends_checks_and_agrees_with_the_send_number_by_number(live):
+    sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])       # flow control for this one
+    templates.record_review(live, "DIGITAL_SMS_0001", "china_telecom", False, "wording")
+    live.store.conn.execute("UPDATE accounts SET digital_balance = 1 WHERE name = 'demo'")
+    recipients = [("13800138000", {"name": "Tom"}), ("13312345678", {"name": "Ann"}), ("18612345678", {"name": "Bo"}),
+                  ("13912345678", {"name": "Cy"}), ("13512345678", {"name": "www.x.com"})]
+    before = live.store.row("SELECT COUNT(*) AS n FROM messages")["n"]
+    preview = sending.preview(live, "DIGITAL_SMS_0001", recipients)
+    assert live.store.row("SELECT COUNT(*) AS n FROM messages")["n"] == before        # nothing written
+    assert [r["error_code"] for r in preview["results"]] == [
+        "isv.BUSINESS_LIMIT_CONTROL", "isv.SMS_TEMPLATE_ILLEGAL", None, "isv.AMOUNT_NOT_ENOUGH", "isv.PARAM_NOT_SUPPORT_URL"]
+    result = sending.send(live, "DIGITAL_SMS_0001", recipients)
+    assert result["results"] == preview["results"]
+    assert (result["sent"], result["failed"], result["balance"]) == (preview["sent"], preview["failed"], preview["balance"])
+
+
+def test_the_preview_refuses_what_the_send_refuses(live):
+    with pytest.raises(UserError, match="isv.MOBILE_COUNT_OVER_LIMIT"):
+        sending.preview(live, "DIGITAL_SMS_0001", [(f"138{n:08d}", {"name": "T"}) for n in range(1001)])
+
+
+def test_a_capitalised_column_fills_the_templates_variable(live):
+    result = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"Name": "Tom"}), ("13312345678", {"NAME": "Ann"})])
+    assert result["sent"] == 2
+
+
+def test_recent_sends_are_listed_newest_first_and_one_can_be_shown(live):
+    first = _send(live, "13800138000")
+    live.later(minutes=5)
+    second = _send(live, "13312345678", "12345")
+    assert [s["request_id"] for s in sending.recent(live)] == [second["request_id"], first["request_id"]]
+    shown = sending.request(live, second["request_id"].lower())
+    assert shown["failed"] == 1 and shown["failures"][0]["error_code"] == "isv.MOBILE_NUMBER_ILLEGAL"

@@ -42,7 +42,7 @@ def test_the_serve_command_names_the_extra_when_fastapi_is_missing(run, monkeypa
     for name in [m for m in sys.modules if m == "fastapi" or m.startswith(("fastapi.", "assistant.server.app"))]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "fastapi", None)
-    result = run("serve")
+    result = run("--role", "admin", "serve")
     assert result.code == 1 and result.err == ("error: the service needs FastAPI and uvicorn, which are not installed; "
                                                "install them with: pip install 'digital-message-assistant[server]'\n")
 

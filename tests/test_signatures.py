@@ -92,3 +92,64 @@ def test_status_json_contract(enabled):
     assert {"name", "registration", "availability", "ready", "submitted", "expected_by", "reason", "carriers"} <= set(status)
     assert set(status["carriers"]) == {"china_mobile", "china_unicom", "china_telecom"}
     assert set(status["carriers"]["china_mobile"]) >= {"registration", "availability", "reason"}
+
+
+@pytest.mark.parametrize("name,code", [
+    ("Acme Tech", "isv.SIGN_NAME_ILLEGAL"), ("A", "isv.SIGN_NAME_ILLEGAL"), ("Acme-Tech", "isv.SIGN_NAME_ILLEGAL"),
+    ("12345678", "isv.SIGN_NAME_ILLEGAL"), ("test", "isv.SIGN_NAME_ILLEGAL"), ("Acme😀", "isv.SMS_SIGN_EMOJI_ILLEGAL"),
+])
+def test_a_refused_name_carries_the_services_code_in_text_and_as_data(enabled, name, code):
+    with pytest.raises(UserError) as caught:
+        signatures.submit(enabled, name, "trademark")
+    assert caught.value.code == code and str(caught.value).startswith(f"{code}: ")
+
+
+def test_an_unknown_source_is_sign_source_illegal(enabled):
+    with pytest.raises(UserError) as caught:
+        signatures.submit(enabled, "AcmeShop", "website")
+    assert caught.value.code == "isv.SIGN_SOURCE_ILLEGAL"
+
+
+def test_submitting_before_enabling_is_product_un_subscript(ctx):
+    with pytest.raises(UserError) as caught:
+        signatures.submit(ctx, "AcmeShop", "trademark")
+    assert caught.value.code == "isv.PRODUCT_UN_SUBSCRIPT"
+
+
+def test_changing_a_signature_under_review_or_registered_is_error_sign_not_modify(enabled):
+    signatures.submit(enabled, "AcmeShop", "trademark")
+    with pytest.raises(UserError) as caught:
+        signatures.update(enabled, "AcmeShop")
+    assert caught.value.code == "isv.ERROR_SIGN_NOT_MODIFY" and "still under review" in str(caught.value)
+    enabled.at("2026-03-17T10:00")
+    with pytest.raises(UserError) as caught:
+        signatures.update(enabled, "AcmeShop")
+    assert caught.value.code == "isv.ERROR_SIGN_NOT_MODIFY" and "already registered" in str(caught.value)
+
+
+def test_one_signature_past_the_limit_of_rules_yaml_is_sign_count_over_limit(enabled):
+    limit = enabled.rules.signature["max_per_account"]
+    for n in range(limit):
+        enabled.store.insert("signatures", {"account": "demo", "name": f"Acme{n}", "source": "trademark",
+                                            "submitted_at": enabled.now(), "round": 1})
+    with pytest.raises(UserError) as caught:
+        signatures.submit(enabled, "AcmeShop", "trademark")
+    assert caught.value.code == "isv.SIGN_COUNT_OVER_LIMIT" and f"({limit})" in str(caught.value)
+    assert len(enabled.store.rows("SELECT id FROM signatures")) == limit
+
+
+def test_review_days_follow_the_official_calendar_across_spring_festival(enabled):
+    enabled.at("2026-02-13T10:00")
+    status = signatures.submit(enabled, "AcmeShop", "trademark")
+    assert status["expected_from"] == "2026-03-02"  # the working Saturdays 14 and 28 February count
+
+
+def test_a_carrier_that_does_not_take_a_source_fails_alone(enabled, kb, monkeypatch):
+    own = kb.rules.carrier_rules["china_unicom"]
+    monkeypatch.setitem(kb.rules.carrier_rules, "china_unicom", own._replace(signature_sources=("enterprise", "trademark")))
+    signatures.submit(enabled, "AcmePay", "app")
+    enabled.at("2026-03-17T10:00")
+    status = signatures.status(enabled, "AcmePay")[0]
+    assert status["ready_for"] == ["china_mobile", "china_telecom"]
+    assert status["carriers"]["china_unicom"]["reason"].startswith(
+        "China Unicom registers only signatures whose source is enterprise or trademark")

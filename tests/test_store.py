@@ -1,6 +1,8 @@
 """The database file: schema version, WAL, transactions that leave nothing half-written."""
 
+import os
 import sqlite3
+import stat
 
 import pytest
 
@@ -67,3 +69,145 @@ def test_a_database_held_by_another_writer_is_a_clear_error(tmp_path, monkeypatc
     second.conn.execute("PRAGMA busy_timeout=0")
     with first.transaction(), pytest.raises(Exception, match="is busy"), second.transaction():
         pass
+
+
+def test_messages_sent_before_the_content_step_keep_null_content(tmp_path, monkeypatch):
+    monkeypatch.setattr("assistant.store.MIGRATIONS", MIGRATIONS[:2])
+    old = Store(tmp_path / "a.db")
+    old.insert("accounts", {"name": "demo", "industry": "retail", "created_at": "2026-03-02 09:00:00"})
+    old.insert("requests", {"request_id": "R", "account": "demo", "template": "DIGITAL_SMS_0001",
+                            "created_at": "2026-03-02 10:00:00", "total": 1, "sent": 1, "failed": 0, "actor": "customer"})
+    old.execute("INSERT INTO messages (request_id, account, phone, template, status, sent_at) "
+                "VALUES ('R', 'demo', '13800138000', 'DIGITAL_SMS_0001', 'sent', '2026-03-02 10:00:00')")
+    old.close()
+    monkeypatch.setattr("assistant.store.MIGRATIONS", MIGRATIONS)
+    upgraded = Store(tmp_path / "a.db")
+    assert upgraded.rows("SELECT phone, signature, content FROM messages") == \
+        [{"phone": "13800138000", "signature": None, "content": None}]
+
+
+# --- databases that are not ours, or damaged ------------------------------------------------------
+
+from assistant.errors import UserError  # noqa: E402
+from assistant.store import APPLICATION_ID  # noqa: E402
+
+
+def _sqlite(path, *statements):
+    conn = sqlite3.connect(path)
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+def test_another_programs_sqlite_file_is_refused_and_left_as_it_was(tmp_path):
+    path = tmp_path / "other.db"
+    _sqlite(path, "CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT)", "INSERT INTO photos (name) VALUES ('a')")
+    before = path.read_bytes()
+    with pytest.raises(UserError, match="another program's database \\(tables: photos\\)"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_another_programs_file_with_a_schema_version_is_never_migrated_into(tmp_path):
+    path = tmp_path / "versioned.db"
+    _sqlite(path, "CREATE TABLE notes (body TEXT)", "PRAGMA user_version = 1")
+    before = path.read_bytes()
+    with pytest.raises(UserError, match="another program's database \\(schema version 1, tables: notes\\)"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_file_marked_with_another_application_id_is_refused(tmp_path):
+    path = tmp_path / "app.db"
+    _sqlite(path, "PRAGMA application_id = 7", "PRAGMA user_version = 2")
+    with pytest.raises(UserError, match="belongs to another program"):
+        Store(path)
+
+
+def test_a_new_database_is_marked_as_ours(store):
+    assert store.conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+
+
+@pytest.mark.parametrize("version", [-1, -(2**31)])
+def test_a_negative_schema_version_is_refused(tmp_path, version):
+    path = tmp_path / "neg.db"
+    Store(path).close()
+    _sqlite(path, f"PRAGMA user_version = {version}")
+    with pytest.raises(UserError, match=f"schema version {version}"):
+        Store(path)
+
+
+def test_a_missing_table_is_reported_as_damage(tmp_path):
+    path = tmp_path / "damaged.db"
+    Store(path).close()
+    _sqlite(path, "DROP TABLE ticket_messages")
+    with pytest.raises(UserError, match="damaged: table ticket_messages is missing"):
+        Store(path)
+
+
+@pytest.mark.parametrize("content", [b"not a database at all" * 100, b"SQLite format 3\x00" + b"\xff" * 4000])
+def test_a_file_that_is_not_a_database_or_is_garbage_is_refused(tmp_path, content):
+    path = tmp_path / "garbage.db"
+    path.write_bytes(content)
+    with pytest.raises(UserError, match="garbage.db"):
+        Store(path)
+    assert path.read_bytes() == content
+
+
+@pytest.mark.parametrize("target", ["/dev/null", "directory"])
+def test_a_device_or_a_directory_is_not_a_database(tmp_path, target):
+    path = tmp_path if target == "directory" else target
+    with pytest.raises(UserError, match="is a directory|not a regular file"):
+        Store(path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files")
+def test_a_read_only_file_gives_one_clear_error(tmp_path):
+    path = tmp_path / "ro.db"
+    Store(path).close()
+    path.chmod(0o444)
+    with pytest.raises(UserError, match="read-only"):
+        store = Store(path)
+        with store.transaction():
+            store.execute("INSERT INTO counters (name, value) VALUES ('x', 1)")
+
+
+def test_a_new_database_and_its_directory_are_the_owners_only(tmp_path):
+    path = tmp_path / "fresh" / "dir" / "assistant.db"
+    Store(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_a_full_disk_during_a_send_rolls_back_cleanly_with_one_clear_error(live):
+    from assistant.actions.sending import send
+
+    store = live.store
+    before = store.row("SELECT digital_balance AS b FROM accounts WHERE name = 'demo'")["b"]
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count = {pages + 2}")  # the disk fills up during the send
+    recipients = [(f"138{n:08d}", {"name": "Tom"}) for n in range(3000)]
+    with pytest.raises(UserError, match="disk is full"):
+        send(live, "DIGITAL_SMS_0001", recipients, from_file=True)
+    assert not store.conn.in_transaction
+    store.conn.execute("PRAGMA max_page_count = 1073741823")
+    assert store.rows("SELECT * FROM requests") == [] and store.rows("SELECT * FROM messages") == []
+    assert store.row("SELECT digital_balance AS b FROM accounts WHERE name = 'demo'")["b"] == before
+    assert send(live, "DIGITAL_SMS_0001", recipients[:10], from_file=True)["sent"] == 10
+
+
+def test_a_number_beyond_sqlites_range_is_a_user_error(store):
+    with pytest.raises(UserError, match="beyond the database's range"):
+        store.row("SELECT * FROM tickets WHERE id = ?", (2**64,))
+
+
+def test_a_database_that_refuses_writes_gives_one_clear_error_and_stays_usable(store):
+    store.conn.execute("PRAGMA query_only = ON")  # SQLite answers as for a read-only file
+    with pytest.raises(UserError, match="read-only"), store.transaction():
+        store.execute("INSERT INTO counters (name, value) VALUES ('x', 1)")
+    assert not store.conn.in_transaction
+    store.conn.execute("PRAGMA query_only = OFF")
+    with store.transaction():
+        store.execute("INSERT INTO counters (name, value) VALUES ('x', 1)")
+    assert store.rows("SELECT name FROM counters") == [{"name": "x"}]

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from assistant.actions import accounts, signatures, templates
+from assistant.clock import add_business_days
 from assistant.errors import UserError
 
 
@@ -69,10 +70,31 @@ def test_live_streaming_industry_with_a_legible_letter_passes_all_three(ready, m
     assert len(templates.status(ready, code)[0]["ready_for"]) == 3
 
 
-def test_industries_some_carriers_refuse(ready, media):
-    code = _create(ready, media, industry="finance", text="Your statement is ready")["code"]
+def test_finance_is_china_mobiles_alone_and_only_with_its_documents(ready, media):
+    bare = _create(ready, media, industry="finance", text="Your statement is ready")["code"]
+    filed = _create(ready, media, industry="finance", text="Your statement is ready", letter=media["letter"])["code"]
     ready.at("2026-03-20T10:00")
-    assert templates.status(ready, code)[0]["ready_for"] == ["china_mobile"]
+    without, with_documents = templates.status(ready, bare)[0], templates.status(ready, filed)[0]
+    assert without["ready_for"] == [] and "proof of cooperation with a financial institution" in \
+        without["carriers"]["china_mobile"]["reason"]
+    assert with_documents["ready_for"] == ["china_mobile"]
+    assert with_documents["carriers"]["china_unicom"]["reason"] == "China Unicom does not accept finance digital messages"
+
+
+def test_a_product_one_carrier_refuses_in_e_commerce_fails_only_there(ready, media):
+    code = _create(ready, media, text="Infant formula at half price, ${name}")["code"]
+    ready.at("2026-03-20T10:00")
+    status = templates.status(ready, code)[0]
+    assert status["ready_for"] == ["china_unicom", "china_telecom"]
+    assert "infant formula" in status["carriers"]["china_mobile"]["reason"]
+
+
+def test_each_carrier_reviews_in_its_own_number_of_days(ready, media):
+    code = _create(ready, media)["code"]
+    expected = {c: r.template_review_business_days for c, r in ready.rules.carrier_rules.items()}
+    carriers = templates.status(ready, code)[0]["carriers"]
+    assert {c: s["expected_by"] for c, s in carriers.items()} == \
+        {c: add_business_days(ready.clock.today(), d, ready.rules.calendar).isoformat() for c, d in expected.items()}
 
 
 def test_banned_words_are_rejected_by_every_carrier(ready, media):
@@ -146,3 +168,37 @@ def test_another_account_cannot_see_the_template(ready, media):
     ready.account = "globex"
     with pytest.raises(UserError, match=f"no template {code} in account 'globex'"):
         templates.status(ready, code)
+
+
+@pytest.mark.parametrize("kwargs,code", [
+    ({"text": "Hi [VIP] ${name}"}, "isv.SMS_CONTENT_ILLEGAL"),
+    ({"files": "fake"}, "isv.UNSUPPORTED_CONTENT"),
+    ({"industry": "live streaming", "letter": "video"}, "isv.UNSUPPORTED_CONTENT"),
+])
+def test_refusals_carry_the_services_code(ready, media, kwargs, code):
+    if "files" in kwargs:
+        kwargs["files"] = [media[kwargs["files"]]]
+    if "letter" in kwargs:
+        kwargs["letter"] = media[kwargs["letter"]]
+    with pytest.raises(UserError) as caught:
+        _create(ready, media, **kwargs)
+    assert caught.value.code == code and str(caught.value).startswith(f"{code}: ")
+
+
+def test_a_signature_not_yet_registered_is_sms_signature_illegal(ctx, media):
+    accounts.enable(ctx)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    with pytest.raises(UserError) as caught:
+        _create(ctx, media)
+    assert caught.value.code == "isv.SMS_SIGNATURE_ILLEGAL"
+
+
+def test_one_template_past_the_limit_of_rules_yaml_is_template_count_over_limit(ready, media):
+    limit = ready.rules.template["max_per_account"]
+    for n in range(limit):
+        ready.store.insert("templates", {"code": f"X{n}", "account": "demo", "name": "x", "signature": "AcmeShop",
+                                         "industry": "general", "text": "x", "variables": "[]", "frames": "[]",
+                                         "created_at": ready.now()})
+    with pytest.raises(UserError) as caught:
+        _create(ready, media)
+    assert caught.value.code == "isv.TEMPLATE_COUNT_OVER_LIMIT" and f"({limit})" in str(caught.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from ..choices import pick
 from ..context import Context, perform
 from ..errors import UserError
 from ..rules import SOURCES
@@ -11,10 +12,14 @@ from ..text import clean
 
 
 def _industry(ctx: Context, industry: str) -> str:
-    chosen = clean(industry).casefold()
-    if chosen not in ctx.rules.account_industries:
+    chosen = pick(industry, ctx.rules.account_industries)
+    if chosen is None:
         raise UserError(f"unknown industry '{industry}'; use one of: {', '.join(ctx.rules.account_industries)}")
     return chosen
+
+
+# The most messages a package may hold (far inside SQLite's 64-bit integers, so no sum overflows).
+MAX_PACKAGE = 1_000_000_000
 
 
 def _count(value: int | None, what: str) -> int:
@@ -22,7 +27,17 @@ def _count(value: int | None, what: str) -> int:
         return 0
     if value < 0:
         raise UserError(f"{what} must be zero or more, not {value}")
+    if value > MAX_PACKAGE:
+        raise UserError(f"{what} {value} is more than a package may hold ({MAX_PACKAGE:,}); give a smaller number")
     return value
+
+
+def _balance(current: int, added: int, what: str) -> int:
+    total = current + added
+    if total > MAX_PACKAGE:
+        raise UserError(f"{what}: {current:,} + {added:,} would pass the most a package may hold ({MAX_PACKAGE:,}); "
+                        "top up less")
+    return total
 
 
 def _add_names(ctx: Context, account: str, names: Mapping[str, Iterable[str]]) -> None:
@@ -83,8 +98,8 @@ def topup(ctx: Context, name: str, digital: int | None, sms: int | None) -> dict
     def work() -> dict:
         row = Context(ctx.store, ctx.kb, ctx.clock, name, ctx.actor).account_row()
         ctx.store.update("accounts", {"name": name}, {
-            "digital_balance": row["digital_balance"] + _count(digital, "--digital"),
-            "sms_balance": row["sms_balance"] + _count(sms, "--sms")})
+            "digital_balance": _balance(row["digital_balance"], _count(digital, "--digital"), "--digital"),
+            "sms_balance": _balance(row["sms_balance"], _count(sms, "--sms"), "--sms")})
         return account_info(ctx, name)
     return perform(ctx, "admin.topup", name, work)
 

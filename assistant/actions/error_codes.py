@@ -1,51 +1,200 @@
-"""Error-code lookup that forgives: any case, with or without the `isv.` prefix, typos, parts of
-a code ("LIMIT_CONTROL"), or a description ("amount not enough")."""
+"""Error-code lookup that never passes a guess off as the answer.
+
+A code the catalogue holds is found whatever its case, with or without the `isv.`/`isp.`
+prefix and with punctuation around it (`"isv.amount_not_enough".`): `matched: "exact"`. A
+description ("amount not enough") may find its code when one code clearly fits it best:
+`matched: "description"`. Anything else — a misspelt or partial code — is not answered:
+`matched: "closest"` with the nearest codes as `candidates`, best first, for the person to
+choose from ("Did you mean ...").
+
+`raised_codes()` names every service code the actions can produce, found by reading their
+source, so that `kb check` can insist that each one is in the catalogue.
+"""
 
 from __future__ import annotations
 
-from rapidfuzz import fuzz, process
+import ast
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz import fuzz
 
 from ..errors import UserError
 from ..knowledge import ErrorCode, KnowledgeBase
 from ..text import fold
 
-CODE_CUTOFF = 75     # similarity (0-100) a written code needs to count as that code
-MEANING_CUTOFF = 60  # similarity a description needs to the code's meaning
+PREFIXES = ("isv.", "isp.")
+# Characters a person may leave around a code when pasting it from a log or a message.
+_EDGES = " \t\r\n\"'`“”‘’()[]{}<>.,;:!?。，；：！？【】（）「」"
+_CODE_SHAPED = re.compile(r"[A-Za-z0-9_.]+")
+_SERVICE_CODE = re.compile(r"\b(?:isv|isp)\.[A-Z][A-Z0-9_]*[A-Z0-9]")
+
+CANDIDATE_CUTOFF = 0.6    # similarity (0-1) a catalogue code needs to be offered as a candidate
+DESCRIPTION_LEAD = 0.05   # how much a description's best code must beat the next one that fits every word
+MAX_CANDIDATES = 5
+CANDIDATE_SPREAD = 0.15   # candidates further than this below the best one are noise, not choices
+_ASKING = {"error", "code", "codes", "mean", "means", "meaning"}  # words of the asking, not of the error
 
 
-def _names(kb: KnowledgeBase) -> dict[str, str]:
-    """Every spelling of every code, folded (isv.AMOUNT_NOT_ENOUGH -> "amount not enough"), to its code."""
-    names = {}
+def code_key(text: str) -> str:
+    """TEXT as the catalogue compares codes: trimmed of surrounding punctuation, any case, no prefix."""
+    key = text.strip().strip(_EDGES).casefold()
+    for prefix in PREFIXES:
+        if key.startswith(prefix):
+            return key[len(prefix):]
+    return key
+
+
+def _exact_index(kb: KnowledgeBase) -> dict[str, str]:
+    index = {}
     for code in kb.error_codes.values():
         for name in (code.code, *code.aliases):
-            names[fold(name.split(".", 1)[-1].replace("_", " "))] = code.code
-    return names
+            index.setdefault(code_key(name), code.code)
+    return index
 
 
-def _result(code: ErrorCode, matched: str, others: list[str]) -> dict:
-    return {"code": code.code, "meaning": code.meaning, "fix": code.fix, "handoff": code.handoff,
-            "kind": code.kind, "matched": matched, "see_also": others}
+def _words(name: str) -> str:
+    """A code's name as words: isv.AMOUNT_NOT_ENOUGH -> "amount not enough"."""
+    return fold(code_key(name).replace("_", " ").replace(".", " "))
+
+
+def _candidate(code: ErrorCode, score: float) -> dict:
+    return {"code": code.code, "meaning": code.meaning, "score": round(score, 2)}
+
+
+def _ranked(scores: dict[str, float], cutoff: float) -> list[tuple[str, float]]:
+    return sorted(((c, s) for c, s in scores.items() if s >= cutoff), key=lambda cs: (-cs[1], cs[0]))
+
+
+def _by_code(kb: KnowledgeBase, key: str) -> dict[str, float]:
+    """How close KEY, read as a (misspelt or partial) code, is to each code of the catalogue."""
+    scores: dict[str, float] = {}
+    for code in kb.error_codes.values():
+        for name in (code.code, *code.aliases):
+            other = code_key(name)
+            score = max(fuzz.ratio(key, other), 0.9 * fuzz.partial_ratio(key, other) if len(key) >= 4 else 0) / 100
+            scores[code.code] = max(scores.get(code.code, 0.0), score)
+    return scores
+
+
+def _content_words(kb: KnowledgeBase, text: str) -> list[str]:
+    ignored = set(kb.stopwords) | _ASKING
+    return [w for w in re.findall(r"\w+", fold(text)) if w not in ignored]
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Whether two words are one ("allowed"/"allow", "numbers"/"number", a typo apart)."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)):
+        return True
+    return min(len(a), len(b)) >= 5 and fuzz.ratio(a, b) >= 85
+
+
+def _by_description(kb: KnowledgeBase, text: str) -> dict[str, tuple[float, float]]:
+    """For each code: the share of TEXT's words found in its name or meaning, and how close TEXT
+    is to its name read as words (to order codes that cover the words equally)."""
+    words = _content_words(kb, text)
+    query = " ".join(words)
+    scores = {}
+    for code in kb.error_codes.values():
+        names = [_words(n) for n in (code.code, *code.aliases)]
+        vocabulary = set(" ".join(names).split()) | set(_content_words(kb, code.meaning))
+        covered = sum(any(_same_word(w, v) for v in vocabulary) for w in words) / len(words) if words else 0.0
+        closeness = max(fuzz.token_sort_ratio(query, n) for n in names) / 100
+        scores[code.code] = (covered, closeness)
+    return scores
+
+
+def _described(kb: KnowledgeBase, text: str) -> tuple[str | None, list[tuple[str, float]]]:
+    """The code TEXT describes, if every word fits it and it fits clearly best, and the other near codes."""
+    scores = _by_description(kb, text)
+    ranked = sorted(((c, round(cov * (0.8 + 0.2 * close), 4)) for c, (cov, close) in scores.items() if cov >= 0.5),
+                    key=lambda cs: (-cs[1], cs[0]))
+    complete = [c for c, _ in ranked if scores[c][0] == 1.0]
+    if complete and (len(complete) == 1 or ranked[0][1] - ranked[1][1] >= DESCRIPTION_LEAD):
+        return ranked[0][0], ranked[1:]
+    return None, ranked
+
+
+def _result(kb: KnowledgeBase, query: str, matched: str, code: ErrorCode | None,
+            candidates: list[tuple[str, float]]) -> dict:
+    floor = (candidates[0][1] - CANDIDATE_SPREAD) if candidates else 0.0
+    offered = [_candidate(kb.error_codes[c], s) for c, s in candidates[:MAX_CANDIDATES] if s >= floor]
+    return {"query": query, "matched": matched,
+            "code": code.code if code else None, "meaning": code.meaning if code else None,
+            "fix": code.fix if code else None, "handoff": code.handoff if code else False,
+            "kind": code.kind if code else None,
+            "candidates": offered, "see_also": [c["code"] for c in offered]}
+
+
+def _code_written_in(text: str) -> str | None:
+    """The one code-shaped word of TEXT (AMOUNT_NOT, isv.busness_limit), if it has exactly one."""
+    words = [w.strip(_EDGES) for w in text.split()]
+    if len(words) == 1 and _CODE_SHAPED.fullmatch(words[0]):
+        return words[0]
+    shaped = [w for w in words if _CODE_SHAPED.fullmatch(w) and ("_" in w or w.casefold().startswith(PREFIXES))]
+    return shaped[0] if len(shaped) == 1 else None
 
 
 def lookup(kb: KnowledgeBase, query: str) -> dict:
-    """The error code QUERY names or describes; a UserError when nothing is close enough."""
+    """What error code QUERY is, or the codes it might be; a UserError when nothing is close.
+
+    The result always has `matched` ("exact", "description" or "closest") and `candidates`
+    ([{"code", "meaning", "score"}], best first). `code`, `meaning` and `fix` are filled only
+    when the code is known: never for "closest", where the person has to choose.
+    """
     text = query.strip()
-    if not text:
+    key = code_key(text)
+    if not key:
         raise UserError("no error code given; pass a code such as isv.BUSINESS_LIMIT_CONTROL or a description")
-    names = _names(kb)
-    key = fold(text.split(".", 1)[-1].replace("_", " ")) if text.lower().startswith(("isv.", "isp.")) else \
-        fold(text.replace("_", " "))
-    if key in names:
-        return _result(kb.error_codes[names[key]], "exact", [])
-    by_code = process.extract(key, list(names), scorer=fuzz.WRatio, limit=3, score_cutoff=CODE_CUTOFF)
-    meanings = {fold(c.meaning): c.code for c in kb.error_codes.values()}
-    by_meaning = process.extract(fold(text), list(meanings), scorer=fuzz.token_set_ratio, limit=3,
-                                 score_cutoff=MEANING_CUTOFF)
-    ranked = sorted([(score, names[name], "code") for name, score, _ in by_code] +
-                    [(score, meanings[m], "meaning") for m, score, _ in by_meaning], reverse=True)
+    exact = _exact_index(kb).get(key)
+    if exact:
+        return _result(kb, text, "exact", kb.error_codes[exact], [])
+    written = _code_written_in(text)
+    if written is not None:  # a code, alone or within words ("what does isv.X mean")
+        key = code_key(written)
+        exact = _exact_index(kb).get(key)
+        if exact:
+            return _result(kb, text, "exact", kb.error_codes[exact], [])
+        ranked = _ranked(_by_code(kb, key), CANDIDATE_CUTOFF)
+    else:
+        described, ranked = _described(kb, text)
+        if described:
+            return _result(kb, text, "description", kb.error_codes[described], ranked)
     if not ranked:
-        raise UserError(f"no error code matches '{query}'; give the code from the send result "
+        raise UserError(f"no error code matches '{text}'; give the code from the send result "
                         "(e.g. isv.AMOUNT_NOT_ENOUGH), or ask a support manager with `assistant handoff create`")
-    best = ranked[0]
-    others = [code for _, code, _ in ranked[1:] if code != best[1]]
-    return _result(kb.error_codes[best[1]], best[2], list(dict.fromkeys(others)))
+    return _result(kb, text, "closest", None, ranked)
+
+
+@lru_cache(maxsize=1)
+def raised_codes() -> frozenset[str]:
+    """Every `isv.`/`isp.` code written in the package's source: the codes the actions can produce.
+
+    Read from the code itself (string constants, f-string parts included), so a refusal given
+    a new code is covered without anyone keeping a list.
+    """
+    found: set[str] = set()
+    package = Path(__file__).resolve().parent.parent  # the actions and the modules they use (media, numbers)
+    for path in sorted(package.rglob("*.py")):
+        if path.resolve() == Path(__file__).resolve():
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        docs = _docstrings(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
+                found.update(_SERVICE_CODE.findall(node.value))
+    return frozenset(found)
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """Ids of the docstring nodes of TREE (they mention codes without producing them)."""
+    docs = set()
+    for parent in ast.walk(tree):
+        if isinstance(parent, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)) and parent.body:
+            first = parent.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docs.add(id(first.value))
+    return docs

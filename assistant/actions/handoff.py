@@ -16,6 +16,8 @@ from typing import Any
 from ..clock import business_days_between, parse_time
 from ..context import Context, perform
 from ..errors import NotFound, UserError
+from ..roles import require, sees_all_accounts
+from ..sanitize import one_line, safe_json_text
 from ..text import clean
 from . import sending, signatures, templates
 
@@ -28,6 +30,7 @@ REASONS = {
 }
 STATUSES = ("open", "claimed", "waiting", "resolved")
 CUSTOMER = "customer"  # the author of the customer's own messages on a ticket
+RESOLVED = "Resolved: "  # how a resolution note starts in the customer's inbox
 
 
 def _context(ctx: Context, template: str | None, signature: str | None, request_id: str | None) -> dict[str, Any]:
@@ -88,32 +91,80 @@ def _summary(ctx: Context, reason: str, found: dict, detail: str | None, last_qu
     return text if len(text) <= 160 else text[:157] + "..."
 
 
+def _text(ctx: Context, text: str | None, what: str, how: str) -> str:
+    """TEXT cleaned and within the ticket text limit of rules.yaml; a UserError when empty or too long."""
+    text = clean(text or "")
+    if not text:
+        raise UserError(f"the {what} is empty; {how}")
+    limit = int(ctx.rules.handoff["max_text_chars"])
+    if len(text) > limit:
+        raise UserError(f"the {what} has {len(text):,} characters, over the limit of {limit:,}; shorten it "
+                        "(put long logs in a file and say where it is)")
+    return text
+
+
+def _turns(ctx: Context, conversation: Sequence[dict]) -> list[dict]:
+    """The last turns of the conversation, each text cut to the ticket text limit."""
+    limit = int(ctx.rules.handoff["max_text_chars"])
+    turns = []
+    for turn in list(conversation)[-ctx.rules.handoff["kept_turns"]:]:
+        text = str(turn.get("text", ""))
+        turns.append({**turn, "text": text if len(text) <= limit else text[:limit - 1] + "…"})
+    return turns
+
+
+def _open_request_for_person(ctx: Context) -> dict | None:
+    """The account's unresolved "asked for a person" ticket, if it has one (repeated asks reuse it)."""
+    return ctx.store.row("SELECT id, detail FROM tickets WHERE account = ? AND reason = 'asked_for_person' "
+                         "AND status != 'resolved' ORDER BY id DESC LIMIT 1", (ctx.account,))
+
+
+def _ask_again(ctx: Context, ticket: dict, detail: str | None) -> dict:
+    """Another request for a person while one is open: new words go on the ticket, no new ticket."""
+    if detail and detail != ticket["detail"]:
+        last = ctx.store.row("SELECT text FROM ticket_messages WHERE ticket = ? AND author = ? ORDER BY id DESC LIMIT 1",
+                             (ticket["id"], CUSTOMER))
+        if not last or last["text"] != detail:
+            ctx.store.insert("ticket_messages", {"ticket": ticket["id"], "account": ctx.account, "at": ctx.now(),
+                                                 "author": CUSTOMER, "text": detail, "seen_at": ctx.now()})
+            _event(ctx, ticket["id"], "asked again")
+    return {**get(ctx, ticket["id"]), "reused": True}
+
+
 def create(ctx: Context, detail: str | None = None, template: str | None = None, signature: str | None = None,
            request_id: str | None = None, send_date: str | None = None,
            conversation: Sequence[dict] = (), trigger: str | None = None) -> dict:
-    """Open a ticket for the support manager, with the objects' current state looked up."""
+    """Open a ticket for the support manager, with the objects' current state looked up.
+
+    A request for a person (TRIGGER "asked_for_person": `ask`, the REPL) while the account already
+    has one open reuses that ticket (the result says `"reused": true`), so a script repeating the
+    request opens one ticket, not a thousand. `handoff create` with its own reason always opens one.
+    """
     planned = parse_time(send_date).date() if send_date else None
+    detail = _text(ctx, detail, "reason", "say what the manager should know") if detail and clean(detail) else None
     if trigger is not None and trigger not in REASONS:
         raise UserError(f"unknown handoff reason '{trigger}'; use one of: {', '.join(REASONS)}")
 
     def work() -> dict:
         found = _context(ctx, template, signature, request_id)
         reason = _reason(found, trigger, planned)
+        if trigger == "asked_for_person" and (already := _open_request_for_person(ctx)):
+            return _ask_again(ctx, already, detail)
         today = ctx.clock.today()
         window = ctx.rules.handoff["urgent_within_business_days"]
         urgent = bool(_pending(found) and planned and business_days_between(today, planned, ctx.rules.holidays) <= window)
-        turns = list(conversation)[-ctx.rules.handoff["kept_turns"]:]
+        turns = _turns(ctx, conversation)
         last_question = next((t["text"] for t in reversed(turns) if t.get("role") == "user"), None)
         now = ctx.now()
         ticket_id = ctx.store.insert("tickets", {
-            "account": ctx.account, "reason": reason, "detail": clean(detail) if detail else None,
-            "summary": _summary(ctx, reason, found, clean(detail) if detail else None, last_question, planned),
+            "account": ctx.account, "reason": reason, "detail": detail,
+            "summary": _summary(ctx, reason, found, detail, last_question, planned),
             "priority": "urgent" if urgent else "normal", "status": "open", "owner": None,
             "context": json.dumps(found, ensure_ascii=False), "conversation": json.dumps(turns, ensure_ascii=False),
             "send_date": planned.isoformat() if planned else None, "resolution": None,
             "created_at": now, "updated_at": now})
         _event(ctx, ticket_id, "created", REASONS[reason])
-        return get(ctx, ticket_id)
+        return {**get(ctx, ticket_id), "reused": False}
     return perform(ctx, "handoff.create", None, work)
 
 
@@ -132,11 +183,20 @@ def _age(ctx: Context, created_at: str) -> str:
     return f"{minutes // (24 * 60)}d {minutes % (24 * 60) // 60}h"
 
 
-def _row(ctx: Context, ticket_id: int | str, any_account: bool) -> dict:
+_MAX_ID = 2**63 - 1
+
+
+def _row(ctx: Context, ticket_id: int | str, any_account: bool | None = None) -> dict:
+    """The ticket, if it is within reach: a customer's or an agent's reach is the account acted for,
+    and another account's ticket is reported as not found, exactly like a missing one."""
+    if any_account is None:
+        any_account = sees_all_accounts(ctx.role)
     try:
-        number = int(str(ticket_id).lstrip("#"))
+        number = int(str(ticket_id).strip().lstrip("#"))
     except ValueError:
-        raise UserError(f"'{ticket_id}' is not a ticket number; see `assistant handoff list`") from None
+        raise UserError(f"'{one_line(ticket_id)}' is not a ticket number; see `assistant handoff list`") from None
+    if not 0 < number <= _MAX_ID:
+        raise NotFound(f"no ticket #{number}; ticket numbers run from 1; see `assistant handoff list`")
     row = ctx.store.row("SELECT * FROM tickets WHERE id = ?" + ("" if any_account else " AND account = ?"),
                         (number,) if any_account else (number, ctx.account))
     if row is None:
@@ -144,7 +204,7 @@ def _row(ctx: Context, ticket_id: int | str, any_account: bool) -> dict:
     return row
 
 
-def get(ctx: Context, ticket_id: int | str, any_account: bool = True) -> dict:
+def get(ctx: Context, ticket_id: int | str, any_account: bool | None = None) -> dict:
     """The whole case: context, conversation, history of changes, and messages."""
     row = _row(ctx, ticket_id, any_account)
     return {**{k: row[k] for k in ("id", "account", "summary", "reason", "detail", "priority", "status", "owner",
@@ -162,6 +222,8 @@ def queue(ctx: Context, status: str | None = None, account: str | None = None) -
     if status and status not in STATUSES:
         raise UserError(f"unknown status '{status}'; use one of: {', '.join(STATUSES)}")
     where, params = ["status = ?" if status else "status != 'resolved'"], [status] if status else []
+    if not sees_all_accounts(ctx.role):
+        account = ctx.account  # a customer's queue is its own tickets
     if account:
         where.append("account = ?")
         params.append(account)
@@ -178,7 +240,8 @@ def claim(ctx: Context, ticket_id: int | str, by: str) -> dict:
         raise UserError("say who claims the ticket with --by NAME")
 
     def work() -> dict:
-        row = _row(ctx, ticket_id, True)
+        row = _row(ctx, ticket_id)
+        require(ctx.role, "handoff.claim")
         if row["status"] == "resolved":
             raise UserError(f"ticket #{row['id']} is resolved; nothing to claim")
         if row["owner"] and row["owner"] != by:
@@ -191,12 +254,11 @@ def claim(ctx: Context, ticket_id: int | str, by: str) -> dict:
 
 def reply(ctx: Context, ticket_id: int | str, text: str, by: str | None = None) -> dict:
     """A manager's answer to the customer; the ticket then waits for the customer."""
-    text = clean(text)
-    if not text:
-        raise UserError("the reply is empty; write what the customer should read")
+    text = _text(ctx, text, "reply", "write what the customer should read")
 
     def work() -> dict:
-        row = _row(ctx, ticket_id, True)
+        row = _row(ctx, ticket_id)
+        require(ctx.role, "handoff.reply")
         if row["status"] == "resolved":
             raise UserError(f"ticket #{row['id']} is resolved; open a new one to continue")
         author = clean(by or row["owner"] or ctx.actor)
@@ -204,16 +266,14 @@ def reply(ctx: Context, ticket_id: int | str, text: str, by: str | None = None) 
                                                 "author": author, "text": text, "seen_at": None})
         ctx.store.execute("UPDATE tickets SET status = 'waiting', owner = COALESCE(owner, ?) WHERE id = ?",
                                (author, row["id"]))
-        _event(ctx, row["id"], "replied", text)
+        _event(ctx, row["id"], "replied")  # the text is kept once, in the ticket's messages
         return get(ctx, row["id"])
     return perform(ctx, "handoff.reply", str(ticket_id), work)
 
 
 def answer(ctx: Context, ticket_id: int | str, text: str) -> dict:
     """The customer's answer on one of their own tickets; it goes back to the manager's queue."""
-    text = clean(text)
-    if not text:
-        raise UserError("the answer is empty; write what the support manager should read")
+    text = _text(ctx, text, "answer", "write what the support manager should read")
 
     def work() -> dict:
         row = _row(ctx, ticket_id, any_account=False)
@@ -223,23 +283,27 @@ def answer(ctx: Context, ticket_id: int | str, text: str) -> dict:
                                                 "author": CUSTOMER, "text": text, "seen_at": ctx.now()})
         ctx.store.execute("UPDATE tickets SET status = CASE WHEN owner IS NULL THEN 'open' ELSE 'claimed' END "
                                "WHERE id = ?", (row["id"],))
-        _event(ctx, row["id"], "customer answered", text)
+        _event(ctx, row["id"], "customer answered")  # the text is kept once, in the ticket's messages
         return get(ctx, row["id"], any_account=False)
     return perform(ctx, "handoff.answer", str(ticket_id), work)
 
 
 def resolve(ctx: Context, ticket_id: int | str, note: str, by: str | None = None) -> dict:
-    note = clean(note)
-    if not note:
-        raise UserError("a resolution needs a note; add --note TEXT")
+    """Close a ticket; the note reaches the customer's inbox (next start, `/inbox`, `assistant inbox`)."""
+    note = _text(ctx, note, "resolution note", "add --note TEXT")
 
     def work() -> dict:
-        row = _row(ctx, ticket_id, True)
+        row = _row(ctx, ticket_id)
+        require(ctx.role, "handoff.resolve")
         if row["status"] == "resolved":
             raise UserError(f"ticket #{row['id']} is already resolved")
         ctx.store.execute("UPDATE tickets SET status = 'resolved', resolution = ?, owner = COALESCE(owner, ?) "
-                               "WHERE id = ?", (note, clean(by or ctx.actor), row["id"]))
-        _event(ctx, row["id"], "resolved", note)
+                          "WHERE id = ?", (note, clean(by or ctx.actor), row["id"]))
+        # The note is the customer's answer too: it waits in their inbox like a reply.
+        ctx.store.insert("ticket_messages", {"ticket": row["id"], "account": row["account"], "at": ctx.now(),
+                                             "author": clean(by or row["owner"] or ctx.actor),
+                                             "text": f"{RESOLVED}{note}", "seen_at": None})
+        _event(ctx, row["id"], "resolved")  # the note is kept as the resolution and the customer's message
         return get(ctx, row["id"])
     return perform(ctx, "handoff.resolve", str(ticket_id), work)
 
@@ -267,39 +331,46 @@ def open_count(ctx: Context) -> int:
 def export(ticket: dict, fmt: str) -> str:
     """The case as Markdown or JSON, to paste into another ticket system."""
     if fmt == "json":
-        return json.dumps(ticket, ensure_ascii=False, indent=2)
+        return safe_json_text(json.dumps(ticket, ensure_ascii=False, indent=2))
     if fmt != "md":
         raise UserError(f"unknown format '{fmt}'; use md or json")
-    lines = [f"# Ticket #{ticket['id']}: {ticket['summary']}", "",
-             f"- Account: {ticket['account']}", f"- Reason: {REASONS.get(ticket['reason'], ticket['reason'])}",
-             f"- Priority: {ticket['priority']}", f"- Status: {ticket['status']}"
-             + (f" (owner {ticket['owner']})" if ticket["owner"] else ""),
-             f"- Opened: {ticket['created_at']}"]
+    o = one_line  # every value from people or the database, neutralised and kept on its line
+    lines = [f"# Ticket #{ticket['id']}: {o(ticket['summary'])}", "",
+             f"- Account: {o(ticket['account'])}", f"- Reason: {o(REASONS.get(ticket['reason'], ticket['reason']))}",
+             f"- Priority: {o(ticket['priority'])}", f"- Status: {o(ticket['status'])}"
+             + (f" (owner {o(ticket['owner'])})" if ticket["owner"] else ""),
+             f"- Opened: {o(ticket['created_at'])}"]
     if ticket["send_date"]:
-        lines.append(f"- Planned send date: {ticket['send_date']}")
+        lines.append(f"- Planned send date: {o(ticket['send_date'])}")
     if ticket["detail"]:
-        lines.append(f"- Customer's words: {ticket['detail']}")
+        lines.append(f"- Customer's words: {o(ticket['detail'])}")
     context = ticket["context"]
     if "template" in context:
         t = context["template"]
-        lines += ["", f"## Template {t['code']} ({t['name']})", "", "| carrier | status | reason |", "| --- | --- | --- |"]
-        lines += [f"| {c} | {s['status']} | {s.get('reason') or ''} |" for c, s in t["carriers"].items()]
+        lines += ["", f"## Template {o(t['code'])} ({o(t['name'])})", "", "| carrier | status | reason |",
+                  "| --- | --- | --- |"]
+        lines += [f"| {o(c)} | {o(s['status'])} | {o(s.get('reason') or '')} |" for c, s in t["carriers"].items()]
     if "signature" in context:
         s = context["signature"]
-        lines += ["", f"## Signature {s['name']}: {s['registration']}", ""]
-        lines += [f"- {c}: {v['registration']}, {v['availability']}" + (f" ({v['reason']})" if v.get("reason") else "")
+        lines += ["", f"## Signature {o(s['name'])}: {o(s['registration'])}", ""]
+        lines += [f"- {o(c)}: {o(v['registration'])}, {o(v['availability'])}"
+                  + (f" ({o(v['reason'])})" if v.get("reason") else "")
                   for c, v in s["carriers"].items()]
     if "send" in context:
         s = context["send"]
-        lines += ["", f"## Send {s['request_id']}", "", f"{s['sent']} sent, {s['failed']} failed at {s['created_at']}", ""]
-        lines += [f"- {f['phone']} ({f['carrier'] or 'no carrier'}): {f['error_code']}: {f['detail']}" for f in s["failures"]]
+        lines += ["", f"## Send {o(s['request_id'])}", "", f"{s['sent']} sent, {s['failed']} failed at {o(s['created_at'])}", ""]
+        lines += [f"- {o(f['phone'])} ({o(f['carrier'] or 'no carrier')}): {o(f['error_code'])}: {o(f['detail'])}"
+                  + (f"\n  - message: {o(f['content'])}" if f.get("content") else "") for f in s["failures"]]
+        if s.get("sent_messages"):
+            lines += ["", "Sent:", ""] + [f"- {o(m['phone'])}: {o(m['content'] or '(content not recorded)')}"
+                                          for m in s["sent_messages"]]
     if ticket["conversation"]:
         lines += ["", "## Conversation", ""]
-        lines += [f"- **{t['role']}**: {t['text']}" for t in ticket["conversation"]]
+        lines += [f"- **{o(t['role'])}**: {o(t['text'])}" for t in ticket["conversation"]]
     if ticket["messages"]:
-        lines += ["", "## Replies", ""] + [f"- {m['at']} {m['author']}: {m['text']}" for m in ticket["messages"]]
-    lines += ["", "## History", ""] + [f"- {e['at']} {e['actor']} {e['event']}" + (f": {e['detail']}" if e["detail"] else "")
-                                       for e in ticket["events"]]
+        lines += ["", "## Replies", ""] + [f"- {o(m['at'])} {o(m['author'])}: {o(m['text'])}" for m in ticket["messages"]]
+    lines += ["", "## History", ""] + [f"- {o(e['at'])} {o(e['actor'])} {o(e['event'])}"
+                                       + (f": {o(e['detail'])}" if e["detail"] else "") for e in ticket["events"]]
     if ticket["resolution"]:
-        lines += ["", f"Resolution: {ticket['resolution']}"]
+        lines += ["", f"Resolution: {o(ticket['resolution'])}"]
     return "\n".join(lines) + "\n"

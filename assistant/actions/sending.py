@@ -5,7 +5,8 @@ Per recipient, in order: a mainland mobile number with a known carrier; the temp
 by that carrier; the signature Registered and Active with it; every template variable given a
 short, plain value; per-number flow control; a message left in the digital-message package
 (SMS packages never pay for digital messages). One send, however many recipients, is one
-transaction with one request id. Digital messages carry no opt-out line.
+transaction with one request id. Digital messages carry no opt-out line. `preview` runs the
+same checks without sending, so what the REPL shows before a send is what the send does.
 """
 
 from __future__ import annotations
@@ -53,7 +54,21 @@ class _FlowControl:
         self.sent[phone].append((self.now, template))
 
 
+def bind(variables: list[str], params: Mapping[str, str]) -> Mapping[str, str]:
+    """PARAMS keyed by the template's own variable names: a column `Name` fills `${name}` when the
+    template has no variable spelt `Name` exactly (spreadsheets capitalise headers)."""
+    if all(v in params for v in variables):
+        return params
+    folded = {str(k).casefold(): v for k, v in params.items()}
+    bound = dict(params)
+    for v in variables:
+        if v not in bound and v.casefold() in folded:
+            bound[v] = folded[v.casefold()]
+    return bound
+
+
 def _param_problem(ctx: Context, variables: list[str], params: Mapping[str, str]) -> tuple[str, str] | None:
+    params = bind(variables, params)
     missing = [v for v in variables if not str(params.get(v, "")).strip()]
     if missing:
         listed = ", ".join("${" + m + "}" for m in missing)
@@ -71,6 +86,92 @@ def _param_problem(ctx: Context, variables: list[str], params: Mapping[str, str]
     return None
 
 
+def message_text(ctx: Context, signature: str, text: str, params: Mapping[str, str]) -> str:
+    """The message as its recipient sees it: the signature in front as the service puts it, then the
+    template's text with each variable filled (a variable without a value stays as ${name})."""
+    filled = templates.VARIABLE.sub(lambda m: str(params.get(m.group(1)) or m.group(0)), text)
+    return ctx.rules.sending["shown_as"].format(signature=signature, text=filled)
+
+
+def _recipients(ctx: Context, recipients: Iterable[tuple[str, Mapping[str, str]]], from_file: bool) -> list:
+    recipients = list(recipients)
+    limit = ctx.rules.sending["max_numbers_per_request"]
+    if not recipients:
+        raise UserError("no recipients; give mobile numbers or --file FILE")
+    if len(recipients) > limit and not from_file:
+        raise UserError(f"isv.MOBILE_COUNT_OVER_LIMIT: {len(recipients)} numbers in one request, at most {limit}; "
+                        "split them or send from a file with --file", code="isv.MOBILE_COUNT_OVER_LIMIT")
+    return recipients
+
+
+def _outcomes(ctx: Context, code: str, recipients: list[tuple[str, Mapping[str, str]]],
+              progress: Progress | None = None) -> dict:
+    """What sending CODE to RECIPIENTS does, number by number, in the order the service checks.
+
+    Writes nothing: `send` records the outcomes, `preview` shows them before the person
+    confirms. One function for both, so a preview can never promise what the send refuses.
+    """
+    account = ctx.account_row()
+    template = templates.find(ctx, code)
+    status = templates.status_of(ctx, template)
+    ready_signature = set(signatures.usable_with(ctx, template["signature"]))
+    variables = status["variables"]
+    flow = _FlowControl(ctx, ctx.clock.now())
+    balance = account["digital_balance"]
+    results = []
+    by_carrier: dict[str, dict[str, int]] = {c: {"sent": 0, "failed": 0} for c in ctx.rules.carriers}
+    for done, (raw, params) in enumerate(recipients, 1):
+        number = lookup(raw, ctx.rules)
+        error = detail = None
+        if not account["enabled_at"]:
+            error = "isv.PRODUCT_UN_SUBSCRIPT"
+            detail = f"digital messages are not enabled for '{ctx.account}'; run `assistant enable`"
+        elif number.problem:
+            error, detail = "isv.MOBILE_NUMBER_ILLEGAL", number.problem
+        elif number.carrier not in status["ready_for"]:
+            review = status["carriers"][number.carrier]
+            label = ctx.rules.carriers[number.carrier]
+            why = (f"pending, expected by {review['expected_by']}" if review["status"] == "pending"
+                   else f"rejected: {review['reason']}")
+            error, detail = "isv.SMS_TEMPLATE_ILLEGAL", f"template {template['code']} is not approved by {label} ({why})"
+        elif number.carrier not in ready_signature:
+            error, detail = ("isv.SMS_SIGNATURE_ILLEGAL", f"signature '{template['signature']}' is not registered "
+                             f"and active with {ctx.rules.carriers[number.carrier]}")
+        elif problem := _param_problem(ctx, variables, params):
+            error, detail = problem
+        elif problem := flow.problem(number.phone, template["code"]):
+            error, detail = "isv.BUSINESS_LIMIT_CONTROL", problem
+        elif balance <= 0:
+            error, detail = ("isv.AMOUNT_NOT_ENOUGH", f"the digital-message package is empty; SMS packages "
+                             f"({account['sms_balance']} left) do not apply to digital messages; top up the digital package")
+        else:
+            balance -= 1
+            flow.record(number.phone, template["code"])
+        outcome = "failed" if error else "sent"
+        if number.carrier:
+            by_carrier[number.carrier][outcome] += 1
+        results.append({"phone": number.phone or raw, "carrier": number.carrier, "status": outcome,
+                        "error_code": error, "detail": detail})
+        if progress and (done % 1000 == 0 or done == len(recipients)):
+            progress(done, len(recipients))
+    sent = sum(1 for r in results if r["status"] == "sent")
+    return {"template": template["code"], "results": results, "sent": sent, "failed": len(results) - sent,
+            "by_carrier": by_carrier, "charged": sent,
+            "balance": {"digital": balance, "sms": account["sms_balance"]},
+            "balance_before": account["digital_balance"]}
+
+
+def preview(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, str]]],
+            from_file: bool = False) -> dict:
+    """What `send` would do with the same arguments, number by number, without sending.
+
+    The same checks as the send, in the same order (account, number, approvals, parameters,
+    flow control, balance), so each number's verdict and error code are the ones the send gives.
+    The REPL shows it before it asks to confirm.
+    """
+    return _outcomes(ctx, code, _recipients(ctx, recipients, from_file))
+
+
 def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, str]]],
          progress: Progress | None = None, total: int | None = None, from_file: bool = False) -> dict:
     """Send template CODE to RECIPIENTS, pairs of (number as written, template parameters).
@@ -79,106 +180,50 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
     split into such requests but recorded as one batch. PROGRESS(done, total) is called as
     recipients are processed.
     """
-    recipients = list(recipients)
-    limit = ctx.rules.sending["max_numbers_per_request"]
-    if not recipients:
-        raise UserError("no recipients; give mobile numbers or --file FILE")
-    if len(recipients) > limit and not from_file:
-        raise UserError(f"isv.MOBILE_COUNT_OVER_LIMIT: {len(recipients)} numbers in one request, at most {limit}; "
-                        "split them or send from a file with --file")
+    checked = _recipients(ctx, recipients, from_file)
 
     def work() -> dict:
-        account = ctx.account_row()
-        template = templates.find(ctx, code)
-        status = templates.status_of(ctx, template)
-        ready_signature = set(signatures.usable_with(ctx, template["signature"]))
-        variables = status["variables"]
-        now = ctx.clock.now()
-        sent_at = now.isoformat(sep=" ")
-        flow = _FlowControl(ctx, now)
+        result = _outcomes(ctx, code, checked, progress)
+        result.pop("balance_before")
+        sent_at = ctx.clock.now().isoformat(sep=" ")
         request_id = str(uuid.uuid4()).upper()
-        balance = account["digital_balance"]
-        results, rows = [], []
-        by_carrier: dict[str, dict[str, int]] = {c: {"sent": 0, "failed": 0} for c in ctx.rules.carriers}
-        for done, (raw, params) in enumerate(recipients, 1):
-            number = lookup(raw, ctx.rules)
-            error = detail = None
-            if not account["enabled_at"]:
-                error = "isv.PRODUCT_UN_SUBSCRIPT"
-                detail = f"digital messages are not enabled for '{ctx.account}'; run `assistant enable`"
-            elif number.problem:
-                error, detail = "isv.MOBILE_NUMBER_ILLEGAL", number.problem
-            elif number.carrier not in status["ready_for"]:
-                review = status["carriers"][number.carrier]
-                label = ctx.rules.carriers[number.carrier]
-                why = (f"pending, expected by {review['expected_by']}" if review["status"] == "pending"
-                       else f"rejected: {review['reason']}")
-                error, detail = "isv.SMS_TEMPLATE_ILLEGAL", f"template {template['code']} is not approved by {label} ({why})"
-            elif number.carrier not in ready_signature:
-                error, detail = ("isv.SMS_SIGNATURE_ILLEGAL", f"signature '{template['signature']}' is not registered "
-                                 f"and active with {ctx.rules.carriers[number.carrier]}")
-            elif problem := _param_problem(ctx, variables, params):
-                error, detail = problem
-            elif problem := flow.problem(number.phone, template["code"]):
-                error, detail = "isv.BUSINESS_LIMIT_CONTROL", problem
-            elif balance <= 0:
-                error, detail = ("isv.AMOUNT_NOT_ENOUGH", f"the digital-message package is empty; SMS packages "
-                                 f"({account['sms_balance']} left) do not apply to digital messages; top up the digital package")
-            else:
-                balance -= 1
-                flow.record(number.phone, template["code"])
-            phone = number.phone or raw
-            outcome = "failed" if error else "sent"
-            if number.carrier:
-                by_carrier[number.carrier][outcome] += 1
-            results.append({"phone": phone, "carrier": number.carrier, "status": outcome, "error_code": error,
-                            "detail": detail})
-            rows.append({"request_id": request_id, "account": ctx.account, "phone": phone, "carrier": number.carrier,
-                         "template": template["code"], "status": outcome, "error_code": error, "detail": detail,
-                         "sent_at": sent_at})
-            if progress and (done % 1000 == 0 or done == len(recipients)):
-                progress(done, len(recipients))
-        sent = sum(1 for r in results if r["status"] == "sent")
-        ctx.store.insert("requests", {"request_id": request_id, "account": ctx.account, "template": template["code"],
-                                         "created_at": sent_at, "total": len(results), "sent": sent,
-                                         "failed": len(results) - sent, "actor": ctx.actor})
+        template = templates.find(ctx, code)
+        rows = [{"request_id": request_id, "account": ctx.account, "phone": r["phone"], "carrier": r["carrier"],
+                 "template": result["template"], "status": r["status"], "error_code": r["error_code"],
+                 "detail": r["detail"], "sent_at": sent_at, "signature": template["signature"],
+                 "content": message_text(ctx, template["signature"], template["text"], params)}
+                for r, (_, params) in zip(result["results"], checked)]
+        ctx.store.insert("requests", {"request_id": request_id, "account": ctx.account,
+                                      "template": result["template"], "created_at": sent_at,
+                                      "total": len(rows), "sent": result["sent"], "failed": result["failed"],
+                                      "actor": ctx.actor})
         ctx.store.insert_all("messages", rows)
-        ctx.store.update("accounts", {"name": ctx.account}, {"digital_balance": balance})
-        return {"request_id": request_id, "template": template["code"], "results": results, "sent": sent,
-                "failed": len(results) - sent, "by_carrier": by_carrier, "charged": sent,
-                "balance": {"digital": balance, "sms": account["sms_balance"]}}
+        ctx.store.update("accounts", {"name": ctx.account}, {"digital_balance": result["balance"]["digital"]})
+        return {"request_id": request_id, **result}
     return perform(ctx, "send", code, work)
 
 
-def plan(ctx: Context, code: str, phones: Iterable[str]) -> dict:
-    """What a send would do, without doing it: recipients per carrier and what each may receive.
-
-    The REPL shows this before it asks to confirm a send.
-    """
-    template = templates.find(ctx, code)
-    status = templates.status_of(ctx, template)
-    ready_signature = set(signatures.usable_with(ctx, template["signature"]))
-    per_carrier: dict[str, list[str]] = defaultdict(list)
-    invalid = []
-    for raw in phones:
-        number = lookup(raw, ctx.rules)
-        if number.problem:
-            invalid.append({"phone": raw, "problem": number.problem})
-        else:
-            per_carrier[number.carrier].append(number.phone)
-    carriers = {c: {"numbers": per_carrier.get(c, []),
-                    "allowed": c in status["ready_for"] and c in ready_signature} for c in ctx.rules.carriers}
-    deliverable = sum(len(v["numbers"]) for v in carriers.values() if v["allowed"])
-    account = ctx.account_row()
-    return {"template": template["code"], "variables": status["variables"], "carriers": carriers, "invalid": invalid,
-            "charge": deliverable, "balance": {"digital": account["digital_balance"], "sms": account["sms_balance"]}}
+def recent(ctx: Context, limit: int = 20) -> list[dict]:
+    """The account's latest sends, newest first: a send whose output was lost can always be found again."""
+    limit = max(1, min(int(limit), 1000))
+    return ctx.store.rows("SELECT request_id, template, created_at, total, sent, failed, actor FROM requests "
+                          "WHERE account = ? ORDER BY created_at DESC, request_id LIMIT ?", (ctx.account, limit))
 
 
 def request(ctx: Context, request_id: str) -> dict:
-    """A past send of this account, with its per-number results (for handoffs and context)."""
-    row = ctx.store.row("SELECT * FROM requests WHERE request_id = ? AND account = ?", (request_id.upper(), ctx.account))
+    """A past send of this account, with its per-number results and what each message carried
+    (for handoffs, context and `send show`): the first 50 failures and the first 20 messages sent."""
+    wanted = str(request_id).strip().upper()
+    row = ctx.store.row("SELECT * FROM requests WHERE request_id = ? AND account = ?", (wanted, ctx.account))
+    if row is None and 4 <= len(wanted) < 36:  # the start of an id, as `send list` and summaries show it
+        found = ctx.store.rows("SELECT * FROM requests WHERE account = ? AND request_id LIKE ? ORDER BY created_at DESC "
+                               "LIMIT 2", (ctx.account, wanted.replace("%", "").replace("_", "") + "%"))
+        row = found[0] if len(found) == 1 else None
     if row is None:
-        raise NotFound(f"no send with request id {request_id} in account '{ctx.account}'")
-    failures = ctx.store.rows("SELECT phone, carrier, error_code, detail FROM messages WHERE request_id = ? "
-                              "AND status = 'failed' ORDER BY id LIMIT 50", (row["request_id"],))
-    return {**row, "failures": failures}
+        raise NotFound(f"no send with request id {request_id} in account '{ctx.account}'; "
+                       "see `assistant send list`")
+    failures = ctx.store.rows("SELECT phone, carrier, error_code, detail, signature, content FROM messages "
+                              "WHERE request_id = ? AND status = 'failed' ORDER BY id LIMIT 50", (row["request_id"],))
+    delivered = ctx.store.rows("SELECT phone, carrier, signature, content FROM messages "
+                               "WHERE request_id = ? AND status = 'sent' ORDER BY id LIMIT 20", (row["request_id"],))
+    return {**row, "failures": failures, "sent_messages": delivered}

@@ -14,11 +14,20 @@ import hashlib
 import re
 import unicodedata
 
+from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, perform
-from ..errors import NotFound, UserError
+from ..errors import NotFound, UserError, refused
 from ..rules import SOURCES
 from ..text import clean, is_cjk
+
+# The service's codes for refused signature applications.
+NAME_ILLEGAL = "isv.SIGN_NAME_ILLEGAL"
+EMOJI_ILLEGAL = "isv.SMS_SIGN_EMOJI_ILLEGAL"
+SOURCE_ILLEGAL = "isv.SIGN_SOURCE_ILLEGAL"
+COUNT_OVER_LIMIT = "isv.SIGN_COUNT_OVER_LIMIT"
+NOT_MODIFY = "isv.ERROR_SIGN_NOT_MODIFY"
+NOT_ENABLED = "isv.PRODUCT_UN_SUBSCRIPT"
 
 _WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]|[^\W_]+", re.UNICODE)
 
@@ -27,21 +36,23 @@ def check_name(ctx: Context, name: str) -> str:
     """NAME if it meets the service's format rules, else a UserError saying which rule and how to fix it."""
     rules = ctx.rules.signature
     if name != name.strip() or any(ch.isspace() for ch in name):
-        raise UserError(f"signature '{name}' has spaces; write it without spaces, e.g. '{''.join(name.split())}'")
+        raise refused(NAME_ILLEGAL, f"signature '{name}' has spaces; write it without spaces, e.g. '{''.join(name.split())}'")
     name = unicodedata.normalize("NFKC", name)
     low, high = rules["min_length"], rules["max_length"]
     if not low <= len(name) <= high:
-        raise UserError(f"signature '{name}' has {len(name)} characters; use {low} to {high}")
+        raise refused(NAME_ILLEGAL, f"signature '{name}' has {len(name)} characters; use {low} to {high}")
     bad = sorted({ch for ch in name if not (is_cjk(ch) or (ch.isascii() and ch.isalnum()))})
     if bad:
-        raise UserError(f"signature '{name}' contains {' '.join(repr(c) for c in bad)}; use only Chinese characters, "
+        code = EMOJI_ILLEGAL if any(unicodedata.category(ch) == "So" for ch in bad) else NAME_ILLEGAL
+        raise refused(code, f"signature '{name}' contains {' '.join(repr(c) for c in bad)}; use only Chinese characters, "
                         "letters and digits (no symbols or emoji)")
     if name.isdigit():
-        raise UserError(f"signature '{name}' is digits only; include letters or Chinese characters")
+        raise refused(NAME_ILLEGAL, f"signature '{name}' is digits only; include letters or Chinese characters")
     if not rules.get("allow_letters_only", True) and name.isascii() and name.isalpha():
-        raise UserError(f"signature '{name}' is letters only; include Chinese characters or digits")
+        raise refused(NAME_ILLEGAL, f"signature '{name}' is letters only; include Chinese characters or digits")
     if name.casefold() in {str(w).casefold() for w in rules.get("generic_words", ())}:
-        raise UserError(f"signature '{name}' is a generic word; use the name of your enterprise, institution, trademark or app")
+        raise refused(NAME_ILLEGAL, f"signature '{name}' is a generic word; "
+                      "use the name of your enterprise, institution, trademark or app")
     return name
 
 
@@ -81,9 +92,9 @@ def is_abbreviation(name: str, registered: str, suffixes: set[str]) -> bool:
 
 
 def _decision_day(ctx: Context, submitted: dt.date, account: str, name: str, carrier: str, round_: int) -> dt.date:
-    low, high = ctx.rules.signature["review_business_days"]
+    low, high = ctx.rules.carrier_rules[carrier].signature_review_business_days
     digest = hashlib.sha256(f"{account}/{name}/{carrier}/{round_}".encode()).digest()
-    return add_business_days(submitted, low + digest[0] % (high - low + 1), ctx.rules.holidays)
+    return add_business_days(submitted, low + digest[0] % (high - low + 1), ctx.rules.calendar)
 
 
 def _verdict(ctx: Context, name: str, source: str) -> tuple[str, str | None]:
@@ -101,8 +112,13 @@ def _verdict(ctx: Context, name: str, source: str) -> tuple[str, str | None]:
 
 def _start_review(ctx: Context, signature_id: int, name: str, source: str, round_: int) -> None:
     submitted = ctx.clock.today()
-    outcome, reason = _verdict(ctx, name, source)
-    for carrier in ctx.rules.carriers:
+    for carrier, label in ctx.rules.carriers.items():
+        accepted = ctx.rules.carrier_rules[carrier].signature_sources
+        if source not in accepted:  # the carrier's own real-name rule
+            outcome, reason = "failed", (f"{label} registers only signatures whose source is "
+                                         f"{' or '.join(accepted)}; resubmit with one of those")
+        else:
+            outcome, reason = _verdict(ctx, name, source)
         ctx.store.upsert("signature_reviews", {
             "signature_id": signature_id, "carrier": carrier, "outcome": outcome, "reason": reason,
             "decided_on": _decision_day(ctx, submitted, ctx.account, name, carrier, round_).isoformat()},
@@ -120,17 +136,28 @@ def _find(ctx: Context, name: str) -> dict:
     return row
 
 
+def _check_count(ctx: Context) -> None:
+    limit = int(ctx.rules.signature["max_per_account"])
+    held = ctx.store.row("SELECT COUNT(*) AS n FROM signatures WHERE account = ?", (ctx.account,))["n"]
+    if held >= limit:
+        raise refused(COUNT_OVER_LIMIT, f"account '{ctx.account}' already has {held} signatures, the most it may have "
+                      f"({limit}); reuse one, or ask a support manager to raise the limit")
+
+
 def submit(ctx: Context, name: str, source: str) -> dict:
     """Submit signature NAME from SOURCE for carrier real-name registration; returns its status."""
     name = clean(name) if name == name.strip() else name
+    source = pick(source, SOURCES) or source
     if source not in SOURCES:
-        raise UserError(f"unknown source '{source}'; use one of: {', '.join(SOURCES)}")
+        raise refused(SOURCE_ILLEGAL, f"unknown source '{source}'; use one of: {', '.join(SOURCES)}")
 
     def work() -> dict:
         account = ctx.account_row()
         if not account["enabled_at"]:
-            raise UserError(f"digital messages are not enabled for account '{ctx.account}'; run `assistant enable` first")
+            raise refused(NOT_ENABLED, f"digital messages are not enabled for account '{ctx.account}'; "
+                          "run `assistant enable` first")
         checked = check_name(ctx, name)
+        _check_count(ctx)
         if ctx.store.row("SELECT 1 AS x FROM signatures WHERE account = ? AND name = ?", (ctx.account, checked)):
             raise UserError(f"signature '{checked}' was already submitted; see `assistant signature status {checked}`, "
                             f"or resubmit a rejected one with `assistant signature update {checked}`")
@@ -147,13 +174,13 @@ def update(ctx: Context, name: str, source: str | None = None) -> dict:
         row = _find(ctx, name)
         current = status_of(ctx, row)
         if current["registration"] == "under_review":
-            raise UserError(f"signature '{name}' is still under review (decision expected by {current['expected_by']}); "
-                            "resubmit only after a rejection")
+            raise refused(NOT_MODIFY, f"signature '{name}' is still under review (decision expected by "
+                          f"{current['expected_by']}); resubmit only after a rejection")
         if current["registration"] == "registered":
-            raise UserError(f"signature '{name}' is already registered with every carrier; nothing to resubmit")
-        chosen = source or row["source"]
+            raise refused(NOT_MODIFY, f"signature '{name}' is already registered with every carrier; nothing to resubmit")
+        chosen = (pick(source, SOURCES) or source) if source else row["source"]
         if chosen not in SOURCES:
-            raise UserError(f"unknown source '{chosen}'; use one of: {', '.join(SOURCES)}")
+            raise refused(SOURCE_ILLEGAL, f"unknown source '{chosen}'; use one of: {', '.join(SOURCES)}")
         round_ = row["round"] + 1
         ctx.store.update("signatures", {"id": row["id"]}, {"source": chosen, "submitted_at": ctx.now(), "round": round_})
         _start_review(ctx, row["id"], name, chosen, round_)
@@ -182,14 +209,14 @@ def status_of(ctx: Context, row: dict) -> dict:
     overall = "rejected" if "failed" in states else "under_review" if states - {"registered"} else "registered"
     ready_for = [c for c, s in carriers.items() if s["registration"] == "registered" and s["availability"] == "active"]
     submitted = dt.date.fromisoformat(row["submitted_at"][:10])
-    low, _ = ctx.rules.signature["review_business_days"]
+    low = min(r.signature_review_business_days[0] for r in ctx.rules.carrier_rules.values())
     reason = next((s["reason"] for s in carriers.values() if s["reason"]), None)
     return {
         "name": row["name"], "source": row["source"], "registration": overall,
         "availability": "active" if ready_for else "inactive",
         "ready": len(ready_for) == len(carriers), "ready_for": ready_for,
         "submitted": submitted.isoformat(),
-        "expected_from": add_business_days(submitted, low, ctx.rules.holidays).isoformat(),
+        "expected_from": add_business_days(submitted, low, ctx.rules.calendar).isoformat(),
         "expected_by": max((r["decided_on"] for r in reviews.values()), default=None),
         "reason": reason, "carriers": carriers,
     }

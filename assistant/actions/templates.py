@@ -16,11 +16,19 @@ import re
 from pathlib import Path
 
 from .. import media
+from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, perform
-from ..errors import NotFound, UserError
+from ..errors import NotFound, UserError, refused
 from ..text import clean
 from . import signatures
+
+# The service's codes for refused template applications.
+COUNT_OVER_LIMIT = "isv.TEMPLATE_COUNT_OVER_LIMIT"
+UNSUPPORTED = "isv.UNSUPPORTED_CONTENT"
+CONTENT_ILLEGAL = "isv.SMS_CONTENT_ILLEGAL"
+SIGNATURE_ILLEGAL = "isv.SMS_SIGNATURE_ILLEGAL"
+NOT_ENABLED = "isv.PRODUCT_UN_SUBSCRIPT"
 
 VARIABLE = re.compile(r"\$\{([^{}]*)\}")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")
@@ -36,8 +44,8 @@ def variables_of(text: str) -> list[str]:
 
 
 def _industry(ctx: Context, industry: str) -> str:
-    chosen = clean(industry).casefold()
-    if chosen not in ctx.rules.template_industries:
+    chosen = pick(industry, ctx.rules.template_industries)
+    if chosen is None:
         raise UserError(f"unknown template industry '{industry}'; use one of: {', '.join(ctx.rules.template_industries)}")
     return chosen
 
@@ -49,8 +57,8 @@ def check_text(ctx: Context, text: str) -> list[str]:
         raise UserError("the template has no text; give the text frame with --text")
     reserved = [ch for ch in spec["reserved_characters"] if ch in text]
     if reserved:
-        raise UserError(f"the text contains {' '.join(reserved)}, reserved for the signature the service puts in front; "
-                        "remove them")
+        raise refused(CONTENT_ILLEGAL, f"the text contains {' '.join(reserved)}, reserved for the signature "
+                      "the service puts in front; remove them")
     if "${" in VARIABLE.sub("", text):
         raise UserError("the text has an unclosed ${ ; write variables as ${name}")
     names = variables_of(text)
@@ -62,9 +70,8 @@ def check_text(ctx: Context, text: str) -> list[str]:
     return names
 
 
-def _check_media(ctx: Context, text: str, paths: list[str]) -> list[media.MediaFile]:
+def _check_media(ctx: Context, text: str, files: list[media.MediaFile]) -> list[media.MediaFile]:
     spec = ctx.rules.template
-    files = [media.read(p) for p in paths]
     kinds = [spec["media_kinds"].get(f.format) for f in files]
     if not any(k in ("image", "video") for k in kinds):
         raise UserError("a digital message needs text plus at least one image or video; add one with --media FILE")
@@ -83,9 +90,13 @@ def check_letter(ctx: Context, path: str | None) -> media.MediaFile | None:
     """The commitment letter at PATH, if it is a legible image (None when no letter is given)."""
     if path is None:
         return None
-    letter = media.read(path)
+    return _check_letter_file(ctx, media.read(path))
+
+
+def _check_letter_file(ctx: Context, letter: media.MediaFile) -> media.MediaFile:
+    path = letter.path
     if letter.format not in ("png", "jpg", "gif"):
-        raise UserError(f"the commitment letter {path} is not an image; save it as a clear PNG or JPG")
+        raise refused(UNSUPPORTED, f"the commitment letter {path} is not an image; save it as a clear PNG or JPG")
     least = ctx.rules.template["letter_min_pixels"]
     if min(letter.width or 0, letter.height or 0) < least:
         raise UserError(f"the commitment letter is {letter.width}x{letter.height} pixels, too small to be legible; "
@@ -110,16 +121,17 @@ def _verdicts(ctx: Context, text: str, industry: str, signature: str, has_letter
     traditional = [ch for ch in spec.get("traditional_characters", ()) if ch in text]
     if traditional:
         reject(ctx.rules.carriers, f"the content uses traditional Chinese ('{traditional[0]}'); use simplified Chinese")
-    rules = ctx.rules.template_industries[industry]
-    for carrier, reason in rules.rejected_by.items():
-        reject([carrier], reason)
-    if not has_letter:
-        for carrier, reason in rules.requires_letter.items():
-            reject([carrier], reason)
-    live = spec.get("live_streaming") or {}
-    if industry != live.get("industry") and any(str(w).casefold() in folded for w in live.get("words", ())):
-        for carrier, reason in (live.get("rejected_by") or {}).items():
-            reject([carrier], reason)
+    for carrier, own in ctx.rules.carrier_rules.items():
+        rule = own.industries.get(industry)
+        if rule and rule.rejects:
+            reject([carrier], rule.rejects)
+        if rule and rule.requires_letter and not has_letter:
+            reject([carrier], rule.requires_letter)
+        if rule and any(str(w).casefold() in folded for w in rule.banned_words):
+            reject([carrier], rule.reason or "")
+        for content in own.content:
+            if industry != content.unless_industry and any(w.casefold() in folded for w in content.words):
+                reject([carrier], content.reason)
     ready = signatures.usable_with(ctx, signature)
     for carrier, label in ctx.rules.carriers.items():
         if carrier not in ready:
@@ -128,13 +140,36 @@ def _verdicts(ctx: Context, text: str, industry: str, signature: str, has_letter
     return verdicts
 
 
+def _check_count(ctx: Context) -> None:
+    limit = int(ctx.rules.template["max_per_account"])
+    held = ctx.store.row("SELECT COUNT(*) AS n FROM templates WHERE account = ?", (ctx.account,))["n"]
+    if held >= limit:
+        raise refused(COUNT_OVER_LIMIT, f"account '{ctx.account}' already has {held} templates, the most it may have "
+                      f"({limit}); reuse one, or ask a support manager to raise the limit")
+
+
 def create(ctx: Context, name: str, signature: str, industry: str, text: str,
            media_paths: list[str], letter: str | None = None) -> dict:
-    """Create a template and submit it for review; returns its status with the new code."""
+    """Create a template and submit it for review; returns its status with the new code.
+
+    The media files are read before the transaction starts, so a slow or stuck file never holds
+    the database's write lock; a file that cannot be used is still refused (and audited) in order.
+    """
+    unreadable: UserError | None = None
+    read: list[media.MediaFile] = []
+    letter_read: media.MediaFile | None = None
+    try:
+        read = [media.read(p) for p in media_paths]
+        letter_read = media.read(letter) if letter is not None else None
+    except UserError as exc:
+        unreadable = exc
+
     def work() -> dict:
         account = ctx.account_row()
         if not account["enabled_at"]:
-            raise UserError(f"digital messages are not enabled for account '{ctx.account}'; run `assistant enable` first")
+            raise refused(NOT_ENABLED, f"digital messages are not enabled for account '{ctx.account}'; "
+                          "run `assistant enable` first")
+        _check_count(ctx)
         title = clean(name)
         limit = ctx.rules.template["max_name_length"]
         if not title or len(title) > limit:
@@ -144,12 +179,14 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
         if not ready:
             sig = signatures.status(ctx, signature)[0]
             when = f" (decision expected by {sig['expected_by']})" if sig["registration"] == "under_review" else ""
-            raise UserError(f"signature '{signature}' is not registered and active with any carrier yet{when}; "
+            raise refused(SIGNATURE_ILLEGAL, f"signature '{signature}' is not registered and active with any carrier yet{when}; "
                             f"a template needs one that is: check `assistant signature status {signature}`")
         chosen = _industry(ctx, industry)
         names = check_text(ctx, text)
-        files = _check_media(ctx, text, media_paths)
-        letter_file = check_letter(ctx, letter)
+        if unreadable is not None:
+            raise unreadable
+        files = _check_media(ctx, text, read)
+        letter_file = _check_letter_file(ctx, letter_read) if letter_read else None
         code = f"DIGITAL_SMS_{ctx.store.next_number('template'):04d}"
         ctx.store.insert("templates", {
             "code": code, "account": ctx.account, "name": title, "signature": signature, "industry": chosen,
@@ -159,11 +196,11 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
                                   "height": letter_file.height}) if letter_file else None,
             "created_at": ctx.now()})
         today = ctx.clock.today()
-        days = ctx.rules.template["review_business_days"]
         for carrier, reason in _verdicts(ctx, text, chosen, signature, letter_file is not None).items():
+            days = ctx.rules.carrier_rules[carrier].template_review_business_days
             ctx.store.insert("template_reviews", {
                 "code": code, "carrier": carrier, "outcome": "rejected" if reason else "approved", "reason": reason,
-                "decided_on": add_business_days(today, int(days[carrier]), ctx.rules.holidays).isoformat(),
+                "decided_on": add_business_days(today, days, ctx.rules.calendar).isoformat(),
                 "decided_by": "carrier"})
         return status_of(ctx, find(ctx, code))
     return perform(ctx, "template.create", name, work)

@@ -20,10 +20,14 @@ from .settings import Settings
 STATUS = ((Unauthenticated, 401), (Forbidden, 403), (NotFound, 404), (RateLimited, 429), (UserError, 400))
 
 
-def error_body(message: str) -> dict:
-    """{"error": the CLI's one line, "hint": its "how to fix it" part}."""
+def error_body(message: str, code: str | None = None) -> dict:
+    """{"error": the CLI's one line, "hint": its "how to fix it" part}, and "error_code" for a refusal
+    that carries the service's code (as the CLI's --json prints it)."""
     _, sep, hint = message.partition("; ")
-    return {"error": message, "hint": hint if sep else None}
+    body = {"error": message, "hint": hint if sep else None}
+    if code:
+        body["error_code"] = code
+    return body
 
 
 def upload_limit(service: Service) -> int:
@@ -90,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def user_error(request: Request, exc: UserError) -> JSONResponse:
         status = next(code for kind, code in STATUS if isinstance(exc, kind))
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(error_body(str(exc)), status, headers=headers)
+        return JSONResponse(error_body(str(exc), getattr(exc, "code", None)), status, headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

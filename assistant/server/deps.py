@@ -108,7 +108,7 @@ def _clock(svc: Service, asked: str | None) -> Clock:
 
 def context(svc: Service, who: Caller) -> Context:
     """A context on this thread's store, for the caller's account, clock and audit name."""
-    return Context(svc.store(), svc.kb, who.clock, who.account, who.principal.actor)
+    return Context(svc.store(), svc.kb, who.clock, who.account, who.principal.actor, who.role)
 
 
 COMMANDS_USED: set[str] = set()   # every command an endpoint runs: each must be in the roles table

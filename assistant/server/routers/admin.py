@@ -58,7 +58,7 @@ class Revocation(BaseModel):
 
 
 @router.get("/account", summary="The caller's account")
-def account(ops: LocalOps = Depends(operations("admin.account.show"))) -> dict:
+def account(ops: LocalOps = Depends(operations("account.show"))) -> dict:
     return ops.account_show(None)
 
 
@@ -77,7 +77,7 @@ def create_account(body: NewAccount, ops: LocalOps = Depends(operations("admin.a
     return ops.account_create(body.name, body.industry, body.names(), body.digital, body.sms)
 
 
-@router.get("/admin/accounts/{name}", summary="One account (a customer: only their own)")
+@router.get("/admin/accounts/{name}", summary="One account (administrators)")
 def show_account(name: str, ops: LocalOps = Depends(operations("admin.account.show"))) -> dict:
     return ops.account_show(name)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from typing import Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
@@ -16,7 +17,7 @@ from pydantic import BaseModel, Field
 from ...conversation import Conversation
 from ...errors import Forbidden, NotFound, UserError
 from ...ops import LocalOps
-from .. import conversation_state
+from ...roles import allowed
 from ..deps import operations
 
 router = APIRouter(tags=["conversations"])
@@ -44,8 +45,7 @@ def _open(ops: LocalOps, conv_id: str) -> tuple[Conversation, int]:
                         (conv_id, ctx.account, ops.caller.principal.token_id))  # type: ignore[attr-defined]
     if row is None:
         raise NotFound(f"no conversation {conv_id}; start one with POST /v1/conversations")
-    conv = Conversation(ctx, ops._router(), ops.role)
-    return conversation_state.load(conv, json.loads(row["state"])), row["version"]
+    return Conversation.load(ctx, ops._router(), json.loads(row["state"]), ops.role), row["version"]
 
 
 def _save(ops: LocalOps, conv_id: str, conv: Conversation, version: int) -> None:
@@ -53,30 +53,31 @@ def _save(ops: LocalOps, conv_id: str, conv: Conversation, version: int) -> None
     with ctx.store.transaction():
         changed = ctx.store.execute(
             "UPDATE conversations SET state = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
-            (json.dumps(conversation_state.dump(conv), ensure_ascii=False), version + 1, ctx.now(), conv_id, version))
+            (json.dumps(conv.dump(), ensure_ascii=False), version + 1, ctx.now(), conv_id, version))
     if not changed:
         raise UserError("this conversation moved on in another window meanwhile; send the message again")
 
 
 @router.post("/conversations", summary="Start a conversation: its id, the welcome lines, what it waits for")
-def start(ops: LocalOps = Depends(operations("repl"))) -> dict:
+def start(lines: Literal["welcome", "news"] = "welcome", ops: LocalOps = Depends(operations("repl"))) -> dict:
+    """LINES: the welcome banner (an interactive shell), or only the news a script is shown."""
     ctx = ops.ctx
     conv = Conversation(ctx, ops._router(), ops.role)
-    lines = conv.welcome()
+    said = conv.welcome() if lines == "welcome" else conv.news()
     conv_id = secrets.token_urlsafe(12)
     with ctx.store.transaction():
         ctx.store.insert("conversations", {
             "id": conv_id, "account": ctx.account, "token": ops.caller.principal.token_id,  # type: ignore[attr-defined]
-            "state": json.dumps(conversation_state.dump(conv), ensure_ascii=False), "version": 1,
+            "state": json.dumps(conv.dump(), ensure_ascii=False), "version": 1,
             "created_at": ctx.now(), "updated_at": ctx.now()})
-    view = _view(conv_id, conv, lines)
+    view = _view(conv_id, conv, said)
     view["completions"] = conv.completions()
     return view
 
 
 @router.post("/conversations/{conv_id}/messages", summary="Say one line: the lines in reply, what it waits for")
 def message(conv_id: str, body: Message, ops: LocalOps = Depends(operations("repl", "asks"))) -> dict:
-    if ops.confined and body.text.strip().lower().startswith("/account "):
+    if not allowed(ops.role, "account.switch") and body.text.strip().lower().startswith("/account "):
         # the REPL's /account switches accounts; a customer's token is bound to one
         raise Forbidden(f"this token is for account '{ops.ctx.account}' only; /account cannot switch it")
     conv, version = _open(ops, conv_id)

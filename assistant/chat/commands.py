@@ -1,0 +1,218 @@
+"""The slash commands: one table feeds dispatch, /help and completion (litecli's special commands).
+
+A command typed while a request waits for a value is answered like a question, and the prompt
+comes back; one that starts or drops a request says that the pending one was dropped.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .. import render, roles
+from ..actions import accounts, handoff, sending, signatures, templates
+from ..errors import UserError
+from . import offers, welcome
+from .cases import case_text
+from .lines import Line
+
+if TYPE_CHECKING:
+    from ..conversation import Conversation
+
+
+@dataclass
+class SlashCommand:
+    name: str
+    usage: str
+    help: str
+    run: Callable[[Conversation, list[str]], list[Line]]
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The roles that may use it, from the one table in roles.py (never declared here)."""
+        return tuple(r for r in roles.ROLES if roles.slash_allowed(r, self.name))
+
+
+COMMANDS: dict[str, SlashCommand] = {}
+
+
+def slash(name: str, usage: str, help_text: str):
+    """Register a slash command; the one table feeds dispatch, /help and completion (roles.py says who)."""
+    def register(fn: Callable[[Conversation, list[str]], list[Line]]):
+        COMMANDS[name] = SlashCommand(name, usage, help_text, fn)
+        return fn
+    return register
+
+
+def is_command(text: str) -> bool:
+    """"/help" is a command; "/tmp/banner.png" (a file at a media prompt) is not."""
+    return text.startswith("/") and text[1:].split(" ", 1)[0].lower() in COMMANDS | {"": None}
+
+
+def run(conv: Conversation, text: str) -> list[Line]:
+    """Run the slash command TEXT for the conversation's role."""
+    try:
+        words = shlex.split(text[1:])
+    except ValueError as exc:
+        raise UserError(f"cannot read that command: {exc}") from None
+    name, args = (words[0].lower() if words else "help"), words[1:]
+    command = COMMANDS.get(name)
+    if command is None or name not in roles.SLASH:
+        raise UserError(f"unknown command /{name}; /help lists them")
+    if not roles.slash_allowed(conv.role, name):
+        roles.require(conv.role, roles.SLASH[name] or name)
+    return command.run(conv, args)
+
+
+@slash("help", "", "this list, and example questions")
+def _help(conv: Conversation, args: list[str]) -> list[Line]:
+    lines = [Line("info", "Commands:")]
+    lines += [Line("muted", f"  /{c.name} {c.usage}".rstrip().ljust(36) + " " + c.help)
+              for c in COMMANDS.values() if roles.slash_allowed(conv.role, c.name)]
+    lines.append(Line("info", "Or just ask, for example:"))
+    lines += [Line("muted", f"  {q}") for q in ("How long does signature review take?", "submit a signature",
+                                                  "is my template approved yet?", "send a message",
+                                                  "what does isv.BUSINESS_LIMIT_CONTROL mean?")]
+    return lines
+
+
+@slash("status", "", "the account: signatures, templates, packages")
+def _status(conv: Conversation, args: list[str]) -> list[Line]:
+    info = accounts.account_info(conv.ctx)
+    lines = [Line("answer", render.account_text(info))]
+    lines += [Line("answer", render.signature_text(s, conv.ctx.rules.carriers)) for s in signatures.status(conv.ctx)]
+    lines += [Line("answer", render.template_text(t, conv.ctx.rules.carriers)) for t in templates.status(conv.ctx)]
+    return lines
+
+
+@slash("enable", "", "enable digital messages")
+def _enable(conv: Conversation, args: list[str]) -> list[Line]:
+    return conv.start("enable", {})
+
+
+@slash("signature", "[NAME]", "signature status")
+def _signature(conv: Conversation, args: list[str]) -> list[Line]:
+    return conv.run("signature.status", {"name": args[0]} if args else {})
+
+
+@slash("template", "[CODE]", "template status")
+def _template(conv: Conversation, args: list[str]) -> list[Line]:
+    return conv.run("template.status", {"code": args[0]} if args else {})
+
+
+@slash("send", "CODE PHONE... [name=value]", "send a template (shows what will happen, then asks)")
+def _send(conv: Conversation, args: list[str]) -> list[Line]:
+    params = dict(a.split("=", 1) for a in args if "=" in a)
+    rest = [a for a in args if "=" not in a]
+    given: dict[str, Any] = {}
+    if rest:
+        given["code"] = rest[0]
+    if rest[1:]:
+        given["phones"] = rest[1:]
+    if params:
+        given["params"] = params
+    return conv.start("send", given)
+
+
+@slash("sends", "[REQUEST_ID]", "your latest sends, or one of them in full")
+def _sends(conv: Conversation, args: list[str]) -> list[Line]:
+    if args:
+        found = sending.request(conv.ctx, args[0])
+        return [Line("answer", render.send_record_text(found, conv.ctx.rules.carriers))]
+    return [Line("answer", render.send_list_text(sending.recent(conv.ctx, 10)))]
+
+
+@slash("error", "CODE", "explain an error code")
+def _error(conv: Conversation, args: list[str]) -> list[Line]:
+    if not args:
+        return conv.start("error.lookup", {})
+    return conv.run("error.lookup", {"code": " ".join(args)})
+
+
+@slash("handoff", "[REASON]", "hand the case to a support manager")
+def _handoff(conv: Conversation, args: list[str]) -> list[Line]:
+    return conv.handoff(" ".join(args) or None, "asked_for_person")
+
+
+@slash("inbox", "", "replies and resolutions from support managers")
+def _inbox(conv: Conversation, args: list[str]) -> list[Line]:
+    return welcome.inbox(conv) or [Line("muted", "No new replies.")]
+
+
+@slash("answer", "ID TEXT", "answer a support manager on your ticket")
+def _answer(conv: Conversation, args: list[str]) -> list[Line]:
+    if len(args) < 2:
+        raise UserError("say which ticket and what to tell the manager: /answer ID TEXT")
+    text = " ".join(args[1:])
+    ticket = handoff.get(conv.ctx, args[0], any_account=False)
+    if ticket["status"] == "resolved":
+        number = ticket["id"]
+        return [Line("info", f"Ticket #{number} is resolved: {ticket['resolution']}"),
+                offers.make(conv, f"Open a new ticket with your message, pointing to #{number}?",
+                            deed={"do": "handoff", "reason": f"{text} (follow-up to ticket #{number})",
+                                  "trigger": "asked_for_person"})]
+    ticket = handoff.answer(conv.ctx, args[0], text)
+    return [Line("ok", f"Sent to the support managers on ticket #{ticket['id']}.")]
+
+
+@slash("account", "NAME", "switch to another account")
+def _account(conv: Conversation, args: list[str]) -> list[Line]:
+    if not args:
+        return [Line("info", f"You are on account {conv.ctx.account}.")]
+    previous = conv.ctx.account
+    conv.ctx.account = args[0]
+    try:
+        conv.ctx.account_row()
+    except UserError:
+        conv.ctx.account = previous
+        raise
+    conv.last, conv.flow, conv.offer, conv.picks = {}, None, None, []
+    return [Line("ok", f"Now on account {args[0]}.")]
+
+
+@slash("queue", "[STATUS]", "the handoff queue, urgent first")
+def _queue(conv: Conversation, args: list[str]) -> list[Line]:
+    return [Line("answer", render.queue_text(handoff.queue(conv.ctx, args[0] if args else None)))]
+
+
+@slash("show", "ID", "a ticket with its whole case")
+def _show(conv: Conversation, args: list[str]) -> list[Line]:
+    if not args:
+        raise UserError("say which ticket: /show ID")
+    return [Line("answer", case_text(handoff.get(conv.ctx, args[0]), conv.ctx.rules.carriers))]
+
+
+def _manager(conv: Conversation) -> str:
+    return conv.ctx.actor.split(":", 1)[-1]
+
+
+@slash("claim", "ID", "take a ticket")
+def _claim(conv: Conversation, args: list[str]) -> list[Line]:
+    if not args:
+        raise UserError("say which ticket: /claim ID")
+    ticket = handoff.claim(conv.ctx, args[0], _manager(conv))
+    return [Line("ok", f"Ticket #{ticket['id']} is yours.")]
+
+
+@slash("reply", "ID TEXT", "answer the customer")
+def _reply(conv: Conversation, args: list[str]) -> list[Line]:
+    if len(args) < 2:
+        raise UserError("say which ticket and what to reply: /reply ID TEXT")
+    ticket = handoff.reply(conv.ctx, args[0], " ".join(args[1:]), _manager(conv))
+    return [Line("ok", f"Replied on ticket #{ticket['id']}.")]
+
+
+@slash("resolve", "ID NOTE", "close a ticket (the note reaches the customer)")
+def _resolve(conv: Conversation, args: list[str]) -> list[Line]:
+    if len(args) < 2:
+        raise UserError("say which ticket and how it was resolved: /resolve ID NOTE")
+    ticket = handoff.resolve(conv.ctx, args[0], " ".join(args[1:]), _manager(conv))
+    return [Line("ok", f"Ticket #{ticket['id']} is resolved.")]
+
+
+@slash("quit", "", "leave (Ctrl-D does too)")
+def _quit(conv: Conversation, args: list[str]) -> list[Line]:
+    conv.done = True
+    return [Line("muted", "Bye.")]

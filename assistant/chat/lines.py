@@ -1,0 +1,42 @@
+"""What the conversation says and what it waits for: plain data the shell renders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Line:
+    """One piece of output. KIND picks the colour: answer, info, ok, warn, error, choice, muted."""
+
+    kind: str
+    text: str
+
+
+@dataclass
+class Waiting:
+    """What the conversation waits for: the prompt to show and the values to complete.
+
+    PATHS is true when the value is a file (media, commitment letter): the shell completes paths.
+    """
+
+    prompt: str
+    choices: list[str] = field(default_factory=list)
+    kind: str = "slot"  # slot | confirm | offer | pick
+    paths: bool = False
+
+
+YES = {"y", "yes", "ok", "okay", "sure", "yep", "yeah", "confirm", "do it", "go", "go ahead", "please do", "是", "好"}
+NO = {"n", "no", "nope", "cancel", "stop", "not now", "no thanks", "不", "否"}
+LEAVE = {"cancel", "stop", "quit", "abort", "exit", "never mind", "nevermind", "forget it", "start over"}
+
+
+@dataclass
+class Pick:
+    """One numbered choice: what it says, and what choosing it does."""
+
+    label: str
+    run: Callable[[], list[Line]]
+    key: str | None = None      # the router's intent, for a "did you mean" suggestion
+    deed: dict | None = None    # RUN as plain data (see Conversation.deed), so the choice survives dump/load

@@ -1,0 +1,52 @@
+"""Offers: "... now? [y/N]" after an answer, a failure or a missing precondition.
+
+Yes to an offer is the confirmation: the action starts as confirmed, so it is not asked again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .lines import Line
+
+if TYPE_CHECKING:
+    from ..conversation import Conversation
+
+
+@dataclass
+class Offer:
+    question: str
+    run: Callable[[], list[Line]]
+    deed: dict | None = None    # RUN as plain data (see Conversation.deed), so the offer survives dump/load
+
+
+def phrase(text: str) -> str:
+    """TEXT as a yes/no question ending in "now?", with no word said twice in a row."""
+    words = text.strip().rstrip(".?!").split()
+    if not words or words[-1].casefold() != "now":
+        words.append("now")
+    kept = [w for n, w in enumerate(words) if n == 0 or w.casefold() != words[n - 1].casefold()]
+    return " ".join(kept) + "?"
+
+
+def make(conv: Conversation, question: str, run: Callable[[], list[Line]] | None = None,
+         deed: dict | None = None) -> Line:
+    """Put QUESTION on offer (RUN, or the DEED it is built from, on yes) and return the line that asks it."""
+    conv.offer = Offer(question, run or conv.deed(deed or {}), deed)
+    return Line("choice", f"{question} [y/N]")
+
+
+def action(conv: Conversation, name: str, args: dict[str, Any] | None = None, question: str | None = None) -> Line:
+    """Offer action NAME; yes starts it already confirmed."""
+    description = conv.kb.actions[name].description
+    return make(conv, question or phrase(description),
+                deed={"do": "start", "name": name, "args": dict(args or {}), "confirmed": True})
+
+
+def handoff(conv: Conversation, question: str, reason: str | None = None, trigger: str | None = None) -> list[Line]:
+    """Offer a support manager; never to a manager, who is the support manager."""
+    if conv.role == "manager":
+        return []
+    return [make(conv, question, deed={"do": "handoff", "reason": reason, "trigger": trigger})]

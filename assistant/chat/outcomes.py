@@ -1,0 +1,81 @@
+"""Running an action the conversation has all the values for, and saying how it went."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .. import render
+from ..actions import accounts, error_codes, sending, signatures, templates
+from ..errors import UserError
+from . import offers
+from .lines import Line
+
+if TYPE_CHECKING:
+    from ..conversation import Conversation
+
+
+def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
+    """Do action NAME with ARGS; the lines say what happened."""
+    ctx, carriers = conv.ctx, conv.ctx.rules.carriers
+    if name == "enable":
+        result = accounts.enable(ctx)
+        lines = [Line("ok", f"Digital messages are {'now' if result['changed'] else 'already'} enabled.")]
+        if not signatures.status(ctx):
+            lines.append(offers.action(conv, "signature.submit", question="Next step: submit a signature now?"))
+    elif name in ("signature.submit", "signature.update"):
+        status = (signatures.submit(ctx, args["name"], args["source"]) if name == "signature.submit"
+                  else signatures.update(ctx, args["name"], args.get("source")))
+        conv.last.update(signature=status["name"], object=f"signature:{status['name']}")
+        lines = [Line("ok", "Submitted." if name == "signature.submit" else "Resubmitted; a new review has started."),
+                 Line("answer", render.signature_text(status, carriers))]
+    elif name == "signature.status":
+        items = signatures.status(ctx, args.get("name"))
+        if len(items) == 1:
+            conv.last.update(signature=items[0]["name"], object=f"signature:{items[0]['name']}")
+        lines = [Line("answer", render.signature_text(s, carriers)) for s in items] or \
+            [Line("info", "No signatures yet. Say \"submit a signature\" to start one.")]
+    elif name == "template.create":
+        status = templates.create(ctx, args["name"], args["signature"], args["industry"], args["text"],
+                                  args["media"], args.get("letter"))
+        conv.last.update(template=status["code"], object=f"template:{status['code']}")
+        lines = [Line("ok", f"Created {status['code']}."), Line("answer", render.template_text(status, carriers))]
+    elif name == "template.status":
+        items = templates.status(ctx, args.get("code"))
+        if len(items) == 1:
+            conv.last.update(template=items[0]["code"], object=f"template:{items[0]['code']}")
+        lines = [Line("answer", render.template_text(t, carriers)) for t in items] or \
+            [Line("info", "No templates yet. Say \"create a template\" to make one.")]
+    elif name == "send":
+        return sent(conv, sending.send(ctx, args["code"], [(p, args.get("params", {})) for p in args["phones"]]))
+    elif name == "error.lookup":
+        found = error_codes.lookup(conv.kb, args["code"])
+        if found["matched"] == "closest":  # a guess is never the answer: the codes to pick from
+            conv.picks = [conv.pick(f"{c['code']}: {c['meaning']}",
+                                    {"do": "run", "name": "error.lookup", "args": {"code": c["code"]}})
+                          for c in found["candidates"]]
+            return [Line("info", f"'{found['query']}' is not an error code of the service. Did you mean:")] + [
+                Line("choice", f"  {n}. {p.label}") for n, p in enumerate(conv.picks, 1)]
+        conv.last["error"] = found["code"]
+        lines = [Line("answer", render.error_text(found))]
+        if found["handoff"]:
+            lines += offers.handoff(conv, "Hand this to a support manager now?")
+        return lines
+    elif name == "handoff":
+        return conv.handoff(args.get("reason"))
+    else:
+        raise UserError(f"I can't do '{name}' here yet")
+    conv.failures = 0
+    return lines
+
+
+def sent(conv: Conversation, result: dict) -> list[Line]:
+    conv.last.update(request=result["request_id"], template=result["template"], object=f"template:{result['template']}")
+    lines = [Line("ok" if not result["failed"] else "warn", render.send_text(result, conv.ctx.rules.carriers))]
+    codes = [r["error_code"] for r in result["results"] if r["error_code"]]
+    if codes:
+        conv.last["error"] = codes[0]
+        lines.append(Line("muted", "Ask \"what does that mean?\" for the error, or /handoff for a support manager."))
+        lines += conv.after_failure()
+    else:
+        conv.failures = 0
+    return lines

@@ -1,0 +1,345 @@
+"""Filling a request's values, one prompt at a time, with what it needs checked first.
+
+A request starts with the values it already named (each checked), after its preconditions
+(enabled, a ready signature, an approved template, a balance): when one is missing the person
+is told what and offered the next onboarding step, before any value is asked. At a value
+prompt a question, a slash command or another request is never taken as the value: it is
+answered and the prompt comes back, or the request is dropped and said so. A change is
+confirmed once: by "Go ahead?" after its preview, or by the yes to the offer that started it.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .. import media as media_files
+from ..actions import accounts, signatures, templates
+from ..choices import pick
+from ..errors import UserError
+from ..knowledge import Slot
+from ..numbers import lookup
+from ..rules import SOURCES
+from ..text import clean, fold
+from . import offers, previews
+from .lines import LEAVE, NO, YES, Line, Waiting
+
+if TYPE_CHECKING:
+    from ..conversation import Conversation
+
+FREE_TEXT = {"name", "text"}   # values that are any text (so are parameters and error descriptions):
+                               # a question there must be told apart
+FILES = {"media", "letter"}
+
+
+@dataclass
+class Flow:
+    """A request being filled in. CONFIRMED: yes to an offer already confirmed it."""
+
+    action: str
+    args: dict[str, Any]
+    slots: list[Slot]
+    confirming: bool = False
+    confirmed: bool = False
+    params_asked: bool = False
+    asked: list[str] = field(default_factory=list)   # the values asked for (not given up front)
+
+    @property
+    def title(self) -> str:
+        return self.action.replace(".", " ").replace("template create", "template").replace(
+            "signature submit", "signature submission")
+
+
+def waiting(conv: Conversation) -> Waiting | None:
+    flow = conv.flow
+    if flow is None:
+        return None
+    if flow.confirming:
+        return Waiting("Go ahead? [y/N]", ["yes", "no"], "confirm")
+    slot = flow.slots[0]
+    default = _default(conv, slot)
+    return Waiting(slot.prompt + (f" [{default}]" if default else ""), choices(conv, slot), "slot",
+                   paths=slot.name in FILES)
+
+
+# --- starting ----------------------------------------------------------------------------------
+
+def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", confirmed: bool = False) -> list[Line]:
+    """Begin action NAME with the values ARGS already known; SAID is what the person typed."""
+    name, args = _referent(conv, name, {k: v for k, v in args.items() if v not in (None, "", [], {})}, said)
+    action = conv.kb.actions[name]
+    missing = preconditions(conv, name)
+    if missing:
+        return missing
+    lines: list[Line] = []
+    for slot in action.slots:                              # values given in the request are checked too
+        if slot.name in args:
+            try:
+                args[slot.name] = check(conv, name, slot, args[slot.name])
+            except UserError as exc:
+                conv.remember_refusal(exc)
+                lines.append(Line("warn", str(exc)))
+                del args[slot.name]
+    todo = [s for s in action.slots if s.required and s.name not in args]
+    if name == "template.create" and "letter" not in args:
+        todo.append(Slot("letter", "quoted", False, "Live-streaming commitment letter image (Enter to skip)"))
+    conv.flow = Flow(name, args, todo, confirmed=confirmed)
+    return lines + advance(conv)
+
+
+def _referent(conv: Conversation, name: str, args: dict[str, Any], said: str) -> tuple[str, dict[str, Any]]:
+    """"is it approved yet?" and "what does that mean?": the object of the conversation."""
+    if name in ("template.status", "signature.status") and not args:
+        kind = name.split(".")[0]
+        named = kind in conv.kb.synonyms.apply(fold(said)).split()   # "is my template approved?"
+        if not conv.last.get(kind) and conv.last.get("object") and not named:
+            kind = conv.last["object"].split(":", 1)[0]
+            name = f"{kind}.status"
+        if conv.last.get(kind):
+            args = {"code" if kind == "template" else "name": conv.last[kind]}
+    if name == "error.lookup" and "code" not in args and conv.last.get("error"):
+        args["code"] = conv.last["error"]
+    return name, args
+
+
+def preconditions(conv: Conversation, name: str) -> list[Line]:
+    """What NAME needs that the account lacks, with the next step on offer; [] when all is there."""
+    ctx = conv.ctx
+    needs_enabled = name in ("signature.submit", "signature.update", "template.create", "send")
+    if needs_enabled and not accounts.account_info(ctx)["enabled"]:
+        return [Line("warn", f"Digital messages are not enabled for account {ctx.account} yet; that comes first."),
+                offers.action(conv, "enable")]
+    if name == "template.create":
+        sigs = signatures.status(ctx)
+        if not any(s["ready_for"] for s in sigs):
+            if not sigs:
+                return [Line("warn", "A template needs a signature registered with a carrier, and this account has "
+                                     "none yet."), offers.action(conv, "signature.submit", question="Submit a signature now?")]
+            pending = "; ".join(f"{s['name']}: {s['registration'].replace('_', ' ')}"
+                                + (f", decision expected by {s['expected_by']}" if s.get("expected_by") else "")
+                                for s in sigs)
+            return [Line("warn", f"A template needs a signature registered with a carrier, and none is yet ({pending})."),
+                    offers.action(conv, "signature.status", question="Show the signatures' status now?")]
+    if name == "send":
+        tpls = templates.status(ctx)
+        if not any(t["ready_for"] for t in tpls):
+            if not tpls:
+                return [Line("warn", "Sending needs a template approved by a carrier, and this account has no "
+                                     "template yet."), offers.action(conv, "template.create", question="Create a template now?")]
+            return [Line("warn", "Sending needs a template approved by a carrier, and none is approved yet."),
+                    offers.action(conv, "template.status", question="Show the templates' review status now?")]
+        if accounts.account_info(ctx)["packages"]["digital"] <= 0:
+            return [Line("warn", "The digital-message package is empty (SMS packages do not pay for digital "
+                                 "messages); it needs a top-up before anything can be sent.")] + offers.handoff(
+                conv, "Ask a support manager about a top-up now?", "digital-message package empty")
+    return []
+
+
+def advance(conv: Conversation) -> list[Line]:
+    """Ask the next value, or (all given) preview and confirm a change, or run a look-up."""
+    flow = conv.flow
+    assert flow is not None
+    if flow.action == "send" and "code" in flow.args and not flow.slots and not flow.params_asked:
+        variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
+        given = flow.args.setdefault("params", {})
+        flow.slots += [Slot(f"param:{v}", "param", True, f"Value for ${{{v}}}") for v in variables if v not in given]
+        flow.params_asked = True
+    if flow.action == "template.create" and flow.slots and flow.slots[0].name == "letter" \
+            and flow.args.get("industry") != "live streaming":
+        flow.slots.pop(0)
+    if flow.slots:
+        flow.asked.append(flow.slots[0].name)
+        return []
+    if not conv.kb.actions[flow.action].changes_state:
+        conv.flow = None
+        return conv.run(flow.action, flow.args)
+    if flow.confirmed:              # yes to the offer was the one confirmation: say what is done, and do it
+        conv.flow = None
+        shown = previews.preview(conv, flow.action, flow.args) if flow.asked else []
+        return shown + conv.run(flow.action, flow.args)
+    try:
+        shown = previews.preview(conv, flow.action, flow.args)
+    except UserError:
+        conv.flow = None            # what the change would refuse is refused now: nothing waits for a yes
+        raise
+    flow.confirming = True
+    return shown + [Line("choice", "Go ahead? [y/N]")]
+
+
+# --- a line typed at a value prompt ------------------------------------------------------------
+
+def answer(conv: Conversation, text: str) -> list[Line]:
+    """TEXT typed while a value (or a go-ahead) is asked for."""
+    flow = conv.flow
+    assert flow is not None
+    folded = fold(text)
+    if folded in LEAVE:
+        conv.flow = None
+        return [Line("muted", f"Dropped the {flow.title} request. Nothing was changed.")]
+    if flow.confirming:
+        if folded in YES:
+            conv.flow = None
+            return conv.run(flow.action, flow.args)
+        if folded in NO:
+            conv.flow = None
+            return [Line("muted", "Not done. Nothing was changed.")]
+        return aside(conv, text) or _not_done(conv)
+    slot = flow.slots[0]
+    if (slot.name in FREE_TEXT or slot.type in ("param", "error_code")) and _is_question(conv, text):
+        return aside(conv, text) or []
+    try:
+        value = check(conv, flow.action, slot, text)
+    except UserError as exc:
+        conv.remember_refusal(exc)
+        return aside(conv, text) or [Line("warn", f"{exc}. Try again, or say 'cancel' to drop the request.")]
+    if slot.name.startswith("param:"):
+        flow.args["params"][slot.name.split(":", 1)[1]] = value
+    elif value is not None:
+        flow.args[slot.name] = value
+    flow.slots.pop(0)
+    return advance(conv)
+
+
+def _not_done(conv: Conversation) -> list[Line]:
+    conv.flow = None
+    return [Line("muted", "Not done. Nothing was changed.")]
+
+
+def _is_question(conv: Conversation, text: str) -> bool:
+    """A question the knowledge base answers well, rather than a value that ends in "?"."""
+    if conv.router.form(text) != "question":
+        return False
+    reply = conv.router.route(text)
+    return reply.type in ("answer", "action") and reply.confidence >= conv.kb.thresholds.answer
+
+
+def aside(conv: Conversation, text: str) -> list[Line] | None:
+    """A question or another request typed at a prompt: answered, then back to the prompt.
+
+    None when TEXT is neither (it is then a wrong value). Another change (a different request
+    that writes) drops the pending one, and says so.
+    """
+    flow = conv.flow
+    assert flow is not None
+    reply = conv.router.route(text)
+    if reply.type == "answer":
+        lines = conv.answer_lines(reply, offer=False)
+    elif reply.type == "action" and reply.action == flow.action:
+        if not reply.args:
+            return None                         # "AcmeShop" read as the request itself: a (wrong) value
+        conv.flow = None                        # the same request, now with its values: start over with them
+        return start(conv, reply.action, {**flow.args, **reply.args}, text, flow.confirmed)
+    elif reply.type == "action" and conv.kb.actions[reply.action].changes_state:
+        conv.flow = None
+        return [Line("muted", f"Dropped the {flow.title} request.")] + conv.reply(reply)
+    elif reply.type == "action":
+        name, args = _referent(conv, reply.action, dict(reply.args or {}), text)
+        needed = [s for s in conv.kb.actions[name].slots if s.required and s.name not in args]
+        if needed:
+            lines = [Line("info", "I can do that once this request is done; say 'cancel' to drop it first.")]
+        else:
+            try:
+                lines = conv.run(name, args)
+            except UserError as exc:
+                lines = [Line("error", str(exc))]
+    elif conv.router.form(text) == "question":
+        lines = [Line("info", "I'm not sure what you're asking; rephrase it, or say 'cancel' to drop the request "
+                              "and ask freely.")]
+    else:
+        return None
+    return lines + back(conv)
+
+
+def back(conv: Conversation) -> list[Line]:
+    """The line that brings the person back to the pending prompt."""
+    if conv.flow is None:
+        return []
+    asked = waiting(conv)
+    assert asked is not None
+    return [Line("muted", f"Back to the {conv.flow.title} request (say 'cancel' to drop it). {asked.prompt}")]
+
+
+# --- values ------------------------------------------------------------------------------------
+
+def _default(conv: Conversation, slot: Slot) -> str | None:
+    if slot.type == "template_code":
+        return conv.last.get("template")
+    return None
+
+
+def choices(conv: Conversation, slot: Slot) -> list[str]:
+    """Completions for a slot, from the account's own data and the rules."""
+    store, account = conv.ctx.store, conv.ctx.account
+    if slot.type == "template_code":
+        return [r["code"] for r in store.rows("SELECT code FROM templates WHERE account = ? ORDER BY code", (account,))]
+    if slot.type == "signature_name" and (conv.flow is None or conv.flow.action != "signature.submit"):
+        return [r["name"] for r in store.rows("SELECT name FROM signatures WHERE account = ? ORDER BY name", (account,))]
+    if slot.type == "source":
+        return list(SOURCES)
+    if slot.name == "industry":
+        return list(conv.ctx.rules.template_industries)
+    if slot.type == "error_code":
+        return list(conv.kb.error_codes)
+    return []
+
+
+def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
+    """VALUE for SLOT, checked and normalised; a UserError says what is wrong with it."""
+    ctx = conv.ctx
+    if isinstance(value, str):
+        value = clean(value)
+    if not value:
+        default = _default(conv, slot)
+        if default:
+            return default
+        if not slot.required:
+            return None
+        raise UserError(f"{slot.prompt} is needed")
+    if slot.type == "signature_name":
+        return signatures.check_name(ctx, value) if action == "signature.submit" else \
+            signatures.status(ctx, value)[0]["name"]
+    if slot.type == "source":
+        chosen = pick(value, conv.kb.slot_types["source"].choices)
+        if chosen is None:
+            raise UserError(f"'{value}' is not a source; say enterprise, institution, trademark or app")
+        return chosen
+    if slot.type == "template_code":
+        return templates.find(ctx, value)["code"]
+    if slot.type == "phone":
+        numbers = [lookup(p, ctx.rules) for p in (value if isinstance(value, list) else phones_in(conv, value))]
+        bad = [n for n in numbers if n.problem]
+        if bad:
+            raise UserError(bad[0].problem)
+        return [n.phone for n in numbers]
+    if slot.type == "param" and slot.name.startswith("param:"):
+        return value
+    if slot.name == "industry":
+        chosen = pick(value, ctx.rules.template_industries)
+        if chosen is None:
+            raise UserError(f"'{value}' is not a template industry; use one of: "
+                            f"{', '.join(ctx.rules.template_industries)}")
+        return chosen
+    if slot.name == "media":
+        paths = shlex.split(value) if isinstance(value, str) else list(value)
+        for path in paths:
+            media_files.read(path)
+        return paths
+    if slot.name == "letter":
+        templates.check_letter(ctx, value)
+        return value
+    if slot.name == "name" and action == "template.create" and len(value) > ctx.rules.template["max_name_length"]:
+        raise UserError(f"a template name has at most {ctx.rules.template['max_name_length']} characters")
+    if slot.name == "text" and action == "template.create":
+        templates.check_text(ctx, value)
+    return value
+
+
+def phones_in(conv: Conversation, text: str) -> list[str]:
+    """The numbers in TEXT, each however it is grouped ("138 0013 8000, +86-186-1234-5678");
+    anything left over is returned too, so that it is reported rather than dropped."""
+    found, rest = [], text
+    for pattern in conv.kb.slot_types["phone"].patterns:
+        found += [m.group("value") for m in pattern.finditer(rest)]
+        rest = pattern.sub(" ", rest)
+    return found + rest.replace(",", " ").replace(";", " ").split()

@@ -1,0 +1,54 @@
+"""Reading the files people point the assistant at: regular files only, size checked first, read with a bound.
+
+A FIFO or a device named as a media frame or a recipient list would otherwise block the read
+forever (and, inside a transaction, hold the database's write lock while it does); a huge file
+would be read whole into memory. Here both are refused before a byte is read.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from .errors import UserError
+from .sanitize import one_line
+
+
+def read_regular(path: str | os.PathLike, limit: int, what: str = "file") -> bytes:
+    """The bytes of the regular file at PATH, at most LIMIT of them; a UserError says why not."""
+    shown = one_line(os.fspath(path))
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer must not wait; it is refused just below.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise UserError(f"cannot read {shown}: {exc.strerror or exc}; check the path") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise UserError(f"{shown} is a directory; give the path of a {what}")
+        if not stat.S_ISREG(info.st_mode):
+            raise UserError(f"{shown} is not a regular file (a device, FIFO or socket); give the path of a {what}")
+        if info.st_size > limit:
+            raise UserError(f"{shown} is {info.st_size:,} bytes, over the limit of {limit:,} for a {what}; "
+                            "use a smaller file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)  # the file may have grown since fstat
+    except OSError as exc:
+        raise UserError(f"cannot read {shown}: {exc.strerror or exc}; check the path") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise UserError(f"{shown} is over the limit of {limit:,} bytes for a {what}; use a smaller file")
+    return data
+
+
+def read_text(path: str | os.PathLike, limit: int, what: str = "file", hint: str = "save it as UTF-8 text") -> str:
+    """The text of the regular file at PATH (UTF-8, a BOM allowed), at most LIMIT bytes."""
+    data = read_regular(path, limit, what)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{one_line(os.fspath(path))} is not UTF-8 text (byte {exc.start + 1}); {hint}") from None
+    if "\x00" in text:
+        raise UserError(f"{one_line(os.fspath(path))} is a binary file, not text; {hint}")
+    return text

@@ -1,0 +1,125 @@
+"""Recipient lists: a file of numbers, one a line, or a CSV with a phone column and one column per
+template parameter. The whole file is read and checked before anything is sent, so a file that
+fails as a whole records no send.
+
+The header is recognised whatever its case (`PHONE,Name`), the delimiter is sniffed (comma,
+semicolon, tab or bar), and a file whose phone column cannot be found, or that has two, is
+refused with the columns it has named.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping
+
+from .errors import UserError
+from .files import read_text
+from .sanitize import one_line
+
+# Header names taken for the phone column, compared case-insensitively.
+PHONE_COLUMNS = frozenset({"phone", "phones", "mobile", "phone_number", "phone number", "phonenumber",
+                           "mobile_number", "mobile number", "手机", "手机号", "手机号码", "电话", "号码"})
+DELIMITERS = (",", ";", "\t", "|")
+MAX_FILE_BYTES = 64 * 1024 * 1024  # ~1,000,000 recipients with a few parameters each
+_NUMBER_LIKE = re.compile(r"[+\d][\d\s().\-]*")
+
+Recipient = tuple[str, dict[str, str]]
+
+
+def _looks_like_number(cell: str) -> bool:
+    return bool(_NUMBER_LIKE.fullmatch(cell)) and sum(ch.isdigit() for ch in cell) >= 5
+
+
+def _delimiter(line: str) -> str | None:
+    counts = {d: line.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else None
+
+
+def _shown(cells: list[str]) -> str:
+    return ", ".join(f"'{one_line(c)}'" for c in cells) or "none"
+
+
+def parse(text: str, common: Mapping[str, str] | None = None, source: str = "the file") -> list[Recipient]:
+    """The (number as written, parameters) pairs of a recipients file's TEXT; COMMON parameters apply to all.
+
+    A UserError names the line and what to change when the file cannot be used as a whole.
+    """
+    common = dict(common or {})
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+    first = next((n for n, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        raise UserError(f"{source} has no recipients; put one mobile number a line, or a CSV with a 'phone' column")
+    delimiter = _delimiter(lines[first])
+    if delimiter is None:
+        return _plain(lines, first, common, source)
+    return _table("\n".join(lines[first:]), delimiter, first, common, source)
+
+
+def _plain(lines: list[str], first: int, common: dict[str, str], source: str) -> list[Recipient]:
+    """One number a line, under an optional one-word 'phone' header."""
+    head = lines[first].strip()
+    if head.casefold() in PHONE_COLUMNS:
+        first += 1
+    elif not _looks_like_number(head):
+        raise UserError(f"{source}: line {first + 1} ('{one_line(head[:60])}') is neither a mobile number nor a header "
+                        f"with a phone column; use a header such as 'phone' (seen columns: {_shown([head[:60]])})")
+    return [(line.strip(), dict(common)) for line in lines[first:] if line.strip()]
+
+
+def _table(text: str, delimiter: str, offset: int, common: dict[str, str], source: str) -> list[Recipient]:
+    """A CSV whose first row is a header with exactly one phone column."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [cell.strip() for cell in next(reader)]
+        folded = [cell.casefold() for cell in header]
+        phones = [n for n, cell in enumerate(folded) if cell in PHONE_COLUMNS]
+        if not phones:
+            if any(_looks_like_number(cell) for cell in header):
+                raise UserError(f"{source} has no header line (line {offset + 1} holds data); add a first line naming "
+                                f"the columns, one of them 'phone' (seen: {_shown(header)})")
+            raise UserError(f"{source} has no phone column (seen columns: {_shown(header)}); name the column of "
+                            "mobile numbers 'phone'")
+        if len(phones) > 1:
+            raise UserError(f"{source} has {len(phones)} phone columns ({_shown([header[n] for n in phones])}); "
+                            "keep exactly one")
+        names = [cell for n, cell in enumerate(header) if n != phones[0]]
+        seen = {name.casefold() for name in names if name}
+        if len(seen) != len([name for name in names if name]):
+            raise UserError(f"{source} names a column twice (seen columns: {_shown(header)}); give each column its own name")
+        phone = phones[0]
+        named = [(n, name) for n, name in enumerate(header) if n != phone and name]
+        unnamed = [n for n, name in enumerate(header) if n != phone and not name]
+        width = len(header)
+        out: list[Recipient] = []
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if len(row) > width:
+                raise UserError(f"{source}: line {offset + reader.line_num} has {len(row)} fields but the header has "
+                                f"{width}; quote values that contain '{one_line(delimiter)}' or add the missing column names")
+            if len(row) < width:
+                row = row + [""] * (width - len(row))
+            if any(row[n].strip() for n in unnamed):
+                raise UserError(f"{source}: line {offset + reader.line_num} has a value in a column with no name; "
+                                "name every column in the header")
+            params = dict(common)
+            for n, name in named:
+                value = row[n].strip()
+                if value:
+                    params[name] = value
+            out.append((row[phone].strip(), params))
+    except csv.Error as exc:
+        raise UserError(f"{source} is not a CSV file the assistant can read ({exc}, line {offset + reader.line_num}); "
+                        "check its quoting") from None
+    if not out:
+        raise UserError(f"{source} has a header but no recipients; add one row per mobile number")
+    return out
+
+
+def read(path: str, common: Mapping[str, str] | None = None) -> list[Recipient]:
+    """The recipients of the file at PATH (a regular UTF-8 file of at most MAX_FILE_BYTES)."""
+    text = read_text(path, MAX_FILE_BYTES, "recipients file", "save the CSV as UTF-8")
+    return parse(text, common, one_line(path))

@@ -1,0 +1,41 @@
+"""The one sanitiser of everything shown: text that came from people or from the database is
+stored as typed and neutralised on the way out (terminal, exports, JSON, error lines).
+
+Control characters, terminal escape sequences (ESC, CSI, OSC and the C1 range), bidi overrides
+and invisible joiners become visible escapes such as `\\x1b`, so a name or a question can never
+repaint a terminal, forge a line of output or hide text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# C0 controls except tab and newline, DEL, C1 controls, zero-width and bidi marks, line/paragraph
+# separators, bidi isolates and invisible operators, the BOM, and lone surrogates.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]")
+_UNSAFE_LINE = re.compile(_UNSAFE.pattern[:-1] + r"\t\n]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group(0))
+    return {9: "\\t", 10: "\\n"}.get(code) or (f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}")
+
+
+def safe(value: Any) -> str:
+    """VALUE as text for a terminal or a file: line breaks and tabs kept, every other control shown as an escape."""
+    return _UNSAFE.sub(_escape, str(value))
+
+
+def one_line(value: Any) -> str:
+    """VALUE as one line: like `safe`, and line breaks and tabs shown as `\\n` and `\\t` too.
+
+    For a value embedded in a line of output (a name in a table, a question in a list), where a
+    newline would forge a line of its own.
+    """
+    return _UNSAFE_LINE.sub(_escape, str(value))
+
+
+def safe_json_text(text: str) -> str:
+    """JSON text with the characters `json.dumps(ensure_ascii=False)` leaves raw (C1, bidi) escaped as \\uXXXX."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)

@@ -1,0 +1,68 @@
+"""The conversation's pieces (assistant/chat): offers, hints, picks, previews, cases."""
+
+import dataclasses
+
+from assistant.actions import accounts, handoff
+from assistant.chat import offers, speech
+from assistant.chat.cases import case_text
+from assistant.conversation import Conversation
+from assistant.router import Reply, Suggestion
+
+
+def test_an_offer_never_says_a_word_twice():
+    assert offers.phrase("Show who it can reach now.") == "Show who it can reach now?"
+    assert offers.phrase("Enable digital messages.") == "Enable digital messages now?"
+    assert offers.phrase("Send the the message") == "Send the message now?"
+
+
+def test_cli_hints_are_said_the_conversations_way():
+    assert speech.say("run `assistant enable` first") == 'say "enable digital messages" first'
+    assert speech.say("Look up a code with `assistant error CODE`.") == "Look up a code with /error CODE."
+    assert speech.say("see `assistant handoff list`") == "see /queue"
+    assert speech.say("check `assistant signature status AcmeShop`") == "check /signature AcmeShop"
+    assert speech.say("or resubmit it with `assistant signature update AcmeShop`") == \
+        'or resubmit it by saying "update signature AcmeShop"'
+    assert "`assistant" not in speech.say("submit one with `assistant signature submit NAME --source S`")
+
+
+def test_picking_a_suggestion_keeps_the_values_of_the_request(ctx, router):
+    accounts.enable(ctx)
+    conv = Conversation(ctx, router)
+    question = "submit signature AcmeShop from trademark"
+    clarify = Reply(question, "clarify", 0.5, suggestions=(
+        Suggestion("action:signature.status", "Show the status of signatures.", 0.5),
+        Suggestion("action:signature.submit", "Submit a signature.", 0.49)))
+    conv.reply(clarify)
+    lines = conv.handle("2")
+    assert conv.waiting.kind == "confirm"
+    assert any("Submit signature AcmeShop (trademark)" in line.text for line in lines)
+
+
+def test_a_bare_new_name_is_offered_as_a_submission_with_the_name_kept(ctx, router):
+    accounts.enable(ctx)
+    conv = Conversation(ctx, router)
+    lines = conv.handle("AcmeShop")
+    assert [line.text for line in lines] == ["Submit a new signature named AcmeShop now? [y/N]"]
+    conv.handle("y")
+    assert conv.waiting.prompt.startswith("Source of the name")
+
+
+def test_the_managers_case_is_aligned_text_not_markdown(ctx):
+    ticket = handoff.create(ctx, "please call me", trigger="asked_for_person")
+    text = case_text(handoff.get(ctx, ticket["id"]), ctx.rules.carriers)
+    assert text.splitlines()[0] == "ticket         #1"
+    assert "#" not in text.splitlines()[1] and "**" not in text and "| " not in text
+
+
+def test_a_manager_session_does_not_read_the_customers_inbox(ctx, router):
+    handoff.create(ctx, "please call me", trigger="asked_for_person")
+    handoff.resolve(dataclasses.replace(ctx, actor="manager:lin", role="manager"), 1, "Called", "lin")
+    Conversation(ctx, router, "manager").welcome()
+    assert any("was resolved by lin: Called" in line.text for line in Conversation(ctx, router).welcome())
+
+
+def test_every_error_codes_fix_is_said_the_conversations_way(kb):
+    for code in kb.error_codes.values():
+        said = speech.say(code.fix)
+        assert "--param" not in said
+        assert "`assistant" not in said or "from the command line" in said, (code.code, said)

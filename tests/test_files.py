@@ -1,0 +1,36 @@
+"""Files named by people: regular files only, size checked before reading, read with a bound."""
+
+import os
+
+import pytest
+
+from assistant.errors import UserError
+from assistant.files import read_regular, read_text
+
+
+def test_a_regular_file_within_the_bound_is_read(tmp_path):
+    (tmp_path / "f").write_bytes(b"12345")
+    assert read_regular(tmp_path / "f", 5) == b"12345"
+
+
+def test_a_file_over_the_bound_is_refused_before_reading(tmp_path):
+    path = tmp_path / "big"
+    with open(path, "wb") as handle:
+        handle.truncate(10**12)  # sparse: a terabyte on paper
+    with pytest.raises(UserError, match="over the limit of 1,000"):
+        read_regular(path, 1000)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "device", "missing"])
+def test_what_is_not_a_regular_file_is_refused_without_blocking(tmp_path, kind):
+    path = {"fifo": tmp_path / "p", "directory": tmp_path, "device": "/dev/zero", "missing": tmp_path / "nope"}[kind]
+    if kind == "fifo":
+        os.mkfifo(path)
+    with pytest.raises(UserError, match="not a regular file|is a directory|cannot read"):
+        read_regular(path, 1000)
+
+
+def test_binary_content_is_not_text(tmp_path):
+    (tmp_path / "b").write_bytes(b"abc\x00def")
+    with pytest.raises(UserError, match="binary file"):
+        read_text(tmp_path / "b", 100)

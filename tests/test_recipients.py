@@ -1,0 +1,70 @@
+"""Recipient files: the header found whatever its case and delimiter, refused when it cannot be."""
+
+import os
+
+import pytest
+
+from assistant.errors import UserError
+from assistant.recipients import parse, read
+
+
+@pytest.mark.parametrize("text", ["PHONE,Name\n13800138000,Tom\n", "phone;name\n13800138000;Tom\n",
+                                  "Phone\tName\n13800138000\tTom\n", "Mobile|name\n13800138000|Tom\n",
+                                  "name,phone\nTom,13800138000\n"])
+def test_the_header_is_found_whatever_its_case_and_delimiter(text):
+    assert parse(text) == [("13800138000", {"Name" if "Name" in text else "name": "Tom"})]
+
+
+def test_common_parameters_apply_and_the_file_overrides_them():
+    assert parse("phone,name\n13800138000,Tom\n13312345678,\n", {"name": "all", "shop": "A"}) == [
+        ("13800138000", {"name": "Tom", "shop": "A"}), ("13312345678", {"name": "all", "shop": "A"})]
+
+
+def test_a_plain_list_of_numbers_with_or_without_a_phone_header():
+    assert [p for p, _ in parse("13800138000\n\n133 1234 5678\n")] == ["13800138000", "133 1234 5678"]
+    assert [p for p, _ in parse("phone\n13800138000\n")] == ["13800138000"]
+
+
+def test_a_file_without_a_phone_column_is_refused_naming_the_columns_it_saw():
+    with pytest.raises(UserError, match="no phone column \\(seen columns: 'tel', 'nom'\\)"):
+        parse("tel;nom\n13800138000;Tom\n")
+
+
+def test_two_phone_columns_are_refused():
+    with pytest.raises(UserError, match="2 phone columns \\('phone', 'Mobile'\\)"):
+        parse("phone,Mobile\n13800138000,13312345678\n")
+
+
+def test_a_row_with_more_fields_than_the_header_is_refused_with_its_line():
+    with pytest.raises(UserError, match="line 3 has 3 fields but the header has 2"):
+        parse("phone,name\n13800138000,Tom\n13312345678,Ann,extra\n")
+
+
+def test_a_csv_without_a_header_line_is_refused():
+    with pytest.raises(UserError, match="no header line"):
+        parse("13800138000,Tom\n")
+
+
+def test_a_first_line_that_is_neither_a_number_nor_a_header_is_refused():
+    with pytest.raises(UserError, match="neither a mobile number nor a header"):
+        parse("tel\n13800138000\n")
+
+
+@pytest.mark.parametrize("text", ["", "\n \n", "phone,name\n"])
+def test_a_file_with_no_recipients_is_refused(text):
+    with pytest.raises(UserError, match="no recipients"):
+        parse(text)
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "r.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(UserError, match="not a regular file"):
+        read(str(fifo))
+
+
+def test_a_binary_file_is_refused(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff")
+    with pytest.raises(UserError, match="not UTF-8"):
+        read(str(path))

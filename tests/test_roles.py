@@ -1,0 +1,107 @@
+"""Roles: one table decides who may run what, in the CLI, the REPL and the help; a customer
+reaches only its own account."""
+
+import json
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from assistant import cli, roles
+from assistant.conversation import COMMANDS as SLASH_COMMANDS
+from assistant.conversation import Conversation
+from assistant.errors import Forbidden
+from assistant.repl import Shell
+
+
+def test_every_cli_command_and_slash_command_is_in_the_table():
+    for name in cli.COMMANDS:
+        assert name.replace(" ", ".") in roles.PERMISSIONS, name
+    for name in SLASH_COMMANDS:
+        assert name in roles.SLASH, name
+        assert roles.SLASH[name] is None or roles.SLASH[name] in roles.PERMISSIONS
+
+
+def test_require_names_the_roles_that_may():
+    roles.require("admin", "admin.topup")
+    with pytest.raises(Forbidden, match="the customer role may not run 'admin topup'; it is for: admin"):
+        roles.require("customer", "admin.topup")
+    assert not roles.allowed("manager", "no.such.command")
+
+
+@pytest.fixture
+def two_accounts(run, tmp_path):
+    """demo's ticket #1 and globex (a second account) on one database, through the CLI."""
+    db = str(tmp_path / "roles.db")
+
+    def call(*args):
+        return run("--db", db, *args)
+    assert call("--role", "admin", "admin", "account", "create", "globex", "--industry", "retail").code == 0
+    assert call("handoff", "create", "--reason", "demo's private case").code == 0
+    return call
+
+
+@pytest.mark.parametrize("args", [("handoff", "show", "1"), ("handoff", "export", "1"), ("handoff", "claim", "1", "--by", "x"),
+                                  ("handoff", "reply", "1", "hello"), ("handoff", "resolve", "1", "--note", "done"),
+                                  ("handoff", "answer", "1", "hello")])
+def test_another_accounts_ticket_is_not_found_for_a_customer(two_accounts, args):
+    result = two_accounts("--account", "globex", *args)
+    assert result.code == 1 and result.err == "error: no ticket #1; see `assistant handoff list`\n"
+    assert "private" not in result.out
+
+
+def test_a_customers_queue_holds_only_its_own_tickets(two_accounts):
+    assert json.loads(two_accounts("--account", "globex", "handoff", "list", "--json").out) == []
+    assert [t["id"] for t in json.loads(two_accounts("--role", "manager", "handoff", "list", "--json").out)] == [1]
+
+
+@pytest.mark.parametrize("args", [("kb", "gaps"), ("kb", "learn", "q", "--entry", "opt-out"),
+                                  ("admin", "topup", "demo", "--digital", "5"), ("admin", "account", "list"),
+                                  ("admin", "review", "DIGITAL_SMS_0001", "--carrier", "china_mobile", "--approve")])
+def test_staff_commands_are_forbidden_to_a_customer_and_change_nothing(two_accounts, args):
+    result = two_accounts(*args)
+    assert result.code == 1 and result.err.startswith("error: the customer role may not run")
+    balance = json.loads(two_accounts("--role", "admin", "admin", "account", "show", "demo", "--json").out)["packages"]
+    assert balance == {"digital": 1000, "sms": 5000}
+
+
+def test_a_customer_may_not_claim_even_its_own_ticket(two_accounts):
+    result = two_accounts("handoff", "claim", "1", "--by", "me")
+    assert result.code == 1 and "may not run 'handoff claim'" in result.err
+
+
+def test_audit_rows_name_the_real_actor_and_role(two_accounts, tmp_path):
+    from assistant.store import Store
+
+    assert two_accounts("--role", "admin", "--user", "alice", "admin", "topup", "demo", "--digital", "5").code == 0
+    assert two_accounts("--role", "manager", "handoff", "claim", "1", "--by", "lin").code == 0
+    assert two_accounts("--user", "mallory", "admin", "topup", "demo", "--digital", "5").code == 1
+    store = Store(tmp_path / "roles.db")
+    rows = store.rows("SELECT actor, action, result FROM audit WHERE action IN ('admin.topup', 'handoff.claim')")
+    assert rows == [{"actor": "admin:alice", "action": "admin.topup", "result": "ok"},
+                    {"actor": "manager:lin", "action": "handoff.claim", "result": "ok"},
+                    {"actor": "customer:mallory", "action": "admin.topup", "result": "refused"}]
+
+
+def _repl(ctx, router, keys, role="customer"):
+    with create_pipe_input() as pipe:
+        shell = Shell(Conversation(ctx, router, role), input=pipe, output=DummyOutput())
+        pipe.send_text(keys)
+        pipe.close()
+        shell.run()
+    return "\n".join(line.text for line in shell.transcript)
+
+
+def test_in_the_repl_a_customer_cannot_switch_accounts_or_reach_anothers_ticket(ctx, router):
+    from assistant.actions import accounts, handoff
+
+    ctx.role = "admin"
+    accounts.create_account(ctx, "globex", "retail", {})
+    ctx.role, ctx.account = "customer", "globex"
+    handoff.create(ctx, "globex's case")
+    ctx.account = "demo"
+    text = _repl(ctx, router, "/account globex\r/show 1\r/answer 1 hi\r")
+    assert "may not run 'account switch'" in text and "no ticket #1" in text
+    assert ctx.account == "demo" and "globex's case" not in text
+    staff = _repl(ctx, router, "/account globex\r", role="agent")
+    assert "Now on account globex" in staff

@@ -1,0 +1,51 @@
+"""rules.yaml: per-carrier rules as data, checked when read."""
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant import knowledge
+from assistant.rules import RulesError, parse
+
+SHIPPED = yaml.safe_load((Path(knowledge.shipped_dir()) / "rules.yaml").read_text(encoding="utf-8"))
+
+
+def _parse_with(edit) -> object:
+    data = copy.deepcopy(SHIPPED)
+    edit(data)
+    return parse(data)
+
+
+def test_each_carrier_has_its_own_review_windows_and_industry_rules(kb):
+    rules = kb.rules.carrier_rules
+    assert set(rules) == set(kb.rules.carriers)
+    assert all(r.signature_review_business_days == (7, 10) for r in rules.values())   # the FAQ's 7-10
+    assert rules["china_telecom"].industries["live streaming"].requires_letter
+    assert "live streaming" not in rules["china_mobile"].industries
+    assert rules["china_unicom"].industries["finance"].rejects and not rules["china_mobile"].industries["finance"].rejects
+
+
+def test_a_changed_figure_is_read_from_the_yaml():
+    rules = _parse_with(lambda d: d["carrier_rules"]["china_unicom"].update(template_review_business_days=9))
+    assert rules.carrier_rules["china_unicom"].template_review_business_days == 9
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda d: d["carrier_rules"].pop("china_telecom"), "one entry per carrier"),
+    (lambda d: d["carrier_rules"]["china_mobile"].update(signature_review_business_days=[10, 7]), "fewest, most"),
+    (lambda d: d["carrier_rules"]["china_mobile"].update(template_review_business_days="soon"), "whole number"),
+    (lambda d: d["carrier_rules"]["china_mobile"]["industries"].update(astrology={"rejects": "no"}), "unknown industry"),
+    (lambda d: d["carrier_rules"]["china_mobile"]["industries"]["e-commerce"].pop("reason"), "no reason"),
+    (lambda d: d["sending"].update(shown_as="[{sign}]{text}"), "shown_as"),
+    (lambda d: d["calendar"].update(workdays=[d["calendar"]["holidays"][0]]), "both as a holiday and as a working day"),
+])
+def test_a_wrong_carrier_rule_is_reported(edit, message):
+    with pytest.raises(RulesError, match=message):
+        _parse_with(edit)
+
+
+def test_an_unknown_signature_source_of_a_carrier_is_reported():
+    with pytest.raises(RulesError, match="unknown signature source 'website'"):
+        _parse_with(lambda d: d["carrier_rules"]["china_mobile"].update(signature_sources=["website"]))
