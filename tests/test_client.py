@@ -20,7 +20,8 @@ STORY = [
                                       "--industry", "e-commerce", "--text", "Hi ${name}", "--media", "{image}"]),
     ("2026-03-20T10:00", "customer", ["template", "status"]),
     ("2026-03-20T10:00", "customer", ["send", "DIGITAL_SMS_0001", "13800138000", "13312345678", "--param", "name=Tom"]),
-    ("2026-03-20T10:00", "customer", ["send", "DIGITAL_SMS_0001", "--file", "{csv}"]),
+    ("2026-03-20T10:01", "customer", ["send", "DIGITAL_SMS_0001", "--file", "{csv}"]),
+    ("2026-03-20T10:01", "customer", ["send", "list"]),  # a minute apart: same-second sends list by request id
     ("2026-03-20T10:00", "customer", ["error", "isv.BUSINESS_LIMIT_CONTROL"]),
     ("2026-03-20T10:00", "customer", ["ask", "is DIGITAL_SMS_0001 approved"]),
     ("2026-03-20T10:05", "customer", ["handoff", "create", "--template", "DIGITAL_SMS_0001", "--reason", "campaign"]),
@@ -52,7 +53,8 @@ def _play(run, files: dict, json: bool, remote: dict | None, db: str) -> list[st
 
 
 @pytest.mark.parametrize("json", [False, True], ids=["text", "json"])
-def test_the_remote_cli_prints_what_the_embedded_one_prints(serve, run, media, tmp_path, json):
+def test_the_remote_cli_prints_what_the_embedded_one_prints(serve, run, media, tmp_path, json, monkeypatch):
+    monkeypatch.delenv("USER", raising=False)  # a customer's token names no person: nor does the embedded customer
     (tmp_path / "to.csv").write_text("phone,name\n18612345678,Ann\n", encoding="utf-8")
     files = {"image": media["image"], "csv": str(tmp_path / "to.csv")}
     server = serve("--allow-simulated-clock")
@@ -62,7 +64,33 @@ def test_the_remote_cli_prints_what_the_embedded_one_prints(serve, run, media, t
     through = _play(run, files, json, remote, "")
     for (_, _, argv), mine, theirs in zip(STORY, embedded, through):
         assert theirs == mine, argv
-    assert "Resubmit with the letter" in through[14] and "resubmitted" in through[17]
+    assert "Resubmit with the letter" in through[15] and "resubmitted" in through[18]
+    assert "DIGITAL_SMS_0001" in through[8]  # `send list` lists the sends
+
+
+REFUSALS = [["--json", "signature", "submit", "Acme Shop", "--source", "trademark"],
+            ["signature", "submit", "Acme Shop", "--source", "trademark"],
+            ["send", "DIGITAL_SMS_0001", "--file", "{bad}"],
+            ["send", "show", "NOPE1234"],
+            ["--json", "error", "isv.BUSNESS_LIMIT"]]
+
+
+def test_refusals_and_their_error_codes_are_the_same_through_the_service(serve, run, tmp_path):
+    bad = tmp_path / "two.csv"
+    bad.write_text("phone;mobile\n13800138000;13312345678\n", encoding="utf-8")
+    server = serve("--allow-simulated-clock")
+    token = server.token("--account", "demo")
+    assert run("--db", str(tmp_path / "local.db"), "enable").code == 0
+    assert run("--server", server.url, "--token", token, "enable").code == 0
+    for argv in REFUSALS:
+        argv = [str(bad) if a == "{bad}" else a for a in argv]
+        local = run("--db", str(tmp_path / "local.db"), *argv)
+        remote = run("--server", server.url, "--token", token, *argv)
+        assert (remote.code, remote.out, remote.err) == (local.code, local.out, local.err), argv
+    refused = run("--server", server.url, "--token", token, *REFUSALS[0])
+    assert __import__("json").loads(refused.out)["error_code"] == "isv.SIGN_NAME_ILLEGAL"
+    assert run("--server", server.url, "--token", token, *REFUSALS[2][:-1], str(bad)).err.startswith(
+        f"error: {bad} has 2 phone columns")
 
 
 def test_remote_mode_opens_no_local_database(serve, run, tmp_path):
