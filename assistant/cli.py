@@ -52,6 +52,27 @@ class Shell:
         self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
         self._router = None
         self._ctx = None
+        self._ops = None
+
+    @property
+    def remote(self) -> bool:
+        """Whether commands go to a service (--server / $ASSISTANT_SERVER) instead of a local database."""
+        return bool(self.opts.server or os.environ.get("ASSISTANT_SERVER"))
+
+    @property
+    def ops(self):
+        """The operations, on the local database or through the service."""
+        if self._ops is None:
+            if self.remote:
+                from .client import RemoteOps
+
+                self._ops = RemoteOps.from_options(self.opts)
+            else:
+                from .ops import LocalOps
+
+                self._ops = LocalOps(lambda: self.ctx, lambda: self.router, self.opts.role,
+                                     self.opts.user or os.environ.get("USER"))
+        return self._ops
 
     @property
     def kb(self) -> knowledge.KnowledgeBase:
@@ -61,6 +82,8 @@ class Shell:
     def ctx(self):
         """The account context: database, clock, account and actor, opened on first use."""
         if self._ctx is None:
+            if self.remote:
+                raise UserError("this command works on a local database only; unset ASSISTANT_SERVER (or drop --server)")
             from .actions.accounts import ensure_demo
             from .clock import from_setting
             from .context import Context
@@ -74,7 +97,9 @@ class Shell:
 
     @property
     def carriers(self) -> dict[str, str]:
-        return self.ctx.rules.carriers
+        from .ops import carriers_of
+
+        return carriers_of(self.kb)
 
     @property
     def router(self):
@@ -116,6 +141,15 @@ class Shell:
 
 @command("ask")
 def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
+    if sh.remote:
+        def answer(question: str) -> None:
+            obj = sh.ops.ask(question, text=not opts.json)
+            sh.out(to_json(obj) if opts.json else obj.pop("text"))
+        if opts.question:
+            answer(" ".join(opts.question))
+        else:
+            _answer_lines(sh, answer)
+        return 0
     gaps = sh.gap_log()
 
     def answer(question: str) -> None:
@@ -123,7 +157,9 @@ def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
         gaps.note(reply)
         result = _carry_out(sh, reply)
         if opts.json:
-            sh.out(to_json({**reply.to_json(), **{k: v for k, v in result.items() if k != "text"}}))
+            from .ops import ask_object
+
+            sh.out(to_json(ask_object(reply, result)))
         else:
             sh.out(result.get("text") or reply_text(reply, sh.kb))
 
@@ -156,60 +192,10 @@ def _answer_lines(sh: Shell, answer: Callable[[str], None]) -> None:
 
 
 def _carry_out(sh: Shell, reply) -> dict:
-    """What `ask` does for an action it recognised: {"result", "text"}, {"error", "text"} or nothing.
+    """What `ask` does for an action it recognised (see ops.carry_out); the database opens only if needed."""
+    from .ops import carry_out
 
-    Read-only actions (statuses, error lookup) are answered from the account. Asking for a person
-    opens a ticket, the one change `ask` makes: it touches no signature, template or package.
-    Other state-changing actions are only named (the reply says which command does them).
-    """
-    if reply.type != "action":
-        return {}
-    from .actions import error_codes, handoff, signatures, templates
-    from .render import error_text, signature_text, template_text
-
-    try:
-        if reply.action == "handoff":
-            ticket = handoff.create(sh.ctx, reply.args.get("reason") or reply.question,
-                                    conversation=[{"role": "user", "text": reply.question, "at": sh.ctx.now()}],
-                                    trigger="asked_for_person")
-            already = " already" if ticket["reused"] else ""
-            return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": ticket["summary"],
-                               "reused": ticket["reused"]},
-                    "text": f"Ticket #{ticket['id']} is{already} with the support managers: {ticket['summary']}"}
-        if reply.action == "send" and reply.args.get("code"):
-            return _send_hint(sh, reply)
-        if sh.kb.actions[reply.action].changes_state:
-            return {}
-        if reply.action == "error.lookup":
-            if "code" not in reply.args:
-                return {}
-            found = error_codes.lookup(sh.kb, reply.args["code"])
-            return {"result": found, "text": error_text(found)}
-        if reply.action == "signature.status":
-            items = signatures.status(sh.ctx, reply.args.get("name"))
-            return {"result": items, "text": "\n\n".join(signature_text(i, sh.carriers) for i in items) or "No signatures yet."}
-        if reply.action == "template.status":
-            items = templates.status(sh.ctx, reply.args.get("code"))
-            return {"result": items, "text": "\n\n".join(template_text(i, sh.carriers) for i in items) or "No templates yet."}
-    except UserError as exc:
-        return {"error": str(exc), "text": f"Sorry: {exc}"}
-    return {}
-
-
-def _send_hint(sh: Shell, reply) -> dict:
-    """A send request's command line with `--param NAME=VALUE` for each variable of its template."""
-    from .actions import templates
-    from .render import command_for
-
-    try:
-        variables = templates.status(sh.ctx, reply.args["code"])[0]["variables"]
-    except UserError:
-        return {}
-    given = list(reply.args.get("params") or [])
-    named = {p.split("=", 1)[0] for p in given}
-    args = {**reply.args, "params": given + [f"{v}=VALUE" for v in variables if v not in named]}
-    lines = reply_text(reply, sh.kb).splitlines()
-    return {"text": "\n".join(lines[:-1] + [f"Run: {command_for(sh.kb.actions['send'], args)}"])}
+    return carry_out(lambda: sh.ctx, sh.kb, reply)
 
 
 # --- eval and kb ---------------------------------------------------------------------------
@@ -292,9 +278,7 @@ def _statuses(sh: Shell, items: list[dict], one: bool, text: Callable[[dict], st
 
 @command("enable")
 def cmd_enable(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions.accounts import enable
-
-    result = enable(sh.ctx)
+    result = sh.ops.enable()
     sh.emit(result, lambda r: f"Digital messages are {'now' if r['changed'] else 'already'} enabled for "
                               f"'{r['account']}'. Next: submit a signature (`assistant signature submit NAME --source S`).")
     return 0
@@ -302,10 +286,9 @@ def cmd_enable(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("signature submit")
 def cmd_signature_submit(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions import signatures
     from .render import signature_text
 
-    status = signatures.submit(sh.ctx, opts.name, opts.source)
+    status = sh.ops.signature_submit(opts.name, opts.source)
     sh.emit(status, lambda s: "Submitted for real-name registration with all three carriers.\n"
                               + signature_text(s, sh.carriers))
     return 0
@@ -313,30 +296,27 @@ def cmd_signature_submit(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("signature update")
 def cmd_signature_update(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions import signatures
     from .render import signature_text
 
-    status = signatures.update(sh.ctx, opts.name, opts.source)
+    status = sh.ops.signature_update(opts.name, opts.source)
     sh.emit(status, lambda s: "Resubmitted; a new review has started.\n" + signature_text(s, sh.carriers))
     return 0
 
 
 @command("signature status")
 def cmd_signature_status(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions import signatures
     from .render import signature_text
 
-    return _statuses(sh, signatures.status(sh.ctx, opts.name), bool(opts.name),
+    return _statuses(sh, sh.ops.signature_status(opts.name), bool(opts.name),
                      lambda s: signature_text(s, sh.carriers),
                      "No signatures yet. Submit one with `assistant signature submit NAME --source S`.")
 
 
 @command("template create")
 def cmd_template_create(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions import templates
     from .render import template_text
 
-    status = templates.create(sh.ctx, opts.name, opts.signature, opts.industry, opts.text, opts.media, opts.letter)
+    status = sh.ops.template_create(opts.name, opts.signature, opts.industry, opts.text, opts.media, opts.letter)
     sh.emit(status, lambda s: f"Created {s['code']} and submitted it to the three carriers.\n"
                               + template_text(s, sh.carriers))
     return 0
@@ -344,10 +324,9 @@ def cmd_template_create(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("template status")
 def cmd_template_status(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions import templates
     from .render import template_text
 
-    return _statuses(sh, templates.status(sh.ctx, opts.code), bool(opts.code),
+    return _statuses(sh, sh.ops.template_status(opts.code), bool(opts.code),
                      lambda s: template_text(s, sh.carriers),
                      "No templates yet. Create one with `assistant template create`.")
 
@@ -364,17 +343,17 @@ def _params(pairs: list[str]) -> dict[str, str]:
 
 @command("send")
 def cmd_send(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions.sending import send
     from .render import send_text
 
     if opts.code in ("list", "show"):
         return _send_lookup(opts, sh)
     common = _params(opts.param)
-    recipients = [(p, common) for raw in opts.phones for p in raw.split(",") if p.strip()]
-    if opts.file:
-        from .recipients import read as read_recipients
+    file_text = None
+    if opts.file:  # read here, on the caller's machine, even in remote mode
+        from .files import read_text
+        from .recipients import MAX_FILE_BYTES
 
-        recipients += read_recipients(opts.file, common)
+        file_text = read_text(opts.file, MAX_FILE_BYTES, "recipients file", "save the CSV as UTF-8")
     show_bar = not opts.json and getattr(sh.stderr, "isatty", lambda: False)()
 
     def bar(done: int, total: int) -> None:
@@ -384,71 +363,66 @@ def cmd_send(opts: argparse.Namespace, sh: Shell) -> int:
             sh.stderr.write("\n")
         sh.stderr.flush()
 
-    result = send(sh.ctx, opts.code, recipients, progress=bar if show_bar else None, from_file=bool(opts.file))
+    result = sh.ops.send(opts.code, opts.phones, common, file_text, progress=bar if show_bar else None,
+                         source=one_line(opts.file) if opts.file else None)
     sh.emit(result, lambda r: send_text(r, sh.carriers))
     return 0 if result["sent"] else 1
 
 
 def _send_lookup(opts: argparse.Namespace, sh: Shell) -> int:
     """`send list` (the latest sends) and `send show REQUEST_ID` (one send, its failures included)."""
-    from .actions.sending import recent, request
     from .render import send_list_text, send_record_text
 
     if opts.code == "list":
         if opts.phones or opts.file or opts.param:
             raise UsageError("`send list` takes no numbers, --file or --param")
-        sh.emit(recent(sh.ctx), send_list_text)
+        sh.emit(sh.ops.send_list(), send_list_text)
         return 0
     if len(opts.phones) != 1 or opts.file or opts.param:
         raise UsageError("say which send: `assistant send show REQUEST_ID` (see `assistant send list`)")
-    sh.emit(request(sh.ctx, opts.phones[0]), lambda r: send_record_text(r, sh.carriers))
+    sh.emit(sh.ops.send_show(opts.phones[0]), lambda r: send_record_text(r, sh.carriers))
     return 0
 
 
 @command("error")
 def cmd_error(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions.error_codes import lookup
     from .render import error_text
 
-    sh.emit(lookup(sh.kb, " ".join(opts.query)), error_text)
+    sh.emit(sh.ops.error(" ".join(opts.query)), error_text)
     return 0
 
 
 @command("admin account create")
 def cmd_account_create(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions.accounts import create_account
     from .render import account_text
 
     names = {s: getattr(opts, s) for s in SOURCES}
-    sh.emit(create_account(sh.ctx, opts.name, opts.industry, names, opts.digital, opts.sms), account_text)
+    sh.emit(sh.ops.account_create(opts.name, opts.industry, names, opts.digital, opts.sms), account_text)
     return 0
 
 
 @command("admin account update")
 def cmd_account_update(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions.accounts import update_account
     from .render import account_text
 
     names = {s: getattr(opts, s) for s in SOURCES}
-    sh.emit(update_account(sh.ctx, opts.name, opts.industry, names), account_text)
+    sh.emit(sh.ops.account_update(opts.name, opts.industry, names), account_text)
     return 0
 
 
 @command("admin account show")
 def cmd_account_show(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions.accounts import account_info
     from .render import account_text
 
-    sh.emit(account_info(sh.ctx, opts.name), account_text)
+    sh.emit(sh.ops.account_show(opts.name), account_text)
     return 0
 
 
 @command("admin account list")
 def cmd_account_list(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions.accounts import list_accounts
     from .render import table
 
-    items = list_accounts(sh.ctx)
+    items = sh.ops.account_list()
     sh.emit(items, lambda rows: table([(a["name"], a["industry"], "yes" if a["enabled"] else "no",
                                         a["packages"]["digital"], a["packages"]["sms"]) for a in rows],
                                       ("account", "industry", "enabled", "digital", "sms")))
@@ -457,10 +431,9 @@ def cmd_account_list(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("admin topup")
 def cmd_topup(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions.accounts import topup
     from .render import account_text
 
-    sh.emit(topup(sh.ctx, opts.name, opts.digital, opts.sms), account_text)
+    sh.emit(sh.ops.topup(opts.name, opts.digital, opts.sms), account_text)
     return 0
 
 
@@ -494,10 +467,9 @@ def cmd_migrate(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("admin review")
 def cmd_review(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions.templates import record_review
     from .render import template_text
 
-    sh.emit(record_review(sh.ctx, opts.code, opts.carrier, opts.approve, opts.reason),
+    sh.emit(sh.ops.review(opts.code, opts.carrier, opts.approve, opts.reason),
             lambda s: template_text(s, sh.carriers))
     return 0
 
@@ -506,9 +478,7 @@ def cmd_review(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("handoff create")
 def cmd_handoff_create(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions import handoff
-
-    ticket = handoff.create(sh.ctx, opts.reason, opts.template, opts.signature, opts.request_id, opts.send_date)
+    ticket = sh.ops.handoff_create(opts.reason, opts.template, opts.signature, opts.request_id, opts.send_date)
     sh.emit(ticket, lambda t: f"Ticket #{t['id']} ({t['priority']}) is with the support managers: {t['summary']}\n"
                               "Their reply will show in `assistant inbox` and when you next open the assistant.")
     return 0
@@ -516,73 +486,55 @@ def cmd_handoff_create(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("handoff list")
 def cmd_handoff_list(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions import handoff
     from .render import queue_text
 
-    sh.emit(handoff.queue(sh.ctx, opts.status, opts.account), queue_text)
+    sh.emit(sh.ops.handoff_list(opts.status, opts.account), queue_text)
     return 0
 
 
 @command("handoff show")
 def cmd_handoff_show(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions import handoff
     from .render import ticket_text
 
-    sh.emit(handoff.get(sh.ctx, opts.id), ticket_text)
+    sh.emit(sh.ops.handoff_show(opts.id), ticket_text)
     return 0
 
 
 @command("handoff claim")
 def cmd_handoff_claim(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions import handoff
-
-    sh.ctx.actor = f"{opts.role}:{opts.by}"
-    sh.emit(handoff.claim(sh.ctx, opts.id, opts.by), lambda t: f"Ticket #{t['id']} is now claimed by {t['owner']}.")
+    sh.emit(sh.ops.handoff_claim(opts.id, opts.by), lambda t: f"Ticket #{t['id']} is now claimed by {t['owner']}.")
     return 0
 
 
 @command("handoff reply")
 def cmd_handoff_reply(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions import handoff
-
-    if opts.by:
-        sh.ctx.actor = f"{opts.role}:{opts.by}"
-    ticket = handoff.reply(sh.ctx, opts.id, " ".join(opts.text), opts.by)
+    ticket = sh.ops.handoff_reply(opts.id, " ".join(opts.text), opts.by)
     sh.emit(ticket, lambda t: f"Reply sent on ticket #{t['id']}; it now waits for the customer.")
     return 0
 
 
 @command("handoff answer")
 def cmd_handoff_answer(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions import handoff
-
-    ticket = handoff.answer(sh.ctx, opts.id, " ".join(opts.text))
+    ticket = sh.ops.handoff_answer(opts.id, " ".join(opts.text))
     sh.emit(ticket, lambda t: f"Sent to the support managers on ticket #{t['id']}.")
     return 0
 
 
 @command("handoff resolve")
 def cmd_handoff_resolve(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions import handoff
-
-    if opts.by:
-        sh.ctx.actor = f"{opts.role}:{opts.by}"
-    sh.emit(handoff.resolve(sh.ctx, opts.id, opts.note, opts.by), lambda t: f"Ticket #{t['id']} is resolved.")
+    sh.emit(sh.ops.handoff_resolve(opts.id, opts.note, opts.by), lambda t: f"Ticket #{t['id']} is resolved.")
     return 0
 
 
 @command("handoff export")
 def cmd_handoff_export(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions import handoff
-
-    sh.out(handoff.export(handoff.get(sh.ctx, opts.id), "json" if opts.json else opts.format).rstrip())
+    sh.out(sh.ops.handoff_export(opts.id, "json" if opts.json else opts.format).rstrip())
     return 0
 
 
 @command("inbox")
 def cmd_inbox(opts: argparse.Namespace, sh: Shell) -> int:
-    from .actions import handoff
-    messages = handoff.inbox(sh.ctx)
+    messages = sh.ops.inbox()
     sh.emit(messages, lambda ms: "\n".join(f"Ticket #{m['ticket']} ({one_line(m['summary'])})\n  {m['at']} "
                                            f"{one_line(m['author'])}: {one_line(m['text'])}" for m in ms)
             or "No new replies.")
@@ -591,19 +543,80 @@ def cmd_inbox(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("kb gaps")
 def cmd_kb_gaps(opts: argparse.Namespace, sh: Shell) -> int:
-    from .clock import parse_time
-    from .gaps import report
     from .render import gaps_text
 
-    since = parse_time(opts.since) if opts.since else None
-    sh.emit(report(sh.ctx.store, since), gaps_text)
+    sh.emit(sh.ops.gaps(opts.since), gaps_text)
     return 0
+
+
+@command("admin token create")
+def cmd_token_create(opts: argparse.Namespace, sh: Shell) -> int:
+    if bool(opts.account) == bool(opts.user):
+        raise UsageError("say who the token is for: --account NAME (a customer) or --user NAME --role agent|manager|admin")
+    if opts.user and opts.role == "customer":
+        raise UsageError("a person's token needs a role; add --role agent, manager or admin")
+    if opts.account and opts.role != "customer":
+        raise UsageError("a customer token (--account) takes no --role; drop --role, or use --user NAME --role ROLE")
+    if not sh.remote:  # the owner of the database file is the root of trust
+        sh.ctx.actor = f"admin:{os.environ.get('USER') or 'owner'}"
+    result = sh.ops.token_create(opts.account, opts.user, None if opts.account else opts.role)
+    if opts.json:
+        sh.out(to_json({"token": result["token"]}))
+    else:
+        sh.out(result["token"])
+        who = f"a customer of {result['account']}" if result["account"] else f"{result['user']} ({result['role']})"
+        sh.stderr.write(f"Token #{result['id']} for {who}; it is shown only this once, keep it secret.\n")
+    return 0
+
+
+@command("admin token list")
+def cmd_token_list(opts: argparse.Namespace, sh: Shell) -> int:
+    from .render import table
+
+    sh.emit(sh.ops.token_list(), lambda rows: table(
+        [(r["id"], r["prefix"] + "...", r["role"], r["account"] or r["user"], r["created_at"], r["revoked_at"] or "")
+         for r in rows], ("id", "token", "role", "for", "created", "revoked")) if rows else "No tokens yet.")
+    return 0
+
+
+@command("admin token revoke")
+def cmd_token_revoke(opts: argparse.Namespace, sh: Shell) -> int:
+    sh.emit(sh.ops.token_revoke(opts.secret), lambda r: f"Token #{r['id']} ({r['prefix']}...) is revoked.")
+    return 0
+
+
+@command("serve")
+def cmd_serve(opts: argparse.Namespace, sh: Shell) -> int:
+    try:
+        from .server.app import run
+        from .server.settings import Settings
+    except ImportError:
+        from .server import MISSING
+
+        sh.stderr.write(MISSING + "\n")
+        return 1
+    if sh.remote:
+        raise UserError("`serve` runs a service on a local database; unset ASSISTANT_SERVER (or drop --server)")
+    if opts.workers < 1 or not 0 < opts.port < 65536:
+        raise UsageError("--workers must be 1 or more and --port between 1 and 65535")
+    if opts.now:
+        raise UsageError("the service keeps the real time; drop --now (clients may send theirs with --allow-simulated-clock)")
+    import dataclasses
+
+    from .paths import default_db
+
+    db = opts.db or str(default_db())
+    settings = dataclasses.replace(Settings.from_env(), db=db, kb=opts.kb, allow_simulated_clock=opts.allow_simulated_clock)
+    return run(opts.host, opts.port, opts.workers, settings, lambda text: sh.stderr.write(text + "\n"))
 
 
 @command("kb learn")
 def cmd_kb_learn(opts: argparse.Namespace, sh: Shell) -> int:
     from .overlay import learn
 
+    if sh.remote:
+        raise UserError("`kb learn` teaches the knowledge base of a local database; run it where the service runs, "
+                        "without --server")
     result = learn(sh.overlay_file, sh.kb, opts.question, opts.entry)
     sh.emit(result, lambda r: f"Learned: '{r['question']}' now answers with entry '{r['entry']}'.")
     return 0
@@ -621,7 +634,8 @@ def cmd_kb_export(opts: argparse.Namespace, sh: Shell) -> int:
 
 # --- parser ------------------------------------------------------------------------------
 
-GLOBAL_DEFAULTS = {"kb": None, "db": None, "account": None, "now": None, "json": False, "role": "customer", "user": None}
+GLOBAL_DEFAULTS = {"kb": None, "db": None, "account": None, "now": None, "json": False, "role": "customer", "user": None,
+                   "server": None, "token": None}
 
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -643,6 +657,10 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     parser.add_argument("--user", metavar="NAME", default=default, help="your name in the audit trail (default: $USER)")
     parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
                         help="print JSON (one object per line)")
+    parser.add_argument("--server", metavar="URL", default=default,
+                        help="act through the service at URL (default: $ASSISTANT_SERVER; none: the local database)")
+    parser.add_argument("--token", metavar="TOKEN", default=default,
+                        help="access token for --server (default: $ASSISTANT_TOKEN)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -744,6 +762,12 @@ def build_parser() -> argparse.ArgumentParser:
     verdict.add_argument("--approve", action="store_true")
     verdict.add_argument("--reject", action="store_true")
     p.add_argument("--reason")
+    tok = group("token", "access tokens for the service: create, list, revoke", admin, dest="sub_sub_command")
+    add("create", "a new token, printed once: --account NAME (a customer of it) or --user NAME --role "
+        "agent|manager|admin", tok)
+    add("list", "every token (id, prefix, who, role, created, revoked); never the secrets", tok)
+    p = add("revoke", "revoke a token at once", tok)
+    p.add_argument("secret", metavar="TOKEN", help="the token itself, or its id from `admin token list`")
 
     hand = group("handoff", "hand a case to a support manager, and the manager's queue")
     p = add("create", "open a ticket; templates, signatures and sends named are looked up and attached", hand)
@@ -772,6 +796,13 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "export":
             p.add_argument("--format", choices=("md", "json"), default="md")
     add("inbox", "support managers' replies you have not read yet")
+
+    p = add("serve", "run the HTTP service (needs the extra: pip install '.[server]')")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (default: 8080)")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default: 1)")
+    p.add_argument("--allow-simulated-clock", action="store_true",
+                   help="let clients send their own time (--now), for demos and tests")
     return parser
 
 
@@ -825,6 +856,11 @@ def _command_name(opts: argparse.Namespace) -> str | None:
 # Commands whose role check the core makes after finding the object, so that another account's
 # ticket is "not found" to a customer, exactly like a ticket that does not exist.
 _CHECKED_BY_THE_CORE = {"handoff.claim", "handoff.reply", "handoff.resolve"}
+# `admin token create --account NAME | --user NAME --role ROLE`: its --account, --user and --role name
+# the token, not the caller, so there is no declared role to check. On a local database the owner of
+# the file is the root of trust (that is how the first admin token is made); through a service the
+# caller's token must be an admin's.
+_NO_DECLARED_ROLE = {"admin.token.create"}
 
 
 def _check_text(argv: Sequence[str]) -> None:
@@ -886,7 +922,8 @@ def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO 
         _check_global_options(opts)
         sh = Shell(opts, stdin, stdout, stderr)
         name = _command_name(opts)
-        if name is not None and _dotted(opts, name) not in _CHECKED_BY_THE_CORE:
+        # Remote mode: the token, not --role, is the caller's role, and the service applies the same table.
+        if name is not None and not sh.remote and _dotted(opts, name) not in _CHECKED_BY_THE_CORE | _NO_DECLARED_ROLE:
             _require(sh, _dotted(opts, name))
         if name is None:
             from .repl import run as run_repl

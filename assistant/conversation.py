@@ -10,11 +10,12 @@ completions to show. The pieces live in `assistant.chat`; this class only dispat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from . import roles
 from .actions import handoff, signatures
-from .chat import commands, offers, outcomes, slots, speech, welcome
+from .chat import commands, offers, outcomes, slots, speech, state, welcome
 from .chat.commands import COMMANDS, SlashCommand, slash
 from .chat.lines import NO, YES, Line, Pick, Waiting
 from .chat.offers import Offer
@@ -22,7 +23,6 @@ from .chat.slots import Flow
 from .context import Context
 from .errors import UserError
 from .gaps import record as record_gap
-from .matcher import Candidate
 from .router import Reply, Router
 from .text import clean, fold
 
@@ -45,6 +45,26 @@ class Conversation:
         self.failures = 0
         self.last: dict[str, str] = {}
         self.done = False
+
+    # --- state as plain data (a service keeps the conversation between requests) ---------------
+
+    def dump(self) -> dict[str, Any]:
+        """Everything this conversation remembers, as JSON-ready data (never pickle)."""
+        return state.dump(self)
+
+    @classmethod
+    def load(cls, ctx: Context, router: Router, data: dict[str, Any], role: str = "customer") -> Conversation:
+        """The conversation DATA (from `dump`) describes, on CTX (the request's own context)."""
+        return state.load(cls(ctx, router, role), data)
+
+    def deed(self, deed: dict[str, Any]) -> Callable[[], list[Line]]:
+        """What a choice or an offer described as plain data does: run or start an action, hand off,
+        or take a "did you mean" suggestion."""
+        return state.deed(self, deed)
+
+    def pick(self, label: str, deed: dict[str, Any], key: str | None = None) -> Pick:
+        """A numbered choice that does DEED."""
+        return Pick(label, self.deed(deed), key, deed)
 
     # --- the shell's view ------------------------------------------------------------------
 
@@ -167,15 +187,15 @@ class Conversation:
             return []
         store, account = self.ctx.store, self.ctx.account
         if store.row("SELECT 1 AS x FROM signatures WHERE account = ? AND name = ?", (account, word)):
-            self.picks = [Pick(f"the review status of signature {word}",
-                               lambda: self.run("signature.status", {"name": word})),
-                          Pick(f"resubmit signature {word} (after a rejection)",
-                               lambda: self.start("signature.update", {"name": word}))]
+            self.picks = [self.pick(f"the review status of signature {word}",
+                                    {"do": "run", "name": "signature.status", "args": {"name": word}}),
+                          self.pick(f"resubmit signature {word} (after a rejection)",
+                                    {"do": "start", "name": "signature.update", "args": {"name": word}})]
         elif store.row("SELECT 1 AS x FROM templates WHERE account = ? AND UPPER(code) = ?", (account, word.upper())):
             code = word.upper()
-            self.picks = [Pick(f"the review status of template {code}",
-                               lambda: self.run("template.status", {"code": code})),
-                          Pick(f"send template {code}", lambda: self.start("send", {"code": code}))]
+            self.picks = [self.pick(f"the review status of template {code}",
+                                    {"do": "run", "name": "template.status", "args": {"code": code}}),
+                          self.pick(f"send template {code}", {"do": "start", "name": "send", "args": {"code": code}})]
         else:
             return self._new_name(word)
         return [Line("info", f"What would you like to do with {word}?")] + [
@@ -202,8 +222,8 @@ class Conversation:
         self.fallbacks = 0
         if reply.type == "clarify":
             question = reply.question
-            self.picks = [Pick(s.question, lambda s=s: self.reply(self.router.resolve(
-                question, question, Candidate(s.key, s.confidence, ""))), s.key) for s in reply.suggestions]
+            self.picks = [self.pick(s.question, {"do": "resolve", "question": question, "key": s.key,
+                                                 "confidence": s.confidence}, s.key) for s in reply.suggestions]
             return [Line("info", "I'm not sure what you mean. Did you mean:")] + [
                 Line("choice", f"  {n}. {s.question}") for n, s in enumerate(reply.suggestions, 1)]
         if reply.type == "answer":

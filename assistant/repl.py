@@ -166,7 +166,8 @@ def run(sh) -> int:
     """`assistant` with no command: the interactive shell on a terminal, plain lines otherwise."""
     from .paths import local_dir
 
-    conversation = Conversation(sh.ctx, sh.router, sh.opts.role)
+    # Remote mode: the service holds the conversation; the loop below is the same.
+    conversation = sh.ops.conversation() if sh.remote else Conversation(sh.ctx, sh.router, sh.opts.role)
     if not sh.stdin.isatty():
         for line in conversation.news():       # no banner for scripts, but a manager's answer is news
             sh.out(safe(line.text))
@@ -182,9 +183,10 @@ def run(sh) -> int:
             if conversation.done:
                 break
         return 0
-    history = local_dir(sh.opts.db) / "history"
+    history = None if sh.remote else local_dir(sh.opts.db) / "history"
     try:  # what was typed stays as private as the database beside it
-        os.close(os.open(history, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+        if history is not None:
+            os.close(os.open(history, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
     except OSError:
         history = None
     return Shell(conversation, history).run()

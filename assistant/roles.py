@@ -24,7 +24,8 @@ _MANAGERS = frozenset({"manager", "admin"})
 _ADMIN = frozenset({"admin"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    # questions and the knowledge base
+    # the conversation (the REPL, or a service's chat) and questions and the knowledge base
+    "repl": _EVERYONE,
     "ask": _EVERYONE,
     "eval": _EVERYONE,
     "error": _EVERYONE,
@@ -43,6 +44,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "send.list": _IN_ACCOUNT,
     "send.show": _IN_ACCOUNT,
     "inbox": _IN_ACCOUNT,
+    "account.show": _IN_ACCOUNT,  # the account acted for (a service's GET /v1/account); any other: admin
     "account.switch": _STAFF,  # the REPL's /account: a customer stays in its own account
     # handoff: a customer's and an agent's reach is the account acted for
     "handoff.create": _EVERYONE,
@@ -61,6 +63,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "admin.topup": _ADMIN,
     "admin.review": _ADMIN,
     "admin.migrate": _ADMIN,
+    # the service (`assistant serve`, run by its operator) and its access tokens (`assistant admin token ...`)
+    "serve": _ADMIN,
+    "admin.token.create": _ADMIN,
+    "admin.token.list": _ADMIN,
+    "admin.token.revoke": _ADMIN,
 }
 
 # Commands whose reach is every account (the others act in the one account given).

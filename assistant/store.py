@@ -176,6 +176,29 @@ MIGRATIONS: list[str] = [
     ALTER TABLE messages ADD COLUMN signature TEXT;
     ALTER TABLE messages ADD COLUMN content TEXT;
     """,
+    # The service: access tokens (only their hash is kept) and conversations held for web chats.
+    """
+    CREATE TABLE tokens (
+        id INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        account TEXT,
+        user_name TEXT,
+        role TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        token INTEGER NOT NULL REFERENCES tokens(id),
+        state TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
 ]
 
 

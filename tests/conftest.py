@@ -100,7 +100,7 @@ def run(tmp_path, monkeypatch, backend, request) -> Runner:
     env = {"XDG_DATA_HOME": str(tmp_path / "data"), "ASSISTANT_NOW": "2026-03-02T10:00:00"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    for key in ("ASSISTANT_DB", "ASSISTANT_ACCOUNT", "ASSISTANT_KB"):
+    for key in ("ASSISTANT_DB", "ASSISTANT_ACCOUNT", "ASSISTANT_KB", "ASSISTANT_SERVER", "ASSISTANT_TOKEN"):
         monkeypatch.delenv(key, raising=False)
     if backend == "postgres":
         monkeypatch.setenv("ASSISTANT_DB", request.getfixturevalue("db_target"))
@@ -189,3 +189,108 @@ def live(ctx, media):
     templates.create(ctx, "Spring sale", "AcmeShop", "e-commerce", "Hi ${name}, the sale is on", [media["image"]])
     ctx.at("2026-03-20T10:00")
     return ctx
+
+
+# --- the service -----------------------------------------------------------------------------
+
+import contextlib  # noqa: E402
+import json as _json  # noqa: E402
+import os  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import urllib.error  # noqa: E402
+import urllib.parse  # noqa: E402
+import urllib.request  # noqa: E402
+
+
+class Server:
+    """A real `assistant serve` on a free loopback port, in its own process, over database DB."""
+
+    def __init__(self, db: str, *flags: str, env: dict[str, str] | None = None):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.db, self.url = db, f"http://127.0.0.1:{self.port}"
+        environ = {k: v for k, v in os.environ.items() if k not in ("ASSISTANT_NOW", "ASSISTANT_SERVER", "ASSISTANT_TOKEN")}
+        self.process = subprocess.Popen([sys.executable, "-m", "assistant", "--db", db, "--role", "admin", "serve",
+                                         "--port", str(self.port), *flags], env={**environ, **(env or {})},
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the service did not start: {self.process.stderr.read().decode()}")
+            try:
+                urllib.request.urlopen(self.url + "/openapi.json", timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("the service did not answer within 30 s")
+
+    def token(self, *who: str) -> str:
+        """A new token made against the database directly, e.g. token("--account", "demo")."""
+        out = io.StringIO()
+        assert main(["--db", self.db, "admin", "token", "create", *who], stdout=out, stderr=io.StringIO()) == 0
+        return out.getvalue().strip()
+
+    def call(self, method: str, path: str, token: str | None = None, body=None, headers: dict | None = None,
+             data: bytes | None = None, content_type: str | None = None) -> tuple[int, object]:
+        """METHOD PATH; the status and the decoded JSON answer."""
+        sent = dict(headers or {})
+        if token:
+            sent["Authorization"] = f"Bearer {token}"
+        if body is not None:
+            data, content_type = _json.dumps(body).encode(), "application/json"
+        if content_type:
+            sent["Content-Type"] = content_type
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers=sent)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, _json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            return exc.code, _json.loads(exc.read() or b"null")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@contextlib.contextmanager
+def fresh_database(tmp_path):
+    """A new, empty database for one service: a fresh PostgreSQL database on the server of
+    $ASSISTANT_TEST_POSTGRES (dropped afterwards) when it is set, else a SQLite file in TMP_PATH."""
+    base = os.environ.get("ASSISTANT_TEST_POSTGRES")
+    if not base:
+        tmp_path.mkdir(parents=True, exist_ok=True)  # an explicit --db must be in a directory that exists
+        yield str(tmp_path / "service.db")
+        return
+    psycopg = pytest.importorskip("psycopg", reason="ASSISTANT_TEST_POSTGRES needs the postgres extra")
+    name = f"assistant_service_{os.getpid()}_{int(time.monotonic() * 1000)}"
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    parts = urllib.parse.urlsplit(base)
+    try:
+        yield urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(base, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """Start services: serve(*flags, env=...) -> Server on a fresh database; all stopped at the end."""
+    pytest.importorskip("fastapi", reason="the service needs the extra: pip install '.[server]'")
+    started: list[Server] = []
+    with contextlib.ExitStack() as stack:
+        def start(*flags: str, env: dict[str, str] | None = None) -> Server:
+            db = stack.enter_context(fresh_database(tmp_path / f"s{len(started)}"))
+            started.append(Server(db, *flags, env=env))
+            stack.callback(started[-1].stop)
+            return started[-1]
+        yield start

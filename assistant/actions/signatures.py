@@ -17,7 +17,7 @@ import unicodedata
 from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, perform
-from ..errors import UserError, refused
+from ..errors import NotFound, UserError, refused
 from ..rules import SOURCES
 from ..text import clean, is_cjk
 
@@ -132,7 +132,7 @@ def _find(ctx: Context, name: str) -> dict:
                                                    (ctx.account,))]
         hint = (f"this account has: {', '.join(known)}" if known
                 else "submit one with `assistant signature submit NAME --source S`")
-        raise UserError(f"no signature '{name}' in account '{ctx.account}'; {hint}")
+        raise NotFound(f"no signature '{name}' in account '{ctx.account}'; {hint}")
     return row
 
 

@@ -19,7 +19,7 @@ from .. import media
 from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, perform
-from ..errors import UserError, refused
+from ..errors import NotFound, UserError, refused
 from ..text import clean
 from . import signatures
 
@@ -215,7 +215,7 @@ def find(ctx: Context, code: str, any_account: bool = False) -> dict:
         known = [r["code"] for r in ctx.store.rows("SELECT code FROM templates WHERE account = ? ORDER BY code",
                                                    (ctx.account,))]
         hint = f"this account has: {', '.join(known)}" if known else "create one with `assistant template create`"
-        raise UserError(f"no template {code} in account '{ctx.account}'; {hint}")
+        raise NotFound(f"no template {code} in account '{ctx.account}'; {hint}")
     return row
 
 

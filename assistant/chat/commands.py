@@ -151,7 +151,8 @@ def _answer(conv: Conversation, args: list[str]) -> list[Line]:
         number = ticket["id"]
         return [Line("info", f"Ticket #{number} is resolved: {ticket['resolution']}"),
                 offers.make(conv, f"Open a new ticket with your message, pointing to #{number}?",
-                            lambda: conv.handoff(f"{text} (follow-up to ticket #{number})", "asked_for_person"))]
+                            deed={"do": "handoff", "reason": f"{text} (follow-up to ticket #{number})",
+                                  "trigger": "asked_for_person"})]
     ticket = handoff.answer(conv.ctx, args[0], text)
     return [Line("ok", f"Sent to the support managers on ticket #{ticket['id']}.")]
 

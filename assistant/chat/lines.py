@@ -39,3 +39,4 @@ class Pick:
     label: str
     run: Callable[[], list[Line]]
     key: str | None = None      # the router's intent, for a "did you mean" suggestion
+    deed: dict | None = None    # RUN as plain data (see Conversation.deed), so the choice survives dump/load

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 class Offer:
     question: str
     run: Callable[[], list[Line]]
+    deed: dict | None = None    # RUN as plain data (see Conversation.deed), so the offer survives dump/load
 
 
 def phrase(text: str) -> str:
@@ -30,20 +31,22 @@ def phrase(text: str) -> str:
     return " ".join(kept) + "?"
 
 
-def make(conv: Conversation, question: str, run: Callable[[], list[Line]]) -> Line:
-    """Put QUESTION on offer (RUN on yes) and return the line that asks it."""
-    conv.offer = Offer(question, run)
+def make(conv: Conversation, question: str, run: Callable[[], list[Line]] | None = None,
+         deed: dict | None = None) -> Line:
+    """Put QUESTION on offer (RUN, or the DEED it is built from, on yes) and return the line that asks it."""
+    conv.offer = Offer(question, run or conv.deed(deed or {}), deed)
     return Line("choice", f"{question} [y/N]")
 
 
 def action(conv: Conversation, name: str, args: dict[str, Any] | None = None, question: str | None = None) -> Line:
     """Offer action NAME; yes starts it already confirmed."""
     description = conv.kb.actions[name].description
-    return make(conv, question or phrase(description), lambda: conv.start(name, dict(args or {}), confirmed=True))
+    return make(conv, question or phrase(description),
+                deed={"do": "start", "name": name, "args": dict(args or {}), "confirmed": True})
 
 
 def handoff(conv: Conversation, question: str, reason: str | None = None, trigger: str | None = None) -> list[Line]:
     """Offer a support manager; never to a manager, who is the support manager."""
     if conv.role == "manager":
         return []
-    return [make(conv, question, lambda: conv.handoff(reason, trigger))]
+    return [make(conv, question, deed={"do": "handoff", "reason": reason, "trigger": trigger})]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .. import render
 from ..actions import accounts, error_codes, sending, signatures, templates
 from ..errors import UserError
 from . import offers
-from .lines import Line, Pick
+from .lines import Line
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
@@ -51,7 +50,8 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     elif name == "error.lookup":
         found = error_codes.lookup(conv.kb, args["code"])
         if found["matched"] == "closest":  # a guess is never the answer: the codes to pick from
-            conv.picks = [Pick(f"{c['code']}: {c['meaning']}", partial(conv.run, "error.lookup", {"code": c["code"]}))
+            conv.picks = [conv.pick(f"{c['code']}: {c['meaning']}",
+                                    {"do": "run", "name": "error.lookup", "args": {"code": c["code"]}})
                           for c in found["candidates"]]
             return [Line("info", f"'{found['query']}' is not an error code of the service. Did you mean:")] + [
                 Line("choice", f"  {n}. {p.label}") for n, p in enumerate(conv.picks, 1)]

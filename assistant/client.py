@@ -1,0 +1,298 @@
+"""The CLI's and the REPL's remote mode: the same operations as `LocalOps`, done by a service.
+
+With `--server URL` (or $ASSISTANT_SERVER) and `--token TOKEN` (or $ASSISTANT_TOKEN) every command
+sends its request to `assistant serve` and renders the answer as the embedded mode would; no local
+database is opened. Only the standard library's urllib is used, so the base install stays light.
+The service's error JSON becomes the same one-line `UserError` (Forbidden, NotFound) as locally.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from .errors import Forbidden, NotFound, UserError
+
+TIMEOUT_S = 60
+_ERRORS = {403: Forbidden, 404: NotFound}
+
+
+def _quote(value: Any) -> str:
+    return urllib.parse.quote(str(value), safe="")
+
+
+class Http:
+    """JSON over HTTP to one service, with the caller's token, account and simulated time."""
+
+    def __init__(self, base: str, token: str, account: str | None = None, now: str | None = None):
+        self.base = base.rstrip("/")
+        if not self.base.endswith("/v1"):
+            self.base += "/v1"
+        self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json",
+                        "User-Agent": "assistant-cli"}
+        if account:
+            self.headers["X-Assistant-Account"] = account
+        if now:
+            self.headers["X-Assistant-Now"] = now
+
+    def call(self, method: str, path: str, body: Any = None, query: dict | None = None,
+             files: list[tuple[str, str, bytes]] | None = None, form: list[tuple[str, str]] | None = None) -> Any:
+        """METHOD PATH with a JSON BODY (or multipart FORM fields and FILES); the decoded JSON answer."""
+        url = self.base + path
+        if query:
+            url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
+        headers = dict(self.headers)
+        data = None
+        if files is not None or form is not None:
+            data, headers["Content-Type"] = _multipart(form or [], files or [])
+        elif body is not None:
+            data = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            raise _error(exc) from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise UserError(f"cannot reach the service at {self.base}: {reason}; check --server "
+                            "(or $ASSISTANT_SERVER) and that `assistant serve` is running") from None
+
+
+def _error(exc: urllib.error.HTTPError) -> UserError:
+    try:
+        body = json.loads(exc.read())
+        message, code = body.get("error"), body.get("error_code")
+    except (ValueError, AttributeError, OSError):
+        message, code = None, None
+    message = message or f"the service answered {exc.code} {exc.reason}; try again, or ask its operator"
+    return _ERRORS.get(exc.code, UserError)(message, code=code if isinstance(code, str) else None)
+
+
+def _multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
+    boundary = "assistant-" + secrets.token_hex(12)
+    parts: list[bytes] = []
+    for name, value in fields:
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode() +
+                     value.encode("utf-8") + b"\r\n")
+    for name, filename, data in files:
+        safe = filename.replace('"', "_").replace("\r", "_").replace("\n", "_")
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{safe}"\r\n'
+                     "Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def _read(path: str) -> tuple[str, bytes]:
+    """A file the person named, read here on their machine to be uploaded."""
+    try:
+        return Path(path).name, Path(path).read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}; check the path") from None
+
+
+class RemoteOps:
+    """The operations of `LocalOps`, through the service; each returns what the service returned."""
+
+    remote = True
+
+    def __init__(self, http: Http, role: str = "customer"):
+        self.http, self.role = http, role
+
+    @classmethod
+    def from_options(cls, opts) -> RemoteOps:
+        """From --server/--token (else $ASSISTANT_SERVER/$ASSISTANT_TOKEN), --account and --now."""
+        server = opts.server or os.environ.get("ASSISTANT_SERVER")
+        token = opts.token or os.environ.get("ASSISTANT_TOKEN")
+        if not token:
+            raise UserError("remote mode needs a token; pass --token TOKEN or set ASSISTANT_TOKEN "
+                            "(an admin creates one with `assistant admin token create`)")
+        account = opts.account or os.environ.get("ASSISTANT_ACCOUNT")
+        ops = cls(Http(server, token, account, opts.now or os.environ.get("ASSISTANT_NOW")), opts.role)
+        if opts.role != "customer":
+            me = ops.whoami()
+            if me["role"] != opts.role:
+                raise Forbidden(f"this token is a {me['role']}'s, not a {opts.role}'s; drop --role "
+                                f"(or use a {opts.role} token)")
+        return ops
+
+    def whoami(self) -> dict:
+        return self.http.call("GET", "/whoami")
+
+    # questions
+    def ask(self, question: str, text: bool = False) -> dict:
+        return self.http.call("POST", "/ask", {"question": question, "text": text})
+
+    def error(self, query: str) -> dict:
+        return self.http.call("GET", f"/error-codes/{_quote(query)}")
+
+    # the account model
+    def enable(self) -> dict:
+        return self.http.call("POST", "/account/enable")
+
+    def signature_submit(self, name: str, source: str) -> dict:
+        return self.http.call("POST", "/signatures", {"name": name, "source": source})
+
+    def signature_update(self, name: str, source: str | None = None) -> dict:
+        return self.http.call("POST", f"/signatures/{_quote(name)}/resubmit", {"source": source})
+
+    def signature_status(self, name: str | None = None) -> list[dict]:
+        return self.http.call("GET", "/signatures", query={"name": name})
+
+    def template_create(self, name: str, signature: str, industry: str, text: str, media: list[str],
+                        letter: str | None = None) -> dict:
+        files = [("media", *_read(p)) for p in media] + ([("letter", *_read(letter))] if letter else [])
+        form = [("name", name), ("signature", signature), ("industry", industry), ("text", text)]
+        return self.http.call("POST", "/templates", form=form, files=files)
+
+    def template_status(self, code: str | None = None) -> list[dict]:
+        return self.http.call("GET", "/templates", query={"code": code})
+
+    def send(self, code: str, phones: list[str], params: dict[str, str], file_text: str | None = None,
+             progress: Callable[[int, int], None] | None = None, source: str | None = None) -> dict:
+        form = [("code", code)] + [("phone", p) for p in phones] + [("param", f"{k}={v}") for k, v in params.items()]
+        name = source or "recipients.csv"  # the file's name names it in the service's error messages
+        files = [("file", name, file_text.encode("utf-8"))] if file_text is not None else []
+        return self.http.call("POST", "/sends", form=form, files=files)
+
+    def send_list(self) -> list[dict]:
+        return self.http.call("GET", "/sends")
+
+    def send_show(self, request_id: str) -> dict:
+        return self.http.call("GET", f"/sends/{_quote(request_id)}")
+
+    # administration
+    def account_create(self, name: str, industry: str, names: dict[str, list[str]], digital: int | None,
+                       sms: int | None) -> dict:
+        return self.http.call("POST", "/admin/accounts", {"name": name, "industry": industry, "digital": digital,
+                                                          "sms": sms, **names})
+
+    def account_update(self, name: str, industry: str | None, names: dict[str, list[str]]) -> dict:
+        return self.http.call("PATCH", f"/admin/accounts/{_quote(name)}", {"industry": industry, **names})
+
+    def account_show(self, name: str | None = None) -> dict:
+        return self.http.call("GET", f"/admin/accounts/{_quote(name)}") if name else self.http.call("GET", "/account")
+
+    def account_list(self) -> list[dict]:
+        return self.http.call("GET", "/admin/accounts")
+
+    def topup(self, name: str, digital: int | None, sms: int | None) -> dict:
+        return self.http.call("POST", f"/admin/accounts/{_quote(name)}/topup", {"digital": digital, "sms": sms})
+
+    def review(self, code: str, carrier: str, approve: bool, reason: str | None) -> dict:
+        return self.http.call("POST", f"/admin/templates/{_quote(code)}/reviews",
+                              {"carrier": carrier, "approve": approve, "reason": reason})
+
+    def token_create(self, account: str | None, user: str | None, role: str | None) -> dict:
+        return self.http.call("POST", "/admin/tokens", {"account": account, "user": user, "role": role})
+
+    def token_list(self) -> list[dict]:
+        return self.http.call("GET", "/admin/tokens")
+
+    def token_revoke(self, token: str) -> dict:
+        return self.http.call("POST", "/admin/tokens/revoke", {"token": token})
+
+    # handoff
+    def handoff_create(self, reason: str | None = None, template: str | None = None, signature: str | None = None,
+                       request_id: str | None = None, send_date: str | None = None) -> dict:
+        return self.http.call("POST", "/tickets", {"reason": reason, "template": template, "signature": signature,
+                                                   "request_id": request_id, "send_date": send_date})
+
+    def handoff_list(self, status: str | None = None, account: str | None = None) -> list[dict]:
+        return self.http.call("GET", "/tickets", query={"status": status, "account": account})
+
+    def handoff_show(self, ticket: str) -> dict:
+        return self.http.call("GET", f"/tickets/{_quote(ticket)}")
+
+    def handoff_export(self, ticket: str, fmt: str) -> str:
+        return self.http.call("GET", f"/tickets/{_quote(ticket)}/export", query={"format": fmt})["text"]
+
+    def handoff_claim(self, ticket: str, by: str) -> dict:
+        return self.http.call("POST", f"/tickets/{_quote(ticket)}/claim", {"by": by})
+
+    def handoff_reply(self, ticket: str, text: str, by: str | None = None) -> dict:
+        return self.http.call("POST", f"/tickets/{_quote(ticket)}/reply", {"text": text, "by": by})
+
+    def handoff_answer(self, ticket: str, text: str) -> dict:
+        return self.http.call("POST", f"/tickets/{_quote(ticket)}/answer", {"text": text})
+
+    def handoff_resolve(self, ticket: str, note: str, by: str | None = None) -> dict:
+        return self.http.call("POST", f"/tickets/{_quote(ticket)}/resolve", {"note": note, "by": by})
+
+    def inbox(self) -> list[dict]:
+        return self.http.call("GET", "/inbox")
+
+    def gaps(self, since: str | None = None) -> list[dict]:
+        return self.http.call("GET", "/gaps", query={"since": since})
+
+    def conversation(self) -> RemoteConversation:
+        return RemoteConversation(self.http)
+
+
+@dataclass
+class _Waiting:
+    prompt: str
+    choices: list[str]
+    kind: str
+
+
+class RemoteConversation:
+    """The REPL's view of a conversation the service holds: the same members the shell uses."""
+
+    def __init__(self, http: Http):
+        from .conversation import Line
+
+        self.http, self._line = http, Line
+        self.id: str | None = None
+        self.waiting, self.done, self._toolbar, self._completions = None, False, "", []
+        self.ctx = SimpleNamespace(account="")
+
+    def _open(self, lines: str) -> list:
+        """Start the conversation on the service; LINES is "welcome" (the banner) or "news" (scripts)."""
+        view = self.http.call("POST", "/conversations", query={"lines": lines})
+        self.id = view["id"]
+        self._completions = view.get("completions", [])
+        return self._take(view)
+
+    def _take(self, view: dict) -> list:
+        w = view.get("waiting")
+        self.waiting = _Waiting(w["prompt"], w["choices"], w["kind"]) if w else None
+        self.done = view["done"]
+        self.ctx = SimpleNamespace(account=view["account"])
+        self._toolbar = view.get("toolbar", "")
+        return [self._line(line["kind"], line["text"]) for line in view["lines"]]
+
+    def welcome(self) -> list:
+        return self._open("welcome")
+
+    def news(self) -> list:
+        """Managers' replies not shown yet: what a script sees instead of the welcome."""
+        return self._open("news")
+
+    def handle(self, text: str) -> list:
+        if self.id is None:
+            self._open("news")
+        if not text.strip():
+            return []
+        return self._take(self.http.call("POST", f"/conversations/{self.id}/messages", {"text": text}))
+
+    def cancel(self) -> list:
+        if self.id is None:
+            return []
+        return self._take(self.http.call("POST", f"/conversations/{self.id}/cancel"))
+
+    def toolbar(self, width: int | None = None) -> str:
+        return self._toolbar
+
+    def completions(self) -> list[str]:
+        return self._completions

@@ -1,0 +1,312 @@
+"""The operations a person can ask for, as one interface with two implementations.
+
+`LocalOps` runs them on the core functions against a database this process opens (the embedded
+CLI, and the service's handlers); `assistant.client.RemoteOps` sends them to a service over HTTP.
+The CLI calls one or the other and renders what comes back the same way, so text and `--json`
+output do not depend on where the work was done. Every method returns plain data (what `--json`
+prints); none prints, reads a terminal, or knows its transport.
+
+Who may run what is not decided here (see roles.py). What a *confined* caller (a customer of the
+service, proven by a token) sees is: only their own account and its tickets. The embedded mode's
+user owns the database file and is not confined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .errors import NotFound, UserError
+
+if TYPE_CHECKING:  # kept out of the import path: `assistant ask` and `error` start without the store
+    from .context import Context
+    from .knowledge import KnowledgeBase
+    from .router import Reply, Router
+
+
+def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
+              before_ticket: Callable[[], None] | None = None) -> dict:
+    """What `ask` does for an action it recognised: {"result", "text"}, {"error", "text"} or nothing.
+
+    Read-only actions (statuses, error lookup) are answered from the account. Asking for a person
+    opens a ticket, the one change `ask` makes: it touches no signature, template or package.
+    Other state-changing actions are only named (the reply says which command does them).
+    CTX is called only when the account is needed, so a plain answer opens no database.
+    BEFORE_TICKET may refuse the ticket (the service's rate limit) with a UserError.
+    """
+    if reply.type != "action":
+        return {}
+    from .actions import error_codes, handoff, signatures, templates
+    from .render import error_text, signature_text, template_text
+
+    try:
+        if reply.action == "handoff":
+            if before_ticket is not None:
+                before_ticket()
+            c = ctx()
+            ticket = handoff.create(c, reply.args.get("reason") or reply.question,
+                                    conversation=[{"role": "user", "text": reply.question, "at": c.now()}],
+                                    trigger="asked_for_person")
+            already = " already" if ticket["reused"] else ""
+            return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": ticket["summary"],
+                               "reused": ticket["reused"]},
+                    "text": f"Ticket #{ticket['id']} is{already} with the support managers: {ticket['summary']}"}
+        if reply.action == "send" and reply.args.get("code"):
+            return _send_hint(ctx, kb, reply)
+        if kb.actions[reply.action].changes_state:
+            return {}
+        if reply.action == "error.lookup":
+            if "code" not in reply.args:
+                return {}
+            found = error_codes.lookup(kb, reply.args["code"])
+            return {"result": found, "text": error_text(found)}
+        carriers = kb.rules.carriers if kb.rules else {}
+        if reply.action == "signature.status":
+            items = signatures.status(ctx(), reply.args.get("name"))
+            return {"result": items, "text": "\n\n".join(signature_text(i, carriers) for i in items) or "No signatures yet."}
+        if reply.action == "template.status":
+            items = templates.status(ctx(), reply.args.get("code"))
+            return {"result": items, "text": "\n\n".join(template_text(i, carriers) for i in items) or "No templates yet."}
+    except UserError as exc:
+        return {"error": str(exc), "text": f"Sorry: {exc}"}
+    return {}
+
+
+def _send_hint(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply) -> dict:
+    """A send request's command line with `--param NAME=VALUE` for each variable of its template."""
+    from .actions import templates
+    from .render import command_for, reply_text
+
+    try:
+        variables = templates.status(ctx(), reply.args["code"])[0]["variables"]
+    except UserError:
+        return {}
+    given = list(reply.args.get("params") or [])
+    named = {p.split("=", 1)[0] for p in given}
+    args = {**reply.args, "params": given + [f"{v}=VALUE" for v in variables if v not in named]}
+    lines = reply_text(reply, kb).splitlines()
+    return {"text": "\n".join(lines[:-1] + [f"Run: {command_for(kb.actions['send'], args)}"])}
+
+
+def ask_object(reply: Reply, outcome: dict) -> dict:
+    """The `ask --json` object: the reply and what was carried out, without the text for people."""
+    return {**reply.to_json(), **{k: v for k, v in outcome.items() if k != "text"}}
+
+
+class LocalOps:
+    """The operations on this process's own database. CTX and ROUTER are built on first use."""
+
+    remote = False
+
+    def __init__(self, ctx: Callable[[], Context], router: Callable[[], Router], role: str = "customer",
+                 user: str | None = None, confined: bool = False):
+        self._ctx, self._router = ctx, router
+        self.role, self.user, self.confined = role, user, confined
+        self.before_ticket: Callable[[], None] | None = None  # the service's limit on new tickets
+
+    @property
+    def ctx(self) -> Context:
+        return self._ctx()
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self._router().kb
+
+    def _staff_as(self, by: str | None) -> str | None:
+        """The audit name of staff acting as BY (the CLI's --by), "ROLE:BY", set on the context."""
+        if by and not self.ctx.actor.endswith(f":{by}"):  # the service's staff already act under their own name
+            self.ctx.actor = f"{self.ctx.role}:{by}"
+        return by
+
+    # --- questions ---------------------------------------------------------------------------
+
+    def ask(self, question: str, text: bool = False) -> dict:
+        """One `ask --json` object for QUESTION (with the people's text under "text" when TEXT)."""
+        from .gaps import record
+        from .render import reply_text
+
+        router = self._router()
+        reply = router.route(question)
+        ctx = self.ctx
+        record(ctx.store, ctx.account, ctx.now(), reply, router.kb.thresholds.low_confidence)
+        outcome = carry_out(lambda: ctx, router.kb, reply, self.before_ticket)
+        obj = ask_object(reply, outcome)
+        if text:
+            obj["text"] = outcome.get("text") or reply_text(reply, router.kb)
+        return obj
+
+    def error(self, query: str) -> dict:
+        from .actions.error_codes import lookup
+
+        return lookup(self.kb, query)
+
+    # --- the account model ---------------------------------------------------------------------
+
+    def enable(self) -> dict:
+        from .actions.accounts import enable
+
+        return enable(self.ctx)
+
+    def signature_submit(self, name: str, source: str) -> dict:
+        from .actions import signatures
+
+        return signatures.submit(self.ctx, name, source)
+
+    def signature_update(self, name: str, source: str | None = None) -> dict:
+        from .actions import signatures
+
+        return signatures.update(self.ctx, name, source)
+
+    def signature_status(self, name: str | None = None) -> list[dict]:
+        from .actions import signatures
+
+        return signatures.status(self.ctx, name)
+
+    def template_create(self, name: str, signature: str, industry: str, text: str, media: list[str],
+                        letter: str | None = None) -> dict:
+        """Create a template from media files at paths this process chose (the service's own copies)."""
+        from .actions import templates
+
+        return templates.create(self.ctx, name, signature, industry, text, media, letter)
+
+    def template_status(self, code: str | None = None) -> list[dict]:
+        from .actions import templates
+
+        return templates.status(self.ctx, code)
+
+    def send(self, code: str, phones: list[str], params: dict[str, str], file_text: str | None = None,
+             progress: Callable[[int, int], None] | None = None, source: str | None = None) -> dict:
+        """Send CODE to PHONES and to the recipients of a file's text (numbers, or CSV with a phone column).
+
+        The file's text goes through recipients.parse, the embedded CLI's own reader; SOURCE names
+        the file in its error messages.
+        """
+        from .actions.sending import send
+        from .recipients import parse
+
+        recipients = [(p, dict(params)) for raw in phones for p in raw.split(",") if p.strip()]
+        if file_text is not None:
+            recipients += parse(file_text, params, source or "the recipients file")
+        return send(self.ctx, code, recipients, progress=progress, from_file=file_text is not None)
+
+    def send_list(self) -> list[dict]:
+        """The latest sends of the account (`send list`)."""
+        from .actions.sending import recent
+
+        return recent(self.ctx)
+
+    def send_show(self, request_id: str) -> dict:
+        """One past send with its failures and what its messages carried (`send show`)."""
+        from .actions.sending import request
+
+        return request(self.ctx, request_id)
+
+    # --- administration ------------------------------------------------------------------------
+
+    def account_create(self, name: str, industry: str, names: dict[str, list[str]], digital: int | None,
+                       sms: int | None) -> dict:
+        from .actions.accounts import create_account
+
+        return create_account(self.ctx, name, industry, names, digital, sms)
+
+    def account_update(self, name: str, industry: str | None, names: dict[str, list[str]]) -> dict:
+        from .actions.accounts import update_account
+
+        return update_account(self.ctx, name, industry, names)
+
+    def account_show(self, name: str | None = None) -> dict:
+        from .actions.accounts import account_info
+
+        if self.confined and name and name != self.ctx.account:
+            raise NotFound(f"no account '{name}'; a customer sees only their own (drop the name)")
+        return account_info(self.ctx, name)
+
+    def account_list(self) -> list[dict]:
+        from .actions.accounts import list_accounts
+
+        return list_accounts(self.ctx)
+
+    def topup(self, name: str, digital: int | None, sms: int | None) -> dict:
+        from .actions.accounts import topup
+
+        return topup(self.ctx, name, digital, sms)
+
+    def review(self, code: str, carrier: str, approve: bool, reason: str | None) -> dict:
+        from .actions.templates import record_review
+
+        return record_review(self.ctx, code, carrier, approve, reason)
+
+    def token_create(self, account: str | None, user: str | None, role: str | None) -> dict:
+        from . import tokens
+
+        return tokens.create(self.ctx, account, user, role)
+
+    def token_list(self) -> list[dict]:
+        from . import tokens
+
+        return tokens.listing(self.ctx)
+
+    def token_revoke(self, token: str) -> dict:
+        from . import tokens
+
+        return tokens.revoke(self.ctx, token)
+
+    # --- handoff -------------------------------------------------------------------------------
+
+    def handoff_create(self, reason: str | None = None, template: str | None = None, signature: str | None = None,
+                       request_id: str | None = None, send_date: str | None = None) -> dict:
+        from .actions import handoff
+
+        return handoff.create(self.ctx, reason, template, signature, request_id, send_date)
+
+    def handoff_list(self, status: str | None = None, account: str | None = None) -> list[dict]:
+        from .actions import handoff
+
+        return handoff.queue(self.ctx, status, account)
+
+    def handoff_show(self, ticket: str) -> dict:
+        """The whole case; the role decides the reach (a customer's and an agent's is their account)."""
+        from .actions import handoff
+
+        return handoff.get(self.ctx, ticket)
+
+    def handoff_export(self, ticket: str, fmt: str) -> str:
+        from .actions import handoff
+
+        return handoff.export(self.handoff_show(ticket), fmt)
+
+    def handoff_claim(self, ticket: str, by: str) -> dict:
+        from .actions import handoff
+
+        return handoff.claim(self.ctx, ticket, self._staff_as(by) or "")
+
+    def handoff_reply(self, ticket: str, text: str, by: str | None = None) -> dict:
+        from .actions import handoff
+
+        return handoff.reply(self.ctx, ticket, text, self._staff_as(by))
+
+    def handoff_answer(self, ticket: str, text: str) -> dict:
+        from .actions import handoff
+
+        return handoff.answer(self.ctx, ticket, text)
+
+    def handoff_resolve(self, ticket: str, note: str, by: str | None = None) -> dict:
+        from .actions import handoff
+
+        return handoff.resolve(self.ctx, ticket, note, self._staff_as(by))
+
+    def inbox(self) -> list[dict]:
+        from .actions import handoff
+
+        return handoff.inbox(self.ctx)
+
+    def gaps(self, since: str | None = None) -> list[dict]:
+        from .clock import parse_time
+        from .gaps import report
+
+        return report(self.ctx.store, parse_time(since) if since else None)
+
+
+def carriers_of(kb: KnowledgeBase | None) -> dict[str, Any]:
+    """Carrier ids to names, for rendering (empty without an account model)."""
+    return kb.rules.carriers if kb is not None and kb.rules is not None else {}

@@ -1,0 +1,144 @@
+"""What every handler depends on: who is calling (from the Bearer token), for which account, at what
+time, and the operations bound to them. Handlers take `Depends(operations("send"))` and nothing else
+decides who may do what: the roles table does.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from fastapi import Depends, Request
+
+from .. import tokens
+from ..clock import Clock, FixedClock, parse_time
+from ..context import Context
+from ..errors import Forbidden, UserError
+from ..ops import LocalOps
+from ..roles import require
+from ..storage import open_store
+from ..store import Store
+from .limits import Buckets
+from .settings import Settings
+
+
+class Unauthenticated(UserError):
+    """No token, or one that is unknown or revoked (the service answers 401)."""
+
+
+class Service:
+    """The process-wide state of one worker: settings, the router, a store per thread, rate buckets."""
+
+    def __init__(self, settings: Settings):
+        from ..cache import load_router
+        from ..knowledge import resolve_dir
+        from ..paths import learned_file
+
+        self.settings = settings
+        directory = resolve_dir(settings.kb)
+        if not (directory / "faq.yaml").is_file():
+            raise UserError(f"no faq.yaml in {directory}; point --kb at a knowledge-base directory")
+        self.router = load_router(directory, learned_file(settings.db))
+        self.kb = self.router.kb
+        self._local = threading.local()
+        self.asks = Buckets(settings.asks_per_minute)
+        self.tickets = Buckets(settings.tickets_per_minute)
+
+    def store(self) -> Store:
+        """This thread's connection (SQLite connections stay in the thread that opened them)."""
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = self._local.store = open_store(self.settings.db)
+        return store
+
+    def prepare(self) -> None:
+        """Create the schema and the demo account once, before the first request."""
+        from ..actions.accounts import ensure_demo
+
+        ensure_demo(Context(self.store(), self.kb, Clock(), "demo", "service"))
+
+
+@dataclass
+class Caller:
+    """The bearer of the request's token, the account they act for and the clock they act at."""
+
+    principal: tokens.Principal
+    account: str
+    clock: Clock
+
+    @property
+    def role(self) -> str:
+        return self.principal.role
+
+
+def service(request: Request) -> Service:
+    return request.app.state.service
+
+
+async def caller(request: Request) -> Caller:
+    """Authenticate the Bearer token; the account and role come from it, never from the client.
+
+    Runs on the event loop (a single indexed read), so the handler's own thread opens its own store.
+    """
+    svc: Service = request.app.state.service
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    principal = tokens.authenticate(svc.store(), token.strip()) if scheme.lower() == "bearer" else None
+    if principal is None:
+        raise Unauthenticated("no valid token; send `Authorization: Bearer TOKEN` with a token from "
+                              "`assistant admin token create` (set ASSISTANT_TOKEN for the CLI)")
+    asked = request.headers.get("x-assistant-account", "").strip() or None
+    if principal.role == "customer":
+        if asked and asked != principal.account:
+            raise Forbidden(f"this token is for account '{principal.account}'; drop --account (or $ASSISTANT_ACCOUNT)")
+        account = principal.account or ""
+    else:
+        account = asked or "demo"
+    return Caller(principal, account, _clock(svc, request.headers.get("x-assistant-now")))
+
+
+def _clock(svc: Service, asked: str | None) -> Clock:
+    if not asked:
+        return Clock()
+    if not svc.settings.allow_simulated_clock:
+        raise Forbidden("this service keeps the real time and refuses a simulated one; drop --now "
+                        "(and $ASSISTANT_NOW), or start the service with --allow-simulated-clock")
+    return FixedClock(parse_time(asked))
+
+
+def context(svc: Service, who: Caller) -> Context:
+    """A context on this thread's store, for the caller's account, clock and audit name."""
+    return Context(svc.store(), svc.kb, who.clock, who.account, who.principal.actor, who.role)
+
+
+COMMANDS_USED: set[str] = set()   # every command an endpoint runs: each must be in the roles table
+
+
+def operations(command: str, bucket: str | None = None):
+    """A dependency giving the operations bound to the caller, once the roles table allows COMMAND
+    (and BUCKET, "asks" or "tickets", has room for one more request from this token)."""
+    COMMANDS_USED.add(command)
+    what = {"asks": "questions", "tickets": "new tickets"}
+
+    def dependency(who: Caller = Depends(caller), svc: Service = Depends(service)) -> LocalOps:
+        require(who.role, command)
+        if bucket:
+            getattr(svc, bucket).take(who.principal.token_id, what[bucket])
+        made: list[Context] = []
+
+        def ctx() -> Context:   # built in the handler's thread, on first use
+            if not made:
+                made.append(context(svc, who))
+            return made[0]
+        ops = LocalOps(ctx, lambda: svc.router, who.role, who.principal.user, confined=who.role == "customer")
+        ops.caller = who  # type: ignore[attr-defined]
+        ops.before_ticket = lambda: svc.tickets.take(who.principal.token_id, what["tickets"])
+        return ops
+    return dependency
+
+
+def as_staff(ops: LocalOps, by: str | None) -> str:
+    """The name a staff member acts under: their token's; another --by is refused."""
+    me = ops.caller.principal.user or ""  # type: ignore[attr-defined]
+    if by and by != me:
+        raise Forbidden(f"this token is {me}'s; drop --by (or use --by {me})")
+    return me

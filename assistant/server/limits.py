@@ -1,0 +1,34 @@
+"""Per-token rate limits: a token bucket per (token, kind), driven by a clock the caller gives."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from ..errors import UserError
+
+
+class RateLimited(UserError):
+    """Too many requests of one kind from one token (the service answers 429)."""
+
+
+class Buckets:
+    """RATE requests a minute per key, with bursts up to RATE; refills continuously."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic):
+        self.rate, self.capacity, self.clock = per_minute / 60.0, float(per_minute), clock
+        self._levels: dict[object, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: object, what: str) -> None:
+        """Spend one request of KEY, or raise RateLimited saying when to try again."""
+        with self._lock:
+            now = self.clock()
+            level, since = self._levels.get(key, (self.capacity, now))
+            level = min(self.capacity, level + (now - since) * self.rate)
+            if level < 1.0:
+                wait = (1.0 - level) / self.rate if self.rate else float("inf")
+                self._levels[key] = (level, now)
+                raise RateLimited(f"too many {what} from this token; wait {wait:.0f} s and try again")
+            self._levels[key] = (level - 1.0, now)

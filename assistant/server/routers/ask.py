@@ -1,0 +1,21 @@
+"""POST /v1/ask: one question, one `ask --json` object."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from ...ops import LocalOps
+from ..deps import operations
+
+router = APIRouter(tags=["questions"])
+
+
+class Question(BaseModel):
+    question: str = Field(max_length=4000, description="the line, as a person typed it")
+    text: bool = Field(False, description="also return the answer as people read it, under 'text'")
+
+
+@router.post("/ask", summary="Answer one question (the `ask --json` object)")
+def ask(body: Question, ops: LocalOps = Depends(operations("ask", "asks"))) -> dict:
+    return ops.ask(body.question, body.text)

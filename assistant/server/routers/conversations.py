@@ -1,0 +1,94 @@
+"""Conversations: the REPL's conversation over HTTP, for web chats and the remote REPL.
+
+Each message loads the state from the database, lets the conversation answer, and stores the new
+state only if nobody else moved it meanwhile (a version number): two tabs answering at once get a
+clear refusal instead of a lost turn. No database lock is held while the client is heard or answered.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from ...conversation import Conversation
+from ...errors import Forbidden, NotFound, UserError
+from ...ops import LocalOps
+from ...roles import allowed
+from ..deps import operations
+
+router = APIRouter(tags=["conversations"])
+
+
+class Message(BaseModel):
+    text: str = Field(max_length=4000)
+
+
+def _view(conv_id: str, conv: Conversation, lines) -> dict:
+    waiting = conv.waiting
+    try:
+        toolbar = conv.toolbar()
+    except UserError:
+        toolbar = f" {conv.ctx.account}"
+    return {"id": conv_id, "lines": [{"kind": line.kind, "text": line.text} for line in lines],
+            "waiting": None if waiting is None else {"prompt": waiting.prompt, "choices": waiting.choices,
+                                                     "kind": waiting.kind},
+            "done": conv.done, "account": conv.ctx.account, "toolbar": toolbar}
+
+
+def _open(ops: LocalOps, conv_id: str) -> tuple[Conversation, int]:
+    ctx = ops.ctx
+    row = ctx.store.row("SELECT state, version FROM conversations WHERE id = ? AND account = ? AND token = ?",
+                        (conv_id, ctx.account, ops.caller.principal.token_id))  # type: ignore[attr-defined]
+    if row is None:
+        raise NotFound(f"no conversation {conv_id}; start one with POST /v1/conversations")
+    return Conversation.load(ctx, ops._router(), json.loads(row["state"]), ops.role), row["version"]
+
+
+def _save(ops: LocalOps, conv_id: str, conv: Conversation, version: int) -> None:
+    ctx = ops.ctx
+    with ctx.store.transaction():
+        changed = ctx.store.execute(
+            "UPDATE conversations SET state = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
+            (json.dumps(conv.dump(), ensure_ascii=False), version + 1, ctx.now(), conv_id, version))
+    if not changed:
+        raise UserError("this conversation moved on in another window meanwhile; send the message again")
+
+
+@router.post("/conversations", summary="Start a conversation: its id, the welcome lines, what it waits for")
+def start(lines: Literal["welcome", "news"] = "welcome", ops: LocalOps = Depends(operations("repl"))) -> dict:
+    """LINES: the welcome banner (an interactive shell), or only the news a script is shown."""
+    ctx = ops.ctx
+    conv = Conversation(ctx, ops._router(), ops.role)
+    said = conv.welcome() if lines == "welcome" else conv.news()
+    conv_id = secrets.token_urlsafe(12)
+    with ctx.store.transaction():
+        ctx.store.insert("conversations", {
+            "id": conv_id, "account": ctx.account, "token": ops.caller.principal.token_id,  # type: ignore[attr-defined]
+            "state": json.dumps(conv.dump(), ensure_ascii=False), "version": 1,
+            "created_at": ctx.now(), "updated_at": ctx.now()})
+    view = _view(conv_id, conv, said)
+    view["completions"] = conv.completions()
+    return view
+
+
+@router.post("/conversations/{conv_id}/messages", summary="Say one line: the lines in reply, what it waits for")
+def message(conv_id: str, body: Message, ops: LocalOps = Depends(operations("repl", "asks"))) -> dict:
+    if not allowed(ops.role, "account.switch") and body.text.strip().lower().startswith("/account "):
+        # the REPL's /account switches accounts; a customer's token is bound to one
+        raise Forbidden(f"this token is for account '{ops.ctx.account}' only; /account cannot switch it")
+    conv, version = _open(ops, conv_id)
+    lines = conv.handle(body.text)
+    _save(ops, conv_id, conv, version)
+    return _view(conv_id, conv, lines)
+
+
+@router.post("/conversations/{conv_id}/cancel", summary="Drop whatever was being filled in (Ctrl-C)")
+def cancel(conv_id: str, ops: LocalOps = Depends(operations("repl"))) -> dict:
+    conv, version = _open(ops, conv_id)
+    lines = conv.cancel()
+    _save(ops, conv_id, conv, version)
+    return _view(conv_id, conv, lines)

@@ -1,0 +1,57 @@
+"""Sends: a template to numbers given in the form and in an uploaded recipients file."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+
+from ...errors import UserError
+from ...ops import LocalOps
+from ...recipients import MAX_FILE_BYTES
+from ...sanitize import one_line
+from ..deps import operations
+
+router = APIRouter(tags=["sends"])
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UserError(f"param {pair!r} is not NAME=VALUE")
+        params[key.strip()] = value
+    return params
+
+
+@router.post("/sends", summary="Send a template (multipart: code, phone..., param NAME=VALUE..., file)")
+def send(code: str = Form(max_length=200), phone: list[str] = Form(default=[]), param: list[str] = Form(default=[]),
+         file: UploadFile | None = File(default=None), ops: LocalOps = Depends(operations("send"))) -> dict:
+    text, source = None, None
+    if file is not None:
+        source = one_line(file.filename or "the recipients file")
+        text = _text(file.file.read(MAX_FILE_BYTES + 1), source)
+    return ops.send(code, phone, _params(param), text, source=source)
+
+
+def _text(data: bytes, source: str) -> str:
+    """An uploaded recipients file's text, held to the embedded CLI's limits (see files.read_text)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise UserError(f"{source} is over the limit of {MAX_FILE_BYTES:,} bytes for a recipients file; "
+                        "use a smaller file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{source} is not UTF-8 text (byte {exc.start + 1}); save the CSV as UTF-8") from None
+    if "\x00" in text:
+        raise UserError(f"{source} is a binary file, not text; save the CSV as UTF-8")
+    return text
+
+
+@router.get("/sends", summary="The latest sends of the account (`send list`)")
+def listing(ops: LocalOps = Depends(operations("send.list"))) -> list[dict]:
+    return ops.send_list()
+
+
+@router.get("/sends/{request_id}", summary="A past send of the account, with its failures (`send show`)")
+def show(request_id: str, ops: LocalOps = Depends(operations("send.show"))) -> dict:
+    return ops.send_show(request_id)

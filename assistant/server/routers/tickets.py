@@ -1,0 +1,93 @@
+"""Handoff tickets: a customer opens and answers their own; managers work the queue. Also the
+customer's inbox of replies and the knowledge gaps managers review."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from ...ops import LocalOps
+from ..deps import as_staff, operations
+
+router = APIRouter(tags=["tickets"])
+Status = Literal["open", "claimed", "waiting", "resolved"]
+
+
+class NewTicket(BaseModel):
+    reason: str | None = Field(None, max_length=2000)
+    template: str | None = Field(None, max_length=200)
+    signature: str | None = Field(None, max_length=200)
+    request_id: str | None = Field(None, max_length=200)
+    send_date: str | None = Field(None, max_length=40)
+
+
+class Claim(BaseModel):
+    by: str | None = Field(None, max_length=200, description="must be the token's own name when given")
+
+
+class Reply(BaseModel):
+    text: str = Field(max_length=4000)
+    by: str | None = Field(None, max_length=200)
+
+
+class Answer(BaseModel):
+    text: str = Field(max_length=4000)
+
+
+class Resolution(BaseModel):
+    note: str = Field(max_length=4000)
+    by: str | None = Field(None, max_length=200)
+
+
+@router.post("/tickets", summary="Open a ticket; the objects named are looked up and attached")
+def create(body: NewTicket, ops: LocalOps = Depends(operations("handoff.create", "tickets"))) -> dict:
+    return ops.handoff_create(body.reason, body.template, body.signature, body.request_id, body.send_date)
+
+
+@router.get("/tickets", summary="The managers' queue: urgent first, then oldest")
+def queue(status: Status | None = None, account: str | None = None,
+          ops: LocalOps = Depends(operations("handoff.list"))) -> list[dict]:
+    return ops.handoff_list(status, account)
+
+
+@router.get("/tickets/{ticket}", summary="The whole case (a customer sees only their own)")
+def show(ticket: str, ops: LocalOps = Depends(operations("handoff.show"))) -> dict:
+    return ops.handoff_show(ticket)
+
+
+@router.get("/tickets/{ticket}/export", summary="The case as Markdown or JSON text")
+def export(ticket: str, format: Literal["md", "json"] = "md",
+           ops: LocalOps = Depends(operations("handoff.export"))) -> dict:
+    return {"format": format, "text": ops.handoff_export(ticket, format)}
+
+
+@router.post("/tickets/{ticket}/claim", summary="Take a ticket")
+def claim(ticket: str, body: Claim, ops: LocalOps = Depends(operations("handoff.claim"))) -> dict:
+    return ops.handoff_claim(ticket, as_staff(ops, body.by))
+
+
+@router.post("/tickets/{ticket}/reply", summary="Answer the customer")
+def reply(ticket: str, body: Reply, ops: LocalOps = Depends(operations("handoff.reply"))) -> dict:
+    return ops.handoff_reply(ticket, body.text, as_staff(ops, body.by))
+
+
+@router.post("/tickets/{ticket}/answer", summary="The customer answers the manager")
+def answer(ticket: str, body: Answer, ops: LocalOps = Depends(operations("handoff.answer"))) -> dict:
+    return ops.handoff_answer(ticket, body.text)
+
+
+@router.post("/tickets/{ticket}/resolve", summary="Close a ticket with a note")
+def resolve(ticket: str, body: Resolution, ops: LocalOps = Depends(operations("handoff.resolve"))) -> dict:
+    return ops.handoff_resolve(ticket, body.note, as_staff(ops, body.by))
+
+
+@router.get("/inbox", summary="Managers' replies not read yet (reading marks them read)")
+def inbox(ops: LocalOps = Depends(operations("inbox"))) -> list[dict]:
+    return ops.inbox()
+
+
+@router.get("/gaps", summary="Questions the assistant could not answer well, grouped")
+def gaps(since: str | None = None, ops: LocalOps = Depends(operations("kb.gaps"))) -> list[dict]:
+    return ops.gaps(since)

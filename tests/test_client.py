@@ -1,0 +1,187 @@
+"""The CLI's remote mode: the same commands through the service give the same output, text and
+--json, as on a local database; the token bounds what --account and --role can do."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+MANAGER = ("--role", "manager", "--user", "lin")
+
+# The whole onboarding and the handoff, as (when, who, argv). Embedded, the manager is --role manager
+# --user lin; remotely, lin's manager token (and --role manager, which the token must match).
+STORY = [
+    ("2026-03-02T10:00", "customer", ["enable"]),
+    ("2026-03-02T10:00", "customer", ["ask", "how long does signature review take"]),
+    ("2026-03-02T10:00", "customer", ["signature", "submit", "AcmeShop", "--source", "trademark"]),
+    ("2026-03-17T10:00", "customer", ["signature", "status", "AcmeShop"]),
+    ("2026-03-17T10:00", "customer", ["template", "create", "--name", "Sale", "--signature", "AcmeShop",
+                                      "--industry", "e-commerce", "--text", "Hi ${name}", "--media", "{image}"]),
+    ("2026-03-20T10:00", "customer", ["template", "status"]),
+    ("2026-03-20T10:00", "customer", ["send", "DIGITAL_SMS_0001", "13800138000", "13312345678", "--param", "name=Tom"]),
+    ("2026-03-20T10:01", "customer", ["send", "DIGITAL_SMS_0001", "--file", "{csv}"]),
+    ("2026-03-20T10:01", "customer", ["send", "list"]),  # a minute apart: same-second sends list by request id
+    ("2026-03-20T10:00", "customer", ["error", "isv.BUSINESS_LIMIT_CONTROL"]),
+    ("2026-03-20T10:00", "customer", ["ask", "is DIGITAL_SMS_0001 approved"]),
+    ("2026-03-20T10:05", "customer", ["handoff", "create", "--template", "DIGITAL_SMS_0001", "--reason", "campaign"]),
+    ("2026-03-20T11:00", "manager", ["handoff", "list"]),
+    ("2026-03-20T11:00", "manager", ["handoff", "claim", "1", "--by", "lin"]),
+    ("2026-03-20T11:10", "manager", ["handoff", "reply", "1", "Resubmit", "with", "the", "letter"]),
+    ("2026-03-20T12:00", "customer", ["inbox"]),
+    ("2026-03-20T12:01", "customer", ["handoff", "answer", "1", "Done"]),
+    ("2026-03-20T13:00", "manager", ["handoff", "resolve", "1", "--note", "resubmitted"]),
+    ("2026-03-20T13:30", "customer", ["handoff", "show", "1"]),
+    ("2026-03-20T13:30", "customer", ["handoff", "export", "1"]),
+]
+_REQUEST_ID = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
+
+
+def _play(run, files: dict, json: bool, remote: dict | None, db: str) -> list[str]:
+    outputs = []
+    for now, who, argv in STORY:
+        argv = [files.get(a.strip("{}"), a) if a.startswith("{") else a for a in argv]
+        flags = ["--now", now] + (["--json"] if json else [])
+        if remote:
+            flags += ["--server", remote["url"], "--token", remote[who]] + (["--role", "manager"] if who == "manager" else [])
+        else:
+            flags += ["--db", db] + (list(MANAGER) if who == "manager" else [])
+        result = run(*flags, *argv)
+        assert result.code == 0 and not result.err, (argv, result.out, result.err)
+        outputs.append(_REQUEST_ID.sub("<request id>", result.out))
+    return outputs
+
+
+@pytest.mark.parametrize("json", [False, True], ids=["text", "json"])
+def test_the_remote_cli_prints_what_the_embedded_one_prints(serve, run, media, tmp_path, json, monkeypatch):
+    monkeypatch.delenv("USER", raising=False)  # a customer's token names no person: nor does the embedded customer
+    (tmp_path / "to.csv").write_text("phone,name\n18612345678,Ann\n", encoding="utf-8")
+    files = {"image": media["image"], "csv": str(tmp_path / "to.csv")}
+    server = serve("--allow-simulated-clock")
+    remote = {"url": server.url, "customer": server.token("--account", "demo"),
+              "manager": server.token("--user", "lin", "--role", "manager")}
+    embedded = _play(run, files, json, None, str(tmp_path / "local.db"))
+    through = _play(run, files, json, remote, "")
+    for (_, _, argv), mine, theirs in zip(STORY, embedded, through):
+        assert theirs == mine, argv
+    assert "Resubmit with the letter" in through[15] and "resubmitted" in through[18]
+    assert "DIGITAL_SMS_0001" in through[8]  # `send list` lists the sends
+
+
+REFUSALS = [["--json", "signature", "submit", "Acme Shop", "--source", "trademark"],
+            ["signature", "submit", "Acme Shop", "--source", "trademark"],
+            ["send", "DIGITAL_SMS_0001", "--file", "{bad}"],
+            ["send", "show", "NOPE1234"],
+            ["--json", "error", "isv.BUSNESS_LIMIT"]]
+
+
+def test_refusals_and_their_error_codes_are_the_same_through_the_service(serve, run, tmp_path):
+    bad = tmp_path / "two.csv"
+    bad.write_text("phone;mobile\n13800138000;13312345678\n", encoding="utf-8")
+    server = serve("--allow-simulated-clock")
+    token = server.token("--account", "demo")
+    assert run("--db", str(tmp_path / "local.db"), "enable").code == 0
+    assert run("--server", server.url, "--token", token, "enable").code == 0
+    for argv in REFUSALS:
+        argv = [str(bad) if a == "{bad}" else a for a in argv]
+        local = run("--db", str(tmp_path / "local.db"), *argv)
+        remote = run("--server", server.url, "--token", token, *argv)
+        assert (remote.code, remote.out, remote.err) == (local.code, local.out, local.err), argv
+    refused = run("--server", server.url, "--token", token, *REFUSALS[0])
+    assert __import__("json").loads(refused.out)["error_code"] == "isv.SIGN_NAME_ILLEGAL"
+    assert run("--server", server.url, "--token", token, *REFUSALS[2][:-1], str(bad)).err.startswith(
+        f"error: {bad} has 2 phone columns")
+
+
+def test_remote_mode_opens_no_local_database(serve, run, tmp_path):
+    server = serve("--allow-simulated-clock")
+    token = server.token("--account", "demo")
+    result = run("--server", server.url, "--token", token, "--db", str(tmp_path / "never.db"), "template", "status")
+    assert result.code == 0 and not (tmp_path / "never.db").exists()
+
+
+def test_the_token_bounds_account_and_role(serve, run):
+    server = serve("--allow-simulated-clock")  # the runner pins ASSISTANT_NOW
+    token = server.token("--account", "demo")
+    result = run("--server", server.url, "--token", token, "--account", "globex", "template", "status")
+    assert result.code == 1 and result.err == "error: this token is for account 'demo'; drop --account (or $ASSISTANT_ACCOUNT)\n"
+    result = run("--server", server.url, "--token", token, "--role", "manager", "handoff", "list")
+    assert result.code == 1 and result.err.startswith("error: this token is a customer's, not a manager's;")
+    result = run("--server", server.url, "--token", token, "kb", "gaps")
+    assert result.code == 1 and result.err.startswith("error: the customer role may not run 'kb gaps'")
+
+
+def test_remote_mode_without_a_token_or_a_service_says_what_to_do(run, serve):
+    result = run("--server", "http://127.0.0.1:9", "template", "status")
+    assert result.code == 1 and "pass --token TOKEN or set ASSISTANT_TOKEN" in result.err
+    result = run("--server", "http://127.0.0.1:9", "--token", "x", "template", "status")
+    assert result.code == 1 and result.err.startswith("error: cannot reach the service at http://127.0.0.1:9/v1:")
+
+
+def test_the_remote_repl_holds_its_conversation_in_the_service(serve, run):
+    server = serve("--allow-simulated-clock")
+    token = server.token("--account", "demo")
+    lines = "what is td\nenable digital messages\nyes\n/status\n"
+    remote = run("--server", server.url, "--token", token, "--now", "2026-03-02T10:00", input=lines)
+    local = run("--now", "2026-03-02T10:00", input=lines)
+    assert remote.code == 0 and remote.out == local.out
+    assert "Go ahead? [y/N]\nDigital messages are now enabled.\n" in remote.out
+    assert "enabled           yes (since 2026-03-02 10:00:00)" in remote.out
+
+
+ADMIN_STORY = [
+    ["admin", "account", "create", "globex", "--industry", "retail", "--enterprise", "Globex Corporation",
+     "--digital", "500"],
+    ["admin", "account", "list"],
+    ["admin", "account", "update", "globex", "--trademark", "Globex"],
+    ["admin", "topup", "globex", "--digital", "1000"],
+    ["admin", "account", "show", "globex"],
+    ["kb", "gaps"],
+]
+
+
+@pytest.mark.parametrize("json", [False, True], ids=["text", "json"])
+def test_an_admin_token_administers_through_the_service_as_the_owner_does_locally(serve, run, tmp_path, json):
+    server = serve("--allow-simulated-clock")
+    admin = server.token("--user", "root", "--role", "admin")
+    flags = ["--now", "2026-03-02T10:00"] + (["--json"] if json else [])
+    for argv in ADMIN_STORY:
+        local = run(*flags, "--db", str(tmp_path / "local.db"), "--role", "admin", *argv)
+        remote = run(*flags, "--server", server.url, "--token", admin, *argv)
+        assert local.code == remote.code == 0 and remote.out == local.out, argv
+    made = run("--server", server.url, "--token", admin, "--json", "admin", "token", "create", "--account", "globex")
+    customer = __import__("json").loads(made.out)["token"]
+    mine = run("--server", server.url, "--token", customer, "--json", "admin", "account", "show")
+    assert __import__("json").loads(mine.out)["name"] == "globex"
+    theirs = run("--server", server.url, "--token", customer, "admin", "account", "show", "demo")
+    assert theirs.code == 1 and theirs.err.startswith("error: the customer role may not run 'admin account show'")
+    assert run("--server", server.url, "--token", admin, "admin", "token", "revoke", customer).code == 0
+    gone = run("--server", server.url, "--token", customer, "admin", "account", "show")
+    assert gone.code == 1 and gone.err.startswith("error: no valid token;")
+
+
+def test_learning_a_phrasing_is_refused_in_remote_mode(serve, run):
+    server = serve("--allow-simulated-clock")
+    result = run("--server", server.url, "--token", server.token("--account", "demo"),
+                 "kb", "learn", "how much is one", "--entry", "opt-out")
+    assert result.code == 1 and result.err.startswith("error: `kb learn` teaches the knowledge base of a local database;")
+
+
+def test_the_remote_repl_on_a_terminal_fills_slots_through_the_service(serve):
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from assistant.client import Http, RemoteOps
+    from assistant.repl import Shell
+
+    server = serve("--allow-simulated-clock")
+    ops = RemoteOps(Http(server.url, server.token("--account", "demo"), now="2026-03-02T10:00"))
+    with create_pipe_input() as pipe:
+        shell = Shell(ops.conversation(), input=pipe, output=DummyOutput())
+        pipe.send_text("enable digital messages\ry\rsubmit a signature\rAcmeShop\rtrademark\ryes\r")
+        pipe.close()
+        shell.run()
+    text = "\n".join(line.text for line in shell.transcript)
+    assert "account demo" in text and "Digital messages are now enabled." in text
+    assert "Submitted.\nAcmeShop (trademark): Under review; decision expected 2026-03-11 to 2026-03-12" in text
+    assert shell.toolbar_text.startswith(" demo | signatures ready 0/1")

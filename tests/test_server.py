@@ -1,0 +1,264 @@
+"""The service over a real uvicorn on loopback: tokens, isolation between accounts, roles, errors,
+the clock, and the limits."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from assistant.cli import main
+
+NOW = "2026-03-20T10:00"
+
+
+def cli(db: str, *args: str, now: str = "2026-03-02T10:00") -> str:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["--db", db, "--now", now, *args], stdout=out, stderr=err)
+    assert code == 0, (args, out.getvalue(), err.getvalue())
+    return out.getvalue()
+
+
+@pytest.fixture
+def world(serve, media):
+    """Two accounts (demo with a signature, a template, a send and a ticket; globex with nothing),
+    a token for each customer, a manager, an admin, and a revoked token."""
+    server = serve("--allow-simulated-clock")
+    db = server.db
+    cli(db, "--role", "admin", "admin", "account", "create", "globex", "--industry", "e-commerce", "--digital", "10")
+    cli(db, "enable")
+    cli(db, "signature", "submit", "AcmeShop", "--source", "trademark")
+    cli(db, "template", "create", "--name", "Sale", "--signature", "AcmeShop", "--industry", "e-commerce",
+        "--text", "Hi ${name}", "--media", media["image"], now="2026-03-17T10:00")
+    sent = cli(db, "--json", "send", "DIGITAL_SMS_0001", "13800138000", "--param", "name=Tom", now=NOW)
+    ticket = cli(db, "--json", "handoff", "create", "--reason", "help", now=NOW)
+    import json
+
+    tokens = {"a": server.token("--account", "demo"), "b": server.token("--account", "globex"),
+              "manager": server.token("--user", "lin", "--role", "manager"),
+              "agent": server.token("--user", "ann", "--role", "agent"),
+              "admin": server.token("--user", "root", "--role", "admin"), "revoked": server.token("--account", "demo")}
+    cli(db, "--role", "admin", "admin", "token", "revoke", tokens["revoked"])
+    conversation = server.call("POST", "/v1/conversations", tokens["a"], headers={"X-Assistant-Now": NOW})[1]["id"]
+    return {"server": server, "tokens": tokens, "ticket": json.loads(ticket)["id"],
+            "request": json.loads(sent)["request_id"], "conversation": conversation}
+
+
+# Every endpoint that reaches one of demo's objects, as (method, path, body).
+def _objects(w: dict) -> list[tuple[str, str, dict | None]]:
+    t, r, c = w["ticket"], w["request"], w["conversation"]
+    return [("GET", f"/v1/tickets/{t}", None), ("GET", f"/v1/tickets/{t}/export", None),
+            ("POST", f"/v1/tickets/{t}/answer", {"text": "hello"}), ("GET", f"/v1/sends/{r}", None),
+            ("GET", "/v1/templates?code=DIGITAL_SMS_0001", None), ("GET", "/v1/signatures?name=AcmeShop", None),
+            ("POST", "/v1/signatures/AcmeShop/resubmit", {}),
+            ("POST", f"/v1/conversations/{c}/messages", {"text": "hi"}), ("POST", f"/v1/conversations/{c}/cancel", None),
+            ("POST", "/v1/tickets", {"template": "DIGITAL_SMS_0001"})]
+
+
+def test_another_accounts_objects_are_not_found_and_not_confirmed(world):
+    server, tokens = world["server"], world["tokens"]
+    for method, path, body in _objects(world):
+        status, answer = server.call(method, path, tokens["b"], body, headers={"X-Assistant-Now": NOW})
+        assert status == 404, (method, path, answer)
+        # worded as for an object that does not exist, within the caller's own account
+        assert answer["error"].startswith("no "), answer
+        assert "'demo'" not in answer["error"] or path.endswith("/demo"), answer
+    # the owner reaches the same objects (answers to a ticket and resubmissions aside, which have rules of their own)
+    for method, path, body in _objects(world)[:6]:
+        if method == "GET":
+            assert server.call(method, path, tokens["a"], body, headers={"X-Assistant-Now": NOW})[0] == 200, path
+
+
+def test_a_customer_cannot_name_another_account(world):
+    status, answer = world["server"].call("GET", "/v1/templates", world["tokens"]["b"],
+                                          headers={"X-Assistant-Account": "demo"})
+    assert status == 403 and answer["error"].startswith("this token is for account 'globex'")
+
+
+MANAGER_ONLY = [("POST", "/v1/tickets/{t}/claim", {}),
+                ("POST", "/v1/tickets/{t}/reply", {"text": "x"}), ("POST", "/v1/tickets/{t}/resolve", {"note": "x"}),
+                ("GET", "/v1/gaps", None)]
+# the roles table: carrier decisions and any account by name are an admin's
+ADMIN_ONLY = [("GET", "/v1/admin/accounts", None), ("GET", "/v1/admin/accounts/demo", None),
+              ("POST", "/v1/admin/templates/DIGITAL_SMS_0001/reviews", {"carrier": "china_mobile", "approve": True}),
+              ("POST", "/v1/admin/accounts", {"name": "x1", "industry": "e-commerce"}),
+              ("PATCH", "/v1/admin/accounts/demo", {"industry": "retail"}),
+              ("POST", "/v1/admin/accounts/demo/topup", {"digital": 5}),
+              ("POST", "/v1/admin/tokens", {"account": "demo"}), ("GET", "/v1/admin/tokens", None),
+              ("POST", "/v1/admin/tokens/revoke", {"token": "1"})]
+
+
+def test_roles_without_the_right_are_forbidden(world):
+    server, tokens, t = world["server"], world["tokens"], world["ticket"]
+    role = {"a": "customer", "agent": "agent", "manager": "manager"}
+    for who, endpoints in (("a", MANAGER_ONLY + ADMIN_ONLY), ("agent", MANAGER_ONLY + ADMIN_ONLY), ("manager", ADMIN_ONLY)):
+        for method, path, body in endpoints:
+            status, answer = server.call(method, path.format(t=t), tokens[who], body)
+            assert status == 403, (who, method, path, answer)
+            assert answer["error"].startswith(f"the {role[who]} role may not run"), answer
+
+
+def test_the_ticket_list_of_a_customer_or_an_agent_is_their_accounts_only(world):
+    server, tokens, now = world["server"], world["tokens"], {"X-Assistant-Now": NOW}
+    status, mine = server.call("GET", "/v1/tickets", tokens["a"], headers=now)
+    assert status == 200 and [t["id"] for t in mine] == [world["ticket"]]
+    status, theirs = server.call("GET", "/v1/tickets", tokens["b"], headers=now)
+    assert status == 200 and theirs == []
+    status, agents = server.call("GET", "/v1/tickets", tokens["agent"], headers={**now, "X-Assistant-Account": "globex"})
+    assert status == 200 and agents == []
+
+
+def test_no_token_or_a_revoked_one_is_unauthenticated_everywhere(world):
+    server, tokens = world["server"], world["tokens"]
+    paths = _objects(world) + MANAGER_ONLY + ADMIN_ONLY + [("POST", "/v1/ask", {"question": "hi"})]
+    for token in (None, tokens["revoked"], "dm_not-a-token"):
+        for method, path, body in paths:
+            status, answer = server.call(method, path.format(t=world["ticket"]), token, body)
+            assert status == 401, (token, method, path, answer)
+            assert answer["error"].startswith("no valid token;") and answer["hint"]
+
+
+def test_a_manager_works_any_account_and_acts_under_the_tokens_name(world):
+    server, tokens, t = world["server"], world["tokens"], world["ticket"]
+    status, queue = server.call("GET", "/v1/tickets", tokens["manager"])
+    assert status == 200 and [q["id"] for q in queue] == [t]
+    status, answer = server.call("POST", f"/v1/tickets/{t}/claim", tokens["manager"], {"by": "someone-else"})
+    assert status == 403 and "this token is lin's" in answer["error"]
+    status, ticket = server.call("POST", f"/v1/tickets/{t}/claim", tokens["manager"], {})
+    assert status == 200 and ticket["owner"] == "lin"
+
+
+def test_ask_returns_exactly_the_ask_json_object(world, run):
+    server = world["server"]
+    status, answer = server.call("POST", "/v1/ask", world["tokens"]["a"], {"question": "how long does signature review take"})
+    local = run("ask", "--json", "how long does signature review take")
+    import json
+
+    assert status == 200 and answer == json.loads(local.out)
+
+
+def test_errors_are_the_cli_line_with_its_hint(world):
+    status, answer = world["server"].call("GET", "/v1/templates?code=DIGITAL_SMS_0099", world["tokens"]["a"])
+    assert status == 404
+    assert answer["error"] == "no template DIGITAL_SMS_0099 in account 'demo'; this account has: DIGITAL_SMS_0001"
+    assert answer["hint"] == "this account has: DIGITAL_SMS_0001"
+    status, answer = world["server"].call("POST", "/v1/signatures", world["tokens"]["a"], {"name": "A", "source": "app"})
+    assert status == 400 and answer["error"].count("\n") == 0
+
+
+def test_tokens_created_through_the_service_by_an_admin_work_and_are_shown_once(world):
+    server, admin = world["server"], world["tokens"]["admin"]
+    status, made = server.call("POST", "/v1/admin/tokens", admin, {"account": "globex"})
+    assert status == 200 and made["token"].startswith("dm_")
+    assert server.call("GET", "/v1/whoami", made["token"])[1] == {"role": "customer", "account": "globex", "user": None}
+    listed = server.call("GET", "/v1/admin/tokens", admin)[1]
+    assert made["token"] not in str(listed) and any(t["id"] == made["id"] for t in listed)
+    assert server.call("POST", "/v1/admin/tokens/revoke", admin, {"token": made["token"]})[0] == 200
+    assert server.call("GET", "/v1/whoami", made["token"])[0] == 401
+
+
+def test_a_simulated_clock_is_refused_unless_the_service_allows_it(serve):
+    server = serve()
+    token = server.token("--account", "demo")
+    status, answer = server.call("GET", "/v1/templates", token, headers={"X-Assistant-Now": "2026-03-20"})
+    assert status == 403 and "--allow-simulated-clock" in answer["error"]
+    assert server.call("GET", "/v1/templates", token)[0] == 200
+
+
+def test_bodies_over_the_limit_are_refused(world):
+    server, token = world["server"], world["tokens"]["a"]
+    # The service answers 413 as soon as the headers announce too much, without reading the body:
+    # a raw request that announces 2 MB and sends none still gets its answer.
+    import json
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        raw.sendall(f"POST /v1/ask HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+                    "Content-Type: application/json\r\nContent-Length: 2000000\r\n\r\n".encode())
+        reply = b""
+        while b"}" not in reply:
+            reply += raw.recv(4096)
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413") and "larger than 1024 KB" in json.loads(body)["error"]
+    status, answer = server.call("POST", "/v1/ask", token, {"question": "x" * 5000})
+    assert status == 422 and answer["error"].startswith("question:")
+
+
+def test_asks_and_new_tickets_are_rate_limited_per_token(serve):
+    server = serve(env={"ASSISTANT_SERVE_ASKS_PER_MINUTE": "3", "ASSISTANT_SERVE_TICKETS_PER_MINUTE": "1"})
+    token, other = server.token("--account", "demo"), server.token("--account", "demo")
+    statuses = [server.call("POST", "/v1/ask", token, {"question": "what is td"})[0] for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert server.call("POST", "/v1/ask", other, {"question": "what is td"})[0] == 200  # per token
+    assert [server.call("POST", "/v1/tickets", token, {"reason": "x"})[0] for _ in range(2)] == [200, 429]
+    # a question asking for a person opens a ticket too, and counts against the same limit
+    status, answer = server.call("POST", "/v1/ask", other, {"question": "I want to talk to a person"})
+    # the account's open request for a person is reused (not a second ticket), and still counted
+    assert status == 200 and answer["result"]["ticket"] == 1 and answer["result"]["reused"] is True
+    status, answer = server.call("POST", "/v1/ask", other, {"question": "I want to talk to a person"})
+    assert status == 200 and answer["error"].startswith("too many new tickets from this token; wait")
+
+
+def test_a_conversation_holds_its_state_between_requests_and_stays_in_the_tokens_account(world):
+    server, token, now = world["server"], world["tokens"]["a"], {"X-Assistant-Now": NOW}
+    conv = server.call("POST", "/v1/conversations", token, headers=now)[1]["id"]
+    status, view = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "submit a signature"}, headers=now)
+    assert status == 200 and view["waiting"]["kind"] == "slot"
+    view = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "AcmeTech"}, headers=now)[1]
+    assert view["waiting"]["kind"] == "slot" and "AcmeTech" not in view["waiting"]["prompt"]
+    status, answer = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "/account globex"}, headers=now)
+    assert status == 403 and "/account cannot switch it" in answer["error"]
+    view = server.call("POST", f"/v1/conversations/{conv}/cancel", token, headers=now)[1]
+    assert view["lines"] == [{"kind": "muted", "text": "Cancelled."}] and view["waiting"] is None
+
+
+def test_a_body_that_grows_past_the_limit_while_streaming_is_refused(world):
+    import http.client
+    import json
+
+    server, token = world["server"], world["tokens"]["a"]
+
+    def chunks():  # no Content-Length: the service counts as it reads
+        yield b'{"question": "'
+        for _ in range(18):
+            yield b"x" * 60_000
+        yield b'"}'
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request("POST", "/v1/ask", body=chunks(), encode_chunked=True,
+                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    response = conn.getresponse()
+    assert response.status == 413 and json.loads(response.read())["error"].startswith("the request is larger than")
+
+
+def test_unknown_endpoints_answer_in_the_same_error_shape(world):
+    status, answer = world["server"].call("GET", "/v1/nothing-here", world["tokens"]["a"])
+    assert status == 404 and answer == {"error": "no such endpoint; see /openapi.json", "hint": "see /openapi.json"}
+
+
+def test_a_stalled_client_holds_no_database_lock(world):
+    import socket
+    import time
+
+    server, token = world["server"], world["tokens"]["a"]
+    stalled = []
+    for path in ("/v1/tickets", "/v1/signatures"):  # writers, each stopped halfway through its body
+        raw = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        raw.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+                    "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"reason\": \"hal".encode())
+        stalled.append(raw)
+    try:
+        started = time.monotonic()
+        status, ticket = server.call("POST", "/v1/tickets", world["tokens"]["b"], {"reason": "meanwhile"})
+        assert status == 200 and ticket["account"] == "globex"
+        assert time.monotonic() - started < 5  # well under the store's 10 s busy timeout
+    finally:
+        for raw in stalled:
+            raw.close()
+
+
+def test_a_port_in_use_is_one_clear_line(serve, run):
+    server = serve()
+    result = run("--db", server.db, "--role", "admin", "serve", "--port", str(server.port))
+    assert result.code == 1
+    assert result.err == (f"error: cannot listen on 127.0.0.1:{server.port}: Address already in use; "
+                               "pick another with --port (or stop what is using it)\n")

@@ -1,0 +1,57 @@
+"""The per-token rate limit: a token bucket driven by the clock it is given."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the service needs the extra: pip install '.[server]'")
+
+from assistant.server.limits import Buckets, RateLimited  # noqa: E402
+
+
+class Ticking:
+    def __init__(self):
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_a_burst_up_to_the_rate_passes_then_the_bucket_refills_with_time():
+    clock = Ticking()
+    buckets = Buckets(per_minute=3, clock=clock)
+    for _ in range(3):
+        buckets.take("t1", "questions")
+    with pytest.raises(RateLimited, match=r"^too many questions from this token; wait 20 s and try again$"):
+        buckets.take("t1", "questions")
+    buckets.take("t2", "questions")            # another token has its own bucket
+    clock.t += 20                              # one request's worth comes back every 20 s
+    buckets.take("t1", "questions")
+    with pytest.raises(RateLimited):
+        buckets.take("t1", "questions")
+    clock.t += 3600                            # never more than a full burst saved up
+    for _ in range(3):
+        buckets.take("t1", "questions")
+    with pytest.raises(RateLimited):
+        buckets.take("t1", "questions")
+
+
+def test_the_serve_command_names_the_extra_when_fastapi_is_missing(run, monkeypatch):
+    import sys
+
+    for name in [m for m in sys.modules if m == "fastapi" or m.startswith(("fastapi.", "assistant.server.app"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "fastapi", None)
+    result = run("--role", "admin", "serve")
+    assert result.code == 1 and result.err == ("error: the service needs FastAPI and uvicorn, which are not installed; "
+                                               "install them with: pip install 'digital-message-assistant[server]'\n")
+
+
+def test_every_command_an_endpoint_runs_is_in_the_roles_table():
+    from assistant.roles import PERMISSIONS
+    from assistant.server import deps
+    from assistant.server.app import create_app  # noqa: F401  (imports every router)
+    from assistant.server.routers import admin, ask, conversations, error_codes, sends, signatures, templates, tickets  # noqa: F401
+
+    assert len(deps.COMMANDS_USED) >= 29
+    assert deps.COMMANDS_USED - set(PERMISSIONS) == set()
