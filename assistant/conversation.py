@@ -20,6 +20,7 @@ from . import render
 from .actions import accounts, error_codes, handoff, sending, signatures, templates
 from .context import Context
 from .errors import UserError
+from .gaps import log_pick
 from .gaps import record as record_gap
 from .knowledge import Slot
 from .matcher import Candidate
@@ -91,6 +92,7 @@ class Conversation:
         self.flow: _Flow | None = None
         self.offer: _Offer | None = None
         self.picks: list[Suggestion] = []
+        self.asked = ""  # the question the picks were offered for
         self.fallbacks = 0
         self.unanswered: list[str] = []
         self.failures = 0
@@ -193,6 +195,8 @@ class Conversation:
             choice = int(answer)
             if 1 <= choice <= len(self.picks):
                 picked, self.picks = self.picks[choice - 1], []
+                log_pick(self.ctx.store, self.ctx.account, self.asked, picked.key, self.ctx.now(),
+                         self.kb.thresholds.gap_log_rows)
                 return self._reply(self.router.resolve(text, text, Candidate(picked.key, picked.confidence, "")))
         self.picks = []
         return self._reply(self.router.route(text))
@@ -200,12 +204,13 @@ class Conversation:
     # --- replies -----------------------------------------------------------------------------
 
     def _reply(self, reply: Reply) -> list[Line]:
-        record_gap(self.ctx.store, self.ctx.account, self.ctx.now(), reply, self.kb.thresholds.low_confidence)
+        record_gap(self.ctx.store, self.ctx.account, self.ctx.now(), reply, self.kb.thresholds.low_confidence,
+                   self.kb.thresholds.gap_log_rows)
         if reply.type == "fallback":
             return self._fallback(reply)
         self.fallbacks = 0
         if reply.type == "clarify":
-            self.picks = reply.suggestions
+            self.picks, self.asked = reply.suggestions, reply.question
             return [Line("info", "I'm not sure what you mean. Did you mean:")] + [
                 Line("choice", f"  {n}. {s.question}") for n, s in enumerate(reply.suggestions, 1)]
         if reply.type == "answer":

@@ -185,4 +185,6 @@ def gaps_text(groups: list[dict]) -> str:
         best = g["best"].partition(":")[2] if g["best"] else "nothing close"
         lines.append(f"{n}. asked {g['count']}x (last {g['last']}), closest: {best}")
         lines += [f"     - {safe(q)}" for q in g["examples"]]
+        lines += [f"     proposed: '{safe(p['question'])}' -> {p['intent'].partition(':')[2]} (picked {p['count']}x)"
+                  for p in g.get("proposals", ())]
     return "\n".join(lines)

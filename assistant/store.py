@@ -231,5 +231,9 @@ class Store:
         found = self.rows(sql, params)
         return found[0] if found else None
 
+    def execute(self, sql: str, params: tuple | dict = ()) -> None:
+        """Run one portable SQL statement (call inside a transaction)."""
+        self.conn.execute(sql, params)
+
     def close(self) -> None:
         self.conn.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 # Words are runs of letters and digits ("_" separates); Chinese, Japanese and Korean characters
@@ -76,6 +77,14 @@ class Synonyms:
         self.table = {fold(variant): canonical for variant, canonical in table.items() if fold(variant)}
         self.longest = max((v.count(" ") + 1 for v in self.table), default=0)
 
+    @classmethod
+    def from_folded(cls, table: Mapping[str, str]) -> Synonyms:
+        """A table whose variants are already folded (read back from the cache: nothing to redo)."""
+        synonyms = cls({})
+        synonyms.table = dict(table)
+        synonyms.longest = max((v.count(" ") + 1 for v in synonyms.table), default=0)
+        return synonyms
+
     def apply(self, folded: str) -> str:
         """Rewrite the variants in FOLDED (already `fold`ed text) to canonical words."""
         if not self.table:
@@ -94,6 +103,7 @@ class Synonyms:
         return " ".join(out)
 
 
+@lru_cache(maxsize=65536)  # a knowledge base repeats its words; building a large index stems millions
 def stem(word: str) -> str:
     """Strip the common English inflections so "signatures", "signed" and "signing" meet.
 

@@ -135,3 +135,18 @@ def test_a_minimal_knowledge_base_needs_only_faq_yaml(tmp_path):
     kb = knowledge.load(tmp_path)
     assert list(kb.entries) == ["opening-hours"]
     assert kb.actions == {}
+
+
+def test_out_of_scope_examples_ship_by_group(kb):
+    assert {"other-cloud-products", "account-and-billing", "ordinary-sms", "chit-chat"} <= set(kb.out_of_scope)
+    assert sum(len(examples) for examples in kb.out_of_scope.values()) >= 100
+
+
+def test_an_out_of_scope_example_that_is_an_faq_phrasing_is_reported(kb_copy):
+    _edit(kb_copy / "out_of_scope.yaml", "    - hello\n", "    - how to add a signature\n")
+    assert any("out_of_scope.yaml" in p and "'how to add a signature'" in p for p in _problems(kb_copy))
+
+
+def test_an_empty_out_of_scope_group_is_reported(kb_copy):
+    _edit(kb_copy / "out_of_scope.yaml", "  chinese:\n", "  empty: []\n  chinese:\n")
+    assert any("out-of-scope group 'empty' must be a non-empty list" in p for p in _problems(kb_copy))
