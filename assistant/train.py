@@ -53,7 +53,7 @@ def _table(columns: np.ndarray, weights: np.ndarray, bias: np.ndarray, prune: fl
 
 
 def softmax(rows: Sequence[dict[int, float]], labels: Sequence[int], n_intents: int, *, epochs: int = 30,
-            rate: float = 0.05, l2: float = 1e-4, batch: int = 64, prune: float = 0.01, seed: int = 0) -> Table:
+            rate: float = 0.05, l2: float = 1e-4, batch: int = 64, prune: float = 0.1, seed: int = 0) -> Table:
     """Multinomial logistic regression of LABELS on the sparse feature ROWS."""
     keep = [i for i, r in enumerate(rows) if r]
     rows, y = [rows[i] for i in keep], np.asarray([labels[i] for i in keep], dtype=np.int64)
