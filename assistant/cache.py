@@ -66,7 +66,7 @@ def encode(value: Any) -> Any:
         return {"dt": value.isoformat()}
     if isinstance(value, dt.date):
         return {"date": value.isoformat()}
-    if isinstance(value, re.Pattern):
+    if isinstance(value, (re.Pattern, LazyPattern)):
         return {"re": [value.pattern, value.flags]}
     if isinstance(value, Synonyms):
         return {"syn": value.table}
@@ -95,7 +95,7 @@ def decode(value: Any) -> Any:
     if "date" in value:
         return dt.date.fromisoformat(value["date"])
     if "re" in value:
-        return re.compile(value["re"][0], value["re"][1])
+        return LazyPattern(value["re"][0], value["re"][1])
     if "syn" in value:
         return Synonyms.from_folded(value["syn"])
     raise CacheError("unknown value in the cache")
@@ -103,6 +103,19 @@ def decode(value: Any) -> Any:
 
 def _hashable(key: Any) -> Any:
     return tuple(key) if isinstance(key, list) else key
+
+
+class LazyPattern:
+    """A regular expression compiled when first used: a start that answers an FAQ question
+    compiles only the patterns it needs (compiling costs more than reading the whole index)."""
+
+    def __init__(self, pattern: str, flags: int):
+        self._source, self._flags, self._compiled = pattern, flags, None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source, self._flags)
+        return getattr(self._compiled, name)
 
 
 class LazyEntries(Mapping):
