@@ -19,6 +19,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from .text import Synonyms, fold, stem
@@ -58,40 +59,61 @@ def _bucket(gram: str) -> int:
     return zlib.crc32(gram.encode("utf-8")) & _MASK
 
 
-def _unit(counts: dict[int, float], scale: float, out: dict[int, float]) -> None:
-    """Add COUNTS to OUT with sublinear term frequency, scaled to length SCALE."""
-    vec = {b: (1 + math.log(c)) if c > 1 else c for b, c in counts.items()}
+def _unit(counts: dict[int, float], scale: float, out: dict[int, float], sublinear: bool = True) -> float:
+    """Add COUNTS to OUT (sublinear term frequency if SUBLINEAR), scaled to length SCALE; return
+    the factor each count was multiplied by when not SUBLINEAR."""
+    vec = {b: (1 + math.log(c)) if c > 1 else c for b, c in counts.items()} if sublinear else counts
     norm = math.sqrt(sum(v * v for v in vec.values()))
-    if norm:
-        for b, v in vec.items():
-            out[b] = out.get(b, 0.0) + scale * v / norm
+    if not norm:
+        return 0.0
+    for b, v in vec.items():
+        out[b] = out.get(b, 0.0) + scale * v / norm
+    return scale / norm
 
 
-def features(words: Sequence[str], surface: Sequence[str], weights: Weights, chars: bool = True) -> dict[int, float]:
-    """Hashed features of a question: stemmed WORDS and word pairs as one block, the character
-    2- to 5-grams of the SURFACE words (before stemming) as another, each of unit length and
-    the character block scaled by `weights.char`."""
+def _word_vector(words: Sequence[str], bigram: float) -> dict[int, float]:
     counts: dict[int, float] = {}
     for word in words:
         b = _bucket("w " + word)
         counts[b] = counts.get(b, 0.0) + 1.0
-    pair = weights.bigram
-    if pair:
+    if bigram:
         for left, right in zip(words, words[1:]):
             b = _bucket(f"b {left} {right}")
-            counts[b] = counts.get(b, 0.0) + pair
+            counts[b] = counts.get(b, 0.0) + bigram
     out: dict[int, float] = {}
     _unit(counts, 1.0, out)
+    return out
+
+
+@lru_cache(maxsize=16384)
+def char_grams(word: str) -> dict[int, float]:
+    """Bucket -> count of the character 2- to 5-grams of WORD (padded with < and >)."""
+    padded = f"<{word}>"
+    size = len(padded)
+    counts: dict[int, float] = {}
+    for n in (2, 3, 4, 5):
+        for i in range(size - n + 1):
+            b = _bucket("c" + padded[i:i + n])
+            counts[b] = counts.get(b, 0.0) + 1.0
+    return counts
+
+
+def _char_counts(surface: Sequence[str]) -> dict[int, float]:
+    counts: dict[int, float] = {}
+    for word in surface:
+        for b, c in char_grams(word).items():
+            counts[b] = counts.get(b, 0.0) + c
+    return counts
+
+
+def features(words: Sequence[str], surface: Sequence[str], weights: Weights, chars: bool = True) -> dict[int, float]:
+    """Hashed features of a question: stemmed WORDS and word pairs as one block (sublinear term
+    frequency), the character 2- to 5-grams of the SURFACE words (before stemming) as another
+    (plain counts, so a word's share is the same in every question), each of unit length and
+    the character block scaled by `weights.char`."""
+    out = _word_vector(words, weights.bigram)
     if chars and weights.char:
-        counts = {}
-        for word in surface:
-            padded = f"<{word}>"
-            size = len(padded)
-            for n in (2, 3, 4, 5):
-                for i in range(size - n + 1):
-                    b = _bucket("c" + padded[i:i + n])
-                    counts[b] = counts.get(b, 0.0) + 1.0
-        _unit(counts, weights.char, out)
+        _unit(_char_counts(surface), weights.char, out, sublinear=False)
     return out
 
 
@@ -116,6 +138,20 @@ class Model:
     def arrays(self) -> dict[str, array]:
         return {"buckets": self.buckets, "start": self.start, "intents": self.intents, "values": self.values,
                 "bias": self.bias}
+
+    def dense_sum(self, vec: dict[int, float]) -> list[float]:
+        """Sum of the weight rows of VEC's features, times their values, without the bias (every intent)."""
+        buckets, start, intents, values = self.buckets, self.start, self.intents, self.values
+        n = len(buckets)
+        scores = [0.0] * len(self.bias)
+        for b, x in vec.items():
+            i = bisect_left(buckets, b)
+            if i == n or buckets[i] != b:
+                continue
+            low, high = start[i], start[i + 1]
+            for k, w in zip(intents[low:high], values[low:high]):
+                scores[k] += x * w
+        return scores
 
     def logits(self, vec: dict[int, float], dense: bool = True) -> dict[int, float]:
         """Intent number -> score. DENSE: every intent is scored (the bias alone for those no
@@ -181,6 +217,7 @@ class Index:
             table = train.softmax(rows, labels, len(self.keys), epochs=int(w.epochs), rate=w.rate, l2=w.l2)
         self.model = Model.from_table(table)
         self.large = large
+        self._word_share = {}
 
     # --- plain-data form, for the cache ------------------------------------------------------
 
@@ -197,6 +234,7 @@ class Index:
 
     def _restore(self, state: dict) -> None:
         self.keys, self.titles, self.large = state["keys"], state["titles"], state["large"]
+        self._word_share: dict[str, list[float]] = {}
         self.known = set(state["known"])
         self._vocabulary = None
         self.exact_keys, self.exact_intents = state["exact_keys"], state["exact_intents"]
@@ -239,8 +277,7 @@ class Index:
         words, surface = self._analyse(fold(text), self._correct)
         if not any(w in self.known for w in surface):
             return []  # not one word the knowledge base uses: any score would be noise
-        vec = features(words, surface, self.weights, chars=not self.large)
-        scores = self.model.logits(vec, dense=not self.large)
+        scores = self._scores(words, surface)
         if not scores:
             return []
         top = max(scores.values())
@@ -252,6 +289,29 @@ class Index:
         if exact is not None:
             ranked = [Candidate(self.keys[exact], 1.0, self.titles[exact])] + [c for c in ranked if c.key != self.keys[exact]]
         return ranked[:limit]
+
+    def _scores(self, words: list[str], surface: list[str]) -> dict[int, float]:
+        """The model's logits for a question, as `features` would give them, but faster: the
+        character block is linear in each word's n-gram counts, so each word's share of every
+        intent's score is computed once and remembered."""
+        if self.large or not self.weights.char or len(self.model.bias) > DENSE_LIMIT:
+            return self.model.logits(features(words, surface, self.weights, chars=not self.large), dense=not self.large)
+        scores = self.model.logits(_word_vector(words, self.weights.bigram))
+        counts = _char_counts(surface)
+        norm = math.sqrt(sum(c * c for c in counts.values()))
+        if not norm:
+            return scores
+        share = self._word_share
+        total = [0.0] * len(self.model.bias)
+        for word in surface:
+            row = share.get(word)
+            if row is None:
+                row = share[word] = self.model.dense_sum(char_grams(word))
+                if len(share) > 50_000:
+                    share.clear()
+            total = [t + r for t, r in zip(total, row)]
+        scale = self.weights.char / norm
+        return {k: s + scale * total[k] for k, s in scores.items()}
 
     def _exact(self, joined: str) -> int | None:
         key = _key64(joined)
