@@ -43,7 +43,7 @@ class Weights(NamedTuple):
     epochs: float = 30          # passes over the phrasings when training
     rate: float = 0.05          # Adam learning rate
     l2: float = 0.0001          # L2 weight decay
-    train_limit: float = 3000   # above this many intents, centroids instead of a trained softmax
+    train_limit: float = 300    # above this many intents, centroids instead of a trained softmax
     centroid_scale: float = 30.0  # logit scale of centroid scores (they are cosines, 0..1)
 
 
@@ -55,6 +55,7 @@ class Candidate(NamedTuple):
     phrasing: str
 
 
+@lru_cache(maxsize=1 << 18)  # words and word pairs repeat across phrasings and questions
 def _bucket(gram: str) -> int:
     return zlib.crc32(gram.encode("utf-8")) & _MASK
 
