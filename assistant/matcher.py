@@ -261,7 +261,7 @@ class Index:
         """Replace words the index has never seen by the closest known word, if close enough."""
         fixed = []
         for word in words:
-            if word in self.known or len(word) < 4 or not word.isalpha():
+            if word in self.known or len(word) < 4 or not word.isalpha() or word in FORM_WORDS:
                 fixed.append(word)
                 continue
             from rapidfuzz import process
