@@ -45,6 +45,7 @@ class Weights(NamedTuple):
     l2: float = 0.0001          # L2 weight decay
     train_limit: float = 300    # above this many intents, centroids instead of a trained softmax
     centroid_scale: float = 30.0  # logit scale of centroid scores (they are cosines, 0..1)
+    negative: float = 1.0       # loss weight of the out-of-scope examples against the others
 
 
 class Candidate(NamedTuple):
@@ -179,7 +180,8 @@ class Index:
     """A trained intent model over the phrasings of many intents; `rank` answers one question."""
 
     def __init__(self, intents: Mapping[str, Sequence[str]], synonyms: Synonyms | None = None,
-                 weights: Weights | None = None, stopwords: Sequence[str] = (), *, _state: dict | None = None):
+                 weights: Weights | None = None, stopwords: Sequence[str] = (), *, negative: str | None = None,
+                 _state: dict | None = None):
         self.synonyms = synonyms
         self.weights = weights or Weights()
         if _state is not None:
@@ -215,7 +217,9 @@ class Index:
         if large:
             table = train.centroids(rows, labels, len(self.keys), scale=w.centroid_scale)
         else:
-            table = train.softmax(rows, labels, len(self.keys), epochs=int(w.epochs), rate=w.rate, l2=w.l2)
+            weight = {self.keys.index(negative): w.negative} if negative in intents else None
+            table = train.softmax(rows, labels, len(self.keys), epochs=int(w.epochs), rate=w.rate, l2=w.l2,
+                                  class_weight=weight)
         self.model = Model.from_table(table)
         self.large = large
         self._word_share = {}

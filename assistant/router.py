@@ -115,7 +115,8 @@ class Router:
     def __init__(self, kb: KnowledgeBase, index: Index | None = None):
         """INDEX, when given, is a prebuilt one for KB (from the cache); else it is trained here."""
         self.kb = kb
-        self.index = index if index is not None else Index(self.intents(), kb.synonyms, kb.weights, kb.stopwords)
+        self.index = index if index is not None else Index(self.intents(), kb.synonyms, kb.weights, kb.stopwords,
+                                                                   negative=NEGATIVE)
 
     def intents(self) -> dict[str, list[str]]:
         """Every intent's phrasings, masked: FAQ entries, actions and the out-of-scope examples."""

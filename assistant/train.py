@@ -53,10 +53,15 @@ def _table(columns: np.ndarray, weights: np.ndarray, bias: np.ndarray, prune: fl
 
 
 def softmax(rows: Sequence[dict[int, float]], labels: Sequence[int], n_intents: int, *, epochs: int = 30,
-            rate: float = 0.05, l2: float = 1e-4, batch: int = 64, prune: float = 0.1, seed: int = 0) -> Table:
-    """Multinomial logistic regression of LABELS on the sparse feature ROWS."""
+            rate: float = 0.05, l2: float = 1e-4, batch: int = 64, prune: float = 0.1, seed: int = 0,
+            class_weight: dict[int, float] | None = None) -> Table:
+    """Multinomial logistic regression of LABELS on the sparse feature ROWS; CLASS_WEIGHT
+    multiplies the loss of the rows of some intents (the out-of-scope class)."""
     keep = [i for i, r in enumerate(rows) if r]
     rows, y = [rows[i] for i in keep], np.asarray([labels[i] for i in keep], dtype=np.int64)
+    weight = np.ones(n_intents, dtype=np.float32)
+    for intent, value in (class_weight or {}).items():
+        weight[intent] = value
     indptr, buckets, data = _csr(rows)
     columns, indices = np.unique(buckets, return_inverse=True)
     n, d, c = len(rows), len(columns), n_intents
@@ -87,7 +92,7 @@ def softmax(rows: Sequence[dict[int, float]], labels: Sequence[int], n_intents: 
             p = np.exp(logits)
             p /= p.sum(axis=1, keepdims=True)
             p[np.arange(len(chosen)), y[chosen]] -= 1.0
-            p /= len(chosen)
+            p *= weight[y[chosen]][:, None] / len(chosen)
             grad = x.T @ p + l2 * wt
             gb = p.sum(axis=0)
             step += 1

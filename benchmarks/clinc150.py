@@ -43,7 +43,7 @@ def measure(data: dict, k: int, kb: knowledge.KnowledgeBase, threshold: float | 
             by_intent[intent].append(utterance)
     # the out-of-scope training utterances are the negative class, as the knowledge base's own are
     by_intent[OOS] = [u for u, _ in data.get("oos_train", [])] + [u for u, i in data["train"] if i == "oos"]
-    index = Index(by_intent, None, kb.weights, kb.stopwords)
+    index = Index(by_intent, None, kb.weights, kb.stopwords, negative=OOS)
     t = kb.thresholds
     clarify = t.clarify if threshold is None else threshold
 
