@@ -470,6 +470,8 @@ def check(directory: str | os.PathLike,
     thresholds, weights, routing, stopwords = _read_matcher(c, data)
     checkers.append(c)
     c, data = read("out_of_scope.yaml")
+    if data is None and not c.problems:  # a plain FAQ without examples of its own: the shipped ones
+        data = _Checker("out_of_scope.yaml").load(_file_text(shipped_dir(), "out_of_scope.yaml") or "")
     out_of_scope = _read_out_of_scope(c, data)
     checkers.append(c)
     c, rules_data = read("rules.yaml")
