@@ -76,6 +76,7 @@ class Synonyms:
     def __init__(self, table: Mapping[str, str]):
         self.table = {fold(variant): canonical for variant, canonical in table.items() if fold(variant)}
         self.longest = max((v.count(" ") + 1 for v in self.table), default=0)
+        self._starts: frozenset[str] | None = None
 
     @classmethod
     def from_folded(cls, table: Mapping[str, str]) -> Synonyms:
@@ -83,15 +84,19 @@ class Synonyms:
         synonyms = cls({})
         synonyms.table = dict(table)
         synonyms.longest = max((v.count(" ") + 1 for v in synonyms.table), default=0)
+        synonyms._starts = None
         return synonyms
 
     def apply(self, folded: str) -> str:
         """Rewrite the variants in FOLDED (already `fold`ed text) to canonical words."""
         if not self.table:
             return folded
+        if self._starts is None:  # the first words of the variants longer than one word
+            self._starts = frozenset(v.split(" ", 1)[0] for v in self.table if " " in v)
         words, out, i = folded.split(), [], 0
         while i < len(words):
-            for size in range(min(self.longest, len(words) - i), 0, -1):
+            longest = min(self.longest, len(words) - i) if words[i] in self._starts else 1
+            for size in range(longest, 0, -1):
                 canonical = self.table.get(" ".join(words[i:i + size]))
                 if canonical is not None:
                     out.append(canonical)
