@@ -169,9 +169,11 @@ class Router:
         is_question = form == "question"
         if is_question and action.changes_state:
             score -= routing.question_penalty
-        found = slots_for(self.kb, action, text)
-        if any(s.name in found and s.type in routing.slot_bonus_types for s in action.slots):
-            score += routing.slot_bonus
+        # (the slots are only looked for when they can change the score: extracting them compiles patterns)
+        if routing.slot_bonus and any(s.type in routing.slot_bonus_types for s in action.slots):
+            found = slots_for(self.kb, action, text)
+            if any(s.name in found and s.type in routing.slot_bonus_types for s in action.slots):
+                score += routing.slot_bonus
         return Candidate(candidate.key, round(max(0.0, min(1.0, score)), 4), candidate.phrasing)
 
     def form(self, text: str) -> str:
