@@ -1,71 +1,262 @@
-"""A prebuilt router kept on disk, so a command starts without re-reading YAML or re-indexing.
+"""A prebuilt router kept on disk, so a command starts without re-reading YAML or re-training.
 
-The pickle is keyed by the knowledge base's files (path, size, modification time) and the
-package version; any edit makes a new key, and the stale file of the same directory is removed.
-Pickles are read only from the user's own cache directory. A cache that cannot be read or
-written is ignored: the router is then built from the YAML as usual.
+The file holds plain data only, never code: a JSON header (the knowledge base as tagged JSON
+values, the index's word lists) and flat number arrays (the model's weights), behind a magic
+line and a checksum of everything after it. Loading builds only the types named in `_TYPES`,
+so a file written by anyone else can at worst fail to load. The file is keyed by the knowledge
+base's files (path, size, modification time) and the package's code; any edit makes a new key,
+and the stale file of the same knowledge base is removed. A file that is damaged, of another
+format version or for other sources is rebuilt. The directory must be the user's own and
+writable by nobody else (it is created 0700); otherwise no cache is read or written.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
-import pickle
+import re
+import struct
 import zlib
+from array import array
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from . import __version__, knowledge
+from .clock import WorkCalendar
+from .matcher import Index, Weights
 from .paths import cache_dir
 from .router import Router
+from .rules import CarrierRules, ContentRule, IndustryRule, Rules, TemplateIndustry
+from .text import Synonyms
+
+FORMAT = 2
+MAGIC = b"assistant-index\n"
+_TYPES = {cls.__name__: cls for cls in (knowledge.Entry, knowledge.SlotType, knowledge.Slot, knowledge.Action,
+                                        knowledge.ErrorCode, knowledge.Thresholds, knowledge.Routing, Weights,
+                                        Rules, TemplateIndustry, CarrierRules, IndustryRule, ContentRule)}
 
 
-def _checksum(text: str) -> str:
-    # Two CRC-32s (zlib is already loaded; hashlib's import alone costs more than the lookup).
-    data = text.encode()
+class CacheError(ValueError):
+    """The cache file cannot be used (damaged, another version, unexpected content)."""
+
+
+def _checksum(data: bytes) -> str:
+    # Two 32-bit sums (zlib is already loaded; hashlib's import alone costs more than the lookup).
     return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
+# --- plain values <-> tagged JSON ------------------------------------------------------------
+
+def encode(value: Any) -> Any:
+    """VALUE as JSON-able data, the container and record types tagged so `decode` can rebuild them."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, tuple) and type(value).__name__ in _TYPES:
+        return {"n": type(value).__name__, "v": [encode(v) for v in value]}
+    if isinstance(value, tuple):
+        return {"t": [encode(v) for v in value]}
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, frozenset):
+        return {"f": [encode(v) for v in value]}
+    if isinstance(value, dict):
+        return {"d": [[encode(k), encode(v)] for k, v in value.items()]}
+    if isinstance(value, dt.datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    if isinstance(value, (re.Pattern, LazyPattern)):
+        return {"re": [value.pattern, value.flags]}
+    if isinstance(value, Synonyms):
+        return {"syn": value.table}
+    if isinstance(value, WorkCalendar):  # its overrides; the library's own days are asked afresh
+        return {"cal": [encode(value.holidays), encode(value.workdays), value.official]}
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def decode(value: Any) -> Any:
+    """The value `encode` was given; only the types of `_TYPES` are ever constructed."""
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "n" in value:
+        cls = _TYPES.get(value["n"])
+        if cls is None:
+            raise CacheError(f"unknown record type {value['n']!r}")
+        return cls(*(decode(v) for v in value["v"]))
+    if "t" in value:
+        return tuple(decode(v) for v in value["t"])
+    if "f" in value:
+        return frozenset(decode(v) for v in value["f"])
+    if "d" in value:
+        return {_hashable(decode(k)): decode(v) for k, v in value["d"]}
+    if "dt" in value:
+        return dt.datetime.fromisoformat(value["dt"])
+    if "date" in value:
+        return dt.date.fromisoformat(value["date"])
+    if "re" in value:
+        return LazyPattern(value["re"][0], value["re"][1])
+    if "syn" in value:
+        return Synonyms.from_folded(value["syn"])
+    if "cal" in value:
+        holidays, workdays, official = value["cal"]
+        return WorkCalendar(decode(holidays), decode(workdays), bool(official))
+    raise CacheError("unknown value in the cache")
+
+
+def _hashable(key: Any) -> Any:
+    return tuple(key) if isinstance(key, list) else key
+
+
+class LazyPattern:
+    """A regular expression compiled when first used: a start that answers an FAQ question
+    compiles only the patterns it needs (compiling costs more than reading the whole index)."""
+
+    def __init__(self, pattern: str, flags: int):
+        self._source, self._flags, self._compiled = pattern, flags, None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source, self._flags)
+        return getattr(self._compiled, name)
+
+
+class LazyEntries(Mapping):
+    """FAQ entries decoded one at a time from the cache: a start with 100,000 entries decodes one."""
+
+    def __init__(self, ids: list[str], offsets: array, blob: bytes):
+        self._ids, self._offsets, self._blob = ids, offsets, blob
+        self._number = {entry_id: n for n, entry_id in enumerate(ids)}
+        self._done: dict[str, knowledge.Entry] = {}
+
+    def __getitem__(self, key: str) -> knowledge.Entry:
+        entry = self._done.get(key)
+        if entry is None:
+            n = self._number[key]
+            raw = json.loads(self._blob[self._offsets[n]:self._offsets[n + 1]])
+            entry = self._done[key] = knowledge.Entry(raw[0], raw[1], raw[2], *(tuple(x) for x in raw[3:]))
+        return entry
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._number
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+# --- the file ---------------------------------------------------------------------------------
+
+def dumps(router: Router, fingerprint: str) -> bytes:
+    """The cache file's bytes for ROUTER."""
+    kb = router.kb
+    ids = list(kb.entries)
+    chunks, offsets = [], array("q", [0])
+    for entry in kb.entries.values():
+        chunk = json.dumps(list(entry), ensure_ascii=False).encode("utf-8")
+        chunks.append(chunk)
+        offsets.append(offsets[-1] + len(chunk))
+    values, arrays = router.index.state()
+    arrays = {**arrays, "entry_offsets": offsets}
+    layout = [[name, a.typecode, len(a)] for name, a in arrays.items()]
+    rest = {name: encode(getattr(kb, name)) for name in kb._fields if name != "entries"}
+    header = json.dumps({"format": FORMAT, "fingerprint": fingerprint, "kb": rest, "entry_ids": ids,
+                         "index": values, "arrays": layout}, ensure_ascii=False).encode("utf-8")
+    payload = b"".join([struct.pack("<Q", len(header)), header, *(a.tobytes() for a in arrays.values()), *chunks])
+    return MAGIC + _checksum(payload).encode() + b"\n" + payload
+
+
+def loads(data: bytes, fingerprint: str) -> Router:
+    """The router in a cache file's DATA; CacheError if it is damaged or for other sources."""
+    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 25:
+        raise CacheError("not an index file")
+    start = len(MAGIC) + 17
+    payload = memoryview(data)[start:]
+    if data[len(MAGIC):start - 1].decode("ascii", "replace") != _checksum(payload):
+        raise CacheError("checksum mismatch")
+    (size,) = struct.unpack_from("<Q", payload)
+    try:
+        header = json.loads(bytes(payload[8:8 + size]))
+        if header.get("format") != FORMAT or header.get("fingerprint") != fingerprint:
+            raise CacheError("another format or other sources")
+        at = 8 + size
+        arrays = {}
+        for name, typecode, count in header["arrays"]:
+            a = array(typecode)
+            a.frombytes(payload[at:at + count * a.itemsize])
+            at += count * a.itemsize
+            arrays[name] = a
+        fields = {name: decode(value) for name, value in header["kb"].items()}
+        entries = LazyEntries(header["entry_ids"], arrays.pop("entry_offsets"), bytes(payload[at:]))
+        kb = knowledge.KnowledgeBase(entries=entries, **fields)
+        index = Index.restore(header["index"], arrays, kb.synonyms)
+    except (KeyError, TypeError, ValueError, IndexError, re.error) as exc:
+        raise CacheError(f"unexpected content: {exc}") from None
+    return Router(kb, index)
+
+
+def _private_dir() -> Path | None:
+    """The cache directory, made 0700; None if it is not the user's own or others may write to it."""
+    path = cache_dir()
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = path.stat()
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            return None
+        if info.st_mode & 0o077:
+            path.chmod(0o700)
+        return path
+    except OSError:
+        return None
+
+
 def _fingerprint(paths: list[Path]) -> str:
-    parts = [__version__]
+    parts = [__version__, str(FORMAT)]
     for path in paths:
         try:
             stat = path.stat()
             parts.append(f"{path}|{stat.st_size}|{stat.st_mtime_ns}")
         except OSError:
             parts.append(f"{path}|missing")
-    return _checksum("\n".join(parts))
+    return _checksum("\n".join(parts).encode())
 
 
 def load_router(kb_dir: Path, overlay_file: Path | None = None) -> Router:
     """The router for the knowledge base in KB_DIR (plus learned phrasings in OVERLAY_FILE)."""
-    # The package's own modules count too: a pickle only fits the code that wrote it.
+    # The package's own modules count too: a cached index only fits the code that wrote it.
     sources = sorted(kb_dir.glob("*.yaml")) + [knowledge.shipped_dir() / "rules.yaml"]
     sources += sorted(Path(__file__).parent.glob("*.py"))
     if overlay_file is not None:
         sources.append(overlay_file)
-    prefix = f"router-{_checksum(str(kb_dir.resolve()))}-"
-    path = cache_dir() / f"{prefix}{_fingerprint(sources)}.pickle"
-    try:
-        with path.open("rb") as handle:
-            router = pickle.load(handle)
-        if isinstance(router, Router):
-            return router
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-        pass
+    fingerprint = _fingerprint(sources)
+    prefix = f"router-{_checksum(str(kb_dir.resolve()).encode())}-"
+    directory = _private_dir()
+    path = directory / f"{prefix}{fingerprint}.index" if directory else None
+    if path is not None:
+        try:
+            return loads(path.read_bytes(), fingerprint)
+        except (OSError, CacheError):
+            pass
     overlay = knowledge.read_overlay(overlay_file) if overlay_file is not None else None
     router = Router(knowledge.load(kb_dir, overlay))
-    _store(path, prefix, router)
+    if path is not None:
+        _store(path, prefix, dumps(router, fingerprint))
     return router
 
 
-def _store(path: Path, prefix: str, router: Router) -> None:
+def _store(path: Path, prefix: str, data: bytes) -> None:
     import tempfile
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
-            pickle.dump(router, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(data)  # NamedTemporaryFile creates the file 0600
         os.replace(handle.name, path)
-        for stale in path.parent.glob(f"{prefix}*.pickle"):
+        for stale in path.parent.glob(f"{prefix}*"):
             if stale != path:
                 stale.unlink(missing_ok=True)
     except OSError:

@@ -124,7 +124,7 @@ class Shell:
 
         def open_store():
             return self.ctx.store, self.ctx.account, self.ctx.now()
-        return GapLog(open_store, self.kb.thresholds.low_confidence)
+        return GapLog(open_store, self.kb.thresholds.low_confidence, keep=self.kb.thresholds.gap_log_rows)
 
     def out(self, text: str = "") -> None:
         """Write TEXT and a newline; every control character not a line break is neutralised on the way."""
@@ -612,13 +612,24 @@ def cmd_serve(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("kb learn")
 def cmd_kb_learn(opts: argparse.Namespace, sh: Shell) -> int:
-    from .overlay import learn
+    from .overlay import learn, learn_proposals
 
     if sh.remote:
         raise UserError("`kb learn` teaches the knowledge base of a local database; run it where the service runs, "
                         "without --server")
+    if opts.proposals:
+        if opts.question or opts.entry:
+            raise UserError("give either QUESTION --entry ID or --proposals, not both")
+        from .gaps import proposals, report
+
+        learned = learn_proposals(sh.overlay_file, sh.kb, proposals(report(sh.ctx.store), opts.min_count))
+        sh.emit(learned, lambda rs: "\n".join(f"Learned: '{r['question']}' now answers with '{r['entry']}'." for r in rs)
+                or "No proposed phrasings to learn.")
+        return 0
+    if not opts.question or not opts.entry:
+        raise UserError("say what to learn: kb learn QUESTION --entry ID (or kb learn --proposals)")
     result = learn(sh.overlay_file, sh.kb, opts.question, opts.entry)
-    sh.emit(result, lambda r: f"Learned: '{r['question']}' now answers with entry '{r['entry']}'.")
+    sh.emit(result, lambda r: f"Learned: '{r['question']}' now answers with '{r['entry']}'.")
     return 0
 
 
@@ -694,8 +705,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("gaps", "questions the assistant could not answer well, grouped, most asked first", kb)
     p.add_argument("--since", metavar="DATE", help="only questions logged since DATE")
     p = add("learn", "teach an entry a new phrasing (kept beside the database, merged at load)", kb)
-    p.add_argument("question")
-    p.add_argument("--entry", required=True, help="the FAQ entry id")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--entry", help="the FAQ entry id or action name")
+    p.add_argument("--proposals", action="store_true",
+                   help="learn every phrasing proposed by 'did you mean' picks (see kb gaps)")
+    p.add_argument("--min-count", type=int, default=1, metavar="N", help="with --proposals: only those picked N times or more")
     p = add("export", "write the knowledge base with learned phrasings merged, as YAML", kb)
     p.add_argument("dir", help="a new or empty directory")
     p.add_argument("--force", action="store_true", help="overwrite the YAML files of a non-empty directory")

@@ -87,6 +87,15 @@ class WorkCalendar:
         self.official = official
         self._memo: dict[dt.date, bool] = {}  # the library checks its whole table on every call
 
+    def __eq__(self, other: object) -> bool:
+        """Two calendars are the same when they say the same of every day (the memo aside)."""
+        if not isinstance(other, WorkCalendar):
+            return NotImplemented
+        return (self.holidays, self.workdays, self.official) == (other.holidays, other.workdays, other.official)
+
+    def __hash__(self) -> int:
+        return hash((self.holidays, self.workdays, self.official))
+
     @property
     def official_years(self) -> range:
         """The years the library knows; asked of the installed library each time (never pickled with

@@ -22,7 +22,9 @@ from .chat.offers import Offer
 from .chat.slots import Flow
 from .context import Context
 from .errors import UserError
+from .gaps import log_pick
 from .gaps import record as record_gap
+from .matcher import Candidate
 from .router import Reply, Router
 from .text import clean, fold
 
@@ -202,9 +204,13 @@ class Conversation:
             Line("choice", f"  {n}. {p.label}") for n, p in enumerate(self.picks, 1)]
 
     def _new_name(self, word: str) -> list[Line]:
-        """A bare word read as "submit a signature": offer it with the name kept, or answer as usual."""
+        """A bare word that is a name of the account's real-name profile, or that the router reads as
+        "submit a signature": offer the submission with the name kept; anything else is answered as usual."""
+        profile = self.ctx.store.row("SELECT 1 AS x FROM profile_names WHERE account = ? AND LOWER(name) = ?",
+                                     (self.ctx.account, word.lower()))
         reply = self.router.route(word)
-        if reply.type != "action" or reply.action != "signature.submit" or reply.args:
+        named = reply.type == "action" and reply.action == "signature.submit" and not reply.args
+        if not (profile and reply.type in ("fallback", "clarify")) and not named:
             return []
         try:
             name = signatures.check_name(self.ctx, word)
@@ -214,9 +220,15 @@ class Conversation:
 
     # --- replies -----------------------------------------------------------------------------
 
+    def meant(self, question: str, key: str, confidence: float) -> list[Line]:
+        """A "did you mean" pick: QUESTION meant intent KEY. The pick is logged as a proposed phrasing."""
+        log_pick(self.ctx.store, self.ctx.account, question, key, self.ctx.now(), self.kb.thresholds.gap_log_rows)
+        return self.reply(self.router.resolve(question, question, Candidate(key, confidence, "")))
+
     def reply(self, reply: Reply) -> list[Line]:
         """What to say to the router's reading of a line."""
-        record_gap(self.ctx.store, self.ctx.account, self.ctx.now(), reply, self.kb.thresholds.low_confidence)
+        record_gap(self.ctx.store, self.ctx.account, self.ctx.now(), reply, self.kb.thresholds.low_confidence,
+                   self.kb.thresholds.gap_log_rows)
         if reply.type == "fallback":
             return self._fallback(reply)
         self.fallbacks = 0

@@ -1,16 +1,20 @@
 """Knowledge gaps: the questions the assistant could not answer well, grouped for whoever keeps
-the FAQ.
+the FAQ, and the feedback loop that closes them.
 
 Every fallback, every "did you mean" and every answer below the low-confidence threshold is
-logged with its best candidate and score. Phone numbers are masked before anything is stored;
-the account name is the only personal data kept.
+logged with its best candidate and score. When a person picks one of the "did you mean"
+suggestions, the pick is logged too (`log_pick`: kind `pick`, the chosen intent as `best`):
+`kb gaps` shows those as proposed phrasings with counts, and `kb learn --proposals` accepts
+them, so they join the training data at the next index build. Phone numbers are masked before
+anything is stored; the account name is the only personal data kept. The log is bounded: after
+each write, rows beyond `thresholds.gap_log_rows` (knowledge/matcher.yaml) are deleted, oldest first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -20,7 +24,7 @@ from .router import Reply
 
 if TYPE_CHECKING:
     from .store import Store
-from .text import fold
+from .text import fold, stem
 
 _PHONE = re.compile(r"(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}")
 SIMILAR = 70  # token-set similarity (0-100) for two questions to count as the same question
@@ -42,12 +46,31 @@ def entry_for(reply: Reply, low_confidence: float) -> dict | None:
             "best": reply.best.key if reply.best else None}
 
 
-def record(store: Store, account: str, at: str, reply: Reply, low_confidence: float) -> None:
+
+
+def _write(store: Store, account: str, at: str, rows: list[dict], keep: int) -> None:
+    """Insert ROWS and prune the log to its KEEP newest rows, in one transaction."""
+    def work() -> None:
+        store.insert_all("gaps", [{"at": at, "account": account, "question": row["question"], "best": row["best"],
+                                   "score": row["score"], "kind": row["kind"]} for row in rows])
+        # the id of the newest row that falls out of the window, if there is one
+        store.execute("DELETE FROM gaps WHERE id <= (SELECT id FROM gaps ORDER BY id DESC LIMIT 1 OFFSET ?)", (keep,))
+    store.atomically(work)  # on a server, writers of the shared log that collide are run again
+
+
+def record(store: Store, account: str, at: str, reply: Reply, low_confidence: float,
+           keep: int = 100_000) -> None:
     """Log one reply if it is a gap (the REPL logs as it goes; `ask` batches with GapLog)."""
     row = entry_for(reply, low_confidence)
     if row:
-        with store.transaction():
-            store.insert("gaps", {**row, "account": account, "at": at})
+        _write(store, account, at, [row], keep)
+
+
+def log_pick(store: Store, account: str, question: str, intent: str, at: str, keep: int = 100_000) -> None:
+    """Log that QUESTION, answered with "did you mean", was meant as INTENT (an intent key such
+    as "faq:opt-out" or "action:send"): a proposed phrasing for `kb gaps` and `kb learn`."""
+    row = {"question": _PHONE.sub("<phone>", question)[:500], "kind": "pick", "score": 1.0, "best": intent}
+    _write(store, account, at, [row], keep)
 
 
 class GapLog:
@@ -57,8 +80,9 @@ class GapLog:
     run of confident answers never opens the database.
     """
 
-    def __init__(self, open: Callable[[], tuple[Store, str, str]], low_confidence: float, batch: int = 500):
-        self.open, self.low, self.batch = open, low_confidence, batch
+    def __init__(self, open: Callable[[], tuple[Store, str, str]], low_confidence: float, batch: int = 500,
+                 keep: int = 100_000):
+        self.open, self.low, self.batch, self.keep = open, low_confidence, batch, keep
         self.rows: list[dict] = []
 
     def note(self, reply: Reply) -> None:
@@ -72,35 +96,73 @@ class GapLog:
         if not self.rows:
             return
         store, account, now = self.open()
-        with store.transaction():
-            store.insert_all("gaps", [{**row, "account": account, "at": now} for row in self.rows])
+        _write(store, account, now, self.rows, self.keep)
         self.rows = []
 
 
+BLOCK_WORDS = 2    # a question is compared with the groups that share one of its BLOCK_WORDS rarest words
+BLOCK_RECENT = 50  # ... and, of those, only with the BLOCK_RECENT most recently started per word
+
+
+def _group_keys(keys: list[str]) -> dict[str, int]:
+    """Group number of each distinct folded question: greedy leaders, each question compared
+    (rapidfuzz token-set ratio) only with the leaders sharing one of its rarest stemmed words."""
+    unique = list(dict.fromkeys(keys))
+    stems = {key: {stem(w) for w in key.split()} for key in unique}
+    df = Counter(w for words in stems.values() for w in words)
+    group_of: dict[str, int] = {}
+    leaders: list[str] = []
+    postings: dict[str, list[int]] = defaultdict(list)
+    for key in unique:
+        words = stems[key]
+        rare = sorted(words, key=lambda w: (df[w], w))[:BLOCK_WORDS]
+        near = sorted({g for w in rare for g in postings.get(w, ())[-BLOCK_RECENT:]})
+        found = process.extractOne(key, [leaders[g] for g in near], scorer=fuzz.token_set_ratio,
+                                   score_cutoff=SIMILAR) if near else None
+        if found is not None:
+            group_of[key] = near[found[2]]
+            continue
+        group_of[key] = len(leaders)
+        leaders.append(key)
+        for w in words:
+            postings[w].append(group_of[key])
+    return group_of
+
+
 def report(store: Store, since: dt.datetime | None = None) -> list[dict]:
-    """Logged questions grouped by similarity, most asked first, with counts and examples."""
+    """Logged questions grouped by similarity, most asked first, with counts, examples and the
+    phrasings proposed by "did you mean" picks.
+
+    Fast on a large log: identical questions are compared once, and a question only with the
+    groups that share one of its rarest words (see `_group_keys`).
+    """
     rows = store.rows("SELECT at, question, best, kind FROM gaps" + (" WHERE at >= ?" if since else "") + " ORDER BY id",
                       (since.isoformat(sep=" "),) if since else ())
-    groups: list[dict] = []
-    keys: list[str] = []
-    for row in rows:
-        key = fold(row["question"])
-        found = process.extractOne(key, keys, scorer=fuzz.token_set_ratio, score_cutoff=SIMILAR) if keys else None
-        if found is None:
-            keys.append(key)
-            groups.append({"questions": [], "best": Counter(), "kinds": Counter(), "last": row["at"]})
-            group = groups[-1]
-        else:
-            group = groups[found[2]]
+    keys = [fold(row["question"]) for row in rows]
+    group_of = _group_keys(keys)
+    leaders = max(group_of.values(), default=-1) + 1
+    groups = [{"questions": [], "best": Counter(), "kinds": Counter(), "picks": Counter(), "last": ""}
+              for _ in range(leaders)]
+    for row, key in zip(rows, keys):
+        group = groups[group_of[key]]
+        group["last"] = max(group["last"], row["at"])
+        if row["kind"] == "pick":
+            group["picks"][(row["question"], row["best"])] += 1
+            continue
         group["questions"].append(row["question"])
         group["best"][row["best"]] += 1
         group["kinds"][row["kind"]] += 1
-        group["last"] = max(group["last"], row["at"])
     out = []
     for group in groups:
-        examples = list(dict.fromkeys(group["questions"]))[:3]
-        best = group["best"].most_common(1)[0][0]
-        out.append({"count": len(group["questions"]), "examples": examples, "best": best,
-                    "kinds": dict(group["kinds"]), "last": group["last"]})
-    out.sort(key=lambda g: (-g["count"], g["last"]))
+        proposals = [{"question": q, "intent": intent, "count": n} for (q, intent), n in group["picks"].most_common()]
+        best = group["best"].most_common(1)[0][0] if group["best"] else (proposals[0]["intent"] if proposals else None)
+        out.append({"count": len(group["questions"]), "examples": list(dict.fromkeys(group["questions"]))[:3],
+                    "best": best, "kinds": dict(group["kinds"]), "last": group["last"], "proposals": proposals})
+    out.sort(key=lambda g: (-g["count"], -sum(p["count"] for p in g["proposals"]), g["last"]))
     return out
+
+
+def proposals(groups: list[dict], minimum: int = 1) -> list[dict]:
+    """The proposed phrasings of a `report`, picked at least MINIMUM times, most picked first."""
+    found = [p for g in groups for p in g["proposals"] if p["count"] >= minimum]
+    return sorted(found, key=lambda p: -p["count"])

@@ -111,6 +111,8 @@ class Thresholds(NamedTuple):
     margin: float = 0.04
     suggestions: int = 3
     low_confidence: float = 0.6
+    gap_log_rows: int = 100_000  # the knowledge-gap log keeps at most this many rows, oldest pruned first
+    out_of_scope: float = 0.5    # fall back when the out-of-scope class has at least this probability
 
 
 class Routing(NamedTuple):
@@ -139,6 +141,7 @@ class KnowledgeBase(NamedTuple):
     stopwords: tuple[str, ...]
     rules: Rules | None
     intro: str = ""
+    out_of_scope: dict[str, tuple[str, ...]] = {}  # group -> examples; never mutated
 
 
 class _Checker:
@@ -333,6 +336,27 @@ def _read_error_codes(c: _Checker, data: Any) -> dict[str, ErrorCode]:
     return codes
 
 
+_WEIGHT_RANGES = {"typo_cutoff": 100, "bigram": 10, "char": 10, "epochs": 500, "rate": 1, "l2": 1,
+                  "train_limit": 1_000_000, "centroid_scale": 100, "negative": 100}
+
+
+def _read_out_of_scope(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:
+    groups: dict[str, tuple[str, ...]] = {}
+    if data is None or not c.mapping(data, 1, "out_of_scope.yaml", {"version", "groups"}, {"groups"}):
+        return groups
+    items = data.get("groups")
+    if not isinstance(items, dict) or not items:
+        c.add(data.key_lines.get("groups", 1), "'groups' must map each group name to a list of out-of-scope questions")
+        return groups
+    for name, examples in items.items():
+        line = items.key_lines[name]
+        if not isinstance(examples, list) or not examples:
+            c.add(line, f"out-of-scope group '{name}' must be a non-empty list of questions")
+            continue
+        groups[str(name)] = c.strings(items, name, f"out-of-scope group '{name}'")
+    return groups
+
+
 def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing, tuple[str, ...]]:
     if data is None or not c.mapping(data, 1, "matcher.yaml", {"version", "thresholds", "weights", "routing", "stopwords"}):
         return Thresholds(), Weights(), Routing(), ()
@@ -344,13 +368,15 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
         margin=c.number(t, "margin", "threshold", d.margin, 0, 1),
         suggestions=int(c.number(t, "suggestions", "threshold", d.suggestions, 1, 10)),
         low_confidence=c.number(t, "low_confidence", "threshold", d.low_confidence, 0, 1),
+        gap_log_rows=int(c.number(t, "gap_log_rows", "threshold", d.gap_log_rows, 100, 100_000_000)),
+        out_of_scope=c.number(t, "out_of_scope", "threshold", d.out_of_scope, 0, 1),
     )
     if thresholds.clarify > thresholds.answer:
         c.add(t.line, "threshold 'clarify' is above 'answer'; clarify must be the lower one")
     w = data.get("weights") or _Map()
     dw = Weights()
-    weights = Weights(**{name: c.number(w, name, "weight", getattr(dw, name), 0, 100)
-                         for name in ("nearest", "centroid", "fuzzy", "bigram", "typo_cutoff", "stopword", "unseen")})
+    weights = Weights(**{name: c.number(w, name, "weight", getattr(dw, name), 0, high)
+                         for name, high in _WEIGHT_RANGES.items()})
     r = data.get("routing") or _Map()
     routing = Routing(frozenset(fold(x) for x in c.strings(r, "question_starts", "routing")),
                       frozenset(fold(x) for x in c.strings(r, "command_starts", "routing")),
@@ -396,6 +422,7 @@ def _phrasing_clashes(kb: KnowledgeBase, faq_lines: dict[str, int]) -> Iterator[
     owners = [(f"entry '{e.id}'", "faq.yaml", faq_lines.get(e.id, 1), (e.question, *e.alternatives))
               for e in kb.entries.values()]
     owners += [(f"action '{a.name}'", "actions.yaml", 1, a.examples) for a in kb.actions.values()]
+    owners += [(f"out-of-scope group '{g}'", "out_of_scope.yaml", 1, examples) for g, examples in kb.out_of_scope.items()]
     for owner, file, line, phrasings in owners:
         for phrasing in phrasings:
             key = kb.synonyms.apply(fold(phrasing))
@@ -472,6 +499,11 @@ def check(directory: str | os.PathLike,
     c, data = read("matcher.yaml")
     thresholds, weights, routing, stopwords = _read_matcher(c, data)
     checkers.append(c)
+    c, data = read("out_of_scope.yaml")
+    if data is None and not c.problems:  # a plain FAQ without examples of its own: the shipped ones
+        data = _Checker("out_of_scope.yaml").load(_file_text(shipped_dir(), "out_of_scope.yaml") or "")
+    out_of_scope = _read_out_of_scope(c, data)
+    checkers.append(c)
     c, rules_data = read("rules.yaml")
     if rules_data is None and not c.problems:  # a plain FAQ without an account model of its own
         rules_data = _Checker("rules.yaml").load(_file_text(shipped_dir(), "rules.yaml") or "")
@@ -486,12 +518,15 @@ def check(directory: str | os.PathLike,
         problems.extend(checker.problems)
 
     for entry_id, extra in (overlay or {}).items():
-        if entry_id in entries:
+        if entry_id in actions:
+            action = actions[entry_id]
+            actions[entry_id] = action._replace(examples=action.examples + tuple(p for p in extra if p not in action.examples))
+        elif entry_id in entries:
             entry = entries[entry_id]
             merged = entry.alternatives + tuple(p for p in extra if p not in entry.alternatives)
             entries[entry_id] = Entry(entry.id, entry.question, entry.answer, entry.tags, merged, entry.actions, entry.related)
     kb = KnowledgeBase(str(directory), entries, Synonyms(synonyms), slot_types, actions, error_codes,
-                       thresholds, weights, routing, stopwords, rules, intro)
+                       thresholds, weights, routing, stopwords, rules, intro, out_of_scope)
     problems.extend(_cross_references(kb, faq_lines))
     if (directory / "error_codes.yaml").is_file():  # a plain FAQ without a catalogue has no account model to explain
         problems.extend(_missing_error_codes(kb))

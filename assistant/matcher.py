@@ -1,46 +1,51 @@
-"""Fuzzy matching of a question against the phrasings of a set of intents.
+"""The intent model: which of a set of intents a question means, learned from their phrasings.
 
-An intent is anything the assistant can recognise: an FAQ entry or an action. Each has several
-phrasings. A question is scored against every intent in two ways and the two are blended:
+An intent is anything the assistant can recognise: an FAQ entry, an action, or the negative
+class of out-of-scope examples. A question is read the way every phrasing was read when the
+index was built (folding, spelling repair against the knowledge base's words, the synonym
+table, a light stemmer) and turned into hashed features: words, word pairs and the character
+2- to 5-grams inside each word. A linear model over those features (trained in `train.py` when
+the index is built) gives every intent a score; a softmax turns the scores into confidences.
 
-* nearest phrasing: TF-IDF cosine between the question and the intent's closest phrasing
-  (words and word pairs, so word order counts a little and extra words cost little);
-* centroid: cosine against the mean of all the intent's phrasings, which rewards words that many
-  phrasings of that intent share and damps a single lucky overlap.
-
-Term weights are inverse *intent* frequency: a word that appears in the phrasings of one intent
-says much more than a word spread over all of them. Typos are handled before scoring: a
-question word the index has never seen is replaced by the closest known word (rapidfuzz), and a
-character-level rapidfuzz score of the best phrasing is blended in, so "signiture aproval"
-still finds "signature review". Everything is precomputed when the index is built; a query only
-touches the postings of its own terms.
+Answering from a built index needs no numpy: the weights are a sparse table kept feature by
+feature (`Model`), so a question touches only the rows of its own features. A question that is
+word for word one of an intent's phrasings gets that intent with confidence 1.0.
 """
 
 from __future__ import annotations
 
 import math
+import zlib
 from array import array
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from bisect import bisect_left
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any, NamedTuple
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
+from .text import Synonyms, fold, stem
 
-from .text import Synonyms, fold, stem, tokens
+BITS = 22  # features are hashed into 2**BITS buckets
+_MASK = (1 << BITS) - 1
+DENSE_LIMIT = 5_000  # up to this many intents every one is scored; beyond, only those a feature touches
+
+
+# Words a caller may put in front of a text to say what form it has (see `Router.prepare`): they
+# are features like any word, but never count as a word the knowledge base knows.
+FORM_WORDS = frozenset({"questionform", "commandform", "plainform"})
 
 
 class Weights(NamedTuple):
-    """How the scores blend into one confidence. Set in `knowledge/matcher.yaml`."""
+    """How questions become features and how the model is trained. Set in `knowledge/matcher.yaml`."""
 
-    nearest: float = 0.55
-    centroid: float = 0.30
-    fuzzy: float = 0.15
-    bigram: float = 0.5
-    typo_cutoff: float = 80.0
-    stopword: float = 1.0
-    unseen: float = 1.0
-    fuzzy_pool: int = 8
+    typo_cutoff: float = 80.0   # similarity (0-100) a misspelt word needs to be read as a known word
+    bigram: float = 0.5         # weight of a word pair against a single word
+    char: float = 0.6           # weight of the character n-grams against the words
+    epochs: float = 30          # passes over the phrasings when training
+    rate: float = 0.05          # Adam learning rate
+    l2: float = 0.0001          # L2 weight decay
+    train_limit: float = 300    # above this many intents, centroids instead of a trained softmax
+    centroid_scale: float = 30.0  # logit scale of centroid scores (they are cosines, 0..1)
+    negative: float = 1.0       # loss weight of the out-of-scope examples against the others
 
 
 class Candidate(NamedTuple):
@@ -51,226 +56,271 @@ class Candidate(NamedTuple):
     phrasing: str
 
 
-def features(words: Sequence[str], bigram_weight: float) -> dict[str, float]:
-    """Word and word-pair counts of a token list, pairs weighted by BIGRAM_WEIGHT."""
-    counts: dict[str, float] = defaultdict(float)
+@lru_cache(maxsize=1 << 18)  # words and word pairs repeat across phrasings and questions
+def _bucket(gram: str) -> int:
+    return zlib.crc32(gram.encode("utf-8")) & _MASK
+
+
+def _unit(counts: dict[int, float], scale: float, out: dict[int, float], sublinear: bool = True) -> float:
+    """Add COUNTS to OUT (sublinear term frequency if SUBLINEAR), scaled to length SCALE; return
+    the factor each count was multiplied by when not SUBLINEAR."""
+    vec = {b: (1 + math.log(c)) if c > 1 else c for b, c in counts.items()} if sublinear else counts
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    if not norm:
+        return 0.0
+    for b, v in vec.items():
+        out[b] = out.get(b, 0.0) + scale * v / norm
+    return scale / norm
+
+
+def _word_vector(words: Sequence[str], bigram: float) -> dict[int, float]:
+    counts: dict[int, float] = {}
     for word in words:
-        counts[word] += 1.0
-    for left, right in zip(words, words[1:]):
-        counts[f"{left} {right}"] += bigram_weight
+        b = _bucket("w " + word)
+        counts[b] = counts.get(b, 0.0) + 1.0
+    if bigram:
+        for left, right in zip(words, words[1:]):
+            b = _bucket(f"b {left} {right}")
+            counts[b] = counts.get(b, 0.0) + bigram
+    out: dict[int, float] = {}
+    _unit(counts, 1.0, out)
+    return out
+
+
+@lru_cache(maxsize=16384)
+def char_grams(word: str) -> dict[int, float]:
+    """Bucket -> count of the character 2- to 5-grams of WORD (padded with < and >)."""
+    padded = f"<{word}>"
+    size = len(padded)
+    counts: dict[int, float] = {}
+    for n in (2, 3, 4, 5):
+        for i in range(size - n + 1):
+            b = _bucket("c" + padded[i:i + n])
+            counts[b] = counts.get(b, 0.0) + 1.0
     return counts
 
 
-def _tf(count: float) -> float:
-    """Sublinear term frequency; word pairs come in with a fractional count and keep it."""
-    return 1 + math.log(count) if count >= 1 else count
+def _char_counts(surface: Sequence[str]) -> dict[int, float]:
+    counts: dict[int, float] = {}
+    for word in surface:
+        for b, c in char_grams(word).items():
+            counts[b] = counts.get(b, 0.0) + c
+    return counts
 
 
-def _normalised(vector: dict[str, float]) -> tuple[dict[str, float], float]:
-    norm = math.sqrt(sum(v * v for v in vector.values()))
-    return ({t: v / norm for t, v in vector.items()} if norm else {}), norm
+def features(words: Sequence[str], surface: Sequence[str], weights: Weights, chars: bool = True) -> dict[int, float]:
+    """Hashed features of a question: stemmed WORDS and word pairs as one block (sublinear term
+    frequency), the character 2- to 5-grams of the SURFACE words (before stemming) as another
+    (plain counts, so a word's share is the same in every question), each of unit length and
+    the character block scaled by `weights.char`."""
+    out = _word_vector(words, weights.bigram)
+    if chars and weights.char:
+        _unit(_char_counts(surface), weights.char, out, sublinear=False)
+    return out
 
 
-class Postings:
-    """Term -> (ids, weights), stored as three flat arrays (CSR) so a large index pickles and loads fast."""
+def _key64(text: str) -> int:
+    data = text.encode("utf-8")
+    return (zlib.crc32(data) << 31) ^ zlib.adler32(data)
 
-    def __init__(self, vectors: Sequence[dict[str, float]]):
-        lists: dict[str, tuple[list[int], list[float]]] = {}
-        for number, vec in enumerate(vectors):
-            for term, value in vec.items():
-                ids, values = lists.setdefault(term, ([], []))
-                ids.append(number)
-                values.append(value)
-        self.row: dict[str, int] = {}
-        self.start = array("q", [0])
-        self.ids = array("i")
-        self.values = array("d")
-        for term, (ids, values) in lists.items():
-            self.row[term] = len(self.start) - 1
-            self.ids.extend(ids)
-            self.values.extend(values)
-            self.start.append(len(self.ids))
 
-    def size(self, term: str) -> int:
-        row = self.row.get(term)
-        return 0 if row is None else self.start[row + 1] - self.start[row]
+class Model:
+    """Sparse linear weights, feature-major: `logits` is a sparse dot product in pure Python."""
 
-    def items(self, term: str):
-        """(id, weight) pairs of TERM."""
-        row = self.row.get(term)
-        if row is None:
-            return ()
-        low, high = self.start[row], self.start[row + 1]
-        return zip(memoryview(self.ids)[low:high], memoryview(self.values)[low:high])
+    def __init__(self, buckets: array, start: array, intents: array, values: array, bias: array):
+        self.buckets, self.start, self.intents, self.values, self.bias = buckets, start, intents, values, bias
+
+    @classmethod
+    def from_table(cls, table: Any) -> Model:
+        """From a `train.Table` of numpy arrays (at build time)."""
+        return cls(array("q", table.buckets.astype("int64").tobytes()), array("q", table.start.astype("int64").tobytes()),
+                   array("i", table.intents.astype("int32").tobytes()), array("f", table.values.astype("float32").tobytes()),
+                   array("d", table.bias.astype("float64").tobytes()))
+
+    def arrays(self) -> dict[str, array]:
+        return {"buckets": self.buckets, "start": self.start, "intents": self.intents, "values": self.values,
+                "bias": self.bias}
+
+    def dense_sum(self, vec: dict[int, float]) -> list[float]:
+        """Sum of the weight rows of VEC's features, times their values, without the bias (every intent)."""
+        buckets, start, intents, values = self.buckets, self.start, self.intents, self.values
+        n = len(buckets)
+        scores = [0.0] * len(self.bias)
+        for b, x in vec.items():
+            i = bisect_left(buckets, b)
+            if i == n or buckets[i] != b:
+                continue
+            low, high = start[i], start[i + 1]
+            for k, w in zip(intents[low:high], values[low:high]):
+                scores[k] += x * w
+        return scores
+
+    def logits(self, vec: dict[int, float], dense: bool = True) -> dict[int, float]:
+        """Intent number -> score. DENSE: every intent is scored (the bias alone for those no
+        feature touches); else only the intents some feature of VEC points at."""
+        buckets, start, intents, values = self.buckets, self.start, self.intents, self.values
+        n = len(buckets)
+        dense = dense and len(self.bias) <= DENSE_LIMIT
+        scores: Any = list(self.bias) if dense else {}
+        for b, x in vec.items():
+            i = bisect_left(buckets, b)
+            if i == n or buckets[i] != b:
+                continue
+            low, high = start[i], start[i + 1]
+            if dense:
+                for k, w in zip(intents[low:high], values[low:high]):
+                    scores[k] += x * w
+            else:
+                for k, w in zip(intents[low:high], values[low:high]):
+                    scores[k] = scores.get(k, 0.0) + x * w
+        return dict(enumerate(scores)) if dense else scores
 
 
 class Index:
-    """A prebuilt index over the phrasings of many intents; `rank` answers one question."""
-
-    # A term in more phrasings than `cap` is not walked at query time (see `_accumulate`);
-    # the cap grows with the index, so small knowledge bases are always scored exactly.
-    MIN_CAP = 5_000
-    SHORTLIST = 40
+    """A trained intent model over the phrasings of many intents; `rank` answers one question."""
 
     def __init__(self, intents: Mapping[str, Sequence[str]], synonyms: Synonyms | None = None,
-                 weights: Weights | None = None, stopwords: Sequence[str] = ()):
+                 weights: Weights | None = None, stopwords: Sequence[str] = (), *, negative: str | None = None,
+                 _state: dict | None = None):
         self.synonyms = synonyms
         self.weights = weights or Weights()
+        if _state is not None:
+            self._restore(_state)
+            return
+        from . import train  # numpy: only when building
+
         self.keys: list[str] = list(intents)
-        self.phrasings: list[str] = []
-        self.owner = array("i")
-        token_lists: list[list[str]] = []
+        self.titles: list[str] = []
+        rows, labels, exact = [], [], {}
         known: set[str] = set()
-        for intent_no, key in enumerate(self.keys):
-            for phrasing in intents[key]:
-                self.phrasings.append(phrasing)
-                self.owner.append(intent_no)
-                token_lists.append(tokens(phrasing, synonyms))
-                known.update(fold(phrasing).split())
+        large = len(self.keys) > self.weights.train_limit
+        for number, key in enumerate(self.keys):
+            phrasings = intents[key]
+            first = phrasings[0].split(" ", 1) if phrasings else [""]
+            self.titles.append(first[-1] if first[0] in FORM_WORDS else " ".join(first))
+            for phrasing in phrasings:
+                folded = fold(phrasing)
+                known.update(folded.split())
+                words, surface = self._analyse(folded)
+                known.update(surface)
+                exact.setdefault(_key64(" ".join(words)), number)
+                rows.append(features(words, surface, self.weights, chars=not large))
+                labels.append(number)
         if synonyms is not None:
             for variant in synonyms.table:
                 known.update(variant.split())
-        # Spelling correction works on folded words, before synonyms and stemming.
-        self.vocabulary = sorted(w for w in known if w.isalpha() and len(w) >= 3)
-        self._known = known
-        self.folded = [" ".join(t) for t in token_lists]
-        raw = [features(t, self.weights.bigram) for t in token_lists]
-        self.idf = self._intent_idf(raw)
-        self._damp_stopwords({stem(w) for w in stopwords})
-        self._unseen_idf = self.weights.unseen * math.log(1 + len(self.keys))
-        weighted = [self._weigh(vec) for vec in raw]
-        self.norm = array("d", (n for _, n in weighted))
-        vectors = [v for v, _ in weighted]
-        # An intent's phrasings are numbered consecutively: they are first[i] up to first[i + 1].
-        self.first = array("i", [0] * (len(self.keys) + 1))
-        for intent_no in self.owner:
-            self.first[intent_no + 1] += 1
-        for i in range(len(self.keys)):
-            self.first[i + 1] += self.first[i]
-        self.postings = Postings(vectors)
-        centroids = [self._centroids_of(vectors[self.first[i]:self.first[i + 1]]) for i in range(len(self.keys))]
-        self.centroid_norm = array("d", (n for _, n in centroids))
-        self.centroid_postings = Postings([c for c, _ in centroids])
-        self.cap = max(self.MIN_CAP, len(vectors) // 50)
+        self.known = known - FORM_WORDS
+        self._vocabulary: list[str] | None = None
+        self.exact_keys = array("q", sorted(exact))
+        self.exact_intents = array("i", (exact[k] for k in self.exact_keys))
+        w = self.weights
+        if large:
+            table = train.centroids(rows, labels, len(self.keys), scale=w.centroid_scale)
+        else:
+            weight = {self.keys.index(negative): w.negative} if negative in intents else None
+            table = train.softmax(rows, labels, len(self.keys), epochs=int(w.epochs), rate=w.rate, l2=w.l2,
+                                  class_weight=weight)
+        self.model = Model.from_table(table)
+        self.large = large
+        self._word_share = {}
 
-    def _weigh(self, counts: dict[str, float]) -> tuple[dict[str, float], float]:
-        """A phrasing's normalised TF-IDF vector and the norm it was divided by."""
-        return _normalised({t: _tf(c) * self.idf[t] for t, c in counts.items()})
+    # --- plain-data form, for the cache ------------------------------------------------------
 
-    def _common_terms(self, doc: int, common: list[tuple[str, float]]) -> float:
-        """The dot product of the query's COMMON terms (term, query weight) with phrasing DOC."""
-        counts = features(self.folded[doc].split(), self.weights.bigram)
-        return sum(w * _tf(counts[t]) * self.idf[t] for t, w in common if t in counts) / self.norm[doc]
+    def state(self) -> tuple[dict, dict[str, array]]:
+        """(JSON-able values, flat arrays) from which `restore` rebuilds this index."""
+        values = {"keys": self.keys, "titles": self.titles, "known": sorted(self.known), "large": self.large,
+                  "weights": list(self.weights)}
+        arrays = {**self.model.arrays(), "exact_keys": self.exact_keys, "exact_intents": self.exact_intents}
+        return values, arrays
 
-    def _damp_stopwords(self, stopwords: set[str]) -> None:
-        """Function words ("how", "do", "i") say little about which intent is meant; weigh them less."""
-        factor = self.weights.stopword
-        if factor == 1.0 or not stopwords:
-            return
-        for term in self.idf:
-            if all(part in stopwords for part in term.split(" ")):
-                self.idf[term] *= factor
+    @classmethod
+    def restore(cls, values: dict, arrays: dict[str, array], synonyms: Synonyms | None) -> Index:
+        return cls({}, synonyms, Weights(*values["weights"]), _state={**values, **arrays})
 
-    def _intent_idf(self, raw: list[dict[str, float]]) -> dict[str, float]:
-        intents_with: dict[str, set[int]] = defaultdict(set)
-        for doc, vec in enumerate(raw):
-            for term in vec:
-                intents_with[term].add(self.owner[doc])
-        n = len(self.keys)
-        return {t: math.log(1 + n / len(owners)) for t, owners in intents_with.items()}
+    def _restore(self, state: dict) -> None:
+        self.keys, self.titles, self.large = state["keys"], state["titles"], state["large"]
+        self._word_share: dict[str, list[float]] = {}
+        self.known = set(state["known"])
+        self._vocabulary = None
+        self.exact_keys, self.exact_intents = state["exact_keys"], state["exact_intents"]
+        self.model = Model(*(state[name] for name in ("buckets", "start", "intents", "values", "bias")))
 
-    @staticmethod
-    def _centroids_of(vectors: Sequence[dict[str, float]]) -> tuple[dict[str, float], float]:
-        """The normalised sum of one intent's phrasing vectors, and its norm."""
-        total: dict[str, float] = defaultdict(float)
-        for vec in vectors:
-            for term, value in vec.items():
-                total[term] += value
-        return _normalised(total)
+    # --- reading a question ------------------------------------------------------------------
+
+    def _analyse(self, folded: str, correct: Callable[[list[str]], list[str]] | None = None) -> tuple[list[str], list[str]]:
+        if correct is not None:
+            folded = " ".join(correct(folded.split()))
+        if self.synonyms is not None:
+            folded = self.synonyms.apply(folded)
+        surface = folded.split()
+        return [stem(word) for word in surface], surface
+
+    @property
+    def vocabulary(self) -> list[str]:
+        if self._vocabulary is None:
+            self._vocabulary = sorted(w for w in self.known if w.isalpha() and len(w) >= 3)
+        return self._vocabulary
 
     def _correct(self, words: list[str]) -> list[str]:
         """Replace words the index has never seen by the closest known word, if close enough."""
         fixed = []
         for word in words:
-            if word in self._known or len(word) < 4 or not word.isalpha():
+            if word in self.known or len(word) < 4 or not word.isalpha() or word in FORM_WORDS:
                 fixed.append(word)
                 continue
+            from rapidfuzz import process
+            from rapidfuzz.distance import OSA
+
             # OSA counts a swap of two letters ("enabel") as one edit.
             best = process.extractOne(word, self.vocabulary, scorer=OSA.normalized_similarity,
                                       score_cutoff=self.weights.typo_cutoff / 100)
             fixed.append(best[0] if best else word)
         return fixed
 
-    def query_vector(self, text: str) -> tuple[dict[str, float], str]:
-        """The question's weighted, normalised term vector and its folded form."""
-        words = tokens(text, self.synonyms, self._correct)
-        raw = features(words, self.weights.bigram)
-        # A word the knowledge base never uses still counts in the question's norm, as a rare word:
-        # "my laptop won't turn on" is mostly about a laptop, not about turning anything on.
-        unseen = self._unseen_idf
-        vec = {t: _tf(c) * self.idf.get(t, unseen) for t, c in raw.items() if t in self.idf or " " not in t}
-        return _normalised(vec)[0], " ".join(words)
-
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
-        """The best LIMIT intents for TEXT, best first, one candidate per intent."""
-        vec, folded = self.query_vector(text)
-        if not vec:
+        """The best LIMIT intents for TEXT, best first, with softmax confidences."""
+        words, surface = self._analyse(fold(text), self._correct)
+        if not any(w in self.known for w in surface):
+            return []  # not one word the knowledge base uses: any score would be noise
+        scores = self._scores(words, surface)
+        if not scores:
             return []
-        nearest, centroid, common = self._accumulate(vec)
-        best_doc: dict[int, int] = {}
-        for doc, score in nearest.items():
-            intent_no = self.owner[doc]
-            held = best_doc.get(intent_no)
-            if held is None or score > nearest[held]:
-                best_doc[intent_no] = doc
-        w = self.weights
-        blended = {
-            i: w.nearest * nearest[best_doc[i]] + w.centroid * centroid.get(i, 0.0) if i in best_doc
-            else w.centroid * centroid[i]
-            for i in set(best_doc) | set(centroid)
-        }
-        pool = sorted(blended, key=blended.__getitem__, reverse=True)[: max(limit, w.fuzzy_pool)]
-        if common:  # the scores so far leave out common words: add them in for the shortlist
-            pool = sorted(blended, key=blended.__getitem__, reverse=True)[: self.SHORTLIST]
-            for intent_no in pool:
-                docs = range(self.first[intent_no], self.first[intent_no + 1])
-                extra = [self._common_terms(d, common) for d in docs]
-                scores = [nearest.get(d, 0.0) + e for d, e in zip(docs, extra)]
-                best = max(range(len(docs)), key=scores.__getitem__)
-                best_doc[intent_no] = docs[best]
-                # the centroid is the sum of the phrasing vectors divided by its norm
-                shared = sum(extra) / self.centroid_norm[intent_no]
-                blended[intent_no] = w.nearest * scores[best] + w.centroid * (centroid.get(intent_no, 0.0) + shared)
-            pool = sorted(pool, key=blended.__getitem__, reverse=True)[: max(limit, w.fuzzy_pool)]
-        results = []
-        for intent_no in pool:
-            doc = best_doc.get(intent_no)
-            char_score = fuzz.token_set_ratio(folded, self.folded[doc]) / 100 if doc is not None else 0.0
-            confidence = min(1.0, blended[intent_no] + w.fuzzy * char_score)
-            if doc is not None and folded == self.folded[doc]:
-                confidence = 1.0  # the question is one of the intent's own phrasings, word for word
-            phrasing = self.phrasings[doc] if doc is not None else ""
-            results.append(Candidate(self.keys[intent_no], round(confidence, 4), phrasing))
-        results.sort(key=lambda c: c.confidence, reverse=True)
-        return results[:limit]
+        top = max(scores.values())
+        exps = {k: math.exp(s - top) for k, s in scores.items()}
+        total = sum(exps.values())
+        best = sorted(exps, key=exps.__getitem__, reverse=True)[:limit]
+        ranked = [Candidate(self.keys[k], round(exps[k] / total, 4), self.titles[k]) for k in best]
+        exact = self._exact(" ".join(words))
+        if exact is not None:
+            ranked = [Candidate(self.keys[exact], 1.0, self.titles[exact])] + [c for c in ranked if c.key != self.keys[exact]]
+        return ranked[:limit]
 
-    def _accumulate(self, vec: dict[str, float]) -> tuple[dict[int, float], dict[int, float], list[tuple[str, float]]]:
-        """Dot products of VEC with every phrasing and centroid sharing a term.
+    def _scores(self, words: list[str], surface: list[str]) -> dict[int, float]:
+        """The model's logits for a question, as `features` would give them, but faster: the
+        character block is linear in each word's n-gram counts, so each word's share of every
+        intent's score is computed once and remembered."""
+        if self.large or not self.weights.char or len(self.model.bias) > DENSE_LIMIT:
+            return self.model.logits(features(words, surface, self.weights, chars=not self.large), dense=not self.large)
+        scores = self.model.logits(_word_vector(words, self.weights.bigram))
+        counts = _char_counts(surface)
+        norm = math.sqrt(sum(c * c for c in counts.values()))
+        if not norm:
+            return scores
+        share = self._word_share
+        total = [0.0] * len(self.model.bias)
+        for word in surface:
+            row = share.get(word)
+            if row is None:
+                row = share[word] = self.model.dense_sum(char_grams(word))
+                if len(share) > 50_000:
+                    share.clear()
+            total = [t + r for t, r in zip(total, row)]
+        scale = self.weights.char / norm
+        return {k: s + scale * total[k] for k, s in scores.items()}
 
-        In a very large index a word found in a large share of the phrasings ("how", "the") is
-        left out here, and added in afterwards for the shortlist only: walking
-        such a word would touch most of the index for a contribution too small to change it.
-        The words left out are returned with their weights.
-        """
-        nearest: dict[int, float] = defaultdict(float)
-        centroid: dict[int, float] = defaultdict(float)
-        common: list[tuple[str, float]] = []
-        for term, weight in vec.items():
-            if self.postings.size(term) > self.cap and len(vec) > 1:
-                common.append((term, weight))
-                continue
-            for doc, value in self.postings.items(term):
-                nearest[doc] += weight * value
-            for intent_no, value in self.centroid_postings.items(term):
-                centroid[intent_no] += weight * value
-        return nearest, centroid, common
+    def _exact(self, joined: str) -> int | None:
+        key = _key64(joined)
+        i = bisect_left(self.exact_keys, key)
+        if i < len(self.exact_keys) and self.exact_keys[i] == key:
+            return self.exact_intents[i]
+        return None

@@ -18,29 +18,63 @@ from .errors import UserError
 from .text import clean, fold
 
 
-def learn(path: Path, kb: knowledge.KnowledgeBase, question: str, entry_id: str) -> dict:
-    """Add QUESTION to the alternatives of ENTRY_ID in the overlay at PATH."""
+def _add(learned: dict[str, list[str]], kb: knowledge.KnowledgeBase, question: str, target: str) -> int:
+    """Add QUESTION to the phrasings of TARGET (an FAQ entry id or action name) in LEARNED."""
     question = clean(question)
     if not question:
         raise UserError("the question to learn is empty")
-    if entry_id not in kb.entries:
-        raise UserError(f"no entry '{entry_id}'; the entries are: {', '.join(kb.entries)}")
+    if target not in kb.entries and target not in kb.actions:
+        raise UserError(f"no entry '{target}'; the entries are: {', '.join(kb.entries)} (or an action: {', '.join(kb.actions)})")
     key = kb.synonyms.apply(fold(question))
     for entry in kb.entries.values():
-        if entry.id != entry_id and key in {kb.synonyms.apply(fold(p)) for p in (entry.question, *entry.alternatives)}:
+        if entry.id != target and key in {kb.synonyms.apply(fold(p)) for p in (entry.question, *entry.alternatives)}:
             raise UserError(f"'{question}' is already a phrasing of entry '{entry.id}'; an entry's phrasings must be its own")
     for action in kb.actions.values():
-        if key in {kb.synonyms.apply(fold(p)) for p in action.examples}:
+        if action.name != target and key in {kb.synonyms.apply(fold(p)) for p in action.examples}:
             raise UserError(f"'{question}' is already an example of action '{action.name}'")
-    learned = knowledge.read_overlay(path)
-    phrasings = learned.setdefault(entry_id, [])
-    if question not in phrasings and question not in kb.entries[entry_id].alternatives:
+    for group, examples in kb.out_of_scope.items():
+        if key in {kb.synonyms.apply(fold(p)) for p in examples}:
+            raise UserError(f"'{question}' is an out-of-scope example (group '{group}'); edit out_of_scope.yaml instead")
+    phrasings = learned.setdefault(target, [])
+    known = kb.entries[target].alternatives if target in kb.entries else kb.actions[target].examples
+    if question not in phrasings and question not in known:
         phrasings.append(question)
+    return len(phrasings)
+
+
+def _save(path: Path, learned: dict[str, list[str]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
         json.dump(learned, handle, ensure_ascii=False, indent=2)
     os.replace(handle.name, path)
-    return {"entry": entry_id, "question": question, "learned": len(phrasings)}
+
+
+def learn(path: Path, kb: knowledge.KnowledgeBase, question: str, entry_id: str) -> dict:
+    """Add QUESTION to the phrasings of ENTRY_ID (an FAQ entry or an action) in the overlay at PATH."""
+    learned = knowledge.read_overlay(path)
+    count = _add(learned, kb, question, entry_id)
+    _save(path, learned)
+    return {"entry": entry_id, "question": clean(question), "learned": count}
+
+
+def learn_proposals(path: Path, kb: knowledge.KnowledgeBase, proposals: list[dict]) -> list[dict]:
+    """Accept the phrasings proposed by "did you mean" picks (`gaps.proposals`), all in one write.
+
+    A proposal that cannot be learned (its intent is gone, or the phrasing belongs elsewhere) is
+    skipped; the others are learned.
+    """
+    learned = knowledge.read_overlay(path)
+    done = []
+    for proposal in proposals:
+        target = proposal["intent"].partition(":")[2]
+        try:
+            _add(learned, kb, proposal["question"], target)
+        except UserError:
+            continue
+        done.append({"entry": target, "question": clean(proposal["question"]), "count": proposal["count"]})
+    if done:
+        _save(path, learned)
+    return done
 
 
 def export(kb: knowledge.KnowledgeBase, target: Path, force: bool = False) -> Path:

@@ -208,4 +208,6 @@ def gaps_text(groups: list[dict]) -> str:
         best = g["best"].partition(":")[2] if g["best"] else "nothing close"
         lines.append(f"{n}. asked {g['count']}x (last {g['last']}), closest: {best}")
         lines += [f"     - {one_line(q)}" for q in g["examples"]]
+        lines += [f"     proposed: '{one_line(p['question'])}' -> {p['intent'].partition(':')[2]} (picked {p['count']}x)"
+                  for p in g.get("proposals", ())]
     return "\n".join(lines)

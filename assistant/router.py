@@ -1,10 +1,13 @@
 """From a line a person typed to a decision: an answer, an action with its slots, a "did you
 mean", or an honest "I don't know".
 
-The FAQ entries and the actions share one matcher index, so "how do I create a signature" and
-"submit a signature called Acme Tech" compete on equal terms; routing cues from
-`knowledge/matcher.yaml` then tip the balance (a question form leans to the FAQ, a value the action
-needs, such as a template code or a phone number, leans to the action).
+The FAQ entries, the actions and the out-of-scope examples share one intent model, so "how do I
+create a signature", "submit a signature called Acme Tech" and "how do I reset my password"
+compete on equal terms; routing cues from `knowledge/matcher.yaml` then tip the balance (a
+question form leans to the FAQ, a value the action needs, such as a template code or a phone
+number, leans to the action). The decision: answer when the best intent is clear (confident and
+ahead of the next by a margin); "did you mean" only when the best two are close; otherwise, or
+when the out-of-scope class wins, fall back.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from .knowledge import Action, KnowledgeBase
 from .matcher import Candidate, Index
 from .text import clean, fold
 
+NEGATIVE = "none:out-of-scope"  # the intent of the out-of-scope examples
 MAX_QUESTION = 1000  # characters; longer input is refused for that line, not truncated silently
 
 
@@ -108,14 +112,31 @@ def slots_for(kb: KnowledgeBase, action: Action, text: str) -> dict[str, Any]:
 class Router:
     """Decides what a line means, using one matcher index over FAQ entries and actions."""
 
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, index: Index | None = None):
+        """INDEX, when given, is a prebuilt one for KB (from the cache); else it is trained here."""
         self.kb = kb
+        self.index = index if index is not None else Index(self.intents(), kb.synonyms, kb.weights, kb.stopwords,
+                                                                   negative=NEGATIVE)
+
+    def intents(self) -> dict[str, list[str]]:
+        """Every intent's phrasings, masked: FAQ entries, actions and the out-of-scope examples."""
+        kb = self.kb
         intents: dict[str, list[str]] = {}
         for entry in kb.entries.values():
-            intents[f"faq:{entry.id}"] = [self.mask(p) for p in (entry.question, *entry.alternatives)]
+            intents[f"faq:{entry.id}"] = [self.prepare(p) for p in (entry.question, *entry.alternatives)]
         for action in kb.actions.values():
-            intents[f"action:{action.name}"] = [self.mask(p) for p in action.examples]
-        self.index = Index(intents, kb.synonyms, kb.weights, kb.stopwords)
+            intents[f"action:{action.name}"] = [self.prepare(p) for p in action.examples]
+        negative = [self.prepare(p) for examples in kb.out_of_scope.values() for p in examples]
+        if negative:
+            intents[NEGATIVE] = negative
+        return intents
+
+    def prepare(self, text: str, form: str | None = None) -> str:
+        """TEXT as the model reads it: masked, with a word for its form ("how do I ..." reads as a
+        question, "create a template" as a command), so that the model learns which intents are
+        asked about and which are asked for."""
+        form = self.form(text) if form is None else form
+        return f"{form or 'plain'}form {self.mask(text)}"
 
     def mask(self, text: str) -> str:
         """TEXT with each value of a masked slot type replaced by the type's name.
@@ -136,6 +157,8 @@ class Router:
     def _adjust(self, candidate: Candidate, text: str, form: str) -> Candidate:
         kind, _, name = candidate.key.partition(":")
         routing = self.kb.routing
+        if kind == "none":
+            return candidate
         if kind != "action":
             if form != "command":
                 return candidate
@@ -146,9 +169,11 @@ class Router:
         is_question = form == "question"
         if is_question and action.changes_state:
             score -= routing.question_penalty
-        found = slots_for(self.kb, action, text)
-        if any(s.name in found and s.type in routing.slot_bonus_types for s in action.slots):
-            score += routing.slot_bonus
+        # (the slots are only looked for when they can change the score: extracting them compiles patterns)
+        if routing.slot_bonus and any(s.type in routing.slot_bonus_types for s in action.slots):
+            found = slots_for(self.kb, action, text)
+            if any(s.name in found and s.type in routing.slot_bonus_types for s in action.slots):
+                score += routing.slot_bonus
         return Candidate(candidate.key, round(max(0.0, min(1.0, score)), 4), candidate.phrasing)
 
     def form(self, text: str) -> str:
@@ -158,11 +183,11 @@ class Router:
         routing = self.kb.routing
         if any(joined.startswith(p + " ") for p in routing.command_phrases):
             return "command"  # "can you send ..." is a request, though it starts like a question
-        if text.rstrip().endswith(("?", *routing.question_ends)) or \
+        if text.rstrip().endswith("?") or (words and words[-1] in routing.question_ends) or \
                 any(joined.startswith(p + " ") for p in routing.question_starts):
             return "question"
-        if words and words[0] in routing.command_starts:
-            return "command"
+        if any(joined.startswith(p + " ") for p in routing.command_starts):
+            return "command"  # a verb first; Chinese verbs are two characters ("开 通")
         return ""
 
     def route(self, question: str) -> Reply:
@@ -173,22 +198,54 @@ class Router:
         if len(text) > MAX_QUESTION:
             return Reply(question[:80], "fallback",
                          error=f"question too long ({len(text)} characters); ask in at most {MAX_QUESTION}")
-        ranked = self.index.rank(self.mask(text), limit=max(8, self.kb.thresholds.suggestions + 1))
         form = self.form(text)
+        ranked = self._given_in_scope(self.index.rank(self.prepare(text, form), limit=max(8, self.kb.thresholds.suggestions + 1)))
         ranked = sorted((self._adjust(c, text, form) for c in ranked), key=lambda c: c.confidence, reverse=True)
-        return self.decide(question, text, ranked)
+        return self.decide(question, text, self._as_question(ranked, text, form))
+
+    @staticmethod
+    def _given_in_scope(ranked: list[Candidate]) -> list[Candidate]:
+        """The FAQ entries' and actions' probabilities given that the question is in scope (the
+        out-of-scope class keeps its own): which intent is meant is judged apart from whether
+        any is."""
+        outside = next((c.confidence for c in ranked if c.key == NEGATIVE), 0.0)
+        if not 0.0 < outside < 1.0:
+            return ranked
+        return [c if c.key == NEGATIVE else c._replace(confidence=round(min(1.0, c.confidence / (1 - outside)), 4))
+                for c in ranked]
+
+    def _as_question(self, ranked: list[Candidate], text: str, form: str) -> list[Candidate]:
+        """"How do I submit a signature?" asks about something the assistant can also do: it is a
+        question, answered by the FAQ entry that offers the action (the conversation then offers
+        it). A request that already gives the action's values stays the request."""
+        if form != "question" or not ranked:
+            return ranked
+        top = ranked[0]
+        kind, _, name = top.key.partition(":")
+        if kind != "action" or not self.kb.actions[name].changes_state or slots_for(self.kb, self.kb.actions[name], text):
+            return ranked
+        for candidate in ranked[1:]:
+            other, _, entry_id = candidate.key.partition(":")
+            if other == "faq" and name in self.kb.entries[entry_id].actions:
+                promoted = Candidate(candidate.key, top.confidence, candidate.phrasing)
+                return [promoted] + [c for c in ranked[1:] if c.key != candidate.key]
+        return ranked
 
     def decide(self, question: str, text: str, ranked: list[Candidate]) -> Reply:
+        """Answer, clarify or fall back, from the ranked candidates (see the module's docstring)."""
         t = self.kb.thresholds
-        if not ranked or ranked[0].confidence < t.clarify:
-            return Reply(question, "fallback", ranked[0].confidence if ranked else 0.0, best=ranked[0] if ranked else None)
-        top = ranked[0]
-        lead = top.confidence - (ranked[1].confidence if len(ranked) > 1 else 0.0)
-        if top.confidence >= t.answer and lead >= t.margin:
-            return self.resolve(question, text, top)
-        suggestions = [Suggestion(c.key, self.title(c.key), c.confidence)
-                       for c in ranked[: t.suggestions] if c.confidence >= t.clarify * 0.8]
-        return Reply(question, "clarify", top.confidence, suggestions=tuple(suggestions), best=top)
+        known = [c for c in ranked if c.key != NEGATIVE]
+        best = known[0] if known else None
+        outside = next((c.confidence for c in ranked if c.key == NEGATIVE), 0.0)
+        if best is None or outside >= t.out_of_scope or best.confidence < t.clarify:
+            return Reply(question, "fallback", best.confidence if best else 0.0, best=best)
+        close = [c for c in known[1:] if best.confidence - c.confidence < t.margin and c.confidence >= t.clarify]
+        if not close and best.confidence >= t.answer:
+            return self.resolve(question, text, best)
+        if not close:
+            return Reply(question, "fallback", best.confidence, best=best)
+        suggestions = [Suggestion(c.key, self.title(c.key), c.confidence) for c in [best, *close][: t.suggestions]]
+        return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best)
 
     def resolve(self, question: str, text: str, candidate: Candidate) -> Reply:
         """The reply for a chosen intent (also used when a person picks a suggestion)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 # Words are runs of letters and digits ("_" separates); Chinese, Japanese and Korean characters
@@ -75,14 +76,27 @@ class Synonyms:
     def __init__(self, table: Mapping[str, str]):
         self.table = {fold(variant): canonical for variant, canonical in table.items() if fold(variant)}
         self.longest = max((v.count(" ") + 1 for v in self.table), default=0)
+        self._starts: frozenset[str] | None = None
+
+    @classmethod
+    def from_folded(cls, table: Mapping[str, str]) -> Synonyms:
+        """A table whose variants are already folded (read back from the cache: nothing to redo)."""
+        synonyms = cls({})
+        synonyms.table = dict(table)
+        synonyms.longest = max((v.count(" ") + 1 for v in synonyms.table), default=0)
+        synonyms._starts = None
+        return synonyms
 
     def apply(self, folded: str) -> str:
         """Rewrite the variants in FOLDED (already `fold`ed text) to canonical words."""
         if not self.table:
             return folded
+        if self._starts is None:  # the first words of the variants longer than one word
+            self._starts = frozenset(v.split(" ", 1)[0] for v in self.table if " " in v)
         words, out, i = folded.split(), [], 0
         while i < len(words):
-            for size in range(min(self.longest, len(words) - i), 0, -1):
+            longest = min(self.longest, len(words) - i) if words[i] in self._starts else 1
+            for size in range(longest, 0, -1):
                 canonical = self.table.get(" ".join(words[i:i + size]))
                 if canonical is not None:
                     out.append(canonical)
@@ -94,6 +108,7 @@ class Synonyms:
         return " ".join(out)
 
 
+@lru_cache(maxsize=65536)  # a knowledge base repeats its words; building a large index stems millions
 def stem(word: str) -> str:
     """Strip the common English inflections so "signatures", "signed" and "signing" meet.
 

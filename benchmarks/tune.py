@@ -1,12 +1,14 @@
-"""Choose the matcher's weights and thresholds on validation questions (run by hand).
+"""Choose the intent model's settings, thresholds and margin on validation questions (run by hand).
 
     python benchmarks/tune.py [tests/data/validation.yaml] [--kb DIR]
 
-Grid-searches the blend weights, the routing penalty and the two thresholds of
-`knowledge/matcher.yaml` on the validation file, and prints the best settings with the figures
-they give. The objective is the issue's bar: top-1 >= 0.95 on FAQ phrasings, fallback >= 0.90 on
-out-of-scope questions and >= 0.90 on actions, taken as the worst of the three ratios. Copy the
-winner into matcher.yaml by hand; the held-out tests/data/eval.yaml is never used here.
+Trains the model for each setting of a small grid (character n-gram weight, L2 decay), then
+searches the routing penalty and bonus and the decision thresholds of `knowledge/matcher.yaml`
+(fall back below `clarify`, answer at `answer` or above when no other intent is within
+`margin`) on the validation file, and prints the best settings with the figures they give. The
+objective is the issue's bar, FAQ answered right >= 0.97, out-of-scope fallback >= 0.93 and actions >= 0.95,
+taken as the worst of the three ratios. Copy the winner into matcher.yaml by hand; the held-out tests/data/eval.yaml is never
+used here.
 """
 
 from __future__ import annotations
@@ -24,8 +26,28 @@ from assistant.router import Router  # noqa: E402
 
 
 def objective(report: dict) -> float:
-    f, o, a = (report["faq"]["top1"] or 0), (report["out_of_scope"]["fallback"] or 0), (report["actions"]["accuracy"] or 0)
-    return min(f / 0.95, o / 0.90, a / 0.90) + 0.01 * (f + o + a + report["faq"]["answered"])
+    """The worst of the three figures against its bar; FAQ counts only questions answered right
+    outright (a "did you mean" where one entry was right is not an answer)."""
+    f, o, a = (report["faq"]["answered"] or 0), (report["out_of_scope"]["fallback"] or 0), (report["actions"]["accuracy"] or 0)
+    return min(f / 0.97, o / 0.93, a / 0.95) + 0.01 * (f + o + a)
+
+
+# "did you mean" is for two genuinely close intents ("status": a signature's or a template's?),
+# so the margin is searched from 0.1 up, not down to where it never fires.
+MARGINS = (0.1, 0.15, 0.2, 0.25, 0.3)
+
+
+def _memoised(index):
+    """INDEX.rank remembering its answers: the thresholds change, the model's scores do not."""
+    seen: dict = {}
+    rank = index.rank
+
+    def cached(text: str, limit: int = 5):
+        key = (text, limit)
+        if key not in seen:
+            seen[key] = rank(text, limit)
+        return seen[key]
+    index.rank = cached
 
 
 def main() -> None:
@@ -36,23 +58,29 @@ def main() -> None:
     cases = read_cases(args.file)
     base = knowledge.load(args.kb)
     best = None
-    for nearest, fuzzy, unseen, penalty in itertools.product((0.2, 0.3, 0.45), (0.0, 0.1, 0.2), (0.4, 0.6, 0.8),
-                                                             (0.1, 0.15, 0.2)):
-        weights = base.weights._replace(nearest=nearest, centroid=round(1 - nearest - fuzzy, 2), fuzzy=fuzzy, unseen=unseen)
-        kb = base._replace(weights=weights, routing=base.routing._replace(question_penalty=penalty))
-        router = Router(kb)
-        for clarify in (x / 100 for x in range(20, 42, 2)):
-            for answer in (x / 100 for x in range(int(clarify * 100), 50, 2)):
-                router.kb = kb._replace(thresholds=base.thresholds._replace(clarify=clarify, answer=answer))
-                report = evaluate(router, cases).to_json()
-                score = objective(report)
-                if best is None or score > best[0]:
-                    best = (score, weights, penalty, clarify, answer, report)
-    score, weights, penalty, clarify, answer, report = best
-    print(f"weights: nearest={weights.nearest} centroid={weights.centroid} fuzzy={weights.fuzzy} unseen={weights.unseen}")
-    print(f"routing: question_penalty={penalty}   thresholds: clarify={clarify:.2f} answer={answer:.2f}")
+    for char, l2 in itertools.product((0.6,), (0.00001,)):
+        weights = base.weights._replace(char=char, l2=l2)
+        router = Router(base._replace(weights=weights))
+        _memoised(router.index)
+        for penalty, bonus in itertools.product((0.2, 0.3, 0.4), (0.0, 0.1)):
+            routing = base.routing._replace(question_penalty=penalty, slot_bonus=bonus)
+            for clarify in (x / 100 for x in range(10, 50, 8)):
+                for answer in (x / 100 for x in range(int(clarify * 100), 70, 8)):
+                    for margin, outside in itertools.product(MARGINS, (0.3, 0.4, 0.5, 0.6, 0.7)):
+                        thresholds = base.thresholds._replace(clarify=clarify, answer=answer, margin=margin,
+                                                              out_of_scope=outside)
+                        router.kb = base._replace(weights=weights, routing=routing, thresholds=thresholds)
+                        report = evaluate(router, cases).to_json()
+                        score = objective(report)
+                        if best is None or score > best[0]:
+                            best = (score, char, l2, penalty, bonus, thresholds, report)
+    score, char, l2, penalty, bonus, t, report = best
+    print(f"weights: char={char} l2={l2}   routing: question_penalty={penalty} slot_bonus={bonus}")
+    print(f"thresholds: clarify={t.clarify:.2f} answer={t.answer:.2f} margin={t.margin} out_of_scope={t.out_of_scope}")
     print(f"validation: faq top-1 {report['faq']['top1']}  answered {report['faq']['answered']}  "
           f"out-of-scope fallback {report['out_of_scope']['fallback']}  actions {report['actions']['accuracy']}")
+    for miss in report["misses"]:
+        print(f"  miss: {miss['question']!r} expected {miss['expected']}, got {miss['got']} ({miss['type']})")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Knowledge gaps are logged without personal data, grouped, and closed with `kb learn`."""
 
 import json
+import os
 
 from assistant.gaps import GapLog, report
 from assistant.knowledge import check
@@ -61,3 +62,48 @@ def test_the_shipped_knowledge_base_is_never_written(run, kb):
     run("--role", "manager", "kb", "learn", "cost of one message", "--entry", "sms-package-offset")
     after = {p.name: p.read_bytes() for p in __import__("pathlib").Path(kb.source).glob("*.yaml")}
     assert before == after
+
+
+def test_the_gap_log_is_bounded_and_prunes_the_oldest_first(ctx, router):
+    log = GapLog(lambda: (ctx.store, ctx.account, ctx.now()), router.kb.thresholds.low_confidence, batch=3, keep=5)
+    for n in range(8):
+        log.note(Reply(f"question number {n}", "fallback", 0.1))
+    log.flush()
+    rows = ctx.store.rows("SELECT question FROM gaps ORDER BY id")
+    assert [r["question"] for r in rows] == [f"question number {n}" for n in range(3, 8)]
+
+
+def test_a_pick_is_a_proposed_phrasing_beside_the_unanswered_questions(ctx):
+    from assistant.gaps import log_pick, proposals
+
+    log = GapLog(lambda: (ctx.store, ctx.account, ctx.now()), 0.6)
+    log.note(Reply("status please", "clarify", 0.4))
+    log.note(Reply("status please", "clarify", 0.4))
+    log.flush()
+    for _ in range(2):
+        log_pick(ctx.store, ctx.account, "status please", "action:template.status", ctx.now())
+    groups = report(ctx.store)
+    assert len(groups) == 1 and groups[0]["count"] == 2
+    assert groups[0]["proposals"] == [{"question": "status please", "intent": "action:template.status", "count": 2}]
+    assert proposals(groups, minimum=3) == [] and len(proposals(groups, minimum=2)) == 1
+
+
+def test_kb_gaps_shows_picks_and_kb_learn_accepts_them_for_the_next_build(run, tmp_path):
+    from assistant.gaps import log_pick
+    from assistant.storage import open_store
+
+    assert json.loads(run("ask", "--json", "status").out)["type"] == "clarify"
+    store = open_store(os.environ.get("ASSISTANT_DB") or tmp_path / "data" / "assistant" / "assistant.db")
+    log_pick(store, "demo", "status", "action:template.status", "2026-03-02 10:00:00")
+    store.close()
+    shown = run("--role", "manager", "kb", "gaps").out
+    assert "asked 1x" in shown and "proposed: 'status' -> template.status (picked 1x)" in shown
+    learned = run("--role", "manager", "kb", "learn", "--proposals")
+    assert learned.code == 0 and "'status' now answers with 'template.status'" in learned.out
+    reply = json.loads(run("ask", "--json", "status").out)
+    assert (reply["type"], reply["action"], reply["confidence"]) == ("action", "template.status", 1.0)
+
+
+def test_kb_learn_needs_a_question_and_entry_or_proposals(run):
+    assert "say what to learn" in run("--role", "manager", "kb", "learn", "just a question").err
+    assert "not both" in run("--role", "manager", "kb", "learn", "q", "--entry", "opt-out", "--proposals").err

@@ -151,3 +151,31 @@ def test_two_codes_a_lookup_could_not_tell_apart_are_reported(kb_copy):
     _edit(kb_copy / "error_codes.yaml", "  isp.UNKNOWN:\n", "  isv.UNKNOWN:\n    kind: api\n    meaning: x\n    fix: y\n"
           "    handoff: false\n  isp.UNKNOWN:\n")
     assert any("also isv.UNKNOWN" in p or "also isp.UNKNOWN" in p for p in _problems(kb_copy))
+
+
+def test_out_of_scope_examples_ship_by_group(kb):
+    assert {"other-cloud-products", "account-and-billing", "ordinary-sms", "chit-chat"} <= set(kb.out_of_scope)
+    assert sum(len(examples) for examples in kb.out_of_scope.values()) >= 100
+
+
+def test_an_out_of_scope_example_that_is_an_faq_phrasing_is_reported(kb_copy):
+    _edit(kb_copy / "out_of_scope.yaml", "    - hello\n", "    - how to add a signature\n")
+    assert any("out_of_scope.yaml" in p and "'how to add a signature'" in p for p in _problems(kb_copy))
+
+
+def test_an_empty_out_of_scope_group_is_reported(kb_copy):
+    _edit(kb_copy / "out_of_scope.yaml", "  chinese:\n", "  empty: []\n  chinese:\n")
+    assert any("out-of-scope group 'empty' must be a non-empty list" in p for p in _problems(kb_copy))
+
+
+def test_a_plain_faq_without_out_of_scope_examples_borrows_the_shipped_ones(tmp_path):
+    from assistant.router import Router
+
+    (tmp_path / "faq.yaml").write_text(
+        "entries:\n  - id: opening-hours\n    question: When are you open?\n    answer: Nine to five.\n"
+        "    alternatives: [opening hours, what time do you open, are you open on saturday]\n")
+    kb = knowledge.load(tmp_path)
+    assert kb.out_of_scope == knowledge.load().out_of_scope
+    router = Router(kb)
+    assert router.route("when do you open on sunday").entry == "opening-hours"
+    assert router.route("tell me a joke about the weather").type == "fallback"

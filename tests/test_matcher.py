@@ -52,3 +52,18 @@ def test_unknown_words_lower_the_confidence(index):
 def test_one_candidate_per_intent(index):
     keys = [c.key for c in index.rank("signature review how long duration", limit=5)]
     assert len(keys) == len(set(keys))
+
+
+def test_the_fast_scores_equal_the_plain_feature_dot_product(index):
+    from assistant.matcher import features
+    from assistant.text import fold
+
+    for question in ["how long does signture reveiw take", "is unsubscribe supported", "package package sms"]:
+        words, surface = index._analyse(fold(question), index._correct)
+        plain = index.model.logits(features(words, surface, index.weights))
+        fast = index._scores(words, surface)
+        assert max(abs(plain[k] - fast[k]) for k in plain) < 1e-9
+
+
+def test_a_phrasing_word_for_word_is_its_intent_with_full_confidence(index):
+    assert index.rank("signature review duration")[0] == ("review-time", 1.0, "how long does signature review take")

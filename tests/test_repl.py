@@ -49,6 +49,12 @@ def test_clarify_then_pick_by_number(ctx, router, media, live):
     assert "DIGITAL_SMS_0001" in text and "Can reach now: users of all three carriers" in text
 
 
+def test_a_pick_is_logged_as_the_question_meant_as_the_chosen_intent(router, media, live):
+    session(live, router, "status\r2\r")
+    assert live.store.rows("SELECT question, best FROM gaps WHERE kind = 'pick'") == \
+        [{"question": "status", "best": "action:template.status"}]
+
+
 def test_a_multi_turn_send_fills_each_slot_shows_the_plan_and_sends_on_yes(live, router):
     keys = "I want to send a message\rDIGITAL_SMS_0001\r13800138000, 133 1234 5678\rTom\ry\r"
     shell = session(live, router, keys)

@@ -102,3 +102,23 @@ def test_a_chinese_request_is_an_action_and_an_unrelated_one_falls_back(router):
 @pytest.mark.parametrize("text", ["call me at 13800138000", "my friend at +86 138 0013 8000 wants pizza recipes"])
 def test_a_phone_number_alone_does_not_make_a_send(router, text):
     assert router.route(text).action != "send"
+
+
+@pytest.mark.parametrize("question,entry", [("how do i submit a signature", "create-signature"),
+                                            ("how do i create a template", "create-template"),
+                                            ("如何开通数字短信", "enable-sending")])
+def test_how_do_i_about_an_action_is_answered_by_the_entry_that_offers_it(router, question, entry):
+    reply = router.route(question)
+    assert (reply.type, reply.entry) == ("answer", entry)
+    assert reply.entry and router.kb.entries[reply.entry].actions
+
+
+def test_an_imperative_with_values_is_the_request_with_its_values(router):
+    reply = router.route("submit the signature AcmeMall from our trademark")
+    assert (reply.type, reply.action, reply.args) == ("action", "signature.submit", {"name": "AcmeMall", "source": "trademark"})
+
+
+@pytest.mark.parametrize("question", ["how do i reset the password of my cloud server", "what does a digital message cost",
+                                      "can i send ordinary text messages to japan", "good evening"])
+def test_questions_near_the_out_of_scope_examples_fall_back(router, question):
+    assert router.route(question).type == "fallback"

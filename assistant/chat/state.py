@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UserError
 from ..knowledge import Slot
-from ..matcher import Candidate
 from .lines import Line, Pick
 from .offers import Offer
 from .slots import Flow
@@ -35,9 +34,7 @@ def deed(conv: Conversation, deed: dict[str, Any]) -> Callable[[], list[Line]]:
     if do == "handoff":
         return lambda: conv.handoff(deed.get("reason"), deed.get("trigger"))
     if do == "resolve":
-        question = deed["question"]
-        return lambda: conv.reply(conv.router.resolve(question, question,
-                                                      Candidate(deed["key"], deed["confidence"], "")))
+        return lambda: conv.meant(deed["question"], deed["key"], deed["confidence"])
     raise ValueError(f"unknown deed {do!r}")
 
 

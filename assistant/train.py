@@ -1,0 +1,136 @@
+"""Training the intent model (numpy; only imported when an index is built, never on a cached start).
+
+Two trainers produce the same thing, a sparse feature-major weight table (see `matcher.Model`):
+
+* `softmax`: multinomial logistic regression on the hashed features, minibatch Adam with L2
+  decay, the weights of only the features a batch touches updated ("lazy" Adam). Used when the
+  knowledge base has at most `Weights.train_limit` intents, which covers any hand-written FAQ.
+* `centroids`: the mean feature vector of each intent, normalised and scaled (a Rocchio
+  classifier). Used for generated knowledge bases of tens of thousands of intents, where a
+  softmax over every intent would not train in the time a build may take.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+# The batches are small: BLAS threads would only spin against each other (and against whatever
+# else the machine runs). Set before numpy is first imported, which is here.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import numpy as np  # noqa: E402
+
+
+class Table:
+    """Feature-major sparse weights: bucket -> [(intent, weight)], as four flat numpy arrays."""
+
+    def __init__(self, buckets: np.ndarray, start: np.ndarray, intents: np.ndarray, values: np.ndarray, bias: np.ndarray):
+        self.buckets, self.start, self.intents, self.values, self.bias = buckets, start, intents, values, bias
+
+
+def _csr(rows: Sequence[dict[int, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    total = int(indptr[-1])
+    indices = np.fromiter((b for r in rows for b in r), dtype=np.int64, count=total)
+    data = np.fromiter((v for r in rows for v in r.values()), dtype=np.float32, count=total)
+    return indptr, indices, data
+
+
+def _table(columns: np.ndarray, weights: np.ndarray, bias: np.ndarray, prune: float) -> Table:
+    """Dense (features x intents) WEIGHTS over bucket ids COLUMNS, small weights dropped."""
+    keep = np.abs(weights) >= prune
+    feature, intent = np.nonzero(keep)  # row-major: grouped by feature already
+    values = weights[feature, intent].astype(np.float32)
+    counts = np.bincount(feature, minlength=len(columns))
+    used = counts > 0
+    start = np.zeros(int(used.sum()) + 1, dtype=np.int64)
+    np.cumsum(counts[used], out=start[1:])
+    return Table(columns[used].astype(np.int64), start, intent.astype(np.int64), values, bias.astype(np.float64))
+
+
+def softmax(rows: Sequence[dict[int, float]], labels: Sequence[int], n_intents: int, *, epochs: int = 30,
+            rate: float = 0.05, l2: float = 1e-4, batch: int = 64, prune: float = 0.1, seed: int = 0,
+            class_weight: dict[int, float] | None = None) -> Table:
+    """Multinomial logistic regression of LABELS on the sparse feature ROWS; CLASS_WEIGHT
+    multiplies the loss of the rows of some intents (the out-of-scope class)."""
+    keep = [i for i, r in enumerate(rows) if r]
+    rows, y = [rows[i] for i in keep], np.asarray([labels[i] for i in keep], dtype=np.int64)
+    weight = np.ones(n_intents, dtype=np.float32)
+    for intent, value in (class_weight or {}).items():
+        weight[intent] = value
+    indptr, buckets, data = _csr(rows)
+    columns, indices = np.unique(buckets, return_inverse=True)
+    n, d, c = len(rows), len(columns), n_intents
+    w = np.zeros((d, c), dtype=np.float32)
+    b = np.zeros(c, dtype=np.float32)
+    mw, vw = np.zeros_like(w), np.zeros_like(w)
+    mb, vb = np.zeros_like(b), np.zeros_like(b)
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    rng = np.random.default_rng(seed)
+    step = 0
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for low in range(0, n, batch):
+            chosen = order[low:low + batch]
+            lengths = indptr[chosen + 1] - indptr[chosen]
+            firsts = np.zeros(len(chosen), dtype=np.int64)
+            np.cumsum(lengths[:-1], out=firsts[1:])
+            positions = np.repeat(indptr[chosen] - firsts, lengths) + np.arange(int(lengths.sum()))
+            cols, vals = indices[positions], data[positions]
+            owner = np.repeat(np.arange(len(chosen)), lengths)
+            # the batch as a small dense matrix over the columns it touches: two BLAS products
+            touched, where = np.unique(cols, return_inverse=True)
+            x = np.zeros((len(chosen), len(touched)), dtype=np.float32)
+            x[owner, where] = vals
+            wt = w[touched]
+            logits = x @ wt + b
+            logits -= logits.max(axis=1, keepdims=True)
+            p = np.exp(logits)
+            p /= p.sum(axis=1, keepdims=True)
+            p[np.arange(len(chosen)), y[chosen]] -= 1.0
+            p *= weight[y[chosen]][:, None] / len(chosen)
+            grad = x.T @ p + l2 * wt
+            gb = p.sum(axis=0)
+            step += 1
+            scale = rate * np.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
+            m = beta1 * mw[touched] + (1 - beta1) * grad
+            v = beta2 * vw[touched] + (1 - beta2) * grad * grad
+            mw[touched], vw[touched] = m, v
+            w[touched] = wt - scale * m / (np.sqrt(v) + eps)
+            mb[:] = beta1 * mb + (1 - beta1) * gb
+            vb[:] = beta2 * vb + (1 - beta2) * gb * gb
+            b -= scale * mb / (np.sqrt(vb) + eps)
+    return _table(columns, w, b, prune)
+
+
+def centroids(rows: Sequence[dict[int, float]], labels: Sequence[int], n_intents: int, *, scale: float = 30.0,
+              max_share: float = 0.01, prune: float = 0.02) -> Table:
+    """Each intent's normalised mean feature vector times SCALE.
+
+    A feature found in more than MAX_SHARE of the intents (and more than 50) is left out: in a
+    knowledge base of 100,000 intents such a word separates nothing and would make every query
+    walk a long list.
+    """
+    indptr, buckets, data = _csr(rows)
+    owner = np.repeat(np.asarray(labels, dtype=np.int64), np.diff(indptr))
+    key = owner * (1 << 32) + buckets
+    pairs, where = np.unique(key, return_inverse=True)
+    sums = np.bincount(where, weights=data).astype(np.float64)
+    intent, bucket = pairs >> 32, pairs & 0xFFFFFFFF
+    norms = np.sqrt(np.bincount(intent, weights=sums * sums, minlength=n_intents))
+    values = scale * sums / np.where(norms[intent] > 0, norms[intent], 1.0)
+    df = np.bincount(np.unique(bucket, return_inverse=True)[1])
+    columns = np.unique(bucket)
+    common = columns[df > max(50, max_share * n_intents)]
+    keep = (np.abs(values) >= prune * scale) & ~np.isin(bucket, common)
+    intent, bucket, values = intent[keep], bucket[keep], values[keep]
+    order = np.lexsort((intent, bucket))
+    intent, bucket, values = intent[order], bucket[order], values[order]
+    columns, counts = np.unique(bucket, return_counts=True)
+    start = np.zeros(len(columns) + 1, dtype=np.int64)
+    np.cumsum(counts, out=start[1:])
+    return Table(columns, start, intent, values.astype(np.float32), np.zeros(n_intents))

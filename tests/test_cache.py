@@ -1,0 +1,108 @@
+"""The prebuilt router on disk is plain data with a checksum, private to its owner, and rebuilt
+whenever it is stale or damaged."""
+
+import datetime as dt
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant import cache, knowledge
+from assistant.cache import MAGIC, CacheError, decode, load_router
+
+QUESTIONS = ["how long does signature review take", "status", "send DIGITAL_SMS_0001 to 13800138000",
+             "tell me a joke", "submit the signature AcmeMall from our trademark"]
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def kb_dir(tmp_path) -> Path:
+    target = tmp_path / "kb"
+    shutil.copytree(knowledge.shipped_dir(), target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return target
+
+
+def _index_file(folder: Path) -> Path:
+    (found,) = folder.glob("router-*.index")
+    return found
+
+
+def test_a_cached_router_answers_exactly_like_a_fresh_one(cache_dir, kb_dir):
+    fresh = load_router(kb_dir)
+    cached = load_router(kb_dir)
+    assert cached is not fresh and isinstance(cached.kb.entries, cache.LazyEntries)
+    assert [cached.route(q).to_json() for q in QUESTIONS] == [fresh.route(q).to_json() for q in QUESTIONS]
+    assert dict(cached.kb.entries) == fresh.kb.entries and cached.kb.rules == fresh.kb.rules
+
+
+def test_the_cache_is_plain_data_with_a_checksum_and_no_pickle_is_used(cache_dir, kb_dir):
+    load_router(kb_dir)
+    data = _index_file(cache_dir).read_bytes()
+    assert data.startswith(MAGIC) and b"\x80\x04\x95" not in data[:64]  # no pickle protocol header
+    sources = "".join(p.read_text(encoding="utf-8") for p in Path(cache.__file__).parent.rglob("*.py"))
+    assert "import pickle" not in sources
+
+
+def test_a_damaged_cache_is_rebuilt_not_trusted(cache_dir, kb_dir):
+    load_router(kb_dir)
+    path = _index_file(cache_dir)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    router = load_router(kb_dir)
+    assert router.route("how long does signature review take").entry == "signature-review-time"
+    assert cache.loads(path.read_bytes(), path.stem.rsplit("-", 1)[1]) is not None  # rewritten whole
+
+
+def test_a_damaged_file_raises_cache_error_naming_the_checksum(cache_dir, kb_dir):
+    load_router(kb_dir)
+    path = _index_file(cache_dir)
+    data = path.read_bytes()
+    with pytest.raises(CacheError, match="checksum"):
+        cache.loads(data[:-10] + b"0123456789", path.stem.rsplit("-", 1)[1])
+
+
+def test_an_edited_knowledge_base_gets_a_new_index_and_the_stale_one_goes(cache_dir, kb_dir):
+    load_router(kb_dir)
+    before = _index_file(cache_dir)
+    faq = kb_dir / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("      - how to add a signature\n",
+                                                           "      - how to add a signature\n      - signature wizard\n"),
+                   encoding="utf-8")
+    router = load_router(kb_dir)
+    assert router.route("signature wizard").entry == "create-signature"
+    assert _index_file(cache_dir) != before and not before.exists()
+
+
+def test_the_cache_directory_is_made_owner_only(cache_dir, kb_dir):
+    cache_dir.mkdir(mode=0o755)
+    os.chmod(cache_dir, 0o777)
+    load_router(kb_dir)
+    assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(_index_file(cache_dir).stat().st_mode) == 0o600
+
+
+def test_decoding_builds_only_the_known_record_types():
+    with pytest.raises(CacheError, match="unknown record type"):
+        decode({"n": "Popen", "v": [["rm", "-rf", "/"]]})
+    assert decode({"d": [[{"date": "2026-03-02"}, {"f": [1, 2]}]]}) == {dt.date(2026, 3, 2): frozenset({1, 2})}
+
+
+def test_a_cached_start_does_not_import_numpy(cache_dir, kb_dir):
+    load_router(kb_dir)
+    code = ("import sys; from pathlib import Path; from assistant.cache import load_router; "
+            f"r = load_router(Path({str(kb_dir)!r})); r.route('how long does signature review take'); "
+            "print('numpy' in sys.modules)")
+    env = {**os.environ, "ASSISTANT_CACHE_DIR": str(cache_dir)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
