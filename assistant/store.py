@@ -207,6 +207,9 @@ def _tables_of(steps: list[str]) -> list[str]:
     return [name for step in steps for name in re.findall(r"CREATE TABLE (\w+)", step)]
 
 
+_VERIFIED: set[tuple[int, int]] = set()  # (device, inode) of the database files this process has checked
+
+
 def _prepare_file(path: Path) -> None:
     """Make sure PATH can be our database: a regular file (created owner-only), in a directory we can use.
 
@@ -223,7 +226,9 @@ def _prepare_file(path: Path) -> None:
         if not stat.S_ISREG(info.st_mode):
             kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, FIFO or socket)"
             raise UserError(f"{path} is {kind}; pass --db PATH to a database file")
-        if info.st_size:
+        # Closing any descriptor of the file drops every POSIX lock this process holds on it,
+        # SQLite's included: a file this process already opened as ours is never opened again here.
+        if info.st_size and (info.st_dev, info.st_ino) not in _VERIFIED:
             try:
                 with open(path, "rb") as handle:
                     head = handle.read(len(_SQLITE_MAGIC))
@@ -232,6 +237,7 @@ def _prepare_file(path: Path) -> None:
             if head != _SQLITE_MAGIC:
                 raise UserError(f"{path} is not an SQLite database (another program's file, or damaged); "
                                 "pass --db PATH to the assistant's database or to a new file")
+            _VERIFIED.add((info.st_dev, info.st_ino))
         return
     parent = path.parent
     try:
@@ -258,6 +264,8 @@ class Store:
             conn.execute("PRAGMA foreign_keys=ON")
             self.conn = conn
             self._check_ours()
+            info = self.path.stat()
+            _VERIFIED.add((info.st_dev, info.st_ino))
             conn.execute("PRAGMA journal_mode=WAL")
         except UserError:
             conn.close()

@@ -216,3 +216,25 @@ def test_a_database_that_refuses_writes_gives_one_clear_error_and_stays_usable(s
     with store.transaction():
         store.execute("INSERT INTO counters (name, value) VALUES ('x', 1)")
     assert store.rows("SELECT name FROM counters") == [{"name": "x"}]
+
+
+@pytest.mark.sqlite_only
+def test_a_file_this_process_already_opened_is_never_read_again_by_hand(tmp_path, monkeypatch):
+    # Closing any descriptor of a SQLite file drops the process's locks on it, those of its
+    # other connections included (a service opens one per thread): the header is read once.
+    import builtins
+
+    path = tmp_path / "shared.db"
+    first = Store(path)
+    opened = []
+    real_open = builtins.open
+
+    def spying_open(file, *args, **kwargs):
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+    monkeypatch.setattr(builtins, "open", spying_open)
+    with first.transaction():
+        first.execute("INSERT INTO counters (name, value) VALUES ('x', 1)")
+        Store(path).close()
+    assert str(path) not in opened
+    assert first.rows("SELECT name FROM counters") == [{"name": "x"}]
