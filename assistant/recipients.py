@@ -94,6 +94,7 @@ def _table(text: str, delimiter: str, offset: int, common: dict[str, str], sourc
         unnamed = [n for n, name in enumerate(header) if n != phone and not name]
         width = len(header)
         out: list[Recipient] = []
+        spelt = {str(key).casefold(): key for key in (common or {})}
         for row in reader:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
@@ -108,8 +109,8 @@ def _table(text: str, delimiter: str, offset: int, common: dict[str, str], sourc
             params = dict(common)
             for n, name in named:
                 value = row[n].strip()
-                if value:
-                    params[name] = value
+                if value:  # a row's own value beats --param, whatever the column's capitals
+                    params[spelt.get(name.casefold(), name)] = value
             out.append((row[phone].strip(), params))
     except csv.Error as exc:
         raise UserError(f"{source} is not a CSV file the assistant can read ({exc}, line {offset + reader.line_num}); "

@@ -68,3 +68,8 @@ def test_a_binary_file_is_refused(tmp_path):
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff")
     with pytest.raises(UserError, match="not UTF-8"):
         read(str(path))
+
+
+def test_a_rows_own_value_beats_a_common_parameter_whatever_its_capitals():
+    rows = parse("Phone;Name\n13800138000;Ann\n13312345678;\n", {"name": "X"})
+    assert rows == [("13800138000", {"name": "Ann"}), ("13312345678", {"name": "X"})]

@@ -200,3 +200,9 @@ def test_recent_sends_are_listed_newest_first_and_one_can_be_shown(live):
     assert [s["request_id"] for s in sending.recent(live)] == [second["request_id"], first["request_id"]]
     shown = sending.request(live, second["request_id"].lower())
     assert shown["failed"] == 1 and shown["failures"][0]["error_code"] == "isv.MOBILE_NUMBER_ILLEGAL"
+
+
+def test_a_capitalised_parameter_fills_the_message_the_recipient_sees(live):
+    result = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"Name": "Tom"})])
+    content = live.store.row("SELECT content FROM messages WHERE request_id = ?", (result["request_id"],))["content"]
+    assert result["sent"] == 1 and content == "[AcmeShop]Hi Tom, the sale is on"

@@ -89,6 +89,7 @@ def _param_problem(ctx: Context, variables: list[str], params: Mapping[str, str]
 def message_text(ctx: Context, signature: str, text: str, params: Mapping[str, str]) -> str:
     """The message as its recipient sees it: the signature in front as the service puts it, then the
     template's text with each variable filled (a variable without a value stays as ${name})."""
+    params = bind(templates.VARIABLE.findall(text), params)  # the same binding the checks used
     filled = templates.VARIABLE.sub(lambda m: str(params.get(m.group(1)) or m.group(0)), text)
     return ctx.rules.sending["shown_as"].format(signature=signature, text=filled)
 
