@@ -118,7 +118,9 @@ class Conversation:
         text = clean(text)
         if not text and not (self.flow and not self.flow.confirming):
             return []                        # Enter alone only matters at a value prompt (a default, a skip)
-        self._turn("user", text)
+        waiting = self.waiting
+        # a yes, a no or a number answers the assistant's own question: never the case's subject
+        self._turn("user", text, reply=bool(waiting and waiting.kind in ("offer", "confirm", "pick")))
         try:
             lines = self._dispatch(text)
         except UserError as exc:
@@ -141,8 +143,8 @@ class Conversation:
         self.flow, self.offer, self.picks = None, None, []
         return [Line("muted", "Cancelled.")] if had else []
 
-    def _turn(self, role: str, text: str) -> None:
-        self.turns.append({"role": role, "text": text, "at": self.ctx.now()})
+    def _turn(self, role: str, text: str, reply: bool = False) -> None:
+        self.turns.append({"role": role, "text": text, "at": self.ctx.now(), **({"reply": True} if reply else {})})
         del self.turns[:-self.ctx.rules.handoff["kept_turns"]]
 
     def _dispatch(self, text: str) -> list[Line]:

@@ -154,7 +154,7 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
         window = ctx.rules.handoff["urgent_within_business_days"]
         urgent = bool(_pending(found) and planned and business_days_between(today, planned, ctx.rules.holidays) <= window)
         turns = _turns(ctx, conversation)
-        last_question = next((t["text"] for t in reversed(turns) if t.get("role") == "user"), None)
+        last_question = next((t["text"] for t in reversed(turns) if t.get("role") == "user" and not t.get("reply")), None)
         now = ctx.now()
         ticket_id = ctx.store.insert("tickets", {
             "account": ctx.account, "reason": reason, "detail": detail,

@@ -47,8 +47,11 @@ def slash(name: str, usage: str, help_text: str):
 
 
 def is_command(text: str) -> bool:
-    """"/help" is a command; "/tmp/banner.png" (a file at a media prompt) is not."""
-    return text.startswith("/") and text[1:].split(" ", 1)[0].lower() in COMMANDS | {"": None}
+    """"/help" (or a mistyped "/hlep") is a command; "/tmp/banner.png" (a file at a media prompt) is not."""
+    if not text.startswith("/"):
+        return False
+    word = text[1:].split(" ", 1)[0]
+    return word.lower() in COMMANDS or "/" not in word
 
 
 def run(conv: Conversation, text: str) -> list[Line]:

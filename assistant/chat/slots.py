@@ -307,11 +307,13 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
     if slot.type == "template_code":
         return templates.find(ctx, value)["code"]
     if slot.type == "phone":
-        numbers = [lookup(p, ctx.rules) for p in (value if isinstance(value, list) else phones_in(conv, value))]
-        bad = [n for n in numbers if n.problem]
-        if bad:
-            raise UserError(bad[0].problem)
-        return [n.phone for n in numbers]
+        given = value if isinstance(value, list) else phones_in(conv, value)
+        numbers = [lookup(p, ctx.rules) for p in given]
+        if not numbers or all(n.problem for n in numbers):
+            raise UserError(numbers[0].problem if numbers else "no mobile number there")
+        # Numbers the service would refuse stay in: the preview names each with its error code,
+        # as the send itself would, instead of dropping them unseen.
+        return [n.phone or raw for n, raw in zip(numbers, given)]
     if slot.type == "param" and slot.name.startswith("param:"):
         return value
     if slot.name == "industry":
