@@ -44,11 +44,17 @@ def read_regular(path: str | os.PathLike, limit: int, what: str = "file") -> byt
 
 def read_text(path: str | os.PathLike, limit: int, what: str = "file", hint: str = "save it as UTF-8 text") -> str:
     """The text of the regular file at PATH (UTF-8, a BOM allowed), at most LIMIT bytes."""
-    data = read_regular(path, limit, what)
+    return decode_text(read_regular(path, limit, what), one_line(os.fspath(path)), limit, what, hint)
+
+
+def decode_text(data: bytes, shown: str, limit: int, what: str = "file", hint: str = "save it as UTF-8 text") -> str:
+    """DATA (a file read or uploaded, named SHOWN) as UTF-8 text held to the same limits everywhere."""
+    if len(data) > limit:
+        raise UserError(f"{shown} is over the limit of {limit:,} bytes for a {what}; use a smaller file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UserError(f"{one_line(os.fspath(path))} is not UTF-8 text (byte {exc.start + 1}); {hint}") from None
+        raise UserError(f"{shown} is not UTF-8 text (byte {exc.start + 1}); {hint}") from None
     if "\x00" in text:
-        raise UserError(f"{one_line(os.fspath(path))} is a binary file, not text; {hint}")
+        raise UserError(f"{shown} is a binary file, not text; {hint}")
     return text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 
 from ...errors import UserError
+from ...files import decode_text
 from ...ops import LocalOps
 from ...recipients import MAX_FILE_BYTES
 from ...sanitize import one_line
@@ -34,17 +35,8 @@ def send(code: str = Form(max_length=200), phone: list[str] = Form(default=[]), 
 
 
 def _text(data: bytes, source: str) -> str:
-    """An uploaded recipients file's text, held to the embedded CLI's limits (see files.read_text)."""
-    if len(data) > MAX_FILE_BYTES:
-        raise UserError(f"{source} is over the limit of {MAX_FILE_BYTES:,} bytes for a recipients file; "
-                        "use a smaller file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{source} is not UTF-8 text (byte {exc.start + 1}); save the CSV as UTF-8") from None
-    if "\x00" in text:
-        raise UserError(f"{source} is a binary file, not text; save the CSV as UTF-8")
-    return text
+    """An uploaded recipients file's text, held to the embedded CLI's limits."""
+    return decode_text(data, source, MAX_FILE_BYTES, "recipients file", "save the CSV as UTF-8")
 
 
 @router.get("/sends", summary="The latest sends of the account (`send list`)")
