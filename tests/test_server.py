@@ -146,6 +146,15 @@ def test_errors_are_the_cli_line_with_its_hint(world):
     assert status == 400 and answer["error"].count("\n") == 0
 
 
+def test_every_error_body_splits_its_hint_outside_parentheses():
+    from assistant.server.app import error_body
+
+    full = "cannot write the database: the disk is full (free some space; nothing was changed)"
+    assert error_body(full) == {"error": full, "hint": "free some space; nothing was changed"}
+    assert error_body("no such endpoint; see /openapi.json")["hint"] == "see /openapi.json"
+    assert error_body("say who you are")["hint"] is None
+
+
 def test_tokens_created_through_the_service_by_an_admin_work_and_are_shown_once(world):
     server, admin = world["server"], world["tokens"]["admin"]
     status, made = server.call("POST", "/v1/admin/tokens", admin, {"account": "globex"})
