@@ -198,6 +198,16 @@ def test_asks_and_new_tickets_are_rate_limited_per_token(serve):
     token, other = server.token("--account", "demo"), server.token("--account", "demo")
     statuses = [server.call("POST", "/v1/ask", token, {"question": "what is td"})[0] for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+    import urllib.error
+    import urllib.request
+
+    refused = urllib.request.Request(server.url + "/v1/ask", data=b'{"question": "what is td"}', method="POST",
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(refused, timeout=30)
+    wait = answer.value.headers["Retry-After"]
+    assert answer.value.code == 429 and wait.isdigit() and 1 <= int(wait) <= 20
+    assert f"wait {wait} s" in answer.value.read().decode()
     assert server.call("POST", "/v1/ask", other, {"question": "what is td"})[0] == 200  # per token
     assert [server.call("POST", "/v1/tickets", token, {"reason": "x"})[0] for _ in range(2)] == [200, 429]
     # a question asking for a person opens a ticket too, and counts against the same limit

@@ -94,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def user_error(request: Request, exc: UserError) -> JSONResponse:
         status = next(code for kind, code in STATUS if isinstance(exc, kind))
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, RateLimited):
+            headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse(error_body(str(exc), getattr(exc, "code", None)), status, headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
