@@ -70,6 +70,22 @@ def test_a_customer_may_not_claim_even_its_own_ticket(two_accounts):
     assert result.code == 1 and "may not run 'handoff claim'" in result.err
 
 
+def test_a_customer_claiming_without_by_hears_the_role_refusal(two_accounts, monkeypatch):
+    monkeypatch.delenv("USER", raising=False)
+    result = two_accounts("handoff", "claim", "1")
+    assert result.code == 1 and result.err.startswith("error: the customer role may not run 'handoff claim'")
+
+
+def test_claim_is_made_by_the_user_unless_by_names_someone(two_accounts, monkeypatch):
+    monkeypatch.setenv("USER", "kim")
+    claimed = json.loads(two_accounts("--role", "manager", "--json", "handoff", "claim", "1").out)
+    assert claimed["owner"] == "kim" and claimed["events"][-1]["actor"] == "manager:kim"
+    assert json.loads(two_accounts("--role", "manager", "--user", "kim", "--json", "handoff", "claim", "1").out) == claimed
+    monkeypatch.delenv("USER")
+    result = two_accounts("--role", "manager", "handoff", "claim", "1")
+    assert result.code == 1 and result.err == "error: say who claims the ticket; add --by NAME (or --user NAME)\n"
+
+
 def test_audit_rows_name_the_real_actor_and_role(two_accounts, tmp_path):
     from assistant.store import Store
 

@@ -235,13 +235,13 @@ def queue(ctx: Context, status: str | None = None, account: str | None = None) -
 
 def claim(ctx: Context, ticket_id: int | str, by: str) -> dict:
     """BY takes the ticket. Of two managers claiming at once, one gets it and the other is told who did."""
-    by = clean(by)
-    if not by:
-        raise UserError("say who claims the ticket with --by NAME")
+    by = clean(by or "")
 
     def work() -> dict:
         row = _row(ctx, ticket_id)
-        require(ctx.role, "handoff.claim")
+        require(ctx.role, "handoff.claim")   # a customer hears the role's refusal before anything else
+        if not by:
+            raise UserError("say who claims the ticket; add --by NAME (or --user NAME)")
         if row["status"] == "resolved":
             raise UserError(f"ticket #{row['id']} is resolved; nothing to claim")
         if row["owner"] == by:
