@@ -121,3 +121,24 @@ def test_in_the_repl_a_customer_cannot_switch_accounts_or_reach_anothers_ticket(
     assert ctx.account == "demo" and "globex's case" not in text
     staff = _repl(ctx, router, "/account globex\r", role="agent")
     assert "Now on account globex" in staff
+
+
+def test_the_readmes_slash_commands_are_given_to_the_roles_the_table_gives_them():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    bullet = " ".join(readme.partition("- `/help` lists the slash commands:")[2].partition("\n- ")[0].split())
+    everyone, _, rest = bullet.partition("; staff (")
+    staff, _, managers = rest.partition("; managers and admins also")
+    parts = {"customer": everyone, "agent": staff, "manager": managers.partition("`/help` lists exactly")[0]}
+    for role, part in parts.items():
+        named = re.findall(r"`/([a-z]+)", part)
+        assert named, role
+        for name in named:
+            command = roles.SLASH[name]
+            if command is None:
+                continue
+            assert roles.allowed(role, command), (role, name)
+            lower = roles.ROLES[:roles.ROLES.index(role)]
+            assert not any(roles.allowed(r, command) for r in lower), (name, "is said to be for", role, "and up")
