@@ -554,7 +554,9 @@ def cmd_token_create(opts: argparse.Namespace, sh: Shell) -> int:
     if bool(opts.account) == bool(opts.user):
         raise UsageError("say who the token is for: --account NAME (a customer) or --user NAME --role agent|manager|admin")
     if opts.user and opts.role == "customer":
-        raise UsageError("a person's token needs a role; add --role agent, manager or admin")
+        # also with --role customer given: the role is the global option, its default not told apart
+        raise UsageError("a person's token (--user) is for an agent, a manager or an admin; add --role agent, "
+                         "manager or admin (a customer's token is made with --account NAME)")
     if opts.account and opts.role != "customer":
         raise UsageError("a customer token (--account) takes no --role; drop --role, or use --user NAME --role ROLE")
     if not sh.remote:  # the owner of the database file is the root of trust
@@ -798,7 +800,8 @@ def build_parser() -> argparse.ArgumentParser:
         p = add(name, help_text, hand)
         p.add_argument("id", help="ticket number")
         if name == "claim":
-            p.add_argument("--by", required=True, metavar="NAME")
+            p.add_argument("--by", metavar="NAME", help="who takes it (default: --user, else $USER; "
+                                                         "through a service, the token's user)")
         if name == "reply":
             p.add_argument("text", nargs="+")
             p.add_argument("--by", metavar="NAME")

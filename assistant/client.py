@@ -101,6 +101,11 @@ def _read(path: str) -> tuple[str, bytes]:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}; check the path") from None
 
 
+def _a(word: str) -> str:
+    """WORD with its article: "an admin", "an agent", "a manager"."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 class RemoteOps:
     """The operations of `LocalOps`, through the service; each returns what the service returned."""
 
@@ -122,8 +127,8 @@ class RemoteOps:
         if opts.role != "customer":
             me = ops.whoami()
             if me["role"] != opts.role:
-                raise Forbidden(f"this token is a {me['role']}'s, not a {opts.role}'s; drop --role "
-                                f"(or use a {opts.role} token)")
+                raise Forbidden(f"this token is {_a(me['role'])}'s, not {_a(opts.role)}'s; drop --role "
+                                f"(or use {_a(opts.role)} token)")
         return ops
 
     def whoami(self) -> dict:
@@ -217,7 +222,7 @@ class RemoteOps:
     def handoff_export(self, ticket: str, fmt: str) -> str:
         return self.http.call("GET", f"/tickets/{_quote(ticket)}/export", query={"format": fmt})["text"]
 
-    def handoff_claim(self, ticket: str, by: str) -> dict:
+    def handoff_claim(self, ticket: str, by: str | None = None) -> dict:  # no BY: the token's user claims
         return self.http.call("POST", f"/tickets/{_quote(ticket)}/claim", {"by": by})
 
     def handoff_reply(self, ticket: str, text: str, by: str | None = None) -> dict:

@@ -20,3 +20,30 @@ class NotFound(UserError):
 def refused(code: str, message: str) -> UserError:
     """A refusal that carries the service's error code, shown in front as the service shows it."""
     return UserError(f"{code}: {message}", code=code)
+
+
+def split_fix(message: str) -> tuple[str, str | None]:
+    """MESSAGE ("what was wrong; how to fix it") as (what, fix); fix is None when there is no clear one.
+
+    The fix is what follows the last "; " outside parentheses (a "; " inside a parenthesised aside
+    belongs to the aside); failing that, a parenthesised aside closing the line, as in
+    "... (--role agent)" or "the disk is full (free some space; nothing was changed)".
+    """
+    depth, cut = 0, None
+    for i, ch in enumerate(message):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(depth - 1, 0)
+        elif ch == ";" and depth == 0 and message[i + 1:i + 2] == " ":
+            cut = i
+    if cut is not None and message[cut + 2:].strip():
+        return message[:cut].rstrip(), message[cut + 2:].strip()
+    if message.endswith(")"):
+        depth = 0
+        for i in range(len(message) - 1, -1, -1):
+            depth += {")": 1, "(": -1}.get(message[i], 0)
+            if depth == 0:
+                what, fix = message[:i].rstrip(), message[i + 1:-1].strip()
+                return (what, fix) if what and fix else (message, None)
+    return message, None

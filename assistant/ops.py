@@ -275,10 +275,11 @@ class LocalOps:
 
         return handoff.export(self.handoff_show(ticket), fmt)
 
-    def handoff_claim(self, ticket: str, by: str) -> dict:
+    def handoff_claim(self, ticket: str, by: str | None = None) -> dict:
+        """BY (else the user this runs as: --user, $USER, or the service token's) claims TICKET."""
         from .actions import handoff
 
-        return handoff.claim(self.ctx, ticket, self._staff_as(by) or "")
+        return handoff.claim(self.ctx, ticket, self._staff_as(by or self.user) or "")
 
     def handoff_reply(self, ticket: str, text: str, by: str | None = None) -> dict:
         from .actions import handoff

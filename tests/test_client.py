@@ -26,7 +26,7 @@ STORY = [
     ("2026-03-20T10:00", "customer", ["ask", "is DIGITAL_SMS_0001 approved"]),
     ("2026-03-20T10:05", "customer", ["handoff", "create", "--template", "DIGITAL_SMS_0001", "--reason", "campaign"]),
     ("2026-03-20T11:00", "manager", ["handoff", "list"]),
-    ("2026-03-20T11:00", "manager", ["handoff", "claim", "1", "--by", "lin"]),
+    ("2026-03-20T11:00", "manager", ["handoff", "claim", "1"]),  # lin: --user here, the token's user there
     ("2026-03-20T11:10", "manager", ["handoff", "reply", "1", "Resubmit", "with", "the", "letter"]),
     ("2026-03-20T12:00", "customer", ["inbox"]),
     ("2026-03-20T12:01", "customer", ["handoff", "answer", "1", "Done"]),
@@ -107,6 +107,10 @@ def test_the_token_bounds_account_and_role(serve, run):
     assert result.code == 1 and result.err == "error: this token is for account 'demo'; drop --account (or $ASSISTANT_ACCOUNT)\n"
     result = run("--server", server.url, "--token", token, "--role", "manager", "handoff", "list")
     assert result.code == 1 and result.err.startswith("error: this token is a customer's, not a manager's;")
+    agent = server.token("--user", "ann", "--role", "agent")
+    result = run("--server", server.url, "--token", agent, "--role", "admin", "admin", "account", "list")
+    assert result.code == 1 and result.err == ("error: this token is an agent's, not an admin's; drop --role "
+                                               "(or use an admin token)\n")
     result = run("--server", server.url, "--token", token, "kb", "gaps")
     assert result.code == 1 and result.err.startswith("error: the customer role may not run 'kb gaps'")
 

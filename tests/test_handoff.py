@@ -97,6 +97,32 @@ def test_claim_reply_resolve_are_kept_with_time_and_actor(case):
     assert handoff.queue(case) == [] and handoff.queue(case, "resolved")[0]["id"] == ticket["id"]
 
 
+def test_claiming_ones_own_ticket_again_changes_nothing(case):
+    ticket = handoff.create(case, "help")
+    case.actor, case.role = "manager:lin", "manager"
+    first = handoff.claim(case, ticket["id"], "lin")
+    again = handoff.claim(case, ticket["id"], "lin")
+    assert again == first and [e["event"] for e in again["events"]] == ["created", "claimed"]
+    with pytest.raises(UserError, match="already claimed by lin"):
+        case.actor = "manager:kim"
+        handoff.claim(case, ticket["id"], "kim")
+
+
+def test_the_history_names_the_customer_once_when_they_answer(case):
+    ticket = handoff.create(case, "help")
+    case.role = "manager"
+    handoff.reply(case, ticket["id"], "Which template?", by="lin")
+    case.role, case.actor = "customer", "customer:alice"
+    handoff.answer(case, ticket["id"], "DIGITAL_SMS_0001")
+    # a ticket answered before the event was renamed, as its row still says
+    case.store.execute("UPDATE ticket_events SET event = 'customer answered' WHERE event = 'answered' AND ticket = ?",
+                       (ticket["id"],))
+    handoff.answer(case, ticket["id"], "and the letter")
+    history = handoff.export(handoff.get(case, ticket["id"]), "md").partition("## History")[2]
+    answered = [line for line in history.splitlines() if "answered" in line]
+    assert len(answered) == 2 and all(line.endswith(" customer:alice answered") for line in answered), answered
+
+
 def test_a_managers_reply_reaches_the_customer_once(case):
     ticket = handoff.create(case, "help")
     case.role = "manager"

@@ -70,6 +70,22 @@ def test_a_customer_may_not_claim_even_its_own_ticket(two_accounts):
     assert result.code == 1 and "may not run 'handoff claim'" in result.err
 
 
+def test_a_customer_claiming_without_by_hears_the_role_refusal(two_accounts, monkeypatch):
+    monkeypatch.delenv("USER", raising=False)
+    result = two_accounts("handoff", "claim", "1")
+    assert result.code == 1 and result.err.startswith("error: the customer role may not run 'handoff claim'")
+
+
+def test_claim_is_made_by_the_user_unless_by_names_someone(two_accounts, monkeypatch):
+    monkeypatch.setenv("USER", "kim")
+    claimed = json.loads(two_accounts("--role", "manager", "--json", "handoff", "claim", "1").out)
+    assert claimed["owner"] == "kim" and claimed["events"][-1]["actor"] == "manager:kim"
+    assert json.loads(two_accounts("--role", "manager", "--user", "kim", "--json", "handoff", "claim", "1").out) == claimed
+    monkeypatch.delenv("USER")
+    result = two_accounts("--role", "manager", "handoff", "claim", "1")
+    assert result.code == 1 and result.err == "error: say who claims the ticket; add --by NAME (or --user NAME)\n"
+
+
 def test_audit_rows_name_the_real_actor_and_role(two_accounts, tmp_path):
     from assistant.store import Store
 
@@ -105,3 +121,24 @@ def test_in_the_repl_a_customer_cannot_switch_accounts_or_reach_anothers_ticket(
     assert ctx.account == "demo" and "globex's case" not in text
     staff = _repl(ctx, router, "/account globex\r", role="agent")
     assert "Now on account globex" in staff
+
+
+def test_the_readmes_slash_commands_are_given_to_the_roles_the_table_gives_them():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    bullet = " ".join(readme.partition("- `/help` lists the slash commands:")[2].partition("\n- ")[0].split())
+    everyone, _, rest = bullet.partition("; staff (")
+    staff, _, managers = rest.partition("; managers and admins also")
+    parts = {"customer": everyone, "agent": staff, "manager": managers.partition("`/help` lists exactly")[0]}
+    for role, part in parts.items():
+        named = re.findall(r"`/([a-z]+)", part)
+        assert named, role
+        for name in named:
+            command = roles.SLASH[name]
+            if command is None:
+                continue
+            assert roles.allowed(role, command), (role, name)
+            lower = roles.ROLES[:roles.ROLES.index(role)]
+            assert not any(roles.allowed(r, command) for r in lower), (name, "is said to be for", role, "and up")

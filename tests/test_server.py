@@ -146,6 +146,15 @@ def test_errors_are_the_cli_line_with_its_hint(world):
     assert status == 400 and answer["error"].count("\n") == 0
 
 
+def test_every_error_body_splits_its_hint_outside_parentheses():
+    from assistant.server.app import error_body
+
+    full = "cannot write the database: the disk is full (free some space; nothing was changed)"
+    assert error_body(full) == {"error": full, "hint": "free some space; nothing was changed"}
+    assert error_body("no such endpoint; see /openapi.json")["hint"] == "see /openapi.json"
+    assert error_body("say who you are")["hint"] is None
+
+
 def test_tokens_created_through_the_service_by_an_admin_work_and_are_shown_once(world):
     server, admin = world["server"], world["tokens"]["admin"]
     status, made = server.call("POST", "/v1/admin/tokens", admin, {"account": "globex"})
@@ -180,8 +189,28 @@ def test_bodies_over_the_limit_are_refused(world):
             reply += raw.recv(4096)
     head, _, body = reply.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 413") and "larger than 1024 KB" in json.loads(body)["error"]
+    # below the body limit, a long line is the core's to refuse, in the words `ask` uses
     status, answer = server.call("POST", "/v1/ask", token, {"question": "x" * 5000})
-    assert status == 422 and answer["error"].startswith("question:")
+    assert status == 200 and answer["error"] == "question too long (5000 characters); ask in at most 1000"
+
+
+def test_ticket_texts_have_the_cores_limit_and_its_refusal(world):
+    server, tokens, t = world["server"], world["tokens"], world["ticket"]
+    now = {"X-Assistant-Now": NOW}
+    status, made = server.call("POST", "/v1/tickets", tokens["agent"], {"reason": "r" * 3000},
+                               headers={**now, "X-Assistant-Account": "demo"})
+    assert status == 200 and made["detail"] == "r" * 3000       # the CLI takes up to 4,000 characters
+    status, answer = server.call("POST", "/v1/tickets", tokens["agent"], {"reason": "r" * 4001},
+                                 headers={**now, "X-Assistant-Account": "demo"})
+    assert status == 400 and answer["error"] == ("the reason has 4,001 characters, over the limit of 4,000; "
+                                                 "shorten it (put long logs in a file and say where it is)")
+    for path, body, who in ((f"/v1/tickets/{t}/reply", {"text": "x" * 4001}, "manager"),
+                            (f"/v1/tickets/{t}/answer", {"text": "x" * 4001}, "a"),
+                            (f"/v1/tickets/{t}/resolve", {"note": "x" * 4001}, "manager")):
+        status, answer = server.call("POST", path, tokens[who], body, headers=now)
+        assert status == 400 and "4,001 characters, over the limit of 4,000" in answer["error"], (path, answer)
+        status, answer = server.call("POST", path, tokens[who], {k: "x" * 4000 for k in body}, headers=now)
+        assert status == 200, (path, answer)
 
 
 def test_asks_and_new_tickets_are_rate_limited_per_token(serve):
@@ -189,6 +218,16 @@ def test_asks_and_new_tickets_are_rate_limited_per_token(serve):
     token, other = server.token("--account", "demo"), server.token("--account", "demo")
     statuses = [server.call("POST", "/v1/ask", token, {"question": "what is td"})[0] for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+    import urllib.error
+    import urllib.request
+
+    refused = urllib.request.Request(server.url + "/v1/ask", data=b'{"question": "what is td"}', method="POST",
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(refused, timeout=30)
+    wait = answer.value.headers["Retry-After"]
+    assert answer.value.code == 429 and wait.isdigit() and 1 <= int(wait) <= 20
+    assert f"wait {wait} s" in answer.value.read().decode()
     assert server.call("POST", "/v1/ask", other, {"question": "what is td"})[0] == 200  # per token
     assert [server.call("POST", "/v1/tickets", token, {"reason": "x"})[0] for _ in range(2)] == [200, 429]
     # a question asking for a person opens a ticket too, and counts against the same limit

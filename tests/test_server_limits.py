@@ -36,6 +36,22 @@ def test_a_burst_up_to_the_rate_passes_then_the_bucket_refills_with_time():
         buckets.take("t1", "questions")
 
 
+def test_the_wait_is_whole_seconds_rounded_up_and_never_zero():
+    clock = Ticking()
+    buckets = Buckets(per_minute=3, clock=clock)
+    for _ in range(3):
+        buckets.take("t1", "questions")
+    clock.t += 19.9                            # 0.1 s short of the next request
+    with pytest.raises(RateLimited, match=r"wait 1 s and try again$") as refused:
+        buckets.take("t1", "questions")
+    assert refused.value.retry_after == 1
+    clock.t += 0.5                             # the bucket was not charged for the refusal
+    buckets.take("t1", "questions")
+    with pytest.raises(RateLimited) as refused:
+        buckets.take("t1", "questions")
+    assert refused.value.retry_after == 20 and "wait 20 s" in str(refused.value)
+
+
 def test_the_serve_command_names_the_extra_when_fastapi_is_missing(run, monkeypatch):
     import sys
 

@@ -33,7 +33,9 @@ def test_a_revoked_token_no_longer_authenticates(run, tmp_path):
 
 def test_token_requests_that_name_no_one_or_nothing_real_are_refused(run, tmp_path):
     db = str(tmp_path / "t.db")
-    cases = {("--user", "lin"): "error: a person's token needs a role; add --role agent, manager or admin\n",
+    person = ("error: a person's token (--user) is for an agent, a manager or an admin; add --role agent, manager or "
+              "admin (a customer's token is made with --account NAME)\n")
+    cases = {("--user", "lin"): person, ("--user", "lin", "--role", "customer"): person,
              ("--account", "demo", "--role", "manager"): "error: a customer token (--account) takes no --role; drop --role",
              (): "error: say who the token is for: --account NAME (a customer) or --user NAME --role agent|manager|admin",
              ("--account", "nobody"): "error: no account 'nobody'",

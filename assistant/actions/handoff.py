@@ -235,16 +235,18 @@ def queue(ctx: Context, status: str | None = None, account: str | None = None) -
 
 def claim(ctx: Context, ticket_id: int | str, by: str) -> dict:
     """BY takes the ticket. Of two managers claiming at once, one gets it and the other is told who did."""
-    by = clean(by)
-    if not by:
-        raise UserError("say who claims the ticket with --by NAME")
+    by = clean(by or "")
 
     def work() -> dict:
         row = _row(ctx, ticket_id)
-        require(ctx.role, "handoff.claim")
+        require(ctx.role, "handoff.claim")   # a customer hears the role's refusal before anything else
+        if not by:
+            raise UserError("say who claims the ticket; add --by NAME (or --user NAME)")
         if row["status"] == "resolved":
             raise UserError(f"ticket #{row['id']} is resolved; nothing to claim")
-        if row["owner"] and row["owner"] != by:
+        if row["owner"] == by:
+            return get(ctx, row["id"])   # claiming one's own ticket again changes nothing and records nothing
+        if row["owner"]:
             raise UserError(f"ticket #{row['id']} is already claimed by {row['owner']}")
         ctx.store.execute("UPDATE tickets SET owner = ?, status = 'claimed' WHERE id = ?", (by, row["id"]))
         _event(ctx, row["id"], "claimed", by)
@@ -283,7 +285,7 @@ def answer(ctx: Context, ticket_id: int | str, text: str) -> dict:
                                                 "author": CUSTOMER, "text": text, "seen_at": ctx.now()})
         ctx.store.execute("UPDATE tickets SET status = CASE WHEN owner IS NULL THEN 'open' ELSE 'claimed' END "
                                "WHERE id = ?", (row["id"],))
-        _event(ctx, row["id"], "customer answered")  # the text is kept once, in the ticket's messages
+        _event(ctx, row["id"], "answered")  # the actor says who; the text is kept once, in the messages
         return get(ctx, row["id"], any_account=False)
     return perform(ctx, "handoff.answer", str(ticket_id), work)
 
@@ -369,8 +371,16 @@ def export(ticket: dict, fmt: str) -> str:
         lines += [f"- **{o(t['role'])}**: {o(t['text'])}" for t in ticket["conversation"]]
     if ticket["messages"]:
         lines += ["", "## Replies", ""] + [f"- {o(m['at'])} {o(m['author'])}: {o(m['text'])}" for m in ticket["messages"]]
-    lines += ["", "## History", ""] + [f"- {o(e['at'])} {o(e['actor'])} {o(e['event'])}"
+    lines += ["", "## History", ""] + [f"- {o(e['at'])} {o(e['actor'])} {o(_event_words(e))}"
                                        + (f": {o(e['detail'])}" if e["detail"] else "") for e in ticket["events"]]
     if ticket["resolution"]:
         lines += ["", f"Resolution: {o(ticket['resolution'])}"]
     return "\n".join(lines) + "\n"
+
+
+def _event_words(event: dict) -> str:
+    """The event without the actor's role said again: tickets answered before the event was renamed
+    recorded "customer answered", which read "customer:alice customer answered" after the actor."""
+    words = str(event["event"])
+    role = str(event["actor"] or "").partition(":")[0]
+    return words[len(role) + 1:] if role and words.startswith(role + " ") else words

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..errors import Forbidden, NotFound, UserError
+from ..errors import Forbidden, NotFound, UserError, split_fix
 from .deps import Service, Unauthenticated
 from .limits import RateLimited
 from .settings import Settings
@@ -21,10 +21,10 @@ STATUS = ((Unauthenticated, 401), (Forbidden, 403), (NotFound, 404), (RateLimite
 
 
 def error_body(message: str, code: str | None = None) -> dict:
-    """{"error": the CLI's one line, "hint": its "how to fix it" part}, and "error_code" for a refusal
-    that carries the service's code (as the CLI's --json prints it)."""
-    _, sep, hint = message.partition("; ")
-    body = {"error": message, "hint": hint if sep else None}
+    """{"error": the CLI's one line, "hint": its "how to fix it" part (None when it has none), and
+    "error_code" for a refusal that carries the service's code (as the CLI's --json prints it).
+    Every error response is built here, so every one splits its line the same way."""
+    body = {"error": message, "hint": split_fix(message)[1]}
     if code:
         body["error_code"] = code
     return body
@@ -94,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def user_error(request: Request, exc: UserError) -> JSONResponse:
         status = next(code for kind, code in STATUS if isinstance(exc, kind))
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, RateLimited):
+            headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse(error_body(str(exc), getattr(exc, "code", None)), status, headers=headers)
 
     @app.exception_handler(StarletteHTTPException)

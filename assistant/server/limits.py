@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -10,7 +11,11 @@ from ..errors import UserError
 
 
 class RateLimited(UserError):
-    """Too many requests of one kind from one token (the service answers 429)."""
+    """Too many requests of one kind from one token (the service answers 429, with Retry-After)."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Buckets:
@@ -28,7 +33,8 @@ class Buckets:
             level, since = self._levels.get(key, (self.capacity, now))
             level = min(self.capacity, level + (now - since) * self.rate)
             if level < 1.0:
-                wait = (1.0 - level) / self.rate if self.rate else float("inf")
+                # whole seconds, rounded up and never 0: a client that waits that long gets through
+                wait = max(1, math.ceil((1.0 - level) / self.rate - 1e-9)) if self.rate else 24 * 3600
                 self._levels[key] = (level, now)
-                raise RateLimited(f"too many {what} from this token; wait {wait:.0f} s and try again")
+                raise RateLimited(f"too many {what} from this token; wait {wait} s and try again", wait)
             self._levels[key] = (level - 1.0, now)

@@ -15,8 +15,10 @@ router = APIRouter(tags=["tickets"])
 Status = Literal["open", "claimed", "waiting", "resolved"]
 
 
+# The texts carry no length here: the core checks them against rules.yaml (handoff.max_text_chars)
+# and refuses in its own words, exactly as for the CLI; the service's body limit bounds the request.
 class NewTicket(BaseModel):
-    reason: str | None = Field(None, max_length=2000)
+    reason: str | None = None
     template: str | None = Field(None, max_length=200)
     signature: str | None = Field(None, max_length=200)
     request_id: str | None = Field(None, max_length=200)
@@ -28,16 +30,16 @@ class Claim(BaseModel):
 
 
 class Reply(BaseModel):
-    text: str = Field(max_length=4000)
+    text: str
     by: str | None = Field(None, max_length=200)
 
 
 class Answer(BaseModel):
-    text: str = Field(max_length=4000)
+    text: str
 
 
 class Resolution(BaseModel):
-    note: str = Field(max_length=4000)
+    note: str
     by: str | None = Field(None, max_length=200)
 
 

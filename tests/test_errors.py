@@ -1,0 +1,31 @@
+"""Splitting an error line into what was wrong and how to fix it (the service's "hint")."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.errors import split_fix
+
+
+@pytest.mark.parametrize("message, what, fix", [
+    ("no template X in account 'demo'; this account has: Y", "no template X in account 'demo'", "this account has: Y"),
+    # a "; " inside a parenthesised aside belongs to the aside, not to the split
+    ("cannot write the database: the disk is full (free some space; nothing was changed)",
+     "cannot write the database: the disk is full", "free some space; nothing was changed"),
+    ("cannot listen on h:1: in use; pick another with --port (or stop what is using it)",
+     "cannot listen on h:1: in use", "pick another with --port (or stop what is using it)"),
+    # the fix is what follows the last "; "
+    ("no ticket #0; ticket numbers run from 1; see `assistant handoff list`",
+     "no ticket #0; ticket numbers run from 1", "see `assistant handoff list`"),
+    # no "; " at all: a closing aside is the fix
+    ("the file is read-only (check its permissions, or use a copy you can write)",
+     "the file is read-only", "check its permissions, or use a copy you can write"),
+])
+def test_the_fix_is_the_last_part_outside_parentheses(message, what, fix):
+    assert split_fix(message) == (what, fix)
+
+
+@pytest.mark.parametrize("message", ["say who claims the ticket", "nothing to claim;", "(all of it in parentheses)",
+                                     "unbalanced (aside; here", ""])
+def test_a_line_without_a_clear_fix_has_none(message):
+    assert split_fix(message) == (message, None)
