@@ -14,6 +14,11 @@ from .errors import UserError
 from .sanitize import one_line
 
 
+def _a(what: str) -> str:
+    """WHAT with its indefinite article: "a media file", "an eval YAML file"."""
+    return f"{'an' if what[:1].lower() in 'aeiou' else 'a'} {what}"
+
+
 def read_regular(path: str | os.PathLike, limit: int, what: str = "file") -> bytes:
     """The bytes of the regular file at PATH, at most LIMIT of them; a UserError says why not."""
     shown = one_line(os.fspath(path))
@@ -25,11 +30,11 @@ def read_regular(path: str | os.PathLike, limit: int, what: str = "file") -> byt
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise UserError(f"{shown} is a directory; give the path of a {what}")
+            raise UserError(f"{shown} is a directory; give the path of {_a(what)}")
         if not stat.S_ISREG(info.st_mode):
-            raise UserError(f"{shown} is not a regular file (a device, FIFO or socket); give the path of a {what}")
+            raise UserError(f"{shown} is not a regular file (a device, FIFO or socket); give the path of {_a(what)}")
         if info.st_size > limit:
-            raise UserError(f"{shown} is {info.st_size:,} bytes, over the limit of {limit:,} for a {what}; "
+            raise UserError(f"{shown} is {info.st_size:,} bytes, over the limit of {limit:,} for {_a(what)}; "
                             "use a smaller file")
         with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(limit + 1)  # the file may have grown since fstat
@@ -38,7 +43,7 @@ def read_regular(path: str | os.PathLike, limit: int, what: str = "file") -> byt
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise UserError(f"{shown} is over the limit of {limit:,} bytes for a {what}; use a smaller file")
+        raise UserError(f"{shown} is over the limit of {limit:,} bytes for {_a(what)}; use a smaller file")
     return data
 
 
@@ -50,7 +55,7 @@ def read_text(path: str | os.PathLike, limit: int, what: str = "file", hint: str
 def decode_text(data: bytes, shown: str, limit: int, what: str = "file", hint: str = "save it as UTF-8 text") -> str:
     """DATA (a file read or uploaded, named SHOWN) as UTF-8 text held to the same limits everywhere."""
     if len(data) > limit:
-        raise UserError(f"{shown} is over the limit of {limit:,} bytes for a {what}; use a smaller file")
+        raise UserError(f"{shown} is over the limit of {limit:,} bytes for {_a(what)}; use a smaller file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
