@@ -20,57 +20,29 @@ import io
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant import knowledge  # noqa: E402
 from assistant.cli import main  # noqa: E402
+from assistant.errors import UserError  # noqa: E402
+from assistant.server.process import ServiceProcess  # noqa: E402
 
 
-class Server:
-    """`assistant serve` on a free loopback port, in its own process, over database DB (the
-    benchmark starts it itself: it needs the '.[server]' extra, not the test suite)."""
+class Server(ServiceProcess):
+    """The service under test; a start that fails ends the benchmark with its one-line reason."""
 
     def __init__(self, db: str, *flags: str, env: dict[str, str] | None = None):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        url = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop); a file, not a pipe nobody reads
-        environ = {k: v for k, v in os.environ.items() if k not in ("ASSISTANT_NOW", "ASSISTANT_SERVER", "ASSISTANT_TOKEN")}
-        self.process = subprocess.Popen([sys.executable, "-m", "assistant", "--db", db, "--role", "admin", "serve",
-                                         "--port", str(self.port), *flags], env={**environ, **(env or {})},
-                                        stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.log.seek(0)
-                sys.exit(f"error: the service did not start: {self.log.read().decode(errors='replace').strip()}")
-            try:
-                urllib.request.urlopen(url + "/openapi.json", timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        sys.exit("error: the service did not answer within 30 s; see `assistant serve --help`")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.log.close()
+        try:
+            super().__init__(db, *flags, env=env)
+        except UserError as exc:
+            sys.exit(f"error: {exc}")
 
 
 def _questions() -> list[str]:

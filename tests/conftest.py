@@ -196,38 +196,16 @@ def live(ctx, media):
 import contextlib  # noqa: E402
 import json as _json  # noqa: E402
 import os  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 import urllib.error  # noqa: E402
 import urllib.parse  # noqa: E402
 import urllib.request  # noqa: E402
 
+from assistant.server.process import ServiceProcess  # noqa: E402
 
-class Server:
+
+class Server(ServiceProcess):
     """A real `assistant serve` on a free loopback port, in its own process, over database DB."""
-
-    def __init__(self, db: str, *flags: str, env: dict[str, str] | None = None):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.db, self.url = db, f"http://127.0.0.1:{self.port}"
-        environ = {k: v for k, v in os.environ.items() if k not in ("ASSISTANT_NOW", "ASSISTANT_SERVER", "ASSISTANT_TOKEN")}
-        self.process = subprocess.Popen([sys.executable, "-m", "assistant", "--db", db, "--role", "admin", "serve",
-                                         "--port", str(self.port), *flags], env={**environ, **(env or {})},
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the service did not start: {self.process.stderr.read().decode()}")
-            try:
-                urllib.request.urlopen(self.url + "/openapi.json", timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("the service did not answer within 30 s")
 
     def token(self, *who: str) -> str:
         """A new token made against the database directly, e.g. token("--account", "demo")."""
@@ -252,13 +230,6 @@ class Server:
         except urllib.error.HTTPError as exc:
             return exc.code, _json.loads(exc.read() or b"null")
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
 
 
 @contextlib.contextmanager
