@@ -46,6 +46,7 @@ class Weights(NamedTuple):
     train_limit: float = 300    # above this many intents, centroids instead of a trained softmax
     centroid_scale: float = 30.0  # logit scale of centroid scores (they are cosines, 0..1)
     negative: float = 1.0       # loss weight of the out-of-scope examples against the others
+    steps: float = 0            # if positive: about this many minibatch updates, instead of `epochs` passes
 
 
 class Candidate(NamedTuple):
@@ -218,7 +219,7 @@ class Index:
             table = train.centroids(rows, labels, len(self.keys), scale=w.centroid_scale)
         else:
             weight = {self.keys.index(negative): w.negative} if negative in intents else None
-            table = train.softmax(rows, labels, len(self.keys), epochs=int(w.epochs), rate=w.rate, l2=w.l2,
+            table = train.softmax(rows, labels, len(self.keys), epochs=int(w.epochs), rate=w.rate, l2=w.l2, steps=int(w.steps),
                                   class_weight=weight)
         self.model = Model.from_table(table)
         self.large = large

@@ -67,3 +67,17 @@ def test_the_fast_scores_equal_the_plain_feature_dot_product(index):
 
 def test_a_phrasing_word_for_word_is_its_intent_with_full_confidence(index):
     assert index.rank("signature review duration")[0] == ("review-time", 1.0, "how long does signature review take")
+
+
+def test_a_budget_of_updates_sets_the_passes_whatever_the_size():
+    """`steps` trains about that many minibatch updates: 10 rows are one batch, so 5 steps are
+    5 passes, the same model as `epochs=5`, and a larger budget trains further."""
+    from assistant import train
+
+    rows = [{1: 1.0, 2: 0.5}, {3: 1.0}, {1: 0.2, 4: 1.0}, {5: 1.0}, {2: 1.0, 6: 1.0}] * 2
+    labels = [0, 1, 0, 1, 2] * 2
+    by_steps = train.softmax(rows, labels, 3, epochs=99, steps=5, prune=0.0)
+    by_epochs = train.softmax(rows, labels, 3, epochs=5, prune=0.0)
+    longer = train.softmax(rows, labels, 3, epochs=99, steps=50, prune=0.0)
+    assert by_steps.values.tolist() == by_epochs.values.tolist()
+    assert abs(longer.values).sum() > abs(by_steps.values).sum()

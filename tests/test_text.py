@@ -37,3 +37,10 @@ def test_tokens_apply_correction_before_synonyms():
     table = Synonyms({"digital messages": "digitalmessage"})
     fixed = tokens("digital mesages", table, lambda words: ["messages" if w == "mesages" else w for w in words])
     assert fixed == ["digitalmessage"]
+
+
+def test_plain_ascii_and_its_full_width_form_fold_alike():
+    """ASCII text takes a shorter path (no NFKC, no CJK cutting); it must read as the rest does."""
+    assert fold("What's DIGITAL_SMS_0001\x01 status?") == "what is digital sms 0001 status"
+    assert fold("Ｗhat's ＤＩＧＩＴＡＬ＿ＳＭＳ＿０００１ status？") == fold("What's DIGITAL_SMS_0001 status?")
+    assert fold("开通digital_sms吗") == "开 通 digital sms 吗"
