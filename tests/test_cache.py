@@ -104,5 +104,8 @@ def test_a_cached_start_does_not_import_numpy(cache_dir, kb_dir):
             f"r = load_router(Path({str(kb_dir)!r})); r.route('how long does signature review take'); "
             "print('numpy' in sys.modules)")
     env = {**os.environ, "ASSISTANT_CACHE_DIR": str(cache_dir)}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    # cwd: `python -c` puts the working directory first on sys.path, and from a checkout that would
+    # be the source tree rather than the installed package this process built the cache with
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                         cwd=kb_dir.parent).stdout
     assert out.strip() == "False"
