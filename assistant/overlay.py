@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from . import knowledge
@@ -43,6 +41,8 @@ def _add(learned: dict[str, list[str]], kb: knowledge.KnowledgeBase, question: s
 
 
 def _save(path: Path, learned: dict[str, list[str]]) -> None:
+    import tempfile  # only when learning: it pulls in shutil and more, which `ask` never needs
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
         json.dump(learned, handle, ensure_ascii=False, indent=2)
@@ -83,6 +83,8 @@ def export(kb: knowledge.KnowledgeBase, target: Path, force: bool = False) -> Pa
     TARGET must be a new or empty directory; with FORCE the YAML files of a non-empty one are
     overwritten. A file in the way is always refused.
     """
+    import shutil
+
     import yaml
 
     source = Path(kb.source)
