@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .clock import Clock
-from .errors import NotFound, UserError
+from .errors import NotFound, UserError, refused
 from .knowledge import KnowledgeBase
 from .rules import Rules
 from .store import Store
@@ -70,3 +70,11 @@ def perform(ctx: Context, action: str, target: str | None, work: Callable[[], T]
         with ctx.store.transaction():
             ctx.audit(action, target, "refused", str(exc))
         raise
+
+
+def check_count(ctx: Context, table: str, limit: int, code: str) -> None:
+    """Refuse with the service's CODE when the account already holds LIMIT of TABLE's objects."""
+    held = ctx.store.row(f"SELECT COUNT(*) AS n FROM {table} WHERE account = ?", (ctx.account,))["n"]
+    if held >= limit:
+        raise refused(code, f"account '{ctx.account}' already has {held} {table}, the most it may have "
+                      f"({limit}); reuse one, or ask a support manager to raise the limit")

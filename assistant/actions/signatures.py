@@ -16,7 +16,7 @@ import unicodedata
 
 from ..choices import pick
 from ..clock import add_business_days
-from ..context import Context, perform
+from ..context import Context, check_count, perform
 from ..errors import NotFound, UserError, refused
 from ..rules import SOURCES
 from ..text import clean, is_cjk
@@ -136,14 +136,6 @@ def _find(ctx: Context, name: str) -> dict:
     return row
 
 
-def _check_count(ctx: Context) -> None:
-    limit = int(ctx.rules.signature["max_per_account"])
-    held = ctx.store.row("SELECT COUNT(*) AS n FROM signatures WHERE account = ?", (ctx.account,))["n"]
-    if held >= limit:
-        raise refused(COUNT_OVER_LIMIT, f"account '{ctx.account}' already has {held} signatures, the most it may have "
-                      f"({limit}); reuse one, or ask a support manager to raise the limit")
-
-
 def submit(ctx: Context, name: str, source: str) -> dict:
     """Submit signature NAME from SOURCE for carrier real-name registration; returns its status."""
     name = clean(name) if name == name.strip() else name
@@ -157,7 +149,7 @@ def submit(ctx: Context, name: str, source: str) -> dict:
             raise refused(NOT_ENABLED, f"digital messages are not enabled for account '{ctx.account}'; "
                           "run `assistant enable` first")
         checked = check_name(ctx, name)
-        _check_count(ctx)
+        check_count(ctx, "signatures", int(ctx.rules.signature["max_per_account"]), COUNT_OVER_LIMIT)
         if ctx.store.row("SELECT 1 AS x FROM signatures WHERE account = ? AND name = ?", (ctx.account, checked)):
             raise UserError(f"signature '{checked}' was already submitted; see `assistant signature status {checked}`, "
                             f"or resubmit a rejected one with `assistant signature update {checked}`")

@@ -18,7 +18,7 @@ from pathlib import Path
 from .. import media
 from ..choices import pick
 from ..clock import add_business_days
-from ..context import Context, perform
+from ..context import Context, check_count, perform
 from ..errors import NotFound, UserError, refused
 from ..text import clean
 from . import signatures
@@ -140,14 +140,6 @@ def _verdicts(ctx: Context, text: str, industry: str, signature: str, has_letter
     return verdicts
 
 
-def _check_count(ctx: Context) -> None:
-    limit = int(ctx.rules.template["max_per_account"])
-    held = ctx.store.row("SELECT COUNT(*) AS n FROM templates WHERE account = ?", (ctx.account,))["n"]
-    if held >= limit:
-        raise refused(COUNT_OVER_LIMIT, f"account '{ctx.account}' already has {held} templates, the most it may have "
-                      f"({limit}); reuse one, or ask a support manager to raise the limit")
-
-
 def create(ctx: Context, name: str, signature: str, industry: str, text: str,
            media_paths: list[str], letter: str | None = None) -> dict:
     """Create a template and submit it for review; returns its status with the new code.
@@ -169,7 +161,7 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
         if not account["enabled_at"]:
             raise refused(NOT_ENABLED, f"digital messages are not enabled for account '{ctx.account}'; "
                           "run `assistant enable` first")
-        _check_count(ctx)
+        check_count(ctx, "templates", int(ctx.rules.template["max_per_account"]), COUNT_OVER_LIMIT)
         title = clean(name)
         limit = ctx.rules.template["max_name_length"]
         if not title or len(title) > limit:
