@@ -18,8 +18,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz, process
-
 from .router import Reply
 
 if TYPE_CHECKING:
@@ -107,6 +105,9 @@ BLOCK_RECENT = 50  # ... and, of those, only with the BLOCK_RECENT most recently
 def _group_keys(keys: list[str]) -> dict[str, int]:
     """Group number of each distinct folded question: greedy leaders, each question compared
     (rapidfuzz token-set ratio) only with the leaders sharing one of its rarest stemmed words."""
+    # imported here: every `ask` logs gaps through this module, only `kb gaps` groups them
+    from rapidfuzz import fuzz, process
+
     unique = list(dict.fromkeys(keys))
     stems = {key: {stem(w) for w in key.split()} for key in unique}
     df = Counter(w for words in stems.values() for w in words)

@@ -1,8 +1,14 @@
 """`assistant ask`, `eval` and `kb check` driven through the CLI entry point, like a user would."""
 
+import argparse
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from assistant import knowledge
 
@@ -185,9 +191,7 @@ def test_without_a_terminal_a_resolution_waiting_for_the_customer_is_shown_first
 
 # --- bad input, one class at a time: one `error:` line, a non-zero exit, nothing changed ----------
 
-import os  # noqa: E402
 
-import pytest  # noqa: E402
 from conftest import png_bytes  # noqa: E402
 
 from assistant.store import Store  # noqa: E402
@@ -406,3 +410,80 @@ def cli_send(run, tmp_path):
     sent = json.loads(call("send", "DIGITAL_SMS_0001", "13800138000", "12345", "--json", now="2026-03-20").out)
     call("--role", "admin", "admin", "account", "create", "other", "--industry", "retail")
     return run, db, sent["request_id"]
+
+
+def test_each_command_runs_from_the_module_the_table_names():
+    from assistant import cli
+    from assistant.cli.shell import IMPLEMENTATIONS
+
+    for name, module in cli.COMMANDS.items():
+        assert cli.implementation(name).__module__ == f"assistant.cli.{module}", name
+    assert set(IMPLEMENTATIONS) == set(cli.COMMANDS)
+
+
+def _leaf_commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> set[str]:
+    """Every runnable command of PARSER, each command's parser built as a run would build it."""
+    groups = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not groups:
+        return {" ".join(prefix)}
+    found = set() if groups[0].required else {" ".join(prefix)}
+    for name in groups[0].choices:
+        child = groups[0].parser_for(name) if hasattr(groups[0], "parser_for") else groups[0].choices[name]
+        found |= _leaf_commands(child, (*prefix, name))
+    return found
+
+
+def test_the_parser_and_the_command_table_name_the_same_commands():
+    from assistant import cli
+
+    # the top level's "" is the REPL (no command)
+    assert _leaf_commands(cli.build_parser()) - {""} == set(cli.COMMANDS)
+
+
+def test_a_command_line_builds_only_the_parser_of_its_command():
+    from assistant.cli import build_parser
+
+    parser = build_parser()
+    opts = parser.parse_args(["--json", "ask", "what is td", "--db", "x.db"])
+    assert (opts.command, opts.question, opts.json, opts.db) == ("ask", ["what is td"], True, "x.db")
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert {name for name, built in commands.choices.items() if built is not None} == {"ask"}
+
+
+@pytest.fixture(scope="module")
+def private_kb(tmp_path_factory) -> dict[str, str]:
+    """A copy of the shipped knowledge base with its own index cache and database, for child processes."""
+    root = tmp_path_factory.mktemp("lean")
+    shutil.copytree(knowledge.shipped_dir(), root / "kb", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(ASSISTANT_KB=str(root / "kb"), ASSISTANT_CACHE_DIR=str(root / "cache"), ASSISTANT_DB=str(root / "a.db"),
+               ASSISTANT_NOW="2026-03-02")
+    return env
+
+
+# What a question answered from the cached index never needs: the index build (numpy, YAML), typo
+# repair and gap grouping (rapidfuzz), the REPL, the database, the service and the other commands.
+NOT_FOR_A_CACHED_ANSWER = ("numpy", "yaml", "rapidfuzz", "prompt_toolkit", "sqlite3", "sqlite_utils", "chinesecalendar",
+                           "psycopg", "fastapi", "assistant.store", "assistant.storage.", "assistant.repl",
+                           "assistant.conversation", "assistant.chat", "assistant.client", "assistant.server",
+                           "assistant.actions", "assistant.train", "assistant.yamlfile", "assistant.cli.kb",
+                           "assistant.cli.account", "assistant.cli.send", "assistant.cli.admin", "assistant.cli.handoff",
+                           "assistant.cli.serve")
+
+
+@pytest.mark.parametrize("argv", [["ask", "how long does signature review take"],
+                                  ["ask", "--json", "how long does signature review take"]])
+def test_a_cached_ask_imports_only_what_answering_needs(private_kb, argv):
+    code = ("import io, json, sys; from assistant.cli import main; out = io.StringIO(); "
+            f"code = main({argv!r}, stdout=out); "
+            "print(json.dumps({'code': code, 'out': out.getvalue(), 'modules': sorted(sys.modules)}))")
+    for _ in range(2):  # the first run may build the index; the second answers from it
+        child = subprocess.run([sys.executable, "-c", code], env=private_kb, capture_output=True, text=True,
+                               cwd=Path(private_kb["ASSISTANT_KB"]).parent, timeout=120)
+        assert child.returncode == 0, child.stderr
+    result = json.loads(child.stdout)
+    assert result["code"] == 0 and "7–10 business days" in result["out"]
+    loaded = [m for m in result["modules"] if m.startswith(NOT_FOR_A_CACHED_ANSWER) or
+              any(m.startswith(f"{name}.") for name in NOT_FOR_A_CACHED_ANSWER if not name.endswith("."))]
+    assert loaded == []
+    assert not Path(private_kb["ASSISTANT_DB"]).exists()  # a confident answer opens no database

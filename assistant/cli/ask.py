@@ -1,0 +1,70 @@
+"""`assistant ask`: answer questions given as arguments or one per line, locally or through a service."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from ..errors import UserError
+from ..render import reply_text, to_json
+from ..sanitize import one_line
+from .shell import Shell, command
+
+
+@command("ask")
+def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
+    if sh.remote:
+        def answer(question: str) -> None:
+            obj = sh.ops.ask(question, text=not opts.json)
+            sh.out(to_json(obj) if opts.json else obj.pop("text"))
+        if opts.question:
+            answer(" ".join(opts.question))
+        else:
+            _answer_lines(sh, answer)
+        return 0
+    gaps = sh.gap_log()
+
+    def answer(question: str) -> None:
+        reply = sh.router.route(question)
+        gaps.note(reply)
+        result = _carry_out(sh, reply)
+        if opts.json:
+            from ..ops import ask_object
+
+            sh.out(to_json(ask_object(reply, result)))
+        else:
+            sh.out(result.get("text") or reply_text(reply, sh.kb))
+
+    try:
+        if opts.question:
+            answer(" ".join(opts.question))
+            return 0
+        _answer_lines(sh, answer)
+        return 0
+    finally:
+        try:
+            gaps.flush()
+        except UserError as exc:  # logging is best effort: the answers were given
+            sh.stderr.write(f"warning: knowledge gaps not logged: {one_line(exc)}\n")
+
+
+def _answer_lines(sh: Shell, answer: Callable[[str], None]) -> None:
+    from ..lines import read_lines
+    from ..router import Reply
+
+    for n, line in enumerate(read_lines(sh.stdin), 1):
+        if isinstance(line, ValueError):
+            reply = Reply(f"<line {n}>", "fallback", error=str(line))
+            sh.out(to_json(reply.to_json()) if sh.opts.json else reply_text(reply, sh.kb))
+        else:
+            answer(line)
+            if not sh.opts.json:
+                sh.out()
+        sh.stdout.flush()
+
+
+def _carry_out(sh: Shell, reply) -> dict:
+    """What `ask` does for an action it recognised (see ops.carry_out); the database opens only if needed."""
+    from ..ops import carry_out
+
+    return carry_out(lambda: sh.ctx, sh.kb, reply)

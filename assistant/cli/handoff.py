@@ -1,0 +1,73 @@
+"""`assistant handoff` (the support managers' queue) and `assistant inbox` (their replies)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..sanitize import one_line
+from .shell import Shell, command
+
+
+@command("handoff create")
+def cmd_handoff_create(opts: argparse.Namespace, sh: Shell) -> int:
+    ticket = sh.ops.handoff_create(opts.reason, opts.template, opts.signature, opts.request_id, opts.send_date)
+    sh.emit(ticket, lambda t: f"Ticket #{t['id']} ({t['priority']}) is with the support managers: {t['summary']}\n"
+                              "Their reply will show in `assistant inbox` and when you next open the assistant.")
+    return 0
+
+
+@command("handoff list")
+def cmd_handoff_list(opts: argparse.Namespace, sh: Shell) -> int:
+    from ..render import queue_text
+
+    sh.emit(sh.ops.handoff_list(opts.status, opts.account), queue_text)
+    return 0
+
+
+@command("handoff show")
+def cmd_handoff_show(opts: argparse.Namespace, sh: Shell) -> int:
+    from ..render import ticket_text
+
+    sh.emit(sh.ops.handoff_show(opts.id), ticket_text)
+    return 0
+
+
+@command("handoff claim")
+def cmd_handoff_claim(opts: argparse.Namespace, sh: Shell) -> int:
+    sh.emit(sh.ops.handoff_claim(opts.id, opts.by), lambda t: f"Ticket #{t['id']} is now claimed by {t['owner']}.")
+    return 0
+
+
+@command("handoff reply")
+def cmd_handoff_reply(opts: argparse.Namespace, sh: Shell) -> int:
+    ticket = sh.ops.handoff_reply(opts.id, " ".join(opts.text), opts.by)
+    sh.emit(ticket, lambda t: f"Reply sent on ticket #{t['id']}; it now waits for the customer.")
+    return 0
+
+
+@command("handoff answer")
+def cmd_handoff_answer(opts: argparse.Namespace, sh: Shell) -> int:
+    ticket = sh.ops.handoff_answer(opts.id, " ".join(opts.text))
+    sh.emit(ticket, lambda t: f"Sent to the support managers on ticket #{t['id']}.")
+    return 0
+
+
+@command("handoff resolve")
+def cmd_handoff_resolve(opts: argparse.Namespace, sh: Shell) -> int:
+    sh.emit(sh.ops.handoff_resolve(opts.id, opts.note, opts.by), lambda t: f"Ticket #{t['id']} is resolved.")
+    return 0
+
+
+@command("handoff export")
+def cmd_handoff_export(opts: argparse.Namespace, sh: Shell) -> int:
+    sh.out(sh.ops.handoff_export(opts.id, "json" if opts.json else opts.format).rstrip())
+    return 0
+
+
+@command("inbox")
+def cmd_inbox(opts: argparse.Namespace, sh: Shell) -> int:
+    messages = sh.ops.inbox()
+    sh.emit(messages, lambda ms: "\n".join(f"Ticket #{m['ticket']} ({one_line(m['summary'])})\n  {m['at']} "
+                                           f"{one_line(m['author'])}: {one_line(m['text'])}" for m in ms)
+            or "No new replies.")
+    return 0

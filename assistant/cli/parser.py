@@ -1,0 +1,317 @@
+"""The `assistant` command line's grammar: global options, commands and their options.
+
+Only the parser of the command being run is built (`_Commands`): the top-level parser knows each
+command's name and help line, and builds the command's own parser (and its subcommands') when
+argparse reaches it. Building all of them took longer than answering a question, and `ask` is
+run once per question by scripts. Nothing here imports a command's implementation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+
+from .. import __version__
+from ..errors import UserError
+from ..roles import ROLES
+from ..rules import SOURCES
+
+
+class UsageError(UserError):
+    """A command line argparse or a command refuses: printed as one line, exit status 2."""
+
+
+def _columns() -> int:
+    """The terminal's width as `shutil.get_terminal_size` reads it ($COLUMNS, the terminal, else 80)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", 0))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, sized without importing shutil (and with it bz2 and lzma).
+
+    argparse makes a formatter for every argument it adds, so its own `import shutil` was paid
+    by every command, help or not.
+    """
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that raises instead of exiting, so usage errors are one clean line."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message}; see `{self.prog} --help`")
+
+
+class _Commands(argparse._SubParsersAction):
+    """Subcommands whose parsers are built on first use; the help lists them all the same."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._builders: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None] | None]] = {}
+
+    def add_lazy(self, name: str, help_text: str, build: Callable[[argparse.ArgumentParser], None] | None) -> None:
+        """Offer command NAME; BUILD adds its arguments to its parser when the command is used."""
+        self._choices_actions.append(self._ChoicesPseudoAction(name, (), help_text))
+        self._name_parser_map[name] = None  # a choice argparse checks; the parser comes in parser_for
+        self._builders[name] = (help_text, build)
+
+    def parser_for(self, name: str) -> argparse.ArgumentParser:
+        """The parser of command NAME, built now if it was not yet (what `add_parser` would have made)."""
+        parser = self._name_parser_map[name]
+        if parser is None:
+            help_text, build = self._builders[name]
+            parser = self._parser_class(prog=f"{self._prog_prefix} {name}", description=help_text)
+            _global_options(parser, suppress=True)
+            if build is not None:
+                build(parser)
+            self._name_parser_map[name] = parser
+        return parser
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        if values and values[0] in self._builders:
+            self.parser_for(values[0])
+        super().__call__(parser, namespace, values, option_string)
+
+
+GLOBAL_DEFAULTS = {"kb": None, "db": None, "account": None, "now": None, "json": False, "role": "customer", "user": None,
+                   "server": None, "token": None}
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """The options every command takes, before or after the command name."""
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--db", metavar="PATH|URL", default=default,
+                        help="database file, or postgresql://USER@HOST:PORT/DBNAME for a shared server "
+                             "(default: $ASSISTANT_DB, else a file in the user's data directory)")
+    parser.add_argument("--account", metavar="NAME", default=default,
+                        help="account to act for (default: $ASSISTANT_ACCOUNT, else demo)")
+    parser.add_argument("--now", metavar="TIME", default=default,
+                        help="pretend it is this date or time, e.g. 2026-03-16 (default: $ASSISTANT_NOW, else now)")
+    parser.add_argument("--kb", metavar="DIR", default=default,
+                        help="knowledge-base directory (default: $ASSISTANT_KB, else the shipped one)")
+    parser.add_argument("--role", choices=ROLES, default=argparse.SUPPRESS if suppress else "customer",
+                        help="who is at the keyboard: a customer acts in its own account only; an agent in a "
+                             "customer's account; a manager works every account's tickets and the knowledge gaps; "
+                             "an admin manages accounts, top-ups and reviews (declared, not proven, in this mode)")
+    parser.add_argument("--user", metavar="NAME", default=default, help="your name in the audit trail (default: $USER)")
+    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                        help="print JSON (one object per line)")
+    parser.add_argument("--server", metavar="URL", default=default,
+                        help="act through the service at URL (default: $ASSISTANT_SERVER; none: the local database)")
+    parser.add_argument("--token", metavar="TOKEN", default=default,
+                        help="access token for --server (default: $ASSISTANT_TOKEN)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `assistant` parser; each command's own parser is built when the command is parsed."""
+    parser = _Parser(prog="assistant", description="Support assistant for the Digital Message service. "
+                     "With no command it opens the interactive assistant.")
+    _global_options(parser, suppress=False)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, action=_Commands)
+    for name, help_text, build in _COMMANDS:
+        commands.add_lazy(name, help_text, build)
+    return parser
+
+
+def _add(parent, name: str, help_text: str) -> argparse.ArgumentParser:
+    p = parent.add_parser(name, help=help_text, description=help_text)
+    _global_options(p, suppress=True)
+    return p
+
+
+def _children(p: argparse.ArgumentParser, dest: str = "sub_command"):
+    children = p.add_subparsers(dest=dest, metavar="COMMAND", parser_class=_Parser)
+    children.required = True
+    return children
+
+
+def _group(parent, name: str, help_text: str, dest: str = "sub_command"):
+    return _children(_add(parent, name, help_text), dest)
+
+
+def _ask(p: argparse.ArgumentParser) -> None:
+    p.add_argument("question", nargs="*", help="the question (omit to read questions from stdin)")
+
+
+def _eval(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", nargs="?", help="YAML with cases: [{question: ..., expect: ENTRY|ACTION|fallback}]")
+    p.add_argument("--stories", metavar="DIR", help="play every conversation story (*.yaml) in DIR; "
+                   "exits 1 when one fails")
+
+
+def _kb(parent: argparse.ArgumentParser) -> None:
+    kb = _children(parent)
+    p = _add(kb, "check", "validate a knowledge-base directory; exits 1 when it has problems")
+    p.add_argument("dir", nargs="?", help="directory to check (default: the one in use)")
+    p = _add(kb, "gaps", "questions the assistant could not answer well, grouped, most asked first")
+    p.add_argument("--since", metavar="DATE", help="only questions logged since DATE")
+    p = _add(kb, "learn", "teach an entry a new phrasing (kept beside the database, merged at load)")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--entry", help="the FAQ entry id or action name")
+    p.add_argument("--proposals", action="store_true",
+                   help="learn every phrasing proposed by 'did you mean' picks (see kb gaps)")
+    p.add_argument("--min-count", type=int, default=1, metavar="N", help="with --proposals: only those picked N times or more")
+    p = _add(kb, "export", "write the knowledge base with learned phrasings merged, as YAML")
+    p.add_argument("dir", help="a new or empty directory")
+    p.add_argument("--force", action="store_true", help="overwrite the YAML files of a non-empty directory")
+
+
+def _signature(parent: argparse.ArgumentParser) -> None:
+    sig = _children(parent)
+    p = _add(sig, "submit", "submit a signature for carrier real-name registration")
+    p.add_argument("name", help="2-16 Chinese characters, letters and digits")
+    p.add_argument("--source", required=True, choices=SOURCES, type=_source, help="what the name is the name of")
+    p = _add(sig, "status", "review and registration status, per carrier")
+    p.add_argument("name", nargs="?", help="signature (default: all of the account's)")
+    p = _add(sig, "update", "resubmit a rejected signature after updating the real-name profile")
+    p.add_argument("name")
+    p.add_argument("--source", choices=SOURCES, type=_source, help="change the source too")
+
+
+def _template(parent: argparse.ArgumentParser) -> None:
+    tpl = _children(parent)
+    p = _add(tpl, "create", "create a template and submit it for carrier review")
+    p.add_argument("--name", required=True, help="at most 20 characters")
+    p.add_argument("--signature", required=True, help="a signature Registered and Active with a carrier")
+    p.add_argument("--industry", required=True, help="template industry, e.g. e-commerce or 'live streaming'")
+    p.add_argument("--text", required=True, help="the text frame; ${name} marks a parameter")
+    p.add_argument("--media", action="append", default=[], metavar="FILE", help="image, video or audio frame (repeatable)")
+    p.add_argument("--letter", metavar="FILE", help="live-streaming commitment letter, a clear image")
+    p = _add(tpl, "status", "each carrier's review and who the template can reach now")
+    p.add_argument("code", nargs="?", help="template code (default: all of the account's)")
+
+
+def _send(p: argparse.ArgumentParser) -> None:
+    p.add_argument("code", help="template code, e.g. DIGITAL_SMS_0001; or `list` (the latest sends) or "
+                   "`show REQUEST_ID` (one past send)")
+    p.add_argument("phones", nargs="*", metavar="PHONE", help="mainland mobile numbers")
+    p.add_argument("--param", action="append", default=[], metavar="K=V", help="template parameter (repeatable)")
+    p.add_argument("--file", metavar="CSV", help="recipients: one number a line, or a CSV with a 'phone' column "
+                   "and one column per parameter")
+
+
+def _error(p: argparse.ArgumentParser) -> None:
+    p.add_argument("query", nargs="+", help="code or words, e.g. isv.AMOUNT_NOT_ENOUGH or 'amount not enough'")
+
+
+def _admin(parent: argparse.ArgumentParser) -> None:
+    admin = _children(parent)
+    acct = _group(admin, "account", "accounts", dest="sub_sub_command")
+    p = _add(acct, "create", "create an account")
+    p.add_argument("name")
+    p.add_argument("--industry", required=True)
+    _profile_options(p)
+    p.add_argument("--digital", type=int, help="digital-message package size")
+    p.add_argument("--sms", type=int, help="SMS package size")
+    p = _add(acct, "show", "show an account")
+    p.add_argument("name", nargs="?")
+    _add(acct, "list", "list accounts")
+    p = _add(acct, "update", "change the industry or add real-name profile names")
+    p.add_argument("name")
+    p.add_argument("--industry")
+    _profile_options(p)
+    p = _add(admin, "topup", "add messages to an account's packages")
+    p.add_argument("name")
+    p.add_argument("--digital", type=int)
+    p.add_argument("--sms", type=int)
+    p = _add(admin, "migrate", "copy this embedded database into an empty PostgreSQL database")
+    p.add_argument("--to", required=True, metavar="URL", help="postgresql://USER@HOST:PORT/DBNAME")
+    p = _add(admin, "review", "record a carrier's decision on a template")
+    p.add_argument("code")
+    p.add_argument("--carrier", required=True)
+    verdict = p.add_mutually_exclusive_group(required=True)
+    verdict.add_argument("--approve", action="store_true")
+    verdict.add_argument("--reject", action="store_true")
+    p.add_argument("--reason")
+    tok = _group(admin, "token", "access tokens for the service: create, list, revoke", dest="sub_sub_command")
+    _add(tok, "create", "a new token, printed once: --account NAME (a customer of it) or --user NAME --role "
+         "agent|manager|admin")
+    _add(tok, "list", "every token (id, prefix, who, role, created, revoked); never the secrets")
+    p = _add(tok, "revoke", "revoke a token at once")
+    p.add_argument("secret", metavar="TOKEN", help="the token itself, or its id from `admin token list`")
+
+
+def _handoff(parent: argparse.ArgumentParser) -> None:
+    hand = _children(parent)
+    p = _add(hand, "create", "open a ticket; templates, signatures and sends named are looked up and attached")
+    p.add_argument("--reason", help="what the manager should know, in your words")
+    p.add_argument("--template", metavar="CODE")
+    p.add_argument("--signature", metavar="NAME")
+    p.add_argument("--request-id", metavar="ID", help="request id of a failed send")
+    p.add_argument("--send-date", metavar="DATE", help="planned send date (a pending review close to it is urgent)")
+    p = _add(hand, "list", "the queue: urgent first, then oldest")
+    p.add_argument("--status", choices=("open", "claimed", "waiting", "resolved"))
+    for name, help_text in (("show", "the whole case, conversation included"), ("claim", "take a ticket"),
+                            ("reply", "answer the customer"), ("answer", "the customer answers the manager"),
+                            ("resolve", "close a ticket with a note"), ("export", "the case as Markdown or JSON")):
+        p = _add(hand, name, help_text)
+        p.add_argument("id", help="ticket number")
+        if name == "claim":
+            p.add_argument("--by", metavar="NAME", help="who takes it (default: --user, else $USER; "
+                                                         "through a service, the token's user)")
+        if name == "reply":
+            p.add_argument("text", nargs="+")
+            p.add_argument("--by", metavar="NAME")
+        if name == "answer":
+            p.add_argument("text", nargs="+")
+        if name == "resolve":
+            p.add_argument("--note", required=True)
+            p.add_argument("--by", metavar="NAME")
+        if name == "export":
+            p.add_argument("--format", choices=("md", "json"), default="md")
+
+
+def _serve(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (default: 8080)")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default: 1)")
+    p.add_argument("--allow-simulated-clock", action="store_true",
+                   help="let clients send their own time (--now), for demos and tests")
+
+
+# The commands in the order `assistant --help` lists them: name, help line, what adds its arguments.
+_COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None] | None], ...] = (
+    ("ask", "answer questions: one given as arguments, or one per line from standard input", _ask),
+    ("eval", "measure the matcher on a YAML file of labelled questions, or play conversation stories", _eval),
+    ("kb", "knowledge-base tools", _kb),
+    ("enable", "enable digital messages for the account (eligible industries only)", None),
+    ("signature", "signatures: submit, status, update", _signature),
+    ("template", "templates: create, status", _template),
+    ("send", "send a template to mobile numbers", _send),
+    ("error", "explain an error code (or find one from its description)", _error),
+    ("admin", "administration: accounts, packages, carrier decisions", _admin),
+    ("handoff", "hand a case to a support manager, and the manager's queue", _handoff),
+    ("inbox", "support managers' replies you have not read yet", None),
+    ("serve", "run the HTTP service (needs the extra: pip install '.[server]')", _serve),
+)
+
+
+def _source(value: str) -> str:
+    """A --source value in any spelling ("Trademark", "trade mark"); argparse then checks the choice."""
+    from ..choices import pick
+
+    return pick(value, {s: () for s in SOURCES}) or value
+
+
+def _profile_options(p: argparse.ArgumentParser) -> None:
+    for source in SOURCES:
+        p.add_argument(f"--{source}", action="append", default=[], metavar="NAME",
+                       help=f"registered {source} name (repeatable)")

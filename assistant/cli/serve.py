@@ -1,0 +1,34 @@
+"""`assistant serve`: the HTTP service over a local database."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..errors import UserError
+from .parser import UsageError
+from .shell import Shell, command
+
+
+@command("serve")
+def cmd_serve(opts: argparse.Namespace, sh: Shell) -> int:
+    try:
+        from ..server.app import run
+        from ..server.settings import Settings
+    except ImportError:
+        from ..server import MISSING
+
+        sh.stderr.write(MISSING + "\n")
+        return 1
+    if sh.remote:
+        raise UserError("`serve` runs a service on a local database; unset ASSISTANT_SERVER (or drop --server)")
+    if opts.workers < 1 or not 0 < opts.port < 65536:
+        raise UsageError("--workers must be 1 or more and --port between 1 and 65535")
+    if opts.now:
+        raise UsageError("the service keeps the real time; drop --now (clients may send theirs with --allow-simulated-clock)")
+    import dataclasses
+
+    from ..paths import default_db
+
+    db = opts.db or str(default_db())
+    settings = dataclasses.replace(Settings.from_env(), db=db, kb=opts.kb, allow_simulated_clock=opts.allow_simulated_clock)
+    return run(opts.host, opts.port, opts.workers, settings, lambda text: sh.stderr.write(text + "\n"))
