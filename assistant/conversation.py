@@ -286,11 +286,17 @@ class Conversation:
         return outcomes.run(self, name, args)
 
     def handoff(self, reason: str | None = None, trigger: str | None = None) -> list[Line]:
-        """Open a ticket with the conversation and the objects talked about attached."""
+        """Open a ticket with the conversation and the objects talked about attached; while the
+        account has a ticket open, the request is added to that one instead (one case at a time)."""
         request = self.last.get("request") if self.failures else None
         ticket = handoff.create(self.ctx, reason, template=self.last.get("template"), request_id=request,
-                                conversation=self.turns, trigger=trigger)
+                                conversation=self.turns, trigger=trigger, reuse=True)
         self.fallbacks = self.failures = 0
         self.unanswered = []
-        return [Line("ok", f"Ticket #{ticket['id']} ({ticket['priority']}) is with the support managers: {ticket['summary']}"),
+        if ticket["reused"]:
+            added = "; I added this to it" if ticket["added"] else ""
+            said = f"Ticket #{ticket['id']} is already with the support managers{added}: {ticket['summary']}"
+        else:
+            said = f"Ticket #{ticket['id']} ({ticket['priority']}) is with the support managers: {ticket['summary']}"
+        return [Line("ok", said),
                 Line("muted", "Their reply will show here next time you open the assistant, and with /inbox.")]
