@@ -1,5 +1,5 @@
-"""One normaliser for enumerated values (industries, sources): every spelling a person types
-reaches the same choice.
+"""One normaliser for enumerated values (industries, sources) and for yes/no answers: every
+spelling a person types reaches the same choice.
 
 "e-commerce", "E-Commerce", "e commerce" and "e_commerce" are one industry; "live-streaming",
 "live streaming" and "live_streaming" another. Used by the actions (so the CLI's `--industry`
@@ -8,9 +8,12 @@ and `--source` agree with the conversation), and by the conversation's value pro
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+
+from .text import fold
 
 _SEPARATORS = re.compile(r"[\s\-_‐-―.·]+")
 
@@ -33,3 +36,67 @@ def pick(value: str, choices: Iterable[str] | Mapping[str, Iterable[str]]) -> st
         if wanted in {key(w) for w in (choice, *others)}:
             return choice
     return None
+
+
+# --- yes or no ------------------------------------------------------------------------------------
+# What people type at a "[y/N]" question. Each phrase is read whole ("not now" is a no, "do it" a
+# yes); politeness around an answer changes nothing ("yes please", "no thanks", "ok then").
+_YES = ("y", "yes", "ya", "yah", "yeah", "yea", "yep", "yup", "ok", "okay", "k", "alright", "all right",
+        "sure", "of course", "certainly", "absolutely", "definitely", "affirmative", "confirm", "confirmed",
+        "correct", "fine", "go", "go ahead", "go for it", "do it", "do that", "please do", "proceed", "continue",
+        "lets do it", "lets go", "sounds good", "why not", "i do", "i would", "i think so",
+        "是", "是的", "好", "好的", "可以", "行", "对", "确认")
+_NO = ("n", "no", "nope", "nah", "na", "cancel", "stop", "not now", "not yet", "later", "maybe later", "no need", "not needed",
+       "do not", "please do not", "do not do it", "i do not", "i would not", "not really", "negative",
+       "never", "skip", "skip it", "no way", "not at all", "i think not", "i do not think so",
+       "不", "不要", "不用", "否", "不是", "算了")
+_UNSURE = ("maybe", "perhaps", "possibly", "not sure", "i am not sure", "unsure", "dunno", "do not know",
+           "i do not know", "idk", "hmm", "hm", "um", "uh", "huh", "也许", "不知道")
+_POLITE = ("please", "pls", "plz", "thanks", "thank you", "thx", "ty", "then", "now", "just", "for now",
+           "right now", "again", "谢谢", "请")
+_STRETCHED = re.compile(r"(.)\1+")   # "yesss", "nooo", "okkk"
+
+
+@functools.cache
+def _phrases() -> tuple[dict[str, str], int]:
+    # folded as every other comparison is (contractions: "don't" is "do not")
+    table = {fold(p): kind for kind, phrases in (("yes", _YES), ("no", _NO), ("unsure", _UNSURE), ("polite", _POLITE))
+             for p in phrases}
+    return table, max(p.count(" ") + 1 for p in table)
+
+
+def _kinds(words: list[str]) -> list[str]:
+    """Each phrase of WORDS (longest match first) as yes, no, unsure, polite or other."""
+    table, longest = _phrases()
+    kinds, i = [], 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            if (kind := table.get(" ".join(words[i:i + n]))) is not None:
+                kinds.append(kind)
+                i += n
+                break
+        else:
+            kinds.append(table.get(_STRETCHED.sub(r"\1", words[i]), "other"))
+            i += 1
+    return kinds
+
+
+def yes_or_no(text: str) -> str | None:
+    """How TEXT answers a yes/no question: "yes", "no", "unclear", or None when it is no answer at all.
+
+    "yes please", "ok go ahead", "sure", "please do" are yes; "no thanks", "nah", "not now" are no.
+    "unclear" is an answer that is not surely either ("maybe", "yes no", "not sure", "yes but
+    later"): ask again rather than guess, and never take it as no. None is something else (a
+    question, another request), which the conversation handles as such.
+    """
+    kinds = _kinds(fold(text).split())
+    if not kinds:
+        return None
+    said = set(kinds)
+    if "other" in said:
+        return "unclear" if kinds[0] in ("yes", "no") else None
+    if "unsure" in said or {"yes", "no"} <= said:
+        return "unclear"
+    if said & {"yes", "no"}:
+        return "yes" if "yes" in said else "no"
+    return "yes" if kinds == ["polite"] and fold(text) in ("please", "请") else "unclear"

@@ -17,9 +17,10 @@ from . import roles
 from .actions import handoff, signatures
 from .chat import commands, offers, outcomes, slots, speech, state, welcome
 from .chat.commands import COMMANDS, SlashCommand, slash
-from .chat.lines import NO, YES, Line, Pick, Waiting
+from .chat.lines import Line, Pick, Waiting, yes_or_no_again
 from .chat.offers import Offer
 from .chat.slots import Flow
+from .choices import yes_or_no
 from .context import Context
 from .errors import UserError
 from .gaps import log_pick
@@ -152,14 +153,16 @@ class Conversation:
             return self._command(text)
         if self.flow:
             return slots.answer(self, text)
-        answer = fold(text)
+        answer, reading = fold(text), yes_or_no(text)
         if self.offer:
+            if reading == "unclear":         # neither surely yes nor no: asked again, never taken as a no
+                return yes_or_no_again(self.offer.question + " [y/N]")
             offer, self.offer = self.offer, None
-            if answer in YES:
+            if reading == "yes":
                 return offer.run()
-            if answer in NO:
+            if reading == "no":
                 return [Line("muted", "OK.")]
-        elif answer in YES | NO:
+        elif reading in ("yes", "no"):
             if self.picks:
                 return [Line("muted", f"Pick a number from 1 to {len(self.picks)}, or ask something else.")]
             return [Line("muted", "Nothing is waiting for a yes or no; ask a question or say what to do.")]
@@ -286,11 +289,17 @@ class Conversation:
         return outcomes.run(self, name, args)
 
     def handoff(self, reason: str | None = None, trigger: str | None = None) -> list[Line]:
-        """Open a ticket with the conversation and the objects talked about attached."""
+        """Open a ticket with the conversation and the objects talked about attached; while the
+        account has a ticket open, the request is added to that one instead (one case at a time)."""
         request = self.last.get("request") if self.failures else None
         ticket = handoff.create(self.ctx, reason, template=self.last.get("template"), request_id=request,
-                                conversation=self.turns, trigger=trigger)
+                                conversation=self.turns, trigger=trigger, reuse=True)
         self.fallbacks = self.failures = 0
         self.unanswered = []
-        return [Line("ok", f"Ticket #{ticket['id']} ({ticket['priority']}) is with the support managers: {ticket['summary']}"),
+        if ticket["reused"]:
+            added = "; I added this to it" if ticket["added"] else ""
+            said = f"Ticket #{ticket['id']} is already with the support managers{added}: {ticket['summary']}"
+        else:
+            said = f"Ticket #{ticket['id']} ({ticket['priority']}) is with the support managers: {ticket['summary']}"
+        return [Line("ok", said),
                 Line("muted", "Their reply will show here next time you open the assistant, and with /inbox.")]

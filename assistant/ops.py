@@ -46,7 +46,7 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
             c = ctx()
             ticket = handoff.create(c, reply.args.get("reason") or reply.question,
                                     conversation=[{"role": "user", "text": reply.question, "at": c.now()}],
-                                    trigger="asked_for_person")
+                                    trigger="asked_for_person", reuse=True)
             already = " already" if ticket["reused"] else ""
             return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": ticket["summary"],
                                "reused": ticket["reused"]},

@@ -23,7 +23,7 @@ from typing import TypeVar
 import sqlite_utils
 
 from .errors import UserError
-from .paths import default_db
+from .paths import data_dir, default_db
 from .storage.dialect import statements
 
 BUSY_TIMEOUT_S = 10
@@ -252,6 +252,36 @@ def _prepare_file(path: Path) -> None:
         raise UserError(f"cannot create the database {path}: {exc.strerror}; pass --db PATH to a writable place") from None
 
 
+def _owner_only(path: Path, info: os.stat_result | None = None) -> bool:
+    """Drop the group's and others' permissions from PATH (INFO: its stat, if known) if this user owns it.
+
+    Never widens (a read-only 0444 file becomes 0400) and never touches another user's file; a
+    missing file, or a chmod that is not permitted (a read-only mount, a foreign filesystem), is
+    not an error: the database still opens. True when the mode was changed.
+    """
+    try:
+        info = info or path.stat()
+        mode = stat.S_IMODE(info.st_mode)
+        if not mode & 0o077 or info.st_uid != os.getuid():
+            return False
+        os.chmod(path, mode & ~0o077)
+    except OSError:
+        return False
+    return True
+
+
+def _tighten(path: Path, info: os.stat_result) -> None:
+    """A database made before the embedded mode made its file the trust boundary (0644 in a 0755
+    directory) becomes the owner's only when the assistant opens it: the file and SQLite's
+    companions beside it, and the directory only when it is the assistant's own data directory
+    (a --db in the current directory or any folder the user chose keeps that folder's mode)."""
+    if _owner_only(path, info):
+        for suffix in ("-wal", "-shm", "-journal"):
+            _owner_only(path.with_name(path.name + suffix))
+    if os.path.abspath(path.parent) == os.path.abspath(data_dir()):
+        _owner_only(path.parent)
+
+
 class Store:
     """An open database file, at the current schema version."""
 
@@ -266,6 +296,7 @@ class Store:
             self._check_ours()
             info = self.path.stat()
             _VERIFIED.add((info.st_dev, info.st_ino))
+            _tighten(self.path, info)
             conn.execute("PRAGMA journal_mode=WAL")
         except UserError:
             conn.close()

@@ -126,7 +126,7 @@ def _given(ctx: Context, step: dict, media: Path) -> None:
     elif kind == "send":
         sending.send(ctx, value["code"], [(p, value.get("params", {})) for p in value["phones"]])
     elif kind == "handoff":
-        handoff.create(ctx, value, trigger="asked_for_person")
+        handoff.create(ctx, value, trigger="asked_for_person", reuse=True)
     elif kind in ("claim", "reply", "resolve"):
         actor, role = ctx.actor, ctx.role
         ctx.actor, ctx.role = MANAGER, "manager"

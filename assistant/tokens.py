@@ -33,8 +33,10 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        """The audit trail's name for the bearer: "customer", or "manager:lin"."""
-        return "customer" if self.role == "customer" else f"{self.role}:{self.user}"
+        """The audit trail's name for the bearer: "customer:token#7" (a customer's token names no
+        person, so its id from `admin token list` says which token acted), or "manager:lin".
+        Never the secret, nor its prefix."""
+        return f"customer:token#{self.token_id}" if self.role == "customer" else f"{self.role}:{self.user}"
 
 
 def digest(token: str) -> str:

@@ -1,8 +1,8 @@
-"""The one normaliser for enumerated values: every spelling reaches the same choice."""
+"""The one normaliser for enumerated values and yes/no answers: every spelling reaches the same choice."""
 
 import pytest
 
-from assistant.choices import pick
+from assistant.choices import pick, yes_or_no
 
 INDUSTRIES = ["general", "e-commerce", "real estate", "live streaming"]
 
@@ -25,3 +25,28 @@ def test_synonyms_name_their_choice_and_unknown_values_are_none():
 
 def test_a_rules_mapping_of_settings_is_read_by_its_keys():
     assert pick("Live_Streaming", {"live streaming": {"enable": True}, "finance": {"enable": False}}) == "live streaming"
+
+
+@pytest.mark.parametrize("typed", ["y", "Yes", "yes please", "Yes, please!", "sure", "ok go ahead", "yep", "please do",
+                                   "yeah sure", "okay then", "go for it", "do it now", "YESSS", "absolutely", "please",
+                                   "是的", "好的"])
+def test_natural_affirmatives_are_yes(typed):
+    assert yes_or_no(typed) == "yes"
+
+
+@pytest.mark.parametrize("typed", ["n", "No", "no thanks", "no, thank you", "nah", "nope", "not now", "don't",
+                                   "please don't", "maybe later", "not yet", "nooo", "no no", "不要"])
+def test_natural_negatives_are_no(typed):
+    assert yes_or_no(typed) == "no"
+
+
+@pytest.mark.parametrize("typed", ["maybe", "not sure", "hmm", "yes no", "no yes", "sure, but later today",
+                                   "no, I want to send a message", "thanks", "I don't know"])
+def test_an_answer_that_is_not_surely_yes_or_no_is_unclear(typed):
+    assert yes_or_no(typed) == "unclear"
+
+
+@pytest.mark.parametrize("typed", ["how do I enable digital messages?", "what does that mean", "I want to talk to a person",
+                                   "DIGITAL_SMS_0001", "2", "", "   "])
+def test_a_question_or_a_value_is_no_answer_at_all(typed):
+    assert yes_or_no(typed) is None

@@ -222,3 +222,31 @@ def test_a_resolution_note_reaches_the_customers_inbox_once(ctx):
     ctx.actor, ctx.role = "customer", "customer"
     assert [(m["author"], m["text"]) for m in handoff.inbox(ctx)] == [("lin", handoff.RESOLVED + "Called and fixed")]
     assert handoff.inbox(ctx) == []
+
+
+def test_a_conversations_request_goes_on_the_open_ticket_with_what_it_names(case):
+    first = handoff.create(case, "please call me", trigger="asked_for_person", reuse=True)
+    handoff.claim(as_manager(case), first["id"], "lin")
+    handoff.reply(as_manager(case), first["id"], "Which template?", by="lin")
+    result = sending.send(case, "DIGITAL_SMS_0002", [("13312345678", {})])
+    again = handoff.create(case, request_id=result["request_id"], conversation=TURNS, reuse=True)
+    assert again["id"] == first["id"] and again["reused"] and again["added"]
+    assert again["status"] == "claimed"                       # waiting for the customer no more
+    assert again["messages"][-1]["author"] == "customer" and "failed for 1 of 1 numbers" in again["messages"][-1]["text"]
+    assert again["context"]["send"]["request_id"] == result["request_id"]   # the failed send joins the case
+    assert again["reason"] == "asked_for_person" and again["summary"] == first["summary"]
+    assert [t["id"] for t in handoff.queue(as_manager(case))] == [first["id"]]
+
+
+def test_the_same_words_again_add_nothing_and_a_resolved_ticket_is_not_reused(case):
+    first = handoff.create(case, "please call me", reuse=True)
+    assert handoff.create(case, "call me back", reuse=True)["added"]
+    same = handoff.create(case, "call me back", reuse=True)
+    assert not same["added"] and [m["text"] for m in same["messages"]] == ["call me back"]
+    handoff.resolve(as_manager(case), first["id"], "Called", "lin")
+    assert handoff.create(case, "call me back", reuse=True)["id"] != first["id"]
+
+
+def test_handoff_create_without_reuse_always_opens_a_ticket(case):
+    first = handoff.create(case, "please call me")
+    assert handoff.create(case, "please call me")["id"] != first["id"]

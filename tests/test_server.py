@@ -301,3 +301,28 @@ def test_a_port_in_use_is_one_clear_line(serve, run):
     assert result.code == 1
     assert result.err == (f"error: cannot listen on 127.0.0.1:{server.port}: Address already in use; "
                                "pick another with --port (or stop what is using it)\n")
+
+
+def test_audit_rows_name_the_token_that_acted_never_its_secret(world):
+    server, tokens = world["server"], world["tokens"]
+    now = {"X-Assistant-Now": NOW}
+    assert server.call("POST", "/v1/tickets", tokens["a"], {"reason": "please call me"}, headers=now)[0] == 200
+    assert server.call("POST", f"/v1/conversations/{world['conversation']}/messages", tokens["a"],
+                       {"text": "/answer 1 still waiting"}, headers=now)[0] == 200
+    assert server.call("POST", "/v1/tickets/1/claim", tokens["manager"], {}, headers=now)[0] == 200
+    import json
+
+    listed = {t["prefix"]: t["id"] for t in json.loads(cli(server.db, "--role", "admin", "--json", "admin", "token", "list"))}
+    customer = f"customer:token#{listed[tokens['a'][:10]]}"
+    from assistant.store import Store
+
+    store = Store(server.db)
+    rows = store.rows("SELECT actor, action FROM audit WHERE action IN ('handoff.create', 'handoff.answer', 'handoff.claim') "
+                      "ORDER BY id")
+    events = store.rows("SELECT actor, event FROM ticket_events WHERE ticket = 1 ORDER BY id")
+    store.close()
+    # the CLI's own rows (embedded mode) keep its actor; each service call names its token
+    assert rows == [{"actor": "customer", "action": "handoff.create"}, {"actor": customer, "action": "handoff.create"},
+                    {"actor": customer, "action": "handoff.answer"}, {"actor": "manager:lin", "action": "handoff.claim"}]
+    assert [e["actor"] for e in events] == ["customer", customer, "manager:lin"]
+    assert not any(secret[3:] in row["actor"] for secret in tokens.values() for row in rows + events)

@@ -182,6 +182,49 @@ def test_a_new_database_and_its_directory_are_the_owners_only(tmp_path):
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
+
+def _mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_an_older_wider_database_in_the_default_data_directory_is_tightened(monkeypatch, tmp_path):
+    monkeypatch.delenv("ASSISTANT_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    folder = tmp_path / "assistant"
+    folder.mkdir()
+    Store(folder / "assistant.db").close()
+    (folder / "assistant.db").chmod(0o644)
+    folder.chmod(0o755)
+    tmp_path.chmod(0o755)
+    Store().close()
+    assert _mode(folder / "assistant.db") == 0o600 and _mode(folder) == 0o700
+    assert _mode(tmp_path) == 0o755   # the data home above it is not the assistant's to change
+
+
+def test_a_database_the_user_placed_is_tightened_but_never_its_folder(tmp_path):
+    folder = tmp_path / "project"
+    folder.mkdir()
+    Store(folder / "mine.db").close()
+    (folder / "mine.db").chmod(0o664)
+    folder.chmod(0o755)
+    store = Store(folder / "mine.db")
+    assert _mode(folder / "mine.db") == 0o600 and _mode(folder) == 0o755
+    store.close()
+    (folder / "mine.db").chmod(0o444)        # read-only on purpose: tightened, never made writable
+    Store(folder / "mine.db").close()
+    assert _mode(folder / "mine.db") == 0o400
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_a_database_owned_by_another_user_is_never_chmodded(tmp_path):
+    path = tmp_path / "theirs.db"
+    Store(path).close()
+    path.chmod(0o644)
+    os.chown(path, 4242, -1)
+    Store(path).close()
+    assert _mode(path) == 0o644 and path.stat().st_uid == 4242
+
+
 @pytest.mark.sqlite_only
 def test_a_full_disk_during_a_send_rolls_back_cleanly_with_one_clear_error(live):
     from assistant.actions.sending import send

@@ -113,32 +113,47 @@ def _turns(ctx: Context, conversation: Sequence[dict]) -> list[dict]:
     return turns
 
 
-def _open_request_for_person(ctx: Context) -> dict | None:
-    """The account's unresolved "asked for a person" ticket, if it has one (repeated asks reuse it)."""
-    return ctx.store.row("SELECT id, detail FROM tickets WHERE account = ? AND reason = 'asked_for_person' "
-                         "AND status != 'resolved' ORDER BY id DESC LIMIT 1", (ctx.account,))
+def _open_ticket(ctx: Context) -> dict | None:
+    """The account's latest unresolved ticket, if it has one (a conversation's new request goes on it)."""
+    return ctx.store.row("SELECT id, detail, status, owner, priority, context FROM tickets "
+                         "WHERE account = ? AND status != 'resolved' ORDER BY id DESC LIMIT 1", (ctx.account,))
 
 
-def _ask_again(ctx: Context, ticket: dict, detail: str | None) -> dict:
-    """Another request for a person while one is open: new words go on the ticket, no new ticket."""
-    if detail and detail != ticket["detail"]:
-        last = ctx.store.row("SELECT text FROM ticket_messages WHERE ticket = ? AND author = ? ORDER BY id DESC LIMIT 1",
-                             (ticket["id"], CUSTOMER))
-        if not last or last["text"] != detail:
-            ctx.store.insert("ticket_messages", {"ticket": ticket["id"], "account": ctx.account, "at": ctx.now(),
-                                                 "author": CUSTOMER, "text": detail, "seen_at": ctx.now()})
-            _event(ctx, ticket["id"], "asked again")
-    return {**get(ctx, ticket["id"]), "reused": True}
+def _bare_command(text: str) -> bool:
+    """A slash command without arguments ("/handoff", "/inbox"): no words of the customer's case."""
+    return text.startswith("/") and " " not in text.strip()
+
+
+def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: bool) -> dict:
+    """Another request while a ticket is open: its words go on the ticket as the customer's message,
+    the objects it names that the ticket lacks join the ticket's context, and a ticket waiting for
+    the customer goes back to the managers' queue. No new ticket."""
+    last = ctx.store.row("SELECT text FROM ticket_messages WHERE ticket = ? AND author = ? ORDER BY id DESC LIMIT 1",
+                         (ticket["id"], CUSTOMER))
+    added = bool(text) and text != ticket["detail"] and not (last and last["text"] == text)
+    if added:
+        ctx.store.insert("ticket_messages", {"ticket": ticket["id"], "account": ctx.account, "at": ctx.now(),
+                                             "author": CUSTOMER, "text": text, "seen_at": ctx.now()})
+        context = json.loads(ticket["context"])
+        context.update({k: v for k, v in found.items() if k not in context})
+        ctx.store.update("tickets", {"id": ticket["id"]}, {
+            "context": json.dumps(context, ensure_ascii=False),
+            "status": ticket["status"] if ticket["status"] != "waiting" else ("claimed" if ticket["owner"] else "open"),
+            "priority": "urgent" if urgent else ticket["priority"]})
+        _event(ctx, ticket["id"], "asked again")
+    return {**get(ctx, ticket["id"]), "reused": True, "added": added}
 
 
 def create(ctx: Context, detail: str | None = None, template: str | None = None, signature: str | None = None,
            request_id: str | None = None, send_date: str | None = None,
-           conversation: Sequence[dict] = (), trigger: str | None = None) -> dict:
+           conversation: Sequence[dict] = (), trigger: str | None = None, reuse: bool = False) -> dict:
     """Open a ticket for the support manager, with the objects' current state looked up.
 
-    A request for a person (TRIGGER "asked_for_person": `ask`, the REPL) while the account already
-    has one open reuses that ticket (the result says `"reused": true`), so a script repeating the
-    request opens one ticket, not a thousand. `handoff create` with its own reason always opens one.
+    REUSE is for requests made in a conversation (`ask`, the REPL, the service's conversations):
+    while the account has an unresolved ticket, the request is added to it (its words as the
+    customer's message, see `_add_to`) and the result says `"reused": true`, so a script repeating
+    "I want to talk to a person" opens one ticket, not a thousand, and a customer who accepts a
+    second handoff offer keeps one case with the managers. `handoff create` always opens one.
     """
     planned = parse_time(send_date).date() if send_date else None
     detail = _text(ctx, detail, "reason", "say what the manager should know") if detail and clean(detail) else None
@@ -148,17 +163,20 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
     def work() -> dict:
         found = _context(ctx, template, signature, request_id)
         reason = _reason(found, trigger, planned)
-        if trigger == "asked_for_person" and (already := _open_request_for_person(ctx)):
-            return _ask_again(ctx, already, detail)
         today = ctx.clock.today()
         window = ctx.rules.handoff["urgent_within_business_days"]
         urgent = bool(_pending(found) and planned and business_days_between(today, planned, ctx.rules.holidays) <= window)
         turns = _turns(ctx, conversation)
-        last_question = next((t["text"] for t in reversed(turns) if t.get("role") == "user" and not t.get("reply")), None)
+        last_question = next((t["text"] for t in reversed(turns) if t.get("role") == "user" and not t.get("reply")
+                              and not _bare_command(str(t["text"]))), None)
+        summary = _summary(ctx, reason, found, detail, last_question, planned)
+        if reuse and (already := _open_ticket(ctx)):
+            # the customer's own words, else what this request is about
+            said = detail or (last_question if reason == "asked_for_person" else summary)
+            return _add_to(ctx, already, said, found, urgent)
         now = ctx.now()
         ticket_id = ctx.store.insert("tickets", {
-            "account": ctx.account, "reason": reason, "detail": detail,
-            "summary": _summary(ctx, reason, found, detail, last_question, planned),
+            "account": ctx.account, "reason": reason, "detail": detail, "summary": summary,
             "priority": "urgent" if urgent else "normal", "status": "open", "owner": None,
             "context": json.dumps(found, ensure_ascii=False), "conversation": json.dumps(turns, ensure_ascii=False),
             "send_date": planned.isoformat() if planned else None, "resolution": None,

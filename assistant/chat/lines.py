@@ -27,8 +27,7 @@ class Waiting:
     paths: bool = False
 
 
-YES = {"y", "yes", "ok", "okay", "sure", "yep", "yeah", "confirm", "do it", "go", "go ahead", "please do", "是", "好"}
-NO = {"n", "no", "nope", "cancel", "stop", "not now", "no thanks", "不", "否"}
+# yes and no are read by assistant.choices.yes_or_no
 LEAVE = {"cancel", "stop", "quit", "abort", "exit", "never mind", "nevermind", "forget it", "start over"}
 
 
@@ -40,3 +39,8 @@ class Pick:
     run: Callable[[], list[Line]]
     key: str | None = None      # the router's intent, for a "did you mean" suggestion
     deed: dict | None = None    # RUN as plain data (see Conversation.deed), so the choice survives dump/load
+
+
+def yes_or_no_again(question: str) -> list[Line]:
+    """An answer that was neither surely yes nor surely no: QUESTION is asked again, never taken as no."""
+    return [Line("info", "Please answer yes or no."), Line("choice", question)]

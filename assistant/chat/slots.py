@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from .. import media as media_files
 from ..actions import accounts, signatures, templates
-from ..choices import pick
+from ..choices import pick, yes_or_no
 from ..errors import UserError
 from ..knowledge import Slot
 from ..numbers import lookup
 from ..rules import SOURCES
 from ..text import clean, fold
 from . import offers, previews
-from .lines import LEAVE, NO, YES, Line, Waiting
+from .lines import LEAVE, Line, Waiting, yes_or_no_again
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
@@ -178,13 +178,15 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         conv.flow = None
         return [Line("muted", f"Dropped the {flow.title} request. Nothing was changed.")]
     if flow.confirming:
-        if folded in YES:
+        reading = yes_or_no(text)
+        if reading == "yes":
             conv.flow = None
             return conv.run(flow.action, flow.args)
-        if folded in NO:
-            conv.flow = None
-            return [Line("muted", "Not done. Nothing was changed.")]
-        return aside(conv, text) or _not_done(conv)
+        if reading == "no":
+            return _not_done(conv)
+        if reading is None and (lines := aside(conv, text)) is not None:
+            return lines                # a question or another request, answered; the go-ahead comes back
+        return yes_or_no_again("Go ahead? [y/N]")  # neither yes nor no: asked again, never taken as a no
     slot = flow.slots[0]
     if (slot.name in FREE_TEXT or slot.type in ("param", "error_code")) and _is_question(conv, text):
         return aside(conv, text) or []
