@@ -8,6 +8,9 @@
    the CLI loads them: the first load parses YAML and builds the index, later loads read the
    cached, prebuilt index.
 2. Whole-process time of `assistant ask "q"` beside `python -c "import rapidfuzz, yaml"`.
+3. Whole-process `assistant ask "q"` on a generated knowledge base (`--process-entries`, by
+   default 20,000 entries, that is 100,000 phrasings): the first ask parses the YAML, builds the
+   index and writes the cache; later asks read the cache (the median of `--runs`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,13 @@ from assistant.render import to_json  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 COMMON = tuple("how do i can what is the my to a of for in with when why does it not where get use set up change "
                "check send receive account message number code order delivery payment refund".split())
+
+
+def _script() -> str:
+    # the script installed beside this interpreter: run the benchmark with an installed (not editable)
+    # package's python, or every run also compiles the package's modules
+    beside = Path(sys.executable).with_name("assistant")
+    return str(beside) if beside.exists() else shutil.which("assistant")
 
 
 def _vocabulary(rng: random.Random, size: int) -> list[str]:
@@ -84,10 +94,7 @@ def latency(router, questions: list[str], count: int) -> tuple[float, float, flo
 
 
 def whole_process(runs: int = 15) -> tuple[float, float]:
-    # the script installed beside this interpreter: run the benchmark with an installed (not editable)
-    # package's python, or every run also compiles the package's modules
-    beside = Path(sys.executable).with_name("assistant")
-    script = str(beside) if beside.exists() else shutil.which("assistant")
+    script = _script()
     env = {**os.environ, "ASSISTANT_NOW": "2026-03-02"}
 
     def median_of(cmd: list[str]) -> float:
@@ -102,13 +109,28 @@ def whole_process(runs: int = 15) -> tuple[float, float]:
             median_of([sys.executable, "-c", "import rapidfuzz, yaml"]))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description="latency and throughput of assistant ask")
-    parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--queries", type=int, default=2000)
-    args = parser.parse_args()
-    cache = tempfile.mkdtemp(prefix="assistant-bench-cache-")
-    os.environ["ASSISTANT_CACHE_DIR"] = cache
+def generated_process(entries: int, runs: int) -> tuple[float, float]:
+    """(first, median of later) whole-process ms of `assistant ask "q"` on a generated knowledge base
+    of ENTRIES entries, in a cache directory of its own: the first run builds, the later ones load."""
+    work = Path(tempfile.mkdtemp(prefix=f"assistant-bench-process-{entries}-"))
+    try:
+        folder = work / "kb"
+        probes = generate_kb(folder, entries)
+        env = {**os.environ, "ASSISTANT_NOW": "2026-03-02", "ASSISTANT_KB": str(folder),
+               "ASSISTANT_CACHE_DIR": str(work / "cache"), "ASSISTANT_DB": str(work / "assistant.db")}
+        cmd = [_script(), "ask", probes[len(probes) // 2][0]]
+        times = []
+        for _ in range(1 + runs):
+            started = time.perf_counter()
+            subprocess.run(cmd, env=env, capture_output=True, check=True)
+            times.append((time.perf_counter() - started) * 1000)
+        return times[0], statistics.median(times[1:])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def table(sizes: list[int], queries: int) -> None:
+    """Print the in-process table: the shipped knowledge base, then generated ones of SIZES entries."""
     rows = []
     shipped = knowledge.shipped_dir()
     started = time.perf_counter()
@@ -118,9 +140,9 @@ def main() -> None:
     router = load_router(shipped)
     cached = time.perf_counter() - started
     questions = [q for q, _ in read_cases(ROOT / "tests" / "data" / "eval.yaml")]
-    p50, p99, rate, _ = latency(router, questions, args.queries)
+    p50, p99, rate, _ = latency(router, questions, queries)
     rows.append(("shipped", len(router.kb.entries), build, cached, p50, p99, rate, None))
-    for size in [int(s) for s in args.sizes.split(",") if s]:
+    for size in sizes:
         folder = Path(tempfile.mkdtemp(prefix=f"assistant-bench-{size}-"))
         probes = generate_kb(folder, size)
         started = time.perf_counter()
@@ -129,7 +151,7 @@ def main() -> None:
         started = time.perf_counter()
         router = load_router(folder)
         cached = time.perf_counter() - started
-        p50, p99, rate, _ = latency(router, [q for q, _ in probes], min(args.queries, 1000))
+        p50, p99, rate, _ = latency(router, [q for q, _ in probes], min(queries, 1000))
         hits = sum(router.route(q).entry == e for q, e in probes) / len(probes)
         rows.append((f"generated {size:,}", size, build, cached, p50, p99, rate, hits))
         shutil.rmtree(folder, ignore_errors=True)
@@ -138,9 +160,30 @@ def main() -> None:
     for name, n, b, c, p50, p99, rate, hits in rows:
         print(f"{name:<20} {n:>8,} {b:>8.2f} {c:>8.3f} {p50:>7.2f} {p99:>7.2f} {rate:>7.0f} "
               f"{'' if hits is None else f'{hits:.3f}':>6}")
-    ask_ms, bare_ms = whole_process()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="latency and throughput of assistant ask")
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--process-entries", type=int, default=20_000,
+                        help="entries of the generated knowledge base for the whole-process first and later "
+                             "`assistant ask` (five phrasings each; 0: skip)")
+    parser.add_argument("--runs", type=int, default=15, help="whole-process runs of which the median is taken")
+    parser.add_argument("--no-table", action="store_true",
+                        help="only the whole-process figures, not the in-process table")
+    args = parser.parse_args()
+    cache = tempfile.mkdtemp(prefix="assistant-bench-cache-")
+    os.environ["ASSISTANT_CACHE_DIR"] = cache
+    if not args.no_table:
+        table([int(s) for s in args.sizes.split(",") if s], args.queries)
+    ask_ms, bare_ms = whole_process(args.runs)
     print(f"\nwhole process: assistant ask \"q\" {ask_ms:.0f} ms; python -c 'import rapidfuzz, yaml' {bare_ms:.0f} ms "
           f"(ratio {ask_ms / bare_ms:.2f})")
+    if args.process_entries > 0:
+        first, later = generated_process(args.process_entries, args.runs)
+        print(f"whole process, generated KB of {args.process_entries:,} entries ({5 * args.process_entries:,} phrasings): "
+              f"first assistant ask \"q\" {first / 1000:.2f} s (parse, build, cache write); later {later / 1000:.3f} s")
     shutil.rmtree(cache, ignore_errors=True)
 
 
