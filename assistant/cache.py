@@ -243,7 +243,8 @@ def load_router(kb_dir: Path, overlay_file: Path | None = None) -> Router:
         except (OSError, CacheError):
             pass
     overlay = knowledge.read_overlay(overlay_file) if overlay_file is not None else None
-    router = Router(knowledge.load(kb_dir, overlay))
+    folded: dict[str, str] = {}  # each phrasing folded once, for the checks and the index alike
+    router = Router(knowledge.load(kb_dir, overlay, folded), folded=folded)
     if path is not None:
         _store(path, prefix, dumps(router, fingerprint))
     return router

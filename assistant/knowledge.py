@@ -416,8 +416,9 @@ def _file_text(directory: Path, name: str) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-def _phrasing_clashes(kb: KnowledgeBase, faq_lines: dict[str, int]) -> Iterator[Problem]:
-    """The same phrasing (after normalisation) under two entries or actions confuses the matcher."""
+def _phrasing_clashes(kb: KnowledgeBase, faq_lines: dict[str, int], folded: dict[str, str]) -> Iterator[Problem]:
+    """The same phrasing (after normalisation) under two entries or actions confuses the matcher.
+    Each phrasing's `fold` is kept in FOLDED, for the index build that follows."""
     seen: dict[str, str] = {}
     owners = [(f"entry '{e.id}'", "faq.yaml", faq_lines.get(e.id, 1), (e.question, *e.alternatives))
               for e in kb.entries.values()]
@@ -425,7 +426,8 @@ def _phrasing_clashes(kb: KnowledgeBase, faq_lines: dict[str, int]) -> Iterator[
     owners += [(f"out-of-scope group '{g}'", "out_of_scope.yaml", 1, examples) for g, examples in kb.out_of_scope.items()]
     for owner, file, line, phrasings in owners:
         for phrasing in phrasings:
-            key = kb.synonyms.apply(fold(phrasing))
+            plain = folded[phrasing] = fold(phrasing)
+            key = kb.synonyms.apply(plain)
             if key in seen and seen[key] != owner:
                 yield Problem(file, line, f"phrasing '{phrasing}' of {owner} is also under {seen[key]}; keep it in one place")
             seen.setdefault(key, owner)
@@ -459,11 +461,12 @@ def _missing_error_codes(kb: KnowledgeBase) -> Iterator[Problem]:
                                                  "fix and handoff")
 
 
-def check(directory: str | os.PathLike,
-          overlay: dict[str, list[str]] | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
+def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = None,
+          folded: dict[str, str] | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Read the knowledge base in DIRECTORY and return it with every problem found.
 
-    OVERLAY maps entry ids to extra phrasings learned locally (`assistant kb learn`).
+    OVERLAY maps entry ids to extra phrasings learned locally (`assistant kb learn`). FOLDED, if
+    given, is filled with every phrasing's `fold` (see `router.Router`).
     """
     directory = Path(directory)
     if not (directory / "faq.yaml").is_file():
@@ -530,13 +533,15 @@ def check(directory: str | os.PathLike,
     problems.extend(_cross_references(kb, faq_lines))
     if (directory / "error_codes.yaml").is_file():  # a plain FAQ without a catalogue has no account model to explain
         problems.extend(_missing_error_codes(kb))
-    problems.extend(_phrasing_clashes(kb, faq_lines))
+    problems.extend(_phrasing_clashes(kb, faq_lines, {} if folded is None else folded))
     return kb, problems
 
 
-def load(kb: str | os.PathLike | None = None, overlay: dict[str, list[str]] | None = None) -> KnowledgeBase:
-    """Load the knowledge base (see `resolve_dir`); raise KnowledgeError listing every problem."""
-    knowledge, problems = check(resolve_dir(kb), overlay)
+def load(kb: str | os.PathLike | None = None, overlay: dict[str, list[str]] | None = None,
+         folded: dict[str, str] | None = None) -> KnowledgeBase:
+    """Load the knowledge base (see `resolve_dir`); raise KnowledgeError listing every problem.
+    FOLDED: as for `check`."""
+    knowledge, problems = check(resolve_dir(kb), overlay, folded)
     if problems or knowledge is None:
         raise KnowledgeError(problems)
     return knowledge

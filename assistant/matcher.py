@@ -74,18 +74,32 @@ def _unit(counts: dict[int, float], scale: float, out: dict[int, float], subline
     return scale / norm
 
 
+_WORD_BUCKETS: dict[str, int] = {}  # word -> bucket of its word feature (building a large index reads millions)
+
+
 def _word_vector(words: Sequence[str], bigram: float) -> dict[int, float]:
+    """The word block of `features`: word and word-pair buckets, sublinear term frequency, unit length."""
     counts: dict[int, float] = {}
+    get = counts.get
+    known = _WORD_BUCKETS
     for word in words:
-        b = _bucket("w " + word)
-        counts[b] = counts.get(b, 0.0) + 1.0
+        b = known.get(word)
+        if b is None:
+            if len(known) > 1 << 18:
+                known.clear()
+            b = known[word] = _bucket("w " + word)
+        counts[b] = get(b, 0.0) + 1.0
     if bigram:
         for left, right in zip(words, words[1:]):
-            b = _bucket(f"b {left} {right}")
-            counts[b] = counts.get(b, 0.0) + bigram
-    out: dict[int, float] = {}
-    _unit(counts, 1.0, out)
-    return out
+            # word pairs rarely repeat: hashed directly, past the cache
+            b = zlib.crc32(f"b {left} {right}".encode()) & _MASK
+            counts[b] = get(b, 0.0) + bigram
+    # `_unit(counts, 1.0, {})` written out: the same arithmetic, without the steps a scale of 1 makes void
+    vec = {b: (1 + math.log(c)) if c > 1 else c for b, c in counts.items()}
+    norm = math.sqrt(sum([v * v for v in vec.values()]))
+    if not norm:
+        return {}
+    return {b: v / norm for b, v in vec.items()}
 
 
 @lru_cache(maxsize=16384)
@@ -182,7 +196,9 @@ class Index:
 
     def __init__(self, intents: Mapping[str, Sequence[str]], synonyms: Synonyms | None = None,
                  weights: Weights | None = None, stopwords: Sequence[str] = (), *, negative: str | None = None,
-                 _state: dict | None = None):
+                 folded: Mapping[str, Sequence[str]] | None = None, _state: dict | None = None):
+        """Train on INTENTS (intent -> phrasings). FOLDED, when given, holds the same phrasings
+        already `fold`ed, list for list (the router folds each phrasing once for all its uses)."""
         self.synonyms = synonyms
         self.weights = weights or Weights()
         if _state is not None:
@@ -195,15 +211,21 @@ class Index:
         rows, labels, exact = [], [], {}
         known: set[str] = set()
         large = len(self.keys) > self.weights.train_limit
+        apply = synonyms.apply if synonyms is not None and synonyms.table else None
         for number, key in enumerate(self.keys):
             phrasings = intents[key]
             first = phrasings[0].split(" ", 1) if phrasings else [""]
             self.titles.append(first[-1] if first[0] in FORM_WORDS else " ".join(first))
-            for phrasing in phrasings:
-                folded = fold(phrasing)
-                known.update(folded.split())
-                words, surface = self._analyse(folded)
+            for text in (folded[key] if folded is not None else [fold(p) for p in phrasings]):
+                # `_analyse` inlined: a large knowledge base reads hundreds of thousands of phrasings
+                surface = text.split()
                 known.update(surface)
+                if apply is not None:
+                    rewritten = apply(text)
+                    if rewritten != text:
+                        surface = rewritten.split()
+                        known.update(surface)
+                words = [stem(word) for word in surface]
                 exact.setdefault(_key64(" ".join(words)), number)
                 rows.append(features(words, surface, self.weights, chars=not large))
                 labels.append(number)

@@ -13,6 +13,7 @@ when the out-of-scope class wins, fall back.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from .knowledge import Action, KnowledgeBase
@@ -112,24 +113,46 @@ def slots_for(kb: KnowledgeBase, action: Action, text: str) -> dict[str, Any]:
 class Router:
     """Decides what a line means, using one matcher index over FAQ entries and actions."""
 
-    def __init__(self, kb: KnowledgeBase, index: Index | None = None):
-        """INDEX, when given, is a prebuilt one for KB (from the cache); else it is trained here."""
+    def __init__(self, kb: KnowledgeBase, index: Index | None = None, folded: Mapping[str, str] | None = None):
+        """INDEX, when given, is a prebuilt one for KB (from the cache); else it is trained here.
+        FOLDED may map phrasings of KB to their `fold`, computed while the knowledge base was
+        checked (a large knowledge base need not fold each of its phrasings twice)."""
         self.kb = kb
-        self.index = index if index is not None else Index(self.intents(), kb.synonyms, kb.weights, kb.stopwords,
-                                                                   negative=NEGATIVE)
+        if index is None:
+            intents, read = self._phrasings(folded or {})
+            index = Index(intents, kb.synonyms, kb.weights, kb.stopwords, negative=NEGATIVE, folded=read)
+        self.index = index
 
     def intents(self) -> dict[str, list[str]]:
         """Every intent's phrasings, masked: FAQ entries, actions and the out-of-scope examples."""
+        return self._phrasings({})[0]
+
+    def _phrasings(self, folded: Mapping[str, str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """`intents`, and the same phrasings as `fold` reads them, each phrasing folded once."""
         kb = self.kb
-        intents: dict[str, list[str]] = {}
-        for entry in kb.entries.values():
-            intents[f"faq:{entry.id}"] = [self.prepare(p) for p in (entry.question, *entry.alternatives)]
-        for action in kb.actions.values():
-            intents[f"action:{action.name}"] = [self.prepare(p) for p in action.examples]
-        negative = [self.prepare(p) for examples in kb.out_of_scope.values() for p in examples]
+        groups = [(f"faq:{entry.id}", (entry.question, *entry.alternatives)) for entry in kb.entries.values()]
+        groups += [(f"action:{action.name}", action.examples) for action in kb.actions.values()]
+        negative = [p for examples in kb.out_of_scope.values() for p in examples]
         if negative:
-            intents[NEGATIVE] = negative
-        return intents
+            groups.append((NEGATIVE, negative))
+        intents: dict[str, list[str]] = {}
+        read: dict[str, list[str]] = {}
+        for key, phrasings in groups:
+            intents[key], read[key] = prepared, prepared_read = [], []
+            for phrasing in phrasings:
+                plain = folded.get(phrasing)
+                if plain is None:
+                    plain = fold(phrasing)
+                word = f"{self.form(phrasing, plain) or 'plain'}form"
+                masked = self.mask(phrasing)
+                prepared.append(f"{word} {masked}")
+                # fold works word by word: the form word in front of a folded phrasing is the
+                # folded prepared text, unless masking changed the words
+                if masked != phrasing:
+                    prepared_read.append(fold(prepared[-1]))
+                else:
+                    prepared_read.append(f"{word} {plain}" if plain else word)
+        return intents, read
 
     def prepare(self, text: str, form: str | None = None) -> str:
         """TEXT as the model reads it: masked, with a word for its form ("how do I ..." reads as a
@@ -176,9 +199,10 @@ class Router:
                 score += routing.slot_bonus
         return Candidate(candidate.key, round(max(0.0, min(1.0, score)), 4), candidate.phrasing)
 
-    def form(self, text: str) -> str:
-        """'question', 'command' or '' (neither) from the first word and a final question mark."""
-        words = fold(text).split()
+    def form(self, text: str, folded: str | None = None) -> str:
+        """'question', 'command' or '' (neither) from the first word and a final question mark.
+        FOLDED is `fold(text)` when the caller has it already."""
+        words = (fold(text) if folded is None else folded).split()
         joined = " ".join(words) + " "
         routing = self.kb.routing
         if any(joined.startswith(p + " ") for p in routing.command_phrases):

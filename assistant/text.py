@@ -61,6 +61,17 @@ def clean(text: str) -> str:
 
 def fold(text: str) -> str:
     """Return the comparison form of TEXT: cleaned, case-folded, words separated by one space."""
+    if text.isascii():
+        # The same words by a shorter road (a large knowledge base folds hundreds of thousands of
+        # phrasings): control characters and spaces both only separate words, and an ASCII
+        # letter's case fold is its lower case.
+        found = _WORDS.findall(text.lower())
+        if "_" in text:
+            found = [part for word in found for part in word.split("_") if part]
+        if "'" in text:
+            found = [token.replace("'", "") for token in found]
+        get = _CONTRACTIONS.get
+        return " ".join([get(token, token) for token in found])
     words = []
     for token in _split(clean(text).casefold()):
         token = token.replace("'", "")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from itertools import chain
 
 # The batches are small: BLAS threads would only spin against each other (and against whatever
 # else the machine runs). Set before numpy is first imported, which is here.
@@ -31,12 +32,13 @@ class Table:
 
 
 def _csr(rows: Sequence[dict[int, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
     indptr = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
     total = int(indptr[-1])
-    indices = np.fromiter((b for r in rows for b in r), dtype=np.int64, count=total)
-    data = np.fromiter((v for r in rows for v in r.values()), dtype=np.float32, count=total)
+    # chain.from_iterable walks the rows in C (a generator would run a Python frame per feature)
+    indices = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=total)
+    data = np.fromiter(chain.from_iterable(map(dict.values, rows)), dtype=np.float32, count=total)
     return indptr, indices, data
 
 
@@ -130,14 +132,13 @@ def centroids(rows: Sequence[dict[int, float]], labels: Sequence[int], n_intents
     intent, bucket = pairs >> 32, pairs & 0xFFFFFFFF
     norms = np.sqrt(np.bincount(intent, weights=sums * sums, minlength=n_intents))
     values = scale * sums / np.where(norms[intent] > 0, norms[intent], 1.0)
-    df = np.bincount(np.unique(bucket, return_inverse=True)[1])
-    columns = np.unique(bucket)
-    common = columns[df > max(50, max_share * n_intents)]
-    keep = (np.abs(values) >= prune * scale) & ~np.isin(bucket, common)
+    # each (intent, bucket) pair is there once: a bucket's pairs are the intents it is found in
+    _, column, df = np.unique(bucket, return_inverse=True, return_counts=True)
+    keep = (np.abs(values) >= prune * scale) & ~(df > max(50, max_share * n_intents))[column]
     intent, bucket, values = intent[keep], bucket[keep], values[keep]
-    order = np.lexsort((intent, bucket))
+    order = np.argsort(bucket, kind="stable")  # pairs are sorted by intent: a stable sort keeps that within a bucket
     intent, bucket, values = intent[order], bucket[order], values[order]
-    columns, counts = np.unique(bucket, return_counts=True)
-    start = np.zeros(len(columns) + 1, dtype=np.int64)
-    np.cumsum(counts, out=start[1:])
+    edges = np.flatnonzero(np.diff(bucket)) + 1
+    columns = bucket[np.concatenate(([0], edges))] if len(bucket) else bucket
+    start = np.concatenate(([0], edges, [len(bucket)])).astype(np.int64) if len(bucket) else np.zeros(1, dtype=np.int64)
     return Table(columns, start, intent, values.astype(np.float32), np.zeros(n_intents))

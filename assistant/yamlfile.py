@@ -1,10 +1,27 @@
-"""YAML that remembers where things stand, so every knowledge-base problem names its line."""
+"""YAML that remembers where things stand, so every knowledge-base problem names its line.
+
+Documents are built straight from the parser's events (PyYAML's C parser when it has one): a
+generated knowledge base of 100,000 phrasings parses several times faster that way than through
+PyYAML's node graph. Scalars are resolved and constructed by the SafeLoader's own tables, so the
+data is what `yaml.safe_load` gives; a document that uses anything beyond plain mappings, lists
+and scalars (anchors, aliases, explicit tags, complex keys), or that fails, is read again the
+classic way, so such documents and every error read exactly as before.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import yaml
+from yaml.events import (
+    DocumentEndEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 from .knowledge import _Map
 
@@ -46,9 +63,102 @@ def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
 
+_STR = yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG
+
+
+class _Unusual(Exception):
+    """The document needs PyYAML's node graph (anchors, tags, complex keys) or does not load."""
+
+
+# First characters with an implicit resolver (numbers, booleans, null, dates, ...): a plain scalar
+# starting with any other character is a string, as the resolver would say after a dict lookup.
+_RESOLVED_FIRST = frozenset(_Loader.yaml_implicit_resolvers)
+_SIMPLE_RESOLVER = None not in _RESOLVED_FIRST and not _Loader.yaml_path_resolvers
+
+
+def _scalar(loader: _Loader, event: ScalarEvent) -> Any:
+    if event.anchor is not None or event.tag not in (None, "!"):
+        raise _Unusual
+    value = event.value
+    if _SIMPLE_RESOLVER and (not event.implicit[0] or (value and value[0] not in _RESOLVED_FIRST)):
+        return value  # quoted or block text, or a plain word: a string
+    tag = loader.resolve(yaml.ScalarNode, value, event.implicit)
+    if tag == _STR:
+        return value
+    construct = loader.yaml_constructors.get(tag)
+    if construct is None:
+        raise _Unusual
+    return construct(loader, yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style))
+
+
+def _from_events(loader: _Loader) -> tuple[Any, list[tuple[int, str]]]:
+    """The single document of LOADER's stream built from its events, with the repeated keys."""
+    get = loader.get_event
+    duplicates: list[tuple[int, str]] = []
+    get()  # the stream's start
+    event = get()
+    if isinstance(event, StreamEndEvent):
+        return None, duplicates
+    root: list[Any] = []
+    # each open container: [container, its key_lines or item_lines, a key awaiting its value, the
+    # key's line (0 while a key is expected)]
+    stack: list[list[Any]] = [[root, [], None, 0]]
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is MappingEndEvent or kind is SequenceEndEvent:
+            stack.pop()
+            continue
+        if kind is DocumentEndEvent:
+            break
+        if kind is ScalarEvent:
+            value = _scalar(loader, event)
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if event.anchor is not None or event.tag not in (None, "!"):
+                raise _Unusual
+            if kind is MappingStartEvent:
+                value = _Map()
+                value.key_lines = {}
+            else:
+                value = _Seq()
+                value.item_lines = []
+            value.line = event.start_mark.line + 1
+        else:  # an alias, or anything this reader does not know
+            raise _Unusual
+        line = event.start_mark.line + 1
+        top = stack[-1]
+        container = top[0]
+        if type(container) is _Map:
+            if top[3] == 0:  # a key
+                if kind is not ScalarEvent:
+                    raise _Unusual  # a mapping or list as a key: let PyYAML say what is wrong
+                if value in container:
+                    duplicates.append((line, str(value)))
+                top[2], top[3] = value, line
+                continue
+            key, key_line = top[2], top[3]
+            container[key] = value
+            top[1][key] = key_line
+            top[2], top[3] = None, 0
+        else:
+            container.append(value)
+            top[1].append(line)
+        if kind is not ScalarEvent:
+            stack.append([value, value.key_lines if kind is MappingStartEvent else value.item_lines, None, 0])
+    if not isinstance(get(), StreamEndEvent):
+        raise _Unusual  # a second document: PyYAML reports it
+    return root[0], duplicates
+
 
 def load(text: str) -> tuple[Any, list[tuple[int, str]]]:
     """The data of one YAML document and the (line, key) of every key repeated in a mapping."""
+    loader = _Loader(text)
+    try:
+        return _from_events(loader)
+    except Exception:  # noqa: BLE001 - anything unusual or wrong is read (and reported) the classic way
+        pass
+    finally:
+        loader.dispose()
     loader = _Loader(text)
     loader.duplicates = []
     try:

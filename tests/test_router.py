@@ -122,3 +122,17 @@ def test_an_imperative_with_values_is_the_request_with_its_values(router):
                                       "can i send ordinary text messages to japan", "good evening"])
 def test_questions_near_the_out_of_scope_examples_fall_back(router, question):
     assert router.route(question).type == "fallback"
+
+
+def test_phrasings_folded_while_checking_train_the_same_index(kb):
+    """The cache's build folds every phrasing once, in the knowledge-base check, and hands the
+    results to the router: the index must be the one a router folding on its own trains."""
+    from assistant import knowledge
+    from assistant.router import Router
+
+    folded: dict[str, str] = {}
+    checked = knowledge.load(None, None, folded)
+    assert len(folded) >= sum(1 + len(e.alternatives) for e in checked.entries.values())
+    shared, own = Router(checked, folded=folded).index, Router(kb).index
+    assert shared.state()[0] == own.state()[0]
+    assert {k: a.tobytes() for k, a in shared.state()[1].items()} == {k: a.tobytes() for k, a in own.state()[1].items()}

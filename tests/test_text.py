@@ -44,3 +44,16 @@ def test_plain_ascii_and_its_full_width_form_fold_alike():
     assert fold("What's DIGITAL_SMS_0001\x01 status?") == "what is digital sms 0001 status"
     assert fold("Ｗhat's ＤＩＧＩＴＡＬ＿ＳＭＳ＿０００１ status？") == fold("What's DIGITAL_SMS_0001 status?")
     assert fold("开通digital_sms吗") == "开 通 digital sms 吗"
+
+
+def test_ascii_text_folds_to_the_words_the_full_normalisation_gives():
+    """ASCII text takes a shorter road through `fold`; a non-ASCII mark (not a word character)
+    sends the same text down the full one, and both must give the same words."""
+    import random
+
+    rng = random.Random(3)
+    alphabet = "abcXYZ019 _'\t\n\x00\x1f\x7f-.,?!\"dontcantwhatsIM"
+    samples = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(3000)]
+    samples += ["don't", "Don'T stop", "whats_up", "'a'", "a''b", "_'_", "it's_me", "x_'y", "CAN'T_WON'T", ""]
+    for text in samples:
+        assert fold(text) == fold(text + " \u00b7"), repr(text)

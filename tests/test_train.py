@@ -1,0 +1,55 @@
+"""The trainers: `centroids` gives each intent its normalised mean feature vector, feature-major."""
+
+from __future__ import annotations
+
+import random
+
+from assistant import train
+
+
+def _reference(rows, labels, n_intents, scale, max_share, prune):
+    """`centroids` written plainly: (bucket, intent) -> weight, after dropping the small weights
+    and the buckets found in too many intents."""
+    sums: list[dict[int, float]] = [{} for _ in range(n_intents)]
+    for row, label in zip(rows, labels):
+        for bucket, value in row.items():
+            sums[label][bucket] = sums[label].get(bucket, 0.0) + float(value)
+    found: dict[int, int] = {}
+    for mean in sums:
+        for bucket in mean:
+            found[bucket] = found.get(bucket, 0) + 1
+    out = {}
+    for intent, mean in enumerate(sums):
+        norm = sum(v * v for v in mean.values()) ** 0.5 or 1.0
+        for bucket, value in mean.items():
+            weight = scale * value / norm
+            if abs(weight) >= prune * scale and found[bucket] <= max(50, max_share * n_intents):
+                out[bucket, intent] = weight
+    return out
+
+
+def test_centroids_are_normalised_means_without_common_or_small_features():
+    rng = random.Random(5)
+    n = 120
+    rows, labels = [], []
+    for intent in range(n):
+        for _ in range(rng.randint(1, 4)):
+            row = {7: 1.0}  # in every intent: dropped
+            row.update({rng.randrange(3000): rng.uniform(0.01, 1.0) for _ in range(rng.randint(1, 6))})
+            rows.append(row)
+            labels.append(intent)
+    rows.append({})
+    labels.append(n)  # an intent whose only phrasing has no feature
+    table = train.centroids(rows, labels, n + 1, scale=30.0, max_share=0.01, prune=0.02)
+    expected = _reference(rows, labels, n + 1, 30.0, 0.01, 0.02)
+
+    got = {}
+    for i, bucket in enumerate(table.buckets.tolist()):
+        intents = table.intents[table.start[i]:table.start[i + 1]].tolist()
+        assert intents == sorted(intents)  # each bucket's intents in order
+        for intent, value in zip(intents, table.values[table.start[i]:table.start[i + 1]].tolist()):
+            got[bucket, intent] = value
+    assert table.buckets.tolist() == sorted(set(table.buckets.tolist()))
+    assert got.keys() == expected.keys() and 7 not in table.buckets
+    assert max(abs(got[k] - expected[k]) for k in got) < 1e-4
+    assert table.bias.tolist() == [0.0] * (n + 1)
