@@ -18,7 +18,7 @@ import math
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -46,7 +46,9 @@ class Weights(NamedTuple):
     train_limit: float = 300    # above this many intents, centroids instead of a trained softmax
     centroid_scale: float = 30.0  # logit scale of centroid scores (they are cosines, 0..1)
     negative: float = 1.0       # loss weight of the out-of-scope examples against the others
-    steps: float = 0            # if positive: about this many minibatch updates, instead of `epochs` passes
+    steps: float = 0            # if positive: this many minibatch updates, instead of `epochs` passes
+    average: float = 0.0        # the trained weights are the mean over this last share of the updates
+    idf: float = 0.0            # words and word pairs weighted by their inverse document frequency to this power
 
 
 class Candidate(NamedTuple):
@@ -77,8 +79,8 @@ def _unit(counts: dict[int, float], scale: float, out: dict[int, float], subline
 _WORD_BUCKETS: dict[str, int] = {}  # word -> bucket of its word feature (building a large index reads millions)
 
 
-def _word_vector(words: Sequence[str], bigram: float) -> dict[int, float]:
-    """The word block of `features`: word and word-pair buckets, sublinear term frequency, unit length."""
+def _word_counts(words: Sequence[str], bigram: float) -> dict[int, float]:
+    """Word and word-pair buckets of WORDS with their counts (a pair counts BIGRAM)."""
     counts: dict[int, float] = {}
     get = counts.get
     known = _WORD_BUCKETS
@@ -94,8 +96,50 @@ def _word_vector(words: Sequence[str], bigram: float) -> dict[int, float]:
             # word pairs rarely repeat: hashed directly, past the cache
             b = zlib.crc32(f"b {left} {right}".encode()) & _MASK
             counts[b] = get(b, 0.0) + bigram
-    # `_unit(counts, 1.0, {})` written out: the same arithmetic, without the steps a scale of 1 makes void
-    vec = {b: (1 + math.log(c)) if c > 1 else c for b, c in counts.items()}
+    return counts
+
+
+class Idf:
+    """How much a word or word pair tells, from how few phrasings use it: bucket -> weight, as
+    two sorted flat arrays (a lookup is a bisection, so loading it from the cache costs nothing).
+
+    A bucket no phrasing has is left out of a question's word block altogether, as a vocabulary
+    -based TF-IDF leaves out unknown words: the model has no weight for it, and keeping it
+    would only shrink the words that do count when the block is scaled to unit length."""
+
+    def __init__(self, buckets: array, values: array):
+        self.buckets, self.values = buckets, values
+
+    @classmethod
+    def from_phrasings(cls, blocks: Sequence[Iterable[int]], power: float) -> Idf:
+        """From the word-block buckets of each phrasing: (ln((1 + n) / (1 + df)) + 1) ** POWER,
+        the smoothed inverse document frequency (POWER 0.5 damps it: CLINC150 validation)."""
+        df: dict[int, int] = {}
+        for block in blocks:
+            for b in block:
+                df[b] = df.get(b, 0) + 1
+        n = len(blocks)
+        keys = sorted(df)
+        return cls(array("q", keys), array("f", ((math.log((1 + n) / (1 + df[b])) + 1) ** power for b in keys)))
+
+    def weigh(self, counts: dict[int, float]) -> dict[int, float]:
+        """COUNTS times each bucket's weight; unknown buckets dropped."""
+        buckets, values, n = self.buckets, self.values, len(self.buckets)
+        out = {}
+        for b, c in counts.items():
+            i = bisect_left(buckets, b)
+            if i < n and buckets[i] == b:
+                out[b] = c * values[i]
+        return out
+
+
+def _word_vector(words: Sequence[str], bigram: float, idf: Idf | None = None) -> dict[int, float]:
+    """The word block of `features`: word and word-pair buckets, sublinear term frequency (times
+    IDF's weights when given), unit length."""
+    vec = {b: (1 + math.log(c)) if c > 1 else c for b, c in _word_counts(words, bigram).items()}
+    if idf is not None:
+        vec = idf.weigh(vec)
+    # `_unit(vec, 1.0, {}, sublinear=False)` written out: the same arithmetic, without the steps a scale of 1 makes void
     norm = math.sqrt(sum([v * v for v in vec.values()]))
     if not norm:
         return {}
@@ -123,12 +167,13 @@ def _char_counts(surface: Sequence[str]) -> dict[int, float]:
     return counts
 
 
-def features(words: Sequence[str], surface: Sequence[str], weights: Weights, chars: bool = True) -> dict[int, float]:
+def features(words: Sequence[str], surface: Sequence[str], weights: Weights, chars: bool = True,
+             idf: Idf | None = None) -> dict[int, float]:
     """Hashed features of a question: stemmed WORDS and word pairs as one block (sublinear term
-    frequency), the character 2- to 5-grams of the SURFACE words (before stemming) as another
-    (plain counts, so a word's share is the same in every question), each of unit length and
-    the character block scaled by `weights.char`."""
-    out = _word_vector(words, weights.bigram)
+    frequency, times IDF's weights when given), the character 2- to 5-grams of the SURFACE words
+    (before stemming) as another (plain counts, so a word's share is the same in every question),
+    each of unit length and the character block scaled by `weights.char`."""
+    out = _word_vector(words, weights.bigram, idf)
     if chars and weights.char:
         _unit(_char_counts(surface), weights.char, out, sublinear=False)
     return out
@@ -208,7 +253,7 @@ class Index:
 
         self.keys: list[str] = list(intents)
         self.titles: list[str] = []
-        rows, labels, exact = [], [], {}
+        analysed, labels, exact = [], [], {}
         known: set[str] = set()
         large = len(self.keys) > self.weights.train_limit
         apply = synonyms.apply if synonyms is not None and synonyms.table else None
@@ -227,8 +272,12 @@ class Index:
                         known.update(surface)
                 words = [stem(word) for word in surface]
                 exact.setdefault(_key64(" ".join(words)), number)
-                rows.append(features(words, surface, self.weights, chars=not large))
+                analysed.append((words, surface))
                 labels.append(number)
+        self.idf = None
+        if self.weights.idf and not large:
+            self.idf = Idf.from_phrasings([_word_counts(w, self.weights.bigram) for w, _ in analysed], self.weights.idf)
+        rows = [features(words, surface, self.weights, chars=not large, idf=self.idf) for words, surface in analysed]
         if synonyms is not None:
             for variant in synonyms.table:
                 known.update(variant.split())
@@ -242,7 +291,7 @@ class Index:
         else:
             weight = {self.keys.index(negative): w.negative} if negative in intents else None
             table = train.softmax(rows, labels, len(self.keys), epochs=int(w.epochs), rate=w.rate, l2=w.l2, steps=int(w.steps),
-                                  class_weight=weight)
+                                  class_weight=weight, average=w.average)
         self.model = Model.from_table(table)
         self.large = large
         self._word_share = {}
@@ -254,6 +303,8 @@ class Index:
         values = {"keys": self.keys, "titles": self.titles, "known": sorted(self.known), "large": self.large,
                   "weights": list(self.weights)}
         arrays = {**self.model.arrays(), "exact_keys": self.exact_keys, "exact_intents": self.exact_intents}
+        if self.idf is not None:
+            arrays.update(idf_buckets=self.idf.buckets, idf_values=self.idf.values)
         return values, arrays
 
     @classmethod
@@ -267,6 +318,7 @@ class Index:
         self._vocabulary = None
         self.exact_keys, self.exact_intents = state["exact_keys"], state["exact_intents"]
         self.model = Model(*(state[name] for name in ("buckets", "start", "intents", "values", "bias")))
+        self.idf = Idf(state["idf_buckets"], state["idf_values"]) if "idf_buckets" in state else None
 
     # --- reading a question ------------------------------------------------------------------
 
@@ -323,8 +375,9 @@ class Index:
         character block is linear in each word's n-gram counts, so each word's share of every
         intent's score is computed once and remembered."""
         if self.large or not self.weights.char or len(self.model.bias) > DENSE_LIMIT:
-            return self.model.logits(features(words, surface, self.weights, chars=not self.large), dense=not self.large)
-        scores = self.model.logits(_word_vector(words, self.weights.bigram))
+            return self.model.logits(features(words, surface, self.weights, chars=not self.large, idf=self.idf),
+                                     dense=not self.large)
+        scores = self.model.logits(_word_vector(words, self.weights.bigram, self.idf))
         counts = _char_counts(surface)
         norm = math.sqrt(sum(c * c for c in counts.values()))
         if not norm:

@@ -23,6 +23,8 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
+_SNAPSHOTS = 50  # iterates averaged (see `softmax`): enough for a smooth mean, cheap on a large table
+
 
 class Table:
     """Feature-major sparse weights: bucket -> [(intent, weight)], as four flat numpy arrays."""
@@ -54,16 +56,33 @@ def _table(columns: np.ndarray, weights: np.ndarray, bias: np.ndarray, prune: fl
     return Table(columns[used].astype(np.int64), start, intent.astype(np.int64), values, bias.astype(np.float64))
 
 
+def _batches(n: int, batch: int, total: int, rng: np.random.Generator):
+    """TOTAL minibatches of row numbers below N, each pass over the rows in a fresh order."""
+    done = 0
+    while done < total:
+        order = rng.permutation(n)
+        for low in range(0, n, batch):
+            if done == total:
+                return
+            yield order[low:low + batch]
+            done += 1
+
+
 def softmax(rows: Sequence[dict[int, float]], labels: Sequence[int], n_intents: int, *, epochs: int = 30,
             rate: float = 0.05, l2: float = 1e-4, batch: int = 64, prune: float = 0.1, seed: int = 0,
-            class_weight: dict[int, float] | None = None, steps: int = 0) -> Table:
+            class_weight: dict[int, float] | None = None, steps: int = 0, average: float = 0.0) -> Table:
     """Multinomial logistic regression of LABELS on the sparse feature ROWS; CLASS_WEIGHT
     multiplies the loss of the rows of some intents (the out-of-scope class).
 
-    STEPS, when positive, replaces EPOCHS: as many passes as make about that many minibatch
-    updates (at least one). Held-out accuracy depends on the number of updates, not of passes
-    (past ~1,000 updates the model grows overconfident and out-of-scope questions score high),
-    so a budget of updates suits a knowledge base of 1,000 phrasings and one of 15,000 alike."""
+    STEPS, when positive, replaces EPOCHS: that many minibatch updates, however many passes they
+    take. Held-out accuracy depends on the number of updates, not of passes (past ~1,000 plain
+    updates the model grows overconfident and out-of-scope questions score high), so a budget
+    of updates suits a knowledge base of 1,000 phrasings and one of 15,000 alike.
+
+    AVERAGE, when positive, returns the mean of the weights over that last share of the updates
+    (Polyak averaging, sampled at up to `_SNAPSHOTS` evenly spaced updates) instead of the last
+    weights: the mean of a noisy optimiser's late iterates generalises better than any one of
+    them (CLINC150 validation, K=100: 0.922 -> 0.929 top-1)."""
     keep = [i for i, r in enumerate(rows) if r]
     rows, y = [rows[i] for i in keep], np.asarray([labels[i] for i in keep], dtype=np.int64)
     weight = np.ones(n_intents, dtype=np.float32)
@@ -72,47 +91,51 @@ def softmax(rows: Sequence[dict[int, float]], labels: Sequence[int], n_intents: 
     indptr, buckets, data = _csr(rows)
     columns, indices = np.unique(buckets, return_inverse=True)
     n, d, c = len(rows), len(columns), n_intents
-    if steps > 0:
-        epochs = max(1, round(steps / max(1, -(-n // batch))))
+    total = steps if steps > 0 else epochs * max(1, -(-n // batch))
     w = np.zeros((d, c), dtype=np.float32)
     b = np.zeros(c, dtype=np.float32)
+    every = max(1, int(total * average) // _SNAPSHOTS) if average > 0 else 0
+    first_kept = total - int(total * average)
+    mean_w = np.zeros_like(w) if every else None
+    mean_b, kept = np.zeros_like(b), 0
     mw, vw = np.zeros_like(w), np.zeros_like(w)
     mb, vb = np.zeros_like(b), np.zeros_like(b)
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     rng = np.random.default_rng(seed)
-    step = 0
-    for _ in range(epochs):
-        order = rng.permutation(n)
-        for low in range(0, n, batch):
-            chosen = order[low:low + batch]
-            lengths = indptr[chosen + 1] - indptr[chosen]
-            firsts = np.zeros(len(chosen), dtype=np.int64)
-            np.cumsum(lengths[:-1], out=firsts[1:])
-            positions = np.repeat(indptr[chosen] - firsts, lengths) + np.arange(int(lengths.sum()))
-            cols, vals = indices[positions], data[positions]
-            owner = np.repeat(np.arange(len(chosen)), lengths)
-            # the batch as a small dense matrix over the columns it touches: two BLAS products
-            touched, where = np.unique(cols, return_inverse=True)
-            x = np.zeros((len(chosen), len(touched)), dtype=np.float32)
-            x[owner, where] = vals
-            wt = w[touched]
-            logits = x @ wt + b
-            logits -= logits.max(axis=1, keepdims=True)
-            p = np.exp(logits)
-            p /= p.sum(axis=1, keepdims=True)
-            p[np.arange(len(chosen)), y[chosen]] -= 1.0
-            p *= weight[y[chosen]][:, None] / len(chosen)
-            grad = x.T @ p + l2 * wt
-            gb = p.sum(axis=0)
-            step += 1
-            scale = rate * np.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
-            m = beta1 * mw[touched] + (1 - beta1) * grad
-            v = beta2 * vw[touched] + (1 - beta2) * grad * grad
-            mw[touched], vw[touched] = m, v
-            w[touched] = wt - scale * m / (np.sqrt(v) + eps)
-            mb[:] = beta1 * mb + (1 - beta1) * gb
-            vb[:] = beta2 * vb + (1 - beta2) * gb * gb
-            b -= scale * mb / (np.sqrt(vb) + eps)
+    for step, chosen in enumerate(_batches(n, batch, total, rng), start=1):
+        lengths = indptr[chosen + 1] - indptr[chosen]
+        firsts = np.zeros(len(chosen), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=firsts[1:])
+        positions = np.repeat(indptr[chosen] - firsts, lengths) + np.arange(int(lengths.sum()))
+        cols, vals = indices[positions], data[positions]
+        owner = np.repeat(np.arange(len(chosen)), lengths)
+        # the batch as a small dense matrix over the columns it touches: two BLAS products
+        touched, where = np.unique(cols, return_inverse=True)
+        x = np.zeros((len(chosen), len(touched)), dtype=np.float32)
+        x[owner, where] = vals
+        wt = w[touched]
+        logits = x @ wt + b
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        p[np.arange(len(chosen)), y[chosen]] -= 1.0
+        p *= weight[y[chosen]][:, None] / len(chosen)
+        grad = x.T @ p + l2 * wt
+        gb = p.sum(axis=0)
+        scale = rate * np.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
+        m = beta1 * mw[touched] + (1 - beta1) * grad
+        v = beta2 * vw[touched] + (1 - beta2) * grad * grad
+        mw[touched], vw[touched] = m, v
+        w[touched] = wt - scale * m / (np.sqrt(v) + eps)
+        mb[:] = beta1 * mb + (1 - beta1) * gb
+        vb[:] = beta2 * vb + (1 - beta2) * gb * gb
+        b -= scale * mb / (np.sqrt(vb) + eps)
+        if mean_w is not None and step > first_kept and (total - step) % every == 0:
+            mean_w += w
+            mean_b += b
+            kept += 1
+    if mean_w is not None and kept:
+        w, b = mean_w / kept, mean_b / kept
     return _table(columns, w, b, prune)
 
 

@@ -60,7 +60,7 @@ def test_the_fast_scores_equal_the_plain_feature_dot_product(index):
 
     for question in ["how long does signture reveiw take", "is unsubscribe supported", "package package sms"]:
         words, surface = index._analyse(fold(question), index._correct)
-        plain = index.model.logits(features(words, surface, index.weights))
+        plain = index.model.logits(features(words, surface, index.weights, idf=index.idf))
         fast = index._scores(words, surface)
         assert max(abs(plain[k] - fast[k]) for k in plain) < 1e-9
 
@@ -81,3 +81,42 @@ def test_a_budget_of_updates_sets_the_passes_whatever_the_size():
     longer = train.softmax(rows, labels, 3, epochs=99, steps=50, prune=0.0)
     assert by_steps.values.tolist() == by_epochs.values.tolist()
     assert abs(longer.values).sum() > abs(by_steps.values).sum()
+
+
+def test_averaging_keeps_the_mean_of_the_late_updates_not_the_last_and_most_extreme():
+    """On separable rows the weights grow with every update, so the mean of the last half of
+    them is smaller than the last one: averaging holds back the overconfidence of long training."""
+    from assistant import train
+
+    rows = [{1: 1.0}, {2: 1.0}, {3: 1.0}] * 4
+    labels = [0, 1, 2] * 4
+    last = train.softmax(rows, labels, 3, steps=200, prune=0.0)
+    mean = train.softmax(rows, labels, 3, steps=200, prune=0.0, average=0.5)
+    assert 0 < abs(mean.values).sum() < abs(last.values).sum()
+    assert mean.values.argmax() == last.values.argmax()
+
+
+def test_a_word_every_phrasing_uses_weighs_less_than_a_word_only_one_uses():
+    from assistant.matcher import Idf
+
+    idf = Idf.from_phrasings([{1, 2}, {1, 3}, {1, 4}], power=1.0)
+    weighed = idf.weigh({1: 1.0, 2: 1.0})
+    assert weighed[1] < weighed[2]
+
+
+def test_a_word_no_phrasing_uses_is_left_out_of_the_word_block():
+    """Its weight would be zero in the model anyway; kept, it would only shrink the known words."""
+    from assistant.matcher import Idf
+
+    idf = Idf.from_phrasings([{1, 2}, {1, 3}], power=0.5)
+    assert set(idf.weigh({1: 1.0, 2: 1.0, 99: 1.0})) == {1, 2}
+
+
+def test_with_idf_a_question_is_read_the_same_after_a_cache_round_trip():
+    from assistant.matcher import Weights
+
+    built = Index(INTENTS, None, Weights(idf=0.5))
+    values, arrays = built.state()
+    restored = Index.restore(values, arrays, None)
+    for question in ["signature review how long", "is opt out supported", "sms package"]:
+        assert restored.rank(question) == built.rank(question)
