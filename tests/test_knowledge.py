@@ -25,8 +25,17 @@ SEED_QUESTIONS = [
 ]
 
 
-def test_every_faq_question_of_the_seed_is_an_entry(kb):
-    assert [e.question for e in kb.entries.values()] == SEED_QUESTIONS
+def test_every_faq_question_of_the_seed_is_an_entry_in_the_seed_order(kb):
+    assert [e.question for e in kb.entries.values() if e.question in SEED_QUESTIONS] == SEED_QUESTIONS
+
+
+def test_the_one_entry_beyond_the_seed_states_no_review_time_the_service_does_not_publish(kb):
+    """Customers ask how long template review takes; the service's documentation gives no figure
+    (only the signature's 7-10 business days), so the answer says so and invents none."""
+    extra = [e for e in kb.entries.values() if e.question not in SEED_QUESTIONS]
+    assert [e.id for e in extra] == ["template-review-time"]
+    answer = extra[0].answer
+    assert "No fixed review time is published" in answer and not any(ch.isdigit() for ch in answer)
 
 
 def test_every_entry_has_at_least_eight_alternatives_and_a_non_empty_answer(kb):
