@@ -63,9 +63,9 @@ def test_the_remote_cli_prints_what_the_embedded_one_prints(serve, run, media, t
     embedded = _play(run, files, json, None, str(tmp_path / "local.db"))
     through = _play(run, files, json, remote, "")
     from assistant import tokens
-    from assistant.store import Store
+    from assistant.storage import open_store
 
-    store = Store(server.db)
+    store = open_store(server.db)
     token = f"customer:token#{tokens.authenticate(store, remote['customer']).token_id}"
     store.close()
     for (_, _, argv), mine, theirs in zip(STORY, embedded, through):

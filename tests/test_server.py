@@ -314,9 +314,9 @@ def test_audit_rows_name_the_token_that_acted_never_its_secret(world):
 
     listed = {t["prefix"]: t["id"] for t in json.loads(cli(server.db, "--role", "admin", "--json", "admin", "token", "list"))}
     customer = f"customer:token#{listed[tokens['a'][:10]]}"
-    from assistant.store import Store
+    from assistant.storage import open_store
 
-    store = Store(server.db)
+    store = open_store(server.db)
     rows = store.rows("SELECT actor, action FROM audit WHERE action IN ('handoff.create', 'handoff.answer', 'handoff.claim') "
                       "ORDER BY id")
     events = store.rows("SELECT actor, event FROM ticket_events WHERE ticket = 1 ORDER BY id")
