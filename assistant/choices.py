@@ -42,9 +42,10 @@ def pick(value: str, choices: Iterable[str] | Mapping[str, Iterable[str]]) -> st
 # What people type at a "[y/N]" question. Each phrase is read whole ("not now" is a no, "do it" a
 # yes); politeness around an answer changes nothing ("yes please", "no thanks", "ok then").
 _YES = ("y", "yes", "ya", "yah", "yeah", "yea", "yep", "yup", "ok", "okay", "k", "alright", "all right",
-        "sure", "of course", "certainly", "absolutely", "definitely", "affirmative", "confirm", "confirmed",
-        "correct", "fine", "go", "go ahead", "go for it", "do it", "do that", "please do", "proceed", "continue",
-        "lets do it", "lets go", "sounds good", "why not", "i do", "i would", "i think so",
+        "sure", "sure thing", "for sure", "you bet", "of course", "certainly", "absolutely", "definitely",
+        "affirmative", "confirm", "confirmed", "correct", "fine", "go", "go ahead", "go for it", "do it", "do that",
+        "please do", "proceed", "continue", "lets do it", "lets go", "sounds good", "sounds great", "perfect",
+        "great", "yes do it", "why not", "i do", "i would", "i think so",
         "是", "是的", "好", "好的", "可以", "行", "对", "确认")
 _NO = ("n", "no", "nope", "nah", "na", "cancel", "stop", "not now", "not yet", "later", "maybe later", "no need", "not needed",
        "do not", "please do not", "do not do it", "i do not", "i would not", "not really", "negative",

@@ -22,7 +22,7 @@ from .chat.offers import Offer
 from .chat.slots import Flow
 from .choices import yes_or_no
 from .context import Context
-from .errors import UserError
+from .errors import Forbidden, UserError
 from .gaps import log_pick
 from .gaps import record as record_gap
 from .matcher import Candidate
@@ -124,6 +124,8 @@ class Conversation:
         self._turn("user", text, reply=bool(waiting and waiting.kind in ("offer", "confirm", "pick")))
         try:
             lines = self._dispatch(text)
+        except Forbidden as exc:  # the role's limit: a support manager could not change that either
+            lines = [Line("error", str(exc))]
         except UserError as exc:
             self.remember_refusal(exc)
             lines = [Line("error", str(exc))] + self.after_failure()
@@ -291,6 +293,8 @@ class Conversation:
     def handoff(self, reason: str | None = None, trigger: str | None = None) -> list[Line]:
         """Open a ticket with the conversation and the objects talked about attached; while the
         account has a ticket open, the request is added to that one instead (one case at a time)."""
+        if self.role == "manager":
+            return [Line("warn", offers.MANAGER_HANDOFF)]
         request = self.last.get("request") if self.failures else None
         ticket = handoff.create(self.ctx, reason, template=self.last.get("template"), request_id=request,
                                 conversation=self.turns, trigger=trigger, reuse=True)

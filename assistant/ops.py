@@ -284,7 +284,7 @@ class LocalOps:
     def handoff_reply(self, ticket: str, text: str, by: str | None = None) -> dict:
         from .actions import handoff
 
-        return handoff.reply(self.ctx, ticket, text, self._staff_as(by))
+        return handoff.reply(self.ctx, ticket, text, self._staff_as(by or self.user))
 
     def handoff_answer(self, ticket: str, text: str) -> dict:
         from .actions import handoff
@@ -294,7 +294,7 @@ class LocalOps:
     def handoff_resolve(self, ticket: str, note: str, by: str | None = None) -> dict:
         from .actions import handoff
 
-        return handoff.resolve(self.ctx, ticket, note, self._staff_as(by))
+        return handoff.resolve(self.ctx, ticket, note, self._staff_as(by or self.user))
 
     def inbox(self) -> list[dict]:
         from .actions import handoff

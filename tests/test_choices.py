@@ -27,7 +27,8 @@ def test_a_rules_mapping_of_settings_is_read_by_its_keys():
     assert pick("Live_Streaming", {"live streaming": {"enable": True}, "finance": {"enable": False}}) == "live streaming"
 
 
-@pytest.mark.parametrize("typed", ["y", "Yes", "yes please", "Yes, please!", "sure", "ok go ahead", "yep", "please do",
+@pytest.mark.parametrize("typed", ["y", "Yes", "yes please", "Yes, please!", "sure", "sure thing", "sounds great",
+                                   "ok go ahead", "yep", "please do",
                                    "yeah sure", "okay then", "go for it", "do it now", "YESSS", "absolutely", "please",
                                    "是的", "好的"])
 def test_natural_affirmatives_are_yes(typed):

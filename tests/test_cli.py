@@ -189,6 +189,13 @@ def test_without_a_terminal_a_resolution_waiting_for_the_customer_is_shown_first
     assert out == ["Ticket #1 was resolved by lin: Called you", "No new replies."]
 
 
+def test_a_manager_who_replies_before_claiming_owns_the_ticket_under_one_name(run):
+    assert run("handoff", "create", "--reason", "call me").code == 0
+    assert run("--role", "manager", "--user", "lin", "handoff", "reply", "1", "on it").code == 0
+    claimed = run("--role", "manager", "--user", "lin", "--json", "handoff", "claim", "1")
+    assert claimed.code == 0 and json.loads(claimed.out)["owner"] == "lin"
+
+
 # --- bad input, one class at a time: one `error:` line, a non-zero exit, nothing changed ----------
 
 

@@ -45,6 +45,9 @@ def action(conv: Conversation, name: str, args: dict[str, Any] | None = None, qu
                 deed={"do": "start", "name": name, "args": dict(args or {}), "confirmed": True})
 
 
+MANAGER_HANDOFF = "You are the support manager here: the tickets are in /queue, and /show ID opens one."
+
+
 def handoff(conv: Conversation, question: str, reason: str | None = None, trigger: str | None = None) -> list[Line]:
     """Offer a support manager; never to a manager, who is the support manager."""
     if conv.role == "manager":

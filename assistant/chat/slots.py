@@ -106,6 +106,8 @@ def _referent(conv: Conversation, name: str, args: dict[str, Any], said: str) ->
 def preconditions(conv: Conversation, name: str) -> list[Line]:
     """What NAME needs that the account lacks, with the next step on offer; [] when all is there."""
     ctx = conv.ctx
+    if name == "handoff" and conv.role == "manager":   # a manager would be handing the case to themselves
+        return [Line("warn", offers.MANAGER_HANDOFF)]
     needs_enabled = name in ("signature.submit", "signature.update", "template.create", "send")
     if needs_enabled and not accounts.account_info(ctx)["enabled"]:
         return [Line("warn", f"Digital messages are not enabled for account {ctx.account} yet; that comes first."),
