@@ -83,13 +83,20 @@ def _keys() -> KeyBindings:
 
 
 def _output():
-    """The terminal output without cursor-position requests: a terminal that never answers them
-    made prompt-toolkit wait, and keys typed meanwhile (Ctrl-D) were lost."""
+    """The terminal's output, `quiet` (see there)."""
     from prompt_toolkit.output.defaults import create_output
 
-    output = create_output()
+    return quiet(create_output())
+
+
+def quiet(output):
+    """OUTPUT without cursor-position requests: a terminal that never answers them made
+    prompt-toolkit wait, and keys typed meanwhile (Ctrl-D) were lost."""
     if hasattr(output, "enable_cpr"):
         output.enable_cpr = False
+        # Without the request prompt-toolkit never learns the rows below the cursor, and draws no
+        # bottom toolbar until it does; saying "at least one" draws it right under the input line.
+        output.get_rows_below_cursor_position = lambda: 1
     return output
 
 

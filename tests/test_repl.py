@@ -163,6 +163,16 @@ def test_the_toolbar_shows_account_signatures_templates_and_tickets(live, router
                    " | clock 2026-03-20 10:00 (simulated)")
 
 
+def test_the_toolbar_is_drawn_on_a_terminal_that_is_never_asked_for_the_cursor_position(live, router):
+    from assistant.repl import quiet
+
+    screen = io.StringIO()
+    output = quiet(Vt100_Output(screen, lambda: Size(rows=40, columns=200), term="xterm"))
+    session(live, router, "/template DIGITAL_SMS_0001\r", output=output)
+    assert "signatures ready 1/1" in screen.getvalue()
+    assert "\x1b[6n" not in screen.getvalue()   # no cursor-position request
+
+
 def test_the_toolbar_says_nothing_of_the_clock_on_the_real_one(live, router):
     from assistant.clock import Clock
 
