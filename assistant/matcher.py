@@ -179,6 +179,16 @@ def features(words: Sequence[str], surface: Sequence[str], weights: Weights, cha
     return out
 
 
+def _uses(analysed: Sequence[tuple[list[str], list[str]]], labels: Sequence[int]) -> dict[str, list[int]]:
+    """Stem -> the intents whose phrasings use it (form words left out)."""
+    uses: dict[str, set[int]] = {}
+    for (words, _), label in zip(analysed, labels):
+        for word in words:
+            if word not in FORM_WORDS:
+                uses.setdefault(word, set()).add(label)
+    return {word: sorted(intents) for word, intents in uses.items()}
+
+
 def _key64(text: str) -> int:
     data = text.encode("utf-8")
     return (zlib.crc32(data) << 31) ^ zlib.adler32(data)
@@ -274,6 +284,7 @@ class Index:
                 exact.setdefault(_key64(" ".join(words)), number)
                 analysed.append((words, surface))
                 labels.append(number)
+        self.uses = None if large else _uses(analysed, labels)
         self.idf = None
         if self.weights.idf and not large:
             self.idf = Idf.from_phrasings([_word_counts(w, self.weights.bigram) for w, _ in analysed], self.weights.idf)
@@ -301,7 +312,7 @@ class Index:
     def state(self) -> tuple[dict, dict[str, array]]:
         """(JSON-able values, flat arrays) from which `restore` rebuilds this index."""
         values = {"keys": self.keys, "titles": self.titles, "known": sorted(self.known), "large": self.large,
-                  "weights": list(self.weights)}
+                  "weights": list(self.weights), "uses": self.uses}
         arrays = {**self.model.arrays(), "exact_keys": self.exact_keys, "exact_intents": self.exact_intents}
         if self.idf is not None:
             arrays.update(idf_buckets=self.idf.buckets, idf_values=self.idf.values)
@@ -313,6 +324,7 @@ class Index:
 
     def _restore(self, state: dict) -> None:
         self.keys, self.titles, self.large = state["keys"], state["titles"], state["large"]
+        self.uses = state.get("uses")
         self._word_share: dict[str, list[float]] = {}
         self.known = set(state["known"])
         self._vocabulary = None
@@ -355,6 +367,7 @@ class Index:
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
         """The best LIMIT intents for TEXT, best first, with softmax confidences."""
         words, surface = self._analyse(fold(text), self._correct)
+        self.last_words = words
         if not any(w in self.known for w in surface):
             return []  # not one word the knowledge base uses: any score would be noise
         scores = self._scores(words, surface)
@@ -393,6 +406,20 @@ class Index:
             total = [t + r for t, r in zip(total, row)]
         scale = self.weights.char / norm
         return {k: s + scale * total[k] for k, s in scores.items()}
+
+    def tells_apart(self, words: Sequence[str], first: str, second: str) -> bool:
+        """Whether some word of WORDS (stemmed) is used by the phrasings of one of the intents
+        FIRST and SECOND and not by the other's. Words most intents use are no evidence either
+        way. True when the index does not know (a large knowledge base keeps no word lists)."""
+        if self.uses is None:
+            return True
+        a, b = self.keys.index(first), self.keys.index(second)
+        common = len(self.keys) / 2
+        for word in words:
+            users = self.uses.get(word)
+            if users and len(users) <= common and ((a in users) != (b in users)):
+                return True
+        return False
 
     def _exact(self, joined: str) -> int | None:
         key = _key64(joined)

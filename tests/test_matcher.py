@@ -120,3 +120,17 @@ def test_with_idf_a_question_is_read_the_same_after_a_cache_round_trip():
     restored = Index.restore(values, arrays, None)
     for question in ["signature review how long", "is opt out supported", "sms package"]:
         assert restored.rank(question) == built.rank(question)
+
+
+def test_a_word_one_intent_uses_and_the_other_not_tells_them_apart(index):
+    from assistant.text import fold
+
+    words, _ = index._analyse(fold("unsubscribe"))
+    assert index.tells_apart(words, "opt-out", "package")
+    assert not index.tells_apart(["weather"], "opt-out", "package")   # a word neither uses is no evidence
+
+
+def test_the_word_lists_survive_a_cache_round_trip(index):
+    values, arrays = index.state()
+    restored = Index.restore(values, arrays, index.synonyms)
+    assert restored.uses == index.uses

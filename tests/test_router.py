@@ -57,6 +57,19 @@ def test_an_ambiguous_request_asks_which_was_meant(router):
     assert len(reply.suggestions) <= router.kb.thresholds.suggestions
 
 
+@pytest.mark.parametrize("question", ["status", "review status", "check status"])
+def test_a_request_no_word_of_which_tells_two_intents_apart_asks_which(router, question):
+    """Whatever the model's lean, "status" names no object: a signature's or a template's?"""
+    reply = router.route(question)
+    assert reply.type == "clarify"
+    assert {s.key for s in reply.suggestions} == {"action:signature.status", "action:template.status"}
+
+
+def test_one_word_that_tells_them_apart_is_enough_to_act(router):
+    reply = router.route("check template status")
+    assert (reply.type, reply.action) == ("action", "template.status")
+
+
 @pytest.mark.parametrize("text,error", [("", "empty question"), ("   \t ", "empty question"),
                                         ("x" * 1_000_000, "question too long")])
 def test_unusable_input_falls_back_with_a_reason(router, text, error):
