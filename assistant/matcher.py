@@ -367,7 +367,6 @@ class Index:
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
         """The best LIMIT intents for TEXT, best first, with softmax confidences."""
         words, surface = self._analyse(fold(text), self._correct)
-        self.last_words = words
         if not any(w in self.known for w in surface):
             return []  # not one word the knowledge base uses: any score would be noise
         scores = self._scores(words, surface)
@@ -406,6 +405,10 @@ class Index:
             total = [t + r for t, r in zip(total, row)]
         scale = self.weights.char / norm
         return {k: s + scale * total[k] for k, s in scores.items()}
+
+    def words(self, text: str) -> list[str]:
+        """TEXT's words as `rank` reads them (folded, spelling repaired, synonyms, stemmed)."""
+        return self._analyse(fold(text), self._correct)[0]
 
     def tells_apart(self, words: Sequence[str], first: str, second: str) -> bool:
         """Whether some word of WORDS (stemmed) is used by the phrasings of one of the intents

@@ -264,7 +264,7 @@ class Router:
         if best is None or outside >= t.out_of_scope or best.confidence < t.clarify:
             return Reply(question, "fallback", best.confidence if best else 0.0, best=best)
         close = [c for c in known[1:] if best.confidence - c.confidence < t.margin and c.confidence >= t.clarify]
-        if not close and len(known) > 1 and self._alike(best, known[1]):
+        if not close and len(known) > 1 and self._alike(text, best, known[1]):
             close = [known[1]]
         if not close and best.confidence >= t.answer:
             return self.resolve(question, text, best)
@@ -273,7 +273,7 @@ class Router:
         suggestions = [Suggestion(c.key, self.title(c.key), c.confidence) for c in [best, *close][: t.suggestions]]
         return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best)
 
-    def _alike(self, best: Candidate, second: Candidate) -> bool:
+    def _alike(self, text: str, best: Candidate, second: Candidate) -> bool:
         """Two intents the question cannot tell apart: the second has at least half the `clarify`
         confidence and no word of the question is used by one's phrasings and not the other's
         ("status": a signature's or a template's?). An FAQ entry and an action it offers are not
@@ -283,7 +283,7 @@ class Router:
         kinds = {best.key.partition(":")[0], second.key.partition(":")[0]}
         if kinds == {"faq", "action"}:
             return False
-        return not self.index.tells_apart(getattr(self.index, "last_words", ()), best.key, second.key)
+        return not self.index.tells_apart(self.index.words(self.prepare(text)), best.key, second.key)
 
     def resolve(self, question: str, text: str, candidate: Candidate) -> Reply:
         """The reply for a chosen intent (also used when a person picks a suggestion)."""
