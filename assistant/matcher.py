@@ -256,6 +256,8 @@ class Index:
         already `fold`ed, list for list (the router folds each phrasing once for all its uses)."""
         self.synonyms = synonyms
         self.weights = weights or Weights()
+        # a question's reading, for `rank` and then `words` (the router's second look at it)
+        self._read = lru_cache(maxsize=256)(self._read_uncached)
         if _state is not None:
             self._restore(_state)
             return
@@ -366,7 +368,7 @@ class Index:
 
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
         """The best LIMIT intents for TEXT, best first, with softmax confidences."""
-        words, surface = self._analyse(fold(text), self._correct)
+        words, surface = self._read(text)
         if not any(w in self.known for w in surface):
             return []  # not one word the knowledge base uses: any score would be noise
         scores = self._scores(words, surface)
@@ -382,7 +384,7 @@ class Index:
             ranked = [Candidate(self.keys[exact], 1.0, self.titles[exact])] + [c for c in ranked if c.key != self.keys[exact]]
         return ranked[:limit]
 
-    def _scores(self, words: list[str], surface: list[str]) -> dict[int, float]:
+    def _scores(self, words: Sequence[str], surface: Sequence[str]) -> dict[int, float]:
         """The model's logits for a question, as `features` would give them, but faster: the
         character block is linear in each word's n-gram counts, so each word's share of every
         intent's score is computed once and remembered."""
@@ -406,9 +408,13 @@ class Index:
         scale = self.weights.char / norm
         return {k: s + scale * total[k] for k, s in scores.items()}
 
-    def words(self, text: str) -> list[str]:
+    def words(self, text: str) -> tuple[str, ...]:
         """TEXT's words as `rank` reads them (folded, spelling repaired, synonyms, stemmed)."""
-        return self._analyse(fold(text), self._correct)[0]
+        return self._read(text)[0]
+
+    def _read_uncached(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        words, surface = self._analyse(fold(text), self._correct)
+        return tuple(words), tuple(surface)
 
     def tells_apart(self, words: Sequence[str], first: str, second: str) -> bool:
         """Whether some word of WORDS (stemmed) is used by the phrasings of one of the intents

@@ -113,7 +113,10 @@ class LocalOps:
         return self._router().kb
 
     def _staff_as(self, by: str | None) -> str | None:
-        """The audit name of staff acting as BY (the CLI's --by), "ROLE:BY", set on the context."""
+        """The name staff act under: BY (the CLI's --by), else the user this runs as (--user, $USER,
+        or the service token's); "ROLE:NAME" is set on the context as the audit name. One name
+        whether a manager claims, replies or resolves first."""
+        by = by or self.user
         if by and not self.ctx.actor.endswith(f":{by}"):  # the service's staff already act under their own name
             self.ctx.actor = f"{self.ctx.role}:{by}"
         return by
@@ -279,12 +282,12 @@ class LocalOps:
         """BY (else the user this runs as: --user, $USER, or the service token's) claims TICKET."""
         from .actions import handoff
 
-        return handoff.claim(self.ctx, ticket, self._staff_as(by or self.user) or "")
+        return handoff.claim(self.ctx, ticket, self._staff_as(by) or "")
 
     def handoff_reply(self, ticket: str, text: str, by: str | None = None) -> dict:
         from .actions import handoff
 
-        return handoff.reply(self.ctx, ticket, text, self._staff_as(by or self.user))
+        return handoff.reply(self.ctx, ticket, text, self._staff_as(by))
 
     def handoff_answer(self, ticket: str, text: str) -> dict:
         from .actions import handoff
@@ -294,7 +297,7 @@ class LocalOps:
     def handoff_resolve(self, ticket: str, note: str, by: str | None = None) -> dict:
         from .actions import handoff
 
-        return handoff.resolve(self.ctx, ticket, note, self._staff_as(by or self.user))
+        return handoff.resolve(self.ctx, ticket, note, self._staff_as(by))
 
     def inbox(self) -> list[dict]:
         from .actions import handoff

@@ -276,8 +276,8 @@ class Router:
     def _alike(self, text: str, best: Candidate, second: Candidate) -> bool:
         """Two intents the question cannot tell apart: the second has at least half the `clarify`
         confidence and no word of the question is used by one's phrasings and not the other's
-        ("status": a signature's or a template's?). An FAQ entry and an action it offers are not
-        alike: the entry answers and offers the action."""
+        ("status": a signature's or a template's?). An FAQ entry and an action are never such a
+        pair: the entry answers, and offers its actions."""
         if second.confidence < self.kb.thresholds.clarify / 2 or best.confidence >= 1.0:
             return False
         kinds = {best.key.partition(":")[0], second.key.partition(":")[0]}
