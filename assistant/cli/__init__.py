@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "admin token create": "admin", "admin token list": "admin", "admin token revoke": "admin",
     "handoff create": "handoff", "handoff list": "handoff", "handoff show": "handoff", "handoff claim": "handoff",
     "handoff reply": "handoff", "handoff answer": "handoff", "handoff resolve": "handoff", "handoff export": "handoff",
+    "handoff note": "handoff", "handoff assign": "handoff", "handoff reopen": "handoff",
     "inbox": "handoff",
     "serve": "serve",
 }
