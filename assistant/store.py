@@ -217,6 +217,8 @@ MIGRATIONS: list[str] = [
         text TEXT NOT NULL
     );
     CREATE INDEX ticket_notes_by_ticket ON ticket_notes (ticket);
+    CREATE INDEX ticket_messages_by_ticket ON ticket_messages (ticket, author);
+    CREATE INDEX ticket_events_by_ticket ON ticket_events (ticket);
     CREATE TABLE outbox (
         id INTEGER PRIMARY KEY,
         event TEXT NOT NULL,

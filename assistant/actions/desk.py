@@ -74,10 +74,12 @@ def queue(ctx: Context, filters: Filters) -> dict:
     filters.check()
     where, params = _where(filters)
     total = ctx.store.row(f"SELECT COUNT(*) AS n FROM tickets t{where}", tuple(params))["n"]
+    # the page is chosen first, so the first reply is looked up for its rows only
     rows = ctx.store.rows(
-        "SELECT t.id, t.account, t.summary, t.priority, t.status, t.owner, t.created_at, t.updated_at, "
-        "(SELECT MIN(m.at) FROM ticket_messages m WHERE m.ticket = t.id AND m.author != ?) AS first_reply_at "
-        f"FROM tickets t{where} ORDER BY t.priority = 'urgent' DESC, t.created_at, t.id LIMIT ? OFFSET ?",
+        "SELECT p.*, (SELECT MIN(m.at) FROM ticket_messages m WHERE m.ticket = p.id AND m.author != ?) AS first_reply_at "
+        "FROM (SELECT t.id, t.account, t.summary, t.priority, t.status, t.owner, t.created_at, t.updated_at "
+        f"FROM tickets t{where} ORDER BY t.priority = 'urgent' DESC, t.created_at, t.id LIMIT ? OFFSET ?) p "
+        "ORDER BY p.priority = 'urgent' DESC, p.created_at, p.id",
         (CUSTOMER, *params, PAGE, (filters.page - 1) * PAGE))
     now = ctx.clock.now()
     targets = ctx.rules.handoff.get("first_reply_minutes") or {}
