@@ -246,6 +246,9 @@ class RemoteOps:
     def inbox(self) -> list[dict]:
         return self.http.call("GET", "/inbox")
 
+    def report(self, days: int = 30) -> dict:
+        return self.http.call("GET", "/reports", query={"days": str(days)})
+
     def gaps(self, since: str | None = None) -> list[dict]:
         return self.http.call("GET", "/gaps", query={"since": since})
 

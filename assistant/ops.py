@@ -319,6 +319,14 @@ class LocalOps:
 
         return handoff.inbox(self.ctx)
 
+    def report(self, days: int = 30) -> dict:
+        """The support figures of the last DAYS days (`assistant kb report`, the desk's reports page)."""
+        from .reports import figures
+        from .roles import require
+
+        require(self.role, "kb.report")
+        return figures(self.ctx.store, self.ctx.clock, days)
+
     def gaps(self, since: str | None = None) -> list[dict]:
         from .clock import parse_time
         from .gaps import report

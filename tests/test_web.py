@@ -226,3 +226,16 @@ def test_every_word_of_the_pages_has_every_language():
 ])
 def test_the_language_is_the_choice_else_the_best_accepted(accept, chosen, expected):
     assert i18n.language(chosen, accept) == expected
+
+
+def test_the_reports_page_draws_the_figures_for_managers_only(desk):
+    manager = Browser(desk["server"].url)
+    manager.sign_in(desk["manager"])
+    status, _, page = manager.go("/desk/reports?days=7")
+    assert status == 200
+    assert 'data-chart="tickets-per-day"' in page and "<svg" in page and 'data-figure="resolution-rate"' in page
+    assert re.search(r'data-figure="tickets"><b>1</b>', page)
+    agent = Browser(desk["server"].url)
+    agent.sign_in(desk["agent"])
+    status, _, page = agent.go("/desk/reports")
+    assert status == 403 and 'data-chart' not in page

@@ -291,6 +291,39 @@ def _ticket_action(p: Page, ticket_id: str, action: str, fields: dict[str, str])
     return RedirectResponse(f"/desk/tickets/{ticket_id}?done=1", 303)
 
 
+# --- reports -----------------------------------------------------------------------------------
+
+def columns(values: list[int], width: int = 720, height: int = 160) -> list[dict]:
+    """Geometry of a column chart of VALUES (x, y, w, h of each column), scaled to the largest."""
+    top = max(values, default=0) or 1
+    step = width / max(len(values), 1)
+    return [{"x": round(n * step + 1, 1), "w": round(max(step - 2, 1), 1), "h": round(v / top * (height - 20), 1),
+             "y": round(height - v / top * (height - 20), 1), "v": v} for n, v in enumerate(values)]
+
+
+def widths(counts: list[int], width: int = 360) -> list[float]:
+    """Bar lengths for COUNTS, the largest WIDTH long."""
+    top = max(counts, default=0) or 1
+    return [round(c / top * width, 1) for c in counts]
+
+
+@router.get("/desk/reports")
+def reports_page(p: Page = Depends(page)) -> Response:
+    if (away := _staff(p)) is not None:
+        return away
+    if not allowed(p.session.principal.role, "kb.report"):
+        return p.render("message.html", 403, title=p.words("reports"), message=p.words("forbidden"))
+    try:
+        days = min(max(int(p.request.query_params.get("days") or 30), 1), 3660)
+    except ValueError:
+        days = 30
+    figures = p.ops("kb.report").report(days)
+    return p.render("reports.html", r=figures, days=days,
+                    per_day=columns([d["count"] for d in figures["tickets_per_day"]]),
+                    question_bars=widths([q["count"] for q in figures["top_questions"]]),
+                    gap_bars=widths([q["count"] for q in figures["top_unanswered"]]))
+
+
 # --- the chat ----------------------------------------------------------------------------------
 
 def _customer(p: Page) -> Response | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from ...ops import LocalOps
@@ -116,6 +116,11 @@ def reopen(ticket: str, body: Reopening, ops: LocalOps = Depends(operations("han
 @router.get("/inbox", summary="Managers' replies not read yet (reading marks them read)")
 def inbox(ops: LocalOps = Depends(operations("inbox"))) -> list[dict]:
     return ops.inbox()
+
+
+@router.get("/reports", summary="The support figures: resolution rate, top questions and unanswered, feedback, tickets")
+def reports(days: int = Query(30, ge=1, le=3660), ops: LocalOps = Depends(operations("kb.report"))) -> dict:
+    return ops.report(days)
 
 
 @router.get("/gaps", summary="Questions the assistant could not answer well, grouped")
