@@ -234,8 +234,20 @@ class RemoteOps:
     def handoff_resolve(self, ticket: str, note: str, by: str | None = None) -> dict:
         return self.http.call("POST", f"/tickets/{_quote(ticket)}/resolve", {"note": note, "by": by})
 
+    def handoff_note(self, ticket: str, text: str, by: str | None = None) -> dict:
+        return self.http.call("POST", f"/tickets/{_quote(ticket)}/note", {"text": text, "by": by})
+
+    def handoff_assign(self, ticket: str, to: str) -> dict:
+        return self.http.call("POST", f"/tickets/{_quote(ticket)}/assign", {"to": to})
+
+    def handoff_reopen(self, ticket: str, by: str | None = None) -> dict:
+        return self.http.call("POST", f"/tickets/{_quote(ticket)}/reopen", {"by": by})
+
     def inbox(self) -> list[dict]:
         return self.http.call("GET", "/inbox")
+
+    def report(self, days: int = 30) -> dict:
+        return self.http.call("GET", "/reports", query={"days": str(days)})
 
     def gaps(self, since: str | None = None) -> list[dict]:
         return self.http.call("GET", "/gaps", query={"since": since})

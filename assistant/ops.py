@@ -299,10 +299,33 @@ class LocalOps:
 
         return handoff.resolve(self.ctx, ticket, note, self._staff_as(by))
 
+    def handoff_note(self, ticket: str, text: str, by: str | None = None) -> dict:
+        from .actions import handoff
+
+        return handoff.note(self.ctx, ticket, text, self._staff_as(by))
+
+    def handoff_assign(self, ticket: str, to: str) -> dict:
+        from .actions import handoff
+
+        return handoff.assign(self.ctx, ticket, to, self._staff_as(None))
+
+    def handoff_reopen(self, ticket: str, by: str | None = None) -> dict:
+        from .actions import handoff
+
+        return handoff.reopen(self.ctx, ticket, self._staff_as(by))
+
     def inbox(self) -> list[dict]:
         from .actions import handoff
 
         return handoff.inbox(self.ctx)
+
+    def report(self, days: int = 30) -> dict:
+        """The support figures of the last DAYS days (`assistant kb report`, the desk's reports page)."""
+        from .reports import figures
+        from .roles import require
+
+        require(self.role, "kb.report")
+        return figures(self.ctx.store, self.ctx.clock, days)
 
     def gaps(self, since: str | None = None) -> list[dict]:
         from .clock import parse_time

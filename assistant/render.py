@@ -211,3 +211,20 @@ def gaps_text(groups: list[dict]) -> str:
         lines += [f"     proposed: '{one_line(p['question'])}' -> {p['intent'].partition(':')[2]} (picked {p['count']}x)"
                   for p in g.get("proposals", ())]
     return "\n".join(lines)
+
+
+def report_text(r: dict) -> str:
+    """`kb report` for people: the headline figures, then the lists."""
+    rate = f"{r['resolution_rate']:.0%}" if r["resolution_rate"] is not None else "n/a"
+    reply = r["first_reply_minutes"]
+    lines = [f"Support figures, {r['since']} to {r['until']}:",
+             f"  conversations with a question: {r['conversations']}; solved without a person: "
+             f"{r['resolved_without_person']} ({rate})",
+             f"  tickets: {r['tickets']}; first reply: median {reply['median'] if reply['median'] is not None else 'n/a'} min, "
+             f"90th percentile {reply['p90'] if reply['p90'] is not None else 'n/a'} min ({reply['replied']} replied)"]
+    for title, key in (("Top questions", "top_questions"), ("Top unanswered", "top_unanswered")):
+        lines += ["", f"{title}:"] + ([f"  {q['count']:>4}  {one_line(q['question'])}" for q in r[key]] or ["  none"])
+    lines += ["", "Answer feedback (yes / not related / related but not answered):"]
+    lines += [f"  {f['yes']:>3} / {f['not_related']:>3} / {f['not_answered']:>3}  {one_line(f['answer'])[:80]}"
+              for f in r["feedback"]] or ["  none yet"]
+    return "\n".join(lines)

@@ -55,6 +55,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "handoff.claim": _MANAGERS,
     "handoff.reply": _MANAGERS,
     "handoff.resolve": _MANAGERS,
+    "handoff.note": _MANAGERS,
+    "handoff.assign": _MANAGERS,
+    "handoff.reopen": _MANAGERS,
+    "desk": _STAFF,            # the web desk's queue and cases (agents read; managers act)
+    "kb.report": _MANAGERS,
     # administration
     "admin.account.create": _ADMIN,
     "admin.account.update": _ADMIN,

@@ -199,6 +199,49 @@ MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL
     );
     """,
+    # The web desk: browser sessions (bound to a token, so revoking the token ends them), staff's
+    # internal notes on tickets (never shown to a customer), and the outbox of notifications.
+    """
+    CREATE TABLE web_sessions (
+        id TEXT PRIMARY KEY,
+        token INTEGER NOT NULL REFERENCES tokens(id),
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE TABLE ticket_notes (
+        id INTEGER PRIMARY KEY,
+        ticket INTEGER NOT NULL REFERENCES tickets(id),
+        at TEXT NOT NULL,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX ticket_notes_by_ticket ON ticket_notes (ticket);
+    CREATE INDEX ticket_messages_by_ticket ON ticket_messages (ticket, author);
+    CREATE INDEX ticket_events_by_ticket ON ticket_events (ticket);
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        event TEXT NOT NULL,
+        ticket INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        payload TEXT NOT NULL
+    );
+    CREATE TABLE notify_cursors (
+        target TEXT PRIMARY KEY,
+        last_id INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_at TEXT,
+        last_error TEXT
+    );
+    CREATE TABLE answer_feedback (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        account TEXT NOT NULL,
+        question TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        verdict TEXT NOT NULL
+    );
+    """,
 ]
 
 

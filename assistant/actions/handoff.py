@@ -13,10 +13,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from .. import notify
 from ..clock import business_days_between, parse_time
 from ..context import Context, perform
 from ..errors import NotFound, UserError
-from ..roles import require, sees_all_accounts
+from ..roles import allowed, require, sees_all_accounts
 from ..sanitize import one_line, safe_json_text
 from ..text import clean
 from . import sending, signatures, templates
@@ -187,9 +188,13 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
 
 
 def _event(ctx: Context, ticket_id: int, event: str, detail: str | None = None) -> None:
+    """Record EVENT in the ticket's history, and in the notifications' outbox when people want to hear of it."""
     ctx.store.insert("ticket_events", {"ticket": ticket_id, "at": ctx.now(), "actor": ctx.actor, "event": event,
                                           "detail": detail})
     ctx.store.execute("UPDATE tickets SET updated_at = ? WHERE id = ?", (ctx.now(), ticket_id))
+    if event in notify.EVENTS:
+        ticket = ctx.store.row("SELECT id, account, priority, summary FROM tickets WHERE id = ?", (ticket_id,))
+        notify.record(ctx.store, ticket, event, ctx.now())
 
 
 def _age(ctx: Context, created_at: str) -> str:
@@ -223,9 +228,13 @@ def _row(ctx: Context, ticket_id: int | str, any_account: bool | None = None) ->
 
 
 def get(ctx: Context, ticket_id: int | str, any_account: bool | None = None) -> dict:
-    """The whole case: context, conversation, history of changes, and messages."""
+    """The whole case: context, conversation, history of changes, and messages.
+
+    Staff also get the internal `notes`; a customer's view has no such key at all, so no shell
+    (CLI, API, export, chat) can show a note to a customer by forgetting to filter it.
+    """
     row = _row(ctx, ticket_id, any_account)
-    return {**{k: row[k] for k in ("id", "account", "summary", "reason", "detail", "priority", "status", "owner",
+    case = {**{k: row[k] for k in ("id", "account", "summary", "reason", "detail", "priority", "status", "owner",
                                    "send_date", "resolution", "created_at", "updated_at")},
             "age": _age(ctx, row["created_at"]),
             "context": json.loads(row["context"]), "conversation": json.loads(row["conversation"]),
@@ -233,6 +242,10 @@ def get(ctx: Context, ticket_id: int | str, any_account: bool | None = None) -> 
                                      (row["id"],)),
             "messages": ctx.store.rows("SELECT at, author, text FROM ticket_messages WHERE ticket = ? ORDER BY id",
                                        (row["id"],))}
+    if allowed(ctx.role, "handoff.note"):
+        case["notes"] = ctx.store.rows("SELECT at, author, text FROM ticket_notes WHERE ticket = ? ORDER BY id",
+                                       (row["id"],))
+    return case
 
 
 def queue(ctx: Context, status: str | None = None, account: str | None = None) -> list[dict]:
@@ -326,6 +339,54 @@ def resolve(ctx: Context, ticket_id: int | str, note: str, by: str | None = None
         _event(ctx, row["id"], "resolved")  # the note is kept as the resolution and the customer's message
         return get(ctx, row["id"])
     return perform(ctx, "handoff.resolve", str(ticket_id), work)
+
+
+def note(ctx: Context, ticket_id: int | str, text: str, by: str | None = None) -> dict:
+    """An internal note for colleagues on the ticket: kept apart from the messages, never shown to the customer."""
+    text = _text(ctx, text, "note", "write what your colleagues should know")
+
+    def work() -> dict:
+        row = _row(ctx, ticket_id)
+        require(ctx.role, "handoff.note")
+        ctx.store.insert("ticket_notes", {"ticket": row["id"], "at": ctx.now(), "author": clean(by or ctx.actor),
+                                          "text": text})
+        _event(ctx, row["id"], "noted")  # the history says a note was added; its text stays in the notes
+        return get(ctx, row["id"])
+    return perform(ctx, "handoff.note", str(ticket_id), work)
+
+
+def assign(ctx: Context, ticket_id: int | str, to: str, by: str | None = None) -> dict:
+    """Give the ticket to a colleague TO (claimed by them), whoever held it before."""
+    to = clean(to or "")
+
+    def work() -> dict:
+        row = _row(ctx, ticket_id)
+        require(ctx.role, "handoff.assign")
+        if not to:
+            raise UserError("say who takes the ticket; give a colleague's name")
+        if row["status"] == "resolved":
+            raise UserError(f"ticket #{row['id']} is resolved; reopen it first")
+        if row["owner"] == to:
+            return get(ctx, row["id"])
+        status = row["status"] if row["status"] == "waiting" else "claimed"
+        ctx.store.execute("UPDATE tickets SET owner = ?, status = ? WHERE id = ?", (to, status, row["id"]))
+        _event(ctx, row["id"], "assigned", f"{row['owner'] or 'nobody'} -> {to}" + (f" by {clean(by)}" if by else ""))
+        return get(ctx, row["id"])
+    return perform(ctx, "handoff.assign", str(ticket_id), work)
+
+
+def reopen(ctx: Context, ticket_id: int | str, by: str | None = None) -> dict:
+    """Put a resolved ticket back in the queue (claimed by its owner, if it had one)."""
+    def work() -> dict:
+        row = _row(ctx, ticket_id)
+        require(ctx.role, "handoff.reopen")
+        if row["status"] != "resolved":
+            raise UserError(f"ticket #{row['id']} is not resolved; nothing to reopen")
+        ctx.store.execute("UPDATE tickets SET status = CASE WHEN owner IS NULL THEN 'open' ELSE 'claimed' END, "
+                          "resolution = NULL WHERE id = ?", (row["id"],))
+        _event(ctx, row["id"], "reopened", clean(by) if by else None)
+        return get(ctx, row["id"])
+    return perform(ctx, "handoff.reopen", str(ticket_id), work)
 
 
 def inbox(ctx: Context, mark_seen: bool = True) -> list[dict]:

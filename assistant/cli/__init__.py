@@ -32,7 +32,7 @@ __all__ = ["COMMANDS", "Shell", "UsageError", "build_parser", "implementation", 
 # any of these, and `implementation` imports only the one being run.
 COMMANDS: dict[str, str] = {
     "ask": "ask",
-    "eval": "kb", "kb check": "kb", "kb gaps": "kb", "kb learn": "kb", "kb export": "kb",
+    "eval": "kb", "kb check": "kb", "kb gaps": "kb", "kb report": "kb", "kb learn": "kb", "kb export": "kb",
     "enable": "account", "signature submit": "account", "signature update": "account", "signature status": "account",
     "template create": "account", "template status": "account", "error": "account",
     "send": "send",
@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "admin token create": "admin", "admin token list": "admin", "admin token revoke": "admin",
     "handoff create": "handoff", "handoff list": "handoff", "handoff show": "handoff", "handoff claim": "handoff",
     "handoff reply": "handoff", "handoff answer": "handoff", "handoff resolve": "handoff", "handoff export": "handoff",
+    "handoff note": "handoff", "handoff assign": "handoff", "handoff reopen": "handoff",
     "inbox": "handoff",
     "serve": "serve",
 }

@@ -58,6 +58,25 @@ def cmd_handoff_resolve(opts: argparse.Namespace, sh: Shell) -> int:
     return 0
 
 
+@command("handoff note")
+def cmd_handoff_note(opts: argparse.Namespace, sh: Shell) -> int:
+    ticket = sh.ops.handoff_note(opts.id, " ".join(opts.text), opts.by)
+    sh.emit(ticket, lambda t: f"Note added to ticket #{t['id']} (for colleagues only).")
+    return 0
+
+
+@command("handoff assign")
+def cmd_handoff_assign(opts: argparse.Namespace, sh: Shell) -> int:
+    sh.emit(sh.ops.handoff_assign(opts.id, opts.to), lambda t: f"Ticket #{t['id']} is now with {t['owner']}.")
+    return 0
+
+
+@command("handoff reopen")
+def cmd_handoff_reopen(opts: argparse.Namespace, sh: Shell) -> int:
+    sh.emit(sh.ops.handoff_reopen(opts.id, opts.by), lambda t: f"Ticket #{t['id']} is back in the queue ({t['status']}).")
+    return 0
+
+
 @command("handoff export")
 def cmd_handoff_export(opts: argparse.Namespace, sh: Shell) -> int:
     sh.out(sh.ops.handoff_export(opts.id, "json" if opts.json else opts.format).rstrip())

@@ -83,6 +83,16 @@ def cmd_kb_gaps(opts: argparse.Namespace, sh: Shell) -> int:
     return 0
 
 
+@command("kb report")
+def cmd_kb_report(opts: argparse.Namespace, sh: Shell) -> int:
+    from ..render import report_text
+
+    if not 1 <= opts.days <= 3660:
+        raise UsageError("--days must be between 1 and 3660")
+    sh.emit(sh.ops.report(opts.days), report_text)
+    return 0
+
+
 @command("kb learn")
 def cmd_kb_learn(opts: argparse.Namespace, sh: Shell) -> int:
     from ..overlay import learn, learn_proposals

@@ -163,6 +163,8 @@ def _kb(parent: argparse.ArgumentParser) -> None:
     p.add_argument("dir", nargs="?", help="directory to check (default: the one in use)")
     p = _add(kb, "gaps", "questions the assistant could not answer well, grouped, most asked first")
     p.add_argument("--since", metavar="DATE", help="only questions logged since DATE")
+    p = _add(kb, "report", "the support figures: resolution rate, top questions, top unanswered, feedback, tickets")
+    p.add_argument("--days", type=int, default=30, metavar="N", help="the last N days (default: 30)")
     p = _add(kb, "learn", "teach an entry a new phrasing (kept beside the database, merged at load)")
     p.add_argument("question", nargs="?")
     p.add_argument("--entry", help="the FAQ entry id or action name")
@@ -261,7 +263,9 @@ def _handoff(parent: argparse.ArgumentParser) -> None:
     p.add_argument("--status", choices=("open", "claimed", "waiting", "resolved"))
     for name, help_text in (("show", "the whole case, conversation included"), ("claim", "take a ticket"),
                             ("reply", "answer the customer"), ("answer", "the customer answers the manager"),
-                            ("resolve", "close a ticket with a note"), ("export", "the case as Markdown or JSON")):
+                            ("resolve", "close a ticket with a note"), ("export", "the case as Markdown or JSON"),
+                            ("note", "an internal note for colleagues (never shown to the customer)"),
+                            ("assign", "give a ticket to a colleague"), ("reopen", "put a resolved ticket back in the queue")):
         p = _add(hand, name, help_text)
         p.add_argument("id", help="ticket number")
         if name == "claim":
@@ -277,6 +281,13 @@ def _handoff(parent: argparse.ArgumentParser) -> None:
             p.add_argument("--by", metavar="NAME")
         if name == "export":
             p.add_argument("--format", choices=("md", "json"), default="md")
+        if name == "note":
+            p.add_argument("text", nargs="+")
+            p.add_argument("--by", metavar="NAME")
+        if name == "assign":
+            p.add_argument("--to", metavar="NAME", required=True, help="the colleague who takes it")
+        if name == "reopen":
+            p.add_argument("--by", metavar="NAME")
 
 
 def _serve(p: argparse.ArgumentParser) -> None:
@@ -285,6 +296,11 @@ def _serve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default: 1)")
     p.add_argument("--allow-simulated-clock", action="store_true",
                    help="let clients send their own time (--now), for demos and tests")
+    p.add_argument("--notify", action="append", default=[], metavar="URL",
+                   help="POST ticket events to URL (repeatable); FORMAT:URL picks the body: json, dingtalk, wecom, "
+                        "feishu, slack (default: from the webhook's host, else json)")
+    p.add_argument("--notify-secret", metavar="SECRET",
+                   help="sign each notification (X-Assistant-Signature: sha256=HMAC); default $ASSISTANT_NOTIFY_SECRET")
 
 
 # The commands in the order `assistant --help` lists them: name, help line, what adds its arguments.

@@ -30,5 +30,12 @@ def cmd_serve(opts: argparse.Namespace, sh: Shell) -> int:
     from ..paths import default_db
 
     db = opts.db or str(default_db())
+    import os
+
+    from ..notify import Target
+
+    targets = [Target.parse(url) for url in opts.notify]
+    secret = opts.notify_secret or os.environ.get("ASSISTANT_NOTIFY_SECRET") or None
     settings = dataclasses.replace(Settings.from_env(), db=db, kb=opts.kb, allow_simulated_clock=opts.allow_simulated_clock)
-    return run(opts.host, opts.port, opts.workers, settings, lambda text: sh.stderr.write(text + "\n"))
+    return run(opts.host, opts.port, opts.workers, settings, lambda text: sh.stderr.write(text + "\n"),
+               notify=targets, notify_secret=secret)

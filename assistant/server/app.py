@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.service = service
     for module in (ask, conversations, signatures, templates, sends, error_codes, tickets, admin):
         app.include_router(module.router, prefix="/v1")
+    _add_web(app)
 
     @app.exception_handler(UserError)
     async def user_error(request: Request, exc: UserError) -> JSONResponse:
@@ -124,8 +125,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def run(host: str, port: int, workers: int, settings: Settings, announce=lambda text: None) -> int:
-    """Serve until interrupted. Workers are separate processes that read SETTINGS from the environment."""
+def _add_web(app: FastAPI) -> None:
+    """The desk and the chat (`assistant.web`): pages, their static files, and the headers every page carries."""
+    from fastapi.staticfiles import StaticFiles
+
+    from ..web import pages
+
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(pages.HERE / "static")), name="static")
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next):
+        response = await call_next(request)
+        if not request.url.path.startswith("/v1"):
+            pages.security_headers(response)
+        return response
+
+
+def run(host: str, port: int, workers: int, settings: Settings, announce=lambda text: None,
+        notify: list | None = None, notify_secret: str | None = None) -> int:
+    """Serve until interrupted. Workers are separate processes that read SETTINGS from the environment.
+
+    With NOTIFY targets, one courier in this process (never one per worker) delivers the outbox.
+    """
     import socket
 
     import uvicorn
@@ -138,8 +160,22 @@ def run(host: str, port: int, workers: int, settings: Settings, announce=lambda 
         raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; pick another with --port "
                         "(or stop what is using it)") from None
     os.environ.update(settings.to_env())
-    Service(settings).prepare()    # fail here, in one clear line, rather than in every worker
+    service = Service(settings)
+    service.prepare()    # fail here, in one clear line, rather than in every worker
     announce(f"Serving the assistant on http://{host}:{port}/v1 (database {settings.db}); Ctrl-C stops.")
-    uvicorn.run("assistant.server.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False)
+    courier = None
+    if notify:
+        from ..notify import Courier
+        from ..storage import open_store
+
+        first_reply = service.kb.rules.handoff.get("first_reply_minutes") if service.kb.rules else None
+        courier = Courier(lambda: open_store(settings.db), notify, notify_secret, first_reply=first_reply or {})
+        courier.start()
+        announce(f"Notifying {len(notify)} receiver(s) of ticket events" + (" (signed)" if notify_secret else ""))
+    try:
+        uvicorn.run("assistant.server.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning", access_log=False)
+    finally:
+        if courier:
+            courier.stop()
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from ...ops import LocalOps
@@ -85,9 +85,42 @@ def resolve(ticket: str, body: Resolution, ops: LocalOps = Depends(operations("h
     return ops.handoff_resolve(ticket, body.note, as_staff(ops, body.by))
 
 
+class Note(BaseModel):
+    text: str
+    by: str | None = Field(None, max_length=200)
+
+
+class Assignment(BaseModel):
+    to: str = Field(max_length=200, description="the colleague who takes the ticket")
+
+
+class Reopening(BaseModel):
+    by: str | None = Field(None, max_length=200)
+
+
+@router.post("/tickets/{ticket}/note", summary="An internal note for colleagues; never shown to the customer")
+def note(ticket: str, body: Note, ops: LocalOps = Depends(operations("handoff.note"))) -> dict:
+    return ops.handoff_note(ticket, body.text, as_staff(ops, body.by))
+
+
+@router.post("/tickets/{ticket}/assign", summary="Give a ticket to a colleague")
+def assign(ticket: str, body: Assignment, ops: LocalOps = Depends(operations("handoff.assign"))) -> dict:
+    return ops.handoff_assign(ticket, body.to)
+
+
+@router.post("/tickets/{ticket}/reopen", summary="Put a resolved ticket back in the queue")
+def reopen(ticket: str, body: Reopening, ops: LocalOps = Depends(operations("handoff.reopen"))) -> dict:
+    return ops.handoff_reopen(ticket, as_staff(ops, body.by))
+
+
 @router.get("/inbox", summary="Managers' replies not read yet (reading marks them read)")
 def inbox(ops: LocalOps = Depends(operations("inbox"))) -> list[dict]:
     return ops.inbox()
+
+
+@router.get("/reports", summary="The support figures: resolution rate, top questions and unanswered, feedback, tickets")
+def reports(days: int = Query(30, ge=1, le=3660), ops: LocalOps = Depends(operations("kb.report"))) -> dict:
+    return ops.report(days)
 
 
 @router.get("/gaps", summary="Questions the assistant could not answer well, grouped")

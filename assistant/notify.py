@@ -1,0 +1,202 @@
+"""Notifications of ticket events to the tools support teams use: a durable outbox and its courier.
+
+Every ticket change that people want to hear about (created, the customer answered, a manager
+replied, resolved, and a first reply gone overdue) writes one row to the `outbox` table, in the
+same transaction as the change: nothing is announced that did not happen, and nothing that
+happened is lost when the service stops. `assistant serve --notify URL` runs one `Courier` that
+posts each row to each URL, in order, at least once: a receiver that is down is retried with
+backoff (its place is kept in the database, so a restart goes on where it stopped), and each POST
+carries the event's id in `X-Assistant-Event-Id` so a receiver can drop a repeat. With a secret,
+`X-Assistant-Signature: sha256=<hex HMAC-SHA256 of the raw body>` proves who sent it.
+
+The body is the assistant's own JSON, or a chat robot's message format chosen per URL: DingTalk,
+WeCom (企业微信), Feishu/Lark and Slack, by an explicit `FORMAT:` prefix or by the webhook's host.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .clock import Clock
+from .errors import UserError
+from .store import Store
+
+log = logging.getLogger("assistant.notify")
+
+# Ticket history events -> notification events (the others, such as a claim, are not announced).
+EVENTS = {"created": "ticket.created", "answered": "ticket.answered", "asked again": "ticket.answered",
+          "replied": "ticket.replied", "resolved": "ticket.resolved", "overdue": "ticket.overdue"}
+FORMATS = ("json", "dingtalk", "wecom", "feishu", "slack")
+_HOSTS = {"oapi.dingtalk.com": "dingtalk", "qyapi.weixin.qq.com": "wecom", "open.feishu.cn": "feishu",
+          "open.larksuite.com": "feishu", "hooks.slack.com": "slack"}
+BACKOFF = (1, 2, 5, 15, 30, 60, 120, 300)  # seconds before each retry of one receiver; the last repeats
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where notifications go: the URL and the body's format."""
+
+    url: str
+    format: str
+
+    @classmethod
+    def parse(cls, given: str) -> Target:
+        """`https://…` (format from the host, else the assistant's JSON) or `FORMAT:https://…`."""
+        kind, sep, rest = given.partition(":")
+        if sep and kind.lower() in FORMATS and rest.lower().startswith(("http://", "https://")):
+            fmt, url = kind.lower(), rest
+        else:
+            fmt, url = "", given
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise UserError(f"--notify {given!r} is not an http(s) URL; give https://HOST/PATH, optionally "
+                            f"prefixed with a format ({', '.join(FORMATS)}:)")
+        return cls(url, fmt or _HOSTS.get(parts.hostname or "", "json"))
+
+
+def record(store: Store, ticket: dict, event: str, at: str) -> None:
+    """Queue EVENT (a ticket history event) of TICKET for the couriers; call inside the change's transaction."""
+    name = EVENTS.get(event)
+    if name is None:
+        return
+    store.insert("outbox", {"event": name, "ticket": ticket["id"], "at": at, "payload": json.dumps({
+        "id": ticket["id"], "account": ticket["account"], "priority": ticket["priority"],
+        "summary": ticket["summary"]}, ensure_ascii=False)})
+
+
+def body(row: dict, fmt: str) -> bytes:
+    """The POST body of outbox ROW in format FMT."""
+    ticket = json.loads(row["payload"])
+    at = dt.datetime.fromisoformat(row["at"]).replace(tzinfo=dt.timezone(dt.timedelta(hours=8))).isoformat()
+    if fmt == "json":
+        return json.dumps({"event": row["event"], "ticket": ticket, "at": at, "id": row["id"]},
+                          ensure_ascii=False).encode()
+    text = (f"[Digital Message support] {row['event']}: ticket #{ticket['id']} ({ticket['priority']}, "
+            f"account {ticket['account']}): {ticket['summary']}")
+    shapes = {"dingtalk": {"msgtype": "text", "text": {"content": text}},
+              "wecom": {"msgtype": "text", "text": {"content": text}},
+              "feishu": {"msg_type": "text", "content": {"text": text}},
+              "slack": {"text": text}}
+    return json.dumps(shapes[fmt], ensure_ascii=False).encode()
+
+
+def signature(secret: str, raw: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+
+
+def post(target: Target, row: dict, secret: str | None, timeout: float = 5.0) -> None:
+    """POST ROW to TARGET; an OSError or HTTPError (any non-2xx) when it was not taken."""
+    raw = body(row, target.format)
+    headers = {"Content-Type": "application/json; charset=utf-8", "X-Assistant-Event": row["event"],
+               "X-Assistant-Event-Id": str(row["id"]), "User-Agent": "digital-message-assistant"}
+    if secret:
+        headers["X-Assistant-Signature"] = signature(secret, raw)
+    request = urllib.request.Request(target.url, data=raw, headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (the operator's own URL)
+        response.read()
+
+
+def overdue(store: Store, clock: Clock, targets: dict) -> int:
+    """Record `overdue` once for each unresolved ticket past its first-reply target with no reply yet."""
+    now = clock.now()
+    found = 0
+    for priority, minutes in targets.items():
+        cutoff = (now - dt.timedelta(minutes=int(minutes))).isoformat(sep=" ")
+        rows = store.rows(
+            "SELECT t.id, t.account, t.priority, t.summary FROM tickets t WHERE t.status != 'resolved' "
+            "AND t.priority = ? AND t.created_at < ? AND NOT EXISTS (SELECT 1 FROM ticket_messages m "
+            "WHERE m.ticket = t.id AND m.author != 'customer') AND NOT EXISTS (SELECT 1 FROM ticket_events e "
+            "WHERE e.ticket = t.id AND e.event = 'overdue')", (priority, cutoff))
+        for ticket in rows:
+            with store.transaction():
+                at = now.isoformat(sep=" ")
+                store.insert("ticket_events", {"ticket": ticket["id"], "at": at, "actor": "system",
+                                               "event": "overdue", "detail": f"no first reply within {minutes} min"})
+                record(store, ticket, "overdue", at)
+            found += 1
+    return found
+
+
+class Courier:
+    """Delivers the outbox to TARGETS from a thread of its own, one receiver's failures never holding another's."""
+
+    def __init__(self, open_store: Callable[[], Store], targets: list[Target], secret: str | None,
+                 clock: Clock | None = None, every: float = 1.0, first_reply: dict | None = None):
+        self.open_store, self.targets, self.secret = open_store, targets, secret
+        self.clock, self.every, self.first_reply = clock or Clock(), every, first_reply or {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._waits: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="assistant-notify", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(10)
+
+    def _loop(self) -> None:
+        store = self.open_store()
+        try:
+            while not self._stop.is_set():
+                try:
+                    self.run_once(store)
+                except Exception:  # a database hiccup must not end notifications for good
+                    log.exception("notifications: a round failed; trying again")
+                self._stop.wait(self.every)
+        finally:
+            store.close()
+
+    def run_once(self, store: Store) -> int:
+        """One round: record overdue tickets, then send each receiver what it has not had. Returns posts made."""
+        if self.first_reply:
+            overdue(store, self.clock, self.first_reply)
+        sent = 0
+        for target in self.targets:
+            sent += self._deliver(store, target)
+        return sent
+
+    def _deliver(self, store: Store, target: Target) -> int:
+        now = self.clock.now().isoformat(sep=" ")
+        place = store.row("SELECT last_id, attempts, next_at FROM notify_cursors WHERE target = ?", (target.url,))
+        if place is None:
+            with store.transaction():
+                start = store.row("SELECT COALESCE(MAX(id), 0) AS n FROM outbox")["n"]
+                store.insert("notify_cursors", {"target": target.url, "last_id": start, "attempts": 0,
+                                                "next_at": None, "last_error": None})
+            return 0
+        if place["next_at"] and place["next_at"] > now:
+            return 0
+        sent = 0
+        for row in store.rows("SELECT id, event, ticket, at, payload FROM outbox WHERE id > ? ORDER BY id LIMIT 100",
+                              (place["last_id"],)):
+            try:
+                post(target, row, self.secret)
+            except (OSError, urllib.error.HTTPError, ValueError) as exc:
+                attempts = place["attempts"] + 1
+                wait = BACKOFF[min(attempts, len(BACKOFF)) - 1]
+                with store.transaction():
+                    store.execute("UPDATE notify_cursors SET attempts = ?, next_at = ?, last_error = ? WHERE target = ?",
+                                  (attempts, (self.clock.now() + dt.timedelta(seconds=wait)).isoformat(sep=" "),
+                                   str(exc)[:300], target.url))
+                log.warning("notifications: %s did not take event %s (%s); retrying in %s s",
+                            urllib.parse.urlsplit(target.url).netloc, row["id"], exc, wait)
+                return sent
+            with store.transaction():
+                store.execute("UPDATE notify_cursors SET last_id = ?, attempts = 0, next_at = NULL, last_error = NULL "
+                              "WHERE target = ?", (row["id"], target.url))
+            place = {**place, "attempts": 0}
+            sent += 1
+        return sent

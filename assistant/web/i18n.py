@@ -1,0 +1,65 @@
+"""The pages' words in English and Chinese, from one catalogue in the knowledge base (`web.yaml`).
+
+The language is the one the person chose with the switch (a cookie), else the first of the
+browser's Accept-Language that the catalogue speaks, else English.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from ..errors import UserError
+from ..knowledge import shipped_dir
+
+LANGUAGES = ("en", "zh")
+COOKIE = "assistant_lang"
+
+
+@lru_cache(maxsize=8)
+def _read(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise UserError(f"cannot read {path.name}: {exc}; fix the file (`assistant kb check`)") from None
+    return data
+
+
+def catalogue(directory: Path | None, name: str = "web.yaml") -> dict:
+    """NAME from the knowledge-base DIRECTORY, else the shipped one (a custom KB need not translate the pages)."""
+    path = directory / name if directory is not None else None
+    return _read(path if path is not None and path.is_file() else shipped_dir() / name)
+
+
+def language(chosen: str | None, accept: str | None) -> str:
+    """The page's language: CHOSEN if the catalogue speaks it, else the best of ACCEPT-Language, else English."""
+    if chosen in LANGUAGES:
+        return chosen
+    ranked = []
+    for part in (accept or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        try:
+            q = float(params.strip()[2:]) if params.strip().startswith("q=") else 1.0
+        except ValueError:
+            q = 0.0
+        ranked.append((q, tag.strip().lower().split("-")[0]))
+    for q, tag in sorted(ranked, key=lambda pair: -pair[0]):
+        if q > 0 and tag in LANGUAGES:  # q=0 (or an unreadable q) means "not this one"
+            return tag
+    return "en"
+
+
+class Words:
+    """`words("sla_due", time="3h")`: the catalogue's text in one language, with its fields filled."""
+
+    def __init__(self, table: dict, lang: str):
+        self.table, self.lang = table, lang
+
+    def __call__(self, key: str, **fields) -> str:
+        entry = self.table.get(key)
+        if not isinstance(entry, dict):
+            return key
+        text = str(entry.get(self.lang) or entry.get("en") or key)
+        return text.format(**fields) if fields else text

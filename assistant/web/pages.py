@@ -1,0 +1,434 @@
+"""The pages: sign-in, the support desk (queue, a ticket, its actions) and the customer's chat.
+
+Each page is a thin shell like the CLI's commands and the API's endpoints: it finds who is signed
+in, asks the same core functions (through the same `LocalOps` and roles table), and renders the
+result with Jinja2, which escapes every value. Forms that change anything carry the session's
+CSRF token; a form without it changes nothing and gets 403.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+from threading import Lock
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from ..actions import desk
+from ..clock import Clock
+from ..errors import Forbidden, UserError
+from ..knowledge import resolve_dir
+from ..ops import LocalOps
+from ..roles import allowed
+from ..server.deps import Caller, Service, operations, service
+from . import i18n, sessions
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+router = APIRouter(include_in_schema=False)
+STAFF_HOME, CUSTOMER_HOME = "/desk", "/chat"
+CHAT_COOKIE = "assistant_chat"
+
+
+class Live:
+    """One shared change counter per process: at most one database read a second, however many pages poll."""
+
+    def __init__(self, every: float = 1.0):
+        self.every, self._lock = every, Lock()
+        self._value, self._read_at = 0, 0.0
+
+    def version(self, svc: Service) -> int:
+        with self._lock:
+            if time.monotonic() - self._read_at >= self.every:
+                self._value, self._read_at = desk.version(svc.store()), time.monotonic()
+            return self._value
+
+    def changed(self) -> None:
+        """This process changed a ticket: the next read goes to the database."""
+        with self._lock:
+            self._read_at = 0.0
+
+
+LIVE = Live()
+
+
+class Page:
+    """What every page knows: the request, the language's words, the signed-in session (if any)."""
+
+    def __init__(self, request: Request, svc: Service):
+        self.request, self.svc = request, svc
+        self.lang = i18n.language(request.query_params.get("lang") or request.cookies.get(i18n.COOKIE),
+                                  request.headers.get("accept-language"))
+        self.words = i18n.Words(i18n.catalogue(resolve_dir(svc.settings.kb)), self.lang)
+        self.session = sessions.lookup(svc.store(), Clock(), request.cookies.get(sessions.COOKIE))
+
+    def render(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+        response = templates.TemplateResponse(self.request, name, {
+            "t": self.words, "lang": self.lang, "session": self.session, "allowed": allowed,
+            "csrf": self.session.csrf if self.session else "", **values}, status_code=status)
+        if self.request.query_params.get("lang") in i18n.LANGUAGES:
+            response.set_cookie(i18n.COOKIE, self.lang, max_age=365 * 24 * 3600, samesite="strict")
+        return response
+
+    def ops(self, command: str, account: str | None = None, bucket: str | None = None) -> LocalOps:
+        """The operations of the signed-in person, once the roles table allows COMMAND."""
+        assert self.session is not None
+        principal = self.session.principal
+        who = Caller(principal, principal.account or account or "demo", Clock())
+        return operations(command, bucket)(who, self.svc)
+
+
+def page(request: Request, svc: Service = Depends(service)) -> Page:
+    return Page(request, svc)
+
+
+def _secure(request: Request) -> bool:
+    proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip()
+    return request.url.scheme == "https" or proto == "https"
+
+
+def _home(role: str) -> str:
+    return CUSTOMER_HOME if role == "customer" else STAFF_HOME
+
+
+def _to_login(p: Page) -> Response:
+    return RedirectResponse("/login", 303)
+
+
+def _staff(p: Page) -> Response | None:
+    """None when a staff member is signed in; else where to go (sign-in, or a customer's own chat)."""
+    if p.session is None:
+        return _to_login(p)
+    if not allowed(p.session.principal.role, "desk"):
+        return RedirectResponse(CUSTOMER_HOME, 303)
+    return None
+
+
+def _checked(p: Page, csrf: str | None) -> Response | None:
+    """None when the form carried the session's CSRF token; else the 403 page (nothing changed)."""
+    if p.session is None:
+        return _to_login(p)
+    if not sessions.csrf_ok(p.session, csrf):
+        return p.render("message.html", 403, title=p.words("forbidden"), message=p.words("bad_csrf"))
+    return None
+
+
+# --- sign-in -----------------------------------------------------------------------------------
+
+@router.get("/")
+def root(p: Page = Depends(page)) -> Response:
+    return RedirectResponse(_home(p.session.principal.role) if p.session else "/login", 303)
+
+
+@router.get("/login")
+def login_form(p: Page = Depends(page)) -> Response:
+    if p.session:
+        return RedirectResponse(_home(p.session.principal.role), 303)
+    return p.render("login.html")
+
+
+@router.post("/login")
+def login(token: str = Form("", max_length=200), p: Page = Depends(page)) -> Response:
+    hours = float(p.svc.kb.rules.handoff.get("web_session_hours", 12)) if p.svc.kb.rules else 12.0
+    made = sessions.sign_in(p.svc.store(), Clock(), token, hours)
+    if made is None:
+        return p.render("login.html", 401, error=p.words("bad_token"))
+    session_id, session = made
+    response = RedirectResponse(_home(session.principal.role), 303)
+    response.set_cookie(sessions.COOKIE, session_id, httponly=True, samesite="strict", secure=_secure(p.request),
+                        max_age=int(hours * 3600), path="/")
+    return response
+
+
+@router.post("/logout")
+def logout(csrf: str = Form(""), p: Page = Depends(page)) -> Response:
+    if (refused := _checked(p, csrf)) is not None:
+        return refused
+    sessions.sign_out(p.svc.store(), p.request.cookies.get(sessions.COOKIE))
+    response = RedirectResponse("/login", 303)
+    response.delete_cookie(sessions.COOKIE, path="/")
+    response.delete_cookie(CHAT_COOKIE, path="/")
+    return response
+
+
+# --- the desk ----------------------------------------------------------------------------------
+
+def _filters(request: Request) -> desk.Filters:
+    q = request.query_params
+    try:
+        number = int(q.get("page") or 1)
+    except ValueError:
+        number = 1
+    return desk.Filters(status=q.get("status") or "active", owner=q.get("owner") or None,
+                        account=q.get("account") or None, q=(q.get("q") or "").strip()[:200] or None, page=number)
+
+
+def _queue(p: Page) -> tuple[dict, desk.Filters]:
+    filters = _filters(p.request)
+    ops = p.ops("desk")
+    try:
+        return desk.queue(ops.ctx, filters), filters
+    except UserError:
+        filters = desk.Filters()
+        return desk.queue(ops.ctx, filters), filters
+
+
+def _link(filters: desk.Filters, **changes: Any) -> str:
+    chosen = replace(filters, **changes)
+    pairs = {"status": chosen.status, "owner": chosen.owner, "account": chosen.account, "q": chosen.q,
+             "page": chosen.page if chosen.page > 1 else None}
+    return "/desk?" + urlencode({k: v for k, v in pairs.items() if v})
+
+
+@router.get("/desk")
+def desk_page(p: Page = Depends(page)) -> Response:
+    if (away := _staff(p)) is not None:
+        return away
+    found, filters = _queue(p)
+    return p.render("desk.html", found=found, filters=filters, link=_link, version=LIVE.version(p.svc))
+
+
+@router.get("/desk/rows")
+def desk_rows(p: Page = Depends(page)) -> Response:
+    """The queue's rows alone, for the live update (same filters as the page)."""
+    if (away := _staff(p)) is not None:
+        return away
+    found, filters = _queue(p)
+    return p.render("desk_rows.html", found=found, filters=filters, link=_link)
+
+
+@router.get("/desk/changes")
+def desk_changes(p: Page = Depends(page)) -> Response:
+    """The change counter: a page asks every few seconds and reloads its rows when it moved."""
+    if p.session is None:
+        return JSONResponse({"error": "signed out"}, 401)
+    return JSONResponse({"version": LIVE.version(p.svc)}, headers={"Cache-Control": "no-store"})
+
+
+def _account_state(p: Page, account: str) -> dict:
+    ops = p.ops("desk", account)
+    ctx = ops.ctx  # a staff member acts in the ticket's account
+    from ..actions import signatures
+    from ..actions import templates as template_actions
+
+    try:
+        row = ctx.account_row()
+    except UserError:
+        return {}
+    return {"industry": row["industry"], "enabled": row["enabled_at"] is not None,
+            "digital_balance": row["digital_balance"], "sms_balance": row["sms_balance"],
+            "signatures": signatures.status(ctx), "templates": template_actions.status(ctx)}
+
+
+def _canned(p: Page) -> list[dict]:
+    table = i18n.catalogue(resolve_dir(p.svc.settings.kb), "canned_replies.yaml")
+    return [{"id": key, "title": i18n.Words({"x": v["title"]}, p.lang)("x"), "text": i18n.Words({"x": v["text"]}, p.lang)("x")}
+            for key, v in table.items() if isinstance(v, dict)]
+
+
+def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None = None, done: str | None = None) -> Response:
+    ops = p.ops("desk")
+    try:
+        case = ops.handoff_show(ticket_id)
+    except UserError as exc:
+        return p.render("message.html", 404, title=p.words("ticket"), message=str(exc))
+    carriers = p.svc.kb.rules.carriers if p.svc.kb.rules else {}
+    return p.render("ticket.html", status, case=case, state=_account_state(p, case["account"]), carriers=carriers,
+                    canned=_canned(p), error=error, done=done, version=LIVE.version(p.svc))
+
+
+@router.get("/desk/tickets/{ticket_id}")
+def ticket_page(ticket_id: str, p: Page = Depends(page)) -> Response:
+    if (away := _staff(p)) is not None:
+        return away
+    return _ticket_page(p, ticket_id, done=p.words("done") if p.request.query_params.get("done") else None)
+
+
+ACTIONS = {
+    "claim": ("handoff.claim", lambda ops, t, f: ops.handoff_claim(t)),
+    "assign": ("handoff.assign", lambda ops, t, f: ops.handoff_assign(t, f.get("to", ""))),
+    "reply": ("handoff.reply", lambda ops, t, f: ops.handoff_reply(t, f.get("text", ""))),
+    "note": ("handoff.note", lambda ops, t, f: ops.handoff_note(t, f.get("text", ""))),
+    "resolve": ("handoff.resolve", lambda ops, t, f: ops.handoff_resolve(t, f.get("note", ""))),
+    "reopen": ("handoff.reopen", lambda ops, t, f: ops.handoff_reopen(t)),
+}
+
+
+@router.post("/desk/tickets/{ticket_id}/{action}")
+async def ticket_action(ticket_id: str, action: str, request: Request, svc: Service = Depends(service)) -> Response:
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    return await _run_in_thread(_ticket_action, Page(request, svc), ticket_id, action, fields)
+
+
+async def _run_in_thread(fn, *args):
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(fn, *args)
+
+
+def _ticket_action(p: Page, ticket_id: str, action: str, fields: dict[str, str]) -> Response:
+    if (away := _staff(p)) is not None:
+        return away
+    if (refused := _checked(p, fields.get("csrf"))) is not None:
+        return refused
+    if action not in ACTIONS:
+        return p.render("message.html", 404, title=p.words("ticket"), message=f"no such action '{action}'")
+    command, run = ACTIONS[action]
+    try:
+        run(p.ops(command), ticket_id, fields)
+    except Forbidden as exc:
+        return _ticket_page(p, ticket_id, 403, error=str(exc))
+    except UserError as exc:
+        return _ticket_page(p, ticket_id, 400, error=str(exc))
+    LIVE.changed()
+    return RedirectResponse(f"/desk/tickets/{ticket_id}?done=1", 303)
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+def columns(values: list[int], width: int = 720, height: int = 160) -> list[dict]:
+    """Geometry of a column chart of VALUES (x, y, w, h of each column), scaled to the largest."""
+    top = max(values, default=0) or 1
+    step = width / max(len(values), 1)
+    return [{"x": round(n * step + 1, 1), "w": round(max(step - 2, 1), 1), "h": round(v / top * (height - 20), 1),
+             "y": round(height - v / top * (height - 20), 1), "v": v} for n, v in enumerate(values)]
+
+
+def widths(counts: list[int], width: int = 360) -> list[float]:
+    """Bar lengths for COUNTS, the largest WIDTH long."""
+    top = max(counts, default=0) or 1
+    return [round(c / top * width, 1) for c in counts]
+
+
+@router.get("/desk/reports")
+def reports_page(p: Page = Depends(page)) -> Response:
+    if (away := _staff(p)) is not None:
+        return away
+    if not allowed(p.session.principal.role, "kb.report"):
+        return p.render("message.html", 403, title=p.words("reports"), message=p.words("forbidden"))
+    try:
+        days = min(max(int(p.request.query_params.get("days") or 30), 1), 3660)
+    except ValueError:
+        days = 30
+    figures = p.ops("kb.report").report(days)
+    return p.render("reports.html", r=figures, days=days,
+                    per_day=columns([d["count"] for d in figures["tickets_per_day"]]),
+                    question_bars=widths([q["count"] for q in figures["top_questions"]]),
+                    gap_bars=widths([q["count"] for q in figures["top_unanswered"]]))
+
+
+# --- the chat ----------------------------------------------------------------------------------
+
+def _customer(p: Page) -> Response | None:
+    if p.session is None:
+        return _to_login(p)
+    if not allowed(p.session.principal.role, "repl"):
+        return p.render("message.html", 403, title=p.words("chat"), message=p.words("forbidden"))
+    return None
+
+
+def _conversation(p: Page) -> tuple[str, dict]:
+    """The chat's conversation (the cookie's, if it is still this token's), else a new one with its welcome."""
+    from ..server.routers import conversations
+
+    ops = p.ops("repl")
+    conv_id = p.request.cookies.get(CHAT_COOKIE)
+    if conv_id:
+        try:
+            conv, _ = conversations._open(ops, conv_id)
+            return conv_id, conversations._view(conv_id, conv, [])
+        except UserError:
+            pass
+    view = conversations.start("welcome", ops)
+    return view["id"], view
+
+
+def _transcript(p: Page, conv_id: str) -> list[dict]:
+    row = p.svc.store().row("SELECT state FROM conversations WHERE id = ?", (conv_id,))
+    turns = json.loads(row["state"]).get("turns", []) if row else []
+    return [t for t in turns if isinstance(t, dict) and "text" in t]
+
+
+@router.get("/chat")
+def chat_page(p: Page = Depends(page)) -> Response:
+    if (away := _customer(p)) is not None:
+        return away
+    conv_id, view = _conversation(p)
+    response = p.render("chat.html", view=view, lines=view.get("lines", []), transcript=_transcript(p, conv_id),
+                        inbox=p.ops("inbox").inbox() if allowed(p.session.principal.role, "inbox") else [])
+    response.set_cookie(CHAT_COOKIE, conv_id, httponly=True, samesite="strict", secure=_secure(p.request), path="/")
+    return response
+
+
+@router.post("/chat/say")
+def chat_say(text: str = Form("", max_length=4000), csrf: str = Form(""), p: Page = Depends(page)) -> Response:
+    """One line of the chat; with JavaScript the page posts it and gets the reply as JSON."""
+    if (away := _customer(p)) is not None:
+        return away
+    if (refused := _checked(p, csrf)) is not None:
+        return refused
+    from ..server.routers import conversations
+
+    conv_id, _ = _conversation(p)
+    ops = p.ops("repl", bucket="asks")
+    try:
+        view = conversations.message(conv_id, conversations.Message(text=text), ops)
+    except UserError as exc:
+        view = {"id": conv_id, "lines": [{"kind": "error", "text": str(exc)}], "waiting": None, "toolbar": ""}
+    LIVE.changed()
+    if "application/json" in p.request.headers.get("accept", ""):
+        response: Response = JSONResponse(view)
+    else:
+        response = RedirectResponse("/chat", 303)
+    response.set_cookie(CHAT_COOKIE, conv_id, httponly=True, samesite="strict", secure=_secure(p.request), path="/")
+    return response
+
+
+VERDICTS = ("yes", "not_related", "not_answered")
+
+
+@router.post("/chat/feedback")
+def chat_feedback(question: str = Form("", max_length=4000), answer: str = Form("", max_length=8000),
+                  verdict: str = Form(""), csrf: str = Form(""), p: Page = Depends(page)) -> Response:
+    """"Did this answer your question?": yes, or no with why; recorded for the reports."""
+    if (away := _customer(p)) is not None:
+        return away
+    if (refused := _checked(p, csrf)) is not None:
+        return refused
+    if verdict not in VERDICTS:
+        return JSONResponse({"error": f"verdict must be one of: {', '.join(VERDICTS)}"}, 422)
+    ops = p.ops("repl")
+    ctx = ops.ctx
+    with ctx.store.transaction():
+        ctx.store.insert("answer_feedback", {"at": ctx.now(), "account": ctx.account, "question": question.strip(),
+                                             "answer": answer.strip(), "verdict": verdict})
+    return JSONResponse({"recorded": verdict})
+
+
+@router.get("/chat/inbox")
+def chat_inbox(p: Page = Depends(page)) -> Response:
+    """Replies and resolutions of the customer's tickets not shown yet (each once), for the live chat."""
+    if p.session is None:
+        return JSONResponse({"error": "signed out"}, 401)
+    if not allowed(p.session.principal.role, "inbox"):
+        return JSONResponse([])
+    return JSONResponse(p.ops("inbox").inbox(), headers={"Cache-Control": "no-store"})
+
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+
+
+def security_headers(response: Response) -> None:
+    """What every page carries: the Content-Security-Policy and friends."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")

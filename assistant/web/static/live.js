@@ -1,0 +1,144 @@
+// The live parts of the desk and the chat: no framework, no build. Every page works without it;
+// with it, the queue and the ticket follow changes, and the chat answers in place.
+"use strict";
+
+function every(ms, fn) { fn(); return setInterval(fn, ms); }
+
+async function getJSON(url) {
+  const r = await fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"});
+  if (!r.ok) throw new Error(url + ": " + r.status);
+  return r.json();
+}
+
+function followQueue(box) {
+  every(2000, async () => {
+    try {
+      const {version} = await getJSON("/desk/changes");
+      if (String(version) === box.dataset.version) return;
+      const r = await fetch(box.dataset.liveRows, {credentials: "same-origin"});
+      if (!r.ok) return;
+      box.innerHTML = await r.text();
+      box.dataset.version = String(version);
+    } catch (e) { /* the next tick tries again */ }
+  });
+}
+
+function followTicket(box) {
+  every(2000, async () => {
+    try {
+      const {version} = await getJSON("/desk/changes");
+      if (String(version) === box.dataset.version) return;
+      const typing = [...document.querySelectorAll("textarea, input[name=to]")].some(el => el.value.trim());
+      if (!typing) location.replace(location.pathname);
+      else box.dataset.version = String(version);
+    } catch (e) { /* the next tick tries again */ }
+  });
+}
+
+function cannedReplies() {
+  for (const pick of document.querySelectorAll("select[data-role=canned]")) {
+    pick.addEventListener("change", () => {
+      const area = pick.closest("form").querySelector("textarea[name=text]");
+      if (pick.value && area) area.value = pick.value;
+    });
+  }
+}
+
+function line(list, from, text, kind) {
+  const li = document.createElement("li");
+  li.dataset.from = from;
+  if (kind) li.className = kind;
+  li.textContent = text;
+  list.appendChild(li);
+  li.scrollIntoView({block: "nearest"});
+  return li;
+}
+
+function feedback(list, question, answer) {
+  const words = list.dataset;
+  const box = document.createElement("li");
+  box.dataset.role = "feedback";
+  box.className = "feedback";
+  const ask = document.createElement("span");
+  ask.textContent = words.helpful + " ";
+  box.appendChild(ask);
+  for (const [value, label] of [["yes", words.helpfulYes], ["not_related", words.helpfulNotRelated],
+                                ["not_answered", words.helpfulNotAnswered]]) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.dataset.feedback = value;
+    b.textContent = label;
+    b.addEventListener("click", async () => {
+      const body = new URLSearchParams({csrf: words.csrf, question, answer, verdict: value});
+      const r = await fetch("/chat/feedback", {method: "POST", body, credentials: "same-origin"});
+      box.textContent = r.ok ? words.thanks : "";
+    });
+    box.appendChild(b);
+  }
+  list.appendChild(box);
+}
+
+function chat(form) {
+  const list = document.querySelector("[data-role=transcript]");
+  const choices = document.querySelector("[data-role=choices]");
+  const prompt = document.querySelector("[data-role=prompt]");
+  const bar = document.querySelector("[data-role=status-bar]");
+  const csrf = form.querySelector("input[name=csrf]").value;
+
+  async function say(text) {
+    line(list, "customer", text);
+    const body = new URLSearchParams({csrf, text});
+    const r = await fetch("/chat/say", {method: "POST", body, credentials: "same-origin",
+                                        headers: {"Accept": "application/json"}});
+    if (!r.ok) { line(list, "assistant", (await r.json().catch(() => ({}))).error || r.statusText, "error"); return; }
+    const view = await r.json();
+    const labels = {};
+    for (const l of view.lines) {
+      line(list, "assistant", l.text, l.kind);
+      const m = /^\s*(\d+)[.)]\s+(.*)$/.exec(l.text);
+      if (l.kind === "choice" && m) labels[m[1]] = m[2];
+    }
+    if (view.lines.some(l => l.kind === "answer")) feedback(list, text, view.lines.find(l => l.kind === "answer").text);
+    choices.replaceChildren();
+    const waiting = view.waiting;
+    prompt.textContent = waiting ? waiting.prompt : "";
+    for (const c of (waiting && waiting.choices || []).slice(0, 12)) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.dataset.choice = c;
+      b.textContent = labels[c] ? c + ". " + labels[c] : c;
+      b.addEventListener("click", () => say(c));
+      choices.appendChild(b);
+    }
+    if (view.toolbar) bar.textContent = view.toolbar;
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = form.querySelector("input[name=text]");
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    say(text).catch(() => line(list, "assistant", "…", "error"));
+  });
+  for (const b of choices.querySelectorAll("form[data-action=choose]")) {
+    b.addEventListener("submit", (event) => { event.preventDefault(); say(b.querySelector("input[name=text]").value); });
+  }
+  every(3000, async () => {
+    try {
+      for (const m of await getJSON("/chat/inbox")) {
+        line(list, "support", list.dataset.support + " (" + m.author + ", #" + m.ticket + "): " + m.text, "support");
+      }
+    } catch (e) { /* signed out or offline: the next tick tries again */ }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const queue = document.getElementById("queue");
+  if (queue && queue.dataset.liveRows) followQueue(queue);
+  const live = document.getElementById("live");
+  if (live && live.dataset.liveReload) followTicket(live);
+  cannedReplies();
+  const say = document.querySelector("form[data-action=say]");
+  if (say) chat(say);
+});

@@ -1,0 +1,161 @@
+"""Notifications: the outbox written with each ticket change, and the courier posting it to a real
+local HTTP receiver (signed, in order, retried with backoff when the receiver is down, never twice)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.server
+import json
+import threading
+import time
+
+import pytest
+
+from assistant import notify
+from assistant.actions import handoff
+from assistant.clock import Clock
+from assistant.errors import UserError
+
+
+class Receiver:
+    """A real HTTP server on a loopback port that records every POST (or answers 503 while `down`)."""
+
+    def __init__(self):
+        self.got: list[dict] = []
+        self.down = False
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers["Content-Length"]))
+                if outer.down:
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                outer.got.append({"headers": dict(self.headers), "raw": raw, "body": json.loads(raw)})
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+class Following(Clock):
+    """The test context's clock, wherever the test moves it."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def now(self):
+        return self.ctx.clock.now()
+
+
+def courier(ctx, url: str, secret: str | None = "s3cret", **kwargs) -> notify.Courier:
+    return notify.Courier(lambda: ctx.store, [notify.Target.parse(url)], secret, clock=Following(ctx), **kwargs)
+
+
+def test_a_target_takes_its_format_from_a_prefix_or_the_webhooks_host():
+    assert notify.Target.parse("https://example.com/h").format == "json"
+    assert notify.Target.parse("slack:https://example.com/h") == notify.Target("https://example.com/h", "slack")
+    assert notify.Target.parse("https://oapi.dingtalk.com/robot/send?access_token=x").format == "dingtalk"
+    assert notify.Target.parse("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x").format == "wecom"
+    assert notify.Target.parse("https://open.feishu.cn/open-apis/bot/v2/hook/x").format == "feishu"
+    with pytest.raises(UserError, match="is not an http\\(s\\) URL"):
+        notify.Target.parse("ftp://example.com/x")
+
+
+def test_each_format_carries_the_ticket():
+    row = {"id": 7, "event": "ticket.created", "at": "2026-03-02 10:00:00",
+           "payload": json.dumps({"id": 3, "account": "demo", "priority": "urgent", "summary": "Template rejected"})}
+    generic = json.loads(notify.body(row, "json"))
+    assert generic == {"event": "ticket.created", "id": 7, "at": "2026-03-02T10:00:00+08:00",
+                       "ticket": {"id": 3, "account": "demo", "priority": "urgent", "summary": "Template rejected"}}
+    assert "ticket #3" in json.loads(notify.body(row, "dingtalk"))["text"]["content"]
+    assert "ticket #3" in json.loads(notify.body(row, "wecom"))["text"]["content"]
+    assert "ticket #3" in json.loads(notify.body(row, "feishu"))["content"]["text"]
+    assert "ticket #3" in json.loads(notify.body(row, "slack"))["text"]
+
+
+def test_ticket_events_reach_the_receiver_signed_and_in_order(ctx, receiver):
+    sender = courier(ctx, receiver.url)
+    sender.run_once(ctx.store)  # the receiver's place starts at what exists now
+    ticket = handoff.create(ctx, "my template was rejected")
+    manager = type(ctx)(ctx.store, ctx.kb, ctx.clock, "demo", "manager:lin", "manager")
+    handoff.claim(manager, ticket["id"], "lin")  # a claim is not announced
+    handoff.reply(manager, ticket["id"], "Resubmit with the letter.", "lin")
+    handoff.answer(ctx, ticket["id"], "Done, resubmitted.")
+    handoff.resolve(manager, ticket["id"], "Approved.", "lin")
+    assert sender.run_once(ctx.store) == 4
+    events = [g["body"]["event"] for g in receiver.got]
+    assert events == ["ticket.created", "ticket.replied", "ticket.answered", "ticket.resolved"]
+    first = receiver.got[0]
+    assert first["body"]["ticket"] == {"id": ticket["id"], "account": "demo", "priority": "normal",
+                                       "summary": ticket["summary"]}
+    expected = "sha256=" + hmac.new(b"s3cret", first["raw"], hashlib.sha256).hexdigest()
+    assert first["headers"]["X-Assistant-Signature"] == expected
+    ids = [g["headers"]["X-Assistant-Event-Id"] for g in receiver.got]
+    assert len(set(ids)) == 4
+    assert sender.run_once(ctx.store) == 0  # nothing is sent twice
+
+
+def test_a_receiver_that_is_down_gets_each_event_later_exactly_once(ctx, receiver):
+    sender = courier(ctx, receiver.url, secret=None)
+    sender.run_once(ctx.store)
+    receiver.down = True
+    handoff.create(ctx, "first")
+    ctx.later(minutes=1)
+    handoff.answer(ctx, 1, "more words")
+    assert sender.run_once(ctx.store) == 0
+    receiver.down = False
+    assert sender.run_once(ctx.store) == 0  # backing off: not before its time
+    ctx.later(seconds=2)
+    restarted = courier(ctx, receiver.url, secret=None)  # a new courier (a restarted service) goes on from the database
+    assert restarted.run_once(ctx.store) == 2
+    assert [g["body"]["event"] for g in receiver.got] == ["ticket.created", "ticket.answered"]
+    assert "X-Assistant-Signature" not in receiver.got[0]["headers"]
+    assert restarted.run_once(ctx.store) == 0
+
+
+def test_a_ticket_without_a_first_reply_in_time_is_announced_overdue_once(ctx, receiver):
+    sender = courier(ctx, receiver.url, first_reply={"normal": 480, "urgent": 60})
+    sender.run_once(ctx.store)
+    handoff.create(ctx, "nobody answers")
+    ctx.later(hours=7)
+    sender.run_once(ctx.store)
+    assert [g["body"]["event"] for g in receiver.got] == ["ticket.created"]
+    ctx.later(hours=2)
+    sender.run_once(ctx.store)
+    sender.run_once(ctx.store)
+    assert [g["body"]["event"] for g in receiver.got] == ["ticket.created", "ticket.overdue"]
+
+
+def test_the_service_notifies_within_five_seconds(serve, receiver):
+    server = serve("--notify", receiver.url, "--notify-secret", "s3cret")
+    customer = server.token("--account", "demo")
+    time.sleep(1.5)  # the courier has taken its place in the outbox
+    status, ticket = server.call("POST", "/v1/tickets", customer, {"reason": "please call me"})
+    assert status == 200
+    deadline = time.monotonic() + 5
+    while not receiver.got and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert receiver.got and receiver.got[0]["body"]["event"] == "ticket.created"
+    assert receiver.got[0]["body"]["ticket"]["id"] == ticket["id"]
+    raw = receiver.got[0]["raw"]
+    assert receiver.got[0]["headers"]["X-Assistant-Signature"] == \
+        "sha256=" + hmac.new(b"s3cret", raw, hashlib.sha256).hexdigest()

@@ -1,0 +1,91 @@
+"""The support figures (`assistant kb report`, the desk's reports page): read from the service's
+conversations, the gap log, the chat's feedback and the tickets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant import reports, tokens
+from assistant.actions import handoff
+from assistant.errors import Forbidden
+
+
+def conversation(ctx, token_id: int, conv_id: str, questions: list[str], start: str, end: str) -> None:
+    turns = [{"role": "user", "text": q, "at": start} for q in questions]
+    turns.append({"role": "user", "text": "yes", "at": end, "reply": True})  # an answer to an offer is no question
+    turns.append({"role": "user", "text": "/status", "at": end})               # nor is a slash command
+    with ctx.store.transaction():
+        ctx.store.insert("conversations", {"id": conv_id, "account": "demo", "token": token_id,
+                                           "state": json.dumps({"turns": turns}), "version": 1,
+                                           "created_at": start, "updated_at": end})
+
+
+@pytest.fixture
+def busy(ctx):
+    """Three conversations on Monday 2 March 2026, one of which ended in a ticket answered after 90 minutes."""
+    token = tokens.create(ctx, account="demo")["id"]
+    conversation(ctx, token, "c1", ["how long does signature review take", "How long does signature review take?"],
+                 "2026-03-02 09:00:00", "2026-03-02 09:05:00")
+    conversation(ctx, token, "c2", ["what is the price"], "2026-03-02 09:30:00", "2026-03-02 10:30:00")
+    conversation(ctx, token, "c3", ["how long does signature review take"], "2026-03-02 11:00:00", "2026-03-02 11:01:00")
+    ticket = handoff.create(ctx, "what is the price")  # at 10:00, inside c2
+    manager = type(ctx)(ctx.store, ctx.kb, ctx.clock, "demo", "manager:lin", "manager")
+    manager.later(minutes=90)
+    handoff.reply(manager, ticket["id"], "See the price list.", "lin")
+    with ctx.store.transaction():
+        ctx.store.insert("answer_feedback", {"at": "2026-03-02 09:01:00", "account": "demo", "question": "q",
+                                             "answer": "Reviews take 7-10 business days.", "verdict": "yes"})
+        ctx.store.insert("answer_feedback", {"at": "2026-03-02 09:02:00", "account": "demo", "question": "q",
+                                             "answer": "Reviews take 7-10 business days.", "verdict": "not_answered"})
+    ctx.at("2026-03-03T12:00")
+    return ctx
+
+
+def test_the_resolution_rate_counts_conversations_that_ended_without_a_ticket(busy):
+    r = reports.figures(busy.store, busy.clock, days=7)
+    assert (r["conversations"], r["resolved_without_person"], r["resolution_rate"]) == (3, 2, 0.667)
+
+
+def test_top_questions_are_counted_whatever_their_case_and_punctuation(busy):
+    top = reports.figures(busy.store, busy.clock, days=7)["top_questions"]
+    assert top[0] == {"question": "how long does signature review take", "count": 3}
+    assert {q["question"] for q in top} == {"how long does signature review take", "what is the price"}
+
+
+def test_tickets_per_day_and_time_to_first_reply(busy):
+    r = reports.figures(busy.store, busy.clock, days=7)
+    assert r["tickets"] == 1
+    assert {d["day"]: d["count"] for d in r["tickets_per_day"]}["2026-03-02"] == 1
+    assert sum(d["count"] for d in r["tickets_per_day"]) == 1 and len(r["tickets_per_day"]) == 8
+    assert r["first_reply_minutes"] == {"replied": 1, "median": 90.0, "p90": 90.0}
+
+
+def test_feedback_is_counted_per_answer(busy):
+    feedback = reports.figures(busy.store, busy.clock, days=7)["feedback"]
+    assert feedback == [{"answer": "Reviews take 7-10 business days.", "yes": 1, "not_related": 0, "not_answered": 1}]
+
+
+def test_nothing_happened_is_said_as_no_figure_not_as_zero_percent(ctx):
+    r = reports.figures(ctx.store, ctx.clock, days=30)
+    assert r["resolution_rate"] is None and r["first_reply_minutes"]["median"] is None
+    assert r["top_questions"] == [] and r["top_unanswered"] == [] and r["tickets"] == 0
+
+
+def test_the_cli_prints_the_figures_for_a_manager_only(busy, run, db_target):
+    result = run("--db", str(db_target), "--role", "manager", "--now", "2026-03-03T12:00", "--json", "kb", "report",
+                 "--days", "7")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["conversations"] == 3
+    text = run("--db", str(db_target), "--role", "manager", "--now", "2026-03-03T12:00", "kb", "report", "--days", "7")
+    assert "solved without a person: 2 (67%)" in text.out
+    refused = run("--db", str(db_target), "kb", "report")
+    assert refused.code != 0 and "the customer role may not run 'kb report'" in refused.err
+
+
+def test_a_customer_gets_no_figures_from_the_core(ctx):
+    from assistant.ops import LocalOps
+
+    with pytest.raises(Forbidden):
+        LocalOps(lambda: ctx, lambda: None, "customer").report(7)

@@ -1,0 +1,241 @@
+"""The web desk and chat over a real `assistant serve`: sign-in, sessions, the roles table, CSRF,
+the Content-Security-Policy, notes kept from customers, and the catalogue of the pages' words.
+
+The round trip in a real browser is in tests/test_web_browser.py; these talk HTTP with a cookie jar.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import io
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+import yaml
+
+from assistant.cli import main
+from assistant.knowledge import shipped_dir
+from assistant.web import i18n
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Browser:
+    """A cookie jar and no automatic redirects: each answer as (status, headers, body)."""
+
+    def __init__(self, url: str, lang: str = "en"):
+        self.url, self.jar = url, http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+        self.lang = lang
+
+    def go(self, path: str, form: dict | None = None) -> tuple[int, dict, str]:
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        request = urllib.request.Request(self.url + path, data=data, headers={"Accept-Language": self.lang})
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, dict(response.headers), response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers), exc.read().decode()
+
+    def sign_in(self, token: str) -> tuple[int, dict, str]:
+        return self.go("/login", {"token": token})
+
+    def csrf(self, path: str) -> str:
+        return re.search(r'name="csrf" value="([^"]+)"', self.go(path)[2]).group(1)
+
+
+def cli(db: str, *args: str) -> str:
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["--db", db, *args], stdout=out, stderr=err) == 0, (args, err.getvalue())
+    return out.getvalue()
+
+
+@pytest.fixture
+def desk(serve):
+    server = serve()
+    customer = server.token("--account", "demo")
+    status, ticket = server.call("POST", "/v1/tickets", customer, {"reason": "my template is stuck, it's urgent"})
+    assert status == 200, ticket
+    return {"server": server, "ticket": ticket["id"], "customer": customer,
+            "manager": server.token("--user", "lin", "--role", "manager"),
+            "agent": server.token("--user", "ann", "--role", "agent")}
+
+
+def test_the_sign_in_form_takes_a_token_and_sends_each_role_home(desk):
+    browser = Browser(desk["server"].url)
+    status, _, page = browser.go("/login")
+    assert status == 200 and re.search(r'<input[^>]+name="token"', page) and 'type="submit"' in page
+    status, headers, _ = browser.sign_in(desk["manager"])
+    assert status == 303 and headers["location"] == "/desk"
+    cookie = headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" not in cookie  # plain http here
+    status, headers, _ = Browser(desk["server"].url).sign_in(desk["customer"])
+    assert status == 303 and headers["location"] == "/chat"
+
+
+def test_a_bad_token_is_refused_on_the_page(desk):
+    status, _, page = Browser(desk["server"].url).sign_in("dm_not-a-token")
+    assert status == 401 and "That token is not valid" in page
+
+
+def test_pages_without_a_session_go_to_sign_in(desk):
+    browser = Browser(desk["server"].url)
+    for path in ("/desk", f"/desk/tickets/{desk['ticket']}", "/chat", "/desk/rows"):
+        status, headers, _ = browser.go(path)
+        assert status == 303 and headers["location"] == "/login", path
+
+
+def test_a_customer_never_sees_the_queue(desk):
+    browser = Browser(desk["server"].url)
+    browser.sign_in(desk["customer"])
+    for path in ("/desk", f"/desk/tickets/{desk['ticket']}", "/desk/rows"):
+        status, headers, page = browser.go(path)
+        assert status == 303 and headers["location"] == "/chat", path
+        assert "data-ticket-id" not in page
+
+
+def test_the_queue_lists_tickets_with_their_status_and_first_reply_timer(desk):
+    browser = Browser(desk["server"].url)
+    browser.sign_in(desk["manager"])
+    status, headers, page = browser.go("/desk")
+    assert status == 200
+    assert f'data-ticket-id="{desk["ticket"]}" data-status="open"' in page
+    assert re.search(r"due in (7h 59m|8h 0m)", page)  # rules.yaml: a normal ticket's first reply within 480 minutes
+    assert "my template is stuck, it&#39;s urgent" in page  # escaped by the template engine
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert browser.go("/desk?q=nothing-like-this")[2].count("data-ticket-id") == 0
+    assert browser.go("/desk?q=STUCK")[2].count("data-ticket-id") == 1
+
+
+def test_a_form_without_the_csrf_token_changes_nothing(desk):
+    browser = Browser(desk["server"].url)
+    browser.sign_in(desk["manager"])
+    status, _, page = browser.go(f"/desk/tickets/{desk['ticket']}/claim", {})
+    assert status == 403 and "This form has expired" in page
+    status, _, page = browser.go(f"/desk/tickets/{desk['ticket']}/claim", {"csrf": "forged"})
+    assert status == 403
+    assert desk["server"].call("GET", f"/v1/tickets/{desk['ticket']}", desk["manager"])[1]["status"] == "open"
+
+
+def test_a_manager_claims_notes_replies_and_resolves_from_the_ticket_page(desk):
+    browser, t = Browser(desk["server"].url), desk["ticket"]
+    browser.sign_in(desk["manager"])
+    csrf = browser.csrf(f"/desk/tickets/{t}")
+    for action, form in (("claim", {}), ("note", {"text": "customer is on the enterprise plan"}),
+                         ("reply", {"text": "We are on it."}), ("resolve", {"note": "Approved now."})):
+        status, headers, _ = browser.go(f"/desk/tickets/{t}/{action}", {"csrf": csrf, **form})
+        assert status == 303 and headers["location"] == f"/desk/tickets/{t}?done=1", action
+    page = browser.go(f"/desk/tickets/{t}")[2]
+    assert 'data-status="resolved"' in page and "customer is on the enterprise plan" in page
+    assert 'data-action="reopen"' in page and 'data-action="claim"' not in page
+    status, _, _ = browser.go(f"/desk/tickets/{t}/reopen", {"csrf": csrf})
+    assert status == 303
+    assert desk["server"].call("GET", f"/v1/tickets/{t}", desk["manager"])[1]["status"] == "claimed"
+
+
+def test_an_agent_reads_the_desk_but_gets_no_manager_forms(desk):
+    browser, t = Browser(desk["server"].url), desk["ticket"]
+    browser.sign_in(desk["agent"])
+    page = browser.go(f"/desk/tickets/{t}")[2]
+    assert f'data-ticket-id="{t}"' in page
+    assert not re.search(r'data-action="(claim|reply|resolve|note|assign)"', page)
+    status, _, page = browser.go(f"/desk/tickets/{t}/claim", {"csrf": browser.csrf(f"/desk/tickets/{t}")})
+    assert status == 403 and "the agent role may not run" in page
+
+
+def test_an_internal_note_never_reaches_the_customer(desk):
+    server, t = desk["server"], desk["ticket"]
+    secret_words = "internal: refund would need finance approval"
+    assert server.call("POST", f"/v1/tickets/{t}/note", desk["manager"], {"text": secret_words})[0] == 200
+    assert server.call("POST", f"/v1/tickets/{t}/reply", desk["manager"], {"text": "Looking now."})[0] == 200
+    status, case = server.call("GET", f"/v1/tickets/{t}", desk["customer"])
+    assert status == 200 and "notes" not in case and secret_words not in json.dumps(case)
+    status, exported = server.call("GET", f"/v1/tickets/{t}/export?format=json", desk["customer"])
+    assert status == 200 and secret_words not in exported["text"]
+    assert secret_words not in json.dumps(server.call("GET", "/v1/inbox", desk["customer"])[1])
+    shown = cli(server.db, "--json", "handoff", "show", str(t))  # the CLI's default role is the customer
+    assert secret_words not in shown
+    assert secret_words in json.dumps(server.call("GET", f"/v1/tickets/{t}", desk["manager"])[1]["notes"])
+    browser = Browser(server.url)
+    browser.sign_in(desk["customer"])
+    assert secret_words not in browser.go("/chat")[2]
+
+
+def test_revoking_the_token_ends_its_sessions(desk):
+    browser = Browser(desk["server"].url)
+    browser.sign_in(desk["manager"])
+    assert browser.go("/desk")[0] == 200
+    cli(desk["server"].db, "--role", "admin", "admin", "token", "revoke", desk["manager"])
+    status, headers, _ = browser.go("/desk")
+    assert status == 303 and headers["location"] == "/login"
+
+
+def test_signing_out_ends_the_session(desk):
+    browser = Browser(desk["server"].url)
+    browser.sign_in(desk["manager"])
+    assert browser.go("/logout", {"csrf": browser.csrf("/desk")})[0] == 303
+    assert browser.go("/desk")[1]["location"] == "/login"
+
+
+def test_the_chat_answers_a_question_as_json_and_records_feedback(desk):
+    browser = Browser(desk["server"].url)
+    browser.sign_in(desk["customer"])
+    csrf = browser.csrf("/chat")
+    said = urllib.parse.urlencode({"csrf": csrf, "text": "how long does signature review take"}).encode()
+    request = urllib.request.Request(desk["server"].url + "/chat/say", method="POST", data=said,
+                                     headers={"Accept": "application/json"})
+    with browser.opener.open(request, timeout=30) as response:
+        view = json.loads(response.read())
+    assert any(line["kind"] == "answer" and "7–10 business days" in line["text"] for line in view["lines"])
+    status, _, body = browser.go("/chat/feedback", {"csrf": csrf, "question": "q", "answer": "a", "verdict": "not_related"})
+    assert status == 200 and json.loads(body) == {"recorded": "not_related"}
+    assert browser.go("/chat/feedback", {"csrf": csrf, "question": "q", "answer": "a", "verdict": "meh"})[0] == 422
+    page = browser.go("/chat")[2]
+    assert 'data-role="transcript"' in page and "how long does signature review take" in page
+
+
+def test_the_pages_follow_the_browsers_language_and_the_switch(desk):
+    browser = Browser(desk["server"].url, lang="zh-CN,zh;q=0.9,en;q=0.5")
+    assert "访问令牌" in browser.go("/login")[2]
+    english = Browser(desk["server"].url, lang="zh-CN")
+    assert "Access token" in english.go("/login?lang=en")[2]
+    assert "Access token" in english.go("/login")[2]  # the choice is kept in a cookie
+
+
+def test_every_word_of_the_pages_has_every_language():
+    for name in ("web.yaml",):
+        table = yaml.safe_load((shipped_dir() / name).read_text(encoding="utf-8"))
+        missing = [key for key, texts in table.items() if set(texts) != set(i18n.LANGUAGES) or not all(texts.values())]
+        assert missing == [], missing
+    canned = yaml.safe_load((shipped_dir() / "canned_replies.yaml").read_text(encoding="utf-8"))
+    for key, reply in canned.items():
+        assert set(reply["title"]) == set(reply["text"]) == set(i18n.LANGUAGES), key
+
+
+@pytest.mark.parametrize(("accept", "chosen", "expected"), [
+    ("zh-CN,zh;q=0.9", None, "zh"), ("en-US,en;q=0.8,zh;q=0.9", None, "en"), ("en;q=0.8,zh;q=0.9", None, "zh"),
+    ("fr-FR", None, "en"),
+    (None, None, "en"), ("zh-CN", "en", "en"), ("en", "xx", "en"), ("zh;q=abc", None, "en"),
+])
+def test_the_language_is_the_choice_else_the_best_accepted(accept, chosen, expected):
+    assert i18n.language(chosen, accept) == expected
+
+
+def test_the_reports_page_draws_the_figures_for_managers_only(desk):
+    manager = Browser(desk["server"].url)
+    manager.sign_in(desk["manager"])
+    status, _, page = manager.go("/desk/reports?days=7")
+    assert status == 200
+    assert 'data-chart="tickets-per-day"' in page and "<svg" in page and 'data-figure="resolution-rate"' in page
+    assert re.search(r'data-figure="tickets"><b>1</b>', page)
+    agent = Browser(desk["server"].url)
+    agent.sign_in(desk["agent"])
+    status, _, page = agent.go("/desk/reports")
+    assert status == 403 and 'data-chart' not in page

@@ -1,0 +1,106 @@
+"""The round trip in a real browser (Debian's chromium, driven by playwright with the system browser):
+a customer chats and asks for a person, the ticket appears on a manager's open desk without a
+reload, the manager claims, notes, replies and resolves, and the customer sees the reply and never
+the note. In English and in Chinese, with no console errors.
+
+Skipped when playwright or chromium is missing (`.ci/run` installs both).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright (the test extra)")
+CHROMIUM = os.environ.get("ASSISTANT_TEST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(not CHROMIUM, reason="no chromium on this machine (apt-get install chromium)")
+
+# Flags for a headless browser on a machine with no network but loopback, as root in a container.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+WORDS = {
+    "en": {"sign_in": "Sign in", "claim": "Claim", "a_person": "I want to talk to a person", "yes": "yes"},
+    "zh": {"sign_in": "登录", "claim": "认领", "a_person": "转人工", "yes": "好的"},
+}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def open_page(browser, url: str, lang: str):
+    context = browser.new_context(locale="zh-CN" if lang == "zh" else "en-US")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url + "/login")
+    return page, errors
+
+
+def sign_in(page, token: str, lang: str) -> None:
+    page.fill("input[name=token]", token)
+    page.get_by_role("button", name=WORDS[lang]["sign_in"]).click()
+
+
+def say(page, text: str) -> None:
+    page.fill("form[data-action=say] input[name=text]", text)
+    page.press("form[data-action=say] input[name=text]", "Enter")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_handoff_round_trip_in_a_real_browser(serve, browser, lang):
+    server = serve()
+    customer_token = server.token("--account", "demo")
+    manager_token = server.token("--user", "lin", "--role", "manager")
+    words = WORDS[lang]
+
+    desk, desk_errors = open_page(browser, server.url, lang)
+    sign_in(desk, manager_token, lang)
+    desk.wait_for_url("**/desk")
+    assert desk.locator("[data-ticket-id]").count() == 0
+
+    chat, chat_errors = open_page(browser, server.url, lang)
+    sign_in(chat, customer_token, lang)
+    chat.wait_for_url("**/chat")
+    transcript = chat.locator("[data-role=transcript]")
+    say(chat, "how long does signature review take")
+    transcript.locator("li[data-from=assistant]", has_text="7").last.wait_for()
+    say(chat, words["a_person"])
+    say(chat, words["yes"])
+    transcript.locator("li[data-from=assistant]", has_text="#1").wait_for()
+
+    # the ticket appears on the open desk by itself (live update, no reload)
+    row = desk.locator('[data-ticket-id="1"][data-status="open"]')
+    row.wait_for(timeout=5_000)
+    desk.click('[data-ticket-id="1"] a >> nth=0')
+    desk.wait_for_url("**/desk/tickets/1")
+    desk.get_by_role("button", name=words["claim"]).click()
+    desk.wait_for_url("**/desk/tickets/1?done=1")
+    note = "internal: checked with China Telecom" if lang == "en" else "内部：已与电信核实"
+    desk.fill("form[data-action=note] textarea[name=text]", note)
+    desk.click("form[data-action=note] button[type=submit]")
+    desk.wait_for_selector("[data-role=notes] li")
+    desk.select_option("form[data-action=reply] select[data-role=canned]", index=1)
+    reply = desk.input_value("form[data-action=reply] textarea[name=text]")
+    assert reply  # the canned reply filled the text in
+    desk.click("form[data-action=reply] button[type=submit]")
+    desk.wait_for_url("**/desk/tickets/1?done=1")
+    desk.fill("form[data-action=resolve] textarea[name=note]", "Approved now.")
+    desk.click("form[data-action=resolve] button[type=submit]")
+    desk.locator('h1[data-status="resolved"]').wait_for()
+
+    # the customer's open chat shows the reply and the resolution as they arrive, never the note
+    transcript.locator("li[data-from=support]", has_text=reply[:20]).wait_for(timeout=10_000)
+    transcript.locator("li[data-from=support]", has_text="Approved now.").wait_for(timeout=10_000)
+    assert note not in chat.content()
+    chat.reload()
+    assert note not in chat.content()
+    assert desk_errors == [] and chat_errors == []
