@@ -246,6 +246,12 @@ class RemoteOps:
     def inbox(self) -> list[dict]:
         return self.http.call("GET", "/inbox")
 
+    def learn(self, question: str, entry: str) -> dict:
+        return self.http.call("POST", "/gaps/learn", {"question": question, "entry": entry})
+
+    def learn_proposals(self, min_count: int = 1) -> list[dict]:
+        return self.http.call("POST", "/gaps/learn-proposals", {"min_count": min_count})
+
     def report(self, days: int = 30) -> dict:
         return self.http.call("GET", "/reports", query={"days": str(days)})
 

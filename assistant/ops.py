@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from .errors import NotFound, UserError
 
 if TYPE_CHECKING:  # kept out of the import path: `assistant ask` and `error` start without the store
+    from pathlib import Path
+
     from .context import Context
     from .knowledge import KnowledgeBase
     from .router import Reply, Router
@@ -137,6 +139,32 @@ class LocalOps:
         if text:
             obj["text"] = outcome.get("text") or reply_text(reply, router.kb)
         return obj
+
+    # --- the knowledge base's learned phrasings ------------------------------------------------
+
+    overlay_file: Path | None = None  # where learned phrasings are kept; set by the shell that knows the database
+
+    def _overlay(self) -> Path:
+        if self.overlay_file is None:
+            raise UserError("this shell keeps no learned phrasings; run `kb learn` where the database is")
+        return self.overlay_file
+
+    def learn(self, question: str, entry: str) -> dict:
+        """Teach ENTRY (an FAQ entry id or an action) the phrasing QUESTION; used from the next question on."""
+        from .overlay import learn
+        from .roles import require
+
+        require(self.role, "kb.learn")
+        return learn(self._overlay(), self.kb, question, entry)
+
+    def learn_proposals(self, min_count: int = 1) -> list[dict]:
+        """Learn every phrasing "did you mean" picks proposed at least MIN_COUNT times (see `gaps`)."""
+        from .gaps import proposals, report
+        from .overlay import learn_proposals
+        from .roles import require
+
+        require(self.role, "kb.learn")
+        return learn_proposals(self._overlay(), self.kb, proposals(report(self.ctx.store), min_count))
 
     def error(self, query: str) -> dict:
         from .actions.error_codes import lookup

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -178,11 +179,19 @@ def test_an_admin_token_administers_through_the_service_as_the_owner_does_locall
     assert gone.code == 1 and gone.err.startswith("error: no valid token;")
 
 
-def test_learning_a_phrasing_is_refused_in_remote_mode(serve, run):
+def test_a_manager_teaches_a_phrasing_through_the_service_and_it_answers_at_once(serve, run):
     server = serve("--allow-simulated-clock")
-    result = run("--server", server.url, "--token", server.token("--account", "demo"),
-                 "kb", "learn", "how much is one", "--entry", "opt-out")
-    assert result.code == 1 and result.err.startswith("error: `kb learn` teaches the knowledge base of a local database;")
+    customer = server.token("--account", "demo")
+    refused = run("--server", server.url, "--token", customer, "kb", "learn", "how much is one", "--entry", "opt-out")
+    assert refused.code == 1 and refused.err.startswith("error: the customer role may not run 'kb learn'")
+    question = "zorbly quux widget"  # words the knowledge base has never seen
+    before = json.loads(run("--server", server.url, "--token", customer, "--json", "ask", question).out)
+    assert before["type"] == "fallback"
+    manager = server.token("--user", "lin", "--role", "manager")
+    learned = run("--server", server.url, "--token", manager, "--json", "kb", "learn", question, "--entry", "opt-out")
+    assert learned.code == 0 and json.loads(learned.out)["entry"] == "opt-out"
+    after = json.loads(run("--server", server.url, "--token", customer, "--json", "ask", question).out)
+    assert after["type"] == "answer" and after["entry"] == "opt-out"
 
 
 def test_the_remote_repl_on_a_terminal_fills_slots_through_the_service(serve):

@@ -239,3 +239,23 @@ def test_the_reports_page_draws_the_figures_for_managers_only(desk):
     agent.sign_in(desk["agent"])
     status, _, page = agent.go("/desk/reports")
     assert status == 403 and 'data-chart' not in page
+
+
+def test_a_manager_sees_the_gaps_and_teaches_a_phrasing_that_answers_at_once(desk):
+    server, question = desk["server"], "zorbly quux widget"
+    assert server.call("POST", "/v1/ask", desk["customer"], {"question": question})[1]["type"] == "fallback"
+    manager = Browser(server.url)
+    manager.sign_in(desk["manager"])
+    status, _, page = manager.go("/desk/gaps")
+    assert status == 200 and question in page and 'data-action="learn"' in page
+    csrf = manager.csrf("/desk/gaps")
+    assert manager.go("/desk/gaps/learn", {"question": question, "entry": "opt-out"})[0] == 403  # no CSRF token
+    status, _, page = manager.go("/desk/gaps/learn", {"csrf": csrf, "question": question, "entry": "no-such-entry"})
+    assert status == 400 and "no entry &#39;no-such-entry&#39;" in page
+    status, headers, _ = manager.go("/desk/gaps/learn", {"csrf": csrf, "question": question, "entry": "opt-out"})
+    assert status == 303 and headers["location"] == "/desk/gaps?done=1"
+    answer = server.call("POST", "/v1/ask", desk["customer"], {"question": question})[1]
+    assert answer["type"] == "answer" and answer["entry"] == "opt-out"
+    agent = Browser(server.url)
+    agent.sign_in(desk["agent"])
+    assert agent.go("/desk/gaps")[0] == 403

@@ -95,23 +95,16 @@ def cmd_kb_report(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("kb learn")
 def cmd_kb_learn(opts: argparse.Namespace, sh: Shell) -> int:
-    from ..overlay import learn, learn_proposals
-
-    if sh.remote:
-        raise UserError("`kb learn` teaches the knowledge base of a local database; run it where the service runs, "
-                        "without --server")
     if opts.proposals:
         if opts.question or opts.entry:
             raise UserError("give either QUESTION --entry ID or --proposals, not both")
-        from ..gaps import proposals, report
-
-        learned = learn_proposals(sh.overlay_file, sh.kb, proposals(report(sh.ctx.store), opts.min_count))
+        learned = sh.ops.learn_proposals(opts.min_count)
         sh.emit(learned, lambda rs: "\n".join(f"Learned: '{r['question']}' now answers with '{r['entry']}'." for r in rs)
                 or "No proposed phrasings to learn.")
         return 0
     if not opts.question or not opts.entry:
         raise UserError("say what to learn: kb learn QUESTION --entry ID (or kb learn --proposals)")
-    result = learn(sh.overlay_file, sh.kb, opts.question, opts.entry)
+    result = sh.ops.learn(opts.question, opts.entry)
     sh.emit(result, lambda r: f"Learned: '{r['question']}' now answers with '{r['entry']}'.")
     return 0
 

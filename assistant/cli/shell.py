@@ -52,6 +52,7 @@ class Shell:
 
                 self._ops = LocalOps(lambda: self.ctx, lambda: self.router, self.opts.role,
                                      self.opts.user or os.environ.get("USER"))
+                self._ops.overlay_file = self.overlay_file
         return self._ops
 
     @property

@@ -35,14 +35,39 @@ class Service:
         from ..paths import learned_file
 
         self.settings = settings
-        directory = resolve_dir(settings.kb)
-        if not (directory / "faq.yaml").is_file():
-            raise UserError(f"no faq.yaml in {directory}; point --kb at a knowledge-base directory")
-        self.router = load_router(directory, learned_file(settings.db))
-        self.kb = self.router.kb
+        self.directory = resolve_dir(settings.kb)
+        if not (self.directory / "faq.yaml").is_file():
+            raise UserError(f"no faq.yaml in {self.directory}; point --kb at a knowledge-base directory")
+        self.overlay_file = learned_file(settings.db)
+        self._stamp = self._overlay_stamp()
+        self._router = load_router(self.directory, self.overlay_file)
+        self._reload = threading.Lock()
         self._local = threading.local()
         self.asks = Buckets(settings.asks_per_minute)
         self.tickets = Buckets(settings.tickets_per_minute)
+
+    def _overlay_stamp(self) -> tuple[int, int] | None:
+        try:
+            info = self.overlay_file.stat()
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size
+
+    @property
+    def router(self):
+        """The router, rebuilt when learned phrasings changed (a manager taught one, here or in another worker)."""
+        stamp = self._overlay_stamp()
+        if stamp != self._stamp:
+            from ..cache import load_router
+
+            with self._reload:
+                if stamp != self._stamp:
+                    self._router, self._stamp = load_router(self.directory, self.overlay_file), stamp
+        return self._router
+
+    @property
+    def kb(self):
+        return self.router.kb
 
     def store(self) -> Store:
         """This thread's connection (SQLite connections stay in the thread that opened them)."""
@@ -130,6 +155,7 @@ def operations(command: str, bucket: str | None = None):
                 made.append(context(svc, who))
             return made[0]
         ops = LocalOps(ctx, lambda: svc.router, who.role, who.principal.user, confined=who.role == "customer")
+        ops.overlay_file = svc.overlay_file
         ops.caller = who  # type: ignore[attr-defined]
         ops.before_ticket = lambda: svc.tickets.take(who.principal.token_id, what["tickets"])
         return ops

@@ -324,6 +324,42 @@ def reports_page(p: Page = Depends(page)) -> Response:
                     gap_bars=widths([q["count"] for q in figures["top_unanswered"]]))
 
 
+# --- knowledge gaps ----------------------------------------------------------------------------
+
+def _gaps_page(p: Page, status: int = 200, error: str | None = None, done: str | None = None) -> Response:
+    if not allowed(p.session.principal.role, "kb.gaps"):
+        return p.render("message.html", 403, title=p.words("gaps"), message=p.words("forbidden"))
+    groups = p.ops("kb.gaps").gaps()[:100]
+    kb = p.svc.kb
+    targets = [(e.id, e.question) for e in kb.entries.values()] + [(a.name, a.name) for a in kb.actions.values()]
+    return p.render("gaps.html", status, groups=groups, targets=targets, error=error, done=done,
+                    may_learn=allowed(p.session.principal.role, "kb.learn"))
+
+
+@router.get("/desk/gaps")
+def gaps_page(p: Page = Depends(page)) -> Response:
+    if (away := _staff(p)) is not None:
+        return away
+    return _gaps_page(p, done=p.words("learned") if p.request.query_params.get("done") else None)
+
+
+@router.post("/desk/gaps/learn")
+def gaps_learn(question: str = Form("", max_length=500), entry: str = Form("", max_length=200), csrf: str = Form(""),
+               p: Page = Depends(page)) -> Response:
+    """Accept a proposed phrasing (or teach one): what `kb learn` does; answers use it at once."""
+    if (away := _staff(p)) is not None:
+        return away
+    if (refused := _checked(p, csrf)) is not None:
+        return refused
+    try:
+        p.ops("kb.learn").learn(question, entry)
+    except Forbidden as exc:
+        return _gaps_page(p, 403, error=str(exc))
+    except UserError as exc:
+        return _gaps_page(p, 400, error=str(exc))
+    return RedirectResponse("/desk/gaps?done=1", 303)
+
+
 # --- the chat ----------------------------------------------------------------------------------
 
 def _customer(p: Page) -> Response | None:

@@ -123,6 +123,25 @@ def reports(days: int = Query(30, ge=1, le=3660), ops: LocalOps = Depends(operat
     return ops.report(days)
 
 
+class Lesson(BaseModel):
+    question: str = Field(max_length=500)
+    entry: str = Field(max_length=200, description="an FAQ entry id or an action name")
+
+
+class Proposals(BaseModel):
+    min_count: int = Field(1, ge=1, le=1_000_000, strict=True)
+
+
+@router.post("/gaps/learn", summary="Teach an entry a phrasing (what `kb learn` does); answers use it at once")
+def learn(body: Lesson, ops: LocalOps = Depends(operations("kb.learn"))) -> dict:
+    return ops.learn(body.question, body.entry)
+
+
+@router.post("/gaps/learn-proposals", summary="Learn the phrasings proposed by 'did you mean' picks (`kb learn --proposals`)")
+def learn_proposals(body: Proposals, ops: LocalOps = Depends(operations("kb.learn"))) -> list[dict]:
+    return ops.learn_proposals(body.min_count)
+
+
 @router.get("/gaps", summary="Questions the assistant could not answer well, grouped")
 def gaps(since: str | None = None, ops: LocalOps = Depends(operations("kb.gaps"))) -> list[dict]:
     return ops.gaps(since)
