@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shlex
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
@@ -93,12 +93,13 @@ def _multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, bytes]
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def _read(path: str) -> tuple[str, bytes]:
-    """A file the person named, read here on their machine to be uploaded."""
-    try:
-        return Path(path).name, Path(path).read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror or exc}; check the path") from None
+def _read(path: str, what: str = "media file (PNG, JPG, GIF, MP4 or MP3)", limit: int | None = None) -> tuple[str, bytes]:
+    """A file the person named, read here on their machine to be uploaded (a regular file, bounded)."""
+    from .files import read_regular
+    from .media import MAX_BYTES
+
+    local = os.path.expanduser(path)
+    return (os.path.basename(local) or path), read_regular(local, min(limit or MAX_BYTES, MAX_BYTES), what)
 
 
 def _a(word: str) -> str:
@@ -156,7 +157,8 @@ class RemoteOps:
 
     def template_create(self, name: str, signature: str, industry: str, text: str, media: list[str],
                         letter: str | None = None) -> dict:
-        files = [("media", *_read(p)) for p in media] + ([("letter", *_read(letter))] if letter else [])
+        files = [("media", *_read(p)) for p in media]
+        files += [("letter", *_read(letter, "commitment letter image"))] if letter else []
         form = [("name", name), ("signature", signature), ("industry", industry), ("text", text)]
         return self.http.call("POST", "/templates", form=form, files=files)
 
@@ -264,9 +266,44 @@ class RemoteOps:
 
 @dataclass
 class _Waiting:
+    """The service's `waiting` object (see server/routers/conversations.py)."""
+
     prompt: str
     choices: list[str]
     kind: str
+    slot: str | None = None
+    accept: list[str] = field(default_factory=list)
+    multiple: bool = False
+    required: bool = True
+    max_bytes: int | None = None
+
+    @property
+    def paths(self) -> bool:
+        """A file is wanted: the shell completes this machine's paths, and what they name is uploaded."""
+        return self.kind == "file"
+
+
+def _named_files(text: str, waiting: _Waiting) -> list[str] | None:
+    """The files TEXT names at a file prompt, or None when it is a line to say instead (Enter, cancel,
+    a slash command, a question): a word that exists here, has a path's shape or a name the prompt
+    accepts (".png") makes the line a list of files."""
+    from .chat.commands import is_command
+    from .chat.lines import LEAVE
+    from .text import fold
+
+    line = text.strip()
+    if not line or "\n" in line or fold(line) in LEAVE or is_command(line):
+        return None
+    try:
+        words = shlex.split(line)
+    except ValueError:
+        return None
+    accepted = {a.lower() for a in waiting.accept}
+
+    def file_like(word: str) -> bool:
+        return (os.path.lexists(os.path.expanduser(word)) or "/" in word or os.sep in word or word.startswith("~")
+                or os.path.splitext(word)[1].lower() in accepted)
+    return words if words and any(file_like(w) for w in words) else None
 
 
 class RemoteConversation:
@@ -289,7 +326,8 @@ class RemoteConversation:
 
     def _take(self, view: dict) -> list:
         w = view.get("waiting")
-        self.waiting = _Waiting(w["prompt"], w["choices"], w["kind"]) if w else None
+        known = {k: w[k] for k in ("slot", "accept", "multiple", "required", "max_bytes") if w and k in w}
+        self.waiting = _Waiting(w["prompt"], w["choices"], w["kind"], **known) if w else None
         self.done = view["done"]
         self.ctx = SimpleNamespace(account=view["account"])
         self._toolbar = view.get("toolbar", "")
@@ -303,11 +341,29 @@ class RemoteConversation:
         return self._open("news")
 
     def handle(self, text: str) -> list:
+        """TEXT said to the conversation; at a file prompt, the files it names on this machine are
+        uploaded instead (the service never opens a path)."""
         if self.id is None:
             self._open("news")
-        if not text.strip():
-            return []
+        waiting = self.waiting
+        if waiting is not None and waiting.kind == "file" and (named := _named_files(text, waiting)) is not None:
+            return self.attach(named)
+        if not text.strip() and not (waiting and waiting.kind in ("slot", "file")):
+            return []          # Enter alone only matters at a value prompt (a skip, or "is needed")
         return self._take(self.http.call("POST", f"/conversations/{self.id}/messages", {"text": text}))
+
+    def attach(self, paths: list[str]) -> list:
+        """Upload the files at PATHS (on this machine) to the file prompt the conversation waits at;
+        a file that cannot be read or used is said as the embedded REPL says it, and asked again."""
+        waiting = self.waiting
+        assert waiting is not None
+        what = "commitment letter image" if waiting.slot == "letter" else "media file (PNG, JPG, GIF, MP4 or MP3)"
+        try:
+            files = [("file", *_read(p, what, waiting.max_bytes)) for p in paths]
+            view = self.http.call("POST", f"/conversations/{self.id}/files", files=files)
+        except UserError as exc:
+            return [self._line("warn", f"{exc}. Try again, or say 'cancel' to drop the request.")]
+        return self._take(view)
 
     def cancel(self) -> list:
         if self.id is None:

@@ -15,7 +15,8 @@ from typing import Any
 
 from . import roles
 from .actions import handoff, signatures
-from .chat import commands, offers, outcomes, slots, speech, state, welcome
+from .chat import attachments, commands, offers, outcomes, slots, speech, state, welcome
+from .chat.attachments import Upload
 from .chat.commands import COMMANDS, SlashCommand, slash
 from .chat.lines import Line, Pick, Waiting, yes_or_no_again
 from .chat.offers import Offer
@@ -29,15 +30,18 @@ from .matcher import Candidate
 from .router import Reply, Router
 from .text import clean, fold
 
-__all__ = ["COMMANDS", "Conversation", "Line", "SlashCommand", "Waiting", "slash"]
+__all__ = ["COMMANDS", "Conversation", "Line", "SlashCommand", "Upload", "Waiting", "slash"]
 FALLBACKS_BEFORE_OFFER = 2
 
 
 class Conversation:
     """One person's conversation with the assistant, as customer, agent or manager."""
 
-    def __init__(self, ctx: Context, router: Router, role: str = "customer"):
+    def __init__(self, ctx: Context, router: Router, role: str = "customer", files: str = "local"):
+        """FILES is where the files its prompts ask for come from (chat/attachments.py): "local", paths
+        on this machine (the embedded REPL); "upload", files the client sends (the service)."""
         self.ctx, self.router, self.kb, self.role = ctx, router, router.kb, role
+        self.files = attachments.source(files)
         ctx.role = role  # the actions scope tickets and sends by it
         self.turns: list[dict[str, str]] = []
         self.flow: Flow | None = None
@@ -56,9 +60,10 @@ class Conversation:
         return state.dump(self)
 
     @classmethod
-    def load(cls, ctx: Context, router: Router, data: dict[str, Any], role: str = "customer") -> Conversation:
+    def load(cls, ctx: Context, router: Router, data: dict[str, Any], role: str = "customer",
+             files: str = "local") -> Conversation:
         """The conversation DATA (from `dump`) describes, on CTX (the request's own context)."""
-        return state.load(cls(ctx, router, role), data)
+        return state.load(cls(ctx, router, role, files), data)
 
     def deed(self, deed: dict[str, Any]) -> Callable[[], list[Line]]:
         """What a choice or an offer described as plain data does: run or start an action, hand off,
@@ -122,8 +127,24 @@ class Conversation:
         waiting = self.waiting
         # a yes, a no or a number answers the assistant's own question: never the case's subject
         self._turn("user", text, reply=bool(waiting and waiting.kind in ("offer", "confirm", "pick")))
+        return self._answered(lambda: self._dispatch(text))
+
+    def attach(self, uploads: list[Upload]) -> list[Line]:
+        """The files a client sent for the file prompt this conversation waits at (its files are uploads).
+
+        Refused whole, changing nothing, when no file is wanted now (Conflict) or the files cannot
+        be used (Unsupported, TooLarge, UserError); once taken, the request goes on as after a
+        typed value, and what follows is said as after any line.
+        """
+        value = slots.received(self, uploads)
+        self._turn("user", "[attached: " + ", ".join(attachments.label(u.name, n)
+                                                     for n, u in enumerate(uploads, 1)) + "]")
+        return self._answered(lambda: slots.take(self, value))
+
+    def _answered(self, work: Callable[[], list[Line]]) -> list[Line]:
+        """What WORK says, a refusal said as a line; kept as the assistant's turns."""
         try:
-            lines = self._dispatch(text)
+            lines = work()
         except Forbidden as exc:  # the role's limit: a support manager could not change that either
             lines = [Line("error", str(exc))]
         except UserError as exc:

@@ -17,6 +17,19 @@ class NotFound(UserError):
     """No such object in the caller's reach; another account's objects are reported the same way (404)."""
 
 
+class Conflict(UserError):
+    """The request does not fit the object's present state, e.g. a file sent to a conversation that
+    is not asking for one (the service answers 409)."""
+
+
+class TooLarge(UserError):
+    """What was sent is over the limit for it (the service answers 413)."""
+
+
+class Unsupported(UserError):
+    """What was sent is not of a kind that is taken, judged by its content (the service answers 415)."""
+
+
 def refused(code: str, message: str) -> UserError:
     """A refusal that carries the service's error code, shown in front as the service shows it."""
     return UserError(f"{code}: {message}", code=code)

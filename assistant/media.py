@@ -14,6 +14,8 @@ from .sanitize import one_line
 # Far above what a template may carry in all (rules.yaml: max_total_kb), so the template's own
 # check still says how much too big; a file past this is refused before it is read.
 MAX_BYTES = 16 * 1024 * 1024
+# The names such files usually have, per format: a hint for a file picker (`accept`), never a judge.
+EXTENSIONS = {"png": (".png",), "jpg": (".jpg", ".jpeg"), "gif": (".gif",), "mp4": (".mp4",), "mp3": (".mp3",)}
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,18 @@ def read(path: str | Path) -> MediaFile:
     before reading, so nothing can block here).
     """
     data = read_regular(path, MAX_BYTES, "media file (PNG, JPG, GIF, MP4 or MP3)")
-    shown = one_line(str(path))
+    return identify(data, str(path))
+
+
+def identify(data: bytes, name: str) -> MediaFile:
+    """DATA (read from a file or uploaded, called NAME) as a media file; a UserError says why it cannot be used.
+
+    The one judge of what a file is, whether the embedded assistant read it from a path or the service
+    received it as an upload: by its bytes, never by its name.
+    """
+    shown = one_line(name)
+    if len(data) > MAX_BYTES:
+        raise UserError(f"{shown} is over the limit of {MAX_BYTES:,} bytes for a media file; use a smaller file")
     fmt = sniff(data)
     if fmt is None:
         raise UserError(f"isv.UNSUPPORTED_CONTENT: {shown} is not a PNG, JPG, GIF, MP4 or MP3 file "
@@ -78,4 +91,4 @@ def read(path: str | Path) -> MediaFile:
     size = image_size(data, fmt) if fmt in ("png", "jpg", "gif") else None
     if fmt in ("png", "jpg", "gif") and not size:
         raise UserError(f"{shown} looks like a {fmt.upper()} image but its header cannot be read; export it again")
-    return MediaFile(str(path), fmt, len(data), *(size or (None, None)))
+    return MediaFile(name, fmt, len(data), *(size or (None, None)))

@@ -129,7 +129,7 @@ class Shell:
         self.transcript.extend(lines)
         waiting = self.conversation.waiting
         for line in lines:
-            if waiting and waiting.kind in ("slot", "confirm") and line.text == waiting.prompt:
+            if waiting and waiting.kind in ("slot", "file", "confirm") and line.text == waiting.prompt:
                 continue  # the prompt itself asks it
             print_formatted_text(FormattedText([(f"class:{line.kind}", safe(line.text))]),
                                  style=self.session.style, output=self.session.output,
@@ -137,7 +137,7 @@ class Shell:
 
     def message(self) -> FormattedText:
         waiting = self.conversation.waiting
-        if waiting and waiting.kind in ("slot", "confirm"):
+        if waiting and waiting.kind in ("slot", "file", "confirm"):
             return FormattedText([("class:prompt", f"{waiting.prompt}: ")])
         return FormattedText([("class:prompt", f"{self.conversation.ctx.account}> ")])
 
@@ -185,7 +185,7 @@ def run(sh) -> int:
             for line in conversation.handle(raw):
                 sh.out(safe(line.text))
             waiting = conversation.waiting
-            if waiting and waiting.kind == "slot":
+            if waiting and waiting.kind in ("slot", "file"):
                 sh.out(safe(waiting.prompt) + ":")
             if conversation.done:
                 break

@@ -1,11 +1,15 @@
 """The conversation's pieces (assistant/chat): offers, hints, picks, previews, cases."""
 
 import dataclasses
+import json
+
+import pytest
 
 from assistant.actions import accounts, handoff
-from assistant.chat import offers, speech
+from assistant.chat import attachments, offers, speech
 from assistant.chat.cases import case_text
 from assistant.conversation import Conversation
+from assistant.errors import Conflict, TooLarge, Unsupported, UserError
 from assistant.router import Reply, Suggestion
 
 
@@ -66,3 +70,78 @@ def test_every_error_codes_fix_is_said_the_conversations_way(kb):
         said = speech.say(code.fix)
         assert "--param" not in said
         assert "`assistant" not in said or "from the command line" in said, (code.code, said)
+
+
+def _signed(ctx):
+    from assistant.actions import signatures
+
+    accounts.enable(ctx)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    return ctx.at("2026-03-20T10:00")
+
+
+def test_a_conversation_whose_files_are_uploads_never_takes_a_path(ctx, router, media):
+    conv = Conversation(_signed(ctx), router, files="upload")
+    lines = conv.start("template.create", {"name": "Spring", "media": media["image"]})
+    assert [line.text for line in lines] == [attachments.ATTACH]   # named in the request: dropped, and asked for
+    for text in ("AcmeShop", "e-commerce", "Hi there"):
+        conv.handle(text)
+    assert conv.waiting.kind == "file" and conv.waiting.slot == "media"
+    said = {text: [line.text for line in conv.handle(text)] for text in (media["image"], "/etc/passwd", "/no/such.png")}
+    assert len({tuple(lines) for lines in said.values()}) == 1 and conv.waiting.slot == "media"
+    assert not ctx.store.rows("SELECT code FROM templates")
+
+
+def test_an_upload_answers_the_file_prompt_and_its_record_becomes_the_templates_frame(ctx, router):
+    from conftest import png_bytes
+
+    conv = Conversation(_signed(ctx), router, files="upload")
+    for text in ("create a template", "Spring", "AcmeShop", "e-commerce", "Hi there"):
+        conv.handle(text)
+    lines = conv.attach([attachments.Upload("C:\\Users\\ann\\banner.png", png_bytes())])
+    assert conv.waiting.kind == "confirm" and "1 media file(s)" in lines[0].text
+    assert conv.turns[-len(lines) - 1]["text"] == "[attached: banner.png]"
+    assert "Created DIGITAL_SMS_0001." in [line.text for line in conv.handle("yes")]
+    assert json.loads(ctx.store.rows("SELECT frames FROM templates")[0]["frames"]) == [
+        {"file": "banner.png", "format": "png", "size": len(png_bytes())}]
+
+
+def test_an_upload_nobody_asked_for_or_that_cannot_be_used_changes_nothing(ctx, router, media):
+    from conftest import MP4_BYTES, png_bytes
+
+    conv = Conversation(_signed(ctx), router, files="upload")
+    with pytest.raises(Conflict, match="not waiting for a file .nothing is being filled in."):
+        conv.attach([attachments.Upload("a.png", png_bytes())])
+    for text in ("create a template", "Spring", "AcmeShop", "live streaming"):
+        conv.handle(text)
+    with pytest.raises(Conflict, match="it waits for: Text content"):
+        conv.attach([attachments.Upload("a.png", png_bytes())])
+    conv.handle("Join our live stream")
+    kept = conv.dump()
+    with pytest.raises(Unsupported, match="isv.UNSUPPORTED_CONTENT: notes.png is not a PNG"):
+        conv.attach([attachments.Upload("notes.png", b"just text")])
+    with pytest.raises(TooLarge, match="a template's frames stay under 1,900 KB"):
+        conv.attach([attachments.Upload("big.png", png_bytes() + b"\0" * 2_000_000)])
+    assert conv.dump() == kept
+    conv.attach([attachments.Upload("clip.mp4", MP4_BYTES)])
+    assert conv.waiting.slot == "letter" and conv.waiting.accept == [".png", ".jpg", ".jpeg", ".gif"]
+    with pytest.raises(UserError, match="a commitment letter is one image, and 2 files came"):
+        conv.attach([attachments.Upload("a.png", png_bytes(800, 800))] * 2)
+    with pytest.raises(Unsupported, match="the commitment letter clip.mp4 is not an image"):
+        conv.attach([attachments.Upload("clip.mp4", MP4_BYTES)])
+    with pytest.raises(UserError, match="too small to be legible"):
+        conv.attach([attachments.Upload("tiny.png", png_bytes(120, 90))])
+    conv.attach([attachments.Upload("letter.png", png_bytes(800, 1000))])
+    assert conv.waiting.kind == "confirm"
+
+
+def test_the_embedded_conversation_still_reads_the_typed_path(ctx, router, media):
+    conv = Conversation(_signed(ctx), router)
+    for text in ("create a template", "Spring", "AcmeShop", "e-commerce", "Hi there"):
+        conv.handle(text)
+    assert conv.waiting.kind == "slot" and conv.waiting.paths
+    with pytest.raises(UserError, match="reads files from this machine"):
+        conv.attach([attachments.Upload("a.png", b"")])
+    conv.handle(media["image"])
+    assert "Created DIGITAL_SMS_0001." in [line.text for line in conv.handle("yes")]
+    assert json.loads(ctx.store.rows("SELECT frames FROM templates")[0]["frames"])[0]["file"] == "banner.png"

@@ -212,3 +212,83 @@ def test_the_remote_repl_on_a_terminal_fills_slots_through_the_service(serve):
     assert "account demo" in text and "Digital messages are now enabled." in text
     assert "Submitted.\nAcmeShop (trademark): Under review; decision expected 2026-03-11 to 2026-03-12" in text
     assert shell.toolbar_text.startswith(" demo | signatures ready 0/1")
+
+
+TEMPLATE_LINES = ["create a template", "Spring", "AcmeShop", "e-commerce", "Hi there"]
+
+
+def _signed_remotely(run, server, token: str) -> None:
+    for argv in (["enable"], ["signature", "submit", "AcmeShop", "--source", "trademark"]):
+        assert run("--server", server.url, "--token", token, "--now", "2026-03-02T10:00", *argv).code == 0
+
+
+def _frames(db: str) -> list[list[dict]]:
+    import json
+
+    from assistant.storage import open_store
+
+    store = open_store(db)
+    try:
+        return [json.loads(r["frames"]) for r in store.rows("SELECT frames FROM templates ORDER BY code")]
+    finally:
+        store.close()
+
+
+def test_the_remote_repl_uploads_the_file_typed_from_the_clients_machine(serve, run, tmp_path, monkeypatch):
+    from conftest import png_bytes
+
+    client = tmp_path / "client"   # the customer's own folder: the service runs elsewhere and never looks here
+    client.mkdir()
+    (client / "banner.png").write_bytes(png_bytes(40, 30))
+    (client / "notes.png").write_text("not an image", encoding="utf-8")
+    monkeypatch.chdir(client)
+    server = serve("--allow-simulated-clock")
+    token = server.token("--account", "demo")
+    _signed_remotely(run, server, token)
+    local_db = str(tmp_path / "local.db")
+    for argv in (["enable"], ["signature", "submit", "AcmeShop", "--source", "trademark"]):
+        assert run("--db", local_db, "--now", "2026-03-02T10:00", *argv).code == 0
+    lines = "\n".join(TEMPLATE_LINES + ["nope.png", "notes.png", "banner.png", "yes"]) + "\n"
+    remote = run("--server", server.url, "--token", token, "--now", "2026-03-20T10:00", input=lines)
+    local = run("--db", local_db, "--now", "2026-03-20T10:00", input=lines)
+    assert remote.code == 0 and remote.out == local.out, remote.out
+    assert ("Media file (image or video):\ncannot read nope.png: No such file or directory; check the path. Try again, "
+            "or say 'cancel' to drop the request.\nMedia file (image or video):\nisv.UNSUPPORTED_CONTENT: notes.png is "
+            "not a PNG, JPG, GIF, MP4 or MP3 file (judged by its content, not its name). Try again") in remote.out
+    assert "Created DIGITAL_SMS_0001." in remote.out
+    assert _frames(server.db) == [[{"file": "banner.png", "format": "png", "size": len(png_bytes(40, 30))}]]
+
+
+def test_the_remote_repl_on_a_terminal_attaches_a_file_and_completes_local_paths(serve, run, tmp_path):
+    from conftest import MP4_BYTES, png_bytes
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from assistant.client import Http, RemoteOps
+    from assistant.repl import ConversationCompleter, Shell
+
+    (tmp_path / "spring clip.mp4").write_bytes(MP4_BYTES)
+    (tmp_path / "photo.png").write_bytes(png_bytes())
+    server = serve("--allow-simulated-clock")
+    token = server.token("--account", "demo")
+    _signed_remotely(run, server, token)
+    conversation = RemoteOps(Http(server.url, token, now="2026-03-20T10:00")).conversation()
+    with create_pipe_input() as pipe:
+        shell = Shell(conversation, input=pipe, output=DummyOutput())
+        pipe.send_text("\r".join(TEMPLATE_LINES) + "\r")
+        shell.show(shell.conversation.welcome())
+        for _ in TEMPLATE_LINES:
+            shell.step()
+        assert shell.message()[0][1] == "Media file (image or video): "
+        typed = str(tmp_path / "pho")
+        found = ConversationCompleter(conversation).get_completions(Document(typed), CompleteEvent())
+        assert [c.text for c in found] == ["to.png"]     # this machine's paths, at the file prompt
+        pipe.send_text(f"'{tmp_path / 'spring clip.mp4'}' {tmp_path / 'photo.png'}\ryes\r")
+        pipe.close()
+        while shell.step():
+            pass
+    text = "\n".join(line.text for line in shell.transcript)
+    assert "and 2 media file(s)" in text and "Created DIGITAL_SMS_0001." in text
+    assert [f["file"] for f in _frames(server.db)[0]] == ["spring clip.mp4", "photo.png"]

@@ -326,3 +326,146 @@ def test_audit_rows_name_the_token_that_acted_never_its_secret(world):
                     {"actor": customer, "action": "handoff.answer"}, {"actor": "manager:lin", "action": "handoff.claim"}]
     assert [e["actor"] for e in events] == ["customer", customer, "manager:lin"]
     assert not any(secret[3:] in row["actor"] for secret in tokens.values() for row in rows + events)
+
+
+# --- files reach a conversation only as uploads ----------------------------------------------
+
+def _say(server, conv: str, token: str, text: str) -> dict:
+    status, view = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": text},
+                               headers={"X-Assistant-Now": NOW})
+    assert status == 200, view
+    return view
+
+
+def _raw_say(server, conv: str, token: str, text: str) -> bytes:
+    """The reply's bytes exactly as the service sent them."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(f"{server.url}/v1/conversations/{conv}/messages", method="POST",
+                                     data=json.dumps({"text": text}).encode(),
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json",
+                                              "X-Assistant-Now": NOW})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read()
+
+
+def _upload(server, conv: str, token: str, files: list[tuple[str, bytes]], field: str = "file") -> tuple[int, dict]:
+    from assistant.client import _multipart
+
+    data, content_type = _multipart([], [(field, name, body) for name, body in files])
+    return server.call("POST", f"/v1/conversations/{conv}/files", token, data=data, content_type=content_type,
+                       headers={"X-Assistant-Now": NOW})
+
+
+def _announced(server, path: str, token: str, size: int) -> tuple[int, str]:
+    """The status and error of a multipart request that announces SIZE bytes and sends none of them."""
+    import json
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        raw.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+                    f"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: {size}\r\n\r\n".encode())
+        reply = b""
+        while b"}" not in reply:
+            reply += raw.recv(4096)
+    head, _, body = reply.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body)["error"]
+
+
+def _at_file_prompt(server, token: str, industry: str = "e-commerce") -> tuple[str, dict]:
+    """A new conversation of TOKEN's, creating a template, at its media prompt."""
+    conv = server.call("POST", "/v1/conversations", token, headers={"X-Assistant-Now": NOW})[1]["id"]
+    for text in ("create a template", "Spring", "AcmeShop", industry):
+        _say(server, conv, token, text)
+    return conv, _say(server, conv, token, "Hi there")
+
+
+def _templates(db: str) -> list[dict]:
+    from assistant.storage import open_store
+
+    store = open_store(db)
+    try:
+        return store.rows("SELECT code, frames, letter FROM templates ORDER BY code")
+    finally:
+        store.close()
+
+
+def test_a_service_conversation_asks_for_the_file_itself(world):
+    server, token = world["server"], world["tokens"]["a"]
+    conv, view = _at_file_prompt(server, token)
+    assert view["waiting"] == {
+        "prompt": "Media file (image or video)", "choices": [], "kind": "file", "slot": "media",
+        "accept": [".png", ".jpg", ".jpeg", ".gif", ".mp4", ".mp3"], "multiple": True, "required": True,
+        "max_bytes": 2 * 1900 * 1024 + 64 * 1024, "upload": f"/v1/conversations/{conv}/files"}
+    # the other prompts keep their shape, now naming their slot
+    first = server.call("POST", "/v1/conversations", token, headers={"X-Assistant-Now": NOW})[1]["id"]
+    assert _say(server, first, token, "create a template")["waiting"] == {
+        "prompt": "Template name (at most 20 characters)", "choices": [], "kind": "slot", "slot": "name"}
+
+
+def test_a_path_typed_at_a_file_prompt_is_never_opened_whatever_it_names(world, media, tmp_path):
+    import os
+
+    server, token = world["server"], world["tokens"]["a"]
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)   # opened, even to look, it would answer differently (a FIFO is refused by the reader)
+    conv, _ = _at_file_prompt(server, token)
+    typed = ["/etc/passwd", "/no/such/dir/banner.png", media["image"], str(fifo), str(tmp_path), "banner.png",
+             f"{media['image']} {media['letter']}", "../../../etc/shadow"]
+    replies = [_raw_say(server, conv, token, text) for text in typed]
+    assert len(set(replies)) == 1, [r.decode() for r in replies]
+    import json
+
+    reply = json.loads(replies[0])
+    assert reply["lines"] == [{"kind": "warn", "text": "Attach the file: this conversation runs on the service, so "
+                                                       "send the file itself (the REPL uploads it for you). Try again, "
+                                                       "or say 'cancel' to drop the request."}]
+    assert reply["waiting"]["kind"] == "file" and reply["waiting"]["slot"] == "media"
+    # and a real image of the server's typed as text never becomes the template's media: the upload does
+    status, view = _upload(server, conv, token, [("mine.png", __import__("conftest").png_bytes(32, 48))])
+    assert status == 200 and view["waiting"]["kind"] == "confirm", view
+    assert "Created DIGITAL_SMS_0002." in [line["text"] for line in _say(server, conv, token, "yes")["lines"]]
+    made = _templates(server.db)[-1]
+    assert made["code"] == "DIGITAL_SMS_0002"
+    assert json.loads(made["frames"]) == [{"file": "mine.png", "format": "png", "size": len(
+        __import__("conftest").png_bytes(32, 48))}]
+
+
+def test_the_file_endpoint_refuses_what_is_not_wanted_or_cannot_be_used_in_json(world):
+    from conftest import MP4_BYTES, png_bytes
+
+    server, token = world["server"], world["tokens"]["a"]
+    idle = server.call("POST", "/v1/conversations", token, headers={"X-Assistant-Now": NOW})[1]["id"]
+    status, answer = _upload(server, idle, token, [("a.png", png_bytes())])
+    assert status == 409 and answer["error"] == ('this conversation is not waiting for a file (nothing is being filled '
+                                                 'in); send a file only while its waiting.kind is "file"'), answer
+    conv, _ = _at_file_prompt(server, token, industry="live streaming")
+    refused = [([("notes.png", b"just text")], 415, "isv.UNSUPPORTED_CONTENT: notes.png is not a PNG, JPG, GIF"),
+               ([("big.png", png_bytes() + b"\0" * 2_000_000)], 413, "the files come to 1,953 KB, and a template's "
+                                                                     "frames stay under 1,900 KB in all")]
+    for files, code, error in refused:
+        status, answer = _upload(server, conv, token, files)
+        assert status == code and answer["error"].startswith(error), answer
+    assert _announced(server, f"/v1/conversations/{conv}/files", token, 4_500_000) == (
+        413, "the request is larger than 3864 KB; send less at once")
+    assert _upload(server, conv, token, [("notes.png", b"x")])[1]["error_code"] == "isv.UNSUPPORTED_CONTENT"
+    status, answer = _upload(server, conv, token, [("a.png", png_bytes())], field="media")
+    assert status == 422 and answer["error"].startswith("file: Field required"), answer
+    assert _upload(server, conv, world["tokens"]["b"], [("a.png", png_bytes())])[0] == 404  # another account's
+    assert _upload(server, "nope", token, [("a.png", png_bytes())])[0] == 404
+    status, view = _upload(server, conv, token, [("clip.mp4", MP4_BYTES), ("a.png", png_bytes())])
+    assert status == 200 and view["waiting"]["slot"] == "letter" and view["waiting"]["multiple"] is False
+    for files, code, error in [([("a.png", png_bytes(800, 800))] * 2, 400, "a commitment letter is one image"),
+                               ([("tiny.png", png_bytes(120, 90))], 400, "the commitment letter is 120x90 pixels"),
+                               ([("clip.mp4", MP4_BYTES)], 415, "isv.UNSUPPORTED_CONTENT: the commitment letter")]:
+        status, answer = _upload(server, conv, token, files)
+        assert status == code and answer["error"].startswith(error), answer
+    status, view = _upload(server, conv, token, [("letter.png", png_bytes(800, 1000))])
+    assert status == 200 and view["waiting"]["kind"] == "confirm"
+    assert "Created DIGITAL_SMS_0002." in [line["text"] for line in _say(server, conv, token, "yes")["lines"]]
+    import json
+
+    made = _templates(server.db)[-1]
+    assert [f["file"] for f in json.loads(made["frames"])] == ["clip.mp4", "a.png"]
+    assert json.loads(made["letter"]) == {"file": "letter.png", "width": 800, "height": 1000}

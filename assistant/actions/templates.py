@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from .. import media
@@ -90,10 +91,11 @@ def check_letter(ctx: Context, path: str | None) -> media.MediaFile | None:
     """The commitment letter at PATH, if it is a legible image (None when no letter is given)."""
     if path is None:
         return None
-    return _check_letter_file(ctx, media.read(path))
+    return check_letter_file(ctx, media.read(path))
 
 
-def _check_letter_file(ctx: Context, letter: media.MediaFile) -> media.MediaFile:
+def check_letter_file(ctx: Context, letter: media.MediaFile) -> media.MediaFile:
+    """LETTER (read or uploaded), if it is a legible image; else a UserError saying what to send instead."""
     path = letter.path
     if letter.format not in ("png", "jpg", "gif"):
         raise refused(UNSUPPORTED, f"the commitment letter {path} is not an image; save it as a clear PNG or JPG")
@@ -140,19 +142,27 @@ def _verdicts(ctx: Context, text: str, industry: str, signature: str, has_letter
     return verdicts
 
 
+def _opened(item: str | media.MediaFile) -> media.MediaFile:
+    """A media file already identified (an upload the service received), or the one at a local path, read now."""
+    return item if isinstance(item, media.MediaFile) else media.read(item)
+
+
 def create(ctx: Context, name: str, signature: str, industry: str, text: str,
-           media_paths: list[str], letter: str | None = None) -> dict:
+           media_paths: Sequence[str | media.MediaFile], letter: str | media.MediaFile | None = None) -> dict:
     """Create a template and submit it for review; returns its status with the new code.
 
-    The media files are read before the transaction starts, so a slow or stuck file never holds
-    the database's write lock; a file that cannot be used is still refused (and audited) in order.
+    MEDIA_PATHS and LETTER are paths on this machine (the CLI, the embedded REPL) or files already
+    identified from their bytes (`media.identify`, for a conversation held by the service, which
+    never opens a path a client names). Paths are read before the transaction starts, so a slow or
+    stuck file never holds the database's write lock; a file that cannot be used is still refused
+    (and audited) in order.
     """
     unreadable: UserError | None = None
     read: list[media.MediaFile] = []
     letter_read: media.MediaFile | None = None
     try:
-        read = [media.read(p) for p in media_paths]
-        letter_read = media.read(letter) if letter is not None else None
+        read = [_opened(p) for p in media_paths]
+        letter_read = _opened(letter) if letter is not None else None
     except UserError as exc:
         unreadable = exc
 
@@ -178,7 +188,7 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
         if unreadable is not None:
             raise unreadable
         files = _check_media(ctx, text, read)
-        letter_file = _check_letter_file(ctx, letter_read) if letter_read else None
+        letter_file = check_letter_file(ctx, letter_read) if letter_read else None
         code = f"DIGITAL_SMS_{ctx.store.next_number('template'):04d}"
         ctx.store.insert("templates", {
             "code": code, "account": ctx.account, "name": title, "signature": signature, "industry": chosen,

@@ -18,13 +18,20 @@ class Line:
 class Waiting:
     """What the conversation waits for: the prompt to show and the values to complete.
 
-    PATHS is true when the value is a file (media, commitment letter): the shell completes paths.
+    KIND "file": the file itself is wanted (a conversation whose files are uploads): SLOT names it,
+    ACCEPT lists the usual file names (".png", ...; the bytes decide), MULTIPLE says whether several
+    may come at once, REQUIRED whether an empty line may skip it. PATHS is true when a typed path is
+    the value (the embedded REPL's file prompts): the shell completes paths.
     """
 
     prompt: str
     choices: list[str] = field(default_factory=list)
-    kind: str = "slot"  # slot | confirm | offer | pick
+    kind: str = "slot"  # slot | file | confirm | offer | pick
     paths: bool = False
+    slot: str | None = None
+    accept: list[str] = field(default_factory=list)
+    multiple: bool = False
+    required: bool = True
 
 
 # yes and no are read by assistant.choices.yes_or_no

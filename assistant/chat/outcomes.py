@@ -35,8 +35,9 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         lines = [Line("answer", render.signature_text(s, carriers)) for s in items] or \
             [Line("info", "No signatures yet. Say \"submit a signature\" to start one.")]
     elif name == "template.create":
+        files = conv.files   # paths on this machine, or the uploads' records: never a client's path on the service
         status = templates.create(ctx, args["name"], args["signature"], args["industry"], args["text"],
-                                  args["media"], args.get("letter"))
+                                  files.opened(args["media"]), files.opened(args.get("letter")))
         conv.last.update(template=status["code"], object=f"template:{status['code']}")
         lines = [Line("ok", f"Created {status['code']}."), Line("answer", render.template_text(status, carriers))]
     elif name == "template.status":

@@ -10,19 +10,17 @@ confirmed once: by "Go ahead?" after its preview, or by the yes to the offer tha
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .. import media as media_files
 from ..actions import accounts, signatures, templates
 from ..choices import pick, yes_or_no
-from ..errors import UserError
+from ..errors import Conflict, UserError
 from ..knowledge import Slot
 from ..numbers import lookup
 from ..rules import SOURCES
 from ..text import clean, fold
-from . import offers, previews
+from . import attachments, offers, previews
 from .lines import LEAVE, Line, Waiting, yes_or_no_again
 
 if TYPE_CHECKING:
@@ -58,9 +56,12 @@ def waiting(conv: Conversation) -> Waiting | None:
     if flow.confirming:
         return Waiting("Go ahead? [y/N]", ["yes", "no"], "confirm")
     slot = flow.slots[0]
+    if slot.name in FILES and conv.files.kind == "upload":
+        return Waiting(slot.prompt, [], "file", slot=slot.name, accept=attachments.accept(conv.ctx, slot.name),
+                       multiple=slot.name == "media", required=slot.required)
     default = _default(conv, slot)
     return Waiting(slot.prompt + (f" [{default}]" if default else ""), choices(conv, slot), "slot",
-                   paths=slot.name in FILES)
+                   paths=slot.name in FILES, slot=slot.name, required=slot.required)
 
 
 # --- starting ----------------------------------------------------------------------------------
@@ -197,12 +198,34 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     except UserError as exc:
         conv.remember_refusal(exc)
         return aside(conv, text) or [Line("warn", f"{exc}. Try again, or say 'cancel' to drop the request.")]
+    return take(conv, value)
+
+
+def take(conv: Conversation, value: Any) -> list[Line]:
+    """VALUE (checked) is the answer to the prompt the request waits at: on to the next step."""
+    flow = conv.flow
+    assert flow is not None
+    slot = flow.slots[0]
     if slot.name.startswith("param:"):
         flow.args["params"][slot.name.split(":", 1)[1]] = value
     elif value is not None:
         flow.args[slot.name] = value
     flow.slots.pop(0)
     return advance(conv)
+
+
+def received(conv: Conversation, uploads: list[attachments.Upload]) -> Any:
+    """UPLOADS, checked for the file prompt the request waits at: what the request keeps of them.
+
+    Refused, changing nothing, when no file is wanted now (Conflict) or the files cannot be used.
+    """
+    flow = conv.flow
+    if conv.done or flow is None or flow.confirming or flow.slots[0].name not in FILES:
+        asked = conv.waiting
+        now = f"it waits for: {asked.prompt}" if asked else "nothing is being filled in"
+        raise Conflict(f"this conversation is not waiting for a file ({now}); send a file only while its "
+                       "waiting.kind is \"file\"")
+    return conv.files.received(conv.ctx, flow.slots[0].name, uploads)
 
 
 def _not_done(conv: Conversation) -> list[Line]:
@@ -326,14 +349,8 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
             raise UserError(f"'{value}' is not a template industry; use one of: "
                             f"{', '.join(ctx.rules.template_industries)}")
         return chosen
-    if slot.name == "media":
-        paths = shlex.split(value) if isinstance(value, str) else list(value)
-        for path in paths:
-            media_files.read(path)
-        return paths
-    if slot.name == "letter":
-        templates.check_letter(ctx, value)
-        return value
+    if slot.name in FILES:   # a path on this machine, or (the service) never a path: the file source decides
+        return conv.files.typed(ctx, slot.name, value)
     if slot.name == "name" and action == "template.create" and len(value) > ctx.rules.template["max_name_length"]:
         raise UserError(f"a template name has at most {ctx.rules.template['max_name_length']} characters")
     if slot.name == "text" and action == "template.create":

@@ -12,12 +12,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..errors import Forbidden, NotFound, UserError, split_fix
+from ..errors import Conflict, Forbidden, NotFound, TooLarge, Unsupported, UserError, split_fix
 from .deps import Service, Unauthenticated
-from .limits import RateLimited
+from .limits import RateLimited, upload_bytes
 from .settings import Settings
 
-STATUS = ((Unauthenticated, 401), (Forbidden, 403), (NotFound, 404), (RateLimited, 429), (UserError, 400))
+STATUS = ((Unauthenticated, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409), (TooLarge, 413),
+          (Unsupported, 415), (RateLimited, 429), (UserError, 400))
 
 
 def error_body(message: str, code: str | None = None) -> dict:
@@ -32,8 +33,7 @@ def error_body(message: str, code: str | None = None) -> dict:
 
 def upload_limit(service: Service) -> int:
     """The largest multipart body: a template's frames (the spec's total) plus a letter of the same bound."""
-    spec = service.kb.rules.template if service.kb.rules else {"max_total_kb": 1900}
-    return 2 * spec["max_total_kb"] * 1024 + 64 * 1024
+    return upload_bytes(service.kb.rules.template if service.kb.rules else {"max_total_kb": 1900})
 
 
 class BodyLimit:
@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     recipients = 16 * 1024 * 1024
 
     def limit(path: str) -> int:
-        if path.startswith("/v1/templates"):
+        if path.startswith("/v1/templates") or (path.startswith("/v1/conversations/") and path.endswith("/files")):
             return big
         if path.startswith("/v1/sends"):
             return recipients

@@ -10,6 +10,12 @@ from collections.abc import Callable
 from ..errors import UserError
 
 
+def upload_bytes(template: dict) -> int:
+    """The largest multipart body of files: a template's frames (the spec's total, rules.yaml) plus a
+    letter of the same bound, and room for the form's fields."""
+    return 2 * int(template["max_total_kb"]) * 1024 + 64 * 1024
+
+
 class RateLimited(UserError):
     """Too many requests of one kind from one token (the service answers 429, with Retry-After)."""
 

@@ -1,5 +1,8 @@
 """Conversations: the REPL's conversation over HTTP, for web chats and the remote REPL.
 
+Files reach a conversation only as uploads (`POST .../files`, when `waiting.kind` is "file"): the
+conversation is made with the "upload" file source, so a path typed at a file prompt is never opened.
+
 Each message loads the state from the database, lets the conversation answer, and stores the new
 state only if nobody else moved it meanwhile (a version number): two tabs answering at once get a
 clear refusal instead of a lost turn. No database lock is held while the client is heard or answered.
@@ -11,14 +14,16 @@ import json
 import secrets
 from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, File, UploadFile
 from pydantic import BaseModel, Field
 
-from ...conversation import Conversation
+from ...conversation import Conversation, Upload
 from ...errors import Forbidden, NotFound, UserError
+from ...media import MAX_BYTES
 from ...ops import LocalOps
 from ...roles import allowed
 from ..deps import operations
+from ..limits import upload_bytes
 
 router = APIRouter(tags=["conversations"])
 
@@ -28,15 +33,25 @@ class Message(BaseModel):
 
 
 def _view(conv_id: str, conv: Conversation, lines) -> dict:
-    waiting = conv.waiting
     try:
         toolbar = conv.toolbar()
     except UserError:
         toolbar = f" {conv.ctx.account}"
     return {"id": conv_id, "lines": [{"kind": line.kind, "text": line.text} for line in lines],
-            "waiting": None if waiting is None else {"prompt": waiting.prompt, "choices": waiting.choices,
-                                                     "kind": waiting.kind},
-            "done": conv.done, "account": conv.ctx.account, "toolbar": toolbar}
+            "waiting": _waiting(conv_id, conv), "done": conv.done, "account": conv.ctx.account, "toolbar": toolbar}
+
+
+def _waiting(conv_id: str, conv: Conversation) -> dict | None:
+    """What the conversation waits for: {prompt, choices, kind, slot}, and for a file (kind "file")
+    also accept, multiple, required, max_bytes and upload (the endpoint the file goes to)."""
+    waiting = conv.waiting
+    if waiting is None:
+        return None
+    shown = {"prompt": waiting.prompt, "choices": waiting.choices, "kind": waiting.kind, "slot": waiting.slot}
+    if waiting.kind == "file":
+        shown.update(accept=waiting.accept, multiple=waiting.multiple, required=waiting.required,
+                     max_bytes=upload_bytes(conv.kb.rules.template), upload=f"/v1/conversations/{conv_id}/files")
+    return shown
 
 
 def _open(ops: LocalOps, conv_id: str) -> tuple[Conversation, int]:
@@ -45,7 +60,8 @@ def _open(ops: LocalOps, conv_id: str) -> tuple[Conversation, int]:
                         (conv_id, ctx.account, ops.caller.principal.token_id))  # type: ignore[attr-defined]
     if row is None:
         raise NotFound(f"no conversation {conv_id}; start one with POST /v1/conversations")
-    return Conversation.load(ctx, ops._router(), json.loads(row["state"]), ops.role), row["version"]
+    state = json.loads(row["state"])
+    return Conversation.load(ctx, ops._router(), state, ops.role, files="upload"), row["version"]
 
 
 def _save(ops: LocalOps, conv_id: str, conv: Conversation, version: int) -> None:
@@ -62,7 +78,7 @@ def _save(ops: LocalOps, conv_id: str, conv: Conversation, version: int) -> None
 def start(lines: Literal["welcome", "news"] = "welcome", ops: LocalOps = Depends(operations("repl"))) -> dict:
     """LINES: the welcome banner (an interactive shell), or only the news a script is shown."""
     ctx = ops.ctx
-    conv = Conversation(ctx, ops._router(), ops.role)
+    conv = Conversation(ctx, ops._router(), ops.role, files="upload")  # the service never opens a client's path
     said = conv.welcome() if lines == "welcome" else conv.news()
     conv_id = secrets.token_urlsafe(12)
     with ctx.store.transaction():
@@ -90,5 +106,20 @@ def message(conv_id: str, body: Message, ops: LocalOps = Depends(operations("rep
 def cancel(conv_id: str, ops: LocalOps = Depends(operations("repl"))) -> dict:
     conv, version = _open(ops, conv_id)
     lines = conv.cancel()
+    _save(ops, conv_id, conv, version)
+    return _view(conv_id, conv, lines)
+
+
+@router.post("/conversations/{conv_id}/files",
+             summary="Send the file the conversation waits for (multipart: file...): the lines in reply, what it waits for")
+def attach(conv_id: str, file: list[UploadFile] = File(description="the file (several for media frames; one letter)"),
+           ops: LocalOps = Depends(operations("repl", "asks"))) -> dict:
+    """Only while `waiting.kind` is "file" (else 409). The files are judged by their bytes: not a
+    kind the prompt takes is 415, over the template's size 413, an illegible letter 400; a refused
+    upload changes nothing. The service never opens a path: a path typed as a message at a file
+    prompt is answered the same whatever it names."""
+    uploads = [Upload(f.filename or "", f.file.read(MAX_BYTES + 1)) for f in file]
+    conv, version = _open(ops, conv_id)
+    lines = conv.attach(uploads)
     _save(ops, conv_id, conv, version)
     return _view(conv_id, conv, lines)
