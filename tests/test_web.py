@@ -259,3 +259,35 @@ def test_a_manager_sees_the_gaps_and_teaches_a_phrasing_that_answers_at_once(des
     agent = Browser(server.url)
     agent.sign_in(desk["agent"])
     assert agent.go("/desk/gaps")[0] == 403
+
+
+def multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
+    boundary = "----assistant-test-boundary"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()]
+    parts += [f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
+              f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n" for field, name, data in files]
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def test_the_chat_takes_a_templates_media_as_an_upload(desk):
+    from conftest import png_bytes
+
+    server = desk["server"]
+    cli(server.db, "--now", "2026-10-01T10:00", "enable")
+    cli(server.db, "--now", "2026-10-01T10:00", "signature", "submit", "AcmeShop", "--source", "trademark")
+    browser = Browser(server.url)
+    browser.sign_in(desk["customer"])
+    csrf = browser.csrf("/chat")
+    for line in ("create a template", "Sale", "AcmeShop", "e-commerce", "Hi there"):
+        assert browser.go("/chat/say", {"csrf": csrf, "text": line})[0] == 303
+    page = browser.go("/chat")[2]
+    assert re.search(r'<form[^>]+data-action="attach"(?![^>]*hidden)', page)  # the file input is shown now
+    body, kind = multipart({"csrf": csrf}, [("file", "banner.png", png_bytes())])
+    request = urllib.request.Request(server.url + "/chat/files", data=body, method="POST",
+                                     headers={"Content-Type": kind, "Accept": "application/json"})
+    with browser.opener.open(request, timeout=30) as response:
+        view = json.loads(response.read())
+    assert view["waiting"] and view["waiting"]["kind"] == "confirm", view
+    browser.go("/chat/say", {"csrf": csrf, "text": "yes"})
+    templates = server.call("GET", "/v1/templates", desk["customer"])[1]
+    assert [t["name"] for t in templates] == ["Sale"]

@@ -427,6 +427,38 @@ def chat_say(text: str = Form("", max_length=4000), csrf: str = Form(""), p: Pag
     return response
 
 
+@router.post("/chat/files")
+async def chat_files(request: Request, svc: Service = Depends(service)) -> Response:
+    """The file(s) the conversation waits for (a template's media or letter), sent from the page."""
+    form = await request.form()
+    uploads = [(f.filename or "", await f.read()) for f in form.getlist("file") if hasattr(f, "read")]
+    csrf = form.get("csrf")
+    return await _run_in_thread(_chat_files, Page(request, svc), uploads, csrf if isinstance(csrf, str) else None)
+
+
+def _chat_files(p: Page, uploads: list[tuple[str, bytes]], csrf: str | None) -> Response:
+    if (away := _customer(p)) is not None:
+        return away
+    if (refused := _checked(p, csrf)) is not None:
+        return refused
+    from ..chat.attachments import Upload
+    from ..server.routers import conversations
+
+    conv_id, _ = _conversation(p)
+    ops = p.ops("repl", bucket="asks")
+    conv, version = conversations._open(ops, conv_id)
+    try:
+        lines = conv.attach([Upload(name, data) for name, data in uploads])
+        conversations._save(ops, conv_id, conv, version)
+        view = conversations._view(conv_id, conv, lines)
+    except UserError as exc:
+        view = {"id": conv_id, "lines": [{"kind": "error", "text": str(exc)}], "waiting": conversations._waiting(conv_id, conv),
+                "toolbar": ""}
+    if "application/json" in p.request.headers.get("accept", ""):
+        return JSONResponse(view)
+    return RedirectResponse("/chat", 303)
+
+
 VERDICTS = ("yes", "not_related", "not_answered")
 
 

@@ -85,11 +85,16 @@ function chat(form) {
   const bar = document.querySelector("[data-role=status-bar]");
   const csrf = form.querySelector("input[name=csrf]").value;
 
+  const attach = document.querySelector("form[data-action=attach]");
+
   async function say(text) {
     line(list, "customer", text);
     const body = new URLSearchParams({csrf, text});
-    const r = await fetch("/chat/say", {method: "POST", body, credentials: "same-origin",
-                                        headers: {"Accept": "application/json"}});
+    await shown(await fetch("/chat/say", {method: "POST", body, credentials: "same-origin",
+                                          headers: {"Accept": "application/json"}}));
+  }
+
+  async function shown(r) {
     if (!r.ok) { line(list, "assistant", (await r.json().catch(() => ({}))).error || r.statusText, "error"); return; }
     const view = await r.json();
     const labels = {};
@@ -111,7 +116,25 @@ function chat(form) {
       choices.appendChild(b);
     }
     if (view.toolbar) bar.textContent = view.toolbar;
+    const file = waiting && waiting.kind === "file";
+    attach.hidden = !file;
+    if (file) {
+      const input = attach.querySelector("input[type=file]");
+      input.accept = (waiting.accept || []).join(",");
+      input.multiple = Boolean(waiting.multiple);
+    }
   }
+
+  attach.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = attach.querySelector("input[type=file]");
+    if (!input.files.length) return;
+    line(list, "customer", [...input.files].map(f => f.name).join(", "));
+    const body = new FormData(attach);
+    input.value = "";
+    fetch("/chat/files", {method: "POST", body, credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(shown).catch(() => line(list, "assistant", "…", "error"));
+  });
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
