@@ -149,3 +149,51 @@ def test_a_count_of_stories_written_in_the_docs_is_the_real_one():
     for page in _markdown_files():
         for said in re.findall(r"(\d+) (?:conversation )?stories", page.read_text(encoding="utf-8")):
             assert int(said) == count, f"{page.name} says {said} stories; tests/stories holds {count}"
+
+
+def _sh_block(page: Path, after: str) -> list[str]:
+    """The command lines of the first ```sh block after the line AFTER, continuations joined."""
+    text = page.read_text(encoding="utf-8")
+    block = re.search(r"```sh\n(.*?)```", text[text.index(after):], re.DOTALL).group(1)
+    return [line for line in block.replace("\\\n", " ").splitlines() if line.strip()]
+
+
+def _run_shell_line(run, monkeypatch, line: str):
+    """One documented command line, in process: `export X=Y`, `X=Y assistant ...` or `assistant ...`."""
+    import shlex
+
+    words = shlex.split(line, comments=True)
+    if words[0] == "export":
+        for pair in words[1:]:
+            monkeypatch.setenv(*pair.split("=", 1))
+        return None
+    with monkeypatch.context() as scoped:
+        while "=" in words[0]:
+            scoped.setenv(*words.pop(0).split("=", 1))
+        assert words[0] == "assistant", f"not a command of the assistant: {line}"
+        return run(*words[1:])
+
+
+def test_the_documented_command_line_walk_through_runs_on_a_fresh_demo_account(run, monkeypatch, tmp_path):
+    """The README's onboarding and handoff, then the administrator's commands, exactly as shown,
+    one after the other on a fresh database; the manager's queue (its own ticket 1) on another:
+    each line exits 0."""
+    from conftest import png_bytes
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "banner.png").write_bytes(png_bytes(1, 1))
+    monkeypatch.setenv("USER", "tester")
+    walk = (_sh_block(ROOT / "README.md", "## Onboarding from the command line")
+            + _sh_block(ROOT / "README.md", "## When the assistant cannot help")
+            + _sh_block(DOCS / "operators.md", "## Administration: accounts"))
+    queue = _sh_block(DOCS / "managers.md", "## The queue and a case")
+    assert len(walk) >= 20 and len(queue) >= 8
+    for line in walk:
+        result = _run_shell_line(run, monkeypatch, line)
+        assert result is None or result.code == 0, f"{line}\n{result.out}{result.err}"
+    sent = run("--json", "send", "list")
+    assert '"sent": 2' in sent.out and "DIGITAL_SMS_0001" in sent.out
+    monkeypatch.setenv("ASSISTANT_DB", str(tmp_path / "queue.db"))
+    for line in queue:
+        result = _run_shell_line(run, monkeypatch, line)
+        assert result is None or result.code == 0, f"{line}\n{result.out}{result.err}"
