@@ -405,7 +405,10 @@ def test_a_service_conversation_asks_for_the_file_itself(world):
 
 
 def test_a_path_typed_at_a_file_prompt_is_never_opened_whatever_it_names(world, media, tmp_path):
+    import json
     import os
+
+    from conftest import png_bytes
 
     server, token = world["server"], world["tokens"]["a"]
     fifo = tmp_path / "pipe.png"
@@ -415,21 +418,18 @@ def test_a_path_typed_at_a_file_prompt_is_never_opened_whatever_it_names(world, 
              f"{media['image']} {media['letter']}", "../../../etc/shadow"]
     replies = [_raw_say(server, conv, token, text) for text in typed]
     assert len(set(replies)) == 1, [r.decode() for r in replies]
-    import json
-
     reply = json.loads(replies[0])
     assert reply["lines"] == [{"kind": "warn", "text": "Attach the file: this conversation runs on the service, so "
                                                        "send the file itself (the REPL uploads it for you). Try again, "
                                                        "or say 'cancel' to drop the request."}]
     assert reply["waiting"]["kind"] == "file" and reply["waiting"]["slot"] == "media"
     # and a real image of the server's typed as text never becomes the template's media: the upload does
-    status, view = _upload(server, conv, token, [("mine.png", __import__("conftest").png_bytes(32, 48))])
+    status, view = _upload(server, conv, token, [("mine.png", png_bytes(32, 48))])
     assert status == 200 and view["waiting"]["kind"] == "confirm", view
     assert "Created DIGITAL_SMS_0002." in [line["text"] for line in _say(server, conv, token, "yes")["lines"]]
     made = _templates(server.db)[-1]
     assert made["code"] == "DIGITAL_SMS_0002"
-    assert json.loads(made["frames"]) == [{"file": "mine.png", "format": "png", "size": len(
-        __import__("conftest").png_bytes(32, 48))}]
+    assert json.loads(made["frames"]) == [{"file": "mine.png", "format": "png", "size": len(png_bytes(32, 48))}]
 
 
 def test_the_file_endpoint_refuses_what_is_not_wanted_or_cannot_be_used_in_json(world):
