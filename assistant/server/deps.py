@@ -39,6 +39,10 @@ class Service:
         if not (directory / "faq.yaml").is_file():
             raise UserError(f"no faq.yaml in {directory}; point --kb at a knowledge-base directory")
         self.router = load_router(directory, learned_file(settings.db))
+        if self.router.warning:  # the service still starts, answering with the lexical model
+            import sys
+
+            sys.stderr.write(f"warning: {self.router.warning}\n")
         self.kb = self.router.kb
         self._local = threading.local()
         self.asks = Buckets(settings.asks_per_minute)
