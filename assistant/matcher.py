@@ -15,6 +15,7 @@ word for word one of an intent's phrasings gets that intent with confidence 1.0.
 from __future__ import annotations
 
 import math
+import re
 import zlib
 from array import array
 from bisect import bisect_left
@@ -218,10 +219,15 @@ def _key64(text: str) -> int:
     return (zlib.crc32(data) << 31) ^ zlib.adler32(data)
 
 
-def _plain(text: str) -> str:
-    """TEXT without the form word a caller put in front (`Router.prepare`): what the encoder reads."""
-    first, _, rest = text.partition(" ")
-    return rest if first in FORM_WORDS else text
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
+
+
+def _sentence(surface: Sequence[str]) -> str:
+    """What the encoder reads: the question's words as the lexical model reads them (folded,
+    spelling repaired, the synonym table applied: "td" is "optout" to both models), without the
+    form word in front (`Router.prepare`), Chinese characters joined again (`fold` spaces them)."""
+    words = surface[1:] if surface and surface[0] in FORM_WORDS else surface
+    return _CJK_GAP.sub("", " ".join(words))
 
 
 class Model:
@@ -346,7 +352,7 @@ class Index:
         if encoder is not None and len(self.keys) <= self.encoder_settings.limit:
             from .encoder import Semantic
 
-            texts = [_plain(p) for key in self.keys for p in intents[key]]
+            texts = [_sentence(surface) for _, surface in analysed]
             self.semantic = Semantic.train(encoder, texts, labels, len(self.keys), self.encoder_settings,
                                            self.keys.index(negative) if negative in intents else None)
         self.large = large
@@ -430,7 +436,7 @@ class Index:
         if self.semantic is not None:
             # a question of no known word (Chinese for an English-only entry) is read by the encoder alone
             weight = self.encoder_settings.fusion if probabilities else 1.0
-            probabilities = fuse(probabilities, self.semantic.probabilities(_plain(text)), weight)
+            probabilities = fuse(probabilities, self.semantic.probabilities(_sentence(surface)), weight)
         if not probabilities:
             return []
         best = sorted(probabilities, key=probabilities.__getitem__, reverse=True)[:limit]
