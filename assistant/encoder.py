@@ -190,6 +190,7 @@ class Semantic:
         self.bias = np.asarray(bias, dtype=np.float64)
         self.embeddings = np.asarray(embeddings, dtype=np.float32).reshape(-1, encoder.dim)
         self.labels = np.asarray(labels, dtype=np.int32)
+        self._primed: dict[str, Any] = {}  # sentence -> vector, encoded ahead in a batch (`prime`)
 
     @classmethod
     def train(cls, encoder: Encoder, texts: Sequence[str], labels: Sequence[int], n_intents: int, settings: Any,
@@ -204,11 +205,20 @@ class Semantic:
                                    l2=settings.l2, average=settings.average, class_weight=weight)
         return cls(encoder, w, b, vectors, labels)
 
+    def prime(self, texts: Sequence[str]) -> None:
+        """Encode TEXTS in one batch for the `probabilities` calls that follow (the vectors of the
+        previous batch are dropped)."""
+        unique = list(dict.fromkeys(texts))
+        self._primed = dict(zip(unique, self.encoder.encode(unique))) if unique else {}
+
     def probabilities(self, text: str) -> list[float]:
         """Every intent's probability for TEXT (softmax of the classifier's scores)."""
         import numpy as np
 
-        logits = self.encoder.encode([text])[0] @ self.weights + self.bias
+        vector = self._primed.get(text)
+        if vector is None:
+            vector = self.encoder.encode([text])[0]
+        logits = vector @ self.weights + self.bias
         logits -= logits.max()
         p = np.exp(logits)
         return (p / p.sum()).tolist()

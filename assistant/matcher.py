@@ -446,6 +446,11 @@ class Index:
             ranked = [Candidate(self.keys[exact], 1.0, self.titles[exact])] + [c for c in ranked if c.key != self.keys[exact]]
         return ranked[:limit]
 
+    def prime(self, texts: Sequence[str]) -> None:
+        """Encode TEXTS (questions `rank` is about to be given) in one batch (see `Router.prime`)."""
+        if self.semantic is not None:
+            self.semantic.prime([_sentence(self._read(text)[1]) for text in texts])
+
     def _probabilities(self, words: Sequence[str], surface: Sequence[str]) -> dict[int, float]:
         """The lexical model's softmax: intent number -> probability."""
         scores = self._scores(words, surface)

@@ -13,7 +13,7 @@ when the out-of-scope class wins, fall back.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from .knowledge import Action, KnowledgeBase
@@ -234,6 +234,15 @@ class Router:
         ranked = self._given_in_scope(self.index.rank(self.prepare(text, form), limit=max(8, self.thresholds.suggestions + 1)))
         ranked = sorted((self._adjust(c, text, form) for c in ranked), key=lambda c: c.confidence, reverse=True)
         return self.decide(question, text, self._as_question(ranked, text, form))
+
+    def prime(self, questions: Sequence[str]) -> None:
+        """Prepare QUESTIONS that are about to be routed, together: with an encoder, their vectors
+        are computed in one batch (several times faster a question than one by one). Routing
+        them afterwards gives exactly the replies it gives without this."""
+        if self.index.semantic is None or not questions:
+            return
+        texts = [clean(q) for q in questions]
+        self.index.prime([self.prepare(t) for t in texts if t and len(t) <= MAX_QUESTION])
 
     @staticmethod
     def _given_in_scope(ranked: list[Candidate]) -> list[Candidate]:

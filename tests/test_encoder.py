@@ -186,3 +186,11 @@ def test_ask_uses_the_encoder_when_installed_and_answers_as_the_service_does(fus
     answer = json.loads(done.stdout)
     reply = built.route(question)
     assert (answer["entry"], answer["confidence"]) == (reply.entry, reply.confidence)
+
+
+def test_a_batch_encoded_ahead_changes_no_reply(fused):
+    """`ask` over standard input encodes the lines that came together in one batch."""
+    built, _ = fused
+    alone = _decisions(built)
+    built.prime([*QUESTIONS, QUESTIONS[0]])
+    assert built.index.semantic._primed and _decisions(built) == alone
