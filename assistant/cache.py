@@ -25,7 +25,7 @@ from typing import Any
 
 from . import __version__, knowledge
 from .clock import WorkCalendar
-from .matcher import Index, Weights
+from .matcher import EncoderSettings, Index, Weights
 from .paths import cache_dir
 from .router import Router
 from .rules import CarrierRules, ContentRule, IndustryRule, Rules, TemplateIndustry
@@ -34,7 +34,7 @@ from .text import Synonyms
 FORMAT = 2
 MAGIC = b"assistant-index\n"
 _TYPES = {cls.__name__: cls for cls in (knowledge.Entry, knowledge.SlotType, knowledge.Slot, knowledge.Action,
-                                        knowledge.ErrorCode, knowledge.Thresholds, knowledge.Routing, Weights,
+                                        knowledge.ErrorCode, knowledge.Thresholds, knowledge.Routing, Weights, EncoderSettings,
                                         Rules, TemplateIndustry, CarrierRules, IndustryRule, ContentRule)}
 
 
@@ -171,8 +171,9 @@ def dumps(router: Router, fingerprint: str) -> bytes:
     return MAGIC + _checksum(payload).encode() + b"\n" + payload
 
 
-def loads(data: bytes, fingerprint: str) -> Router:
-    """The router in a cache file's DATA; CacheError if it is damaged or for other sources."""
+def loads(data: bytes, fingerprint: str, encoder: Any = None) -> Router:
+    """The router in a cache file's DATA; CacheError if it is damaged or for other sources.
+    ENCODER (an `encoder.Encoder`) is the loaded encoder the file was written with, if any."""
     if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 25:
         raise CacheError("not an index file")
     start = len(MAGIC) + 17
@@ -194,7 +195,7 @@ def loads(data: bytes, fingerprint: str) -> Router:
         fields = {name: decode(value) for name, value in header["kb"].items()}
         entries = LazyEntries(header["entry_ids"], arrays.pop("entry_offsets"), bytes(payload[at:]))
         kb = knowledge.KnowledgeBase(entries=entries, **fields)
-        index = Index.restore(header["index"], arrays, kb.synonyms)
+        index = Index.restore(header["index"], arrays, kb.synonyms, encoder)
     except (KeyError, TypeError, ValueError, IndexError, re.error) as exc:
         raise CacheError(f"unexpected content: {exc}") from None
     return Router(kb, index)
@@ -215,8 +216,8 @@ def _private_dir() -> Path | None:
         return None
 
 
-def _fingerprint(paths: list[Path]) -> str:
-    parts = [__version__, str(FORMAT)]
+def _fingerprint(paths: list[Path], encoder_key: str = "") -> str:
+    parts = [__version__, str(FORMAT), encoder_key]
     for path in paths:
         try:
             stat = path.stat()
@@ -226,25 +227,44 @@ def _fingerprint(paths: list[Path]) -> str:
     return _checksum("\n".join(parts).encode())
 
 
-def load_router(kb_dir: Path, overlay_file: Path | None = None) -> Router:
-    """The router for the knowledge base in KB_DIR (plus learned phrasings in OVERLAY_FILE)."""
+def load_router(kb_dir: Path, overlay_file: Path | None = None, encoder_setting: str | None = None) -> Router:
+    """The router for the knowledge base in KB_DIR (plus learned phrasings in OVERLAY_FILE), with
+    the sentence encoder ENCODER_SETTING names (default `$ASSISTANT_ENCODER`, see `encoder.chosen`).
+    An encoder that cannot be loaded leaves the lexical model alone, and `Router.warning` says why."""
+    from . import encoder as encoders
+
+    choice = encoders.chosen(encoder_setting)
+    model, warning = None, None
+    if choice is not None:
+        try:
+            model = encoders.load(choice)
+        except encoders.EncoderError as exc:
+            choice, warning = None, f"{exc}; answering with the lexical model"
+    router = _load(kb_dir, overlay_file, choice, model)
+    router.warning = warning
+    return router
+
+
+def _load(kb_dir: Path, overlay_file: Path | None, choice: Any, model: Any) -> Router:
     # The package's own modules count too: a cached index only fits the code that wrote it.
     sources = sorted(kb_dir.glob("*.yaml")) + [knowledge.shipped_dir() / "rules.yaml"]
     sources += sorted(Path(__file__).parent.glob("*.py"))
     if overlay_file is not None:
         sources.append(overlay_file)
-    fingerprint = _fingerprint(sources)
-    prefix = f"router-{_checksum(str(kb_dir.resolve()).encode())}-"
+    fingerprint = _fingerprint(sources, choice.key if choice is not None else "")
+    # one file per knowledge base and encoder: switching ASSISTANT_ENCODER does not rebuild the other's
+    tag = _checksum(choice.name.encode())[:8] if choice is not None else "lexical"
+    prefix = f"router-{_checksum(str(kb_dir.resolve()).encode())}-{tag}-"
     directory = _private_dir()
     path = directory / f"{prefix}{fingerprint}.index" if directory else None
     if path is not None:
         try:
-            return loads(path.read_bytes(), fingerprint)
+            return loads(path.read_bytes(), fingerprint, model)
         except (OSError, CacheError):
             pass
     overlay = knowledge.read_overlay(overlay_file) if overlay_file is not None else None
     folded: dict[str, str] = {}  # each phrasing folded once, for the checks and the index alike
-    router = Router(knowledge.load(kb_dir, overlay, folded), folded=folded)
+    router = Router(knowledge.load(kb_dir, overlay, folded), folded=folded, encoder=model)
     if path is not None:
         _store(path, prefix, dumps(router, fingerprint))
     return router

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import UserError
-from .matcher import Weights
+from .matcher import EncoderSettings, Weights
 from .rules import Rules, RulesError
 from .rules import parse as parse_rules
 from .text import Synonyms, fold
@@ -142,6 +142,7 @@ class KnowledgeBase(NamedTuple):
     rules: Rules | None
     intro: str = ""
     out_of_scope: dict[str, tuple[str, ...]] = {}  # group -> examples; never mutated
+    encoder: EncoderSettings = EncoderSettings()  # the optional sentence encoder's classifier, fusion and thresholds
 
 
 class _Checker:
@@ -358,9 +359,24 @@ def _read_out_of_scope(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:
     return groups
 
 
-def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing, tuple[str, ...]]:
-    if data is None or not c.mapping(data, 1, "matcher.yaml", {"version", "thresholds", "weights", "routing", "stopwords"}):
-        return Thresholds(), Weights(), Routing(), ()
+_ENCODER_RANGES = {"fusion": 1, "steps": 100_000, "rate": 1, "l2": 1, "average": 1, "negative": 100, "answer": 1,
+                   "clarify": 1, "out_of_scope": 1, "limit": 1_000_000}
+
+
+def _read_encoder(c: _Checker, data: Any) -> EncoderSettings:
+    e = data.get("encoder") or _Map()
+    d = EncoderSettings()
+    settings = EncoderSettings(**{name: c.number(e, name, "encoder setting", getattr(d, name), 0, high)
+                                  for name, high in _ENCODER_RANGES.items()})
+    if settings.clarify > settings.answer:
+        c.add(getattr(e, "line", 1), "encoder setting 'clarify' is above 'answer'; clarify must be the lower one")
+    return settings
+
+
+def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing, tuple[str, ...], EncoderSettings]:
+    if data is None or not c.mapping(data, 1, "matcher.yaml", {"version", "thresholds", "weights", "routing", "stopwords",
+                                                               "encoder"}):
+        return Thresholds(), Weights(), Routing(), (), EncoderSettings()
     t = data.get("thresholds") or _Map()
     d = Thresholds()
     thresholds = Thresholds(
@@ -388,7 +404,7 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       c.strings(r, "mask_types", "routing"),
                       c.strings(r, "question_ends", "routing"))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
-    return thresholds, weights, routing, stopwords
+    return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 
 
 # --- putting it together ----------------------------------------------------------------
@@ -501,7 +517,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
     error_codes = _read_error_codes(c, data)
     checkers.append(c)
     c, data = read("matcher.yaml")
-    thresholds, weights, routing, stopwords = _read_matcher(c, data)
+    thresholds, weights, routing, stopwords, encoder = _read_matcher(c, data)
     checkers.append(c)
     c, data = read("out_of_scope.yaml")
     if data is None and not c.problems:  # a plain FAQ without examples of its own: the shipped ones
@@ -530,7 +546,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
             merged = entry.alternatives + tuple(p for p in extra if p not in entry.alternatives)
             entries[entry_id] = Entry(entry.id, entry.question, entry.answer, entry.tags, merged, entry.actions, entry.related)
     kb = KnowledgeBase(str(directory), entries, Synonyms(synonyms), slot_types, actions, error_codes,
-                       thresholds, weights, routing, stopwords, rules, intro, out_of_scope)
+                       thresholds, weights, routing, stopwords, rules, intro, out_of_scope, encoder)
     problems.extend(_cross_references(kb, faq_lines))
     if (directory / "error_codes.yaml").is_file():  # a plain FAQ without a catalogue has no account model to explain
         problems.extend(_missing_error_codes(kb))

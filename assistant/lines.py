@@ -40,3 +40,42 @@ def read_lines(stream: IO) -> Iterator[str | ValueError]:
             yield raw.rstrip(b"\r\n").decode("utf-8")
         except UnicodeDecodeError as exc:
             yield ValueError(f"line is not valid UTF-8 (byte {exc.start + 1}); send UTF-8 text")
+
+
+def _decode(raw: bytes) -> str | ValueError:
+    raw = raw.rstrip(b"\r")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return ValueError(f"line is not valid UTF-8 (byte {exc.start + 1}); send UTF-8 text")
+
+
+def read_batches(stream: IO, size: int = 512) -> Iterator[list[str | ValueError]]:
+    """The lines of STREAM (as `read_lines` gives them) in groups of those that arrived together,
+    at most SIZE: a file or a pipe fed by a program gives many lines per read, a person typing
+    one. A caller can then prepare a group at once (the sentence encoder reads a batch of
+    questions several times faster than one at a time) and still answer a typed line at once.
+    Only a stream nothing has read from yet may be given: it is read below its buffer."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        fd = None
+    if fd is None:  # an in-memory stream: everything has arrived
+        batch: list[str | ValueError] = []
+        for line in read_lines(stream):
+            batch.append(line)
+            if len(batch) == size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+        return
+    import os
+
+    pending = b""
+    while chunk := os.read(fd, 1 << 16):
+        *complete, pending = (pending + chunk).split(b"\n")
+        for low in range(0, len(complete), size):
+            yield [_decode(raw) for raw in complete[low:low + size]]
+    if pending:
+        yield [_decode(pending)]

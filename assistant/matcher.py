@@ -15,6 +15,7 @@ word for word one of an intent's phrasings gets that intent with confidence 1.0.
 from __future__ import annotations
 
 import math
+import re
 import zlib
 from array import array
 from bisect import bisect_left
@@ -49,6 +50,30 @@ class Weights(NamedTuple):
     steps: float = 0            # if positive: this many minibatch updates, instead of `epochs` passes
     average: float = 0.0        # the trained weights are the mean over this last share of the updates
     idf: float = 0.0            # words and word pairs weighted by their inverse document frequency to this power
+
+
+class EncoderSettings(NamedTuple):
+    """The encoder's classifier, its share of the fused probabilities and the thresholds that
+    replace `thresholds`' own while an encoder is used. Set in `knowledge/matcher.yaml` (`encoder`)."""
+
+    fusion: float = 0.5        # weight of the encoder's probabilities (the lexical model's is 1 - fusion)
+    steps: float = 1500        # minibatch updates of the classifier on the phrasings' vectors
+    rate: float = 0.01         # Adam learning rate
+    l2: float = 0.0001         # L2 weight decay
+    average: float = 0.5       # the weights kept are the mean over this last share of the updates
+    negative: float = 1.0      # loss weight of the out-of-scope examples
+    answer: float = 0.34       # thresholds used with the encoder (see knowledge/matcher.yaml)
+    clarify: float = 0.34
+    out_of_scope: float = 0.6
+    limit: float = 2000        # above this many intents the encoder is not used (a dense classifier)
+
+
+def fuse(lexical: Mapping[int, float], semantic: Sequence[float], weight: float) -> dict[int, float]:
+    """Late fusion, the one place the two models meet: each intent's probability is the mean of
+    the lexical model's (LEXICAL, intent -> probability) and the encoder's (SEMANTIC, a list over
+    every intent), the encoder weighted WEIGHT."""
+    keep = 1.0 - weight
+    return {k: keep * lexical.get(k, 0.0) + weight * p for k, p in enumerate(semantic)}
 
 
 class Candidate(NamedTuple):
@@ -194,6 +219,17 @@ def _key64(text: str) -> int:
     return (zlib.crc32(data) << 31) ^ zlib.adler32(data)
 
 
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
+
+
+def _sentence(surface: Sequence[str]) -> str:
+    """What the encoder reads: the question's words as the lexical model reads them (folded,
+    spelling repaired, the synonym table applied: "td" is "optout" to both models), without the
+    form word in front (`Router.prepare`), Chinese characters joined again (`fold` spaces them)."""
+    words = surface[1:] if surface and surface[0] in FORM_WORDS else surface
+    return _CJK_GAP.sub("", " ".join(words))
+
+
 class Model:
     """Sparse linear weights, feature-major: `logits` is a sparse dot product in pure Python."""
 
@@ -251,15 +287,21 @@ class Index:
 
     def __init__(self, intents: Mapping[str, Sequence[str]], synonyms: Synonyms | None = None,
                  weights: Weights | None = None, stopwords: Sequence[str] = (), *, negative: str | None = None,
-                 folded: Mapping[str, Sequence[str]] | None = None, _state: dict | None = None):
+                 folded: Mapping[str, Sequence[str]] | None = None, _state: dict | None = None,
+                 encoder: Any = None, encoder_settings: EncoderSettings | None = None):
         """Train on INTENTS (intent -> phrasings). FOLDED, when given, holds the same phrasings
-        already `fold`ed, list for list (the router folds each phrasing once for all its uses)."""
+        already `fold`ed, list for list (the router folds each phrasing once for all its uses).
+        ENCODER (an `encoder.Encoder`), when given, adds a classifier on sentence vectors whose
+        probabilities are fused with the lexical model's (`fuse`); not for more than
+        ENCODER_SETTINGS.limit intents."""
         self.synonyms = synonyms
         self.weights = weights or Weights()
+        self.encoder_settings = encoder_settings or EncoderSettings()
+        self.semantic: Any = None
         # a question's reading, for `rank` and then `words` (the router's second look at it)
         self._read = lru_cache(maxsize=256)(self._read_uncached)
         if _state is not None:
-            self._restore(_state)
+            self._restore(_state, encoder)
             return
         from . import train  # numpy: only when building
 
@@ -299,13 +341,20 @@ class Index:
         self.exact_keys = array("q", sorted(exact))
         self.exact_intents = array("i", (exact[k] for k in self.exact_keys))
         w = self.weights
-        if large:
-            table = train.centroids(rows, labels, len(self.keys), scale=w.centroid_scale)
-        else:
-            weight = {self.keys.index(negative): w.negative} if negative in intents else None
-            table = train.softmax(rows, labels, len(self.keys), epochs=int(w.epochs), rate=w.rate, l2=w.l2, steps=int(w.steps),
-                                  class_weight=weight, average=w.average)
+        with train.one_thread():
+            if large:
+                table = train.centroids(rows, labels, len(self.keys), scale=w.centroid_scale)
+            else:
+                weight = {self.keys.index(negative): w.negative} if negative in intents else None
+                table = train.softmax(rows, labels, len(self.keys), epochs=int(w.epochs), rate=w.rate, l2=w.l2,
+                                      steps=int(w.steps), class_weight=weight, average=w.average)
         self.model = Model.from_table(table)
+        if encoder is not None and len(self.keys) <= self.encoder_settings.limit:
+            from .encoder import Semantic
+
+            texts = [_sentence(surface) for _, surface in analysed]
+            self.semantic = Semantic.train(encoder, texts, labels, len(self.keys), self.encoder_settings,
+                                           self.keys.index(negative) if negative in intents else None)
         self.large = large
         self._word_share = {}
 
@@ -314,17 +363,22 @@ class Index:
     def state(self) -> tuple[dict, dict[str, array]]:
         """(JSON-able values, flat arrays) from which `restore` rebuilds this index."""
         values = {"keys": self.keys, "titles": self.titles, "known": sorted(self.known), "large": self.large,
-                  "weights": list(self.weights), "uses": self.uses}
+                  "weights": list(self.weights), "uses": self.uses, "encoder_settings": list(self.encoder_settings),
+                  "encoder": self.semantic.encoder.name if self.semantic is not None else None}
         arrays = {**self.model.arrays(), "exact_keys": self.exact_keys, "exact_intents": self.exact_intents}
         if self.idf is not None:
             arrays.update(idf_buckets=self.idf.buckets, idf_values=self.idf.values)
+        if self.semantic is not None:
+            arrays.update(self.semantic.arrays())
         return values, arrays
 
     @classmethod
-    def restore(cls, values: dict, arrays: dict[str, array], synonyms: Synonyms | None) -> Index:
-        return cls({}, synonyms, Weights(*values["weights"]), _state={**values, **arrays})
+    def restore(cls, values: dict, arrays: dict[str, array], synonyms: Synonyms | None, encoder: Any = None) -> Index:
+        """The index `state` gave VALUES and ARRAYS for; ENCODER is needed if it was built with one."""
+        return cls({}, synonyms, Weights(*values["weights"]), _state={**values, **arrays}, encoder=encoder,
+                   encoder_settings=EncoderSettings(*values["encoder_settings"]))
 
-    def _restore(self, state: dict) -> None:
+    def _restore(self, state: dict, encoder: Any) -> None:
         self.keys, self.titles, self.large = state["keys"], state["titles"], state["large"]
         self.uses = state.get("uses")
         self._word_share: dict[str, list[float]] = {}
@@ -333,6 +387,12 @@ class Index:
         self.exact_keys, self.exact_intents = state["exact_keys"], state["exact_intents"]
         self.model = Model(*(state[name] for name in ("buckets", "start", "intents", "values", "bias")))
         self.idf = Idf(state["idf_buckets"], state["idf_values"]) if "idf_buckets" in state else None
+        if "enc_weights" in state:
+            if encoder is None or encoder.name != state["encoder"]:
+                raise ValueError("the index was built with another encoder")
+            from .encoder import Semantic
+
+            self.semantic = Semantic.from_arrays(encoder, state)
 
     # --- reading a question ------------------------------------------------------------------
 
@@ -369,20 +429,37 @@ class Index:
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
         """The best LIMIT intents for TEXT, best first, with softmax confidences."""
         words, surface = self._read(text)
-        if not any(w in self.known for w in surface):
+        known = any(w in self.known for w in surface)
+        if not known and self.semantic is None:
             return []  # not one word the knowledge base uses: any score would be noise
-        scores = self._scores(words, surface)
-        if not scores:
+        probabilities = self._probabilities(words, surface) if known else {}
+        if self.semantic is not None:
+            # a question of no known word (Chinese for an English-only entry) is read by the encoder alone
+            weight = self.encoder_settings.fusion if probabilities else 1.0
+            probabilities = fuse(probabilities, self.semantic.probabilities(_sentence(surface)), weight)
+        if not probabilities:
             return []
-        top = max(scores.values())
-        exps = {k: math.exp(s - top) for k, s in scores.items()}
-        total = sum(exps.values())
-        best = sorted(exps, key=exps.__getitem__, reverse=True)[:limit]
-        ranked = [Candidate(self.keys[k], round(exps[k] / total, 4), self.titles[k]) for k in best]
+        best = sorted(probabilities, key=probabilities.__getitem__, reverse=True)[:limit]
+        ranked = [Candidate(self.keys[k], round(probabilities[k], 4), self.titles[k]) for k in best]
         exact = self._exact(" ".join(words))
         if exact is not None:
             ranked = [Candidate(self.keys[exact], 1.0, self.titles[exact])] + [c for c in ranked if c.key != self.keys[exact]]
         return ranked[:limit]
+
+    def prime(self, texts: Sequence[str]) -> None:
+        """Encode TEXTS (questions `rank` is about to be given) in one batch (see `Router.prime`)."""
+        if self.semantic is not None:
+            self.semantic.prime([_sentence(self._read(text)[1]) for text in texts])
+
+    def _probabilities(self, words: Sequence[str], surface: Sequence[str]) -> dict[int, float]:
+        """The lexical model's softmax: intent number -> probability."""
+        scores = self._scores(words, surface)
+        if not scores:
+            return {}
+        top = max(scores.values())
+        exps = {k: math.exp(s - top) for k, s in scores.items()}
+        total = sum(exps.values())
+        return {k: e / total for k, e in exps.items()}
 
     def _scores(self, words: Sequence[str], surface: Sequence[str]) -> dict[int, float]:
         """The model's logits for a question, as `features` would give them, but faster: the

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from contextlib import nullcontext
 from itertools import chain
+from typing import Any
 
 # The batches are small: BLAS threads would only spin against each other (and against whatever
 # else the machine runs). Set before numpy is first imported, which is here.
@@ -22,6 +24,18 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 
 import numpy as np  # noqa: E402
+
+
+def one_thread() -> Any:
+    """A context in which numpy's BLAS runs one thread. The variables above do that only if
+    numpy was not imported before (the encoder imports it first); threadpoolctl, installed with
+    the `[encoder]` extra, sets the loaded BLAS itself. Small matrices on a busy machine: more
+    threads only wait for each other (shipped knowledge base, first build 10-20 s -> 1.6 s)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return nullcontext()
+    return threadpool_limits(1)
 
 _SNAPSHOTS = 50  # iterates averaged (see `softmax`): enough for a smooth mean, cheap on a large table
 
@@ -165,3 +179,50 @@ def centroids(rows: Sequence[dict[int, float]], labels: Sequence[int], n_intents
     columns = bucket[np.concatenate(([0], edges))] if len(bucket) else bucket
     start = np.concatenate(([0], edges, [len(bucket)])).astype(np.int64) if len(bucket) else np.zeros(1, dtype=np.int64)
     return Table(columns, start, intent, values.astype(np.float32), np.zeros(n_intents))
+
+
+def dense_softmax(x: np.ndarray, labels: Sequence[int], n_intents: int, *, steps: int = 1500, rate: float = 0.01,
+                  l2: float = 1e-4, batch: int = 64, average: float = 0.5, seed: int = 0,
+                  class_weight: dict[int, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression of LABELS on the dense rows of X (sentence vectors):
+    (weights dim x intents, bias). Minibatch Adam for STEPS updates with L2 decay, the mean of
+    the iterates over the last AVERAGE share returned, as `softmax` does for the sparse features."""
+    with one_thread():
+        x = np.asarray(x, dtype=np.float32)
+        y = np.asarray(labels, dtype=np.int64)
+        n, d = x.shape
+        weight = np.ones(n_intents, dtype=np.float32)
+        for intent, value in (class_weight or {}).items():
+            weight[intent] = value
+        w = np.zeros((d, n_intents), dtype=np.float32)
+        b = np.zeros(n_intents, dtype=np.float32)
+        params = [w, b]
+        m = [np.zeros_like(w), np.zeros_like(b)]
+        v = [np.zeros_like(w), np.zeros_like(b)]
+        mean = [np.zeros_like(w), np.zeros_like(b)]
+        first_kept, kept = steps - int(steps * average), 0
+        beta1, beta2, eps = 0.9, 0.999, 1e-8
+        rng = np.random.default_rng(seed)
+        for step, chosen in enumerate(_batches(n, batch, steps, rng), start=1):
+            xb = x[chosen]
+            logits = xb @ w + b
+            logits -= logits.max(axis=1, keepdims=True)
+            p = np.exp(logits)
+            p /= p.sum(axis=1, keepdims=True)
+            p[np.arange(len(chosen)), y[chosen]] -= 1.0
+            p *= weight[y[chosen]][:, None] / len(chosen)
+            grads = [xb.T @ p + l2 * w, p.sum(axis=0)]
+            scale = rate * np.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
+            for param, grad, mk, vk in zip(params, grads, m, v):
+                mk *= beta1
+                mk += (1 - beta1) * grad
+                vk *= beta2
+                vk += (1 - beta2) * grad * grad
+                param -= scale * mk / (np.sqrt(vk) + eps)
+            if step > first_kept:
+                mean[0] += w
+                mean[1] += b
+                kept += 1
+        if kept:
+            w, b = mean[0] / kept, mean[1] / kept
+        return w, b

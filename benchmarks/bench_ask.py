@@ -13,11 +13,15 @@
    Run it with a regular install's python for the figure the start-time bar is about:
        python3 -m venv ../bench-venv && ../bench-venv/bin/pip install .
        ../bench-venv/bin/python benchmarks/bench_ask.py --sizes ""
-3. Whole-process `assistant ask "q"` on a generated knowledge base (`--process-entries`, by
+3. Whole-process `assistant ask --json` over a batch of --batch questions on standard input
+   (the held-out questions, repeated), on the shipped knowledge base: wall clock and CPU time.
+4. Whole-process `assistant ask "q"` on a generated knowledge base (`--process-entries`, by
    default 20,000 entries, that is 100,000 phrasings): the first ask parses the YAML, builds the
    index and writes the cache; later asks read the cache (the median of `--runs`).
 
 Builds are also given in CPU time (`cpu`): on a shared machine the wall clock counts the other jobs too.
+With the `[encoder]` extra installed every figure includes the encoder (the first line says which);
+`ASSISTANT_ENCODER=none` measures the lexical model alone.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from assistant import encoder as encoders  # noqa: E402
 from assistant import knowledge  # noqa: E402
 from assistant.cache import load_router  # noqa: E402
 from assistant.evaluate import read_cases  # noqa: E402
@@ -143,6 +148,26 @@ def whole_process(runs: int = 30) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in times.items()}
 
 
+def batch_process(count: int) -> tuple[float, float]:
+    """(wall s, CPU s) of one `assistant ask --json` answering COUNT questions read from standard
+    input, on the shipped knowledge base with its index cached."""
+    questions = [q for q, _ in read_cases(ROOT / "tests" / "data" / "eval.yaml")]
+    lines = "".join(questions[n % len(questions)] + "\n" for n in range(count))
+    work = tempfile.mkdtemp(prefix="assistant-bench-batch-")
+    env = {k: v for k, v in os.environ.items() if k not in ("ASSISTANT_KB", "ASSISTANT_SERVER", "ASSISTANT_DB")}
+    env.update(ASSISTANT_NOW="2026-03-02", ASSISTANT_DB=str(Path(work) / "bench.db"))
+    try:
+        subprocess.run([_script(), "ask", QUESTION], env=env, cwd=work, capture_output=True, check=True)  # the cache
+        started, used = time.perf_counter(), _children_cpu()
+        done = subprocess.run([_script(), "ask", "--json"], input=lines, env=env, cwd=work, capture_output=True,
+                              text=True, check=True)
+        wall, cpu = time.perf_counter() - started, _children_cpu() - used
+        assert done.stdout.count("\n") >= count, "not every question was answered"
+        return wall, cpu
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def _children_cpu() -> float:
     """CPU seconds (user and system) of the finished child processes: on a machine shared with other
     jobs the wall clock of a run says as much about the others as about the run."""
@@ -216,11 +241,16 @@ def main() -> None:
                              "`assistant ask` (five phrasings each; 0: skip)")
     parser.add_argument("--runs", type=int, default=30,
                         help="whole-process runs of each command (interleaved) of which the median is taken")
+    parser.add_argument("--batch", type=int, default=10_000,
+                        help="questions in the whole-process `assistant ask --json` batch (0: skip)")
     parser.add_argument("--no-table", action="store_true",
                         help="only the whole-process figures, not the in-process table")
     args = parser.parse_args()
     cache = tempfile.mkdtemp(prefix="assistant-bench-cache-")
     os.environ["ASSISTANT_CACHE_DIR"] = cache
+    choice = encoders.chosen()
+    print(f"model: {'lexical, fused with the encoder ' + choice.name if choice else 'lexical alone'} "
+          f"({encoders.ENV}={os.environ.get(encoders.ENV, '')!r})")
     if not args.no_table:
         table([int(s) for s in args.sizes.split(",") if s], args.queries)
     medians = whole_process(args.runs)
@@ -228,6 +258,10 @@ def main() -> None:
     print(f"\nwhole process, median of {args.runs} interleaved runs each, cached index:")
     for name, ms in medians.items():
         print(f"  {name:<36} {ms:6.1f} ms  ({ms / bare:.2f}x)")
+    if args.batch > 0:
+        wall, cpu = batch_process(args.batch)
+        print(f"whole process, assistant ask --json over {args.batch:,} questions on standard input: "
+              f"{wall:.2f} s (cpu {cpu:.2f} s)")
     if args.process_entries > 0:
         first, later, first_cpu, later_cpu = generated_process(args.process_entries, args.runs)
         print(f"whole process, generated KB of {args.process_entries:,} entries ({5 * args.process_entries:,} phrasings): "

@@ -16,8 +16,10 @@ from assistant.router import Router
 
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path_factory, monkeypatch):
-    """Prebuilt indexes go to the test run's temp dir, never to the user's cache."""
+    """Prebuilt indexes go to the test run's temp dir, never to the user's cache. The suite pins
+    the lexical model (the answers its tests expect); tests/test_encoder.py opts in to the encoder."""
     monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+    monkeypatch.setenv("ASSISTANT_ENCODER", "none")
 
 
 @pytest.fixture(scope="session")

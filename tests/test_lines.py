@@ -1,8 +1,10 @@
 """The line reader: every line is text or a reason it cannot be read, and reading goes on."""
 
 import io
+import os
+import threading
 
-from assistant.lines import not_utf8, read_lines
+from assistant.lines import not_utf8, read_batches, read_lines
 
 
 def test_a_line_that_is_not_utf8_is_reported_and_the_next_is_read():
@@ -16,3 +18,45 @@ def test_a_text_stream_with_surrogate_escapes_is_reported_per_line():
     lines = list(read_lines(io.StringIO("ok\nbad \udcff\n")))
     assert lines[0] == "ok" and isinstance(lines[1], ValueError)
     assert not_utf8("fine") is None
+
+
+def _shown(lines):
+    return [str(x) if isinstance(x, ValueError) else x for x in lines]
+
+
+def test_the_lines_of_a_file_come_in_one_batch_read_as_read_lines_reads_them(tmp_path):
+    path = tmp_path / "questions.txt"
+    path.write_bytes(b"first\ncaf\xe9\r\n\nwith crlf\r\nlast")
+    with open(path, encoding="utf-8", errors="surrogateescape") as stream:
+        batches = list(read_batches(stream))
+    with open(path, encoding="utf-8", errors="surrogateescape") as stream:
+        expected = list(read_lines(stream))
+    assert len(batches) <= 2 and len(batches[0]) >= 4  # the last line has no line end: it may come once EOF is seen
+    lines = [line for batch in batches for line in batch]
+    assert _shown(lines) == _shown(expected)
+    assert lines[0] == "first" and lines[2] == "" and lines[3] == "with crlf" and lines[4] == "last"
+
+
+def test_a_batch_holds_at_most_size_lines():
+    batches = list(read_batches(io.StringIO("".join(f"q{n}\n" for n in range(7))), size=3))
+    assert [len(b) for b in batches] == [3, 3, 1] and batches[2] == ["q6"]
+
+
+def test_a_line_typed_into_a_pipe_is_given_before_the_next_arrives():
+    """A person typing (or a program waiting for each answer) is answered line by line."""
+    read_end, write_end = os.pipe()
+    got, second_sent = [], threading.Event()
+    with os.fdopen(read_end, encoding="utf-8") as stream:
+        os.write(write_end, b"first\n")
+
+        def finish():
+            second_sent.wait(timeout=10)
+            os.write(write_end, b"second\n")
+            os.close(write_end)
+        writer = threading.Thread(target=finish)
+        writer.start()
+        for batch in read_batches(stream):
+            got.append(batch)
+            second_sent.set()  # only now does the second line exist
+        writer.join()
+    assert got == [["first"], ["second"]]

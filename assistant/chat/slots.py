@@ -238,7 +238,7 @@ def _is_question(conv: Conversation, text: str) -> bool:
     if conv.router.form(text) != "question":
         return False
     reply = conv.router.route(text)
-    return reply.type in ("answer", "action") and reply.confidence >= conv.kb.thresholds.answer
+    return reply.type in ("answer", "action") and reply.confidence >= conv.router.thresholds.answer
 
 
 def aside(conv: Conversation, text: str) -> list[Line] | None:

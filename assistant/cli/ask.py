@@ -49,18 +49,23 @@ def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
 
 
 def _answer_lines(sh: Shell, answer: Callable[[str], None]) -> None:
-    from ..lines import read_lines
+    from ..lines import read_batches
     from ..router import Reply
 
-    for n, line in enumerate(read_lines(sh.stdin), 1):
-        if isinstance(line, ValueError):
-            reply = Reply(f"<line {n}>", "fallback", error=str(line))
-            sh.out(to_json(reply.to_json()) if sh.opts.json else reply_text(reply, sh.kb))
-        else:
-            answer(line)
-            if not sh.opts.json:
-                sh.out()
-        sh.stdout.flush()
+    n = 0
+    for batch in read_batches(sh.stdin):
+        if not sh.remote:  # the lines that came together are read by the encoder, if any, as one batch
+            sh.router.prime([line for line in batch if isinstance(line, str)])
+        for line in batch:
+            n += 1
+            if isinstance(line, ValueError):
+                reply = Reply(f"<line {n}>", "fallback", error=str(line))
+                sh.out(to_json(reply.to_json()) if sh.opts.json else reply_text(reply, sh.kb))
+            else:
+                answer(line)
+                if not sh.opts.json:
+                    sh.out()
+            sh.stdout.flush()
 
 
 def _carry_out(sh: Shell, reply) -> dict:

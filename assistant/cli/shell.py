@@ -91,6 +91,8 @@ class Shell:
             if not (directory / "faq.yaml").is_file():
                 raise UserError(f"no faq.yaml in {directory}; point --kb at a knowledge-base directory")
             self._router = load_router(directory, self.overlay_file)
+            if self._router.warning:
+                self.stderr.write(f"warning: {self._router.warning}\n")
         return self._router
 
     @property

@@ -41,6 +41,11 @@ class Service:
         self.overlay_file = learned_file(settings.db)
         self._stamp = self._overlay_stamp()
         self._router = load_router(self.directory, self.overlay_file)
+        if self._router.warning:  # the service still starts, answering with the lexical model
+            import sys
+
+            sys.stderr.write(f"warning: {self._router.warning}
+")
         self._reload = threading.Lock()
         self._local = threading.local()
         self.asks = Buckets(settings.asks_per_minute)

