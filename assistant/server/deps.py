@@ -44,8 +44,7 @@ class Service:
         if self._router.warning:  # the service still starts, answering with the lexical model
             import sys
 
-            sys.stderr.write(f"warning: {self._router.warning}
-")
+            sys.stderr.write(f"warning: {self._router.warning}\n")
         self._reload = threading.Lock()
         self._local = threading.local()
         self.asks = Buckets(settings.asks_per_minute)
