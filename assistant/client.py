@@ -135,8 +135,8 @@ class RemoteOps:
         return self.http.call("GET", "/whoami")
 
     # questions
-    def ask(self, question: str, text: bool = False) -> dict:
-        return self.http.call("POST", "/ask", {"question": question, "text": text})
+    def ask(self, question: str, text: bool = False, lang: str | None = None) -> dict:
+        return self.http.call("POST", "/ask", {"question": question, "text": text, "lang": lang or "auto"})
 
     def error(self, query: str) -> dict:
         return self.http.call("GET", f"/error-codes/{_quote(query)}")
@@ -240,8 +240,8 @@ class RemoteOps:
     def gaps(self, since: str | None = None) -> list[dict]:
         return self.http.call("GET", "/gaps", query={"since": since})
 
-    def conversation(self) -> RemoteConversation:
-        return RemoteConversation(self.http)
+    def conversation(self, lang: str | None = None) -> RemoteConversation:
+        return RemoteConversation(self.http, lang)
 
 
 @dataclass
@@ -254,17 +254,17 @@ class _Waiting:
 class RemoteConversation:
     """The REPL's view of a conversation the service holds: the same members the shell uses."""
 
-    def __init__(self, http: Http):
+    def __init__(self, http: Http, lang: str | None = None):
         from .conversation import Line
 
-        self.http, self._line = http, Line
+        self.http, self._line, self.lang = http, Line, lang or "auto"
         self.id: str | None = None
         self.waiting, self.done, self._toolbar, self._completions = None, False, "", []
         self.ctx = SimpleNamespace(account="")
 
     def _open(self, lines: str) -> list:
         """Start the conversation on the service; LINES is "welcome" (the banner) or "news" (scripts)."""
-        view = self.http.call("POST", "/conversations", query={"lines": lines})
+        view = self.http.call("POST", "/conversations", query={"lines": lines, "lang": self.lang})
         self.id = view["id"]
         self._completions = view.get("completions", [])
         return self._take(view)
@@ -289,7 +289,7 @@ class RemoteConversation:
             self._open("news")
         if not text.strip():
             return []
-        return self._take(self.http.call("POST", f"/conversations/{self.id}/messages", {"text": text}))
+        return self._take(self.http.call("POST", f"/conversations/{self.id}/messages", {"text": text, "lang": self.lang}))
 
     def cancel(self) -> list:
         if self.id is None:

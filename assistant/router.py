@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from . import lang as language
 from .knowledge import Action, KnowledgeBase
 from .matcher import Candidate, Index
 from .text import clean, fold
@@ -48,11 +49,16 @@ class Reply(NamedTuple):
     suggestions: tuple[Suggestion, ...] = ()
     best: Candidate | None = None
     error: str | None = None
+    lang: str = "en"                     # the language the answer (and the words around it) is in
+    kind: str | None = None              # "undocumented": a fallback that says where to look
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"question": self.question, "type": self.type, "confidence": self.confidence}
-        if self.type == "answer":
+        out: dict[str, Any] = {"question": self.question, "type": self.type, "confidence": self.confidence,
+                               "lang": self.lang}
+        if self.type == "answer" or self.kind == "undocumented":
             out.update(entry=self.entry, answer=self.answer)
+            if self.kind:
+                out["kind"] = self.kind
         elif self.type == "action":
             out.update(action=self.action, args=self.args)
         elif self.type == "clarify":
@@ -173,9 +179,10 @@ class Router:
                 text = pattern.sub(f" {type_name.replace('_', '')}slot ", text)
         return text
 
-    def title(self, key: str) -> str:
+    def title(self, key: str, lang: str = "en") -> str:
+        """What a "did you mean" shows for intent KEY: the entry's question in LANG, or the action."""
         kind, _, name = key.partition(":")
-        return self.kb.entries[name].question if kind == "faq" else self.kb.actions[name].description
+        return self.kb.entries[name].said("question", lang) if kind == "faq" else self.kb.actions[name].description
 
     def _adjust(self, candidate: Candidate, text: str, form: str) -> Candidate:
         kind, _, name = candidate.key.partition(":")
@@ -214,18 +221,20 @@ class Router:
             return "command"  # a verb first; Chinese verbs are two characters ("开 通")
         return ""
 
-    def route(self, question: str) -> Reply:
-        """Decide what QUESTION means. Never raises for bad text: it becomes a fallback."""
+    def route(self, question: str, lang: str | None = None) -> Reply:
+        """Decide what QUESTION means, answering in LANG ('en', 'zh', or 'auto'/None: the
+        question's own language, see `lang.detect`). Never raises for bad text: it becomes a fallback."""
         text = clean(question)
+        said = language.choose(lang, text)
         if not text:
-            return Reply(question, "fallback", error="empty question; type a question or a request")
+            return Reply(question, "fallback", error="empty question; type a question or a request", lang=said)
         if len(text) > MAX_QUESTION:
-            return Reply(question[:80], "fallback",
+            return Reply(question[:80], "fallback", lang=said,
                          error=f"question too long ({len(text)} characters); ask in at most {MAX_QUESTION}")
         form = self.form(text)
         ranked = self._given_in_scope(self.index.rank(self.prepare(text, form), limit=max(8, self.kb.thresholds.suggestions + 1)))
         ranked = sorted((self._adjust(c, text, form) for c in ranked), key=lambda c: c.confidence, reverse=True)
-        return self.decide(question, text, self._as_question(ranked, text, form))
+        return self.decide(question, text, self._as_question(ranked, text, form), said)
 
     @staticmethod
     def _given_in_scope(ranked: list[Candidate]) -> list[Candidate]:
@@ -255,23 +264,27 @@ class Router:
                 return [promoted] + [c for c in ranked[1:] if c.key != candidate.key]
         return ranked
 
-    def decide(self, question: str, text: str, ranked: list[Candidate]) -> Reply:
+    def decide(self, question: str, text: str, ranked: list[Candidate], lang: str = "en") -> Reply:
         """Answer, clarify or fall back, from the ranked candidates (see the module's docstring)."""
         t = self.kb.thresholds
         known = [c for c in ranked if c.key != NEGATIVE]
         best = known[0] if known else None
         outside = next((c.confidence for c in ranked if c.key == NEGATIVE), 0.0)
-        if best is None or outside >= t.out_of_scope or best.confidence < t.clarify:
-            return Reply(question, "fallback", best.confidence if best else 0.0, best=best)
+        if best is None or outside >= t.out_of_scope:
+            return Reply(question, "fallback", best.confidence if best else 0.0, best=best, lang=lang)
+        # two intents no word tells apart share the question's confidence: together they may be enough to ask which
+        pair = len(known) > 1 and best.confidence + known[1].confidence >= t.clarify and self._alike(text, best, known[1])
+        if best.confidence < t.clarify and not pair:
+            return Reply(question, "fallback", best.confidence, best=best, lang=lang)
         close = [c for c in known[1:] if best.confidence - c.confidence < t.margin and c.confidence >= t.clarify]
-        if not close and len(known) > 1 and self._alike(text, best, known[1]):
+        if not close and pair:
             close = [known[1]]
         if not close and best.confidence >= t.answer:
-            return self.resolve(question, text, best)
+            return self.resolve(question, text, best, lang)
         if not close:
-            return Reply(question, "fallback", best.confidence, best=best)
-        suggestions = [Suggestion(c.key, self.title(c.key), c.confidence) for c in [best, *close][: t.suggestions]]
-        return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best)
+            return Reply(question, "fallback", best.confidence, best=best, lang=lang)
+        suggestions = [Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in [best, *close][: t.suggestions]]
+        return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best, lang=lang)
 
     def _alike(self, text: str, best: Candidate, second: Candidate) -> bool:
         """Two intents the question cannot tell apart: the second has at least half the `clarify`
@@ -285,12 +298,17 @@ class Router:
             return False
         return not self.index.tells_apart(self.index.words(self.prepare(text)), best.key, second.key)
 
-    def resolve(self, question: str, text: str, candidate: Candidate) -> Reply:
-        """The reply for a chosen intent (also used when a person picks a suggestion)."""
+    def resolve(self, question: str, text: str, candidate: Candidate, lang: str = "en") -> Reply:
+        """The reply for a chosen intent (also used when a person picks a suggestion). An entry of
+        kind "undocumented" is no answer: a fallback that says where to look (and offers a person)."""
         kind, _, name = candidate.key.partition(":")
         if kind == "faq":
             entry = self.kb.entries[name]
-            return Reply(question, "answer", candidate.confidence, entry=entry.id, answer=entry.answer, best=candidate)
+            if entry.kind == "undocumented":
+                return Reply(question, "fallback", candidate.confidence, entry=entry.id,
+                             answer=entry.said("answer", lang), best=candidate, lang=lang, kind=entry.kind)
+            return Reply(question, "answer", candidate.confidence, entry=entry.id, answer=entry.said("answer", lang),
+                         best=candidate, lang=lang)
         action = self.kb.actions[name]
         return Reply(question, "action", candidate.confidence, action=name,
-                     args=slots_for(self.kb, action, text), best=candidate)
+                     args=slots_for(self.kb, action, text), best=candidate, lang=lang)

@@ -107,6 +107,7 @@ def test_kb_check_fails_with_file_and_line_on_a_broken_kb(run, tmp_path):
 def test_another_knowledge_base_serves_another_faq(run, tmp_path, monkeypatch):
     (tmp_path / "faq.yaml").write_text(
         "entries:\n  - id: opening-hours\n    question: When is the shop open?\n    answer: Nine to five, Monday to Friday.\n"
+        "    source: the shop door\n"
         "    alternatives: [opening hours, what time do you open, are you open on weekdays]\n")
     assert "Nine to five" in run("--kb", str(tmp_path), "ask", "what are the opening hours").out
     monkeypatch.setenv("ASSISTANT_KB", str(tmp_path))

@@ -84,14 +84,17 @@ def test_control_characters_do_not_break_matching(router):
 
 def test_json_contract_of_each_reply_type(router):
     answer = router.route("can my sms package pay for digital messages").to_json()
-    assert set(answer) == {"question", "type", "confidence", "entry", "answer"}
+    assert set(answer) == {"question", "type", "confidence", "lang", "entry", "answer"}
     action = router.route("send DIGITAL_SMS_0001 to 13800138000").to_json()
-    assert set(action) == {"question", "type", "confidence", "action", "args"}
+    assert set(action) == {"question", "type", "confidence", "lang", "action", "args"}
     clarify = router.route("status").to_json()
-    assert set(clarify) == {"question", "type", "confidence", "suggestions"}
+    assert set(clarify) == {"question", "type", "confidence", "lang", "suggestions"}
     assert set(clarify["suggestions"][0]) == {"action", "question", "confidence"}
     fallback = router.route("tell me a joke").to_json()
-    assert set(fallback) == {"question", "type", "confidence"}
+    assert set(fallback) == {"question", "type", "confidence", "lang"}
+    undocumented = router.route("how much does one digital message cost").to_json()
+    assert set(undocumented) == {"question", "type", "confidence", "lang", "entry", "answer", "kind"}
+    assert undocumented["type"] == "fallback" and undocumented["kind"] == "undocumented"
 
 
 @pytest.mark.parametrize("question,expected", [
