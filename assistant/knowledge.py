@@ -137,6 +137,7 @@ class Routing(NamedTuple):
     command_phrases: tuple[str, ...] = ()
     mask_types: tuple[str, ...] = ()
     question_ends: tuple[str, ...] = ()
+    salient_words: tuple[str, ...] = ()  # words that change what is asked ("delete"): see Router.uncovered
 
 
 class KnowledgeBase(NamedTuple):
@@ -474,7 +475,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       frozenset(c.strings(r, "slot_bonus_types", "routing")),
                       tuple(fold(x) for x in c.strings(r, "command_phrases", "routing")),
                       c.strings(r, "mask_types", "routing"),
-                      c.strings(r, "question_ends", "routing"))
+                      c.strings(r, "question_ends", "routing"),
+                      c.strings(r, "salient_words", "routing"))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords
 

@@ -22,6 +22,11 @@ from .matcher import Candidate, Index
 from .text import clean, fold
 
 NEGATIVE = "none:out-of-scope"  # the intent of the out-of-scope examples
+# A sentence ends at . ! ? ; followed by a space, or at a Chinese full stop, question or exclamation mark
+# ("isv.AMOUNT_NOT_ENOUGH" and "1.5" are not split), or at a line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])\s*|\n+")
+# Of the readings of a long message, an answer or action beats a "did you mean", which beats a fallback.
+_RANK = {"answer": 3, "action": 3, "clarify": 2, "fallback": 1}
 MAX_QUESTION = 1000  # characters; longer input is refused for that line, not truncated silently
 
 
@@ -128,6 +133,7 @@ class Router:
             intents, read = self._phrasings(folded or {})
             index = Index(intents, kb.synonyms, kb.weights, kb.stopwords, negative=NEGATIVE, folded=read)
         self.index = index
+        self._salient: frozenset[str] | None = None  # routing.salient_words as the index reads them
 
     def intents(self) -> dict[str, list[str]]:
         """Every intent's phrasings, masked: FAQ entries, actions and the out-of-scope examples."""
@@ -231,10 +237,28 @@ class Router:
         if len(text) > MAX_QUESTION:
             return Reply(question[:80], "fallback", lang=said,
                          error=f"question too long ({len(text)} characters); ask in at most {MAX_QUESTION}")
+        replies = [self._route_one(question, text, said)]
+        for sentence in self.asking(text):
+            reply = self._route_one(question, sentence, said)
+            if reply.type == "action":  # the values the message names anywhere are the request's
+                reply = reply._replace(args=slots_for(self.kb, self.kb.actions[reply.action], text))
+            replies.append(reply)
+        return max(replies, key=lambda r: (_RANK[r.type] if r.kind != "undocumented" else _RANK["answer"], r.confidence))
+
+    def _route_one(self, question: str, text: str, lang: str) -> Reply:
         form = self.form(text)
         ranked = self._given_in_scope(self.index.rank(self.prepare(text, form), limit=max(8, self.kb.thresholds.suggestions + 1)))
         ranked = sorted((self._adjust(c, text, form) for c in ranked), key=lambda c: c.confidence, reverse=True)
-        return self.decide(question, text, self._as_question(ranked, text, form), said)
+        return self.decide(question, text, self._as_question(ranked, text, form), lang)
+
+    def asking(self, text: str) -> list[str]:
+        """The sentences of a message of several that ask or request something (a question form,
+        a command, or a code or number named): "Hi. We launch on Friday. Has DIGITAL_SMS_0001 been
+        approved?" is read for its last sentence (and as a whole); one sentence gives none."""
+        sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+        if len(sentences) < 2:
+            return []
+        return [s for s in sentences if self.form(s) in ("question", "command") or self.mask(s) != s]
 
     @staticmethod
     def _given_in_scope(ranked: list[Candidate]) -> list[Candidate]:
@@ -279,12 +303,29 @@ class Router:
         close = [c for c in known[1:] if best.confidence - c.confidence < t.margin and c.confidence >= t.clarify]
         if not close and pair:
             close = [known[1]]
+        if self.uncovered(text, best.key) and all(self.uncovered(text, c.key) for c in close):
+            # a salient word none of them speaks of: a confident (or offered) wrong answer is worse than "I don't know"
+            return Reply(question, "fallback", best.confidence, best=best, lang=lang)
         if not close and best.confidence >= t.answer:
             return self.resolve(question, text, best, lang)
         if not close:
             return Reply(question, "fallback", best.confidence, best=best, lang=lang)
         suggestions = [Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in [best, *close][: t.suggestions]]
         return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best, lang=lang)
+
+    def uncovered(self, text: str, key: str) -> list[str]:
+        """The question's salient words that no phrasing of intent KEY uses. Salient words
+        (`routing.salient_words` in matcher.yaml) change what is asked while sharing the FAQ's
+        other words: "how do I delete a template" lands on the create-template entry, none of
+        whose phrasings deletes anything, so it must not be answered confidently. Empty when the
+        index keeps no word lists (a large knowledge base)."""
+        uses = self.index.uses
+        if uses is None or not self.kb.routing.salient_words:
+            return []
+        if self._salient is None:
+            self._salient = frozenset(w for phrase in self.kb.routing.salient_words for w in self.index.words(phrase))
+        target = self.index.keys.index(key)
+        return [w for w in self.index.words(self.prepare(text)) if w in self._salient and target not in uses.get(w, ())]
 
     def _alike(self, text: str, best: Candidate, second: Candidate) -> bool:
         """Two intents the question cannot tell apart: the second has at least half the `clarify`
