@@ -320,8 +320,8 @@ class Router:
         whose phrasings deletes anything, so it must not be answered confidently. Empty when the
         index keeps no word lists (a large knowledge base)."""
         uses = self.index.uses
-        if uses is None or not self.kb.routing.salient_words:
-            return []
+        if uses is None or not self.kb.routing.salient_words or key == "action:handoff":
+            return []  # a request for a person is never refused for what it is about ("... about my invoice")
         if self._salient is None:
             self._salient = frozenset(w for phrase in self.kb.routing.salient_words for w in self.index.words(phrase))
         target = self.index.keys.index(key)
