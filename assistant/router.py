@@ -323,7 +323,9 @@ class Router:
         if uses is None or not self.kb.routing.salient_words or key == "action:handoff":
             return []  # a request for a person is never refused for what it is about ("... about my invoice")
         if self._salient is None:
-            self._salient = frozenset(w for phrase in self.kb.routing.salient_words for w in self.index.words(phrase))
+            # read as the index reads words, without spelling repair (a cached `ask` never needs rapidfuzz for this)
+            self._salient = frozenset(w for phrase in self.kb.routing.salient_words
+                                      for w in self.index._analyse(fold(phrase))[0])
         target = self.index.keys.index(key)
         return [w for w in self.index.words(self.prepare(text)) if w in self._salient and target not in uses.get(w, ())]
 

@@ -269,3 +269,14 @@ def test_every_message_of_the_catalogue_has_every_language(kb):
 def test_a_message_without_its_chinese_text_is_reported(kb_copy):
     _edit(kb_copy / "messages.yaml", '    zh: "我不太确定您的意思。您是想问："\n', "")
     assert any(p.startswith("messages.yaml:") and "message 'clarify' has no 'zh'" in p for p in _problems(kb_copy))
+
+
+def test_an_export_keeps_the_sources_translations_and_the_rules_it_names(kb, tmp_path):
+    from assistant.overlay import export
+
+    export(kb, tmp_path / "out")
+    text = (tmp_path / "out" / "faq.yaml").read_text(encoding="utf-8")
+    assert "{rules.sending.max_numbers_per_request}" in text
+    again = knowledge.load(tmp_path / "out")
+    assert list(again.entries) == list(kb.entries)
+    assert all(again.entries[k] == kb.entries[k] for k in kb.entries)
