@@ -137,7 +137,7 @@ class LazyEntries(Mapping):
         if entry is None:
             n = self._number[key]
             raw = json.loads(self._blob[self._offsets[n]:self._offsets[n + 1]])
-            entry = self._done[key] = knowledge.Entry(raw[0], raw[1], raw[2], *(tuple(x) for x in raw[3:]))
+            entry = self._done[key] = knowledge.Entry(*(tuple(x) if isinstance(x, list) else x for x in raw))
         return entry
 
     def __contains__(self, key: object) -> bool:

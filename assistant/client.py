@@ -136,8 +136,8 @@ class RemoteOps:
         return self.http.call("GET", "/whoami")
 
     # questions
-    def ask(self, question: str, text: bool = False) -> dict:
-        return self.http.call("POST", "/ask", {"question": question, "text": text})
+    def ask(self, question: str, text: bool = False, lang: str | None = None) -> dict:
+        return self.http.call("POST", "/ask", {"question": question, "text": text, "lang": lang or "auto"})
 
     def error(self, query: str) -> dict:
         return self.http.call("GET", f"/error-codes/{_quote(query)}")
@@ -260,8 +260,8 @@ class RemoteOps:
     def gaps(self, since: str | None = None) -> list[dict]:
         return self.http.call("GET", "/gaps", query={"since": since})
 
-    def conversation(self) -> RemoteConversation:
-        return RemoteConversation(self.http)
+    def conversation(self, lang: str | None = None) -> RemoteConversation:
+        return RemoteConversation(self.http, lang)
 
 
 @dataclass
@@ -309,17 +309,17 @@ def _named_files(text: str, waiting: _Waiting) -> list[str] | None:
 class RemoteConversation:
     """The REPL's view of a conversation the service holds: the same members the shell uses."""
 
-    def __init__(self, http: Http):
+    def __init__(self, http: Http, lang: str | None = None):
         from .conversation import Line
 
-        self.http, self._line = http, Line
+        self.http, self._line, self.lang = http, Line, lang or "auto"
         self.id: str | None = None
         self.waiting, self.done, self._toolbar, self._completions = None, False, "", []
         self.ctx = SimpleNamespace(account="")
 
     def _open(self, lines: str) -> list:
         """Start the conversation on the service; LINES is "welcome" (the banner) or "news" (scripts)."""
-        view = self.http.call("POST", "/conversations", query={"lines": lines})
+        view = self.http.call("POST", "/conversations", query={"lines": lines, "lang": self.lang})
         self.id = view["id"]
         self._completions = view.get("completions", [])
         return self._take(view)
@@ -350,7 +350,7 @@ class RemoteConversation:
             return self.attach(named)
         if not text.strip() and not (waiting and waiting.kind in ("slot", "file")):
             return []          # Enter alone only matters at a value prompt (a skip, or "is needed")
-        return self._take(self.http.call("POST", f"/conversations/{self.id}/messages", {"text": text}))
+        return self._take(self.http.call("POST", f"/conversations/{self.id}/messages", {"text": text, "lang": self.lang}))
 
     def attach(self, paths: list[str]) -> list:
         """Upload the files at PATHS (on this machine) to the file prompt the conversation waits at;

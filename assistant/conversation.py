@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from . import lang as language
 from . import roles
 from .actions import handoff, signatures
 from .chat import attachments, commands, offers, outcomes, slots, speech, state, welcome
@@ -27,6 +28,7 @@ from .errors import Forbidden, UserError
 from .gaps import log_pick
 from .gaps import record as record_gap
 from .matcher import Candidate
+from .messages import say
 from .router import Reply, Router
 from .text import clean, fold
 
@@ -37,11 +39,15 @@ FALLBACKS_BEFORE_OFFER = 2
 class Conversation:
     """One person's conversation with the assistant, as customer, agent or manager."""
 
-    def __init__(self, ctx: Context, router: Router, role: str = "customer", files: str = "local"):
+    def __init__(self, ctx: Context, router: Router, role: str = "customer", files: str = "local",
+                 lang: str | None = None):
         """FILES is where the files its prompts ask for come from (chat/attachments.py): "local", paths
-        on this machine (the embedded REPL); "upload", files the client sends (the service)."""
+        on this machine (the embedded REPL); "upload", files the client sends (the service).
+        LANG: auto (default: each line's own language, see `lang.follow`), en or zh."""
         self.ctx, self.router, self.kb, self.role = ctx, router, router.kb, role
         self.files = attachments.source(files)
+        self.lang_setting = lang or "auto"
+        self.lang = language.choose(self.lang_setting)  # the language said now
         ctx.role = role  # the actions scope tickets and sends by it
         self.turns: list[dict[str, str]] = []
         self.flow: Flow | None = None
@@ -81,9 +87,9 @@ class Conversation:
         if self.flow:
             return slots.waiting(self)
         if self.offer:
-            return Waiting(self.offer.question + " [y/N]", ["yes", "no"], "offer")
+            return Waiting(self.yes_no(self.offer.question), ["yes", "no"], "offer")
         if self.picks:
-            return Waiting(f"Pick 1-{len(self.picks)}, or ask something else",
+            return Waiting(self.say("pick", count=len(self.picks)),
                            [str(n) for n in range(1, len(self.picks) + 1)], "pick")
         return None
 
@@ -124,6 +130,7 @@ class Conversation:
         text = clean(text)
         if not text and not (self.flow and not self.flow.confirming):
             return []                        # Enter alone only matters at a value prompt (a default, a skip)
+        self.lang = language.follow(self.lang_setting, text, self.lang)
         waiting = self.waiting
         # a yes, a no or a number answers the assistant's own question: never the case's subject
         self._turn("user", text, reply=bool(waiting and waiting.kind in ("offer", "confirm", "pick")))
@@ -179,21 +186,21 @@ class Conversation:
         answer, reading = fold(text), yes_or_no(text)
         if self.offer:
             if reading == "unclear":         # neither surely yes nor no: asked again, never taken as a no
-                return yes_or_no_again(self.offer.question + " [y/N]")
+                return yes_or_no_again(self.yes_no(self.offer.question), self.say("answer_yes_no"))
             offer, self.offer = self.offer, None
             if reading == "yes":
                 return offer.run()
             if reading == "no":
-                return [Line("muted", "OK.")]
+                return [Line("muted", self.say("ok"))]
         elif reading in ("yes", "no"):
             if self.picks:
-                return [Line("muted", f"Pick a number from 1 to {len(self.picks)}, or ask something else.")]
-            return [Line("muted", "Nothing is waiting for a yes or no; ask a question or say what to do.")]
+                return [Line("muted", self.say("pick.number", count=len(self.picks)))]
+            return [Line("muted", self.say("nothing_waiting"))]
         if self.picks and answer.isdigit() and 1 <= int(answer) <= len(self.picks):
             picked, self.picks = self.picks[int(answer) - 1], []
             return picked.run()
         self.picks = []
-        return self._about(text) or self.reply(self.router.route(text))
+        return self._about(text) or self.reply(self.router.route(text, self.lang))
 
     def _command(self, text: str) -> list[Line]:
         """A slash command; typed at a prompt, the prompt comes back after it (or its drop is said)."""
@@ -236,7 +243,7 @@ class Conversation:
         "submit a signature": offer the submission with the name kept; anything else is answered as usual."""
         profile = self.ctx.store.row("SELECT 1 AS x FROM profile_names WHERE account = ? AND LOWER(name) = ?",
                                      (self.ctx.account, word.lower()))
-        reply = self.router.route(word)
+        reply = self.router.route(word, self.lang)
         named = reply.type == "action" and reply.action == "signature.submit" and not reply.args
         if not (profile and reply.type in ("fallback", "clarify")) and not named:
             return []
@@ -248,10 +255,18 @@ class Conversation:
 
     # --- replies -----------------------------------------------------------------------------
 
+    def say(self, msg_id: str, **fields: object) -> str:
+        """Message MSG_ID of the catalogue (knowledge/messages.yaml) in the conversation's language."""
+        return say(self.kb, msg_id, self.lang, **fields)
+
+    def yes_no(self, question: str) -> str:
+        """QUESTION with the yes/no marker of the conversation's language ("[y/N]")."""
+        return f"{question} {self.say('yes_no')}"
+
     def meant(self, question: str, key: str, confidence: float) -> list[Line]:
         """A "did you mean" pick: QUESTION meant intent KEY. The pick is logged as a proposed phrasing."""
         log_pick(self.ctx.store, self.ctx.account, question, key, self.ctx.now(), self.kb.thresholds.gap_log_rows)
-        return self.reply(self.router.resolve(question, question, Candidate(key, confidence, "")))
+        return self.reply(self.router.resolve(question, question, Candidate(key, confidence, ""), self.lang))
 
     def reply(self, reply: Reply) -> list[Line]:
         """What to say to the router's reading of a line."""
@@ -264,7 +279,7 @@ class Conversation:
             question = reply.question
             self.picks = [self.pick(s.question, {"do": "resolve", "question": question, "key": s.key,
                                                  "confidence": s.confidence}, s.key) for s in reply.suggestions]
-            return [Line("info", "I'm not sure what you mean. Did you mean:")] + [
+            return [Line("info", self.say("clarify"))] + [
                 Line("choice", f"  {n}. {s.question}") for n, s in enumerate(reply.suggestions, 1)]
         if reply.type == "answer":
             return self.answer_lines(reply)
@@ -273,24 +288,30 @@ class Conversation:
     def answer_lines(self, reply: Reply, offer: bool = True) -> list[Line]:
         """An FAQ answer, its related questions and (with OFFER) the action it leads to."""
         entry = self.kb.entries[reply.entry]
-        lines = [Line("answer", entry.answer)]
-        related = [self.kb.entries[r].question for r in entry.related if r in self.kb.entries]
+        lines = [Line("answer", entry.said("answer", self.lang))]
+        related = [self.kb.entries[r].said("question", self.lang) for r in entry.related if r in self.kb.entries]
         if related:
-            lines.append(Line("muted", "Related: " + " | ".join(related)))
+            lines.append(Line("muted", self.say("related") + " | ".join(related)))
         if entry.actions and offer:
             lines.append(offers.action(self, entry.actions[0]))
         return lines
 
     def _fallback(self, reply: Reply) -> list[Line]:
+        if reply.kind == "undocumented" and reply.entry in self.kb.entries:
+            # not published: say so and where to look (in the customer's language), and offer a person at once
+            self.unanswered.append(reply.question)
+            text = self.kb.entries[reply.entry].said("answer", self.lang)
+            return [Line("answer", text)] + offers.handoff(self, self.say("undocumented.offer"), reply.question,
+                                                           "unanswered_question")
         self.fallbacks += 1
         if reply.error:
-            return [Line("warn", f"I can't read that: {reply.error}.")]
+            return [Line("warn", self.say("unreadable", error=reply.error))]
         self.unanswered.append(reply.question)
         if self.role == "manager":
-            return [Line("warn", "Sorry, I don't know the answer to that. Try other words, or /help.")]
-        lines = [Line("warn", "Sorry, I don't know the answer to that. Try other words, or /handoff to ask a support manager.")]
+            return [Line("warn", self.say("fallback.manager"))]
+        lines = [Line("warn", self.say("fallback"))]
         if self.fallbacks >= FALLBACKS_BEFORE_OFFER:
-            lines += offers.handoff(self, "Shall I hand this to a support manager, with our conversation attached?",
+            lines += offers.handoff(self, self.say("handoff.unanswered"),
                                     " / ".join(self.unanswered[-3:]), "unanswered_question")
         return lines
 
@@ -299,7 +320,7 @@ class Conversation:
         self.failures += 1
         if self.failures < 2:
             return []
-        return offers.handoff(self, "This keeps failing. Hand it to a support manager, with our conversation attached?")
+        return offers.handoff(self, self.say("handoff.failing"))
 
     # --- actions -----------------------------------------------------------------------------
 

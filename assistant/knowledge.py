@@ -63,6 +63,19 @@ class Entry(NamedTuple):
     alternatives: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    source: str = ""        # the documentation page or reference section the answer comes from
+    kind: str = "faq"       # faq | undocumented (the documentation does not say: where to look, a person)
+    question_zh: str = ""
+    answer_zh: str = ""
+
+    def said(self, field: str, lang: str) -> str:
+        """FIELD ('question' or 'answer') in language LANG; English is the plain field."""
+        return (getattr(self, f"{field}_{lang}", "") if lang != "en" else "") or getattr(self, field)
+
+
+ENTRY_KINDS = ("faq", "undocumented")
+LANGUAGES = ("en", "zh")
+_RULE_REF = re.compile(r"\{rules\.([a-z0-9_.-]+)\}")
 
 
 class SlotType(NamedTuple):
@@ -124,6 +137,7 @@ class Routing(NamedTuple):
     command_phrases: tuple[str, ...] = ()
     mask_types: tuple[str, ...] = ()
     question_ends: tuple[str, ...] = ()
+    salient_words: tuple[str, ...] = ()  # words that change what is asked ("delete"): see Router.uncovered
 
 
 class KnowledgeBase(NamedTuple):
@@ -143,6 +157,8 @@ class KnowledgeBase(NamedTuple):
     intro: str = ""
     out_of_scope: dict[str, tuple[str, ...]] = {}  # group -> examples; never mutated
     encoder: EncoderSettings = EncoderSettings()  # the optional sentence encoder's classifier, fusion and thresholds
+    languages: tuple[str, ...] = ("en",)            # every entry answers in each (faq.yaml `languages`)
+    messages: dict[str, dict[str, str]] = {}        # the conversation's own sentences: id -> {lang: text}
 
 
 class _Checker:
@@ -220,18 +236,23 @@ class _Checker:
 
 # --- the files --------------------------------------------------------------------------
 
-def _read_faq(c: _Checker, data: Any) -> tuple[dict[str, Entry], str, dict[str, int]]:
+def _read_faq(c: _Checker, data: Any) -> tuple[dict[str, Entry], str, dict[str, int], tuple[str, ...]]:
     entries: dict[str, Entry] = {}
     lines: dict[str, int] = {}
-    if not c.mapping(data, 1, "faq.yaml", {"version", "intro", "entries"}, {"entries"}):
-        return entries, "", lines
+    if not c.mapping(data, 1, "faq.yaml", {"version", "intro", "entries", "languages"}, {"entries"}):
+        return entries, "", lines, ("en",)
+    languages = _languages(c, data)
     items = data.get("entries")
     if not isinstance(items, list) or not items:
         c.add(data.key_lines.get("entries", 1), "'entries' must be a non-empty list of questions")
-        return entries, "", lines
-    allowed = {"id", "question", "answer", "tags", "alternatives", "actions", "related"}
+        return entries, "", lines, languages
+    translated = [lang for lang in LANGUAGES if lang != "en"]
+    allowed = {"id", "question", "answer", "tags", "alternatives", "actions", "related", "source", "kind"}
+    allowed |= {f"{field}_{lang}" for lang in translated for field in ("question", "answer")}
+    required = {"id", "question", "answer", "source"} | {f"{field}_{lang}" for lang in languages if lang != "en"
+                                                          for field in ("question", "answer")}
     for item in items:
-        if not c.mapping(item, items.line, "an entry", allowed, {"id", "question", "answer"}):
+        if not c.mapping(item, items.line, "an entry", allowed, required):
             continue
         entry_id = c.text(item, "id", "entry")
         if entry_id and not _ID.match(entry_id):
@@ -239,18 +260,86 @@ def _read_faq(c: _Checker, data: Any) -> tuple[dict[str, Entry], str, dict[str, 
         if entry_id in entries:
             c.add(item.key_lines["id"], f"entry id '{entry_id}' is used twice; give each entry its own id")
             continue
+        what = f"entry '{entry_id}'"
+        kind = c.text(item, "kind", what, required=False) or "faq"
+        if kind not in ENTRY_KINDS:
+            c.add(item.key_lines.get("kind", item.line), f"{what} has kind '{kind}'; use one of: {', '.join(ENTRY_KINDS)}")
         entry = Entry(
             id=entry_id,
-            question=c.text(item, "question", f"entry '{entry_id}'"),
-            answer=c.text(item, "answer", f"entry '{entry_id}'"),
-            tags=c.strings(item, "tags", f"entry '{entry_id}'"),
-            alternatives=c.strings(item, "alternatives", f"entry '{entry_id}'"),
-            actions=c.strings(item, "actions", f"entry '{entry_id}'"),
-            related=c.strings(item, "related", f"entry '{entry_id}'"),
+            question=c.text(item, "question", what),
+            answer=c.text(item, "answer", what),
+            tags=c.strings(item, "tags", what),
+            alternatives=c.strings(item, "alternatives", what),
+            actions=c.strings(item, "actions", what),
+            related=c.strings(item, "related", what),
+            source=c.text(item, "source", what),
+            kind=kind,
+            question_zh=c.text(item, "question_zh", what, required="question_zh" in required),
+            answer_zh=c.text(item, "answer_zh", what, required="answer_zh" in required),
         )
         entries[entry_id] = entry
         lines[entry_id] = item.line
-    return entries, c.text(data, "intro", "faq.yaml", required=False), lines
+    return entries, c.text(data, "intro", "faq.yaml", required=False), lines, languages
+
+
+def _languages(c: _Checker, data: _Map) -> tuple[str, ...]:
+    """faq.yaml's `languages`: every entry answers in each of them (English always)."""
+    said = c.strings(data, "languages", "faq.yaml") or ("en",)
+    for lang in said:
+        if lang not in LANGUAGES:
+            c.add(data.key_lines.get("languages", 1), f"language '{lang}' is not one the assistant speaks; "
+                                                      f"use: {', '.join(LANGUAGES)}")
+    return tuple(dict.fromkeys(("en", *(lang for lang in said if lang in LANGUAGES))))
+
+
+def _rule_value(rules_data: Any, path: str) -> str | None:
+    """The value at dotted PATH of rules.yaml, as an answer shows it (1,000; a, b, c), or None."""
+    value = rules_data
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    if isinstance(value, (bool, dict)):
+        return None
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _render_rules(entries: dict[str, Entry], rules_data: Any, faq_lines: dict[str, int]) -> Iterator[Problem]:
+    """Fill each `{rules.PATH}` of the answers from rules.yaml, in place: the figure a check enforces
+    and the figure an answer states are then one value (change it in rules.yaml, both change)."""
+    for entry_id, entry in list(entries.items()):
+        filled = {}
+        for field in ("answer", "answer_zh"):
+            text = getattr(entry, field)
+            for path in _RULE_REF.findall(text):
+                value = _rule_value(rules_data, path)
+                if value is None:
+                    yield Problem("faq.yaml", faq_lines.get(entry_id, 1),
+                                  f"entry '{entry_id}' names {{rules.{path}}}, which rules.yaml does not hold; "
+                                  "use the dotted path of a value there")
+                else:
+                    text = text.replace(f"{{rules.{path}}}", value)
+            filled[field] = text
+        entries[entry_id] = entry._replace(**filled)
+
+
+def _read_messages(c: _Checker, data: Any, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """messages.yaml: the conversation's own sentences, each in every language of the knowledge base."""
+    messages: dict[str, dict[str, str]] = {}
+    if data is None or not c.mapping(data, 1, "messages.yaml", {"version", "messages"}, {"messages"}):
+        return messages
+    items = data.get("messages")
+    if not isinstance(items, dict):
+        c.add(data.key_lines.get("messages", 1), "'messages' must map each message id to its texts by language")
+        return messages
+    for msg_id, texts in items.items():
+        line = items.key_lines[msg_id]
+        if not c.mapping(texts, line, f"message '{msg_id}'", set(LANGUAGES), set(languages)):
+            continue
+        messages[str(msg_id)] = {lang: c.text(texts, lang, f"message '{msg_id}'") for lang in LANGUAGES if lang in texts}
+    return messages
 
 
 def _read_synonyms(c: _Checker, data: Any) -> dict[str, str]:
@@ -402,7 +491,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       frozenset(c.strings(r, "slot_bonus_types", "routing")),
                       tuple(fold(x) for x in c.strings(r, "command_phrases", "routing")),
                       c.strings(r, "mask_types", "routing"),
-                      c.strings(r, "question_ends", "routing"))
+                      c.strings(r, "question_ends", "routing"),
+                      c.strings(r, "salient_words", "routing"))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 
@@ -505,7 +595,12 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
 
     checkers = []
     c, data = read("faq.yaml")
-    entries, intro, faq_lines = _read_faq(c, data)
+    entries, intro, faq_lines, languages = _read_faq(c, data)
+    checkers.append(c)
+    c, data = read("messages.yaml")
+    if data is None and not c.problems:  # a plain FAQ: the shipped catalogue
+        data = _Checker("messages.yaml").load(_file_text(shipped_dir(), "messages.yaml") or "")
+    messages = _read_messages(c, data, languages)
     checkers.append(c)
     c, data = read("synonyms.yaml")
     synonyms = _read_synonyms(c, data)
@@ -536,6 +631,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
     checkers.append(c)
     for checker in checkers:
         problems.extend(checker.problems)
+    problems.extend(_render_rules(entries, rules_data, faq_lines))
 
     for entry_id, extra in (overlay or {}).items():
         if entry_id in actions:
@@ -544,9 +640,9 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
         elif entry_id in entries:
             entry = entries[entry_id]
             merged = entry.alternatives + tuple(p for p in extra if p not in entry.alternatives)
-            entries[entry_id] = Entry(entry.id, entry.question, entry.answer, entry.tags, merged, entry.actions, entry.related)
+            entries[entry_id] = entry._replace(alternatives=merged)
     kb = KnowledgeBase(str(directory), entries, Synonyms(synonyms), slot_types, actions, error_codes,
-                       thresholds, weights, routing, stopwords, rules, intro, out_of_scope, encoder)
+                       thresholds, weights, routing, stopwords, rules, intro, out_of_scope, encoder, languages, messages)
     problems.extend(_cross_references(kb, faq_lines))
     if (directory / "error_codes.yaml").is_file():  # a plain FAQ without a catalogue has no account model to explain
         problems.extend(_missing_error_codes(kb))

@@ -125,13 +125,14 @@ class LocalOps:
 
     # --- questions ---------------------------------------------------------------------------
 
-    def ask(self, question: str, text: bool = False) -> dict:
-        """One `ask --json` object for QUESTION (with the people's text under "text" when TEXT)."""
+    def ask(self, question: str, text: bool = False, lang: str | None = None) -> dict:
+        """One `ask --json` object for QUESTION (with the people's text under "text" when TEXT),
+        answered in LANG (auto, en, zh; None: auto)."""
         from .gaps import record
         from .render import reply_text
 
         router = self._router()
-        reply = router.route(question)
+        reply = router.route(question, lang)
         ctx = self.ctx
         record(ctx.store, ctx.account, ctx.now(), reply, router.kb.thresholds.low_confidence)
         outcome = carry_out(lambda: ctx, router.kb, reply, self.before_ticket)

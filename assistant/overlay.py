@@ -77,6 +77,18 @@ def learn_proposals(path: Path, kb: knowledge.KnowledgeBase, proposals: list[dic
     return done
 
 
+def _written_answers(path: Path) -> dict[str, dict]:
+    """The answers of faq.yaml as written, by entry id, for those that name a rule ({rules.PATH})."""
+    import yaml
+
+    try:
+        items = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("entries") or []
+    except (OSError, yaml.YAMLError, AttributeError):
+        return {}
+    return {str(i.get("id")): {k: v for k, v in i.items() if k.startswith("answer") and "{rules." in str(v)}
+            for i in items if isinstance(i, dict)}
+
+
 def export(kb: knowledge.KnowledgeBase, target: Path, force: bool = False) -> Path:
     """Write the merged knowledge base (shipped or --kb, plus learned phrasings) into TARGET.
 
@@ -99,16 +111,24 @@ def export(kb: knowledge.KnowledgeBase, target: Path, force: bool = False) -> Pa
     for path in source.glob("*.yaml"):
         if path.name != "faq.yaml":
             shutil.copyfile(path, target / path.name)
+    written = _written_answers(source / "faq.yaml")
     entries = []
     for e in kb.entries.values():
-        item = {"id": e.id, "question": e.question, "answer": e.answer, "tags": list(e.tags),
-                "alternatives": list(e.alternatives)}
+        raw = written.get(e.id, {})
+        # an answer naming a rule ({rules.PATH}) is exported as written, so the export keeps one source of truth
+        item = {"id": e.id, **({"kind": e.kind} if e.kind != "faq" else {}), "question": e.question,
+                "answer": raw.get("answer") or e.answer, "source": e.source}
+        for lang in kb.languages[1:]:
+            item[f"question_{lang}"] = e.said("question", lang)
+            item[f"answer_{lang}"] = raw.get(f"answer_{lang}") or e.said("answer", lang)
+        item.update(tags=list(e.tags), alternatives=list(e.alternatives))
         if e.actions:
             item["actions"] = list(e.actions)
         if e.related:
             item["related"] = list(e.related)
         entries.append(item)
-    data = {"version": 1, **({"intro": kb.intro} if kb.intro else {}), "entries": entries}
+    data = {"version": 1, **({"languages": list(kb.languages)} if len(kb.languages) > 1 else {}),
+            **({"intro": kb.intro} if kb.intro else {}), "entries": entries}
     header = "# Exported by `assistant kb export`: the knowledge base with locally learned phrasings merged.\n"
     (target / "faq.yaml").write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100),
                                      encoding="utf-8")

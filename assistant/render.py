@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .knowledge import Action, KnowledgeBase
+from .messages import say
 from .router import Reply
 from .sanitize import one_line, safe, safe_json_text
 
@@ -57,21 +58,23 @@ def command_for(action: Action, args: dict | None = None) -> str:
 
 
 def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
-    """A reply as a person reads it in `assistant ask`."""
+    """A reply as a person reads it in `assistant ask`, in the reply's language (`reply.lang`);
+    the words around the answer come from the message catalogue (`knowledge/messages.yaml`)."""
+    lang = reply.lang
     if reply.error:
-        return f"Sorry, I can't read that: {reply.error}."
+        return say(kb, "unreadable.ask", lang, error=reply.error)
     if reply.type == "answer":
         entry = kb.entries[reply.entry]
-        parts = [entry.answer]
-        related = [kb.entries[r].question for r in entry.related if r in kb.entries]
+        parts = [reply.answer or entry.said("answer", lang)]
+        related = [kb.entries[r].said("question", lang) for r in entry.related if r in kb.entries]
         if related:
-            parts.append("Related questions:\n" + "\n".join(f"  - {q}" for q in related))
+            parts.append(say(kb, "related.ask", lang) + "\n" + "\n".join(f"  - {q}" for q in related))
         commands = [command_for(kb.actions[a]) for a in entry.actions if a in kb.actions and kb.actions[a].command]
         if commands:
-            parts.append("You can also run:\n" + "\n".join(f"  {c}" for c in commands))
+            parts.append(say(kb, "also_run", lang) + "\n" + "\n".join(f"  {c}" for c in commands))
         return "\n".join(parts)
     if reply.type == "clarify":
-        lines = ["I'm not sure what you mean. Did you mean:"]
+        lines = [say(kb, "clarify", lang)]
         lines += [f"  {n}. {one_line(s.question)}" for n, s in enumerate(reply.suggestions, 1)]
         return "\n".join(lines)
     if reply.type == "action":
@@ -80,8 +83,9 @@ def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
         line = f"That is a request to {action.description[0].lower()}{action.description[1:].rstrip('.')}"
         line += f" ({args})." if args else "."
         return f"{line}\nRun: {command_for(action, reply.args)}"
-    return ("Sorry, I don't know the answer to that. A support manager can help: "
-            "run `assistant handoff create --reason \"...\"`, or ask again in other words.")
+    if reply.kind == "undocumented" and reply.answer:
+        return f"{reply.answer}\n{say(kb, 'undocumented.ask', lang)}"
+    return say(kb, "fallback.ask", lang)
 
 
 def _label(value: str | None) -> str:

@@ -174,7 +174,7 @@ def run(sh) -> int:
     from .paths import local_dir
 
     # Remote mode: the service holds the conversation; the loop below is the same.
-    conversation = sh.ops.conversation() if sh.remote else Conversation(sh.ctx, sh.router, sh.opts.role)
+    conversation = sh.ops.conversation(sh.lang) if sh.remote else Conversation(sh.ctx, sh.router, sh.opts.role, lang=sh.lang)
     if not sh.stdin.isatty():
         for line in conversation.news():       # no banner for scripts, but a manager's answer is news
             sh.out(safe(line.text))

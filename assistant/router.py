@@ -16,11 +16,17 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
+from . import lang as language
 from .knowledge import Action, KnowledgeBase
 from .matcher import Candidate, Index
 from .text import clean, fold
 
 NEGATIVE = "none:out-of-scope"  # the intent of the out-of-scope examples
+# A sentence ends at . ! ? ; followed by a space, or at a Chinese full stop, question or exclamation mark
+# ("isv.AMOUNT_NOT_ENOUGH" and "1.5" are not split), or at a line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])\s*|\n+")
+# Of the readings of a long message, an answer or action beats a "did you mean", which beats a fallback.
+_RANK = {"answer": 3, "action": 3, "clarify": 2, "fallback": 1}
 MAX_QUESTION = 1000  # characters; longer input is refused for that line, not truncated silently
 
 
@@ -48,11 +54,16 @@ class Reply(NamedTuple):
     suggestions: tuple[Suggestion, ...] = ()
     best: Candidate | None = None
     error: str | None = None
+    lang: str = "en"                     # the language the answer (and the words around it) is in
+    kind: str | None = None              # "undocumented": a fallback that says where to look
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"question": self.question, "type": self.type, "confidence": self.confidence}
-        if self.type == "answer":
+        out: dict[str, Any] = {"question": self.question, "type": self.type, "confidence": self.confidence,
+                               "lang": self.lang}
+        if self.type == "answer" or self.kind == "undocumented":
             out.update(entry=self.entry, answer=self.answer)
+            if self.kind:
+                out["kind"] = self.kind
         elif self.type == "action":
             out.update(action=self.action, args=self.args)
         elif self.type == "clarify":
@@ -130,6 +141,7 @@ class Router:
         self.thresholds = kb.thresholds if index.semantic is None else \
             kb.thresholds._replace(answer=e.answer, clarify=e.clarify, out_of_scope=e.out_of_scope)
         self.warning: str | None = None  # set by `cache.load_router` when the chosen encoder could not be used
+        self._salient: frozenset[str] | None = None  # routing.salient_words as the index reads them
 
     def intents(self) -> dict[str, list[str]]:
         """Every intent's phrasings, masked: FAQ entries, actions and the out-of-scope examples."""
@@ -181,9 +193,10 @@ class Router:
                 text = pattern.sub(f" {type_name.replace('_', '')}slot ", text)
         return text
 
-    def title(self, key: str) -> str:
+    def title(self, key: str, lang: str = "en") -> str:
+        """What a "did you mean" shows for intent KEY: the entry's question in LANG, or the action."""
         kind, _, name = key.partition(":")
-        return self.kb.entries[name].question if kind == "faq" else self.kb.actions[name].description
+        return self.kb.entries[name].said("question", lang) if kind == "faq" else self.kb.actions[name].description
 
     def _adjust(self, candidate: Candidate, text: str, form: str) -> Candidate:
         kind, _, name = candidate.key.partition(":")
@@ -222,18 +235,38 @@ class Router:
             return "command"  # a verb first; Chinese verbs are two characters ("开 通")
         return ""
 
-    def route(self, question: str) -> Reply:
-        """Decide what QUESTION means. Never raises for bad text: it becomes a fallback."""
+    def route(self, question: str, lang: str | None = None) -> Reply:
+        """Decide what QUESTION means, answering in LANG ('en', 'zh', or 'auto'/None: the
+        question's own language, see `lang.detect`). Never raises for bad text: it becomes a fallback."""
         text = clean(question)
+        said = language.choose(lang, text)
         if not text:
-            return Reply(question, "fallback", error="empty question; type a question or a request")
+            return Reply(question, "fallback", error="empty question; type a question or a request", lang=said)
         if len(text) > MAX_QUESTION:
-            return Reply(question[:80], "fallback",
+            return Reply(question[:80], "fallback", lang=said,
                          error=f"question too long ({len(text)} characters); ask in at most {MAX_QUESTION}")
+        replies = [self._route_one(question, text, said)]
+        for sentence in self.asking(text):
+            reply = self._route_one(question, sentence, said)
+            if reply.type == "action":  # the values the message names anywhere are the request's
+                reply = reply._replace(args=slots_for(self.kb, self.kb.actions[reply.action], text))
+            replies.append(reply)
+        return max(replies, key=lambda r: (_RANK[r.type] if r.kind != "undocumented" else _RANK["answer"], r.confidence))
+
+    def _route_one(self, question: str, text: str, lang: str) -> Reply:
         form = self.form(text)
         ranked = self._given_in_scope(self.index.rank(self.prepare(text, form), limit=max(8, self.thresholds.suggestions + 1)))
         ranked = sorted((self._adjust(c, text, form) for c in ranked), key=lambda c: c.confidence, reverse=True)
-        return self.decide(question, text, self._as_question(ranked, text, form))
+        return self.decide(question, text, self._as_question(ranked, text, form), lang)
+
+    def asking(self, text: str) -> list[str]:
+        """The sentences of a message of several that ask or request something (a question form,
+        a command, or a code or number named): "Hi. We launch on Friday. Has DIGITAL_SMS_0001 been
+        approved?" is read for its last sentence (and as a whole); one sentence gives none."""
+        sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+        if len(sentences) < 2:
+            return []
+        return [s for s in sentences if self.form(s) in ("question", "command") or self.mask(s) != s]
 
     def prime(self, questions: Sequence[str]) -> None:
         """Prepare QUESTIONS that are about to be routed, together: with an encoder, their vectors
@@ -272,23 +305,46 @@ class Router:
                 return [promoted] + [c for c in ranked[1:] if c.key != candidate.key]
         return ranked
 
-    def decide(self, question: str, text: str, ranked: list[Candidate]) -> Reply:
+    def decide(self, question: str, text: str, ranked: list[Candidate], lang: str = "en") -> Reply:
         """Answer, clarify or fall back, from the ranked candidates (see the module's docstring)."""
         t = self.thresholds
         known = [c for c in ranked if c.key != NEGATIVE]
         best = known[0] if known else None
         outside = next((c.confidence for c in ranked if c.key == NEGATIVE), 0.0)
-        if best is None or outside >= t.out_of_scope or best.confidence < t.clarify:
-            return Reply(question, "fallback", best.confidence if best else 0.0, best=best)
+        if best is None or outside >= t.out_of_scope:
+            return Reply(question, "fallback", best.confidence if best else 0.0, best=best, lang=lang)
+        # two intents no word tells apart share the question's confidence: together they may be enough to ask which
+        pair = len(known) > 1 and best.confidence + known[1].confidence >= t.clarify and self._alike(text, best, known[1])
+        if best.confidence < t.clarify and not pair:
+            return Reply(question, "fallback", best.confidence, best=best, lang=lang)
         close = [c for c in known[1:] if best.confidence - c.confidence < t.margin and c.confidence >= t.clarify]
-        if not close and len(known) > 1 and self._alike(text, best, known[1]):
+        if not close and pair:
             close = [known[1]]
+        if self.uncovered(text, best.key) and all(self.uncovered(text, c.key) for c in close):
+            # a salient word none of them speaks of: a confident (or offered) wrong answer is worse than "I don't know"
+            return Reply(question, "fallback", best.confidence, best=best, lang=lang)
         if not close and best.confidence >= t.answer:
-            return self.resolve(question, text, best)
+            return self.resolve(question, text, best, lang)
         if not close:
-            return Reply(question, "fallback", best.confidence, best=best)
-        suggestions = [Suggestion(c.key, self.title(c.key), c.confidence) for c in [best, *close][: t.suggestions]]
-        return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best)
+            return Reply(question, "fallback", best.confidence, best=best, lang=lang)
+        suggestions = [Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in [best, *close][: t.suggestions]]
+        return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best, lang=lang)
+
+    def uncovered(self, text: str, key: str) -> list[str]:
+        """The question's salient words that no phrasing of intent KEY uses. Salient words
+        (`routing.salient_words` in matcher.yaml) change what is asked while sharing the FAQ's
+        other words: "how do I delete a template" lands on the create-template entry, none of
+        whose phrasings deletes anything, so it must not be answered confidently. Empty when the
+        index keeps no word lists (a large knowledge base)."""
+        uses = self.index.uses
+        if uses is None or not self.kb.routing.salient_words or key == "action:handoff":
+            return []  # a request for a person is never refused for what it is about ("... about my invoice")
+        if self._salient is None:
+            # read as the index reads words, without spelling repair (a cached `ask` never needs rapidfuzz for this)
+            self._salient = frozenset(w for phrase in self.kb.routing.salient_words
+                                      for w in self.index._analyse(fold(phrase))[0])
+        target = self.index.keys.index(key)
+        return [w for w in self.index.words(self.prepare(text)) if w in self._salient and target not in uses.get(w, ())]
 
     def _alike(self, text: str, best: Candidate, second: Candidate) -> bool:
         """Two intents the question cannot tell apart: the second has at least half the `clarify`
@@ -302,12 +358,17 @@ class Router:
             return False
         return not self.index.tells_apart(self.index.words(self.prepare(text)), best.key, second.key)
 
-    def resolve(self, question: str, text: str, candidate: Candidate) -> Reply:
-        """The reply for a chosen intent (also used when a person picks a suggestion)."""
+    def resolve(self, question: str, text: str, candidate: Candidate, lang: str = "en") -> Reply:
+        """The reply for a chosen intent (also used when a person picks a suggestion). An entry of
+        kind "undocumented" is no answer: a fallback that says where to look (and offers a person)."""
         kind, _, name = candidate.key.partition(":")
         if kind == "faq":
             entry = self.kb.entries[name]
-            return Reply(question, "answer", candidate.confidence, entry=entry.id, answer=entry.answer, best=candidate)
+            if entry.kind == "undocumented":
+                return Reply(question, "fallback", candidate.confidence, entry=entry.id,
+                             answer=entry.said("answer", lang), best=candidate, lang=lang, kind=entry.kind)
+            return Reply(question, "answer", candidate.confidence, entry=entry.id, answer=entry.said("answer", lang),
+                         best=candidate, lang=lang)
         action = self.kb.actions[name]
         return Reply(question, "action", candidate.confidence, action=name,
-                     args=slots_for(self.kb, action, text), best=candidate)
+                     args=slots_for(self.kb, action, text), best=candidate, lang=lang)

@@ -145,3 +145,41 @@ def test_the_embedded_conversation_still_reads_the_typed_path(ctx, router, media
     conv.handle(media["image"])
     assert "Created DIGITAL_SMS_0001." in [line.text for line in conv.handle("yes")]
     assert json.loads(ctx.store.rows("SELECT frames FROM templates")[0]["frames"])[0]["file"] == "banner.png"
+def test_a_chinese_question_gets_the_chinese_answer_related_questions_and_offer(ctx, router, kb):
+    conv = Conversation(ctx, router)
+    lines = conv.handle("怎么开通数字短信")
+    texts = [line.text for line in lines]
+    assert kb.entries["enable-sending"].answer_zh in texts
+    assert any(t.startswith("相关问题：") and kb.entries["onboarding-process"].question_zh in t for t in texts)
+    assert texts[-1] == "现在为账号开通数字短信发送吗？ [是/否]"
+    assert conv.waiting.prompt == "现在为账号开通数字短信发送吗？ [是/否]"
+    assert conv.handle("不")[0].text == "好的。"
+
+
+def test_the_conversations_own_sentences_follow_the_language(ctx, router):
+    conv = Conversation(ctx, router)
+    assert conv.handle("今天天气怎么样")[0].text.startswith("抱歉，这个问题我不知道答案")
+    lines = conv.handle("讲个笑话")
+    assert lines[-1].text == "要把这个问题连同我们的对话记录一起转给支持经理吗？ [是/否]"
+    assert conv.handle("tell me a joke")[0].text.startswith("Sorry, I don't know the answer to that.")
+
+
+def test_a_fixed_language_answers_in_it_whatever_the_question(ctx, router, kb):
+    conv = Conversation(ctx, router, lang="en")
+    assert conv.handle("签名审核要多久")[0].text == kb.entries["signature-review-time"].answer
+
+
+def test_an_undocumented_fact_says_where_to_look_and_offers_a_person_at_once(ctx, router, kb):
+    conv = Conversation(ctx, router)
+    lines = conv.handle("数字短信多少钱一条")
+    assert lines[0].text == kb.entries["price-not-published"].answer_zh
+    assert conv.waiting.kind == "offer" and "支持经理" in conv.waiting.prompt
+    assert conv.fallbacks == 0
+
+
+def test_the_language_survives_dump_and_load(ctx, router):
+    conv = Conversation(ctx, router)
+    conv.handle("今天天气怎么样")
+    again = Conversation.load(ctx, router, conv.dump())
+    assert again.lang == "zh"
+    assert again.handle("y")[0].text == "目前没有需要回答是或否的问题；请提问，或说明要做什么。"

@@ -71,6 +71,17 @@ def test_ten_thousand_lines_stream_through(run):
     assert len(result.lines) == 10_000
 
 
+def test_ask_answers_in_the_questions_language_unless_lang_names_one(run, monkeypatch):
+    assert json.loads(run("ask", "--json", "签名审核要多久").out)["lang"] == "zh"
+    assert "7–10 个工作日" in run("ask", "签名审核要多久").out
+    assert "7–10 business days" in run("--lang", "en", "ask", "签名审核要多久").out
+    monkeypatch.setenv("ASSISTANT_LANG", "zh")
+    assert "7–10 个工作日" in run("ask", "how long does signature review take").out
+    monkeypatch.setenv("ASSISTANT_LANG", "fr")
+    result = run("ask", "how long does signature review take")
+    assert result.code == 2 and "ASSISTANT_LANG" in result.err and len(result.err.splitlines()) == 1
+
+
 def test_usage_errors_exit_2_with_one_line(run):
     result = run("frobnicate")
     assert result.code == 2
@@ -107,6 +118,7 @@ def test_kb_check_fails_with_file_and_line_on_a_broken_kb(run, tmp_path):
 def test_another_knowledge_base_serves_another_faq(run, tmp_path, monkeypatch):
     (tmp_path / "faq.yaml").write_text(
         "entries:\n  - id: opening-hours\n    question: When is the shop open?\n    answer: Nine to five, Monday to Friday.\n"
+        "    source: the shop door\n"
         "    alternatives: [opening hours, what time do you open, are you open on weekdays]\n")
     assert "Nine to five" in run("--kb", str(tmp_path), "ask", "what are the opening hours").out
     monkeypatch.setenv("ASSISTANT_KB", str(tmp_path))

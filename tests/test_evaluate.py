@@ -42,3 +42,14 @@ def test_quality_bar_on_held_out_phrasings(router, cases):
 def test_validation_and_eval_sets_do_not_overlap(cases):
     validation = {fold(q) for q, _ in read_cases(DATA / "validation.yaml")}
     assert [q for q, _ in cases if fold(q) in validation] == []
+
+
+def test_the_second_held_out_set_is_unseen_and_labelled_with_known_intents(kb):
+    """eval_v3.yaml (Chinese, long, near-domain and documented-fact questions) is held out like eval.yaml."""
+    cases = read_cases(DATA / "eval_v3.yaml")
+    known = {fold(p) for e in kb.entries.values() for p in (e.question, *e.alternatives)}
+    known |= {fold(p) for a in kb.actions.values() for p in a.examples}
+    known |= {fold(p) for examples in kb.out_of_scope.values() for p in examples}
+    assert [q for q, _ in cases if fold(q) in known] == []
+    assert {e for _, e in cases} <= set(kb.entries) | set(kb.actions) | {"fallback"}
+    assert len(cases) >= 80

@@ -29,13 +29,51 @@ def test_every_faq_question_of_the_seed_is_an_entry_in_the_seed_order(kb):
     assert [e.question for e in kb.entries.values() if e.question in SEED_QUESTIONS] == SEED_QUESTIONS
 
 
-def test_the_one_entry_beyond_the_seed_states_no_review_time_the_service_does_not_publish(kb):
-    """Customers ask how long template review takes; the service's documentation gives no figure
-    (only the signature's 7-10 business days), so the answer says so and invents none."""
-    extra = [e for e in kb.entries.values() if e.question not in SEED_QUESTIONS]
-    assert [e.id for e in extra] == ["template-review-time"]
-    answer = extra[0].answer
+def test_the_seed_entries_come_first_then_the_template_review_time_which_states_no_figure(kb):
+    """The seed's 15 entries (its 14 questions and the template review time) stay first, in order,
+    as `kb export` writes them. Customers ask how long template review takes; the documentation
+    gives no figure (only the signature's 7-10 business days), so the answer says so and invents none."""
+    ids = list(kb.entries)
+    assert [kb.entries[i].question for i in ids[:15] if kb.entries[i].question in SEED_QUESTIONS] == SEED_QUESTIONS
+    assert ids[11] == "template-review-time" and len([i for i in ids[:15] if i != "template-review-time"]) == 14
+    answer = kb.entries["template-review-time"].answer
     assert "No fixed review time is published" in answer and not any(ch.isdigit() for ch in answer)
+
+
+def test_every_entry_names_its_source_and_the_seed_entries_name_the_faq(kb):
+    for n, entry in enumerate(kb.entries.values()):
+        assert entry.source.strip(), entry.id
+        if n < 15:
+            assert "Digital Message FAQ" in entry.source, entry.id
+
+
+def test_every_entry_answers_in_english_and_simplified_chinese(kb):
+    assert kb.languages == ("en", "zh")
+    for entry in kb.entries.values():
+        assert entry.question_zh and entry.answer_zh, entry.id
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in entry.answer_zh), entry.id
+        assert sum(any("\u4e00" <= ch <= "\u9fff" for ch in alt) for alt in entry.alternatives) >= 4, entry.id
+
+
+def test_what_the_documentation_does_not_state_is_never_given_a_figure(kb):
+    undocumented = {e.id: e for e in kb.entries.values() if e.kind == "undocumented"}
+    assert {"price-not-published", "refund-not-published", "invoice-not-published",
+            "delivery-time-not-published"} <= set(undocumented)
+    for entry in undocumented.values():
+        assert "published" in entry.answer or "not covered" in entry.answer, entry.id
+        assert "support manager" in entry.answer and "支持经理" in entry.answer_zh, entry.id
+        assert not any(ch.isdigit() for ch in entry.answer + entry.answer_zh), entry.id
+        assert entry.source.startswith("not documented"), entry.id
+
+
+def test_an_answer_states_the_limit_rules_yaml_enforces(kb):
+    limit = kb.rules.sending["max_numbers_per_request"]
+    flow = kb.rules.sending["flow_control"]
+    entry = kb.entries["recipients-per-send"]
+    assert f"at most {limit:,} numbers" in entry.answer and f"最多 {limit:,} 个号码" in entry.answer_zh
+    assert f"{flow['any_template_per_hour']} an hour" in kb.entries["flow-control"].answer
+    assert f"{kb.rules.template['max_frames']} frames" in kb.entries["media-formats"].answer
+    assert "{rules." not in "".join(e.answer + e.answer_zh for e in kb.entries.values())
 
 
 def test_every_entry_has_at_least_eight_alternatives_and_a_non_empty_answer(kb):
@@ -140,6 +178,7 @@ def test_load_raises_one_error_listing_every_problem(kb_copy):
 def test_a_minimal_knowledge_base_needs_only_faq_yaml(tmp_path):
     (tmp_path / "faq.yaml").write_text(
         "entries:\n  - id: opening-hours\n    question: When are you open?\n    answer: Nine to five.\n"
+        "    source: the shop door\n"
         "    alternatives: [opening hours, what time do you open]\n")
     kb = knowledge.load(tmp_path)
     assert list(kb.entries) == ["opening-hours"]
@@ -182,9 +221,62 @@ def test_a_plain_faq_without_out_of_scope_examples_borrows_the_shipped_ones(tmp_
 
     (tmp_path / "faq.yaml").write_text(
         "entries:\n  - id: opening-hours\n    question: When are you open?\n    answer: Nine to five.\n"
+        "    source: the shop door\n"
         "    alternatives: [opening hours, what time do you open, are you open on saturday]\n")
     kb = knowledge.load(tmp_path)
     assert kb.out_of_scope == knowledge.load().out_of_scope
     router = Router(kb)
     assert router.route("when do you open on sunday").entry == "opening-hours"
     assert router.route("tell me a joke about the weather").type == "fallback"
+
+
+def test_changing_a_limit_in_rules_yaml_changes_the_answer_that_states_it(kb_copy):
+    _edit(kb_copy / "rules.yaml", "  max_numbers_per_request: 1000 ", "  max_numbers_per_request: 500 ")
+    _edit(kb_copy / "rules.yaml", "    any_template_per_hour: 8", "    any_template_per_hour: 6")
+    kb = knowledge.load(kb_copy)
+    assert kb.rules.sending["max_numbers_per_request"] == 500
+    assert "at most 500 numbers" in kb.entries["recipients-per-send"].answer
+    assert "最多 500 个号码" in kb.entries["recipients-per-send"].answer_zh
+    assert "1,000" not in kb.entries["recipients-per-send"].answer
+    assert "6 an hour" in kb.entries["flow-control"].answer and "每小时 6 条" in kb.entries["flow-control"].answer_zh
+
+
+def test_an_answer_naming_a_rule_rules_yaml_lacks_is_reported(kb_copy):
+    _edit(kb_copy / "faq.yaml", "{rules.template.max_frames} frames", "{rules.template.max_framez} frames")
+    assert any("{rules.template.max_framez}" in p and "rules.yaml does not hold" in p for p in _problems(kb_copy))
+
+
+def test_an_entry_without_a_source_or_a_chinese_answer_is_reported(kb_copy):
+    _edit(kb_copy / "faq.yaml", '    source: "not documented: refunds are not covered by the FAQ or the reference"\n', "")
+    _edit(kb_copy / "faq.yaml", '    answer_zh: "数字短信不支持退订。"\n', "")
+    problems = _problems(kb_copy)
+    assert any("an entry has no 'source'" in p for p in problems)
+    assert any("an entry has no 'answer_zh'" in p for p in problems)
+
+
+def test_an_unknown_entry_kind_is_reported(kb_copy):
+    _edit(kb_copy / "faq.yaml", "    kind: undocumented\n    question: How much", "    kind: rumour\n    question: How much")
+    assert any("kind 'rumour'" in p for p in _problems(kb_copy))
+
+
+def test_every_message_of_the_catalogue_has_every_language(kb):
+    assert {"clarify", "fallback", "related", "yes_no", "handoff.unanswered"} <= set(kb.messages)
+    for msg_id, texts in kb.messages.items():
+        assert set(texts) == set(knowledge.LANGUAGES), msg_id
+        assert all(t.strip() for t in texts.values()), msg_id
+
+
+def test_a_message_without_its_chinese_text_is_reported(kb_copy):
+    _edit(kb_copy / "messages.yaml", '    zh: "我不太确定您的意思。您是想问："\n', "")
+    assert any(p.startswith("messages.yaml:") and "message 'clarify' has no 'zh'" in p for p in _problems(kb_copy))
+
+
+def test_an_export_keeps_the_sources_translations_and_the_rules_it_names(kb, tmp_path):
+    from assistant.overlay import export
+
+    export(kb, tmp_path / "out")
+    text = (tmp_path / "out" / "faq.yaml").read_text(encoding="utf-8")
+    assert "{rules.sending.max_numbers_per_request}" in text
+    again = knowledge.load(tmp_path / "out")
+    assert list(again.entries) == list(kb.entries)
+    assert all(again.entries[k] == kb.entries[k] for k in kb.entries)

@@ -84,14 +84,17 @@ def test_control_characters_do_not_break_matching(router):
 
 def test_json_contract_of_each_reply_type(router):
     answer = router.route("can my sms package pay for digital messages").to_json()
-    assert set(answer) == {"question", "type", "confidence", "entry", "answer"}
+    assert set(answer) == {"question", "type", "confidence", "lang", "entry", "answer"}
     action = router.route("send DIGITAL_SMS_0001 to 13800138000").to_json()
-    assert set(action) == {"question", "type", "confidence", "action", "args"}
+    assert set(action) == {"question", "type", "confidence", "lang", "action", "args"}
     clarify = router.route("status").to_json()
-    assert set(clarify) == {"question", "type", "confidence", "suggestions"}
+    assert set(clarify) == {"question", "type", "confidence", "lang", "suggestions"}
     assert set(clarify["suggestions"][0]) == {"action", "question", "confidence"}
     fallback = router.route("tell me a joke").to_json()
-    assert set(fallback) == {"question", "type", "confidence"}
+    assert set(fallback) == {"question", "type", "confidence", "lang"}
+    undocumented = router.route("how much does one digital message cost").to_json()
+    assert set(undocumented) == {"question", "type", "confidence", "lang", "entry", "answer", "kind"}
+    assert undocumented["type"] == "fallback" and undocumented["kind"] == "undocumented"
 
 
 @pytest.mark.parametrize("question,expected", [
@@ -149,3 +152,70 @@ def test_phrasings_folded_while_checking_train_the_same_index(kb):
     shared, own = Router(checked, folded=folded).index, Router(kb).index
     assert shared.state()[0] == own.state()[0]
     assert {k: a.tobytes() for k, a in shared.state()[1].items()} == {k: a.tobytes() for k, a in own.state()[1].items()}
+
+
+def test_a_chinese_question_is_answered_in_chinese_and_an_english_one_in_english(router, kb):
+    zh = router.route("签名审核需要多久")
+    assert (zh.lang, zh.entry, zh.answer) == ("zh", "signature-review-time", kb.entries["signature-review-time"].answer_zh)
+    en = router.route("how long does signature review take")
+    assert (en.lang, en.answer) == ("en", kb.entries["signature-review-time"].answer)
+    forced = router.route("签名审核需要多久", "en")
+    assert forced.lang == "en" and forced.answer == kb.entries["signature-review-time"].answer
+
+
+def test_a_did_you_mean_in_chinese_shows_the_entries_chinese_questions(router, kb):
+    reply = router.route("状态", "zh")
+    for suggestion in reply.suggestions:
+        kind, _, name = suggestion.key.partition(":")
+        if kind == "faq":
+            assert suggestion.question == kb.entries[name].question_zh
+
+
+@pytest.mark.parametrize("question,entry", [
+    ("what is a digital message", "what-is-digital-message"),
+    ("数字短信是什么", "what-is-digital-message"),
+    ("can i send digital messages to a number in the uk", "mobile-numbers"),
+    ("how many numbers can one send carry", "recipients-per-send"),
+    ("how often can one number receive my messages", "flow-control"),
+    ("which image formats can a template use", "media-formats"),
+])
+def test_documented_facts_are_answered_from_their_entries(router, question, entry):
+    reply = router.route(question)
+    assert (reply.type, reply.entry) == ("answer", entry)
+
+
+@pytest.mark.parametrize("question", ["how do I delete a template", "rename my signature please",
+                                      "where is the sdk for python"])
+def test_a_salient_word_the_entry_never_speaks_of_is_not_answered_confidently(router, question):
+    assert router.route(question).type == "fallback"
+
+
+def test_the_salient_rule_names_the_uncovered_word(router):
+    assert router.uncovered("how do I delete a template", "faq:create-template")
+    assert not router.uncovered("how do I create a template", "faq:create-template")
+
+
+def test_an_undocumented_fact_falls_back_with_where_to_look(router):
+    reply = router.route("how much does a digital message cost")
+    assert (reply.type, reply.kind, reply.entry) == ("fallback", "undocumented", "price-not-published")
+    assert "not published" in reply.answer
+
+
+def test_a_long_message_is_read_for_the_sentence_that_asks(router):
+    reply = router.route("Hi, we are a retailer in Suzhou. Our campaign starts next month. How long does signature review take?")
+    assert (reply.type, reply.entry) == ("answer", "signature-review-time")
+
+
+def test_a_request_keeps_the_values_named_in_another_sentence(router):
+    reply = router.route("We submitted DIGITAL_SMS_0003 on Monday. The launch is Friday. Is it approved yet?")
+    assert (reply.type, reply.action, reply.args) == ("action", "template.status", {"code": "DIGITAL_SMS_0003"})
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("has my template passed review yet", "template.status"),
+    ("any update on DIGITAL_SMS_0001", "template.status"),
+    ("how do i know when a template is ready", "template-ready"),
+])
+def test_a_status_request_is_told_from_the_readiness_question(router, question, expected):
+    reply = router.route(question)
+    assert (reply.action or reply.entry) == expected

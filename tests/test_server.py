@@ -137,6 +137,22 @@ def test_ask_returns_exactly_the_ask_json_object(world, run):
     assert status == 200 and answer == json.loads(local.out)
 
 
+def test_ask_and_conversations_take_the_language_as_a_field(world):
+    server, token = world["server"], world["tokens"]["a"]
+    status, answer = server.call("POST", "/v1/ask", token, {"question": "签名审核要多久"})
+    assert status == 200 and answer["lang"] == "zh" and "7–10 个工作日" in answer["answer"]
+    status, answer = server.call("POST", "/v1/ask", token, {"question": "签名审核要多久", "lang": "en"})
+    assert answer["lang"] == "en" and "7–10 business days" in answer["answer"]
+    assert server.call("POST", "/v1/ask", token, {"question": "x", "lang": "fr"})[0] == 422
+    conv = server.call("POST", "/v1/conversations", token, headers={"X-Assistant-Now": NOW})[1]["id"]
+    view = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "今天天气怎么样"},
+                       headers={"X-Assistant-Now": NOW})[1]
+    assert view["lines"][0]["text"].startswith("抱歉")
+    view = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "今天天气怎么样", "lang": "en"},
+                       headers={"X-Assistant-Now": NOW})[1]
+    assert view["lines"][0]["text"].startswith("Sorry")
+
+
 def test_errors_are_the_cli_line_with_its_hint(world):
     status, answer = world["server"].call("GET", "/v1/templates?code=DIGITAL_SMS_0099", world["tokens"]["a"])
     assert status == 404

@@ -48,6 +48,7 @@ class Pick:
     deed: dict | None = None    # RUN as plain data (see Conversation.deed), so the choice survives dump/load
 
 
-def yes_or_no_again(question: str) -> list[Line]:
-    """An answer that was neither surely yes nor surely no: QUESTION is asked again, never taken as no."""
-    return [Line("info", "Please answer yes or no."), Line("choice", question)]
+def yes_or_no_again(question: str, please: str = "Please answer yes or no.") -> list[Line]:
+    """An answer that was neither surely yes nor surely no: QUESTION is asked again (after PLEASE,
+    the conversation's "please answer yes or no"), never taken as no."""
+    return [Line("info", please), Line("choice", question)]

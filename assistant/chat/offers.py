@@ -35,13 +35,16 @@ def make(conv: Conversation, question: str, run: Callable[[], list[Line]] | None
          deed: dict | None = None) -> Line:
     """Put QUESTION on offer (RUN, or the DEED it is built from, on yes) and return the line that asks it."""
     conv.offer = Offer(question, run or conv.deed(deed or {}), deed)
-    return Line("choice", f"{question} [y/N]")
+    return Line("choice", conv.yes_no(question))
 
 
 def action(conv: Conversation, name: str, args: dict[str, Any] | None = None, question: str | None = None) -> Line:
-    """Offer action NAME; yes starts it already confirmed."""
-    description = conv.kb.actions[name].description
-    return make(conv, question or phrase(description),
+    """Offer action NAME (in the conversation's language: the catalogue's `offer.NAME`, else the
+    action's description as a question); yes starts it already confirmed."""
+    if question is None:
+        known = f"offer.{name}" in conv.kb.messages
+        question = conv.say(f"offer.{name}") if known else phrase(conv.kb.actions[name].description)
+    return make(conv, question,
                 deed={"do": "start", "name": name, "args": dict(args or {}), "confirmed": True})
 
 

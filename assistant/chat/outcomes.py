@@ -59,7 +59,7 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         conv.last["error"] = found["code"]
         lines = [Line("answer", render.error_text(found))]
         if found["handoff"]:
-            lines += offers.handoff(conv, "Hand this to a support manager now?")
+            lines += offers.handoff(conv, conv.say("handoff.code"))
         return lines
     elif name == "handoff":
         return conv.handoff(args.get("reason"))

@@ -197,7 +197,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         value = check(conv, flow.action, slot, text)
     except UserError as exc:
         conv.remember_refusal(exc)
-        return aside(conv, text) or [Line("warn", f"{exc}. Try again, or say 'cancel' to drop the request.")]
+        said = None if _is_path(text) else aside(conv, text)  # a file named wrongly is a wrong value, never a question
+        return said or [Line("warn", f"{exc}. Try again, or say 'cancel' to drop the request.")]
     return take(conv, value)
 
 
@@ -233,11 +234,17 @@ def _not_done(conv: Conversation) -> list[Line]:
     return [Line("muted", "Not done. Nothing was changed.")]
 
 
+def _is_path(text: str) -> bool:
+    """TEXT is one file path ("~/media/photo.png"), not words."""
+    text = text.strip()
+    return bool(text) and not any(ch.isspace() for ch in text) and ("/" in text or "\\" in text)
+
+
 def _is_question(conv: Conversation, text: str) -> bool:
     """A question the knowledge base answers well, rather than a value that ends in "?"."""
     if conv.router.form(text) != "question":
         return False
-    reply = conv.router.route(text)
+    reply = conv.router.route(text, conv.lang)
     return reply.type in ("answer", "action") and reply.confidence >= conv.router.thresholds.answer
 
 
@@ -249,7 +256,7 @@ def aside(conv: Conversation, text: str) -> list[Line] | None:
     """
     flow = conv.flow
     assert flow is not None
-    reply = conv.router.route(text)
+    reply = conv.router.route(text, conv.lang)
     if reply.type == "answer":
         lines = conv.answer_lines(reply, offer=False)
     elif reply.type == "action" and reply.action == flow.action:

@@ -68,7 +68,12 @@ def _check_global_options(opts: argparse.Namespace) -> None:
     typed, so a mistyped directory is reported instead of silently getting a fresh database.
     """
     from ..clock import parse_time
+    from ..lang import setting
 
+    try:
+        setting(opts.lang)
+    except ValueError as exc:
+        raise UsageError(f"$ASSISTANT_LANG: {exc}; use auto, en or zh") from None
     if opts.now:
         try:
             parse_time(opts.now)
@@ -107,7 +112,7 @@ def _check_text(argv: Sequence[str]) -> None:
         except UnicodeEncodeError:
             raise UsageError(f"argument {n} ({one_line(arg)}) is not valid UTF-8; "
                              "pass UTF-8 text (check the terminal's or the script's encoding)") from None
-    for key in ("ASSISTANT_DB", "ASSISTANT_ACCOUNT", "ASSISTANT_NOW", "ASSISTANT_KB", "USER"):
+    for key in ("ASSISTANT_DB", "ASSISTANT_ACCOUNT", "ASSISTANT_NOW", "ASSISTANT_KB", "ASSISTANT_LANG", "USER"):
         try:
             os.environ.get(key, "").encode("utf-8")
         except UnicodeEncodeError:

@@ -15,7 +15,7 @@ from .shell import Shell, command
 def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
     if sh.remote:
         def answer(question: str) -> None:
-            obj = sh.ops.ask(question, text=not opts.json)
+            obj = sh.ops.ask(question, text=not opts.json, lang=sh.lang)
             sh.out(to_json(obj) if opts.json else obj.pop("text"))
         if opts.question:
             answer(" ".join(opts.question))
@@ -25,7 +25,7 @@ def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
     gaps = sh.gap_log()
 
     def answer(question: str) -> None:
-        reply = sh.router.route(question)
+        reply = sh.router.route(question, sh.lang)
         gaps.note(reply)
         result = _carry_out(sh, reply)
         if opts.json:
@@ -49,6 +49,7 @@ def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
 
 
 def _answer_lines(sh: Shell, answer: Callable[[str], None]) -> None:
+    from ..lang import choose
     from ..lines import read_batches
     from ..router import Reply
 
@@ -59,7 +60,7 @@ def _answer_lines(sh: Shell, answer: Callable[[str], None]) -> None:
         for line in batch:
             n += 1
             if isinstance(line, ValueError):
-                reply = Reply(f"<line {n}>", "fallback", error=str(line))
+                reply = Reply(f"<line {n}>", "fallback", error=str(line), lang=choose(sh.lang))
                 sh.out(to_json(reply.to_json()) if sh.opts.json else reply_text(reply, sh.kb))
             else:
                 answer(line)

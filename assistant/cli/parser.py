@@ -91,7 +91,7 @@ class _Commands(argparse._SubParsersAction):
 
 
 GLOBAL_DEFAULTS = {"kb": None, "db": None, "account": None, "now": None, "json": False, "role": "customer", "user": None,
-                   "server": None, "token": None}
+                   "server": None, "token": None, "lang": None}
 
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -106,6 +106,10 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
                         help="pretend it is this date or time, e.g. 2026-03-16 (default: $ASSISTANT_NOW, else now)")
     parser.add_argument("--kb", metavar="DIR", default=default,
                         help="knowledge-base directory (default: $ASSISTANT_KB, else the shipped one)")
+    parser.add_argument("--lang", choices=("auto", "en", "zh"), default=default,
+                        help="language of answers and of the assistant's own sentences: auto (the question's own: "
+                             "Chinese when a quarter of its letters are Chinese characters), en or zh "
+                             "(default: $ASSISTANT_LANG, else auto)")
     parser.add_argument("--role", choices=ROLES, default=argparse.SUPPRESS if suppress else "customer",
                         help="who is at the keyboard: a customer acts in its own account only; an agent in a "
                              "customer's account; a manager works every account's tickets and the knowledge gaps; "

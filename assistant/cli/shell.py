@@ -40,6 +40,13 @@ class Shell:
         return bool(self.opts.server or os.environ.get("ASSISTANT_SERVER"))
 
     @property
+    def lang(self) -> str:
+        """--lang, else $ASSISTANT_LANG, else auto (checked as a usage error before any command runs)."""
+        from ..lang import setting
+
+        return setting(self.opts.lang)
+
+    @property
     def ops(self):
         """The operations, on the local database or through the service."""
         if self._ops is None:

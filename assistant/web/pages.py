@@ -382,7 +382,7 @@ def _conversation(p: Page) -> tuple[str, dict]:
             return conv_id, conversations._view(conv_id, conv, [])
         except UserError:
             pass
-    view = conversations.start("welcome", ops)
+    view = conversations.start("welcome", "auto", ops)
     return view["id"], view
 
 

@@ -28,8 +28,13 @@ from ..limits import upload_bytes
 router = APIRouter(tags=["conversations"])
 
 
+Lang = Literal["auto", "en", "zh"]
+
+
 class Message(BaseModel):
     text: str = Field(max_length=4000)
+    lang: Lang | None = Field(None, description="answer in this language from now on (auto: each line's own); "
+                                                "none: as the conversation was started")
 
 
 def _view(conv_id: str, conv: Conversation, lines) -> dict:
@@ -75,10 +80,12 @@ def _save(ops: LocalOps, conv_id: str, conv: Conversation, version: int) -> None
 
 
 @router.post("/conversations", summary="Start a conversation: its id, the welcome lines, what it waits for")
-def start(lines: Literal["welcome", "news"] = "welcome", ops: LocalOps = Depends(operations("repl"))) -> dict:
-    """LINES: the welcome banner (an interactive shell), or only the news a script is shown."""
+def start(lines: Literal["welcome", "news"] = "welcome", lang: Lang = "auto",
+          ops: LocalOps = Depends(operations("repl"))) -> dict:
+    """LINES: the welcome banner (an interactive shell), or only the news a script is shown. LANG: the
+    language of answers and of the conversation's own sentences (auto: each line's own)."""
     ctx = ops.ctx
-    conv = Conversation(ctx, ops._router(), ops.role, files="upload")  # the service never opens a client's path
+    conv = Conversation(ctx, ops._router(), ops.role, files="upload", lang=lang)  # the service never opens a client's path
     said = conv.welcome() if lines == "welcome" else conv.news()
     conv_id = secrets.token_urlsafe(12)
     with ctx.store.transaction():
@@ -97,6 +104,8 @@ def message(conv_id: str, body: Message, ops: LocalOps = Depends(operations("rep
         # the REPL's /account switches accounts; a customer's token is bound to one
         raise Forbidden(f"this token is for account '{ops.ctx.account}' only; /account cannot switch it")
     conv, version = _open(ops, conv_id)
+    if body.lang:
+        conv.lang_setting = body.lang
     lines = conv.handle(body.text)
     _save(ops, conv_id, conv, version)
     return _view(conv_id, conv, lines)

@@ -1,0 +1,56 @@
+"""Which language to answer in: `--lang auto|en|zh` (env ASSISTANT_LANG), or the question's own.
+
+The rule for `auto` is deliberately simple and documented: a question is Chinese when at least
+`ZH_SHARE` of its letters are CJK ideographs (each ideograph counts as one letter, as each Latin
+letter does; digits, punctuation and spaces do not count). "模板审核要多久" and "DIGITAL_SMS_0001
+审核通过了吗" are Chinese; "how long does 签名 review take" is English (2 of 24 letters). A line
+with no letters at all (a number, a code) is English.
+"""
+
+from __future__ import annotations
+
+import os
+
+SETTINGS = ("auto", "en", "zh")
+ZH_SHARE = 0.25
+
+
+def _is_cjk(ch: str) -> bool:
+    code = ord(ch)
+    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
+
+
+def detect(text: str) -> str:
+    """'zh' when at least ZH_SHARE of TEXT's letters are CJK ideographs, else 'en'."""
+    cjk = sum(1 for ch in text if _is_cjk(ch))
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    total = cjk + latin
+    return "zh" if total and cjk / total >= ZH_SHARE else "en"
+
+
+def choose(setting: str | None, text: str = "") -> str:
+    """The language to answer TEXT in: SETTING when it names one, else the text's own."""
+    setting = (setting or "auto").strip().lower()
+    return detect(text) if setting == "auto" else setting
+
+
+def setting(value: str | None = None) -> str:
+    """VALUE, else $ASSISTANT_LANG, else 'auto'; a ValueError names the choices when it is none of them."""
+    chosen = (value or os.environ.get("ASSISTANT_LANG") or "auto").strip().lower()
+    if chosen not in SETTINGS:
+        raise ValueError(f"language '{chosen}' is not one of: {', '.join(SETTINGS)}")
+    return chosen
+
+
+def follow(setting: str | None, text: str, previous: str) -> str:
+    """The language of a conversation after line TEXT. A named SETTING wins; with auto, a line in
+    Chinese (see `detect`) switches to Chinese and one of at least four Latin letters to English,
+    while a short answer ("y", "ok", "2") or a slash command keeps the PREVIOUS language."""
+    setting = (setting or "auto").strip().lower()
+    if setting != "auto":
+        return setting
+    if text.lstrip().startswith("/"):
+        return previous
+    if detect(text) == "zh":
+        return "zh"
+    return "en" if sum(1 for ch in text if ch.isascii() and ch.isalpha()) >= 4 else previous

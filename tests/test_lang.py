@@ -1,0 +1,45 @@
+"""The answer's language: the documented share-of-CJK rule, a conversation's short answers, the setting."""
+
+import pytest
+
+from assistant import lang
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("签名审核要多久", "zh"),
+    ("DIGITAL_SMS_0001 审核通过了吗", "zh"),
+    ("模板 template 的大小限制", "zh"),          # 6 ideographs of 14 letters
+    ("how long does signature review take", "en"),
+    ("how long does 签名 review take", "en"),     # 2 ideographs of 24 letters
+    ("13800138000", "en"),                       # no letters: English
+    ("", "en"),
+])
+def test_a_question_is_chinese_when_a_quarter_of_its_letters_are_ideographs(text, expected):
+    assert lang.detect(text) == expected
+
+
+def test_a_named_language_wins_over_the_questions_own():
+    assert lang.choose("en", "签名审核要多久") == "en"
+    assert lang.choose("zh", "how long") == "zh"
+    assert lang.choose("auto", "签名审核要多久") == "zh"
+    assert lang.choose(None, "how long") == "en"
+
+
+@pytest.mark.parametrize("text", ["y", "ok", "2", "/help", "no"])
+def test_a_short_answer_or_a_slash_command_keeps_the_conversations_language(text):
+    assert lang.follow("auto", text, "zh") == "zh"
+
+
+def test_a_conversation_follows_the_customers_switch_of_language():
+    assert lang.follow("auto", "签名审核要多久", "en") == "zh"
+    assert lang.follow("auto", "how long does review take", "zh") == "en"
+    assert lang.follow("en", "签名审核要多久", "en") == "en"
+
+
+def test_the_setting_comes_from_the_option_else_the_environment(monkeypatch):
+    monkeypatch.setenv("ASSISTANT_LANG", "zh")
+    assert lang.setting(None) == "zh"
+    assert lang.setting("EN") == "en"
+    monkeypatch.setenv("ASSISTANT_LANG", "fr")
+    with pytest.raises(ValueError, match="auto, en, zh"):
+        lang.setting(None)
