@@ -14,13 +14,9 @@ import sys
 from collections.abc import Callable
 
 from .. import __version__
-from ..errors import UserError
+from ..errors import UsageError
 from ..roles import ROLES
 from ..rules import SOURCES
-
-
-class UsageError(UserError):
-    """A command line argparse or a command refuses: printed as one line, exit status 2."""
 
 
 def _columns() -> int:

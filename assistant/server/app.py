@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import Forbidden, NotFound, UserError, split_fix
+from ..paths import database_target, shown_target
 from .deps import Service, Unauthenticated
 from .limits import RateLimited
 from .settings import Settings
@@ -139,7 +140,8 @@ def run(host: str, port: int, workers: int, settings: Settings, announce=lambda 
                         "(or stop what is using it)") from None
     os.environ.update(settings.to_env())
     Service(settings).prepare()    # fail here, in one clear line, rather than in every worker
-    announce(f"Serving the assistant on http://{host}:{port}/v1 (database {settings.db}); Ctrl-C stops.")
+    announce(f"Serving the assistant on http://{host}:{port}/v1 (database {shown_target(database_target(settings.db))}); "
+             "Ctrl-C stops.")
     uvicorn.run("assistant.server.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False)
     return 0
