@@ -91,7 +91,7 @@ def _command_name(opts: argparse.Namespace) -> str | None:
 # Commands whose role check the core makes after finding the object, so that another account's
 # ticket is "not found" to a customer, exactly like a ticket that does not exist.
 _CHECKED_BY_THE_CORE = {"handoff.claim", "handoff.reply", "handoff.resolve"}
-# `admin token create --account NAME | --user NAME --role ROLE`: its --account, --user and --role name
+# `admin token create --account NAME | --user NAME --grant ROLE`: its --account, --user and --grant name
 # the token, not the caller, so there is no declared role to check. On a local database the owner of
 # the file is the root of trust (that is how the first admin token is made); through a service the
 # caller's token must be an admin's.
