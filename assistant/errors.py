@@ -9,6 +9,10 @@ class UserError(Exception):
         self.code = code
 
 
+class UsageError(UserError):
+    """A malformed command line or setting (a flag, an environment variable): one line, exit status 2."""
+
+
 class Forbidden(UserError):
     """The caller's role may not do this (the service answers 403)."""
 

@@ -16,17 +16,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import UserError
+from .linemap import LineMap as _Map
 from .matcher import EncoderSettings, Weights
 from .rules import Rules, RulesError
 from .rules import parse as parse_rules
 from .text import Synonyms, fold
-
-
-class _Map(dict):
-    """A YAML mapping that knows its line and the line of each key (made by `yamlfile.load`)."""
-
-    line: int = 0
-    key_lines: dict = {}
 
 ACTION_NAMES = ("enable", "signature.submit", "signature.update", "signature.status", "template.create",
                 "template.status", "send", "error.lookup", "handoff")
@@ -553,7 +547,7 @@ def _cross_references(kb: KnowledgeBase, faq_lines: dict[str, int]) -> Iterator[
 
 def _missing_error_codes(kb: KnowledgeBase) -> Iterator[Problem]:
     """A code the actions can produce but the catalogue lacks: `assistant error` could not explain it."""
-    from .actions.error_codes import code_key, raised_codes
+    from .codes import code_key, raised_codes
 
     known: dict[str, str] = {}
     for code in kb.error_codes.values():

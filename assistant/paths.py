@@ -3,23 +3,59 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+from .errors import UsageError
+
+# A database given as a URL: these schemes name a PostgreSQL server, anything else is refused.
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+EXPECTED_FORMS = "a file path, or postgresql://USER@HOST:PORT/DBNAME"
+# "scheme:/..." (two letters or more, so a Windows drive "C:/..." stays a path), or a PostgreSQL
+# scheme with a colon and anything after it ("postgresql:/x", "postgres:me@host").
+_URL_LIKE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]+:/|postgres(?:ql)?:)", re.IGNORECASE)
 
 
 def default_db() -> Path:
-    """$ASSISTANT_DB, else $XDG_DATA_HOME/assistant/assistant.db, else ~/.local/share/assistant/."""
-    if os.environ.get("ASSISTANT_DB"):
-        return Path(os.environ["ASSISTANT_DB"])
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "assistant" / "assistant.db"
+    """The default database file: $XDG_DATA_HOME/assistant/assistant.db, else ~/.local/share/assistant/.
+
+    Only the default; $ASSISTANT_DB and --db are read by `database_target`, which may return a URL.
+    """
+    return data_dir() / "assistant.db"
+
+
+def is_server_url(target: str | os.PathLike | None) -> bool:
+    """Whether TARGET names a database server (a postgresql:// URL) rather than a file."""
+    return isinstance(target, str) and target.lower().startswith(SERVER_SCHEMES)
 
 
 def database_target(db: str | os.PathLike | None = None) -> str | Path:
-    """The database to open: DB, else $ASSISTANT_DB, else the default file; a server URL stays a string."""
-    chosen = db if db else os.environ.get("ASSISTANT_DB")
-    if isinstance(chosen, str) and chosen.lower().startswith(("postgresql://", "postgres://")):
-        return chosen
-    return Path(chosen) if chosen else default_db()
+    """Where the database is: DB (--db), else $ASSISTANT_DB, else the default file.
+
+    The one place that decides it, so that every command, the service and the audit of refusals
+    open the same database: a server URL comes back as the string given (a `Path` would fold its
+    `//` and name a file), anything else as a `Path`. A value that looks like a URL but is not a
+    PostgreSQL one (`mysql://...`, a mangled `postgresql:/...`) is a `UsageError`, never a file.
+    """
+    if db:
+        chosen, source = db, "--db"
+    else:
+        chosen, source = os.environ.get("ASSISTANT_DB"), "$ASSISTANT_DB"
+    if not chosen:
+        return default_db()
+    if is_server_url(chosen):
+        return str(chosen)
+    if isinstance(chosen, str) and _URL_LIKE.match(chosen):
+        raise UsageError(f"{source}: '{shown_target(chosen)}' is not a database this assistant can open; "
+                         f"give {EXPECTED_FORMS}")
+    return Path(chosen)
+
+
+def shown_target(target: str | os.PathLike) -> str:
+    """TARGET as the user gave it, fit to print: a password in a URL (user:PASSWORD@ or password=) masked."""
+    text = str(target)
+    text = re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*:/*[^:@/?#]*):[^@/?#]*@", r"\1:***@", text)
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", text, flags=re.IGNORECASE)
 
 
 def data_dir() -> Path:

@@ -23,7 +23,7 @@ from yaml.events import (
     StreamEndEvent,
 )
 
-from .knowledge import _Map
+from .linemap import LineMap as _Map
 
 YAMLError = yaml.YAMLError
 

@@ -97,7 +97,7 @@ def main() -> None:
             import io
 
             out = io.StringIO()
-            cli(["--db", db, "admin", "token", "create", "--user", "lin", "--role", "manager"], stdout=out)
+            cli(["--db", db, "admin", "token", "create", "--user", "lin", "--grant", "manager"], stdout=out)
             jar = http.cookiejar.CookieJar()
             opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
             opener.open(server.url + "/login", urllib.parse.urlencode({"token": out.getvalue().strip()}).encode()).read()

@@ -44,7 +44,7 @@ def main() -> None:
         db = str(Path(folder) / "shots.db")
         server = ServiceProcess(db, wait_s=120)
         try:
-            customer, manager = token(db, "--account", "demo"), token(db, "--user", "lin", "--role", "manager")
+            customer, manager = token(db, "--account", "demo"), token(db, "--user", "lin", "--grant", "manager")
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
                 chat = browser.new_page(viewport={"width": 1100, "height": 760})

@@ -187,7 +187,7 @@ def test_a_manager_teaches_a_phrasing_through_the_service_and_it_answers_at_once
     question = "zorbly quux widget"  # words the knowledge base has never seen
     before = json.loads(run("--server", server.url, "--token", customer, "--json", "ask", question).out)
     assert before["type"] == "fallback"
-    manager = server.token("--user", "lin", "--role", "manager")
+    manager = server.token("--user", "lin", "--grant", "manager")
     learned = run("--server", server.url, "--token", manager, "--json", "kb", "learn", question, "--entry", "opt-out")
     assert learned.code == 0 and json.loads(learned.out)["entry"] == "opt-out"
     after = json.loads(run("--server", server.url, "--token", customer, "--json", "ask", question).out)

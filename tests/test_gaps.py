@@ -1,7 +1,6 @@
 """Knowledge gaps are logged without personal data, grouped, and closed with `kb learn`."""
 
 import json
-import os
 
 from assistant.gaps import GapLog, report
 from assistant.knowledge import check
@@ -93,7 +92,7 @@ def test_kb_gaps_shows_picks_and_kb_learn_accepts_them_for_the_next_build(run, t
     from assistant.storage import open_store
 
     assert json.loads(run("ask", "--json", "status").out)["type"] == "clarify"
-    store = open_store(os.environ.get("ASSISTANT_DB") or tmp_path / "data" / "assistant" / "assistant.db")
+    store = open_store()  # where the CLI's database is: $ASSISTANT_DB, else the default file
     log_pick(store, "demo", "status", "action:template.status", "2026-03-02 10:00:00")
     store.close()
     shown = run("--role", "manager", "kb", "gaps").out

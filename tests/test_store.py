@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from assistant.paths import default_db
+from assistant.paths import database_target, default_db
 from assistant.store import MIGRATIONS, Store
 
 
@@ -60,8 +60,10 @@ def test_default_location_follows_xdg_and_the_override(monkeypatch, tmp_path):
     monkeypatch.delenv("ASSISTANT_DB", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert default_db() == tmp_path / "assistant" / "assistant.db"
+    assert database_target() == default_db()
     monkeypatch.setenv("ASSISTANT_DB", str(tmp_path / "x.db"))
-    assert default_db() == tmp_path / "x.db"
+    assert database_target() == tmp_path / "x.db"
+    assert default_db() == tmp_path / "assistant" / "assistant.db"  # only the default, whatever $ASSISTANT_DB says
 
 
 def test_a_database_held_by_another_writer_is_a_clear_error(tmp_path, monkeypatch):

@@ -64,8 +64,8 @@ def desk(serve):
     status, ticket = server.call("POST", "/v1/tickets", customer, {"reason": "my template is stuck, it's urgent"})
     assert status == 200, ticket
     return {"server": server, "ticket": ticket["id"], "customer": customer,
-            "manager": server.token("--user", "lin", "--role", "manager"),
-            "agent": server.token("--user", "ann", "--role", "agent")}
+            "manager": server.token("--user", "lin", "--grant", "manager"),
+            "agent": server.token("--user", "ann", "--grant", "agent")}
 
 
 def test_the_sign_in_form_takes_a_token_and_sends_each_role_home(desk):

@@ -59,7 +59,7 @@ def say(page, text: str) -> None:
 def test_the_handoff_round_trip_in_a_real_browser(serve, browser, lang):
     server = serve()
     customer_token = server.token("--account", "demo")
-    manager_token = server.token("--user", "lin", "--role", "manager")
+    manager_token = server.token("--user", "lin", "--grant", "manager")
     words = WORDS[lang]
 
     desk, desk_errors = open_page(browser, server.url, lang)

@@ -7,43 +7,31 @@ description ("amount not enough") may find its code when one code clearly fits i
 `matched: "closest"` with the nearest codes as `candidates`, best first, for the person to
 choose from ("Did you mean ...").
 
-`raised_codes()` names every service code the actions can produce, found by reading their
-source, so that `kb check` can insist that each one is in the catalogue.
+`raised_codes()` (in `assistant.codes`, with `code_key`) names every service code the actions can
+produce, found by reading their source, so that `kb check` can insist that each one is in the catalogue.
 """
 
 from __future__ import annotations
 
-import ast
 import re
-from functools import lru_cache
-from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from ..codes import EDGES as _EDGES
+from ..codes import PREFIXES, code_key, raised_codes
 from ..errors import UserError
 from ..knowledge import ErrorCode, KnowledgeBase
 from ..text import fold
 
-PREFIXES = ("isv.", "isp.")
-# Characters a person may leave around a code when pasting it from a log or a message.
-_EDGES = " \t\r\n\"'`“”‘’()[]{}<>.,;:!?。，；：！？【】（）「」"
+__all__ = ["PREFIXES", "code_key", "lookup", "raised_codes"]
+
 _CODE_SHAPED = re.compile(r"[A-Za-z0-9_.]+")
-_SERVICE_CODE = re.compile(r"\b(?:isv|isp)\.[A-Z][A-Z0-9_]*[A-Z0-9]")
 
 CANDIDATE_CUTOFF = 0.6    # similarity (0-1) a catalogue code needs to be offered as a candidate
 DESCRIPTION_LEAD = 0.05   # how much a description's best code must beat the next one that fits every word
 MAX_CANDIDATES = 5
 CANDIDATE_SPREAD = 0.15   # candidates further than this below the best one are noise, not choices
 _ASKING = {"error", "code", "codes", "mean", "means", "meaning"}  # words of the asking, not of the error
-
-
-def code_key(text: str) -> str:
-    """TEXT as the catalogue compares codes: trimmed of surrounding punctuation, any case, no prefix."""
-    key = text.strip().strip(_EDGES).casefold()
-    for prefix in PREFIXES:
-        if key.startswith(prefix):
-            return key[len(prefix):]
-    return key
 
 
 def _exact_index(kb: KnowledgeBase) -> dict[str, str]:
@@ -167,34 +155,3 @@ def lookup(kb: KnowledgeBase, query: str) -> dict:
         raise UserError(f"no error code matches '{text}'; give the code from the send result "
                         "(e.g. isv.AMOUNT_NOT_ENOUGH), or ask a support manager with `assistant handoff create`")
     return _result(kb, text, "closest", None, ranked)
-
-
-@lru_cache(maxsize=1)
-def raised_codes() -> frozenset[str]:
-    """Every `isv.`/`isp.` code written in the package's source: the codes the actions can produce.
-
-    Read from the code itself (string constants, f-string parts included), so a refusal given
-    a new code is covered without anyone keeping a list.
-    """
-    found: set[str] = set()
-    package = Path(__file__).resolve().parent.parent  # the actions and the modules they use (media, numbers)
-    for path in sorted(package.rglob("*.py")):
-        if path.resolve() == Path(__file__).resolve():
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        docs = _docstrings(tree)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
-                found.update(_SERVICE_CODE.findall(node.value))
-    return frozenset(found)
-
-
-def _docstrings(tree: ast.AST) -> set[int]:
-    """Ids of the docstring nodes of TREE (they mention codes without producing them)."""
-    docs = set()
-    for parent in ast.walk(tree):
-        if isinstance(parent, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)) and parent.body:
-            first = parent.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-                docs.add(id(first.value))
-    return docs

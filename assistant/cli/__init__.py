@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import UserError
+from ..paths import database_target, is_server_url
 from ..render import to_json
 from ..roles import require
 from ..sanitize import one_line
-from ..storage import is_server_url
 from .parser import GLOBAL_DEFAULTS, UsageError, build_parser
 from .shell import IMPLEMENTATIONS, Shell
 
@@ -62,7 +62,8 @@ def _actor(opts: argparse.Namespace) -> str:
 
 
 def _check_global_options(opts: argparse.Namespace) -> None:
-    """A bad --now or an --db in a directory that does not exist is a usage error (exit 2).
+    """A bad --now, a --db/$ASSISTANT_DB that is neither a file path nor a postgresql:// URL, or a
+    --db in a directory that does not exist is a usage error (exit 2).
 
     Only the default database location is created on first use; an explicit path is taken as
     typed, so a mistyped directory is reported instead of silently getting a fresh database.
@@ -79,7 +80,8 @@ def _check_global_options(opts: argparse.Namespace) -> None:
             parse_time(opts.now)
         except UserError as exc:
             raise UsageError(f"--now: {exc}") from None
-    if opts.db and not is_server_url(opts.db) and not Path(opts.db).expanduser().parent.is_dir():
+    target = database_target(opts.db)
+    if opts.db and not is_server_url(target) and not Path(target).expanduser().parent.is_dir():
         raise UsageError(f"--db: no directory {Path(opts.db).parent}; create it first, or leave out --db "
                          "to use the default location")
 
@@ -95,7 +97,7 @@ def _command_name(opts: argparse.Namespace) -> str | None:
 # Commands whose role check the core makes after finding the object, so that another account's
 # ticket is "not found" to a customer, exactly like a ticket that does not exist.
 _CHECKED_BY_THE_CORE = {"handoff.claim", "handoff.reply", "handoff.resolve"}
-# `admin token create --account NAME | --user NAME --role ROLE`: its --account, --user and --role name
+# `admin token create --account NAME | --user NAME --grant ROLE`: its --account, --user and --grant name
 # the token, not the caller, so there is no declared role to check. On a local database the owner of
 # the file is the root of trust (that is how the first admin token is made); through a service the
 # caller's token must be an admin's.
@@ -122,12 +124,12 @@ def _check_text(argv: Sequence[str]) -> None:
 def _require(sh: Shell, command: str) -> None:
     """The roles table's verdict on COMMAND; a refusal is audited when the database already exists."""
     from ..errors import Forbidden
-    from ..paths import default_db
 
     try:
         require(sh.opts.role, command)
     except Forbidden as exc:
-        if Path(sh.opts.db or default_db()).is_file():
+        target = database_target(sh.opts.db)
+        if is_server_url(target) or Path(target).is_file():
             try:
                 with sh.ctx.store.transaction():
                     sh.ctx.audit(command, None, "refused", str(exc))

@@ -96,17 +96,24 @@ def cmd_review(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("admin token create")
 def cmd_token_create(opts: argparse.Namespace, sh: Shell) -> int:
+    """A new token for an account (--account, a customer) or a person (--user, the role --grant names).
+
+    The global --role says who is at the keyboard (through a service it must match the caller's
+    token); the role the new token grants is --grant. `--role` after `token create` once meant the
+    latter and is kept for a release with a warning.
+    """
+    grant = _granted_role(opts, sh)
     if bool(opts.account) == bool(opts.user):
-        raise UsageError("say who the token is for: --account NAME (a customer) or --user NAME --role agent|manager|admin")
-    if opts.user and opts.role == "customer":
-        # also with --role customer given: the role is the global option, its default not told apart
-        raise UsageError("a person's token (--user) is for an agent, a manager or an admin; add --role agent, "
+        raise UsageError("say who the token is for: --account NAME (a customer) or --user NAME --grant agent|manager|admin")
+    if opts.user and grant in (None, "customer"):
+        raise UsageError("a person's token (--user) is for an agent, a manager or an admin; add --grant agent, "
                          "manager or admin (a customer's token is made with --account NAME)")
-    if opts.account and opts.role != "customer":
-        raise UsageError("a customer token (--account) takes no --role; drop --role, or use --user NAME --role ROLE")
+    if opts.account and grant not in (None, "customer"):
+        raise UsageError(f"a customer token (--account) cannot grant {grant}; drop --grant, "
+                         "or use --user NAME --grant ROLE")
     if not sh.remote:  # the owner of the database file is the root of trust
         sh.ctx.actor = f"admin:{os.environ.get('USER') or 'owner'}"
-    result = sh.ops.token_create(opts.account, opts.user, None if opts.account else opts.role)
+    result = sh.ops.token_create(opts.account, opts.user, None if opts.account else grant)
     if opts.json:
         sh.out(to_json({"token": result["token"]}))
     else:
@@ -114,6 +121,17 @@ def cmd_token_create(opts: argparse.Namespace, sh: Shell) -> int:
         who = f"a customer of {result['account']}" if result["account"] else f"{result['user']} ({result['role']})"
         sh.stderr.write(f"Token #{result['id']} for {who}; it is shown only this once, keep it secret.\n")
     return 0
+
+
+def _granted_role(opts: argparse.Namespace, sh: Shell) -> str | None:
+    """--grant, else the deprecated command-level --role (with a warning on stderr); None when neither."""
+    grant, old = getattr(opts, "grant", None), getattr(opts, "deprecated_grant", None)
+    if old is None:
+        return grant
+    sh.stderr.write("warning: --role on `admin token create` is deprecated; use --grant\n")
+    if grant is not None and grant != old:
+        raise UsageError(f"--grant {grant} and --role {old} disagree; give --grant only")
+    return old
 
 
 @command("admin token list")

@@ -14,13 +14,9 @@ import sys
 from collections.abc import Callable
 
 from .. import __version__
-from ..errors import UserError
+from ..errors import UsageError
 from ..roles import ROLES
 from ..rules import SOURCES
-
-
-class UsageError(UserError):
-    """A command line argparse or a command refuses: printed as one line, exit status 2."""
 
 
 def _columns() -> int:
@@ -94,8 +90,8 @@ GLOBAL_DEFAULTS = {"kb": None, "db": None, "account": None, "now": None, "json":
                    "server": None, "token": None, "lang": None}
 
 
-def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
-    """The options every command takes, before or after the command name."""
+def _global_options(parser: argparse.ArgumentParser, suppress: bool, role: bool = True) -> None:
+    """The options every command takes, before or after the command name (--role: unless ROLE is false)."""
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument("--db", metavar="PATH|URL", default=default,
                         help="database file, or postgresql://USER@HOST:PORT/DBNAME for a shared server "
@@ -110,10 +106,11 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
                         help="language of answers and of the assistant's own sentences: auto (the question's own: "
                              "Chinese when a quarter of its letters are Chinese characters), en or zh "
                              "(default: $ASSISTANT_LANG, else auto)")
-    parser.add_argument("--role", choices=ROLES, default=argparse.SUPPRESS if suppress else "customer",
-                        help="who is at the keyboard: a customer acts in its own account only; an agent in a "
-                             "customer's account; a manager works every account's tickets and the knowledge gaps; "
-                             "an admin manages accounts, top-ups and reviews (declared, not proven, in this mode)")
+    if role:
+        parser.add_argument("--role", choices=ROLES, default=argparse.SUPPRESS if suppress else "customer",
+                            help="who is at the keyboard: a customer acts in its own account only; an agent in a "
+                                 "customer's account; a manager works every account's tickets and the knowledge gaps; "
+                                 "an admin manages accounts, top-ups and reviews (declared, not proven, in this mode)")
     parser.add_argument("--user", metavar="NAME", default=default, help="your name in the audit trail (default: $USER)")
     parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
                         help="print JSON (one object per line)")
@@ -135,9 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add(parent, name: str, help_text: str) -> argparse.ArgumentParser:
+def _add(parent, name: str, help_text: str, role: bool = True) -> argparse.ArgumentParser:
     p = parent.add_parser(name, help=help_text, description=help_text)
-    _global_options(p, suppress=True)
+    _global_options(p, suppress=True, role=role)
     return p
 
 
@@ -248,8 +245,15 @@ def _admin(parent: argparse.ArgumentParser) -> None:
     verdict.add_argument("--reject", action="store_true")
     p.add_argument("--reason")
     tok = _group(admin, "token", "access tokens for the service: create, list, revoke", dest="sub_sub_command")
-    _add(tok, "create", "a new token, printed once: --account NAME (a customer of it) or --user NAME --role "
-         "agent|manager|admin")
+    # --role after `token create` once named the role granted; the global --role (who is at the
+    # keyboard) goes before the command here, and --grant names the token's role.
+    p = _add(tok, "create", "a new token, printed once: --account NAME (a customer of it) or --user NAME --grant "
+             "agent|manager|admin", role=False)
+    p.add_argument("--grant", choices=ROLES, metavar="ROLE",
+                   help="the role the token grants: agent, manager or admin for a person (--user); a token for "
+                        "an account (--account) grants customer, the default there")
+    p.add_argument("--role", dest="deprecated_grant", choices=ROLES, default=None,
+                   help="deprecated spelling of --grant, kept for one release")
     _add(tok, "list", "every token (id, prefix, who, role, created, revoked); never the secrets")
     p = _add(tok, "revoke", "revoke a token at once")
     p.add_argument("secret", metavar="TOKEN", help="the token itself, or its id from `admin token list`")

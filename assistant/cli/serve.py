@@ -27,9 +27,9 @@ def cmd_serve(opts: argparse.Namespace, sh: Shell) -> int:
         raise UsageError("the service keeps the real time; drop --now (clients may send theirs with --allow-simulated-clock)")
     import dataclasses
 
-    from ..paths import default_db
+    from ..paths import database_target
 
-    db = opts.db or str(default_db())
+    db = str(database_target(opts.db))  # a URL as given (from --db or $ASSISTANT_DB), never folded into a path
     import os
 
     from ..notify import Target

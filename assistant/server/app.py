@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import Conflict, Forbidden, NotFound, TooLarge, Unsupported, UserError, split_fix
+from ..paths import database_target, shown_target
 from .deps import Service, Unauthenticated
 from .limits import RateLimited, upload_bytes
 from .settings import Settings
@@ -162,7 +163,8 @@ def run(host: str, port: int, workers: int, settings: Settings, announce=lambda 
     os.environ.update(settings.to_env())
     service = Service(settings)
     service.prepare()    # fail here, in one clear line, rather than in every worker
-    announce(f"Serving the assistant on http://{host}:{port}/v1 (database {settings.db}); Ctrl-C stops.")
+    announce(f"Serving the assistant on http://{host}:{port}/v1 (database {shown_target(database_target(settings.db))}); "
+             "Ctrl-C stops.")
     courier = None
     if notify:
         from ..notify import Courier

@@ -21,18 +21,24 @@ _NOT_INHERITED = ("ASSISTANT_NOW", "ASSISTANT_SERVER", "ASSISTANT_TOKEN")
 
 
 class ServiceProcess:
-    """`assistant serve --db DB FLAGS...` on 127.0.0.1 and a free port; `stop()` ends it."""
+    """`assistant serve --db DB FLAGS...` on 127.0.0.1 and a free port; `stop()` ends it.
 
-    def __init__(self, db: str, *flags: str, env: dict[str, str] | None = None, wait_s: float = 30):
+    With DB None no --db is passed, so the service finds its database as a user's would ($ASSISTANT_DB
+    in ENV, else the default file); CWD is the directory it runs in (default: this process's).
+    """
+
+    def __init__(self, db: str | None, *flags: str, env: dict[str, str] | None = None, wait_s: float = 30,
+                 cwd: str | os.PathLike | None = None):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.db, self.url = db, f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop); a file, not a pipe nobody reads
         environ = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
-        self.process = subprocess.Popen([sys.executable, "-m", "assistant", "--db", db, "--role", "admin", "serve",
+        where = ["--db", db] if db else []
+        self.process = subprocess.Popen([sys.executable, "-m", "assistant", *where, "--role", "admin", "serve",
                                          "--port", str(self.port), *flags], env={**environ, **(env or {})},
-                                        stdout=subprocess.DEVNULL, stderr=self.log)
+                                        stdout=subprocess.DEVNULL, stderr=self.log, cwd=cwd)
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

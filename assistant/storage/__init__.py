@@ -12,22 +12,17 @@ import os
 from typing import TYPE_CHECKING
 
 from ..errors import UserError
+from ..paths import SERVER_SCHEMES, database_target, is_server_url
 
 if TYPE_CHECKING:
     from ..store import Store
 
-SERVER_SCHEMES = ("postgresql://", "postgres://")
-
-
-def is_server_url(target: str | os.PathLike | None) -> bool:
-    """Whether TARGET names a database server rather than a file."""
-    return isinstance(target, str) and target.lower().startswith(SERVER_SCHEMES)
+__all__ = ["SERVER_SCHEMES", "is_server_url", "open_store"]
 
 
 def open_store(target: str | os.PathLike | None = None) -> Store:
-    """The store TARGET names: a PostgreSQL URL, else a SQLite file (default: the user's data dir)."""
-    from ..paths import database_target
-
+    """The store TARGET names (else $ASSISTANT_DB, else the default file; see `paths.database_target`):
+    a PostgreSQL URL opens the server, anything else a SQLite file."""
     target = database_target(target)
     if is_server_url(target):
         try:
