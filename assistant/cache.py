@@ -231,8 +231,8 @@ def load_router(kb_dir: Path, overlay_file: Path | None = None) -> Router:
     # The package's own modules count too: a cached index only fits the code that wrote it.
     sources = sorted(kb_dir.glob("*.yaml")) + [knowledge.shipped_dir() / "rules.yaml"]
     sources += sorted(Path(__file__).parent.glob("*.py"))
-    if overlay_file is not None:
-        sources.append(overlay_file)
+    if overlay_file is not None and overlay_file.exists():  # no learned file: the index of the base alone,
+        sources.append(overlay_file)                         # shared by every database without one
     fingerprint = _fingerprint(sources)
     prefix = f"router-{_checksum(str(kb_dir.resolve()).encode())}-"
     directory = _private_dir()

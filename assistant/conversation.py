@@ -22,7 +22,7 @@ from .chat.offers import Offer
 from .chat.slots import Flow
 from .choices import yes_or_no
 from .context import Context
-from .errors import Forbidden, UserError
+from .errors import Forbidden, Unavailable, UserError
 from .gaps import log_pick
 from .gaps import record as record_gap
 from .matcher import Candidate
@@ -35,6 +35,11 @@ FALLBACKS_BEFORE_OFFER = 2
 
 class Conversation:
     """One person's conversation with the assistant, as customer, agent or manager."""
+
+    # Set by a shell that runs each turn and the state it leaves in one transaction (the service):
+    # a database failure then ends the turn, for the shell to run it again or report it, instead of
+    # being said as a refusal while the turn goes on.
+    whole_turns = False
 
     def __init__(self, ctx: Context, router: Router, role: str = "customer"):
         self.ctx, self.router, self.kb, self.role = ctx, router, router.kb, role
@@ -127,6 +132,8 @@ class Conversation:
         except Forbidden as exc:  # the role's limit: a support manager could not change that either
             lines = [Line("error", str(exc))]
         except UserError as exc:
+            if self.whole_turns and isinstance(exc, Unavailable):
+                raise  # the shell runs the turn again, or answers that the database failed: nothing is kept
             self.remember_refusal(exc)
             lines = [Line("error", str(exc))] + self.after_failure()
         lines = [Line(line.kind, speech.say(line.text)) for line in lines]

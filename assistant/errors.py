@@ -17,6 +17,12 @@ class NotFound(UserError):
     """No such object in the caller's reach; another account's objects are reported the same way (404)."""
 
 
+class Unavailable(UserError):
+    """The database cannot be reached, did not answer in time, or stayed busy: nothing was changed,
+    and the same request may succeed in a moment (the service answers 503 with Retry-After and
+    keeps this message, which may name the database, for its log only)."""
+
+
 def refused(code: str, message: str) -> UserError:
     """A refusal that carries the service's error code, shown in front as the service shows it."""
     return UserError(f"{code}: {message}", code=code)

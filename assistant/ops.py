@@ -198,11 +198,11 @@ class LocalOps:
 
         return recent(self.ctx)
 
-    def send_show(self, request_id: str) -> dict:
-        """One past send with its failures and what its messages carried (`send show`)."""
+    def send_show(self, request_id: str, failures_from: int = 0) -> dict:
+        """One past send with its failures (50 from FAILURES_FROM) and what its messages carried (`send show`)."""
         from .actions.sending import request
 
-        return request(self.ctx, request_id)
+        return request(self.ctx, request_id, failures_from)
 
     # --- administration ------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from typing import TypeVar
 
 import sqlite_utils
 
-from .errors import UserError
+from .errors import Unavailable, UserError
 from .paths import data_dir, default_db
 from .storage.dialect import statements
 
@@ -199,6 +199,13 @@ MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL
     );
     """,
+    # Large sends are recorded in chunks: a send is 'recording' until its last message is written
+    # ('done' then), WRITTEN messages so far, LEASE the wall-clock second of its writer's last progress.
+    """
+    ALTER TABLE requests ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
+    ALTER TABLE requests ADD COLUMN written INTEGER;
+    ALTER TABLE requests ADD COLUMN lease REAL;
+    """,
 ]
 
 
@@ -304,8 +311,8 @@ class Store:
         except (OSError, sqlite3.DatabaseError) as exc:
             if "conn" in locals():
                 conn.close()
-            raise UserError(f"cannot open the database {self.path}: {_why(exc)}; "
-                            "pass --db PATH to a writable database file") from None
+            raise Unavailable(f"cannot open the database {self.path}: {_why(exc)}; "
+                              "pass --db PATH to a writable database file") from None
         self.db = sqlite_utils.Database(conn)
         self.fresh = False
         try:
@@ -388,17 +395,17 @@ class Store:
                             "give a smaller number") from None
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
-                raise UserError(f"the database {self.path} is busy (another assistant has been writing for "
-                                f"{BUSY_TIMEOUT_S} s); try again") from None
+                raise Unavailable(f"the database {self.path} is busy (another assistant has been writing for "
+                                  f"{BUSY_TIMEOUT_S} s); try again") from None
             if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError):
                 raise  # a bug in our SQL, not the user's doing
-            raise UserError(f"the database {self.path} cannot be used: {_why(exc)}") from None
+            raise Unavailable(f"the database {self.path} cannot be used: {_why(exc)}") from None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
         """One atomic unit of work: everything inside is committed together or not at all."""
-        if self.conn.in_transaction:  # nested: the outer transaction decides
-            yield self.db
+        if self.conn.in_transaction:  # nested: a savepoint, so a failed inner unit leaves nothing behind
+            yield from self._savepoint()
             return
         with self._errors():
             self.conn.execute("BEGIN IMMEDIATE")
@@ -416,6 +423,26 @@ class Store:
         finally:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+
+    def _savepoint(self) -> Iterator[sqlite_utils.Database]:
+        """A nested unit of work: undone alone when it fails; the outer transaction decides the rest."""
+        self._nesting = getattr(self, "_nesting", 0) + 1
+        name = f"nested_{self._nesting}"
+        try:
+            with self._errors():
+                self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                with self._errors():
+                    yield self.db
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute(f"ROLLBACK TO {name}")
+                    self.conn.execute(f"RELEASE {name}")
+                raise
+            with self._errors():
+                self.conn.execute(f"RELEASE {name}")
+        finally:
+            self._nesting -= 1
 
     def atomically(self, work: Callable[[], T], key: str | None = None) -> T:
         """WORK in one transaction. `BEGIN IMMEDIATE` makes every writer wait its turn, so it never needs

@@ -1,9 +1,12 @@
 """The FastAPI application: routers under /v1, one exception handler for errors meant for people,
-and a bound on every request body. `run` starts uvicorn with one or more workers.
+a bound on every request body, and the health probes. `run` starts uvicorn with one or more workers.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import logging
 import os
 
 from fastapi import FastAPI, Request
@@ -12,12 +15,17 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..errors import Forbidden, NotFound, UserError, split_fix
+from ..errors import Forbidden, NotFound, Unavailable, UserError, split_fix
 from .deps import Service, Unauthenticated
 from .limits import RateLimited
 from .settings import Settings
 
-STATUS = ((Unauthenticated, 401), (Forbidden, 403), (NotFound, 404), (RateLimited, 429), (UserError, 400))
+STATUS = ((Unauthenticated, 401), (Forbidden, 403), (NotFound, 404), (RateLimited, 429), (Unavailable, 503),
+          (UserError, 400))
+RETRY_AFTER_S = 2          # what a 503 tells a client to wait before trying again
+READY_WITHIN_S = 2.0       # /readyz answers 503 when the database has not answered a trivial query by then
+UNAVAILABLE = "the service cannot reach its database right now; nothing was changed; try again in a few seconds"
+log = logging.getLogger("assistant.server")
 
 
 def error_body(message: str, code: str | None = None) -> dict:
@@ -96,7 +104,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         if isinstance(exc, RateLimited):
             headers = {"Retry-After": str(exc.retry_after)}
+        if isinstance(exc, Unavailable):  # the detail names the database: the log keeps it, the client does not
+            log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+            return JSONResponse(error_body(UNAVAILABLE), 503, headers={"Retry-After": str(RETRY_AFTER_S)})
         return JSONResponse(error_body(str(exc), getattr(exc, "code", None)), status, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def bug(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse(error_body("the service failed on this request (a bug, logged); try again, "
+                                       "and tell the service's operator if it persists"), 500)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -107,9 +124,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        if first.get("type") == "json_invalid":  # say why (not UTF-8, a lone surrogate), not where
+            return JSONResponse(error_body(f"the body is not JSON text: {(first.get('ctx') or {}).get('error')}; "
+                                           "send UTF-8 JSON as /openapi.json describes"), 422)
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header"))
         return JSONResponse(error_body(f"{where or 'request'}: {first.get('msg', 'invalid')}; "
                                        "see /openapi.json for the request's shape"), 422)
+
+    add_probes(app, service)
 
     big = upload_limit(service)
     recipients = 16 * 1024 * 1024
@@ -122,6 +144,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return settings.max_body_bytes
     app.add_middleware(BodyLimit, limits=limit)
     return app
+
+
+def add_probes(app: FastAPI, service: Service) -> None:
+    """GET /healthz (the process answers; no database) and GET /readyz (the database answers a trivial
+    query within READY_WITHIN_S). Neither waits on a hung database: /readyz checks on a thread of its
+    own and, while an earlier check is still stuck there, answers 503 at once."""
+    checker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="readyz")
+    pending: list[concurrent.futures.Future] = []
+
+    @app.get("/healthz", tags=["health"], summary="Liveness: the service process answers")
+    async def healthz() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], summary="Readiness: the database answers (503 otherwise)",
+             responses={503: {"description": "the database did not answer in time"}})
+    async def readyz() -> JSONResponse:
+        if pending and not pending[0].done():
+            return _not_ready("an earlier check is still waiting for the database")
+        pending[:] = [checker.submit(service.ready)]
+        try:
+            await asyncio.wait_for(asyncio.wrap_future(pending[0]), READY_WITHIN_S)
+        except (asyncio.TimeoutError, concurrent.futures.TimeoutError):
+            return _not_ready(f"no answer within {READY_WITHIN_S:g} s")
+        except UserError as exc:
+            return _not_ready(str(exc))
+        return JSONResponse({"status": "ready"})
+
+
+def _not_ready(why: str) -> JSONResponse:
+    log.warning("not ready: %s", why)
+    return JSONResponse(error_body(UNAVAILABLE), 503, headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 def run(host: str, port: int, workers: int, settings: Settings, announce=lambda text: None) -> int:

@@ -51,6 +51,10 @@ class Service:
             store = self._local.store = open_store(self.settings.db)
         return store
 
+    def ready(self) -> None:
+        """Raise Unavailable unless the database answers a trivial query (on this thread's store)."""
+        self.store().row("SELECT 1 AS ok")
+
     def prepare(self) -> None:
         """Create the schema and the demo account once, before the first request."""
         from ..actions.accounts import ensure_demo
@@ -75,10 +79,11 @@ def service(request: Request) -> Service:
     return request.app.state.service
 
 
-async def caller(request: Request) -> Caller:
+def caller(request: Request) -> Caller:
     """Authenticate the Bearer token; the account and role come from it, never from the client.
 
-    Runs on the event loop (a single indexed read), so the handler's own thread opens its own store.
+    A plain function, so FastAPI runs it in the thread pool: a slow or hung database never blocks
+    the event loop (and so never `/openapi.json`, `/docs` or `/healthz`).
     """
     svc: Service = request.app.state.service
     scheme, _, token = request.headers.get("authorization", "").partition(" ")

@@ -1,29 +1,34 @@
 """Conversations: the REPL's conversation over HTTP, for web chats and the remote REPL.
 
-Each message loads the state from the database, lets the conversation answer, and stores the new
-state only if nobody else moved it meanwhile (a version number): two tabs answering at once get a
-clear refusal instead of a lost turn. No database lock is held while the client is heard or answered.
+Each message is one transaction: it loads the state, lets the conversation answer (running any
+action it confirms) and stores the new state, only if nobody else moved it meanwhile (a version
+number): two tabs answering at once get a clear refusal instead of a lost turn, and an action is
+never committed without the state that records it, so a failed save and a repeated "yes" cannot
+repeat it. A conflict on a database server runs the whole turn again from the stored state. No
+database lock is held while the client is heard or answered.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from typing import Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ...conversation import Conversation
 from ...errors import Forbidden, NotFound, UserError
 from ...ops import LocalOps
 from ...roles import allowed
 from ..deps import operations
+from ..strict import Body, StrictRoute
 
-router = APIRouter(tags=["conversations"])
+router = APIRouter(tags=["conversations"], route_class=StrictRoute)
 
 
-class Message(BaseModel):
+class Message(Body):
     text: str = Field(max_length=4000)
 
 
@@ -45,17 +50,30 @@ def _open(ops: LocalOps, conv_id: str) -> tuple[Conversation, int]:
                         (conv_id, ctx.account, ops.caller.principal.token_id))  # type: ignore[attr-defined]
     if row is None:
         raise NotFound(f"no conversation {conv_id}; start one with POST /v1/conversations")
-    return Conversation.load(ctx, ops._router(), json.loads(row["state"]), ops.role), row["version"]
+    conv = Conversation.load(ctx, ops._router(), json.loads(row["state"]), ops.role)
+    conv.whole_turns = True
+    return conv, row["version"]
 
 
 def _save(ops: LocalOps, conv_id: str, conv: Conversation, version: int) -> None:
+    """Store the new state (inside the turn's transaction), unless another window moved it meanwhile."""
     ctx = ops.ctx
-    with ctx.store.transaction():
-        changed = ctx.store.execute(
-            "UPDATE conversations SET state = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
-            (json.dumps(conv.dump(), ensure_ascii=False), version + 1, ctx.now(), conv_id, version))
+    changed = ctx.store.execute(
+        "UPDATE conversations SET state = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
+        (json.dumps(conv.dump(), ensure_ascii=False), version + 1, ctx.now(), conv_id, version))
     if not changed:
         raise UserError("this conversation moved on in another window meanwhile; send the message again")
+
+
+def _turn(ops: LocalOps, conv_id: str, act: Callable[[Conversation], list]) -> dict:
+    """ACT on the stored conversation and store what it leaves, in one transaction (run again whole
+    after a conflict): the action a turn confirms and the state that says it was done commit together."""
+    def work() -> dict:
+        conv, version = _open(ops, conv_id)
+        lines = act(conv)
+        _save(ops, conv_id, conv, version)
+        return _view(conv_id, conv, lines)
+    return ops.ctx.store.atomically(work, key=ops.ctx.account)
 
 
 @router.post("/conversations", summary="Start a conversation: its id, the welcome lines, what it waits for")
@@ -65,11 +83,10 @@ def start(lines: Literal["welcome", "news"] = "welcome", ops: LocalOps = Depends
     conv = Conversation(ctx, ops._router(), ops.role)
     said = conv.welcome() if lines == "welcome" else conv.news()
     conv_id = secrets.token_urlsafe(12)
-    with ctx.store.transaction():
-        ctx.store.insert("conversations", {
+    ctx.store.atomically(lambda: ctx.store.insert("conversations", {
             "id": conv_id, "account": ctx.account, "token": ops.caller.principal.token_id,  # type: ignore[attr-defined]
             "state": json.dumps(conv.dump(), ensure_ascii=False), "version": 1,
-            "created_at": ctx.now(), "updated_at": ctx.now()})
+            "created_at": ctx.now(), "updated_at": ctx.now()}), key=ctx.account)
     view = _view(conv_id, conv, said)
     view["completions"] = conv.completions()
     return view
@@ -80,15 +97,9 @@ def message(conv_id: str, body: Message, ops: LocalOps = Depends(operations("rep
     if not allowed(ops.role, "account.switch") and body.text.strip().lower().startswith("/account "):
         # the REPL's /account switches accounts; a customer's token is bound to one
         raise Forbidden(f"this token is for account '{ops.ctx.account}' only; /account cannot switch it")
-    conv, version = _open(ops, conv_id)
-    lines = conv.handle(body.text)
-    _save(ops, conv_id, conv, version)
-    return _view(conv_id, conv, lines)
+    return _turn(ops, conv_id, lambda conv: conv.handle(body.text))
 
 
 @router.post("/conversations/{conv_id}/cancel", summary="Drop whatever was being filled in (Ctrl-C)")
 def cancel(conv_id: str, ops: LocalOps = Depends(operations("repl"))) -> dict:
-    conv, version = _open(ops, conv_id)
-    lines = conv.cancel()
-    _save(ops, conv_id, conv, version)
-    return _view(conv_id, conv, lines)
+    return _turn(ops, conv_id, lambda conv: conv.cancel())

@@ -6,18 +6,19 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ...ops import LocalOps
 from ..deps import as_staff, operations
+from ..strict import Body, StrictRoute
 
-router = APIRouter(tags=["tickets"])
+router = APIRouter(tags=["tickets"], route_class=StrictRoute)
 Status = Literal["open", "claimed", "waiting", "resolved"]
 
 
 # The texts carry no length here: the core checks them against rules.yaml (handoff.max_text_chars)
 # and refuses in its own words, exactly as for the CLI; the service's body limit bounds the request.
-class NewTicket(BaseModel):
+class NewTicket(Body):
     reason: str | None = None
     template: str | None = Field(None, max_length=200)
     signature: str | None = Field(None, max_length=200)
@@ -25,20 +26,20 @@ class NewTicket(BaseModel):
     send_date: str | None = Field(None, max_length=40)
 
 
-class Claim(BaseModel):
+class Claim(Body):
     by: str | None = Field(None, max_length=200, description="must be the token's own name when given")
 
 
-class Reply(BaseModel):
+class Reply(Body):
     text: str
     by: str | None = Field(None, max_length=200)
 
 
-class Answer(BaseModel):
+class Answer(Body):
     text: str
 
 
-class Resolution(BaseModel):
+class Resolution(Body):
     note: str
     by: str | None = Field(None, max_length=200)
 
