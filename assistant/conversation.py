@@ -10,6 +10,7 @@ completions to show. The pieces live in `assistant.chat`; this class only dispat
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +32,14 @@ from .text import clean, fold
 
 __all__ = ["COMMANDS", "Conversation", "Line", "SlashCommand", "Waiting", "slash"]
 FALLBACKS_BEFORE_OFFER = 2
+
+
+def _best_effort(log: Callable[[], None]) -> None:
+    """Write to the gap log; a failure is a warning in the log, never a lost answer (as in `ask`)."""
+    try:
+        log()
+    except UserError as exc:
+        logging.getLogger("assistant.gaps").warning("knowledge gap not logged: %s", exc)
 
 
 class Conversation:
@@ -236,13 +245,14 @@ class Conversation:
 
     def meant(self, question: str, key: str, confidence: float) -> list[Line]:
         """A "did you mean" pick: QUESTION meant intent KEY. The pick is logged as a proposed phrasing."""
-        log_pick(self.ctx.store, self.ctx.account, question, key, self.ctx.now(), self.kb.thresholds.gap_log_rows)
+        _best_effort(lambda: log_pick(self.ctx.store, self.ctx.account, question, key, self.ctx.now(),
+                                      self.kb.thresholds.gap_log_rows))
         return self.reply(self.router.resolve(question, question, Candidate(key, confidence, "")))
 
     def reply(self, reply: Reply) -> list[Line]:
         """What to say to the router's reading of a line."""
-        record_gap(self.ctx.store, self.ctx.account, self.ctx.now(), reply, self.kb.thresholds.low_confidence,
-                   self.kb.thresholds.gap_log_rows)
+        _best_effort(lambda: record_gap(self.ctx.store, self.ctx.account, self.ctx.now(), reply,
+                                        self.kb.thresholds.low_confidence, self.kb.thresholds.gap_log_rows))
         if reply.type == "fallback":
             return self._fallback(reply)
         self.fallbacks = 0

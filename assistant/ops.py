@@ -13,6 +13,7 @@ user owns the database file and is not confined.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -131,7 +132,10 @@ class LocalOps:
         router = self._router()
         reply = router.route(question)
         ctx = self.ctx
-        record(ctx.store, ctx.account, ctx.now(), reply, router.kb.thresholds.low_confidence)
+        try:
+            record(ctx.store, ctx.account, ctx.now(), reply, router.kb.thresholds.low_confidence)
+        except UserError as exc:  # the gap log is best effort, as in the CLI: the answer is still given
+            logging.getLogger("assistant.gaps").warning("knowledge gap not logged: %s", exc)
         outcome = carry_out(lambda: ctx, router.kb, reply, self.before_ticket)
         obj = ask_object(reply, outcome)
         if text:
@@ -184,11 +188,12 @@ class LocalOps:
         The file's text goes through recipients.parse, the embedded CLI's own reader; SOURCE names
         the file in its error messages.
         """
-        from .actions.sending import send
+        from .actions.sending import payable, send
         from .recipients import parse
 
         recipients = [(p, dict(params)) for raw in phones for p in raw.split(",") if p.strip()]
         if file_text is not None:
+            payable(self.ctx, code)  # an empty package refuses the file before a line of it is read
             recipients += parse(file_text, params, source or "the recipients file")
         return send(self.ctx, code, recipients, progress=progress, from_file=file_text is not None)
 

@@ -220,7 +220,7 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
     rules = ctx.rules.sending
     recover(ctx)
     if from_file:
-        _payable(ctx, code, len(checked))
+        payable(ctx, code, len(checked))
     template = templates.find(ctx, code)
     variables = templates.VARIABLE.findall(template["text"])
     half = (lambda done, all_: progress(done // 2, all_)) if progress else None
@@ -292,16 +292,17 @@ def _record(ctx: Context, request_id: str, rows: list[dict], chunk: int, progres
             progress((total + written) // 2, total)
 
 
-def _payable(ctx: Context, code: str, count: int) -> None:
+def payable(ctx: Context, code: str, count: int | None = None) -> None:
     """Refuse (audited) a file send the digital package cannot pay for any of, before any number is
-    checked: an empty package would only record a failure per number. (A package that pays for part
-    of a file sends that part, number by number, as the service does.)"""
+    read or checked (COUNT: the file's recipients, when known): an empty package would only record a
+    failure per number. A package that pays for part of a file sends that part, number by number."""
     account = ctx.account_row()
     if account["digital_balance"] > 0:
         return
-    why = refused("isv.AMOUNT_NOT_ENOUGH", f"the digital-message package is empty, so none of the file's {count:,} "
-                  f"recipients can be sent to (SMS packages, {account['sms_balance']:,} left, do not apply); "
-                  "nothing was sent; top up the digital package")
+    what = f"none of the file's {count:,} recipients" if count is not None else "none of the file's recipients"
+    why = refused("isv.AMOUNT_NOT_ENOUGH", f"the digital-message package is empty, so {what} can be sent to "
+                  f"(SMS packages, {account['sms_balance']:,} left, do not apply); nothing was sent; "
+                  "top up the digital package")
     ctx.store.atomically(lambda: ctx.audit("send", code, "refused", str(why)), key=ctx.account)
     raise why
 
