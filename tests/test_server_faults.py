@@ -218,3 +218,24 @@ def test_a_turn_whose_state_cannot_be_saved_keeps_nothing_and_a_repeated_yes_act
         assert done == 1 and fetch(server, "GET", "/v1/account", token)[2]["enabled_at"] is not None
     finally:
         db.close()
+
+
+def test_stalled_uploads_are_answered_408_and_closed(serve):
+    server = serve("--allow-simulated-clock", env={"ASSISTANT_SERVE_READ_TIMEOUT_S": "1"})
+    token = server.token("--account", "demo")
+    stalled = []
+    for _ in range(20):  # each announces 1,000 bytes and sends 10, then nothing
+        raw = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        raw.sendall(f"POST /v1/ask HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+                    "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"questio".encode())
+        stalled.append(raw)
+    started = time.monotonic()
+    for raw in stalled:
+        reply = b""
+        while chunk := raw.recv(4096):   # read to the end: the service closes the connection
+            reply += chunk
+        raw.close()
+        head, _, body = reply.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 408") and json.loads(body)["error"].startswith("the request body stalled for 1 s")
+    assert time.monotonic() - started < 8
+    assert fetch(server, "POST", "/v1/ask", token, {"question": "what is td"})[0] == 200   # others are served

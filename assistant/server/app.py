@@ -79,10 +79,54 @@ class BodyLimit:
 
 
 async def _too_large(limit: int, send) -> None:
-    body = JSONResponse(error_body(f"the request is larger than {limit // 1024} KB; send less at once"), 413).body
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await _answer(send, 413, f"the request is larger than {limit // 1024} KB; send less at once")
+
+
+async def _answer(send, status: int, message: str) -> None:
+    body = JSONResponse(error_body(message), status).body
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
+
+
+class ReadTimeout:
+    """An ASGI middleware answering 408 (and closing the connection) when a request body stalls:
+    no part of it for SECONDS while more was announced. uvicorn bounds the wait for headers itself
+    only between requests (its keep-alive timeout); a stalled upload is bounded here."""
+
+    def __init__(self, app, seconds: float):
+        self.app, self.seconds = app, seconds
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        state = {"body_done": False, "timed_out": False, "started": False}
+
+        async def timed():
+            if state["timed_out"]:
+                return {"type": "http.disconnect"}
+            if state["body_done"]:  # waiting for a disconnect after the body: not a stalled upload
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.seconds)
+            except asyncio.TimeoutError:
+                state["timed_out"] = True
+                if not state["started"]:
+                    await _answer(send, 408, f"the request body stalled for {self.seconds:g} s; send it again "
+                                  "without pausing")
+                return {"type": "http.disconnect"}
+            if message["type"] != "http.request" or not message.get("more_body"):
+                state["body_done"] = True
+            return message
+
+        async def guarded(message):
+            if state["timed_out"]:
+                return
+            if message["type"] == "http.response.start":
+                state["started"] = True
+            await send(message)
+        await self.app(scope, timed, guarded)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -143,6 +187,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return recipients
         return settings.max_body_bytes
     app.add_middleware(BodyLimit, limits=limit)
+    app.add_middleware(ReadTimeout, seconds=settings.read_timeout_s)
     return app
 
 
@@ -193,6 +238,9 @@ def run(host: str, port: int, workers: int, settings: Settings, announce=lambda 
     os.environ.update(settings.to_env())
     Service(settings).prepare()    # fail here, in one clear line, rather than in every worker
     announce(f"Serving the assistant on http://{host}:{port}/v1 (database {settings.db}); Ctrl-C stops.")
+    # uvicorn answers a request it cannot parse (malformed request line or headers, headers over its
+    # 16 KB h11 limit) itself, with a plain-text 400 "Invalid HTTP request received." before the app is
+    # involved; keep-alive connections idle for 5 s are closed.
     uvicorn.run("assistant.server.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False)
+                log_level="warning", access_log=False, timeout_keep_alive=5)
     return 0
