@@ -23,7 +23,7 @@ from typing import TypeVar
 import sqlite_utils
 
 from .errors import Unavailable, UserError
-from .paths import data_dir, default_db
+from .paths import data_dir, default_db, private_dirs
 from .storage.dialect import statements
 
 BUSY_TIMEOUT_S = 10
@@ -249,8 +249,7 @@ def _prepare_file(path: Path) -> None:
     parent = path.parent
     try:
         if not parent.exists():
-            parent.mkdir(parents=True, mode=0o700)
-            os.chmod(parent, 0o700)  # mkdir's mode is filtered by the umask
+            private_dirs(parent)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
     except FileExistsError:
@@ -488,9 +487,17 @@ class Store:
             return self.db[table].insert(row).last_pk
 
     def insert_all(self, table: str, rows: Iterable[dict]) -> None:
-        """Insert many rows at once, in batches."""
+        """Insert many rows at once, in one prepared statement (a large send's chunk stays short)."""
+        rows = list(rows)
+        if not rows:
+            return
+        columns = list(dict.fromkeys(column for row in rows for column in row))
+        names = ", ".join(f'"{column}"' for column in columns)
+        sql = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
+        plain = not any(isinstance(v, (dict, list, tuple)) for v in rows[0].values())
         with self._errors():
-            self.db[table].insert_all(rows, batch_size=2000)
+            self.conn.executemany(sql, ([row.get(column) for column in columns] if plain else
+                                        [_plain(row.get(column)) for column in columns] for row in rows))
 
     def upsert(self, table: str, row: dict, pk: tuple[str, ...]) -> None:
         """Insert ROW, or update the row with the same values of the key columns PK."""
@@ -505,6 +512,15 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _plain(value: object) -> object:
+    """A value as sqlite-utils would store it: lists and dicts as JSON text."""
+    if isinstance(value, (dict, list, tuple)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 def _why(exc: BaseException) -> str:

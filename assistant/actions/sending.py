@@ -56,7 +56,9 @@ class _FlowControl:
             self.sent[row["phone"]].append((dt.datetime.fromisoformat(row["sent_at"]), row["template"]))
 
     def problem(self, phone: str, template: str) -> str | None:
-        history = self.sent.get(phone, ())
+        history = self.sent.get(phone)
+        if not history:  # most numbers of a large send: nothing to count (keeps the send's transaction short)
+            return None
         if sum(1 for _, t in history if t == template) >= self.limits["same_template_per_24h"]:
             return f"{phone} already got template {template} in the last 24 hours (limit {self.limits['same_template_per_24h']})"
         for window, key, label in ((dt.timedelta(minutes=1), "any_template_per_minute", "a minute"),
@@ -129,12 +131,26 @@ def _static_checks(ctx: Context, variables: list[str], recipients: list[tuple[st
                    progress: Progress | None = None) -> list[tuple]:
     """(number, parameter problem) of each recipient: the checks that depend on nothing stored, so
     a send runs them before its transaction (PROGRESS(done, total) as they go)."""
-    checked = []
+    checked, problems = [], {}  # recipients of a file mostly share their parameters: each set checked once
     for done, (raw, params) in enumerate(recipients, 1):
-        checked.append((lookup(raw, ctx.rules), _param_problem(ctx, variables, params)))
-        if progress and (done % 1000 == 0 or done == len(recipients)):
-            progress(done, len(recipients))
+        key = _params_key(params)
+        if key not in problems:
+            problems[key] = _param_problem(ctx, variables, params)
+        checked.append((lookup(raw, ctx.rules), problems[key]))
+        if done % 1000 == 0 or done == len(recipients):
+            _yield()
+            if progress:
+                progress(done, len(recipients))
     return checked
+
+
+def _params_key(params: Mapping[str, str]) -> tuple:
+    return tuple(params.items())
+
+
+def _yield() -> None:
+    """Let the service's other threads run: a large send is one thread among the requests of everyone else."""
+    time.sleep(0)
 
 
 def _outcomes(ctx: Context, code: str, recipients: list[tuple[str, Mapping[str, str]]],
@@ -261,10 +277,17 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
 def _rows(ctx: Context, template: dict, request_id: str, sent_at: str, results: list[dict],
           recipients: list[tuple[str, Mapping[str, str]]]) -> list[dict]:
     """The messages rows of a send: each number's outcome and what its message carried."""
+    texts: dict[tuple, str] = {}
+
+    def content(params: Mapping[str, str]) -> str:
+        key = _params_key(params)
+        if key not in texts:
+            texts[key] = message_text(ctx, template["signature"], template["text"], params)
+        return texts[key]
     return [{"request_id": request_id, "account": ctx.account, "phone": r["phone"], "carrier": r["carrier"],
              "template": template["code"], "status": r["status"], "error_code": r["error_code"],
              "detail": r["detail"], "sent_at": sent_at, "signature": template["signature"],
-             "content": message_text(ctx, template["signature"], template["text"], params)}
+             "content": content(params)}
             for r, (_, params) in zip(results, recipients)]
 
 
@@ -288,6 +311,7 @@ def _record(ctx: Context, request_id: str, rows: list[dict], chunk: int, progres
             ctx.store.update("requests", {"request_id": request_id},
                              {"written": written, "lease": time.time(), "state": "done" if written == total else "recording"})
         ctx.store.atomically(write, key=ctx.account)
+        _yield()
         if progress:
             progress((total + written) // 2, total)
 

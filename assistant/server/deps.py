@@ -43,6 +43,7 @@ class Service:
         self._local = threading.local()
         self.asks = Buckets(settings.asks_per_minute)
         self.tickets = Buckets(settings.tickets_per_minute)
+        self.conversations = Buckets(self.kb.rules.conversations["per_token_per_minute"] if self.kb.rules else 20)
 
     def store(self) -> Store:
         """This thread's connection (SQLite connections stay in the thread that opened them)."""
@@ -122,7 +123,7 @@ def operations(command: str, bucket: str | None = None):
     """A dependency giving the operations bound to the caller, once the roles table allows COMMAND
     (and BUCKET, "asks" or "tickets", has room for one more request from this token)."""
     COMMANDS_USED.add(command)
-    what = {"asks": "questions", "tickets": "new tickets"}
+    what = {"asks": "questions", "tickets": "new tickets", "conversations": "new conversations"}
 
     def dependency(who: Caller = Depends(caller), svc: Service = Depends(service)) -> LocalOps:
         require(who.role, command)

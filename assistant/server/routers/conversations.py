@@ -6,10 +6,15 @@ number): two tabs answering at once get a clear refusal instead of a lost turn, 
 never committed without the state that records it, so a failed save and a repeated "yes" cannot
 repeat it. A conflict on a database server runs the whole turn again from the stored state. No
 database lock is held while the client is heard or answered.
+
+Each token may start `conversations.per_token_per_minute` conversations a minute (rules.yaml; more
+is a 429 with Retry-After), and a conversation nobody spoke in for `idle_expiry_minutes` is deleted
+(its id then answers 404), checked as conversations are started and opened.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 from collections.abc import Callable
@@ -18,6 +23,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends
 from pydantic import Field
 
+from ...clock import FixedClock
 from ...conversation import Conversation
 from ...errors import Forbidden, NotFound, UserError
 from ...ops import LocalOps
@@ -44,10 +50,17 @@ def _view(conv_id: str, conv: Conversation, lines) -> dict:
             "done": conv.done, "account": conv.ctx.account, "toolbar": toolbar}
 
 
+def _idle_since(ops: LocalOps) -> str:
+    """The time before which a conversation left alone has expired (the caller's clock)."""
+    minutes = ops.ctx.rules.conversations["idle_expiry_minutes"]
+    return (ops.ctx.clock.now() - dt.timedelta(minutes=minutes)).isoformat(sep=" ", timespec="seconds")
+
+
 def _open(ops: LocalOps, conv_id: str) -> tuple[Conversation, int]:
     ctx = ops.ctx
-    row = ctx.store.row("SELECT state, version FROM conversations WHERE id = ? AND account = ? AND token = ?",
-                        (conv_id, ctx.account, ops.caller.principal.token_id))  # type: ignore[attr-defined]
+    row = ctx.store.row("SELECT state, version FROM conversations WHERE id = ? AND account = ? AND token = ? "
+                        "AND updated_at >= ?", (conv_id, ctx.account, ops.caller.principal.token_id,  # type: ignore[attr-defined]
+                                                _idle_since(ops)))
     if row is None:
         raise NotFound(f"no conversation {conv_id}; start one with POST /v1/conversations")
     conv = Conversation.load(ctx, ops._router(), json.loads(row["state"]), ops.role)
@@ -77,16 +90,25 @@ def _turn(ops: LocalOps, conv_id: str, act: Callable[[Conversation], list]) -> d
 
 
 @router.post("/conversations", summary="Start a conversation: its id, the welcome lines, what it waits for")
-def start(lines: Literal["welcome", "news"] = "welcome", ops: LocalOps = Depends(operations("repl"))) -> dict:
+def start(lines: Literal["welcome", "news"] = "welcome",
+          ops: LocalOps = Depends(operations("repl", "conversations"))) -> dict:
     """LINES: the welcome banner (an interactive shell), or only the news a script is shown."""
     ctx = ops.ctx
     conv = Conversation(ctx, ops._router(), ops.role)
     said = conv.welcome() if lines == "welcome" else conv.news()
     conv_id = secrets.token_urlsafe(12)
-    ctx.store.atomically(lambda: ctx.store.insert("conversations", {
+    expired = _idle_since(ops)
+
+    def create() -> None:
+        # the idle ones: everyone's at the real time; only the token's own at a simulated one
+        everyone = not isinstance(ctx.clock, FixedClock)
+        ctx.store.execute("DELETE FROM conversations WHERE updated_at < ? AND (? = 1 OR token = ?)",
+                          (expired, everyone, ops.caller.principal.token_id))  # type: ignore[attr-defined]
+        ctx.store.insert("conversations", {
             "id": conv_id, "account": ctx.account, "token": ops.caller.principal.token_id,  # type: ignore[attr-defined]
             "state": json.dumps(conv.dump(), ensure_ascii=False), "version": 1,
-            "created_at": ctx.now(), "updated_at": ctx.now()}), key=ctx.account)
+            "created_at": ctx.now(), "updated_at": ctx.now()})
+    ctx.store.atomically(create, key=ctx.account)
     view = _view(conv_id, conv, said)
     view["completions"] = conv.completions()
     return view
