@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import re
+import stat
 import struct
 import zlib
 from array import array
@@ -26,7 +27,7 @@ from typing import Any
 from . import __version__, knowledge
 from .clock import WorkCalendar
 from .matcher import EncoderSettings, Index, Weights
-from .paths import cache_dir
+from .paths import cache_dir, open_private, private_dirs
 from .router import Router
 from .rules import CarrierRules, ContentRule, IndustryRule, Rules, TemplateIndustry
 from .text import Synonyms
@@ -180,8 +181,8 @@ def loads(data: bytes, fingerprint: str, encoder: Any = None) -> Router:
     payload = memoryview(data)[start:]
     if data[len(MAGIC):start - 1].decode("ascii", "replace") != _checksum(payload):
         raise CacheError("checksum mismatch")
-    (size,) = struct.unpack_from("<Q", payload)
     try:
+        (size,) = struct.unpack_from("<Q", payload)
         header = json.loads(bytes(payload[8:8 + size]))
         if header.get("format") != FORMAT or header.get("fingerprint") != fingerprint:
             raise CacheError("another format or other sources")
@@ -196,8 +197,10 @@ def loads(data: bytes, fingerprint: str, encoder: Any = None) -> Router:
         entries = LazyEntries(header["entry_ids"], arrays.pop("entry_offsets"), bytes(payload[at:]))
         kb = knowledge.KnowledgeBase(entries=entries, **fields)
         index = Index.restore(header["index"], arrays, kb.synonyms, encoder)
-    except (KeyError, TypeError, ValueError, IndexError, re.error) as exc:
-        raise CacheError(f"unexpected content: {exc}") from None
+    except CacheError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (a crafted file: RecursionError, TypeError, JSONDecodeError, ...)
+        raise CacheError(f"unexpected content: {type(exc).__name__}: {str(exc)[:200]}") from None
     return Router(kb, index)
 
 
@@ -205,8 +208,10 @@ def _private_dir() -> Path | None:
     """The cache directory, made 0700; None if it is not the user's own or others may write to it."""
     path = cache_dir()
     try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = path.stat()
+        private_dirs(path)
+        info = path.lstat()
+        if not stat.S_ISDIR(info.st_mode):  # a symbolic link planted in place of the cache: not used
+            return None
         if hasattr(os, "getuid") and info.st_uid != os.getuid():
             return None
         if info.st_mode & 0o077:
@@ -249,8 +254,8 @@ def _load(kb_dir: Path, overlay_file: Path | None, choice: Any, model: Any) -> R
     # The package's own modules count too: a cached index only fits the code that wrote it.
     sources = sorted(kb_dir.glob("*.yaml")) + [knowledge.shipped_dir() / "rules.yaml"]
     sources += sorted(Path(__file__).parent.glob("*.py"))
-    if overlay_file is not None:
-        sources.append(overlay_file)
+    if overlay_file is not None and overlay_file.exists():  # no learned file: the index of the base alone,
+        sources.append(overlay_file)                         # shared by every database without one
     fingerprint = _fingerprint(sources, choice.key if choice is not None else "")
     # one file per knowledge base and encoder: switching ASSISTANT_ENCODER does not rebuild the other's
     tag = _checksum(choice.name.encode())[:8] if choice is not None else "lexical"
@@ -259,8 +264,8 @@ def _load(kb_dir: Path, overlay_file: Path | None, choice: Any, model: Any) -> R
     path = directory / f"{prefix}{fingerprint}.index" if directory else None
     if path is not None:
         try:
-            return loads(path.read_bytes(), fingerprint, model)
-        except (OSError, CacheError):
+            return loads(_read_private(path), fingerprint, model)
+        except Exception:  # noqa: BLE001 (damaged or crafted, whatever its loader meets: rebuilt below)
             pass
     overlay = knowledge.read_overlay(overlay_file) if overlay_file is not None else None
     folded: dict[str, str] = {}  # each phrasing folded once, for the checks and the index alike
@@ -268,6 +273,12 @@ def _load(kb_dir: Path, overlay_file: Path | None, choice: Any, model: Any) -> R
     if path is not None:
         _store(path, prefix, dumps(router, fingerprint))
     return router
+
+
+def _read_private(path: Path) -> bytes:
+    """The cache file's bytes; OSError for a symbolic link or a file that is not this user's."""
+    with os.fdopen(open_private(path, os.O_RDONLY), "rb") as handle:
+        return handle.read()
 
 
 def _store(path: Path, prefix: str, data: bytes) -> None:

@@ -175,8 +175,9 @@ class RemoteOps:
     def send_list(self) -> list[dict]:
         return self.http.call("GET", "/sends")
 
-    def send_show(self, request_id: str) -> dict:
-        return self.http.call("GET", f"/sends/{_quote(request_id)}")
+    def send_show(self, request_id: str, failures_from: int = 0) -> dict:
+        query = {"failures_from": str(failures_from)} if failures_from else None
+        return self.http.call("GET", f"/sends/{_quote(request_id)}", query=query)
 
     # administration
     def account_create(self, name: str, industry: str, names: dict[str, list[str]], digital: int | None,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .clock import Clock
-from .errors import NotFound, UserError, refused
+from .errors import NotFound, Unavailable, UserError, refused
 from .knowledge import KnowledgeBase
 from .rules import Rules
 from .store import Store
@@ -66,9 +66,11 @@ def perform(ctx: Context, action: str, target: str | None, work: Callable[[], T]
         return result
     try:
         return ctx.store.atomically(audited, key=ctx.account)
+    except Unavailable:
+        raise  # the database failed: there is no refusal to record, and recording would wait again
     except UserError as exc:
-        with ctx.store.transaction():
-            ctx.audit(action, target, "refused", str(exc))
+        why = str(exc)
+        ctx.store.atomically(lambda: ctx.audit(action, target, "refused", why), key=ctx.account)
         raise
 
 

@@ -10,6 +10,7 @@ completions to show. The pieces live in `assistant.chat`; this class only dispat
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +25,7 @@ from .chat.offers import Offer
 from .chat.slots import Flow
 from .choices import yes_or_no
 from .context import Context
-from .errors import Forbidden, UserError
+from .errors import Forbidden, Unavailable, UserError
 from .gaps import log_pick
 from .gaps import record as record_gap
 from .matcher import Candidate
@@ -36,8 +37,21 @@ __all__ = ["COMMANDS", "Conversation", "Line", "SlashCommand", "Upload", "Waitin
 FALLBACKS_BEFORE_OFFER = 2
 
 
+def _best_effort(log: Callable[[], None]) -> None:
+    """Write to the gap log; a failure is a warning in the log, never a lost answer (as in `ask`)."""
+    try:
+        log()
+    except UserError as exc:
+        logging.getLogger("assistant.gaps").warning("knowledge gap not logged: %s", exc)
+
+
 class Conversation:
     """One person's conversation with the assistant, as customer, agent or manager."""
+
+    # Set by a shell that runs each turn and the state it leaves in one transaction (the service):
+    # a database failure then ends the turn, for the shell to run it again or report it, instead of
+    # being said as a refusal while the turn goes on.
+    whole_turns = False
 
     def __init__(self, ctx: Context, router: Router, role: str = "customer", files: str = "local",
                  lang: str | None = None):
@@ -155,6 +169,8 @@ class Conversation:
         except Forbidden as exc:  # the role's limit: a support manager could not change that either
             lines = [Line("error", str(exc))]
         except UserError as exc:
+            if self.whole_turns and isinstance(exc, Unavailable):
+                raise  # the shell runs the turn again, or answers that the database failed: nothing is kept
             self.remember_refusal(exc)
             lines = [Line("error", str(exc))] + self.after_failure()
         lines = [Line(line.kind, speech.say(line.text)) for line in lines]
@@ -265,13 +281,14 @@ class Conversation:
 
     def meant(self, question: str, key: str, confidence: float) -> list[Line]:
         """A "did you mean" pick: QUESTION meant intent KEY. The pick is logged as a proposed phrasing."""
-        log_pick(self.ctx.store, self.ctx.account, question, key, self.ctx.now(), self.kb.thresholds.gap_log_rows)
+        _best_effort(lambda: log_pick(self.ctx.store, self.ctx.account, question, key, self.ctx.now(),
+                                      self.kb.thresholds.gap_log_rows))
         return self.reply(self.router.resolve(question, question, Candidate(key, confidence, ""), self.lang))
 
     def reply(self, reply: Reply) -> list[Line]:
         """What to say to the router's reading of a line."""
-        record_gap(self.ctx.store, self.ctx.account, self.ctx.now(), reply, self.kb.thresholds.low_confidence,
-                   self.kb.thresholds.gap_log_rows)
+        _best_effort(lambda: record_gap(self.ctx.store, self.ctx.account, self.ctx.now(), reply,
+                                        self.kb.thresholds.low_confidence, self.kb.thresholds.gap_log_rows))
         if reply.type == "fallback":
             return self._fallback(reply)
         self.fallbacks = 0

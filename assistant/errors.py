@@ -32,6 +32,10 @@ class TooLarge(UserError):
 
 class Unsupported(UserError):
     """What was sent is not of a kind that is taken, judged by its content (the service answers 415)."""
+class Unavailable(UserError):
+    """The database cannot be reached, did not answer in time, or stayed busy: nothing was changed,
+    and the same request may succeed in a moment (the service answers 503 with Retry-After and
+    keeps this message, which may name the database, for its log only)."""
 
 
 def refused(code: str, message: str) -> UserError:

@@ -13,6 +13,7 @@ user owns the database file and is not confined.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -134,7 +135,10 @@ class LocalOps:
         router = self._router()
         reply = router.route(question, lang)
         ctx = self.ctx
-        record(ctx.store, ctx.account, ctx.now(), reply, router.kb.thresholds.low_confidence)
+        try:
+            record(ctx.store, ctx.account, ctx.now(), reply, router.kb.thresholds.low_confidence)
+        except UserError as exc:  # the gap log is best effort, as in the CLI: the answer is still given
+            logging.getLogger("assistant.gaps").warning("knowledge gap not logged: %s", exc)
         outcome = carry_out(lambda: ctx, router.kb, reply, self.before_ticket)
         obj = ask_object(reply, outcome)
         if text:
@@ -213,11 +217,12 @@ class LocalOps:
         The file's text goes through recipients.parse, the embedded CLI's own reader; SOURCE names
         the file in its error messages.
         """
-        from .actions.sending import send
+        from .actions.sending import payable, send
         from .recipients import parse
 
         recipients = [(p, dict(params)) for raw in phones for p in raw.split(",") if p.strip()]
         if file_text is not None:
+            payable(self.ctx, code)  # an empty package refuses the file before a line of it is read
             recipients += parse(file_text, params, source or "the recipients file")
         return send(self.ctx, code, recipients, progress=progress, from_file=file_text is not None)
 
@@ -227,11 +232,11 @@ class LocalOps:
 
         return recent(self.ctx)
 
-    def send_show(self, request_id: str) -> dict:
-        """One past send with its failures and what its messages carried (`send show`)."""
+    def send_show(self, request_id: str, failures_from: int = 0) -> dict:
+        """One past send with its failures (50 from FAILURES_FROM) and what its messages carried (`send show`)."""
         from .actions.sending import request
 
-        return request(self.ctx, request_id)
+        return request(self.ctx, request_id, failures_from)
 
     # --- administration ------------------------------------------------------------------------
 

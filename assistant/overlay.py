@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import knowledge
 from .errors import UserError
+from .paths import private_dirs
 from .text import clean, fold
 
 
@@ -43,7 +44,7 @@ def _add(learned: dict[str, list[str]], kb: knowledge.KnowledgeBase, question: s
 def _save(path: Path, learned: dict[str, list[str]]) -> None:
     import tempfile  # only when learning: it pulls in shutil and more, which `ask` never needs
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dirs(path.parent)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
         json.dump(learned, handle, ensure_ascii=False, indent=2)
     os.replace(handle.name, path)

@@ -133,13 +133,15 @@ def send_text(result: dict, carriers: dict[str, str], shown: int = 20) -> str:
              f"(charged {result['charged']}; digital package {result['balance']['digital']} left)"]
     lines.append(table([(carriers[c], n["sent"], n["failed"]) for c, n in result["by_carrier"].items()],
                        ("carrier", "sent", "failed")))
-    failures = [r for r in result["results"] if r["status"] == "failed"]
+    failures = result.get("failures") or [r for r in result["results"] if r["status"] == "failed"]
+    counted = result.get("failures_total", len(failures))
     if failures:
         lines.append("Failures:")
         rows = [(r["phone"], carriers.get(r["carrier"], "-"), r["error_code"], r["detail"]) for r in failures[:shown]]
         lines.append(table(rows, ("phone", "carrier", "error", "why")))
-        if len(failures) > shown:
-            lines.append(f"... and {len(failures) - shown} more (use --json for all)")
+        if counted > shown:
+            more = "use --json for all" if "failures_total" not in result else f"see `send show {result['request_id'][:8]}`"
+            lines.append(f"... and {counted - shown} more ({more})")
         lines.append("Look up a code with `assistant error CODE`.")
     return "\n".join(lines)
 
@@ -156,8 +158,14 @@ def send_record_text(send: dict, carriers: dict[str, str]) -> str:
     """One past send (`send show`): its counts and its first failures."""
     lines = [f"Request {one_line(send['request_id'])}: template {one_line(send['template'])} at {send['created_at']}, "
              f"{send['total']} number(s): {send['sent']} sent, {send['failed']} failed (by {one_line(send['actor'])})"]
+    if send.get("state") == "recording":
+        written = send.get("written") or 0
+        lines.append(f"Still being recorded: {written:,} of {send['total']:,} messages "
+                     f"({written * 100 // max(send['total'], 1)}%)")
     if send["failures"]:
-        lines.append("Failures" + (" (the first 50)" if send["failed"] > len(send["failures"]) else "") + ":")
+        start = send.get("failures_from") or 0
+        paged = send["failed"] > len(send["failures"])
+        lines.append(f"Failures ({start + 1}-{start + len(send['failures'])} of {send['failed']}):" if paged else "Failures:")
         lines.append(table([(f["phone"], carriers.get(f["carrier"], "-"), f["error_code"], f["detail"])
                             for f in send["failures"]], ("phone", "carrier", "error", "why")))
     return "\n".join(lines)

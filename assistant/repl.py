@@ -171,7 +171,7 @@ class Shell:
 
 def run(sh) -> int:
     """`assistant` with no command: the interactive shell on a terminal, plain lines otherwise."""
-    from .paths import local_dir
+    from .paths import local_dir, open_private
 
     # Remote mode: the service holds the conversation; the loop below is the same.
     conversation = sh.ops.conversation(sh.lang) if sh.remote else Conversation(sh.ctx, sh.router, sh.opts.role, lang=sh.lang)
@@ -191,9 +191,9 @@ def run(sh) -> int:
                 break
         return 0
     history = None if sh.remote else local_dir(sh.opts.db) / "history"
-    try:  # what was typed stays as private as the database beside it
+    try:  # what was typed stays as private as the database beside it, and never goes through a planted link
         if history is not None:
-            os.close(os.open(history, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+            os.close(open_private(history))
     except OSError:
         history = None
     return Shell(conversation, history).run()

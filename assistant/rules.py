@@ -57,6 +57,7 @@ class Rules(NamedTuple):
     demo_account: dict[str, Any]
     handoff: dict[str, Any]
     carrier_rules: dict[str, CarrierRules]
+    conversations: dict[str, Any] = {"per_token_per_minute": 20, "idle_expiry_minutes": 1440}  # the service's
 
     @property
     def holidays(self) -> WorkCalendar:
@@ -154,6 +155,15 @@ def _calendar(data: dict) -> WorkCalendar:
         raise RulesError(f"calendar: {exc}") from None
 
 
+def _conversations(data: dict) -> dict[str, Any]:
+    """The service's conversation limits: whole numbers of at least 1."""
+    limits = {"per_token_per_minute": 20, "idle_expiry_minutes": 1440, **(data.get("conversations") or {})}
+    for key in ("per_token_per_minute", "idle_expiry_minutes"):
+        if not isinstance(limits[key], int) or isinstance(limits[key], bool) or limits[key] < 1:
+            raise RulesError(f"conversations {key} must be a whole number of at least 1, not {limits[key]!r}")
+    return limits
+
+
 def _sending(data: dict) -> dict[str, Any]:
     sending = {"shown_as": "[{signature}]{text}", **_section(data, "sending")}
     try:
@@ -195,4 +205,4 @@ def parse(data: Any) -> Rules:
     return Rules(carriers, segments, unsupported, industries, calendar, dict(_section(data, "signature")),
                  template, template_industries, _sending(data), dict(data.get("demo_account") or {}),
                  {"urgent_within_business_days": 2, "kept_turns": 20, "max_text_chars": 4000, **(data.get("handoff") or {})},
-                 carrier_rules)
+                 carrier_rules, _conversations(data))

@@ -22,8 +22,8 @@ from typing import TypeVar
 
 import sqlite_utils
 
-from .errors import UserError
-from .paths import data_dir, default_db
+from .errors import Unavailable, UserError
+from .paths import data_dir, default_db, private_dirs
 from .storage.dialect import statements
 
 BUSY_TIMEOUT_S = 10
@@ -199,6 +199,13 @@ MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL
     );
     """,
+    # Large sends are recorded in chunks: a send is 'recording' until its last message is written
+    # ('done' then), WRITTEN messages so far, LEASE the wall-clock second of its writer's last progress.
+    """
+    ALTER TABLE requests ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
+    ALTER TABLE requests ADD COLUMN written INTEGER;
+    ALTER TABLE requests ADD COLUMN lease REAL;
+    """,
     # The web desk: browser sessions (bound to a token, so revoking the token ends them), staff's
     # internal notes on tickets (never shown to a customer), and the outbox of notifications.
     """
@@ -285,8 +292,7 @@ def _prepare_file(path: Path) -> None:
     parent = path.parent
     try:
         if not parent.exists():
-            parent.mkdir(parents=True, mode=0o700)
-            os.chmod(parent, 0o700)  # mkdir's mode is filtered by the umask
+            private_dirs(parent)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
     except FileExistsError:
@@ -347,8 +353,8 @@ class Store:
         except (OSError, sqlite3.DatabaseError) as exc:
             if "conn" in locals():
                 conn.close()
-            raise UserError(f"cannot open the database {self.path}: {_why(exc)}; "
-                            "pass --db PATH to a writable database file") from None
+            raise Unavailable(f"cannot open the database {self.path}: {_why(exc)}; "
+                              "pass --db PATH to a writable database file") from None
         self.db = sqlite_utils.Database(conn)
         self.fresh = False
         try:
@@ -431,17 +437,17 @@ class Store:
                             "give a smaller number") from None
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
-                raise UserError(f"the database {self.path} is busy (another assistant has been writing for "
-                                f"{BUSY_TIMEOUT_S} s); try again") from None
+                raise Unavailable(f"the database {self.path} is busy (another assistant has been writing for "
+                                  f"{BUSY_TIMEOUT_S} s); try again") from None
             if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError):
                 raise  # a bug in our SQL, not the user's doing
-            raise UserError(f"the database {self.path} cannot be used: {_why(exc)}") from None
+            raise Unavailable(f"the database {self.path} cannot be used: {_why(exc)}") from None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
         """One atomic unit of work: everything inside is committed together or not at all."""
-        if self.conn.in_transaction:  # nested: the outer transaction decides
-            yield self.db
+        if self.conn.in_transaction:  # nested: a savepoint, so a failed inner unit leaves nothing behind
+            yield from self._savepoint()
             return
         with self._errors():
             self.conn.execute("BEGIN IMMEDIATE")
@@ -459,6 +465,26 @@ class Store:
         finally:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+
+    def _savepoint(self) -> Iterator[sqlite_utils.Database]:
+        """A nested unit of work: undone alone when it fails; the outer transaction decides the rest."""
+        self._nesting = getattr(self, "_nesting", 0) + 1
+        name = f"nested_{self._nesting}"
+        try:
+            with self._errors():
+                self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                with self._errors():
+                    yield self.db
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute(f"ROLLBACK TO {name}")
+                    self.conn.execute(f"RELEASE {name}")
+                raise
+            with self._errors():
+                self.conn.execute(f"RELEASE {name}")
+        finally:
+            self._nesting -= 1
 
     def atomically(self, work: Callable[[], T], key: str | None = None) -> T:
         """WORK in one transaction. `BEGIN IMMEDIATE` makes every writer wait its turn, so it never needs
@@ -504,9 +530,17 @@ class Store:
             return self.db[table].insert(row).last_pk
 
     def insert_all(self, table: str, rows: Iterable[dict]) -> None:
-        """Insert many rows at once, in batches."""
+        """Insert many rows at once, in one prepared statement (a large send's chunk stays short)."""
+        rows = list(rows)
+        if not rows:
+            return
+        columns = list(dict.fromkeys(column for row in rows for column in row))
+        names = ", ".join(f'"{column}"' for column in columns)
+        sql = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
+        plain = not any(isinstance(v, (dict, list, tuple)) for v in rows[0].values())
         with self._errors():
-            self.db[table].insert_all(rows, batch_size=2000)
+            self.conn.executemany(sql, ([row.get(column) for column in columns] if plain else
+                                        [_plain(row.get(column)) for column in columns] for row in rows))
 
     def upsert(self, table: str, row: dict, pk: tuple[str, ...]) -> None:
         """Insert ROW, or update the row with the same values of the key columns PK."""
@@ -521,6 +555,15 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _plain(value: object) -> object:
+    """A value as sqlite-utils would store it: lists and dicts as JSON text."""
+    if isinstance(value, (dict, list, tuple)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 def _why(exc: BaseException) -> str:

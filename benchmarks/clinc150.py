@@ -9,15 +9,11 @@ knowledge/out_of_scope.yaml does for the assistant. The intent model is trained 
 every validation utterance is decided with the same settings and thresholds that `assistant
 ask` uses (the shipped knowledge/matcher.yaml: fall back when the out-of-scope class has at
 least `out_of_scope` probability or the best intent, given in scope, is below `clarify`; those
-<<<<<<< HEAD
 values were chosen on this validation split, see docs/matcher.md).
-=======
-values were chosen on this validation split, see the README).
 With the `[encoder]` extra installed the sentence encoder's classifier is trained beside the
 lexical model and the two are fused as `assistant ask` fuses them (matcher.yaml's `encoder`
 section: its weight and thresholds); `ASSISTANT_ENCODER=none` measures the lexical model alone,
 `--fusion 1` the encoder alone. The JSON says which encoder ran, with build and query times.
->>>>>>> encoder
 Printed: top-1 accuracy over in-scope validation utterances (the best in-scope intent is
 right); in-scope accuracy (that intent, and not a fallback) and out-of-scope recall (a
 fallback) at those one set of thresholds.

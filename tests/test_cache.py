@@ -2,9 +2,11 @@
 whenever it is stale or damaged."""
 
 import datetime as dt
+import json
 import os
 import shutil
 import stat
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -109,3 +111,59 @@ def test_a_cached_start_does_not_import_numpy(cache_dir, kb_dir):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
                          cwd=kb_dir.parent).stdout
     assert out.strip() == "False"
+
+
+def _crafted(header: bytes, fingerprint: str = "f") -> bytes:
+    """A cache file whose checksum is right but whose content is hostile."""
+    payload = struct.pack("<Q", len(header)) + header
+    return MAGIC + cache._checksum(payload).encode() + b"\n" + payload
+
+
+CRAFTED = {
+    "recursion": b"[" * 200_000 + b"]" * 200_000,                       # RecursionError in the JSON decoder
+    "type": json.dumps({"format": cache.FORMAT, "fingerprint": "f", "kb": {}, "entry_ids": [], "index": {},
+                        "arrays": 5}).encode(),                         # TypeError: arrays is not a list
+    "json": b"{not json at all",                                        # JSONDecodeError
+    "short": b"",                                                       # nothing after the size
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CRAFTED))
+def test_a_crafted_cache_file_is_a_cache_error_whatever_its_loader_meets(kind):
+    data = _crafted(CRAFTED[kind]) if kind != "short" else MAGIC + cache._checksum(b"\x01").encode() + b"\n" + b"\x01" * 9
+    with pytest.raises(CacheError, match="unexpected content|not an index file|checksum"):
+        cache.loads(data, "f")
+
+
+def test_a_crafted_cache_file_in_place_is_rebuilt_and_ask_answers(cache_dir, kb_dir):
+    load_router(kb_dir)
+    path = _index_file(cache_dir)
+    fingerprint = path.stem.rsplit("-", 1)[1]
+    path.write_bytes(_crafted(CRAFTED["recursion"], fingerprint))
+    router = load_router(kb_dir)
+    assert router.route("how long does signature review take").entry == "signature-review-time"
+    assert cache.loads(path.read_bytes(), fingerprint) is not None  # rewritten whole
+
+
+def test_a_cache_file_that_is_a_symbolic_link_is_not_read(cache_dir, kb_dir, tmp_path):
+    load_router(kb_dir)
+    path = _index_file(cache_dir)
+    elsewhere = tmp_path / "planted.index"
+    elsewhere.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to(elsewhere)
+    router = load_router(kb_dir)   # rebuilt, and the link replaced by a file of our own
+    assert router.route("how long does signature review take").entry == "signature-review-time"
+    assert not path.is_symlink() and elsewhere.read_bytes().startswith(MAGIC)
+
+
+def test_missing_cache_parents_are_made_owner_only_whatever_the_umask(tmp_path, monkeypatch, kb_dir):
+    folder = tmp_path / "xdg" / "deep" / "cache"
+    monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(folder))
+    old = os.umask(0)
+    try:
+        assert cache._private_dir() == folder
+    finally:
+        os.umask(old)
+    for made in (tmp_path / "xdg", tmp_path / "xdg" / "deep", folder):
+        assert stat.S_IMODE(made.stat().st_mode) == 0o700, made

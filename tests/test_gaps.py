@@ -106,3 +106,21 @@ def test_kb_gaps_shows_picks_and_kb_learn_accepts_them_for_the_next_build(run, t
 def test_kb_learn_needs_a_question_and_entry_or_proposals(run):
     assert "say what to learn" in run("--role", "manager", "kb", "learn", "just a question").err
     assert "not both" in run("--role", "manager", "kb", "learn", "q", "--entry", "opt-out", "--proposals").err
+
+
+def test_a_gap_log_that_cannot_be_written_leaves_the_services_answer_and_warns(ctx, router, caplog):
+    import pytest
+
+    from assistant.ops import LocalOps
+
+    if not hasattr(ctx.store, "conn") or not hasattr(ctx.store.conn, "in_transaction"):
+        pytest.skip("fills the SQLite file itself")
+    pages = ctx.store.conn.execute("PRAGMA page_count").fetchone()[0]
+    ctx.store.conn.execute(f"PRAGMA max_page_count = {pages}")   # the disk is full
+    try:
+        for _ in range(50):  # enough gap rows to need a new page
+            answer = LocalOps(lambda: ctx, lambda: router).ask("what is the weather in shanghai")
+            assert answer["type"] == "fallback"
+    finally:
+        ctx.store.conn.execute("PRAGMA max_page_count = 1073741823")
+    assert any("knowledge gap not logged" in r.getMessage() and "disk is full" in r.getMessage() for r in caplog.records)

@@ -206,3 +206,108 @@ def test_a_capitalised_parameter_fills_the_message_the_recipient_sees(live):
     result = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"Name": "Tom"})])
     content = live.store.row("SELECT content FROM messages WHERE request_id = ?", (result["request_id"],))["content"]
     assert result["sent"] == 1 and content == "[AcmeShop]Hi Tom, the sale is on"
+
+
+# --- large sends: decided and charged in one short transaction, recorded in chunks ------------------
+
+
+def _numbers(count: int, start: int = 0) -> list[tuple[str, dict]]:
+    return [(f"138{n:08d}", {"name": "Tom"}) for n in range(start, start + count)]
+
+
+def test_a_large_send_is_recorded_in_chunks_and_answered_small(live, monkeypatch):
+    monkeypatch.setitem(live.rules.sending, "chunk_messages", 700)
+    monkeypatch.setitem(live.rules.sending, "shown_results", 100)
+    accounts.topup(live, "demo", 5000, None)
+    seen = []
+    result = sending.send(live, "DIGITAL_SMS_0001", _numbers(2990) + [("12345", {"name": "Tom"})] * 10,
+                          progress=lambda done, total: seen.append(done), from_file=True)
+    assert (result["sent"], result["failed"], result["charged"]) == (2990, 10, 2990)
+    assert len(result["results"]) == 100 and result["results_total"] == 3000
+    assert result["failures_total"] == 10 and [f["phone"] for f in result["failures"]] == ["12345"] * 10
+    assert seen == sorted(seen) and seen[-1] == 3000 and len([d for d in seen if d > 1500]) == 5  # 5 chunks recorded
+    row = live.store.row("SELECT state, written, total FROM requests WHERE request_id = ?", (result["request_id"],))
+    assert row == {"state": "done", "written": 3000, "total": 3000}
+    assert live.store.row("SELECT COUNT(*) AS n FROM messages")["n"] == 3000
+    assert accounts.account_info(live)["packages"]["digital"] == 6000 - 2990
+
+
+def test_a_file_the_empty_package_cannot_pay_for_is_refused_fast_with_nothing_written(live):
+    import time
+
+    live.store.execute("UPDATE accounts SET digital_balance = 0")
+    recipients = _numbers(400_000)
+    started = time.monotonic()
+    with pytest.raises(UserError, match=r"^isv.AMOUNT_NOT_ENOUGH: the digital-message package is empty, so none of "
+                                        r"the file's 400,000 recipients can be sent to .*; top up the digital package"):
+        sending.send(live, "DIGITAL_SMS_0001", recipients, from_file=True)
+    assert time.monotonic() - started < 2.0
+    assert live.store.rows("SELECT * FROM messages") == [] and live.store.rows("SELECT * FROM requests") == []
+    assert live.store.row("SELECT result FROM audit WHERE action = 'send' ORDER BY id DESC LIMIT 1") == {"result": "refused"}
+
+
+def test_a_file_over_the_documented_maximum_is_refused_whole(live, monkeypatch):
+    monkeypatch.setitem(live.rules.sending, "max_recipients_per_file", 2000)
+    with pytest.raises(UserError, match=r"^isv.MOBILE_COUNT_OVER_LIMIT: the file has 2,001 recipients, more than the "
+                                        r"2,000 one send takes; split it"):
+        sending.send(live, "DIGITAL_SMS_0001", _numbers(2001), from_file=True)
+    assert live.store.rows("SELECT * FROM requests") == []
+
+
+def test_a_send_interrupted_while_recording_is_undone_at_once(live, monkeypatch):
+    monkeypatch.setitem(live.rules.sending, "chunk_messages", 500)
+
+    def interrupt(done, total):
+        if done >= (total + 3 * 500) // 2:  # three chunks recorded (recording counts the second half)
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        sending.send(live, "DIGITAL_SMS_0001", _numbers(2000), progress=interrupt, from_file=True)
+    assert live.store.rows("SELECT * FROM messages") == [] and live.store.rows("SELECT * FROM requests") == []
+    assert accounts.account_info(live)["packages"]["digital"] == 1000
+    assert live.store.row("SELECT action, detail FROM audit ORDER BY id DESC LIMIT 1") == {
+        "action": "send.rollback", "detail": "its recording failed after 1500 messages; 1000 message(s) refunded"}
+
+
+def _killed_mid_recording(target, kb, clock, chunk):
+    import os
+    import signal
+
+    from assistant.context import Context
+    from assistant.storage import open_store
+
+    ctx = Context(open_store(target), kb, clock, "demo", "customer", "customer")
+    ctx.rules.sending["chunk_messages"] = chunk  # this process's own copy of the rules
+
+    def die(done, total):
+        if done >= (total + 2 * chunk) // 2:  # two chunks recorded
+            os.kill(os.getpid(), signal.SIGKILL)
+    sending.send(ctx, "DIGITAL_SMS_0001", _numbers(3000), progress=die, from_file=True)
+
+
+def test_a_writer_killed_mid_send_leaves_a_recording_send_that_is_rolled_back_whole(live, monkeypatch):
+    import multiprocessing
+
+    child = multiprocessing.get_context("fork").Process(target=_killed_mid_recording,
+                                                        args=(live.store.target, live.kb, live.clock, 400))
+    child.start()
+    child.join(120)
+    assert child.exitcode == -9
+    running = live.store.row("SELECT request_id, state, written, sent FROM requests")
+    assert running["state"] == "recording" and running["written"] == 800 and running["sent"] == 1000
+    assert accounts.account_info(live)["packages"]["digital"] == 0    # charged whole, never half
+    shown = sending.request(live, running["request_id"])                # `send show`: the progress, while fresh
+    assert (shown["state"], shown["written"], shown["total"]) == ("recording", 800, 3000)
+    with pytest.raises(UserError, match="another send of account 'demo' is still being recorded"):
+        _send(live, "13312345678")
+    monkeypatch.setitem(live.rules.sending, "stale_after_s", 0)          # its writer made no progress since
+    assert sending.recent(live) == []
+    assert live.store.rows("SELECT * FROM messages") == [] and accounts.account_info(live)["packages"]["digital"] == 1000
+    assert _send(live, "13312345678")["sent"] == 1
+
+
+def test_send_show_pages_the_failures(live):
+    result = sending.send(live, "DIGITAL_SMS_0001", [("12345", {})] * 120, from_file=True)
+    first = sending.request(live, result["request_id"])
+    assert len(first["failures"]) == 50 and first["failures_from"] == 0 and first["failures_next"] == 50
+    last = sending.request(live, result["request_id"], failures_from=100)
+    assert len(last["failures"]) == 20 and last["failures_next"] is None

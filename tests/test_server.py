@@ -485,3 +485,31 @@ def test_the_file_endpoint_refuses_what_is_not_wanted_or_cannot_be_used_in_json(
     made = _templates(server.db)[-1]
     assert [f["file"] for f in json.loads(made["frames"])] == ["clip.mp4", "a.png"]
     assert json.loads(made["letter"]) == {"file": "letter.png", "width": 800, "height": 1000}
+def test_new_conversations_are_rate_limited_per_token_and_idle_ones_expire(serve, kb):
+    server = serve("--allow-simulated-clock")
+    token, other = server.token("--account", "demo"), server.token("--account", "demo")
+    limit = kb.rules.conversations["per_token_per_minute"]
+    now = {"X-Assistant-Now": NOW}
+    started = [server.call("POST", "/v1/conversations", token, headers=now) for _ in range(limit + 1)]
+    assert [s for s, _ in started[:limit]] == [200] * limit
+    status, answer = started[-1]
+    assert status == 429 and answer["error"].startswith("too many new conversations from this token; wait")
+    assert server.call("POST", "/v1/conversations", other, headers=now)[0] == 200     # per token
+    conv = started[0][1]["id"]
+    assert server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "hi"}, headers=now)[0] == 200
+    minutes = kb.rules.conversations["idle_expiry_minutes"]
+    import datetime as dt
+
+    later = (dt.datetime.fromisoformat(NOW) + dt.timedelta(minutes=minutes + 1)).isoformat()
+    status, answer = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "hi"},
+                                 headers={"X-Assistant-Now": later})
+    assert status == 404 and answer["error"].startswith(f"no conversation {conv}")
+    # starting one at that time deletes the token's idle ones
+    assert server.call("POST", "/v1/conversations", other, headers={"X-Assistant-Now": later})[0] == 200
+    from assistant.storage import open_store
+
+    store = open_store(server.db)
+    try:  # other's first one went; token's stay (unanswerable) until token starts one again
+        assert store.row("SELECT COUNT(*) AS n FROM conversations")["n"] == limit + 1
+    finally:
+        store.close()

@@ -136,16 +136,54 @@ def _server_store(store):
     return store
 
 
-def test_a_lost_server_connection_is_a_clear_error_and_the_next_call_reconnects(store):
-    store = _server_store(store)
+def _kill_connection(store) -> None:
     import psycopg
 
     with psycopg.connect(TEST_POSTGRES, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (store.conn.info.backend_pid,))
+
+
+def test_a_stale_server_connection_is_opened_again_before_a_transaction_or_a_read(store):
+    # what a restarted server leaves: the pooled connection is dead before the request starts
+    store = _server_store(store)
+    _kill_connection(store)
+    with store.transaction():
+        store.insert("counters", {"name": "x", "value": 1})
+    _kill_connection(store)
+    assert store.rows("SELECT name, value FROM counters") == [{"name": "x", "value": 1}]
+
+
+def test_a_connection_lost_inside_a_transaction_keeps_nothing_and_atomically_runs_it_again_once(store):
+    store = _server_store(store)
     lost = r"lost the connection to the database .*; nothing of this action was kept; try again"
     with pytest.raises(UserError, match=lost), store.transaction():
         store.insert("counters", {"name": "x", "value": 1})
+        _kill_connection(store)
+        store.insert("counters", {"name": "y", "value": 1})
     assert store.rows("SELECT * FROM counters") == []
+    runs = []
+
+    def work():
+        runs.append(1)
+        store.insert("counters", {"name": f"n{len(runs)}", "value": 1})
+        if len(runs) == 1:
+            _kill_connection(store)
+        store.rows("SELECT 1 AS one")
+    store.atomically(work)
+    assert len(runs) == 2 and store.rows("SELECT name FROM counters") == [{"name": "n2"}]
+
+
+def test_a_connection_lost_twice_in_a_row_is_reported_not_run_a_third_time(store):
+    store = _server_store(store)
+    runs = []
+
+    def work():
+        runs.append(1)
+        _kill_connection(store)
+        store.rows("SELECT 1 AS one")
+    with pytest.raises(UserError, match="lost the connection"):
+        store.atomically(work)
+    assert len(runs) == 2
 
 
 def test_a_value_the_server_cannot_hold_is_a_clear_error(store):
@@ -185,3 +223,15 @@ def test_with_assistant_db_set_to_a_server_the_cli_writes_no_file(run, tmp_path,
     assert run("--role", "admin", "admin", "account", "list").code == 0
     assert run("ask", "do you ship to mars").code == 0
     assert not (tmp_path / "data" / "assistant" / "assistant.db").exists()
+
+
+def test_a_nested_unit_that_fails_leaves_nothing_and_the_outer_one_commits_the_rest(store):
+    # a conversation's turn runs its action nested in the turn's transaction: a refused action
+    # must not leave half its writes to be committed with the turn's state
+    with store.transaction():
+        store.insert("counters", {"name": "outer", "value": 1})
+        with pytest.raises(UserError, match="refused"), store.transaction():
+            store.insert("counters", {"name": "inner", "value": 1})
+            raise UserError("refused")
+        store.atomically(lambda: store.insert("counters", {"name": "kept", "value": 1}))
+    assert sorted(r["name"] for r in store.rows("SELECT name FROM counters")) == ["kept", "outer"]

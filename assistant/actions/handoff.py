@@ -399,8 +399,7 @@ def inbox(ctx: Context, mark_seen: bool = True) -> list[dict]:
             ctx.store.execute("UPDATE ticket_messages SET seen_at = ? WHERE account = ? AND seen_at IS NULL",
                                    (ctx.now(), ctx.account))
         return rows
-    with ctx.store.transaction():
-        return work()
+    return ctx.store.atomically(work, key=ctx.account)  # on a server, a conflict with a reply is run again
 
 
 def open_count(ctx: Context) -> int:

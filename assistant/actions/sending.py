@@ -4,21 +4,37 @@ the service's error code.
 Per recipient, in order: a mainland mobile number with a known carrier; the template approved
 by that carrier; the signature Registered and Active with it; every template variable given a
 short, plain value; per-number flow control; a message left in the digital-message package
-(SMS packages never pay for digital messages). One send, however many recipients, is one
-transaction with one request id. Digital messages carry no opt-out line. `preview` runs the
-same checks without sending, so what the REPL shows before a send is what the send does.
+(SMS packages never pay for digital messages). Digital messages carry no opt-out line. `preview`
+runs the same checks without sending, so what the REPL shows before a send is what the send does.
+
+One send, however many recipients, has one request id and is all or nothing, yet never holds the
+database for long (other accounts keep being served during a 100,000-number send):
+
+1. the numbers and parameters are checked with no transaction open (they depend on nothing stored);
+   a file the package cannot pay for (an empty digital package) is refused before that;
+2. one short transaction decides what depends on the account (approvals, flow control, balance),
+   charges the package and records the request, 'recording' (a small send records its messages
+   here too and is 'done' at once);
+3. the messages are recorded in chunks of `chunk_messages`, a short transaction each; the last one
+   marks the request 'done'. The send is answered only then.
+
+A writer killed between 2 and 3 leaves a 'recording' request that makes no progress; after
+`stale_after_s` the account's next send, `send list` or `send show` rolls it back whole: its
+messages deleted, the charge refunded, the request removed, the rollback audited.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
 from ..context import Context, perform
-from ..errors import NotFound, UserError
+from ..errors import NotFound, UserError, refused
 from ..numbers import lookup
 from . import signatures, templates
 
@@ -40,7 +56,9 @@ class _FlowControl:
             self.sent[row["phone"]].append((dt.datetime.fromisoformat(row["sent_at"]), row["template"]))
 
     def problem(self, phone: str, template: str) -> str | None:
-        history = self.sent.get(phone, ())
+        history = self.sent.get(phone)
+        if not history:  # most numbers of a large send: nothing to count (keeps the send's transaction short)
+            return None
         if sum(1 for _, t in history if t == template) >= self.limits["same_template_per_24h"]:
             return f"{phone} already got template {template} in the last 24 hours (limit {self.limits['same_template_per_24h']})"
         for window, key, label in ((dt.timedelta(minutes=1), "any_template_per_minute", "a minute"),
@@ -102,27 +120,59 @@ def _recipients(ctx: Context, recipients: Iterable[tuple[str, Mapping[str, str]]
     if len(recipients) > limit and not from_file:
         raise UserError(f"isv.MOBILE_COUNT_OVER_LIMIT: {len(recipients)} numbers in one request, at most {limit}; "
                         "split them or send from a file with --file", code="isv.MOBILE_COUNT_OVER_LIMIT")
+    most = ctx.rules.sending.get("max_recipients_per_file", 500000)
+    if from_file and len(recipients) > most:
+        raise refused("isv.MOBILE_COUNT_OVER_LIMIT", f"the file has {len(recipients):,} recipients, more than the "
+                      f"{most:,} one send takes; split it into files of at most {most:,}")
     return recipients
 
 
+def _static_checks(ctx: Context, variables: list[str], recipients: list[tuple[str, Mapping[str, str]]],
+                   progress: Progress | None = None) -> list[tuple]:
+    """(number, parameter problem) of each recipient: the checks that depend on nothing stored, so
+    a send runs them before its transaction (PROGRESS(done, total) as they go)."""
+    checked, problems = [], {}  # recipients of a file mostly share their parameters: each set checked once
+    for done, (raw, params) in enumerate(recipients, 1):
+        key = _params_key(params)
+        if key not in problems:
+            problems[key] = _param_problem(ctx, variables, params)
+        checked.append((lookup(raw, ctx.rules), problems[key]))
+        if done % 1000 == 0 or done == len(recipients):
+            _yield()
+            if progress:
+                progress(done, len(recipients))
+    return checked
+
+
+def _params_key(params: Mapping[str, str]) -> tuple:
+    return tuple(params.items())
+
+
+def _yield() -> None:
+    """Let the service's other threads run: a large send is one thread among the requests of everyone else."""
+    time.sleep(0)
+
+
 def _outcomes(ctx: Context, code: str, recipients: list[tuple[str, Mapping[str, str]]],
-              progress: Progress | None = None) -> dict:
+              progress: Progress | None = None, checked: list[tuple] | None = None) -> dict:
     """What sending CODE to RECIPIENTS does, number by number, in the order the service checks.
 
     Writes nothing: `send` records the outcomes, `preview` shows them before the person
     confirms. One function for both, so a preview can never promise what the send refuses.
+    CHECKED: the recipients' `_static_checks`, when already made.
     """
     account = ctx.account_row()
     template = templates.find(ctx, code)
     status = templates.status_of(ctx, template)
     ready_signature = set(signatures.usable_with(ctx, template["signature"]))
     variables = status["variables"]
+    if checked is None:
+        checked = _static_checks(ctx, variables, recipients, progress)
     flow = _FlowControl(ctx, ctx.clock.now())
     balance = account["digital_balance"]
     results = []
     by_carrier: dict[str, dict[str, int]] = {c: {"sent": 0, "failed": 0} for c in ctx.rules.carriers}
-    for done, (raw, params) in enumerate(recipients, 1):
-        number = lookup(raw, ctx.rules)
+    for (raw, _), (number, param_problem) in zip(recipients, checked):
         error = detail = None
         if not account["enabled_at"]:
             error = "isv.PRODUCT_UN_SUBSCRIPT"
@@ -138,8 +188,8 @@ def _outcomes(ctx: Context, code: str, recipients: list[tuple[str, Mapping[str, 
         elif number.carrier not in ready_signature:
             error, detail = ("isv.SMS_SIGNATURE_ILLEGAL", f"signature '{template['signature']}' is not registered "
                              f"and active with {ctx.rules.carriers[number.carrier]}")
-        elif problem := _param_problem(ctx, variables, params):
-            error, detail = problem
+        elif param_problem:
+            error, detail = param_problem
         elif problem := flow.problem(number.phone, template["code"]):
             error, detail = "isv.BUSINESS_LIMIT_CONTROL", problem
         elif balance <= 0:
@@ -153,8 +203,6 @@ def _outcomes(ctx: Context, code: str, recipients: list[tuple[str, Mapping[str, 
             by_carrier[number.carrier][outcome] += 1
         results.append({"phone": number.phone or raw, "carrier": number.carrier, "status": outcome,
                         "error_code": error, "detail": detail})
-        if progress and (done % 1000 == 0 or done == len(recipients)):
-            progress(done, len(recipients))
     sent = sum(1 for r in results if r["status"] == "sent")
     return {"template": template["code"], "results": results, "sent": sent, "failed": len(results) - sent,
             "by_carrier": by_carrier, "charged": sent,
@@ -178,42 +226,175 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
     """Send template CODE to RECIPIENTS, pairs of (number as written, template parameters).
 
     Numbers given directly are one API request, at most `max_numbers_per_request`; a file is
-    split into such requests but recorded as one batch. PROGRESS(done, total) is called as
-    recipients are processed.
+    split into such requests but recorded as one batch, all or nothing (see the module's
+    docstring for how a large one is recorded). PROGRESS(done, total) is called as recipients
+    are checked and then recorded (each counting half). The answer holds the first
+    `shown_results` per-number results; a larger send says how many there were and gives its
+    first failures (`send show` pages through the rest).
     """
     checked = _recipients(ctx, recipients, from_file)
+    rules = ctx.rules.sending
+    recover(ctx)
+    if from_file:
+        payable(ctx, code, len(checked))
+    template = templates.find(ctx, code)
+    variables = templates.VARIABLE.findall(template["text"])
+    half = (lambda done, all_: progress(done // 2, all_)) if progress else None
+    static = _static_checks(ctx, variables, checked, half)
+    chunk = max(1, int(rules.get("chunk_messages", 2000)))
+    small = len(checked) <= chunk
 
-    def work() -> dict:
-        result = _outcomes(ctx, code, checked, progress)
+    def decide() -> dict:
+        _none_recording(ctx)
+        result = _outcomes(ctx, code, checked, checked=static)
         result.pop("balance_before")
         sent_at = ctx.clock.now().isoformat(sep=" ")
         request_id = str(uuid.uuid4()).upper()
-        template = templates.find(ctx, code)
-        rows = [{"request_id": request_id, "account": ctx.account, "phone": r["phone"], "carrier": r["carrier"],
-                 "template": result["template"], "status": r["status"], "error_code": r["error_code"],
-                 "detail": r["detail"], "sent_at": sent_at, "signature": template["signature"],
-                 "content": message_text(ctx, template["signature"], template["text"], params)}
-                for r, (_, params) in zip(result["results"], checked)]
         ctx.store.insert("requests", {"request_id": request_id, "account": ctx.account,
                                       "template": result["template"], "created_at": sent_at,
-                                      "total": len(rows), "sent": result["sent"], "failed": result["failed"],
-                                      "actor": ctx.actor})
-        ctx.store.insert_all("messages", rows)
+                                      "total": len(checked), "sent": result["sent"], "failed": result["failed"],
+                                      "actor": ctx.actor, "state": "done" if small else "recording",
+                                      "written": len(checked) if small else 0, "lease": time.time()})
+        if small:
+            ctx.store.insert_all("messages", _rows(ctx, template, request_id, sent_at, result["results"], checked))
         ctx.store.update("accounts", {"name": ctx.account}, {"digital_balance": result["balance"]["digital"]})
-        return {"request_id": request_id, **result}
-    return perform(ctx, "send", code, work)
+        return {"request_id": request_id, "sent_at": sent_at, **result}
+    result = perform(ctx, "send", code, decide)
+    sent_at = result.pop("sent_at")
+    if not small:
+        rows = _rows(ctx, template, result["request_id"], sent_at, result["results"], checked)
+        try:
+            _record(ctx, result["request_id"], rows, chunk, progress)
+        except BaseException:  # a full disk, a lost database, Ctrl-C: undo the charge now, not in a minute
+            with contextlib.suppress(Exception):
+                _roll_back(ctx, result["request_id"], "its recording failed")
+            raise
+    elif progress:
+        progress(len(checked), len(checked))
+    return _answer(result, int(rules.get("shown_results", 1000)))
+
+
+def _rows(ctx: Context, template: dict, request_id: str, sent_at: str, results: list[dict],
+          recipients: list[tuple[str, Mapping[str, str]]]) -> list[dict]:
+    """The messages rows of a send: each number's outcome and what its message carried."""
+    texts: dict[tuple, str] = {}
+
+    def content(params: Mapping[str, str]) -> str:
+        key = _params_key(params)
+        if key not in texts:
+            texts[key] = message_text(ctx, template["signature"], template["text"], params)
+        return texts[key]
+    return [{"request_id": request_id, "account": ctx.account, "phone": r["phone"], "carrier": r["carrier"],
+             "template": template["code"], "status": r["status"], "error_code": r["error_code"],
+             "detail": r["detail"], "sent_at": sent_at, "signature": template["signature"],
+             "content": content(params)}
+            for r, (_, params) in zip(results, recipients)]
+
+
+def _record(ctx: Context, request_id: str, rows: list[dict], chunk: int, progress: Progress | None) -> None:
+    """Record a charged send's messages, CHUNK per transaction; the last one marks the send done.
+
+    Each chunk renews the send's lease; a send rolled back meanwhile (its writer taken for dead)
+    stops the writing with an error rather than recording messages of a send that is no more.
+    """
+    total = len(rows)
+    for start in range(0, total, chunk):
+        part = rows[start:start + chunk]
+        written = start + len(part)
+
+        def write(part: list[dict] = part, written: int = written) -> None:
+            state = ctx.store.row("SELECT state FROM requests WHERE request_id = ?", (request_id,))
+            if state is None or state["state"] != "recording":
+                raise UserError(f"send {request_id} was rolled back while it was being recorded (no progress for "
+                                f"{ctx.rules.sending.get('stale_after_s', 60)} s); nothing of it was kept; send again")
+            ctx.store.insert_all("messages", part)
+            ctx.store.update("requests", {"request_id": request_id},
+                             {"written": written, "lease": time.time(), "state": "done" if written == total else "recording"})
+        ctx.store.atomically(write, key=ctx.account)
+        _yield()
+        if progress:
+            progress((total + written) // 2, total)
+
+
+def payable(ctx: Context, code: str, count: int | None = None) -> None:
+    """Refuse (audited) a file send the digital package cannot pay for any of, before any number is
+    read or checked (COUNT: the file's recipients, when known): an empty package would only record a
+    failure per number. A package that pays for part of a file sends that part, number by number."""
+    account = ctx.account_row()
+    if account["digital_balance"] > 0:
+        return
+    what = f"none of the file's {count:,} recipients" if count is not None else "none of the file's recipients"
+    why = refused("isv.AMOUNT_NOT_ENOUGH", f"the digital-message package is empty, so {what} can be sent to "
+                  f"(SMS packages, {account['sms_balance']:,} left, do not apply); nothing was sent; "
+                  "top up the digital package")
+    ctx.store.atomically(lambda: ctx.audit("send", code, "refused", str(why)), key=ctx.account)
+    raise why
+
+
+def _none_recording(ctx: Context) -> None:
+    """Refuse a send while another of the account is still being recorded: flow control and the
+    balance must see every message of the account's earlier sends."""
+    running = ctx.store.row("SELECT request_id, written, total FROM requests WHERE account = ? AND state = 'recording' "
+                            "ORDER BY created_at LIMIT 1", (ctx.account,))
+    if running:
+        raise UserError(f"another send of account '{ctx.account}' is still being recorded (request "
+                        f"{running['request_id']}: {running['written'] or 0:,} of {running['total']:,} messages); "
+                        f"send again when it is done (see `assistant send show {running['request_id'][:8]}`)")
+
+
+def recover(ctx: Context) -> list[str]:
+    """Roll back the account's sends whose writer died while recording them (no progress for
+    `stale_after_s`): messages deleted, the charge refunded, the request removed, audited. The ids."""
+    before = time.time() - float(ctx.rules.sending.get("stale_after_s", 60))
+    stuck = ctx.store.rows("SELECT request_id FROM requests WHERE account = ? AND state = 'recording' AND lease < ?",
+                           (ctx.account, before))
+    return [row["request_id"] for row in stuck if _roll_back(ctx, row["request_id"], "its writer stopped", before)]
+
+
+def _roll_back(ctx: Context, request_id: str, why: str, stale_before: float | None = None) -> bool:
+    """Undo a send still being recorded, in one transaction: its messages, its request, its charge.
+    With STALE_BEFORE, only if it has made no progress since then. Whether it was undone."""
+    def undo() -> bool:
+        row = ctx.store.row("SELECT sent, state, lease, written FROM requests WHERE request_id = ?", (request_id,))
+        if row is None or row["state"] != "recording" or (stale_before is not None and row["lease"] >= stale_before):
+            return False  # done, or rolled back, meanwhile; or its writer came back to life
+        ctx.store.execute("DELETE FROM messages WHERE request_id = ?", (request_id,))
+        ctx.store.execute("DELETE FROM requests WHERE request_id = ?", (request_id,))
+        ctx.store.execute("UPDATE accounts SET digital_balance = digital_balance + ? WHERE name = ?",
+                          (row["sent"], ctx.account))
+        ctx.audit("send.rollback", request_id, "ok", f"{why} after {row['written'] or 0} messages; "
+                  f"{row['sent']} message(s) refunded")
+        return True
+    return ctx.store.atomically(undo, key=ctx.account)
+
+
+def _answer(result: dict, shown: int) -> dict:
+    """RESULT with at most SHOWN per-number results; a larger send gives its count and first failures."""
+    results = result["results"]
+    if len(results) <= shown:
+        return result
+    failures = [r for r in results if r["status"] == "failed"]
+    return {**result, "results": results[:shown], "results_total": len(results),
+            "failures": failures[:FAILURES_PAGE], "failures_total": len(failures)}
+
+
+FAILURES_PAGE = 50
 
 
 def recent(ctx: Context, limit: int = 20) -> list[dict]:
     """The account's latest sends, newest first: a send whose output was lost can always be found again."""
     limit = max(1, min(int(limit), 1000))
+    recover(ctx)
     return ctx.store.rows("SELECT request_id, template, created_at, total, sent, failed, actor FROM requests "
                           "WHERE account = ? ORDER BY created_at DESC, request_id LIMIT ?", (ctx.account, limit))
 
 
-def request(ctx: Context, request_id: str) -> dict:
+def request(ctx: Context, request_id: str, failures_from: int = 0) -> dict:
     """A past send of this account, with its per-number results and what each message carried
-    (for handoffs, context and `send show`): the first 50 failures and the first 20 messages sent."""
+    (for handoffs, context and `send show`): 50 failures from the FAILURES_FROM-th (paged: `failures_next`
+    is where the next page starts, or None) and the first 20 messages sent. A send still being
+    recorded says so (`state` 'recording', `written` messages of `total` so far)."""
+    recover(ctx)
     wanted = str(request_id).strip().upper()
     row = ctx.store.row("SELECT * FROM requests WHERE request_id = ? AND account = ?", (wanted, ctx.account))
     if row is None and 4 <= len(wanted) < 36:  # the start of an id, as `send list` and summaries show it
@@ -223,8 +404,13 @@ def request(ctx: Context, request_id: str) -> dict:
     if row is None:
         raise NotFound(f"no send with request id {request_id} in account '{ctx.account}'; "
                        "see `assistant send list`")
+    row.pop("lease", None)
+    start = max(0, int(failures_from))
     failures = ctx.store.rows("SELECT phone, carrier, error_code, detail, signature, content FROM messages "
-                              "WHERE request_id = ? AND status = 'failed' ORDER BY id LIMIT 50", (row["request_id"],))
+                              "WHERE request_id = ? AND status = 'failed' ORDER BY id LIMIT ? OFFSET ?",
+                              (row["request_id"], FAILURES_PAGE + 1, start))
     delivered = ctx.store.rows("SELECT phone, carrier, signature, content FROM messages "
                                "WHERE request_id = ? AND status = 'sent' ORDER BY id LIMIT 20", (row["request_id"],))
-    return {**row, "failures": failures, "sent_messages": delivered}
+    more = len(failures) > FAILURES_PAGE
+    return {**row, "failures": failures[:FAILURES_PAGE], "failures_from": start,
+            "failures_next": start + FAILURES_PAGE if more else None, "sent_messages": delivered}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 
 from ..sanitize import one_line
 from .parser import UsageError
@@ -33,10 +34,15 @@ def cmd_send(opts: argparse.Namespace, sh: Shell) -> int:
 
         file_text = read_text(opts.file, MAX_FILE_BYTES, "recipients file", "save the CSV as UTF-8")
     show_bar = not opts.json and getattr(sh.stderr, "isatty", lambda: False)()
+    started, drawn = time.monotonic(), []
 
     def bar(done: int, total: int) -> None:
+        # only a send that takes more than a second gets a bar; checking and recording count half each
+        if not drawn and time.monotonic() - started < 1.0:
+            return
+        drawn.append(done)
         filled = int(30 * done / total)
-        sh.stderr.write(f"\rSending {done:,}/{total:,} [{'#' * filled}{'.' * (30 - filled)}] {done * 100 // total}%")
+        sh.stderr.write(f"\rSending to {total:,} numbers [{'#' * filled}{'.' * (30 - filled)}] {done * 100 // total}%")
         if done == total:
             sh.stderr.write("\n")
         sh.stderr.flush()

@@ -1,10 +1,14 @@
 """The FastAPI application: routers under /v1, one exception handler for errors meant for people,
-and a bound on every request body. `run` starts uvicorn with one or more workers.
+a bound on every request body, and the health probes. `run` starts uvicorn with one or more workers.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import logging
 import os
+import sys
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,14 +16,18 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..errors import Conflict, Forbidden, NotFound, TooLarge, Unsupported, UserError, split_fix
+from ..errors import Conflict, Forbidden, NotFound, TooLarge, Unavailable, Unsupported, UserError, split_fix
 from ..paths import database_target, shown_target
 from .deps import Service, Unauthenticated
 from .limits import RateLimited, upload_bytes
 from .settings import Settings
 
 STATUS = ((Unauthenticated, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409), (TooLarge, 413),
-          (Unsupported, 415), (RateLimited, 429), (UserError, 400))
+          (Unsupported, 415), (RateLimited, 429), (Unavailable, 503), (UserError, 400))
+RETRY_AFTER_S = 2          # what a 503 tells a client to wait before trying again
+READY_WITHIN_S = 2.0       # /readyz answers 503 when the database has not answered a trivial query by then
+UNAVAILABLE = "the service cannot reach its database right now; nothing was changed; try again in a few seconds"
+log = logging.getLogger("assistant.server")
 
 
 def error_body(message: str, code: str | None = None) -> dict:
@@ -72,10 +80,54 @@ class BodyLimit:
 
 
 async def _too_large(limit: int, send) -> None:
-    body = JSONResponse(error_body(f"the request is larger than {limit // 1024} KB; send less at once"), 413).body
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await _answer(send, 413, f"the request is larger than {limit // 1024} KB; send less at once")
+
+
+async def _answer(send, status: int, message: str) -> None:
+    body = JSONResponse(error_body(message), status).body
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
+
+
+class ReadTimeout:
+    """An ASGI middleware answering 408 (and closing the connection) when a request body stalls:
+    no part of it for SECONDS while more was announced. uvicorn bounds the wait for headers itself
+    only between requests (its keep-alive timeout); a stalled upload is bounded here."""
+
+    def __init__(self, app, seconds: float):
+        self.app, self.seconds = app, seconds
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        state = {"body_done": False, "timed_out": False, "started": False}
+
+        async def timed():
+            if state["timed_out"]:
+                return {"type": "http.disconnect"}
+            if state["body_done"]:  # waiting for a disconnect after the body: not a stalled upload
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.seconds)
+            except asyncio.TimeoutError:
+                state["timed_out"] = True
+                if not state["started"]:
+                    await _answer(send, 408, f"the request body stalled for {self.seconds:g} s; send it again "
+                                  "without pausing")
+                return {"type": "http.disconnect"}
+            if message["type"] != "http.request" or not message.get("more_body"):
+                state["body_done"] = True
+            return message
+
+        async def guarded(message):
+            if state["timed_out"]:
+                return
+            if message["type"] == "http.response.start":
+                state["started"] = True
+            await send(message)
+        await self.app(scope, timed, guarded)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -83,6 +135,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from .routers import admin, ask, conversations, error_codes, sends, signatures, templates, tickets
 
     settings = settings or Settings.from_env()
+    # A large send is CPU work in one thread of this process: hand the interpreter to the other
+    # requests' threads and the event loop every millisecond rather than every 5 (Python's default).
+    sys.setswitchinterval(0.001)
     service = Service(settings)
     service.prepare()
     app = FastAPI(title="Digital Message assistant", version=__version__,
@@ -98,7 +153,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         if isinstance(exc, RateLimited):
             headers = {"Retry-After": str(exc.retry_after)}
+        if isinstance(exc, Unavailable):  # the detail names the database: the log keeps it, the client does not
+            log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+            return JSONResponse(error_body(UNAVAILABLE), 503, headers={"Retry-After": str(RETRY_AFTER_S)})
         return JSONResponse(error_body(str(exc), getattr(exc, "code", None)), status, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def bug(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse(error_body("the service failed on this request (a bug, logged); try again, "
+                                       "and tell the service's operator if it persists"), 500)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -109,9 +173,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        if first.get("type") == "json_invalid":  # say why (not UTF-8, a lone surrogate), not where
+            return JSONResponse(error_body(f"the body is not JSON text: {(first.get('ctx') or {}).get('error')}; "
+                                           "send UTF-8 JSON as /openapi.json describes"), 422)
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header"))
         return JSONResponse(error_body(f"{where or 'request'}: {first.get('msg', 'invalid')}; "
                                        "see /openapi.json for the request's shape"), 422)
+
+    add_probes(app, service)
 
     big = upload_limit(service)
     recipients = 16 * 1024 * 1024
@@ -123,6 +192,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return recipients
         return settings.max_body_bytes
     app.add_middleware(BodyLimit, limits=limit)
+    app.add_middleware(ReadTimeout, seconds=settings.read_timeout_s)
     return app
 
 
@@ -141,6 +211,37 @@ def _add_web(app: FastAPI) -> None:
         if not request.url.path.startswith("/v1"):
             pages.security_headers(response)
         return response
+
+
+def add_probes(app: FastAPI, service: Service) -> None:
+    """GET /healthz (the process answers; no database) and GET /readyz (the database answers a trivial
+    query within READY_WITHIN_S). Neither waits on a hung database: /readyz checks on a thread of its
+    own and, while an earlier check is still stuck there, answers 503 at once."""
+    checker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="readyz")
+    pending: list[concurrent.futures.Future] = []
+
+    @app.get("/healthz", tags=["health"], summary="Liveness: the service process answers")
+    async def healthz() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], summary="Readiness: the database answers (503 otherwise)",
+             responses={503: {"description": "the database did not answer in time"}})
+    async def readyz() -> JSONResponse:
+        if pending and not pending[0].done():
+            return _not_ready("an earlier check is still waiting for the database")
+        pending[:] = [checker.submit(service.ready)]
+        try:
+            await asyncio.wait_for(asyncio.wrap_future(pending[0]), READY_WITHIN_S)
+        except (asyncio.TimeoutError, concurrent.futures.TimeoutError):
+            return _not_ready(f"no answer within {READY_WITHIN_S:g} s")
+        except UserError as exc:
+            return _not_ready(str(exc))
+        return JSONResponse({"status": "ready"})
+
+
+def _not_ready(why: str) -> JSONResponse:
+    log.warning("not ready: %s", why)
+    return JSONResponse(error_body(UNAVAILABLE), 503, headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 def run(host: str, port: int, workers: int, settings: Settings, announce=lambda text: None,
@@ -174,9 +275,12 @@ def run(host: str, port: int, workers: int, settings: Settings, announce=lambda 
         courier = Courier(lambda: open_store(settings.db), notify, notify_secret, first_reply=first_reply or {})
         courier.start()
         announce(f"Notifying {len(notify)} receiver(s) of ticket events" + (" (signed)" if notify_secret else ""))
+    # uvicorn answers a request it cannot parse (malformed request line or headers, headers over its
+    # 16 KB h11 limit) itself, with a plain-text 400 "Invalid HTTP request received." before the app is
+    # involved; keep-alive connections idle for 5 s are closed.
     try:
         uvicorn.run("assistant.server.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning", access_log=False)
+                    log_level="warning", access_log=False, timeout_keep_alive=5)
     finally:
         if courier:
             courier.stop()

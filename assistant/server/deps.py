@@ -49,6 +49,7 @@ class Service:
         self._local = threading.local()
         self.asks = Buckets(settings.asks_per_minute)
         self.tickets = Buckets(settings.tickets_per_minute)
+        self.conversations = Buckets(self.kb.rules.conversations["per_token_per_minute"] if self.kb.rules else 20)
 
     def _overlay_stamp(self) -> tuple[int, int] | None:
         try:
@@ -80,6 +81,10 @@ class Service:
             store = self._local.store = open_store(self.settings.db)
         return store
 
+    def ready(self) -> None:
+        """Raise Unavailable unless the database answers a trivial query (on this thread's store)."""
+        self.store().row("SELECT 1 AS ok")
+
     def prepare(self) -> None:
         """Create the schema and the demo account once, before the first request."""
         from ..actions.accounts import ensure_demo
@@ -104,10 +109,11 @@ def service(request: Request) -> Service:
     return request.app.state.service
 
 
-async def caller(request: Request) -> Caller:
+def caller(request: Request) -> Caller:
     """Authenticate the Bearer token; the account and role come from it, never from the client.
 
-    Runs on the event loop (a single indexed read), so the handler's own thread opens its own store.
+    A plain function, so FastAPI runs it in the thread pool: a slow or hung database never blocks
+    the event loop (and so never `/openapi.json`, `/docs` or `/healthz`).
     """
     svc: Service = request.app.state.service
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -146,7 +152,7 @@ def operations(command: str, bucket: str | None = None):
     """A dependency giving the operations bound to the caller, once the roles table allows COMMAND
     (and BUCKET, "asks" or "tickets", has room for one more request from this token)."""
     COMMANDS_USED.add(command)
-    what = {"asks": "questions", "tickets": "new tickets"}
+    what = {"asks": "questions", "tickets": "new tickets", "conversations": "new conversations"}
 
     def dependency(who: Caller = Depends(caller), svc: Service = Depends(service)) -> LocalOps:
         require(who.role, command)

@@ -8,7 +8,14 @@ isolation makes each of those correct as written, including steps other engineer
 without the actions naming the rows they depend on. The price is a retry under contention,
 bounded by the same 10 s the SQLite file waits for its write lock; an action that lost once
 retries queued behind the other retries of its account (an advisory lock), so none starves.
-Reads outside a transaction run in autocommit, each on a fresh snapshot.
+Reads outside a transaction run in autocommit, each on a fresh snapshot. The retry policy is
+`base.retrying`, used by `atomically` for every transaction: conflicts are run again with backoff,
+and a connection found broken (a server restart, a stale connection) is opened again and the
+transaction, or the read, run once more.
+
+Nothing waits on the server without a bound: connecting (`CONNECT_TIMEOUT_S`), each statement
+(`statement_timeout`), each lock (`lock_timeout`) and an idle transaction (its session is ended).
+Failures of the server itself are `Unavailable` (the service answers 503 and logs the detail).
 
 A killed client leaves nothing half-written: its open transaction dies with its connection and
 the server rolls it back. Migrations run in a READ COMMITTED transaction behind an advisory lock,
@@ -19,10 +26,14 @@ One connection per process is enough for a command-line client, so no pool is us
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import threading
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -32,7 +43,7 @@ from psycopg.adapt import Loader
 from psycopg.rows import dict_row
 
 from .. import store as schema  # MIGRATIONS is read at open time, so a later step is seen
-from ..errors import UserError
+from ..errors import Unavailable, UserError
 from . import base, dialect
 
 T = TypeVar("T")
@@ -43,6 +54,58 @@ ACCOUNT_LOCKS = 0x61636374  # the first half of the two-part advisory-lock keys 
 # PostgreSQL's documentation advises retrying unique-key failures of serializable transactions too:
 # two clients inserting the same key each saw it absent; the re-run sees it and decides again.
 _RETRYABLE = (errors.SerializationFailure, errors.DeadlockDetected, errors.UniqueViolation, errors.LockNotAvailable)
+CONNECT_TIMEOUT_S = 5
+STATEMENT_TIMEOUT_S = base.BUSY_TIMEOUT_S
+IDLE_IN_TRANSACTION_S = 60
+WATCHDOG_GRACE_S = 2  # past statement_timeout, a server that has not answered is taken for hung
+
+
+class _Watchdog:
+    """Ends the connection of a statement that waited past its deadline for the server's answer.
+
+    statement_timeout is enforced by the server; a server that stopped answering (stopped, a
+    network path gone dead) never enforces it, and libpq would wait for ever, holding a thread of
+    the service. One daemon thread per process shuts down such a connection's socket: the waiting
+    statement then fails as a broken connection (and `Unavailable` reaches the caller).
+    """
+
+    def __init__(self) -> None:
+        self._due: dict[object, tuple[float, int]] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    @contextmanager
+    def watch(self, conn: psycopg.Connection, seconds: float) -> Iterator[None]:
+        try:
+            fd = conn.pgconn.socket
+        except psycopg.Error:
+            yield  # a closed connection: the statement fails at once on its own
+            return
+        ticket = object()
+        with self._lock:
+            self._due[ticket] = (time.monotonic() + seconds, fd)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="pg-watchdog", daemon=True)
+                self._thread.start()
+        try:
+            yield
+        finally:
+            with self._lock:  # never while a shutdown of this socket is under way (see _run)
+                self._due.pop(ticket, None)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(0.25)
+            now = time.monotonic()
+            with self._lock:  # held while shutting down: the statement cannot finish and free its fd meanwhile
+                for ticket, (deadline, fd) in list(self._due.items()):
+                    if deadline <= now:
+                        del self._due[ticket]
+                        with suppress(OSError), socket.socket(fileno=os.dup(fd)) as sock:
+                            sock.shutdown(socket.SHUT_RDWR)
+
+
+_WATCHDOG = _Watchdog()
 
 
 class _NumberLoader(Loader):
@@ -95,21 +158,26 @@ class PostgresStore:
             conn = self._open(self.url)
         except psycopg.OperationalError as exc:
             if "does not exist" not in str(exc) or not self._create_database():
-                raise UserError(f"cannot connect to the database {shown(self.url)}: {_first_line(exc)}; "
-                                f"check the URL and that the server is running") from None
+                raise self._unreachable(exc) from None
             try:
                 conn = self._open(self.url)
             except psycopg.OperationalError as again:
-                raise UserError(f"cannot connect to the database {shown(self.url)}: {_first_line(again)}; "
-                                f"check the URL and that the server is running") from None
+                raise self._unreachable(again) from None
         conn.adapters.register_loader("numeric", _NumberLoader)
         return conn
 
+    def _unreachable(self, exc: BaseException) -> Unavailable:
+        return Unavailable(f"cannot connect to the database {shown(self.url)}: {_first_line(exc)}; "
+                           "check the URL and that the server is running")
+
     @staticmethod
     def _open(url: str) -> psycopg.Connection:
-        # lock_timeout bounds every wait for a lock (a row, an account's queue) as the file's busy timeout does.
-        conn = psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=base.BUSY_TIMEOUT_S)
-        conn.execute(f"SET lock_timeout = {base.BUSY_TIMEOUT_S * 1000}")
+        # lock_timeout bounds every wait for a lock (a row, an account's queue) as the file's busy timeout
+        # does; statement_timeout any statement; a transaction left idle (a stuck client) is ended.
+        conn = psycopg.connect(url, autocommit=True, row_factory=dict_row, connect_timeout=CONNECT_TIMEOUT_S)
+        conn.execute(f"SET lock_timeout = {base.BUSY_TIMEOUT_S * 1000}; "
+                     f"SET statement_timeout = {STATEMENT_TIMEOUT_S * 1000}; "
+                     f"SET idle_in_transaction_session_timeout = {IDLE_IN_TRANSACTION_S * 1000}")
         return conn
 
     def _create_database(self) -> bool:
@@ -179,33 +247,57 @@ class PostgresStore:
     def _guard(self) -> Iterator[None]:
         """Driver errors a person can act on as one-line UserErrors; conflicts pass through for a retry."""
         try:
-            yield
+            with _WATCHDOG.watch(self.conn, STATEMENT_TIMEOUT_S + WATCHDOG_GRACE_S):
+                yield
         except _RETRYABLE:
             raise
         except psycopg.DataError as exc:
             raise UserError(f"the database refused a value: {_first_line(exc)}; check the numbers and text given") from None
+        except errors.QueryCanceled as exc:
+            raise Unavailable(f"the database {shown(self.url)} did not finish a statement in time "
+                              f"({_first_line(exc)}); nothing of this action was kept; try again") from None
         except psycopg.OperationalError as exc:
             if not (self.conn.closed or self.conn.broken):
-                raise
+                raise Unavailable(f"the database {shown(self.url)} failed: {_first_line(exc)}; try again") from None
             self._depth = 0
-            self.conn = self._connect()  # the next command gets a working connection, or a clear error here
-            raise UserError(f"lost the connection to the database {shown(self.url)} ({_first_line(exc)}); "
+            with suppress(psycopg.Error):
+                self.conn.close()
+            self.conn = self._connect()  # a working connection for the retry, or Unavailable here
+            raise base.Lost(f"lost the connection to the database {shown(self.url)} ({_first_line(exc)}); "
                             "nothing of this action was kept; try again") from None
 
-    def _exec(self, query: Any, params: tuple | dict = ()) -> psycopg.Cursor:
+    def _exec(self, query: Any, params: tuple | dict = (), again: bool = False) -> psycopg.Cursor:
+        """Run QUERY. With AGAIN (a read, or BEGIN, outside a transaction) a connection found broken is
+        opened again and QUERY run once more: nothing of it can have taken effect."""
+        try:
+            with self._guard():
+                return self.conn.execute(query, params)
+        except base.Lost:
+            if not again:
+                raise
         with self._guard():
             return self.conn.execute(query, params)
 
     @contextmanager
     def _transaction(self, level: str) -> Iterator[PostgresStore]:
-        if self._depth:  # nested: the outer transaction decides
+        if self._depth:  # nested: a savepoint, so a failed inner unit leaves nothing behind
             self._depth += 1
+            name = f"nested_{self._depth}"
+            conn = self.conn
             try:
-                yield self
+                self._exec(f"SAVEPOINT {name}")
+                try:
+                    yield self
+                except BaseException:
+                    if conn is self.conn and not conn.broken:  # a retryable failure is the outer one's to retry
+                        with suppress(psycopg.Error):
+                            conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    raise
+                self._exec(f"RELEASE SAVEPOINT {name}")
             finally:
-                self._depth -= 1
+                self._depth = max(self._depth - 1, 0) if conn is self.conn else 0
             return
-        self._exec(f"BEGIN ISOLATION LEVEL {level}")
+        self._exec(f"BEGIN ISOLATION LEVEL {level}", again=True)
         self._depth = 1
         try:
             yield self
@@ -221,6 +313,9 @@ class PostgresStore:
         except _RETRYABLE:
             self._rollback()
             raise self._conflict() from None
+        except base.Lost:  # the server may have committed before the connection broke: never run it again
+            raise Unavailable(f"lost the connection to the database {shown(self.url)} while committing; "
+                              "check whether the action was done before repeating it") from None
 
     def _rollback(self) -> None:
         if not self.conn.closed and self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
@@ -245,25 +340,26 @@ class PostgresStore:
         Serializable isolation still decides what is correct, across accounts too.
         """
         if self._depth:
-            return work()
-        if key is None:
-            return base.retrying(self.transaction, work, base.BUSY_TIMEOUT_S)
-        try:
-            with self.transaction():
+            with self.transaction():  # a savepoint: the outer transaction's retry covers this work
                 return work()
-        except base.Conflict:
-            pass
+        return base.retrying(self.transaction, work, base.BUSY_TIMEOUT_S,
+                             queue=(lambda: self._queued(key)) if key is not None else nullcontext)
+
+    @contextmanager
+    def _queued(self, key: str) -> Iterator[None]:
+        """Hold the advisory lock of KEY (an account) while the retries of its transactions run."""
         lock = (ACCOUNT_LOCKS, zlib.crc32(key.encode("utf-8")) - 2**31)
         try:
             self._exec("SELECT pg_advisory_lock(%s, %s)", lock)
         except errors.LockNotAvailable:
             raise self._conflict() from None
+        conn = self.conn
         try:
-            return base.retrying(self.transaction, work, base.BUSY_TIMEOUT_S)
+            yield
         finally:
-            if not self.conn.closed:
+            if conn is self.conn and not conn.closed:  # a lock of a broken connection died with it
                 with suppress(psycopg.Error):
-                    self.conn.execute("SELECT pg_advisory_unlock(%s, %s)", lock)
+                    conn.execute("SELECT pg_advisory_unlock(%s, %s)", lock)
 
     def next_number(self, counter: str) -> int:
         """The next value of a named counter (call inside a transaction)."""
@@ -272,14 +368,14 @@ class PostgresStore:
 
     # --- the narrow interface the actions use --------------------------------------------------
 
-    def _run(self, query: str, params: tuple | dict) -> psycopg.Cursor:
+    def _run(self, query: str, params: tuple | dict, again: bool = False) -> psycopg.Cursor:
         named = isinstance(params, dict)
         values = {k: adapt(v) for k, v in params.items()} if named else tuple(adapt(v) for v in params)
-        return self._exec(dialect.placeholders(query, named), values)
+        return self._exec(dialect.placeholders(query, named), values, again)
 
     def rows(self, query: str, params: tuple | dict = ()) -> list[dict]:
         """Every row of a query, as dicts."""
-        return self._run(query, params).fetchall()
+        return self._run(query, params, again=not self._depth).fetchall()
 
     def row(self, query: str, params: tuple | dict = ()) -> dict | None:
         found = self.rows(query, params)

@@ -27,11 +27,12 @@ from ..knowledge import resolve_dir
 from ..ops import LocalOps
 from ..roles import allowed
 from ..server.deps import Caller, Service, operations, service
+from ..server.strict import StrictRoute
 from . import i18n, sessions
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=StrictRoute)  # forms read as strictly as the API
 STAFF_HOME, CUSTOMER_HOME = "/desk", "/chat"
 CHAT_COOKIE = "assistant_chat"
 
@@ -264,13 +265,14 @@ ACTIONS = {
 async def ticket_action(ticket_id: str, action: str, request: Request, svc: Service = Depends(service)) -> Response:
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    return await _run_in_thread(_ticket_action, Page(request, svc), ticket_id, action, fields)
+    return await _run_in_thread(lambda: _ticket_action(Page(request, svc), ticket_id, action, fields))
 
 
-async def _run_in_thread(fn, *args):
+async def _run_in_thread(work):
+    """WORK (which reads the database: the session, then the action) on the thread pool, never on the event loop."""
     from starlette.concurrency import run_in_threadpool
 
-    return await run_in_threadpool(fn, *args)
+    return await run_in_threadpool(work)
 
 
 def _ticket_action(p: Page, ticket_id: str, action: str, fields: dict[str, str]) -> Response:
@@ -433,7 +435,7 @@ async def chat_files(request: Request, svc: Service = Depends(service)) -> Respo
     form = await request.form()
     uploads = [(f.filename or "", await f.read()) for f in form.getlist("file") if hasattr(f, "read")]
     csrf = form.get("csrf")
-    return await _run_in_thread(_chat_files, Page(request, svc), uploads, csrf if isinstance(csrf, str) else None)
+    return await _run_in_thread(lambda: _chat_files(Page(request, svc), uploads, csrf if isinstance(csrf, str) else None))
 
 
 def _chat_files(p: Page, uploads: list[tuple[str, bytes]], csrf: str | None) -> Response:
@@ -444,16 +446,12 @@ def _chat_files(p: Page, uploads: list[tuple[str, bytes]], csrf: str | None) -> 
     from ..chat.attachments import Upload
     from ..server.routers import conversations
 
-    conv_id, _ = _conversation(p)
+    conv_id, before = _conversation(p)
     ops = p.ops("repl", bucket="asks")
-    conv, version = conversations._open(ops, conv_id)
     try:
-        lines = conv.attach([Upload(name, data) for name, data in uploads])
-        conversations._save(ops, conv_id, conv, version)
-        view = conversations._view(conv_id, conv, lines)
-    except UserError as exc:
-        view = {"id": conv_id, "lines": [{"kind": "error", "text": str(exc)}], "waiting": conversations._waiting(conv_id, conv),
-                "toolbar": ""}
+        view = conversations._turn(ops, conv_id, lambda conv: conv.attach([Upload(name, data) for name, data in uploads]))
+    except UserError as exc:  # refused whole: the conversation still waits for the file
+        view = {**before, "lines": [{"kind": "error", "text": str(exc)}]}
     if "application/json" in p.request.headers.get("accept", ""):
         return JSONResponse(view)
     return RedirectResponse("/chat", 303)

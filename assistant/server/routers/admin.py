@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ...ops import LocalOps
 from ...rules import SOURCES
 from ..deps import Caller, caller, operations
+from ..strict import Body, StrictRoute
 
-router = APIRouter(tags=["account and administration"])
+router = APIRouter(tags=["account and administration"], route_class=StrictRoute)
 Name = Field(max_length=200)
 
 
-class Profile(BaseModel):
+class Profile(Body):
     enterprise: list[str] = Field([], max_length=20)
     institution: list[str] = Field([], max_length=20)
     trademark: list[str] = Field([], max_length=20)
@@ -36,24 +37,24 @@ class AccountChange(Profile):
     industry: str | None = Field(None, max_length=200)
 
 
-class Topup(BaseModel):
+class Topup(Body):
     digital: int | None = Field(None, ge=0, le=10**9)
     sms: int | None = Field(None, ge=0, le=10**9)
 
 
-class Review(BaseModel):
+class Review(Body):
     carrier: str = Name
     approve: bool
     reason: str | None = Field(None, max_length=2000)
 
 
-class NewToken(BaseModel):
+class NewToken(Body):
     account: str | None = Field(None, max_length=200)
     user: str | None = Field(None, max_length=200)
     role: Literal["agent", "manager", "admin"] | None = None
 
 
-class Revocation(BaseModel):
+class Revocation(Body):
     token: str = Field(max_length=200, description="the token itself, or its id")
 
 

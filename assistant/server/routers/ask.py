@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ...ops import LocalOps
 from ..deps import operations
+from ..strict import Body, StrictRoute
 
-router = APIRouter(tags=["questions"])
+router = APIRouter(tags=["questions"], route_class=StrictRoute)
 
 
-class Question(BaseModel):
+class Question(Body):
     # no length here: the router refuses a long line in its own words, as `ask` does; the body limit bounds it
     question: str = Field(description="the line, as a person typed it")
     text: bool = Field(False, description="also return the answer as people read it, under 'text'")

@@ -1,22 +1,32 @@
 """Conversations: the REPL's conversation over HTTP, for web chats and the remote REPL.
 
+Each message is one transaction: it loads the state, lets the conversation answer (running any
+action it confirms) and stores the new state, only if nobody else moved it meanwhile (a version
+number): two tabs answering at once get a clear refusal instead of a lost turn, and an action is
+never committed without the state that records it, so a failed save and a repeated "yes" cannot
+repeat it. A conflict on a database server runs the whole turn again from the stored state. No
+database lock is held while the client is heard or answered.
+
+Each token may start `conversations.per_token_per_minute` conversations a minute (rules.yaml; more
+is a 429 with Retry-After), and a conversation nobody spoke in for `idle_expiry_minutes` is deleted
+(its id then answers 404), checked as conversations are started and opened.
+
 Files reach a conversation only as uploads (`POST .../files`, when `waiting.kind` is "file"): the
 conversation is made with the "upload" file source, so a path typed at a file prompt is never opened.
-
-Each message loads the state from the database, lets the conversation answer, and stores the new
-state only if nobody else moved it meanwhile (a version number): two tabs answering at once get a
-clear refusal instead of a lost turn. No database lock is held while the client is heard or answered.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
+from collections.abc import Callable
 from typing import Literal
 
 from fastapi import APIRouter, Depends, File, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from ...clock import FixedClock
 from ...conversation import Conversation, Upload
 from ...errors import Forbidden, NotFound, UserError
 from ...media import MAX_BYTES
@@ -24,14 +34,15 @@ from ...ops import LocalOps
 from ...roles import allowed
 from ..deps import operations
 from ..limits import upload_bytes
+from ..strict import Body, StrictRoute
 
-router = APIRouter(tags=["conversations"])
+router = APIRouter(tags=["conversations"], route_class=StrictRoute)
 
 
 Lang = Literal["auto", "en", "zh"]
 
 
-class Message(BaseModel):
+class Message(Body):
     text: str = Field(max_length=4000)
     lang: Lang | None = Field(None, description="answer in this language from now on (auto: each line's own); "
                                                 "none: as the conversation was started")
@@ -59,40 +70,66 @@ def _waiting(conv_id: str, conv: Conversation) -> dict | None:
     return shown
 
 
+def _idle_since(ops: LocalOps) -> str:
+    """The time before which a conversation left alone has expired (the caller's clock)."""
+    minutes = ops.ctx.rules.conversations["idle_expiry_minutes"]
+    return (ops.ctx.clock.now() - dt.timedelta(minutes=minutes)).isoformat(sep=" ", timespec="seconds")
+
+
 def _open(ops: LocalOps, conv_id: str) -> tuple[Conversation, int]:
     ctx = ops.ctx
-    row = ctx.store.row("SELECT state, version FROM conversations WHERE id = ? AND account = ? AND token = ?",
-                        (conv_id, ctx.account, ops.caller.principal.token_id))  # type: ignore[attr-defined]
+    row = ctx.store.row("SELECT state, version FROM conversations WHERE id = ? AND account = ? AND token = ? "
+                        "AND updated_at >= ?", (conv_id, ctx.account, ops.caller.principal.token_id,  # type: ignore[attr-defined]
+                                                _idle_since(ops)))
     if row is None:
         raise NotFound(f"no conversation {conv_id}; start one with POST /v1/conversations")
-    state = json.loads(row["state"])
-    return Conversation.load(ctx, ops._router(), state, ops.role, files="upload"), row["version"]
+    conv = Conversation.load(ctx, ops._router(), json.loads(row["state"]), ops.role, files="upload")
+    conv.whole_turns = True
+    return conv, row["version"]
 
 
 def _save(ops: LocalOps, conv_id: str, conv: Conversation, version: int) -> None:
+    """Store the new state (inside the turn's transaction), unless another window moved it meanwhile."""
     ctx = ops.ctx
-    with ctx.store.transaction():
-        changed = ctx.store.execute(
-            "UPDATE conversations SET state = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
-            (json.dumps(conv.dump(), ensure_ascii=False), version + 1, ctx.now(), conv_id, version))
+    changed = ctx.store.execute(
+        "UPDATE conversations SET state = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
+        (json.dumps(conv.dump(), ensure_ascii=False), version + 1, ctx.now(), conv_id, version))
     if not changed:
         raise UserError("this conversation moved on in another window meanwhile; send the message again")
 
 
+def _turn(ops: LocalOps, conv_id: str, act: Callable[[Conversation], list]) -> dict:
+    """ACT on the stored conversation and store what it leaves, in one transaction (run again whole
+    after a conflict): the action a turn confirms and the state that says it was done commit together."""
+    def work() -> dict:
+        conv, version = _open(ops, conv_id)
+        lines = act(conv)
+        _save(ops, conv_id, conv, version)
+        return _view(conv_id, conv, lines)
+    return ops.ctx.store.atomically(work, key=ops.ctx.account)
+
+
 @router.post("/conversations", summary="Start a conversation: its id, the welcome lines, what it waits for")
 def start(lines: Literal["welcome", "news"] = "welcome", lang: Lang = "auto",
-          ops: LocalOps = Depends(operations("repl"))) -> dict:
+          ops: LocalOps = Depends(operations("repl", "conversations"))) -> dict:
     """LINES: the welcome banner (an interactive shell), or only the news a script is shown. LANG: the
     language of answers and of the conversation's own sentences (auto: each line's own)."""
     ctx = ops.ctx
     conv = Conversation(ctx, ops._router(), ops.role, files="upload", lang=lang)  # the service never opens a client's path
     said = conv.welcome() if lines == "welcome" else conv.news()
     conv_id = secrets.token_urlsafe(12)
-    with ctx.store.transaction():
+    expired = _idle_since(ops)
+
+    def create() -> None:
+        # the idle ones: everyone's at the real time; only the token's own at a simulated one
+        everyone = not isinstance(ctx.clock, FixedClock)
+        ctx.store.execute("DELETE FROM conversations WHERE updated_at < ? AND (? = 1 OR token = ?)",
+                          (expired, everyone, ops.caller.principal.token_id))  # type: ignore[attr-defined]
         ctx.store.insert("conversations", {
             "id": conv_id, "account": ctx.account, "token": ops.caller.principal.token_id,  # type: ignore[attr-defined]
             "state": json.dumps(conv.dump(), ensure_ascii=False), "version": 1,
             "created_at": ctx.now(), "updated_at": ctx.now()})
+    ctx.store.atomically(create, key=ctx.account)
     view = _view(conv_id, conv, said)
     view["completions"] = conv.completions()
     return view
@@ -103,20 +140,16 @@ def message(conv_id: str, body: Message, ops: LocalOps = Depends(operations("rep
     if not allowed(ops.role, "account.switch") and body.text.strip().lower().startswith("/account "):
         # the REPL's /account switches accounts; a customer's token is bound to one
         raise Forbidden(f"this token is for account '{ops.ctx.account}' only; /account cannot switch it")
-    conv, version = _open(ops, conv_id)
-    if body.lang:
-        conv.lang_setting = body.lang
-    lines = conv.handle(body.text)
-    _save(ops, conv_id, conv, version)
-    return _view(conv_id, conv, lines)
+    def said(conv: Conversation) -> list:
+        if body.lang:
+            conv.lang_setting = body.lang
+        return conv.handle(body.text)
+    return _turn(ops, conv_id, said)
 
 
 @router.post("/conversations/{conv_id}/cancel", summary="Drop whatever was being filled in (Ctrl-C)")
 def cancel(conv_id: str, ops: LocalOps = Depends(operations("repl"))) -> dict:
-    conv, version = _open(ops, conv_id)
-    lines = conv.cancel()
-    _save(ops, conv_id, conv, version)
-    return _view(conv_id, conv, lines)
+    return _turn(ops, conv_id, lambda conv: conv.cancel())
 
 
 @router.post("/conversations/{conv_id}/files",
@@ -128,7 +161,4 @@ def attach(conv_id: str, file: list[UploadFile] = File(description="the file (se
     upload changes nothing. The service never opens a path: a path typed as a message at a file
     prompt is answered the same whatever it names."""
     uploads = [Upload(f.filename or "", f.file.read(MAX_BYTES + 1)) for f in file]
-    conv, version = _open(ops, conv_id)
-    lines = conv.attach(uploads)
-    _save(ops, conv_id, conv, version)
-    return _view(conv_id, conv, lines)
+    return _turn(ops, conv_id, lambda conv: conv.attach(uploads))

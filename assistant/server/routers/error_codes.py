@@ -6,8 +6,9 @@ from fastapi import APIRouter, Depends
 
 from ...ops import LocalOps
 from ..deps import operations
+from ..strict import StrictRoute
 
-router = APIRouter(tags=["error codes"])
+router = APIRouter(tags=["error codes"], route_class=StrictRoute)
 
 
 @router.get("/error-codes/{query}", summary="Explain an error code (or find one from its description)")

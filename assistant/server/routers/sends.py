@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 
 from ...errors import UserError
 from ...files import decode_text
@@ -10,8 +10,9 @@ from ...ops import LocalOps
 from ...recipients import MAX_FILE_BYTES
 from ...sanitize import one_line
 from ..deps import operations
+from ..strict import StrictRoute
 
-router = APIRouter(tags=["sends"])
+router = APIRouter(tags=["sends"], route_class=StrictRoute)
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -44,6 +45,9 @@ def listing(ops: LocalOps = Depends(operations("send.list"))) -> list[dict]:
     return ops.send_list()
 
 
-@router.get("/sends/{request_id}", summary="A past send of the account, with its failures (`send show`)")
-def show(request_id: str, ops: LocalOps = Depends(operations("send.show"))) -> dict:
-    return ops.send_show(request_id)
+@router.get("/sends/{request_id}", summary="A past send of the account, with its failures (`send show`); "
+            "a running send's progress")
+def show(request_id: str, failures_from: int = Query(0, ge=0, le=10**9, description="page of 50 failures from this one "
+                                                       "(the answer's failures_next)"),
+         ops: LocalOps = Depends(operations("send.show"))) -> dict:
+    return ops.send_show(request_id, failures_from)

@@ -5,22 +5,23 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ...ops import LocalOps
 from ...rules import SOURCES
 from ..deps import operations
+from ..strict import Body, StrictRoute
 
-router = APIRouter(tags=["signatures"])
+router = APIRouter(tags=["signatures"], route_class=StrictRoute)
 Source = Literal[SOURCES]  # type: ignore[valid-type]
 
 
-class NewSignature(BaseModel):
+class NewSignature(Body):
     name: str = Field(max_length=200)
     source: Source
 
 
-class Resubmission(BaseModel):
+class Resubmission(Body):
     source: Source | None = None
 
 

@@ -12,8 +12,9 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from ...errors import UserError
 from ...ops import LocalOps
 from ..deps import operations
+from ..strict import StrictRoute
 
-router = APIRouter(tags=["templates"])
+router = APIRouter(tags=["templates"], route_class=StrictRoute)
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 

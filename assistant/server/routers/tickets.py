@@ -6,18 +6,19 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ...ops import LocalOps
 from ..deps import as_staff, operations
+from ..strict import Body, StrictRoute
 
-router = APIRouter(tags=["tickets"])
+router = APIRouter(tags=["tickets"], route_class=StrictRoute)
 Status = Literal["open", "claimed", "waiting", "resolved"]
 
 
 # The texts carry no length here: the core checks them against rules.yaml (handoff.max_text_chars)
 # and refuses in its own words, exactly as for the CLI; the service's body limit bounds the request.
-class NewTicket(BaseModel):
+class NewTicket(Body):
     reason: str | None = None
     template: str | None = Field(None, max_length=200)
     signature: str | None = Field(None, max_length=200)
@@ -25,20 +26,20 @@ class NewTicket(BaseModel):
     send_date: str | None = Field(None, max_length=40)
 
 
-class Claim(BaseModel):
+class Claim(Body):
     by: str | None = Field(None, max_length=200, description="must be the token's own name when given")
 
 
-class Reply(BaseModel):
+class Reply(Body):
     text: str
     by: str | None = Field(None, max_length=200)
 
 
-class Answer(BaseModel):
+class Answer(Body):
     text: str
 
 
-class Resolution(BaseModel):
+class Resolution(Body):
     note: str
     by: str | None = Field(None, max_length=200)
 
@@ -85,16 +86,16 @@ def resolve(ticket: str, body: Resolution, ops: LocalOps = Depends(operations("h
     return ops.handoff_resolve(ticket, body.note, as_staff(ops, body.by))
 
 
-class Note(BaseModel):
+class Note(Body):
     text: str
     by: str | None = Field(None, max_length=200)
 
 
-class Assignment(BaseModel):
+class Assignment(Body):
     to: str = Field(max_length=200, description="the colleague who takes the ticket")
 
 
-class Reopening(BaseModel):
+class Reopening(Body):
     by: str | None = Field(None, max_length=200)
 
 
@@ -123,12 +124,12 @@ def reports(days: int = Query(30, ge=1, le=3660), ops: LocalOps = Depends(operat
     return ops.report(days)
 
 
-class Lesson(BaseModel):
+class Lesson(Body):
     question: str = Field(max_length=500)
     entry: str = Field(max_length=200, description="an FAQ entry id or an action name")
 
 
-class Proposals(BaseModel):
+class Proposals(Body):
     min_count: int = Field(1, ge=1, le=1_000_000, strict=True)
 
 

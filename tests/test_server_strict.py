@@ -1,0 +1,102 @@
+"""Strict reading of requests (assistant/server/strict.py), over a real uvicorn on loopback: text
+that is not UTF-8 (a lone surrogate, a stray byte) and numbers that are not numbers are a 422 JSON
+error on every kind of field, never a 500 and never stored."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+NOW = {"X-Assistant-Now": "2026-03-20T10:00"}
+SURROGATE = b'"\\ud800"'
+
+
+@pytest.fixture
+def svc(serve):
+    server = serve("--allow-simulated-clock")
+    server.customer = server.token("--account", "demo")
+    server.manager = server.token("--user", "lin", "--role", "manager")
+    server.admin = server.token("--user", "root", "--role", "admin")
+    return server
+
+
+def raw_json(server, method: str, path: str, token: str, data: bytes) -> tuple[int, dict]:
+    return server.call(method, path, token, data=data, content_type="application/json", headers=NOW)
+
+
+def multipart(fields: list[tuple[str, bytes]], boundary: str = "b0und4ry") -> tuple[bytes, str]:
+    body = b"".join(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n".encode() + value + b"\r\n"
+                    for name, value in fields) + f"--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def test_a_lone_surrogate_in_any_json_text_field_is_a_422_naming_it(svc):
+    ticket = svc.call("POST", "/v1/tickets", svc.customer, {"reason": "help"}, headers=NOW)[1]["id"]
+    conv = svc.call("POST", "/v1/conversations", svc.customer, headers=NOW)[1]["id"]
+    cases = [("POST", "/v1/ask", svc.customer, b'{"question": ' + SURROGATE + b"}"),
+             ("POST", "/v1/tickets", svc.customer, b'{"reason": ' + SURROGATE + b"}"),
+             ("POST", f"/v1/tickets/{ticket}/answer", svc.customer, b'{"text": ' + SURROGATE + b"}"),
+             ("POST", f"/v1/tickets/{ticket}/reply", svc.manager, b'{"text": ' + SURROGATE + b"}"),
+             ("PATCH", "/v1/admin/accounts/demo", svc.admin, b'{"enterprise": [' + SURROGATE + b"]}"),
+             ("POST", f"/v1/conversations/{conv}/messages", svc.customer, b'{"text": "a\\udfffb"}'),
+             ("POST", "/v1/signatures", svc.customer, b'{"name": ' + SURROGATE + b', "source": "app"}')]
+    for method, path, token, data in cases:
+        status, answer = raw_json(svc, method, path, token, data)
+        assert status == 422 and "lone UTF-16 surrogate" in answer["error"], (path, status, answer)
+    # a surrogate pair is one real character and passes
+    status, answer = raw_json(svc, "POST", "/v1/ask", svc.customer, b'{"question": "\\ud83d\\ude00"}')
+    assert status == 200 and answer["question"] == "\U0001f600"
+    assert "Traceback" not in svc.stderr()
+
+
+def test_a_json_body_that_is_not_utf8_is_a_422(svc):
+    status, answer = raw_json(svc, "POST", "/v1/ask", svc.customer, b'{"question": "caf\xe9"}')
+    assert status == 422 and answer["error"].startswith("the body is not JSON text: the body is not valid UTF-8")
+    assert answer["hint"] == "send UTF-8 JSON as /openapi.json describes"
+
+
+@pytest.mark.parametrize("value", [True, False, "10", 10.0, [10]])
+def test_a_top_up_count_must_be_a_json_integer(svc, value):
+    before = svc.call("GET", "/v1/admin/accounts/demo", svc.admin, headers=NOW)[1]
+    status, answer = svc.call("POST", "/v1/admin/accounts/demo/topup", svc.admin, {"digital": value}, headers=NOW)
+    assert status == 422 and answer["error"].startswith("digital: "), answer
+    assert svc.call("GET", "/v1/admin/accounts/demo", svc.admin, headers=NOW)[1] == before
+
+
+def test_a_top_up_of_an_integer_still_adds_it(svc):
+    before = svc.call("GET", "/v1/admin/accounts/demo", svc.admin, headers=NOW)[1]
+    status, _ = svc.call("POST", "/v1/admin/accounts/demo/topup", svc.admin, {"digital": 10}, headers=NOW)
+    after = svc.call("GET", "/v1/admin/accounts/demo", svc.admin, headers=NOW)[1]
+    assert status == 200 and json.dumps(after) != json.dumps(before)
+    assert after["packages"]["digital"] == before["packages"]["digital"] + 10
+
+
+def test_booleans_are_strict_too(svc):
+    status, answer = svc.call("POST", "/v1/ask", svc.customer, {"question": "what is td", "text": "yes"}, headers=NOW)
+    assert status == 422 and answer["error"].startswith("text: ")
+
+
+def test_a_multipart_text_field_that_is_not_utf8_is_a_422_and_nothing_is_sent(svc):
+    body, kind = multipart([("code", b"DIGITAL_SMS_0001"), ("phone", b"13800138000"), ("param", b"name=Tom\xff")])
+    status, answer = svc.call("POST", "/v1/sends", svc.customer, data=body, content_type=kind, headers=NOW)
+    assert status == 422 and answer["error"].startswith("form field 'param' is not valid UTF-8 text"), answer
+    assert svc.call("GET", "/v1/sends", svc.customer, headers=NOW)[1] == []
+    body, kind = multipart([("name", "Caf\u00e9".encode("latin-1")), ("signature", b"S"), ("industry", b"e-commerce"),
+                            ("text", b"hi")])
+    status, answer = svc.call("POST", "/v1/templates", svc.customer, data=body, content_type=kind, headers=NOW)
+    assert status == 422 and "form field 'name'" in answer["error"]
+
+
+def test_valid_utf8_in_a_multipart_field_is_read_as_utf8(svc):
+    body, kind = multipart([("code", "DIGITAL_SMS_张".encode()), ("phone", b"13800138000")])
+    status, answer = svc.call("POST", "/v1/sends", svc.customer, data=body, content_type=kind, headers=NOW)
+    assert status in (400, 404) and "DIGITAL_SMS_张" in answer["error"], answer
+
+
+def test_a_path_or_query_that_is_not_utf8_is_a_422(svc):
+    status, answer = svc.call("GET", "/v1/error-codes/%ff%fe", svc.customer, headers=NOW)
+    assert status == 422 and answer["error"].startswith("the path is not valid UTF-8 text")
+    status, answer = svc.call("GET", "/v1/signatures?name=%ed%a0%80", svc.customer, headers=NOW)
+    assert status == 422 and answer["error"].startswith("the query string is not valid UTF-8 text")
+    assert svc.call("GET", "/v1/error-codes/isv.BUSINESS_LIMIT_CONTROL", svc.customer, headers=NOW)[0] == 200
