@@ -4,9 +4,10 @@ The file holds plain data only, never code: a JSON header (the knowledge base as
 values, the index's word lists) and flat number arrays (the model's weights), behind a magic
 line and a checksum of everything after it. Loading builds only the types named in `_TYPES`,
 so a file written by anyone else can at worst fail to load. The file is keyed by the knowledge
-base's files (path, size, modification time) and the package's code; any edit makes a new key,
-and the stale file of the same knowledge base is removed. A file that is damaged, of another
-format version or for other sources is rebuilt. The directory must be the user's own and
+base's files (path, size, modification time), the package's code and the learned phrasings (by
+content, so every database without any shares one file); any edit makes a new key, and the stale
+file of the same knowledge base is removed. A file that is damaged, of another format version or
+for other sources is rebuilt. The directory must be the user's own and
 writable by nobody else (it is created 0700); otherwise no cache is read or written.
 """
 
@@ -215,8 +216,10 @@ def _private_dir() -> Path | None:
         return None
 
 
-def _fingerprint(paths: list[Path]) -> str:
+def _fingerprint(paths: list[Path], overlay: dict[str, list[str]] | None = None) -> str:
     parts = [__version__, str(FORMAT)]
+    if overlay:  # by content: no learned phrasings, wherever their file would be, is one and the same index
+        parts.append(json.dumps(overlay, sort_keys=True, ensure_ascii=False))
     for path in paths:
         try:
             stat = path.stat()
@@ -231,9 +234,8 @@ def load_router(kb_dir: Path, overlay_file: Path | None = None) -> Router:
     # The package's own modules count too: a cached index only fits the code that wrote it.
     sources = sorted(kb_dir.glob("*.yaml")) + [knowledge.shipped_dir() / "rules.yaml"]
     sources += sorted(Path(__file__).parent.glob("*.py"))
-    if overlay_file is not None:
-        sources.append(overlay_file)
-    fingerprint = _fingerprint(sources)
+    overlay = knowledge.read_overlay(overlay_file) if overlay_file is not None else None
+    fingerprint = _fingerprint(sources, overlay)
     prefix = f"router-{_checksum(str(kb_dir.resolve()).encode())}-"
     directory = _private_dir()
     path = directory / f"{prefix}{fingerprint}.index" if directory else None
@@ -242,7 +244,6 @@ def load_router(kb_dir: Path, overlay_file: Path | None = None) -> Router:
             return loads(path.read_bytes(), fingerprint)
         except (OSError, CacheError):
             pass
-    overlay = knowledge.read_overlay(overlay_file) if overlay_file is not None else None
     folded: dict[str, str] = {}  # each phrasing folded once, for the checks and the index alike
     router = Router(knowledge.load(kb_dir, overlay, folded), folded=folded)
     if path is not None:
