@@ -4,9 +4,10 @@ The file holds plain data only, never code: a JSON header (the knowledge base as
 values, the index's word lists) and flat number arrays (the model's weights), behind a magic
 line and a checksum of everything after it. Loading builds only the types named in `_TYPES`,
 so a file written by anyone else can at worst fail to load. The file is keyed by the knowledge
-base's files (path, size, modification time) and the package's code; any edit makes a new key,
-and the stale file of the same knowledge base is removed. A file that is damaged, of another
-format version or for other sources is rebuilt. The directory must be the user's own and
+base's files (path, size, modification time), the package's code and the learned phrasings (by
+content, so every database without any shares one file); any edit makes a new key, and the stale
+file of the same knowledge base is removed. A file that is damaged, of another format version or
+for other sources is rebuilt. The directory must be the user's own and
 writable by nobody else (it is created 0700); otherwise no cache is read or written.
 """
 
@@ -221,8 +222,10 @@ def _private_dir() -> Path | None:
         return None
 
 
-def _fingerprint(paths: list[Path], encoder_key: str = "") -> str:
+def _fingerprint(paths: list[Path], encoder_key: str = "", overlay: dict[str, list[str]] | None = None) -> str:
     parts = [__version__, str(FORMAT), encoder_key]
+    if overlay:  # by content: no learned phrasings, wherever their file would be, is one and the same index
+        parts.append(json.dumps(overlay, sort_keys=True, ensure_ascii=False))
     for path in paths:
         try:
             stat = path.stat()
@@ -254,9 +257,8 @@ def _load(kb_dir: Path, overlay_file: Path | None, choice: Any, model: Any) -> R
     # The package's own modules count too: a cached index only fits the code that wrote it.
     sources = sorted(kb_dir.glob("*.yaml")) + [knowledge.shipped_dir() / "rules.yaml"]
     sources += sorted(Path(__file__).parent.glob("*.py"))
-    if overlay_file is not None and overlay_file.exists():  # no learned file: the index of the base alone,
-        sources.append(overlay_file)                         # shared by every database without one
-    fingerprint = _fingerprint(sources, choice.key if choice is not None else "")
+    overlay = knowledge.read_overlay(overlay_file) if overlay_file is not None else None
+    fingerprint = _fingerprint(sources, choice.key if choice is not None else "", overlay)
     # one file per knowledge base and encoder: switching ASSISTANT_ENCODER does not rebuild the other's
     tag = _checksum(choice.name.encode())[:8] if choice is not None else "lexical"
     prefix = f"router-{_checksum(str(kb_dir.resolve()).encode())}-{tag}-"
@@ -267,7 +269,6 @@ def _load(kb_dir: Path, overlay_file: Path | None, choice: Any, model: Any) -> R
             return loads(_read_private(path), fingerprint, model)
         except Exception:  # noqa: BLE001 (damaged or crafted, whatever its loader meets: rebuilt below)
             pass
-    overlay = knowledge.read_overlay(overlay_file) if overlay_file is not None else None
     folded: dict[str, str] = {}  # each phrasing folded once, for the checks and the index alike
     router = Router(knowledge.load(kb_dir, overlay, folded), folded=folded, encoder=model)
     if path is not None:

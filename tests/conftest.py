@@ -14,12 +14,15 @@ from assistant.cli import main
 from assistant.router import Router
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory, monkeypatch):
-    """Prebuilt indexes go to the test run's temp dir, never to the user's cache. The suite pins
-    the lexical model (the answers its tests expect); tests/test_encoder.py opts in to the encoder."""
-    monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
-    monkeypatch.setenv("ASSISTANT_ENCODER", "none")
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory):
+    """Prebuilt indexes go to the test run's temp dir, never to the user's cache: one for the whole
+    session (set before any module's service starts, so those share it too). The suite pins the
+    lexical model (the answers its tests expect); tests/test_encoder.py opts in to the encoder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ASSISTANT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+        patch.setenv("ASSISTANT_ENCODER", "none")
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +59,17 @@ class Runner:
         out, err = io.StringIO(), io.StringIO()
         code = main(list(argv), stdin=stdin, stdout=out, stderr=err)
         return Result(code, out.getvalue(), err.getvalue())
+
+
+# Tests that start a real service, found by the fixtures they use: `-m "not service"` leaves them out.
+SERVICE_FIXTURES = {"serve", "module_serve", "service"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that starts `assistant serve` with `service`."""
+    for item in items:
+        if SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.service)
 
 
 # --- storage backends ------------------------------------------------------------------------
@@ -139,8 +153,12 @@ MP4_BYTES = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
 @pytest.fixture
 def media(tmp_path):
     """Paths of real media files: an image, a legible letter, a video, and a text file named .png."""
-    folder = tmp_path / "media"
-    folder.mkdir()
+    return write_media(tmp_path / "media")
+
+
+def write_media(folder) -> dict[str, str]:
+    """Write the `media` fixture's files into FOLDER (made here); their paths by kind."""
+    folder.mkdir(parents=True, exist_ok=True)
     files = {"image": png_bytes(), "letter": png_bytes(800, 1000), "small_letter": png_bytes(120, 90),
              "video": MP4_BYTES, "fake": b"just text, not an image"}
     names = {"image": "banner.png", "letter": "letter.png", "small_letter": "tiny.png", "video": "clip.mp4",
@@ -198,7 +216,6 @@ def live(ctx, media):
 import contextlib  # noqa: E402
 import json as _json  # noqa: E402
 import os  # noqa: E402
-import time  # noqa: E402
 import urllib.error  # noqa: E402
 import urllib.parse  # noqa: E402
 import urllib.request  # noqa: E402
@@ -244,7 +261,7 @@ def fresh_database(tmp_path):
         yield str(tmp_path / "service.db")
         return
     psycopg = pytest.importorskip("psycopg", reason="ASSISTANT_TEST_POSTGRES needs the postgres extra")
-    name = f"assistant_service_{os.getpid()}_{int(time.monotonic() * 1000)}"
+    name = f"assistant_service_{uuid.uuid4().hex[:16]}"  # unique across xdist workers and quick succession
     with psycopg.connect(base, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     parts = urllib.parse.urlsplit(base)
@@ -255,15 +272,49 @@ def fresh_database(tmp_path):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def serve(tmp_path):
-    """Start services: serve(*flags, env=...) -> Server on a fresh database; all stopped at the end."""
+# How long a test waits for its service to answer: the product's 30 s is too short for a start on a
+# machine many test runs share; what the tests prove does not depend on how long the start takes.
+SERVICE_START_S = 180
+
+
+def _listening(db: str, *flags: str, env: dict[str, str] | None = None, tries: int = 3) -> Server:
+    """A Server on DB; started again on another free port if one was taken between the probe and the
+    service's own bind (another xdist worker, or another program, starting a service at that moment)."""
+    from assistant.errors import UserError
+
+    for _ in range(tries - 1):
+        try:
+            return Server(db, *flags, env=env, wait_s=SERVICE_START_S)
+        except UserError as exc:
+            if "already in use" not in str(exc):
+                raise
+    return Server(db, *flags, env=env, wait_s=SERVICE_START_S)
+
+
+@contextlib.contextmanager
+def _services(folder):
+    """A `start(*flags, env=...) -> Server` on a fresh database under FOLDER; every service stopped on exit."""
     pytest.importorskip("fastapi", reason="the service needs the extra: pip install '.[server]'")
     started: list[Server] = []
     with contextlib.ExitStack() as stack:
         def start(*flags: str, env: dict[str, str] | None = None) -> Server:
-            db = stack.enter_context(fresh_database(tmp_path / f"s{len(started)}"))
-            started.append(Server(db, *flags, env=env))
+            db = stack.enter_context(fresh_database(folder / f"s{len(started)}"))
+            started.append(_listening(db, *flags, env=env))
             stack.callback(started[-1].stop)
             return started[-1]
+        yield start
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """Start services: serve(*flags, env=...) -> Server on a fresh database; all stopped at the end."""
+    with _services(tmp_path) as start:
+        yield start
+
+
+@pytest.fixture(scope="module")
+def module_serve(tmp_path_factory):
+    """Like `serve`, for services the tests of one module share (each a process and a database fewer
+    per test): only for tests that change nothing another test of the module looks at."""
+    with _services(tmp_path_factory.mktemp("services")) as start:
         yield start

@@ -86,6 +86,20 @@ def test_an_edited_knowledge_base_gets_a_new_index_and_the_stale_one_goes(cache_
     assert _index_file(cache_dir) != before and not before.exists()
 
 
+def test_databases_without_learned_phrasings_share_one_index_and_learning_makes_a_new_one(cache_dir, kb_dir, tmp_path):
+    load_router(kb_dir, tmp_path / "one" / "learned.json")
+    shared = _index_file(cache_dir)
+    again = load_router(kb_dir, tmp_path / "two" / "learned.json")  # another database, nothing learned either
+    assert isinstance(again.kb.entries, cache.LazyEntries) and _index_file(cache_dir) == shared  # read, not rebuilt
+    learned = tmp_path / "three" / "learned.json"
+    learned.parent.mkdir()
+    learned.write_text('{"create-signature": ["signature wizard"]}', encoding="utf-8")
+    taught = load_router(kb_dir, learned)
+    assert not isinstance(taught.kb.entries, cache.LazyEntries) and taught.route("signature wizard").entry == "create-signature"
+    assert _index_file(cache_dir) != shared
+    assert isinstance(load_router(kb_dir, learned).kb.entries, cache.LazyEntries)
+
+
 def test_the_cache_directory_is_made_owner_only(cache_dir, kb_dir):
     cache_dir.mkdir(mode=0o755)
     os.chmod(cache_dir, 0o777)
@@ -105,9 +119,12 @@ def test_a_cached_start_does_not_import_numpy(cache_dir, kb_dir):
     code = ("import sys; from pathlib import Path; from assistant.cache import load_router; "
             f"r = load_router(Path({str(kb_dir)!r})); r.route('how long does signature review take'); "
             "print('numpy' in sys.modules)")
-    env = {**os.environ, "ASSISTANT_CACHE_DIR": str(cache_dir)}
-    # cwd: `python -c` puts the working directory first on sys.path, and from a checkout that would
-    # be the source tree rather than the installed package this process built the cache with
+    # The child must import the very package this process built the cache with (the index is keyed
+    # by the package's files): the installed one under `pytest`, the checkout's under `python -m pytest`.
+    # cwd: `python -c` puts the working directory first on sys.path, and a checkout must not shadow it.
+    here = str(Path(cache.__file__).resolve().parent.parent)
+    env = {**os.environ, "ASSISTANT_CACHE_DIR": str(cache_dir),
+           "PYTHONPATH": os.pathsep.join([here, *filter(None, [os.environ.get("PYTHONPATH")])])}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
                          cwd=kb_dir.parent).stdout
     assert out.strip() == "False"

@@ -13,6 +13,13 @@ SCRIPT = Path(sys.executable).with_name("assistant")
 pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="the assistant console script is not installed")
 
 
+@pytest.fixture(autouse=True)
+def _shared_script_cache(tmp_path_factory, monkeypatch):
+    """The script's runs keep their index under $XDG_CACHE_HOME: one in the test run's temp dir, built by
+    the first run and read by the others, rather than the user's own cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+
+
 def _run(args, tmp_path, input=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env.update(XDG_DATA_HOME=str(tmp_path / "data"), ASSISTANT_NOW="2026-03-02T10:00:00")

@@ -108,15 +108,21 @@ def test_refusals_and_their_error_codes_are_the_same_through_the_service(serve, 
         f"error: {bad} has 2 phone columns")
 
 
-def test_remote_mode_opens_no_local_database(serve, run, tmp_path):
-    server = serve("--allow-simulated-clock")
+@pytest.fixture(scope="module")
+def shared_server(module_serve):
+    """One service for the tests of this module that only read demo's account (each with tokens of its own)."""
+    return module_serve("--allow-simulated-clock")
+
+
+def test_remote_mode_opens_no_local_database(shared_server, run, tmp_path):
+    server = shared_server
     token = server.token("--account", "demo")
     result = run("--server", server.url, "--token", token, "--db", str(tmp_path / "never.db"), "template", "status")
     assert result.code == 0 and not (tmp_path / "never.db").exists()
 
 
-def test_the_token_bounds_account_and_role(serve, run):
-    server = serve("--allow-simulated-clock")  # the runner pins ASSISTANT_NOW
+def test_the_token_bounds_account_and_role(shared_server, run):
+    server = shared_server  # which allows the simulated clock: the runner pins ASSISTANT_NOW
     token = server.token("--account", "demo")
     result = run("--server", server.url, "--token", token, "--account", "globex", "template", "status")
     assert result.code == 1 and result.err == "error: this token is for account 'demo'; drop --account (or $ASSISTANT_ACCOUNT)\n"

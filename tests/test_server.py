@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from conftest import write_media
 
 from assistant.cli import main
 
@@ -22,8 +23,18 @@ def cli(db: str, *args: str, now: str = "2026-03-02T10:00") -> str:
 @pytest.fixture
 def world(serve, media):
     """Two accounts (demo with a signature, a template, a send and a ticket; globex with nothing),
-    a token for each customer, a manager, an admin, and a revoked token."""
-    server = serve("--allow-simulated-clock")
+    a token for each customer, a manager, an admin, and a revoked token; a service of its own."""
+    return _world(serve("--allow-simulated-clock"), media)
+
+
+@pytest.fixture(scope="module")
+def shared_world(module_serve, tmp_path_factory):
+    """The `world`, one for the tests of this module that change nothing another test looks at
+    (no claim, no ticket, no state of demo's objects): one service and one setup instead of one each."""
+    return _world(module_serve("--allow-simulated-clock"), write_media(tmp_path_factory.mktemp("media")))
+
+
+def _world(server, media: dict[str, str]) -> dict:
     db = server.db
     cli(db, "--role", "admin", "admin", "account", "create", "globex", "--industry", "e-commerce", "--digital", "10")
     cli(db, "enable")
@@ -55,23 +66,23 @@ def _objects(w: dict) -> list[tuple[str, str, dict | None]]:
             ("POST", "/v1/tickets", {"template": "DIGITAL_SMS_0001"})]
 
 
-def test_another_accounts_objects_are_not_found_and_not_confirmed(world):
-    server, tokens = world["server"], world["tokens"]
-    for method, path, body in _objects(world):
+def test_another_accounts_objects_are_not_found_and_not_confirmed(shared_world):
+    server, tokens = shared_world["server"], shared_world["tokens"]
+    for method, path, body in _objects(shared_world):
         status, answer = server.call(method, path, tokens["b"], body, headers={"X-Assistant-Now": NOW})
         assert status == 404, (method, path, answer)
         # worded as for an object that does not exist, within the caller's own account
         assert answer["error"].startswith("no "), answer
         assert "'demo'" not in answer["error"] or path.endswith("/demo"), answer
     # the owner reaches the same objects (answers to a ticket and resubmissions aside, which have rules of their own)
-    for method, path, body in _objects(world)[:6]:
+    for method, path, body in _objects(shared_world)[:6]:
         if method == "GET":
             assert server.call(method, path, tokens["a"], body, headers={"X-Assistant-Now": NOW})[0] == 200, path
 
 
-def test_a_customer_cannot_name_another_account(world):
-    status, answer = world["server"].call("GET", "/v1/templates", world["tokens"]["b"],
-                                          headers={"X-Assistant-Account": "demo"})
+def test_a_customer_cannot_name_another_account(shared_world):
+    status, answer = shared_world["server"].call("GET", "/v1/templates", shared_world["tokens"]["b"],
+                                                 headers={"X-Assistant-Account": "demo"})
     assert status == 403 and answer["error"].startswith("this token is for account 'globex'")
 
 
@@ -88,8 +99,8 @@ ADMIN_ONLY = [("GET", "/v1/admin/accounts", None), ("GET", "/v1/admin/accounts/d
               ("POST", "/v1/admin/tokens/revoke", {"token": "1"})]
 
 
-def test_roles_without_the_right_are_forbidden(world):
-    server, tokens, t = world["server"], world["tokens"], world["ticket"]
+def test_roles_without_the_right_are_forbidden(shared_world):
+    server, tokens, t = shared_world["server"], shared_world["tokens"], shared_world["ticket"]
     role = {"a": "customer", "agent": "agent", "manager": "manager"}
     for who, endpoints in (("a", MANAGER_ONLY + ADMIN_ONLY), ("agent", MANAGER_ONLY + ADMIN_ONLY), ("manager", ADMIN_ONLY)):
         for method, path, body in endpoints:
@@ -98,22 +109,22 @@ def test_roles_without_the_right_are_forbidden(world):
             assert answer["error"].startswith(f"the {role[who]} role may not run"), answer
 
 
-def test_the_ticket_list_of_a_customer_or_an_agent_is_their_accounts_only(world):
-    server, tokens, now = world["server"], world["tokens"], {"X-Assistant-Now": NOW}
+def test_the_ticket_list_of_a_customer_or_an_agent_is_their_accounts_only(shared_world):
+    server, tokens, now = shared_world["server"], shared_world["tokens"], {"X-Assistant-Now": NOW}
     status, mine = server.call("GET", "/v1/tickets", tokens["a"], headers=now)
-    assert status == 200 and [t["id"] for t in mine] == [world["ticket"]]
+    assert status == 200 and [t["id"] for t in mine] == [shared_world["ticket"]]
     status, theirs = server.call("GET", "/v1/tickets", tokens["b"], headers=now)
     assert status == 200 and theirs == []
     status, agents = server.call("GET", "/v1/tickets", tokens["agent"], headers={**now, "X-Assistant-Account": "globex"})
     assert status == 200 and agents == []
 
 
-def test_no_token_or_a_revoked_one_is_unauthenticated_everywhere(world):
-    server, tokens = world["server"], world["tokens"]
-    paths = _objects(world) + MANAGER_ONLY + ADMIN_ONLY + [("POST", "/v1/ask", {"question": "hi"})]
+def test_no_token_or_a_revoked_one_is_unauthenticated_everywhere(shared_world):
+    server, tokens = shared_world["server"], shared_world["tokens"]
+    paths = _objects(shared_world) + MANAGER_ONLY + ADMIN_ONLY + [("POST", "/v1/ask", {"question": "hi"})]
     for token in (None, tokens["revoked"], "dm_not-a-token"):
         for method, path, body in paths:
-            status, answer = server.call(method, path.format(t=world["ticket"]), token, body)
+            status, answer = server.call(method, path.format(t=shared_world["ticket"]), token, body)
             assert status == 401, (token, method, path, answer)
             assert answer["error"].startswith("no valid token;") and answer["hint"]
 
@@ -128,9 +139,10 @@ def test_a_manager_works_any_account_and_acts_under_the_tokens_name(world):
     assert status == 200 and ticket["owner"] == "lin"
 
 
-def test_ask_returns_exactly_the_ask_json_object(world, run):
-    server = world["server"]
-    status, answer = server.call("POST", "/v1/ask", world["tokens"]["a"], {"question": "how long does signature review take"})
+def test_ask_returns_exactly_the_ask_json_object(shared_world, run):
+    server = shared_world["server"]
+    status, answer = server.call("POST", "/v1/ask", shared_world["tokens"]["a"],
+                                 {"question": "how long does signature review take"})
     local = run("ask", "--json", "how long does signature review take")
     import json
 
@@ -153,12 +165,13 @@ def test_ask_and_conversations_take_the_language_as_a_field(world):
     assert view["lines"][0]["text"].startswith("Sorry")
 
 
-def test_errors_are_the_cli_line_with_its_hint(world):
-    status, answer = world["server"].call("GET", "/v1/templates?code=DIGITAL_SMS_0099", world["tokens"]["a"])
+def test_errors_are_the_cli_line_with_its_hint(shared_world):
+    status, answer = shared_world["server"].call("GET", "/v1/templates?code=DIGITAL_SMS_0099", shared_world["tokens"]["a"])
     assert status == 404
     assert answer["error"] == "no template DIGITAL_SMS_0099 in account 'demo'; this account has: DIGITAL_SMS_0001"
     assert answer["hint"] == "this account has: DIGITAL_SMS_0001"
-    status, answer = world["server"].call("POST", "/v1/signatures", world["tokens"]["a"], {"name": "A", "source": "app"})
+    status, answer = shared_world["server"].call("POST", "/v1/signatures", shared_world["tokens"]["a"],
+                                                 {"name": "A", "source": "app"})
     assert status == 400 and answer["error"].count("\n") == 0
 
 
@@ -171,8 +184,8 @@ def test_every_error_body_splits_its_hint_outside_parentheses():
     assert error_body("say who you are")["hint"] is None
 
 
-def test_tokens_created_through_the_service_by_an_admin_work_and_are_shown_once(world):
-    server, admin = world["server"], world["tokens"]["admin"]
+def test_tokens_created_through_the_service_by_an_admin_work_and_are_shown_once(shared_world):
+    server, admin = shared_world["server"], shared_world["tokens"]["admin"]
     status, made = server.call("POST", "/v1/admin/tokens", admin, {"account": "globex"})
     assert status == 200 and made["token"].startswith("dm_")
     assert server.call("GET", "/v1/whoami", made["token"])[1] == {"role": "customer", "account": "globex", "user": None}
@@ -190,8 +203,8 @@ def test_a_simulated_clock_is_refused_unless_the_service_allows_it(serve):
     assert server.call("GET", "/v1/templates", token)[0] == 200
 
 
-def test_bodies_over_the_limit_are_refused(world):
-    server, token = world["server"], world["tokens"]["a"]
+def test_bodies_over_the_limit_are_refused(shared_world):
+    server, token = shared_world["server"], shared_world["tokens"]["a"]
     # The service answers 413 as soon as the headers announce too much, without reading the body:
     # a raw request that announces 2 MB and sends none still gets its answer.
     import json
@@ -254,8 +267,8 @@ def test_asks_and_new_tickets_are_rate_limited_per_token(serve):
     assert status == 200 and answer["error"].startswith("too many new tickets from this token; wait")
 
 
-def test_a_conversation_holds_its_state_between_requests_and_stays_in_the_tokens_account(world):
-    server, token, now = world["server"], world["tokens"]["a"], {"X-Assistant-Now": NOW}
+def test_a_conversation_holds_its_state_between_requests_and_stays_in_the_tokens_account(shared_world):
+    server, token, now = shared_world["server"], shared_world["tokens"]["a"], {"X-Assistant-Now": NOW}
     conv = server.call("POST", "/v1/conversations", token, headers=now)[1]["id"]
     status, view = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "submit a signature"}, headers=now)
     assert status == 200 and view["waiting"]["kind"] == "slot"
@@ -267,11 +280,11 @@ def test_a_conversation_holds_its_state_between_requests_and_stays_in_the_tokens
     assert view["lines"] == [{"kind": "muted", "text": "Cancelled."}] and view["waiting"] is None
 
 
-def test_a_body_that_grows_past_the_limit_while_streaming_is_refused(world):
+def test_a_body_that_grows_past_the_limit_while_streaming_is_refused(shared_world):
     import http.client
     import json
 
-    server, token = world["server"], world["tokens"]["a"]
+    server, token = shared_world["server"], shared_world["tokens"]["a"]
 
     def chunks():  # no Content-Length: the service counts as it reads
         yield b'{"question": "'
@@ -285,8 +298,8 @@ def test_a_body_that_grows_past_the_limit_while_streaming_is_refused(world):
     assert response.status == 413 and json.loads(response.read())["error"].startswith("the request is larger than")
 
 
-def test_unknown_endpoints_answer_in_the_same_error_shape(world):
-    status, answer = world["server"].call("GET", "/v1/nothing-here", world["tokens"]["a"])
+def test_unknown_endpoints_answer_in_the_same_error_shape(shared_world):
+    status, answer = shared_world["server"].call("GET", "/v1/nothing-here", shared_world["tokens"]["a"])
     assert status == 404 and answer == {"error": "no such endpoint; see /openapi.json", "hint": "see /openapi.json"}
 
 

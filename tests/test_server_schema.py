@@ -12,7 +12,7 @@ import json  # noqa: E402
 import time  # noqa: E402
 import urllib.parse  # noqa: E402
 
-from conftest import Server, fresh_database  # noqa: E402
+from conftest import SERVICE_START_S, Server, fresh_database  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
 from assistant.cli import main  # noqa: E402
@@ -22,7 +22,7 @@ from assistant.cli import main  # noqa: E402
 def service(tmp_path_factory):
     pytest.importorskip("fastapi")
     with fresh_database(tmp_path_factory.mktemp("schema")) as db:
-        server = Server(db, "--allow-simulated-clock")
+        server = Server(db, "--allow-simulated-clock", wait_s=SERVICE_START_S)
         for n in range(20):  # decoys, so a generated "revoke token 3" does not revoke the fuzzer's own token
             main(["--db", server.db, "admin", "token", "create", "--user", f"decoy{n}", "--role", "agent"],
                  stdout=io.StringIO(), stderr=io.StringIO())
