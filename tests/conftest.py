@@ -22,6 +22,7 @@ def _private_cache(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ASSISTANT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
         patch.setenv("ASSISTANT_ENCODER", "none")
+        patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "data"))  # never the user's own files
         yield
 
 
@@ -299,7 +300,10 @@ def _services(folder):
     with contextlib.ExitStack() as stack:
         def start(*flags: str, env: dict[str, str] | None = None) -> Server:
             db = stack.enter_context(fresh_database(folder / f"s{len(started)}"))
-            started.append(_listening(db, *flags, env=env))
+            # its own data directory: what a service keeps beside a server database (learned phrasings)
+            # is never another test's, nor the user's
+            data = {"XDG_DATA_HOME": str(folder / f"s{len(started)}-data")}
+            started.append(_listening(db, *flags, env={**data, **(env or {})}))
             stack.callback(started[-1].stop)
             return started[-1]
         yield start

@@ -197,7 +197,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         value = check(conv, flow.action, slot, text)
     except UserError as exc:
         conv.remember_refusal(exc)
-        said = None if _is_path(text) else aside(conv, text)  # a file named wrongly is a wrong value, never a question
+        # a file named wrongly is a wrong value, never a question
+        said = None if _names_files(text, every_word=slot.name in FILES) else aside(conv, text)
         return said or [Line("warn", f"{exc}. Try again, or say 'cancel' to drop the request.")]
     return take(conv, value)
 
@@ -234,10 +235,19 @@ def _not_done(conv: Conversation) -> list[Line]:
     return [Line("muted", "Not done. Nothing was changed.")]
 
 
-def _is_path(text: str) -> bool:
-    """TEXT is one file path ("~/media/photo.png"), not words."""
-    text = text.strip()
-    return bool(text) and not any(ch.isspace() for ch in text) and ("/" in text or "\\" in text)
+def _names_files(text: str, every_word: bool = False) -> bool:
+    """TEXT is a file name or path ("~/media/photo.png", "banner.png"), not words. At a file prompt
+    (EVERY_WORD) a line with any such word names files (several media, a quoted name with spaces):
+    what the remote REPL would upload (client._named_files) is never answered as a question here."""
+    from ..media import EXTENSIONS
+
+    def file_like(word: str) -> bool:
+        named = "/" in word or "\\" in word or word.startswith("~")
+        return named or any(word.lower().endswith(ext) for exts in EXTENSIONS.values() for ext in exts)
+    words = text.split()
+    if every_word:
+        return any(file_like(w.strip("'\"")) for w in words)
+    return len(words) == 1 and file_like(words[0])
 
 
 def _is_question(conv: Conversation, text: str) -> bool:
