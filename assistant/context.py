@@ -15,7 +15,7 @@ from .clock import Clock
 from .errors import NotFound, Unavailable, UserError, refused
 from .knowledge import KnowledgeBase
 from .rules import Rules
-from .store import Store
+from .storage.sqlite import Store
 
 T = TypeVar("T")
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from .router import Reply
 
 if TYPE_CHECKING:
-    from .store import Store
+    from .storage.sqlite import Store
 from .text import fold, stem
 
 _PHONE = re.compile(r"(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}")

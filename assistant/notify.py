@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from .clock import Clock
 from .errors import UserError
-from .store import Store
+from .storage.sqlite import Store
 
 log = logging.getLogger("assistant.notify")
 

@@ -20,7 +20,7 @@ from statistics import median
 
 from .clock import Clock
 from .gaps import report as gap_report
-from .store import Store
+from .storage.sqlite import Store
 from .text import clean, fold
 
 MAX_CONVERSATIONS = 5000  # the newest conversations read for the question counts

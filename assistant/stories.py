@@ -45,7 +45,7 @@ from .context import Context
 from .conversation import Conversation, Line
 from .errors import UserError
 from .router import Router
-from .store import Store
+from .storage.sqlite import Store
 
 START = "2026-03-02T10:00"   # a Monday with no holiday near it
 MANAGER = "manager:lin"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .context import Context, perform
 from .errors import NotFound, UserError
 from .roles import ROLES
-from .store import Store
+from .storage.sqlite import Store
 from .text import clean
 
 PREFIX = "dm_"

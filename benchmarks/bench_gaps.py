@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.gaps import report  # noqa: E402
-from assistant.store import Store  # noqa: E402
+from assistant.storage.sqlite import Store  # noqa: E402
 
 FILLER = "please now quickly again really today".split()
 

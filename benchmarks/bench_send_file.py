@@ -29,7 +29,7 @@ from assistant.actions.sending import send  # noqa: E402
 from assistant.clock import FixedClock  # noqa: E402
 from assistant.context import Context  # noqa: E402
 from assistant.recipients import read  # noqa: E402
-from assistant.store import Store  # noqa: E402
+from assistant.storage.sqlite import Store  # noqa: E402
 
 
 def one_run(kb: knowledge.KnowledgeBase, folder: Path, count: int) -> tuple[float, float]:

@@ -14,7 +14,7 @@ import textwrap
 import pytest
 
 from assistant.actions import accounts, handoff, sending
-from assistant.store import Store
+from assistant.storage.sqlite import Store
 
 # The file's own journal is under test here (integrity_check included); a killed client on the
 # server is pinned, on both engines, by tests/test_concurrency.py.
@@ -28,7 +28,7 @@ _SEND = textwrap.dedent("""
     from assistant.actions.sending import send
     from assistant.clock import FixedClock
     from assistant.context import Context
-    from assistant.store import Store
+    from assistant.storage.sqlite import Store
 
     db, count, pause = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
     ctx = Context(Store(db), knowledge.load(), FixedClock(dt.datetime(2026, 3, 20, 10, 0)), "demo", "customer")
@@ -121,7 +121,7 @@ _CLAIM = textwrap.dedent("""
     from assistant.clock import FixedClock
     from assistant.context import Context
     from assistant.errors import UserError
-    from assistant.store import Store
+    from assistant.storage.sqlite import Store
 
     db, name = sys.argv[1], sys.argv[2]
     ctx = Context(Store(db), knowledge.load(), FixedClock(dt.datetime(2026, 3, 2, 10, 0)), "demo",

@@ -13,7 +13,7 @@ import pytest
 
 from assistant.errors import UsageError
 from assistant.paths import EXPECTED_FORMS, database_target, default_db, open_private, private_dirs, shown_target
-from assistant.store import Store
+from assistant.storage.sqlite import Store
 
 
 @pytest.fixture(autouse=True)

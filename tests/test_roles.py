@@ -87,7 +87,7 @@ def test_claim_is_made_by_the_user_unless_by_names_someone(two_accounts, monkeyp
 
 
 def test_audit_rows_name_the_real_actor_and_role(two_accounts, tmp_path):
-    from assistant.store import Store
+    from assistant.storage.sqlite import Store
 
     assert two_accounts("--role", "admin", "--user", "alice", "admin", "topup", "demo", "--digital", "5").code == 0
     assert two_accounts("--role", "manager", "handoff", "claim", "1", "--by", "lin").code == 0

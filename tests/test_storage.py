@@ -9,7 +9,8 @@ from conftest import TEST_POSTGRES
 from assistant.errors import UserError
 from assistant.paths import database_target, learned_file
 from assistant.storage import is_server_url, open_store
-from assistant.store import MIGRATIONS, Store
+from assistant.storage.schema import MIGRATIONS
+from assistant.storage.sqlite import Store
 
 
 @pytest.mark.parametrize("target", ["postgresql://me@db.example:5432/support", "postgres://me@host/db",
@@ -74,9 +75,9 @@ def test_a_missing_server_database_is_created_on_first_use_like_a_new_file():
 
 
 def test_an_older_schema_is_upgraded_in_place_on_either_engine(db_target, monkeypatch):
-    monkeypatch.setattr("assistant.store.MIGRATIONS", MIGRATIONS[:1])
+    monkeypatch.setattr("assistant.storage.schema.MIGRATIONS", MIGRATIONS[:1])
     open_store(db_target).close()
-    monkeypatch.setattr("assistant.store.MIGRATIONS", MIGRATIONS + [
+    monkeypatch.setattr("assistant.storage.schema.MIGRATIONS", MIGRATIONS + [
         "CREATE TABLE extra (id INTEGER PRIMARY KEY, score REAL, note TEXT DEFAULT 'a;b')"])
     upgraded = open_store(db_target)
     assert upgraded.version == len(MIGRATIONS) + 1 and not upgraded.fresh
@@ -194,7 +195,7 @@ def test_a_value_the_server_cannot_hold_is_a_clear_error(store):
 
 def test_a_schema_step_that_is_not_portable_is_named(store, monkeypatch):
     store = _server_store(store)
-    monkeypatch.setattr("assistant.store.MIGRATIONS", MIGRATIONS + ["CREATE TABLE odd (x TEXT); PRAGMA foo = 1"])
+    monkeypatch.setattr("assistant.storage.schema.MIGRATIONS", MIGRATIONS + ["CREATE TABLE odd (x TEXT); PRAGMA foo = 1"])
     with pytest.raises(UserError, match=rf"schema step {len(MIGRATIONS) + 1} does not run on PostgreSQL .* in: PRAGMA foo"):
         open_store(store.target)
     assert "odd" not in store.table_names()

@@ -3,7 +3,7 @@
 import pytest
 
 from assistant.storage import dialect
-from assistant.store import MIGRATIONS
+from assistant.storage.schema import MIGRATIONS
 
 
 def test_question_marks_become_psycopg_placeholders_but_not_inside_literals():

@@ -7,7 +7,8 @@ import stat
 import pytest
 
 from assistant.paths import database_target, default_db
-from assistant.store import MIGRATIONS, Store
+from assistant.storage.schema import MIGRATIONS
+from assistant.storage.sqlite import Store
 
 
 def test_a_new_file_gets_the_current_schema_version_and_wal(tmp_path):
@@ -24,9 +25,9 @@ def test_reopening_an_upgraded_file_changes_nothing(tmp_path):
 
 def test_an_older_schema_is_upgraded_in_place(tmp_path, monkeypatch):
     path = tmp_path / "old.db"
-    monkeypatch.setattr("assistant.store.MIGRATIONS", MIGRATIONS[:1])
+    monkeypatch.setattr("assistant.storage.schema.MIGRATIONS", MIGRATIONS[:1])
     Store(path).close()
-    monkeypatch.setattr("assistant.store.MIGRATIONS", MIGRATIONS + ["CREATE TABLE extra (x INTEGER)"])
+    monkeypatch.setattr("assistant.storage.schema.MIGRATIONS", MIGRATIONS + ["CREATE TABLE extra (x INTEGER)"])
     upgraded = Store(path)
     assert upgraded.version == len(MIGRATIONS) + 1
     assert "extra" in upgraded.db.table_names()
@@ -67,7 +68,7 @@ def test_default_location_follows_xdg_and_the_override(monkeypatch, tmp_path):
 
 
 def test_a_database_held_by_another_writer_is_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setattr("assistant.store.BUSY_TIMEOUT_S", 0)
+    monkeypatch.setattr("assistant.storage.sqlite.BUSY_TIMEOUT_S", 0)
     first, second = Store(tmp_path / "busy.db"), Store(tmp_path / "busy.db")
     second.conn.execute("PRAGMA busy_timeout=0")
     with first.transaction(), pytest.raises(Exception, match="is busy"), second.transaction():
@@ -75,7 +76,7 @@ def test_a_database_held_by_another_writer_is_a_clear_error(tmp_path, monkeypatc
 
 
 def test_messages_sent_before_the_content_step_keep_null_content(tmp_path, monkeypatch):
-    monkeypatch.setattr("assistant.store.MIGRATIONS", MIGRATIONS[:2])
+    monkeypatch.setattr("assistant.storage.schema.MIGRATIONS", MIGRATIONS[:2])
     old = Store(tmp_path / "a.db")
     old.insert("accounts", {"name": "demo", "industry": "retail", "created_at": "2026-03-02 09:00:00"})
     old.insert("requests", {"request_id": "R", "account": "demo", "template": "DIGITAL_SMS_0001",
@@ -83,7 +84,7 @@ def test_messages_sent_before_the_content_step_keep_null_content(tmp_path, monke
     old.execute("INSERT INTO messages (request_id, account, phone, template, status, sent_at) "
                 "VALUES ('R', 'demo', '13800138000', 'DIGITAL_SMS_0001', 'sent', '2026-03-02 10:00:00')")
     old.close()
-    monkeypatch.setattr("assistant.store.MIGRATIONS", MIGRATIONS)
+    monkeypatch.setattr("assistant.storage.schema.MIGRATIONS", MIGRATIONS)
     upgraded = Store(tmp_path / "a.db")
     assert upgraded.rows("SELECT phone, signature, content FROM messages") == \
         [{"phone": "13800138000", "signature": None, "content": None}]
@@ -92,7 +93,7 @@ def test_messages_sent_before_the_content_step_keep_null_content(tmp_path, monke
 # --- databases that are not ours, or damaged ------------------------------------------------------
 
 from assistant.errors import UserError  # noqa: E402
-from assistant.store import APPLICATION_ID  # noqa: E402
+from assistant.storage.sqlite import APPLICATION_ID  # noqa: E402
 
 
 def _sqlite(path, *statements):

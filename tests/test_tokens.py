@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from assistant import tokens
-from assistant.store import Store
+from assistant.storage.sqlite import Store
 
 
 def test_a_token_is_printed_once_and_only_its_hash_is_stored(run, tmp_path):

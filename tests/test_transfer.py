@@ -16,7 +16,7 @@ from assistant.actions import accounts, handoff, sending, signatures, templates
 from assistant.cli import main
 from assistant.clock import FixedClock
 from assistant.storage import open_store
-from assistant.store import Store
+from assistant.storage.sqlite import Store
 
 pytestmark = pytest.mark.skipif(not TEST_POSTGRES, reason="needs ASSISTANT_TEST_POSTGRES (a PostgreSQL server URL)")
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..context import Context
 from ..errors import UserError
 from ..roles import require
-from ..store import Store
+from ..storage.sqlite import Store
 from .handoff import CUSTOMER, STATUSES
 
 PAGE = 50

@@ -17,7 +17,7 @@ from ..errors import Forbidden, UserError
 from ..ops import LocalOps
 from ..roles import require
 from ..storage import open_store
-from ..store import Store
+from ..storage.sqlite import Store
 from .limits import Buckets
 from .settings import Settings
 

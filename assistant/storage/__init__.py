@@ -1,6 +1,6 @@
 """Storage engines behind the one `Store` interface, and the factory that picks one.
 
-A path (or nothing) opens the embedded SQLite file, `assistant.store.Store`; a
+A path (or nothing) opens the embedded SQLite file, `assistant.storage.sqlite.Store`; a
 `postgresql://` (or `postgres://`) URL opens `assistant.storage.postgres.PostgresStore`, which
 needs the optional extra `postgres` (psycopg 3). Both offer the same public methods; the actions
 never learn which one they run on.
@@ -15,7 +15,7 @@ from ..errors import UserError
 from ..paths import SERVER_SCHEMES, database_target, is_server_url
 
 if TYPE_CHECKING:
-    from ..store import Store
+    from ..storage.sqlite import Store
 
 __all__ = ["SERVER_SCHEMES", "is_server_url", "open_store"]
 
@@ -31,6 +31,6 @@ def open_store(target: str | os.PathLike | None = None) -> Store:
             raise UserError("a postgresql:// database needs the PostgreSQL driver; "
                             "install it with `pip install 'digital-message-assistant[postgres]'`") from None
         return PostgresStore(str(target))  # type: ignore[return-value]
-    from ..store import Store
+    from ..storage.sqlite import Store
 
     return Store(target)

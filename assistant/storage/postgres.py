@@ -42,9 +42,12 @@ from psycopg import errors, sql
 from psycopg.adapt import Loader
 from psycopg.rows import dict_row
 
-from .. import store as schema  # MIGRATIONS is read at open time, so a later step is seen
 from ..errors import Unavailable, UserError
-from . import base, dialect
+from . import (
+    base,
+    dialect,
+    schema,  # MIGRATIONS is read at open time, so a later step is seen
+)
 
 T = TypeVar("T")
 
@@ -138,7 +141,7 @@ def adapt(value: Any) -> Any:
 
 
 class PostgresStore:
-    """A PostgreSQL database at the current schema version, with the methods of `assistant.store.Store`."""
+    """A PostgreSQL database at the current schema version, with the methods of `assistant.storage.sqlite.Store`."""
 
     def __init__(self, url: str):
         self.url = url

@@ -13,7 +13,7 @@ import psycopg
 from psycopg import sql
 
 from ..errors import UserError
-from ..store import Store
+from ..storage.sqlite import Store
 from .postgres import PostgresStore, adapt, shown
 
 

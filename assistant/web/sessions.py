@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .. import tokens
 from ..clock import Clock
-from ..store import Store
+from ..storage.sqlite import Store
 
 COOKIE = "assistant_session"
 

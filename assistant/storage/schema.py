@@ -1,0 +1,232 @@
+"""The schema both storage engines share: the migrations, step by step, in portable SQL.
+
+The embedded SQLite engine (`sqlite.py`) runs them as written; the PostgreSQL engine
+(`postgres.py`) through the dialect layer (`dialect.py`). Both read `MIGRATIONS` when a database
+is opened, so a later step is seen.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Each step takes the schema from version N to N+1; never edit a released step, add one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE accounts (
+        name TEXT PRIMARY KEY,
+        industry TEXT NOT NULL,
+        enabled_at TEXT,
+        digital_balance INTEGER NOT NULL DEFAULT 0,
+        sms_balance INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE profile_names (
+        account TEXT NOT NULL REFERENCES accounts(name),
+        source TEXT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (account, source, name)
+    );
+    CREATE TABLE signatures (
+        id INTEGER PRIMARY KEY,
+        account TEXT NOT NULL REFERENCES accounts(name),
+        name TEXT NOT NULL,
+        source TEXT NOT NULL,
+        submitted_at TEXT NOT NULL,
+        round INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (account, name)
+    );
+    CREATE TABLE signature_reviews (
+        signature_id INTEGER NOT NULL REFERENCES signatures(id),
+        carrier TEXT NOT NULL,
+        decided_on TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        reason TEXT,
+        PRIMARY KEY (signature_id, carrier)
+    );
+    CREATE TABLE templates (
+        code TEXT PRIMARY KEY,
+        account TEXT NOT NULL REFERENCES accounts(name),
+        name TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        industry TEXT NOT NULL,
+        text TEXT NOT NULL,
+        variables TEXT NOT NULL,
+        frames TEXT NOT NULL,
+        letter TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE template_reviews (
+        code TEXT NOT NULL REFERENCES templates(code),
+        carrier TEXT NOT NULL,
+        decided_on TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        reason TEXT,
+        decided_by TEXT NOT NULL DEFAULT 'carrier',
+        PRIMARY KEY (code, carrier)
+    );
+    CREATE TABLE requests (
+        request_id TEXT PRIMARY KEY,
+        account TEXT NOT NULL REFERENCES accounts(name),
+        template TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        total INTEGER NOT NULL,
+        sent INTEGER NOT NULL,
+        failed INTEGER NOT NULL,
+        actor TEXT NOT NULL
+    );
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        request_id TEXT NOT NULL REFERENCES requests(request_id),
+        account TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        carrier TEXT,
+        template TEXT NOT NULL,
+        status TEXT NOT NULL,
+        error_code TEXT,
+        detail TEXT,
+        sent_at TEXT NOT NULL
+    );
+    CREATE INDEX messages_by_number ON messages (account, phone, sent_at);
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        account TEXT,
+        action TEXT NOT NULL,
+        target TEXT,
+        result TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    """,
+    """
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY,
+        account TEXT NOT NULL REFERENCES accounts(name),
+        summary TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        detail TEXT,
+        priority TEXT NOT NULL,
+        status TEXT NOT NULL,
+        owner TEXT,
+        context TEXT NOT NULL,
+        conversation TEXT NOT NULL,
+        send_date TEXT,
+        resolution TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX tickets_by_status ON tickets (status, priority, created_at);
+    CREATE TABLE ticket_events (
+        id INTEGER PRIMARY KEY,
+        ticket INTEGER NOT NULL REFERENCES tickets(id),
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        event TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE TABLE ticket_messages (
+        id INTEGER PRIMARY KEY,
+        ticket INTEGER NOT NULL REFERENCES tickets(id),
+        account TEXT NOT NULL,
+        at TEXT NOT NULL,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        seen_at TEXT
+    );
+    CREATE TABLE gaps (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        account TEXT,
+        question TEXT NOT NULL,
+        best TEXT,
+        score REAL NOT NULL,
+        kind TEXT NOT NULL
+    );
+    CREATE INDEX gaps_by_time ON gaps (at);
+    """,
+    # What each message carried: the signature as recipients saw it and the template's text with
+    # its parameters filled (NULL for messages sent before this step).
+    """
+    ALTER TABLE messages ADD COLUMN signature TEXT;
+    ALTER TABLE messages ADD COLUMN content TEXT;
+    """,
+    # The service: access tokens (only their hash is kept) and conversations held for web chats.
+    """
+    CREATE TABLE tokens (
+        id INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        account TEXT,
+        user_name TEXT,
+        role TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        token INTEGER NOT NULL REFERENCES tokens(id),
+        state TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
+    # Large sends are recorded in chunks: a send is 'recording' until its last message is written
+    # ('done' then), WRITTEN messages so far, LEASE the wall-clock second of its writer's last progress.
+    """
+    ALTER TABLE requests ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
+    ALTER TABLE requests ADD COLUMN written INTEGER;
+    ALTER TABLE requests ADD COLUMN lease REAL;
+    """,
+    # The web desk: browser sessions (bound to a token, so revoking the token ends them), staff's
+    # internal notes on tickets (never shown to a customer), and the outbox of notifications.
+    """
+    CREATE TABLE web_sessions (
+        id TEXT PRIMARY KEY,
+        token INTEGER NOT NULL REFERENCES tokens(id),
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE TABLE ticket_notes (
+        id INTEGER PRIMARY KEY,
+        ticket INTEGER NOT NULL REFERENCES tickets(id),
+        at TEXT NOT NULL,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX ticket_notes_by_ticket ON ticket_notes (ticket);
+    CREATE INDEX ticket_messages_by_ticket ON ticket_messages (ticket, author);
+    CREATE INDEX ticket_events_by_ticket ON ticket_events (ticket);
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        event TEXT NOT NULL,
+        ticket INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        payload TEXT NOT NULL
+    );
+    CREATE TABLE notify_cursors (
+        target TEXT PRIMARY KEY,
+        last_id INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_at TEXT,
+        last_error TEXT
+    );
+    CREATE TABLE answer_feedback (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        account TEXT NOT NULL,
+        question TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        verdict TEXT NOT NULL
+    );
+    """,
+]
+
+
+def tables_of(steps: list[str]) -> list[str]:
+    """The tables the migration STEPS create, in order."""
+    return [name for step in steps for name in re.findall(r"CREATE TABLE (\w+)", step)]
