@@ -129,11 +129,20 @@ class Conversation:
         except UserError as exc:
             self.remember_refusal(exc)
             lines = [Line("error", str(exc))] + self.after_failure()
+        except Exception as exc:  # a bug must not end the session, in any shell  # noqa: BLE001
+            lines = self.internal_error(exc)
         lines = [Line(line.kind, speech.say(line.text)) for line in lines]
         for line in lines:
             if line.kind != "muted":
                 self._turn("assistant", line.text)
         return lines
+
+    def internal_error(self, exc: Exception) -> list[Line]:
+        """A bug met while handling a line: said in one line, whatever was pending dropped (every
+        action is one transaction, so nothing is half-done), and the session goes on."""
+        self.flow, self.offer, self.picks = None, None, []
+        return [Line("error", f"internal error ({type(exc).__name__}: {exc}); nothing was half-done, "
+                              "the session goes on. Please report this.")]
 
     def remember_refusal(self, exc: UserError) -> None:
         """A refusal with the service's code: "what does that mean?" then explains that code."""

@@ -22,7 +22,7 @@ from ..knowledge import Slot
 from ..numbers import lookup
 from ..rules import SOURCES
 from ..text import clean, fold
-from . import offers, previews
+from . import offers, previews, values
 from .lines import LEAVE, Line, Waiting, yes_or_no_again
 
 if TYPE_CHECKING:
@@ -67,7 +67,8 @@ def waiting(conv: Conversation) -> Waiting | None:
 
 def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", confirmed: bool = False) -> list[Line]:
     """Begin action NAME with the values ARGS already known; SAID is what the person typed."""
-    name, args = _referent(conv, name, {k: v for k, v in args.items() if v not in (None, "", [], {})}, said)
+    args = values.normalise(name, {k: v for k, v in args.items() if v not in (None, "", [], {})})
+    name, args = _referent(conv, name, args, said)
     action = conv.kb.actions[name]
     missing = preconditions(conv, name)
     if missing:
@@ -144,7 +145,7 @@ def advance(conv: Conversation) -> list[Line]:
     assert flow is not None
     if flow.action == "send" and "code" in flow.args and not flow.slots and not flow.params_asked:
         variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
-        given = flow.args.setdefault("params", {})
+        given = flow.args["params"] = values.params(flow.args.get("params"))
         flow.slots += [Slot(f"param:{v}", "param", True, f"Value for ${{{v}}}") for v in variables if v not in given]
         flow.params_asked = True
     if flow.action == "template.create" and flow.slots and flow.slots[0].name == "letter" \
