@@ -256,7 +256,8 @@ class Conversation:
                 Line("choice", f"  {n}. {s.question}") for n, s in enumerate(reply.suggestions, 1)]
         if reply.type == "answer":
             return self.answer_lines(reply)
-        return self.start(reply.action, reply.args or {}, reply.question)
+        notes = [Line("warn", note) for note in reply.notes]   # numbers that are none, or written twice
+        return notes + self.start(reply.action, reply.args or {}, reply.question)
 
     def answer_lines(self, reply: Reply, offer: bool = True) -> list[Line]:
         """An FAQ answer, its related questions and (with OFFER) the action it leads to."""

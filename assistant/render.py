@@ -79,7 +79,8 @@ def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
         args = ", ".join(f"{k}: {one_line(v if not isinstance(v, list) else ' '.join(v))}" for k, v in reply.args.items())
         line = f"That is a request to {action.description[0].lower()}{action.description[1:].rstrip('.')}"
         line += f" ({args})." if args else "."
-        return f"{line}\nRun: {command_for(action, reply.args)}"
+        notes = "".join(f"\n{one_line(note)}" for note in reply.notes)
+        return f"{line}{notes}\nRun: {command_for(action, reply.args)}"
     return ("Sorry, I don't know the answer to that. A support manager can help: "
             "run `assistant handoff create --reason \"...\"`, or ask again in other words.")
 
@@ -129,6 +130,7 @@ def send_text(result: dict, carriers: dict[str, str], shown: int = 20) -> str:
              f"(charged {result['charged']}; digital package {result['balance']['digital']} left)"]
     lines.append(table([(carriers[c], n["sent"], n["failed"]) for c, n in result["by_carrier"].items()],
                        ("carrier", "sent", "failed")))
+    lines += [r["note"] for r in result.get("repeats", [])]
     failures = [r for r in result["results"] if r["status"] == "failed"]
     if failures:
         lines.append("Failures:")

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from . import numbers
 from .knowledge import Action, KnowledgeBase
 from .matcher import Candidate, Index
 from .text import clean, fold
@@ -48,6 +49,7 @@ class Reply(NamedTuple):
     suggestions: tuple[Suggestion, ...] = ()
     best: Candidate | None = None
     error: str | None = None
+    notes: tuple[str, ...] = ()          # what the values leave unsaid ("12345: not a mobile number ...")
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"question": self.question, "type": self.type, "confidence": self.confidence}
@@ -55,6 +57,8 @@ class Reply(NamedTuple):
             out.update(entry=self.entry, answer=self.answer)
         elif self.type == "action":
             out.update(action=self.action, args=self.args)
+            if self.notes:
+                out["notes"] = list(self.notes)
         elif self.type == "clarify":
             out["suggestions"] = [s.to_json() for s in self.suggestions]
         if self.error:
@@ -100,14 +104,28 @@ def slots_for(kb: KnowledgeBase, action: Action, text: str) -> dict[str, Any]:
     """The slot values of ACTION that TEXT already gives."""
     args: dict[str, Any] = {}
     for slot in action.slots:
-        values = _error_codes_in(kb, text) if slot.type == "error_code" else extract(kb, slot.type, text)
+        if slot.type == "phone":
+            values = [re.sub(r"[\s-]", "", v) for v in phone_reading(kb, text).recipients]
+        else:
+            values = _error_codes_in(kb, text) if slot.type == "error_code" else extract(kb, slot.type, text)
         never = kb.slot_types[slot.type].exclude if slot.type in kb.slot_types else ()
         values = [v for v in values if fold(v) not in never]
-        if slot.type == "phone":
-            values = [re.sub(r"[\s-]", "", v) for v in values]
         if values:
             args[slot.name] = values if slot.many else values[0]
     return args
+
+
+def phone_reading(kb: KnowledgeBase, text: str, whole: bool = False) -> numbers.Reading:
+    """The mobile numbers of TEXT by the one reader (`numbers.read`) with the knowledge base's patterns."""
+    slot_type = kb.slot_types.get("phone")
+    return numbers.read(text, slot_type.patterns if slot_type else [], whole)
+
+
+def notes_for(kb: KnowledgeBase, action: Action, text: str) -> tuple[str, ...]:
+    """What a request's values leave unsaid: numbers that are none, and numbers written twice."""
+    if not any(slot.type == "phone" for slot in action.slots):
+        return ()
+    return tuple(phone_reading(kb, text).notes(kb.rules))
 
 
 class Router:
@@ -293,4 +311,4 @@ class Router:
             return Reply(question, "answer", candidate.confidence, entry=entry.id, answer=entry.answer, best=candidate)
         action = self.kb.actions[name]
         return Reply(question, "action", candidate.confidence, action=name,
-                     args=slots_for(self.kb, action, text), best=candidate)
+                     args=slots_for(self.kb, action, text), best=candidate, notes=notes_for(self.kb, action, text))

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from ..context import Context, perform
 from ..errors import NotFound, UserError
-from ..numbers import lookup
+from ..numbers import lookup, unique
 from . import signatures, templates
 
 Progress = Callable[[int, int], None]
@@ -95,7 +95,11 @@ def message_text(ctx: Context, signature: str, text: str, params: Mapping[str, s
 
 
 def _recipients(ctx: Context, recipients: Iterable[tuple[str, Mapping[str, str]]], from_file: bool) -> list:
+    """RECIPIENTS checked for count, each number once: a number written twice in two ways
+    ("139-1234-5621", "0086 13912345621") is one person, who gets one message (see `repeats`)."""
     recipients = list(recipients)
+    kept, _ = unique([raw for raw, _ in recipients])
+    recipients = [recipients[n] for n in kept]
     limit = ctx.rules.sending["max_numbers_per_request"]
     if not recipients:
         raise UserError("no recipients; give mobile numbers or --file FILE")
@@ -162,6 +166,12 @@ def _outcomes(ctx: Context, code: str, recipients: list[tuple[str, Mapping[str, 
             "balance_before": account["digital_balance"]}
 
 
+def repeats(recipients: Iterable[tuple[str, Mapping[str, str]]]) -> list[dict]:
+    """The numbers of RECIPIENTS written again (in any format): each is sent once."""
+    return [{"written": r.written, "phone": r.phone, "first": r.first, "note": r.note()}
+            for r in unique([raw for raw, _ in recipients])[1]]
+
+
 def preview(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, str]]],
             from_file: bool = False) -> dict:
     """What `send` would do with the same arguments, number by number, without sending.
@@ -170,7 +180,8 @@ def preview(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str
     flow control, balance), so each number's verdict and error code are the ones the send gives.
     The REPL shows it before it asks to confirm.
     """
-    return _outcomes(ctx, code, _recipients(ctx, recipients, from_file))
+    recipients = list(recipients)
+    return {**_outcomes(ctx, code, _recipients(ctx, recipients, from_file)), "repeats": repeats(recipients)}
 
 
 def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, str]]],
@@ -181,7 +192,9 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
     split into such requests but recorded as one batch. PROGRESS(done, total) is called as
     recipients are processed.
     """
+    recipients = list(recipients)
     checked = _recipients(ctx, recipients, from_file)
+    repeated = repeats(recipients)
 
     def work() -> dict:
         result = _outcomes(ctx, code, checked, progress)
@@ -200,7 +213,7 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
                                       "actor": ctx.actor})
         ctx.store.insert_all("messages", rows)
         ctx.store.update("accounts", {"name": ctx.account}, {"digital_balance": result["balance"]["digital"]})
-        return {"request_id": request_id, **result}
+        return {"request_id": request_id, **result, "repeats": repeated}
     return perform(ctx, "send", code, work)
 
 

@@ -63,6 +63,7 @@ def send(conv: Conversation, args: dict[str, Any]) -> list[Line]:
     if rest:
         fails = sum(r["status"] == "failed" for r in rest)
         lines.append(Line("info", f"  ... and {len(rest)} more: {len(rest) - fails} will be sent, {fails} will fail"))
+    lines += [Line("warn", f"  {r['note']}") for r in result["repeats"]]
     lines.append(Line("info", f"{result['sent']} will be sent, {result['failed']} will fail. Charge: {result['charged']} "
                               f"message(s) from the digital-message package ({result['balance_before']} left); "
                               "SMS packages are never used."))

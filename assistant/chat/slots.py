@@ -20,6 +20,7 @@ from ..choices import pick, yes_or_no
 from ..errors import UserError
 from ..knowledge import Slot
 from ..numbers import lookup
+from ..router import phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold
 from . import offers, previews, values
@@ -317,8 +318,9 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         if not numbers or all(n.problem for n in numbers):
             raise UserError(numbers[0].problem if numbers else "no mobile number there")
         # Numbers the service would refuse stay in: the preview names each with its error code,
-        # as the send itself would, instead of dropping them unseen.
-        return [n.phone or raw for n, raw in zip(numbers, given)]
+        # as the send itself would, instead of dropping them unseen; each as written, so that a
+        # number written twice is named as the person wrote it.
+        return [str(raw).strip() for raw in given]
     if slot.type == "param" and slot.name.startswith("param:"):
         return value
     if slot.name == "industry":
@@ -345,8 +347,5 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
 def phones_in(conv: Conversation, text: str) -> list[str]:
     """The numbers in TEXT, each however it is grouped ("138 0013 8000, +86-186-1234-5678");
     anything left over is returned too, so that it is reported rather than dropped."""
-    found, rest = [], text
-    for pattern in conv.kb.slot_types["phone"].patterns:
-        found += [m.group("value") for m in pattern.finditer(rest)]
-        rest = pattern.sub(" ", rest)
-    return found + rest.replace(",", " ").replace(";", " ").split()
+    reading = phone_reading(conv.kb, text, whole=True)
+    return reading.written + reading.unread   # a number written twice stays: the send says it is sent once
