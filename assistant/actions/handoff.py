@@ -18,7 +18,7 @@ from ..context import Context, perform
 from ..errors import NotFound, UserError
 from ..roles import require, sees_all_accounts
 from ..sanitize import one_line, safe_json_text
-from ..text import clean
+from ..text import clean, shorten
 from . import sending, signatures, templates
 
 REASONS = {
@@ -88,7 +88,7 @@ def _summary(ctx: Context, reason: str, found: dict, detail: str | None, last_qu
         text = f"Unanswered question: {detail or last_question or '(none recorded)'}"
     else:
         text = f"Customer asked for a person: {detail or last_question or '(no reason given)'}"
-    return text if len(text) <= 160 else text[:157] + "..."
+    return shorten(text, 160)
 
 
 def _text(ctx: Context, text: str | None, what: str, how: str) -> str:
@@ -109,7 +109,7 @@ def _turns(ctx: Context, conversation: Sequence[dict]) -> list[dict]:
     turns = []
     for turn in list(conversation)[-ctx.rules.handoff["kept_turns"]:]:
         text = str(turn.get("text", ""))
-        turns.append({**turn, "text": text if len(text) <= limit else text[:limit - 1] + "…"})
+        turns.append({**turn, "text": shorten(text, limit) if len(text) > limit else text})
     return turns
 
 
