@@ -181,7 +181,14 @@ class Conversation:
             picked, self.picks = self.picks[int(answer) - 1], []
             return picked.run()
         self.picks = []
-        return self._about(text) or self.reply(self.router.route(text))
+        if about := self._about(text):
+            return about
+        reply = self.router.route(text)
+        if not (reply.type == "action" and self.kb.actions[reply.action].changes_state):
+            fate = outcomes.number_fate(self, text)    # "why did 19912345678 fail?" after a send
+            if fate:
+                return fate
+        return self.reply(reply)
 
     def _command(self, text: str) -> list[Line]:
         """A slash command; typed at a prompt, the prompt comes back after it (or its drop is said)."""

@@ -23,7 +23,7 @@ from ..numbers import lookup
 from ..router import phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold
-from . import offers, previews, values
+from . import offers, outcomes, previews, values
 from .lines import LEAVE, Line, Waiting, yes_or_no_again
 
 if TYPE_CHECKING:
@@ -70,6 +70,10 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
     """Begin action NAME with the values ARGS already known; SAID is what the person typed."""
     args = values.normalise(name, {k: v for k, v in args.items() if v not in (None, "", [], {})})
     name, args = _referent(conv, name, args, said)
+    several = conv.last.get("errors", "").split()
+    if name == "error.lookup" and args.get("code") == conv.last.get("error") and len(several) > 1 \
+            and not _error_named(conv, said):
+        return outcomes.explain_errors(conv, several)      # "what does that mean?" after a send with two codes
     action = conv.kb.actions[name]
     missing = preconditions(conv, name)
     if missing:
@@ -103,6 +107,13 @@ def _referent(conv: Conversation, name: str, args: dict[str, Any], said: str) ->
     if name == "error.lookup" and "code" not in args and conv.last.get("error"):
         args["code"] = conv.last["error"]
     return name, args
+
+
+def _error_named(conv: Conversation, said: str) -> bool:
+    """SAID names an error code itself (rather than "that")."""
+    from ..router import slots_for
+
+    return bool(said) and "code" in slots_for(conv.kb, conv.kb.actions["error.lookup"], said)
 
 
 def preconditions(conv: Conversation, name: str) -> list[Line]:
