@@ -47,6 +47,7 @@ class Conversation:
         self.unanswered: list[str] = []
         self.failures = 0
         self.last: dict[str, str] = {}
+        self.rest = ""       # what followed a yes or a no on the same line, handled as the next line
         self.done = False
 
     # --- state as plain data (a service keeps the conversation between requests) ---------------
@@ -111,15 +112,19 @@ class Conversation:
         """Everything the assistant says to TEXT; a pasted block is handled line by line, in order."""
         lines: list[Line] = []
         for one in text.splitlines() or [""]:
-            if not self.done:
+            while one is not None and not self.done:
                 lines += self._line(one)
+                one, self.rest = (self.rest or None), ""   # "no. I want a person": the rest is the next line
         return lines
 
     def _line(self, text: str) -> list[Line]:
         text = clean(text)
+        waiting = self.waiting
+        if not text and waiting and waiting.kind in ("offer", "confirm"):
+            # Enter at a "[y/N]" question is its default, the N, wherever it is asked, and it is said
+            return self._line("no") + [Line("muted", "(Enter alone means no.)")]
         if not text and not (self.flow and not self.flow.confirming):
             return []                        # Enter alone only matters at a value prompt (a default, a skip)
-        waiting = self.waiting
         # a yes, a no or a number answers the assistant's own question: never the case's subject
         self._turn("user", text, reply=bool(waiting and waiting.kind in ("offer", "confirm", "pick")))
         try:
@@ -166,6 +171,7 @@ class Conversation:
             return slots.answer(self, text)
         answer, reading = fold(text), yes_or_no(text)
         if self.offer:
+            reading, self.rest = offers.reading(self, text, offers.pending_action(self.offer))
             if reading == "unclear":         # neither surely yes nor no: asked again, never taken as a no
                 return yes_or_no_again(self.offer.question + " [y/N]")
             offer, self.offer = self.offer, None

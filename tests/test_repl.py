@@ -291,3 +291,22 @@ def test_recent_sends_can_be_found_again_in_the_repl(live, router):
     sent = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])
     text = said(session(live, router, f"/sends\r/sends {sent['request_id'][:8]}\r"))
     assert text.count(sent["request_id"]) == 2 and "1 sent, 0 failed" in text
+
+
+def test_a_pending_yes_no_is_the_prompt_itself_and_enter_there_means_no(ctx, router):
+    with create_pipe_input() as pipe:
+        shell = Shell(Conversation(ctx, router), input=pipe, output=DummyOutput())
+        assert "[y/N]" not in shell.message()[0][1]
+        pipe.send_text("how do I enable digital messages\r")
+        shell.step()
+        assert shell.message()[0][1] == "Enable digital message sending for the account now? [y/N]: "
+        pipe.send_text("\r")
+        shell.step()
+        assert shell.message()[0][1] == "demo> " and "Enter alone means no" in said(shell)
+        pipe.send_text("/enable\r")
+        shell.step()
+        assert shell.message()[0][1] == "Go ahead? [y/N]: "
+        pipe.send_text("\r")
+        shell.step()
+        assert "Not done. Nothing was changed." in said(shell) and shell.message()[0][1] == "demo> "
+    assert not accounts.account_info(ctx)["enabled"]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import media as media_files
 from ..actions import accounts, signatures, templates
-from ..choices import pick, yes_or_no
+from ..choices import pick
 from ..errors import UserError
 from ..knowledge import Slot
 from ..numbers import lookup
@@ -193,14 +193,14 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         conv.flow = None
         return [Line("muted", f"Dropped the {flow.title} request. Nothing was changed.")]
     if flow.confirming:
-        reading = yes_or_no(text)
+        reading, conv.rest = offers.reading(conv, text, flow.action)
         if reading == "yes":
             conv.flow = None
             return conv.run(flow.action, flow.args)
         if reading == "no":
             return _not_done(conv)
-        if reading is None and (lines := aside(conv, text)) is not None:
-            return lines                # a question or another request, answered; the go-ahead comes back
+        if reading is None:             # a question or another request, answered; the go-ahead comes back
+            return aside(conv, text) or unknown(conv, text)
         return yes_or_no_again("Go ahead? [y/N]")  # neither yes nor no: asked again, never taken as a no
     slot = flow.slots[0]
     if (slot.name in FREE_TEXT or slot.type in ("param", "error_code")) and _is_question(conv, text):
@@ -266,6 +266,14 @@ def aside(conv: Conversation, text: str) -> list[Line] | None:
     else:
         return None
     return lines + back(conv)
+
+
+def unknown(conv: Conversation, text: str) -> list[Line]:
+    """A line at a go-ahead that is neither an answer nor anything the assistant understands:
+    said so (and kept as an unanswered question), and the go-ahead comes back."""
+    conv.unanswered.append(text)
+    return [Line("warn", "Sorry, I don't know the answer to that. Try other words, or /handoff to ask a support "
+                         "manager.")] + back(conv)
 
 
 def back(conv: Conversation) -> list[Line]:
