@@ -98,8 +98,8 @@ class Conversation:
         """Everything worth completing at the main prompt."""
         words = [f"/{c.name}" for c in COMMANDS.values() if roles.slash_allowed(self.role, c.name)]
         words += [e.question for e in self.kb.entries.values()]
-        words += [r["code"] for r in self.ctx.store.rows("SELECT code FROM templates WHERE account = ? ORDER BY code",
-                                                         (self.ctx.account,))]
+        rows = self.ctx.store.rows("SELECT code, name FROM templates WHERE account = ? ORDER BY code", (self.ctx.account,))
+        words += [r["code"] for r in rows] + [r["name"] for r in rows]
         words += list(self.kb.error_codes)
         if self.role == "manager":  # ticket numbers after the queue commands
             ids = [str(t["id"]) for t in handoff.queue(self.ctx)]
@@ -280,11 +280,22 @@ class Conversation:
         if related:
             lines.append(Line("muted", "Related: " + " | ".join(related)))
         if entry.actions and offer:
-            lines.append(offers.action(self, entry.actions[0]))
+            lines += self.offer_or_why(entry.actions[0])
         return lines
+
+    def offer_or_why(self, name: str) -> list[Line]:
+        """Offer action NAME, if it could run now; else what it lacks (and the step that comes first,
+        on offer), so that no offer is accepted only to be refused."""
+        kept = self.offer
+        missing = slots.preconditions(self, name)
+        if missing:
+            return missing
+        self.offer = kept
+        return [offers.action(self, name)]
 
     def _fallback(self, reply: Reply) -> list[Line]:
         self.fallbacks += 1
+        self.failures = 0                   # the struggle is now this question, not an older failure
         if reply.error:
             return [Line("warn", f"I can't read that: {reply.error}.")]
         self.unanswered.append(reply.question)
@@ -299,6 +310,7 @@ class Conversation:
     def after_failure(self) -> list[Line]:
         """A failure the user could not fix (the second in a row) earns the handoff offer."""
         self.failures += 1
+        self.unanswered = []                # the struggle is now this failure, not older questions
         if self.failures < 2:
             return []
         return offers.handoff(self, "This keeps failing. Hand it to a support manager, with our conversation attached?")
@@ -318,6 +330,9 @@ class Conversation:
         account has a ticket open, the request is added to that one instead (one case at a time)."""
         if self.role == "manager":
             return [Line("warn", offers.MANAGER_HANDOFF)]
+        if not reason and trigger in (None, "asked_for_person") and self.unanswered and not self.failures:
+            # what the customer last struggled with: the questions left unanswered since
+            reason, trigger = " / ".join(self.unanswered[-3:]), "unanswered_question"
         request = self.last.get("request") if self.failures else None
         ticket = handoff.create(self.ctx, reason, template=self.last.get("template"), request_id=request,
                                 conversation=self.turns, trigger=trigger, reuse=True)

@@ -191,8 +191,9 @@ def account_text(info: dict) -> str:
 def queue_text(tickets: list[dict]) -> str:
     if not tickets:
         return "The queue is empty."
-    return table([(f"#{t['id']}", t["priority"], t["status"], t["owner"] or "-", t["account"], t["age"], t["summary"])
-                  for t in tickets], ("ticket", "priority", "status", "owner", "account", "age", "summary"))
+    rows = [(f"#{t['id']}", t["priority"], t["status"] + (", customer answered" if t.get("customer_answered") else ""),
+             t["owner"] or "-", t["account"], t["age"], t["summary"]) for t in tickets]
+    return table(rows, ("ticket", "priority", "status", "owner", "account", "age", "summary"))
 
 
 def ticket_text(ticket: dict) -> str:

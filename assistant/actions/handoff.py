@@ -245,10 +245,13 @@ def queue(ctx: Context, status: str | None = None, account: str | None = None) -
     if account:
         where.append("account = ?")
         params.append(account)
-    rows = ctx.store.rows(f"SELECT id, account, summary, reason, priority, status, owner, created_at FROM tickets "
-                          f"WHERE {' AND '.join(where)} "
+    rows = ctx.store.rows(f"SELECT id, account, summary, reason, priority, status, owner, created_at, "
+                          "(SELECT author FROM ticket_messages m WHERE m.ticket = tickets.id ORDER BY m.id DESC LIMIT 1) "
+                          f"AS last_author FROM tickets WHERE {' AND '.join(where)} "
                           "ORDER BY priority = 'urgent' DESC, created_at, id", tuple(params))
-    return [{**r, "age": _age(ctx, r["created_at"])} for r in rows]
+    # a customer's answer after the manager took the ticket is news for the manager: flagged
+    return [{**{k: v for k, v in r.items() if k != "last_author"}, "age": _age(ctx, r["created_at"]),
+             "customer_answered": bool(r["owner"]) and r["last_author"] == CUSTOMER} for r in rows]
 
 
 def claim(ctx: Context, ticket_id: int | str, by: str) -> dict:

@@ -109,7 +109,7 @@ def _signature(conv: Conversation, args: list[str]) -> list[Line]:
 
 @slash("template", "[CODE]", "template status")
 def _template(conv: Conversation, args: list[str]) -> list[Line]:
-    return conv.run("template.status", {"code": args[0]} if args else {})
+    return conv.run("template.status", {"code": " ".join(args)} if args else {})   # a code, or a name
 
 
 @slash("send", "CODE PHONE... [name=value]", "send a template (shows what will happen, then asks)")

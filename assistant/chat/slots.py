@@ -70,6 +70,7 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
     """Begin action NAME with the values ARGS already known; SAID is what the person typed."""
     args = values.normalise(name, {k: v for k, v in args.items() if v not in (None, "", [], {})})
     name, args = _referent(conv, name, args, said)
+    args = values.known_objects(conv.ctx, name, args, said)
     several = conv.last.get("errors", "").split()
     if name == "error.lookup" and args.get("code") == conv.last.get("error") and len(several) > 1 \
             and not _error_named(conv, said):
@@ -121,6 +122,11 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
     ctx = conv.ctx
     if name == "handoff" and conv.role == "manager":   # a manager would be handing the case to themselves
         return [Line("warn", offers.MANAGER_HANDOFF)]
+    if name == "enable" and accounts.account_info(ctx)["enabled"]:   # nothing to ask a go-ahead for
+        lines = [Line("ok", f"Digital messages are already enabled for account {ctx.account}; nothing to do.")]
+        if not signatures.status(ctx):
+            lines.append(offers.action(conv, "signature.submit", question="Next step: submit a signature now?"))
+        return lines
     needs_enabled = name in ("signature.submit", "signature.update", "template.create", "send")
     if needs_enabled and not accounts.account_info(ctx)["enabled"]:
         return [Line("warn", f"Digital messages are not enabled for account {ctx.account} yet; that comes first."),
@@ -169,16 +175,18 @@ def advance(conv: Conversation) -> list[Line]:
     if not conv.kb.actions[flow.action].changes_state:
         conv.flow = None
         return conv.run(flow.action, flow.args)
-    if flow.confirmed:              # yes to the offer was the one confirmation: say what is done, and do it
-        conv.flow = None
-        shown = previews.preview(conv, flow.action, flow.args) if flow.asked else []
-        return shown + conv.run(flow.action, flow.args)
     try:
         shown = previews.preview(conv, flow.action, flow.args)
     except UserError:
         conv.flow = None            # what the change would refuse is refused now: nothing waits for a yes
         raise
+    changed = [line for line in shown if line.kind == "warn"]
+    if flow.confirmed and not changed:  # yes to the offer was the one confirmation: say what is done, and do it
+        conv.flow = None
+        return (shown if flow.asked else []) + conv.run(flow.action, flow.args)
     flow.confirming = True
+    if flow.confirmed:              # what will happen is not what was offered (a rejection, a failure): ask again
+        shown.append(Line("info", "That is not quite what you said yes to, so I ask again before doing it."))
     return shown + [Line("choice", "Go ahead? [y/N]")]
 
 
@@ -296,8 +304,9 @@ def _default(conv: Conversation, slot: Slot) -> str | None:
 def choices(conv: Conversation, slot: Slot) -> list[str]:
     """Completions for a slot, from the account's own data and the rules."""
     store, account = conv.ctx.store, conv.ctx.account
-    if slot.type == "template_code":
-        return [r["code"] for r in store.rows("SELECT code FROM templates WHERE account = ? ORDER BY code", (account,))]
+    if slot.type == "template_code":      # a template is found by its code or its name
+        rows = store.rows("SELECT code, name FROM templates WHERE account = ? ORDER BY code", (account,))
+        return [r["code"] for r in rows] + [r["name"] for r in rows]
     if slot.type == "signature_name" and (conv.flow is None or conv.flow.action != "signature.submit"):
         return [r["name"] for r in store.rows("SELECT name FROM signatures WHERE account = ? ORDER BY name", (account,))]
     if slot.type == "source":
@@ -349,7 +358,10 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
                             f"{', '.join(ctx.rules.template_industries)}")
         return chosen
     if slot.name == "media":
-        paths = shlex.split(value) if isinstance(value, str) else list(value)
+        try:
+            paths = shlex.split(value) if isinstance(value, str) else list(value)
+        except ValueError:          # an unpaired quote or apostrophe in a file name: the name as typed
+            paths = [value]
         for path in paths:
             media_files.read(path)
         return paths

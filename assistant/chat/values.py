@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..actions import templates
+from ..context import Context
+
 
 def params(value: Any) -> dict[str, str]:
     """Template parameters as {name: value}, from a mapping, "name=value" words, or one string
@@ -48,4 +51,33 @@ def normalise(action: str, args: Mapping[str, Any]) -> dict[str, Any]:
         out["params"] = params(out["params"])
     if action == "send" and "phones" in out:
         out["phones"] = many(out["phones"])
+    return out
+
+
+LOOKUPS = {"signature.status": ("name", "signatures", "name"), "template.status": ("code", "templates", "code")}
+
+
+def known_objects(ctx: Context, action: str, args: dict[str, Any], said: str) -> dict[str, Any]:
+    """ARGS with the objects of the account they name, as the account knows them.
+
+    A template is named by its code or its name ("send the winter sale 2026 one to ..."). A
+    status look-up's value that names nothing in the account and is a plain lower-case word
+    ("is my signature ready?" read "ready" as a name) is a word of the question, not a value:
+    left out, so the look-up shows every object.
+    """
+    out = dict(args)
+    if action in ("send", "template.status") and not out.get("code") and said:
+        code = templates.named_in(ctx, said)
+        if code:
+            out["code"] = code
+    if action in LOOKUPS and isinstance(out.get(LOOKUPS[action][0]), str):
+        slot, table, column = LOOKUPS[action]
+        value = out[slot].strip()
+        known = {str(r[column]).casefold() for r in ctx.store.rows(f"SELECT {column} FROM {table} WHERE account = ?",
+                                                                    (ctx.account,))}
+        if action == "template.status":
+            known |= {str(r["name"]).casefold() for r in ctx.store.rows("SELECT name FROM templates WHERE account = ?",
+                                                                       (ctx.account,))}
+        if value.casefold() not in known and value.isalpha() and value.islower():
+            del out[slot]
     return out
