@@ -29,7 +29,7 @@ class _Map(dict):
     key_lines: dict = {}
 
 ACTION_NAMES = ("enable", "signature.submit", "signature.update", "signature.status", "template.create",
-                "template.status", "send", "error.lookup", "handoff")
+                "template.status", "send", "error.lookup", "handoff", "handoff.answer", "handoff.claim")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 

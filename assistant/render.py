@@ -25,12 +25,42 @@ def to_json(data: Any) -> str:
     return safe_json_text(json.dumps(data, ensure_ascii=False, default=str))
 
 
-def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
-    """An aligned plain-text table."""
+# The width tables are fitted to: the shells set it from the terminal (None: no limit, as in a pipe).
+WIDTH: int | None = None
+_NARROWEST = 4   # a column is never narrower than this (or its widest cell, if that is less)
+
+
+def _fit(widths: list[int], width: int) -> list[int]:
+    """WIDTHS narrowed, widest column first, until the columns and their gaps fit in WIDTH."""
+    widths = list(widths)
+    floor = [min(w, _NARROWEST) for w in widths]
+    while sum(widths) + 2 * (len(widths) - 1) > width:
+        widest = max(range(len(widths)), key=lambda i: widths[i] - floor[i])
+        if widths[widest] <= floor[widest]:
+            break                                   # as narrow as a table can be
+        widths[widest] -= 1
+    return widths
+
+
+def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], width: int | None = None) -> str:
+    """An aligned plain-text table. Within WIDTH columns (default: `WIDTH`), long cells are wrapped
+    on words inside their column, so that no line is longer than the terminal."""
+    import textwrap
+
     cells = [[one_line(h) for h in headers]] + [[one_line("" if v is None else v) for v in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    width = WIDTH if width is None else width
+    if width:
+        widths = _fit(widths, width)
+    lines = []
+    for r in cells:
+        wrapped = [textwrap.wrap(c, w, break_long_words=True, break_on_hyphens=False) or [""]
+                   for c, w in zip(r, widths)]
+        for n in range(max(len(parts) for parts in wrapped)):
+            lines.append("  ".join((parts[n] if n < len(parts) else "").ljust(w)
+                                   for parts, w in zip(wrapped, widths)).rstrip())
+    header_lines = max(len(textwrap.wrap(c, w, break_long_words=True) or [""]) for c, w in zip(cells[0], widths))
+    lines.insert(header_lines, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 

@@ -310,3 +310,22 @@ def test_a_pending_yes_no_is_the_prompt_itself_and_enter_there_means_no(ctx, rou
         shell.step()
         assert "Not done. Nothing was changed." in said(shell) and shell.message()[0][1] == "demo> "
     assert not accounts.account_info(ctx)["enabled"]
+
+
+def test_tables_in_the_shell_fit_a_narrow_terminal(live, router):
+    from assistant import render
+    from assistant.actions import templates
+
+    templates.record_review(live, "DIGITAL_SMS_0001", "china_telecom", False,
+                            "the wording promises a prize draw, which the carrier does not accept in marketing "
+                            "messages; rewrite it without the draw and submit it again")
+    output = Vt100_Output(io.StringIO(), lambda: Size(rows=40, columns=50), term="xterm")
+    try:
+        with create_pipe_input() as pipe:
+            shell = Shell(Conversation(live, router), input=pipe, output=output)
+            pipe.send_text("/template DIGITAL_SMS_0001\r")
+            shell.step()
+        table = [line for line in said(shell).splitlines() if line.startswith(("carrier", "China", "---", " "))]
+        assert len(table) > 4 and max(len(line) for line in table) <= 50
+    finally:
+        render.WIDTH = None

@@ -216,3 +216,9 @@ def test_one_number_written_twice_is_sent_once_and_the_repeat_is_said(live):
     assert [r["written"] for r in result["repeats"]] == ["0086 13912345621"]
     preview = sending.preview(live, "DIGITAL_SMS_0001", [("13912345621", {"name": "Tom"}), ("+8613912345621", {})])
     assert len(preview["results"]) == 1 and preview["repeats"][0]["first"] == "13912345621"
+
+
+def test_recent_sends_of_the_same_second_list_the_later_first(live):
+    first = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])
+    second = sending.send(live, "DIGITAL_SMS_0001", [("13912345678", {"name": "Ann"})])
+    assert [s["request_id"] for s in sending.recent(live, 2)] == [second["request_id"], first["request_id"]]

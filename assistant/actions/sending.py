@@ -220,8 +220,10 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
 def recent(ctx: Context, limit: int = 20) -> list[dict]:
     """The account's latest sends, newest first: a send whose output was lost can always be found again."""
     limit = max(1, min(int(limit), 1000))
+    # two sends of the same second: the later one (its messages written last) first
     return ctx.store.rows("SELECT request_id, template, created_at, total, sent, failed, actor FROM requests "
-                          "WHERE account = ? ORDER BY created_at DESC, request_id LIMIT ?", (ctx.account, limit))
+                          "WHERE account = ? ORDER BY created_at DESC, (SELECT MAX(m.id) FROM messages m "
+                          "WHERE m.request_id = requests.request_id) DESC LIMIT ?", (ctx.account, limit))
 
 
 def request(ctx: Context, request_id: str) -> dict:

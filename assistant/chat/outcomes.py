@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import render
-from ..actions import accounts, error_codes, sending, signatures, templates
+from ..actions import accounts, error_codes, handoff, sending, signatures, templates
 from ..errors import UserError
 from . import offers
 from .lines import Line
@@ -62,6 +62,12 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         return lines
     elif name == "handoff":
         return conv.handoff(args.get("reason"))
+    elif name == "handoff.answer":
+        ticket = handoff.answer(ctx, args["ticket"], args["text"])
+        return [Line("ok", f"Sent to the support managers on ticket #{ticket['id']}.")]
+    elif name == "handoff.claim":
+        ticket = handoff.claim(ctx, args["ticket"], ctx.actor.split(":", 1)[-1])
+        return [Line("ok", f"Ticket #{ticket['id']} is yours.")]
     else:
         raise UserError(f"I can't do '{name}' here yet")
     conv.failures = 0

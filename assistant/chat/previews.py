@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..actions import sending
+from ..actions import handoff, sending
 from .lines import Line
 
 if TYPE_CHECKING:
@@ -47,6 +47,11 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
                              "details attached.")]
     if name == "send":
         return send(conv, args)
+    if name == "handoff.answer":
+        return [Line("info", f"Tell the support managers on ticket #{args['ticket']}: {args['text']}")]
+    if name == "handoff.claim":
+        ticket = handoff.get(ctx, args["ticket"])
+        return [Line("info", f"Take ticket #{ticket['id']} ({ticket['account']}: {ticket['summary']}).")]
     return [Line("info", f"{conv.kb.actions[name].description}")]
 
 

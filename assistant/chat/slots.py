@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import media as media_files
-from ..actions import accounts, signatures, templates
+from .. import roles
+from ..actions import accounts, handoff, signatures, templates
 from ..choices import pick
 from ..errors import UserError
 from ..knowledge import Slot
@@ -122,6 +123,11 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
     ctx = conv.ctx
     if name == "handoff" and conv.role == "manager":   # a manager would be handing the case to themselves
         return [Line("warn", offers.MANAGER_HANDOFF)]
+    if name in ("handoff.answer", "handoff.claim"):
+        roles.require(conv.role, name)     # a customer cannot claim; a manager answers with /reply
+    if name == "handoff.answer" and not handoff.queue(ctx, account=ctx.account):
+        return [Line("info", "You have no open ticket to answer on; say what you need, or /handoff, and I will "
+                             "hand it to a support manager.")]
     if name == "enable" and accounts.account_info(ctx)["enabled"]:   # nothing to ask a go-ahead for
         lines = [Line("ok", f"Digital messages are already enabled for account {ctx.account}; nothing to do.")]
         if not signatures.status(ctx):

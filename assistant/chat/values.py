@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..actions import templates
+from ..actions import handoff, templates
 from ..context import Context
 
 
@@ -66,6 +66,10 @@ def known_objects(ctx: Context, action: str, args: dict[str, Any], said: str) ->
     left out, so the look-up shows every object.
     """
     out = dict(args)
+    if action == "handoff.answer" and not out.get("ticket"):     # "tell the manager ...": the open ticket
+        open_tickets = handoff.queue(ctx, account=ctx.account)
+        if open_tickets:
+            out["ticket"] = str(max(t["id"] for t in open_tickets))
     if action in ("send", "template.status") and not out.get("code") and said:
         code = templates.named_in(ctx, said)
         if code:
