@@ -54,12 +54,13 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], width: int | No
         widths = _fit(widths, width)
     lines = []
     for r in cells:
-        wrapped = [textwrap.wrap(c, w, break_long_words=True, break_on_hyphens=False) or [""]
+        # a word longer than its column (a request id) stays whole, to be copied
+        wrapped = [textwrap.wrap(c, w, break_long_words=False, break_on_hyphens=False) or [""]
                    for c, w in zip(r, widths)]
         for n in range(max(len(parts) for parts in wrapped)):
             lines.append("  ".join((parts[n] if n < len(parts) else "").ljust(w)
                                    for parts, w in zip(wrapped, widths)).rstrip())
-    header_lines = max(len(textwrap.wrap(c, w, break_long_words=True) or [""]) for c, w in zip(cells[0], widths))
+    header_lines = max(len(textwrap.wrap(c, w, break_long_words=False) or [""]) for c, w in zip(cells[0], widths))
     lines.insert(header_lines, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

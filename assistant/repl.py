@@ -22,7 +22,6 @@ from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.shortcuts import print_formatted_text
 from prompt_toolkit.styles import Style
 
-from . import render
 from .conversation import Conversation, Line
 from .lines import not_utf8, read_lines
 from .render import safe
@@ -124,7 +123,6 @@ class Shell:
     def _refresh_toolbar(self) -> None:
         try:
             width = self.session.output.get_size().columns
-            render.WIDTH = width if width >= 20 else None     # tables fit the terminal
             self.toolbar_text = self.conversation.toolbar(width)
         except Exception:  # a toolbar must never break the session  # noqa: BLE001
             self.toolbar_text = f" {self.conversation.ctx.account}"

@@ -153,7 +153,7 @@ def test_no_color_prints_no_colour_codes(live, router, monkeypatch):
 def test_completion_offers_the_accounts_template_codes_while_a_code_is_asked(live, router):
     conv = Conversation(live, router)
     conv.handle("send a message")
-    assert conv.waiting.choices == ["DIGITAL_SMS_0001"]
+    assert conv.waiting.choices == ["DIGITAL_SMS_0001", "Spring sale"]   # a template by its code or its name
     assert "/help" in Conversation(live, router).completions()
 
 
@@ -320,6 +320,7 @@ def test_tables_in_the_shell_fit_a_narrow_terminal(live, router):
                             "the wording promises a prize draw, which the carrier does not accept in marketing "
                             "messages; rewrite it without the draw and submit it again")
     output = Vt100_Output(io.StringIO(), lambda: Size(rows=40, columns=50), term="xterm")
+    render.WIDTH = 50          # as the CLI sets it from a 50-column terminal
     try:
         with create_pipe_input() as pipe:
             shell = Shell(Conversation(live, router), input=pipe, output=output)
