@@ -45,7 +45,7 @@ _YES = ("y", "yes", "ya", "yah", "yeah", "yea", "yep", "yup", "ok", "okay", "k",
         "sure", "sure thing", "for sure", "you bet", "of course", "certainly", "absolutely", "definitely",
         "affirmative", "confirm", "confirmed", "correct", "fine", "go", "go ahead", "go for it", "do it", "do that",
         "please do", "proceed", "continue", "lets do it", "lets go", "sounds good", "sounds great", "perfect",
-        "great", "yes do it", "why not", "i do", "i would", "i think so",
+        "great", "yes do it", "why not", "i do", "i would", "i think so", "no problem", "no worries",
         "是", "是的", "好", "好的", "可以", "行", "对", "确认")
 _NO = ("n", "no", "nope", "nah", "na", "cancel", "stop", "not now", "not yet", "later", "maybe later", "no need", "not needed",
        "do not", "please do not", "do not do it", "i do not", "i would not", "not really", "negative",
@@ -101,3 +101,41 @@ def yes_or_no(text: str) -> str | None:
     if said & {"yes", "no"}:
         return "yes" if "yes" in said else "no"
     return "yes" if kinds == ["polite"] and fold(text) in ("please", "请") else "unclear"
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;。！？；])(?![.!?;。！？；])\s*")
+_JOINERS = ("and", "so", "then", "just", "please")
+
+
+def answer_first(text: str) -> tuple[str | None, str]:
+    """A line that opens with a sentence that is only a yes or a no ("no. I want to talk to a
+    person", "ok! what do I need to do?"): that answer and the rest, which is the person's next
+    line. Any other line: `yes_or_no(text)` and no rest."""
+    parts = [p for p in _SENTENCE_END.split(text.strip(), maxsplit=1) if p.strip()]
+    if len(parts) == 2 and (first := yes_or_no(parts[0])) in ("yes", "no"):
+        then = yes_or_no(parts[1])
+        if then == first:                     # "Yes. Please.", "no. not now."
+            return first, ""
+        if then in ("yes", "no"):             # "yes. no."
+            return "unclear", ""
+        return first, parts[1].strip()
+    return yes_or_no(text), ""
+
+
+def after_yes(text: str) -> str | None:
+    """The words after the yes a line opens with ("sure, go ahead and enable it" -> "enable it"),
+    None when it does not open with a yes. The caller decides whether they restate what was
+    offered (then the line is a yes) or ask something else."""
+    words = fold(text).split()
+    table, longest = _phrases()
+    i, opened = 0, False
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            kind = table.get(" ".join(words[i:i + n]))
+            if kind in ("yes", "polite") or (opened and n == 1 and words[i] in _JOINERS):
+                opened = opened or kind == "yes"
+                i += n
+                break
+        else:
+            break
+    return " ".join(words[i:]) if opened else None

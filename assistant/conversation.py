@@ -71,6 +71,7 @@ class Conversation:
         self.unanswered: list[str] = []
         self.failures = 0
         self.last: dict[str, str] = {}
+        self.rest = ""       # what followed a yes or a no on the same line, handled as the next line
         self.done = False
 
     # --- state as plain data (a service keeps the conversation between requests) ---------------
@@ -122,8 +123,8 @@ class Conversation:
         """Everything worth completing at the main prompt."""
         words = [f"/{c.name}" for c in COMMANDS.values() if roles.slash_allowed(self.role, c.name)]
         words += [e.question for e in self.kb.entries.values()]
-        words += [r["code"] for r in self.ctx.store.rows("SELECT code FROM templates WHERE account = ? ORDER BY code",
-                                                         (self.ctx.account,))]
+        rows = self.ctx.store.rows("SELECT code, name FROM templates WHERE account = ? ORDER BY code", (self.ctx.account,))
+        words += [r["code"] for r in rows] + [r["name"] for r in rows]
         words += list(self.kb.error_codes)
         if self.role == "manager":  # ticket numbers after the queue commands
             ids = [str(t["id"]) for t in handoff.queue(self.ctx)]
@@ -136,16 +137,20 @@ class Conversation:
         """Everything the assistant says to TEXT; a pasted block is handled line by line, in order."""
         lines: list[Line] = []
         for one in text.splitlines() or [""]:
-            if not self.done:
+            while one is not None and not self.done:
                 lines += self._line(one)
+                one, self.rest = (self.rest or None), ""   # "no. I want a person": the rest is the next line
         return lines
 
     def _line(self, text: str) -> list[Line]:
         text = clean(text)
+        waiting = self.waiting
+        if not text and waiting and waiting.kind in ("offer", "confirm"):
+            # Enter at a "[y/N]" question is its default, the N, wherever it is asked, and it is said
+            return self._line("no") + [Line("muted", "(Enter alone means no.)")]
         if not text and not (self.flow and not self.flow.confirming):
             return []                        # Enter alone only matters at a value prompt (a default, a skip)
         self.lang = language.follow(self.lang_setting, text, self.lang)
-        waiting = self.waiting
         # a yes, a no or a number answers the assistant's own question: never the case's subject
         self._turn("user", text, reply=bool(waiting and waiting.kind in ("offer", "confirm", "pick")))
         return self._answered(lambda: self._dispatch(text))
@@ -173,11 +178,20 @@ class Conversation:
                 raise  # the shell runs the turn again, or answers that the database failed: nothing is kept
             self.remember_refusal(exc)
             lines = [Line("error", str(exc))] + self.after_failure()
+        except Exception as exc:  # a bug must not end the session, in any shell  # noqa: BLE001
+            lines = self.internal_error(exc)
         lines = [Line(line.kind, speech.say(line.text)) for line in lines]
         for line in lines:
             if line.kind != "muted":
                 self._turn("assistant", line.text)
         return lines
+
+    def internal_error(self, exc: Exception) -> list[Line]:
+        """A bug met while handling a line: said in one line, whatever was pending dropped (every
+        action is one transaction, so nothing is half-done), and the session goes on."""
+        self.flow, self.offer, self.picks = None, None, []
+        return [Line("error", f"internal error ({type(exc).__name__}: {exc}); nothing was half-done, "
+                              "the session goes on. Please report this.")]
 
     def remember_refusal(self, exc: UserError) -> None:
         """A refusal with the service's code: "what does that mean?" then explains that code."""
@@ -201,6 +215,7 @@ class Conversation:
             return slots.answer(self, text)
         answer, reading = fold(text), yes_or_no(text)
         if self.offer:
+            reading, self.rest = offers.reading(self, text, offers.pending_action(self.offer))
             if reading == "unclear":         # neither surely yes nor no: asked again, never taken as a no
                 return yes_or_no_again(self.yes_no(self.offer.question), self.say("answer_yes_no"))
             offer, self.offer = self.offer, None
@@ -216,7 +231,14 @@ class Conversation:
             picked, self.picks = self.picks[int(answer) - 1], []
             return picked.run()
         self.picks = []
-        return self._about(text) or self.reply(self.router.route(text, self.lang))
+        if about := self._about(text):
+            return about
+        reply = self.router.route(text, self.lang)
+        if not (reply.type == "action" and self.kb.actions[reply.action].changes_state):
+            fate = outcomes.number_fate(self, text)    # "why did 19912345678 fail?" after a send
+            if fate:
+                return fate
+        return self.reply(reply)
 
     def _command(self, text: str) -> list[Line]:
         """A slash command; typed at a prompt, the prompt comes back after it (or its drop is said)."""
@@ -300,7 +322,8 @@ class Conversation:
                 Line("choice", f"  {n}. {s.question}") for n, s in enumerate(reply.suggestions, 1)]
         if reply.type == "answer":
             return self.answer_lines(reply)
-        return self.start(reply.action, reply.args or {}, reply.question)
+        notes = [Line("warn", note) for note in reply.notes]   # numbers that are none, or written twice
+        return notes + self.start(reply.action, reply.args or {}, reply.question)
 
     def answer_lines(self, reply: Reply, offer: bool = True) -> list[Line]:
         """An FAQ answer, its related questions and (with OFFER) the action it leads to."""
@@ -310,8 +333,18 @@ class Conversation:
         if related:
             lines.append(Line("muted", self.say("related") + " | ".join(related)))
         if entry.actions and offer:
-            lines.append(offers.action(self, entry.actions[0]))
+            lines += self.offer_or_why(entry.actions[0])
         return lines
+
+    def offer_or_why(self, name: str) -> list[Line]:
+        """Offer action NAME, if it could run now; else what it lacks (and the step that comes first,
+        on offer), so that no offer is accepted only to be refused."""
+        kept = self.offer
+        missing = slots.preconditions(self, name)
+        if missing:
+            return missing
+        self.offer = kept
+        return [offers.action(self, name)]
 
     def _fallback(self, reply: Reply) -> list[Line]:
         if reply.kind == "undocumented" and reply.entry in self.kb.entries:
@@ -321,6 +354,7 @@ class Conversation:
             return [Line("answer", text)] + offers.handoff(self, self.say("undocumented.offer"), reply.question,
                                                            "unanswered_question")
         self.fallbacks += 1
+        self.failures = 0                   # the struggle is now this question, not an older failure
         if reply.error:
             return [Line("warn", self.say("unreadable", error=reply.error))]
         self.unanswered.append(reply.question)
@@ -335,6 +369,7 @@ class Conversation:
     def after_failure(self) -> list[Line]:
         """A failure the user could not fix (the second in a row) earns the handoff offer."""
         self.failures += 1
+        self.unanswered = []                # the struggle is now this failure, not older questions
         if self.failures < 2:
             return []
         return offers.handoff(self, self.say("handoff.failing"))
@@ -354,6 +389,9 @@ class Conversation:
         account has a ticket open, the request is added to that one instead (one case at a time)."""
         if self.role == "manager":
             return [Line("warn", offers.MANAGER_HANDOFF)]
+        if not reason and trigger in (None, "asked_for_person") and self.unanswered and not self.failures:
+            # what the customer last struggled with: the questions left unanswered since
+            reason, trigger = " / ".join(self.unanswered[-3:]), "unanswered_question"
         request = self.last.get("request") if self.failures else None
         ticket = handoff.create(self.ctx, reason, template=self.last.get("template"), request_id=request,
                                 conversation=self.turns, trigger=trigger, reuse=True)

@@ -52,3 +52,95 @@ def lookup(raw: str, rules: Rules) -> Number:
         if carrier:
             return Number(raw, phone, carrier)
     return Number(raw, phone, None, f"{phone} is not in an assigned mainland mobile number segment")
+
+
+# --- reading numbers out of what a person typed ---------------------------------------------------
+# A number-like token: digits, maybe a leading +, grouped by spaces, dashes or brackets; not part
+# of a word, a code, a date, a time or a name=value pair.
+_NUMBERISH = re.compile(r"(?<![\w=:./+-])\+?\d[\d \-()]*\d(?![\w=:/])(?!\.\w)")
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_FILLER = {"and", "or", "to", "plus", "also", "&", "和", "、"}
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """WRITTEN is number PHONE again, first written as FIRST: one recipient, sent once."""
+
+    written: str
+    phone: str
+    first: str
+
+    def note(self) -> str:
+        return f"{self.written}: the same number as {self.first} ({self.phone}); it is one recipient, sent once"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The numbers of a text: each recipient once (PHONES, as written), the tokens that look like
+    a number but are none (UNREAD), the repeats left out, and every number found (WRITTEN)."""
+
+    phones: list[str]
+    unread: list[str]
+    repeats: list[Repeat]
+    written: list[str]
+
+    @property
+    def recipients(self) -> list[str]:
+        """The numbers and the unreadable tokens: a send reports each of the latter as refused
+        (isv.MOBILE_NUMBER_ILLEGAL) rather than dropping it unseen."""
+        return self.phones + self.unread
+
+    def notes(self, rules: Rules | None = None) -> list[str]:
+        """One line for every token that is not a number the service takes, and every repeat."""
+        out = [unread_note(token) for token in self.unread]
+        if rules is not None:
+            out += [f"{raw}: {problem}" for raw in self.phones if (problem := lookup(raw, rules).problem)]
+        return out + [r.note() for r in self.repeats]
+
+
+def unread_note(token: str) -> str:
+    """What is wrong with TOKEN, which looks like a number but is no mainland mobile number."""
+    digits = sum(ch.isdigit() for ch in token)
+    return (f"{token}: not a mobile number ({digits} digit{'s' if digits != 1 else ''}; a mainland mobile number "
+            "has 11, e.g. 13800138000 or +86 138 0013 8000)")
+
+
+def unique(raws: list[str]) -> tuple[list[int], list[Repeat]]:
+    """The positions of RAWS to keep, each number once (by its normalised 11 digits, so that
+    "139-1234-5621" and "0086 13912345621" are one), and the repeats left out."""
+    kept: list[int] = []
+    repeats: list[Repeat] = []
+    first: dict[str, str] = {}
+    for n, raw in enumerate(raws):
+        key = normalise(raw) or _SEPARATORS.sub("", raw.strip())
+        if key in first:
+            repeats.append(Repeat(raw, key, first[key]))
+            continue
+        first[key] = raw
+        kept.append(n)
+    return kept, repeats
+
+
+def read(text: str, patterns: list[re.Pattern], whole: bool = False) -> Reading:
+    """The numbers in TEXT, found by PATTERNS (the knowledge base's `phone` slot type), in order.
+
+    Nothing that looks like a number is dropped unseen: a digit token that is no mobile number is
+    returned as UNREAD. WHOLE means TEXT is only numbers (a value prompt): every leftover word is
+    then unread, apart from "and"/"or" and separators; in a sentence only tokens of at least five
+    digits count (a "3" or a "100" is no recipient).
+    """
+    found: list[tuple[int, str]] = []
+    rest = text
+    for pattern in patterns:
+        for match in pattern.finditer(rest):
+            found.append((match.start(), (match.groupdict().get("value") or match.group(0)).strip()))
+        rest = pattern.sub(lambda m: "," + " " * (len(m.group(0)) - 1), rest)
+    if whole:
+        leftovers = [(m.start(), m.group(0)) for m in re.finditer(r"[^\s,;，；]+", rest)
+                     if m.group(0).casefold() not in _FILLER]
+    else:
+        leftovers = [(m.start(), m.group(0).strip()) for m in _NUMBERISH.finditer(rest)
+                     if sum(ch.isdigit() for ch in m.group(0)) >= 5 and not _DATE.fullmatch(m.group(0).strip())]
+    written = [value for _, value in sorted(found)]
+    kept, repeats = unique(written)
+    return Reading([written[n] for n in kept], [t for _, t in sorted(leftovers)], repeats, written)

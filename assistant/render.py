@@ -26,12 +26,43 @@ def to_json(data: Any) -> str:
     return safe_json_text(json.dumps(data, ensure_ascii=False, default=str))
 
 
-def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
-    """An aligned plain-text table."""
+# The width tables are fitted to: the shells set it from the terminal (None: no limit, as in a pipe).
+WIDTH: int | None = None
+_NARROWEST = 4   # a column is never narrower than this (or its widest cell, if that is less)
+
+
+def _fit(widths: list[int], width: int) -> list[int]:
+    """WIDTHS narrowed, widest column first, until the columns and their gaps fit in WIDTH."""
+    widths = list(widths)
+    floor = [min(w, _NARROWEST) for w in widths]
+    while sum(widths) + 2 * (len(widths) - 1) > width:
+        widest = max(range(len(widths)), key=lambda i: widths[i] - floor[i])
+        if widths[widest] <= floor[widest]:
+            break                                   # as narrow as a table can be
+        widths[widest] -= 1
+    return widths
+
+
+def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], width: int | None = None) -> str:
+    """An aligned plain-text table. Within WIDTH columns (default: `WIDTH`), long cells are wrapped
+    on words inside their column, so that no line is longer than the terminal."""
+    import textwrap
+
     cells = [[one_line(h) for h in headers]] + [[one_line("" if v is None else v) for v in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    width = WIDTH if width is None else width
+    if width:
+        widths = _fit(widths, width)
+    lines = []
+    for r in cells:
+        # a word longer than its column (a request id) stays whole, to be copied
+        wrapped = [textwrap.wrap(c, w, break_long_words=False, break_on_hyphens=False) or [""]
+                   for c, w in zip(r, widths)]
+        for n in range(max(len(parts) for parts in wrapped)):
+            lines.append("  ".join((parts[n] if n < len(parts) else "").ljust(w)
+                                   for parts, w in zip(wrapped, widths)).rstrip())
+    header_lines = max(len(textwrap.wrap(c, w, break_long_words=False) or [""]) for c, w in zip(cells[0], widths))
+    lines.insert(header_lines, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
@@ -82,7 +113,8 @@ def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
         args = ", ".join(f"{k}: {one_line(v if not isinstance(v, list) else ' '.join(v))}" for k, v in reply.args.items())
         line = f"That is a request to {action.description[0].lower()}{action.description[1:].rstrip('.')}"
         line += f" ({args})." if args else "."
-        return f"{line}\nRun: {command_for(action, reply.args)}"
+        notes = "".join(f"\n{one_line(note)}" for note in reply.notes)
+        return f"{line}{notes}\nRun: {command_for(action, reply.args)}"
     if reply.kind == "undocumented" and reply.answer:
         return f"{reply.answer}\n{say(kb, 'undocumented.ask', lang)}"
     return say(kb, "fallback.ask", lang)
@@ -133,6 +165,7 @@ def send_text(result: dict, carriers: dict[str, str], shown: int = 20) -> str:
              f"(charged {result['charged']}; digital package {result['balance']['digital']} left)"]
     lines.append(table([(carriers[c], n["sent"], n["failed"]) for c, n in result["by_carrier"].items()],
                        ("carrier", "sent", "failed")))
+    lines += [r["note"] for r in result.get("repeats", [])]
     failures = result.get("failures") or [r for r in result["results"] if r["status"] == "failed"]
     counted = result.get("failures_total", len(failures))
     if failures:
@@ -201,8 +234,9 @@ def account_text(info: dict) -> str:
 def queue_text(tickets: list[dict]) -> str:
     if not tickets:
         return "The queue is empty."
-    return table([(f"#{t['id']}", t["priority"], t["status"], t["owner"] or "-", t["account"], t["age"], t["summary"])
-                  for t in tickets], ("ticket", "priority", "status", "owner", "account", "age", "summary"))
+    rows = [(f"#{t['id']}", t["priority"], t["status"] + (", customer answered" if t.get("customer_answered") else ""),
+             t["owner"] or "-", t["account"], t["age"], t["summary"]) for t in tickets]
+    return table(rows, ("ticket", "priority", "status", "owner", "account", "age", "summary"))
 
 
 def ticket_text(ticket: dict) -> str:

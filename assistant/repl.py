@@ -33,6 +33,9 @@ STYLE = Style.from_dict({
 })
 
 
+ASKED_BY_THE_PROMPT = ("slot", "file", "confirm", "offer")   # waits whose question the prompt itself asks
+
+
 class ConversationCompleter(Completer):
     """Completes what the conversation waits for, else commands, questions and codes."""
 
@@ -129,15 +132,17 @@ class Shell:
         self.transcript.extend(lines)
         waiting = self.conversation.waiting
         for line in lines:
-            if waiting and waiting.kind in ("slot", "file", "confirm") and line.text == waiting.prompt:
+            if waiting and waiting.kind in ASKED_BY_THE_PROMPT and line.text == waiting.prompt:
                 continue  # the prompt itself asks it
             print_formatted_text(FormattedText([(f"class:{line.kind}", safe(line.text))]),
                                  style=self.session.style, output=self.session.output,
                                  color_depth=None if self.color else ColorDepth.MONOCHROME)
 
     def message(self) -> FormattedText:
+        """The prompt: a pending value or yes/no question is the prompt itself ("... now? [y/N]: "),
+        so that a yes/no waiting never looks like the main prompt."""
         waiting = self.conversation.waiting
-        if waiting and waiting.kind in ("slot", "file", "confirm"):
+        if waiting and waiting.kind in ASKED_BY_THE_PROMPT:
             return FormattedText([("class:prompt", f"{waiting.prompt}: ")])
         return FormattedText([("class:prompt", f"{self.conversation.ctx.account}> ")])
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from . import lang as language
+from . import numbers
 from .knowledge import Action, KnowledgeBase
 from .matcher import Candidate, Index
 from .text import clean, fold
@@ -56,6 +57,7 @@ class Reply(NamedTuple):
     error: str | None = None
     lang: str = "en"                     # the language the answer (and the words around it) is in
     kind: str | None = None              # "undocumented": a fallback that says where to look
+    notes: tuple[str, ...] = ()          # what the values leave unsaid ("12345: not a mobile number ...")
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"question": self.question, "type": self.type, "confidence": self.confidence,
@@ -66,6 +68,8 @@ class Reply(NamedTuple):
                 out["kind"] = self.kind
         elif self.type == "action":
             out.update(action=self.action, args=self.args)
+            if self.notes:
+                out["notes"] = list(self.notes)
         elif self.type == "clarify":
             out["suggestions"] = [s.to_json() for s in self.suggestions]
         if self.error:
@@ -111,14 +115,28 @@ def slots_for(kb: KnowledgeBase, action: Action, text: str) -> dict[str, Any]:
     """The slot values of ACTION that TEXT already gives."""
     args: dict[str, Any] = {}
     for slot in action.slots:
-        values = _error_codes_in(kb, text) if slot.type == "error_code" else extract(kb, slot.type, text)
+        if slot.type == "phone":
+            values = [re.sub(r"[\s-]", "", v) for v in phone_reading(kb, text).recipients]
+        else:
+            values = _error_codes_in(kb, text) if slot.type == "error_code" else extract(kb, slot.type, text)
         never = kb.slot_types[slot.type].exclude if slot.type in kb.slot_types else ()
         values = [v for v in values if fold(v) not in never]
-        if slot.type == "phone":
-            values = [re.sub(r"[\s-]", "", v) for v in values]
         if values:
             args[slot.name] = values if slot.many else values[0]
     return args
+
+
+def phone_reading(kb: KnowledgeBase, text: str, whole: bool = False) -> numbers.Reading:
+    """The mobile numbers of TEXT by the one reader (`numbers.read`) with the knowledge base's patterns."""
+    slot_type = kb.slot_types.get("phone")
+    return numbers.read(text, slot_type.patterns if slot_type else [], whole)
+
+
+def notes_for(kb: KnowledgeBase, action: Action, text: str) -> tuple[str, ...]:
+    """What a request's values leave unsaid: numbers that are none, and numbers written twice."""
+    if not any(slot.type == "phone" for slot in action.slots):
+        return ()
+    return tuple(phone_reading(kb, text).notes(kb.rules))
 
 
 class Router:
@@ -249,7 +267,8 @@ class Router:
         for sentence in self.asking(text):
             reply = self._route_one(question, sentence, said)
             if reply.type == "action":  # the values the message names anywhere are the request's
-                reply = reply._replace(args=slots_for(self.kb, self.kb.actions[reply.action], text))
+                action = self.kb.actions[reply.action]
+                reply = reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text))
             replies.append(reply)
         return max(replies, key=lambda r: (_RANK[r.type] if r.kind != "undocumented" else _RANK["answer"], r.confidence))
 
@@ -371,4 +390,5 @@ class Router:
                          best=candidate, lang=lang)
         action = self.kb.actions[name]
         return Reply(question, "action", candidate.confidence, action=name,
-                     args=slots_for(self.kb, action, text), best=candidate, lang=lang)
+                     args=slots_for(self.kb, action, text), best=candidate, lang=lang,
+                     notes=notes_for(self.kb, action, text))

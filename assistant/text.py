@@ -160,3 +160,16 @@ def tokens(text: str, synonyms: Synonyms | None = None,
     if synonyms is not None:
         folded = synonyms.apply(folded)
     return [stem(word) for word in folded.split()]
+
+
+def shorten(text: str, limit: int) -> str:
+    """TEXT in at most LIMIT characters, cut between words (never inside one, nor at a quote
+    or an apostrophe) and ended with "…" when anything was left out. The one way a summary,
+    a title or a kept turn is cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    room = text[:max(limit - 1, 1)]
+    cut = room.rfind(" ")
+    kept = room[:cut] if cut > limit // 2 else room       # one very long word is cut, not dropped
+    return kept.rstrip(" ,;:-") + "…"

@@ -51,3 +51,23 @@ def test_an_answer_that_is_not_surely_yes_or_no_is_unclear(typed):
                                    "DIGITAL_SMS_0001", "2", "", "   "])
 def test_a_question_or_a_value_is_no_answer_at_all(typed):
     assert yes_or_no(typed) is None
+
+
+@pytest.mark.parametrize("typed,reading,rest", [
+    ("no. I want to talk to a person", "no", "I want to talk to a person"),
+    ("ok. what do I need to do to start sending?", "yes", "what do I need to do to start sending?"),
+    ("Yes! how long does review take?", "yes", "how long does review take?"),
+    ("Yes. Please.", "yes", ""), ("yes. no.", "unclear", ""),
+    ("no, I want to send a message", "unclear", ""), ("how do I enable it?", None, "")])
+def test_a_yes_or_no_opening_a_sentence_answers_and_the_rest_is_the_next_line(typed, reading, rest):
+    from assistant.choices import answer_first
+
+    assert answer_first(typed) == (reading, rest)
+
+
+@pytest.mark.parametrize("typed,words", [("sure, go ahead and enable it", "enable it"), ("ok, go ahead please", ""),
+                                         ("no, enable it", None), ("enable it", None)])
+def test_the_words_after_an_opening_yes_are_found(typed, words):
+    from assistant.choices import after_yes
+
+    assert after_yes(typed) == words

@@ -506,3 +506,26 @@ def test_a_cached_ask_imports_only_what_answering_needs(private_kb, argv):
               any(m.startswith(f"{name}.") for name in NOT_FOR_A_CACHED_ANSWER if not name.endswith("."))]
     assert loaded == []
     assert not Path(private_kb["ASSISTANT_DB"]).exists()  # a confident answer opens no database
+
+
+def test_a_bug_while_answering_a_piped_line_is_one_line_and_the_next_lines_are_answered(run, monkeypatch):
+    from assistant.router import Router
+
+    real = Router.route
+
+    def broken(self, question):
+        if question == "boom":
+            raise TypeError("list indices must be integers or slices, not str")
+        return real(self, question)
+    monkeypatch.setattr(Router, "route", broken)
+    result = run(input="boom\nhow long does signature review take\n")
+    assert result.code == 0 and "Traceback" not in result.out + result.err
+    assert "internal error (TypeError: list indices must be integers or slices, not str)" in result.out
+    assert "7–10 business days" in result.out
+
+
+def test_ask_json_names_every_number_it_cannot_read(run):
+    reply = json.loads(run("ask", "--json", "please send DIGITAL_SMS_0001 to 138 0013 8000, 12345 and 1381234567").out)
+    assert reply["args"]["phones"] == ["13800138000", "12345", "1381234567"]
+    assert [n.split(":")[0] for n in reply["notes"]] == ["12345", "1381234567"]
+    assert "not a mobile number" in reply["notes"][1]

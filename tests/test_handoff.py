@@ -250,3 +250,20 @@ def test_the_same_words_again_add_nothing_and_a_resolved_ticket_is_not_reused(ca
 def test_handoff_create_without_reuse_always_opens_a_ticket(case):
     first = handoff.create(case, "please call me")
     assert handoff.create(case, "please call me")["id"] != first["id"]
+
+
+def test_a_tickets_history_never_runs_backwards_when_clocks_differ_and_its_age_counts_to_its_last_step(live):
+    live.at("2026-12-05T10:00")                       # the customer's simulated clock
+    ticket = handoff.create(live, "the preview is wrong")
+    live.actor, live.role = "manager:lin", "manager"
+    live.at("2026-03-20T09:00")                       # the manager's real one is months behind
+    handoff.claim(live, ticket["id"], "lin")
+    handoff.reply(live, ticket["id"], "Please resubmit", "lin")
+    live.actor, live.role = "customer", "customer"
+    live.at("2026-12-06T10:00")
+    case = handoff.answer(live, ticket["id"], "done")
+    times = [e["at"] for e in case["events"]] + [m["at"] for m in case["messages"]]
+    assert [e["at"] for e in case["events"]] == sorted(e["at"] for e in case["events"])
+    assert min(times) >= case["created_at"]
+    live.at("2026-03-20T09:30")
+    assert handoff.get(live, ticket["id"])["age"] == "1d 0h"

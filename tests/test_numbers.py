@@ -32,3 +32,36 @@ def test_the_longest_matching_segment_names_the_carrier(kb, phone, carrier):
 def test_numbers_digital_messages_do_not_reach_say_why(kb, phone, words):
     number = lookup(phone, kb.rules)
     assert number.carrier is None and words in number.problem
+
+
+def _read(text, whole=False):
+    from assistant import knowledge
+    from assistant.numbers import read
+
+    return read(text, knowledge.load().slot_types["phone"].patterns, whole)
+
+
+def test_the_reader_reports_every_number_like_token_it_cannot_read_and_drops_none():
+    reading = _read("please send the winter sale one to 138 0013 8000, 13312345678, 12345, 15600001111 "
+                    "and +86 186-1234-5678, 1381234567")
+    assert reading.phones == ["138 0013 8000", "13312345678", "15600001111", "+86 186-1234-5678"]
+    assert reading.unread == ["12345", "1381234567"]
+    notes = reading.notes()
+    assert notes[0].startswith("12345: not a mobile number (5 digits") and notes[1].startswith("1381234567: not a mobile")
+
+
+@pytest.mark.parametrize("text", ["send DIGITAL_SMS_0001 on 2026-03-20 at 10:00", "send 3 messages, 100 in all",
+                                  "request 7947EDCA-3DBC-421E-B2DF-72BA1A3C1B3D", "with name=12345678"])
+def test_codes_dates_times_counts_and_values_are_not_taken_for_numbers(text):
+    assert _read(text).unread == [] and _read(text).phones == []
+
+
+def test_one_number_written_twice_in_two_formats_is_one_recipient_and_said_so():
+    reading = _read("send it to 139-1234-5621 and 0086 13912345621")
+    assert reading.phones == ["139-1234-5621"] and reading.written == ["139-1234-5621", "0086 13912345621"]
+    assert reading.notes() == ["0086 13912345621: the same number as 139-1234-5621 (13912345621); "
+                               "it is one recipient, sent once"]
+
+
+def test_at_a_numbers_prompt_every_leftover_word_is_unread_but_and():
+    assert _read("13800138000 and 12345, abc", whole=True).unread == ["12345", "abc"]

@@ -153,7 +153,7 @@ def test_no_color_prints_no_colour_codes(live, router, monkeypatch):
 def test_completion_offers_the_accounts_template_codes_while_a_code_is_asked(live, router):
     conv = Conversation(live, router)
     conv.handle("send a message")
-    assert conv.waiting.choices == ["DIGITAL_SMS_0001"]
+    assert conv.waiting.choices == ["DIGITAL_SMS_0001", "Spring sale"]   # a template by its code or its name
     assert "/help" in Conversation(live, router).completions()
 
 
@@ -291,3 +291,42 @@ def test_recent_sends_can_be_found_again_in_the_repl(live, router):
     sent = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])
     text = said(session(live, router, f"/sends\r/sends {sent['request_id'][:8]}\r"))
     assert text.count(sent["request_id"]) == 2 and "1 sent, 0 failed" in text
+
+
+def test_a_pending_yes_no_is_the_prompt_itself_and_enter_there_means_no(ctx, router):
+    with create_pipe_input() as pipe:
+        shell = Shell(Conversation(ctx, router), input=pipe, output=DummyOutput())
+        assert "[y/N]" not in shell.message()[0][1]
+        pipe.send_text("how do I enable digital messages\r")
+        shell.step()
+        assert shell.message()[0][1] == "Enable digital message sending for the account now? [y/N]: "
+        pipe.send_text("\r")
+        shell.step()
+        assert shell.message()[0][1] == "demo> " and "Enter alone means no" in said(shell)
+        pipe.send_text("/enable\r")
+        shell.step()
+        assert shell.message()[0][1] == "Go ahead? [y/N]: "
+        pipe.send_text("\r")
+        shell.step()
+        assert "Not done. Nothing was changed." in said(shell) and shell.message()[0][1] == "demo> "
+    assert not accounts.account_info(ctx)["enabled"]
+
+
+def test_tables_in_the_shell_fit_a_narrow_terminal(live, router):
+    from assistant import render
+    from assistant.actions import templates
+
+    templates.record_review(live, "DIGITAL_SMS_0001", "china_telecom", False,
+                            "the wording promises a prize draw, which the carrier does not accept in marketing "
+                            "messages; rewrite it without the draw and submit it again")
+    output = Vt100_Output(io.StringIO(), lambda: Size(rows=40, columns=50), term="xterm")
+    render.WIDTH = 50          # as the CLI sets it from a 50-column terminal
+    try:
+        with create_pipe_input() as pipe:
+            shell = Shell(Conversation(live, router), input=pipe, output=output)
+            pipe.send_text("/template DIGITAL_SMS_0001\r")
+            shell.step()
+        table = [line for line in said(shell).splitlines() if line.startswith(("carrier", "China", "---", " "))]
+        assert len(table) > 4 and max(len(line) for line in table) <= 50
+    finally:
+        render.WIDTH = None

@@ -69,7 +69,8 @@ def test_template_parameters_are_checked(live, params, code):
 
 
 def test_one_message_per_number_per_template_in_24_hours(live):
-    assert _codes(_send(live, "13800138000", "13800138000")) == [None, "isv.BUSINESS_LIMIT_CONTROL"]
+    assert _codes(_send(live, "13800138000")) == [None]   # (one number written twice in one request is sent once)
+    assert _codes(_send(live, "13800138000")) == ["isv.BUSINESS_LIMIT_CONTROL"]
     live.later(hours=23, minutes=59)
     assert _codes(_send(live, "13800138000")) == ["isv.BUSINESS_LIMIT_CONTROL"]
     live.later(minutes=2)
@@ -311,3 +312,16 @@ def test_send_show_pages_the_failures(live):
     assert len(first["failures"]) == 50 and first["failures_from"] == 0 and first["failures_next"] == 50
     last = sending.request(live, result["request_id"], failures_from=100)
     assert len(last["failures"]) == 20 and last["failures_next"] is None
+def test_one_number_written_twice_is_sent_once_and_the_repeat_is_said(live):
+    result = sending.send(live, "DIGITAL_SMS_0001", [("139-1234-5621", {"name": "Tom"}),
+                                                     ("0086 13912345621", {"name": "Tom"})])
+    assert (result["sent"], result["failed"]) == (1, 0)
+    assert [r["written"] for r in result["repeats"]] == ["0086 13912345621"]
+    preview = sending.preview(live, "DIGITAL_SMS_0001", [("13912345621", {"name": "Tom"}), ("+8613912345621", {})])
+    assert len(preview["results"]) == 1 and preview["repeats"][0]["first"] == "13912345621"
+
+
+def test_recent_sends_of_the_same_second_list_the_later_first(live):
+    first = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])
+    second = sending.send(live, "DIGITAL_SMS_0001", [("13912345678", {"name": "Ann"})])
+    assert [s["request_id"] for s in sending.recent(live, 2)] == [second["request_id"], first["request_id"]]

@@ -153,3 +153,13 @@ def test_a_carrier_that_does_not_take_a_source_fails_alone(enabled, kb, monkeypa
     assert status["ready_for"] == ["china_mobile", "china_telecom"]
     assert status["carriers"]["china_unicom"]["reason"].startswith(
         "China Unicom registers only signatures whose source is enterprise or trademark")
+
+
+def test_the_hint_for_a_name_with_spaces_is_a_name_that_passes(ctx):
+    from assistant.actions import accounts
+
+    accounts.enable(ctx)
+    with pytest.raises(UserError) as refused:
+        signatures.submit(ctx, "Acme Shop!", "trademark")
+    hint = str(refused.value).split("e.g. '")[1].split("'")[0]
+    assert hint == "AcmeShop" and signatures.check_name(ctx, hint) == hint

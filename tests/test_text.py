@@ -57,3 +57,13 @@ def test_ascii_text_folds_to_the_words_the_full_normalisation_gives():
     samples += ["don't", "Don'T stop", "whats_up", "'a'", "a''b", "_'_", "it's_me", "x_'y", "CAN'T_WON'T", ""]
     for text in samples:
         assert fold(text) == fold(text + " \u00b7"), repr(text)
+
+
+def test_shorten_cuts_between_words_never_at_an_apostrophe():
+    from assistant.text import shorten
+
+    said = "it says 'I don't know' every time, get me a human please, right now"
+    assert shorten(said, 200) == said
+    cut = shorten(said, 24)
+    assert len(cut) <= 24 and cut.endswith("…") and said.startswith(cut[:-1]) and said[len(cut) - 1] == " "
+    assert shorten("x" * 50, 10) == "x" * 9 + "…"

@@ -19,7 +19,7 @@ from ..context import Context, perform
 from ..errors import NotFound, UserError
 from ..roles import allowed, require, sees_all_accounts
 from ..sanitize import one_line, safe_json_text
-from ..text import clean
+from ..text import clean, shorten
 from . import sending, signatures, templates
 
 REASONS = {
@@ -89,7 +89,7 @@ def _summary(ctx: Context, reason: str, found: dict, detail: str | None, last_qu
         text = f"Unanswered question: {detail or last_question or '(none recorded)'}"
     else:
         text = f"Customer asked for a person: {detail or last_question or '(no reason given)'}"
-    return text if len(text) <= 160 else text[:157] + "..."
+    return shorten(text, 160)
 
 
 def _text(ctx: Context, text: str | None, what: str, how: str) -> str:
@@ -110,7 +110,7 @@ def _turns(ctx: Context, conversation: Sequence[dict]) -> list[dict]:
     turns = []
     for turn in list(conversation)[-ctx.rules.handoff["kept_turns"]:]:
         text = str(turn.get("text", ""))
-        turns.append({**turn, "text": text if len(text) <= limit else text[:limit - 1] + "…"})
+        turns.append({**turn, "text": shorten(text, limit) if len(text) > limit else text})
     return turns
 
 
@@ -133,7 +133,8 @@ def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: b
                          (ticket["id"], CUSTOMER))
     added = bool(text) and text != ticket["detail"] and not (last and last["text"] == text)
     if added:
-        ctx.store.insert("ticket_messages", {"ticket": ticket["id"], "account": ctx.account, "at": ctx.now(),
+        ctx.store.insert("ticket_messages", {"ticket": ticket["id"], "account": ctx.account,
+                                             "at": _when(ctx, ticket["id"]),
                                              "author": CUSTOMER, "text": text, "seen_at": ctx.now()})
         context = json.loads(ticket["context"])
         context.update({k: v for k, v in found.items() if k not in context})
@@ -189,16 +190,31 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
 
 def _event(ctx: Context, ticket_id: int, event: str, detail: str | None = None) -> None:
     """Record EVENT in the ticket's history, and in the notifications' outbox when people want to hear of it."""
-    ctx.store.insert("ticket_events", {"ticket": ticket_id, "at": ctx.now(), "actor": ctx.actor, "event": event,
+    at = _when(ctx, ticket_id)
+    ctx.store.insert("ticket_events", {"ticket": ticket_id, "at": at, "actor": ctx.actor, "event": event,
                                           "detail": detail})
-    ctx.store.execute("UPDATE tickets SET updated_at = ? WHERE id = ?", (ctx.now(), ticket_id))
+    ctx.store.execute("UPDATE tickets SET updated_at = ? WHERE id = ?", (at, ticket_id))
     if event in notify.EVENTS:
         ticket = ctx.store.row("SELECT id, account, priority, summary FROM tickets WHERE id = ?", (ticket_id,))
-        notify.record(ctx.store, ticket, event, ctx.now())
+        notify.record(ctx.store, ticket, event, at)
 
 
-def _age(ctx: Context, created_at: str) -> str:
-    minutes = int((ctx.clock.now() - dt.datetime.fromisoformat(created_at)).total_seconds() // 60)
+def _when(ctx: Context, ticket_id: int) -> str:
+    """The time of a new step in a ticket's history: now, or the ticket's last step if that is later.
+    Clocks differ (a client of a service with --allow-simulated-clock may live in another month than
+    the manager), and a history must never run backwards."""
+    row = ctx.store.row("SELECT updated_at FROM tickets WHERE id = ?", (ticket_id,))
+    now = ctx.now()
+    return max(now, row["updated_at"]) if row and row["updated_at"] else now
+
+
+def _age(ctx: Context, created_at: str, updated_at: str | None = None) -> str:
+    """How long the ticket has been open: from its creation to now, or to its last step if the
+    viewer's clock is behind the ticket's history (clocks differ, see `_when`)."""
+    until = ctx.clock.now()
+    if updated_at and dt.datetime.fromisoformat(updated_at) > until:
+        until = dt.datetime.fromisoformat(updated_at)
+    minutes = int((until - dt.datetime.fromisoformat(created_at)).total_seconds() // 60)
     if minutes < 60:
         return f"{max(minutes, 0)}m"
     if minutes < 24 * 60:
@@ -236,7 +252,7 @@ def get(ctx: Context, ticket_id: int | str, any_account: bool | None = None) -> 
     row = _row(ctx, ticket_id, any_account)
     case = {**{k: row[k] for k in ("id", "account", "summary", "reason", "detail", "priority", "status", "owner",
                                    "send_date", "resolution", "created_at", "updated_at")},
-            "age": _age(ctx, row["created_at"]),
+            "age": _age(ctx, row["created_at"], row["updated_at"]),
             "context": json.loads(row["context"]), "conversation": json.loads(row["conversation"]),
             "events": ctx.store.rows("SELECT at, actor, event, detail FROM ticket_events WHERE ticket = ? ORDER BY id",
                                      (row["id"],)),
@@ -258,10 +274,14 @@ def queue(ctx: Context, status: str | None = None, account: str | None = None) -
     if account:
         where.append("account = ?")
         params.append(account)
-    rows = ctx.store.rows(f"SELECT id, account, summary, reason, priority, status, owner, created_at FROM tickets "
-                          f"WHERE {' AND '.join(where)} "
+    rows = ctx.store.rows(f"SELECT id, account, summary, reason, priority, status, owner, created_at, updated_at, "
+                          "(SELECT author FROM ticket_messages m WHERE m.ticket = tickets.id ORDER BY m.id DESC LIMIT 1) "
+                          f"AS last_author FROM tickets WHERE {' AND '.join(where)} "
                           "ORDER BY priority = 'urgent' DESC, created_at, id", tuple(params))
-    return [{**r, "age": _age(ctx, r["created_at"])} for r in rows]
+    # a customer's answer after the manager took the ticket is news for the manager: flagged
+    return [{**{k: v for k, v in r.items() if k not in ("last_author", "updated_at")},
+             "age": _age(ctx, r["created_at"], r["updated_at"]),
+             "customer_answered": bool(r["owner"]) and r["last_author"] == CUSTOMER} for r in rows]
 
 
 def claim(ctx: Context, ticket_id: int | str, by: str) -> dict:
@@ -295,7 +315,8 @@ def reply(ctx: Context, ticket_id: int | str, text: str, by: str | None = None) 
         if row["status"] == "resolved":
             raise UserError(f"ticket #{row['id']} is resolved; open a new one to continue")
         author = clean(by or row["owner"] or ctx.actor)
-        ctx.store.insert("ticket_messages", {"ticket": row["id"], "account": row["account"], "at": ctx.now(),
+        ctx.store.insert("ticket_messages", {"ticket": row["id"], "account": row["account"],
+                                             "at": _when(ctx, row["id"]),
                                                 "author": author, "text": text, "seen_at": None})
         ctx.store.execute("UPDATE tickets SET status = 'waiting', owner = COALESCE(owner, ?) WHERE id = ?",
                                (author, row["id"]))
@@ -312,7 +333,8 @@ def answer(ctx: Context, ticket_id: int | str, text: str) -> dict:
         row = _row(ctx, ticket_id, any_account=False)
         if row["status"] == "resolved":
             raise UserError(f"ticket #{row['id']} is resolved; open a new one with `assistant handoff create`")
-        ctx.store.insert("ticket_messages", {"ticket": row["id"], "account": row["account"], "at": ctx.now(),
+        ctx.store.insert("ticket_messages", {"ticket": row["id"], "account": row["account"],
+                                             "at": _when(ctx, row["id"]),
                                                 "author": CUSTOMER, "text": text, "seen_at": ctx.now()})
         ctx.store.execute("UPDATE tickets SET status = CASE WHEN owner IS NULL THEN 'open' ELSE 'claimed' END "
                                "WHERE id = ?", (row["id"],))
@@ -333,7 +355,8 @@ def resolve(ctx: Context, ticket_id: int | str, note: str, by: str | None = None
         ctx.store.execute("UPDATE tickets SET status = 'resolved', resolution = ?, owner = COALESCE(owner, ?) "
                           "WHERE id = ?", (note, clean(by or ctx.actor), row["id"]))
         # The note is the customer's answer too: it waits in their inbox like a reply.
-        ctx.store.insert("ticket_messages", {"ticket": row["id"], "account": row["account"], "at": ctx.now(),
+        ctx.store.insert("ticket_messages", {"ticket": row["id"], "account": row["account"],
+                                             "at": _when(ctx, row["id"]),
                                              "author": clean(by or row["owner"] or ctx.actor),
                                              "text": f"{RESOLVED}{note}", "seen_at": None})
         _event(ctx, row["id"], "resolved")  # the note is kept as the resolution and the customer's message

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from ..context import Context, perform
 from ..errors import NotFound, UserError, refused
-from ..numbers import lookup
+from ..numbers import lookup, unique
 from . import signatures, templates
 
 Progress = Callable[[int, int], None]
@@ -113,7 +113,11 @@ def message_text(ctx: Context, signature: str, text: str, params: Mapping[str, s
 
 
 def _recipients(ctx: Context, recipients: Iterable[tuple[str, Mapping[str, str]]], from_file: bool) -> list:
+    """RECIPIENTS checked for count, each number once: a number written twice in two ways
+    ("139-1234-5621", "0086 13912345621") is one person, who gets one message (see `repeats`)."""
     recipients = list(recipients)
+    kept, _ = unique([raw for raw, _ in recipients])
+    recipients = [recipients[n] for n in kept]
     limit = ctx.rules.sending["max_numbers_per_request"]
     if not recipients:
         raise UserError("no recipients; give mobile numbers or --file FILE")
@@ -210,6 +214,12 @@ def _outcomes(ctx: Context, code: str, recipients: list[tuple[str, Mapping[str, 
             "balance_before": account["digital_balance"]}
 
 
+def repeats(recipients: Iterable[tuple[str, Mapping[str, str]]]) -> list[dict]:
+    """The numbers of RECIPIENTS written again (in any format): each is sent once."""
+    return [{"written": r.written, "phone": r.phone, "first": r.first, "note": r.note()}
+            for r in unique([raw for raw, _ in recipients])[1]]
+
+
 def preview(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, str]]],
             from_file: bool = False) -> dict:
     """What `send` would do with the same arguments, number by number, without sending.
@@ -218,7 +228,8 @@ def preview(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str
     flow control, balance), so each number's verdict and error code are the ones the send gives.
     The REPL shows it before it asks to confirm.
     """
-    return _outcomes(ctx, code, _recipients(ctx, recipients, from_file))
+    recipients = list(recipients)
+    return {**_outcomes(ctx, code, _recipients(ctx, recipients, from_file)), "repeats": repeats(recipients)}
 
 
 def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, str]]],
@@ -232,6 +243,7 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
     `shown_results` per-number results; a larger send says how many there were and gives its
     first failures (`send show` pages through the rest).
     """
+    recipients = list(recipients)
     checked = _recipients(ctx, recipients, from_file)
     rules = ctx.rules.sending
     recover(ctx)
@@ -243,6 +255,7 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
     static = _static_checks(ctx, variables, checked, half)
     chunk = max(1, int(rules.get("chunk_messages", 2000)))
     small = len(checked) <= chunk
+    repeated = repeats(recipients)
 
     def decide() -> dict:
         _none_recording(ctx)
@@ -271,7 +284,7 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
             raise
     elif progress:
         progress(len(checked), len(checked))
-    return _answer(result, int(rules.get("shown_results", 1000)))
+    return {**_answer(result, int(rules.get("shown_results", 1000))), "repeats": repeated}
 
 
 def _rows(ctx: Context, template: dict, request_id: str, sent_at: str, results: list[dict],
@@ -385,8 +398,10 @@ def recent(ctx: Context, limit: int = 20) -> list[dict]:
     """The account's latest sends, newest first: a send whose output was lost can always be found again."""
     limit = max(1, min(int(limit), 1000))
     recover(ctx)
+    # two sends of the same second: the later one (its messages written last) first
     return ctx.store.rows("SELECT request_id, template, created_at, total, sent, failed, actor FROM requests "
-                          "WHERE account = ? ORDER BY created_at DESC, request_id LIMIT ?", (ctx.account, limit))
+                          "WHERE account = ? ORDER BY created_at DESC, (SELECT MAX(m.id) FROM messages m "
+                          "WHERE m.request_id = requests.request_id) DESC LIMIT ?", (ctx.account, limit))
 
 
 def request(ctx: Context, request_id: str, failures_from: int = 0) -> dict:

@@ -36,7 +36,9 @@ def check_name(ctx: Context, name: str) -> str:
     """NAME if it meets the service's format rules, else a UserError saying which rule and how to fix it."""
     rules = ctx.rules.signature
     if name != name.strip() or any(ch.isspace() for ch in name):
-        raise refused(NAME_ILLEGAL, f"signature '{name}' has spaces; write it without spaces, e.g. '{''.join(name.split())}'")
+        usable = "".join(ch for ch in name if is_cjk(ch) or (ch.isascii() and ch.isalnum()))  # a hint that is itself valid
+        raise refused(NAME_ILLEGAL, f"signature '{name}' has spaces; write it without spaces"
+                      + (f", e.g. '{usable}'" if usable else ""))
     name = unicodedata.normalize("NFKC", name)
     low, high = rules["min_length"], rules["max_length"]
     if not low <= len(name) <= high:

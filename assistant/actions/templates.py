@@ -21,7 +21,7 @@ from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, check_count, perform
 from ..errors import NotFound, UserError, refused
-from ..text import clean
+from ..text import clean, fold
 from . import signatures
 
 # The service's codes for refused template applications.
@@ -209,16 +209,36 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
 
 
 def find(ctx: Context, code: str, any_account: bool = False) -> dict:
-    """The template CODE of this account (of any account for a manager), or a UserError."""
-    code = clean(code).upper()
+    """The template CODE of this account (of any account for a manager), or a UserError. CODE may
+    also be the template's name in this account ("Winter sale 2026", any case), as people say it."""
+    wanted = clean(code)
+    code = wanted.upper()
     row = ctx.store.row("SELECT * FROM templates WHERE code = ?" + ("" if any_account else " AND account = ?"),
                         (code,) if any_account else (code, ctx.account))
+    if row is None:
+        named = [r for r in ctx.store.rows("SELECT * FROM templates WHERE account = ? ORDER BY code", (ctx.account,))
+                 if r["name"].casefold() == wanted.casefold()]
+        if len(named) > 1:
+            raise UserError(f"{len(named)} templates are named '{wanted}' ({', '.join(r['code'] for r in named)}); "
+                            "say which by its code")
+        row = named[0] if named else None
     if row is None:
         known = [r["code"] for r in ctx.store.rows("SELECT code FROM templates WHERE account = ? ORDER BY code",
                                                    (ctx.account,))]
         hint = f"this account has: {', '.join(known)}" if known else "create one with `assistant template create`"
-        raise NotFound(f"no template {code} in account '{ctx.account}'; {hint}")
+        raise NotFound(f"no template {wanted} in account '{ctx.account}'; {hint}")
     return row
+
+
+def named_in(ctx: Context, text: str) -> str | None:
+    """The code of the account's template whose name TEXT mentions ("send the winter sale 2026 one
+    to ..."), the longest name first; None when it names none."""
+    said = f" {fold(text)} "
+    rows = ctx.store.rows("SELECT code, name FROM templates WHERE account = ?", (ctx.account,))
+    for row in sorted(rows, key=lambda r: -len(r["name"])):
+        if fold(row["name"]) and f" {fold(row['name'])} " in said:
+            return row["code"]
+    return None
 
 
 def reach_text(ctx: Context, ready_for: list[str]) -> str:

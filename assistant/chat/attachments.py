@@ -61,7 +61,10 @@ class LocalFiles:
 
     def typed(self, ctx: Context, slot: str, value: Any) -> Any:
         if slot == "media":
-            paths = shlex.split(value) if isinstance(value, str) else list(value)
+            try:
+                paths = shlex.split(value) if isinstance(value, str) else list(value)
+            except ValueError:          # an unpaired quote or apostrophe in a file name: the name as typed
+                paths = [value]
             for path in paths:
                 media.read(path)
             return paths

@@ -36,6 +36,9 @@ class SlashCommand:
 
 
 COMMANDS: dict[str, SlashCommand] = {}
+# Commands whose words are the person's own text (a reason, an answer, a note): split on spaces
+# only, so that an apostrophe ("it says 'I don't know'") is a letter, not an unclosed quote.
+FREE_TEXT = {"handoff", "answer", "reply", "resolve", "error"}
 
 
 def slash(name: str, usage: str, help_text: str):
@@ -56,10 +59,14 @@ def is_command(text: str) -> bool:
 
 def run(conv: Conversation, text: str) -> list[Line]:
     """Run the slash command TEXT for the conversation's role."""
-    try:
-        words = shlex.split(text[1:])
-    except ValueError as exc:
-        raise UserError(f"cannot read that command: {exc}") from None
+    first = text[1:].split(None, 1)
+    if first and first[0].lower() in FREE_TEXT:
+        words = text[1:].split()
+    else:
+        try:
+            words = shlex.split(text[1:])
+        except ValueError as exc:
+            raise UserError(f"cannot read that command: {exc}; quote a value with spaces in matching quotes") from None
     name, args = (words[0].lower() if words else "help"), words[1:]
     command = COMMANDS.get(name)
     if command is None or name not in roles.SLASH:
@@ -102,7 +109,7 @@ def _signature(conv: Conversation, args: list[str]) -> list[Line]:
 
 @slash("template", "[CODE]", "template status")
 def _template(conv: Conversation, args: list[str]) -> list[Line]:
-    return conv.run("template.status", {"code": args[0]} if args else {})
+    return conv.run("template.status", {"code": " ".join(args)} if args else {})   # a code, or a name
 
 
 @slash("send", "CODE PHONE... [name=value]", "send a template (shows what will happen, then asks)")

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..choices import after_yes, answer_first, yes_or_no
 from .lines import Line
 
 if TYPE_CHECKING:
@@ -56,3 +57,35 @@ def handoff(conv: Conversation, question: str, reason: str | None = None, trigge
     if conv.role == "manager":
         return []
     return [make(conv, question, deed={"do": "handoff", "reason": reason, "trigger": trigger})]
+
+
+def pending_action(offer: Offer) -> str | None:
+    """The action an offer would run or start ("handoff" for a handoff), from its deed."""
+    deed = offer.deed or {}
+    return "handoff" if deed.get("do") == "handoff" else deed.get("name")
+
+
+def reading(conv: Conversation, text: str, pending: str | None) -> tuple[str | None, str]:
+    """How TEXT answers a yes/no question about action PENDING, and the rest of it to handle as
+    the person's next line.
+
+    A yes or a no that opens a sentence answers ("no. I want to talk to a person" is no, then a
+    request for a person); a yes followed by words restating what was offered is a yes ("sure,
+    go ahead and enable it"); a yes followed by a question or request the assistant understands
+    is a yes, then that line ("ok what do I need to do to start sending?"). Anything else is
+    `yes_or_no`'s reading (None: not an answer at all).
+    """
+    answer, rest = answer_first(text)
+    if answer in ("yes", "no") or answer is None:
+        return answer, rest
+    words = after_yes(text)
+    if not words:
+        return answer, ""
+    if yes_or_no(words) is not None and yes_or_no(words) != "yes":
+        return answer, ""                   # "sure, but later today": a no or a doubt in it
+    reply = conv.router.route(words)
+    if reply.type == "action" and (reply.action == pending or (pending == "handoff" and reply.action == "handoff")):
+        return "yes", ""                    # the offer said again
+    if reply.type in ("answer", "action") and reply.confidence >= conv.kb.thresholds.answer:
+        return "yes", words
+    return answer, ""

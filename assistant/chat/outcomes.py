@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import render
-from ..actions import accounts, error_codes, sending, signatures, templates
+from ..actions import accounts, error_codes, handoff, sending, signatures, templates
 from ..errors import UserError
 from . import offers
 from .lines import Line
@@ -63,6 +63,12 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         return lines
     elif name == "handoff":
         return conv.handoff(args.get("reason"))
+    elif name == "handoff.answer":
+        ticket = handoff.answer(ctx, args["ticket"], args["text"])
+        return [Line("ok", f"Sent to the support managers on ticket #{ticket['id']}.")]
+    elif name == "handoff.claim":
+        ticket = handoff.claim(ctx, args["ticket"], ctx.actor.split(":", 1)[-1])
+        return [Line("ok", f"Ticket #{ticket['id']} is yours.")]
     else:
         raise UserError(f"I can't do '{name}' here yet")
     conv.failures = 0
@@ -72,11 +78,57 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
 def sent(conv: Conversation, result: dict) -> list[Line]:
     conv.last.update(request=result["request_id"], template=result["template"], object=f"template:{result['template']}")
     lines = [Line("ok" if not result["failed"] else "warn", render.send_text(result, conv.ctx.rules.carriers))]
-    codes = [r["error_code"] for r in result["results"] if r["error_code"]]
+    codes = list(dict.fromkeys(r["error_code"] for r in result["results"] if r["error_code"]))
+    conv.last["errors"] = " ".join(codes)          # "what does that mean?" explains every one of them
     if codes:
         conv.last["error"] = codes[0]
-        lines.append(Line("muted", "Ask \"what does that mean?\" for the error, or /handoff for a support manager."))
+        what = "the error" if len(codes) == 1 else f"the {len(codes)} errors"
+        lines.append(Line("muted", f"Ask \"what does that mean?\" for {what}, \"why did NUMBER fail?\" for one number, "
+                                   "or /handoff for a support manager."))
         lines += conv.after_failure()
     else:
         conv.failures = 0
+    return lines
+
+
+def explain_errors(conv: Conversation, codes: list[str]) -> list[Line]:
+    """Each of CODES explained, in the order the last send met them."""
+    lines: list[Line] = []
+    for code in codes:
+        lines.append(Line("answer", render.error_text(error_codes.lookup(conv.kb, code))))
+    return lines
+
+
+def number_fate(conv: Conversation, text: str) -> list[Line] | None:
+    """"why did 19912345678 fail?": what happened to each number TEXT names in the last send, with
+    its own error code explained. None when TEXT names no number of that send."""
+    request = conv.last.get("request")
+    if not request:
+        return None
+    from ..numbers import normalise
+    from ..router import phone_reading
+
+    reading = phone_reading(conv.kb, text)
+    asked = reading.phones + reading.unread
+    lines: list[Line] = []
+    explained: list[str] = []
+    for raw in asked:
+        phone = normalise(raw) or raw
+        row = conv.ctx.store.row("SELECT phone, carrier, status, error_code, detail FROM messages "
+                                 "WHERE account = ? AND request_id = ? AND phone = ?", (conv.ctx.account, request, phone))
+        if row is None:
+            continue
+        where = conv.ctx.rules.carriers.get(row["carrier"], "no carrier")
+        if row["status"] == "sent":
+            lines.append(Line("ok", f"{row['phone']} ({where}) was sent in the last send, request {request[:8]}."))
+            continue
+        lines.append(Line("warn", f"{row['phone']} ({where}) failed in the last send with {row['error_code']}: "
+                                  f"{row['detail']}"))
+        if row["error_code"] and row["error_code"] not in explained:
+            explained.append(row["error_code"])
+            lines += explain_errors(conv, [row["error_code"]])
+    if not lines:
+        return None
+    if explained:
+        conv.last["error"], conv.last["errors"] = explained[-1], " ".join(explained)
     return lines

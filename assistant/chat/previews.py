@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..actions import sending
+from ..actions import handoff, sending
 from .lines import Line
 
 if TYPE_CHECKING:
@@ -47,6 +47,11 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
                              "details attached.")]
     if name == "send":
         return send(conv, args)
+    if name == "handoff.answer":
+        return [Line("info", f"Tell the support managers on ticket #{args['ticket']}: {args['text']}")]
+    if name == "handoff.claim":
+        ticket = handoff.get(ctx, args["ticket"])
+        return [Line("info", f"Take ticket #{ticket['id']} ({ticket['account']}: {ticket['summary']}).")]
     return [Line("info", f"{conv.kb.actions[name].description}")]
 
 
@@ -63,6 +68,7 @@ def send(conv: Conversation, args: dict[str, Any]) -> list[Line]:
     if rest:
         fails = sum(r["status"] == "failed" for r in rest)
         lines.append(Line("info", f"  ... and {len(rest)} more: {len(rest) - fails} will be sent, {fails} will fail"))
+    lines += [Line("warn", f"  {r['note']}") for r in result["repeats"]]
     lines.append(Line("info", f"{result['sent']} will be sent, {result['failed']} will fail. Charge: {result['charged']} "
                               f"message(s) from the digital-message package ({result['balance_before']} left); "
                               "SMS packages are never used."))

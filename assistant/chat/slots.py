@@ -13,14 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..actions import accounts, signatures, templates
-from ..choices import pick, yes_or_no
+from .. import roles
+from ..actions import accounts, handoff, signatures, templates
+from ..choices import pick
 from ..errors import Conflict, UserError
 from ..knowledge import Slot
 from ..numbers import lookup
+from ..router import phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold
-from . import attachments, offers, previews
+from . import attachments, offers, outcomes, previews, values
 from .lines import LEAVE, Line, Waiting, yes_or_no_again
 
 if TYPE_CHECKING:
@@ -68,7 +70,13 @@ def waiting(conv: Conversation) -> Waiting | None:
 
 def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", confirmed: bool = False) -> list[Line]:
     """Begin action NAME with the values ARGS already known; SAID is what the person typed."""
-    name, args = _referent(conv, name, {k: v for k, v in args.items() if v not in (None, "", [], {})}, said)
+    args = values.normalise(name, {k: v for k, v in args.items() if v not in (None, "", [], {})})
+    name, args = _referent(conv, name, args, said)
+    args = values.known_objects(conv.ctx, name, args, said)
+    several = conv.last.get("errors", "").split()
+    if name == "error.lookup" and args.get("code") == conv.last.get("error") and len(several) > 1 \
+            and not _error_named(conv, said):
+        return outcomes.explain_errors(conv, several)      # "what does that mean?" after a send with two codes
     action = conv.kb.actions[name]
     missing = preconditions(conv, name)
     if missing:
@@ -104,11 +112,28 @@ def _referent(conv: Conversation, name: str, args: dict[str, Any], said: str) ->
     return name, args
 
 
+def _error_named(conv: Conversation, said: str) -> bool:
+    """SAID names an error code itself (rather than "that")."""
+    from ..router import slots_for
+
+    return bool(said) and "code" in slots_for(conv.kb, conv.kb.actions["error.lookup"], said)
+
+
 def preconditions(conv: Conversation, name: str) -> list[Line]:
     """What NAME needs that the account lacks, with the next step on offer; [] when all is there."""
     ctx = conv.ctx
     if name == "handoff" and conv.role == "manager":   # a manager would be handing the case to themselves
         return [Line("warn", offers.MANAGER_HANDOFF)]
+    if name in ("handoff.answer", "handoff.claim"):
+        roles.require(conv.role, name)     # a customer cannot claim; a manager answers with /reply
+    if name == "handoff.answer" and not handoff.queue(ctx, account=ctx.account):
+        return [Line("info", "You have no open ticket to answer on; say what you need, or /handoff, and I will "
+                             "hand it to a support manager.")]
+    if name == "enable" and accounts.account_info(ctx)["enabled"]:   # nothing to ask a go-ahead for
+        lines = [Line("ok", f"Digital messages are already enabled for account {ctx.account}; nothing to do.")]
+        if not signatures.status(ctx):
+            lines.append(offers.action(conv, "signature.submit", question="Next step: submit a signature now?"))
+        return lines
     needs_enabled = name in ("signature.submit", "signature.update", "template.create", "send")
     if needs_enabled and not accounts.account_info(ctx)["enabled"]:
         return [Line("warn", f"Digital messages are not enabled for account {ctx.account} yet; that comes first."),
@@ -145,7 +170,7 @@ def advance(conv: Conversation) -> list[Line]:
     assert flow is not None
     if flow.action == "send" and "code" in flow.args and not flow.slots and not flow.params_asked:
         variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
-        given = flow.args.setdefault("params", {})
+        given = flow.args["params"] = values.params(flow.args.get("params"))
         flow.slots += [Slot(f"param:{v}", "param", True, f"Value for ${{{v}}}") for v in variables if v not in given]
         flow.params_asked = True
     if flow.action == "template.create" and flow.slots and flow.slots[0].name == "letter" \
@@ -157,16 +182,18 @@ def advance(conv: Conversation) -> list[Line]:
     if not conv.kb.actions[flow.action].changes_state:
         conv.flow = None
         return conv.run(flow.action, flow.args)
-    if flow.confirmed:              # yes to the offer was the one confirmation: say what is done, and do it
-        conv.flow = None
-        shown = previews.preview(conv, flow.action, flow.args) if flow.asked else []
-        return shown + conv.run(flow.action, flow.args)
     try:
         shown = previews.preview(conv, flow.action, flow.args)
     except UserError:
         conv.flow = None            # what the change would refuse is refused now: nothing waits for a yes
         raise
+    changed = [line for line in shown if line.kind == "warn"]
+    if flow.confirmed and not changed:  # yes to the offer was the one confirmation: say what is done, and do it
+        conv.flow = None
+        return (shown if flow.asked else []) + conv.run(flow.action, flow.args)
     flow.confirming = True
+    if flow.confirmed:              # what will happen is not what was offered (a rejection, a failure): ask again
+        shown.append(Line("info", "That is not quite what you said yes to, so I ask again before doing it."))
     return shown + [Line("choice", "Go ahead? [y/N]")]
 
 
@@ -181,14 +208,14 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         conv.flow = None
         return [Line("muted", f"Dropped the {flow.title} request. Nothing was changed.")]
     if flow.confirming:
-        reading = yes_or_no(text)
+        reading, conv.rest = offers.reading(conv, text, flow.action)
         if reading == "yes":
             conv.flow = None
             return conv.run(flow.action, flow.args)
         if reading == "no":
             return _not_done(conv)
-        if reading is None and (lines := aside(conv, text)) is not None:
-            return lines                # a question or another request, answered; the go-ahead comes back
+        if reading is None:             # a question or another request, answered; the go-ahead comes back
+            return aside(conv, text) or unknown(conv, text)
         return yes_or_no_again("Go ahead? [y/N]")  # neither yes nor no: asked again, never taken as a no
     slot = flow.slots[0]
     if (slot.name in FREE_TEXT or slot.type in ("param", "error_code")) and _is_question(conv, text):
@@ -295,6 +322,14 @@ def aside(conv: Conversation, text: str) -> list[Line] | None:
     return lines + back(conv)
 
 
+def unknown(conv: Conversation, text: str) -> list[Line]:
+    """A line at a go-ahead that is neither an answer nor anything the assistant understands:
+    said so (and kept as an unanswered question), and the go-ahead comes back."""
+    conv.unanswered.append(text)
+    return [Line("warn", "Sorry, I don't know the answer to that. Try other words, or /handoff to ask a support "
+                         "manager.")] + back(conv)
+
+
 def back(conv: Conversation) -> list[Line]:
     """The line that brings the person back to the pending prompt."""
     if conv.flow is None:
@@ -315,8 +350,9 @@ def _default(conv: Conversation, slot: Slot) -> str | None:
 def choices(conv: Conversation, slot: Slot) -> list[str]:
     """Completions for a slot, from the account's own data and the rules."""
     store, account = conv.ctx.store, conv.ctx.account
-    if slot.type == "template_code":
-        return [r["code"] for r in store.rows("SELECT code FROM templates WHERE account = ? ORDER BY code", (account,))]
+    if slot.type == "template_code":      # a template is found by its code or its name
+        rows = store.rows("SELECT code, name FROM templates WHERE account = ? ORDER BY code", (account,))
+        return [r["code"] for r in rows] + [r["name"] for r in rows]
     if slot.type == "signature_name" and (conv.flow is None or conv.flow.action != "signature.submit"):
         return [r["name"] for r in store.rows("SELECT name FROM signatures WHERE account = ? ORDER BY name", (account,))]
     if slot.type == "source":
@@ -356,8 +392,9 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         if not numbers or all(n.problem for n in numbers):
             raise UserError(numbers[0].problem if numbers else "no mobile number there")
         # Numbers the service would refuse stay in: the preview names each with its error code,
-        # as the send itself would, instead of dropping them unseen.
-        return [n.phone or raw for n, raw in zip(numbers, given)]
+        # as the send itself would, instead of dropping them unseen; each as written, so that a
+        # number written twice is named as the person wrote it.
+        return [str(raw).strip() for raw in given]
     if slot.type == "param" and slot.name.startswith("param:"):
         return value
     if slot.name == "industry":
@@ -378,8 +415,5 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
 def phones_in(conv: Conversation, text: str) -> list[str]:
     """The numbers in TEXT, each however it is grouped ("138 0013 8000, +86-186-1234-5678");
     anything left over is returned too, so that it is reported rather than dropped."""
-    found, rest = [], text
-    for pattern in conv.kb.slot_types["phone"].patterns:
-        found += [m.group("value") for m in pattern.finditer(rest)]
-        rest = pattern.sub(" ", rest)
-    return found + rest.replace(",", " ").replace(";", " ").split()
+    reading = phone_reading(conv.kb, text, whole=True)
+    return reading.written + reading.unread   # a number written twice stays: the send says it is sent once

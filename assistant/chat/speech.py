@@ -27,6 +27,7 @@ _SAY: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in (
     (r"\(`assistant send CODE --file ([^`]+)`\)", r"(a file is sent from the command line: `assistant send CODE --file \1`)"),
     (r"add one with --media FILE", "give an image or video file"),
     (r"add --note TEXT", "add a note: /resolve ID NOTE"),
+    (r"with --letter FILE and submit a new template", "to a new template (at its commitment letter prompt)"),
     (r"--letter FILE", "a commitment letter image"),
     (r" \(use --json for all\)", ""),
 )]

@@ -1,0 +1,87 @@
+"""One place where a request's values are put in one shape, whoever found them.
+
+The router finds values in a sentence ("send DIGITAL_SMS_0001 to 13800138000 with name=Tom"
+gives `params` as a list of "name=value" words), a slash command splits its arguments, a
+service client sends JSON, and a dumped conversation comes back from JSON: each of them may
+hand over a list where the conversation keeps a mapping, or one string where it keeps a list.
+`normalise` turns all of them into the shapes the slot filler and the actions use: template
+parameters as a {name: value} mapping, recipients as a list of strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..actions import handoff, templates
+from ..context import Context
+
+
+def params(value: Any) -> dict[str, str]:
+    """Template parameters as {name: value}, from a mapping, "name=value" words, or one string
+    of them ("name=Tom, shop=Acme"). Words without "=" are not parameters and are left out."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, Mapping):
+        return {str(k).strip(): "" if v is None else str(v) for k, v in value.items() if str(k).strip()}
+    words: Iterable[Any] = value.replace(",", " ").split() if isinstance(value, str) else value
+    out: dict[str, str] = {}
+    for word in words:
+        name, sep, given = str(word).partition("=")
+        if sep and name.strip():
+            out[name.strip()] = given.strip()
+    return out
+
+
+def many(value: Any) -> list[str]:
+    """A value that may be several (recipients), as a list of strings."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [str(v) for v in value.values()]
+    return [str(v) for v in value]
+
+
+def normalise(action: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    """ARGS of ACTION in the conversation's shapes (see the module's docstring)."""
+    out = dict(args)
+    if "params" in out:
+        out["params"] = params(out["params"])
+    if action == "send" and "phones" in out:
+        out["phones"] = many(out["phones"])
+    return out
+
+
+LOOKUPS = {"signature.status": ("name", "signatures", "name"), "template.status": ("code", "templates", "code")}
+
+
+def known_objects(ctx: Context, action: str, args: dict[str, Any], said: str) -> dict[str, Any]:
+    """ARGS with the objects of the account they name, as the account knows them.
+
+    A template is named by its code or its name ("send the winter sale 2026 one to ..."). A
+    status look-up's value that names nothing in the account and is a plain lower-case word
+    ("is my signature ready?" read "ready" as a name) is a word of the question, not a value:
+    left out, so the look-up shows every object.
+    """
+    out = dict(args)
+    if action == "handoff.answer" and not out.get("ticket"):     # "tell the manager ...": the open ticket
+        open_tickets = handoff.queue(ctx, account=ctx.account)
+        if open_tickets:
+            out["ticket"] = str(max(t["id"] for t in open_tickets))
+    if action in ("send", "template.status") and not out.get("code") and said:
+        code = templates.named_in(ctx, said)
+        if code:
+            out["code"] = code
+    if action in LOOKUPS and isinstance(out.get(LOOKUPS[action][0]), str):
+        slot, table, column = LOOKUPS[action]
+        value = out[slot].strip()
+        known = {str(r[column]).casefold() for r in ctx.store.rows(f"SELECT {column} FROM {table} WHERE account = ?",
+                                                                    (ctx.account,))}
+        if action == "template.status":
+            known |= {str(r["name"]).casefold() for r in ctx.store.rows("SELECT name FROM templates WHERE account = ?",
+                                                                       (ctx.account,))}
+        if value.casefold() not in known and value.isalpha() and value.islower():
+            del out[slot]
+    return out
