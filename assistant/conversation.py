@@ -331,7 +331,7 @@ class Conversation:
         lines = [Line("answer", entry.said("answer", self.lang))]
         related = [self.kb.entries[r].said("question", self.lang) for r in entry.related if r in self.kb.entries]
         if related:
-            lines.append(Line("muted", self.say("related") + " | ".join(related)))
+            lines.append(Line("muted", self.say("related", questions=" | ".join(related))))
         if entry.actions and offer:
             lines += self.offer_or_why(entry.actions[0])
         return lines

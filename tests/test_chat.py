@@ -183,3 +183,10 @@ def test_the_language_survives_dump_and_load(ctx, router):
     again = Conversation.load(ctx, router, conv.dump())
     assert again.lang == "zh"
     assert again.handle("y")[0].text == "目前没有需要回答是或否的问题；请提问，或说明要做什么。"
+
+
+def test_related_questions_follow_their_label_with_a_space_in_english_and_chinese(ctx, router):
+    english = [line.text for line in Conversation(ctx, router).handle("how long does signature review take")]
+    assert any(text.startswith("Related: How do I know") for text in english), english
+    chinese = [line.text for line in Conversation(ctx, router, lang="zh").handle("签名审核要多久")]
+    assert any(text.startswith("相关问题：") and "：" + " " not in text for text in chinese), chinese

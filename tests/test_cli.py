@@ -513,10 +513,10 @@ def test_a_bug_while_answering_a_piped_line_is_one_line_and_the_next_lines_are_a
 
     real = Router.route
 
-    def broken(self, question):
+    def broken(self, question, lang=None):
         if question == "boom":
             raise TypeError("list indices must be integers or slices, not str")
-        return real(self, question)
+        return real(self, question, lang)
     monkeypatch.setattr(Router, "route", broken)
     result = run(input="boom\nhow long does signature review take\n")
     assert result.code == 0 and "Traceback" not in result.out + result.err
