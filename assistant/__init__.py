@@ -1,3 +1,3 @@
 """Support assistant for the Digital Message service: FAQ answers, onboarding actions, handoff."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
