@@ -408,18 +408,38 @@ def chat_page(p: Page = Depends(page)) -> Response:
 @router.post("/chat/say")
 def chat_say(text: str = Form("", max_length=4000), csrf: str = Form(""), p: Page = Depends(page)) -> Response:
     """One line of the chat; with JavaScript the page posts it and gets the reply as JSON."""
+    from ..server.routers import conversations
+
+    return _chat_turn(p, csrf, lambda ops, conv_id: conversations.message(conv_id, conversations.Message(text=text), ops))
+
+
+@router.post("/chat/files")
+async def chat_files(request: Request, svc: Service = Depends(service)) -> Response:
+    """The file(s) the conversation waits for (a template's media or letter), sent from the page."""
+    from ..chat.attachments import Upload
+    from ..server.routers import conversations
+
+    form = await request.form()
+    uploads = [Upload(f.filename or "", await f.read()) for f in form.getlist("file") if hasattr(f, "read")]
+    csrf = form.get("csrf")
+
+    def attach(ops: LocalOps, conv_id: str) -> dict:
+        return conversations._turn(ops, conv_id, lambda conv: conv.attach(uploads))
+    return await _run_in_thread(lambda: _chat_turn(Page(request, svc), csrf if isinstance(csrf, str) else None, attach))
+
+
+def _chat_turn(p: Page, csrf: str | None, turn) -> Response:
+    """One turn of the customer's chat (TURN(ops, conversation id) -> the view): a refusal is said in the
+    transcript with the conversation still waiting where it was; JSON for the page's script, else back to /chat."""
     if (away := _customer(p)) is not None:
         return away
     if (refused := _checked(p, csrf)) is not None:
         return refused
-    from ..server.routers import conversations
-
-    conv_id, _ = _conversation(p)
-    ops = p.ops("repl", bucket="asks")
+    conv_id, before = _conversation(p)
     try:
-        view = conversations.message(conv_id, conversations.Message(text=text), ops)
+        view = turn(p.ops("repl", bucket="asks"), conv_id)
     except UserError as exc:
-        view = {"id": conv_id, "lines": [{"kind": "error", "text": str(exc)}], "waiting": None, "toolbar": ""}
+        view = {**before, "lines": [{"kind": "error", "text": str(exc)}]}
     LIVE.changed()
     if "application/json" in p.request.headers.get("accept", ""):
         response: Response = JSONResponse(view)
@@ -427,34 +447,6 @@ def chat_say(text: str = Form("", max_length=4000), csrf: str = Form(""), p: Pag
         response = RedirectResponse("/chat", 303)
     response.set_cookie(CHAT_COOKIE, conv_id, httponly=True, samesite="strict", secure=_secure(p.request), path="/")
     return response
-
-
-@router.post("/chat/files")
-async def chat_files(request: Request, svc: Service = Depends(service)) -> Response:
-    """The file(s) the conversation waits for (a template's media or letter), sent from the page."""
-    form = await request.form()
-    uploads = [(f.filename or "", await f.read()) for f in form.getlist("file") if hasattr(f, "read")]
-    csrf = form.get("csrf")
-    return await _run_in_thread(lambda: _chat_files(Page(request, svc), uploads, csrf if isinstance(csrf, str) else None))
-
-
-def _chat_files(p: Page, uploads: list[tuple[str, bytes]], csrf: str | None) -> Response:
-    if (away := _customer(p)) is not None:
-        return away
-    if (refused := _checked(p, csrf)) is not None:
-        return refused
-    from ..chat.attachments import Upload
-    from ..server.routers import conversations
-
-    conv_id, before = _conversation(p)
-    ops = p.ops("repl", bucket="asks")
-    try:
-        view = conversations._turn(ops, conv_id, lambda conv: conv.attach([Upload(name, data) for name, data in uploads]))
-    except UserError as exc:  # refused whole: the conversation still waits for the file
-        view = {**before, "lines": [{"kind": "error", "text": str(exc)}]}
-    if "application/json" in p.request.headers.get("accept", ""):
-        return JSONResponse(view)
-    return RedirectResponse("/chat", 303)
 
 
 VERDICTS = ("yes", "not_related", "not_answered")
