@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from statistics import median
 
 from .clock import Clock
@@ -30,17 +31,19 @@ def _day(text: str) -> str:
     return text[:10]
 
 
-def _questions(states: list[dict]) -> Counter:
+def _asked(state: dict) -> list[str]:
+    """The questions typed in a conversation's kept turns: not answers to its own questions, not slash commands."""
+    said = (clean(str(turn.get("text", ""))) for turn in state.get("turns", [])
+            if turn.get("role") == "user" and not turn.get("reply"))
+    return [text for text in said if text and not text.startswith("/")]
+
+
+def _counted(questions: Iterable[str]) -> Counter:
+    """QUESTIONS counted whatever their case and punctuation, each shown as first written."""
     counted: Counter = Counter()
     shown: dict[str, str] = {}
-    for state in states:
-        for turn in state.get("turns", []):
-            text = clean(str(turn.get("text", "")))
-            if turn.get("role") != "user" or turn.get("reply") or not text or text.startswith("/"):
-                continue
-            key = fold(text)
-            shown.setdefault(key, text)
-            counted[shown[key]] += 1
+    for text in questions:
+        counted[shown.setdefault(fold(text), text)] += 1
     return counted
 
 
@@ -64,7 +67,8 @@ def figures(store: Store, clock: Clock, days: int = 30, top: int = 10) -> dict:
     opened_by: dict[str, list[str]] = defaultdict(list)
     for t in tickets:
         opened_by[t["account"]].append(t["created_at"])
-    asked_something = [c for c in conversations if _questions([json.loads(c["state"])])]
+    asked = [(c, _asked(json.loads(c["state"]))) for c in conversations]  # each state read once
+    asked_something = [c for c, questions in asked if questions]
     solved = [c for c in asked_something
               if not any(c["created_at"] <= at <= c["updated_at"] for at in opened_by[c["account"]])]
     waits = [(dt.datetime.fromisoformat(t["first_reply_at"]) - dt.datetime.fromisoformat(t["created_at"])).total_seconds() / 60
@@ -81,7 +85,7 @@ def figures(store: Store, clock: Clock, days: int = 30, top: int = 10) -> dict:
         "resolved_without_person": len(solved),
         "resolution_rate": round(len(solved) / len(asked_something), 3) if asked_something else None,
         "top_questions": [{"question": q, "count": n} for q, n in
-                          _questions([json.loads(c["state"]) for c in conversations]).most_common(top)],
+                          _counted(q for _, questions in asked for q in questions).most_common(top)],
         "top_unanswered": [{"question": g["examples"][0], "count": g["count"], "examples": g["examples"]}
                            for g in gap_report(store, since) if g["count"]][:top],
         "feedback": sorted(({"answer": answer[:200], "yes": c["yes"], "not_related": c["not_related"],
