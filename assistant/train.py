@@ -82,6 +82,17 @@ def _batches(n: int, batch: int, total: int, rng: np.random.Generator):
             done += 1
 
 
+def _residual(logits: np.ndarray, y: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """The softmax's error for a batch (its probabilities minus the one-hot labels Y), weighted per
+    intent and averaged over the batch: what the gradients of both trainers are made of."""
+    logits = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(logits)
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(len(y)), y] -= 1.0
+    p *= weight[y][:, None] / len(y)
+    return p
+
+
 def softmax(rows: Sequence[dict[int, float]], labels: Sequence[int], n_intents: int, *, epochs: int = 30,
             rate: float = 0.05, l2: float = 1e-4, batch: int = 64, prune: float = 0.1, seed: int = 0,
             class_weight: dict[int, float] | None = None, steps: int = 0, average: float = 0.0) -> Table:
@@ -128,12 +139,7 @@ def softmax(rows: Sequence[dict[int, float]], labels: Sequence[int], n_intents: 
         x = np.zeros((len(chosen), len(touched)), dtype=np.float32)
         x[owner, where] = vals
         wt = w[touched]
-        logits = x @ wt + b
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        p /= p.sum(axis=1, keepdims=True)
-        p[np.arange(len(chosen)), y[chosen]] -= 1.0
-        p *= weight[y[chosen]][:, None] / len(chosen)
+        p = _residual(x @ wt + b, y[chosen], weight)
         grad = x.T @ p + l2 * wt
         gb = p.sum(axis=0)
         scale = rate * np.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
@@ -205,12 +211,7 @@ def dense_softmax(x: np.ndarray, labels: Sequence[int], n_intents: int, *, steps
         rng = np.random.default_rng(seed)
         for step, chosen in enumerate(_batches(n, batch, steps, rng), start=1):
             xb = x[chosen]
-            logits = xb @ w + b
-            logits -= logits.max(axis=1, keepdims=True)
-            p = np.exp(logits)
-            p /= p.sum(axis=1, keepdims=True)
-            p[np.arange(len(chosen)), y[chosen]] -= 1.0
-            p *= weight[y[chosen]][:, None] / len(chosen)
+            p = _residual(xb @ w + b, y[chosen], weight)
             grads = [xb.T @ p + l2 * w, p.sum(axis=0)]
             scale = rate * np.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
             for param, grad, mk, vk in zip(params, grads, m, v):
