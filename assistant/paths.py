@@ -58,6 +58,18 @@ def shown_target(target: str | os.PathLike) -> str:
     return re.sub(r"([?&]password=)[^&#]*", r"\1***", text, flags=re.IGNORECASE)
 
 
+def stamps(paths: list[Path]) -> list[str]:
+    """Each of PATHS as "path|size|mtime" (or "path|missing"): what a cache key records of the files it depends on."""
+    out = []
+    for path in paths:
+        try:
+            info = path.stat()
+            out.append(f"{path}|{info.st_size}|{info.st_mtime_ns}")
+        except OSError:
+            out.append(f"{path}|missing")
+    return out
+
+
 def data_dir() -> Path:
     """$XDG_DATA_HOME/assistant, else ~/.local/share/assistant: the user's own files."""
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
