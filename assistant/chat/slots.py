@@ -215,7 +215,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         if reading == "no":
             return _not_done(conv)
         if reading is None:             # a question or another request, answered; the go-ahead comes back
-            return aside(conv, text) or unknown(conv, text)
+            said = aside(conv, text)
+            return said if said is not None else unknown(conv, text)
         return yes_or_no_again("Go ahead? [y/N]")  # neither yes nor no: asked again, never taken as a no
     slot = flow.slots[0]
     if (slot.name in FREE_TEXT or slot.type in ("param", "error_code")) and _is_question(conv, text):
@@ -226,7 +227,9 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         conv.remember_refusal(exc)
         # a file named wrongly is a wrong value, never a question
         said = None if _names_files(text, every_word=slot.name in FILES) else aside(conv, text)
-        return said or [Line("warn", f"{exc}. Try again, or say 'cancel' to drop the request.")]
+        if said is not None:            # answered, or the request restarted with its values (maybe silently)
+            return said
+        return [Line("warn", f"{exc}. Try again, or say 'cancel' to drop the request.")]
     return take(conv, value)
 
 
