@@ -44,6 +44,7 @@ class Flow:
     confirmed: bool = False
     params_asked: bool = False
     asked: list[str] = field(default_factory=list)   # the values asked for (not given up front)
+    said: str = ""                                     # the request as typed: template parameters are read from it
 
     @property
     def title(self) -> str:
@@ -93,7 +94,7 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
     todo = [s for s in action.slots if s.required and s.name not in args]
     if name == "template.create" and "letter" not in args:
         todo.append(Slot("letter", "quoted", False, "Live-streaming commitment letter image (Enter to skip)"))
-    conv.flow = Flow(name, args, todo, confirmed=confirmed)
+    conv.flow = Flow(name, args, todo, confirmed=confirmed, said=said)
     return lines + advance(conv)
 
 
@@ -170,7 +171,7 @@ def advance(conv: Conversation) -> list[Line]:
     assert flow is not None
     if flow.action == "send" and "code" in flow.args and not flow.slots and not flow.params_asked:
         variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
-        given = flow.args["params"] = values.params(flow.args.get("params"))
+        given = flow.args["params"] = {**values.named_params(flow.said, variables), **values.params(flow.args.get("params"))}
         flow.slots += [Slot(f"param:{v}", "param", True, f"Value for ${{{v}}}") for v in variables if v not in given]
         flow.params_asked = True
     if flow.action == "template.create" and flow.slots and flow.slots[0].name == "letter" \
@@ -221,6 +222,9 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     slot = flow.slots[0]
     if (slot.name in FREE_TEXT or slot.type in ("param", "error_code")) and _is_question(conv, text):
         return aside(conv, text) or []
+    if slot.type == "param" and conv.router.form(text) == "question":
+        # a template's value is never a question ("what is this charge?"): answered, or said not understood
+        return aside(conv, text) or unknown(conv, text)
     try:
         value = check(conv, flow.action, slot, text)
     except UserError as exc:

@@ -10,6 +10,7 @@ parameters as a {name: value} mapping, recipients as a list of strings.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -30,6 +31,20 @@ def params(value: Any) -> dict[str, str]:
         name, sep, given = str(word).partition("=")
         if sep and name.strip():
             out[name.strip()] = given.strip()
+    return out
+
+
+def named_params(said: str, variables: Iterable[str]) -> dict[str, str]:
+    """The values SAID gives the template's VARIABLES in words ("with name Tom", "and shop: Acme",
+    "with ${name} = Tom", "where name is 'Tom Li'"): only variables the template has, and only after
+    "with", "and", "where" or a comma, so a variable called like a word of the request is not misread."""
+    out: dict[str, str] = {}
+    for variable in variables:
+        pattern = (r"(?:\bwith|\band|\bwhere|,)\s+\$?\{?" + re.escape(variable) + r"\}?\s*(?:=|:|\bis\b|\bas\b)?\s*"
+                   r"(\"[^\"]*\"|'[^']*'|[^\s,]+)")
+        found = re.search(pattern, said, re.IGNORECASE)
+        if found:
+            out[variable] = found.group(1).strip("\"'")
     return out
 
 
