@@ -23,7 +23,8 @@ from .rules import parse as parse_rules
 from .text import Synonyms, fold
 
 ACTION_NAMES = ("enable", "signature.submit", "signature.update", "signature.status", "template.create",
-                "template.status", "send", "error.lookup", "handoff", "handoff.answer", "handoff.claim")
+                "template.status", "send", "error.lookup", "handoff", "handoff.answer", "handoff.claim",
+                "handoff.list", "handoff.reply", "handoff.resolve")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 

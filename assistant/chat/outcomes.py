@@ -69,6 +69,14 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     elif name == "handoff.claim":
         ticket = handoff.claim(ctx, args["ticket"], ctx.actor.split(":", 1)[-1])
         return [Line("ok", f"Ticket #{ticket['id']} is yours.")]
+    elif name == "handoff.list":
+        return [Line("answer", render.queue_text(handoff.queue(ctx)))]
+    elif name == "handoff.reply":
+        ticket = handoff.reply(ctx, args["ticket"], args["text"], ctx.actor.split(":", 1)[-1])
+        return [Line("ok", f"Replied on ticket #{ticket['id']}.")]
+    elif name == "handoff.resolve":
+        ticket = handoff.resolve(ctx, args["ticket"], args["text"], ctx.actor.split(":", 1)[-1])
+        return [Line("ok", f"Ticket #{ticket['id']} is resolved.")]
     else:
         raise UserError(f"I can't do '{name}' here yet")
     conv.failures = 0

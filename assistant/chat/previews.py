@@ -49,6 +49,10 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         return send(conv, args)
     if name == "handoff.answer":
         return [Line("info", f"Tell the support managers on ticket #{args['ticket']}: {args['text']}")]
+    if name == "handoff.reply":
+        return [Line("info", f"Reply on ticket #{args['ticket']}: {args['text']}")]
+    if name == "handoff.resolve":
+        return [Line("info", f"Resolve ticket #{args['ticket']}: {args['text']} (the customer reads this note)")]
     if name == "handoff.claim":
         ticket = handoff.get(ctx, args["ticket"])
         return [Line("info", f"Take ticket #{ticket['id']} ({ticket['account']}: {ticket['summary']}).")]

@@ -98,8 +98,15 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
     return lines + advance(conv)
 
 
+# Words about a ticket mean one thing for each side of it: "reply on ticket 1 ..." from a customer
+# answers the manager; "tell them ..." from a manager replies to the customer.
+_SIDES = {"handoff.reply": "handoff.answer", "handoff.answer": "handoff.reply"}
+
+
 def _referent(conv: Conversation, name: str, args: dict[str, Any], said: str) -> tuple[str, dict[str, Any]]:
     """"is it approved yet?" and "what does that mean?": the object of the conversation."""
+    if name in _SIDES and not roles.allowed(conv.role, name) and roles.allowed(conv.role, _SIDES[name]):
+        name = _SIDES[name]
     if name in ("template.status", "signature.status") and not args:
         kind = name.split(".")[0]
         named = kind in conv.kb.synonyms.apply(fold(said)).split()   # "is my template approved?"
@@ -125,8 +132,8 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
     ctx = conv.ctx
     if name == "handoff" and conv.role == "manager":   # a manager would be handing the case to themselves
         return [Line("warn", offers.MANAGER_HANDOFF)]
-    if name in ("handoff.answer", "handoff.claim"):
-        roles.require(conv.role, name)     # a customer cannot claim; a manager answers with /reply
+    if name in ("handoff.answer", "handoff.claim", "handoff.reply", "handoff.resolve"):
+        roles.require(conv.role, name)     # a customer cannot claim or close; a manager replies, never answers
     if name == "handoff.answer" and not handoff.queue(ctx, account=ctx.account):
         return [Line("info", "You have no open ticket to answer on; say what you need, or /handoff, and I will "
                              "hand it to a support manager.")]
@@ -333,8 +340,7 @@ def unknown(conv: Conversation, text: str) -> list[Line]:
     """A line at a go-ahead that is neither an answer nor anything the assistant understands:
     said so (and kept as an unanswered question), and the go-ahead comes back."""
     conv.unanswered.append(text)
-    return [Line("warn", "Sorry, I don't know the answer to that. Try other words, or /handoff to ask a support "
-                         "manager.")] + back(conv)
+    return [Line("warn", conv.say("fallback.manager" if conv.role == "manager" else "fallback"))] + back(conv)
 
 
 def back(conv: Conversation) -> list[Line]:
