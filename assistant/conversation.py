@@ -282,7 +282,10 @@ class Conversation:
         profile = self.ctx.store.row("SELECT 1 AS x FROM profile_names WHERE account = ? AND LOWER(name) = ?",
                                      (self.ctx.account, word.lower()))
         reply = self.router.route(word, self.lang)
-        named = reply.type == "action" and reply.action == "signature.submit" and not reply.args
+        # a word read as "submit a signature" is a name only when that reading is not sure: "提交签名"
+        # ("submit signature", one word to a space-splitter) is the request itself
+        named = reply.type == "action" and reply.action == "signature.submit" and not reply.args \
+            and reply.confidence < self.kb.thresholds.answer
         if not (profile and reply.type in ("fallback", "clarify")) and not named:
             return []
         try:

@@ -544,6 +544,12 @@ def _cross_references(kb: KnowledgeBase, faq_lines: dict[str, int]) -> Iterator[
         for other in entry.related:
             if other not in kb.entries:
                 yield Problem("faq.yaml", line, f"entry '{entry.id}' names unknown related entry '{other}'; use an existing id")
+    industries = kb.slot_types["industry"].choices if "industry" in kb.slot_types else {}
+    known = kb.rules.template_industries if kb.rules else industries
+    for name in industries:
+        if name not in known:
+            yield Problem("actions.yaml", 1, f"slot type 'industry' names '{name}', not a template industry of rules.yaml; "
+                                             f"use one of: {', '.join(known)}")
 
 
 def _missing_error_codes(kb: KnowledgeBase) -> Iterator[Problem]:

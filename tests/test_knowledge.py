@@ -168,6 +168,11 @@ def test_unknown_action_and_related_entry_are_reported(kb_copy):
     assert any("unknown related entry 'nowhere'" in p for p in problems)
 
 
+def test_an_industry_word_for_no_template_industry_is_reported(kb_copy):
+    _edit(kb_copy / "actions.yaml", "      retail: [零售]", "      groceries: [零售]")
+    assert any("slot type 'industry' names 'groceries'" in p for p in _problems(kb_copy))
+
+
 def test_load_raises_one_error_listing_every_problem(kb_copy):
     _edit(kb_copy / "faq.yaml", "  - id: enable-sending", "  - id: Enable Sending")
     with pytest.raises(knowledge.KnowledgeError) as caught:

@@ -411,7 +411,8 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
     if slot.type == "param" and slot.name.startswith("param:"):
         return value
     if slot.name == "industry":
-        chosen = pick(value, ctx.rules.template_industries)
+        others = conv.kb.slot_types["industry"].choices if "industry" in conv.kb.slot_types else {}
+        chosen = pick(value, ctx.rules.template_industries) or pick(value, others)
         if chosen is None:
             raise UserError(f"'{value}' is not a template industry; use one of: "
                             f"{', '.join(ctx.rules.template_industries)}")
