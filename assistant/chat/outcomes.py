@@ -21,7 +21,7 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         result = accounts.enable(ctx)
         lines = [Line("ok", f"Digital messages are {'now' if result['changed'] else 'already'} enabled.")]
         if not signatures.status(ctx):
-            lines.append(offers.action(conv, "signature.submit", question="Next step: submit a signature now?"))
+            lines.append(offers.action(conv, "signature.submit", question=conv.say("offer.next_signature")))
     elif name in ("signature.submit", "signature.update"):
         status = (signatures.submit(ctx, args["name"], args["source"]) if name == "signature.submit"
                   else signatures.update(ctx, args["name"], args.get("source")))

@@ -140,7 +140,7 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
     if name == "enable" and accounts.account_info(ctx)["enabled"]:   # nothing to ask a go-ahead for
         lines = [Line("ok", f"Digital messages are already enabled for account {ctx.account}; nothing to do.")]
         if not signatures.status(ctx):
-            lines.append(offers.action(conv, "signature.submit", question="Next step: submit a signature now?"))
+            lines.append(offers.action(conv, "signature.submit", question=conv.say("offer.next_signature")))
         return lines
     needs_enabled = name in ("signature.submit", "signature.update", "template.create", "send")
     if needs_enabled and not accounts.account_info(ctx)["enabled"]:
@@ -151,24 +151,26 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
         if not any(s["ready_for"] for s in sigs):
             if not sigs:
                 return [Line("warn", "A template needs a signature registered with a carrier, and this account has "
-                                     "none yet."), offers.action(conv, "signature.submit", question="Submit a signature now?")]
+                                     "none yet."),
+                        offers.action(conv, "signature.submit", question=conv.say("offer.first_signature"))]
             pending = "; ".join(f"{s['name']}: {s['registration'].replace('_', ' ')}"
                                 + (f", decision expected by {s['expected_by']}" if s.get("expected_by") else "")
                                 for s in sigs)
             return [Line("warn", f"A template needs a signature registered with a carrier, and none is yet ({pending})."),
-                    offers.action(conv, "signature.status", question="Show the signatures' status now?")]
+                    offers.action(conv, "signature.status", question=conv.say("offer.show_signatures"))]
     if name == "send":
         tpls = templates.status(ctx)
         if not any(t["ready_for"] for t in tpls):
             if not tpls:
                 return [Line("warn", "Sending needs a template approved by a carrier, and this account has no "
-                                     "template yet."), offers.action(conv, "template.create", question="Create a template now?")]
+                                     "template yet."),
+                        offers.action(conv, "template.create", question=conv.say("offer.first_template"))]
             return [Line("warn", "Sending needs a template approved by a carrier, and none is approved yet."),
-                    offers.action(conv, "template.status", question="Show the templates' review status now?")]
+                    offers.action(conv, "template.status", question=conv.say("offer.show_templates"))]
         if accounts.account_info(ctx)["packages"]["digital"] <= 0:
             return [Line("warn", "The digital-message package is empty (SMS packages do not pay for digital "
                                  "messages); it needs a top-up before anything can be sent.")] + offers.handoff(
-                conv, "Ask a support manager about a top-up now?", "digital-message package empty")
+                conv, conv.say("offer.topup"), "digital-message package empty")
     return []
 
 
