@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import roles
 from ..actions import accounts, handoff, signatures, templates
-from ..choices import pick
+from ..choices import pick, yes_or_no
 from ..errors import Conflict, UserError
 from ..knowledge import Slot
 from ..numbers import lookup
@@ -229,6 +229,13 @@ def answer(conv: Conversation, text: str) -> list[Line]:
             return said if said is not None else unknown(conv, text)
         return yes_or_no_again("Go ahead? [y/N]")  # neither yes nor no: asked again, never taken as a no
     slot = flow.slots[0]
+    said = yes_or_no(text)
+    if said == "no" and not slot.required:
+        text = ""                       # "no" to an optional value ("Enter to skip"): skipped
+    elif said in ("yes", "no"):         # a yes or no is never a name, a text or a choice
+        wanted = "your answer" if slot.prompt.endswith("?") else f"the {slot.prompt.split(' (')[0].lower()}"
+        return [Line("warn", f"'{text.strip()}' answers a yes/no question, and none is asked now: type {wanted}, "
+                             "or say 'cancel' to drop the request.")]
     if (slot.name in FREE_TEXT or slot.type in ("param", "error_code")) and _is_question(conv, text):
         return aside(conv, text) or []
     if slot.type == "param" and conv.router.form(text) == "question":
