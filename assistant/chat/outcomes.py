@@ -107,6 +107,23 @@ def explain_errors(conv: Conversation, codes: list[str]) -> list[Line]:
     return lines
 
 
+SHOWN_FATES = 5
+
+
+def _carriers_failures(conv: Conversation, text: str, request: str) -> list[str]:
+    """The numbers that failed in send REQUEST at the one carrier TEXT names ("what went wrong with
+    the telecom number?", "电信的为什么失败"), at most SHOWN_FATES; [] when TEXT names no carrier or several."""
+    from ..text import fold
+
+    words = set(conv.kb.synonyms.apply(fold(text)).split())
+    named = [carrier for carrier in conv.ctx.rules.carriers if carrier.replace("_", "") in words]
+    if len(named) != 1:
+        return []
+    rows = conv.ctx.store.rows("SELECT phone FROM messages WHERE account = ? AND request_id = ? AND carrier = ? "
+                               "AND status = 'failed' ORDER BY id LIMIT ?", (conv.ctx.account, request, named[0], SHOWN_FATES))
+    return [r["phone"] for r in rows]
+
+
 def number_fate(conv: Conversation, text: str) -> list[Line] | None:
     """"why did 19912345678 fail?": what happened to each number TEXT names in the last send, with
     its own error code explained. None when TEXT names no number of that send."""
@@ -117,11 +134,10 @@ def number_fate(conv: Conversation, text: str) -> list[Line] | None:
     from ..router import phone_reading
 
     reading = phone_reading(conv.kb, text)
-    asked = reading.phones + reading.unread
+    asked = [normalise(raw) or raw for raw in reading.phones + reading.unread] or _carriers_failures(conv, text, request)
     lines: list[Line] = []
     explained: list[str] = []
-    for raw in asked:
-        phone = normalise(raw) or raw
+    for phone in asked:
         row = conv.ctx.store.row("SELECT phone, carrier, status, error_code, detail FROM messages "
                                  "WHERE account = ? AND request_id = ? AND phone = ?", (conv.ctx.account, request, phone))
         if row is None:
