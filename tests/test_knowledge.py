@@ -149,7 +149,7 @@ def test_same_phrasing_under_two_entries_is_reported(kb_copy):
 
 
 def test_bad_regex_is_reported(kb_copy):
-    _edit(kb_copy / "actions.yaml", r"      - '\b(?P<value>digital_sms_\d{3,})\b'", "      - '(unclosed'")
+    _edit(kb_copy / "actions.yaml", r"      - '(?<![a-z0-9_])(?P<value>digital_sms_\d{3,})(?![a-z0-9_])'", "      - '(unclosed'")
     assert any("bad regular expression in slot type 'template_code'" in p for p in _problems(kb_copy))
 
 

@@ -232,11 +232,15 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     said = yes_or_no(text)
     if said == "no" and not slot.required:
         text = ""                       # "no" to an optional value ("Enter to skip"): skipped
-    elif said in ("yes", "no"):         # a yes or no is never a name, a text or a choice
+    elif said == "no":                  # "no" to a value the request cannot do without: the request is dropped
+        conv.flow = None
+        return [Line("muted", f"Dropped the {flow.title} request. Nothing was changed.")]
+    elif said == "yes":                 # a yes is never a name, a text or a choice
         wanted = "your answer" if slot.prompt.endswith("?") else f"the {slot.prompt.split(' (')[0].lower()}"
         return [Line("warn", f"'{text.strip()}' answers a yes/no question, and none is asked now: type {wanted}, "
                              "or say 'cancel' to drop the request.")]
-    if (slot.name in FREE_TEXT or slot.type in ("param", "error_code")) and _is_question(conv, text):
+    if (slot.name in FREE_TEXT or slot.type in ("param", "error_code")) and \
+            (_is_question(conv, text) or _is_request(conv, text)):
         return aside(conv, text) or []
     if slot.type == "param" and conv.router.form(text) == "question":
         # a template's value is never a question ("what is this charge?"): answered, or said not understood
@@ -306,6 +310,13 @@ def _is_question(conv: Conversation, text: str) -> bool:
         return False
     reply = conv.router.route(text, conv.lang)
     return reply.type in ("answer", "action") and reply.confidence >= conv.router.thresholds.answer
+
+
+def _is_request(conv: Conversation, text: str) -> bool:
+    """A request that carries values of its own ("send the spring sale one to 13800138000 with
+    name=Li"), typed where any text would do: the request, never the value."""
+    reply = conv.router.route(text, conv.lang)
+    return reply.type == "action" and bool(reply.args) and reply.confidence >= conv.router.thresholds.answer
 
 
 def aside(conv: Conversation, text: str) -> list[Line] | None:
