@@ -17,7 +17,7 @@ from typing import Any
 from . import lang as language
 from . import roles
 from .actions import handoff, signatures
-from .chat import attachments, commands, offers, outcomes, slots, speech, state, welcome
+from .chat import attachments, commands, offers, outcomes, slots, speech, state, values, welcome
 from .chat.attachments import Upload
 from .chat.commands import COMMANDS, SlashCommand, slash
 from .chat.lines import Line, Pick, Waiting, yes_or_no_again
@@ -319,6 +319,10 @@ class Conversation:
         self.fallbacks = 0
         if reply.type == "clarify":
             question = reply.question
+            named = [(s.key.partition(":")[2], found) for s in reply.suggestions if s.key.startswith("action:")
+                     and (found := values.named_for(self.ctx, s.key.partition(":")[2], question))]
+            if len(named) == 1:             # "has AcmeShop been approved?": the one kind of object it names
+                return self.run(*named[0])
             self.picks = [self.pick(s.question, {"do": "resolve", "question": question, "key": s.key,
                                                  "confidence": s.confidence}, s.key) for s in reply.suggestions]
             return [Line("info", self.say("clarify"))] + [
@@ -336,7 +340,9 @@ class Conversation:
         if related:
             lines.append(Line("muted", self.say("related", questions=" | ".join(related))))
         if entry.actions and offer:
-            lines += self.offer_or_why(entry.actions[0])
+            named = values.named_for(self.ctx, entry.actions[0], reply.question)
+            # the question names the account's own object: its status at once, not an offer of it
+            lines += self.run(entry.actions[0], named) if named else self.offer_or_why(entry.actions[0])
         return lines
 
     def offer_or_why(self, name: str) -> list[Line]:

@@ -216,6 +216,19 @@ def status_of(ctx: Context, row: dict) -> dict:
     }
 
 
+def named_in(ctx: Context, text: str) -> str | None:
+    """The account's signature TEXT mentions ("has AcmeShop been approved?"), the longest name
+    first; None when it names none."""
+    from ..text import fold
+
+    said = f" {fold(text)} "
+    rows = ctx.store.rows("SELECT name FROM signatures WHERE account = ?", (ctx.account,))
+    for row in sorted(rows, key=lambda r: -len(r["name"])):
+        if fold(row["name"]) and f" {fold(row['name'])} " in said:
+            return row["name"]
+    return None
+
+
 def status(ctx: Context, name: str | None = None) -> list[dict]:
     """Status of signature NAME, or of every signature of the account (newest first)."""
     ctx.account_row()

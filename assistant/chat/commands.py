@@ -6,6 +6,7 @@ comes back; one that starts or drops a request says that the pending one was dro
 
 from __future__ import annotations
 
+import itertools
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -116,11 +117,13 @@ def _template(conv: Conversation, args: list[str]) -> list[Line]:
 def _send(conv: Conversation, args: list[str]) -> list[Line]:
     params = dict(a.split("=", 1) for a in args if "=" in a)
     rest = [a for a in args if "=" not in a]
+    # the template is its code or its name, which may be several words: the words before the first number
+    named = list(itertools.takewhile(lambda a: not any(ch.isdigit() for ch in a), rest)) or rest[:1]
     given: dict[str, Any] = {}
-    if rest:
-        given["code"] = rest[0]
-    if rest[1:]:
-        given["phones"] = rest[1:]
+    if named:
+        given["code"] = " ".join(named)
+    if rest[len(named):]:
+        given["phones"] = rest[len(named):]
     if params:
         given["params"] = params
     return conv.start("send", given)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..actions import handoff, templates
+from ..actions import handoff, signatures, templates
 from ..context import Context
 
 
@@ -67,6 +67,18 @@ def normalise(action: str, args: Mapping[str, Any]) -> dict[str, Any]:
     if action == "send" and "phones" in out:
         out["phones"] = many(out["phones"])
     return out
+
+
+def named_for(ctx: Context, action: str, said: str) -> dict[str, Any] | None:
+    """The values of status look-up ACTION when SAID names one of the account's objects ("is Spring
+    sale approved by unicom?" names template DIGITAL_SMS_0001); None when it names none."""
+    if action == "template.status":
+        code = templates.named_in(ctx, said)
+        return {"code": code} if code else None
+    if action == "signature.status":
+        name = signatures.named_in(ctx, said)
+        return {"name": name} if name else None
+    return None
 
 
 LOOKUPS = {"signature.status": ("name", "signatures", "name"), "template.status": ("code", "templates", "code")}
