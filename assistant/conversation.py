@@ -231,6 +231,8 @@ class Conversation:
             picked, self.picks = self.picks[int(answer) - 1], []
             return picked.run()
         self.picks = []
+        if named := commands.bare(text):
+            return self._command(f"/{named}")
         if about := self._about(text):
             return about
         reply = self.router.route(text, self.lang)

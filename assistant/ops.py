@@ -67,6 +67,12 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
         if reply.action == "signature.status":
             items = signatures.status(ctx(), reply.args.get("name"))
             return {"result": items, "text": "\n\n".join(signature_text(i, carriers) for i in items) or "No signatures yet."}
+        if reply.action == "account.status":
+            from .actions import accounts
+            from .render import account_text
+
+            info = accounts.account_info(ctx())
+            return {"result": info, "text": account_text(info)}
         if reply.action == "template.status":
             items = templates.status(ctx(), reply.args.get("code"))
             return {"result": items, "text": "\n\n".join(template_text(i, carriers) for i in items) or "No templates yet."}

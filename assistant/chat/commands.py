@@ -50,6 +50,15 @@ def slash(name: str, usage: str, help_text: str):
     return register
 
 
+# A command's name typed alone, without the slash, as litecli and pgcli take "help" and "exit".
+BARE = {"help": "help", "?": "help", "帮助": "help", "exit": "quit", "quit": "quit", "退出": "quit"}
+
+
+def bare(text: str) -> str | None:
+    """The slash command a bare word means ("help" is /help, "exit" /quit), or None."""
+    return BARE.get(text.strip().lower())
+
+
 def is_command(text: str) -> bool:
     """"/help" (or a mistyped "/hlep") is a command; "/tmp/banner.png" (a file at a media prompt) is not."""
     if not text.startswith("/"):

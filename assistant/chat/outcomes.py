@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from .. import render
 from ..actions import accounts, error_codes, handoff, sending, signatures, templates
 from ..errors import UserError
-from . import offers
+from . import commands, offers
 from .lines import Line
 
 if TYPE_CHECKING:
@@ -69,6 +69,10 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     elif name == "handoff.claim":
         ticket = handoff.claim(ctx, args["ticket"], ctx.actor.split(":", 1)[-1])
         return [Line("ok", f"Ticket #{ticket['id']} is yours.")]
+    elif name == "account.status":
+        return commands.run(conv, "/status")
+    elif name == "help":
+        return commands.run(conv, "/help")
     elif name == "handoff.list":
         return [Line("answer", render.queue_text(handoff.queue(ctx)))]
     elif name == "handoff.reply":
