@@ -29,7 +29,7 @@ from .errors import Forbidden, Unavailable, UserError
 from .gaps import log_pick
 from .gaps import record as record_gap
 from .matcher import Candidate
-from .messages import say
+from .messages import say, small_talk
 from .router import Reply, Router
 from .text import clean, fold
 
@@ -233,6 +233,8 @@ class Conversation:
         self.picks = []
         if named := commands.bare(text):
             return self._command(f"/{named}")
+        if kind := small_talk(self.kb, text):       # "hello", "thanks": answered in kind, not "I don't know"
+            return [Line("answer", self.say(f"small_talk.{kind}"))]
         if about := self._about(text):
             return about
         reply = self.router.route(text, self.lang)

@@ -154,6 +154,7 @@ class KnowledgeBase(NamedTuple):
     encoder: EncoderSettings = EncoderSettings()  # the optional sentence encoder's classifier, fusion and thresholds
     languages: tuple[str, ...] = ("en",)            # every entry answers in each (faq.yaml `languages`)
     messages: dict[str, dict[str, str]] = {}        # the conversation's own sentences: id -> {lang: text}
+    small_talk: dict[str, tuple[str, ...]] = {}     # greetings, thanks...: kind -> what people type (messages.yaml)
 
 
 class _Checker:
@@ -320,10 +321,31 @@ def _render_rules(entries: dict[str, Entry], rules_data: Any, faq_lines: dict[st
         entries[entry_id] = entry._replace(**filled)
 
 
+def _read_small_talk(c: _Checker, data: Any, messages: dict[str, dict[str, str]]) -> dict[str, tuple[str, ...]]:
+    """messages.yaml's `small_talk`: each kind ("greeting") with what people type, answered with
+    the message `small_talk.KIND` instead of "I don't know"."""
+    items = data.get("small_talk") if isinstance(data, dict) else None
+    if items is None:
+        return {}
+    if not isinstance(items, dict):
+        c.add(data.key_lines.get("small_talk", 1), "'small_talk' must map each kind to the phrases people type")
+        return {}
+    kinds: dict[str, tuple[str, ...]] = {}
+    for kind, phrases in items.items():
+        line = items.key_lines[kind]
+        if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
+            c.add(line, f"small talk '{kind}' must be a list of phrases")
+        elif f"small_talk.{kind}" not in messages:
+            c.add(line, f"small talk '{kind}' has no reply: add the message 'small_talk.{kind}'")
+        else:
+            kinds[str(kind)] = tuple(fold(p) for p in phrases)
+    return kinds
+
+
 def _read_messages(c: _Checker, data: Any, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
     """messages.yaml: the conversation's own sentences, each in every language of the knowledge base."""
     messages: dict[str, dict[str, str]] = {}
-    if data is None or not c.mapping(data, 1, "messages.yaml", {"version", "messages"}, {"messages"}):
+    if data is None or not c.mapping(data, 1, "messages.yaml", {"version", "messages", "small_talk"}, {"messages"}):
         return messages
     items = data.get("messages")
     if not isinstance(items, dict):
@@ -602,6 +624,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
     if data is None and not c.problems:  # a plain FAQ: the shipped catalogue
         data = _Checker("messages.yaml").load(_file_text(shipped_dir(), "messages.yaml") or "")
     messages = _read_messages(c, data, languages)
+    small_talk = _read_small_talk(c, data, messages)
     checkers.append(c)
     c, data = read("synonyms.yaml")
     synonyms = _read_synonyms(c, data)
@@ -643,7 +666,8 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
             merged = entry.alternatives + tuple(p for p in extra if p not in entry.alternatives)
             entries[entry_id] = entry._replace(alternatives=merged)
     kb = KnowledgeBase(str(directory), entries, Synonyms(synonyms), slot_types, actions, error_codes,
-                       thresholds, weights, routing, stopwords, rules, intro, out_of_scope, encoder, languages, messages)
+                       thresholds, weights, routing, stopwords, rules, intro, out_of_scope, encoder, languages, messages,
+                       small_talk)
     problems.extend(_cross_references(kb, faq_lines))
     if (directory / "error_codes.yaml").is_file():  # a plain FAQ without a catalogue has no account model to explain
         problems.extend(_missing_error_codes(kb))

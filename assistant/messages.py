@@ -7,7 +7,10 @@ YAML edit, checked by `assistant kb check` (every id must have every language).
 
 from __future__ import annotations
 
+import re
+
 from .knowledge import KnowledgeBase
+from .text import fold
 
 
 def say(kb: KnowledgeBase, msg_id: str, lang: str = "en", **fields: object) -> str:
@@ -17,3 +20,26 @@ def say(kb: KnowledgeBase, msg_id: str, lang: str = "en", **fields: object) -> s
         raise KeyError(f"no message '{msg_id}' in messages.yaml")
     text = texts.get(lang) or texts["en"]
     return text.format(**fields) if fields else text
+
+
+def small_talk(kb: KnowledgeBase, text: str) -> str | None:
+    """The kind of small talk TEXT is ("hello!", "thank you so much", "你好"), or None: a line that
+    is only a greeting or a thanks is answered in kind rather than with "I don't know".
+
+    Whole lines only, after folding and dropping punctuation, with stretched letters squeezed
+    ("hiii"); a near spelling ("thx u", "thanx") within a small edit distance counts.
+    """
+    if not kb.small_talk:
+        return None
+    from rapidfuzz import fuzz
+
+    said = fold(text)
+    if not said or len(said) > 40:
+        return None
+    squeezed = re.sub(r"(.)\1{2,}", r"\1", said)
+    for kind, phrases in kb.small_talk.items():
+        if said in phrases or squeezed in phrases:
+            return kind
+    best = max(((fuzz.ratio(squeezed, p), kind) for kind, phrases in kb.small_talk.items() for p in phrases
+                if len(p) >= 5), default=(0.0, None))
+    return best[1] if best[0] >= 80 else None

@@ -173,6 +173,11 @@ def test_an_industry_word_for_no_template_industry_is_reported(kb_copy):
     assert any("slot type 'industry' names 'groceries'" in p for p in _problems(kb_copy))
 
 
+def test_small_talk_without_its_reply_is_reported(kb_copy):
+    _edit(kb_copy / "messages.yaml", "  goodbye: [", "  farewell: [")
+    assert any("small talk 'farewell' has no reply" in p for p in _problems(kb_copy))
+
+
 def test_load_raises_one_error_listing_every_problem(kb_copy):
     _edit(kb_copy / "faq.yaml", "  - id: enable-sending", "  - id: Enable Sending")
     with pytest.raises(knowledge.KnowledgeError) as caught:

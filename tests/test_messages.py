@@ -1,0 +1,34 @@
+"""The message catalogue (assistant/messages.py, knowledge/messages.yaml)."""
+
+import pytest
+
+from assistant.knowledge import load, resolve_dir
+from assistant.messages import say, small_talk
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load(resolve_dir(None))
+
+
+def test_a_message_is_said_in_the_language_asked_with_its_fields(kb):
+    assert say(kb, "clarify", "zh").startswith("我不太确定")
+    assert "x / y" in say(kb, "related", "en", questions="x / y")
+
+
+def test_a_missing_message_is_a_key_error_naming_it(kb):
+    with pytest.raises(KeyError, match="no-such-message"):
+        say(kb, "no-such-message")
+
+
+@pytest.mark.parametrize("line, kind", [("hello!", "greeting"), ("Good morning :)", "greeting"), ("你好", "greeting"),
+                                        ("thank u", "thanks"), ("ok thanks!", "thanks"), ("谢谢！", "thanks"),
+                                        ("byeee", "goodbye")])
+def test_a_line_that_is_only_small_talk_has_its_kind(kb, line, kind):
+    assert small_talk(kb, line) == kind
+
+
+@pytest.mark.parametrize("line", ["hi, how do I enable digital messages?", "thanks, and what is a signature?",
+                                  "help me", "ok", "status", "they"])
+def test_a_question_or_a_word_of_the_domain_is_not_small_talk(kb, line):
+    assert small_talk(kb, line) is None
