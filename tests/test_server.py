@@ -280,6 +280,15 @@ def test_a_conversation_holds_its_state_between_requests_and_stays_in_the_tokens
     assert view["lines"] == [{"kind": "muted", "text": "Cancelled."}] and view["waiting"] is None
 
 
+def test_a_conversation_that_ended_refuses_more_lines_with_409(shared_world):
+    server, token, now = shared_world["server"], shared_world["tokens"]["a"], {"X-Assistant-Now": NOW}
+    conv = server.call("POST", "/v1/conversations", token, headers=now)[1]["id"]
+    view = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "exit"}, headers=now)[1]
+    assert view["done"] is True and view["lines"][-1]["text"] == "Bye."
+    status, answer = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "hello"}, headers=now)
+    assert status == 409 and "start a new one with POST /v1/conversations" in answer["error"]
+
+
 def test_a_body_that_grows_past_the_limit_while_streaming_is_refused(shared_world):
     import http.client
     import json

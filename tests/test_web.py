@@ -201,6 +201,21 @@ def test_the_chat_answers_a_question_as_json_and_records_feedback(desk):
     assert 'data-role="transcript"' in page and "how long does signature review take" in page
 
 
+def test_the_chat_starts_a_new_conversation_after_exit(desk):
+    browser = Browser(desk["server"].url)
+    browser.sign_in(desk["customer"])
+    csrf = browser.csrf("/chat")
+
+    def say(text: str) -> dict:
+        said = urllib.parse.urlencode({"csrf": csrf, "text": text}).encode()
+        request = urllib.request.Request(desk["server"].url + "/chat/say", method="POST", data=said,
+                                         headers={"Accept": "application/json"})
+        with browser.opener.open(request, timeout=30) as response:
+            return json.loads(response.read())
+    assert say("exit")["lines"][-1]["text"] == "Bye."
+    assert any("7–10 business days" in line["text"] for line in say("how long does signature review take")["lines"])
+
+
 def test_the_pages_follow_the_browsers_language_and_the_switch(desk):
     browser = Browser(desk["server"].url, lang="zh-CN,zh;q=0.9,en;q=0.5")
     assert "访问令牌" in browser.go("/login")[2]

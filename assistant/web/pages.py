@@ -381,7 +381,8 @@ def _conversation(p: Page) -> tuple[str, dict]:
     if conv_id:
         try:
             conv, _ = conversations._open(ops, conv_id)
-            return conv_id, conversations._view(conv_id, conv, [])
+            if not conv.done:               # one that ended ("exit") makes way for a new one
+                return conv_id, conversations._view(conv_id, conv, [])
         except UserError:
             pass
     view = conversations.start("welcome", "auto", ops)

@@ -28,7 +28,7 @@ from pydantic import Field
 
 from ...clock import FixedClock
 from ...conversation import Conversation, Upload
-from ...errors import Forbidden, NotFound, UserError
+from ...errors import Conflict, Forbidden, NotFound, UserError
 from ...media import MAX_BYTES
 from ...ops import LocalOps
 from ...roles import allowed
@@ -141,6 +141,8 @@ def message(conv_id: str, body: Message, ops: LocalOps = Depends(operations("rep
         # the REPL's /account switches accounts; a customer's token is bound to one
         raise Forbidden(f"this token is for account '{ops.ctx.account}' only; /account cannot switch it")
     def said(conv: Conversation) -> list:
+        if conv.done:
+            raise Conflict("this conversation has ended (/quit); start a new one with POST /v1/conversations")
         if body.lang:
             conv.lang_setting = body.lang
         return conv.handle(body.text)
