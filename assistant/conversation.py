@@ -323,10 +323,12 @@ class Conversation:
         self.fallbacks = 0
         if reply.type == "clarify":
             question = reply.question
-            named = [(s.key.partition(":")[2], found) for s in reply.suggestions if s.key.startswith("action:")
-                     and (found := values.named_for(self.ctx, s.key.partition(":")[2], question))]
+            named = [s for s in reply.suggestions if self._names_object_of(s.key, question)]
             if len(named) == 1:             # "has AcmeShop been approved?": the one kind of object it names
-                return self.run(*named[0])
+                kind, _, name = named[0].key.partition(":")
+                if kind == "action":
+                    return self.run(name, values.named_for(self.ctx, name, question) or {})
+                return self.answer_lines(reply._replace(type="answer", entry=name, confidence=named[0].confidence))
             self.picks = [self.pick(s.question, {"do": "resolve", "question": question, "key": s.key,
                                                  "confidence": s.confidence}, s.key) for s in reply.suggestions]
             return [Line("info", self.say("clarify"))] + [
@@ -335,6 +337,15 @@ class Conversation:
             return self.answer_lines(reply)
         notes = [Line("warn", note) for note in reply.notes]   # numbers that are none, or written twice
         return notes + self.start(reply.action, reply.args or {}, reply.question)
+
+    def _names_object_of(self, key: str, said: str) -> bool:
+        """Whether SAID names an object of the account that suggestion KEY (an action, or an FAQ
+        entry through the action it offers) looks up: AcmeShop for signature review questions."""
+        kind, _, name = key.partition(":")
+        if kind != "action":
+            entry = self.kb.entries.get(name)
+            name = entry.actions[0] if entry is not None and entry.actions else ""
+        return bool(name) and values.named_for(self.ctx, name, said) is not None
 
     def answer_lines(self, reply: Reply, offer: bool = True) -> list[Line]:
         """An FAQ answer, its related questions and (with OFFER) the action it leads to."""
