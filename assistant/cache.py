@@ -205,8 +205,9 @@ def loads(data: bytes, fingerprint: str, encoder: Any = None) -> Router:
     return Router(kb, index)
 
 
-def _private_dir() -> Path | None:
-    """The cache directory, made 0700; None if it is not the user's own or others may write to it."""
+def private_cache_dir() -> Path | None:
+    """The cache directory, made 0700; None if it is not the user's own or others may write to it
+    (the prebuilt indexes and the mirrors of learned phrasings, `learned.py`, live there)."""
     path = cache_dir()
     try:
         private_dirs(path)
@@ -224,15 +225,16 @@ def _private_dir() -> Path | None:
 
 def _fingerprint(paths: list[Path], encoder_key: str = "", overlay: dict[str, list[str]] | None = None) -> str:
     parts = [__version__, str(FORMAT), encoder_key]
-    if overlay:  # by content: no learned phrasings, wherever their file would be, is one and the same index
+    if overlay:  # by content: every database that learned nothing shares one and the same index
         parts.append(json.dumps(overlay, sort_keys=True, ensure_ascii=False))
     return _checksum("\n".join(parts + stamps(paths)).encode())
 
 
-def load_router(kb_dir: Path, overlay_file: Path | None = None, encoder_setting: str | None = None) -> Router:
-    """The router for the knowledge base in KB_DIR (plus learned phrasings in OVERLAY_FILE), with
-    the sentence encoder ENCODER_SETTING names (default `$ASSISTANT_ENCODER`, see `encoder.chosen`).
-    An encoder that cannot be loaded leaves the lexical model alone, and `Router.warning` says why."""
+def load_router(kb_dir: Path, learned: dict[str, list[str]] | None = None, encoder_setting: str | None = None) -> Router:
+    """The router for the knowledge base in KB_DIR plus the phrasings a database has LEARNED
+    (`learned.py`: {entry id or action: [phrasing, ...]}), with the sentence encoder
+    ENCODER_SETTING names (default `$ASSISTANT_ENCODER`, see `encoder.chosen`). An encoder that
+    cannot be loaded leaves the lexical model alone, and `Router.warning` says why."""
     from . import encoder as encoders
 
     choice = encoders.chosen(encoder_setting)
@@ -242,21 +244,20 @@ def load_router(kb_dir: Path, overlay_file: Path | None = None, encoder_setting:
             model = encoders.load(choice)
         except encoders.EncoderError as exc:
             choice, warning = None, f"{exc}; answering with the lexical model"
-    router = _load(kb_dir, overlay_file, choice, model)
+    router = _load(kb_dir, learned or None, choice, model)
     router.warning = warning
     return router
 
 
-def _load(kb_dir: Path, overlay_file: Path | None, choice: Any, model: Any) -> Router:
+def _load(kb_dir: Path, overlay: dict[str, list[str]] | None, choice: Any, model: Any) -> Router:
     # The package's own modules count too: a cached index only fits the code that wrote it.
     sources = sorted(kb_dir.glob("*.yaml")) + [knowledge.shipped_dir() / "rules.yaml"]
     sources += sorted(Path(__file__).parent.glob("*.py"))
-    overlay = knowledge.read_overlay(overlay_file) if overlay_file is not None else None
     fingerprint = _fingerprint(sources, choice.key if choice is not None else "", overlay)
     # one file per knowledge base and encoder: switching ASSISTANT_ENCODER does not rebuild the other's
     tag = _checksum(choice.name.encode())[:8] if choice is not None else "lexical"
     prefix = f"router-{_checksum(str(kb_dir.resolve()).encode())}-{tag}-"
-    directory = _private_dir()
+    directory = private_cache_dir()
     path = directory / f"{prefix}{fingerprint}.index" if directory else None
     if path is not None:
         try:
