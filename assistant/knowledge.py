@@ -566,7 +566,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
           folded: dict[str, str] | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Read the knowledge base in DIRECTORY and return it with every problem found.
 
-    OVERLAY maps entry ids to extra phrasings learned locally (`assistant kb learn`). FOLDED, if
+    OVERLAY maps entry ids to extra phrasings a database learned (`assistant kb learn`). FOLDED, if
     given, is filled with every phrasing's `fold` (see `router.Router`).
     """
     directory = Path(directory)

@@ -444,7 +444,8 @@ def test_a_path_typed_at_a_file_prompt_is_never_opened_whatever_it_names(world, 
     os.mkfifo(fifo)   # opened, even to look, it would answer differently (a FIFO is refused by the reader)
     conv, _ = _at_file_prompt(server, token)
     typed = ["/etc/passwd", "/no/such/dir/banner.png", media["image"], str(fifo), str(tmp_path), "banner.png",
-             f"{media['image']} {media['letter']}", "../../../etc/shadow"]
+             f"{media['image']} {media['letter']}", "../../../etc/shadow", "banner_final", "./banner",
+             "/home/me/pics/banner"]
     replies = [_raw_say(server, conv, token, text) for text in typed]
     assert len(set(replies)) == 1, [r.decode() for r in replies]
     reply = json.loads(replies[0])
