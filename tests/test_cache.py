@@ -94,8 +94,19 @@ def test_databases_without_learned_phrasings_share_one_index_and_learning_makes_
     learned = {"create-signature": ["signature wizard"]}
     taught = load_router(kb_dir, learned)
     assert not isinstance(taught.kb.entries, cache.LazyEntries) and taught.route("signature wizard").entry == "create-signature"
-    assert _index_file(cache_dir) != shared
+    assert shared.exists() and len(list(cache_dir.glob("router-*.index"))) == 2  # the shared one is kept beside it
     assert isinstance(load_router(kb_dir, learned).kb.entries, cache.LazyEntries)
+    assert isinstance(load_router(kb_dir, {}).kb.entries, cache.LazyEntries)  # used in turn: neither is rebuilt
+
+
+def test_at_most_keep_variants_indexes_of_learned_phrasings_are_kept_newest_first(cache_dir, kb_dir, monkeypatch):
+    monkeypatch.setattr(cache, "KEEP_VARIANTS", 2)
+    for n in range(3):
+        load_router(kb_dir, {"create-signature": [f"signature wizard {n}"]})
+    kept = list(cache_dir.glob("router-*.index"))
+    assert len(kept) == 2
+    assert isinstance(load_router(kb_dir, {"create-signature": ["signature wizard 2"]}).kb.entries, cache.LazyEntries)
+    assert not isinstance(load_router(kb_dir, {"create-signature": ["signature wizard 0"]}).kb.entries, cache.LazyEntries)
 
 
 def test_the_cache_directory_is_made_owner_only(cache_dir, kb_dir):
