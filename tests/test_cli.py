@@ -580,3 +580,14 @@ def test_kb_learn_keeps_the_phrasing_in_the_database_itself(run, tmp_path):
     assert not list(tmp_path.rglob("learned.json"))
     mirror_file(target).unlink()  # the cache emptied: the database still has it
     assert json.loads(run("ask", "--json", "zorbly quux widget").out)["entry"] == "opt-out"
+
+
+def test_kb_export_merges_the_databases_phrasings_even_when_the_mirror_is_behind(run, tmp_path):
+    from assistant import learned
+    from assistant.paths import database_target
+
+    assert run("--role", "manager", "kb", "learn", "zorbly quux widget", "--entry", "opt-out").code == 0
+    learned.write_mirror(database_target(None), learned.Mirror("0:0", {}))  # as if taught on another machine
+    assert run("kb", "export", str(tmp_path / "out")).code == 0
+    assert "zorbly quux widget" in (tmp_path / "out" / "faq.yaml").read_text(encoding="utf-8")
+    assert learned.read_mirror(database_target(None)).learned == {"opt-out": ["zorbly quux widget"]}
