@@ -5,8 +5,9 @@ values, the index's word lists) and flat number arrays (the model's weights), be
 line and a checksum of everything after it. Loading builds only the types named in `_TYPES`,
 so a file written by anyone else can at worst fail to load. The file is keyed by the knowledge
 base's files (path, size, modification time), the package's code and the learned phrasings (by
-content, so every database without any shares one file); any edit makes a new key, and the stale
-file of the same knowledge base is removed. A file that is damaged, of another format version or
+content, so every database without any shares one file, and databases that learned different
+ones keep one each, the newest `KEEP_VARIANTS`); an edit of the knowledge base or the code makes
+a new key, and the stale files of the same knowledge base are removed. A file that is damaged, of another format version or
 for other sources is rebuilt. The directory must be the user's own and
 writable by nobody else (it is created 0700); otherwise no cache is read or written.
 """
@@ -22,6 +23,7 @@ import struct
 import zlib
 from array import array
 from collections.abc import Iterator, Mapping
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -205,8 +207,9 @@ def loads(data: bytes, fingerprint: str, encoder: Any = None) -> Router:
     return Router(kb, index)
 
 
-def _private_dir() -> Path | None:
-    """The cache directory, made 0700; None if it is not the user's own or others may write to it."""
+def private_cache_dir() -> Path | None:
+    """The cache directory, made 0700; None if it is not the user's own or others may write to it
+    (the prebuilt indexes and the mirrors of learned phrasings, `learned.py`, live there)."""
     path = cache_dir()
     try:
         private_dirs(path)
@@ -224,15 +227,16 @@ def _private_dir() -> Path | None:
 
 def _fingerprint(paths: list[Path], encoder_key: str = "", overlay: dict[str, list[str]] | None = None) -> str:
     parts = [__version__, str(FORMAT), encoder_key]
-    if overlay:  # by content: no learned phrasings, wherever their file would be, is one and the same index
+    if overlay:  # by content: every database that learned nothing shares one and the same index
         parts.append(json.dumps(overlay, sort_keys=True, ensure_ascii=False))
     return _checksum("\n".join(parts + stamps(paths)).encode())
 
 
-def load_router(kb_dir: Path, overlay_file: Path | None = None, encoder_setting: str | None = None) -> Router:
-    """The router for the knowledge base in KB_DIR (plus learned phrasings in OVERLAY_FILE), with
-    the sentence encoder ENCODER_SETTING names (default `$ASSISTANT_ENCODER`, see `encoder.chosen`).
-    An encoder that cannot be loaded leaves the lexical model alone, and `Router.warning` says why."""
+def load_router(kb_dir: Path, learned: dict[str, list[str]] | None = None, encoder_setting: str | None = None) -> Router:
+    """The router for the knowledge base in KB_DIR plus the phrasings a database has LEARNED
+    (`learned.py`: {entry id or action: [phrasing, ...]}), with the sentence encoder
+    ENCODER_SETTING names (default `$ASSISTANT_ENCODER`, see `encoder.chosen`). An encoder that
+    cannot be loaded leaves the lexical model alone, and `Router.warning` says why."""
     from . import encoder as encoders
 
     choice = encoders.chosen(encoder_setting)
@@ -242,22 +246,24 @@ def load_router(kb_dir: Path, overlay_file: Path | None = None, encoder_setting:
             model = encoders.load(choice)
         except encoders.EncoderError as exc:
             choice, warning = None, f"{exc}; answering with the lexical model"
-    router = _load(kb_dir, overlay_file, choice, model)
+    router = _load(kb_dir, learned or None, choice, model)
     router.warning = warning
     return router
 
 
-def _load(kb_dir: Path, overlay_file: Path | None, choice: Any, model: Any) -> Router:
+def _load(kb_dir: Path, overlay: dict[str, list[str]] | None, choice: Any, model: Any) -> Router:
     # The package's own modules count too: a cached index only fits the code that wrote it.
     sources = sorted(kb_dir.glob("*.yaml")) + [knowledge.shipped_dir() / "rules.yaml"]
     sources += sorted(Path(__file__).parent.glob("*.py"))
-    overlay = knowledge.read_overlay(overlay_file) if overlay_file is not None else None
-    fingerprint = _fingerprint(sources, choice.key if choice is not None else "", overlay)
-    # one file per knowledge base and encoder: switching ASSISTANT_ENCODER does not rebuild the other's
+    key = choice.key if choice is not None else ""
+    base = _fingerprint(sources, key)  # the knowledge base and the code alone
+    fingerprint = _fingerprint(sources, key, overlay) if overlay else base
+    # one file per knowledge base and encoder (switching ASSISTANT_ENCODER does not rebuild the
+    # other's), and per set of learned phrasings: databases that learned different ones keep theirs
     tag = _checksum(choice.name.encode())[:8] if choice is not None else "lexical"
     prefix = f"router-{_checksum(str(kb_dir.resolve()).encode())}-{tag}-"
-    directory = _private_dir()
-    path = directory / f"{prefix}{fingerprint}.index" if directory else None
+    directory = private_cache_dir()
+    path = directory / f"{prefix}{base}-{fingerprint}.index" if directory else None
     if path is not None:
         try:
             return loads(_read_private(path), fingerprint, model)
@@ -266,7 +272,7 @@ def _load(kb_dir: Path, overlay_file: Path | None, choice: Any, model: Any) -> R
     folded: dict[str, str] = {}  # each phrasing folded once, for the checks and the index alike
     router = Router(knowledge.load(kb_dir, overlay, folded), folded=folded, encoder=model)
     if path is not None:
-        _store(path, prefix, dumps(router, fingerprint))
+        _store(path, f"{prefix}{base}-", prefix, dumps(router, fingerprint))
     return router
 
 
@@ -276,15 +282,28 @@ def _read_private(path: Path) -> bytes:
         return handle.read()
 
 
-def _store(path: Path, prefix: str, data: bytes) -> None:
+# The indexes kept for one knowledge base, one per set of learned phrasings (the newest): several
+# databases used in turn each find theirs, and a database that stopped learning leaves no trail.
+KEEP_VARIANTS = 8
+
+
+def _store(path: Path, current: str, prefix: str, data: bytes) -> None:
+    """Write DATA at PATH; remove the files of PREFIX that are not of CURRENT (the knowledge base or
+    the code changed), and the oldest of CURRENT beyond `KEEP_VARIANTS`."""
     import tempfile
 
     try:
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
             handle.write(data)  # NamedTemporaryFile creates the file 0600
         os.replace(handle.name, path)
-        for stale in path.parent.glob(f"{prefix}*"):
-            if stale != path:
-                stale.unlink(missing_ok=True)
+        variants = []
+        for found in path.parent.glob(f"{prefix}*"):
+            if not found.name.startswith(current):
+                found.unlink(missing_ok=True)
+            elif found != path:
+                with suppress(OSError):  # another process may have removed it
+                    variants.append((found.stat().st_mtime_ns, found))
+        for _, stale in sorted(variants, reverse=True)[KEEP_VARIANTS - 1:]:
+            stale.unlink(missing_ok=True)
     except OSError:
         pass

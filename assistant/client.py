@@ -287,9 +287,11 @@ class _Waiting:
 def _named_files(text: str, waiting: _Waiting) -> list[str] | None:
     """The files TEXT names at a file prompt, or None when it is a line to say instead (Enter, cancel,
     a slash command, a question): a word that exists here, has a path's shape or a name the prompt
-    accepts (".png") makes the line a list of files."""
+    accepts (".png") makes the line a list of files, and so does one word shaped like a file's name
+    ("banner_final", `files.shaped_like_a_file_name`)."""
     from .chat.commands import is_command
     from .chat.lines import LEAVE
+    from .files import shaped_like_a_file_name
     from .text import fold
 
     line = text.strip()
@@ -304,6 +306,8 @@ def _named_files(text: str, waiting: _Waiting) -> list[str] | None:
     def file_like(word: str) -> bool:
         return (os.path.lexists(os.path.expanduser(word)) or "/" in word or os.sep in word or word.startswith("~")
                 or os.path.splitext(word)[1].lower() in accepted)
+    if len(words) == 1 and shaped_like_a_file_name(words[0]):  # "banner_final": a file, even one not found
+        return words
     return words if words and any(file_like(w) for w in words) else None
 
 

@@ -19,6 +19,16 @@ def _a(what: str) -> str:
     return f"{'an' if what[:1].lower() in 'aeiou' else 'a'} {what}"
 
 
+def shaped_like_a_file_name(word: str) -> bool:
+    """WORD, typed alone at a file prompt, can only name a file even without a path or a known
+    extension: it joins parts with "_" ("banner_final", "IMG_2041") or ends in an extension of its
+    own ("banner.webp", "scan.tiff"). Words a person asks with have neither."""
+    if not word or any(c.isspace() for c in word):
+        return False
+    stem, dot, extension = word.rpartition(".")
+    return "_" in word.strip("_") or bool(stem and dot and 1 <= len(extension) <= 5 and extension.isalnum())
+
+
 def read_regular(path: str | os.PathLike, limit: int, what: str = "file") -> bytes:
     """The bytes of the regular file at PATH, at most LIMIT of them; a UserError says why not."""
     shown = one_line(os.fspath(path))

@@ -595,7 +595,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
           folded: dict[str, str] | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Read the knowledge base in DIRECTORY and return it with every problem found.
 
-    OVERLAY maps entry ids to extra phrasings learned locally (`assistant kb learn`). FOLDED, if
+    OVERLAY maps entry ids to extra phrasings a database learned (`assistant kb learn`). FOLDED, if
     given, is filled with every phrasing's `fold` (see `router.Router`).
     """
     directory = Path(directory)
@@ -683,16 +683,3 @@ def load(kb: str | os.PathLike | None = None, overlay: dict[str, list[str]] | No
     if problems or knowledge is None:
         raise KnowledgeError(problems)
     return knowledge
-
-
-def read_overlay(path: Path) -> dict[str, list[str]]:
-    """Phrasings learned locally (`assistant kb learn`): {entry id: [phrasing, ...]}; empty if none."""
-    import json
-
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        raise UserError(f"cannot read learned phrasings in {path}: {exc}; fix or remove the file") from None
-    return {str(k): [str(p) for p in v] for k, v in data.items() if isinstance(v, list)}

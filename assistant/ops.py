@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, Any
 from .errors import NotFound, UserError
 
 if TYPE_CHECKING:  # kept out of the import path: `assistant ask` and `error` start without the store
-    from pathlib import Path
-
     from .context import Context
     from .knowledge import KnowledgeBase
     from .router import Reply, Router
@@ -153,20 +151,17 @@ class LocalOps:
 
     # --- the knowledge base's learned phrasings ------------------------------------------------
 
-    overlay_file: Path | None = None  # where learned phrasings are kept; set by the shell that knows the database
-
-    def _overlay(self) -> Path:
-        if self.overlay_file is None:
-            raise UserError("this shell keeps no learned phrasings; run `kb learn` where the database is")
-        return self.overlay_file
+    after_learning: Callable[[], None] | None = None  # set by a shell whose router must see a lesson at once
 
     def learn(self, question: str, entry: str) -> dict:
-        """Teach ENTRY (an FAQ entry id or an action) the phrasing QUESTION; used from the next question on."""
+        """Teach ENTRY (an FAQ entry id or an action) the phrasing QUESTION, in this database; used from the next question on."""
         from .overlay import learn
         from .roles import require
 
         require(self.role, "kb.learn")
-        return learn(self._overlay(), self.kb, question, entry)
+        result = learn(self.ctx.store, self.kb, question, entry, self.ctx.now(), self.user)
+        self._learned()
+        return result
 
     def learn_proposals(self, min_count: int = 1) -> list[dict]:
         """Learn every phrasing "did you mean" picks proposed at least MIN_COUNT times (see `gaps`)."""
@@ -175,7 +170,15 @@ class LocalOps:
         from .roles import require
 
         require(self.role, "kb.learn")
-        return learn_proposals(self._overlay(), self.kb, proposals(report(self.ctx.store), min_count))
+        store = self.ctx.store
+        done = learn_proposals(store, self.kb, proposals(report(store), min_count), self.ctx.now(), self.user)
+        if done:
+            self._learned()
+        return done
+
+    def _learned(self) -> None:
+        if self.after_learning is not None:
+            self.after_learning()
 
     def error(self, query: str) -> dict:
         from .actions.error_codes import lookup

@@ -1,80 +1,92 @@
-"""Phrasings learned locally (`assistant kb learn`), and exporting the merged knowledge base.
+"""Teaching the knowledge base phrasings (`assistant kb learn`), and exporting the merged knowledge base.
 
-The shipped knowledge base is never written to. Learned phrasings live in `learned.json`
-beside the database and are merged into the FAQ entries when the knowledge base is loaded;
-`kb export DIR` writes the merged result as YAML for whoever maintains the FAQ.
+The shipped knowledge base is never written to. Learned phrasings are kept in the database they
+were taught on (table `learned_phrasings`, see `learned.py`) and merged into the FAQ entries and
+actions when the router is loaded; `kb export DIR` writes the merged result as YAML for whoever
+maintains the FAQ.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
+from typing import Any
 
-from . import knowledge
+from . import knowledge, learned
 from .errors import UserError
-from .paths import private_dirs
 from .text import clean, fold
 
 
-def _add(learned: dict[str, list[str]], kb: knowledge.KnowledgeBase, question: str, target: str) -> int:
-    """Add QUESTION to the phrasings of TARGET (an FAQ entry id or action name) in LEARNED."""
-    question = clean(question)
+def _check(kb: knowledge.KnowledgeBase, taught: learned.Learned, question: str, target: str) -> bool:
+    """Whether QUESTION may be learned for TARGET (an FAQ entry id or action name): a UserError if
+    not (empty, unknown target, a phrasing of another entry or action, learned for another target,
+    an out-of-scope example); False if TARGET already has it, True if it is new. TAUGHT: what the
+    database has learned so far (the knowledge base KB may have been loaded before the last lesson)."""
     if not question:
         raise UserError("the question to learn is empty")
     if target not in kb.entries and target not in kb.actions:
         raise UserError(f"no entry '{target}'; the entries are: {', '.join(kb.entries)} (or an action: {', '.join(kb.actions)})")
     key = kb.synonyms.apply(fold(question))
+
+    def folded(phrasings) -> set[str]:
+        return {kb.synonyms.apply(fold(p)) for p in phrasings}
     for entry in kb.entries.values():
-        if entry.id != target and key in {kb.synonyms.apply(fold(p)) for p in (entry.question, *entry.alternatives)}:
+        if entry.id != target and key in folded((entry.question, *entry.alternatives)):
             raise UserError(f"'{question}' is already a phrasing of entry '{entry.id}'; an entry's phrasings must be its own")
     for action in kb.actions.values():
-        if action.name != target and key in {kb.synonyms.apply(fold(p)) for p in action.examples}:
+        if action.name != target and key in folded(action.examples):
             raise UserError(f"'{question}' is already an example of action '{action.name}'")
+    for other, phrasings in taught.items():
+        if other != target and key in folded(phrasings):
+            raise UserError(f"'{question}' was already learned for '{other}'; an entry's phrasings must be its own")
     for group, examples in kb.out_of_scope.items():
-        if key in {kb.synonyms.apply(fold(p)) for p in examples}:
+        if key in folded(examples):
             raise UserError(f"'{question}' is an out-of-scope example (group '{group}'); edit out_of_scope.yaml instead")
-    phrasings = learned.setdefault(target, [])
     known = kb.entries[target].alternatives if target in kb.entries else kb.actions[target].examples
-    if question not in phrasings and question not in known:
-        phrasings.append(question)
-    return len(phrasings)
+    return question not in taught.get(target, []) and question not in known
 
 
-def _save(path: Path, learned: dict[str, list[str]]) -> None:
-    import tempfile  # only when learning: it pulls in shutil and more, which `ask` never needs
-
-    private_dirs(path.parent)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
-        json.dump(learned, handle, ensure_ascii=False, indent=2)
-    os.replace(handle.name, path)
-
-
-def learn(path: Path, kb: knowledge.KnowledgeBase, question: str, entry_id: str) -> dict:
-    """Add QUESTION to the phrasings of ENTRY_ID (an FAQ entry or an action) in the overlay at PATH."""
-    learned = knowledge.read_overlay(path)
-    count = _add(learned, kb, question, entry_id)
-    _save(path, learned)
-    return {"entry": entry_id, "question": clean(question), "learned": count}
+def _teach(store: Any, kb: knowledge.KnowledgeBase, taught: learned.Learned, question: str, target: str,
+           at: str, by: str | None) -> int:
+    """Check QUESTION for TARGET and record it (inside the caller's transaction); TARGET's count of learned phrasings."""
+    if _check(kb, taught, question, target):
+        learned.add(store, target, question, at, by)
+        taught.setdefault(target, []).append(question)
+    return len(taught.get(target, []))
 
 
-def learn_proposals(path: Path, kb: knowledge.KnowledgeBase, proposals: list[dict]) -> list[dict]:
-    """Accept the phrasings proposed by "did you mean" picks (`gaps.proposals`), all in one write.
+def learn(store: Any, kb: knowledge.KnowledgeBase, question: str, entry_id: str, at: str, by: str | None = None) -> dict:
+    """Add QUESTION to the phrasings of ENTRY_ID (an FAQ entry or an action) in the database STORE,
+    at time AT by BY (a staff member's name, if known), in one transaction; the mirror that a
+    cached `ask` reads is written at once."""
+    question = clean(question)
+
+    def work() -> int:
+        return _teach(store, kb, learned.read(store).learned, question, entry_id, at, by)
+    count = store.atomically(work)
+    learned.sync(store)
+    return {"entry": entry_id, "question": question, "learned": count}
+
+
+def learn_proposals(store: Any, kb: knowledge.KnowledgeBase, proposals: list[dict], at: str,
+                    by: str | None = None) -> list[dict]:
+    """Accept the phrasings proposed by "did you mean" picks (`gaps.proposals`), all in one transaction.
 
     A proposal that cannot be learned (its intent is gone, or the phrasing belongs elsewhere) is
     skipped; the others are learned.
     """
-    learned = knowledge.read_overlay(path)
-    done = []
-    for proposal in proposals:
-        target = proposal["intent"].partition(":")[2]
-        try:
-            _add(learned, kb, proposal["question"], target)
-        except UserError:
-            continue
-        done.append({"entry": target, "question": clean(proposal["question"]), "count": proposal["count"]})
+    def work() -> list[dict]:
+        taught, done = learned.read(store).learned, []
+        for proposal in proposals:
+            target, question = proposal["intent"].partition(":")[2], clean(proposal["question"])
+            try:
+                _teach(store, kb, taught, question, target, at, by)
+            except UserError:
+                continue
+            done.append({"entry": target, "question": question, "count": proposal["count"]})
+        return done
+    done = store.atomically(work)
     if done:
-        _save(path, learned)
+        learned.sync(store)
     return done
 
 

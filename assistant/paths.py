@@ -83,7 +83,9 @@ def local_dir(db: str | os.PathLike | None = None) -> Path:
 
 
 def learned_file(db: str | os.PathLike | None = None) -> Path:
-    """Phrasings learned with `assistant kb learn`, kept beside the database (or in the data dir)."""
+    """Where assistants before the `learned_phrasings` table kept phrasings learned with `kb learn`:
+    beside the database file (in the data dir for a server), shared by every database there. Only
+    read once per database now, by the migration that moves them into it (`learned.import_legacy`)."""
     return local_dir(db) / "learned.json"
 
 

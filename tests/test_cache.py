@@ -86,18 +86,27 @@ def test_an_edited_knowledge_base_gets_a_new_index_and_the_stale_one_goes(cache_
     assert _index_file(cache_dir) != before and not before.exists()
 
 
-def test_databases_without_learned_phrasings_share_one_index_and_learning_makes_a_new_one(cache_dir, kb_dir, tmp_path):
-    load_router(kb_dir, tmp_path / "one" / "learned.json")
+def test_databases_without_learned_phrasings_share_one_index_and_learning_makes_a_new_one(cache_dir, kb_dir):
+    load_router(kb_dir, {})
     shared = _index_file(cache_dir)
-    again = load_router(kb_dir, tmp_path / "two" / "learned.json")  # another database, nothing learned either
+    again = load_router(kb_dir, {})  # another database, nothing learned either
     assert isinstance(again.kb.entries, cache.LazyEntries) and _index_file(cache_dir) == shared  # read, not rebuilt
-    learned = tmp_path / "three" / "learned.json"
-    learned.parent.mkdir()
-    learned.write_text('{"create-signature": ["signature wizard"]}', encoding="utf-8")
+    learned = {"create-signature": ["signature wizard"]}
     taught = load_router(kb_dir, learned)
     assert not isinstance(taught.kb.entries, cache.LazyEntries) and taught.route("signature wizard").entry == "create-signature"
-    assert _index_file(cache_dir) != shared
+    assert shared.exists() and len(list(cache_dir.glob("router-*.index"))) == 2  # the shared one is kept beside it
     assert isinstance(load_router(kb_dir, learned).kb.entries, cache.LazyEntries)
+    assert isinstance(load_router(kb_dir, {}).kb.entries, cache.LazyEntries)  # used in turn: neither is rebuilt
+
+
+def test_at_most_keep_variants_indexes_of_learned_phrasings_are_kept_newest_first(cache_dir, kb_dir, monkeypatch):
+    monkeypatch.setattr(cache, "KEEP_VARIANTS", 2)
+    for n in range(3):
+        load_router(kb_dir, {"create-signature": [f"signature wizard {n}"]})
+    kept = list(cache_dir.glob("router-*.index"))
+    assert len(kept) == 2
+    assert isinstance(load_router(kb_dir, {"create-signature": ["signature wizard 2"]}).kb.entries, cache.LazyEntries)
+    assert not isinstance(load_router(kb_dir, {"create-signature": ["signature wizard 0"]}).kb.entries, cache.LazyEntries)
 
 
 def test_the_cache_directory_is_made_owner_only(cache_dir, kb_dir):
@@ -179,7 +188,7 @@ def test_missing_cache_parents_are_made_owner_only_whatever_the_umask(tmp_path, 
     monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(folder))
     old = os.umask(0)
     try:
-        assert cache._private_dir() == folder
+        assert cache.private_cache_dir() == folder
     finally:
         os.umask(old)
     for made in (tmp_path / "xdg", tmp_path / "xdg" / "deep", folder):

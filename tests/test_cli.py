@@ -529,3 +529,65 @@ def test_ask_json_names_every_number_it_cannot_read(run):
     assert reply["args"]["phones"] == ["13800138000", "12345", "1381234567"]
     assert [n.split(":")[0] for n in reply["notes"]] == ["12345", "1381234567"]
     assert "not a mobile number" in reply["notes"][1]
+
+
+def test_a_cached_ask_on_a_database_that_learned_a_phrasing_answers_with_it_and_opens_no_database(private_kb, tmp_path):
+    env = {**private_kb, "ASSISTANT_DB": str(tmp_path / "taught.db")}
+    taught = subprocess.run([sys.executable, "-m", "assistant", "--role", "manager", "kb", "learn", "zorbly quux widget",
+                             "--entry", "opt-out"], env=env, capture_output=True, text=True, timeout=120)
+    assert taught.returncode == 0, taught.stderr
+    code = ("import io, json, sys; from assistant.cli import main; out = io.StringIO(); "
+            "code = main(['ask', '--json', 'zorbly quux widget'], stdout=out); "
+            "print(json.dumps({'code': code, 'out': out.getvalue(), 'modules': sorted(sys.modules)}))")
+    for _ in range(2):  # the first run may build the index with the phrasing; the second answers from it
+        child = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                               cwd=Path(private_kb["ASSISTANT_KB"]).parent, timeout=120)
+        assert child.returncode == 0, child.stderr
+    result = json.loads(child.stdout)
+    reply = json.loads(result["out"])
+    assert (reply["type"], reply["entry"], reply["confidence"]) == ("answer", "opt-out", 1.0)
+    loaded = [m for m in result["modules"] if m.startswith(NOT_FOR_A_CACHED_ANSWER) or
+              any(m.startswith(f"{name}.") for name in NOT_FOR_A_CACHED_ANSWER if not name.endswith("."))]
+    assert loaded == []
+
+
+@pytest.mark.sqlite_only
+def test_a_phrasing_taught_on_one_database_leaves_another_in_the_same_folder_unchanged(run, tmp_path):
+    one, two = str(tmp_path / "one.db"), str(tmp_path / "two.db")
+    question = "is there a discount for schools"  # no entry answers it
+    for db in (one, two):
+        assert json.loads(run("--db", db, "ask", "--json", question).out)["type"] == "fallback"
+        assert run("--db", db, "enable").code == 0  # both databases in use
+    assert run("--db", one, "--role", "manager", "kb", "learn", question, "--entry", "sms-package-offset").code == 0
+    assert json.loads(run("--db", one, "ask", "--json", question).out)["entry"] == "sms-package-offset"
+    assert json.loads(run("--db", two, "ask", "--json", question).out)["type"] == "fallback"
+    assert not (tmp_path / "learned.json").exists()
+
+
+def test_kb_learn_keeps_the_phrasing_in_the_database_itself(run, tmp_path):
+    from assistant.learned import mirror_file
+    from assistant.paths import database_target
+    from assistant.storage import open_store
+
+    assert run("--role", "manager", "--user", "lin", "kb", "learn", "zorbly quux widget", "--entry", "opt-out").code == 0
+    target = database_target(None)
+    store = open_store(target)
+    try:
+        rows = store.rows("SELECT target, phrasing, learned_by FROM learned_phrasings")
+    finally:
+        store.close()
+    assert rows == [{"target": "opt-out", "phrasing": "zorbly quux widget", "learned_by": "lin"}]
+    assert not list(tmp_path.rglob("learned.json"))
+    mirror_file(target).unlink()  # the cache emptied: the database still has it
+    assert json.loads(run("ask", "--json", "zorbly quux widget").out)["entry"] == "opt-out"
+
+
+def test_kb_export_merges_the_databases_phrasings_even_when_the_mirror_is_behind(run, tmp_path):
+    from assistant import learned
+    from assistant.paths import database_target
+
+    assert run("--role", "manager", "kb", "learn", "zorbly quux widget", "--entry", "opt-out").code == 0
+    learned.write_mirror(database_target(None), learned.Mirror("0:0", {}))  # as if taught on another machine
+    assert run("kb", "export", str(tmp_path / "out")).code == 0
+    assert "zorbly quux widget" in (tmp_path / "out" / "faq.yaml").read_text(encoding="utf-8")
+    assert learned.read_mirror(database_target(None)).learned == {"opt-out": ["zorbly quux widget"]}

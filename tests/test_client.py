@@ -298,3 +298,14 @@ def test_the_remote_repl_on_a_terminal_attaches_a_file_and_completes_local_paths
     text = "\n".join(line.text for line in shell.transcript)
     assert "and 2 media file(s)" in text and "Created DIGITAL_SMS_0001." in text
     assert [f["file"] for f in _frames(server.db)[0]] == ["spring clip.mp4", "photo.png"]
+
+
+@pytest.mark.parametrize(("typed", "files"), [
+    ("banner_final", ["banner_final"]), ("./banner", ["./banner"]), ("/home/me/pics/banner", ["/home/me/pics/banner"]),
+    ("signed_letter", ["signed_letter"]), ("what formats can I use?", None), ("cancel", None), ("", None),
+])
+def test_the_remote_repl_takes_a_missing_file_without_an_extension_for_a_file_to_upload(typed, files):
+    from assistant.client import _named_files, _Waiting
+
+    waiting = _Waiting("Media file (image or video)", [], "file", slot="media", accept=[".png", ".jpg"])
+    assert _named_files(typed, waiting) == files

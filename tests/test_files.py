@@ -34,3 +34,13 @@ def test_binary_content_is_not_text(tmp_path):
     (tmp_path / "b").write_bytes(b"abc\x00def")
     with pytest.raises(UserError, match="binary file"):
         read_text(tmp_path / "b", 100)
+
+
+@pytest.mark.parametrize(("word", "named"), [
+    ("banner_final", True), ("IMG_2041", True), ("banner.webp", True), ("scan.tiff", True),
+    ("banner", False), ("pricing?", False), ("_", False), ("e.g.", False), ("two words_here", False), ("", False),
+])
+def test_a_word_shaped_like_a_file_name_is_told_from_words(word, named):
+    from assistant.files import shaped_like_a_file_name
+
+    assert shaped_like_a_file_name(word) is named

@@ -453,7 +453,8 @@ def test_a_path_typed_at_a_file_prompt_is_never_opened_whatever_it_names(world, 
     os.mkfifo(fifo)   # opened, even to look, it would answer differently (a FIFO is refused by the reader)
     conv, _ = _at_file_prompt(server, token)
     typed = ["/etc/passwd", "/no/such/dir/banner.png", media["image"], str(fifo), str(tmp_path), "banner.png",
-             f"{media['image']} {media['letter']}", "../../../etc/shadow"]
+             f"{media['image']} {media['letter']}", "../../../etc/shadow", "banner_final", "./banner",
+             "/home/me/pics/banner"]
     replies = [_raw_say(server, conv, token, text) for text in typed]
     assert len(set(replies)) == 1, [r.decode() for r in replies]
     reply = json.loads(replies[0])
@@ -535,3 +536,53 @@ def test_new_conversations_are_rate_limited_per_token_and_idle_ones_expire(serve
         assert store.row("SELECT COUNT(*) AS n FROM conversations")["n"] == limit + 1
     finally:
         store.close()
+
+
+def test_a_phrasing_taught_with_the_cli_on_the_services_database_is_used_without_a_restart(serve):
+    import time
+
+    server = serve()
+    customer = server.token("--account", "demo")
+    question = "zorbly quux widget"  # words the knowledge base has never seen
+    status, before = server.call("POST", "/v1/ask", customer, {"question": question})
+    assert status == 200 and before["type"] == "fallback"
+    cli(server.db, "--role", "manager", "kb", "learn", question, "--entry", "opt-out")  # another process, same database
+    deadline = time.monotonic() + 30  # the service looks at most once a second; a shared machine may be slow
+    while True:
+        status, after = server.call("POST", "/v1/ask", customer, {"question": question})
+        if after.get("type") == "answer" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert status == 200 and (after["type"], after["entry"]) == ("answer", "opt-out")
+
+
+def test_the_service_looks_for_new_phrasings_at_most_once_a_second_and_off_the_event_loop(db_target, kb):
+    import asyncio
+
+    from assistant import overlay
+    from assistant.server.deps import Service
+    from assistant.server.settings import Settings
+    from assistant.storage import open_store
+
+    now = [100.0]
+    svc = Service(Settings(db=db_target), monotonic=lambda: now[0])
+    try:
+        first = svc.router  # the first request looks, and finds nothing new
+        teacher = open_store(db_target)
+        try:
+            overlay.learn(teacher, kb, "zorbly quux widget", "opt-out", "2026-03-02 10:00:00", "lin")
+        finally:
+            teacher.close()
+        now[0] += 0.5
+        assert svc.router is first  # within the second: not looked up
+        now[0] += 0.6
+
+        async def on_the_loop():
+            return svc.router
+        assert asyncio.run(on_the_loop()) is first  # never queried on the event loop
+        fresh = svc.router
+        assert fresh is not first and fresh.route("zorbly quux widget").entry == "opt-out"
+        now[0] += 5
+        assert svc.router is fresh  # looked again: nothing changed, nothing rebuilt
+    finally:
+        svc.store().close()

@@ -291,8 +291,10 @@ def _not_done(conv: Conversation) -> list[Line]:
 
 def _names_files(text: str, every_word: bool = False) -> bool:
     """TEXT is a file name or path ("~/media/photo.png", "banner.png"), not words. At a file prompt
-    (EVERY_WORD) a line with any such word names files (several media, a quoted name with spaces):
+    (EVERY_WORD) a line with any such word names files (several media, a quoted name with spaces),
+    and so does one word shaped like a file's name ("banner_final", see `files.shaped_like_a_file_name`):
     what the remote REPL would upload (client._named_files) is never answered as a question here."""
+    from ..files import shaped_like_a_file_name
     from ..media import EXTENSIONS
 
     def file_like(word: str) -> bool:
@@ -300,7 +302,8 @@ def _names_files(text: str, every_word: bool = False) -> bool:
         return named or any(word.lower().endswith(ext) for exts in EXTENSIONS.values() for ext in exts)
     words = text.split()
     if every_word:
-        return any(file_like(w.strip("'\"")) for w in words)
+        return any(file_like(w.strip("'\"")) for w in words) or \
+            (len(words) == 1 and shaped_like_a_file_name(words[0].strip("'\"")))
     return len(words) == 1 and file_like(words[0])
 
 

@@ -113,6 +113,7 @@ def cmd_kb_learn(opts: argparse.Namespace, sh: Shell) -> int:
 def cmd_kb_export(opts: argparse.Namespace, sh: Shell) -> int:
     from ..overlay import export
 
+    sh.read_learned()
     target = export(sh.kb, Path(opts.dir), force=opts.force)
     sh.emit({"dir": str(target)}, lambda r: f"Wrote the merged knowledge base to {r['dir']}; "
                                             f"check it with `assistant kb check {r['dir']}`.")

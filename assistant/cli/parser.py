@@ -166,7 +166,7 @@ def _kb(parent: argparse.ArgumentParser) -> None:
     p.add_argument("--since", metavar="DATE", help="only questions logged since DATE")
     p = _add(kb, "report", "the support figures: resolution rate, top questions, top unanswered, feedback, tickets")
     p.add_argument("--days", type=int, default=30, metavar="N", help="the last N days (default: 30)")
-    p = _add(kb, "learn", "teach an entry a new phrasing (kept beside the database, merged at load)")
+    p = _add(kb, "learn", "teach an entry a new phrasing (kept in the database, merged at load)")
     p.add_argument("question", nargs="?")
     p.add_argument("--entry", help="the FAQ entry id or action name")
     p.add_argument("--proposals", action="store_true",

@@ -31,6 +31,7 @@ class Shell:
         self.opts = opts
         self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
         self._router = None
+        self._learned = None
         self._ctx = None
         self._ops = None
 
@@ -59,7 +60,6 @@ class Shell:
 
                 self._ops = LocalOps(lambda: self.ctx, lambda: self.router, self.opts.role,
                                      self.opts.user or os.environ.get("USER"))
-                self._ops.overlay_file = self.overlay_file
         return self._ops
 
     @property
@@ -75,11 +75,20 @@ class Shell:
             from ..actions.accounts import ensure_demo
             from ..clock import from_setting
             from ..context import Context
+            from ..learned import sync
             from ..storage import open_store
 
-            self._ctx = Context(open_store(self.opts.db), self.kb, from_setting(self.opts.now),
-                                self.opts.account or os.environ.get("ASSISTANT_ACCOUNT") or "demo",
-                                self.opts.actor, self.opts.role)
+            store = open_store(self.opts.db)
+            try:
+                mirror = sync(store)  # one cheap query: the mirror a cached `ask` reads is kept current
+                if self._router is None:
+                    self._learned = mirror.learned
+                self._ctx = Context(store, self.kb, from_setting(self.opts.now),
+                                    self.opts.account or os.environ.get("ASSISTANT_ACCOUNT") or "demo",
+                                    self.opts.actor, self.opts.role)
+            except BaseException:
+                store.close()
+                raise
             ensure_demo(self._ctx)
         return self._ctx
 
@@ -97,16 +106,56 @@ class Shell:
             directory = knowledge.resolve_dir(self.opts.kb)
             if not (directory / "faq.yaml").is_file():
                 raise UserError(f"no faq.yaml in {directory}; point --kb at a knowledge-base directory")
-            self._router = load_router(directory, self.overlay_file)
+            self._router = load_router(directory, self.learned)
             if self._router.warning:
                 self.stderr.write(f"warning: {self._router.warning}\n")
         return self._router
 
     @property
-    def overlay_file(self):
-        from ..paths import learned_file
+    def learned(self) -> dict[str, list[str]]:
+        """The phrasings the database has learned (`kb learn`), from its local mirror: a start that
+        answers from the cached index opens no database. Empty for a shell working through a service
+        (the service answers with its database's)."""
+        if self._learned is None:
+            self._learned = {} if self.remote else self._mirrored()
+        return self._learned
 
-        return learned_file(self.opts.db)
+    def _mirrored(self) -> dict[str, list[str]]:
+        from ..errors import Unavailable
+        from ..learned import mirrored
+        from ..paths import database_target
+
+        def open_store():
+            from ..storage import open_store
+
+            return open_store(self.opts.db)
+        try:
+            return mirrored(database_target(self.opts.db), open_store).learned
+        except Unavailable as exc:  # a server down: still answer, from the knowledge base alone
+            from ..sanitize import one_line
+
+            self.stderr.write(f"warning: learned phrasings not read: {one_line(exc)}\n")
+            return {}
+
+    def read_learned(self) -> None:
+        """Read the learned phrasings from the database itself (the mirror refreshed), before the router
+        is built: for `kb export`, which must not miss one taught on another machine."""
+        if self.remote:
+            return
+        from ..learned import sync
+        from ..paths import database_target, is_server_url
+        from ..storage import open_store
+
+        target = database_target(self.opts.db)
+        if not is_server_url(target) and not os.path.exists(target):
+            self._learned = {}
+            return
+        store = open_store(self.opts.db)
+        try:
+            self._learned = sync(store).learned
+        finally:
+            store.close()
+        self._router = None
 
     def gap_log(self):
         """A buffer for knowledge-gap rows; the database is opened only if a gap is logged."""

@@ -6,15 +6,18 @@ decides who may do what: the roles table does.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
 
-from .. import tokens
+from .. import learned, tokens
 from ..clock import Clock, FixedClock, parse_time
 from ..context import Context
-from ..errors import Forbidden, UserError
+from ..errors import Forbidden, Unavailable, UserError
 from ..ops import LocalOps
+from ..paths import database_target
 from ..roles import require
 from ..storage import open_store
 from ..storage.sqlite import Store
@@ -26,21 +29,36 @@ class Unauthenticated(UserError):
     """No token, or one that is unknown or revoked (the service answers 401)."""
 
 
+# How often a worker asks its database whether learned phrasings changed (one cheap query).
+RECHECK_LEARNED_S = 1.0
+
+
+def _on_event_loop() -> bool:
+    """Whether this thread runs an event loop: no database is queried there (it would stall every request)."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 class Service:
     """The process-wide state of one worker: settings, the router, a store per thread, rate buckets."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, monotonic: Callable[[], float] = time.monotonic):
         from ..cache import load_router
         from ..knowledge import resolve_dir
-        from ..paths import learned_file
 
         self.settings = settings
         self.directory = resolve_dir(settings.kb)
         if not (self.directory / "faq.yaml").is_file():
             raise UserError(f"no faq.yaml in {self.directory}; point --kb at a knowledge-base directory")
-        self.overlay_file = learned_file(settings.db)
-        self._stamp = self._overlay_stamp()
-        self._router = load_router(self.directory, self.overlay_file)
+        self.monotonic = monotonic
+        mirror = self._mirrored()
+        self._stamp, self._learned, self._checked = mirror.stamp, mirror.learned, float("-inf")  # the first request looks
+        self._router = load_router(self.directory, mirror.learned)
         if self._router.warning:  # the service still starts, answering with the lexical model
             import sys
 
@@ -51,24 +69,45 @@ class Service:
         self.tickets = Buckets(settings.tickets_per_minute)
         self.conversations = Buckets(self.kb.rules.conversations["per_token_per_minute"] if self.kb.rules else 20)
 
-    def _overlay_stamp(self) -> tuple[int, int] | None:
+    def _mirrored(self) -> learned.Mirror:
+        """The learned phrasings to start with: the database's mirror (read from it if there is none);
+        none while the database cannot be reached (the first request looks again)."""
         try:
-            info = self.overlay_file.stat()
-        except OSError:
-            return None
-        return info.st_mtime_ns, info.st_size
+            return learned.mirrored(database_target(self.settings.db), lambda: open_store(self.settings.db))
+        except Unavailable:
+            return learned.NOTHING
 
     @property
     def router(self):
-        """The router, rebuilt when learned phrasings changed (a manager taught one, here or in another worker)."""
-        stamp = self._overlay_stamp()
-        if stamp != self._stamp:
-            from ..cache import load_router
-
-            with self._reload:
-                if stamp != self._stamp:
-                    self._router, self._stamp = load_router(self.directory, self.overlay_file), stamp
+        """The router, rebuilt when the database's learned phrasings changed (a manager taught one, here,
+        in another worker or with the CLI): looked up at most once a second, never on the event loop,
+        by one thread at a time while the others answer with the router they have."""
+        if self._due() and self._reload.acquire(blocking=False):
+            try:
+                if self._due():
+                    self._refresh()
+            finally:
+                self._reload.release()
         return self._router
+
+    def _due(self) -> bool:
+        return self.monotonic() - self._checked >= RECHECK_LEARNED_S and not _on_event_loop()
+
+    def _refresh(self) -> None:
+        from ..cache import load_router
+
+        self._checked = self.monotonic()
+        try:
+            mirror = learned.sync(self.store())
+        except UserError:  # the database is away for now: answer with what we have, look again later
+            return
+        if mirror.stamp != self._stamp and mirror.learned != self._learned:
+            self._router = load_router(self.directory, mirror.learned)
+        self._stamp, self._learned = mirror.stamp, mirror.learned
+
+    def learned_changed(self) -> None:
+        """A phrasing was taught through this worker: the next request uses it."""
+        self._checked = float("-inf")
 
     @property
     def kb(self):
@@ -165,7 +204,7 @@ def operations(command: str, bucket: str | None = None):
                 made.append(context(svc, who))
             return made[0]
         ops = LocalOps(ctx, lambda: svc.router, who.role, who.principal.user, confined=who.role == "customer")
-        ops.overlay_file = svc.overlay_file
+        ops.after_learning = svc.learned_changed
         ops.caller = who  # type: ignore[attr-defined]
         ops.before_ticket = lambda: svc.tickets.take(who.principal.token_id, what["tickets"])
         return ops

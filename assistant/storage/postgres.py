@@ -243,6 +243,10 @@ class PostgresStore:
                         raise UserError(f"schema step {number} does not run on PostgreSQL ({_first_line(exc)}) in: "
                                         f"{' '.join(statement.split())[:80]}; write it in portable DDL") from None
                 self.conn.execute(f"UPDATE {VERSION_TABLE} SET version = %s", (number,))
+            if not self.fresh and version < schema.LEARNED_STEP <= len(schema.MIGRATIONS):
+                from ..learned import import_legacy
+
+                import_legacy(self, self.url)  # in this transaction: a file it cannot read undoes the migration
 
     # --- transactions ------------------------------------------------------------------------
 

@@ -224,7 +224,25 @@ MIGRATIONS: list[str] = [
         verdict TEXT NOT NULL
     );
     """,
+    # Phrasings taught with `kb learn` (and the service's /v1/gaps/learn, the desk's gaps page), kept
+    # in the database they were taught on: TARGET is an FAQ entry id or an action name, PHRASING the
+    # question as typed, LEARNED_BY the staff member's name when known. A database migrated past this
+    # step also takes in the legacy `learned.json` beside it (see `assistant.learned.import_legacy`).
+    """
+    CREATE TABLE learned_phrasings (
+        id INTEGER PRIMARY KEY,
+        target TEXT NOT NULL,
+        phrasing TEXT NOT NULL,
+        learned_at TEXT NOT NULL,
+        learned_by TEXT,
+        UNIQUE (target, phrasing)
+    );
+    """,
 ]
+
+# The step (its number, counted from 1) that made `learned_phrasings`: a database that existed before
+# it (not a fresh one) imports the legacy learned.json beside it when migrated past it.
+LEARNED_STEP = 7
 
 
 def tables_of(steps: list[str]) -> list[str]:

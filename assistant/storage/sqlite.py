@@ -199,6 +199,10 @@ class Store:
                 for statement in statements(script):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version={number}")
+            if not self.fresh and version < schema.LEARNED_STEP <= len(schema.MIGRATIONS):
+                from ..learned import import_legacy
+
+                import_legacy(self, self.path)  # in this transaction: a file it cannot read undoes the migration
 
     @property
     def version(self) -> int:
