@@ -238,6 +238,12 @@ MIGRATIONS: list[str] = [
         UNIQUE (target, phrasing)
     );
     """,
+    # A send's messages by request: `send show` pages its failures, `send list` orders sends of one
+    # second, a rolled-back send deletes its messages, "why did the telecom numbers fail?" looks up
+    # one carrier's; each scanned every message of every send before.
+    """
+    CREATE INDEX messages_by_request ON messages (request_id, status, id);
+    """,
 ]
 
 # The step (its number, counted from 1) that made `learned_phrasings`: a database that existed before
