@@ -346,8 +346,15 @@ class Router:
             return self.resolve(question, text, best, lang)
         if not close:
             return Reply(question, "fallback", best.confidence, best=best, lang=lang)
+        if self._undocumented(best.key):
+            # "did you mean: the price?" would only lead to "not published": say so at once (and offer a person)
+            return self.resolve(question, text, best, lang)
         suggestions = [Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in [best, *close][: t.suggestions]]
         return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best, lang=lang)
+
+    def _undocumented(self, key: str) -> bool:
+        kind, _, name = key.partition(":")
+        return kind == "faq" and self.kb.entries[name].kind == "undocumented"
 
     def uncovered(self, text: str, key: str) -> list[str]:
         """The question's salient words that no phrasing of intent KEY uses. Salient words
