@@ -219,3 +219,22 @@ def test_a_request_keeps_the_values_named_in_another_sentence(router):
 def test_a_status_request_is_told_from_the_readiness_question(router, question, expected):
     reply = router.route(question)
     assert (reply.action or reply.entry) == expected
+
+
+def test_an_undocumented_entry_is_never_offered_as_did_you_mean(router):
+    """Two close readings whose best is an undocumented entry: the reply is its honest fallback
+    (not published, where to look), not a "did you mean" that leads there."""
+    from assistant.matcher import Candidate
+
+    ranked = [Candidate("faq:price-not-published", 0.45, ""), Candidate("faq:sms-package-offset", 0.40, "")]
+    reply = router.decide("package price", "package price", ranked)
+    assert (reply.type, reply.kind, reply.entry) == ("fallback", "undocumented", "price-not-published")
+    ranked = [Candidate("faq:sms-package-offset", 0.45, ""), Candidate("faq:price-not-published", 0.40, "")]
+    assert router.decide("package price", "package price", ranked).type == "clarify"
+
+
+@pytest.mark.parametrize("question", ["any update on DM_100001", "is SMS_123456 approved yet"])
+def test_a_template_code_in_another_spelling_is_a_template_request(router, question):
+    reply = router.route(question)
+    assert (reply.type, reply.action) == ("action", "template.status")
+    assert reply.args["code"] == question.split()[-1 if "DM_" in question else 1]
