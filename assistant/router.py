@@ -276,7 +276,7 @@ class Router:
         form = self.form(text)
         ranked = self._given_in_scope(self.index.rank(self.prepare(text, form), limit=max(8, self.thresholds.suggestions + 1)))
         ranked = sorted((self._adjust(c, text, form) for c in ranked), key=lambda c: c.confidence, reverse=True)
-        return self.decide(question, text, self._as_question(ranked, text, form), lang)
+        return self.decide(question, text, self._named(self._as_question(ranked, text, form), text), lang)
 
     def asking(self, text: str) -> list[str]:
         """The sentences of a message of several that ask or request something (a question form,
@@ -322,6 +322,24 @@ class Router:
             if other == "faq" and name in self.kb.entries[entry_id].actions:
                 promoted = Candidate(candidate.key, top.confidence, candidate.phrasing)
                 return [promoted] + [c for c in ranked[1:] if c.key != candidate.key]
+        return ranked
+
+    def _named(self, ranked: list[Candidate], text: str) -> list[Candidate]:
+        """"When will DIGITAL_SMS_0003 be approved?" names a template: it asks about that one, so
+        of the FAQ entry it lands on (template review time) the action offered for it (the
+        template's status) answers. A value only a request carries (`routing.slot_bonus_types`:
+        a template code, a phone number, an error code) turns the best FAQ entry into the action
+        it offers that takes the value."""
+        if not ranked or not ranked[0].key.startswith("faq:"):
+            return ranked
+        top = ranked[0]
+        strong = self.kb.routing.slot_bonus_types
+        for name in self.kb.entries[top.key.partition(":")[2]].actions:
+            action = self.kb.actions[name]
+            found = slots_for(self.kb, action, text) if any(s.type in strong for s in action.slots) else {}
+            if any(s.name in found and s.type in strong for s in action.slots):
+                key = f"action:{name}"
+                return [Candidate(key, top.confidence, self.title(key))] + [c for c in ranked if c.key != key]
         return ranked
 
     def decide(self, question: str, text: str, ranked: list[Candidate], lang: str = "en") -> Reply:

@@ -238,3 +238,11 @@ def test_a_template_code_in_another_spelling_is_a_template_request(router, quest
     reply = router.route(question)
     assert (reply.type, reply.action) == ("action", "template.status")
     assert reply.args["code"] == question.split()[-1 if "DM_" in question else 1]
+
+
+def test_a_question_naming_a_template_code_asks_about_that_template(router):
+    """"When will DIGITAL_SMS_0003 be approved" lands on the review-time entry, which offers the
+    template's status: the code makes it that request; without a code it is the FAQ answer."""
+    reply = router.route("when will DIGITAL_SMS_0003 be approved")
+    assert (reply.type, reply.action, reply.args) == ("action", "template.status", {"code": "DIGITAL_SMS_0003"})
+    assert router.route("how long does template review take").entry == "template-review-time"
