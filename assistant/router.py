@@ -31,6 +31,12 @@ _RANK = {"answer": 3, "action": 3, "clarify": 2, "fallback": 1}
 MAX_QUESTION = 1000  # characters; longer input is refused for that line, not truncated silently
 
 
+def _strength(reply: Reply) -> tuple[int, float]:
+    """How much a reading of a message says: an answer or action (an undocumented entry's honest
+    fallback counts as one), then a "did you mean", then a fallback; then its confidence."""
+    return (_RANK[reply.type] if reply.kind != "undocumented" else _RANK["answer"], reply.confidence)
+
+
 class Suggestion(NamedTuple):
     key: str
     question: str
@@ -58,6 +64,7 @@ class Reply(NamedTuple):
     lang: str = "en"                     # the language the answer (and the words around it) is in
     kind: str | None = None              # "undocumented": a fallback that says where to look
     notes: tuple[str, ...] = ()          # what the values leave unsaid ("12345: not a mobile number ...")
+    outside: bool = False                # a fallback because the question is out of scope (not in `to_json`)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"question": self.question, "type": self.type, "confidence": self.confidence,
@@ -263,14 +270,41 @@ class Router:
         if len(text) > MAX_QUESTION:
             return Reply(question[:80], "fallback", lang=said,
                          error=f"question too long ({len(text)} characters); ask in at most {MAX_QUESTION}")
-        replies = [self._route_one(question, text, said)]
-        for sentence in self.asking(text):
-            reply = self._route_one(question, sentence, said)
-            if reply.type == "action":  # the values the message names anywhere are the request's
-                action = self.kb.actions[reply.action]
-                reply = reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text))
-            replies.append(reply)
-        return max(replies, key=lambda r: (_RANK[r.type] if r.kind != "undocumented" else _RANK["answer"], r.confidence))
+        whole = self._route_one(question, text, said)
+        in_context, alone = [whole], []
+        sentences = self.sentences(text)
+        for i, sentence in enumerate(sentences):
+            if len(sentences) < 2 or not self._asks(sentence):
+                continue
+            readings = [(alone, sentence)]
+            if i:  # with the sentence before it, which often says what "it" or "that" is
+                readings.append((in_context, f"{sentences[i - 1]} {sentence}"))
+            for group, part in readings:
+                reply = self._route_one(question, part, said)
+                if reply.type == "action":  # the values the message names anywhere are the request's
+                    action = self.kb.actions[reply.action]
+                    reply = reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text))
+                group.append(reply)
+        best = max(in_context, key=_strength)
+        if _RANK[best.type] >= _RANK["answer"] or not alone:
+            return best
+        # A sentence read alone ("What are the next steps?") has few words, easily answered with
+        # confidence; where the message read with its context leans to another intent, ask which.
+        alone_best = max(alone, key=_strength)
+        leaning = self._leaning(in_context)
+        if alone_best.type in ("answer", "action") and leaning is not None and leaning.key != alone_best.best.key:
+            first = [leaning, alone_best.best]
+            suggestions = tuple(Suggestion(c.key, self.title(c.key, said), c.confidence) for c in first)
+            return Reply(question, "clarify", leaning.confidence, suggestions=suggestions, best=leaning, lang=said)
+        return max([best, *alone], key=_strength)
+
+    def _leaning(self, replies: list[Reply]) -> Candidate | None:
+        """The intent the fallbacks among REPLIES lean to, when one is in scope and at least half as
+        sure as `clarify` asks (a message whose context dilutes its question), else None."""
+        floor = self.thresholds.clarify / 2
+        leaning = [r.best for r in replies if r.type == "fallback" and not r.outside and r.best is not None
+                   and r.best.confidence >= floor and not self._undocumented(r.best.key)]
+        return max(leaning, key=lambda c: c.confidence, default=None)
 
     def _route_one(self, question: str, text: str, lang: str) -> Reply:
         form = self.form(text)
@@ -278,14 +312,23 @@ class Router:
         ranked = sorted((self._adjust(c, text, form) for c in ranked), key=lambda c: c.confidence, reverse=True)
         return self.decide(question, text, self._named(self._as_question(ranked, text, form), text), lang)
 
+    def sentences(self, text: str) -> list[str]:
+        """TEXT's sentences; a Chinese message's clauses too (split at its full-width commas), since
+        its sentences often run on with commas ("我们是超市，想发视频短信，请问从哪里开始？")."""
+        sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+        if ("," in text or "，" in text) and language.detect(text) == "zh":
+            sentences = [c.strip() for s in sentences for c in re.split("[,，]", s) if c.strip()]
+        return sentences
+
+    def _asks(self, sentence: str) -> bool:
+        return self.form(sentence) in ("question", "command") or self.mask(sentence) != sentence
+
     def asking(self, text: str) -> list[str]:
         """The sentences of a message of several that ask or request something (a question form,
         a command, or a code or number named): "Hi. We launch on Friday. Has DIGITAL_SMS_0001 been
         approved?" is read for its last sentence (and as a whole); one sentence gives none."""
-        sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
-        if len(sentences) < 2:
-            return []
-        return [s for s in sentences if self.form(s) in ("question", "command") or self.mask(s) != s]
+        sentences = self.sentences(text)
+        return [s for s in sentences if self._asks(s)] if len(sentences) > 1 else []
 
     def prime(self, questions: Sequence[str]) -> None:
         """Prepare QUESTIONS that are about to be routed, together: with an encoder, their vectors
@@ -349,7 +392,7 @@ class Router:
         best = known[0] if known else None
         outside = next((c.confidence for c in ranked if c.key == NEGATIVE), 0.0)
         if best is None or outside >= t.out_of_scope:
-            return Reply(question, "fallback", best.confidence if best else 0.0, best=best, lang=lang)
+            return Reply(question, "fallback", best.confidence if best else 0.0, best=best, lang=lang, outside=True)
         # two intents no word tells apart share the question's confidence: together they may be enough to ask which
         pair = len(known) > 1 and best.confidence + known[1].confidence >= t.clarify and self._alike(text, best, known[1])
         if best.confidence < t.clarify and not pair:

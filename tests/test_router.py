@@ -246,3 +246,19 @@ def test_a_question_naming_a_template_code_asks_about_that_template(router):
     reply = router.route("when will DIGITAL_SMS_0003 be approved")
     assert (reply.type, reply.action, reply.args) == ("action", "template.status", {"code": "DIGITAL_SMS_0003"})
     assert router.route("how long does template review take").entry == "template-review-time"
+
+
+def test_a_long_message_whose_question_alone_says_little_is_read_with_its_context(router):
+    """"What are the next steps?" alone is easily answered with confidence; read with the
+    sentence before it, the message leans to the rejected-template entry, which comes first."""
+    reply = router.route("We got a new brand name. Our template was rejected by all three carriers. "
+                         "What are the next steps?")
+    assert reply.type in ("answer", "clarify")
+    assert reply.best.key == "faq:template-failed-or-pending"
+
+
+def test_a_chinese_message_is_read_clause_by_clause(router):
+    assert router.sentences("我们是一家超市,想发视频短信,请问从哪里开始?") == \
+        ["我们是一家超市", "想发视频短信", "请问从哪里开始?"]
+    assert router.sentences("Hi, we are a shop. How long does review take?") == \
+        ["Hi, we are a shop.", "How long does review take?"]
