@@ -291,7 +291,8 @@ class Router:
         # A sentence read alone ("What are the next steps?") has few words, easily answered with
         # confidence; where the message read with its context leans to another intent, ask which.
         alone_best = max(alone, key=_strength)
-        leaning = self._leaning(in_context)
+        # the sentence just before the question says most about it; the whole message, less
+        leaning = self._leaning(in_context[1:]) or self._leaning(in_context[:1])
         if alone_best.type in ("answer", "action") and leaning is not None and leaning.key != alone_best.best.key:
             first = [leaning, alone_best.best]
             suggestions = tuple(Suggestion(c.key, self.title(c.key, said), c.confidence) for c in first)
