@@ -395,12 +395,14 @@ class Router:
         if best is None or outside >= t.out_of_scope:
             return Reply(question, "fallback", best.confidence if best else 0.0, best=best, lang=lang, outside=True)
         # two intents no word tells apart share the question's confidence: together they may be enough to ask which
-        pair = len(known) > 1 and best.confidence + known[1].confidence >= t.clarify and self._alike(text, best, known[1])
+        # (the second of such a pair may come after an FAQ entry about the same words: "status")
+        twin = next((c for c in known[1:3] if best.confidence + c.confidence >= t.clarify and self._alike(text, best, c)), None)
+        pair = twin is not None
         if best.confidence < t.clarify and not pair:
             return Reply(question, "fallback", best.confidence, best=best, lang=lang)
         close = [c for c in known[1:] if best.confidence - c.confidence < t.margin and c.confidence >= t.clarify]
         if not close and pair:
-            close = [known[1]]
+            close = [twin]
         if self.uncovered(text, best.key) and all(self.uncovered(text, c.key) for c in close):
             # a salient word none of them speaks of: a confident (or offered) wrong answer is worse than "I don't know"
             return Reply(question, "fallback", best.confidence, best=best, lang=lang)
