@@ -166,7 +166,7 @@ class Router:
         self.thresholds = kb.thresholds if index.semantic is None else \
             kb.thresholds._replace(answer=e.answer, clarify=e.clarify, out_of_scope=e.out_of_scope)
         self.warning: str | None = None  # set by `cache.load_router` when the chosen encoder could not be used
-        self._salient: frozenset[str] | None = None  # routing.salient_words as the index reads them
+        self._salient: frozenset[tuple[str, ...]] | None = None  # routing.salient_words as the index reads them
 
     def intents(self) -> dict[str, list[str]]:
         """Every intent's phrasings, masked: FAQ entries, actions and the out-of-scope examples."""
@@ -430,11 +430,18 @@ class Router:
         if uses is None or not self.kb.routing.salient_words or key == "action:handoff":
             return []  # a request for a person is never refused for what it is about ("... about my invoice")
         if self._salient is None:
-            # read as the index reads words, without spelling repair (a cached `ask` never needs rapidfuzz for this)
-            self._salient = frozenset(w for phrase in self.kb.routing.salient_words
-                                      for w in self.index._analyse(fold(phrase))[0])
+            # read as the index reads words, without spelling repair (a cached `ask` never needs rapidfuzz for this);
+            # a phrase of several words (a Chinese word is read a character a word: 导出 is 导 出) is salient only whole
+            self._salient = frozenset(tuple(self.index._analyse(fold(phrase))[0]) for phrase in self.kb.routing.salient_words)
         target = self.index.keys.index(key)
-        return [w for w in self.index.words(self.prepare(text)) if w in self._salient and target not in uses.get(w, ())]
+        words = self.index.words(self.prepare(text))
+        found = []
+        for phrase in self._salient:
+            size = len(phrase)
+            if size and any(words[i:i + size] == phrase for i in range(len(words) - size + 1)) and \
+                    any(target not in uses.get(w, ()) for w in phrase):
+                found.append(" ".join(phrase))
+        return found
 
     def _alike(self, text: str, best: Candidate, second: Candidate) -> bool:
         """Two intents the question cannot tell apart: the second has at least half the `clarify`

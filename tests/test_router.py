@@ -262,3 +262,10 @@ def test_a_chinese_message_is_read_clause_by_clause(router):
         ["我们是一家超市", "想发视频短信", "请问从哪里开始?"]
     assert router.sentences("Hi, we are a shop. How long does review take?") == \
         ["Hi, we are a shop.", "How long does review take?"]
+
+
+def test_a_chinese_salient_word_counts_only_whole(router):
+    """导出 (export) is read a character a word; its 出 alone ("出结果", the result comes out) is no
+    near-domain word, so a review-time question is not refused for it."""
+    assert router.uncovered("签名提交后几天出结果", "faq:signature-review-time") == []
+    assert router.uncovered("签名列表能导出吗", "faq:create-signature")
