@@ -5,6 +5,11 @@ The rule for `auto` is deliberately simple and documented: a question is Chinese
 letter does; digits, punctuation and spaces do not count). "模板审核要多久" and "DIGITAL_SMS_0001
 审核通过了吗" are Chinese; "how long does 签名 review take" is English (2 of 24 letters). A line
 with no letters at all (a number, a code) is English.
+
+A question that asks in Chinese grammar around English terms is Chinese too: one with a Chinese
+question or function word (`ZH_MARKERS`: 吗, 怎么, 几, 可以 ...), however many Latin letters its
+terms have ("怎么 create template", "template 最多几个 frame"). A Chinese term in an English
+sentence ("how long does 签名 review take") has none.
 """
 
 from __future__ import annotations
@@ -13,6 +18,10 @@ import os
 
 SETTINGS = ("auto", "en", "zh")
 ZH_SHARE = 0.25
+# Words only a sentence written in Chinese has: particles, question words, modal verbs, pronouns.
+ZH_MARKERS = ("吗", "呢", "吧", "么", "什么", "怎", "如何", "为何", "多少", "多久", "多长", "几", "哪", "是否",
+              "能否", "可以", "可不可以", "能不能", "有没有", "是不是", "了", "的", "请", "帮", "我", "你", "要",
+              "能", "会", "是", "给", "把", "被", "在", "和", "都", "还")
 
 
 def _is_cjk(ch: str) -> bool:
@@ -21,11 +30,15 @@ def _is_cjk(ch: str) -> bool:
 
 
 def detect(text: str) -> str:
-    """'zh' when at least ZH_SHARE of TEXT's letters are CJK ideographs, else 'en'."""
+    """'zh' when at least ZH_SHARE of TEXT's letters are CJK ideographs, or when it has ideographs
+    and a Chinese question or function word (ZH_MARKERS); else 'en'."""
     cjk = sum(1 for ch in text if _is_cjk(ch))
+    if not cjk:
+        return "en"
     latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    total = cjk + latin
-    return "zh" if total and cjk / total >= ZH_SHARE else "en"
+    if cjk / (cjk + latin) >= ZH_SHARE:
+        return "zh"
+    return "zh" if any(marker in text for marker in ZH_MARKERS) else "en"
 
 
 def choose(setting: str | None, text: str = "") -> str:

@@ -411,11 +411,16 @@ class Index:
         return self._vocabulary
 
     def _correct(self, words: list[str]) -> list[str]:
-        """Replace words the index has never seen by the closest known word, if close enough."""
+        """Replace words the index has never seen by the closest known word, if close enough; a
+        word that is two known words run together ("templatevariable") is read as the two."""
         fixed = []
         for word in words:
             if word in self.known or len(word) < 4 or not word.isalpha() or word in FORM_WORDS:
                 fixed.append(word)
+                continue
+            parts = self._split_run_together(word)
+            if parts:
+                fixed += parts
                 continue
             from rapidfuzz import process
             from rapidfuzz.distance import OSA
@@ -425,6 +430,17 @@ class Index:
                                       score_cutoff=self.weights.typo_cutoff / 100)
             fixed.append(best[0] if best else word)
         return fixed
+
+    def _split_run_together(self, word: str) -> list[str]:
+        """WORD as two known words written without the space between them ("digitalsms",
+        "flowcontrol"), the split with the longer first word; [] when there is none. Each part has
+        at least 2 letters and one of them at least 4, so that short words are not conjured up."""
+        known = self.known
+        for cut in range(len(word) - 2, 1, -1):
+            head, tail = word[:cut], word[cut:]
+            if max(len(head), len(tail)) >= 4 and head in known and tail in known:
+                return [head, tail]
+        return []
 
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
         """The best LIMIT intents for TEXT, best first, with softmax confidences."""

@@ -31,6 +31,12 @@ _RANK = {"answer": 3, "action": 3, "clarify": 2, "fallback": 1}
 MAX_QUESTION = 1000  # characters; longer input is refused for that line, not truncated silently
 
 
+def _strength(reply: Reply) -> tuple[int, float]:
+    """How much a reading of a message says: an answer or action (an undocumented entry's honest
+    fallback counts as one), then a "did you mean", then a fallback; then its confidence."""
+    return (_RANK[reply.type] if reply.kind != "undocumented" else _RANK["answer"], reply.confidence)
+
+
 class Suggestion(NamedTuple):
     key: str
     question: str
@@ -58,6 +64,7 @@ class Reply(NamedTuple):
     lang: str = "en"                     # the language the answer (and the words around it) is in
     kind: str | None = None              # "undocumented": a fallback that says where to look
     notes: tuple[str, ...] = ()          # what the values leave unsaid ("12345: not a mobile number ...")
+    outside: bool = False                # a fallback because the question is out of scope (not in `to_json`)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"question": self.question, "type": self.type, "confidence": self.confidence,
@@ -159,7 +166,7 @@ class Router:
         self.thresholds = kb.thresholds if index.semantic is None else \
             kb.thresholds._replace(answer=e.answer, clarify=e.clarify, out_of_scope=e.out_of_scope)
         self.warning: str | None = None  # set by `cache.load_router` when the chosen encoder could not be used
-        self._salient: frozenset[str] | None = None  # routing.salient_words as the index reads them
+        self._salient: frozenset[tuple[str, ...]] | None = None  # routing.salient_words as the index reads them
 
     def intents(self) -> dict[str, list[str]]:
         """Every intent's phrasings, masked: FAQ entries, actions and the out-of-scope examples."""
@@ -263,29 +270,66 @@ class Router:
         if len(text) > MAX_QUESTION:
             return Reply(question[:80], "fallback", lang=said,
                          error=f"question too long ({len(text)} characters); ask in at most {MAX_QUESTION}")
-        replies = [self._route_one(question, text, said)]
-        for sentence in self.asking(text):
-            reply = self._route_one(question, sentence, said)
-            if reply.type == "action":  # the values the message names anywhere are the request's
-                action = self.kb.actions[reply.action]
-                reply = reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text))
-            replies.append(reply)
-        return max(replies, key=lambda r: (_RANK[r.type] if r.kind != "undocumented" else _RANK["answer"], r.confidence))
+        whole = self._route_one(question, text, said)
+        in_context, alone = [whole], []
+        sentences = self.sentences(text)
+        for i, sentence in enumerate(sentences):
+            if len(sentences) < 2 or not self._asks(sentence):
+                continue
+            readings = [(alone, sentence)]
+            if i:  # with the sentence before it, which often says what "it" or "that" is
+                readings.append((in_context, f"{sentences[i - 1]} {sentence}"))
+            for group, part in readings:
+                reply = self._route_one(question, part, said)
+                if reply.type == "action":  # the values the message names anywhere are the request's
+                    action = self.kb.actions[reply.action]
+                    reply = reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text))
+                group.append(reply)
+        best = max(in_context, key=_strength)
+        if _RANK[best.type] >= _RANK["answer"] or not alone:
+            return best
+        # A sentence read alone ("What are the next steps?") has few words, easily answered with
+        # confidence; where the message read with its context leans to another intent, ask which.
+        alone_best = max(alone, key=_strength)
+        # the sentence just before the question says most about it; the whole message, less
+        leaning = self._leaning(in_context[1:]) or self._leaning(in_context[:1])
+        if alone_best.type in ("answer", "action") and leaning is not None and leaning.key != alone_best.best.key:
+            first = [leaning, alone_best.best]
+            suggestions = tuple(Suggestion(c.key, self.title(c.key, said), c.confidence) for c in first)
+            return Reply(question, "clarify", leaning.confidence, suggestions=suggestions, best=leaning, lang=said)
+        return max([best, *alone], key=_strength)
+
+    def _leaning(self, replies: list[Reply]) -> Candidate | None:
+        """The intent the fallbacks among REPLIES lean to, when one is in scope and at least half as
+        sure as `clarify` asks (a message whose context dilutes its question), else None."""
+        floor = self.thresholds.clarify / 2
+        leaning = [r.best for r in replies if r.type == "fallback" and not r.outside and r.best is not None
+                   and r.best.confidence >= floor and not self._undocumented(r.best.key)]
+        return max(leaning, key=lambda c: c.confidence, default=None)
 
     def _route_one(self, question: str, text: str, lang: str) -> Reply:
         form = self.form(text)
         ranked = self._given_in_scope(self.index.rank(self.prepare(text, form), limit=max(8, self.thresholds.suggestions + 1)))
         ranked = sorted((self._adjust(c, text, form) for c in ranked), key=lambda c: c.confidence, reverse=True)
-        return self.decide(question, text, self._as_question(ranked, text, form), lang)
+        return self.decide(question, text, self._named(self._as_question(ranked, text, form), text), lang)
+
+    def sentences(self, text: str) -> list[str]:
+        """TEXT's sentences; a Chinese message's clauses too (split at its full-width commas), since
+        its sentences often run on with commas ("我们是超市，想发视频短信，请问从哪里开始？")."""
+        sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+        if ("," in text or "，" in text) and language.detect(text) == "zh":
+            sentences = [c.strip() for s in sentences for c in re.split("[,，]", s) if c.strip()]
+        return sentences
+
+    def _asks(self, sentence: str) -> bool:
+        return self.form(sentence) in ("question", "command") or self.mask(sentence) != sentence
 
     def asking(self, text: str) -> list[str]:
         """The sentences of a message of several that ask or request something (a question form,
         a command, or a code or number named): "Hi. We launch on Friday. Has DIGITAL_SMS_0001 been
         approved?" is read for its last sentence (and as a whole); one sentence gives none."""
-        sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
-        if len(sentences) < 2:
-            return []
-        return [s for s in sentences if self.form(s) in ("question", "command") or self.mask(s) != s]
+        sentences = self.sentences(text)
+        return [s for s in sentences if self._asks(s)] if len(sentences) > 1 else []
 
     def prime(self, questions: Sequence[str]) -> None:
         """Prepare QUESTIONS that are about to be routed, together: with an encoder, their vectors
@@ -324,6 +368,24 @@ class Router:
                 return [promoted] + [c for c in ranked[1:] if c.key != candidate.key]
         return ranked
 
+    def _named(self, ranked: list[Candidate], text: str) -> list[Candidate]:
+        """"When will DIGITAL_SMS_0003 be approved?" names a template: it asks about that one, so
+        of the FAQ entry it lands on (template review time) the action offered for it (the
+        template's status) answers. A value only a request carries (`routing.slot_bonus_types`:
+        a template code, a phone number, an error code) turns the best FAQ entry into the action
+        it offers that takes the value."""
+        if not ranked or not ranked[0].key.startswith("faq:"):
+            return ranked
+        top = ranked[0]
+        strong = self.kb.routing.slot_bonus_types
+        for name in self.kb.entries[top.key.partition(":")[2]].actions:
+            action = self.kb.actions[name]
+            found = slots_for(self.kb, action, text) if any(s.type in strong for s in action.slots) else {}
+            if any(s.name in found and s.type in strong for s in action.slots):
+                key = f"action:{name}"
+                return [Candidate(key, top.confidence, self.title(key))] + [c for c in ranked if c.key != key]
+        return ranked
+
     def decide(self, question: str, text: str, ranked: list[Candidate], lang: str = "en") -> Reply:
         """Answer, clarify or fall back, from the ranked candidates (see the module's docstring)."""
         t = self.thresholds
@@ -331,14 +393,16 @@ class Router:
         best = known[0] if known else None
         outside = next((c.confidence for c in ranked if c.key == NEGATIVE), 0.0)
         if best is None or outside >= t.out_of_scope:
-            return Reply(question, "fallback", best.confidence if best else 0.0, best=best, lang=lang)
+            return Reply(question, "fallback", best.confidence if best else 0.0, best=best, lang=lang, outside=True)
         # two intents no word tells apart share the question's confidence: together they may be enough to ask which
-        pair = len(known) > 1 and best.confidence + known[1].confidence >= t.clarify and self._alike(text, best, known[1])
+        # (the second of such a pair may come after an FAQ entry about the same words: "status")
+        twin = next((c for c in known[1:3] if best.confidence + c.confidence >= t.clarify and self._alike(text, best, c)), None)
+        pair = twin is not None
         if best.confidence < t.clarify and not pair:
             return Reply(question, "fallback", best.confidence, best=best, lang=lang)
         close = [c for c in known[1:] if best.confidence - c.confidence < t.margin and c.confidence >= t.clarify]
         if not close and pair:
-            close = [known[1]]
+            close = [twin]
         if self.uncovered(text, best.key) and all(self.uncovered(text, c.key) for c in close):
             # a salient word none of them speaks of: a confident (or offered) wrong answer is worse than "I don't know"
             return Reply(question, "fallback", best.confidence, best=best, lang=lang)
@@ -346,8 +410,15 @@ class Router:
             return self.resolve(question, text, best, lang)
         if not close:
             return Reply(question, "fallback", best.confidence, best=best, lang=lang)
+        if self._undocumented(best.key):
+            # "did you mean: the price?" would only lead to "not published": say so at once (and offer a person)
+            return self.resolve(question, text, best, lang)
         suggestions = [Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in [best, *close][: t.suggestions]]
         return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best, lang=lang)
+
+    def _undocumented(self, key: str) -> bool:
+        kind, _, name = key.partition(":")
+        return kind == "faq" and self.kb.entries[name].kind == "undocumented"
 
     def uncovered(self, text: str, key: str) -> list[str]:
         """The question's salient words that no phrasing of intent KEY uses. Salient words
@@ -359,11 +430,18 @@ class Router:
         if uses is None or not self.kb.routing.salient_words or key == "action:handoff":
             return []  # a request for a person is never refused for what it is about ("... about my invoice")
         if self._salient is None:
-            # read as the index reads words, without spelling repair (a cached `ask` never needs rapidfuzz for this)
-            self._salient = frozenset(w for phrase in self.kb.routing.salient_words
-                                      for w in self.index._analyse(fold(phrase))[0])
+            # read as the index reads words, without spelling repair (a cached `ask` never needs rapidfuzz for this);
+            # a phrase of several words (a Chinese word is read a character a word: 导出 is 导 出) is salient only whole
+            self._salient = frozenset(tuple(self.index._analyse(fold(phrase))[0]) for phrase in self.kb.routing.salient_words)
         target = self.index.keys.index(key)
-        return [w for w in self.index.words(self.prepare(text)) if w in self._salient and target not in uses.get(w, ())]
+        words = self.index.words(self.prepare(text))
+        found = []
+        for phrase in self._salient:
+            size = len(phrase)
+            if size and any(words[i:i + size] == phrase for i in range(len(words) - size + 1)) and \
+                    any(target not in uses.get(w, ()) for w in phrase):
+                found.append(" ".join(phrase))
+        return found
 
     def _alike(self, text: str, best: Candidate, second: Candidate) -> bool:
         """Two intents the question cannot tell apart: the second has at least half the `clarify`

@@ -290,3 +290,13 @@ def test_an_export_keeps_the_sources_translations_and_the_rules_it_names(kb, tmp
     again = knowledge.load(tmp_path / "out")
     assert list(again.entries) == list(kb.entries)
     assert all(again.entries[k] == kb.entries[k] for k in kb.entries)
+
+
+def test_the_sending_api_entry_states_the_send_limit_from_rules_yaml_and_names_its_source(kb):
+    """Digital messages are sent with SendSms (no API of their own, reference section 0): the
+    entry quotes the SendSms limit the account model enforces, and its documentation page."""
+    limit = kb.rules.sending["max_numbers_per_request"]
+    entry = kb.entries["sending-api"]
+    assert "SendSms" in entry.answer and f"at most {limit:,} numbers" in entry.answer
+    assert f"最多 {limit:,} 个号码" in entry.answer_zh
+    assert "send-digital-messages" in entry.source and "rules.yaml" in entry.source

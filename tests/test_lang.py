@@ -43,3 +43,14 @@ def test_the_setting_comes_from_the_option_else_the_environment(monkeypatch):
     monkeypatch.setenv("ASSISTANT_LANG", "fr")
     with pytest.raises(ValueError, match="auto, en, zh"):
         lang.setting(None)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("怎么 create template", "zh"),               # 2 ideographs of 16 letters, asked in Chinese
+    ("template 最多几个 frame", "zh"),
+    ("SMS 套餐能抵扣 digital message", "zh"),
+    ("how long does 签名 review take", "en"),     # a Chinese term in an English sentence
+    ("what is 数字短信 exactly and how do i use it", "en"),
+])
+def test_a_question_asked_in_chinese_grammar_around_english_terms_is_chinese(text, expected):
+    assert lang.detect(text) == expected

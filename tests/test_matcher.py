@@ -134,3 +134,16 @@ def test_the_word_lists_survive_a_cache_round_trip(index):
     values, arrays = index.state()
     restored = Index.restore(values, arrays, index.synonyms)
     assert restored.uses == index.uses
+
+
+@pytest.mark.parametrize("question,parts", [
+    ("signaturereview", ["signature", "review"]),
+    ("optout", ["optout"]),                        # a known word stays whole
+    ("laptopkeyboard", ["laptopkeyboard"]),        # unknown halves: no split (the spelling repair may still try)
+])
+def test_two_known_words_run_together_are_read_apart(index, question, parts):
+    assert index._split_run_together(question) == (parts if len(parts) == 2 else [])
+
+
+def test_a_question_with_words_run_together_finds_its_intent(index):
+    assert index.rank("how long does signaturereview take")[0].key == "review-time"

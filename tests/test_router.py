@@ -219,3 +219,53 @@ def test_a_request_keeps_the_values_named_in_another_sentence(router):
 def test_a_status_request_is_told_from_the_readiness_question(router, question, expected):
     reply = router.route(question)
     assert (reply.action or reply.entry) == expected
+
+
+def test_an_undocumented_entry_is_never_offered_as_did_you_mean(router):
+    """Two close readings whose best is an undocumented entry: the reply is its honest fallback
+    (not published, where to look), not a "did you mean" that leads there."""
+    from assistant.matcher import Candidate
+
+    ranked = [Candidate("faq:price-not-published", 0.45, ""), Candidate("faq:sms-package-offset", 0.40, "")]
+    reply = router.decide("package price", "package price", ranked)
+    assert (reply.type, reply.kind, reply.entry) == ("fallback", "undocumented", "price-not-published")
+    ranked = [Candidate("faq:sms-package-offset", 0.45, ""), Candidate("faq:price-not-published", 0.40, "")]
+    assert router.decide("package price", "package price", ranked).type == "clarify"
+
+
+@pytest.mark.parametrize("question", ["any update on DM_100001", "is SMS_123456 approved yet"])
+def test_a_template_code_in_another_spelling_is_a_template_request(router, question):
+    reply = router.route(question)
+    assert (reply.type, reply.action) == ("action", "template.status")
+    assert reply.args["code"] == question.split()[-1 if "DM_" in question else 1]
+
+
+def test_a_question_naming_a_template_code_asks_about_that_template(router):
+    """"When will DIGITAL_SMS_0003 be approved" lands on the review-time entry, which offers the
+    template's status: the code makes it that request; without a code it is the FAQ answer."""
+    reply = router.route("when will DIGITAL_SMS_0003 be approved")
+    assert (reply.type, reply.action, reply.args) == ("action", "template.status", {"code": "DIGITAL_SMS_0003"})
+    assert router.route("how long does template review take").entry == "template-review-time"
+
+
+def test_a_long_message_whose_question_alone_says_little_is_read_with_its_context(router):
+    """"What are the next steps?" alone is easily answered with confidence; read with the
+    sentence before it, the message leans to the rejected-template entry, which comes first."""
+    reply = router.route("We got a new brand name. Our template was rejected by all three carriers. "
+                         "What are the next steps?")
+    assert reply.type in ("answer", "clarify")
+    assert reply.best.key == "faq:template-failed-or-pending"
+
+
+def test_a_chinese_message_is_read_clause_by_clause(router):
+    assert router.sentences("我们是一家超市,想发视频短信,请问从哪里开始?") == \
+        ["我们是一家超市", "想发视频短信", "请问从哪里开始?"]
+    assert router.sentences("Hi, we are a shop. How long does review take?") == \
+        ["Hi, we are a shop.", "How long does review take?"]
+
+
+def test_a_chinese_salient_word_counts_only_whole(router):
+    """导出 (export) is read a character a word; its 出 alone ("出结果", the result comes out) is no
+    near-domain word, so a review-time question is not refused for it."""
+    assert router.uncovered("签名提交后几天出结果", "faq:signature-review-time") == []
+    assert router.uncovered("签名列表能导出吗", "faq:create-signature")
