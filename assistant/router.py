@@ -146,6 +146,14 @@ def notes_for(kb: KnowledgeBase, action: Action, text: str) -> tuple[str, ...]:
     return tuple(phone_reading(kb, text).notes(kb.rules))
 
 
+_PRONOUNS = frozenset({"it", "its", "that", "this", "they", "them"})
+
+
+def _refers(sentence: str) -> bool:
+    """Whether SENTENCE speaks of something by a pronoun ("when will it be approved?")."""
+    return not _PRONOUNS.isdisjoint(fold(sentence).split())
+
+
 class Router:
     """Decides what a line means, using one matcher index over FAQ entries and actions."""
 
@@ -277,7 +285,11 @@ class Router:
             if len(sentences) < 2 or not self._asks(sentence):
                 continue
             readings = [(alone, sentence)]
-            if i:  # with the sentence before it, which often says what "it" or "that" is
+            if i > 1 and _refers(sentence) and _refers(sentences[i - 1]):
+                # "it" in the sentence before too: what it is was said before that ("... a signature
+                # called AcmeShop. It's been 5 days. When will it be approved?")
+                readings.append((in_context, f"{sentences[i - 2]} {sentences[i - 1]} {sentence}"))
+            elif i:  # with the sentence before it, which often says what "it" or "that" is
                 readings.append((in_context, f"{sentences[i - 1]} {sentence}"))
             for group, part in readings:
                 reply = self._route_one(question, part, said)

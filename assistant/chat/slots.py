@@ -107,6 +107,11 @@ def _referent(conv: Conversation, name: str, args: dict[str, Any], said: str) ->
     """"is it approved yet?" and "what does that mean?": the object of the conversation."""
     if name in _SIDES and not roles.allowed(conv.role, name) and roles.allowed(conv.role, _SIDES[name]):
         name = _SIDES[name]
+    other = {"template.status": "signature.status", "signature.status": "template.status"}.get(name)
+    if other and not args and not values.named_for(conv.ctx, name, said):
+        named = values.named_for(conv.ctx, other, said)   # "has AcmeShop been approved?": AcmeShop is a signature
+        if named:
+            return other, named
     if name in ("template.status", "signature.status") and not args:
         kind = name.split(".")[0]
         named = kind in conv.kb.synonyms.apply(fold(said)).split()   # "is my template approved?"
