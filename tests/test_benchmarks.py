@@ -33,6 +33,9 @@ def test_bench_server_starts_its_own_service_and_prints_a_row(tmp_path):
     done = subprocess.run([sys.executable, str(BENCHMARKS / "bench_server.py"), "--clients", "1", "--workers", "1",
                            "--modes", "asks", "--duration", "0.5"], env=_without_pytest(tmp_path),
                           capture_output=True, text=True, timeout=120)
-    rows = [line.split() for line in done.stdout.splitlines()[1:]]
+    model, _header, *lines = done.stdout.splitlines()
+    rows = [line.split() for line in lines]
     assert done.returncode == 0 and [row[:4] for row in rows] == [["sqlite", "1", "1", "asks"]], (done.stdout, done.stderr)
-    assert int(rows[0][4]) > 0 and rows[0][-1] == "0"   # requests answered, none in error
+    assert model.startswith("model: lexical") and "load average" in model
+    assert int(rows[0][4]) > 0 and rows[0][8] == "0"   # requests answered, none in error
+    assert float(rows[0][9]) > 0   # the service's CPU time a request
