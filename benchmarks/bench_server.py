@@ -1,7 +1,7 @@
 """How fast `assistant serve` answers many clients at once (run by hand; prints a table).
 
     python benchmarks/bench_server.py [--clients 16,64] [--workers 1,2] [--duration 30] [--db URL]
-                                      [--encoder none|use-m3|PATH]
+                                      [--encoder none|use-m3|PATH] [--distinct FILE]
 
 For each number of workers and of clients: start the service on a free loopback port over a fresh
 SQLite file (or the PostgreSQL database of --db), give every client its own customer token, and
@@ -14,7 +14,10 @@ say as much about the others as about the service). The per-token rate limits ar
 point is the service's ceiling, not the limiter's). Goal: 16 clients asking, one worker, SQLite:
 >= 200 requests/s, p99 <= 250 ms, no errors. The service reads questions with the model
 `ASSISTANT_ENCODER` (or --encoder) chooses: with the `[encoder]` extra installed, the lexical model
-fused with the sentence encoder unless it is `none`; the first line says which.
+fused with the sentence encoder unless it is `none`; the first line says which. The asks are the
+FAQ's own phrasings, picked at random (so they repeat, and the service's caches of a question's
+reading and vector answer most of them), or with --distinct FILE the lines of FILE in turn, each
+asked once (as long as there are lines enough).
 """
 
 from __future__ import annotations
@@ -56,12 +59,29 @@ def _questions() -> list[str]:
     return [q for entry in kb.entries.values() for q in (entry.question, *entry.alternatives)]
 
 
-def _requests(mode: str, rng: random.Random, questions: list[str]) -> tuple[str, str, dict | None]:
+class Distinct:
+    """Questions handed out in turn, across the client threads: each asked once while they last."""
+
+    def __init__(self, lines: list[str]):
+        self._lines, self._next, self._lock = lines, 0, threading.Lock()
+
+    def choice(self, _rng: random.Random) -> str:
+        with self._lock:
+            line = self._lines[self._next % len(self._lines)]
+            self._next += 1
+        return line
+
+
+def _pick(rng: random.Random, questions) -> str:
+    return questions.choice(rng) if isinstance(questions, Distinct) else rng.choice(questions)
+
+
+def _requests(mode: str, rng: random.Random, questions) -> tuple[str, str, dict | None]:
     if mode == "asks":
-        return "POST", "/v1/ask", {"question": rng.choice(questions)}
+        return "POST", "/v1/ask", {"question": _pick(rng, questions)}
     roll = rng.random()
     if roll < 0.6:
-        return "POST", "/v1/ask", {"question": rng.choice(questions)}
+        return "POST", "/v1/ask", {"question": _pick(rng, questions)}
     if roll < 0.75:
         return "GET", "/v1/templates", None
     if roll < 0.9:
@@ -140,13 +160,23 @@ def main_() -> None:
     parser.add_argument("--db", help="a PostgreSQL URL (default: a fresh SQLite file per service)")
     parser.add_argument("--encoder", help=f"the service's model: none, {encoders.PACKAGED} or a model directory "
                                           f"(default: ${encoders.ENV}, else the packaged encoder if installed)")
+    parser.add_argument("--distinct", type=Path, help="questions, one a line, asked in turn instead of the FAQ's "
+                                                      "phrasings at random")
     args = parser.parse_args()
     if args.encoder is not None:
         os.environ[encoders.ENV] = args.encoder
     choice = encoders.chosen()
     print(f"model: {'lexical, fused with the encoder ' + choice.name if choice else 'lexical alone'}; "
           f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    questions = _questions()
+    questions: list[str] | Distinct = _questions()
+    if args.distinct is not None:
+        try:
+            lines = [line.strip() for line in args.distinct.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except OSError as exc:
+            sys.exit(f"error: cannot read {args.distinct}: {exc.strerror}")
+        if not lines:
+            sys.exit(f"error: {args.distinct} has no questions")
+        questions = Distinct(list(dict.fromkeys(lines)))
     clients = [int(c) for c in args.clients.split(",")]
     env = {"ASSISTANT_SERVE_ASKS_PER_MINUTE": "100000000", "ASSISTANT_SERVE_TICKETS_PER_MINUTE": "100000000"}
     print(f"{'backend':8} {'workers':>7} {'clients':>7} {'mode':5} {'requests':>9} {'req/s':>8} {'p50 ms':>8} "

@@ -297,3 +297,21 @@ def test_threads_asking_the_packaged_encoder_at_once_get_their_own_vectors(packa
     with ThreadPoolExecutor(8) as pool:
         vectors = list(pool.map(together.one, sentences))
     assert np.allclose(vectors, packaged.encode(sentences), atol=1e-5)
+
+
+def test_a_sentence_asked_again_is_not_encoded_again():
+    import numpy as np
+
+    calls: list[list[str]] = []
+
+    class Model:
+        def encode(self, texts):
+            calls.append(list(texts))
+            return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+    semantic = encoders.Semantic(encoders.Encoder("fake", Model(), 2), np.ones((2, 3)), np.zeros(3), np.zeros((0, 2)), [])
+    first = semantic.probabilities("how long does review take")
+    again = semantic.probabilities("how long does review take")
+    other = semantic.probabilities("what is td")
+    assert calls == [["how long does review take"], ["what is td"]]
+    assert np.array_equal(first, again) and first.shape == other.shape == (3,)
