@@ -70,10 +70,13 @@ class EncoderSettings(NamedTuple):
 
 def fuse(lexical: Mapping[int, float], semantic: Sequence[float], weight: float) -> dict[int, float]:
     """Late fusion, the one place the two models meet: each intent's probability is the mean of
-    the lexical model's (LEXICAL, intent -> probability) and the encoder's (SEMANTIC, a list over
-    every intent), the encoder weighted WEIGHT."""
+    the lexical model's (LEXICAL, intent -> probability) and the encoder's (SEMANTIC, a list or
+    numpy array over every intent), the encoder weighted WEIGHT."""
     keep = 1.0 - weight
-    return {k: keep * lexical.get(k, 0.0) + weight * p for k, p in enumerate(semantic)}
+    fused = [weight * p for p in (semantic.tolist() if hasattr(semantic, "tolist") else semantic)]
+    for k, p in lexical.items():
+        fused[k] += keep * p
+    return dict(enumerate(fused))
 
 
 class Candidate(NamedTuple):
@@ -298,8 +301,10 @@ class Index:
         self.weights = weights or Weights()
         self.encoder_settings = encoder_settings or EncoderSettings()
         self.semantic: Any = None
-        # a question's reading, for `rank` and then `words` (the router's second look at it)
-        self._read = lru_cache(maxsize=256)(self._read_uncached)
+        # a question's reading, for `rank` and then `words` (the router's second look at it), and
+        # for a batch `prime`d ahead (`lines.read_batches` gives at most 512 lines at a time)
+        self._read = lru_cache(maxsize=1024)(self._read_uncached)
+        self._repairs: dict[str, str] = {}  # an unknown word -> the known word it is read as (or itself)
         if _state is not None:
             self._restore(_state, encoder)
             return
@@ -414,6 +419,7 @@ class Index:
         """Replace words the index has never seen by the closest known word, if close enough; a
         word that is two known words run together ("templatevariable") is read as the two."""
         fixed = []
+        repairs = self._repairs
         for word in words:
             if word in self.known or len(word) < 4 or not word.isalpha() or word in FORM_WORDS:
                 fixed.append(word)
@@ -422,13 +428,18 @@ class Index:
             if parts:
                 fixed += parts
                 continue
-            from rapidfuzz import process
-            from rapidfuzz.distance import OSA
+            repaired = repairs.get(word)
+            if repaired is None:
+                from rapidfuzz import process
+                from rapidfuzz.distance import OSA
 
-            # OSA counts a swap of two letters ("enabel") as one edit.
-            best = process.extractOne(word, self.vocabulary, scorer=OSA.normalized_similarity,
-                                      score_cutoff=self.weights.typo_cutoff / 100)
-            fixed.append(best[0] if best else word)
+                # OSA counts a swap of two letters ("enabel") as one edit.
+                best = process.extractOne(word, self.vocabulary, scorer=OSA.normalized_similarity,
+                                          score_cutoff=self.weights.typo_cutoff / 100)
+                if len(repairs) > 50_000:
+                    repairs.clear()
+                repaired = repairs[word] = best[0] if best else word
+            fixed.append(repaired)
         return fixed
 
     def _split_run_together(self, word: str) -> list[str]:
@@ -462,10 +473,11 @@ class Index:
             ranked = [Candidate(self.keys[exact], 1.0, self.titles[exact])] + [c for c in ranked if c.key != self.keys[exact]]
         return ranked[:limit]
 
-    def prime(self, texts: Sequence[str]) -> None:
-        """Encode TEXTS (questions `rank` is about to be given) in one batch (see `Router.prime`)."""
+    def prime(self, texts: Iterable[str]) -> None:
+        """Start encoding TEXTS (questions `rank` is about to be given) in batches, in a thread of
+        their own (see `Router.prime`)."""
         if self.semantic is not None:
-            self.semantic.prime([_sentence(self._read(text)[1]) for text in texts])
+            self.semantic.prime(_sentence(self._read(text)[1]) for text in texts)
 
     def _probabilities(self, words: Sequence[str], surface: Sequence[str]) -> dict[int, float]:
         """The lexical model's softmax: intent number -> probability."""

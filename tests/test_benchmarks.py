@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -33,6 +34,38 @@ def test_bench_server_starts_its_own_service_and_prints_a_row(tmp_path):
     done = subprocess.run([sys.executable, str(BENCHMARKS / "bench_server.py"), "--clients", "1", "--workers", "1",
                            "--modes", "asks", "--duration", "0.5"], env=_without_pytest(tmp_path),
                           capture_output=True, text=True, timeout=120)
-    rows = [line.split() for line in done.stdout.splitlines()[1:]]
+    model, _header, *lines = done.stdout.splitlines()
+    rows = [line.split() for line in lines]
     assert done.returncode == 0 and [row[:4] for row in rows] == [["sqlite", "1", "1", "asks"]], (done.stdout, done.stderr)
-    assert int(rows[0][4]) > 0 and rows[0][-1] == "0"   # requests answered, none in error
+    assert model.startswith("model: lexical") and "load average" in model
+    assert int(rows[0][4]) > 0 and rows[0][8] == "0"   # requests answered, none in error
+    assert float(rows[0][9]) > 0   # the service's CPU time a request
+
+
+def _tiny_clinc(path: Path, with_test: bool) -> Path:
+    """A made-up data set in CLINC150's layout: three intents, out-of-scope rows, one split each."""
+    topics = {"weather": "will it rain in {} tomorrow", "alarm": "set an alarm for {} in the morning",
+              "recipe": "how do i cook {} for dinner"}
+    words = ["paris", "seven", "rice", "boston", "eight", "pasta", "tokyo", "nine", "soup", "lima", "six", "fish"]
+    rows = [[text.format(w), intent] for intent, text in topics.items() for w in words]
+    oos = [[f"who wrote the book number {n}", "oos"] for n in range(6)]
+    data = {"train": rows[::2], "val": rows[1::4], "oos_train": oos[:3], "oos_val": oos[3:]}
+    if with_test:
+        data.update(test=rows[3::4], oos_test=oos[4:])
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("with_test", [True, False])
+def test_clinc150_decides_on_the_test_split_when_the_data_has_one(tmp_path, with_test):
+    data = _tiny_clinc(tmp_path / "clinc.json", with_test)
+    env = {**_without_pytest(tmp_path), "ASSISTANT_ENCODER": "none"}
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "clinc150.py"), "--data", str(data), "--json"], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["split"] == ("test" if with_test else "val") and result["encoder"] is None
+    assert list(result["models"]) == ["lexical"] and result["k10"] == result["models"]["lexical"]["k10"]
+    figures = result["k100"]
+    assert 0.0 <= figures["top1"] <= 1.0 and figures["oos_recall"] is not None
+    assert ("val" in figures) is with_test  # beside the test figures, the validation split's

