@@ -7,15 +7,14 @@ been portable since 2019-12-01, so this is the carrier that issued the number.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .rules import Rules
 
 _SEPARATORS = re.compile(r"[\s\-().]")
 
 
-@dataclass(frozen=True)
-class Number:
+class Number(NamedTuple):
     """A checked number: `phone` is the 11 digits, `carrier` a key of rules.carriers, or `problem`."""
 
     raw: str
@@ -62,8 +61,7 @@ _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 _FILLER = {"and", "or", "to", "plus", "also", "&", "和", "、"}
 
 
-@dataclass(frozen=True)
-class Repeat:
+class Repeat(NamedTuple):
     """WRITTEN is number PHONE again, first written as FIRST: one recipient, sent once."""
 
     written: str
@@ -74,8 +72,7 @@ class Repeat:
         return f"{self.written}: the same number as {self.first} ({self.phone}); it is one recipient, sent once"
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """The numbers of a text: each recipient once (PHONES, as written), the tokens that look like
     a number but are none (UNREAD), the repeats left out, and every number found (WRITTEN)."""
 

@@ -13,7 +13,6 @@ user owns the database file and is not confined.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -142,6 +141,8 @@ class LocalOps:
         try:
             record(ctx.store, ctx.account, ctx.now(), reply, router.kb.thresholds.low_confidence)
         except UserError as exc:  # the gap log is best effort, as in the CLI: the answer is still given
+            import logging  # only when a gap cannot be logged: `ask` starts without it
+
             logging.getLogger("assistant.gaps").warning("knowledge gap not logged: %s", exc)
         outcome = carry_out(lambda: ctx, router.kb, reply, self.before_ticket)
         obj = ask_object(reply, outcome)

@@ -56,11 +56,11 @@ def test_centroids_are_normalised_means_without_common_or_small_features():
 
 
 # The first build of the shipped knowledge base took 10-20 s on a busy 2-core machine with numpy's
-# default BLAS threads, against about 1.6 s with one: the base install (no threadpoolctl, no
-# encoder) must get one thread from the environment, set before numpy is first imported.
+# default BLAS threads, against about 2 s with one: even without threadpoolctl the environment
+# gives one thread, set before numpy is first imported by the index build.
 _BASE_BUILD = """
 import json, os, sys, tempfile
-sys.modules["threadpoolctl"] = None  # the base install has no threadpoolctl
+sys.modules["threadpoolctl"] = None  # as if threadpoolctl were missing: the environment alone
 os.environ["ASSISTANT_CACHE_DIR"] = tempfile.mkdtemp()
 from assistant import knowledge
 from assistant.cache import load_router
@@ -84,6 +84,39 @@ except ImportError:
     threads = None
 print(json.dumps({**first, "semantic": router.index.semantic is not None, "threads": threads}))
 """
+
+
+_BUILD_AFTER_NUMPY = """
+import json, os, sys, tempfile
+os.environ["ASSISTANT_CACHE_DIR"] = tempfile.mkdtemp()
+import sqlite_utils  # as the CLI's first ask does (it imports numpy), before any index is built
+from threadpoolctl import threadpool_info
+from assistant import knowledge, train
+from assistant.cache import load_router
+seen = []
+softmax = train.softmax
+def watched(*args, **kwargs):
+    seen.append([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"])
+    return softmax(*args, **kwargs)
+train.softmax = watched
+load_router(knowledge.shipped_dir())
+print(json.dumps({"numpy_first": "numpy" in sys.modules, "threads": seen}))
+"""
+
+
+def test_the_index_trains_on_one_blas_thread_even_when_numpy_was_imported_first(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "OPENBLAS_", "OMP_", "MKL_"))}
+    env["ASSISTANT_ENCODER"] = "none"
+    done = subprocess.run([sys.executable, "-c", _BUILD_AFTER_NUMPY], env=env, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["threads"] and all(threads in ([], [1]) for threads in seen["threads"]), seen
 
 
 def test_the_base_install_builds_the_index_with_one_blas_thread(tmp_path):
