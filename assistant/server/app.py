@@ -45,6 +45,23 @@ def upload_limit(service: Service) -> int:
     return upload_bytes(service.kb.rules.template if service.kb.rules else {"max_total_kb": 1900})
 
 
+class InFlight:
+    """An ASGI middleware counting the requests being answered (`Service.in_flight`): a large send
+    makes room for the others only while there are others (`pacing.Pacer`)."""
+
+    def __init__(self, app, service: Service):
+        self.app, self.service = app, service
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        self.service.in_flight += 1
+        try:
+            return await self.app(scope, receive, send)
+        finally:
+            self.service.in_flight -= 1
+
+
 class BodyLimit:
     """An ASGI middleware refusing (413) a body over the limit, by header or as it streams in."""
 
@@ -193,6 +210,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return settings.max_body_bytes
     app.add_middleware(BodyLimit, limits=limit)
     app.add_middleware(ReadTimeout, seconds=settings.read_timeout_s)
+    app.add_middleware(InFlight, service=service)
     return app
 
 
