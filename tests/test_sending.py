@@ -315,6 +315,15 @@ def test_send_show_pages_the_failures(live):
     assert len(last["failures"]) == 20 and last["failures_next"] is None
 
 
+def test_send_show_pages_take_a_limit_bounded_so_an_answer_stays_small(live):
+    result = sending.send(live, "DIGITAL_SMS_0001", [(f"1{n:05d}", {}) for n in range(1200)], from_file=True)
+    page = sending.request(live, result["request_id"], failures_from=10, limit=5)
+    assert [f["phone"] for f in page["failures"]] == [f"1{n:05d}" for n in range(10, 15)]
+    assert (page["failures_next"], page["failures_total"]) == (15, 1200)
+    widest = sending.request(live, result["request_id"], limit=10**6)
+    assert len(widest["failures"]) == sending.MAX_FAILURES_PAGE == 1000 and widest["failures_next"] == 1000
+
+
 def test_one_number_written_twice_is_sent_once_and_the_repeat_is_said(live):
     result = sending.send(live, "DIGITAL_SMS_0001", [("139-1234-5621", {"name": "Tom"}),
                                                      ("0086 13912345621", {"name": "Tom"})])
