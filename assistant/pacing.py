@@ -5,6 +5,10 @@ milliseconds, and then competes with every other thread for its next turn, so a 
 send in the service takes about half the worker's time while it runs and every other request
 waits twice as long. A `Pacer` keeps such work to a share of the time: after each slice of work
 it sleeps (holding no lock and no transaction) long enough for the others to run.
+
+Work is counted in the thread's own CPU time (`time.thread_time`), not on the wall clock: waiting on
+the database (a PostgreSQL round trip, an fsync) or for a CPU the machine's other processes hold
+takes nothing from the worker's other threads, so it earns no pause.
 """
 
 from __future__ import annotations
@@ -22,16 +26,16 @@ def unpaced(now: bool = False) -> None:
 class Pacer:
     """Called often by a long piece of work; sleeps so that the work takes about SHARE of the time.
 
-    After SLICE_S seconds of work (checked every CHECK_EVERY calls, so a call costs next to nothing)
-    it sleeps SLICE * (1 - SHARE) / SHARE, if BUSY() says other work is waiting (by default always).
-    CLOCK and SLEEP are the time source and the pause (a test gives its own). A SHARE of 1 or more
-    never sleeps.
+    After SLICE_S seconds of work (CLOCK: the thread's CPU time by default; checked every CHECK_EVERY
+    calls, so a call costs next to nothing) it sleeps SLICE * (1 - SHARE) / SHARE, if BUSY() says
+    other work is waiting (by default always). SLEEP is the pause (a test gives its own clock and
+    pause). A SHARE of 1 or more never sleeps.
     """
 
     CHECK_EVERY = 64
 
     def __init__(self, share: float, busy: Callable[[], bool] | None = None, slice_s: float = 0.005,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+                 clock: Callable[[], float] = time.thread_time, sleep: Callable[[float], None] = time.sleep):
         self.share = share
         self.busy = busy or (lambda: True)
         self.slice_s = slice_s
