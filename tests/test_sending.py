@@ -337,3 +337,28 @@ def test_recent_sends_of_the_same_second_list_the_later_first(live):
     first = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])
     second = sending.send(live, "DIGITAL_SMS_0001", [("13912345678", {"name": "Ann"})])
     assert [s["request_id"] for s in sending.recent(live, 2)] == [second["request_id"], first["request_id"]]
+
+
+def test_a_send_decided_outside_its_transaction_decides_again_if_the_account_changed_meanwhile(live, monkeypatch):
+    """The verdicts are drafted before the transaction (which stays short); the transaction checks that
+    what they depend on is unchanged and, here (the package drained by someone else meanwhile), decides
+    again: one number is paid for, the others fail for the balance, and the balance is never negative."""
+    from assistant.storage import open_store
+
+    reads = []
+    real = sending._situation
+    monkeypatch.setattr(sending, "_situation", lambda *a: reads.append(1) or real(*a))
+    other = open_store(live.store.target)
+
+    def meanwhile(now: bool = False) -> None:
+        if len(reads) == 1 and not getattr(meanwhile, "done", False):  # the draft has read the account
+            meanwhile.done = True
+            other.atomically(lambda: other.execute("UPDATE accounts SET digital_balance = 1 WHERE name = 'demo'"))
+    try:
+        result = sending.send(live, "DIGITAL_SMS_0001", [(p, {"name": "Tom"}) for p in
+                                                        ("13800138000", "13312345678", "18612345678")], pace=meanwhile)
+    finally:
+        other.close()
+    assert len(reads) == 2 and meanwhile.done
+    assert result["sent"] == 1 and _codes(result)[1:] == ["isv.AMOUNT_NOT_ENOUGH"] * 2
+    assert accounts.account_info(live)["packages"]["digital"] == 0
