@@ -362,3 +362,16 @@ def test_a_send_decided_outside_its_transaction_decides_again_if_the_account_cha
     assert len(reads) == 2 and meanwhile.done
     assert result["sent"] == 1 and _codes(result)[1:] == ["isv.AMOUNT_NOT_ENOUGH"] * 2
     assert accounts.account_info(live)["packages"]["digital"] == 0
+
+
+@pytest.mark.sqlite_only
+def test_a_large_send_keeps_the_sqlite_log_small_so_no_other_commit_has_to_copy_it(live):
+    """Between its chunks the send copies SQLite's write-ahead log into the file (`Store.settle`);
+    left to itself the log grows to 1,000 pages (4 MB) and the next commit, anyone's, copies it."""
+    import os
+
+    result = sending.send(live, "DIGITAL_SMS_0001", [(f"138{n:08d}", {"name": "Tom"}) for n in range(30_000)],
+                          from_file=True)
+    assert result["results_total"] == 30_000
+    wal = str(live.store.path) + "-wal"
+    assert os.path.getsize(wal) < 2 * 1024 * 1024

@@ -375,6 +375,7 @@ def _record(ctx: Context, request_id: str, rows: Callable[[int, int], list[dict]
             ctx.store.update("requests", {"request_id": request_id},
                              {"written": written, "lease": time.time(), "state": "done" if written == total else "recording"})
         ctx.store.atomically(write, key=ctx.account)
+        ctx.store.settle()
         pace(True)
         if progress:
             progress((total + written) // 2, total)

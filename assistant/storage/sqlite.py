@@ -395,6 +395,16 @@ class Store:
         where = " AND ".join(f'"{column}" = ?' for column in key)
         return self.execute(f'UPDATE "{table}" SET {sets} WHERE {where}', (*values.values(), *key.values()))
 
+    def settle(self) -> None:
+        """Between the transactions of a bulk write (a large send's chunks): copy the write-ahead log
+        into the database now, outside any transaction and without blocking other writers (PASSIVE),
+        so that the log never reaches the size at which SQLite makes some other request's commit do
+        it (a ticket or an inbox read waited for 1,000 pages to be copied and synced)."""
+        if self.conn.in_transaction:
+            return
+        with self._errors():
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
     def close(self) -> None:
         self.conn.close()
 
