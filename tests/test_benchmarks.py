@@ -36,3 +36,12 @@ def test_bench_server_starts_its_own_service_and_prints_a_row(tmp_path):
     rows = [line.split() for line in done.stdout.splitlines()[1:]]
     assert done.returncode == 0 and [row[:4] for row in rows] == [["sqlite", "1", "1", "asks"]], (done.stdout, done.stderr)
     assert int(rows[0][4]) > 0 and rows[0][-1] == "0"   # requests answered, none in error
+
+
+def test_crash_big_send_kills_sends_and_finds_none_half_done(tmp_path):
+    """The kill -9 campaign, small: it starts real CLI processes, kills them, and checks the file."""
+    pytest.importorskip("fastapi", reason="the script shares bench_big_send.py's setup: pip install '.[server]'")
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "crash_big_send.py"), "--recipients", "3000", "--kills", "2"],
+                          env=_without_pytest(tmp_path), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "all checks passed" in done.stdout, (done.stdout, done.stderr)
+    assert "lost 0" in done.stdout and "integrity ok" in done.stdout
