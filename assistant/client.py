@@ -23,6 +23,8 @@ from typing import Any
 from .errors import Forbidden, NotFound, UserError
 
 TIMEOUT_S = 60
+SEND_TIMEOUT_S = 900   # a send of a large file is answered once all of it is recorded
+FOLLOW_EVERY_S = 0.5   # how often a send's progress is asked for while it runs
 _ERRORS = {403: Forbidden, 404: NotFound}
 
 
@@ -45,8 +47,10 @@ class Http:
             self.headers["X-Assistant-Now"] = now
 
     def call(self, method: str, path: str, body: Any = None, query: dict | None = None,
-             files: list[tuple[str, str, bytes]] | None = None, form: list[tuple[str, str]] | None = None) -> Any:
-        """METHOD PATH with a JSON BODY (or multipart FORM fields and FILES); the decoded JSON answer."""
+             files: list[tuple[str, str, bytes]] | None = None, form: list[tuple[str, str]] | None = None,
+             timeout: float = TIMEOUT_S) -> Any:
+        """METHOD PATH with a JSON BODY (or multipart FORM fields and FILES); the decoded JSON answer
+        (TIMEOUT: the longest silence from the service)."""
         url = self.base + path
         if query:
             url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
@@ -59,7 +63,7 @@ class Http:
             headers["Content-Type"] = "application/json"
         request = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as exc:
             raise _error(exc) from None
@@ -67,6 +71,42 @@ class Http:
             reason = getattr(exc, "reason", exc)
             raise UserError(f"cannot reach the service at {self.base}: {reason}; check --server "
                             "(or $ASSISTANT_SERVER) and that `assistant serve` is running") from None
+
+
+def _following(post: Callable[[], dict], recording: Callable[[], tuple[int, int] | None],
+               progress: Callable[[int, int], None]) -> dict:
+    """POST() (a send) while following its progress: every FOLLOW_EVERY_S, RECORDING() says how far
+    the service is; PROGRESS(done, total) as the embedded send counts it (checking the first half,
+    recording the second), and once more when the answer is in."""
+    import threading
+
+    answer: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            answer["result"] = post()
+        except BaseException as exc:  # noqa: BLE001  (raised again in the caller's thread)
+            answer["error"] = exc
+    worker = threading.Thread(target=run, name="send", daemon=True)
+    worker.start()
+    while True:
+        worker.join(FOLLOW_EVERY_S)
+        if not worker.is_alive():
+            break
+        try:
+            seen = recording()
+        except UserError:
+            seen = None  # a progress look that fails is no reason to stop waiting for the send
+        if seen and seen[1]:
+            written, total = seen
+            progress((total + written) // 2, total)
+    if "error" in answer:
+        raise answer["error"]
+    result = answer["result"]
+    total = int(result.get("results_total") or len(result.get("results") or []))
+    if total:
+        progress(total, total)
+    return result
 
 
 def _error(exc: urllib.error.HTTPError) -> UserError:
@@ -170,13 +210,25 @@ class RemoteOps:
         form = [("code", code)] + [("phone", p) for p in phones] + [("param", f"{k}={v}") for k, v in params.items()]
         name = source or "recipients.csv"  # the file's name names it in the service's error messages
         files = [("file", name, file_text.encode("utf-8"))] if file_text is not None else []
-        return self.http.call("POST", "/sends", form=form, files=files)
+
+        def post() -> dict:
+            return self.http.call("POST", "/sends", form=form, files=files, timeout=SEND_TIMEOUT_S)
+        if progress is None or file_text is None:  # numbers given directly: one short transaction
+            return post()
+        return _following(post, self._recording, progress)
+
+    def _recording(self) -> tuple[int, int] | None:
+        """(written, total) of the account's send being recorded now, if any (an account records one at a time)."""
+        for row in self.http.call("GET", "/sends"):
+            if row.get("state") == "recording":
+                return int(row.get("written") or 0), int(row["total"])
+        return None
 
     def send_list(self) -> list[dict]:
         return self.http.call("GET", "/sends")
 
-    def send_show(self, request_id: str, failures_from: int = 0) -> dict:
-        query = {"failures_from": str(failures_from)} if failures_from else None
+    def send_show(self, request_id: str, failures_from: int = 0, limit: int = 50) -> dict:
+        query = {"offset": str(failures_from), "limit": str(limit)}
         return self.http.call("GET", f"/sends/{_quote(request_id)}", query=query)
 
     # administration

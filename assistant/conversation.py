@@ -73,6 +73,8 @@ class Conversation:
         self.last: dict[str, str] = {}
         self.rest = ""       # what followed a yes or a no on the same line, handled as the next line
         self.done = False
+        # PROGRESS(done, total) of a send the conversation makes: the REPL draws a bar with it
+        self.progress: Callable[[int, int], None] | None = None
 
     # --- state as plain data (a service keeps the conversation between requests) ---------------
 

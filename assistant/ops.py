@@ -109,6 +109,8 @@ class LocalOps:
         self._ctx, self._router = ctx, router
         self.role, self.user, self.confined = role, user, confined
         self.before_ticket: Callable[[], None] | None = None  # the service's limit on new tickets
+        self.send_share = 1.0  # the share of the process's time a large send may take (the service: less)
+        self.others_waiting: Callable[[], bool] | None = None  # whether other work wants the process now
 
     @property
     def ctx(self) -> Context:
@@ -228,13 +230,15 @@ class LocalOps:
         the file in its error messages.
         """
         from .actions.sending import payable, send
+        from .pacing import Pacer
         from .recipients import parse
 
         recipients = [(p, dict(params)) for raw in phones for p in raw.split(",") if p.strip()]
         if file_text is not None:
             payable(self.ctx, code)  # an empty package refuses the file before a line of it is read
             recipients += parse(file_text, params, source or "the recipients file")
-        return send(self.ctx, code, recipients, progress=progress, from_file=file_text is not None)
+        return send(self.ctx, code, recipients, progress=progress, from_file=file_text is not None,
+                    pace=Pacer(self.send_share, busy=self.others_waiting))
 
     def send_list(self) -> list[dict]:
         """The latest sends of the account (`send list`)."""
@@ -242,11 +246,11 @@ class LocalOps:
 
         return recent(self.ctx)
 
-    def send_show(self, request_id: str, failures_from: int = 0) -> dict:
-        """One past send with its failures (50 from FAILURES_FROM) and what its messages carried (`send show`)."""
+    def send_show(self, request_id: str, failures_from: int = 0, limit: int = 50) -> dict:
+        """One past send with its failures (LIMIT from FAILURES_FROM) and what its messages carried (`send show`)."""
         from .actions.sending import request
 
-        return request(self.ctx, request_id, failures_from)
+        return request(self.ctx, request_id, failures_from, limit)
 
     # --- administration ------------------------------------------------------------------------
 

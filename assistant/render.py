@@ -201,6 +201,9 @@ def send_record_text(send: dict, carriers: dict[str, str]) -> str:
         lines.append(f"Failures ({start + 1}-{start + len(send['failures'])} of {send['failed']}):" if paged else "Failures:")
         lines.append(table([(f["phone"], carriers.get(f["carrier"], "-"), f["error_code"], f["detail"])
                             for f in send["failures"]], ("phone", "carrier", "error", "why")))
+    if send.get("failures_next") is not None:
+        lines.append(f"More failures: assistant send show {one_line(send['request_id'][:8])} "
+                     f"--offset {send['failures_next']}")
     return "\n".join(lines)
 
 

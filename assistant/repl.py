@@ -24,6 +24,7 @@ from prompt_toolkit.styles import Style
 
 from .conversation import Conversation, Line
 from .lines import not_utf8, read_lines
+from .progress import Bar
 from .render import safe
 
 STYLE = Style.from_dict({
@@ -106,6 +107,8 @@ def quiet(output):
 class Shell:
     """One interactive session: a PromptSession, the conversation, and what was shown."""
 
+    bar_after_s: float | None = None   # a send that takes longer draws a progress bar (None: progress.AFTER_S)
+
     def __init__(self, conversation: Conversation, history_file: Path | None = None, input=None, output=None):
         self.conversation = conversation
         self.color = not os.environ.get("NO_COLOR")
@@ -138,6 +141,11 @@ class Shell:
                                  style=self.session.style, output=self.session.output,
                                  color_depth=None if self.color else ColorDepth.MONOCHROME)
 
+    def _draw(self, text: str) -> None:
+        """Part of a line straight to the terminal (the progress bar redraws itself with a carriage return)."""
+        self.session.output.write_raw(text)
+        self.session.output.flush()
+
     def message(self) -> FormattedText:
         """The prompt: a pending value or yes/no question is the prompt itself ("... now? [y/N]: "),
         so that a yes/no waiting never looks like the main prompt."""
@@ -158,6 +166,8 @@ class Shell:
         if problem := not_utf8(text):
             self.show([Line("error", f"Sorry, I can't read that: {problem}.")])
             return True
+        if isinstance(self.conversation, Conversation):  # a send that takes more than a second draws a bar
+            self.conversation.progress = Bar(self._draw, after_s=self.bar_after_s)
         try:
             self.show(self.conversation.handle(text))
         except Exception as exc:  # a bug must not end the customer's session  # noqa: BLE001

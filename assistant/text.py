@@ -59,6 +59,16 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+def typed(text: str) -> str:
+    """TEXT to store as the person typed it: only its blank ends dropped.
+
+    Line breaks, tabs, control characters and escape sequences stay (a reason, a reply or a name
+    is kept as it was said); the one sanitiser (`sanitize.safe`, `sanitize.one_line`) neutralises
+    them wherever the text is shown. Whether a text says anything at all is `clean(text)`'s to tell.
+    """
+    return text.strip()
+
+
 def fold(text: str) -> str:
     """Return the comparison form of TEXT: cleaned, case-folded, words separated by one space."""
     if text.isascii():

@@ -96,8 +96,8 @@ def _post_send(port: int, token: str, numbers: int) -> tuple[int, dict, float]:
 
 
 def _others(port: int, token: str, stop: threading.Event, seed: int, questions: list[str],
-            samples: list[tuple[float, float, int]]) -> None:
-    """A client of another account: (start, seconds, status) of each request until STOP."""
+            samples: list[tuple[float, float, int, str]]) -> None:
+    """A client of another account: (start, seconds, status, what) of each request until STOP."""
     rng = random.Random(seed)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -113,17 +113,23 @@ def _others(port: int, token: str, stop: threading.Event, seed: int, questions: 
             status = 0
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        samples.append((started, time.perf_counter() - started, status))
+        samples.append((started, time.perf_counter() - started, status, f"{method} {path}"))
     conn.close()
 
 
-def _stats(samples: list[tuple[float, float, int]], since: float, until: float) -> dict:
-    inside = [(took, status) for started, took, status in samples if since <= started <= until]
+def _stats(samples: list[tuple[float, float, int, str]], since: float, until: float) -> dict:
+    inside = [(took, status) for started, took, status, _ in samples if since <= started <= until]
     ordered = sorted(took for took, _ in inside)
     return {"requests": len(inside), "rps": len(inside) / max(until - since, 1e-9),
             "p50": statistics.median(ordered) * 1000 if ordered else 0.0,
             "p99": ordered[max(int(len(ordered) * 0.99) - 1, 0)] * 1000 if ordered else 0.0,
             "errors": sum(1 for _, status in inside if status != 200)}
+
+
+def _by_kind(samples: list[tuple[float, float, int, str]], since: float, until: float) -> dict[str, dict]:
+    """_stats of each kind of request (method and path) started between SINCE and UNTIL."""
+    kinds = sorted({what for started, _, _, what in samples if since <= started <= until})
+    return {kind: _stats([s for s in samples if s[3] == kind], since, until) for kind in kinds}
 
 
 def main_() -> None:
@@ -150,6 +156,7 @@ def main_() -> None:
             since = time.perf_counter()
             status, answer, took = _post_send(server.port, tokens["demo"], args.recipients)
             during = _stats(samples, since, time.perf_counter())
+            kinds = _by_kind(samples, since, time.perf_counter())
             refused_status, refused, refused_took = _post_send(server.port, tokens["empty"], 400_000)
             stop.set()
             for t in threads:
@@ -165,6 +172,9 @@ def main_() -> None:
     print(f"{'others':7} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
     for label, r in (("before", before), ("during", during)):
         print(f"{label:7} {r['requests']:>9} {r['rps']:>7.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} {r['errors']:>6}")
+    for kind, r in kinds.items():
+        print(f"  {kind:20} {r['requests']:>6} requests, p50 {r['p50']:6.1f} ms, p99 {r['p99']:6.1f} ms, "
+              f"{r['errors']} errors")
     print(f"empty package, 400,000 numbers: status {refused_status} in {refused_took:.2f} s "
           f"({refused.get('error_code')}); sends recorded: {len(json.loads(recorded))}")
 

@@ -68,3 +68,13 @@ def test_one_account_never_sees_anothers_signatures(ctx):
     assert signatures.status(ctx) == []
     with pytest.raises(UserError, match="no signature 'AcmeShop' in account 'globex'"):
         signatures.status(ctx, "AcmeShop")
+
+
+def test_profile_names_are_stored_as_typed_like_every_other_text(ctx):
+    """Tabs, line breaks and escape sequences in a name are kept (the sanitiser shows them as escapes);
+    only the blank ends go. A name of nothing but control characters says nothing and is refused."""
+    typed = "Globex\tCorp\nLtd \x1b[31mred"
+    accounts.create_account(ctx, "globex", "retail", {"enterprise": [f"  {typed} "]})
+    assert accounts.account_info(ctx, "globex")["profile"]["enterprise"] == [typed]
+    with pytest.raises(UserError, match="empty enterprise name"):
+        accounts.update_account(ctx, "globex", None, {"enterprise": ["\x1b\x07 "]})

@@ -69,3 +69,12 @@ def test_clinc150_decides_on_the_test_split_when_the_data_has_one(tmp_path, with
     figures = result["k100"]
     assert 0.0 <= figures["top1"] <= 1.0 and figures["oos_recall"] is not None
     assert ("val" in figures) is with_test  # beside the test figures, the validation split's
+
+
+def test_crash_big_send_kills_sends_and_finds_none_half_done(tmp_path):
+    """The kill -9 campaign, small: it starts real CLI processes, kills them, and checks the file."""
+    pytest.importorskip("fastapi", reason="the script shares bench_big_send.py's setup: pip install '.[server]'")
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "crash_big_send.py"), "--recipients", "3000", "--kills", "2"],
+                          env=_without_pytest(tmp_path), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "all checks passed" in done.stdout, (done.stdout, done.stderr)
+    assert "lost 0" in done.stdout and "integrity ok" in done.stdout

@@ -309,3 +309,91 @@ def test_the_remote_repl_takes_a_missing_file_without_an_extension_for_a_file_to
 
     waiting = _Waiting("Media file (image or video)", [], "file", slot="media", accept=[".png", ".jpg"])
     assert _named_files(typed, waiting) == files
+
+
+def test_send_show_pages_the_failures_the_same_through_the_service(serve, run, media, tmp_path):
+    import json
+
+    server = serve("--allow-simulated-clock")
+    token = server.token("--account", "demo")
+    recipients = tmp_path / "to.csv"
+    recipients.write_text("phone\n13800138000\n" + "".join(f"1{n:05d}\n" for n in range(10)), encoding="utf-8")
+    steps = [("2026-03-02T10:00", ["enable"]), ("2026-03-02T10:00", ["signature", "submit", "AcmeShop", "--source", "trademark"]),
+             ("2026-03-17T10:00", ["template", "create", "--name", "Sale", "--signature", "AcmeShop", "--industry",
+                                   "e-commerce", "--text", "Hi", "--media", media["image"]]),
+             ("2026-03-20T10:00", ["--json", "send", "DIGITAL_SMS_0001", "--file", str(recipients)])]
+    pages = []
+    for where in (["--db", str(tmp_path / "local.db")], ["--server", server.url, "--token", token]):
+        for now, argv in steps:
+            result = run(*where, "--now", now, *argv)
+        request_id = json.loads(result.out)["request_id"]
+        page = run(*where, "--json", "send", "show", request_id, "--offset", "4", "--limit", "3")
+        assert page.code == 0, page.err
+        text = run(*where, "send", "show", request_id[:8], "--offset", "4", "--limit", "3").out
+        pages.append((json.loads(page.out), text.replace(request_id[:8], "<id>")))
+    (local, local_text), (remote, remote_text) = pages
+    assert [f["phone"] for f in local["failures"]] == ["100004", "100005", "100006"]
+    assert [f["phone"] for f in remote["failures"]] == ["100004", "100005", "100006"]
+    for shown in (local, remote):
+        assert (shown["failures_from"], shown["failures_next"], shown["failures_total"]) == (4, 7, 10)
+    assert remote_text.split("\n", 1)[1] == local_text.split("\n", 1)[1]  # the first line names who sent it
+    assert "Failures (5-7 of 10)" in local_text and "--offset 7" in local_text
+    refused = run("--db", str(tmp_path / "local.db"), "send", "show", request_id, "--limit", "0")
+    assert refused.code == 2 and "--limit 1 to 1000" in refused.err
+
+
+class _Terminal(__import__("io").StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_file_send_draws_its_progress_bar_on_a_terminal_locally_and_through_the_service(
+        serve, run, media, tmp_path, monkeypatch):
+    import io
+
+    from assistant import progress
+    from assistant.cli import main
+
+    monkeypatch.setattr(progress, "AFTER_S", 0)  # as if the send took more than a second
+    server = serve("--allow-simulated-clock")
+    token = server.token("--account", "demo")
+    for where in (["--db", str(tmp_path / "local.db")], ["--server", server.url, "--token", token]):
+        for now, argv in (("2026-03-02T10:00", ["enable"]),
+                          ("2026-03-02T10:00", ["signature", "submit", "AcmeShop", "--source", "trademark"]),
+                          ("2026-03-17T10:00", ["template", "create", "--name", "Sale", "--signature", "AcmeShop",
+                                                "--industry", "e-commerce", "--text", "Hi", "--media", media["image"]])):
+            assert run(*where, "--now", now, *argv).code == 0
+        for flags, bar, numbers in (([], True, "13800138000\n13312345678\n"), (["--json"], False, "13800138001\n13312345679\n")):
+            recipients = tmp_path / "to.csv"
+            recipients.write_text("phone\n" + numbers, encoding="utf-8")
+            out, err = io.StringIO(), _Terminal()
+            code = main([*where, "--now", "2026-03-20T10:00", *flags, "send", "DIGITAL_SMS_0001", "--file",
+                         str(recipients)], stdin=io.StringIO(""), stdout=out, stderr=err)
+            assert code == 0, err.getvalue()
+            assert ("Sending to 2 numbers [##############################] 100%\n" in err.getvalue()) is bar, where
+            assert "Sending to" not in out.getvalue()
+
+
+def test_a_remote_send_follows_the_services_progress_while_it_runs():
+    import threading
+
+    from assistant import client
+
+    release = threading.Event()
+    seen: list[tuple[int, int]] = []
+
+    def recording() -> tuple[int, int]:
+        if len(seen) >= 2:
+            release.set()
+        return 400, 1000
+
+    def post() -> dict:
+        release.wait(10)
+        return {"results": [{}] * 5, "results_total": 1000}
+    client.FOLLOW_EVERY_S, before = 0.01, client.FOLLOW_EVERY_S
+    try:
+        result = client._following(post, recording, lambda done, total: seen.append((done, total)))
+    finally:
+        client.FOLLOW_EVERY_S = before
+    assert result["results_total"] == 1000
+    assert seen[0] == (700, 1000) and seen[-1] == (1000, 1000)  # recording counts the second half, as locally

@@ -267,3 +267,33 @@ def test_a_tickets_history_never_runs_backwards_when_clocks_differ_and_its_age_c
     assert min(times) >= case["created_at"]
     live.at("2026-03-20T09:30")
     assert handoff.get(live, ticket["id"])["age"] == "1d 0h"
+
+
+@pytest.mark.parametrize("field", ["reason", "reply", "answer", "note", "resolution"])
+def test_ticket_texts_are_stored_as_typed_like_every_other_text(ctx, field):
+    """A typed tab, line break or escape sequence is kept in the database (only the blank ends go); the
+    one sanitiser shows it as an escape wherever the ticket is shown."""
+    typed = "line one\tcol\nline two \x1b[31mred\\n"
+    ticket = handoff.create(ctx, f"  {typed} " if field == "reason" else "please call")
+    if field in ("reply", "note", "resolution"):
+        ctx.actor, ctx.role = "manager:maria", "manager"
+    if field == "reply":
+        handoff.claim(ctx, ticket["id"], "maria")
+        handoff.reply(ctx, ticket["id"], typed, by="maria")
+    elif field == "answer":
+        handoff.answer(ctx, ticket["id"], typed)
+    elif field == "note":
+        handoff.note(ctx, ticket["id"], typed, by="maria")
+    elif field == "resolution":
+        handoff.claim(ctx, ticket["id"], "maria")
+        handoff.resolve(ctx, ticket["id"], typed, by="maria")
+    stored = [r for table in ("tickets", "ticket_messages", "ticket_notes") for r in
+              ctx.store.rows(f"SELECT * FROM {table}")]
+    assert any(typed in (str(v) for v in row.values()) for row in stored)
+    assert "\x1b" not in handoff.export(handoff.get(ctx, ticket["id"]), "md")
+
+
+def test_a_ticket_text_of_only_control_characters_says_nothing_and_is_refused(ctx):
+    ticket = handoff.create(ctx, "please call")
+    with pytest.raises(UserError, match="the answer is empty"):
+        handoff.answer(ctx, ticket["id"], " \x1b\x07\t")

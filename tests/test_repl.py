@@ -330,3 +330,19 @@ def test_tables_in_the_shell_fit_a_narrow_terminal(live, router):
         assert len(table) > 4 and max(len(line) for line in table) <= 50
     finally:
         render.WIDTH = None
+
+
+def test_a_send_that_lasts_draws_a_progress_bar_on_the_terminal(live, router, monkeypatch):
+    monkeypatch.setattr(Shell, "bar_after_s", 0)  # as if the send took more than a second
+    screen = io.StringIO()
+    output = Vt100_Output(screen, lambda: Size(rows=40, columns=200), term="xterm")
+    shell = session(live, router, "/send DIGITAL_SMS_0001 13800138000 13312345678 name=Tom\ry\r", output=output)
+    assert "Sending to 2 numbers [##############################] 100%" in screen.getvalue()
+    assert "Sending to" not in said(shell)  # drawn on the terminal, not part of the conversation's answer
+
+
+def test_a_quick_send_draws_no_progress_bar(live, router):
+    screen = io.StringIO()
+    output = Vt100_Output(screen, lambda: Size(rows=40, columns=200), term="xterm")
+    session(live, router, "/send DIGITAL_SMS_0001 13800138000 name=Tom\ry\r", output=output)
+    assert "Sending to" not in screen.getvalue() and "1 sent" in screen.getvalue().replace("\r", "")

@@ -316,6 +316,15 @@ def test_send_show_pages_the_failures(live):
     assert len(last["failures"]) == 20 and last["failures_next"] is None
 
 
+def test_send_show_pages_take_a_limit_bounded_so_an_answer_stays_small(live):
+    result = sending.send(live, "DIGITAL_SMS_0001", [(f"1{n:05d}", {}) for n in range(1200)], from_file=True)
+    page = sending.request(live, result["request_id"], failures_from=10, limit=5)
+    assert [f["phone"] for f in page["failures"]] == [f"1{n:05d}" for n in range(10, 15)]
+    assert (page["failures_next"], page["failures_total"]) == (15, 1200)
+    widest = sending.request(live, result["request_id"], limit=10**6)
+    assert len(widest["failures"]) == sending.MAX_FAILURES_PAGE == 1000 and widest["failures_next"] == 1000
+
+
 def test_one_number_written_twice_is_sent_once_and_the_repeat_is_said(live):
     result = sending.send(live, "DIGITAL_SMS_0001", [("139-1234-5621", {"name": "Tom"}),
                                                      ("0086 13912345621", {"name": "Tom"})])
@@ -329,3 +338,41 @@ def test_recent_sends_of_the_same_second_list_the_later_first(live):
     first = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])
     second = sending.send(live, "DIGITAL_SMS_0001", [("13912345678", {"name": "Ann"})])
     assert [s["request_id"] for s in sending.recent(live, 2)] == [second["request_id"], first["request_id"]]
+
+
+def test_a_send_decided_outside_its_transaction_decides_again_if_the_account_changed_meanwhile(live, monkeypatch):
+    """The verdicts are drafted before the transaction (which stays short); the transaction checks that
+    what they depend on is unchanged and, here (the package drained by someone else meanwhile), decides
+    again: one number is paid for, the others fail for the balance, and the balance is never negative."""
+    from assistant.storage import open_store
+
+    reads = []
+    real = sending._situation
+    monkeypatch.setattr(sending, "_situation", lambda *a: reads.append(1) or real(*a))
+    other = open_store(live.store.target)
+
+    def meanwhile(now: bool = False) -> None:
+        if len(reads) == 1 and not getattr(meanwhile, "done", False):  # the draft has read the account
+            meanwhile.done = True
+            other.atomically(lambda: other.execute("UPDATE accounts SET digital_balance = 1 WHERE name = 'demo'"))
+    try:
+        result = sending.send(live, "DIGITAL_SMS_0001", [(p, {"name": "Tom"}) for p in
+                                                        ("13800138000", "13312345678", "18612345678")], pace=meanwhile)
+    finally:
+        other.close()
+    assert len(reads) == 2 and meanwhile.done
+    assert result["sent"] == 1 and _codes(result)[1:] == ["isv.AMOUNT_NOT_ENOUGH"] * 2
+    assert accounts.account_info(live)["packages"]["digital"] == 0
+
+
+@pytest.mark.sqlite_only
+def test_a_large_send_keeps_the_sqlite_log_small_so_no_other_commit_has_to_copy_it(live):
+    """Between its chunks the send copies SQLite's write-ahead log into the file (`Store.settle`);
+    left to itself the log grows to 1,000 pages (4 MB) and the next commit, anyone's, copies it."""
+    import os
+
+    result = sending.send(live, "DIGITAL_SMS_0001", [(f"138{n:08d}", {"name": "Tom"}) for n in range(30_000)],
+                          from_file=True)
+    assert result["results_total"] == 30_000
+    wal = str(live.store.path) + "-wal"
+    assert os.path.getsize(wal) < 2 * 1024 * 1024

@@ -236,3 +236,72 @@ def test_a_nested_unit_that_fails_leaves_nothing_and_the_outer_one_commits_the_r
             raise UserError("refused")
         store.atomically(lambda: store.insert("counters", {"name": "kept", "value": 1}))
     assert sorted(r["name"] for r in store.rows("SELECT name FROM counters")) == ["kept", "outer"]
+
+
+@pytest.mark.sqlite_only
+def test_a_waiting_writer_of_the_process_goes_before_a_writer_that_comes_back(tmp_path):
+    """SQLite's busy handler polls; the process's own writers take turns in the order they came, so
+    a large send's next chunk never passes a request that was already waiting for the lock."""
+    import threading
+    import time
+
+    path = tmp_path / "turns.db"
+    Store(path).close()
+    order, started, first_in = [], threading.Event(), threading.Event()
+
+    def chunks() -> None:  # a writer writing again and again, as a large send's chunks do
+        store = Store(path)
+        for n in range(3):
+            with store.transaction():
+                if n == 0:
+                    first_in.set()
+                    started.wait(5)
+                    time.sleep(0.2)  # the other writer is waiting for the lock now
+                order.append(f"chunk {n}")
+        store.close()
+
+    def request() -> None:
+        store = Store(path)
+        first_in.wait(5)
+        started.set()
+        with store.transaction():
+            order.append("request")
+        store.close()
+
+    threads = [threading.Thread(target=chunks), threading.Thread(target=request)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert order == ["chunk 0", "request", "chunk 1", "chunk 2"]
+
+
+@pytest.mark.sqlite_only
+def test_a_writer_that_waits_past_the_busy_timeout_gets_the_busy_error(tmp_path, monkeypatch):
+    import threading
+
+    from assistant.errors import Unavailable
+    from assistant.storage import sqlite
+
+    monkeypatch.setattr(sqlite, "BUSY_TIMEOUT_S", 0.2)
+    path = tmp_path / "busy.db"
+    waiter = Store(path)
+    inside, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        holder = Store(path)
+        with holder.transaction():
+            inside.set()
+            done.wait(5)
+        holder.close()
+    thread = threading.Thread(target=hold)
+    thread.start()
+    inside.wait(5)
+    try:
+        with pytest.raises(Unavailable, match="is busy"), waiter.transaction():
+            pass
+    finally:
+        done.set()
+        thread.join(5)
+    with waiter.transaction():  # the turn given back: the next writer goes in
+        waiter.execute("CREATE TABLE after_wait (x INTEGER)")

@@ -8,7 +8,7 @@ from ..choices import pick
 from ..context import Context, perform
 from ..errors import UserError
 from ..rules import SOURCES
-from ..text import clean
+from ..text import clean, typed
 
 
 def _industry(ctx: Context, industry: str) -> str:
@@ -45,8 +45,8 @@ def _add_names(ctx: Context, account: str, names: Mapping[str, Iterable[str]]) -
         if source not in SOURCES:
             raise UserError(f"unknown name source '{source}'; use one of: {', '.join(SOURCES)}")
         for value in values:
-            value = clean(value)
-            if not value:
+            value = typed(value)  # stored as typed, like every other text; shown through the sanitiser
+            if not clean(value):
                 raise UserError(f"an empty {source} name; give the registered name")
             ctx.store.upsert("profile_names", {"account": account, "source": source, "name": value},
                              pk=("account", "source", "name"))

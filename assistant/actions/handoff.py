@@ -19,7 +19,7 @@ from ..context import Context, perform
 from ..errors import NotFound, UserError
 from ..roles import allowed, require, sees_all_accounts
 from ..sanitize import one_line, safe_json_text
-from ..text import clean, shorten
+from ..text import clean, shorten, typed
 from . import sending, signatures, templates
 
 REASONS = {
@@ -93,9 +93,10 @@ def _summary(ctx: Context, reason: str, found: dict, detail: str | None, last_qu
 
 
 def _text(ctx: Context, text: str | None, what: str, how: str) -> str:
-    """TEXT cleaned and within the ticket text limit of rules.yaml; a UserError when empty or too long."""
-    text = clean(text or "")
-    if not text:
+    """TEXT as typed (`text.typed`) and within the ticket text limit of rules.yaml; a UserError when it
+    says nothing (blank, or only control characters) or is too long."""
+    text = typed(text or "")
+    if not clean(text):
         raise UserError(f"the {what} is empty; {how}")
     limit = int(ctx.rules.handoff["max_text_chars"])
     if len(text) > limit:

@@ -32,10 +32,12 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from ..context import Context, perform
 from ..errors import NotFound, UserError, refused
-from ..numbers import lookup, unique
+from ..numbers import Repeat, lookup, unique
+from ..pacing import Pace, unpaced
 from . import signatures, templates
 
 Progress = Callable[[int, int], None]
@@ -49,6 +51,7 @@ class _FlowControl:
         self.limits = ctx.rules.sending["flow_control"]
         self.now = now
         self.sent: dict[str, list[tuple[dt.datetime, str]]] = defaultdict(list)
+        self.here: dict[str, int] = {}  # this send's own messages: by number, and by "number template"
         since = (now - dt.timedelta(hours=24)).isoformat(sep=" ")
         for row in ctx.store.rows(
                 "SELECT phone, template, sent_at FROM messages WHERE account = ? AND status = 'sent' AND sent_at > ?",
@@ -56,20 +59,26 @@ class _FlowControl:
             self.sent[row["phone"]].append((dt.datetime.fromisoformat(row["sent_at"]), row["template"]))
 
     def problem(self, phone: str, template: str) -> str | None:
-        history = self.sent.get(phone)
-        if not history:  # most numbers of a large send: nothing to count (keeps the send's transaction short)
+        history = self.sent.get(phone, ())
+        here = self.here.get(phone, 0)
+        if not history and not here:  # most numbers of a large send: nothing to count
             return None
-        if sum(1 for _, t in history if t == template) >= self.limits["same_template_per_24h"]:
+        same = sum(1 for _, t in history if t == template) + self.here.get(f"{phone} {template}", 0)
+        if same >= self.limits["same_template_per_24h"]:
             return f"{phone} already got template {template} in the last 24 hours (limit {self.limits['same_template_per_24h']})"
         for window, key, label in ((dt.timedelta(minutes=1), "any_template_per_minute", "a minute"),
                                    (dt.timedelta(hours=1), "any_template_per_hour", "an hour"),
                                    (dt.timedelta(hours=24), "any_template_per_24h", "24 hours")):
-            if sum(1 for at, _ in history if self.now - at < window) >= self.limits[key]:
+            if sum(1 for at, _ in history if self.now - at < window) + here >= self.limits[key]:
                 return f"{phone} reached {self.limits[key]} digital messages in {label}"
         return None
 
     def record(self, phone: str, template: str) -> None:
-        self.sent[phone].append((self.now, template))
+        """A message of this send to PHONE, sent now: counted by number and by number and template.
+        (Plain counts: a send's 100,000 numbers as lists of tuples were 200,000 more objects for the
+        garbage collector's full passes to walk, and those pause every thread of the service.)"""
+        self.here[phone] = self.here.get(phone, 0) + 1
+        self.here[f"{phone} {template}"] = self.here.get(f"{phone} {template}", 0) + 1
 
 
 def bind(variables: list[str], params: Mapping[str, str]) -> Mapping[str, str]:
@@ -112,11 +121,12 @@ def message_text(ctx: Context, signature: str, text: str, params: Mapping[str, s
     return ctx.rules.sending["shown_as"].format(signature=signature, text=filled)
 
 
-def _recipients(ctx: Context, recipients: Iterable[tuple[str, Mapping[str, str]]], from_file: bool) -> list:
+def _recipients(ctx: Context, recipients: Iterable[tuple[str, Mapping[str, str]]], from_file: bool,
+                pace: Pace = unpaced) -> tuple[list, list[Repeat]]:
     """RECIPIENTS checked for count, each number once: a number written twice in two ways
-    ("139-1234-5621", "0086 13912345621") is one person, who gets one message (see `repeats`)."""
+    ("139-1234-5621", "0086 13912345621") is one person, who gets one message; and those repeats."""
     recipients = list(recipients)
-    kept, _ = unique([raw for raw, _ in recipients])
+    kept, repeated = unique([raw for raw, _ in recipients], pace)
     recipients = [recipients[n] for n in kept]
     limit = ctx.rules.sending["max_numbers_per_request"]
     if not recipients:
@@ -128,23 +138,22 @@ def _recipients(ctx: Context, recipients: Iterable[tuple[str, Mapping[str, str]]
     if from_file and len(recipients) > most:
         raise refused("isv.MOBILE_COUNT_OVER_LIMIT", f"the file has {len(recipients):,} recipients, more than the "
                       f"{most:,} one send takes; split it into files of at most {most:,}")
-    return recipients
+    return recipients, repeated
 
 
 def _static_checks(ctx: Context, variables: list[str], recipients: list[tuple[str, Mapping[str, str]]],
-                   progress: Progress | None = None) -> list[tuple]:
+                   progress: Progress | None = None, pace: Pace = unpaced) -> list[tuple]:
     """(number, parameter problem) of each recipient: the checks that depend on nothing stored, so
-    a send runs them before its transaction (PROGRESS(done, total) as they go)."""
+    a send runs them before its transaction (PROGRESS(done, total) as they go, PACE at each number)."""
     checked, problems = [], {}  # recipients of a file mostly share their parameters: each set checked once
     for done, (raw, params) in enumerate(recipients, 1):
         key = _params_key(params)
         if key not in problems:
             problems[key] = _param_problem(ctx, variables, params)
         checked.append((lookup(raw, ctx.rules), problems[key]))
-        if done % 1000 == 0 or done == len(recipients):
-            _yield()
-            if progress:
-                progress(done, len(recipients))
+        pace()
+        if progress and (done % 1000 == 0 or done == len(recipients)):
+            progress(done, len(recipients))
     return checked
 
 
@@ -152,9 +161,33 @@ def _params_key(params: Mapping[str, str]) -> tuple:
     return tuple(params.items())
 
 
-def _yield() -> None:
-    """Let the service's other threads run: a large send is one thread among the requests of everyone else."""
-    time.sleep(0)
+@dataclass
+class _Situation:
+    """What a send's verdicts depend on in the database, read at one moment; KEY changes whenever any
+    of it does (the account's balances or enabling, the template and its approvals, the signature's
+    registrations, the account's sends of the last 24 hours, which flow control counts)."""
+
+    account: dict
+    template: dict
+    status: dict
+    ready_signature: set
+    now: dt.datetime
+    key: tuple
+
+
+def _situation(ctx: Context, code: str, now: dt.datetime) -> _Situation:
+    account = ctx.account_row()
+    template = templates.find(ctx, code)
+    status = templates.status_of(ctx, template)
+    ready_signature = set(signatures.usable_with(ctx, template["signature"]))
+    since = (now - dt.timedelta(hours=24)).isoformat(sep=" ")
+    sends = ctx.store.rows("SELECT request_id, written, state FROM requests WHERE account = ? AND created_at > ? "
+                           "ORDER BY request_id", (ctx.account, since))
+    key = (account["enabled_at"], account["digital_balance"], account["sms_balance"], template["code"],
+           template["text"], template["signature"], tuple(sorted(status["ready_for"])),
+           repr(status["carriers"]), tuple(sorted(ready_signature)),
+           tuple((r["request_id"], r["written"], r["state"]) for r in sends))
+    return _Situation(account, template, status, ready_signature, now, key)
 
 
 def _outcomes(ctx: Context, code: str, recipients: list[tuple[str, Mapping[str, str]]],
@@ -165,14 +198,17 @@ def _outcomes(ctx: Context, code: str, recipients: list[tuple[str, Mapping[str, 
     confirms. One function for both, so a preview can never promise what the send refuses.
     CHECKED: the recipients' `_static_checks`, when already made.
     """
-    account = ctx.account_row()
-    template = templates.find(ctx, code)
-    status = templates.status_of(ctx, template)
-    ready_signature = set(signatures.usable_with(ctx, template["signature"]))
-    variables = status["variables"]
+    seen = _situation(ctx, code, ctx.clock.now())
     if checked is None:
-        checked = _static_checks(ctx, variables, recipients, progress)
-    flow = _FlowControl(ctx, ctx.clock.now())
+        checked = _static_checks(ctx, seen.status["variables"], recipients, progress)
+    return _verdicts(ctx, seen, recipients, checked)
+
+
+def _verdicts(ctx: Context, seen: _Situation, recipients: list[tuple[str, Mapping[str, str]]],
+              checked: list[tuple], pace: Pace = unpaced) -> dict:
+    """Each recipient's outcome in SEEN, the numbers' CHECKED static verdicts given (PACE at each number)."""
+    account, template, status = seen.account, seen.template, seen.status
+    flow = _FlowControl(ctx, seen.now)
     balance = account["digital_balance"]
     results = []
     by_carrier: dict[str, dict[str, int]] = {c: {"sent": 0, "failed": 0} for c in ctx.rules.carriers}
@@ -189,7 +225,7 @@ def _outcomes(ctx: Context, code: str, recipients: list[tuple[str, Mapping[str, 
             why = (f"pending, expected by {review['expected_by']}" if review["status"] == "pending"
                    else f"rejected: {review['reason']}")
             error, detail = "isv.SMS_TEMPLATE_ILLEGAL", f"template {template['code']} is not approved by {label} ({why})"
-        elif number.carrier not in ready_signature:
+        elif number.carrier not in seen.ready_signature:
             error, detail = ("isv.SMS_SIGNATURE_ILLEGAL", f"signature '{template['signature']}' is not registered "
                              f"and active with {ctx.rules.carriers[number.carrier]}")
         elif param_problem:
@@ -207,6 +243,7 @@ def _outcomes(ctx: Context, code: str, recipients: list[tuple[str, Mapping[str, 
             by_carrier[number.carrier][outcome] += 1
         results.append({"phone": number.phone or raw, "carrier": number.carrier, "status": outcome,
                         "error_code": error, "detail": detail})
+        pace()
     sent = sum(1 for r in results if r["status"] == "sent")
     return {"template": template["code"], "results": results, "sent": sent, "failed": len(results) - sent,
             "by_carrier": by_carrier, "charged": sent,
@@ -216,8 +253,7 @@ def _outcomes(ctx: Context, code: str, recipients: list[tuple[str, Mapping[str, 
 
 def repeats(recipients: Iterable[tuple[str, Mapping[str, str]]]) -> list[dict]:
     """The numbers of RECIPIENTS written again (in any format): each is sent once."""
-    return [{"written": r.written, "phone": r.phone, "first": r.first, "note": r.note()}
-            for r in unique([raw for raw, _ in recipients])[1]]
+    return _shown(unique([raw for raw, _ in recipients])[1])
 
 
 def preview(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, str]]],
@@ -229,22 +265,29 @@ def preview(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str
     The REPL shows it before it asks to confirm.
     """
     recipients = list(recipients)
-    return {**_outcomes(ctx, code, _recipients(ctx, recipients, from_file)), "repeats": repeats(recipients)}
+    checked, repeated = _recipients(ctx, recipients, from_file)
+    return {**_outcomes(ctx, code, checked), "repeats": _shown(repeated)}
+
+
+def _shown(repeated: list[Repeat]) -> list[dict]:
+    return [{"written": r.written, "phone": r.phone, "first": r.first, "note": r.note()} for r in repeated]
 
 
 def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, str]]],
-         progress: Progress | None = None, total: int | None = None, from_file: bool = False) -> dict:
+         progress: Progress | None = None, total: int | None = None, from_file: bool = False,
+         pace: Pace = unpaced) -> dict:
     """Send template CODE to RECIPIENTS, pairs of (number as written, template parameters).
 
     Numbers given directly are one API request, at most `max_numbers_per_request`; a file is
     split into such requests but recorded as one batch, all or nothing (see the module's
     docstring for how a large one is recorded). PROGRESS(done, total) is called as recipients
-    are checked and then recorded (each counting half). The answer holds the first
-    `shown_results` per-number results; a larger send says how many there were and gives its
-    first failures (`send show` pages through the rest).
+    are checked and then recorded (each counting half). PACE is called at every step of the
+    per-number work, never inside a transaction (the service's `pacing.Pacer` leaves room there
+    for other requests). The answer holds the first `shown_results` per-number results; a larger
+    send says how many there were and gives its first failures (`send show` pages through the rest).
     """
     recipients = list(recipients)
-    checked = _recipients(ctx, recipients, from_file)
+    checked, repeated = _recipients(ctx, recipients, from_file, pace)
     rules = ctx.rules.sending
     recover(ctx)
     if from_file:
@@ -252,16 +295,21 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
     template = templates.find(ctx, code)
     variables = templates.VARIABLE.findall(template["text"])
     half = (lambda done, all_: progress(done // 2, all_)) if progress else None
-    static = _static_checks(ctx, variables, checked, half)
+    static = _static_checks(ctx, variables, checked, half, pace)
     chunk = max(1, int(rules.get("chunk_messages", 2000)))
     small = len(checked) <= chunk
-    repeated = repeats(recipients)
+    # Decided outside the transaction, on what the database holds now; the transaction only checks
+    # that none of it changed meanwhile (else decides again, inside), so it stays short.
+    seen = _situation(ctx, code, ctx.clock.now())
+    draft = _verdicts(ctx, seen, checked, static, pace)
 
     def decide() -> dict:
         _none_recording(ctx)
-        result = _outcomes(ctx, code, checked, checked=static)
+        now = _situation(ctx, code, seen.now)
+        result = draft if now.key == seen.key else _verdicts(ctx, now, checked, static)
+        result = {**result}
         result.pop("balance_before")
-        sent_at = ctx.clock.now().isoformat(sep=" ")
+        sent_at = seen.now.isoformat(sep=" ")
         request_id = str(uuid.uuid4()).upper()
         ctx.store.insert("requests", {"request_id": request_id, "account": ctx.account,
                                       "template": result["template"], "created_at": sent_at,
@@ -275,16 +323,18 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
     result = perform(ctx, "send", code, decide)
     sent_at = result.pop("sent_at")
     if not small:
-        rows = _rows(ctx, template, result["request_id"], sent_at, result["results"], checked)
+        def rows(start: int, end: int) -> list[dict]:
+            return _rows(ctx, template, result["request_id"], sent_at, result["results"][start:end],
+                         checked[start:end])
         try:
-            _record(ctx, result["request_id"], rows, chunk, progress)
+            _record(ctx, result["request_id"], rows, len(checked), chunk, progress, pace)
         except BaseException:  # a full disk, a lost database, Ctrl-C: undo the charge now, not in a minute
             with contextlib.suppress(Exception):
                 _roll_back(ctx, result["request_id"], "its recording failed")
             raise
     elif progress:
         progress(len(checked), len(checked))
-    return {**_answer(result, int(rules.get("shown_results", 1000))), "repeats": repeated}
+    return {**_answer(result, int(rules.get("shown_results", 1000))), "repeats": _shown(repeated)}
 
 
 def _rows(ctx: Context, template: dict, request_id: str, sent_at: str, results: list[dict],
@@ -304,15 +354,16 @@ def _rows(ctx: Context, template: dict, request_id: str, sent_at: str, results: 
             for r, (_, params) in zip(results, recipients)]
 
 
-def _record(ctx: Context, request_id: str, rows: list[dict], chunk: int, progress: Progress | None) -> None:
-    """Record a charged send's messages, CHUNK per transaction; the last one marks the send done.
+def _record(ctx: Context, request_id: str, rows: Callable[[int, int], list[dict]], total: int, chunk: int,
+            progress: Progress | None, pace: Pace = unpaced) -> None:
+    """Record a charged send's TOTAL messages (ROWS(start, end) gives them), CHUNK per transaction;
+    the last one marks the send done. PACE is given a break after each transaction.
 
     Each chunk renews the send's lease; a send rolled back meanwhile (its writer taken for dead)
     stops the writing with an error rather than recording messages of a send that is no more.
     """
-    total = len(rows)
     for start in range(0, total, chunk):
-        part = rows[start:start + chunk]
+        part = rows(start, start + chunk)
         written = start + len(part)
 
         def write(part: list[dict] = part, written: int = written) -> None:
@@ -324,7 +375,8 @@ def _record(ctx: Context, request_id: str, rows: list[dict], chunk: int, progres
             ctx.store.update("requests", {"request_id": request_id},
                              {"written": written, "lease": time.time(), "state": "done" if written == total else "recording"})
         ctx.store.atomically(write, key=ctx.account)
-        _yield()
+        ctx.store.settle()
+        pace(True)
         if progress:
             progress((total + written) // 2, total)
 
@@ -391,23 +443,27 @@ def _answer(result: dict, shown: int) -> dict:
             "failures": failures[:FAILURES_PAGE], "failures_total": len(failures)}
 
 
-FAILURES_PAGE = 50
+FAILURES_PAGE = 50        # failures in a page of `send show` by default
+MAX_FAILURES_PAGE = 1000  # and at most: an answer stays small however large the send
 
 
 def recent(ctx: Context, limit: int = 20) -> list[dict]:
-    """The account's latest sends, newest first: a send whose output was lost can always be found again."""
+    """The account's latest sends, newest first: a send whose output was lost can always be found again.
+    A send still being recorded has `state` 'recording' and `written` messages so far (else 'done')."""
     limit = max(1, min(int(limit), 1000))
     recover(ctx)
     # two sends of the same second: the later one (its messages written last) first
-    return ctx.store.rows("SELECT request_id, template, created_at, total, sent, failed, actor FROM requests "
+    return ctx.store.rows("SELECT request_id, template, created_at, total, sent, failed, actor, state, written "
+                          "FROM requests "
                           "WHERE account = ? ORDER BY created_at DESC, (SELECT MAX(m.id) FROM messages m "
                           "WHERE m.request_id = requests.request_id) DESC LIMIT ?", (ctx.account, limit))
 
 
-def request(ctx: Context, request_id: str, failures_from: int = 0) -> dict:
+def request(ctx: Context, request_id: str, failures_from: int = 0, limit: int = FAILURES_PAGE) -> dict:
     """A past send of this account, with its per-number results and what each message carried
-    (for handoffs, context and `send show`): 50 failures from the FAILURES_FROM-th (paged: `failures_next`
-    is where the next page starts, or None) and the first 20 messages sent. A send still being
+    (for handoffs, context and `send show`): LIMIT failures (at most MAX_FAILURES_PAGE) from the
+    FAILURES_FROM-th, counted from 0 (paged: `failures_next` is where the next page starts, or None;
+    `failures_total` how many the send has) and the first 20 messages sent. A send still being
     recorded says so (`state` 'recording', `written` messages of `total` so far)."""
     recover(ctx)
     wanted = str(request_id).strip().upper()
@@ -421,11 +477,12 @@ def request(ctx: Context, request_id: str, failures_from: int = 0) -> dict:
                        "see `assistant send list`")
     row.pop("lease", None)
     start = max(0, int(failures_from))
+    page = max(1, min(int(limit), MAX_FAILURES_PAGE))
     failures = ctx.store.rows("SELECT phone, carrier, error_code, detail, signature, content FROM messages "
                               "WHERE request_id = ? AND status = 'failed' ORDER BY id LIMIT ? OFFSET ?",
-                              (row["request_id"], FAILURES_PAGE + 1, start))
+                              (row["request_id"], page + 1, start))
     delivered = ctx.store.rows("SELECT phone, carrier, signature, content FROM messages "
                                "WHERE request_id = ? AND status = 'sent' ORDER BY id LIMIT 20", (row["request_id"],))
-    more = len(failures) > FAILURES_PAGE
-    return {**row, "failures": failures[:FAILURES_PAGE], "failures_from": start,
-            "failures_next": start + FAILURES_PAGE if more else None, "sent_messages": delivered}
+    more = len(failures) > page
+    return {**row, "failures": failures[:page], "failures_from": start, "failures_total": row["failed"],
+            "failures_next": start + page if more else None, "sent_messages": delivered}

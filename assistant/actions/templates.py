@@ -21,7 +21,7 @@ from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, check_count, perform
 from ..errors import NotFound, UserError, refused
-from ..text import clean, fold
+from ..text import clean, fold, typed
 from . import signatures
 
 # The service's codes for refused template applications.
@@ -287,7 +287,7 @@ def record_review(ctx: Context, code: str, carrier: str, approve: bool, reason: 
         row = find(ctx, code, any_account=True)
         ctx.store.upsert("template_reviews", {
             "code": row["code"], "carrier": carrier, "outcome": "approved" if approve else "rejected",
-            "reason": None if approve else clean(reason or ""), "decided_on": ctx.clock.today().isoformat(),
+            "reason": None if approve else typed(reason or ""), "decided_on": ctx.clock.today().isoformat(),
             "decided_by": ctx.actor}, pk=("code", "carrier"))
         owner = Context(ctx.store, ctx.kb, ctx.clock, row["account"], ctx.actor)
         return status_of(owner, row)

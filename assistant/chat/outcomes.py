@@ -47,7 +47,8 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         lines = [Line("answer", render.template_text(t, carriers)) for t in items] or \
             [Line("info", "No templates yet. Say \"create a template\" to make one.")]
     elif name == "send":
-        return sent(conv, sending.send(ctx, args["code"], [(p, args.get("params", {})) for p in args["phones"]]))
+        return sent(conv, sending.send(ctx, args["code"], [(p, args.get("params", {})) for p in args["phones"]],
+                                       progress=conv.progress))
     elif name == "error.lookup":
         found = error_codes.lookup(conv.kb, args["code"])
         if found["matched"] == "closest":  # a guess is never the answer: the codes to pick from

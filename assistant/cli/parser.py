@@ -209,6 +209,8 @@ def _send(p: argparse.ArgumentParser) -> None:
     p.add_argument("--param", action="append", default=[], metavar="K=V", help="template parameter (repeatable)")
     p.add_argument("--file", metavar="CSV", help="recipients: one number a line, or a CSV with a 'phone' column "
                    "and one column per parameter")
+    p.add_argument("--offset", type=int, metavar="N", help="`send show`: the failures from the N-th on, counted from 0")
+    p.add_argument("--limit", type=int, metavar="N", help="`send show`: N failures (default 50, at most 1000)")
 
 
 def _error(p: argparse.ArgumentParser) -> None:

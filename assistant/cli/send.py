@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 
 from ..sanitize import one_line
 from .parser import UsageError
@@ -26,6 +25,8 @@ def cmd_send(opts: argparse.Namespace, sh: Shell) -> int:
 
     if opts.code in ("list", "show"):
         return _send_lookup(opts, sh)
+    if opts.offset is not None or opts.limit is not None:
+        raise UsageError("--offset and --limit page the failures of `assistant send show REQUEST_ID`")
     common = _params(opts.param)
     file_text = None
     if opts.file:  # read here, on the caller's machine, even in remote mode
@@ -33,21 +34,15 @@ def cmd_send(opts: argparse.Namespace, sh: Shell) -> int:
         from ..recipients import MAX_FILE_BYTES
 
         file_text = read_text(opts.file, MAX_FILE_BYTES, "recipients file", "save the CSV as UTF-8")
+    from ..progress import Bar
+
     show_bar = not opts.json and getattr(sh.stderr, "isatty", lambda: False)()
-    started, drawn = time.monotonic(), []
 
-    def bar(done: int, total: int) -> None:
-        # only a send that takes more than a second gets a bar; checking and recording count half each
-        if not drawn and time.monotonic() - started < 1.0:
-            return
-        drawn.append(done)
-        filled = int(30 * done / total)
-        sh.stderr.write(f"\rSending to {total:,} numbers [{'#' * filled}{'.' * (30 - filled)}] {done * 100 // total}%")
-        if done == total:
-            sh.stderr.write("\n")
+    def draw(text: str) -> None:
+        sh.stderr.write(text)
         sh.stderr.flush()
-
-    result = sh.ops.send(opts.code, opts.phones, common, file_text, progress=bar if show_bar else None,
+    # only a send that takes more than a second gets a bar; checking and recording count half each
+    result = sh.ops.send(opts.code, opts.phones, common, file_text, progress=Bar(draw) if show_bar else None,
                          source=one_line(opts.file) if opts.file else None)
     sh.emit(result, lambda r: send_text(r, sh.carriers))
     return 0 if result["sent"] else 1
@@ -58,11 +53,15 @@ def _send_lookup(opts: argparse.Namespace, sh: Shell) -> int:
     from ..render import send_list_text, send_record_text
 
     if opts.code == "list":
-        if opts.phones or opts.file or opts.param:
-            raise UsageError("`send list` takes no numbers, --file or --param")
+        if opts.phones or opts.file or opts.param or opts.offset is not None or opts.limit is not None:
+            raise UsageError("`send list` takes no numbers, --file, --param, --offset or --limit")
         sh.emit(sh.ops.send_list(), send_list_text)
         return 0
     if len(opts.phones) != 1 or opts.file or opts.param:
         raise UsageError("say which send: `assistant send show REQUEST_ID` (see `assistant send list`)")
-    sh.emit(sh.ops.send_show(opts.phones[0]), lambda r: send_record_text(r, sh.carriers))
+    offset = 0 if opts.offset is None else opts.offset
+    limit = 50 if opts.limit is None else opts.limit
+    if offset < 0 or not 1 <= limit <= 1000:
+        raise UsageError("--offset is 0 or more and --limit 1 to 1000 (e.g. --offset 50 --limit 50)")
+    sh.emit(sh.ops.send_show(opts.phones[0], offset, limit), lambda r: send_record_text(r, sh.carriers))
     return 0

@@ -67,6 +67,7 @@ class Service:
         self._local = threading.local()
         self.asks = Buckets(settings.asks_per_minute)
         self.tickets = Buckets(settings.tickets_per_minute)
+        self.in_flight = 0  # requests being answered (counted by the app's InFlight middleware)
         self.conversations = Buckets(self.kb.rules.conversations["per_token_per_minute"] if self.kb.rules else 20)
 
     def _mirrored(self) -> learned.Mirror:
@@ -207,6 +208,8 @@ def operations(command: str, bucket: str | None = None):
         ops.after_learning = svc.learned_changed
         ops.caller = who  # type: ignore[attr-defined]
         ops.before_ticket = lambda: svc.tickets.take(who.principal.token_id, what["tickets"])
+        ops.send_share = float(svc.kb.rules.sending.get("service_share", 1.0)) if svc.kb.rules else 1.0
+        ops.others_waiting = lambda: svc.in_flight > 1  # a send makes room only when there is someone to make it for
         return ops
     return dependency
 

@@ -451,5 +451,8 @@ class PostgresStore:
         """The assistant's tables (the schema-version table aside)."""
         return [t for t in self._tables() if t != VERSION_TABLE]
 
+    def settle(self) -> None:
+        """Between the transactions of a bulk write: the server does its own housekeeping (nothing to do)."""
+
     def close(self) -> None:
         self.conn.close()

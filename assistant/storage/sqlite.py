@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +38,57 @@ T = TypeVar("T")
 
 
 _VERIFIED: set[tuple[int, int]] = set()  # (device, inode) of the database files this process has checked
+
+
+class _Turns:
+    """The writers of one database file in this process, served in the order they came.
+
+    SQLite's own wait for the write lock is a busy handler that polls with growing sleeps (up to
+    100 ms): a writer that waits is not served first, and one that writes again and again (a large
+    send's chunks) can pass it every time. Taking a turn here first lines this process's writers up
+    (the lock goes straight to the longest waiting), so a chunk is never more than one transaction
+    ahead of anyone; other processes still meet SQLite's busy timeout.
+    """
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._waiting: deque[threading.Lock] = deque()
+        self._held = False
+
+    def take(self, timeout: float) -> bool:
+        """Wait up to TIMEOUT seconds for this thread's turn; whether it came."""
+        with self._guard:
+            if not self._held and not self._waiting:
+                self._held = True
+                return True
+            signal = threading.Lock()
+            signal.acquire()
+            self._waiting.append(signal)
+        if signal.acquire(timeout=timeout):
+            return True
+        with self._guard:
+            if signal in self._waiting:
+                self._waiting.remove(signal)
+                return False
+        return True  # handed over just as the wait ended
+
+    def give(self) -> None:
+        """End this thread's turn: the next waiting writer has it at once."""
+        with self._guard:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._held = False
+
+
+_TURNS: dict[str, _Turns] = {}
+_TURNS_GUARD = threading.Lock()
+
+
+def _turns_of(path: Path) -> _Turns:
+    key = os.path.realpath(path)
+    with _TURNS_GUARD:
+        return _TURNS.setdefault(key, _Turns())
 
 
 def _prepare_file(path: Path) -> None:
@@ -134,6 +187,7 @@ class Store:
             raise Unavailable(f"cannot open the database {self.path}: {_why(exc)}; "
                               "pass --db PATH to a writable database file") from None
         self.db = sqlite_utils.Database(conn)
+        self._turns = _turns_of(self.path)
         self.fresh = False
         try:
             self._migrate()
@@ -231,6 +285,16 @@ class Store:
         if self.conn.in_transaction:  # nested: a savepoint, so a failed inner unit leaves nothing behind
             yield from self._savepoint()
             return
+        if not self._turns.take(BUSY_TIMEOUT_S):
+            raise Unavailable(f"the database {self.path} is busy (another assistant has been writing for "
+                              f"{BUSY_TIMEOUT_S} s); try again")
+        try:
+            yield from self._immediate()
+        finally:
+            self._turns.give()
+
+    def _immediate(self) -> Iterator[sqlite_utils.Database]:
+        """`BEGIN IMMEDIATE` ... `COMMIT`, rolled back on any failure."""
         with self._errors():
             self.conn.execute("BEGIN IMMEDIATE")
         try:
@@ -334,6 +398,16 @@ class Store:
         sets = ", ".join(f'"{column}" = ?' for column in values)
         where = " AND ".join(f'"{column}" = ?' for column in key)
         return self.execute(f'UPDATE "{table}" SET {sets} WHERE {where}', (*values.values(), *key.values()))
+
+    def settle(self) -> None:
+        """Between the transactions of a bulk write (a large send's chunks): copy the write-ahead log
+        into the database now, outside any transaction and without blocking other writers (PASSIVE),
+        so that the log never reaches the size at which SQLite makes some other request's commit do
+        it (a ticket or an inbox read waited for 1,000 pages to be copied and synced)."""
+        if self.conn.in_transaction:
+            return
+        with self._errors():
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def close(self) -> None:
         self.conn.close()

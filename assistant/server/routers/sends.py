@@ -47,7 +47,10 @@ def listing(ops: LocalOps = Depends(operations("send.list"))) -> list[dict]:
 
 @router.get("/sends/{request_id}", summary="A past send of the account, with its failures (`send show`); "
             "a running send's progress")
-def show(request_id: str, failures_from: int = Query(0, ge=0, le=10**9, description="page of 50 failures from this one "
-                                                       "(the answer's failures_next)"),
+def show(request_id: str,
+         offset: int | None = Query(None, ge=0, le=10**9, description="the page of failures starts at this one, "
+                                    "counted from 0 (the answer's failures_next)"),
+         limit: int = Query(50, ge=1, le=1000, description="failures in the page"),
+         failures_from: int = Query(0, ge=0, le=10**9, description="the same as offset (its first name)"),
          ops: LocalOps = Depends(operations("send.show"))) -> dict:
-    return ops.send_show(request_id, failures_from)
+    return ops.send_show(request_id, failures_from if offset is None else offset, limit)
