@@ -342,12 +342,12 @@ def _named_files(text: str, waiting: _Waiting) -> list[str] | None:
     accepts (".png") makes the line a list of files, and so does one word shaped like a file's name
     ("banner_final", `files.shaped_like_a_file_name`)."""
     from .chat.commands import is_command
-    from .chat.lines import LEAVE
+    from .chat.lines import leaves
     from .files import shaped_like_a_file_name
     from .text import fold
 
     line = text.strip()
-    if not line or "\n" in line or fold(line) in LEAVE or is_command(line):
+    if not line or "\n" in line or leaves(fold(line)) or is_command(line):
         return None
     try:
         words = shlex.split(line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -35,7 +36,35 @@ class Waiting:
 
 
 # yes and no are read by assistant.choices.yes_or_no
-LEAVE = {"cancel", "stop", "quit", "abort", "exit", "never mind", "nevermind", "forget it", "start over"}
+LEAVE = {"cancel", "stop", "quit", "abort", "exit", "never mind", "nevermind", "forget it", "start over",
+         "forget about it", "drop it", "取消", "算了", "不发了"}
+# words around a "never mind" that change nothing: "oh, actually never mind", "ok just cancel please"
+_AROUND_LEAVING = {"actually", "oh", "ok", "okay", "no", "please", "just", "um", "hmm", "wait", "sorry", "then", "now",
+                   "thanks", "that", "this", "it", "lets"}
+
+
+@functools.cache
+def _leave_phrases() -> frozenset[str]:
+    from ..text import fold
+
+    return frozenset(fold(p) for p in LEAVE)
+
+
+def leaves(folded: str) -> bool:
+    """Whether FOLDED (a `fold`ed line) only says to drop the request ("actually, never mind")."""
+    phrases = _leave_phrases()
+    if folded in phrases:
+        return True
+    words = folded.split()
+    while words and words[0] in _AROUND_LEAVING:
+        words.pop(0)
+    while words:
+        if " ".join(words) in phrases:
+            return True
+        if words[-1] not in _AROUND_LEAVING:
+            return False
+        words.pop()
+    return False
 
 
 @dataclass

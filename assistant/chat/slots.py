@@ -10,6 +10,7 @@ confirmed once: by "Go ahead?" after its preview, or by the yes to the offer tha
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from ..router import phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold
 from . import attachments, offers, outcomes, previews, values
-from .lines import LEAVE, Line, Waiting, yes_or_no_again
+from .lines import Line, Waiting, leaves, yes_or_no_again
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
@@ -219,7 +220,7 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     flow = conv.flow
     assert flow is not None
     folded = fold(text)
-    if folded in LEAVE:
+    if leaves(folded):
         conv.flow = None
         return [Line("muted", f"Dropped the {flow.title} request. Nothing was changed.")]
     if flow.confirming:
@@ -244,8 +245,9 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         wanted = "your answer" if slot.prompt.endswith("?") else f"the {slot.prompt.split(' (')[0].lower()}"
         return [Line("warn", f"'{text.strip()}' answers a yes/no question, and none is asked now: type {wanted}, "
                              "or say 'cancel' to drop the request.")]
-    if (slot.name in FREE_TEXT or slot.type in ("param", "error_code")) and \
-            (_is_question(conv, text) or _is_request(conv, text)):
+    any_text = slot.name in FREE_TEXT or slot.type in ("param", "error_code")
+    worded = slot.type == "phone" and len(re.findall(r"[^\W\d_]{3,}", text)) > 2   # a sentence, not a list of numbers
+    if ((any_text or worded) and _is_request(conv, text)) or (any_text and _is_question(conv, text)):
         return aside(conv, text) or []
     if slot.type == "param" and conv.router.form(text) == "question":
         # a template's value is never a question ("what is this charge?"): answered, or said not understood
@@ -458,4 +460,6 @@ def phones_in(conv: Conversation, text: str) -> list[str]:
     """The numbers in TEXT, each however it is grouped ("138 0013 8000, +86-186-1234-5678");
     anything left over is returned too, so that it is reported rather than dropped."""
     reading = phone_reading(conv.kb, text, whole=True)
+    if not any(ch.isdigit() for ch in text):   # words, not numbers: nothing to send to (and nothing reported)
+        return []
     return reading.written + reading.unread   # a number written twice stays: the send says it is sent once
