@@ -46,11 +46,11 @@ _YES = ("y", "yes", "ya", "yah", "yeah", "yea", "yep", "yup", "ok", "okay", "k",
         "affirmative", "confirm", "confirmed", "correct", "fine", "go", "go ahead", "go for it", "do it", "do that",
         "please do", "proceed", "continue", "lets do it", "lets go", "sounds good", "sounds great", "perfect",
         "great", "yes do it", "why not", "i do", "i would", "i think so", "no problem", "no worries",
-        "是", "是的", "好", "好的", "可以", "行", "对", "确认")
+        "是", "是的", "好", "好的", "可以", "行", "对", "确认", "好了", "可以的", "行的")
 _NO = ("n", "no", "nope", "nah", "na", "cancel", "stop", "not now", "not yet", "later", "maybe later", "no need", "not needed",
        "do not", "please do not", "do not do it", "i do not", "i would not", "not really", "negative",
        "never", "skip", "skip it", "no way", "not at all", "i think not", "i do not think so",
-       "不", "不要", "不用", "否", "不是", "算了")
+       "不", "不要", "不用", "否", "不是", "算了", "不用了", "不要了", "不了")
 _UNSURE = ("maybe", "perhaps", "possibly", "not sure", "i am not sure", "unsure", "dunno", "do not know",
            "i do not know", "idk", "hmm", "hm", "um", "uh", "huh", "也许", "不知道")
 _POLITE = ("please", "pls", "plz", "thanks", "thank you", "thx", "ty", "then", "now", "just", "for now",
@@ -104,7 +104,8 @@ def yes_or_no(text: str) -> str | None:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;。！？；])(?![.!?;。！？；])\s*")
-_JOINERS = ("and", "so", "then", "just", "please")
+_CLAUSE_END = re.compile(r"(?<=[,，、])\s*")
+_JOINERS = ("and", "so", "then", "just", "please", "but")
 
 
 def answer_first(text: str) -> tuple[str | None, str]:
@@ -112,13 +113,17 @@ def answer_first(text: str) -> tuple[str | None, str]:
     person", "ok! what do I need to do?"): that answer and the rest, which is the person's next
     line. Any other line: `yes_or_no(text)` and no rest."""
     parts = [p for p in _SENTENCE_END.split(text.strip(), maxsplit=1) if p.strip()]
+    if len(parts) < 2:                        # "no, how long does template review take?", "不用了，谢谢"
+        parts = [p for p in _CLAUSE_END.split(text.strip(), maxsplit=1) if p.strip()]
     if len(parts) == 2 and (first := yes_or_no(parts[0])) in ("yes", "no"):
         then = yes_or_no(parts[1])
         if then == first:                     # "Yes. Please.", "no. not now."
             return first, ""
         if then in ("yes", "no"):             # "yes. no."
             return "unclear", ""
-        return first, parts[1].strip()
+        rest = parts[1].strip()
+        joiner, _, after = rest.partition(" ")
+        return first, after if joiner.lower() in _JOINERS and after else rest  # "no thanks, but what is ...?"
     return yes_or_no(text), ""
 
 

@@ -58,7 +58,9 @@ def test_a_question_or_a_value_is_no_answer_at_all(typed):
     ("ok. what do I need to do to start sending?", "yes", "what do I need to do to start sending?"),
     ("Yes! how long does review take?", "yes", "how long does review take?"),
     ("Yes. Please.", "yes", ""), ("yes. no.", "unclear", ""),
-    ("no, I want to send a message", "unclear", ""), ("how do I enable it?", None, "")])
+    ("no, I want to send a message", "no", "I want to send a message"),
+    ("no thanks, but what is a signature?", "no", "what is a signature?"), ("不用了，谢谢", "no", "谢谢"),
+    ("yes, please", "yes", ""), ("how do I enable it?", None, "")])
 def test_a_yes_or_no_opening_a_sentence_answers_and_the_rest_is_the_next_line(typed, reading, rest):
     from assistant.choices import answer_first
 

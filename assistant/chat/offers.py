@@ -76,6 +76,10 @@ def reading(conv: Conversation, text: str, pending: str | None) -> tuple[str | N
     `yes_or_no`'s reading (None: not an answer at all).
     """
     answer, rest = answer_first(text)
+    if answer == "yes" and rest:
+        reply = conv.router.route(rest)
+        if reply.type == "action" and reply.action == pending:
+            return "yes", ""                # "sure, go ahead and enable it": the offer said again
     if answer in ("yes", "no") or answer is None:
         return answer, rest
     words = after_yes(text)
