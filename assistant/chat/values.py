@@ -109,6 +109,6 @@ def known_objects(ctx: Context, action: str, args: dict[str, Any], said: str) ->
         if action == "template.status":
             known |= {str(r["name"]).casefold() for r in ctx.store.rows("SELECT name FROM templates WHERE account = ?",
                                                                        (ctx.account,))}
-        if value.casefold() not in known and value.isalpha() and value.islower():
-            del out[slot]
+        if value.casefold() not in known and all(w.isalpha() and w.islower() for w in value.split()):
+            del out[slot]           # "has my signature passed review yet?": words of the question
     return out
