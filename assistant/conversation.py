@@ -31,7 +31,7 @@ from .gaps import record as record_gap
 from .matcher import Candidate
 from .messages import say, small_talk
 from .router import Reply, Router
-from .text import clean, fold
+from .text import clean, fold, shorten
 
 __all__ = ["COMMANDS", "Conversation", "Line", "SlashCommand", "Upload", "Waiting", "slash"]
 FALLBACKS_BEFORE_OFFER = 2
@@ -249,12 +249,18 @@ class Conversation:
     def _command(self, text: str) -> list[Line]:
         """A slash command; typed at a prompt, the prompt comes back after it (or its drop is said)."""
         pending = self.flow
+        self.offer = None                   # a command moves on: a yes typed later never answers an older offer
         try:
             lines = commands.run(self, text)
         except UserError as exc:
             if not pending:
                 raise
             lines = [Line("error", str(exc))]
+        else:
+            name = text[1:].split(None, 1)[0].lower() if text[1:].strip() else ""
+            if pending and self.flow is pending and roles.SLASH.get(name) == pending.action:
+                self.flow = None            # "/resolve 2 done" at the pending resolve's prompt: that request is done
+                return lines
         if pending and self.flow is pending and not self.done:
             return lines + slots.back(self)
         if pending and self.flow is not pending:
@@ -424,8 +430,9 @@ class Conversation:
         self.fallbacks = self.failures = 0
         self.unanswered = []
         if ticket["reused"]:
-            added = "; I added this to it" if ticket["added"] else ""
-            said = f"Ticket #{ticket['id']} is already with the support managers{added}: {ticket['summary']}"
+            said = f"Ticket #{ticket['id']} is already with the support managers ({ticket['summary']})"
+            if ticket["added"]:
+                said += f"; I added to it: {shorten(reason, 120)}" if reason else "; I added our conversation to it"
         else:
             said = f"Ticket #{ticket['id']} ({ticket['priority']}) is with the support managers: {ticket['summary']}"
         return [Line("ok", said),

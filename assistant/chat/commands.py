@@ -194,8 +194,11 @@ def _account(conv: Conversation, args: list[str]) -> list[Line]:
     return [Line("ok", f"Now on account {args[0]}.")]
 
 
-@slash("queue", "[STATUS]", "the handoff queue, urgent first")
+@slash("queue", "[STATUS|all]", "the handoff queue, urgent first")
 def _queue(conv: Conversation, args: list[str]) -> list[Line]:
+    if args and args[0].lower() == "all":           # every ticket, the resolved ones too
+        tickets = [t for status in handoff.STATUSES for t in handoff.queue(conv.ctx, status)]
+        return [Line("answer", render.queue_text(tickets))]
     return [Line("answer", render.queue_text(handoff.queue(conv.ctx, args[0] if args else None)))]
 
 

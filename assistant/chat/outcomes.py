@@ -115,15 +115,26 @@ def explain_errors(conv: Conversation, codes: list[str]) -> list[Line]:
 SHOWN_FATES = 5
 
 
-def _carriers_failures(conv: Conversation, text: str, request: str) -> list[str]:
-    """The numbers that failed in send REQUEST at the one carrier TEXT names ("what went wrong with
-    the telecom number?", "电信的为什么失败"), at most SHOWN_FATES; [] when TEXT names no carrier or several."""
+_FAILURE_WORDS = frozenset({"fail", "failed", "failing", "fails", "failure", "failures", "wrong", "error", "errors",
+                            "not", "失", "败", "没"})
+
+
+def _named_carrier(conv: Conversation, text: str) -> str | None:
+    """The one carrier TEXT names ("the telecom numbers", "电信的"), or None."""
     from ..text import fold
 
     words = set(conv.kb.synonyms.apply(fold(text)).split())
     named = [carrier for carrier in conv.ctx.rules.carriers if carrier.replace("_", "") in words]
-    if len(named) != 1:
+    return named[0] if len(named) == 1 else None
+
+
+def _carriers_failures(conv: Conversation, text: str, request: str) -> list[str]:
+    """The numbers that failed in send REQUEST at the one carrier TEXT names ("what went wrong with
+    the telecom number?", "电信的为什么失败"), at most SHOWN_FATES; [] when TEXT names no carrier or several."""
+    carrier = _named_carrier(conv, text)
+    if carrier is None:
         return []
+    named = [carrier]
     rows = conv.ctx.store.rows("SELECT phone FROM messages WHERE account = ? AND request_id = ? AND carrier = ? "
                                "AND status = 'failed' ORDER BY id LIMIT ?", (conv.ctx.account, request, named[0], SHOWN_FATES))
     return [r["phone"] for r in rows]
@@ -157,7 +168,13 @@ def number_fate(conv: Conversation, text: str) -> list[Line] | None:
             explained.append(row["error_code"])
             lines += explain_errors(conv, [row["error_code"]])
     if not lines:
-        return None
+        from ..text import fold
+
+        carrier = _named_carrier(conv, text)
+        if carrier is None or _FAILURE_WORDS.isdisjoint(fold(text).split()):
+            return None
+        where = conv.ctx.rules.carriers[carrier]     # "what went wrong with the telecom numbers?": nothing did
+        return [Line("ok", f"No {where} number failed in the last send, request {request[:8]}.")]
     if explained:
         conv.last["error"], conv.last["errors"] = explained[-1], " ".join(explained)
     return lines
