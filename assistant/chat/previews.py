@@ -37,10 +37,12 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         lines = [Line("info", f"Create template \"{args['name']}\" with signature {args['signature']}, industry "
                               f"{args['industry']}, text \"{args['text']}\" and {len(args['media'])} media file(s)"
                               f"{letter}, and submit it to the three carriers.")]
-        needs = ctx.rules.template_industries[args["industry"]].requires_letter
+        industry = ctx.rules.template_industries[args["industry"]]
+        needs = industry.requires_letter
         if needs and not args.get("letter"):
             lines.append(Line("warn", f"Without a commitment letter {', '.join(carriers[c] for c in needs)} "
                                       "will reject it."))
+        lines += [Line("warn", f"{reason}: it will reject this template.") for reason in industry.rejected_by.values()]
         return lines
     if name == "handoff":
         return [Line("info", "Hand this case to a support manager, with our conversation and your account's "

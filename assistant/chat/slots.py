@@ -94,7 +94,7 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
                 del args[slot.name]
     todo = [s for s in action.slots if s.required and s.name not in args]
     if name == "template.create" and "letter" not in args:
-        todo.append(Slot("letter", "quoted", False, "Live-streaming commitment letter image (Enter to skip)"))
+        todo.append(Slot("letter", "quoted", False, "Image of the commitment letter or supporting documents (Enter to skip)"))
     conv.flow = Flow(name, args, todo, confirmed=confirmed, said=said)
     return lines + advance(conv)
 
@@ -189,9 +189,10 @@ def advance(conv: Conversation) -> list[Line]:
         given = flow.args["params"] = {**values.named_params(flow.said, variables), **values.params(flow.args.get("params"))}
         flow.slots += [Slot(f"param:{v}", "param", True, f"Value for ${{{v}}}") for v in variables if v not in given]
         flow.params_asked = True
-    if flow.action == "template.create" and flow.slots and flow.slots[0].name == "letter" \
-            and flow.args.get("industry") != "live streaming":
-        flow.slots.pop(0)
+    if flow.action == "template.create" and flow.slots and flow.slots[0].name == "letter":
+        industry = conv.ctx.rules.template_industries.get(flow.args.get("industry", ""))
+        if industry is None or not industry.requires_letter:   # only an industry a carrier takes with a letter
+            flow.slots.pop(0)
     if flow.slots:
         flow.asked.append(flow.slots[0].name)
         return []
