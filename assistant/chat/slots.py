@@ -386,8 +386,15 @@ def back(conv: Conversation) -> list[Line]:
 # --- values ------------------------------------------------------------------------------------
 
 def _default(conv: Conversation, slot: Slot) -> str | None:
+    """What Enter means at SLOT's prompt: the template talked about; for a new template, the
+    signature talked about, or the account's one signature that is ready."""
     if slot.type == "template_code":
         return conv.last.get("template")
+    if slot.type == "signature_name" and conv.flow is not None and conv.flow.action == "template.create":
+        ready = [s["name"] for s in signatures.status(conv.ctx) if s["ready_for"]]
+        if conv.last.get("signature") in ready:
+            return conv.last["signature"]
+        return ready[0] if len(ready) == 1 else None
     return None
 
 
