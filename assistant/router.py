@@ -460,10 +460,12 @@ class Router:
         confidence and no word of the question is used by one's phrasings and not the other's
         ("status": a signature's or a template's?). An FAQ entry and an action are never such a
         pair: the entry answers, and offers its actions."""
-        if second.confidence < self.thresholds.clarify / 2 or best.confidence >= 1.0:
-            return False
         kinds = {best.key.partition(":")[0], second.key.partition(":")[0]}
         if kinds == {"faq", "action"}:
+            return False
+        # two requests split a short request's confidence more evenly than two answers do
+        floor = self.thresholds.clarify / (3 if kinds == {"action"} else 2)
+        if second.confidence < floor or best.confidence >= 1.0:
             return False
         return not self.index.tells_apart(self.index.words(self.prepare(text)), best.key, second.key)
 

@@ -251,6 +251,14 @@ def test_changing_a_limit_in_rules_yaml_changes_the_answer_that_states_it(kb_cop
     assert "6 an hour" in kb.entries["flow-control"].answer and "每小时 6 条" in kb.entries["flow-control"].answer_zh
 
 
+def test_the_number_segments_answer_lists_the_prefixes_the_send_checks(kb_copy):
+    _edit(kb_copy / "rules.yaml", '"191", "193", "199"]', '"191", "193", "199", "1919"]')
+    kb = knowledge.load(kb_copy)
+    entry = kb.entries["number-segments"]
+    assert "China Telecom: 133, 1349," in entry.answer and "191, 193, 199, 1919." in entry.answer
+    assert "中国电信：133, 1349," in entry.answer_zh and "rules.yaml number_segments" in entry.source
+
+
 def test_an_answer_naming_a_rule_rules_yaml_lacks_is_reported(kb_copy):
     _edit(kb_copy / "faq.yaml", "{rules.template.max_frames} frames", "{rules.template.max_framez} frames")
     assert any("{rules.template.max_framez}" in p and "rules.yaml does not hold" in p for p in _problems(kb_copy))

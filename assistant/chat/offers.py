@@ -77,7 +77,8 @@ def reading(conv: Conversation, text: str, pending: str | None) -> tuple[str | N
     """
     answer, rest = answer_first(text)
     if answer == "yes" and rest:
-        reply = conv.router.route(rest)
+        said_again = after_yes(text) or rest
+        reply = conv.router.route(said_again)
         if reply.type == "action" and reply.action == pending:
             return "yes", ""                # "sure, go ahead and enable it": the offer said again
     if answer in ("yes", "no") or answer is None:
