@@ -345,7 +345,10 @@ def aside(conv: Conversation, text: str) -> list[Line] | None:
         if not reply.args:
             return None                         # "AcmeShop" read as the request itself: a (wrong) value
         conv.flow = None                        # the same request, now with its values: start over with them
-        return start(conv, reply.action, {**flow.args, **reply.args}, text, flow.confirmed)
+        prompts = {slot.name: slot.prompt.split(" (")[0].lower() for slot in conv.kb.actions[reply.action].slots}
+        changed = [prompts.get(name, name) for name, value in reply.args.items() if flow.args.get(name) != value]
+        said = [Line("muted", f"Updated the {flow.title} request: {', '.join(changed)}.")] if changed and flow.args else []
+        return said + start(conv, reply.action, {**flow.args, **reply.args}, text, flow.confirmed)
     elif reply.type == "action" and conv.kb.actions[reply.action].changes_state:
         conv.flow = None
         return [Line("muted", f"Dropped the {flow.title} request.")] + conv.reply(reply)
