@@ -51,6 +51,10 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
             return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": ticket["summary"],
                                "reused": ticket["reused"]},
                     "text": f"Ticket #{ticket['id']} is{already} with the support managers: {ticket['summary']}"}
+        if reply.action == "send" and not reply.args.get("code"):
+            reply = _named_template(ctx, reply)     # "send Spring sale to ...": the template by its name
+            if reply.args.get("code"):
+                return {**_send_hint(ctx, kb, reply), "args": reply.args}
         if reply.action == "send" and reply.args.get("code"):
             return _send_hint(ctx, kb, reply)
         if kb.actions[reply.action].changes_state:
@@ -76,6 +80,22 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
     except UserError as exc:
         return {"error": str(exc), "text": f"Sorry: {exc}"}
     return {}
+
+
+def _named_template(ctx: Callable[[], Context], reply: Reply) -> Reply:
+    """REPLY with the code of the account's template its words name, and the values they give
+    that template's variables ("with name Tom"); REPLY itself when they name none."""
+    from .actions import templates
+    from .chat.values import named_params
+
+    code = templates.named_in(ctx(), reply.question)
+    if code is None:
+        return reply
+    variables = templates.status(ctx(), code)[0]["variables"]
+    given = {p.split("=", 1)[0] for p in reply.args.get("params") or []}
+    params = list(reply.args.get("params") or []) + [f"{k}={v}" for k, v in named_params(reply.question, variables).items()
+                                                     if k not in given]
+    return reply._replace(args={**reply.args, "code": code, **({"params": params} if params else {})})
 
 
 def _send_hint(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply) -> dict:

@@ -431,6 +431,18 @@ def cli_send(run, tmp_path):
     return run, db, sent["request_id"]
 
 
+def test_ask_json_finds_a_template_by_its_name_and_its_parameters_in_words(run, tmp_path):
+    db = str(tmp_path / "named.db")
+    (tmp_path / "banner.png").write_bytes(png_bytes())
+    for args in (("enable",), ("signature", "submit", "AcmeShop", "--source", "trademark")):
+        assert run("--db", db, "--now", "2026-03-02T10:00", *args).code == 0
+    assert run("--db", db, "--now", "2026-03-17", "template", "create", "--name", "Spring sale", "--signature", "AcmeShop",
+               "--industry", "e-commerce", "--text", "Hi ${name}", "--media", str(tmp_path / "banner.png")).code == 0
+    reply = json.loads(run("--db", db, "ask", "--json", "send Spring sale to 138-0013-8000 and 12345 with name Tom").out)
+    assert reply["action"] == "send" and reply["args"]["code"] == "DIGITAL_SMS_0001"
+    assert reply["args"]["params"] == ["name=Tom"] and reply["args"]["phones"] == ["13800138000", "12345"]
+
+
 def test_each_command_runs_from_the_module_the_table_names():
     from assistant import cli
     from assistant.cli.shell import IMPLEMENTATIONS
