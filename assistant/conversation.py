@@ -229,7 +229,7 @@ class Conversation:
             if self.picks:
                 return [Line("muted", self.say("pick.number", count=len(self.picks)))]
             return [Line("muted", self.say("nothing_waiting"))]
-        if self.picks and answer.isdigit() and 1 <= int(answer) <= len(self.picks):
+        if self.picks and answer.isdecimal() and 1 <= int(answer) <= len(self.picks):
             picked, self.picks = self.picks[int(answer) - 1], []
             return picked.run()
         self.picks = []

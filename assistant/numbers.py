@@ -34,12 +34,12 @@ def normalise(raw: str) -> str | None:
         if text.startswith(prefix) and len(text) == 11 + len(prefix):
             text = text[len(prefix):]
             break
-    return text if len(text) == 11 and text.isdigit() and text[0] == "1" else None
+    return text if len(text) == 11 and text.isascii() and text.isdigit() and text[0] == "1" else None
 
 
 def _digits(raw: str) -> str:
     """RAW without spaces, dashes, brackets and dots (a file's plain "13800138000" as it is, at once)."""
-    return raw if len(raw) == 11 and raw.isdigit() else _SEPARATORS.sub("", raw.strip())
+    return raw if len(raw) == 11 and raw.isascii() and raw.isdigit() else _SEPARATORS.sub("", raw.strip())
 
 
 def lookup(raw: str, rules: Rules) -> Number:

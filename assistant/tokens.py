@@ -82,7 +82,7 @@ def revoke(ctx: Context, token: str) -> dict:
     token = token.strip()
 
     def work() -> dict:
-        if token.lstrip("#").isdigit():
+        if token.lstrip("#").isdecimal() and len(token.lstrip("#")) <= 18:  # an id SQLite can hold ("²" is none)
             row = ctx.store.row("SELECT * FROM tokens WHERE id = ?", (int(token.lstrip("#")),))
         else:
             row = ctx.store.row("SELECT * FROM tokens WHERE hash = ?", (digest(token),))

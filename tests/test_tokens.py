@@ -95,3 +95,11 @@ def test_an_admin_grants_a_role_through_the_service_under_its_own_role(serve, ru
     assert old.code == 0 and old.err == DEPRECATED
     listed = {row["user"]: row["role"] for row in json.loads(run(*through, "--json", "admin", "token", "list").out)}
     assert listed == {"root": "admin", "bob": "manager", "cy": "agent"}
+
+
+def test_revoking_a_token_named_by_no_id_or_secret_is_not_found(run, tmp_path):
+    db = str(tmp_path / "t.db")
+    run("--db", db, "admin", "token", "create", "--account", "demo")
+    for named in ("²", "#99999999999999999999999", "٣"):   # a superscript digit, an id too big, another script's 3
+        result = run("--db", db, "--role", "admin", "admin", "token", "revoke", named)
+        assert result.code != 0 and result.err.startswith("error: no such token"), (named, result.err)

@@ -59,7 +59,7 @@ def _where(f: Filters) -> tuple[str, list]:
                      "OR LOWER(t.account) LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM ticket_messages m "
                      "WHERE m.ticket = t.id AND LOWER(m.text) LIKE ? ESCAPE '\\'))")
         params += [like] * 4
-        if f.q.strip().lstrip("#").isdigit():
+        if f.q.strip().lstrip("#").isdecimal():
             where[-1] = where[-1][:-1] + " OR t.id = ?)"
             params.append(int(f.q.strip().lstrip("#")))
     return (" WHERE " + " AND ".join(where)) if where else "", params
