@@ -19,7 +19,6 @@ not load numpy); `load` imports and loads, raising `EncoderError` with one clear
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -286,6 +285,8 @@ class _Switch:
     SHORT = 0.0005
 
     def __init__(self) -> None:
+        import threading
+
         self._lock = threading.Lock()
         self._running = 0
         self._before = 0.0
@@ -319,6 +320,8 @@ class Together:
     the first of them, when the current one is done."""
 
     def __init__(self, encode: Callable[[list[str]], Any]):
+        import threading
+
         self._encode = encode
         self._lock = threading.Lock()
         self._waiting: list[_Slot] = []
@@ -364,6 +367,8 @@ class _Slot:
     __slots__ = ("text", "vector", "error", "lead", "done")
 
     def __init__(self, text: str):
+        import threading
+
         self.text, self.vector, self.error, self.lead = text, None, None, False
         self.done = threading.Event()
 
