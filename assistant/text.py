@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
@@ -170,6 +170,17 @@ def tokens(text: str, synonyms: Synonyms | None = None,
     if synonyms is not None:
         folded = synonyms.apply(folded)
     return [stem(word) for word in folded.split()]
+
+
+def mentioned(text: str, names: Iterable[str]) -> str | None:
+    """The one of NAMES that TEXT mentions as whole words ("send the winter sale 2026 one to ..."
+    mentions "Winter sale 2026"), the longest first; None when it mentions none."""
+    said = f" {fold(text)} "
+    for name in sorted(names, key=len, reverse=True):
+        folded = fold(name)
+        if folded and f" {folded} " in said:
+            return name
+    return None
 
 
 def shorten(text: str, limit: int) -> str:

@@ -67,3 +67,12 @@ def test_shorten_cuts_between_words_never_at_an_apostrophe():
     cut = shorten(said, 24)
     assert len(cut) <= 24 and cut.endswith("…") and said.startswith(cut[:-1]) and said[len(cut) - 1] == " "
     assert shorten("x" * 50, 10) == "x" * 9 + "…"
+
+
+def test_mentioned_finds_the_longest_name_a_text_names_as_whole_words():
+    from assistant.text import mentioned
+
+    names = ["Sale", "Winter sale 2026", "AcmeShop"]
+    assert mentioned("send the winter sale 2026 one to 13800138000", names) == "Winter sale 2026"
+    assert mentioned("has AcmeShop been approved?", names) == "AcmeShop"
+    assert mentioned("is the wholesale price set", names) is None      # a name inside a word is no mention

@@ -19,7 +19,7 @@ from ..clock import add_business_days
 from ..context import Context, check_count, perform
 from ..errors import NotFound, UserError, refused
 from ..rules import SOURCES
-from ..text import clean, is_cjk
+from ..text import clean, is_cjk, mentioned
 
 # The service's codes for refused signature applications.
 NAME_ILLEGAL = "isv.SIGN_NAME_ILLEGAL"
@@ -219,14 +219,8 @@ def status_of(ctx: Context, row: dict) -> dict:
 def named_in(ctx: Context, text: str) -> str | None:
     """The account's signature TEXT mentions ("has AcmeShop been approved?"), the longest name
     first; None when it names none."""
-    from ..text import fold
-
-    said = f" {fold(text)} "
-    rows = ctx.store.rows("SELECT name FROM signatures WHERE account = ?", (ctx.account,))
-    for row in sorted(rows, key=lambda r: -len(r["name"])):
-        if fold(row["name"]) and f" {fold(row['name'])} " in said:
-            return row["name"]
-    return None
+    return mentioned(text, [r["name"] for r in ctx.store.rows("SELECT name FROM signatures WHERE account = ?",
+                                                              (ctx.account,))])
 
 
 def status(ctx: Context, name: str | None = None) -> list[dict]:

@@ -21,7 +21,7 @@ from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, check_count, perform
 from ..errors import NotFound, UserError, refused
-from ..text import clean, fold, typed
+from ..text import clean, mentioned, typed
 from . import signatures
 
 # The service's codes for refused template applications.
@@ -233,12 +233,11 @@ def find(ctx: Context, code: str, any_account: bool = False) -> dict:
 def named_in(ctx: Context, text: str) -> str | None:
     """The code of the account's template whose name TEXT mentions ("send the winter sale 2026 one
     to ..."), the longest name first; None when it names none."""
-    said = f" {fold(text)} "
-    rows = ctx.store.rows("SELECT code, name FROM templates WHERE account = ?", (ctx.account,))
-    for row in sorted(rows, key=lambda r: -len(r["name"])):
-        if fold(row["name"]) and f" {fold(row['name'])} " in said:
-            return row["code"]
-    return None
+    codes: dict[str, str] = {}
+    for row in ctx.store.rows("SELECT code, name FROM templates WHERE account = ?", (ctx.account,)):
+        codes.setdefault(row["name"], row["code"])     # two templates of one name: the first, as before
+    name = mentioned(text, codes)
+    return codes[name] if name is not None else None
 
 
 def reach_text(ctx: Context, ready_for: list[str]) -> str:
