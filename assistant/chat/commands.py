@@ -175,8 +175,7 @@ def _answer(conv: Conversation, args: list[str]) -> list[Line]:
                 offers.make(conv, f"Open a new ticket with your message, pointing to #{number}?",
                             deed={"do": "handoff", "reason": f"{text} (follow-up to ticket #{number})",
                                   "trigger": "asked_for_person"})]
-    ticket = handoff.answer(conv.ctx, args[0], text)
-    return [Line("ok", f"Sent to the support managers on ticket #{ticket['id']}.")]
+    return conv.run("handoff.answer", {"ticket": args[0], "text": text})
 
 
 @slash("account", "NAME", "switch to another account")
@@ -209,32 +208,27 @@ def _show(conv: Conversation, args: list[str]) -> list[Line]:
     return [Line("answer", case_text(handoff.get(conv.ctx, args[0]), conv.ctx.rules.carriers))]
 
 
-def _manager(conv: Conversation) -> str:
-    return conv.ctx.actor.split(":", 1)[-1]
-
+# The slash commands of a ticket run the same outcome as the words do ("take ticket 1"), without the go-ahead.
 
 @slash("claim", "ID", "take a ticket")
 def _claim(conv: Conversation, args: list[str]) -> list[Line]:
     if not args:
         raise UserError("say which ticket: /claim ID")
-    ticket = handoff.claim(conv.ctx, args[0], _manager(conv))
-    return [Line("ok", f"Ticket #{ticket['id']} is yours.")]
+    return conv.run("handoff.claim", {"ticket": args[0]})
 
 
 @slash("reply", "ID TEXT", "answer the customer")
 def _reply(conv: Conversation, args: list[str]) -> list[Line]:
     if len(args) < 2:
         raise UserError("say which ticket and what to reply: /reply ID TEXT")
-    ticket = handoff.reply(conv.ctx, args[0], " ".join(args[1:]), _manager(conv))
-    return [Line("ok", f"Replied on ticket #{ticket['id']}.")]
+    return conv.run("handoff.reply", {"ticket": args[0], "text": " ".join(args[1:])})
 
 
 @slash("resolve", "ID NOTE", "close a ticket (the note reaches the customer)")
 def _resolve(conv: Conversation, args: list[str]) -> list[Line]:
     if len(args) < 2:
         raise UserError("say which ticket and how it was resolved: /resolve ID NOTE")
-    ticket = handoff.resolve(conv.ctx, args[0], " ".join(args[1:]), _manager(conv))
-    return [Line("ok", f"Ticket #{ticket['id']} is resolved.")]
+    return conv.run("handoff.resolve", {"ticket": args[0], "text": " ".join(args[1:])})
 
 
 @slash("quit", "", "leave (Ctrl-D does too)")

@@ -64,28 +64,39 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         return lines
     elif name == "handoff":
         return conv.handoff(args.get("reason"))
-    elif name == "handoff.answer":
-        ticket = handoff.answer(ctx, args["ticket"], args["text"])
-        return [Line("ok", f"Sent to the support managers on ticket #{ticket['id']}.")]
-    elif name == "handoff.claim":
-        ticket = handoff.claim(ctx, args["ticket"], ctx.actor.split(":", 1)[-1])
-        return [Line("ok", f"Ticket #{ticket['id']} is yours.")]
+    elif name in TICKET_MOVES:
+        return ticket_move(conv, name, args)
     elif name == "account.status":
         return commands.run(conv, "/status")
     elif name == "help":
         return commands.run(conv, "/help")
     elif name == "handoff.list":
         return [Line("answer", render.queue_text(handoff.queue(ctx)))]
-    elif name == "handoff.reply":
-        ticket = handoff.reply(ctx, args["ticket"], args["text"], ctx.actor.split(":", 1)[-1])
-        return [Line("ok", f"Replied on ticket #{ticket['id']}.")]
-    elif name == "handoff.resolve":
-        ticket = handoff.resolve(ctx, args["ticket"], args["text"], ctx.actor.split(":", 1)[-1])
-        return [Line("ok", f"Ticket #{ticket['id']} is resolved.")]
     else:
         raise UserError(f"I can't do '{name}' here yet")
     conv.failures = 0
     return lines
+
+
+# A ticket's moves in the conversation: what each says once done ({id}: the ticket's number).
+TICKET_MOVES = {"handoff.answer": "Sent to the support managers on ticket #{id}.", "handoff.claim": "Ticket #{id} is yours.",
+                "handoff.reply": "Replied on ticket #{id}.", "handoff.resolve": "Ticket #{id} is resolved."}
+
+
+def ticket_move(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
+    """Move NAME of TICKET_MOVES on ARGS["ticket"]: the customer's answer, or the staff member's
+    (named by the conversation's actor) claim, reply or resolution with ARGS["text"]."""
+    ctx, ticket = conv.ctx, args["ticket"]
+    by = ctx.actor.split(":", 1)[-1]
+    if name == "handoff.answer":
+        done = handoff.answer(ctx, ticket, args["text"])
+    elif name == "handoff.claim":
+        done = handoff.claim(ctx, ticket, by)
+    elif name == "handoff.reply":
+        done = handoff.reply(ctx, ticket, args["text"], by)
+    else:
+        done = handoff.resolve(ctx, ticket, args["text"], by)
+    return [Line("ok", TICKET_MOVES[name].format(id=done["id"]))]
 
 
 def sent(conv: Conversation, result: dict) -> list[Line]:
