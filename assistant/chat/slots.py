@@ -20,7 +20,7 @@ from ..choices import pick, yes_or_no
 from ..errors import Conflict, UserError
 from ..knowledge import Slot
 from ..numbers import lookup
-from ..router import phone_reading
+from ..router import Reply, phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold
 from . import attachments, offers, outcomes, previews, values
@@ -222,8 +222,7 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     assert flow is not None
     folded = fold(text)
     if leaves(folded):
-        conv.flow = None
-        return [Line("muted", f"Dropped the {flow.title} request. Nothing was changed.")]
+        return _dropped(conv)
     if flow.confirming:
         reading, conv.rest = offers.reading(conv, text, flow.action)
         if reading == "yes":
@@ -236,20 +235,21 @@ def answer(conv: Conversation, text: str) -> list[Line]:
             return said if said is not None else unknown(conv, text)
         return yes_or_no_again("Go ahead? [y/N]")  # neither yes nor no: asked again, never taken as a no
     slot = flow.slots[0]
-    said = yes_or_no(text)
-    if said == "no" and not slot.required:
+    reading = yes_or_no(text)
+    if reading == "no" and not slot.required:
         text = ""                       # "no" to an optional value ("Enter to skip"): skipped
-    elif said == "no":                  # "no" to a value the request cannot do without: the request is dropped
-        conv.flow = None
-        return [Line("muted", f"Dropped the {flow.title} request. Nothing was changed.")]
-    elif said == "yes":                 # a yes is never a name, a text or a choice
+    elif reading == "no":               # "no" to a value the request cannot do without: the request is dropped
+        return _dropped(conv)
+    elif reading == "yes":              # a yes is never a name, a text or a choice
         wanted = "your answer" if slot.prompt.endswith("?") else f"the {slot.prompt.split(' (')[0].lower()}"
         return [Line("warn", f"'{text.strip()}' answers a yes/no question, and none is asked now: type {wanted}, "
                              "or say 'cancel' to drop the request.")]
     any_text = slot.name in FREE_TEXT or slot.type in ("param", "error_code")
     worded = slot.type == "phone" and len(re.findall(r"[^\W\d_]{3,}", text)) > 2   # a sentence, not a list of numbers
-    if ((any_text or worded) and _is_request(conv, text)) or (any_text and _is_question(conv, text)):
-        return aside(conv, text) or []
+    if any_text or worded:
+        reply = conv.router.route(text, conv.lang)
+        if _is_request(conv, reply) or (any_text and _is_question(conv, text, reply)):
+            return aside(conv, text, reply) or []
     if slot.type == "param" and conv.router.form(text) == "question":
         # a template's value is never a question ("what is this charge?"): answered, or said not understood
         return aside(conv, text) or unknown(conv, text)
@@ -315,30 +315,36 @@ def _names_files(text: str, every_word: bool = False) -> bool:
     return len(words) == 1 and file_like(words[0])
 
 
-def _is_question(conv: Conversation, text: str) -> bool:
-    """A question the knowledge base answers well, rather than a value that ends in "?"."""
-    if conv.router.form(text) != "question":
-        return False
-    reply = conv.router.route(text, conv.lang)
-    return reply.type in ("answer", "action") and reply.confidence >= conv.router.thresholds.answer
+def _is_question(conv: Conversation, text: str, reply: Reply) -> bool:
+    """A question the knowledge base answers well (REPLY, the router's reading of TEXT), rather
+    than a value that ends in "?"."""
+    return conv.router.form(text) == "question" and reply.type in ("answer", "action") \
+        and reply.confidence >= conv.router.thresholds.answer
 
 
-def _is_request(conv: Conversation, text: str) -> bool:
+def _is_request(conv: Conversation, reply: Reply) -> bool:
     """A request that carries values of its own ("send the spring sale one to 13800138000 with
-    name=Li"), typed where any text would do: the request, never the value."""
-    reply = conv.router.route(text, conv.lang)
+    name=Li", read as REPLY), typed where any text would do: the request, never the value."""
     return reply.type == "action" and bool(reply.args) and reply.confidence >= conv.router.thresholds.answer
 
 
-def aside(conv: Conversation, text: str) -> list[Line] | None:
+def _dropped(conv: Conversation) -> list[Line]:
+    """The request being filled in, dropped ("never mind", or a no to a value it needs)."""
+    assert conv.flow is not None
+    title, conv.flow = conv.flow.title, None
+    return [Line("muted", f"Dropped the {title} request. Nothing was changed.")]
+
+
+def aside(conv: Conversation, text: str, reply: Reply | None = None) -> list[Line] | None:
     """A question or another request typed at a prompt: answered, then back to the prompt.
+    REPLY is the router's reading of TEXT, when it was read already.
 
     None when TEXT is neither (it is then a wrong value). Another change (a different request
     that writes) drops the pending one, and says so.
     """
     flow = conv.flow
     assert flow is not None
-    reply = conv.router.route(text, conv.lang)
+    reply = reply or conv.router.route(text, conv.lang)
     if reply.type == "answer":
         lines = conv.answer_lines(reply, offer=False)
     elif reply.type == "action" and reply.action == flow.action:
