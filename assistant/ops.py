@@ -51,11 +51,7 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
             return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": ticket["summary"],
                                "reused": ticket["reused"]},
                     "text": f"Ticket #{ticket['id']} is{already} with the support managers: {ticket['summary']}"}
-        if reply.action == "send" and not reply.args.get("code"):
-            reply = _named_template(ctx, reply)     # "send Spring sale to ...": the template by its name
-            if reply.args.get("code"):
-                return {**_send_hint(ctx, kb, reply), "args": reply.args}
-        if reply.action == "send" and reply.args.get("code"):
+        if reply.action == "send":
             return _send_hint(ctx, kb, reply)
         if kb.actions[reply.action].changes_state:
             return {}
@@ -82,36 +78,36 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
     return {}
 
 
-def _named_template(ctx: Callable[[], Context], reply: Reply) -> Reply:
-    """REPLY with the code of the account's template its words name, and the values they give
-    that template's variables ("with name Tom"); REPLY itself when they name none."""
-    from .actions import templates
-    from .chat.values import named_params
-
-    code = templates.named_in(ctx(), reply.question)
-    if code is None:
-        return reply
-    variables = templates.status(ctx(), code)[0]["variables"]
-    given = {p.split("=", 1)[0] for p in reply.args.get("params") or []}
-    params = list(reply.args.get("params") or []) + [f"{k}={v}" for k, v in named_params(reply.question, variables).items()
-                                                     if k not in given]
-    return reply._replace(args={**reply.args, "code": code, **({"params": params} if params else {})})
-
-
 def _send_hint(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply) -> dict:
-    """A send request's command line with `--param NAME=VALUE` for each variable of its template."""
+    """A send request's command line with `--param NAME=VALUE` for each variable of its template.
+    A template named by its name ("send Spring sale to ... with name Tom") is looked up, and its
+    code and the values the words give its variables are the request's `args`; {} when the
+    request names no template of the account."""
     from .actions import templates
     from .render import command_for, reply_text
 
+    by_name = not reply.args.get("code")
+    if by_name:
+        code = templates.named_in(ctx(), reply.question)
+        if code is None:
+            return {}
+        reply = reply._replace(args={**reply.args, "code": code})
     try:
         variables = templates.status(ctx(), reply.args["code"])[0]["variables"]
     except UserError:
         return {}
     given = list(reply.args.get("params") or [])
+    if by_name:
+        from .chat.values import named_params
+
+        named = {p.split("=", 1)[0] for p in given}
+        given += [f"{k}={v}" for k, v in named_params(reply.question, variables).items() if k not in named]
+        reply = reply._replace(args={**reply.args, **({"params": given} if given else {})})
     named = {p.split("=", 1)[0] for p in given}
     args = {**reply.args, "params": given + [f"{v}=VALUE" for v in variables if v not in named]}
     lines = reply_text(reply, kb).splitlines()
-    return {"text": "\n".join(lines[:-1] + [f"Run: {command_for(kb.actions['send'], args)}"])}
+    hint = {"text": "\n".join(lines[:-1] + [f"Run: {command_for(kb.actions['send'], args)}"])}
+    return {**hint, "args": reply.args} if by_name else hint
 
 
 def ask_object(reply: Reply, outcome: dict) -> dict:
