@@ -24,12 +24,10 @@ import json
 import os
 import random
 import statistics
-import struct
 import sys
 import tempfile
 import threading
 import time
-import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -37,15 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench_server import Server, _questions, _requests  # noqa: E402
 
 from assistant.cli import main  # noqa: E402
-
-
-def _png(width: int = 64, height: int = 64) -> bytes:
-    raw = b"".join(b"\x00" + b"\xff" * (width * 3) for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+from assistant.stories import png  # noqa: E402
 
 
 def _cli(db: str, *args: str, now: str | None = None) -> str:
@@ -60,7 +50,7 @@ def _prepare(db: str, recipients: int, tmp: Path) -> dict[str, str]:
     """demo ready to send RECIPIENTS messages (reviews done weeks ago), globex and `empty` for the others."""
     signed, created = ((dt.datetime.now() - dt.timedelta(days=d)).strftime("%Y-%m-%dT10:00") for d in (60, 30))
     image = tmp / "banner.png"
-    image.write_bytes(_png())
+    image.write_bytes(png())
     _cli(db, "enable")
     _cli(db, "signature", "submit", "AcmeShop", "--source", "trademark", now=signed)
     _cli(db, "template", "create", "--name", "Sale", "--signature", "AcmeShop", "--industry", "e-commerce",

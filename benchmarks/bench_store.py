@@ -21,12 +21,10 @@ import multiprocessing
 import os
 import random
 import statistics
-import struct
 import sys
 import tempfile
 import time
 import uuid
-import zlib
 from collections import defaultdict
 from pathlib import Path
 
@@ -38,6 +36,7 @@ from assistant.clock import FixedClock  # noqa: E402
 from assistant.context import Context  # noqa: E402
 from assistant.errors import UserError  # noqa: E402
 from assistant.storage import open_store  # noqa: E402
+from assistant.stories import png  # noqa: E402
 
 FORK = multiprocessing.get_context("fork")
 MIX = [("send", 30), ("topup", 10), ("handoff.create", 15), ("handoff.claim", 15), ("handoff.reply", 10),
@@ -46,13 +45,8 @@ MIX = [("send", 30), ("topup", 10), ("handoff.create", 15), ("handoff.claim", 15
 
 def _png(folder: Path) -> str:
     """A small real PNG, for the template's image frame."""
-    raw = b"".join(b"\x00" + b"\xff" * (64 * 3) for _ in range(64))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
     path = folder / "banner.png"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 64, 64, 8, 2, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    path.write_bytes(png())
     return str(path)
 
 

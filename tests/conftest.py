@@ -127,25 +127,17 @@ def run(tmp_path, monkeypatch, backend, request) -> Runner:
 # --- the account model -----------------------------------------------------------------------
 
 import datetime as dt  # noqa: E402
-import struct  # noqa: E402
-import zlib  # noqa: E402
 
 from assistant.actions.accounts import ensure_demo  # noqa: E402
 from assistant.clock import FixedClock  # noqa: E402
 from assistant.context import Context  # noqa: E402
 from assistant.storage import open_store  # noqa: E402
+from assistant.stories import png  # noqa: E402
 
 MONDAY = dt.datetime(2026, 3, 2, 10, 0)  # a Monday with no holiday near it
 
 
-def png_bytes(width: int = 64, height: int = 64) -> bytes:
-    """A real, decodable PNG image of the given size."""
-    raw = b"".join(b"\x00" + b"\xff" * (width * 3) for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+png_bytes = png  # a real, decodable PNG image of the given size (assistant.stories.png)
 
 
 MP4_BYTES = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
