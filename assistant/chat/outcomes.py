@@ -139,15 +139,13 @@ def _named_carrier(conv: Conversation, text: str) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
-def _carriers_failures(conv: Conversation, text: str, request: str) -> list[str]:
-    """The numbers that failed in send REQUEST at the one carrier TEXT names ("what went wrong with
-    the telecom number?", "电信的为什么失败"), at most SHOWN_FATES; [] when TEXT names no carrier or several."""
-    carrier = _named_carrier(conv, text)
+def _carriers_failures(conv: Conversation, carrier: str | None, request: str) -> list[str]:
+    """The numbers that failed in send REQUEST at CARRIER (the one a question names: "what went
+    wrong with the telecom number?", "电信的为什么失败"), at most SHOWN_FATES; [] for no carrier."""
     if carrier is None:
         return []
-    named = [carrier]
     rows = conv.ctx.store.rows("SELECT phone FROM messages WHERE account = ? AND request_id = ? AND carrier = ? "
-                               "AND status = 'failed' ORDER BY id LIMIT ?", (conv.ctx.account, request, named[0], SHOWN_FATES))
+                               "AND status = 'failed' ORDER BY id LIMIT ?", (conv.ctx.account, request, carrier, SHOWN_FATES))
     return [r["phone"] for r in rows]
 
 
@@ -161,7 +159,8 @@ def number_fate(conv: Conversation, text: str) -> list[Line] | None:
     from ..router import phone_reading
 
     reading = phone_reading(conv.kb, text)
-    asked = [normalise(raw) or raw for raw in reading.phones + reading.unread] or _carriers_failures(conv, text, request)
+    carrier = _named_carrier(conv, text)
+    asked = [normalise(raw) or raw for raw in reading.phones + reading.unread] or _carriers_failures(conv, carrier, request)
     lines: list[Line] = []
     explained: list[str] = []
     for phone in asked:
@@ -181,7 +180,6 @@ def number_fate(conv: Conversation, text: str) -> list[Line] | None:
     if not lines:
         from ..text import fold
 
-        carrier = _named_carrier(conv, text)
         if carrier is None or _FAILURE_WORDS.isdisjoint(fold(text).split()):
             return None
         where = conv.ctx.rules.carriers[carrier]     # "what went wrong with the telecom numbers?": nothing did
