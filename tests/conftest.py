@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -101,14 +103,23 @@ def db_target(backend, tmp_path):
     if backend == "sqlite":
         yield str(tmp_path / "assistant.db")
         return
+    with postgres_schema() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def postgres_schema() -> Iterator[str]:
+    """An empty schema of its own on the test server, as a URL; dropped with all it holds afterwards."""
     import psycopg
 
     schema = f"test_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(TEST_POSTGRES, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    yield schema_url(TEST_POSTGRES, schema)
-    with psycopg.connect(TEST_POSTGRES, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    try:
+        yield schema_url(TEST_POSTGRES, schema)
+    finally:
+        with psycopg.connect(TEST_POSTGRES, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture

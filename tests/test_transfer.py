@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import io
 import json
-import uuid
 
 import pytest
-from conftest import MONDAY, TEST_POSTGRES, Clocked, schema_url
+from conftest import MONDAY, TEST_POSTGRES, Clocked, postgres_schema
 
 from assistant.actions import accounts, handoff, sending, signatures, templates
 from assistant.cli import main
@@ -24,14 +23,8 @@ pytestmark = pytest.mark.skipif(not TEST_POSTGRES, reason="needs ASSISTANT_TEST_
 @pytest.fixture
 def server():
     """An empty PostgreSQL schema of this test's own, as a URL."""
-    import psycopg
-
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(TEST_POSTGRES, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    yield schema_url(TEST_POSTGRES, schema)
-    with psycopg.connect(TEST_POSTGRES, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture

@@ -117,7 +117,7 @@ def _turns(ctx: Context, conversation: Sequence[dict]) -> list[dict]:
 
 def _open_ticket(ctx: Context) -> dict | None:
     """The account's latest unresolved ticket, if it has one (a conversation's new request goes on it)."""
-    return ctx.store.row("SELECT id, detail, status, owner, priority, context FROM tickets "
+    return ctx.store.row("SELECT id, account, detail, status, owner, priority, context FROM tickets "
                          "WHERE account = ? AND status != 'resolved' ORDER BY id DESC LIMIT 1", (ctx.account,))
 
 
@@ -134,9 +134,7 @@ def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: b
                          (ticket["id"], CUSTOMER))
     added = bool(text) and text != ticket["detail"] and not (last and last["text"] == text)
     if added:
-        ctx.store.insert("ticket_messages", {"ticket": ticket["id"], "account": ctx.account,
-                                             "at": _when(ctx, ticket["id"]),
-                                             "author": CUSTOMER, "text": text, "seen_at": ctx.now()})
+        _message(ctx, ticket, CUSTOMER, text, seen=True)
         context = json.loads(ticket["context"])
         context.update({k: v for k, v in found.items() if k not in context})
         ctx.store.update("tickets", {"id": ticket["id"]}, {
@@ -198,6 +196,14 @@ def _event(ctx: Context, ticket_id: int, event: str, detail: str | None = None) 
     if event in notify.EVENTS:
         ticket = ctx.store.row("SELECT id, account, priority, summary FROM tickets WHERE id = ?", (ticket_id,))
         notify.record(ctx.store, ticket, event, at)
+
+
+def _message(ctx: Context, ticket: dict, author: str, text: str, seen: bool = False) -> None:
+    """Add a message to TICKET's thread. The customer's own messages are seen as they are written;
+    the manager's wait, unseen, in the customer's inbox."""
+    ctx.store.insert("ticket_messages", {"ticket": ticket["id"], "account": ticket["account"],
+                                         "at": _when(ctx, ticket["id"]), "author": author, "text": text,
+                                         "seen_at": ctx.now() if seen else None})
 
 
 def _when(ctx: Context, ticket_id: int) -> str:
@@ -316,9 +322,7 @@ def reply(ctx: Context, ticket_id: int | str, text: str, by: str | None = None) 
         if row["status"] == "resolved":
             raise UserError(f"ticket #{row['id']} is resolved; open a new one to continue")
         author = clean(by or row["owner"] or ctx.actor)
-        ctx.store.insert("ticket_messages", {"ticket": row["id"], "account": row["account"],
-                                             "at": _when(ctx, row["id"]),
-                                                "author": author, "text": text, "seen_at": None})
+        _message(ctx, row, author, text)
         ctx.store.execute("UPDATE tickets SET status = 'waiting', owner = COALESCE(owner, ?) WHERE id = ?",
                                (author, row["id"]))
         _event(ctx, row["id"], "replied")  # the text is kept once, in the ticket's messages
@@ -334,9 +338,7 @@ def answer(ctx: Context, ticket_id: int | str, text: str) -> dict:
         row = _row(ctx, ticket_id, any_account=False)
         if row["status"] == "resolved":
             raise UserError(f"ticket #{row['id']} is resolved; open a new one with `assistant handoff create`")
-        ctx.store.insert("ticket_messages", {"ticket": row["id"], "account": row["account"],
-                                             "at": _when(ctx, row["id"]),
-                                                "author": CUSTOMER, "text": text, "seen_at": ctx.now()})
+        _message(ctx, row, CUSTOMER, text, seen=True)
         ctx.store.execute("UPDATE tickets SET status = CASE WHEN owner IS NULL THEN 'open' ELSE 'claimed' END "
                                "WHERE id = ?", (row["id"],))
         _event(ctx, row["id"], "answered")  # the actor says who; the text is kept once, in the messages
@@ -356,10 +358,7 @@ def resolve(ctx: Context, ticket_id: int | str, note: str, by: str | None = None
         ctx.store.execute("UPDATE tickets SET status = 'resolved', resolution = ?, owner = COALESCE(owner, ?) "
                           "WHERE id = ?", (note, clean(by or ctx.actor), row["id"]))
         # The note is the customer's answer too: it waits in their inbox like a reply.
-        ctx.store.insert("ticket_messages", {"ticket": row["id"], "account": row["account"],
-                                             "at": _when(ctx, row["id"]),
-                                             "author": clean(by or row["owner"] or ctx.actor),
-                                             "text": f"{RESOLVED}{note}", "seen_at": None})
+        _message(ctx, row, clean(by or row["owner"] or ctx.actor), f"{RESOLVED}{note}")
         _event(ctx, row["id"], "resolved")  # the note is kept as the resolution and the customer's message
         return get(ctx, row["id"])
     return perform(ctx, "handoff.resolve", str(ticket_id), work)
