@@ -21,8 +21,9 @@ pytestmark = pytest.mark.skipif(not CHROMIUM, reason="no chromium on this machin
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 WORDS = {
-    "en": {"sign_in": "Sign in", "claim": "Claim", "a_person": "I want to talk to a person", "yes": "yes"},
-    "zh": {"sign_in": "登录", "claim": "认领", "a_person": "转人工", "yes": "好的"},
+    "en": {"sign_in": "Sign in", "claim": "Claim", "a_person": "I want to talk to a person", "yes": "yes",
+           "thanks": "Thank"},
+    "zh": {"sign_in": "登录", "claim": "认领", "a_person": "转人工", "yes": "好的", "thanks": "感谢"},
 }
 
 
@@ -73,6 +74,10 @@ def test_the_handoff_round_trip_in_a_real_browser(serve, browser, lang):
     transcript = chat.locator("[data-role=transcript]")
     say(chat, "how long does signature review take")
     transcript.locator("li[data-from=assistant]", has_text="7").last.wait_for()
+    # an answer is followed by the feedback box, and its offer ("check the status now?") by buttons
+    transcript.locator("li[data-role=feedback] button[data-feedback=yes]").last.click()
+    transcript.locator("li[data-role=feedback]", has_text=WORDS[lang]["thanks"]).wait_for()
+    assert chat.locator("[data-role=choices] button").count() >= 2
     say(chat, words["a_person"])
     say(chat, words["yes"])
     transcript.locator("li[data-from=assistant]", has_text="#1").wait_for()
@@ -104,3 +109,4 @@ def test_the_handoff_round_trip_in_a_real_browser(serve, browser, lang):
     chat.reload()
     assert note not in chat.content()
     assert desk_errors == [] and chat_errors == []
+    assert transcript.locator("li.error").count() == 0

@@ -91,10 +91,11 @@ function chat(form) {
     line(list, "customer", text);
     const body = new URLSearchParams({csrf, text});
     await shown(await fetch("/chat/say", {method: "POST", body, credentials: "same-origin",
-                                          headers: {"Accept": "application/json"}}));
+                                          headers: {"Accept": "application/json"}}), text);
   }
 
-  async function shown(r) {
+  // QUESTION is the customer's line the view answers (none for an upload): the feedback box sends it.
+  async function shown(r, question) {
     if (!r.ok) { line(list, "assistant", (await r.json().catch(() => ({}))).error || r.statusText, "error"); return; }
     const view = await r.json();
     const labels = {};
@@ -103,7 +104,8 @@ function chat(form) {
       const m = /^\s*(\d+)[.)]\s+(.*)$/.exec(l.text);
       if (l.kind === "choice" && m) labels[m[1]] = m[2];
     }
-    if (view.lines.some(l => l.kind === "answer")) feedback(list, text, view.lines.find(l => l.kind === "answer").text);
+    const answer = view.lines.find(l => l.kind === "answer");
+    if (answer && question) feedback(list, question, answer.text);
     choices.replaceChildren();
     const waiting = view.waiting;
     prompt.textContent = waiting ? waiting.prompt : "";
@@ -133,7 +135,7 @@ function chat(form) {
     const body = new FormData(attach);
     input.value = "";
     fetch("/chat/files", {method: "POST", body, credentials: "same-origin", headers: {"Accept": "application/json"}})
-      .then(shown).catch(() => line(list, "assistant", "…", "error"));
+      .then(r => shown(r)).catch(() => line(list, "assistant", "…", "error"));
   });
 
   form.addEventListener("submit", (event) => {
