@@ -20,7 +20,7 @@ from . import lang as language
 from . import numbers
 from .knowledge import Action, KnowledgeBase
 from .matcher import Candidate, Index
-from .text import clean, fold
+from .text import fold, plain
 
 NEGATIVE = "none:out-of-scope"  # the intent of the out-of-scope examples
 # A sentence ends at . ! ? ; followed by a space, or at a Chinese full stop, question or exclamation mark
@@ -261,7 +261,7 @@ class Router:
         routing = self.kb.routing
         if any(joined.startswith(p + " ") for p in routing.command_phrases):
             return "command"  # "can you send ..." is a request, though it starts like a question
-        if text.rstrip().endswith("?") or (words and words[-1] in routing.question_ends) or \
+        if text.rstrip().endswith(("?", "？")) or (words and words[-1] in routing.question_ends) or \
                 any(joined.startswith(p + " ") for p in routing.question_starts):
             return "question"
         if any(joined.startswith(p + " ") for p in routing.command_starts):
@@ -271,7 +271,7 @@ class Router:
     def route(self, question: str, lang: str | None = None) -> Reply:
         """Decide what QUESTION means, answering in LANG ('en', 'zh', or 'auto'/None: the
         question's own language, see `lang.detect`). Never raises for bad text: it becomes a fallback."""
-        text = clean(question)
+        text = plain(question)
         said = language.choose(lang, text)
         if not text:
             return Reply(question, "fallback", error="empty question; type a question or a request", lang=said)
@@ -349,7 +349,7 @@ class Router:
         them afterwards gives exactly the replies it gives without this."""
         if self.index.semantic is None or not questions:
             return
-        texts = [clean(q) for q in questions]
+        texts = [plain(q) for q in questions]
         self.index.prime([self.prepare(t) for t in texts if t and len(t) <= MAX_QUESTION])
 
     @staticmethod

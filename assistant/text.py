@@ -51,12 +51,28 @@ _CONTRACTIONS = {"whats": "what is", "hows": "how is", "dont": "do not", "doesnt
                  "arent": "are not", "wheres": "where is", "whens": "when is"}
 
 
+# Chinese text's own punctuation (full-width comma, colon, brackets...): NFKC would make it ASCII,
+# which changes a template's text as the carriers review it, so `clean` keeps it and `plain` folds it.
+_CJK_PUNCTUATION = "！（），：；？～…"
+_KEEP_CJK = re.compile(f"([{_CJK_PUNCTUATION}])")
+_ASCII_PUNCTUATION = str.maketrans({ch: unicodedata.normalize("NFKC", ch) for ch in _CJK_PUNCTUATION})
+
+
 def clean(text: str) -> str:
-    """Return TEXT safe to store and show: NFKC, no control or bidi characters, single spaces."""
+    """Return TEXT safe to store and show: NFKC (full-width letters and digits become ASCII) but
+    Chinese punctuation kept, no control or bidi characters, single spaces."""
     if not text.isascii():  # NFKC leaves ASCII as it is
-        text = unicodedata.normalize("NFKC", text)
+        parts = _KEEP_CJK.split(text)
+        text = "".join(part if i % 2 else unicodedata.normalize("NFKC", part) for i, part in enumerate(parts))
     text = _CONTROL.sub(" ", text)
     return " ".join(text.split())
+
+
+def plain(text: str) -> str:
+    """`clean(TEXT)` with Chinese punctuation as its ASCII forms: what the router reads, so "？" ends
+    a question like "?" and "：" introduces a reply like ":"."""
+    text = clean(text)
+    return text if text.isascii() else text.translate(_ASCII_PUNCTUATION)
 
 
 def typed(text: str) -> str:

@@ -1,4 +1,4 @@
-from assistant.text import Synonyms, clean, fold, stem, tokens
+from assistant.text import Synonyms, clean, fold, plain, stem, tokens
 
 
 def test_fold_turns_full_width_forms_and_case_into_plain_words():
@@ -76,3 +76,10 @@ def test_mentioned_finds_the_longest_name_a_text_names_as_whole_words():
     assert mentioned("send the winter sale 2026 one to 13800138000", names) == "Winter sale 2026"
     assert mentioned("has AcmeShop been approved?", names) == "AcmeShop"
     assert mentioned("is the wholesale price set", names) is None      # a name inside a word is no mention
+
+
+def test_clean_keeps_chinese_punctuation_that_plain_folds_for_the_router():
+    typed = "您好${name}，欢迎（测试）！ＡＢＣ１２３"
+    assert clean(typed) == "您好${name}，欢迎（测试）！ABC123"   # full-width letters and digits still fold
+    assert plain(typed) == "您好${name},欢迎(测试)!ABC123"
+    assert plain("签名审核要多久？") == "签名审核要多久?"

@@ -25,7 +25,7 @@ def params(value: Any) -> dict[str, str]:
         return {}
     if isinstance(value, Mapping):
         return {str(k).strip(): "" if v is None else str(v) for k, v in value.items() if str(k).strip()}
-    words: Iterable[Any] = value.replace(",", " ").split() if isinstance(value, str) else value
+    words: Iterable[Any] = value.replace(",", " ").replace("，", " ").split() if isinstance(value, str) else value
     out: dict[str, str] = {}
     for word in words:
         name, sep, given = str(word).partition("=")
@@ -40,8 +40,8 @@ def named_params(said: str, variables: Iterable[str]) -> dict[str, str]:
     "with", "and", "where" or a comma, so a variable called like a word of the request is not misread."""
     out: dict[str, str] = {}
     for variable in variables:
-        pattern = (r"(?:\bwith|\band|\bwhere|,)\s+\$?\{?" + re.escape(variable) + r"\}?\s*(?:=|:|\bis\b|\bas\b)?\s*"
-                   r"(\"[^\"]*\"|'[^']*'|[^\s,]+)")
+        pattern = (r"(?:(?:\bwith|\band|\bwhere)\s+|[,，]\s*)\$?\{?" + re.escape(variable) + r"\}?\s*(?:=|:|：|\bis\b|\bas\b)?\s*"
+                   r"(\"[^\"]*\"|'[^']*'|[^\s,，]+)")
         found = re.search(pattern, said, re.IGNORECASE)
         if found:
             out[variable] = found.group(1).strip("\"'")
