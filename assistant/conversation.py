@@ -343,8 +343,11 @@ class Conversation:
                 Line("choice", f"  {n}. {s.question}") for n, s in enumerate(reply.suggestions, 1)]
         if reply.type == "answer":
             return self.answer_lines(reply)
-        notes = [Line("warn", note) for note in reply.notes]   # numbers that are none, or written twice
-        return notes + self.start(reply.action, reply.args or {}, reply.question)
+        started = self.start(reply.action, reply.args or {}, reply.question)
+        # numbers that are none, or written twice; not again where the request's own check names them
+        said = "\n".join(line.text for line in started)
+        notes = [Line("warn", note) for note in reply.notes if f"'{note.partition(': ')[0]}'" not in said]
+        return notes + started
 
     def _names_object_of(self, key: str, said: str) -> bool:
         """Whether SAID names an object of the account that suggestion KEY (an action, or an FAQ

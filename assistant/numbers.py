@@ -130,6 +130,25 @@ def unique(raws: list[str], pace: Callable[[], None] | None = None) -> tuple[lis
     return kept, repeats
 
 
+def _apart(start: int, token: str) -> list[tuple[int, str]]:
+    """TOKEN (found at START) as the numbers it may hold: one number grouped by spaces ("138 0013
+    800") is one token, but a run of more digits than any number has (15, with 0086) is several
+    numbers written side by side ("1461234567890 00861380013800"), cut at its spaces."""
+    if sum(ch.isdigit() for ch in token) <= 15:
+        return [(start, token.strip())]
+    out: list[tuple[int, str]] = []
+    begin = digits = 0
+    groups = list(re.finditer(r"\S+", token))
+    for n, group in enumerate(groups):   # groups gathered until they make a number's worth of digits
+        if not digits:
+            begin = group.start()
+        digits += sum(ch.isdigit() for ch in group.group(0))
+        if digits >= 11 or n == len(groups) - 1:
+            out.append((start + begin, token[begin:group.end()]))
+            digits = 0
+    return out
+
+
 def read(text: str, patterns: list[re.Pattern], whole: bool = False) -> Reading:
     """The numbers in TEXT, found by PATTERNS (the knowledge base's `phone` slot type), in order.
 
@@ -148,8 +167,9 @@ def read(text: str, patterns: list[re.Pattern], whole: bool = False) -> Reading:
         leftovers = [(m.start(), m.group(0)) for m in re.finditer(r"[^\s,;，；]+", rest)
                      if m.group(0).casefold() not in _FILLER]
     else:
-        leftovers = [(m.start(), m.group(0).strip()) for m in _NUMBERISH.finditer(rest)
-                     if sum(ch.isdigit() for ch in m.group(0)) >= 5 and not _DATE.fullmatch(m.group(0).strip())]
+        leftovers = [(start, token) for m in _NUMBERISH.finditer(rest)
+                     for start, token in _apart(m.start(), m.group(0))
+                     if sum(ch.isdigit() for ch in token) >= 5 and not _DATE.fullmatch(token)]
     written = [value for _, value in sorted(found)]
     kept, repeats = unique(written)
     return Reading([written[n] for n in kept], [t for _, t in sorted(leftovers)], repeats, written)

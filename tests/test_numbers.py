@@ -65,3 +65,9 @@ def test_one_number_written_twice_in_two_formats_is_one_recipient_and_said_so():
 
 def test_at_a_numbers_prompt_every_leftover_word_is_unread_but_and():
     assert _read("13800138000 and 12345, abc", whole=True).unread == ["12345", "abc"]
+
+
+def test_numbers_written_side_by_side_are_read_apart_not_joined_into_one():
+    assert _read("send it to 1461234567890 00861380013800").unread == ["1461234567890", "00861380013800"]
+    assert _read("send it to 138 0013 800").unread == ["138 0013 800"]   # one number's groups stay one token
+    assert _read("send it to 12345 67890 12345 67890").unread == ["12345 67890 12345", "67890"]   # no digit lost
