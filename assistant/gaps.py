@@ -30,7 +30,7 @@ SIMILAR = 70  # token-set similarity (0-100) for two questions to count as the s
 
 def entry_for(reply: Reply, low_confidence: float) -> dict | None:
     """The log row for REPLY, or None when it was a confident answer or an action."""
-    if reply.error:
+    if reply.error or reply.kind == "small_talk":   # "hello" is no gap in the knowledge
         return None
     if reply.type == "fallback":
         kind = "fallback"

@@ -115,6 +115,8 @@ def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
         line += f" ({args})." if args else "."
         notes = "".join(f"\n{one_line(note)}" for note in reply.notes)
         return f"{line}{notes}\nRun: {command_for(action, reply.args)}"
+    if reply.kind == "small_talk" and reply.answer:
+        return reply.answer
     if reply.kind == "undocumented" and reply.answer:
         return f"{reply.answer}\n{say(kb, 'undocumented.ask', lang)}"
     return say(kb, "fallback.ask", lang)

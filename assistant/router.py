@@ -62,7 +62,7 @@ class Reply(NamedTuple):
     best: Candidate | None = None
     error: str | None = None
     lang: str = "en"                     # the language the answer (and the words around it) is in
-    kind: str | None = None              # "undocumented": a fallback that says where to look
+    kind: str | None = None              # a fallback's: "undocumented" says where to look, "small_talk" greets back
     notes: tuple[str, ...] = ()          # what the values leave unsaid ("12345: not a mobile number ...")
     outside: bool = False                # a fallback because the question is out of scope (not in `to_json`)
 
@@ -73,6 +73,8 @@ class Reply(NamedTuple):
             out.update(entry=self.entry, answer=self.answer)
             if self.kind:
                 out["kind"] = self.kind
+        elif self.kind == "small_talk":
+            out.update(kind=self.kind, answer=self.answer)
         elif self.type == "action":
             out.update(action=self.action, args=self.args)
             if self.notes:
@@ -270,7 +272,18 @@ class Router:
 
     def route(self, question: str, lang: str | None = None) -> Reply:
         """Decide what QUESTION means, answering in LANG ('en', 'zh', or 'auto'/None: the
-        question's own language, see `lang.detect`). Never raises for bad text: it becomes a fallback."""
+        question's own language, see `lang.detect`). Never raises for bad text: it becomes a fallback.
+        A fallback that is only a greeting, a thanks or a goodbye is kind "small_talk", its answer
+        said in kind (`messages.yaml`), and no gap in the knowledge."""
+        reply = self._route(question, lang)
+        if reply.type == "fallback" and reply.kind is None and not reply.error:
+            from .messages import say, small_talk
+
+            if talk := small_talk(self.kb, reply.question):
+                return reply._replace(kind="small_talk", answer=say(self.kb, f"small_talk.{talk}", reply.lang))
+        return reply
+
+    def _route(self, question: str, lang: str | None) -> Reply:
         text = plain(question)
         said = language.choose(lang, text)
         if not text:

@@ -27,6 +27,19 @@ def test_ask_json_follows_the_contract(run):
     assert 0 < data["confidence"] <= 1
 
 
+def test_ask_an_empty_question_is_a_usage_error(run):
+    result = run("ask", " ")
+    assert result.code == 2 and "empty question" in result.err and result.out == ""
+
+
+def test_ask_greets_back_and_logs_no_gap_for_small_talk(run):
+    assert "Hello" in run("ask", "hello").out
+    data = json.loads(run("ask", "--json", "thanks a lot").out)
+    assert data["type"] == "fallback" and data["kind"] == "small_talk" and "welcome" in data["answer"]
+    assert "不客气" in run("ask", "谢谢").out
+    assert "no knowledge gaps" in run("--role", "manager", "kb", "gaps").out.lower()
+
+
 def test_global_options_work_before_the_command_too(run):
     assert json.loads(run("--json", "ask", "TD").out)["entry"] == "opt-out"
 

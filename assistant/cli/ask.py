@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from ..errors import UserError
+from ..errors import UsageError, UserError
 from ..render import reply_text, to_json
 from ..sanitize import one_line
 from .shell import Shell, command
@@ -13,6 +13,9 @@ from .shell import Shell, command
 
 @command("ask")
 def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
+    if opts.question and not " ".join(opts.question).strip():
+        raise UsageError('empty question; ask one, e.g. assistant ask "how long does signature review take", '
+                         "or give none to read one a line from standard input")
     if sh.remote:
         def answer(question: str) -> None:
             obj = sh.ops.ask(question, text=not opts.json, lang=sh.lang)
