@@ -254,7 +254,7 @@ class LocalOps:
             payable(self.ctx, code)  # an empty package refuses the file before a line of it is read
             recipients += parse(file_text, params, source or "the recipients file")
         return send(self.ctx, code, recipients, progress=progress, from_file=file_text is not None,
-                    pace=Pacer(self.send_share, busy=self.others_waiting))
+                    pace=Pacer(self.send_share, busy=self.others_waiting), common=params)
 
     def send_list(self) -> list[dict]:
         """The latest sends of the account (`send list`)."""

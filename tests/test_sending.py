@@ -34,11 +34,11 @@ def test_numbers_it_cannot_reach_fail_with_mobile_number_illegal(live, phone):
 
 def test_a_carrier_that_has_not_approved_the_template_is_refused(live, media):
     templates.create(live, "Live", "AcmeShop", "e-commerce", "Watch our live stream", [media["image"]])
-    result = _send(live, "13312345678", "13800138000", code="DIGITAL_SMS_0002")
+    result = sending.send(live, "DIGITAL_SMS_0002", [("13312345678", {}), ("13800138000", {})])
     assert _codes(result) == ["isv.SMS_TEMPLATE_ILLEGAL", "isv.SMS_TEMPLATE_ILLEGAL"]
     assert "pending, expected by" in result["results"][0]["detail"]
     live.later(days=7)
-    result = _send(live, "13312345678", "13800138001", code="DIGITAL_SMS_0002")
+    result = sending.send(live, "DIGITAL_SMS_0002", [("13312345678", {}), ("13800138001", {})])
     assert _codes(result) == ["isv.SMS_TEMPLATE_ILLEGAL", None]
     assert "rejected: live-streaming content" in result["results"][0]["detail"]
 
@@ -309,7 +309,8 @@ def test_a_writer_killed_mid_send_leaves_a_recording_send_that_is_rolled_back_wh
 
 
 def test_send_show_pages_the_failures(live):
-    result = sending.send(live, "DIGITAL_SMS_0001", [(f"1{n:05d}", {}) for n in range(120)], from_file=True)
+    result = sending.send(live, "DIGITAL_SMS_0001", [(f"1{n:05d}", {"name": "T"}) for n in range(120)],
+                          from_file=True)
     first = sending.request(live, result["request_id"])
     assert len(first["failures"]) == 50 and first["failures_from"] == 0 and first["failures_next"] == 50
     last = sending.request(live, result["request_id"], failures_from=100)
@@ -317,7 +318,8 @@ def test_send_show_pages_the_failures(live):
 
 
 def test_send_show_pages_take_a_limit_bounded_so_an_answer_stays_small(live):
-    result = sending.send(live, "DIGITAL_SMS_0001", [(f"1{n:05d}", {}) for n in range(1200)], from_file=True)
+    result = sending.send(live, "DIGITAL_SMS_0001", [(f"1{n:05d}", {"name": "T"}) for n in range(1200)],
+                          from_file=True)
     page = sending.request(live, result["request_id"], failures_from=10, limit=5)
     assert [f["phone"] for f in page["failures"]] == [f"1{n:05d}" for n in range(10, 15)]
     assert (page["failures_next"], page["failures_total"]) == (15, 1200)
@@ -376,3 +378,25 @@ def test_a_large_send_keeps_the_sqlite_log_small_so_no_other_commit_has_to_copy_
     assert result["results_total"] == 30_000
     wal = str(live.store.path) + "-wal"
     assert os.path.getsize(wal) < 2 * 1024 * 1024
+
+
+def test_a_parameter_the_template_has_not_is_refused_before_anything_is_recorded(live):
+    with pytest.raises(UserError, match=r"isv.SMS_TEMPLATE_ILLEGAL: template DIGITAL_SMS_0001 has no parameter 'foo' "
+                                        r"\(its parameters: \$\{name\}\)"):
+        sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom", "foo": "1"})])
+    with pytest.raises(UserError, match="has no parameter 'foo'"):
+        sending.preview(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom", "foo": "1"})])
+    with pytest.raises(UserError, match="has no parameter 'foo'"):   # a file's --param too
+        sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom", "foo": "1"})], from_file=True,
+                     common={"foo": "1"})
+    assert live.store.row("SELECT COUNT(*) AS n FROM requests")["n"] == 0
+
+
+def test_a_files_extra_columns_are_allowed_but_a_variable_no_column_gives_is_refused_whole(live):
+    result = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom", "city": "Hangzhou"})],
+                          from_file=True)
+    assert result["sent"] == 1
+    with pytest.raises(UserError, match=r"isv.TEMPLATE_MISSING_PARAMETERS: the file gives no recipient a value for "
+                                        r"\$\{name\} \(its columns: 姓名\); name a column 'name'"):
+        sending.send(live, "DIGITAL_SMS_0001", [(f"1390000000{n}", {"姓名": "张三"}) for n in range(5)], from_file=True)
+    assert live.store.row("SELECT COUNT(*) AS n FROM requests")["n"] == 1

@@ -266,6 +266,9 @@ def preview(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str
     """
     recipients = list(recipients)
     checked, repeated = _recipients(ctx, recipients, from_file)
+    template = templates.find(ctx, code)
+    _check_names(template["code"], templates.VARIABLE.findall(template["text"]),
+                 (params for _, params in checked), from_file, {})
     return {**_outcomes(ctx, code, checked), "repeats": _shown(repeated)}
 
 
@@ -273,9 +276,32 @@ def _shown(repeated: list[Repeat]) -> list[dict]:
     return [{"written": r.written, "phone": r.phone, "first": r.first, "note": r.note()} for r in repeated]
 
 
+def _check_names(code: str, variables: list[str], given: Iterable[Mapping[str, str]], from_file: bool,
+                 common: Mapping[str, str]) -> None:
+    """Refuse, before anything is recorded, parameters the template cannot take: a name it has no
+    variable for (the service refuses a request whose names mismatch, isv.SMS_TEMPLATE_ILLEGAL;
+    a file's own extra columns are allowed), and a file that gives some variable to no recipient
+    at all (its column named otherwise: every message would fail)."""
+    folded = {v.casefold() for v in variables}
+    shapes = {tuple(params) for params in given}
+    names = set(common) | (set() if from_file else {name for shape in shapes for name in shape})
+    unknown = sorted(n for n in names if n.casefold() not in folded)
+    if unknown:
+        has = ", ".join("${" + v + "}" for v in variables) or "none"
+        raise refused("isv.SMS_TEMPLATE_ILLEGAL", f"template {code} has no parameter '{unknown[0]}' "
+                      f"(its parameters: {has}); drop it or check the spelling")
+    if from_file and shapes:
+        columns = {name.casefold() for shape in shapes for name in shape}
+        missing = [v for v in variables if v.casefold() not in columns]
+        if missing:
+            named = ", ".join(sorted({name for shape in shapes for name in shape} - set(common))) or "the phone column only"
+            raise refused("isv.TEMPLATE_MISSING_PARAMETERS", f"the file gives no recipient a value for ${{{missing[0]}}} "
+                          f"(its columns: {named}); name a column '{missing[0]}' or pass --param {missing[0]}=VALUE")
+
+
 def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, str]]],
          progress: Progress | None = None, total: int | None = None, from_file: bool = False,
-         pace: Pace = unpaced) -> dict:
+         pace: Pace = unpaced, common: Mapping[str, str] | None = None) -> dict:
     """Send template CODE to RECIPIENTS, pairs of (number as written, template parameters).
 
     Numbers given directly are one API request, at most `max_numbers_per_request`; a file is
@@ -285,6 +311,8 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
     per-number work, never inside a transaction (the service's `pacing.Pacer` leaves room there
     for other requests). The answer holds the first `shown_results` per-number results; a larger
     send says how many there were and gives its first failures (`send show` pages through the rest).
+    COMMON are the parameters given for every recipient (a file's `--param`): each must be one of
+    the template's variables.
     """
     recipients = list(recipients)
     checked, repeated = _recipients(ctx, recipients, from_file, pace)
@@ -294,6 +322,7 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
         payable(ctx, code, len(checked))
     template = templates.find(ctx, code)
     variables = templates.VARIABLE.findall(template["text"])
+    _check_names(template["code"], variables, (params for _, params in checked), from_file, common or {})
     half = (lambda done, all_: progress(done // 2, all_)) if progress else None
     static = _static_checks(ctx, variables, checked, half, pace)
     chunk = max(1, int(rules.get("chunk_messages", 2000)))
