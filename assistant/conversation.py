@@ -392,9 +392,15 @@ class Conversation:
         self.failures = 0                   # the struggle is now this question, not an older failure
         if reply.error:
             return [Line("warn", self.say("unreadable", error=reply.error))]
-        self.unanswered.append(reply.question)
         if self.role == "manager":
+            self.unanswered.append(reply.question)
             return [Line("warn", self.say("fallback.manager"))]
+        if waiting := handoff.waiting_ticket(self.ctx):   # "thanks, we'll send to mobile first": an answer
+            self.fallbacks -= 1
+            question = self.say("offer.answer_ticket", ticket=waiting["id"], owner=waiting["owner"] or "support")
+            return [offers.action(self, "handoff.answer", {"ticket": str(waiting["id"]), "text": reply.question},
+                                  question=question)]
+        self.unanswered.append(reply.question)
         lines = [Line("warn", self.say("fallback"))]
         if self.fallbacks >= FALLBACKS_BEFORE_OFFER:
             lines += offers.handoff(self, self.say("handoff.unanswered"),

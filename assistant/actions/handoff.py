@@ -121,6 +121,13 @@ def _open_ticket(ctx: Context) -> dict | None:
                          "WHERE account = ? AND status != 'resolved' ORDER BY id DESC LIMIT 1", (ctx.account,))
 
 
+def waiting_ticket(ctx: Context) -> dict | None:
+    """The account's latest ticket a support manager answered and now waits on the customer for
+    (id, owner), if any: a line the assistant cannot answer may be the customer's answer to it."""
+    return ctx.store.row("SELECT id, owner FROM tickets WHERE account = ? AND status = 'waiting' "
+                         "ORDER BY updated_at DESC, id DESC LIMIT 1", (ctx.account,))
+
+
 def _bare_command(text: str) -> bool:
     """A slash command without arguments ("/handoff", "/inbox"): no words of the customer's case."""
     return text.startswith("/") and " " not in text.strip()
