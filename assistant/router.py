@@ -20,7 +20,7 @@ from . import lang as language
 from . import numbers
 from .knowledge import Action, KnowledgeBase
 from .matcher import Candidate, Index
-from .text import fold, plain
+from .text import clean, fold, plain
 
 NEGATIVE = "none:out-of-scope"  # the intent of the out-of-scope examples
 # A sentence ends at . ! ? ; followed by a space, or at a Chinese full stop, question or exclamation mark
@@ -281,7 +281,23 @@ class Router:
 
             if talk := small_talk(self.kb, reply.question):
                 return reply._replace(kind="small_talk", answer=say(self.kb, f"small_talk.{talk}", reply.lang))
+        if reply.type == "action" and reply.args:
+            return reply._replace(args=self._as_typed(reply.action, reply.args, reply.question))
         return reply
+
+    def _as_typed(self, action: str, args: dict[str, Any], question: str) -> dict[str, Any]:
+        """ARGS with the free texts (a reply, a reason) as the person typed them: the router reads
+        Chinese punctuation as ASCII ("回复工单1：已经催审，请稍等"), the manager's words keep theirs."""
+        shown = clean(question)
+        if shown.isascii():
+            return args
+        read = plain(question)
+        out = dict(args)
+        for slot in self.kb.actions[action].slots:
+            value = out.get(slot.name)
+            if slot.type in ("message", "quoted") and isinstance(value, str) and (at := read.find(value)) >= 0:
+                out[slot.name] = shown[at:at + len(value)]
+        return out
 
     def _route(self, question: str, lang: str | None) -> Reply:
         text = plain(question)

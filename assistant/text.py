@@ -55,7 +55,8 @@ _CONTRACTIONS = {"whats": "what is", "hows": "how is", "dont": "do not", "doesnt
 # which changes a template's text as the carriers review it, so `clean` keeps it and `plain` folds it.
 _CJK_PUNCTUATION = "！（），：；？～…"
 _KEEP_CJK = re.compile(f"([{_CJK_PUNCTUATION}])")
-_ASCII_PUNCTUATION = str.maketrans({ch: unicodedata.normalize("NFKC", ch) for ch in _CJK_PUNCTUATION})
+# one character for one ("…" is "."), so a value found in `plain(text)` is at the same place in `clean(text)`
+_ASCII_PUNCTUATION = str.maketrans({ch: unicodedata.normalize("NFKC", ch)[0] for ch in _CJK_PUNCTUATION})
 
 
 def clean(text: str) -> str:
@@ -69,8 +70,8 @@ def clean(text: str) -> str:
 
 
 def plain(text: str) -> str:
-    """`clean(TEXT)` with Chinese punctuation as its ASCII forms: what the router reads, so "？" ends
-    a question like "?" and "：" introduces a reply like ":"."""
+    """`clean(TEXT)` with Chinese punctuation as its ASCII forms, character for character: what the
+    router reads, so "？" ends a question like "?" and "：" introduces a reply like ":"."""
     text = clean(text)
     return text if text.isascii() else text.translate(_ASCII_PUNCTUATION)
 
