@@ -257,8 +257,11 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         value = check(conv, flow.action, slot, text)
     except UserError as exc:
         conv.remember_refusal(exc)
-        # a file named wrongly is a wrong value, never a question
-        said = None if _names_files(text, every_word=slot.name in FILES) else aside(conv, text)
+        # a file named wrongly is a wrong value, never a question; so is a template's text the
+        # specification refuses (already read for a question above: "${name}您好，優惠" is a text)
+        wrong_value = (flow.action == "template.create" and slot.name == "text") or \
+            _names_files(text, every_word=slot.name in FILES)
+        said = None if wrong_value else aside(conv, text)
         if said is not None:            # answered, or the request restarted with its values (maybe silently)
             return said
         return [Line("warn", f"{exc}. Try again, or say 'cancel' to drop the request.")]
