@@ -111,6 +111,8 @@ class ErrorCode(NamedTuple):
     aliases: tuple[str, ...] = ()
     handoff: bool = False
     kind: str = "api"
+    meaning_zh: str = ""                 # the meaning in simplified Chinese (searched, like the English)
+    keywords_zh: tuple[str, ...] = ()    # Chinese words people use for it ("余额不足")
 
 
 class Thresholds(NamedTuple):
@@ -432,12 +434,15 @@ def _read_error_codes(c: _Checker, data: Any) -> dict[str, ErrorCode]:
         return codes
     for code, spec in (data.get("codes") or {}).items():
         line = data["codes"].key_lines[code]
-        if not c.mapping(spec, line, f"code '{code}'", {"meaning", "fix", "aliases", "handoff", "kind"},
+        if not c.mapping(spec, line, f"code '{code}'",
+                         {"meaning", "fix", "aliases", "handoff", "kind", "meaning_zh", "keywords_zh"},
                          {"meaning", "fix", "handoff"}):
             continue
         codes[str(code)] = ErrorCode(str(code), c.text(spec, "meaning", f"code '{code}'"), c.text(spec, "fix", f"code '{code}'"),
                                      c.strings(spec, "aliases", f"code '{code}'"), bool(spec.get("handoff", False)),
-                                     str(spec.get("kind", "api")))
+                                     str(spec.get("kind", "api")),
+                                     c.text(spec, "meaning_zh", f"code '{code}'"),
+                                     c.strings(spec, "keywords_zh", f"code '{code}'"))
         if codes[str(code)].kind not in ERROR_KINDS:
             c.add(line, f"code '{code}' has kind '{spec.get('kind')}'; use one of: {', '.join(ERROR_KINDS)}")
     return codes
