@@ -361,6 +361,25 @@ def _read_messages(c: _Checker, data: Any, languages: tuple[str, ...]) -> dict[s
     return messages
 
 
+# Prompts of the catalogue that are the conversation's own, not a slot's of actions.yaml.
+_OWN_PROMPTS = ("prompt.template.create.letter", "prompt.send.param")
+
+
+def _prompt_messages(kb: KnowledgeBase) -> Iterator[Problem]:
+    """Each `prompt.ACTION.SLOT` message names a slot of actions.yaml and says its prompt in English
+    as actions.yaml does: one English text, translated in the catalogue."""
+    slots = {f"prompt.{name}.{slot.name}": slot.prompt for name, action in kb.actions.items() for slot in action.slots}
+    for msg_id, texts in kb.messages.items():
+        if not msg_id.startswith("prompt.") or msg_id in _OWN_PROMPTS or not kb.actions:
+            continue
+        if msg_id not in slots:
+            yield Problem("messages.yaml", 1, f"message '{msg_id}' names no slot of actions.yaml; "
+                          "write prompt.ACTION.SLOT")
+        elif texts.get("en") != slots[msg_id]:
+            yield Problem("messages.yaml", 1, f"message '{msg_id}' says '{texts.get('en')}' in English, but actions.yaml's "
+                          f"prompt is '{slots[msg_id]}'; make them the same")
+
+
 def _read_synonyms(c: _Checker, data: Any) -> dict[str, str]:
     table: dict[str, str] = {}
     if data is None or not c.mapping(data, 1, "synonyms.yaml", {"version", "synonyms"}):
@@ -674,6 +693,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
                        thresholds, weights, routing, stopwords, rules, intro, out_of_scope, encoder, languages, messages,
                        small_talk)
     problems.extend(_cross_references(kb, faq_lines))
+    problems.extend(_prompt_messages(kb))
     if (directory / "error_codes.yaml").is_file():  # a plain FAQ without a catalogue has no account model to explain
         problems.extend(_missing_error_codes(kb))
     problems.extend(_phrasing_clashes(kb, faq_lines, {} if folded is None else folded))
