@@ -79,9 +79,9 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     return lines
 
 
-# A ticket's moves in the conversation: what each says once done ({id}: the ticket's number).
-TICKET_MOVES = {"handoff.answer": "Sent to the support managers on ticket #{id}.", "handoff.claim": "Ticket #{id} is yours.",
-                "handoff.reply": "Replied on ticket #{id}.", "handoff.resolve": "Ticket #{id} is resolved."}
+# A ticket's moves in the conversation: the message each says once done ({id}: the ticket's number).
+TICKET_MOVES = {"handoff.answer": "ticket.answered", "handoff.claim": "ticket.claimed",
+                "handoff.reply": "ticket.replied", "handoff.resolve": "ticket.resolved"}
 
 
 def ticket_move(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
@@ -97,7 +97,7 @@ def ticket_move(conv: Conversation, name: str, args: dict[str, Any]) -> list[Lin
         done = handoff.reply(ctx, ticket, args["text"], by)
     else:
         done = handoff.resolve(ctx, ticket, args["text"], by)
-    return [Line("ok", TICKET_MOVES[name].format(id=done["id"]))]
+    return [Line("ok", conv.say(TICKET_MOVES[name], id=done["id"]))]
 
 
 def sent(conv: Conversation, result: dict) -> list[Line]:
@@ -107,9 +107,8 @@ def sent(conv: Conversation, result: dict) -> list[Line]:
     conv.last["errors"] = " ".join(codes)          # "what does that mean?" explains every one of them
     if codes:
         conv.last["error"] = codes[0]
-        what = "the error" if len(codes) == 1 else f"the {len(codes)} errors"
-        lines.append(Line("muted", f"Ask \"what does that mean?\" for {what}, \"why did NUMBER fail?\" for one number, "
-                                   "or /handoff for a support manager."))
+        what = conv.say("send.the_error") if len(codes) == 1 else conv.say("send.the_errors", count=len(codes))
+        lines.append(Line("muted", conv.say("send.ask_why", what=what)))
         lines += conv.after_failure()
     else:
         conv.failures = 0
