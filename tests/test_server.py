@@ -85,6 +85,14 @@ def test_a_template_in_traditional_chinese_is_a_refusal_with_its_code(shared_wor
     assert answer["error"].startswith("isv.UNSUPPORTED_CONTENT: the text uses traditional Chinese 體 驗"), answer
     assert server.call("GET", "/v1/templates", token, headers={"X-Assistant-Now": NOW})[1] == before
 
+
+def test_an_error_code_is_found_by_its_chinese_meaning(shared_world):
+    from urllib.parse import quote
+
+    server, token = shared_world["server"], shared_world["tokens"]["a"]
+    status, answer = server.call("GET", "/v1/error-codes/" + quote("余额不足"), token, headers={"X-Assistant-Now": NOW})
+    assert status == 200 and (answer["matched"], answer["code"]) == ("description", "isv.AMOUNT_NOT_ENOUGH"), answer
+
 def test_another_accounts_objects_are_not_found_and_not_confirmed(shared_world):
     server, tokens = shared_world["server"], shared_world["tokens"]
     for method, path, body in _objects(shared_world):
