@@ -367,17 +367,19 @@ _OWN_PROMPTS = ("prompt.template.create.letter", "prompt.send.param")
 
 def _prompt_messages(kb: KnowledgeBase) -> Iterator[Problem]:
     """Each `prompt.ACTION.SLOT` message names a slot of actions.yaml and says its prompt in English
-    as actions.yaml does: one English text, translated in the catalogue."""
+    as actions.yaml does, and each `action.NAME` its description: one English text, translated in
+    the catalogue."""
     slots = {f"prompt.{name}.{slot.name}": slot.prompt for name, action in kb.actions.items() for slot in action.slots}
+    slots.update({f"action.{name}": action.description for name, action in kb.actions.items()})
     for msg_id, texts in kb.messages.items():
-        if not msg_id.startswith("prompt.") or msg_id in _OWN_PROMPTS or not kb.actions:
+        if not msg_id.startswith(("prompt.", "action.")) or msg_id in _OWN_PROMPTS or not kb.actions:
             continue
         if msg_id not in slots:
-            yield Problem("messages.yaml", 1, f"message '{msg_id}' names no slot of actions.yaml; "
-                          "write prompt.ACTION.SLOT")
+            yield Problem("messages.yaml", 1, f"message '{msg_id}' names no slot or action of actions.yaml; "
+                          "write prompt.ACTION.SLOT or action.NAME")
         elif texts.get("en") != slots[msg_id]:
-            yield Problem("messages.yaml", 1, f"message '{msg_id}' says '{texts.get('en')}' in English, but actions.yaml's "
-                          f"prompt is '{slots[msg_id]}'; make them the same")
+            yield Problem("messages.yaml", 1, f"message '{msg_id}' says '{texts.get('en')}' in English, but actions.yaml "
+                          f"says '{slots[msg_id]}'; make them the same")
 
 
 def _read_synonyms(c: _Checker, data: Any) -> dict[str, str]:

@@ -295,9 +295,10 @@ def test_a_prompt_whose_english_differs_from_its_slots_is_reported(kb_copy):
                in p and "'Which signature?'" in p for p in _problems(kb_copy))
 
 
-def test_every_slot_prompt_and_every_request_is_in_the_catalogue(kb):
+def test_every_slot_prompt_every_request_and_every_action_is_in_the_catalogue(kb):
     for name, action in kb.actions.items():
         assert f"request.{name}" in kb.messages, name
+        assert kb.messages[f"action.{name}"]["en"] == action.description
         for slot in action.slots:
             assert kb.messages[f"prompt.{name}.{slot.name}"]["en"] == slot.prompt
 
