@@ -218,10 +218,15 @@ def test_traditional_characters_are_refused_naming_each_with_its_simplified_form
 
 def test_emoji_in_the_text_are_refused_by_name(ready, media):
     with pytest.raises(UserError) as caught:
-        _create(ready, media, text="Hi ${name} \U0001F389 the sale is on \u2764\ufe0f")
+        _create(ready, media, text="Hi ${name} \U0001F389 the sale is on \u2705 \u2764\ufe0f")
     assert caught.value.code == "isv.UNSUPPORTED_CONTENT"
-    assert "emoji \U0001F389 \u2764 U+FE0F; remove them" in str(caught.value)
+    assert "emoji \U0001F389 \u2705 \u2764\ufe0f; remove them" in str(caught.value)
     assert ready.store.rows("SELECT * FROM templates") == []
+
+
+def test_symbols_that_are_not_emoji_pass(ready, media):
+    status = _create(ready, media, text="\u2605限时优惠\u2605 ${name}：满100减20 \u2713 \u00a9AcmeShop")
+    assert status["code"] == "DIGITAL_SMS_0001"
 
 
 def test_a_realistic_simplified_chinese_template_is_created_and_approved(ready, media):

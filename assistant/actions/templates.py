@@ -81,12 +81,26 @@ def _check_characters(spec: dict, text: str) -> None:
     if traditional:
         raise refused(UNSUPPORTED, f"the text uses traditional Chinese {' '.join(traditional)}; "
                       f"write them in simplified Chinese: {' '.join(table[ch] for ch in traditional)}")
-    ranges = spec.get("emoji") or ()
-    emoji = list(dict.fromkeys(ch for ch in text if any(low <= ord(ch) <= high for low, high in ranges)))
+    emoji = _emoji_in(text, spec.get("emoji") or ())
     if emoji:
-        shown = " ".join(ch if unicodedata.category(ch) != "Mn" else f"U+{ord(ch):04X}" for ch in emoji)
-        raise refused(UNSUPPORTED, f"the text contains emoji {shown}; remove them (a template's "
+        raise refused(UNSUPPORTED, f"the text contains emoji {' '.join(emoji)}; remove them (a template's "
                       "text is Chinese, letters, digits and punctuation only)")
+
+
+def _emoji_in(text: str, ranges: Sequence[tuple[int, int]]) -> list[str]:
+    """The emoji of TEXT, each once, as shown: a character in RANGES, or one that an emoji
+    variation selector (also in RANGES) follows, shown with it ("❤️"); a lone selector by its code."""
+    found: list[str] = []
+    for i, ch in enumerate(text):
+        if not any(low <= ord(ch) <= high for low, high in ranges):
+            continue
+        if unicodedata.category(ch) == "Mn":       # the selector: the emoji is the character it follows
+            ch = text[i - 1] + ch if i and unicodedata.category(text[i - 1]) != "Mn" else f"U+{ord(ch):04X}"
+            if ch[:1] in found:
+                found.remove(ch[:1])
+        if ch not in found:
+            found.append(ch)
+    return found
 
 
 def _check_media(ctx: Context, text: str, files: list[media.MediaFile]) -> list[media.MediaFile]:
