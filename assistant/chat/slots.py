@@ -465,7 +465,7 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
     if slot.type == "source":
         chosen = pick(value, conv.kb.slot_types["source"].choices)
         if chosen is None:
-            raise UserError(f"'{value}' is not a source; say enterprise, institution, trademark or app")
+            raise UserError(conv.say("value.not_a_source", value=value))
         return chosen
     if slot.type == "template_code":
         return templates.find(ctx, value)["code"]
@@ -473,7 +473,7 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         given = value if isinstance(value, list) else phones_in(conv, value)
         numbers = [lookup(p, ctx.rules) for p in given]
         if not numbers or all(n.problem for n in numbers):
-            raise UserError(numbers[0].problem if numbers else "no mobile number there")
+            raise UserError(numbers[0].problem if numbers else conv.say("value.no_number"))
         # Numbers the service would refuse stay in: the preview names each with its error code,
         # as the send itself would, instead of dropping them unseen; each as written, so that a
         # number written twice is named as the person wrote it.
@@ -484,13 +484,13 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         others = conv.kb.slot_types["industry"].choices if "industry" in conv.kb.slot_types else {}
         chosen = pick(value, ctx.rules.template_industries) or pick(value, others)
         if chosen is None:
-            raise UserError(f"'{value}' is not a template industry; use one of: "
-                            f"{', '.join(ctx.rules.template_industries)}")
+            raise UserError(conv.say("value.not_an_industry", value=value,
+                                     industries=", ".join(ctx.rules.template_industries)))
         return chosen
     if slot.name in FILES:   # a path on this machine, or (the service) never a path: the file source decides
         return conv.files.typed(ctx, slot.name, value)
     if slot.name == "name" and action == "template.create" and len(value) > ctx.rules.template["max_name_length"]:
-        raise UserError(f"a template name has at most {ctx.rules.template['max_name_length']} characters")
+        raise UserError(conv.say("value.name_too_long", count=ctx.rules.template["max_name_length"]))
     if slot.name == "text" and action == "template.create":
         templates.check_text(ctx, value)
     return value
