@@ -212,3 +212,13 @@ def test_a_missing_file_among_several_is_named_and_none_is_taken(ctx, router, me
     lines = conv.handle(f"{media['image']}, {missing}, {media['video']}")
     assert len(lines) == 1 and f"cannot read {missing}" in lines[0].text and "Try again" in lines[0].text
     assert conv.waiting.slot == "media" and "media" not in conv.flow.args
+
+
+def test_the_welcome_is_said_in_the_conversations_language(ctx, router):
+    english = [line.text for line in Conversation(ctx, router, lang="en").welcome()]
+    assert english[0] == "Digital Message assistant — account demo."
+    chinese = [line.text for line in Conversation(ctx, router, lang="zh").welcome()]
+    assert chinese[0] == "数字短信助手 — 账号 demo。"
+    assert "数字短信尚未开通：说“开通数字短信”即可开始。" in chinese
+    assert [line.text for line in Conversation(ctx, router, role="agent", lang="zh").welcome()][0] == \
+        "数字短信助手 — 账号 demo（agent）。"
