@@ -51,8 +51,10 @@ class Flow:
 
 
 def title(conv: Conversation, flow: Flow) -> str:
-    """The request FLOW by name, in the conversation's language ("template", "创建模板")."""
-    return conv.say(f"request.{flow.action}")
+    """The request FLOW by name, in the conversation's language ("template", "创建模板"); an action
+    the catalogue does not name (a knowledge base's own) by its name."""
+    msg_id = f"request.{flow.action}"
+    return conv.say(msg_id) if msg_id in conv.kb.messages else flow.action.replace(".", " ")
 
 
 def prompt(conv: Conversation, action: str, slot: Slot) -> str:
