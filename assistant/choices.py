@@ -46,7 +46,8 @@ _YES = ("y", "yes", "ya", "yah", "yeah", "yea", "yep", "yup", "ok", "okay", "k",
         "affirmative", "confirm", "confirmed", "correct", "fine", "go", "go ahead", "go for it", "do it", "do that",
         "please do", "proceed", "continue", "lets do it", "lets go", "sounds good", "sounds great", "perfect",
         "great", "yes do it", "why not", "i do", "i would", "i think so", "no problem", "no worries",
-        "是", "是的", "好", "好的", "可以", "行", "对", "确认", "好了", "可以的", "行的")
+        "是", "是的", "好", "好的", "可以", "行", "对", "确认", "好了", "可以的", "行的", "确定", "确定执行", "执行",
+        "继续", "没问题")
 _NO = ("n", "no", "nope", "nah", "na", "cancel", "stop", "not now", "not yet", "later", "maybe later", "no need", "not needed",
        "do not", "please do not", "do not do it", "i do not", "i would not", "not really", "negative",
        "never", "skip", "skip it", "no way", "not at all", "i think not", "i do not think so",

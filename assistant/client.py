@@ -343,16 +343,17 @@ def _named_files(text: str, waiting: _Waiting) -> list[str] | None:
     ("banner_final", `files.shaped_like_a_file_name`)."""
     from .chat.commands import is_command
     from .chat.lines import leaves
-    from .files import shaped_like_a_file_name
+    from .files import paths_in, shaped_like_a_file_name
     from .text import fold
 
     line = text.strip()
     if not line or "\n" in line or leaves(fold(line)) or is_command(line):
         return None
     try:
-        words = shlex.split(line)
+        shlex.split(line)
     except ValueError:
         return None
+    words = paths_in(line)
     accepted = {a.lower() for a in waiting.accept}
 
     def file_like(word: str) -> bool:

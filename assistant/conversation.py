@@ -149,10 +149,13 @@ class Conversation:
         waiting = self.waiting
         if not text and waiting and waiting.kind in ("offer", "confirm"):
             # Enter at a "[y/N]" question is its default, the N, wherever it is asked, and it is said
-            return self._line("no") + [Line("muted", "(Enter alone means no.)")]
+            return self._line("no") + [Line("muted", self.say("enter_means_no"))]
         if not text and not (self.flow and not self.flow.confirming):
             return []                        # Enter alone only matters at a value prompt (a default, a skip)
-        self.lang = language.follow(self.lang_setting, text, self.lang)
+        # a value typed at a prompt (a name, a code, numbers) has no language; a question or a request there has
+        if not (waiting and waiting.kind in ("slot", "file")) or text.rstrip().endswith("？") or \
+                self.router.form(text) in ("question", "command"):
+            self.lang = language.follow(self.lang_setting, text, self.lang)
         # a yes, a no or a number answers the assistant's own question: never the case's subject
         self._turn("user", text, reply=bool(waiting and waiting.kind in ("offer", "confirm", "pick")))
         return self._answered(lambda: self._dispatch(text))
@@ -204,7 +207,7 @@ class Conversation:
         """Ctrl-C: drop whatever was being filled in."""
         had = self.flow or self.offer or self.picks
         self.flow, self.offer, self.picks = None, None, []
-        return [Line("muted", "Cancelled.")] if had else []
+        return [Line("muted", self.say("cancelled"))] if had else []
 
     def _turn(self, role: str, text: str, reply: bool = False) -> None:
         self.turns.append({"role": role, "text": text, "at": self.ctx.now(), **({"reply": True} if reply else {})})
@@ -264,7 +267,7 @@ class Conversation:
         if pending and self.flow is pending and not self.done:
             return lines + slots.back(self)
         if pending and self.flow is not pending:
-            return [Line("muted", f"Dropped the {pending.title} request.")] + lines
+            return [Line("muted", self.say("request.dropped_for", request=slots.title(self, pending)))] + lines
         return lines
 
     def _about(self, text: str) -> list[Line]:
@@ -274,18 +277,18 @@ class Conversation:
             return []
         store, account = self.ctx.store, self.ctx.account
         if store.row("SELECT 1 AS x FROM signatures WHERE account = ? AND name = ?", (account, word)):
-            self.picks = [self.pick(f"the review status of signature {word}",
+            self.picks = [self.pick(self.say("pick.signature_status", name=word),
                                     {"do": "run", "name": "signature.status", "args": {"name": word}}),
-                          self.pick(f"resubmit signature {word} (after a rejection)",
+                          self.pick(self.say("pick.signature_update", name=word),
                                     {"do": "start", "name": "signature.update", "args": {"name": word}})]
         elif store.row("SELECT 1 AS x FROM templates WHERE account = ? AND UPPER(code) = ?", (account, word.upper())):
             code = word.upper()
-            self.picks = [self.pick(f"the review status of template {code}",
+            self.picks = [self.pick(self.say("pick.template_status", code=code),
                                     {"do": "run", "name": "template.status", "args": {"code": code}}),
-                          self.pick(f"send template {code}", {"do": "start", "name": "send", "args": {"code": code}})]
+                          self.pick(self.say("pick.send", code=code), {"do": "start", "name": "send", "args": {"code": code}})]
         else:
             return self._new_name(word)
-        return [Line("info", f"What would you like to do with {word}?")] + [
+        return [Line("info", self.say("what_to_do", word=word))] + [
             Line("choice", f"  {n}. {p.label}") for n, p in enumerate(self.picks, 1)]
 
     def _new_name(self, word: str) -> list[Line]:
@@ -304,7 +307,7 @@ class Conversation:
             name = signatures.check_name(self.ctx, word)
         except UserError:
             return []
-        return [offers.action(self, "signature.submit", {"name": name}, f"Submit a new signature named {name} now?")]
+        return [offers.action(self, "signature.submit", {"name": name}, self.say("offer.new_signature", name=name))]
 
     # --- replies -----------------------------------------------------------------------------
 
@@ -439,10 +442,10 @@ class Conversation:
         self.fallbacks = self.failures = 0
         self.unanswered = []
         if ticket["reused"]:
-            said = f"Ticket #{ticket['id']} is already with the support managers ({ticket['summary']})"
+            said = self.say("ticket.reused", id=ticket["id"], summary=ticket["summary"])
             if ticket["added"]:
-                said += f"; I added to it: {shorten(reason, 120)}" if reason else "; I added our conversation to it"
+                said += self.say("ticket.added", reason=shorten(reason, 120)) if reason else \
+                    self.say("ticket.added_conversation")
         else:
-            said = f"Ticket #{ticket['id']} ({ticket['priority']}) is with the support managers: {ticket['summary']}"
-        return [Line("ok", said),
-                Line("muted", "Their reply will show here next time you open the assistant, and with /inbox.")]
+            said = self.say("ticket.created", id=ticket["id"], priority=ticket["priority"], summary=ticket["summary"])
+        return [Line("ok", said), Line("muted", self.say("ticket.later"))]

@@ -8,6 +8,8 @@ would be read whole into memory. Here both are refused before a byte is read.
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import stat
 
 from .errors import UserError
@@ -27,6 +29,26 @@ def shaped_like_a_file_name(word: str) -> bool:
         return False
     stem, dot, extension = word.rpartition(".")
     return "_" in word.strip("_") or bool(stem and dot and 1 <= len(extension) <= 5 and extension.isalnum())
+
+
+_LIST_SEPARATORS = re.compile(r"[,，、;；]")
+
+
+def paths_in(line: str) -> list[str]:
+    """The file paths LINE names, in order: separated by spaces ('quoted' when a name has one), by
+    commas ("banner.png, clip.mp4", "banner.png，clip.mp4") or semicolons. A word that is itself an
+    existing path keeps its comma ("a,b.png"). A line with an unpaired quote is one path, as typed."""
+    try:
+        words = shlex.split(line)
+    except ValueError:
+        return [line.strip()]
+    paths = []
+    for word in words:
+        if os.path.lexists(os.path.expanduser(word)) or not _LIST_SEPARATORS.search(word):
+            paths.append(word)
+        else:
+            paths += [part.strip() for part in _LIST_SEPARATORS.split(word) if part.strip()]
+    return paths
 
 
 def read_regular(path: str | os.PathLike, limit: int, what: str = "file") -> bytes:

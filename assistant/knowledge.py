@@ -111,6 +111,8 @@ class ErrorCode(NamedTuple):
     aliases: tuple[str, ...] = ()
     handoff: bool = False
     kind: str = "api"
+    meaning_zh: str = ""                 # the meaning in simplified Chinese (searched, like the English)
+    keywords_zh: tuple[str, ...] = ()    # Chinese words people use for it ("余额不足")
 
 
 class Thresholds(NamedTuple):
@@ -359,6 +361,27 @@ def _read_messages(c: _Checker, data: Any, languages: tuple[str, ...]) -> dict[s
     return messages
 
 
+# Prompts of the catalogue that are the conversation's own, not a slot's of actions.yaml.
+_OWN_PROMPTS = ("prompt.template.create.letter", "prompt.send.param")
+
+
+def _prompt_messages(kb: KnowledgeBase) -> Iterator[Problem]:
+    """Each `prompt.ACTION.SLOT` message names a slot of actions.yaml and says its prompt in English
+    as actions.yaml does, and each `action.NAME` its description: one English text, translated in
+    the catalogue."""
+    slots = {f"prompt.{name}.{slot.name}": slot.prompt for name, action in kb.actions.items() for slot in action.slots}
+    slots.update({f"action.{name}": action.description for name, action in kb.actions.items()})
+    for msg_id, texts in kb.messages.items():
+        if not msg_id.startswith(("prompt.", "action.")) or msg_id in _OWN_PROMPTS or not kb.actions:
+            continue
+        if msg_id not in slots:
+            yield Problem("messages.yaml", 1, f"message '{msg_id}' names no slot or action of actions.yaml; "
+                          "write prompt.ACTION.SLOT or action.NAME")
+        elif texts.get("en") != slots[msg_id]:
+            yield Problem("messages.yaml", 1, f"message '{msg_id}' says '{texts.get('en')}' in English, but actions.yaml "
+                          f"says '{slots[msg_id]}'; make them the same")
+
+
 def _read_synonyms(c: _Checker, data: Any) -> dict[str, str]:
     table: dict[str, str] = {}
     if data is None or not c.mapping(data, 1, "synonyms.yaml", {"version", "synonyms"}):
@@ -432,12 +455,15 @@ def _read_error_codes(c: _Checker, data: Any) -> dict[str, ErrorCode]:
         return codes
     for code, spec in (data.get("codes") or {}).items():
         line = data["codes"].key_lines[code]
-        if not c.mapping(spec, line, f"code '{code}'", {"meaning", "fix", "aliases", "handoff", "kind"},
+        if not c.mapping(spec, line, f"code '{code}'",
+                         {"meaning", "fix", "aliases", "handoff", "kind", "meaning_zh", "keywords_zh"},
                          {"meaning", "fix", "handoff"}):
             continue
         codes[str(code)] = ErrorCode(str(code), c.text(spec, "meaning", f"code '{code}'"), c.text(spec, "fix", f"code '{code}'"),
                                      c.strings(spec, "aliases", f"code '{code}'"), bool(spec.get("handoff", False)),
-                                     str(spec.get("kind", "api")))
+                                     str(spec.get("kind", "api")),
+                                     c.text(spec, "meaning_zh", f"code '{code}'"),
+                                     c.strings(spec, "keywords_zh", f"code '{code}'"))
         if codes[str(code)].kind not in ERROR_KINDS:
             c.add(line, f"code '{code}' has kind '{spec.get('kind')}'; use one of: {', '.join(ERROR_KINDS)}")
     return codes
@@ -669,6 +695,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
                        thresholds, weights, routing, stopwords, rules, intro, out_of_scope, encoder, languages, messages,
                        small_talk)
     problems.extend(_cross_references(kb, faq_lines))
+    problems.extend(_prompt_messages(kb))
     if (directory / "error_codes.yaml").is_file():  # a plain FAQ without a catalogue has no account model to explain
         problems.extend(_missing_error_codes(kb))
     problems.extend(_phrasing_clashes(kb, faq_lines, {} if folded is None else folded))

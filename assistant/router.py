@@ -229,9 +229,13 @@ class Router:
         return text
 
     def title(self, key: str, lang: str = "en") -> str:
-        """What a "did you mean" shows for intent KEY: the entry's question in LANG, or the action."""
+        """What a "did you mean" shows for intent KEY: the entry's question in LANG, or the action
+        (its description, in LANG from the catalogue's `action.NAME`)."""
         kind, _, name = key.partition(":")
-        return self.kb.entries[name].said("question", lang) if kind == "faq" else self.kb.actions[name].description
+        if kind == "faq":
+            return self.kb.entries[name].said("question", lang)
+        said = self.kb.messages.get(f"action.{name}") or {}
+        return said.get(lang) or self.kb.actions[name].description
 
     def _adjust(self, candidate: Candidate, text: str, form: str) -> Candidate:
         kind, _, name = candidate.key.partition(":")

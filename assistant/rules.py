@@ -173,6 +173,34 @@ def _sending(data: dict) -> dict[str, Any]:
     return sending
 
 
+def _traditional(value: Any) -> dict[str, str]:
+    """The table of traditional-only characters, {traditional: simplified}, one character each side."""
+    if not isinstance(value, dict):
+        raise RulesError("traditional_characters must be a mapping of traditional: simplified characters")
+    table = {}
+    for old, new in value.items():
+        old, new = str(old), str(new)
+        if len(old) != 1 or len(new) != 1 or old == new:
+            raise RulesError(f"traditional_characters '{old}: {new}' must pair two different single characters")
+        table[old] = new
+    return table
+
+
+def _emoji(value: Any) -> tuple[tuple[int, int], ...]:
+    """The code-point ranges counted as emoji ("1F000-1FAFF" or one point "FE0F"), as (first, last)."""
+    ranges = []
+    for item in value or ():
+        first, _, last = str(item).partition("-")
+        try:
+            low, high = int(first, 16), int(last or first, 16)
+        except ValueError:
+            raise RulesError(f"template emoji range '{item}' must be hexadecimal code points, e.g. 1F000-1FAFF") from None
+        if low > high:
+            raise RulesError(f"template emoji range '{item}' must run from the lower code point to the higher")
+        ranges.append((low, high))
+    return tuple(ranges)
+
+
 def parse(data: Any) -> Rules:
     """Rules from the parsed rules.yaml; raise RulesError naming the first thing wrong."""
     data = _plain(data)
@@ -194,6 +222,8 @@ def parse(data: Any) -> Rules:
     industries = {str(k): bool((v or {}).get("enable", False)) for k, v in _section(data, "account_industries").items()}
     calendar = _calendar(data)
     template = dict(_section(data, "template"))
+    template["emoji"] = _emoji(template.get("emoji"))
+    template["traditional_characters"] = _traditional(data.get("traditional_characters") or {})
     template_names = [str(name) for name in (template.pop("industries", None) or ())]
     if not template_names:
         raise RulesError("template industries must list the industries a template may be filed under")

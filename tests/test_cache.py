@@ -45,6 +45,7 @@ def test_a_cached_router_answers_exactly_like_a_fresh_one(cache_dir, kb_dir):
     assert cached is not fresh and isinstance(cached.kb.entries, cache.LazyEntries)
     assert [cached.route(q).to_json() for q in QUESTIONS] == [fresh.route(q).to_json() for q in QUESTIONS]
     assert dict(cached.kb.entries) == fresh.kb.entries and cached.kb.rules == fresh.kb.rules
+    assert cached.kb.error_codes == fresh.kb.error_codes and cached.kb.messages == fresh.kb.messages  # Chinese too
 
 
 def test_the_cache_is_plain_data_with_a_checksum_and_no_pickle_is_used(cache_dir, kb_dir):

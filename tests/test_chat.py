@@ -190,3 +190,35 @@ def test_related_questions_follow_their_label_with_a_space_in_english_and_chines
     assert any(text.startswith("Related: How do I know") for text in english), english
     chinese = [line.text for line in Conversation(ctx, router, lang="zh").handle("签名审核要多久")]
     assert any(text.startswith("相关问题：") and "：" + " " not in text for text in chinese), chinese
+
+
+@pytest.mark.parametrize("separator", [", ", ",", " ", "，", "、"])
+def test_several_media_files_on_one_line_are_each_a_frame_in_order(ctx, router, media, separator):
+    conv = Conversation(_signed(ctx), router)
+    for text in ("create a template", "Spring", "AcmeShop", "e-commerce", "Hi ${name}"):
+        conv.handle(text)
+    conv.handle(separator.join([media["video"], media["image"]]))
+    assert conv.waiting.kind == "confirm"
+    assert "Created DIGITAL_SMS_0001." in [line.text for line in conv.handle("yes")]
+    frames = json.loads(ctx.store.rows("SELECT frames FROM templates")[0]["frames"])
+    assert [f["file"] for f in frames] == ["clip.mp4", "banner.png"]
+
+
+def test_a_missing_file_among_several_is_named_and_none_is_taken(ctx, router, media):
+    conv = Conversation(_signed(ctx), router)
+    for text in ("create a template", "Spring", "AcmeShop", "e-commerce", "Hi ${name}"):
+        conv.handle(text)
+    missing = media["image"].replace("banner.png", "poster.png")
+    lines = conv.handle(f"{media['image']}, {missing}, {media['video']}")
+    assert len(lines) == 1 and f"cannot read {missing}" in lines[0].text and "Try again" in lines[0].text
+    assert conv.waiting.slot == "media" and "media" not in conv.flow.args
+
+
+def test_the_welcome_is_said_in_the_conversations_language(ctx, router):
+    english = [line.text for line in Conversation(ctx, router, lang="en").welcome()]
+    assert english[0] == "Digital Message assistant — account demo."
+    chinese = [line.text for line in Conversation(ctx, router, lang="zh").welcome()]
+    assert chinese[0] == "数字短信助手 — 账号 demo。"
+    assert "数字短信尚未开通：说“开通数字短信”即可开始。" in chinese
+    assert [line.text for line in Conversation(ctx, router, role="agent", lang="zh").welcome()][0] == \
+        "数字短信助手 — 账号 demo（agent）。"

@@ -30,7 +30,7 @@ def test_a_rules_mapping_of_settings_is_read_by_its_keys():
 @pytest.mark.parametrize("typed", ["y", "Yes", "yes please", "Yes, please!", "sure", "sure thing", "sounds great",
                                    "ok go ahead", "yep", "please do",
                                    "yeah sure", "okay then", "go for it", "do it now", "YESSS", "absolutely", "please",
-                                   "是的", "好的"])
+                                   "是的", "好的", "确定", "没问题"])
 def test_natural_affirmatives_are_yes(typed):
     assert yes_or_no(typed) == "yes"
 

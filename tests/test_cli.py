@@ -235,6 +235,17 @@ def _one_error_line(result, code=1):
     return result.err
 
 
+
+def test_template_text_in_traditional_chinese_is_refused_in_one_line_with_its_code(run, tmp_path):
+    db = str(tmp_path / "x.db")
+    (tmp_path / "banner.png").write_bytes(png_bytes())
+    for args in (("enable",), ("signature", "submit", "AcmeShop", "--source", "trademark")):
+        assert run("--db", db, "--now", "2026-03-02T10:00", *args).code == 0
+    result = run("--db", db, "--now", "2026-03-17", "template", "create", "--name", "Sale", "--signature", "AcmeShop",
+                 "--industry", "e-commerce", "--text", "新品優惠，歡迎選購", "--media", str(tmp_path / "banner.png"))
+    assert _one_error_line(result) == ("error: isv.UNSUPPORTED_CONTENT: the text uses traditional Chinese 優 歡 選 購; "
+                                       "write them in simplified Chinese: 优 欢 选 购\n")
+
 def _audit_oks(db) -> int:
     store = Store(db)
     try:

@@ -303,6 +303,8 @@ def test_the_remote_repl_on_a_terminal_attaches_a_file_and_completes_local_paths
 @pytest.mark.parametrize(("typed", "files"), [
     ("banner_final", ["banner_final"]), ("./banner", ["./banner"]), ("/home/me/pics/banner", ["/home/me/pics/banner"]),
     ("signed_letter", ["signed_letter"]), ("what formats can I use?", None), ("cancel", None), ("", None),
+    ("banner.png, clip.mp4", ["banner.png", "clip.mp4"]), ("banner.png，poster.jpg", ["banner.png", "poster.jpg"]),
+    ("can I use png, jpg?", None),
 ])
 def test_the_remote_repl_takes_a_missing_file_without_an_extension_for_a_file_to_upload(typed, files):
     from assistant.client import _named_files, _Waiting

@@ -75,6 +75,30 @@ def test_a_description_finds_its_code_marked_as_found_by_description(kb, query, 
     assert found["fix"] == kb.error_codes[code].fix
 
 
+@pytest.mark.parametrize("query,code", [
+    ("余额不足", "isv.AMOUNT_NOT_ENOUGH"),
+    ("余额不足是什么意思", "isv.AMOUNT_NOT_ENOUGH"),
+    ("发送太频繁", "isv.BUSINESS_LIMIT_CONTROL"),
+    ("号码格式错误", "isv.MOBILE_NUMBER_ILLEGAL"),
+    ("账号被冻结了", "isv.SECURITY_FROZEN_ACCOUNT"),
+    ("模板用了繁体字", "isv.UNSUPPORTED_CONTENT"),
+    ("变量没有赋值", "isv.TEMPLATE_MISSING_PARAMETERS"),
+])
+def test_a_chinese_description_finds_its_code_by_its_chinese_meaning(kb, query, code):
+    found = lookup(kb, query)
+    assert (found["matched"], found["code"]) == ("description", code)
+
+
+def test_chinese_words_no_code_means_are_not_answered(kb):
+    with pytest.raises(UserError, match="no error code matches"):
+        lookup(kb, "今天天气很好")
+
+
+def test_every_code_of_the_catalogue_has_a_chinese_meaning(kb):
+    missing = [c.code for c in kb.error_codes.values() if not c.meaning_zh]
+    assert missing == []
+    assert kb.error_codes["isv.AMOUNT_NOT_ENOUGH"].meaning_zh.startswith("余额不足")
+
 @pytest.mark.parametrize("query", ["limit reached", "too many numbers", "template not approved"])
 def test_a_description_several_codes_fit_is_not_answered_but_offered(kb, query):
     found = lookup(kb, query)

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from assistant.errors import UserError
-from assistant.files import read_regular, read_text
+from assistant.files import paths_in, read_regular, read_text
 
 
 def test_a_regular_file_within_the_bound_is_read(tmp_path):
@@ -44,3 +44,20 @@ def test_a_word_shaped_like_a_file_name_is_told_from_words(word, named):
     from assistant.files import shaped_like_a_file_name
 
     assert shaped_like_a_file_name(word) is named
+
+
+@pytest.mark.parametrize("line,paths", [
+    ("banner.png, clip.mp4", ["banner.png", "clip.mp4"]),
+    ("banner.png clip.mp4", ["banner.png", "clip.mp4"]),
+    ("banner.png，clip.mp4、photo.gif", ["banner.png", "clip.mp4", "photo.gif"]),
+    ("'my banner.png'; clip.mp4", ["my banner.png", "clip.mp4"]),
+    ("it's.png", ["it's.png"]),
+])
+def test_the_paths_a_line_names_are_split_at_spaces_and_commas(line, paths):
+    assert paths_in(line) == paths
+
+
+def test_an_existing_file_keeps_the_comma_of_its_name(tmp_path):
+    named = tmp_path / "a,b.png"
+    named.write_bytes(b"x")
+    assert paths_in(f"{named} c.png") == [str(named), "c.png"]

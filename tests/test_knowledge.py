@@ -289,6 +289,19 @@ def test_a_message_without_its_chinese_text_is_reported(kb_copy):
     assert any(p.startswith("messages.yaml:") and "message 'clarify' has no 'zh'" in p for p in _problems(kb_copy))
 
 
+def test_a_prompt_whose_english_differs_from_its_slots_is_reported(kb_copy):
+    _edit(kb_copy / "actions.yaml", 'prompt: "Signature to use"', 'prompt: "Which signature?"')
+    assert any(p.startswith("messages.yaml:") and "message 'prompt.template.create.signature' says 'Signature to use'"
+               in p and "'Which signature?'" in p for p in _problems(kb_copy))
+
+
+def test_every_slot_prompt_every_request_and_every_action_is_in_the_catalogue(kb):
+    for name, action in kb.actions.items():
+        assert f"request.{name}" in kb.messages, name
+        assert kb.messages[f"action.{name}"]["en"] == action.description
+        for slot in action.slots:
+            assert kb.messages[f"prompt.{name}.{slot.name}"]["en"] == slot.prompt
+
 def test_an_export_keeps_the_sources_translations_and_the_rules_it_names(kb, tmp_path):
     from assistant.overlay import export
 

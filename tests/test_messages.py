@@ -32,3 +32,18 @@ def test_a_line_that_is_only_small_talk_has_its_kind(kb, line, kind):
                                   "help me", "ok", "status", "they"])
 def test_a_question_or_a_word_of_the_domain_is_not_small_talk(kb, line):
     assert small_talk(kb, line) is None
+
+
+def test_every_message_the_code_names_is_in_the_catalogue(kb):
+    """The ids the conversation says by name (say("..."), conv.say("..."), self.say("...")) all exist:
+    a missing one would be a KeyError in the middle of a conversation."""
+    import re
+    from pathlib import Path
+
+    import assistant
+
+    named = set()
+    for path in Path(assistant.__file__).parent.rglob("*.py"):
+        named |= set(re.findall(r"\bsay\(\s*(?:[\w.]+,\s*)?\"([a-z_.]+)\"", path.read_text(encoding="utf-8")))
+    assert {"go_ahead", "cancelled", "request.dropped", "preview.send.total"} <= named
+    assert sorted(named - set(kb.messages)) == []

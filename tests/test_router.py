@@ -269,3 +269,8 @@ def test_a_chinese_salient_word_counts_only_whole(router):
     near-domain word, so a review-time question is not refused for it."""
     assert router.uncovered("签名提交后几天出结果", "faq:signature-review-time") == []
     assert router.uncovered("签名列表能导出吗", "faq:create-signature")
+
+
+def test_a_did_you_mean_names_an_action_in_the_questions_language(router, kb):
+    assert router.title("action:send", "zh") == "使用已通过审核的模板发送数字短信。"
+    assert router.title("action:send", "en") == kb.actions["send"].description

@@ -40,6 +40,10 @@ def test_a_changed_figure_is_read_from_the_yaml():
     (lambda d: d["carrier_rules"]["china_mobile"]["industries"]["e-commerce"].pop("reason"), "no reason"),
     (lambda d: d["sending"].update(shown_as="[{sign}]{text}"), "shown_as"),
     (lambda d: d["calendar"].update(workdays=[d["calendar"]["holidays"][0]]), "both as a holiday and as a working day"),
+    (lambda d: d["traditional_characters"].update({"體": "体体"}), "two different single characters"),
+    (lambda d: d["traditional_characters"].update({"体": "体"}), "two different single characters"),
+    (lambda d: d["template"].update(emoji=["1FAFF-1F000"]), "lower code point"),
+    (lambda d: d["template"].update(emoji=["smileys"]), "hexadecimal"),
 ])
 def test_a_wrong_carrier_rule_is_reported(edit, message):
     with pytest.raises(RulesError, match=message):
@@ -49,3 +53,21 @@ def test_a_wrong_carrier_rule_is_reported(edit, message):
 def test_an_unknown_signature_source_of_a_carrier_is_reported():
     with pytest.raises(RulesError, match="unknown signature source 'website'"):
         _parse_with(lambda d: d["carrier_rules"]["china_mobile"].update(signature_sources=["website"]))
+
+
+def test_the_traditional_table_never_refuses_a_character_simplified_text_uses(kb):
+    """GB 2312 is the simplified character set: no key of the table may be in it (惠 of 优惠 once was),
+    and every simplified form given as the fix must be."""
+    table = kb.rules.template["traditional_characters"]
+    assert len(table) > 1000 and table["體"] == "体" and table["壽"] == "寿"   # the specification's examples
+    in_gb2312 = [ch for ch in table if _encodes(ch, "gb2312")]
+    assert in_gb2312 == []
+    assert [s for s in table.values() if not _encodes(s, "gb2312")] == []
+
+
+def _encodes(ch: str, codec: str) -> bool:
+    try:
+        ch.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True

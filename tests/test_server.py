@@ -66,6 +66,33 @@ def _objects(w: dict) -> list[tuple[str, str, dict | None]]:
             ("POST", "/v1/tickets", {"template": "DIGITAL_SMS_0001"})]
 
 
+
+def test_a_template_in_traditional_chinese_is_a_refusal_with_its_code(shared_world):
+    from conftest import png_bytes
+    from test_server_strict import multipart
+
+    server, token = shared_world["server"], shared_world["tokens"]["a"]
+    before = server.call("GET", "/v1/templates", token, headers={"X-Assistant-Now": NOW})[1]
+    body, kind = multipart([("name", b"Sale"), ("signature", b"AcmeShop"), ("industry", b"e-commerce"),
+                            ("text", "體驗新品 ${name}".encode())])
+    boundary = kind.split("=")[1]
+    body = body[:-len(f"--{boundary}--\r\n")] + (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="media"; filename="a.png"\r\n'
+        f"Content-Type: image/png\r\n\r\n").encode() + png_bytes() + f"\r\n--{boundary}--\r\n".encode()
+    status, answer = server.call("POST", "/v1/templates", token, data=body, content_type=kind,
+                                 headers={"X-Assistant-Now": NOW})
+    assert status == 400 and answer["error_code"] == "isv.UNSUPPORTED_CONTENT", answer
+    assert answer["error"].startswith("isv.UNSUPPORTED_CONTENT: the text uses traditional Chinese 體 驗"), answer
+    assert server.call("GET", "/v1/templates", token, headers={"X-Assistant-Now": NOW})[1] == before
+
+
+def test_an_error_code_is_found_by_its_chinese_meaning(shared_world):
+    from urllib.parse import quote
+
+    server, token = shared_world["server"], shared_world["tokens"]["a"]
+    status, answer = server.call("GET", "/v1/error-codes/" + quote("余额不足"), token, headers={"X-Assistant-Now": NOW})
+    assert status == 200 and (answer["matched"], answer["code"]) == ("description", "isv.AMOUNT_NOT_ENOUGH"), answer
+
 def test_another_accounts_objects_are_not_found_and_not_confirmed(shared_world):
     server, tokens = shared_world["server"], shared_world["tokens"]
     for method, path, body in _objects(shared_world):

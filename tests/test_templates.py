@@ -174,6 +174,9 @@ def test_another_account_cannot_see_the_template(ready, media):
     ({"text": "Hi [VIP] ${name}"}, "isv.SMS_CONTENT_ILLEGAL"),
     ({"files": "fake"}, "isv.UNSUPPORTED_CONTENT"),
     ({"industry": "live streaming", "letter": "video"}, "isv.UNSUPPORTED_CONTENT"),
+    ({"text": "新品優惠 ${name}"}, "isv.UNSUPPORTED_CONTENT"),
+    ({"text": "Spring sale \U0001F389 ${name}"}, "isv.UNSUPPORTED_CONTENT"),
+    ({"signature": "Nobody"}, "isv.SMS_SIGNATURE_ILLEGAL"),
 ])
 def test_refusals_carry_the_services_code(ready, media, kwargs, code):
     kwargs = dict(kwargs)  # the parameters are shared by both engines' runs
@@ -203,3 +206,33 @@ def test_one_template_past_the_limit_of_rules_yaml_is_template_count_over_limit(
     with pytest.raises(UserError) as caught:
         _create(ready, media)
     assert caught.value.code == "isv.TEMPLATE_COUNT_OVER_LIMIT" and f"({limit})" in str(caught.value)
+
+
+def test_traditional_characters_are_refused_naming_each_with_its_simplified_form(ready, media):
+    with pytest.raises(UserError) as caught:
+        _create(ready, media, text="${name}您好，新品優惠活動開始，歡迎選購")
+    assert str(caught.value) == ("isv.UNSUPPORTED_CONTENT: the text uses traditional Chinese 優 動 開 歡 選 購; "
+                                 "write them in simplified Chinese: 优 动 开 欢 选 购")
+    assert ready.store.rows("SELECT * FROM templates") == []
+
+
+def test_emoji_in_the_text_are_refused_by_name(ready, media):
+    with pytest.raises(UserError) as caught:
+        _create(ready, media, text="Hi ${name} \U0001F389 the sale is on \u2705 \u2764\ufe0f")
+    assert caught.value.code == "isv.UNSUPPORTED_CONTENT"
+    assert "emoji \U0001F389 \u2705 \u2764\ufe0f; remove them" in str(caught.value)
+    assert ready.store.rows("SELECT * FROM templates") == []
+
+
+def test_symbols_that_are_not_emoji_pass(ready, media):
+    status = _create(ready, media, text="\u2605限时优惠\u2605 ${name}：满100减20 \u2713 \u00a9AcmeShop")
+    assert status["code"] == "DIGITAL_SMS_0001"
+
+
+def test_a_realistic_simplified_chinese_template_is_created_and_approved(ready, media):
+    text = ("尊敬的${name}，您好！春季新品优惠活动已开始，全场商品八折起，会员再享积分翻倍。"
+            "欢迎选购，详情请查看会员中心：https://www.example.com/${url}")
+    status = _create(ready, media, text=text, name="春季新品")
+    assert status["variables"] == ["name", "url"]
+    ready.at("2026-03-20T10:00")
+    assert templates.status(ready, status["code"])[0]["reach"] == "users of all three carriers"

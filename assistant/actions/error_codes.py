@@ -32,6 +32,12 @@ DESCRIPTION_LEAD = 0.05   # how much a description's best code must beat the nex
 MAX_CANDIDATES = 5
 CANDIDATE_SPREAD = 0.15   # candidates further than this below the best one are noise, not choices
 _ASKING = {"error", "code", "codes", "mean", "means", "meaning"}  # words of the asking, not of the error
+# The same in Chinese, taken out of a description before it is read ("余额不足是什么意思"), longest first.
+_ASKING_ZH = ("是什么意思", "什么意思", "怎么回事", "怎么办", "错误码", "是什么", "意思", "报错", "提示", "返回", "出现",
+              "显示", "的", "了", "吗", "呢")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+# Characters that only hold a Chinese sentence together ("账号被冻结"): not counted as words to find.
+_FUNCTION_ZH = frozenset("被了的用把给在是我你他都也就还让")
 
 
 def _exact_index(kb: KnowledgeBase) -> dict[str, str]:
@@ -80,18 +86,40 @@ def _same_word(a: str, b: str) -> bool:
     return min(len(a), len(b)) >= 5 and fuzz.ratio(a, b) >= 85
 
 
+def _chinese(text: str) -> tuple[str, list[tuple[str, ...]]]:
+    """TEXT's Chinese, the asking words taken out, and for each character that counts, the pairs
+    it makes with its neighbours (itself alone in a run of one). Chinese has no spaces, so
+    "余额不足" is read as 余额 额不 不足: a character is found when one of its pairs is."""
+    for asking in _ASKING_ZH:
+        text = text.replace(asking, " ")
+    runs = _CJK_RUN.findall(text)
+    units = []
+    for run in runs:
+        for i, ch in enumerate(run):
+            if ch not in _FUNCTION_ZH:
+                units.append(tuple(run[j:j + 2] for j in (i - 1, i) if 0 <= j < len(run) - 1) or (ch,))
+    return "".join(runs), units
+
+
 def _by_description(kb: KnowledgeBase, text: str) -> dict[str, tuple[float, float]]:
     """For each code: the share of TEXT's words found in its name or meaning, and how close TEXT
-    is to its name read as words (to order codes that cover the words equally)."""
-    words = _content_words(kb, text)
+    is to its name read as words (to order codes that cover the words equally). Chinese is read
+    as pairs of characters against the Chinese meaning and keywords, and its closeness is to those."""
+    words = [w for w in _content_words(kb, text) if not _CJK_RUN.search(w)]
     query = " ".join(words)
+    chinese, units = _chinese(text)
     scores = {}
     for code in kb.error_codes.values():
         names = [_words(n) for n in (code.code, *code.aliases)]
         vocabulary = set(" ".join(names).split()) | set(_content_words(kb, code.meaning))
-        covered = sum(any(_same_word(w, v) for v in vocabulary) for w in words) / len(words) if words else 0.0
-        closeness = max(fuzz.token_sort_ratio(query, n) for n in names) / 100
-        scores[code.code] = (covered, closeness)
+        said_zh = " ".join((code.meaning_zh, *code.keywords_zh))
+        found = sum(any(_same_word(w, v) for v in vocabulary) for w in words) \
+            + sum(any(p in said_zh for p in unit) for unit in units)
+        covered = found / (len(words) + len(units)) if words or units else 0.0
+        close = [max(fuzz.token_sort_ratio(query, n) for n in names) / 100] if words else []
+        if units:
+            close.append(max((fuzz.ratio(chinese, k) for k in (*code.keywords_zh, code.meaning_zh) if k), default=0) / 100)
+        scores[code.code] = (covered, sum(close) / len(close) if close else 0.0)
     return scores
 
 

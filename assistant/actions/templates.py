@@ -1,9 +1,9 @@
 """Templates: the specification checked at once, then a review by each carrier.
 
-Format problems (name length, brackets, variables, media frames, an unreadable commitment
-letter) refuse the template before it exists. Everything else is a carrier's call: each
-carrier decides a fixed number of business days after submission (rules.yaml), and rejects for
-banned words, traditional characters, industries it does not take, live-streaming content
+Format problems (name length, brackets, traditional characters and emoji, variables, media
+frames, an unreadable commitment letter) refuse the template before it exists. Everything else
+is a carrier's call: each carrier decides a fixed number of business days after submission
+(rules.yaml), and rejects for banned words, industries it does not take, live-streaming content
 without the live-streaming industry and letter, or a signature not registered with it. A
 support manager can record a real carrier decision by hand (`admin review`).
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -60,6 +61,7 @@ def check_text(ctx: Context, text: str) -> list[str]:
     if reserved:
         raise refused(CONTENT_ILLEGAL, f"the text contains {' '.join(reserved)}, reserved for the signature "
                       "the service puts in front; remove them")
+    _check_characters(spec, text)
     if "${" in VARIABLE.sub("", text):
         raise UserError("the text has an unclosed ${ ; write variables as ${name}")
     names = variables_of(text)
@@ -69,6 +71,36 @@ def check_text(ctx: Context, text: str) -> list[str]:
     if len(names) > spec["max_variables"]:
         raise UserError(f"the text has {len(names)} variables; at most {spec['max_variables']} are allowed")
     return names
+
+
+def _check_characters(spec: dict, text: str) -> None:
+    """Refuse TEXT's traditional characters and emoji, which the service does not take
+    (isv.UNSUPPORTED_CONTENT), naming each and, for a traditional one, its simplified form."""
+    table = spec.get("traditional_characters") or {}
+    traditional = list(dict.fromkeys(ch for ch in text if ch in table))
+    if traditional:
+        raise refused(UNSUPPORTED, f"the text uses traditional Chinese {' '.join(traditional)}; "
+                      f"write them in simplified Chinese: {' '.join(table[ch] for ch in traditional)}")
+    emoji = _emoji_in(text, spec.get("emoji") or ())
+    if emoji:
+        raise refused(UNSUPPORTED, f"the text contains emoji {' '.join(emoji)}; remove them (a template's "
+                      "text is Chinese, letters, digits and punctuation only)")
+
+
+def _emoji_in(text: str, ranges: Sequence[tuple[int, int]]) -> list[str]:
+    """The emoji of TEXT, each once, as shown: a character in RANGES, or one that an emoji
+    variation selector (also in RANGES) follows, shown with it ("❤️"); a lone selector by its code."""
+    found: list[str] = []
+    for i, ch in enumerate(text):
+        if not any(low <= ord(ch) <= high for low, high in ranges):
+            continue
+        if unicodedata.category(ch) == "Mn":       # the selector: the emoji is the character it follows
+            ch = text[i - 1] + ch if i and unicodedata.category(text[i - 1]) != "Mn" else f"U+{ord(ch):04X}"
+            if ch[:1] in found:
+                found.remove(ch[:1])
+        if ch not in found:
+            found.append(ch)
+    return found
 
 
 def _check_media(ctx: Context, text: str, files: list[media.MediaFile]) -> list[media.MediaFile]:
@@ -120,9 +152,6 @@ def _verdicts(ctx: Context, text: str, industry: str, signature: str, has_letter
     if banned:
         reject(ctx.rules.carriers, f"the content contains '{banned[0]}', which carriers do not accept; "
                                    "revise the wording and submit a new template")
-    traditional = [ch for ch in spec.get("traditional_characters", ()) if ch in text]
-    if traditional:
-        reject(ctx.rules.carriers, f"the content uses traditional Chinese ('{traditional[0]}'); use simplified Chinese")
     for carrier, own in ctx.rules.carrier_rules.items():
         rule = own.industries.get(industry)
         if rule and rule.rejects:
@@ -176,7 +205,10 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
         limit = ctx.rules.template["max_name_length"]
         if not title or len(title) > limit:
             raise UserError(f"template name '{title}' has {len(title)} characters; use 1 to {limit}")
-        signatures._find(ctx, signature)
+        try:
+            signatures._find(ctx, signature)
+        except NotFound as exc:  # the service's code for "no such signature in this account"
+            raise NotFound(f"{SIGNATURE_ILLEGAL}: {exc}", code=SIGNATURE_ILLEGAL) from None
         ready = signatures.usable_with(ctx, signature)
         if not ready:
             sig = signatures.status(ctx, signature)[0]

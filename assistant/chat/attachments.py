@@ -15,7 +15,6 @@ is a policy given when the conversation is made, never guessed from where it run
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -23,6 +22,7 @@ from .. import media
 from ..actions import templates
 from ..context import Context
 from ..errors import Conflict, TooLarge, Unsupported, UserError
+from ..files import paths_in
 from ..sanitize import one_line
 
 ATTACH = ("Attach the file: this conversation runs on the service, so send the file itself "
@@ -60,11 +60,8 @@ class LocalFiles:
     kind = "local"
 
     def typed(self, ctx: Context, slot: str, value: Any) -> Any:
-        if slot == "media":
-            try:
-                paths = shlex.split(value) if isinstance(value, str) else list(value)
-            except ValueError:          # an unpaired quote or apostrophe in a file name: the name as typed
-                paths = [value]
+        if slot == "media":            # several on one line are each a frame, in order; all read or none taken
+            paths = paths_in(value) if isinstance(value, str) else list(value)
             for path in paths:
                 media.read(path)
             return paths

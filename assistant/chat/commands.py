@@ -160,7 +160,7 @@ def _handoff(conv: Conversation, args: list[str]) -> list[Line]:
 
 @slash("inbox", "", "replies and resolutions from support managers")
 def _inbox(conv: Conversation, args: list[str]) -> list[Line]:
-    return welcome.inbox(conv) or [Line("muted", "No new replies.")]
+    return welcome.inbox(conv) or [Line("muted", conv.say("inbox.empty"))]
 
 
 @slash("answer", "ID TEXT", "answer a support manager on your ticket")
@@ -234,4 +234,4 @@ def _resolve(conv: Conversation, args: list[str]) -> list[Line]:
 @slash("quit", "", "leave (Ctrl-D does too)")
 def _quit(conv: Conversation, args: list[str]) -> list[Line]:
     conv.done = True
-    return [Line("muted", "Bye.")]
+    return [Line("muted", conv.say("bye"))]

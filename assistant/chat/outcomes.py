@@ -19,33 +19,34 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     ctx, carriers = conv.ctx, conv.ctx.rules.carriers
     if name == "enable":
         result = accounts.enable(ctx)
-        lines = [Line("ok", f"Digital messages are {'now' if result['changed'] else 'already'} enabled.")]
+        lines = [Line("ok", conv.say("done.enabled" if result["changed"] else "done.already_enabled"))]
         if not signatures.status(ctx):
             lines.append(offers.action(conv, "signature.submit", question=conv.say("offer.next_signature")))
     elif name in ("signature.submit", "signature.update"):
         status = (signatures.submit(ctx, args["name"], args["source"]) if name == "signature.submit"
                   else signatures.update(ctx, args["name"], args.get("source")))
         conv.last.update(signature=status["name"], object=f"signature:{status['name']}")
-        lines = [Line("ok", "Submitted." if name == "signature.submit" else "Resubmitted; a new review has started."),
+        lines = [Line("ok", conv.say("done.submitted" if name == "signature.submit" else "done.resubmitted")),
                  Line("answer", render.signature_text(status, carriers))]
     elif name == "signature.status":
         items = signatures.status(ctx, args.get("name"))
         if len(items) == 1:
             conv.last.update(signature=items[0]["name"], object=f"signature:{items[0]['name']}")
         lines = [Line("answer", render.signature_text(s, carriers)) for s in items] or \
-            [Line("info", "No signatures yet. Say \"submit a signature\" to start one.")]
+            [Line("info", conv.say("none.signatures"))]
     elif name == "template.create":
         files = conv.files   # paths on this machine, or the uploads' records: never a client's path on the service
         status = templates.create(ctx, args["name"], args["signature"], args["industry"], args["text"],
                                   files.opened(args["media"]), files.opened(args.get("letter")))
         conv.last.update(template=status["code"], object=f"template:{status['code']}")
-        lines = [Line("ok", f"Created {status['code']}."), Line("answer", render.template_text(status, carriers))]
+        lines = [Line("ok", conv.say("done.created", code=status["code"])),
+                 Line("answer", render.template_text(status, carriers))]
     elif name == "template.status":
         items = templates.status(ctx, args.get("code"))
         if len(items) == 1:
             conv.last.update(template=items[0]["code"], object=f"template:{items[0]['code']}")
         lines = [Line("answer", render.template_text(t, carriers)) for t in items] or \
-            [Line("info", "No templates yet. Say \"create a template\" to make one.")]
+            [Line("info", conv.say("none.templates"))]
     elif name == "send":
         return sent(conv, sending.send(ctx, args["code"], [(p, args.get("params", {})) for p in args["phones"]],
                                        progress=conv.progress))
@@ -55,7 +56,7 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
             conv.picks = [conv.pick(f"{c['code']}: {c['meaning']}",
                                     {"do": "run", "name": "error.lookup", "args": {"code": c["code"]}})
                           for c in found["candidates"]]
-            return [Line("info", f"'{found['query']}' is not an error code of the service. Did you mean:")] + [
+            return [Line("info", conv.say("error.not_a_code", query=found["query"]))] + [
                 Line("choice", f"  {n}. {p.label}") for n, p in enumerate(conv.picks, 1)]
         conv.last["error"] = found["code"]
         lines = [Line("answer", render.error_text(found))]
@@ -78,9 +79,9 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     return lines
 
 
-# A ticket's moves in the conversation: what each says once done ({id}: the ticket's number).
-TICKET_MOVES = {"handoff.answer": "Sent to the support managers on ticket #{id}.", "handoff.claim": "Ticket #{id} is yours.",
-                "handoff.reply": "Replied on ticket #{id}.", "handoff.resolve": "Ticket #{id} is resolved."}
+# A ticket's moves in the conversation: the message each says once done ({id}: the ticket's number).
+TICKET_MOVES = {"handoff.answer": "ticket.answered", "handoff.claim": "ticket.claimed",
+                "handoff.reply": "ticket.replied", "handoff.resolve": "ticket.resolved"}
 
 
 def ticket_move(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
@@ -96,7 +97,7 @@ def ticket_move(conv: Conversation, name: str, args: dict[str, Any]) -> list[Lin
         done = handoff.reply(ctx, ticket, args["text"], by)
     else:
         done = handoff.resolve(ctx, ticket, args["text"], by)
-    return [Line("ok", TICKET_MOVES[name].format(id=done["id"]))]
+    return [Line("ok", conv.say(TICKET_MOVES[name], id=done["id"]))]
 
 
 def sent(conv: Conversation, result: dict) -> list[Line]:
@@ -106,9 +107,8 @@ def sent(conv: Conversation, result: dict) -> list[Line]:
     conv.last["errors"] = " ".join(codes)          # "what does that mean?" explains every one of them
     if codes:
         conv.last["error"] = codes[0]
-        what = "the error" if len(codes) == 1 else f"the {len(codes)} errors"
-        lines.append(Line("muted", f"Ask \"what does that mean?\" for {what}, \"why did NUMBER fail?\" for one number, "
-                                   "or /handoff for a support manager."))
+        what = conv.say("send.the_error") if len(codes) == 1 else conv.say("send.the_errors", count=len(codes))
+        lines.append(Line("muted", conv.say("send.ask_why", what=what)))
         lines += conv.after_failure()
     else:
         conv.failures = 0

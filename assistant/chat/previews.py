@@ -22,42 +22,41 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     """What the state-changing action NAME will do with ARGS (the question comes after)."""
     ctx = conv.ctx
     carriers = ctx.rules.carriers
+    say = conv.say
     if name == "enable":
-        return [Line("info", f"Enable digital messages for account {ctx.account}.")]
+        return [Line("info", say("preview.enable", account=ctx.account))]
     if name == "signature.submit":
         windows = [r.signature_review_business_days for r in ctx.rules.carrier_rules.values()]
         fewest, most = min(w[0] for w in windows), max(w[1] for w in windows)
-        return [Line("info", f"Submit signature {args['name']} ({args['source']}) for real-name registration with "
-                             f"{', '.join(carriers.values())}; each decides within {fewest}-{most} business days.")]
+        return [Line("info", say("preview.signature.submit", name=args["name"], source=args["source"],
+                                 carriers=", ".join(carriers.values()), fewest=fewest, most=most))]
     if name == "signature.update":
-        source = f" with source {args['source']}" if args.get("source") else ""
-        return [Line("info", f"Resubmit signature {args['name']}{source}; a new review starts with each carrier.")]
+        source = say("preview.with_source", source=args["source"]) if args.get("source") else ""
+        return [Line("info", say("preview.signature.update", name=args["name"], source=source))]
     if name == "template.create":
-        letter = " and a commitment letter" if args.get("letter") else ""
-        lines = [Line("info", f"Create template \"{args['name']}\" with signature {args['signature']}, industry "
-                              f"{args['industry']}, text \"{args['text']}\" and {len(args['media'])} media file(s)"
-                              f"{letter}, and submit it to the three carriers.")]
+        letter = say("preview.with_letter") if args.get("letter") else ""
+        lines = [Line("info", say("preview.template.create", name=args["name"], signature=args["signature"],
+                                  industry=args["industry"], text=args["text"], count=len(args["media"]), letter=letter))]
         industry = ctx.rules.template_industries[args["industry"]]
         needs = industry.requires_letter
         if needs and not args.get("letter"):
-            lines.append(Line("warn", f"Without a commitment letter {', '.join(carriers[c] for c in needs)} "
-                                      "will reject it."))
-        lines += [Line("warn", f"{reason}: it will reject this template.") for reason in industry.rejected_by.values()]
+            lines.append(Line("warn", say("preview.no_letter", carriers=", ".join(carriers[c] for c in needs))))
+        lines += [Line("warn", say("preview.rejects", reason=reason)) for reason in industry.rejected_by.values()]
         return lines
     if name == "handoff":
-        return [Line("info", "Hand this case to a support manager, with our conversation and your account's "
-                             "details attached.")]
+        return [Line("info", say("preview.handoff"))]
     if name == "send":
         return send(conv, args)
     if name == "handoff.answer":
-        return [Line("info", f"Tell the support managers on ticket #{args['ticket']}: {args['text']}")]
+        return [Line("info", say("preview.handoff.answer", ticket=args["ticket"], text=args["text"]))]
     if name == "handoff.reply":
-        return [Line("info", f"Reply on ticket #{args['ticket']}: {args['text']}")]
+        return [Line("info", say("preview.handoff.reply", ticket=args["ticket"], text=args["text"]))]
     if name == "handoff.resolve":
-        return [Line("info", f"Resolve ticket #{args['ticket']}: {args['text']} (the customer reads this note)")]
+        return [Line("info", say("preview.handoff.resolve", ticket=args["ticket"], text=args["text"]))]
     if name == "handoff.claim":
         ticket = handoff.get(ctx, args["ticket"])
-        return [Line("info", f"Take ticket #{ticket['id']} ({ticket['account']}: {ticket['summary']}).")]
+        return [Line("info", say("preview.handoff.claim", ticket=ticket["id"], account=ticket["account"],
+                                 summary=ticket["summary"]))]
     return [Line("info", f"{conv.kb.actions[name].description}")]
 
 
@@ -65,17 +64,18 @@ def send(conv: Conversation, args: dict[str, Any]) -> list[Line]:
     """Each number's verdict from the send's own checks, then the charge."""
     carriers = conv.ctx.rules.carriers
     result = sending.preview(conv.ctx, args["code"], [(p, args.get("params", {})) for p in args["phones"]])
-    lines = [Line("info", f"Send {result['template']} to {len(result['results'])} number(s):")]
+    say = conv.say
+    lines = [Line("info", say("preview.send", template=result["template"], count=len(result["results"])))]
     for r in result["results"][:SHOWN]:
         where = carriers.get(r["carrier"], "no carrier")
-        verdict = "will be sent" if r["status"] == "sent" else f"will fail, {r['error_code']}: {r['detail']}"
+        verdict = say("preview.send.will_send") if r["status"] == "sent" else \
+            say("preview.send.will_fail", code=r["error_code"], detail=r["detail"])
         lines.append(Line("info" if r["status"] == "sent" else "warn", f"  {r['phone']} ({where}): {verdict}"))
     rest = result["results"][SHOWN:]
     if rest:
         fails = sum(r["status"] == "failed" for r in rest)
-        lines.append(Line("info", f"  ... and {len(rest)} more: {len(rest) - fails} will be sent, {fails} will fail"))
+        lines.append(Line("info", say("preview.send.more", count=len(rest), sent=len(rest) - fails, failed=fails)))
     lines += [Line("warn", f"  {r['note']}") for r in result["repeats"]]
-    lines.append(Line("info", f"{result['sent']} will be sent, {result['failed']} will fail. Charge: {result['charged']} "
-                              f"message(s) from the digital-message package ({result['balance_before']} left); "
-                              "SMS packages are never used."))
+    lines.append(Line("info", say("preview.send.total", sent=result["sent"], failed=result["failed"],
+                                  charged=result["charged"], balance=result["balance_before"])))
     return lines

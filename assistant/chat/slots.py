@@ -19,6 +19,7 @@ from ..actions import accounts, handoff, signatures, templates
 from ..choices import pick, yes_or_no
 from ..errors import Conflict, UserError
 from ..knowledge import Slot
+from ..messages import say
 from ..numbers import lookup
 from ..router import Reply, phone_reading
 from ..rules import SOURCES
@@ -47,10 +48,27 @@ class Flow:
     asked: list[str] = field(default_factory=list)   # the values asked for (not given up front)
     said: str = ""                                     # the request as typed: template parameters are read from it
 
-    @property
-    def title(self) -> str:
-        return self.action.replace(".", " ").replace("template create", "template").replace(
-            "signature submit", "signature submission")
+
+
+def title(conv: Conversation, flow: Flow) -> str:
+    """The request FLOW by name, in the conversation's language ("template", "创建模板"); an action
+    the catalogue does not name (a knowledge base's own) by its name."""
+    msg_id = f"request.{flow.action}"
+    return conv.say(msg_id) if msg_id in conv.kb.messages else flow.action.replace(".", " ")
+
+
+def prompt(conv: Conversation, action: str, slot: Slot) -> str:
+    """SLOT's prompt in the conversation's language, from the catalogue (`prompt.ACTION.SLOT`; a
+    template parameter's is `prompt.send.param`); the slot's own English when the catalogue lacks it."""
+    if slot.name.startswith("param:"):
+        return conv.say("prompt.send.param", name=slot.name.split(":", 1)[1])
+    msg_id = f"prompt.{action}.{slot.name}"
+    return conv.say(msg_id) if msg_id in conv.kb.messages else slot.prompt
+
+
+def go_ahead(conv: Conversation) -> str:
+    """The one confirmation of a change, with the yes/no marker: "Go ahead? [y/N]"."""
+    return conv.yes_no(conv.say("go_ahead"))
 
 
 def waiting(conv: Conversation) -> Waiting | None:
@@ -58,13 +76,14 @@ def waiting(conv: Conversation) -> Waiting | None:
     if flow is None:
         return None
     if flow.confirming:
-        return Waiting("Go ahead? [y/N]", ["yes", "no"], "confirm")
+        return Waiting(go_ahead(conv), ["yes", "no"], "confirm")
     slot = flow.slots[0]
+    asked = prompt(conv, flow.action, slot)
     if slot.name in FILES and conv.files.kind == "upload":
-        return Waiting(slot.prompt, [], "file", slot=slot.name, accept=attachments.accept(conv.ctx, slot.name),
+        return Waiting(asked, [], "file", slot=slot.name, accept=attachments.accept(conv.ctx, slot.name),
                        multiple=slot.name == "media", required=slot.required)
     default = _default(conv, slot)
-    return Waiting(slot.prompt + (f" [{default}]" if default else ""), choices(conv, slot), "slot",
+    return Waiting(asked + (f" [{default}]" if default else ""), choices(conv, slot), "slot",
                    paths=slot.name in FILES, slot=slot.name, required=slot.required)
 
 
@@ -94,7 +113,7 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
                 del args[slot.name]
     todo = [s for s in action.slots if s.required and s.name not in args]
     if name == "template.create" and "letter" not in args:
-        todo.append(Slot("letter", "quoted", False, "Image of the commitment letter or supporting documents (Enter to skip)"))
+        todo.append(Slot("letter", "quoted", False, say(conv.kb, "prompt.template.create.letter")))
     conv.flow = Flow(name, args, todo, confirmed=confirmed, said=said)
     return lines + advance(conv)
 
@@ -141,41 +160,37 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
     if name in ("handoff.answer", "handoff.claim", "handoff.reply", "handoff.resolve"):
         roles.require(conv.role, name)     # a customer cannot claim or close; a manager replies, never answers
     if name == "handoff.answer" and not handoff.queue(ctx, account=ctx.account):
-        return [Line("info", "You have no open ticket to answer on; say what you need, or /handoff, and I will "
-                             "hand it to a support manager.")]
+        return [Line("info", conv.say("needs.no_ticket"))]
     if name == "enable" and accounts.account_info(ctx)["enabled"]:   # nothing to ask a go-ahead for
-        lines = [Line("ok", f"Digital messages are already enabled for account {ctx.account}; nothing to do.")]
+        lines = [Line("ok", conv.say("needs.already_enabled", account=ctx.account))]
         if not signatures.status(ctx):
             lines.append(offers.action(conv, "signature.submit", question=conv.say("offer.next_signature")))
         return lines
     needs_enabled = name in ("signature.submit", "signature.update", "template.create", "send")
     if needs_enabled and not accounts.account_info(ctx)["enabled"]:
-        return [Line("warn", f"Digital messages are not enabled for account {ctx.account} yet; that comes first."),
+        return [Line("warn", conv.say("needs.enable", account=ctx.account)),
                 offers.action(conv, "enable")]
     if name == "template.create":
         sigs = signatures.status(ctx)
         if not any(s["ready_for"] for s in sigs):
             if not sigs:
-                return [Line("warn", "A template needs a signature registered with a carrier, and this account has "
-                                     "none yet."),
+                return [Line("warn", conv.say("needs.signature")),
                         offers.action(conv, "signature.submit", question=conv.say("offer.first_signature"))]
             pending = "; ".join(f"{s['name']}: {s['registration'].replace('_', ' ')}"
                                 + (f", decision expected by {s['expected_by']}" if s.get("expected_by") else "")
                                 for s in sigs)
-            return [Line("warn", f"A template needs a signature registered with a carrier, and none is yet ({pending})."),
+            return [Line("warn", conv.say("needs.signature_ready", pending=pending)),
                     offers.action(conv, "signature.status", question=conv.say("offer.show_signatures"))]
     if name == "send":
         tpls = templates.status(ctx)
         if not any(t["ready_for"] for t in tpls):
             if not tpls:
-                return [Line("warn", "Sending needs a template approved by a carrier, and this account has no "
-                                     "template yet."),
+                return [Line("warn", conv.say("needs.template")),
                         offers.action(conv, "template.create", question=conv.say("offer.first_template"))]
-            return [Line("warn", "Sending needs a template approved by a carrier, and none is approved yet."),
+            return [Line("warn", conv.say("needs.template_approved")),
                     offers.action(conv, "template.status", question=conv.say("offer.show_templates"))]
         if accounts.account_info(ctx)["packages"]["digital"] <= 0:
-            return [Line("warn", "The digital-message package is empty (SMS packages do not pay for digital "
-                                 "messages); it needs a top-up before anything can be sent.")] + offers.handoff(
+            return [Line("warn", conv.say("needs.topup"))] + offers.handoff(
                 conv, conv.say("offer.topup"), "digital-message package empty")
     return []
 
@@ -187,7 +202,8 @@ def advance(conv: Conversation) -> list[Line]:
     if flow.action == "send" and "code" in flow.args and not flow.slots and not flow.params_asked:
         variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
         given = flow.args["params"] = {**values.named_params(flow.said, variables), **values.params(flow.args.get("params"))}
-        flow.slots += [Slot(f"param:{v}", "param", True, f"Value for ${{{v}}}") for v in variables if v not in given]
+        flow.slots += [Slot(f"param:{v}", "param", True, say(conv.kb, "prompt.send.param", name=v))
+                       for v in variables if v not in given]
         flow.params_asked = True
     if flow.action == "template.create" and flow.slots and flow.slots[0].name == "letter":
         industry = conv.ctx.rules.template_industries.get(flow.args.get("industry", ""))
@@ -210,8 +226,8 @@ def advance(conv: Conversation) -> list[Line]:
         return (shown if flow.asked else []) + conv.run(flow.action, flow.args)
     flow.confirming = True
     if flow.confirmed:              # what will happen is not what was offered (a rejection, a failure): ask again
-        shown.append(Line("info", "That is not quite what you said yes to, so I ask again before doing it."))
-    return shown + [Line("choice", "Go ahead? [y/N]")]
+        shown.append(Line("info", conv.say("go_ahead.again")))
+    return shown + [Line("choice", go_ahead(conv))]
 
 
 # --- a line typed at a value prompt ------------------------------------------------------------
@@ -233,7 +249,7 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         if reading is None:             # a question or another request, answered; the go-ahead comes back
             said = aside(conv, text)
             return said if said is not None else unknown(conv, text)
-        return yes_or_no_again("Go ahead? [y/N]")  # neither yes nor no: asked again, never taken as a no
+        return yes_or_no_again(go_ahead(conv), conv.say("answer_yes_no"))  # asked again, never taken as a no
     slot = flow.slots[0]
     reading = yes_or_no(text)
     if reading == "no" and not slot.required:
@@ -241,9 +257,10 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     elif reading == "no":               # "no" to a value the request cannot do without: the request is dropped
         return _dropped(conv)
     elif reading == "yes":              # a yes is never a name, a text or a choice
-        wanted = "your answer" if slot.prompt.endswith("?") else f"the {slot.prompt.split(' (')[0].lower()}"
-        return [Line("warn", f"'{text.strip()}' answers a yes/no question, and none is asked now: type {wanted}, "
-                             "or say 'cancel' to drop the request.")]
+        asked = prompt(conv, flow.action, slot)
+        wanted = conv.say("value.wanted_answer") if asked.endswith(("?", "？")) else \
+            conv.say("value.wanted", what=_short(asked).lower())
+        return [Line("warn", conv.say("value.not_a_yes", text=text.strip(), wanted=wanted))]
     any_text = slot.name in FREE_TEXT or slot.type in ("param", "error_code")
     worded = slot.type == "phone" and len(re.findall(r"[^\W\d_]{3,}", text)) > 2   # a sentence, not a list of numbers
     if any_text or worded:
@@ -257,11 +274,14 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         value = check(conv, flow.action, slot, text)
     except UserError as exc:
         conv.remember_refusal(exc)
-        # a file named wrongly is a wrong value, never a question
-        said = None if _names_files(text, every_word=slot.name in FILES) else aside(conv, text)
+        # a file named wrongly is a wrong value, never a question; so is a template's text the
+        # specification refuses (already read for a question above: "${name}您好，優惠" is a text)
+        wrong_value = (flow.action == "template.create" and slot.name == "text") or \
+            _names_files(text, every_word=slot.name in FILES)
+        said = None if wrong_value else aside(conv, text)
         if said is not None:            # answered, or the request restarted with its values (maybe silently)
             return said
-        return [Line("warn", f"{exc}. Try again, or say 'cancel' to drop the request.")]
+        return [Line("warn", conv.say("value.try_again", error=exc))]
     return take(conv, value)
 
 
@@ -294,7 +314,7 @@ def received(conv: Conversation, uploads: list[attachments.Upload]) -> Any:
 
 def _not_done(conv: Conversation) -> list[Line]:
     conv.flow = None
-    return [Line("muted", "Not done. Nothing was changed.")]
+    return [Line("muted", conv.say("not_done"))]
 
 
 def _names_files(text: str, every_word: bool = False) -> bool:
@@ -331,8 +351,8 @@ def _is_request(conv: Conversation, reply: Reply) -> bool:
 def _dropped(conv: Conversation) -> list[Line]:
     """The request being filled in, dropped ("never mind", or a no to a value it needs)."""
     assert conv.flow is not None
-    title, conv.flow = conv.flow.title, None
-    return [Line("muted", f"Dropped the {title} request. Nothing was changed.")]
+    request, conv.flow = title(conv, conv.flow), None
+    return [Line("muted", conv.say("request.dropped", request=request))]
 
 
 def aside(conv: Conversation, text: str, reply: Reply | None = None) -> list[Line] | None:
@@ -351,26 +371,26 @@ def aside(conv: Conversation, text: str, reply: Reply | None = None) -> list[Lin
         if not reply.args:
             return None                         # "AcmeShop" read as the request itself: a (wrong) value
         conv.flow = None                        # the same request, now with its values: start over with them
-        prompts = {slot.name: slot.prompt.split(" (")[0].lower() for slot in conv.kb.actions[reply.action].slots}
+        prompts = {slot.name: _short(prompt(conv, reply.action, slot)).lower() for slot in conv.kb.actions[reply.action].slots}
         changed = [prompts.get(name, name) for name, value in reply.args.items() if flow.args.get(name) != value]
-        said = [Line("muted", f"Updated the {flow.title} request: {', '.join(changed)}.")] if changed and flow.args else []
+        said = [Line("muted", conv.say("request.updated", request=title(conv, flow), changed=", ".join(changed)))] \
+            if changed and flow.args else []
         return said + start(conv, reply.action, {**flow.args, **reply.args}, text, flow.confirmed)
     elif reply.type == "action" and conv.kb.actions[reply.action].changes_state:
         conv.flow = None
-        return [Line("muted", f"Dropped the {flow.title} request.")] + conv.reply(reply)
+        return [Line("muted", conv.say("request.dropped_for", request=title(conv, flow)))] + conv.reply(reply)
     elif reply.type == "action":
         name, args = _referent(conv, reply.action, dict(reply.args or {}), text)
         needed = [s for s in conv.kb.actions[name].slots if s.required and s.name not in args]
         if needed:
-            lines = [Line("info", "I can do that once this request is done; say 'cancel' to drop it first.")]
+            lines = [Line("info", conv.say("request.later"))]
         else:
             try:
                 lines = conv.run(name, args)
             except UserError as exc:
                 lines = [Line("error", str(exc))]
     elif conv.router.form(text) == "question":
-        lines = [Line("info", "I'm not sure what you're asking; rephrase it, or say 'cancel' to drop the request "
-                              "and ask freely.")]
+        lines = [Line("info", conv.say("request.unclear"))]
     else:
         return None
     return lines + back(conv)
@@ -389,10 +409,15 @@ def back(conv: Conversation) -> list[Line]:
         return []
     asked = waiting(conv)
     assert asked is not None
-    return [Line("muted", f"Back to the {conv.flow.title} request (say 'cancel' to drop it). {asked.prompt}")]
+    return [Line("muted", conv.say("request.back", request=title(conv, conv.flow), prompt=asked.prompt))]
 
 
 # --- values ------------------------------------------------------------------------------------
+
+def _short(prompt: str) -> str:
+    """A prompt without its parenthesised hint: "Template name (at most 20 characters)" -> "Template name"."""
+    return prompt.split(" (")[0].split("（")[0]
+
 
 def _default(conv: Conversation, slot: Slot) -> str | None:
     """What Enter means at SLOT's prompt: the template talked about; for a new template, the
@@ -435,14 +460,14 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
             return default
         if not slot.required:
             return None
-        raise UserError(f"{slot.prompt} is needed")
+        raise UserError(conv.say("value.needed", prompt=prompt(conv, action, slot)))
     if slot.type == "signature_name":
         return signatures.check_name(ctx, value) if action == "signature.submit" else \
             signatures.status(ctx, value)[0]["name"]
     if slot.type == "source":
         chosen = pick(value, conv.kb.slot_types["source"].choices)
         if chosen is None:
-            raise UserError(f"'{value}' is not a source; say enterprise, institution, trademark or app")
+            raise UserError(conv.say("value.not_a_source", value=value))
         return chosen
     if slot.type == "template_code":
         return templates.find(ctx, value)["code"]
@@ -450,7 +475,7 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         given = value if isinstance(value, list) else phones_in(conv, value)
         numbers = [lookup(p, ctx.rules) for p in given]
         if not numbers or all(n.problem for n in numbers):
-            raise UserError(numbers[0].problem if numbers else "no mobile number there")
+            raise UserError(numbers[0].problem if numbers else conv.say("value.no_number"))
         # Numbers the service would refuse stay in: the preview names each with its error code,
         # as the send itself would, instead of dropping them unseen; each as written, so that a
         # number written twice is named as the person wrote it.
@@ -461,13 +486,13 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         others = conv.kb.slot_types["industry"].choices if "industry" in conv.kb.slot_types else {}
         chosen = pick(value, ctx.rules.template_industries) or pick(value, others)
         if chosen is None:
-            raise UserError(f"'{value}' is not a template industry; use one of: "
-                            f"{', '.join(ctx.rules.template_industries)}")
+            raise UserError(conv.say("value.not_an_industry", value=value,
+                                     industries=", ".join(ctx.rules.template_industries)))
         return chosen
     if slot.name in FILES:   # a path on this machine, or (the service) never a path: the file source decides
         return conv.files.typed(ctx, slot.name, value)
     if slot.name == "name" and action == "template.create" and len(value) > ctx.rules.template["max_name_length"]:
-        raise UserError(f"a template name has at most {ctx.rules.template['max_name_length']} characters")
+        raise UserError(conv.say("value.name_too_long", count=ctx.rules.template["max_name_length"]))
     if slot.name == "text" and action == "template.create":
         templates.check_text(ctx, value)
     return value

@@ -25,19 +25,18 @@ def lines(conv: Conversation) -> list[Line]:
     """The first lines of a session: who, how to ask, what is waiting (replies, resolutions, the queue)."""
     ctx, role = conv.ctx, conv.role
     account = accounts.account_info(ctx)
-    out = [Line("info", f"Digital Message assistant — account {account['name']}"
-                        f"{'' if role == 'customer' else f' ({role})'}."),
-           Line("muted", "Ask a question in your own words, or say what to do (\"send a message\"). "
-                         "/help lists commands; Ctrl-C cancels, Ctrl-D quits.")]
+    said = conv.say("welcome.role", role=role) if role != "customer" else ""
+    out = [Line("info", conv.say("welcome.title", account=account["name"], role=said)),
+           Line("muted", conv.say("welcome.how"))]
     when = simulated(conv)
     if when:
-        out.append(Line("warn", f"Simulated clock: it is {when} here (--now); statuses are as of then."))
+        out.append(Line("warn", conv.say("welcome.simulated", when=when)))
     if not account["enabled"] and role != "manager":
-        out.append(Line("muted", "Digital messages are not enabled yet: say \"enable digital messages\" to start."))
+        out.append(Line("muted", conv.say("welcome.enable")))
     if role != "manager":
         out += inbox(conv)
     if role == "manager":
-        out.append(Line("info", f"{len(handoff.queue(ctx))} ticket(s) in the queue; /queue lists them."))
+        out.append(Line("info", conv.say("welcome.queue", count=len(handoff.queue(ctx)))))
     return out
 
 
@@ -47,9 +46,9 @@ def inbox(conv: Conversation) -> list[Line]:
     for m in handoff.inbox(conv.ctx):
         if m["text"].startswith(handoff.RESOLVED):
             note = m["text"][len(handoff.RESOLVED):]
-            out.append(Line("ok", f"Ticket #{m['ticket']} was resolved by {m['author']}: {note}"))
+            out.append(Line("ok", conv.say("inbox.resolved", ticket=m["ticket"], author=m["author"], note=note)))
         else:
-            out.append(Line("ok", f"Reply from {m['author']} on ticket #{m['ticket']}: {m['text']}"))
+            out.append(Line("ok", conv.say("inbox.reply", ticket=m["ticket"], author=m["author"], text=m["text"])))
     return out
 
 
