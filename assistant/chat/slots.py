@@ -177,7 +177,8 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
                 return [Line("warn", conv.say("needs.signature")),
                         offers.action(conv, "signature.submit", question=conv.say("offer.first_signature"))]
             pending = "; ".join(f"{s['name']}: {s['registration'].replace('_', ' ')}"
-                                + (f", decision expected by {s['expected_by']}" if s.get("expected_by") else "")
+                                + (f", decision expected by {s['expected_by']}"
+                                   if s.get("expected_by") and s["registration"] == "under_review" else "")
                                 for s in sigs)
             return [Line("warn", conv.say("needs.signature_ready", pending=pending)),
                     offers.action(conv, "signature.status", question=conv.say("offer.show_signatures"))]
