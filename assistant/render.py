@@ -133,6 +133,11 @@ def _note(carrier_status: dict) -> str:
     return f"expected by {carrier_status['expected_by']}" if carrier_status.get("expected_by") else ""
 
 
+def warnings_text(result: dict) -> str:
+    """A change's foreseen rejections ("every carrier will reject it: ..."), one line each, or nothing."""
+    return "".join(f"\nWarning: {one_line(w)}" for w in result.get("warnings") or ())
+
+
 def signature_text(status: dict, carriers: dict[str, str]) -> str:
     """One signature's status for people."""
     head = f"{one_line(status['name'])} ({status['source']}): {_label(status['registration'])}"

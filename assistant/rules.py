@@ -7,6 +7,7 @@ holidays, signature and template rules and flow-control limits all come from her
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from .clock import WorkCalendar
@@ -67,6 +68,16 @@ class Rules(NamedTuple):
     @property
     def eligible_industries(self) -> list[str]:
         return [name for name, ok in self.account_industries.items() if ok]
+
+    def rejections(self, reasons: Mapping[str, str | None]) -> list[str]:
+        """REASONS (carrier -> why it will reject, or None) as one line a reason, naming the carriers
+        that give it ("every carrier" when all do)."""
+        grouped: dict[str, list[str]] = {}
+        for carrier, reason in reasons.items():
+            if reason:
+                grouped.setdefault(reason, []).append(self.carriers[carrier])
+        return [f"{'Every carrier' if len(labels) == len(self.carriers) else ', '.join(labels)} will reject it: "
+                f"{reason}" for reason, labels in grouped.items()]
 
 
 class RulesError(ValueError):

@@ -75,6 +75,13 @@ def test_a_name_not_in_the_profile_is_rejected_with_the_reason_and_fixed_by_resu
     assert signatures.status(enabled, "Globex")[0]["ready"]
 
 
+def test_a_rejection_the_profile_already_tells_is_said_when_the_signature_is_submitted(enabled):
+    submitted = signatures.submit(enabled, "Globex", "enterprise")
+    assert len(submitted["warnings"]) == 1 and submitted["warnings"][0].startswith(
+        "Every carrier will reject it: 'Globex' is not the full or abbreviated name of a registered enterprise")
+    assert signatures.submit(enabled, "AcmeShop", "trademark")["warnings"] == []
+
+
 def test_a_source_with_no_registered_name_says_what_to_add(enabled):
     signatures.submit(enabled, "AcmeUni", "institution")
     enabled.at("2026-03-17T09:00")

@@ -81,6 +81,13 @@ def test_finance_is_china_mobiles_alone_and_only_with_its_documents(ready, media
     assert with_documents["carriers"]["china_unicom"]["reason"] == "China Unicom does not accept finance digital messages"
 
 
+def test_the_rejections_a_template_will_get_are_said_when_it_is_created(ready, media):
+    created = _create(ready, media, industry="finance", text="Your statement is ready", letter=media["letter"])
+    assert created["warnings"] == ["China Unicom will reject it: China Unicom does not accept finance digital messages",
+                                   "China Telecom will reject it: China Telecom does not accept finance digital messages"]
+    assert _create(ready, media, name="Plain sale")["warnings"] == []
+
+
 def test_a_product_one_carrier_refuses_in_e_commerce_fails_only_there(ready, media):
     code = _create(ready, media, text="Infant formula at half price, ${name}")["code"]
     ready.at("2026-03-20T10:00")

@@ -112,15 +112,25 @@ def _verdict(ctx: Context, name: str, source: str) -> tuple[str, str | None]:
                       f"({', '.join(registered)}); update the real-name profile or choose a matching name, then resubmit")
 
 
+def _carrier_verdict(ctx: Context, carrier: str, name: str, source: str) -> tuple[str, str | None]:
+    accepted = ctx.rules.carrier_rules[carrier].signature_sources
+    if source not in accepted:  # the carrier's own real-name rule
+        return "failed", (f"{ctx.rules.carriers[carrier]} registers only signatures whose source is "
+                          f"{' or '.join(accepted)}; resubmit with one of those")
+    return _verdict(ctx, name, source)
+
+
+def foreseen(ctx: Context, name: str, source: str) -> list[str]:
+    """Why carriers will reject signature NAME from SOURCE, as far as the account's real-name
+    profile and the carriers' rules already tell: said when it is submitted, not days later."""
+    return ctx.rules.rejections({carrier: _carrier_verdict(ctx, carrier, name, source)[1]
+                                 for carrier in ctx.rules.carriers})
+
+
 def _start_review(ctx: Context, signature_id: int, name: str, source: str, round_: int) -> None:
     submitted = ctx.clock.today()
-    for carrier, label in ctx.rules.carriers.items():
-        accepted = ctx.rules.carrier_rules[carrier].signature_sources
-        if source not in accepted:  # the carrier's own real-name rule
-            outcome, reason = "failed", (f"{label} registers only signatures whose source is "
-                                         f"{' or '.join(accepted)}; resubmit with one of those")
-        else:
-            outcome, reason = _verdict(ctx, name, source)
+    for carrier in ctx.rules.carriers:
+        outcome, reason = _carrier_verdict(ctx, carrier, name, source)
         ctx.store.upsert("signature_reviews", {
             "signature_id": signature_id, "carrier": carrier, "outcome": outcome, "reason": reason,
             "decided_on": _decision_day(ctx, submitted, ctx.account, name, carrier, round_).isoformat()},
@@ -158,7 +168,7 @@ def submit(ctx: Context, name: str, source: str) -> dict:
         signature_id = ctx.store.insert("signatures",
             {"account": ctx.account, "name": checked, "source": source, "submitted_at": ctx.now(), "round": 1})
         _start_review(ctx, signature_id, checked, source, 1)
-        return status_of(ctx, _find(ctx, checked))
+        return {**status_of(ctx, _find(ctx, checked)), "warnings": foreseen(ctx, checked, source)}
     return perform(ctx, "signature.submit", name, work)
 
 
@@ -178,7 +188,7 @@ def update(ctx: Context, name: str, source: str | None = None) -> dict:
         round_ = row["round"] + 1
         ctx.store.update("signatures", {"id": row["id"]}, {"source": chosen, "submitted_at": ctx.now(), "round": round_})
         _start_review(ctx, row["id"], name, chosen, round_)
-        return status_of(ctx, _find(ctx, name))
+        return {**status_of(ctx, _find(ctx, name)), "warnings": foreseen(ctx, name, chosen)}
     return perform(ctx, "signature.update", name, work)
 
 

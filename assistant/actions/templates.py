@@ -230,13 +230,15 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
                                   "height": letter_file.height}) if letter_file else None,
             "created_at": ctx.now()})
         today = ctx.clock.today()
-        for carrier, reason in _verdicts(ctx, text, chosen, signature, letter_file is not None).items():
+        verdicts = _verdicts(ctx, text, chosen, signature, letter_file is not None)
+        for carrier, reason in verdicts.items():
             days = ctx.rules.carrier_rules[carrier].template_review_business_days
             ctx.store.insert("template_reviews", {
                 "code": code, "carrier": carrier, "outcome": "rejected" if reason else "approved", "reason": reason,
                 "decided_on": add_business_days(today, days, ctx.rules.calendar).isoformat(),
                 "decided_by": "carrier"})
-        return status_of(ctx, find(ctx, code))
+        # what the review will say is known now (an industry refused, a letter missing): said at once
+        return {**status_of(ctx, find(ctx, code)), "warnings": ctx.rules.rejections(verdicts)}
     return perform(ctx, "template.create", name, work)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..actions import handoff, sending
+from ..actions import handoff, sending, signatures
 from .lines import Line
 
 if TYPE_CHECKING:
@@ -29,7 +29,8 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         windows = [r.signature_review_business_days for r in ctx.rules.carrier_rules.values()]
         fewest, most = min(w[0] for w in windows), max(w[1] for w in windows)
         return [Line("info", say("preview.signature.submit", name=args["name"], source=args["source"],
-                                 carriers=", ".join(carriers.values()), fewest=fewest, most=most))]
+                                 carriers=", ".join(carriers.values()), fewest=fewest, most=most))] + \
+            [Line("warn", w) for w in signatures.foreseen(ctx, args["name"], args["source"])]
     if name == "signature.update":
         source = say("preview.with_source", source=args["source"]) if args.get("source") else ""
         return [Line("info", say("preview.signature.update", name=args["name"], source=source))]

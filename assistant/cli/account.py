@@ -30,20 +30,21 @@ def cmd_enable(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("signature submit")
 def cmd_signature_submit(opts: argparse.Namespace, sh: Shell) -> int:
-    from ..render import signature_text
+    from ..render import signature_text, warnings_text
 
     status = sh.ops.signature_submit(opts.name, opts.source)
     sh.emit(status, lambda s: "Submitted for real-name registration with all three carriers.\n"
-                              + signature_text(s, sh.carriers))
+                              + signature_text(s, sh.carriers) + warnings_text(s))
     return 0
 
 
 @command("signature update")
 def cmd_signature_update(opts: argparse.Namespace, sh: Shell) -> int:
-    from ..render import signature_text
+    from ..render import signature_text, warnings_text
 
     status = sh.ops.signature_update(opts.name, opts.source)
-    sh.emit(status, lambda s: "Resubmitted; a new review has started.\n" + signature_text(s, sh.carriers))
+    sh.emit(status, lambda s: "Resubmitted; a new review has started.\n" + signature_text(s, sh.carriers)
+            + warnings_text(s))
     return 0
 
 
@@ -58,11 +59,11 @@ def cmd_signature_status(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("template create")
 def cmd_template_create(opts: argparse.Namespace, sh: Shell) -> int:
-    from ..render import template_text
+    from ..render import template_text, warnings_text
 
     status = sh.ops.template_create(opts.name, opts.signature, opts.industry, opts.text, opts.media, opts.letter)
     sh.emit(status, lambda s: f"Created {s['code']} and submitted it to the three carriers.\n"
-                              + template_text(s, sh.carriers))
+                              + template_text(s, sh.carriers) + warnings_text(s))
     return 0
 
 
