@@ -349,7 +349,8 @@ class Conversation:
         started = self.start(reply.action, reply.args or {}, reply.question)
         # numbers that are none, or written twice; not again where the request's own check names them
         said = "\n".join(line.text for line in started)
-        notes = [Line("warn", note) for note in reply.notes if f"'{note.partition(': ')[0]}'" not in said]
+        notes = [Line("warn", note) for note in reply.notes
+                 if f"'{note.partition(': ')[0]}'" not in said and note.partition(": ")[2] not in said]
         return notes + started
 
     def _names_object_of(self, key: str, said: str) -> bool:

@@ -475,8 +475,9 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
     if slot.type == "phone":
         given = value if isinstance(value, list) else phones_in(conv, value)
         numbers = [lookup(p, ctx.rules) for p in given]
-        if not numbers or all(n.problem for n in numbers):
-            raise UserError(numbers[0].problem if numbers else conv.say("value.no_number"))
+        if not numbers or all(n.problem for n in numbers):   # each named, with what is wrong with it
+            raise UserError("; ".join(n.problem if n.raw in n.problem else f"{n.raw}: {n.problem}" for n in numbers)
+                            if numbers else conv.say("value.no_number"))
         # Numbers the service would refuse stay in: the preview names each with its error code,
         # as the send itself would, instead of dropping them unseen; each as written, so that a
         # number written twice is named as the person wrote it.
