@@ -269,3 +269,10 @@ def test_a_chinese_salient_word_counts_only_whole(router):
     near-domain word, so a review-time question is not refused for it."""
     assert router.uncovered("签名提交后几天出结果", "faq:signature-review-time") == []
     assert router.uncovered("签名列表能导出吗", "faq:create-signature")
+
+
+def test_a_question_about_ordinary_sms_is_not_answered_with_a_digital_message_entry(router):
+    """普通短信 (ordinary SMS) is a salient word: sending plain texts abroad is not the numbers
+    entry's question, while the SMS-package entry, whose phrasings name it, still answers."""
+    assert router.route("给日本号码发普通短信怎么操作").type == "fallback"
+    assert router.route("普通短信套餐可以抵扣数字短信吗").entry == "sms-package-offset"
