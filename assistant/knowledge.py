@@ -135,6 +135,7 @@ class Routing(NamedTuple):
     mask_types: tuple[str, ...] = ()
     question_ends: tuple[str, ...] = ()
     salient_words: tuple[str, ...] = ()  # words that change what is asked ("delete"): see Router.uncovered
+    referents: tuple[str, ...] = ()  # what "it" in a long message may stand for: see Router.resolved
 
 
 class KnowledgeBase(NamedTuple):
@@ -535,7 +536,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       tuple(fold(x) for x in c.strings(r, "command_phrases", "routing")),
                       c.strings(r, "mask_types", "routing"),
                       c.strings(r, "question_ends", "routing"),
-                      c.strings(r, "salient_words", "routing"))
+                      c.strings(r, "salient_words", "routing"),
+                      tuple(fold(x) for x in c.strings(r, "referents", "routing")))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

@@ -312,18 +312,22 @@ class Router:
             return Reply(question[:80], "fallback", lang=said,
                          error=f"question too long ({len(text)} characters); ask in at most {MAX_QUESTION}")
         whole = self._route_one(question, text, said)
-        in_context, alone = [whole], []
+        in_context, alone, stated = [whole], [], []
         sentences = self.sentences(text)
         for i, sentence in enumerate(sentences):
             if len(sentences) < 2 or not self._asks(sentence):
                 continue
             readings = [(alone, sentence)]
+            if i and not self._asks(sentences[i - 1]):   # the problem stated just before the question
+                readings.append((stated, sentences[i - 1]))
             if i > 1 and _refers(sentence) and _refers(sentences[i - 1]):
                 # "it" in the sentence before too: what it is was said before that ("... a signature
                 # called AcmeShop. It's been 5 days. When will it be approved?")
                 readings.append((in_context, f"{sentences[i - 2]} {sentences[i - 1]} {sentence}"))
             elif i:  # with the sentence before it, which often says what "it" or "that" is
                 readings.append((in_context, f"{sentences[i - 1]} {sentence}"))
+            if i and (named := self.resolved(sentence, sentences[:i])):
+                readings.append((in_context, named))
             for group, part in readings:
                 reply = self._route_one(question, part, said)
                 if reply.type == "action":  # the values the message names anywhere are the request's
@@ -336,13 +340,39 @@ class Router:
         # A sentence read alone ("What are the next steps?") has few words, easily answered with
         # confidence; where the message read with its context leans to another intent, ask which.
         alone_best = max(alone, key=_strength)
-        # the sentence just before the question says most about it; the whole message, less
-        leaning = self._leaning(in_context[1:]) or self._leaning(in_context[:1])
+        # a problem the sentence before states plainly ("Our template was rejected by all three
+        # carriers. What are the next steps?") says most; then that sentence with the question; then
+        # the whole message
+        leaning = self._stated(stated) or self._leaning(in_context[1:]) or self._leaning(in_context[:1])
         if alone_best.type in ("answer", "action") and leaning is not None and leaning.key != alone_best.best.key:
             first = [leaning, alone_best.best]
             suggestions = tuple(Suggestion(c.key, self.title(c.key, said), c.confidence) for c in first)
             return Reply(question, "clarify", leaning.confidence, suggestions=suggestions, best=leaning, lang=said)
         return max([best, *alone], key=_strength)
+
+    def resolved(self, sentence: str, before: Sequence[str]) -> str | None:
+        """SENTENCE with its pronoun replaced by the object the nearest sentence BEFORE it names
+        ("When will it be approved?" after "... submitted a signature called AcmeShop." is "When
+        will the signature be approved?"), or None when it has no pronoun or nothing is named.
+        The objects are the knowledge base's `routing.referents`, read after the synonym table."""
+        words = fold(sentence).split()
+        pronoun = next((w for w in words if w in _PRONOUNS), None)
+        referents = self.kb.routing.referents
+        if pronoun is None or not referents:
+            return None
+        synonyms = self.index.synonyms
+        for earlier in reversed(before):
+            folded = fold(earlier)
+            found = [w for w in (synonyms.apply(folded) if synonyms else folded).split() if w in referents]
+            if found:
+                return " ".join(f"the {found[-1]}" if w == pronoun else w for w in words)
+        return None
+
+    def _stated(self, replies: list[Reply]) -> Candidate | None:
+        """The entry a statement among REPLIES is answered with outright, if any (the last one)."""
+        answered = [r.best for r in replies if r.type == "answer" and r.best is not None
+                    and r.confidence >= self.thresholds.answer]
+        return answered[-1] if answered else None
 
     def _leaning(self, replies: list[Reply]) -> Candidate | None:
         """The intent the fallbacks among REPLIES lean to, when one is in scope and at least half as

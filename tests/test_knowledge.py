@@ -321,3 +321,20 @@ def test_the_sending_api_entry_states_the_send_limit_from_rules_yaml_and_names_i
     assert "SendSms" in entry.answer and f"at most {limit:,} numbers" in entry.answer
     assert f"最多 {limit:,} 个号码" in entry.answer_zh
     assert "send-digital-messages" in entry.source and "rules.yaml" in entry.source
+
+
+def test_the_qualification_entry_states_the_documented_review_window_and_names_its_source(kb):
+    """资质 (reference 2.1 and 3.3): shared with text SMS, approved before a signature is applied
+    for, reviewed within 2 working days; the entry says so in both languages and names its page."""
+    entry = kb.entries["qualification"]
+    assert "get-started-with-digital-sms" in entry.source and entry.kind == "faq"
+    assert "within 2 working days" in entry.answer and "18-character unified social credit code" in entry.answer
+    assert "2 个工作日" in entry.answer_zh and "统一社会信用代码" in entry.answer_zh
+
+
+def test_the_third_party_signature_entry_states_the_power_of_attorney_and_names_its_source(kb):
+    """A signature for another company's name needs that company's power of attorney (reference
+    2.1, from the page on creating digital message signatures), in both languages."""
+    entry = kb.entries["third-party-signature"]
+    assert "create-digital-sms-signatures" in entry.source
+    assert "power of attorney" in entry.answer and "授权委托书" in entry.answer_zh

@@ -274,3 +274,22 @@ def test_a_chinese_salient_word_counts_only_whole(router):
 def test_a_did_you_mean_names_an_action_in_the_questions_language(router, kb):
     assert router.title("action:send", "zh") == "使用已通过审核的模板发送数字短信。"
     assert router.title("action:send", "en") == kb.actions["send"].description
+
+
+def test_a_question_about_ordinary_sms_is_not_answered_with_a_digital_message_entry(router):
+    """普通短信 (ordinary SMS) is a salient word: sending plain texts abroad is not the numbers
+    entry's question, while the SMS-package entry, whose phrasings name it, still answers."""
+    assert router.route("给日本号码发普通短信怎么操作").type == "fallback"
+    assert router.route("普通短信套餐可以抵扣数字短信吗").entry == "sms-package-offset"
+
+
+def test_a_pronoun_is_read_as_the_object_an_earlier_sentence_names(router):
+    assert router.resolved("When will it be approved?", ["We submitted a sign called AcmeShop.", "It has been 5 days."]) \
+        == "when will the signature be approved"
+    assert router.resolved("When will it be approved?", ["Hi there."]) is None   # nothing named: no guess
+    assert router.resolved("When will the template be approved?", ["A signature."]) is None   # no pronoun
+
+
+def test_a_problem_stated_before_a_bare_question_is_offered_first(router):
+    reply = router.route("Our template was rejected by all three carriers. What are the next steps?")
+    assert reply.type == "clarify" and reply.suggestions[0].key == "faq:template-failed-or-pending"
