@@ -54,14 +54,16 @@ class Conversation:
     whole_turns = False
 
     def __init__(self, ctx: Context, router: Router, role: str = "customer", files: str = "local",
-                 lang: str | None = None):
+                 lang: str | None = None, first: str | None = None):
         """FILES is where the files its prompts ask for come from (chat/attachments.py): "local", paths
         on this machine (the embedded REPL); "upload", files the client sends (the service).
-        LANG: auto (default: each line's own language, see `lang.follow`), en or zh."""
+        LANG: auto (default: each line's own language, see `lang.follow`), en or zh. FIRST: with auto,
+        the language spoken before anyone has written (a web page's own: the browser's language)."""
         self.ctx, self.router, self.kb, self.role = ctx, router, router.kb, role
         self.files = attachments.source(files)
         self.lang_setting = lang or "auto"
-        self.lang = language.choose(self.lang_setting)  # the language said now
+        # the language said now
+        self.lang = first if first and self.lang_setting == "auto" else language.choose(self.lang_setting)
         ctx.role = role  # the actions scope tickets and sends by it
         self.turns: list[dict[str, str]] = []
         self.flow: Flow | None = None

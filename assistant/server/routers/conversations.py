@@ -114,8 +114,14 @@ def start(lines: Literal["welcome", "news"] = "welcome", lang: Lang = "auto",
           ops: LocalOps = Depends(operations("repl", "conversations"))) -> dict:
     """LINES: the welcome banner (an interactive shell), or only the news a script is shown. LANG: the
     language of answers and of the conversation's own sentences (auto: each line's own)."""
+    return begin(lines, lang, ops)
+
+
+def begin(lines: str, lang: str, ops: LocalOps, first: str | None = None) -> dict:
+    """A new conversation stored, and its first view; FIRST: the language its welcome is said in
+    when LANG is auto (the web chat's: the page's language)."""
     ctx = ops.ctx
-    conv = Conversation(ctx, ops._router(), ops.role, files="upload", lang=lang)  # the service never opens a client's path
+    conv = Conversation(ctx, ops._router(), ops.role, files="upload", lang=lang, first=first)  # never a client's path
     said = conv.welcome() if lines == "welcome" else conv.news()
     conv_id = secrets.token_urlsafe(12)
     expired = _idle_since(ops)
