@@ -315,3 +315,64 @@ def test_a_sentence_asked_again_is_not_encoded_again():
     other = semantic.probabilities("what is td")
     assert calls == [["how long does review take"], ["what is td"]]
     assert np.array_equal(first, again) and first.shape == other.shape == (3,)
+
+
+# --- the packaged model kept unpacked in the cache ------------------------------------------------
+
+TEXTS = QUESTIONS + ["签名实名审核一般需要多长时间", "ＦＵＬＬＷＩＤＴＨ and   extra  spaces", "emoji 🙂 and café, naïve",
+                     "", "   ", "a" * 300, "한국어 문장", "what's the weather in paris\ttomorrow?"]
+
+
+@pytest.fixture(scope="module")
+def unpacked_cache(packaged, tmp_path_factory):
+    """A cache directory where the packaged model was loaded once (and so unpacked)."""
+    cache = tmp_path_factory.mktemp("unpacked")
+    encoders.load(encoders.chosen(encoders.PACKAGED), cache)
+    return cache
+
+
+@needs_encoder
+def test_the_packaged_model_restored_from_the_cache_gives_the_same_vectors_and_tokens(packaged, unpacked_cache):
+    import numpy as np
+
+    from assistant import unpacked
+
+    folders = list(unpacked_cache.glob(f"{unpacked.PREFIX}*"))
+    assert len(folders) == 1 and (folders[0] / "table.npy").is_file()
+    restored = encoders.load(encoders.chosen(encoders.PACKAGED), unpacked_cache)
+    model = restored._model
+    assert isinstance(model._backend.table, np.memmap)  # mapped from the file, not read
+    assert np.array_equal(restored.encode(TEXTS), packaged.encode(TEXTS))
+    fresh = packaged._model._sp
+    for text in TEXTS:
+        assert model._sp.encode(text, out_type=int) == fresh.encode(text, out_type=int), text
+        assert model._sp.encode(text, out_type=str) == fresh.encode(text, out_type=str), text
+
+
+@needs_encoder
+def test_a_damaged_unpacked_model_is_loaded_from_the_package_and_unpacked_again(packaged, tmp_path):
+    import numpy as np
+
+    from assistant import unpacked
+
+    choice = encoders.chosen(encoders.PACKAGED)
+    encoders.load(choice, tmp_path)
+    folder = unpacked.folder_for(tmp_path, choice.key)
+    table = folder / "table.npy"
+    table.write_bytes(table.read_bytes()[:1000])  # cut short
+    assert not unpacked.restore(packaged._model.__class__(threads=1), folder)
+    again = encoders.load(choice, tmp_path)
+    assert np.array_equal(again.encode(TEXTS), packaged.encode(TEXTS))
+    assert table.stat().st_size > 65_000_000  # written whole again
+    assert unpacked.restore(packaged._model.__class__(threads=1), folder)
+
+
+@needs_encoder
+def test_the_unpacked_model_is_keyed_by_the_models_files(unpacked_cache):
+    from assistant import unpacked
+
+    choice = encoders.chosen(encoders.PACKAGED)
+    other = choice._replace(key=choice.key + "|another weights file")
+    assert unpacked.folder_for(unpacked_cache, choice.key).is_dir()
+    assert not unpacked.folder_for(unpacked_cache, other.key).exists()
+    assert unpacked.folder_for(unpacked_cache, other.key) != unpacked.folder_for(unpacked_cache, choice.key)
