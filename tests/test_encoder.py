@@ -376,3 +376,35 @@ def test_the_unpacked_model_is_keyed_by_the_models_files(unpacked_cache):
     assert unpacked.folder_for(unpacked_cache, choice.key).is_dir()
     assert not unpacked.folder_for(unpacked_cache, other.key).exists()
     assert unpacked.folder_for(unpacked_cache, other.key) != unpacked.folder_for(unpacked_cache, choice.key)
+
+
+# --- the forward pass that keeps each token's first layers --------------------------------------------
+
+@needs_encoder
+def test_the_packaged_model_runs_the_pass_that_keeps_token_rows(packaged):
+    from assistant import encoder_pass
+
+    assert isinstance(packaged._model._backend, encoder_pass.TokenRowsPass)
+
+
+@needs_encoder
+@pytest.mark.parametrize("capacity", [4096, 64])
+def test_the_token_rows_pass_gives_the_librarys_vectors_in_batches_and_alone(packaged, monkeypatch, capacity):
+    """Within 1e-5 of the library's own pass, whether the tokens were kept or not, when the kept
+    rows run out and start again (CAPACITY 64), and for a batch of more distinct tokens than are
+    kept (the library's own pass then)."""
+    import numpy as np
+
+    from assistant import encoder_pass
+
+    monkeypatch.setattr(encoder_pass, "CAPACITY", capacity)
+    library = packaged._model._backend._backend
+    rows = encoder_pass.TokenRowsPass(library)
+    sentences = TEXTS + [f"when will template DIGITAL_SMS_{n:04d} be approved for {w}"
+                         for n, w in enumerate(["China Mobile", "联通", "电信 users", "everyone"] * 10)]
+    for _ in range(2):  # the second time every token is kept (or, at 64, refilled)
+        assert np.allclose(rows.encode(sentences), library.encode(sentences), rtol=0, atol=1e-5)
+    sentences.append("".join(chr(0x4E00 + 7 * n) for n in range(300)))  # about 300 distinct tokens
+    for text in sentences:
+        assert np.allclose(rows.encode([text]), library.encode([text]), rtol=0, atol=1e-5), text
+    assert 0 < len(rows._slots) <= capacity
