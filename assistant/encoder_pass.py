@@ -23,7 +23,9 @@ import threading
 from typing import Any
 
 CAPACITY = 4096  # tokens whose rows are kept (13 KB each)
+WORDS = 50_000  # words whose pieces are kept
 TOLERANCE = 1e-5
+_MARK = "\u2581"  # the tokenizer's word mark, in place of a space
 PROBES = ["hello", "how long does signature review take", "签名审核需要多久", "a", "what's the weather in paris today?"]
 
 
@@ -57,6 +59,9 @@ class TokenRowsPass:
         self._w1 = [np.concatenate(np.split(np.asarray(w, dtype=np.float32), n), axis=1)
                     for w, (n, _) in zip(backend.w1, self._orders)]
         self._width = sum(n for n, _ in self._orders) * self._cnn
+        if any(_MARK in piece[1:] for piece in self.sp._pieces):
+            raise ValueError("a piece spans two words: sentences are not segmented word by word")
+        self._words: dict[str, list[int]] = {}  # a word (with its mark) -> its pieces' ids
         self._lock = threading.Lock()
         self._slots: dict[int, int] = {}  # token id -> its row in _x and _q
         self._x = np.empty((CAPACITY, len(self._orders) * self._cnn), dtype=np.float32)
@@ -78,11 +83,11 @@ class TokenRowsPass:
         import numpy as np
 
         out = np.empty((len(texts), self._dim), dtype=np.float32)
-        tokenize, budget = self.sp.encode, self._library._TOKEN_BUDGET
+        tokenize, budget = self._tokenize, self._library._TOKEN_BUDGET
         group: list[list[int]] = []
         n_tokens = first = 0
         for i, text in enumerate(texts):  # micro-batches of about `budget` tokens, as the library makes them
-            ids = tokenize(text, out_type=int, add_bos=True, add_eos=True)
+            ids = tokenize(text)
             if group and n_tokens + len(ids) > budget:
                 self._batch(group, n_tokens, out[first:i])
                 group, n_tokens, first = [], 0, i
@@ -91,6 +96,27 @@ class TokenRowsPass:
         if group:
             self._batch(group, n_tokens, out[first:])
         return out
+
+    def _tokenize(self, text: str) -> list[int]:
+        """TEXT's token ids between the sentence marks, as the tokenizer gives them, each word's
+        pieces looked up once: no piece of the vocabulary has a word mark (U+2581) but at its
+        start, so the best segmentation of a sentence is that of each of its words in turn."""
+        sp = self.sp
+        normalized = sp._normalizer.normalize(text)
+        if not normalized:
+            return [sp._bos_id, sp._unk_id, sp._eos_id]
+        ids = [sp._bos_id]
+        words = self._words
+        head, *rest = normalized.split(_MARK)
+        for word in ([head] if head else []) + [_MARK + w for w in rest]:
+            pieces = words.get(word)
+            if pieces is None:
+                if len(words) > WORDS:
+                    words.clear()
+                pieces = words[word] = sp._viterbi(word)
+            ids += pieces
+        ids.append(sp._eos_id)
+        return ids
 
     def _rows(self, flat: list[int]) -> Any:
         """The rows of _x and _q holding FLAT's tokens, computing those not kept yet."""

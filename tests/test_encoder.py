@@ -408,3 +408,15 @@ def test_the_token_rows_pass_gives_the_librarys_vectors_in_batches_and_alone(pac
     for text in sentences:
         assert np.allclose(rows.encode([text]), library.encode([text]), rtol=0, atol=1e-5), text
     assert 0 < len(rows._slots) <= capacity
+
+
+@needs_encoder
+def test_the_token_rows_pass_reads_a_sentence_word_by_word_as_the_tokenizer_does(packaged):
+    from assistant import encoder_pass
+
+    rows = encoder_pass.TokenRowsPass(packaged._model._backend._backend)
+    sentences = TEXTS + ["how  long\u2581does it take", "\u2581\u2581start", "tab\tand\nnewline", "ｈｏｗ ｌｏｎｇ",
+                         "签名 审核需要多久？", "don't re-submit the signature!!", "x" * 40 + " y"]
+    for _ in range(2):  # the second time each word's pieces are the ones kept
+        for text in sentences:
+            assert rows._tokenize(text) == rows.sp.encode(text, out_type=int, add_bos=True, add_eos=True), text
