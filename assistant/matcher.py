@@ -21,8 +21,9 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
+from .records import NamedTuple
 from .text import Synonyms, fold, stem
 
 BITS = 22  # features are hashed into 2**BITS buckets

@@ -225,74 +225,15 @@ def test_a_primed_batch_of_many_chunks_gives_the_vectors_of_one_by_one(fused):
 
 # --- sentences asked for at the same time (the service's threads) are encoded together ----------
 
-def _fake_encode(batches: list[list[str]], gate=None):
-    import numpy as np
-
-    def encode(texts: list[str]):
-        if gate is not None:
-            gate.wait(5)
-        batches.append(list(texts))
-        return np.array([[len(t), sum(map(ord, t))] for t in texts], dtype=np.float32)
-    return encode
-
-
-def _until(condition, seconds: float = 5.0) -> None:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.001)
-
-
-def test_sentences_asked_for_meanwhile_are_encoded_in_one_batch():
-    import threading
-
-    batches: list[list[str]] = []
-    gate = threading.Event()
-    together = encoders.Together(_fake_encode(batches, gate))
-    results: dict[str, object] = {}
-
-    def ask(text: str) -> None:
-        results[text] = together.one(text)
-
-    first = threading.Thread(target=ask, args=("first",))
-    first.start()
-    _until(lambda: together._busy)  # the first caller is encoding (held at the gate)
-    others = [threading.Thread(target=ask, args=(f"q{n}",)) for n in range(5)]
-    for t in others:
-        t.start()
-    _until(lambda: len(together._waiting) == 5)
-    gate.set()
-    for t in [first, *others]:
-        t.join(5)
-    assert batches[0] == ["first"] and sorted(batches[1]) == [f"q{n}" for n in range(5)] and len(batches) == 2
-    for text, vector in results.items():
-        assert list(vector) == [len(text), sum(map(ord, text))]
-    assert not together._busy and not together._waiting
-
-
-def test_a_failed_batch_raises_in_every_caller_and_the_next_one_works():
-    calls = []
-
-    def encode(texts: list[str]):
-        calls.append(texts)
-        if len(calls) == 1:
-            raise ValueError("damaged weights")
-        return _fake_encode([])(texts)
-
-    together = encoders.Together(encode)
-    with pytest.raises(ValueError, match="damaged weights"):
-        together.one("first")
-    assert list(together.one("ab")) == [2, ord("a") + ord("b")]
-
-
+@needs_encoder
 def test_threads_asking_the_packaged_encoder_at_once_get_their_own_vectors(packaged):
     from concurrent.futures import ThreadPoolExecutor
 
     import numpy as np
 
-    together = encoders.Together(packaged.encode)
+    from assistant.together import Together
+
+    together = Together(packaged.encode)
     sentences = [f"when will my signature number {n} be approved" for n in range(40)] + ["签名审核需要多久"]
     with ThreadPoolExecutor(8) as pool:
         vectors = list(pool.map(together.one, sentences))
