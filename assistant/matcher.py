@@ -506,14 +506,15 @@ class Index:
         if not norm:
             return scores
         share = self._word_share
-        total = [0.0] * len(self.model.bias)
+        rows = []
         for word in surface:
             row = share.get(word)
             if row is None:
                 row = share[word] = self.model.dense_sum(char_grams(word))
                 if len(share) > 50_000:
                     share.clear()
-            total = [t + r for t, r in zip(total, row)]
+            rows.append(row)
+        total = [0.0 + sum(column) for column in zip(*rows)]  # each intent's shares added in word order
         scale = self.weights.char / norm
         return {k: s + scale * total[k] for k, s in scores.items()}
 
