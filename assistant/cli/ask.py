@@ -66,7 +66,11 @@ def _answer_lines(sh: Shell, answer: Callable[[str], None]) -> None:
                 answer(line)
                 if not sh.opts.json:
                     sh.out()
-            sh.stdout.flush()
+            if sh.remote:  # each answer took a request: show it as it comes
+                sh.stdout.flush()
+        # Lines that came together are answered together, then shown: a flush is a system call, and
+        # while it runs the encoder's thread takes the interpreter's lock (one a line cost seconds).
+        sh.stdout.flush()
 
 
 def _carry_out(sh: Shell, reply) -> dict:
