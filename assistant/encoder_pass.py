@@ -68,6 +68,8 @@ class TokenRowsPass:
         self._q = np.empty((CAPACITY, self._width), dtype=np.float32)
 
     def __getattr__(self, name: str) -> Any:  # anything else (threads, weights) is the library backend's
+        if name == "_backend" or name.startswith("__"):  # not set yet (a copy being made): no recursion
+            raise AttributeError(name)
         return getattr(self._backend, name)
 
     def encode(self, texts: list[str]) -> Any:
