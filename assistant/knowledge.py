@@ -13,11 +13,12 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from .errors import UserError
 from .linemap import LineMap as _Map
 from .matcher import EncoderSettings, Weights
+from .records import NamedTuple
 from .rules import Rules, RulesError
 from .rules import parse as parse_rules
 from .text import Synonyms, fold

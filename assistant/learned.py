@@ -24,10 +24,11 @@ import zlib
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from .errors import UserError
 from .paths import is_server_url, learned_file, open_private, shown_target
+from .records import NamedTuple
 
 FORMAT = 1
 Learned = dict[str, list[str]]  # {target (entry id or action name): [phrasing, ...]}, in the order taught

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import NamedTuple
 
+from .records import NamedTuple
 from .rules import Rules
 
 _SEPARATORS = re.compile(r"[\s\-().]")

@@ -20,6 +20,7 @@ from .errors import NotFound, UserError
 
 if TYPE_CHECKING:  # kept out of the import path: `assistant ask` and `error` start without the store
     from .context import Context
+    from .gaps import SharedLog
     from .knowledge import KnowledgeBase
     from .router import Reply, Router
 
@@ -127,6 +128,7 @@ class LocalOps:
         self.before_ticket: Callable[[], None] | None = None  # the service's limit on new tickets
         self.send_share = 1.0  # the share of the process's time a large send may take (the service: less)
         self.others_waiting: Callable[[], bool] | None = None  # whether other work wants the process now
+        self.gap_log: SharedLog | None = None  # the service's: gap rows of concurrent requests written together
 
     @property
     def ctx(self) -> Context:
@@ -156,8 +158,12 @@ class LocalOps:
         router = self._router()
         reply = router.route(question, lang)
         ctx = self.ctx
+        low = router.kb.thresholds.low_confidence
         try:
-            record(ctx.store, ctx.account, ctx.now(), reply, router.kb.thresholds.low_confidence)
+            if self.gap_log is not None:
+                self.gap_log.record(ctx.account, ctx.now(), reply, low)
+            else:
+                record(ctx.store, ctx.account, ctx.now(), reply, low)
         except UserError as exc:  # the gap log is best effort, as in the CLI: the answer is still given
             import logging  # only when a gap cannot be logged: `ask` starts without it
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from . import lang as language
 from . import numbers
 from .knowledge import Action, KnowledgeBase
 from .matcher import Candidate, Index
+from .records import NamedTuple
 from .text import clean, fold, plain
 
 NEGATIVE = "none:out-of-scope"  # the intent of the out-of-scope examples

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from .clock import WorkCalendar
+from .records import NamedTuple
 
 # Where a signature's name may come from (the FAQ's three kinds, enterprise and institution apart).
 SOURCES = ("enterprise", "institution", "trademark", "app")

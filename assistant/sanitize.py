@@ -9,12 +9,18 @@ repaint a terminal, forge a line of output or hide text.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 # C0 controls except tab and newline, DEL, C1 controls, zero-width and bidi marks, line/paragraph
 # separators, bidi isolates and invisible operators, the BOM, and lone surrogates.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]")
-_UNSAFE_LINE = re.compile(_UNSAFE.pattern[:-1] + r"\t\n]")
+
+
+@lru_cache(maxsize=1)
+def _unsafe_line() -> re.Pattern:
+    # compiled on first use (about 1 ms: its class is beyond Latin-1), which `ask`'s answers never need
+    return re.compile(_UNSAFE.pattern[:-1] + r"\t\n]")
 
 
 def _escape(match: re.Match) -> str:
@@ -33,7 +39,7 @@ def one_line(value: Any) -> str:
     For a value embedded in a line of output (a name in a table, a question in a list), where a
     newline would forge a line of its own.
     """
-    return _UNSAFE_LINE.sub(_escape, str(value))
+    return _unsafe_line().sub(_escape, str(value))
 
 
 def safe_json_text(text: str) -> str:

@@ -544,6 +544,35 @@ def test_a_cached_ask_imports_only_what_answering_needs(private_kb, argv):
     assert not Path(private_kb["ASSISTANT_DB"]).exists()  # a confident answer opens no database
 
 
+def test_ask_over_a_pipe_shows_a_lines_answer_before_the_next_line_arrives(private_kb):
+    """Lines that arrive together are answered together, then shown; a line that arrives alone (a
+    person typing, a program waiting for each answer) is answered and shown at once."""
+    import queue
+    import threading
+
+    code = "import sys; from assistant.cli import main; sys.exit(main(['ask', '--json']))"
+    child = subprocess.Popen([sys.executable, "-c", code], env=private_kb, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             cwd=Path(private_kb["ASSISTANT_KB"]).parent)
+    answers: queue.Queue = queue.Queue()
+    reader = threading.Thread(target=lambda: [answers.put(line) for line in child.stdout], daemon=True)
+    reader.start()
+    try:
+        child.stdin.write("how long does signature review take\n")
+        child.stdin.flush()
+        assert json.loads(answers.get(timeout=120))["entry"] == "signature-review-time"
+        child.stdin.write("what is td\nhow do i enable digital messages\n")
+        child.stdin.flush()
+        assert json.loads(answers.get(timeout=60))["entry"] == "opt-out"
+        assert json.loads(answers.get(timeout=60))["type"] in ("answer", "action")
+        child.stdin.close()
+        assert child.wait(timeout=60) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+
+
 def test_a_bug_while_answering_a_piped_line_is_one_line_and_the_next_lines_are_answered(run, monkeypatch):
     from assistant.router import Router
 

@@ -225,74 +225,15 @@ def test_a_primed_batch_of_many_chunks_gives_the_vectors_of_one_by_one(fused):
 
 # --- sentences asked for at the same time (the service's threads) are encoded together ----------
 
-def _fake_encode(batches: list[list[str]], gate=None):
-    import numpy as np
-
-    def encode(texts: list[str]):
-        if gate is not None:
-            gate.wait(5)
-        batches.append(list(texts))
-        return np.array([[len(t), sum(map(ord, t))] for t in texts], dtype=np.float32)
-    return encode
-
-
-def _until(condition, seconds: float = 5.0) -> None:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.001)
-
-
-def test_sentences_asked_for_meanwhile_are_encoded_in_one_batch():
-    import threading
-
-    batches: list[list[str]] = []
-    gate = threading.Event()
-    together = encoders.Together(_fake_encode(batches, gate))
-    results: dict[str, object] = {}
-
-    def ask(text: str) -> None:
-        results[text] = together.one(text)
-
-    first = threading.Thread(target=ask, args=("first",))
-    first.start()
-    _until(lambda: together._busy)  # the first caller is encoding (held at the gate)
-    others = [threading.Thread(target=ask, args=(f"q{n}",)) for n in range(5)]
-    for t in others:
-        t.start()
-    _until(lambda: len(together._waiting) == 5)
-    gate.set()
-    for t in [first, *others]:
-        t.join(5)
-    assert batches[0] == ["first"] and sorted(batches[1]) == [f"q{n}" for n in range(5)] and len(batches) == 2
-    for text, vector in results.items():
-        assert list(vector) == [len(text), sum(map(ord, text))]
-    assert not together._busy and not together._waiting
-
-
-def test_a_failed_batch_raises_in_every_caller_and_the_next_one_works():
-    calls = []
-
-    def encode(texts: list[str]):
-        calls.append(texts)
-        if len(calls) == 1:
-            raise ValueError("damaged weights")
-        return _fake_encode([])(texts)
-
-    together = encoders.Together(encode)
-    with pytest.raises(ValueError, match="damaged weights"):
-        together.one("first")
-    assert list(together.one("ab")) == [2, ord("a") + ord("b")]
-
-
+@needs_encoder
 def test_threads_asking_the_packaged_encoder_at_once_get_their_own_vectors(packaged):
     from concurrent.futures import ThreadPoolExecutor
 
     import numpy as np
 
-    together = encoders.Together(packaged.encode)
+    from assistant.together import Together
+
+    together = Together(packaged.encode)
     sentences = [f"when will my signature number {n} be approved" for n in range(40)] + ["签名审核需要多久"]
     with ThreadPoolExecutor(8) as pool:
         vectors = list(pool.map(together.one, sentences))
@@ -315,3 +256,108 @@ def test_a_sentence_asked_again_is_not_encoded_again():
     other = semantic.probabilities("what is td")
     assert calls == [["how long does review take"], ["what is td"]]
     assert np.array_equal(first, again) and first.shape == other.shape == (3,)
+
+
+# --- the packaged model kept unpacked in the cache ------------------------------------------------
+
+TEXTS = QUESTIONS + ["签名实名审核一般需要多长时间", "ＦＵＬＬＷＩＤＴＨ and   extra  spaces", "emoji 🙂 and café, naïve",
+                     "", "   ", "a" * 300, "한국어 문장", "what's the weather in paris\ttomorrow?"]
+
+
+@pytest.fixture(scope="module")
+def unpacked_cache(packaged, tmp_path_factory):
+    """A cache directory where the packaged model was loaded once (and so unpacked)."""
+    cache = tmp_path_factory.mktemp("unpacked")
+    encoders.load(encoders.chosen(encoders.PACKAGED), cache)
+    return cache
+
+
+@needs_encoder
+def test_the_packaged_model_restored_from_the_cache_gives_the_same_vectors_and_tokens(packaged, unpacked_cache):
+    import numpy as np
+
+    from assistant import unpacked
+
+    folders = list(unpacked_cache.glob(f"{unpacked.PREFIX}*"))
+    assert len(folders) == 1 and (folders[0] / "table.npy").is_file()
+    restored = encoders.load(encoders.chosen(encoders.PACKAGED), unpacked_cache)
+    model = restored._model
+    assert isinstance(model._backend.table, np.memmap)  # mapped from the file, not read
+    assert np.array_equal(restored.encode(TEXTS), packaged.encode(TEXTS))
+    fresh = packaged._model._sp
+    for text in TEXTS:
+        assert model._sp.encode(text, out_type=int) == fresh.encode(text, out_type=int), text
+        assert model._sp.encode(text, out_type=str) == fresh.encode(text, out_type=str), text
+
+
+@needs_encoder
+def test_a_damaged_unpacked_model_is_loaded_from_the_package_and_unpacked_again(packaged, tmp_path):
+    import numpy as np
+
+    from assistant import unpacked
+
+    choice = encoders.chosen(encoders.PACKAGED)
+    encoders.load(choice, tmp_path)
+    folder = unpacked.folder_for(tmp_path, choice.key)
+    table = folder / "table.npy"
+    table.write_bytes(table.read_bytes()[:1000])  # cut short
+    assert not unpacked.restore(packaged._model.__class__(threads=1), folder)
+    again = encoders.load(choice, tmp_path)
+    assert np.array_equal(again.encode(TEXTS), packaged.encode(TEXTS))
+    assert table.stat().st_size > 65_000_000  # written whole again
+    assert unpacked.restore(packaged._model.__class__(threads=1), folder)
+
+
+@needs_encoder
+def test_the_unpacked_model_is_keyed_by_the_models_files(unpacked_cache):
+    from assistant import unpacked
+
+    choice = encoders.chosen(encoders.PACKAGED)
+    other = choice._replace(key=choice.key + "|another weights file")
+    assert unpacked.folder_for(unpacked_cache, choice.key).is_dir()
+    assert not unpacked.folder_for(unpacked_cache, other.key).exists()
+    assert unpacked.folder_for(unpacked_cache, other.key) != unpacked.folder_for(unpacked_cache, choice.key)
+
+
+# --- the forward pass that keeps each token's first layers --------------------------------------------
+
+@needs_encoder
+def test_the_packaged_model_runs_the_pass_that_keeps_token_rows(packaged):
+    from assistant import encoder_pass
+
+    assert isinstance(packaged._model._backend, encoder_pass.TokenRowsPass)
+
+
+@needs_encoder
+@pytest.mark.parametrize("capacity", [4096, 64])
+def test_the_token_rows_pass_gives_the_librarys_vectors_in_batches_and_alone(packaged, monkeypatch, capacity):
+    """Within 1e-5 of the library's own pass, whether the tokens were kept or not, when the kept
+    rows run out and start again (CAPACITY 64), and for a batch of more distinct tokens than are
+    kept (the library's own pass then)."""
+    import numpy as np
+
+    from assistant import encoder_pass
+
+    monkeypatch.setattr(encoder_pass, "CAPACITY", capacity)
+    library = packaged._model._backend._backend
+    rows = encoder_pass.TokenRowsPass(library)
+    sentences = TEXTS + [f"when will template DIGITAL_SMS_{n:04d} be approved for {w}"
+                         for n, w in enumerate(["China Mobile", "联通", "电信 users", "everyone"] * 10)]
+    for _ in range(2):  # the second time every token is kept (or, at 64, refilled)
+        assert np.allclose(rows.encode(sentences), library.encode(sentences), rtol=0, atol=1e-5)
+    sentences.append("".join(chr(0x4E00 + 7 * n) for n in range(300)))  # about 300 distinct tokens
+    for text in sentences:
+        assert np.allclose(rows.encode([text]), library.encode([text]), rtol=0, atol=1e-5), text
+    assert 0 < len(rows._slots) <= capacity
+
+
+@needs_encoder
+def test_the_token_rows_pass_reads_a_sentence_word_by_word_as_the_tokenizer_does(packaged):
+    from assistant import encoder_pass
+
+    rows = encoder_pass.TokenRowsPass(packaged._model._backend._backend)
+    sentences = TEXTS + ["how  long\u2581does it take", "\u2581\u2581start", "tab\tand\nnewline", "ｈｏｗ ｌｏｎｇ",
+                         "签名 审核需要多久？", "don't re-submit the signature!!", "x" * 40 + " y"]
+    for _ in range(2):  # the second time each word's pieces are the ones kept
+        for text in sentences:
+            assert rows._tokenize(text) == rows.sp.encode(text, out_type=int, add_bos=True, add_eos=True), text

@@ -124,3 +124,60 @@ def test_a_gap_log_that_cannot_be_written_leaves_the_services_answer_and_warns(c
     finally:
         ctx.store.conn.execute("PRAGMA max_page_count = 1073741823")
     assert any("knowledge gap not logged" in r.getMessage() and "disk is full" in r.getMessage() for r in caplog.records)
+
+
+def test_the_services_log_writes_the_rows_of_concurrent_requests_together_each_once_committed(ctx, db_target,
+                                                                                                monkeypatch):
+    """The first request's row is written at once (held here at a gate); the fifteen that log
+    meanwhile are written in one transaction after it, and each call returns with its row in the log."""
+    import threading
+
+    from assistant import gaps
+    from assistant.storage import open_store
+
+    local, batches, seen = threading.local(), [], []
+    gate = threading.Event()
+    insert = gaps._insert
+
+    def store():
+        if getattr(local, "store", None) is None:
+            local.store = open_store(db_target)  # a store a thread, as the service keeps them
+        return local.store
+
+    def held(store, rows, keep):
+        batches.append(len(rows))
+        if len(batches) == 1:
+            gate.wait(5)
+        insert(store, rows, keep)
+
+    monkeypatch.setattr(gaps, "_insert", held)
+    log = gaps.SharedLog(store, lambda: 1000)
+
+    def ask(n: int) -> None:
+        log.record("demo", ctx.now(), Reply(f"unanswered question {n}", "fallback", 0.1), 0.6)
+        seen.append(store().row("SELECT COUNT(*) AS n FROM gaps WHERE question = ?", (f"unanswered question {n}",))["n"])
+        local.store.close()
+
+    first = threading.Thread(target=ask, args=(0,))
+    first.start()
+    while not batches:
+        threading.Event().wait(0.001)
+    others = [threading.Thread(target=ask, args=(n,)) for n in range(1, 16)]
+    for t in others:
+        t.start()
+    while len(log._together._waiting) < 15:
+        threading.Event().wait(0.001)
+    gate.set()
+    for t in [first, *others]:
+        t.join(10)
+    assert batches == [1, 15] and seen == [1] * 16
+    assert ctx.store.row("SELECT COUNT(*) AS n FROM gaps")["n"] == 16
+
+
+def test_a_confident_answer_writes_nothing_to_the_services_log(ctx):
+    from assistant.gaps import SharedLog
+
+    def no_store():
+        raise AssertionError("the database was opened for a confident answer")
+
+    SharedLog(no_store, lambda: 1000).record("demo", ctx.now(), Reply("q", "answer", 0.9, entry="opt-out"), 0.6)

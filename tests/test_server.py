@@ -613,3 +613,28 @@ def test_the_service_looks_for_new_phrasings_at_most_once_a_second_and_off_the_e
         assert svc.router is fresh  # looked again: nothing changed, nothing rebuilt
     finally:
         svc.store().close()
+
+
+def test_the_services_gap_log_keeps_the_rows_its_knowledge_base_says(db_target, tmp_path):
+    """`thresholds.gap_log_rows` bounds the service's log as it bounds the CLI's (it kept 100,000)."""
+    import shutil
+
+    from assistant import knowledge
+    from assistant.router import Reply
+    from assistant.server.deps import Service
+    from assistant.server.settings import Settings
+
+    kb_dir = tmp_path / "kb"
+    shutil.copytree(knowledge.shipped_dir(), kb_dir)
+    matcher = kb_dir / "matcher.yaml"
+    matcher.write_text(matcher.read_text(encoding="utf-8").replace("gap_log_rows: 100000", "gap_log_rows: 100"),
+                       encoding="utf-8")
+    svc = Service(Settings(db=db_target, kb=str(kb_dir)))
+    try:
+        assert svc.kb.thresholds.gap_log_rows == 100
+        for n in range(105):
+            svc.gaps.record("demo", "2026-03-02 10:00:00", Reply(f"unanswered question {n}", "fallback", 0.1), 0.6)
+        rows = svc.store().rows("SELECT question FROM gaps ORDER BY id")
+        assert [r["question"] for r in rows] == [f"unanswered question {n}" for n in range(5, 105)]
+    finally:
+        svc.store().close()

@@ -52,24 +52,38 @@ def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
 
 
 def _answer_lines(sh: Shell, answer: Callable[[str], None]) -> None:
-    from ..lang import choose
     from ..lines import read_batches
-    from ..router import Reply
 
     n = 0
     for batch in read_batches(sh.stdin):
-        if not sh.remote:  # the lines that came together are read by the encoder, if any, as one batch
-            sh.router.prime([line for line in batch if isinstance(line, str)])
-        for line in batch:
-            n += 1
-            if isinstance(line, ValueError):
-                reply = Reply(f"<line {n}>", "fallback", error=str(line), lang=choose(sh.lang))
-                sh.out(to_json(reply.to_json()) if sh.opts.json else reply_text(reply, sh.kb))
-            else:
-                answer(line)
-                if not sh.opts.json:
-                    sh.out()
-            sh.stdout.flush()
+        if sh.remote:  # each answer takes a request: shown as it comes
+            for line in batch:
+                n += 1
+                _answer_line(sh, answer, line, n)
+                sh.stdout.flush()
+            continue
+        # The lines that came together are read by the encoder, if any, as one batch, and their
+        # answers written in one piece: a write a line is a system call (one a line with
+        # PYTHONUNBUFFERED), and during each the encoder's thread takes the interpreter's lock.
+        sh.router.prime([line for line in batch if isinstance(line, str)])
+        with sh.gathered():
+            for line in batch:
+                n += 1
+                _answer_line(sh, answer, line, n)
+
+
+def _answer_line(sh: Shell, answer: Callable[[str], None], line: str | ValueError, n: int) -> None:
+    """Answer LINE, the Nth; a line that could not be read is one reply saying so."""
+    if isinstance(line, ValueError):
+        from ..lang import choose
+        from ..router import Reply
+
+        reply = Reply(f"<line {n}>", "fallback", error=str(line), lang=choose(sh.lang))
+        sh.out(to_json(reply.to_json()) if sh.opts.json else reply_text(reply, sh.kb))
+        return
+    answer(line)
+    if not sh.opts.json:
+        sh.out()
 
 
 def _carry_out(sh: Shell, reply) -> dict:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 
 from .. import knowledge
@@ -170,6 +171,20 @@ class Shell:
         from ..sanitize import safe
 
         self.stdout.write(safe(text) + "\n")
+
+    @contextmanager
+    def gathered(self) -> Iterator[None]:
+        """What `out` writes meanwhile, written at the end in one piece and flushed (even when
+        something raised): lines answered together are shown together."""
+        import io
+
+        real, self.stdout = self.stdout, io.StringIO()
+        try:
+            yield
+        finally:
+            text, self.stdout = self.stdout.getvalue(), real
+            real.write(text)
+            real.flush()
 
     def emit(self, data: Any, text: Callable[[Any], str]) -> None:
         """Print DATA as JSON with --json, else as TEXT(DATA)."""

@@ -16,6 +16,7 @@ from .. import learned, tokens
 from ..clock import Clock, FixedClock, parse_time
 from ..context import Context
 from ..errors import Forbidden, Unavailable, UserError
+from ..gaps import SharedLog
 from ..ops import LocalOps
 from ..paths import database_target
 from ..roles import require
@@ -65,6 +66,7 @@ class Service:
             sys.stderr.write(f"warning: {self._router.warning}\n")
         self._reload = threading.Lock()
         self._local = threading.local()
+        self.gaps = SharedLog(self.store, lambda: self.kb.thresholds.gap_log_rows)
         self.asks = Buckets(settings.asks_per_minute)
         self.tickets = Buckets(settings.tickets_per_minute)
         self.in_flight = 0  # requests being answered (counted by the app's InFlight middleware)
@@ -206,6 +208,7 @@ def operations(command: str, bucket: str | None = None):
             return made[0]
         ops = LocalOps(ctx, lambda: svc.router, who.role, who.principal.user, confined=who.role == "customer")
         ops.after_learning = svc.learned_changed
+        ops.gap_log = svc.gaps
         ops.caller = who  # type: ignore[attr-defined]
         ops.before_ticket = lambda: svc.tickets.take(who.principal.token_id, what["tickets"])
         ops.send_share = float(svc.kb.rules.sending.get("service_share", 1.0)) if svc.kb.rules else 1.0
