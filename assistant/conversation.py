@@ -112,8 +112,9 @@ class Conversation:
                            [str(n) for n in range(1, len(self.picks) + 1)], "pick")
         return None
 
-    def welcome(self) -> list[Line]:
-        return welcome.lines(self)
+    def welcome(self, keys: bool = True) -> list[Line]:
+        """The session's first lines; KEYS: with the terminal's keys (not for the web chat)."""
+        return welcome.lines(self, keys)
 
     def news(self) -> list[Line]:
         """Managers' replies and resolutions not shown yet (the welcome includes them)."""

@@ -178,9 +178,7 @@ class Shell:
         return not self.conversation.done
 
     def run(self) -> int:
-        welcome = self.conversation.welcome()
-        keys = Line("muted", self.conversation.say("welcome.keys"))   # the terminal's own keys: said here only
-        self.show(welcome[:2] + [keys] + welcome[2:])
+        self.show(self.conversation.welcome())
         while self.step():
             pass
         return 0

@@ -222,3 +222,9 @@ def test_the_welcome_is_said_in_the_conversations_language(ctx, router):
     assert "数字短信尚未开通：说“开通数字短信”即可开始。" in chinese
     assert [line.text for line in Conversation(ctx, router, role="agent", lang="zh").welcome()][0] == \
         "数字短信助手 — 账号 demo（agent）。"
+
+
+def test_the_welcome_names_the_terminals_keys_only_where_there_is_a_terminal(ctx, router):
+    assert "Ctrl-C cancels, Ctrl-D quits." in [line.text for line in Conversation(ctx, router, lang="en").welcome()]
+    assert not any("Ctrl-" in line.text for line in Conversation(ctx, router, lang="en").welcome(keys=False))
+    assert Conversation(ctx, router, first="zh").welcome()[0].text == "数字短信助手 — 账号 demo。"   # a page's language

@@ -306,3 +306,12 @@ def test_the_chat_takes_a_templates_media_as_an_upload(desk):
     browser.go("/chat/say", {"csrf": csrf, "text": "yes"})
     templates = server.call("GET", "/v1/templates", desk["customer"])[1]
     assert [t["name"] for t in templates] == ["Sale"]
+
+
+@pytest.mark.parametrize("lang,welcome", [("en", "Ask a question in your own words"), ("zh-CN", "用自己的话提问")])
+def test_the_chat_welcomes_in_the_pages_language_without_the_terminals_keys(desk, lang, welcome):
+    browser = Browser(desk["server"].url, lang=lang)
+    browser.sign_in(desk["customer"])
+    status, _, page = browser.go("/chat")
+    assert status == 200 and welcome in page
+    assert "Ctrl-" not in page

@@ -21,13 +21,16 @@ def simulated(conv: Conversation) -> str | None:
     return None
 
 
-def lines(conv: Conversation) -> list[Line]:
-    """The first lines of a session: who, how to ask, what is waiting (replies, resolutions, the queue)."""
+def lines(conv: Conversation, keys: bool = True) -> list[Line]:
+    """The first lines of a session: who, how to ask, what is waiting (replies, resolutions, the queue).
+    KEYS: say the terminal's keys (an interactive shell; the web chat has none of them)."""
     ctx, role = conv.ctx, conv.role
     account = accounts.account_info(ctx)
     said = conv.say("welcome.role", role=role) if role != "customer" else ""
     out = [Line("info", conv.say("welcome.title", account=account["name"], role=said)),
            Line("muted", conv.say("welcome.how"))]
+    if keys:
+        out.append(Line("muted", conv.say("welcome.keys")))
     when = simulated(conv)
     if when:
         out.append(Line("warn", conv.say("welcome.simulated", when=when)))
