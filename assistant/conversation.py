@@ -20,7 +20,7 @@ from .actions import handoff, signatures
 from .chat import attachments, commands, offers, outcomes, slots, speech, state, values, welcome
 from .chat.attachments import Upload
 from .chat.commands import COMMANDS, SlashCommand, slash
-from .chat.lines import Line, Pick, Waiting, yes_or_no_again
+from .chat.lines import Line, Pick, Waiting, leaves, yes_or_no_again
 from .chat.offers import Offer
 from .chat.slots import Flow
 from .choices import yes_or_no
@@ -234,7 +234,9 @@ class Conversation:
         elif reading in ("yes", "no"):
             if self.picks:
                 return [Line("muted", self.say("pick.number", count=len(self.picks)))]
-            return [Line("muted", self.say("nothing_waiting"))]
+            if kind := small_talk(self.kb, text):   # "ok", "thanks" with nothing asked: said in kind
+                return [Line("answer", self.say(f"small_talk.{kind}"))]
+            return [Line("muted", self.say("nothing_to_cancel" if leaves(fold(text)) else "nothing_waiting"))]
         if self.picks and answer.isdecimal() and 1 <= int(answer) <= len(self.picks):
             picked, self.picks = self.picks[int(answer) - 1], []
             return picked.run()
@@ -243,6 +245,8 @@ class Conversation:
             return self._command(f"/{named}")
         if kind := small_talk(self.kb, text):       # "hello", "thanks": answered in kind, not "I don't know"
             return [Line("answer", self.say(f"small_talk.{kind}"))]
+        if leaves(fold(text)):                      # "cancel" with nothing being filled in
+            return [Line("muted", self.say("nothing_to_cancel"))]
         if about := self._about(text):
             return about
         reply = self.router.route(text, self.lang)

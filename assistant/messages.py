@@ -22,17 +22,16 @@ def say(kb: KnowledgeBase, msg_id: str, lang: str = "en", **fields: object) -> s
     return text.format(**fields) if fields else text
 
 
-def small_talk(kb: KnowledgeBase, text: str) -> str | None:
-    """The kind of small talk TEXT is ("hello!", "thank you so much", "你好"), or None: a line that
-    is only a greeting or a thanks is answered in kind rather than with "I don't know".
+def small_talk(kb: KnowledgeBase, text: str, near: bool = True) -> str | None:
+    """The kind of small talk TEXT is ("hello!", "thank you so much", "你好", "ok"), or None: a line
+    that is only a greeting, a thanks or an acknowledgement is answered in kind rather than with
+    "I don't know" (or with an entry that shares one word).
 
     Whole lines only, after folding and dropping punctuation, with stretched letters squeezed
-    ("hiii"); a near spelling ("thx u", "thanx") within a small edit distance counts.
+    ("hiii"); with NEAR, a near spelling ("thx u", "thanx") within a small edit distance counts.
     """
     if not kb.small_talk:
         return None
-    from rapidfuzz import fuzz
-
     said = fold(text)
     if not said or len(said) > 40:
         return None
@@ -40,6 +39,10 @@ def small_talk(kb: KnowledgeBase, text: str) -> str | None:
     for kind, phrases in kb.small_talk.items():
         if said in phrases or squeezed in phrases:
             return kind
+    if not near:
+        return None
+    from rapidfuzz import fuzz
+
     best = max(((fuzz.ratio(squeezed, p), kind) for kind, phrases in kb.small_talk.items() for p in phrases
                 if len(p) >= 5), default=(0.0, None))
     return best[1] if best[0] >= 80 else None

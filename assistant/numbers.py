@@ -65,7 +65,8 @@ def lookup(raw: str, rules: Rules) -> Number:
 # --- reading numbers out of what a person typed ---------------------------------------------------
 # A number-like token: digits, maybe a leading +, grouped by spaces, dashes or brackets; not part
 # of a word, a code, a date, a time or a name=value pair.
-_NUMBERISH = re.compile(r"(?<![\w=:./+-])\+?\d[\d \-()]*\d(?![\w=:/])(?!\.\w)")
+# (ASCII word characters only: Chinese text runs straight into a number, "给1861234567发")
+_NUMBERISH = re.compile(r"(?<![A-Za-z0-9_=:./+-])\+?\d[\d \-()]*\d(?![A-Za-z0-9_=:/])(?!\.[A-Za-z0-9_])")
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 _FILLER = {"and", "or", "to", "plus", "also", "&", "和", "、"}
 
@@ -164,7 +165,7 @@ def read(text: str, patterns: list[re.Pattern], whole: bool = False) -> Reading:
             found.append((match.start(), (match.groupdict().get("value") or match.group(0)).strip()))
         rest = pattern.sub(lambda m: "," + " " * (len(m.group(0)) - 1), rest)
     if whole:
-        leftovers = [(m.start(), m.group(0)) for m in re.finditer(r"[^\s,;，；]+", rest)
+        leftovers = [(m.start(), m.group(0)) for m in re.finditer(r"[^\s,;，；、]+", rest)
                      if m.group(0).casefold() not in _FILLER]
     else:
         leftovers = [(start, token) for m in _NUMBERISH.finditer(rest)

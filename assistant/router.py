@@ -280,15 +280,25 @@ class Router:
         question's own language, see `lang.detect`). Never raises for bad text: it becomes a fallback.
         A fallback that is only a greeting, a thanks or a goodbye is kind "small_talk", its answer
         said in kind (`messages.yaml`), and no gap in the knowledge."""
+        from .messages import small_talk
+
+        if small_talk(self.kb, question, near=False):   # the whole line is a greeting, a thanks, an "ok"
+            return self._small_talk(Reply(question, "fallback", lang=language.choose(lang, plain(question))))
         reply = self._route(question, lang)
         if reply.type == "fallback" and reply.kind is None and not reply.error:
-            from .messages import say, small_talk
-
-            if talk := small_talk(self.kb, reply.question):
-                return reply._replace(kind="small_talk", answer=say(self.kb, f"small_talk.{talk}", reply.lang))
+            return self._small_talk(reply)   # near spellings ("thanx") too, where nothing else answers
         if reply.type == "action" and reply.args:
             return reply._replace(args=self._as_typed(reply.action, reply.args, reply.question))
         return reply
+
+    def _small_talk(self, reply: Reply) -> Reply:
+        """REPLY (a fallback) as small talk, answered in kind, when its line is only that."""
+        from .messages import say, small_talk
+
+        talk = small_talk(self.kb, reply.question)
+        if talk is None:
+            return reply
+        return reply._replace(kind="small_talk", answer=say(self.kb, f"small_talk.{talk}", reply.lang))
 
     def _as_typed(self, action: str, args: dict[str, Any], question: str) -> dict[str, Any]:
         """ARGS with the free texts (a reply, a reason) as the person typed them: the router reads

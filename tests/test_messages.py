@@ -23,13 +23,13 @@ def test_a_missing_message_is_a_key_error_naming_it(kb):
 
 @pytest.mark.parametrize("line, kind", [("hello!", "greeting"), ("Good morning :)", "greeting"), ("你好", "greeting"),
                                         ("thank u", "thanks"), ("ok thanks!", "thanks"), ("谢谢！", "thanks"),
-                                        ("byeee", "goodbye")])
+                                        ("byeee", "goodbye"), ("ok", "acknowledgement"), ("好的", "acknowledgement")])
 def test_a_line_that_is_only_small_talk_has_its_kind(kb, line, kind):
     assert small_talk(kb, line) == kind
 
 
 @pytest.mark.parametrize("line", ["hi, how do I enable digital messages?", "thanks, and what is a signature?",
-                                  "help me", "ok", "status", "they"])
+                                  "help me", "status", "they"])
 def test_a_question_or_a_word_of_the_domain_is_not_small_talk(kb, line):
     assert small_talk(kb, line) is None
 

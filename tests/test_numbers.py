@@ -71,3 +71,9 @@ def test_numbers_written_side_by_side_are_read_apart_not_joined_into_one():
     assert _read("send it to 1461234567890 00861380013800").unread == ["1461234567890", "00861380013800"]
     assert _read("send it to 138 0013 800").unread == ["138 0013 800"]   # one number's groups stay one token
     assert _read("send it to 12345 67890 12345 67890").unread == ["12345 67890 12345", "67890"]   # no digit lost
+
+
+def test_a_number_that_is_none_written_against_chinese_text_is_reported_not_dropped():
+    reading = _read("给13800138000、13912345678、1861234567发DIGITAL_SMS_0001")
+    assert reading.phones == ["13800138000", "13912345678"] and reading.unread == ["1861234567"]
+    assert _read("18612345678、1234567", whole=True).unread == ["1234567"]   # 、 separates, it is no part of a number
