@@ -406,11 +406,13 @@ class Conversation:
         if self.role == "manager":
             self.unanswered.append(reply.question)
             return [Line("warn", self.say("fallback.manager"))]
-        if waiting := handoff.waiting_ticket(self.ctx):   # "thanks, we'll send to mobile first": an answer
+        waiting = handoff.waiting_ticket(self.ctx)
+        if waiting and self.router.mask(text := reply.question) == text and self.router.form(text) != "command":
+            # "thanks, we'll send to mobile first" while a manager waits on the customer: the answer
+            # (a request, or a line naming a number or a code, is never taken for one)
             self.fallbacks -= 1
-            question = self.say("offer.answer_ticket", ticket=waiting["id"], owner=waiting["owner"] or "support")
-            return [offers.action(self, "handoff.answer", {"ticket": str(waiting["id"]), "text": reply.question},
-                                  question=question)]
+            handoff.answer(self.ctx, waiting["id"], text)
+            return [Line("ok", self.say("ticket.answer_added", ticket=waiting["id"], owner=waiting["owner"] or "support"))]
         self.unanswered.append(reply.question)
         lines = [Line("warn", self.say("fallback"))]
         if self.fallbacks >= FALLBACKS_BEFORE_OFFER:
