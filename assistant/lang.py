@@ -24,6 +24,17 @@ ZH_MARKERS = ("吗", "呢", "吧", "么", "什么", "怎", "如何", "为何", "
               "能", "会", "是", "给", "把", "被", "在", "和", "都", "还")
 
 
+# Words that make a Chinese line a question ("签名审核要多久", "这是什么意思", "可以发视频吗").
+ZH_QUESTION_WORDS = ("吗", "呢", "什么", "怎么", "怎样", "如何", "为什么", "为何", "多少", "多久", "多长", "几",
+                     "哪", "是否", "能否", "啥", "？")
+
+
+def asks_in_chinese(text: str) -> bool:
+    """Whether TEXT is a question written in Chinese: a value typed at a prompt ("签名审核要多久"
+    where a signature's name is asked) is then answered, not taken for the value."""
+    return detect(text) == "zh" and any(word in text for word in ZH_QUESTION_WORDS)
+
+
 def _is_cjk(ch: str) -> bool:
     code = ord(ch)
     return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF

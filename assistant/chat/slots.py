@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .. import lang as language
 from .. import roles
 from ..actions import accounts, handoff, signatures, templates
 from ..choices import pick, yes_or_no
@@ -264,9 +265,10 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         return [Line("warn", conv.say("value.not_a_yes", text=text.strip(), wanted=wanted))]
     any_text = slot.name in FREE_TEXT or slot.type in ("param", "error_code")
     worded = slot.type == "phone" and len(re.findall(r"[^\W\d_]{3,}", text)) > 2   # a sentence, not a list of numbers
-    if any_text or worded:
+    asks = language.asks_in_chinese(text)   # "签名审核要多久" is no signature name, though it could be one
+    if any_text or worded or asks:
         reply = conv.router.route(text, conv.lang)
-        if _is_request(conv, reply) or (any_text and _is_question(conv, text, reply)):
+        if _is_request(conv, reply) or ((any_text or asks) and _is_question(conv, text, reply)):
             return aside(conv, text, reply) or []
     if slot.type == "param" and conv.router.form(text) == "question":
         # a template's value is never a question ("what is this charge?"): answered, or said not understood
@@ -339,7 +341,8 @@ def _names_files(text: str, every_word: bool = False) -> bool:
 def _is_question(conv: Conversation, text: str, reply: Reply) -> bool:
     """A question the knowledge base answers well (REPLY, the router's reading of TEXT), rather
     than a value that ends in "?"."""
-    return conv.router.form(text) == "question" and reply.type in ("answer", "action") \
+    return (conv.router.form(text) == "question" or language.asks_in_chinese(text)) \
+        and reply.type in ("answer", "action") \
         and reply.confidence >= conv.router.thresholds.answer
 
 
