@@ -140,7 +140,8 @@ def _result(kb: KnowledgeBase, query: str, matched: str, code: ErrorCode | None,
     offered = [_candidate(kb.error_codes[c], s) for c, s in candidates[:MAX_CANDIDATES] if s >= floor]
     return {"query": query, "matched": matched,
             "code": code.code if code else None, "meaning": code.meaning if code else None,
-            "fix": code.fix if code else None, "handoff": code.handoff if code else False,
+            "meaning_zh": code.meaning_zh if code else None, "fix": code.fix if code else None,
+            "handoff": code.handoff if code else False,
             "kind": code.kind if code else None,
             "candidates": offered, "see_also": [c["code"] for c in offered]}
 

@@ -59,7 +59,7 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
             return [Line("info", conv.say("error.not_a_code", query=found["query"]))] + [
                 Line("choice", f"  {n}. {p.label}") for n, p in enumerate(conv.picks, 1)]
         conv.last["error"] = found["code"]
-        lines = [Line("answer", render.error_text(found))]
+        lines = [Line("answer", render.error_text(found, conv.lang))]
         if found["handoff"]:
             lines += offers.handoff(conv, conv.say("handoff.code"))
         return lines
@@ -119,7 +119,7 @@ def explain_errors(conv: Conversation, codes: list[str]) -> list[Line]:
     """Each of CODES explained, in the order the last send met them."""
     lines: list[Line] = []
     for code in codes:
-        lines.append(Line("answer", render.error_text(error_codes.lookup(conv.kb, code))))
+        lines.append(Line("answer", render.error_text(error_codes.lookup(conv.kb, code), conv.lang)))
     return lines
 
 
