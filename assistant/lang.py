@@ -68,8 +68,9 @@ def setting(value: str | None = None) -> str:
 
 def follow(setting: str | None, text: str, previous: str) -> str:
     """The language of a conversation after line TEXT. A named SETTING wins; with auto, a line in
-    Chinese (see `detect`) switches to Chinese and one of at least four Latin letters to English,
-    while a short answer ("y", "ok", "2") or a slash command keeps the PREVIOUS language."""
+    Chinese (see `detect`) switches to Chinese and one of at least two English words (of four Latin
+    letters in all) to English, while a short answer ("y", "ok", "2"), one word (a name such as
+    "AcmeShop", a file, a code) or a slash command keeps the PREVIOUS language."""
     setting = (setting or "auto").strip().lower()
     if setting != "auto":
         return setting
@@ -77,4 +78,6 @@ def follow(setting: str | None, text: str, previous: str) -> str:
         return previous
     if detect(text) == "zh":
         return "zh"
-    return "en" if sum(1 for ch in text if ch.isascii() and ch.isalpha()) >= 4 else previous
+    words = [w for w in text.split() if any(ch.isascii() and ch.isalpha() for ch in w)]
+    english = len(words) >= 2 and sum(1 for ch in text if ch.isascii() and ch.isalpha()) >= 4
+    return "en" if english else previous

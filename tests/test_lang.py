@@ -25,8 +25,8 @@ def test_a_named_language_wins_over_the_questions_own():
     assert lang.choose(None, "how long") == "en"
 
 
-@pytest.mark.parametrize("text", ["y", "ok", "2", "/help", "no"])
-def test_a_short_answer_or_a_slash_command_keeps_the_conversations_language(text):
+@pytest.mark.parametrize("text", ["y", "ok", "2", "/help", "no", "AcmeShop", "banner.png", "DIGITAL_SMS_0001"])
+def test_a_short_answer_one_word_or_a_slash_command_keeps_the_conversations_language(text):
     assert lang.follow("auto", text, "zh") == "zh"
 
 
