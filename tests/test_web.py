@@ -315,3 +315,10 @@ def test_the_chat_welcomes_in_the_pages_language_without_the_terminals_keys(desk
     status, _, page = browser.go("/chat")
     assert status == 200 and welcome in page
     assert "Ctrl-" not in page
+
+
+def test_a_prompts_values_and_yes_no_are_labelled_in_the_pages_language():
+    words = i18n.Words(i18n.catalogue(None), "zh")
+    assert (words("yes"), words("no")) == ("是", "否")   # keys YAML would read as booleans are quoted
+    labels = (words.choice("yes"), words.choice("trademark"), words.choice("DIGITAL_SMS_0001"))
+    assert labels == ("是", "商标", "DIGITAL_SMS_0001")

@@ -22,8 +22,8 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 WORDS = {
     "en": {"sign_in": "Sign in", "claim": "Claim", "a_person": "I want to talk to a person", "yes": "yes",
-           "thanks": "Thank"},
-    "zh": {"sign_in": "登录", "claim": "认领", "a_person": "转人工", "yes": "好的", "thanks": "感谢"},
+           "thanks": "Thank", "yes_button": "yes"},
+    "zh": {"sign_in": "登录", "claim": "认领", "a_person": "转人工", "yes": "好的", "thanks": "感谢", "yes_button": "是"},
 }
 
 
@@ -78,6 +78,7 @@ def test_the_handoff_round_trip_in_a_real_browser(serve, browser, lang):
     transcript.locator("li[data-role=feedback] button[data-feedback=yes]").last.click()
     transcript.locator("li[data-role=feedback]", has_text=WORDS[lang]["thanks"]).wait_for()
     assert chat.locator("[data-role=choices] button").count() >= 2
+    assert chat.locator("[data-role=choices] button", has_text=words["yes_button"]).count() == 1   # in the page's language
     say(chat, words["a_person"])
     say(chat, words["yes"])
     transcript.locator("li[data-from=assistant]", has_text="#1").wait_for()

@@ -57,6 +57,14 @@ class Words:
     def __init__(self, table: dict, lang: str):
         self.table, self.lang = table, lang
 
+    def choice(self, value: str) -> str:
+        """The label of a prompt's VALUE on a button ("是" for "yes"); the value itself when none."""
+        return self(f"choice.{value}") if f"choice.{value}" in self.table else value
+
+    def choices(self) -> dict[str, str]:
+        """Every value's label in this language, for the page's script."""
+        return {key.split(".", 1)[1]: self(key) for key in self.table if str(key).startswith("choice.")}
+
     def __call__(self, key: str, **fields) -> str:
         entry = self.table.get(key)
         if not isinstance(entry, dict):

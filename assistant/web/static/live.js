@@ -86,6 +86,7 @@ function chat(form) {
   const csrf = form.querySelector("input[name=csrf]").value;
 
   const attach = document.querySelector("form[data-action=attach]");
+  const named = JSON.parse(choices.dataset.labels || "{}");   // a value's label in the page's language
 
   async function say(text) {
     line(list, "customer", text);
@@ -113,7 +114,7 @@ function chat(form) {
       const b = document.createElement("button");
       b.type = "button";
       b.dataset.choice = c;
-      b.textContent = labels[c] ? c + ". " + labels[c] : c;
+      b.textContent = labels[c] ? c + ". " + labels[c] : (named[c] || c);
       b.addEventListener("click", () => say(c));
       choices.appendChild(b);
     }
