@@ -499,6 +499,8 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
     if slot.name == "name" and action == "template.create" and len(value) > ctx.rules.template["max_name_length"]:
         raise UserError(conv.say("value.name_too_long", count=ctx.rules.template["max_name_length"]))
     if slot.name == "text" and action == "template.create":
+        if _names_files(value):   # "banner.png" typed at the text prompt: a file, not the message's words
+            raise UserError(conv.say("value.text_is_a_file", name=value))
         templates.check_text(ctx, value)
     return value
 
