@@ -103,3 +103,15 @@ def test_quality_bar_on_the_documented_facts_validation_set(router):
     assert report["out_of_scope"]["fallback"] >= 0.93, report["misses"]
     chinese = [q for q, _ in cases if any("\u4e00" <= ch <= "\u9fff" for ch in q)]
     assert sum(router.route(q).lang == "zh" for q in chinese) / len(chinese) >= 0.98
+
+
+def test_the_plain_paraphrase_validation_set_is_unseen_and_apart_from_the_held_out(kb):
+    """validation_plain.yaml (four plain paraphrases of each seed question) measures the base
+    model's in-scope fallbacks: none of its questions is a phrasing of the knowledge base, nor a
+    question of the held-out sets, and it asks every seed entry."""
+    cases = read_cases(DATA / "validation_plain.yaml")
+    known = {fold(p) for e in kb.entries.values() for p in (e.question, *e.alternatives)}
+    assert [q for q, _ in cases if fold(q) in known] == []
+    held_out = {fold(q) for name in ("eval.yaml", "eval_v3.yaml") for q, _ in read_cases(DATA / name)}
+    assert [q for q, _ in cases if fold(q) in held_out] == []
+    assert {e for _, e in cases} == set(list(kb.entries)[:15])
