@@ -44,13 +44,24 @@ def test_validation_and_eval_sets_do_not_overlap(cases):
     assert [q for q, _ in cases if fold(q) in validation] == []
 
 
-def test_the_second_held_out_set_is_unseen_and_labelled_with_known_intents(kb):
-    """eval_v3.yaml (Chinese, long, near-domain and documented-fact questions) is held out like eval.yaml."""
-    cases = read_cases(DATA / "eval_v3.yaml")
+def _in_the_knowledge_base(kb, cases) -> list[str]:
+    """The questions of CASES that are a phrasing, an action's example or an out-of-scope example."""
     known = {fold(p) for e in kb.entries.values() for p in (e.question, *e.alternatives)}
     known |= {fold(p) for a in kb.actions.values() for p in a.examples}
     known |= {fold(p) for examples in kb.out_of_scope.values() for p in examples}
-    assert [q for q, _ in cases if fold(q) in known] == []
+    return [q for q, _ in cases if fold(q) in known]
+
+
+def _held_out(cases) -> list[str]:
+    """The questions of CASES that the held-out sets ask too."""
+    held_out = {fold(q) for name in ("eval.yaml", "eval_v3.yaml") for q, _ in read_cases(DATA / name)}
+    return [q for q, _ in cases if fold(q) in held_out]
+
+
+def test_the_second_held_out_set_is_unseen_and_labelled_with_known_intents(kb):
+    """eval_v3.yaml (Chinese, long, near-domain and documented-fact questions) is held out like eval.yaml."""
+    cases = read_cases(DATA / "eval_v3.yaml")
+    assert _in_the_knowledge_base(kb, cases) == []
     assert {e for _, e in cases} <= set(kb.entries) | set(kb.actions) | {"fallback"}
     assert len(cases) >= 80
 
@@ -60,13 +71,9 @@ def test_the_own_realistic_validation_set_is_unseen_by_the_knowledge_base_and_ap
     questions, documented and undocumented facts) is tuned on: its phrasings are not copied into
     the knowledge base, and none of them is a question of the held-out sets."""
     cases = read_cases(DATA / "validation_v3.yaml")
-    known = {fold(p) for e in kb.entries.values() for p in (e.question, *e.alternatives)}
-    known |= {fold(p) for a in kb.actions.values() for p in a.examples}
-    known |= {fold(p) for examples in kb.out_of_scope.values() for p in examples}
-    assert [q for q, _ in cases if fold(q) in known] == []
+    assert _in_the_knowledge_base(kb, cases) == []
     assert {e for _, e in cases} <= set(kb.entries) | set(kb.actions) | {"fallback"}
-    held_out = {fold(q) for name in ("eval.yaml", "eval_v3.yaml") for q, _ in read_cases(DATA / name)}
-    assert [q for q, _ in cases if fold(q) in held_out] == []
+    assert _held_out(cases) == []
     assert len(cases) >= 300
 
 
@@ -82,13 +89,9 @@ def test_the_documented_facts_validation_set_is_unseen_and_apart_from_the_held_o
     questions, everyday out-of-scope ones) is tuned on: none of its questions is a phrasing or an
     out-of-scope example of the knowledge base, nor a question of the held-out sets."""
     cases = read_cases(DATA / "validation_facts.yaml")
-    known = {fold(p) for e in kb.entries.values() for p in (e.question, *e.alternatives)}
-    known |= {fold(p) for a in kb.actions.values() for p in a.examples}
-    known |= {fold(p) for examples in kb.out_of_scope.values() for p in examples}
-    assert [q for q, _ in cases if fold(q) in known] == []
+    assert _in_the_knowledge_base(kb, cases) == []
     assert {e for _, e in cases} <= set(kb.entries) | set(kb.actions) | {"fallback"}
-    held_out = {fold(q) for name in ("eval.yaml", "eval_v3.yaml") for q, _ in read_cases(DATA / name)}
-    assert [q for q, _ in cases if fold(q) in held_out] == []
+    assert _held_out(cases) == []
     documented = {e for _, e in cases if e in kb.entries and kb.entries[e].kind != "undocumented"}
     assert documented >= {k for k, e in kb.entries.items() if e.kind != "undocumented"}
     assert sum(e == "fallback" for _, e in cases) >= 160
@@ -110,8 +113,6 @@ def test_the_plain_paraphrase_validation_set_is_unseen_and_apart_from_the_held_o
     model's in-scope fallbacks: none of its questions is a phrasing of the knowledge base, nor a
     question of the held-out sets, and it asks every seed entry."""
     cases = read_cases(DATA / "validation_plain.yaml")
-    known = {fold(p) for e in kb.entries.values() for p in (e.question, *e.alternatives)}
-    assert [q for q, _ in cases if fold(q) in known] == []
-    held_out = {fold(q) for name in ("eval.yaml", "eval_v3.yaml") for q, _ in read_cases(DATA / name)}
-    assert [q for q, _ in cases if fold(q) in held_out] == []
+    assert _in_the_knowledge_base(kb, cases) == []
+    assert _held_out(cases) == []
     assert {e for _, e in cases} == set(list(kb.entries)[:15])
