@@ -127,14 +127,18 @@ def foreseen(ctx: Context, name: str, source: str) -> list[str]:
                                  for carrier in ctx.rules.carriers})
 
 
-def _start_review(ctx: Context, signature_id: int, name: str, source: str, round_: int) -> None:
+def _start_review(ctx: Context, signature_id: int, name: str, source: str, round_: int) -> list[str]:
+    """Record each carrier's coming decision; returns the rejections it foresees (`foreseen`)."""
     submitted = ctx.clock.today()
+    reasons = {}
     for carrier in ctx.rules.carriers:
         outcome, reason = _carrier_verdict(ctx, carrier, name, source)
+        reasons[carrier] = reason
         ctx.store.upsert("signature_reviews", {
             "signature_id": signature_id, "carrier": carrier, "outcome": outcome, "reason": reason,
             "decided_on": _decision_day(ctx, submitted, ctx.account, name, carrier, round_).isoformat()},
             pk=("signature_id", "carrier"))
+    return ctx.rules.rejections(reasons)
 
 
 def _find(ctx: Context, name: str) -> dict:
@@ -167,8 +171,8 @@ def submit(ctx: Context, name: str, source: str) -> dict:
                             f"or resubmit a rejected one with `assistant signature update {checked}`")
         signature_id = ctx.store.insert("signatures",
             {"account": ctx.account, "name": checked, "source": source, "submitted_at": ctx.now(), "round": 1})
-        _start_review(ctx, signature_id, checked, source, 1)
-        return {**status_of(ctx, _find(ctx, checked)), "warnings": foreseen(ctx, checked, source)}
+        warnings = _start_review(ctx, signature_id, checked, source, 1)
+        return {**status_of(ctx, _find(ctx, checked)), "warnings": warnings}
     return perform(ctx, "signature.submit", name, work)
 
 
@@ -187,8 +191,8 @@ def update(ctx: Context, name: str, source: str | None = None) -> dict:
             raise refused(SOURCE_ILLEGAL, f"unknown source '{chosen}'; use one of: {', '.join(SOURCES)}")
         round_ = row["round"] + 1
         ctx.store.update("signatures", {"id": row["id"]}, {"source": chosen, "submitted_at": ctx.now(), "round": round_})
-        _start_review(ctx, row["id"], name, chosen, round_)
-        return {**status_of(ctx, _find(ctx, name)), "warnings": foreseen(ctx, name, chosen)}
+        warnings = _start_review(ctx, row["id"], name, chosen, round_)
+        return {**status_of(ctx, _find(ctx, name)), "warnings": warnings}
     return perform(ctx, "signature.update", name, work)
 
 
