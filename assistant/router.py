@@ -282,22 +282,20 @@ class Router:
         said in kind (`messages.yaml`), and no gap in the knowledge."""
         from .messages import small_talk
 
-        if small_talk(self.kb, question, near=False):   # the whole line is a greeting, a thanks, an "ok"
-            return self._small_talk(Reply(question, "fallback", lang=language.choose(lang, plain(question))))
+        if talk := small_talk(self.kb, question, near=False):   # the whole line is a greeting, a thanks, an "ok"
+            return self._in_kind(Reply(question, "fallback", lang=language.choose(lang, plain(question))), talk)
         reply = self._route(question, lang)
-        if reply.type == "fallback" and reply.kind is None and not reply.error:
-            return self._small_talk(reply)   # near spellings ("thanx") too, where nothing else answers
+        if reply.type == "fallback" and reply.kind is None and not reply.error and \
+                (talk := small_talk(self.kb, reply.question)):   # near spellings ("thanx") too, where nothing answers
+            return self._in_kind(reply, talk)
         if reply.type == "action" and reply.args:
             return reply._replace(args=self._as_typed(reply.action, reply.args, reply.question))
         return reply
 
-    def _small_talk(self, reply: Reply) -> Reply:
-        """REPLY (a fallback) as small talk, answered in kind, when its line is only that."""
-        from .messages import say, small_talk
+    def _in_kind(self, reply: Reply, talk: str) -> Reply:
+        """REPLY (a fallback) as small talk of kind TALK, answered in kind from the catalogue."""
+        from .messages import say
 
-        talk = small_talk(self.kb, reply.question)
-        if talk is None:
-            return reply
         return reply._replace(kind="small_talk", answer=say(self.kb, f"small_talk.{talk}", reply.lang))
 
     def _as_typed(self, action: str, args: dict[str, Any], question: str) -> dict[str, Any]:
