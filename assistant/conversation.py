@@ -234,19 +234,15 @@ class Conversation:
         elif reading in ("yes", "no"):
             if self.picks:
                 return [Line("muted", self.say("pick.number", count=len(self.picks)))]
-            if kind := small_talk(self.kb, text):   # "ok", "thanks" with nothing asked: said in kind
-                return [Line("answer", self.say(f"small_talk.{kind}"))]
-            return [Line("muted", self.say("nothing_to_cancel" if leaves(fold(text)) else "nothing_waiting"))]
+            return self._in_passing(text) or [Line("muted", self.say("nothing_waiting"))]
         if self.picks and answer.isdecimal() and 1 <= int(answer) <= len(self.picks):
             picked, self.picks = self.picks[int(answer) - 1], []
             return picked.run()
         self.picks = []
         if named := commands.bare(text):
             return self._command(f"/{named}")
-        if kind := small_talk(self.kb, text):       # "hello", "thanks": answered in kind, not "I don't know"
-            return [Line("answer", self.say(f"small_talk.{kind}"))]
-        if leaves(fold(text)):                      # "cancel" with nothing being filled in
-            return [Line("muted", self.say("nothing_to_cancel"))]
+        if said := self._in_passing(text):
+            return said
         if about := self._about(text):
             return about
         reply = self.router.route(text, self.lang)
@@ -255,6 +251,15 @@ class Conversation:
             if fate:
                 return fate
         return self.reply(reply)
+
+    def _in_passing(self, text: str) -> list[Line] | None:
+        """Small talk ("hello", "ok", "thanks") answered in kind, and a "cancel" with nothing being
+        filled in said so, rather than "I don't know"; None for any other line."""
+        if kind := small_talk(self.kb, text):
+            return [Line("answer", self.say(f"small_talk.{kind}"))]
+        if leaves(fold(text)):
+            return [Line("muted", self.say("nothing_to_cancel"))]
+        return None
 
     def _command(self, text: str) -> list[Line]:
         """A slash command; typed at a prompt, the prompt comes back after it (or its drop is said)."""
