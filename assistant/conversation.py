@@ -156,8 +156,7 @@ class Conversation:
         if not text and not (self.flow and not self.flow.confirming):
             return []                        # Enter alone only matters at a value prompt (a default, a skip)
         # a value typed at a prompt (a name, a code, numbers) has no language; a question or a request there has
-        if not (waiting and waiting.kind in ("slot", "file")) or text.rstrip().endswith("？") or \
-                self.router.form(text) in ("question", "command"):
+        if not (waiting and waiting.kind in ("slot", "file")) or self.router.form(text) in ("question", "command"):
             self.lang = language.follow(self.lang_setting, text, self.lang)
         # a yes, a no or a number answers the assistant's own question: never the case's subject
         self._turn("user", text, reply=bool(waiting and waiting.kind in ("offer", "confirm", "pick")))
