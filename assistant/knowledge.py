@@ -137,6 +137,7 @@ class Routing(NamedTuple):
     question_ends: tuple[str, ...] = ()
     salient_words: tuple[str, ...] = ()  # words that change what is asked ("delete"): see Router.uncovered
     referents: tuple[str, ...] = ()  # what "it" in a long message may stand for: see Router.resolved
+    question_phrases: tuple[str, ...] = ()  # "can you tell me ...": asks, though it starts like a request
 
 
 class KnowledgeBase(NamedTuple):
@@ -538,7 +539,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       c.strings(r, "mask_types", "routing"),
                       c.strings(r, "question_ends", "routing"),
                       c.strings(r, "salient_words", "routing"),
-                      tuple(fold(x) for x in c.strings(r, "referents", "routing")))
+                      tuple(fold(x) for x in c.strings(r, "referents", "routing")),
+                      tuple(fold(x) for x in c.strings(r, "question_phrases", "routing")))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

@@ -266,6 +266,8 @@ class Router:
         words = (fold(text) if folded is None else folded).split()
         joined = " ".join(words) + " "
         routing = self.kb.routing
+        if any(joined.startswith(p + " ") for p in routing.question_phrases):
+            return "question"  # "can you tell me how ..." asks for information, though it starts like a request
         if any(joined.startswith(p + " ") for p in routing.command_phrases):
             return "command"  # "can you send ..." is a request, though it starts like a question
         if text.rstrip().endswith(("?", "？")) or (words and words[-1] in routing.question_ends) or \
@@ -395,7 +397,8 @@ class Router:
         form = self.form(text)
         ranked = self._given_in_scope(self.index.rank(self.prepare(text, form), limit=max(8, self.thresholds.suggestions + 1)))
         ranked = sorted((self._adjust(c, text, form) for c in ranked), key=lambda c: c.confidence, reverse=True)
-        return self.decide(question, text, self._named(self._as_question(ranked, text, form), text), lang)
+        ranked = self._by_values(self._named(self._as_question(ranked, text, form), text), text)
+        return self.decide(question, text, ranked, lang)
 
     def sentences(self, text: str) -> list[str]:
         """TEXT's sentences; a Chinese message's clauses too (split at its full-width commas), since
@@ -469,6 +472,29 @@ class Router:
                 key = f"action:{name}"
                 return [Candidate(key, top.confidence, self.title(key))] + [c for c in ranked if c.key != key]
         return ranked
+
+    def _by_values(self, ranked: list[Candidate], text: str) -> list[Candidate]:
+        """A request's values choose between requests: "用模板DM_100002发给13600001111" names a
+        template, which a template's status also takes, and a number, which only a send does. When
+        the best request cannot take a value only a request carries (`routing.slot_bonus_types`)
+        and a request further down the ranking takes every such value given, that one is meant."""
+        if not ranked or not ranked[0].key.startswith("action:"):
+            return ranked
+        strong = self.kb.routing.slot_bonus_types
+        given = {t for t in strong if extract(self.kb, t, text)}
+        top = ranked[0]
+        if not given or given <= self._slot_types(top.key):
+            return ranked
+        for candidate in ranked[1:]:
+            if candidate.key.startswith("action:") and given <= self._slot_types(candidate.key):
+                # the two trade places: the one that cannot take the values is not offered beside it
+                swapped = {candidate.key: top.confidence, top.key: candidate.confidence}
+                ranked = [c._replace(confidence=swapped.get(c.key, c.confidence)) for c in ranked]
+                return sorted(ranked, key=lambda c: c.confidence, reverse=True)
+        return ranked
+
+    def _slot_types(self, key: str) -> set[str]:
+        return {s.type for s in self.kb.actions[key.partition(":")[2]].slots}
 
     def decide(self, question: str, text: str, ranked: list[Candidate], lang: str = "en") -> Reply:
         """Answer, clarify or fall back, from the ranked candidates (see the module's docstring)."""

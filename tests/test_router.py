@@ -293,3 +293,36 @@ def test_a_pronoun_is_read_as_the_object_an_earlier_sentence_names(router):
 def test_a_problem_stated_before_a_bare_question_is_offered_first(router):
     reply = router.route("Our template was rejected by all three carriers. What are the next steps?")
     assert reply.type == "clarify" and reply.suggestions[0].key == "faq:template-failed-or-pending"
+
+
+@pytest.mark.parametrize("text", ["could you explain the whole process of getting onto digital sms",
+                                  "can you tell me whether recipients can unsubscribe",
+                                  "I'd like to know how long signature review takes",
+                                  "请问签名审核要多久", "能告诉我模板审核要多久吗"])
+def test_a_request_for_information_is_a_question(router, text):
+    assert router.form(text) == "question"
+
+
+@pytest.mark.parametrize("text", ["can you send DIGITAL_SMS_0001 to 13800138000",
+                                  "能帮我给13800138000发一条测试消息吗？", "你可以帮我查一下模板DM_100002吗",
+                                  "可以帮我联系一下客户经理吗"])
+def test_asking_someone_to_do_something_is_a_command(router, text):
+    assert router.form(text) == "command"
+
+
+def test_a_chinese_request_phrased_as_a_question_is_still_the_request(router):
+    reply = router.route("能帮我给13800138000发一条测试消息吗？")
+    assert (reply.type, reply.action) == ("action", "send")
+
+
+@pytest.mark.parametrize("text", ["你可以帮我用模板DM_100002发给13600001111试一下吗？",
+                                  "please use template DIGITAL_SMS_0002 for 13600001111"])
+def test_a_template_and_a_number_make_a_send_not_a_status_check(router, text):
+    reply = router.route(text)
+    assert (reply.type, reply.action) == ("action", "send")
+    assert reply.args["phones"][-1][-11:] == "13600001111"
+
+
+def test_a_template_alone_still_asks_for_its_status(router):
+    reply = router.route("check DIGITAL_SMS_0002 for me")
+    assert (reply.type, reply.action) == ("action", "template.status")
