@@ -124,6 +124,8 @@ class Thresholds(NamedTuple):
     low_confidence: float = 0.6
     gap_log_rows: int = 100_000  # the knowledge-gap log keeps at most this many rows, oldest pruned first
     out_of_scope: float = 0.5    # fall back when the out-of-scope class has at least this probability
+    lead_answer: float = 1.0     # below `answer`, an intent this likely ...
+    lead: float = 0.0            # ... and this many times as likely as the next is answered too (1.0: never)
 
 
 class Routing(NamedTuple):
@@ -522,6 +524,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
         low_confidence=c.number(t, "low_confidence", "threshold", d.low_confidence, 0, 1),
         gap_log_rows=int(c.number(t, "gap_log_rows", "threshold", d.gap_log_rows, 100, 100_000_000)),
         out_of_scope=c.number(t, "out_of_scope", "threshold", d.out_of_scope, 0, 1),
+        lead_answer=c.number(t, "lead_answer", "threshold", d.lead_answer, 0, 1),
+        lead=c.number(t, "lead", "threshold", d.lead, 0, 100),
     )
     if thresholds.clarify > thresholds.answer:
         c.add(t.line, "threshold 'clarify' is above 'answer'; clarify must be the lower one")

@@ -508,7 +508,12 @@ class Router:
         # (the second of such a pair may come after an FAQ entry about the same words: "status")
         twin = next((c for c in known[1:3] if best.confidence + c.confidence >= t.clarify and self._alike(text, best, c)), None)
         pair = twin is not None
-        if best.confidence < t.clarify and not pair:
+        second = known[1].confidence if len(known) > 1 else 0.0
+        # well ahead of every other intent and of the out-of-scope class, though not `answer` sure
+        # (the lexical model spreads a wordy question's probability thin): answered all the same
+        leads = t.lead_answer <= best.confidence and best.confidence >= t.lead * second and not pair and \
+            best.confidence * (1 - outside) > outside
+        if best.confidence < t.clarify and not pair and not leads:
             return Reply(question, "fallback", best.confidence, best=best, lang=lang)
         close = [c for c in known[1:] if best.confidence - c.confidence < t.margin and c.confidence >= t.clarify]
         if not close and pair:
@@ -516,7 +521,7 @@ class Router:
         if self.uncovered(text, best.key) and all(self.uncovered(text, c.key) for c in close):
             # a salient word none of them speaks of: a confident (or offered) wrong answer is worse than "I don't know"
             return Reply(question, "fallback", best.confidence, best=best, lang=lang)
-        if not close and best.confidence >= t.answer:
+        if not close and (best.confidence >= t.answer or leads):
             return self.resolve(question, text, best, lang)
         if not close:
             return Reply(question, "fallback", best.confidence, best=best, lang=lang)

@@ -326,3 +326,33 @@ def test_a_template_and_a_number_make_a_send_not_a_status_check(router, text):
 def test_a_template_alone_still_asks_for_its_status(router):
     reply = router.route("check DIGITAL_SMS_0002 for me")
     assert (reply.type, reply.action) == ("action", "template.status")
+
+
+def _decided(router, *ranked: tuple[str, float]):
+    from assistant.matcher import Candidate
+
+    question = "will the people we write to be able to opt out of what we send"
+    return router.decide(question, question, [Candidate(key, p, key) for key, p in ranked])
+
+
+def test_an_intent_well_ahead_of_the_rest_is_answered_below_the_answer_threshold(router):
+    t = router.thresholds
+    sure = (t.lead_answer + t.answer) / 2
+    reply = _decided(router, ("faq:opt-out", sure), ("faq:failed-messages", sure / (t.lead + 0.5)),
+                     ("none:out-of-scope", 0.1))
+    assert (reply.type, reply.entry) == ("answer", "opt-out")
+
+
+def test_an_intent_not_far_enough_ahead_still_falls_back(router):
+    t = router.thresholds
+    sure = (t.lead_answer + t.answer) / 2
+    reply = _decided(router, ("faq:opt-out", sure), ("faq:failed-messages", sure / (t.lead - 0.2)),
+                     ("none:out-of-scope", 0.1))
+    assert reply.type == "fallback"
+
+
+def test_an_intent_ahead_but_less_likely_than_out_of_scope_falls_back(router):
+    t = router.thresholds
+    sure = (t.lead_answer + t.answer) / 2
+    reply = _decided(router, ("faq:opt-out", sure), ("faq:failed-messages", 0.01), ("none:out-of-scope", 0.45))
+    assert reply.type == "fallback"
