@@ -67,6 +67,7 @@ class EncoderSettings(NamedTuple):
     clarify: float = 0.34
     out_of_scope: float = 0.6
     limit: float = 2000        # above this many intents the encoder is not used (a dense classifier)
+    request_fusion: float = 0.5  # the encoder's weight for a request ("commandform"): its verbs and values are words
 
 
 def fuse(lexical: Mapping[int, float], semantic: Sequence[float], weight: float) -> dict[int, float]:
@@ -465,8 +466,10 @@ class Index:
             return []  # not one word the knowledge base uses: any score would be noise
         probabilities = self._probabilities(words, surface) if known else {}
         if self.semantic is not None:
+            # a request is said by its verb and its values, which the words read better than a sentence vector
+            fusion = self.encoder_settings.request_fusion if words[:1] == ("commandform",) else self.encoder_settings.fusion
             # a question of no known word (Chinese for an English-only entry) is read by the encoder alone
-            weight = self.encoder_settings.fusion if probabilities else 1.0
+            weight = fusion if probabilities else 1.0
             probabilities = fuse(probabilities, self.semantic.probabilities(_sentence(surface)), weight)
         if not probabilities:
             return []

@@ -181,6 +181,21 @@ def test_with_the_encoder_its_thresholds_decide(fused):
     assert (t.answer, t.clarify, t.out_of_scope) == (e.answer, e.clarify, e.out_of_scope)
 
 
+@pytest.mark.parametrize("form,setting", [("commandform", "request_fusion"), ("questionform", "fusion")])
+def test_a_request_weighs_the_encoder_by_its_own_share(fused, form, setting):
+    from assistant.matcher import _sentence, fuse
+
+    index = fused[0].index
+    text = f"{form} check signature AcmeShop for me"
+    words, surface = index._read(text)
+    lexical = index._probabilities(words, surface)
+    expected = fuse(lexical, index.semantic.probabilities(_sentence(surface)), getattr(index.encoder_settings, setting))
+    best = max(expected, key=expected.__getitem__)
+    top = index.rank(text, limit=1)[0]
+    assert index.encoder_settings.request_fusion != index.encoder_settings.fusion
+    assert (top.key, top.confidence) == (index.keys[best], round(expected[best], 4))
+
+
 def test_a_chinese_question_finds_its_english_entry_through_the_encoder(fused):
     built, _ = fused
     reply = built.route("签名实名审核一般需要多长时间")
