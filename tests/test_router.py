@@ -356,3 +356,10 @@ def test_an_intent_ahead_but_less_likely_than_out_of_scope_falls_back(router):
     sure = (t.lead_answer + t.answer) / 2
     reply = _decided(router, ("faq:opt-out", sure), ("faq:failed-messages", 0.01), ("none:out-of-scope", 0.45))
     assert reply.type == "fallback"
+
+
+@pytest.mark.parametrize("question", ["how long is an approved template valid", "does the package expire",
+                                      "审核通过的签名会过期吗"])
+def test_a_validity_question_is_said_to_be_unpublished_not_answered_with_review_times(router, question):
+    reply = router.route(question)
+    assert (reply.type, reply.entry, reply.kind) == ("fallback", "validity-not-published", "undocumented")
