@@ -114,6 +114,7 @@ class ErrorCode(NamedTuple):
     kind: str = "api"
     meaning_zh: str = ""                 # the meaning in simplified Chinese (searched, like the English)
     keywords_zh: tuple[str, ...] = ()    # Chinese words people use for it ("余额不足")
+    fix_zh: str = ""                     # the fix in simplified Chinese; required with meaning_zh
 
 
 class Thresholds(NamedTuple):
@@ -458,14 +459,18 @@ def _read_error_codes(c: _Checker, data: Any) -> dict[str, ErrorCode]:
     for code, spec in (data.get("codes") or {}).items():
         line = data["codes"].key_lines[code]
         if not c.mapping(spec, line, f"code '{code}'",
-                         {"meaning", "fix", "aliases", "handoff", "kind", "meaning_zh", "keywords_zh"},
+                         {"meaning", "fix", "aliases", "handoff", "kind", "meaning_zh", "keywords_zh", "fix_zh"},
                          {"meaning", "fix", "handoff"}):
             continue
         codes[str(code)] = ErrorCode(str(code), c.text(spec, "meaning", f"code '{code}'"), c.text(spec, "fix", f"code '{code}'"),
                                      c.strings(spec, "aliases", f"code '{code}'"), bool(spec.get("handoff", False)),
                                      str(spec.get("kind", "api")),
                                      c.text(spec, "meaning_zh", f"code '{code}'"),
-                                     c.strings(spec, "keywords_zh", f"code '{code}'"))
+                                     c.strings(spec, "keywords_zh", f"code '{code}'"),
+                                     c.text(spec, "fix_zh", f"code '{code}'"))
+        if codes[str(code)].meaning_zh and not codes[str(code)].fix_zh and "fix_zh" not in spec:
+            # a Chinese customer told the meaning in Chinese must not be told the fix in English
+            c.add(line, f"code '{code}' has meaning_zh but no fix_zh; add the fix in simplified Chinese")
         if codes[str(code)].kind not in ERROR_KINDS:
             c.add(line, f"code '{code}' has kind '{spec.get('kind')}'; use one of: {', '.join(ERROR_KINDS)}")
     return codes
