@@ -138,6 +138,7 @@ class Routing(NamedTuple):
     question_ends: tuple[str, ...] = ()
     salient_words: tuple[str, ...] = ()  # words that change what is asked ("delete"): see Router.uncovered
     referents: tuple[str, ...] = ()  # what "it" in a long message may stand for: see Router.resolved
+    code_questions: tuple[str, ...] = ()  # "怎么办": with an error code's Chinese words, asks of it (Router.code_asked)
 
 
 class KnowledgeBase(NamedTuple):
@@ -543,7 +544,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       c.strings(r, "mask_types", "routing"),
                       c.strings(r, "question_ends", "routing"),
                       c.strings(r, "salient_words", "routing"),
-                      tuple(fold(x) for x in c.strings(r, "referents", "routing")))
+                      tuple(fold(x) for x in c.strings(r, "referents", "routing")),
+                      tuple(sorted(c.strings(r, "code_questions", "routing"), key=len, reverse=True)))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

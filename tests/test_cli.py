@@ -107,6 +107,15 @@ def test_ask_about_a_code_in_chinese_gives_its_meaning_and_fix_in_chinese(run):
     assert "为数字短信套餐充值" not in english
 
 
+def test_ask_what_to_do_about_a_codes_chinese_meaning_answers_with_the_code(run):
+    text = run("ask", "余额不足怎么办").out
+    assert text.startswith("isv.AMOUNT_NOT_ENOUGH: 余额不足：数字短信套餐的剩余条数不够本次发送。")
+    assert "为数字短信套餐充值。短信套餐不能用于数字短信。" in text and "不知道" not in text
+    found = json.loads(run("ask", "--json", "余额不足怎么办").out)
+    assert (found["type"], found["action"], found["args"]) == ("action", "error.lookup", {"code": "isv.AMOUNT_NOT_ENOUGH"})
+    assert found["result"]["fix_zh"] == "为数字短信套餐充值。短信套餐不能用于数字短信。"
+
+
 def test_usage_errors_exit_2_with_one_line(run):
     result = run("frobnicate")
     assert result.code == 2
