@@ -11,6 +11,7 @@ from .lines import Line
 if TYPE_CHECKING:
     from ..conversation import Conversation
 
+
 def simulated(conv: Conversation) -> str | None:
     """The pretended time (`--now`, ASSISTANT_NOW), or None on the real clock."""
     if isinstance(conv.ctx.clock, FixedClock):
