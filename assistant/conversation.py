@@ -187,7 +187,7 @@ class Conversation:
             lines = [Line("error", str(exc))] + self.after_failure()
         except Exception as exc:  # a bug must not end the session, in any shell  # noqa: BLE001
             lines = self.internal_error(exc)
-        lines = [Line(line.kind, speech.say(line.text)) for line in lines]
+        lines = [Line(line.kind, speech.say(line.text, self.kb)) for line in lines]
         for line in lines:
             if line.kind != "muted":
                 self._turn("assistant", line.text)

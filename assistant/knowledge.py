@@ -114,6 +114,7 @@ class ErrorCode(NamedTuple):
     kind: str = "api"
     meaning_zh: str = ""                 # the meaning in simplified Chinese (searched, like the English)
     keywords_zh: tuple[str, ...] = ()    # Chinese words people use for it ("余额不足")
+    fix_zh: str = ""                     # the fix in simplified Chinese; required with meaning_zh
 
 
 class Thresholds(NamedTuple):
@@ -140,6 +141,7 @@ class Routing(NamedTuple):
     salient_words: tuple[str, ...] = ()  # words that change what is asked ("delete"): see Router.uncovered
     referents: tuple[str, ...] = ()  # what "it" in a long message may stand for: see Router.resolved
     question_phrases: tuple[str, ...] = ()  # "can you tell me ...": asks, though it starts like a request
+    code_questions: tuple[str, ...] = ()  # "怎么办": with an error code's Chinese words, asks of it (Router.code_asked)
 
 
 class KnowledgeBase(NamedTuple):
@@ -461,14 +463,18 @@ def _read_error_codes(c: _Checker, data: Any) -> dict[str, ErrorCode]:
     for code, spec in (data.get("codes") or {}).items():
         line = data["codes"].key_lines[code]
         if not c.mapping(spec, line, f"code '{code}'",
-                         {"meaning", "fix", "aliases", "handoff", "kind", "meaning_zh", "keywords_zh"},
+                         {"meaning", "fix", "aliases", "handoff", "kind", "meaning_zh", "keywords_zh", "fix_zh"},
                          {"meaning", "fix", "handoff"}):
             continue
         codes[str(code)] = ErrorCode(str(code), c.text(spec, "meaning", f"code '{code}'"), c.text(spec, "fix", f"code '{code}'"),
                                      c.strings(spec, "aliases", f"code '{code}'"), bool(spec.get("handoff", False)),
                                      str(spec.get("kind", "api")),
                                      c.text(spec, "meaning_zh", f"code '{code}'"),
-                                     c.strings(spec, "keywords_zh", f"code '{code}'"))
+                                     c.strings(spec, "keywords_zh", f"code '{code}'"),
+                                     c.text(spec, "fix_zh", f"code '{code}'"))
+        if codes[str(code)].meaning_zh and not codes[str(code)].fix_zh and "fix_zh" not in spec:
+            # a Chinese customer told the meaning in Chinese must not be told the fix in English
+            c.add(line, f"code '{code}' has meaning_zh but no fix_zh; add the fix in simplified Chinese")
         if codes[str(code)].kind not in ERROR_KINDS:
             c.add(line, f"code '{code}' has kind '{spec.get('kind')}'; use one of: {', '.join(ERROR_KINDS)}")
     return codes
@@ -544,7 +550,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       c.strings(r, "question_ends", "routing"),
                       c.strings(r, "salient_words", "routing"),
                       tuple(fold(x) for x in c.strings(r, "referents", "routing")),
-                      tuple(fold(x) for x in c.strings(r, "question_phrases", "routing")))
+                      tuple(fold(x) for x in c.strings(r, "question_phrases", "routing")),
+                      tuple(sorted(c.strings(r, "code_questions", "routing"), key=len, reverse=True)))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

@@ -216,9 +216,10 @@ def send_record_text(send: dict, carriers: dict[str, str]) -> str:
 
 def error_text(found: dict, lang: str = "en") -> str:
     """An error-code lookup: the code when it is known, else the closest codes to choose from. In
-    Chinese (LANG zh) the meaning is said in Chinese where the catalogue has it (the fix, not yet)."""
-    if lang == "zh" and found["matched"] != "closest" and found.get("meaning_zh"):
-        found = {**found, "meaning": found["meaning_zh"]}
+    Chinese (LANG zh) the meaning and the fix are said in Chinese where the catalogue has them
+    (the catalogue's check insists on a Chinese fix wherever there is a Chinese meaning)."""
+    if lang == "zh" and found["matched"] != "closest":
+        found = {**found, "meaning": found.get("meaning_zh") or found["meaning"], "fix": found.get("fix_zh") or found["fix"]}
     if found["matched"] == "closest":
         lines = [f"'{safe(found['query'])}' is not an error code of the service. Did you mean:"]
         lines += [f"  {n}. {c['code']}: {c['meaning']}" for n, c in enumerate(found["candidates"], 1)]

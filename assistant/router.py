@@ -30,6 +30,13 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])\s*|\n+")
 # Of the readings of a long message, an answer or action beats a "did you mean", which beats a fallback.
 _RANK = {"answer": 3, "action": 3, "clarify": 2, "fallback": 1}
 MAX_QUESTION = 1000  # characters; longer input is refused for that line, not truncated silently
+_UNSPOKEN = re.compile(r"[\W_]+")   # spaces and punctuation, ASCII and Chinese: not compared in a code's words
+_PARTICLES = "了啊呀呢吗"           # sentence particles around a code's words ("余额不足了怎么办呢")
+
+
+def _bare(text: str) -> str:
+    """TEXT without spaces or punctuation, in any case: how a code's Chinese words are compared."""
+    return _UNSPOKEN.sub("", text).casefold()
 
 
 def _strength(reply: Reply) -> tuple[int, float]:
@@ -178,6 +185,7 @@ class Router:
             kb.thresholds._replace(answer=e.answer, clarify=e.clarify, out_of_scope=e.out_of_scope)
         self.warning: str | None = None  # set by `cache.load_router` when the chosen encoder could not be used
         self._salient: frozenset[tuple[str, ...]] | None = None  # routing.salient_words as the index reads them
+        self._code_words: dict[str, str | None] | None = None     # see code_asked
 
     def intents(self) -> dict[str, list[str]]:
         """Every intent's phrasings, masked: FAQ entries, actions and the out-of-scope examples."""
@@ -287,12 +295,62 @@ class Router:
         if talk := small_talk(self.kb, question, near=False):   # the whole line is a greeting, a thanks, an "ok"
             return self._in_kind(Reply(question, "fallback", lang=language.choose(lang, plain(question))), talk)
         reply = self._route(question, lang)
+        if self._unsure(reply) and (code := self.code_asked(question)):   # "余额不足怎么办"
+            return Reply(question, "action", 1.0, action="error.lookup", args={"code": code},
+                         best=Candidate("action:error.lookup", 1.0, ""), lang=reply.lang)
+        if reply.action == "error.lookup" and not (reply.args or {}).get("code") and (code := self.code_asked(question)):
+            return reply._replace(args={**(reply.args or {}), "code": code})   # "余额不足是什么意思": which code it is
         if reply.type == "fallback" and reply.kind is None and not reply.error and \
                 (talk := small_talk(self.kb, reply.question)):   # near spellings ("thanx") too, where nothing answers
             return self._in_kind(reply, talk)
         if reply.type == "action" and reply.args:
             return reply._replace(args=self._as_typed(reply.action, reply.args, reply.question))
         return reply
+
+    def _unsure(self, reply: Reply) -> bool:
+        """Whether REPLY is no confident reading of its line: a fallback or a "did you mean" (not an
+        error, not small talk), or an answer or a request below `low_confidence` (what the gap log
+        calls unsure)."""
+        if reply.error or reply.kind == "small_talk":
+            return False
+        answered = reply.type in ("answer", "action") or reply.kind == "undocumented"
+        return not answered or reply.confidence < self.kb.thresholds.low_confidence
+
+    def code_asked(self, text: str) -> str | None:
+        """The error code TEXT asks about in Chinese, or None. TEXT must be only a word of
+        `routing.code_questions` ("怎么办", "是什么意思") before or after a code's own Chinese words:
+        its whole `meaning_zh`, or one of its `keywords_zh` that no other code has and that no FAQ
+        phrasing or out-of-scope example contains ("余额不足", but not "流控", an FAQ entry's word).
+        Spaces, punctuation and sentence particles ("了", "呢") around them do not count."""
+        said = _bare(text).rstrip(_PARTICLES)
+        for word in self.kb.routing.code_questions:   # the longest first ("是什么意思" before "什么意思")
+            asking = _bare(word)
+            if not asking or len(said) <= len(asking):
+                continue
+            if said.endswith(asking):
+                rest = said[:-len(asking)]
+            elif said.startswith(asking):
+                rest = said[len(asking):]
+            else:
+                continue
+            words = self._codes_by_words()
+            return words.get(rest) or words.get(rest.rstrip(_PARTICLES))
+        return None
+
+    def _codes_by_words(self) -> dict[str, str | None]:
+        """Each code's Chinese words that name it alone (see `code_asked`), bare, to the code; None
+        for words two codes share."""
+        if self._code_words is None:
+            kb = self.kb
+            taken = [_bare(p) for e in kb.entries.values() for p in (e.question, e.question_zh, *e.alternatives) if p]
+            taken += [_bare(p) for examples in kb.out_of_scope.values() for p in examples]
+            words: dict[str, str | None] = {}
+            for code in kb.error_codes.values():
+                named = [_bare(code.meaning_zh)] + [k for k in map(_bare, code.keywords_zh) if not any(k in p for p in taken)]
+                for word in filter(None, named):
+                    words[word] = code.code if words.get(word, code.code) == code.code else None
+            self._code_words = words
+        return self._code_words
 
     def _in_kind(self, reply: Reply, talk: str) -> Reply:
         """REPLY (a fallback) as small talk of kind TALK, answered in kind from the catalogue."""

@@ -10,6 +10,7 @@ from assistant.chat import attachments, offers, speech
 from assistant.chat.cases import case_text
 from assistant.conversation import Conversation
 from assistant.errors import Conflict, TooLarge, Unsupported, UserError
+from assistant.messages import say
 from assistant.router import Reply, Suggestion
 
 
@@ -19,14 +20,24 @@ def test_an_offer_never_says_a_word_twice():
     assert offers.phrase("Send the the message") == "Send the message now?"
 
 
-def test_cli_hints_are_said_the_conversations_way():
-    assert speech.say("run `assistant enable` first") == 'say "enable digital messages" first'
-    assert speech.say("Look up a code with `assistant error CODE`.") == "Look up a code with /error CODE."
-    assert speech.say("see `assistant handoff list`") == "see /queue"
-    assert speech.say("check `assistant signature status AcmeShop`") == "check /signature AcmeShop"
-    assert speech.say("or resubmit it with `assistant signature update AcmeShop`") == \
+def test_cli_hints_are_said_the_conversations_way(kb):
+    assert speech.say("run `assistant enable` first", kb) == 'say "enable digital messages" first'
+    assert speech.say("Look up a code with `assistant error CODE`.", kb) == "Look up a code with /error CODE."
+    assert speech.say("see `assistant handoff list`", kb) == "see /queue"
+    assert speech.say("check `assistant signature status AcmeShop`", kb) == "check /signature AcmeShop"
+    assert speech.say("or resubmit it with `assistant signature update AcmeShop`", kb) == \
         'or resubmit it by saying "update signature AcmeShop"'
-    assert "`assistant" not in speech.say("submit one with `assistant signature submit NAME --source S`")
+    assert "`assistant" not in speech.say("submit one with `assistant signature submit NAME --source S`", kb)
+
+
+def test_a_chinese_sentences_hints_are_said_in_chinese_and_an_english_ones_in_english(kb):
+    assert speech.say("请先开通数字短信（`assistant enable`）。", kb) == "请先开通数字短信（说“开通数字短信”）。"
+    assert speech.say("查看原因（`assistant signature status NAME`），再重新提交。", kb) == \
+        "查看原因（/signature NAME），再重新提交。"
+    assert speech.say("例如 --param name=Tom。", kb) == "例如 /send CODE PHONE name=Tom。"
+    assert speech.say("把接收方拆分为多个请求，或从文件发送（`assistant send CODE --file a.csv`）。", kb) == \
+        "把接收方拆分为多个请求，或从文件发送（文件请在命令行发送：`assistant send CODE --file a.csv`）。"
+    assert speech.say("run `assistant enable` first", kb) == 'say "enable digital messages" first'
 
 
 def test_picking_a_suggestion_keeps_the_values_of_the_request(ctx, router):
@@ -67,9 +78,16 @@ def test_a_manager_session_does_not_read_the_customers_inbox(ctx, router):
 
 def test_every_error_codes_fix_is_said_the_conversations_way(kb):
     for code in kb.error_codes.values():
-        said = speech.say(code.fix)
+        said = speech.say(code.fix, kb)
         assert "--param" not in said
         assert "`assistant" not in said or "from the command line" in said, (code.code, said)
+
+
+def test_every_error_codes_chinese_fix_is_said_the_conversations_way_in_chinese(kb):
+    for code in kb.error_codes.values():
+        said = speech.say(code.fix_zh, kb)
+        assert "--param" not in said and "say " not in said, (code.code, said)
+        assert "`assistant" not in said or "命令行" in said, (code.code, said)
 
 
 def _signed(ctx):
@@ -228,3 +246,34 @@ def test_the_welcome_names_the_terminals_keys_only_where_there_is_a_terminal(ctx
     assert "Ctrl-C cancels, Ctrl-D quits." in [line.text for line in Conversation(ctx, router, lang="en").welcome()]
     assert not any("Ctrl-" in line.text for line in Conversation(ctx, router, lang="en").welcome(keys=False))
     assert Conversation(ctx, router, first="zh").welcome()[0].text == "数字短信助手 — 账号 demo。"   # a page's language
+
+
+def test_help_lists_the_commands_in_the_conversations_language(ctx, router):
+    from assistant.chat.commands import COMMANDS
+
+    chinese = [line.text for line in Conversation(ctx, router, lang="zh").handle("/help")]
+    english = [line.text for line in Conversation(ctx, router, lang="en").handle("/help")]
+    assert chinese[0] == "命令：" and english[0] == "Commands:"
+    assert "  /send CODE PHONE... [name=value]   用模板发送（先说明将发生什么，再征求确认）" in chinese
+    assert "  /send CODE PHONE... [name=value]   send a template (shows what will happen, then asks)" in english
+    assert "也可以直接提问，例如：" in chinese and "  签名审核要多久？" in chinese
+    shown = [c for c in COMMANDS.values() if "customer" in c.roles]
+    for lines in (chinese, english):   # the same commands, by the same names, in both
+        assert [line.split()[0] for line in lines if line.startswith("  /")] == [f"/{c.name}" for c in shown]
+    assert not any(word in "\n".join(chinese) for word in ("Commands:", "Or just ask", "this list"))
+
+
+def test_every_slash_command_has_its_description_in_the_catalogue(kb):
+    from assistant.chat.commands import COMMANDS
+
+    assert sorted(c.help_id for c in COMMANDS.values() if c.help_id not in kb.messages) == []
+    assert sorted(m for m in kb.messages if m.startswith("command.") and m[len("command."):] not in COMMANDS) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_example_question_of_help_is_answered_in_its_language(ctx, router, kb, lang):
+    examples = [say(kb, m, lang) for m in kb.messages if m.startswith("help.example.")]
+    assert len(examples) == 5
+    for question in examples:
+        reply = router.route(question, lang)
+        assert reply.type in ("answer", "action"), (question, reply.type)

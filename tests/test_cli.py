@@ -95,6 +95,27 @@ def test_ask_answers_in_the_questions_language_unless_lang_names_one(run, monkey
     assert result.code == 2 and "ASSISTANT_LANG" in result.err and len(result.err.splitlines()) == 1
 
 
+def test_ask_about_a_code_in_chinese_gives_its_meaning_and_fix_in_chinese(run):
+    text = run("ask", "isv.AMOUNT_NOT_ENOUGH 是什么意思").out
+    assert "isv.AMOUNT_NOT_ENOUGH: 余额不足：数字短信套餐的剩余条数不够本次发送。" in text
+    assert "为数字短信套餐充值。短信套餐不能用于数字短信。" in text and "Top up" not in text
+    found = json.loads(run("ask", "--json", "isv.AMOUNT_NOT_ENOUGH 是什么意思").out)["result"]
+    assert found["fix_zh"] == "为数字短信套餐充值。短信套餐不能用于数字短信。"
+    assert found["fix"] == "Top up the digital-message package. SMS packages do not apply to digital messages."
+    english = run("ask", "what does isv.AMOUNT_NOT_ENOUGH mean").out
+    assert "Fix: Top up the digital-message package. SMS packages do not apply to digital messages." in english
+    assert "为数字短信套餐充值" not in english
+
+
+def test_ask_what_to_do_about_a_codes_chinese_meaning_answers_with_the_code(run):
+    text = run("ask", "余额不足怎么办").out
+    assert text.startswith("isv.AMOUNT_NOT_ENOUGH: 余额不足：数字短信套餐的剩余条数不够本次发送。")
+    assert "为数字短信套餐充值。短信套餐不能用于数字短信。" in text and "不知道" not in text
+    found = json.loads(run("ask", "--json", "余额不足怎么办").out)
+    assert (found["type"], found["action"], found["args"]) == ("action", "error.lookup", {"code": "isv.AMOUNT_NOT_ENOUGH"})
+    assert found["result"]["fix_zh"] == "为数字短信套餐充值。短信套餐不能用于数字短信。"
+
+
 def test_usage_errors_exit_2_with_one_line(run):
     result = run("frobnicate")
     assert result.code == 2
@@ -205,6 +226,20 @@ def test_kb_check_fails_when_a_code_the_actions_raise_is_missing(run, tmp_path):
     result = run("kb", "check", str(broken))
     assert result.code == 1
     assert any("can raise isv.SIGN_NAME_ILLEGAL but it is not here" in line for line in result.lines)
+
+
+def test_kb_check_refuses_a_chinese_meaning_without_a_chinese_fix(run, tmp_path):
+    broken = tmp_path / "kb"
+    shutil.copytree(knowledge.shipped_dir(), broken, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    codes = broken / "error_codes.yaml"
+    text = codes.read_text(encoding="utf-8")
+    fix_zh = "    fix_zh: 为数字短信套餐充值。短信套餐不能用于数字短信。\n"
+    assert fix_zh in text
+    codes.write_text(text.replace(fix_zh, ""), encoding="utf-8")
+    result = run("kb", "check", str(broken))
+    assert result.code == 1
+    assert [line for line in result.lines if "fix_zh" in line] == [
+        next(line for line in result.lines if "code 'isv.AMOUNT_NOT_ENOUGH' has meaning_zh but no fix_zh" in line)]
 
 
 def test_without_a_terminal_a_resolution_waiting_for_the_customer_is_shown_first(run):

@@ -99,6 +99,22 @@ def test_every_code_of_the_catalogue_has_a_chinese_meaning(kb):
     assert missing == []
     assert kb.error_codes["isv.AMOUNT_NOT_ENOUGH"].meaning_zh.startswith("余额不足")
 
+
+def test_every_code_of_the_catalogue_has_a_chinese_fix(kb):
+    missing = [c.code for c in kb.error_codes.values() if not c.fix_zh]
+    assert missing == []
+    assert kb.error_codes["isv.AMOUNT_NOT_ENOUGH"].fix_zh == "为数字短信套餐充值。短信套餐不能用于数字短信。"
+
+
+def test_a_chinese_fix_keeps_the_commands_and_codes_of_its_english_fix(kb):
+    """A translation changes the words, never a command, a code, an API name or a figure."""
+    import re
+
+    kept = re.compile(r"`[^`]+`|[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+|\b[A-Z][a-z]+[A-Z]\w+|\d+(?:[,.]\d+)*")
+    changed = {c.code: sorted(set(kept.findall(c.fix)) - set(kept.findall(c.fix_zh)))
+               for c in kb.error_codes.values()}
+    assert {code: lost for code, lost in changed.items() if lost} == {}
+
 @pytest.mark.parametrize("query", ["limit reached", "too many numbers", "template not approved"])
 def test_a_description_several_codes_fit_is_not_answered_but_offered(kb, query):
     found = lookup(kb, query)

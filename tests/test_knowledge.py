@@ -196,8 +196,21 @@ def test_a_minimal_knowledge_base_needs_only_faq_yaml(tmp_path):
 
 
 def test_every_error_code_says_whether_it_needs_a_person(kb_copy):
-    _edit(kb_copy / "error_codes.yaml", "    fix: Nothing to do.\n    handoff: false\n", "    fix: Nothing to do.\n")
+    _edit(kb_copy / "error_codes.yaml", "    fix_zh: 无需处理。\n    handoff: false\n", "    fix_zh: 无需处理。\n")
     assert any("code 'OK' has no 'handoff'" in p for p in _problems(kb_copy))
+
+
+def test_a_code_with_a_chinese_meaning_but_no_chinese_fix_is_reported(kb_copy):
+    _edit(kb_copy / "error_codes.yaml", "    fix_zh: 无需处理。\n", "")
+    problems = _problems(kb_copy)
+    assert [p for p in problems if "fix_zh" in p] == [
+        next(p for p in problems if "code 'OK' has meaning_zh but no fix_zh" in p)]
+
+
+def test_an_empty_chinese_fix_is_reported_once(kb_copy):
+    _edit(kb_copy / "error_codes.yaml", "    fix_zh: 无需处理。\n", "    fix_zh: ''\n")
+    assert [p for p in _problems(kb_copy) if "code 'OK'" in p] == [
+        next(p for p in _problems(kb_copy) if "code 'OK' 'fix_zh' is empty" in p)]
 
 
 def test_an_unknown_error_code_kind_is_reported(kb_copy):

@@ -188,6 +188,32 @@ def test_the_toolbar_is_shortened_to_fit_the_width(live, router):
     assert conv.toolbar(50) == " demo | sig 1/1 | CM1 CU1 CT1 | tickets 0 | sim"
 
 
+def test_the_toolbar_speaks_the_conversations_language(live, router):
+    conv = Conversation(live, router, lang="zh")
+    assert conv.toolbar() == (" demo | 就绪签名 1/1 | 已通过模板：移动 1 联通 1 电信 1 | 未结工单 0"
+                              " | 时钟 2026-03-20 10:00（模拟）")
+    conv = Conversation(live, router)
+    conv.handle("签名审核要多久")
+    assert conv.toolbar().startswith(" demo | 就绪签名 1/1")
+    conv.handle("how long does template review take")
+    assert conv.toolbar().startswith(" demo | signatures ready 1/1")
+
+
+def test_a_chinese_toolbar_is_shortened_to_fit_the_width_in_columns(live, router):
+    from prompt_toolkit.utils import get_cwidth
+
+    conv = Conversation(live, router, lang="zh")
+    fitted = {width: conv.toolbar(width) for width in (100, 74, 73, 60, 52, 40, 32, 31, 10)}
+    assert all(get_cwidth(bar) <= width for width, bar in fitted.items())
+    assert fitted[100] == conv.toolbar()
+    assert fitted[74] == " demo | 签名 1/1 | 模板 移动1 联通1 电信1 | 工单 0 | 模拟 2026-03-20 10:00"
+    # 60 characters but 74 columns: counted in characters it would have been chosen at 60
+    assert fitted[73] == fitted[60] == fitted[52] == " demo | 签名 1/1 | 移动1 联通1 电信1 | 工单 0 | 模拟"
+    assert fitted[40] == fitted[32] == " demo | 签名 1/1 | 工单 0 | 模拟"
+    assert fitted[31] == " demo | 签名 1/1 | 工单 0 | 模"   # cut, never through a character
+    assert fitted[10] == " demo | 签"
+
+
 def test_a_bug_in_one_answer_does_not_end_the_session(ctx, router, monkeypatch):
     real = Conversation.handle
 
@@ -283,6 +309,15 @@ def test_the_shells_toolbar_fits_the_terminal(live, router):
     with create_pipe_input() as pipe:
         shell = Shell(Conversation(live, router), input=pipe, output=output)
     assert 0 < len(shell.toolbar_text) <= 40
+
+
+def test_the_shells_chinese_toolbar_fits_the_terminal(live, router):
+    from prompt_toolkit.utils import get_cwidth
+
+    output = Vt100_Output(io.StringIO(), lambda: Size(rows=20, columns=40), term="xterm")
+    with create_pipe_input() as pipe:
+        shell = Shell(Conversation(live, router, lang="zh"), input=pipe, output=output)
+    assert "签名" in shell.toolbar_text and 0 < get_cwidth(shell.toolbar_text) <= 40
 
 
 def test_recent_sends_can_be_found_again_in_the_repl(live, router):

@@ -363,3 +363,39 @@ def test_an_intent_ahead_but_less_likely_than_out_of_scope_falls_back(router):
 def test_a_validity_question_is_said_to_be_unpublished_not_answered_with_review_times(router, question):
     reply = router.route(question)
     assert (reply.type, reply.entry, reply.kind) == ("fallback", "validity-not-published", "undocumented")
+
+
+@pytest.mark.parametrize("question, code", [
+    ("余额不足怎么办", "isv.AMOUNT_NOT_ENOUGH"),
+    ("余额不足是什么意思？", "isv.AMOUNT_NOT_ENOUGH"),
+    ("余额不足了怎么办呢", "isv.AMOUNT_NOT_ENOUGH"),
+    ("怎么解决余额不足", "isv.AMOUNT_NOT_ENOUGH"),
+    ("发送太频繁怎么办", "isv.BUSINESS_LIMIT_CONTROL"),
+    ("账号冻结怎么解决", "isv.SECURITY_FROZEN_ACCOUNT"),
+    ("号码在运营商的黑名单中。怎么办", "MOBILE_IN_BLACK"),      # a code's whole meaning
+])
+def test_a_codes_chinese_words_with_a_question_word_look_the_code_up(router, question, code):
+    reply = router.route(question)
+    assert (reply.type, reply.action, reply.args, reply.lang) == ("action", "error.lookup", {"code": code}, "zh")
+
+
+@pytest.mark.parametrize("question, entry", [
+    ("流控", "flow-control"),              # an FAQ entry's own word is never taken by a code
+    ("流控怎么办", "flow-control"),
+    ("触发流控怎么办", "flow-control"),
+    ("签名不合法怎么办", "signature-name-rules"),   # a code's word, but the FAQ answers it confidently
+])
+def test_an_faq_question_with_a_codes_words_keeps_its_answer(router, question, entry):
+    reply = router.route(question)
+    assert (reply.type, reply.entry) == ("answer", entry)
+
+
+def test_only_a_code_named_alone_with_a_question_word_is_asked_about(router):
+    assert router.code_asked("余额不足怎么办") == "isv.AMOUNT_NOT_ENOUGH"
+    assert router.code_asked("余额不足") is None                      # no question word
+    assert router.code_asked("怎么办") is None                        # no code
+    assert router.code_asked("余额不足的时候短信会怎么办") is None        # more than the code's words
+    assert router.code_asked("流控怎么办") is None                     # a word of an FAQ phrasing
+    assert router.code_asked("国际短信怎么办") is None                  # a word of an out-of-scope example
+    assert router.code_asked("产品未开通怎么办") is None                 # a word two codes share
+

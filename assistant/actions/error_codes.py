@@ -141,6 +141,7 @@ def _result(kb: KnowledgeBase, query: str, matched: str, code: ErrorCode | None,
     return {"query": query, "matched": matched,
             "code": code.code if code else None, "meaning": code.meaning if code else None,
             "meaning_zh": code.meaning_zh if code else None, "fix": code.fix if code else None,
+            "fix_zh": code.fix_zh if code else None,
             "handoff": code.handoff if code else False,
             "kind": code.kind if code else None,
             "candidates": offered, "see_also": [c["code"] for c in offered]}
@@ -159,8 +160,9 @@ def lookup(kb: KnowledgeBase, query: str) -> dict:
     """What error code QUERY is, or the codes it might be; a UserError when nothing is close.
 
     The result always has `matched` ("exact", "description" or "closest") and `candidates`
-    ([{"code", "meaning", "score"}], best first). `code`, `meaning` and `fix` are filled only
-    when the code is known: never for "closest", where the person has to choose.
+    ([{"code", "meaning", "score"}], best first). `code`, `meaning` and `fix` (and their Chinese,
+    `meaning_zh` and `fix_zh`) are filled only when the code is known: never for "closest", where
+    the person has to choose.
     """
     text = query.strip()
     key = code_key(text)

@@ -27,8 +27,12 @@ if TYPE_CHECKING:
 class SlashCommand:
     name: str
     usage: str
-    help: str
     run: Callable[[Conversation, list[str]], list[Line]]
+
+    @property
+    def help_id(self) -> str:
+        """Its description's id in knowledge/messages.yaml (said in the conversation's language by /help)."""
+        return f"command.{self.name}"
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -42,10 +46,11 @@ COMMANDS: dict[str, SlashCommand] = {}
 FREE_TEXT = {"handoff", "answer", "reply", "resolve", "error"}
 
 
-def slash(name: str, usage: str, help_text: str):
-    """Register a slash command; the one table feeds dispatch, /help and completion (roles.py says who)."""
+def slash(name: str, usage: str):
+    """Register a slash command; the one table feeds dispatch, /help and completion (roles.py says who).
+    Its description is the catalogue's message `command.NAME`, in every language of the conversation."""
     def register(fn: Callable[[Conversation, list[str]], list[Line]]):
-        COMMANDS[name] = SlashCommand(name, usage, help_text, fn)
+        COMMANDS[name] = SlashCommand(name, usage, fn)
         return fn
     return register
 
@@ -86,19 +91,17 @@ def run(conv: Conversation, text: str) -> list[Line]:
     return command.run(conv, args)
 
 
-@slash("help", "", "this list, and example questions")
+@slash("help", "")
 def _help(conv: Conversation, args: list[str]) -> list[Line]:
-    lines = [Line("info", "Commands:")]
-    lines += [Line("muted", f"  /{c.name} {c.usage}".rstrip().ljust(36) + " " + c.help)
+    lines = [Line("info", conv.say("help.commands"))]
+    lines += [Line("muted", f"  /{c.name} {c.usage}".rstrip().ljust(36) + " " + conv.say(c.help_id))
               for c in COMMANDS.values() if roles.slash_allowed(conv.role, c.name)]
-    lines.append(Line("info", "Or just ask, for example:"))
-    lines += [Line("muted", f"  {q}") for q in ("How long does signature review take?", "submit a signature",
-                                                  "is my template approved yet?", "send a message",
-                                                  "what does isv.BUSINESS_LIMIT_CONTROL mean?")]
+    lines.append(Line("info", conv.say("help.examples")))
+    lines += [Line("muted", f"  {conv.say(msg_id)}") for msg_id in conv.kb.messages if msg_id.startswith("help.example.")]
     return lines
 
 
-@slash("status", "", "the account: signatures, templates, packages")
+@slash("status", "")
 def _status(conv: Conversation, args: list[str]) -> list[Line]:
     info = accounts.account_info(conv.ctx)
     lines = [Line("answer", render.account_text(info))]
@@ -107,22 +110,22 @@ def _status(conv: Conversation, args: list[str]) -> list[Line]:
     return lines
 
 
-@slash("enable", "", "enable digital messages")
+@slash("enable", "")
 def _enable(conv: Conversation, args: list[str]) -> list[Line]:
     return conv.start("enable", {})
 
 
-@slash("signature", "[NAME]", "signature status")
+@slash("signature", "[NAME]")
 def _signature(conv: Conversation, args: list[str]) -> list[Line]:
     return conv.run("signature.status", {"name": args[0]} if args else {})
 
 
-@slash("template", "[CODE]", "template status")
+@slash("template", "[CODE]")
 def _template(conv: Conversation, args: list[str]) -> list[Line]:
     return conv.run("template.status", {"code": " ".join(args)} if args else {})   # a code, or a name
 
 
-@slash("send", "CODE PHONE... [name=value]", "send a template (shows what will happen, then asks)")
+@slash("send", "CODE PHONE... [name=value]")
 def _send(conv: Conversation, args: list[str]) -> list[Line]:
     params = dict(a.split("=", 1) for a in args if "=" in a)
     rest = [a for a in args if "=" not in a]
@@ -138,7 +141,7 @@ def _send(conv: Conversation, args: list[str]) -> list[Line]:
     return conv.start("send", given)
 
 
-@slash("sends", "[REQUEST_ID]", "your latest sends, or one of them in full")
+@slash("sends", "[REQUEST_ID]")
 def _sends(conv: Conversation, args: list[str]) -> list[Line]:
     if args:
         found = sending.request(conv.ctx, args[0])
@@ -146,24 +149,24 @@ def _sends(conv: Conversation, args: list[str]) -> list[Line]:
     return [Line("answer", render.send_list_text(sending.recent(conv.ctx, 10)))]
 
 
-@slash("error", "CODE", "explain an error code")
+@slash("error", "CODE")
 def _error(conv: Conversation, args: list[str]) -> list[Line]:
     if not args:
         return conv.start("error.lookup", {})
     return conv.run("error.lookup", {"code": " ".join(args)})
 
 
-@slash("handoff", "[REASON]", "hand the case to a support manager")
+@slash("handoff", "[REASON]")
 def _handoff(conv: Conversation, args: list[str]) -> list[Line]:
     return conv.handoff(" ".join(args) or None, "asked_for_person")
 
 
-@slash("inbox", "", "replies and resolutions from support managers")
+@slash("inbox", "")
 def _inbox(conv: Conversation, args: list[str]) -> list[Line]:
     return welcome.inbox(conv) or [Line("muted", conv.say("inbox.empty"))]
 
 
-@slash("answer", "ID TEXT", "answer a support manager on your ticket")
+@slash("answer", "ID TEXT")
 def _answer(conv: Conversation, args: list[str]) -> list[Line]:
     if len(args) < 2:
         raise UserError("say which ticket and what to tell the manager: /answer ID TEXT")
@@ -178,7 +181,7 @@ def _answer(conv: Conversation, args: list[str]) -> list[Line]:
     return conv.run("handoff.answer", {"ticket": args[0], "text": text})
 
 
-@slash("account", "NAME", "switch to another account")
+@slash("account", "NAME")
 def _account(conv: Conversation, args: list[str]) -> list[Line]:
     if not args:
         return [Line("info", f"You are on account {conv.ctx.account}.")]
@@ -193,7 +196,7 @@ def _account(conv: Conversation, args: list[str]) -> list[Line]:
     return [Line("ok", f"Now on account {args[0]}.")]
 
 
-@slash("queue", "[STATUS|all]", "the handoff queue, urgent first")
+@slash("queue", "[STATUS|all]")
 def _queue(conv: Conversation, args: list[str]) -> list[Line]:
     if args and args[0].lower() == "all":           # every ticket, the resolved ones too
         tickets = [t for status in handoff.STATUSES for t in handoff.queue(conv.ctx, status)]
@@ -201,7 +204,7 @@ def _queue(conv: Conversation, args: list[str]) -> list[Line]:
     return [Line("answer", render.queue_text(handoff.queue(conv.ctx, args[0] if args else None)))]
 
 
-@slash("show", "ID", "a ticket with its whole case")
+@slash("show", "ID")
 def _show(conv: Conversation, args: list[str]) -> list[Line]:
     if not args:
         raise UserError("say which ticket: /show ID")
@@ -210,28 +213,28 @@ def _show(conv: Conversation, args: list[str]) -> list[Line]:
 
 # The slash commands of a ticket run the same outcome as the words do ("take ticket 1"), without the go-ahead.
 
-@slash("claim", "ID", "take a ticket")
+@slash("claim", "ID")
 def _claim(conv: Conversation, args: list[str]) -> list[Line]:
     if not args:
         raise UserError("say which ticket: /claim ID")
     return conv.run("handoff.claim", {"ticket": args[0]})
 
 
-@slash("reply", "ID TEXT", "answer the customer")
+@slash("reply", "ID TEXT")
 def _reply(conv: Conversation, args: list[str]) -> list[Line]:
     if len(args) < 2:
         raise UserError("say which ticket and what to reply: /reply ID TEXT")
     return conv.run("handoff.reply", {"ticket": args[0], "text": " ".join(args[1:])})
 
 
-@slash("resolve", "ID NOTE", "close a ticket (the note reaches the customer)")
+@slash("resolve", "ID NOTE")
 def _resolve(conv: Conversation, args: list[str]) -> list[Line]:
     if len(args) < 2:
         raise UserError("say which ticket and how it was resolved: /resolve ID NOTE")
     return conv.run("handoff.resolve", {"ticket": args[0], "text": " ".join(args[1:])})
 
 
-@slash("quit", "", "leave (Ctrl-D does too)")
+@slash("quit", "")
 def _quit(conv: Conversation, args: list[str]) -> list[Line]:
     conv.done = True
     return [Line("muted", conv.say("bye"))]

@@ -2,18 +2,35 @@
 
 The actions' messages name shell commands (`assistant error CODE`), right for the CLI; inside
 the conversation the same hint is a slash command or a thing to say. One table, read top down.
+A hint that is a thing to say is a message of the catalogue (`speech.*` in knowledge/messages.yaml),
+said in the language of the text it is in (a Chinese fix in Chinese; an English refusal in English,
+whatever the conversation's language); the patterns match the commands' own syntax, the same in a
+Chinese sentence as in an English one.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
+
+from .. import lang, messages
+
+if TYPE_CHECKING:
+    from ..knowledge import KnowledgeBase
+
+
+class Phrase(NamedTuple):
+    """A replacement that is the catalogue's message MSG_ID, filled with the match's named groups."""
+    msg_id: str
+
 
 _VERB = r"(?P<verb>(?:run|with) )?"
-_SAY: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in (
-    (_VERB + r"`assistant enable`", 'say "enable digital messages"'),
-    (_VERB + r"`assistant signature submit [^`]*`", 'say "submit a signature"'),
-    (_VERB + r"`assistant signature update (?P<name>[^`\s]+)`", r'say "update signature \g<name>"'),
-    (_VERB + r"`assistant template create[^`]*`", 'say "create a template"'),
+_SAY: list[tuple[re.Pattern[str], str | Phrase]] = [(re.compile(p), r) for p, r in (
+    (_VERB + r"`assistant enable`", Phrase("speech.enable")),
+    (_VERB + r"`assistant signature submit [^`]*`", Phrase("speech.signature.submit")),
+    (_VERB + r"`assistant signature update (?P<name>[^`\s]+)`", Phrase("speech.signature.update")),
+    (_VERB + r"`assistant template create[^`]*`", Phrase("speech.template.create")),
     (r"`assistant signature status ?([^`]*)`", r"/signature \1"),
     (r"`assistant template status ?([^`]*)`", r"/template \1"),
     (r"`assistant error ([^`]*)`", r"/error \1"),
@@ -24,7 +41,8 @@ _SAY: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in (
      r"create a new template with industry '\1' and a commitment letter"),
     (r"pass --param (\w+)=VALUE", r"give a value for \1"),
     (r"for example --param (\w+=\S+?)\.?$", r"for example /send CODE PHONE \1."),
-    (r"\(`assistant send CODE --file ([^`]+)`\)", r"(a file is sent from the command line: `assistant send CODE --file \1`)"),
+    (r"--param (\w+=[^\s。]+)(?=。$)", r"/send CODE PHONE \1"),    # a Chinese sentence's example
+    (r"[(（]`assistant send CODE --file (?P<file>[^`]+)`[)）]", Phrase("speech.file")),
     (r"add one with --media FILE", "give an image or video file"),
     (r"add --note TEXT", "add a note: /resolve ID NOTE"),
     (r"with --letter FILE and submit a new template", "to a new template (at its commitment letter prompt)"),
@@ -33,16 +51,25 @@ _SAY: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in (
 )]
 
 
-def _replace(replacement: str):
+def _replace(replacement: str | Phrase, phrase: Callable[..., str]):
     def fill(match: re.Match) -> str:
-        said = match.expand(replacement)
+        if isinstance(replacement, Phrase):
+            fields = {k: v for k, v in match.groupdict().items() if k != "verb"}
+            said = phrase(replacement.msg_id, **fields)
+        else:
+            said = match.expand(replacement)
         verb = match.groupdict().get("verb")
         return f"by saying {said[4:]}" if verb == "with " else said
     return fill
 
 
-def say(text: str) -> str:
-    """TEXT with the CLI's command hints turned into the conversation's."""
+def say(text: str, kb: KnowledgeBase) -> str:
+    """TEXT with the CLI's command hints turned into the conversation's, a thing to say in TEXT's
+    own language (`lang.detect`) from KB's catalogue."""
+    said_in = lang.detect(text)
+
+    def phrase(msg_id: str, **fields: object) -> str:
+        return messages.say(kb, msg_id, said_in, **fields)
     for pattern, replacement in _SAY:
-        text = pattern.sub(_replace(replacement), text)
-    return re.sub(r"/(\w+) (?=[;,.)]|$)", r"/\1", text)
+        text = pattern.sub(_replace(replacement, phrase), text)
+    return re.sub(r"/(\w+) (?=[;,.)；，。）]|$)", r"/\1", text)

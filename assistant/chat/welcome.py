@@ -11,8 +11,6 @@ from .lines import Line
 if TYPE_CHECKING:
     from ..conversation import Conversation
 
-SHORT = {"china_mobile": "CM", "china_unicom": "CU", "china_telecom": "CT"}
-
 
 def simulated(conv: Conversation) -> str | None:
     """The pretended time (`--now`, ASSISTANT_NOW), or None on the real clock."""
@@ -56,23 +54,50 @@ def inbox(conv: Conversation) -> list[Line]:
 
 
 def toolbar(conv: Conversation, width: int | None = None) -> str:
-    """Account, signatures ready, templates approved per carrier, open tickets, simulated clock:
-    the longest wording that fits WIDTH columns."""
+    """Account, signatures ready, templates approved per carrier, open tickets, simulated clock, in
+    the conversation's language: the longest wording of the catalogue (`toolbar.*`) that fits WIDTH
+    terminal columns (a Chinese character takes two)."""
     ctx = conv.ctx
     sigs = signatures.status(ctx)
     tpls = templates.status(ctx)
     ready = f"{sum(s['ready'] for s in sigs)}/{len(sigs)}"
-    per = [(SHORT.get(c, c), sum(c in t["ready_for"] for t in tpls)) for c in ctx.rules.carriers]
-    tickets = handoff.open_count(ctx)
-    when = simulated(conv)
-    long = f" {ctx.account} | signatures ready {ready} | templates approved: " + " ".join(f"{k} {n}" for k, n in per) \
-        + f" | open tickets {tickets}" + (f" | clock {when} (simulated)" if when else "")
-    short = f" {ctx.account} | sig {ready} | tpl " + " ".join(f"{k}{n}" for k, n in per) + f" | tickets {tickets}" \
-        + (f" | sim {when}" if when else "")
-    shorter = f" {ctx.account} | sig {ready} | " + " ".join(f"{k}{n}" for k, n in per) + f" | tickets {tickets}" \
-        + (" | sim" if when else "")
-    tiny = f" {ctx.account} | sig {ready} | tickets {tickets}" + (" | sim" if when else "")
-    for text in (long, short, shorter, tiny):
-        if width is None or len(text) <= width:
+    per = [(_carrier(conv, c), sum(c in t["ready_for"] for t in tpls)) for c in ctx.rules.carriers]
+    spaced, joined = " ".join(f"{k} {n}" for k, n in per), " ".join(f"{k}{n}" for k, n in per)
+    tickets, when = handoff.open_count(ctx), simulated(conv)
+    sig, tix = conv.say("toolbar.signatures.short", ready=ready), conv.say("toolbar.tickets.short", tickets=tickets)
+    sim = [conv.say("toolbar.clock.tiny")] if when else []
+    wordings = (
+        [conv.say("toolbar.signatures", ready=ready), conv.say("toolbar.templates", carriers=spaced),
+         conv.say("toolbar.tickets", tickets=tickets)] + ([conv.say("toolbar.clock", when=when)] if when else []),
+        [sig, conv.say("toolbar.templates.short", carriers=joined), tix]
+        + ([conv.say("toolbar.clock.short", when=when)] if when else []),
+        [sig, joined, tix] + sim,
+        [sig, tix] + sim)
+    texts = [" " + " | ".join([ctx.account, *parts]) for parts in wordings]
+    for text in texts:
+        if width is None or columns(text) <= width:
             return text
-    return tiny[:max(width, 0)]
+    return clipped(texts[-1], max(width, 0))
+
+
+def _carrier(conv: Conversation, carrier: str) -> str:
+    """CARRIER's short name in the toolbar (`toolbar.carrier.KEY`), or its key when the catalogue has none."""
+    msg_id = f"toolbar.carrier.{carrier}"
+    return conv.say(msg_id) if msg_id in conv.kb.messages else carrier
+
+
+def columns(text: str) -> int:
+    """How many terminal columns TEXT takes (a Chinese character two), as prompt-toolkit counts them."""
+    from prompt_toolkit.utils import get_cwidth
+
+    return get_cwidth(text)
+
+
+def clipped(text: str, width: int) -> str:
+    """TEXT cut to at most WIDTH columns, never through a wide character."""
+    out = ""
+    for ch in text:
+        if columns(out + ch) > width:
+            break
+        out += ch
+    return out
