@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from ..context import Context, perform
-from ..errors import NotFound, UserError, refused
+from ..errors import NotFound, Unprocessable, UserError, refused
 from ..numbers import Repeat, lookup, unique
 from ..pacing import Pace, unpaced
 from . import signatures, templates
@@ -330,6 +330,8 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
     # Decided outside the transaction, on what the database holds now; the transaction only checks
     # that none of it changed meanwhile (else decides again, inside), so it stays short.
     seen = _situation(ctx, code, ctx.clock.now())
+    if seen.account["enabled_at"]:   # else every number fails isv.PRODUCT_UN_SUBSCRIPT first, as the service checks
+        _some_reachable(ctx, code, [number for number, _ in static])
     draft = _verdicts(ctx, seen, checked, static, pace)
 
     def decide() -> dict:
@@ -421,6 +423,23 @@ def payable(ctx: Context, code: str, count: int | None = None) -> None:
     why = refused("isv.AMOUNT_NOT_ENOUGH", f"the digital-message package is empty, so {what} can be sent to "
                   f"(SMS packages, {account['sms_balance']:,} left, do not apply); nothing was sent; "
                   "top up the digital package")
+    ctx.store.atomically(lambda: ctx.audit("send", code, "refused", str(why)), key=ctx.account)
+    raise why
+
+
+NAMED_NUMBERS = 3  # the unreachable numbers a refusal names one by one; the rest are counted
+
+
+def _some_reachable(ctx: Context, code: str, numbers: list) -> None:
+    """Refuse (audited) a send none of whose NUMBERS (`numbers.lookup`'s) is a mainland mobile number
+    digital messages reach: it would only record a failure per number. Each named, up to NAMED_NUMBERS."""
+    if not numbers or not all(n.problem for n in numbers):
+        return
+    named = [n.problem if n.raw in n.problem else f"{n.raw}: {n.problem}" for n in numbers[:NAMED_NUMBERS]]
+    more = f"; and {len(numbers) - NAMED_NUMBERS:,} more" if len(numbers) > NAMED_NUMBERS else ""
+    why = Unprocessable(f"isv.MOBILE_NUMBER_ILLEGAL: no number can be sent to ({'; '.join(named)}{more}); "
+                        "nothing was sent or recorded; give 11-digit mainland mobile numbers of "
+                        f"{', '.join(ctx.rules.carriers.values())}", code="isv.MOBILE_NUMBER_ILLEGAL")
     ctx.store.atomically(lambda: ctx.audit("send", code, "refused", str(why)), key=ctx.account)
     raise why
 
