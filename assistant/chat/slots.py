@@ -20,12 +20,12 @@ from ..actions import accounts, handoff, signatures, templates
 from ..choices import pick, yes_or_no
 from ..errors import Conflict, UserError
 from ..knowledge import Slot
-from ..messages import say
+from ..messages import say, small_talk
 from ..numbers import lookup
 from ..router import Reply, phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold
-from . import attachments, offers, outcomes, previews, values
+from . import attachments, commands, offers, outcomes, previews, values
 from .lines import Line, Waiting, leaves, yes_or_no_again
 
 if TYPE_CHECKING:
@@ -277,6 +277,67 @@ def _numbers_again(conv: Conversation, result: dict) -> list[Line]:
 def _param_slots(conv: Conversation, variables: list[str]) -> list[Slot]:
     """A prompt for each of a template's VARIABLES."""
     return [Slot(f"param:{v}", "param", True, say(conv.kb, "prompt.send.param", name=v)) for v in variables]
+
+
+# --- a bare word typed at an offer -------------------------------------------------------------
+
+BARE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9._-]*")   # a Latin name or code, one word ("AcmeShop", "Acme-Shop")
+
+
+def at_offer(conv: Conversation, text: str) -> list[Line] | None:
+    """A bare Latin word (a name, a code) typed at the pending offer, which is no yes or no.
+
+    It is not a new question: when the offered request has a value to fill, the word fills its first
+    one and the request starts with it (confirmed after its preview: a name is not a yes); a word that
+    value refuses, or an offer with no value, keeps the offer pending with a hint. None (the line is
+    handled as any other) for a word with a meaning of its own: a command's name, small talk, a
+    question or request the router reads surely, or, at an offer with no value, an object of the account.
+    """
+    offer, word = conv.offer, text.strip()
+    if offer is None or not BARE_WORD.fullmatch(word) or _means_itself(conv, word):
+        return None
+    deed = offer.deed or {}
+    if deed.get("do") == "start" and deed.get("name") in conv.kb.actions:
+        name, args = deed["name"], dict(deed.get("args") or {})
+        slot = next((s for s in conv.kb.actions[name].slots if s.name not in args and s.name not in FILES), None)
+        if slot is not None:
+            try:
+                value = check(conv, name, slot, word)
+            except UserError as exc:
+                conv.remember_refusal(exc)
+                return [Line("warn", str(exc))] + yes_or_no_again(conv.yes_no(offer.question), conv.say("answer_yes_no"))
+            conv.offer = None
+            return start(conv, name, {**args, slot.name: value}, word)
+    if _known_word(conv, word):
+        return None                     # "AcmeShop" at an offer to enable: what to do with that signature
+    return yes_or_no_again(conv.yes_no(offer.question), conv.say("offer.bare_word", word=word))
+
+
+def at_picks(conv: Conversation, text: str) -> list[Line] | None:
+    """A bare Latin word the assistant has no reading of, typed at numbered choices: the choices stay,
+    with a hint (it is no question to take them away for). None for any other line."""
+    word = text.strip()
+    if not conv.picks or not BARE_WORD.fullmatch(word) or _means_itself(conv, word) or _known_word(conv, word):
+        return None
+    return [Line("muted", conv.say("pick.number", count=len(conv.picks)))]
+
+
+def _means_itself(conv: Conversation, word: str) -> bool:
+    """WORD is a command's name ("help"), small talk ("thanks"), a "cancel", or read surely as a
+    question or request of its own (an error code): never a value typed at an offer."""
+    if commands.bare(word) or small_talk(conv.kb, word) or leaves(fold(word)):
+        return True
+    reply = conv.router.route(word, conv.lang)
+    return reply.type in ("answer", "action") and reply.confidence >= conv.kb.thresholds.answer
+
+
+def _known_word(conv: Conversation, word: str) -> bool:
+    """WORD names one of the account's signatures or templates, or a name of its real-name profile."""
+    store, account = conv.ctx.store, conv.ctx.account
+    return bool(store.row("SELECT 1 AS x FROM signatures WHERE account = ? AND name = ?", (account, word))
+                or store.row("SELECT 1 AS x FROM templates WHERE account = ? AND UPPER(code) = ?", (account, word.upper()))
+                or store.row("SELECT 1 AS x FROM profile_names WHERE account = ? AND LOWER(name) = ?",
+                             (account, word.lower())))
 
 
 # --- a line typed at a value prompt ------------------------------------------------------------
