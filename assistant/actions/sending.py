@@ -507,6 +507,17 @@ def recent(ctx: Context, limit: int = 20) -> list[dict]:
                           "WHERE m.request_id = requests.request_id) DESC LIMIT ?", (ctx.account, limit))
 
 
+def latest_failed(ctx: Context, hours: float) -> str | None:
+    """The request id of the account's latest send with a failure made in the HOURS before the
+    context's clock (none made after it), or None: what a handoff naming no send carries."""
+    now = ctx.clock.now()
+    since = (now - dt.timedelta(hours=hours)).isoformat(sep=" ")
+    row = ctx.store.row("SELECT request_id FROM requests WHERE account = ? AND failed > 0 AND state = 'done' "
+                        "AND created_at > ? AND created_at <= ? ORDER BY created_at DESC, request_id DESC LIMIT 1",
+                        (ctx.account, since, now.isoformat(sep=" ")))
+    return row["request_id"] if row else None
+
+
 def request(ctx: Context, request_id: str, failures_from: int = 0, limit: int = FAILURES_PAGE) -> dict:
     """A past send of this account, with its per-number results and what each message carried
     (for handoffs, context and `send show`): LIMIT failures (at most MAX_FAILURES_PAGE) from the
