@@ -287,9 +287,10 @@ BARE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9._-]*")   # a Latin name or code, one
 def at_offer(conv: Conversation, text: str) -> list[Line] | None:
     """A bare Latin word (a name, a code) typed at the pending offer, which is no yes or no.
 
-    It is not a new question: when the offered request has a value to fill, the word fills its first
-    one and the request starts with it (confirmed after its preview: a name is not a yes); a word that
-    value refuses, or an offer with no value, keeps the offer pending with a hint. None (the line is
+    It is not a new question: when the offered request has a value to fill and the word reads as a
+    name (`_a_name`), it fills the first one and the request starts with it (confirmed after its
+    preview: a name is not a yes); a word that value refuses, an ordinary word ("wait"), or any word
+    at an offer with no value keeps the offer pending with a hint. None (the line is
     handled as any other) for a word with a meaning of its own: a command's name, small talk, a
     question or request the router reads surely, or, at an offer with no value, an object of the account.
     """
@@ -297,7 +298,7 @@ def at_offer(conv: Conversation, text: str) -> list[Line] | None:
     if offer is None or not BARE_WORD.fullmatch(word) or _means_itself(conv, word):
         return None
     deed = offer.deed or {}
-    if deed.get("do") == "start" and deed.get("name") in conv.kb.actions:
+    if deed.get("do") == "start" and deed.get("name") in conv.kb.actions and _a_name(conv, word):
         name, args = deed["name"], dict(deed.get("args") or {})
         slot = next((s for s in conv.kb.actions[name].slots if s.name not in args and s.name not in FILES), None)
         if slot is not None:
@@ -329,6 +330,14 @@ def _means_itself(conv: Conversation, word: str) -> bool:
         return True
     reply = conv.router.route(word, conv.lang)
     return reply.type in ("answer", "action") and reply.confidence >= conv.kb.thresholds.answer
+
+
+def _a_name(conv: Conversation, word: str) -> bool:
+    """WORD reads as a name or a code, not as an ordinary word ("wait", "done", "submit"): the knowledge
+    base's phrasings never use it, it has capitals or digits inside ("AcmeShop", "Shop2"), or it
+    names something of the account."""
+    return fold(word) not in conv.router.index.known or any(ch.isupper() or ch.isdigit() for ch in word[1:]) \
+        or _known_word(conv, word)
 
 
 def _known_word(conv: Conversation, word: str) -> bool:
