@@ -261,7 +261,7 @@ def _numbers_again(conv: Conversation, result: dict) -> list[Line]:
     codes = list(dict.fromkeys(r["error_code"] for r in result["results"] if r["error_code"]))
     if codes:
         conv.last.update(error=codes[0], errors=" ".join(codes))
-    flow.confirming = False
+    flow.confirming = flow.confirmed = False   # what will be sent is no longer what a yes to an offer accepted
     if PARAM_CODES.intersection(codes):
         variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
         flow.args["params"] = {}
