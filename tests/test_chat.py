@@ -228,3 +228,16 @@ def test_the_welcome_names_the_terminals_keys_only_where_there_is_a_terminal(ctx
     assert "Ctrl-C cancels, Ctrl-D quits." in [line.text for line in Conversation(ctx, router, lang="en").welcome()]
     assert not any("Ctrl-" in line.text for line in Conversation(ctx, router, lang="en").welcome(keys=False))
     assert Conversation(ctx, router, first="zh").welcome()[0].text == "数字短信助手 — 账号 demo。"   # a page's language
+
+
+def test_numbers_asked_again_after_an_accepted_send_that_could_not_go_wait_for_go_ahead(live, router):
+    from assistant.actions import sending
+
+    sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])
+    conv = Conversation(live, router)
+    said = conv.start("send", {"code": "DIGITAL_SMS_0001", "phones": ["13800138000"], "params": {"name": "Tom"}},
+                      confirmed=True)    # as after a yes to an offer to send
+    assert "No number here can be sent to" in said[-1].text and conv.waiting.slot == "phones"
+    said = conv.handle("18612345678")
+    assert conv.waiting.kind == "confirm" and said[-1].text == "Go ahead? [y/N]"
+    assert live.store.row("SELECT COUNT(*) AS n FROM requests")["n"] == 1
