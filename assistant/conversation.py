@@ -225,6 +225,8 @@ class Conversation:
             reading, self.rest = offers.reading(self, text, offers.pending_action(self.offer))
             if reading == "unclear":         # neither surely yes nor no: asked again, never taken as a no
                 return yes_or_no_again(self.yes_no(self.offer.question), self.say("answer_yes_no"))
+            if reading is None and (kept := slots.at_offer(self, text)) is not None:
+                return kept                  # "AcmeShop" at "submit a signature?": the name, not a new question
             offer, self.offer = self.offer, None
             if reading == "yes":
                 return offer.run()
@@ -237,6 +239,8 @@ class Conversation:
         if self.picks and answer.isdecimal() and 1 <= int(answer) <= len(self.picks):
             picked, self.picks = self.picks[int(answer) - 1], []
             return picked.run()
+        if kept := slots.at_picks(self, text):
+            return kept
         self.picks = []
         if named := commands.bare(text):
             return self._command(f"/{named}")

@@ -32,6 +32,11 @@ class TooLarge(UserError):
 
 class Unsupported(UserError):
     """What was sent is not of a kind that is taken, judged by its content (the service answers 415)."""
+class Unprocessable(UserError):
+    """The request is well formed, yet nothing in it can be done: a send none of whose numbers is a
+    mobile number digital messages reach (the service answers 422)."""
+
+
 class Unavailable(UserError):
     """The database cannot be reached, did not answer in time, or stayed busy: nothing was changed,
     and the same request may succeed in a moment (the service answers 503 with Retry-After and

@@ -246,5 +246,6 @@ def parse(data: Any) -> Rules:
          if name in r.industries and r.industries[name].requires_letter}) for name in template_names}
     return Rules(carriers, segments, unsupported, industries, calendar, dict(_section(data, "signature")),
                  template, template_industries, _sending(data), dict(data.get("demo_account") or {}),
-                 {"urgent_within_business_days": 2, "kept_turns": 20, "max_text_chars": 4000, **(data.get("handoff") or {})},
+                 {"urgent_within_business_days": 2, "kept_turns": 20, "max_text_chars": 4000,
+                  "recent_failed_send_hours": 24, **(data.get("handoff") or {})},
                  carrier_rules, _conversations(data))

@@ -277,3 +277,16 @@ def test_every_example_question_of_help_is_answered_in_its_language(ctx, router,
     for question in examples:
         reply = router.route(question, lang)
         assert reply.type in ("answer", "action"), (question, reply.type)
+
+
+def test_numbers_asked_again_after_an_accepted_send_that_could_not_go_wait_for_go_ahead(live, router):
+    from assistant.actions import sending
+
+    sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])
+    conv = Conversation(live, router)
+    said = conv.start("send", {"code": "DIGITAL_SMS_0001", "phones": ["13800138000"], "params": {"name": "Tom"}},
+                      confirmed=True)    # as after a yes to an offer to send
+    assert "No number here can be sent to" in said[-1].text and conv.waiting.slot == "phones"
+    said = conv.handle("18612345678")
+    assert conv.waiting.kind == "confirm" and said[-1].text == "Go ahead? [y/N]"
+    assert live.store.row("SELECT COUNT(*) AS n FROM requests")["n"] == 1

@@ -472,6 +472,18 @@ def test_a_send_can_always_be_found_again(cli_send):
     assert "no send with request id" in _one_error_line(run("--db", db, "--account", "other", "send", "show", request_id))
 
 
+def test_a_send_none_of_whose_numbers_is_reached_is_one_error_line_and_records_nothing(cli_send):
+    run, db, request_id = cli_send
+    err = _one_error_line(run("--db", db, "--now", "2026-03-20T11:00", "send", "DIGITAL_SMS_0001", "12345",
+                              "+1 415 555 0100"))
+    assert err.startswith("error: isv.MOBILE_NUMBER_ILLEGAL: no number can be sent to ('12345' is not an 11-digit")
+    assert "nothing was sent or recorded" in err
+    failed = run("--db", db, "--now", "2026-03-20T11:00", "send", "DIGITAL_SMS_0001", "19212345678", "--json")
+    assert failed.code == 1 and json.loads(failed.out)["error_code"] == "isv.MOBILE_NUMBER_ILLEGAL"
+    listed = json.loads(run("--db", db, "send", "list", "--json").out)
+    assert [s["request_id"] for s in listed] == [request_id]
+
+
 @pytest.fixture
 def cli_send(run, tmp_path):
     db = str(tmp_path / "x.db")

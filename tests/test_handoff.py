@@ -50,6 +50,61 @@ def test_a_failed_send_ticket_carries_the_request_numbers_and_codes(case):
     assert "failed for 2 of 3 numbers" in ticket["summary"]
 
 
+def _failed_send_then_a_new_session_asks_for_a_person(case, router, hours_later: float) -> tuple[dict, dict]:
+    """A send of DIGITAL_SMS_0002 that fails at China Telecom (and reaches China Mobile), then HOURS_LATER
+    a new conversation in which nothing failed asks for a person: (the send, the ticket)."""
+    from assistant.conversation import Conversation
+
+    result = sending.send(case, "DIGITAL_SMS_0002", [("13312345678", {}), ("13800138000", {})])
+    case.later(hours=hours_later)
+    conv = Conversation(case, router)
+    conv.handle("I want to talk to a person")
+    said = conv.handle("yes")
+    assert said[0].text.startswith("Ticket #1 "), said
+    return result, handoff.get(case, 1)
+
+
+def test_a_handoff_from_a_new_session_carries_the_accounts_recent_failed_send(case, router):
+    result, ticket = _failed_send_then_a_new_session_asks_for_a_person(case, router, hours_later=23)
+    assert ticket["reason"] == "asked_for_person"      # what the customer did: the send is what the case carries
+    send = ticket["context"]["send"]
+    assert ticket["context"]["send_recent"] is True and send["request_id"] == result["request_id"]
+    assert (send["template"], send["sent"], send["failed"]) == ("DIGITAL_SMS_0002", 1, 1)
+    assert [f["error_code"] for f in send["failures"]] == ["isv.SMS_TEMPLATE_ILLEGAL"]
+    assert set(ticket["context"]["errors"]) == {"isv.SMS_TEMPLATE_ILLEGAL"}
+    assert ticket["context"]["template"]["code"] == "DIGITAL_SMS_0002"
+    assert ticket["summary"] == ("Customer asked for a person: I want to talk to a person; "
+                                 f"recent send {result['request_id'][:8]} failed for 1 of 2 (isv.SMS_TEMPLATE_ILLEGAL)")
+    assert "the account's latest failed send, not named by the customer" in handoff.export(ticket, "md")
+
+
+def test_a_failed_send_older_than_the_window_is_not_carried(case, router):
+    assert case.rules.handoff["recent_failed_send_hours"] == 24
+    _, ticket = _failed_send_then_a_new_session_asks_for_a_person(case, router, hours_later=25)
+    assert "send" not in ticket["context"] and "send_recent" not in ticket["context"]
+    assert ticket["reason"] == "asked_for_person" and "recent send" not in ticket["summary"]
+
+
+def test_only_a_send_with_failures_made_before_the_clock_is_carried(case):
+    failed = sending.send(case, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"}), ("19212345678", {"name": "Bo"})])
+    case.later(minutes=5)
+    sending.send(case, "DIGITAL_SMS_0001", [("13912345678", {"name": "Ann"})])          # all sent: not a failure
+    assert sending.latest_failed(case, 24) == failed["request_id"]
+    case.later(minutes=-10)                                                             # the clock is an input
+    assert sending.latest_failed(case, 24) is None
+    ticket = handoff.create(case, "please call me")
+    assert "send" not in ticket["context"]
+
+
+def test_a_named_send_is_the_reason_and_a_recent_one_only_the_context(case):
+    failed = sending.send(case, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"}), ("19212345678", {"name": "Bo"})])
+    named = handoff.create(case, request_id=failed["request_id"])
+    asked = handoff.create(case, "please call me")
+    assert named["reason"] == "send_failure" and "send_recent" not in named["context"]
+    assert asked["reason"] == "asked_for_person" and asked["context"]["send_recent"] is True
+    assert asked["context"]["send"]["request_id"] == failed["request_id"]
+
+
 def test_a_pending_review_close_to_the_send_date_is_urgent(case, media):
     templates.create(case, "Late", "AcmeShop", "e-commerce", "Hello", [media["image"]])
     urgent = handoff.create(case, template="DIGITAL_SMS_0003", send_date="2026-03-24")   # Fri -> Tue: 2 business days

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from assistant.actions import accounts, sending, signatures, templates
-from assistant.errors import UserError
+from assistant.errors import Unprocessable, UserError
 
 
 def _send(c, *phones, code="DIGITAL_SMS_0001", **params):
@@ -28,8 +28,28 @@ def test_a_send_reaches_each_carrier_and_charges_the_digital_package_only(live):
 
 
 @pytest.mark.parametrize("phone", ["12345", "19212345678", "14612345678"])
-def test_numbers_it_cannot_reach_fail_with_mobile_number_illegal(live, phone):
-    assert _codes(_send(live, phone)) == ["isv.MOBILE_NUMBER_ILLEGAL"]
+def test_a_number_it_cannot_reach_fails_with_mobile_number_illegal_beside_one_it_can(live, phone):
+    assert _codes(_send(live, "13800138000", phone)) == [None, "isv.MOBILE_NUMBER_ILLEGAL"]
+
+
+def test_a_send_none_of_whose_numbers_it_can_reach_is_refused_whole_and_records_nothing(live):
+    with pytest.raises(Unprocessable) as refused:
+        _send(live, "12345", "19212345678", "+1 415 555 0100", "14612345678")
+    message = str(refused.value)
+    assert refused.value.code == "isv.MOBILE_NUMBER_ILLEGAL" and "\n" not in message
+    assert message.startswith("isv.MOBILE_NUMBER_ILLEGAL: no number can be sent to ('12345' is not an 11-digit")
+    assert "19212345678: China Broadnet numbers are not reached" in message and "; and 1 more)" in message
+    assert "nothing was sent or recorded" in message
+    assert live.store.row("SELECT COUNT(*) AS n FROM requests")["n"] == 0
+    assert live.store.row("SELECT COUNT(*) AS n FROM messages")["n"] == 0
+    assert accounts.account_info(live)["packages"]["digital"] == 1000
+    assert live.store.row("SELECT action, result FROM audit ORDER BY id DESC LIMIT 1") == {"action": "send",
+                                                                                         "result": "refused"}
+
+
+def test_unreachable_numbers_of_an_account_not_enabled_fail_for_the_account_first(live):
+    live.store.update("accounts", {"name": live.account}, {"enabled_at": None})
+    assert _codes(_send(live, "12345")) == ["isv.PRODUCT_UN_SUBSCRIPT"]
 
 
 def test_a_carrier_that_has_not_approved_the_template_is_refused(live, media):
@@ -308,9 +328,12 @@ def test_a_writer_killed_mid_send_leaves_a_recording_send_that_is_rolled_back_wh
     assert _send(live, "13312345678")["sent"] == 1
 
 
+REACHED = [("13800138000", {"name": "T"})]  # one number sent: a send none of whose numbers is reached is refused
+
+
 def test_send_show_pages_the_failures(live):
-    result = sending.send(live, "DIGITAL_SMS_0001", [(f"1{n:05d}", {"name": "T"}) for n in range(120)],
-                          from_file=True)
+    result = sending.send(live, "DIGITAL_SMS_0001", [(f"1{n:05d}", {"name": "T"}) for n in range(120)]
+                          + REACHED, from_file=True)
     first = sending.request(live, result["request_id"])
     assert len(first["failures"]) == 50 and first["failures_from"] == 0 and first["failures_next"] == 50
     last = sending.request(live, result["request_id"], failures_from=100)
@@ -318,8 +341,8 @@ def test_send_show_pages_the_failures(live):
 
 
 def test_send_show_pages_take_a_limit_bounded_so_an_answer_stays_small(live):
-    result = sending.send(live, "DIGITAL_SMS_0001", [(f"1{n:05d}", {"name": "T"}) for n in range(1200)],
-                          from_file=True)
+    result = sending.send(live, "DIGITAL_SMS_0001", [(f"1{n:05d}", {"name": "T"}) for n in range(1200)]
+                          + REACHED, from_file=True)
     page = sending.request(live, result["request_id"], failures_from=10, limit=5)
     assert [f["phone"] for f in page["failures"]] == [f"1{n:05d}" for n in range(10, 15)]
     assert (page["failures_next"], page["failures_total"]) == (15, 1200)

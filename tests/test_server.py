@@ -86,6 +86,20 @@ def test_a_template_in_traditional_chinese_is_a_refusal_with_its_code(shared_wor
     assert server.call("GET", "/v1/templates", token, headers={"X-Assistant-Now": NOW})[1] == before
 
 
+def test_a_send_none_of_whose_numbers_is_reached_is_a_422_with_its_code_and_records_nothing(shared_world):
+    from test_server_strict import multipart
+
+    server, token = shared_world["server"], shared_world["tokens"]["a"]
+    before = server.call("GET", "/v1/sends", token, headers={"X-Assistant-Now": NOW})[1]
+    body, kind = multipart([("code", b"DIGITAL_SMS_0001"), ("phone", b"12345"), ("phone", b"19212345678"),
+                            ("param", b"name=Tom")])
+    status, answer = server.call("POST", "/v1/sends", token, data=body, content_type=kind,
+                                 headers={"X-Assistant-Now": NOW})
+    assert status == 422 and answer["error_code"] == "isv.MOBILE_NUMBER_ILLEGAL", answer
+    assert answer["error"].startswith("isv.MOBILE_NUMBER_ILLEGAL: no number can be sent to ('12345'"), answer
+    assert server.call("GET", "/v1/sends", token, headers={"X-Assistant-Now": NOW})[1] == before
+
+
 def test_an_error_code_is_found_by_its_chinese_meaning(shared_world):
     from urllib.parse import quote
 

@@ -31,11 +31,18 @@ REASONS = {
 }
 STATUSES = ("open", "claimed", "waiting", "resolved")
 CUSTOMER = "customer"  # the author of the customer's own messages on a ticket
+RECENT_SEND = "the account's latest failed send, not named by the customer"  # how a case shows a send found by its time
 RESOLVED = "Resolved: "  # how a resolution note starts in the customer's inbox
 
 
 def _context(ctx: Context, template: str | None, signature: str | None, request_id: str | None) -> dict[str, Any]:
+    """The current state of what the ticket is about: the send, template and signature named, and the
+    account. A ticket naming no send carries the account's latest failed send of the last
+    `recent_failed_send_hours` (rules.yaml), marked `send_recent`: a customer who comes back in a new
+    session to ask for a person most likely comes about it, and the manager should not have to ask."""
     found: dict[str, Any] = {}
+    if not request_id and (recent := sending.latest_failed(ctx, float(ctx.rules.handoff["recent_failed_send_hours"]))):
+        request_id, found["send_recent"] = recent, True
     if request_id:
         found["send"] = sending.request(ctx, request_id)
         template = template or found["send"]["template"]
@@ -58,10 +65,14 @@ def _pending(found: dict) -> list[str]:
     return [c for c, s in carriers.items() if s["status"] == "pending"]
 
 
-def _reason(found: dict, trigger: str | None, send_date: dt.date | None) -> str:
+def _reason(found: dict, trigger: str | None, send_date: dt.date | None, named: bool = True) -> str:
+    """Why the ticket is opened: TRIGGER, else what FOUND shows. NAMED: the ticket names a template or a
+    signature; a send found by its time (and the template looked up with it) is context, never the reason."""
     if trigger in REASONS:
         return trigger
-    if "send" in found and found["send"]["failed"]:
+    if found.get("send_recent") and not named:
+        return "asked_for_person"
+    if "send" in found and found["send"]["failed"] and not found.get("send_recent"):
         return "send_failure"
     carriers = (found.get("template") or {}).get("carriers", {})
     if any(s["status"] == "rejected" for s in carriers.values()):
@@ -89,6 +100,10 @@ def _summary(ctx: Context, reason: str, found: dict, detail: str | None, last_qu
         text = f"Unanswered question: {detail or last_question or '(none recorded)'}"
     else:
         text = f"Customer asked for a person: {detail or last_question or '(no reason given)'}"
+    if found.get("send_recent") and reason == "asked_for_person":
+        s = found["send"]   # no other subject: the queue shows the failed send the case carries, at a glance
+        text = shorten(text, 100) + (f"; recent send {s['request_id'][:8]} failed for {s['failed']} of {s['total']} "
+                                     f"({', '.join(sorted(found.get('errors', {}))) or 'no code'})")
     return shorten(text, 160)
 
 
@@ -170,7 +185,7 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
 
     def work() -> dict:
         found = _context(ctx, template, signature, request_id)
-        reason = _reason(found, trigger, planned)
+        reason = _reason(found, trigger, planned, named=bool(template or signature))
         today = ctx.clock.today()
         window = ctx.rules.handoff["urgent_within_business_days"]
         urgent = bool(_pending(found) and planned and business_days_between(today, planned, ctx.rules.holidays) <= window)
@@ -468,7 +483,8 @@ def export(ticket: dict, fmt: str) -> str:
                   for c, v in s["carriers"].items()]
     if "send" in context:
         s = context["send"]
-        lines += ["", f"## Send {o(s['request_id'])}", "", f"{s['sent']} sent, {s['failed']} failed at {o(s['created_at'])}", ""]
+        lines += ["", f"## Send {o(s['request_id'])}" + (f" ({RECENT_SEND})" if context.get("send_recent") else ""), "",
+                  f"{s['sent']} sent, {s['failed']} failed at {o(s['created_at'])}", ""]
         lines += [f"- {o(f['phone'])} ({o(f['carrier'] or 'no carrier')}): {o(f['error_code'])}: {o(f['detail'])}"
                   + (f"\n  - message: {o(f['content'])}" if f.get("content") else "") for f in s["failures"]]
         if s.get("sent_messages"):

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from ..context import Context, perform
-from ..errors import NotFound, UserError, refused
+from ..errors import NotFound, Unprocessable, UserError, refused
 from ..numbers import Repeat, lookup, unique
 from ..pacing import Pace, unpaced
 from . import signatures, templates
@@ -330,6 +330,8 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
     # Decided outside the transaction, on what the database holds now; the transaction only checks
     # that none of it changed meanwhile (else decides again, inside), so it stays short.
     seen = _situation(ctx, code, ctx.clock.now())
+    if seen.account["enabled_at"]:   # else every number fails isv.PRODUCT_UN_SUBSCRIPT first, as the service checks
+        _some_reachable(ctx, code, [number for number, _ in static])
     draft = _verdicts(ctx, seen, checked, static, pace)
 
     def decide() -> dict:
@@ -425,6 +427,23 @@ def payable(ctx: Context, code: str, count: int | None = None) -> None:
     raise why
 
 
+NAMED_NUMBERS = 3  # the unreachable numbers a refusal names one by one; the rest are counted
+
+
+def _some_reachable(ctx: Context, code: str, numbers: list) -> None:
+    """Refuse (audited) a send none of whose NUMBERS (`numbers.lookup`'s) is a mainland mobile number
+    digital messages reach: it would only record a failure per number. Each named, up to NAMED_NUMBERS."""
+    if not numbers or not all(n.problem for n in numbers):
+        return
+    named = [n.problem if n.raw in n.problem else f"{n.raw}: {n.problem}" for n in numbers[:NAMED_NUMBERS]]
+    more = f"; and {len(numbers) - NAMED_NUMBERS:,} more" if len(numbers) > NAMED_NUMBERS else ""
+    why = Unprocessable(f"isv.MOBILE_NUMBER_ILLEGAL: no number can be sent to ({'; '.join(named)}{more}); "
+                        "nothing was sent or recorded; give 11-digit mainland mobile numbers of "
+                        f"{', '.join(ctx.rules.carriers.values())}", code="isv.MOBILE_NUMBER_ILLEGAL")
+    ctx.store.atomically(lambda: ctx.audit("send", code, "refused", str(why)), key=ctx.account)
+    raise why
+
+
 def _none_recording(ctx: Context) -> None:
     """Refuse a send while another of the account is still being recorded: flow control and the
     balance must see every message of the account's earlier sends."""
@@ -486,6 +505,17 @@ def recent(ctx: Context, limit: int = 20) -> list[dict]:
                           "FROM requests "
                           "WHERE account = ? ORDER BY created_at DESC, (SELECT MAX(m.id) FROM messages m "
                           "WHERE m.request_id = requests.request_id) DESC LIMIT ?", (ctx.account, limit))
+
+
+def latest_failed(ctx: Context, hours: float) -> str | None:
+    """The request id of the account's latest send with a failure made in the HOURS before the
+    context's clock (none made after it), or None: what a handoff naming no send carries."""
+    now = ctx.clock.now()
+    since = (now - dt.timedelta(hours=hours)).isoformat(sep=" ")
+    row = ctx.store.row("SELECT request_id FROM requests WHERE account = ? AND failed > 0 AND state = 'done' "
+                        "AND created_at > ? AND created_at <= ? ORDER BY created_at DESC, request_id DESC LIMIT 1",
+                        (ctx.account, since, now.isoformat(sep=" ")))
+    return row["request_id"] if row else None
 
 
 def request(ctx: Context, request_id: str, failures_from: int = 0, limit: int = FAILURES_PAGE) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..actions.handoff import REASONS
+from ..actions.handoff import REASONS, RECENT_SEND
 from ..render import safe, table
 
 
@@ -33,7 +33,8 @@ def case_text(ticket: dict, carriers: dict[str, str]) -> str:
                          for c, v in sig["carriers"].items()], ("carrier", "registration", "availability", "reason"))]
     if "send" in context:
         s = context["send"]
-        lines += ["", f"Send {s['request_id']}: {s['sent']} sent, {s['failed']} failed at {s['created_at']}"]
+        recent = f" ({RECENT_SEND})" if context.get("send_recent") else ""
+        lines += ["", f"Send {s['request_id']}{recent}: {s['sent']} sent, {s['failed']} failed at {s['created_at']}"]
         if s["failures"]:
             lines.append(table([(f["phone"], carriers.get(f["carrier"], "-"), f["error_code"], f["detail"])
                                 for f in s["failures"]], ("phone", "carrier", "error", "why")))

@@ -61,10 +61,16 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     return [Line("info", f"{conv.kb.actions[name].description}")]
 
 
-def send(conv: Conversation, args: dict[str, Any]) -> list[Line]:
-    """Each number's verdict from the send's own checks, then the charge."""
+def verdicts(conv: Conversation, args: dict[str, Any]) -> dict:
+    """What the send ARGS describe would do, number by number (`sending.preview`), sending nothing."""
+    return sending.preview(conv.ctx, args["code"], [(p, args.get("params", {})) for p in args["phones"]])
+
+
+def send(conv: Conversation, args: dict[str, Any], result: dict | None = None) -> list[Line]:
+    """Each number's verdict from the send's own checks (RESULT, when `verdicts` already made them),
+    then the charge (none when no number can be sent: the conversation asks again, see slots.advance)."""
     carriers = conv.ctx.rules.carriers
-    result = sending.preview(conv.ctx, args["code"], [(p, args.get("params", {})) for p in args["phones"]])
+    result = result if result is not None else verdicts(conv, args)
     say = conv.say
     lines = [Line("info", say("preview.send", template=result["template"], count=len(result["results"])))]
     for r in result["results"][:SHOWN]:
@@ -77,6 +83,8 @@ def send(conv: Conversation, args: dict[str, Any]) -> list[Line]:
         fails = sum(r["status"] == "failed" for r in rest)
         lines.append(Line("info", say("preview.send.more", count=len(rest), sent=len(rest) - fails, failed=fails)))
     lines += [Line("warn", f"  {r['note']}") for r in result["repeats"]]
+    if not result["sent"]:
+        return lines
     lines.append(Line("info", say("preview.send.total", sent=result["sent"], failed=result["failed"],
                                   charged=result["charged"], balance=result["balance_before"])))
     return lines

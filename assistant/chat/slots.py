@@ -20,12 +20,12 @@ from ..actions import accounts, handoff, signatures, templates
 from ..choices import pick, yes_or_no
 from ..errors import Conflict, UserError
 from ..knowledge import Slot
-from ..messages import say
+from ..messages import say, small_talk
 from ..numbers import lookup
 from ..router import Reply, phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold
-from . import attachments, offers, outcomes, previews, values
+from . import attachments, commands, offers, outcomes, previews, values
 from .lines import Line, Waiting, leaves, yes_or_no_again
 
 if TYPE_CHECKING:
@@ -95,9 +95,8 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
     args = values.normalise(name, {k: v for k, v in args.items() if v not in (None, "", [], {})})
     name, args = _referent(conv, name, args, said)
     args = values.known_objects(conv.ctx, name, args, said)
-    several = conv.last.get("errors", "").split()
-    if name == "error.lookup" and args.get("code") == conv.last.get("error") and len(several) > 1 \
-            and not _error_named(conv, said):
+    several = _the_errors(conv, name, args, said)
+    if several:
         return outcomes.explain_errors(conv, several)      # "what does that mean?" after a send with two codes
     action = conv.kb.actions[name]
     missing = preconditions(conv, name)
@@ -144,6 +143,16 @@ def _referent(conv: Conversation, name: str, args: dict[str, Any], said: str) ->
     if name == "error.lookup" and "code" not in args and conv.last.get("error"):
         args["code"] = conv.last["error"]
     return name, args
+
+
+def _the_errors(conv: Conversation, name: str, args: dict[str, Any], said: str) -> list[str]:
+    """The codes "what does that mean?" (SAID, read as action NAME with ARGS) asks about when the last
+    send, or a preview no number of which could be sent, met several; [] otherwise."""
+    several = conv.last.get("errors", "").split()
+    if name == "error.lookup" and args.get("code") == conv.last.get("error") and len(several) > 1 \
+            and not _error_named(conv, said):
+        return several
+    return []
 
 
 def _error_named(conv: Conversation, said: str) -> bool:
@@ -204,8 +213,7 @@ def advance(conv: Conversation) -> list[Line]:
     if flow.action == "send" and "code" in flow.args and not flow.slots and not flow.params_asked:
         variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
         given = flow.args["params"] = {**values.named_params(flow.said, variables), **values.params(flow.args.get("params"))}
-        flow.slots += [Slot(f"param:{v}", "param", True, say(conv.kb, "prompt.send.param", name=v))
-                       for v in variables if v not in given]
+        flow.slots += _param_slots(conv, [v for v in variables if v not in given])
         flow.params_asked = True
     if flow.action == "template.create" and flow.slots and flow.slots[0].name == "letter":
         industry = conv.ctx.rules.template_industries.get(flow.args.get("industry", ""))
@@ -218,7 +226,13 @@ def advance(conv: Conversation) -> list[Line]:
         conv.flow = None
         return conv.run(flow.action, flow.args)
     try:
-        shown = previews.preview(conv, flow.action, flow.args)
+        if flow.action == "send":
+            result = previews.verdicts(conv, flow.args)
+            shown = previews.send(conv, flow.args, result)
+            if not result["sent"]:      # nothing to confirm: each number is named with why; others are asked for
+                return shown + _numbers_again(conv, result)
+        else:
+            shown = previews.preview(conv, flow.action, flow.args)
     except UserError:
         conv.flow = None            # what the change would refuse is refused now: nothing waits for a yes
         raise
@@ -230,6 +244,109 @@ def advance(conv: Conversation) -> list[Line]:
     if flow.confirmed:              # what will happen is not what was offered (a rejection, a failure): ask again
         shown.append(Line("info", conv.say("go_ahead.again")))
     return shown + [Line("choice", go_ahead(conv))]
+
+
+# The codes of a send's parameter values: the same values go to every number of a conversation's send
+PARAM_CODES = frozenset({"isv.TEMPLATE_MISSING_PARAMETERS", "isv.PARAM_LENGTH_LIMIT", "isv.PARAM_NOT_SUPPORT_URL",
+                         "isv.BLACK_KEY_CONTROL_LIMIT"})
+
+
+def _numbers_again(conv: Conversation, result: dict) -> list[Line]:
+    """A send none of whose numbers can be sent (RESULT, its preview): no go-ahead is asked and
+    nothing is recorded. The template's values are asked for again when they are why (other
+    numbers would fail the same way), else the numbers ('cancel' drops the request either way);
+    "what does that mean?" then explains the codes the preview gave."""
+    flow = conv.flow
+    assert flow is not None
+    codes = list(dict.fromkeys(r["error_code"] for r in result["results"] if r["error_code"]))
+    if codes:
+        conv.last.update(error=codes[0], errors=" ".join(codes))
+    flow.confirming = flow.confirmed = False   # what will be sent is no longer what a yes to an offer accepted
+    if PARAM_CODES.intersection(codes):
+        variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
+        flow.args["params"] = {}
+        flow.slots[:0] = _param_slots(conv, variables)
+        flow.asked += [s.name for s in flow.slots]
+        return [Line("warn", conv.say("preview.send.none_params"))]
+    flow.args.pop("phones", None)
+    flow.slots.insert(0, next(s for s in conv.kb.actions[flow.action].slots if s.name == "phones"))
+    flow.asked.append("phones")
+    return [Line("warn", conv.say("preview.send.none"))]
+
+
+def _param_slots(conv: Conversation, variables: list[str]) -> list[Slot]:
+    """A prompt for each of a template's VARIABLES."""
+    return [Slot(f"param:{v}", "param", True, say(conv.kb, "prompt.send.param", name=v)) for v in variables]
+
+
+# --- a bare word typed at an offer -------------------------------------------------------------
+
+BARE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9._-]*")   # a Latin name or code, one word ("AcmeShop", "Acme-Shop")
+
+
+def at_offer(conv: Conversation, text: str) -> list[Line] | None:
+    """A bare Latin word (a name, a code) typed at the pending offer, which is no yes or no.
+
+    It is not a new question: when the offered request has a value to fill and the word reads as a
+    name (`_a_name`), it fills the first one and the request starts with it (confirmed after its
+    preview: a name is not a yes); a word that value refuses, an ordinary word ("wait"), or any word
+    at an offer with no value keeps the offer pending with a hint. None (the line is
+    handled as any other) for a word with a meaning of its own: a command's name, small talk, a
+    question or request the router reads surely, or, at an offer with no value, an object of the account.
+    """
+    offer, word = conv.offer, text.strip()
+    if offer is None or not BARE_WORD.fullmatch(word) or _means_itself(conv, word):
+        return None
+    deed = offer.deed or {}
+    if deed.get("do") == "start" and deed.get("name") in conv.kb.actions and _a_name(conv, word):
+        name, args = deed["name"], dict(deed.get("args") or {})
+        slot = next((s for s in conv.kb.actions[name].slots if s.name not in args and s.name not in FILES), None)
+        if slot is not None:
+            try:
+                value = check(conv, name, slot, word)
+            except UserError as exc:
+                conv.remember_refusal(exc)
+                return [Line("warn", str(exc))] + yes_or_no_again(conv.yes_no(offer.question), conv.say("answer_yes_no"))
+            conv.offer = None
+            return start(conv, name, {**args, slot.name: value}, word)
+    if _known_word(conv, word):
+        return None                     # "AcmeShop" at an offer to enable: what to do with that signature
+    return yes_or_no_again(conv.yes_no(offer.question), conv.say("offer.bare_word", word=word))
+
+
+def at_picks(conv: Conversation, text: str) -> list[Line] | None:
+    """A bare Latin word the assistant has no reading of, typed at numbered choices: the choices stay,
+    with a hint (it is no question to take them away for). None for any other line."""
+    word = text.strip()
+    if not conv.picks or not BARE_WORD.fullmatch(word) or _means_itself(conv, word) or _known_word(conv, word):
+        return None
+    return [Line("muted", conv.say("pick.number", count=len(conv.picks)))]
+
+
+def _means_itself(conv: Conversation, word: str) -> bool:
+    """WORD is a command's name ("help"), small talk ("thanks"), a "cancel", or read surely as a
+    question or request of its own (an error code): never a value typed at an offer."""
+    if commands.bare(word) or small_talk(conv.kb, word) or leaves(fold(word)):
+        return True
+    reply = conv.router.route(word, conv.lang)
+    return reply.type in ("answer", "action") and reply.confidence >= conv.kb.thresholds.answer
+
+
+def _a_name(conv: Conversation, word: str) -> bool:
+    """WORD reads as a name or a code, not as an ordinary word ("wait", "done", "submit"): the knowledge
+    base's phrasings never use it, it has capitals or digits inside ("AcmeShop", "Shop2"), or it
+    names something of the account."""
+    return fold(word) not in conv.router.index.known or any(ch.isupper() or ch.isdigit() for ch in word[1:]) \
+        or _known_word(conv, word)
+
+
+def _known_word(conv: Conversation, word: str) -> bool:
+    """WORD names one of the account's signatures or templates, or a name of its real-name profile."""
+    store, account = conv.ctx.store, conv.ctx.account
+    return bool(store.row("SELECT 1 AS x FROM signatures WHERE account = ? AND name = ?", (account, word))
+                or store.row("SELECT 1 AS x FROM templates WHERE account = ? AND UPPER(code) = ?", (account, word.upper()))
+                or store.row("SELECT 1 AS x FROM profile_names WHERE account = ? AND LOWER(name) = ?",
+                             (account, word.lower())))
 
 
 # --- a line typed at a value prompt ------------------------------------------------------------
@@ -386,7 +503,9 @@ def aside(conv: Conversation, text: str, reply: Reply | None = None) -> list[Lin
     elif reply.type == "action":
         name, args = _referent(conv, reply.action, dict(reply.args or {}), text)
         needed = [s for s in conv.kb.actions[name].slots if s.required and s.name not in args]
-        if needed:
+        if several := _the_errors(conv, name, args, text):
+            lines = outcomes.explain_errors(conv, several)
+        elif needed:
             lines = [Line("info", conv.say("request.later"))]
         else:
             try:

@@ -17,14 +17,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..errors import Conflict, Forbidden, NotFound, TooLarge, Unavailable, Unsupported, UserError, split_fix
+from ..errors import Conflict, Forbidden, NotFound, TooLarge, Unavailable, Unprocessable, Unsupported, UserError, split_fix
 from ..paths import database_target, shown_target
 from .deps import Service, Unauthenticated
 from .limits import RateLimited, upload_bytes
 from .settings import Settings
 
 STATUS = ((Unauthenticated, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409), (TooLarge, 413),
-          (Unsupported, 415), (RateLimited, 429), (Unavailable, 503), (UserError, 400))
+          (Unsupported, 415), (Unprocessable, 422), (RateLimited, 429), (Unavailable, 503), (UserError, 400))
 RETRY_AFTER_S = 2          # what a 503 tells a client to wait before trying again
 READY_WITHIN_S = 2.0       # /readyz answers 503 when the database has not answered a trivial query by then
 UNAVAILABLE = "the service cannot reach its database right now; nothing was changed; try again in a few seconds"
