@@ -60,7 +60,7 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
             if "code" not in reply.args:
                 return {}
             found = error_codes.lookup(kb, reply.args["code"])
-            return {"result": found, "text": error_text(found, reply.lang)}
+            return {"result": found, "text": error_text(found, reply.lang, kb)}
         carriers = kb.rules.carriers if kb.rules else {}
         if reply.action == "signature.status":
             items = signatures.status(ctx(), reply.args.get("name"))

@@ -214,25 +214,39 @@ def send_record_text(send: dict, carriers: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def error_text(found: dict, lang: str = "en") -> str:
+def error_text(found: dict, lang: str = "en", kb: KnowledgeBase | None = None) -> str:
     """An error-code lookup: the code when it is known, else the closest codes to choose from. In
     Chinese (LANG zh) the meaning and the fix are said in Chinese where the catalogue has them
-    (the catalogue's check insists on a Chinese fix wherever there is a Chinese meaning)."""
+    (the catalogue's check insists on a Chinese fix wherever there is a Chinese meaning), and with
+    KB the labels around them too ("Fix:", "See also:"), from `messages.yaml`; without it (the
+    CLI's `assistant error`) they stay English."""
     if lang == "zh" and found["matched"] != "closest":
         found = {**found, "meaning": found.get("meaning_zh") or found["meaning"], "fix": found.get("fix_zh") or found["fix"]}
+
+    def label(msg_id: str, english: str, **fields: str) -> str:
+        return say(kb, msg_id, lang, **fields) if kb is not None else english.format(**fields)
+
     if found["matched"] == "closest":
-        lines = [f"'{safe(found['query'])}' is not an error code of the service. Did you mean:"]
-        lines += [f"  {n}. {c['code']}: {c['meaning']}" for n, c in enumerate(found["candidates"], 1)]
-        lines.append("Look one up with `assistant error CODE`.")
+        lines = [label("error.not_a_code", "'{query}' is not an error code of the service. Did you mean:",
+                       query=safe(found["query"]))]
+        lines += [f"  {n}. {c['code']}: {candidate_meaning(c, lang, kb)}" for n, c in enumerate(found["candidates"], 1)]
+        lines.append(label("error.look_up", "Look one up with `assistant error CODE`."))
         return "\n".join(lines)
-    lines = [f"{found['code']}: {found['meaning']}", f"Fix: {found['fix']}"]
+    lines = [f"{found['code']}: {found['meaning']}", label("error.fix", "Fix: {fix}", fix=found["fix"])]
     if found["matched"] == "description":
-        lines.insert(0, f"Found by description ('{safe(found['query'])}'):")
+        lines.insert(0, label("error.found_by", "Found by description ('{query}'):", query=safe(found["query"])))
     if found["handoff"]:
-        lines.append("If that does not help, hand the case to a support manager: `assistant handoff create`.")
+        lines.append(label("error.handoff",
+                           "If that does not help, hand the case to a support manager: `assistant handoff create`."))
     if found["see_also"]:
-        lines.append("See also: " + ", ".join(found["see_also"]))
+        lines.append(label("error.see_also", "See also: {codes}", codes=", ".join(found["see_also"])))
     return "\n".join(lines)
+
+
+def candidate_meaning(candidate: dict, lang: str, kb: KnowledgeBase | None) -> str:
+    """A candidate code's meaning, in Chinese where asked for and the catalogue has it."""
+    code = kb.error_codes.get(candidate["code"]) if kb is not None and lang == "zh" else None
+    return (code.meaning_zh if code is not None else "") or candidate["meaning"]
 
 
 def account_text(info: dict) -> str:

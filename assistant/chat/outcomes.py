@@ -53,13 +53,13 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     elif name == "error.lookup":
         found = error_codes.lookup(conv.kb, args["code"])
         if found["matched"] == "closest":  # a guess is never the answer: the codes to pick from
-            conv.picks = [conv.pick(f"{c['code']}: {c['meaning']}",
+            conv.picks = [conv.pick(f"{c['code']}: {render.candidate_meaning(c, conv.lang, conv.kb)}",
                                     {"do": "run", "name": "error.lookup", "args": {"code": c["code"]}})
                           for c in found["candidates"]]
             return [Line("info", conv.say("error.not_a_code", query=found["query"]))] + [
                 Line("choice", f"  {n}. {p.label}") for n, p in enumerate(conv.picks, 1)]
         conv.last["error"] = found["code"]
-        lines = [Line("answer", render.error_text(found, conv.lang))]
+        lines = [Line("answer", render.error_text(found, conv.lang, conv.kb))]
         if found["handoff"]:
             lines += offers.handoff(conv, conv.say("handoff.code"))
         return lines
@@ -119,7 +119,7 @@ def explain_errors(conv: Conversation, codes: list[str]) -> list[Line]:
     """Each of CODES explained, in the order the last send met them."""
     lines: list[Line] = []
     for code in codes:
-        lines.append(Line("answer", render.error_text(error_codes.lookup(conv.kb, code), conv.lang)))
+        lines.append(Line("answer", render.error_text(error_codes.lookup(conv.kb, code), conv.lang, conv.kb)))
     return lines
 
 
