@@ -399,3 +399,8 @@ def test_only_a_code_named_alone_with_a_question_word_is_asked_about(router):
     assert router.code_asked("国际短信怎么办") is None                  # a word of an out-of-scope example
     assert router.code_asked("产品未开通怎么办") is None                 # a word two codes share
 
+
+
+@pytest.mark.parametrize("question", ["can we message intl mobiles", "do you support int'l numbers"])
+def test_customers_abbreviations_are_read_as_the_words(router, question):
+    assert router.route(question).entry == "mobile-numbers"
