@@ -417,6 +417,11 @@ class Router:
             first = [leaning, alone_best.best]
             suggestions = tuple(Suggestion(c.key, self.title(c.key, said), c.confidence) for c in first)
             return Reply(question, "clarify", leaning.confidence, suggestions=suggestions, best=leaning, lang=said)
+        if all(r.type == "fallback" for r in in_context):
+            # no reading with its context answers: a sentence alone ("Is there a data retention
+            # policy for digital messages?" after two sentences about a legal team) is answered only
+            # when sure, since its context said it is about something else
+            alone = [r for r in alone if r.type not in ("answer", "action") or r.confidence >= self.kb.thresholds.low_confidence]
         return max([best, *alone], key=_strength)
 
     def resolved(self, sentence: str, before: Sequence[str]) -> str | None:

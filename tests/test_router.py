@@ -404,3 +404,26 @@ def test_only_a_code_named_alone_with_a_question_word_is_asked_about(router):
 @pytest.mark.parametrize("question", ["can we message intl mobiles", "do you support int'l numbers"])
 def test_customers_abbreviations_are_read_as_the_words(router, question):
     assert router.route(question).entry == "mobile-numbers"
+
+
+def test_a_sentence_whose_context_reads_as_nothing_is_answered_only_when_sure(router):
+    """How a long message's readings combine. The readings are given here: which sentence the
+    model reads as what moves with every knowledge edit, the rule that combines them does not."""
+    from assistant.router import Reply
+
+    unsure = router.kb.thresholds.low_confidence - 0.1
+    sure = router.kb.thresholds.low_confidence + 0.1
+    first, second = "Our lawyers keep asking about archives.", "Is there an opt-out option?"
+    readings = {first: Reply(first, "fallback", 0.1), second: Reply(second, "answer", unsure, entry="opt-out"),
+                f"{first} {second}": Reply(first, "fallback", 0.2)}
+
+    def route_one(question, text, lang):
+        return readings.get(text, Reply(text, "fallback", 0.1))
+
+    router._route_one = route_one   # an instance attribute: the session's router keeps its own method
+    try:
+        assert router._route(f"{first} {second}", "en").type == "fallback"
+        readings[second] = Reply(second, "answer", sure, entry="opt-out")
+        assert router._route(f"{first} {second}", "en").entry == "opt-out"
+    finally:
+        del router._route_one
