@@ -427,3 +427,9 @@ def test_a_sentence_whose_context_reads_as_nothing_is_answered_only_when_sure(ro
         assert router._route(f"{first} {second}", "en").entry == "opt-out"
     finally:
         del router._route_one
+
+
+@pytest.mark.parametrize("question", ["is my text sms signature valid for digital sms", "我的短信签名能用在数字短信上吗"])
+def test_a_question_about_a_text_sms_signature_is_not_answered_with_the_package_entry(router, question):
+    reply = router.route(question)
+    assert reply.type == "fallback" and reply.entry is None
