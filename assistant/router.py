@@ -368,7 +368,7 @@ class Router:
         out = dict(args)
         for slot in self.kb.actions[action].slots:
             value = out.get(slot.name)
-            if slot.type in ("message", "quoted") and isinstance(value, str) and (at := read.find(value)) >= 0:
+            if slot.type in ("message", "quoted", "template_name") and isinstance(value, str) and (at := read.find(value)) >= 0:
                 out[slot.name] = shown[at:at + len(value)]
         return out
 

@@ -433,3 +433,15 @@ def test_a_sentence_whose_context_reads_as_nothing_is_answered_only_when_sure(ro
 def test_a_question_about_a_text_sms_signature_is_not_answered_with_the_package_entry(router, question):
     reply = router.route(question)
     assert reply.type == "fallback" and reply.entry is None
+
+
+@pytest.mark.parametrize("text,args", [
+    ("create a template named Spring sale", {"name": "Spring sale"}),
+    ("create a template named Spring sale using my AcmePay signature", {"name": "Spring sale", "signature": "AcmePay"}),
+    ("create a template with signature AcmePay", {"signature": "AcmePay"}),
+    ("我要创建一个模板，名字是春季促销", {"name": "春季促销"}),
+])
+def test_a_new_templates_name_is_not_taken_for_its_signature(router, text, args):
+    reply = router.route(text)
+    assert (reply.type, reply.action) == ("action", "template.create")
+    assert {k: reply.args.get(k) for k in ("name", "signature") if k in reply.args} == args

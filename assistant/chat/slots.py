@@ -537,6 +537,10 @@ def back(conv: Conversation) -> list[Line]:
 
 # --- values ------------------------------------------------------------------------------------
 
+# the slot types whose values name a signature: a new one's name, or the one a new template uses
+SIGNATURE_TYPES = frozenset({"signature_name", "signature_ref"})
+
+
 def _short(prompt: str) -> str:
     """A prompt without its parenthesised hint: "Template name (at most 20 characters)" -> "Template name"."""
     return prompt.split(" (")[0].split("（")[0]
@@ -547,7 +551,7 @@ def _default(conv: Conversation, slot: Slot) -> str | None:
     signature talked about, or the account's one signature that is ready."""
     if slot.type == "template_code":
         return conv.last.get("template")
-    if slot.type == "signature_name" and conv.flow is not None and conv.flow.action == "template.create":
+    if slot.type in SIGNATURE_TYPES and conv.flow is not None and conv.flow.action == "template.create":
         ready = [s["name"] for s in signatures.status(conv.ctx) if s["ready_for"]]
         if conv.last.get("signature") in ready:
             return conv.last["signature"]
@@ -561,7 +565,7 @@ def choices(conv: Conversation, slot: Slot) -> list[str]:
     if slot.type == "template_code":      # a template is found by its code or its name
         rows = store.rows("SELECT code, name FROM templates WHERE account = ? ORDER BY code", (account,))
         return [r["code"] for r in rows] + [r["name"] for r in rows]
-    if slot.type == "signature_name" and (conv.flow is None or conv.flow.action != "signature.submit"):
+    if slot.type in SIGNATURE_TYPES and (conv.flow is None or conv.flow.action != "signature.submit"):
         return [r["name"] for r in store.rows("SELECT name FROM signatures WHERE account = ? ORDER BY name", (account,))]
     if slot.type == "source":
         return list(SOURCES)
@@ -584,7 +588,7 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         if not slot.required:
             return None
         raise UserError(conv.say("value.needed", prompt=prompt(conv, action, slot)))
-    if slot.type == "signature_name":
+    if slot.type in SIGNATURE_TYPES:
         return signatures.check_name(ctx, value) if action == "signature.submit" else \
             signatures.status(ctx, value)[0]["name"]
     if slot.type == "source":
