@@ -129,17 +129,21 @@ def _error_codes_in(kb: KnowledgeBase, text: str) -> list[str]:
 
 
 def slots_for(kb: KnowledgeBase, action: Action, text: str) -> dict[str, Any]:
-    """The slot values of ACTION that TEXT already gives."""
+    """The slot values of ACTION that TEXT already gives. A value one slot took is not given to a
+    later slot too: 'create a template "Autumn sale"' names the template, not its industry, text
+    and media as well (all of them take a quoted value)."""
     args: dict[str, Any] = {}
+    taken: set[str] = set()
     for slot in action.slots:
         if slot.type == "phone":
             values = [re.sub(r"[\s-]", "", v) for v in phone_reading(kb, text).recipients]
         else:
             values = _error_codes_in(kb, text) if slot.type == "error_code" else extract(kb, slot.type, text)
         never = kb.slot_types[slot.type].exclude if slot.type in kb.slot_types else ()
-        values = [v for v in values if fold(v) not in never]
+        values = [v for v in values if fold(v) not in never and v not in taken]
         if values:
             args[slot.name] = values if slot.many else values[0]
+            taken.update(values if slot.many else values[:1])
     return args
 
 

@@ -445,3 +445,8 @@ def test_a_new_templates_name_is_not_taken_for_its_signature(router, text, args)
     reply = router.route(text)
     assert (reply.type, reply.action) == ("action", "template.create")
     assert {k: reply.args.get(k) for k in ("name", "signature") if k in reply.args} == args
+
+
+def test_a_quoted_template_name_is_not_also_its_industry_text_and_media(router):
+    reply = router.route('create a template "Autumn sale"')
+    assert reply.action == "template.create" and reply.args == {"name": "Autumn sale"}
