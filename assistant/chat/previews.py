@@ -28,20 +28,21 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     if name == "signature.submit":
         windows = [r.signature_review_business_days for r in ctx.rules.carrier_rules.values()]
         fewest, most = min(w[0] for w in windows), max(w[1] for w in windows)
-        return [Line("info", say("preview.signature.submit", name=args["name"], source=args["source"],
-                                 carriers=", ".join(carriers.values()), fewest=fewest, most=most))] + \
+        return [Line("info", say("preview.signature.submit", name=args["name"], source=label(conv, "source", args["source"]),
+                                 carriers=_carriers(conv, carriers), fewest=fewest, most=most))] + \
             [Line("warn", w) for w in signatures.foreseen(ctx, args["name"], args["source"])]
     if name == "signature.update":
-        source = say("preview.with_source", source=args["source"]) if args.get("source") else ""
+        source = say("preview.with_source", source=label(conv, "source", args["source"])) if args.get("source") else ""
         return [Line("info", say("preview.signature.update", name=args["name"], source=source))]
     if name == "template.create":
         letter = say("preview.with_letter") if args.get("letter") else ""
         lines = [Line("info", say("preview.template.create", name=args["name"], signature=args["signature"],
-                                  industry=args["industry"], text=args["text"], count=len(args["media"]), letter=letter))]
+                                  industry=label(conv, "industry", args["industry"]), text=args["text"],
+                                  count=len(args["media"]), letter=letter))]
         industry = ctx.rules.template_industries[args["industry"]]
         needs = industry.requires_letter
         if needs and not args.get("letter"):
-            lines.append(Line("warn", say("preview.no_letter", carriers=", ".join(carriers[c] for c in needs))))
+            lines.append(Line("warn", say("preview.no_letter", carriers=_carriers(conv, needs))))
         lines += [Line("warn", say("preview.rejects", reason=reason)) for reason in industry.rejected_by.values()]
         return lines
     if name == "handoff":
@@ -61,6 +62,17 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     return [Line("info", f"{conv.kb.actions[name].description}")]
 
 
+def label(conv: Conversation, kind: str, value: str) -> str:
+    """VALUE of the account model (a source, an industry, a carrier) in the conversation's words
+    (`label.KIND.VALUE` in messages.yaml), or as it is when the catalogue has no name for it."""
+    key = f"label.{kind}.{value}"
+    return conv.say(key) if key in conv.kb.messages else value
+
+
+def _carriers(conv: Conversation, keys: Any) -> str:
+    return ("、" if conv.lang == "zh" else ", ").join(label(conv, "carrier", c) for c in keys)
+
+
 def verdicts(conv: Conversation, args: dict[str, Any]) -> dict:
     """What the send ARGS describe would do, number by number (`sending.preview`), sending nothing."""
     return sending.preview(conv.ctx, args["code"], [(p, args.get("params", {})) for p in args["phones"]])
@@ -74,7 +86,7 @@ def send(conv: Conversation, args: dict[str, Any], result: dict | None = None) -
     say = conv.say
     lines = [Line("info", say("preview.send", template=result["template"], count=len(result["results"])))]
     for r in result["results"][:SHOWN]:
-        where = carriers.get(r["carrier"], "no carrier")
+        where = label(conv, "carrier", r["carrier"]) if r["carrier"] in carriers else "no carrier"
         verdict = say("preview.send.will_send") if r["status"] == "sent" else \
             say("preview.send.will_fail", code=r["error_code"], detail=r["detail"])
         lines.append(Line("info" if r["status"] == "sent" else "warn", f"  {r['phone']} ({where}): {verdict}"))
