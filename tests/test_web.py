@@ -234,6 +234,13 @@ def test_every_word_of_the_pages_has_every_language():
         assert set(reply["title"]) == set(reply["text"]) == set(i18n.LANGUAGES), key
 
 
+def test_no_word_of_the_pages_shows_markdown_backticks_or_a_cli_command():
+    table = yaml.safe_load((shipped_dir() / "web.yaml").read_text(encoding="utf-8"))
+    command = re.compile(r"\bassistant (admin|kb|handoff|token|inbox|send|template|signature|serve)\b")
+    raw = [key for key, texts in table.items() for text in texts.values() if "`" in text or command.search(text)]
+    assert raw == []
+
+
 @pytest.mark.parametrize(("accept", "chosen", "expected"), [
     ("zh-CN,zh;q=0.9", None, "zh"), ("en-US,en;q=0.8,zh;q=0.9", None, "en"), ("en;q=0.8,zh;q=0.9", None, "zh"),
     ("fr-FR", None, "en"),
