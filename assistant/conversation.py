@@ -187,11 +187,21 @@ class Conversation:
             lines = [Line("error", str(exc))] + self.after_failure()
         except Exception as exc:  # a bug must not end the session, in any shell  # noqa: BLE001
             lines = self.internal_error(exc)
-        lines = [Line(line.kind, speech.say(line.text, self.kb)) for line in lines]
+        lines = [Line(line.kind, speech.say(line.text, self.kb), line.entry) for line in lines]
         for line in lines:
             if line.kind != "muted":
                 self._turn("assistant", line.text)
         return lines
+
+    def asked(self, lines: list[Line]) -> list[Line]:
+        """The question of the value or file the conversation now waits for, as a line kept as the
+        assistant's turn, unless LINES already said it: for a shell that shows a transcript rather
+        than a prompt (the web chat), so scrolling back reads as the REPL's screen does."""
+        waiting = self.waiting
+        if waiting is None or waiting.kind not in ("slot", "file") or any(line.text == waiting.prompt for line in lines):
+            return []
+        self._turn("assistant", waiting.prompt)
+        return [Line("prompt", waiting.prompt)]
 
     def internal_error(self, exc: Exception) -> list[Line]:
         """A bug met while handling a line: said in one line, whatever was pending dropped (every
@@ -380,7 +390,7 @@ class Conversation:
     def answer_lines(self, reply: Reply, offer: bool = True) -> list[Line]:
         """An FAQ answer, its related questions and (with OFFER) the action it leads to."""
         entry = self.kb.entries[reply.entry]
-        lines = [Line("answer", entry.said("answer", self.lang))]
+        lines = [Line("answer", entry.said("answer", self.lang), entry.id)]
         related = [self.kb.entries[r].said("question", self.lang) for r in entry.related if r in self.kb.entries]
         if related:
             lines.append(Line("muted", self.say("related", questions=" | ".join(related))))

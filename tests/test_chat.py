@@ -290,3 +290,22 @@ def test_numbers_asked_again_after_an_accepted_send_that_could_not_go_wait_for_g
     said = conv.handle("18612345678")
     assert conv.waiting.kind == "confirm" and said[-1].text == "Go ahead? [y/N]"
     assert live.store.row("SELECT COUNT(*) AS n FROM requests")["n"] == 1
+
+
+def test_a_value_prompt_is_said_once_as_a_line_and_kept_as_the_assistants_turn(live, router):
+    conv = Conversation(live, router)
+    lines = conv.handle("create a template")
+    assert conv.waiting is not None and conv.waiting.kind == "slot"
+    asked = conv.asked(lines)
+    assert [(line.kind, line.text) for line in asked] == [("prompt", conv.waiting.prompt)]
+    assert conv.turns[-1] == {**conv.turns[-1], "role": "assistant", "text": conv.waiting.prompt}
+    assert conv.asked(asked) == []           # already said: not again
+    conv.cancel()
+    assert conv.asked([]) == []              # nothing waited for: nothing to ask
+
+
+def test_only_an_faq_answer_names_its_knowledge_base_entry(live, router):
+    conv = Conversation(live, router)
+    answers = [line for line in conv.handle("how long does signature review take") if line.kind == "answer"]
+    assert answers and answers[0].entry in live.kb.entries
+    assert not any(line.entry for line in conv.handle("/status"))

@@ -234,6 +234,13 @@ def test_every_word_of_the_pages_has_every_language():
         assert set(reply["title"]) == set(reply["text"]) == set(i18n.LANGUAGES), key
 
 
+def test_no_word_of_the_pages_shows_markdown_backticks_or_a_cli_command():
+    table = yaml.safe_load((shipped_dir() / "web.yaml").read_text(encoding="utf-8"))
+    command = re.compile(r"\bassistant (admin|kb|handoff|token|inbox|send|template|signature|serve)\b")
+    raw = [key for key, texts in table.items() for text in texts.values() if "`" in text or command.search(text)]
+    assert raw == []
+
+
 @pytest.mark.parametrize(("accept", "chosen", "expected"), [
     ("zh-CN,zh;q=0.9", None, "zh"), ("en-US,en;q=0.8,zh;q=0.9", None, "en"), ("en;q=0.8,zh;q=0.9", None, "zh"),
     ("fr-FR", None, "en"),
@@ -322,3 +329,134 @@ def test_a_prompts_values_and_yes_no_are_labelled_in_the_pages_language():
     assert (words("yes"), words("no")) == ("是", "否")   # keys YAML would read as booleans are quoted
     labels = (words.choice("yes"), words.choice("trademark"), words.choice("DIGITAL_SMS_0001"))
     assert labels == ("是", "商标", "DIGITAL_SMS_0001")
+
+
+def chat_say(browser: Browser, csrf: str, text: str) -> dict:
+    """TEXT said in the chat as the page's script says it: the view as JSON."""
+    said = urllib.parse.urlencode({"csrf": csrf, "text": text}).encode()
+    request = urllib.request.Request(browser.url + "/chat/say", method="POST", data=said,
+                                     headers={"Accept": "application/json", "Accept-Language": browser.lang})
+    with browser.opener.open(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture
+def failed_send(serve, tmp_path):
+    """A service whose demo account sent DIGITAL_SMS_0001 to three numbers (19212345678 failed, China
+    Broadnet), then asked for a person: ticket #1 carries the send; and a manager's token."""
+    from conftest import png_bytes
+
+    server = serve()
+    image = tmp_path / "banner.png"
+    image.write_bytes(png_bytes())
+    cli(server.db, "--now", "2026-10-01T10:00", "enable")
+    cli(server.db, "--now", "2026-10-01T10:00", "signature", "submit", "AcmeShop", "--source", "trademark")
+    cli(server.db, "--now", "2026-10-20T10:00", "template", "create", "--name", "Sale", "--signature", "AcmeShop",
+        "--industry", "e-commerce", "--text", "The sale is on", "--media", str(image))
+    sent = json.loads(cli(server.db, "--json", "--now", "2026-11-20T10:00", "send", "DIGITAL_SMS_0001",
+                          "13800138000", "19212345678", "13312345678"))
+    cli(server.db, "--now", "2026-11-20T11:00", "handoff", "create", "--reason", "it failed")
+    return {"server": server, "request_id": sent["request_id"],
+            "manager": server.token("--user", "lin", "--grant", "manager"), "customer": server.token("--account", "demo")}
+
+
+@pytest.mark.parametrize("lang,words", [("en", ("latest failed send", "2 sent, 1 failed", "failed", "sent")),
+                                        ("zh-CN", ("该账号最近一次失败的发送", "成功 2 条，失败 1 条", "失败", "已发送"))])
+def test_the_ticket_page_shows_the_tickets_send_as_handoff_show_does(failed_send, lang, words):
+    server, request_id = failed_send["server"], failed_send["request_id"]
+    shown = cli(server.db, "--role", "manager", "handoff", "show", "1")
+    assert f"## Send {request_id}" in shown and "19212345678 (no carrier): isv.MOBILE_NUMBER_ILLEGAL" in shown
+    browser = Browser(server.url, lang=lang)
+    browser.sign_in(failed_send["manager"])
+    status, _, page = browser.go("/desk/tickets/1")
+    assert status == 200
+    section = re.search(r'<section class="send" data-role="send" data-request-id="([^"]+)">(.*?)</section>', page, re.S)
+    assert section and section.group(1) == request_id, page
+    html = section.group(2)
+    recent, counts, failed, sent = words
+    assert request_id in html and recent in html and counts in html
+    row = re.search(r'<tr data-phone="19212345678" data-status="failed" data-error-code="isv.MOBILE_NUMBER_ILLEGAL">(.*?)</tr>',
+                    html, re.S)
+    assert row and f"<td>{failed}</td>" in row.group(1) and "China Broadnet" in row.group(1)
+    for phone, carrier in (("13800138000", "China Mobile"), ("13312345678", "China Telecom")):
+        row = re.search(rf'<tr data-phone="{phone}" data-status="sent">(.*?)</tr>', html, re.S)
+        assert row and f"<td>{sent}</td>" in row.group(1) and f"<td>{carrier}</td>" in row.group(1), phone
+
+
+def test_the_desk_in_chinese_shows_states_in_chinese_and_no_cli_hints(failed_send):
+    browser = Browser(failed_send["server"].url, lang="zh-CN")
+    for path in ("/login", "/desk/gaps"):
+        if path == "/desk/gaps":
+            browser.sign_in(failed_send["manager"])
+        status, _, page = browser.go(path)
+        assert status == 200 and "`" not in page and "assistant " not in page, path
+    page = browser.go("/desk/tickets/1")[2]
+    cells = re.findall(r'<table class="carriers">(.*?)</table>', page, re.S)
+    assert len(cells) == 2 and all("已登记" in cells[0] or "已通过" in c for c in cells)
+    assert not re.search(r"<td>(registering|registered|approved|pending|rejected|failed|sent)</td>", page)
+    status, _, page = browser.go("/desk/tickets/999")
+    assert status == 404 and "没有工单 #999" in page and "`" not in page and "handoff list" not in page
+    status, _, page = browser.go("/desk/tickets/abc")
+    assert status == 404 and "“abc”不是工单编号" in page and "handoff list" not in page
+
+
+def test_a_core_message_loses_its_cli_hints_and_backticks_on_a_page():
+    assert i18n.plain("no ticket #9; see `assistant handoff list`") == "no ticket #9"
+    assert i18n.plain("ticket #1 is resolved; open a new one with `assistant handoff create`") == "ticket #1 is resolved"
+    assert i18n.plain("the `name` is empty") == "the name is empty"
+    assert i18n.plain("see `assistant x`") == "see assistant x"   # nothing left but the hint: kept, without backticks
+
+
+def test_the_chats_transcript_keeps_each_value_prompt_as_the_assistants_turn(failed_send):
+    browser = Browser(failed_send["server"].url, lang="zh-CN")
+    browser.sign_in(failed_send["customer"])
+    csrf = browser.csrf("/chat")
+    view = chat_say(browser, csrf, "我想创建一个模板")
+    prompts = [line["text"] for line in view["lines"] if line["kind"] == "prompt"]
+    assert view["waiting"]["kind"] == "slot" and prompts == [view["waiting"]["prompt"]], view
+    asked = [prompts[0]]
+    view = chat_say(browser, csrf, "双十二大促")
+    asked += [line["text"] for line in view["lines"] if line["kind"] == "prompt"]
+    assert len(asked) == 2 and asked[1] == view["waiting"]["prompt"] and asked[0] != asked[1]
+    page = browser.go("/chat")[2]
+    turns = re.findall(r'<li data-from="(customer|assistant)">([^<]*)</li>', page)
+    said = [(who, text) for who, text in turns if text in asked or text in ("我想创建一个模板", "双十二大促")]
+    assert said == [("customer", "我想创建一个模板"), ("assistant", asked[0]), ("customer", "双十二大促"),
+                    ("assistant", asked[1])], turns
+
+
+def test_only_the_knowledge_bases_answers_are_marked_for_the_feedback_box(desk):
+    browser = Browser(desk["server"].url)
+    browser.sign_in(desk["customer"])
+    csrf = browser.csrf("/chat")
+    answers = [line for line in chat_say(browser, csrf, "how long does signature review take")["lines"]
+               if line["kind"] == "answer"]
+    assert answers and answers[0]["entry"]
+    for command in ("/status", "/queue"):
+        lines = chat_say(browser, csrf, command)["lines"]
+        assert lines and not any(line.get("entry") for line in lines), (command, lines)
+
+
+def test_the_chats_status_bar_is_read_again_after_a_resolution(desk):
+    server, t = desk["server"], desk["ticket"]
+    browser = Browser(server.url, lang="zh-CN")
+    browser.sign_in(desk["customer"])
+    page = browser.go("/chat")[2]
+    before = re.search(r'data-role="status-bar">([^<]*)<', page).group(1)
+    status, _, body = browser.go("/chat/status")
+    assert status == 200 and json.loads(body)["toolbar"] == before and "1" in before
+    assert server.call("POST", f"/v1/tickets/{t}/resolve", desk["manager"], {"note": "Approved now."})[0] == 200
+    after = json.loads(browser.go("/chat/status")[2])["toolbar"]
+    assert after != before and after == re.search(r'data-role="status-bar">([^<]*)<', browser.go("/chat")[2]).group(1)
+    assert Browser(server.url).go("/chat/status")[0] == 401
+
+
+def test_a_choice_without_script_posts_its_label_in_the_pages_language(desk):
+    browser = Browser(desk["server"].url, lang="zh-CN")
+    browser.sign_in(desk["customer"])
+    csrf = browser.csrf("/chat")
+    view = chat_say(browser, csrf, "签名审核要多久")
+    assert view["waiting"] and view["waiting"]["choices"] == ["yes", "no"], view
+    page = browser.go("/chat")[2]
+    assert re.search(r'name="text" value="是">\s*<button type="submit">是</button>', page)
+    assert 'value="yes"' not in page

@@ -99,6 +99,8 @@ def test_the_handoff_round_trip_in_a_real_browser(serve, browser, lang):
     assert reply  # the canned reply filled the text in
     desk.click("form[data-action=reply] button[type=submit]")
     desk.wait_for_url("**/desk/tickets/1?done=1")
+    bar = chat.locator("[data-role=status-bar]")
+    before = bar.inner_text()
     desk.fill("form[data-action=resolve] textarea[name=note]", "Approved now.")
     desk.click("form[data-action=resolve] button[type=submit]")
     desk.locator('h1[data-status="resolved"]').wait_for()
@@ -107,7 +109,34 @@ def test_the_handoff_round_trip_in_a_real_browser(serve, browser, lang):
     transcript.locator("li[data-from=support]", has_text=reply[:20]).wait_for(timeout=10_000)
     transcript.locator("li[data-from=support]", has_text="Approved now.").wait_for(timeout=10_000)
     assert note not in chat.content()
+    chat.wait_for_function("([el, before]) => el.textContent !== before", arg=[bar.element_handle(), before])
+    live_bar = bar.inner_text()   # the ticket's resolution closed it: the status bar says so without a reload
     chat.reload()
     assert note not in chat.content()
+    assert bar.inner_text() == live_bar
     assert desk_errors == [] and chat_errors == []
     assert transcript.locator("li.error").count() == 0
+
+
+def test_the_chats_buttons_speak_the_pages_language_and_only_the_newest_turn_has_any(serve, browser):
+    server = serve()
+    chat, errors = open_page(browser, server.url, "zh")
+    sign_in(chat, server.token("--account", "demo"), "zh")
+    chat.wait_for_url("**/chat")
+    transcript = chat.locator("[data-role=transcript]")
+    say(chat, "签名审核要多久")
+    transcript.locator("li[data-role=feedback] button").first.wait_for()
+    assert chat.locator("[data-role=choices] button", has_text="是").count() == 1
+    chat.locator("[data-role=choices] button", has_text="是").click()
+    # the customer's line is the label they pressed; the older answer's feedback buttons are gone
+    transcript.locator("li[data-from=customer]", has_text="是").wait_for()
+    assert transcript.locator("li[data-from=customer]", has_text="yes").count() == 0
+    assert transcript.locator("li[data-role=feedback] button").count() == 0
+    answers = "[data-role=transcript] li[data-from=assistant]"
+    for command in ("/status", "/queue"):
+        count, boxes = chat.locator(answers).count(), transcript.locator("li[data-role=feedback]").count()
+        say(chat, command)
+        chat.wait_for_function("([css, n]) => document.querySelectorAll(css).length > n", arg=[answers, count])
+        chat.wait_for_timeout(300)
+        assert transcript.locator("li[data-role=feedback]").count() == boxes, command   # a command's output is no FAQ answer
+    assert errors == [] and transcript.locator("li.error").count() == 0

@@ -9,10 +9,13 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Line:
-    """One piece of output. KIND picks the colour: answer, info, ok, warn, error, choice, muted."""
+    """One piece of output. KIND picks the colour: answer, info, ok, warn, error, choice, muted, prompt.
+    ENTRY: the knowledge-base entry an FAQ answer is (a web chat asks "did this answer your question?"
+    after those only, never after a command's or an action's output)."""
 
     kind: str
     text: str
+    entry: str | None = None
 
 
 @dataclass

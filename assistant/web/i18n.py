@@ -51,6 +51,14 @@ def language(chosen: str | None, accept: str | None) -> str:
     return "en"
 
 
+def plain(message: str) -> str:
+    """A core message as a web page says it: without the clauses that point to a CLI command
+    ("; see `assistant handoff list`") and without markdown backticks, which a page shows raw."""
+    parts = message.split("; ")
+    kept = [part for part in parts if "`assistant " not in part] or parts[:1]
+    return "; ".join(kept).replace("`", "")
+
+
 class Words:
     """`words("sla_due", time="3h")`: the catalogue's text in one language, with its fields filled."""
 
@@ -60,6 +68,10 @@ class Words:
     def choice(self, value: str) -> str:
         """The label of a prompt's VALUE on a button ("是" for "yes"); the value itself when none."""
         return self(f"choice.{value}") if f"choice.{value}" in self.table else value
+
+    def state(self, value: str | None) -> str:
+        """The label of a state the core reports ("已通过" for "approved"); the value itself when none."""
+        return self(f"state.{value}") if f"state.{value}" in self.table else str(value or "")
 
     def choices(self) -> dict[str, str]:
         """Every value's label in this language, for the page's script."""

@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 
 from ..actions import desk
 from ..clock import Clock
-from ..errors import Forbidden, UserError
+from ..errors import Forbidden, NotFound, UserError
 from ..knowledge import resolve_dir
 from ..ops import LocalOps
 from ..roles import allowed
@@ -235,10 +235,14 @@ def _canned(p: Page) -> list[dict]:
 
 def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None = None, done: str | None = None) -> Response:
     ops = p.ops("desk")
+    number = ticket_id.strip().lstrip("#")
     try:
         case = ops.handoff_show(ticket_id)
+    except NotFound:
+        return p.render("message.html", 404, title=p.words("ticket"), message=p.words("no_ticket", id=number[:40]))
     except UserError as exc:
-        return p.render("message.html", 404, title=p.words("ticket"), message=str(exc))
+        said = p.words("not_a_ticket", id=number[:40]) if not number.isdecimal() else i18n.plain(str(exc))
+        return p.render("message.html", 404, title=p.words("ticket"), message=said)
     carriers = p.svc.kb.rules.carriers if p.svc.kb.rules else {}
     return p.render("ticket.html", status, case=case, state=_account_state(p, case["account"]), carriers=carriers,
                     canned=_canned(p), error=error, done=done, version=LIVE.version(p.svc))
@@ -281,14 +285,14 @@ def _ticket_action(p: Page, ticket_id: str, action: str, fields: dict[str, str])
     if (refused := _checked(p, fields.get("csrf"))) is not None:
         return refused
     if action not in ACTIONS:
-        return p.render("message.html", 404, title=p.words("ticket"), message=f"no such action '{action}'")
+        return p.render("message.html", 404, title=p.words("ticket"), message=p.words("no_action"))
     command, run = ACTIONS[action]
     try:
         run(p.ops(command), ticket_id, fields)
     except Forbidden as exc:
-        return _ticket_page(p, ticket_id, 403, error=str(exc))
+        return _ticket_page(p, ticket_id, 403, error=i18n.plain(str(exc)))
     except UserError as exc:
-        return _ticket_page(p, ticket_id, 400, error=str(exc))
+        return _ticket_page(p, ticket_id, 400, error=i18n.plain(str(exc)))
     LIVE.changed()
     return RedirectResponse(f"/desk/tickets/{ticket_id}?done=1", 303)
 
@@ -356,9 +360,9 @@ def gaps_learn(question: str = Form("", max_length=500), entry: str = Form("", m
     try:
         p.ops("kb.learn").learn(question, entry)
     except Forbidden as exc:
-        return _gaps_page(p, 403, error=str(exc))
+        return _gaps_page(p, 403, error=i18n.plain(str(exc)))
     except UserError as exc:
-        return _gaps_page(p, 400, error=str(exc))
+        return _gaps_page(p, 400, error=i18n.plain(str(exc)))
     return RedirectResponse("/desk/gaps?done=1", 303)
 
 
@@ -411,7 +415,8 @@ def chat_say(text: str = Form("", max_length=4000), csrf: str = Form(""), p: Pag
     """One line of the chat; with JavaScript the page posts it and gets the reply as JSON."""
     from ..server.routers import conversations
 
-    return _chat_turn(p, csrf, lambda ops, conv_id: conversations.message(conv_id, conversations.Message(text=text), ops))
+    return _chat_turn(p, csrf, lambda ops, conv_id: conversations.say(conv_id, conversations.Message(text=text), ops,
+                                                                      prompts=True))
 
 
 @router.post("/chat/files")
@@ -425,7 +430,10 @@ async def chat_files(request: Request, svc: Service = Depends(service)) -> Respo
     csrf = form.get("csrf")
 
     def attach(ops: LocalOps, conv_id: str) -> dict:
-        return conversations._turn(ops, conv_id, lambda conv: conv.attach(uploads))
+        def attached(conv) -> list:
+            lines = conv.attach(uploads)
+            return lines + conv.asked(lines)
+        return conversations._turn(ops, conv_id, attached)
     return await _run_in_thread(lambda: _chat_turn(Page(request, svc), csrf if isinstance(csrf, str) else None, attach))
 
 
@@ -440,7 +448,7 @@ def _chat_turn(p: Page, csrf: str | None, turn) -> Response:
     try:
         view = turn(p.ops("repl", bucket="asks"), conv_id)
     except UserError as exc:
-        view = {**before, "lines": [{"kind": "error", "text": str(exc)}]}
+        view = {**before, "lines": [{"kind": "error", "text": i18n.plain(str(exc))}]}
     LIVE.changed()
     if "application/json" in p.request.headers.get("accept", ""):
         response: Response = JSONResponse(view)
@@ -479,6 +487,19 @@ def chat_inbox(p: Page = Depends(page)) -> Response:
     if not allowed(p.session.principal.role, "inbox"):
         return JSONResponse([])
     return JSONResponse(p.ops("inbox").inbox(), headers={"Cache-Control": "no-store"})
+
+
+@router.get("/chat/status")
+def chat_status(p: Page = Depends(page)) -> Response:
+    """The chat's status bar as it is now (open tickets...), for the live chat after a reply or a resolution."""
+    if p.session is None:
+        return JSONResponse({"error": "signed out"}, 401)
+    if not allowed(p.session.principal.role, "repl"):
+        return JSONResponse({"error": p.words("forbidden")}, 403)
+    conv_id, view = _conversation(p)
+    response = JSONResponse({"toolbar": view["toolbar"]}, headers={"Cache-Control": "no-store"})
+    response.set_cookie(CHAT_COOKIE, conv_id, httponly=True, samesite="strict", secure=_secure(p.request), path="/")
+    return response
 
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "

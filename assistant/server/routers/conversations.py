@@ -53,7 +53,8 @@ def _view(conv_id: str, conv: Conversation, lines) -> dict:
         toolbar = conv.toolbar()
     except UserError:
         toolbar = f" {conv.ctx.account}"
-    return {"id": conv_id, "lines": [{"kind": line.kind, "text": line.text} for line in lines],
+    shown = [{"kind": line.kind, "text": line.text, **({"entry": line.entry} if line.entry else {})} for line in lines]
+    return {"id": conv_id, "lines": shown,
             "waiting": _waiting(conv_id, conv), "done": conv.done, "account": conv.ctx.account, "toolbar": toolbar}
 
 
@@ -144,6 +145,12 @@ def begin(lines: str, lang: str, ops: LocalOps, first: str | None = None, keys: 
 
 @router.post("/conversations/{conv_id}/messages", summary="Say one line: the lines in reply, what it waits for")
 def message(conv_id: str, body: Message, ops: LocalOps = Depends(operations("repl", "asks"))) -> dict:
+    return say(conv_id, body, ops)
+
+
+def say(conv_id: str, body: Message, ops: LocalOps, prompts: bool = False) -> dict:
+    """One line said to the stored conversation; PROMPTS: the question of a value it then waits for
+    is said as a line too (and kept as a turn), for a shell with a transcript (the web chat)."""
     if not allowed(ops.role, "account.switch") and body.text.strip().lower().startswith("/account "):
         # the REPL's /account switches accounts; a customer's token is bound to one
         raise Forbidden(f"this token is for account '{ops.ctx.account}' only; /account cannot switch it")
@@ -152,7 +159,8 @@ def message(conv_id: str, body: Message, ops: LocalOps = Depends(operations("rep
             raise Conflict("this conversation has ended (/quit); start a new one with POST /v1/conversations")
         if body.lang:
             conv.lang_setting = body.lang
-        return conv.handle(body.text)
+        lines = conv.handle(body.text)
+        return lines + conv.asked(lines) if prompts else lines
     return _turn(ops, conv_id, said)
 
 

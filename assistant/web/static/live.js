@@ -88,7 +88,13 @@ function chat(form) {
   const attach = document.querySelector("form[data-action=attach]");
   const named = JSON.parse(choices.dataset.labels || "{}");   // a value's label in the page's language
 
+  // a newer turn makes the older turns' buttons stale: a click on them would answer the wrong question
+  function settle() {
+    for (const b of list.querySelectorAll("li[data-role=feedback] button")) b.remove();
+  }
+
   async function say(text) {
+    settle();
     line(list, "customer", text);
     const body = new URLSearchParams({csrf, text});
     await shown(await fetch("/chat/say", {method: "POST", body, credentials: "same-origin",
@@ -100,12 +106,13 @@ function chat(form) {
     if (!r.ok) { line(list, "assistant", (await r.json().catch(() => ({}))).error || r.statusText, "error"); return; }
     const view = await r.json();
     const labels = {};
+    settle();
     for (const l of view.lines) {
       line(list, "assistant", l.text, l.kind);
       const m = /^\s*(\d+)[.)]\s+(.*)$/.exec(l.text);
       if (l.kind === "choice" && m) labels[m[1]] = m[2];
     }
-    const answer = view.lines.find(l => l.kind === "answer");
+    const answer = view.lines.find(l => l.kind === "answer" && l.entry);   // the knowledge base's answers only
     if (answer && question) feedback(list, question, answer.text);
     choices.replaceChildren();
     const waiting = view.waiting;
@@ -115,7 +122,8 @@ function chat(form) {
       b.type = "button";
       b.dataset.choice = c;
       b.textContent = labels[c] ? c + ". " + labels[c] : (named[c] || c);
-      b.addEventListener("click", () => say(c));
+      const said = labels[c] ? c : (named[c] || c);   // 是, not "yes", in a Chinese chat (the conversation reads both)
+      b.addEventListener("click", () => say(said));
       choices.appendChild(b);
     }
     if (view.toolbar) bar.textContent = view.toolbar;
@@ -132,6 +140,7 @@ function chat(form) {
     event.preventDefault();
     const input = attach.querySelector("input[type=file]");
     if (!input.files.length) return;
+    settle();
     line(list, "customer", [...input.files].map(f => f.name).join(", "));
     const body = new FormData(attach);
     input.value = "";
@@ -152,9 +161,11 @@ function chat(form) {
   }
   every(3000, async () => {
     try {
-      for (const m of await getJSON("/chat/inbox")) {
+      const news = await getJSON("/chat/inbox");
+      for (const m of news) {
         line(list, "support", list.dataset.support + " (" + m.author + ", #" + m.ticket + "): " + m.text, "support");
       }
+      if (news.length) bar.textContent = (await getJSON("/chat/status")).toolbar;   // a resolution closes a ticket
     } catch (e) { /* signed out or offline: the next tick tries again */ }
   });
 }
