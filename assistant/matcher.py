@@ -290,82 +290,6 @@ class Model:
         return dict(enumerate(scores)) if dense else scores
 
 
-class _Sums:
-    """How `Index._scores` adds rows of numbers over every intent, always each intent's terms one
-    after the other in the order given (so the scores are the same to the last bit either way):
-    in plain Python, or with numpy when an encoder has loaded it anyway (a batch of distinct
-    questions then spends a fifth of the lexical model's time here rather than most of it)."""
-
-    def __init__(self, bias: array):
-        self.bias: Any = list(bias)
-        self.zeros: Any = [0.0] * len(bias)
-
-    @staticmethod
-    def for_index(index: Index) -> _Sums:
-        return _NumpySums(index.model.bias) if index.semantic is not None else _Sums(index.model.bias)
-
-    def row(self, model: Model, i: int) -> Any:
-        """MODEL's Ith weight row over every intent (zeros where it has none), as `weighted` takes it."""
-        row = array("d", bytes(8 * len(model.bias)))
-        low, high = model.start[i], model.start[i + 1]
-        for k, w in zip(model.intents[low:high], model.values[low:high]):
-            row[k] = w
-        return row
-
-    def weighted(self, first: Any, xs: Sequence[float], rows: Sequence[Any]) -> Any:
-        """FIRST + XS[0] * ROWS[0] + XS[1] * ROWS[1] + ..., intent by intent, left to right."""
-        return [sum(map(mul, xs, column), b) for b, column in zip(first, zip(*rows))]
-
-    def added(self, rows: Sequence[Any]) -> Any:
-        """ROWS[0] + ROWS[1] + ..., intent by intent, left to right."""
-        return [0.0 + sum(column) for column in zip(*rows)]
-
-    def scaled_onto(self, first: Any, scale: float, row: Any) -> Any:
-        """FIRST + SCALE * ROW, intent by intent."""
-        return [s + scale * t for s, t in zip(first, row)]
-
-    def listed(self, values: Any) -> list[float]:
-        return list(values)
-
-
-class _NumpySums(_Sums):
-    """`_Sums` with numpy: products element by element and running sums down the rows (`cumsum`
-    adds one row after the other, never pairwise), which is the plain loops' arithmetic."""
-
-    def __init__(self, bias: array):
-        import numpy as np
-
-        self._np = np
-        self.bias = np.array(bias, dtype=np.float64)
-        self.zeros = np.zeros(len(bias))
-        self._rows: Any = None
-
-    def row(self, model: Model, i: int) -> Any:
-        if self._rows is None:  # every row at once, 8 bytes an intent a row (7 MB for the shipped model)
-            np = self._np
-            start = np.frombuffer(model.start, dtype=np.int64)
-            self._rows = np.zeros((len(model.buckets), len(model.bias)))
-            self._rows[np.repeat(np.arange(len(model.buckets)), np.diff(start)),
-                       np.frombuffer(model.intents, dtype=np.int32)] = np.frombuffer(model.values, dtype=np.float32)
-        return self._rows[i]
-
-    def weighted(self, first: Any, xs: Sequence[float], rows: Sequence[Any]) -> Any:
-        np = self._np
-        terms = np.empty((len(rows) + 1, len(first)))
-        terms[0] = first
-        np.multiply(np.array(rows), np.array(xs)[:, None], out=terms[1:])
-        return terms.cumsum(axis=0)[-1]
-
-    def added(self, rows: Sequence[Any]) -> Any:
-        return self._np.array(rows).cumsum(axis=0)[-1] + 0.0
-
-    def scaled_onto(self, first: Any, scale: float, row: Any) -> Any:
-        return first + scale * row
-
-    def listed(self, values: Any) -> list[float]:
-        return values.tolist()
-
-
 class Index:
     """A trained intent model over the phrasings of many intents; `rank` answers one question."""
 
@@ -444,7 +368,6 @@ class Index:
         self.large = large
         self._word_share = {}
         self._feature_rows = {}
-        self._sums = _Sums.for_index(self)
 
     # --- plain-data form, for the cache ------------------------------------------------------
 
@@ -470,7 +393,7 @@ class Index:
         self.keys, self.titles, self.large = state["keys"], state["titles"], state["large"]
         self.uses = state.get("uses")
         self._word_share: dict[str, list[float]] = {}
-        self._feature_rows: dict[int, tuple[float | None, Any]] = {}  # bucket -> `_word_row`
+        self._feature_rows: dict[int, tuple[float | None, array | None]] = {}  # bucket -> `_word_row`
         self.known = set(state["known"])
         self._vocabulary = None
         self.exact_keys, self.exact_intents = state["exact_keys"], state["exact_intents"]
@@ -482,7 +405,6 @@ class Index:
             from .encoder import Semantic
 
             self.semantic = Semantic.from_arrays(encoder, state)
-        self._sums = _Sums.for_index(self)
 
     # --- reading a question ------------------------------------------------------------------
 
@@ -585,12 +507,11 @@ class Index:
         if self.large or not self.weights.char or len(self.model.bias) > DENSE_LIMIT:
             return self.model.logits(features(words, surface, self.weights, chars=not self.large, idf=self.idf),
                                      dense=not self.large)
-        sums = self._sums
         scores = self._word_scores(words)
         counts = _char_counts(surface)
         norm = math.sqrt(sum(c * c for c in counts.values()))
         if not norm:
-            return dict(enumerate(sums.listed(scores)))
+            return dict(enumerate(scores))
         share = self._word_share
         rows = []
         for word in surface:
@@ -600,10 +521,11 @@ class Index:
                     share.clear()
                 row = share[word] = self._char_share(word)
             rows.append(row)
-        # each intent's word shares added in word order, scaled, added to its word-block score
-        return dict(enumerate(sums.listed(sums.scaled_onto(scores, self.weights.char / norm, sums.added(rows)))))
+        total = [0.0 + sum(column) for column in zip(*rows)]  # each intent's shares added in word order
+        scale = self.weights.char / norm
+        return {k: s + scale * total[k] for k, s in enumerate(scores)}
 
-    def _word_scores(self, words: Sequence[str]) -> Any:
+    def _word_scores(self, words: Sequence[str]) -> list[float]:
         """Every intent's bias plus the word block's part of its score (`Model.logits` of
         `_word_vector`): the same products added in the same order, each feature's IDF weight
         and dense weight row looked up once and remembered (`_word_row`)."""
@@ -623,12 +545,15 @@ class Index:
             if row is not None:
                 xs.append(v)
                 rows.append(row)
+        bias = self.model.bias
         norm = math.sqrt(sum([v * v for v in kept]))
         if not norm or not rows:
-            return self._sums.bias
-        return self._sums.weighted(self._sums.bias, [v / norm for v in xs], rows)
+            return list(bias)
+        xs = [v / norm for v in xs]
+        # intent by intent: its bias, then each feature's value times its weight, in the features' order
+        return [sum(map(mul, xs, column), b) for b, column in zip(bias, zip(*rows))]
 
-    def _char_share(self, word: str) -> Any:
+    def _char_share(self, word: str) -> list[float]:
         """WORD's share of every intent's character-block score before scaling: `Model.dense_sum`
         of its n-gram counts, the same products added in the same order, from weight rows kept
         per n-gram (a new word's n-grams are mostly other words' too)."""
@@ -643,9 +568,11 @@ class Index:
             if entry[1] is not None:
                 xs.append(c)
                 rows.append(entry[1])
-        return self._sums.weighted(self._sums.zeros, xs, rows) if rows else self._sums.zeros
+        if not rows:
+            return [0.0] * len(self.model.bias)
+        return [sum(map(mul, xs, column), 0.0) for column in zip(*rows)]
 
-    def _word_row(self, bucket: int) -> tuple[float | None, Any]:
+    def _word_row(self, bucket: int) -> tuple[float | None, array | None]:
         """(BUCKET's IDF weight, 1.0 without IDF, None when no phrasing has it; its weight row over
         every intent, zeros where it has none, None when the model has no row for it)."""
         weight: float | None = 1.0
@@ -657,7 +584,11 @@ class Index:
         i = bisect_left(model.buckets, bucket)
         if i == len(model.buckets) or model.buckets[i] != bucket:
             return weight, None
-        return weight, self._sums.row(model, i)
+        row = array("d", bytes(8 * len(model.bias)))
+        low, high = model.start[i], model.start[i + 1]
+        for k, w in zip(model.intents[low:high], model.values[low:high]):
+            row[k] = w
+        return weight, row
 
     def words(self, text: str) -> tuple[str, ...]:
         """TEXT's words as `rank` reads them (folded, spelling repaired, synonyms, stemmed)."""

@@ -83,30 +83,6 @@ def test_the_remembered_weight_rows_give_the_sparse_dot_product_bit_for_bit(idf)
                 assert built._char_share(word) == built.model.dense_sum(char_grams(word))
 
 
-def test_with_numpy_at_hand_the_scores_are_the_plain_loops_to_the_last_bit():
-    """With an encoder numpy is loaded, and the rows are added with it (`_NumpySums`): one row
-    after the other, as the plain loops add them, so no answer differs with the extra installed."""
-    import sys
-
-    pytest.importorskip("numpy")
-    from assistant.matcher import Weights, _NumpySums, _Sums
-    from assistant.text import fold
-
-    plain = Index(INTENTS, Synonyms({"unsubscribe": "optout"}), Weights(idf=0.5))
-    vectorized = Index.restore(*plain.state(), plain.synonyms)
-    assert isinstance(plain._sums, _Sums) and not isinstance(plain._sums, _NumpySums)
-    vectorized._sums = _NumpySums(vectorized.model.bias)
-    for question in ["how long does signture reveiw take", "is unsubscribe supported", "package package sms",
-                     "weather forecast", "sms", "how long"]:
-        words, surface = plain._analyse(fold(question), plain._correct)
-        expected, got = plain._scores(words, surface), vectorized._scores(words, surface)
-        if sys.version_info < (3, 12):  # from 3.12 the plain `sum` of floats compensates its rounding
-            assert got == expected
-        else:
-            assert got == pytest.approx(expected, rel=1e-12)
-        assert vectorized.rank(question) == plain.rank(question)
-
-
 def test_an_unknown_word_is_read_the_same_once_its_reading_is_remembered():
     index = Index(INTENTS, None)
     words = ["signaturereview", "reveiw", "laptop", "how"]
