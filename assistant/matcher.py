@@ -290,6 +290,9 @@ class Model:
         return dict(enumerate(scores)) if dense else scores
 
 
+ROW_MEMORY = 32 << 20  # bytes of dense weight rows an index keeps (`Index._word_row`): every row of the shipped model
+
+
 class Index:
     """A trained intent model over the phrasings of many intents; `rank` answers one question."""
 
@@ -534,7 +537,7 @@ class Index:
         for b, c in _word_counts(words, self.weights.bigram).items():
             entry = rows_of.get(b)
             if entry is None:
-                if len(rows_of) > 100_000:  # word pairs the model has no row for are countless
+                if len(rows_of) > self._rows_kept:  # word pairs the model has no row for are countless
                     rows_of.clear()
                 entry = rows_of[b] = self._word_row(b)
             weight, row = entry
@@ -562,7 +565,7 @@ class Index:
         for b, c in char_grams(word).items():
             entry = rows_of.get(b)
             if entry is None:
-                if len(rows_of) > 100_000:
+                if len(rows_of) > self._rows_kept:
                     rows_of.clear()
                 entry = rows_of[b] = self._word_row(b)
             if entry[1] is not None:
@@ -571,6 +574,11 @@ class Index:
         if not rows:
             return [0.0] * len(self.model.bias)
         return [sum(map(mul, xs, column), 0.0) for column in zip(*rows)]
+
+    @property
+    def _rows_kept(self) -> int:
+        """How many features' rows `_feature_rows` keeps before it starts again: ROW_MEMORY's worth."""
+        return min(100_000, ROW_MEMORY // (64 + 8 * len(self.model.bias)))
 
     def _word_row(self, bucket: int) -> tuple[float | None, array | None]:
         """(BUCKET's IDF weight, 1.0 without IDF, None when no phrasing has it; its weight row over
