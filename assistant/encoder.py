@@ -195,7 +195,7 @@ class Semantic:
         self.bias = np.asarray(bias, dtype=np.float64)
         self.embeddings = np.asarray(embeddings, dtype=np.float32).reshape(-1, encoder.dim)
         self.labels = np.asarray(labels, dtype=np.int32)
-        # sentence -> (the future of its chunk's vectors, its row there), encoded ahead (`prime`)
+        # sentence -> (the future of its chunk's vectors and probabilities, its row there), encoded ahead (`prime`)
         self._primed: dict[str, tuple[Any, int]] = {}
         self._ahead: Any = None  # the one thread that encodes primed chunks (made on first `prime`)
         from .together import Together  # a cached start without the extra never gets here
@@ -250,9 +250,13 @@ class Semantic:
         for row, text in enumerate(chunk):
             primed[text] = (future, row)
 
-    def _encode_ahead(self, chunk: list[str]) -> Any:
+    def _encode_ahead(self, chunk: list[str]) -> tuple[Any, list[Any]]:
+        """CHUNK's vectors, and each one's probabilities (`_classify`, one vector at a time as
+        `probabilities` would classify it): the thread that routes the lines then only looks them
+        up, never handing the interpreter's lock over in a matrix product of its own."""
         try:
-            return self.encoder.encode(chunk)
+            vectors = self.encoder.encode(chunk)
+            return vectors, [self._classify(vector) for vector in vectors]
         finally:
             _switch.end()
 
@@ -262,14 +266,22 @@ class Semantic:
         ahead = self._primed.get(text)
         if ahead is not None:
             future, row = ahead
-            return future.result()[row]
+            return future.result()[0][row]
         return self._recent(text)
 
     def probabilities(self, text: str) -> Any:
-        """Every intent's probability for TEXT (softmax of the classifier's scores), a numpy array."""
+        """Every intent's probability for TEXT (softmax of the classifier's scores), a numpy array
+        (not to be changed in place)."""
+        ahead = self._primed.get(text)
+        if ahead is not None:
+            future, row = ahead
+            return future.result()[1][row]
+        return self._classify(self._recent(text))
+
+    def _classify(self, vector: Any) -> Any:
         import numpy as np
 
-        logits = self.vector(text) @ self.weights + self.bias
+        logits = vector @ self.weights + self.bias
         logits -= logits.max()
         p = np.exp(logits)
         return p / p.sum()

@@ -43,6 +43,8 @@ def _is_cjk(ch: str) -> bool:
 def detect(text: str) -> str:
     """'zh' when at least ZH_SHARE of TEXT's letters are CJK ideographs, or when it has ideographs
     and a Chinese question or function word (ZH_MARKERS); else 'en'."""
+    if text.isascii():  # most lines: no ideograph to count
+        return "en"
     cjk = sum(1 for ch in text if _is_cjk(ch))
     if not cjk:
         return "en"

@@ -21,6 +21,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
+from operator import mul
 from typing import Any
 
 from .records import NamedTuple
@@ -290,6 +291,9 @@ class Model:
         return dict(enumerate(scores)) if dense else scores
 
 
+ROW_MEMORY = 32 << 20  # bytes of dense weight rows an index keeps (`Index._word_row`): every row of the shipped model
+
+
 class Index:
     """A trained intent model over the phrasings of many intents; `rank` answers one question."""
 
@@ -309,7 +313,7 @@ class Index:
         # a question's reading, for `rank` and then `words` (the router's second look at it), and
         # for a batch `prime`d ahead (`lines.read_batches` gives at most 512 lines at a time)
         self._read = lru_cache(maxsize=1024)(self._read_uncached)
-        self._repairs: dict[str, str] = {}  # an unknown word -> the known word it is read as (or itself)
+        self._repairs: dict[str, tuple[str, ...]] = {}  # an unknown word -> the words it is read as (`_repair`)
         if _state is not None:
             self._restore(_state, encoder)
             return
@@ -367,6 +371,7 @@ class Index:
                                            self.keys.index(negative) if negative in intents else None)
         self.large = large
         self._word_share = {}
+        self._feature_rows = {}
 
     # --- plain-data form, for the cache ------------------------------------------------------
 
@@ -392,6 +397,7 @@ class Index:
         self.keys, self.titles, self.large = state["keys"], state["titles"], state["large"]
         self.uses = state.get("uses")
         self._word_share: dict[str, list[float]] = {}
+        self._feature_rows: dict[int, tuple[float | None, array | None]] = {}  # bucket -> `_word_row`
         self.known = set(state["known"])
         self._vocabulary = None
         self.exact_keys, self.exact_intents = state["exact_keys"], state["exact_intents"]
@@ -424,28 +430,32 @@ class Index:
         """Replace words the index has never seen by the closest known word, if close enough; a
         word that is two known words run together ("templatevariable") is read as the two."""
         fixed = []
-        repairs = self._repairs
+        known, repairs = self.known, self._repairs
         for word in words:
-            if word in self.known or len(word) < 4 or not word.isalpha() or word in FORM_WORDS:
+            if word in known or len(word) < 4 or not word.isalpha() or word in FORM_WORDS:
                 fixed.append(word)
                 continue
-            parts = self._split_run_together(word)
-            if parts:
-                fixed += parts
-                continue
-            repaired = repairs.get(word)
-            if repaired is None:
-                from rapidfuzz import process
-                from rapidfuzz.distance import OSA
-
-                # OSA counts a swap of two letters ("enabel") as one edit.
-                best = process.extractOne(word, self.vocabulary, scorer=OSA.normalized_similarity,
-                                          score_cutoff=self.weights.typo_cutoff / 100)
+            read = repairs.get(word)
+            if read is None:
                 if len(repairs) > 50_000:
                     repairs.clear()
-                repaired = repairs[word] = best[0] if best else word
-            fixed.append(repaired)
+                read = repairs[word] = self._repair(word)
+            fixed += read
         return fixed
+
+    def _repair(self, word: str) -> tuple[str, ...]:
+        """How `_correct` reads WORD, a word the index has never seen (remembered by it): the two
+        known words it runs together, else the closest known word, else itself."""
+        parts = self._split_run_together(word)
+        if parts:
+            return tuple(parts)
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        # OSA counts a swap of two letters ("enabel") as one edit.
+        best = process.extractOne(word, self.vocabulary, scorer=OSA.normalized_similarity,
+                                  score_cutoff=self.weights.typo_cutoff / 100)
+        return (best[0] if best else word,)
 
     def _split_run_together(self, word: str) -> list[str]:
         """WORD as two known words written without the space between them ("digitalsms",
@@ -497,29 +507,99 @@ class Index:
         return {k: e / total for k, e in exps.items()}
 
     def _scores(self, words: Sequence[str], surface: Sequence[str]) -> dict[int, float]:
-        """The model's logits for a question, as `features` would give them, but faster: the
-        character block is linear in each word's n-gram counts, so each word's share of every
-        intent's score is computed once and remembered."""
+        """The model's logits for a question, as `features` would give them, but faster: each
+        word or word pair's weight row and each word's share of the character block are looked
+        up once and remembered (the character block is linear in each word's n-gram counts)."""
         if self.large or not self.weights.char or len(self.model.bias) > DENSE_LIMIT:
             return self.model.logits(features(words, surface, self.weights, chars=not self.large, idf=self.idf),
                                      dense=not self.large)
-        scores = self.model.logits(_word_vector(words, self.weights.bigram, self.idf))
+        scores = self._word_scores(words)
         counts = _char_counts(surface)
         norm = math.sqrt(sum(c * c for c in counts.values()))
         if not norm:
-            return scores
+            return dict(enumerate(scores))
         share = self._word_share
         rows = []
         for word in surface:
             row = share.get(word)
             if row is None:
-                row = share[word] = self.model.dense_sum(char_grams(word))
                 if len(share) > 50_000:
                     share.clear()
+                row = share[word] = self._char_share(word)
             rows.append(row)
         total = [0.0 + sum(column) for column in zip(*rows)]  # each intent's shares added in word order
         scale = self.weights.char / norm
-        return {k: s + scale * total[k] for k, s in scores.items()}
+        return {k: s + scale * total[k] for k, s in enumerate(scores)}
+
+    def _word_scores(self, words: Sequence[str]) -> list[float]:
+        """Every intent's bias plus the word block's part of its score (`Model.logits` of
+        `_word_vector`): the same products added in the same order, each feature's IDF weight
+        and dense weight row looked up once and remembered (`_word_row`)."""
+        rows_of = self._feature_rows
+        kept, xs, rows = [], [], []
+        for b, c in _word_counts(words, self.weights.bigram).items():
+            entry = rows_of.get(b)
+            if entry is None:
+                if len(rows_of) > self._rows_kept:  # word pairs the model has no row for are countless
+                    rows_of.clear()
+                entry = rows_of[b] = self._word_row(b)
+            weight, row = entry
+            if weight is None:
+                continue  # a bucket no phrasing has: dropped before scaling (`Idf.weigh`)
+            v = ((1 + math.log(c)) if c > 1 else c) * weight
+            kept.append(v)
+            if row is not None:
+                xs.append(v)
+                rows.append(row)
+        bias = self.model.bias
+        norm = math.sqrt(sum([v * v for v in kept]))
+        if not norm or not rows:
+            return list(bias)
+        xs = [v / norm for v in xs]
+        # intent by intent: its bias, then each feature's value times its weight, in the features' order
+        return [sum(map(mul, xs, column), b) for b, column in zip(bias, zip(*rows))]
+
+    def _char_share(self, word: str) -> list[float]:
+        """WORD's share of every intent's character-block score before scaling: `Model.dense_sum`
+        of its n-gram counts, the same products added in the same order, from weight rows kept
+        per n-gram (a new word's n-grams are mostly other words' too)."""
+        rows_of = self._feature_rows
+        xs, rows = [], []
+        for b, c in char_grams(word).items():
+            entry = rows_of.get(b)
+            if entry is None:
+                if len(rows_of) > self._rows_kept:
+                    rows_of.clear()
+                entry = rows_of[b] = self._word_row(b)
+            if entry[1] is not None:
+                xs.append(c)
+                rows.append(entry[1])
+        if not rows:
+            return [0.0] * len(self.model.bias)
+        return [sum(map(mul, xs, column), 0.0) for column in zip(*rows)]
+
+    @property
+    def _rows_kept(self) -> int:
+        """How many features' rows `_feature_rows` keeps before it starts again: ROW_MEMORY's worth."""
+        return min(100_000, ROW_MEMORY // (64 + 8 * len(self.model.bias)))
+
+    def _word_row(self, bucket: int) -> tuple[float | None, array | None]:
+        """(BUCKET's IDF weight, 1.0 without IDF, None when no phrasing has it; its weight row over
+        every intent, zeros where it has none, None when the model has no row for it)."""
+        weight: float | None = 1.0
+        if self.idf is not None:
+            buckets = self.idf.buckets
+            i = bisect_left(buckets, bucket)
+            weight = self.idf.values[i] if i < len(buckets) and buckets[i] == bucket else None
+        model = self.model
+        i = bisect_left(model.buckets, bucket)
+        if i == len(model.buckets) or model.buckets[i] != bucket:
+            return weight, None
+        row = array("d", bytes(8 * len(model.bias)))
+        low, high = model.start[i], model.start[i + 1]
+        for k, w in zip(model.intents[low:high], model.values[low:high]):
+            row[k] = w
+        return weight, row
 
     def words(self, text: str) -> tuple[str, ...]:
         """TEXT's words as `rank` reads them (folded, spelling repaired, synonyms, stemmed)."""

@@ -41,8 +41,23 @@ def small_talk(kb: KnowledgeBase, text: str, near: bool = True) -> str | None:
             return kind
     if not near:
         return None
-    from rapidfuzz import fuzz
+    from rapidfuzz import fuzz, process
 
-    best = max(((fuzz.ratio(squeezed, p), kind) for kind, phrases in kb.small_talk.items() for p in phrases
-                if len(p) >= 5), default=(0.0, None))
-    return best[1] if best[0] >= 80 else None
+    # the phrases within reach, each scored once in C; of those the best score, and of equal
+    # scores the last kind in sorted order, as max((score, kind)) over every phrase would choose
+    phrases, kinds = _near_choices(kb.small_talk)
+    close = process.extract(squeezed, phrases, scorer=fuzz.ratio, processor=None, score_cutoff=80, limit=None)
+    return max(((score, kinds[i]) for _, score, i in close), default=(0.0, None))[1]
+
+
+_near: tuple = (None, (), ())  # (a small_talk table, its phrases of 5 letters or more, their kinds)
+
+
+def _near_choices(table: dict[str, tuple[str, ...]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The phrases of TABLE (kind -> phrases) a near spelling is compared with, and their kinds."""
+    global _near
+    cached = _near  # one tuple, replaced whole: a thread never sees one table's phrases with another's kinds
+    if cached[0] is not table:
+        pairs = [(p, kind) for kind, phrases in table.items() for p in phrases if len(p) >= 5]
+        cached = _near = (table, tuple(p for p, _ in pairs), tuple(kind for _, kind in pairs))
+    return cached[1], cached[2]

@@ -178,6 +178,9 @@ class Router:
         FOLDED may map phrasings of KB to their `fold`, computed while the knowledge base was
         checked (a large knowledge base need not fold each of its phrasings twice)."""
         self.kb = kb
+        self._starts: tuple[tuple[str, ...], ...] | None = None  # `form`'s prefixes
+        # the latest texts masked: a batch's line is masked when primed, then again when routed
+        self._masked: dict[str, str] = {}
         if index is None:
             intents, read = self._phrasings(folded or {})
             index = Index(intents, kb.synonyms, kb.weights, kb.stopwords, negative=NEGATIVE, folded=read,
@@ -212,7 +215,7 @@ class Router:
                 if plain is None:
                     plain = fold(phrasing)
                 word = f"{self.form(phrasing, plain) or 'plain'}form"
-                masked = self.mask(phrasing)
+                masked = self._mask(phrasing)  # once each: past `mask`'s memory of the latest questions
                 prepared.append(f"{word} {masked}")
                 # fold works word by word: the form word in front of a folded phrasing is the
                 # folded prepared text, unless masking changed the words
@@ -235,6 +238,14 @@ class Router:
         "send DIGITAL_SMS_0001 to 13800138000" and "send DIGITAL_SMS_0042 to 186-1234-5678" then
         read alike, and a code or number in an example never becomes a word to match on.
         """
+        masked = self._masked.get(text)
+        if masked is None:
+            if len(self._masked) > 4096:
+                self._masked.clear()
+            masked = self._masked[text] = self._mask(text)
+        return masked
+
+    def _mask(self, text: str) -> str:
         for type_name in self.kb.routing.mask_types:
             slot_type = self.kb.slot_types.get(type_name)
             for pattern in slot_type.patterns if slot_type else ():
@@ -277,15 +288,20 @@ class Router:
         FOLDED is `fold(text)` when the caller has it already."""
         words = (fold(text) if folded is None else folded).split()
         joined = " ".join(words) + " "
-        routing = self.kb.routing
-        if any(joined.startswith(p + " ") for p in routing.question_phrases):
+        if self._starts is None:  # each list of first words as one tuple of prefixes, for str.startswith
+            routing = self.kb.routing
+            self._starts = tuple(tuple(p + " " for p in phrases) for phrases in
+                                 (routing.question_phrases, routing.command_phrases, routing.question_starts,
+                                  routing.command_starts))
+        question_phrases, command_phrases, question_starts, command_starts = self._starts
+        if joined.startswith(question_phrases):
             return "question"  # "can you tell me how ..." asks for information, though it starts like a request
-        if any(joined.startswith(p + " ") for p in routing.command_phrases):
+        if joined.startswith(command_phrases):
             return "command"  # "can you send ..." is a request, though it starts like a question
-        if text.rstrip().endswith(("?", "？")) or (words and words[-1] in routing.question_ends) or \
-                any(joined.startswith(p + " ") for p in routing.question_starts):
+        if text.rstrip().endswith(("?", "？")) or (words and words[-1] in self.kb.routing.question_ends) or \
+                joined.startswith(question_starts):
             return "question"
-        if any(joined.startswith(p + " ") for p in routing.command_starts):
+        if joined.startswith(command_starts):
             return "command"  # a verb first; Chinese verbs are two characters ("开 通")
         return ""
 

@@ -238,6 +238,22 @@ def test_a_primed_batch_of_many_chunks_gives_the_vectors_of_one_by_one(fused):
     assert sys.getswitchinterval() == before  # shortened while chunks were encoded ahead, then given back
 
 
+def test_a_primed_sentence_is_classified_in_the_encoding_thread_as_it_would_be_in_the_asking_one(fused):
+    """The thread that encodes a primed chunk also gives each vector's probabilities, one vector at a
+    time as `probabilities` classifies a sentence it has to encode itself: the same numbers, bit for bit."""
+    import numpy as np
+
+    semantic = fused[0].index.semantic
+    sentences = [f"when will template {n} be approved" for n in range(encoders.PRIME_CHUNK + 3)]
+    semantic.prime(sentences)
+    primed = [semantic.probabilities(s) for s in sentences]
+    for sentence, probabilities in zip(sentences, primed):
+        assert np.array_equal(probabilities, semantic._classify(semantic.vector(sentence)))
+    semantic.prime([])  # nothing primed: each sentence is encoded alone, here
+    alone = [semantic.probabilities(s) for s in sentences]
+    assert np.allclose(primed, alone, atol=1e-5)
+
+
 # --- sentences asked for at the same time (the service's threads) are encoded together ----------
 
 @needs_encoder

@@ -65,6 +65,33 @@ def test_the_fast_scores_equal_the_plain_feature_dot_product(index):
         assert max(abs(plain[k] - fast[k]) for k in plain) < 1e-9
 
 
+@pytest.mark.parametrize("idf", [0.0, 0.5])
+def test_the_remembered_weight_rows_give_the_sparse_dot_product_bit_for_bit(idf):
+    """Each feature's dense row is kept (`_word_row`) and every intent's sum taken term by term in
+    the features' order: the scores are exactly the plain ones, so no answer moves by a rounding."""
+    from assistant.matcher import Weights, _word_vector, char_grams
+    from assistant.text import fold
+
+    built = Index(INTENTS, Synonyms({"unsubscribe": "optout"}), Weights(idf=idf))
+    for question in ["how long does signture reveiw take", "is unsubscribe supported", "package package sms",
+                     "weather forecast", "sms"]:
+        for _ in range(2):  # rows computed, then rows remembered
+            words, surface = built._analyse(fold(question), built._correct)
+            plain = built.model.logits(_word_vector(words, built.weights.bigram, built.idf))
+            assert built._word_scores(words) == [plain[k] for k in range(len(built.keys))]
+            for word in surface:
+                assert built._char_share(word) == built.model.dense_sum(char_grams(word))
+
+
+def test_an_unknown_word_is_read_the_same_once_its_reading_is_remembered():
+    index = Index(INTENTS, None)
+    words = ["signaturereview", "reveiw", "laptop", "how"]
+    first = index._correct(words)
+    assert first == ["signature", "review", "review", "laptop", "how"]
+    assert index._correct(words) == first
+    assert set(index._repairs) == {"signaturereview", "reveiw", "laptop"}
+
+
 def test_a_phrasing_word_for_word_is_its_intent_with_full_confidence(index):
     assert index.rank("signature review duration")[0] == ("review-time", 1.0, "how long does signature review take")
 

@@ -47,3 +47,14 @@ def test_every_message_the_code_names_is_in_the_catalogue(kb):
         named |= set(re.findall(r"\bsay\(\s*(?:[\w.]+,\s*)?\"([a-z_.]+)\"", path.read_text(encoding="utf-8")))
     assert {"go_ahead", "cancelled", "request.dropped", "preview.send.total"} <= named
     assert sorted(named - set(kb.messages)) == []
+
+
+def test_a_near_spelling_is_the_closest_phrase_and_of_equally_close_ones_the_last_kind(kb):
+    table = {"greeting": ("hello there",), "thanks": ("hello therr", "many thanks")}
+    tied = kb._replace(small_talk=table)
+    assert small_talk(tied, "hello thera") == "thanks"        # 90.9 to both phrases: the later kind, as before
+    assert small_talk(tied, "many thankz") == "thanks"
+    assert small_talk(tied, "hello world") is None            # under 80 to every phrase
+    other = kb._replace(small_talk={"goodbye": ("hello thera",)})
+    assert small_talk(other, "hello therx") == "goodbye"      # the phrases compared are the knowledge base's own
+    assert small_talk(tied, "hello therx") == "thanks"
