@@ -250,6 +250,8 @@ class Conversation:
             return about
         if fate := outcomes.fate_asked(self, text):   # "19212345678为什么失败": never a new send to it
             return fate
+        if fix := outcomes.fix_asked(self, text):      # "how do I fix it?" after an error code's explanation
+            return fix
         reply = self.router.route(text, self.lang)
         if not (reply.type == "action" and self.kb.actions[reply.action].changes_state):
             fate = outcomes.number_fate(self, text)    # "why did 19912345678 fail?" after a send

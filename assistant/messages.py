@@ -46,3 +46,11 @@ def small_talk(kb: KnowledgeBase, text: str, near: bool = True) -> str | None:
     best = max(((fuzz.ratio(squeezed, p), kind) for kind, phrases in kb.small_talk.items() for p in phrases
                 if len(p) >= 5), default=(0.0, None))
     return best[1] if best[0] >= 80 else None
+
+
+def follow_up(kb: KnowledgeBase, text: str) -> str | None:
+    """The kind of follow-up TEXT is ("how do I fix it?", "那怎么办": `error_fix`), or None: whole
+    lines of messages.yaml's `follow_ups`, after folding and dropping punctuation. What it asks about
+    is the conversation's to know (the error code just explained)."""
+    said = fold(text)
+    return next((kind for kind, phrases in kb.follow_ups.items() if said in phrases), None)

@@ -123,6 +123,34 @@ def explain_errors(conv: Conversation, codes: list[str]) -> list[Line]:
     return lines
 
 
+def _just_said(conv: Conversation, code: str) -> bool:
+    """Whether the assistant's reply to the line before this one named CODE (its explanation, a send's report)."""
+    for turn in reversed(conv.turns[:-1]):
+        if turn["role"] == "user" and not turn.get("reply"):
+            return False
+        if turn["role"] == "assistant" and code in turn["text"]:
+            return True
+    return False
+
+
+def fix_asked(conv: Conversation, text: str) -> list[Line] | None:
+    """"how do I fix it", "那怎么办" (messages.yaml `follow_ups.error_fix`) right after an error code
+    was explained or met: that code's fix (each one's, after a send that met several), in the
+    conversation's language. None for any other line, and when the reply before named no code."""
+    from ..messages import follow_up
+
+    code = conv.last.get("error")
+    if not code or follow_up(conv.kb, text) != "error_fix" or not _just_said(conv, code):
+        return None
+    several = conv.last.get("errors", "").split()
+    lines = []
+    for each in several if code in several and len(several) > 1 else [code]:
+        found = error_codes.lookup(conv.kb, each)
+        fix = (found.get("fix_zh") or found["fix"]) if conv.lang == "zh" else found["fix"]
+        lines.append(Line("answer", conv.say("error.fix_of", code=found["code"], fix=fix)))
+    return lines
+
+
 SHOWN_FATES = 5
 
 
