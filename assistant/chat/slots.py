@@ -301,8 +301,10 @@ def at_offer(conv: Conversation, text: str) -> list[Line] | None:
     if offer is None or not (chinese or BARE_WORD.fullmatch(word)) or _means_itself(conv, word):
         return None
     deed = offer.deed or {}
-    # "阿克米科技": a name only where the offer asks one first, and the model reads nothing else in it
-    if chinese and not (_fills_a_name(conv, deed) and conv.router.route(word, conv.lang).type == "fallback"):
+    # "阿克米科技": a name only where the offer asks one first, it asks nothing ("怎么办"), and the model
+    # reads nothing else in it
+    if chinese and not (_fills_a_name(conv, deed) and not conv.router.form(word)
+                        and conv.router.route(word, conv.lang).type == "fallback"):
         return None
     if deed.get("do") == "start" and deed.get("name") in conv.kb.actions and _a_name(conv, word):
         name, args = deed["name"], dict(deed.get("args") or {})
