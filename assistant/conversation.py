@@ -30,7 +30,7 @@ from .gaps import log_pick
 from .gaps import record as record_gap
 from .matcher import Candidate
 from .messages import say, small_talk
-from .router import Reply, Router
+from .router import Reply, Router, extract, slots_for
 from .text import clean, fold, shorten
 
 __all__ = ["COMMANDS", "Conversation", "Line", "SlashCommand", "Upload", "Waiting", "slash"]
@@ -258,12 +258,38 @@ class Conversation:
             return said
         if about := self._about(text):
             return about
-        reply = self.router.route(text, self.lang)
+        if fate := outcomes.fate_asked(self, text):   # "19212345678为什么失败": never a new send to it
+            return fate
+        if fix := outcomes.fix_asked(self, text):      # "how do I fix it?" after an error code's explanation
+            return fix
+        reply = self._named_request(text, self.router.route(text, self.lang))
         if not (reply.type == "action" and self.kb.actions[reply.action].changes_state):
             fate = outcomes.number_fate(self, text)    # "why did 19912345678 fail?" after a send
             if fate:
                 return fate
         return self.reply(reply)
+
+    def _named_request(self, text: str, reply: Reply) -> Reply:
+        """REPLY, unless the model could not read TEXT for the signature name in it: "申请签名：阿克米"
+        (characters no phrasing uses dilute the request) is read again without the name, and when
+        that reading is a request taking a signature name (or the FAQ entry offering one), the
+        request is meant, with every value of TEXT, the name included."""
+        if reply.type not in ("fallback", "clarify") or reply.kind == "small_talk":
+            return reply
+        names = extract(self.kb, "signature_name", text)
+        if not names:
+            return reply
+        again = self.router.route(text.replace(names[0], " "), self.lang)
+        if again.type == "answer":
+            offered = self.kb.entries[again.entry].actions if again.entry in self.kb.entries else ()
+            name = offered[0] if offered else None
+        else:
+            name = again.action if again.type == "action" else None
+        action = self.kb.actions.get(name) if name else None
+        if action is None or not any(s.type == "signature_name" for s in action.slots):
+            return reply
+        return Reply(text, "action", again.confidence, action=action.name, args=slots_for(self.kb, action, text),
+                     best=again.best, lang=reply.lang)
 
     def _in_passing(self, text: str) -> list[Line] | None:
         """Small talk ("hello", "ok", "thanks") answered in kind, and a "cancel" with nothing being

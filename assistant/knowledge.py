@@ -164,6 +164,7 @@ class KnowledgeBase(NamedTuple):
     languages: tuple[str, ...] = ("en",)            # every entry answers in each (faq.yaml `languages`)
     messages: dict[str, dict[str, str]] = {}        # the conversation's own sentences: id -> {lang: text}
     small_talk: dict[str, tuple[str, ...]] = {}     # greetings, thanks...: kind -> what people type (messages.yaml)
+    follow_ups: dict[str, tuple[str, ...]] = {}     # "how do I fix it"...: kind -> what people type (messages.yaml)
 
 
 class _Checker:
@@ -351,10 +352,34 @@ def _read_small_talk(c: _Checker, data: Any, messages: dict[str, dict[str, str]]
     return kinds
 
 
+FOLLOW_UPS = ("error_fix",)   # the follow-ups the conversation knows what to do with
+
+
+def _read_follow_ups(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:
+    """messages.yaml's `follow_ups`: each kind ("error_fix": "how do I fix it", "那怎么办") with what
+    people type, whole lines that ask about what the conversation just talked of."""
+    items = data.get("follow_ups") if isinstance(data, dict) else None
+    if items is None:
+        return {}
+    if not isinstance(items, dict):
+        c.add(data.key_lines.get("follow_ups", 1), "'follow_ups' must map each kind to the phrases people type")
+        return {}
+    kinds: dict[str, tuple[str, ...]] = {}
+    for kind, phrases in items.items():
+        line = items.key_lines[kind]
+        if kind not in FOLLOW_UPS:
+            c.add(line, f"unknown follow-up '{kind}'; use one of: {', '.join(FOLLOW_UPS)}")
+        elif not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
+            c.add(line, f"follow-up '{kind}' must be a list of phrases")
+        else:
+            kinds[str(kind)] = tuple(fold(p) for p in phrases)
+    return kinds
+
+
 def _read_messages(c: _Checker, data: Any, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
     """messages.yaml: the conversation's own sentences, each in every language of the knowledge base."""
     messages: dict[str, dict[str, str]] = {}
-    if data is None or not c.mapping(data, 1, "messages.yaml", {"version", "messages", "small_talk"}, {"messages"}):
+    if data is None or not c.mapping(data, 1, "messages.yaml", {"version", "messages", "small_talk", "follow_ups"}, {"messages"}):
         return messages
     items = data.get("messages")
     if not isinstance(items, dict):
@@ -667,6 +692,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
         data = _Checker("messages.yaml").load(_file_text(shipped_dir(), "messages.yaml") or "")
     messages = _read_messages(c, data, languages)
     small_talk = _read_small_talk(c, data, messages)
+    follow_ups = _read_follow_ups(c, data)
     checkers.append(c)
     c, data = read("synonyms.yaml")
     synonyms = _read_synonyms(c, data)
@@ -709,7 +735,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
             entries[entry_id] = entry._replace(alternatives=merged)
     kb = KnowledgeBase(str(directory), entries, Synonyms(synonyms), slot_types, actions, error_codes,
                        thresholds, weights, routing, stopwords, rules, intro, out_of_scope, encoder, languages, messages,
-                       small_talk)
+                       small_talk, follow_ups)
     problems.extend(_cross_references(kb, faq_lines))
     problems.extend(_prompt_messages(kb))
     if (directory / "error_codes.yaml").is_file():  # a plain FAQ without a catalogue has no account model to explain

@@ -61,3 +61,11 @@ def _near_choices(table: dict[str, tuple[str, ...]]) -> tuple[tuple[str, ...], t
         pairs = [(p, kind) for kind, phrases in table.items() for p in phrases if len(p) >= 5]
         cached = _near = (table, tuple(p for p, _ in pairs), tuple(kind for _, kind in pairs))
     return cached[1], cached[2]
+
+
+def follow_up(kb: KnowledgeBase, text: str) -> str | None:
+    """The kind of follow-up TEXT is ("how do I fix it?", "那怎么办": `error_fix`), or None: whole
+    lines of messages.yaml's `follow_ups`, after folding and dropping punctuation. What it asks about
+    is the conversation's to know (the error code just explained)."""
+    said = fold(text)
+    return next((kind for kind, phrases in kb.follow_ups.items() if said in phrases), None)

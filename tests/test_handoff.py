@@ -8,7 +8,9 @@ import threading
 import pytest
 
 from assistant.actions import accounts, handoff, sending, signatures, templates
+from assistant.chat.cases import case_text
 from assistant.context import Context
+from assistant.conversation import Conversation
 from assistant.errors import UserError
 from assistant.storage import open_store
 
@@ -53,8 +55,6 @@ def test_a_failed_send_ticket_carries_the_request_numbers_and_codes(case):
 def _failed_send_then_a_new_session_asks_for_a_person(case, router, hours_later: float) -> tuple[dict, dict]:
     """A send of DIGITAL_SMS_0002 that fails at China Telecom (and reaches China Mobile), then HOURS_LATER
     a new conversation in which nothing failed asks for a person: (the send, the ticket)."""
-    from assistant.conversation import Conversation
-
     result = sending.send(case, "DIGITAL_SMS_0002", [("13312345678", {}), ("13800138000", {})])
     case.later(hours=hours_later)
     conv = Conversation(case, router)
@@ -291,6 +291,53 @@ def test_a_conversations_request_goes_on_the_open_ticket_with_what_it_names(case
     assert again["context"]["send"]["request_id"] == result["request_id"]   # the failed send joins the case
     assert again["reason"] == "asked_for_person" and again["summary"] == first["summary"]
     assert [t["id"] for t in handoff.queue(as_manager(case))] == [first["id"]]
+
+
+def test_a_later_conversations_handoff_appends_its_turns_to_the_open_ticket_as_a_new_part(case):
+    first = handoff.create(case, "please call me", conversation=TURNS, trigger="asked_for_person", reuse=True)
+    case.at("2026-03-20T15:00")
+    later = [{"role": "user", "text": "为什么失败了", "at": "2026-03-20 15:00:00"},
+             {"role": "assistant", "text": "isv.MOBILE_NUMBER_ILLEGAL: ...", "at": "2026-03-20 15:00:00"},
+             {"role": "user", "text": "转人工", "at": "2026-03-20 15:00:00"}]
+    again = handoff.create(case, conversation=later, trigger="asked_for_person", reuse=True)
+    assert again["id"] == first["id"] and again["added"]
+    part = {"role": handoff.PART, "text": "Later conversation, added 2026-03-20 15:00:00", "at": "2026-03-20 15:00:00"}
+    assert again["conversation"] == TURNS + [part] + later
+    # the same session asking again adds only what was said since, as one more part; nothing new adds nothing
+    case.at("2026-03-20T15:05")
+    since = [{"role": "assistant", "text": "工单 #1 已在支持经理处", "at": "2026-03-20 15:05:00"}]
+    third = handoff.create(case, conversation=later + since, trigger="asked_for_person", reuse=True)
+    assert third["conversation"][len(again["conversation"]):] == [{**part, "text": "Later conversation, added "
+                                                                  "2026-03-20 15:05:00", "at": "2026-03-20 15:05:00"}] + since
+    assert not handoff.create(case, conversation=later + since, trigger="asked_for_person", reuse=True)["added"]
+    # `ask`'s one line is the customer's message, not a conversation part
+    asked = handoff.create(case, "call me please", conversation=[{"role": "user", "text": "call me please",
+                                                                   "at": "2026-03-20 15:05:00"}], reuse=True)
+    assert asked["added"] and asked["conversation"] == third["conversation"]
+
+
+def test_asking_for_a_person_in_a_later_session_attaches_that_sessions_conversation_to_the_open_ticket(case, router):
+    first = Conversation(case, router)
+    first.handle("I want to talk to a person")
+    first.handle("yes")
+    case.at("2026-03-20T15:00")
+    later = Conversation(case, router)
+    later.handle("send DIGITAL_SMS_0002 to 13312345678")
+    later.handle("是")
+    later.handle("为什么失败了")
+    later.handle("余额不足怎么办")
+    later.handle("转人工")
+    said = later.handle("是")
+    assert "工单 #1 已在支持经理处" in said[0].text and "已附上我们的对话" in said[0].text
+    turns = handoff.get(case, 1)["conversation"]
+    texts = [t["text"] for t in turns]
+    assert texts[:2] == ["I want to talk to a person", "Hand this case to a support manager, with our conversation "
+                                                        "and your account's details attached."]
+    part = texts.index("Later conversation, added 2026-03-20 15:00:00")
+    assert turns[part]["role"] == handoff.PART and part > 2
+    assert {"send DIGITAL_SMS_0002 to 13312345678", "为什么失败了", "余额不足怎么办", "转人工"} <= set(texts[part:])
+    assert "     part: Later conversation, added 2026-03-20 15:00:00" in case_text(handoff.get(as_manager(case), 1),
+                                                                          case.rules.carriers)
 
 
 def test_the_same_words_again_add_nothing_and_a_resolved_ticket_is_not_reused(case):

@@ -178,6 +178,11 @@ def test_small_talk_without_its_reply_is_reported(kb_copy):
     assert any("small talk 'farewell' has no reply" in p for p in _problems(kb_copy))
 
 
+def test_a_follow_up_the_conversation_does_not_know_is_reported(kb_copy):
+    _edit(kb_copy / "messages.yaml", "  error_fix: [", "  error_why: [")
+    assert any("unknown follow-up 'error_why'; use one of: error_fix" in p for p in _problems(kb_copy))
+
+
 def test_load_raises_one_error_listing_every_problem(kb_copy):
     _edit(kb_copy / "faq.yaml", "  - id: enable-sending", "  - id: Enable Sending")
     with pytest.raises(knowledge.KnowledgeError) as caught:

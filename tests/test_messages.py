@@ -3,7 +3,7 @@
 import pytest
 
 from assistant.knowledge import load, resolve_dir
-from assistant.messages import say, small_talk
+from assistant.messages import follow_up, say, small_talk
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +32,16 @@ def test_a_line_that_is_only_small_talk_has_its_kind(kb, line, kind):
                                   "help me", "status", "they"])
 def test_a_question_or_a_word_of_the_domain_is_not_small_talk(kb, line):
     assert small_talk(kb, line) is None
+
+
+@pytest.mark.parametrize("line", ["How do I fix it?", "how to fix", "what should I do", "那怎么办？", "怎么解决", "怎么处理"])
+def test_a_line_asking_for_the_fix_is_an_error_fix_follow_up(kb, line):
+    assert follow_up(kb, line) == "error_fix"
+
+
+@pytest.mark.parametrize("line", ["how do I fix a rejected template", "被限流了怎么办", "what is a signature", "fixed"])
+def test_a_question_about_something_named_is_no_follow_up(kb, line):
+    assert follow_up(kb, line) is None
 
 
 def test_every_message_the_code_names_is_in_the_catalogue(kb):

@@ -2,6 +2,8 @@
 
 import pytest
 
+from assistant.router import extract
+
 
 def test_a_how_question_gets_the_faq_entry(router):
     reply = router.route("how do I create a signature")
@@ -21,6 +23,18 @@ def test_a_command_gets_the_action_with_its_slot(router):
 ])
 def test_signature_names_are_extracted_quoted_or_named(router, text, name):
     assert router.route(text).args.get("name") == name
+
+
+@pytest.mark.parametrize("text,names", [
+    ("申请签名 阿克米科技有限公司，来源企业", ["阿克米科技有限公司"]),
+    ("申请签名：阿克米", ["阿克米"]),
+    ("提交签名：阿克米，来自商标", ["阿克米"]),
+    ("申请签名 AcmeShop 来源商标", ["AcmeShop"]),
+    ("申请签名 Acme Technology Co., Ltd.", ["Acme Technology Co., Ltd.", "Acme"]),   # whole first, for the rules to refuse
+    ("提交签名需要什么材料", []),                                                     # a question, no name
+])
+def test_a_chinese_request_keeps_the_whole_signature_name_up_to_its_source_clause(kb, text, names):
+    assert extract(kb, "signature_name", text) == names
 
 
 @pytest.mark.parametrize("phone", ["13800138000", "+86 138 0013 8000", "138-0013-8000", "0086 13800138000", "+8613800138000"])

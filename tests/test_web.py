@@ -124,6 +124,27 @@ def test_a_form_without_the_csrf_token_changes_nothing(desk):
     assert desk["server"].call("GET", f"/v1/tickets/{desk['ticket']}", desk["manager"])[1]["status"] == "open"
 
 
+def test_the_ticket_page_shows_where_a_later_conversation_added_to_the_ticket_starts(desk, kb):
+    from assistant.actions import handoff
+    from assistant.clock import FixedClock, parse_time
+    from assistant.context import Context
+    from assistant.storage import open_store
+
+    store = open_store(desk["server"].db)
+    try:
+        ctx = Context(store, kb, FixedClock(parse_time("2026-03-20T15:00")), "demo", "customer")
+        at = "2026-03-20 15:00:00"
+        turns = [{"role": "user", "text": "why did it fail", "at": at},
+                 {"role": "assistant", "text": "isv.MOBILE_NUMBER_ILLEGAL", "at": at}]
+        handoff.create(ctx, conversation=turns, trigger="asked_for_person", reuse=True)
+    finally:
+        store.close()
+    browser = Browser(desk["server"].url)
+    browser.sign_in(desk["manager"])
+    page = browser.go(f"/desk/tickets/{desk['ticket']}")[2]
+    assert re.search(r'<li data-from="part"><i>Later conversation, added [0-9: -]+</i></li><li data-from="user">', page)
+
+
 def test_a_manager_claims_notes_replies_and_resolves_from_the_ticket_page(desk):
     browser, t = Browser(desk["server"].url), desk["ticket"]
     browser.sign_in(desk["manager"])

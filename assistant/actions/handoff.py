@@ -132,7 +132,7 @@ def _turns(ctx: Context, conversation: Sequence[dict]) -> list[dict]:
 
 def _open_ticket(ctx: Context) -> dict | None:
     """The account's latest unresolved ticket, if it has one (a conversation's new request goes on it)."""
-    return ctx.store.row("SELECT id, account, detail, status, owner, priority, context FROM tickets "
+    return ctx.store.row("SELECT id, account, detail, status, owner, priority, context, conversation FROM tickets "
                          "WHERE account = ? AND status != 'resolved' ORDER BY id DESC LIMIT 1", (ctx.account,))
 
 
@@ -148,21 +148,45 @@ def _bare_command(text: str) -> bool:
     return text.startswith("/") and " " not in text.strip()
 
 
-def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: bool) -> dict:
+PART = "part"   # the role of the turn that starts a later conversation added to a ticket (its text says when)
+
+
+def _with_part(ctx: Context, ticket: dict, turns: Sequence[dict]) -> list[dict] | None:
+    """TICKET's conversation with the TURNS of a later conversation appended as a new part: a turn
+    of role PART saying when it was added, then the turns the ticket does not hold yet (a second
+    handoff in the same session adds only what was said since). None when nothing new was said, or
+    when the turns are only the request itself (`ask`'s one line, kept as the customer's message)."""
+    kept = json.loads(ticket["conversation"] or "[]")
+    held = {(t.get("role"), t.get("text"), t.get("at")) for t in kept}
+    new = [t for t in turns if (t.get("role"), t.get("text"), t.get("at")) not in held]
+    if not any(t.get("role") == "assistant" for t in new):
+        return None
+    at = _when(ctx, ticket["id"])
+    return kept + [{"role": PART, "text": f"Later conversation, added {at}", "at": at}] + new
+
+
+def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: bool,
+            turns: Sequence[dict] = ()) -> dict:
     """Another request while a ticket is open: its words go on the ticket as the customer's message,
-    the objects it names that the ticket lacks join the ticket's context, and a ticket waiting for
-    the customer goes back to the managers' queue. No new ticket."""
+    the conversation that led to it is appended to the ticket's (`_with_part`), the objects it names
+    that the ticket lacks join the ticket's context, and a ticket waiting for the customer goes back
+    to the managers' queue. No new ticket."""
     last = ctx.store.row("SELECT text FROM ticket_messages WHERE ticket = ? AND author = ? ORDER BY id DESC LIMIT 1",
                          (ticket["id"], CUSTOMER))
-    added = bool(text) and text != ticket["detail"] and not (last and last["text"] == text)
-    if added:
+    said = bool(text) and text != ticket["detail"] and not (last and last["text"] == text)
+    conversation = _with_part(ctx, ticket, turns)
+    added = said or conversation is not None
+    if said:
         _message(ctx, ticket, CUSTOMER, text, seen=True)
+    if added:
         context = json.loads(ticket["context"])
         context.update({k: v for k, v in found.items() if k not in context})
-        ctx.store.update("tickets", {"id": ticket["id"]}, {
-            "context": json.dumps(context, ensure_ascii=False),
-            "status": ticket["status"] if ticket["status"] != "waiting" else ("claimed" if ticket["owner"] else "open"),
-            "priority": "urgent" if urgent else ticket["priority"]})
+        changes = {"context": json.dumps(context, ensure_ascii=False),
+                   "status": ticket["status"] if ticket["status"] != "waiting" else ("claimed" if ticket["owner"] else "open"),
+                   "priority": "urgent" if urgent else ticket["priority"]}
+        if conversation is not None:
+            changes["conversation"] = json.dumps(conversation, ensure_ascii=False)
+        ctx.store.update("tickets", {"id": ticket["id"]}, changes)
         _event(ctx, ticket["id"], "asked again")
     return {**get(ctx, ticket["id"]), "reused": True, "added": added}
 
@@ -196,7 +220,7 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
         if reuse and (already := _open_ticket(ctx)):
             # the customer's own words, else what this request is about
             said = detail or (last_question if reason == "asked_for_person" else summary)
-            return _add_to(ctx, already, said, found, urgent)
+            return _add_to(ctx, already, said, found, urgent, turns)
         now = ctx.now()
         ticket_id = ctx.store.insert("tickets", {
             "account": ctx.account, "reason": reason, "detail": detail, "summary": summary,

@@ -123,6 +123,34 @@ def explain_errors(conv: Conversation, codes: list[str]) -> list[Line]:
     return lines
 
 
+def _just_said(conv: Conversation, code: str) -> bool:
+    """Whether the assistant's reply to the line before this one named CODE (its explanation, a send's report)."""
+    for turn in reversed(conv.turns[:-1]):
+        if turn["role"] == "user" and not turn.get("reply"):
+            return False
+        if turn["role"] == "assistant" and code in turn["text"]:
+            return True
+    return False
+
+
+def fix_asked(conv: Conversation, text: str) -> list[Line] | None:
+    """"how do I fix it", "那怎么办" (messages.yaml `follow_ups.error_fix`) right after an error code
+    was explained or met: that code's fix (each one's, after a send that met several), in the
+    conversation's language. None for any other line, and when the reply before named no code."""
+    from ..messages import follow_up
+
+    code = conv.last.get("error")
+    if not code or follow_up(conv.kb, text) != "error_fix" or not _just_said(conv, code):
+        return None
+    several = conv.last.get("errors", "").split()
+    lines = []
+    for each in several if code in several and len(several) > 1 else [code]:
+        found = error_codes.lookup(conv.kb, each)
+        fix = (found.get("fix_zh") or found["fix"]) if conv.lang == "zh" else found["fix"]
+        lines.append(Line("answer", conv.say("error.fix_of", code=found["code"], fix=fix)))
+    return lines
+
+
 SHOWN_FATES = 5
 
 
@@ -149,9 +177,32 @@ def _carriers_failures(conv: Conversation, carrier: str | None, request: str) ->
     return [r["phone"] for r in rows]
 
 
-def number_fate(conv: Conversation, text: str) -> list[Line] | None:
+# what asks why, beside the failure words: "为什么" is three words to `fold`, so it is looked for in the line as typed
+_WHY_WORDS = frozenset({"why", "happened", "reason"})
+_WHY = ("为什么", "为啥", "怎么回事", "什么原因", "原因")
+
+
+def fate_asked(conv: Conversation, text: str) -> list[Line] | None:
+    """"19212345678为什么失败", "为什么19212345678失败了", "why did 19212345678 fail": a line that names
+    a number of the last send and asks why (or says it failed) asks what happened to it, in any word
+    order, with or without a question mark; it never starts a send to that number. None for any
+    other line, and for a request (a command, or a line naming a template code: "send DIGITAL_SMS_0001
+    to 19212345678")."""
+    from ..router import extract
+    from ..text import fold
+
+    if not conv.last.get("request") or conv.router.form(text) == "command" or extract(conv.kb, "template_code", text):
+        return None
+    words = set(fold(text).split())
+    if _FAILURE_WORDS.isdisjoint(words) and _WHY_WORDS.isdisjoint(words) and not any(w in text for w in _WHY):
+        return None
+    return number_fate(conv, text, numbers_only=True)
+
+
+def number_fate(conv: Conversation, text: str, numbers_only: bool = False) -> list[Line] | None:
     """"why did 19912345678 fail?": what happened to each number TEXT names in the last send, with
-    its own error code explained. None when TEXT names no number of that send."""
+    its own error code explained. None when TEXT names no number of that send (with NUMBERS_ONLY,
+    a carrier named without a number is not looked at either)."""
     request = conv.last.get("request")
     if not request:
         return None
@@ -160,7 +211,10 @@ def number_fate(conv: Conversation, text: str) -> list[Line] | None:
 
     reading = phone_reading(conv.kb, text)
     carrier = _named_carrier(conv, text)
-    asked = [normalise(raw) or raw for raw in reading.phones + reading.unread] or _carriers_failures(conv, carrier, request)
+    asked = [normalise(raw) or raw for raw in reading.phones + reading.unread]
+    if not asked and numbers_only:
+        return None
+    asked = asked or _carriers_failures(conv, carrier, request)
     lines: list[Line] = []
     explained: list[str] = []
     for phone in asked:

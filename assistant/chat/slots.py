@@ -282,10 +282,12 @@ def _param_slots(conv: Conversation, variables: list[str]) -> list[Slot]:
 # --- a bare word typed at an offer -------------------------------------------------------------
 
 BARE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9._-]*")   # a Latin name or code, one word ("AcmeShop", "Acme-Shop")
+CHINESE_WORD = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]*")   # a Chinese name, one word ("阿克米科技")
 
 
 def at_offer(conv: Conversation, text: str) -> list[Line] | None:
-    """A bare Latin word (a name, a code) typed at the pending offer, which is no yes or no.
+    """A bare Latin word (a name, a code) typed at the pending offer, which is no yes or no, or a
+    Chinese one where the offered request asks a signature name first ("阿克米科技" at "现在提交签名吗？").
 
     It is not a new question: when the offered request has a value to fill and the word reads as a
     name (`_a_name`), it fills the first one and the request starts with it (confirmed after its
@@ -295,9 +297,15 @@ def at_offer(conv: Conversation, text: str) -> list[Line] | None:
     question or request the router reads surely, or, at an offer with no value, an object of the account.
     """
     offer, word = conv.offer, text.strip()
-    if offer is None or not BARE_WORD.fullmatch(word) or _means_itself(conv, word):
+    chinese = bool(CHINESE_WORD.fullmatch(word))
+    if offer is None or not (chinese or BARE_WORD.fullmatch(word)) or _means_itself(conv, word):
         return None
     deed = offer.deed or {}
+    # "阿克米科技": a name only where the offer asks one first, it asks nothing ("怎么办"), and the model
+    # reads nothing else in it
+    if chinese and not (_fills_a_name(conv, deed) and not conv.router.form(word)
+                        and conv.router.route(word, conv.lang).type == "fallback"):
+        return None
     if deed.get("do") == "start" and deed.get("name") in conv.kb.actions and _a_name(conv, word):
         name, args = deed["name"], dict(deed.get("args") or {})
         slot = next((s for s in conv.kb.actions[name].slots if s.name not in args and s.name not in FILES), None)
@@ -312,6 +320,14 @@ def at_offer(conv: Conversation, text: str) -> list[Line] | None:
     if _known_word(conv, word):
         return None                     # "AcmeShop" at an offer to enable: what to do with that signature
     return yes_or_no_again(conv.yes_no(offer.question), conv.say("offer.bare_word", word=word))
+
+
+def _fills_a_name(conv: Conversation, deed: dict) -> bool:
+    """Whether the request DEED starts (an offer's) asks a signature name first."""
+    action = conv.kb.actions.get(deed.get("name", "")) if deed.get("do") == "start" else None
+    args = deed.get("args") or {}
+    slot = next((s for s in action.slots if s.name not in args and s.name not in FILES), None) if action else None
+    return slot is not None and slot.type == "signature_name"
 
 
 def at_picks(conv: Conversation, text: str) -> list[Line] | None:
