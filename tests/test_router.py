@@ -464,3 +464,7 @@ def test_a_new_templates_name_is_not_taken_for_its_signature(router, text, args)
 def test_a_quoted_template_name_is_not_also_its_industry_text_and_media(router):
     reply = router.route('create a template "Autumn sale"')
     assert reply.action == "template.create" and reply.args == {"name": "Autumn sale"}
+
+
+def test_being_rate_limited_in_chinese_is_the_flow_control_entry(router):
+    assert router.route("被限流了怎么办").entry == "flow-control"
