@@ -625,8 +625,10 @@ class Router:
         whose phrasings deletes anything, so it must not be answered confidently. Empty when the
         index keeps no word lists (a large knowledge base)."""
         uses = self.index.uses
-        if uses is None or not self.kb.routing.salient_words or key == "action:handoff":
-            return []  # a request for a person is never refused for what it is about ("... about my invoice")
+        if uses is None or not self.kb.routing.salient_words or self._free_text(key):
+            # a request that carries free words (a person asked for "... about my invoice", a ticket
+            # closed "..., the customer resubmitted") is never refused for what those words say
+            return []
         if self._salient is None:
             # read as the index reads words, without spelling repair (a cached `ask` never needs rapidfuzz for this);
             # a phrase of several words (a Chinese word is read a character a word: 导出 is 导 出) is salient only whole
@@ -640,6 +642,10 @@ class Router:
                     any(target not in uses.get(w, ()) for w in phrase):
                 found.append(" ".join(phrase))
         return found
+
+    def _free_text(self, key: str) -> bool:
+        kind, _, name = key.partition(":")
+        return key == "action:handoff" or kind == "action" and any(s.type == "message" for s in self.kb.actions[name].slots)
 
     def _alike(self, text: str, best: Candidate, second: Candidate) -> bool:
         """Two intents the question cannot tell apart: the second has at least half the `clarify`

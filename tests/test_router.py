@@ -468,3 +468,12 @@ def test_a_quoted_template_name_is_not_also_its_industry_text_and_media(router):
 
 def test_being_rate_limited_in_chinese_is_the_flow_control_entry(router):
     assert router.route("被限流了怎么办").entry == "flow-control"
+
+
+@pytest.mark.parametrize("text", ["resubmit template DIGITAL_SMS_0002", "帮我把模板DM_100002重新提交审核"])
+def test_resubmitting_a_template_is_not_taken_for_its_status_check(router, text):
+    assert router.route(text).type == "fallback"
+
+
+def test_resubmitting_a_signature_is_still_the_resubmission(router):
+    assert router.route("resubmit signature AcmeShop").action == "signature.update"
