@@ -51,9 +51,13 @@ _YES = ("y", "yes", "ya", "yah", "yeah", "yea", "yep", "yup", "ok", "okay", "k",
 _NO = ("n", "no", "nope", "nah", "na", "cancel", "stop", "not now", "not yet", "later", "maybe later", "no need", "not needed",
        "do not", "please do not", "do not do it", "i do not", "i would not", "not really", "negative",
        "never", "skip", "skip it", "no way", "not at all", "i think not", "i do not think so",
-       "不", "不要", "不用", "否", "不是", "算了", "不用了", "不要了", "不了")
+       "not today", "another time",
+       "不", "不要", "不用", "否", "不是", "算了", "不用了", "不要了", "不了", "不需要", "不必", "没必要", "不想",
+       # not now: 以后再说, 稍后, 先不要, 暂时不用, 下次吧 (等一下 asks for a moment: unsure, asked again)
+       "以后", "以后再说", "再说", "稍后", "稍后再说", "晚点", "晚点再说", "先不", "先不要", "先不用",
+       "暂时不", "暂时不用", "暂不", "下次", "下次吧", "改天", "改天吧")
 _UNSURE = ("maybe", "perhaps", "possibly", "not sure", "i am not sure", "unsure", "dunno", "do not know",
-           "i do not know", "idk", "hmm", "hm", "um", "uh", "huh", "也许", "不知道")
+           "i do not know", "idk", "hmm", "hm", "um", "uh", "huh", "也许", "不知道", "等一下", "等等")
 _POLITE = ("please", "pls", "plz", "thanks", "thank you", "thx", "ty", "then", "now", "just", "for now",
            "right now", "again", "谢谢", "请")
 _STRETCHED = re.compile(r"(.)\1+")   # "yesss", "nooo", "okkk"

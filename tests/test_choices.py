@@ -36,13 +36,14 @@ def test_natural_affirmatives_are_yes(typed):
 
 
 @pytest.mark.parametrize("typed", ["n", "No", "no thanks", "no, thank you", "nah", "nope", "not now", "don't",
-                                   "please don't", "maybe later", "not yet", "nooo", "no no", "不要"])
+                                   "please don't", "maybe later", "not yet", "nooo", "no no", "不要",
+                                   "以后再说", "先不要", "暂时不用", "下次吧", "稍后"])
 def test_natural_negatives_are_no(typed):
     assert yes_or_no(typed) == "no"
 
 
 @pytest.mark.parametrize("typed", ["maybe", "not sure", "hmm", "yes no", "no yes", "sure, but later today",
-                                   "no, I want to send a message", "thanks", "I don't know"])
+                                   "no, I want to send a message", "thanks", "I don't know", "等一下"])
 def test_an_answer_that_is_not_surely_yes_or_no_is_unclear(typed):
     assert yes_or_no(typed) == "unclear"
 
