@@ -209,6 +209,14 @@ def test_error_text_says_when_a_code_was_found_by_description(run):
     assert run("error", "amount", "not", "enough").out.startswith("Found by description ('amount not enough'):")
 
 
+def test_an_error_looked_up_in_chinese_is_explained_in_chinese_and_english_when_asked(run):
+    text = run("error", "余额不足").out
+    assert text.startswith("按描述找到（“余额不足”）：\nisv.AMOUNT_NOT_ENOUGH: 余额不足")
+    assert "解决方法：为数字短信套餐充值" in text and "Fix:" not in text
+    assert "Fix: Top up" in run("--lang", "en", "error", "余额不足").out
+    assert "解决方法：" in run("--lang", "zh", "error", "isv.AMOUNT_NOT_ENOUGH").out
+
+
 def test_a_refused_signature_carries_its_code_in_the_text_and_as_error_code_in_json(run):
     run("enable")
     result = run("signature", "submit", "Acme-Tech", "--source", "trademark")

@@ -78,7 +78,12 @@ def cmd_template_status(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("error")
 def cmd_error(opts: argparse.Namespace, sh: Shell) -> int:
+    from ..lang import choose
     from ..render import error_text
 
-    sh.emit(sh.ops.error(" ".join(opts.query)), error_text)
+    query = " ".join(opts.query)
+    lang = choose(sh.lang, query)   # "assistant error 余额不足" is answered in Chinese, as `ask` would
+    found = sh.ops.error(query)
+    kb = None if sh.remote or lang == "en" else sh.kb   # the catalogue's labels (the lookup loaded it already)
+    sh.emit(found, lambda f: error_text(f, lang, kb))
     return 0
