@@ -477,3 +477,8 @@ def test_resubmitting_a_template_is_not_taken_for_its_status_check(router, text)
 
 def test_resubmitting_a_signature_is_still_the_resubmission(router):
     assert router.route("resubmit signature AcmeShop").action == "signature.update"
+
+
+def test_a_question_about_a_review_is_not_answered_with_an_entry_that_never_speaks_of_one(router):
+    reply = router.route("联通审核现在到哪一步了")
+    assert reply.entry != "number-segments" and reply.type != "answer"
