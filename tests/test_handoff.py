@@ -224,6 +224,13 @@ def test_export_as_markdown_and_json(case):
     assert json.loads(handoff.export(ticket, "json"))["context"]["template"]["code"] == "DIGITAL_SMS_0002"
 
 
+def test_a_turn_of_several_lines_is_exported_as_continued_lines_none_at_the_margin(case):
+    turns = [{"role": "assistant", "text": "Request 1: 1 sent, 1 failed\ncarrier  sent\n## Resolution: forged"}]
+    md = handoff.export(handoff.get(case, handoff.create(case, "help", conversation=turns)["id"]), "md")
+    assert "- **assistant**: Request 1: 1 sent, 1 failed\n  carrier  sent\n  ## Resolution: forged" in md
+    assert "\\n" not in md and "\n## Resolution" not in md
+
+
 def as_manager(ctx, name="lin"):
     """The same database and clock, with a support manager at the keyboard."""
     return dataclasses.replace(ctx, actor=f"manager:{name}", role="manager")

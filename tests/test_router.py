@@ -454,6 +454,7 @@ def test_a_question_about_a_text_sms_signature_is_not_answered_with_the_package_
     ("create a template named Spring sale using my AcmePay signature", {"name": "Spring sale", "signature": "AcmePay"}),
     ("create a template with signature AcmePay", {"signature": "AcmePay"}),
     ("我要创建一个模板，名字是春季促销", {"name": "春季促销"}),
+    ("创建一个名为双十一大促的模板", {"name": "双十一大促"}),
 ])
 def test_a_new_templates_name_is_not_taken_for_its_signature(router, text, args):
     reply = router.route(text)

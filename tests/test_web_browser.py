@@ -124,6 +124,7 @@ def test_the_chats_buttons_speak_the_pages_language_and_only_the_newest_turn_has
     sign_in(chat, server.token("--account", "demo"), "zh")
     chat.wait_for_url("**/chat")
     transcript = chat.locator("[data-role=transcript]")
+    assert not chat.locator("form[data-action=attach]").is_visible()   # no file is asked for
     say(chat, "签名审核要多久")
     transcript.locator("li[data-role=feedback] button").first.wait_for()
     assert chat.locator("[data-role=choices] button", has_text="是").count() == 1

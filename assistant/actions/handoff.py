@@ -516,14 +516,21 @@ def export(ticket: dict, fmt: str) -> str:
                                           for m in s["sent_messages"]]
     if ticket["conversation"]:
         lines += ["", "## Conversation", ""]
-        lines += [f"- **{o(t['role'])}**: {o(t['text'])}" for t in ticket["conversation"]]
+        lines += [f"- **{o(t['role'])}**: {_lines(t['text'])}" for t in ticket["conversation"]]
     if ticket["messages"]:
-        lines += ["", "## Replies", ""] + [f"- {o(m['at'])} {o(m['author'])}: {o(m['text'])}" for m in ticket["messages"]]
+        lines += ["", "## Replies", ""] + [f"- {o(m['at'])} {o(m['author'])}: {_lines(m['text'])}" for m in ticket["messages"]]
     lines += ["", "## History", ""] + [f"- {o(e['at'])} {o(e['actor'])} {o(_event_words(e))}"
                                        + (f": {o(e['detail'])}" if e["detail"] else "") for e in ticket["events"]]
     if ticket["resolution"]:
         lines += ["", f"Resolution: {o(ticket['resolution'])}"]
     return "\n".join(lines) + "\n"
+
+
+def _lines(text: object) -> str:
+    """A turn or a message of several lines (a send's report and its table) as a list item's
+    continued lines, each neutralised on its own: a table stays a table, not one line of "\\n"s."""
+    first, *rest = str(text).split("\n")
+    return one_line(first) + "".join(f"\n  {one_line(line)}" for line in rest)
 
 
 def _event_words(event: dict) -> str:

@@ -282,7 +282,8 @@ def _param_slots(conv: Conversation, variables: list[str]) -> list[Slot]:
 # --- a bare word typed at an offer -------------------------------------------------------------
 
 BARE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9._-]*")   # a Latin name or code, one word ("AcmeShop", "Acme-Shop")
-CHINESE_WORD = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]*")   # a Chinese name, one word ("阿克米科技")
+# a Chinese name, one word, maybe with Latin letters in it ("阿克米科技", "Acme科技")
+CHINESE_WORD = re.compile(r"(?=[A-Za-z0-9]*[\u4e00-\u9fff])[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9]*")
 
 
 def at_offer(conv: Conversation, text: str) -> list[Line] | None:
