@@ -75,7 +75,7 @@ def test_a_handoff_from_a_new_session_carries_the_accounts_recent_failed_send(ca
     assert ticket["context"]["template"]["code"] == "DIGITAL_SMS_0002"
     assert ticket["summary"] == ("Customer asked for a person: I want to talk to a person; "
                                  f"recent send {result['request_id'][:8]} failed for 1 of 2 (isv.SMS_TEMPLATE_ILLEGAL)")
-    assert "the account's latest failed send, not named by the customer" in handoff.export(ticket, "md")
+    assert "the account's latest failed send, attached by its time" in handoff.export(ticket, "md")
 
 
 def test_a_failed_send_older_than_the_window_is_not_carried(case, router):

@@ -31,7 +31,7 @@ REASONS = {
 }
 STATUSES = ("open", "claimed", "waiting", "resolved")
 CUSTOMER = "customer"  # the author of the customer's own messages on a ticket
-RECENT_SEND = "the account's latest failed send, not named by the customer"  # how a case shows a send found by its time
+RECENT_SEND = "the account's latest failed send, attached by its time"  # how a case shows a send found by its time
 RESOLVED = "Resolved: "  # how a resolution note starts in the customer's inbox
 
 
