@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -331,25 +331,36 @@ def _render_rules(entries: dict[str, Entry], rules_data: Any, faq_lines: dict[st
         entries[entry_id] = entry._replace(**filled)
 
 
-def _read_small_talk(c: _Checker, data: Any, messages: dict[str, dict[str, str]]) -> dict[str, tuple[str, ...]]:
-    """messages.yaml's `small_talk`: each kind ("greeting") with what people type, answered with
-    the message `small_talk.KIND` instead of "I don't know"."""
-    items = data.get("small_talk") if isinstance(data, dict) else None
+def _read_phrase_kinds(c: _Checker, data: Any, key: str, what: str,
+                       wrong_kind: Callable[[str], str | None]) -> dict[str, tuple[str, ...]]:
+    """messages.yaml's KEY (`small_talk`, `follow_ups`): each kind with the whole lines people type,
+    folded. WRONG_KIND says what is wrong with a kind itself (no reply for it, a kind the
+    conversation does not know), or None; WHAT names the section's kinds in a problem."""
+    items = data.get(key) if isinstance(data, dict) else None
     if items is None:
         return {}
     if not isinstance(items, dict):
-        c.add(data.key_lines.get("small_talk", 1), "'small_talk' must map each kind to the phrases people type")
+        c.add(data.key_lines.get(key, 1), f"'{key}' must map each kind to the phrases people type")
         return {}
     kinds: dict[str, tuple[str, ...]] = {}
     for kind, phrases in items.items():
         line = items.key_lines[kind]
         if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
-            c.add(line, f"small talk '{kind}' must be a list of phrases")
-        elif f"small_talk.{kind}" not in messages:
-            c.add(line, f"small talk '{kind}' has no reply: add the message 'small_talk.{kind}'")
+            c.add(line, f"{what} '{kind}' must be a list of phrases")
+        elif problem := wrong_kind(str(kind)):
+            c.add(line, problem)
         else:
             kinds[str(kind)] = tuple(fold(p) for p in phrases)
     return kinds
+
+
+def _read_small_talk(c: _Checker, data: Any, messages: dict[str, dict[str, str]]) -> dict[str, tuple[str, ...]]:
+    """messages.yaml's `small_talk`: each kind ("greeting") with what people type, answered with
+    the message `small_talk.KIND` instead of "I don't know"."""
+    def no_reply(kind: str) -> str | None:
+        return None if f"small_talk.{kind}" in messages else \
+            f"small talk '{kind}' has no reply: add the message 'small_talk.{kind}'"
+    return _read_phrase_kinds(c, data, "small_talk", "small talk", no_reply)
 
 
 FOLLOW_UPS = ("error_fix",)   # the follow-ups the conversation knows what to do with
@@ -358,22 +369,9 @@ FOLLOW_UPS = ("error_fix",)   # the follow-ups the conversation knows what to do
 def _read_follow_ups(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:
     """messages.yaml's `follow_ups`: each kind ("error_fix": "how do I fix it", "那怎么办") with what
     people type, whole lines that ask about what the conversation just talked of."""
-    items = data.get("follow_ups") if isinstance(data, dict) else None
-    if items is None:
-        return {}
-    if not isinstance(items, dict):
-        c.add(data.key_lines.get("follow_ups", 1), "'follow_ups' must map each kind to the phrases people type")
-        return {}
-    kinds: dict[str, tuple[str, ...]] = {}
-    for kind, phrases in items.items():
-        line = items.key_lines[kind]
-        if kind not in FOLLOW_UPS:
-            c.add(line, f"unknown follow-up '{kind}'; use one of: {', '.join(FOLLOW_UPS)}")
-        elif not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
-            c.add(line, f"follow-up '{kind}' must be a list of phrases")
-        else:
-            kinds[str(kind)] = tuple(fold(p) for p in phrases)
-    return kinds
+    def unknown(kind: str) -> str | None:
+        return None if kind in FOLLOW_UPS else f"unknown follow-up '{kind}'; use one of: {', '.join(FOLLOW_UPS)}"
+    return _read_phrase_kinds(c, data, "follow_ups", "follow-up", unknown)
 
 
 def _read_messages(c: _Checker, data: Any, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
