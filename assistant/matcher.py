@@ -538,12 +538,7 @@ class Index:
         rows_of = self._feature_rows
         kept, xs, rows = [], [], []
         for b, c in _word_counts(words, self.weights.bigram).items():
-            entry = rows_of.get(b)
-            if entry is None:
-                if len(rows_of) > self._rows_kept:  # word pairs the model has no row for are countless
-                    rows_of.clear()
-                entry = rows_of[b] = self._word_row(b)
-            weight, row = entry
+            weight, row = rows_of.get(b) or self._kept_row(b)
             if weight is None:
                 continue  # a bucket no phrasing has: dropped before scaling (`Idf.weigh`)
             v = ((1 + math.log(c)) if c > 1 else c) * weight
@@ -566,22 +561,22 @@ class Index:
         rows_of = self._feature_rows
         xs, rows = [], []
         for b, c in char_grams(word).items():
-            entry = rows_of.get(b)
-            if entry is None:
-                if len(rows_of) > self._rows_kept:
-                    rows_of.clear()
-                entry = rows_of[b] = self._word_row(b)
-            if entry[1] is not None:
+            row = (rows_of.get(b) or self._kept_row(b))[1]
+            if row is not None:
                 xs.append(c)
-                rows.append(entry[1])
+                rows.append(row)
         if not rows:
             return [0.0] * len(self.model.bias)
         return [sum(map(mul, xs, column), 0.0) for column in zip(*rows)]
 
-    @property
-    def _rows_kept(self) -> int:
-        """How many features' rows `_feature_rows` keeps before it starts again: ROW_MEMORY's worth."""
-        return min(100_000, ROW_MEMORY // (64 + 8 * len(self.model.bias)))
+    def _kept_row(self, bucket: int) -> tuple[float | None, array | None]:
+        """`_word_row` of BUCKET, remembered in `_feature_rows`, which starts again once it holds
+        ROW_MEMORY's worth (word pairs the model has no row for are countless)."""
+        rows_of = self._feature_rows
+        if len(rows_of) > min(100_000, ROW_MEMORY // (64 + 8 * len(self.model.bias))):
+            rows_of.clear()
+        entry = rows_of[bucket] = self._word_row(bucket)
+        return entry
 
     def _word_row(self, bucket: int) -> tuple[float | None, array | None]:
         """(BUCKET's IDF weight, 1.0 without IDF, None when no phrasing has it; its weight row over
