@@ -214,14 +214,22 @@ def send_record_text(send: dict, carriers: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def in_language(found: dict, lang: str) -> dict:
+    """An error-code lookup FOUND with its meaning and fix in LANG: the Chinese ones for zh where
+    the catalogue has them, the English ones otherwise."""
+    if lang != "zh":
+        return found
+    return {**found, "meaning": found.get("meaning_zh") or found["meaning"], "fix": found.get("fix_zh") or found["fix"]}
+
+
 def error_text(found: dict, lang: str = "en", kb: KnowledgeBase | None = None) -> str:
     """An error-code lookup: the code when it is known, else the closest codes to choose from. In
     Chinese (LANG zh) the meaning and the fix are said in Chinese where the catalogue has them
     (the catalogue's check insists on a Chinese fix wherever there is a Chinese meaning), and with
     KB the labels around them too ("Fix:", "See also:"), from `messages.yaml`; without it (the
     CLI's `assistant error`) they stay English."""
-    if lang == "zh" and found["matched"] != "closest":
-        found = {**found, "meaning": found.get("meaning_zh") or found["meaning"], "fix": found.get("fix_zh") or found["fix"]}
+    if found["matched"] != "closest":
+        found = in_language(found, lang)
 
     def label(msg_id: str, english: str, **fields: str) -> str:
         return say(kb, msg_id, lang, **fields) if kb is not None else english.format(**fields)

@@ -145,9 +145,8 @@ def fix_asked(conv: Conversation, text: str) -> list[Line] | None:
     several = conv.last.get("errors", "").split()
     lines = []
     for each in several if code in several and len(several) > 1 else [code]:
-        found = error_codes.lookup(conv.kb, each)
-        fix = (found.get("fix_zh") or found["fix"]) if conv.lang == "zh" else found["fix"]
-        lines.append(Line("answer", conv.say("error.fix_of", code=found["code"], fix=fix)))
+        found = render.in_language(error_codes.lookup(conv.kb, each), conv.lang)
+        lines.append(Line("answer", conv.say("error.fix_of", code=found["code"], fix=found["fix"])))
     return lines
 
 
