@@ -644,8 +644,7 @@ class Router:
         return found
 
     def _free_text(self, key: str) -> bool:
-        kind, _, name = key.partition(":")
-        return key == "action:handoff" or kind == "action" and any(s.type == "message" for s in self.kb.actions[name].slots)
+        return key == "action:handoff" or key.startswith("action:") and "message" in self._slot_types(key)
 
     def _alike(self, text: str, best: Candidate, second: Candidate) -> bool:
         """Two intents the question cannot tell apart: the second has at least half the `clarify`

@@ -299,13 +299,15 @@ def at_offer(conv: Conversation, text: str) -> list[Line] | None:
     """
     offer, word = conv.offer, text.strip()
     chinese = bool(CHINESE_WORD.fullmatch(word))
-    if offer is None or not (chinese or BARE_WORD.fullmatch(word)) or _means_itself(conv, word):
+    if offer is None or not (chinese or BARE_WORD.fullmatch(word)):
+        return None
+    reply = conv.router.route(word, conv.lang)
+    if _means_itself(conv, word, reply):
         return None
     deed = offer.deed or {}
     # "阿克米科技": a name only where the offer asks one first, it asks nothing ("怎么办"), and the model
     # reads nothing else in it
-    if chinese and not (_fills_a_name(conv, deed) and not conv.router.form(word)
-                        and conv.router.route(word, conv.lang).type == "fallback"):
+    if chinese and not (_fills_a_name(conv, deed) and not conv.router.form(word) and reply.type == "fallback"):
         return None
     if deed.get("do") == "start" and deed.get("name") in conv.kb.actions and _a_name(conv, word):
         name, args = deed["name"], dict(deed.get("args") or {})
@@ -335,17 +337,18 @@ def at_picks(conv: Conversation, text: str) -> list[Line] | None:
     """A bare Latin word the assistant has no reading of, typed at numbered choices: the choices stay,
     with a hint (it is no question to take them away for). None for any other line."""
     word = text.strip()
-    if not conv.picks or not BARE_WORD.fullmatch(word) or _means_itself(conv, word) or _known_word(conv, word):
+    if not conv.picks or not BARE_WORD.fullmatch(word) or _known_word(conv, word) or \
+            _means_itself(conv, word, conv.router.route(word, conv.lang)):
         return None
     return [Line("muted", conv.say("pick.number", count=len(conv.picks)))]
 
 
-def _means_itself(conv: Conversation, word: str) -> bool:
+def _means_itself(conv: Conversation, word: str, reply: Reply) -> bool:
     """WORD is a command's name ("help"), small talk ("thanks"), a "cancel", or read surely as a
-    question or request of its own (an error code): never a value typed at an offer."""
+    question or request of its own (REPLY, the router's reading of it: an error code): never a value
+    typed at an offer."""
     if commands.bare(word) or small_talk(conv.kb, word) or leaves(fold(word)):
         return True
-    reply = conv.router.route(word, conv.lang)
     return reply.type in ("answer", "action") and reply.confidence >= conv.kb.thresholds.answer
 
 
