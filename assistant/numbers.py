@@ -26,6 +26,11 @@ class Number(NamedTuple):
     carrier: str | None
     problem: str | None = None
 
+    def named_problem(self) -> str:
+        """What is wrong with the number, naming it as written (once: a problem may name it already)."""
+        problem = self.problem or ""
+        return problem if self.raw in problem else f"{self.raw}: {problem}"
+
 
 def normalise(raw: str) -> str | None:
     """The 11 digits of RAW ("+86 138-0013-8000" -> "13800138000"), or None if it is not that shape."""

@@ -435,7 +435,7 @@ def _some_reachable(ctx: Context, code: str, numbers: list) -> None:
     digital messages reach: it would only record a failure per number. Each named, up to NAMED_NUMBERS."""
     if not numbers or not all(n.problem for n in numbers):
         return
-    named = [n.problem if n.raw in n.problem else f"{n.raw}: {n.problem}" for n in numbers[:NAMED_NUMBERS]]
+    named = [n.named_problem() for n in numbers[:NAMED_NUMBERS]]
     more = f"; and {len(numbers) - NAMED_NUMBERS:,} more" if len(numbers) > NAMED_NUMBERS else ""
     why = Unprocessable(f"isv.MOBILE_NUMBER_ILLEGAL: no number can be sent to ({'; '.join(named)}{more}); "
                         "nothing was sent or recorded; give 11-digit mainland mobile numbers of "
