@@ -16,7 +16,7 @@ from typing import Any
 
 from . import lang as language
 from . import roles
-from .actions import handoff, signatures
+from .actions import accounts, handoff, signatures, templates
 from .chat import attachments, commands, offers, outcomes, slots, speech, state, values, welcome
 from .chat.attachments import Upload
 from .chat.commands import COMMANDS, SlashCommand, slash
@@ -326,13 +326,12 @@ class Conversation:
         word = text.strip()
         if " " in word:
             return []
-        store, account = self.ctx.store, self.ctx.account
-        if store.row("SELECT 1 AS x FROM signatures WHERE account = ? AND name = ?", (account, word)):
+        if signatures.exists(self.ctx, word):
             self.picks = [self.pick(self.say("pick.signature_status", name=word),
                                     {"do": "run", "name": "signature.status", "args": {"name": word}}),
                           self.pick(self.say("pick.signature_update", name=word),
                                     {"do": "start", "name": "signature.update", "args": {"name": word}})]
-        elif store.row("SELECT 1 AS x FROM templates WHERE account = ? AND UPPER(code) = ?", (account, word.upper())):
+        elif templates.exists(self.ctx, word):
             code = word.upper()
             self.picks = [self.pick(self.say("pick.template_status", code=code),
                                     {"do": "run", "name": "template.status", "args": {"code": code}}),
@@ -345,8 +344,7 @@ class Conversation:
     def _new_name(self, word: str) -> list[Line]:
         """A bare word that is a name of the account's real-name profile, or that the router reads as
         "submit a signature": offer the submission with the name kept; anything else is answered as usual."""
-        profile = self.ctx.store.row("SELECT 1 AS x FROM profile_names WHERE account = ? AND LOWER(name) = ?",
-                                     (self.ctx.account, word.lower()))
+        profile = accounts.in_profile(self.ctx, word)
         reply = self.router.route(word, self.lang)
         # a word read as "submit a signature" is a name only when that reading is not sure: "提交签名"
         # ("submit signature", one word to a space-splitter) is the request itself

@@ -108,6 +108,12 @@ def topup(ctx: Context, name: str, digital: int | None, sms: int | None) -> dict
     return perform(ctx, "admin.topup", name, work)
 
 
+def in_profile(ctx: Context, name: str) -> bool:
+    """Whether NAME (any case) is a name of the account's real-name profile."""
+    return bool(ctx.store.row("SELECT 1 AS x FROM profile_names WHERE account = ? AND LOWER(name) = ?",
+                              (ctx.account, name.lower())))
+
+
 def account_info(ctx: Context, name: str | None = None) -> dict:
     """An account as shown to people and in JSON."""
     name = name or ctx.account

@@ -141,6 +141,11 @@ def _start_review(ctx: Context, signature_id: int, name: str, source: str, round
     return ctx.rules.rejections(reasons)
 
 
+def exists(ctx: Context, name: str) -> bool:
+    """Whether the account has a signature named NAME (as written)."""
+    return bool(ctx.store.row("SELECT 1 AS x FROM signatures WHERE account = ? AND name = ?", (ctx.account, name)))
+
+
 def _find(ctx: Context, name: str) -> dict:
     row = ctx.store.row("SELECT * FROM signatures WHERE account = ? AND name = ?", (ctx.account, name))
     if row is None:
@@ -166,7 +171,7 @@ def submit(ctx: Context, name: str, source: str) -> dict:
                           "run `assistant enable` first")
         checked = check_name(ctx, name)
         check_count(ctx, "signatures", int(ctx.rules.signature["max_per_account"]), COUNT_OVER_LIMIT)
-        if ctx.store.row("SELECT 1 AS x FROM signatures WHERE account = ? AND name = ?", (ctx.account, checked)):
+        if exists(ctx, checked):
             raise UserError(f"signature '{checked}' was already submitted; see `assistant signature status {checked}`, "
                             f"or resubmit a rejected one with `assistant signature update {checked}`")
         signature_id = ctx.store.insert("signatures",

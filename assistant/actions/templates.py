@@ -242,6 +242,11 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
     return perform(ctx, "template.create", name, work)
 
 
+def exists(ctx: Context, code: str) -> bool:
+    """Whether the account has a template of code CODE (any case)."""
+    return bool(ctx.store.row("SELECT 1 AS x FROM templates WHERE account = ? AND UPPER(code) = ?", (ctx.account, code.upper())))
+
+
 def find(ctx: Context, code: str, any_account: bool = False) -> dict:
     """The template CODE of this account (of any account for a manager), or a UserError. CODE may
     also be the template's name in this account ("Winter sale 2026", any case), as people say it."""

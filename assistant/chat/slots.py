@@ -362,11 +362,8 @@ def _a_name(conv: Conversation, word: str) -> bool:
 
 def _known_word(conv: Conversation, word: str) -> bool:
     """WORD names one of the account's signatures or templates, or a name of its real-name profile."""
-    store, account = conv.ctx.store, conv.ctx.account
-    return bool(store.row("SELECT 1 AS x FROM signatures WHERE account = ? AND name = ?", (account, word))
-                or store.row("SELECT 1 AS x FROM templates WHERE account = ? AND UPPER(code) = ?", (account, word.upper()))
-                or store.row("SELECT 1 AS x FROM profile_names WHERE account = ? AND LOWER(name) = ?",
-                             (account, word.lower())))
+    ctx = conv.ctx
+    return signatures.exists(ctx, word) or templates.exists(ctx, word) or accounts.in_profile(ctx, word)
 
 
 # --- a line typed at a value prompt ------------------------------------------------------------
