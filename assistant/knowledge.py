@@ -142,6 +142,8 @@ class Routing(NamedTuple):
     referents: tuple[str, ...] = ()  # what "it" in a long message may stand for: see Router.resolved
     question_phrases: tuple[str, ...] = ()  # "can you tell me ...": asks, though it starts like a request
     code_questions: tuple[str, ...] = ()  # "怎么办": with an error code's Chinese words, asks of it (Router.code_asked)
+    openers: tuple[str, ...] = ()  # "hi team,", "您好，": what a message may open with, read past (Router.unframed)
+    closers: tuple[str, ...] = ()  # ", thanks", "谢谢": what a message may close with, read past (Router.unframed)
 
 
 class KnowledgeBase(NamedTuple):
@@ -574,7 +576,9 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       c.strings(r, "salient_words", "routing"),
                       tuple(fold(x) for x in c.strings(r, "referents", "routing")),
                       tuple(fold(x) for x in c.strings(r, "question_phrases", "routing")),
-                      tuple(sorted(c.strings(r, "code_questions", "routing"), key=len, reverse=True)))
+                      tuple(sorted(c.strings(r, "code_questions", "routing"), key=len, reverse=True)),
+                      tuple(sorted(c.strings(r, "openers", "routing"), key=len, reverse=True)),
+                      tuple(sorted(c.strings(r, "closers", "routing"), key=len, reverse=True)))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

@@ -294,6 +294,10 @@ class Model:
 ROW_MEMORY = 32 << 20  # bytes of dense weight rows an index keeps (`Index._word_row`): every row of the shipped model
 
 
+MAX_RUN = 4  # words one run-together word may be read as
+SHORT_WORDS = frozenset({"a", "i"})  # the words of one letter a run-together word may hold
+
+
 class Index:
     """A trained intent model over the phrasings of many intents; `rank` answers one question."""
 
@@ -444,29 +448,56 @@ class Index:
         return fixed
 
     def _repair(self, word: str) -> tuple[str, ...]:
-        """How `_correct` reads WORD, a word the index has never seen (remembered by it): the two
-        known words it runs together, else the closest known word, else itself."""
-        parts = self._split_run_together(word)
-        if parts:
-            return tuple(parts)
+        """How `_correct` reads WORD, a word the index has never seen (remembered by it): the known
+        words it runs together, else the closest known word, else itself. A split into a word of
+        one or two letters gives way to a known word one edit away ("buton" is "button", not "but
+        on"; "howdo" has none, and is "how do")."""
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
+        parts = self._split_run_together(word)
+        if parts and all(len(p) != 2 for p in parts):
+            return tuple(parts)
+        if parts:
+            near = process.extractOne(word, self.vocabulary, scorer=OSA.distance, score_cutoff=1)
+            return (near[0],) if near else tuple(parts)
         # OSA counts a swap of two letters ("enabel") as one edit.
         best = process.extractOne(word, self.vocabulary, scorer=OSA.normalized_similarity,
                                   score_cutoff=self.weights.typo_cutoff / 100)
         return (best[0] if best else word,)
 
     def _split_run_together(self, word: str) -> list[str]:
-        """WORD as two known words written without the space between them ("digitalsms",
-        "flowcontrol"), the split with the longer first word; [] when there is none. Each part has
-        at least 2 letters and one of them at least 4, so that short words are not conjured up."""
+        """WORD as known words written without the spaces between them ("digitalsms",
+        "howdo", "tochangethe"): the split into the fewest known words, at most MAX_RUN, the
+        longest shortest word breaking ties; [] when there is none. A word of one letter
+        ("a", "i") may be one of them, and one word of the split must have 3 letters or more,
+        so that short words are not conjured up."""
+        import os
+        if os.environ.get("EXP_OLD"):
+            known = self.known
+            for cut in range(len(word) - 2, 1, -1):
+                head, tail = word[:cut], word[cut:]
+                if max(len(head), len(tail)) >= 4 and head in known and tail in known:
+                    return [head, tail]
+            return []
         known = self.known
-        for cut in range(len(word) - 2, 1, -1):
-            head, tail = word[:cut], word[cut:]
-            if max(len(head), len(tail)) >= 4 and head in known and tail in known:
-                return [head, tail]
-        return []
+        n = len(word)
+        # best[i]: the best split of word[:i] as (pieces, -shortest, parts)
+        best: list[tuple[int, int, list[str]] | None] = [None] * (n + 1)
+        best[0] = (0, -n, [])
+        for end in range(1, n + 1):
+            for start in range(max(0, end - 24), end):
+                before = best[start]
+                piece = word[start:end]
+                if before is None or before[0] >= MAX_RUN or piece not in known or (len(piece) < 2 and piece not in SHORT_WORDS):
+                    continue
+                option = (before[0] + 1, max(before[1], -len(piece)), before[2] + [piece])
+                if best[end] is None or option[:2] < best[end][:2]:
+                    best[end] = option
+        found = best[n]
+        if found is None or found[0] < 2 or max(len(p) for p in found[2]) < 3:
+            return []
+        return found[2]
 
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
         """The best LIMIT intents for TEXT, best first, with softmax confidences."""

@@ -34,6 +34,17 @@ _UNSPOKEN = re.compile(r"[\W_]+")   # spaces and punctuation, ASCII and Chinese:
 _PARTICLES = "了啊呀呢吗"           # sentence particles around a code's words ("余额不足了怎么办呢")
 
 
+_AFTER = r"[\s,.!:;~，。！：；～-]"  # what may stand between an opener and the message
+
+
+def _phrases(frame: str, phrases: Sequence[str], after_word: str, after_chinese: str) -> re.Pattern:
+    """PHRASES as one case-blind pattern in FRAME ("{}" stands for the alternatives), the longest
+    first; each followed by AFTER_WORD (an English one) or AFTER_CHINESE. Matches nothing when
+    there are none."""
+    said = [re.escape(p) + (after_word if p.isascii() else after_chinese) for p in phrases]
+    return re.compile(frame.format("|".join(said)) if said else r"(?!)", re.IGNORECASE)
+
+
 def _bare(text: str) -> str:
     """TEXT without spaces or punctuation, in any case: how a code's Chinese words are compared."""
     return _UNSPOKEN.sub("", text).casefold()
@@ -193,6 +204,7 @@ class Router:
         self.warning: str | None = None  # set by `cache.load_router` when the chosen encoder could not be used
         self._salient: frozenset[tuple[str, ...]] | None = None  # routing.salient_words as the index reads them
         self._code_words: dict[str, str | None] | None = None     # see code_asked
+        self._frame: tuple[re.Pattern, re.Pattern] | None = None  # routing.openers, routing.closers (`unframed`)
 
     def intents(self) -> dict[str, list[str]]:
         """Every intent's phrasings, masked: FAQ entries, actions and the out-of-scope examples."""
@@ -392,8 +404,27 @@ class Router:
                 out[slot.name] = shown[at:at + len(value)]
         return out
 
+    def unframed(self, text: str) -> str:
+        """TEXT without the greetings and addresses it opens with and the thanks it closes with
+        (`routing.openers`, `routing.closers`: "hi team, ", "您好，", ", thanks"), which say
+        nothing of what it asks and would hide a request's verb ("hi, check signature AcmeMall")
+        or its question mark ("How long does review take? Thanks"); TEXT itself when nothing
+        else is left."""
+        if self._frame is None:
+            self._frame = (_phrases(r"\A(?:{})", self.kb.routing.openers, _AFTER + "+", _AFTER + "*"),
+                           _phrases(r"(?:{})[\s.!~。！～]*\Z", self.kb.routing.closers, "", ""))
+        opener, closer = self._frame
+        while (found := opener.match(text)) and found.end() < len(text):
+            text = text[found.end():]
+        while (found := closer.search(text)) and found.start() > 0:
+            before = text[:found.start()]
+            if before[-1].isascii() and before[-1].isalnum() and found.group().isascii():
+                break  # "...party" is no "...p" + "arty"; an English closer stands after a space or a comma
+            text = before.rstrip(" ,;~，；～-")
+        return text
+
     def _route(self, question: str, lang: str | None) -> Reply:
-        text = plain(question)
+        text = self.unframed(plain(question))
         said = language.choose(lang, text)
         if not text:
             return Reply(question, "fallback", error="empty question; type a question or a request", lang=said)
@@ -507,7 +538,7 @@ class Router:
         them afterwards gives exactly the replies it gives without this."""
         if self.index.semantic is None or not questions:
             return
-        texts = [plain(q) for q in questions]
+        texts = [self.unframed(plain(q)) for q in questions]
         self.index.prime([self.prepare(t) for t in texts if t and len(t) <= MAX_QUESTION])
 
     @staticmethod

@@ -174,3 +174,13 @@ def test_two_known_words_run_together_are_read_apart(index, question, parts):
 
 def test_a_question_with_words_run_together_finds_its_intent(index):
     assert index.rank("how long does signaturereview take")[0].key == "review-time"
+
+
+@pytest.mark.parametrize("word,read", [
+    ("howdo", ("how", "do")),                       # two short known words
+    ("tochangethe", ("to", "change", "the")),       # three
+    ("atemplate", ("a", "template")),               # "a" and "i" are words of one letter
+    ("buton", ("button",)),                         # a split with a word of two letters gives way to a typo's fix
+])
+def test_the_shipped_index_reads_words_run_together_and_typos(router, word, read):
+    assert router.index._repair(word) == read

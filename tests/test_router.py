@@ -483,3 +483,24 @@ def test_resubmitting_a_signature_is_still_the_resubmission(router):
 def test_a_question_about_a_review_is_not_answered_with_an_entry_that_never_speaks_of_one(router):
     reply = router.route("联通审核现在到哪一步了")
     assert reply.entry != "number-segments" and reply.type != "answer"
+
+
+@pytest.mark.parametrize("framed,bare", [
+    ("hi team, check signature AcmeMall for me", "check signature AcmeMall for me"),
+    ("hello, any update on DIGITAL_SMS_0001", "any update on DIGITAL_SMS_0001"),
+    ("您好，模板DM_100002审核过了吗？谢谢！", "模板DM_100002审核过了吗？"),
+    ("Dear support team, how long does signature review take? Thanks in advance.",
+     "how long does signature review take?"),
+])
+def test_a_greeting_before_and_thanks_after_a_message_change_nothing(router, framed, bare):
+    said, meant = router.route(framed), router.route(bare)
+    assert (said.type, said.best.key, said.args) == (meant.type, meant.best.key, meant.args)
+
+
+@pytest.mark.parametrize("text", ["send to party", "hi", "thanks", "what is br"])
+def test_only_a_whole_opening_or_closing_word_is_read_past_and_never_all_of_a_line(router, text):
+    assert router.unframed(text) == text
+
+
+def test_a_line_that_only_greets_is_small_talk(router):
+    assert router.route("hi team").kind == "small_talk"
