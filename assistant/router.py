@@ -590,22 +590,24 @@ class Router:
     def _by_values(self, ranked: list[Candidate], text: str) -> list[Candidate]:
         """A request's values choose between requests: "用模板DM_100002发给13600001111" names a
         template, which a template's status also takes, and a number, which only a send does. When
-        the best request cannot take a value only a request carries (`routing.slot_bonus_types`)
-        and a request further down the ranking takes every such value given, that one is meant."""
+        the best candidate is a request and the line gives values only a request carries
+        (`routing.slot_bonus_types`), a request that cannot take every one of them is not what
+        was meant: its likelihood goes to the likeliest request that can take them all."""
         if not ranked or not ranked[0].key.startswith("action:"):
             return ranked
         strong = self.kb.routing.slot_bonus_types
         given = {t for t in strong if extract(self.kb, t, text)}
-        top = ranked[0]
-        if not given or given <= self._slot_types(top.key):
+        if not given:
             return ranked
-        for candidate in ranked[1:]:
-            if candidate.key.startswith("action:") and given <= self._slot_types(candidate.key):
-                # the two trade places: the one that cannot take the values is not offered beside it
-                swapped = {candidate.key: top.confidence, top.key: candidate.confidence}
-                ranked = [c._replace(confidence=swapped.get(c.key, c.confidence)) for c in ranked]
-                return sorted(ranked, key=lambda c: c.confidence, reverse=True)
-        return ranked
+        requests = [c for c in ranked if c.key.startswith("action:")]
+        taker = next((c for c in requests if given <= self._slot_types(c.key)), None)
+        unable = {c.key for c in requests if not given <= self._slot_types(c.key)}
+        if taker is None or not unable:
+            return ranked
+        moved = sum(c.confidence for c in ranked if c.key in unable)
+        ranked = [c._replace(confidence=0.0) if c.key in unable else
+                  c._replace(confidence=c.confidence + moved) if c.key == taker.key else c for c in ranked]
+        return sorted(ranked, key=lambda c: c.confidence, reverse=True)
 
     def _slot_types(self, key: str) -> set[str]:
         return {s.type for s in self.kb.actions[key.partition(":")[2]].slots}
@@ -624,17 +626,24 @@ class Router:
         pair = twin is not None
         second = known[1].confidence if len(known) > 1 else 0.0
         # well ahead of every other intent and of the out-of-scope class, though not `answer` sure
-        # (the lexical model spreads a wordy question's probability thin): answered all the same
+        # (the lexical model spreads a wordy question's probability thin): answered all the same;
+        # but a line in command form ("申请签名：阿克米") that only leans to an FAQ entry is a request
+        # misread more often than a question
         leads = t.lead_answer <= best.confidence and best.confidence >= t.lead * second and not pair and \
-            best.confidence * (1 - outside) > outside
+            best.confidence * (1 - outside) > outside and not (best.key.startswith("faq:") and self.form(text) == "command")
         if best.confidence < t.clarify and not pair and not leads:
             return Reply(question, "fallback", best.confidence, best=best, lang=lang)
         close = [c for c in known[1:] if best.confidence - c.confidence < t.margin and c.confidence >= t.clarify]
         if not close and pair:
             close = [twin]
-        if self.uncovered(text, best.key) and all(self.uncovered(text, c.key) for c in close):
-            # a salient word none of them speaks of: a confident (or offered) wrong answer is worse than "I don't know"
-            return Reply(question, "fallback", best.confidence, best=best, lang=lang)
+        if self.uncovered(text, best.key):
+            speaking = [c for c in close if not self.uncovered(text, c.key)]
+            if not speaking:
+                # a salient word none of them speaks of: a confident (or offered) wrong answer is worse than "I don't know"
+                return Reply(question, "fallback", best.confidence, best=best, lang=lang)
+            # "resubmit template X": of the status check and the entry on a failed template, only
+            # the entry speaks of resubmitting; the others are not offered beside it
+            best, close = speaking[0], speaking[1:]
         if not close and (best.confidence >= t.answer or leads):
             return self.resolve(question, text, best, lang)
         if not close:

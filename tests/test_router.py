@@ -473,7 +473,16 @@ def test_being_rate_limited_in_chinese_is_the_flow_control_entry(router):
 
 @pytest.mark.parametrize("text", ["resubmit template DIGITAL_SMS_0002", "帮我把模板DM_100002重新提交审核"])
 def test_resubmitting_a_template_is_not_taken_for_its_status_check(router, text):
-    assert router.route(text).type == "fallback"
+    reply = router.route(text)
+    assert reply.action is None and all(s.key != "action:template.status" for s in reply.suggestions)
+    assert reply.type == "fallback" or reply.entry == "template-failed-or-pending"
+
+
+def test_a_salient_word_only_one_of_two_close_intents_speaks_of_chooses_that_one(router):
+    # the status check and the entry on a failed template were equally likely; only the entry
+    # says what resubmitting is (a new template is submitted)
+    reply = router.route("resubmit template DIGITAL_SMS_0002")
+    assert (reply.type, reply.entry) == ("answer", "template-failed-or-pending")
 
 
 def test_resubmitting_a_signature_is_still_the_resubmission(router):
