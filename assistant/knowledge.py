@@ -528,7 +528,8 @@ def _read_out_of_scope(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:
 
 
 _ENCODER_RANGES = {"fusion": 1, "steps": 100_000, "rate": 1, "l2": 1, "average": 1, "negative": 100, "answer": 1,
-                   "clarify": 1, "out_of_scope": 1, "limit": 1_000_000, "request_fusion": 1}
+                   "clarify": 1, "out_of_scope": 1, "limit": 1_000_000, "request_fusion": 1, "neighbours": 1,
+                   "temperature": 10}
 
 
 def _read_encoder(c: _Checker, data: Any) -> EncoderSettings:

@@ -69,6 +69,8 @@ class EncoderSettings(NamedTuple):
     out_of_scope: float = 0.6
     limit: float = 2000        # above this many intents the encoder is not used (a dense classifier)
     request_fusion: float = 0.5  # the encoder's weight for a request ("commandform"): its verbs and values are words
+    neighbours: float = 0.0    # share of the encoder's probabilities given by the nearest phrasing of each intent
+    temperature: float = 0.05  # softmax temperature of those nearest-phrasing similarities
 
 
 def fuse(lexical: Mapping[int, float], semantic: Sequence[float], weight: float) -> dict[int, float]:
@@ -412,7 +414,7 @@ class Index:
                 raise ValueError("the index was built with another encoder")
             from .encoder import Semantic
 
-            self.semantic = Semantic.from_arrays(encoder, state)
+            self.semantic = Semantic.from_arrays(encoder, state, self.encoder_settings)
 
     # --- reading a question ------------------------------------------------------------------
 

@@ -392,3 +392,39 @@ def test_the_token_rows_pass_reads_a_sentence_word_by_word_as_the_tokenizer_does
     for _ in range(2):  # the second time each word's pieces are the ones kept
         for text in sentences:
             assert rows._tokenize(text) == rows.sp.encode(text, out_type=int, add_bos=True, add_eos=True), text
+
+
+def _semantic_on_a_plane(neighbours: float):
+    """Three intents on 2-D vectors: 0 has one phrasing along x, 1 one along y and one between, 2 none;
+    the classifier's own weights say nothing (every intent equally likely)."""
+    import numpy as np
+
+    class Model:
+        def encode(self, texts):
+            return np.array([[0.0, 1.0] for _ in texts], dtype=np.float32)   # every question lies along y
+
+    embeddings = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]], dtype=np.float32)
+    return encoders.Semantic(encoders.Encoder("fake", Model(), 2), np.zeros((2, 3)), np.zeros(3), embeddings,
+                             [0, 1, 1], neighbours=neighbours, temperature=0.05)
+
+
+def test_without_the_nearest_phrasing_share_the_classifier_alone_decides():
+    import numpy as np
+
+    assert np.allclose(_semantic_on_a_plane(0.0).probabilities("anything"), [1 / 3] * 3)
+
+
+def test_the_nearest_phrasing_share_goes_to_the_intent_with_a_phrasing_like_the_question():
+    p = _semantic_on_a_plane(0.5).probabilities("anything")
+    assert abs(sum(p) - 1.0) < 1e-9
+    assert abs(p[1] - (1 / 6 + 0.5)) < 1e-6              # 1/3 * 0.5 each from the classifier, the share all intent 1's
+    assert abs(p[2] - 1 / 6) < 1e-6                     # an intent without phrasings gets nothing of the share
+
+
+def test_the_cache_restores_the_nearest_phrasing_share(fused):
+    built, cached = fused
+    settings = built.kb.encoder
+    assert settings.neighbours > 0
+    for router in fused:
+        assert (router.index.semantic.neighbours, router.index.semantic.temperature) == \
+            (settings.neighbours, settings.temperature)
