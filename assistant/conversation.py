@@ -488,7 +488,8 @@ class Conversation:
         if not reason and trigger in (None, "asked_for_person") and self.unanswered and not self.failures:
             # what the customer last struggled with: the questions left unanswered since
             reason, trigger = " / ".join(self.unanswered[-3:]), "unanswered_question"
-        request = self.last.get("request") if self.failures else None
+        # the send this session made that failed is the one the person is asked about, whatever was said since
+        request = self.last.get("request") if self.failures else self.last.get("failed_send")
         ticket = handoff.create(self.ctx, reason, template=self.last.get("template"), request_id=request,
                                 conversation=self.turns, trigger=trigger, reuse=True)
         self.fallbacks = self.failures = 0

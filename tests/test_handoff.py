@@ -290,11 +290,11 @@ def test_a_conversations_request_goes_on_the_open_ticket_with_what_it_names(case
     first = handoff.create(case, "please call me", trigger="asked_for_person", reuse=True)
     handoff.claim(as_manager(case), first["id"], "lin")
     handoff.reply(as_manager(case), first["id"], "Which template?", by="lin")
-    result = sending.send(case, "DIGITAL_SMS_0002", [("13312345678", {})])
+    result = sending.send(case, "DIGITAL_SMS_0002", [("13312345678", {}), ("13800138000", {})])
     again = handoff.create(case, request_id=result["request_id"], conversation=TURNS, reuse=True)
     assert again["id"] == first["id"] and again["reused"] and again["added"]
     assert again["status"] == "claimed"                       # waiting for the customer no more
-    assert again["messages"][-1]["author"] == "customer" and "failed for 1 of 1 numbers" in again["messages"][-1]["text"]
+    assert again["messages"][-1]["author"] == "customer" and "failed for 1 of 2 numbers" in again["messages"][-1]["text"]
     assert again["context"]["send"]["request_id"] == result["request_id"]   # the failed send joins the case
     assert again["reason"] == "asked_for_person" and again["summary"] == first["summary"]
     assert [t["id"] for t in handoff.queue(as_manager(case))] == [first["id"]]
