@@ -361,6 +361,23 @@ def chat_say(browser: Browser, csrf: str, text: str) -> dict:
         return json.loads(response.read())
 
 
+def test_the_chat_gives_its_own_way_where_the_knowledge_base_names_a_command(desk):
+    browser = Browser(desk["server"].url)
+    browser.sign_in(desk["customer"])
+    csrf = browser.csrf("/chat")
+    answer = " ".join(line["text"] for line in chat_say(browser, csrf, "What happens to messages that fail?")["lines"])
+    assert "(/error CODE)" in answer and "/sends ID lists a send's failures" in answer
+    carried = " ".join(line["text"] for line in chat_say(browser, csrf, "How many numbers can one send carry?")["lines"])
+    assert "not in this chat: a recipients file goes to the service's API, POST /v1/sends" in carried
+    assert "`assistant" not in answer + carried and "command line" not in carried
+    # a conversation of a terminal (the remote REPL) over the same service keeps the command line's way
+    server = desk["server"]
+    conv = server.call("POST", "/v1/conversations", desk["customer"])[1]["id"]
+    said = server.call("POST", f"/v1/conversations/{conv}/messages", desk["customer"],
+                       {"text": "How many numbers can one send carry?"})[1]
+    assert "from the command line: `assistant send CODE --file FILE`" in " ".join(line["text"] for line in said["lines"])
+
+
 @pytest.fixture
 def failed_send(serve, tmp_path):
     """A service whose demo account sent DIGITAL_SMS_0001 to three numbers (19212345678 failed, China
