@@ -145,6 +145,20 @@ def test_the_ticket_page_shows_where_a_later_conversation_added_to_the_ticket_st
     assert re.search(r'<li data-from="part"><i>Later conversation, added [0-9: -]+</i></li><li data-from="user">', page)
 
 
+def test_a_later_chinese_chat_added_to_the_ticket_is_marked_in_chinese_on_the_desk(desk):
+    customer = Browser(desk["server"].url, lang="zh-CN")
+    customer.sign_in(desk["customer"])
+    csrf = customer.csrf("/chat")
+    chat_say(customer, csrf, "转人工")
+    said = " ".join(line["text"] for line in chat_say(customer, csrf, "是")["lines"])
+    assert f"工单 #{desk['ticket']} 已在支持经理处" in said and "已附上我们的对话" in said
+    manager = Browser(desk["server"].url)
+    manager.sign_in(desk["manager"])
+    page = manager.go(f"/desk/tickets/{desk['ticket']}")[2]
+    assert re.search(r'<li data-from="part"><i>后续对话，添加于 [0-9: -]+</i></li><li data-from="(user|assistant)">', page)
+    assert "Later conversation" not in page
+
+
 def test_a_manager_claims_notes_replies_and_resolves_from_the_ticket_page(desk):
     browser, t = Browser(desk["server"].url), desk["ticket"]
     browser.sign_in(desk["manager"])
