@@ -46,6 +46,7 @@ _SAY: list[tuple[re.Pattern[str], str | Phrase]] = [(re.compile(p), r) for p, r 
     (r"`assistant handoff create[^`]*`", "/handoff"),
     (r"`assistant handoff list[^`]*`", "/queue"),
     (r"`assistant inbox`", "/inbox"),
+    (r"`assistant admin account update (?P<args>[^`]*)`", Phrase("speech.profile")),
     (r"`assistant send show ([^`]*)`", r"/sends \1"),
     (r"`assistant send list[^`]*`", "/sends"),
     (r"`assistant send CODE NUMBERS`", "/send CODE PHONE"),
