@@ -54,12 +54,15 @@ class Conversation:
     whole_turns = False
 
     def __init__(self, ctx: Context, router: Router, role: str = "customer", files: str = "local",
-                 lang: str | None = None, first: str | None = None):
+                 lang: str | None = None, first: str | None = None, shell: str = "terminal"):
         """FILES is where the files its prompts ask for come from (chat/attachments.py): "local", paths
         on this machine (the embedded REPL); "upload", files the client sends (the service).
         LANG: auto (default: each line's own language, see `lang.follow`), en or zh. FIRST: with auto,
-        the language spoken before anyone has written (a web page's own: the browser's language)."""
+        the language spoken before anyone has written (a web page's own: the browser's language).
+        SHELL: where it is held (`speech.SHELLS`): "terminal" (beside the CLI) or "web" (the web chat,
+        which has no CLI): the hints its lines give are that shell's."""
         self.ctx, self.router, self.kb, self.role = ctx, router, router.kb, role
+        self.shell = shell
         self.files = attachments.source(files)
         self.lang_setting = lang or "auto"
         # the language said now
@@ -187,7 +190,7 @@ class Conversation:
             lines = [Line("error", str(exc))] + self.after_failure()
         except Exception as exc:  # a bug must not end the session, in any shell  # noqa: BLE001
             lines = self.internal_error(exc)
-        lines = [Line(line.kind, speech.say(line.text, self.kb), line.entry) for line in lines]
+        lines = [Line(line.kind, speech.say(line.text, self.kb, self.shell), line.entry) for line in lines]
         for line in lines:
             if line.kind != "muted":
                 self._turn("assistant", line.text)
@@ -488,7 +491,8 @@ class Conversation:
         if not reason and trigger in (None, "asked_for_person") and self.unanswered and not self.failures:
             # what the customer last struggled with: the questions left unanswered since
             reason, trigger = " / ".join(self.unanswered[-3:]), "unanswered_question"
-        request = self.last.get("request") if self.failures else None
+        # the send this session made that failed is the one the person is asked about, whatever was said since
+        request = self.last.get("request") if self.failures else self.last.get("failed_send")
         ticket = handoff.create(self.ctx, reason, template=self.last.get("template"), request_id=request,
                                 conversation=self.turns, trigger=trigger, reuse=True)
         self.fallbacks = self.failures = 0

@@ -33,8 +33,9 @@ class TooLarge(UserError):
 class Unsupported(UserError):
     """What was sent is not of a kind that is taken, judged by its content (the service answers 415)."""
 class Unprocessable(UserError):
-    """The request is well formed, yet nothing in it can be done: a send none of whose numbers is a
-    mobile number digital messages reach (the service answers 422)."""
+    """The request is well formed, yet nothing in it can be done: a send none of whose numbers can be
+    sent, whether no number is one digital messages reach or each fails another check (the service
+    answers 422)."""
 
 
 class Unavailable(UserError):

@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import re
 
 import pytest
 
@@ -38,6 +39,43 @@ def test_a_chinese_sentences_hints_are_said_in_chinese_and_an_english_ones_in_en
     assert speech.say("把接收方拆分为多个请求，或从文件发送（`assistant send CODE --file a.csv`）。", kb) == \
         "把接收方拆分为多个请求，或从文件发送（文件请在命令行发送：`assistant send CODE --file a.csv`）。"
     assert speech.say("run `assistant enable` first", kb) == 'say "enable digital messages" first'
+
+
+def _knowledge_texts(kb) -> list[str]:
+    """Every line the conversation may take from the knowledge base: answers, the catalogue's
+    messages (bar `speech.*`, the hints said in their place) and the error codes' fixes, in every language."""
+    texts = [e.said("answer", lang) for e in kb.entries.values() for lang in ("en", "zh")]
+    texts += [text for msg_id, texts in kb.messages.items() if not msg_id.startswith("speech.") for text in texts.values()]
+    return texts + [fix for code in kb.error_codes.values() for fix in (code.fix, code.fix_zh) if fix]
+
+
+def test_no_line_of_the_knowledge_base_gives_a_web_chat_a_command_line_hint(kb):
+    hinted = [text for text in _knowledge_texts(kb) if "`assistant " in text]
+    assert len(hinted) > 20       # the knowledge base does name commands: each has the chat's way
+    command = re.compile(r"`assistant |\bassistant (?:enable|signature|template|send|error|handoff|inbox)\b")
+    left = [said for said in (speech.say(text, kb, "web") for text in hinted) if command.search(said)]
+    assert left == []
+
+
+def test_a_recipients_file_is_the_command_lines_at_a_terminal_and_not_the_web_chats(kb):
+    fix = kb.error_codes["isv.MOBILE_COUNT_OVER_LIMIT"].fix
+    assert "from the command line: `assistant send CODE --file numbers.csv`" in speech.say(fix, kb, "terminal")
+    web = speech.say(fix, kb, "web")
+    assert "not in this chat: a recipients file goes to the service's API, POST /v1/sends" in web
+    assert "本聊天不能发送文件" in speech.say(kb.error_codes["isv.MOBILE_COUNT_OVER_LIMIT"].fix_zh, kb, "web")
+
+
+def test_a_sends_results_are_the_conversations_slash_command_in_either_shell(kb):
+    for shell in speech.SHELLS:
+        assert speech.say("`assistant send show ID` lists a send's failures", kb, shell) == "/sends ID lists a send's failures"
+        assert speech.say("With this assistant: `assistant send CODE NUMBERS`.", kb, shell) == \
+            "With this assistant: /send CODE PHONE."
+
+
+def test_a_conversation_keeps_its_shell_with_its_state(ctx, router):
+    web = Conversation(ctx, router, shell="web")
+    assert Conversation.load(ctx, router, json.loads(json.dumps(web.dump()))).shell == "web"
+    assert Conversation.load(ctx, router, Conversation(ctx, router).dump()).shell == "terminal"
 
 
 def test_picking_a_suggestion_keeps_the_values_of_the_request(ctx, router):

@@ -492,6 +492,19 @@ def test_a_send_none_of_whose_numbers_is_reached_is_one_error_line_and_records_n
     assert [s["request_id"] for s in listed] == [request_id]
 
 
+def test_a_send_none_of_whose_numbers_can_go_for_any_reason_is_one_error_line_and_records_nothing(cli_send):
+    run, db, request_id = cli_send
+    later = ("--db", db, "--now", "2026-03-20T11:00")
+    err = _one_error_line(run(*later, "send", "DIGITAL_SMS_0001", "13800138000", "19212345678"))
+    assert err.startswith("error: isv.BUSINESS_LIMIT_CONTROL: none of the 2 numbers can be sent to (13800138000: "
+                          "isv.BUSINESS_LIMIT_CONTROL, 13800138000 already got template DIGITAL_SMS_0001"), err
+    assert "19212345678: isv.MOBILE_NUMBER_ILLEGAL, " in err and "nothing was sent or recorded" in err
+    failed = run(*later, "send", "DIGITAL_SMS_0001", "13800138000", "--json")
+    assert failed.code == 1 and json.loads(failed.out)["error_code"] == "isv.BUSINESS_LIMIT_CONTROL"
+    listed = json.loads(run("--db", db, "send", "list", "--json").out)
+    assert [s["request_id"] for s in listed] == [request_id]
+
+
 @pytest.fixture
 def cli_send(run, tmp_path):
     db = str(tmp_path / "x.db")

@@ -290,14 +290,24 @@ def test_a_conversations_request_goes_on_the_open_ticket_with_what_it_names(case
     first = handoff.create(case, "please call me", trigger="asked_for_person", reuse=True)
     handoff.claim(as_manager(case), first["id"], "lin")
     handoff.reply(as_manager(case), first["id"], "Which template?", by="lin")
-    result = sending.send(case, "DIGITAL_SMS_0002", [("13312345678", {})])
+    result = sending.send(case, "DIGITAL_SMS_0002", [("13312345678", {}), ("13800138000", {})])
     again = handoff.create(case, request_id=result["request_id"], conversation=TURNS, reuse=True)
     assert again["id"] == first["id"] and again["reused"] and again["added"]
     assert again["status"] == "claimed"                       # waiting for the customer no more
-    assert again["messages"][-1]["author"] == "customer" and "failed for 1 of 1 numbers" in again["messages"][-1]["text"]
+    assert again["messages"][-1]["author"] == "customer" and "failed for 1 of 2 numbers" in again["messages"][-1]["text"]
     assert again["context"]["send"]["request_id"] == result["request_id"]   # the failed send joins the case
     assert again["reason"] == "asked_for_person" and again["summary"] == first["summary"]
     assert [t["id"] for t in handoff.queue(as_manager(case))] == [first["id"]]
+
+
+def test_a_later_english_conversations_part_is_marked_in_english(case):
+    handoff.create(case, "please call me", conversation=TURNS, trigger="asked_for_person", reuse=True)
+    case.at("2026-03-20T15:00")
+    later = [{"role": "user", "text": "why did it fail", "at": "2026-03-20 15:00:00"},
+             {"role": "assistant", "text": "isv.MOBILE_NUMBER_ILLEGAL: ...", "at": "2026-03-20 15:00:00"}]
+    again = handoff.create(case, conversation=later, trigger="asked_for_person", reuse=True)
+    assert again["conversation"][len(TURNS)] == {"role": handoff.PART, "at": "2026-03-20 15:00:00",
+                                                 "text": "Later conversation, added 2026-03-20 15:00:00"}
 
 
 def test_a_later_conversations_handoff_appends_its_turns_to_the_open_ticket_as_a_new_part(case):
@@ -308,13 +318,14 @@ def test_a_later_conversations_handoff_appends_its_turns_to_the_open_ticket_as_a
              {"role": "user", "text": "转人工", "at": "2026-03-20 15:00:00"}]
     again = handoff.create(case, conversation=later, trigger="asked_for_person", reuse=True)
     assert again["id"] == first["id"] and again["added"]
-    part = {"role": handoff.PART, "text": "Later conversation, added 2026-03-20 15:00:00", "at": "2026-03-20 15:00:00"}
+    # the part's marker is said in the language the customer wrote the later conversation in
+    part = {"role": handoff.PART, "text": "后续对话，添加于 2026-03-20 15:00:00", "at": "2026-03-20 15:00:00"}
     assert again["conversation"] == TURNS + [part] + later
     # the same session asking again adds only what was said since, as one more part; nothing new adds nothing
     case.at("2026-03-20T15:05")
     since = [{"role": "assistant", "text": "工单 #1 已在支持经理处", "at": "2026-03-20 15:05:00"}]
     third = handoff.create(case, conversation=later + since, trigger="asked_for_person", reuse=True)
-    assert third["conversation"][len(again["conversation"]):] == [{**part, "text": "Later conversation, added "
+    assert third["conversation"][len(again["conversation"]):] == [{**part, "text": "后续对话，添加于 "
                                                                   "2026-03-20 15:05:00", "at": "2026-03-20 15:05:00"}] + since
     assert not handoff.create(case, conversation=later + since, trigger="asked_for_person", reuse=True)["added"]
     # `ask`'s one line is the customer's message, not a conversation part
@@ -340,11 +351,11 @@ def test_asking_for_a_person_in_a_later_session_attaches_that_sessions_conversat
     texts = [t["text"] for t in turns]
     assert texts[:2] == ["I want to talk to a person", "Hand this case to a support manager, with our conversation "
                                                         "and your account's details attached."]
-    part = texts.index("Later conversation, added 2026-03-20 15:00:00")
+    part = texts.index("后续对话，添加于 2026-03-20 15:00:00")     # the later conversation was in Chinese
     assert turns[part]["role"] == handoff.PART and part > 2
     assert {"send DIGITAL_SMS_0002 to 13312345678", "为什么失败了", "余额不足怎么办", "转人工"} <= set(texts[part:])
-    assert "     part: Later conversation, added 2026-03-20 15:00:00" in case_text(handoff.get(as_manager(case), 1),
-                                                                          case.rules.carriers)
+    assert "     part: 后续对话，添加于 2026-03-20 15:00:00" in case_text(handoff.get(as_manager(case), 1),
+                                                                case.rules.carriers)
 
 
 def test_the_same_words_again_add_nothing_and_a_resolved_ticket_is_not_reused(case):

@@ -71,12 +71,15 @@ def test_the_faq_onboarding_end_to_end(cli):
     sent = _json(cli("send", everyone, "13800138000", "18612345678", "13312345678", "--param", "name=Tom", "--json",
                      now="2026-03-20T10:00"))
     assert (sent["sent"], sent["failed"]) == (3, 0)
-    failed = _json(cli("send", some, "13312345678", "19212345678", "--json", now="2026-03-20T10:00", expect=1))
-    assert [r["error_code"] for r in failed["results"]] == ["isv.SMS_TEMPLATE_ILLEGAL", "isv.MOBILE_NUMBER_ILLEGAL"]
+    failed = _json(cli("send", some, "13312345678", "19212345678", "18612345678", "--json", now="2026-03-20T10:00"))
+    assert [r["error_code"] for r in failed["results"]] == ["isv.SMS_TEMPLATE_ILLEGAL", "isv.MOBILE_NUMBER_ILLEGAL", None]
+    # a send none of whose numbers can go is refused whole with the code they fail with, and recorded nowhere
+    listed = _json(cli("send", "list", "--json"))
     again = _json(cli("send", everyone, "13800138000", "--param", "name=Tom", "--json", now="2026-03-20T11:00", expect=1))
-    assert again["results"][0]["error_code"] == "isv.BUSINESS_LIMIT_CONTROL"
+    assert again["error_code"] == "isv.BUSINESS_LIMIT_CONTROL" and "nothing was sent or recorded" in again["error"]
     missing = _json(cli("send", everyone, "13800138001", "--json", now="2026-03-20T11:00", expect=1))
-    assert missing["results"][0]["error_code"] == "isv.TEMPLATE_MISSING_PARAMETERS"
+    assert missing["error_code"] == "isv.TEMPLATE_MISSING_PARAMETERS" and "no value for ${name}" in missing["error"]
+    assert _json(cli("send", "list", "--json")) == listed
     assert "Fix:" in cli("error", "isv.BUSINESS_LIMIT_CONTROL").out
 
     # The SMS-package case: digital runs out while SMS messages are left.

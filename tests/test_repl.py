@@ -382,3 +382,26 @@ def test_a_quick_send_draws_no_progress_bar(live, router):
     output = Vt100_Output(screen, lambda: Size(rows=40, columns=200), term="xterm")
     session(live, router, "/send DIGITAL_SMS_0001 13800138000 name=Tom\ry\r", output=output)
     assert "Sending to" not in screen.getvalue() and "1 sent" in screen.getvalue().replace("\r", "")
+
+
+def _screen(ctx, router, keys: str, lang: str = "en") -> str:
+    """What a wide terminal shows (escape codes taken out) while KEYS are typed into the real shell."""
+    stream = io.StringIO()
+    output = Vt100_Output(stream, lambda: Size(rows=40, columns=400), term="xterm")
+    with create_pipe_input() as pipe:
+        shell = Shell(Conversation(ctx, router, lang=lang), input=pipe, output=output)
+        pipe.send_text(keys)
+        pipe.close()
+        shell.run()
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|[\r\x1b]", "", stream.getvalue())
+
+
+def test_the_industry_prompt_lists_the_industries_it_takes(live, router):
+    shown = _screen(live, router, "create a template\rSale2\rAcmeShop\r")
+    assert ("Industry (general, e-commerce, retail, logistics, travel, catering, education, real estate, medicine, "
+            "finance, games, live streaming):") in shown
+
+
+def test_the_industry_prompt_lists_them_in_the_conversations_language(live, router):
+    shown = _screen(live, router, "我要创建模板\r促销\rAcmeShop\r", lang="zh")
+    assert "行业（通用、电商、零售、物流、旅游、餐饮、教育、房地产、医药、金融、游戏、直播）:" in shown

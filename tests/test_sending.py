@@ -17,6 +17,23 @@ def _codes(result):
     return [r["error_code"] for r in result["results"]]
 
 
+def _refused(c, *phones, code="DIGITAL_SMS_0001", **params):
+    """What a send none of whose numbers can go would do (its preview), once the send itself is seen
+    refused whole with one of its numbers' codes, recording and charging nothing."""
+    return _refused_send(c, code, [(p, params or {"name": "Tom"}) for p in phones])
+
+
+def _refused_send(c, code, recipients):
+    shown = sending.preview(c, code, recipients)
+    before = (c.store.row("SELECT COUNT(*) AS n FROM requests")["n"], accounts.account_info(c)["packages"])
+    with pytest.raises(Unprocessable) as refused:
+        sending.send(c, code, recipients)
+    assert refused.value.code in _codes(shown) and str(refused.value).startswith(f"{refused.value.code}: ")
+    assert "nothing was sent or recorded" in str(refused.value) and "\n" not in str(refused.value)
+    assert (c.store.row("SELECT COUNT(*) AS n FROM requests")["n"], accounts.account_info(c)["packages"]) == before
+    return shown
+
+
 def test_a_send_reaches_each_carrier_and_charges_the_digital_package_only(live):
     result = _send(live, "13800138000", "+86 186-1234-5678", "133 1234 5678")
     assert (result["sent"], result["failed"]) == (3, 0)
@@ -47,14 +64,41 @@ def test_a_send_none_of_whose_numbers_it_can_reach_is_refused_whole_and_records_
                                                                                          "result": "refused"}
 
 
+def test_a_send_none_of_whose_numbers_can_go_is_refused_with_the_code_most_of_them_fail_with(live):
+    _send(live, "13800138000", "13800138001")
+    recipients = [("13800138002", {}), ("13800138000", {"name": "Tom"}), ("13800138001", {"name": "Tom"})]
+    assert _codes(_refused_send(live, "DIGITAL_SMS_0001", recipients)) == [
+        "isv.TEMPLATE_MISSING_PARAMETERS", "isv.BUSINESS_LIMIT_CONTROL", "isv.BUSINESS_LIMIT_CONTROL"]
+    with pytest.raises(Unprocessable) as refused:
+        sending.send(live, "DIGITAL_SMS_0001", recipients)
+    message = str(refused.value)
+    assert refused.value.code == "isv.BUSINESS_LIMIT_CONTROL"
+    assert message.startswith("isv.BUSINESS_LIMIT_CONTROL: none of the 3 numbers can be sent to (13800138002: "
+                              "isv.TEMPLATE_MISSING_PARAMETERS, no value for ${name}")
+    assert "13800138000: isv.BUSINESS_LIMIT_CONTROL, 13800138000 already got template" in message
+    assert message.endswith("nothing was sent or recorded; " + _fix(live, "isv.BUSINESS_LIMIT_CONTROL"))
+    assert live.store.row("SELECT action, result, detail FROM audit ORDER BY id DESC LIMIT 1") == {
+        "action": "send", "result": "refused", "detail": message}
+
+
+def test_a_send_to_an_empty_digital_package_is_refused_whole_with_amount_not_enough(live):
+    live.store.update("accounts", {"name": "demo"}, {"digital_balance": 0})
+    assert _codes(_refused(live, "13800138000", "13800138001")) == ["isv.AMOUNT_NOT_ENOUGH"] * 2
+
+
+def _fix(c, code):
+    fix = c.kb.error_codes[code].fix
+    return fix[:1].lower() + fix[1:].rstrip(".")
+
+
 def test_unreachable_numbers_of_an_account_not_enabled_fail_for_the_account_first(live):
     live.store.update("accounts", {"name": live.account}, {"enabled_at": None})
-    assert _codes(_send(live, "12345")) == ["isv.PRODUCT_UN_SUBSCRIPT"]
+    assert _codes(_refused(live, "12345")) == ["isv.PRODUCT_UN_SUBSCRIPT"]
 
 
 def test_a_carrier_that_has_not_approved_the_template_is_refused(live, media):
     templates.create(live, "Live", "AcmeShop", "e-commerce", "Watch our live stream", [media["image"]])
-    result = sending.send(live, "DIGITAL_SMS_0002", [("13312345678", {}), ("13800138000", {})])
+    result = _refused_send(live, "DIGITAL_SMS_0002", [("13312345678", {}), ("13800138000", {})])
     assert _codes(result) == ["isv.SMS_TEMPLATE_ILLEGAL", "isv.SMS_TEMPLATE_ILLEGAL"]
     assert "pending, expected by" in result["results"][0]["detail"]
     live.later(days=7)
@@ -74,7 +118,7 @@ def test_a_signature_not_active_with_the_carrier_is_refused(ctx, media):
     ctx.actor = "manager"
     templates.record_review(ctx, code, others[0], True, None)   # a carrier approves the template anyway
     phone = {"china_mobile": "13800138000", "china_unicom": "18612345678", "china_telecom": "13312345678"}[others[0]]
-    assert _codes(sending.send(ctx, code, [(phone, {})])) == ["isv.SMS_SIGNATURE_ILLEGAL"]
+    assert _codes(_refused_send(ctx, code, [(phone, {})])) == ["isv.SMS_SIGNATURE_ILLEGAL"]
 
 
 @pytest.mark.parametrize("params,code", [
@@ -84,15 +128,15 @@ def test_a_signature_not_active_with_the_carrier_is_refused(ctx, media):
     ({"name": "lottery"}, "isv.BLACK_KEY_CONTROL_LIMIT"),
 ])
 def test_template_parameters_are_checked(live, params, code):
-    result = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", params)])
+    result = _refused_send(live, "DIGITAL_SMS_0001", [("13800138000", params)])
     assert _codes(result) == [code]
 
 
 def test_one_message_per_number_per_template_in_24_hours(live):
     assert _codes(_send(live, "13800138000")) == [None]   # (one number written twice in one request is sent once)
-    assert _codes(_send(live, "13800138000")) == ["isv.BUSINESS_LIMIT_CONTROL"]
+    assert _codes(_refused(live, "13800138000")) == ["isv.BUSINESS_LIMIT_CONTROL"]
     live.later(hours=23, minutes=59)
-    assert _codes(_send(live, "13800138000")) == ["isv.BUSINESS_LIMIT_CONTROL"]
+    assert _codes(_refused(live, "13800138000")) == ["isv.BUSINESS_LIMIT_CONTROL"]
     live.later(minutes=2)
     assert _codes(_send(live, "13800138000")) == [None]
 
@@ -103,7 +147,7 @@ def test_at_most_two_messages_a_minute_to_one_number_across_templates(live, medi
     live.later(days=5)
     assert _codes(_send(live, "13800138000")) == [None]
     assert _codes(sending.send(live, "DIGITAL_SMS_0002", [("13800138000", {})])) == [None]
-    result = sending.send(live, "DIGITAL_SMS_0003", [("13800138000", {})])
+    result = _refused_send(live, "DIGITAL_SMS_0003", [("13800138000", {})])
     assert _codes(result) == ["isv.BUSINESS_LIMIT_CONTROL"] and "in a minute" in result["results"][0]["detail"]
 
 
@@ -117,7 +161,7 @@ def test_an_empty_digital_package_fails_even_with_sms_left(live):
 
 def test_an_account_without_the_service_gets_product_un_subscript(live):
     live.store.conn.execute("UPDATE accounts SET enabled_at = NULL WHERE name = 'demo'")
-    assert _codes(_send(live, "13800138000")) == ["isv.PRODUCT_UN_SUBSCRIPT"]
+    assert _codes(_refused(live, "13800138000")) == ["isv.PRODUCT_UN_SUBSCRIPT"]
 
 
 def test_more_than_a_thousand_numbers_in_one_request_is_refused_whole(live):

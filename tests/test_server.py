@@ -100,6 +100,23 @@ def test_a_send_none_of_whose_numbers_is_reached_is_a_422_with_its_code_and_reco
     assert server.call("GET", "/v1/sends", token, headers={"X-Assistant-Now": NOW})[1] == before
 
 
+@pytest.mark.parametrize("fields,code", [
+    ([("phone", b"13800138000"), ("param", b"name=Tom")], "isv.BUSINESS_LIMIT_CONTROL"),   # sent it in the setup
+    ([("phone", b"13900139000"), ("phone", b"18612345678")], "isv.TEMPLATE_MISSING_PARAMETERS"),
+])
+def test_a_send_none_of_whose_numbers_can_go_for_any_reason_is_a_422_with_its_code(shared_world, fields, code):
+    from test_server_strict import multipart
+
+    server, token = shared_world["server"], shared_world["tokens"]["a"]
+    before = server.call("GET", "/v1/sends", token, headers={"X-Assistant-Now": NOW})[1]
+    body, kind = multipart([("code", b"DIGITAL_SMS_0001"), *fields])
+    status, answer = server.call("POST", "/v1/sends", token, data=body, content_type=kind,
+                                 headers={"X-Assistant-Now": NOW})
+    assert status == 422 and answer["error_code"] == code, answer
+    assert answer["error"].startswith(f"{code}: ") and "nothing was sent or recorded" in answer["error"], answer
+    assert server.call("GET", "/v1/sends", token, headers={"X-Assistant-Now": NOW})[1] == before
+
+
 def test_an_error_code_is_found_by_its_chinese_meaning(shared_world):
     from urllib.parse import quote
 

@@ -170,3 +170,18 @@ def test_the_hint_for_a_name_with_spaces_is_a_name_that_passes(ctx):
         signatures.submit(ctx, "Acme Shop!", "trademark")
     hint = str(refused.value).split("e.g. '")[1].split("'")[0]
     assert hint == "AcmeShop" and signatures.check_name(ctx, hint) == hint
+
+
+def test_a_foreseen_rejection_is_recorded_in_english_and_said_in_chinese_from_the_catalogue(ctx):
+    accounts.enable(ctx)
+    reasons = signatures.foreseen_reasons(ctx, "Globex", "enterprise")
+    assert set(reasons) == set(ctx.rules.carriers) and len({r.id for r in reasons.values()}) == 1
+    reason = reasons["china_mobile"]
+    english = ("'Globex' is not the full or abbreviated name of a registered enterprise (Acme Technology Co., Ltd.); "
+               "update the real-name profile or choose a matching name, then resubmit")
+    assert reason.said(ctx.kb) == english and signatures.foreseen(ctx, "Globex", "enterprise") == [
+        f"Every carrier will reject it: {english}"]
+    assert reason.said(ctx.kb, "zh") == ("“Globex”不是已登记企业（Acme Technology Co., Ltd.）的全称或简称；"
+                                         "请更新实名资料或改用相符的名称，然后重新提交")
+    status = signatures.submit(ctx, "Globex", "enterprise")
+    assert status["warnings"] == [f"Every carrier will reject it: {english}"]

@@ -145,6 +145,20 @@ def test_the_ticket_page_shows_where_a_later_conversation_added_to_the_ticket_st
     assert re.search(r'<li data-from="part"><i>Later conversation, added [0-9: -]+</i></li><li data-from="user">', page)
 
 
+def test_a_later_chinese_chat_added_to_the_ticket_is_marked_in_chinese_on_the_desk(desk):
+    customer = Browser(desk["server"].url, lang="zh-CN")
+    customer.sign_in(desk["customer"])
+    csrf = customer.csrf("/chat")
+    chat_say(customer, csrf, "转人工")
+    said = " ".join(line["text"] for line in chat_say(customer, csrf, "是")["lines"])
+    assert f"工单 #{desk['ticket']} 已在支持经理处" in said and "已附上我们的对话" in said
+    manager = Browser(desk["server"].url)
+    manager.sign_in(desk["manager"])
+    page = manager.go(f"/desk/tickets/{desk['ticket']}")[2]
+    assert re.search(r'<li data-from="part"><i>后续对话，添加于 [0-9: -]+</i></li><li data-from="(user|assistant)">', page)
+    assert "Later conversation" not in page
+
+
 def test_a_manager_claims_notes_replies_and_resolves_from_the_ticket_page(desk):
     browser, t = Browser(desk["server"].url), desk["ticket"]
     browser.sign_in(desk["manager"])
@@ -359,6 +373,23 @@ def chat_say(browser: Browser, csrf: str, text: str) -> dict:
                                      headers={"Accept": "application/json", "Accept-Language": browser.lang})
     with browser.opener.open(request, timeout=30) as response:
         return json.loads(response.read())
+
+
+def test_the_chat_gives_its_own_way_where_the_knowledge_base_names_a_command(desk):
+    browser = Browser(desk["server"].url)
+    browser.sign_in(desk["customer"])
+    csrf = browser.csrf("/chat")
+    answer = " ".join(line["text"] for line in chat_say(browser, csrf, "What happens to messages that fail?")["lines"])
+    assert "(/error CODE)" in answer and "/sends ID lists a send's failures" in answer
+    carried = " ".join(line["text"] for line in chat_say(browser, csrf, "How many numbers can one send carry?")["lines"])
+    assert "not in this chat: a recipients file goes to the service's API, POST /v1/sends" in carried
+    assert "`assistant" not in answer + carried and "command line" not in carried
+    # a conversation of a terminal (the remote REPL) over the same service keeps the command line's way
+    server = desk["server"]
+    conv = server.call("POST", "/v1/conversations", desk["customer"])[1]["id"]
+    said = server.call("POST", f"/v1/conversations/{conv}/messages", desk["customer"],
+                       {"text": "How many numbers can one send carry?"})[1]
+    assert "from the command line: `assistant send CODE --file FILE`" in " ".join(line["text"] for line in said["lines"])
 
 
 @pytest.fixture

@@ -141,3 +141,31 @@ def test_the_chats_buttons_speak_the_pages_language_and_only_the_newest_turn_has
         chat.wait_for_timeout(300)
         assert transcript.locator("li[data-role=feedback]").count() == boxes, command   # a command's output is no FAQ answer
     assert errors == [] and transcript.locator("li.error").count() == 0
+
+
+def test_a_chinese_chat_gives_the_chats_hints_and_its_part_of_a_ticket_is_marked_in_chinese(serve, browser):
+    server = serve()
+    customer_token = server.token("--account", "demo")
+    status, ticket = server.call("POST", "/v1/tickets", customer_token, {"reason": "my template is stuck"})
+    assert status == 200, ticket
+    chat, chat_errors = open_page(browser, server.url, "zh")
+    sign_in(chat, customer_token, "zh")
+    chat.wait_for_url("**/chat")
+    transcript = chat.locator("[data-role=transcript]")
+    say(chat, "发送失败的消息会怎样？")
+    answer = transcript.locator("li[data-from=assistant]", has_text="/sends ID").last
+    answer.wait_for()
+    assert "/error CODE" in answer.inner_text() and "assistant " not in chat.content()   # no command line here
+    say(chat, "转人工")
+    say(chat, "好的")
+    transcript.locator("li[data-from=assistant]", has_text=f"#{ticket['id']}").wait_for()
+
+    desk, desk_errors = open_page(browser, server.url, "en")     # the manager reads English pages
+    sign_in(desk, server.token("--user", "lin", "--grant", "manager"), "en")
+    desk.wait_for_url("**/desk")
+    desk.goto(f"{server.url}/desk/tickets/{ticket['id']}")
+    part = desk.locator("li[data-from=part]")
+    part.wait_for()
+    assert part.inner_text().startswith("后续对话，添加于 ")
+    assert "Later conversation" not in desk.content()
+    assert chat_errors == [] and desk_errors == []

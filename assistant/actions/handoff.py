@@ -13,10 +13,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .. import notify
+from .. import lang, notify
 from ..clock import business_days_between, parse_time
 from ..context import Context, perform
 from ..errors import NotFound, UserError
+from ..messages import say
 from ..roles import allowed, require, sees_all_accounts
 from ..sanitize import one_line, safe_json_text
 from ..text import clean, shorten, typed
@@ -151,6 +152,16 @@ def _bare_command(text: str) -> bool:
 PART = "part"   # the role of the turn that starts a later conversation added to a ticket (its text says when)
 
 
+def _language(kept: Sequence[dict], new: Sequence[dict]) -> str:
+    """The language of a ticket's conversation as it grows by NEW turns (KEPT: what it holds): the one
+    its customer wrote in, in the new turns, else in the latest part of the kept ones (`lang.detect`
+    of their words together). The ticket's own markers are said in it (`ticket.part`)."""
+    latest = list(kept)[max((n for n, t in enumerate(kept) if t.get("role") == PART), default=-1) + 1:]
+    said = [str(t.get("text", "")) for t in new if t.get("role") == "user"] or \
+        [str(t.get("text", "")) for t in latest if t.get("role") == "user"]
+    return lang.detect(" ".join(said))
+
+
 def _with_part(ctx: Context, ticket: dict, turns: Sequence[dict]) -> list[dict] | None:
     """TICKET's conversation with the TURNS of a later conversation appended as a new part: a turn
     of role PART saying when it was added, then the turns the ticket does not hold yet (a second
@@ -162,7 +173,7 @@ def _with_part(ctx: Context, ticket: dict, turns: Sequence[dict]) -> list[dict] 
     if not any(t.get("role") == "assistant" for t in new):
         return None
     at = _when(ctx, ticket["id"])
-    return kept + [{"role": PART, "text": f"Later conversation, added {at}", "at": at}] + new
+    return kept + [{"role": PART, "text": say(ctx.kb, "ticket.part", _language(kept, new), at=at), "at": at}] + new
 
 
 def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: bool,

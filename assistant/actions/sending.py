@@ -30,7 +30,7 @@ import datetime as dt
 import re
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -338,6 +338,7 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
         _none_recording(ctx)
         now = _situation(ctx, code, seen.now)
         result = draft if now.key == seen.key else _verdicts(ctx, now, checked, static)
+        _something_goes(ctx, result)
         result = {**result}
         result.pop("balance_before")
         sent_at = seen.now.isoformat(sep=" ")
@@ -442,6 +443,36 @@ def _some_reachable(ctx: Context, code: str, numbers: list) -> None:
                         f"{', '.join(ctx.rules.carriers.values())}", code="isv.MOBILE_NUMBER_ILLEGAL")
     ctx.store.atomically(lambda: ctx.audit("send", code, "refused", str(why)), key=ctx.account)
     raise why
+
+
+def _something_goes(ctx: Context, result: dict) -> None:
+    """Refuse a send RESULT (`_verdicts`) none of whose numbers would be sent, whatever the reasons
+    (not enabled, the template or signature not approved by any of the numbers' carriers, their
+    values, flow control, an empty package): it would only record a failure per number, so nothing is
+    charged or recorded. The code is the one most numbers failed with (the first of them in the
+    service's order of checks on a tie); up to NAMED_NUMBERS reasons are named, each with its numbers
+    and code. Raised inside the send's transaction, so `perform` audits it."""
+    results = result["results"]
+    if result["sent"] or not results:
+        return
+    main = Counter(r["error_code"] for r in results).most_common(1)[0][0]
+    reasons: dict[tuple[str, str], list[str]] = {}
+    for r in results:
+        reasons.setdefault((r["error_code"], r["detail"]), []).append(r["phone"])
+    named = [f"{_some(phones)}: {error}, {detail}" for (error, detail), phones in list(reasons.items())[:NAMED_NUMBERS]]
+    rest = sum(len(phones) for phones in list(reasons.values())[NAMED_NUMBERS:])
+    more = f"; and {rest:,} more number(s)" if rest else ""
+    entry = ctx.kb.error_codes.get(main)
+    fix = entry.fix if entry else f"see `assistant error {main}`"
+    count = f"none of the {len(results):,} numbers can" if len(results) > 1 else "the number cannot"
+    raise Unprocessable(f"{main}: {count} be sent to ({'; '.join(named)}{more}); nothing was sent or "
+                        f"recorded; {fix[:1].lower()}{fix[1:].rstrip('.')}", code=main)
+
+
+def _some(phones: list[str]) -> str:
+    """PHONES as a refusal names them: up to NAMED_NUMBERS, the rest counted."""
+    shown = ", ".join(phones[:NAMED_NUMBERS])
+    return shown + (f" and {len(phones) - NAMED_NUMBERS:,} more" if len(phones) > NAMED_NUMBERS else "")
 
 
 def _none_recording(ctx: Context) -> None:

@@ -13,11 +13,14 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from typing import NamedTuple
 
 from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, check_count, perform
 from ..errors import NotFound, UserError, refused
+from ..knowledge import KnowledgeBase
+from ..messages import say
 from ..rules import SOURCES
 from ..text import clean, is_cjk, mentioned
 
@@ -99,32 +102,64 @@ def _decision_day(ctx: Context, submitted: dt.date, account: str, name: str, car
     return add_business_days(submitted, low + digest[0] % (high - low + 1), ctx.rules.calendar)
 
 
-def _verdict(ctx: Context, name: str, source: str) -> tuple[str, str | None]:
+class Reason(NamedTuple):
+    """Why a carrier will reject a signature: the catalogue's message ID (`reason.signature.*` in
+    knowledge/messages.yaml) with its FIELDS, so that a conversation says it in its own language; the
+    account model records and reports it in English (`said`)."""
+
+    id: str
+    fields: dict[str, str | list[str]]
+
+    def said(self, kb: KnowledgeBase, lang: str = "en") -> str:
+        """The reason in LANG: a carrier's or a source's field named as the catalogue names it in LANG
+        (`label.carrier.*`, `label.source.*`), a list of sources joined with the catalogue's "or"."""
+        def named(kind: str, value: str) -> str:
+            key = f"label.{kind}.{value}"
+            return say(kb, key, lang) if key in kb.messages else value
+
+        def field(key: str, value: str | list[str]) -> str:
+            if isinstance(value, str):
+                return named(key, value)
+            names = [named(key.rstrip("s"), v) for v in value]
+            return names[0] if len(names) == 1 else say(kb, "choices.or", lang, listed=", ".join(names[:-1]),
+                                                         name=names[-1])
+        return say(kb, self.id, lang, **{k: field(k, v) for k, v in self.fields.items()})
+
+
+def _verdict(ctx: Context, name: str, source: str) -> tuple[str, Reason | None]:
     registered = [r["name"] for r in ctx.store.rows(
         "SELECT name FROM profile_names WHERE account = ? AND source = ? ORDER BY name", (ctx.account, source))]
     suffixes = {str(s).casefold() for s in ctx.rules.signature.get("name_suffixes", ())}
     if any(is_abbreviation(name, r, suffixes) for r in registered):
         return "registered", None
     if not registered:
-        return "failed", (f"the real-name profile has no registered {source} name; add it "
-                          f"(`assistant admin account update {ctx.account} --{source} NAME`) and resubmit")
-    return "failed", (f"'{name}' is not the full or abbreviated name of a registered {source} "
-                      f"({', '.join(registered)}); update the real-name profile or choose a matching name, then resubmit")
+        return "failed", Reason("reason.signature.no_profile_name", {"source": source, "flag": source,
+                                                                  "account": ctx.account})
+    return "failed", Reason("reason.signature.not_profile_name",
+                            {"name": name, "source": source, "registered": ", ".join(registered)})
 
 
-def _carrier_verdict(ctx: Context, carrier: str, name: str, source: str) -> tuple[str, str | None]:
+def _carrier_verdict(ctx: Context, carrier: str, name: str, source: str) -> tuple[str, Reason | None]:
     accepted = ctx.rules.carrier_rules[carrier].signature_sources
     if source not in accepted:  # the carrier's own real-name rule
-        return "failed", (f"{ctx.rules.carriers[carrier]} registers only signatures whose source is "
-                          f"{' or '.join(accepted)}; resubmit with one of those")
+        return "failed", Reason("reason.signature.source_not_taken", {"carrier": carrier, "sources": list(accepted)})
     return _verdict(ctx, name, source)
 
 
+def foreseen_reasons(ctx: Context, name: str, source: str) -> dict[str, Reason | None]:
+    """Each carrier's reason to reject signature NAME from SOURCE (None: none foreseen), as far as the
+    account's real-name profile and the carriers' rules already tell."""
+    return {carrier: _carrier_verdict(ctx, carrier, name, source)[1] for carrier in ctx.rules.carriers}
+
+
 def foreseen(ctx: Context, name: str, source: str) -> list[str]:
-    """Why carriers will reject signature NAME from SOURCE, as far as the account's real-name
-    profile and the carriers' rules already tell: said when it is submitted, not days later."""
-    return ctx.rules.rejections({carrier: _carrier_verdict(ctx, carrier, name, source)[1]
-                                 for carrier in ctx.rules.carriers})
+    """Why carriers will reject signature NAME from SOURCE (`foreseen_reasons`), in English, one line a
+    reason: said when it is submitted, not days later."""
+    return ctx.rules.rejections(_english(ctx, foreseen_reasons(ctx, name, source)))
+
+
+def _english(ctx: Context, reasons: dict[str, Reason | None]) -> dict[str, str | None]:
+    return {carrier: reason.said(ctx.kb) if reason else None for carrier, reason in reasons.items()}
 
 
 def _start_review(ctx: Context, signature_id: int, name: str, source: str, round_: int) -> list[str]:
@@ -132,8 +167,8 @@ def _start_review(ctx: Context, signature_id: int, name: str, source: str, round
     submitted = ctx.clock.today()
     reasons = {}
     for carrier in ctx.rules.carriers:
-        outcome, reason = _carrier_verdict(ctx, carrier, name, source)
-        reasons[carrier] = reason
+        outcome, why = _carrier_verdict(ctx, carrier, name, source)
+        reasons[carrier] = reason = why.said(ctx.kb) if why else None
         ctx.store.upsert("signature_reviews", {
             "signature_id": signature_id, "carrier": carrier, "outcome": outcome, "reason": reason,
             "decided_on": _decision_day(ctx, submitted, ctx.account, name, carrier, round_).isoformat()},

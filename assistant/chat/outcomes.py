@@ -105,6 +105,10 @@ def sent(conv: Conversation, result: dict) -> list[Line]:
     lines = [Line("ok" if not result["failed"] else "warn", render.send_text(result, conv.ctx.rules.carriers))]
     codes = list(dict.fromkeys(r["error_code"] for r in result["results"] if r["error_code"]))
     conv.last["errors"] = " ".join(codes)          # "what does that mean?" explains every one of them
+    if result["failed"]:
+        conv.last["failed_send"] = result["request_id"]     # named by a handoff of this session (Conversation.handoff)
+    else:
+        conv.last.pop("failed_send", None)
     if codes:
         conv.last["error"] = codes[0]
         what = conv.say("send.the_error") if len(codes) == 1 else conv.say("send.the_errors", count=len(codes))

@@ -30,7 +30,8 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         fewest, most = min(w[0] for w in windows), max(w[1] for w in windows)
         return [Line("info", say("preview.signature.submit", name=args["name"], source=label(conv, "source", args["source"]),
                                  carriers=_carriers(conv, carriers), fewest=fewest, most=most))] + \
-            [Line("warn", w) for w in signatures.foreseen(ctx, args["name"], args["source"])]
+            _will_reject(conv, {carrier: reason.said(conv.kb, conv.lang) if reason else None for carrier, reason
+                                in signatures.foreseen_reasons(ctx, args["name"], args["source"]).items()})
     if name == "signature.update":
         source = say("preview.with_source", source=label(conv, "source", args["source"])) if args.get("source") else ""
         return [Line("info", say("preview.signature.update", name=args["name"], source=source))]
@@ -43,7 +44,8 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         needs = industry.requires_letter
         if needs and not args.get("letter"):
             lines.append(Line("warn", say("preview.no_letter", carriers=_carriers(conv, needs))))
-        lines += [Line("warn", say("preview.rejects", reason=reason)) for reason in industry.rejected_by.values()]
+        lines += [Line("warn", say("preview.rejects", reason=_rejects(conv, carrier, args["industry"], reason)))
+                  for carrier, reason in industry.rejected_by.items()]
         return lines
     if name == "handoff":
         return [Line("info", say("preview.handoff"))]
@@ -67,6 +69,25 @@ def label(conv: Conversation, kind: str, value: str) -> str:
     (`label.KIND.VALUE` in messages.yaml), or as it is when the catalogue has no name for it."""
     key = f"label.{kind}.{value}"
     return conv.say(key) if key in conv.kb.messages else value
+
+
+def _will_reject(conv: Conversation, reasons: dict[str, str | None]) -> list[Line]:
+    """The foreseen rejections REASONS (carrier -> why, said in the conversation's language, or None),
+    one line a reason naming the carriers that give it ("every carrier" when all do)."""
+    grouped: dict[str, list[str]] = {}
+    for carrier, reason in reasons.items():
+        if reason:
+            grouped.setdefault(reason, []).append(carrier)
+    return [Line("warn", conv.say("preview.will_reject", reason=reason, carriers=conv.say("preview.every_carrier")
+                                  if len(keys) == len(conv.ctx.rules.carriers) else _carriers(conv, keys)))
+            for reason, keys in grouped.items()]
+
+
+def _rejects(conv: Conversation, carrier: str, industry: str, reason: str) -> str:
+    """Why CARRIER rejects templates of INDUSTRY (REASON, rules.yaml's words) in the conversation's
+    language: `reason.rejects.CARRIER.INDUSTRY` of the catalogue, or REASON when it has none."""
+    key = f"reason.rejects.{carrier}.{industry}"
+    return conv.say(key) if key in conv.kb.messages else reason
 
 
 def _carriers(conv: Conversation, keys: Any) -> str:

@@ -64,7 +64,20 @@ def prompt(conv: Conversation, action: str, slot: Slot) -> str:
     if slot.name.startswith("param:"):
         return conv.say("prompt.send.param", name=slot.name.split(":", 1)[1])
     msg_id = f"prompt.{action}.{slot.name}"
-    return conv.say(msg_id) if msg_id in conv.kb.messages else slot.prompt
+    said = conv.say(msg_id) if msg_id in conv.kb.messages else slot.prompt
+    if slot.name == "industry":   # the values the check takes, each in the conversation's words
+        said = conv.say("choices.prompt", prompt=said, choices=industries(conv))
+    return said
+
+
+def industries(conv: Conversation) -> str:
+    """The template industries of rules.yaml (what the industry prompt takes), as the conversation
+    names them (`label.industry.*`), in one line."""
+    names = [previews.label(conv, "industry", i) for i in conv.ctx.rules.template_industries]
+    listed = names[0]
+    for name in names[1:]:
+        listed = conv.say("choices.more", listed=listed, name=name)
+    return listed
 
 
 def go_ahead(conv: Conversation) -> str:
@@ -631,8 +644,7 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         others = conv.kb.slot_types["industry"].choices if "industry" in conv.kb.slot_types else {}
         chosen = pick(value, ctx.rules.template_industries) or pick(value, others)
         if chosen is None:
-            raise UserError(conv.say("value.not_an_industry", value=value,
-                                     industries=", ".join(ctx.rules.template_industries)))
+            raise UserError(conv.say("value.not_an_industry", value=value, industries=industries(conv)))
         return chosen
     if slot.name in FILES:   # a path on this machine, or (the service) never a path: the file source decides
         return conv.files.typed(ctx, slot.name, value)

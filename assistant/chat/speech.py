@@ -6,6 +6,12 @@ A hint that is a thing to say is a message of the catalogue (`speech.*` in knowl
 said in the language of the text it is in (a Chinese fix in Chinese; an English refusal in English,
 whatever the conversation's language); the patterns match the commands' own syntax, the same in a
 Chinese sentence as in an English one.
+
+The hint is chosen per shell (SHELLS): a conversation at a terminal (the REPL, local or remote)
+sits beside the CLI, so what only the CLI does (a recipients file) is still said as a command; the
+web chat has no CLI, so there the catalogue's `speech.ID.web` is said instead where it has one (the
+chat's own way, or that the chat cannot do it). Every command hint of the knowledge base has a
+chat's way (tests/test_chat.py checks none is left in a web chat's line).
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from .. import lang, messages
 
 if TYPE_CHECKING:
     from ..knowledge import KnowledgeBase
+
+
+SHELLS = ("terminal", "web")   # where a conversation is held: beside a CLI, or in the web chat
 
 
 class Phrase(NamedTuple):
@@ -37,6 +46,10 @@ _SAY: list[tuple[re.Pattern[str], str | Phrase]] = [(re.compile(p), r) for p, r 
     (r"`assistant handoff create[^`]*`", "/handoff"),
     (r"`assistant handoff list[^`]*`", "/queue"),
     (r"`assistant inbox`", "/inbox"),
+    (r"`assistant admin account update (?P<args>[^`]*)`", Phrase("speech.profile")),
+    (r"`assistant send show ([^`]*)`", r"/sends \1"),
+    (r"`assistant send list[^`]*`", "/sends"),
+    (r"`assistant send CODE NUMBERS`", "/send CODE PHONE"),
     (r"submit a new template with --industry '([^']+)' --letter FILE",
      r"create a new template with industry '\1' and a commitment letter"),
     (r"pass --param (\w+)=VALUE", r"give a value for \1"),
@@ -63,13 +76,14 @@ def _replace(replacement: str | Phrase, phrase: Callable[..., str]):
     return fill
 
 
-def say(text: str, kb: KnowledgeBase) -> str:
+def say(text: str, kb: KnowledgeBase, shell: str = "terminal") -> str:
     """TEXT with the CLI's command hints turned into the conversation's, a thing to say in TEXT's
-    own language (`lang.detect`) from KB's catalogue."""
+    own language (`lang.detect`) from KB's catalogue, as the SHELL (one of SHELLS) holds it."""
     said_in = lang.detect(text)
 
     def phrase(msg_id: str, **fields: object) -> str:
-        return messages.say(kb, msg_id, said_in, **fields)
+        own = f"{msg_id}.{shell}"
+        return messages.say(kb, own if own in kb.messages else msg_id, said_in, **fields)
     for pattern, replacement in _SAY:
         text = pattern.sub(_replace(replacement, phrase), text)
     return re.sub(r"/(\w+) (?=[;,.)；，。）]|$)", r"/\1", text)

@@ -389,7 +389,7 @@ def _conversation(p: Page) -> tuple[str, dict]:
                 return conv_id, conversations._view(conv_id, conv, [])
         except UserError:
             pass
-    view = conversations.begin("welcome", "auto", ops, first=p.lang, keys=False)   # in the page's language
+    view = conversations.begin("welcome", "auto", ops, first=p.lang, keys=False, shell="web")   # in the page's language
     return view["id"], view
 
 

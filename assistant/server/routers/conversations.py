@@ -118,12 +118,15 @@ def start(lines: Literal["welcome", "news"] = "welcome", lang: Lang = "auto",
     return begin(lines, lang, ops)
 
 
-def begin(lines: str, lang: str, ops: LocalOps, first: str | None = None, keys: bool = True) -> dict:
+def begin(lines: str, lang: str, ops: LocalOps, first: str | None = None, keys: bool = True,
+          shell: str = "terminal") -> dict:
     """A new conversation stored, and its first view; FIRST: the language its welcome is said in
     when LANG is auto (the web chat's: the page's language); KEYS: the welcome names the terminal's
-    keys (an interactive shell's; not the web chat's)."""
+    keys (an interactive shell's; not the web chat's); SHELL: where it is held ("web": the web chat,
+    whose hints are the chat's, never a command line's)."""
     ctx = ops.ctx
-    conv = Conversation(ctx, ops._router(), ops.role, files="upload", lang=lang, first=first)  # never a client's path
+    conv = Conversation(ctx, ops._router(), ops.role, files="upload", lang=lang, first=first,  # never a client's path
+                        shell=shell)
     said = conv.welcome(keys) if lines == "welcome" else conv.news()
     conv_id = secrets.token_urlsafe(12)
     expired = _idle_since(ops)
