@@ -21,7 +21,7 @@ from . import numbers
 from .knowledge import Action, KnowledgeBase
 from .matcher import Candidate, Index
 from .records import NamedTuple
-from .text import clean, fold, plain
+from .text import clean, fold, plain, spaced
 
 NEGATIVE = "none:out-of-scope"  # the intent of the out-of-scope examples
 # A sentence ends at . ! ? ; followed by a space, or at a Chinese full stop, question or exclamation mark
@@ -424,7 +424,7 @@ class Router:
         return text
 
     def _route(self, question: str, lang: str | None) -> Reply:
-        text = self.unframed(plain(question))
+        text = self.unframed(spaced(plain(question)))
         said = language.choose(lang, text)
         if not text:
             return Reply(question, "fallback", error="empty question; type a question or a request", lang=said)
@@ -538,7 +538,7 @@ class Router:
         them afterwards gives exactly the replies it gives without this."""
         if self.index.semantic is None or not questions:
             return
-        texts = [self.unframed(plain(q)) for q in questions]
+        texts = [self.unframed(spaced(plain(q))) for q in questions]
         self.index.prime([self.prepare(t) for t in texts if t and len(t) <= MAX_QUESTION])
 
     @staticmethod

@@ -1,4 +1,6 @@
-from assistant.text import Synonyms, clean, fold, plain, stem, tokens
+import pytest
+
+from assistant.text import Synonyms, clean, fold, plain, spaced, stem, tokens
 
 
 def test_fold_turns_full_width_forms_and_case_into_plain_words():
@@ -83,3 +85,18 @@ def test_clean_keeps_chinese_punctuation_that_plain_folds_for_the_router():
     assert clean(typed) == "您好${name}，欢迎（测试）！ABC123"   # full-width letters and digits still fold
     assert plain(typed) == "您好${name},欢迎(测试)!ABC123"
     assert plain("签名审核要多久？") == "签名审核要多久?"
+
+
+@pytest.mark.parametrize("typed,read", [
+    ("whatdoesisv.OUT_OF_SERVICEmean", "whatdoes isv.OUT_OF_SERVICE mean"),
+    ("isDIGITAL_SMS_0002approved by telecom", "is DIGITAL_SMS_0002 approved by telecom"),
+    ("chk DM_100001status pls", "chk DM_100001 status pls"),
+    ("send to13800138000", "send to 13800138000"),
+])
+def test_a_code_or_number_written_against_a_word_is_spaced_from_it(typed, read):
+    assert spaced(typed) == read
+
+
+@pytest.mark.parametrize("text", ["isv.MOBILE_NUMBER_ILLEGAL", "DIGITAL_SMS_0001的状态", "version 1.2", "AcmeShop2024"])
+def test_codes_already_apart_and_other_words_are_left_as_they_are(text):
+    assert spaced(text) == text
