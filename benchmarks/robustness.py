@@ -50,7 +50,7 @@ def thanks(q: str, rng: random.Random) -> str:
 
 def typos(q: str, rng: random.Random) -> str:
     words = q.split(" ")
-    long = [i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
+    long = [i for i, w in enumerate(words) if len(w) >= 5 and w.isascii() and w.isalpha()]
     for i in rng.sample(long, min(2, len(long))):
         w, j = words[i], rng.randrange(1, len(words[i]) - 1)
         kind = rng.choice(["swap", "drop", "double", "change"])
