@@ -3,7 +3,7 @@
     python benchmarks/tune.py [FILE ...] [--kb DIR] [--encoder]
 
 FILE defaults to tests/data/validation.yaml, validation_v3.yaml, validation_facts.yaml, validation_plain.yaml
-and validation_real.yaml, read as one set.
+validation_real.yaml and validation_real2.yaml, read as one set.
 Trains the model with the shipped weights (chosen on CLINC150's validation split, see
 benchmarks/clinc150.py), then searches the routing penalty and bonus and the decision
 thresholds of `knowledge/matcher.yaml`
@@ -78,7 +78,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", default=["tests/data/validation.yaml", "tests/data/validation_v3.yaml",
                                                   "tests/data/validation_facts.yaml", "tests/data/validation_plain.yaml",
-                                                  "tests/data/validation_real.yaml"])
+                                                  "tests/data/validation_real.yaml", "tests/data/validation_real2.yaml"])
     parser.add_argument("--kb", default=None)
     parser.add_argument("--encoder", action="store_true", help="tune the thresholds used with the packaged encoder")
     args = parser.parse_args()
