@@ -56,6 +56,30 @@ def read_batches(stream: IO, size: int = 512) -> Iterator[list[str | ValueError]
     one. A caller can then prepare a group at once (the sentence encoder reads a batch of
     questions several times faster than one at a time) and still answer a typed line at once.
     Only a stream nothing has read from yet may be given: it is read below its buffer."""
+    for batch, _ in _batches(stream, size, False):
+        yield batch
+
+
+def read_groups(stream: IO, size: int = 512, most: int = 1 << 15) -> Iterator[list[list[str | ValueError]]]:
+    """The batches `read_batches` gives, in lists of those that were waiting to be read together
+    (a whole file, or what a program has written to a pipe so far), up to MOST lines a list: a
+    caller can tell a long batch, worth sharing out, from a line typed now and then, and still
+    handle each batch as it would have, batch by batch."""
+    group: list[list[str | ValueError]] = []
+    lines = 0
+    for batch, waiting in _batches(stream, size, True):
+        group.append(batch)
+        lines += len(batch)
+        if not waiting or lines >= most:
+            yield group
+            group, lines = [], 0
+    if group:
+        yield group
+
+
+def _batches(stream: IO, size: int, check: bool) -> Iterator[tuple[list[str | ValueError], bool]]:
+    """`read_batches`' batches, each with whether more input was waiting to be read after it
+    (asked of the stream only when CHECK; an in-memory stream has all of it waiting)."""
     try:
         fd = stream.fileno()
     except (AttributeError, OSError, ValueError):
@@ -65,17 +89,28 @@ def read_batches(stream: IO, size: int = 512) -> Iterator[list[str | ValueError]
         for line in read_lines(stream):
             batch.append(line)
             if len(batch) == size:
-                yield batch
+                yield batch, True
                 batch = []
         if batch:
-            yield batch
+            yield batch, True
         return
     import os
 
     pending = b""
     while chunk := os.read(fd, 1 << 16):
         *complete, pending = (pending + chunk).split(b"\n")
+        waiting = check and _ready(fd)
         for low in range(0, len(complete), size):
-            yield [_decode(raw) for raw in complete[low:low + size]]
+            yield [_decode(raw) for raw in complete[low:low + size]], waiting or low + size < len(complete)
     if pending:
-        yield [_decode(pending)]
+        yield [_decode(pending)], False
+
+
+def _ready(fd: int) -> bool:
+    """Whether FD has input (or its end) to be read now, without waiting."""
+    import select
+
+    try:
+        return bool(select.select([fd], [], [], 0)[0])
+    except (OSError, ValueError):  # not a descriptor select can watch: take it as nothing waiting
+        return False
