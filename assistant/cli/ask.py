@@ -104,7 +104,7 @@ def _answer_split(sh: Shell, group: list[list], respond: Callable, jobs: int, n:
     router, lang = sh.router, sh.lang  # loaded before the fork: the workers start with them
 
     def route(questions: list[str]) -> list:
-        router.prime(questions)
+        router.prime(questions, here=True)  # a worker has processors enough: no second thread
         return [router.route(question, lang) for question in questions]
 
     routed = split_map(route, [[line for line in batch if isinstance(line, str)] for batch in group], jobs)
