@@ -3,6 +3,7 @@
 import io
 import os
 import threading
+import time
 
 from assistant.lines import not_utf8, read_batches, read_groups, read_lines
 
@@ -94,3 +95,27 @@ def test_lines_typed_into_a_pipe_are_groups_of_their_own():
             sent.set()  # only now does the third line exist
         writer.join()
     assert got == [[["first", "second"]], [["third"]]]
+
+
+def test_a_long_group_from_a_pipe_waits_a_moment_for_the_rest_but_a_short_one_does_not():
+    """A program writing a long input into a pipe gives it in pieces (the pipe holds 64 KiB): a
+    group already long waits PATIENCE for more; lines typed now and then are never held back."""
+    read_end, write_end = os.pipe()
+    long_part = b"".join(b"question %d\n" % n for n in range(600))
+
+    def write():
+        os.write(write_end, b"hello\n")
+        time.sleep(1.5)  # far longer than the patience: "hello" is a group of its own
+        os.write(write_end, long_part)
+        time.sleep(0.01)  # far shorter: the next piece joins the long group
+        os.write(write_end, b"one more\n")
+        time.sleep(1.5)
+        os.write(write_end, b"late\n")
+        os.close(write_end)
+    writer = threading.Thread(target=write)
+    writer.start()
+    with os.fdopen(read_end, encoding="utf-8") as stream:
+        groups = [[line for batch in group for line in batch] for group in read_groups(stream, patience=0.5)]
+    writer.join()
+    assert [len(g) for g in groups] == [1, 601, 1]
+    assert groups[0] == ["hello"] and groups[1][-1] == "one more" and groups[2] == ["late"]

@@ -79,15 +79,17 @@ def _answer_lines(sh: Shell, answer: Callable[[str], None], respond: Callable | 
                 n = _answer_split(sh, group, respond, jobs, n)
                 continue
         for batch in group:
-            n = _answer_together(sh, answer, batch, n)
+            n = _answer_together(sh, answer, batch, n, here=jobs > 1)
 
 
-def _answer_together(sh: Shell, answer: Callable[[str], None], batch: list, n: int) -> int:
-    """Answer BATCH, lines numbered from N + 1, in this process; the number of the last one."""
+def _answer_together(sh: Shell, answer: Callable[[str], None], batch: list, n: int, here: bool = False) -> int:
+    """Answer BATCH, lines numbered from N + 1, in this process; the number of the last one.
+    HERE encodes the batch in this thread (`Router.prime`), so that no thread keeps a later long
+    batch from being split across workers (a pipe gives a long input in pieces)."""
     # The lines that came together are read by the encoder, if any, as one batch, and their
     # answers written in one piece: a write a line is a system call (one a line with
     # PYTHONUNBUFFERED), and during each the encoder's thread takes the interpreter's lock.
-    sh.router.prime([line for line in batch if isinstance(line, str)])
+    sh.router.prime([line for line in batch if isinstance(line, str)], here=here)
     with sh.gathered():
         for line in batch:
             n += 1
