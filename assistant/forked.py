@@ -8,9 +8,9 @@ that writes (tickets, the gap log, the output) and takes the results in the list
 
 A worker is a copy of the process made by `os.fork` once the index (and the encoder) are
 loaded, so it starts with them and with the chunks themselves: only the chunk numbers go to it
-and only the results come back (pickled). Forking is safe only while this process runs one
-thread (a thread's locks would be copied held), so `can_fork` is asked first; a worker's own
-threads (the encoder's) start after the fork, in the worker.
+(a worker takes the next one nobody has taken) and only the results come back (pickled).
+Forking is safe only while this process runs one thread (a thread's locks would be copied
+held), so `can_fork` is asked first; a worker's own threads, if any, start after the fork.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 import struct
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -26,6 +27,9 @@ from typing import Any
 from .errors import UserError
 
 _HEAD = struct.Struct("<iI")  # chunk number (-1: the worker failed), length of the pickle that follows
+# the bytes of chunk numbers (4 each) one write to the tasks pipe carries: at most PIPE_BUF, so
+# that each write is whole or none and the workers' 4-byte reads always find whole numbers
+_TASKS_A_WRITE = getattr(select, "PIPE_BUF", 512) // 4 * 4
 
 
 def can_fork() -> bool:
@@ -62,11 +66,12 @@ class _Workers:
 
     def __init__(self, work: Callable[[Any], Any], chunks: Sequence[Any], jobs: int):
         self.count = len(chunks)
-        # the chunk numbers, all written before the first fork: a worker reads one 4-byte number at a
-        # time (a pipe's writes and reads up to PIPE_BUF bytes are atomic), EOF when none is left
+        # the chunk numbers, written as the workers take them (`results`): a worker reads one
+        # 4-byte number at a time, EOF once they are all taken and the pipe is closed here
+        self.tasks = b"".join(struct.pack("<i", i) for i in range(self.count))
         tasks_r, tasks_w = os.pipe()
-        with os.fdopen(tasks_w, "wb") as tasks:
-            tasks.write(b"".join(struct.pack("<i", i) for i in range(self.count)))
+        self.tasks_w: int | None = tasks_w
+        os.set_blocking(tasks_w, False)
         self.pids: list[int] = []
         self.readers: dict[int, bytearray] = {}
         try:
@@ -74,20 +79,25 @@ class _Workers:
                 result_r, result_w = os.pipe()
                 pid = os.fork()
                 if pid == 0:  # the worker: never returns
-                    os.close(result_r)
-                    for fd in self.readers:
+                    for fd in (result_r, tasks_w, *self.readers):
                         os.close(fd)
                     _serve(work, chunks, tasks_r, result_w)
                 os.close(result_w)
                 self.pids.append(pid)
                 self.readers[result_r] = bytearray()
+        except BaseException:  # a fork refused (no memory, too many processes): end those started
+            self.__exit__()
+            raise
         finally:
             os.close(tasks_r)
+        self._offer()
 
     def __enter__(self) -> _Workers:
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        self.tasks = b""
+        self._close_tasks()
         for fd in self.readers:
             os.close(fd)  # a worker still writing gets EPIPE and ends
         self.readers = {}
@@ -95,9 +105,23 @@ class _Workers:
             os.waitpid(pid, 0)
         self.pids = []
 
-    def results(self) -> Iterator[list[Any]]:
-        import select
+    def _offer(self) -> None:
+        """Write what the tasks pipe takes of the chunk numbers not written yet, never waiting
+        (the workers may be waiting for this process to read their results); close it after the last."""
+        while self.tasks:
+            try:
+                written = os.write(self.tasks_w, self.tasks[:_TASKS_A_WRITE])
+            except BlockingIOError:
+                return
+            self.tasks = self.tasks[written:]
+        self._close_tasks()
 
+    def _close_tasks(self) -> None:
+        if self.tasks_w is not None:
+            os.close(self.tasks_w)
+            self.tasks_w = None
+
+    def results(self) -> Iterator[list[Any]]:
         done: dict[int, list[Any]] = {}
         wanted = 0
         while wanted < self.count:
@@ -108,7 +132,10 @@ class _Workers:
             if not self.readers:
                 raise UserError("a worker process ended before its work was done (killed?); "
                                 "run again, or with --jobs 1")
-            ready, _, _ = select.select(list(self.readers), [], [])
+            writable = [self.tasks_w] if self.tasks_w is not None else []
+            ready, room, _ = select.select(list(self.readers), writable, [])
+            if room:
+                self._offer()
             for fd in ready:
                 data = os.read(fd, 1 << 20)
                 if not data:

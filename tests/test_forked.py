@@ -29,6 +29,11 @@ def test_results_larger_than_a_pipe_holds_come_back_whole():
     assert list(split_map(lambda text: text[::-1], chunks, 2)) == [text[::-1] for text in chunks]
 
 
+def test_more_chunks_than_the_pipe_of_their_numbers_holds_are_all_worked_on():
+    chunks = list(range(20_000))  # 80 KB of chunk numbers: more than a pipe holds at once
+    assert list(split_map(lambda n: -n, chunks, 2)) == [-n for n in chunks]
+
+
 def test_more_workers_than_chunks_is_one_a_chunk():
     assert list(split_map(lambda chunk: sum(chunk), [[1, 2], [3]], 8)) == [3, 3]
     assert list(split_map(lambda chunk: chunk, [], 2)) == []
