@@ -62,6 +62,22 @@ def test_an_exception_that_cannot_be_pickled_comes_back_as_a_runtime_error_namin
         list(split_map(fail, [[1]], 1))
 
 
+def test_a_worker_killed_midway_is_one_clear_error_not_a_hang():
+    import signal
+
+    from assistant.errors import UserError
+
+    def dies_on_two(chunk):
+        if chunk == 2:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return chunk
+    before = _children()
+    got = []
+    with pytest.raises(UserError, match="a worker process ended before its work was done"):
+        got.extend(split_map(dies_on_two, [0, 1, 2, 3], 1))
+    assert got == [0, 1] and _children() == before
+
+
 def test_no_fork_while_another_thread_runs():
     started, stop = threading.Event(), threading.Event()
 
