@@ -19,7 +19,7 @@ not load numpy); `load` imports and loads, raising `EncoderError` with one clear
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -231,26 +231,30 @@ class Semantic:
                                    l2=settings.l2, average=settings.average, class_weight=weight)
         return cls(encoder, w, b, vectors, labels, settings.neighbours, settings.temperature)
 
-    def prime(self, texts: Iterable[str]) -> None:
+    def prime(self, texts: Iterable[str], here: bool = False) -> None:
         """Start encoding TEXTS (sentences the `probabilities` calls that follow will ask for) in
         a thread of their own, PRIME_CHUNK at a time, while this thread goes on (numpy lets go of
         the interpreter's lock in its matrix products, so the lexical model's work here and the
         encoder's there run on two cores). TEXTS may be a generator: each chunk is started as
-        soon as it is read. The previous batch's vectors are dropped."""
+        soon as it is read. The previous batch's vectors are dropped. HERE encodes them in this
+        thread, chunk by chunk the same (the same vectors), before returning: for a process that
+        is one of several sharing the processors (`forked`), where a second thread only takes
+        turns with this one for the interpreter's lock."""
+        if here:
+            self._primed = {}
+            primed: dict[str, tuple[Any, int]] = {}
+            for chunk in _chunks(texts):
+                done = _Done(self._encode(chunk))
+                for row, text in enumerate(chunk):
+                    primed[text] = (done, row)
+            self._primed = primed
+            return
         if self._ahead is None:
             from concurrent.futures import ThreadPoolExecutor
 
             self._ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
         primed: dict[str, tuple[Any, int]] = {}
-        chunk: list[str] = []
-        for text in texts:
-            if text in primed or text in chunk:
-                continue
-            chunk.append(text)
-            if len(chunk) == PRIME_CHUNK:
-                self._start(chunk, primed)
-                chunk = []
-        if chunk:
+        for chunk in _chunks(texts):
             self._start(chunk, primed)
         self._primed = primed
 
@@ -269,10 +273,13 @@ class Semantic:
         `probabilities` would classify it): the thread that routes the lines then only looks them
         up, never handing the interpreter's lock over in a matrix product of its own."""
         try:
-            vectors = self.encoder.encode(chunk)
-            return vectors, [self._classify(vector) for vector in vectors]
+            return self._encode(chunk)
         finally:
             _switch.end()
+
+    def _encode(self, chunk: list[str]) -> tuple[Any, list[Any]]:
+        vectors = self.encoder.encode(chunk)
+        return vectors, [self._classify(vector) for vector in vectors]
 
     def vector(self, text: str) -> Any:
         """TEXT's sentence vector (not to be changed in place): primed, one of the RECENT latest,
@@ -328,6 +335,32 @@ class Semantic:
         """The classifier `arrays` gave ARRAYS for, with SETTINGS' (matcher.yaml `encoder`) nearest-phrasing share."""
         near = (settings.neighbours, settings.temperature) if settings is not None else ()
         return cls(encoder, arrays["enc_weights"], arrays["enc_bias"], arrays["enc_embeddings"], arrays["enc_labels"], *near)
+
+
+def _chunks(texts: Iterable[str]) -> Iterator[list[str]]:
+    """TEXTS without repeats, PRIME_CHUNK at a time (each chunk as soon as it is read)."""
+    seen: set[str] = set()
+    chunk: list[str] = []
+    for text in texts:
+        if text in seen:
+            continue
+        seen.add(text)
+        chunk.append(text)
+        if len(chunk) == PRIME_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Done:
+    """A result already computed, asked for as a future's is (`result()`)."""
+
+    def __init__(self, value: Any):
+        self._value = value
+
+    def result(self) -> Any:
+        return self._value
 
 
 class _Switch:

@@ -8,7 +8,7 @@ one line of Latin-1 in a batch neither ends the batch nor the session.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO
 
 
@@ -56,6 +56,38 @@ def read_batches(stream: IO, size: int = 512) -> Iterator[list[str | ValueError]
     one. A caller can then prepare a group at once (the sentence encoder reads a batch of
     questions several times faster than one at a time) and still answer a typed line at once.
     Only a stream nothing has read from yet may be given: it is read below its buffer."""
+    for batch, _ in _batches(stream, size, None):
+        yield batch
+
+
+def read_groups(stream: IO, size: int = 512, most: int = 1 << 15, long: int = 500,
+                patience: float = 0.1) -> Iterator[list[list[str | ValueError]]]:
+    """The batches `read_batches` gives, in lists of those that were waiting to be read together
+    (a whole file, or what a program has written to a pipe so far), up to MOST lines a list: a
+    caller can tell a long batch, worth sharing out, from a line typed now and then, and still
+    handle each batch as it would have, batch by batch. A list that holds LONG lines or more
+    ends only once no more input comes for PATIENCE seconds: a program writing a long input into
+    a pipe (which holds 64 KiB) then gives it in a few long lists, not in many pieces."""
+    group: list[list[str | ValueError]] = []
+    lines = 0
+
+    def wait(new: int) -> float:
+        return patience if lines + new >= long else 0.0
+    for batch, waiting in _batches(stream, size, wait):
+        group.append(batch)
+        lines += len(batch)
+        if not waiting or lines >= most:
+            yield group
+            group, lines = [], 0
+    if group:
+        yield group
+
+
+def _batches(stream: IO, size: int, wait: Callable[[int], float] | None
+             ) -> Iterator[tuple[list[str | ValueError], bool]]:
+    """`read_batches`' batches, each with whether more input was waiting to be read after it,
+    asked of the stream only with WAIT, which says how long to wait for it, given how many lines
+    the last read gave (an in-memory stream has all of it waiting)."""
     try:
         fd = stream.fileno()
     except (AttributeError, OSError, ValueError):
@@ -65,17 +97,28 @@ def read_batches(stream: IO, size: int = 512) -> Iterator[list[str | ValueError]
         for line in read_lines(stream):
             batch.append(line)
             if len(batch) == size:
-                yield batch
+                yield batch, True
                 batch = []
         if batch:
-            yield batch
+            yield batch, True
         return
     import os
 
     pending = b""
     while chunk := os.read(fd, 1 << 16):
         *complete, pending = (pending + chunk).split(b"\n")
+        waiting = wait is not None and _ready(fd, wait(len(complete)))
         for low in range(0, len(complete), size):
-            yield [_decode(raw) for raw in complete[low:low + size]]
+            yield [_decode(raw) for raw in complete[low:low + size]], waiting or low + size < len(complete)
     if pending:
-        yield [_decode(pending)]
+        yield [_decode(pending)], False
+
+
+def _ready(fd: int, timeout: float) -> bool:
+    """Whether FD has input (or its end) to be read within TIMEOUT seconds."""
+    import select
+
+    try:
+        return bool(select.select([fd], [], [], timeout)[0])
+    except (OSError, ValueError):  # not a descriptor select can watch: take it as nothing waiting
+        return False

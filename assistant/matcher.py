@@ -523,11 +523,11 @@ class Index:
             ranked = [Candidate(self.keys[exact], 1.0, self.titles[exact])] + [c for c in ranked if c.key != self.keys[exact]]
         return ranked[:limit]
 
-    def prime(self, texts: Iterable[str]) -> None:
+    def prime(self, texts: Iterable[str], here: bool = False) -> None:
         """Start encoding TEXTS (questions `rank` is about to be given) in batches, in a thread of
-        their own (see `Router.prime`)."""
+        their own, or with HERE in this one before returning (see `Router.prime`)."""
         if self.semantic is not None:
-            self.semantic.prime(_sentence(self._read(text)[1]) for text in texts)
+            self.semantic.prime((_sentence(self._read(text)[1]) for text in texts), here)
 
     def _probabilities(self, words: Sequence[str], surface: Sequence[str]) -> dict[int, float]:
         """The lexical model's softmax: intent number -> probability."""

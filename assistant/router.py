@@ -532,14 +532,15 @@ class Router:
         sentences = self.sentences(text)
         return [s for s in sentences if self._asks(s)] if len(sentences) > 1 else []
 
-    def prime(self, questions: Sequence[str]) -> None:
+    def prime(self, questions: Sequence[str], here: bool = False) -> None:
         """Prepare QUESTIONS that are about to be routed, together: with an encoder, their vectors
-        are computed in one batch (several times faster a question than one by one). Routing
-        them afterwards gives exactly the replies it gives without this."""
+        are computed in one batch (several times faster a question than one by one), in a thread
+        of their own while the first ones are routed, or with HERE in this thread before this
+        returns. Routing them afterwards gives exactly the replies it gives without this."""
         if self.index.semantic is None or not questions:
             return
         texts = [self.unframed(spaced(plain(q))) for q in questions]
-        self.index.prime([self.prepare(t) for t in texts if t and len(t) <= MAX_QUESTION])
+        self.index.prime([self.prepare(t) for t in texts if t and len(t) <= MAX_QUESTION], here)
 
     @staticmethod
     def _given_in_scope(ranked: list[Candidate]) -> list[Candidate]:

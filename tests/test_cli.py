@@ -641,6 +641,68 @@ def test_ask_over_a_pipe_shows_a_lines_answer_before_the_next_line_arrives(priva
             child.wait()
 
 
+def _ask_lines(env: dict[str, str], db: Path, lines: bytes, *options: str) -> tuple[str, float]:
+    """`assistant ask OPTIONS` over LINES on stdin (a file), on the database DB: its output, and the
+    CPU time of the processes it forked."""
+    code = ("import resource, sys; from assistant.cli import main; code = main(sys.argv[1:]); "
+            "used = resource.getrusage(resource.RUSAGE_CHILDREN); "
+            "sys.stderr.write(f'children {used.ru_utime + used.ru_stime}\\n'); sys.exit(code)")
+    source = db.with_suffix(".txt")
+    source.write_bytes(lines)
+    with open(source, "rb") as stdin:
+        child = subprocess.run([sys.executable, "-c", code, "ask", *options], env={**env, "ASSISTANT_DB": str(db)},
+                               stdin=stdin, capture_output=True, text=True, timeout=300,
+                               cwd=Path(env["ASSISTANT_KB"]).parent)
+    assert child.returncode == 0, child.stderr
+    return child.stdout, float(child.stderr.rsplit("children ", 1)[1])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a long batch is split across workers on Linux")
+@pytest.mark.parametrize("options", [["--json"], []])
+def test_a_long_batch_split_across_workers_gives_the_lines_of_one_process_in_order(private_kb, tmp_path, options):
+    import yaml
+
+    questions = [case["question"] for name in ("validation.yaml", "validation_v3.yaml")
+                 for case in yaml.safe_load((Path(__file__).parent / "data" / name).read_text("utf-8"))["cases"]]
+    lines = [q.replace("\n", " ").encode("utf-8") for q in questions[:700]]
+    lines[350:350] = [b"caf\xe9 \xff", b"", b"i want to talk to a person"]  # unreadable, empty, a handoff
+    lines += [b"talk to a human please"]  # the same ticket again, from the last chunk
+    batch = b"\n".join(lines) + b"\n"
+    split, forked = _ask_lines(private_kb, tmp_path / "split.db", batch, "--jobs", "2", *options)
+    alone, none_forked = _ask_lines(private_kb, tmp_path / "alone.db", batch, "--jobs", "1", *options)
+    assert forked > 0 and none_forked == 0  # the first was routed in workers, the second here
+    assert split == alone
+    if options:
+        replies = [json.loads(line) for line in split.splitlines()]
+        assert len(replies) == len(lines) and "not valid UTF-8" in replies[350]["error"]
+        handoffs = [r for r in replies if r.get("action") == "handoff"]
+        assert replies[352] in handoffs and replies[-1] in handoffs
+        assert {r["result"]["ticket"] for r in handoffs} == {1}  # one ticket, asked for again and again
+    assert _tickets(tmp_path / "split.db") == _tickets(tmp_path / "alone.db") != []
+
+
+def _tickets(db: Path) -> list[dict]:
+    from assistant.storage import open_store
+
+    store = open_store(str(db))
+    try:
+        return store.rows("SELECT id, summary, priority FROM tickets ORDER BY id")
+    finally:
+        store.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a long batch is split across workers on Linux")
+def test_a_handoff_line_in_a_split_batch_files_one_ticket(private_kb, tmp_path):
+    lines = [f"what is the weather like on day {n}".encode() for n in range(600)]
+    lines[450] = b"i want to talk to a person"
+    out, forked = _ask_lines(private_kb, tmp_path / "one.db", b"\n".join(lines) + b"\n", "--json", "--jobs", "2")
+    assert forked > 0
+    replies = [json.loads(line) for line in out.splitlines()]
+    assert len(replies) == 600 and replies[450]["result"]["ticket"] == 1
+    assert _tickets(tmp_path / "one.db") == \
+        [{"id": 1, "summary": "Customer asked for a person: i want to talk to a person", "priority": "normal"}]
+
+
 def test_a_bug_while_answering_a_piped_line_is_one_line_and_the_next_lines_are_answered(run, monkeypatch):
     from assistant.router import Router
 

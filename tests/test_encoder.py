@@ -254,6 +254,23 @@ def test_a_primed_sentence_is_classified_in_the_encoding_thread_as_it_would_be_i
     assert np.allclose(primed, alone, atol=1e-5)
 
 
+def test_a_batch_primed_here_gives_the_threads_vectors_bit_for_bit_before_prime_returns(fused):
+    """A forked worker of `ask` encodes its batch in its own thread (`prime(..., here=True)`),
+    chunk by chunk as the encoding thread does: the same vectors and probabilities, bit for bit."""
+    import numpy as np
+
+    semantic = fused[0].index.semantic
+    sentences = [f"is template {n} approved yet" for n in range(2 * encoders.PRIME_CHUNK + 7)]
+    semantic.prime(sentences + sentences[:2])
+    ahead = [(semantic.vector(s), semantic.probabilities(s)) for s in sentences]
+    semantic.prime(iter(sentences + sentences[:2]), here=True)
+    chunks = {id(done): done for done, _ in semantic._primed.values()}
+    assert len(chunks) == 3 and all(isinstance(done, encoders._Done) for done in chunks.values())  # computed
+    for (vector, probabilities), sentence in zip(ahead, sentences):
+        assert np.array_equal(semantic.vector(sentence), vector)
+        assert np.array_equal(semantic.probabilities(sentence), probabilities)
+
+
 # --- sentences asked for at the same time (the service's threads) are encoded together ----------
 
 @needs_encoder

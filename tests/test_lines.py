@@ -3,8 +3,9 @@
 import io
 import os
 import threading
+import time
 
-from assistant.lines import not_utf8, read_batches, read_lines
+from assistant.lines import not_utf8, read_batches, read_groups, read_lines
 
 
 def test_a_line_that_is_not_utf8_is_reported_and_the_next_is_read():
@@ -60,3 +61,61 @@ def test_a_line_typed_into_a_pipe_is_given_before_the_next_arrives():
             second_sent.set()  # only now does the second line exist
         writer.join()
     assert got == [["first"], ["second"]]
+
+
+def test_a_file_comes_in_one_group_of_the_batches_read_batches_gives(tmp_path):
+    path = tmp_path / "questions.txt"
+    path.write_bytes(b"".join(b"question number %d\n" % n for n in range(20_000)))  # several reads
+    with open(path, encoding="utf-8") as stream:
+        batches = list(read_batches(stream))
+    with open(path, encoding="utf-8") as stream:
+        groups = list(read_groups(stream))
+    assert len(groups) == 1 and groups[0] == batches and len(batches) > 2
+
+
+def test_a_group_holds_whole_batches_up_to_most_lines():
+    groups = list(read_groups(io.StringIO("".join(f"q{n}\n" for n in range(7))), size=2, most=4))
+    assert [[len(b) for b in g] for g in groups] == [[2, 2], [2, 1]]
+
+
+def test_lines_typed_into_a_pipe_are_groups_of_their_own():
+    read_end, write_end = os.pipe()
+    got, sent = [], threading.Event()
+    with os.fdopen(read_end, encoding="utf-8") as stream:
+        os.write(write_end, b"first\nsecond\n")
+
+        def finish():
+            sent.wait(timeout=10)
+            os.write(write_end, b"third\n")
+            os.close(write_end)
+        writer = threading.Thread(target=finish)
+        writer.start()
+        for group in read_groups(stream):
+            got.append(group)
+            sent.set()  # only now does the third line exist
+        writer.join()
+    assert got == [[["first", "second"]], [["third"]]]
+
+
+def test_a_long_group_from_a_pipe_waits_a_moment_for_the_rest_but_a_short_one_does_not():
+    """A program writing a long input into a pipe gives it in pieces (the pipe holds 64 KiB): a
+    group already long waits PATIENCE for more; lines typed now and then are never held back."""
+    read_end, write_end = os.pipe()
+    long_part = b"".join(b"question %d\n" % n for n in range(600))
+
+    def write():
+        os.write(write_end, b"hello\n")
+        time.sleep(1.5)  # far longer than the patience: "hello" is a group of its own
+        os.write(write_end, long_part)
+        time.sleep(0.01)  # far shorter: the next piece joins the long group
+        os.write(write_end, b"one more\n")
+        time.sleep(1.5)
+        os.write(write_end, b"late\n")
+        os.close(write_end)
+    writer = threading.Thread(target=write)
+    writer.start()
+    with os.fdopen(read_end, encoding="utf-8") as stream:
+        groups = [[line for batch in group for line in batch] for group in read_groups(stream, patience=0.5)]
+    writer.join()
+    assert [len(g) for g in groups] == [1, 601, 1]
+    assert groups[0] == ["hello"] and groups[1][-1] == "one more" and groups[2] == ["late"]

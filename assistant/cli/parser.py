@@ -150,6 +150,8 @@ def _group(parent, name: str, help_text: str, dest: str = "sub_command"):
 
 def _ask(p: argparse.ArgumentParser) -> None:
     p.add_argument("question", nargs="*", help="the question (omit to read questions from stdin)")
+    p.add_argument("--jobs", type=_positive, metavar="N", help="processes that route a long batch from stdin "
+                   "(500 lines or more that arrived together; default: one a processor; 1: this process alone)")
 
 
 def _eval(p: argparse.ArgumentParser) -> None:
@@ -341,3 +343,14 @@ def _profile_options(p: argparse.ArgumentParser) -> None:
     for source in SOURCES:
         p.add_argument(f"--{source}", action="append", default=[], metavar="NAME",
                        help=f"registered {source} name (repeatable)")
+
+
+def _positive(value: str) -> int:
+    """A whole number of 1 or more (argparse says the usage error with the option's name)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number}: give 1 or more")
+    return number
