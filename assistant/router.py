@@ -34,15 +34,37 @@ _UNSPOKEN = re.compile(r"[\W_]+")   # spaces and punctuation, ASCII and Chinese:
 _PARTICLES = "了啊呀呢吗"           # sentence particles around a code's words ("余额不足了怎么办呢")
 
 
-_AFTER = r"[\s,.!:;~，。！：；～-]"  # what may stand between an opener and the message
+_BETWEEN = " \t,.!:;~-，。！：；～"  # what may stand between an opener or a closer and the message
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")  # keeps every length
 
 
-def _phrases(frame: str, phrases: Sequence[str], after_word: str, after_chinese: str) -> re.Pattern:
-    """PHRASES as one case-blind pattern in FRAME ("{}" stands for the alternatives), the longest
-    first; each followed by AFTER_WORD (an English one) or AFTER_CHINESE. Matches nothing when
-    there are none."""
-    said = [re.escape(p) + (after_word if p.isascii() else after_chinese) for p in phrases]
-    return re.compile(frame.format("|".join(said)) if said else r"(?!)", re.IGNORECASE)
+def _after_opener(text: str, openers: Sequence[str]) -> str | None:
+    """TEXT after the first of OPENERS (the longest first, case-blind) it opens with and the
+    separators after it, or None. An English opener must be followed by a separator ("hi, ...",
+    not "history ..."); a Chinese one need not ("您好我想问...")."""
+    low = text.translate(_ASCII_LOWER)
+    for opener in openers:
+        if low.startswith(opener):
+            rest = text[len(opener):]
+            if opener.isascii() and rest[:1] not in tuple(_BETWEEN):
+                continue
+            return rest.lstrip(_BETWEEN)
+    return None
+
+
+def _before_closer(text: str, closers: Sequence[str]) -> str | None:
+    """TEXT before the first of CLOSERS (the longest first, case-blind) it closes with, and the
+    separators before it, or None. An English closer must stand apart from the word before it
+    ("...party" is no "...p" + "arty")."""
+    body = text.rstrip(" \t.!~。！～")
+    low = body.translate(_ASCII_LOWER)
+    for closer in closers:
+        if low.endswith(closer) and len(low) > len(closer):
+            before = body[:-len(closer)]
+            if closer.isascii() and before[-1].isascii() and before[-1].isalnum():
+                continue
+            return before.rstrip(_BETWEEN)
+    return None
 
 
 def _bare(text: str) -> str:
@@ -204,7 +226,6 @@ class Router:
         self.warning: str | None = None  # set by `cache.load_router` when the chosen encoder could not be used
         self._salient: frozenset[tuple[str, ...]] | None = None  # routing.salient_words as the index reads them
         self._code_words: dict[str, str | None] | None = None     # see code_asked
-        self._frame: tuple[re.Pattern, re.Pattern] | None = None  # routing.openers, routing.closers (`unframed`)
 
     def intents(self) -> dict[str, list[str]]:
         """Every intent's phrasings, masked: FAQ entries, actions and the out-of-scope examples."""
@@ -409,18 +430,12 @@ class Router:
         (`routing.openers`, `routing.closers`: "hi team, ", "您好，", ", thanks"), which say
         nothing of what it asks and would hide a request's verb ("hi, check signature AcmeMall")
         or its question mark ("How long does review take? Thanks"); TEXT itself when nothing
-        else is left."""
-        if self._frame is None:
-            self._frame = (_phrases(r"\A(?:{})", self.kb.routing.openers, _AFTER + "+", _AFTER + "*"),
-                           _phrases(r"(?:{})[\s.!~。！～]*\Z", self.kb.routing.closers, "", ""))
-        opener, closer = self._frame
-        while (found := opener.match(text)) and found.end() < len(text):
-            text = text[found.end():]
-        while (found := closer.search(text)) and found.start() > 0:
-            before = text[:found.start()]
-            if before[-1].isascii() and before[-1].isalnum() and found.group().isascii():
-                break  # "...party" is no "...p" + "arty"; an English closer stands after a space or a comma
-            text = before.rstrip(" ,;~，；～-")
+        else is left. Plain string work, no pattern: a one-off `ask` reads one line."""
+        routing = self.kb.routing
+        while (rest := _after_opener(text, routing.openers)) is not None and rest:
+            text = rest
+        while (rest := _before_closer(text, routing.closers)) is not None and rest:
+            text = rest
         return text
 
     def _route(self, question: str, lang: str | None) -> Reply:

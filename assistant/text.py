@@ -76,24 +76,27 @@ def plain(text: str) -> str:
     return text if text.isascii() else text.translate(_ASCII_PUNCTUATION)
 
 
-# A code or a number written against a word ("whatdoesisv.OUT_OF_SERVICEmean", "isDM_100002approved",
-# "to13800138000"): codes are upper case and the words around them lower case, so the boundary is plain
-_GLUED = (
-    (re.compile(r"(?<=[a-z])(?=(?:isv|isp)\.[A-Z])"), " "),
-    (re.compile(r"((?:isv|isp)\.[A-Z][A-Z_]*[A-Z])(?=[a-z])"), r"\1 "),
-    (re.compile(r"(?<=[a-z])(?=[A-Z]{2,10}(?:_[A-Z]{2,10})*_\d{3,})"), " "),
-    (re.compile(r"(\b[A-Z]{2,10}(?:_[A-Z]{2,10})*_\d{3,})(?=[a-z])"), r"\1 "),
-    (re.compile(r"(?<=[a-z])(?=1[3-9]\d{9}(?!\d))"), " "),
-)
+@lru_cache(maxsize=1)
+def _glued() -> tuple[tuple[re.Pattern, str], ...]:
+    """A code or a number written against a word ("whatdoesisv.OUT_OF_SERVICEmean", "isDM_100002approved",
+    "to13800138000"): codes are upper case and the words around them lower case, so the boundary is
+    plain. Compiled on first use: most lines have no code, and a one-off `ask` compiles nothing."""
+    return (
+        (re.compile(r"(?<=[a-z])(?=(?:isv|isp)\.[A-Z])"), " "),
+        (re.compile(r"((?:isv|isp)\.[A-Z][A-Z_]*[A-Z])(?=[a-z])"), r"\1 "),
+        (re.compile(r"(?<=[a-z])(?=[A-Z]{2,10}(?:_[A-Z]{2,10})*_\d{3,})"), " "),
+        (re.compile(r"(\b[A-Z]{2,10}(?:_[A-Z]{2,10})*_\d{3,})(?=[a-z])"), r"\1 "),
+        (re.compile(r"(?<=[a-z])(?=1[3-9]\d{9}(?!\d))"), " "),
+    )
 
 
 def spaced(text: str) -> str:
     """TEXT with a space between an error code, a template code or a mobile number and a word
     written against it without one, so that the code is read as one (what a customer types in a
     hurry: "whatdoesisv.OUT_OF_SERVICEmean", "isDM_100002approved", "send to13800138000")."""
-    if not any(c.isdigit() or c == "." for c in text):
+    if not any(c.isdigit() for c in text) and "isv." not in text and "isp." not in text:
         return text
-    for pattern, replacement in _GLUED:
+    for pattern, replacement in _glued():
         text = pattern.sub(replacement, text)
     return text
 
