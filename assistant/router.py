@@ -351,6 +351,11 @@ class Router:
         if self._unsure(reply) and (code := self.code_asked(question)):   # "余额不足怎么办"
             return Reply(question, "action", 1.0, action="error.lookup", args={"code": code},
                          best=Candidate("action:error.lookup", 1.0, ""), lang=reply.lang)
+        if self._unsure(reply) and (code := self.code_named(question)):
+            # "A sub-account gets isp.RAM_PERMISSION_DENY when sending; why?": nothing reads the line
+            # surely, and the one error code it names is what it is about
+            return Reply(question, "action", 1.0, action="error.lookup", args={"code": code},
+                         best=Candidate("action:error.lookup", 1.0, ""), lang=reply.lang)
         if reply.action == "error.lookup" and not (reply.args or {}).get("code") and (code := self.code_asked(question)):
             return reply._replace(args={**(reply.args or {}), "code": code})   # "余额不足是什么意思": which code it is
         if reply.type == "fallback" and reply.kind is None and not reply.error and \
@@ -389,6 +394,12 @@ class Router:
             words = self._codes_by_words()
             return words.get(rest) or words.get(rest.rstrip(_PARTICLES))
         return None
+
+    def code_named(self, text: str) -> str | None:
+        """The one error code of the knowledge base TEXT names (any case, bare or prefixed), or None
+        when it names none, or several."""
+        known = {c for c in _error_codes_in(self.kb, spaced(plain(text))) if c in self.kb.error_codes}
+        return known.pop() if len(known) == 1 else None
 
     def _codes_by_words(self) -> dict[str, str | None]:
         """Each code's Chinese words that name it alone (see `code_asked`), bare, to the code; None

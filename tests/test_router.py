@@ -513,3 +513,12 @@ def test_only_a_whole_opening_or_closing_word_is_read_past_and_never_all_of_a_li
 
 def test_a_line_that_only_greets_is_small_talk(router):
     assert router.route("hi team").kind == "small_talk"
+
+
+def test_a_line_nothing_reads_surely_that_names_one_error_code_is_that_codes_lookup(router):
+    reply = router.route("A sub-account gets isp.RAM_PERMISSION_DENY when sending; why?")
+    assert (reply.action, reply.args) == ("error.lookup", {"code": "isp.RAM_PERMISSION_DENY"})
+
+
+def test_a_line_naming_two_error_codes_is_not_taken_for_either(router):
+    assert router.code_named("isv.MOBILE_NUMBER_ILLEGAL or isv.BUSINESS_LIMIT_CONTROL?") is None
