@@ -78,6 +78,12 @@ def _strength(reply: Reply) -> tuple[int, float]:
     return (_RANK[reply.type] if reply.kind != "undocumented" else _RANK["answer"], reply.confidence)
 
 
+def _shown(confidence: float) -> float:
+    """A confidence as the JSON contract gives it: within 0..1, four decimals (rules that move
+    likelihood between intents add floats)."""
+    return round(min(1.0, max(0.0, confidence)), 4)
+
+
 class Suggestion(NamedTuple):
     key: str
     question: str
@@ -86,7 +92,7 @@ class Suggestion(NamedTuple):
     def to_json(self) -> dict[str, Any]:
         kind, _, name = self.key.partition(":")
         return {"entry" if kind == "faq" else "action": name, "question": self.question,
-                "confidence": self.confidence}
+                "confidence": _shown(self.confidence)}
 
 
 class Reply(NamedTuple):
@@ -108,7 +114,7 @@ class Reply(NamedTuple):
     outside: bool = False                # a fallback because the question is out of scope (not in `to_json`)
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"question": self.question, "type": self.type, "confidence": self.confidence,
+        out: dict[str, Any] = {"question": self.question, "type": self.type, "confidence": _shown(self.confidence),
                                "lang": self.lang}
         if self.type == "answer" or self.kind == "undocumented":
             out.update(entry=self.entry, answer=self.answer)
@@ -345,7 +351,9 @@ class Router:
         said in kind (`messages.yaml`), and no gap in the knowledge."""
         from .messages import small_talk
 
-        if talk := small_talk(self.kb, question, near=False):   # the whole line is a greeting, a thanks, an "ok"
+        if (talk := small_talk(self.kb, question, near=False)) or \
+                (talk := small_talk(self.kb, self.unframed(plain(question)), near=False)):
+            # the whole line is a greeting, a thanks, an "ok" (once a greeting before it is read past: "hi team, thanks")
             return self._in_kind(Reply(question, "fallback", lang=language.choose(lang, plain(question))), talk)
         reply = self._route(question, lang)
         if self._unsure(reply) and (code := self.code_asked(question)):   # "余额不足怎么办"
@@ -633,7 +641,8 @@ class Router:
             return ranked
         moved = sum(c.confidence for c in ranked if c.key in unable)
         ranked = [c._replace(confidence=0.0) if c.key in unable else
-                  c._replace(confidence=c.confidence + moved) if c.key == taker.key else c for c in ranked]
+                  c._replace(confidence=round(min(1.0, c.confidence + moved), 4)) if c.key == taker.key else c
+                  for c in ranked]
         return sorted(ranked, key=lambda c: c.confidence, reverse=True)
 
     def _slot_types(self, key: str) -> set[str]:

@@ -522,3 +522,15 @@ def test_a_line_nothing_reads_surely_that_names_one_error_code_is_that_codes_loo
 
 def test_a_line_naming_two_error_codes_is_not_taken_for_either(router):
     assert router.code_named("isv.MOBILE_NUMBER_ILLEGAL or isv.BUSINESS_LIMIT_CONTROL?") is None
+
+
+def test_a_confidence_is_shown_within_0_and_1_with_four_decimals(router):
+    # the request that takes the values gets the likelihood of those that cannot (it went to 1.0085)
+    shown = router.route("send DIGITAL_SMS_0001 to 138 0013 8000").to_json()["confidence"]
+    assert 0.0 <= shown <= 1.0 and shown == round(shown, 4)
+
+
+@pytest.mark.parametrize("line", ["hi team, thanks", "谢谢您的帮助"])
+def test_a_thanks_after_a_greeting_is_small_talk(router, line):
+    reply = router.route(line)
+    assert reply.kind == "small_talk" and reply.answer.startswith(("You're welcome", "不客气"))
