@@ -364,6 +364,10 @@ class Router:
             # surely, and the one error code it names is what it is about
             return Reply(question, "action", 1.0, action="error.lookup", args={"code": code},
                          best=Candidate("action:error.lookup", 1.0, ""), lang=reply.lang)
+        if self._unsure(reply) and (named := self.request_named(question)) is not None:
+            # "can u send test to 13800138000 with template DM_100001": a template and a number, which
+            # only a send takes, name the request when nothing reads the line surely
+            return named._replace(lang=reply.lang)
         if reply.action == "error.lookup" and not (reply.args or {}).get("code") and (code := self.code_asked(question)):
             return reply._replace(args={**(reply.args or {}), "code": code})   # "余额不足是什么意思": which code it is
         if reply.type == "fallback" and reply.kind is None and not reply.error and \
@@ -402,6 +406,23 @@ class Router:
             words = self._codes_by_words()
             return words.get(rest) or words.get(rest.rstrip(_PARTICLES))
         return None
+
+    def request_named(self, question: str) -> Reply | None:
+        """The request QUESTION's values name on their own: values of two or more of the kinds only
+        requests carry (`routing.slot_bonus_types`: a template code and a phone number) that one
+        request alone takes, with those values; else None. One kind alone names nothing (a number
+        said in passing is no send)."""
+        text = spaced(plain(question))
+        given = {t for t in self.kb.routing.slot_bonus_types if extract(self.kb, t, text)}
+        if len(given) < 2:
+            return None
+        takers = [a for a in self.kb.actions.values() if given <= {slot.type for slot in a.slots}]
+        if len(takers) != 1:
+            return None
+        action = takers[0]
+        key = f"action:{action.name}"
+        return Reply(question, "action", 1.0, action=action.name, args=slots_for(self.kb, action, text),
+                     best=Candidate(key, 1.0, ""), notes=notes_for(self.kb, action, text))
 
     def code_named(self, text: str) -> str | None:
         """The one error code of the knowledge base TEXT names (any case, bare or prefixed), or None

@@ -534,3 +534,14 @@ def test_a_confidence_is_shown_within_0_and_1_with_four_decimals(router):
 def test_a_thanks_after_a_greeting_is_small_talk(router, line):
     reply = router.route(line)
     assert reply.kind == "small_talk" and reply.answer.startswith(("You're welcome", "不客气"))
+
+
+def test_a_template_and_a_number_name_a_send_when_nothing_reads_the_line_surely(router):
+    reply = router.route("can u send test to 13800138000 with template DM_100001")
+    assert (reply.type, reply.action) == ("action", "send")
+    assert reply.args == {"code": "DM_100001", "phones": ["13800138000"]}
+
+
+def test_one_kind_of_value_alone_names_no_request(router):
+    assert router.request_named("my sister at 13912345678 is looking for a good restaurant") is None
+    assert router.request_named("what is DIGITAL_SMS_0001") is None
