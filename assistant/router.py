@@ -232,6 +232,7 @@ class Router:
         self.warning: str | None = None  # set by `cache.load_router` when the chosen encoder could not be used
         self._salient: frozenset[tuple[str, ...]] | None = None  # routing.salient_words as the index reads them
         self._code_words: dict[str, str | None] | None = None     # see code_asked
+        self._code_names: re.Pattern | None = None                # the error codes, longest first (codes_apart)
 
     def intents(self) -> dict[str, list[str]]:
         """Every intent's phrasings, masked: FAQ entries, actions and the out-of-scope examples."""
@@ -407,6 +408,23 @@ class Router:
             return words.get(rest) or words.get(rest.rstrip(_PARTICLES))
         return None
 
+    def codes_apart(self, text: str) -> str:
+        """TEXT with a space between a known error code and a word written against it, in any case
+        ("whatdoesisv.out_of_servicemean"; `text.spaced` finds only upper-case codes by their case)."""
+        if "isv." not in text.lower() and "isp." not in text.lower():
+            return text
+        if self._code_names is None:   # compiled on the first line that has a code: most have none
+            names = sorted({n for c in self.kb.error_codes.values() for n in (c.code, *c.aliases) if "." in n},
+                           key=len, reverse=True)
+            self._code_names = re.compile("|".join(map(re.escape, names)), re.IGNORECASE) if names else re.compile(r"(?!)")
+
+        def apart(found: re.Match) -> str:
+            before = " " if found.start() and text[found.start() - 1].isalnum() else ""
+            after = " " if found.end() < len(text) and (text[found.end()].isalnum() or text[found.end()] == "_") else ""
+            return f"{before}{found.group()}{after}"
+
+        return self._code_names.sub(apart, text)
+
     def request_named(self, question: str) -> Reply | None:
         """The request QUESTION's values name on their own: values of two or more of the kinds only
         requests carry (`routing.slot_bonus_types`: a template code and a phone number) that one
@@ -427,7 +445,7 @@ class Router:
     def code_named(self, text: str) -> str | None:
         """The one error code of the knowledge base TEXT names (any case, bare or prefixed), or None
         when it names none, or several."""
-        known = {c for c in _error_codes_in(self.kb, spaced(plain(text))) if c in self.kb.error_codes}
+        known = {c for c in _error_codes_in(self.kb, self.codes_apart(spaced(plain(text)))) if c in self.kb.error_codes}
         return known.pop() if len(known) == 1 else None
 
     def _codes_by_words(self) -> dict[str, str | None]:
@@ -479,7 +497,7 @@ class Router:
         return text
 
     def _route(self, question: str, lang: str | None) -> Reply:
-        text = self.unframed(spaced(plain(question)))
+        text = self.unframed(self.codes_apart(spaced(plain(question))))
         said = language.choose(lang, text)
         if not text:
             return Reply(question, "fallback", error="empty question; type a question or a request", lang=said)
@@ -594,7 +612,7 @@ class Router:
         returns. Routing them afterwards gives exactly the replies it gives without this."""
         if self.index.semantic is None or not questions:
             return
-        texts = [self.unframed(spaced(plain(q))) for q in questions]
+        texts = [self.unframed(self.codes_apart(spaced(plain(q)))) for q in questions]
         self.index.prime([self.prepare(t) for t in texts if t and len(t) <= MAX_QUESTION], here)
 
     @staticmethod

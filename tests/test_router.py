@@ -545,3 +545,10 @@ def test_a_template_and_a_number_name_a_send_when_nothing_reads_the_line_surely(
 def test_one_kind_of_value_alone_names_no_request(router):
     assert router.request_named("my sister at 13912345678 is looking for a good restaurant") is None
     assert router.request_named("what is DIGITAL_SMS_0001") is None
+
+
+@pytest.mark.parametrize("typed,code", [("whatdoesisv.out_of_servicemean", "isv.OUT_OF_SERVICE"),
+                                        ("gotisv.MOBILE_NUMBER_ILLEGALwhen sending", "isv.MOBILE_NUMBER_ILLEGAL")])
+def test_a_known_error_code_written_against_words_is_looked_up_in_any_case(router, typed, code):
+    reply = router.route(typed)
+    assert (reply.action, reply.args) == ("error.lookup", {"code": code})
