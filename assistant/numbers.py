@@ -155,19 +155,35 @@ def _apart(start: int, token: str) -> list[tuple[int, str]]:
     return out
 
 
+_BETWEEN_LISTED = re.compile(r"[\s,;，；、]*(?:(?:and|or|和)[\s,;，；、]*)?", re.IGNORECASE)
+
+
+def _listed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether the short token at START..END of TEXT stands in a list of numbers: only separators
+    (or one "and"/"or") between it and a mobile number found at one of SPANS ("13700137000, 123")."""
+    for first, last in spans:
+        between = text[last:start] if last <= start else text[end:first]
+        if _BETWEEN_LISTED.fullmatch(between):
+            return True
+    return False
+
+
 def read(text: str, patterns: list[re.Pattern], whole: bool = False) -> Reading:
     """The numbers in TEXT, found by PATTERNS (the knowledge base's `phone` slot type), in order.
 
     Nothing that looks like a number is dropped unseen: a digit token that is no mobile number is
     returned as UNREAD. WHOLE means TEXT is only numbers (a value prompt): every leftover word is
     then unread, apart from "and"/"or" and separators; in a sentence only tokens of at least five
-    digits count (a "3" or a "100" is no recipient).
+    digits count (a "3" or a "100" is no recipient), and shorter ones written in a list with a
+    mobile number ("to 13700137000, 123": a number mistyped, named rather than dropped).
     """
     found: list[tuple[int, str]] = []
+    spans: list[tuple[int, int]] = []
     rest = text
     for pattern in patterns:
         for match in pattern.finditer(rest):
             found.append((match.start(), (match.groupdict().get("value") or match.group(0)).strip()))
+            spans.append(match.span())
         rest = pattern.sub(lambda m: "," + " " * (len(m.group(0)) - 1), rest)
     if whole:
         leftovers = [(m.start(), m.group(0)) for m in re.finditer(r"[^\s,;，；、]+", rest)
@@ -175,7 +191,8 @@ def read(text: str, patterns: list[re.Pattern], whole: bool = False) -> Reading:
     else:
         leftovers = [(start, token) for m in _NUMBERISH.finditer(rest)
                      for start, token in _apart(m.start(), m.group(0))
-                     if sum(ch.isdigit() for ch in token) >= 5 and not _DATE.fullmatch(token)]
+                     if not _DATE.fullmatch(token) and
+                     (sum(ch.isdigit() for ch in token) >= 5 or _listed(text, start, start + len(token), spans))]
     written = [value for _, value in sorted(found)]
     kept, repeats = unique(written)
     return Reading([written[n] for n in kept], [t for _, t in sorted(leftovers)], repeats, written)

@@ -77,3 +77,19 @@ def test_a_number_that_is_none_written_against_chinese_text_is_reported_not_drop
     reading = _read("给13800138000、13912345678、1861234567发DIGITAL_SMS_0001")
     assert reading.phones == ["13800138000", "13912345678"] and reading.unread == ["1861234567"]
     assert _read("18612345678、1234567", whole=True).unread == ["1234567"]   # 、 separates, it is no part of a number
+
+
+def test_a_short_token_written_in_a_list_of_numbers_is_named_not_dropped(kb):
+    from assistant.router import phone_reading
+
+    reading = phone_reading(kb, "send DIGITAL_SMS_0002 to 13700137000, 123 name=Li")
+    assert (reading.phones, reading.unread) == (["13700137000"], ["123"])
+    assert reading.notes()[0].startswith("123: not a mobile number (3 digits")
+
+
+@pytest.mark.parametrize("text", ["send 100 messages to 13800138000", "use template 2 for 13800138000",
+                                  "send DIGITAL_SMS_0001 to 13800138000 at 10:25"])
+def test_a_short_number_said_in_the_sentence_is_no_recipient(kb, text):
+    from assistant.router import phone_reading
+
+    assert phone_reading(kb, text).unread == []
