@@ -512,3 +512,37 @@ def test_a_choice_without_script_posts_its_label_in_the_pages_language(desk):
     page = browser.go("/chat")[2]
     assert re.search(r'name="text" value="是">\s*<button type="submit">是</button>', page)
     assert 'value="yes"' not in page
+
+
+def test_a_handoff_after_a_chat_send_refused_whole_shows_that_refusal_on_the_ticket_page(serve, tmp_path):
+    from conftest import png_bytes
+
+    server = serve()
+    image = tmp_path / "banner.png"
+    image.write_bytes(png_bytes())
+    cli(server.db, "--now", "2026-10-01T10:00", "enable")
+    cli(server.db, "--now", "2026-10-01T10:00", "signature", "submit", "AcmeShop", "--source", "trademark")
+    cli(server.db, "--now", "2026-10-20T10:00", "template", "create", "--name", "Sale", "--signature", "AcmeShop",
+        "--industry", "e-commerce", "--text", "The sale is on", "--media", str(image))
+    cli(server.db, "--now", "2026-11-20T10:00", "send", "DIGITAL_SMS_0001", "13800138000", "19212345678")
+    browser = Browser(server.url)
+    browser.sign_in(server.token("--account", "demo"))
+    csrf = browser.csrf("/chat")
+    chat_say(browser, csrf, "/send DIGITAL_SMS_0001 18612345678")
+    cli(server.db, "send", "DIGITAL_SMS_0001", "18612345678")      # meanwhile, elsewhere: flow control now refuses it
+    refused = " ".join(line["text"] for line in chat_say(browser, csrf, "y")["lines"])
+    assert refused.startswith("isv.BUSINESS_LIMIT_CONTROL: the number cannot be sent to"), refused
+    chat_say(browser, csrf, "I want to talk to a person")
+    created = " ".join(line["text"] for line in chat_say(browser, csrf, "y")["lines"])
+    assert "Send of DIGITAL_SMS_0001 to 18612345678 refused whole in this session" in created, created
+    desk = Browser(server.url)
+    desk.sign_in(server.token("--user", "lin", "--grant", "manager"))
+    status, _, page = desk.go("/desk/tickets/1")
+    assert status == 200
+    section = re.search(r'<section class="send" data-role="refused-send" data-error-code="([^"]+)">(.*?)</section>',
+                        page, re.S)
+    assert section and section.group(1) == "isv.BUSINESS_LIMIT_CONTROL", page
+    assert "Send of DIGITAL_SMS_0001, refused" in section.group(2)
+    assert '<dd data-role="refused-numbers">18612345678</dd>' in section.group(2)
+    assert "already got template DIGITAL_SMS_0001 in the last 24 hours" in section.group(2)
+    assert 'data-role="send"' not in page and "attached by its time" not in page     # not the older failed send
