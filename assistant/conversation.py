@@ -507,5 +507,6 @@ class Conversation:
                 said += self.say("ticket.added", reason=shorten(reason, 120)) if reason else \
                     self.say("ticket.added_conversation")
         else:
-            said = self.say("ticket.created", id=ticket["id"], priority=ticket["priority"], summary=ticket["summary"])
+            said = self.say("ticket.created", id=ticket["id"], priority=self.say(f"ticket.priority.{ticket['priority']}"),
+                            summary=ticket["summary"])
         return [Line("ok", said), Line("muted", self.say("ticket.later"))]

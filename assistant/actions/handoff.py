@@ -270,6 +270,12 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
     return perform(ctx, "handoff.create", None, work)
 
 
+def resolution_note(text: str) -> str | None:
+    """The note of a message that says its ticket was resolved (stored starting with RESOLVED), else
+    None: each shell says the resolution in its own words and language (chat/welcome.py, the web chat)."""
+    return text[len(RESOLVED):] if text.startswith(RESOLVED) else None
+
+
 def _event(ctx: Context, ticket_id: int, event: str, detail: str | None = None) -> None:
     """Record EVENT in the ticket's history, and in the notifications' outbox when people want to hear of it."""
     at = _when(ctx, ticket_id)

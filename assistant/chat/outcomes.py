@@ -119,7 +119,10 @@ def refused(conv: Conversation, args: dict[str, Any], exc: UserError) -> None:
 def sent(conv: Conversation, result: dict) -> list[Line]:
     conv.last.pop("refused_send", None)     # a send made since is newer than any refusal
     conv.last.update(request=result["request_id"], template=result["template"], object=f"template:{result['template']}")
-    lines = [Line("ok" if not result["failed"] else "warn", render.send_text(result, conv.ctx.rules.carriers))]
+    report = render.send_text(result, conv.ctx.rules.carriers, look_up=False)
+    if result["failed"]:
+        report += "\n" + conv.say("send.look_up")       # the CLI's hint, said in the conversation's language
+    lines = [Line("ok" if not result["failed"] else "warn", report)]
     codes = list(dict.fromkeys(r["error_code"] for r in result["results"] if r["error_code"]))
     conv.last["errors"] = " ".join(codes)          # "what does that mean?" explains every one of them
     if result["failed"]:
@@ -129,7 +132,8 @@ def sent(conv: Conversation, result: dict) -> list[Line]:
     if codes:
         conv.last["error"] = codes[0]
         what = conv.say("send.the_error") if len(codes) == 1 else conv.say("send.the_errors", count=len(codes))
-        lines.append(Line("muted", conv.say("send.ask_why", what=what)))
+        failed = result.get("failures") or [r for r in result["results"] if r["status"] == "failed"]
+        lines.append(Line("muted", conv.say("send.ask_why", what=what, number=failed[0]["phone"])))
         lines += conv.after_failure()
     else:
         conv.failures = 0
