@@ -492,9 +492,13 @@ class Conversation:
             # what the customer last struggled with: the questions left unanswered since
             reason, trigger = " / ".join(self.unanswered[-3:]), "unanswered_question"
         # the send this session made that failed is the one the person is asked about, whatever was said since
-        request = self.last.get("request") if self.failures else self.last.get("failed_send")
+        # a send refused whole is the one, if it is the session's latest trouble (chat/outcomes.refused);
+        # a session that made a send of its own never gets another attached by its time
+        refused = self.last.get("refused_send")
+        request = None if refused else self.last.get("request") if self.failures else self.last.get("failed_send")
         ticket = handoff.create(self.ctx, reason, template=self.last.get("template"), request_id=request,
-                                conversation=self.turns, trigger=trigger, reuse=True)
+                                conversation=self.turns, trigger=trigger, reuse=True, refused=refused,
+                                by_time=not (refused or self.last.get("request")))
         self.fallbacks = self.failures = 0
         self.unanswered = []
         if ticket["reused"]:
@@ -503,5 +507,6 @@ class Conversation:
                 said += self.say("ticket.added", reason=shorten(reason, 120)) if reason else \
                     self.say("ticket.added_conversation")
         else:
-            said = self.say("ticket.created", id=ticket["id"], priority=ticket["priority"], summary=ticket["summary"])
+            said = self.say("ticket.created", id=ticket["id"], priority=self.say(f"ticket.priority.{ticket['priority']}"),
+                            summary=ticket["summary"])
         return [Line("ok", said), Line("muted", self.say("ticket.later"))]

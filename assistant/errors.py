@@ -7,6 +7,9 @@ class UserError(Exception):
     def __init__(self, message: str, code: str | None = None):
         super().__init__(message)
         self.code = code
+        self.what: str | None = None    # with a HINT (`hinted`): the message without its fix
+        self.hint: str | None = None    # the kind of fix, for a shell that words it its own way
+        self.hint_fields: dict[str, str] = {}
 
 
 class UsageError(UserError):
@@ -42,6 +45,14 @@ class Unavailable(UserError):
     """The database cannot be reached, did not answer in time, or stayed busy: nothing was changed,
     and the same request may succeed in a moment (the service answers 503 with Retry-After and
     keeps this message, which may name the database, for its log only)."""
+
+
+def hinted(error: UserError, what: str, hint: str, **fields: str) -> UserError:
+    """ERROR (worded "WHAT; the command line's fix") marked with the kind of its fix, HINT, and the
+    FIELDS that fill it: a shell whose way differs from the command line's (the service's JSON and
+    multipart fields, server/wording.py) says WHAT with its own fix, never by rewriting flags."""
+    error.what, error.hint, error.hint_fields = what, hint, dict(fields)
+    return error
 
 
 def refused(code: str, message: str) -> UserError:

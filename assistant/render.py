@@ -166,8 +166,9 @@ def template_text(status: dict, carriers: dict[str, str]) -> str:
     return "\n".join([head, table(rows, ("carrier", "review", "note")), f"Can reach now: {status['reach']}"])
 
 
-def send_text(result: dict, carriers: dict[str, str], shown: int = 20) -> str:
-    """A send's outcome: the summary, each carrier's count, and the failures (the first SHOWN)."""
+def send_text(result: dict, carriers: dict[str, str], shown: int = 20, look_up: bool = True) -> str:
+    """A send's outcome: the summary, each carrier's count, and the failures (the first SHOWN).
+    LOOK_UP: end with the CLI's hint to look a code up (a conversation says its own, in its language)."""
     lines = [f"Request {result['request_id']}: {result['sent']} sent, {result['failed']} failed "
              f"(charged {result['charged']}; digital package {result['balance']['digital']} left)"]
     lines.append(table([(carriers[c], n["sent"], n["failed"]) for c, n in result["by_carrier"].items()],
@@ -182,7 +183,8 @@ def send_text(result: dict, carriers: dict[str, str], shown: int = 20) -> str:
         if counted > shown:
             more = "use --json for all" if "failures_total" not in result else f"see `send show {result['request_id'][:8]}`"
             lines.append(f"... and {counted - shown} more ({more})")
-        lines.append("Look up a code with `assistant error CODE`.")
+        if look_up:
+            lines.append("Look up a code with `assistant error CODE`.")
     return "\n".join(lines)
 
 

@@ -72,6 +72,20 @@ def test_a_sends_results_are_the_conversations_slash_command_in_either_shell(kb)
             "With this assistant: /send CODE PHONE."
 
 
+@pytest.mark.parametrize("lang,terminal,web", [
+    ("en", ("type help", "leave (Ctrl-D does too)"), ("send /help in the box below", "end this conversation")),
+    ("zh", ("输入 help", "退出（Ctrl-D 也可以）"), ("在下方输入框发送 /help", "结束本次对话"))])
+def test_the_greeting_and_help_are_the_terminals_at_a_terminal_and_the_web_chats_in_the_chat(ctx, router, lang,
+                                                                                            terminal, web):
+    for shell, (help_word, quit_words) in (("terminal", terminal), ("web", web)):
+        conv = Conversation(ctx, router, lang=lang, shell=shell)
+        greeted = " ".join(line.text for line in conv.handle("hello" if lang == "en" else "您好"))
+        helped = [line.text for line in conv.handle("/help")]
+        assert help_word in greeted, (shell, greeted)
+        assert quit_words in next(text for text in helped if text.lstrip().startswith("/quit")), shell
+    assert "Ctrl-D" not in " ".join(line.text for line in Conversation(ctx, router, lang=lang, shell="web").handle("/help"))
+
+
 def test_a_conversation_keeps_its_shell_with_its_state(ctx, router):
     web = Conversation(ctx, router, shell="web")
     assert Conversation.load(ctx, router, json.loads(json.dumps(web.dump()))).shell == "web"

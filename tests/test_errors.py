@@ -29,3 +29,17 @@ def test_the_fix_is_the_last_part_outside_parentheses(message, what, fix):
                                      "unbalanced (aside; here", ""])
 def test_a_line_without_a_clear_fix_has_none(message):
     assert split_fix(message) == (message, None)
+
+
+def test_a_hinted_error_keeps_the_command_lines_words_and_marks_its_fix_for_other_shells():
+    from assistant.errors import UserError, hinted
+    from assistant.server import wording
+
+    error = hinted(UserError("no recipients; give mobile numbers or --file FILE"), "no recipients", "recipients")
+    assert str(error) == "no recipients; give mobile numbers or --file FILE"
+    assert (error.what, error.hint, error.hint_fields) == ("no recipients", "recipients", {})
+    assert wording.said(error) == "no recipients; give one or more `phone` fields, or a `file` of recipients"
+    column = hinted(UserError("x; name a column 'name' or pass --param name=VALUE"), "x", "column", name="name")
+    assert wording.said(column) == "x; name a column 'name' in the file, or give a `param` field name=VALUE"
+    plain = UserError("template X not found; check the code")
+    assert wording.said(plain) == str(plain)          # an error without a marked fix keeps its words

@@ -78,6 +78,26 @@ def test_a_handoff_from_a_new_session_carries_the_accounts_recent_failed_send(ca
     assert "the account's latest failed send, attached by its time" in handoff.export(ticket, "md")
 
 
+def test_a_send_refused_whole_is_the_reason_and_no_older_failed_send_is_attached_by_its_time(case):
+    sending.send(case, "DIGITAL_SMS_0002", [("13312345678", {}), ("13800138000", {})])     # failed at China Telecom
+    refused = {"template": "DIGITAL_SMS_0001", "phones": ["13912345678"], "code": "isv.AMOUNT_NOT_ENOUGH",
+               "reason": "the digital-message package is empty; top up the digital package", "at": "2026-03-20 10:00:00"}
+    ticket = handoff.create(case, conversation=TURNS, refused=refused)
+    assert ticket["reason"] == "send_failure" and "send" not in ticket["context"]
+    assert ticket["context"]["refused_send"] == refused and ticket["context"]["template"]["code"] == "DIGITAL_SMS_0001"
+    assert ticket["summary"].startswith("Send of DIGITAL_SMS_0001 to 13912345678 refused whole in this session: "
+                                        "isv.AMOUNT_NOT_ENOUGH (the digital-message package is empty")
+    md = handoff.export(ticket, "md")
+    assert "## Send of DIGITAL_SMS_0001 (refused whole in this session: nothing was sent or recorded)" in md
+    assert "- Numbers: 13912345678" in md and "- isv.AMOUNT_NOT_ENOUGH: the digital-message package is empty" in md
+
+
+def test_a_conversation_that_made_a_send_of_its_own_gets_no_send_attached_by_its_time(case):
+    sending.send(case, "DIGITAL_SMS_0002", [("13312345678", {}), ("13800138000", {})])     # failed at China Telecom
+    ticket = handoff.create(case, "it arrived late", by_time=False)
+    assert "send" not in ticket["context"] and "send_recent" not in ticket["context"]
+
+
 def test_a_failed_send_older_than_the_window_is_not_carried(case, router):
     assert case.rules.handoff["recent_failed_send_hours"] == 24
     _, ticket = _failed_send_then_a_new_session_asks_for_a_person(case, router, hours_later=25)

@@ -685,3 +685,42 @@ def test_the_services_gap_log_keeps_the_rows_its_knowledge_base_says(db_target, 
         assert [r["question"] for r in rows] == [f"unanswered question {n}" for n in range(5, 105)]
     finally:
         svc.store().close()
+
+
+@pytest.mark.parametrize("fields,status,fix", [
+    ([], 400, "give one or more `phone` fields, or a `file` of recipients"),
+    ([("phone", b"13900139000"), ("phone", b"18612345678")], 422,
+     "give a `param` field NAME=VALUE for each of the template's variables"),
+    ([("file", b"phone,city\n13900139000,Beijing\n")], 400,
+     "name a column 'name' in the file, or give a `param` field name=VALUE"),
+])
+def test_a_refused_send_names_the_services_fields_never_the_command_lines_flags(shared_world, fields, status, fix):
+    from test_server_strict import multipart
+
+    server, token = shared_world["server"], shared_world["tokens"]["a"]
+    parts = [(n, v) for n, v in fields if n != "file"]
+    body, kind = multipart([("code", b"DIGITAL_SMS_0001"), *parts])
+    for name, data in ((n, v) for n, v in fields if n == "file"):   # a recipients file, as a client uploads it
+        boundary = kind.split("=")[1]
+        body = body[:-len(f"--{boundary}--\r\n")] + (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="r.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    code, answer = server.call("POST", "/v1/sends", token, data=body, content_type=kind, headers={"X-Assistant-Now": NOW})
+    assert code == status and answer["error"].endswith("; " + fix) and answer["hint"] == fix, answer
+    assert "--param" not in answer["error"] and "--file" not in answer["error"], answer
+
+
+def test_the_command_line_still_names_its_own_flags_for_the_same_refusals(shared_world, tmp_path):
+    import io
+
+    from assistant.cli import main
+
+    err = io.StringIO()
+    assert main(["--db", shared_world["server"].db, "send", "DIGITAL_SMS_0001"], stdout=io.StringIO(), stderr=err) != 0
+    assert "give mobile numbers or --file FILE" in err.getvalue()
+    recipients = tmp_path / "r.csv"
+    recipients.write_text("phone,city\n13900139000,Beijing\n")
+    err = io.StringIO()
+    assert main(["--db", shared_world["server"].db, "send", "DIGITAL_SMS_0001", "--file", str(recipients)],
+                stdout=io.StringIO(), stderr=err) != 0
+    assert "name a column 'name' or pass --param name=VALUE" in err.getvalue()

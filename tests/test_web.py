@@ -512,3 +512,70 @@ def test_a_choice_without_script_posts_its_label_in_the_pages_language(desk):
     page = browser.go("/chat")[2]
     assert re.search(r'name="text" value="是">\s*<button type="submit">是</button>', page)
     assert 'value="yes"' not in page
+
+
+def test_a_handoff_after_a_chat_send_refused_whole_shows_that_refusal_on_the_ticket_page(serve, tmp_path):
+    from conftest import png_bytes
+
+    server = serve()
+    image = tmp_path / "banner.png"
+    image.write_bytes(png_bytes())
+    cli(server.db, "--now", "2026-10-01T10:00", "enable")
+    cli(server.db, "--now", "2026-10-01T10:00", "signature", "submit", "AcmeShop", "--source", "trademark")
+    cli(server.db, "--now", "2026-10-20T10:00", "template", "create", "--name", "Sale", "--signature", "AcmeShop",
+        "--industry", "e-commerce", "--text", "The sale is on", "--media", str(image))
+    cli(server.db, "--now", "2026-11-20T10:00", "send", "DIGITAL_SMS_0001", "13800138000", "19212345678")
+    browser = Browser(server.url)
+    browser.sign_in(server.token("--account", "demo"))
+    csrf = browser.csrf("/chat")
+    chat_say(browser, csrf, "/send DIGITAL_SMS_0001 18612345678")
+    cli(server.db, "send", "DIGITAL_SMS_0001", "18612345678")      # meanwhile, elsewhere: flow control now refuses it
+    refused = " ".join(line["text"] for line in chat_say(browser, csrf, "y")["lines"])
+    assert refused.startswith("isv.BUSINESS_LIMIT_CONTROL: the number cannot be sent to"), refused
+    chat_say(browser, csrf, "I want to talk to a person")
+    created = " ".join(line["text"] for line in chat_say(browser, csrf, "y")["lines"])
+    assert "Send of DIGITAL_SMS_0001 to 18612345678 refused whole in this session" in created, created
+    desk = Browser(server.url)
+    desk.sign_in(server.token("--user", "lin", "--grant", "manager"))
+    status, _, page = desk.go("/desk/tickets/1")
+    assert status == 200
+    section = re.search(r'<section class="send" data-role="refused-send" data-error-code="([^"]+)">(.*?)</section>',
+                        page, re.S)
+    assert section and section.group(1) == "isv.BUSINESS_LIMIT_CONTROL", page
+    assert "Send of DIGITAL_SMS_0001, refused" in section.group(2)
+    assert '<dd data-role="refused-numbers">18612345678</dd>' in section.group(2)
+    assert "already got template DIGITAL_SMS_0001 in the last 24 hours" in section.group(2)
+    assert 'data-role="send"' not in page and "attached by its time" not in page     # not the older failed send
+
+
+@pytest.mark.parametrize("lang,resolved", [("en", "Resolved: Approved now."), ("zh-CN", "已结案：Approved now.")])
+def test_a_resolution_reaches_the_chat_in_the_pages_language(desk, lang, resolved):
+    server, t = desk["server"], desk["ticket"]
+    browser = Browser(server.url, lang=lang)
+    browser.sign_in(desk["customer"])
+    browser.go("/chat")                                                 # the chat is open when the ticket is resolved
+    status, _ = server.call("POST", f"/v1/tickets/{t}/resolve", desk["manager"], {"note": "Approved now.", "by": "lin"})
+    assert status == 200
+    page = browser.go("/chat")[2]
+    assert f"(lin, #{t}): {resolved}</li>" in page, page[page.find("<ol"):page.find("</ol>")]
+    if lang != "en":
+        assert "Resolved:" not in page
+    server.call("POST", f"/v1/tickets/{t}/reopen", desk["manager"], {})
+    server.call("POST", f"/v1/tickets/{t}/resolve", desk["manager"], {"note": "Approved now.", "by": "lin"})
+    status, _, body = browser.go("/chat/inbox")                        # the live chat's poll says it the same way
+    assert status == 200 and [m["text"] for m in json.loads(body)] == [resolved]
+
+
+def test_the_web_chats_help_and_greeting_give_the_chats_own_way_not_the_terminals(desk):
+    browser = Browser(desk["server"].url, lang="zh-CN")
+    browser.sign_in(desk["customer"])
+    csrf = browser.csrf("/chat")
+    helped = [line["text"] for line in chat_say(browser, csrf, "/help")["lines"]]
+    quit_line = next(text for text in helped if text.lstrip().startswith("/quit"))
+    assert "Ctrl-D" not in " ".join(helped) and "结束本次对话（下一句开始新的对话）" in quit_line
+    greeted = " ".join(line["text"] for line in chat_say(browser, csrf, "您好")["lines"])
+    assert "在下方输入框发送 /help" in greeted and "输入 help" not in greeted, greeted
+    browser = Browser(desk["server"].url, lang="en")
+    browser.sign_in(desk["customer"])
+    english = " ".join(line["text"] for line in chat_say(browser, browser.csrf("/chat"), "hello")["lines"])
+    assert "send /help in the box below" in english and "type help" not in english, english

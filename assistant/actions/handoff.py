@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .. import lang, notify
@@ -34,15 +34,23 @@ STATUSES = ("open", "claimed", "waiting", "resolved")
 CUSTOMER = "customer"  # the author of the customer's own messages on a ticket
 RECENT_SEND = "the account's latest failed send, attached by its time"  # how a case shows a send found by its time
 RESOLVED = "Resolved: "  # how a resolution note starts in the customer's inbox
+REFUSED_SEND = "refused whole in this session: nothing was sent or recorded"  # how a case shows a refused send
 
 
-def _context(ctx: Context, template: str | None, signature: str | None, request_id: str | None) -> dict[str, Any]:
+def _context(ctx: Context, template: str | None, signature: str | None, request_id: str | None,
+             refused: Mapping[str, Any] | None = None, by_time: bool = True) -> dict[str, Any]:
     """The current state of what the ticket is about: the send, template and signature named, and the
     account. A ticket naming no send carries the account's latest failed send of the last
     `recent_failed_send_hours` (rules.yaml), marked `send_recent`: a customer who comes back in a new
-    session to ask for a person most likely comes about it, and the manager should not have to ask."""
+    session to ask for a person most likely comes about it, and the manager should not have to ask.
+    Not when the request names a send REFUSED whole (kept as `refused_send`: it is recorded nowhere
+    else), nor when BY_TIME is false (the session made a send of its own: another is not this one)."""
     found: dict[str, Any] = {}
-    if not request_id and (recent := sending.latest_failed(ctx, float(ctx.rules.handoff["recent_failed_send_hours"]))):
+    if refused:
+        found["refused_send"] = {k: refused.get(k) for k in ("template", "phones", "code", "reason", "at")}
+        template = template or _known_template(ctx, refused.get("template"))
+    elif not request_id and by_time and \
+            (recent := sending.latest_failed(ctx, float(ctx.rules.handoff["recent_failed_send_hours"]))):
         request_id, found["send_recent"] = recent, True
     if request_id:
         found["send"] = sending.request(ctx, request_id)
@@ -61,6 +69,14 @@ def _context(ctx: Context, template: str | None, signature: str | None, request_
     return found
 
 
+def _known_template(ctx: Context, code: str | None) -> str | None:
+    """CODE if the account has that template (a refused send may name one it has not), else None."""
+    try:
+        return templates.find(ctx, code)["code"] if code else None
+    except UserError:       # no such template, or a name several share
+        return None
+
+
 def _pending(found: dict) -> list[str]:
     carriers = (found.get("template") or {}).get("carriers", {})
     return [c for c, s in carriers.items() if s["status"] == "pending"]
@@ -75,6 +91,8 @@ def _reason(found: dict, trigger: str | None, send_date: dt.date | None, named: 
         return "asked_for_person"
     if "send" in found and found["send"]["failed"] and not found.get("send_recent"):
         return "send_failure"
+    if "refused_send" in found:
+        return "send_failure"
     carriers = (found.get("template") or {}).get("carriers", {})
     if any(s["status"] == "rejected" for s in carriers.values()):
         return "template_rejected"
@@ -86,7 +104,12 @@ def _reason(found: dict, trigger: str | None, send_date: dt.date | None, named: 
 def _summary(ctx: Context, reason: str, found: dict, detail: str | None, last_question: str | None,
              send_date: dt.date | None) -> str:
     names = ctx.rules.carriers
-    if reason == "send_failure" and "send" in found:
+    if reason == "send_failure" and "refused_send" in found:
+        r = found["refused_send"]
+        phones = list(r["phones"] or [])
+        to = ", ".join(phones[:3]) + (f" and {len(phones) - 3:,} more" if len(phones) > 3 else "")
+        text = f"Send of {r['template']} to {to} refused whole in this session: {r['code']} ({r['reason']})"
+    elif reason == "send_failure" and "send" in found:
         s = found["send"]
         codes = ", ".join(sorted(found.get("errors", {}))) or "no code"
         text = f"Send {s['request_id'][:8]} failed for {s['failed']} of {s['total']} numbers ({codes})"
@@ -204,7 +227,8 @@ def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: b
 
 def create(ctx: Context, detail: str | None = None, template: str | None = None, signature: str | None = None,
            request_id: str | None = None, send_date: str | None = None,
-           conversation: Sequence[dict] = (), trigger: str | None = None, reuse: bool = False) -> dict:
+           conversation: Sequence[dict] = (), trigger: str | None = None, reuse: bool = False,
+           refused: Mapping[str, Any] | None = None, by_time: bool = True) -> dict:
     """Open a ticket for the support manager, with the objects' current state looked up.
 
     REUSE is for requests made in a conversation (`ask`, the REPL, the service's conversations):
@@ -212,6 +236,8 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
     customer's message, see `_add_to`) and the result says `"reused": true`, so a script repeating
     "I want to talk to a person" opens one ticket, not a thousand, and a customer who accepts a
     second handoff offer keeps one case with the managers. `handoff create` always opens one.
+    REFUSED: a send of the conversation refused whole (template, phones, code, reason, at), which no
+    table holds; BY_TIME: false when the conversation made a send of its own (see `_context`).
     """
     planned = parse_time(send_date).date() if send_date else None
     detail = _text(ctx, detail, "reason", "say what the manager should know") if detail and clean(detail) else None
@@ -219,7 +245,7 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
         raise UserError(f"unknown handoff reason '{trigger}'; use one of: {', '.join(REASONS)}")
 
     def work() -> dict:
-        found = _context(ctx, template, signature, request_id)
+        found = _context(ctx, template, signature, request_id, refused, by_time)
         reason = _reason(found, trigger, planned, named=bool(template or signature))
         today = ctx.clock.today()
         window = ctx.rules.handoff["urgent_within_business_days"]
@@ -242,6 +268,12 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
         _event(ctx, ticket_id, "created", REASONS[reason])
         return {**get(ctx, ticket_id), "reused": False}
     return perform(ctx, "handoff.create", None, work)
+
+
+def resolution_note(text: str) -> str | None:
+    """The note of a message that says its ticket was resolved (stored starting with RESOLVED), else
+    None: each shell says the resolution in its own words and language (chat/welcome.py, the web chat)."""
+    return text[len(RESOLVED):] if text.startswith(RESOLVED) else None
 
 
 def _event(ctx: Context, ticket_id: int, event: str, detail: str | None = None) -> None:
@@ -516,6 +548,11 @@ def export(ticket: dict, fmt: str) -> str:
         lines += [f"- {o(c)}: {o(v['registration'])}, {o(v['availability'])}"
                   + (f" ({o(v['reason'])})" if v.get("reason") else "")
                   for c, v in s["carriers"].items()]
+    if "refused_send" in context:
+        r = context["refused_send"]
+        lines += ["", f"## Send of {o(r['template'])} ({REFUSED_SEND})", "",
+                  f"- Numbers: {o(', '.join(r['phones'] or []))}", f"- {o(r['code'])}: {o(r['reason'])}",
+                  f"- Refused at: {o(r['at'])}"]
     if "send" in context:
         s = context["send"]
         lines += ["", f"## Send {o(s['request_id'])}" + (f" ({RECENT_SEND})" if context.get("send_recent") else ""), "",

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from ..context import Context, perform
-from ..errors import NotFound, Unprocessable, UserError, refused
+from ..errors import NotFound, Unprocessable, UserError, hinted, refused
 from ..numbers import Repeat, lookup, unique
 from ..pacing import Pace, unpaced
 from . import signatures, templates
@@ -99,7 +99,7 @@ def _param_problem(ctx: Context, variables: list[str], params: Mapping[str, str]
     missing = [v for v in variables if not str(params.get(v, "")).strip()]
     if missing:
         listed = ", ".join("${" + m + "}" for m in missing)
-        return "isv.TEMPLATE_MISSING_PARAMETERS", f"no value for {listed}; pass --param {missing[0]}=VALUE"
+        return "isv.TEMPLATE_MISSING_PARAMETERS", f"no value for {listed}"   # the refusal, or the code's fix, says how
     longest = ctx.rules.template["max_variable_length"]
     banned = [str(w).casefold() for w in ctx.rules.template.get("banned_words", ())]
     for name in variables:
@@ -130,10 +130,11 @@ def _recipients(ctx: Context, recipients: Iterable[tuple[str, Mapping[str, str]]
     recipients = [recipients[n] for n in kept]
     limit = ctx.rules.sending["max_numbers_per_request"]
     if not recipients:
-        raise UserError("no recipients; give mobile numbers or --file FILE")
+        raise hinted(UserError("no recipients; give mobile numbers or --file FILE"), "no recipients", "recipients")
     if len(recipients) > limit and not from_file:
-        raise UserError(f"isv.MOBILE_COUNT_OVER_LIMIT: {len(recipients)} numbers in one request, at most {limit}; "
-                        "split them or send from a file with --file", code="isv.MOBILE_COUNT_OVER_LIMIT")
+        what = f"isv.MOBILE_COUNT_OVER_LIMIT: {len(recipients)} numbers in one request, at most {limit}"
+        raise hinted(UserError(f"{what}; split them or send from a file with --file", code="isv.MOBILE_COUNT_OVER_LIMIT"),
+                     what, "split")
     most = ctx.rules.sending.get("max_recipients_per_file", 500000)
     if from_file and len(recipients) > most:
         raise refused("isv.MOBILE_COUNT_OVER_LIMIT", f"the file has {len(recipients):,} recipients, more than the "
@@ -295,8 +296,10 @@ def _check_names(code: str, variables: list[str], given: Iterable[Mapping[str, s
         missing = [v for v in variables if v.casefold() not in columns]
         if missing:
             named = ", ".join(sorted({name for shape in shapes for name in shape} - set(common))) or "the phone column only"
-            raise refused("isv.TEMPLATE_MISSING_PARAMETERS", f"the file gives no recipient a value for ${{{missing[0]}}} "
-                          f"(its columns: {named}); name a column '{missing[0]}' or pass --param {missing[0]}=VALUE")
+            what = f"the file gives no recipient a value for ${{{missing[0]}}} (its columns: {named})"
+            raise hinted(refused("isv.TEMPLATE_MISSING_PARAMETERS",
+                                 f"{what}; name a column '{missing[0]}' or pass --param {missing[0]}=VALUE"),
+                         f"isv.TEMPLATE_MISSING_PARAMETERS: {what}", "column", name=missing[0])
 
 
 def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, str]]],
@@ -465,8 +468,10 @@ def _something_goes(ctx: Context, result: dict) -> None:
     entry = ctx.kb.error_codes.get(main)
     fix = entry.fix if entry else f"see `assistant error {main}`"
     count = f"none of the {len(results):,} numbers can" if len(results) > 1 else "the number cannot"
-    raise Unprocessable(f"{main}: {count} be sent to ({'; '.join(named)}{more}); nothing was sent or "
-                        f"recorded; {fix[:1].lower()}{fix[1:].rstrip('.')}", code=main)
+    what = f"{main}: {count} be sent to ({'; '.join(named)}{more}); nothing was sent or recorded"
+    error = Unprocessable(f"{what}; {fix[:1].lower()}{fix[1:].rstrip('.')}", code=main)
+    # the code's fix names the command line's flag for a missing value: the service says its own field
+    raise hinted(error, what, "param") if main == "isv.TEMPLATE_MISSING_PARAMETERS" else error
 
 
 def _some(phones: list[str]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..actions.handoff import REASONS, RECENT_SEND
+from ..actions.handoff import REASONS, RECENT_SEND, REFUSED_SEND
 from ..render import safe, table
 
 
@@ -31,6 +31,10 @@ def case_text(ticket: dict, carriers: dict[str, str]) -> str:
         lines += ["", f"Signature {safe(sig['name'])}: {sig['registration']}",
                   table([(carriers.get(c, c), v["registration"], v["availability"], v.get("reason") or "")
                          for c, v in sig["carriers"].items()], ("carrier", "registration", "availability", "reason"))]
+    if "refused_send" in context:
+        r = context["refused_send"]
+        lines += ["", f"Send of {safe(r['template'])} ({REFUSED_SEND}) at {r['at']}",
+                  f"  numbers: {safe(', '.join(r['phones'] or []))}", f"  {safe(r['code'])}: {safe(r['reason'])}"]
     if "send" in context:
         s = context["send"]
         recent = f" ({RECENT_SEND})" if context.get("send_recent") else ""

@@ -91,10 +91,17 @@ def run(conv: Conversation, text: str) -> list[Line]:
     return command.run(conv, args)
 
 
+def _described(conv: Conversation, command: SlashCommand) -> str:
+    """The id of COMMAND's description in the shell CONV is held in: `SHELL.command.NAME` where the
+    catalogue has one (the web chat's /quit has no Ctrl-D), else `command.NAME`."""
+    own = f"{conv.shell}.{command.help_id}"
+    return own if own in conv.kb.messages else command.help_id
+
+
 @slash("help", "")
 def _help(conv: Conversation, args: list[str]) -> list[Line]:
     lines = [Line("info", conv.say("help.commands"))]
-    lines += [Line("muted", f"  /{c.name} {c.usage}".rstrip().ljust(36) + " " + conv.say(c.help_id))
+    lines += [Line("muted", f"  /{c.name} {c.usage}".rstrip().ljust(36) + " " + conv.say(_described(conv, c)))
               for c in COMMANDS.values() if roles.slash_allowed(conv.role, c.name)]
     lines.append(Line("info", conv.say("help.examples")))
     lines += [Line("muted", f"  {conv.say(msg_id)}") for msg_id in conv.kb.messages if msg_id.startswith("help.example.")]

@@ -48,8 +48,13 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         lines = [Line("answer", render.template_text(t, carriers)) for t in items] or \
             [Line("info", conv.say("none.templates"))]
     elif name == "send":
-        return sent(conv, sending.send(ctx, args["code"], [(p, args.get("params", {})) for p in args["phones"]],
-                                       progress=conv.progress))
+        try:
+            result = sending.send(ctx, args["code"], [(p, args.get("params", {})) for p in args["phones"]],
+                                  progress=conv.progress)
+        except UserError as exc:
+            refused(conv, args, exc)
+            raise
+        return sent(conv, result)
     elif name == "error.lookup":
         found = error_codes.lookup(conv.kb, args["code"])
         if found["matched"] == "closest":  # a guess is never the answer: the codes to pick from
@@ -100,9 +105,24 @@ def ticket_move(conv: Conversation, name: str, args: dict[str, Any]) -> list[Lin
     return [Line("ok", conv.say(TICKET_MOVES[name], id=done["id"]))]
 
 
+def refused(conv: Conversation, args: dict[str, Any], exc: UserError) -> None:
+    """A send refused whole with the service's code (flow control, an empty package, not approved):
+    kept for a handoff of this session, as no table records it (Conversation.handoff)."""
+    if not exc.code:
+        return
+    reason = str(exc).removeprefix(f"{exc.code}: ")
+    conv.last["refused_send"] = {"template": args["code"], "phones": list(args["phones"]), "code": exc.code,
+                                 "reason": reason, "at": conv.ctx.now()}
+    conv.last.pop("failed_send", None)      # the latest trouble of the session is this one
+
+
 def sent(conv: Conversation, result: dict) -> list[Line]:
+    conv.last.pop("refused_send", None)     # a send made since is newer than any refusal
     conv.last.update(request=result["request_id"], template=result["template"], object=f"template:{result['template']}")
-    lines = [Line("ok" if not result["failed"] else "warn", render.send_text(result, conv.ctx.rules.carriers))]
+    report = render.send_text(result, conv.ctx.rules.carriers, look_up=False)
+    if result["failed"]:
+        report += "\n" + conv.say("send.look_up")       # the CLI's hint, said in the conversation's language
+    lines = [Line("ok" if not result["failed"] else "warn", report)]
     codes = list(dict.fromkeys(r["error_code"] for r in result["results"] if r["error_code"]))
     conv.last["errors"] = " ".join(codes)          # "what does that mean?" explains every one of them
     if result["failed"]:
@@ -112,7 +132,8 @@ def sent(conv: Conversation, result: dict) -> list[Line]:
     if codes:
         conv.last["error"] = codes[0]
         what = conv.say("send.the_error") if len(codes) == 1 else conv.say("send.the_errors", count=len(codes))
-        lines.append(Line("muted", conv.say("send.ask_why", what=what)))
+        failed = result.get("failures") or [r for r in result["results"] if r["status"] == "failed"]
+        lines.append(Line("muted", conv.say("send.ask_why", what=what, number=failed[0]["phone"])))
         lines += conv.after_failure()
     else:
         conv.failures = 0

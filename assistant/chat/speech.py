@@ -61,6 +61,7 @@ _SAY: list[tuple[re.Pattern[str], str | Phrase]] = [(re.compile(p), r) for p, r 
     (r"with --letter FILE and submit a new template", "to a new template (at its commitment letter prompt)"),
     (r"--letter FILE", "a commitment letter image"),
     (r" \(use --json for all\)", ""),
+    (r"type help(?= to see)|输入 help(?= 查看)", Phrase("speech.help")),
 )]
 
 

@@ -45,8 +45,7 @@ def inbox(conv: Conversation) -> list[Line]:
     """Managers' replies and resolutions not shown yet (each shown once)."""
     out = []
     for m in handoff.inbox(conv.ctx):
-        if m["text"].startswith(handoff.RESOLVED):
-            note = m["text"][len(handoff.RESOLVED):]
+        if (note := handoff.resolution_note(m["text"])) is not None:
             out.append(Line("ok", conv.say("inbox.resolved", ticket=m["ticket"], author=m["author"], note=note)))
         else:
             out.append(Line("ok", conv.say("inbox.reply", ticket=m["ticket"], author=m["author"], text=m["text"])))

@@ -405,7 +405,7 @@ def chat_page(p: Page = Depends(page)) -> Response:
         return away
     conv_id, view = _conversation(p)
     response = p.render("chat.html", view=view, lines=view.get("lines", []), transcript=_transcript(p, conv_id),
-                        inbox=p.ops("inbox").inbox() if allowed(p.session.principal.role, "inbox") else [])
+                        inbox=_inbox(p) if allowed(p.session.principal.role, "inbox") else [])
     response.set_cookie(CHAT_COOKIE, conv_id, httponly=True, samesite="strict", secure=_secure(p.request), path="/")
     return response
 
@@ -479,6 +479,15 @@ def chat_feedback(question: str = Form("", max_length=4000), answer: str = Form(
     return JSONResponse({"recorded": verdict})
 
 
+def _inbox(p: Page) -> list[dict]:
+    """The customer's unseen replies and resolutions (marked seen), a resolution said in the page's
+    language (`resolved_note`) rather than as it is stored."""
+    from ..actions.handoff import resolution_note
+
+    return [{**m, "text": p.words("resolved_note", note=note)} if (note := resolution_note(m["text"])) is not None
+            else m for m in p.ops("inbox").inbox()]
+
+
 @router.get("/chat/inbox")
 def chat_inbox(p: Page = Depends(page)) -> Response:
     """Replies and resolutions of the customer's tickets not shown yet (each once), for the live chat."""
@@ -486,7 +495,7 @@ def chat_inbox(p: Page = Depends(page)) -> Response:
         return JSONResponse({"error": "signed out"}, 401)
     if not allowed(p.session.principal.role, "inbox"):
         return JSONResponse([])
-    return JSONResponse(p.ops("inbox").inbox(), headers={"Cache-Control": "no-store"})
+    return JSONResponse(_inbox(p), headers={"Cache-Control": "no-store"})
 
 
 @router.get("/chat/status")
