@@ -144,6 +144,7 @@ class Routing(NamedTuple):
     code_questions: tuple[str, ...] = ()  # "怎么办": with an error code's Chinese words, asks of it (Router.code_asked)
     openers: tuple[str, ...] = ()  # "hi team,", "您好，": what a message may open with, read past (Router.unframed)
     closers: tuple[str, ...] = ()  # ", thanks", "谢谢": what a message may close with, read past (Router.unframed)
+    view_verbs: tuple[str, ...] = ()  # "show", "列出": a line that starts so changes nothing (Router.viewing)
 
 
 class KnowledgeBase(NamedTuple):
@@ -579,7 +580,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       tuple(fold(x) for x in c.strings(r, "question_phrases", "routing")),
                       tuple(sorted(c.strings(r, "code_questions", "routing"), key=len, reverse=True)),
                       tuple(sorted(c.strings(r, "openers", "routing"), key=len, reverse=True)),
-                      tuple(sorted(c.strings(r, "closers", "routing"), key=len, reverse=True)))
+                      tuple(sorted(c.strings(r, "closers", "routing"), key=len, reverse=True)),
+                      tuple(fold(x) for x in c.strings(r, "view_verbs", "routing")))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

@@ -301,6 +301,30 @@ class Router:
         said = self.kb.messages.get(f"action.{name}") or {}
         return said.get(lang) or self.kb.actions[name].description
 
+    def viewing(self, text: str) -> bool:
+        """Whether TEXT asks to be shown something (`routing.view_verbs` first, after a polite
+        opening of `command_phrases`: "please show my signatures", "能帮我列出模板"): such a line
+        changes nothing, so no request that changes the account is read in it."""
+        verbs = self.kb.routing.view_verbs
+        if not verbs:
+            return False
+        joined = " ".join(fold(text).split()) + " "
+        for phrase in self.kb.routing.command_phrases:
+            if joined.startswith(phrase + " "):
+                joined = joined[len(phrase) + 1:]
+                break
+        return joined.startswith(tuple(v + " " for v in verbs))
+
+    def _changing_nothing(self, ranked: list[Candidate]) -> list[Candidate]:
+        """RANKED given that the line changes nothing: the requests that change the account have
+        no likelihood, and the other intents share theirs (each given in proportion)."""
+        changing = {c.key for c in ranked if c.key.startswith("action:") and self.kb.actions[c.key[7:]].changes_state}
+        keep = 1.0 - sum(c.confidence for c in ranked if c.key in changing)
+        if not changing or keep <= 0.0:
+            return ranked
+        return [c._replace(confidence=0.0) if c.key in changing else
+                c if c.key == NEGATIVE else c._replace(confidence=round(min(1.0, c.confidence / keep), 4)) for c in ranked]
+
     def _adjust(self, candidate: Candidate, text: str, form: str) -> Candidate:
         kind, _, name = candidate.key.partition(":")
         routing = self.kb.routing
@@ -583,6 +607,8 @@ class Router:
     def _route_one(self, question: str, text: str, lang: str) -> Reply:
         form = self.form(text)
         ranked = self._given_in_scope(self.index.rank(self.prepare(text, form), limit=max(8, self.thresholds.suggestions + 1)))
+        if self.viewing(text):
+            ranked = self._changing_nothing(ranked)
         ranked = sorted((self._adjust(c, text, form) for c in ranked), key=lambda c: c.confidence, reverse=True)
         ranked = self._by_values(self._named(self._as_question(ranked, text, form), text), text)
         return self.decide(question, text, ranked, lang)

@@ -552,3 +552,11 @@ def test_one_kind_of_value_alone_names_no_request(router):
 def test_a_known_error_code_written_against_words_is_looked_up_in_any_case(router, typed, code):
     reply = router.route(typed)
     assert (reply.action, reply.args) == ("error.lookup", {"code": code})
+
+
+@pytest.mark.parametrize("line,action", [("please show my signatures", "signature.status"),
+                                         ("please show my templates", "template.status"),
+                                         ("能帮我列出我的模板吗", "template.status")])
+def test_a_line_that_asks_to_be_shown_something_is_no_request_that_changes_the_account(router, line, action):
+    reply = router.route(line)
+    assert reply.action == action and not router.kb.actions[reply.action].changes_state
