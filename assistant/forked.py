@@ -8,7 +8,8 @@ that writes (tickets, the gap log, the output) and takes the results in the list
 
 A worker is a copy of the process made by `os.fork` once the index (and the encoder) are
 loaded, so it starts with them and with the chunks themselves: only the chunk numbers go to it
-(a worker takes the next one nobody has taken) and only the results come back (pickled).
+(a worker takes the next one nobody has taken) and only the results come back, as plain data
+(`marshal`: strings, numbers, None, tuples, lists, dicts; no pickle, which could build any object).
 Forking is safe only while this process runs one thread (a thread's locks would be copied
 held), so `can_fork` is asked first; a worker's own threads, if any, start after the fork.
 """
@@ -16,8 +17,8 @@ held), so `can_fork` is asked first; a worker's own threads, if any, start after
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
-import pickle
 import select
 import struct
 import sys
@@ -26,7 +27,7 @@ from typing import Any
 
 from .errors import UserError
 
-_HEAD = struct.Struct("<iI")  # chunk number (-1: the worker failed), length of the pickle that follows
+_HEAD = struct.Struct("<iI")  # chunk number (-1: the worker failed), length of the data that follows
 # the bytes of chunk numbers (4 each) one write to the tasks pipe carries: at most PIPE_BUF, so
 # that each write is whole or none and the workers' 4-byte reads always find whole numbers
 _TASKS_A_WRITE = getattr(select, "PIPE_BUF", 512) // 4 * 4
@@ -54,8 +55,10 @@ def split_map(work: Callable[[Any], Any], chunks: Sequence[Any], jobs: int) -> I
     """WORK(chunk) for each of CHUNKS, in order, computed in up to JOBS forked workers
     (`can_fork` must be true). Each worker takes the next chunk nobody has taken, so a worker the
     scheduler runs less often takes fewer. A chunk's result is yielded as soon as it and every
-    chunk before it are done. An exception raised by WORK in a worker is raised here, as it would
-    be had WORK run here (its type kept when it can be pickled)."""
+    chunk before it are done. WORK's results must be plain data (see the module's docstring). An
+    exception raised by WORK in a worker is raised here with its message: as its own type when
+    that is a built-in exception or one of the assistant's `UserError`s, else as a RuntimeError
+    naming it."""
     with _Workers(work, chunks, jobs) as workers:
         yield from workers.results()
 
@@ -146,17 +149,17 @@ class _Workers:
                 buffer += data
                 for number, payload in _messages(buffer):
                     if number < 0:
-                        raise payload
+                        raise _raised(*payload)
                     done[number] = payload
 
 
 def _messages(buffer: bytearray) -> Iterator[tuple[int, Any]]:
-    """The complete messages at the start of BUFFER, unpickled, removed from it."""
+    """The complete messages at the start of BUFFER, read back, removed from it."""
     while len(buffer) >= _HEAD.size:
         number, size = _HEAD.unpack_from(buffer)
         if len(buffer) < _HEAD.size + size:
             return
-        payload = pickle.loads(bytes(buffer[_HEAD.size:_HEAD.size + size]))
+        payload = marshal.loads(bytes(buffer[_HEAD.size:_HEAD.size + size]))
         del buffer[:_HEAD.size + size]
         yield number, payload
 
@@ -179,17 +182,27 @@ def _serve(work: Callable[[Any], Any], chunks: Sequence[Any], tasks: int, out: i
         os._exit(code)
 
 
-def _portable(exc: BaseException) -> BaseException:
-    """EXC if it survives a pickle round trip, else a RuntimeError saying what it was."""
-    try:
-        pickle.loads(pickle.dumps(exc))
-        return exc
-    except Exception:  # noqa: BLE001 - any exception that cannot be copied
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
+def _portable(exc: BaseException) -> tuple[str, str, str]:
+    """EXC as plain data: its class's module and name, and its message."""
+    return type(exc).__module__, type(exc).__qualname__, str(exc)
+
+
+def _raised(module: str, name: str, message: str) -> BaseException:
+    """The exception `_portable` described: a built-in one or an assistant's `UserError` as its own
+    type, anything else as a RuntimeError naming it."""
+    import builtins
+
+    from . import errors
+
+    found = getattr(builtins, name, None) if module == "builtins" else \
+        getattr(errors, name, None) if module == errors.__name__ else None
+    if isinstance(found, type) and issubclass(found, Exception):
+        return found(message)
+    return RuntimeError(f"{name.rpartition('.')[2]}: {message}")
 
 
 def _write(fd: int, number: int, payload: Any) -> None:
-    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    data = marshal.dumps(payload)
     view = memoryview(_HEAD.pack(number, len(data)) + data)
     while view:
         view = view[os.write(fd, view):]

@@ -113,6 +113,20 @@ class Reply(NamedTuple):
     notes: tuple[str, ...] = ()          # what the values leave unsaid ("12345: not a mobile number ...")
     outside: bool = False                # a fallback because the question is out of scope (not in `to_json`)
 
+    def to_plain(self) -> tuple:
+        """The reply as plain data (tuples, lists, dicts, strings, numbers: what `forked` sends
+        back from a worker), `from_plain` makes it again."""
+        best = tuple(self.best) if self.best is not None else None
+        return (*self[:7], tuple(tuple(s) for s in self.suggestions), best, *self[9:])
+
+    @classmethod
+    def from_plain(cls, data: Sequence[Any]) -> Reply:
+        fields = list(data)
+        fields[7] = tuple(Suggestion(*s) for s in fields[7])
+        fields[8] = Candidate(*fields[8]) if fields[8] is not None else None
+        fields[12] = tuple(fields[12])
+        return cls(*fields)
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"question": self.question, "type": self.type, "confidence": _shown(self.confidence),
                                "lang": self.lang}

@@ -52,8 +52,8 @@ def test_an_exception_in_a_worker_is_raised_here_with_its_type_and_the_workers_a
     assert _children() == before  # every worker waited for: none left running or as a zombie
 
 
-def test_an_exception_that_cannot_be_pickled_comes_back_as_a_runtime_error_naming_it():
-    class Local(Exception):  # a class pickle cannot find by name
+def test_an_exception_of_another_type_comes_back_as_a_runtime_error_naming_it():
+    class Local(Exception):  # not a built-in exception nor a UserError: nothing here can make it again
         pass
 
     def fail(chunk):
@@ -114,3 +114,20 @@ def _children() -> set[int]:
             if int(fields[1]) == me:
                 found.add(int(name))
     return found
+
+
+def test_a_user_error_in_a_worker_is_raised_here_as_one():
+    from assistant.errors import UserError
+
+    def fail(chunk):
+        raise UserError("no such template")
+    with pytest.raises(UserError, match="no such template"):
+        list(split_map(fail, [[1]], 1))
+
+
+def test_the_replies_a_worker_sends_back_are_the_replies_routed_here(router):
+    from assistant.router import Reply
+
+    questions = ["send DIGITAL_SMS_0001 to 13800138000, 123", "status", "what is td", "hi", "how do i bake bread"]
+    [sent] = split_map(lambda chunk: [router.route(q).to_plain() for q in chunk], [questions], 1)
+    assert [Reply.from_plain(reply) for reply in sent] == [router.route(q) for q in questions]

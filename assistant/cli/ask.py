@@ -103,16 +103,17 @@ def _answer_split(sh: Shell, group: list[list], respond: Callable, jobs: int, n:
     time, as `_answer_together` routes them (`forked.split_map`); the tickets, the gap log and the
     output stay here, in the lines' order. The number of the last line."""
     from ..forked import split_map
+    from ..router import Reply
 
     router, lang = sh.router, sh.lang  # loaded before the fork: the workers start with them
 
     def route(questions: list[str]) -> list:
         router.prime(questions, here=True)  # a worker has processors enough: no second thread
-        return [router.route(question, lang) for question in questions]
+        return [router.route(question, lang).to_plain() for question in questions]
 
     routed = split_map(route, [[line for line in batch if isinstance(line, str)] for batch in group], jobs)
     for batch, replies in zip(group, routed):
-        ahead = iter(replies)
+        ahead = (Reply.from_plain(reply) for reply in replies)
 
         def answer(_question: str, ahead=ahead) -> None:  # the question's reply, routed in a worker
             respond(next(ahead))
