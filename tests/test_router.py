@@ -560,3 +560,10 @@ def test_a_known_error_code_written_against_words_is_looked_up_in_any_case(route
 def test_a_line_that_asks_to_be_shown_something_is_no_request_that_changes_the_account(router, line, action):
     reply = router.route(line)
     assert reply.action == action and not router.kb.actions[reply.action].changes_state
+
+
+@pytest.mark.parametrize("said,industry", [("零售业", "retail"), ("金融行业", "finance"), ("零售", "retail")])
+def test_an_industry_named_with_its_chinese_word_for_trade_is_that_industry(kb, said, industry):
+    from assistant.router import extract
+
+    assert extract(kb, "industry", said) == [industry]
