@@ -169,7 +169,7 @@ def test_unknown_action_and_related_entry_are_reported(kb_copy):
 
 
 def test_an_industry_word_for_no_template_industry_is_reported(kb_copy):
-    _edit(kb_copy / "actions.yaml", "      retail: [零售]", "      groceries: [零售]")
+    _edit(kb_copy / "actions.yaml", "      retail: [", "      groceries: [")
     assert any("slot type 'industry' names 'groceries'" in p for p in _problems(kb_copy))
 
 
