@@ -392,10 +392,9 @@ def test_the_chat_gives_its_own_way_where_the_knowledge_base_names_a_command(des
     assert "from the command line: `assistant send CODE --file FILE`" in " ".join(line["text"] for line in said["lines"])
 
 
-@pytest.fixture
-def failed_send(serve, tmp_path):
-    """A service whose demo account sent DIGITAL_SMS_0001 to three numbers (19212345678 failed, China
-    Broadnet), then asked for a person: ticket #1 carries the send; and a manager's token."""
+def _with_an_approved_template(serve, tmp_path):
+    """A service whose demo account is enabled, with signature AcmeShop and template
+    DIGITAL_SMS_0001 approved by 2026-11-20."""
     from conftest import png_bytes
 
     server = serve()
@@ -405,6 +404,14 @@ def failed_send(serve, tmp_path):
     cli(server.db, "--now", "2026-10-01T10:00", "signature", "submit", "AcmeShop", "--source", "trademark")
     cli(server.db, "--now", "2026-10-20T10:00", "template", "create", "--name", "Sale", "--signature", "AcmeShop",
         "--industry", "e-commerce", "--text", "The sale is on", "--media", str(image))
+    return server
+
+
+@pytest.fixture
+def failed_send(serve, tmp_path):
+    """A service whose demo account sent DIGITAL_SMS_0001 to three numbers (19212345678 failed, China
+    Broadnet), then asked for a person: ticket #1 carries the send; and a manager's token."""
+    server = _with_an_approved_template(serve, tmp_path)
     sent = json.loads(cli(server.db, "--json", "--now", "2026-11-20T10:00", "send", "DIGITAL_SMS_0001",
                           "13800138000", "19212345678", "13312345678"))
     cli(server.db, "--now", "2026-11-20T11:00", "handoff", "create", "--reason", "it failed")
@@ -515,15 +522,7 @@ def test_a_choice_without_script_posts_its_label_in_the_pages_language(desk):
 
 
 def test_a_handoff_after_a_chat_send_refused_whole_shows_that_refusal_on_the_ticket_page(serve, tmp_path):
-    from conftest import png_bytes
-
-    server = serve()
-    image = tmp_path / "banner.png"
-    image.write_bytes(png_bytes())
-    cli(server.db, "--now", "2026-10-01T10:00", "enable")
-    cli(server.db, "--now", "2026-10-01T10:00", "signature", "submit", "AcmeShop", "--source", "trademark")
-    cli(server.db, "--now", "2026-10-20T10:00", "template", "create", "--name", "Sale", "--signature", "AcmeShop",
-        "--industry", "e-commerce", "--text", "The sale is on", "--media", str(image))
+    server = _with_an_approved_template(serve, tmp_path)
     cli(server.db, "--now", "2026-11-20T10:00", "send", "DIGITAL_SMS_0001", "13800138000", "19212345678")
     browser = Browser(server.url)
     browser.sign_in(server.token("--account", "demo"))
