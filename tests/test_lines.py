@@ -43,24 +43,31 @@ def test_a_batch_holds_at_most_size_lines():
     assert [len(b) for b in batches] == [3, 3, 1] and batches[2] == ["q6"]
 
 
-def test_a_line_typed_into_a_pipe_is_given_before_the_next_arrives():
-    """A person typing (or a program waiting for each answer) is answered line by line."""
+def _typed(read, first: bytes, then: bytes) -> list:
+    """What READ (`read_batches`, `read_groups`) gives from a pipe holding FIRST, where THEN is
+    written only once READ has given its first item (a person typing, or a program waiting for
+    each answer)."""
     read_end, write_end = os.pipe()
-    got, second_sent = [], threading.Event()
+    got, given = [], threading.Event()
     with os.fdopen(read_end, encoding="utf-8") as stream:
-        os.write(write_end, b"first\n")
+        os.write(write_end, first)
 
         def finish():
-            second_sent.wait(timeout=10)
-            os.write(write_end, b"second\n")
+            given.wait(timeout=10)
+            os.write(write_end, then)
             os.close(write_end)
         writer = threading.Thread(target=finish)
         writer.start()
-        for batch in read_batches(stream):
-            got.append(batch)
-            second_sent.set()  # only now does the second line exist
+        for item in read(stream):
+            got.append(item)
+            given.set()  # only now does THEN exist
         writer.join()
-    assert got == [["first"], ["second"]]
+    return got
+
+
+def test_a_line_typed_into_a_pipe_is_given_before_the_next_arrives():
+    """A person typing (or a program waiting for each answer) is answered line by line."""
+    assert _typed(read_batches, b"first\n", b"second\n") == [["first"], ["second"]]
 
 
 def test_a_file_comes_in_one_group_of_the_batches_read_batches_gives(tmp_path):
@@ -79,22 +86,7 @@ def test_a_group_holds_whole_batches_up_to_most_lines():
 
 
 def test_lines_typed_into_a_pipe_are_groups_of_their_own():
-    read_end, write_end = os.pipe()
-    got, sent = [], threading.Event()
-    with os.fdopen(read_end, encoding="utf-8") as stream:
-        os.write(write_end, b"first\nsecond\n")
-
-        def finish():
-            sent.wait(timeout=10)
-            os.write(write_end, b"third\n")
-            os.close(write_end)
-        writer = threading.Thread(target=finish)
-        writer.start()
-        for group in read_groups(stream):
-            got.append(group)
-            sent.set()  # only now does the third line exist
-        writer.join()
-    assert got == [[["first", "second"]], [["third"]]]
+    assert _typed(read_groups, b"first\nsecond\n", b"third\n") == [[["first", "second"]], [["third"]]]
 
 
 def test_a_long_group_from_a_pipe_waits_a_moment_for_the_rest_but_a_short_one_does_not():
