@@ -332,7 +332,8 @@ class Router:
     def _changing_nothing(self, ranked: list[Candidate]) -> list[Candidate]:
         """RANKED given that the line changes nothing: the requests that change the account have
         no likelihood, and the other intents share theirs (each given in proportion)."""
-        changing = {c.key for c in ranked if c.key.startswith("action:") and self.kb.actions[c.key[7:]].changes_state}
+        changing = {c.key for c in ranked if c.key.startswith("action:") and
+                    self.kb.actions[c.key.partition(":")[2]].changes_state}
         keep = 1.0 - sum(c.confidence for c in ranked if c.key in changing)
         if not changing or keep <= 0.0:
             return ranked
@@ -391,16 +392,13 @@ class Router:
         from .messages import small_talk
 
         if (talk := small_talk(self.kb, question, near=False)) or \
-                (talk := small_talk(self.kb, self.unframed(plain(question)), near=False)):
+                (talk := small_talk(self.kb, self.read(question), near=False)):
             # the whole line is a greeting, a thanks, an "ok" (once a greeting before it is read past: "hi team, thanks")
             return self._in_kind(Reply(question, "fallback", lang=language.choose(lang, plain(question))), talk)
         reply = self._route(question, lang)
-        if self._unsure(reply) and (code := self.code_asked(question)):   # "余额不足怎么办"
-            return Reply(question, "action", 1.0, action="error.lookup", args={"code": code},
-                         best=Candidate("action:error.lookup", 1.0, ""), lang=reply.lang)
-        if self._unsure(reply) and (code := self.code_named(question)):
-            # "A sub-account gets isp.RAM_PERMISSION_DENY when sending; why?": nothing reads the line
-            # surely, and the one error code it names is what it is about
+        # nothing reads the line surely: a code's Chinese words asked about ("余额不足怎么办"), or the
+        # one error code it names ("A sub-account gets isp.RAM_PERMISSION_DENY when sending; why?")
+        if self._unsure(reply) and (code := self.code_asked(question) or self.code_named(question)):
             return Reply(question, "action", 1.0, action="error.lookup", args={"code": code},
                          best=Candidate("action:error.lookup", 1.0, ""), lang=reply.lang)
         if self._unsure(reply) and (named := self.request_named(question)) is not None:
@@ -468,7 +466,7 @@ class Router:
         requests carry (`routing.slot_bonus_types`: a template code and a phone number) that one
         request alone takes, with those values; else None. One kind alone names nothing (a number
         said in passing is no send)."""
-        text = spaced(plain(question))
+        text = self.read(question)
         given = {t for t in self.kb.routing.slot_bonus_types if extract(self.kb, t, text)}
         if len(given) < 2:
             return None
@@ -483,7 +481,7 @@ class Router:
     def code_named(self, text: str) -> str | None:
         """The one error code of the knowledge base TEXT names (any case, bare or prefixed), or None
         when it names none, or several."""
-        known = {c for c in _error_codes_in(self.kb, self.codes_apart(spaced(plain(text)))) if c in self.kb.error_codes}
+        known = {c for c in _error_codes_in(self.kb, self.read(text)) if c in self.kb.error_codes}
         return known.pop() if len(known) == 1 else None
 
     def _codes_by_words(self) -> dict[str, str | None]:
@@ -521,6 +519,12 @@ class Router:
                 out[slot.name] = shown[at:at + len(value)]
         return out
 
+    def read(self, question: str) -> str:
+        """QUESTION as the router reads it: Chinese punctuation as ASCII (`plain`), codes and numbers
+        written against words apart (`spaced`, `codes_apart`), no greeting or thanks around it
+        (`unframed`)."""
+        return self.unframed(self.codes_apart(spaced(plain(question))))
+
     def unframed(self, text: str) -> str:
         """TEXT without the greetings and addresses it opens with and the thanks it closes with
         (`routing.openers`, `routing.closers`: "hi team, ", "您好，", ", thanks"), which say
@@ -535,7 +539,7 @@ class Router:
         return text
 
     def _route(self, question: str, lang: str | None) -> Reply:
-        text = self.unframed(self.codes_apart(spaced(plain(question))))
+        text = self.read(question)
         said = language.choose(lang, text)
         if not text:
             return Reply(question, "fallback", error="empty question; type a question or a request", lang=said)
@@ -652,7 +656,7 @@ class Router:
         returns. Routing them afterwards gives exactly the replies it gives without this."""
         if self.index.semantic is None or not questions:
             return
-        texts = [self.unframed(self.codes_apart(spaced(plain(q)))) for q in questions]
+        texts = [self.read(q) for q in questions]
         self.index.prime([self.prepare(t) for t in texts if t and len(t) <= MAX_QUESTION], here)
 
     @staticmethod
