@@ -451,9 +451,9 @@ class Index:
 
     def _repair(self, word: str) -> tuple[str, ...]:
         """How `_correct` reads WORD, a word the index has never seen (remembered by it): the known
-        words it runs together, else the closest known word, else itself. A split into a word of
-        one or two letters gives way to a known word one edit away ("buton" is "button", not "but
-        on"; "howdo" has none, and is "how do")."""
+        words it runs together, else the closest known word, else itself. A split that holds a
+        word of two letters gives way to a known word one edit away ("buton" is "button", not "but
+        on"; "howdo" has none, and is "how do"); one that holds "a" or "i" does not ("atemplate")."""
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
@@ -474,14 +474,6 @@ class Index:
         longest shortest word breaking ties; [] when there is none. A word of one letter
         ("a", "i") may be one of them, and one word of the split must have 3 letters or more,
         so that short words are not conjured up."""
-        import os
-        if os.environ.get("EXP_OLD"):
-            known = self.known
-            for cut in range(len(word) - 2, 1, -1):
-                head, tail = word[:cut], word[cut:]
-                if max(len(head), len(tail)) >= 4 and head in known and tail in known:
-                    return [head, tail]
-            return []
         known = self.known
         n = len(word)
         # best[i]: the best split of word[:i] as (pieces, -shortest, parts)
