@@ -64,7 +64,7 @@ def _answer_lines(sh: Shell, answer: Callable[[str], None], respond: Callable | 
     from ..lines import read_batches, read_groups
 
     jobs = _jobs(sh.opts) if respond is not None and not sh.remote else 1
-    groups = read_groups(sh.stdin) if jobs > 1 else ([batch] for batch in read_batches(sh.stdin))
+    groups = read_groups(sh.stdin, long=SPLIT_MIN) if jobs > 1 else ([batch] for batch in read_batches(sh.stdin))
     n = 0
     for group in groups:
         if sh.remote:  # each answer takes a request: shown as it comes
