@@ -30,6 +30,8 @@ def test_every_documented_code_is_catalogued_and_found_exactly(kb, code):
     ("(isp.system_error),", "isp.SYSTEM_ERROR"),
     ("【isv.SIGN_NAME_ILLEGAL】", "isv.SIGN_NAME_ILLEGAL"),
     ("delivered", "DELIVERED"),
+    ("DELIVRD", "DELIVERED"),              # the carriers' raw report behind the receipt
+    ("ib:0008", "IB:0008"),
     ("invalidaccesskeyid.notfound", "InvalidAccessKeyId.NotFound"),
 ])
 def test_case_prefix_and_surrounding_punctuation_are_forgiven(kb, query, code):

@@ -567,3 +567,14 @@ def test_an_industry_named_with_its_chinese_word_for_trade_is_that_industry(kb, 
     from assistant.router import extract
 
     assert extract(kb, "industry", said) == [industry]
+
+
+@pytest.mark.parametrize("text,code", [("what does DELIVRD mean", "DELIVERED"), ("UNDELIV是什么意思", "UNDELIV"),
+                                       ("got IB:0008, what is it", "IB:0008")])
+def test_a_carriers_raw_status_report_is_looked_up_as_its_code(router, text, code):
+    reply = router.route(text)
+    assert (reply.action, reply.args) == ("error.lookup", {"code": code})
+
+
+def test_a_report_spelt_as_an_english_word_stays_a_word(router):
+    assert router.route("was my message delivered").entry == "delivery-status"
