@@ -4,6 +4,8 @@ A case expects an FAQ entry id, an action name, or `fallback`. Three figures com
 they fail in different ways: top-1 on FAQ phrasings (the best candidate is the right entry,
 whether answered outright or offered first in a "did you mean"), recall on out-of-scope
 questions (the assistant fell back instead of answering), and accuracy on action requests.
+A case expecting an undocumented entry (a `*-not-published` one) is out of scope, and right only
+when the fallback is that entry's reply (it says where to look), not a bare "I don't know".
 """
 
 from __future__ import annotations
@@ -94,9 +96,11 @@ def evaluate(router: Router, cases: list[tuple[str, str]]) -> Report:
         reply = router.route(question)
         got = _label(reply)
         report.total += 1
-        if expected == "fallback":
+        undocumented = expected in router.kb.entries and router.kb.entries[expected].kind == "undocumented"
+        if expected == "fallback" or undocumented:
+            # an undocumented entry replies as a fallback that says where to look: right only with that entry's reply
             report.oos += 1
-            right = reply.type == "fallback"
+            right = reply.type == "fallback" and (not undocumented or reply.entry == expected)
             report.oos_fallback += right
         elif expected in router.kb.actions:
             report.actions += 1

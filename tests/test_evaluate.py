@@ -179,3 +179,14 @@ def test_the_plain_paraphrase_validation_set_is_unseen_and_apart_from_the_held_o
     assert _in_the_knowledge_base(kb, cases) == []
     assert _held_out(cases) == []
     assert {e for _, e in cases} == set(list(kb.entries)[:15])
+
+
+def test_an_undocumented_entry_is_right_only_as_its_own_honest_fallback(router):
+    """A price question expects the price entry's "not published" reply: an out-of-scope case that a
+    bare "I don't know" or a confident answer gets wrong."""
+    report = evaluate(router, [("how much does one digital message cost", "price-not-published"),
+                               ("how much does one digital message cost", "refund-not-published"),
+                               ("what is a digital message", "price-not-published")]).to_json()
+    assert report["out_of_scope"]["cases"] == 3
+    assert report["out_of_scope"]["fallback"] == pytest.approx(1 / 3, abs=1e-4)
+    assert report["faq"]["cases"] == 0
