@@ -465,7 +465,8 @@ class Router:
         """The request QUESTION's values name on their own: values of two or more of the kinds only
         requests carry (`routing.slot_bonus_types`: a template code and a phone number) that one
         request alone takes, with those values; else None. One kind alone names nothing (a number
-        said in passing is no send)."""
+        said in passing is no send), and a line with a sentence asking to be shown something names
+        no request that changes the account."""
         text = self.read(question)
         given = {t for t in self.kb.routing.slot_bonus_types if extract(self.kb, t, text)}
         if len(given) < 2:
@@ -474,6 +475,8 @@ class Router:
         if len(takers) != 1:
             return None
         action = takers[0]
+        if action.changes_state and any(self.viewing(s) for s in self.sentences(text)):
+            return None   # "... we sent DM_100001 to 13688889999. Could you check whether it was delivered?"
         key = f"action:{action.name}"
         return Reply(question, "action", 1.0, action=action.name, args=slots_for(self.kb, action, text),
                      best=Candidate(key, 1.0, ""), notes=notes_for(self.kb, action, text))
@@ -546,9 +549,12 @@ class Router:
         if len(text) > MAX_QUESTION:
             return Reply(question[:80], "fallback", lang=said,
                          error=f"question too long ({len(text)} characters); ask in at most {MAX_QUESTION}")
-        whole = self._route_one(question, text, said)
-        in_context, alone, stated = [whole], [], []
         sentences = self.sentences(text)
+        # a sentence asking to be shown something ("... we sent DM_100001 to 13800138000. Please
+        # check whether it arrived.") makes the whole message one that changes nothing
+        shown = len(sentences) > 1 and any(self.viewing(s) for s in sentences)
+        whole = self._route_one(question, text, said, shown)
+        in_context, alone, stated = [whole], [], []
         for i, sentence in enumerate(sentences):
             if len(sentences) < 2 or not self._asks(sentence):
                 continue
@@ -564,7 +570,7 @@ class Router:
             if i and (named := self.resolved(sentence, sentences[:i])):
                 readings.append((in_context, named))
             for group, part in readings:
-                reply = self._route_one(question, part, said)
+                reply = self._route_one(question, part, said, shown)
                 if reply.type == "action":  # the values the message names anywhere are the request's
                     action = self.kb.actions[reply.action]
                     reply = reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text))
@@ -622,13 +628,16 @@ class Router:
                    and r.best.confidence >= floor and not self._undocumented(r.best.key)]
         return max(leaning, key=lambda c: c.confidence, default=None)
 
-    def _route_one(self, question: str, text: str, lang: str) -> Reply:
+    def _route_one(self, question: str, text: str, lang: str, shown: bool = False) -> Reply:
+        """QUESTION read as TEXT (the whole of it, or a part of a long message); SHOWN when the
+        message asks to be shown something, so that nothing in it changes the account."""
         form = self.form(text)
         ranked = self._given_in_scope(self.index.rank(self.prepare(text, form), limit=max(8, self.thresholds.suggestions + 1)))
-        if self.viewing(text):
+        shown = shown or self.viewing(text)
+        if shown:
             ranked = self._changing_nothing(ranked)
         ranked = sorted((self._adjust(c, text, form) for c in ranked), key=lambda c: c.confidence, reverse=True)
-        ranked = self._by_values(self._named(self._as_question(ranked, text, form), text), text)
+        ranked = self._by_values(self._named(self._as_question(ranked, text, form), text), text, changing=not shown)
         return self.decide(question, text, ranked, lang)
 
     def sentences(self, text: str) -> list[str]:
@@ -705,12 +714,13 @@ class Router:
                 return [Candidate(key, top.confidence, self.title(key))] + [c for c in ranked if c.key != key]
         return ranked
 
-    def _by_values(self, ranked: list[Candidate], text: str) -> list[Candidate]:
+    def _by_values(self, ranked: list[Candidate], text: str, changing: bool = True) -> list[Candidate]:
         """A request's values choose between requests: "用模板DM_100002发给13600001111" names a
         template, which a template's status also takes, and a number, which only a send does. When
         the best candidate is a request and the line gives values only a request carries
         (`routing.slot_bonus_types`), a request that cannot take every one of them is not what
-        was meant: its likelihood goes to the likeliest request that can take them all."""
+        was meant: its likelihood goes to the likeliest request that can take them all (one that
+        changes nothing, unless CHANGING: a line asking to be shown something)."""
         if not ranked or not ranked[0].key.startswith("action:"):
             return ranked
         strong = self.kb.routing.slot_bonus_types
@@ -718,7 +728,7 @@ class Router:
         if not given:
             return ranked
         requests = [c for c in ranked if c.key.startswith("action:")]
-        taker = next((c for c in requests if given <= self._slot_types(c.key)), None)
+        taker = next((c for c in requests if given <= self._slot_types(c.key) and (changing or not self._changes(c.key))), None)
         unable = {c.key for c in requests if not given <= self._slot_types(c.key)}
         if taker is None or not unable:
             return ranked
@@ -727,6 +737,9 @@ class Router:
                   c._replace(confidence=round(min(1.0, c.confidence + moved), 4)) if c.key == taker.key else c
                   for c in ranked]
         return sorted(ranked, key=lambda c: c.confidence, reverse=True)
+
+    def _changes(self, key: str) -> bool:
+        return self.kb.actions[key.partition(":")[2]].changes_state
 
     def _slot_types(self, key: str) -> set[str]:
         return {s.type for s in self.kb.actions[key.partition(":")[2]].slots}

@@ -431,7 +431,7 @@ def test_a_sentence_whose_context_reads_as_nothing_is_answered_only_when_sure(ro
     readings = {first: Reply(first, "fallback", 0.1), second: Reply(second, "answer", unsure, entry="opt-out"),
                 f"{first} {second}": Reply(first, "fallback", 0.2)}
 
-    def route_one(question, text, lang):
+    def route_one(question, text, lang, shown=False):
         return readings.get(text, Reply(text, "fallback", 0.1))
 
     router._route_one = route_one   # an instance attribute: the session's router keeps its own method
@@ -578,3 +578,10 @@ def test_a_carriers_raw_status_report_is_looked_up_as_its_code(router, text, cod
 
 def test_a_report_spelt_as_an_english_word_stays_a_word(router):
     assert router.route("was my message delivered").entry == "delivery-status"
+
+
+def test_values_name_no_send_in_a_line_that_asks_to_be_shown_something(router):
+    line = "We sent DM_100001 to 13800138000 this morning. Please check whether it arrived."
+    assert router.request_named(line) is None
+    assert router.route(line).action != "send"
+    assert router.request_named("can u send test to 13800138000 with template DM_100001").action == "send"
