@@ -752,10 +752,13 @@ class Router:
         outside = next((c.confidence for c in ranked if c.key == NEGATIVE), 0.0)
         if best is None or outside >= t.out_of_scope:
             return Reply(question, "fallback", best.confidence if best else 0.0, best=best, lang=lang, outside=True)
-        # two intents no word tells apart share the question's confidence: together they may be enough to ask which
-        # (the second of such a pair may come after an FAQ entry about the same words: "status")
-        twin = next((c for c in known[1:3] if best.confidence + c.confidence >= t.clarify and self._alike(text, best, c)), None)
-        pair = twin is not None
+        # intents no word tells apart share the question's confidence: together they may be enough to ask which
+        # (the second of such a pair may come after an FAQ entry about the same words: "status"; a bare
+        # "签名" spreads over what a signature is, how to create one and its requirements)
+        alike = next(([c] for c in known[1:3] if best.confidence + c.confidence >= t.clarify and self._alike(text, best, c)), [])
+        if not alike and len(known) > 2 and all(self._alike(text, best, c, share=3) for c in known[1:3]):
+            alike = known[1:3]
+        pair = bool(alike) and best.confidence + sum(c.confidence for c in alike) >= t.clarify
         second = known[1].confidence if len(known) > 1 else 0.0
         # well ahead of every other intent and of the out-of-scope class, though not `answer` sure
         # (the lexical model spreads a wordy question's probability thin): answered all the same;
@@ -767,7 +770,7 @@ class Router:
             return Reply(question, "fallback", best.confidence, best=best, lang=lang)
         close = [c for c in known[1:] if best.confidence - c.confidence < t.margin and c.confidence >= t.clarify]
         if not close and pair:
-            close = [twin]
+            close = alike
         if self.uncovered(text, best.key):
             speaking = [c for c in close if not self.uncovered(text, c.key)]
             if not speaking:
@@ -818,16 +821,17 @@ class Router:
     def _free_text(self, key: str) -> bool:
         return key == "action:handoff" or key.startswith("action:") and "message" in self._slot_types(key)
 
-    def _alike(self, text: str, best: Candidate, second: Candidate) -> bool:
-        """Two intents the question cannot tell apart: the second has at least half the `clarify`
-        confidence and no word of the question is used by one's phrasings and not the other's
-        ("status": a signature's or a template's?). An FAQ entry and an action are never such a
-        pair: the entry answers, and offers its actions."""
+    def _alike(self, text: str, best: Candidate, second: Candidate, share: int = 2) -> bool:
+        """Two intents the question cannot tell apart: the second has at least a SHARE'th of the
+        `clarify` confidence (half, for a pair; a third, when three share it) and no word of the
+        question is used by one's phrasings and not the other's ("status": a signature's or a
+        template's?). An FAQ entry and an action are never such a pair: the entry answers, and
+        offers its actions."""
         kinds = {best.key.partition(":")[0], second.key.partition(":")[0]}
         if kinds == {"faq", "action"}:
             return False
         # two requests split a short request's confidence more evenly than two answers do
-        floor = self.thresholds.clarify / (3 if kinds == {"action"} else 2)
+        floor = self.thresholds.clarify / (max(3, share) if kinds == {"action"} else share)
         if second.confidence < floor or best.confidence >= 1.0:
             return False
         return not self.index.tells_apart(self.index.words(self.prepare(text)), best.key, second.key)
