@@ -190,3 +190,18 @@ def test_an_undocumented_entry_is_right_only_as_its_own_honest_fallback(router):
     assert report["out_of_scope"]["cases"] == 3
     assert report["out_of_scope"]["fallback"] == pytest.approx(1 / 3, abs=1e-4)
     assert report["faq"]["cases"] == 0
+
+
+def test_the_many_writers_validation_set_is_unseen_and_apart_from_every_other_set(kb):
+    """validation_writers.yaml (1,074 questions and requests by eight writers who never saw the
+    knowledge base's phrasings) is measured, never tuned on and held to no bar: none of its
+    questions is a phrasing or an example of the knowledge base, a held-out question, or a question
+    of another validation set."""
+    cases = read_cases(DATA / "validation_writers.yaml")
+    assert _in_the_knowledge_base(kb, cases) == []
+    assert {e for _, e in cases} <= set(kb.entries) | set(kb.actions) | {"fallback"}
+    assert _held_out(cases) == []
+    others = {fold(q) for path in DATA.glob("validation*.yaml") if path.name != "validation_writers.yaml"
+              for q, _ in read_cases(path)}
+    assert [q for q, _ in cases if fold(q) in others] == []
+    assert len({fold(q) for q, _ in cases}) == len(cases) == 1074
