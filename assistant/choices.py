@@ -53,6 +53,7 @@ _NO = ("n", "no", "nope", "nah", "na", "cancel", "stop", "not now", "not yet", "
        "never", "skip", "skip it", "no way", "not at all", "i think not", "i do not think so",
        "not today", "another time",
        "不", "不要", "不用", "否", "不是", "算了", "不用了", "不要了", "不了", "不需要", "不必", "没必要", "不想",
+       "取消", "取消吧", "不做了",
        # not now: 以后再说, 稍后, 先不要, 暂时不用, 下次吧 (等一下 asks for a moment: unsure, asked again)
        "以后", "以后再说", "再说", "稍后", "稍后再说", "晚点", "晚点再说", "先不", "先不要", "先不用",
        "暂时不", "暂时不用", "暂不", "下次", "下次吧", "改天", "改天吧")

@@ -37,7 +37,7 @@ def test_natural_affirmatives_are_yes(typed):
 
 @pytest.mark.parametrize("typed", ["n", "No", "no thanks", "no, thank you", "nah", "nope", "not now", "don't",
                                    "please don't", "maybe later", "not yet", "nooo", "no no", "不要",
-                                   "以后再说", "先不要", "暂时不用", "下次吧", "稍后"])
+                                   "以后再说", "先不要", "暂时不用", "下次吧", "稍后", "取消", "cancel"])
 def test_natural_negatives_are_no(typed):
     assert yes_or_no(typed) == "no"
 

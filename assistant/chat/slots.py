@@ -148,7 +148,14 @@ def _referent(conv: Conversation, name: str, args: dict[str, Any], said: str) ->
     if name in ("template.status", "signature.status") and not args:
         kind = name.split(".")[0]
         named = kind in conv.kb.synonyms.apply(fold(said)).split()   # "is my template approved?"
-        if not conv.last.get(kind) and conv.last.get("object") and not named:
+        pending = conv.flow.action.split(".")[0] if conv.flow else ""
+        if pending in ("signature", "template") and not named:
+            # asked at a request being filled in ("is it approved yet?" at "submit signature AcmeShop? Go ahead?"):
+            # "it" is what that request is about
+            kind, name = pending, f"{pending}.status"
+            if kind == "signature" and conv.flow.args.get("name"):
+                return name, {"name": conv.flow.args["name"]}
+        elif not conv.last.get(kind) and conv.last.get("object") and not named:
             kind = conv.last["object"].split(":", 1)[0]
             name = f"{kind}.status"
         if conv.last.get(kind):
