@@ -171,6 +171,21 @@ def test_the_fourth_real_askers_validation_set_is_unseen_and_apart_from_every_ot
     assert len({fold(q) for q, _ in cases}) == len(cases) == 150
 
 
+def test_the_fifth_real_askers_validation_set_is_unseen_and_apart_from_every_other_set(kb):
+    """validation_real5.yaml (a fifth set in customers' wording, written before its author read
+    the knowledge base) is measured, never tuned on and held to no bar: none of its questions is a
+    phrasing or an out-of-scope example of the knowledge base, a question of the held-out sets, or
+    one of any other validation set (the tuned ones, the other real-askers sets, the writers' set)."""
+    cases = read_cases(DATA / "validation_real5.yaml")
+    assert _in_the_knowledge_base(kb, cases) == []
+    assert {e for _, e in cases} <= set(kb.entries) | set(kb.actions) | {"fallback"}
+    assert _held_out(cases) == []
+    others = {fold(q) for path in DATA.glob("validation*.yaml") if path.name != "validation_real5.yaml"
+              for q, _ in read_cases(path)}
+    assert [q for q, _ in cases if fold(q) in others] == []
+    assert len({fold(q) for q, _ in cases}) == len(cases) == 150
+
+
 def test_the_plain_paraphrase_validation_set_is_unseen_and_apart_from_the_held_out(kb):
     """validation_plain.yaml (four plain paraphrases of each seed question) measures the base
     model's in-scope fallbacks: none of its questions is a phrasing of the knowledge base, nor a
