@@ -585,3 +585,9 @@ def test_values_name_no_send_in_a_line_that_asks_to_be_shown_something(router):
     assert router.request_named(line) is None
     assert router.route(line).action != "send"
     assert router.request_named("can u send test to 13800138000 with template DM_100001").action == "send"
+
+
+@pytest.mark.parametrize("question", ["my telegram messages are not being sent, how to fix",
+                                      "how do I add a logo to my gmail signature", "微信消息发不出去怎么办"])
+def test_a_question_about_another_product_is_not_answered_with_the_services_entry(router, question):
+    assert router.route(question).type == "fallback"
