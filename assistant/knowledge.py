@@ -24,7 +24,7 @@ from .rules import parse as parse_rules
 from .text import Synonyms, fold
 
 ACTION_NAMES = ("enable", "signature.submit", "signature.update", "signature.status", "template.create",
-                "template.status", "send", "error.lookup", "handoff", "handoff.answer", "handoff.claim",
+                "template.status", "send", "send.list", "error.lookup", "handoff", "handoff.answer", "handoff.claim",
                 "handoff.list", "handoff.reply", "handoff.resolve", "account.status", "help")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

@@ -631,14 +631,21 @@ class Index:
 
     def tells_apart(self, words: Sequence[str], first: str, second: str) -> bool:
         """Whether some word of WORDS (stemmed) is used by the phrasings of one of the intents
-        FIRST and SECOND and not by the other's. Words most intents use are no evidence either
-        way. True when the index does not know (a large knowledge base keeps no word lists)."""
+        FIRST and SECOND and not by the other's. Words most intents of their kind use are no
+        evidence either way: between two requests only the requests count ("send" is in most
+        FAQ entries' phrasings, and still tells a send from a template's status). True when the
+        index does not know (a large knowledge base keeps no word lists)."""
         if self.uses is None:
             return True
         a, b = self.keys.index(first), self.keys.index(second)
-        common = len(self.keys) / 2
+        kind = first.partition(":")[0]
+        among = {i for i, k in enumerate(self.keys) if k.startswith("action:")} \
+            if kind == second.partition(":")[0] == "action" else None
+        common = (len(among) if among else len(self.keys)) / 2
         for word in words:
             users = self.uses.get(word)
+            if users and among:
+                users = users & among if isinstance(users, (set, frozenset)) else {u for u in users if u in among}
             if users and len(users) <= common and ((a in users) != (b in users)):
                 return True
         return False

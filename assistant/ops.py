@@ -71,6 +71,12 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
 
             info = accounts.account_info(ctx())
             return {"result": info, "text": account_text(info)}
+        if reply.action == "send.list":
+            from .actions import sending
+            from .render import send_list_text
+
+            sends = sending.recent(ctx(), 10)
+            return {"result": sends, "text": send_list_text(sends)}
         if reply.action == "template.status":
             items = templates.status(ctx(), reply.args.get("code"))
             return {"result": items, "text": "\n\n".join(template_text(i, carriers) for i in items) or "No templates yet."}

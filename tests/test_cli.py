@@ -523,6 +523,13 @@ def cli_send(run, tmp_path):
     return run, db, sent["request_id"]
 
 
+def test_ask_for_the_send_records_in_words_lists_the_latest_sends(cli_send):
+    run, db, request_id = cli_send
+    reply = json.loads(run("--db", db, "ask", "--json", "show my send records").out)
+    assert reply["action"] == "send.list"
+    assert [s["request_id"] for s in reply["result"]] == [request_id]
+    assert request_id in run("--db", db, "ask", "最近的发送记录").out
+
 def test_ask_json_finds_a_template_by_its_name_and_its_parameters_in_words(run, tmp_path):
     db = str(tmp_path / "named.db")
     (tmp_path / "banner.png").write_bytes(png_bytes())

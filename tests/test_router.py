@@ -591,3 +591,15 @@ def test_values_name_no_send_in_a_line_that_asks_to_be_shown_something(router):
                                       "how do I add a logo to my gmail signature", "微信消息发不出去怎么办"])
 def test_a_question_about_another_product_is_not_answered_with_the_services_entry(router, question):
     assert router.route(question).type == "fallback"
+
+
+@pytest.mark.parametrize("text", ["show my send records", "最近的发送记录"])
+def test_the_send_records_asked_for_are_the_send_list(router, text):
+    assert router.route(text).action == "send.list"
+
+
+def test_a_word_the_requests_share_with_many_answers_still_tells_two_requests_apart(router):
+    """"send" is in most FAQ entries' phrasings; between a send and a template's status it is the send."""
+    assert router.index.tells_apart(["send"], "action:send", "action:template.status")
+    reply = router.route("send DIGITAL_SMS_0001")
+    assert (reply.type, reply.action) == ("action", "send")

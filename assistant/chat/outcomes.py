@@ -74,6 +74,8 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         return ticket_move(conv, name, args)
     elif name == "account.status":
         return commands.run(conv, "/status")
+    elif name == "send.list":
+        return commands.run(conv, "/sends")
     elif name == "help":
         return commands.run(conv, "/help")
     elif name == "handoff.list":
