@@ -603,3 +603,8 @@ def test_a_word_the_requests_share_with_many_answers_still_tells_two_requests_ap
     assert router.index.tells_apart(["send"], "action:send", "action:template.status")
     reply = router.route("send DIGITAL_SMS_0001")
     assert (reply.type, reply.action) == ("action", "send")
+
+
+@pytest.mark.parametrize("text", ["麻烦帮我把数字短信开通一下", "帮我加个模板", "would you submit a signature for us"])
+def test_a_polite_opening_makes_a_line_a_request(router, text):
+    assert router.form(text) == "command"
