@@ -83,9 +83,11 @@ def encode(value: Any) -> Any:
 def decode(value: Any) -> Any:
     """The value `encode` was given; only the types of `_TYPES` are ever constructed."""
     if isinstance(value, list):
-        return [decode(v) for v in value]
+        return [decode(v) for v in value] if _nested(value) else value
     if not isinstance(value, dict):
         return value
+    if "t" in value and not _nested(value["t"]):   # a tuple of words or numbers: most of what is cached
+        return tuple(value["t"])
     if "n" in value:
         cls = _TYPES.get(value["n"])
         if cls is None:
@@ -109,6 +111,11 @@ def decode(value: Any) -> Any:
         holidays, workdays, official = value["cal"]
         return WorkCalendar(decode(holidays), decode(workdays), bool(official))
     raise CacheError("unknown value in the cache")
+
+
+def _nested(values: list) -> bool:
+    """Whether VALUES holds a list or an encoded value (else its items are already themselves)."""
+    return any(isinstance(v, (list, dict)) for v in values)
 
 
 def _hashable(key: Any) -> Any:
