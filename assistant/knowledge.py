@@ -145,6 +145,7 @@ class Routing(NamedTuple):
     openers: tuple[str, ...] = ()  # "hi team,", "您好，": what a message may open with, read past (Router.unframed)
     closers: tuple[str, ...] = ()  # ", thanks", "谢谢": what a message may close with, read past (Router.unframed)
     view_verbs: tuple[str, ...] = ()  # "show", "列出": a line that starts so changes nothing (Router.viewing)
+    sent_words: tuple[str, ...] = ()  # "received", "收到": a line asking after a send made changes nothing (Router.viewing)
 
 
 class KnowledgeBase(NamedTuple):
@@ -581,7 +582,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       tuple(sorted(c.strings(r, "code_questions", "routing"), key=len, reverse=True)),
                       tuple(sorted(c.strings(r, "openers", "routing"), key=len, reverse=True)),
                       tuple(sorted(c.strings(r, "closers", "routing"), key=len, reverse=True)),
-                      tuple(fold(x) for x in c.strings(r, "view_verbs", "routing")))
+                      tuple(fold(x) for x in c.strings(r, "view_verbs", "routing")),
+                      tuple(fold(x) for x in c.strings(r, "sent_words", "routing")))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

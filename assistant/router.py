@@ -317,12 +317,16 @@ class Router:
 
     def viewing(self, text: str) -> bool:
         """Whether TEXT asks to be shown something (`routing.view_verbs` first, after a polite
-        opening of `command_phrases`: "please show my signatures", "能帮我列出模板"): such a line
-        changes nothing, so no request that changes the account is read in it."""
+        opening of `command_phrases`: "please show my signatures", "能帮我列出模板"), or asks after
+        a send already made (`routing.sent_words` anywhere: "did 13800138000 receive
+        DIGITAL_SMS_0001", "帮我确认下收到了吗"): such a line changes nothing, so no request that
+        changes the account is read in it (a send named by its values would be charged twice)."""
+        joined = " ".join(fold(text).split()) + " "
+        if any(f" {word} " in f" {joined}" for word in self.kb.routing.sent_words):
+            return True
         verbs = self.kb.routing.view_verbs
         if not verbs:
             return False
-        joined = " ".join(fold(text).split()) + " "
         for phrase in self.kb.routing.command_phrases:
             if joined.startswith(phrase + " "):
                 joined = joined[len(phrase) + 1:]

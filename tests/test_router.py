@@ -608,3 +608,11 @@ def test_a_word_the_requests_share_with_many_answers_still_tells_two_requests_ap
 @pytest.mark.parametrize("text", ["麻烦帮我把数字短信开通一下", "帮我加个模板", "would you submit a signature for us"])
 def test_a_polite_opening_makes_a_line_a_request(router, text):
     assert router.form(text) == "command"
+
+
+@pytest.mark.parametrize("text", ["did 13800138000 receive DIGITAL_SMS_0001",
+                                  "我们刚给13800138000发了DIGITAL_SMS_0001，帮我确认下收到了吗",
+                                  "DIGITAL_SMS_0001 went to 13800138000 yesterday, was it delivered?"])
+def test_a_line_asking_after_a_send_made_never_names_a_new_send(router, text):
+    assert router.route(text).action != "send"
+    assert router.request_named(text) is None
