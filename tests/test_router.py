@@ -588,9 +588,16 @@ def test_values_name_no_send_in_a_line_that_asks_to_be_shown_something(router):
 
 
 @pytest.mark.parametrize("question", ["my telegram messages are not being sent, how to fix",
-                                      "how do I add a logo to my gmail signature", "微信消息发不出去怎么办"])
+                                      "how do I add a logo to my gmail signature", "whatsapp消息发不出去怎么办"])
 def test_a_question_about_another_product_is_not_answered_with_the_services_entry(router, question):
     assert router.route(question).type == "fallback"
+
+
+@pytest.mark.parametrize("question,entry", [("can the template media be a pdf file", "media-formats"),
+                                            ("how long does signature review take for a wechat mini program name",
+                                             "signature-review-time")])
+def test_a_file_format_or_a_mini_program_is_the_services_own_question(router, question, entry):
+    assert router.route(question).entry == entry
 
 
 @pytest.mark.parametrize("text", ["show my send records", "最近的发送记录"])
