@@ -29,6 +29,10 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         lines = [Line("ok", conv.say("done.submitted" if name == "signature.submit" else "done.resubmitted")),
                  Line("answer", render.signature_text(status, carriers))]
     elif name == "signature.status":
+        pending = conv.flow.args.get("name") if conv.flow and conv.flow.action == "signature.submit" else None
+        if pending and args.get("name") == pending and not any(s["name"] == pending for s in signatures.status(ctx)):
+            # "is it approved yet?" at the go-ahead of this very submission
+            return [Line("info", conv.say("not_submitted_yet", name=pending))]
         items = signatures.status(ctx, args.get("name"))
         if len(items) == 1:
             conv.last.update(signature=items[0]["name"], object=f"signature:{items[0]['name']}")
