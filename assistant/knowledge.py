@@ -146,6 +146,8 @@ class Routing(NamedTuple):
     closers: tuple[str, ...] = ()  # ", thanks", "谢谢": what a message may close with, read past (Router.unframed)
     view_verbs: tuple[str, ...] = ()  # "show", "列出": a line that starts so changes nothing (Router.viewing)
     sent_words: tuple[str, ...] = ()  # "received", "收到": a line asking after a send made changes nothing (Router.viewing)
+    # a line that is only one of these words names no object: "status" -> which of these intents (Router.decide)
+    bare_lines: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 class KnowledgeBase(NamedTuple):
@@ -544,6 +546,17 @@ def _read_encoder(c: _Checker, data: Any) -> EncoderSettings:
     return settings
 
 
+def _bare_lines(c: _Checker, routing: _Map) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`routing.bare_lines`: {line: [intent, ...]}, each line folded."""
+    raw = routing.get("bare_lines")
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        c.add(routing.key_lines.get("bare_lines", routing.line), "routing 'bare_lines' must map a line to a list of intents")
+        return ()
+    return tuple((fold(str(line)), c.strings(raw, line, "routing bare_lines")) for line in raw)
+
+
 def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing, tuple[str, ...], EncoderSettings]:
     if data is None or not c.mapping(data, 1, "matcher.yaml", {"version", "thresholds", "weights", "routing", "stopwords",
                                                                "encoder"}):
@@ -583,7 +596,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       tuple(sorted(c.strings(r, "openers", "routing"), key=len, reverse=True)),
                       tuple(sorted(c.strings(r, "closers", "routing"), key=len, reverse=True)),
                       tuple(fold(x) for x in c.strings(r, "view_verbs", "routing")),
-                      tuple(fold(x) for x in c.strings(r, "sent_words", "routing")))
+                      tuple(fold(x) for x in c.strings(r, "sent_words", "routing")),
+                      _bare_lines(c, r))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 
@@ -640,6 +654,12 @@ def _cross_references(kb: KnowledgeBase, faq_lines: dict[str, int]) -> Iterator[
         for other in entry.related:
             if other not in kb.entries:
                 yield Problem("faq.yaml", line, f"entry '{entry.id}' names unknown related entry '{other}'; use an existing id")
+    for line, intents in kb.routing.bare_lines:
+        for key in intents:
+            kind, _, name = key.partition(":")
+            if not (kind == "faq" and name in kb.entries or kind == "action" and name in kb.actions):
+                yield Problem("matcher.yaml", 1, f"routing bare_lines '{line}' names unknown intent '{key}'; "
+                                                 "write faq:ENTRY_ID or action:NAME")
     industries = kb.slot_types["industry"].choices if "industry" in kb.slot_types else {}
     known = kb.rules.template_industries if kb.rules else industries
     for name in industries:

@@ -756,6 +756,10 @@ class Router:
         outside = next((c.confidence for c in ranked if c.key == NEGATIVE), 0.0)
         if best is None or outside >= t.out_of_scope:
             return Reply(question, "fallback", best.confidence if best else 0.0, best=best, lang=lang, outside=True)
+        if bare := self._bare(text, known):
+            # "status", 签名: a word alone names no object, whatever the model leans to
+            suggestions = tuple(Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in bare)
+            return Reply(question, "clarify", bare[0].confidence, suggestions=suggestions, best=bare[0], lang=lang)
         # intents no word tells apart share the question's confidence: together they may be enough to ask which
         # (the second of such a pair may come after an FAQ entry about the same words: "status"; a bare
         # "签名" spreads over what a signature is, how to create one and its requirements)
@@ -792,6 +796,18 @@ class Router:
             return self.resolve(question, text, best, lang)
         suggestions = [Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in [best, *close][: t.suggestions]]
         return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best, lang=lang)
+
+    def _bare(self, text: str, known: list[Candidate]) -> list[Candidate]:
+        """The intents `routing.bare_lines` gives for TEXT when it is only such a line, as
+        candidates (the model's confidence, 0 for one it did not rank), in the order written
+        (a near tie must not reorder a "did you mean" a person has learnt); else []."""
+        lines = self.kb.routing.bare_lines
+        if not lines:
+            return []
+        folded = " ".join(fold(text).split())
+        intents = next((keys for line, keys in lines if line == folded), ())
+        scores = {c.key: c for c in known}
+        return [scores.get(key, Candidate(key, 0.0, "")) for key in intents]
 
     def _undocumented(self, key: str) -> bool:
         kind, _, name = key.partition(":")

@@ -168,6 +168,11 @@ def test_unknown_action_and_related_entry_are_reported(kb_copy):
     assert any("unknown related entry 'nowhere'" in p for p in problems)
 
 
+def test_a_bare_line_naming_an_unknown_intent_is_reported(kb_copy):
+    _edit(kb_copy / "matcher.yaml", "    状态: [action:signature.status, action:template.status]",
+          "    状态: [action:signature.status, faq:nowhere]")
+    assert any("bare_lines '状态' names unknown intent 'faq:nowhere'" in p for p in _problems(kb_copy))
+
 def test_an_industry_word_for_no_template_industry_is_reported(kb_copy):
     _edit(kb_copy / "actions.yaml", "      retail: [", "      groceries: [")
     assert any("slot type 'industry' names 'groceries'" in p for p in _problems(kb_copy))

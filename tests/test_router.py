@@ -623,3 +623,13 @@ def test_a_polite_opening_makes_a_line_a_request(router, text):
 def test_a_line_asking_after_a_send_made_never_names_a_new_send(router, text):
     assert router.route(text).action != "send"
     assert router.request_named(text) is None
+
+
+def test_a_bare_line_asks_which_intent_in_the_order_written_whatever_the_model_leans_to(router):
+    """"check status" leans hard to a template's status; 签名 is a near tie of three entries."""
+    reply = router.route("check status")
+    assert reply.type == "clarify"
+    assert [s.key for s in reply.suggestions] == ["action:signature.status", "action:template.status"]
+    assert [s.key for s in router.route("签名").suggestions] == ["faq:what-is-a-signature", "faq:create-signature",
+                                                                "faq:signature-requirements"]
+    assert router.route("signature status").action == "signature.status"
