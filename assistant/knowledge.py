@@ -547,14 +547,14 @@ def _read_encoder(c: _Checker, data: Any) -> EncoderSettings:
 
 
 def _bare_lines(c: _Checker, routing: _Map) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """`routing.bare_lines`: {line: [intent, ...]}, each line folded."""
+    """`routing.bare_lines`: {line: [intent, ...]}, each line as written."""
     raw = routing.get("bare_lines")
     if raw is None:
         return ()
     if not isinstance(raw, dict):
         c.add(routing.key_lines.get("bare_lines", routing.line), "routing 'bare_lines' must map a line to a list of intents")
         return ()
-    return tuple((fold(str(line)), c.strings(raw, line, "routing bare_lines")) for line in raw)
+    return tuple((str(line), c.strings(raw, line, "routing bare_lines")) for line in raw)
 
 
 def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing, tuple[str, ...], EncoderSettings]:

@@ -805,7 +805,7 @@ class Router:
         if not lines:
             return []
         folded = " ".join(fold(text).split())
-        intents = next((keys for line, keys in lines if line == folded), ())
+        intents = next((keys for line, keys in lines if " ".join(fold(line).split()) == folded), ())
         scores = {c.key: c for c in known}
         return [scores.get(key, Candidate(key, 0.0, "")) for key in intents]
 
