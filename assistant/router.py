@@ -580,7 +580,11 @@ class Router:
                     reply = reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text))
                 group.append(reply)
         best = max(in_context, key=_strength)
-        if _RANK[best.type] >= _RANK["answer"] or not alone:
+        # the whole message answered only because it leans to one entry (the `lead` rule, below
+        # `answer`) is not decisive: the problem a sentence states may say more ("We got a new brand
+        # name. Our template was rejected by all three carriers. What are the next steps?")
+        leaning_whole = best is whole and whole.type == "answer" and whole.confidence < self.thresholds.answer
+        if (_RANK[best.type] >= _RANK["answer"] and not leaning_whole) or not alone:
             return best
         # A sentence read alone ("What are the next steps?") has few words, easily answered with
         # confidence; where the message read with its context leans to another intent, ask which.
@@ -641,7 +645,7 @@ class Router:
         if shown:
             ranked = self._changing_nothing(ranked)
         ranked = sorted((self._adjust(c, text, form) for c in ranked), key=lambda c: c.confidence, reverse=True)
-        ranked = self._by_values(self._named(self._as_question(ranked, text, form), text), text, changing=not shown)
+        ranked = self._by_values(self._named(self._as_question(ranked, text, form), text, form), text, changing=not shown)
         return self.decide(question, text, ranked, lang)
 
     def sentences(self, text: str) -> list[str]:
@@ -700,22 +704,26 @@ class Router:
                 return [promoted] + [c for c in ranked[1:] if c.key != candidate.key]
         return ranked
 
-    def _named(self, ranked: list[Candidate], text: str) -> list[Candidate]:
+    def _named(self, ranked: list[Candidate], text: str, form: str = "") -> list[Candidate]:
         """"When will DIGITAL_SMS_0003 be approved?" names a template: it asks about that one, so
         of the FAQ entry it lands on (template review time) the action offered for it (the
         template's status) answers. A value only a request carries (`routing.slot_bonus_types`:
         a template code, a phone number, an error code) turns the best FAQ entry into the action
-        it offers that takes the value."""
+        it offers that takes the value; in a line in command FORM, any value of that action does
+        ("申请签名：阿克米" names the signature to submit)."""
         if not ranked or not ranked[0].key.startswith("faq:"):
             return ranked
         top = ranked[0]
         strong = self.kb.routing.slot_bonus_types
         for name in self.kb.entries[top.key.partition(":")[2]].actions:
             action = self.kb.actions[name]
-            found = slots_for(self.kb, action, text) if any(s.type in strong for s in action.slots) else {}
-            if any(s.name in found and s.type in strong for s in action.slots):
+            takes = [s for s in action.slots if s.type in strong or form == "command" and s.required]
+            found = slots_for(self.kb, action, text) if takes else {}
+            if any(s.name in found for s in takes):
                 key = f"action:{name}"
-                return [Candidate(key, top.confidence, self.title(key))] + [c for c in ranked if c.key != key]
+                # a command is the request, not also the question about it: the entry gives way
+                gone = {key, top.key} if not any(s.name in found and s.type in strong for s in action.slots) else {key}
+                return [Candidate(key, top.confidence, self.title(key))] + [c for c in ranked if c.key not in gone]
         return ranked
 
     def _by_values(self, ranked: list[Candidate], text: str, changing: bool = True) -> list[Candidate]:
@@ -756,8 +764,9 @@ class Router:
         outside = next((c.confidence for c in ranked if c.key == NEGATIVE), 0.0)
         if best is None or outside >= t.out_of_scope:
             return Reply(question, "fallback", best.confidence if best else 0.0, best=best, lang=lang, outside=True)
-        if bare := self._bare(text, known):
-            # "status", 签名: a word alone names no object, whatever the model leans to
+        if best.confidence < 1.0 and (bare := self._bare(text, known)):
+            # "status", 签名: a word alone names no object, whatever the model leans to (unless the line
+            # is a phrasing of one intent word for word: a manager taught "status" with `kb learn`)
             suggestions = tuple(Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in bare)
             return Reply(question, "clarify", bare[0].confidence, suggestions=suggestions, best=bare[0], lang=lang)
         # intents no word tells apart share the question's confidence: together they may be enough to ask which
