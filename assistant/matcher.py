@@ -249,9 +249,14 @@ class Model:
 
     @classmethod
     def from_table(cls, table: Any) -> Model:
-        """From a `train.Table` of numpy arrays (at build time)."""
+        """From a `train.Table` of numpy arrays (at build time). Intent numbers are kept in two bytes
+        when they fit (most knowledge bases): the weights are most of a cached index, which every
+        `ask` reads whole."""
+        small = len(table.bias) <= 0xFFFF
+        intents = array("H", table.intents.astype("uint16").tobytes()) if small else \
+            array("i", table.intents.astype("int32").tobytes())
         return cls(array("q", table.buckets.astype("int64").tobytes()), array("q", table.start.astype("int64").tobytes()),
-                   array("i", table.intents.astype("int32").tobytes()), array("f", table.values.astype("float32").tobytes()),
+                   intents, array("f", table.values.astype("float32").tobytes()),
                    array("d", table.bias.astype("float64").tobytes()))
 
     def arrays(self) -> dict[str, array]:
