@@ -643,14 +643,13 @@ class Index:
         if self.uses is None:
             return True
         a, b = self.keys.index(first), self.keys.index(second)
-        kind = first.partition(":")[0]
         among = {i for i, k in enumerate(self.keys) if k.startswith("action:")} \
-            if kind == second.partition(":")[0] == "action" else None
-        common = (len(among) if among else len(self.keys)) / 2
+            if first.startswith("action:") and second.startswith("action:") else None
+        common = len(among if among is not None else self.keys) / 2
         for word in words:
             users = self.uses.get(word)
-            if users and among:
-                users = users & among if isinstance(users, (set, frozenset)) else {u for u in users if u in among}
+            if users and among is not None:
+                users = [u for u in users if u in among]
             if users and len(users) <= common and ((a in users) != (b in users)):
                 return True
         return False

@@ -75,7 +75,7 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
             from .actions import sending
             from .render import send_list_text
 
-            sends = sending.recent(ctx(), 10)
+            sends = sending.recent(ctx())     # what `assistant send list` shows
             return {"result": sends, "text": send_list_text(sends)}
         if reply.action == "template.status":
             items = templates.status(ctx(), reply.args.get("code"))

@@ -247,6 +247,7 @@ class Router:
         self._salient: frozenset[tuple[str, ...]] | None = None  # routing.salient_words as the index reads them
         self._code_words: dict[str, str | None] | None = None     # see code_asked
         self._code_names: re.Pattern | None = None                # the error codes, longest first (codes_apart)
+        self._bare_lines: dict[str, tuple[str, ...]] | None = None   # routing.bare_lines, folded (Router._bare)
 
     def intents(self) -> dict[str, list[str]]:
         """Every intent's phrasings, masked: FAQ entries, actions and the out-of-scope examples."""
@@ -719,10 +720,10 @@ class Router:
             action = self.kb.actions[name]
             takes = [s for s in action.slots if s.type in strong or form == "command" and s.required]
             found = slots_for(self.kb, action, text) if takes else {}
-            if any(s.name in found for s in takes):
+            if given := [s for s in takes if s.name in found]:
                 key = f"action:{name}"
                 # a command is the request, not also the question about it: the entry gives way
-                gone = {key, top.key} if not any(s.name in found and s.type in strong for s in action.slots) else {key}
+                gone = {key} if any(s.type in strong for s in given) else {key, top.key}
                 return [Candidate(key, top.confidence, self.title(key))] + [c for c in ranked if c.key not in gone]
         return ranked
 
@@ -810,11 +811,11 @@ class Router:
         """The intents `routing.bare_lines` gives for TEXT when it is only such a line, as
         candidates (the model's confidence, 0 for one it did not rank), in the order written
         (a near tie must not reorder a "did you mean" a person has learnt); else []."""
-        lines = self.kb.routing.bare_lines
-        if not lines:
+        if self._bare_lines is None:   # folded once, on the first line decided
+            self._bare_lines = {" ".join(fold(line).split()): keys for line, keys in self.kb.routing.bare_lines}
+        intents = self._bare_lines.get(" ".join(fold(text).split())) if self._bare_lines else None
+        if not intents:
             return []
-        folded = " ".join(fold(text).split())
-        intents = next((keys for line, keys in lines if " ".join(fold(line).split()) == folded), ())
         scores = {c.key: c for c in known}
         return [scores.get(key, Candidate(key, 0.0, "")) for key in intents]
 

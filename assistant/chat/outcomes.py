@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import render
 from ..actions import accounts, error_codes, handoff, sending, signatures, templates
-from ..errors import UserError
+from ..errors import NotFound, UserError
 from . import commands, offers
 from .lines import Line
 
@@ -29,11 +29,13 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         lines = [Line("ok", conv.say("done.submitted" if name == "signature.submit" else "done.resubmitted")),
                  Line("answer", render.signature_text(status, carriers))]
     elif name == "signature.status":
-        pending = conv.flow.args.get("name") if conv.flow and conv.flow.action == "signature.submit" else None
-        if pending and args.get("name") == pending and not any(s["name"] == pending for s in signatures.status(ctx)):
-            # "is it approved yet?" at the go-ahead of this very submission
-            return [Line("info", conv.say("not_submitted_yet", name=pending))]
-        items = signatures.status(ctx, args.get("name"))
+        try:
+            items = signatures.status(ctx, args.get("name"))
+        except NotFound:
+            pending = conv.flow.args.get("name") if conv.flow and conv.flow.action == "signature.submit" else None
+            if pending and args.get("name") == pending:   # "is it approved yet?" at this very submission's go-ahead
+                return [Line("info", conv.say("not_submitted_yet", name=pending))]
+            raise
         if len(items) == 1:
             conv.last.update(signature=items[0]["name"], object=f"signature:{items[0]['name']}")
         lines = [Line("answer", render.signature_text(s, carriers)) for s in items] or \
