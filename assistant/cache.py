@@ -22,7 +22,7 @@ import stat
 import struct
 import zlib
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from .router import Router
 from .rules import CarrierRules, ContentRule, IndustryRule, Rules, TemplateIndustry
 from .text import Synonyms
 
-FORMAT = 2
+FORMAT = 3
 MAGIC = b"assistant-index\n"
 _TYPES = {cls.__name__: cls for cls in (knowledge.Entry, knowledge.SlotType, knowledge.Slot, knowledge.Action,
                                         knowledge.ErrorCode, knowledge.Thresholds, knowledge.Routing, Weights, EncoderSettings,
@@ -47,8 +47,20 @@ class CacheError(ValueError):
 
 
 def _checksum(data: bytes) -> str:
-    # Two 32-bit sums (zlib is already loaded; hashlib's import alone costs more than the lookup).
+    # A CRC-32 finds a damaged file (zlib is already loaded; hashlib's import alone costs more than
+    # the whole lookup). Every start sums the whole file: one sum, not two (1.3 ms each).
+    return f"{zlib.crc32(data):08x}"
+
+
+def _key(data: bytes) -> str:
+    """64 bits naming DATA (sources, a directory): two 32-bit sums, so that two knowledge bases
+    practically never share an index's name."""
     return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+
+
+_SUM = 8  # hex digits of the checksum line
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_ITEMSIZE = {code: array(code).itemsize for code in "bBhHiIlLqQfd"}
 
 
 # --- plain values <-> tagged JSON ------------------------------------------------------------
@@ -65,6 +77,8 @@ def encode(value: Any) -> Any:
         return [encode(v) for v in value]
     if isinstance(value, frozenset):
         return {"f": [encode(v) for v in value]}
+    if isinstance(value, dict) and all(type(k) is str for k in value):  # noqa: E721 (a str subclass is not a key JSON keeps)
+        return {"o": {k: encode(v) for k, v in value.items()}}
     if isinstance(value, dict):
         return {"d": [[encode(k), encode(v)] for k, v in value.items()]}
     if isinstance(value, dt.datetime):
@@ -88,6 +102,8 @@ def decode(value: Any) -> Any:
         return value
     if "t" in value and not _nested(value["t"]):   # a tuple of words or numbers: most of what is cached
         return tuple(value["t"])
+    if "o" in value:   # a dict of str keys (messages, error codes, actions): decoded without a call per plain value
+        return {k: v if v.__class__ in _PLAIN else decode(v) for k, v in value["o"].items()}
     if "n" in value:
         cls = _TYPES.get(value["n"])
         if cls is None:
@@ -138,7 +154,7 @@ class LazyPattern:
 class LazyEntries(Mapping):
     """FAQ entries decoded one at a time from the cache: a start with 100,000 entries decodes one."""
 
-    def __init__(self, ids: list[str], offsets: array, blob: bytes):
+    def __init__(self, ids: list[str], offsets: Sequence[int], blob: bytes | memoryview):
         self._ids, self._offsets, self._blob = ids, offsets, blob
         self._number = {entry_id: n for n, entry_id in enumerate(ids)}
         self._done: dict[str, knowledge.Entry] = {}
@@ -147,7 +163,7 @@ class LazyEntries(Mapping):
         entry = self._done.get(key)
         if entry is None:
             n = self._number[key]
-            raw = json.loads(self._blob[self._offsets[n]:self._offsets[n + 1]])
+            raw = json.loads(bytes(self._blob[self._offsets[n]:self._offsets[n + 1]]))
             entry = self._done[key] = knowledge.Entry(*(tuple(x) if isinstance(x, list) else x for x in raw))
         return entry
 
@@ -185,9 +201,9 @@ def dumps(router: Router, fingerprint: str) -> bytes:
 def loads(data: bytes, fingerprint: str, encoder: Any = None) -> Router:
     """The router in a cache file's DATA; CacheError if it is damaged or for other sources.
     ENCODER (an `encoder.Encoder`) is the loaded encoder the file was written with, if any."""
-    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 25:
+    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + _SUM + 9:
         raise CacheError("not an index file")
-    start = len(MAGIC) + 17
+    start = len(MAGIC) + _SUM + 1
     payload = memoryview(data)[start:]
     if data[len(MAGIC):start - 1].decode("ascii", "replace") != _checksum(payload):
         raise CacheError("checksum mismatch")
@@ -199,12 +215,15 @@ def loads(data: bytes, fingerprint: str, encoder: Any = None) -> Router:
         at = 8 + size
         arrays = {}
         for name, typecode, count in header["arrays"]:
-            a = array(typecode)
-            a.frombytes(payload[at:at + count * a.itemsize])
-            at += count * a.itemsize
-            arrays[name] = a
+            # read in place, not copied: copying the weights into arrays of their own cost a start
+            # as much again as reading the file (the memory each copy touches afresh)
+            itemsize = _ITEMSIZE[typecode]
+            arrays[name] = payload[at:at + count * itemsize].cast(typecode)
+            at += count * itemsize
+        if at > len(payload):
+            raise CacheError("the arrays run past the end of the file")
         fields = {name: decode(value) for name, value in header["kb"].items()}
-        entries = LazyEntries(header["entry_ids"], arrays.pop("entry_offsets"), bytes(payload[at:]))
+        entries = LazyEntries(header["entry_ids"], arrays.pop("entry_offsets"), payload[at:])
         kb = knowledge.KnowledgeBase(entries=entries, **fields)
         index = Index.restore(header["index"], arrays, kb.synonyms, encoder)
     except CacheError:
@@ -236,7 +255,7 @@ def _fingerprint(paths: list[Path], encoder_key: str = "", overlay: dict[str, li
     parts = [__version__, str(FORMAT), encoder_key]
     if overlay:  # by content: every database that learned nothing shares one and the same index
         parts.append(json.dumps(overlay, sort_keys=True, ensure_ascii=False))
-    return _checksum("\n".join(parts + stamps(paths)).encode())
+    return _key("\n".join(parts + stamps(paths)).encode())
 
 
 def load_router(kb_dir: Path, learned: dict[str, list[str]] | None = None, encoder_setting: str | None = None) -> Router:
@@ -267,8 +286,8 @@ def _load(kb_dir: Path, overlay: dict[str, list[str]] | None, choice: Any, model
     fingerprint = _fingerprint(sources, key, overlay) if overlay else base
     # one file per knowledge base and encoder (switching ASSISTANT_ENCODER does not rebuild the
     # other's), and per set of learned phrasings: databases that learned different ones keep theirs
-    tag = _checksum(choice.name.encode())[:8] if choice is not None else "lexical"
-    prefix = f"router-{_checksum(str(kb_dir.resolve()).encode())}-{tag}-"
+    tag = _key(choice.name.encode())[:8] if choice is not None else "lexical"
+    prefix = f"router-{_key(str(kb_dir.resolve()).encode())}-{tag}-"
     directory = private_cache_dir()
     path = directory / f"{prefix}{base}-{fingerprint}.index" if directory else None
     if path is not None:

@@ -511,7 +511,7 @@ def _read_error_codes(c: _Checker, data: Any) -> dict[str, ErrorCode]:
 
 _WEIGHT_RANGES = {"typo_cutoff": 100, "bigram": 10, "char": 10, "epochs": 500, "rate": 1, "l2": 1,
                   "train_limit": 1_000_000, "centroid_scale": 100, "negative": 100, "steps": 100_000,
-                  "average": 1, "idf": 4}
+                  "average": 1, "idf": 4, "prune": 10}
 
 
 def _read_out_of_scope(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:

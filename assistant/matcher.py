@@ -52,6 +52,7 @@ class Weights(NamedTuple):
     steps: float = 0            # if positive: this many minibatch updates, instead of `epochs` passes
     average: float = 0.0        # the trained weights are the mean over this last share of the updates
     idf: float = 0.0            # words and word pairs weighted by their inverse document frequency to this power
+    prune: float = 0.1          # trained weights smaller than this are dropped (the index's size, a question's work)
 
 
 class EncoderSettings(NamedTuple):
@@ -372,7 +373,7 @@ class Index:
             else:
                 weight = {self.keys.index(negative): w.negative} if negative in intents else None
                 table = train.softmax(rows, labels, len(self.keys), epochs=int(w.epochs), rate=w.rate, l2=w.l2,
-                                      steps=int(w.steps), class_weight=weight, average=w.average)
+                                      steps=int(w.steps), class_weight=weight, average=w.average, prune=w.prune)
         self.model = Model.from_table(table)
         if encoder is not None and len(self.keys) <= self.encoder_settings.limit:
             from .encoder import Semantic

@@ -152,13 +152,15 @@ CRAFTED = {
                         "arrays": 5}).encode(),                         # TypeError: arrays is not a list
     "json": b"{not json at all",                                        # JSONDecodeError
     "short": b"",                                                       # nothing after the size
+    "arrays": json.dumps({"format": cache.FORMAT, "fingerprint": "f", "kb": {}, "entry_ids": [], "index": {},
+                          "arrays": [["values", "f", 1000]]}).encode(),  # arrays longer than the file
 }
 
 
 @pytest.mark.parametrize("kind", sorted(CRAFTED))
 def test_a_crafted_cache_file_is_a_cache_error_whatever_its_loader_meets(kind):
     data = _crafted(CRAFTED[kind]) if kind != "short" else MAGIC + cache._checksum(b"\x01").encode() + b"\n" + b"\x01" * 9
-    with pytest.raises(CacheError, match="unexpected content|not an index file|checksum"):
+    with pytest.raises(CacheError, match="unexpected content|not an index file|checksum|past the end"):
         cache.loads(data, "f")
 
 

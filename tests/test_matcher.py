@@ -123,6 +123,19 @@ def test_averaging_keeps_the_mean_of_the_late_updates_not_the_last_and_most_extr
     assert mean.values.argmax() == last.values.argmax()
 
 
+def test_the_prune_weight_drops_the_trained_weights_below_it():
+    """`weights.prune` (matcher.yaml) is the smallest weight an index keeps: a higher one keeps
+    fewer, and none below it."""
+    from assistant.matcher import Weights
+
+    kept = {}
+    for prune in (0.1, 0.3):
+        model = Index(INTENTS, Synonyms({}), Weights(prune=prune)).model
+        kept[prune] = len(model.values)
+        assert min(abs(v) for v in model.values) >= prune
+    assert kept[0.3] < kept[0.1]
+
+
 def test_a_word_every_phrasing_uses_weighs_less_than_a_word_only_one_uses():
     from assistant.matcher import Idf
 
