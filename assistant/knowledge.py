@@ -148,6 +148,7 @@ class Routing(NamedTuple):
     sent_words: tuple[str, ...] = ()  # "received", "收到": a line asking after a send made changes nothing (Router.viewing)
     # a line that is only one of these words names no object: "status" -> which of these intents (Router.decide)
     bare_lines: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    refusals: tuple[str, ...] = ()  # "I don't need a human, ...", "不需要人工，...": a declining clause (Router.unframed)
 
 
 class KnowledgeBase(NamedTuple):
@@ -597,7 +598,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       tuple(sorted(c.strings(r, "closers", "routing"), key=len, reverse=True)),
                       tuple(fold(x) for x in c.strings(r, "view_verbs", "routing")),
                       tuple(fold(x) for x in c.strings(r, "sent_words", "routing")),
-                      _bare_lines(c, r))
+                      _bare_lines(c, r),
+                      tuple(sorted(c.strings(r, "refusals", "routing"), key=len, reverse=True)))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

@@ -395,6 +395,12 @@ class LocalOps:
 
         return handoff.inbox(self.ctx)
 
+    def replies(self, since: str) -> list[dict]:
+        """The managers' replies already shown, from SINCE on (the web chat's transcript)."""
+        from .actions import handoff
+
+        return handoff.replies(self.ctx, since)
+
     def report(self, days: int = 30) -> dict:
         """The support figures of the last DAYS days (`assistant kb report`, the desk's reports page)."""
         from .reports import figures

@@ -52,6 +52,38 @@ def _after_opener(text: str, openers: Sequence[str]) -> str | None:
     return None
 
 
+_CLAUSE_END = re.compile(r"[,;.!?，；。！？]")
+
+
+def _opens_with(low: str, phrases: Sequence[str]) -> bool:
+    """Whether LOW (lower-cased) opens with one of PHRASES, an English one as whole words."""
+    return any(low.startswith(p) and (not p.isascii() or not low[len(p):len(p) + 1].isalnum()) for p in phrases)
+
+
+def _declined(text: str, refusals: Sequence[str]) -> str | None:
+    """TEXT without a clause declining something that it opens or closes with ("I don't need a
+    human, just tell me how long review takes", "审核要多久？不需要转人工"), or None. A clause
+    that is itself a question ("不用签名也可以吗，…", "no need for a signature?") declines nothing."""
+    if _opens_with(text.translate(_ASCII_LOWER), refusals):
+        end = _CLAUSE_END.search(text)
+        if end is not None and end.group() not in "?？" and not _asks_back(text[:end.start()]):
+            return text[end.end():].lstrip(_BETWEEN)
+        return None
+    body = text.rstrip(" \t.!~。！～")
+    last = max(_CLAUSE_END.finditer(body), key=lambda m: m.start(), default=None)
+    if last is None:
+        return None
+    tail = body[last.end():].strip()
+    if tail and _opens_with(tail.translate(_ASCII_LOWER), refusals) and not _asks_back(tail):
+        return body[:last.end()].rstrip(" ,;，；")
+    return None
+
+
+def _asks_back(clause: str) -> bool:
+    """Whether CLAUSE is a question by its last character (吗, 呢, a question mark)."""
+    return clause.rstrip(" \t.!~。！～").endswith(("吗", "呢", "?", "？", "么"))
+
+
 def _before_closer(text: str, closers: Sequence[str]) -> str | None:
     """TEXT before the first of CLOSERS (the longest first, case-blind) it closes with, and the
     separators before it, or None. An English closer must stand apart from the word before it
@@ -415,9 +447,18 @@ class Router:
         if reply.type == "fallback" and reply.kind is None and not reply.error and \
                 (talk := small_talk(self.kb, reply.question)):   # near spellings ("thanx") too, where nothing answers
             return self._in_kind(reply, talk)
+        if reply.type == "action" and self.refused(question):
+            # "I don't need a human": a line declining something asks for nothing (it opened a ticket)
+            return Reply(question, "fallback", reply.confidence, suggestions=reply.suggestions, best=reply.best, lang=reply.lang)
         if reply.type == "action" and reply.args:
             return reply._replace(args=self._as_typed(reply.action, reply.args, reply.question))
         return reply
+
+    def refused(self, text: str) -> bool:
+        """Whether TEXT, as read, opens by declining something (`routing.refusals`: "I don't need a
+        human", "不需要人工") and is no question."""
+        read = self.read(text)
+        return _opens_with(read.translate(_ASCII_LOWER), self.kb.routing.refusals) and not _asks_back(read)
 
     def _unsure(self, reply: Reply) -> bool:
         """Whether REPLY is no confident reading of its line: a fallback or a "did you mean" (not an
@@ -543,6 +584,8 @@ class Router:
         while (rest := _after_opener(text, routing.openers)) is not None and rest:
             text = rest
         while (rest := _before_closer(text, routing.closers)) is not None and rest:
+            text = rest
+        while (rest := _declined(text, routing.refusals)) is not None and rest:
             text = rest
         return text
 

@@ -511,6 +511,28 @@ def test_only_a_whole_opening_or_closing_word_is_read_past_and_never_all_of_a_li
     assert router.unframed(text) == text
 
 
+@pytest.mark.parametrize("said,meant", [
+    ("I don't need a human, just tell me how long signature review takes", "how long does signature review take"),
+    ("no need to contact support, what is flow control", "what is flow control"),
+    ("不需要人工，直接告诉我签名审核要多久", "签名审核要多久"),
+    ("how long does signature review take? no need for a person", "how long does signature review take?"),
+])
+def test_a_clause_declining_something_is_read_past_and_never_opens_a_ticket(router, said, meant):
+    reply, plain = router.route(said), router.route(meant)
+    assert reply.action != "handoff" and (reply.type, reply.best.key) == (plain.type, plain.best.key)
+
+
+@pytest.mark.parametrize("text", ["I don't need a human", "不需要转人工", "no need for a person, thanks"])
+def test_a_line_that_only_declines_asks_for_nothing(router, text):
+    assert router.route(text).type == "fallback"
+
+
+@pytest.mark.parametrize("text", ["不用签名也可以发吗，还是必须要？", "no need for a signature?", "不用签名可以发吗"])
+def test_a_clause_declining_something_that_is_itself_a_question_stays(router, text):
+    assert router.refused(text) is False
+    assert router.unframed(router.read(text)).rstrip("?？ ") == router.read(text).rstrip("?？ ")
+
+
 def test_a_line_that_only_greets_is_small_talk(router):
     assert router.route("hi team").kind == "small_talk"
 

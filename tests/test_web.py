@@ -6,10 +6,12 @@ The round trip in a real browser is in tests/test_web_browser.py; these talk HTT
 
 from __future__ import annotations
 
+import html
 import http.cookiejar
 import io
 import json
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -173,6 +175,20 @@ def test_a_manager_claims_notes_replies_and_resolves_from_the_ticket_page(desk):
     status, _, _ = browser.go(f"/desk/tickets/{t}/reopen", {"csrf": csrf})
     assert status == 303
     assert desk["server"].call("GET", f"/v1/tickets/{t}", desk["manager"])[1]["status"] == "claimed"
+
+
+def test_a_refused_reply_comes_back_in_its_box_and_its_address_leads_back_to_the_ticket(desk):
+    browser, t = Browser(desk["server"].url), desk["ticket"]
+    browser.sign_in(desk["manager"])
+    csrf = browser.csrf(f"/desk/tickets/{t}")
+    long_reply = "Dear customer, <here> is what happened & why. " * 100          # 4,700 characters: over 4,000
+    status, _, page = browser.go(f"/desk/tickets/{t}/reply", {"csrf": csrf, "text": long_reply})
+    assert status == 400 and "over the limit of 4,000; shorten it" in page
+    box = re.search(r'data-action="reply".*?<textarea name="text"[^>]*>(.*?)</textarea>', page, re.S)
+    assert box and html.unescape(box.group(1)) == long_reply                  # every character kept, escaped
+    assert re.search(r'data-action="note".*?<textarea name="text"[^>]*></textarea>', page, re.S)  # the others empty
+    status, headers, _ = browser.go(f"/desk/tickets/{t}/reply")                # the address bar, Enter
+    assert status == 303 and headers["location"] == f"/desk/tickets/{t}"
 
 
 def test_an_agent_reads_the_desk_but_gets_no_manager_forms(desk):
@@ -563,6 +579,30 @@ def test_a_resolution_reaches_the_chat_in_the_pages_language(desk, lang, resolve
     server.call("POST", f"/v1/tickets/{t}/resolve", desk["manager"], {"note": "Approved now.", "by": "lin"})
     status, _, body = browser.go("/chat/inbox")                        # the live chat's poll says it the same way
     assert status == 200 and [m["text"] for m in json.loads(body)] == [resolved]
+
+
+def _next_second() -> None:
+    time.sleep(1.02 - time.time() % 1)
+
+
+def test_a_managers_reply_stays_in_the_chat_transcript_after_a_reload_in_its_place(desk):
+    server, t = desk["server"], desk["ticket"]
+    browser = Browser(server.url)
+    browser.sign_in(desk["customer"])
+    csrf = browser.csrf("/chat")
+    chat_say(browser, csrf, "how long does signature review take")
+    _next_second()                                                      # the service keeps times to the second
+    assert server.call("POST", f"/v1/tickets/{t}/reply", desk["manager"], {"text": "Looking into it now."})[0] == 200
+    shown = browser.go("/chat")[2]                                      # shown once, as new
+    assert shown.count(f"(lin, #{t}): Looking into it now.</li>") == 1
+    _next_second()
+    chat_say(browser, csrf, "thanks, and how long does template review take")
+    for _ in range(2):                                                  # a reload, then another: still there, once
+        page = browser.go("/chat")[2]
+        transcript = page[page.find("<ol"):page.find("</ol>")]
+        assert transcript.count(f"(lin, #{t}): Looking into it now.</li>") == 1, transcript
+        assert transcript.index("Looking into it now.") < transcript.index("how long does template review take")
+        assert transcript.index("how long does signature review take") < transcript.index("Looking into it now.")
 
 
 def test_the_web_chats_help_and_greeting_give_the_chats_own_way_not_the_terminals(desk):

@@ -514,6 +514,14 @@ def inbox(ctx: Context, mark_seen: bool = True) -> list[dict]:
     return ctx.store.atomically(work, key=ctx.account)  # on a server, a conflict with a reply is run again
 
 
+def replies(ctx: Context, since: str) -> list[dict]:
+    """Managers' replies and resolutions the customer has already been shown, written at SINCE or
+    later: the web chat keeps them in its transcript, where they were said (`inbox` shows each once)."""
+    return ctx.store.rows("SELECT m.id, m.ticket, m.at, m.author, m.text FROM ticket_messages m "
+                          "WHERE m.account = ? AND m.seen_at IS NOT NULL AND m.author != ? AND m.at >= ? "
+                          "ORDER BY m.id", (ctx.account, CUSTOMER, since))
+
+
 def open_count(ctx: Context) -> int:
     """Unresolved tickets of the account (the REPL's toolbar)."""
     return ctx.store.row("SELECT COUNT(*) AS n FROM tickets WHERE account = ? AND status != 'resolved'",

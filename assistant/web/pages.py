@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.parse
 from dataclasses import replace
 from pathlib import Path
 from threading import Lock
@@ -233,7 +234,9 @@ def _canned(p: Page) -> list[dict]:
             for key, v in table.items() if isinstance(v, dict)]
 
 
-def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None = None, done: str | None = None) -> Response:
+def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None = None, done: str | None = None,
+                 kept: dict[str, str] | None = None) -> Response:
+    """The ticket's page; KEPT: the form refused (its action and fields), filled in again as it was sent."""
     ops = p.ops("desk")
     number = ticket_id.strip().lstrip("#")
     try:
@@ -245,7 +248,7 @@ def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None =
         return p.render("message.html", 404, title=p.words("ticket"), message=said)
     carriers = p.svc.kb.rules.carriers if p.svc.kb.rules else {}
     return p.render("ticket.html", status, case=case, state=_account_state(p, case["account"]), carriers=carriers,
-                    canned=_canned(p), error=error, done=done, version=LIVE.version(p.svc))
+                    canned=_canned(p), error=error, done=done, version=LIVE.version(p.svc), kept=kept or {})
 
 
 @router.get("/desk/tickets/{ticket_id}")
@@ -291,10 +294,17 @@ def _ticket_action(p: Page, ticket_id: str, action: str, fields: dict[str, str])
         run(p.ops(command), ticket_id, fields)
     except Forbidden as exc:
         return _ticket_page(p, ticket_id, 403, error=i18n.plain(str(exc)))
-    except UserError as exc:
-        return _ticket_page(p, ticket_id, 400, error=i18n.plain(str(exc)))
+    except UserError as exc:   # the manager's words come back in their box, not thrown away
+        kept = {"action": action, **{k: v for k, v in fields.items() if k != "csrf"}}
+        return _ticket_page(p, ticket_id, 400, error=i18n.plain(str(exc)), kept=kept)
     LIVE.changed()
     return RedirectResponse(f"/desk/tickets/{ticket_id}?done=1", 303)
+
+
+@router.get("/desk/tickets/{ticket_id}/{action}")
+def ticket_action_page(ticket_id: str, action: str) -> Response:
+    """A form's address opened again (the address bar after a refused reply, a reopened tab): the ticket."""
+    return RedirectResponse(f"/desk/tickets/{urllib.parse.quote(ticket_id, safe='')}", 303)
 
 
 # --- reports -----------------------------------------------------------------------------------
@@ -394,9 +404,15 @@ def _conversation(p: Page) -> tuple[str, dict]:
 
 
 def _transcript(p: Page, conv_id: str) -> list[dict]:
+    """The conversation's kept turns, with the managers' replies already shown to the customer in
+    their place by time (a reload or a return kept the conversation but lost the replies)."""
     row = p.svc.store().row("SELECT state FROM conversations WHERE id = ?", (conv_id,))
     turns = json.loads(row["state"]).get("turns", []) if row else []
-    return [t for t in turns if isinstance(t, dict) and "text" in t]
+    turns = [t for t in turns if isinstance(t, dict) and "text" in t]
+    if not turns or not allowed(p.session.principal.role, "inbox"):
+        return turns
+    support = [{**m, "role": "support"} for m in _said(p, p.ops("inbox").replies(str(turns[0].get("at") or "")))]
+    return sorted(turns + support, key=lambda t: str(t.get("at") or ""))   # stable: a turn stays before a reply of its second
 
 
 @router.get("/chat")
@@ -482,10 +498,15 @@ def chat_feedback(question: str = Form("", max_length=4000), answer: str = Form(
 def _inbox(p: Page) -> list[dict]:
     """The customer's unseen replies and resolutions (marked seen), a resolution said in the page's
     language (`resolved_note`) rather than as it is stored."""
+    return _said(p, p.ops("inbox").inbox())
+
+
+def _said(p: Page, messages: list[dict]) -> list[dict]:
+    """MESSAGES of the managers, a resolution said in the page's language (`resolved_note`)."""
     from ..actions.handoff import resolution_note
 
     return [{**m, "text": p.words("resolved_note", note=note)} if (note := resolution_note(m["text"])) is not None
-            else m for m in p.ops("inbox").inbox()]
+            else m for m in messages]
 
 
 @router.get("/chat/inbox")
