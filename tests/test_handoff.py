@@ -437,3 +437,19 @@ def test_a_ticket_text_of_only_control_characters_says_nothing_and_is_refused(ct
     ticket = handoff.create(ctx, "please call")
     with pytest.raises(UserError, match="the answer is empty"):
         handoff.answer(ctx, ticket["id"], " \x1b\x07\t")
+
+
+def test_a_ticket_goes_only_to_a_colleague_who_may_take_tickets_once_the_service_knows_any(ctx):
+    from assistant import tokens
+
+    ticket = handoff.create(ctx, "my template is stuck")["id"]
+    manager = as_manager(ctx)
+    assert handoff.assign(manager, ticket, "anyone")["owner"] == "anyone"      # no service tokens: any name
+    admin = dataclasses.replace(ctx, actor="admin", role="admin")
+    tokens.create(admin, user="lin", role="manager")
+    tokens.create(admin, user="ann", role="agent")
+    for name in ("zhang-nonexistent", "ann"):                                 # a typo; an agent, who may not
+        with pytest.raises(UserError, match=f"no colleague named '{name}' may take tickets here; give one of: lin$"):
+            handoff.assign(manager, ticket, name)
+    assert handoff.get(manager, ticket)["owner"] == "anyone"                  # nothing changed
+    assert handoff.assign(manager, ticket, "lin")["owner"] == "lin"

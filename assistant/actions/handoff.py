@@ -18,7 +18,7 @@ from ..clock import business_days_between, parse_time
 from ..context import Context, perform
 from ..errors import NotFound, UserError
 from ..messages import say
-from ..roles import allowed, require, sees_all_accounts
+from ..roles import ROLES, allowed, require, sees_all_accounts
 from ..sanitize import one_line, safe_json_text
 from ..text import clean, shorten, typed
 from . import sending, signatures, templates
@@ -480,11 +480,25 @@ def assign(ctx: Context, ticket_id: int | str, to: str, by: str | None = None) -
             raise UserError(f"ticket #{row['id']} is resolved; reopen it first")
         if row["owner"] == to:
             return get(ctx, row["id"])
+        _known_colleague(ctx, to)
         status = row["status"] if row["status"] == "waiting" else "claimed"
         ctx.store.execute("UPDATE tickets SET owner = ?, status = ? WHERE id = ?", (to, status, row["id"]))
         _event(ctx, row["id"], "assigned", f"{row['owner'] or 'nobody'} -> {to}" + (f" by {clean(by)}" if by else ""))
         return get(ctx, row["id"])
     return perform(ctx, "handoff.assign", str(ticket_id), work)
+
+
+def _known_colleague(ctx: Context, name: str) -> None:
+    """Refuse NAME unless a person of that name may hold tickets here (a live token of a role that may claim them):
+    a misspelt colleague took the ticket out of the open queue with no one to answer it. Where no
+    such token exists (a database used without a service), any name is taken."""
+    roles = [r for r in ROLES if allowed(r, "handoff.claim")]
+    holders = {r["user_name"] for r in ctx.store.rows(
+        "SELECT DISTINCT user_name FROM tokens WHERE revoked_at IS NULL AND user_name IS NOT NULL "
+        f"AND role IN ({', '.join('?' * len(roles))})", tuple(roles))}
+    if holders and name not in holders:
+        raise UserError(f"no colleague named '{shorten(name, 40)}' may take tickets here; give one of: "
+                        f"{', '.join(sorted(holders))}")
 
 
 def reopen(ctx: Context, ticket_id: int | str, by: str | None = None) -> dict:
