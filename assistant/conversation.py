@@ -159,7 +159,8 @@ class Conversation:
         if not text and not (self.flow and not self.flow.confirming):
             return []                        # Enter alone only matters at a value prompt (a default, a skip)
         # a value typed at a prompt (a name, a code, numbers) has no language; a question or a request there has
-        if not (waiting and waiting.kind in ("slot", "file")) or self.router.form(text) in ("question", "command"):
+        if not (waiting and waiting.kind in ("slot", "file")) or self.router.form(text) in ("question", "command") \
+                or leaves(fold(text)):
             self.lang = language.follow(self.lang_setting, text, self.lang)
         # a yes, a no or a number answers the assistant's own question: never the case's subject
         self._turn("user", text, reply=bool(waiting and waiting.kind in ("offer", "confirm", "pick")))

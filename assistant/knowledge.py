@@ -127,6 +127,7 @@ class Thresholds(NamedTuple):
     out_of_scope: float = 0.5    # fall back when the out-of-scope class has at least this probability
     lead_answer: float = 1.0     # below `answer`, an intent this likely ...
     lead: float = 0.0            # ... and this many times as likely as the next is answered too (1.0: never)
+    alike: float = 1000.0        # two intents no word tells apart are asked about while the first is <= this x the second
 
 
 class Routing(NamedTuple):
@@ -573,6 +574,7 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
         gap_log_rows=int(c.number(t, "gap_log_rows", "threshold", d.gap_log_rows, 100, 100_000_000)),
         out_of_scope=c.number(t, "out_of_scope", "threshold", d.out_of_scope, 0, 1),
         lead_answer=c.number(t, "lead_answer", "threshold", d.lead_answer, 0, 1),
+        alike=c.number(t, "alike", "threshold", d.alike, 1, 1000),
         lead=c.number(t, "lead", "threshold", d.lead, 0, 100),
     )
     if thresholds.clarify > thresholds.answer:

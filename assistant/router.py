@@ -896,7 +896,9 @@ class Router:
 
     def _alike(self, text: str, best: Candidate, second: Candidate, share: int = 2) -> bool:
         """Two intents the question cannot tell apart: the second has at least a SHARE'th of the
-        `clarify` confidence (half, for a pair; a third, when three share it) and no word of the
+        `clarify` confidence (half, for a pair; a third, when three share it) and at least 1 / `alike`
+        of the first's (`thresholds.alike`: "send DIGITAL_SMS_0001", a send at 0.72 and a template's
+        status at 0.11, was no pair), and no word of the
         question is used by one's phrasings and not the other's ("status": a signature's or a
         template's?). An FAQ entry and an action are never such a pair: the entry answers, and
         offers its actions."""
@@ -905,7 +907,7 @@ class Router:
             return False
         # two requests split a short request's confidence more evenly than two answers do
         floor = self.thresholds.clarify / (max(3, share) if kinds == {"action"} else share)
-        if second.confidence < floor or best.confidence >= 1.0:
+        if second.confidence < floor or best.confidence >= 1.0 or best.confidence > self.thresholds.alike * second.confidence:
             return False
         return not self.index.tells_apart(self.index.words(self.prepare(text)), best.key, second.key)
 

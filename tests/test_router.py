@@ -533,6 +533,18 @@ def test_a_clause_declining_something_that_is_itself_a_question_stays(router, te
     assert router.unframed(router.read(text)).rstrip("?？ ") == router.read(text).rstrip("?？ ")
 
 
+def test_two_intents_far_apart_are_no_pair_to_ask_about_even_with_no_word_between_them(router):
+    """`thresholds.alike`: most requests' examples say "send", so no word of "send DIGITAL_SMS_0001"
+    tells a send from a template's status; the send is still far likelier, and is no question."""
+    reply = router.route("send DIGITAL_SMS_0001")
+    assert (reply.type, reply.action) == ("action", "send")
+    best = reply.best
+    apart = best._replace(key="action:template.status", confidence=best.confidence / (router.thresholds.alike * 1.01))
+    tied = best._replace(key="action:template.status", confidence=best.confidence / (router.thresholds.alike * 0.99))
+    assert not router._alike("send DIGITAL_SMS_0001", best, apart)
+    assert router._alike("send DIGITAL_SMS_0001", best, tied)
+
+
 def test_a_line_that_only_greets_is_small_talk(router):
     assert router.route("hi team").kind == "small_talk"
 

@@ -40,34 +40,36 @@ class Waiting:
 
 # yes and no are read by assistant.choices.yes_or_no
 LEAVE = {"cancel", "stop", "quit", "abort", "exit", "never mind", "nevermind", "forget it", "start over",
-         "forget about it", "drop it", "取消", "算了", "不发了"}
+         "forget about it", "drop it", "don't send", "dont send", "do not send", "don't do it", "not now",
+         "no thanks", "not anymore", "skip it", "changed my mind", "i changed my mind",
+         "取消", "算了", "不发了", "不发", "先不发了", "别发了", "不要了", "不用了", "先不了", "下次吧", "不弄了", "不搞了"}
 # words around a "never mind" that change nothing: "oh, actually never mind", "ok just cancel please"
 _AROUND_LEAVING = {"actually", "oh", "ok", "okay", "no", "please", "just", "um", "hmm", "wait", "sorry", "then", "now",
-                   "thanks", "that", "this", "it", "lets"}
+                   "thanks", "that", "this", "it", "lets", "i", "we", "maybe", "later",
+                   "还是", "先", "吧", "了", "啊", "呀", "哦", "嗯", "那", "就"}
 
 
 @functools.cache
-def _leave_phrases() -> frozenset[str]:
+def _leave_phrases() -> frozenset[tuple[str, ...]]:
     from ..text import fold
 
-    return frozenset(fold(p) for p in LEAVE)
+    return frozenset(tuple(fold(p).split()) for p in LEAVE)
 
 
 def leaves(folded: str) -> bool:
-    """Whether FOLDED (a `fold`ed line) only says to drop the request ("actually, never mind")."""
-    phrases = _leave_phrases()
-    if folded in phrases:
+    """Whether FOLDED (a `fold`ed line) only says to drop the request: one or more of `LEAVE`'s
+    phrases with nothing else but the words around them ("actually, never mind", "forget it,
+    don't send", "算了，不发了"). A line saying anything more ("cancel my signature") is no leaving."""
+    return _only_leaving(tuple(folded.split()), False)
+
+
+@functools.lru_cache(maxsize=256)
+def _only_leaving(words: tuple[str, ...], said: bool) -> bool:
+    if not words:
+        return said
+    if words[0] in _AROUND_LEAVING and _only_leaving(words[1:], said):
         return True
-    words = folded.split()
-    while words and words[0] in _AROUND_LEAVING:
-        words.pop(0)
-    while words:
-        if " ".join(words) in phrases:
-            return True
-        if words[-1] not in _AROUND_LEAVING:
-            return False
-        words.pop()
-    return False
+    return any(words[:len(p)] == p and _only_leaving(words[len(p):], True) for p in _leave_phrases())
 
 
 @dataclass
