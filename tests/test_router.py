@@ -545,6 +545,14 @@ def test_two_intents_far_apart_are_no_pair_to_ask_about_even_with_no_word_betwee
     assert router._alike("send DIGITAL_SMS_0001", best, tied)
 
 
+@pytest.mark.parametrize("text,entry", [
+    ("I want to start sending digital messages", "onboarding-process"),
+    ("hi, I want to start sending rich messages", "onboarding-process"),
+])
+def test_a_new_customers_wish_in_command_form_gets_the_way_in_not_a_send(router, text, entry):
+    assert (router.route(text).type, router.route(text).entry) == ("answer", entry)
+
+
 def test_a_line_that_only_greets_is_small_talk(router):
     assert router.route("hi team").kind == "small_talk"
 
