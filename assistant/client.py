@@ -224,8 +224,9 @@ class RemoteOps:
                 return int(row.get("written") or 0), int(row["total"])
         return None
 
-    def send_list(self) -> list[dict]:
-        return self.http.call("GET", "/sends")
+    def send_list(self, template: str | None = None, day: str | None = None) -> list[dict]:
+        query = {k: v for k, v in (("template", template), ("day", day)) if v}
+        return self.http.call("GET", "/sends", query=query or None)
 
     def send_show(self, request_id: str, failures_from: int = 0, limit: int = 50) -> dict:
         query = {"offset": str(failures_from), "limit": str(limit)}

@@ -40,6 +40,24 @@ class FixedClock(Clock):
         return self.at
 
 
+# the days a request may name in words (the slot type `day` of actions.yaml gives these values)
+RELATIVE_DAYS = {"today": 0, "yesterday": 1, "day before yesterday": 2}
+
+
+def parse_day(text: str, today: dt.date) -> dt.date:
+    """A day named as an ISO date or in words ("today", "yesterday", "day before yesterday"),
+    TODAY being the clock's; a UserError says what is wrong."""
+    name = " ".join(text.strip().lower().split())
+    if name in RELATIVE_DAYS:
+        return today - dt.timedelta(days=RELATIVE_DAYS[name])
+    try:
+        day = dt.date.fromisoformat(name)
+    except ValueError:
+        raise UserError(f"'{text.strip()[:40]}' is not a day; write it as 2026-03-02, today or yesterday") from None
+    parse_time(day.isoformat())   # inside the dates the assistant works with
+    return day
+
+
 def parse_time(text: str) -> dt.datetime:
     """An ISO date ("2026-03-02", taken as 09:00) or date-time; a UserError says what is wrong."""
     text = text.strip()

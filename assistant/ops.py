@@ -75,8 +75,9 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
             from .actions import sending
             from .render import send_list_text
 
-            sends = sending.recent(ctx())     # what `assistant send list` shows
-            return {"result": sends, "text": send_list_text(sends)}
+            args = reply.args or {}
+            sends = sending.recent(ctx(), template=args.get("template"), day=args.get("day"))  # `assistant send list`'s
+            return {"result": sends, "text": send_list_text(sends, args.get("template"), args.get("day"))}
         if reply.action == "template.status":
             items = templates.status(ctx(), reply.args.get("code"))
             return {"result": items, "text": "\n\n".join(template_text(i, carriers) for i in items) or "No templates yet."}
@@ -268,11 +269,11 @@ class LocalOps:
         return send(self.ctx, code, recipients, progress=progress, from_file=file_text is not None,
                     pace=Pacer(self.send_share, busy=self.others_waiting), common=params)
 
-    def send_list(self) -> list[dict]:
-        """The latest sends of the account (`send list`)."""
+    def send_list(self, template: str | None = None, day: str | None = None) -> list[dict]:
+        """The latest sends of the account (`send list`), of one TEMPLATE or made on one DAY if given."""
         from .actions.sending import recent
 
-        return recent(self.ctx)
+        return recent(self.ctx, template=template, day=day)
 
     def send_show(self, request_id: str, failures_from: int = 0, limit: int = 50) -> dict:
         """One past send with its failures (LIMIT from FAILURES_FROM) and what its messages carried (`send show`)."""

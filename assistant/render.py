@@ -67,7 +67,7 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], width: int | No
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(\??)\}")
-_FLAGS = {"params": "--param", "reason": "--reason"}
+_FLAGS = {"params": "--param", "reason": "--reason", "template": "--template", "day": "--day"}
 
 
 def command_for(action: Action, args: dict | None = None) -> str:
@@ -188,10 +188,13 @@ def send_text(result: dict, carriers: dict[str, str], shown: int = 20, look_up: 
     return "\n".join(lines)
 
 
-def send_list_text(sends: list[dict]) -> str:
-    """The latest sends, newest first (`send list`)."""
+def send_list_text(sends: list[dict], template: str | None = None, day: str | None = None) -> str:
+    """The latest sends, newest first (`send list`), of TEMPLATE or on DAY when the list was kept to them."""
     if not sends:
-        return "No sends yet."
+        kept = " ".join(part for part in (f"of {one_line(template.upper())}" if template else "",
+                                          f"made {one_line(day)}" if day in ("today", "yesterday") else
+                                          f"on {one_line(day)}" if day else "") if part)
+        return f"No sends {kept}." if kept else "No sends yet."
     return table([(s["request_id"], s["template"], s["created_at"], s["total"], s["sent"], s["failed"], s["actor"])
                   for s in sends], ("request", "template", "at", "numbers", "sent", "failed", "by"))
 

@@ -480,6 +480,20 @@ def test_a_send_can_always_be_found_again(cli_send):
     assert "no send with request id" in _one_error_line(run("--db", db, "--account", "other", "send", "show", request_id))
 
 
+def test_send_list_keeps_to_a_template_and_a_day_and_refuses_a_day_it_cannot_read(cli_send):
+    run, db, request_id = cli_send                                     # sent on 2026-03-20
+    listed = lambda *flags: [s["request_id"] for s in json.loads(run("--db", db, "--now", "2026-03-21T09:00", "send",  # noqa: E731
+                                                                     "list", *flags, "--json").out)]
+    assert listed("--template", "DIGITAL_SMS_0001", "--day", "yesterday") == [request_id]
+    assert listed("--day", "today") == [] and listed("--template", "DIGITAL_SMS_0002") == []
+    text = run("--db", db, "send", "list", "--template", "digital_sms_0002", "--day", "2026-03-20").out
+    assert text.strip() == "No sends of DIGITAL_SMS_0002 on 2026-03-20."
+    assert "'someday' is not a day; write it as 2026-03-02, today or yesterday" in \
+        _one_error_line(run("--db", db, "send", "list", "--day", "someday"))
+    assert "--template and --day choose the sends" in _one_error_line(
+        run("--db", db, "send", "DIGITAL_SMS_0001", "13800138000", "--day", "today"), code=2)
+
+
 def test_a_send_none_of_whose_numbers_is_reached_is_one_error_line_and_records_nothing(cli_send):
     run, db, request_id = cli_send
     err = _one_error_line(run("--db", db, "--now", "2026-03-20T11:00", "send", "DIGITAL_SMS_0001", "12345",

@@ -23,6 +23,7 @@ STORY = [
     ("2026-03-20T10:00", "customer", ["send", "DIGITAL_SMS_0001", "13800138000", "13312345678", "--param", "name=Tom"]),
     ("2026-03-20T10:01", "customer", ["send", "DIGITAL_SMS_0001", "--file", "{csv}"]),
     ("2026-03-20T10:01", "customer", ["send", "list"]),  # a minute apart: same-second sends list by request id
+    ("2026-03-21T09:00", "customer", ["send", "list", "--template", "digital_sms_0001", "--day", "yesterday"]),
     ("2026-03-20T10:00", "customer", ["error", "isv.BUSINESS_LIMIT_CONTROL"]),
     ("2026-03-20T10:00", "customer", ["ask", "is DIGITAL_SMS_0001 approved"]),
     ("2026-03-20T10:05", "customer", ["handoff", "create", "--template", "DIGITAL_SMS_0001", "--reason", "campaign"]),
@@ -74,8 +75,9 @@ def test_the_remote_cli_prints_what_the_embedded_one_prints(serve, run, media, t
             theirs, mine = _unaligned(theirs.replace(token, "customer")), _unaligned(mine)
         assert theirs == mine, argv
     assert token in through[8] and token in through[-1]   # `send list` and the ticket's history name the token
-    assert "Resubmit with the letter" in through[15] and "resubmitted" in through[18]
+    assert "Resubmit with the letter" in through[16] and "resubmitted" in through[19]
     assert "DIGITAL_SMS_0001" in through[8]  # `send list` lists the sends
+    assert through[9].count("DIGITAL_SMS_0001") == 2   # kept to the template and to yesterday, on the service's clock
 
 
 def _unaligned(text: str) -> str:

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.clock import WorkCalendar, add_business_days, business_days_between, from_setting, parse_time
+from assistant.clock import WorkCalendar, add_business_days, business_days_between, from_setting, parse_day, parse_time
 from assistant.errors import UserError
 
 HOLIDAYS = {dt.date(2026, 5, 1), dt.date(2026, 5, 4), dt.date(2026, 5, 5)}
@@ -119,3 +119,15 @@ def test_a_day_both_off_and_working_is_refused():
 def test_the_calendar_counts_from_the_clocks_today(kb):
     clock = from_setting("2026-02-13T10:00")
     assert kb.rules.calendar.due(clock, 7) == dt.date(2026, 3, 2)
+
+
+@pytest.mark.parametrize("text,day", [("today", "2026-03-20"), ("Yesterday", "2026-03-19"),
+                                      ("day before yesterday", "2026-03-18"), (" 2026-02-28 ", "2026-02-28")])
+def test_a_day_is_read_from_a_date_or_the_words_for_the_last_days(text, day):
+    assert parse_day(text, dt.date(2026, 3, 20)) == dt.date.fromisoformat(day)
+
+
+@pytest.mark.parametrize("text", ["last week", "2026-02-30", "1960-01-01"])
+def test_a_day_it_cannot_read_or_outside_its_years_is_a_user_error(text):
+    with pytest.raises(UserError):
+        parse_day(text, dt.date(2026, 3, 20))

@@ -267,6 +267,20 @@ def test_recent_sends_are_listed_newest_first_and_one_can_be_shown(live):
     assert shown["failed"] == 1 and shown["failures"][0]["error_code"] == "isv.MOBILE_NUMBER_ILLEGAL"
 
 
+def test_recent_sends_are_kept_to_one_template_or_one_day_when_asked(live):
+    first = _send(live, "13800138000")
+    live.later(days=1)
+    second = _send(live, "13312345678")
+    ids = lambda sends: [s["request_id"] for s in sends]  # noqa: E731
+    assert ids(sending.recent(live, template="digital_sms_0001")) == [second["request_id"], first["request_id"]]
+    assert sending.recent(live, template="DIGITAL_SMS_0404") == []
+    assert ids(sending.recent(live, day="today")) == [second["request_id"]]
+    assert ids(sending.recent(live, day="yesterday")) == [first["request_id"]]
+    assert ids(sending.recent(live, day="2026-03-20")) == [first["request_id"]]     # `live` starts on Friday 20 March
+    with pytest.raises(UserError, match="'last week' is not a day; write it as 2026-03-02, today or yesterday"):
+        sending.recent(live, day="last week")
+
+
 def test_a_capitalised_parameter_fills_the_message_the_recipient_sees(live):
     result = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"Name": "Tom"})])
     content = live.store.row("SELECT content FROM messages WHERE request_id = ?", (result["request_id"],))["content"]

@@ -531,16 +531,28 @@ FAILURES_PAGE = 50        # failures in a page of `send show` by default
 MAX_FAILURES_PAGE = 1000  # and at most: an answer stays small however large the send
 
 
-def recent(ctx: Context, limit: int = 20) -> list[dict]:
+def recent(ctx: Context, limit: int = 20, template: str | None = None, day: str | None = None) -> list[dict]:
     """The account's latest sends, newest first: a send whose output was lost can always be found again.
-    A send still being recorded has `state` 'recording' and `written` messages so far (else 'done')."""
+    TEMPLATE keeps those of one template code, DAY (2026-03-02, today, yesterday: `clock.parse_day`)
+    those made that day. A send still being recorded has `state` 'recording' and `written` messages
+    so far (else 'done')."""
+    from ..clock import parse_day
+
     limit = max(1, min(int(limit), 1000))
+    where, values = ["account = ?"], [ctx.account]
+    if template:
+        where.append("template = ?")
+        values.append(template.strip().upper())
+    if day:
+        start = parse_day(day, ctx.clock.now().date())
+        where.append("created_at >= ? AND created_at < ?")
+        values += [f"{start.isoformat()} 00:00:00", f"{(start + dt.timedelta(days=1)).isoformat()} 00:00:00"]
     recover(ctx)
     # two sends of the same second: the later one (its messages written last) first
     return ctx.store.rows("SELECT request_id, template, created_at, total, sent, failed, actor, state, written "
-                          "FROM requests "
-                          "WHERE account = ? ORDER BY created_at DESC, (SELECT MAX(m.id) FROM messages m "
-                          "WHERE m.request_id = requests.request_id) DESC LIMIT ?", (ctx.account, limit))
+                          f"FROM requests WHERE {' AND '.join(where)} ORDER BY created_at DESC, "
+                          "(SELECT MAX(m.id) FROM messages m WHERE m.request_id = requests.request_id) DESC LIMIT ?",
+                          (*values, limit))
 
 
 def latest_failed(ctx: Context, hours: float) -> str | None:

@@ -153,7 +153,14 @@ def _sends(conv: Conversation, args: list[str]) -> list[Line]:
     if args:
         found = sending.request(conv.ctx, args[0])
         return [Line("answer", render.send_record_text(found, conv.ctx.rules.carriers))]
-    return [Line("answer", render.send_list_text(sending.recent(conv.ctx, 10)))]
+    return sends(conv)
+
+
+def sends(conv: Conversation, template: str | None = None, day: str | None = None) -> list[Line]:
+    """The latest sends (`/sends`; "show yesterday's send records of DIGITAL_SMS_0001": of that
+    template, made that day)."""
+    found = sending.recent(conv.ctx, 10, template=template, day=day)
+    return [Line("answer", render.send_list_text(found, template, day))]
 
 
 @slash("error", "CODE")

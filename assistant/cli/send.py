@@ -27,6 +27,8 @@ def cmd_send(opts: argparse.Namespace, sh: Shell) -> int:
         return _send_lookup(opts, sh)
     if opts.offset is not None or opts.limit is not None:
         raise UsageError("--offset and --limit page the failures of `assistant send show REQUEST_ID`")
+    if opts.template or opts.day:
+        raise UsageError("--template and --day choose the sends `assistant send list` shows; a send takes neither")
     common = _params(opts.param)
     file_text = None
     if opts.file:  # read here, on the caller's machine, even in remote mode
@@ -55,9 +57,9 @@ def _send_lookup(opts: argparse.Namespace, sh: Shell) -> int:
     if opts.code == "list":
         if opts.phones or opts.file or opts.param or opts.offset is not None or opts.limit is not None:
             raise UsageError("`send list` takes no numbers, --file, --param, --offset or --limit")
-        sh.emit(sh.ops.send_list(), send_list_text)
+        sh.emit(sh.ops.send_list(opts.template, opts.day), lambda sends: send_list_text(sends, opts.template, opts.day))
         return 0
-    if len(opts.phones) != 1 or opts.file or opts.param:
+    if len(opts.phones) != 1 or opts.file or opts.param or opts.template or opts.day:
         raise UsageError("say which send: `assistant send show REQUEST_ID` (see `assistant send list`)")
     offset = 0 if opts.offset is None else opts.offset
     limit = 50 if opts.limit is None else opts.limit
