@@ -369,8 +369,9 @@ class Conversation:
         return say(self.kb, msg_id, self.lang, **fields)
 
     def yes_no(self, question: str) -> str:
-        """QUESTION with the yes/no marker of the conversation's language ("[y/N]")."""
-        return f"{question} {self.say('yes_no')}"
+        """QUESTION with the yes/no marker of the conversation's language ("[y/N]"); the web chat
+        shows yes and no as buttons, so there the question stands alone."""
+        return question if self.shell == "web" else f"{question} {self.say('yes_no')}"
 
     def meant(self, question: str, key: str, confidence: float) -> list[Line]:
         """A "did you mean" pick: QUESTION meant intent KEY. The pick is logged as a proposed phrasing."""

@@ -535,6 +535,7 @@ def test_a_choice_without_script_posts_its_label_in_the_pages_language(desk):
     page = browser.go("/chat")[2]
     assert re.search(r'name="text" value="是">\s*<button type="submit">是</button>', page)
     assert 'value="yes"' not in page
+    assert "[是/否]" not in page and "[y/N]" not in page     # the buttons ask it: no terminal's marker
 
 
 def test_a_handoff_after_a_chat_send_refused_whole_shows_that_refusal_on_the_ticket_page(serve, tmp_path):
