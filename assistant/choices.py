@@ -141,12 +141,12 @@ def after_yes(text: str) -> str | None:
     table, longest = _phrases()
     i, opened = 0, False
     while i < len(words):
-        for n in range(min(longest, len(words) - i), 0, -1):
-            kind = table.get(" ".join(words[i:i + n]))
-            if kind in ("yes", "polite") or (opened and n == 1 and words[i] in _JOINERS):
-                opened = opened or kind == "yes"
-                i += n
-                break
+        # the longest phrase here decides: "i do not" is a no, never the yes "i do" and a "not ..."
+        n, kind = next(((n, table[" ".join(words[i:i + n])]) for n in range(min(longest, len(words) - i), 0, -1)
+                        if " ".join(words[i:i + n]) in table), (1, None))
+        if kind in ("yes", "polite") or (opened and words[i] in _JOINERS):
+            opened = opened or kind == "yes"
+            i += n
         else:
             break
     return " ".join(words[i:]) if opened else None

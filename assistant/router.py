@@ -688,7 +688,12 @@ class Router:
         shown = shown or self.viewing(text)
         if shown:
             ranked = self._changing_nothing(ranked)
-        ranked = sorted((self._adjust(c, text, form) for c in ranked), key=lambda c: c.confidence, reverse=True)
+        # a command the model reads as an entry `lead` times as surely as any request ("I want to start
+        # sending digital messages": onboarding 0.54, a send 0.33) is asked about, whatever its form
+        acting = max((c.confidence for c in ranked if c.key.startswith("action:")), default=0.0)
+        leading = self.thresholds.lead * acting
+        ranked = sorted((c if c.key.startswith("faq:") and c.confidence >= leading else self._adjust(c, text, form)
+                         for c in ranked), key=lambda c: c.confidence, reverse=True)
         ranked = self._by_values(self._named(self._as_question(ranked, text, form), text, form), text, changing=not shown)
         return self.decide(question, text, ranked, lang)
 

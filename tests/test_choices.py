@@ -69,8 +69,11 @@ def test_a_yes_or_no_opening_a_sentence_answers_and_the_rest_is_the_next_line(ty
 
 
 @pytest.mark.parametrize("typed,words", [("sure, go ahead and enable it", "enable it"), ("ok, go ahead please", ""),
-                                         ("no, enable it", None), ("enable it", None)])
+                                         ("no, enable it", None), ("enable it", None),
+                                         ("I don't need a human", None), ("I do not want that", None)])
 def test_the_words_after_an_opening_yes_are_found(typed, words):
+    """The longest phrase decides: "I don't" is a no, never the yes "I do" and a "not ..." (which
+    once read "I don't need a human" at a send's go-ahead as yes, and sent)."""
     from assistant.choices import after_yes
 
     assert after_yes(typed) == words

@@ -604,6 +604,12 @@ def test_a_managers_reply_stays_in_the_chat_transcript_after_a_reload_in_its_pla
         assert transcript.count(f"(lin, #{t}): Looking into it now.</li>") == 1, transcript
         assert transcript.index("Looking into it now.") < transcript.index("how long does template review take")
         assert transcript.index("how long does signature review take") < transcript.index("Looking into it now.")
+    assert server.call("POST", f"/v1/tickets/{t}/reply", desk["manager"], {"text": "Written while you were away."})[0] == 200
+    later = Browser(server.url)                                         # signs in afresh: a new conversation
+    later.sign_in(desk["customer"])
+    for _ in range(2):                                                  # shown at sign-in, then kept on a reload
+        page = later.go("/chat")[2]
+        assert page.count(f"(lin, #{t}): Written while you were away.</li>") == 1, page[page.find("<ol"):]
 
 
 def test_the_web_chats_help_and_greeting_give_the_chats_own_way_not_the_terminals(desk):

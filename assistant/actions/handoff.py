@@ -529,11 +529,12 @@ def inbox(ctx: Context, mark_seen: bool = True) -> list[dict]:
 
 
 def replies(ctx: Context, since: str) -> list[dict]:
-    """Managers' replies and resolutions the customer has already been shown, written at SINCE or
-    later: the web chat keeps them in its transcript, where they were said (`inbox` shows each once)."""
-    return ctx.store.rows("SELECT m.id, m.ticket, m.at, m.author, m.text FROM ticket_messages m "
-                          "WHERE m.account = ? AND m.seen_at IS NOT NULL AND m.author != ? AND m.at >= ? "
-                          "ORDER BY m.id", (ctx.account, CUSTOMER, since))
+    """Managers' replies and resolutions the customer was shown at SINCE or later (`seen_at`): the
+    web chat keeps those of its conversation in its transcript, where they were shown (`inbox`
+    shows each once)."""
+    return ctx.store.rows("SELECT m.id, m.ticket, m.at, m.seen_at, m.author, m.text FROM ticket_messages m "
+                          "WHERE m.account = ? AND m.seen_at IS NOT NULL AND m.author != ? AND m.seen_at >= ? "
+                          "ORDER BY m.seen_at, m.id", (ctx.account, CUSTOMER, since))
 
 
 def open_count(ctx: Context) -> int:

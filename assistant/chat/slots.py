@@ -420,10 +420,17 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     any_text = slot.name in FREE_TEXT or slot.type in ("param", "error_code")
     worded = slot.type == "phone" and len(re.findall(r"[^\W\d_]{3,}", text)) > 2   # a sentence, not a list of numbers
     asks = language.asks_in_chinese(text)   # "签名审核要多久" is no signature name, though it could be one
+    if (fix := outcomes.fix_asked(conv, text)) is not None:
+        # "how do I fix it" just after an error code was explained: that code's fix; an error lookup
+        # waiting for a code has its answer, another request goes on
+        if flow.action == "error.lookup":
+            conv.flow = None
+        return fix + back(conv)
     if any_text or worded or asks:
         reply = conv.router.route(text, conv.lang)
         if _is_request(conv, reply) or ((any_text or asks) and _is_question(conv, text, reply)):
-            return aside(conv, text, reply) or []
+            # a question nothing answers is said so, never met with silence
+            return aside(conv, text, reply) or unknown(conv, text)
     if slot.type == "param" and conv.router.form(text) == "question":
         # a template's value is never a question ("what is this charge?"): answered, or said not understood
         return aside(conv, text) or unknown(conv, text)

@@ -404,15 +404,16 @@ def _conversation(p: Page) -> tuple[str, dict]:
 
 
 def _transcript(p: Page, conv_id: str) -> list[dict]:
-    """The conversation's kept turns, with the managers' replies already shown to the customer in
-    their place by time (a reload or a return kept the conversation but lost the replies)."""
-    row = p.svc.store().row("SELECT state FROM conversations WHERE id = ?", (conv_id,))
-    turns = json.loads(row["state"]).get("turns", []) if row else []
-    turns = [t for t in turns if isinstance(t, dict) and "text" in t]
-    if not turns or not allowed(p.session.principal.role, "inbox"):
+    """The conversation's kept turns, with the managers' replies shown to the customer during it in
+    their place, by when they were shown (a reload or a return kept the conversation but lost them)."""
+    row = p.svc.store().row("SELECT state, created_at FROM conversations WHERE id = ?", (conv_id,))
+    if row is None:
+        return []
+    turns = [t for t in json.loads(row["state"]).get("turns", []) if isinstance(t, dict) and "text" in t]
+    if not allowed(p.session.principal.role, "inbox"):
         return turns
-    support = [{**m, "role": "support"} for m in _said(p, p.ops("inbox").replies(str(turns[0].get("at") or "")))]
-    return sorted(turns + support, key=lambda t: str(t.get("at") or ""))   # stable: a turn stays before a reply of its second
+    shown = [{**m, "role": "support", "at": m["seen_at"]} for m in _said(p, p.ops("inbox").replies(row["created_at"]))]
+    return sorted(turns + shown, key=lambda t: str(t.get("at") or ""))   # stable: a turn stays before a reply of its second
 
 
 @router.get("/chat")
