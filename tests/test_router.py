@@ -563,6 +563,11 @@ def test_send_records_asked_for_a_template_or_a_day_are_the_send_list_kept_to_th
     assert (reply.type, reply.action, reply.args) == ("action", "send.list", args)
 
 
+def test_a_request_for_a_person_naming_a_template_is_that_request_not_a_send_of_it(router):
+    reply = router.route("I'd like to talk to a support manager please, template DIGITAL_SMS_0002 campaign Friday")
+    assert (reply.type, reply.action, reply.args) == ("action", "handoff", {"template": "DIGITAL_SMS_0002"})
+
+
 def test_a_line_that_only_greets_is_small_talk(router):
     assert router.route("hi team").kind == "small_talk"
 
