@@ -403,8 +403,7 @@ class Conversation:
         started = self.start(reply.action, reply.args or {}, reply.question)
         # numbers that are none, or written twice; not again where the request's own check names them
         said = "\n".join(line.text for line in started)
-        notes = [Line("warn", note) for note in reply.notes
-                 if f"'{note.partition(': ')[0]}'" not in said and note.partition(": ")[2] not in said]
+        notes = [Line("warn", note) for note in reply.notes if not _said_already(note, said)]
         return notes + started
 
     def _names_object_of(self, key: str, said: str) -> bool:
@@ -512,3 +511,10 @@ class Conversation:
             said = self.say("ticket.created", id=ticket["id"], priority=self.say(f"ticket.priority.{ticket['priority']}"),
                             summary=ticket["summary"])
         return [Line("ok", said), Line("muted", self.say("ticket.later"))]
+
+
+def _said_already(note: str, said: str) -> bool:
+    """Whether a request's check already names NOTE's number ("12345: not a mobile number ..."
+    beside the preview's own line for 12345). A note of another kind is always said."""
+    number, sep, why = note.partition(": ")
+    return bool(sep) and (f"'{number}'" in said or why in said)

@@ -150,6 +150,7 @@ class Routing(NamedTuple):
     # a line that is only one of these words names no object: "status" -> which of these intents (Router.decide)
     bare_lines: tuple[tuple[str, tuple[str, ...]], ...] = ()
     refusals: tuple[str, ...] = ()  # "I don't need a human, ...", "不需要人工，...": a declining clause (Router.unframed)
+    later_words: tuple[str, ...] = ()  # "tomorrow", "明天": a send asked for later is said to go at once (notes_for)
 
 
 class KnowledgeBase(NamedTuple):
@@ -601,7 +602,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       tuple(fold(x) for x in c.strings(r, "view_verbs", "routing")),
                       tuple(fold(x) for x in c.strings(r, "sent_words", "routing")),
                       _bare_lines(c, r),
-                      tuple(sorted(c.strings(r, "refusals", "routing"), key=len, reverse=True)))
+                      tuple(sorted(c.strings(r, "refusals", "routing"), key=len, reverse=True)),
+                      tuple(fold(x) for x in c.strings(r, "later_words", "routing")))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

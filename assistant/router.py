@@ -239,10 +239,18 @@ def phone_reading(kb: KnowledgeBase, text: str, whole: bool = False) -> numbers.
 
 
 def notes_for(kb: KnowledgeBase, action: Action, text: str) -> tuple[str, ...]:
-    """What a request's values leave unsaid: numbers that are none, and numbers written twice."""
+    """What a request's values leave unsaid: numbers that are none, numbers written twice, and a
+    time it asks for (`routing.later_words`: "tomorrow", 明天), since a send goes out at once."""
     if not any(slot.type == "phone" for slot in action.slots):
         return ()
-    return tuple(phone_reading(kb, text).notes(kb.rules))
+    notes = list(phone_reading(kb, text).notes(kb.rules))
+    folded = f" {fold(text)} "
+    if (when := next((w for w in kb.routing.later_words if f" {w} " in folded), None)) is not None:
+        from .messages import say
+
+        notes.append(say(kb, "send.not_scheduled", language.detect(text), when=when.replace(" ", "")
+                         if language.detect(text) == "zh" else when))
+    return tuple(notes)
 
 
 _PRONOUNS = frozenset({"it", "its", "that", "this", "they", "them"})
