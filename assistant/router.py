@@ -248,8 +248,9 @@ def notes_for(kb: KnowledgeBase, action: Action, text: str) -> tuple[str, ...]:
     if (when := next((w for w in kb.routing.later_words if f" {w} " in folded), None)) is not None:
         from .messages import say
 
-        notes.append(say(kb, "send.not_scheduled", language.detect(text), when=when.replace(" ", "")
-                         if language.detect(text) == "zh" else when))
+        lang = language.detect(text)
+        # folded Chinese is a character a word ("明 天"): said again as written
+        notes.append(say(kb, "send.not_scheduled", lang, when=when.replace(" ", "") if lang == "zh" else when))
     return tuple(notes)
 
 
