@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Collection
 from functools import lru_cache
 
@@ -44,18 +45,43 @@ class FixedClock(Clock):
 RELATIVE_DAYS = {"today": 0, "yesterday": 1, "day before yesterday": 2}
 
 
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_DAY = (re.compile(r"(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]"),
+              re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<name>[a-z]{3,9})\.?(?:,?\s+(?P<y>\d{4}))?"),
+              re.compile(r"(?P<name>[a-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{4}))?"))
+
+
 def parse_day(text: str, today: dt.date) -> dt.date:
-    """A day named as an ISO date or in words ("today", "yesterday", "day before yesterday"),
-    TODAY being the clock's; a UserError says what is wrong."""
+    """A day named as an ISO date, a month and a day ("4月2日", "2 April 2026", "April 2": without a
+    year, the latest such day up to TODAY) or in words ("today", "yesterday", "day before
+    yesterday"), TODAY being the clock's; a UserError says what is wrong (03/02/2026 is no day:
+    March or February?)."""
     name = " ".join(text.strip().lower().split())
     if name in RELATIVE_DAYS:
         return today - dt.timedelta(days=RELATIVE_DAYS[name])
     try:
-        day = dt.date.fromisoformat(name)
+        day = _month_day(name, today) or dt.date.fromisoformat(name)
     except ValueError:
         raise UserError(f"'{text.strip()[:40]}' is not a day; write it as 2026-03-02, today or yesterday") from None
     parse_time(day.isoformat())   # inside the dates the assistant works with
     return day
+
+
+def _month_day(name: str, today: dt.date) -> dt.date | None:
+    """NAME as a month and a day (ValueError for a day no month has), else None."""
+    for pattern in _MONTH_DAY:
+        found = pattern.fullmatch(name)
+        if found is None:
+            continue
+        fields = found.groupdict()
+        if fields.get("name") is not None and fields["name"][:3] not in _MONTHS:
+            return None
+        month = _MONTHS.index(fields["name"][:3]) + 1 if fields.get("name") else int(fields["m"])
+        if fields.get("y"):
+            return dt.date(int(fields["y"]), month, int(fields["d"]))
+        day = dt.date(today.year, month, int(fields["d"]))
+        return day if day <= today else dt.date(today.year - 1, month, int(fields["d"]))
+    return None
 
 
 def parse_time(text: str) -> dt.datetime:

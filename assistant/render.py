@@ -67,6 +67,7 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], width: int | No
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(\??)\}")
+_CODE = re.compile(r"[A-Za-z]{2,10}(?:_[A-Za-z]{2,10})*_\d{3,}")   # a template's code as typed, any case ("digital_sms_0001")
 _FLAGS = {"params": "--param", "reason": "--reason", "template": "--template", "day": "--day"}
 
 
@@ -191,7 +192,8 @@ def send_text(result: dict, carriers: dict[str, str], shown: int = 20, look_up: 
 def send_list_text(sends: list[dict], template: str | None = None, day: str | None = None) -> str:
     """The latest sends, newest first (`send list`), of TEMPLATE or on DAY when the list was kept to them."""
     if not sends:
-        kept = " ".join(part for part in (f"of {one_line(template.upper())}" if template else "",
+        named = template.upper() if template and _CODE.fullmatch(template.strip()) else template
+        kept = " ".join(part for part in (f"of {one_line(named)}" if named else "",
                                           f"made {one_line(day)}" if day in ("today", "yesterday") else
                                           f"on {one_line(day)}" if day else "") if part)
         return f"No sends {kept}." if kept else "No sends yet."

@@ -485,9 +485,11 @@ def test_send_list_keeps_to_a_template_and_a_day_and_refuses_a_day_it_cannot_rea
     listed = lambda *flags: [s["request_id"] for s in json.loads(run("--db", db, "--now", "2026-03-21T09:00", "send",  # noqa: E731
                                                                      "list", *flags, "--json").out)]
     assert listed("--template", "DIGITAL_SMS_0001", "--day", "yesterday") == [request_id]
-    assert listed("--day", "today") == [] and listed("--template", "DIGITAL_SMS_0002") == []
-    text = run("--db", db, "send", "list", "--template", "digital_sms_0002", "--day", "2026-03-20").out
-    assert text.strip() == "No sends of DIGITAL_SMS_0002 on 2026-03-20."
+    assert listed("--day", "today") == [] and listed("--template", "Sale") == [request_id]    # by its name too
+    text = run("--db", db, "send", "list", "--template", "digital_sms_0001", "--day", "2026-03-19").out
+    assert text.strip() == "No sends of DIGITAL_SMS_0001 on 2026-03-19."
+    assert "no template DIGITAL_SMS_0002 in account 'demo'" in _one_error_line(
+        run("--db", db, "send", "list", "--template", "DIGITAL_SMS_0002"))
     assert "'someday' is not a day; write it as 2026-03-02, today or yesterday" in \
         _one_error_line(run("--db", db, "send", "list", "--day", "someday"))
     assert "--template and --day choose the sends" in _one_error_line(

@@ -122,12 +122,14 @@ def test_the_calendar_counts_from_the_clocks_today(kb):
 
 
 @pytest.mark.parametrize("text,day", [("today", "2026-03-20"), ("Yesterday", "2026-03-19"),
-                                      ("day before yesterday", "2026-03-18"), (" 2026-02-28 ", "2026-02-28")])
+                                      ("day before yesterday", "2026-03-18"), (" 2026-02-28 ", "2026-02-28"),
+                                      ("3月2日", "2026-03-02"), ("12月31号", "2025-12-31"), ("2 April 2025", "2025-04-02"),
+                                      ("March 2nd", "2026-03-02"), ("apr 2", "2025-04-02")])
 def test_a_day_is_read_from_a_date_or_the_words_for_the_last_days(text, day):
     assert parse_day(text, dt.date(2026, 3, 20)) == dt.date.fromisoformat(day)
 
 
-@pytest.mark.parametrize("text", ["last week", "2026-02-30", "1960-01-01"])
+@pytest.mark.parametrize("text", ["last week", "2026-02-30", "1960-01-01", "03/02/2026", "13月2日", "Feb 30"])
 def test_a_day_it_cannot_read_or_outside_its_years_is_a_user_error(text):
     with pytest.raises(UserError):
         parse_day(text, dt.date(2026, 3, 20))

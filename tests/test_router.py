@@ -557,6 +557,8 @@ def test_a_new_customers_wish_in_command_form_gets_the_way_in_not_a_send(router,
     ("show send records of DIGITAL_SMS_0001 from yesterday", {"template": "DIGITAL_SMS_0001", "day": "yesterday"}),
     ("查一下DIGITAL_SMS_0003今天的发送记录", {"template": "DIGITAL_SMS_0003", "day": "today"}),
     ("what did we send on 2026-03-02", {"day": "2026-03-02"}),
+    ("查一下4月2日的发送记录", {"day": "4月2日"}),
+    ("show send records of DIGITAL_SMS_0001 from 2 April 2026", {"template": "DIGITAL_SMS_0001", "day": "2 April 2026"}),
 ])
 def test_send_records_asked_for_a_template_or_a_day_are_the_send_list_kept_to_them(router, text, args):
     reply = router.route(text)

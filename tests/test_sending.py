@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from assistant.actions import accounts, sending, signatures, templates
-from assistant.errors import Unprocessable, UserError
+from assistant.errors import NotFound, Unprocessable, UserError
 
 
 def _send(c, *phones, code="DIGITAL_SMS_0001", **params):
@@ -273,7 +273,9 @@ def test_recent_sends_are_kept_to_one_template_or_one_day_when_asked(live):
     second = _send(live, "13312345678")
     ids = lambda sends: [s["request_id"] for s in sends]  # noqa: E731
     assert ids(sending.recent(live, template="digital_sms_0001")) == [second["request_id"], first["request_id"]]
-    assert sending.recent(live, template="DIGITAL_SMS_0404") == []
+    assert ids(sending.recent(live, template="spring SALE")) == ids(sending.recent(live))   # by its name
+    with pytest.raises(NotFound, match="no template DIGITAL_SMS_0404 in account 'demo'; this account has: DIGITAL_SMS_0001"):
+        sending.recent(live, template="DIGITAL_SMS_0404")
     assert ids(sending.recent(live, day="today")) == [second["request_id"]]
     assert ids(sending.recent(live, day="yesterday")) == [first["request_id"]]
     assert ids(sending.recent(live, day="2026-03-20")) == [first["request_id"]]     # `live` starts on Friday 20 March

@@ -533,16 +533,17 @@ MAX_FAILURES_PAGE = 1000  # and at most: an answer stays small however large the
 
 def recent(ctx: Context, limit: int = 20, template: str | None = None, day: str | None = None) -> list[dict]:
     """The account's latest sends, newest first: a send whose output was lost can always be found again.
-    TEMPLATE keeps those of one template code, DAY (2026-03-02, today, yesterday: `clock.parse_day`)
-    those made that day. A send still being recorded has `state` 'recording' and `written` messages
-    so far (else 'done')."""
+    TEMPLATE keeps those of one template (its code, or its name as `templates.find` reads it: an
+    unknown one is a NotFound naming the account's), DAY (2026-03-02, today, yesterday:
+    `clock.parse_day`) those made that day. A send still being recorded has `state` 'recording' and
+    `written` messages so far (else 'done')."""
     from ..clock import parse_day
 
     limit = max(1, min(int(limit), 1000))
     where, values = ["account = ?"], [ctx.account]
     if template:
         where.append("template = ?")
-        values.append(template.strip().upper())
+        values.append(templates.find(ctx, template)["code"])
     if day:
         start = parse_day(day, ctx.clock.now().date())
         where.append("created_at >= ? AND created_at < ?")
