@@ -235,6 +235,9 @@ class Conversation:
         if self.flow:
             return slots.answer(self, text)
         answer, reading = fold(text), yes_or_no(text)
+        if self.offer and leaves(answer) and not commands.bare(text):   # "hmm, actually not now", "算了": declined
+            self.offer = None
+            return [Line("muted", self.say("ok"))]
         if self.offer:
             reading, self.rest = offers.reading(self, text, offers.pending_action(self.offer))
             if reading == "unclear":         # neither surely yes nor no: asked again, never taken as a no
