@@ -46,9 +46,14 @@ RELATIVE_DAYS = {"today": 0, "yesterday": 1, "day before yesterday": 2}
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_MONTH_DAY = (re.compile(r"(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]"),
-              re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<name>[a-z]{3,9})\.?(?:,?\s+(?P<y>\d{4}))?"),
-              re.compile(r"(?P<name>[a-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{4}))?"))
+
+
+@lru_cache(maxsize=1)
+def _month_day_patterns() -> tuple[re.Pattern, ...]:
+    # compiled when first used: every start imports this module, few read a day
+    return (re.compile(r"(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]"),
+            re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<name>[a-z]{3,9})\.?(?:,?\s+(?P<y>\d{4}))?"),
+            re.compile(r"(?P<name>[a-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{4}))?"))
 
 
 def parse_day(text: str, today: dt.date) -> dt.date:
@@ -69,7 +74,7 @@ def parse_day(text: str, today: dt.date) -> dt.date:
 
 def _month_day(name: str, today: dt.date) -> dt.date | None:
     """NAME as a month and a day (ValueError for a day no month has), else None."""
-    for pattern in _MONTH_DAY:
+    for pattern in _month_day_patterns():
         found = pattern.fullmatch(name)
         if found is None:
             continue
