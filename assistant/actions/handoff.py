@@ -478,27 +478,32 @@ def assign(ctx: Context, ticket_id: int | str, to: str, by: str | None = None) -
             raise UserError("say who takes the ticket; give a colleague's name")
         if row["status"] == "resolved":
             raise UserError(f"ticket #{row['id']} is resolved; reopen it first")
-        if row["owner"] == to:
+        owner = _known_colleague(ctx, to)
+        if row["owner"] == owner:
             return get(ctx, row["id"])
-        _known_colleague(ctx, to)
         status = row["status"] if row["status"] == "waiting" else "claimed"
-        ctx.store.execute("UPDATE tickets SET owner = ?, status = ? WHERE id = ?", (to, status, row["id"]))
-        _event(ctx, row["id"], "assigned", f"{row['owner'] or 'nobody'} -> {to}" + (f" by {clean(by)}" if by else ""))
+        ctx.store.execute("UPDATE tickets SET owner = ?, status = ? WHERE id = ?", (owner, status, row["id"]))
+        _event(ctx, row["id"], "assigned", f"{row['owner'] or 'nobody'} -> {owner}" + (f" by {clean(by)}" if by else ""))
         return get(ctx, row["id"])
     return perform(ctx, "handoff.assign", str(ticket_id), work)
 
 
-def _known_colleague(ctx: Context, name: str) -> None:
-    """Refuse NAME unless a person of that name may hold tickets here (a live token of a role that may claim them):
-    a misspelt colleague took the ticket out of the open queue with no one to answer it. Where no
-    such token exists (a database used without a service), any name is taken."""
+def _known_colleague(ctx: Context, name: str) -> str:
+    """NAME as the service knows it ("Wang" is wang) when a person of that name may hold tickets here
+    (a live token of a role that may claim them), else a UserError: a misspelt colleague took the
+    ticket out of the open queue with no one to answer it. Where no such token exists (a database
+    used without a service), any name is taken as given."""
     roles = [r for r in ROLES if allowed(r, "handoff.claim")]
     holders = {r["user_name"] for r in ctx.store.rows(
         "SELECT DISTINCT user_name FROM tokens WHERE revoked_at IS NULL AND user_name IS NOT NULL "
         f"AND role IN ({', '.join('?' * len(roles))})", tuple(roles))}
-    if holders and name not in holders:
-        raise UserError(f"no colleague named '{shorten(name, 40)}' may take tickets here; give one of: "
-                        f"{', '.join(sorted(holders))}")
+    if not holders or name in holders:
+        return name
+    same = [h for h in holders if h.casefold() == name.casefold()]
+    if len(same) == 1:
+        return same[0]
+    raise UserError(f"no colleague named '{shorten(name, 40)}' may take tickets here; give one of: "
+                    f"{', '.join(sorted(holders))}")
 
 
 def reopen(ctx: Context, ticket_id: int | str, by: str | None = None) -> dict:
