@@ -72,19 +72,23 @@ def _phrases() -> tuple[dict[str, str], int]:
     return table, max(p.count(" ") + 1 for p in table)
 
 
+def _phrase_at(words: list[str], i: int) -> tuple[int, str | None]:
+    """The longest phrase of the table at WORDS[i]: its length in words and its kind, or (1, None)."""
+    table, longest = _phrases()
+    for n in range(min(longest, len(words) - i), 0, -1):
+        if (kind := table.get(" ".join(words[i:i + n]))) is not None:
+            return n, kind
+    return 1, None
+
+
 def _kinds(words: list[str]) -> list[str]:
     """Each phrase of WORDS (longest match first) as yes, no, unsure, polite or other."""
-    table, longest = _phrases()
+    table, _ = _phrases()
     kinds, i = [], 0
     while i < len(words):
-        for n in range(min(longest, len(words) - i), 0, -1):
-            if (kind := table.get(" ".join(words[i:i + n]))) is not None:
-                kinds.append(kind)
-                i += n
-                break
-        else:
-            kinds.append(table.get(_STRETCHED.sub(r"\1", words[i]), "other"))
-            i += 1
+        n, kind = _phrase_at(words, i)
+        kinds.append(kind if kind is not None else table.get(_STRETCHED.sub(r"\1", words[i]), "other"))
+        i += n
     return kinds
 
 
@@ -138,12 +142,10 @@ def after_yes(text: str) -> str | None:
     None when it does not open with a yes. The caller decides whether they restate what was
     offered (then the line is a yes) or ask something else."""
     words = fold(text).split()
-    table, longest = _phrases()
     i, opened = 0, False
     while i < len(words):
         # the longest phrase here decides: "i do not" is a no, never the yes "i do" and a "not ..."
-        n, kind = next(((n, table[" ".join(words[i:i + n])]) for n in range(min(longest, len(words) - i), 0, -1)
-                        if " ".join(words[i:i + n]) in table), (1, None))
+        n, kind = _phrase_at(words, i)
         if kind in ("yes", "polite") or (opened and words[i] in _JOINERS):
             opened = opened or kind == "yes"
             i += n
