@@ -386,13 +386,17 @@ class Router:
         return [c._replace(confidence=0.0) if c.key in changing else
                 c if c.key == NEGATIVE else c._replace(confidence=round(min(1.0, c.confidence / keep), 4)) for c in ranked]
 
-    def _adjust(self, candidate: Candidate, text: str, form: str) -> Candidate:
+    def _adjust(self, candidate: Candidate, text: str, form: str, acting: float = 0.0) -> Candidate:
+        """CANDIDATE's confidence for a line of FORM: an FAQ entry in a command, or a request that
+        changes the account in a question, loses `routing.question_penalty`; ACTING is the best
+        request's confidence, and an entry `thresholds.lead` times as sure as it keeps its own ("I
+        want to start sending digital messages": onboarding 0.54, a send 0.33)."""
         kind, _, name = candidate.key.partition(":")
         routing = self.kb.routing
         if kind == "none":
             return candidate
         if kind != "action":
-            if form != "command":
+            if form != "command" or candidate.confidence >= self.thresholds.lead * acting:
                 return candidate
             score = candidate.confidence - routing.question_penalty
             return Candidate(candidate.key, round(max(0.0, score), 4), candidate.phrasing)
@@ -697,12 +701,8 @@ class Router:
         shown = shown or self.viewing(text)
         if shown:
             ranked = self._changing_nothing(ranked)
-        # a command the model reads as an entry `lead` times as surely as any request ("I want to start
-        # sending digital messages": onboarding 0.54, a send 0.33) is asked about, whatever its form
         acting = max((c.confidence for c in ranked if c.key.startswith("action:")), default=0.0)
-        leading = self.thresholds.lead * acting
-        ranked = sorted((c if c.key.startswith("faq:") and c.confidence >= leading else self._adjust(c, text, form)
-                         for c in ranked), key=lambda c: c.confidence, reverse=True)
+        ranked = sorted((self._adjust(c, text, form, acting) for c in ranked), key=lambda c: c.confidence, reverse=True)
         ranked = self._by_values(self._named(self._as_question(ranked, text, form), text, form), text, changing=not shown)
         return self.decide(question, text, ranked, lang)
 
