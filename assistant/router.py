@@ -35,6 +35,7 @@ _PARTICLES = "了啊呀呢吗"           # sentence particles around a code's wo
 
 
 _BETWEEN = " \t,.!:;~-，。！：；～"  # what may stand between an opener or a closer and the message
+_TRAILING = " \t.!~。！～"          # what a line may end with after its last word (not a question mark)
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")  # keeps every length
 
 
@@ -69,7 +70,7 @@ def _declined(text: str, refusals: Sequence[str]) -> str | None:
         if end is not None and end.group() not in "?？" and not _asks_back(text[:end.start()]):
             return text[end.end():].lstrip(_BETWEEN)
         return None
-    body = text.rstrip(" \t.!~。！～")
+    body = text.rstrip(_TRAILING)
     last = max(_CLAUSE_END.finditer(body), key=lambda m: m.start(), default=None)
     if last is None:
         return None
@@ -81,14 +82,14 @@ def _declined(text: str, refusals: Sequence[str]) -> str | None:
 
 def _asks_back(clause: str) -> bool:
     """Whether CLAUSE is a question by its last character (吗, 呢, a question mark)."""
-    return clause.rstrip(" \t.!~。！～").endswith(("吗", "呢", "?", "？", "么"))
+    return clause.rstrip(_TRAILING).endswith(("吗", "呢", "?", "？", "么"))
 
 
 def _before_closer(text: str, closers: Sequence[str]) -> str | None:
     """TEXT before the first of CLOSERS (the longest first, case-blind) it closes with, and the
     separators before it, or None. An English closer must stand apart from the word before it
     ("...party" is no "...p" + "arty")."""
-    body = text.rstrip(" \t.!~。！～")
+    body = text.rstrip(_TRAILING)
     low = body.translate(_ASCII_LOWER)
     for closer in closers:
         if low.endswith(closer) and len(low) > len(closer):
