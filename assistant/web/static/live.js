@@ -93,12 +93,18 @@ function chat(form) {
     for (const b of list.querySelectorAll("li[data-role=feedback] button")) b.remove();
   }
 
-  async function say(text) {
+  // the customer's lines reach the service in the order typed, each after the reply to the one
+  // before: a second line sent while the first was on its way could be read first, and answer the
+  // first's offer ("转人工" then "好的" at once confirmed an older offer and opened no ticket)
+  let sent = Promise.resolve();
+  function say(text) {
     settle();
     line(list, "customer", text);
     const body = new URLSearchParams({csrf, text});
-    await shown(await fetch("/chat/say", {method: "POST", body, credentials: "same-origin",
-                                          headers: {"Accept": "application/json"}}), text);
+    const turn = sent.then(async () => shown(await fetch("/chat/say", {method: "POST", body, credentials: "same-origin",
+                                                                        headers: {"Accept": "application/json"}}), text));
+    sent = turn.catch(() => {});   // a failed line does not stop the ones after it
+    return turn;
   }
 
   // QUESTION is the customer's line the view answers (none for an upload): the feedback box sends it.
