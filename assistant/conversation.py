@@ -422,6 +422,7 @@ class Conversation:
         """An FAQ answer, its related questions and (with OFFER) the action it leads to."""
         entry = self.kb.entries[reply.entry]
         lines = [Line("answer", entry.said("answer", self.lang), entry.id)]
+        lines += [Line("warn", note) for note in reply.notes]   # what the rules say of a value the question names
         related = [self.kb.entries[r].said("question", self.lang) for r in entry.related if r in self.kb.entries]
         if related:
             lines.append(Line("muted", self.say("related", questions=" | ".join(related))))

@@ -21,6 +21,7 @@ from .matcher import EncoderSettings, Weights
 from .records import NamedTuple
 from .rules import Rules, RulesError
 from .rules import parse as parse_rules
+from .symptoms import CHECKS, Check
 from .text import Synonyms, fold
 
 ACTION_NAMES = ("enable", "signature.submit", "signature.update", "signature.status", "template.create",
@@ -151,6 +152,7 @@ class Routing(NamedTuple):
     bare_lines: tuple[tuple[str, tuple[str, ...]], ...] = ()
     refusals: tuple[str, ...] = ()  # "I don't need a human, ...", "不需要人工，...": a declining clause (Router.unframed)
     later_words: tuple[str, ...] = ()  # "tomorrow", "明天": a send asked for later is said to go at once (notes_for)
+    checks: tuple[Check, ...] = ()  # values a question names that the rules refuse: see assistant/symptoms.py
 
 
 class KnowledgeBase(NamedTuple):
@@ -560,6 +562,29 @@ def _bare_lines(c: _Checker, routing: _Map) -> tuple[tuple[str, tuple[str, ...]]
     return tuple((str(line), c.strings(raw, line, "routing bare_lines")) for line in raw)
 
 
+def _checks(c: _Checker, routing: _Map) -> tuple[Check, ...]:
+    """`routing.checks`: {check: {entry: ENTRY_ID, cues: [word, ...], formats: [...]}}."""
+    raw = routing.get("checks")
+    if raw is None:
+        return ()
+    line = routing.key_lines.get("checks", routing.line)
+    if not isinstance(raw, dict):
+        c.add(line, "routing 'checks' must map a check to its entry and cues")
+        return ()
+    checks = []
+    for name, spec in raw.items():
+        if name not in CHECKS:
+            c.add(line, f"routing checks: unknown check '{name}'; use one of: {', '.join(sorted(CHECKS))}")
+        elif not isinstance(spec, dict) or not isinstance(spec.get("entry"), str):
+            c.add(line, f"routing checks '{name}' needs an entry (an FAQ entry id) and cues")
+        else:
+            what = f"routing checks '{name}'"
+            checks.append(Check(str(name), spec["entry"], tuple(str(x).lower() for x in c.strings(spec, "cues", what)),
+                                tuple(str(x).lower() for x in c.strings(spec, "formats", what)),
+                                c.strings(spec, "also", what)))
+    return tuple(checks)
+
+
 def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing, tuple[str, ...], EncoderSettings]:
     if data is None or not c.mapping(data, 1, "matcher.yaml", {"version", "thresholds", "weights", "routing", "stopwords",
                                                                "encoder"}):
@@ -603,7 +628,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       tuple(fold(x) for x in c.strings(r, "sent_words", "routing")),
                       _bare_lines(c, r),
                       tuple(sorted(c.strings(r, "refusals", "routing"), key=len, reverse=True)),
-                      tuple(fold(x) for x in c.strings(r, "later_words", "routing")))
+                      tuple(fold(x) for x in c.strings(r, "later_words", "routing")),
+                      _checks(c, r))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 
@@ -660,6 +686,11 @@ def _cross_references(kb: KnowledgeBase, faq_lines: dict[str, int]) -> Iterator[
         for other in entry.related:
             if other not in kb.entries:
                 yield Problem("faq.yaml", line, f"entry '{entry.id}' names unknown related entry '{other}'; use an existing id")
+    for check in kb.routing.checks:
+        for entry in (check.entry, *check.also):
+            if entry not in kb.entries:
+                    yield Problem("matcher.yaml", 1, f"routing checks '{check.name}' names unknown entry '{entry}'; "
+                                                 "use an existing id")
     for line, intents in kb.routing.bare_lines:
         for key in intents:
             kind, _, name = key.partition(":")

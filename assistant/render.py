@@ -97,7 +97,7 @@ def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
         return say(kb, "unreadable.ask", lang, error=reply.error)
     if reply.type == "answer":
         entry = kb.entries[reply.entry]
-        parts = [reply.answer or entry.said("answer", lang)]
+        parts = [reply.answer or entry.said("answer", lang), *(one_line(note) for note in reply.notes)]
         related = [kb.entries[r].said("question", lang) for r in entry.related if r in kb.entries]
         if related:
             parts.append(say(kb, "related.ask", lang) + "\n" + "\n".join(f"  - {q}" for q in related))

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import lang as language
-from . import numbers
+from . import numbers, symptoms
 from .knowledge import Action, KnowledgeBase
 from .matcher import Candidate, Index
 from .records import NamedTuple
@@ -616,6 +616,8 @@ class Router:
         # check whether it arrived.") makes the whole message one that changes nothing
         shown = len(sentences) > 1 and any(self.viewing(s) for s in sentences)
         whole = self._route_one(question, text, said, shown)
+        if whole.type == "answer" and whole.notes:
+            return whole   # a value the message names that its rule refuses decides what it asks (`symptoms`)
         in_context, alone, stated = [whole], [], []
         for i, sentence in enumerate(sentences):
             if len(sentences) < 2 or not self._asks(sentence):
@@ -705,7 +707,44 @@ class Router:
         acting = max((c.confidence for c in ranked if c.key.startswith("action:")), default=0.0)
         ranked = sorted((self._adjust(c, text, form, acting) for c in ranked), key=lambda c: c.confidence, reverse=True)
         ranked = self._by_values(self._named(self._as_question(ranked, text, form), text, form), text, changing=not shown)
+        found = self.symptoms(text, form, ranked)
+        key = self._symptom_entry(found, ranked)
+        # a salient word of the sentence that asks still counts ("how do I delete the signature "A&B"")
+        if found and not self.uncovered(" ".join(self.asking(text)) or text, key):
+            own = next((c for c in ranked if c.key == key), None)
+            sure = Candidate(key, max(self.thresholds.answer, own.confidence if own else 0.0), own.phrasing if own else "")
+            notes = tuple(dict.fromkeys(f.note for f in found))
+            return self.resolve(question, text, sure, lang)._replace(notes=notes)
         return self.decide(question, text, ranked, lang)
+
+    def symptoms(self, text: str, form: str, ranked: list[Candidate]) -> list[symptoms.Finding]:
+        """The values TEXT names that the rules refuse (`routing.checks`), when it asks about them:
+        not in a request ("create signature A&B" is refused by the request itself; "We submitted
+        the signature "Brightway Logistics" ... Could you check its status?" asks its status), nor in
+        a line the model reads as a request about an object it names."""
+        checks = self.kb.routing.checks
+        if not checks or self.kb.rules is None or form == "command" or \
+                any(self.form(s) == "command" for s in self.asking(text)):
+            return []
+        if ranked and ranked[0].key.startswith("action:"):
+            action = self.kb.actions[ranked[0].key.partition(":")[2]]
+            if form != "question" or slots_for(self.kb, action, text):
+                return []
+        return symptoms.findings(text, self.kb.rules, checks, skip=self._a_code)
+
+    def _symptom_entry(self, found: list[symptoms.Finding], ranked: list[Candidate]) -> str:
+        """The intent that answers FOUND: the first finding's entry, or another that answers it as
+        well (`also`) where the model ranked that one first."""
+        if not found:
+            return ""
+        top = next((c.key for c in ranked if c.key != NEGATIVE), "")
+        checks = {c.name: c for c in self.kb.routing.checks}
+        answering = {f"faq:{e}" for f in found for e in (f.entry, *checks[f.check].also)}
+        return top if top in answering else f"faq:{found[0].entry}"
+
+    def _a_code(self, value: str) -> bool:
+        """Whether VALUE is a template code or an error code (quoted, it is no name to check)."""
+        return any(extract(self.kb, t, value) for t in ("template_code", "error_code") if t in self.kb.slot_types)
 
     def sentences(self, text: str) -> list[str]:
         """TEXT's sentences; a Chinese message's clauses too (split at its full-width commas), since

@@ -1,0 +1,215 @@
+"""Symptoms: values a question names that the account model's own rules refuse.
+
+"I tried to name my signature "ACME-China!" and the console would not accept it. Why?" asks about
+the signature name rules, though few of its words are theirs: the name it quotes breaks them.
+Customers ask about a documented rule this way, through what went wrong, far more often than by
+the rule's name. Each check of matcher.yaml `routing.checks` reads one kind of value out of a
+question (a quoted name, a size, a count of images, a file format, a phone number or prefix) and
+tests it with the figures of rules.yaml, and for a signature's name with the account model's own
+check; a refused value names the FAQ entry that states the rule, and what is wrong with it.
+
+The checks are code (each reads its kind of value); which entry answers, and the words that say
+what a value is ("signature", 模板名), are data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from . import numbers
+from .records import NamedTuple
+from .rules import Rules
+from .text import clean
+
+
+class Check(NamedTuple):
+    """One check of matcher.yaml `routing.checks`: its NAME (what it reads), the ENTRY that states
+    the rule, and the CUES: words of a line that say what a value is (folded, lower case)."""
+
+    name: str
+    entry: str
+    cues: tuple[str, ...]
+    formats: tuple[str, ...] = ()  # for `media`: the file formats people name (those rules.yaml lacks are refused)
+    also: tuple[str, ...] = ()     # entries that answer it as well, when the model chose one ("which carrier is 19212345678")
+
+
+class Finding(NamedTuple):
+    """A VALUE, as written, that CHECK decides (mostly refuses), and what the rules say of it (NOTE, one line)."""
+
+    check: str
+    entry: str
+    value: str
+    note: str
+
+
+# A value quoted or named: "ACME-China!", “Joy&Fun游戏”, 'A&B', 「阿克米」, like 12306, 叫A&B
+_QUOTED = re.compile(r'"([^"\n]{1,60})"|“([^”\n]{1,60})”|‘([^’\n]{1,60})’|「([^」\n]{1,60})」|『([^』\n]{1,60})』'
+                     r"|(?<![A-Za-z])'([^'\n]{1,40})'(?![A-Za-z])")
+_NAMED = re.compile(r"(?:\blike|\bsuch as|\be\.g\.|\bcalled|\bnamed|\bname it|叫做|名为|名叫|比如|例如|叫)\s*"
+                    r"([^\s,;?!，。？！、\"“”']{1,39}[^\s,;?!，。？！、\"“”'.:])", re.IGNORECASE)
+_NAME_WORDS = ("name", "title", "名", "叫")   # a template's quoted value is its name, not its text
+_BRACKETED = re.compile(r"\[[^\[\]\n]{0,30}\]|【[^【】\n]{0,30}】")
+_SIZE = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(kb|k|mb|m|兆|gb|g)(?![a-z])", re.IGNORECASE)
+_UNITS = {"kb": 1, "k": 1, "mb": 1024, "m": 1024, "兆": 1024, "gb": 1024 * 1024, "g": 1024 * 1024}
+_NUMBER_WORDS = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_CHINESE_DIGITS = {ch: n for n, ch in enumerate("零一二三四五六七八九十")} | {"两": 2}
+# a count of what a template is made of: "12 images", "ten slides", 十张图片, 2段视频
+_COUNT = re.compile(r"(\d{1,3}|[a-z]+|[零一二两三四五六七八九十]{1,3})\s*(?:张|个|段|帧|页|幅)?\s*"
+                    r"(images?|pictures?|photos?|pics?|slides?|frames?|pages?|videos?|clips?|图片|图|照片|帧|页|视频)",
+                    re.IGNORECASE)
+_VIDEOS = frozenset({"video", "videos", "clip", "clips", "视频"})
+_FRAMES = frozenset({"slide", "slides", "frame", "frames", "page", "pages", "帧", "页"})
+# a phone number as people paste it, or a prefix named ("numbers starting with 192", 192开头)
+_PHONEISH = re.compile(r"(?<![A-Za-z0-9_.:/-])\+?\d[\d\- ]{5,16}\d(?![A-Za-z0-9_:/])")
+_DAYISH = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+# a prefix named as one: "numbers starting with 192", "prefix 1703", 192开头, 以146开头, 1440号段, "192 numbers"
+_PREFIX = re.compile(r"(?:start(?:s|ing|ed)? with|begin(?:s|ning)? with|prefix(?:es)?|segments?|以)\s*(?:of\s+|is\s+)?"
+                     r"(1\d{2,4})(?!\d)|(?<!\d)(1\d{2,4})\s*(?:开头|打头|号段|prefix|segment|-numbers?\b|\s?numbers?\b|的号|号码)")
+
+
+def findings(text: str, rules: Rules, checks: Sequence[Check],
+             skip: Callable[[str], bool] = lambda value: False) -> list[Finding]:
+    """The values TEXT names that CHECKS refuse, by RULES, in the order found. SKIP says which
+    quoted values are something else (a template code, an error code), never checked as names."""
+    low = text.lower()
+    by_name = {c.name: c for c in checks}
+    found: list[Finding] = []
+    cues = {cue for c in checks for cue in c.cues}
+    for value, start in _values(text):
+        if skip(value) or value.lower() in cues:   # 'signature' in quotes is the word, not a name
+            continue
+        subject = _subject(low, start, [c for c in checks if c.name in _NAME_CHECKS])
+        if subject is not None and (problem := _NAME_CHECKS[subject.name](rules, value, low)):
+            found.append(Finding(subject.name, subject.entry, value, problem))
+    if (check := by_name.get("brackets")) and _cued(low, check):
+        found += [Finding(check.name, check.entry, b, _reserved(rules, b)) for b in _BRACKETED.findall(text)]
+    if (check := by_name.get("media")) and _cued(low, check):
+        found += [Finding(check.name, check.entry, value, problem) for value, problem in _media(rules, low, check)]
+    if (check := by_name.get("number")) and _cued(low, check):
+        found += [Finding(check.name, check.entry, value, problem) for value, problem in _numbers(rules, text, low)]
+    if (check := by_name.get("segment")) and _cued(low, check) and not found:
+        found += [Finding(check.name, check.entry, value, said) for value, said in _segments(rules, low)]
+    return found
+
+
+def _values(text: str) -> Iterator[tuple[str, int]]:
+    """The values TEXT quotes or names, each with where it starts."""
+    for match in _QUOTED.finditer(text):
+        value = next(g for g in match.groups() if g is not None)
+        yield value, match.start()
+    for match in _NAMED.finditer(text):
+        yield match.group(1), match.start(1)
+
+
+def _cued(low: str, check: Check) -> bool:
+    return any(cue in low for cue in check.cues)
+
+
+def _subject(low: str, start: int, checks: Sequence[Check]) -> Check | None:
+    """Of CHECKS, the one whose cue comes nearest before START (else nearest after it): what the
+    value is ("template name ... "X" with signature ..." names a template)."""
+    before, after = [], []
+    for check in checks:
+        for cue in check.cues:
+            at = low.rfind(cue, 0, start)
+            if at >= 0:
+                before.append((at + len(cue), check))
+            at = low.find(cue, start)
+            if at >= 0:
+                after.append((-at, check))
+    chosen = max(before, default=None, key=lambda x: x[0]) or max(after, default=None, key=lambda x: x[0])
+    return chosen[1] if chosen else None
+
+
+def _signature_name(rules: Rules, value: str, low: str) -> str | None:
+    from .actions.signatures import name_problem  # the account model's own check (loaded only when a name is quoted)
+
+    problem = name_problem(rules.signature, value.strip())
+    return problem[1] if problem else None
+
+
+def _template_name(rules: Rules, value: str, low: str) -> str | None:
+    limit = int(rules.template["max_name_length"])
+    title = clean(value)
+    if len(title) > limit and any(word in low for word in _NAME_WORDS):
+        return f"template name '{title}' has {len(title)} characters; use 1 to {limit}"
+    return _reserved(rules, value) if any(ch in value for ch in rules.template["reserved_characters"]) else None
+
+
+_NAME_CHECKS: dict[str, Callable[[Rules, str, str], str | None]] = {
+    "signature_name": _signature_name, "template_name": _template_name}
+CHECKS = frozenset({*_NAME_CHECKS, "brackets", "media", "number", "segment"})
+
+
+def _reserved(rules: Rules, value: str) -> str:
+    reserved = " ".join(ch for ch in rules.template["reserved_characters"] if ch in value)
+    return f"{reserved} are reserved for the signature the service puts in front of the message; remove them from the text"
+
+
+def _count(word: str) -> int | None:
+    if word.isdigit():
+        return int(word)
+    if word in _NUMBER_WORDS:
+        return _NUMBER_WORDS[word]
+    if word and all(ch in _CHINESE_DIGITS for ch in word):
+        if "十" in word:   # 十 10, 十二 12, 二十 20
+            tens, _, ones = word.partition("十")
+            return (_CHINESE_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CHINESE_DIGITS.get(ones, 0) if ones else 0)
+        return _CHINESE_DIGITS[word] if len(word) == 1 else None
+    return None
+
+
+def _media(rules: Rules, low: str, check: Check) -> Iterator[tuple[str, str]]:
+    """Sizes, counts and file formats in LOW a template may not carry."""
+    spec: Mapping[str, Any] = rules.template
+    for match in _SIZE.finditer(low):
+        try:
+            kb = float(match.group(1).replace(",", "")) * _UNITS[match.group(2).lower()]
+        except ValueError:
+            continue
+        if kb >= spec["max_total_kb"]:
+            yield match.group(0), (f"{match.group(0)} is more than a template carries: "
+                                   f"its files together stay under {spec['max_total_kb']} KB")
+    for match in _COUNT.finditer(low):
+        count, what = _count(match.group(1)), match.group(2).lower()
+        if count is None:
+            continue
+        if what in _VIDEOS and count > spec["max_videos"]:
+            yield match.group(0), f"a template carries at most {spec['max_videos']} video"
+        elif what not in _VIDEOS and (count if what in _FRAMES else count + 1) > spec["max_frames"]:
+            yield match.group(0), f"a template has at most {spec['max_frames']} frames, its text included"
+    kinds = spec["media_kinds"]
+    for name in check.formats:
+        if name not in kinds and re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", low):
+            yield name, f"{name.upper()} is not a template format; use {', '.join(k.upper() for k in kinds)}"
+
+
+def _numbers(rules: Rules, text: str, low: str) -> Iterator[tuple[str, str]]:
+    """Phone numbers in TEXT that cannot receive, and prefixes named that digital messages do not reach."""
+    seen = set()
+    for match in _PHONEISH.finditer(text):
+        raw = match.group(0).strip()
+        if _DAYISH.fullmatch(raw) or sum(ch.isdigit() for ch in raw) < 7:
+            continue
+        number = numbers.lookup(raw, rules)
+        if number.problem:
+            seen.add(raw)
+            yield raw, number.named_problem()
+    for prefix in _prefixes(low):
+        if prefix in rules.unsupported and not any(prefix in raw for raw in seen):
+            yield prefix, rules.unsupported[prefix]
+
+
+def _segments(rules: Rules, low: str) -> Iterator[tuple[str, str]]:
+    """Prefixes named in LOW ("numbers starting with 1703") that a carrier issues: whose they are."""
+    for prefix in _prefixes(low):
+        if prefix in rules.segments:
+            yield prefix, f"{prefix} numbers are issued by {rules.carriers[rules.segments[prefix]]}"
+
+
+def _prefixes(low: str) -> list[str]:
+    return list(dict.fromkeys(m.group(1) or m.group(2) for m in _PREFIX.finditer(low)))

@@ -1,0 +1,76 @@
+"""A value a question names that the rules refuse says which documented rule it asks about."""
+
+import copy
+
+import pytest
+
+from assistant import symptoms
+from assistant.router import Router
+
+
+def found(kb, text):
+    return [(f.entry, f.value) for f in symptoms.findings(text, kb.rules, kb.routing.checks)]
+
+
+@pytest.mark.parametrize("text,entry,value", [
+    ('I tried to name my signature "ACME-China!" and the console would not accept it', "signature-name-rules", "ACME-China!"),
+    ("签名想用“Joy&Fun游戏”，为什么提交不了", "signature-name-rules", "Joy&Fun游戏"),
+    ("Would a signature of only digits, like 12306, be accepted?", "signature-name-rules", "12306"),
+    ('Our template name is "Spring Festival Mega Sale Campaign 2027" and it will not save', "template-content-rules",
+     "Spring Festival Mega Sale Campaign 2027"),
+    ("My message text has [NEW] in it and was rejected", "template-content-rules", "[NEW]"),
+    ("模板正文里能用【】吗", "template-content-rules", "【】"),
+    ("Our frames add up to roughly 2,000 KB and the template won't save", "media-formats", "2,000 kb"),
+    ("十二张图片的模板可以吗", "media-formats", "十二张图片"),
+    ("the video file is a .mov from an iPhone", "media-formats", "mov"),
+    ("客户名单里有192开头的号码", "mobile-numbers", "192"),
+    ("the send to 14612345678 failed as an invalid number", "mobile-numbers", "14612345678"),
+    ("numbers starting with 1703, whose are they?", "number-segments", "1703"),
+])
+def test_a_refused_or_known_value_names_the_entry_of_its_rule(kb, text, entry, value):
+    assert (entry, value) in found(kb, text)
+
+
+@pytest.mark.parametrize("text", [
+    'our signature "AcmeShop" is ready, when can we send?',      # a name the rules accept
+    "the console keeps asking me for a 'signature' first",       # the word itself, quoted
+    "We have an approved signature called Northwind.",          # the full stop is no part of the name
+    "We want to send to 150 numbers at once",                   # a count, not a prefix
+    "the report for 2026-12-06 and order 13800138000",           # a day; a valid number
+    "our 3 images come to 900 KB",                              # within the limits
+])
+def test_a_value_the_rules_accept_is_no_symptom(kb, text):
+    assert found(kb, text) == []
+
+
+def test_the_checks_read_the_figures_of_the_rules(kb):
+    rules = kb.rules._replace(template={**kb.rules.template, "max_total_kb": 5000})
+    assert symptoms.findings("our images come to 2,000 KB in the template", rules, kb.routing.checks) == []
+    assert symptoms.findings("our images come to 6,000 KB in the template", rules, kb.routing.checks)
+
+
+def test_a_question_naming_a_refused_value_is_answered_with_the_rule_and_what_is_wrong(router):
+    reply = router.route('We tried to register the signature "Joy&Fun游戏" and it won\'t save. What is wrong with it?')
+    assert (reply.type, reply.entry) == ("answer", "signature-name-rules")
+    assert reply.notes and "'&'" in reply.notes[0]
+
+
+def test_a_request_naming_a_refused_value_stays_the_request(router):
+    reply = router.route('submit signature "A&B" from our trademark')
+    assert (reply.type, reply.action) == ("action", "signature.submit")
+
+
+def test_a_question_about_a_named_objects_status_is_not_a_symptom(router):
+    reply = router.route('We submitted the signature "Brightway Logistics" a week ago. Could you check its status for me?')
+    assert reply.entry != "signature-name-rules"
+
+
+def test_a_salient_word_in_the_asking_sentence_still_falls_back(router):
+    reply = router.route('how do I delete the signature "A&B"?')
+    assert reply.entry != "signature-name-rules"
+
+
+def test_without_checks_in_the_knowledge_base_nothing_is_read(kb):
+    plain = copy.copy(kb)._replace(routing=kb.routing._replace(checks=()))
+    reply = Router(plain).route('I tried to name my signature "ACME-China!" and the console would not accept it. Why?')
+    assert reply.notes == ()
