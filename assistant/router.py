@@ -256,6 +256,7 @@ def notes_for(kb: KnowledgeBase, action: Action, text: str) -> tuple[str, ...]:
 
 
 _PRONOUNS = frozenset({"it", "its", "that", "this", "they", "them"})
+_REFERS_ZH = re.compile("[这那它此该]")
 
 
 def _refers(sentence: str) -> bool:
@@ -764,6 +765,22 @@ class Router:
         sentences = self.sentences(text)
         return [s for s in sentences if self._asks(s)] if len(sentences) > 1 else []
 
+    def asked(self, text: str) -> str:
+        """The part of TEXT that asks: its asking sentences, each with the one before it where it
+        speaks of that by a pronoun ("... 给每个客户开子账号分开计费。这个能支持吗？"); the whole of a
+        message of one sentence. A salient word only the context says ("剪辑师导出来的视频是mov格式的，
+        能直接传到模板里用吗") changes nothing asked (see `uncovered`)."""
+        sentences = self.sentences(text)
+        if len(sentences) < 2:
+            return text
+        kept = []
+        for i, sentence in enumerate(sentences):
+            if self._asks(sentence):
+                if i and (_refers(sentence) or _REFERS_ZH.search(sentence)):
+                    kept.append(sentences[i - 1])
+                kept.append(sentence)
+        return " ".join(dict.fromkeys(kept)) or text
+
     def prime(self, questions: Sequence[str], here: bool = False) -> None:
         """Prepare QUESTIONS that are about to be routed, together: with an encoder, their vectors
         are computed in one batch (several times faster a question than one by one), in a thread
@@ -886,8 +903,9 @@ class Router:
         close = [c for c in known[1:] if best.confidence - c.confidence < t.margin and c.confidence >= t.clarify]
         if not close and pair:
             close = alike
-        if self.uncovered(text, best.key):
-            speaking = [c for c in close if not self.uncovered(text, c.key)]
+        asked = self.asked(text)
+        if self.uncovered(asked, best.key):
+            speaking = [c for c in close if not self.uncovered(asked, c.key)]
             if not speaking:
                 # a salient word none of them speaks of: a confident (or offered) wrong answer is worse than "I don't know"
                 return Reply(question, "fallback", best.confidence, best=best, lang=lang)
