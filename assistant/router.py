@@ -167,6 +167,8 @@ class Reply(NamedTuple):
             out.update(entry=self.entry, answer=self.answer)
             if self.kind:
                 out["kind"] = self.kind
+            if self.notes:   # what the rules say of a value the question names (symptoms)
+                out["notes"] = list(self.notes)
         elif self.kind == "small_talk":
             out.update(kind=self.kind, answer=self.answer)
         elif self.type == "action":

@@ -88,7 +88,7 @@ def findings(text: str, rules: Rules, checks: Sequence[Check],
     if (check := by_name.get("brackets")) and _cued(low, check):
         found += [Finding(check.name, check.entry, b, _reserved(rules, b)) for b in _BRACKETED.findall(text)]
     if (check := by_name.get("media")) and _cued(low, check):
-        found += [Finding(check.name, check.entry, value, problem) for value, problem in _media(rules, low, check)]
+        found += [Finding(check.name, check.entry, value, problem) for value, problem in _media(rules, text, low, check)]
     if (check := by_name.get("number")) and _cued(low, check):
         found += [Finding(check.name, check.entry, value, problem) for value, problem in _numbers(rules, text, low)]
     if (check := by_name.get("segment")) and _cued(low, check) and not found:
@@ -137,7 +137,11 @@ def _template_name(rules: Rules, value: str, low: str) -> str | None:
     title = clean(value)
     if len(title) > limit and any(word in low for word in _NAME_WORDS):
         return f"template name '{title}' has {len(title)} characters; use 1 to {limit}"
-    return _reserved(rules, value) if any(ch in value for ch in rules.template["reserved_characters"]) else None
+    if any(ch in value for ch in rules.template["reserved_characters"]):
+        return _reserved(rules, value)
+    from .actions.templates import characters_problem  # the account model's own check (loaded only when a text is quoted)
+
+    return characters_problem(rules.template, value)
 
 
 _NAME_CHECKS: dict[str, Callable[[Rules, str, str], str | None]] = {
@@ -163,8 +167,8 @@ def _count(word: str) -> int | None:
     return None
 
 
-def _media(rules: Rules, low: str, check: Check) -> Iterator[tuple[str, str]]:
-    """Sizes, counts and file formats in LOW a template may not carry."""
+def _media(rules: Rules, text: str, low: str, check: Check) -> Iterator[tuple[str, str]]:
+    """Sizes, counts and file formats in TEXT (LOW, lower case) a template may not carry."""
     spec: Mapping[str, Any] = rules.template
     for match in _SIZE.finditer(low):
         try:
@@ -172,8 +176,8 @@ def _media(rules: Rules, low: str, check: Check) -> Iterator[tuple[str, str]]:
         except ValueError:
             continue
         if kb >= spec["max_total_kb"]:
-            yield match.group(0), (f"{match.group(0)} is more than a template carries: "
-                                   f"its files together stay under {spec['max_total_kb']} KB")
+            said = text[match.start():match.end()] if len(text) == len(low) else match.group(0)
+            yield said, f"{said} is more than a template carries: its files together stay under {spec['max_total_kb']:,} KB"
     for match in _COUNT.finditer(low):
         count, what = _count(match.group(1)), match.group(2).lower()
         if count is None:

@@ -20,9 +20,12 @@ def found(kb, text):
      "Spring Festival Mega Sale Campaign 2027"),
     ("My message text has [NEW] in it and was rejected", "template-content-rules", "[NEW]"),
     ("模板正文里能用【】吗", "template-content-rules", "【】"),
-    ("Our frames add up to roughly 2,000 KB and the template won't save", "media-formats", "2,000 kb"),
+    ("Our frames add up to roughly 2,000 KB and the template won't save", "media-formats", "2,000 KB"),
     ("十二张图片的模板可以吗", "media-formats", "十二张图片"),
     ("the video file is a .mov from an iPhone", "media-formats", "mov"),
+    ("our mp4 is encoded in H.265, fine?", "media-formats", "h.265"),
+    ("模板里写“優惠活動”可以吗", "template-content-rules", "優惠活動"),
+    ("模板文案“限时优惠🎉”能过审吗", "template-content-rules", "限时优惠🎉"),
     ("客户名单里有192开头的号码", "mobile-numbers", "192"),
     ("the send to 14612345678 failed as an invalid number", "mobile-numbers", "14612345678"),
     ("numbers starting with 1703, whose are they?", "number-segments", "1703"),
@@ -53,6 +56,12 @@ def test_a_question_naming_a_refused_value_is_answered_with_the_rule_and_what_is
     reply = router.route('We tried to register the signature "Joy&Fun游戏" and it won\'t save. What is wrong with it?')
     assert (reply.type, reply.entry) == ("answer", "signature-name-rules")
     assert reply.notes and "'&'" in reply.notes[0]
+
+
+def test_what_is_wrong_with_the_value_is_in_the_json_reply(router):
+    reply = router.route("my video is 3MB, is that ok?").to_json()
+    assert reply["entry"] == "media-formats"
+    assert reply["notes"] == ["3MB is more than a template carries: its files together stay under 1,900 KB"]
 
 
 def test_a_request_naming_a_refused_value_stays_the_request(router):

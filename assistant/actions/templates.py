@@ -14,8 +14,9 @@ import datetime as dt
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from .. import media
 from ..choices import pick
@@ -74,17 +75,26 @@ def check_text(ctx: Context, text: str) -> list[str]:
 
 
 def _check_characters(spec: dict, text: str) -> None:
-    """Refuse TEXT's traditional characters and emoji, which the service does not take
-    (isv.UNSUPPORTED_CONTENT), naming each and, for a traditional one, its simplified form."""
+    """Refuse TEXT's traditional characters and emoji (see `characters_problem`)."""
+    problem = characters_problem(spec, text)
+    if problem is not None:
+        raise refused(UNSUPPORTED, problem)
+
+
+def characters_problem(spec: Mapping[str, Any], text: str) -> str | None:
+    """What is wrong with TEXT's traditional characters or emoji, which the service does not take
+    (isv.UNSUPPORTED_CONTENT), naming each and, for a traditional one, its simplified form; None
+    when it has none. Also said of a template's text a question quotes (assistant/symptoms.py)."""
     table = spec.get("traditional_characters") or {}
     traditional = list(dict.fromkeys(ch for ch in text if ch in table))
     if traditional:
-        raise refused(UNSUPPORTED, f"the text uses traditional Chinese {' '.join(traditional)}; "
-                      f"write them in simplified Chinese: {' '.join(table[ch] for ch in traditional)}")
+        return (f"the text uses traditional Chinese {' '.join(traditional)}; "
+                f"write them in simplified Chinese: {' '.join(table[ch] for ch in traditional)}")
     emoji = _emoji_in(text, spec.get("emoji") or ())
     if emoji:
-        raise refused(UNSUPPORTED, f"the text contains emoji {' '.join(emoji)}; remove them (a template's "
-                      "text is Chinese, letters, digits and punctuation only)")
+        return (f"the text contains emoji {' '.join(emoji)}; remove them (a template's text is Chinese, letters, "
+                "digits and punctuation only)")
+    return None
 
 
 def _emoji_in(text: str, ranges: Sequence[tuple[int, int]]) -> list[str]:
