@@ -153,6 +153,7 @@ class Routing(NamedTuple):
     refusals: tuple[str, ...] = ()  # "I don't need a human, ...", "不需要人工，...": a declining clause (Router.unframed)
     later_words: tuple[str, ...] = ()  # "tomorrow", "明天": a send asked for later is said to go at once (notes_for)
     checks: tuple[Check, ...] = ()  # values a question names that the rules refuse: see assistant/symptoms.py
+    acceptance_words: tuple[str, ...] = ()  # "will it pass review": no salient word beside a refused value
 
 
 class KnowledgeBase(NamedTuple):
@@ -629,7 +630,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       _bare_lines(c, r),
                       tuple(sorted(c.strings(r, "refusals", "routing"), key=len, reverse=True)),
                       tuple(fold(x) for x in c.strings(r, "later_words", "routing")),
-                      _checks(c, r))
+                      _checks(c, r),
+                      c.strings(r, "acceptance_words", "routing"))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

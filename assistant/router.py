@@ -713,7 +713,7 @@ class Router:
         found = self.symptoms(text, form, ranked)
         key = self._symptom_entry(found, ranked)
         # a salient word of the sentence that asks still counts ("how do I delete the signature "A&B"")
-        if found and not self.uncovered(" ".join(self.asking(text)) or text, key):
+        if found and not self._uncovered_beside_symptom(text, key):
             own = next((c for c in ranked if c.key == key), None)
             sure = Candidate(key, max(self.thresholds.answer, own.confidence if own else 0.0), own.phrasing if own else "")
             notes = tuple(dict.fromkeys(f.note for f in found))
@@ -744,6 +744,13 @@ class Router:
         checks = {c.name: c for c in self.kb.routing.checks}
         answering = {f"faq:{e}" for f in found for e in (f.entry, *checks[f.check].also)}
         return top if top in answering else f"faq:{found[0].entry}"
+
+    def _uncovered_beside_symptom(self, text: str, key: str) -> list[str]:
+        """The salient words of TEXT's asking sentences that intent KEY does not speak of, less
+        `routing.acceptance_words`: "12 images in a slideshow. Will that pass review?" asks whether
+        the value passes, which the rule answers ("how do I delete the signature "A&B"" does not)."""
+        passing = {" ".join(self.index._analyse(fold(w))[0]) for w in self.kb.routing.acceptance_words}
+        return [w for w in self.uncovered(" ".join(self.asking(text)) or text, key) if w not in passing]
 
     def _a_code(self, value: str) -> bool:
         """Whether VALUE is a template code or an error code (quoted, it is no name to check)."""

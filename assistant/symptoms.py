@@ -63,6 +63,9 @@ _COUNT = re.compile(r"(\d{1,3}|[a-z]+|[零一二两三四五六七八九十]{1,3
                     re.IGNORECASE)
 _VIDEOS = frozenset({"video", "videos", "clip", "clips", "视频"})
 _FRAMES = frozenset({"slide", "slides", "frame", "frames", "page", "pages", "帧", "页"})
+# a time of day: 10:25, 3pm, 3 p.m., 下午3点, 10点半
+_TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])\s*(am|pm|a\.m\.|p\.m\.)?|(?<![\d:])(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)"
+                   r"|(上午|中午|下午|晚上|早上)?(\d{1,2})点(半)?")
 # a phone number as people paste it, or a prefix named ("numbers starting with 192", 192开头)
 _PHONEISH = re.compile(r"(?<![A-Za-z0-9_.:/-])\+?\d[\d\- ]{5,16}\d(?![A-Za-z0-9_:/])")
 _DAYISH = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
@@ -91,6 +94,8 @@ def findings(text: str, rules: Rules, checks: Sequence[Check],
         found += [Finding(check.name, check.entry, value, problem) for value, problem in _media(rules, text, low, check)]
     if (check := by_name.get("number")) and _cued(low, check):
         found += [Finding(check.name, check.entry, value, problem) for value, problem in _numbers(rules, text, low)]
+    if (check := by_name.get("repeat")) and _cued(low, check):
+        found += [Finding(check.name, check.entry, value, said) for value, said in _repeats(rules, low)]
     if (check := by_name.get("segment")) and _cued(low, check) and not found:
         found += [Finding(check.name, check.entry, value, said) for value, said in _segments(rules, low)]
     return found
@@ -146,7 +151,7 @@ def _template_name(rules: Rules, value: str, low: str) -> str | None:
 
 _NAME_CHECKS: dict[str, Callable[[Rules, str, str], str | None]] = {
     "signature_name": _signature_name, "template_name": _template_name}
-CHECKS = frozenset({*_NAME_CHECKS, "brackets", "media", "number", "segment"})
+CHECKS = frozenset({*_NAME_CHECKS, "brackets", "media", "number", "segment", "repeat"})
 
 
 def _reserved(rules: Rules, value: str) -> str:
@@ -217,3 +222,31 @@ def _segments(rules: Rules, low: str) -> Iterator[tuple[str, str]]:
 
 def _prefixes(low: str) -> list[str]:
     return list(dict.fromkeys(m.group(1) or m.group(2) for m in _PREFIX.finditer(low)))
+
+
+def _clock_times(low: str) -> list[int]:
+    """The times of day LOW names, in minutes after midnight, in the order written."""
+    times = []
+    for m in _TIME.finditer(low):
+        if m.group(1):
+            hour, minute, half = int(m.group(1)), int(m.group(2)), m.group(3) or ""
+        elif m.group(4):
+            hour, minute, half = int(m.group(4)), 0, m.group(5)
+        else:
+            hour, minute, half = int(m.group(7)), 30 if m.group(8) else 0, m.group(6) or ""
+        if half.startswith("p") or half in ("下午", "晚上") or (half == "中午" and hour < 11):
+            hour += 12 if hour < 12 else 0
+        if hour < 24 and minute < 60:
+            times.append(hour * 60 + minute)
+    return times
+
+
+def _repeats(rules: Rules, low: str) -> Iterator[tuple[str, str]]:
+    """One template sent to a number twice within 24 hours ("at 10:00 ... the same template again
+    at 15:00"): flow control holds the second; when it may go."""
+    times = _clock_times(low)
+    limit = rules.sending["flow_control"]["same_template_per_24h"]
+    if len(times) >= 2 and times[1] != times[0]:
+        first = f"{times[0] // 60:02d}:{times[0] % 60:02d}"
+        yield first, (f"a number receives the same template at most {limit} time{'s' if limit != 1 else ''} in 24 hours: "
+                      f"after a send at {first}, again from {first} the next day")

@@ -29,6 +29,8 @@ def found(kb, text):
     ("客户名单里有192开头的号码", "mobile-numbers", "192"),
     ("the send to 14612345678 failed as an invalid number", "mobile-numbers", "14612345678"),
     ("numbers starting with 1703, whose are they?", "number-segments", "1703"),
+    ("sent at 10:00 and the same template again at 3pm was blocked", "flow-control", "10:00"),
+    ("上午10点发了，下午3点用同一个模板再发就失败了", "flow-control", "10:00"),
 ])
 def test_a_refused_or_known_value_names_the_entry_of_its_rule(kb, text, entry, value):
     assert (entry, value) in found(kb, text)
@@ -62,6 +64,18 @@ def test_what_is_wrong_with_the_value_is_in_the_json_reply(router):
     reply = router.route("my video is 3MB, is that ok?").to_json()
     assert reply["entry"] == "media-formats"
     assert reply["notes"] == ["3MB is more than a template carries: its files together stay under 1,900 KB"]
+
+
+def test_the_flow_control_note_reads_its_limit_from_the_rules(kb):
+    rules = kb.rules._replace(sending={**kb.rules.sending, "flow_control": {
+        **kb.rules.sending["flow_control"], "same_template_per_24h": 2}})
+    [finding] = symptoms.findings("sent at 9:30, the same template at 11:00 failed", rules, kb.routing.checks)
+    assert "at most 2 times in 24 hours" in finding.note
+
+
+def test_asking_whether_a_refused_value_passes_review_is_answered_by_the_rule(router):
+    reply = router.route("Our designer put 12 images in a slideshow for the template. Will that pass review?")
+    assert (reply.type, reply.entry) == ("answer", "media-formats")
 
 
 def test_a_request_naming_a_refused_value_stays_the_request(router):
