@@ -208,6 +208,8 @@ def _numbers(rules: Rules, text: str, low: str) -> Iterator[tuple[str, str]]:
         if number.problem:
             seen.add(raw)
             yield raw, number.named_problem()
+        elif number.phone != raw and number.carrier:   # "+86 138-1234-5678, will that be accepted?": how it is read
+            yield raw, f"{raw} is read as {number.phone}, a {rules.carriers[number.carrier]} number"
     for prefix in _prefixes(low):
         if prefix in rules.unsupported and not any(prefix in raw for raw in seen):
             yield prefix, rules.unsupported[prefix]

@@ -29,6 +29,7 @@ def found(kb, text):
     ("客户名单里有192开头的号码", "mobile-numbers", "192"),
     ("the send to 14612345678 failed as an invalid number", "mobile-numbers", "14612345678"),
     ("numbers starting with 1703, whose are they?", "number-segments", "1703"),
+    ("our numbers are written +86 138-1234-5678, is that accepted?", "mobile-numbers", "+86 138-1234-5678"),
     ("sent at 10:00 and the same template again at 3pm was blocked", "flow-control", "10:00"),
     ("上午10点发了，下午3点用同一个模板再发就失败了", "flow-control", "10:00"),
 ])
