@@ -490,10 +490,24 @@ def test_send_list_keeps_to_a_template_and_a_day_and_refuses_a_day_it_cannot_rea
     assert text.strip() == "No sends of DIGITAL_SMS_0001 on 2026-03-19."
     assert "no template DIGITAL_SMS_0002 in account 'demo'" in _one_error_line(
         run("--db", db, "send", "list", "--template", "DIGITAL_SMS_0002"))
-    assert "'someday' is not a day; write it as 2026-03-02, today or yesterday" in \
-        _one_error_line(run("--db", db, "send", "list", "--day", "someday"))
+    assert "'someday' is not a day; write it as 2026-03-02, April 2, today, yesterday, 3 days ago, Monday or " \
+        "last Monday" in _one_error_line(run("--db", db, "send", "list", "--day", "someday"))
     assert "--template and --day choose the sends" in _one_error_line(
         run("--db", db, "send", "DIGITAL_SMS_0001", "13800138000", "--day", "today"), code=2)
+
+
+def test_send_list_reads_a_day_said_in_words_from_the_clocks_today(cli_send):
+    run, db, request_id = cli_send                                     # sent on Friday 2026-03-20
+    listed = lambda day, now="2026-03-24T09:00": [s["request_id"] for s in json.loads(run(  # noqa: E731
+        "--db", db, "--now", now, "send", "list", "--day", day, "--json").out)]            # a Tuesday
+    assert listed("last friday") == listed("4 days ago") == listed("上周五") == listed("四天前") == [request_id]
+    assert listed("friday") == listed("星期五") == [request_id]              # the latest Friday up to today
+    assert listed("last monday") == listed("this friday") == listed("周一") == []
+    assert listed("this friday", now="2026-03-22T09:00") == listed("本周五", now="2026-03-22T09:00") == [request_id]
+    assert run("--db", db, "--now", "2026-03-24T09:00", "send", "list", "--day", "last monday").out.strip() == \
+        "No sends on last monday."
+    assert "'next monday' is not a day; write it as 2026-03-02, April 2, today, yesterday, 3 days ago, Monday or " \
+        "last Monday" in _one_error_line(run("--db", db, "send", "list", "--day", "next monday"))
 
 
 def test_a_send_none_of_whose_numbers_is_reached_is_one_error_line_and_records_nothing(cli_send):

@@ -724,3 +724,20 @@ def test_the_command_line_still_names_its_own_flags_for_the_same_refusals(shared
     assert main(["--db", shared_world["server"].db, "send", "DIGITAL_SMS_0001", "--file", str(recipients)],
                 stdout=io.StringIO(), stderr=err) != 0
     assert "name a column 'name' or pass --param name=VALUE" in err.getvalue()
+
+
+def test_the_sends_of_a_day_said_in_words_are_counted_from_the_services_clock(shared_world):
+    from urllib.parse import quote
+
+    server, token, request = shared_world["server"], shared_world["tokens"]["a"], shared_world["request"]
+    tuesday = {"X-Assistant-Now": "2026-03-24T10:00"}                       # the send was on Friday the 20th
+
+    def listed(day: str) -> tuple[int, object]:
+        return server.call("GET", f"/v1/sends?day={quote(day)}", token, headers=tuesday)[:2]
+
+    for day in ("last friday", "4 days ago", "上周五", "四天前", "friday"):
+        status, answer = listed(day)
+        assert status == 200 and [s["request_id"] for s in answer] == [request], (day, answer)
+    assert listed("last monday") == (200, []) and listed("本周一") == (200, [])
+    status, answer = listed("next monday")
+    assert status == 400 and answer["error"].startswith("'next monday' is not a day; write it as 2026-03-02"), answer
