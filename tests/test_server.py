@@ -741,3 +741,17 @@ def test_the_sends_of_a_day_said_in_words_are_counted_from_the_services_clock(sh
     assert listed("last monday") == (200, []) and listed("本周一") == (200, [])
     status, answer = listed("next monday")
     assert status == 400 and answer["error"].startswith("'next monday' is not a day; write it as 2026-03-02"), answer
+
+
+def test_a_chinese_customers_tickets_and_inbox_say_the_summary_in_chinese_and_the_staffs_in_english(world):
+    server, tokens = world["server"], world["tokens"]
+    status, ticket = server.call("POST", "/v1/tickets", tokens["b"], {"reason": "我的模板一直没通过"},
+                                 headers={"X-Assistant-Now": NOW})
+    assert status == 200 and ticket["summary"] == "客户要求转人工：我的模板一直没通过", ticket
+    assert server.call("GET", f"/v1/tickets/{ticket['id']}", tokens["b"])[1]["summary"] == "客户要求转人工：我的模板一直没通过"
+    staff = server.call("GET", f"/v1/tickets/{ticket['id']}", tokens["manager"])[1]
+    assert staff["summary"] == "Customer asked for a person: 我的模板一直没通过"
+    assert server.call("POST", f"/v1/tickets/{ticket['id']}/resolve", tokens["manager"], {"note": "好了", "by": "lin"})[0] == 200
+    status, inbox = server.call("GET", "/v1/inbox", tokens["b"])
+    assert status == 200 and [(m["summary"], m["lang"], m["text"]) for m in inbox] == \
+        [("客户要求转人工：我的模板一直没通过", "zh", "Resolved: 好了")]     # the text as stored: each shell says it

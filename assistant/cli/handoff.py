@@ -91,10 +91,11 @@ def cmd_inbox(opts: argparse.Namespace, sh: Shell) -> int:
     messages = sh.ops.inbox()
 
     def text(ms: list[dict]) -> str:
-        # each ticket in --lang if one is named, else in the language its customer wrote in
-        kb, chosen = sh.kb, None if sh.lang == "auto" else sh.lang
+        # each ticket in the language its customer wrote in, as its summary comes (a service too old
+        # to say which: English, as it stored everything)
+        kb = sh.kb
         return "\n".join(f"{one_line(say(kb, 'inbox.ticket', lang, ticket=m['ticket'], summary=m['summary']))}\n"
                          f"  {m['at']} {one_line(m['author'])}: {one_line(message_in(kb, m['text'], lang))}"
-                         for m in ms for lang in [chosen or m.get("lang") or "en"]) or "No new replies."
+                         for m in ms for lang in [m.get("lang") or "en"]) or "No new replies."
     sh.emit(messages, text)
     return 0
