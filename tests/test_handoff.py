@@ -529,3 +529,9 @@ def test_a_conversations_language_decides_the_summary_of_its_ticket(case, router
     ticket = handoff.get(as_manager(case), 1)
     assert ticket["summary"] == "Customer asked for a person: please call me"
     assert ticket["context"][handoff.SUMMARY_SAID]["lang"] == "zh"
+
+
+def test_a_summary_whose_sentence_the_catalogue_no_longer_has_reads_as_stored(case):
+    ticket = handoff.get(as_manager(case), handoff.create(case, "我要找人工客服", trigger="asked_for_person")["id"])
+    ticket["context"][handoff.SUMMARY_SAID]["parts"][0]["say"] = "ticket.summary.gone"
+    assert handoff.summary_in(case.kb, ticket, "zh") == "Customer asked for a person: 我要找人工客服"

@@ -109,8 +109,10 @@ def _summary(ctx: Context, reason: str, found: dict, detail: str | None, last_qu
     that fill them: stored with the ticket (`context.summary_said`), so that each view says it in
     its own language (`summary_in`); a value that is itself words to translate is a nested
     {"say": id} (a carrier's name, "no code"), a list is joined as the language joins one."""
-    def carriers(keys: Sequence[str]) -> list[dict]:
-        return [{"say": f"label.carrier.{c}"} for c in keys]
+    def carriers(keys: Sequence[str]) -> list[Any]:
+        # each carrier's name in the reader's language; a carrier the catalogue has no label for, by its rules' name
+        return [{"say": f"label.carrier.{c}"} if f"label.carrier.{c}" in ctx.kb.messages else ctx.rules.carriers[c]
+                for c in keys]
 
     def codes(errors: Mapping[str, str]) -> Any:
         return sorted(errors) or {"say": "ticket.summary.no_code"}
@@ -170,22 +172,27 @@ def summary_text(kb: KnowledgeBase, parts: Sequence[dict], lang: str) -> str:
 def summary_in(kb: KnowledgeBase, ticket: Mapping[str, Any], lang: str | None = None) -> str:
     """TICKET's summary said in LANG, else in the customer's language (the one they wrote in when
     it was opened). A ticket stored before summaries were kept as sentences has only its English
-    line: that line, as it is."""
-    context = ticket.get("context")
-    if isinstance(context, str):
-        context = json.loads(context or "{}")
-    kept = (context or {}).get(SUMMARY_SAID)
+    line: that line, as it is (and so does one whose sentence a knowledge base no longer has)."""
+    kept = _summary_said(ticket)
     if not kept:
         return ticket["summary"]
-    return summary_text(kb, kept["parts"], lang or kept.get("lang") or "en")
+    try:
+        return summary_text(kb, kept["parts"], lang or kept.get("lang") or "en")
+    except KeyError:
+        return ticket["summary"]
 
 
 def language_of(ticket: Mapping[str, Any]) -> str:
     """The language the customer wrote in when TICKET was opened ('en' for a ticket stored before)."""
+    return (_summary_said(ticket) or {}).get("lang") or "en"
+
+
+def _summary_said(ticket: Mapping[str, Any]) -> dict | None:
+    """The summary TICKET keeps as sentences ({"lang", "parts"}), from its context (parsed or JSON)."""
     context = ticket.get("context")
     if isinstance(context, str):
         context = json.loads(context or "{}")
-    return ((context or {}).get(SUMMARY_SAID) or {}).get("lang") or "en"
+    return (context or {}).get(SUMMARY_SAID)
 
 
 def _text(ctx: Context, text: str | None, what: str, how: str) -> str:
