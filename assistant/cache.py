@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, knowledge
-from .clock import WorkCalendar
+from .clock import DayWords, WorkCalendar
 from .matcher import EncoderSettings, Index, Weights
 from .paths import cache_dir, open_private, private_dirs, stamps
 from .router import Router
@@ -40,7 +40,8 @@ FORMAT = 3
 MAGIC = b"assistant-index\n"
 _TYPES = {cls.__name__: cls for cls in (knowledge.Entry, knowledge.SlotType, knowledge.Slot, knowledge.Action,
                                         knowledge.ErrorCode, knowledge.Thresholds, knowledge.Routing, Weights, EncoderSettings,
-                                        Rules, TemplateIndustry, CarrierRules, IndustryRule, ContentRule, Check)}
+                                        Rules, TemplateIndustry, CarrierRules, IndustryRule, ContentRule, DayWords,
+                                        Check)}
 
 
 class CacheError(ValueError):

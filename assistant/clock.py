@@ -13,6 +13,7 @@ from collections.abc import Collection
 from functools import lru_cache
 
 from .errors import UserError
+from .records import NamedTuple
 
 CST = dt.timezone(dt.timedelta(hours=8))
 # Dates the assistant accepts (--now, send dates): far from the calendar's ends, so review
@@ -41,11 +42,65 @@ class FixedClock(Clock):
         return self.at
 
 
-# the days a request may name in words (the slot type `day` of actions.yaml gives these values)
-RELATIVE_DAYS = {"today": 0, "yesterday": 1, "day before yesterday": 2}
+class DayWords(NamedTuple):
+    """The words a day is named with where no date is given (rules.yaml `day_words`): the days
+    counted back from today, numbers, what follows a number of days ("days ago", 天前), the
+    weekdays and the words that put one in last week or this week. Data, not code: a new way of
+    saying a day is a YAML edit."""
+    days_back: dict[str, int] = {}             # "yesterday": 1, 昨天: 1 (never mutated)
+    numbers: dict[str, int] = {}               # "three": 3, 三: 3 (never mutated)
+    ago: tuple[str, ...] = ()                  # after a number of days: "days ago", 天前
+    weekdays: dict[str, int] = {}              # "monday": 0 ... "sunday": 6, 周一: 0 (never mutated)
+    last_week: tuple[str, ...] = ()            # before a weekday: "last", 上
+    this_week: tuple[str, ...] = ()            # before a weekday: "this", 本, 这
+
+    def read(self, name: str, today: dt.date) -> dt.date | None:
+        """NAME (lower case, single spaces) as a day counted from TODAY, else None."""
+        if name in self.days_back:
+            return today - dt.timedelta(days=self.days_back[name])
+        day = self._weekday(name, today)
+        if day is None:
+            back = self._days_ago(name)
+            day = None if back is None else _days_before(today, back, name)
+        return day
+
+    def _weekday(self, name: str, today: dt.date) -> dt.date | None:
+        """A weekday alone: the latest such day up to TODAY; after a word of LAST_WEEK or THIS_WEEK,
+        that day of the previous or the present calendar week (weeks start on Monday, as in China)."""
+        if name in self.weekdays:
+            return today - dt.timedelta(days=(today.weekday() - self.weekdays[name]) % 7)
+        monday = today - dt.timedelta(days=today.weekday())
+        for words, start in ((self.last_week, monday - dt.timedelta(days=7)), (self.this_week, monday)):
+            for word in words:
+                rest = name[len(word):].strip() if name.startswith(word) else None
+                if rest in self.weekdays:
+                    return start + dt.timedelta(days=self.weekdays[rest])
+        return None
+
+    def _days_ago(self, name: str) -> int | None:
+        """How many days back "3 days ago", 三天前 says, or None."""
+        for word in self.ago:
+            if name.endswith(word):
+                number = name[:-len(word)].strip()
+                if number.isascii() and number.isdigit():
+                    return int(number)
+                if number in self.numbers:
+                    return self.numbers[number]
+        return None
+
+
+def _days_before(today: dt.date, days: int, name: str) -> dt.date:
+    try:
+        return today - dt.timedelta(days=days)
+    except OverflowError:
+        raise UserError(f"'{name[:40]}' is before the dates the assistant works with ({EARLIEST.year} to "
+                        f"{LATEST.year}); give a later day") from None
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+# how every refusal of a day says what to write (the conversation says it in its language: value.not_a_day)
+DAY_FORMS = "2026-03-02, April 2, today, yesterday, 3 days ago, Monday or last Monday"
 
 
 @lru_cache(maxsize=1)
@@ -56,18 +111,26 @@ def _month_day_patterns() -> tuple[re.Pattern, ...]:
             re.compile(r"(?P<name>[a-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{4}))?"))
 
 
-def parse_day(text: str, today: dt.date) -> dt.date:
+def parse_day(text: str, today: dt.date, words: DayWords) -> dt.date:
     """A day named as an ISO date, a month and a day ("4月2日", "2 April 2026", "April 2": without a
-    year, the latest such day up to TODAY) or in words ("today", "yesterday", "day before
-    yesterday"), TODAY being the clock's; a UserError says what is wrong (03/02/2026 is no day:
-    March or February?)."""
+    year, the latest such day up to TODAY) or in the WORDS of rules.yaml's `day_words` ("today",
+    "3 days ago", 三天前, "Monday", 上周一, "this Monday"), TODAY being the clock's; a UserError says
+    what is wrong (03/02/2026 is no day: March or February?), never a phrase silently dropped."""
+    day = read_day(text, today, words)
+    if day is None:
+        raise UserError(f"'{text.strip()[:40]}' is not a day; write it as {DAY_FORMS}")
+    return day
+
+
+def read_day(text: str, today: dt.date, words: DayWords) -> dt.date | None:
+    """The day TEXT names as `parse_day` reads it, or None when it names none: a shell that says
+    the refusal in its own language (the conversation's value.not_a_day) tells the two apart. A
+    day outside the dates the assistant works with is still a UserError."""
     name = " ".join(text.strip().lower().split())
-    if name in RELATIVE_DAYS:
-        return today - dt.timedelta(days=RELATIVE_DAYS[name])
     try:
-        day = _month_day(name, today) or dt.date.fromisoformat(name)
+        day = words.read(name, today) or _month_day(name, today) or dt.date.fromisoformat(name)
     except ValueError:
-        raise UserError(f"'{text.strip()[:40]}' is not a day; write it as 2026-03-02, today or yesterday") from None
+        return None
     parse_time(day.isoformat())   # inside the dates the assistant works with
     return day
 

@@ -503,17 +503,17 @@ class Conversation:
         request = None if refused else self.last.get("request") if self.failures else self.last.get("failed_send")
         ticket = handoff.create(self.ctx, reason, template=self.last.get("template"), request_id=request,
                                 conversation=self.turns, trigger=trigger, reuse=True, refused=refused,
-                                by_time=not (refused or self.last.get("request")))
+                                by_time=not (refused or self.last.get("request")), lang=self.lang)
         self.fallbacks = self.failures = 0
         self.unanswered = []
         if ticket["reused"]:
-            said = self.say("ticket.reused", id=ticket["id"], summary=ticket["summary"])
+            said = self.say("ticket.reused", id=ticket["id"], summary=handoff.summary_in(self.kb, ticket, self.lang))
             if ticket["added"]:
                 said += self.say("ticket.added", reason=shorten(reason, 120)) if reason else \
                     self.say("ticket.added_conversation")
         else:
             said = self.say("ticket.created", id=ticket["id"], priority=self.say(f"ticket.priority.{ticket['priority']}"),
-                            summary=ticket["summary"])
+                            summary=handoff.summary_in(self.kb, ticket, self.lang))
         return [Line("ok", said), Line("muted", self.say("ticket.later"))]
 
 

@@ -38,6 +38,7 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
     if reply.type != "action":
         return {}
     from .actions import error_codes, handoff, signatures, templates
+    from .messages import say
     from .render import error_text, signature_text, template_text
 
     try:
@@ -47,11 +48,13 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
             c = ctx()
             ticket = handoff.create(c, reply.args.get("reason") or reply.question,
                                     conversation=[{"role": "user", "text": reply.question, "at": c.now()}],
-                                    trigger="asked_for_person", reuse=True)
-            already = " already" if ticket["reused"] else ""
-            return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": ticket["summary"],
-                               "reused": ticket["reused"]},
-                    "text": f"Ticket #{ticket['id']} is{already} with the support managers: {ticket['summary']}"}
+                                    trigger="asked_for_person", reuse=True, lang=reply.lang)
+            summary = handoff.summary_in(kb, ticket, reply.lang)    # in the question's language, as the answer
+            said = say(kb, "ticket.reused", reply.lang, id=ticket["id"], summary=summary) if ticket["reused"] else \
+                say(kb, "ticket.created", reply.lang, id=ticket["id"], summary=summary,
+                    priority=say(kb, f"ticket.priority.{ticket['priority']}", reply.lang))
+            return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": summary,
+                               "reused": ticket["reused"]}, "text": said}
         if reply.action == "send":
             return _send_hint(ctx, kb, reply)
         if kb.actions[reply.action].changes_state:

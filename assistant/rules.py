@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from .clock import WorkCalendar
+from .clock import DayWords, WorkCalendar
 from .records import NamedTuple
 
 # Where a signature's name may come from (the FAQ's three kinds, enterprise and institution apart).
@@ -60,6 +60,7 @@ class Rules(NamedTuple):
     handoff: dict[str, Any]
     carrier_rules: dict[str, CarrierRules]
     conversations: dict[str, Any] = {"per_token_per_minute": 20, "idle_expiry_minutes": 1440}  # the service's
+    day_words: DayWords = DayWords()    # how a day is named in words ("3 days ago", 上周一): clock.parse_day
 
     @property
     def holidays(self) -> WorkCalendar:
@@ -167,6 +168,38 @@ def _calendar(data: dict) -> WorkCalendar:
         raise RulesError(f"calendar: {exc}") from None
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _day_words(data: dict) -> DayWords:
+    """The words of days (`day_words`): each weekday once, whole numbers of days, lists of words."""
+    section = data.get("day_words") or {}
+    if not isinstance(section, dict):
+        raise RulesError("'day_words' must be a mapping (days_back, numbers, ago, weekdays, last_week, this_week)")
+
+    def counts(key: str) -> dict[str, int]:
+        table = section.get(key) or {}
+        if not isinstance(table, dict) or any(not isinstance(n, int) or isinstance(n, bool) or n < 0
+                                              for n in table.values()):
+            raise RulesError(f"day_words {key} must map words to whole numbers of days, e.g. yesterday: 1")
+        return {_day_word(w): n for w, n in table.items()}
+
+    def words(key: str) -> tuple[str, ...]:
+        # longest first, so that 上个 is tried before 上 and "days ago" before "day ago"
+        return tuple(sorted((_day_word(w) for w in section.get(key) or ()), key=len, reverse=True))
+
+    weekdays = section.get("weekdays") or {}
+    if not isinstance(weekdays, dict) or (weekdays and set(weekdays) != set(WEEKDAYS)):
+        raise RulesError(f"day_words weekdays needs one list of words for each of: {', '.join(WEEKDAYS)}")
+    names = {_day_word(w): WEEKDAYS.index(day) for day, said in weekdays.items() for w in (day, *(said or ()))}
+    return DayWords(counts("days_back"), counts("numbers"), words("ago"), names, words("last_week"), words("this_week"))
+
+
+def _day_word(word: Any) -> str:
+    """WORD as `clock.parse_day` compares it: lower case, single spaces."""
+    return " ".join(str(word).lower().split())
+
+
 def _conversations(data: dict) -> dict[str, Any]:
     """The service's conversation limits: whole numbers of at least 1."""
     limits = {"per_token_per_minute": 20, "idle_expiry_minutes": 1440, **(data.get("conversations") or {})}
@@ -248,4 +281,4 @@ def parse(data: Any) -> Rules:
                  template, template_industries, _sending(data), dict(data.get("demo_account") or {}),
                  {"urgent_within_business_days": 2, "kept_turns": 20, "max_text_chars": 4000,
                   "recent_failed_send_hours": 24, **(data.get("handoff") or {})},
-                 carrier_rules, _conversations(data))
+                 carrier_rules, _conversations(data), _day_words(data))

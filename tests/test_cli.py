@@ -257,6 +257,26 @@ def test_without_a_terminal_a_resolution_waiting_for_the_customer_is_shown_first
     assert out == ["Ticket #1 was resolved by lin: Called you", "No new replies."]
 
 
+def test_the_inbox_and_the_tickets_say_each_summary_and_resolution_in_its_customers_language(run):
+    assert run("handoff", "create", "--reason", "我的模板一直没通过，请人工处理").code == 0
+    assert run("handoff", "create", "--reason", "please call me").code == 0
+    for ticket in ("1", "2"):
+        assert run("--role", "manager", "handoff", "resolve", ticket, "--note", "Done", "--by", "lin").code == 0
+    listed = {t["id"]: t["summary"] for t in json.loads(run("--json", "handoff", "list", "--status", "resolved").out)}
+    assert listed == {1: "客户要求转人工：我的模板一直没通过，请人工处理", 2: "Customer asked for a person: please call me"}
+    staff = json.loads(run("--role", "manager", "--json", "handoff", "show", "1").out)
+    assert staff["summary"] == "Customer asked for a person: 我的模板一直没通过，请人工处理"    # the managers' English
+    out = run("inbox").out.splitlines()
+    assert out[0] == "工单 #1（客户要求转人工：我的模板一直没通过，请人工处理）" and out[1].endswith(" lin: 已结案：Done")
+    assert out[2] == "Ticket #2 (Customer asked for a person: please call me)" and out[3].endswith(" lin: Resolved: Done")
+
+
+def test_asking_for_a_person_with_ask_says_the_ticket_in_the_questions_language(run):
+    assert run("ask", "我要找人工客服").out.strip() == "工单 #1（普通）已转给支持经理：客户要求转人工：我要找人工客服"
+    assert run("ask", "I want to talk to a person").out.strip() == \
+        "Ticket #1 is already with the support managers (Customer asked for a person: 我要找人工客服)"
+
+
 def test_a_manager_who_replies_before_claiming_owns_the_ticket_under_one_name(run):
     assert run("handoff", "create", "--reason", "call me").code == 0
     assert run("--role", "manager", "--user", "lin", "handoff", "reply", "1", "on it").code == 0
@@ -490,10 +510,24 @@ def test_send_list_keeps_to_a_template_and_a_day_and_refuses_a_day_it_cannot_rea
     assert text.strip() == "No sends of DIGITAL_SMS_0001 on 2026-03-19."
     assert "no template DIGITAL_SMS_0002 in account 'demo'" in _one_error_line(
         run("--db", db, "send", "list", "--template", "DIGITAL_SMS_0002"))
-    assert "'someday' is not a day; write it as 2026-03-02, today or yesterday" in \
-        _one_error_line(run("--db", db, "send", "list", "--day", "someday"))
+    assert "'someday' is not a day; write it as 2026-03-02, April 2, today, yesterday, 3 days ago, Monday or " \
+        "last Monday" in _one_error_line(run("--db", db, "send", "list", "--day", "someday"))
     assert "--template and --day choose the sends" in _one_error_line(
         run("--db", db, "send", "DIGITAL_SMS_0001", "13800138000", "--day", "today"), code=2)
+
+
+def test_send_list_reads_a_day_said_in_words_from_the_clocks_today(cli_send):
+    run, db, request_id = cli_send                                     # sent on Friday 2026-03-20
+    listed = lambda day, now="2026-03-24T09:00": [s["request_id"] for s in json.loads(run(  # noqa: E731
+        "--db", db, "--now", now, "send", "list", "--day", day, "--json").out)]            # a Tuesday
+    assert listed("last friday") == listed("4 days ago") == listed("上周五") == listed("四天前") == [request_id]
+    assert listed("friday") == listed("星期五") == [request_id]              # the latest Friday up to today
+    assert listed("last monday") == listed("this friday") == listed("周一") == []
+    assert listed("this friday", now="2026-03-22T09:00") == listed("本周五", now="2026-03-22T09:00") == [request_id]
+    assert run("--db", db, "--now", "2026-03-24T09:00", "send", "list", "--day", "last monday").out.strip() == \
+        "No sends on last monday."
+    assert "'next monday' is not a day; write it as 2026-03-02, April 2, today, yesterday, 3 days ago, Monday or " \
+        "last Monday" in _one_error_line(run("--db", db, "send", "list", "--day", "next monday"))
 
 
 def test_a_send_none_of_whose_numbers_is_reached_is_one_error_line_and_records_nothing(cli_send):

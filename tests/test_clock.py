@@ -4,7 +4,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.clock import WorkCalendar, add_business_days, business_days_between, from_setting, parse_day, parse_time
+from assistant.clock import (
+    DayWords,
+    WorkCalendar,
+    add_business_days,
+    business_days_between,
+    from_setting,
+    parse_day,
+    parse_time,
+    read_day,
+)
 from assistant.errors import UserError
 
 HOLIDAYS = {dt.date(2026, 5, 1), dt.date(2026, 5, 4), dt.date(2026, 5, 5)}
@@ -124,12 +133,67 @@ def test_the_calendar_counts_from_the_clocks_today(kb):
 @pytest.mark.parametrize("text,day", [("today", "2026-03-20"), ("Yesterday", "2026-03-19"),
                                       ("day before yesterday", "2026-03-18"), (" 2026-02-28 ", "2026-02-28"),
                                       ("3月2日", "2026-03-02"), ("12月31号", "2025-12-31"), ("2 April 2025", "2025-04-02"),
-                                      ("March 2nd", "2026-03-02"), ("apr 2", "2025-04-02")])
-def test_a_day_is_read_from_a_date_or_the_words_for_the_last_days(text, day):
-    assert parse_day(text, dt.date(2026, 3, 20)) == dt.date.fromisoformat(day)
+                                      ("March 2nd", "2026-03-02"), ("apr 2", "2025-04-02"),
+                                      ("昨天", "2026-03-19"), ("前天", "2026-03-18"), ("今日", "2026-03-20")])
+def test_a_day_is_read_from_a_date_or_the_words_for_the_last_days(kb, text, day):
+    assert parse_day(text, dt.date(2026, 3, 20), kb.rules.day_words) == dt.date.fromisoformat(day)
 
 
-@pytest.mark.parametrize("text", ["last week", "2026-02-30", "1960-01-01", "03/02/2026", "13月2日", "Feb 30"])
-def test_a_day_it_cannot_read_or_outside_its_years_is_a_user_error(text):
+# Today is Friday 20 March 2026; its week (Monday first, as in China) began on Monday the 16th.
+@pytest.mark.parametrize("text,day", [
+    ("3 days ago", "2026-03-17"), ("1 day ago", "2026-03-19"), ("0 days ago", "2026-03-20"), ("a day ago", "2026-03-19"),
+    ("three days ago", "2026-03-17"), ("Ten  days ago", "2026-03-10"), ("40 days ago", "2026-02-08"),
+    ("三天前", "2026-03-17"), ("两天前", "2026-03-18"), ("十天前", "2026-03-10"), ("3天前", "2026-03-17"),
+    ("12天前", "2026-03-08"), ("五日前", "2026-03-15"),
+    # a weekday alone: the latest such day up to today, today itself on that weekday
+    ("Monday", "2026-03-16"), ("friday", "2026-03-20"), ("Saturday", "2026-03-14"), ("sun", "2026-03-15"),
+    ("周二", "2026-03-17"), ("星期一", "2026-03-16"), ("礼拜一", "2026-03-16"), ("周五", "2026-03-20"),
+    ("周六", "2026-03-14"), ("星期天", "2026-03-15"), ("周日", "2026-03-15"),
+    # that weekday of the previous calendar week
+    ("last Monday", "2026-03-09"), ("last friday", "2026-03-13"), ("last Sunday", "2026-03-15"),
+    ("上周一", "2026-03-09"), ("上星期五", "2026-03-13"), ("上个星期天", "2026-03-15"), ("上礼拜三", "2026-03-11"),
+    # that weekday of this week (later in the week than today: a day still to come)
+    ("this Monday", "2026-03-16"), ("this sunday", "2026-03-22"), ("本周一", "2026-03-16"), ("这周一", "2026-03-16"),
+    ("这个星期三", "2026-03-18")])
+def test_a_day_is_read_from_days_ago_a_weekday_or_a_weekday_of_last_or_this_week(kb, text, day):
+    assert parse_day(text, dt.date(2026, 3, 20), kb.rules.day_words) == dt.date.fromisoformat(day)
+
+
+@pytest.mark.parametrize("today,text,day", [
+    ("2026-03-16", "last Sunday", "2026-03-15"),    # on a Monday: yesterday, the previous week's end
+    ("2026-03-15", "last Sunday", "2026-03-08"),    # on a Sunday: the Sunday a week before
+    ("2026-03-15", "上周一", "2026-03-02"), ("2026-03-15", "本周一", "2026-03-09"), ("2026-03-15", "周一", "2026-03-09"),
+    ("2026-03-16", "Monday", "2026-03-16"), ("2026-03-16", "Tuesday", "2026-03-10"),
+    ("2026-01-01", "3 days ago", "2025-12-29"), ("2026-01-01", "last Monday", "2025-12-22")])
+def test_the_words_of_a_day_count_from_the_clocks_today(kb, today, text, day):
+    assert parse_day(text, dt.date.fromisoformat(today), kb.rules.day_words) == dt.date.fromisoformat(day)
+
+
+@pytest.mark.parametrize("text", ["last week", "2026-02-30", "1960-01-01", "03/02/2026", "13月2日", "Feb 30",
+                                  "next Monday", "上上周一", "十一天前", "几天前", "a few days ago", "this week", "上周",
+                                  "周八", "last", "days ago", "99999999999 days ago", "30000 days ago"])
+def test_a_day_it_cannot_read_or_outside_its_years_is_a_user_error(kb, text):
     with pytest.raises(UserError):
-        parse_day(text, dt.date(2026, 3, 20))
+        parse_day(text, dt.date(2026, 3, 20), kb.rules.day_words)
+
+
+def test_a_day_it_cannot_read_is_refused_with_the_forms_it_reads(kb):
+    with pytest.raises(UserError, match="^'next week' is not a day; write it as 2026-03-02, April 2, today, "
+                                        "yesterday, 3 days ago, Monday or last Monday$"):
+        parse_day("next week", dt.date(2026, 3, 20), kb.rules.day_words)
+
+
+def test_read_day_tells_words_that_name_no_day_from_a_day_out_of_range(kb):
+    assert read_day("next week", dt.date(2026, 3, 20), kb.rules.day_words) is None
+    with pytest.raises(UserError, match="outside the dates"):
+        read_day("1960-01-01", dt.date(2026, 3, 20), kb.rules.day_words)
+
+
+def test_the_words_of_days_are_data_a_new_one_is_a_yaml_edit():
+    words = DayWords(days_back={"overmorgen": 0}, numbers={"drei": 3}, ago=("tage her",),
+                     weekdays={"montag": 0}, last_week=("letzten",))
+    today = dt.date(2026, 3, 20)
+    assert parse_day("drei Tage her", today, words) == dt.date(2026, 3, 17)
+    assert parse_day("letzten Montag", today, words) == dt.date(2026, 3, 9)
+    with pytest.raises(UserError):
+        parse_day("yesterday", today, words)     # no word of the shipped rules is built in

@@ -453,3 +453,85 @@ def test_a_ticket_goes_only_to_a_colleague_who_may_take_tickets_once_the_service
             handoff.assign(manager, ticket, name)
     assert handoff.get(manager, ticket)["owner"] == "anyone"                  # nothing changed
     assert handoff.assign(manager, ticket, "LIN")["owner"] == "lin"                  # as the service knows the name
+
+
+# --- summaries in the reader's language ---------------------------------------------------------
+
+def test_a_chinese_customers_views_say_the_summary_in_chinese_and_the_staffs_stay_english(case):
+    ticket = handoff.create(case, "我要找人工客服", trigger="asked_for_person")
+    assert ticket["summary"] == "客户要求转人工：我要找人工客服"                       # the customer's own view
+    assert handoff.queue(case)[0]["summary"] == "客户要求转人工：我要找人工客服"
+    staff = as_manager(case)
+    assert handoff.get(staff, ticket["id"])["summary"] == "Customer asked for a person: 我要找人工客服"
+    assert handoff.queue(staff)[0]["summary"] == "Customer asked for a person: 我要找人工客服"
+    assert handoff.summary_in(case.kb, handoff.get(staff, ticket["id"]), "zh") == "客户要求转人工：我要找人工客服"
+
+
+def test_an_english_customers_ticket_reads_in_english_and_in_chinese_when_asked(case):
+    ticket = handoff.create(case, template="DIGITAL_SMS_0002", conversation=TURNS)
+    assert ticket["summary"].startswith("Template DIGITAL_SMS_0002 rejected by China Telecom: ")
+    assert handoff.summary_in(case.kb, ticket, "zh").startswith("模板 DIGITAL_SMS_0002 被中国电信驳回：")
+
+
+@pytest.mark.parametrize("make,english,chinese", [
+    (lambda c: handoff.create(c, trigger="asked_for_person"), "Customer asked for a person: (no reason given)",
+     "客户要求转人工：（未说明原因）"),
+    (lambda c: handoff.create(c, "模板为什么还没通过", trigger="unanswered_question"), "Unanswered question: 模板为什么还没通过",
+     "未解答的问题：模板为什么还没通过"),
+    (lambda c: handoff.create(c, refused={"template": "DIGITAL_SMS_0001", "code": "isv.AMOUNT_NOT_ENOUGH",
+                                         "reason": "the package is empty", "at": "2026-03-20 10:00:00",
+                                         "phones": [f"1380013800{n}" for n in range(5)]}),
+     "Send of DIGITAL_SMS_0001 to 13800138000, 13800138001, 13800138002 and 2 more refused whole in this session: "
+     "isv.AMOUNT_NOT_ENOUGH (the package is empty)",
+     "本次会话中 DIGITAL_SMS_0001 发往 13800138000、13800138001、13800138002 等，另有 2 个号码 的发送被整体拒绝："
+     "isv.AMOUNT_NOT_ENOUGH（the package is empty）"),
+])
+def test_every_kind_of_summary_is_kept_as_sentences_each_language_says(case, make, english, chinese):
+    ticket = handoff.get(as_manager(case), make(case)["id"])
+    assert ticket["summary"] == english == handoff.summary_in(case.kb, ticket, "en")
+    assert handoff.summary_in(case.kb, ticket, "zh") == chinese
+
+
+def test_a_failed_sends_summary_names_its_count_and_codes_in_either_language(case):
+    result = sending.send(case, "DIGITAL_SMS_0002", [("13312345678", {}), ("19212345678", {}), ("13800138000", {})])
+    ticket = handoff.create(case, request_id=result["request_id"])
+    zh = handoff.summary_in(case.kb, ticket, "zh")
+    assert zh.startswith(f"发送 {result['request_id'][:8]} 有 2 个号码失败，共 3 个（isv.")
+    assert "failed for 2 of 3 numbers" in handoff.summary_in(case.kb, ticket, "en")
+
+
+def test_a_ticket_stored_before_summaries_were_kept_as_sentences_still_reads_as_stored(case):
+    ticket = handoff.create(case, "我要找人工客服", trigger="asked_for_person")
+    context = {k: v for k, v in handoff.get(case, ticket["id"])["context"].items() if k != handoff.SUMMARY_SAID}
+    case.store.execute("UPDATE tickets SET summary = ?, context = ? WHERE id = ?",
+                       ("Customer asked for a person: 我要找人工客服", json.dumps(context), ticket["id"]))
+    old = handoff.get(case, ticket["id"])
+    assert old["summary"] == "Customer asked for a person: 我要找人工客服"          # English, as it was stored
+    assert handoff.summary_in(case.kb, old, "zh") == old["summary"] and handoff.language_of(old) == "en"
+    assert handoff.queue(case)[0]["summary"] == old["summary"]
+
+
+def test_the_inbox_says_the_summary_and_the_resolution_in_the_customers_language(case):
+    ticket = handoff.create(case, "请帮我看看模板", trigger="asked_for_person")
+    handoff.resolve(as_manager(case), ticket["id"], "已经处理好了", "lin")
+    [message] = handoff.inbox(case)
+    assert message["summary"] == "客户要求转人工：请帮我看看模板" and message["lang"] == "zh"
+    assert message["text"] == handoff.RESOLVED + "已经处理好了"                      # stored as it always was
+    assert handoff.message_in(case.kb, message["text"], "zh") == "已结案：已经处理好了"
+    assert handoff.message_in(case.kb, message["text"], "en") == "Resolved: 已经处理好了"
+    assert handoff.message_in(case.kb, "Which template?", "zh") == "Which template?"   # a reply as written
+
+
+def test_a_conversations_language_decides_the_summary_of_its_ticket(case, router):
+    conv = Conversation(case, router, lang="zh")
+    said = "\n".join(line.text for line in conv.handoff("please call me", "asked_for_person"))
+    assert "工单 #1（普通）已转给支持经理：客户要求转人工：please call me" in said
+    ticket = handoff.get(as_manager(case), 1)
+    assert ticket["summary"] == "Customer asked for a person: please call me"
+    assert ticket["context"][handoff.SUMMARY_SAID]["lang"] == "zh"
+
+
+def test_a_summary_whose_sentence_the_catalogue_no_longer_has_reads_as_stored(case):
+    ticket = handoff.get(as_manager(case), handoff.create(case, "我要找人工客服", trigger="asked_for_person")["id"])
+    ticket["context"][handoff.SUMMARY_SAID]["parts"][0]["say"] = "ticket.summary.gone"
+    assert handoff.summary_in(case.kb, ticket, "zh") == "Customer asked for a person: 我要找人工客服"

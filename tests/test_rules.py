@@ -44,6 +44,9 @@ def test_a_changed_figure_is_read_from_the_yaml():
     (lambda d: d["traditional_characters"].update({"体": "体"}), "two different single characters"),
     (lambda d: d["template"].update(emoji=["1FAFF-1F000"]), "lower code point"),
     (lambda d: d["template"].update(emoji=["smileys"]), "hexadecimal"),
+    (lambda d: d["day_words"]["weekdays"].pop("sunday"), "one list of words for each of: monday, tuesday"),
+    (lambda d: d["day_words"]["numbers"].update(dozen="12"), "day_words numbers must map words to whole numbers"),
+    (lambda d: d["day_words"]["days_back"].update(tomorrow=-1), "day_words days_back must map words to whole numbers"),
 ])
 def test_a_wrong_carrier_rule_is_reported(edit, message):
     with pytest.raises(RulesError, match=message):
@@ -71,3 +74,9 @@ def _encodes(ch: str, codec: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def test_the_words_of_days_are_read_in_the_form_they_are_compared_in(kb):
+    words = _parse_with(lambda d: d["day_words"]["last_week"].append("The  Previous")).day_words
+    assert "the previous" in words.last_week and words.weekdays["monday"] == 0 and words.weekdays["周日"] == 6
+    assert words.ago[0] == max(words.ago, key=len)       # the longest first: "days ago" before "day ago"

@@ -279,8 +279,11 @@ def test_recent_sends_are_kept_to_one_template_or_one_day_when_asked(live):
     assert ids(sending.recent(live, day="today")) == [second["request_id"]]
     assert ids(sending.recent(live, day="yesterday")) == [first["request_id"]]
     assert ids(sending.recent(live, day="2026-03-20")) == [first["request_id"]]     # `live` starts on Friday 20 March
-    with pytest.raises(UserError, match="'last week' is not a day; write it as 2026-03-02, today or yesterday"):
+    with pytest.raises(UserError, match="'last week' is not a day; write it as 2026-03-02, April 2, today, yesterday, "
+                                        "3 days ago, Monday or last Monday"):
         sending.recent(live, day="last week")
+    assert ids(sending.recent(live, day="1 day ago")) == ids(sending.recent(live, day="一天前")) == [first["request_id"]]
+    assert ids(sending.recent(live, day="saturday")) == ids(sending.recent(live, day="周六")) == [second["request_id"]]
 
 
 def test_a_capitalised_parameter_fills_the_message_the_recipient_sees(live):

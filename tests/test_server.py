@@ -724,3 +724,34 @@ def test_the_command_line_still_names_its_own_flags_for_the_same_refusals(shared
     assert main(["--db", shared_world["server"].db, "send", "DIGITAL_SMS_0001", "--file", str(recipients)],
                 stdout=io.StringIO(), stderr=err) != 0
     assert "name a column 'name' or pass --param name=VALUE" in err.getvalue()
+
+
+def test_the_sends_of_a_day_said_in_words_are_counted_from_the_services_clock(shared_world):
+    from urllib.parse import quote
+
+    server, token, request = shared_world["server"], shared_world["tokens"]["a"], shared_world["request"]
+    tuesday = {"X-Assistant-Now": "2026-03-24T10:00"}                       # the send was on Friday the 20th
+
+    def listed(day: str) -> tuple[int, object]:
+        return server.call("GET", f"/v1/sends?day={quote(day)}", token, headers=tuesday)[:2]
+
+    for day in ("last friday", "4 days ago", "上周五", "四天前", "friday"):
+        status, answer = listed(day)
+        assert status == 200 and [s["request_id"] for s in answer] == [request], (day, answer)
+    assert listed("last monday") == (200, []) and listed("本周一") == (200, [])
+    status, answer = listed("next monday")
+    assert status == 400 and answer["error"].startswith("'next monday' is not a day; write it as 2026-03-02"), answer
+
+
+def test_a_chinese_customers_tickets_and_inbox_say_the_summary_in_chinese_and_the_staffs_in_english(world):
+    server, tokens = world["server"], world["tokens"]
+    status, ticket = server.call("POST", "/v1/tickets", tokens["b"], {"reason": "我的模板一直没通过"},
+                                 headers={"X-Assistant-Now": NOW})
+    assert status == 200 and ticket["summary"] == "客户要求转人工：我的模板一直没通过", ticket
+    assert server.call("GET", f"/v1/tickets/{ticket['id']}", tokens["b"])[1]["summary"] == "客户要求转人工：我的模板一直没通过"
+    staff = server.call("GET", f"/v1/tickets/{ticket['id']}", tokens["manager"])[1]
+    assert staff["summary"] == "Customer asked for a person: 我的模板一直没通过"
+    assert server.call("POST", f"/v1/tickets/{ticket['id']}/resolve", tokens["manager"], {"note": "好了", "by": "lin"})[0] == 200
+    status, inbox = server.call("GET", "/v1/inbox", tokens["b"])
+    assert status == 200 and [(m["summary"], m["lang"], m["text"]) for m in inbox] == \
+        [("客户要求转人工：我的模板一直没通过", "zh", "Resolved: 好了")]     # the text as stored: each shell says it

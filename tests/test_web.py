@@ -161,6 +161,24 @@ def test_a_later_chinese_chat_added_to_the_ticket_is_marked_in_chinese_on_the_de
     assert "Later conversation" not in page
 
 
+def test_the_desk_says_every_summary_in_the_desks_language_whatever_the_customer_wrote_in(desk):
+    server = desk["server"]
+    status, ticket = server.call("POST", "/v1/tickets", desk["customer"], {"reason": "模板卡住了，请尽快处理"})
+    assert status == 200 and ticket["summary"] == "客户要求转人工：模板卡住了，请尽快处理"     # the customer's own view
+    english, chinese = Browser(server.url), Browser(server.url, lang="zh-CN")
+    for browser in (english, chinese):
+        browser.sign_in(desk["manager"])
+    queue = english.go("/desk")[2]
+    assert "Customer asked for a person: 模板卡住了，请尽快处理" in queue
+    assert "Customer asked for a person: my template is stuck" in queue
+    queue = chinese.go("/desk")[2]
+    assert "客户要求转人工：模板卡住了，请尽快处理" in queue and "客户要求转人工：my template is stuck" in queue
+    assert "Customer asked for a person" not in queue
+    page = chinese.go(f"/desk/tickets/{ticket['id']}")[2]
+    assert f"#{ticket['id']}: 客户要求转人工：模板卡住了，请尽快处理</h1>" in page
+    assert chinese.go("/desk?q=STUCK")[2].count("data-ticket-id") == 1        # searched as stored, in English too
+
+
 def test_a_manager_claims_notes_replies_and_resolves_from_the_ticket_page(desk):
     browser, t = Browser(desk["server"].url), desk["ticket"]
     browser.sign_in(desk["manager"])

@@ -17,7 +17,7 @@ from ..context import Context
 from ..errors import UserError
 from ..roles import require
 from ..storage.sqlite import Store
-from .handoff import CUSTOMER, STATUSES
+from .handoff import CUSTOMER, STATUSES, summary_in
 
 PAGE = 50
 
@@ -65,8 +65,9 @@ def _where(f: Filters) -> tuple[str, list]:
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
-def queue(ctx: Context, filters: Filters) -> dict:
-    """One page of the queue, urgent first then oldest, each ticket with its first-reply timer.
+def queue(ctx: Context, filters: Filters, lang: str = "en") -> dict:
+    """One page of the queue, urgent first then oldest, each ticket with its first-reply timer and
+    its summary said in LANG: the desk's language, the manager's own, whatever the customer wrote in.
 
     {"tickets": [...], "total": N, "page": P, "pages": K, "owners": [...], "accounts": [...]}.
     """
@@ -77,13 +78,14 @@ def queue(ctx: Context, filters: Filters) -> dict:
     # the page is chosen first, so the first reply is looked up for its rows only
     rows = ctx.store.rows(
         "SELECT p.*, (SELECT MIN(m.at) FROM ticket_messages m WHERE m.ticket = p.id AND m.author != ?) AS first_reply_at "
-        "FROM (SELECT t.id, t.account, t.summary, t.priority, t.status, t.owner, t.created_at, t.updated_at "
+        "FROM (SELECT t.id, t.account, t.summary, t.context, t.priority, t.status, t.owner, t.created_at, t.updated_at "
         f"FROM tickets t{where} ORDER BY t.priority = 'urgent' DESC, t.created_at, t.id LIMIT ? OFFSET ?) p "
         "ORDER BY p.priority = 'urgent' DESC, p.created_at, p.id",
         (CUSTOMER, *params, PAGE, (filters.page - 1) * PAGE))
     now = ctx.clock.now()
     targets = ctx.rules.handoff.get("first_reply_minutes") or {}
-    tickets = [{**r, "age": _span(now - _time(r["created_at"])), **_timer(r, now, targets)} for r in rows]
+    tickets = [{**{k: v for k, v in r.items() if k != "context"}, "summary": summary_in(ctx.kb, r, lang),
+                "age": _span(now - _time(r["created_at"])), **_timer(r, now, targets)} for r in rows]
     owners = [r["owner"] for r in ctx.store.rows("SELECT DISTINCT owner FROM tickets WHERE owner IS NOT NULL "
                                                  "ORDER BY owner")]
     accounts = [r["account"] for r in ctx.store.rows("SELECT DISTINCT account FROM tickets ORDER BY account")]

@@ -17,6 +17,7 @@ from .. import lang, notify
 from ..clock import business_days_between, parse_time
 from ..context import Context, perform
 from ..errors import NotFound, UserError
+from ..knowledge import KnowledgeBase
 from ..messages import say
 from ..roles import ROLES, allowed, require, sees_all_accounts
 from ..sanitize import one_line, safe_json_text
@@ -35,6 +36,7 @@ CUSTOMER = "customer"  # the author of the customer's own messages on a ticket
 RECENT_SEND = "the account's latest failed send, attached by its time"  # how a case shows a send found by its time
 RESOLVED = "Resolved: "  # how a resolution note starts in the customer's inbox
 REFUSED_SEND = "refused whole in this session: nothing was sent or recorded"  # how a case shows a refused send
+SUMMARY_SAID = "summary_said"  # the context's key for the summary as sentences and values ({"lang", "parts"})
 
 
 def _context(ctx: Context, template: str | None, signature: str | None, request_id: str | None,
@@ -102,33 +104,95 @@ def _reason(found: dict, trigger: str | None, send_date: dt.date | None, named: 
 
 
 def _summary(ctx: Context, reason: str, found: dict, detail: str | None, last_question: str | None,
-             send_date: dt.date | None) -> str:
-    names = ctx.rules.carriers
+             send_date: dt.date | None) -> list[dict]:
+    """What the ticket is about, as the catalogue's sentences (`ticket.summary.*`) and the values
+    that fill them: stored with the ticket (`context.summary_said`), so that each view says it in
+    its own language (`summary_in`); a value that is itself words to translate is a nested
+    {"say": id} (a carrier's name, "no code"), a list is joined as the language joins one."""
+    def carriers(keys: Sequence[str]) -> list[Any]:
+        # each carrier's name in the reader's language; a carrier the catalogue has no label for, by its rules' name
+        return [{"say": f"label.carrier.{c}"} if f"label.carrier.{c}" in ctx.kb.messages else ctx.rules.carriers[c]
+                for c in keys]
+
+    def codes(errors: Mapping[str, str]) -> Any:
+        return sorted(errors) or {"say": "ticket.summary.no_code"}
+
+    def part(msg_id: str, **fields: Any) -> dict:
+        return {"say": f"ticket.summary.{msg_id}", "fields": fields}
+
     if reason == "send_failure" and "refused_send" in found:
         r = found["refused_send"]
         phones = list(r["phones"] or [])
-        to = ", ".join(phones[:3]) + (f" and {len(phones) - 3:,} more" if len(phones) > 3 else "")
-        text = f"Send of {r['template']} to {to} refused whole in this session: {r['code']} ({r['reason']})"
+        to: Any = phones[:3] if len(phones) <= 3 else \
+            {"say": "ticket.summary.and_more", "fields": {"numbers": phones[:3], "count": f"{len(phones) - 3:,}"}}
+        parts = [part("refused_send", template=r["template"], to=to, code=r["code"], reason=r["reason"])]
     elif reason == "send_failure" and "send" in found:
         s = found["send"]
-        codes = ", ".join(sorted(found.get("errors", {}))) or "no code"
-        text = f"Send {s['request_id'][:8]} failed for {s['failed']} of {s['total']} numbers ({codes})"
+        parts = [part("send_failure", request=s["request_id"][:8], failed=s["failed"], total=s["total"],
+                      codes=codes(found.get("errors", {})))]
     elif reason == "template_rejected" and "template" in found:
         t = found["template"]
         rejected = {c: s["reason"] for c, s in t["carriers"].items() if s["status"] == "rejected"}
-        text = f"Template {t['code']} rejected by {', '.join(names[c] for c in rejected)}: {next(iter(rejected.values()))}"
+        parts = [part("template_rejected", code=t["code"], carriers=carriers(list(rejected)),
+                      reason=next(iter(rejected.values())))]
     elif reason == "review_late" and "template" in found:
-        text = (f"Template {found['template']['code']} still pending with "
-                f"{', '.join(names[c] for c in _pending(found))}; send planned {send_date}")
+        parts = [part("review_late", code=found["template"]["code"], carriers=carriers(_pending(found)),
+                      date=str(send_date))]
     elif reason == "unanswered_question":
-        text = f"Unanswered question: {detail or last_question or '(none recorded)'}"
+        parts = [part("unanswered_question", said=detail or last_question or {"say": "ticket.summary.none_recorded"})]
     else:
-        text = f"Customer asked for a person: {detail or last_question or '(no reason given)'}"
+        parts = [part("asked_for_person", said=detail or last_question or {"say": "ticket.summary.no_reason"})]
     if found.get("send_recent") and reason == "asked_for_person":
         s = found["send"]   # no other subject: the queue shows the failed send the case carries, at a glance
-        text = shorten(text, 100) + (f"; recent send {s['request_id'][:8]} failed for {s['failed']} of {s['total']} "
-                                     f"({', '.join(sorted(found.get('errors', {}))) or 'no code'})")
+        parts.append(part("recent_send", request=s["request_id"][:8], failed=s["failed"], total=s["total"],
+                          codes=codes(found.get("errors", {}))))
+    return parts
+
+
+def said(kb: KnowledgeBase, value: Any, lang: str) -> str:
+    """VALUE of a stored summary in LANG: a {"say": id, "fields": ...} is the catalogue's sentence
+    with its fields said too, a list its items joined as LANG joins them (`list.separator`)."""
+    if isinstance(value, dict) and "say" in value:
+        fields = {k: said(kb, v, lang) for k, v in (value.get("fields") or {}).items()}
+        return say(kb, value["say"], lang, **fields)
+    if isinstance(value, list):
+        separator = say(kb, "list.separator", lang)
+        return (separator + " " if separator.isascii() else separator).join(said(kb, v, lang) for v in value)
+    return str(value)
+
+
+def summary_text(kb: KnowledgeBase, parts: Sequence[dict], lang: str) -> str:
+    """The summary PARTS (`_summary`) in LANG, on one line of at most 160 characters (the first part
+    kept to 100 when a second follows, so that the second is seen)."""
+    texts = [said(kb, p, lang) for p in parts]
+    text = shorten(texts[0], 100) + "".join(texts[1:]) if len(texts) > 1 else texts[0]
     return shorten(text, 160)
+
+
+def summary_in(kb: KnowledgeBase, ticket: Mapping[str, Any], lang: str | None = None) -> str:
+    """TICKET's summary said in LANG, else in the customer's language (the one they wrote in when
+    it was opened). A ticket stored before summaries were kept as sentences has only its English
+    line: that line, as it is (and so does one whose sentence a knowledge base no longer has)."""
+    kept = _summary_said(ticket)
+    if not kept:
+        return ticket["summary"]
+    try:
+        return summary_text(kb, kept["parts"], lang or kept.get("lang") or "en")
+    except KeyError:
+        return ticket["summary"]
+
+
+def language_of(ticket: Mapping[str, Any]) -> str:
+    """The language the customer wrote in when TICKET was opened ('en' for a ticket stored before)."""
+    return (_summary_said(ticket) or {}).get("lang") or "en"
+
+
+def _summary_said(ticket: Mapping[str, Any]) -> dict | None:
+    """The summary TICKET keeps as sentences ({"lang", "parts"}), from its context (parsed or JSON)."""
+    context = ticket.get("context")
+    if isinstance(context, str):
+        context = json.loads(context or "{}")
+    return (context or {}).get(SUMMARY_SAID)
 
 
 def _text(ctx: Context, text: str | None, what: str, how: str) -> str:
@@ -228,7 +292,7 @@ def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: b
 def create(ctx: Context, detail: str | None = None, template: str | None = None, signature: str | None = None,
            request_id: str | None = None, send_date: str | None = None,
            conversation: Sequence[dict] = (), trigger: str | None = None, reuse: bool = False,
-           refused: Mapping[str, Any] | None = None, by_time: bool = True) -> dict:
+           refused: Mapping[str, Any] | None = None, by_time: bool = True, lang: str | None = None) -> dict:
     """Open a ticket for the support manager, with the objects' current state looked up.
 
     REUSE is for requests made in a conversation (`ask`, the REPL, the service's conversations):
@@ -238,6 +302,8 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
     second handoff offer keeps one case with the managers. `handoff create` always opens one.
     REFUSED: a send of the conversation refused whole (template, phones, code, reason, at), which no
     table holds; BY_TIME: false when the conversation made a send of its own (see `_context`).
+    LANG: the customer's language (the conversation's), in which their views say the summary; by
+    default the language of their words. The stored `summary` line is English: the staff's.
     """
     planned = parse_time(send_date).date() if send_date else None
     detail = _text(ctx, detail, "reason", "say what the manager should know") if detail and clean(detail) else None
@@ -253,7 +319,8 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
         turns = _turns(ctx, conversation)
         last_question = next((t["text"] for t in reversed(turns) if t.get("role") == "user" and not t.get("reply")
                               and not _bare_command(str(t["text"]))), None)
-        summary = _summary(ctx, reason, found, detail, last_question, planned)
+        parts = _summary(ctx, reason, found, detail, last_question, planned)
+        summary = summary_text(ctx.kb, parts, "en")
         if reuse and (already := _open_ticket(ctx)):
             # the customer's own words, else what this request is about
             said = detail or (last_question if reason == "asked_for_person" else summary)
@@ -262,7 +329,9 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
         ticket_id = ctx.store.insert("tickets", {
             "account": ctx.account, "reason": reason, "detail": detail, "summary": summary,
             "priority": "urgent" if urgent else "normal", "status": "open", "owner": None,
-            "context": json.dumps(found, ensure_ascii=False), "conversation": json.dumps(turns, ensure_ascii=False),
+            "context": json.dumps({**found, SUMMARY_SAID: {"lang": lang or _language([], [*turns, {
+                "role": "user", "text": detail or ""}]), "parts": parts}}, ensure_ascii=False),
+            "conversation": json.dumps(turns, ensure_ascii=False),
             "send_date": planned.isoformat() if planned else None, "resolution": None,
             "created_at": now, "updated_at": now})
         _event(ctx, ticket_id, "created", REASONS[reason])
@@ -274,6 +343,13 @@ def resolution_note(text: str) -> str | None:
     """The note of a message that says its ticket was resolved (stored starting with RESOLVED), else
     None: each shell says the resolution in its own words and language (chat/welcome.py, the web chat)."""
     return text[len(RESOLVED):] if text.startswith(RESOLVED) else None
+
+
+def message_in(kb: KnowledgeBase, text: str, lang: str) -> str:
+    """A manager's message TEXT as the customer reads it in LANG: a resolution said by the catalogue
+    (`ticket.resolved_note`), anything else as the manager wrote it."""
+    note = resolution_note(text)
+    return text if note is None else say(kb, "ticket.resolved_note", lang, note=note)
 
 
 def _event(ctx: Context, ticket_id: int, event: str, detail: str | None = None) -> None:
@@ -357,6 +433,8 @@ def get(ctx: Context, ticket_id: int | str, any_account: bool | None = None) -> 
     if allowed(ctx.role, "handoff.note"):
         case["notes"] = ctx.store.rows("SELECT at, author, text FROM ticket_notes WHERE ticket = ? ORDER BY id",
                                        (row["id"],))
+    else:   # the customer's view: the summary in the language they wrote in (the staff's stays English)
+        case["summary"] = summary_in(ctx.kb, case)
     return case
 
 
@@ -370,12 +448,14 @@ def queue(ctx: Context, status: str | None = None, account: str | None = None) -
     if account:
         where.append("account = ?")
         params.append(account)
-    rows = ctx.store.rows(f"SELECT id, account, summary, reason, priority, status, owner, created_at, updated_at, "
+    rows = ctx.store.rows(f"SELECT id, account, summary, reason, priority, status, owner, created_at, updated_at, context, "
                           "(SELECT author FROM ticket_messages m WHERE m.ticket = tickets.id ORDER BY m.id DESC LIMIT 1) "
                           f"AS last_author FROM tickets WHERE {' AND '.join(where)} "
                           "ORDER BY priority = 'urgent' DESC, created_at, id", tuple(params))
     # a customer's answer after the manager took the ticket is news for the manager: flagged
-    return [{**{k: v for k, v in r.items() if k not in ("last_author", "updated_at")},
+    customer = not allowed(ctx.role, "handoff.note")   # whose summary: the customer's language, or the staff's
+    return [{**{k: v for k, v in r.items() if k not in ("last_author", "updated_at", "context")},
+             "summary": summary_in(ctx.kb, r) if customer else r["summary"],
              "age": _age(ctx, r["created_at"], r["updated_at"]),
              "customer_answered": bool(r["owner"]) and r["last_author"] == CUSTOMER} for r in rows]
 
@@ -521,15 +601,18 @@ def reopen(ctx: Context, ticket_id: int | str, by: str | None = None) -> dict:
 
 
 def inbox(ctx: Context, mark_seen: bool = True) -> list[dict]:
-    """Managers' replies the customer has not seen yet (marked seen once shown)."""
+    """Managers' replies the customer has not seen yet (marked seen once shown), each with its
+    ticket's summary in the customer's language and that language (`lang`: a resolution's text is
+    stored as RESOLVED and the note, which each shell says in its words: `resolution_note`)."""
     def work() -> list[dict]:
-        rows = ctx.store.rows("SELECT m.id, m.ticket, m.at, m.author, m.text, t.summary FROM ticket_messages m "
+        rows = ctx.store.rows("SELECT m.id, m.ticket, m.at, m.author, m.text, t.summary, t.context FROM ticket_messages m "
                               "JOIN tickets t ON t.id = m.ticket WHERE m.account = ? AND m.seen_at IS NULL "
                               "AND m.author != ? ORDER BY m.id", (ctx.account, CUSTOMER))
         if mark_seen and rows:
             ctx.store.execute("UPDATE ticket_messages SET seen_at = ? WHERE account = ? AND seen_at IS NULL",
                                    (ctx.now(), ctx.account))
-        return rows
+        return [{**{k: v for k, v in r.items() if k != "context"}, "summary": summary_in(ctx.kb, r),
+                 "lang": language_of(r)} for r in rows]
     return ctx.store.atomically(work, key=ctx.account)  # on a server, a conflict with a reply is run again
 
 

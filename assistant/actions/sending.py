@@ -534,9 +534,9 @@ MAX_FAILURES_PAGE = 1000  # and at most: an answer stays small however large the
 def recent(ctx: Context, limit: int = 20, template: str | None = None, day: str | None = None) -> list[dict]:
     """The account's latest sends, newest first: a send whose output was lost can always be found again.
     TEMPLATE keeps those of one template (its code, or its name as `templates.find` reads it: an
-    unknown one is a NotFound naming the account's), DAY (2026-03-02, today, yesterday:
-    `clock.parse_day`) those made that day. A send still being recorded has `state` 'recording' and
-    `written` messages so far (else 'done')."""
+    unknown one is a NotFound naming the account's), DAY (2026-03-02, today, 3 days ago, last
+    Monday, 上周一: `clock.parse_day` with rules.yaml's `day_words`) those made that day. A send
+    still being recorded has `state` 'recording' and `written` messages so far (else 'done')."""
     from ..clock import parse_day
 
     limit = max(1, min(int(limit), 1000))
@@ -545,7 +545,7 @@ def recent(ctx: Context, limit: int = 20, template: str | None = None, day: str 
         where.append("template = ?")
         values.append(templates.find(ctx, template)["code"])
     if day:
-        start = parse_day(day, ctx.clock.now().date())
+        start = parse_day(day, ctx.clock.now().date(), ctx.rules.day_words)
         where.append("created_at >= ? AND created_at < ?")
         values += [f"{start.isoformat()} 00:00:00", f"{(start + dt.timedelta(days=1)).isoformat()} 00:00:00"]
     recover(ctx)

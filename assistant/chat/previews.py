@@ -60,7 +60,7 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     if name == "handoff.claim":
         ticket = handoff.get(ctx, args["ticket"])
         return [Line("info", say("preview.handoff.claim", ticket=ticket["id"], account=ticket["account"],
-                                 summary=ticket["summary"]))]
+                                 summary=handoff.summary_in(conv.kb, ticket, conv.lang)))]
     return [Line("info", f"{conv.kb.actions[name].description}")]
 
 

@@ -18,6 +18,7 @@ from .. import lang as language
 from .. import roles
 from ..actions import accounts, handoff, signatures, templates
 from ..choices import pick, yes_or_no
+from ..clock import read_day
 from ..errors import Conflict, UserError
 from ..knowledge import Slot
 from ..messages import say, small_talk
@@ -124,6 +125,10 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
                 conv.remember_refusal(exc)
                 lines.append(Line("warn", str(exc)))
                 del args[slot.name]
+    if lines and not action.changes_state:
+        # a view's values are what it is kept to ("last week's send records"): without the one
+        # refused, it would show everything as if it were what was asked for
+        return lines
     todo = [s for s in action.slots if s.required and s.name not in args]
     if name == "template.create" and "letter" not in args:
         todo.append(Slot("letter", "quoted", False, say(conv.kb, "prompt.template.create.letter")))
@@ -642,6 +647,10 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         return chosen
     if slot.type == "template_code":
         return templates.find(ctx, value)["code"]
+    if slot.type == "day":   # as the words were said ("No sends made last monday."), once known to name a day
+        if read_day(value, ctx.clock.today(), ctx.rules.day_words) is None:
+            raise UserError(conv.say("value.not_a_day", value=value))
+        return value
     if slot.type == "phone":
         given = value if isinstance(value, list) else phones_in(conv, value)
         numbers = [lookup(p, ctx.rules) for p in given]

@@ -85,8 +85,17 @@ def cmd_handoff_export(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("inbox")
 def cmd_inbox(opts: argparse.Namespace, sh: Shell) -> int:
+    from ..actions.handoff import message_in
+    from ..messages import say
+
     messages = sh.ops.inbox()
-    sh.emit(messages, lambda ms: "\n".join(f"Ticket #{m['ticket']} ({one_line(m['summary'])})\n  {m['at']} "
-                                           f"{one_line(m['author'])}: {one_line(m['text'])}" for m in ms)
-            or "No new replies.")
+
+    def text(ms: list[dict]) -> str:
+        # each ticket in the language its customer wrote in, as its summary comes (a service too old
+        # to say which: English, as it stored everything)
+        kb = sh.kb
+        return "\n".join(f"{one_line(say(kb, 'inbox.ticket', lang, ticket=m['ticket'], summary=m['summary']))}\n"
+                         f"  {m['at']} {one_line(m['author'])}: {one_line(message_in(kb, m['text'], lang))}"
+                         for m in ms for lang in [m.get("lang") or "en"]) or "No new replies."
+    sh.emit(messages, text)
     return 0

@@ -214,7 +214,8 @@ def _send(p: argparse.ArgumentParser) -> None:
     p.add_argument("--offset", type=int, metavar="N", help="`send show`: the failures from the N-th on, counted from 0")
     p.add_argument("--limit", type=int, metavar="N", help="`send show`: N failures (default 50, at most 1000)")
     p.add_argument("--template", metavar="CODE", help="`send list`: only the sends of this template")
-    p.add_argument("--day", metavar="DAY", help="`send list`: only the sends made that day: 2026-03-02, today or yesterday")
+    p.add_argument("--day", metavar="DAY", help="`send list`: only the sends made that day: 2026-03-02, April 2, "
+                   "today, yesterday, 3 days ago, Monday, last Monday or this Monday")
 
 
 def _error(p: argparse.ArgumentParser) -> None:

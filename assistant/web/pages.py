@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 
 from ..actions import desk
+from ..actions.handoff import summary_in
 from ..clock import Clock
 from ..errors import Forbidden, NotFound, UserError
 from ..knowledge import resolve_dir
@@ -175,10 +176,10 @@ def _queue(p: Page) -> tuple[dict, desk.Filters]:
     filters = _filters(p.request)
     ops = p.ops("desk")
     try:
-        return desk.queue(ops.ctx, filters), filters
+        return desk.queue(ops.ctx, filters, p.lang), filters
     except UserError:
         filters = desk.Filters()
-        return desk.queue(ops.ctx, filters), filters
+        return desk.queue(ops.ctx, filters, p.lang), filters
 
 
 def _link(filters: desk.Filters, **changes: Any) -> str:
@@ -247,6 +248,7 @@ def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None =
         said = p.words("not_a_ticket", id=number[:40]) if not number.isdecimal() else i18n.plain(str(exc))
         return p.render("message.html", 404, title=p.words("ticket"), message=said)
     carriers = p.svc.kb.rules.carriers if p.svc.kb.rules else {}
+    case = {**case, "summary": summary_in(p.svc.kb, case, p.lang)}   # in the desk's language, as the queue says it
     return p.render("ticket.html", status, case=case, state=_account_state(p, case["account"]), carriers=carriers,
                     canned=_canned(p), error=error, done=done, version=LIVE.version(p.svc), kept=kept or {})
 
@@ -498,16 +500,16 @@ def chat_feedback(question: str = Form("", max_length=4000), answer: str = Form(
 
 def _inbox(p: Page) -> list[dict]:
     """The customer's unseen replies and resolutions (marked seen), a resolution said in the page's
-    language (`resolved_note`) rather than as it is stored."""
+    language rather than as it is stored."""
     return _said(p, p.ops("inbox").inbox())
 
 
 def _said(p: Page, messages: list[dict]) -> list[dict]:
-    """MESSAGES of the managers, a resolution said in the page's language (`resolved_note`)."""
-    from ..actions.handoff import resolution_note
+    """MESSAGES of the managers, a resolution said in the page's language (the message catalogue's
+    `ticket.resolved_note`, as every shell says it)."""
+    from ..actions.handoff import message_in
 
-    return [{**m, "text": p.words("resolved_note", note=note)} if (note := resolution_note(m["text"])) is not None
-            else m for m in messages]
+    return [{**m, "text": message_in(p.svc.kb, m["text"], p.lang)} for m in messages]
 
 
 @router.get("/chat/inbox")

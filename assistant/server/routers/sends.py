@@ -43,7 +43,8 @@ def _text(data: bytes, source: str) -> str:
 @router.get("/sends", summary="The latest sends of the account (`send list`)")
 def listing(template: str | None = Query(None, max_length=64, description="only the sends of this template code"),
             day: str | None = Query(None, max_length=32, description="only the sends made that day: 2026-03-02, "
-                                    "today or yesterday (the service's clock)"),
+                                    "April 2, today, yesterday, 3 days ago, Monday, last Monday or 上周一 "
+                                    "(counted from the service's clock)"),
             ops: LocalOps = Depends(operations("send.list"))) -> list[dict]:
     return ops.send_list(template, day)
 
