@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from . import numbers
+from .formats import characters_problem, name_problem
 from .records import NamedTuple
 from .rules import Rules
 from .text import clean
@@ -131,8 +132,6 @@ def _subject(low: str, start: int, checks: Sequence[Check]) -> Check | None:
 
 
 def _signature_name(rules: Rules, value: str, low: str) -> str | None:
-    from .actions.signatures import name_problem  # the account model's own check (loaded only when a name is quoted)
-
     problem = name_problem(rules.signature, value.strip())
     return problem[1] if problem else None
 
@@ -144,8 +143,6 @@ def _template_name(rules: Rules, value: str, low: str) -> str | None:
         return f"template name '{title}' has {len(title)} characters; use 1 to {limit}"
     if any(ch in value for ch in rules.template["reserved_characters"]):
         return _reserved(rules, value)
-    from .actions.templates import characters_problem  # the account model's own check (loaded only when a text is quoted)
-
     return characters_problem(rules.template, value)
 
 

@@ -13,21 +13,19 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, check_count, perform
 from ..errors import NotFound, UserError, refused
+from ..formats import name_problem
 from ..knowledge import KnowledgeBase
 from ..messages import say
 from ..rules import SOURCES
-from ..text import clean, is_cjk, mentioned
+from ..text import clean, mentioned
 
 # The service's codes for refused signature applications.
-NAME_ILLEGAL = "isv.SIGN_NAME_ILLEGAL"
-EMOJI_ILLEGAL = "isv.SMS_SIGN_EMOJI_ILLEGAL"
 SOURCE_ILLEGAL = "isv.SIGN_SOURCE_ILLEGAL"
 COUNT_OVER_LIMIT = "isv.SIGN_COUNT_OVER_LIMIT"
 NOT_MODIFY = "isv.ERROR_SIGN_NOT_MODIFY"
@@ -42,32 +40,6 @@ def check_name(ctx: Context, name: str) -> str:
     if problem is not None:
         raise refused(*problem)
     return unicodedata.normalize("NFKC", name)
-
-
-def name_problem(rules: Mapping[str, Any], name: str) -> tuple[str, str] | None:
-    """(the service's code, what is wrong and how to fix it) when NAME breaks the signature name
-    RULES (rules.yaml `signature`), else None. The assistant also says this of a name a question
-    quotes ("the console won't take "ACME-China!""): see assistant/symptoms.py."""
-    if name != name.strip() or any(ch.isspace() for ch in name):
-        usable = "".join(ch for ch in name if is_cjk(ch) or (ch.isascii() and ch.isalnum()))  # a hint that is itself valid
-        return NAME_ILLEGAL, f"signature '{name}' has spaces; write it without spaces" + (f", e.g. '{usable}'" if usable else "")
-    name = unicodedata.normalize("NFKC", name)
-    low, high = rules["min_length"], rules["max_length"]
-    if not low <= len(name) <= high:
-        return NAME_ILLEGAL, f"signature '{name}' has {len(name)} characters; use {low} to {high}"
-    bad = sorted({ch for ch in name if not (is_cjk(ch) or (ch.isascii() and ch.isalnum()))})
-    if bad:
-        code = EMOJI_ILLEGAL if any(unicodedata.category(ch) == "So" for ch in bad) else NAME_ILLEGAL
-        return code, (f"signature '{name}' contains {' '.join(repr(c) for c in bad)}; use only Chinese characters, "
-                      "letters and digits (no symbols or emoji)")
-    if name.isdigit():
-        return NAME_ILLEGAL, f"signature '{name}' is digits only; include letters or Chinese characters"
-    if not rules.get("allow_letters_only", True) and name.isascii() and name.isalpha():
-        return NAME_ILLEGAL, f"signature '{name}' is letters only; include Chinese characters or digits"
-    if name.casefold() in {str(w).casefold() for w in rules.get("generic_words", ())}:
-        return NAME_ILLEGAL, (f"signature '{name}' is a generic word; "
-                              "use the name of your enterprise, institution, trademark or app")
-    return None
 
 
 def _words(registered: str, suffixes: set[str]) -> tuple[list[str], set[int]]:

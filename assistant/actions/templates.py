@@ -13,16 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from .. import media
 from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, check_count, perform
 from ..errors import NotFound, UserError, refused
+from ..formats import characters_problem
 from ..text import clean, mentioned, typed
 from . import signatures
 
@@ -79,38 +78,6 @@ def _check_characters(spec: dict, text: str) -> None:
     problem = characters_problem(spec, text)
     if problem is not None:
         raise refused(UNSUPPORTED, problem)
-
-
-def characters_problem(spec: Mapping[str, Any], text: str) -> str | None:
-    """What is wrong with TEXT's traditional characters or emoji, which the service does not take
-    (isv.UNSUPPORTED_CONTENT), naming each and, for a traditional one, its simplified form; None
-    when it has none. Also said of a template's text a question quotes (assistant/symptoms.py)."""
-    table = spec.get("traditional_characters") or {}
-    traditional = list(dict.fromkeys(ch for ch in text if ch in table))
-    if traditional:
-        return (f"the text uses traditional Chinese {' '.join(traditional)}; "
-                f"write them in simplified Chinese: {' '.join(table[ch] for ch in traditional)}")
-    emoji = _emoji_in(text, spec.get("emoji") or ())
-    if emoji:
-        return (f"the text contains emoji {' '.join(emoji)}; remove them (a template's text is Chinese, letters, "
-                "digits and punctuation only)")
-    return None
-
-
-def _emoji_in(text: str, ranges: Sequence[tuple[int, int]]) -> list[str]:
-    """The emoji of TEXT, each once, as shown: a character in RANGES, or one that an emoji
-    variation selector (also in RANGES) follows, shown with it ("❤️"); a lone selector by its code."""
-    found: list[str] = []
-    for i, ch in enumerate(text):
-        if not any(low <= ord(ch) <= high for low, high in ranges):
-            continue
-        if unicodedata.category(ch) == "Mn":       # the selector: the emoji is the character it follows
-            ch = text[i - 1] + ch if i and unicodedata.category(text[i - 1]) != "Mn" else f"U+{ord(ch):04X}"
-            if ch[:1] in found:
-                found.remove(ch[:1])
-        if ch not in found:
-            found.append(ch)
-    return found
 
 
 def _check_media(ctx: Context, text: str, files: list[media.MediaFile]) -> list[media.MediaFile]:

@@ -1,0 +1,76 @@
+"""The service's format rules for a signature's name and a template's text, as plain functions.
+
+The account model refuses with them (assistant/actions/signatures.py, templates.py), and the
+assistant says with them what is wrong with a name or a text a question quotes
+(assistant/symptoms.py): one check, so the answer and the refusal never disagree.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .text import is_cjk
+
+# The service's codes for refused signature names.
+NAME_ILLEGAL = "isv.SIGN_NAME_ILLEGAL"
+EMOJI_ILLEGAL = "isv.SMS_SIGN_EMOJI_ILLEGAL"
+
+
+def name_problem(rules: Mapping[str, Any], name: str) -> tuple[str, str] | None:
+    """(the service's code, what is wrong and how to fix it) when NAME breaks the signature name
+    RULES (rules.yaml `signature`), else None. The assistant also says this of a name a question
+    quotes ("the console won't take "ACME-China!""): see assistant/symptoms.py."""
+    if name != name.strip() or any(ch.isspace() for ch in name):
+        usable = "".join(ch for ch in name if is_cjk(ch) or (ch.isascii() and ch.isalnum()))  # a hint that is itself valid
+        return NAME_ILLEGAL, f"signature '{name}' has spaces; write it without spaces" + (f", e.g. '{usable}'" if usable else "")
+    name = unicodedata.normalize("NFKC", name)
+    low, high = rules["min_length"], rules["max_length"]
+    if not low <= len(name) <= high:
+        return NAME_ILLEGAL, f"signature '{name}' has {len(name)} characters; use {low} to {high}"
+    bad = sorted({ch for ch in name if not (is_cjk(ch) or (ch.isascii() and ch.isalnum()))})
+    if bad:
+        code = EMOJI_ILLEGAL if any(unicodedata.category(ch) == "So" for ch in bad) else NAME_ILLEGAL
+        return code, (f"signature '{name}' contains {' '.join(repr(c) for c in bad)}; use only Chinese characters, "
+                      "letters and digits (no symbols or emoji)")
+    if name.isdigit():
+        return NAME_ILLEGAL, f"signature '{name}' is digits only; include letters or Chinese characters"
+    if not rules.get("allow_letters_only", True) and name.isascii() and name.isalpha():
+        return NAME_ILLEGAL, f"signature '{name}' is letters only; include Chinese characters or digits"
+    if name.casefold() in {str(w).casefold() for w in rules.get("generic_words", ())}:
+        return NAME_ILLEGAL, (f"signature '{name}' is a generic word; "
+                              "use the name of your enterprise, institution, trademark or app")
+    return None
+
+
+def characters_problem(spec: Mapping[str, Any], text: str) -> str | None:
+    """What is wrong with TEXT's traditional characters or emoji, which the service does not take
+    (isv.UNSUPPORTED_CONTENT), naming each and, for a traditional one, its simplified form; None
+    when it has none. Also said of a template's text a question quotes (assistant/symptoms.py)."""
+    table = spec.get("traditional_characters") or {}
+    traditional = list(dict.fromkeys(ch for ch in text if ch in table))
+    if traditional:
+        return (f"the text uses traditional Chinese {' '.join(traditional)}; "
+                f"write them in simplified Chinese: {' '.join(table[ch] for ch in traditional)}")
+    emoji = _emoji_in(text, spec.get("emoji") or ())
+    if emoji:
+        return (f"the text contains emoji {' '.join(emoji)}; remove them (a template's text is Chinese, letters, "
+                "digits and punctuation only)")
+    return None
+
+
+def _emoji_in(text: str, ranges: Sequence[tuple[int, int]]) -> list[str]:
+    """The emoji of TEXT, each once, as shown: a character in RANGES, or one that an emoji
+    variation selector (also in RANGES) follows, shown with it ("❤️"); a lone selector by its code."""
+    found: list[str] = []
+    for i, ch in enumerate(text):
+        if not any(low <= ord(ch) <= high for low, high in ranges):
+            continue
+        if unicodedata.category(ch) == "Mn":       # the selector: the emoji is the character it follows
+            ch = text[i - 1] + ch if i and unicodedata.category(text[i - 1]) != "Mn" else f"U+{ord(ch):04X}"
+            if ch[:1] in found:
+                found.remove(ch[:1])
+        if ch not in found:
+            found.append(ch)
+    return found
