@@ -724,3 +724,49 @@ def test_the_command_line_still_names_its_own_flags_for_the_same_refusals(shared
     assert main(["--db", shared_world["server"].db, "send", "DIGITAL_SMS_0001", "--file", str(recipients)],
                 stdout=io.StringIO(), stderr=err) != 0
     assert "name a column 'name' or pass --param name=VALUE" in err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def sending_world(module_serve, tmp_path_factory):
+    """A service whose demo account has an approved DIGITAL_SMS_0001 and its whole package (1,000) left."""
+    media = write_media(tmp_path_factory.mktemp("media"))
+    server = module_serve("--allow-simulated-clock")
+    cli(server.db, "enable")
+    cli(server.db, "signature", "submit", "AcmeShop", "--source", "trademark")
+    cli(server.db, "template", "create", "--name", "Sale", "--signature", "AcmeShop", "--industry", "e-commerce",
+        "--text", "Hi ${name}", "--media", media["image"], now="2026-03-17T10:00")
+    return server, server.token("--account", "demo")
+
+
+def _send_form(count: int) -> tuple[bytes, str]:
+    from test_server_strict import multipart
+
+    phones = [("phone", str(13800000000 + n).encode()) for n in range(count)]
+    return multipart([("code", b"DIGITAL_SMS_0001"), *phones, ("param", b"name=Tom")])
+
+
+@pytest.mark.parametrize("count,said", [
+    (1001, "isv.MOBILE_COUNT_OVER_LIMIT: 1001 numbers in one request, at most 1000; split them over several "
+           "requests, or send them as a `file` of recipients"),   # within the form's room: the send's own check
+    (1500, "isv.MOBILE_COUNT_OVER_LIMIT: more than 1000 numbers in one request (the form has more than 1100 "
+           "fields), at most 1000; split them over several requests, or send them as a `file` of recipients"),
+])
+def test_a_send_over_the_documented_1000_numbers_is_refused_with_the_products_line_naming_the_limit(
+        sending_world, count, said):
+    server, token = sending_world
+    before = server.call("GET", "/v1/sends", token, headers={"X-Assistant-Now": NOW})[1]
+    body, kind = _send_form(count)
+    status, answer = server.call("POST", "/v1/sends", token, data=body, content_type=kind,
+                                 headers={"X-Assistant-Now": NOW})
+    assert status == 400 and answer["error_code"] == "isv.MOBILE_COUNT_OVER_LIMIT", answer
+    assert answer["error"] == said, answer
+    assert server.call("GET", "/v1/sends", token, headers={"X-Assistant-Now": NOW})[1] == before
+
+
+def test_a_send_of_the_documented_1000_numbers_through_the_service_is_sent(sending_world):
+    server, token = sending_world
+    body, kind = _send_form(1000)
+    status, answer = server.call("POST", "/v1/sends", token, data=body, content_type=kind,
+                                 headers={"X-Assistant-Now": NOW})
+    assert status == 200, answer
+    assert (answer["sent"], answer["failed"]) == (1000, 0), {k: answer[k] for k in ("sent", "failed")}
