@@ -234,7 +234,7 @@ class Conversation:
             return self._command(text)
         if self.flow:
             return slots.answer(self, text)
-        answer, reading = fold(text), yes_or_no(text)
+        answer, reading = fold(text), yes_or_no(text, self.kb.answers)
         if self.offer and leaves(answer) and not commands.bare(text):   # "hmm, actually not now", "算了": declined
             self.offer = None
             return [Line("muted", self.say("ok"))]

@@ -407,11 +407,13 @@ def answer(conv: Conversation, text: str) -> list[Line]:
             return said if said is not None else unknown(conv, text)
         return yes_or_no_again(go_ahead(conv), conv.say("answer_yes_no"))  # asked again, never taken as a no
     slot = flow.slots[0]
-    reading = yes_or_no(text)
+    reading = yes_or_no(text, conv.kb.answers)
     if reading == "no" and not slot.required:
         text = ""                       # "no" to an optional value ("Enter to skip"): skipped
     elif reading == "no":               # "no" to a value the request cannot do without: the request is dropped
         return _dropped(conv)
+    elif reading == "yes" and _default(conv, slot):   # "是" at "Template code [DIGITAL_SMS_0001]": the default
+        return take(conv, check(conv, flow.action, slot, ""))
     elif reading == "yes":              # a yes is never a name, a text or a choice
         asked = prompt(conv, flow.action, slot)
         wanted = conv.say("value.wanted_answer") if asked.endswith(("?", "？")) else \
