@@ -17,7 +17,7 @@ from typing import Any
 from . import lang as language
 from . import roles
 from .actions import accounts, handoff, signatures, templates
-from .chat import attachments, commands, offers, outcomes, slots, speech, state, values, welcome
+from .chat import attachments, cases, commands, offers, outcomes, slots, speech, state, values, welcome
 from .chat.attachments import Upload
 from .chat.commands import COMMANDS, SlashCommand, slash
 from .chat.lines import Line, Pick, Waiting, leaves, yes_or_no_again
@@ -234,7 +234,7 @@ class Conversation:
             return self._command(text)
         if self.flow:
             return slots.answer(self, text)
-        answer, reading = fold(text), yes_or_no(text)
+        answer, reading = fold(text), yes_or_no(text, self.kb.answers)
         if self.offer and leaves(answer) and not commands.bare(text):   # "hmm, actually not now", "算了": declined
             self.offer = None
             return [Line("muted", self.say("ok"))]
@@ -261,6 +261,10 @@ class Conversation:
         self.picks = []
         if named := commands.bare(text):
             return self._command(f"/{named}")
+        if (told := cases.reply_said(self, text)) is not None:   # "回复经理：…": the ticket's, never a send
+            return self.start("handoff.answer", {"text": told}, text)
+        if about := cases.asked_about(self, text):            # "经理回复了吗": the ticket's state, never an answer
+            return about
         if said := self._in_passing(text):
             return said
         if about := self._about(text):
@@ -457,9 +461,10 @@ class Conversation:
             self.unanswered.append(reply.question)
             return [Line("warn", self.say("fallback.manager"))]
         waiting = handoff.waiting_ticket(self.ctx)
-        if waiting and self.router.mask(text := reply.question) == text and self.router.form(text) != "command":
+        if waiting and self.router.mask(text := reply.question) == text and self.router.form(text) != "command" \
+                and not slots.asks_something(self, text):
             # "thanks, we'll send to mobile first" while a manager waits on the customer: the answer
-            # (a request, or a line naming a number or a code, is never taken for one)
+            # (a request, a question, or a line naming a number or a code, is never taken for one)
             self.fallbacks -= 1
             handoff.answer(self.ctx, waiting["id"], text)
             return [Line("ok", self.say("ticket.answer_added", ticket=waiting["id"], owner=waiting["owner"] or "support"))]

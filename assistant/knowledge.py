@@ -177,6 +177,7 @@ class KnowledgeBase(NamedTuple):
     messages: dict[str, dict[str, str]] = {}        # the conversation's own sentences: id -> {lang: text}
     small_talk: dict[str, tuple[str, ...]] = {}     # greetings, thanks...: kind -> what people type (messages.yaml)
     follow_ups: dict[str, tuple[str, ...]] = {}     # "how do I fix it"...: kind -> what people type (messages.yaml)
+    answers: dict[str, tuple[str, ...]] = {}        # yes, no, unsure, polite -> what people type at "[y/N]" (messages.yaml)
 
 
 class _Checker:
@@ -375,7 +376,7 @@ def _read_small_talk(c: _Checker, data: Any, messages: dict[str, dict[str, str]]
     return _read_phrase_kinds(c, data, "small_talk", "small talk", no_reply)
 
 
-FOLLOW_UPS = ("error_fix",)   # the follow-ups the conversation knows what to do with
+FOLLOW_UPS = ("error_fix", "ticket_asked", "ticket_reply")   # the follow-ups the conversation knows what to do with
 
 
 def _read_follow_ups(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:
@@ -386,10 +387,28 @@ def _read_follow_ups(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:
     return _read_phrase_kinds(c, data, "follow_ups", "follow-up", unknown)
 
 
+ANSWERS = ("yes", "no", "unsure", "polite")   # the kinds of what people type at a yes/no question
+
+
+def _read_answers(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:
+    """messages.yaml's `answers`: what people type at a "[y/N]" question, each kind of ANSWERS with
+    its phrases (assistant/choices.py reads a line with them); a phrase of two kinds is a problem."""
+    def unknown(kind: str) -> str | None:
+        return None if kind in ANSWERS else f"unknown kind of answer '{kind}'; use one of: {', '.join(ANSWERS)}"
+    kinds = _read_phrase_kinds(c, data, "answers", "answers", unknown)
+    seen: dict[str, str] = {}
+    for kind, phrases in kinds.items():
+        for phrase in phrases:
+            if seen.setdefault(phrase, kind) != kind:
+                c.add(data.key_lines.get("answers", 1), f"answer '{phrase}' is both {seen[phrase]} and {kind}; keep one")
+    return kinds
+
+
 def _read_messages(c: _Checker, data: Any, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
     """messages.yaml: the conversation's own sentences, each in every language of the knowledge base."""
     messages: dict[str, dict[str, str]] = {}
-    if data is None or not c.mapping(data, 1, "messages.yaml", {"version", "messages", "small_talk", "follow_ups"}, {"messages"}):
+    sections = {"version", "messages", "small_talk", "follow_ups", "answers"}
+    if data is None or not c.mapping(data, 1, "messages.yaml", sections, {"messages"}):
         return messages
     items = data.get("messages")
     if not isinstance(items, dict):
@@ -759,6 +778,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
     messages = _read_messages(c, data, languages)
     small_talk = _read_small_talk(c, data, messages)
     follow_ups = _read_follow_ups(c, data)
+    answers = _read_answers(c, data)
     checkers.append(c)
     c, data = read("synonyms.yaml")
     synonyms = _read_synonyms(c, data)
@@ -801,7 +821,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
             entries[entry_id] = entry._replace(alternatives=merged)
     kb = KnowledgeBase(str(directory), entries, Synonyms(synonyms), slot_types, actions, error_codes,
                        thresholds, weights, routing, stopwords, rules, intro, out_of_scope, encoder, languages, messages,
-                       small_talk, follow_ups)
+                       small_talk, follow_ups, answers)
     problems.extend(_cross_references(kb, faq_lines))
     problems.extend(_prompt_messages(kb))
     if (directory / "error_codes.yaml").is_file():  # a plain FAQ without a catalogue has no account model to explain

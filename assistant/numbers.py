@@ -55,6 +55,8 @@ def lookup(raw: str, rules: Rules) -> Number:
         if reason and len(digits) in (11, 13):
             return Number(raw, None, None, reason)
     phone = normalise(raw)
+    if phone is None and landline(raw):
+        return Number(raw, None, None, f"'{raw}' is {LANDLINE}")
     if phone is None:
         return Number(raw, None, None, f"'{raw}' is not an 11-digit mainland mobile number (e.g. 13800138000, +86 138 0013 8000)")
     for size in (5, 4, 3):
@@ -110,8 +112,21 @@ class Reading(NamedTuple):
         return out + [r.note() for r in self.repeats]
 
 
+def landline(raw: str) -> bool:
+    """Whether RAW is a mainland landline: an area code (a 0, then 2 or 3 digits: 010, 0755) and the
+    local number, 10 to 12 digits in all ("010-62345678", "(0755) 8888 6666"). "00" opens an
+    international prefix instead ("0086 138 ...")."""
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    return digits.startswith("0") and not digits.startswith("00") and 10 <= len(digits) <= 12
+
+
+LANDLINE = "a landline, not a mobile number: digital messages reach only mainland mobiles (e.g. 13800138000)"
+
+
 def unread_note(token: str) -> str:
     """What is wrong with TOKEN, which looks like a number but is no mainland mobile number."""
+    if landline(token):
+        return f"{token}: {LANDLINE}"
     digits = sum(ch.isdigit() for ch in token)
     return (f"{token}: not a mobile number ({digits} digit{'s' if digits != 1 else ''}; a mainland mobile number "
             "has 11, e.g. 13800138000 or +86 138 0013 8000)")

@@ -361,3 +361,18 @@ def test_only_an_faq_answer_names_its_knowledge_base_entry(live, router):
     answers = [line for line in conv.handle("how long does signature review take") if line.kind == "answer"]
     assert answers and answers[0].entry in live.kb.entries
     assert not any(line.entry for line in conv.handle("/status"))
+
+
+def test_a_reply_to_the_manager_with_no_ticket_open_is_said_so_and_never_a_send(live, router):
+    conv = Conversation(live, router)
+    said = "\n".join(line.text for line in conv.handle("回复经理：是13900139001，昨天发的"))
+    assert said == say(router.kb, "needs.no_ticket", "zh")
+    assert conv.flow is None and conv.offer is None
+
+
+def test_a_question_about_the_ticket_with_none_open_is_no_ticket_answer(live, router):
+    from assistant.chat import cases
+
+    assert cases.asked_about(Conversation(live, router), "经理回复了吗") is None
+    assert cases.reply_said(Conversation(live, router), "回复一下：你好") is None
+    assert cases.reply_said(Conversation(live, router), "reply to the manager: it was 10am") == "it was 10am"

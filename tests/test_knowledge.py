@@ -188,6 +188,14 @@ def test_a_follow_up_the_conversation_does_not_know_is_reported(kb_copy):
     assert any("unknown follow-up 'error_why'; use one of: error_fix" in p for p in _problems(kb_copy))
 
 
+def test_an_answer_of_an_unknown_kind_or_of_two_kinds_is_reported(kb_copy):
+    _edit(kb_copy / "messages.yaml", '  unsure: ["maybe",', '  doubt: ["maybe",')
+    _edit(kb_copy / "messages.yaml", '  polite: ["please",', '  polite: ["please", "不行",')
+    problems = _problems(kb_copy)
+    assert any("unknown kind of answer 'doubt'; use one of: yes, no, unsure, polite" in p for p in problems)
+    assert any("answer '不 行' is both no and polite; keep one" in p for p in problems)
+
+
 def test_load_raises_one_error_listing_every_problem(kb_copy):
     _edit(kb_copy / "faq.yaml", "  - id: enable-sending", "  - id: Enable Sending")
     with pytest.raises(knowledge.KnowledgeError) as caught:

@@ -54,3 +54,13 @@ def test_the_setting_comes_from_the_option_else_the_environment(monkeypatch):
 ])
 def test_a_question_asked_in_chinese_grammar_around_english_terms_is_chinese(text, expected):
     assert lang.detect(text) == expected
+
+
+@pytest.mark.parametrize("text", ["发到了没", "经理回复了没有？", "收到了么", "经理回复了吗", "这是什么意思"])
+def test_a_chinese_line_closing_on_a_question_particle_asks(text):
+    assert lang.asks_in_chinese(text)
+
+
+@pytest.mark.parametrize("text", ["张三", "李四先生", "A123", "没问题", "没有", "王先生", "did it arrive"])
+def test_a_value_or_a_word_with_a_particle_inside_asks_nothing(text):
+    assert not lang.asks_in_chinese(text)

@@ -93,3 +93,27 @@ def test_a_short_number_said_in_the_sentence_is_no_recipient(kb, text):
     from assistant.router import phone_reading
 
     assert phone_reading(kb, text).unread == []
+
+
+@pytest.mark.parametrize("raw", ["010-62345678", "(0755) 8888 6666", "021 1234 5678", "0571-8765432"])
+def test_a_number_with_an_area_code_is_said_to_be_a_landline_without_contradicting_itself(kb, raw):
+    from assistant.numbers import unread_note
+
+    said = "a landline, not a mobile number: digital messages reach only mainland mobiles"
+    assert lookup(raw, kb.rules).problem == f"'{raw}' is {said} (e.g. 13800138000)"
+    assert unread_note(raw) == f"{raw}: {said} (e.g. 13800138000)"
+    assert "11 digits" not in unread_note(raw)
+
+
+@pytest.mark.parametrize("raw", ["0086 138 0013 8000", "12345", "0123"])
+def test_an_international_prefix_or_a_short_number_is_no_landline(raw):
+    from assistant.numbers import landline
+
+    assert not landline(raw)
+
+
+def test_a_landline_in_a_request_is_named_as_one(kb):
+    reading = _read("send DIGITAL_SMS_0001 to 13800138000 and 010-62345678")
+    assert reading.phones == ["13800138000"] and reading.unread == ["010-62345678"]
+    assert reading.notes(kb.rules) == ["010-62345678: a landline, not a mobile number: digital messages reach only "
+                                       "mainland mobiles (e.g. 13800138000)"]

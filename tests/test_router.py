@@ -32,6 +32,10 @@ def test_signature_names_are_extracted_quoted_or_named(router, text, name):
     ("申请签名 AcmeShop 来源商标", ["AcmeShop"]),
     ("申请签名 Acme Technology Co., Ltd.", ["Acme Technology Co., Ltd.", "Acme"]),   # whole first, for the rules to refuse
     ("提交签名需要什么材料", []),                                                     # a question, no name
+    ("提交签名华夏优选，来源是商标", ["华夏优选"]),                                     # no space: a comma follows
+    ("申请签名阿克米来源企业", ["阿克米"]),                                             # no space: its source follows
+    ("提交签名要多久，谢谢", []),
+    ("提交签名的流程是什么，来源怎么填", []),
 ])
 def test_a_chinese_request_keeps_the_whole_signature_name_up_to_its_source_clause(kb, text, names):
     assert extract(kb, "signature_name", text) == names

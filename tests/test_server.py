@@ -755,3 +755,49 @@ def test_a_chinese_customers_tickets_and_inbox_say_the_summary_in_chinese_and_th
     status, inbox = server.call("GET", "/v1/inbox", tokens["b"])
     assert status == 200 and [(m["summary"], m["lang"], m["text"]) for m in inbox] == \
         [("客户要求转人工：我的模板一直没通过", "zh", "Resolved: 好了")]     # the text as stored: each shell says it
+
+
+@pytest.fixture(scope="module")
+def sending_world(module_serve, tmp_path_factory):
+    """A service whose demo account has an approved DIGITAL_SMS_0001 and its whole package (1,000) left."""
+    media = write_media(tmp_path_factory.mktemp("media"))
+    server = module_serve("--allow-simulated-clock")
+    cli(server.db, "enable")
+    cli(server.db, "signature", "submit", "AcmeShop", "--source", "trademark")
+    cli(server.db, "template", "create", "--name", "Sale", "--signature", "AcmeShop", "--industry", "e-commerce",
+        "--text", "Hi ${name}", "--media", media["image"], now="2026-03-17T10:00")
+    return server, server.token("--account", "demo")
+
+
+def _send_form(count: int) -> tuple[bytes, str]:
+    from test_server_strict import multipart
+
+    phones = [("phone", str(13800000000 + n).encode()) for n in range(count)]
+    return multipart([("code", b"DIGITAL_SMS_0001"), *phones, ("param", b"name=Tom")])
+
+
+@pytest.mark.parametrize("count,said", [
+    (1001, "isv.MOBILE_COUNT_OVER_LIMIT: 1001 numbers in one request, at most 1000; split them over several "
+           "requests, or send them as a `file` of recipients"),   # within the form's room: the send's own check
+    (1500, "isv.MOBILE_COUNT_OVER_LIMIT: more than 1000 numbers in one request (the form has more than 1100 "
+           "fields), at most 1000; split them over several requests, or send them as a `file` of recipients"),
+])
+def test_a_send_over_the_documented_1000_numbers_is_refused_with_the_products_line_naming_the_limit(
+        sending_world, count, said):
+    server, token = sending_world
+    before = server.call("GET", "/v1/sends", token, headers={"X-Assistant-Now": NOW})[1]
+    body, kind = _send_form(count)
+    status, answer = server.call("POST", "/v1/sends", token, data=body, content_type=kind,
+                                 headers={"X-Assistant-Now": NOW})
+    assert status == 400 and answer["error_code"] == "isv.MOBILE_COUNT_OVER_LIMIT", answer
+    assert answer["error"] == said, answer
+    assert server.call("GET", "/v1/sends", token, headers={"X-Assistant-Now": NOW})[1] == before
+
+
+def test_a_send_of_the_documented_1000_numbers_through_the_service_is_sent(sending_world):
+    server, token = sending_world
+    body, kind = _send_form(1000)
+    status, answer = server.call("POST", "/v1/sends", token, data=body, content_type=kind,
+                                 headers={"X-Assistant-Now": NOW})
+    assert status == 200, answer
+    assert (answer["sent"], answer["failed"]) == (1000, 0), {k: answer[k] for k in ("sent", "failed")}

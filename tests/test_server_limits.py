@@ -71,3 +71,13 @@ def test_every_command_an_endpoint_runs_is_in_the_roles_table():
 
     assert len(deps.COMMANDS_USED) >= 29
     assert deps.COMMANDS_USED - set(PERMISSIONS) == set()
+
+
+def test_a_forms_fields_follow_the_documented_numbers_per_send_with_room_for_the_rest(kb):
+    from assistant.server.limits import FORM_HEADROOM, form_fields, too_many_fields
+
+    assert kb.rules.sending["max_numbers_per_request"] == 1000
+    assert form_fields(kb.rules.sending) == 1000 + FORM_HEADROOM
+    assert form_fields({"max_numbers_per_request": 50}) == 50 + FORM_HEADROOM
+    refusal = too_many_fields({"max_numbers_per_request": 50})
+    assert refusal.code == "isv.MOBILE_COUNT_OVER_LIMIT" and "at most 50;" in str(refusal)

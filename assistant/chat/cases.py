@@ -1,9 +1,24 @@
-"""A ticket's whole case as aligned text, for the manager's `/show`."""
+"""A ticket's case: as aligned text for the manager's `/show`, and what a customer says about it.
+
+A customer with a ticket open may ask about it ("经理回复了吗": where it is and the manager's latest
+reply) or answer the manager in so many words ("回复经理：是昨天发的": that goes on the ticket, after
+the go-ahead); which lines are which is data (messages.yaml `follow_ups.ticket_asked`, `ticket_reply`).
+"""
 
 from __future__ import annotations
 
-from ..actions.handoff import REASONS, RECENT_SEND, REFUSED_SEND
+import re
+from typing import TYPE_CHECKING
+
+from ..actions import handoff
+from ..actions.handoff import CUSTOMER, REASONS, RECENT_SEND, REFUSED_SEND
+from ..messages import follow_up
 from ..render import safe, table
+from ..text import fold
+from .lines import Line
+
+if TYPE_CHECKING:
+    from ..conversation import Conversation
 
 
 def case_text(ticket: dict, carriers: dict[str, str]) -> str:
@@ -50,3 +65,48 @@ def case_text(ticket: dict, carriers: dict[str, str]) -> str:
     lines += ["", "History:"] + [f"  {e['at']}  {safe(e['actor'])} {e['event']}"
                                  + (f": {safe(e['detail'])}" if e["detail"] else "") for e in t["events"]]
     return "\n".join(lines)
+
+
+def _open_ticket(conv: Conversation) -> dict | None:
+    """The customer's ticket talked of: the latest one a manager waits on, else the latest open one."""
+    waiting = handoff.waiting_ticket(conv.ctx)
+    if waiting:
+        return next((t for t in handoff.queue(conv.ctx) if t["id"] == waiting["id"]), None)
+    tickets = handoff.queue(conv.ctx)
+    return max(tickets, key=lambda t: t["id"]) if tickets else None
+
+
+def asked_about(conv: Conversation, text: str) -> list[Line] | None:
+    """TEXT asks about the customer's open ticket ("经理回复了吗", "any reply yet?"): where it is,
+    the manager's latest reply and how to answer it; None for another line, or with no ticket open."""
+    if conv.role != "customer" or follow_up(conv.kb, text) != "ticket_asked":
+        return None
+    ticket = _open_ticket(conv)
+    if ticket is None:
+        return None
+    case = handoff.get(conv.ctx, ticket["id"])
+    lines = [Line("info", conv.say(f"ticket.state.{case['status']}", id=case["id"], summary=case["summary"],
+                                   owner=case["owner"] or "-"))]
+    replies = [m for m in case["messages"] if m["author"] != CUSTOMER and handoff.resolution_note(m["text"]) is None]
+    if replies:
+        last = replies[-1]
+        lines.append(Line("answer", conv.say("ticket.latest_reply", author=last["author"], at=last["at"],
+                                             text=last["text"])))
+        lines.append(Line("muted", conv.say("ticket.how_to_answer", id=case["id"])))
+    else:
+        lines.append(Line("muted", conv.say("ticket.no_reply")))
+    return lines
+
+
+_OPENER = re.compile(r"\s*([^:：,，]{2,60}?)\s*[:：,，]\s*(\S.*)", re.DOTALL)
+
+
+def reply_said(conv: Conversation, text: str) -> str | None:
+    """What TEXT tells the manager when it says so ("回复经理：是13900139001，昨天发的", "reply to the
+    manager: it was 10am"): the words after the opener; None for any other line (or role)."""
+    if conv.role != "customer":
+        return None
+    opened = _OPENER.match(text)
+    if not opened or fold(opened.group(1)) not in conv.kb.follow_ups.get("ticket_reply", ()):
+        return None
+    return opened.group(2).strip()

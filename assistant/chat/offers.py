@@ -75,18 +75,18 @@ def reading(conv: Conversation, text: str, pending: str | None) -> tuple[str | N
     is a yes, then that line ("ok what do I need to do to start sending?"). Anything else is
     `yes_or_no`'s reading (None: not an answer at all).
     """
-    answer, rest = answer_first(text)
+    answer, rest = answer_first(text, conv.kb.answers)
     if answer == "yes" and rest:
-        said_again = after_yes(text) or rest
+        said_again = after_yes(text, conv.kb.answers) or rest
         reply = conv.router.route(said_again)
         if reply.type == "action" and reply.action == pending:
             return "yes", ""                # "sure, go ahead and enable it": the offer said again
     if answer in ("yes", "no") or answer is None:
         return answer, rest
-    words = after_yes(text)
+    words = after_yes(text, conv.kb.answers)
     if not words:
         return answer, ""
-    if yes_or_no(words) is not None and yes_or_no(words) != "yes":
+    if yes_or_no(words, conv.kb.answers) not in (None, "yes"):
         return answer, ""                   # "sure, but later today": a no or a doubt in it
     reply = conv.router.route(words)
     if reply.type == "action" and (reply.action == pending or (pending == "handoff" and reply.action == "handoff")):

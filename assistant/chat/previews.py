@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..actions import handoff, sending, signatures
+from ..actions import handoff, sending, signatures, templates
 from .lines import Line
 
 if TYPE_CHECKING:
@@ -99,13 +99,21 @@ def verdicts(conv: Conversation, args: dict[str, Any]) -> dict:
     return sending.preview(conv.ctx, args["code"], [(p, args.get("params", {})) for p in args["phones"]])
 
 
+def message(conv: Conversation, args: dict[str, Any]) -> str:
+    """The message each number of the send ARGS gets, as its recipient sees it (the conversation
+    gives every number the same values): a value typed wrong is seen before the go-ahead."""
+    template = templates.find(conv.ctx, args["code"])
+    return sending.message_text(conv.ctx, template["signature"], template["text"], args.get("params", {}))
+
+
 def send(conv: Conversation, args: dict[str, Any], result: dict | None = None) -> list[Line]:
     """Each number's verdict from the send's own checks (RESULT, when `verdicts` already made them),
     then the charge (none when no number can be sent: the conversation asks again, see slots.advance)."""
     carriers = conv.ctx.rules.carriers
     result = result if result is not None else verdicts(conv, args)
     say = conv.say
-    lines = [Line("info", say("preview.send", template=result["template"], count=len(result["results"])))]
+    lines = [Line("info", say("preview.send", template=result["template"], count=len(result["results"]))),
+             Line("info", say("preview.send.text", text=message(conv, args)))]
     for r in result["results"][:SHOWN]:
         where = label(conv, "carrier", r["carrier"]) if r["carrier"] in carriers else "no carrier"
         verdict = say("preview.send.will_send") if r["status"] == "sent" else \

@@ -412,11 +412,13 @@ def answer(conv: Conversation, text: str) -> list[Line]:
             return said if said is not None else unknown(conv, text)
         return yes_or_no_again(go_ahead(conv), conv.say("answer_yes_no"))  # asked again, never taken as a no
     slot = flow.slots[0]
-    reading = yes_or_no(text)
+    reading = yes_or_no(text, conv.kb.answers)
     if reading == "no" and not slot.required:
         text = ""                       # "no" to an optional value ("Enter to skip"): skipped
     elif reading == "no":               # "no" to a value the request cannot do without: the request is dropped
         return _dropped(conv)
+    elif reading == "yes" and _default(conv, slot):   # "是" at "Template code [DIGITAL_SMS_0001]": the default
+        return take(conv, check(conv, flow.action, slot, ""))
     elif reading == "yes":              # a yes is never a name, a text or a choice
         asked = prompt(conv, flow.action, slot)
         wanted = conv.say("value.wanted_answer") if asked.endswith(("?", "？")) else \
@@ -433,11 +435,12 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         return fix + back(conv)
     if any_text or worded or asks:
         reply = conv.router.route(text, conv.lang)
-        if _is_request(conv, reply) or ((any_text or asks) and _is_question(conv, text, reply)):
+        if _is_request(conv, reply) or ((any_text or asks) and _is_question(conv, text, reply)) \
+                or (slot.type == "param" and _surely_another(conv, reply)):
             # a question nothing answers is said so, never met with silence
             return aside(conv, text, reply) or unknown(conv, text)
-    if slot.type == "param" and conv.router.form(text) == "question":
-        # a template's value is never a question ("what is this charge?"): answered, or said not understood
+    if slot.type == "param" and asks_something(conv, text):
+        # a template's value is never a question ("what is this charge?", "发到了没"): answered, or said not understood
         return aside(conv, text) or unknown(conv, text)
     try:
         value = check(conv, flow.action, slot, text)
@@ -504,12 +507,26 @@ def _names_files(text: str, every_word: bool = False) -> bool:
     return len(words) == 1 and file_like(words[0])
 
 
+def asks_something(conv: Conversation, text: str) -> bool:
+    """Whether TEXT is worded as a question, in either language: an English question's first words
+    or its question mark (`Router.form`), or a Chinese question word or closing particle
+    (`lang.asks_in_chinese`: "发到了没", "经理回复了吗"). A value ("张三", "A123") is neither."""
+    return conv.router.form(text) == "question" or language.asks_in_chinese(text)
+
+
 def _is_question(conv: Conversation, text: str, reply: Reply) -> bool:
     """A question the knowledge base answers well (REPLY, the router's reading of TEXT), rather
     than a value that ends in "?"."""
-    return (conv.router.form(text) == "question" or language.asks_in_chinese(text)) \
-        and reply.type in ("answer", "action") \
+    return asks_something(conv, text) and reply.type in ("answer", "action") \
         and reply.confidence >= conv.router.thresholds.answer
+
+
+def _surely_another(conv: Conversation, reply: Reply) -> bool:
+    """A line the router reads as an answer or a request without doubt (REPLY, at least the
+    confidence the gap log takes as sure: "查一下发送记录", "show my sends"), typed where a
+    template's value is asked: the person asks something else; a name or an order number is
+    read so by no intent."""
+    return reply.type in ("answer", "action") and reply.confidence >= conv.router.thresholds.low_confidence
 
 
 def _is_request(conv: Conversation, reply: Reply) -> bool:
@@ -561,7 +578,7 @@ def aside(conv: Conversation, text: str, reply: Reply | None = None) -> list[Lin
                 lines = conv.run(name, args)
             except UserError as exc:
                 lines = [Line("error", str(exc))]
-    elif conv.router.form(text) == "question":
+    elif asks_something(conv, text):
         lines = [Line("info", conv.say("request.unclear"))]
     else:
         return None

@@ -34,17 +34,25 @@ def params(value: Any) -> dict[str, str]:
     return out
 
 
+# A value in words: quoted, or up to a space or a clause's end ("name是张三，order是A123")
+_VALUE = r"(\"[^\"]*\"|'[^']*'|“[^”]*”|[^\s,，;；。、]+)"
+# what says "is" between a variable and its value, in either language ("name: Tom", "name是张三", "name为张三")
+_IS = r"(?:=|:|：|\bis\b|\bas\b|是|为)"
+
+
 def named_params(said: str, variables: Iterable[str]) -> dict[str, str]:
     """The values SAID gives the template's VARIABLES in words ("with name Tom", "and shop: Acme",
-    "with ${name} = Tom", "where name is 'Tom Li'"): only variables the template has, and only after
-    "with", "and", "where" or a comma, so a variable called like a word of the request is not misread."""
+    "with ${name} = Tom", "where name is 'Tom Li'", "，name是张三", "name为张三", "order：A123"): only
+    variables the template has. Without a word that says "is" (=, :, is, 是, 为), only after "with",
+    "and", "where" or a comma, so a variable called like a word of the request is not misread."""
     out: dict[str, str] = {}
     for variable in variables:
-        pattern = (r"(?:(?:\bwith|\band|\bwhere)\s+|[,，]\s*)\$?\{?" + re.escape(variable) + r"\}?\s*(?:=|:|：|\bis\b|\bas\b)?\s*"
-                   r"(\"[^\"]*\"|'[^']*'|[^\s,，]+)")
-        found = re.search(pattern, said, re.IGNORECASE)
+        name = r"\$?\{?" + re.escape(variable) + r"\}?"
+        opened = r"(?:(?:\bwith|\band|\bwhere)\s+|[,，]\s*)" + name + r"\s*" + _IS + r"?\s*" + _VALUE
+        said_is = r"(?<![A-Za-z0-9_$])" + name + r"(?![A-Za-z0-9_])\s*" + _IS + r"\s*" + _VALUE
+        found = re.search(opened, said, re.IGNORECASE) or re.search(said_is, said, re.IGNORECASE)
         if found:
-            out[variable] = found.group(1).strip("\"'")
+            out[variable] = found.group(1).strip("\"'“”")
     return out
 
 

@@ -21,8 +21,9 @@ from ..errors import Conflict, Forbidden, NotFound, TooLarge, Unavailable, Unpro
 from ..paths import database_target, shown_target
 from . import wording
 from .deps import Service, Unauthenticated
-from .limits import RateLimited, upload_bytes
+from .limits import RateLimited, form_fields, too_many_fields, upload_bytes
 from .settings import Settings
+from .strict import Refusal
 
 STATUS = ((Unauthenticated, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409), (TooLarge, 413),
           (Unsupported, 415), (Unprocessable, 422), (RateLimited, 429), (Unavailable, 503), (UserError, 400))
@@ -166,6 +167,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Digital Message assistant", version=__version__,
                   description="The assistant as a service: Bearer tokens from `assistant admin token create`.")
     app.state.service = service
+    # a send's form holds a field per number: the documented 1,000 and the rest pass the parser;
+    # more get the product's refusal (strict.StrictRequest reads both)
+    sending = service.kb.rules.sending if service.kb.rules else {"max_numbers_per_request": 1000}
+    app.state.form_fields, app.state.too_many_fields = form_fields(sending), too_many_fields(sending)
     for module in (ask, conversations, signatures, templates, sends, error_codes, tickets, admin):
         app.include_router(module.router, prefix="/v1")
     _add_web(app)
@@ -189,6 +194,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc, Refusal):    # the product's refusal, met while the body was read
+            return await user_error(request, exc.refusal)
         message = {404: "no such endpoint; see /openapi.json", 405: "this endpoint does not take that method; "
                    "see /openapi.json"}.get(exc.status_code, f"{exc.detail}; check the request")
         return JSONResponse(error_body(message), exc.status_code, headers=getattr(exc, "headers", None))

@@ -16,6 +16,25 @@ def upload_bytes(template: dict) -> int:
     return 2 * int(template["max_total_kb"]) * 1024 + 64 * 1024
 
 
+# The fields of a send's form besides its numbers: the code, the template's NAME=VALUE pairs, a file.
+FORM_HEADROOM = 100
+
+
+def form_fields(sending: dict) -> int:
+    """The most text fields a multipart form may have: a send's numbers, one field each, up to the
+    documented limit (rules.yaml sending.max_numbers_per_request), and the send's other fields."""
+    return int(sending["max_numbers_per_request"]) + FORM_HEADROOM
+
+
+def too_many_fields(sending: dict) -> UserError:
+    """The refusal of a form with more fields than `form_fields`: the product's own line, naming the
+    limit on numbers as the send itself does (isv.MOBILE_COUNT_OVER_LIMIT), never the parser's."""
+    limit = int(sending["max_numbers_per_request"])
+    return UserError(f"isv.MOBILE_COUNT_OVER_LIMIT: more than {limit} numbers in one request (the form has more "
+                     f"than {form_fields(sending)} fields), at most {limit}; split them over several requests, "
+                     "or send them as a `file` of recipients", code="isv.MOBILE_COUNT_OVER_LIMIT")
+
+
 class RateLimited(UserError):
     """Too many requests of one kind from one token (the service answers 429, with Retry-After)."""
 

@@ -21,6 +21,8 @@ from python_multipart.multipart import parse_options_header
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 
+from ..errors import UserError
+
 
 class Body(BaseModel):
     """A JSON body with strict types: `true` or `"10"` is not a count, `1` is not a yes."""
@@ -41,6 +43,16 @@ def lone_surrogate(value: Any) -> bool:
     if isinstance(value, list):
         return any(lone_surrogate(v) for v in value)
     return False
+
+
+class Refusal(HTTPException):
+    """The product's own refusal (REFUSAL, a UserError) met while the request's body is read: the
+    framework turns any other exception there into "There was an error parsing the body", so it
+    travels as an HTTPException and the app's handler says it as it says every UserError."""
+
+    def __init__(self, refusal: UserError):
+        super().__init__(400, str(refusal))
+        self.refusal = refusal
 
 
 def _not_text(what: str) -> HTTPException:
@@ -80,11 +92,18 @@ class StrictRequest(Request):
 
     async def _get_form(self, **limits: Any):  # type: ignore[override]
         kind, _ = parse_options_header(self.headers.get("Content-Type"))
+        state = self.app.state if "app" in self.scope else None
+        fields = getattr(state, "form_fields", None)
+        if fields:      # the app's own (a send's numbers, one field each), not the parser's default 1,000
+            limits["max_fields"] = fields
         if self._form is None and kind == b"multipart/form-data":
             try:
                 async with aclosing(self.stream()) as stream:
                     self._form = await _StrictParts(self.headers, stream, **limits).parse()
             except MultiPartException as exc:
+                refusal = getattr(state, "too_many_fields", None)
+                if refusal is not None and exc.message.startswith("Too many fields"):
+                    raise Refusal(refusal) from None
                 raise HTTPException(400, exc.message) from None
         return await super()._get_form(**limits)
 
