@@ -601,7 +601,8 @@ def _checks(c: _Checker, routing: _Map) -> tuple[Check, ...]:
             what = f"routing checks '{name}'"
             checks.append(Check(str(name), spec["entry"], tuple(str(x).lower() for x in c.strings(spec, "cues", what)),
                                 tuple(str(x).lower() for x in c.strings(spec, "formats", what)),
-                                c.strings(spec, "also", what)))
+                                c.strings(spec, "also", what),
+                                tuple(str(x).lower() for x in c.strings(spec, "unless", what))))
     return tuple(checks)
 
 

@@ -34,6 +34,7 @@ class Check(NamedTuple):
     cues: tuple[str, ...]
     formats: tuple[str, ...] = ()  # for `media`: the file formats people name (those rules.yaml lacks are refused)
     also: tuple[str, ...] = ()     # entries that answer it as well, when the model chose one ("which carrier is 19212345678")
+    unless: tuple[str, ...] = ()   # words that make it another question ("change the name of my signature "Acme Shop"")
 
 
 class Finding(NamedTuple):
@@ -52,8 +53,9 @@ _NAMED = re.compile(r"(?:\blike|\bsuch as|\be\.g\.|\bcalled|\bnamed|\bname it|�
                     r"([^\s,;?!，。？！、\"“”']{1,39}[^\s,;?!，。？！、\"“”'.:])", re.IGNORECASE)
 _NAME_WORDS = ("name", "title", "名", "叫")   # a template's quoted value is its name, not its text
 _BRACKETED = re.compile(r"\[[^\[\]\n]{0,30}\]|【[^【】\n]{0,30}】")
-_SIZE = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(kb|k|mb|m|兆|gb|g)(?![a-z])", re.IGNORECASE)
-_UNITS = {"kb": 1, "k": 1, "mb": 1024, "m": 1024, "兆": 1024, "gb": 1024 * 1024, "g": 1024 * 1024}
+# (not a bare G or a lower-case m: 5G and 4G are networks, "5m users" five million)
+_SIZE = re.compile(r"(?<![A-Za-z0-9_.])(\d+(?:[.,]\d+)*)\s*([kK][bB]|[kK]|[mM][bB]|M|兆|[gG][bB])(?![A-Za-z])")
+_UNITS = {"kb": 1, "k": 1, "mb": 1024, "m": 1024, "兆": 1024, "gb": 1024 * 1024}
 _NUMBER_WORDS = {w: n for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
@@ -67,12 +69,13 @@ _FRAMES = frozenset({"slide", "slides", "frame", "frames", "page", "pages", "帧
 # a time of day: 10:25, 3pm, 3 p.m., 下午3点, 10点半
 _TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])\s*(am|pm|a\.m\.|p\.m\.)?|(?<![\d:])(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)"
                    r"|(上午|中午|下午|晚上|早上)?(\d{1,2})点(半)?")
+_YESTERDAY = ("yesterday", "昨天", "昨晚", "昨日")
 # a phone number as people paste it, or a prefix named ("numbers starting with 192", 192开头)
 _PHONEISH = re.compile(r"(?<![A-Za-z0-9_.:/-])\+?\d[\d\- ]{5,16}\d(?![A-Za-z0-9_:/])")
 _DAYISH = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 # a prefix named as one: "numbers starting with 192", "prefix 1703", 192开头, 以146开头, 1440号段, "192 numbers"
 _PREFIX = re.compile(r"(?:start(?:s|ing|ed)? with|begin(?:s|ning)? with|prefix(?:es)?|segments?|以)\s*(?:of\s+|is\s+)?"
-                     r"(1\d{2,4})(?!\d)|(?<!\d)(1\d{2,4})\s*(?:开头|打头|号段|prefix|segment|-numbers?\b|\s?numbers?\b|的号|号码)")
+                     r"(1\d{2,4})(?!\d)|(?<!\d)(1\d{2,4})\s*(?:开头|打头|号段|-prefix|\sprefix|\ssegment|的号)")
 
 
 def findings(text: str, rules: Rules, checks: Sequence[Check],
@@ -87,7 +90,7 @@ def findings(text: str, rules: Rules, checks: Sequence[Check],
         if skip(value) or value.lower() in cues:   # 'signature' in quotes is the word, not a name
             continue
         subject = _subject(low, start, [c for c in checks if c.name in _NAME_CHECKS])
-        if subject is not None and (problem := _NAME_CHECKS[subject.name](rules, value, low)):
+        if subject is not None and _cued(low, subject) and (problem := _NAME_CHECKS[subject.name](rules, value, low)):
             found.append(Finding(subject.name, subject.entry, value, problem))
     if (check := by_name.get("brackets")) and _cued(low, check):
         found += [Finding(check.name, check.entry, b, _reserved(rules, b)) for b in _BRACKETED.findall(text)]
@@ -112,7 +115,7 @@ def _values(text: str) -> Iterator[tuple[str, int]]:
 
 
 def _cued(low: str, check: Check) -> bool:
-    return any(cue in low for cue in check.cues)
+    return any(cue in low for cue in check.cues) and not any(word in low for word in check.unless)
 
 
 def _subject(low: str, start: int, checks: Sequence[Check]) -> Check | None:
@@ -172,7 +175,7 @@ def _count(word: str) -> int | None:
 def _media(rules: Rules, text: str, low: str, check: Check) -> Iterator[tuple[str, str]]:
     """Sizes, counts and file formats in TEXT (LOW, lower case) a template may not carry."""
     spec: Mapping[str, Any] = rules.template
-    for match in _SIZE.finditer(low):
+    for match in _SIZE.finditer(text if len(text) == len(low) else low):
         try:
             kb = float(match.group(1).replace(",", "")) * _UNITS[match.group(2).lower()]
         except ValueError:
@@ -199,7 +202,9 @@ def _numbers(rules: Rules, text: str, low: str) -> Iterator[tuple[str, str]]:
     seen = set()
     for match in _PHONEISH.finditer(text):
         raw = match.group(0).strip()
-        if _DAYISH.fullmatch(raw) or sum(ch.isdigit() for ch in raw) < 7:
+        digits = re.sub(r"\D", "", raw)
+        digits = digits[4:] if digits.startswith("0086") else digits[2:] if raw.startswith("+86") else digits
+        if _DAYISH.fullmatch(raw) or not 10 <= len(digits) <= 13:   # an order number, a date, a short code
             continue
         number = numbers.lookup(raw, rules)
         if number.problem:
@@ -242,10 +247,14 @@ def _clock_times(low: str) -> list[int]:
 
 def _repeats(rules: Rules, low: str) -> Iterator[tuple[str, str]]:
     """One template sent to a number twice within 24 hours ("at 10:00 ... the same template again
-    at 15:00"): flow control holds the second; when it may go."""
+    at 15:00"; "at 10:25 yesterday, and today at 09:00"): flow control holds the second; when it may go."""
     times = _clock_times(low)
+    if len(times) < 2:
+        return
+    gap = times[1] - times[0] + (24 * 60 if any(word in low for word in _YESTERDAY) else 0)
+    if not 0 < gap < 24 * 60:   # 25 hours apart: flow control is not what held it
+        return
     limit = rules.sending["flow_control"]["same_template_per_24h"]
-    if len(times) >= 2 and times[1] != times[0]:
-        first = f"{times[0] // 60:02d}:{times[0] % 60:02d}"
-        yield first, (f"a number receives the same template at most {limit} time{'s' if limit != 1 else ''} in 24 hours: "
-                      f"after a send at {first}, again from {first} the next day")
+    first = f"{times[0] // 60:02d}:{times[0] % 60:02d}"
+    yield first, (f"a number receives the same template at most {limit} time{'s' if limit != 1 else ''} in 24 hours: "
+                  f"after a send at {first}, again from {first} the next day")

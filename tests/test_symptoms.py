@@ -31,6 +31,8 @@ def found(kb, text):
     ("numbers starting with 1703, whose are they?", "number-segments", "1703"),
     ("our numbers are written +86 138-1234-5678, is that accepted?", "mobile-numbers", "+86 138-1234-5678"),
     ("sent at 10:00 and the same template again at 3pm was blocked", "flow-control", "10:00"),
+    ("the same template at 10:25 yesterday, and today at 09:00 it failed", "flow-control", "10:25"),
+    ("图片2M的可以吗", "media-formats", "2M"),
     ("上午10点发了，下午3点用同一个模板再发就失败了", "flow-control", "10:00"),
 ])
 def test_a_refused_or_known_value_names_the_entry_of_its_rule(kb, text, entry, value):
@@ -44,6 +46,13 @@ def test_a_refused_or_known_value_names_the_entry_of_its_rule(kb, text, entry, v
     "We want to send to 150 numbers at once",                   # a count, not a prefix
     "the report for 2026-12-06 and order 13800138000",           # a day; a valid number
     "our 3 images come to 900 KB",                              # within the limits
+    "we have 192 numbers in our list, how do I send to all of them?",  # a count, though 192 is a segment
+    "My order number is 20261201123456, the message never arrived",     # no phone number's length
+    "5G消息模板和数字短信有什么区别？",                                  # a network, not a size
+    "Our campaign reached 5m users with the template last year",       # five million, not megabytes
+    "The same template went to different customers at 10:00 and 10:05, is that OK?",  # not one number
+    "same template yesterday at 10:00 and today at 11:00 to one number",  # 25 hours apart
+    'Can I change the name of my signature "Acme Shop"?',              # a change asked for, not a name checked
 ])
 def test_a_value_the_rules_accept_is_no_symptom(kb, text):
     assert found(kb, text) == []
