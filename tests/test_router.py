@@ -563,6 +563,8 @@ def test_a_new_customers_wish_in_command_form_gets_the_way_in_not_a_send(router,
     ("what did we send on 2026-03-02", {"day": "2026-03-02"}),
     ("查一下4月2日的发送记录", {"day": "4月2日"}),
     ("show send records of DIGITAL_SMS_0001 from 2 April 2026", {"template": "DIGITAL_SMS_0001", "day": "2 April 2026"}),
+    ("show sends from tomorrow", {"day": "tomorrow"}),    # kept, to be refused in words: never the whole list
+    ("明天的发送记录", {"day": "明天"}),
 ])
 def test_send_records_asked_for_a_template_or_a_day_are_the_send_list_kept_to_them(router, text, args):
     reply = router.route(text)
