@@ -726,14 +726,16 @@ class Router:
         the signature "Brightway Logistics" ... Could you check its status?" asks its status), nor in
         a line the model reads as a request about an object it names."""
         checks = self.kb.routing.checks
-        if not checks or self.kb.rules is None or form == "command" or \
-                any(self.form(s) == "command" for s in self.asking(text)):
+        if not checks or self.kb.rules is None or form == "command":
+            return []
+        found = symptoms.findings(text, self.kb.rules, checks, skip=self._a_code)
+        if not found or any(self.form(s) == "command" for s in self.asking(text)):
             return []
         if ranked and ranked[0].key.startswith("action:"):
             action = self.kb.actions[ranked[0].key.partition(":")[2]]
             if form != "question" or slots_for(self.kb, action, text):
                 return []
-        return symptoms.findings(text, self.kb.rules, checks, skip=self._a_code)
+        return found
 
     def _symptom_entry(self, found: list[symptoms.Finding], ranked: list[Candidate]) -> str:
         """The intent that answers FOUND: the first finding's entry, or another that answers it as
