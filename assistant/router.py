@@ -286,8 +286,12 @@ class Router:
         self.index = index
         # the fused probabilities have their own thresholds, chosen on validation data like the lexical ones
         e = kb.encoder
-        self.thresholds = kb.thresholds if index.semantic is None else \
-            kb.thresholds._replace(answer=e.answer, clarify=e.clarify, out_of_scope=e.out_of_scope)
+        # (`low_confidence`, what "surely" means to the router's callers, scaled as `answer` is: the
+        # fused probabilities are less peaked; the gap log keeps the knowledge base's own figure)
+        t = kb.thresholds
+        self.thresholds = t if index.semantic is None else \
+            t._replace(answer=e.answer, clarify=e.clarify, out_of_scope=e.out_of_scope,
+                       low_confidence=round(t.low_confidence * e.answer / t.answer, 4) if t.answer else t.low_confidence)
         self.warning: str | None = None  # set by `cache.load_router` when the chosen encoder could not be used
         self._salient: frozenset[tuple[str, ...]] | None = None  # routing.salient_words as the index reads them
         self._code_words: dict[str, str | None] | None = None     # see code_asked
@@ -643,6 +647,8 @@ class Router:
                     reply = reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text))
                 group.append(reply)
         best = max(in_context, key=_strength)
+        if best.type == "answer" and (request := self._closing_request(question, text, sentences, said, shown)):
+            return request
         # the whole message answered only because it leans to one entry (the `lead` rule, below
         # `answer`) is not decisive: the problem a sentence states may say more ("We got a new brand
         # name. Our template was rejected by all three carriers. What are the next steps?")
@@ -666,6 +672,21 @@ class Router:
             # when sure, since its context said it is about something else
             alone = [r for r in alone if r.type not in ("answer", "action") or r.confidence >= self.kb.thresholds.low_confidence]
         return max([best, *alone], key=_strength)
+
+    def _closing_request(self, question: str, text: str, sentences: list[str], said: str, shown: bool) -> Reply | None:
+        """The request a message of several sentences closes with, in command form ("... the
+        trademark name 安盾保. Can you file the signature application for us?", "... 能不能帮我们把签名
+        申请提交一下？"), when it reads surely as one: what the context tells is the request's
+        background, not a question the FAQ answers (surely: "Please advise." is no request). Its
+        values are the whole message's."""
+        last = sentences[-1]
+        if len(sentences) < 2 or self.form(last) != "command" or _refers(last) or _REFERS_ZH.search(last):
+            return None   # "Can you list them?": what it asks for is in the context
+        reply = self._route_one(question, last, said, shown)
+        if reply.type != "action" or reply.confidence < self.thresholds.low_confidence:
+            return None
+        action = self.kb.actions[reply.action]
+        return reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text))
 
     def resolved(self, sentence: str, before: Sequence[str]) -> str | None:
         """SENTENCE with its pronoun replaced by the object the nearest sentence BEFORE it names

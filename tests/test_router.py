@@ -697,3 +697,22 @@ def test_a_bare_line_asks_which_intent_in_the_order_written_whatever_the_model_l
     assert [s.key for s in router.route("签名").suggestions] == ["faq:what-is-a-signature", "faq:create-signature",
                                                                 "faq:signature-requirements"]
     assert router.route("signature status").action == "signature.status"
+
+
+def test_a_long_message_closing_with_a_request_is_that_request_not_an_faq_answer(router):
+    reply = router.route("我们是连锁面包店，商标刚注册下来，下周就要做活动。能帮我们把签名申请提交一下吗？")
+    assert (reply.type, reply.action, reply.args) == ("action", "signature.submit", {"source": "trademark"})
+
+
+@pytest.mark.parametrize("text,entry", [
+    ("I need the exact naming rules for signatures: length, characters, anything forbidden. Can you list them?",
+     "signature-name-rules"),                                      # "them": what it asks for is in the context
+    ("We have 2 million numbers. Our developer asks how many fit in one API call. Please advise.",
+     "recipients-per-send"),                                       # "please advise" is no request
+])
+def test_a_closing_line_that_asks_for_what_the_context_says_keeps_the_answer(router, text, entry):
+    assert (router.route(text).type, router.route(text).entry) == ("answer", entry)
+
+
+def test_a_signature_application_names_no_signature_and_no_source(router):
+    assert router.route("Can you file the signature application for us?").args in (None, {})

@@ -525,11 +525,9 @@ def _surely_another(conv: Conversation, reply: Reply) -> bool:
     """A line the router reads as an answer or a request without doubt (REPLY, at least the
     confidence the gap log takes as sure: "查一下发送记录", "show my sends"), typed where a
     template's value is asked: the person asks something else; a name or an order number is
-    read so by no intent. The bar is scaled to the model in use: the encoder's probabilities are
-    less peaked ("show my sends" is the send list at 0.52 with it, "Tom" a handoff at 0.30)."""
-    used, lexical = conv.router.thresholds, conv.kb.thresholds
-    sure = lexical.low_confidence * used.answer / lexical.answer if lexical.answer else lexical.low_confidence
-    return reply.type in ("answer", "action") and reply.confidence >= sure
+    read so by no intent. The router's `low_confidence` is scaled to the model in use ("show my
+    sends" is the send list at 0.52 with the encoder, "Tom" a handoff at 0.30)."""
+    return reply.type in ("answer", "action") and reply.confidence >= conv.router.thresholds.low_confidence
 
 
 def _is_request(conv: Conversation, reply: Reply) -> bool:
