@@ -154,6 +154,7 @@ class Routing(NamedTuple):
     later_words: tuple[str, ...] = ()  # "tomorrow", "明天": a send asked for later is said to go at once (notes_for)
     checks: tuple[Check, ...] = ()  # values a question names that the rules refuse: see assistant/symptoms.py
     acceptance_words: tuple[str, ...] = ()  # "will it pass review": no salient word beside a refused value
+    closing_requests: tuple[str, ...] = ()  # requests a long message closes with, worded as a question too
 
 
 class KnowledgeBase(NamedTuple):
@@ -651,7 +652,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       tuple(sorted(c.strings(r, "refusals", "routing"), key=len, reverse=True)),
                       tuple(fold(x) for x in c.strings(r, "later_words", "routing")),
                       _checks(c, r),
-                      c.strings(r, "acceptance_words", "routing"))
+                      c.strings(r, "acceptance_words", "routing"),
+                      c.strings(r, "closing_requests", "routing"))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 
@@ -713,6 +715,9 @@ def _cross_references(kb: KnowledgeBase, faq_lines: dict[str, int]) -> Iterator[
             if entry not in kb.entries:
                     yield Problem("matcher.yaml", 1, f"routing checks '{check.name}' names unknown entry '{entry}'; "
                                                  "use an existing id")
+    for name in kb.routing.closing_requests:
+        if name not in kb.actions:
+            yield Problem("matcher.yaml", 1, f"routing closing_requests names unknown action '{name}'; use one from actions.yaml")
     for line, intents in kb.routing.bare_lines:
         for key in intents:
             kind, _, name = key.partition(":")

@@ -259,6 +259,7 @@ def notes_for(kb: KnowledgeBase, action: Action, text: str) -> tuple[str, ...]:
 
 _PRONOUNS = frozenset({"it", "its", "that", "this", "they", "them"})
 _REFERS_ZH = re.compile("[这那它此该]")
+_POINTS_BACK_ZH = re.compile("它|[这那](?:些|几个|两个|三个)|[这那]个?(?![\u4e00-\u9fff])")   # "列一下这些", not "这个签名"
 
 
 def _refers(sentence: str) -> bool:
@@ -680,13 +681,19 @@ class Router:
         background, not a question the FAQ answers (surely: "Please advise." is no request). Its
         values are the whole message's."""
         last = sentences[-1]
-        if len(sentences) < 2 or self.form(last) != "command" or _refers(last) or _REFERS_ZH.search(last):
+        if len(sentences) < 2 or _refers(last) or _POINTS_BACK_ZH.search(last):
             return None   # "Can you list them?": what it asks for is in the context
-        reply = self._route_one(question, last, said, shown)
-        if reply.type != "action" or reply.confidence < self.thresholds.low_confidence:
+        command = self.form(last) == "command"
+        if not command and not self.kb.routing.closing_requests:
             return None
+        reply = self._route_one(question, last, said, shown)
+        if reply.type != "action" or not (command or reply.action in self.kb.routing.closing_requests):
+            return None   # "... Can I please talk to a real person?" asks for one, though worded as a question
         action = self.kb.actions[reply.action]
-        return reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text))
+        args = slots_for(self.kb, action, text)
+        if reply.confidence < self.thresholds.low_confidence and not (args and reply.confidence >= self.thresholds.answer):
+            return None   # surely a request, or one that names its values ("... under the name 安居地产?")
+        return reply._replace(args=args, notes=notes_for(self.kb, action, text))
 
     def resolved(self, sentence: str, before: Sequence[str]) -> str | None:
         """SENTENCE with its pronoun replaced by the object the nearest sentence BEFORE it names

@@ -716,3 +716,17 @@ def test_a_closing_line_that_asks_for_what_the_context_says_keeps_the_answer(rou
 
 def test_a_signature_application_names_no_signature_and_no_source(router):
     assert router.route("Can you file the signature application for us?").args in (None, {})
+
+
+@pytest.mark.parametrize("text,action", [
+    ("We have been stuck on this for a week and the answers do not help. Can I please talk to a real person?", "handoff"),
+    ("我们上周提交了签名\"康宁大药房\"，老板一直在问。麻烦帮我查一下这个签名现在的报备状态。", "signature.status"),
+])
+def test_a_long_message_closing_with_a_request_worded_either_way_is_that_request(router, text, action):
+    reply = router.route(text)
+    assert (reply.type, reply.action) == ("action", action)
+
+
+def test_a_signature_named_under_the_name_is_read(router):
+    reply = router.route("Could you file a signature application for us under the name 安居地产?")
+    assert (reply.action, reply.args.get("name")) == ("signature.submit", "安居地产")
