@@ -34,7 +34,7 @@ from .paths import cache_dir, open_private, private_dirs, stamps
 from .router import Router
 from .rules import CarrierRules, ContentRule, IndustryRule, Rules, TemplateIndustry
 from .symptoms import Check
-from .text import Synonyms
+from .text import LazyPattern, Synonyms
 
 FORMAT = 3
 MAGIC = b"assistant-index\n"
@@ -138,19 +138,6 @@ def _nested(values: list) -> bool:
 
 def _hashable(key: Any) -> Any:
     return tuple(key) if isinstance(key, list) else key
-
-
-class LazyPattern:
-    """A regular expression compiled when first used: a start that answers an FAQ question
-    compiles only the patterns it needs (compiling costs more than reading the whole index)."""
-
-    def __init__(self, pattern: str, flags: int):
-        self._source, self._flags, self._compiled = pattern, flags, None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._compiled is None:
-            self._compiled = re.compile(self._source, self._flags)
-        return getattr(self._compiled, name)
 
 
 class LazyEntries(Mapping):

@@ -23,7 +23,7 @@ from . import numbers
 from .formats import characters_problem, name_problem
 from .records import NamedTuple
 from .rules import Rules
-from .text import clean
+from .text import LazyPattern, clean
 
 
 class Check(NamedTuple):
@@ -48,34 +48,34 @@ class Finding(NamedTuple):
 
 
 # A value quoted or named: "ACME-China!", “Joy&Fun游戏”, 'A&B', 「阿克米」, like 12306, 叫A&B
-_QUOTED = re.compile(r'"([^"\n]{1,60})"|“([^”\n]{1,60})”|‘([^’\n]{1,60})’|「([^」\n]{1,60})」|『([^』\n]{1,60})』'
+_QUOTED = LazyPattern(r'"([^"\n]{1,60})"|“([^”\n]{1,60})”|‘([^’\n]{1,60})’|「([^」\n]{1,60})」|『([^』\n]{1,60})』'
                      r"|(?<![A-Za-z])'([^'\n]{1,40})'(?![A-Za-z])")
-_NAMED = re.compile(r"(?:\blike|\bsuch as|\be\.g\.|\bcalled|\bnamed|\bname it|叫做|名为|名叫|比如|例如|叫)\s*"
+_NAMED = LazyPattern(r"(?:\blike|\bsuch as|\be\.g\.|\bcalled|\bnamed|\bname it|叫做|名为|名叫|比如|例如|叫)\s*"
                     r"([^\s,;?!，。？！、\"“”']{1,39}[^\s,;?!，。？！、\"“”'.:])", re.IGNORECASE)
 _NAME_WORDS = ("name", "title", "名", "叫")   # a template's quoted value is its name, not its text
-_BRACKETED = re.compile(r"\[[^\[\]\n]{0,30}\]|【[^【】\n]{0,30}】")
+_BRACKETED = LazyPattern(r"\[[^\[\]\n]{0,30}\]|【[^【】\n]{0,30}】")
 # (not a bare G or a lower-case m: 5G and 4G are networks, "5m users" five million)
-_SIZE = re.compile(r"(?<![A-Za-z0-9_.])(\d+(?:[.,]\d+)*)\s*([kK][bB]|[kK]|[mM][bB]|M|兆|[gG][bB])(?![A-Za-z])")
+_SIZE = LazyPattern(r"(?<![A-Za-z0-9_.])(\d+(?:[.,]\d+)*)\s*([kK][bB]|[kK]|[mM][bB]|M|兆|[gG][bB])(?![A-Za-z])")
 _UNITS = {"kb": 1, "k": 1, "mb": 1024, "m": 1024, "兆": 1024, "gb": 1024 * 1024}
 _NUMBER_WORDS = {w: n for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
 _CHINESE_DIGITS = {ch: n for n, ch in enumerate("零一二三四五六七八九十")} | {"两": 2}
 # a count of what a template is made of: "12 images", "ten slides", 十张图片, 2段视频
-_COUNT = re.compile(r"(\d{1,3}|[a-z]+|[零一二两三四五六七八九十]{1,3})\s*(?:张|个|段|帧|页|幅)?\s*"
+_COUNT = LazyPattern(r"(\d{1,3}|[a-z]+|[零一二两三四五六七八九十]{1,3})\s*(?:张|个|段|帧|页|幅)?\s*"
                     r"(images?|pictures?|photos?|pics?|slides?|frames?|pages?|videos?|clips?|图片|图|照片|帧|页|视频)",
                     re.IGNORECASE)
 _VIDEOS = frozenset({"video", "videos", "clip", "clips", "视频"})
 _FRAMES = frozenset({"slide", "slides", "frame", "frames", "page", "pages", "帧", "页"})
 # a time of day: 10:25, 3pm, 3 p.m., 下午3点, 10点半
-_TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])\s*(am|pm|a\.m\.|p\.m\.)?|(?<![\d:])(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)"
+_TIME = LazyPattern(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])\s*(am|pm|a\.m\.|p\.m\.)?|(?<![\d:])(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.)"
                    r"|(上午|中午|下午|晚上|早上)?(\d{1,2})点(半)?")
 _YESTERDAY = ("yesterday", "昨天", "昨晚", "昨日")
 # a phone number as people paste it, or a prefix named ("numbers starting with 192", 192开头)
-_PHONEISH = re.compile(r"(?<![A-Za-z0-9_.:/-])\+?\d[\d\- ]{5,16}\d(?![A-Za-z0-9_:/])")
-_DAYISH = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_PHONEISH = LazyPattern(r"(?<![A-Za-z0-9_.:/-])\+?\d[\d\- ]{5,16}\d(?![A-Za-z0-9_:/])")
+_DAYISH = LazyPattern(r"\d{4}-\d{1,2}-\d{1,2}")
 # a prefix named as one: "numbers starting with 192", "prefix 1703", 192开头, 以146开头, 1440号段, "192 numbers"
-_PREFIX = re.compile(r"(?:start(?:s|ing|ed)? with|begin(?:s|ning)? with|prefix(?:es)?|segments?|以)\s*(?:of\s+|is\s+)?"
+_PREFIX = LazyPattern(r"(?:start(?:s|ing|ed)? with|begin(?:s|ning)? with|prefix(?:es)?|segments?|以)\s*(?:of\s+|is\s+)?"
                      r"(1\d{2,4})(?!\d)|(?<!\d)(1\d{2,4})\s*(?:开头|打头|号段|-prefix|\sprefix|\ssegment|的号)")
 
 

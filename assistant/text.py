@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 # Words are runs of letters and digits ("_" separates); Chinese, Japanese and Korean characters
@@ -236,3 +237,16 @@ def shorten(text: str, limit: int) -> str:
     cut = room.rfind(" ")
     kept = room[:cut] if cut > limit // 2 else room       # one very long word is cut, not dropped
     return kept.rstrip(" ,;:-") + "…"
+
+
+class LazyPattern:
+    """A regular expression compiled when first used: a start that answers an FAQ question
+    compiles only the patterns it needs (compiling costs more than reading the whole index)."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self._source, self._flags, self._compiled = pattern, flags, None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source, self._flags)
+        return getattr(self._compiled, name)
