@@ -33,7 +33,6 @@ from .matcher import EncoderSettings, Index, Weights
 from .paths import cache_dir, open_private, private_dirs, stamps
 from .router import Router
 from .rules import CarrierRules, ContentRule, IndustryRule, Rules, TemplateIndustry
-from .symptoms import Check
 from .text import LazyPattern, Synonyms
 
 FORMAT = 3
@@ -41,7 +40,7 @@ MAGIC = b"assistant-index\n"
 _TYPES = {cls.__name__: cls for cls in (knowledge.Entry, knowledge.SlotType, knowledge.Slot, knowledge.Action,
                                         knowledge.ErrorCode, knowledge.Thresholds, knowledge.Routing, Weights, EncoderSettings,
                                         Rules, TemplateIndustry, CarrierRules, IndustryRule, ContentRule, DayWords,
-                                        Check)}
+                                        knowledge.Check)}
 
 
 class CacheError(ValueError):

@@ -21,7 +21,6 @@ from .matcher import EncoderSettings, Weights
 from .records import NamedTuple
 from .rules import Rules, RulesError
 from .rules import parse as parse_rules
-from .symptoms import CHECKS, Check
 from .text import Synonyms, fold
 
 ACTION_NAMES = ("enable", "signature.submit", "signature.update", "signature.status", "template.create",
@@ -129,6 +128,18 @@ class Thresholds(NamedTuple):
     lead_answer: float = 1.0     # below `answer`, an intent this likely ...
     lead: float = 0.0            # ... and this many times as likely as the next is answered too (1.0: never)
     alike: float = 1000.0        # two intents no word tells apart are asked about while the first is <= this x the second
+
+
+class Check(NamedTuple):
+    """One check of matcher.yaml `routing.checks`: its NAME (what it reads), the ENTRY that states
+    the rule, and the CUES: words of a line that say what a value is (folded, lower case)."""
+
+    name: str
+    entry: str
+    cues: tuple[str, ...]
+    formats: tuple[str, ...] = ()  # for `media`: the file formats people name (those rules.yaml lacks are refused)
+    also: tuple[str, ...] = ()     # entries that answer it as well, when the model chose one ("which carrier is 19212345678")
+    unless: tuple[str, ...] = ()   # words that make it another question ("change the name of my signature "Acme Shop"")
 
 
 class Routing(NamedTuple):
@@ -594,6 +605,8 @@ def _checks(c: _Checker, routing: _Map) -> tuple[Check, ...]:
         return ()
     checks = []
     for name, spec in raw.items():
+        from .symptoms import CHECKS  # the checks that exist (read only when the YAML is)
+
         if name not in CHECKS:
             c.add(line, f"routing checks: unknown check '{name}'; use one of: {', '.join(sorted(CHECKS))}")
         elif not isinstance(spec, dict) or not isinstance(spec.get("entry"), str):

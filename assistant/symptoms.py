@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import numbers
 from .formats import characters_problem, name_problem
@@ -25,17 +25,8 @@ from .records import NamedTuple
 from .rules import Rules
 from .text import LazyPattern, clean
 
-
-class Check(NamedTuple):
-    """One check of matcher.yaml `routing.checks`: its NAME (what it reads), the ENTRY that states
-    the rule, and the CUES: words of a line that say what a value is (folded, lower case)."""
-
-    name: str
-    entry: str
-    cues: tuple[str, ...]
-    formats: tuple[str, ...] = ()  # for `media`: the file formats people name (those rules.yaml lacks are refused)
-    also: tuple[str, ...] = ()     # entries that answer it as well, when the model chose one ("which carrier is 19212345678")
-    unless: tuple[str, ...] = ()   # words that make it another question ("change the name of my signature "Acme Shop"")
+if TYPE_CHECKING:
+    from .knowledge import Check  # (a record of the knowledge base; knowledge.py reads the checks that exist here)
 
 
 class Finding(NamedTuple):
