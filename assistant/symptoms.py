@@ -44,6 +44,8 @@ _QUOTED = LazyPattern(r'"([^"\n]{1,60})"|“([^”\n]{1,60})”|‘([^’\n]{1,6
 _NAMED = LazyPattern(r"(?:\blike|\bsuch as|\be\.g\.|\bcalled|\bnamed|\bname it|叫做|名为|名叫|比如|例如|叫)\s*"
                     r"([^\s,;?!，。？！、\"“”']{1,39}[^\s,;?!，。？！、\"“”'.:])", re.IGNORECASE)
 _NAME_WORDS = ("name", "title", "名", "叫")   # a template's quoted value is its name, not its text
+# a name's length stated: "17 chars", "21 characters", 25个字, 18个字符
+_LENGTH = LazyPattern(r"(?<![\d.])(\d{1,3})\s*(?:chars?\b|characters?\b|letters?\b|个字符|个字|字符|字)")
 _BRACKETED = LazyPattern(r"\[[^\[\]\n]{0,30}\]|【[^【】\n]{0,30}】")
 # (not a bare G or a lower-case m: 5G and 4G are networks, "5m users" five million)
 _SIZE = LazyPattern(r"(?<![A-Za-z0-9_.])(\d+(?:[.,]\d+)*)\s*([kK][bB]|[kK]|[mM][bB]|M|兆|[gG][bB])(?![A-Za-z])")
@@ -84,6 +86,10 @@ def findings(text: str, rules: Rules, checks: Sequence[Check],
         subject = _subject(low, start, [c for c in checks if c.name in _NAME_CHECKS])
         if subject is not None and _cued(low, subject) and (problem := _NAME_CHECKS[subject.name](rules, value, low)):
             found.append(Finding(subject.name, subject.entry, value, problem))
+    for match in _LENGTH.finditer(low):   # "signaturename 17 chars rejected why", 模板名称写了25个字
+        subject = _subject(low, match.start(), [c for c in checks if c.name in _NAME_CHECKS])
+        if subject is not None and _cued(low, subject) and (said := _length(rules, subject.name, int(match.group(1)), low)):
+            found.append(Finding(subject.name, subject.entry, match.group(0), said))
     if (check := by_name.get("brackets")) and _cued(low, check):
         found += [Finding(check.name, check.entry, b, _reserved(rules, b)) for b in _BRACKETED.findall(text)]
     if (check := by_name.get("media")) and _cued(low, check):
@@ -107,7 +113,15 @@ def _values(text: str) -> Iterator[tuple[str, int]]:
 
 
 def _cued(low: str, check: Check) -> bool:
-    return any(cue in low for cue in check.cues) and not any(word in low for word in check.unless)
+    """Whether LOW says what CHECK reads (a cue, even run together: "signaturename") and none of
+    its `unless` words (a whole word: "signaturename" renames nothing)."""
+    return any(cue in low for cue in check.cues) and not any(_word_in(low, word) for word in check.unless)
+
+
+def _word_in(low: str, word: str) -> bool:
+    if not word.isascii():
+        return word in low   # Chinese has no spaces between words
+    return re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low) is not None
 
 
 def _subject(low: str, start: int, checks: Sequence[Check]) -> Check | None:
@@ -144,6 +158,19 @@ def _template_name(rules: Rules, value: str, low: str) -> str | None:
 _NAME_CHECKS: dict[str, Callable[[Rules, str, str], str | None]] = {
     "signature_name": _signature_name, "template_name": _template_name}
 CHECKS = frozenset({*_NAME_CHECKS, "brackets", "media", "number", "segment", "repeat"})
+
+
+def _length(rules: Rules, check: str, count: int, low: str) -> str | None:
+    """What the rules say of a name COUNT characters long, when they refuse it."""
+    if check == "signature_name":
+        short, long = rules.signature["min_length"], rules.signature["max_length"]
+        if not short <= count <= long:
+            return f"a signature name has {short} to {long} characters; {count} is too {'many' if count > long else 'few'}"
+    elif check == "template_name" and any(word in low for word in _NAME_WORDS):
+        limit = rules.template["max_name_length"]
+        if count > limit:
+            return f"a template's name has at most {limit} characters; {count} is too many"
+    return None
 
 
 def _reserved(rules: Rules, value: str) -> str:

@@ -33,6 +33,8 @@ def found(kb, text):
     ("sent at 10:00 and the same template again at 3pm was blocked", "flow-control", "10:00"),
     ("the same template at 10:25 yesterday, and today at 09:00 it failed", "flow-control", "10:25"),
     ("图片2M的可以吗", "media-formats", "2M"),
+    ("signaturename 17 chars rejected why", "signature-name-rules", "17 chars"),   # run together, no rename
+    ("模板名称写了25个字，提示不合法", "template-content-rules", "25个字"),
     ("上午10点发了，下午3点用同一个模板再发就失败了", "flow-control", "10:00"),
 ])
 def test_a_refused_or_known_value_names_the_entry_of_its_rule(kb, text, entry, value):
@@ -53,6 +55,7 @@ def test_a_refused_or_known_value_names_the_entry_of_its_rule(kb, text, entry, v
     "The same template went to different customers at 10:00 and 10:05, is that OK?",  # not one number
     "same template yesterday at 10:00 and today at 11:00 to one number",  # 25 hours apart
     'Can I change the name of my signature "Acme Shop"?',              # a change asked for, not a name checked
+    "our signature has 5 characters, is that ok",                      # a length the rules accept
 ])
 def test_a_value_the_rules_accept_is_no_symptom(kb, text):
     assert found(kb, text) == []
