@@ -603,10 +603,10 @@ def _checks(c: _Checker, routing: _Map) -> tuple[Check, ...]:
     if not isinstance(raw, dict):
         c.add(line, "routing 'checks' must map a check to its entry and cues")
         return ()
+    from .symptoms import CHECKS  # the checks that exist (read only when the YAML is)
+
     checks = []
     for name, spec in raw.items():
-        from .symptoms import CHECKS  # the checks that exist (read only when the YAML is)
-
         if name not in CHECKS:
             c.add(line, f"routing checks: unknown check '{name}'; use one of: {', '.join(sorted(CHECKS))}")
         elif not isinstance(spec, dict) or not isinstance(spec.get("entry"), str):
@@ -726,7 +726,7 @@ def _cross_references(kb: KnowledgeBase, faq_lines: dict[str, int]) -> Iterator[
     for check in kb.routing.checks:
         for entry in (check.entry, *check.also):
             if entry not in kb.entries:
-                    yield Problem("matcher.yaml", 1, f"routing checks '{check.name}' names unknown entry '{entry}'; "
+                yield Problem("matcher.yaml", 1, f"routing checks '{check.name}' names unknown entry '{entry}'; "
                                                  "use an existing id")
     for name in kb.routing.closing_requests:
         if name not in kb.actions:

@@ -942,8 +942,8 @@ class Router:
         close = [c for c in known[1:] if best.confidence - c.confidence < t.margin and c.confidence >= t.clarify]
         if not close and pair:
             close = alike
-        asked = self.asked(text)
-        if self.uncovered(asked, best.key):
+        # (the sentences that ask are found only for a line with a salient word: most lines have none)
+        if self.uncovered(text, best.key) and self.uncovered(asked := self.asked(text), best.key):
             speaking = [c for c in close if not self.uncovered(asked, c.key)]
             if not speaking:
                 # a salient word none of them speaks of: a confident (or offered) wrong answer is worse than "I don't know"

@@ -80,14 +80,15 @@ def findings(text: str, rules: Rules, checks: Sequence[Check],
     by_name = {c.name: c for c in checks}
     found: list[Finding] = []
     cues = {cue for c in checks for cue in c.cues}
+    naming = [c for c in checks if c.name in _NAME_CHECKS]
     for value, start in _values(text):
         if skip(value) or value.lower() in cues:   # 'signature' in quotes is the word, not a name
             continue
-        subject = _subject(low, start, [c for c in checks if c.name in _NAME_CHECKS])
+        subject = _subject(low, start, naming)
         if subject is not None and _cued(low, subject) and (problem := _NAME_CHECKS[subject.name](rules, value, low)):
             found.append(Finding(subject.name, subject.entry, value, problem))
     for match in _LENGTH.finditer(low):   # "signaturename 17 chars rejected why", 模板名称写了25个字
-        subject = _subject(low, match.start(), [c for c in checks if c.name in _NAME_CHECKS])
+        subject = _subject(low, match.start(), naming)
         if subject is not None and _cued(low, subject) and (said := _length(rules, subject.name, int(match.group(1)), low)):
             found.append(Finding(subject.name, subject.entry, match.group(0), said))
     if (check := by_name.get("brackets")) and _cued(low, check):

@@ -196,6 +196,14 @@ def test_an_answer_of_an_unknown_kind_or_of_two_kinds_is_reported(kb_copy):
     assert any("answer '不 行' is both no and polite; keep one" in p for p in problems)
 
 
+def test_a_check_that_does_not_exist_or_names_an_unknown_entry_is_reported(kb_copy):
+    _edit(kb_copy / "matcher.yaml", "    repeat: {entry: flow-control,", "    repeats: {entry: flow-control,")
+    _edit(kb_copy / "matcher.yaml", "    media: {entry: media-formats,", "    media: {entry: media-format,")
+    problems = _problems(kb_copy)
+    assert any("routing checks: unknown check 'repeats'; use one of:" in p for p in problems)
+    assert any("routing checks 'media' names unknown entry 'media-format'" in p for p in problems)
+
+
 def test_load_raises_one_error_listing_every_problem(kb_copy):
     _edit(kb_copy / "faq.yaml", "  - id: enable-sending", "  - id: Enable Sending")
     with pytest.raises(knowledge.KnowledgeError) as caught:
