@@ -648,7 +648,7 @@ class Router:
                     reply = reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text))
                 group.append(reply)
         best = max(in_context, key=_strength)
-        if best.type == "answer" and (request := self._closing_request(question, text, sentences, said, shown)):
+        if best.type in ("answer", "fallback") and (request := self._closing_request(question, text, sentences, said, shown)):
             return request
         # the whole message answered only because it leans to one entry (the `lead` rule, below
         # `answer`) is not decisive: the problem a sentence states may say more ("We got a new brand
