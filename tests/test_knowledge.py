@@ -1,5 +1,6 @@
 """The knowledge base loads, covers the FAQ, and every editing mistake is reported with file and line."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -377,3 +378,17 @@ def test_the_third_party_signature_entry_states_the_power_of_attorney_and_names_
     entry = kb.entries["third-party-signature"]
     assert "create-digital-sms-signatures" in entry.source
     assert "power of attorney" in entry.answer and "授权委托书" in entry.answer_zh
+
+
+def test_the_template_rules_answer_names_each_industry_a_carrier_refuses_as_rules_yaml_does(kb):
+    """The account model refuses a template's industry by rules.yaml `carrier_rules`; the answer
+    that tells customers which carrier takes which industry must say the same (a carrier that
+    starts refusing an industry there fails this until the answer says so too)."""
+    answer = kb.entries["template-content-rules"].answer
+    for carrier, rules in kb.rules.carrier_rules.items():
+        refused = {name for name, industry in rules.industries.items() if industry.rejects}
+        said = re.search(rf"{kb.rules.carriers[carrier]} takes no ([^;.]+)", answer)
+        assert (set(re.split(r", | or ", said.group(1))) if said else set()) == refused, carrier
+    for product in ("alcohol", "infant formula", "health supplement"):
+        assert any(product in word for word in kb.rules.carrier_rules["china_mobile"].industries["e-commerce"].banned_words)
+        assert product in answer
