@@ -166,6 +166,7 @@ class Routing(NamedTuple):
     checks: tuple[Check, ...] = ()  # values a question names that the rules refuse: see assistant/symptoms.py
     acceptance_words: tuple[str, ...] = ()  # "will it pass review": no salient word beside a refused value
     closing_requests: tuple[str, ...] = ()  # requests a long message closes with, worded as a question too
+    wanting: tuple[str, ...] = ()  # "i want", "我要": a sentence so opened asks for one of closing_requests
 
 
 class KnowledgeBase(NamedTuple):
@@ -666,7 +667,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       tuple(fold(x) for x in c.strings(r, "later_words", "routing")),
                       _checks(c, r),
                       c.strings(r, "acceptance_words", "routing"),
-                      c.strings(r, "closing_requests", "routing"))
+                      c.strings(r, "closing_requests", "routing"),
+                      tuple(fold(x) for x in c.strings(r, "wanting", "routing")))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

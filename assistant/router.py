@@ -626,6 +626,9 @@ class Router:
         whole = self._route_one(question, text, said, shown)
         if whole.type == "answer" and whole.notes:
             return whole   # a value the message names that its rule refuses decides what it asks (`symptoms`)
+        clauses = [c.strip() for s in sentences for c in s.split(",") if c.strip()]
+        if len(clauses) > 1 and (person := self._person_asked(question, text, clauses, said)):
+            return person
         in_context, alone, stated = [whole], [], []
         for i, sentence in enumerate(sentences):
             if len(sentences) < 2 or not self._asks(sentence):
@@ -694,6 +697,24 @@ class Router:
         if reply.confidence < self.thresholds.low_confidence and not (args and reply.confidence >= self.thresholds.answer):
             return None   # surely a request, or one that names its values ("... under the name 安居地产?")
         return reply._replace(args=args, notes=notes_for(self.kb, action, text))
+
+    def _person_asked(self, question: str, text: str, clauses: list[str], said: str) -> Reply | None:
+        """A request for a person (`routing.closing_requests`) in any sentence or clause of a long message,
+        read surely however it is worded, in a sentence that asks or opens with `routing.wanting`:
+        "我要转人工，11月11日要发，模板还没过审" asks for a person, and the rest is what the person should
+        know (the template's topic answered it before); "客服说可能是行业选择的问题" only tells. Read
+        as changing something though another sentence asks to be shown something ("明天就要发了"):
+        a ticket charges nothing."""
+        wanted = self.kb.routing.closing_requests
+        openers = tuple(w + " " for w in self.kb.routing.wanting)
+        for clause in clauses:
+            if not (self._asks(clause) or (" ".join(fold(clause).split()) + " ").startswith(openers)):
+                continue
+            reply = self._route_one(question, clause, said)
+            if reply.type == "action" and reply.action in wanted and reply.confidence >= self.thresholds.low_confidence:
+                action = self.kb.actions[reply.action]
+                return reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text))
+        return None
 
     def resolved(self, sentence: str, before: Sequence[str]) -> str | None:
         """SENTENCE with its pronoun replaced by the object the nearest sentence BEFORE it names

@@ -730,3 +730,19 @@ def test_a_long_message_closing_with_a_request_worded_either_way_is_that_request
 def test_a_signature_named_under_the_name_is_read(router):
     reply = router.route("Could you file a signature application for us under the name 安居地产?")
     assert (reply.action, reply.args.get("name")) == ("signature.submit", "安居地产")
+
+
+@pytest.mark.parametrize("question", [
+    "我要转人工，11月11日要发，模板还没过审",
+    "模板DIGITAL_SMS_0001还在审核，明天就要发了，找人工",
+    "I want a person, my template is still not approved and we send on the 11th",
+])
+def test_a_request_for_a_person_anywhere_in_a_long_message_opens_a_ticket(router, question):
+    reply = router.route(question)
+    assert (reply.type, reply.action) == ("action", "handoff")
+
+
+def test_a_sentence_telling_what_support_said_is_no_request_for_a_person(router):
+    reply = router.route("我们是一家做电商直播的公司，上周提交的模板移动和联通都过了，电信驳回了。"
+                         "客服说可能是行业选择的问题。请问电信那边要怎么处理才能通过？")
+    assert reply.action != "handoff"
