@@ -746,3 +746,11 @@ def test_a_sentence_telling_what_support_said_is_no_request_for_a_person(router)
     reply = router.route("我们是一家做电商直播的公司，上周提交的模板移动和联通都过了，电信驳回了。"
                          "客服说可能是行业选择的问题。请问电信那边要怎么处理才能通过？")
     assert reply.action != "handoff"
+
+
+@pytest.mark.parametrize("question", [
+    "帮忙查下 13598765432 昨天那条数字短信到底发成功没有",
+    "did my message to 13800138000 yesterday go through?",
+])
+def test_a_line_asking_whether_a_send_went_through_never_runs_a_send(router, question):
+    assert router.route(question).action != "send"
