@@ -754,3 +754,8 @@ def test_a_sentence_telling_what_support_said_is_no_request_for_a_person(router)
 ])
 def test_a_line_asking_whether_a_send_went_through_never_runs_a_send(router, question):
     assert router.route(question).action != "send"
+
+
+@pytest.mark.parametrize("question", ["what is e-signature docusign", "毕业论文的签名页一定要手写吗"])
+def test_a_signature_in_another_sense_is_not_answered_by_the_signature_entries(router, question):
+    assert router.route(question).type == "fallback"
