@@ -35,7 +35,7 @@ from .router import Router
 from .rules import CarrierRules, ContentRule, IndustryRule, Rules, TemplateIndustry
 from .text import LazyPattern, Synonyms
 
-FORMAT = 3
+FORMAT = 4   # also the version of how text is folded: an index folded otherwise is built again (4: "we're" is "we are")
 MAGIC = b"assistant-index\n"
 _TYPES = {cls.__name__: cls for cls in (knowledge.Entry, knowledge.SlotType, knowledge.Slot, knowledge.Action,
                                         knowledge.ErrorCode, knowledge.Thresholds, knowledge.Routing, Weights, EncoderSettings,

@@ -689,14 +689,19 @@ class Router:
         command = self.form(last) == "command"
         if not command and not self.kb.routing.closing_requests:
             return None
-        reply = self._route_one(question, last, said, shown)
-        if reply.type != "action" or not (command or reply.action in self.kb.routing.closing_requests):
-            return None   # "... Can I please talk to a real person?" asks for one, though worded as a question
-        action = self.kb.actions[reply.action]
-        args = slots_for(self.kb, action, text)
-        if reply.confidence < self.thresholds.low_confidence and not (args and reply.confidence >= self.thresholds.answer):
-            return None   # surely a request, or one that names its values ("... under the name 安居地产?")
-        return reply._replace(args=args, notes=notes_for(self.kb, action, text))
+        readings = [self._route_one(question, last, said, shown)]
+        if command:
+            # "... would like to register a new signature for our brand, QuickRide. Our business licence
+            # is ready. Can you start the application for me?": what the request is for, the context says
+            readings.append(self._route_one(question, text, said, shown, form="command"))
+        for reply in readings:
+            if reply.type != "action" or not (command or reply.action in self.kb.routing.closing_requests):
+                continue   # "... Can I please talk to a real person?" asks for one, though worded as a question
+            action = self.kb.actions[reply.action]
+            args = slots_for(self.kb, action, text)
+            if reply.confidence >= self.thresholds.low_confidence or (args and reply.confidence >= self.thresholds.answer):
+                return reply._replace(args=args, notes=notes_for(self.kb, action, text))   # surely, or naming its values
+        return None
 
     def _person_asked(self, question: str, text: str, clauses: list[str], said: str) -> Reply | None:
         """A request for a person (`routing.closing_requests`) in any sentence or clause of a long message,
@@ -748,10 +753,11 @@ class Router:
                    and r.best.confidence >= floor and not self._undocumented(r.best.key)]
         return max(leaning, key=lambda c: c.confidence, default=None)
 
-    def _route_one(self, question: str, text: str, lang: str, shown: bool = False) -> Reply:
+    def _route_one(self, question: str, text: str, lang: str, shown: bool = False, form: str | None = None) -> Reply:
         """QUESTION read as TEXT (the whole of it, or a part of a long message); SHOWN when the
-        message asks to be shown something, so that nothing in it changes the account."""
-        form = self.form(text)
+        message asks to be shown something, so that nothing in it changes the account; FORM when
+        the caller knows it (a message closing with a request is one), else TEXT's own."""
+        form = self.form(text) if form is None else form
         ranked = self._given_in_scope(self.index.rank(self.prepare(text, form), limit=max(8, self.thresholds.suggestions + 1)))
         shown = shown or self.viewing(text)
         if shown:

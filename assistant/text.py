@@ -50,6 +50,10 @@ _CONTRACTIONS = {"whats": "what is", "hows": "how is", "dont": "do not", "doesnt
                  "didnt": "did not", "cant": "can not", "cannot": "can not", "wont": "will not",
                  "isnt": "is not", "im": "i am", "ive": "i have", "wasnt": "was not",
                  "arent": "are not", "wheres": "where is", "whens": "when is"}
+# Contractions that lose their meaning with the apostrophe: "we're" is no "were" (which asks a
+# question: "We're a bike-sharing company ..." was read as one), "we'll" no "well".
+_APOSTROPHES = {"we're": "we are", "you're": "you are", "they're": "they are", "we'll": "we will",
+                "i'll": "i will", "he'll": "he will", "she'll": "she will"}
 
 
 # Chinese text's own punctuation (full-width comma, colon, brackets...): NFKC would make it ASCII,
@@ -122,12 +126,12 @@ def fold(text: str) -> str:
         if "_" in text:
             found = [part for word in found for part in word.split("_") if part]
         if "'" in text:
-            found = [token.replace("'", "") for token in found]
+            found = [_APOSTROPHES.get(token) or token.replace("'", "") for token in found]
         get = _CONTRACTIONS.get
         return " ".join([get(token, token) for token in found])
     words = []
     for token in _split(clean(text).casefold()):
-        token = token.replace("'", "")
+        token = _APOSTROPHES.get(token) or token.replace("'", "")
         words.append(_CONTRACTIONS.get(token, token))
     return " ".join(words)
 

@@ -759,3 +759,10 @@ def test_a_line_asking_whether_a_send_went_through_never_runs_a_send(router, que
 @pytest.mark.parametrize("question", ["what is e-signature docusign", "毕业论文的签名页一定要手写吗"])
 def test_a_signature_in_another_sense_is_not_answered_by_the_signature_entries(router, question):
     assert router.route(question).type == "fallback"
+
+
+def test_a_long_message_closing_with_a_request_for_what_its_context_names_is_that_request(router):
+    reply = router.route("We're a bike-sharing company and would like to register a new signature for our brand, QuickRide. "
+                         "Our business licence is ready. Can you start the application for me?")
+    assert (reply.type, reply.action) == ("action", "signature.submit")
+    assert reply.args.get("name") != "for our brand"   # "signature for ..." names no signature

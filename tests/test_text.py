@@ -11,6 +11,13 @@ def test_fold_drops_punctuation_and_expands_contractions_typed_without_apostroph
     assert fold("Whats the status... dont know!") == "what is the status do not know"
 
 
+def test_fold_reads_a_contraction_whose_letters_make_another_word_by_its_apostrophe():
+    """"We're a company" states something; folded to "were a company" it read as a question."""
+    assert fold("We're a bike-sharing company, we'll see") == "we are a bike sharing company we will see"
+    assert fold("Were you told?") == "were you told"
+    assert fold("我们We're好") == "我 们 we are 好"
+
+
 def test_clean_removes_control_and_bidi_characters():
     assert clean("Acme\x1b[31mShop\u202e\x00 ") == "Acme [31mShop"
 
