@@ -771,7 +771,7 @@ class Router:
         if found and not self._uncovered_beside_symptom(text, key):
             own = next((c for c in ranked if c.key == key), None)
             sure = Candidate(key, max(self.thresholds.answer, own.confidence if own else 0.0), own.phrasing if own else "")
-            notes = tuple(dict.fromkeys(f.note for f in found))
+            notes = tuple(dict.fromkeys(self._note(f, lang) for f in found))
             return self.resolve(question, text, sure, lang)._replace(notes=notes)
         return self.decide(question, text, ranked, lang)
 
@@ -791,6 +791,16 @@ class Router:
             if form != "question" or slots_for(self.kb, action, text):
                 return []
         return found
+
+    def _note(self, finding: symptoms.Finding, lang: str) -> str:
+        """FINDING's note in LANG (its message of messages.yaml filled in, a carrier by its name in
+        LANG), or the account model's English line as it is."""
+        from .messages import say
+
+        if finding.note not in self.kb.messages:
+            return finding.note
+        fields = {k: say(self.kb, f"label.carrier.{v}", lang) if k == "carrier" else v for k, v in finding.fields}
+        return say(self.kb, finding.note, lang, **fields)
 
     def _symptom_entry(self, found: list[symptoms.Finding], ranked: list[Candidate]) -> str:
         """The intent that answers FOUND: the first finding's entry, or another that answers it as

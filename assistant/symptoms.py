@@ -26,16 +26,34 @@ from .rules import Rules
 from .text import LazyPattern, clean
 
 if TYPE_CHECKING:
-    from .knowledge import Check  # (a record of the knowledge base; knowledge.py reads the checks that exist here)
+    # (records of the knowledge base; knowledge.py reads the checks that exist here)
+    from .knowledge import Check
 
 
 class Finding(NamedTuple):
-    """A VALUE, as written, that CHECK decides (mostly refuses), and what the rules say of it (NOTE, one line)."""
+    """A VALUE, as written, that CHECK decides (mostly refuses), and what the rules say of it: NOTE,
+    the id of a message of messages.yaml filled with FIELDS (said in the customer's language: a
+    field named `carrier` holds a carrier's key), or one line of English from the account model's
+    own checks (a signature's name)."""
 
     check: str
     entry: str
     value: str
     note: str
+    fields: tuple[tuple[str, Any], ...] = ()
+
+
+Said = tuple[str, tuple[tuple[str, Any], ...]]   # a message id of messages.yaml and its fields
+
+
+def _said(msg_id: str, **fields: Any) -> Said:
+    return msg_id, tuple(fields.items())
+
+
+def _finding(check: str, entry: str, value: str, note: str | Said) -> Finding:
+    if isinstance(note, str):
+        return Finding(check, entry, value, note)
+    return Finding(check, entry, value, note[0], note[1])
 
 
 # A value quoted or named: "ACME-China!", “Joy&Fun游戏”, 'A&B', 「阿克米」, like 12306, 叫A&B
@@ -86,21 +104,21 @@ def findings(text: str, rules: Rules, checks: Sequence[Check],
             continue
         subject = _subject(low, start, naming)
         if subject is not None and _cued(low, subject) and (problem := _NAME_CHECKS[subject.name](rules, value, low)):
-            found.append(Finding(subject.name, subject.entry, value, problem))
+            found.append(_finding(subject.name, subject.entry, value, problem))
     for match in _LENGTH.finditer(low):   # "signaturename 17 chars rejected why", 模板名称写了25个字
         subject = _subject(low, match.start(), naming)
-        if subject is not None and _cued(low, subject) and (said := _length(rules, subject.name, int(match.group(1)), low)):
-            found.append(Finding(subject.name, subject.entry, match.group(0), said))
+        if subject is not None and _cued(low, subject) and (note := _length(rules, subject.name, int(match.group(1)), low)):
+            found.append(_finding(subject.name, subject.entry, match.group(0), note))
     if (check := by_name.get("brackets")) and _cued(low, check):
-        found += [Finding(check.name, check.entry, b, _reserved(rules, b)) for b in _BRACKETED.findall(text)]
+        found += [_finding(check.name, check.entry, b, _reserved(rules, b)) for b in _BRACKETED.findall(text)]
     if (check := by_name.get("media")) and _cued(low, check):
-        found += [Finding(check.name, check.entry, value, problem) for value, problem in _media(rules, text, low, check)]
+        found += [_finding(check.name, check.entry, value, problem) for value, problem in _media(rules, text, low, check)]
     if (check := by_name.get("number")) and _cued(low, check):
-        found += [Finding(check.name, check.entry, value, problem) for value, problem in _numbers(rules, text, low)]
+        found += [_finding(check.name, check.entry, value, problem) for value, problem in _numbers(rules, text, low)]
     if (check := by_name.get("repeat")) and _cued(low, check):
-        found += [Finding(check.name, check.entry, value, said) for value, said in _repeats(rules, low)]
+        found += [_finding(check.name, check.entry, value, note) for value, note in _repeats(rules, low)]
     if (check := by_name.get("segment")) and _cued(low, check) and not found:
-        found += [Finding(check.name, check.entry, value, said) for value, said in _segments(rules, low)]
+        found += [_finding(check.name, check.entry, value, note) for value, note in _segments(rules, low)]
     return found
 
 
@@ -146,37 +164,36 @@ def _signature_name(rules: Rules, value: str, low: str) -> str | None:
     return problem[1] if problem else None
 
 
-def _template_name(rules: Rules, value: str, low: str) -> str | None:
+def _template_name(rules: Rules, value: str, low: str) -> str | Said | None:
     limit = int(rules.template["max_name_length"])
     title = clean(value)
     if len(title) > limit and any(word in low for word in _NAME_WORDS):
-        return f"template name '{title}' has {len(title)} characters; use 1 to {limit}"
+        return _said("note.template_name_long", title=title, count=len(title), limit=limit)
     if any(ch in value for ch in rules.template["reserved_characters"]):
         return _reserved(rules, value)
     return characters_problem(rules.template, value)
 
 
-_NAME_CHECKS: dict[str, Callable[[Rules, str, str], str | None]] = {
+_NAME_CHECKS: dict[str, Callable[[Rules, str, str], str | Said | None]] = {
     "signature_name": _signature_name, "template_name": _template_name}
 CHECKS = frozenset({*_NAME_CHECKS, "brackets", "media", "number", "segment", "repeat"})
 
 
-def _length(rules: Rules, check: str, count: int, low: str) -> str | None:
+def _length(rules: Rules, check: str, count: int, low: str) -> Said | None:
     """What the rules say of a name COUNT characters long, when they refuse it."""
     if check == "signature_name":
         short, long = rules.signature["min_length"], rules.signature["max_length"]
         if not short <= count <= long:
-            return f"a signature name has {short} to {long} characters; {count} is too {'many' if count > long else 'few'}"
+            return _said(f"note.signature_length_{'long' if count > long else 'short'}", short=short, long=long, count=count)
     elif check == "template_name" and any(word in low for word in _NAME_WORDS):
         limit = rules.template["max_name_length"]
         if count > limit:
-            return f"a template's name has at most {limit} characters; {count} is too many"
+            return _said("note.template_name_length", limit=limit, count=count)
     return None
 
 
-def _reserved(rules: Rules, value: str) -> str:
-    reserved = " ".join(ch for ch in rules.template["reserved_characters"] if ch in value)
-    return f"{reserved} are reserved for the signature the service puts in front of the message; remove them from the text"
+def _reserved(rules: Rules, value: str) -> Said:
+    return _said("note.reserved", reserved=" ".join(ch for ch in rules.template["reserved_characters"] if ch in value))
 
 
 def _count(word: str) -> int | None:
@@ -192,7 +209,7 @@ def _count(word: str) -> int | None:
     return None
 
 
-def _media(rules: Rules, text: str, low: str, check: Check) -> Iterator[tuple[str, str]]:
+def _media(rules: Rules, text: str, low: str, check: Check) -> Iterator[tuple[str, Said]]:
     """Sizes, counts and file formats in TEXT (LOW, lower case) a template may not carry."""
     spec: Mapping[str, Any] = rules.template
     for match in _SIZE.finditer(text if len(text) == len(low) else low):
@@ -202,20 +219,20 @@ def _media(rules: Rules, text: str, low: str, check: Check) -> Iterator[tuple[st
             continue
         if kb >= spec["max_total_kb"]:
             said = text[match.start():match.end()] if len(text) == len(low) else match.group(0)
-            yield said, f"{said} is more than a template carries: its files together stay under {spec['max_total_kb']:,} KB"
+            yield said, _said("note.size", size=said, limit=f"{spec['max_total_kb']:,}")
     for match in _COUNT.finditer(low):
         count, what = _count(match.group(1)), match.group(2).lower()
         if count is None:
             continue
         if what in _VIDEOS and count > spec["max_videos"]:
-            yield match.group(0), f"a template carries at most {spec['max_videos']} video"
+            yield match.group(0), _said("note.videos", limit=spec["max_videos"])
         elif what not in _VIDEOS and (count if what in _FRAMES else count + 1) > spec["max_frames"]:
-            yield match.group(0), f"a template has at most {spec['max_frames']} frames, its text included"
+            yield match.group(0), _said("note.frames", limit=spec["max_frames"])
     kinds = spec["media_kinds"]
     for match in _formats(check.formats).finditer(low):
         name = match.group(1)
         if name not in kinds:
-            yield name, f"{name.upper()} is not a template format; use {', '.join(k.upper() for k in kinds)}"
+            yield name, _said("note.format", format=name.upper(), formats=", ".join(k.upper() for k in kinds))
 
 
 @functools.lru_cache(maxsize=8)
@@ -225,7 +242,7 @@ def _formats(names: tuple[str, ...]) -> re.Pattern:
     return re.compile(rf"(?<![a-z0-9])({alternatives})(?![a-z0-9])")
 
 
-def _numbers(rules: Rules, text: str, low: str) -> Iterator[tuple[str, str]]:
+def _numbers(rules: Rules, text: str, low: str) -> Iterator[tuple[str, str | Said]]:
     """Phone numbers in TEXT that cannot receive, and prefixes named that digital messages do not reach."""
     seen = set()
     for match in _PHONEISH.finditer(text):
@@ -239,17 +256,17 @@ def _numbers(rules: Rules, text: str, low: str) -> Iterator[tuple[str, str]]:
             seen.add(raw)
             yield raw, number.named_problem()
         elif number.phone != raw and number.carrier:   # "+86 138-1234-5678, will that be accepted?": how it is read
-            yield raw, f"{raw} is read as {number.phone}, a {rules.carriers[number.carrier]} number"
+            yield raw, _said("note.read_as", raw=raw, phone=number.phone, carrier=number.carrier)
     for prefix in _prefixes(low):
         if prefix in rules.unsupported and not any(prefix in raw for raw in seen):
             yield prefix, rules.unsupported[prefix]
 
 
-def _segments(rules: Rules, low: str) -> Iterator[tuple[str, str]]:
+def _segments(rules: Rules, low: str) -> Iterator[tuple[str, Said]]:
     """Prefixes named in LOW ("numbers starting with 1703") that a carrier issues: whose they are."""
     for prefix in _prefixes(low):
         if prefix in rules.segments:
-            yield prefix, f"{prefix} numbers are issued by {rules.carriers[rules.segments[prefix]]}"
+            yield prefix, _said("note.segment", prefix=prefix, carrier=rules.segments[prefix])
 
 
 def _prefixes(low: str) -> list[str]:
@@ -273,7 +290,7 @@ def _clock_times(low: str) -> list[int]:
     return times
 
 
-def _repeats(rules: Rules, low: str) -> Iterator[tuple[str, str]]:
+def _repeats(rules: Rules, low: str) -> Iterator[tuple[str, Said]]:
     """One template sent to a number twice within 24 hours ("at 10:00 ... the same template again
     at 15:00"; "at 10:25 yesterday, and today at 09:00"): flow control holds the second; when it may go."""
     times = _clock_times(low)
@@ -284,5 +301,4 @@ def _repeats(rules: Rules, low: str) -> Iterator[tuple[str, str]]:
         return
     limit = rules.sending["flow_control"]["same_template_per_24h"]
     first = f"{times[0] // 60:02d}:{times[0] % 60:02d}"
-    yield first, (f"a number receives the same template at most {limit} time{'s' if limit != 1 else ''} in 24 hours: "
-                  f"after a send at {first}, again from {first} the next day")
+    yield first, _said("note.repeat", limit=limit, first=first)

@@ -5,6 +5,7 @@ import copy
 import pytest
 
 from assistant import symptoms
+from assistant.messages import say
 from assistant.router import Router
 
 
@@ -83,7 +84,16 @@ def test_the_flow_control_note_reads_its_limit_from_the_rules(kb):
     rules = kb.rules._replace(sending={**kb.rules.sending, "flow_control": {
         **kb.rules.sending["flow_control"], "same_template_per_24h": 2}})
     [finding] = symptoms.findings("sent at 9:30, the same template at 11:00 failed", rules, kb.routing.checks)
-    assert "at most 2 times in 24 hours" in finding.note
+    assert "at most 2 times in 24 hours" in say(kb, finding.note, "en", **dict(finding.fields))
+
+
+@pytest.mark.parametrize(("question", "note"), [
+    ("上传视频一直失败，是mp4的，3M", "3M 超出了模板的容量：所有文件加起来须小于 1,900 KB"),
+    ("以1703开头的号码是哪家的", "1703 号段属于中国移动"),
+    ("模板里能用【】吗", "【 】 留给服务加在消息开头的签名使用；请从文字中去掉"),
+])
+def test_what_is_wrong_with_a_value_is_said_in_the_language_of_the_question(router, question, note):
+    assert router.route(question).notes == (note,)
 
 
 def test_asking_whether_a_refused_value_passes_review_is_answered_by_the_rule(router):
