@@ -765,6 +765,7 @@ class Router:
         acting = max((c.confidence for c in ranked if c.key.startswith("action:")), default=0.0)
         ranked = sorted((self._adjust(c, text, form, acting) for c in ranked), key=lambda c: c.confidence, reverse=True)
         ranked = self._by_values(self._named(self._as_question(ranked, text, form), text, form), text, changing=not shown)
+        ranked = self._ticket_named(ranked, text, form)
         found = self.symptoms(text, form, ranked)
         key = self._symptom_entry(found, ranked)
         # a salient word of the sentence that asks still counts ("how do I delete the signature "A&B"")
@@ -935,6 +936,29 @@ class Router:
         unable = {c.key for c in requests if not given <= self._slot_types(c.key)}
         if taker is None or not unable:
             return ranked
+        moved = sum(c.confidence for c in ranked if c.key in unable)
+        ranked = [c._replace(confidence=0.0) if c.key in unable else
+                  c._replace(confidence=round(min(1.0, c.confidence + moved), 4)) if c.key == taker.key else c
+                  for c in ranked]
+        return sorted(ranked, key=lambda c: c.confidence, reverse=True)
+
+    def _ticket_named(self, ranked: list[Candidate], text: str, form: str) -> list[Candidate]:
+        """A request naming a ticket ("reply to the customer on ticket 3 that template DM_100004 was
+        approved", 帮我 claim 一下 ticket 20) is about that ticket: the requests that cannot take one
+        (a template's status, for the template code it also names) give their likelihood to the
+        likeliest that can, as `_by_values` does for a request's other values, and so do the FAQ
+        entries in a line in command form ("Please close ticket 3 with the note: your signature is
+        now registered" is no question about signatures). A question naming one ("I opened ticket
+        3; how long does review take?") is asked as it is."""
+        if form == "question" or not ranked or "ticket" not in self.kb.slot_types or not extract(self.kb, "ticket", text):
+            return ranked
+        requests = [c for c in ranked if c.key.startswith("action:")]
+        taker = next((c for c in requests if "ticket" in self._slot_types(c.key)), None)
+        if taker is None:
+            return ranked
+        unable = {c.key for c in requests if "ticket" not in self._slot_types(c.key)}
+        if form == "command":   # "Please close ticket 3 with the note: your signature is now registered"
+            unable |= {c.key for c in ranked if c.key.startswith("faq:")}
         moved = sum(c.confidence for c in ranked if c.key in unable)
         ranked = [c._replace(confidence=0.0) if c.key in unable else
                   c._replace(confidence=round(min(1.0, c.confidence + moved), 4)) if c.key == taker.key else c

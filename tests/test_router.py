@@ -766,3 +766,20 @@ def test_a_long_message_closing_with_a_request_for_what_its_context_names_is_tha
                          "Our business licence is ready. Can you start the application for me?")
     assert (reply.type, reply.action) == ("action", "signature.submit")
     assert reply.args.get("name") != "for our brand"   # "signature for ..." names no signature
+
+
+@pytest.mark.parametrize(("request_line", "action"), [
+    ("reply to the manager on ticket 7: the template code is DM_100001", "handoff.answer"),
+    ("Please reply to the customer on ticket 3 that template DM_100004 was approved by China Mobile.", "handoff.reply"),
+    ("帮我 claim 一下 ticket 20", "handoff.claim"),
+    ("Please close ticket 3 with the note: your signature is now registered and active.", "handoff.resolve"),
+])
+def test_a_request_naming_a_ticket_is_one_of_the_requests_that_take_a_ticket(router, request_line, action):
+    reply = router.route(request_line)
+    assert (reply.type, reply.action) == ("action", action)
+    assert reply.args["ticket"] in request_line
+
+
+def test_a_question_naming_a_ticket_is_still_asked(router):
+    reply = router.route("I opened ticket 3 last week, how long does signature review take?")
+    assert reply.entry == "signature-review-time"
