@@ -84,7 +84,8 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
                                    phone=args.get("phone"))
             if args.get("phone") is not None:  # "did my message to 13598765432 go through?", in the question's language
                 return {"result": sends, "text": number_sends_text(sends, args["phone"], kb, reply.lang, c.account,
-                                                                   args.get("template"), args.get("day"))}
+                                                                   args.get("template"),
+                                                                   sending.day_named(c, args.get("day")))}
             return {"result": sends, "text": send_list_text(sends, args.get("template"), args.get("day"))}
         if reply.action == "template.status":
             items = templates.status(ctx(), reply.args.get("code"))

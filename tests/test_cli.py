@@ -555,6 +555,17 @@ def test_send_list_refuses_a_number_no_send_reaches_in_one_line_as_the_send_does
                                                code=2)
 
 
+def test_ask_for_the_send_records_of_a_number_answers_with_its_results_in_the_questions_language(cli_send):
+    run, db, request_id = cli_send
+    asked = json.loads(run("--db", db, "ask", "--json", "show send records of 13800138000").out)
+    assert (asked["action"], asked["args"]) == ("send.list", {"phone": "13800138000"})
+    assert [(s["request_id"], s["recipient"]["status"]) for s in asked["result"]] == [(request_id, "sent")]
+    zh = run("--db", db, "ask", "13800138000的发送记录").out
+    assert "发给 13800138000 的发送（1 次），最新的在前：" in zh and "已发送，运营商中国移动" in zh
+    none = run("--db", db, "ask", "send records of 13598765432").out
+    assert "No send to 13598765432 in account 'demo'." in none
+
+
 def test_send_list_reads_a_day_said_in_words_from_the_clocks_today(cli_send):
     run, db, request_id = cli_send                                     # sent on Friday 2026-03-20
     listed = lambda day, now="2026-03-24T09:00": [s["request_id"] for s in json.loads(run(  # noqa: E731

@@ -564,6 +564,14 @@ def recent(ctx: Context, limit: int = 20, template: str | None = None, day: str 
                           (*values, limit))
 
 
+def day_named(ctx: Context, day: str | None) -> str | None:
+    """DAY as `recent` reads it ("yesterday", 上周一), as its date (2026-03-02): how an answer names the
+    day it was kept to, in any language. None without a day."""
+    from ..clock import parse_day
+
+    return parse_day(day, ctx.clock.now().date(), ctx.rules.day_words).isoformat() if day else None
+
+
 def _asked_number(ctx: Context, phone: str) -> str:
     """PHONE's 11 digits, as a send normalises it; a number no send reaches is refused as the send refuses it."""
     number = lookup(str(phone), ctx.rules)
