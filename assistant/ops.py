@@ -80,10 +80,12 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
 
             args = reply.args or {}
             c = ctx()
+            phone = args.get("phone")
+            phone = (phone[0] if phone else None) if isinstance(phone, list) else phone   # the first number named
             sends = sending.recent(c, template=args.get("template"), day=args.get("day"),  # `assistant send list`'s
-                                   phone=args.get("phone"))
-            if args.get("phone") is not None:  # "did my message to 13598765432 go through?", in the question's language
-                return {"result": sends, "text": number_sends_text(sends, args["phone"], kb, reply.lang, c.account,
+                                   phone=phone)
+            if phone is not None:  # "did my message to 13598765432 go through?", in the question's language
+                return {"result": sends, "text": number_sends_text(sends, phone, kb, reply.lang, c.account,
                                                                    args.get("template"),
                                                                    sending.day_named(c, args.get("day")))}
             return {"result": sends, "text": send_list_text(sends, args.get("template"), args.get("day"))}
