@@ -224,8 +224,10 @@ class RemoteOps:
                 return int(row.get("written") or 0), int(row["total"])
         return None
 
-    def send_list(self, template: str | None = None, day: str | None = None) -> list[dict]:
+    def send_list(self, template: str | None = None, day: str | None = None, phone: str | None = None) -> list[dict]:
         query = {k: v for k, v in (("template", template), ("day", day)) if v}
+        if phone is not None:  # an empty number too: the service refuses it as the local list does
+            query["phone"] = phone
         return self.http.call("GET", "/sends", query=query or None)
 
     def send_show(self, request_id: str, failures_from: int = 0, limit: int = 50) -> dict:

@@ -76,10 +76,18 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
             return {"result": info, "text": account_text(info)}
         if reply.action == "send.list":
             from .actions import sending
-            from .render import send_list_text
+            from .render import number_sends_text, send_list_text
 
             args = reply.args or {}
-            sends = sending.recent(ctx(), template=args.get("template"), day=args.get("day"))  # `assistant send list`'s
+            c = ctx()
+            phone = args.get("phone")
+            phone = (phone[0] if phone else None) if isinstance(phone, list) else phone   # the first number named
+            sends = sending.recent(c, template=args.get("template"), day=args.get("day"),  # `assistant send list`'s
+                                   phone=phone)
+            if phone is not None:  # "did my message to 13598765432 go through?", in the question's language
+                return {"result": sends, "text": number_sends_text(sends, phone, kb, reply.lang, c.account,
+                                                                   args.get("template"),
+                                                                   sending.day_named(c, args.get("day")))}
             return {"result": sends, "text": send_list_text(sends, args.get("template"), args.get("day"))}
         if reply.action == "template.status":
             items = templates.status(ctx(), reply.args.get("code"))
@@ -272,11 +280,12 @@ class LocalOps:
         return send(self.ctx, code, recipients, progress=progress, from_file=file_text is not None,
                     pace=Pacer(self.send_share, busy=self.others_waiting), common=params)
 
-    def send_list(self, template: str | None = None, day: str | None = None) -> list[dict]:
-        """The latest sends of the account (`send list`), of one TEMPLATE or made on one DAY if given."""
+    def send_list(self, template: str | None = None, day: str | None = None, phone: str | None = None) -> list[dict]:
+        """The latest sends of the account (`send list`), of one TEMPLATE or made on one DAY if given;
+        with PHONE, those that included that number, each with the number's result as `recipient`."""
         from .actions.sending import recent
 
-        return recent(self.ctx, template=template, day=day)
+        return recent(self.ctx, template=template, day=day, phone=phone)
 
     def send_show(self, request_id: str, failures_from: int = 0, limit: int = 50) -> dict:
         """One past send with its failures (LIMIT from FAILURES_FROM) and what its messages carried (`send show`)."""

@@ -68,7 +68,7 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], width: int | No
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(\??)\}")
 _CODE = re.compile(r"[A-Za-z]{2,10}(?:_[A-Za-z]{2,10})*_\d{3,}")   # a template's code as typed, any case ("digital_sms_0001")
-_FLAGS = {"params": "--param", "reason": "--reason", "template": "--template", "day": "--day"}
+_FLAGS = {"params": "--param", "reason": "--reason", "template": "--template", "day": "--day", "phone": "--phone"}
 
 
 def command_for(action: Action, args: dict | None = None) -> str:
@@ -189,16 +189,77 @@ def send_text(result: dict, carriers: dict[str, str], shown: int = 20, look_up: 
     return "\n".join(lines)
 
 
-def send_list_text(sends: list[dict], template: str | None = None, day: str | None = None) -> str:
-    """The latest sends, newest first (`send list`), of TEMPLATE or on DAY when the list was kept to them."""
+def send_list_text(sends: list[dict], template: str | None = None, day: str | None = None,
+                   phone: str | None = None, account: str | None = None, carriers: dict[str, str] | None = None) -> str:
+    """The latest sends, newest first (`send list`), of TEMPLATE or on DAY when the list was kept to them;
+    with PHONE, the sends to that number and its own result in each (ACCOUNT names the account when there is none)."""
+    if phone is not None:
+        return _number_sends_text(sends, phone, template, day, account, carriers or {})
     if not sends:
-        named = template.upper() if template and _CODE.fullmatch(template.strip()) else template
-        kept = " ".join(part for part in (f"of {one_line(named)}" if named else "",
-                                          f"made {one_line(day)}" if day in ("today", "yesterday") else
-                                          f"on {one_line(day)}" if day else "") if part)
+        kept = _kept(template, day)
         return f"No sends {kept}." if kept else "No sends yet."
     return table([(s["request_id"], s["template"], s["created_at"], s["total"], s["sent"], s["failed"], s["actor"])
                   for s in sends], ("request", "template", "at", "numbers", "sent", "failed", "by"))
+
+
+def _code_shown(template: str) -> str:
+    """TEMPLATE as a list names it: a code in capitals ("digital_sms_0001"), a name as written."""
+    return template.upper() if _CODE.fullmatch(template.strip()) else template
+
+
+def _kept(template: str | None, day: str | None) -> str:
+    """What a send list was kept to, in words: "of DIGITAL_SMS_0001 made yesterday"."""
+    named = _code_shown(template) if template else template
+    return " ".join(part for part in (f"of {one_line(named)}" if named else "",
+                                      f"made {one_line(day)}" if day in ("today", "yesterday") else
+                                      f"on {one_line(day)}" if day else "") if part)
+
+
+def _number_sends_text(sends: list[dict], phone: str, template: str | None, day: str | None,
+                       account: str | None, carriers: dict[str, str]) -> str:
+    """`send list --phone`: each send to the number and the number's result in it (sent, or failed and why)."""
+    number = _phone_shown(phone)
+    if not sends:
+        kept = _kept(template, day)
+        where = f" in account '{one_line(account)}'" if account else ""
+        return f"No send to {number}{where}{' ' + kept if kept else ''}."
+    rows = [(s["request_id"], s["template"], s["created_at"], s["recipient"]["status"],
+             carriers.get(s["recipient"]["carrier"] or "", "-"), s["recipient"]["error_code"] or "-",
+             one_line(s["recipient"]["detail"] or "-")) for s in sends]
+    return f"Sends to {number}, newest first:\n" + table(rows, ("request", "template", "at", "result", "carrier",
+                                                                 "error", "why"))
+
+
+def _phone_shown(phone: str) -> str:
+    """PHONE as its 11 digits when it is a number a send takes, else as written (on one line)."""
+    from .numbers import normalise
+
+    return normalise(str(phone)) or one_line(phone)
+
+
+def number_sends_text(sends: list[dict], phone: str, kb: KnowledgeBase, lang: str, account: str,
+                      template: str | None = None, day: str | None = None) -> str:
+    """The conversation's (and `ask`'s) answer to "did my message to 13598765432 go through?": each
+    send to the number with its result there, in LANG from messages.yaml (the error's detail stays
+    the service's English, as every send report's)."""
+    number = _phone_shown(phone)
+    if not sends:
+        msg_id = "sends.number.none" + (".template" if template else "") + (".day" if day else "")
+        return say(kb, msg_id, lang, phone=number, account=one_line(account), day=one_line(day or ""),
+                   template=one_line(_code_shown(template) if template else ""))
+    lines = [say(kb, "sends.number.heading", lang, phone=number, count=len(sends))]
+    for s in sends:
+        got = s["recipient"]
+        carrier = say(kb, f"label.carrier.{got['carrier']}", lang) if got["carrier"] else "-"
+        fields = {"at": s["created_at"], "template": s["template"], "request": s["request_id"][:8], "carrier": carrier}
+        if got["status"] == "sent":
+            lines.append(say(kb, "sends.number.sent", lang, **fields))
+        else:
+            lines.append(say(kb, "sends.number.failed", lang, code=got["error_code"] or "-",
+                             detail=one_line(got["detail"] or "-"), **fields))
+    if any(s["recipient"]["status"] != "sent" for s in sends):
+        lines.append(say(kb, "sends.number.look_up", lang))
+    return "\n".join(lines)
 
 
 def send_record_text(send: dict, carriers: dict[str, str]) -> str:

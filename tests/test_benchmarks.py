@@ -78,3 +78,14 @@ def test_crash_big_send_kills_sends_and_finds_none_half_done(tmp_path):
                           env=_without_pytest(tmp_path), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "all checks passed" in done.stdout, (done.stdout, done.stderr)
     assert "lost 0" in done.stdout and "integrity ok" in done.stdout
+
+
+def test_bench_send_list_phone_finds_the_number_in_every_send_and_prints_its_rows(tmp_path):
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "bench_send_list_phone.py"), "--recipients", "300",
+                           "--sends", "3", "--queries", "2", "--only", "sqlite"], env=_without_pytest(tmp_path),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    title, _header, *rows = done.stdout.splitlines()
+    assert title.startswith("sqlite: 306 messages in account demo")
+    found = [(row.split()[-4], row.split()[-3]) for row in rows]   # (number, sends found)
+    assert found == [("13598765432", "4"), ("13912345678", "0")] * 2, done.stdout

@@ -516,6 +516,56 @@ def test_send_list_keeps_to_a_template_and_a_day_and_refuses_a_day_it_cannot_rea
         run("--db", db, "send", "DIGITAL_SMS_0001", "13800138000", "--day", "today"), code=2)
 
 
+def test_send_list_to_a_number_gives_its_result_in_each_send_newest_first(cli_send):
+    run, db, first = cli_send                                          # 13800138000 sent on 2026-03-20 10:00
+    again = json.loads(run("--db", db, "--now", "2026-03-20T11:00", "send", "DIGITAL_SMS_0001", "138-0013-8000",
+                           "13312345678", "--json").out)               # flow control refuses the number this time
+    listed = json.loads(run("--db", db, "send", "list", "--phone", "+86 138 0013 8000", "--json").out)
+    assert [s["request_id"] for s in listed] == [again["request_id"], first]
+    assert listed[0]["recipient"]["status"] == "failed" and listed[0]["recipient"]["error_code"] == "isv.BUSINESS_LIMIT_CONTROL"
+    assert listed[1]["recipient"] == {"phone": "13800138000", "status": "sent", "carrier": "china_mobile",
+                                      "error_code": None, "detail": None}
+    text = run("--db", db, "send", "list", "--phone", "13800138000").out
+    assert text.startswith("Sends to 13800138000, newest first:")
+    assert "isv.BUSINESS_LIMIT_CONTROL" in text and "China Mobile" in text and text.index(again["request_id"]) < text.index(first)
+    assert json.loads(run("--db", db, "send", "list", "--phone", "13312345678", "--day", "2026-03-20",
+                          "--template", "DIGITAL_SMS_0001", "--json").out)[0]["request_id"] == again["request_id"]
+
+
+def test_send_list_to_a_number_never_sent_to_says_so_and_exits_as_an_empty_list(cli_send):
+    run, db, _ = cli_send
+    empty = run("--db", db, "send", "list", "--phone", "135 9876 5432")
+    assert (empty.code, empty.out.strip()) == (0, "No send to 13598765432 in account 'demo'.")
+    kept = run("--db", db, "--now", "2026-03-21T09:00", "send", "list", "--phone", "13598765432",
+               "--template", "digital_sms_0001", "--day", "yesterday")
+    assert (kept.code, kept.out.strip()) == (0, "No send to 13598765432 in account 'demo' of DIGITAL_SMS_0001 made yesterday.")
+    other = run("--db", db, "--account", "other", "send", "list", "--phone", "13800138000")
+    assert (other.code, other.out.strip()) == (0, "No send to 13800138000 in account 'other'.")
+    assert json.loads(run("--db", db, "send", "list", "--phone", "13598765432", "--json").out) == []
+
+
+def test_send_list_refuses_a_number_no_send_reaches_in_one_line_as_the_send_does(cli_send):
+    run, db, _ = cli_send
+    err = _one_error_line(run("--db", db, "send", "list", "--phone", "010-62345678"))
+    assert err.startswith("error: isv.MOBILE_NUMBER_ILLEGAL: '010-62345678' is a landline, not a mobile number")
+    assert "China Broadnet" in _one_error_line(run("--db", db, "send", "list", "--phone", "19212345678"))
+    assert "--phone chooses the sends" in _one_error_line(
+        run("--db", db, "send", "DIGITAL_SMS_0001", "13800138000", "--phone", "13800138000"), code=2)
+    assert "say which send" in _one_error_line(run("--db", db, "send", "show", "ABCDEF12", "--phone", "13800138000"),
+                                               code=2)
+
+
+def test_ask_for_the_send_records_of_a_number_answers_with_its_results_in_the_questions_language(cli_send):
+    run, db, request_id = cli_send
+    asked = json.loads(run("--db", db, "ask", "--json", "show send records of 13800138000").out)
+    assert (asked["action"], asked["args"]) == ("send.list", {"phone": "13800138000"})
+    assert [(s["request_id"], s["recipient"]["status"]) for s in asked["result"]] == [(request_id, "sent")]
+    zh = run("--db", db, "ask", "13800138000的发送记录").out
+    assert "发给 13800138000 的发送（1 次），最新的在前：" in zh and "已发送，运营商中国移动" in zh
+    none = run("--db", db, "ask", "send records of 13598765432").out
+    assert "No send to 13598765432 in account 'demo'." in none
+
+
 def test_send_list_reads_a_day_said_in_words_from_the_clocks_today(cli_send):
     run, db, request_id = cli_send                                     # sent on Friday 2026-03-20
     listed = lambda day, now="2026-03-24T09:00": [s["request_id"] for s in json.loads(run(  # noqa: E731

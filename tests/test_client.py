@@ -24,6 +24,8 @@ STORY = [
     ("2026-03-20T10:01", "customer", ["send", "DIGITAL_SMS_0001", "--file", "{csv}"]),
     ("2026-03-20T10:01", "customer", ["send", "list"]),  # a minute apart: same-second sends list by request id
     ("2026-03-21T09:00", "customer", ["send", "list", "--template", "digital_sms_0001", "--day", "yesterday"]),
+    ("2026-03-21T09:00", "customer", ["send", "list", "--phone", "+86 138 0013 8000"]),
+    ("2026-03-21T09:00", "customer", ["send", "list", "--phone", "13598765432", "--day", "yesterday"]),
     ("2026-03-20T10:00", "customer", ["error", "isv.BUSINESS_LIMIT_CONTROL"]),
     ("2026-03-20T10:00", "customer", ["ask", "is DIGITAL_SMS_0001 approved"]),
     ("2026-03-20T10:05", "customer", ["handoff", "create", "--template", "DIGITAL_SMS_0001", "--reason", "campaign"]),
@@ -75,9 +77,15 @@ def test_the_remote_cli_prints_what_the_embedded_one_prints(serve, run, media, t
             theirs, mine = _unaligned(theirs.replace(token, "customer")), _unaligned(mine)
         assert theirs == mine, argv
     assert token in through[8] and token in through[-1]   # `send list` and the ticket's history name the token
-    assert "Resubmit with the letter" in through[16] and "resubmitted" in through[19]
+    assert "Resubmit with the letter" in through[18] and "resubmitted" in through[21]
     assert "DIGITAL_SMS_0001" in through[8]  # `send list` lists the sends
     assert through[9].count("DIGITAL_SMS_0001") == 2   # kept to the template and to yesterday, on the service's clock
+    if json:   # the sends to one number: that number's own result in each
+        assert [s["recipient"]["status"] for s in __import__("json").loads(through[10])] == ["sent"]
+        assert __import__("json").loads(through[11]) == []
+    else:      # a number never sent to is named with the token's account
+        assert through[10].startswith("Sends to 13800138000, newest first:") and "China Mobile" in through[10]
+        assert through[11] == "No send to 13598765432 in account 'demo' made yesterday.\n"
 
 
 def _unaligned(text: str) -> str:
@@ -89,7 +97,8 @@ REFUSALS = [["--json", "signature", "submit", "Acme Shop", "--source", "trademar
             ["signature", "submit", "Acme Shop", "--source", "trademark"],
             ["send", "DIGITAL_SMS_0001", "--file", "{bad}"],
             ["send", "show", "NOPE1234"],
-            ["--json", "error", "isv.BUSNESS_LIMIT"]]
+            ["--json", "error", "isv.BUSNESS_LIMIT"],
+            ["send", "list", "--phone", "010-62345678"]]
 
 
 def test_refusals_and_their_error_codes_are_the_same_through_the_service(serve, run, tmp_path):

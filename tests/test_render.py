@@ -42,3 +42,48 @@ def test_codes_to_choose_from_are_explained_in_chinese_where_the_catalogue_has_i
     assert lines[0] == "“isv.BUSNESS_LIMIT”不是服务的错误码。您是想找："
     first = kb.error_codes[found["candidates"][0]["code"]]
     assert lines[1] == f"  1. {first.code}: {first.meaning_zh}"
+
+
+SENT_TO = [{"request_id": "B2C3D4E5-0000-0000-0000-000000000000", "template": "DIGITAL_SMS_0001",
+            "created_at": "2026-03-20 12:00:00", "recipient": {
+                "phone": "13598765432", "status": "failed", "carrier": "china_mobile",
+                "error_code": "isv.BUSINESS_LIMIT_CONTROL", "detail": "13598765432 already got template DIGITAL_SMS_0001"}},
+           {"request_id": "A1B2C3D4-0000-0000-0000-000000000000", "template": "DIGITAL_SMS_0001",
+            "created_at": "2026-03-20 10:00:00", "recipient": {
+                "phone": "13598765432", "status": "sent", "carrier": "china_mobile", "error_code": None, "detail": None}}]
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", ["Sends to 13598765432 (2), newest first:",
+            "- 2026-03-20 12:00:00, template DIGITAL_SMS_0001 (request B2C3D4E5): failed with isv.BUSINESS_LIMIT_CONTROL "
+            "(China Mobile): 13598765432 already got template DIGITAL_SMS_0001",
+            "- 2026-03-20 10:00:00, template DIGITAL_SMS_0001 (request A1B2C3D4): sent, via China Mobile",
+            "Look up a code with `assistant error CODE`."]),
+    ("zh", ["发给 13598765432 的发送（2 次），最新的在前：",
+            "- 2026-03-20 12:00:00，模板 DIGITAL_SMS_0001（请求 B2C3D4E5）：发送失败，错误码 isv.BUSINESS_LIMIT_CONTROL"
+            "（运营商中国移动）：13598765432 already got template DIGITAL_SMS_0001",
+            "- 2026-03-20 10:00:00，模板 DIGITAL_SMS_0001（请求 A1B2C3D4）：已发送，运营商中国移动",
+            "可用 `assistant error 错误码` 查询错误码。"]),
+])
+def test_a_numbers_sends_say_its_result_in_each_in_the_language_asked(kb, lang, said):
+    assert render.number_sends_text(SENT_TO, "+86 135 9876 5432", kb, lang, "demo").splitlines() == said
+
+
+@pytest.mark.parametrize(("template", "day", "lang", "said"), [
+    (None, None, "en", "No send to 13598765432 in account 'demo'."),
+    ("digital_sms_0001", None, "en", "No send of DIGITAL_SMS_0001 to 13598765432 in account 'demo'."),
+    (None, "2026-03-20", "zh", "账号 'demo' 中没有发给 13598765432 的发送（2026-03-20）。"),
+    ("Spring sale", "2026-03-20", "zh", "账号 'demo' 中没有用模板 Spring sale 发给 13598765432 的发送（2026-03-20）。"),
+])
+def test_a_number_never_sent_to_is_one_line_naming_the_account_and_what_the_list_was_kept_to(kb, template, day, lang, said):
+    assert render.number_sends_text([], "135-9876-5432", kb, lang, "demo", template, day) == said
+
+
+def test_the_cli_list_of_a_numbers_sends_is_a_table_of_its_results_and_an_empty_one_names_the_account():
+    carriers = {"china_mobile": "China Mobile"}
+    text = render.send_list_text(SENT_TO, phone="13598765432", carriers=carriers)
+    assert text.splitlines()[0] == "Sends to 13598765432, newest first:"
+    assert text.splitlines()[1].split() == ["request", "template", "at", "result", "carrier", "error", "why"]
+    assert "failed" in text and "sent" in text and text.index("B2C3D4E5") < text.index("A1B2C3D4")
+    assert render.send_list_text([], "digital_sms_0001", "yesterday", phone="+8613598765432", account="demo") == \
+        "No send to 13598765432 in account 'demo' of DIGITAL_SMS_0001 made yesterday."

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from assistant.actions import accounts, sending, signatures, templates
+from assistant.context import Context
 from assistant.errors import NotFound, Unprocessable, UserError
 
 
@@ -284,6 +285,54 @@ def test_recent_sends_are_kept_to_one_template_or_one_day_when_asked(live):
         sending.recent(live, day="last week")
     assert ids(sending.recent(live, day="1 day ago")) == ids(sending.recent(live, day="一天前")) == [first["request_id"]]
     assert ids(sending.recent(live, day="saturday")) == ids(sending.recent(live, day="周六")) == [second["request_id"]]
+
+
+def test_recent_sends_to_a_number_give_that_numbers_own_result_newest_first(live):
+    first = _send(live, "13800138000", "13312345678")
+    live.later(hours=2)
+    second = _send(live, "+86 138-0013-8000", "13912345621")   # the same number again: flow control refuses it
+    ids = lambda sends: [s["request_id"] for s in sends]  # noqa: E731
+    found = sending.recent(live, phone="0086 138 0013 8000")
+    assert ids(found) == [second["request_id"], first["request_id"]]
+    assert found[0]["recipient"] == {
+        "phone": "13800138000", "status": "failed", "carrier": "china_mobile", "error_code": "isv.BUSINESS_LIMIT_CONTROL",
+        "detail": "13800138000 already got template DIGITAL_SMS_0001 in the last 24 hours (limit 1)"}
+    assert found[1]["recipient"] == {"phone": "13800138000", "status": "sent", "carrier": "china_mobile",
+                                     "error_code": None, "detail": None}
+    assert (found[1]["total"], found[1]["sent"], found[1]["failed"]) == (2, 2, 0)   # the send's own counts as before
+    assert ids(sending.recent(live, phone="13312345678")) == [first["request_id"]]
+    assert ids(sending.recent(live, phone="139-1234-5621")) == [second["request_id"]]
+
+
+def test_recent_sends_to_a_number_combine_with_the_template_and_the_day(live):
+    first = _send(live, "13800138000")
+    live.later(days=1)
+    second = _send(live, "13800138000")
+    ids = lambda sends: [s["request_id"] for s in sends]  # noqa: E731
+    assert ids(sending.recent(live, phone="13800138000", day="yesterday")) == [first["request_id"]]
+    assert ids(sending.recent(live, phone="13800138000", day="today", template="spring sale")) == [second["request_id"]]
+    assert sending.recent(live, phone="13800138000", day="2026-03-19") == []
+    assert ids(sending.recent(live, 1, phone="13800138000")) == [second["request_id"]]
+
+
+def test_recent_sends_to_a_number_never_sent_to_or_of_another_account_are_none(live):
+    _send(live, "13800138000")
+    assert sending.recent(live, phone="13598765432") == []
+    other = Context(live.store, live.kb, live.clock, "other", "customer", "customer")
+    assert sending.recent(other, phone="13800138000") == []        # another account's send is not this one's
+
+
+@pytest.mark.parametrize(("number", "why"), [
+    ("010-62345678", "'010-62345678' is a landline, not a mobile number"),
+    ("12345", "'12345' is not an 11-digit mainland mobile number"),
+    ("19212345678", "China Broadnet numbers are not reached by digital messages"),
+    ("", "is not an 11-digit mainland mobile number"),
+])
+def test_recent_sends_to_a_number_no_send_reaches_are_refused_as_the_send_refuses_it(live, number, why):
+    with pytest.raises(Unprocessable, match=re.escape(why)) as refused:
+        sending.recent(live, phone=number)
+    assert str(refused.value).startswith("isv.MOBILE_NUMBER_ILLEGAL: ") and "\n" not in str(refused.value)
+    assert refused.value.code == "isv.MOBILE_NUMBER_ILLEGAL"
 
 
 def test_a_capitalised_parameter_fills_the_message_the_recipient_sees(live):

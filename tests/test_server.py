@@ -743,6 +743,29 @@ def test_the_sends_of_a_day_said_in_words_are_counted_from_the_services_clock(sh
     assert status == 400 and answer["error"].startswith("'next monday' is not a day; write it as 2026-03-02"), answer
 
 
+def test_the_sends_to_a_number_give_its_own_result_and_a_number_no_send_reaches_is_a_422(shared_world):
+    from urllib.parse import quote
+
+    server, tokens, request = shared_world["server"], shared_world["tokens"], shared_world["request"]
+    friday = {"X-Assistant-Now": NOW}
+
+    def listed(query: str, token: str = tokens["a"]) -> tuple[int, object]:
+        return server.call("GET", f"/v1/sends?{query}", token, headers=friday)[:2]
+
+    status, answer = listed(f"phone={quote('+86 138-0013-8000')}")
+    assert status == 200 and [s["request_id"] for s in answer] == [request], answer
+    assert answer[0]["recipient"] == {"phone": "13800138000", "status": "sent", "carrier": "china_mobile",
+                                      "error_code": None, "detail": None}
+    assert set(answer[0]) == set(listed("")[1][0]) | {"recipient"}       # the list's own keys, and the number's result
+    assert listed("phone=13800138000&day=today&template=DIGITAL_SMS_0001")[1][0]["request_id"] == request
+    assert listed("phone=13800138000&day=yesterday") == (200, [])
+    assert listed("phone=13598765432") == (200, [])
+    assert listed("phone=13800138000", tokens["b"]) == (200, [])        # another account's send is not globex's
+    status, answer = listed(f"phone={quote('010-62345678')}")
+    assert status == 422 and answer["error_code"] == "isv.MOBILE_NUMBER_ILLEGAL", answer
+    assert answer["error"].startswith("isv.MOBILE_NUMBER_ILLEGAL: '010-62345678' is a landline"), answer
+
+
 def test_a_chinese_customers_tickets_and_inbox_say_the_summary_in_chinese_and_the_staffs_in_english(world):
     server, tokens = world["server"], world["tokens"]
     status, ticket = server.call("POST", "/v1/tickets", tokens["b"], {"reason": "我的模板一直没通过"},

@@ -531,29 +531,70 @@ FAILURES_PAGE = 50        # failures in a page of `send show` by default
 MAX_FAILURES_PAGE = 1000  # and at most: an answer stays small however large the send
 
 
-def recent(ctx: Context, limit: int = 20, template: str | None = None, day: str | None = None) -> list[dict]:
+def recent(ctx: Context, limit: int = 20, template: str | None = None, day: str | None = None,
+           phone: str | None = None) -> list[dict]:
     """The account's latest sends, newest first: a send whose output was lost can always be found again.
     TEMPLATE keeps those of one template (its code, or its name as `templates.find` reads it: an
     unknown one is a NotFound naming the account's), DAY (2026-03-02, today, 3 days ago, last
     Monday, 上周一: `clock.parse_day` with rules.yaml's `day_words`) those made that day. A send
-    still being recorded has `state` 'recording' and `written` messages so far (else 'done')."""
+    still being recorded has `state` 'recording' and `written` messages so far (else 'done').
+    PHONE ("did my message to 13598765432 go through?") keeps the sends that included that number,
+    written in any way a send takes it (+86, spaces, dashes), each with that number's own result as
+    `recipient` {phone, status, carrier, error_code, detail}; a number no send could reach is refused
+    as the send refuses it (isv.MOBILE_NUMBER_ILLEGAL)."""
     from ..clock import parse_day
 
     limit = max(1, min(int(limit), 1000))
-    where, values = ["account = ?"], [ctx.account]
+    number = _asked_number(ctx, phone) if phone is not None else None
+    where, values = ["r.account = ?"], [ctx.account]
     if template:
-        where.append("template = ?")
+        where.append("r.template = ?")
         values.append(templates.find(ctx, template)["code"])
     if day:
         start = parse_day(day, ctx.clock.now().date(), ctx.rules.day_words)
-        where.append("created_at >= ? AND created_at < ?")
+        where.append("r.created_at >= ? AND r.created_at < ?")
         values += [f"{start.isoformat()} 00:00:00", f"{(start + dt.timedelta(days=1)).isoformat()} 00:00:00"]
     recover(ctx)
+    columns = "r.request_id, r.template, r.created_at, r.total, r.sent, r.failed, r.actor, r.state, r.written"
+    if number is not None:
+        return _to_number(ctx, columns, where, values, number, limit)
     # two sends of the same second: the later one (its messages written last) first
-    return ctx.store.rows("SELECT request_id, template, created_at, total, sent, failed, actor, state, written "
-                          f"FROM requests WHERE {' AND '.join(where)} ORDER BY created_at DESC, "
-                          "(SELECT MAX(m.id) FROM messages m WHERE m.request_id = requests.request_id) DESC LIMIT ?",
+    return ctx.store.rows(f"SELECT {columns} FROM requests r WHERE {' AND '.join(where)} ORDER BY r.created_at DESC, "
+                          "(SELECT MAX(m.id) FROM messages m WHERE m.request_id = r.request_id) DESC LIMIT ?",
                           (*values, limit))
+
+
+def day_named(ctx: Context, day: str | None) -> str | None:
+    """DAY as `recent` reads it ("yesterday", 上周一), as its date (2026-03-02): how an answer names the
+    day it was kept to, in any language. None without a day."""
+    from ..clock import parse_day
+
+    return parse_day(day, ctx.clock.now().date(), ctx.rules.day_words).isoformat() if day else None
+
+
+def _asked_number(ctx: Context, phone: str) -> str:
+    """PHONE's 11 digits, as a send normalises it; a number no send reaches is refused as the send refuses it."""
+    number = lookup(str(phone), ctx.rules)
+    if number.problem:
+        raise Unprocessable(f"isv.MOBILE_NUMBER_ILLEGAL: {number.named_problem()}; no send can have reached it; "
+                            f"give an 11-digit mainland mobile number of {', '.join(ctx.rules.carriers.values())}",
+                            code="isv.MOBILE_NUMBER_ILLEGAL")
+    return number.phone
+
+
+def _to_number(ctx: Context, columns: str, where: list[str], values: list, phone: str, limit: int) -> list[dict]:
+    """The sends (of WHERE) that included PHONE, newest first, each with its message to PHONE as `recipient`.
+    (The messages_by_number index finds the number's messages; a send writes a number once.)"""
+    rows = ctx.store.rows(f"SELECT {columns}, m.phone AS m_phone, m.status AS m_status, m.carrier AS m_carrier, "
+                          "m.error_code AS m_error_code, m.detail AS m_detail FROM messages m "
+                          "JOIN requests r ON r.request_id = m.request_id "
+                          f"WHERE m.account = ? AND m.phone = ? AND {' AND '.join(where)} "
+                          "ORDER BY r.created_at DESC, m.id DESC LIMIT ?", (ctx.account, phone, *values, limit))
+    out = []
+    for row in rows:
+        recipient = {key[2:]: row.pop(key) for key in ("m_phone", "m_status", "m_carrier", "m_error_code", "m_detail")}
+        out.append({**row, "recipient": recipient})
+    return out
 
 
 def latest_failed(ctx: Context, hours: float) -> str | None:

@@ -156,11 +156,19 @@ def _sends(conv: Conversation, args: list[str]) -> list[Line]:
     return sends(conv)
 
 
-def sends(conv: Conversation, template: str | None = None, day: str | None = None) -> list[Line]:
+def sends(conv: Conversation, template: str | None = None, day: str | None = None,
+          phone: str | list[str] | None = None) -> list[Line]:
     """The latest sends (`/sends`; "show yesterday's send records of DIGITAL_SMS_0001": of that
-    template, made that day)."""
-    found = sending.recent(conv.ctx, 10, template=template, day=day)
-    return [Line("answer", render.send_list_text(found, template, day))]
+    template, made that day); with PHONE ("did my message to 13598765432 go through?") those to that
+    number (each number, when a request names several), each with its result there, in the
+    conversation's language."""
+    if phone is None or phone == []:
+        found = sending.recent(conv.ctx, 10, template=template, day=day)
+        return [Line("answer", render.send_list_text(found, template, day))]
+    return [Line("answer", render.number_sends_text(sending.recent(conv.ctx, 10, template=template, day=day, phone=number),
+                                                    number, conv.kb, conv.lang, conv.ctx.account, template,
+                                                    sending.day_named(conv.ctx, day)))
+            for number in (phone if isinstance(phone, list) else [phone])]
 
 
 @slash("error", "CODE")

@@ -81,7 +81,7 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     elif name == "account.status":
         return commands.run(conv, "/status")
     elif name == "send.list":
-        return commands.sends(conv, args.get("template"), args.get("day"))
+        return commands.sends(conv, args.get("template"), args.get("day"), args.get("phone"))
     elif name == "help":
         return commands.run(conv, "/help")
     elif name == "handoff.list":

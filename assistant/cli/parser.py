@@ -216,6 +216,8 @@ def _send(p: argparse.ArgumentParser) -> None:
     p.add_argument("--template", metavar="CODE", help="`send list`: only the sends of this template")
     p.add_argument("--day", metavar="DAY", help="`send list`: only the sends made that day: 2026-03-02, April 2, "
                    "today, yesterday, 3 days ago, Monday, last Monday or this Monday")
+    p.add_argument("--phone", metavar="NUMBER", help="`send list`: only the sends that included this number, "
+                   "each with its result there (sent, or failed and why)")
 
 
 def _error(p: argparse.ArgumentParser) -> None:

@@ -29,6 +29,9 @@ def cmd_send(opts: argparse.Namespace, sh: Shell) -> int:
         raise UsageError("--offset and --limit page the failures of `assistant send show REQUEST_ID`")
     if opts.template or opts.day:
         raise UsageError("--template and --day choose the sends `assistant send list` shows; a send takes neither")
+    if opts.phone is not None:
+        raise UsageError("--phone chooses the sends `assistant send list` shows; a send takes its numbers "
+                         "as arguments: `assistant send CODE NUMBERS`")
     common = _params(opts.param)
     file_text = None
     if opts.file:  # read here, on the caller's machine, even in remote mode
@@ -57,9 +60,12 @@ def _send_lookup(opts: argparse.Namespace, sh: Shell) -> int:
     if opts.code == "list":
         if opts.phones or opts.file or opts.param or opts.offset is not None or opts.limit is not None:
             raise UsageError("`send list` takes no numbers, --file, --param, --offset or --limit")
-        sh.emit(sh.ops.send_list(opts.template, opts.day), lambda sends: send_list_text(sends, opts.template, opts.day))
+        sends = sh.ops.send_list(opts.template, opts.day, opts.phone)
+        sh.emit(sends, lambda found: send_list_text(found, opts.template, opts.day, opts.phone,
+                                                    _account(sh) if opts.phone is not None and not found else None,
+                                                    sh.carriers))
         return 0
-    if len(opts.phones) != 1 or opts.file or opts.param or opts.template or opts.day:
+    if len(opts.phones) != 1 or opts.file or opts.param or opts.template or opts.day or opts.phone is not None:
         raise UsageError("say which send: `assistant send show REQUEST_ID` (see `assistant send list`)")
     offset = 0 if opts.offset is None else opts.offset
     limit = 50 if opts.limit is None else opts.limit
@@ -67,3 +73,8 @@ def _send_lookup(opts: argparse.Namespace, sh: Shell) -> int:
         raise UsageError("--offset is 0 or more and --limit 1 to 1000 (e.g. --offset 50 --limit 50)")
     sh.emit(sh.ops.send_show(opts.phones[0], offset, limit), lambda r: send_record_text(r, sh.carriers))
     return 0
+
+
+def _account(sh: Shell) -> str:
+    """The account the command acts for: the local context's, or the one the service's token is of."""
+    return sh.ops.account_show()["name"] if sh.remote else sh.ctx.account

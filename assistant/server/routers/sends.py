@@ -45,8 +45,12 @@ def listing(template: str | None = Query(None, max_length=64, description="only 
             day: str | None = Query(None, max_length=32, description="only the sends made that day: 2026-03-02, "
                                     "April 2, today, yesterday, 3 days ago, Monday, last Monday or 上周一 "
                                     "(counted from the service's clock)"),
+            phone: str | None = Query(None, max_length=32, description="only the sends that included this "
+                                      "mainland mobile number (13598765432, +86 135 9876 5432); each then has "
+                                      "`recipient`: the number's own result (phone, status, carrier, error_code, "
+                                      "detail)"),
             ops: LocalOps = Depends(operations("send.list"))) -> list[dict]:
-    return ops.send_list(template, day)
+    return ops.send_list(template, day, phone)
 
 
 @router.get("/sends/{request_id}", summary="A past send of the account, with its failures (`send show`); "
