@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .. import lang as language
 from .. import roles
 from ..actions import accounts, handoff, signatures, templates
-from ..choices import pick, yes_or_no
+from ..choices import answer_first, pick, yes_or_no
 from ..clock import read_day
 from ..errors import Conflict, UserError
 from ..knowledge import Slot
@@ -401,6 +401,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     if leaves(folded):
         return _dropped(conv)
     if flow.confirming:
+        if (changed := correction(conv, text)) is not None:   # "no, send it to 13800138021 instead"
+            return changed
         reading, conv.rest = offers.reading(conv, text, flow.action)
         if reading == "yes":
             conv.flow = None
@@ -455,6 +457,62 @@ def answer(conv: Conversation, text: str) -> list[Line]:
             return said
         return [Line("warn", conv.say("value.try_again", error=exc))]
     return take(conv, value)
+
+
+def correction(conv: Conversation, text: str) -> list[Line] | None:
+    """A change of mind at the go-ahead ("no, send it to 13800138021 instead", "不对，改成发给13800138021",
+    "change the number to ...", "use template DIGITAL_SMS_0002 instead"): the values TEXT gives the
+    pending request replace those, every other value is kept, and the preview is shown again for
+    a new go-ahead. None when TEXT is no such line: a yes, a bare no (which still cancels), a
+    question ("no, what does 13800138000 cost?"), another request, or a line naming no value of
+    this request. A value the request refuses is said, and the same go-ahead asked again."""
+    flow = conv.flow
+    assert flow is not None and flow.confirming
+    answer, rest = answer_first(text, conv.kb.answers)
+    if answer == "yes" or (answer == "no" and not rest):
+        return None
+    said = rest if answer == "no" else text
+    given = _values_in(conv, flow, said)
+    if not given or asks_something(conv, said):
+        return None
+    reply = conv.router.route(said, conv.lang)
+    if reply.type == "action" and reply.action != flow.action and conv.kb.actions[reply.action].changes_state \
+            and reply.confidence >= conv.router.thresholds.answer:
+        return None                     # "no, submit signature AcmeShop2 instead": another request
+    slots = {s.name: s for s in conv.kb.actions[flow.action].slots}
+    try:
+        checked = {name: value if name == "params" else check(conv, flow.action, slots[name], value)
+                   for name, value in given.items()}
+    except UserError as exc:
+        conv.remember_refusal(exc)
+        return [Line("warn", str(exc)), Line("choice", go_ahead(conv))]
+    before = flow.args.get("params") or {}
+    changed = [_short(prompt(conv, flow.action, slots[name])).lower()
+               for name, value in checked.items() if name != "params" and value != flow.args.get(name)]
+    changed += ["${" + name + "}" for name, value in checked.get("params", {}).items() if before.get(name) != value]
+    if "params" in checked:
+        checked["params"] = {**before, **checked["params"]}
+    flow.args.update(checked)
+    if "code" in given:                 # another template: its variables not given yet are asked for
+        flow.params_asked = False
+    flow.confirming = flow.confirmed = False   # what the new preview shows is confirmed anew
+    lines = [Line("muted", conv.say("request.updated", request=title(conv, flow), changed=", ".join(changed)))] \
+        if changed else []
+    return lines + advance(conv)
+
+
+def _values_in(conv: Conversation, flow: Flow, said: str) -> dict[str, Any]:
+    """The values of FLOW's request that SAID names: its slots' (numbers, a template code, a name)
+    and, for a send, the template's variables ("name=Wang", "name是王五")."""
+    from ..router import slots_for
+
+    given = values.normalise(flow.action, slots_for(conv.kb, conv.kb.actions[flow.action], said))
+    given.pop("params", None)
+    if flow.action == "send" and flow.args.get("code"):
+        variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
+        if named := values.named_params(said, variables):
+            given["params"] = named
+    return {name: value for name, value in given.items() if value not in (None, "", [], {})}
 
 
 def take(conv: Conversation, value: Any) -> list[Line]:
