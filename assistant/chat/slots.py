@@ -398,8 +398,11 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     flow = conv.flow
     assert flow is not None
     folded = fold(text)
+    asked = None if flow.confirming else flow.slots[0]
+    if asked is not None and asked.type == "param" and (quoted := _quoted(text)) is not None:
+        return _literal(conv, quoted)   # '"No"' at "Value for ${name}": the word itself, never a cancel
     if leaves(folded):
-        return _dropped(conv)
+        return _dropped(conv) + _quote_hint(conv, text, asked)
     if flow.confirming:
         if (changed := correction(conv, text)) is not None:   # "no, send it to 13800138021 instead"
             return changed
@@ -418,7 +421,7 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     if reading == "no" and not slot.required:
         text = ""                       # "no" to an optional value ("Enter to skip"): skipped
     elif reading == "no":               # "no" to a value the request cannot do without: the request is dropped
-        return _dropped(conv)
+        return _dropped(conv) + _quote_hint(conv, text, slot)
     elif reading == "yes" and _default(conv, slot):   # "是" at "Template code [DIGITAL_SMS_0001]": the default
         return take(conv, check(conv, flow.action, slot, ""))
     elif reading == "yes":              # a yes is never a name, a text or a choice
@@ -457,6 +460,39 @@ def answer(conv: Conversation, text: str) -> list[Line]:
             return said
         return [Line("warn", conv.say("value.try_again", error=exc))]
     return take(conv, value)
+
+
+_QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "「": "」", "『": "』"}
+
+
+def _quoted(text: str) -> str | None:
+    """What TEXT says inside the quotes it is wholly written in ('"No"', "“不要”"), or None when it is
+    not one quoted value."""
+    text = text.strip()
+    if len(text) >= 2 and _QUOTES.get(text[0]) == text[-1] and text[-1] not in text[1:-1]:
+        return text[1:-1].strip()
+    return None
+
+
+def _literal(conv: Conversation, value: str) -> list[Line]:
+    """A quoted VALUE at a template variable's prompt: taken as written (a name like "No" or
+    "Stop"), without reading it as a cancel, a no or a question."""
+    flow = conv.flow
+    assert flow is not None
+    try:
+        checked = check(conv, flow.action, flow.slots[0], value)
+    except UserError as exc:
+        conv.remember_refusal(exc)
+        return [Line("warn", conv.say("value.try_again", error=exc))]
+    return take(conv, checked)
+
+
+def _quote_hint(conv: Conversation, text: str, slot: Slot | None) -> list[Line]:
+    """After a send dropped by a cancel or a no (TEXT) typed at a template variable's prompt (SLOT):
+    nothing was sent, and how to give such a word as the value."""
+    if slot is None or slot.type != "param":
+        return []
+    return [Line("muted", conv.say("value.quoted_hint", word=text.strip(), name=slot.name.split(":", 1)[1]))]
 
 
 def correction(conv: Conversation, text: str) -> list[Line] | None:
