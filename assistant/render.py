@@ -189,10 +189,15 @@ def send_text(result: dict, carriers: dict[str, str], shown: int = 20, look_up: 
     return "\n".join(lines)
 
 
+def names_a_code(template: str) -> bool:
+    """Whether TEMPLATE is written as a template code (DIGITAL_SMS_0001, any case), not a name."""
+    return bool(_CODE.fullmatch(template.strip()))
+
+
 def send_list_text(sends: list[dict], template: str | None = None, day: str | None = None) -> str:
     """The latest sends, newest first (`send list`), of TEMPLATE or on DAY when the list was kept to them."""
     if not sends:
-        named = template.upper() if template and _CODE.fullmatch(template.strip()) else template
+        named = template.upper() if template and names_a_code(template) else template
         kept = " ".join(part for part in (f"of {one_line(named)}" if named else "",
                                           f"made {one_line(day)}" if day in ("today", "yesterday") else
                                           f"on {one_line(day)}" if day else "") if part)

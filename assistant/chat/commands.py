@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from .. import render, roles
 from ..actions import accounts, handoff, sending, signatures, templates
 from ..errors import UserError
-from . import offers, welcome
+from ..sanitize import one_line
+from . import notes, offers, welcome
 from .cases import case_text
 from .lines import Line
 
@@ -160,6 +161,9 @@ def sends(conv: Conversation, template: str | None = None, day: str | None = Non
     """The latest sends (`/sends`; "show yesterday's send records of DIGITAL_SMS_0001": of that
     template, made that day)."""
     found = sending.recent(conv.ctx, 10, template=template, day=day)
+    if not found:
+        named = template.upper() if template and render.names_a_code(template) else template
+        return [Line("answer", notes.no_sends(conv, named and one_line(named), day and one_line(day)))]
     return [Line("answer", render.send_list_text(found, template, day))]
 
 
@@ -214,8 +218,9 @@ def _account(conv: Conversation, args: list[str]) -> list[Line]:
 def _queue(conv: Conversation, args: list[str]) -> list[Line]:
     if args and args[0].lower() == "all":           # every ticket, the resolved ones too
         tickets = [t for status in handoff.STATUSES for t in handoff.queue(conv.ctx, status)]
-        return [Line("answer", render.queue_text(tickets))]
-    return [Line("answer", render.queue_text(handoff.queue(conv.ctx, args[0] if args else None)))]
+        return [Line("answer", render.queue_text(tickets) if tickets else conv.say("tickets.none"))]
+    tickets = handoff.queue(conv.ctx, args[0] if args else None)
+    return [Line("answer", render.queue_text(tickets) if tickets else conv.say("tickets.none"))]
 
 
 @slash("show", "ID")

@@ -26,7 +26,7 @@ from ..numbers import lookup
 from ..router import Reply, phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold
-from . import attachments, commands, offers, outcomes, previews, values
+from . import attachments, commands, notes, offers, outcomes, previews, values
 from .lines import Line, Waiting, leaves, yes_or_no_again
 
 if TYPE_CHECKING:
@@ -767,7 +767,7 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         given = value if isinstance(value, list) else phones_in(conv, value)
         numbers = [lookup(p, ctx.rules) for p in given]
         if not numbers or all(n.problem for n in numbers):   # each named, with what is wrong with it
-            raise UserError("; ".join(n.named_problem() for n in numbers)
+            raise UserError("; ".join(notes.named_problem(conv, n.raw) for n in numbers)
                             if numbers else conv.say("value.no_number"))
         # Numbers the service would refuse stay in: the preview names each with its error code,
         # as the send itself would, instead of dropping them unseen; each as written, so that a
