@@ -128,5 +128,6 @@ def send(conv: Conversation, args: dict[str, Any], result: dict | None = None) -
     if not result["sent"]:
         return lines
     lines.append(Line("info", say("preview.send.total", sent=result["sent"], failed=result["failed"],
-                                  charged=result["charged"], balance=result["balance_before"])))
+                                  charged=result["charged"], balance=result["balance_before"],
+                                  after=result["balance_before"] - result["charged"])))
     return lines
