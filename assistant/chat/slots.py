@@ -758,6 +758,8 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
             raise UserError(conv.say("value.not_a_source", value=value))
         return chosen
     if slot.type == "template_code":
+        if _a_phone_number(value):      # "13800138000" at "Template code": the numbers come next, not now
+            raise UserError(_phone_at_code(conv, value))
         return templates.find(ctx, value)["code"]
     if slot.type == "day":   # as the words were said ("No sends made last monday."), once known to name a day
         if read_day(value, ctx.clock.today(), ctx.rules.day_words) is None:
@@ -792,6 +794,29 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
             raise UserError(conv.say("value.text_is_a_file", name=value))
         templates.check_text(ctx, value)
     return value
+
+
+# at most this many of the account's templates are named where a template code is wanted
+TEMPLATES_LISTED = 5
+
+
+def _a_phone_number(value: Any) -> bool:
+    """VALUE is written as one or more phone numbers ("13800138000", "+86 138 0013 8000", "010-62345678"):
+    digits and their separators only, enough of them to be a number rather than a code's digits."""
+    text = str(value)
+    return bool(re.fullmatch(r"[\d\s+\-().,，、]+", text)) and sum(ch.isdigit() for ch in text) >= 7
+
+
+def _phone_at_code(conv: Conversation, value: str) -> str:
+    """What to say to a phone number typed where a template code is wanted: that it looks like one,
+    what the prompt wants, and the account's templates (named when there are few)."""
+    rows = conv.ctx.store.rows("SELECT code, name FROM templates WHERE account = ? ORDER BY code", (conv.ctx.account,))
+    if len(rows) > TEMPLATES_LISTED:
+        return conv.say("value.phone_at_code.many", value=value, count=len(rows))
+    if rows:
+        listed = ", ".join(f"{r['code']} ({r['name']})" for r in rows)
+        return conv.say("value.phone_at_code.listed", value=value, templates=listed)
+    return conv.say("value.phone_at_code", value=value)
 
 
 def phones_in(conv: Conversation, text: str) -> list[str]:
