@@ -263,6 +263,8 @@ class Conversation:
             return self._command(f"/{named}")
         if (told := cases.reply_said(self, text)) is not None:   # "回复经理：…": the ticket's, never a send
             return self.start("handoff.answer", {"text": told}, text)
+        if cases.opens_ticket(self, text):                      # "open a ticket", "开个工单": a person, not the list
+            return self.start("handoff", {}, text)
         if about := cases.asked_about(self, text):            # "经理回复了吗": the ticket's state, never an answer
             return about
         if said := self._in_passing(text):

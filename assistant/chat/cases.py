@@ -103,6 +103,12 @@ def asked_about(conv: Conversation, text: str) -> list[Line] | None:
 _OPENER = re.compile(r"\s*([^:：,，]{2,60}?)\s*[:：,，]\s*(\S.*)", re.DOTALL)
 
 
+def opens_ticket(conv: Conversation, text: str) -> bool:
+    """Whether TEXT asks for a ticket to be opened ("open a ticket", "开个工单": messages.yaml's
+    `ticket_open` follow-ups): a request for a person, which the matcher may read as the ticket list."""
+    return follow_up(conv.kb, text) == "ticket_open"
+
+
 def reply_said(conv: Conversation, text: str) -> str | None:
     """What TEXT tells the manager when it says so ("回复经理：是13900139001，昨天发的", "reply to the
     manager: it was 10am"): the words after the opener; None for any other line (or role)."""
