@@ -861,3 +861,16 @@ def test_a_send_while_another_of_the_account_is_being_recorded_is_a_409_conflict
     assert main(["--db", server.db, "--now", NOW, "send", "DIGITAL_SMS_0001", "13900139000", "--param", "name=Li"],
                 stdout=io.StringIO(), stderr=err) == 1
     assert "still being recorded" in err.getvalue() and "(see `assistant send show BIG-SEND`)" in err.getvalue()
+
+
+@pytest.mark.parametrize("body, said", [
+    ({}, "a token is for a customer or for a person; give either `account` (a customer's token) or `user` and `role` "
+         "(a person's)"),
+    ({"account": "demo", "role": "manager"}, "a customer token has no other role; drop `role`, or give `user` and `role` "
+                                             "instead of `account`"),
+    ({"user": "kim"}, "a person's token needs a role; give `role`, one of: agent, manager, admin"),
+    ({"user": " ", "role": "agent"}, "the user name is empty; give the person's name in `user`"),
+])
+def test_a_refused_token_names_the_requests_fields(shared_world, body, said):
+    status, answer = shared_world["server"].call("POST", "/v1/admin/tokens", shared_world["tokens"]["admin"], body)
+    assert status == 400 and answer["error"] == said, answer

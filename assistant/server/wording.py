@@ -17,6 +17,10 @@ HINTS = {
     "text": "give the text frame in the `text` field",
     "media": "add an image or a video as a `media` file",
     "reason": "give the carrier's reason in the `reason` field",
+    "token_for": "give either `account` (a customer's token) or `user` and `role` (a person's)",
+    "token_role": "drop `role`, or give `user` and `role` instead of `account`",
+    "token_staff_role": "give `role`, one of: {roles}",
+    "token_user": "give the person's name in `user`",
 }
 
 
