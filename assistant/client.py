@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shlex
 import urllib.error
@@ -20,12 +21,12 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from .errors import Forbidden, NotFound, UserError
+from .errors import CLI_FIXES, SERVICE_FIXES, Conflict, Forbidden, NotFound, UserError
 
 TIMEOUT_S = 60
 SEND_TIMEOUT_S = 900   # a send of a large file is answered once all of it is recorded
 FOLLOW_EVERY_S = 0.5   # how often a send's progress is asked for while it runs
-_ERRORS = {403: Forbidden, 404: NotFound}
+_ERRORS = {403: Forbidden, 404: NotFound, 409: Conflict}
 
 
 def _quote(value: Any) -> str:
@@ -115,8 +116,18 @@ def _error(exc: urllib.error.HTTPError) -> UserError:
         message, code = body.get("error"), body.get("error_code")
     except (ValueError, AttributeError, OSError):
         message, code = None, None
+    message = _as_flags(message) if isinstance(message, str) else None
     message = message or f"the service answered {exc.code} {exc.reason}; try again, or ask its operator"
     return _ERRORS.get(exc.code, UserError)(message, code=code if isinstance(code, str) else None)
+
+
+def _as_flags(message: str) -> str:
+    """The service's MESSAGE with a fix it words by its headers or fields (errors.SERVICE_FIXES) said
+    the command line's way: this client's user drops a flag, not a header."""
+    for kind, service in SERVICE_FIXES.items():
+        pattern = re.escape(service).replace(re.escape("{me}"), r"(?P<me>[^)\s]*)")
+        message = re.sub(pattern, lambda m, kind=kind: CLI_FIXES[kind].format(**m.groupdict()), message)
+    return message
 
 
 def _multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:

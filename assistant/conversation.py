@@ -17,7 +17,7 @@ from typing import Any
 from . import lang as language
 from . import roles
 from .actions import accounts, handoff, signatures, templates
-from .chat import attachments, cases, commands, offers, outcomes, slots, speech, state, values, welcome
+from .chat import attachments, cases, commands, notes, offers, outcomes, slots, speech, state, values, welcome
 from .chat.attachments import Upload
 from .chat.commands import COMMANDS, SlashCommand, slash
 from .chat.lines import Line, Pick, Waiting, leaves, yes_or_no_again
@@ -263,6 +263,8 @@ class Conversation:
             return self._command(f"/{named}")
         if (told := cases.reply_said(self, text)) is not None:   # "回复经理：…": the ticket's, never a send
             return self.start("handoff.answer", {"text": told}, text)
+        if cases.opens_ticket(self, text):                      # "open a ticket", "开个工单": a person, not the list
+            return self.start("handoff", {}, text)
         if about := cases.asked_about(self, text):            # "经理回复了吗": the ticket's state, never an answer
             return about
         if said := self._in_passing(text):
@@ -410,8 +412,9 @@ class Conversation:
         started = self.start(reply.action, reply.args or {}, reply.question)
         # numbers that are none, or written twice; not again where the request's own check names them
         said = "\n".join(line.text for line in started)
-        notes = [Line("warn", note) for note in reply.notes if not _said_already(note, said)]
-        return notes + started
+        said_notes = [notes.note(self, note) for note in reply.notes]
+        lines = [Line("warn", note) for note in said_notes if not _said_already(note, said)]
+        return lines + started
 
     def _names_object_of(self, key: str, said: str) -> bool:
         """Whether SAID names an object of the account that suggestion KEY (an action, or an FAQ
@@ -525,5 +528,5 @@ class Conversation:
 def _said_already(note: str, said: str) -> bool:
     """Whether a request's check already names NOTE's number ("12345: not a mobile number ..."
     beside the preview's own line for 12345). A note of another kind is always said."""
-    number, sep, why = note.partition(": ")
+    number, sep, why = note.replace("：", ": ", 1).partition(": ")   # a note said in Chinese names it with "："
     return bool(sep) and (f"'{number}'" in said or why in said)

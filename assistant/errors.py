@@ -47,6 +47,16 @@ class Unavailable(UserError):
     keeps this message, which may name the database, for its log only)."""
 
 
+# Fixes the service words with its own headers and fields (server/deps.py) where the command line
+# has flags: the remote CLI (client.py), whose user sets the flag, says the flag instead.
+SERVICE_FIXES = {"account": "drop the X-Assistant-Account header",
+                 "now": "drop the X-Assistant-Now header",
+                 "by": "drop the `by` field (or give by={me})"}
+CLI_FIXES = {"account": "drop --account (or $ASSISTANT_ACCOUNT)",
+             "now": "drop --now (and $ASSISTANT_NOW)",
+             "by": "drop --by (or use --by {me})"}
+
+
 def hinted(error: UserError, what: str, hint: str, **fields: str) -> UserError:
     """ERROR (worded "WHAT; the command line's fix") marked with the kind of its fix, HINT, and the
     FIELDS that fill it: a shell whose way differs from the command line's (the service's JSON and

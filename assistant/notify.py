@@ -115,7 +115,7 @@ def overdue(store: Store, clock: Clock, targets: dict) -> int:
         rows = store.rows(
             "SELECT t.id, t.account, t.priority, t.summary FROM tickets t WHERE t.status != 'resolved' "
             "AND t.priority = ? AND t.created_at < ? AND NOT EXISTS (SELECT 1 FROM ticket_messages m "
-            "WHERE m.ticket = t.id AND m.author != 'customer') AND NOT EXISTS (SELECT 1 FROM ticket_events e "
+            "WHERE m.ticket = t.id AND m.role NOT IN ('customer', 'agent')) AND NOT EXISTS (SELECT 1 FROM ticket_events e "
             "WHERE e.ticket = t.id AND e.event = 'overdue')", (priority, cutoff))
         for ticket in rows:
             with store.transaction():

@@ -69,6 +69,30 @@ def lookup(raw: str, rules: Rules) -> Number:
     return Number(raw, phone, None, f"{phone} is not in an assigned mainland mobile number segment")
 
 
+def problem_said(raw: str, rules: Rules) -> tuple[str, dict[str, str]] | None:
+    """Which sentence of the message catalogue (knowledge/messages.yaml, `number.*`) says what
+    `lookup(RAW)` finds wrong, with its fields, so that a conversation says it in its language; None
+    for a number without a problem, or one whose reason is the rules' own words (an unsupported segment)."""
+    digits = _digits(raw)
+    if any(rules.unsupported.get(digits[:size]) for size in (5, 4, 3)) and len(digits) in (11, 13):
+        return None
+    phone = normalise(raw)
+    if phone is None:
+        return ("number.landline", {"number": raw}) if landline(raw) else ("number.not_11_digits", {"number": raw})
+    if any(rules.unsupported.get(phone[:size]) for size in (5, 4, 3)) or \
+            any(rules.segments.get(phone[:size]) for size in (5, 4, 3)):
+        return None
+    return "number.unassigned", {"phone": phone}
+
+
+def note_said(token: str) -> tuple[str, dict[str, str]]:
+    """`unread_note(TOKEN)` as a catalogue sentence and its fields (see `problem_said`)."""
+    if landline(token):
+        return "number.landline_note", {"number": token}
+    digits = sum(ch.isdigit() for ch in token)
+    return "number.not_mobile", {"number": token, "digits": str(digits), "s": "s" if digits != 1 else ""}
+
+
 # --- reading numbers out of what a person typed ---------------------------------------------------
 # A number-like token: digits, maybe a leading +, grouped by spaces, dashes or brackets; not part
 # of a word, a code, a date, a time or a name=value pair.

@@ -202,14 +202,14 @@ def send_list_text(sends: list[dict], template: str | None = None, day: str | No
                   for s in sends], ("request", "template", "at", "numbers", "sent", "failed", "by"))
 
 
-def _code_shown(template: str) -> str:
+def code_shown(template: str) -> str:
     """TEMPLATE as a list names it: a code in capitals ("digital_sms_0001"), a name as written."""
     return template.upper() if _CODE.fullmatch(template.strip()) else template
 
 
 def _kept(template: str | None, day: str | None) -> str:
     """What a send list was kept to, in words: "of DIGITAL_SMS_0001 made yesterday"."""
-    named = _code_shown(template) if template else template
+    named = code_shown(template) if template else template
     return " ".join(part for part in (f"of {one_line(named)}" if named else "",
                                       f"made {one_line(day)}" if day in ("today", "yesterday") else
                                       f"on {one_line(day)}" if day else "") if part)
@@ -246,7 +246,7 @@ def number_sends_text(sends: list[dict], phone: str, kb: KnowledgeBase, lang: st
     if not sends:
         msg_id = "sends.number.none" + (".template" if template else "") + (".day" if day else "")
         return say(kb, msg_id, lang, phone=number, account=one_line(account), day=one_line(day or ""),
-                   template=one_line(_code_shown(template) if template else ""))
+                   template=one_line(code_shown(template) if template else ""))
     lines = [say(kb, "sends.number.heading", lang, phone=number, count=len(sends))]
     for s in sends:
         got = s["recipient"]

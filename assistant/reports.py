@@ -62,7 +62,8 @@ def figures(store: Store, clock: Clock, days: int = 30, top: int = 10) -> dict:
     conversations = store.rows("SELECT account, state, created_at, updated_at FROM conversations WHERE updated_at >= ? "
                                "ORDER BY updated_at DESC LIMIT ?", (start, MAX_CONVERSATIONS))
     tickets = store.rows("SELECT id, account, created_at, (SELECT MIN(m.at) FROM ticket_messages m WHERE m.ticket = t.id "
-                         "AND m.author != 'customer') AS first_reply_at FROM tickets t WHERE created_at >= ? ORDER BY id",
+                         "AND m.role NOT IN ('customer', 'agent')) AS first_reply_at FROM tickets t "
+                         "WHERE created_at >= ? ORDER BY id",
                          (start,))
     opened_by: dict[str, list[str]] = defaultdict(list)
     for t in tickets:

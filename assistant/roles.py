@@ -13,7 +13,7 @@ the role with a token. Either way the same table decides.
 
 from __future__ import annotations
 
-from .errors import Forbidden
+from .errors import Forbidden, hinted
 
 ROLES = ("customer", "agent", "manager", "admin")
 
@@ -101,8 +101,9 @@ def require(role: str, command: str) -> None:
     if not who:
         raise Forbidden(f"'{command}' is not a command any role may run; see `assistant --help`")
     names = ", ".join(r for r in ROLES if r in who)
-    raise Forbidden(f"the {role} role may not run '{command.replace('.', ' ')}'; it is for: {names} "
-                    f"(--role {next(r for r in ROLES if r in who)})")
+    first = next(r for r in ROLES if r in who)
+    what = f"the {role} role may not run '{command.replace('.', ' ')}'; it is for: {names}"
+    raise hinted(Forbidden(f"{what} (--role {first})"), what, "role", role=first)
 
 
 def sees_all_accounts(role: str) -> bool:

@@ -235,7 +235,7 @@ def _state(ctx: Context) -> dict[str, Any]:
         "sent": counts.get("sent", 0), "failed": counts.get("failed", 0),
         "tickets": {r["id"]: r["status"] for r in ctx.store.rows("SELECT id, status FROM tickets ORDER BY id")},
         "unseen": ctx.store.row("SELECT COUNT(*) AS n FROM ticket_messages WHERE account = ? AND seen_at IS NULL "
-                                "AND author != ?", (ctx.account, handoff.CUSTOMER))["n"],
+                                "AND role NOT IN (?, ?)", (ctx.account, *handoff.CUSTOMER_SIDE))["n"],
     }
 
 

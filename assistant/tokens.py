@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from .context import Context, perform
-from .errors import NotFound, UserError
+from .errors import NotFound, UserError, hinted
 from .roles import ROLES
 from .storage.sqlite import Store
 from .text import clean
@@ -46,17 +46,21 @@ def digest(token: str) -> str:
 def create(ctx: Context, account: str | None = None, user: str | None = None, role: str | None = None) -> dict:
     """A new token for a customer of ACCOUNT, or for USER in a staff ROLE; the secret is in the result only."""
     if bool(account) == bool(user):
-        raise UserError("a token is for a customer (--account NAME) or for a person (--user NAME --role ROLE); give one")
+        raise hinted(UserError("a token is for a customer (--account NAME) or for a person (--user NAME --role ROLE); give one"),
+                     "a token is for a customer or for a person", "token_for")
     if account:
         if role not in (None, "customer"):
-            raise UserError("a customer token has no other role; drop --role, or use --user NAME --role ROLE")
+            raise hinted(UserError("a customer token has no other role; drop --role, or use --user NAME --role ROLE"),
+                         "a customer token has no other role", "token_role")
         role = "customer"
     else:
         user = clean(user or "")
         if role not in STAFF_ROLES:
-            raise UserError(f"a person's token needs --role, one of: {', '.join(STAFF_ROLES)}")
+            raise hinted(UserError(f"a person's token needs --role, one of: {', '.join(STAFF_ROLES)}"),
+                         "a person's token needs a role", "token_staff_role", roles=", ".join(STAFF_ROLES))
         if not user:
-            raise UserError("the --user name is empty; give the person's name")
+            raise hinted(UserError("the --user name is empty; give the person's name"), "the user name is empty",
+                         "token_user")
     secret = PREFIX + secrets.token_urlsafe(32)
 
     def work() -> dict:

@@ -535,3 +535,74 @@ def test_a_summary_whose_sentence_the_catalogue_no_longer_has_reads_as_stored(ca
     ticket = handoff.get(as_manager(case), handoff.create(case, "我要找人工客服", trigger="asked_for_person")["id"])
     ticket["context"][handoff.SUMMARY_SAID]["parts"][0]["say"] = "ticket.summary.gone"
     assert handoff.summary_in(case.kb, ticket, "zh") == "Customer asked for a person: 我要找人工客服"
+
+
+def as_agent(ctx, name="ann"):
+    """The same database and clock, with a support agent acting in the customer's name."""
+    return dataclasses.replace(ctx, actor=f"agent:{name}", role="agent")
+
+
+def test_an_agents_words_on_a_ticket_are_filed_as_the_agents_not_the_customers(case):
+    ticket = handoff.create(case, "help")
+    handoff.claim(as_manager(case), ticket["id"], "lin")
+    handoff.reply(as_manager(case), ticket["id"], "Which template?", by="lin")
+    answered = handoff.answer(as_agent(case), ticket["id"], "DIGITAL_SMS_0002, for the customer")
+    assert [(m["author"], m["role"], m["text"]) for m in answered["messages"]] == [
+        ("lin", "manager", "Which template?"), ("ann", "agent", "DIGITAL_SMS_0002, for the customer")]
+    # still the customer's side of the case: back to its manager, flagged as answered, never in the inbox
+    assert answered["status"] == "claimed"
+    assert handoff.queue(as_manager(case))[0]["customer_answered"] is True
+    assert [m["text"] for m in handoff.inbox(case)] == ["Which template?"]
+    assert handoff.replies(case, "2000-01-01") and all(m["author"] == "lin" for m in handoff.replies(case, "2000-01-01"))
+    md = handoff.export(handoff.get(case, ticket["id"]), "md")
+    assert "ann (agent, for the customer): DIGITAL_SMS_0002, for the customer" in md
+    assert "customer: DIGITAL_SMS_0002" not in md
+
+
+def test_a_ticket_an_agent_opens_in_the_customers_name_says_whose_words_it_holds(case):
+    by_agent = handoff.create(as_agent(case), "the customer cannot see the template")
+    seen = handoff.get(case, by_agent["id"])          # the customer's own view says so too
+    assert seen["opened_by"] == {"author": "ann", "role": "agent"}
+    assert "- Agent ann's words, for the customer: the customer cannot see the template" in handoff.export(seen, "md")
+    assert "customer said" not in case_text(seen, {}) and "agent ann said" in case_text(seen, {})
+    handoff.resolve(as_manager(case), by_agent["id"], "done", by="lin")
+    by_customer = handoff.create(case, "my own words")
+    assert handoff.get(case, by_customer["id"])["opened_by"] == {"author": "customer", "role": "customer"}
+    assert "- Customer's words: my own words" in handoff.export(handoff.get(case, by_customer["id"]), "md")
+
+
+def test_an_agents_request_added_to_an_open_ticket_is_the_agents_message(case, router):
+    handoff.create(case, "help")
+    agent = as_agent(case)
+    conv = Conversation(agent, router, role="agent")
+    conv.handle("/handoff the letter is uploaded now")
+    messages = handoff.get(case, 1)["messages"]
+    assert [(m["author"], m["role"]) for m in messages] == [("ann", "agent")]
+
+
+def test_messages_written_before_roles_were_kept_read_as_the_customers_or_supports(db_target, monkeypatch, kb):
+    """A database made before ticket messages kept a role, upgraded: a row by "customer" is the
+    customer's side, any other (a manager's reply) support's, on either engine."""
+    from assistant.clock import FixedClock, parse_time
+    from assistant.storage import schema
+
+    steps = list(schema.MIGRATIONS)
+    monkeypatch.setattr("assistant.storage.schema.MIGRATIONS", steps[:-1])
+    old = open_store(db_target)
+    old.insert("accounts", {"name": "demo", "industry": "retail", "created_at": "2026-03-02 10:00"})
+    old.insert("tickets", {"account": "demo", "reason": "asked_for_person", "summary": "s", "priority": "normal",
+                           "status": "waiting", "context": "{}", "conversation": "[]", "created_at": "2026-03-02 10:00",
+                           "updated_at": "2026-03-02 10:00"})
+    for author in ("customer", "lin"):
+        old.insert("ticket_messages", {"ticket": 1, "account": "demo", "at": "2026-03-02 10:00", "author": author,
+                                       "text": f"by {author}"})
+    old.close()
+    monkeypatch.setattr("assistant.storage.schema.MIGRATIONS", steps)
+    upgraded = open_store(db_target)
+    try:
+        ctx = Context(upgraded, kb, FixedClock(parse_time("2026-03-02T11:00")), "demo", "customer")
+        assert [(m["author"], m["role"]) for m in handoff.get(ctx, 1)["messages"]] == [("customer", "customer"),
+                                                                                        ("lin", "manager")]
+        assert [m["text"] for m in handoff.inbox(ctx)] == ["by lin"]
+    finally:
+        upgraded.close()

@@ -68,8 +68,8 @@ def test_a_multi_turn_send_fills_each_slot_shows_the_plan_and_sends_on_yes(live,
     shell = session(live, router, keys)
     text = said(shell)
     assert "13800138000 (China Mobile): will be sent" in text and "13312345678 (China Telecom): will be sent" in text
-    assert ("2 will be sent, 0 will fail. Charge: 2 message(s) from the digital-message package (1000 left); "
-            "SMS packages are never used.") in text
+    assert ("2 will be sent, 0 will fail. Charge: 2 message(s) from the digital-message package (balance 1,000, "
+            "this send uses 2, 998 after); SMS packages are never used.") in text
     assert "2 sent, 0 failed" in text
     assert accounts.account_info(live)["packages"]["digital"] == 998
 

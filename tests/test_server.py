@@ -824,3 +824,76 @@ def test_a_send_of_the_documented_1000_numbers_through_the_service_is_sent(sendi
                                  headers={"X-Assistant-Now": NOW})
     assert status == 200, answer
     assert (answer["sent"], answer["failed"]) == (1000, 0), {k: answer[k] for k in ("sent", "failed")}
+
+
+def test_the_services_refusals_name_its_headers_and_fields_never_the_command_lines_flags(shared_world):
+    server, tokens = shared_world["server"], shared_world["tokens"]
+    status, answer = server.call("GET", "/v1/templates", tokens["b"], headers={"X-Assistant-Account": "demo"})
+    assert status == 403 and answer["error"] == "this token is for account 'globex'; drop the X-Assistant-Account header"
+    status, answer = server.call("POST", "/v1/admin/accounts/demo/topup", tokens["a"], {"digital": 5})
+    assert status == 403 and answer["error"] == ("the customer role may not run 'admin topup'; it is for: admin; "
+                                                 "it needs a token of the admin role"), answer
+    status, answer = server.call("POST", f"/v1/tickets/{shared_world['ticket']}/claim", tokens["manager"], {"by": "kim"},
+                                 headers={"X-Assistant-Now": NOW})
+    assert status == 403 and answer["error"] == "this token is lin's; drop the `by` field (or give by=lin)", answer
+    assert "--" not in answer["error"]
+
+
+def test_the_remote_command_line_says_the_same_refusals_with_its_own_flags(shared_world):
+    out, err = io.StringIO(), io.StringIO()
+    env = {"ASSISTANT_SERVER": shared_world["server"].url, "ASSISTANT_TOKEN": shared_world["tokens"]["manager"]}
+    import os
+    from unittest import mock
+
+    with mock.patch.dict(os.environ, env):
+        code = main(["--now", NOW, "handoff", "claim", str(shared_world["ticket"]), "--by", "kim"], stdout=out, stderr=err)
+    assert code == 1 and err.getvalue() == "error: this token is lin's; drop --by (or use --by lin)\n"
+
+
+def _a_send_being_recorded(db: str) -> str:
+    """A send of demo whose writer is still recording it (its lease fresh), as a large send leaves
+    it while its chunks are written: its request id."""
+    import time
+
+    from assistant.storage import open_store
+
+    store = open_store(db)
+    try:
+        with store.transaction():
+            store.insert("requests", {"request_id": "BIG-SEND-0001", "account": "demo", "template": "DIGITAL_SMS_0001",
+                                      "created_at": "2026-03-20 09:59:00", "total": 3000, "sent": 3000, "failed": 0,
+                                      "actor": "customer", "state": "recording", "written": 800, "lease": time.time()})
+    finally:
+        store.close()
+    return "BIG-SEND-0001"
+
+
+def test_a_send_while_another_of_the_account_is_being_recorded_is_a_409_conflict(world):
+    from test_server_strict import multipart
+
+    server, token = world["server"], world["tokens"]["a"]
+    running = _a_send_being_recorded(server.db)
+    body, kind = multipart([("code", b"DIGITAL_SMS_0001"), ("phone", b"13900139000"), ("param", b"name=Li")])
+    status, answer = server.call("POST", "/v1/sends", token, data=body, content_type=kind, headers={"X-Assistant-Now": NOW})
+    assert status == 409, answer
+    assert answer["error"].startswith(f"another send of account 'demo' is still being recorded (request {running}: "
+                                      "800 of 3,000 messages)")
+    assert answer["hint"] == f"send again when it is done (GET /v1/sends/{running} shows its progress)"
+    assert "assistant send show" not in answer["error"]
+    err = io.StringIO()                         # the command line: the same refusal, its own words, exit code 1
+    assert main(["--db", server.db, "--now", NOW, "send", "DIGITAL_SMS_0001", "13900139000", "--param", "name=Li"],
+                stdout=io.StringIO(), stderr=err) == 1
+    assert "still being recorded" in err.getvalue() and "(see `assistant send show BIG-SEND`)" in err.getvalue()
+
+
+@pytest.mark.parametrize("body, said", [
+    ({}, "a token is for a customer or for a person; give either `account` (a customer's token) or `user` and `role` "
+         "(a person's)"),
+    ({"account": "demo", "role": "manager"}, "a customer token has no other role; drop `role`, or give `user` and `role` "
+                                             "instead of `account`"),
+    ({"user": "kim"}, "a person's token needs a role; give `role`, one of: agent, manager, admin"),
+    ({"user": " ", "role": "agent"}, "the user name is empty; give the person's name in `user`"),
+])
+def test_a_refused_token_names_the_requests_fields(shared_world, body, said):
+    status, answer = shared_world["server"].call("POST", "/v1/admin/tokens", shared_world["tokens"]["admin"], body)
+    assert status == 400 and answer["error"] == said, answer

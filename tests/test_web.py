@@ -643,3 +643,19 @@ def test_the_web_chats_help_and_greeting_give_the_chats_own_way_not_the_terminal
     browser.sign_in(desk["customer"])
     english = " ".join(line["text"] for line in chat_say(browser, browser.csrf("/chat"), "hello")["lines"])
     assert "send /help in the box below" in english and "type help" not in english, english
+
+
+def test_an_agents_words_on_a_ticket_show_on_the_desk_as_the_agents(desk):
+    server = desk["server"]
+    status, _ = server.call("POST", f"/v1/tickets/{desk['ticket']}/answer", desk["agent"], {"text": "the letter is uploaded"})
+    assert status == 200
+    status, opened = server.call("POST", "/v1/tickets", desk["agent"], {"reason": "the customer cannot see the template"})
+    assert status == 200 and opened["opened_by"] == {"author": "ann", "role": "agent"}
+    browser = Browser(server.url)
+    browser.sign_in(desk["manager"])
+    page = browser.go(f"/desk/tickets/{desk['ticket']}")[2]
+    assert re.search(r'<li data-author="ann" data-author-role="agent">.*<b>ann</b> \(agent, for the customer\): '
+                     r'the letter is uploaded</li>', page)
+    assert "The customer&#39;s words</dt>" in page        # the customer opened this one
+    page = browser.go(f"/desk/tickets/{opened['id']}")[2]
+    assert "The words of agent ann, for the customer</dt>" in page and "The customer&#39;s words" not in page

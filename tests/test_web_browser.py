@@ -9,6 +9,7 @@ Skipped when playwright or chromium is missing (`.ci/run` installs both).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
@@ -22,8 +23,9 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 WORDS = {
     "en": {"sign_in": "Sign in", "claim": "Claim", "a_person": "I want to talk to a person", "yes": "yes",
-           "thanks": "Thank", "yes_button": "yes"},
-    "zh": {"sign_in": "登录", "claim": "认领", "a_person": "转人工", "yes": "好的", "thanks": "感谢", "yes_button": "是"},
+           "thanks": "Thank", "yes_button": "yes", "plain_question": "what is a digital message"},
+    "zh": {"sign_in": "登录", "claim": "认领", "a_person": "转人工", "yes": "好的", "thanks": "感谢", "yes_button": "是",
+           "plain_question": "什么是数字短信"},
 }
 
 
@@ -72,13 +74,16 @@ def test_the_handoff_round_trip_in_a_real_browser(serve, browser, lang):
     sign_in(chat, customer_token, lang)
     chat.wait_for_url("**/chat")
     transcript = chat.locator("[data-role=transcript]")
-    say(chat, "how long does signature review take")
-    transcript.locator("li[data-from=assistant]", has_text="7").last.wait_for()
-    # an answer is followed by the feedback box, and its offer ("check the status now?") by buttons
+    say(chat, words["plain_question"])
+    # an answer that asks nothing back is followed by the feedback box
     transcript.locator("li[data-role=feedback] button[data-feedback=yes]").last.click()
     transcript.locator("li[data-role=feedback]", has_text=WORDS[lang]["thanks"]).wait_for()
+    say(chat, "how long does signature review take")
+    transcript.locator("li[data-from=assistant]", has_text="7").last.wait_for()
+    # an answer with an offer ("check the status now?") has the offer's buttons, not feedback beside them
     assert chat.locator("[data-role=choices] button").count() >= 2
     assert chat.locator("[data-role=choices] button", has_text=words["yes_button"]).count() == 1   # in the page's language
+    assert transcript.locator("li[data-role=feedback] button").count() == 0
     say(chat, words["a_person"])
     say(chat, words["yes"])
     transcript.locator("li[data-from=assistant]", has_text="#1").wait_for()
@@ -125,12 +130,14 @@ def test_the_chats_buttons_speak_the_pages_language_and_only_the_newest_turn_has
     chat.wait_for_url("**/chat")
     transcript = chat.locator("[data-role=transcript]")
     assert not chat.locator("form[data-action=attach]").is_visible()   # no file is asked for
-    say(chat, "签名审核要多久")
+    say(chat, "什么是数字短信")
     transcript.locator("li[data-role=feedback] button").first.wait_for()
+    say(chat, "签名审核要多久")
+    chat.locator("[data-role=choices] button", has_text="是").wait_for()
     assert chat.locator("[data-role=choices] button", has_text="是").count() == 1
     chat.locator("[data-role=choices] button", has_text="是").click()
     # the customer's line is the label they pressed; the older answer's feedback buttons are gone
-    transcript.locator("li[data-from=customer]", has_text="是").wait_for()
+    transcript.locator("li[data-from=customer]", has_text=re.compile("^是$")).wait_for()   # (the question before has a 是 in it)
     assert transcript.locator("li[data-from=customer]", has_text="yes").count() == 0
     assert transcript.locator("li[data-role=feedback] button").count() == 0
     answers = "[data-role=transcript] li[data-from=assistant]"
@@ -169,3 +176,21 @@ def test_a_chinese_chat_gives_the_chats_hints_and_its_part_of_a_ticket_is_marked
     assert part.inner_text().startswith("后续对话，添加于 ")
     assert "Later conversation" not in desk.content()
     assert chat_errors == [] and desk_errors == []
+
+
+@pytest.mark.parametrize("lang, offered, plain", [("en", "how long does signature review take", "what is a digital message"),
+                                                  ("zh", "签名审核要多久", "什么是数字短信")])
+def test_feedback_is_asked_of_an_answer_never_beside_an_offers_yes_and_no(serve, browser, lang, offered, plain):
+    server = serve()
+    chat, errors = open_page(browser, server.url, lang)
+    sign_in(chat, server.token("--account", "demo"), lang)
+    chat.wait_for_url("**/chat")
+    transcript = chat.locator("[data-role=transcript]")
+    say(chat, offered)
+    chat.locator("[data-role=choices] button", has_text=WORDS[lang]["yes_button"]).wait_for()   # the offer's yes/no
+    chat.wait_for_timeout(300)
+    assert transcript.locator("li[data-role=feedback]").count() == 0
+    say(chat, plain)                                   # an answer that asks nothing back: helpful or not?
+    transcript.locator("li[data-role=feedback] button[data-feedback=yes]").wait_for()
+    assert chat.locator("[data-role=choices] button").count() == 0
+    assert errors == []

@@ -17,7 +17,7 @@ from ..context import Context
 from ..errors import UserError
 from ..roles import require
 from ..storage.sqlite import Store
-from .handoff import CUSTOMER, STATUSES, summary_in
+from .handoff import STATUSES, SUPPORT_SIDE_SQL, summary_in
 
 PAGE = 50
 
@@ -77,11 +77,12 @@ def queue(ctx: Context, filters: Filters, lang: str = "en") -> dict:
     total = ctx.store.row(f"SELECT COUNT(*) AS n FROM tickets t{where}", tuple(params))["n"]
     # the page is chosen first, so the first reply is looked up for its rows only
     rows = ctx.store.rows(
-        "SELECT p.*, (SELECT MIN(m.at) FROM ticket_messages m WHERE m.ticket = p.id AND m.author != ?) AS first_reply_at "
+        "SELECT p.*, (SELECT MIN(m.at) FROM ticket_messages m WHERE m.ticket = p.id AND "
+        f"{SUPPORT_SIDE_SQL}) AS first_reply_at "
         "FROM (SELECT t.id, t.account, t.summary, t.context, t.priority, t.status, t.owner, t.created_at, t.updated_at "
         f"FROM tickets t{where} ORDER BY t.priority = 'urgent' DESC, t.created_at, t.id LIMIT ? OFFSET ?) p "
         "ORDER BY p.priority = 'urgent' DESC, p.created_at, p.id",
-        (CUSTOMER, *params, PAGE, (filters.page - 1) * PAGE))
+        (*params, PAGE, (filters.page - 1) * PAGE))
     now = ctx.clock.now()
     targets = ctx.rules.handoff.get("first_reply_minutes") or {}
     tickets = [{**{k: v for k, v in r.items() if k != "context"}, "summary": summary_in(ctx.kb, r, lang),

@@ -33,6 +33,10 @@ REASONS = {
 }
 STATUSES = ("open", "claimed", "waiting", "resolved")
 CUSTOMER = "customer"  # the author of the customer's own messages on a ticket
+# the roles whose messages are the customer's side of a ticket (an agent writes in the customer's name)
+CUSTOMER_SIDE = ("customer", "agent")
+# a message of support's side (a manager's reply or resolution), as SQL on ticket_messages aliased m
+SUPPORT_SIDE_SQL = "m.role NOT IN ('customer', 'agent')"
 RECENT_SEND = "the account's latest failed send, attached by its time"  # how a case shows a send found by its time
 RESOLVED = "Resolved: "  # how a resolution note starts in the customer's inbox
 REFUSED_SEND = "refused whole in this session: nothing was sent or recorded"  # how a case shows a refused send
@@ -269,13 +273,13 @@ def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: b
     the conversation that led to it is appended to the ticket's (`_with_part`), the objects it names
     that the ticket lacks join the ticket's context, and a ticket waiting for the customer goes back
     to the managers' queue. No new ticket."""
-    last = ctx.store.row("SELECT text FROM ticket_messages WHERE ticket = ? AND author = ? ORDER BY id DESC LIMIT 1",
-                         (ticket["id"], CUSTOMER))
+    last = ctx.store.row("SELECT text FROM ticket_messages m WHERE ticket = ? AND NOT " + SUPPORT_SIDE_SQL +
+                         " ORDER BY id DESC LIMIT 1", (ticket["id"],))
     said = bool(text) and text != ticket["detail"] and not (last and last["text"] == text)
     conversation = _with_part(ctx, ticket, turns)
     added = said or conversation is not None
     if said:
-        _message(ctx, ticket, CUSTOMER, text, seen=True)
+        _customers_message(ctx, ticket, text)
     if added:
         context = json.loads(ticket["context"])
         context.update({k: v for k, v in found.items() if k not in context})
@@ -363,12 +367,34 @@ def _event(ctx: Context, ticket_id: int, event: str, detail: str | None = None) 
         notify.record(ctx.store, ticket, event, at)
 
 
-def _message(ctx: Context, ticket: dict, author: str, text: str, seen: bool = False) -> None:
-    """Add a message to TICKET's thread. The customer's own messages are seen as they are written;
-    the manager's wait, unseen, in the customer's inbox."""
+def _message(ctx: Context, ticket: dict, author: str, text: str, seen: bool = False, role: str | None = None) -> None:
+    """Add a message to TICKET's thread, by AUTHOR in ROLE (default: the acting role). The customer's
+    side's messages are seen as they are written; the manager's wait, unseen, in the customer's inbox."""
     ctx.store.insert("ticket_messages", {"ticket": ticket["id"], "account": ticket["account"],
-                                         "at": _when(ctx, ticket["id"]), "author": author, "text": text,
-                                         "seen_at": ctx.now() if seen else None})
+                                         "at": _when(ctx, ticket["id"]), "author": author, "role": role or ctx.role,
+                                         "text": text, "seen_at": ctx.now() if seen else None})
+
+
+def author_label(message: Mapping[str, Any]) -> str:
+    """How a ticket MESSAGE's author is named where people read it: an agent's message as the agent's,
+    written for the customer ("ann (agent, for the customer)"), anyone else's by the author alone."""
+    author = str(message.get("author") or "")
+    return f"{author} (agent, for the customer)" if message.get("role") == "agent" else author
+
+
+def writer(ctx: Context) -> tuple[str, str]:
+    """Who writes on the customer's side now, as (author, role): the customer (author "customer"), or
+    an agent acting in the customer's name, by the agent's own name ("agent:ann" -> "ann")."""
+    if ctx.role != "agent":
+        return CUSTOMER, CUSTOMER
+    role, _, name = ctx.actor.partition(":")
+    return clean(name if role == "agent" and name else ctx.actor) or "agent", "agent"
+
+
+def _customers_message(ctx: Context, ticket: dict, text: str) -> None:
+    """TEXT on TICKET from the customer's side: the customer's, or the agent's who acts for them."""
+    author, role = writer(ctx)
+    _message(ctx, ticket, author, text, seen=True, role=role)
 
 
 def _when(ctx: Context, ticket_id: int) -> str:
@@ -428,7 +454,8 @@ def get(ctx: Context, ticket_id: int | str, any_account: bool | None = None) -> 
             "context": json.loads(row["context"]), "conversation": json.loads(row["conversation"]),
             "events": ctx.store.rows("SELECT at, actor, event, detail FROM ticket_events WHERE ticket = ? ORDER BY id",
                                      (row["id"],)),
-            "messages": ctx.store.rows("SELECT at, author, text FROM ticket_messages WHERE ticket = ? ORDER BY id",
+            "opened_by": opener(ctx, row["id"]),
+            "messages": ctx.store.rows("SELECT at, author, role, text FROM ticket_messages WHERE ticket = ? ORDER BY id",
                                        (row["id"],))}
     if allowed(ctx.role, "handoff.note"):
         case["notes"] = ctx.store.rows("SELECT at, author, text FROM ticket_notes WHERE ticket = ? ORDER BY id",
@@ -436,6 +463,17 @@ def get(ctx: Context, ticket_id: int | str, any_account: bool | None = None) -> 
     else:   # the customer's view: the summary in the language they wrote in (the staff's stays English)
         case["summary"] = summary_in(ctx.kb, case)
     return case
+
+
+def opener(ctx: Context, ticket_id: int) -> dict[str, str]:
+    """Who opened the ticket, as {"author", "role"}: the customer, an agent in the customer's name
+    (the ticket's words are then the agent's), or staff; from the actor of its `created` event."""
+    row = ctx.store.row("SELECT actor FROM ticket_events WHERE ticket = ? AND event = 'created' ORDER BY id LIMIT 1",
+                        (ticket_id,))
+    role, _, name = (row["actor"] if row else CUSTOMER).partition(":")
+    if role not in ROLES or role == CUSTOMER:
+        return {"author": CUSTOMER, "role": CUSTOMER}
+    return {"author": name or role, "role": role}
 
 
 def queue(ctx: Context, status: str | None = None, account: str | None = None) -> list[dict]:
@@ -449,7 +487,7 @@ def queue(ctx: Context, status: str | None = None, account: str | None = None) -
         where.append("account = ?")
         params.append(account)
     rows = ctx.store.rows(f"SELECT id, account, summary, reason, priority, status, owner, created_at, updated_at, context, "
-                          "(SELECT author FROM ticket_messages m WHERE m.ticket = tickets.id ORDER BY m.id DESC LIMIT 1) "
+                          "(SELECT role FROM ticket_messages m WHERE m.ticket = tickets.id ORDER BY m.id DESC LIMIT 1) "
                           f"AS last_author FROM tickets WHERE {' AND '.join(where)} "
                           "ORDER BY priority = 'urgent' DESC, created_at, id", tuple(params))
     # a customer's answer after the manager took the ticket is news for the manager: flagged
@@ -457,7 +495,7 @@ def queue(ctx: Context, status: str | None = None, account: str | None = None) -
     return [{**{k: v for k, v in r.items() if k not in ("last_author", "updated_at", "context")},
              "summary": summary_in(ctx.kb, r) if customer else r["summary"],
              "age": _age(ctx, r["created_at"], r["updated_at"]),
-             "customer_answered": bool(r["owner"]) and r["last_author"] == CUSTOMER} for r in rows]
+             "customer_answered": bool(r["owner"]) and r["last_author"] in CUSTOMER_SIDE} for r in rows]
 
 
 def claim(ctx: Context, ticket_id: int | str, by: str) -> dict:
@@ -507,7 +545,7 @@ def answer(ctx: Context, ticket_id: int | str, text: str) -> dict:
         row = _row(ctx, ticket_id, any_account=False)
         if row["status"] == "resolved":
             raise UserError(f"ticket #{row['id']} is resolved; open a new one with `assistant handoff create`")
-        _message(ctx, row, CUSTOMER, text, seen=True)
+        _customers_message(ctx, row, text)
         ctx.store.execute("UPDATE tickets SET status = CASE WHEN owner IS NULL THEN 'open' ELSE 'claimed' END "
                                "WHERE id = ?", (row["id"],))
         _event(ctx, row["id"], "answered")  # the actor says who; the text is kept once, in the messages
@@ -607,7 +645,7 @@ def inbox(ctx: Context, mark_seen: bool = True) -> list[dict]:
     def work() -> list[dict]:
         rows = ctx.store.rows("SELECT m.id, m.ticket, m.at, m.author, m.text, t.summary, t.context FROM ticket_messages m "
                               "JOIN tickets t ON t.id = m.ticket WHERE m.account = ? AND m.seen_at IS NULL "
-                              "AND m.author != ? ORDER BY m.id", (ctx.account, CUSTOMER))
+                              f"AND {SUPPORT_SIDE_SQL} ORDER BY m.id", (ctx.account,))
         if mark_seen and rows:
             ctx.store.execute("UPDATE ticket_messages SET seen_at = ? WHERE account = ? AND seen_at IS NULL",
                                    (ctx.now(), ctx.account))
@@ -621,8 +659,8 @@ def replies(ctx: Context, since: str) -> list[dict]:
     web chat keeps those of its conversation in its transcript, where they were shown (`inbox`
     shows each once)."""
     return ctx.store.rows("SELECT m.id, m.ticket, m.at, m.seen_at, m.author, m.text FROM ticket_messages m "
-                          "WHERE m.account = ? AND m.seen_at IS NOT NULL AND m.author != ? AND m.seen_at >= ? "
-                          "ORDER BY m.seen_at, m.id", (ctx.account, CUSTOMER, since))
+                          f"WHERE m.account = ? AND m.seen_at IS NOT NULL AND {SUPPORT_SIDE_SQL} AND m.seen_at >= ? "
+                          "ORDER BY m.seen_at, m.id", (ctx.account, since))
 
 
 def open_count(ctx: Context) -> int:
@@ -646,7 +684,10 @@ def export(ticket: dict, fmt: str) -> str:
     if ticket["send_date"]:
         lines.append(f"- Planned send date: {o(ticket['send_date'])}")
     if ticket["detail"]:
-        lines.append(f"- Customer's words: {o(ticket['detail'])}")
+        opened = ticket.get("opened_by") or {}
+        whose = f"Agent {o(opened.get('author'))}'s words, for the customer" if opened.get("role") == "agent" \
+            else "Customer's words"
+        lines.append(f"- {whose}: {o(ticket['detail'])}")
     context = ticket["context"]
     if "template" in context:
         t = context["template"]
@@ -677,7 +718,8 @@ def export(ticket: dict, fmt: str) -> str:
         lines += ["", "## Conversation", ""]
         lines += [f"- **{o(t['role'])}**: {_lines(t['text'])}" for t in ticket["conversation"]]
     if ticket["messages"]:
-        lines += ["", "## Replies", ""] + [f"- {o(m['at'])} {o(m['author'])}: {_lines(m['text'])}" for m in ticket["messages"]]
+        lines += ["", "## Replies", ""] + [f"- {o(m['at'])} {o(author_label(m))}: {_lines(m['text'])}"
+                                                      for m in ticket["messages"]]
     lines += ["", "## History", ""] + [f"- {o(e['at'])} {o(e['actor'])} {o(_event_words(e))}"
                                        + (f": {o(e['detail'])}" if e["detail"] else "") for e in ticket["events"]]
     if ticket["resolution"]:

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from ..context import Context, perform
-from ..errors import NotFound, Unprocessable, UserError, hinted, refused
+from ..errors import Conflict, NotFound, Unprocessable, UserError, hinted, refused
 from ..numbers import Repeat, lookup, unique
 from ..pacing import Pace, unpaced
 from . import signatures, templates
@@ -485,10 +485,11 @@ def _none_recording(ctx: Context) -> None:
     balance must see every message of the account's earlier sends."""
     running = ctx.store.row("SELECT request_id, written, total FROM requests WHERE account = ? AND state = 'recording' "
                             "ORDER BY created_at LIMIT 1", (ctx.account,))
-    if running:
-        raise UserError(f"another send of account '{ctx.account}' is still being recorded (request "
-                        f"{running['request_id']}: {running['written'] or 0:,} of {running['total']:,} messages); "
-                        f"send again when it is done (see `assistant send show {running['request_id'][:8]}`)")
+    if running:   # the account's state, not the request, is in the way: a conflict (the service answers 409)
+        what = (f"another send of account '{ctx.account}' is still being recorded (request "
+                f"{running['request_id']}: {running['written'] or 0:,} of {running['total']:,} messages)")
+        raise hinted(Conflict(f"{what}; send again when it is done (see `assistant send show {running['request_id'][:8]}`)"),
+                     what, "send_running", request=running["request_id"])
 
 
 def recover(ctx: Context) -> list[str]:

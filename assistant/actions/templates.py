@@ -20,7 +20,7 @@ from .. import media
 from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, check_count, perform
-from ..errors import NotFound, UserError, refused
+from ..errors import NotFound, UserError, hinted, refused
 from ..formats import characters_problem
 from ..text import clean, mentioned, typed
 from . import signatures
@@ -56,7 +56,7 @@ def check_text(ctx: Context, text: str) -> list[str]:
     """The variables of TEXT, if it meets the specification; else a UserError saying what to change."""
     spec = ctx.rules.template
     if not text.strip():
-        raise UserError("the template has no text; give the text frame with --text")
+        raise hinted(UserError("the template has no text; give the text frame with --text"), "the template has no text", "text")
     reserved = [ch for ch in spec["reserved_characters"] if ch in text]
     if reserved:
         raise refused(CONTENT_ILLEGAL, f"the text contains {' '.join(reserved)}, reserved for the signature "
@@ -84,7 +84,8 @@ def _check_media(ctx: Context, text: str, files: list[media.MediaFile]) -> list[
     spec = ctx.rules.template
     kinds = [spec["media_kinds"].get(f.format) for f in files]
     if not any(k in ("image", "video") for k in kinds):
-        raise UserError("a digital message needs text plus at least one image or video; add one with --media FILE")
+        raise hinted(UserError("a digital message needs text plus at least one image or video; add one with --media FILE"),
+                     "a digital message needs text plus at least one image or video", "media")
     if kinds.count("video") > spec["max_videos"]:
         raise UserError(f"the template has {kinds.count('video')} videos; at most {spec['max_videos']} is allowed")
     frames = 1 + len(files)
@@ -296,7 +297,8 @@ def record_review(ctx: Context, code: str, carrier: str, approve: bool, reason: 
     if carrier not in ctx.rules.carriers:
         raise UserError(f"unknown carrier '{carrier}'; use one of: {', '.join(ctx.rules.carriers)}")
     if not approve and not (reason and reason.strip()):
-        raise UserError("a rejection needs the carrier's reason; add --reason TEXT")
+        raise hinted(UserError("a rejection needs the carrier's reason; add --reason TEXT"),
+                     "a rejection needs the carrier's reason", "reason")
 
     def work() -> dict:
         row = find(ctx, code, any_account=True)

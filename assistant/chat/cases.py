@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..actions import handoff
-from ..actions.handoff import CUSTOMER, REASONS, RECENT_SEND, REFUSED_SEND
+from ..actions.handoff import CUSTOMER_SIDE, REASONS, RECENT_SEND, REFUSED_SEND, author_label
 from ..messages import follow_up
 from ..render import safe, table
 from ..text import fold
@@ -30,7 +30,8 @@ def case_text(ticket: dict, carriers: dict[str, str]) -> str:
     if t["send_date"]:
         facts.append(("send date", t["send_date"]))
     if t["detail"]:
-        facts.append(("customer said", t["detail"]))
+        opened = t.get("opened_by") or {}
+        facts.append((f"agent {opened.get('author')} said" if opened.get("role") == "agent" else "customer said", t["detail"]))
     if t["resolution"]:
         facts.append(("resolution", t["resolution"]))
     width = max(len(k) for k, _ in facts)
@@ -61,7 +62,8 @@ def case_text(ticket: dict, carriers: dict[str, str]) -> str:
         lines += ["", "Conversation:"] + [f"  {turn['role']:>9}: " + safe(turn["text"]).replace("\n", "\n" + " " * 13)
                                           for turn in t["conversation"]]
     if t["messages"]:
-        lines += ["", "Messages:"] + [f"  {m['at']}  {safe(m['author'])}: {safe(m['text'])}" for m in t["messages"]]
+        lines += ["", "Messages:"] + [f"  {m['at']}  {safe(author_label(m))}: {safe(m['text'])}"
+                                      for m in t["messages"]]
     lines += ["", "History:"] + [f"  {e['at']}  {safe(e['actor'])} {e['event']}"
                                  + (f": {safe(e['detail'])}" if e["detail"] else "") for e in t["events"]]
     return "\n".join(lines)
@@ -87,7 +89,7 @@ def asked_about(conv: Conversation, text: str) -> list[Line] | None:
     case = handoff.get(conv.ctx, ticket["id"])
     lines = [Line("info", conv.say(f"ticket.state.{case['status']}", id=case["id"], summary=case["summary"],
                                    owner=case["owner"] or "-"))]
-    replies = [m for m in case["messages"] if m["author"] != CUSTOMER and handoff.resolution_note(m["text"]) is None]
+    replies = [m for m in case["messages"] if m["role"] not in CUSTOMER_SIDE and handoff.resolution_note(m["text"]) is None]
     if replies:
         last = replies[-1]
         lines.append(Line("answer", conv.say("ticket.latest_reply", author=last["author"], at=last["at"],
@@ -99,6 +101,12 @@ def asked_about(conv: Conversation, text: str) -> list[Line] | None:
 
 
 _OPENER = re.compile(r"\s*([^:：,，]{2,60}?)\s*[:：,，]\s*(\S.*)", re.DOTALL)
+
+
+def opens_ticket(conv: Conversation, text: str) -> bool:
+    """Whether TEXT asks for a ticket to be opened ("open a ticket", "开个工单": messages.yaml's
+    `ticket_open` follow-ups): a request for a person, which the matcher may read as the ticket list."""
+    return follow_up(conv.kb, text) == "ticket_open"
 
 
 def reply_said(conv: Conversation, text: str) -> str | None:

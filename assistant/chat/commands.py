@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from .. import render, roles
 from ..actions import accounts, handoff, sending, signatures, templates
 from ..errors import UserError
-from . import offers, welcome
+from ..sanitize import one_line
+from . import notes, offers, welcome
 from .cases import case_text
 from .lines import Line
 
@@ -164,6 +165,9 @@ def sends(conv: Conversation, template: str | None = None, day: str | None = Non
     conversation's language."""
     if phone is None or phone == []:
         found = sending.recent(conv.ctx, 10, template=template, day=day)
+        if not found:
+            named = render.code_shown(template) if template else template
+            return [Line("answer", notes.no_sends(conv, named and one_line(named), day and one_line(day)))]
         return [Line("answer", render.send_list_text(found, template, day))]
     return [Line("answer", render.number_sends_text(sending.recent(conv.ctx, 10, template=template, day=day, phone=number),
                                                     number, conv.kb, conv.lang, conv.ctx.account, template,
@@ -222,8 +226,9 @@ def _account(conv: Conversation, args: list[str]) -> list[Line]:
 def _queue(conv: Conversation, args: list[str]) -> list[Line]:
     if args and args[0].lower() == "all":           # every ticket, the resolved ones too
         tickets = [t for status in handoff.STATUSES for t in handoff.queue(conv.ctx, status)]
-        return [Line("answer", render.queue_text(tickets))]
-    return [Line("answer", render.queue_text(handoff.queue(conv.ctx, args[0] if args else None)))]
+        return [Line("answer", render.queue_text(tickets) if tickets else conv.say("tickets.none"))]
+    tickets = handoff.queue(conv.ctx, args[0] if args else None)
+    return [Line("answer", render.queue_text(tickets) if tickets else conv.say("tickets.none"))]
 
 
 @slash("show", "ID")

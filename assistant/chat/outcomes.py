@@ -85,7 +85,8 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     elif name == "help":
         return commands.run(conv, "/help")
     elif name == "handoff.list":
-        return [Line("answer", render.queue_text(handoff.queue(ctx)))]
+        tickets = handoff.queue(ctx)
+        return [Line("answer", render.queue_text(tickets) if tickets else conv.say("tickets.none"))]
     else:
         raise UserError(f"I can't do '{name}' here yet")
     conv.failures = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..actions import handoff, sending, signatures, templates
+from . import notes
 from .lines import Line
 
 if TYPE_CHECKING:
@@ -115,17 +116,18 @@ def send(conv: Conversation, args: dict[str, Any], result: dict | None = None) -
     lines = [Line("info", say("preview.send", template=result["template"], count=len(result["results"]))),
              Line("info", say("preview.send.text", text=message(conv, args)))]
     for r in result["results"][:SHOWN]:
-        where = label(conv, "carrier", r["carrier"]) if r["carrier"] in carriers else "no carrier"
+        where = label(conv, "carrier", r["carrier"]) if r["carrier"] in carriers else say("preview.send.no_carrier")
         verdict = say("preview.send.will_send") if r["status"] == "sent" else \
-            say("preview.send.will_fail", code=r["error_code"], detail=r["detail"])
+            say("preview.send.will_fail", code=r["error_code"], detail=notes.problem(conv, r["phone"], r["detail"]))
         lines.append(Line("info" if r["status"] == "sent" else "warn", f"  {r['phone']} ({where}): {verdict}"))
     rest = result["results"][SHOWN:]
     if rest:
         fails = sum(r["status"] == "failed" for r in rest)
         lines.append(Line("info", say("preview.send.more", count=len(rest), sent=len(rest) - fails, failed=fails)))
-    lines += [Line("warn", f"  {r['note']}") for r in result["repeats"]]
+    lines += [Line("warn", f"  {notes.note(conv, r['note'])}") for r in result["repeats"]]
     if not result["sent"]:
         return lines
     lines.append(Line("info", say("preview.send.total", sent=result["sent"], failed=result["failed"],
-                                  charged=result["charged"], balance=result["balance_before"])))
+                                  charged=result["charged"], balance=result["balance_before"],
+                                  after=result["balance_before"] - result["charged"])))
     return lines

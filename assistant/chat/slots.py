@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .. import lang as language
 from .. import roles
 from ..actions import accounts, handoff, signatures, templates
-from ..choices import pick, yes_or_no
+from ..choices import answer_first, pick, yes_or_no
 from ..clock import read_day
 from ..errors import Conflict, UserError
 from ..knowledge import Slot
@@ -26,7 +26,7 @@ from ..numbers import lookup
 from ..router import Reply, phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold
-from . import attachments, commands, offers, outcomes, previews, values
+from . import attachments, commands, notes, offers, outcomes, previews, values
 from .lines import Line, Waiting, leaves, yes_or_no_again
 
 if TYPE_CHECKING:
@@ -398,9 +398,14 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     flow = conv.flow
     assert flow is not None
     folded = fold(text)
+    asked = None if flow.confirming else flow.slots[0]
+    if asked is not None and asked.type == "param" and (quoted := _quoted(text)) is not None:
+        return _literal(conv, quoted)   # '"No"' at "Value for ${name}": the word itself, never a cancel
     if leaves(folded):
-        return _dropped(conv)
+        return _dropped(conv) + _quote_hint(conv, text, asked)
     if flow.confirming:
+        if (changed := correction(conv, text)) is not None:   # "no, send it to 13800138021 instead"
+            return changed
         reading, conv.rest = offers.reading(conv, text, flow.action)
         if reading == "yes":
             conv.flow = None
@@ -416,7 +421,7 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     if reading == "no" and not slot.required:
         text = ""                       # "no" to an optional value ("Enter to skip"): skipped
     elif reading == "no":               # "no" to a value the request cannot do without: the request is dropped
-        return _dropped(conv)
+        return _dropped(conv) + _quote_hint(conv, text, slot)
     elif reading == "yes" and _default(conv, slot):   # "是" at "Template code [DIGITAL_SMS_0001]": the default
         return take(conv, check(conv, flow.action, slot, ""))
     elif reading == "yes":              # a yes is never a name, a text or a choice
@@ -455,6 +460,95 @@ def answer(conv: Conversation, text: str) -> list[Line]:
             return said
         return [Line("warn", conv.say("value.try_again", error=exc))]
     return take(conv, value)
+
+
+_QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "「": "」", "『": "』"}
+
+
+def _quoted(text: str) -> str | None:
+    """What TEXT says inside the quotes it is wholly written in ('"No"', "“不要”"), or None when it is
+    not one quoted value."""
+    text = text.strip()
+    if len(text) >= 2 and _QUOTES.get(text[0]) == text[-1] and text[-1] not in text[1:-1]:
+        return text[1:-1].strip()
+    return None
+
+
+def _literal(conv: Conversation, value: str) -> list[Line]:
+    """A quoted VALUE at a template variable's prompt: taken as written (a name like "No" or
+    "Stop"), without reading it as a cancel, a no or a question."""
+    flow = conv.flow
+    assert flow is not None
+    try:
+        checked = check(conv, flow.action, flow.slots[0], value)
+    except UserError as exc:
+        conv.remember_refusal(exc)
+        return [Line("warn", conv.say("value.try_again", error=exc))]
+    return take(conv, checked)
+
+
+def _quote_hint(conv: Conversation, text: str, slot: Slot | None) -> list[Line]:
+    """After a send dropped by a cancel or a no (TEXT) typed at a template variable's prompt (SLOT):
+    nothing was sent, and how to give such a word as the value."""
+    if slot is None or slot.type != "param":
+        return []
+    return [Line("muted", conv.say("value.quoted_hint", word=text.strip(), name=slot.name.split(":", 1)[1]))]
+
+
+def correction(conv: Conversation, text: str) -> list[Line] | None:
+    """A change of mind at the go-ahead ("no, send it to 13800138021 instead", "不对，改成发给13800138021",
+    "change the number to ...", "use template DIGITAL_SMS_0002 instead"): the values TEXT gives the
+    pending request replace those, every other value is kept, and the preview is shown again for
+    a new go-ahead. None when TEXT is no such line: a yes, a bare no (which still cancels), a
+    question ("no, what does 13800138000 cost?"), another request, or a line naming no value of
+    this request. A value the request refuses is said, and the same go-ahead asked again."""
+    flow = conv.flow
+    assert flow is not None and flow.confirming
+    answer, rest = answer_first(text, conv.kb.answers)
+    if answer == "yes" or (answer == "no" and not rest):
+        return None
+    said = rest if answer == "no" else text
+    given = _values_in(conv, flow, said)
+    if not given or asks_something(conv, said):
+        return None
+    reply = conv.router.route(said, conv.lang)
+    if reply.type == "action" and reply.action != flow.action and conv.kb.actions[reply.action].changes_state \
+            and reply.confidence >= conv.router.thresholds.answer:
+        return None                     # "no, submit signature AcmeShop2 instead": another request
+    slots = {s.name: s for s in conv.kb.actions[flow.action].slots}
+    try:
+        checked = {name: value if name == "params" else check(conv, flow.action, slots[name], value)
+                   for name, value in given.items()}
+    except UserError as exc:
+        conv.remember_refusal(exc)
+        return [Line("warn", str(exc)), Line("choice", go_ahead(conv))]
+    before = flow.args.get("params") or {}
+    changed = [_short(prompt(conv, flow.action, slots[name])).lower()
+               for name, value in checked.items() if name != "params" and value != flow.args.get(name)]
+    changed += ["${" + name + "}" for name, value in checked.get("params", {}).items() if before.get(name) != value]
+    if "params" in checked:
+        checked["params"] = {**before, **checked["params"]}
+    flow.args.update(checked)
+    if "code" in given:                 # another template: its variables not given yet are asked for
+        flow.params_asked = False
+    flow.confirming = flow.confirmed = False   # what the new preview shows is confirmed anew
+    lines = [Line("muted", conv.say("request.updated", request=title(conv, flow), changed=", ".join(changed)))] \
+        if changed else []
+    return lines + advance(conv)
+
+
+def _values_in(conv: Conversation, flow: Flow, said: str) -> dict[str, Any]:
+    """The values of FLOW's request that SAID names: its slots' (numbers, a template code, a name)
+    and, for a send, the template's variables ("name=Wang", "name是王五")."""
+    from ..router import slots_for
+
+    given = values.normalise(flow.action, slots_for(conv.kb, conv.kb.actions[flow.action], said))
+    given.pop("params", None)
+    if flow.action == "send" and flow.args.get("code"):
+        variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
+        if named := values.named_params(said, variables):
+            given["params"] = named
+    return {name: value for name, value in given.items() if value not in (None, "", [], {})}
 
 
 def take(conv: Conversation, value: Any) -> list[Line]:
@@ -664,6 +758,8 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
             raise UserError(conv.say("value.not_a_source", value=value))
         return chosen
     if slot.type == "template_code":
+        if _a_phone_number(value):      # "13800138000" at "Template code": the numbers come next, not now
+            raise UserError(_phone_at_code(conv, value))
         return templates.find(ctx, value)["code"]
     if slot.type == "day":   # as the words were said ("No sends made last monday."), once known to name a day
         if read_day(value, ctx.clock.today(), ctx.rules.day_words) is None:
@@ -673,7 +769,7 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         given = value if isinstance(value, list) else phones_in(conv, value)
         numbers = [lookup(p, ctx.rules) for p in given]
         if not numbers or all(n.problem for n in numbers):   # each named, with what is wrong with it
-            raise UserError("; ".join(n.named_problem() for n in numbers)
+            raise UserError("; ".join(notes.named_problem(conv, n.raw) for n in numbers)
                             if numbers else conv.say("value.no_number"))
         # Numbers the service would refuse stay in: the preview names each with its error code,
         # as the send itself would, instead of dropping them unseen; each as written, so that a
@@ -698,6 +794,29 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
             raise UserError(conv.say("value.text_is_a_file", name=value))
         templates.check_text(ctx, value)
     return value
+
+
+# at most this many of the account's templates are named where a template code is wanted
+TEMPLATES_LISTED = 5
+
+
+def _a_phone_number(value: Any) -> bool:
+    """VALUE is written as one or more phone numbers ("13800138000", "+86 138 0013 8000", "010-62345678"):
+    digits and their separators only, enough of them to be a number rather than a code's digits."""
+    text = str(value)
+    return bool(re.fullmatch(r"[\d\s+\-().,，、]+", text)) and sum(ch.isdigit() for ch in text) >= 7
+
+
+def _phone_at_code(conv: Conversation, value: str) -> str:
+    """What to say to a phone number typed where a template code is wanted: that it looks like one,
+    what the prompt wants, and the account's templates (named when there are few)."""
+    rows = conv.ctx.store.rows("SELECT code, name FROM templates WHERE account = ? ORDER BY code", (conv.ctx.account,))
+    if len(rows) > TEMPLATES_LISTED:
+        return conv.say("value.phone_at_code.many", value=value, count=len(rows))
+    if rows:
+        listed = ", ".join(f"{r['code']} ({r['name']})" for r in rows)
+        return conv.say("value.phone_at_code.listed", value=value, templates=listed)
+    return conv.say("value.phone_at_code", value=value)
 
 
 def phones_in(conv: Conversation, text: str) -> list[str]:

@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from .. import learned, tokens
 from ..clock import Clock, FixedClock, parse_time
 from ..context import Context
-from ..errors import Forbidden, Unavailable, UserError
+from ..errors import SERVICE_FIXES, Forbidden, Unavailable, UserError
 from ..gaps import SharedLog
 from ..ops import LocalOps
 from ..paths import database_target
@@ -166,7 +166,7 @@ def caller(request: Request) -> Caller:
     asked = request.headers.get("x-assistant-account", "").strip() or None
     if principal.role == "customer":
         if asked and asked != principal.account:
-            raise Forbidden(f"this token is for account '{principal.account}'; drop --account (or $ASSISTANT_ACCOUNT)")
+            raise Forbidden(f"this token is for account '{principal.account}'; {SERVICE_FIXES['account']}")
         account = principal.account or ""
     else:
         account = asked or "demo"
@@ -177,8 +177,8 @@ def _clock(svc: Service, asked: str | None) -> Clock:
     if not asked:
         return Clock()
     if not svc.settings.allow_simulated_clock:
-        raise Forbidden("this service keeps the real time and refuses a simulated one; drop --now "
-                        "(and $ASSISTANT_NOW), or start the service with --allow-simulated-clock")
+        raise Forbidden(f"this service keeps the real time and refuses a simulated one; {SERVICE_FIXES['now']}, "
+                        "or start the service with --allow-simulated-clock")
     return FixedClock(parse_time(asked))
 
 
@@ -221,5 +221,5 @@ def as_staff(ops: LocalOps, by: str | None) -> str:
     """The name a staff member acts under: their token's; another --by is refused."""
     me = ops.caller.principal.user or ""  # type: ignore[attr-defined]
     if by and by != me:
-        raise Forbidden(f"this token is {me}'s; drop --by (or use --by {me})")
+        raise Forbidden(f"this token is {me}'s; {SERVICE_FIXES['by'].format(me=me)}")
     return me

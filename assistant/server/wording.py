@@ -12,6 +12,15 @@ HINTS = {
     "split": "split them over several requests, or send them as a `file` of recipients",
     "param": "give a `param` field NAME=VALUE for each of the template's variables",
     "column": "name a column '{name}' in the file, or give a `param` field {name}=VALUE",
+    "role": "it needs a token of the {role} role",
+    "send_running": "send again when it is done (GET /v1/sends/{request} shows its progress)",
+    "text": "give the text frame in the `text` field",
+    "media": "add an image or a video as a `media` file",
+    "reason": "give the carrier's reason in the `reason` field",
+    "token_for": "give either `account` (a customer's token) or `user` and `role` (a person's)",
+    "token_role": "drop `role`, or give `user` and `role` instead of `account`",
+    "token_staff_role": "give `role`, one of: {roles}",
+    "token_user": "give the person's name in `user`",
 }
 
 

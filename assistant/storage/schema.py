@@ -244,6 +244,14 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX messages_by_request ON messages (request_id, status, id);
     """,
+    # Who wrote a ticket's message, by role: the customer, an agent acting in the customer's name
+    # (its AUTHOR the agent's name, no longer "customer"), or support (a manager or an admin). The
+    # customer's side of a thread is ROLE customer or agent; earlier rows are the customer's when
+    # their author was "customer", support's otherwise.
+    """
+    ALTER TABLE ticket_messages ADD COLUMN role TEXT NOT NULL DEFAULT 'manager';
+    UPDATE ticket_messages SET role = 'customer' WHERE author = 'customer';
+    """,
 ]
 
 # The step (its number, counted from 1) that made `learned_phrasings`: a database that existed before

@@ -119,9 +119,12 @@ function chat(form) {
       if (l.kind === "choice" && m) labels[m[1]] = m[2];
     }
     const answer = view.lines.find(l => l.kind === "answer" && l.entry);   // the knowledge base's answers only
-    if (answer && question) feedback(list, question, answer.text);
-    choices.replaceChildren();
     const waiting = view.waiting;
+    // helpful or not is asked of an answer, never beside a question the assistant asks itself
+    // (an offer's yes/no, a go-ahead, numbered choices): those buttons are the reply wanted now
+    const asks = Boolean(waiting) && ["offer", "confirm", "pick"].includes(waiting.kind);
+    if (answer && question && !asks) feedback(list, question, answer.text);
+    choices.replaceChildren();
     prompt.textContent = waiting ? waiting.prompt : "";
     for (const c of (waiting && waiting.choices || []).slice(0, 12)) {
       const b = document.createElement("button");

@@ -1,0 +1,59 @@
+"""What the conversation says about numbers and empty lists, in its language (assistant/chat/notes.py)."""
+
+import pytest
+
+from assistant import render
+from assistant.chat import notes
+from assistant.context import Context
+from assistant.conversation import Conversation
+from assistant.numbers import Repeat, lookup, unread_note
+
+PROBLEMS = ["010-62345678", "12345", "1380013800a", "10012345678"]
+UNREAD = ["010-62345678", "12345", "1"]
+
+
+@pytest.fixture
+def talk(ctx: Context, router):
+    def conversation(lang: str) -> Conversation:
+        return Conversation(ctx, router, lang=lang)
+    return conversation
+
+
+@pytest.mark.parametrize("raw", PROBLEMS)
+def test_the_catalogues_english_of_a_numbers_problem_is_what_the_check_says(talk, raw, ctx):
+    english = lookup(raw, ctx.rules).problem
+    assert english and notes.problem(talk("en"), raw, english) == english
+    assert notes.named_problem(talk("en"), raw) == lookup(raw, ctx.rules).named_problem()
+
+
+@pytest.mark.parametrize("token", UNREAD)
+def test_the_catalogues_english_of_an_unread_number_is_the_routers_note(talk, token):
+    assert notes.note(talk("en"), unread_note(token)) == unread_note(token)
+
+
+def test_a_numbers_problem_is_said_in_chinese_in_a_chinese_conversation(talk, ctx):
+    zh = talk("zh")
+    assert notes.problem(zh, "010-62345678", lookup("010-62345678", ctx.rules).problem) == \
+        "'010-62345678' 是固定电话，不是手机号码：数字短信只能发往中国内地手机号码（例如 13800138000）"
+    assert notes.note(zh, unread_note("12345")).startswith("12345：不是手机号码（5 位数字；")
+    repeat = Repeat("138 0013 8000", "13800138000", "13800138000").note()
+    assert notes.note(talk("en"), repeat) == repeat
+    assert notes.note(zh, repeat) == "138 0013 8000：与 13800138000 是同一个号码（13800138000），只算一个接收方，只发送一次"
+
+
+def test_a_note_it_does_not_know_and_a_rules_own_reason_are_said_as_they_are(talk, ctx):
+    zh = talk("zh")
+    assert notes.note(zh, "something else: entirely") == "something else: entirely"
+    broadnet = lookup("19212345678", ctx.rules).problem       # rules.yaml's own words
+    assert notes.problem(zh, "19212345678", broadnet) == broadnet
+
+
+@pytest.mark.parametrize("lang, template, day, said", [
+    ("en", None, None, "No sends yet."), ("en", "DIGITAL_SMS_0001", "yesterday", "No sends of DIGITAL_SMS_0001 made yesterday."),
+    ("en", None, "last monday", "No sends on last monday."), ("zh", None, None, "还没有发送记录。"),
+    ("zh", "DIGITAL_SMS_0001", "yesterday", "昨天没有模板 DIGITAL_SMS_0001 的发送记录。"),
+    ("zh", None, "上周一", "上周一没有发送记录。")])
+def test_no_sends_is_said_in_the_conversations_language(talk, lang, template, day, said):
+    assert notes.no_sends(talk(lang), template, day) == said
+    if lang == "en":                                  # the CLI's words, the same
+        assert render.send_list_text([], template, day) == said
