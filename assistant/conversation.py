@@ -410,7 +410,9 @@ class Conversation:
         started = self.start(reply.action, reply.args or {}, reply.question)
         # numbers that are none, or written twice; not again where the request's own check names them
         said = "\n".join(line.text for line in started)
-        notes = [Line("warn", note) for note in reply.notes if not _said_already(note, said)]
+        back = values.taken_back(self.kb, reply.question)   # "13312345678换成…": no note on a number taken back
+        notes = [Line("warn", note) for note in reply.notes
+                 if not _said_already(note, said) and _digits_of(note.partition(":")[0]) not in back]
         return notes + started
 
     def _names_object_of(self, key: str, said: str) -> bool:
@@ -527,3 +529,8 @@ def _said_already(note: str, said: str) -> bool:
     beside the preview's own line for 12345). A note of another kind is always said."""
     number, sep, why = note.partition(": ")
     return bool(sep) and (f"'{number}'" in said or why in said)
+
+
+def _digits_of(text: str) -> str:
+    """The last 11 digits of TEXT (a number a note names), to compare however it was written."""
+    return "".join(ch for ch in text if ch.isdigit())[-11:]

@@ -107,6 +107,8 @@ def waiting(conv: Conversation) -> Waiting | None:
 def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", confirmed: bool = False) -> list[Line]:
     """Begin action NAME with the values ARGS already known; SAID is what the person typed."""
     args = values.normalise(name, {k: v for k, v in args.items() if v not in (None, "", [], {})})
+    if name == "send" and said and args.get("phones"):     # "第二个号码换成18612345678": the one taken back is not sent to
+        args["phones"] = values.withdrawn(conv.kb, said, args["phones"])
     name, args = _referent(conv, name, args, said)
     args = values.known_objects(conv.ctx, name, args, said)
     several = _the_errors(conv, name, args, said)
@@ -237,7 +239,8 @@ def advance(conv: Conversation) -> list[Line]:
     assert flow is not None
     if flow.action == "send" and "code" in flow.args and not flow.slots and not flow.params_asked:
         variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
-        given = flow.args["params"] = {**values.named_params(flow.said, variables), **values.params(flow.args.get("params"))}
+        given = flow.args["params"] = {**values.named_params(flow.said, variables, values.variable_labels(conv.kb)),
+                                       **values.params(flow.args.get("params"))}
         flow.slots += _param_slots(conv, [v for v in variables if v not in given])
         flow.params_asked = True
     if flow.action == "template.create" and flow.slots and flow.slots[0].name == "letter":
@@ -401,6 +404,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     if leaves(folded):
         return _dropped(conv)
     if flow.confirming:
+        if (again := _params_changed(conv, text)) is not None:
+            return again
         reading, conv.rest = offers.reading(conv, text, flow.action)
         if reading == "yes":
             conv.flow = None
@@ -455,6 +460,24 @@ def answer(conv: Conversation, text: str) -> list[Line]:
             return said
         return [Line("warn", conv.say("value.try_again", error=exc))]
     return take(conv, value)
+
+
+def _params_changed(conv: Conversation, text: str) -> list[Line] | None:
+    """"name=张三" typed at a send's go-ahead: each "VAR=value" for a variable of the template sets
+    it, and the preview is shown again with its go-ahead. None for any other line (only such
+    assignments, each for the template's own variable, count)."""
+    flow = conv.flow
+    assert flow is not None
+    if flow.action != "send" or "code" not in flow.args or "=" not in text:
+        return None
+    given = values.params(text)
+    words = text.replace(",", " ").replace("，", " ").split()
+    variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
+    if not given or len(given) != len(words) or not set(given) <= set(variables) or not all(given.values()):
+        return None
+    flow.args["params"] = {**values.params(flow.args.get("params")), **given}
+    flow.confirming = flow.confirmed = False
+    return advance(conv)
 
 
 def take(conv: Conversation, value: Any) -> list[Line]:
@@ -682,7 +705,7 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
     if slot.type == "param" and slot.name.startswith("param:"):
         variable = slot.name.split(":", 1)[1]
         # "name是张三", "name: Tom" at the ${name} prompt: the value it names (it was sent as typed)
-        return values.named_params(str(value), [variable]).get(variable, value)
+        return values.named_params(str(value), [variable], values.variable_labels(conv.kb)).get(variable, value)
     if slot.name == "industry":
         others = conv.kb.slot_types["industry"].choices if "industry" in conv.kb.slot_types else {}
         chosen = pick(value, ctx.rules.template_industries) or pick(value, others)
