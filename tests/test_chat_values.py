@@ -71,3 +71,12 @@ def test_numbers_none_of_which_is_taken_back_stay_as_written(kb):
 def test_a_variables_label_gives_a_value_only_with_a_word_that_fills_it_in(kb):
     assert values.named_params("发给13800138000，名字是张三", ["name"], values.variable_labels(kb)) == {}
     assert values.named_params("发给13800138000，名字用张三", ["name"], values.variable_labels(kb)) == {"name": "张三"}
+
+
+def test_a_signature_source_said_in_words_is_read_whatever_else_the_line_names(kb):
+    assert values.said_source(kb, "我们公司叫Acme，想用AcmeShop做签名，来源是商标，帮我提交一下") == "trademark"
+    assert values.said_source(kb, "submit signature AcmeShop, our company is Acme but the source is trademark") == "trademark"
+    assert values.said_source(kb, "把签名改成AcmePay，来源：应用") == "app"
+    assert values.said_source(kb, "submit AcmeShop, source is a mobile app") == "app"
+    assert values.said_source(kb, "我们公司叫Acme，想用AcmeShop做签名") is None
+    assert values.said_source(kb, "the source is unknown to me") is None

@@ -109,6 +109,8 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
     args = values.normalise(name, {k: v for k, v in args.items() if v not in (None, "", [], {})})
     if name == "send" and said and args.get("phones"):     # "第二个号码换成18612345678": the one taken back is not sent to
         args["phones"] = values.withdrawn(conv.kb, said, args["phones"])
+    if said and name in ("signature.submit", "signature.update") and (source := values.said_source(conv.kb, said)):
+        args["source"] = source                            # "来源是商标" wins over "我们公司叫…"
     name, args = _referent(conv, name, args, said)
     args = values.known_objects(conv.ctx, name, args, said)
     several = _the_errors(conv, name, args, said)

@@ -180,3 +180,22 @@ def known_objects(ctx: Context, action: str, args: dict[str, Any], said: str) ->
         if value.casefold() not in known and all(w.isalpha() and w.islower() for w in value.split()):
             del out[slot]           # "has my signature passed review yet?": words of the question
     return out
+
+
+def said_source(kb: KnowledgeBase, said: str) -> str | None:
+    """The signature source SAID names in so many words ("来源是商标", "the source is trademark":
+    actions.yaml slot type `source_said`, read with `source`'s choices), or None. It wins over a
+    source word the router found elsewhere in the line ("我们公司叫…" is no source)."""
+    from ..choices import pick
+
+    slot_type, choices = kb.slot_types.get("source_said"), kb.slot_types.get("source")
+    if slot_type is None or choices is None:
+        return None
+    for pattern in slot_type.patterns:
+        for match in pattern.finditer(said):
+            value = match.group("value")
+            # the words after "source is" may run on ("商标，帮我", "trademark please"): the longest start that names one
+            for end in range(len(value), 0, -1):
+                if (chosen := pick(value[:end], choices.choices)) is not None:
+                    return chosen
+    return None
