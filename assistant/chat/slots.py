@@ -446,8 +446,9 @@ def answer(conv: Conversation, text: str) -> list[Line]:
                 or (slot.type == "param" and _surely_another(conv, reply)):
             # a question nothing answers is said so, never met with silence
             return aside(conv, text, reply) or unknown(conv, text)
-    if slot.type == "param" and asks_something(conv, text):
-        # a template's value is never a question ("what is this charge?", "发到了没"): answered, or said not understood
+    if _never_a_question(flow, slot) and asks_something(conv, text):
+        # a template's value, a signature's name, a code is never a question ("what is this charge?",
+        # "发到了没", "我们有几个签名了"): answered, or said not understood, and the prompt comes back
         return aside(conv, text) or unknown(conv, text)
     try:
         value = check(conv, flow.action, slot, text)
@@ -480,6 +481,18 @@ def _params_changed(conv: Conversation, text: str) -> list[Line] | None:
     flow.args["params"] = {**values.params(flow.args.get("params")), **given}
     flow.confirming = flow.confirmed = False
     return advance(conv)
+
+
+# values that may well be worded as a question: a template's text ("您的快递到了吗？"), a handoff's
+# reason, a note on a ticket, an error's description ("为什么发不出去？" finds its code)
+MAY_ASK = {("template.create", "text"), ("handoff", "reason")}
+MAY_ASK_TYPES = {"message", "error_code"}
+
+
+def _never_a_question(flow: Flow, slot: Slot) -> bool:
+    """Whether SLOT's value is never worded as a question (a name, a code, a source, a template's
+    parameter): all but MAY_ASK, MAY_ASK_TYPES and the files (paths, read apart)."""
+    return (flow.action, slot.name) not in MAY_ASK and slot.type not in MAY_ASK_TYPES and slot.name not in FILES
 
 
 def take(conv: Conversation, value: Any) -> list[Line]:
