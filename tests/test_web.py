@@ -582,6 +582,28 @@ def test_a_handoff_after_a_chat_send_refused_whole_shows_that_refusal_on_the_tic
     assert 'data-role="send"' not in page and "attached by its time" not in page     # not the older failed send
 
 
+def test_a_handoff_after_a_chat_send_refused_at_its_preview_shows_that_refusal_on_the_ticket_page(serve, tmp_path):
+    server = _with_an_approved_template(serve, tmp_path)
+    cli(server.db, "send", "DIGITAL_SMS_0001", "18612345678")      # flow control now refuses this number
+    browser = Browser(server.url)
+    browser.sign_in(server.token("--account", "demo"))
+    csrf = browser.csrf("/chat")
+    preview = " ".join(line["text"] for line in chat_say(browser, csrf, "/send DIGITAL_SMS_0001 18612345678")["lines"])
+    assert "will fail, isv.BUSINESS_LIMIT_CONTROL" in preview and "Go ahead?" not in preview, preview
+    chat_say(browser, csrf, "cancel")
+    chat_say(browser, csrf, "I want to talk to a person")
+    created = " ".join(line["text"] for line in chat_say(browser, csrf, "y")["lines"])
+    assert "Send of DIGITAL_SMS_0001 to 18612345678 refused whole in this session" in created, created
+    desk = Browser(server.url)
+    desk.sign_in(server.token("--user", "lin", "--grant", "manager"))
+    status, _, page = desk.go("/desk/tickets/1")
+    section = re.search(r'<section class="send" data-role="refused-send" data-error-code="([^"]+)">(.*?)</section>',
+                        page, re.S)
+    assert status == 200 and section and section.group(1) == "isv.BUSINESS_LIMIT_CONTROL", page
+    assert '<dd data-role="refused-numbers">18612345678</dd>' in section.group(2)
+    assert "already got template DIGITAL_SMS_0001 in the last 24 hours" in section.group(2)
+
+
 @pytest.mark.parametrize("lang,resolved", [("en", "Resolved: Approved now."), ("zh-CN", "已结案：Approved now.")])
 def test_a_resolution_reaches_the_chat_in_the_pages_language(desk, lang, resolved):
     server, t = desk["server"], desk["ticket"]

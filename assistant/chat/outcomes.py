@@ -124,6 +124,23 @@ def refused(conv: Conversation, args: dict[str, Any], exc: UserError) -> None:
     conv.last.pop("failed_send", None)      # the latest trouble of the session is this one
 
 
+def refused_at_preview(conv: Conversation, args: dict[str, Any], result: dict) -> None:
+    """A send whose preview (RESULT) finds no number that can be sent: refused whole before any
+    go-ahead, as `refused` is after one, and kept the same way for a handoff of this session."""
+    failed = [r for r in result["results"] if r["status"] == "failed" and r["error_code"]]
+    if not failed:
+        return
+    code = failed[0]["error_code"]
+
+    def why(r: dict) -> str:   # "13800138000 already got template ..." names its number already
+        said = r["detail"] if r["phone"] in r["detail"] else f"{r['phone']}: {r['detail']}"
+        return said if r["error_code"] == code else f"{r['error_code']}: {said}"
+    reason = "; ".join(why(r) for r in failed[:3]) + ("; …" if len(failed) > 3 else "")
+    conv.last["refused_send"] = {"template": args["code"], "phones": [r["phone"] for r in result["results"]],
+                                 "code": code, "reason": reason, "at": conv.ctx.now()}
+    conv.last.pop("failed_send", None)      # the latest trouble of the session is this one
+
+
 def sent(conv: Conversation, result: dict) -> list[Line]:
     conv.last.pop("refused_send", None)     # a send made since is newer than any refusal
     conv.last.update(request=result["request_id"], template=result["template"], object=f"template:{result['template']}")

@@ -288,6 +288,7 @@ def _numbers_again(conv: Conversation, result: dict) -> list[Line]:
     "what does that mean?" then explains the codes the preview gave."""
     flow = conv.flow
     assert flow is not None
+    outcomes.refused_at_preview(conv, flow.args, result)   # a handoff now names this send
     codes = list(dict.fromkeys(r["error_code"] for r in result["results"] if r["error_code"]))
     if codes:
         conv.last.update(error=codes[0], errors=" ".join(codes))
