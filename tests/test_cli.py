@@ -226,6 +226,18 @@ def test_a_refused_signature_carries_its_code_in_the_text_and_as_error_code_in_j
     assert result.code == 1 and data["error_code"] == "isv.SIGN_NAME_ILLEGAL" and "Acme-Tech" in data["error"]
 
 
+@pytest.mark.parametrize("argv", [["send", "DIGITAL_SMS_0002", "13800138000", "--param", "name=Tom"],
+                                  ["template", "status", "DIGITAL_SMS_0009"]])
+def test_a_refusal_without_a_code_is_one_json_object_with_a_null_code(run, argv):
+    run("enable")
+    plain = run(*argv)
+    result = run("--json", *argv)
+    data = json.loads(result.out)
+    assert result.code == plain.code == 1 and result.out.count("\n") == 1
+    assert data == {"error": plain.err.removeprefix("error: ").rstrip("\n"), "error_code": None}
+    assert result.err == plain.err
+
+
 def test_kb_check_fails_when_a_code_the_actions_raise_is_missing(run, tmp_path):
     broken = tmp_path / "kb"
     shutil.copytree(knowledge.shipped_dir(), broken, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
