@@ -855,3 +855,16 @@ def test_kb_export_merges_the_databases_phrasings_even_when_the_mirror_is_behind
     assert run("kb", "export", str(tmp_path / "out")).code == 0
     assert "zorbly quux widget" in (tmp_path / "out" / "faq.yaml").read_text(encoding="utf-8")
     assert learned.read_mirror(database_target(None)).learned == {"opt-out": ["zorbly quux widget"]}
+
+
+@pytest.mark.parametrize("said,source", [("企业", "enterprise"), ("商标", "trademark"), ("应用", "app"), ("brand", "trademark")])
+def test_signature_source_takes_the_words_the_conversation_takes(run, said, source):
+    run("enable")
+    result = run("--json", "signature", "submit", "AcmeShop", "--source", said)
+    assert result.code == 0 and json.loads(result.out)["source"] == source, result.err
+    assert run("--json", "signature", "update", "AcmeShop", "--source", said).code in (0, 1)   # parsed, not a usage error
+
+
+def test_a_signature_source_no_one_uses_is_still_a_usage_error(run):
+    result = run("signature", "submit", "AcmeShop", "--source", "火星")
+    assert result.code == 2 and "invalid choice: '火星'" in result.err
