@@ -235,6 +235,8 @@ class Conversation:
         if self.flow:
             return slots.answer(self, text)
         answer, reading = fold(text), yes_or_no(text, self.kb.answers)
+        if self.picks and not self.offer and leaves(answer):   # "取消", "never mind" at a "did you mean": dropped
+            return self._picks_dropped()
         if self.offer and leaves(answer) and not commands.bare(text):   # "hmm, actually not now", "算了": declined
             self.offer = None
             return [Line("muted", self.say("ok"))]
@@ -301,6 +303,11 @@ class Conversation:
             return reply
         return Reply(text, "action", again.confidence, action=action.name, args=slots_for(self.kb, action, text),
                      best=again.best, lang=reply.lang)
+
+    def _picks_dropped(self) -> list[Line]:
+        """A cancel word typed at numbered choices: they are dropped, and that is said."""
+        self.picks = []
+        return [Line("muted", self.say("cancelled"))]
 
     def _in_passing(self, text: str) -> list[Line] | None:
         """Small talk ("hello", "ok", "thanks") answered in kind, and a "cancel" with nothing being
