@@ -275,6 +275,8 @@ class Conversation:
             return fate
         if fix := outcomes.fix_asked(self, text):      # "how do I fix it?" after an error code's explanation
             return fix
+        if how := outcomes.send_asked(self, text):     # "did my last send go through?": that send's result
+            return how
         reply = self._named_request(text, self.router.route(text, self.lang))
         if not (reply.type == "action" and self.kb.actions[reply.action].changes_state):
             fate = outcomes.number_fate(self, text)    # "why did 19912345678 fail?" after a send

@@ -388,7 +388,8 @@ def _read_small_talk(c: _Checker, data: Any, messages: dict[str, dict[str, str]]
     return _read_phrase_kinds(c, data, "small_talk", "small talk", no_reply)
 
 
-FOLLOW_UPS = ("error_fix", "ticket_asked", "ticket_reply")   # the follow-ups the conversation knows what to do with
+# the follow-ups the conversation knows what to do with
+FOLLOW_UPS = ("error_fix", "ticket_asked", "ticket_reply", "send_result")
 
 
 def _read_follow_ups(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:

@@ -200,6 +200,28 @@ def fix_asked(conv: Conversation, text: str) -> list[Line] | None:
     return lines
 
 
+def send_asked(conv: Conversation, text: str) -> list[Line] | None:
+    """"刚才发的成功了吗", "did my last send go through?" (messages.yaml `follow_ups.send_result`): how
+    the conversation's last send went, from its record (or its refusal, when it was refused whole:
+    nothing records that one); said so when this conversation has made none. None for any other line."""
+    from ..messages import follow_up
+
+    if follow_up(conv.kb, text) != "send_result":
+        return None
+    refused, request = conv.last.get("refused_send"), conv.last.get("request")
+    if refused:       # kept only while it is newer than any send made (see `refused`, `sent`)
+        return [Line("warn", conv.say("send.last_refused", template=refused["template"],
+                                      phones=", ".join(refused["phones"][:3]) + (" …" if len(refused["phones"]) > 3 else ""),
+                                      code=refused["code"], reason=refused["reason"]))]
+    if not request:
+        return [Line("info", conv.say("send.none_in_session"))]
+    found = sending.request(conv.ctx, request)
+    said = conv.say("send.last_result", request=request[:8], template=found["template"], sent=found["sent"],
+                    failed=found["failed"])
+    return [Line("ok" if not found["failed"] else "warn", said),
+            Line("answer", render.send_record_text(found, conv.ctx.rules.carriers))]
+
+
 SHOWN_FATES = 5
 
 
