@@ -709,7 +709,8 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
             raise UserError(conv.say("value.not_a_day", value=value))
         return value
     if slot.type == "phone":
-        given = value if isinstance(value, list) else phones_in(conv, value)
+        # "13800138000 13312345678，第二个换成18612345678" typed at the prompt: the one taken back is not sent to
+        given = value if isinstance(value, list) else values.withdrawn(conv.kb, value, phones_in(conv, value))
         numbers = [lookup(p, ctx.rules) for p in given]
         if not numbers or all(n.problem for n in numbers):   # each named, with what is wrong with it
             raise UserError("; ".join(n.named_problem() for n in numbers)

@@ -112,7 +112,10 @@ def withdrawn(kb: KnowledgeBase, said: str, phones: list[str]) -> list[str]:
             dropped.add(_digits(match.group("old")))
         elif (place := _place(kb, match.group("nth"))) is not None and 0 < place <= len(written):
             dropped.add(_digits(written[place - 1]))
-    kept = [p for p in phones if _digits(p) not in dropped - set(new)]
+    said_swaps = [m.group(0) for m in swaps]
+    # the words of a replacement ("第二个换成") are none of the numbers, and no unreadable number either
+    kept = [p for p in phones if _digits(p) not in dropped - set(new)
+            and not (len(_digits(p)) < 11 and any(p in swap for swap in said_swaps))]
     return kept + [m.group("new") for m in swaps if _digits(m.group("new")) not in {_digits(p) for p in kept}]
 
 
