@@ -58,10 +58,10 @@ def test_a_number_taken_back_in_the_same_line_is_dropped_and_its_replacement_kep
                             ["13800138000", "13312345678", "18612345678"]) == ["13312345678", "18612345678"]
     assert values.withdrawn(kb, "send to 13800138000, 13312345678; the first number should be 18612345678",
                             ["13800138000", "13312345678", "18612345678"]) == ["13312345678", "18612345678"]
-
     # at the numbers' prompt the replacement's words are read as a number that is none: not one to send to
     assert values.withdrawn(kb, "13900139000 13312345678，第二个换成19912345678",
                             ["13900139000", "13312345678", "第二个换成", "19912345678"]) == ["13900139000", "19912345678"]
+
 
 def test_numbers_none_of_which_is_taken_back_stay_as_written(kb):
     phones = ["13800138000", "13312345678", "13800138000"]
