@@ -447,7 +447,7 @@ def answer(conv: Conversation, text: str) -> list[Line]:
                 or (slot.type == "param" and _surely_another(conv, reply)):
             # a question nothing answers is said so, never met with silence
             return aside(conv, text, reply) or unknown(conv, text)
-    if _never_a_question(flow, slot) and asks_something(conv, text):
+    if _never_a_question(flow, slot) and _asks_rather_than_gives(conv, slot, text):
         # a template's value, a signature's name, a code is never a question ("what is this charge?",
         # "发到了没", "我们有几个签名了"): answered, or said not understood, and the prompt comes back
         return aside(conv, text) or unknown(conv, text)
@@ -494,6 +494,20 @@ def _never_a_question(flow: Flow, slot: Slot) -> bool:
     """Whether SLOT's value is never worded as a question (a name, a code, a source, a template's
     parameter): all but MAY_ASK, MAY_ASK_TYPES and the files (paths, read apart)."""
     return (flow.action, slot.name) not in MAY_ASK and slot.type not in MAY_ASK_TYPES and slot.name not in FILES
+
+
+def _asks_rather_than_gives(conv: Conversation, slot: Slot, text: str) -> bool:
+    """TEXT, typed where SLOT's value is asked, is worded as a question (`asks_something`) rather than
+    giving the value with a doubt: numbers at the numbers' prompt, or one word and a question mark
+    ("DIGITAL_SMS_0001?") where a name or a code is asked, are the value (a template's parameter
+    keeps the stricter rule: any question there is one)."""
+    if slot.type != "param":
+        if slot.type == "phone" and any(ch.isdigit() for ch in text):
+            return False
+        bare = text.strip().rstrip("?？").strip()
+        if bare != text.strip() and bare and len(bare.split()) == 1 and not language.asks_in_chinese(bare):
+            return False
+    return asks_something(conv, text)
 
 
 def take(conv: Conversation, value: Any) -> list[Line]:
