@@ -235,6 +235,8 @@ class Conversation:
         if self.flow:
             return slots.answer(self, text)
         answer, reading = fold(text), yes_or_no(text, self.kb.answers)
+        if self.picks and not self.offer and leaves(answer):   # "取消", "never mind" at a "did you mean": dropped
+            return self._picks_dropped()
         if self.offer and leaves(answer) and not commands.bare(text):   # "hmm, actually not now", "算了": declined
             self.offer = None
             return [Line("muted", self.say("ok"))]
@@ -275,6 +277,8 @@ class Conversation:
             return fate
         if fix := outcomes.fix_asked(self, text):      # "how do I fix it?" after an error code's explanation
             return fix
+        if how := outcomes.send_asked(self, text):     # "did my last send go through?": that send's result
+            return how
         reply = self._named_request(text, self.router.route(text, self.lang))
         if not (reply.type == "action" and self.kb.actions[reply.action].changes_state):
             fate = outcomes.number_fate(self, text)    # "why did 19912345678 fail?" after a send
@@ -303,6 +307,11 @@ class Conversation:
             return reply
         return Reply(text, "action", again.confidence, action=action.name, args=slots_for(self.kb, action, text),
                      best=again.best, lang=reply.lang)
+
+    def _picks_dropped(self) -> list[Line]:
+        """A cancel word typed at numbered choices: they are dropped, and that is said."""
+        self.picks = []
+        return [Line("muted", self.say("cancelled"))]
 
     def _in_passing(self, text: str) -> list[Line] | None:
         """Small talk ("hello", "ok", "thanks") answered in kind, and a "cancel" with nothing being
@@ -412,8 +421,9 @@ class Conversation:
         started = self.start(reply.action, reply.args or {}, reply.question)
         # numbers that are none, or written twice; not again where the request's own check names them
         said = "\n".join(line.text for line in started)
-        said_notes = [notes.note(self, note) for note in reply.notes]
-        lines = [Line("warn", note) for note in said_notes if not _said_already(note, said)]
+        back = values.taken_back(self.kb, reply.question)   # "13312345678换成…": no note on a number taken back
+        lines = [Line("warn", shown) for note in reply.notes
+                 if not _said_already(shown := notes.note(self, note), said) and _digits_of(note.partition(":")[0]) not in back]
         return lines + started
 
     def _names_object_of(self, key: str, said: str) -> bool:
@@ -530,3 +540,8 @@ def _said_already(note: str, said: str) -> bool:
     beside the preview's own line for 12345). A note of another kind is always said."""
     number, sep, why = note.replace("：", ": ", 1).partition(": ")   # a note said in Chinese names it with "："
     return bool(sep) and (f"'{number}'" in said or why in said)
+
+
+def _digits_of(text: str) -> str:
+    """The last 11 digits of TEXT (a number a note names), to compare however it was written."""
+    return "".join(ch for ch in text if ch.isdigit())[-11:]

@@ -35,3 +35,51 @@ def test_named_params_read_only_the_templates_own_variables_never_a_longer_word(
     assert values.named_params("发给13800138000，名字是张三", ["name"]) == {}
     assert values.named_params("发给13800138000，username是张三", ["name"]) == {}
     assert values.named_params("发给13800138000，shop是张三", ["name"]) == {}
+
+
+def test_named_params_read_a_variables_chinese_label_before_a_fill_word(kb):
+    labels = values.variable_labels(kb)
+    assert values.named_params("发一下双十一大促，名字填张三。", ["name"], labels) == {"name": "张三"}
+    assert values.named_params("发给13800138000，姓名写李四", ["name"], labels) == {"name": "李四"}
+    assert values.named_params("发给13800138000，name填王五", ["name"]) == {"name": "王五"}
+    # a label is read only for the template's own variable, and only before a word that gives a value
+    assert values.named_params("名字填张三", ["shop"], labels) == {}
+    assert values.named_params("我的名字很长", ["name"], labels) == {}
+
+
+def test_a_number_taken_back_in_the_same_line_is_dropped_and_its_replacement_kept(kb):
+    said = "帮我给13800138000和13312345678发一下双十一大促，名字填张三。哦不对，第二个号码换成18612345678"
+    assert values.withdrawn(kb, said, ["13800138000", "13312345678", "18612345678"]) == ["13800138000", "18612345678"]
+    assert values.withdrawn(kb, "给13800138000和13312345678发，13312345678换成18612345678",
+                            ["13800138000", "13312345678", "13312345678", "18612345678"]) == ["13800138000", "18612345678"]
+    assert values.withdrawn(kb, "send to 13800138000 and 13312345678, replace 13312345678 with 18612345678",
+                            ["13800138000", "13312345678", "18612345678"]) == ["13800138000", "18612345678"]
+    assert values.withdrawn(kb, "send to 13800138000 and 13312345678 - instead of 13800138000, 18612345678",
+                            ["13800138000", "13312345678", "18612345678"]) == ["13312345678", "18612345678"]
+    assert values.withdrawn(kb, "send to 13800138000, 13312345678; the first number should be 18612345678",
+                            ["13800138000", "13312345678", "18612345678"]) == ["13312345678", "18612345678"]
+    # at the numbers' prompt the replacement's words are read as a number that is none: not one to send to
+    assert values.withdrawn(kb, "13900139000 13312345678，第二个换成19912345678",
+                            ["13900139000", "13312345678", "第二个换成", "19912345678"]) == ["13900139000", "19912345678"]
+
+
+def test_numbers_none_of_which_is_taken_back_stay_as_written(kb):
+    phones = ["13800138000", "13312345678", "13800138000"]
+    assert values.withdrawn(kb, "给13800138000、13312345678、13800138000发", phones) == phones
+    # a place beyond the numbers written takes nothing back
+    assert values.withdrawn(kb, "给13800138000发，第五个号码换成18612345678", ["13800138000", "18612345678"]) == \
+        ["13800138000", "18612345678"]
+
+
+def test_a_variables_label_gives_a_value_only_with_a_word_that_fills_it_in(kb):
+    assert values.named_params("发给13800138000，名字是张三", ["name"], values.variable_labels(kb)) == {}
+    assert values.named_params("发给13800138000，名字用张三", ["name"], values.variable_labels(kb)) == {"name": "张三"}
+
+
+def test_a_signature_source_said_in_words_is_read_whatever_else_the_line_names(kb):
+    assert values.said_source(kb, "我们公司叫Acme，想用AcmeShop做签名，来源是商标，帮我提交一下") == "trademark"
+    assert values.said_source(kb, "submit signature AcmeShop, our company is Acme but the source is trademark") == "trademark"
+    assert values.said_source(kb, "把签名改成AcmePay，来源：应用") == "app"
+    assert values.said_source(kb, "submit AcmeShop, source is a mobile app") == "app"
+    assert values.said_source(kb, "我们公司叫Acme，想用AcmeShop做签名") is None
+    assert values.said_source(kb, "the source is unknown to me") is None

@@ -226,6 +226,18 @@ def test_a_refused_signature_carries_its_code_in_the_text_and_as_error_code_in_j
     assert result.code == 1 and data["error_code"] == "isv.SIGN_NAME_ILLEGAL" and "Acme-Tech" in data["error"]
 
 
+@pytest.mark.parametrize("argv", [["send", "DIGITAL_SMS_0002", "13800138000", "--param", "name=Tom"],
+                                  ["template", "status", "DIGITAL_SMS_0009"]])
+def test_a_refusal_without_a_code_is_one_json_object_with_a_null_code(run, argv):
+    run("enable")
+    plain = run(*argv)
+    result = run("--json", *argv)
+    data = json.loads(result.out)
+    assert result.code == plain.code == 1 and result.out.count("\n") == 1
+    assert data == {"error": plain.err.removeprefix("error: ").rstrip("\n"), "error_code": None}
+    assert result.err == plain.err
+
+
 def test_kb_check_fails_when_a_code_the_actions_raise_is_missing(run, tmp_path):
     broken = tmp_path / "kb"
     shutil.copytree(knowledge.shipped_dir(), broken, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
@@ -893,3 +905,16 @@ def test_kb_export_merges_the_databases_phrasings_even_when_the_mirror_is_behind
     assert run("kb", "export", str(tmp_path / "out")).code == 0
     assert "zorbly quux widget" in (tmp_path / "out" / "faq.yaml").read_text(encoding="utf-8")
     assert learned.read_mirror(database_target(None)).learned == {"opt-out": ["zorbly quux widget"]}
+
+
+@pytest.mark.parametrize("said,source", [("企业", "enterprise"), ("商标", "trademark"), ("应用", "app"), ("brand", "trademark")])
+def test_signature_source_takes_the_words_the_conversation_takes(run, said, source):
+    run("enable")
+    result = run("--json", "signature", "submit", "AcmeShop", "--source", said)
+    assert result.code == 0 and json.loads(result.out)["source"] == source, result.err
+    assert run("--json", "signature", "update", "AcmeShop", "--source", said).code in (0, 1)   # parsed, not a usage error
+
+
+def test_a_signature_source_no_one_uses_is_still_a_usage_error(run):
+    result = run("signature", "submit", "AcmeShop", "--source", "火星")
+    assert result.code == 2 and "invalid choice: '火星'" in result.err

@@ -132,6 +132,16 @@ def test_remote_mode_opens_no_local_database(shared_server, run, tmp_path):
     assert result.code == 0 and not (tmp_path / "never.db").exists()
 
 
+@pytest.mark.parametrize("argv", [["error", "余额不足"], ["error", "isv.AMOUNT_NOT_ENOUGH", "--lang", "zh"],
+                                  ["error", "余额不够"]])
+def test_an_error_explained_in_chinese_has_the_same_labels_through_the_service(shared_server, run, tmp_path, argv):
+    token = shared_server.token("--account", "demo")
+    local = run("--db", str(tmp_path / "local.db"), *argv)
+    remote = run("--server", shared_server.url, "--token", token, *argv)
+    assert (remote.code, remote.out, remote.err) == (local.code, local.out, local.err)
+    assert "Fix:" not in remote.out and "Found by description" not in remote.out and "See also" not in remote.out
+
+
 def test_the_token_bounds_account_and_role(shared_server, run):
     server = shared_server  # which allows the simulated clock: the runner pins ASSISTANT_NOW
     token = server.token("--account", "demo")

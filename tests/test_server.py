@@ -197,6 +197,18 @@ def test_a_manager_works_any_account_and_acts_under_the_tokens_name(world):
     assert status == 200 and ticket["owner"] == "lin"
 
 
+def test_claim_and_reopen_take_no_body_at_all_as_the_tokens_own_person(world):
+    server, tokens, t = world["server"], world["tokens"], world["ticket"]
+    status, ticket = server.call("POST", f"/v1/tickets/{t}/claim", tokens["manager"])     # no body, no content type
+    assert status == 200 and ticket["owner"] == "lin", ticket
+    assert server.call("POST", f"/v1/tickets/{t}/resolve", tokens["manager"], {"note": "done"})[0] == 200
+    status, ticket = server.call("POST", f"/v1/tickets/{t}/reopen", tokens["manager"])
+    assert status == 200 and ticket["status"] != "resolved", ticket
+    status, answer = server.call("POST", f"/v1/tickets/{t}/claim", tokens["manager"], data=b"not json",
+                                 content_type="application/json")
+    assert status == 422, answer                                        # a body that is there must still be JSON
+
+
 def test_ask_returns_exactly_the_ask_json_object(shared_world, run):
     server = shared_world["server"]
     status, answer = server.call("POST", "/v1/ask", shared_world["tokens"]["a"],

@@ -453,8 +453,10 @@ def failed_send(serve, tmp_path):
             "manager": server.token("--user", "lin", "--grant", "manager"), "customer": server.token("--account", "demo")}
 
 
-@pytest.mark.parametrize("lang,words", [("en", ("latest failed send", "2 sent, 1 failed", "failed", "sent")),
-                                        ("zh-CN", ("该账号最近一次失败的发送", "成功 2 条，失败 1 条", "失败", "已发送"))])
+@pytest.mark.parametrize("lang,words", [("en", ("latest failed send", "2 sent, 1 failed", "failed", "sent",
+                                                ("China Mobile", "China Telecom"))),
+                                        ("zh-CN", ("该账号最近一次失败的发送", "成功 2 条，失败 1 条", "失败", "已发送",
+                                                   ("中国移动", "中国电信")))])
 def test_the_ticket_page_shows_the_tickets_send_as_handoff_show_does(failed_send, lang, words):
     server, request_id = failed_send["server"], failed_send["request_id"]
     shown = cli(server.db, "--role", "manager", "handoff", "show", "1")
@@ -466,14 +468,30 @@ def test_the_ticket_page_shows_the_tickets_send_as_handoff_show_does(failed_send
     section = re.search(r'<section class="send" data-role="send" data-request-id="([^"]+)">(.*?)</section>', page, re.S)
     assert section and section.group(1) == request_id, page
     html = section.group(2)
-    recent, counts, failed, sent = words
+    recent, counts, failed, sent, (mobile, telecom) = words
     assert request_id in html and recent in html and counts in html
     row = re.search(r'<tr data-phone="19212345678" data-status="failed" data-error-code="isv.MOBILE_NUMBER_ILLEGAL">(.*?)</tr>',
                     html, re.S)
     assert row and f"<td>{failed}</td>" in row.group(1) and "China Broadnet" in row.group(1)
-    for phone, carrier in (("13800138000", "China Mobile"), ("13312345678", "China Telecom")):
+    for phone, carrier in (("13800138000", mobile), ("13312345678", telecom)):
         row = re.search(rf'<tr data-phone="{phone}" data-status="sent">(.*?)</tr>', html, re.S)
         assert row and f"<td>{sent}</td>" in row.group(1) and f"<td>{carrier}</td>" in row.group(1), phone
+
+
+def test_the_ticket_page_in_chinese_names_carriers_the_industry_and_the_history_in_chinese(failed_send):
+    browser = Browser(failed_send["server"].url, lang="zh-CN")
+    browser.sign_in(failed_send["manager"])
+    status, _, page = browser.go("/desk/tickets/1")
+    assert status == 200
+    headers = re.findall(r'<table class="carriers"><tr><th></th>(.*?)</tr>', page, re.S)
+    assert headers and all(h == "<th>中国移动</th><th>中国联通</th><th>中国电信</th>" for h in headers), headers
+    assert "<dd>电商</dd>" in page and "e-commerce" not in page
+    history = re.search(r'<ol class="history" data-role="history">(.*?)</ol>', page, re.S).group(1)
+    assert "创建了工单: 客户要求转人工" in history and "created" not in history and "asked for" not in history, history
+    english = Browser(failed_send["server"].url)
+    english.sign_in(failed_send["manager"])
+    page = english.go("/desk/tickets/1")[2]
+    assert "<dd>e-commerce</dd>" in page and "created: asked for a person" in page and "<th>China Mobile</th>" in page
 
 
 def test_the_desk_in_chinese_shows_states_in_chinese_and_no_cli_hints(failed_send):
@@ -580,6 +598,28 @@ def test_a_handoff_after_a_chat_send_refused_whole_shows_that_refusal_on_the_tic
     assert '<dd data-role="refused-numbers">18612345678</dd>' in section.group(2)
     assert "already got template DIGITAL_SMS_0001 in the last 24 hours" in section.group(2)
     assert 'data-role="send"' not in page and "attached by its time" not in page     # not the older failed send
+
+
+def test_a_handoff_after_a_chat_send_refused_at_its_preview_shows_that_refusal_on_the_ticket_page(serve, tmp_path):
+    server = _with_an_approved_template(serve, tmp_path)
+    cli(server.db, "send", "DIGITAL_SMS_0001", "18612345678")      # flow control now refuses this number
+    browser = Browser(server.url)
+    browser.sign_in(server.token("--account", "demo"))
+    csrf = browser.csrf("/chat")
+    preview = " ".join(line["text"] for line in chat_say(browser, csrf, "/send DIGITAL_SMS_0001 18612345678")["lines"])
+    assert "will fail, isv.BUSINESS_LIMIT_CONTROL" in preview and "Go ahead?" not in preview, preview
+    chat_say(browser, csrf, "cancel")
+    chat_say(browser, csrf, "I want to talk to a person")
+    created = " ".join(line["text"] for line in chat_say(browser, csrf, "y")["lines"])
+    assert "Send of DIGITAL_SMS_0001 to 18612345678 refused whole in this session" in created, created
+    desk = Browser(server.url)
+    desk.sign_in(server.token("--user", "lin", "--grant", "manager"))
+    status, _, page = desk.go("/desk/tickets/1")
+    section = re.search(r'<section class="send" data-role="refused-send" data-error-code="([^"]+)">(.*?)</section>',
+                        page, re.S)
+    assert status == 200 and section and section.group(1) == "isv.BUSINESS_LIMIT_CONTROL", page
+    assert '<dd data-role="refused-numbers">18612345678</dd>' in section.group(2)
+    assert "already got template DIGITAL_SMS_0001 in the last 24 hours" in section.group(2)
 
 
 @pytest.mark.parametrize("lang,resolved", [("en", "Resolved: Approved now."), ("zh-CN", "已结案：Approved now.")])

@@ -125,6 +125,23 @@ def refused(conv: Conversation, args: dict[str, Any], exc: UserError) -> None:
     conv.last.pop("failed_send", None)      # the latest trouble of the session is this one
 
 
+def refused_at_preview(conv: Conversation, args: dict[str, Any], result: dict) -> None:
+    """A send whose preview (RESULT) finds no number that can be sent: refused whole before any
+    go-ahead, as `refused` is after one, and kept the same way for a handoff of this session."""
+    failed = [r for r in result["results"] if r["status"] == "failed" and r["error_code"]]
+    if not failed:
+        return
+    code = failed[0]["error_code"]
+
+    def why(r: dict) -> str:   # "13800138000 already got template ..." names its number already
+        said = r["detail"] if r["phone"] in r["detail"] else f"{r['phone']}: {r['detail']}"
+        return said if r["error_code"] == code else f"{r['error_code']}: {said}"
+    reason = "; ".join(why(r) for r in failed[:3]) + ("; …" if len(failed) > 3 else "")
+    conv.last["refused_send"] = {"template": args["code"], "phones": [r["phone"] for r in result["results"]],
+                                 "code": code, "reason": reason, "at": conv.ctx.now()}
+    conv.last.pop("failed_send", None)      # the latest trouble of the session is this one
+
+
 def sent(conv: Conversation, result: dict) -> list[Line]:
     conv.last.pop("refused_send", None)     # a send made since is newer than any refusal
     conv.last.update(request=result["request_id"], template=result["template"], object=f"template:{result['template']}")
@@ -182,6 +199,28 @@ def fix_asked(conv: Conversation, text: str) -> list[Line] | None:
         found = render.in_language(error_codes.lookup(conv.kb, each), conv.lang)
         lines.append(Line("answer", conv.say("error.fix_of", code=found["code"], fix=found["fix"])))
     return lines
+
+
+def send_asked(conv: Conversation, text: str) -> list[Line] | None:
+    """"刚才发的成功了吗", "did my last send go through?" (messages.yaml `follow_ups.send_result`): how
+    the conversation's last send went, from its record (or its refusal, when it was refused whole:
+    nothing records that one); said so when this conversation has made none. None for any other line."""
+    from ..messages import follow_up
+
+    if follow_up(conv.kb, text) != "send_result":
+        return None
+    refused, request = conv.last.get("refused_send"), conv.last.get("request")
+    if refused:       # kept only while it is newer than any send made (see `refused`, `sent`)
+        return [Line("warn", conv.say("send.last_refused", template=refused["template"],
+                                      phones=", ".join(refused["phones"][:3]) + (" …" if len(refused["phones"]) > 3 else ""),
+                                      code=refused["code"], reason=refused["reason"]))]
+    if not request:
+        return [Line("info", conv.say("send.none_in_session"))]
+    found = sending.request(conv.ctx, request)
+    said = conv.say("send.last_result", request=request[:8], template=found["template"], sent=found["sent"],
+                    failed=found["failed"])
+    return [Line("ok" if not found["failed"] else "warn", said),
+            Line("answer", render.send_record_text(found, conv.ctx.rules.carriers))]
 
 
 SHOWN_FATES = 5

@@ -107,6 +107,10 @@ def waiting(conv: Conversation) -> Waiting | None:
 def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", confirmed: bool = False) -> list[Line]:
     """Begin action NAME with the values ARGS already known; SAID is what the person typed."""
     args = values.normalise(name, {k: v for k, v in args.items() if v not in (None, "", [], {})})
+    if name == "send" and said and args.get("phones"):     # "第二个号码换成18612345678": the one taken back is not sent to
+        args["phones"] = values.withdrawn(conv.kb, said, args["phones"])
+    if said and name in ("signature.submit", "signature.update") and (source := values.said_source(conv.kb, said)):
+        args["source"] = source                            # "来源是商标" wins over "我们公司叫…"
     name, args = _referent(conv, name, args, said)
     args = values.known_objects(conv.ctx, name, args, said)
     several = _the_errors(conv, name, args, said)
@@ -237,7 +241,8 @@ def advance(conv: Conversation) -> list[Line]:
     assert flow is not None
     if flow.action == "send" and "code" in flow.args and not flow.slots and not flow.params_asked:
         variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
-        given = flow.args["params"] = {**values.named_params(flow.said, variables), **values.params(flow.args.get("params"))}
+        given = flow.args["params"] = {**values.named_params(flow.said, variables, values.variable_labels(conv.kb)),
+                                       **values.params(flow.args.get("params"))}
         flow.slots += _param_slots(conv, [v for v in variables if v not in given])
         flow.params_asked = True
     if flow.action == "template.create" and flow.slots and flow.slots[0].name == "letter":
@@ -283,6 +288,7 @@ def _numbers_again(conv: Conversation, result: dict) -> list[Line]:
     "what does that mean?" then explains the codes the preview gave."""
     flow = conv.flow
     assert flow is not None
+    outcomes.refused_at_preview(conv, flow.args, result)   # a handoff now names this send
     codes = list(dict.fromkeys(r["error_code"] for r in result["results"] if r["error_code"]))
     if codes:
         conv.last.update(error=codes[0], errors=" ".join(codes))
@@ -406,6 +412,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     if flow.confirming:
         if (changed := correction(conv, text)) is not None:   # "no, send it to 13800138021 instead"
             return changed
+        if (again := _params_changed(conv, text)) is not None:
+            return again
         reading, conv.rest = offers.reading(conv, text, flow.action)
         if reading == "yes":
             conv.flow = None
@@ -444,8 +452,9 @@ def answer(conv: Conversation, text: str) -> list[Line]:
                 or (slot.type == "param" and _surely_another(conv, reply)):
             # a question nothing answers is said so, never met with silence
             return aside(conv, text, reply) or unknown(conv, text)
-    if slot.type == "param" and asks_something(conv, text):
-        # a template's value is never a question ("what is this charge?", "发到了没"): answered, or said not understood
+    if _never_a_question(flow, slot) and _asks_rather_than_gives(conv, slot, text):
+        # a template's value, a signature's name, a code is never a question ("what is this charge?",
+        # "发到了没", "我们有几个签名了"): answered, or said not understood, and the prompt comes back
         return aside(conv, text) or unknown(conv, text)
     try:
         value = check(conv, flow.action, slot, text)
@@ -549,6 +558,50 @@ def _values_in(conv: Conversation, flow: Flow, said: str) -> dict[str, Any]:
         if named := values.named_params(said, variables):
             given["params"] = named
     return {name: value for name, value in given.items() if value not in (None, "", [], {})}
+
+
+def _params_changed(conv: Conversation, text: str) -> list[Line] | None:
+    """"name=张三" typed at a send's go-ahead: each "VAR=value" for a variable of the template sets
+    it, and the preview is shown again with its go-ahead. None for any other line (only such
+    assignments, each for the template's own variable, count)."""
+    flow = conv.flow
+    assert flow is not None
+    if flow.action != "send" or "code" not in flow.args or "=" not in text:
+        return None
+    given = values.params(text)
+    words = text.replace(",", " ").replace("，", " ").split()
+    variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
+    if not given or len(given) != len(words) or not set(given) <= set(variables) or not all(given.values()):
+        return None
+    flow.args["params"] = {**values.params(flow.args.get("params")), **given}
+    flow.confirming = flow.confirmed = False
+    return advance(conv)
+
+
+# values that may well be worded as a question: a template's text ("您的快递到了吗？"), a handoff's
+# reason, a note on a ticket, an error's description ("为什么发不出去？" finds its code)
+MAY_ASK = {("template.create", "text"), ("handoff", "reason")}
+MAY_ASK_TYPES = {"message", "error_code"}
+
+
+def _never_a_question(flow: Flow, slot: Slot) -> bool:
+    """Whether SLOT's value is never worded as a question (a name, a code, a source, a template's
+    parameter): all but MAY_ASK, MAY_ASK_TYPES and the files (paths, read apart)."""
+    return (flow.action, slot.name) not in MAY_ASK and slot.type not in MAY_ASK_TYPES and slot.name not in FILES
+
+
+def _asks_rather_than_gives(conv: Conversation, slot: Slot, text: str) -> bool:
+    """TEXT, typed where SLOT's value is asked, is worded as a question (`asks_something`) rather than
+    giving the value with a doubt: numbers at the numbers' prompt, or one word and a question mark
+    ("DIGITAL_SMS_0001?") where a name or a code is asked, are the value (a template's parameter
+    keeps the stricter rule: any question there is one)."""
+    if slot.type != "param":
+        if slot.type == "phone" and any(ch.isdigit() for ch in text):
+            return False
+        bare = text.strip().rstrip("?？").strip()
+        if bare != text.strip() and bare and len(bare.split()) == 1 and not language.asks_in_chinese(bare):
+            return False
+    return asks_something(conv, text)
 
 
 def take(conv: Conversation, value: Any) -> list[Line]:
@@ -766,7 +819,8 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
             raise UserError(conv.say("value.not_a_day", value=value))
         return value
     if slot.type == "phone":
-        given = value if isinstance(value, list) else phones_in(conv, value)
+        # "13800138000 13312345678，第二个换成18612345678" typed at the prompt: the one taken back is not sent to
+        given = value if isinstance(value, list) else values.withdrawn(conv.kb, value, phones_in(conv, value))
         numbers = [lookup(p, ctx.rules) for p in given]
         if not numbers or all(n.problem for n in numbers):   # each named, with what is wrong with it
             raise UserError("; ".join(notes.named_problem(conv, n.raw) for n in numbers)
@@ -778,7 +832,7 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
     if slot.type == "param" and slot.name.startswith("param:"):
         variable = slot.name.split(":", 1)[1]
         # "name是张三", "name: Tom" at the ${name} prompt: the value it names (it was sent as typed)
-        return values.named_params(str(value), [variable]).get(variable, value)
+        return values.named_params(str(value), [variable], values.variable_labels(conv.kb)).get(variable, value)
     if slot.name == "industry":
         others = conv.kb.slot_types["industry"].choices if "industry" in conv.kb.slot_types else {}
         chosen = pick(value, ctx.rules.template_industries) or pick(value, others)

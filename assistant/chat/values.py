@@ -16,6 +16,7 @@ from typing import Any
 
 from ..actions import handoff, signatures, templates
 from ..context import Context
+from ..knowledge import KnowledgeBase
 
 
 def params(value: Any) -> dict[str, str]:
@@ -36,24 +37,86 @@ def params(value: Any) -> dict[str, str]:
 
 # A value in words: quoted, or up to a space or a clause's end ("name是张三，order是A123")
 _VALUE = r"(\"[^\"]*\"|'[^']*'|“[^”]*”|[^\s,，;；。、]+)"
-# what says "is" between a variable and its value, in either language ("name: Tom", "name是张三", "name为张三")
-_IS = r"(?:=|:|：|\bis\b|\bas\b|是|为)"
+# what says "is" between a variable and its value, in either language ("name: Tom", "name是张三", "name为张三",
+# "名字填张三", "name写成Tom")
+_FILL = r"(?:填写|填成|填|写成|写|用)"
+_IS = r"(?:=|:|：|\bis\b|\bas\b|是|为|" + _FILL + ")"
 
 
-def named_params(said: str, variables: Iterable[str]) -> dict[str, str]:
+def named_params(said: str, variables: Iterable[str], labels: Mapping[str, Iterable[str]] | None = None) -> dict[str, str]:
     """The values SAID gives the template's VARIABLES in words ("with name Tom", "and shop: Acme",
-    "with ${name} = Tom", "where name is 'Tom Li'", "，name是张三", "name为张三", "order：A123"): only
-    variables the template has. Without a word that says "is" (=, :, is, 是, 为), only after "with",
-    "and", "where" or a comma, so a variable called like a word of the request is not misread."""
+    "with ${name} = Tom", "where name is 'Tom Li'", "，name是张三", "name为张三", "order：A123",
+    "name填张三"): only variables the template has. Without a word that says "is" (=, :, is, 是, 为,
+    填, 写, 用), only after "with", "and", "where" or a comma, so a variable called like a word of the
+    request is not misread. LABELS: a variable's other names (actions.yaml slot type `variable`:
+    "名字" for name), each read only before a word that fills a value in ("名字填张三"; "名字是张三"
+    may be a sentence about a name, not a value)."""
     out: dict[str, str] = {}
     for variable in variables:
         name = r"\$?\{?" + re.escape(variable) + r"\}?"
         opened = r"(?:(?:\bwith|\band|\bwhere)\s+|[,，]\s*)" + name + r"\s*" + _IS + r"?\s*" + _VALUE
         said_is = r"(?<![A-Za-z0-9_$])" + name + r"(?![A-Za-z0-9_])\s*" + _IS + r"\s*" + _VALUE
         found = re.search(opened, said, re.IGNORECASE) or re.search(said_is, said, re.IGNORECASE)
+        for label in () if found else (labels or {}).get(variable, ()):
+            found = re.search(re.escape(label) + r"\s*" + _FILL + r"\s*" + _VALUE, said)
+            if found:
+                break
         if found:
             out[variable] = found.group(1).strip("\"'“”")
     return out
+
+
+def variable_labels(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """Other names of template variables (actions.yaml slot type `variable`: "名字" for ${name})."""
+    slot_type = kb.slot_types.get("variable")
+    return dict(slot_type.choices) if slot_type else {}
+
+
+def _digits(phone: str) -> str:
+    """A number as its last 11 digits, however it was written ("+86 138-0013-8000")."""
+    return re.sub(r"\D", "", phone)[-11:]
+
+
+def _place(kb: KnowledgeBase, word: str) -> int | None:
+    """The place an ordinal word names ("二", "second", "2nd", "2"), from slot type `ordinal`."""
+    if word.isdecimal():
+        return int(word)
+    slot_type = kb.slot_types.get("ordinal")
+    for value, words in (slot_type.choices if slot_type else {}).items():
+        if word.casefold() in (w.casefold() for w in words):
+            return int(value)
+    return None
+
+
+def taken_back(kb: KnowledgeBase, said: str) -> set[str]:
+    """The numbers SAID takes back by their digits ("replace 13312345678 with ...", see `withdrawn`)."""
+    slot_type = kb.slot_types.get("phone_replaced")
+    return {_digits(m.group("old")) for p in (slot_type.patterns if slot_type else ()) for m in p.finditer(said)
+            if m.groupdict().get("old")}
+
+
+def withdrawn(kb: KnowledgeBase, said: str, phones: list[str]) -> list[str]:
+    """PHONES without the numbers SAID takes back in its own words ("13312345678换成18612345678",
+    "replace X with Y", "instead of X, Y", "第二个号码换成Y": actions.yaml slot type `phone_replaced`),
+    each replacement in; the place of "第二个" counts the numbers written, replacements left out.
+    PHONES unchanged when SAID takes none back."""
+    slot_type = kb.slot_types.get("phone_replaced")
+    swaps = [m for p in (slot_type.patterns if slot_type else ()) for m in p.finditer(said)]
+    if not swaps:
+        return phones
+    new = [_digits(m.group("new")) for m in swaps]
+    written = [p for p in phones if _digits(p) not in new]
+    dropped = set()
+    for match in swaps:
+        if match.groupdict().get("old"):
+            dropped.add(_digits(match.group("old")))
+        elif (place := _place(kb, match.group("nth"))) is not None and 0 < place <= len(written):
+            dropped.add(_digits(written[place - 1]))
+    said_swaps = [m.group(0) for m in swaps]
+    # the words of a replacement ("第二个换成") are none of the numbers, and no unreadable number either
+    kept = [p for p in phones if _digits(p) not in dropped - set(new)
+            and not (len(_digits(p)) < 11 and any(p in swap for swap in said_swaps))]
+    return kept + [m.group("new") for m in swaps if _digits(m.group("new")) not in {_digits(p) for p in kept}]
 
 
 def many(value: Any) -> list[str]:
@@ -120,3 +183,22 @@ def known_objects(ctx: Context, action: str, args: dict[str, Any], said: str) ->
         if value.casefold() not in known and all(w.isalpha() and w.islower() for w in value.split()):
             del out[slot]           # "has my signature passed review yet?": words of the question
     return out
+
+
+def said_source(kb: KnowledgeBase, said: str) -> str | None:
+    """The signature source SAID names in so many words ("来源是商标", "the source is trademark":
+    actions.yaml slot type `source_said`, read with `source`'s choices), or None. It wins over a
+    source word the router found elsewhere in the line ("我们公司叫…" is no source)."""
+    from ..choices import pick
+
+    slot_type, choices = kb.slot_types.get("source_said"), kb.slot_types.get("source")
+    if slot_type is None or choices is None:
+        return None
+    for pattern in slot_type.patterns:
+        for match in pattern.finditer(said):
+            value = match.group("value")
+            # the words after "source is" may run on ("商标，帮我", "trademark please"): the longest start that names one
+            for end in range(len(value), 0, -1):
+                if (chosen := pick(value[:end], choices.choices)) is not None:
+                    return chosen
+    return None

@@ -186,7 +186,7 @@ def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO 
         return 2
     except UserError as exc:
         stderr.write(f"error: {one_line(exc)}\n")
-        if exc.code and getattr(opts, "json", False):  # a refusal with the service's code, as send results carry it
+        if getattr(opts, "json", False):  # a script gets one object: the refusal, with the service's code or null
             stdout.write(to_json({"error": str(exc), "error_code": exc.code}) + "\n")
         return 1
     except KeyboardInterrupt:

@@ -84,6 +84,8 @@ def cmd_error(opts: argparse.Namespace, sh: Shell) -> int:
     query = " ".join(opts.query)
     lang = choose(sh.lang, query)   # "assistant error 余额不足" is answered in Chinese, as `ask` would
     found = sh.ops.error(query)
-    kb = None if sh.remote or lang == "en" else sh.kb   # the catalogue's labels (the lookup loaded it already)
+    # the catalogue's labels (a local lookup loaded it already; through a service, the same labels from the
+    # knowledge base this CLI ships with)
+    kb = None if lang == "en" else sh.kb
     sh.emit(found, lambda f: error_text(f, lang, kb))
     return 0

@@ -338,10 +338,27 @@ _COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None] | Non
 
 
 def _source(value: str) -> str:
-    """A --source value in any spelling ("Trademark", "trade mark"); argparse then checks the choice."""
+    """A --source value in any spelling ("Trademark", "trade mark") or any word the conversation
+    takes for it (企业, 商标, 应用: actions.yaml's slot type `source`); argparse then checks the choice."""
     from ..choices import pick
 
-    return pick(value, {s: () for s in SOURCES}) or value
+    return pick(value, {s: () for s in SOURCES}) or pick(value, _source_words()) or value
+
+
+def _source_words() -> dict[str, tuple[str, ...]]:
+    """The words for each signature source in the knowledge base ($ASSISTANT_KB, else the shipped
+    one): read only when a --source is no English spelling, from actions.yaml alone (the whole
+    knowledge base is not loaded to parse the command line); {} when it cannot be read."""
+    import yaml
+
+    from ..knowledge import resolve_dir
+
+    try:
+        data = yaml.safe_load((resolve_dir() / "actions.yaml").read_text(encoding="utf-8"))
+        choices = data["slot_types"]["source"]["choices"]
+        return {str(k): tuple(str(w) for w in v or ()) for k, v in choices.items() if str(k) in SOURCES}
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def _profile_options(p: argparse.ArgumentParser) -> None:

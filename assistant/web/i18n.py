@@ -73,6 +73,11 @@ class Words:
         """The label of a state the core reports ("已通过" for "approved"); the value itself when none."""
         return self(f"state.{value}") if f"state.{value}" in self.table else str(value or "")
 
+    def label(self, kind: str, value: str | None) -> str:
+        """VALUE of KIND in this language ("event.created": "创建了工单"); the value itself when the
+        catalogue has none (a person's name in a history line)."""
+        return self(f"{kind}.{value}") if f"{kind}.{value}" in self.table else str(value or "")
+
     def choices(self) -> dict[str, str]:
         """Every value's label in this language, for the page's script."""
         return {key.split(".", 1)[1]: self(key) for key in self.table if str(key).startswith("choice.")}

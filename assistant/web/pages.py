@@ -229,6 +229,15 @@ def _account_state(p: Page, account: str) -> dict:
             "signatures": signatures.status(ctx), "templates": template_actions.status(ctx)}
 
 
+def _label(p: Page, kind: str, value: str, otherwise: str) -> str:
+    """VALUE of the account model (a carrier, an industry) named in the page's language, from the
+    conversation's catalogue (messages.yaml `label.KIND.VALUE`); OTHERWISE when it names none."""
+    from ..messages import say
+
+    msg_id = f"label.{kind}.{value}"
+    return say(p.svc.kb, msg_id, p.lang) if msg_id in p.svc.kb.messages else otherwise
+
+
 def _canned(p: Page) -> list[dict]:
     table = i18n.catalogue(resolve_dir(p.svc.settings.kb), "canned_replies.yaml")
     return [{"id": key, "title": i18n.Words({"x": v["title"]}, p.lang)("x"), "text": i18n.Words({"x": v["text"]}, p.lang)("x")}
@@ -247,7 +256,7 @@ def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None =
     except UserError as exc:
         said = p.words("not_a_ticket", id=number[:40]) if not number.isdecimal() else i18n.plain(str(exc))
         return p.render("message.html", 404, title=p.words("ticket"), message=said)
-    carriers = p.svc.kb.rules.carriers if p.svc.kb.rules else {}
+    carriers = {c: _label(p, "carrier", c, name) for c, name in (p.svc.kb.rules.carriers if p.svc.kb.rules else {}).items()}
     case = {**case, "summary": summary_in(p.svc.kb, case, p.lang)}   # in the desk's language, as the queue says it
     return p.render("ticket.html", status, case=case, state=_account_state(p, case["account"]), carriers=carriers,
                     canned=_canned(p), error=error, done=done, version=LIVE.version(p.svc), kept=kept or {})

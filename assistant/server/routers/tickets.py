@@ -67,8 +67,9 @@ def export(ticket: str, format: Literal["md", "json"] = "md",
 
 
 @router.post("/tickets/{ticket}/claim", summary="Take a ticket")
-def claim(ticket: str, body: Claim, ops: LocalOps = Depends(operations("handoff.claim"))) -> dict:
-    return ops.handoff_claim(ticket, as_staff(ops, body.by))
+def claim(ticket: str, body: Claim | None = None, ops: LocalOps = Depends(operations("handoff.claim"))) -> dict:
+    # no body at all is the token's own person, as an empty JSON object is (like /account/enable)
+    return ops.handoff_claim(ticket, as_staff(ops, body.by if body else None))
 
 
 @router.post("/tickets/{ticket}/reply", summary="Answer the customer")
@@ -110,8 +111,8 @@ def assign(ticket: str, body: Assignment, ops: LocalOps = Depends(operations("ha
 
 
 @router.post("/tickets/{ticket}/reopen", summary="Put a resolved ticket back in the queue")
-def reopen(ticket: str, body: Reopening, ops: LocalOps = Depends(operations("handoff.reopen"))) -> dict:
-    return ops.handoff_reopen(ticket, as_staff(ops, body.by))
+def reopen(ticket: str, body: Reopening | None = None, ops: LocalOps = Depends(operations("handoff.reopen"))) -> dict:
+    return ops.handoff_reopen(ticket, as_staff(ops, body.by if body else None))
 
 
 @router.get("/inbox", summary="Managers' replies not read yet (reading marks them read)")
