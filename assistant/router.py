@@ -532,14 +532,16 @@ class Router:
     def request_named(self, question: str) -> Reply | None:
         """The request QUESTION's values name on their own: values of two or more of the kinds only
         requests carry (`routing.slot_bonus_types`: a template code and a phone number) that one
-        request alone takes, with those values; else None. One kind alone names nothing (a number
-        said in passing is no send), and a line with a sentence asking to be shown something names
-        no request that changes the account."""
+        request alone takes (or alone requires, where several take them), with those values; else
+        None. One kind alone names nothing (a number said in passing is no send), and a line with a
+        sentence asking to be shown something names no request that changes the account."""
         text = self.read(question)
         given = {t for t in self.kb.routing.slot_bonus_types if extract(self.kb, t, text)}
         if len(given) < 2:
             return None
         takers = [a for a in self.kb.actions.values() if given <= {slot.type for slot in a.slots}]
+        if len(takers) > 1:   # a send needs a template and numbers; its records only may be kept to them
+            takers = [a for a in takers if given <= {slot.type for slot in a.slots if slot.required}]
         if len(takers) != 1:
             return None
         action = takers[0]
