@@ -979,6 +979,8 @@ class Router:
         known = [c for c in ranked if c.key != NEGATIVE]
         best = known[0] if known else None
         outside = next((c.confidence for c in ranked if c.key == NEGATIVE), 0.0)
+        if outside and best is not None and best.key.startswith("action:") and self._names_request_values(text):
+            outside = 0.0   # "查一下13312345678的发送记录": a number, a template code or an error code is the domain's
         if best is None or outside >= t.out_of_scope:
             return Reply(question, "fallback", best.confidence if best else 0.0, best=best, lang=lang, outside=True)
         if best.confidence < 1.0 and (bare := self._bare(text, known)):
@@ -1023,6 +1025,10 @@ class Router:
             return self.resolve(question, text, best, lang)
         suggestions = [Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in [best, *close][: t.suggestions]]
         return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best, lang=lang)
+
+    def _names_request_values(self, text: str) -> bool:
+        """Whether TEXT names a value only requests carry (`routing.slot_bonus_types`)."""
+        return any(extract(self.kb, t, text) for t in self.kb.routing.slot_bonus_types if t in self.kb.slot_types)
 
     def _bare(self, text: str, known: list[Candidate]) -> list[Candidate]:
         """The intents `routing.bare_lines` gives for TEXT when it is only such a line, as

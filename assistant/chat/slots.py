@@ -463,7 +463,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         # a file named wrongly is a wrong value, never a question; so is a template's text the
         # specification refuses (already read for a question above: "${name}您好，優惠" is a text)
         wrong_value = (flow.action == "template.create" and slot.name == "text") or \
-            _names_files(text, every_word=slot.name in FILES)
+            _names_files(text, every_word=slot.name in FILES) or \
+            (slot.type == "template_code" and _a_phone_number(text))   # never a send restarted with it as the numbers
         said = None if wrong_value else aside(conv, text)
         if said is not None:            # answered, or the request restarted with its values (maybe silently)
             return said
