@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from .errors import UserError
 from .records import NamedTuple
+from .text import read_number
 
 CST = dt.timezone(dt.timedelta(hours=8))
 # Dates the assistant accepts (--now, send dates): far from the calendar's ends, so review
@@ -48,7 +49,7 @@ class DayWords(NamedTuple):
     weekdays and the words that put one in last week or this week. Data, not code: a new way of
     saying a day is a YAML edit."""
     days_back: dict[str, int] = {}             # "yesterday": 1, 昨天: 1 (never mutated)
-    numbers: dict[str, int] = {}               # "three": 3, 三: 3 (never mutated)
+    numbers: dict[str, int] = {}               # "three": 3, 三: 3: rules.yaml `number_words` (never mutated)
     ago: tuple[str, ...] = ()                  # after a number of days: "days ago", 天前
     weekdays: dict[str, int] = {}              # "monday": 0 ... "sunday": 6, 周一: 0 (never mutated)
     last_week: tuple[str, ...] = ()            # before a weekday: "last", 上
@@ -81,11 +82,7 @@ class DayWords(NamedTuple):
         """How many days back "3 days ago", 三天前 says, or None."""
         for word in self.ago:
             if name.endswith(word):
-                number = name[:-len(word)].strip()
-                if number.isascii() and number.isdigit():
-                    return int(number)
-                if number in self.numbers:
-                    return self.numbers[number]
+                return read_number(name[:-len(word)].strip(), self.numbers)
         return None
 
 

@@ -61,6 +61,7 @@ class Rules(NamedTuple):
     carrier_rules: dict[str, CarrierRules]
     conversations: dict[str, Any] = {"per_token_per_minute": 20, "idle_expiry_minutes": 1440}  # the service's
     day_words: DayWords = DayWords()    # how a day is named in words ("3 days ago", 上周一): clock.parse_day
+    number_words: dict[str, int] = {}   # "three": 3, 三: 3 (`text.read_number`; never mutated)
 
     @property
     def holidays(self) -> WorkCalendar:
@@ -171,18 +172,28 @@ def _calendar(data: dict) -> WorkCalendar:
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def _day_words(data: dict) -> DayWords:
-    """The words of days (`day_words`): each weekday once, whole numbers of days, lists of words."""
+def _counts(table: Any, where: str, example: str) -> dict[str, int]:
+    """TABLE (words to whole numbers) as the readers compare its words: lower case, single spaces."""
+    table = table or {}
+    if not isinstance(table, dict) or any(not isinstance(n, int) or isinstance(n, bool) or n < 0 for n in table.values()):
+        raise RulesError(f"{where} must map words to whole numbers, e.g. {example}")
+    return {_day_word(w): n for w, n in table.items()}
+
+
+def _number_words(data: dict) -> dict[str, int]:
+    """Numbers written as words (`number_words`: "three", 三), for every reader of one (`text.read_number`)."""
+    return _counts(data.get("number_words"), "number_words", "three: 3")
+
+
+def _day_words(data: dict, numbers: dict[str, int]) -> DayWords:
+    """The words of days (`day_words`): each weekday once, whole numbers of days, lists of words;
+    a number of days is read with NUMBERS (`number_words`)."""
     section = data.get("day_words") or {}
     if not isinstance(section, dict):
-        raise RulesError("'day_words' must be a mapping (days_back, numbers, ago, weekdays, last_week, this_week)")
+        raise RulesError("'day_words' must be a mapping (days_back, ago, weekdays, last_week, this_week)")
 
     def counts(key: str) -> dict[str, int]:
-        table = section.get(key) or {}
-        if not isinstance(table, dict) or any(not isinstance(n, int) or isinstance(n, bool) or n < 0
-                                              for n in table.values()):
-            raise RulesError(f"day_words {key} must map words to whole numbers of days, e.g. yesterday: 1")
-        return {_day_word(w): n for w, n in table.items()}
+        return _counts(section.get(key), f"day_words {key}", "yesterday: 1")
 
     def words(key: str) -> tuple[str, ...]:
         # longest first, so that 上个 is tried before 上 and "days ago" before "day ago"
@@ -192,7 +203,7 @@ def _day_words(data: dict) -> DayWords:
     if not isinstance(weekdays, dict) or (weekdays and set(weekdays) != set(WEEKDAYS)):
         raise RulesError(f"day_words weekdays needs one list of words for each of: {', '.join(WEEKDAYS)}")
     names = {_day_word(w): WEEKDAYS.index(day) for day, said in weekdays.items() for w in (day, *(said or ()))}
-    return DayWords(counts("days_back"), counts("numbers"), words("ago"), names, words("last_week"), words("this_week"))
+    return DayWords(counts("days_back"), numbers, words("ago"), names, words("last_week"), words("this_week"))
 
 
 def _day_word(word: Any) -> str:
@@ -281,4 +292,4 @@ def parse(data: Any) -> Rules:
                  template, template_industries, _sending(data), dict(data.get("demo_account") or {}),
                  {"urgent_within_business_days": 2, "kept_turns": 20, "max_text_chars": 4000,
                   "recent_failed_send_hours": 24, **(data.get("handoff") or {})},
-                 carrier_rules, _conversations(data), _day_words(data))
+                 carrier_rules, _conversations(data), _day_words(data, numbers := _number_words(data)), numbers)

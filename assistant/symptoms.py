@@ -23,7 +23,7 @@ from . import numbers
 from .formats import characters_problem, name_problem
 from .records import NamedTuple
 from .rules import Rules
-from .text import LazyPattern, clean
+from .text import LazyPattern, clean, read_number
 
 if TYPE_CHECKING:
     # (records of the knowledge base; knowledge.py reads the checks that exist here)
@@ -68,10 +68,6 @@ _BRACKETED = LazyPattern(r"\[[^\[\]\n]{0,30}\]|【[^【】\n]{0,30}】")
 # (not a bare G or a lower-case m: 5G and 4G are networks, "5m users" five million)
 _SIZE = LazyPattern(r"(?<![A-Za-z0-9_.])(\d+(?:[.,]\d+)*)\s*([kK][bB]|[kK]|[mM][bB]|M|兆|[gG][bB])(?![A-Za-z])")
 _UNITS = {"kb": 1, "k": 1, "mb": 1024, "m": 1024, "兆": 1024, "gb": 1024 * 1024}
-_NUMBER_WORDS = {w: n for n, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
-_CHINESE_DIGITS = {ch: n for n, ch in enumerate("零一二三四五六七八九十")} | {"两": 2}
 # a count of what a template is made of: "12 images", "ten slides", 十张图片, 2段视频
 _COUNT = LazyPattern(r"(\d{1,3}|[a-z]+|[零一二两三四五六七八九十]{1,3})\s*(?:张|个|段|帧|页|幅)?\s*"
                     r"(images?|pictures?|photos?|pics?|slides?|frames?|pages?|videos?|clips?|图片|图|照片|帧|页|视频)",
@@ -196,19 +192,6 @@ def _reserved(rules: Rules, value: str) -> Said:
     return _said("note.reserved", reserved=" ".join(ch for ch in rules.template["reserved_characters"] if ch in value))
 
 
-def _count(word: str) -> int | None:
-    if word.isdigit():
-        return int(word)
-    if word in _NUMBER_WORDS:
-        return _NUMBER_WORDS[word]
-    if word and all(ch in _CHINESE_DIGITS for ch in word):
-        if "十" in word:   # 十 10, 十二 12, 二十 20
-            tens, _, ones = word.partition("十")
-            return (_CHINESE_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CHINESE_DIGITS.get(ones, 0) if ones else 0)
-        return _CHINESE_DIGITS[word] if len(word) == 1 else None
-    return None
-
-
 def _media(rules: Rules, text: str, low: str, check: Check) -> Iterator[tuple[str, Said]]:
     """Sizes, counts and file formats in TEXT (LOW, lower case) a template may not carry."""
     spec: Mapping[str, Any] = rules.template
@@ -221,7 +204,7 @@ def _media(rules: Rules, text: str, low: str, check: Check) -> Iterator[tuple[st
             said = text[match.start():match.end()] if len(text) == len(low) else match.group(0)
             yield said, _said("note.size", size=said, limit=f"{spec['max_total_kb']:,}")
     for match in _COUNT.finditer(low):
-        count, what = _count(match.group(1)), match.group(2).lower()
+        count, what = read_number(match.group(1), rules.number_words), match.group(2).lower()
         if count is None:
             continue
         if what in _VIDEOS and count > spec["max_videos"]:

@@ -116,6 +116,23 @@ def typed(text: str) -> str:
     return text.strip()
 
 
+def read_number(word: str, words: Mapping[str, int]) -> int | None:
+    """The whole number WORD says: digits, one of WORDS (rules.yaml `number_words`: "three", 三), or
+    Chinese tens composed of them (十二 12, 二十 20, 二十五 25); else None. One reader for every
+    number written as a word (days counted back, counts of images), its words data."""
+    if word.isascii() and word.isdigit():
+        return int(word)
+    if word in words:
+        return words[word]
+    ten = next((w for w, n in words.items() if n == 10 and len(w) == 1 and not w.isascii()), None)
+    if ten is None or ten not in word or word.count(ten) > 1:
+        return None
+    tens, _, ones = word.partition(ten)
+    high = words.get(tens, -1) if tens else 1
+    low = words.get(ones, -1) if ones else 0
+    return high * 10 + low if 0 < high < 10 and 0 <= low < 10 else None
+
+
 def fold(text: str) -> str:
     """Return the comparison form of TEXT: cleaned, case-folded, words separated by one space."""
     if text.isascii():

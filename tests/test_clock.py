@@ -170,7 +170,7 @@ def test_the_words_of_a_day_count_from_the_clocks_today(kb, today, text, day):
 
 
 @pytest.mark.parametrize("text", ["last week", "2026-02-30", "1960-01-01", "03/02/2026", "13月2日", "Feb 30",
-                                  "next Monday", "上上周一", "十一天前", "几天前", "a few days ago", "this week", "上周",
+                                  "next Monday", "上上周一", "一百天前", "几天前", "a few days ago", "this week", "上周",
                                   "周八", "last", "days ago", "99999999999 days ago", "30000 days ago"])
 def test_a_day_it_cannot_read_or_outside_its_years_is_a_user_error(kb, text):
     with pytest.raises(UserError):
@@ -197,3 +197,9 @@ def test_the_words_of_days_are_data_a_new_one_is_a_yaml_edit():
     assert parse_day("letzten Montag", today, words) == dt.date(2026, 3, 9)
     with pytest.raises(UserError):
         parse_day("yesterday", today, words)     # no word of the shipped rules is built in
+
+
+def test_a_number_of_days_reads_the_same_number_words_as_every_other_reader(kb):
+    today = dt.date(2026, 3, 20)
+    assert parse_day("eleven days ago", today, kb.rules.day_words) == dt.date(2026, 3, 9)
+    assert parse_day("十二天前", today, kb.rules.day_words) == dt.date(2026, 3, 8)

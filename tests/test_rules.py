@@ -45,7 +45,7 @@ def test_a_changed_figure_is_read_from_the_yaml():
     (lambda d: d["template"].update(emoji=["1FAFF-1F000"]), "lower code point"),
     (lambda d: d["template"].update(emoji=["smileys"]), "hexadecimal"),
     (lambda d: d["day_words"]["weekdays"].pop("sunday"), "one list of words for each of: monday, tuesday"),
-    (lambda d: d["day_words"]["numbers"].update(dozen="12"), "day_words numbers must map words to whole numbers"),
+    (lambda d: d["number_words"].update(dozen="12"), "number_words must map words to whole numbers"),
     (lambda d: d["day_words"]["days_back"].update(tomorrow=-1), "day_words days_back must map words to whole numbers"),
 ])
 def test_a_wrong_carrier_rule_is_reported(edit, message):

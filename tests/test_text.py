@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.text import Synonyms, clean, fold, plain, spaced, stem, tokens
+from assistant.text import Synonyms, clean, fold, plain, read_number, spaced, stem, tokens
 
 
 def test_fold_turns_full_width_forms_and_case_into_plain_words():
@@ -107,3 +107,10 @@ def test_a_code_or_number_written_against_a_word_is_spaced_from_it(typed, read):
 @pytest.mark.parametrize("text", ["isv.MOBILE_NUMBER_ILLEGAL", "DIGITAL_SMS_0001的状态", "version 1.2", "AcmeShop2024"])
 def test_codes_already_apart_and_other_words_are_left_as_they_are(text):
     assert spaced(text) == text
+
+
+@pytest.mark.parametrize(("word", "number"), [
+    ("3", 3), ("three", 3), ("twelve", 12), ("三", 3), ("两", 2), ("十", 10), ("十二", 12), ("二十", 20),
+    ("二十五", 25), ("百", None), ("十十", None), ("dozen", None)])
+def test_a_number_written_as_a_word_is_read_with_the_words_of_the_rules(kb, word, number):
+    assert read_number(word, kb.rules.number_words) == number
