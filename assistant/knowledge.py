@@ -140,6 +140,8 @@ class Check(NamedTuple):
     formats: tuple[str, ...] = ()  # for `media`: the file formats people name (those rules.yaml lacks are refused)
     also: tuple[str, ...] = ()     # entries that answer it as well, when the model chose one ("which carrier is 19212345678")
     unless: tuple[str, ...] = ()   # words that make it another question ("change the name of my signature "Acme Shop"")
+    # for `industry`: the words naming each industry of rules.yaml (or `banned`: what the specification bans)
+    words: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 class Routing(NamedTuple):
@@ -615,10 +617,16 @@ def _checks(c: _Checker, routing: _Map) -> tuple[Check, ...]:
             c.add(line, f"routing checks '{name}' needs an entry (an FAQ entry id) and cues")
         else:
             what = f"routing checks '{name}'"
+            words = spec.get("words") or {}
+            if not isinstance(words, dict):
+                c.add(line, f"{what} words must map an industry (or `banned`) to the words that name it")
+                words = {}
             checks.append(Check(str(name), spec["entry"], tuple(str(x).lower() for x in c.strings(spec, "cues", what)),
                                 tuple(str(x).lower() for x in c.strings(spec, "formats", what)),
                                 c.strings(spec, "also", what),
-                                tuple(str(x).lower() for x in c.strings(spec, "unless", what))))
+                                tuple(str(x).lower() for x in c.strings(spec, "unless", what)),
+                                tuple((str(key), tuple(str(x).lower() for x in c.strings(words, key, what)))
+                                      for key in words)))
     return tuple(checks)
 
 

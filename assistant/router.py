@@ -802,7 +802,17 @@ class Router:
 
         if finding.note not in self.kb.messages:
             return finding.note
-        fields = {k: say(self.kb, f"label.carrier.{v}", lang) if k == "carrier" else v for k, v in finding.fields}
+        def shown(key: str, value: Any) -> Any:
+            if key == "carrier":
+                return say(self.kb, f"label.carrier.{value}", lang)
+            if key == "industry":
+                return say(self.kb, f"label.industry.{value}", lang)
+            if key in ("refused", "letters"):   # carriers, each by its name in LANG
+                apart = say(self.kb, "list.separator", lang)
+                return (apart + " " if apart.isascii() else apart).join(say(self.kb, f"label.carrier.{c}", lang) for c in value)
+            return value
+
+        fields = {k: shown(k, v) for k, v in finding.fields}
         return say(self.kb, finding.note, lang, **fields)
 
     def _symptom_entry(self, found: list[symptoms.Finding], ranked: list[Candidate]) -> str:

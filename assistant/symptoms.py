@@ -113,6 +113,8 @@ def findings(text: str, rules: Rules, checks: Sequence[Check],
         found += [_finding(check.name, check.entry, value, problem) for value, problem in _numbers(rules, text, low)]
     if (check := by_name.get("repeat")) and _cued(low, check):
         found += [_finding(check.name, check.entry, value, note) for value, note in _repeats(rules, low)]
+    if (check := by_name.get("industry")) and _cued(low, check) and not found:
+        found += [_finding(check.name, check.entry, value, note) for value, note in _industries(rules, low, check)]
     if (check := by_name.get("segment")) and _cued(low, check) and not found:
         found += [_finding(check.name, check.entry, value, note) for value, note in _segments(rules, low)]
     return found
@@ -172,7 +174,7 @@ def _template_name(rules: Rules, value: str, low: str) -> str | Said | None:
 
 _NAME_CHECKS: dict[str, Callable[[Rules, str, str], str | Said | None]] = {
     "signature_name": _signature_name, "template_name": _template_name}
-CHECKS = frozenset({*_NAME_CHECKS, "brackets", "media", "number", "segment", "repeat"})
+CHECKS = frozenset({*_NAME_CHECKS, "brackets", "media", "number", "segment", "repeat", "industry"})
 
 
 def _length(rules: Rules, check: str, count: int, low: str) -> Said | None:
@@ -250,6 +252,23 @@ def _segments(rules: Rules, low: str) -> Iterator[tuple[str, Said]]:
     for prefix in _prefixes(low):
         if prefix in rules.segments:
             yield prefix, _said("note.segment", prefix=prefix, carrier=rules.segments[prefix])
+
+
+def _industries(rules: Rules, low: str, check: Check) -> Iterator[tuple[str, Said]]:
+    """The industries LOW names that a carrier refuses or takes only with documents (rules.yaml
+    `carrier_rules`), and what the specification bans (`banned`): asked whether it may be sent."""
+    named: list[str] = []
+    for key, words in check.words:
+        said = next((w for w in words if _word_in(low, w)), None)
+        if said is None or any(said in other for other in named):
+            continue   # "medical" of "medical beauty" names no second industry
+        named.append(said)
+        if key == "banned":
+            yield said, _said("note.banned_content", content=said)
+        elif (industry := rules.template_industries.get(key)) is not None and (industry.rejected_by or industry.requires_letter):
+            refused, letters = tuple(industry.rejected_by), tuple(industry.requires_letter)
+            yield said, _said(f"note.industry{'_refused' if refused else ''}{'_letters' if letters else ''}",
+                              industry=key, refused=refused, letters=letters)
 
 
 def _prefixes(low: str) -> list[str]:

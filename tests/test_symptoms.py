@@ -120,3 +120,30 @@ def test_without_checks_in_the_knowledge_base_nothing_is_read(kb):
     plain = copy.copy(kb)._replace(routing=kb.routing._replace(checks=()))
     reply = Router(plain).route('I tried to name my signature "ACME-China!" and the console would not accept it. Why?')
     assert reply.notes == ()
+
+
+@pytest.mark.parametrize(("question", "note"), [
+    ("Can a dental clinic send medical templates to all three carriers?", "medicine: not taken by China Telecom"),
+    ("what paperwork do game templates need", "games: taken by China Mobile, China Unicom only with supporting documents"),
+    ("房地产的模板电信能发吗", "房地产：中国电信不接受"),
+    ("Is medical beauty content allowed in a digital template?",
+     "'medical beauty' is on the template specification's banned list"),
+])
+def test_an_industry_asked_about_is_answered_with_what_each_carrier_decides(router, question, note):
+    reply = router.route(question)
+    assert (reply.type, reply.entry, reply.notes) == ("answer", "template-content-rules", (note,))
+
+
+@pytest.mark.parametrize("question", [
+    "我们是牙科诊所，怎么开通数字短信",                                  # no question whether it may be sent
+    "我是高校招生办的老师，想问一下数字短信签名有哪些实名要求，我们学校这种事业单位能不能申请？",   # a signature's
+    "can a digital message play a live stream video in real time",
+])
+def test_an_industry_named_in_another_question_is_no_symptom(router, question):
+    assert not router.route(question).notes
+
+
+def test_what_each_carrier_decides_of_an_industry_is_read_from_the_rules(kb):
+    rules = kb.rules._replace(template_industries={**kb.rules.template_industries,
+                                                   "medicine": kb.rules.template_industries["general"]})
+    assert symptoms.findings("can a hospital send medical templates? is it allowed", rules, kb.routing.checks) == []
