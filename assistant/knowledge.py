@@ -21,12 +21,12 @@ from .matcher import EncoderSettings, Weights
 from .records import NamedTuple
 from .rules import Rules, RulesError
 from .rules import parse as parse_rules
-from .text import Synonyms, fold
+from .text import LazyPattern, Synonyms, fold
 
 ACTION_NAMES = ("enable", "signature.submit", "signature.update", "signature.status", "template.create",
                 "template.status", "send", "send.list", "error.lookup", "handoff", "handoff.answer", "handoff.claim",
                 "handoff.list", "handoff.reply", "handoff.resolve", "account.status", "help")
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_ID = LazyPattern(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class Problem(NamedTuple):
@@ -71,7 +71,7 @@ class Entry(NamedTuple):
 
 ENTRY_KINDS = ("faq", "undocumented")
 LANGUAGES = ("en", "zh")
-_RULE_REF = re.compile(r"\{rules\.([a-z0-9_.-]+)\}")
+_RULE_REF = LazyPattern(r"\{rules\.([a-z0-9_.-]+)\}")
 
 
 class SlotType(NamedTuple):

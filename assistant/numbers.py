@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 from .records import NamedTuple
 from .rules import Rules
+from .text import LazyPattern
 
-_SEPARATORS = re.compile(r"[\s\-().]")
+_SEPARATORS = LazyPattern(r"[\s\-().]")
 
 
 class Number(NamedTuple):
@@ -97,8 +98,8 @@ def note_said(token: str) -> tuple[str, dict[str, str]]:
 # A number-like token: digits, maybe a leading +, grouped by spaces, dashes or brackets; not part
 # of a word, a code, a date, a time or a name=value pair.
 # (ASCII word characters only: Chinese text runs straight into a number, "给1861234567发")
-_NUMBERISH = re.compile(r"(?<![A-Za-z0-9_=:./+-])\+?\d[\d \-()]*\d(?![A-Za-z0-9_=:/])(?!\.[A-Za-z0-9_])")
-_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_NUMBERISH = LazyPattern(r"(?<![A-Za-z0-9_=:./+-])\+?\d[\d \-()]*\d(?![A-Za-z0-9_=:/])(?!\.[A-Za-z0-9_])")
+_DATE = LazyPattern(r"\d{4}-\d{1,2}-\d{1,2}")
 _FILLER = {"and", "or", "to", "plus", "also", "&", "和", "、"}
 
 
@@ -194,7 +195,7 @@ def _apart(start: int, token: str) -> list[tuple[int, str]]:
     return out
 
 
-_BETWEEN_LISTED = re.compile(r"[\s,;，；、]*(?:(?:and|or|和)[\s,;，；、]*)?", re.IGNORECASE)
+_BETWEEN_LISTED = LazyPattern(r"[\s,;，；、]*(?:(?:and|or|和)[\s,;，；、]*)?", re.IGNORECASE)
 
 
 def _listed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> bool:

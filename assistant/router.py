@@ -21,16 +21,16 @@ from . import numbers, symptoms
 from .knowledge import Action, KnowledgeBase
 from .matcher import Candidate, Index
 from .records import NamedTuple
-from .text import clean, fold, plain, spaced
+from .text import LazyPattern, clean, fold, plain, spaced
 
 NEGATIVE = "none:out-of-scope"  # the intent of the out-of-scope examples
 # A sentence ends at . ! ? ; followed by a space, or at a Chinese full stop, question or exclamation mark
 # ("isv.AMOUNT_NOT_ENOUGH" and "1.5" are not split), or at a line break.
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])\s*|\n+")
+_SENTENCE_END = LazyPattern(r"(?<=[.!?;])\s+|(?<=[。！？；])\s*|\n+")
 # Of the readings of a long message, an answer or action beats a "did you mean", which beats a fallback.
 _RANK = {"answer": 3, "action": 3, "clarify": 2, "fallback": 1}
 MAX_QUESTION = 1000  # characters; longer input is refused for that line, not truncated silently
-_UNSPOKEN = re.compile(r"[\W_]+")   # spaces and punctuation, ASCII and Chinese: not compared in a code's words
+_UNSPOKEN = LazyPattern(r"[\W_]+")   # spaces and punctuation, ASCII and Chinese: not compared in a code's words
 _PARTICLES = "了啊呀呢吗"           # sentence particles around a code's words ("余额不足了怎么办呢")
 
 
@@ -53,7 +53,7 @@ def _after_opener(text: str, openers: Sequence[str]) -> str | None:
     return None
 
 
-_CLAUSE_END = re.compile(r"[,;.!?，；。！？]")
+_CLAUSE_END = LazyPattern(r"[,;.!?，；。！？]")
 
 
 def _opens_with(low: str, phrases: Sequence[str]) -> bool:
@@ -258,8 +258,8 @@ def notes_for(kb: KnowledgeBase, action: Action, text: str) -> tuple[str, ...]:
 
 
 _PRONOUNS = frozenset({"it", "its", "that", "this", "they", "them"})
-_REFERS_ZH = re.compile("[这那它此该]")
-_POINTS_BACK_ZH = re.compile("它|[这那](?:些|几个|两个|三个)|[这那]个?(?![\u4e00-\u9fff])")   # "列一下这些", not "这个签名"
+_REFERS_ZH = LazyPattern("[这那它此该]")
+_POINTS_BACK_ZH = LazyPattern("它|[这那](?:些|几个|两个|三个)|[这那]个?(?![\u4e00-\u9fff])")   # "列一下这些", not "这个签名"
 
 
 def _refers(sentence: str) -> bool:
