@@ -783,3 +783,9 @@ def test_a_request_naming_a_ticket_is_one_of_the_requests_that_take_a_ticket(rou
 def test_a_question_naming_a_ticket_is_still_asked(router):
     reply = router.route("I opened ticket 3 last week, how long does signature review take?")
     assert reply.entry == "signature-review-time"
+
+
+def test_a_reply_on_a_ticket_naming_a_size_is_the_reply_not_the_size_rule(router):
+    reply = router.route("回复工单3：视频请压缩到1900KB以内")
+    assert (reply.action, reply.args.get("ticket"), reply.notes) == ("handoff.reply", "3", ())
+    assert router.route("答复3号工单：好的").args.get("ticket") == "3"

@@ -42,7 +42,8 @@ class Waiting:
 LEAVE = {"cancel", "stop", "quit", "abort", "exit", "never mind", "nevermind", "forget it", "start over",
          "forget about it", "drop it", "don't send", "dont send", "do not send", "don't do it", "not now",
          "no thanks", "not anymore", "skip it", "changed my mind", "i changed my mind",
-         "取消", "算了", "不发了", "不发", "先不发了", "别发了", "不要了", "不用了", "先不了", "下次吧", "不弄了", "不搞了"}
+         "取消", "算了", "不发了", "不发", "先不发了", "别发了", "别发", "先别发", "不要了", "不用了", "先不了", "下次吧",
+         "不弄了", "不搞了"}
 # words around a "never mind" that change nothing: "oh, actually never mind", "ok just cancel please"
 _AROUND_LEAVING = {"actually", "oh", "ok", "okay", "no", "please", "just", "um", "hmm", "wait", "sorry", "then", "now",
                    "thanks", "that", "this", "it", "lets", "i", "we", "maybe", "later",

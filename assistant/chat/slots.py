@@ -412,6 +412,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     if flow.confirming:
         if (changed := correction(conv, text)) is not None:   # "no, send it to 13800138021 instead"
             return changed
+        if (held := _yes_with_a_change(conv, text)) is not None:   # "yes, but remove 13800138071": never sent as shown
+            return held
         if (again := _params_changed(conv, text)) is not None:
             return again
         reading, conv.rest = offers.reading(conv, text, flow.action)
@@ -521,6 +523,8 @@ def correction(conv: Conversation, text: str) -> list[Line] | None:
     given = _values_in(conv, flow, said)
     if not given or asks_something(conv, said):
         return None
+    if "phones" in given and flow.args.get("phones"):
+        given["phones"] = _numbers_changed(conv, said, values.many(flow.args["phones"]), given["phones"])
     reply = conv.router.route(said, conv.lang)
     if reply.type == "action" and reply.action != flow.action and conv.kb.actions[reply.action].changes_state \
             and reply.confidence >= conv.router.thresholds.answer:
@@ -545,6 +549,41 @@ def correction(conv: Conversation, text: str) -> list[Line] | None:
     lines = [Line("muted", conv.say("request.updated", request=title(conv, flow), changed=", ".join(changed)))] \
         if changed else []
     return lines + advance(conv)
+
+
+def _numbers_changed(conv: Conversation, said: str, current: list[str], named: list[str]) -> list[str]:
+    """The numbers a correction at the go-ahead leaves: CURRENT with those SAID takes out or
+    replaces ("remove 13800138001", "13800138098换成13800138099", "第二个号码换成…"), or with those it adds
+    ("also add 13800138024"); else the NAMED ones alone ("no, send it to 13800138021 instead")."""
+    if values.removed(conv.kb, said) or values.taken_back(conv.kb, said) or values.withdrawn(conv.kb, said, current) != current:
+        return values.withdrawn(conv.kb, said, current)
+    if more := values.added(conv.kb, said):
+        return current + [p for p in more if p not in current]
+    return named
+
+
+def _yes_with_a_change(conv: Conversation, text: str) -> list[Line] | None:
+    """A yes at the go-ahead with a change in the same line ("yes, but remove 13800138071",
+    "可以，不过名字改成李四", "好，但是换成13800138084"): the change is made and the preview shown again
+    when it reads as one (`correction`); a change it cannot read (a value of the request, or one of
+    the template's variables, named after the yes) keeps the go-ahead, with a hint. Nothing is sent
+    on such a yes: the preview no longer shows what would go. None for a plain yes."""
+    flow = conv.flow
+    assert flow is not None and flow.confirming
+    answer, rest = answer_first(text, conv.kb.answers)
+    if answer != "yes" or not rest.strip():
+        return None
+    if (changed := correction(conv, rest)) is not None:
+        return changed
+    named = _values_in(conv, flow, rest)
+    if not named and flow.action == "send" and flow.args.get("code"):
+        variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
+        labels = values.variable_labels(conv.kb)
+        low = rest.lower()
+        named = {v: v for v in variables if v.lower() in low or any(label in rest for label in labels.get(v, ()))}
+    if not named:
+        return None
+    return [Line("warn", conv.say("confirm.yes_with_change")), Line("choice", go_ahead(conv))]
 
 
 def _values_in(conv: Conversation, flow: Flow, said: str) -> dict[str, Any]:

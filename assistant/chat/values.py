@@ -89,17 +89,33 @@ def _place(kb: KnowledgeBase, word: str) -> int | None:
 
 
 def taken_back(kb: KnowledgeBase, said: str) -> set[str]:
-    """The numbers SAID takes back by their digits ("replace 13312345678 with ...", see `withdrawn`)."""
+    """The numbers SAID takes back by their digits ("replace 13312345678 with ...", "13800138052不要了",
+    see `withdrawn`)."""
     slot_type = kb.slot_types.get("phone_replaced")
     return {_digits(m.group("old")) for p in (slot_type.patterns if slot_type else ()) for m in p.finditer(said)
-            if m.groupdict().get("old")}
+            if m.groupdict().get("old")} | removed(kb, said)
+
+
+def removed(kb: KnowledgeBase, said: str) -> set[str]:
+    """The numbers SAID takes out in so many words (actions.yaml slot type `phone_removed`), by their digits."""
+    slot_type = kb.slot_types.get("phone_removed")
+    return {_digits(m.group("value")) for p in (slot_type.patterns if slot_type else ()) for m in p.finditer(said)}
+
+
+def added(kb: KnowledgeBase, said: str) -> list[str]:
+    """The numbers SAID adds in so many words ("also add 13800138024": slot type `phone_added`)."""
+    slot_type = kb.slot_types.get("phone_added")
+    return [m.group("value") for p in (slot_type.patterns if slot_type else ()) for m in p.finditer(said)]
 
 
 def withdrawn(kb: KnowledgeBase, said: str, phones: list[str]) -> list[str]:
     """PHONES without the numbers SAID takes back in its own words ("13312345678换成18612345678",
     "replace X with Y", "instead of X, Y", "第二个号码换成Y": actions.yaml slot type `phone_replaced`),
     each replacement in; the place of "第二个" counts the numbers written, replacements left out.
-    PHONES unchanged when SAID takes none back."""
+    PHONES unchanged when SAID takes none back. A number taken out ("13800138052不要了", "remove X":
+    `removed`) is dropped."""
+    if out := removed(kb, said):
+        phones = [p for p in phones if _digits(p) not in out]
     slot_type = kb.slot_types.get("phone_replaced")
     swaps = [m for p in (slot_type.patterns if slot_type else ()) for m in p.finditer(said)]
     if not swaps:
