@@ -115,18 +115,20 @@ def _send_hint(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply) -> d
         variables = templates.status(ctx(), reply.args["code"])[0]["variables"]
     except UserError:
         return {}
-    given = list(reply.args.get("params") or [])
-    if by_name:
-        from .chat.values import named_params
+    from .chat.values import named_params, variable_labels
 
-        named = {p.split("=", 1)[0] for p in given}
-        given += [f"{k}={v}" for k, v in named_params(reply.question, variables).items() if k not in named]
-        reply = reply._replace(args={**reply.args, **({"params": given} if given else {})})
+    given = list(reply.args.get("params") or [])
+    named = {p.split("=", 1)[0] for p in given}
+    # the values the words give the template's variables ("with name Tom", 名字填张三), as the conversation reads them
+    worded = [f"{k}={v}" for k, v in named_params(reply.question, variables, variable_labels(kb)).items() if k not in named]
+    if worded:
+        given += worded
+        reply = reply._replace(args={**reply.args, "params": given})
     named = {p.split("=", 1)[0] for p in given}
     args = {**reply.args, "params": given + [f"{v}=VALUE" for v in variables if v not in named]}
     lines = reply_text(reply, kb).splitlines()
     hint = {"text": "\n".join(lines[:-1] + [f"Run: {command_for(kb.actions['send'], args)}"])}
-    return {**hint, "args": reply.args} if by_name else hint
+    return {**hint, "args": reply.args} if by_name or worded else hint
 
 
 def ask_object(reply: Reply, outcome: dict) -> dict:
