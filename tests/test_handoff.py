@@ -563,6 +563,8 @@ def test_a_ticket_an_agent_opens_in_the_customers_name_says_whose_words_it_holds
     by_agent = handoff.create(as_agent(case), "the customer cannot see the template")
     seen = handoff.get(case, by_agent["id"])          # the customer's own view says so too
     assert seen["opened_by"] == {"author": "ann", "role": "agent"}
+    assert seen["summary"].startswith("Agent ann asked for a person for the customer: the customer cannot see")
+    assert handoff.summary_in(case.kb, seen, "zh").startswith("客服代表 ann 代客户要求转人工：")
     assert "- Agent ann's words, for the customer: the customer cannot see the template" in handoff.export(seen, "md")
     assert "customer said" not in case_text(seen, {}) and "agent ann said" in case_text(seen, {})
     handoff.resolve(as_manager(case), by_agent["id"], "done", by="lin")

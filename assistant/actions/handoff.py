@@ -144,6 +144,9 @@ def _summary(ctx: Context, reason: str, found: dict, detail: str | None, last_qu
                       date=str(send_date))]
     elif reason == "unanswered_question":
         parts = [part("unanswered_question", said=detail or last_question or {"say": "ticket.summary.none_recorded"})]
+    elif ctx.role == "agent":   # an agent acting in the customer's name asked, not the customer
+        parts = [part("agent_asked_for_person", agent=ctx.actor.partition(":")[2] or ctx.actor,
+                      said=detail or last_question or {"say": "ticket.summary.no_reason"})]
     else:
         parts = [part("asked_for_person", said=detail or last_question or {"say": "ticket.summary.no_reason"})]
     if found.get("send_recent") and reason == "asked_for_person":
