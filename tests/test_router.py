@@ -789,3 +789,7 @@ def test_a_reply_on_a_ticket_naming_a_size_is_the_reply_not_the_size_rule(router
     reply = router.route("回复工单3：视频请压缩到1900KB以内")
     assert (reply.action, reply.args.get("ticket"), reply.notes) == ("handoff.reply", "3", ())
     assert router.route("答复3号工单：好的").args.get("ticket") == "3"
+
+
+def test_a_question_about_another_video_platform_is_not_answered_by_the_media_rules(router):
+    assert router.route("What is the maximum upload size for a YouTube video?").type == "fallback"
