@@ -793,3 +793,8 @@ def test_a_reply_on_a_ticket_naming_a_size_is_the_reply_not_the_size_rule(router
 
 def test_a_question_about_another_video_platform_is_not_answered_by_the_media_rules(router):
     assert router.route("What is the maximum upload size for a YouTube video?").type == "fallback"
+
+
+@pytest.mark.parametrize("line", ["reopen ticket 3", "重新打开工单3"])
+def test_reopening_a_ticket_is_never_read_as_resolving_it(router, line):
+    assert router.route(line).action != "handoff.resolve"

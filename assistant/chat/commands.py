@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .. import render, roles
 from ..actions import accounts, handoff, sending, signatures, templates
 from ..errors import UserError
+from ..numbers import lookup
 from ..sanitize import one_line
 from . import notes, offers, welcome
 from .cases import case_text
@@ -149,8 +150,10 @@ def _send(conv: Conversation, args: list[str]) -> list[Line]:
     return conv.start("send", given)
 
 
-@slash("sends", "[REQUEST_ID]")
+@slash("sends", "[REQUEST_ID|NUMBER]")
 def _sends(conv: Conversation, args: list[str]) -> list[Line]:
+    if args and (number := lookup(" ".join(args), conv.ctx.rules)).carrier and not number.problem:
+        return sends(conv, phone=number.phone)   # "/sends 13800138071": that number's sends, with its result in each
     if args:
         found = sending.request(conv.ctx, args[0])
         return [Line("answer", render.send_record_text(found, conv.ctx.rules.carriers))]
