@@ -8,6 +8,7 @@ YAML edit, checked by `assistant kb check` (every id must have every language).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .knowledge import KnowledgeBase
 from .text import fold
@@ -20,6 +21,19 @@ def say(kb: KnowledgeBase, msg_id: str, lang: str = "en", **fields: object) -> s
         raise KeyError(f"no message '{msg_id}' in messages.yaml")
     text = texts.get(lang) or texts["en"]
     return text.format(**fields) if fields else text
+
+
+def said(kb: KnowledgeBase, value: Any, lang: str) -> str:
+    """VALUE in LANG: a {"say": id, "fields": ...} is the catalogue's sentence with its fields said
+    too, a list its items joined as LANG joins them (`list.separator`), anything else as it is.
+    What is stored to be said later in a reader's language (a ticket's summary, a rule's note)."""
+    if isinstance(value, dict) and "say" in value:
+        fields = {k: said(kb, v, lang) for k, v in (value.get("fields") or {}).items()}
+        return say(kb, value["say"], lang, **fields)
+    if isinstance(value, (list, tuple)):
+        separator = say(kb, "list.separator", lang)
+        return (separator + " " if separator.isascii() else separator).join(said(kb, v, lang) for v in value)
+    return str(value)
 
 
 def small_talk(kb: KnowledgeBase, text: str, near: bool = True) -> str | None:

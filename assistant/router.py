@@ -262,6 +262,15 @@ _REFERS_ZH = LazyPattern("[这那它此该]")
 _POINTS_BACK_ZH = LazyPattern("它|[这那](?:些|几个|两个|三个)|[这那]个?(?![\u4e00-\u9fff])")   # "列一下这些", not "这个签名"
 
 
+def _given_to(ranked: list[Candidate], unable: set[str], taker: str) -> list[Candidate]:
+    """RANKED with the likelihood of the intents UNABLE to be meant given to TAKER, best first."""
+    moved = sum(c.confidence for c in ranked if c.key in unable)
+    ranked = [c._replace(confidence=0.0) if c.key in unable else
+              c._replace(confidence=round(min(1.0, c.confidence + moved), 4)) if c.key == taker else c
+              for c in ranked]
+    return sorted(ranked, key=lambda c: c.confidence, reverse=True)
+
+
 def _refers(sentence: str) -> bool:
     """Whether SENTENCE speaks of something by a pronoun ("when will it be approved?")."""
     return not _PRONOUNS.isdisjoint(fold(sentence).split())
@@ -649,8 +658,7 @@ class Router:
             for group, part in readings:
                 reply = self._route_one(question, part, said, shown)
                 if reply.type == "action":  # the values the message names anywhere are the request's
-                    action = self.kb.actions[reply.action]
-                    reply = reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text))
+                    reply = self._with_values_of(reply, text)
                 group.append(reply)
         best = max(in_context, key=_strength)
         if best.type in ("answer", "fallback") and (request := self._closing_request(question, text, sentences, said, shown)):
@@ -699,10 +707,9 @@ class Router:
         for reply in readings:
             if reply.type != "action" or not (command or reply.action in self.kb.routing.closing_requests):
                 continue   # "... Can I please talk to a real person?" asks for one, though worded as a question
-            action = self.kb.actions[reply.action]
-            args = slots_for(self.kb, action, text)
-            if reply.confidence >= self.thresholds.low_confidence or (args and reply.confidence >= self.thresholds.answer):
-                return reply._replace(args=args, notes=notes_for(self.kb, action, text))   # surely, or naming its values
+            named = self._with_values_of(reply, text)
+            if reply.confidence >= self.thresholds.low_confidence or (named.args and reply.confidence >= self.thresholds.answer):
+                return named   # surely, or naming its values
         return None
 
     def _person_asked(self, question: str, text: str, clauses: list[str], said: str) -> Reply | None:
@@ -719,9 +726,13 @@ class Router:
                 continue
             reply = self._route_one(question, clause, said)
             if reply.type == "action" and reply.action in wanted and reply.confidence >= self.thresholds.low_confidence:
-                action = self.kb.actions[reply.action]
-                return reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text))
+                return self._with_values_of(reply, text)
         return None
+
+    def _with_values_of(self, reply: Reply, text: str) -> Reply:
+        """Request REPLY, read in a part of a message, with the values the whole message TEXT names."""
+        action = self.kb.actions[reply.action]
+        return reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text))
 
     def resolved(self, sentence: str, before: Sequence[str]) -> str | None:
         """SENTENCE with its pronoun replaced by the object the nearest sentence BEFORE it names
@@ -799,22 +810,11 @@ class Router:
     def _note(self, finding: symptoms.Finding, lang: str) -> str:
         """FINDING's note in LANG (its message of messages.yaml filled in, a carrier by its name in
         LANG), or the account model's English line as it is."""
-        from .messages import say
+        from .messages import said
 
         if finding.note not in self.kb.messages:
             return finding.note
-        def shown(key: str, value: Any) -> Any:
-            if key == "carrier":
-                return say(self.kb, f"label.carrier.{value}", lang)
-            if key == "industry":
-                return say(self.kb, f"label.industry.{value}", lang)
-            if key in ("refused", "letters"):   # carriers, each by its name in LANG
-                apart = say(self.kb, "list.separator", lang)
-                return (apart + " " if apart.isascii() else apart).join(say(self.kb, f"label.carrier.{c}", lang) for c in value)
-            return value
-
-        fields = {k: shown(k, v) for k, v in finding.fields}
-        return say(self.kb, finding.note, lang, **fields)
+        return said(self.kb, {"say": finding.note, "fields": dict(finding.fields)}, lang)
 
     def _symptom_entry(self, found: list[symptoms.Finding], ranked: list[Candidate]) -> str:
         """The intent that answers FOUND: the first finding's entry, or another that answers it as
@@ -949,11 +949,7 @@ class Router:
         unable = {c.key for c in requests if not given <= self._slot_types(c.key)}
         if taker is None or not unable:
             return ranked
-        moved = sum(c.confidence for c in ranked if c.key in unable)
-        ranked = [c._replace(confidence=0.0) if c.key in unable else
-                  c._replace(confidence=round(min(1.0, c.confidence + moved), 4)) if c.key == taker.key else c
-                  for c in ranked]
-        return sorted(ranked, key=lambda c: c.confidence, reverse=True)
+        return _given_to(ranked, unable, taker.key)
 
     def _ticket_named(self, ranked: list[Candidate], text: str, form: str) -> list[Candidate]:
         """A request naming a ticket ("reply to the customer on ticket 3 that template DM_100004 was
@@ -972,11 +968,7 @@ class Router:
         unable = {c.key for c in requests if "ticket" not in self._slot_types(c.key)}
         if form == "command":   # "Please close ticket 3 with the note: your signature is now registered"
             unable |= {c.key for c in ranked if c.key.startswith("faq:")}
-        moved = sum(c.confidence for c in ranked if c.key in unable)
-        ranked = [c._replace(confidence=0.0) if c.key in unable else
-                  c._replace(confidence=round(min(1.0, c.confidence + moved), 4)) if c.key == taker.key else c
-                  for c in ranked]
-        return sorted(ranked, key=lambda c: c.confidence, reverse=True)
+        return _given_to(ranked, unable, taker.key)
 
     def _changes(self, key: str) -> bool:
         return self.kb.actions[key.partition(":")[2]].changes_state

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import numbers
@@ -32,9 +32,9 @@ if TYPE_CHECKING:
 
 class Finding(NamedTuple):
     """A VALUE, as written, that CHECK decides (mostly refuses), and what the rules say of it: NOTE,
-    the id of a message of messages.yaml filled with FIELDS (said in the customer's language: a
-    field named `carrier` holds a carrier's key), or one line of English from the account model's
-    own checks (a signature's name)."""
+    the id of a message of messages.yaml filled with FIELDS (said in the customer's language with
+    `messages.said`: a carrier is its catalogue label), or one line of English from the account
+    model's own checks (a signature's name)."""
 
     check: str
     entry: str
@@ -241,7 +241,7 @@ def _numbers(rules: Rules, text: str, low: str) -> Iterator[tuple[str, str | Sai
             seen.add(raw)
             yield raw, number.named_problem()
         elif number.phone != raw and number.carrier:   # "+86 138-1234-5678, will that be accepted?": how it is read
-            yield raw, _said("note.read_as", raw=raw, phone=number.phone, carrier=number.carrier)
+            yield raw, _said("note.read_as", raw=raw, phone=number.phone, carrier=_carriers([number.carrier])[0])
     for prefix in _prefixes(low):
         if prefix in rules.unsupported and not any(prefix in raw for raw in seen):
             yield prefix, rules.unsupported[prefix]
@@ -251,7 +251,7 @@ def _segments(rules: Rules, low: str) -> Iterator[tuple[str, Said]]:
     """Prefixes named in LOW ("numbers starting with 1703") that a carrier issues: whose they are."""
     for prefix in _prefixes(low):
         if prefix in rules.segments:
-            yield prefix, _said("note.segment", prefix=prefix, carrier=rules.segments[prefix])
+            yield prefix, _said("note.segment", prefix=prefix, carrier=_carriers([rules.segments[prefix]])[0])
 
 
 def _industries(rules: Rules, low: str, check: Check) -> Iterator[tuple[str, Said]]:
@@ -266,9 +266,14 @@ def _industries(rules: Rules, low: str, check: Check) -> Iterator[tuple[str, Sai
         if key == "banned":
             yield said, _said("note.banned_content", content=said)
         elif (industry := rules.template_industries.get(key)) is not None and (industry.rejected_by or industry.requires_letter):
-            refused, letters = tuple(industry.rejected_by), tuple(industry.requires_letter)
+            refused, letters = _carriers(industry.rejected_by), _carriers(industry.requires_letter)
             yield said, _said(f"note.industry{'_refused' if refused else ''}{'_letters' if letters else ''}",
-                              industry=key, refused=refused, letters=letters)
+                              industry={"say": f"label.industry.{key}"}, refused=refused, letters=letters)
+
+
+def _carriers(keys: Iterable[str]) -> tuple[dict[str, str], ...]:
+    """Carriers by their names in the reader's language (catalogue labels, said with `messages.said`)."""
+    return tuple({"say": f"label.carrier.{key}"} for key in keys)
 
 
 def _prefixes(low: str) -> list[str]:

@@ -18,7 +18,7 @@ from ..clock import business_days_between, parse_time
 from ..context import Context, perform
 from ..errors import NotFound, UserError
 from ..knowledge import KnowledgeBase
-from ..messages import say
+from ..messages import said, say
 from ..roles import ROLES, allowed, require, sees_all_accounts
 from ..sanitize import one_line, safe_json_text
 from ..text import clean, shorten, typed
@@ -154,18 +154,6 @@ def _summary(ctx: Context, reason: str, found: dict, detail: str | None, last_qu
         parts.append(part("recent_send", request=s["request_id"][:8], failed=s["failed"], total=s["total"],
                           codes=codes(found.get("errors", {}))))
     return parts
-
-
-def said(kb: KnowledgeBase, value: Any, lang: str) -> str:
-    """VALUE of a stored summary in LANG: a {"say": id, "fields": ...} is the catalogue's sentence
-    with its fields said too, a list its items joined as LANG joins them (`list.separator`)."""
-    if isinstance(value, dict) and "say" in value:
-        fields = {k: said(kb, v, lang) for k, v in (value.get("fields") or {}).items()}
-        return say(kb, value["say"], lang, **fields)
-    if isinstance(value, list):
-        separator = say(kb, "list.separator", lang)
-        return (separator + " " if separator.isascii() else separator).join(said(kb, v, lang) for v in value)
-    return str(value)
 
 
 def summary_text(kb: KnowledgeBase, parts: Sequence[dict], lang: str) -> str:
