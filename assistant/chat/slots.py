@@ -414,8 +414,6 @@ def answer(conv: Conversation, text: str) -> list[Line]:
             return changed
         if (held := _yes_with_a_change(conv, text)) is not None:   # "yes, but remove 13800138071": never sent as shown
             return held
-        if (again := _params_changed(conv, text)) is not None:
-            return again
         reading, conv.rest = offers.reading(conv, text, flow.action)
         if reading == "yes":
             conv.flow = None
@@ -555,8 +553,9 @@ def _numbers_changed(conv: Conversation, said: str, current: list[str], named: l
     """The numbers a correction at the go-ahead leaves: CURRENT with those SAID takes out or
     replaces ("remove 13800138001", "13800138098换成13800138099", "第二个号码换成…"), or with those it adds
     ("also add 13800138024"); else the NAMED ones alone ("no, send it to 13800138021 instead")."""
-    if values.removed(conv.kb, said) or values.taken_back(conv.kb, said) or values.withdrawn(conv.kb, said, current) != current:
-        return values.withdrawn(conv.kb, said, current)
+    kept = values.withdrawn(conv.kb, said, current)
+    if kept != current or values.taken_back(conv.kb, said):   # (a number taken out that is not there: nothing to add)
+        return kept
     if more := values.added(conv.kb, said):
         return current + [p for p in more if p not in current]
     return named
@@ -598,24 +597,6 @@ def _values_in(conv: Conversation, flow: Flow, said: str) -> dict[str, Any]:
         if named := values.named_params(said, variables):
             given["params"] = named
     return {name: value for name, value in given.items() if value not in (None, "", [], {})}
-
-
-def _params_changed(conv: Conversation, text: str) -> list[Line] | None:
-    """"name=张三" typed at a send's go-ahead: each "VAR=value" for a variable of the template sets
-    it, and the preview is shown again with its go-ahead. None for any other line (only such
-    assignments, each for the template's own variable, count)."""
-    flow = conv.flow
-    assert flow is not None
-    if flow.action != "send" or "code" not in flow.args or "=" not in text:
-        return None
-    given = values.params(text)
-    words = text.replace(",", " ").replace("，", " ").split()
-    variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
-    if not given or len(given) != len(words) or not set(given) <= set(variables) or not all(given.values()):
-        return None
-    flow.args["params"] = {**values.params(flow.args.get("params")), **given}
-    flow.confirming = flow.confirmed = False
-    return advance(conv)
 
 
 # values that may well be worded as a question: a template's text ("您的快递到了吗？"), a handoff's
