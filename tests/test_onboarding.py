@@ -180,22 +180,22 @@ def test_live_streaming_in_any_spelling_with_its_letter(cli):
     assert made["industry"] == "live streaming"
 
 
-def test_ask_names_every_template_variable_in_a_send_hint(cli):
-    d = cli.dir
+def _a_template_with_two_variables(cli):
+    """DIGITAL_SMS_0001, "Hi ${name}, code ${code}", approved by 2026-03-20."""
     cli("enable")
     cli("signature", "submit", "AcmeShop", "--source", "trademark")
     cli("template", "create", "--name", "Sale", "--signature", "AcmeShop", "--industry", "e-commerce",
-        "--text", "Hi ${name}, code ${code}", "--media", str(d / "banner.png"), now="2026-03-17")
+        "--text", "Hi ${name}, code ${code}", "--media", str(cli.dir / "banner.png"), now="2026-03-17")
+
+
+def test_ask_names_every_template_variable_in_a_send_hint(cli):
+    _a_template_with_two_variables(cli)
     out = cli("ask", "send DIGITAL_SMS_0001 to 13800138000 name=Tom", now="2026-03-20").out
     assert "Run: assistant send DIGITAL_SMS_0001 13800138000 --param name=Tom --param code=VALUE" in out
 
 
 def test_ask_reads_the_values_a_send_request_gives_in_words_as_the_conversation_does(cli):
-    d = cli.dir
-    cli("enable")
-    cli("signature", "submit", "AcmeShop", "--source", "trademark")
-    cli("template", "create", "--name", "Sale", "--signature", "AcmeShop", "--industry", "e-commerce",
-        "--text", "Hi ${name}, code ${code}", "--media", str(d / "banner.png"), now="2026-03-17")
+    _a_template_with_two_variables(cli)
     out = cli("ask", "send DIGITAL_SMS_0001 to 13800138000 with name Tom", now="2026-03-20").out
     assert "Run: assistant send DIGITAL_SMS_0001 13800138000 --param name=Tom --param code=VALUE" in out
     reply = _json(cli("ask", "--json", "用DIGITAL_SMS_0001发给13800138000，名字填张三", now="2026-03-20"))

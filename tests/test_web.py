@@ -587,17 +587,22 @@ def test_a_handoff_after_a_chat_send_refused_whole_shows_that_refusal_on_the_tic
     chat_say(browser, csrf, "I want to talk to a person")
     created = " ".join(line["text"] for line in chat_say(browser, csrf, "y")["lines"])
     assert "Send of DIGITAL_SMS_0001 to 18612345678 refused whole in this session" in created, created
-    desk = Browser(server.url)
-    desk.sign_in(server.token("--user", "lin", "--grant", "manager"))
-    status, _, page = desk.go("/desk/tickets/1")
-    assert status == 200
-    section = re.search(r'<section class="send" data-role="refused-send" data-error-code="([^"]+)">(.*?)</section>',
-                        page, re.S)
-    assert section and section.group(1) == "isv.BUSINESS_LIMIT_CONTROL", page
+    page, section = _refused_send_on_ticket_1(server)
     assert "Send of DIGITAL_SMS_0001, refused" in section.group(2)
     assert '<dd data-role="refused-numbers">18612345678</dd>' in section.group(2)
     assert "already got template DIGITAL_SMS_0001 in the last 24 hours" in section.group(2)
     assert 'data-role="send"' not in page and "attached by its time" not in page     # not the older failed send
+
+
+def _refused_send_on_ticket_1(server):
+    """Ticket 1's page as a manager sees it, and its section on a send refused with flow control."""
+    desk = Browser(server.url)
+    desk.sign_in(server.token("--user", "lin", "--grant", "manager"))
+    status, _, page = desk.go("/desk/tickets/1")
+    section = re.search(r'<section class="send" data-role="refused-send" data-error-code="([^"]+)">(.*?)</section>',
+                        page, re.S)
+    assert status == 200 and section and section.group(1) == "isv.BUSINESS_LIMIT_CONTROL", page
+    return page, section
 
 
 def test_a_handoff_after_a_chat_send_refused_at_its_preview_shows_that_refusal_on_the_ticket_page(serve, tmp_path):
@@ -612,12 +617,7 @@ def test_a_handoff_after_a_chat_send_refused_at_its_preview_shows_that_refusal_o
     chat_say(browser, csrf, "I want to talk to a person")
     created = " ".join(line["text"] for line in chat_say(browser, csrf, "y")["lines"])
     assert "Send of DIGITAL_SMS_0001 to 18612345678 refused whole in this session" in created, created
-    desk = Browser(server.url)
-    desk.sign_in(server.token("--user", "lin", "--grant", "manager"))
-    status, _, page = desk.go("/desk/tickets/1")
-    section = re.search(r'<section class="send" data-role="refused-send" data-error-code="([^"]+)">(.*?)</section>',
-                        page, re.S)
-    assert status == 200 and section and section.group(1) == "isv.BUSINESS_LIMIT_CONTROL", page
+    _, section = _refused_send_on_ticket_1(server)
     assert '<dd data-role="refused-numbers">18612345678</dd>' in section.group(2)
     assert "already got template DIGITAL_SMS_0001 in the last 24 hours" in section.group(2)
 
