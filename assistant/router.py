@@ -26,7 +26,7 @@ from .text import LazyPattern, clean, fold, plain, spaced
 NEGATIVE = "none:out-of-scope"  # the intent of the out-of-scope examples
 # A sentence ends at . ! ? ; followed by a space, or at a Chinese full stop, question or exclamation mark
 # ("isv.AMOUNT_NOT_ENOUGH" and "1.5" are not split), or at a line break.
-_SENTENCE_END = LazyPattern(r"(?<=[.!?;])\s+|(?<=[。！？；])\s*|\n+")
+_SENTENCE_END = LazyPattern(r"(?<=[.!?;])\s+|(?<=[!?;])(?=[\u3400-\u9fff])|(?<=[。！？；])\s*|\n+")
 # Of the readings of a long message, an answer or action beats a "did you mean", which beats a fallback.
 _RANK = {"answer": 3, "action": 3, "clarify": 2, "fallback": 1}
 MAX_QUESTION = 1000  # characters; longer input is refused for that line, not truncated silently
