@@ -394,15 +394,30 @@ class Router:
         return joined.startswith(tuple(v + " " for v in verbs))
 
     def _changing_nothing(self, ranked: list[Candidate]) -> list[Candidate]:
-        """RANKED given that the line changes nothing: the requests that change the account have
-        no likelihood, and the other intents share theirs (each given in proportion)."""
+        """RANKED given that the line changes nothing: a request that changes the account gives its
+        likelihood to the one that shows what it made (`routing.viewed_as`: "查下 13598765432 昨天那条
+        发成功没有" leans to a send, and asks for the send records), where there is one; the other
+        requests that change the account have none, and the other intents share theirs (each given
+        in proportion)."""
         changing = {c.key for c in ranked if c.key.startswith("action:") and
                     self.kb.actions[c.key.partition(":")[2]].changes_state}
-        keep = 1.0 - sum(c.confidence for c in ranked if c.key in changing)
-        if not changing or keep <= 0.0:
+        if not changing:
             return ranked
-        return [c._replace(confidence=0.0) if c.key in changing else
-                c if c.key == NEGATIVE else c._replace(confidence=round(min(1.0, c.confidence / keep), 4)) for c in ranked]
+        viewed = {f"action:{a}": f"action:{b}" for a, b in self.kb.routing.viewed_as if b in self.kb.actions}
+        given: dict[str, float] = {}
+        for c in ranked:
+            if c.key in changing and c.key in viewed:
+                given[viewed[c.key]] = given.get(viewed[c.key], 0.0) + c.confidence
+        keep = 1.0 - sum(c.confidence for c in ranked if c.key in changing) + sum(given.values())
+        if keep <= 0.0:
+            return ranked
+        def shared(c: Candidate) -> float:
+            return round(min(1.0, (c.confidence + given.pop(c.key, 0.0)) / keep), 4)
+
+        out = [c._replace(confidence=0.0) if c.key in changing else c if c.key == NEGATIVE else c._replace(confidence=shared(c))
+               for c in ranked]
+        out += [Candidate(key, round(min(1.0, value / keep), 4), "") for key, value in given.items()]
+        return sorted(out, key=lambda c: c.confidence, reverse=True)
 
     def _adjust(self, candidate: Candidate, text: str, form: str, acting: float = 0.0) -> Candidate:
         """CANDIDATE's confidence for a line of FORM: an FAQ entry in a command, or a request that

@@ -689,6 +689,25 @@ def test_a_line_asking_after_a_send_made_never_names_a_new_send(router, text):
     assert router.request_named(text) is None
 
 
+@pytest.mark.parametrize("text,phone", [("帮忙查下 13598765432 昨天那条数字短信到底发成功没有", "13598765432"),
+                                        ("did my message to 13800138000 go through yesterday", "13800138000")])
+def test_a_line_asking_after_a_send_to_a_number_reads_the_send_records(router, text, phone):
+    """The model leans to a send by the number; a line that changes nothing asks for the records."""
+    reply = router.route(text)
+    assert (reply.type, reply.action) == ("action", "send.list")
+    assert reply.args == {"phone": phone, "day": "yesterday"}
+
+
+def test_a_request_that_changes_nothing_gives_its_likelihood_to_the_one_that_shows_what_it_made(router):
+    from assistant.matcher import Candidate
+
+    ranked = [Candidate("action:send", 0.6, ""), Candidate("faq:delivery-status", 0.2, ""),
+              Candidate("action:signature.submit", 0.1, ""), Candidate("none:out-of-scope", 0.1, "")]
+    shown = {c.key: c.confidence for c in router._changing_nothing(ranked)}
+    assert shown["action:send"] == 0.0 and shown["action:signature.submit"] == 0.0
+    assert max(shown, key=shown.get) == "action:send.list"
+
+
 def test_a_bare_line_asks_which_intent_in_the_order_written_whatever_the_model_leans_to(router):
     """"check status" leans hard to a template's status; 签名 is a near tie of three entries."""
     reply = router.route("check status")
