@@ -19,7 +19,7 @@ from typing import Any
 from . import lang as language
 from . import numbers, symptoms
 from .knowledge import Action, KnowledgeBase
-from .matcher import Candidate, Index
+from .matcher import FORM_WORDS, Candidate, Index
 from .records import NamedTuple
 from .text import LazyPattern, clean, fold, plain, spaced
 
@@ -307,6 +307,7 @@ class Router:
         self._code_words: dict[str, str | None] | None = None     # see code_asked
         self._code_names: re.Pattern | None = None                # the error codes, longest first (codes_apart)
         self._bare_lines: dict[str, tuple[str, ...]] | None = None   # routing.bare_lines, folded (Router._bare)
+        self._stopwords: frozenset[str] | None = None   # the knowledge base's stopwords (Router._says_nothing)
 
     def intents(self) -> dict[str, list[str]]:
         """Every intent's phrasings, masked: FAQ entries, actions and the out-of-scope examples."""
@@ -999,7 +1000,7 @@ class Router:
         outside = next((c.confidence for c in ranked if c.key == NEGATIVE), 0.0)
         if outside and best is not None and best.key.startswith("action:") and self._names_request_values(text):
             outside = 0.0   # "查一下13312345678的发送记录": a number, a template code or an error code is the domain's
-        if best is None or outside >= t.out_of_scope:
+        if best is None or outside >= t.out_of_scope or self._says_nothing(text):
             return Reply(question, "fallback", best.confidence if best else 0.0, best=best, lang=lang, outside=True)
         if best.confidence < 1.0 and (bare := self._bare(text, known)):
             # "status", 签名: a word alone names no object, whatever the model leans to (unless the line
@@ -1043,6 +1044,19 @@ class Router:
             return self.resolve(question, text, best, lang)
         suggestions = [Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in [best, *close][: t.suggestions]]
         return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best, lang=lang)
+
+    def _says_nothing(self, text: str) -> bool:
+        """Whether TEXT has no word but stopwords, names no value and is neither a question nor a
+        request by its form ("the the the", "吧吧吧": tone, not content, though the characters of 吧
+        leaned it to a handoff; "what can you do?" is all stopwords too, and asks): nothing to
+        answer or do."""
+        if self.mask(text) != text or self.form(text):
+            return False
+        stop = self._stopwords
+        if stop is None:
+            stop = self._stopwords = frozenset(self.kb.stopwords)
+        words = [w for w in self.index.words(self.prepare(text)) if w not in FORM_WORDS]
+        return bool(words) and all(w in stop for w in words)
 
     def _names_request_values(self, text: str) -> bool:
         """Whether TEXT names a value only requests carry (`routing.slot_bonus_types`)."""

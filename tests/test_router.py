@@ -708,6 +708,21 @@ def test_a_request_that_changes_nothing_gives_its_likelihood_to_the_one_that_sho
     assert max(shown, key=shown.get) == "action:send.list"
 
 
+@pytest.mark.parametrize("text", ["吧吧吧", "啊啊啊啊", "the the the", "吧" * 600])
+def test_a_line_of_only_particles_or_stopwords_asks_for_nothing(router, text):
+    """The characters of 吧 leaned "吧吧吧" to a handoff, which would open a ticket on a guess."""
+    assert router.route(text).type == "fallback"
+
+
+@pytest.mark.parametrize("text", ["给13800138021发订房确认 name=王五 hotel=汉庭 date=4月25日",
+                                  "用订房确认给13800138021发 name=王五 hotel=汉庭 date=4月25日"])
+def test_a_number_with_template_parameters_names_a_send_by_the_templates_name(router, text):
+    reply = router.route(text)
+    assert (reply.type, reply.action) == ("action", "send")
+    assert reply.args["phones"] == ["13800138021"]
+    assert reply.args["params"] == ["name=王五", "hotel=汉庭", "date=4月25日"]
+
+
 def test_a_bare_line_asks_which_intent_in_the_order_written_whatever_the_model_leans_to(router):
     """"check status" leans hard to a template's status; 签名 is a near tie of three entries."""
     reply = router.route("check status")
