@@ -738,11 +738,16 @@ class Router:
         wanted = self.kb.routing.closing_requests
         openers = tuple(w + " " for w in self.kb.routing.wanting)
         for clause in clauses:
-            if not (self._asks(clause) or (" ".join(fold(clause).split()) + " ").startswith(openers)):
+            folded = " ".join(fold(clause).split()) + " "
+            opener = next((o for o in openers if folded.startswith(o)), None)
+            if not (self._asks(clause) or opener):
                 continue
-            reply = self._route_one(question, clause, said)
-            if reply.type == "action" and reply.action in wanted and reply.confidence >= self.thresholds.low_confidence:
-                return self._with_values_of(reply, text)
+            # what is wanted, read without who wants it too ("客户要转人工": the customer's words pulled it off)
+            parts = [clause, folded[len(opener):].strip()] if opener and folded[len(opener):].strip() else [clause]
+            for part in parts:
+                reply = self._route_one(question, part, said)
+                if reply.type == "action" and reply.action in wanted and reply.confidence >= self.thresholds.low_confidence:
+                    return self._with_values_of(reply, text)
         return None
 
     def _with_values_of(self, reply: Reply, text: str) -> Reply:

@@ -627,7 +627,8 @@ def test_a_line_that_asks_to_be_shown_something_is_no_request_that_changes_the_a
     assert reply.action == action and not router.kb.actions[reply.action].changes_state
 
 
-@pytest.mark.parametrize("said,industry", [("零售业", "retail"), ("金融行业", "finance"), ("零售", "retail")])
+@pytest.mark.parametrize("said,industry", [("零售业", "retail"), ("金融行业", "finance"), ("零售", "retail"),
+                                           ("酒店", "travel"), ("hotel", "travel"), ("医院", "medicine"), ("银行", "finance")])
 def test_an_industry_named_with_its_chinese_word_for_trade_is_that_industry(kb, said, industry):
     from assistant.router import extract
 
@@ -721,6 +722,12 @@ def test_a_number_with_template_parameters_names_a_send_by_the_templates_name(ro
     assert (reply.type, reply.action) == ("action", "send")
     assert reply.args["phones"] == ["13800138021"]
     assert reply.args["params"] == ["name=王五", "hotel=汉庭", "date=4月25日"]
+
+
+def test_an_agent_saying_the_customer_wants_a_person_asks_for_one(router):
+    """Who wants it ("客户要") pulled the clause off a handoff; what is wanted is read alone too."""
+    reply = router.route("客户要转人工，他很着急，明天就要发")
+    assert (reply.type, reply.action) == ("action", "handoff")
 
 
 def test_a_bare_line_asks_which_intent_in_the_order_written_whatever_the_model_leans_to(router):
