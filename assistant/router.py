@@ -482,7 +482,8 @@ class Router:
         reply = self._route(question, lang)
         # nothing reads the line surely: a code's Chinese words asked about ("余额不足怎么办"), or the
         # one error code it names ("A sub-account gets isp.RAM_PERMISSION_DENY when sending; why?")
-        if self._unsure(reply) and (code := self.code_asked(question) or self.code_named(question)):
+        if self._unsure(reply) and not self._asked_apart_from_code(reply) and \
+                (code := self.code_asked(question) or self.code_named(question)):
             return Reply(question, "action", 1.0, action="error.lookup", args={"code": code},
                          best=Candidate("action:error.lookup", 1.0, ""), lang=reply.lang)
         if self._unsure(reply) and (named := self.request_named(question)) is not None:
@@ -515,6 +516,20 @@ class Router:
             return False
         answered = reply.type in ("answer", "action") or reply.kind == "undocumented"
         return not answered or reply.confidence < self.kb.thresholds.low_confidence
+
+    def _asked_apart_from_code(self, reply: Reply) -> bool:
+        """Whether REPLY answers what a sentence of its message asks apart from the error code another
+        names ("We hit isv.MOBILE_COUNT_OVER_LIMIT on a send. What's the cap per request?" asks the
+        figure, which that entry gives; "... returns isv.SMS_SIGNATURE_ILLEGAL. Why?" asks the code's meaning)."""
+        if reply.type != "answer":
+            return False
+        text = self.read(reply.question)
+        for sentence in self.asking(text):
+            if self.mask(sentence) == sentence:
+                alone = self._route_one(reply.question, sentence, reply.lang or "en")
+                if alone.type == "answer" and alone.entry == reply.entry:
+                    return True
+        return False
 
     def code_asked(self, text: str) -> str | None:
         """The error code TEXT asks about in Chinese, or None. TEXT must be only a word of

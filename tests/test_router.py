@@ -730,6 +730,21 @@ def test_an_agent_saying_the_customer_wants_a_person_asks_for_one(router):
     assert (reply.type, reply.action) == ("action", "handoff")
 
 
+@pytest.mark.parametrize("text,entry", [
+    ("Our send came back with isv.MOBILE_NUMBER_ILLEGAL for some numbers. Which number formats are accepted?",
+     "mobile-numbers"),
+    ("我们发送时报 isv.MOBILE_COUNT_OVER_LIMIT。一次最多能传多少个号码？", "recipients-per-send"),
+])
+def test_a_sentence_asking_a_documented_figure_beside_an_error_code_gets_the_entry(router, text, entry):
+    reply = router.route(text)
+    assert (reply.type, reply.entry) == ("answer", entry)
+
+
+def test_a_sentence_asking_why_beside_an_error_code_looks_the_code_up(router):
+    reply = router.route("The send returns isv.SMS_SIGNATURE_ILLEGAL. Why?")
+    assert (reply.action, reply.args) == ("error.lookup", {"code": "isv.SMS_SIGNATURE_ILLEGAL"})
+
+
 def test_a_bare_line_asks_which_intent_in_the_order_written_whatever_the_model_leans_to(router):
     """"check status" leans hard to a template's status; 签名 is a near tie of three entries."""
     reply = router.route("check status")
