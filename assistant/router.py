@@ -692,6 +692,8 @@ class Router:
                     reply = self._with_values_of(reply, text)
                 group.append(reply)
         best = max(in_context, key=_strength)
+        if (named := self._request_in_a_sentence(question, alone)) is not None:
+            return named._replace(lang=said)
         if best.type in ("answer", "fallback") and (request := self._closing_request(question, text, sentences, said, shown)):
             return request
         # the whole message answered only because it leans to one entry (the `lead` rule, below
@@ -717,6 +719,18 @@ class Router:
             # when sure, since its context said it is about something else
             alone = [r for r in alone if r.type not in ("answer", "action") or r.confidence >= self.kb.thresholds.low_confidence]
         return max([best, *alone], key=_strength)
+
+    def _request_in_a_sentence(self, question: str, alone: list[Reply]) -> Reply | None:
+        """The request the values of a message of several sentences name (`request_named`: a template
+        and a number, which only a send takes), when a sentence that asks leans to it read alone (its
+        best candidate, sure or not):
+        "我们圣诞活动的模板DM_100003已经审核通过了，老板想先看看手机上的效果。能不能先帮我给13600001111发一条？"
+        asks for a send, though the sentence naming the approved template leans to its status."""
+        named = self.request_named(question)
+        if named is None:
+            return None
+        key = f"action:{named.action}"
+        return named if any(r.best is not None and r.best.key == key for r in alone) else None
 
     def _closing_request(self, question: str, text: str, sentences: list[str], said: str, shown: bool) -> Reply | None:
         """The request a message of several sentences closes with, in command form ("... the

@@ -745,6 +745,12 @@ def test_a_sentence_asking_why_beside_an_error_code_looks_the_code_up(router):
     assert (reply.action, reply.args) == ("error.lookup", {"code": "isv.SMS_SIGNATURE_ILLEGAL"})
 
 
+def test_a_send_asked_in_one_sentence_beats_the_approved_template_another_names(router):
+    reply = router.route("你好，我们是连锁超市。模板DM_100006上周已经审核通过了，店长想先看看效果。麻烦帮我给15912345678发一条？")
+    assert (reply.type, reply.action) == ("action", "send")
+    assert reply.args == {"code": "DM_100006", "phones": ["15912345678"]}
+
+
 def test_a_bare_line_asks_which_intent_in_the_order_written_whatever_the_model_leans_to(router):
     """"check status" leans hard to a template's status; 签名 is a near tie of three entries."""
     reply = router.route("check status")
