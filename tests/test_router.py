@@ -726,13 +726,12 @@ def test_a_number_with_template_parameters_names_a_send_by_the_templates_name(ro
 
 def test_an_agent_saying_the_customer_wants_a_person_asks_for_one(router):
     """Who wants it ("客户要") pulled the clause off a handoff; what is wanted is read alone too."""
-    reply = router.route("客户要转人工，他很着急，明天就要发")
+    reply = router.route("客户要找人工，明天就要发了")
     assert (reply.type, reply.action) == ("action", "handoff")
 
 
 @pytest.mark.parametrize("text,entry", [
-    ("Our send came back with isv.MOBILE_NUMBER_ILLEGAL for some numbers. Which number formats are accepted?",
-     "mobile-numbers"),
+    ("The API said isv.MOBILE_NUMBER_ILLEGAL for +86 139 1234 5678. Which number formats are accepted?", "mobile-numbers"),
     ("我们发送时报 isv.MOBILE_COUNT_OVER_LIMIT。一次最多能传多少个号码？", "recipients-per-send"),
 ])
 def test_a_sentence_asking_a_documented_figure_beside_an_error_code_gets_the_entry(router, text, entry):
