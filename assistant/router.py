@@ -257,7 +257,7 @@ def notes_for(kb: KnowledgeBase, action: Action, text: str) -> tuple[str, ...]:
     return tuple(notes)
 
 
-_PRONOUNS = frozenset({"it", "its", "that", "this", "they", "them"})
+_PRONOUNS = frozenset({"it", "its", "that", "this", "they", "them", "它"})   # 它: a Chinese character is a word once folded
 _REFERS_ZH = LazyPattern("[这那它此该]")
 _POINTS_BACK_ZH = LazyPattern("它|[这那](?:些|几个|两个|三个)|[这那]个?(?![\u4e00-\u9fff])")   # "列一下这些", not "这个签名"
 

@@ -750,6 +750,11 @@ def test_a_send_asked_in_one_sentence_beats_the_approved_template_another_names(
     assert reply.args == {"code": "DM_100006", "phones": ["15912345678"]}
 
 
+def test_a_chinese_it_stands_for_the_object_a_sentence_before_names(router):
+    reply = router.route("签名“蓝湾物业”前几天提交了，一直没有任何消息。能不能帮我看看它现在怎么样了？")
+    assert (reply.type, reply.action, reply.args) == ("action", "signature.status", {"name": "蓝湾物业"})
+
+
 def test_a_bare_line_asks_which_intent_in_the_order_written_whatever_the_model_leans_to(router):
     """"check status" leans hard to a template's status; 签名 is a near tie of three entries."""
     reply = router.route("check status")
