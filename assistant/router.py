@@ -381,8 +381,11 @@ class Router:
         opening of `command_phrases`: "please show my signatures", "能帮我列出模板"), or asks after
         a send already made (`routing.sent_words` anywhere: "did 13800138000 receive
         DIGITAL_SMS_0001", "帮我确认下收到了吗"): such a line changes nothing, so no request that
-        changes the account is read in it (a send named by its values would be charged twice)."""
+        changes the account is read in it (a send named by its values would be charged twice). A
+        line that wants to see a send on a phone (`routing.trial_words`: "看看手机上的效果") asks for one."""
         joined = " ".join(fold(text).split()) + " "
+        if any(f" {word} " in f" {joined}" for word in self.kb.routing.trial_words):
+            return False
         if any(f" {word} " in f" {joined}" for word in self.kb.routing.sent_words):
             return True
         verbs = self.kb.routing.view_verbs

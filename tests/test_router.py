@@ -755,6 +755,13 @@ def test_a_chinese_it_stands_for_the_object_a_sentence_before_names(router):
     assert (reply.type, reply.action, reply.args) == ("action", "signature.status", {"name": "蓝湾物业"})
 
 
+@pytest.mark.parametrize("text", ["模板DM_100003已经通过了。帮我给13800138000发一条，看看手机上的效果",
+                                  "Template DM_100003 is approved now. Please send one to 13800138000 so we see how it looks."])
+def test_a_send_to_see_how_the_message_looks_is_a_send_not_a_look_at_the_records(router, text):
+    reply = router.route(text)
+    assert (reply.type, reply.action, reply.args) == ("action", "send", {"code": "DM_100003", "phones": ["13800138000"]})
+
+
 def test_a_bare_line_asks_which_intent_in_the_order_written_whatever_the_model_leans_to(router):
     """"check status" leans hard to a template's status; 签名 is a near tie of three entries."""
     reply = router.route("check status")
