@@ -383,9 +383,9 @@ class Router:
         DIGITAL_SMS_0001", "帮我确认下收到了吗"): such a line changes nothing, so no request that
         changes the account is read in it (a send named by its values would be charged twice). A
         line that wants to see a send on a phone (`routing.trial_words`: "看看手机上的效果") asks for one."""
-        joined = " ".join(fold(text).split()) + " "
-        if any(f" {word} " in f" {joined}" for word in self.kb.routing.trial_words):
+        if self._trying(text):
             return False
+        joined = " ".join(fold(text).split()) + " "
         if any(f" {word} " in f" {joined}" for word in self.kb.routing.sent_words):
             return True
         verbs = self.kb.routing.view_verbs
@@ -396,6 +396,11 @@ class Router:
                 joined = joined[len(phrase) + 1:]
                 break
         return joined.startswith(tuple(v + " " for v in verbs))
+
+    def _trying(self, text: str) -> bool:
+        """Whether TEXT asks to send (again) or to see a send on a phone (`routing.trial_words`)."""
+        joined = " " + " ".join(fold(text).split()) + " "
+        return any(f" {word} " in joined for word in self.kb.routing.trial_words)
 
     def _changing_nothing(self, ranked: list[Candidate]) -> list[Candidate]:
         """RANKED given that the line changes nothing: a request that changes the account gives its
@@ -588,7 +593,7 @@ class Router:
         if len(takers) != 1:
             return None
         action = takers[0]
-        if action.changes_state and any(self.viewing(s) for s in self.sentences(text)):
+        if action.changes_state and any(self.viewing(s) for s in self.sentences(text)) and not self._trying(text):
             return None   # "... we sent DM_100001 to 13688889999. Could you check whether it was delivered?"
         key = f"action:{action.name}"
         return Reply(question, "action", 1.0, action=action.name, args=slots_for(self.kb, action, text),
@@ -667,7 +672,7 @@ class Router:
         sentences = self.sentences(text)
         # a sentence asking to be shown something ("... we sent DM_100001 to 13800138000. Please
         # check whether it arrived.") makes the whole message one that changes nothing
-        shown = len(sentences) > 1 and any(self.viewing(s) for s in sentences)
+        shown = len(sentences) > 1 and any(self.viewing(s) for s in sentences) and not self._trying(text)
         whole = self._route_one(question, text, said, shown)
         if whole.type == "answer" and whole.notes:
             return whole   # a value the message names that its rule refuses decides what it asks (`symptoms`)

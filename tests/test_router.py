@@ -762,6 +762,13 @@ def test_a_send_to_see_how_the_message_looks_is_a_send_not_a_look_at_the_records
     assert (reply.type, reply.action, reply.args) == ("action", "send", {"code": "DM_100003", "phones": ["13800138000"]})
 
 
+@pytest.mark.parametrize("text", ["Resend DM_100002 to 13800138000 please, the customer never received the first one.",
+                                  "13800138000 没收到，帮我用 DM_100002 重新发一条"])
+def test_a_send_asked_again_after_one_that_never_arrived_is_a_send(router, text):
+    reply = router.route(text)
+    assert (reply.type, reply.action, reply.args) == ("action", "send", {"code": "DM_100002", "phones": ["13800138000"]})
+
+
 def test_a_bare_line_asks_which_intent_in_the_order_written_whatever_the_model_leans_to(router):
     """"check status" leans hard to a template's status; 签名 is a near tie of three entries."""
     reply = router.route("check status")
