@@ -213,6 +213,10 @@ def _media(rules: Rules, text: str, low: str, check: Check) -> Iterator[tuple[st
             yield match.group(0), _said("note.videos", limit=spec["max_videos"])
         elif what not in _VIDEOS and (count if what in _FRAMES else count + 1) > spec["max_frames"]:
             yield match.group(0), _said("note.frames", limit=spec["max_frames"])
+    for key, words in check.words:   # `alone`: "只放一张海报，一个字都不写", "text only": one kind of frame
+        said = next((w for w in words if _word_in(low, w)), None) if key == "alone" else None
+        if said is not None:
+            yield said, _said("note.alone")
     kinds = spec["media_kinds"]
     for match in _formats(check.formats).finditer(low):
         name = match.group(1)
