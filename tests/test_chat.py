@@ -376,3 +376,18 @@ def test_a_question_about_the_ticket_with_none_open_is_no_ticket_answer(live, ro
     assert cases.asked_about(Conversation(live, router), "经理回复了吗") is None
     assert cases.reply_said(Conversation(live, router), "回复一下：你好") is None
     assert cases.reply_said(Conversation(live, router), "reply to the manager: it was 10am") == "it was 10am"
+
+
+@pytest.mark.parametrize("change", ["可以，不过名字改成李四", "yes, but the name should be Wang"])
+def test_a_yes_with_a_change_at_a_sends_go_ahead_looks_up_the_templates_variables_once(live, router, monkeypatch, change):
+    from assistant.chat import slots
+
+    conv = Conversation(live, router)
+    conv.handle("send DIGITAL_SMS_0001 to 13800138071 with name=Li")
+    assert conv.waiting.kind == "confirm"
+    looked_up = []
+    status = slots.templates.status
+    monkeypatch.setattr(slots.templates, "status", lambda *a, **k: looked_up.append(a[1:]) or status(*a, **k))
+    said = " ".join(line.text for line in conv.handle(change))
+    assert conv.waiting.kind == "confirm" and "sent 1" not in said      # held: the preview no longer shows what would go
+    assert looked_up == [("DIGITAL_SMS_0001",)]

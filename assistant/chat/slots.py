@@ -505,20 +505,21 @@ def _quote_hint(conv: Conversation, text: str, slot: Slot | None) -> list[Line]:
     return [Line("muted", conv.say("value.quoted_hint", word=text.strip(), name=slot.name.split(":", 1)[1]))]
 
 
-def correction(conv: Conversation, text: str) -> list[Line] | None:
+def correction(conv: Conversation, text: str, variables: list[str] | None = None) -> list[Line] | None:
     """A change of mind at the go-ahead ("no, send it to 13800138021 instead", "不对，改成发给13800138021",
     "change the number to ...", "use template DIGITAL_SMS_0002 instead"): the values TEXT gives the
     pending request replace those, every other value is kept, and the preview is shown again for
     a new go-ahead. None when TEXT is no such line: a yes, a bare no (which still cancels), a
     question ("no, what does 13800138000 cost?"), another request, or a line naming no value of
-    this request. A value the request refuses is said, and the same go-ahead asked again."""
+    this request. A value the request refuses is said, and the same go-ahead asked again. VARIABLES:
+    the template's, when already looked up (`_variables`)."""
     flow = conv.flow
     assert flow is not None and flow.confirming
     answer, rest = answer_first(text, conv.kb.answers)
     if answer == "yes" or (answer == "no" and not rest):
         return None
     said = rest if answer == "no" else text
-    given = _values_in(conv, flow, said)
+    given = _values_in(conv, flow, said, variables)
     if not given or asks_something(conv, said):
         return None
     if "phones" in given and flow.args.get("phones"):
@@ -572,11 +573,11 @@ def _yes_with_a_change(conv: Conversation, text: str) -> list[Line] | None:
     answer, rest = answer_first(text, conv.kb.answers)
     if answer != "yes" or not rest.strip():
         return None
-    if (changed := correction(conv, rest)) is not None:
+    variables = _variables(conv, flow)      # looked up once, for every reading of the change below
+    if (changed := correction(conv, rest, variables)) is not None:
         return changed
-    named = _values_in(conv, flow, rest)
-    if not named and flow.action == "send" and flow.args.get("code"):
-        variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
+    named = _values_in(conv, flow, rest, variables)
+    if not named and variables:
         labels = values.variable_labels(conv.kb)
         low = rest.lower()
         named = {v: v for v in variables if v.lower() in low or any(label in rest for label in labels.get(v, ()))}
@@ -585,17 +586,24 @@ def _yes_with_a_change(conv: Conversation, text: str) -> list[Line] | None:
     return [Line("warn", conv.say("confirm.yes_with_change")), Line("choice", go_ahead(conv))]
 
 
-def _values_in(conv: Conversation, flow: Flow, said: str) -> dict[str, Any]:
+def _variables(conv: Conversation, flow: Flow) -> list[str]:
+    """The variables of the template FLOW sends ([] for any other request, or a send with no template yet)."""
+    if flow.action != "send" or not flow.args.get("code"):
+        return []
+    return templates.status(conv.ctx, flow.args["code"])[0]["variables"]
+
+
+def _values_in(conv: Conversation, flow: Flow, said: str, variables: list[str] | None = None) -> dict[str, Any]:
     """The values of FLOW's request that SAID names: its slots' (numbers, a template code, a name)
-    and, for a send, the template's variables ("name=Wang", "name是王五")."""
+    and, for a send, the template's variables ("name=Wang", "name是王五"); VARIABLES: those, when
+    already looked up (`_variables`)."""
     from ..router import slots_for
 
     given = values.normalise(flow.action, slots_for(conv.kb, conv.kb.actions[flow.action], said))
     given.pop("params", None)
-    if flow.action == "send" and flow.args.get("code"):
-        variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
-        if named := values.named_params(said, variables):
-            given["params"] = named
+    variables = _variables(conv, flow) if variables is None else variables
+    if variables and (named := values.named_params(said, variables)):
+        given["params"] = named
     return {name: value for name, value in given.items() if value not in (None, "", [], {})}
 
 
