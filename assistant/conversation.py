@@ -160,7 +160,7 @@ class Conversation:
             return []                        # Enter alone only matters at a value prompt (a default, a skip)
         # a value typed at a prompt (a name, a code, numbers) has no language; a question or a request there has
         if not (waiting and waiting.kind in ("slot", "file")) or self.router.form(text) in ("question", "command") \
-                or leaves(fold(text)):
+                or leaves(fold(text), self.kb.leaving):
             self.lang = language.follow(self.lang_setting, text, self.lang)
         # a yes, a no or a number answers the assistant's own question: never the case's subject
         self._turn("user", text, reply=bool(waiting and waiting.kind in ("offer", "confirm", "pick")))
@@ -235,9 +235,10 @@ class Conversation:
         if self.flow:
             return slots.answer(self, text)
         answer, reading = fold(text), yes_or_no(text, self.kb.answers)
-        if self.picks and not self.offer and leaves(answer):   # "取消", "never mind" at a "did you mean": dropped
+        leaving = leaves(answer, self.kb.leaving)
+        if self.picks and not self.offer and leaving:   # "取消", "never mind" at a "did you mean": dropped
             return self._picks_dropped()
-        if self.offer and leaves(answer) and not commands.bare(text):   # "hmm, actually not now", "算了": declined
+        if self.offer and leaving and not commands.bare(text):   # "hmm, actually not now", "算了": declined
             self.offer = None
             return [Line("muted", self.say("ok"))]
         if self.offer:
@@ -318,7 +319,7 @@ class Conversation:
         filled in said so, rather than "I don't know"; None for any other line."""
         if kind := small_talk(self.kb, text):
             return [Line("answer", self.say(f"small_talk.{kind}"))]
-        if leaves(fold(text)):
+        if leaves(fold(text), self.kb.leaving):
             return [Line("muted", self.say("nothing_to_cancel"))]
         return None
 

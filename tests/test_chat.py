@@ -391,3 +391,15 @@ def test_a_yes_with_a_change_at_a_sends_go_ahead_looks_up_the_templates_variable
     said = " ".join(line.text for line in conv.handle(change))
     assert conv.waiting.kind == "confirm" and "sent 1" not in said      # held: the preview no longer shows what would go
     assert looked_up == [("DIGITAL_SMS_0001",)]
+
+
+def test_the_words_that_drop_a_request_are_the_knowledge_bases_own(kb):
+    """What drops a request is data (messages.yaml `leaving`): a knowledge base that adds a word is read with it."""
+    from assistant.chat.lines import leaves
+    from assistant.text import fold
+
+    assert leaves(fold("oh, actually never mind"), kb.leaving) and leaves(fold("算了，不发了"), kb.leaving)
+    assert not leaves(fold("cancel my signature"), kb.leaving)
+    own = {**kb.leaving, "leave": (*kb.leaving["leave"], fold("拉倒"))}
+    assert not leaves(fold("拉倒"), kb.leaving) and leaves(fold("拉倒"), own) and leaves(fold("那就拉倒吧"), own)
+    assert leaves(fold("never mind")) is True     # without a table: the shipped knowledge base's (the remote REPL's client)

@@ -378,7 +378,7 @@ def _means_itself(conv: Conversation, word: str, reply: Reply) -> bool:
     """WORD is a command's name ("help"), small talk ("thanks"), a "cancel", or read surely as a
     question or request of its own (REPLY, the router's reading of it: an error code): never a value
     typed at an offer."""
-    if commands.bare(word) or small_talk(conv.kb, word) or leaves(fold(word)):
+    if commands.bare(word) or small_talk(conv.kb, word) or leaves(fold(word), conv.kb.leaving):
         return True
     return reply.type in ("answer", "action") and reply.confidence >= conv.kb.thresholds.answer
 
@@ -407,7 +407,7 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     asked = None if flow.confirming else flow.slots[0]
     if asked is not None and asked.type == "param" and (quoted := _quoted(text)) is not None:
         return _literal(conv, quoted)   # '"No"' at "Value for ${name}": the word itself, never a cancel
-    if leaves(folded):
+    if leaves(folded, conv.kb.leaving):
         return _dropped(conv) + _quote_hint(conv, text, asked)
     if flow.confirming:
         if (changed := correction(conv, text)) is not None:   # "no, send it to 13800138021 instead"
