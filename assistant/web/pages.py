@@ -427,13 +427,25 @@ def _transcript(p: Page, conv_id: str) -> list[dict]:
     return sorted(turns + shown, key=lambda t: str(t.get("at") or ""))   # stable: a turn stays before a reply of its second
 
 
+def _prompt(waiting: dict | None, shown: list[str]) -> str:
+    """The question the chat waits on, for the line beside its buttons; empty when the transcript's
+    last line (SHOWN) already asks it ("确定执行吗？" once, not twice)."""
+    if not waiting:
+        return ""
+    asked = str(waiting.get("prompt") or "")
+    return "" if shown and shown[-1].strip() == asked.strip() else asked
+
+
 @router.get("/chat")
 def chat_page(p: Page = Depends(page)) -> Response:
     if (away := _customer(p)) is not None:
         return away
     conv_id, view = _conversation(p)
-    response = p.render("chat.html", view=view, lines=view.get("lines", []), transcript=_transcript(p, conv_id),
-                        inbox=_inbox(p) if allowed(p.session.principal.role, "inbox") else [])
+    transcript, lines = _transcript(p, conv_id), view.get("lines", [])
+    inbox = _inbox(p) if allowed(p.session.principal.role, "inbox") else []
+    shown = [str(turn.get("text", "")) for turn in [*transcript, *lines, *inbox]]
+    response = p.render("chat.html", view=view, lines=lines, transcript=transcript, inbox=inbox,
+                        prompt=_prompt(view.get("waiting"), shown))
     response.set_cookie(CHAT_COOKIE, conv_id, httponly=True, samesite="strict", secure=_secure(p.request), path="/")
     return response
 
