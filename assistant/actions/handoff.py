@@ -204,13 +204,25 @@ def _text(ctx: Context, text: str | None, what: str, how: str) -> str:
 
 
 def _turns(ctx: Context, conversation: Sequence[dict]) -> list[dict]:
-    """The last turns of the conversation, each text cut to the ticket text limit."""
+    """The last turns of the conversation, each text cut to the ticket text limit; in an agent's
+    conversation (in the customer's name) the person's turns are the agent's (`AGENT`: its name)."""
     limit = int(ctx.rules.handoff["max_text_chars"])
+    author, role = writer(ctx)
     turns = []
     for turn in list(conversation)[-ctx.rules.handoff["kept_turns"]:]:
         text = str(turn.get("text", ""))
-        turns.append({**turn, "text": shorten(text, limit) if len(text) > limit else text})
+        turns.append({**turn, "text": shorten(text, limit) if len(text) > limit else text,
+                      **({AGENT: author} if role == "agent" and turn.get("role") == "user" else {})})
     return turns
+
+
+AGENT = "agent"   # the key of a conversation's turn an agent said, in the customer's name: the agent's name
+
+
+def speaker(turn: Mapping[str, Any]) -> str:
+    """Who said a conversation's TURN, where people read it: an agent's turn as the agent's, written
+    for the customer ("ann (agent, for the customer)"), any other by its role ("user", "assistant")."""
+    return author_label({"author": turn[AGENT], "role": "agent"}) if turn.get(AGENT) else str(turn.get("role") or "")
 
 
 def _open_ticket(ctx: Context) -> dict | None:
@@ -592,7 +604,9 @@ def assign(ctx: Context, ticket_id: int | str, to: str, by: str | None = None) -
             return get(ctx, row["id"])
         status = row["status"] if row["status"] == "waiting" else "claimed"
         ctx.store.execute("UPDATE tickets SET owner = ?, status = ? WHERE id = ?", (owner, status, row["id"]))
-        _event(ctx, row["id"], "assigned", f"{row['owner'] or 'nobody'} -> {owner}" + (f" by {clean(by)}" if by else ""))
+        before = row["owner"] or say(ctx.kb, "ticket.history.nobody")
+        _event(ctx, row["id"], "assigned", say(ctx.kb, "ticket.history.assigned_by", before=before, after=owner, by=clean(by))
+               if by else say(ctx.kb, "ticket.history.assigned", before=before, after=owner))
         return get(ctx, row["id"])
     return perform(ctx, "handoff.assign", str(ticket_id), work)
 
@@ -707,7 +721,7 @@ def export(ticket: dict, fmt: str) -> str:
                                           for m in s["sent_messages"]]
     if ticket["conversation"]:
         lines += ["", "## Conversation", ""]
-        lines += [f"- **{o(t['role'])}**: {_lines(t['text'])}" for t in ticket["conversation"]]
+        lines += [f"- **{o(speaker(t))}**: {_lines(t['text'])}" for t in ticket["conversation"]]
     if ticket["messages"]:
         lines += ["", "## Replies", ""] + [f"- {o(m['at'])} {o(author_label(m))}: {_lines(m['text'])}"
                                                       for m in ticket["messages"]]
