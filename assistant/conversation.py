@@ -17,7 +17,7 @@ from typing import Any
 from . import lang as language
 from . import roles
 from .actions import accounts, handoff, signatures, templates
-from .chat import attachments, cases, commands, notes, offers, outcomes, slots, speech, state, values, welcome
+from .chat import attachments, cases, commands, offers, outcomes, slots, speech, state, values, welcome
 from .chat.attachments import Upload
 from .chat.commands import COMMANDS, SlashCommand, slash
 from .chat.lines import Line, Pick, Waiting, leaves, yes_or_no_again
@@ -423,8 +423,9 @@ class Conversation:
         # numbers that are none, or written twice; not again where the request's own check names them
         said = "\n".join(line.text for line in started)
         back = values.taken_back(self.kb, reply.question)   # "13312345678换成…": no note on a number taken back
-        lines = [Line("warn", shown) for note in reply.notes
-                 if not _said_already(shown := notes.note(self, note), said) and _digits_of(note.partition(":")[0]) not in back]
+        # (the router says them in the conversation's language, which it was given)
+        lines = [Line("warn", note) for note in reply.notes
+                 if not _said_already(note, said) and _digits_of(_named_by(note)) not in back]
         return lines + started
 
     def _names_object_of(self, key: str, said: str) -> bool:
@@ -541,6 +542,12 @@ def _said_already(note: str, said: str) -> bool:
     beside the preview's own line for 12345). A note of another kind is always said."""
     number, sep, why = note.replace("：", ": ", 1).partition(": ")   # a note said in Chinese names it with "："
     return bool(sep) and (f"'{number}'" in said or why in said)
+
+
+def _named_by(note: str) -> str:
+    """What a note on a number names first: the number as written ("12345: not a mobile number ...",
+    "12345：不是手机号码…", a note said in Chinese naming it with "：")."""
+    return note.replace("：", ": ", 1).partition(": ")[0]
 
 
 def _digits_of(text: str) -> str:

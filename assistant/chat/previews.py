@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..actions import handoff, sending, signatures, templates
+from ..messages import said
+from ..numbers import Repeat
 from . import notes
 from .lines import Line
 
@@ -124,7 +126,8 @@ def send(conv: Conversation, args: dict[str, Any], result: dict | None = None) -
     if rest:
         fails = sum(r["status"] == "failed" for r in rest)
         lines.append(Line("info", say("preview.send.more", count=len(rest), sent=len(rest) - fails, failed=fails)))
-    lines += [Line("warn", f"  {notes.note(conv, r['note'])}") for r in result["repeats"]]
+    lines += [Line("warn", "  " + said(conv.kb, Repeat(r["written"], r["phone"], r["first"]).said(), conv.lang))
+              for r in result["repeats"]]
     if not result["sent"]:
         return lines
     lines.append(Line("info", say("preview.send.total", sent=result["sent"], failed=result["failed"],
