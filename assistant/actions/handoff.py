@@ -108,11 +108,12 @@ def _reason(found: dict, trigger: str | None, send_date: dt.date | None, named: 
 
 
 def _summary(ctx: Context, reason: str, found: dict, detail: str | None, last_question: str | None,
-             send_date: dt.date | None) -> list[dict]:
+             send_date: dt.date | None, refused_said: Any = None) -> list[dict]:
     """What the ticket is about, as the catalogue's sentences (`ticket.summary.*`) and the values
     that fill them: stored with the ticket (`context.summary_said`), so that each view says it in
     its own language (`summary_in`); a value that is itself words to translate is a nested
-    {"say": id} (a carrier's name, "no code"), a list is joined as the language joins one."""
+    {"say": id} (a carrier's name, "no code"), a list is joined as the language joins one.
+    REFUSED_SAID: a send refused whole's reason so (its English word for word the `reason`), if known."""
     def carriers(keys: Sequence[str]) -> list[Any]:
         # each carrier's name in the reader's language; a carrier the catalogue has no label for, by its rules' name
         return [{"say": f"label.carrier.{c}"} if f"label.carrier.{c}" in ctx.kb.messages else ctx.rules.carriers[c]
@@ -129,7 +130,7 @@ def _summary(ctx: Context, reason: str, found: dict, detail: str | None, last_qu
         phones = list(r["phones"] or [])
         to: Any = phones[:3] if len(phones) <= 3 else \
             {"say": "ticket.summary.and_more", "fields": {"numbers": phones[:3], "count": f"{len(phones) - 3:,}"}}
-        parts = [part("refused_send", template=r["template"], to=to, code=r["code"], reason=r["reason"])]
+        parts = [part("refused_send", template=r["template"], to=to, code=r["code"], reason=refused_said or r["reason"])]
     elif reason == "send_failure" and "send" in found:
         s = found["send"]
         parts = [part("send_failure", request=s["request_id"][:8], failed=s["failed"], total=s["total"],
@@ -326,7 +327,7 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
         turns = _turns(ctx, conversation)
         last_question = next((t["text"] for t in reversed(turns) if t.get("role") == "user" and not t.get("reply")
                               and not _bare_command(str(t["text"]))), None)
-        parts = _summary(ctx, reason, found, detail, last_question, planned)
+        parts = _summary(ctx, reason, found, detail, last_question, planned, (refused or {}).get("said"))
         summary = summary_text(ctx.kb, parts, "en")
         if reuse and (already := _open_ticket(ctx)):
             # the customer's own words, else what this request is about

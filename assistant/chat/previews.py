@@ -119,8 +119,10 @@ def send(conv: Conversation, args: dict[str, Any], result: dict | None = None) -
              Line("info", say("preview.send.text", text=message(conv, args)))]
     for r in result["results"][:SHOWN]:
         where = label(conv, "carrier", r["carrier"]) if r["carrier"] in carriers else say("preview.send.no_carrier")
+        held = result.get("held", {}).get(r["phone"])     # flow control's reason, said in the conversation's language
+        detail = said(conv.kb, held, conv.lang) if held else notes.problem(conv, r["phone"], r["detail"])
         verdict = say("preview.send.will_send") if r["status"] == "sent" else \
-            say("preview.send.will_fail", code=r["error_code"], detail=notes.problem(conv, r["phone"], r["detail"]))
+            say("preview.send.will_fail", code=r["error_code"], detail=detail)
         lines.append(Line("info" if r["status"] == "sent" else "warn", f"  {r['phone']} ({where}): {verdict}"))
     rest = result["results"][SHOWN:]
     if rest:
