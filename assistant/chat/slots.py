@@ -410,6 +410,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     if leaves(folded, conv.kb.leaving):
         return _dropped(conv) + _quote_hint(conv, text, asked)
     if flow.confirming:
+        if flow.action == "handoff.claim" and (kept := _reply_at_claim(conv, text)) is not None:
+            return kept                 # "您好，模板审核需要7到10个工作日": a reply, not sent from here, and said so
         if (changed := correction(conv, text)) is not None:   # "no, send it to 13800138021 instead"
             return changed
         if (held := _yes_with_a_change(conv, text)) is not None:   # "yes, but remove 13800138071": never sent as shown
@@ -473,6 +475,24 @@ def answer(conv: Conversation, text: str) -> list[Line]:
 
 
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "「": "」", "『": "』"}
+
+
+def _reply_at_claim(conv: Conversation, text: str) -> list[Line] | None:
+    """TEXT typed at a claim's go-ahead that reads as words for the customer ("Reviews take 7-10
+    business days, please wait"): a go-ahead takes a yes or a no, so it is not sent, and the one
+    line says how to send it; the go-ahead is asked again. None for anything else: a yes or a no
+    (with a change: "no, take 2 instead"), a question, a request the router reads surely, small
+    talk, or a few words (a ticket number)."""
+    flow = conv.flow
+    assert flow is not None
+    answer, _ = answer_first(text, conv.kb.answers)
+    if answer is not None or len(fold(text).split()) <= 3 or small_talk(conv.kb, text) or asks_something(conv, text):
+        return None
+    reply = conv.router.route(text, conv.lang)
+    if reply.type == "action" and reply.confidence >= conv.router.thresholds.answer:
+        return None
+    return [Line("warn", conv.say("claim.reply_not_sent", ticket=flow.args.get("ticket"), text=text.strip())),
+            Line("choice", go_ahead(conv))]
 
 
 def _quoted(text: str) -> str | None:
