@@ -473,8 +473,11 @@ class Conversation:
             lines.append(Line("muted", self.say("related", questions=" | ".join(related))))
         if entry.actions and offer:
             named = values.named_for(self.ctx, entry.actions[0], reply.question)
-            # the question names the account's own object: its status at once, not an offer of it
-            lines += self.run(entry.actions[0], named) if named else self.offer_or_why(entry.actions[0])
+            # the question names the account's own object: its status at once, not an offer of it (an
+            # object of the other kind too: "为啥如家酒店被驳回了" read as a template's rejection names the
+            # signature 如家酒店, whose status says why)
+            looked_up = (entry.actions[0], named) if named else self._object_looked_up(reply.question)
+            lines += self.run(*looked_up) if looked_up else self.offer_or_why(entry.actions[0])
         return lines
 
     def offer_or_why(self, name: str) -> list[Line]:
@@ -501,6 +504,9 @@ class Conversation:
         if self.role == "manager":
             self.unanswered.append(reply.question)
             return [Line("warn", self.say("fallback.manager"))]
+        if (looked_up := self._object_looked_up(reply.question)) is not None:
+            self.fallbacks -= 1
+            return self.run(*looked_up)
         waiting = handoff.waiting_ticket(self.ctx)
         if waiting and self.router.mask(text := reply.question) == text and self.router.form(text) != "command" \
                 and not slots.asks_something(self, text):
@@ -515,6 +521,13 @@ class Conversation:
             lines += offers.handoff(self, self.say("handoff.unanswered"),
                                     " / ".join(self.unanswered[-3:]), "unanswered_question")
         return lines
+
+    def _object_looked_up(self, said: str) -> tuple[str, dict[str, Any]] | None:
+        """The status look-up for the one object of the account that SAID, unread by the router,
+        names ("为啥如家酒店被驳回了" names the rejected signature 如家酒店: its status and the
+        carrier's reason say why); None when it names none, or objects of both kinds."""
+        found = [(name, named) for name in values.LOOKUPS if (named := values.named_for(self.ctx, name, said))]
+        return found[0] if len(found) == 1 else None
 
     def after_failure(self) -> list[Line]:
         """A failure the user could not fix (the second in a row) earns the handoff offer."""

@@ -169,6 +169,8 @@ class Routing(NamedTuple):
     acceptance_words: tuple[str, ...] = ()  # "will it pass review": no salient word beside a refused value
     closing_requests: tuple[str, ...] = ()  # requests a long message closes with, worded as a question too
     wanting: tuple[str, ...] = ()  # "i want", "我要": a sentence so opened asks for one of closing_requests
+    # a request that changes the account -> the one that shows what it made, for a line that changes nothing
+    viewed_as: tuple[tuple[str, str], ...] = ()
 
 
 class KnowledgeBase(NamedTuple):
@@ -610,6 +612,23 @@ def _bare_lines(c: _Checker, routing: _Map) -> tuple[tuple[str, tuple[str, ...]]
     return tuple((str(line), c.strings(raw, line, "routing bare_lines")) for line in raw)
 
 
+def _viewed_as(c: _Checker, routing: _Map) -> tuple[tuple[str, str], ...]:
+    """`routing.viewed_as`: {action: action}, a request that changes the account and the one that
+    shows what it made (send -> send.list)."""
+    raw = routing.get("viewed_as")
+    if raw is None:
+        return ()
+    line = routing.key_lines.get("viewed_as", routing.line)
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        c.add(line, "routing 'viewed_as' must map a request to the request that shows what it made")
+        return ()
+    unknown = [name for pair in raw.items() for name in pair if name not in ACTION_NAMES]
+    if unknown:
+        c.add(line, f"routing 'viewed_as' names unknown actions: {', '.join(map(str, unknown))}; use the actions of actions.yaml")
+        return ()
+    return tuple((str(k), str(v)) for k, v in raw.items())
+
+
 def _checks(c: _Checker, routing: _Map) -> tuple[Check, ...]:
     """`routing.checks`: {check: {entry: ENTRY_ID, cues: [word, ...], formats: [...]}}."""
     raw = routing.get("checks")
@@ -689,7 +708,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       _checks(c, r),
                       c.strings(r, "acceptance_words", "routing"),
                       c.strings(r, "closing_requests", "routing"),
-                      tuple(fold(x) for x in c.strings(r, "wanting", "routing")))
+                      tuple(fold(x) for x in c.strings(r, "wanting", "routing")),
+                      _viewed_as(c, r))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

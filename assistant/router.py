@@ -19,14 +19,14 @@ from typing import Any
 from . import lang as language
 from . import numbers, symptoms
 from .knowledge import Action, KnowledgeBase
-from .matcher import Candidate, Index
+from .matcher import FORM_WORDS, Candidate, Index
 from .records import NamedTuple
 from .text import LazyPattern, clean, fold, plain, spaced
 
 NEGATIVE = "none:out-of-scope"  # the intent of the out-of-scope examples
 # A sentence ends at . ! ? ; followed by a space, or at a Chinese full stop, question or exclamation mark
 # ("isv.AMOUNT_NOT_ENOUGH" and "1.5" are not split), or at a line break.
-_SENTENCE_END = LazyPattern(r"(?<=[.!?;])\s+|(?<=[。！？；])\s*|\n+")
+_SENTENCE_END = LazyPattern(r"(?<=[.!?;])\s+|(?<=[!?;])(?=[\u3400-\u9fff])|(?<=[。！？；])\s*|\n+")
 # Of the readings of a long message, an answer or action beats a "did you mean", which beats a fallback.
 _RANK = {"answer": 3, "action": 3, "clarify": 2, "fallback": 1}
 MAX_QUESTION = 1000  # characters; longer input is refused for that line, not truncated silently
@@ -308,6 +308,7 @@ class Router:
         self._code_words: dict[str, str | None] | None = None     # see code_asked
         self._code_names: re.Pattern | None = None                # the error codes, longest first (codes_apart)
         self._bare_lines: dict[str, tuple[str, ...]] | None = None   # routing.bare_lines, folded (Router._bare)
+        self._stopwords: frozenset[str] | None = None   # the knowledge base's stopwords (Router._says_nothing)
 
     def intents(self) -> dict[str, list[str]]:
         """Every intent's phrasings, masked: FAQ entries, actions and the out-of-scope examples."""
@@ -395,15 +396,30 @@ class Router:
         return joined.startswith(tuple(v + " " for v in verbs))
 
     def _changing_nothing(self, ranked: list[Candidate]) -> list[Candidate]:
-        """RANKED given that the line changes nothing: the requests that change the account have
-        no likelihood, and the other intents share theirs (each given in proportion)."""
+        """RANKED given that the line changes nothing: a request that changes the account gives its
+        likelihood to the one that shows what it made (`routing.viewed_as`: "查下 13598765432 昨天那条
+        发成功没有" leans to a send, and asks for the send records), where there is one; the other
+        requests that change the account have none, and the other intents share theirs (each given
+        in proportion)."""
         changing = {c.key for c in ranked if c.key.startswith("action:") and
                     self.kb.actions[c.key.partition(":")[2]].changes_state}
-        keep = 1.0 - sum(c.confidence for c in ranked if c.key in changing)
-        if not changing or keep <= 0.0:
+        if not changing:
             return ranked
-        return [c._replace(confidence=0.0) if c.key in changing else
-                c if c.key == NEGATIVE else c._replace(confidence=round(min(1.0, c.confidence / keep), 4)) for c in ranked]
+        viewed = {f"action:{a}": f"action:{b}" for a, b in self.kb.routing.viewed_as if b in self.kb.actions}
+        given: dict[str, float] = {}
+        for c in ranked:
+            if c.key in changing and c.key in viewed:
+                given[viewed[c.key]] = given.get(viewed[c.key], 0.0) + c.confidence
+        keep = 1.0 - sum(c.confidence for c in ranked if c.key in changing) + sum(given.values())
+        if keep <= 0.0:
+            return ranked
+        def shared(c: Candidate) -> float:
+            return round(min(1.0, (c.confidence + given.pop(c.key, 0.0)) / keep), 4)
+
+        out = [c._replace(confidence=0.0) if c.key in changing else c if c.key == NEGATIVE else c._replace(confidence=shared(c))
+               for c in ranked]
+        out += [Candidate(key, round(min(1.0, value / keep), 4), "") for key, value in given.items()]
+        return sorted(out, key=lambda c: c.confidence, reverse=True)
 
     def _adjust(self, candidate: Candidate, text: str, form: str, acting: float = 0.0) -> Candidate:
         """CANDIDATE's confidence for a line of FORM: an FAQ entry in a command, or a request that
@@ -467,7 +483,8 @@ class Router:
         reply = self._route(question, lang)
         # nothing reads the line surely: a code's Chinese words asked about ("余额不足怎么办"), or the
         # one error code it names ("A sub-account gets isp.RAM_PERMISSION_DENY when sending; why?")
-        if self._unsure(reply) and (code := self.code_asked(question) or self.code_named(question)):
+        if self._unsure(reply) and not self._asked_apart_from_code(reply) and \
+                (code := self.code_asked(question) or self.code_named(question)):
             return Reply(question, "action", 1.0, action="error.lookup", args={"code": code},
                          best=Candidate("action:error.lookup", 1.0, ""), lang=reply.lang)
         if self._unsure(reply) and (named := self.request_named(question, reply.lang)) is not None:
@@ -500,6 +517,20 @@ class Router:
             return False
         answered = reply.type in ("answer", "action") or reply.kind == "undocumented"
         return not answered or reply.confidence < self.kb.thresholds.low_confidence
+
+    def _asked_apart_from_code(self, reply: Reply) -> bool:
+        """Whether REPLY answers what a sentence of its message asks apart from the error code another
+        names ("We hit isv.MOBILE_COUNT_OVER_LIMIT on a send. What's the cap per request?" asks the
+        figure, which that entry gives; "... returns isv.SMS_SIGNATURE_ILLEGAL. Why?" asks the code's meaning)."""
+        if reply.type != "answer":
+            return False
+        text = self.read(reply.question)
+        for sentence in self.asking(text):
+            if self.mask(sentence) == sentence:
+                alone = self._route_one(reply.question, sentence, reply.lang or "en")
+                if alone.type == "answer" and alone.entry == reply.entry:
+                    return True
+        return False
 
     def code_asked(self, text: str) -> str | None:
         """The error code TEXT asks about in Chinese, or None. TEXT must be only a word of
@@ -662,6 +693,8 @@ class Router:
                     reply = self._with_values_of(reply, text)
                 group.append(reply)
         best = max(in_context, key=_strength)
+        if (named := self._request_in_a_sentence(question, alone)) is not None:
+            return named._replace(lang=said)
         if best.type in ("answer", "fallback") and (request := self._closing_request(question, text, sentences, said, shown)):
             return request
         # the whole message answered only because it leans to one entry (the `lead` rule, below
@@ -687,6 +720,18 @@ class Router:
             # when sure, since its context said it is about something else
             alone = [r for r in alone if r.type not in ("answer", "action") or r.confidence >= self.kb.thresholds.low_confidence]
         return max([best, *alone], key=_strength)
+
+    def _request_in_a_sentence(self, question: str, alone: list[Reply]) -> Reply | None:
+        """The request the values of a message of several sentences name (`request_named`: a template
+        and a number, which only a send takes), when a sentence that asks leans to it read alone (its
+        best candidate, sure or not):
+        "我们圣诞活动的模板DM_100003已经审核通过了，老板想先看看手机上的效果。能不能先帮我给13600001111发一条？"
+        asks for a send, though the sentence naming the approved template leans to its status."""
+        named = self.request_named(question)
+        if named is None:
+            return None
+        key = f"action:{named.action}"
+        return named if any(r.best is not None and r.best.key == key for r in alone) else None
 
     def _closing_request(self, question: str, text: str, sentences: list[str], said: str, shown: bool) -> Reply | None:
         """The request a message of several sentences closes with, in command form ("... the
@@ -723,11 +768,16 @@ class Router:
         wanted = self.kb.routing.closing_requests
         openers = tuple(w + " " for w in self.kb.routing.wanting)
         for clause in clauses:
-            if not (self._asks(clause) or (" ".join(fold(clause).split()) + " ").startswith(openers)):
+            folded = " ".join(fold(clause).split()) + " "
+            opener = next((o for o in openers if folded.startswith(o)), None)
+            if not (self._asks(clause) or opener):
                 continue
-            reply = self._route_one(question, clause, said)
-            if reply.type == "action" and reply.action in wanted and reply.confidence >= self.thresholds.low_confidence:
-                return self._with_values_of(reply, text)
+            # what is wanted, read without who wants it too ("客户要转人工": the customer's words pulled it off)
+            parts = [clause, folded[len(opener):].strip()] if opener and folded[len(opener):].strip() else [clause]
+            for part in parts:
+                reply = self._route_one(question, part, said)
+                if reply.type == "action" and reply.action in wanted and reply.confidence >= self.thresholds.low_confidence:
+                    return self._with_values_of(reply, text)
         return None
 
     def _with_values_of(self, reply: Reply, text: str) -> Reply:
@@ -985,7 +1035,7 @@ class Router:
         outside = next((c.confidence for c in ranked if c.key == NEGATIVE), 0.0)
         if outside and best is not None and best.key.startswith("action:") and self._names_request_values(text):
             outside = 0.0   # "查一下13312345678的发送记录": a number, a template code or an error code is the domain's
-        if best is None or outside >= t.out_of_scope:
+        if best is None or outside >= t.out_of_scope or self._says_nothing(text):
             return Reply(question, "fallback", best.confidence if best else 0.0, best=best, lang=lang, outside=True)
         if best.confidence < 1.0 and (bare := self._bare(text, known)):
             # "status", 签名: a word alone names no object, whatever the model leans to (unless the line
@@ -1029,6 +1079,19 @@ class Router:
             return self.resolve(question, text, best, lang)
         suggestions = [Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in [best, *close][: t.suggestions]]
         return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best, lang=lang)
+
+    def _says_nothing(self, text: str) -> bool:
+        """Whether TEXT has no word but stopwords, names no value and is neither a question nor a
+        request by its form ("the the the", "吧吧吧": tone, not content, though the characters of 吧
+        leaned it to a handoff; "what can you do?" is all stopwords too, and asks): nothing to
+        answer or do."""
+        if self.mask(text) != text or self.form(text):
+            return False
+        stop = self._stopwords
+        if stop is None:
+            stop = self._stopwords = frozenset(self.kb.stopwords)
+        words = [w for w in self.index.words(self.prepare(text)) if w not in FORM_WORDS]
+        return bool(words) and all(w in stop for w in words)
 
     def _names_request_values(self, text: str) -> bool:
         """Whether TEXT names a value only requests carry (`routing.slot_bonus_types`)."""

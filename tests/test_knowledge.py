@@ -174,6 +174,11 @@ def test_a_bare_line_naming_an_unknown_intent_is_reported(kb_copy):
           "    状态: [action:signature.status, faq:nowhere]")
     assert any("bare_lines '状态' names unknown intent 'faq:nowhere'" in p for p in _problems(kb_copy))
 
+def test_a_viewed_as_naming_an_unknown_request_is_reported(kb_copy):
+    _edit(kb_copy / "matcher.yaml", "    send: send.list\n", "    send: sends.list\n")
+    assert any("routing 'viewed_as' names unknown actions: sends.list" in p for p in _problems(kb_copy))
+
+
 def test_an_industry_word_for_no_template_industry_is_reported(kb_copy):
     _edit(kb_copy / "actions.yaml", "      retail: [", "      groceries: [")
     assert any("slot type 'industry' names 'groceries'" in p for p in _problems(kb_copy))

@@ -627,7 +627,8 @@ def test_a_line_that_asks_to_be_shown_something_is_no_request_that_changes_the_a
     assert reply.action == action and not router.kb.actions[reply.action].changes_state
 
 
-@pytest.mark.parametrize("said,industry", [("零售业", "retail"), ("金融行业", "finance"), ("零售", "retail")])
+@pytest.mark.parametrize("said,industry", [("零售业", "retail"), ("金融行业", "finance"), ("零售", "retail"),
+                                           ("酒店", "travel"), ("hotel", "travel"), ("医院", "medicine"), ("银行", "finance")])
 def test_an_industry_named_with_its_chinese_word_for_trade_is_that_industry(kb, said, industry):
     from assistant.router import extract
 
@@ -687,6 +688,66 @@ def test_a_polite_opening_makes_a_line_a_request(router, text):
 def test_a_line_asking_after_a_send_made_never_names_a_new_send(router, text):
     assert router.route(text).action != "send"
     assert router.request_named(text) is None
+
+
+@pytest.mark.parametrize("text,phone", [("帮忙查下 13598765432 昨天那条数字短信到底发成功没有", "13598765432"),
+                                        ("did my message to 13800138000 go through yesterday", "13800138000")])
+def test_a_line_asking_after_a_send_to_a_number_reads_the_send_records(router, text, phone):
+    """The model leans to a send by the number; a line that changes nothing asks for the records."""
+    reply = router.route(text)
+    assert (reply.type, reply.action) == ("action", "send.list")
+    assert reply.args == {"phone": phone, "day": "yesterday"}
+
+
+def test_a_request_that_changes_nothing_gives_its_likelihood_to_the_one_that_shows_what_it_made(router):
+    from assistant.matcher import Candidate
+
+    ranked = [Candidate("action:send", 0.6, ""), Candidate("faq:delivery-status", 0.2, ""),
+              Candidate("action:signature.submit", 0.1, ""), Candidate("none:out-of-scope", 0.1, "")]
+    shown = {c.key: c.confidence for c in router._changing_nothing(ranked)}
+    assert shown["action:send"] == 0.0 and shown["action:signature.submit"] == 0.0
+    assert max(shown, key=shown.get) == "action:send.list"
+
+
+@pytest.mark.parametrize("text", ["吧吧吧", "啊啊啊啊", "the the the", "吧" * 600])
+def test_a_line_of_only_particles_or_stopwords_asks_for_nothing(router, text):
+    """The characters of 吧 leaned "吧吧吧" to a handoff, which would open a ticket on a guess."""
+    assert router.route(text).type == "fallback"
+
+
+@pytest.mark.parametrize("text", ["给13800138021发订房确认 name=王五 hotel=汉庭 date=4月25日",
+                                  "用订房确认给13800138021发 name=王五 hotel=汉庭 date=4月25日"])
+def test_a_number_with_template_parameters_names_a_send_by_the_templates_name(router, text):
+    reply = router.route(text)
+    assert (reply.type, reply.action) == ("action", "send")
+    assert reply.args["phones"] == ["13800138021"]
+    assert reply.args["params"] == ["name=王五", "hotel=汉庭", "date=4月25日"]
+
+
+def test_an_agent_saying_the_customer_wants_a_person_asks_for_one(router):
+    """Who wants it ("客户要") pulled the clause off a handoff; what is wanted is read alone too."""
+    reply = router.route("客户要找人工，明天就要发了")
+    assert (reply.type, reply.action) == ("action", "handoff")
+
+
+@pytest.mark.parametrize("text,entry", [
+    ("The API said isv.MOBILE_NUMBER_ILLEGAL for +86 139 1234 5678. Which number formats are accepted?", "mobile-numbers"),
+    ("我们发送时报 isv.MOBILE_COUNT_OVER_LIMIT。一次最多能传多少个号码？", "recipients-per-send"),
+])
+def test_a_sentence_asking_a_documented_figure_beside_an_error_code_gets_the_entry(router, text, entry):
+    reply = router.route(text)
+    assert (reply.type, reply.entry) == ("answer", entry)
+
+
+def test_a_sentence_asking_why_beside_an_error_code_looks_the_code_up(router):
+    reply = router.route("The send returns isv.SMS_SIGNATURE_ILLEGAL. Why?")
+    assert (reply.action, reply.args) == ("error.lookup", {"code": "isv.SMS_SIGNATURE_ILLEGAL"})
+
+
+def test_a_send_asked_in_one_sentence_beats_the_approved_template_another_names(router):
+    reply = router.route("你好，我们是连锁超市。模板DM_100006上周已经审核通过了，店长想先看看效果。麻烦帮我给15912345678发一条？")
+    assert (reply.type, reply.action) == ("action", "send")
+    assert reply.args == {"code": "DM_100006", "phones": ["15912345678"]}
 
 
 def test_a_bare_line_asks_which_intent_in_the_order_written_whatever_the_model_leans_to(router):
