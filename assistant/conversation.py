@@ -11,13 +11,14 @@ completions to show. The pieces live in `assistant.chat`; this class only dispat
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
 from . import lang as language
 from . import roles
 from .actions import accounts, handoff, signatures, templates
-from .chat import attachments, cases, commands, notes, offers, outcomes, slots, speech, state, values, welcome
+from .chat import attachments, cases, commands, offers, outcomes, slots, speech, state, values, welcome
 from .chat.attachments import Upload
 from .chat.commands import COMMANDS, SlashCommand, slash
 from .chat.lines import Line, Pick, Waiting, leaves, yes_or_no_again
@@ -160,7 +161,7 @@ class Conversation:
             return []                        # Enter alone only matters at a value prompt (a default, a skip)
         # a value typed at a prompt (a name, a code, numbers) has no language; a question or a request there has
         if not (waiting and waiting.kind in ("slot", "file")) or self.router.form(text) in ("question", "command") \
-                or leaves(fold(text)):
+                or leaves(fold(text), self.kb.leaving):
             self.lang = language.follow(self.lang_setting, text, self.lang)
         # a yes, a no or a number answers the assistant's own question: never the case's subject
         self._turn("user", text, reply=bool(waiting and waiting.kind in ("offer", "confirm", "pick")))
@@ -235,11 +236,15 @@ class Conversation:
         if self.flow:
             return slots.answer(self, text)
         answer, reading = fold(text), yes_or_no(text, self.kb.answers)
-        if self.picks and not self.offer and leaves(answer):   # "取消", "never mind" at a "did you mean": dropped
+        leaving = leaves(answer, self.kb.leaving)
+        if self.picks and not self.offer and leaving:   # "取消", "never mind" at a "did you mean": dropped
             return self._picks_dropped()
-        if self.offer and leaves(answer) and not commands.bare(text):   # "hmm, actually not now", "算了": declined
+        if self.offer and leaving and not commands.bare(text):   # "hmm, actually not now", "算了": declined
             self.offer = None
             return [Line("muted", self.say("ok"))]
+        if self.offer and self._signs_off(text):   # "算了不用了，我自己再试试": declined, and the topic left
+            self.offer = None
+            return self._signed_off()
         if self.offer:
             reading, self.rest = offers.reading(self, text, offers.pending_action(self.offer))
             if reading == "unclear":         # neither surely yes nor no: asked again, never taken as a no
@@ -318,9 +323,31 @@ class Conversation:
         filled in said so, rather than "I don't know"; None for any other line."""
         if kind := small_talk(self.kb, text):
             return [Line("answer", self.say(f"small_talk.{kind}"))]
-        if leaves(fold(text)):
+        if leaves(fold(text), self.kb.leaving):
             return [Line("muted", self.say("nothing_to_cancel"))]
+        if self._signs_off(text):
+            return self._signed_off()
         return None
+
+    def _signed_off(self) -> list[Line]:
+        """"never mind, I'll try myself" said: no question left unanswered, and never what a ticket
+        is about; a person asked for right after it gets the problem given up on (`handoff`)."""
+        if self.turns and self.turns[-1]["role"] == "user":
+            self.turns[-1].update({"reply": True, SIGNED_OFF: True})
+        return [Line("muted", self.say("ok"))]
+
+    def _signs_off(self, text: str) -> bool:
+        """Whether TEXT drops what was going on and leaves it there: its first clause is only words
+        that drop a request (messages.yaml `leaving`: "never mind", "算了不用了") and what follows
+        neither asks nor reads as anything ("never mind, I'll try myself", "算了不用了，我自己再试试").
+        "never mind, how long does review take?" and "cancel, I want a person" go on to be answered."""
+        first, sep, rest = _CLAUSE.partition(text)
+        if not sep or not rest.strip() or not leaves(fold(first), self.kb.leaving):
+            return False
+        if slots.asks_something(self, rest) or commands.is_command(rest.strip()):
+            return False
+        reply = self.router.route(rest, self.lang)
+        return reply.type == "fallback" and reply.kind != "undocumented" and not reply.error
 
     def _command(self, text: str) -> list[Line]:
         """A slash command; typed at a prompt, the prompt comes back after it (or its drop is said)."""
@@ -422,8 +449,9 @@ class Conversation:
         # numbers that are none, or written twice; not again where the request's own check names them
         said = "\n".join(line.text for line in started)
         back = values.taken_back(self.kb, reply.question)   # "13312345678换成…": no note on a number taken back
-        lines = [Line("warn", shown) for note in reply.notes
-                 if not _said_already(shown := notes.note(self, note), said) and _digits_of(note.partition(":")[0]) not in back]
+        # (the router says them in the conversation's language, which it was given)
+        lines = [Line("warn", note) for note in reply.notes
+                 if not _said_already(note, said) and _digits_of(_named_by(note)) not in back]
         return lines + started
 
     def _names_object_of(self, key: str, said: str) -> bool:
@@ -509,6 +537,20 @@ class Conversation:
             return []
         return offers.handoff(self, self.say("handoff.failing"))
 
+    def _ask_after_giving_up(self) -> None:
+        """A person asked for in the line right after a sign-off ("never mind, I'll try myself", then
+        "I want a human"): the case is the problem given up on, the customer's line before the
+        sign-off, so the asking line is no subject of the ticket (a turn marked `reply`, as a yes is)."""
+        off = max((n for n, t in enumerate(self.turns) if t.get(SIGNED_OFF)), default=None)
+        if off is None:
+            return
+        def said(turn: dict) -> bool:
+            return turn["role"] == "user" and not turn.get("reply") and not commands.is_command(str(turn["text"]))
+        after = [t for t in self.turns[off + 1:] if said(t)]
+        if len(after) <= 1 and any(said(t) for t in self.turns[:off]):
+            for turn in after:
+                turn["reply"] = True
+
     # --- actions -----------------------------------------------------------------------------
 
     def start(self, name: str, args: dict[str, Any], said: str = "", confirmed: bool = False) -> list[Line]:
@@ -527,6 +569,8 @@ class Conversation:
         if not reason and trigger in (None, "asked_for_person") and self.unanswered and not self.failures:
             # what the customer last struggled with: the questions left unanswered since
             reason, trigger = " / ".join(self.unanswered[-3:]), "unanswered_question"
+        if not reason and trigger in (None, "asked_for_person"):
+            self._ask_after_giving_up()
         # the send this session made that failed is the one the person is asked about, whatever was said since
         # a send refused whole is the one, if it is the session's latest trouble (chat/outcomes.refused);
         # a session that made a send of its own never gets another attached by its time
@@ -548,11 +592,33 @@ class Conversation:
         return [Line("ok", said), Line("muted", self.say("ticket.later"))]
 
 
+SIGNED_OFF = "signed_off"   # the mark of a person's turn that dropped what was going on and left it there
+
+
+class _Clauses:
+    """A line cut after its first clause: (the clause, the mark that ends it, the rest)."""
+
+    _MARK = re.compile(r"[,，。;；!！、]|\.(?=\s)")
+
+    def partition(self, text: str) -> tuple[str, str, str]:
+        found = self._MARK.search(text)
+        return (text[:found.start()], found.group(0), text[found.end():]) if found else (text, "", "")
+
+
+_CLAUSE = _Clauses()
+
+
 def _said_already(note: str, said: str) -> bool:
     """Whether a request's check already names NOTE's number ("12345: not a mobile number ..."
     beside the preview's own line for 12345). A note of another kind is always said."""
     number, sep, why = note.replace("：", ": ", 1).partition(": ")   # a note said in Chinese names it with "："
     return bool(sep) and (f"'{number}'" in said or why in said)
+
+
+def _named_by(note: str) -> str:
+    """What a note on a number names first: the number as written ("12345: not a mobile number ...",
+    "12345：不是手机号码…", a note said in Chinese naming it with "：")."""
+    return note.replace("：", ": ", 1).partition(": ")[0]
 
 
 def _digits_of(text: str) -> str:

@@ -241,17 +241,18 @@ def phone_reading(kb: KnowledgeBase, text: str, whole: bool = False) -> numbers.
     return numbers.read(text, slot_type.patterns if slot_type else [], whole)
 
 
-def notes_for(kb: KnowledgeBase, action: Action, text: str) -> tuple[str, ...]:
-    """What a request's values leave unsaid: numbers that are none, numbers written twice, and a
-    time it asks for (`routing.later_words`: "tomorrow", 明天), since a send goes out at once."""
+def notes_for(kb: KnowledgeBase, action: Action, text: str, lang: str | None = None) -> tuple[str, ...]:
+    """What a request's values leave unsaid, in LANG (by default TEXT's language): numbers that are
+    none, numbers written twice (`numbers.Reading.said`), and a time it asks for
+    (`routing.later_words`: "tomorrow", 明天), since a send goes out at once."""
     if not any(slot.type == "phone" for slot in action.slots):
         return ()
-    notes = list(phone_reading(kb, text).notes(kb.rules))
+    from .messages import said, say
+
+    lang = lang or language.detect(text)
+    notes = [said(kb, note, lang) for note in phone_reading(kb, text).said(kb.rules)]
     folded = f" {fold(text)} "
     if (when := next((w for w in kb.routing.later_words if f" {w} " in folded), None)) is not None:
-        from .messages import say
-
-        lang = language.detect(text)
         # folded Chinese is a character a word ("明 天"): said again as written
         notes.append(say(kb, "send.not_scheduled", lang, when=when.replace(" ", "") if lang == "zh" else when))
     return tuple(notes)
@@ -494,7 +495,7 @@ class Router:
                 (code := self.code_asked(question) or self.code_named(question)):
             return Reply(question, "action", 1.0, action="error.lookup", args={"code": code},
                          best=Candidate("action:error.lookup", 1.0, ""), lang=reply.lang)
-        if self._unsure(reply) and (named := self.request_named(question)) is not None:
+        if self._unsure(reply) and (named := self.request_named(question, reply.lang)) is not None:
             # "can u send test to 13800138000 with template DM_100001": a template and a number, which
             # only a send takes, name the request when nothing reads the line surely
             return named._replace(lang=reply.lang)
@@ -577,7 +578,7 @@ class Router:
 
         return self._code_names.sub(apart, text)
 
-    def request_named(self, question: str) -> Reply | None:
+    def request_named(self, question: str, lang: str | None = None) -> Reply | None:
         """The request QUESTION's values name on their own: values of two or more of the kinds only
         requests carry (`routing.slot_bonus_types`: a template code and a phone number) that one
         request alone takes (or alone requires, where several take them), with those values; else
@@ -597,7 +598,7 @@ class Router:
             return None   # "... we sent DM_100001 to 13688889999. Could you check whether it was delivered?"
         key = f"action:{action.name}"
         return Reply(question, "action", 1.0, action=action.name, args=slots_for(self.kb, action, text),
-                     best=Candidate(key, 1.0, ""), notes=notes_for(self.kb, action, text))
+                     best=Candidate(key, 1.0, ""), notes=notes_for(self.kb, action, text, lang))
 
     def code_named(self, text: str) -> str | None:
         """The one error code of the knowledge base TEXT names (any case, bare or prefixed), or None
@@ -790,7 +791,7 @@ class Router:
     def _with_values_of(self, reply: Reply, text: str) -> Reply:
         """Request REPLY, read in a part of a message, with the values the whole message TEXT names."""
         action = self.kb.actions[reply.action]
-        return reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text))
+        return reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text, reply.lang))
 
     def resolved(self, sentence: str, before: Sequence[str]) -> str | None:
         """SENTENCE with its pronoun replaced by the object the nearest sentence BEFORE it names
@@ -1179,4 +1180,4 @@ class Router:
         action = self.kb.actions[name]
         return Reply(question, "action", candidate.confidence, action=name,
                      args=slots_for(self.kb, action, text), best=candidate, lang=lang,
-                     notes=notes_for(self.kb, action, text))
+                     notes=notes_for(self.kb, action, text, lang))
