@@ -769,6 +769,12 @@ def test_a_send_asked_again_after_one_that_never_arrived_is_a_send(router, text)
     assert (reply.type, reply.action, reply.args) == ("action", "send", {"code": "DM_100002", "phones": ["13800138000"]})
 
 
+@pytest.mark.parametrize("text", ["any discount for a charity?", "数字短信能打折吗", "what does one digital message cost"])
+def test_a_discount_or_a_cost_asked_is_the_unpublished_price(router, text):
+    reply = router.route(text)
+    assert (reply.type, reply.entry) == ("fallback", "price-not-published")
+
+
 def test_a_bare_line_asks_which_intent_in_the_order_written_whatever_the_model_leans_to(router):
     """"check status" leans hard to a template's status; 签名 is a near tie of three entries."""
     reply = router.route("check status")
