@@ -775,6 +775,12 @@ def test_a_discount_or_a_cost_asked_is_the_unpublished_price(router, text):
     assert (reply.type, reply.entry) == ("fallback", "price-not-published")
 
 
+@pytest.mark.parametrize("text", ["签名放了大半年没用，还作数吗", "does approval of a template lapse if unused"])
+def test_whether_an_approval_lapses_is_the_unpublished_validity(router, text):
+    reply = router.route(text)
+    assert (reply.type, reply.entry) == ("fallback", "validity-not-published")
+
+
 def test_a_bare_line_asks_which_intent_in_the_order_written_whatever_the_model_leans_to(router):
     """"check status" leans hard to a template's status; 签名 is a near tie of three entries."""
     reply = router.route("check status")
