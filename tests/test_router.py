@@ -781,6 +781,12 @@ def test_whether_an_approval_lapses_is_the_unpublished_validity(router, text):
     assert (reply.type, reply.entry) == ("fallback", "validity-not-published")
 
 
+@pytest.mark.parametrize("text", ["数字短信发出去会延迟吗", "what latency should we expect for a digital message"])
+def test_a_delay_asked_is_the_unpublished_delivery_time(router, text):
+    reply = router.route(text)
+    assert (reply.type, reply.entry) == ("fallback", "delivery-time-not-published")
+
+
 def test_a_bare_line_asks_which_intent_in_the_order_written_whatever_the_model_leans_to(router):
     """"check status" leans hard to a template's status; 签名 is a near tie of three entries."""
     reply = router.route("check status")
