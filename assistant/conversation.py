@@ -30,7 +30,7 @@ from .gaps import log_pick
 from .gaps import record as record_gap
 from .matcher import Candidate
 from .messages import say, small_talk
-from .router import Reply, Router, extract, slots_for
+from .router import MAX_QUESTION, Reply, Router, extract, slots_for
 from .text import clean, fold, shorten
 
 __all__ = ["COMMANDS", "Conversation", "Line", "SlashCommand", "Upload", "Waiting", "slash"]
@@ -158,8 +158,14 @@ class Conversation:
             return self._line("no") + [Line("muted", self.say("enter_means_no"))]
         if not text and not (self.flow and not self.flow.confirming):
             return []                        # Enter alone only matters at a value prompt (a default, a skip)
+        at_value = bool(waiting and waiting.kind in ("slot", "file"))
+        if len(text) > MAX_QUESTION and not at_value:   # refused before any reading of it, in its own language
+            self.lang = language.follow(self.lang_setting, text, self.lang)
+            self._turn("user", text)
+            return self._answered(lambda: [Line("warn", self.say("unreadable.too_long", count=len(text),
+                                                                 most=MAX_QUESTION))])
         # a value typed at a prompt (a name, a code, numbers) has no language; a question or a request there has
-        if not (waiting and waiting.kind in ("slot", "file")) or self.router.form(text) in ("question", "command") \
+        if not at_value or self.router.form(text) in ("question", "command") \
                 or leaves(fold(text)):
             self.lang = language.follow(self.lang_setting, text, self.lang)
         # a yes, a no or a number answers the assistant's own question: never the case's subject
