@@ -76,6 +76,7 @@ class Conversation:
         self.unanswered: list[str] = []
         self.failures = 0
         self.last: dict[str, str] = {}
+        self.replied: int | None = None   # the ticket whose manager's reply was said just before this line
         self.rest = ""       # what followed a yes or a no on the same line, handled as the next line
         self.done = False
         # PROGRESS(done, total) of a send the conversation makes: the REPL draws a bar with it
@@ -159,7 +160,8 @@ class Conversation:
         if not text and not (self.flow and not self.flow.confirming):
             return []                        # Enter alone only matters at a value prompt (a default, a skip)
         at_value = bool(waiting and waiting.kind in ("slot", "file"))
-        if len(text) > MAX_QUESTION and not at_value:   # refused before any reading of it, in its own language
+        if len(text) > MAX_QUESTION and not at_value and not commands.is_command(text):
+            # a question or request that long is refused before any reading of it, in its own language
             self.lang = language.follow(self.lang_setting, text, self.lang)
             self._turn("user", text)
             return self._answered(lambda: [Line("warn", self.say("unreadable.too_long", count=len(text),
@@ -236,6 +238,8 @@ class Conversation:
         del self.turns[:-self.ctx.rules.handoff["kept_turns"]]
 
     def _dispatch(self, text: str) -> list[Line]:
+        # a manager's reply was the last thing said: this line may answer it (`_fallback`, `cases.acknowledges`)
+        self.replied = self.last.pop("replied", None)
         if commands.is_command(text):
             return self._command(text)
         if self.flow:
@@ -271,6 +275,8 @@ class Conversation:
             return self._command(f"/{named}")
         if (told := cases.reply_said(self, text)) is not None:   # "回复经理：…": the ticket's, never a send
             return self.start("handoff.answer", {"text": told}, text)
+        if self.replied and cases.acknowledges(self, text):   # "好的，那我们前台手机是…" just after the reply
+            return self._answer_ticket(text)
         if cases.opens_ticket(self, text):                      # "open a ticket", "开个工单": a person, not the list
             return self.start("handoff", {}, text)
         if about := cases.asked_about(self, text):            # "经理回复了吗": the ticket's state, never an answer
@@ -480,19 +486,28 @@ class Conversation:
             self.unanswered.append(reply.question)
             return [Line("warn", self.say("fallback.manager"))]
         waiting = handoff.waiting_ticket(self.ctx)
-        if waiting and self.router.mask(text := reply.question) == text and self.router.form(text) != "command" \
-                and not slots.asks_something(self, text):
+        text = reply.question
+        if waiting and (waiting["id"] == self.replied or self.router.mask(text) == text and
+                        self.router.form(text) != "command" and not slots.asks_something(self, text)):
             # "thanks, we'll send to mobile first" while a manager waits on the customer: the answer
-            # (a request, a question, or a line naming a number or a code, is never taken for one)
+            # (a request, a question, or a line naming a number or a code, is never taken for one,
+            # unless the manager's reply was the last thing said: then only a clear request is not)
             self.fallbacks -= 1
-            handoff.answer(self.ctx, waiting["id"], text)
-            return [Line("ok", self.say("ticket.answer_added", ticket=waiting["id"], owner=waiting["owner"] or "support"))]
+            return self._answer_ticket(text)
         self.unanswered.append(reply.question)
         lines = [Line("warn", self.say("fallback"))]
         if self.fallbacks >= FALLBACKS_BEFORE_OFFER:
             lines += offers.handoff(self, self.say("handoff.unanswered"),
                                     " / ".join(self.unanswered[-3:]), "unanswered_question")
         return lines
+
+    def _answer_ticket(self, text: str) -> list[Line]:
+        """TEXT added to the ticket a manager waits on the customer for, as the customer's answer."""
+        waiting = handoff.waiting_ticket(self.ctx)
+        if waiting is None:
+            return [Line("warn", self.say("fallback"))]
+        handoff.answer(self.ctx, waiting["id"], text)
+        return [Line("ok", self.say("ticket.answer_added", ticket=waiting["id"], owner=waiting["owner"] or "support"))]
 
     def after_failure(self) -> list[Line]:
         """A failure the user could not fix (the second in a row) earns the handoff offer."""

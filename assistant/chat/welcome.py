@@ -49,6 +49,7 @@ def inbox(conv: Conversation) -> list[Line]:
             out.append(Line("ok", conv.say("inbox.resolved", ticket=m["ticket"], author=m["author"], note=note)))
         else:
             out.append(Line("ok", conv.say("inbox.reply", ticket=m["ticket"], author=m["author"], text=m["text"])))
+            conv.last["replied"] = m["ticket"]   # the customer's next line may be the answer to it
     return out
 
 
