@@ -536,6 +536,23 @@ def test_the_chats_transcript_keeps_each_value_prompt_as_the_assistants_turn(fai
                     ("assistant", asked[1])], turns
 
 
+def test_the_chat_shows_a_partly_failed_send_as_a_warning_its_tables_in_a_fixed_font_and_who_sent_by_name(failed_send):
+    browser = Browser(failed_send["server"].url)
+    browser.sign_in(failed_send["customer"])
+    csrf = browser.csrf("/chat")
+    chat_say(browser, csrf, "/send DIGITAL_SMS_0001 13800138000 19212345678")
+    report = [line for line in chat_say(browser, csrf, "yes")["lines"] if "1 sent, 1 failed" in line["text"]]
+    assert [line["kind"] for line in report] == ["warn"]               # partly done: never the error's colour
+    listed = "\n".join(line["text"] for line in chat_say(browser, csrf, "/sends")["lines"])
+    assert "customer:token#" not in listed and re.search(r"\bcustomer\s*$", listed, re.MULTILINE), listed
+    page = browser.go("/chat")[2]
+    assert re.search(r'<li data-from="assistant" class="table">[^<]*1 sent, 1 failed', page)
+    assert re.search(r'<li data-from="assistant" class="table">request\s+template', page)
+    css = browser.go("/static/style.css")[2]
+    warn = re.search(r"\.transcript li\.warn \{([^}]*)\}", css).group(1)
+    assert "var(--bad)" not in warn and "li.table" in css and "monospace" in css.split("li.table", 1)[1].split("}")[0]
+
+
 def test_only_the_knowledge_bases_answers_are_marked_for_the_feedback_box(desk):
     browser = Browser(desk["server"].url)
     browser.sign_in(desk["customer"])

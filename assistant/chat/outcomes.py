@@ -148,7 +148,8 @@ def sent(conv: Conversation, result: dict) -> list[Line]:
     report = render.send_text(result, conv.ctx.rules.carriers, look_up=False)
     if result["failed"]:
         report += "\n" + conv.say("send.look_up")       # the CLI's hint, said in the conversation's language
-    lines = [Line("ok" if not result["failed"] else "warn", report)]
+    # all sent: ok; some failed: a warning (partly done); none sent: an error
+    lines = [Line("ok" if not result["failed"] else "warn" if result["sent"] else "error", report)]
     codes = list(dict.fromkeys(r["error_code"] for r in result["results"] if r["error_code"]))
     conv.last["errors"] = " ".join(codes)          # "what does that mean?" explains every one of them
     if result["failed"]:

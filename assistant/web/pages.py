@@ -9,6 +9,7 @@ CSRF token; a form without it changes nothing and gets 403.
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.parse
 from dataclasses import replace
@@ -34,6 +35,10 @@ from . import i18n, sessions
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+# a line holding a table (a rule of dashes under its header, as render.table draws it): shown in a
+# fixed-width font so that its columns line up (the script's TABLE does the same for new lines)
+TABLE = re.compile(r"^-{3,}(?: {2,}-{3,})*[ \t]*$", re.MULTILINE)
+templates.env.filters["tabular"] = lambda text: bool(TABLE.search(str(text or "")))
 router = APIRouter(include_in_schema=False, route_class=StrictRoute)  # forms read as strictly as the API
 STAFF_HOME, CUSTOMER_HOME = "/desk", "/chat"
 CHAT_COOKIE = "assistant_chat"
