@@ -291,6 +291,8 @@ class Conversation:
             return fix
         if how := outcomes.send_asked(self, text):     # "did my last send go through?": that send's result
             return how
+        if self.turns and self.turns[-1]["role"] == "user":
+            self.turns[-1]["asked"] = True   # read as a question or a request: what the reports count as asked
         reply = self._named_request(text, self.router.route(text, self.lang))
         if not (reply.type == "action" and self.kb.actions[reply.action].changes_state):
             fate = outcomes.number_fate(self, text)    # "why did 19912345678 fail?" after a send
@@ -532,6 +534,7 @@ class Conversation:
         account has a ticket open, the request is added to that one instead (one case at a time)."""
         if self.role == "manager":
             return [Line("warn", offers.MANAGER_HANDOFF)]
+        self.last["person"] = "asked"      # the reports count this conversation as one a person was asked into
         if not reason and trigger in (None, "asked_for_person") and self.unanswered and not self.failures:
             # what the customer last struggled with: the questions left unanswered since
             reason, trigger = " / ".join(self.unanswered[-3:]), "unanswered_question"

@@ -209,7 +209,8 @@ def _turns(ctx: Context, conversation: Sequence[dict]) -> list[dict]:
     turns = []
     for turn in list(conversation)[-ctx.rules.handoff["kept_turns"]:]:
         text = str(turn.get("text", ""))
-        turns.append({**turn, "text": shorten(text, limit) if len(text) > limit else text})
+        kept = {k: v for k, v in turn.items() if k != "asked"}   # the reports' mark (conversation.py), not the case's
+        turns.append({**kept, "text": shorten(text, limit) if len(text) > limit else text})
     return turns
 
 
