@@ -116,6 +116,18 @@ def test_the_queue_lists_tickets_with_their_status_and_first_reply_timer(desk):
     assert browser.go("/desk?q=STUCK")[2].count("data-ticket-id") == 1
 
 
+def test_the_queue_past_its_last_page_shows_the_last_and_an_unknown_status_is_said_with_the_valid_ones(desk):
+    browser = Browser(desk["server"].url)
+    browser.sign_in(desk["manager"])
+    page = browser.go("/desk?page=99")[2]
+    assert "Page 1 of 1" in page and "Page 99" not in page and page.count("data-ticket-id") == 1
+    status, _, page = browser.go("/desk?status=bogus")
+    assert status == 200 and page.count("data-ticket-id") == 1          # the active queue, with the problem said
+    problem = re.search(r'data-role="filter-problem">([^<]*)<', page).group(1)
+    assert "Unknown status &#39;bogus&#39;" in problem and all(s in problem for s in ("open", "claimed", "waiting", "resolved"))
+    assert "data-role=\"filter-problem\"" not in browser.go("/desk?status=open")[2]
+
+
 def test_a_form_without_the_csrf_token_changes_nothing(desk):
     browser = Browser(desk["server"].url)
     browser.sign_in(desk["manager"])
