@@ -11,13 +11,14 @@ completions to show. The pieces live in `assistant.chat`; this class only dispat
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
 from . import lang as language
 from . import roles
 from .actions import accounts, handoff, signatures, templates
-from .chat import attachments, cases, commands, notes, offers, outcomes, slots, speech, state, values, welcome
+from .chat import attachments, cases, commands, offers, outcomes, slots, speech, state, values, welcome
 from .chat.attachments import Upload
 from .chat.commands import COMMANDS, SlashCommand, slash
 from .chat.lines import Line, Pick, Waiting, leaves, yes_or_no_again
@@ -168,7 +169,7 @@ class Conversation:
                                                                  most=MAX_QUESTION))])
         # a value typed at a prompt (a name, a code, numbers) has no language; a question or a request there has
         if not at_value or self.router.form(text) in ("question", "command") \
-                or leaves(fold(text)):
+                or leaves(fold(text), self.kb.leaving):
             self.lang = language.follow(self.lang_setting, text, self.lang)
         # a yes, a no or a number answers the assistant's own question: never the case's subject
         self._turn("user", text, reply=bool(waiting and waiting.kind in ("offer", "confirm", "pick")))
@@ -245,11 +246,15 @@ class Conversation:
         if self.flow:
             return slots.answer(self, text)
         answer, reading = fold(text), yes_or_no(text, self.kb.answers)
-        if self.picks and not self.offer and leaves(answer):   # "取消", "never mind" at a "did you mean": dropped
+        leaving = leaves(answer, self.kb.leaving)
+        if self.picks and not self.offer and leaving:   # "取消", "never mind" at a "did you mean": dropped
             return self._picks_dropped()
-        if self.offer and leaves(answer) and not commands.bare(text):   # "hmm, actually not now", "算了": declined
+        if self.offer and leaving and not commands.bare(text):   # "hmm, actually not now", "算了": declined
             self.offer = None
             return [Line("muted", self.say("ok"))]
+        if self.offer and self._signs_off(text):   # "算了不用了，我自己再试试": declined, and the topic left
+            self.offer = None
+            return self._signed_off()
         if self.offer:
             reading, self.rest = offers.reading(self, text, offers.pending_action(self.offer))
             if reading == "unclear":         # neither surely yes nor no: asked again, never taken as a no
@@ -332,9 +337,31 @@ class Conversation:
         filled in said so, rather than "I don't know"; None for any other line."""
         if kind := small_talk(self.kb, text):
             return [Line("answer", self.say(f"small_talk.{kind}"))]
-        if leaves(fold(text)):
+        if leaves(fold(text), self.kb.leaving):
             return [Line("muted", self.say("nothing_to_cancel"))]
+        if self._signs_off(text):
+            return self._signed_off()
         return None
+
+    def _signed_off(self) -> list[Line]:
+        """"never mind, I'll try myself" said: no question left unanswered, and never what a ticket
+        is about; a person asked for right after it gets the problem given up on (`handoff`)."""
+        if self.turns and self.turns[-1]["role"] == "user":
+            self.turns[-1].update({"reply": True, SIGNED_OFF: True})
+        return [Line("muted", self.say("ok"))]
+
+    def _signs_off(self, text: str) -> bool:
+        """Whether TEXT drops what was going on and leaves it there: its first clause is only words
+        that drop a request (messages.yaml `leaving`: "never mind", "算了不用了") and what follows
+        neither asks nor reads as anything ("never mind, I'll try myself", "算了不用了，我自己再试试").
+        "never mind, how long does review take?" and "cancel, I want a person" go on to be answered."""
+        first, sep, rest = _CLAUSE.partition(text)
+        if not sep or not rest.strip() or not leaves(fold(first), self.kb.leaving):
+            return False
+        if slots.asks_something(self, rest) or commands.is_command(rest.strip()):
+            return False
+        reply = self.router.route(rest, self.lang)
+        return reply.type == "fallback" and reply.kind != "undocumented" and not reply.error
 
     def _command(self, text: str) -> list[Line]:
         """A slash command; typed at a prompt, the prompt comes back after it (or its drop is said)."""
@@ -436,8 +463,9 @@ class Conversation:
         # numbers that are none, or written twice; not again where the request's own check names them
         said = "\n".join(line.text for line in started)
         back = values.taken_back(self.kb, reply.question)   # "13312345678换成…": no note on a number taken back
-        lines = [Line("warn", shown) for note in reply.notes
-                 if not _said_already(shown := notes.note(self, note), said) and _digits_of(note.partition(":")[0]) not in back]
+        # (the router says them in the conversation's language, which it was given)
+        lines = [Line("warn", note) for note in reply.notes
+                 if not _said_already(note, said) and _digits_of(_named_by(note)) not in back]
         return lines + started
 
     def _names_object_of(self, key: str, said: str) -> bool:
@@ -459,8 +487,11 @@ class Conversation:
             lines.append(Line("muted", self.say("related", questions=" | ".join(related))))
         if entry.actions and offer:
             named = values.named_for(self.ctx, entry.actions[0], reply.question)
-            # the question names the account's own object: its status at once, not an offer of it
-            lines += self.run(entry.actions[0], named) if named else self.offer_or_why(entry.actions[0])
+            # the question names the account's own object: its status at once, not an offer of it (an
+            # object of the other kind too: "为啥如家酒店被驳回了" read as a template's rejection names the
+            # signature 如家酒店, whose status says why)
+            looked_up = (entry.actions[0], named) if named else self._object_looked_up(reply.question)
+            lines += self.run(*looked_up) if looked_up else self.offer_or_why(entry.actions[0])
         return lines
 
     def offer_or_why(self, name: str) -> list[Line]:
@@ -487,6 +518,9 @@ class Conversation:
         if self.role == "manager":
             self.unanswered.append(reply.question)
             return [Line("warn", self.say("fallback.manager"))]
+        if (looked_up := self._object_looked_up(reply.question)) is not None:
+            self.fallbacks -= 1
+            return self.run(*looked_up)
         waiting = handoff.waiting_ticket(self.ctx)
         text = reply.question
         if waiting and (waiting["id"] == self.replied or self.router.mask(text) == text and
@@ -511,6 +545,13 @@ class Conversation:
         handoff.answer(self.ctx, waiting["id"], text)
         return [Line("ok", self.say("ticket.answer_added", ticket=waiting["id"], owner=waiting["owner"] or "support"))]
 
+    def _object_looked_up(self, said: str) -> tuple[str, dict[str, Any]] | None:
+        """The status look-up for the one object of the account that SAID, unread by the router,
+        names ("为啥如家酒店被驳回了" names the rejected signature 如家酒店: its status and the
+        carrier's reason say why); None when it names none, or objects of both kinds."""
+        found = [(name, named) for name in values.LOOKUPS if (named := values.named_for(self.ctx, name, said))]
+        return found[0] if len(found) == 1 else None
+
     def after_failure(self) -> list[Line]:
         """A failure the user could not fix (the second in a row) earns the handoff offer."""
         self.failures += 1
@@ -518,6 +559,20 @@ class Conversation:
         if self.failures < 2:
             return []
         return offers.handoff(self, self.say("handoff.failing"))
+
+    def _ask_after_giving_up(self) -> None:
+        """A person asked for in the line right after a sign-off ("never mind, I'll try myself", then
+        "I want a human"): the case is the problem given up on, the customer's line before the
+        sign-off, so the asking line is no subject of the ticket (a turn marked `reply`, as a yes is)."""
+        off = max((n for n, t in enumerate(self.turns) if t.get(SIGNED_OFF)), default=None)
+        if off is None:
+            return
+        def said(turn: dict) -> bool:
+            return turn["role"] == "user" and not turn.get("reply") and not commands.is_command(str(turn["text"]))
+        after = [t for t in self.turns[off + 1:] if said(t)]
+        if len(after) <= 1 and any(said(t) for t in self.turns[:off]):
+            for turn in after:
+                turn["reply"] = True
 
     # --- actions -----------------------------------------------------------------------------
 
@@ -538,6 +593,8 @@ class Conversation:
         if not reason and trigger in (None, "asked_for_person") and self.unanswered and not self.failures:
             # what the customer last struggled with: the questions left unanswered since
             reason, trigger = " / ".join(self.unanswered[-3:]), "unanswered_question"
+        if not reason and trigger in (None, "asked_for_person"):
+            self._ask_after_giving_up()
         # the send this session made that failed is the one the person is asked about, whatever was said since
         # a send refused whole is the one, if it is the session's latest trouble (chat/outcomes.refused);
         # a session that made a send of its own never gets another attached by its time
@@ -559,11 +616,33 @@ class Conversation:
         return [Line("ok", said), Line("muted", self.say("ticket.later"))]
 
 
+SIGNED_OFF = "signed_off"   # the mark of a person's turn that dropped what was going on and left it there
+
+
+class _Clauses:
+    """A line cut after its first clause: (the clause, the mark that ends it, the rest)."""
+
+    _MARK = re.compile(r"[,，。;；!！、]|\.(?=\s)")
+
+    def partition(self, text: str) -> tuple[str, str, str]:
+        found = self._MARK.search(text)
+        return (text[:found.start()], found.group(0), text[found.end():]) if found else (text, "", "")
+
+
+_CLAUSE = _Clauses()
+
+
 def _said_already(note: str, said: str) -> bool:
     """Whether a request's check already names NOTE's number ("12345: not a mobile number ..."
     beside the preview's own line for 12345). A note of another kind is always said."""
     number, sep, why = note.replace("：", ": ", 1).partition(": ")   # a note said in Chinese names it with "："
     return bool(sep) and (f"'{number}'" in said or why in said)
+
+
+def _named_by(note: str) -> str:
+    """What a note on a number names first: the number as written ("12345: not a mobile number ...",
+    "12345：不是手机号码…", a note said in Chinese naming it with "：")."""
+    return note.replace("：", ": ", 1).partition(": ")[0]
 
 
 def _digits_of(text: str) -> str:

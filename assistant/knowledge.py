@@ -171,6 +171,7 @@ class Routing(NamedTuple):
     wanting: tuple[str, ...] = ()  # "i want", "我要": a sentence so opened asks for one of closing_requests
     # a request that changes the account -> the one that shows what it made, for a line that changes nothing
     viewed_as: tuple[tuple[str, str], ...] = ()
+    trial_words: tuple[str, ...] = ()  # "看看效果": to see a send on a phone, not the records (Router.viewing)
 
 
 class KnowledgeBase(NamedTuple):
@@ -195,6 +196,7 @@ class KnowledgeBase(NamedTuple):
     small_talk: dict[str, tuple[str, ...]] = {}     # greetings, thanks...: kind -> what people type (messages.yaml)
     follow_ups: dict[str, tuple[str, ...]] = {}     # "how do I fix it"...: kind -> what people type (messages.yaml)
     answers: dict[str, tuple[str, ...]] = {}        # yes, no, unsure, polite -> what people type at "[y/N]" (messages.yaml)
+    leaving: dict[str, tuple[str, ...]] = {}        # leave, around -> the words that drop a request (messages.yaml)
 
 
 class _Checker:
@@ -422,10 +424,21 @@ def _read_answers(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:
     return kinds
 
 
+LEAVING = ("leave", "around")   # the phrases that drop a request, and the words beside them that change nothing
+
+
+def _read_leaving(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:
+    """messages.yaml's `leaving`: the phrases a line that drops a request is made of (`leave`), and
+    the words around them that change nothing (`around`); assistant/chat/lines.py reads a line with them."""
+    def unknown(kind: str) -> str | None:
+        return None if kind in LEAVING else f"unknown kind of leaving words '{kind}'; use one of: {', '.join(LEAVING)}"
+    return _read_phrase_kinds(c, data, "leaving", "leaving words", unknown)
+
+
 def _read_messages(c: _Checker, data: Any, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
     """messages.yaml: the conversation's own sentences, each in every language of the knowledge base."""
     messages: dict[str, dict[str, str]] = {}
-    sections = {"version", "messages", "small_talk", "follow_ups", "answers"}
+    sections = {"version", "messages", "small_talk", "follow_ups", "answers", "leaving"}
     if data is None or not c.mapping(data, 1, "messages.yaml", sections, {"messages"}):
         return messages
     items = data.get("messages")
@@ -697,7 +710,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       c.strings(r, "acceptance_words", "routing"),
                       c.strings(r, "closing_requests", "routing"),
                       tuple(fold(x) for x in c.strings(r, "wanting", "routing")),
-                      _viewed_as(c, r))
+                      _viewed_as(c, r),
+                      tuple(fold(x) for x in c.strings(r, "trial_words", "routing")))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 
@@ -829,6 +843,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
     small_talk = _read_small_talk(c, data, messages)
     follow_ups = _read_follow_ups(c, data)
     answers = _read_answers(c, data)
+    leaving = _read_leaving(c, data)
     checkers.append(c)
     c, data = read("synonyms.yaml")
     synonyms = _read_synonyms(c, data)
@@ -871,7 +886,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
             entries[entry_id] = entry._replace(alternatives=merged)
     kb = KnowledgeBase(str(directory), entries, Synonyms(synonyms), slot_types, actions, error_codes,
                        thresholds, weights, routing, stopwords, rules, intro, out_of_scope, encoder, languages, messages,
-                       small_talk, follow_ups, answers)
+                       small_talk, follow_ups, answers, leaving)
     problems.extend(_cross_references(kb, faq_lines))
     problems.extend(_prompt_messages(kb))
     if (directory / "error_codes.yaml").is_file():  # a plain FAQ without a catalogue has no account model to explain

@@ -8,6 +8,7 @@ YAML edit, checked by `assistant kb check` (every id must have every language).
 from __future__ import annotations
 
 import re
+from string import Formatter
 from typing import Any
 
 from .knowledge import KnowledgeBase
@@ -34,6 +35,18 @@ def said(kb: KnowledgeBase, value: Any, lang: str) -> str:
         separator = say(kb, "list.separator", lang)
         return (separator + " " if separator.isascii() else separator).join(said(kb, v, lang) for v in value)
     return str(value)
+
+
+def heard(kb: KnowledgeBase, msg_id: str, text: str, lang: str = "en") -> dict[str, str] | None:
+    """The fields of TEXT when it is message MSG_ID as said in LANG, else None: a sentence stored as
+    it was said (a ticket's history keeps the staff's English) to be said again in a reader's language."""
+    texts = kb.messages.get(msg_id)
+    if texts is None:
+        raise KeyError(f"no message '{msg_id}' in messages.yaml")
+    pattern = "".join(re.escape(literal) + (f"(?P<{name}>.+?)" if name else "")
+                      for literal, name, _, _ in Formatter().parse(texts.get(lang) or texts["en"]))
+    found = re.fullmatch(pattern, text, re.S)
+    return found.groupdict() if found else None
 
 
 def small_talk(kb: KnowledgeBase, text: str, near: bool = True) -> str | None:

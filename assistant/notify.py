@@ -26,10 +26,14 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .clock import Clock
 from .errors import UserError
 from .storage.sqlite import Store
+
+if TYPE_CHECKING:
+    from .knowledge import KnowledgeBase
 
 log = logging.getLogger("assistant.notify")
 
@@ -106,8 +110,16 @@ def post(target: Target, row: dict, secret: str | None, timeout: float = 5.0) ->
         response.read()
 
 
-def overdue(store: Store, clock: Clock, targets: dict) -> int:
-    """Record `overdue` once for each unresolved ticket past its first-reply target with no reply yet."""
+def overdue(store: Store, clock: Clock, targets: dict, kb: KnowledgeBase | None = None) -> int:
+    """Record `overdue` once for each unresolved ticket past its first-reply target with no reply yet;
+    its detail is the catalogue's (`ticket.history.overdue` of KB, else the shipped knowledge base's)
+    in English, as a ticket's history keeps it."""
+    from .messages import say
+
+    if kb is None:
+        from .knowledge import load
+
+        kb = load()
     now = clock.now()
     found = 0
     for priority, minutes in targets.items():
@@ -121,7 +133,8 @@ def overdue(store: Store, clock: Clock, targets: dict) -> int:
             with store.transaction():
                 at = now.isoformat(sep=" ")
                 store.insert("ticket_events", {"ticket": ticket["id"], "at": at, "actor": "system",
-                                               "event": "overdue", "detail": f"no first reply within {minutes} min"})
+                                               "event": "overdue",
+                                               "detail": say(kb, "ticket.history.overdue", minutes=minutes)})
                 record(store, ticket, "overdue", at)
             found += 1
     return found
@@ -131,8 +144,9 @@ class Courier:
     """Delivers the outbox to TARGETS from a thread of its own, one receiver's failures never holding another's."""
 
     def __init__(self, open_store: Callable[[], Store], targets: list[Target], secret: str | None,
-                 clock: Clock | None = None, every: float = 1.0, first_reply: dict | None = None):
-        self.open_store, self.targets, self.secret = open_store, targets, secret
+                 clock: Clock | None = None, every: float = 1.0, first_reply: dict | None = None,
+                 kb: KnowledgeBase | None = None):
+        self.open_store, self.targets, self.secret, self.kb = open_store, targets, secret, kb
         self.clock, self.every, self.first_reply = clock or Clock(), every, first_reply or {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -162,7 +176,7 @@ class Courier:
     def run_once(self, store: Store) -> int:
         """One round: record overdue tickets, then send each receiver what it has not had. Returns posts made."""
         if self.first_reply:
-            overdue(store, self.clock, self.first_reply)
+            overdue(store, self.clock, self.first_reply, self.kb)
         sent = 0
         for target in self.targets:
             sent += self._deliver(store, target)

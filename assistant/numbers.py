@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from .records import NamedTuple
 from .rules import Rules
 from .text import LazyPattern
 
 _SEPARATORS = LazyPattern(r"[\s\-().]")
+Said = dict[str, Any]   # a sentence of messages.yaml to be said in a reader's language: {"say": id, "fields": {...}}
 
 
 class Number(NamedTuple):
@@ -113,6 +115,10 @@ class Repeat(NamedTuple):
     def note(self) -> str:
         return f"{self.written}: the same number as {self.first} ({self.phone}); it is one recipient, sent once"
 
+    def said(self) -> Said:
+        """`note` as the catalogue's sentence (`number.repeat`) and its fields."""
+        return {"say": "number.repeat", "fields": {"written": self.written, "first": self.first, "phone": self.phone}}
+
 
 class Reading(NamedTuple):
     """The numbers of a text: each recipient once (PHONES, as written), the tokens that look like
@@ -135,6 +141,22 @@ class Reading(NamedTuple):
         if rules is not None:
             out += [f"{raw}: {problem}" for raw in self.phones if (problem := lookup(raw, rules).problem)]
         return out + [r.note() for r in self.repeats]
+
+    def said(self, rules: Rules | None = None) -> list[Said]:
+        """`notes` as the catalogue's sentences (messages.yaml `number.*`) and their fields, in the
+        same order, for `messages.said` to say in the reader's language (in English, word for word
+        the `notes`). A number whose problem is the rules' own words (an unsupported segment) keeps them."""
+        out: list[Said] = []
+        for token in self.unread:
+            msg_id, fields = note_said(token)
+            out.append({"say": msg_id, "fields": fields})
+        for raw in self.phones if rules is not None else ():
+            if (problem := lookup(raw, rules).problem) is None:
+                continue
+            known = problem_said(raw, rules)
+            out.append({"say": "number.problem", "fields": {
+                "number": raw, "problem": problem if known is None else {"say": known[0], "fields": known[1]}}})
+        return out + [r.said() for r in self.repeats]
 
 
 def landline(raw: str) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 from . import lang as language
 from . import numbers, symptoms
 from .knowledge import Action, KnowledgeBase
-from .matcher import Candidate, Index
+from .matcher import FORM_WORDS, Candidate, Index
 from .records import NamedTuple
 from .text import LazyPattern, clean, fold, plain, spaced
 
@@ -241,23 +241,24 @@ def phone_reading(kb: KnowledgeBase, text: str, whole: bool = False) -> numbers.
     return numbers.read(text, slot_type.patterns if slot_type else [], whole)
 
 
-def notes_for(kb: KnowledgeBase, action: Action, text: str) -> tuple[str, ...]:
-    """What a request's values leave unsaid: numbers that are none, numbers written twice, and a
-    time it asks for (`routing.later_words`: "tomorrow", 明天), since a send goes out at once."""
+def notes_for(kb: KnowledgeBase, action: Action, text: str, lang: str | None = None) -> tuple[str, ...]:
+    """What a request's values leave unsaid, in LANG (by default TEXT's language): numbers that are
+    none, numbers written twice (`numbers.Reading.said`), and a time it asks for
+    (`routing.later_words`: "tomorrow", 明天), since a send goes out at once."""
     if not any(slot.type == "phone" for slot in action.slots):
         return ()
-    notes = list(phone_reading(kb, text).notes(kb.rules))
+    from .messages import said, say
+
+    lang = lang or language.detect(text)
+    notes = [said(kb, note, lang) for note in phone_reading(kb, text).said(kb.rules)]
     folded = f" {fold(text)} "
     if (when := next((w for w in kb.routing.later_words if f" {w} " in folded), None)) is not None:
-        from .messages import say
-
-        lang = language.detect(text)
         # folded Chinese is a character a word ("明 天"): said again as written
         notes.append(say(kb, "send.not_scheduled", lang, when=when.replace(" ", "") if lang == "zh" else when))
     return tuple(notes)
 
 
-_PRONOUNS = frozenset({"it", "its", "that", "this", "they", "them"})
+_PRONOUNS = frozenset({"it", "its", "that", "this", "they", "them", "它"})   # 它: a Chinese character is a word once folded
 _REFERS_ZH = LazyPattern("[这那它此该]")
 _POINTS_BACK_ZH = LazyPattern("它|[这那](?:些|几个|两个|三个)|[这那]个?(?![\u4e00-\u9fff])")   # "列一下这些", not "这个签名"
 
@@ -307,6 +308,7 @@ class Router:
         self._code_words: dict[str, str | None] | None = None     # see code_asked
         self._code_names: re.Pattern | None = None                # the error codes, longest first (codes_apart)
         self._bare_lines: dict[str, tuple[str, ...]] | None = None   # routing.bare_lines, folded (Router._bare)
+        self._stopwords: frozenset[str] | None = None   # the knowledge base's stopwords (Router._says_nothing)
 
     def intents(self) -> dict[str, list[str]]:
         """Every intent's phrasings, masked: FAQ entries, actions and the out-of-scope examples."""
@@ -380,7 +382,10 @@ class Router:
         opening of `command_phrases`: "please show my signatures", "能帮我列出模板"), or asks after
         a send already made (`routing.sent_words` anywhere: "did 13800138000 receive
         DIGITAL_SMS_0001", "帮我确认下收到了吗"): such a line changes nothing, so no request that
-        changes the account is read in it (a send named by its values would be charged twice)."""
+        changes the account is read in it (a send named by its values would be charged twice). A
+        line that wants to see a send on a phone (`routing.trial_words`: "看看手机上的效果") asks for one."""
+        if self._trying(text):
+            return False
         joined = " ".join(fold(text).split()) + " "
         if any(f" {word} " in f" {joined}" for word in self.kb.routing.sent_words):
             return True
@@ -392,6 +397,11 @@ class Router:
                 joined = joined[len(phrase) + 1:]
                 break
         return joined.startswith(tuple(v + " " for v in verbs))
+
+    def _trying(self, text: str) -> bool:
+        """Whether TEXT asks to send (again) or to see a send on a phone (`routing.trial_words`)."""
+        joined = " " + " ".join(fold(text).split()) + " "
+        return any(f" {word} " in joined for word in self.kb.routing.trial_words)
 
     def _changing_nothing(self, ranked: list[Candidate]) -> list[Candidate]:
         """RANKED given that the line changes nothing: a request that changes the account gives its
@@ -481,10 +491,11 @@ class Router:
         reply = self._route(question, lang)
         # nothing reads the line surely: a code's Chinese words asked about ("余额不足怎么办"), or the
         # one error code it names ("A sub-account gets isp.RAM_PERMISSION_DENY when sending; why?")
-        if self._unsure(reply) and (code := self.code_asked(question) or self.code_named(question)):
+        if self._unsure(reply) and not self._asked_apart_from_code(reply) and \
+                (code := self.code_asked(question) or self.code_named(question)):
             return Reply(question, "action", 1.0, action="error.lookup", args={"code": code},
                          best=Candidate("action:error.lookup", 1.0, ""), lang=reply.lang)
-        if self._unsure(reply) and (named := self.request_named(question)) is not None:
+        if self._unsure(reply) and (named := self.request_named(question, reply.lang)) is not None:
             # "can u send test to 13800138000 with template DM_100001": a template and a number, which
             # only a send takes, name the request when nothing reads the line surely
             return named._replace(lang=reply.lang)
@@ -514,6 +525,20 @@ class Router:
             return False
         answered = reply.type in ("answer", "action") or reply.kind == "undocumented"
         return not answered or reply.confidence < self.kb.thresholds.low_confidence
+
+    def _asked_apart_from_code(self, reply: Reply) -> bool:
+        """Whether REPLY answers what a sentence of its message asks apart from the error code another
+        names ("We hit isv.MOBILE_COUNT_OVER_LIMIT on a send. What's the cap per request?" asks the
+        figure, which that entry gives; "... returns isv.SMS_SIGNATURE_ILLEGAL. Why?" asks the code's meaning)."""
+        if reply.type != "answer":
+            return False
+        text = self.read(reply.question)
+        for sentence in self.asking(text):
+            if self.mask(sentence) == sentence:
+                alone = self._route_one(reply.question, sentence, reply.lang or "en")
+                if alone.type == "answer" and alone.entry == reply.entry:
+                    return True
+        return False
 
     def code_asked(self, text: str) -> str | None:
         """The error code TEXT asks about in Chinese, or None. TEXT must be only a word of
@@ -553,7 +578,7 @@ class Router:
 
         return self._code_names.sub(apart, text)
 
-    def request_named(self, question: str) -> Reply | None:
+    def request_named(self, question: str, lang: str | None = None) -> Reply | None:
         """The request QUESTION's values name on their own: values of two or more of the kinds only
         requests carry (`routing.slot_bonus_types`: a template code and a phone number) that one
         request alone takes (or alone requires, where several take them), with those values; else
@@ -569,11 +594,11 @@ class Router:
         if len(takers) != 1:
             return None
         action = takers[0]
-        if action.changes_state and any(self.viewing(s) for s in self.sentences(text)):
+        if action.changes_state and any(self.viewing(s) for s in self.sentences(text)) and not self._trying(text):
             return None   # "... we sent DM_100001 to 13688889999. Could you check whether it was delivered?"
         key = f"action:{action.name}"
         return Reply(question, "action", 1.0, action=action.name, args=slots_for(self.kb, action, text),
-                     best=Candidate(key, 1.0, ""), notes=notes_for(self.kb, action, text))
+                     best=Candidate(key, 1.0, ""), notes=notes_for(self.kb, action, text, lang))
 
     def code_named(self, text: str) -> str | None:
         """The one error code of the knowledge base TEXT names (any case, bare or prefixed), or None
@@ -648,7 +673,7 @@ class Router:
         sentences = self.sentences(text)
         # a sentence asking to be shown something ("... we sent DM_100001 to 13800138000. Please
         # check whether it arrived.") makes the whole message one that changes nothing
-        shown = len(sentences) > 1 and any(self.viewing(s) for s in sentences)
+        shown = len(sentences) > 1 and any(self.viewing(s) for s in sentences) and not self._trying(text)
         whole = self._route_one(question, text, said, shown)
         if whole.type == "answer" and whole.notes:
             return whole   # a value the message names that its rule refuses decides what it asks (`symptoms`)
@@ -676,6 +701,8 @@ class Router:
                     reply = self._with_values_of(reply, text)
                 group.append(reply)
         best = max(in_context, key=_strength)
+        if (named := self._request_in_a_sentence(question, alone)) is not None:
+            return named._replace(lang=said)
         if best.type in ("answer", "fallback") and (request := self._closing_request(question, text, sentences, said, shown)):
             return request
         # the whole message answered only because it leans to one entry (the `lead` rule, below
@@ -701,6 +728,18 @@ class Router:
             # when sure, since its context said it is about something else
             alone = [r for r in alone if r.type not in ("answer", "action") or r.confidence >= self.kb.thresholds.low_confidence]
         return max([best, *alone], key=_strength)
+
+    def _request_in_a_sentence(self, question: str, alone: list[Reply]) -> Reply | None:
+        """The request the values of a message of several sentences name (`request_named`: a template
+        and a number, which only a send takes), when a sentence that asks leans to it read alone (its
+        best candidate, sure or not):
+        "我们圣诞活动的模板DM_100003已经审核通过了，老板想先看看手机上的效果。能不能先帮我给13600001111发一条？"
+        asks for a send, though the sentence naming the approved template leans to its status."""
+        named = self.request_named(question)
+        if named is None:
+            return None
+        key = f"action:{named.action}"
+        return named if any(r.best is not None and r.best.key == key for r in alone) else None
 
     def _closing_request(self, question: str, text: str, sentences: list[str], said: str, shown: bool) -> Reply | None:
         """The request a message of several sentences closes with, in command form ("... the
@@ -737,17 +776,22 @@ class Router:
         wanted = self.kb.routing.closing_requests
         openers = tuple(w + " " for w in self.kb.routing.wanting)
         for clause in clauses:
-            if not (self._asks(clause) or (" ".join(fold(clause).split()) + " ").startswith(openers)):
+            folded = " ".join(fold(clause).split()) + " "
+            opener = next((o for o in openers if folded.startswith(o)), None)
+            if not (self._asks(clause) or opener):
                 continue
-            reply = self._route_one(question, clause, said)
-            if reply.type == "action" and reply.action in wanted and reply.confidence >= self.thresholds.low_confidence:
-                return self._with_values_of(reply, text)
+            # what is wanted, read without who wants it too ("客户要转人工": the customer's words pulled it off)
+            parts = [clause, folded[len(opener):].strip()] if opener and folded[len(opener):].strip() else [clause]
+            for part in parts:
+                reply = self._route_one(question, part, said)
+                if reply.type == "action" and reply.action in wanted and reply.confidence >= self.thresholds.low_confidence:
+                    return self._with_values_of(reply, text)
         return None
 
     def _with_values_of(self, reply: Reply, text: str) -> Reply:
         """Request REPLY, read in a part of a message, with the values the whole message TEXT names."""
         action = self.kb.actions[reply.action]
-        return reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text))
+        return reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text, reply.lang))
 
     def resolved(self, sentence: str, before: Sequence[str]) -> str | None:
         """SENTENCE with its pronoun replaced by the object the nearest sentence BEFORE it names
@@ -999,7 +1043,7 @@ class Router:
         outside = next((c.confidence for c in ranked if c.key == NEGATIVE), 0.0)
         if outside and best is not None and best.key.startswith("action:") and self._names_request_values(text):
             outside = 0.0   # "查一下13312345678的发送记录": a number, a template code or an error code is the domain's
-        if best is None or outside >= t.out_of_scope:
+        if best is None or outside >= t.out_of_scope or self._says_nothing(text):
             return Reply(question, "fallback", best.confidence if best else 0.0, best=best, lang=lang, outside=True)
         if best.confidence < 1.0 and (bare := self._bare(text, known)):
             # "status", 签名: a word alone names no object, whatever the model leans to (unless the line
@@ -1043,6 +1087,19 @@ class Router:
             return self.resolve(question, text, best, lang)
         suggestions = [Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in [best, *close][: t.suggestions]]
         return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best, lang=lang)
+
+    def _says_nothing(self, text: str) -> bool:
+        """Whether TEXT has no word but stopwords, names no value and is neither a question nor a
+        request by its form ("the the the", "吧吧吧": tone, not content, though the characters of 吧
+        leaned it to a handoff; "what can you do?" is all stopwords too, and asks): nothing to
+        answer or do."""
+        if self.mask(text) != text or self.form(text):
+            return False
+        stop = self._stopwords
+        if stop is None:
+            stop = self._stopwords = frozenset(self.kb.stopwords)
+        words = [w for w in self.index.words(self.prepare(text)) if w not in FORM_WORDS]
+        return bool(words) and all(w in stop for w in words)
 
     def _names_request_values(self, text: str) -> bool:
         """Whether TEXT names a value only requests carry (`routing.slot_bonus_types`)."""
@@ -1123,4 +1180,4 @@ class Router:
         action = self.kb.actions[name]
         return Reply(question, "action", candidate.confidence, action=name,
                      args=slots_for(self.kb, action, text), best=candidate, lang=lang,
-                     notes=notes_for(self.kb, action, text))
+                     notes=notes_for(self.kb, action, text, lang))

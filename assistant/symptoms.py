@@ -112,7 +112,7 @@ def findings(text: str, rules: Rules, checks: Sequence[Check],
     if (check := by_name.get("number")) and _cued(low, check):
         found += [_finding(check.name, check.entry, value, problem) for value, problem in _numbers(rules, text, low)]
     if (check := by_name.get("repeat")) and _cued(low, check):
-        found += [_finding(check.name, check.entry, value, note) for value, note in _repeats(rules, low)]
+        found += [_finding(check.name, check.entry, value, note) for value, note in _repeats(rules, low, check)]
     if (check := by_name.get("industry")) and _cued(low, check) and not found:
         found += [_finding(check.name, check.entry, value, note) for value, note in _industries(rules, low, check)]
     if (check := by_name.get("segment")) and _cued(low, check) and not found:
@@ -213,6 +213,10 @@ def _media(rules: Rules, text: str, low: str, check: Check) -> Iterator[tuple[st
             yield match.group(0), _said("note.videos", limit=spec["max_videos"])
         elif what not in _VIDEOS and (count if what in _FRAMES else count + 1) > spec["max_frames"]:
             yield match.group(0), _said("note.frames", limit=spec["max_frames"])
+    for key, words in check.words:   # `alone`: "只放一张海报，一个字都不写", "text only": one kind of frame
+        said = next((w for w in words if _word_in(low, w)), None) if key == "alone" else None
+        if said is not None:
+            yield said, _said("note.alone")
     kinds = spec["media_kinds"]
     for match in _formats(check.formats).finditer(low):
         name = match.group(1)
@@ -297,13 +301,16 @@ def _clock_times(low: str) -> list[int]:
     return times
 
 
-def _repeats(rules: Rules, low: str) -> Iterator[tuple[str, Said]]:
+def _repeats(rules: Rules, low: str, check: Check) -> Iterator[tuple[str, Said]]:
     """One template sent to a number twice within 24 hours ("at 10:00 ... the same template again
-    at 15:00"; "at 10:25 yesterday, and today at 09:00"): flow control holds the second; when it may go."""
+    at 15:00"; "at 10:25 yesterday, and today at 09:00"), or once at a time with the question when it
+    may go again (`words.again`: "got it at 10:25 yesterday. When can we send the same template
+    again?"): flow control holds the second; when it may go."""
     times = _clock_times(low)
-    if len(times) < 2:
+    asked = len(times) == 1 and any(_word_in(low, word) for word in dict(check.words).get("again", ()))
+    if len(times) < 2 and not asked:
         return
-    gap = times[1] - times[0] + (24 * 60 if any(word in low for word in _YESTERDAY) else 0)
+    gap = times[1] - times[0] + (24 * 60 if any(word in low for word in _YESTERDAY) else 0) if not asked else 1
     if not 0 < gap < 24 * 60:   # 25 hours apart: flow control is not what held it
         return
     limit = rules.sending["flow_control"]["same_template_per_24h"]

@@ -396,3 +396,30 @@ def test_a_handoff_added_to_an_open_ticket_files_the_customers_words_and_attache
     assert "01062345678" in [f["phone"] for f in ticket["context"]["send"]["failures"]]
     again = [e for e in ticket["events"] if e["event"] == "asked again"]
     assert again and again[-1]["detail"].startswith(f"Send {newer[:8]} failed for 1 of 2 numbers")
+
+
+@pytest.mark.parametrize("change", ["可以，不过名字改成李四", "yes, but the name should be Wang"])
+def test_a_yes_with_a_change_at_a_sends_go_ahead_looks_up_the_templates_variables_once(live, router, monkeypatch, change):
+    from assistant.chat import slots
+
+    conv = Conversation(live, router)
+    conv.handle("send DIGITAL_SMS_0001 to 13800138071 with name=Li")
+    assert conv.waiting.kind == "confirm"
+    looked_up = []
+    status = slots.templates.status
+    monkeypatch.setattr(slots.templates, "status", lambda *a, **k: looked_up.append(a[1:]) or status(*a, **k))
+    said = " ".join(line.text for line in conv.handle(change))
+    assert conv.waiting.kind == "confirm" and "sent 1" not in said      # held: the preview no longer shows what would go
+    assert looked_up == [("DIGITAL_SMS_0001",)]
+
+
+def test_the_words_that_drop_a_request_are_the_knowledge_bases_own(kb):
+    """What drops a request is data (messages.yaml `leaving`): a knowledge base that adds a word is read with it."""
+    from assistant.chat.lines import leaves
+    from assistant.text import fold
+
+    assert leaves(fold("oh, actually never mind"), kb.leaving) and leaves(fold("算了，不发了"), kb.leaving)
+    assert not leaves(fold("cancel my signature"), kb.leaving)
+    own = {**kb.leaving, "leave": (*kb.leaving["leave"], fold("拉倒"))}
+    assert not leaves(fold("拉倒"), kb.leaving) and leaves(fold("拉倒"), own) and leaves(fold("那就拉倒吧"), own)
+    assert leaves(fold("never mind")) is True     # without a table: the shipped knowledge base's (the remote REPL's client)

@@ -6,7 +6,8 @@ from assistant import render
 from assistant.chat import notes
 from assistant.context import Context
 from assistant.conversation import Conversation
-from assistant.numbers import Repeat, lookup, unread_note
+from assistant.messages import said
+from assistant.numbers import Reading, Repeat, lookup, unread_note
 
 PROBLEMS = ["010-62345678", "12345", "1380013800a", "10012345678"]
 UNREAD = ["010-62345678", "12345", "1"]
@@ -27,25 +28,31 @@ def test_the_catalogues_english_of_a_numbers_problem_is_what_the_check_says(talk
 
 
 @pytest.mark.parametrize("token", UNREAD)
-def test_the_catalogues_english_of_an_unread_number_is_the_routers_note(talk, token):
-    assert notes.note(talk("en"), unread_note(token)) == unread_note(token)
+def test_the_catalogues_english_of_an_unread_number_is_the_routers_note(kb, token):
+    assert said(kb, Reading([], [token], [], []).said()[0], "en") == unread_note(token)
 
 
-def test_a_numbers_problem_is_said_in_chinese_in_a_chinese_conversation(talk, ctx):
+def test_a_numbers_problem_is_said_in_chinese_in_a_chinese_conversation(talk, ctx, kb):
     zh = talk("zh")
     assert notes.problem(zh, "010-62345678", lookup("010-62345678", ctx.rules).problem) == \
         "'010-62345678' 是固定电话，不是手机号码：数字短信只能发往中国内地手机号码（例如 13800138000）"
-    assert notes.note(zh, unread_note("12345")).startswith("12345：不是手机号码（5 位数字；")
-    repeat = Repeat("138 0013 8000", "13800138000", "13800138000").note()
-    assert notes.note(talk("en"), repeat) == repeat
-    assert notes.note(zh, repeat) == "138 0013 8000：与 13800138000 是同一个号码（13800138000），只算一个接收方，只发送一次"
+    assert said(kb, Reading([], ["12345"], [], []).said()[0], "zh").startswith("12345：不是手机号码（5 位数字；")
+    repeat = Repeat("138 0013 8000", "13800138000", "13800138000")
+    assert said(kb, repeat.said(), "en") == repeat.note()
+    assert said(kb, repeat.said(), "zh") == \
+        "138 0013 8000：与 13800138000 是同一个号码（13800138000），只算一个接收方，只发送一次"
 
 
-def test_a_note_it_does_not_know_and_a_rules_own_reason_are_said_as_they_are(talk, ctx):
+def test_a_rules_own_reason_is_said_as_it_is(talk, ctx):
     zh = talk("zh")
-    assert notes.note(zh, "something else: entirely") == "something else: entirely"
     broadnet = lookup("19212345678", ctx.rules).problem       # rules.yaml's own words
     assert notes.problem(zh, "19212345678", broadnet) == broadnet
+
+
+def test_a_chinese_send_requests_notes_and_its_previews_repeat_are_said_in_chinese(live, router):
+    conv = Conversation(live, router, lang="zh")
+    said_ = "\n".join(line.text for line in conv.handle("给13800138000、138 0013 8000和12345发DIGITAL_SMS_0001，name=张三"))
+    assert "与 13800138000 是同一个号码" in said_ and "the same number" not in said_ and "not a mobile" not in said_, said_
 
 
 @pytest.mark.parametrize("lang, template, day, said", [

@@ -845,6 +845,20 @@ def test_ask_json_names_every_number_it_cannot_read(run):
     assert "not a mobile number" in reply["notes"][1]
 
 
+def test_ask_says_the_notes_on_numbers_in_the_requests_language(run):
+    asked = "给13800138000、138 0013 8000、12345和010-62345678发DIGITAL_SMS_0001"
+    reply = json.loads(run("ask", "--json", asked).out)
+    assert reply["lang"] == "zh" and reply["notes"] == [
+        "12345：不是手机号码（5 位数字；中国内地手机号码为 11 位，例如 13800138000 或 +86 138 0013 8000）",
+        "010-62345678：是固定电话，不是手机号码：数字短信只能发往中国内地手机号码（例如 13800138000）",
+        "138 0013 8000：与 13800138000 是同一个号码（13800138000），只算一个接收方，只发送一次"]
+    said = run("ask", asked).out
+    assert "12345：不是手机号码" in said and "与 13800138000 是同一个号码" in said and "not a mobile number" not in said
+    english = run("ask", "send DIGITAL_SMS_0001 to 13800138000, 138 0013 8000 and 12345").out   # as it was, in English
+    assert "12345: not a mobile number (5 digits; a mainland mobile number has 11" in english
+    assert "138 0013 8000: the same number as 13800138000 (13800138000); it is one recipient, sent once" in english
+
+
 def test_a_cached_ask_on_a_database_that_learned_a_phrasing_answers_with_it_and_opens_no_database(private_kb, tmp_path):
     env = {**private_kb, "ASSISTANT_DB": str(tmp_path / "taught.db")}
     taught = subprocess.run([sys.executable, "-m", "assistant", "--role", "manager", "kb", "learn", "zorbly quux widget",

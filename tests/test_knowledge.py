@@ -202,6 +202,13 @@ def test_an_answer_of_an_unknown_kind_or_of_two_kinds_is_reported(kb_copy):
     assert any("answer '不 行' is both no and polite; keep one" in p for p in problems)
 
 
+def test_leaving_words_are_read_from_the_catalogue_and_an_unknown_kind_is_reported(kb, kb_copy):
+    assert "never mind" in kb.leaving["leave"] and "do not send" in kb.leaving["leave"]   # folded as lines are
+    assert "actually" in kb.leaving["around"]
+    _edit(kb_copy / "messages.yaml", "  around: [actually,", "  beside: [actually,")
+    assert any("unknown kind of leaving words 'beside'; use one of: leave, around" in p for p in _problems(kb_copy))
+
+
 def test_a_check_that_does_not_exist_or_names_an_unknown_entry_is_reported(kb_copy):
     _edit(kb_copy / "matcher.yaml", "    repeat: {entry: flow-control,", "    repeats: {entry: flow-control,")
     _edit(kb_copy / "matcher.yaml", "    media: {entry: media-formats,", "    media: {entry: media-format,")

@@ -80,3 +80,13 @@ def test_each_carriers_rejection_of_an_industry_has_its_words_in_every_language(
     for (carrier, industry), reason in rejections.items():
         texts = kb.messages[f"reason.rejects.{carrier}.{industry}"]
         assert texts["en"] == reason and texts["zh"]
+
+
+def test_a_stored_sentence_of_the_catalogue_gives_back_its_fields_to_be_said_again(kb):
+    from assistant.messages import heard
+
+    stored = say(kb, "ticket.history.assigned_by", before="nobody", after="lin", by="ann")
+    assert heard(kb, "ticket.history.assigned_by", stored) == {"before": "nobody", "after": "lin", "by": "ann"}
+    assert heard(kb, "ticket.history.overdue", "no first reply within 480 min") == {"minutes": "480"}
+    assert heard(kb, "ticket.history.overdue", "no first reply within 480 minutes, sorry") is None
+    assert heard(kb, "ticket.history.assigned_by", "nobody -> lin") is None

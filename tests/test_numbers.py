@@ -117,3 +117,30 @@ def test_a_landline_in_a_request_is_named_as_one(kb):
     assert reading.phones == ["13800138000"] and reading.unread == ["010-62345678"]
     assert reading.notes(kb.rules) == ["010-62345678: a landline, not a mobile number: digital messages reach only "
                                        "mainland mobiles (e.g. 13800138000)"]
+
+
+@pytest.mark.parametrize("text", [
+    "send DIGITAL_SMS_0001 to 138 0013 8000, 13800138000, 12345, 1, 010-62345678 and 19212345678",
+    "给13800138000、+86 138-0013-8000、1861234567和(0755) 8888 6666发DIGITAL_SMS_0001",
+    "send it to 10012345678 and 1461234567890 00861380013800, 0086 13912345621 and 139-1234-5621"])
+def test_the_notes_as_catalogue_sentences_say_in_english_word_for_word_what_the_reader_notes(kb, text):
+    from assistant.messages import said
+    from assistant.router import phone_reading
+
+    reading = phone_reading(kb, text)
+    assert len(reading.notes(kb.rules)) >= 3
+    assert [said(kb, note, "en") for note in reading.said(kb.rules)] == reading.notes(kb.rules)
+    assert [said(kb, note, "en") for note in reading.said()] == reading.notes()
+
+
+def test_the_notes_as_catalogue_sentences_are_said_in_chinese_but_a_rules_own_reason(kb):
+    from assistant.messages import said
+    from assistant.router import phone_reading
+
+    reading = phone_reading(kb, "给13800138000、138 0013 8000、12345、010-62345678和19212345678发DIGITAL_SMS_0001")
+    chinese = [said(kb, note, "zh") for note in reading.said(kb.rules)]
+    assert chinese[:2] == ["12345：不是手机号码（5 位数字；中国内地手机号码为 11 位，例如 13800138000 或 +86 138 0013 8000）",
+                           "010-62345678：是固定电话，不是手机号码：数字短信只能发往中国内地手机号码（例如 13800138000）"]
+    assert chinese[-1] == "138 0013 8000：与 13800138000 是同一个号码（13800138000），只算一个接收方，只发送一次"
+    broadnet = lookup("19212345678", kb.rules).problem        # rules.yaml's own words, as they are
+    assert chinese[2] == f"19212345678：{broadnet}"

@@ -644,7 +644,8 @@ def test_a_line_that_asks_to_be_shown_something_is_no_request_that_changes_the_a
     assert reply.action == action and not router.kb.actions[reply.action].changes_state
 
 
-@pytest.mark.parametrize("said,industry", [("零售业", "retail"), ("金融行业", "finance"), ("零售", "retail")])
+@pytest.mark.parametrize("said,industry", [("零售业", "retail"), ("金融行业", "finance"), ("零售", "retail"),
+                                           ("酒店", "travel"), ("hotel", "travel"), ("医院", "medicine"), ("银行", "finance")])
 def test_an_industry_named_with_its_chinese_word_for_trade_is_that_industry(kb, said, industry):
     from assistant.router import extract
 
@@ -723,6 +724,66 @@ def test_a_request_that_changes_nothing_gives_its_likelihood_to_the_one_that_sho
     shown = {c.key: c.confidence for c in router._changing_nothing(ranked)}
     assert shown["action:send"] == 0.0 and shown["action:signature.submit"] == 0.0
     assert max(shown, key=shown.get) == "action:send.list"
+
+
+@pytest.mark.parametrize("text", ["吧吧吧", "啊啊啊啊", "the the the", "吧" * 600])
+def test_a_line_of_only_particles_or_stopwords_asks_for_nothing(router, text):
+    """The characters of 吧 leaned "吧吧吧" to a handoff, which would open a ticket on a guess."""
+    assert router.route(text).type == "fallback"
+
+
+@pytest.mark.parametrize("text", ["给13800138021发订房确认 name=王五 hotel=汉庭 date=4月25日",
+                                  "用订房确认给13800138021发 name=王五 hotel=汉庭 date=4月25日"])
+def test_a_number_with_template_parameters_names_a_send_by_the_templates_name(router, text):
+    reply = router.route(text)
+    assert (reply.type, reply.action) == ("action", "send")
+    assert reply.args["phones"] == ["13800138021"]
+    assert reply.args["params"] == ["name=王五", "hotel=汉庭", "date=4月25日"]
+
+
+def test_an_agent_saying_the_customer_wants_a_person_asks_for_one(router):
+    """Who wants it ("客户要") pulled the clause off a handoff; what is wanted is read alone too."""
+    reply = router.route("客户要找人工，明天就要发了")
+    assert (reply.type, reply.action) == ("action", "handoff")
+
+
+@pytest.mark.parametrize("text,entry", [
+    ("The API said isv.MOBILE_NUMBER_ILLEGAL for +86 139 1234 5678. Which number formats are accepted?", "mobile-numbers"),
+    ("我们发送时报 isv.MOBILE_COUNT_OVER_LIMIT。一次最多能传多少个号码？", "recipients-per-send"),
+])
+def test_a_sentence_asking_a_documented_figure_beside_an_error_code_gets_the_entry(router, text, entry):
+    reply = router.route(text)
+    assert (reply.type, reply.entry) == ("answer", entry)
+
+
+def test_a_sentence_asking_why_beside_an_error_code_looks_the_code_up(router):
+    reply = router.route("The send returns isv.SMS_SIGNATURE_ILLEGAL. Why?")
+    assert (reply.action, reply.args) == ("error.lookup", {"code": "isv.SMS_SIGNATURE_ILLEGAL"})
+
+
+def test_a_send_asked_in_one_sentence_beats_the_approved_template_another_names(router):
+    reply = router.route("你好，我们是连锁超市。模板DM_100006上周已经审核通过了，店长想先看看效果。麻烦帮我给15912345678发一条？")
+    assert (reply.type, reply.action) == ("action", "send")
+    assert reply.args == {"code": "DM_100006", "phones": ["15912345678"]}
+
+
+def test_a_chinese_it_stands_for_the_object_a_sentence_before_names(router):
+    reply = router.route("签名“蓝湾物业”前几天提交了，一直没有任何消息。能不能帮我看看它现在怎么样了？")
+    assert (reply.type, reply.action, reply.args) == ("action", "signature.status", {"name": "蓝湾物业"})
+
+
+@pytest.mark.parametrize("text", ["模板DM_100003已经通过了。帮我给13800138000发一条，看看手机上的效果",
+                                  "Template DM_100003 is approved now. Please send one to 13800138000 so we see how it looks."])
+def test_a_send_to_see_how_the_message_looks_is_a_send_not_a_look_at_the_records(router, text):
+    reply = router.route(text)
+    assert (reply.type, reply.action, reply.args) == ("action", "send", {"code": "DM_100003", "phones": ["13800138000"]})
+
+
+@pytest.mark.parametrize("text", ["Resend DM_100002 to 13800138000 please, the customer never received the first one.",
+                                  "13800138000 没收到，帮我用 DM_100002 重新发一条"])
+def test_a_send_asked_again_after_one_that_never_arrived_is_a_send(router, text):
+    reply = router.route(text)
+    assert (reply.type, reply.action, reply.args) == ("action", "send", {"code": "DM_100002", "phones": ["13800138000"]})
 
 
 def test_a_bare_line_asks_which_intent_in_the_order_written_whatever_the_model_leans_to(router):

@@ -535,3 +535,22 @@ def test_a_files_extra_columns_are_allowed_but_a_variable_no_column_gives_is_ref
                                         r"\$\{name\} \(its columns: 姓名\); name a column 'name'"):
         sending.send(live, "DIGITAL_SMS_0001", [(f"1390000000{n}", {"姓名": "张三"}) for n in range(5)], from_file=True)
     assert live.store.row("SELECT COUNT(*) AS n FROM requests")["n"] == 1
+
+
+def test_a_preview_gives_why_flow_control_holds_a_number_for_each_readers_language(live, media):
+    from assistant.messages import said
+
+    for n in (2, 3):
+        templates.create(live, f"T{n}", "AcmeShop", "e-commerce", "Hello", [media["image"]])
+    live.later(days=5)
+    assert _codes(_send(live, "13800138000")) == [None]
+    preview = sending.preview(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"}), ("13312345678", {"name": "Tom"})])
+    held = preview["held"]
+    assert list(held) == ["13800138000"]                                 # the one held back; the other goes
+    assert said(live.kb, held["13800138000"], "en") == preview["results"][0]["detail"] == \
+        "13800138000 already got template DIGITAL_SMS_0001 in the last 24 hours (limit 1)"
+    assert said(live.kb, held["13800138000"], "zh") == "13800138000 在过去 24 小时内已收到过模板 DIGITAL_SMS_0001（上限 1 次）"
+    assert _codes(sending.send(live, "DIGITAL_SMS_0002", [("13800138000", {})])) == [None]
+    minute = sending.preview(live, "DIGITAL_SMS_0003", [("13800138000", {})])
+    assert minute["results"][0]["detail"] == "13800138000 reached 2 digital messages in a minute"     # as it was
+    assert said(live.kb, minute["held"]["13800138000"], "zh") == "13800138000 1 分钟内已收到 2 条数字短信，达到上限"

@@ -6,6 +6,7 @@ The round trip in a real browser is in tests/test_web_browser.py; these talk HTT
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import http.cookiejar
 import io
@@ -740,3 +741,54 @@ def test_the_ticket_page_names_the_customer_and_who_is_signed_in_in_the_desks_la
     status, _, page = browser.go("/desk/tickets/1")
     assert status == 200 and manager in page
     assert re.search(r'data-author="customer" data-author-role="customer">.*?' + re.escape(customer) + r": 19212345678", page)
+
+
+@pytest.mark.parametrize("lang,agent,customer", [("en", "<b>ann (agent, for the customer):</b>", "<b>Customer:</b>"),
+                                                 ("zh-CN", "<b>ann (坐席，代客户):</b>", "<b>客户:</b>")])
+def test_an_agents_conversation_on_a_ticket_is_named_as_the_agents_in_the_desks_language(serve, lang, agent, customer):
+    server = serve()
+    token = server.token("--user", "ann", "--grant", "agent")
+    conv = server.call("POST", "/v1/conversations", token, {"account": "demo"})[1]["id"]
+    for text in ("我的模板一直在审核，客户很着急", "转人工", "是"):
+        assert server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": text})[0] == 200
+    browser = Browser(server.url, lang=lang)
+    browser.sign_in(server.token("--user", "lin", "--grant", "manager"))
+    page = browser.go("/desk/tickets/1")[2]
+    turns = re.search(r'<ol class="turns">(.*?)</ol>', page, re.S).group(1)
+    assert f'<li data-from="user" data-author-role="agent">{agent} 我的模板一直在审核，客户很着急</li>' in turns, turns
+    assert customer not in turns and turns.count(agent) == 3       # the agent's three lines, none the customer's
+    shown = cli(server.db, "--role", "manager", "handoff", "show", "1")
+    assert "**ann (agent, for the customer)**: 我的模板一直在审核" in shown and "**user**" not in shown
+
+
+@pytest.mark.parametrize("lang,said", [
+    ("en", ("system overdue: no first reply within 480 min", "agent:ann created: asked for a person",
+            "manager:lin assigned: nobody -&gt; lin by lin", "<b>lin</b>: Resolved: Approved now.")),
+    ("zh-CN", ("系统 首次回复超时: 480 分钟内没有首次回复", "ann（坐席） 创建了工单: 代客户要求转人工",
+               "lin（经理） 分派了工单: 无人 → lin（由 lin 分派）", "<b>lin</b>: 已结案：Approved now."))])
+def test_every_history_line_and_a_resolution_on_the_ticket_page_are_in_the_desks_language(serve, lang, said):
+    from assistant import knowledge, notify
+    from assistant.clock import FixedClock
+    from assistant.storage import open_store
+
+    server = serve()
+    manager = server.token("--user", "lin", "--grant", "manager")
+    status, ticket = server.call("POST", "/v1/tickets", server.token("--user", "ann", "--grant", "agent"),
+                                 {"reason": "the customer cannot see the template"})
+    assert status == 200
+    store = open_store(server.db)
+    try:
+        later = FixedClock(dt.datetime.fromisoformat(ticket["created_at"]) + dt.timedelta(hours=9))
+        assert notify.overdue(store, later, {"normal": 480}, knowledge.load()) == 1
+    finally:
+        store.close()
+    assert server.call("POST", f"/v1/tickets/{ticket['id']}/assign", manager, {"to": "lin"})[0] == 200
+    assert server.call("POST", f"/v1/tickets/{ticket['id']}/resolve", manager, {"note": "Approved now."})[0] == 200
+    browser = Browser(server.url, lang=lang)
+    browser.sign_in(manager)
+    page = browser.go(f"/desk/tickets/{ticket['id']}")[2]
+    history = re.search(r'<ol class="history" data-role="history">(.*?)</ol>', page, re.S).group(1)
+    messages = re.search(r'<ol class="messages" data-role="messages">(.*?)</ol>', page, re.S).group(1)
+    assert all(line in history + messages for line in said), history + messages
+    shown = cli(server.db, "--role", "manager", "handoff", "show", str(ticket["id"]))   # the staff's command line: English
+    assert "system overdue: no first reply within 480 min" in shown and "nobody -> lin by lin" in shown

@@ -194,3 +194,19 @@ def test_feedback_is_asked_of_an_answer_never_beside_an_offers_yes_and_no(serve,
     transcript.locator("li[data-role=feedback] button[data-feedback=yes]").wait_for()
     assert chat.locator("[data-role=choices] button").count() == 0
     assert errors == []
+
+
+@pytest.mark.parametrize("lang,asked,question", [("zh", "转人工", "确定执行吗？"),
+                                                 ("en", "I want to talk to a person", "Go ahead?")])
+def test_the_chat_asks_a_go_ahead_once_beside_its_buttons(serve, browser, lang, asked, question):
+    server = serve()
+    chat, errors = open_page(browser, server.url, lang)
+    sign_in(chat, server.token("--account", "demo"), lang)
+    chat.wait_for_url("**/chat")
+    say(chat, asked)
+    chat.locator("[data-role=choices] button", has_text=WORDS[lang]["yes_button"]).wait_for()
+    assert chat.locator("main").inner_text().count(question) == 1
+    chat.reload()                                   # the page as the server draws it: still once
+    chat.locator("[data-role=choices] button", has_text=WORDS[lang]["yes_button"]).wait_for()
+    assert chat.locator("main").inner_text().count(question) == 1
+    assert errors == []

@@ -108,11 +108,12 @@ def _reason(found: dict, trigger: str | None, send_date: dt.date | None, named: 
 
 
 def _summary(ctx: Context, reason: str, found: dict, detail: str | None, last_question: str | None,
-             send_date: dt.date | None) -> list[dict]:
+             send_date: dt.date | None, refused_said: Any = None) -> list[dict]:
     """What the ticket is about, as the catalogue's sentences (`ticket.summary.*`) and the values
     that fill them: stored with the ticket (`context.summary_said`), so that each view says it in
     its own language (`summary_in`); a value that is itself words to translate is a nested
-    {"say": id} (a carrier's name, "no code"), a list is joined as the language joins one."""
+    {"say": id} (a carrier's name, "no code"), a list is joined as the language joins one.
+    REFUSED_SAID: a send refused whole's reason so (its English word for word the `reason`), if known."""
     def carriers(keys: Sequence[str]) -> list[Any]:
         # each carrier's name in the reader's language; a carrier the catalogue has no label for, by its rules' name
         return [{"say": f"label.carrier.{c}"} if f"label.carrier.{c}" in ctx.kb.messages else ctx.rules.carriers[c]
@@ -129,7 +130,7 @@ def _summary(ctx: Context, reason: str, found: dict, detail: str | None, last_qu
         phones = list(r["phones"] or [])
         to: Any = phones[:3] if len(phones) <= 3 else \
             {"say": "ticket.summary.and_more", "fields": {"numbers": phones[:3], "count": f"{len(phones) - 3:,}"}}
-        parts = [part("refused_send", template=r["template"], to=to, code=r["code"], reason=r["reason"])]
+        parts = [part("refused_send", template=r["template"], to=to, code=r["code"], reason=refused_said or r["reason"])]
     elif reason == "send_failure" and "send" in found:
         s = found["send"]
         parts = [part("send_failure", request=s["request_id"][:8], failed=s["failed"], total=s["total"],
@@ -204,14 +205,26 @@ def _text(ctx: Context, text: str | None, what: str, how: str) -> str:
 
 
 def _turns(ctx: Context, conversation: Sequence[dict]) -> list[dict]:
-    """The last turns of the conversation, each text cut to the ticket text limit."""
+    """The last turns of the conversation, each text cut to the ticket text limit; in an agent's
+    conversation (in the customer's name) the person's turns are the agent's (`AGENT`: its name)."""
     limit = int(ctx.rules.handoff["max_text_chars"])
+    author, role = writer(ctx)
     turns = []
     for turn in list(conversation)[-ctx.rules.handoff["kept_turns"]:]:
         text = str(turn.get("text", ""))
         kept = {k: v for k, v in turn.items() if k != "asked"}   # the reports' mark (conversation.py), not the case's
-        turns.append({**kept, "text": shorten(text, limit) if len(text) > limit else text})
+        turns.append({**kept, "text": shorten(text, limit) if len(text) > limit else text,
+                      **({AGENT: author} if role == "agent" and turn.get("role") == "user" else {})})
     return turns
+
+
+AGENT = "agent"   # the key of a conversation's turn an agent said, in the customer's name: the agent's name
+
+
+def speaker(turn: Mapping[str, Any]) -> str:
+    """Who said a conversation's TURN, where people read it: an agent's turn as the agent's, written
+    for the customer ("ann (agent, for the customer)"), any other by its role ("user", "assistant")."""
+    return author_label({"author": turn[AGENT], "role": "agent"}) if turn.get(AGENT) else str(turn.get("role") or "")
 
 
 def _open_ticket(ctx: Context) -> dict | None:
@@ -322,7 +335,7 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
         turns = _turns(ctx, conversation)
         last_question = next((t["text"] for t in reversed(turns) if t.get("role") == "user" and not t.get("reply")
                               and not _bare_command(str(t["text"]))), None)
-        parts = _summary(ctx, reason, found, detail, last_question, planned)
+        parts = _summary(ctx, reason, found, detail, last_question, planned, (refused or {}).get("said"))
         summary = summary_text(ctx.kb, parts, "en")
         if reuse and (already := _open_ticket(ctx)):
             # the customer's own words as their message; what the request is about, in the history
@@ -599,7 +612,9 @@ def assign(ctx: Context, ticket_id: int | str, to: str, by: str | None = None) -
             return get(ctx, row["id"])
         status = row["status"] if row["status"] == "waiting" else "claimed"
         ctx.store.execute("UPDATE tickets SET owner = ?, status = ? WHERE id = ?", (owner, status, row["id"]))
-        _event(ctx, row["id"], "assigned", f"{row['owner'] or 'nobody'} -> {owner}" + (f" by {clean(by)}" if by else ""))
+        before = row["owner"] or say(ctx.kb, "ticket.history.nobody")
+        _event(ctx, row["id"], "assigned", say(ctx.kb, "ticket.history.assigned_by", before=before, after=owner, by=clean(by))
+               if by else say(ctx.kb, "ticket.history.assigned", before=before, after=owner))
         return get(ctx, row["id"])
     return perform(ctx, "handoff.assign", str(ticket_id), work)
 
@@ -714,7 +729,7 @@ def export(ticket: dict, fmt: str) -> str:
                                           for m in s["sent_messages"]]
     if ticket["conversation"]:
         lines += ["", "## Conversation", ""]
-        lines += [f"- **{o(t['role'])}**: {_lines(t['text'])}" for t in ticket["conversation"]]
+        lines += [f"- **{o(speaker(t))}**: {_lines(t['text'])}" for t in ticket["conversation"]]
     if ticket["messages"]:
         lines += ["", "## Replies", ""] + [f"- {o(m['at'])} {o(author_label(m))}: {_lines(m['text'])}"
                                                       for m in ticket["messages"]]

@@ -36,7 +36,8 @@ from dataclasses import dataclass
 
 from ..context import Context, perform
 from ..errors import Conflict, NotFound, Unprocessable, UserError, hinted, refused
-from ..numbers import Repeat, lookup, unique
+from ..messages import said
+from ..numbers import Repeat, Said, lookup, unique
 from ..pacing import Pace, unpaced
 from . import signatures, templates
 
@@ -49,7 +50,7 @@ class _FlowControl:
 
     def __init__(self, ctx: Context, now: dt.datetime):
         self.limits = ctx.rules.sending["flow_control"]
-        self.now = now
+        self.kb, self.now = ctx.kb, now
         self.sent: dict[str, list[tuple[dt.datetime, str]]] = defaultdict(list)
         self.here: dict[str, int] = {}  # this send's own messages: by number, and by "number template"
         since = (now - dt.timedelta(hours=24)).isoformat(sep=" ")
@@ -58,20 +59,26 @@ class _FlowControl:
                 (ctx.account, since)):
             self.sent[row["phone"]].append((dt.datetime.fromisoformat(row["sent_at"]), row["template"]))
 
-    def problem(self, phone: str, template: str) -> str | None:
+    def held(self, phone: str, template: str) -> Said | None:
+        """Why PHONE may not get TEMPLATE now, as a sentence of messages.yaml (`send.held.*`) and its
+        fields, for each reader's language; None when it may."""
         history = self.sent.get(phone, ())
         here = self.here.get(phone, 0)
         if not history and not here:  # most numbers of a large send: nothing to count
             return None
         same = sum(1 for _, t in history if t == template) + self.here.get(f"{phone} {template}", 0)
         if same >= self.limits["same_template_per_24h"]:
-            return f"{phone} already got template {template} in the last 24 hours (limit {self.limits['same_template_per_24h']})"
-        for window, key, label in ((dt.timedelta(minutes=1), "any_template_per_minute", "a minute"),
-                                   (dt.timedelta(hours=1), "any_template_per_hour", "an hour"),
-                                   (dt.timedelta(hours=24), "any_template_per_24h", "24 hours")):
+            return {"say": "send.held.same_template",
+                    "fields": {"phone": phone, "template": template, "limit": self.limits["same_template_per_24h"]}}
+        for window, key in ((dt.timedelta(minutes=1), "any_template_per_minute"),
+                            (dt.timedelta(hours=1), "any_template_per_hour"), (dt.timedelta(hours=24), "any_template_per_24h")):
             if sum(1 for at, _ in history if self.now - at < window) + here >= self.limits[key]:
-                return f"{phone} reached {self.limits[key]} digital messages in {label}"
+                return {"say": f"send.held.{key}", "fields": {"phone": phone, "limit": self.limits[key]}}
         return None
+
+    def problem(self, held: Said) -> str:
+        """HELD (`held`) as the send records it: in English, the service's words."""
+        return said(self.kb, held, "en")
 
     def record(self, phone: str, template: str) -> None:
         """A message of this send to PHONE, sent now: counted by number and by number and template.
@@ -192,22 +199,25 @@ def _situation(ctx: Context, code: str, now: dt.datetime) -> _Situation:
 
 
 def _outcomes(ctx: Context, code: str, recipients: list[tuple[str, Mapping[str, str]]],
-              progress: Progress | None = None, checked: list[tuple] | None = None) -> dict:
+              progress: Progress | None = None, checked: list[tuple] | None = None,
+              held: dict[str, Said] | None = None) -> dict:
     """What sending CODE to RECIPIENTS does, number by number, in the order the service checks.
 
     Writes nothing: `send` records the outcomes, `preview` shows them before the person
     confirms. One function for both, so a preview can never promise what the send refuses.
-    CHECKED: the recipients' `_static_checks`, when already made.
+    CHECKED: the recipients' `_static_checks`, when already made; HELD, if given, is filled with the
+    reason (`_FlowControl.held`) of each number flow control holds back, by number.
     """
     seen = _situation(ctx, code, ctx.clock.now())
     if checked is None:
         checked = _static_checks(ctx, seen.status["variables"], recipients, progress)
-    return _verdicts(ctx, seen, recipients, checked)
+    return _verdicts(ctx, seen, recipients, checked, held=held)
 
 
 def _verdicts(ctx: Context, seen: _Situation, recipients: list[tuple[str, Mapping[str, str]]],
-              checked: list[tuple], pace: Pace = unpaced) -> dict:
-    """Each recipient's outcome in SEEN, the numbers' CHECKED static verdicts given (PACE at each number)."""
+              checked: list[tuple], pace: Pace = unpaced, held: dict[str, Said] | None = None) -> dict:
+    """Each recipient's outcome in SEEN, the numbers' CHECKED static verdicts given (PACE at each
+    number); HELD as for `_outcomes`."""
     account, template, status = seen.account, seen.template, seen.status
     flow = _FlowControl(ctx, seen.now)
     balance = account["digital_balance"]
@@ -231,8 +241,10 @@ def _verdicts(ctx: Context, seen: _Situation, recipients: list[tuple[str, Mappin
                              f"and active with {ctx.rules.carriers[number.carrier]}")
         elif param_problem:
             error, detail = param_problem
-        elif problem := flow.problem(number.phone, template["code"]):
-            error, detail = "isv.BUSINESS_LIMIT_CONTROL", problem
+        elif reason := flow.held(number.phone, template["code"]):
+            error, detail = "isv.BUSINESS_LIMIT_CONTROL", flow.problem(reason)
+            if held is not None:
+                held[number.phone] = reason
         elif balance <= 0:
             error, detail = ("isv.AMOUNT_NOT_ENOUGH", f"the digital-message package is empty; SMS packages "
                              f"({account['sms_balance']} left) do not apply to digital messages; top up the digital package")
@@ -263,14 +275,16 @@ def preview(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str
 
     The same checks as the send, in the same order (account, number, approvals, parameters,
     flow control, balance), so each number's verdict and error code are the ones the send gives.
-    The REPL shows it before it asks to confirm.
+    The REPL shows it before it asks to confirm. `held`: why flow control holds a number back
+    (`_FlowControl.held`), by number, for the conversation to say in its language.
     """
     recipients = list(recipients)
     checked, repeated = _recipients(ctx, recipients, from_file)
     template = templates.find(ctx, code)
     _check_names(template["code"], templates.VARIABLE.findall(template["text"]),
                  (params for _, params in checked), from_file, {})
-    return {**_outcomes(ctx, code, checked), "repeats": _shown(repeated)}
+    held: dict[str, Said] = {}
+    return {**_outcomes(ctx, code, checked, held=held), "repeats": _shown(repeated), "held": held}
 
 
 def _shown(repeated: list[Repeat]) -> list[dict]:

@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..actions import handoff
-from ..actions.handoff import CUSTOMER_SIDE, REASONS, RECENT_SEND, REFUSED_SEND, author_label
+from ..actions.handoff import CUSTOMER_SIDE, REASONS, RECENT_SEND, REFUSED_SEND, author_label, speaker
 from ..messages import follow_up, small_talk
 from ..render import safe, table
 from ..text import fold
@@ -59,7 +59,7 @@ def case_text(ticket: dict, carriers: dict[str, str]) -> str:
             lines.append(table([(f["phone"], carriers.get(f["carrier"], "-"), f["error_code"], f["detail"])
                                 for f in s["failures"]], ("phone", "carrier", "error", "why")))
     if t["conversation"]:
-        lines += ["", "Conversation:"] + [f"  {turn['role']:>9}: " + safe(turn["text"]).replace("\n", "\n" + " " * 13)
+        lines += ["", "Conversation:"] + [f"  {safe(speaker(turn)):>9}: " + safe(turn["text"]).replace("\n", "\n" + " " * 13)
                                           for turn in t["conversation"]]
     if t["messages"]:
         lines += ["", "Messages:"] + [f"  {m['at']}  {safe(author_label(m))}: {safe(m['text'])}"

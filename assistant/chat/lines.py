@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 
@@ -38,39 +38,47 @@ class Waiting:
     required: bool = True
 
 
-# yes and no are read by assistant.choices.yes_or_no
-LEAVE = {"cancel", "stop", "quit", "abort", "exit", "never mind", "nevermind", "forget it", "start over",
-         "forget about it", "drop it", "don't send", "dont send", "do not send", "don't do it", "not now",
-         "no thanks", "not anymore", "skip it", "changed my mind", "i changed my mind",
-         "取消", "算了", "不发了", "不发", "先不发了", "别发了", "别发", "先别发", "不要了", "不用了", "先不了", "下次吧",
-         "不弄了", "不搞了"}
-# words around a "never mind" that change nothing: "oh, actually never mind", "ok just cancel please"
-_AROUND_LEAVING = {"actually", "oh", "ok", "okay", "no", "please", "just", "um", "hmm", "wait", "sorry", "then", "now",
-                   "thanks", "that", "this", "it", "lets", "i", "we", "maybe", "later",
-                   "还是", "先", "吧", "了", "啊", "呀", "哦", "嗯", "那", "就"}
+# yes and no are read by assistant.choices.yes_or_no; what drops a request is messages.yaml's
+# `leaving` (the knowledge base's `leaving`: the `leave` phrases and the words `around` them)
+Leaving = Mapping[str, Sequence[str]]
 
 
 @functools.cache
-def _leave_phrases() -> frozenset[tuple[str, ...]]:
-    from ..text import fold
+def _shipped() -> Leaving:
+    from ..knowledge import load
 
-    return frozenset(tuple(fold(p).split()) for p in LEAVE)
+    return load().leaving
 
 
-def leaves(folded: str) -> bool:
-    """Whether FOLDED (a `fold`ed line) only says to drop the request: one or more of `LEAVE`'s
-    phrases with nothing else but the words around them ("actually, never mind", "forget it,
-    don't send", "算了，不发了"). A line saying anything more ("cancel my signature") is no leaving."""
-    return _only_leaving(tuple(folded.split()), False)
+_tables: dict[int, tuple[Leaving, frozenset[tuple[str, ...]], frozenset[str]]] = {}
+
+
+def _words(leaving: Leaving | None) -> tuple[frozenset[tuple[str, ...]], frozenset[str]]:
+    """LEAVING (a knowledge base's `leaving`; None: the shipped knowledge base's) as the phrases,
+    each a tuple of its folded words, and the words around them. Built once per table."""
+    leaving = leaving or _shipped()
+    cached = _tables.get(id(leaving))
+    if cached is None or cached[0] is not leaving:
+        cached = _tables[id(leaving)] = (leaving, frozenset(tuple(p.split()) for p in leaving.get("leave", ())),
+                                         frozenset(leaving.get("around", ())))
+    return cached[1], cached[2]
+
+
+def leaves(folded: str, leaving: Leaving | None = None) -> bool:
+    """Whether FOLDED (a `fold`ed line) only says to drop the request: one or more of the `leave`
+    phrases of LEAVING (the knowledge base's `leaving`) with nothing else but the words `around`
+    them ("actually, never mind", "forget it, don't send", "算了，不发了"). A line saying anything
+    more ("cancel my signature") is no leaving."""
+    phrases, around = _words(leaving)
+    return _only_leaving(tuple(folded.split()), False, phrases, around)
 
 
 @functools.lru_cache(maxsize=256)
-def _only_leaving(words: tuple[str, ...], said: bool) -> bool:
-    """Whether WORDS are nothing but leaving phrases and the words around them (at least one phrase,
-    or SAID). A walk over (position, phrase said yet) that never recurses: a line of 600 particles
+def _only_leaving(words: tuple[str, ...], said: bool, phrases: frozenset[tuple[str, ...]], around: frozenset[str]) -> bool:
+    """Whether WORDS are nothing but PHRASES and the words AROUND them (at least one phrase, or
+    SAID). A walk over (position, phrase said yet) that never recurses: a line of 600 particles
     ("吧吧吧...") is read in one pass, not one call per word."""
-    phrases = _leave_phrases()
-    longest = max(len(p) for p in phrases)
+    longest = max((len(p) for p in phrases), default=0)
     seen = {(0, said)}
     todo = [(0, said)]
     while todo:
@@ -79,7 +87,7 @@ def _only_leaving(words: tuple[str, ...], said: bool) -> bool:
             if done:
                 return True
             continue
-        steps = [(at + 1, done)] if words[at] in _AROUND_LEAVING else []
+        steps = [(at + 1, done)] if words[at] in around else []
         steps += [(at + n, True) for n in range(1, min(longest, len(words) - at) + 1) if words[at:at + n] in phrases]
         for step in steps:
             if step not in seen:

@@ -1,23 +1,20 @@
 """What the conversation says about numbers and empty lists, in its own language.
 
-The checks themselves (assistant/numbers.py, the send's preview, the router's notes) word what
-is wrong with a number in English, for the CLI and the service; a conversation says the same
-sentence from the message catalogue (`number.*`) in the language it speaks. A sentence it does
-not recognise (an unsupported segment's reason, which is the rules' own words) is said as it is.
+The checks themselves (assistant/numbers.py, the send's preview) word what is wrong with a number
+in English, for the CLI and the service; a conversation says the same sentence from the message
+catalogue (`number.*`, which `numbers.problem_said` names) in the language it speaks. A reason
+that is the rules' own words (an unsupported segment's) is said as it is. The notes on the numbers
+a request names come from the router already in the conversation's language (`numbers.Reading.said`).
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
-from ..numbers import lookup, note_said, problem_said, unread_note
+from ..numbers import lookup, problem_said
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
-
-_REPEAT = re.compile(r"(?P<written>.+): the same number as (?P<first>.+) \((?P<phone>\d{11})\); "
-                     r"it is one recipient, sent once")
 
 
 def problem(conv: Conversation, raw: str, english: str | None) -> str | None:
@@ -34,24 +31,6 @@ def named_problem(conv: Conversation, raw: str) -> str:
     number = lookup(raw, conv.ctx.rules)
     said = problem(conv, raw, number.problem) or ""
     return said if raw in said else conv.say("number.problem", number=raw, problem=said)
-
-
-def note(conv: Conversation, text: str) -> str:
-    """A note on the numbers a line names (the router's `notes`, a preview's repeats: "12345: not a
-    mobile number ...", "010-62345678: a landline ...", "138...: the same number as ..."), in the
-    conversation's language; any other note as it is."""
-    if repeat := _REPEAT.fullmatch(text):
-        return conv.say("number.repeat", **repeat.groupdict())
-    token, sep, rest = text.partition(": ")
-    if not sep:
-        return text
-    if text == unread_note(token):
-        msg_id, fields = note_said(token)
-        return conv.say(msg_id, **fields)
-    english = lookup(token, conv.ctx.rules).problem
-    if english is not None and rest == english:
-        return conv.say("number.problem", number=token, problem=problem(conv, token, english))
-    return text
 
 
 def no_sends(conv: Conversation, template: str | None, day: str | None) -> str:

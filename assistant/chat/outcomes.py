@@ -137,8 +137,19 @@ def refused_at_preview(conv: Conversation, args: dict[str, Any], result: dict) -
         said = r["detail"] if r["phone"] in r["detail"] else f"{r['phone']}: {r['detail']}"
         return said if r["error_code"] == code else f"{r['error_code']}: {said}"
     reason = "; ".join(why(r) for r in failed[:3]) + ("; …" if len(failed) > 3 else "")
+
+    def why_said(r: dict) -> Any:   # the same, with flow control's reason as the catalogue says it in each language
+        held = result.get("held", {}).get(r["phone"])
+        if held is None:
+            return why(r)
+        if r["error_code"] == code:
+            return held
+        return {"say": "send.reason_of_code", "fields": {"code": r["error_code"], "reason": held}}
+    said: Any = "…" if len(failed) > 3 else None
+    for r in reversed(failed[:3]):            # "A; B; C; …" as nested pairs, each language joining them its way
+        said = why_said(r) if said is None else {"say": "send.reasons", "fields": {"first": why_said(r), "rest": said}}
     conv.last["refused_send"] = {"template": args["code"], "phones": [r["phone"] for r in result["results"]],
-                                 "code": code, "reason": reason, "at": conv.ctx.now()}
+                                 "code": code, "reason": reason, "said": said, "at": conv.ctx.now()}
     conv.last.pop("failed_send", None)      # the latest trouble of the session is this one
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..actions import handoff, sending, signatures, templates
+from ..messages import said
+from ..numbers import Repeat
 from . import notes
 from .lines import Line
 
@@ -117,14 +119,17 @@ def send(conv: Conversation, args: dict[str, Any], result: dict | None = None) -
              Line("info", say("preview.send.text", text=message(conv, args)))]
     for r in result["results"][:SHOWN]:
         where = label(conv, "carrier", r["carrier"]) if r["carrier"] in carriers else say("preview.send.no_carrier")
+        held = result.get("held", {}).get(r["phone"])     # flow control's reason, said in the conversation's language
+        detail = said(conv.kb, held, conv.lang) if held else notes.problem(conv, r["phone"], r["detail"])
         verdict = say("preview.send.will_send") if r["status"] == "sent" else \
-            say("preview.send.will_fail", code=r["error_code"], detail=notes.problem(conv, r["phone"], r["detail"]))
+            say("preview.send.will_fail", code=r["error_code"], detail=detail)
         lines.append(Line("info" if r["status"] == "sent" else "warn", f"  {r['phone']} ({where}): {verdict}"))
     rest = result["results"][SHOWN:]
     if rest:
         fails = sum(r["status"] == "failed" for r in rest)
         lines.append(Line("info", say("preview.send.more", count=len(rest), sent=len(rest) - fails, failed=fails)))
-    lines += [Line("warn", f"  {notes.note(conv, r['note'])}") for r in result["repeats"]]
+    lines += [Line("warn", "  " + said(conv.kb, Repeat(r["written"], r["phone"], r["first"]).said(), conv.lang))
+              for r in result["repeats"]]
     if not result["sent"]:
         return lines
     lines.append(Line("info", say("preview.send.total", sent=result["sent"], failed=result["failed"],

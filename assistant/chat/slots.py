@@ -383,7 +383,7 @@ def _means_itself(conv: Conversation, word: str, reply: Reply) -> bool:
     """WORD is a command's name ("help"), small talk ("thanks"), a "cancel", or read surely as a
     question or request of its own (REPLY, the router's reading of it: an error code): never a value
     typed at an offer."""
-    if commands.bare(word) or small_talk(conv.kb, word) or leaves(fold(word)):
+    if commands.bare(word) or small_talk(conv.kb, word) or leaves(fold(word), conv.kb.leaving):
         return True
     return reply.type in ("answer", "action") and reply.confidence >= conv.kb.thresholds.answer
 
@@ -412,9 +412,11 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     asked = None if flow.confirming else flow.slots[0]
     if asked is not None and asked.type == "param" and (quoted := _quoted(text)) is not None:
         return _literal(conv, quoted)   # '"No"' at "Value for ${name}": the word itself, never a cancel
-    if leaves(folded):
+    if leaves(folded, conv.kb.leaving):
         return _dropped(conv) + _quote_hint(conv, text, asked)
     if flow.confirming:
+        if flow.action == "handoff.claim" and (kept := _reply_at_claim(conv, text)) is not None:
+            return kept                 # "您好，模板审核需要7到10个工作日": a reply, not sent from here, and said so
         if (changed := correction(conv, text)) is not None:   # "no, send it to 13800138021 instead"
             return changed
         if (held := _yes_with_a_change(conv, text)) is not None:   # "yes, but remove 13800138071": never sent as shown
@@ -480,6 +482,24 @@ def answer(conv: Conversation, text: str) -> list[Line]:
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "「": "」", "『": "』"}
 
 
+def _reply_at_claim(conv: Conversation, text: str) -> list[Line] | None:
+    """TEXT typed at a claim's go-ahead that reads as words for the customer ("Reviews take 7-10
+    business days, please wait"): a go-ahead takes a yes or a no, so it is not sent, and the one
+    line says how to send it; the go-ahead is asked again. None for anything else: a yes or a no
+    (with a change: "no, take 2 instead"), a question, a request the router reads surely, small
+    talk, or a few words (a ticket number)."""
+    flow = conv.flow
+    assert flow is not None
+    answer, _ = answer_first(text, conv.kb.answers)
+    if answer is not None or len(fold(text).split()) <= 3 or small_talk(conv.kb, text) or asks_something(conv, text):
+        return None
+    reply = conv.router.route(text, conv.lang)
+    if reply.type == "action" and reply.confidence >= conv.router.thresholds.answer:
+        return None
+    return [Line("warn", conv.say("claim.reply_not_sent", ticket=flow.args.get("ticket"), text=text.strip())),
+            Line("choice", go_ahead(conv))]
+
+
 def _quoted(text: str) -> str | None:
     """What TEXT says inside the quotes it is wholly written in ('"No"', "“不要”"), or None when it is
     not one quoted value."""
@@ -510,20 +530,21 @@ def _quote_hint(conv: Conversation, text: str, slot: Slot | None) -> list[Line]:
     return [Line("muted", conv.say("value.quoted_hint", word=text.strip(), name=slot.name.split(":", 1)[1]))]
 
 
-def correction(conv: Conversation, text: str) -> list[Line] | None:
+def correction(conv: Conversation, text: str, variables: list[str] | None = None) -> list[Line] | None:
     """A change of mind at the go-ahead ("no, send it to 13800138021 instead", "不对，改成发给13800138021",
     "change the number to ...", "use template DIGITAL_SMS_0002 instead"): the values TEXT gives the
     pending request replace those, every other value is kept, and the preview is shown again for
     a new go-ahead. None when TEXT is no such line: a yes, a bare no (which still cancels), a
     question ("no, what does 13800138000 cost?"), another request, or a line naming no value of
-    this request. A value the request refuses is said, and the same go-ahead asked again."""
+    this request. A value the request refuses is said, and the same go-ahead asked again. VARIABLES:
+    the template's, when already looked up (`_variables`)."""
     flow = conv.flow
     assert flow is not None and flow.confirming
     answer, rest = answer_first(text, conv.kb.answers)
     if answer == "yes" or (answer == "no" and not rest):
         return None
     said = rest if answer == "no" else text
-    given = _values_in(conv, flow, said)
+    given = _values_in(conv, flow, said, variables)
     if not given or asks_something(conv, said):
         return None
     if "phones" in given and flow.args.get("phones"):
@@ -577,11 +598,11 @@ def _yes_with_a_change(conv: Conversation, text: str) -> list[Line] | None:
     answer, rest = answer_first(text, conv.kb.answers)
     if answer != "yes" or not rest.strip():
         return None
-    if (changed := correction(conv, rest)) is not None:
+    variables = _variables(conv, flow)      # looked up once, for every reading of the change below
+    if (changed := correction(conv, rest, variables)) is not None:
         return changed
-    named = _values_in(conv, flow, rest)
-    if not named and flow.action == "send" and flow.args.get("code"):
-        variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
+    named = _values_in(conv, flow, rest, variables)
+    if not named and variables:
         labels = values.variable_labels(conv.kb)
         low = rest.lower()
         named = {v: v for v in variables if v.lower() in low or any(label in rest for label in labels.get(v, ()))}
@@ -590,17 +611,24 @@ def _yes_with_a_change(conv: Conversation, text: str) -> list[Line] | None:
     return [Line("warn", conv.say("confirm.yes_with_change")), Line("choice", go_ahead(conv))]
 
 
-def _values_in(conv: Conversation, flow: Flow, said: str) -> dict[str, Any]:
+def _variables(conv: Conversation, flow: Flow) -> list[str]:
+    """The variables of the template FLOW sends ([] for any other request, or a send with no template yet)."""
+    if flow.action != "send" or not flow.args.get("code"):
+        return []
+    return templates.status(conv.ctx, flow.args["code"])[0]["variables"]
+
+
+def _values_in(conv: Conversation, flow: Flow, said: str, variables: list[str] | None = None) -> dict[str, Any]:
     """The values of FLOW's request that SAID names: its slots' (numbers, a template code, a name)
-    and, for a send, the template's variables ("name=Wang", "name是王五")."""
+    and, for a send, the template's variables ("name=Wang", "name是王五"); VARIABLES: those, when
+    already looked up (`_variables`)."""
     from ..router import slots_for
 
     given = values.normalise(flow.action, slots_for(conv.kb, conv.kb.actions[flow.action], said))
     given.pop("params", None)
-    if flow.action == "send" and flow.args.get("code"):
-        variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
-        if named := values.named_params(said, variables):
-            given["params"] = named
+    variables = _variables(conv, flow) if variables is None else variables
+    if variables and (named := values.named_params(said, variables)):
+        given["params"] = named
     return {name: value for name, value in given.items() if value not in (None, "", [], {})}
 
 

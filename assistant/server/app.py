@@ -315,7 +315,8 @@ def run(host: str, port: int, workers: int, settings: Settings, announce=lambda 
         from ..storage import open_store
 
         first_reply = service.kb.rules.handoff.get("first_reply_minutes") if service.kb.rules else None
-        courier = Courier(lambda: open_store(settings.db), notify, notify_secret, first_reply=first_reply or {})
+        courier = Courier(lambda: open_store(settings.db), notify, notify_secret, first_reply=first_reply or {},
+                          kb=service.kb)
         courier.start()
         announce(f"Notifying {len(notify)} receiver(s) of ticket events" + (" (signed)" if notify_secret else ""))
     # uvicorn answers a request it cannot parse (malformed request line or headers, headers over its

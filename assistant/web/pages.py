@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 
 from ..actions import desk
-from ..actions.handoff import summary_in
+from ..actions.handoff import AGENT, message_in, summary_in
 from ..clock import Clock
 from ..errors import Forbidden, NotFound, UserError
 from ..knowledge import resolve_dir
@@ -256,6 +256,36 @@ def _canned(p: Page) -> list[dict]:
             for key, v in table.items() if isinstance(v, dict)]
 
 
+# the history details the core stores as a sentence of the catalogue (in English), said again in
+# the desk's language: the first of an event's sentences that reads the detail
+HISTORY_SAID = {"overdue": ("ticket.history.overdue",),
+                "assigned": ("ticket.history.assigned_by", "ticket.history.assigned")}
+
+
+def _history_line(p: Page, event: dict) -> dict:
+    """A ticket's history EVENT in the page's language: who (a person by role and name, or the
+    service itself), what happened, and its detail (why it was opened, a catalogue sentence)."""
+    from ..messages import heard, say
+
+    kb, actor = p.svc.kb, str(event["actor"] or "")
+    role, _, name = actor.partition(":")
+    who = p.words("actor", role=p.words.label("role", role), name=name) if name else \
+        p.words("actor.system") if actor == "system" else p.words.label("role", actor)
+    detail = event["detail"]
+    if detail:
+        found = next(((msg_id, fields) for msg_id in HISTORY_SAID.get(event["event"], ())
+                      if (fields := heard(kb, msg_id, detail)) is not None), None)
+        if found is not None:
+            nobody = say(kb, "ticket.history.nobody")
+            detail = say(kb, found[0], p.lang, **{k: say(kb, "ticket.history.nobody", p.lang) if v == nobody else v
+                                                  for k, v in found[1].items()})
+        elif role == "agent" and f"reason.{detail}.by_agent" in p.words.table:   # opened in the customer's name
+            detail = p.words(f"reason.{detail}.by_agent")
+        else:
+            detail = p.words.label("reason", detail)
+    return {"at": event["at"], "who": who, "what": p.words.label("event", event["event"]), "detail": detail}
+
+
 def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None = None, done: str | None = None,
                  kept: dict[str, str] | None = None) -> Response:
     """The ticket's page; KEPT: the form refused (its action and fields), filled in again as it was sent."""
@@ -269,8 +299,11 @@ def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None =
         said = p.words("not_a_ticket", id=number[:40]) if not number.isdecimal() else i18n.plain(str(exc))
         return p.render("message.html", 404, title=p.words("ticket"), message=said)
     carriers = {c: _label(p, "carrier", c, name) for c, name in (p.svc.kb.rules.carriers if p.svc.kb.rules else {}).items()}
-    case = {**case, "summary": summary_in(p.svc.kb, case, p.lang)}   # in the desk's language, as the queue says it
-    return p.render("ticket.html", status, case=case, state=_account_state(p, case["account"]), carriers=carriers,
+    kb = p.svc.kb
+    case = {**case, "summary": summary_in(kb, case, p.lang),   # in the desk's language, as the queue says it
+            "messages": [{**m, "text": message_in(kb, m["text"], p.lang)} for m in case["messages"]],   # "已结案：…"
+            "events": [_history_line(p, e) for e in case["events"]]}
+    return p.render("ticket.html", status, case=case, agent=AGENT, state=_account_state(p, case["account"]), carriers=carriers,
                     canned=_canned(p), error=error, done=done, version=LIVE.version(p.svc), kept=kept or {})
 
 
@@ -439,13 +472,25 @@ def _transcript(p: Page, conv_id: str) -> list[dict]:
     return sorted(turns + shown, key=lambda t: str(t.get("at") or ""))   # stable: a turn stays before a reply of its second
 
 
+def _prompt(waiting: dict | None, shown: list[str]) -> str:
+    """The question the chat waits on, for the line beside its buttons; empty when the transcript's
+    last line (SHOWN) already asks it ("确定执行吗？" once, not twice)."""
+    if not waiting:
+        return ""
+    asked = str(waiting.get("prompt") or "")
+    return "" if shown and shown[-1].strip() == asked.strip() else asked
+
+
 @router.get("/chat")
 def chat_page(p: Page = Depends(page)) -> Response:
     if (away := _customer(p)) is not None:
         return away
     conv_id, view = _conversation(p)
-    response = p.render("chat.html", view=view, lines=view.get("lines", []), transcript=_transcript(p, conv_id),
-                        inbox=_inbox(p) if allowed(p.session.principal.role, "inbox") else [])
+    transcript, lines = _transcript(p, conv_id), view.get("lines", [])
+    inbox = _inbox(p) if allowed(p.session.principal.role, "inbox") else []
+    shown = [str(turn.get("text", "")) for turn in [*transcript, *lines, *inbox]]
+    response = p.render("chat.html", view=view, lines=lines, transcript=transcript, inbox=inbox,
+                        prompt=_prompt(view.get("waiting"), shown))
     response.set_cookie(CHAT_COOKIE, conv_id, httponly=True, samesite="strict", secure=_secure(p.request), path="/")
     return response
 

@@ -128,7 +128,9 @@ function chat(form) {
     const asks = Boolean(waiting) && ["offer", "confirm", "pick"].includes(waiting.kind);
     if (answer && question && !asks) feedback(list, question, answer.text);
     choices.replaceChildren();
-    prompt.textContent = waiting ? waiting.prompt : "";
+    // the question waited on beside the buttons, unless the transcript's last line just asked it
+    const last = view.lines.length ? view.lines[view.lines.length - 1].text.trim() : "";
+    prompt.textContent = waiting && waiting.prompt.trim() !== last ? waiting.prompt : "";
     for (const c of (waiting && waiting.choices || []).slice(0, 12)) {
       const b = document.createElement("button");
       b.type = "button";
