@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from .errors import CLI_FIXES, SERVICE_FIXES, Conflict, Forbidden, NotFound, UserError
+from .errors import CLI_AGENT, CLI_FIXES, SERVICE_FIXES, Conflict, Forbidden, NotFound, UserError
 
 TIMEOUT_S = 60
 SEND_TIMEOUT_S = 900   # a send of a large file is answered once all of it is recorded
@@ -41,7 +41,7 @@ class Http:
         if not self.base.endswith("/v1"):
             self.base += "/v1"
         self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json",
-                        "User-Agent": "assistant-cli"}
+                        "User-Agent": CLI_AGENT}
         if account:
             self.headers["X-Assistant-Account"] = account
         if now:

@@ -31,7 +31,7 @@ from .gaps import log_pick
 from .gaps import record as record_gap
 from .matcher import Candidate
 from .messages import say, small_talk
-from .router import Reply, Router, extract, slots_for
+from .router import MAX_QUESTION, Reply, Router, extract, slots_for
 from .text import clean, fold, shorten
 
 __all__ = ["COMMANDS", "Conversation", "Line", "SlashCommand", "Upload", "Waiting", "slash"]
@@ -77,6 +77,7 @@ class Conversation:
         self.unanswered: list[str] = []
         self.failures = 0
         self.last: dict[str, str] = {}
+        self.replied: int | None = None   # the ticket whose manager's reply was said just before this line
         self.rest = ""       # what followed a yes or a no on the same line, handled as the next line
         self.done = False
         # PROGRESS(done, total) of a send the conversation makes: the REPL draws a bar with it
@@ -159,8 +160,15 @@ class Conversation:
             return self._line("no") + [Line("muted", self.say("enter_means_no"))]
         if not text and not (self.flow and not self.flow.confirming):
             return []                        # Enter alone only matters at a value prompt (a default, a skip)
+        at_value = bool(waiting and waiting.kind in ("slot", "file"))
+        if len(text) > MAX_QUESTION and not at_value and not commands.is_command(text):
+            # a question or request that long is refused before any reading of it, in its own language
+            self.lang = language.follow(self.lang_setting, text, self.lang)
+            self._turn("user", text)
+            return self._answered(lambda: [Line("warn", self.say("unreadable.too_long", count=len(text),
+                                                                 most=MAX_QUESTION))])
         # a value typed at a prompt (a name, a code, numbers) has no language; a question or a request there has
-        if not (waiting and waiting.kind in ("slot", "file")) or self.router.form(text) in ("question", "command") \
+        if not at_value or self.router.form(text) in ("question", "command") \
                 or leaves(fold(text), self.kb.leaving):
             self.lang = language.follow(self.lang_setting, text, self.lang)
         # a yes, a no or a number answers the assistant's own question: never the case's subject
@@ -231,6 +239,8 @@ class Conversation:
         del self.turns[:-self.ctx.rules.handoff["kept_turns"]]
 
     def _dispatch(self, text: str) -> list[Line]:
+        # a manager's reply was the last thing said: this line may answer it (`_fallback`, `cases.acknowledges`)
+        self.replied = self.last.pop("replied", None)
         if commands.is_command(text):
             return self._command(text)
         if self.flow:
@@ -270,6 +280,8 @@ class Conversation:
             return self._command(f"/{named}")
         if (told := cases.reply_said(self, text)) is not None:   # "回复经理：…": the ticket's, never a send
             return self.start("handoff.answer", {"text": told}, text)
+        if self.replied and cases.acknowledges(self, text):   # "好的，那我们前台手机是…" just after the reply
+            return self._answer_ticket(text)
         if cases.opens_ticket(self, text):                      # "open a ticket", "开个工单": a person, not the list
             return self.start("handoff", {}, text)
         if about := cases.asked_about(self, text):            # "经理回复了吗": the ticket's state, never an answer
@@ -284,6 +296,8 @@ class Conversation:
             return fix
         if how := outcomes.send_asked(self, text):     # "did my last send go through?": that send's result
             return how
+        if self.turns and self.turns[-1]["role"] == "user":
+            self.turns[-1]["asked"] = True   # read as a question or a request: what the reports count as asked
         reply = self._named_request(text, self.router.route(text, self.lang))
         if not (reply.type == "action" and self.kb.actions[reply.action].changes_state):
             fate = outcomes.number_fate(self, text)    # "why did 19912345678 fail?" after a send
@@ -508,19 +522,28 @@ class Conversation:
             self.fallbacks -= 1
             return self.run(*looked_up)
         waiting = handoff.waiting_ticket(self.ctx)
-        if waiting and self.router.mask(text := reply.question) == text and self.router.form(text) != "command" \
-                and not slots.asks_something(self, text):
+        text = reply.question
+        if waiting and (waiting["id"] == self.replied or self.router.mask(text) == text and
+                        self.router.form(text) != "command" and not slots.asks_something(self, text)):
             # "thanks, we'll send to mobile first" while a manager waits on the customer: the answer
-            # (a request, a question, or a line naming a number or a code, is never taken for one)
+            # (a request, a question, or a line naming a number or a code, is never taken for one,
+            # unless the manager's reply was the last thing said: then only a clear request is not)
             self.fallbacks -= 1
-            handoff.answer(self.ctx, waiting["id"], text)
-            return [Line("ok", self.say("ticket.answer_added", ticket=waiting["id"], owner=waiting["owner"] or "support"))]
+            return self._answer_ticket(text)
         self.unanswered.append(reply.question)
         lines = [Line("warn", self.say("fallback"))]
         if self.fallbacks >= FALLBACKS_BEFORE_OFFER:
             lines += offers.handoff(self, self.say("handoff.unanswered"),
                                     " / ".join(self.unanswered[-3:]), "unanswered_question")
         return lines
+
+    def _answer_ticket(self, text: str) -> list[Line]:
+        """TEXT added to the ticket a manager waits on the customer for, as the customer's answer."""
+        waiting = handoff.waiting_ticket(self.ctx)
+        if waiting is None:
+            return [Line("warn", self.say("fallback"))]
+        handoff.answer(self.ctx, waiting["id"], text)
+        return [Line("ok", self.say("ticket.answer_added", ticket=waiting["id"], owner=waiting["owner"] or "support"))]
 
     def _object_looked_up(self, said: str) -> tuple[str, dict[str, Any]] | None:
         """The status look-up for the one object of the account that SAID, unread by the router,
@@ -566,6 +589,7 @@ class Conversation:
         account has a ticket open, the request is added to that one instead (one case at a time)."""
         if self.role == "manager":
             return [Line("warn", offers.MANAGER_HANDOFF)]
+        self.last["person"] = "asked"      # the reports count this conversation as one a person was asked into
         if not reason and trigger in (None, "asked_for_person") and self.unanswered and not self.failures:
             # what the customer last struggled with: the questions left unanswered since
             reason, trigger = " / ".join(self.unanswered[-3:]), "unanswered_question"

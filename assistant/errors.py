@@ -49,6 +49,7 @@ class Unavailable(UserError):
 
 # Fixes the service words with its own headers and fields (server/deps.py) where the command line
 # has flags: the remote CLI (client.py), whose user sets the flag, says the flag instead.
+CLI_AGENT = "assistant-cli"   # the User-Agent of this project's command line in remote mode (client.py)
 SERVICE_FIXES = {"account": "drop the X-Assistant-Account header",
                  "now": "drop the X-Assistant-Now header",
                  "by": "drop the `by` field (or give by={me})"}

@@ -20,28 +20,37 @@ EMOJI_ILLEGAL = "isv.SMS_SIGN_EMOJI_ILLEGAL"
 
 def name_problem(rules: Mapping[str, Any], name: str) -> tuple[str, str] | None:
     """(the service's code, what is wrong and how to fix it) when NAME breaks the signature name
-    RULES (rules.yaml `signature`), else None. The assistant also says this of a name a question
-    quotes ("the console won't take "ACME-China!""): see assistant/symptoms.py."""
+    RULES (rules.yaml `signature`), else None. Every fault is named at once ("has spaces and
+    contains '!'"), each with its fix, so a name is corrected in one go. The assistant also says
+    this of a name a question quotes ("the console won't take "ACME-China!""): see assistant/symptoms.py."""
+    faults: list[tuple[str, str]] = []
+    shown = name
     if name != name.strip() or any(ch.isspace() for ch in name):
-        usable = "".join(ch for ch in name if is_cjk(ch) or (ch.isascii() and ch.isalnum()))  # a hint that is itself valid
-        return NAME_ILLEGAL, f"signature '{name}' has spaces; write it without spaces" + (f", e.g. '{usable}'" if usable else "")
-    name = unicodedata.normalize("NFKC", name)
+        usable = "".join(ch for ch in name if is_cjk(ch) or (ch.isascii() and ch.isalnum()))
+        hint = usable and name_problem(rules, usable) is None     # a hint that is itself valid
+        faults.append(("has spaces", "write it without spaces" + (f", e.g. '{usable}'" if hint else "")))
+    else:
+        shown = name = unicodedata.normalize("NFKC", name)
     low, high = rules["min_length"], rules["max_length"]
     if not low <= len(name) <= high:
-        return NAME_ILLEGAL, f"signature '{name}' has {len(name)} characters; use {low} to {high}"
-    bad = sorted({ch for ch in name if not (is_cjk(ch) or (ch.isascii() and ch.isalnum()))})
+        faults.append((f"has {len(name)} characters", f"use {low} to {high}"))
+    bad = sorted({ch for ch in name if not (ch.isspace() or is_cjk(ch) or (ch.isascii() and ch.isalnum()))})
     if bad:
-        code = EMOJI_ILLEGAL if any(unicodedata.category(ch) == "So" for ch in bad) else NAME_ILLEGAL
-        return code, (f"signature '{name}' contains {' '.join(repr(c) for c in bad)}; use only Chinese characters, "
-                      "letters and digits (no symbols or emoji)")
-    if name.isdigit():
-        return NAME_ILLEGAL, f"signature '{name}' is digits only; include letters or Chinese characters"
-    if not rules.get("allow_letters_only", True) and name.isascii() and name.isalpha():
-        return NAME_ILLEGAL, f"signature '{name}' is letters only; include Chinese characters or digits"
-    if name.casefold() in {str(w).casefold() for w in rules.get("generic_words", ())}:
-        return NAME_ILLEGAL, (f"signature '{name}' is a generic word; "
-                              "use the name of your enterprise, institution, trademark or app")
-    return None
+        faults.append((f"contains {' '.join(repr(c) for c in bad)}",
+                       "use only Chinese characters, letters and digits (no symbols or emoji)"))
+    word = "".join(ch for ch in name if not ch.isspace())
+    if word.isdigit():
+        faults.append(("is digits only", "include letters or Chinese characters"))
+    if not rules.get("allow_letters_only", True) and word.isascii() and word.isalpha():
+        faults.append(("is letters only", "include Chinese characters or digits"))
+    if word.casefold() in {str(w).casefold() for w in rules.get("generic_words", ())}:
+        faults.append(("is a generic word", "use the name of your enterprise, institution, trademark or app"))
+    if not faults:
+        return None
+    code = EMOJI_ILLEGAL if any(unicodedata.category(ch) == "So" for ch in bad) else NAME_ILLEGAL
+    said = [f for f, _ in faults]
+    what = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
+    return code, f"signature '{shown}' {what}; " + "; ".join(fix for _, fix in faults)
 
 
 def characters_problem(spec: Mapping[str, Any], text: str) -> str | None:

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from .storage.sqlite import Store
 from .text import fold, stem
 
-_PHONE = re.compile(r"(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}")
+_PHONE = re.compile(r"(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}"
+                    # a mainland landline: an area code (010, 0755, "(021)") and 7 or 8 digits
+                    r"|(?<![\dA-Za-z_])\(?0[1-9]\d{1,2}\)?[\s-]?\d{3,4}[\s-]?\d{4}(?!\d)")
 SIMILAR = 70  # token-set similarity (0-100) for two questions to count as the same question
 
 

@@ -8,7 +8,7 @@ and a question with a newline cannot forge a line; JSON goes out with the same c
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .knowledge import Action, KnowledgeBase
@@ -190,16 +190,19 @@ def send_text(result: dict, carriers: dict[str, str], shown: int = 20, look_up: 
 
 
 def send_list_text(sends: list[dict], template: str | None = None, day: str | None = None,
-                   phone: str | None = None, account: str | None = None, carriers: dict[str, str] | None = None) -> str:
+                   phone: str | None = None, account: str | None = None, carriers: dict[str, str] | None = None,
+                   by: Callable[[str], str] | None = None) -> str:
     """The latest sends, newest first (`send list`), of TEMPLATE or on DAY when the list was kept to them;
-    with PHONE, the sends to that number and its own result in each (ACCOUNT names the account when there is none)."""
+    with PHONE, the sends to that number and its own result in each (ACCOUNT names the account when there is none).
+    BY: who made a send as the reader names them (the audit's actor by default)."""
     if phone is not None:
         return _number_sends_text(sends, phone, template, day, account, carriers or {})
     if not sends:
         kept = _kept(template, day)
         return f"No sends {kept}." if kept else "No sends yet."
-    return table([(s["request_id"], s["template"], s["created_at"], s["total"], s["sent"], s["failed"], s["actor"])
-                  for s in sends], ("request", "template", "at", "numbers", "sent", "failed", "by"))
+    return table([(s["request_id"], s["template"], s["created_at"], s["total"], s["sent"], s["failed"],
+                   by(s["actor"]) if by else s["actor"]) for s in sends],
+                 ("request", "template", "at", "numbers", "sent", "failed", "by"))
 
 
 def code_shown(template: str) -> str:

@@ -32,9 +32,13 @@ def _day(text: str) -> str:
 
 
 def _asked(state: dict) -> list[str]:
-    """The questions typed in a conversation's kept turns: not answers to its own questions, not slash commands."""
-    said = (clean(str(turn.get("text", ""))) for turn in state.get("turns", [])
-            if turn.get("role") == "user" and not turn.get("reply"))
+    """The questions typed in a conversation's kept turns: those it read as a question or a request
+    (marked `asked`: never a value typed at its prompts, a yes or a no); in a conversation kept
+    before turns were marked, those that answer none of its own questions and are no slash command."""
+    turns = [turn for turn in state.get("turns", []) if turn.get("role") == "user"]
+    if any("asked" in turn for turn in turns):
+        return [text for text in (clean(str(t.get("text", ""))) for t in turns if t.get("asked")) if text]
+    said = (clean(str(turn.get("text", ""))) for turn in turns if not turn.get("reply"))
     return [text for text in said if text and not text.startswith("/")]
 
 
@@ -68,10 +72,14 @@ def figures(store: Store, clock: Clock, days: int = 30, top: int = 10) -> dict:
     opened_by: dict[str, list[str]] = defaultdict(list)
     for t in tickets:
         opened_by[t["account"]].append(t["created_at"])
-    asked = [(c, _asked(json.loads(c["state"]))) for c in conversations]  # each state read once
+    states = [json.loads(c["state"]) for c in conversations]  # each state read once
+    asked = [(c, _asked(state)) for c, state in zip(conversations, states)]
+    person = {id(c) for c, state in zip(conversations, states) if (state.get("last") or {}).get("person")}
     asked_something = [c for c, questions in asked if questions]
-    solved = [c for c in asked_something
-              if not any(c["created_at"] <= at <= c["updated_at"] for at in opened_by[c["account"]])]
+    # solved alone: no person was asked into it (a ticket opened, or an open one added to), and no
+    # ticket of the account was opened while it went on
+    solved = [c for c in asked_something if id(c) not in person
+              and not any(c["created_at"] <= at <= c["updated_at"] for at in opened_by[c["account"]])]
     waits = [(dt.datetime.fromisoformat(t["first_reply_at"]) - dt.datetime.fromisoformat(t["created_at"])).total_seconds() / 60
              for t in tickets if t["first_reply_at"]]
     per_day = Counter(_day(t["created_at"]) for t in tickets)

@@ -378,6 +378,26 @@ def test_a_question_about_the_ticket_with_none_open_is_no_ticket_answer(live, ro
     assert cases.reply_said(Conversation(live, router), "reply to the manager: it was 10am") == "it was 10am"
 
 
+
+def test_a_handoff_added_to_an_open_ticket_files_the_customers_words_and_attaches_the_new_failed_send(live, router):
+    conv = Conversation(live, router, shell="web")
+    for line in ("给 010-87654321 和 13800138000 发 DIGITAL_SMS_0001 name=Tom", "是", "/handoff"):
+        conv.handle(line)
+    older = handoff.get(live, 1, any_account=False)["context"]["send"]["request_id"]
+    for line in ("给 010-62345678 和 13800138021 发 DIGITAL_SMS_0001 name=Tom", "是"):
+        conv.handle(line)
+    newer = conv.last["request"]
+    said = conv.handle("我要转人工，这个座机号码是我们前台的，必须能收到") + conv.handle("是")
+    assert any("工单 #1" in line.text for line in said)
+    ticket = handoff.get(live, 1, any_account=False)
+    words = "我要转人工，这个座机号码是我们前台的，必须能收到"
+    assert [m["text"] for m in ticket["messages"] if m["role"] == "customer"] == [words]
+    assert ticket["context"]["send"]["request_id"] == newer and ticket["context"]["earlier_sends"] == [older]
+    assert "01062345678" in [f["phone"] for f in ticket["context"]["send"]["failures"]]
+    again = [e for e in ticket["events"] if e["event"] == "asked again"]
+    assert again and again[-1]["detail"].startswith(f"Send {newer[:8]} failed for 1 of 2 numbers")
+
+
 @pytest.mark.parametrize("change", ["可以，不过名字改成李四", "yes, but the name should be Wang"])
 def test_a_yes_with_a_change_at_a_sends_go_ahead_looks_up_the_templates_variables_once(live, router, monkeypatch, change):
     from assistant.chat import slots

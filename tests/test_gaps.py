@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from assistant.gaps import GapLog, report
 from assistant.knowledge import check
 from assistant.router import Reply
@@ -25,6 +27,14 @@ def test_phone_numbers_are_masked_before_logging(ctx):
     log.note(Reply("my friend at +86 138 0013 8000 wants recipes", "fallback", 0.1))
     log.flush()
     assert ctx.store.rows("SELECT question FROM gaps") == [{"question": "my friend at <phone> wants recipes"}]
+
+
+@pytest.mark.parametrize("said", ["010-62345678", "(0755) 8888 6666", "02162345678"])
+def test_landline_numbers_are_masked_too_and_template_codes_are_not(ctx, said):
+    log = GapLog(lambda: (ctx.store, ctx.account, ctx.now()), 0.6)
+    log.note(Reply(f"why can't {said} get DIGITAL_SMS_0001", "fallback", 0.1))
+    log.flush()
+    assert ctx.store.rows("SELECT question FROM gaps") == [{"question": "why can't <phone> get DIGITAL_SMS_0001"}]
 
 
 def test_gaps_group_similar_questions_most_asked_first(ctx, router):

@@ -314,7 +314,9 @@ def test_a_conversations_request_goes_on_the_open_ticket_with_what_it_names(case
     again = handoff.create(case, request_id=result["request_id"], conversation=TURNS, reuse=True)
     assert again["id"] == first["id"] and again["reused"] and again["added"]
     assert again["status"] == "claimed"                       # waiting for the customer no more
-    assert again["messages"][-1]["author"] == "customer" and "failed for 1 of 2 numbers" in again["messages"][-1]["text"]
+    # the customer's own words are their message; what the request is about goes in the history
+    assert (again["messages"][-1]["author"], again["messages"][-1]["text"]) == ("customer", "why can't telecom users get it?")
+    assert "failed for 1 of 2 numbers" in again["events"][-1]["detail"] and again["events"][-1]["event"] == "asked again"
     assert again["context"]["send"]["request_id"] == result["request_id"]   # the failed send joins the case
     assert again["reason"] == "asked_for_person" and again["summary"] == first["summary"]
     assert [t["id"] for t in handoff.queue(as_manager(case))] == [first["id"]]

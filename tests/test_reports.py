@@ -89,3 +89,43 @@ def test_a_customer_gets_no_figures_from_the_core(ctx):
 
     with pytest.raises(Forbidden):
         LocalOps(lambda: ctx, lambda: None, "customer").report(7)
+
+
+def _kept(ctx, conv_id: str, conv, start: str) -> None:
+    """CONV's state stored as the service keeps a conversation."""
+    with ctx.store.transaction():
+        ctx.store.insert("conversations", {"id": conv_id, "account": "demo", "token": tokens.create(ctx, account="demo")["id"],
+                                           "state": json.dumps(conv.dump()), "version": 1,
+                                           "created_at": start, "updated_at": ctx.now()})
+
+
+def test_top_questions_leave_out_values_typed_at_prompts_and_yes_or_no(live, router):
+    from assistant.conversation import Conversation
+
+    start = live.now()
+    conv = Conversation(live, router)
+    for line in ("I want to send a message", "DIGITAL_SMS_0001", "13800138000", "Tom", "yes", "no"):
+        conv.handle(line)
+    _kept(live, "c1", conv, start)
+    conv = Conversation(live, router)
+    for line in ("how long does signature review take", "thanks", "How long does signature review take?"):
+        conv.handle(line)   # a question typed at the offer after an answer is asked; "thanks" there is not
+    _kept(live, "c2", conv, start)
+    top = reports.figures(live.store, live.clock, days=7)["top_questions"]
+    assert top == [{"question": "how long does signature review take", "count": 2},
+                   {"question": "I want to send a message", "count": 1}], top
+
+
+def test_a_chat_whose_customer_asked_for_a_person_is_not_solved_without_one(live, router):
+    from assistant.conversation import Conversation
+
+    handoff.create(live, "an older case")              # open: the next request for a person is added to it
+    live.later(minutes=5)
+    conv = Conversation(live, router)
+    start = live.now()
+    conv.handle("how long does signature review take")
+    conv.handle("/handoff")
+    assert handoff.get(live, 1)["status"] == "open" and len(handoff.queue(live)) == 1   # no new ticket opened
+    _kept(live, "c1", conv, start)
+    r = reports.figures(live.store, live.clock, days=7)
+    assert (r["conversations"], r["resolved_without_person"]) == (1, 0)

@@ -41,6 +41,23 @@ def test_a_chinese_request_keeps_the_whole_signature_name_up_to_its_source_claus
     assert extract(kb, "signature_name", text) == names
 
 
+@pytest.mark.parametrize("text,names", [
+    ("那我用商标 AcmeShop 申请签名吧", ["AcmeShop"]),
+    ("用商标AcmeShop申请签名", ["AcmeShop"]),
+    ("以公司名阿克米科技提交签名", ["阿克米科技"]),
+    ("用商标申请签名要多久", []),                    # the source alone names nothing
+    ("我想用品牌名申请签名", []),
+])
+def test_a_signature_name_written_before_the_verb_after_its_source_is_read(kb, text, names):
+    assert extract(kb, "signature_name", text) == names
+
+
+@pytest.mark.parametrize("text", ["那我用商标 AcmeShop 申请签名吧", "用商标AcmeShop申请签名"])
+def test_a_request_naming_the_signature_before_the_verb_carries_the_name_and_the_source(router, text):
+    reply = router.route(text, "zh")
+    assert (reply.action, reply.args) == ("signature.submit", {"name": "AcmeShop", "source": "trademark"})
+
+
 @pytest.mark.parametrize("phone", ["13800138000", "+86 138 0013 8000", "138-0013-8000", "0086 13800138000", "+8613800138000"])
 def test_mainland_numbers_are_extracted_in_any_common_format(router, phone):
     reply = router.route(f"send DIGITAL_SMS_0007 to {phone}")

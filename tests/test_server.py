@@ -261,6 +261,27 @@ def test_errors_are_the_cli_line_with_its_hint(shared_world):
     assert status == 400 and answer["error"].count("\n") == 0
 
 
+def test_a_signature_source_is_taken_in_any_spelling_the_command_line_takes(shared_world):
+    server, token = shared_world["server"], shared_world["tokens"]["a"]
+    for source in ("APP", "应用", "Trademark", "商标"):   # read, then the name "A" is refused: nothing is made
+        status, answer = server.call("POST", "/v1/signatures", token, {"name": "A", "source": source})
+        assert (status, answer["error_code"]) == (400, "isv.SIGN_NAME_ILLEGAL"), answer
+    status, answer = server.call("POST", "/v1/signatures", token, {"name": "AcmePay", "source": "nope"})
+    assert status == 400 and "unknown source 'nope'; use one of: enterprise" in answer["error"]
+
+
+def test_the_services_hints_name_its_routes_and_the_command_lines_keep_its_commands(shared_world):
+    server, tokens = shared_world["server"], shared_world["tokens"]
+    answers = [server.call("GET", "/v1/sends/zzz", tokens["a"])[1]["error"],
+               server.call("POST", "/v1/tickets/999/answer", tokens["a"], {"text": "hi"})[1]["error"],
+               server.call("GET", "/v1/templates", tokens["agent"], headers={"X-Assistant-Account": "nosuch"})[1]["error"]]
+    assert answers[0].endswith("see GET /v1/sends") and answers[1].endswith("see GET /v1/tickets")
+    assert "create it with POST /v1/admin/accounts (an administrator's)" in answers[2]
+    assert not any("`assistant" in answer for answer in answers)
+    cli = server.call("GET", "/v1/sends/zzz", tokens["a"], headers={"User-Agent": "assistant-cli"})[1]["error"]
+    assert cli.endswith("see `assistant send list`")
+
+
 def test_every_error_body_splits_its_hint_outside_parentheses():
     from assistant.server.app import error_body
 

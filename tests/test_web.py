@@ -117,6 +117,18 @@ def test_the_queue_lists_tickets_with_their_status_and_first_reply_timer(desk):
     assert browser.go("/desk?q=STUCK")[2].count("data-ticket-id") == 1
 
 
+def test_the_queue_past_its_last_page_shows_the_last_and_an_unknown_status_is_said_with_the_valid_ones(desk):
+    browser = Browser(desk["server"].url)
+    browser.sign_in(desk["manager"])
+    page = browser.go("/desk?page=99")[2]
+    assert "Page 1 of 1" in page and "Page 99" not in page and page.count("data-ticket-id") == 1
+    status, _, page = browser.go("/desk?status=bogus")
+    assert status == 200 and page.count("data-ticket-id") == 1          # the active queue, with the problem said
+    problem = re.search(r'data-role="filter-problem">([^<]*)<', page).group(1)
+    assert "Unknown status &#39;bogus&#39;" in problem and all(s in problem for s in ("open", "claimed", "waiting", "resolved"))
+    assert "data-role=\"filter-problem\"" not in browser.go("/desk?status=open")[2]
+
+
 def test_a_form_without_the_csrf_token_changes_nothing(desk):
     browser = Browser(desk["server"].url)
     browser.sign_in(desk["manager"])
@@ -535,6 +547,23 @@ def test_the_chats_transcript_keeps_each_value_prompt_as_the_assistants_turn(fai
     said = [(who, text) for who, text in turns if text in asked or text in ("我想创建一个模板", "双十二大促")]
     assert said == [("customer", "我想创建一个模板"), ("assistant", asked[0]), ("customer", "双十二大促"),
                     ("assistant", asked[1])], turns
+
+
+def test_the_chat_shows_a_partly_failed_send_as_a_warning_its_tables_in_a_fixed_font_and_who_sent_by_name(failed_send):
+    browser = Browser(failed_send["server"].url)
+    browser.sign_in(failed_send["customer"])
+    csrf = browser.csrf("/chat")
+    chat_say(browser, csrf, "/send DIGITAL_SMS_0001 13800138000 19212345678")
+    report = [line for line in chat_say(browser, csrf, "yes")["lines"] if "1 sent, 1 failed" in line["text"]]
+    assert [line["kind"] for line in report] == ["warn"]               # partly done: never the error's colour
+    listed = "\n".join(line["text"] for line in chat_say(browser, csrf, "/sends")["lines"])
+    assert "customer:token#" not in listed and re.search(r"\bcustomer\s*$", listed, re.MULTILINE), listed
+    page = browser.go("/chat")[2]
+    assert re.search(r'<li data-from="assistant" class="table">[^<]*1 sent, 1 failed', page)
+    assert re.search(r'<li data-from="assistant" class="table">request\s+template', page)
+    css = browser.go("/static/style.css")[2]
+    warn = re.search(r"\.transcript li\.warn \{([^}]*)\}", css).group(1)
+    assert "var(--bad)" not in warn and "li.table" in css and "monospace" in css.split("li.table", 1)[1].split("}")[0]
 
 
 def test_only_the_knowledge_bases_answers_are_marked_for_the_feedback_box(desk):

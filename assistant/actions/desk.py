@@ -75,6 +75,8 @@ def queue(ctx: Context, filters: Filters, lang: str = "en") -> dict:
     filters.check()
     where, params = _where(filters)
     total = ctx.store.row(f"SELECT COUNT(*) AS n FROM tickets t{where}", tuple(params))["n"]
+    pages = max(1, -(-total // PAGE))
+    page = min(filters.page, pages)       # past the last page: the last one ("page 99 of 1" is no page)
     # the page is chosen first, so the first reply is looked up for its rows only
     rows = ctx.store.rows(
         "SELECT p.*, (SELECT MIN(m.at) FROM ticket_messages m WHERE m.ticket = p.id AND "
@@ -82,7 +84,7 @@ def queue(ctx: Context, filters: Filters, lang: str = "en") -> dict:
         "FROM (SELECT t.id, t.account, t.summary, t.context, t.priority, t.status, t.owner, t.created_at, t.updated_at "
         f"FROM tickets t{where} ORDER BY t.priority = 'urgent' DESC, t.created_at, t.id LIMIT ? OFFSET ?) p "
         "ORDER BY p.priority = 'urgent' DESC, p.created_at, p.id",
-        (*params, PAGE, (filters.page - 1) * PAGE))
+        (*params, PAGE, (page - 1) * PAGE))
     now = ctx.clock.now()
     targets = ctx.rules.handoff.get("first_reply_minutes") or {}
     tickets = [{**{k: v for k, v in r.items() if k != "context"}, "summary": summary_in(ctx.kb, r, lang),
@@ -90,7 +92,7 @@ def queue(ctx: Context, filters: Filters, lang: str = "en") -> dict:
     owners = [r["owner"] for r in ctx.store.rows("SELECT DISTINCT owner FROM tickets WHERE owner IS NOT NULL "
                                                  "ORDER BY owner")]
     accounts = [r["account"] for r in ctx.store.rows("SELECT DISTINCT account FROM tickets ORDER BY account")]
-    return {"tickets": tickets, "total": total, "page": filters.page, "pages": max(1, -(-total // PAGE)),
+    return {"tickets": tickets, "total": total, "page": page, "pages": pages,
             "owners": owners, "accounts": accounts}
 
 

@@ -212,7 +212,8 @@ def _turns(ctx: Context, conversation: Sequence[dict]) -> list[dict]:
     turns = []
     for turn in list(conversation)[-ctx.rules.handoff["kept_turns"]:]:
         text = str(turn.get("text", ""))
-        turns.append({**turn, "text": shorten(text, limit) if len(text) > limit else text,
+        kept = {k: v for k, v in turn.items() if k != "asked"}   # the reports' mark (conversation.py), not the case's
+        turns.append({**kept, "text": shorten(text, limit) if len(text) > limit else text,
                       **({AGENT: author} if role == "agent" and turn.get("role") == "user" else {})})
     return turns
 
@@ -272,11 +273,13 @@ def _with_part(ctx: Context, ticket: dict, turns: Sequence[dict]) -> list[dict] 
 
 
 def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: bool,
-            turns: Sequence[dict] = ()) -> dict:
-    """Another request while a ticket is open: its words go on the ticket as the customer's message,
+            turns: Sequence[dict] = (), summary: str | None = None) -> dict:
+    """Another request while a ticket is open: its words (TEXT, the customer's own) go on the ticket
+    as the customer's message, what it is about (SUMMARY, the staff's line) in the ticket's history,
     the conversation that led to it is appended to the ticket's (`_with_part`), the objects it names
-    that the ticket lacks join the ticket's context, and a ticket waiting for the customer goes back
-    to the managers' queue. No new ticket."""
+    that the ticket lacks join the ticket's context (a newer send takes the older one's place, whose
+    request id is kept in `earlier_sends`), and a ticket waiting for the customer goes back to the
+    managers' queue. No new ticket."""
     last = ctx.store.row("SELECT text FROM ticket_messages m WHERE ticket = ? AND NOT " + SUPPORT_SIDE_SQL +
                          " ORDER BY id DESC LIMIT 1", (ticket["id"],))
     said = bool(text) and text != ticket["detail"] and not (last and last["text"] == text)
@@ -286,6 +289,11 @@ def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: b
         _customers_message(ctx, ticket, text)
     if added:
         context = json.loads(ticket["context"])
+        older = context.get("send")
+        if older and "send" in found and found["send"]["request_id"] != older["request_id"]:
+            context["earlier_sends"] = [*context.get("earlier_sends", []), older["request_id"]]
+            for key in ("send", "errors", "send_recent"):
+                context.pop(key, None)
         context.update({k: v for k, v in found.items() if k not in context})
         changes = {"context": json.dumps(context, ensure_ascii=False),
                    "status": ticket["status"] if ticket["status"] != "waiting" else ("claimed" if ticket["owner"] else "open"),
@@ -293,7 +301,7 @@ def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: b
         if conversation is not None:
             changes["conversation"] = json.dumps(conversation, ensure_ascii=False)
         ctx.store.update("tickets", {"id": ticket["id"]}, changes)
-        _event(ctx, ticket["id"], "asked again")
+        _event(ctx, ticket["id"], "asked again", summary)
     return {**get(ctx, ticket["id"]), "reused": True, "added": added}
 
 
@@ -330,9 +338,8 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
         parts = _summary(ctx, reason, found, detail, last_question, planned, (refused or {}).get("said"))
         summary = summary_text(ctx.kb, parts, "en")
         if reuse and (already := _open_ticket(ctx)):
-            # the customer's own words, else what this request is about
-            said = detail or (last_question if reason == "asked_for_person" else summary)
-            return _add_to(ctx, already, said, found, urgent, turns)
+            # the customer's own words as their message; what the request is about, in the history
+            return _add_to(ctx, already, detail or last_question, found, urgent, turns, summary)
         now = ctx.now()
         ticket_id = ctx.store.insert("tickets", {
             "account": ctx.account, "reason": reason, "detail": detail, "summary": summary,

@@ -34,6 +34,13 @@ NOT_ENABLED = "isv.PRODUCT_UN_SUBSCRIPT"
 _WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]|[^\W_]+", re.UNICODE)
 
 
+def read_source(ctx: Context, source: str) -> str:
+    """SOURCE in any spelling ("APP", "Trade mark") or any word the conversation takes for it (企业,
+    商标, 应用: actions.yaml's slot type `source`), as its key; as given when it is none of them."""
+    words = ctx.kb.slot_types["source"].choices if "source" in ctx.kb.slot_types else {}
+    return pick(source, SOURCES) or pick(source, words) or source
+
+
 def check_name(ctx: Context, name: str) -> str:
     """NAME if it meets the service's format rules, else a UserError saying which rule and how to fix it."""
     problem = name_problem(ctx.rules.signature, name)
@@ -176,7 +183,7 @@ def _find(ctx: Context, name: str) -> dict:
 def submit(ctx: Context, name: str, source: str) -> dict:
     """Submit signature NAME from SOURCE for carrier real-name registration; returns its status."""
     name = clean(name) if name == name.strip() else name
-    source = pick(source, SOURCES) or source
+    source = read_source(ctx, source)
     if source not in SOURCES:
         raise refused(SOURCE_ILLEGAL, f"unknown source '{source}'; use one of: {', '.join(SOURCES)}")
 
@@ -207,7 +214,7 @@ def update(ctx: Context, name: str, source: str | None = None) -> dict:
                           f"{current['expected_by']}); resubmit only after a rejection")
         if current["registration"] == "registered":
             raise refused(NOT_MODIFY, f"signature '{name}' is already registered with every carrier; nothing to resubmit")
-        chosen = (pick(source, SOURCES) or source) if source else row["source"]
+        chosen = read_source(ctx, source) if source else row["source"]
         if chosen not in SOURCES:
             raise refused(SOURCE_ILLEGAL, f"unknown source '{chosen}'; use one of: {', '.join(SOURCES)}")
         round_ = row["round"] + 1

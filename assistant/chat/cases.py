@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..actions import handoff
 from ..actions.handoff import CUSTOMER_SIDE, REASONS, RECENT_SEND, REFUSED_SEND, author_label, speaker
-from ..messages import follow_up
+from ..messages import follow_up, small_talk
 from ..render import safe, table
 from ..text import fold
 from .lines import Line
@@ -109,12 +109,40 @@ def opens_ticket(conv: Conversation, text: str) -> bool:
     return follow_up(conv.kb, text) == "ticket_open"
 
 
+def acknowledges(conv: Conversation, text: str) -> bool:
+    """Whether TEXT opens by taking in what was just said and goes on ("好的，那我们前台手机是…",
+    "ok, our front desk mobile is ..."): its first clause is an acknowledgement or a thanks of
+    messages.yaml's `small_talk`, and more follows. Said just after a manager's reply, it answers it."""
+    head, *rest = _CLAUSE.split(text, maxsplit=1)
+    return bool(rest and rest[0].strip()) and small_talk(conv.kb, head, near=False) in ("acknowledgement", "thanks")
+
+
+_CLAUSE = re.compile(r"[,，。.!！;；]")
+
+
 def reply_said(conv: Conversation, text: str) -> str | None:
     """What TEXT tells the manager when it says so ("回复经理：是13900139001，昨天发的", "reply to the
     manager: it was 10am"): the words after the opener; None for any other line (or role)."""
     if conv.role != "customer":
         return None
     opened = _OPENER.match(text)
-    if not opened or fold(opened.group(1)) not in conv.kb.follow_ups.get("ticket_reply", ()):
+    if opened and fold(opened.group(1)) in conv.kb.follow_ups.get("ticket_reply", ()):
+        return opened.group(2).strip()
+    return _told(conv, text)
+
+
+def _told(conv: Conversation, text: str) -> str | None:
+    """What TEXT passes on to the manager of the customer's open ticket when it opens with
+    `ticket_tell`'s words, no colon needed ("告诉客服我们前台手机是13800138099", "tell the manager our
+    mobile is ..."): the words after them; None without such an opening or with no ticket open."""
+    phrases = conv.kb.follow_ups.get("ticket_tell", ())
+    longest = max((len(p) for p in phrases), default=0)
+    for end in range(min(len(text), longest + 8), 0, -1):    # the longest opening first ("跟客服说一下" before "跟客服说")
+        head, rest = text[:end], text[end:]
+        if fold(head) not in phrases or (head[-1:].isascii() and head[-1:].isalnum() and rest[:1].isalnum()):
+            continue   # "tell supporters" opens with no "tell support"
+        rest = rest.lstrip(" \t,，:：、.。").strip()
+        if rest and _open_ticket(conv) is not None:
+            return rest
         return None
-    return opened.group(2).strip()
+    return None

@@ -171,11 +171,23 @@ def sends(conv: Conversation, template: str | None = None, day: str | None = Non
         if not found:
             named = render.code_shown(template) if template else template
             return [Line("answer", notes.no_sends(conv, named and one_line(named), day and one_line(day)))]
-        return [Line("answer", render.send_list_text(found, template, day))]
+        return [Line("answer", render.send_list_text(found, template, day, by=lambda actor: actor_label(conv, actor)))]
     return [Line("answer", render.number_sends_text(sending.recent(conv.ctx, 10, template=template, day=day, phone=number),
                                                     number, conv.kb, conv.lang, conv.ctx.account, template,
                                                     sending.day_named(conv.ctx, day)))
             for number in (phone if isinstance(phone, list) else [phone])]
+
+
+def actor_label(conv: Conversation, actor: str) -> str:
+    """ACTOR of the audit trail ("customer:token#1", "manager:lin", "customer") as a person reads it
+    in the conversation's language: a customer's side as "customer", staff by name and role."""
+    role, _, user = str(actor or "").partition(":")
+    if role == "customer":
+        return conv.say("label.actor.customer")
+    if not user:
+        return str(actor)
+    key = f"label.role.{role}"
+    return conv.say("label.actor.staff", user=user, role=conv.say(key) if key in conv.kb.messages else role)
 
 
 @slash("error", "CODE")

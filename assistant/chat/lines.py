@@ -75,11 +75,25 @@ def leaves(folded: str, leaving: Leaving | None = None) -> bool:
 
 @functools.lru_cache(maxsize=256)
 def _only_leaving(words: tuple[str, ...], said: bool, phrases: frozenset[tuple[str, ...]], around: frozenset[str]) -> bool:
-    if not words:
-        return said
-    if words[0] in around and _only_leaving(words[1:], said, phrases, around):
-        return True
-    return any(words[:len(p)] == p and _only_leaving(words[len(p):], True, phrases, around) for p in phrases)
+    """Whether WORDS are nothing but PHRASES and the words AROUND them (at least one phrase, or
+    SAID). A walk over (position, phrase said yet) that never recurses: a line of 600 particles
+    ("吧吧吧...") is read in one pass, not one call per word."""
+    longest = max((len(p) for p in phrases), default=0)
+    seen = {(0, said)}
+    todo = [(0, said)]
+    while todo:
+        at, done = todo.pop()
+        if at == len(words):
+            if done:
+                return True
+            continue
+        steps = [(at + 1, done)] if words[at] in around else []
+        steps += [(at + n, True) for n in range(1, min(longest, len(words) - at) + 1) if words[at:at + n] in phrases]
+        for step in steps:
+            if step not in seen:
+                seen.add(step)
+                todo.append(step)
+    return False
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from .. import render
 from ..actions import accounts, error_codes, handoff, sending, signatures, templates
 from ..errors import NotFound, UserError
-from . import commands, offers
+from . import commands, offers, previews
 from .lines import Line
 
 if TYPE_CHECKING:
@@ -159,7 +159,8 @@ def sent(conv: Conversation, result: dict) -> list[Line]:
     report = render.send_text(result, conv.ctx.rules.carriers, look_up=False)
     if result["failed"]:
         report += "\n" + conv.say("send.look_up")       # the CLI's hint, said in the conversation's language
-    lines = [Line("ok" if not result["failed"] else "warn", report)]
+    # all sent: ok; some failed: a warning (partly done); none sent: an error
+    lines = [Line("ok" if not result["failed"] else "warn" if result["sent"] else "error", report)]
     codes = list(dict.fromkeys(r["error_code"] for r in result["results"] if r["error_code"]))
     conv.last["errors"] = " ".join(codes)          # "what does that mean?" explains every one of them
     if result["failed"]:
@@ -305,12 +306,12 @@ def number_fate(conv: Conversation, text: str, numbers_only: bool = False) -> li
                                  "WHERE account = ? AND request_id = ? AND phone = ?", (conv.ctx.account, request, phone))
         if row is None:
             continue
-        where = conv.ctx.rules.carriers.get(row["carrier"], "no carrier")
+        where = previews.label(conv, "carrier", row["carrier"]) if row["carrier"] else conv.say("preview.send.no_carrier")
         if row["status"] == "sent":
-            lines.append(Line("ok", f"{row['phone']} ({where}) was sent in the last send, request {request[:8]}."))
+            lines.append(Line("ok", conv.say("fate.sent", phone=row["phone"], carrier=where, request=request[:8])))
             continue
-        lines.append(Line("warn", f"{row['phone']} ({where}) failed in the last send with {row['error_code']}: "
-                                  f"{row['detail']}"))
+        lines.append(Line("warn", conv.say("fate.failed", phone=row["phone"], carrier=where, code=row["error_code"],
+                                           detail=row["detail"])))
         if row["error_code"] and row["error_code"] not in explained:
             explained.append(row["error_code"])
             lines += explain_errors(conv, [row["error_code"]])
@@ -319,8 +320,8 @@ def number_fate(conv: Conversation, text: str, numbers_only: bool = False) -> li
 
         if carrier is None or _FAILURE_WORDS.isdisjoint(fold(text).split()):
             return None
-        where = conv.ctx.rules.carriers[carrier]     # "what went wrong with the telecom numbers?": nothing did
-        return [Line("ok", f"No {where} number failed in the last send, request {request[:8]}.")]
+        where = previews.label(conv, "carrier", carrier)   # "what went wrong with the telecom numbers?": nothing did
+        return [Line("ok", conv.say("fate.none_failed", carrier=where, request=request[:8]))]
     if explained:
         conv.last["error"], conv.last["errors"] = explained[-1], " ".join(explained)
     return lines

@@ -10,6 +10,7 @@ confirmed once: by "Go ahead?" after its preview, or by the yes to the offer tha
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,12 +21,13 @@ from ..actions import accounts, handoff, signatures, templates
 from ..choices import answer_first, pick, yes_or_no
 from ..clock import read_day
 from ..errors import Conflict, UserError
+from ..files import paths_in
 from ..knowledge import Slot
 from ..messages import say, small_talk
 from ..numbers import lookup
 from ..router import Reply, phone_reading
 from ..rules import SOURCES
-from ..text import clean, fold
+from ..text import clean, fold, shorten
 from . import attachments, commands, notes, offers, outcomes, previews, values
 from .lines import Line, Waiting, leaves, yes_or_no_again
 
@@ -215,10 +217,13 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
             if not sigs:
                 return [Line("warn", conv.say("needs.signature")),
                         offers.action(conv, "signature.submit", question=conv.say("offer.first_signature"))]
-            pending = "; ".join(f"{s['name']}: {s['registration'].replace('_', ' ')}"
-                                + (f", decision expected by {s['expected_by']}"
-                                   if s.get("expected_by") and s["registration"] == "under_review" else "")
-                                for s in sigs)
+            pending = conv.say("needs.signature_ready.separator").join(
+                conv.say("needs.signature_ready.item_expected", name=s["name"], expected=s["expected_by"],
+                         registration=previews.label(conv, "registration", s["registration"]))
+                if s.get("expected_by") and s["registration"] == "under_review" else
+                conv.say("needs.signature_ready.item", name=s["name"],
+                         registration=previews.label(conv, "registration", s["registration"]))
+                for s in sigs)
             return [Line("warn", conv.say("needs.signature_ready", pending=pending)),
                     offers.action(conv, "signature.status", question=conv.say("offer.show_signatures"))]
     if name == "send":
@@ -703,6 +708,24 @@ def _names_files(text: str, every_word: bool = False) -> bool:
     return len(words) == 1 and file_like(words[0])
 
 
+def _no_such_file(conv: Conversation, slot: str, value: str) -> None:
+    """A typed path of VALUE that names no file, refused in the conversation's language: the
+    message's words typed at the media prompt ("尊敬的${name}，…") said whole, as typed (never cut at
+    its commas into "paths"); any other, the first missing path."""
+    paths = paths_in(value) if slot == "media" else [value]
+    missing = [p for p in paths if not os.path.lexists(p) and not os.path.lexists(os.path.expanduser(p))]
+    if not missing:
+        return
+    if "${" in value or (language.detect(value) == "zh" and not _looks_like_path(value)):
+        raise UserError(conv.say("value.file_is_text", text=shorten(value, 60)))
+    raise UserError(conv.say("value.no_such_file", path=missing[0]))
+
+
+def _looks_like_path(value: str) -> bool:
+    """Whether VALUE reads as a file's path (a folder separator, or a name with an extension)."""
+    return "/" in value or "\\" in value or bool(re.search(r"\.[A-Za-z0-9]{1,5}\b", value))
+
+
 def asks_something(conv: Conversation, text: str) -> bool:
     """Whether TEXT is worded as a question, in either language: an English question's first words
     or its question mark (`Router.form`), or a Chinese question word or closing particle
@@ -889,6 +912,8 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
             raise UserError(conv.say("value.not_an_industry", value=value, industries=industries(conv)))
         return chosen
     if slot.name in FILES:   # a path on this machine, or (the service) never a path: the file source decides
+        if conv.files.kind == "local" and isinstance(value, str):
+            _no_such_file(conv, slot.name, value)
         return conv.files.typed(ctx, slot.name, value)
     if slot.name == "name" and action == "template.create" and len(value) > ctx.rules.template["max_name_length"]:
         raise UserError(conv.say("value.name_too_long", count=ctx.rules.template["max_name_length"]))

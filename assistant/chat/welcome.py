@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..actions import accounts, handoff, signatures, templates
 from ..clock import FixedClock
+from ..messages import say
 from .lines import Line
 
 if TYPE_CHECKING:
@@ -42,13 +43,18 @@ def lines(conv: Conversation, keys: bool = True) -> list[Line]:
 
 
 def inbox(conv: Conversation) -> list[Line]:
-    """Managers' replies and resolutions not shown yet (each shown once)."""
+    """Managers' replies and resolutions not shown yet (each shown once). Before the customer has
+    said anything in a session whose language follows theirs, each is said in the language of its
+    ticket (the one the customer wrote in): a script's first lines are a Chinese customer's news."""
     out = []
+    unknown = conv.lang_setting == "auto" and not any(t["role"] == "user" for t in conv.turns)
     for m in handoff.inbox(conv.ctx):
+        lang = m["lang"] if unknown else conv.lang
         if (note := handoff.resolution_note(m["text"])) is not None:
-            out.append(Line("ok", conv.say("inbox.resolved", ticket=m["ticket"], author=m["author"], note=note)))
+            out.append(Line("ok", say(conv.kb, "inbox.resolved", lang, ticket=m["ticket"], author=m["author"], note=note)))
         else:
-            out.append(Line("ok", conv.say("inbox.reply", ticket=m["ticket"], author=m["author"], text=m["text"])))
+            out.append(Line("ok", say(conv.kb, "inbox.reply", lang, ticket=m["ticket"], author=m["author"], text=m["text"])))
+            conv.last["replied"] = m["ticket"]   # the customer's next line may be the answer to it
     return out
 
 

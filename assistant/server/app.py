@@ -17,7 +17,18 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..errors import Conflict, Forbidden, NotFound, TooLarge, Unavailable, Unprocessable, Unsupported, UserError, split_fix
+from ..errors import (
+    CLI_AGENT,
+    Conflict,
+    Forbidden,
+    NotFound,
+    TooLarge,
+    Unavailable,
+    Unprocessable,
+    Unsupported,
+    UserError,
+    split_fix,
+)
 from ..paths import database_target, shown_target
 from . import wording
 from .deps import Service, Unauthenticated
@@ -184,7 +195,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if isinstance(exc, Unavailable):  # the detail names the database: the log keeps it, the client does not
             log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
             return JSONResponse(error_body(UNAVAILABLE), 503, headers={"Retry-After": str(RETRY_AFTER_S)})
-        return JSONResponse(error_body(wording.said(exc), getattr(exc, "code", None)), status, headers=headers)
+        cli = request.headers.get("user-agent") == CLI_AGENT   # the command line in remote mode: its commands
+        return JSONResponse(error_body(wording.said(exc, cli), getattr(exc, "code", None)), status, headers=headers)
 
     @app.exception_handler(Exception)
     async def bug(request: Request, exc: Exception) -> JSONResponse:

@@ -9,6 +9,7 @@ CSRF token; a form without it changes nothing and gets 403.
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.parse
 from dataclasses import replace
@@ -34,6 +35,10 @@ from . import i18n, sessions
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+# a line holding a table (a rule of dashes under its header, as render.table draws it): shown in a
+# fixed-width font so that its columns line up (the script's TABLE does the same for new lines)
+TABLE = re.compile(r"^-{3,}(?: {2,}-{3,})*[ \t]*$", re.MULTILINE)
+templates.env.filters["tabular"] = lambda text: bool(TABLE.search(str(text or "")))
 router = APIRouter(include_in_schema=False, route_class=StrictRoute)  # forms read as strictly as the API
 STAFF_HOME, CUSTOMER_HOME = "/desk", "/chat"
 CHAT_COOKIE = "assistant_chat"
@@ -172,14 +177,21 @@ def _filters(request: Request) -> desk.Filters:
                         account=q.get("account") or None, q=(q.get("q") or "").strip()[:200] or None, page=number)
 
 
-def _queue(p: Page) -> tuple[dict, desk.Filters]:
+def _queue(p: Page) -> tuple[dict, desk.Filters, str | None]:
+    """The queue the address asks for, and what is wrong with its filters (the whole active queue
+    is shown then, with that said): a status the desk does not know, a page number below 1."""
     filters = _filters(p.request)
     ops = p.ops("desk")
     try:
-        return desk.queue(ops.ctx, filters, p.lang), filters
+        return desk.queue(ops.ctx, filters, p.lang), filters, None
     except UserError:
+        if filters.status not in (*desk.STATUSES, "active", "all"):
+            problem = p.words("unknown_status", status=filters.status[:40],
+                              statuses=", ".join(f"{s} ({p.words(s)})" for s in ("active", *desk.STATUSES, "all")))
+        else:
+            problem = p.words("bad_page")
         filters = desk.Filters()
-        return desk.queue(ops.ctx, filters, p.lang), filters
+        return desk.queue(ops.ctx, filters, p.lang), filters, problem
 
 
 def _link(filters: desk.Filters, **changes: Any) -> str:
@@ -193,8 +205,8 @@ def _link(filters: desk.Filters, **changes: Any) -> str:
 def desk_page(p: Page = Depends(page)) -> Response:
     if (away := _staff(p)) is not None:
         return away
-    found, filters = _queue(p)
-    return p.render("desk.html", found=found, filters=filters, link=_link, version=LIVE.version(p.svc))
+    found, filters, problem = _queue(p)
+    return p.render("desk.html", found=found, filters=filters, link=_link, version=LIVE.version(p.svc), problem=problem)
 
 
 @router.get("/desk/rows")
@@ -202,7 +214,7 @@ def desk_rows(p: Page = Depends(page)) -> Response:
     """The queue's rows alone, for the live update (same filters as the page)."""
     if (away := _staff(p)) is not None:
         return away
-    found, filters = _queue(p)
+    found, filters, _ = _queue(p)
     return p.render("desk_rows.html", found=found, filters=filters, link=_link)
 
 

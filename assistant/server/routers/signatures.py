@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import Field
@@ -13,7 +13,10 @@ from ..deps import operations
 from ..strict import Body, StrictRoute
 
 router = APIRouter(tags=["signatures"], route_class=StrictRoute)
-Source = Literal[SOURCES]  # type: ignore[valid-type]
+# any spelling the command line takes ("APP", "Trademark", 商标, 应用): the core reads it, and refuses
+# another with the service's code (isv.SIGN_SOURCE_ILLEGAL) and the list of sources
+Source = Annotated[str, Field(max_length=40, description="the source: " + ", ".join(SOURCES)
+                              + " (any spelling, or a word for one: 企业, 商标, 应用 ...)", examples=list(SOURCES))]
 
 
 class NewSignature(Body):

@@ -44,10 +44,13 @@ function cannedReplies() {
   }
 }
 
+const TABLE = /^-{3,}(?: {2,}-{3,})*[ \t]*$/m;   // a table's rule of dashes (pages.py's TABLE)
+
 function line(list, from, text, kind) {
   const li = document.createElement("li");
   li.dataset.from = from;
   if (kind) li.className = kind;
+  if (from === "assistant" && TABLE.test(text || "")) li.classList.add("table");   // its columns line up
   li.textContent = text;
   list.appendChild(li);
   li.scrollIntoView({block: "nearest"});
