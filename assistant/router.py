@@ -24,9 +24,10 @@ from .records import NamedTuple
 from .text import LazyPattern, clean, fold, plain, spaced
 
 NEGATIVE = "none:out-of-scope"  # the intent of the out-of-scope examples
-# A sentence ends at . ! ? ; followed by a space, or at a Chinese full stop, question or exclamation mark
+# A sentence ends at . ! ? ; followed by a space or written against a Chinese character (the router
+# reads ？ and ！ as ? and !), at a Chinese full stop, question or exclamation mark
 # ("isv.AMOUNT_NOT_ENOUGH" and "1.5" are not split), or at a line break.
-_SENTENCE_END = LazyPattern(r"(?<=[.!?;])\s+|(?<=[!?;])(?=[\u3400-\u9fff])|(?<=[。！？；])\s*|\n+")
+_SENTENCE_END = LazyPattern(r"(?<=[.!?;])\s+|(?<=[!?;])(?=[^\x00-\x7f])|(?<=[。！？；])\s*|\n+")
 # Of the readings of a long message, an answer or action beats a "did you mean", which beats a fallback.
 _RANK = {"answer": 3, "action": 3, "clarify": 2, "fallback": 1}
 MAX_QUESTION = 1000  # characters; longer input is refused for that line, not truncated silently
@@ -735,8 +736,7 @@ class Router:
         best candidate, sure or not):
         "我们圣诞活动的模板DM_100003已经审核通过了，老板想先看看手机上的效果。能不能先帮我给13600001111发一条？"
         asks for a send, though the sentence naming the approved template leans to its status."""
-        named = self.request_named(question)
-        if named is None:
+        if not alone or (named := self.request_named(question)) is None:
             return None
         key = f"action:{named.action}"
         return named if any(r.best is not None and r.best.key == key for r in alone) else None
