@@ -62,6 +62,12 @@ def _opens_with(low: str, phrases: Sequence[str]) -> bool:
     return any(low.startswith(p) and (not p.isascii() or not low[len(p):len(p) + 1].isalnum()) for p in phrases)
 
 
+def _says_any(folded: str, phrases: Sequence[str]) -> str | None:
+    """The first of PHRASES (folded) that FOLDED says as whole words, anywhere; None when it says none."""
+    padded = f" {folded.strip()} "
+    return next((p for p in phrases if f" {p} " in padded), None)
+
+
 def _declined(text: str, refusals: Sequence[str]) -> str | None:
     """TEXT without a clause declining something that it opens or closes with ("I don't need a
     human, just tell me how long review takes", "审核要多久？不需要转人工"), or None. A clause
@@ -252,8 +258,7 @@ def notes_for(kb: KnowledgeBase, action: Action, text: str, lang: str | None = N
 
     lang = lang or language.detect(text)
     notes = [said(kb, note, lang) for note in phone_reading(kb, text).said(kb.rules)]
-    folded = f" {fold(text)} "
-    if (when := next((w for w in kb.routing.later_words if f" {w} " in folded), None)) is not None:
+    if (when := _says_any(fold(text), kb.routing.later_words)) is not None:
         # folded Chinese is a character a word ("明 天"): said again as written
         notes.append(say(kb, "send.not_scheduled", lang, when=when.replace(" ", "") if lang == "zh" else when))
     return tuple(notes)
@@ -385,10 +390,10 @@ class Router:
         DIGITAL_SMS_0001", "帮我确认下收到了吗"): such a line changes nothing, so no request that
         changes the account is read in it (a send named by its values would be charged twice). A
         line that wants to see a send on a phone (`routing.trial_words`: "看看手机上的效果") asks for one."""
-        if self._trying(text):
-            return False
         joined = " ".join(fold(text).split()) + " "
-        if any(f" {word} " in f" {joined}" for word in self.kb.routing.sent_words):
+        if _says_any(joined, self.kb.routing.trial_words):
+            return False
+        if _says_any(joined, self.kb.routing.sent_words):
             return True
         verbs = self.kb.routing.view_verbs
         if not verbs:
@@ -401,8 +406,7 @@ class Router:
 
     def _trying(self, text: str) -> bool:
         """Whether TEXT asks to send (again) or to see a send on a phone (`routing.trial_words`)."""
-        joined = " " + " ".join(fold(text).split()) + " "
-        return any(f" {word} " in joined for word in self.kb.routing.trial_words)
+        return _says_any(" ".join(fold(text).split()), self.kb.routing.trial_words) is not None
 
     def _changing_nothing(self, ranked: list[Candidate]) -> list[Candidate]:
         """RANKED given that the line changes nothing: a request that changes the account gives its
