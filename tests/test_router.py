@@ -786,22 +786,18 @@ def test_a_send_asked_again_after_one_that_never_arrived_is_a_send(router, text)
     assert (reply.type, reply.action, reply.args) == ("action", "send", {"code": "DM_100002", "phones": ["13800138000"]})
 
 
-@pytest.mark.parametrize("text", ["any discount for a charity?", "数字短信能打折吗", "what does one digital message cost"])
-def test_a_discount_or_a_cost_asked_is_the_unpublished_price(router, text):
+@pytest.mark.parametrize("text,entry", [
+    ("any discount for a charity?", "price-not-published"),                 # a discount or a cost: the price
+    ("数字短信能打折吗", "price-not-published"),
+    ("what does one digital message cost", "price-not-published"),
+    ("签名放了大半年没用，还作数吗", "validity-not-published"),                  # whether an approval lapses
+    ("does approval of a template lapse if unused", "validity-not-published"),
+    ("数字短信发出去会延迟吗", "delivery-time-not-published"),                   # a delay: the delivery time
+    ("what latency should we expect for a digital message", "delivery-time-not-published"),
+])
+def test_a_concept_read_as_one_is_asked_of_its_unpublished_entry(router, text, entry):
     reply = router.route(text)
-    assert (reply.type, reply.entry) == ("fallback", "price-not-published")
-
-
-@pytest.mark.parametrize("text", ["签名放了大半年没用，还作数吗", "does approval of a template lapse if unused"])
-def test_whether_an_approval_lapses_is_the_unpublished_validity(router, text):
-    reply = router.route(text)
-    assert (reply.type, reply.entry) == ("fallback", "validity-not-published")
-
-
-@pytest.mark.parametrize("text", ["数字短信发出去会延迟吗", "what latency should we expect for a digital message"])
-def test_a_delay_asked_is_the_unpublished_delivery_time(router, text):
-    reply = router.route(text)
-    assert (reply.type, reply.entry) == ("fallback", "delivery-time-not-published")
+    assert (reply.type, reply.entry) == ("fallback", entry)
 
 
 def test_a_rate_per_second_of_the_api_is_undocumented_and_not_answered(router):

@@ -53,6 +53,14 @@ def sign_in(page, token: str, lang: str) -> None:
     page.get_by_role("button", name=WORDS[lang]["sign_in"]).click()
 
 
+def open_chat(browser, server, lang: str):
+    """The demo account's chat, signed in, in LANG: (the page, its console errors)."""
+    chat, errors = open_page(browser, server.url, lang)
+    sign_in(chat, server.token("--account", "demo"), lang)
+    chat.wait_for_url("**/chat")
+    return chat, errors
+
+
 def say(page, text: str) -> None:
     page.fill("form[data-action=say] input[name=text]", text)
     page.press("form[data-action=say] input[name=text]", "Enter")
@@ -125,9 +133,7 @@ def test_the_handoff_round_trip_in_a_real_browser(serve, browser, lang):
 
 def test_the_chats_buttons_speak_the_pages_language_and_only_the_newest_turn_has_any(serve, browser):
     server = serve()
-    chat, errors = open_page(browser, server.url, "zh")
-    sign_in(chat, server.token("--account", "demo"), "zh")
-    chat.wait_for_url("**/chat")
+    chat, errors = open_chat(browser, server, "zh")
     transcript = chat.locator("[data-role=transcript]")
     assert not chat.locator("form[data-action=attach]").is_visible()   # no file is asked for
     say(chat, "什么是数字短信")
@@ -182,9 +188,7 @@ def test_a_chinese_chat_gives_the_chats_hints_and_its_part_of_a_ticket_is_marked
                                                   ("zh", "签名审核要多久", "什么是数字短信")])
 def test_feedback_is_asked_of_an_answer_never_beside_an_offers_yes_and_no(serve, browser, lang, offered, plain):
     server = serve()
-    chat, errors = open_page(browser, server.url, lang)
-    sign_in(chat, server.token("--account", "demo"), lang)
-    chat.wait_for_url("**/chat")
+    chat, errors = open_chat(browser, server, lang)
     transcript = chat.locator("[data-role=transcript]")
     say(chat, offered)
     chat.locator("[data-role=choices] button", has_text=WORDS[lang]["yes_button"]).wait_for()   # the offer's yes/no
@@ -200,9 +204,7 @@ def test_feedback_is_asked_of_an_answer_never_beside_an_offers_yes_and_no(serve,
                                                  ("en", "I want to talk to a person", "Go ahead?")])
 def test_the_chat_asks_a_go_ahead_once_beside_its_buttons(serve, browser, lang, asked, question):
     server = serve()
-    chat, errors = open_page(browser, server.url, lang)
-    sign_in(chat, server.token("--account", "demo"), lang)
-    chat.wait_for_url("**/chat")
+    chat, errors = open_chat(browser, server, lang)
     say(chat, asked)
     chat.locator("[data-role=choices] button", has_text=WORDS[lang]["yes_button"]).wait_for()
     assert chat.locator("main").inner_text().count(question) == 1
