@@ -785,8 +785,8 @@ class Router:
             if not (self._asks(clause) or opener):
                 continue
             # what is wanted, read without who wants it too ("客户要转人工": the customer's words pulled it off)
-            parts = [clause, folded[len(opener):].strip()] if opener and folded[len(opener):].strip() else [clause]
-            for part in parts:
+            wanted_alone = folded[len(opener):].strip() if opener else ""
+            for part in [clause, wanted_alone] if wanted_alone else [clause]:
                 reply = self._route_one(question, part, said)
                 if reply.type == "action" and reply.action in wanted and reply.confidence >= self.thresholds.low_confidence:
                     return self._with_values_of(reply, text)

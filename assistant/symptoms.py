@@ -213,10 +213,9 @@ def _media(rules: Rules, text: str, low: str, check: Check) -> Iterator[tuple[st
             yield match.group(0), _said("note.videos", limit=spec["max_videos"])
         elif what not in _VIDEOS and (count if what in _FRAMES else count + 1) > spec["max_frames"]:
             yield match.group(0), _said("note.frames", limit=spec["max_frames"])
-    for key, words in check.words:   # `alone`: "只放一张海报，一个字都不写", "text only": one kind of frame
-        said = next((w for w in words if _word_in(low, w)), None) if key == "alone" else None
-        if said is not None:
-            yield said, _said("note.alone")
+    # `words.alone`: "只放一张海报，一个字都不写", "text only": a template of one kind of frame
+    if (said := next((w for w in dict(check.words).get("alone", ()) if _word_in(low, w)), None)) is not None:
+        yield said, _said("note.alone")
     kinds = spec["media_kinds"]
     for match in _formats(check.formats).finditer(low):
         name = match.group(1)
@@ -307,12 +306,13 @@ def _repeats(rules: Rules, low: str, check: Check) -> Iterator[tuple[str, Said]]
     may go again (`words.again`: "got it at 10:25 yesterday. When can we send the same template
     again?"): flow control holds the second; when it may go."""
     times = _clock_times(low)
-    asked = len(times) == 1 and any(_word_in(low, word) for word in dict(check.words).get("again", ()))
-    if len(times) < 2 and not asked:
+    if len(times) == 1:
+        if not any(_word_in(low, word) for word in dict(check.words).get("again", ())):
+            return
+    elif len(times) < 2:
         return
-    gap = times[1] - times[0] + (24 * 60 if any(word in low for word in _YESTERDAY) else 0) if not asked else 1
-    if not 0 < gap < 24 * 60:   # 25 hours apart: flow control is not what held it
-        return
+    elif not 0 < times[1] - times[0] + (24 * 60 if any(word in low for word in _YESTERDAY) else 0) < 24 * 60:
+        return   # 25 hours apart: flow control is not what held it
     limit = rules.sending["flow_control"]["same_template_per_24h"]
     first = f"{times[0] // 60:02d}:{times[0] % 60:02d}"
     yield first, _said("note.repeat", limit=limit, first=first)
