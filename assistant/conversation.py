@@ -490,7 +490,7 @@ class Conversation:
             # the question names the account's own object: its status at once, not an offer of it (an
             # object of the other kind too: "为啥如家酒店被驳回了" read as a template's rejection names the
             # signature 如家酒店, whose status says why)
-            looked_up = (entry.actions[0], named) if named else self._object_looked_up(reply.question)
+            looked_up = (entry.actions[0], named) if named else self._object_looked_up(reply.question, entry.actions[0])
             lines += self.run(*looked_up) if looked_up else self.offer_or_why(entry.actions[0])
         return lines
 
@@ -545,11 +545,13 @@ class Conversation:
         handoff.answer(self.ctx, waiting["id"], text)
         return [Line("ok", self.say("ticket.answer_added", ticket=waiting["id"], owner=waiting["owner"] or "support"))]
 
-    def _object_looked_up(self, said: str) -> tuple[str, dict[str, Any]] | None:
+    def _object_looked_up(self, said: str, unnamed: str = "") -> tuple[str, dict[str, Any]] | None:
         """The status look-up for the one object of the account that SAID, unread by the router,
         names ("为啥如家酒店被驳回了" names the rejected signature 如家酒店: its status and the
-        carrier's reason say why); None when it names none, or objects of both kinds."""
-        found = [(name, named) for name in values.LOOKUPS if (named := values.named_for(self.ctx, name, said))]
+        carrier's reason say why); None when it names none, or objects of both kinds. UNNAMED is a
+        look-up already known to find nothing in SAID (not asked of the account again)."""
+        found = [(name, named) for name in values.LOOKUPS
+                 if name != unnamed and (named := values.named_for(self.ctx, name, said))]
         return found[0] if len(found) == 1 else None
 
     def after_failure(self) -> list[Line]:
