@@ -458,7 +458,10 @@ class Conversation:
             return [Line("info", self.say("clarify"))] + [
                 Line("choice", f"  {n}. {s.question}") for n, s in enumerate(reply.suggestions, 1)]
         if reply.type == "answer":
-            return self.answer_lines(reply)
+            lines = self.answer_lines(reply)
+            for other in reply.also:   # the message's other questions, each under what it asked; one offer at a time
+                lines += [Line("muted", self.say("also_asked", question=other.question)), *self.answer_lines(other, offer=False)]
+            return lines
         started = self.start(reply.action, reply.args or {}, reply.question)
         # numbers that are none, or written twice; not again where the request's own check names them
         said = "\n".join(line.text for line in started)

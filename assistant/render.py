@@ -104,6 +104,8 @@ def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
         commands = [command_for(kb.actions[a]) for a in entry.actions if a in kb.actions and kb.actions[a].command]
         if commands:
             parts.append(say(kb, "also_run", lang) + "\n" + "\n".join(f"  {c}" for c in commands))
+        for other in reply.also:   # the message's other questions, each under what it asked
+            parts += ["", say(kb, "also_asked", lang, question=one_line(other.question)), reply_text(other, kb)]
         return "\n".join(parts)
     if reply.type == "clarify":
         lines = [say(kb, "clarify", lang)]
@@ -112,10 +114,12 @@ def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
     if reply.type == "action":
         action = kb.actions[reply.action]
         args = ", ".join(f"{k}: {one_line(v if not isinstance(v, list) else ' '.join(v))}" for k, v in reply.args.items())
-        line = f"That is a request to {action.description[0].lower()}{action.description[1:].rstrip('.')}"
-        line += f" ({args})." if args else "."
-        notes = "".join(f"\n{one_line(note)}" for note in reply.notes)
-        return f"{line}{notes}\nRun: {command_for(action, reply.args)}"
+        what = say(kb, f"action.{action.name}", lang) if f"action.{action.name}" in kb.messages else action.description
+        what = what[0].lower() + what[1:]   # "That is a request to send ..."
+        lines = [say(kb, "requested.ask", lang, action=what.rstrip(".。"), values=f" ({args})" if args else ""),
+                 *(one_line(note) for note in reply.notes),
+                 say(kb, "run.ask", lang, command=command_for(action, reply.args))]
+        return "\n".join(lines)
     if reply.kind == "small_talk" and reply.answer:
         return reply.answer
     if reply.kind == "undocumented" and reply.answer:

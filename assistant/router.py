@@ -152,12 +152,14 @@ class Reply(NamedTuple):
     kind: str | None = None              # a fallback's: "undocumented" says where to look, "small_talk" greets back
     notes: tuple[str, ...] = ()          # what the values leave unsaid ("12345: not a mobile number ...")
     outside: bool = False                # a fallback because the question is out of scope (not in `to_json`)
+    also: tuple[Reply, ...] = ()         # the other questions of a message that asks two or three (`Router.also_asked`)
 
     def to_plain(self) -> tuple:
         """The reply as plain data (tuples, lists, dicts, strings, numbers: what `forked` sends
         back from a worker), `from_plain` makes it again."""
         best = tuple(self.best) if self.best is not None else None
-        return (*self[:7], tuple(tuple(s) for s in self.suggestions), best, *self[9:])
+        return (*self[:7], tuple(tuple(s) for s in self.suggestions), best, *self[9:14],
+                tuple(other.to_plain() for other in self.also))
 
     @classmethod
     def from_plain(cls, data: Sequence[Any]) -> Reply:
@@ -165,6 +167,7 @@ class Reply(NamedTuple):
         fields[7] = tuple(Suggestion(*s) for s in fields[7])
         fields[8] = Candidate(*fields[8]) if fields[8] is not None else None
         fields[12] = tuple(fields[12])
+        fields[14] = tuple(cls.from_plain(other) for other in fields[14])
         return cls(*fields)
 
     def to_json(self) -> dict[str, Any]:
@@ -186,6 +189,8 @@ class Reply(NamedTuple):
             out["suggestions"] = [s.to_json() for s in self.suggestions]
         if self.error:
             out["error"] = self.error
+        if self.also:
+            out["also"] = [other.to_json() for other in self.also]
         return out
 
 
@@ -266,6 +271,7 @@ def notes_for(kb: KnowledgeBase, action: Action, text: str, lang: str | None = N
 
 _PRONOUNS = frozenset({"it", "its", "that", "this", "they", "them", "它"})   # 它: a Chinese character is a word once folded
 _REFERS_ZH = LazyPattern("[这那它此该]")
+_ALSO_ASKED = 2   # a message asking more than three things is answered for three (a person can ask again)
 _POINTS_BACK_ZH = LazyPattern("它|[这那](?:些|几个|两个|三个)|[这那]个?(?![\u4e00-\u9fff])")   # "列一下这些", not "这个签名"
 
 
@@ -514,7 +520,35 @@ class Router:
             return Reply(question, "fallback", reply.confidence, suggestions=reply.suggestions, best=reply.best, lang=reply.lang)
         if reply.type == "action" and reply.args:
             return reply._replace(args=self._as_typed(reply.action, reply.args, reply.question))
+        if reply.type == "answer" and (also := self.also_asked(reply)):
+            return reply._replace(also=also)
         return reply
+
+    def also_asked(self, reply: Reply) -> tuple[Reply, ...]:
+        """The other FAQ questions a message answered with REPLY asks, each answered surely when its
+        sentence is read alone (at `low_confidence`): "视频最大多大？一次最多发多少个号码？" is
+        answered twice. A sentence that speaks of something by a pronoun is read with the object the
+        sentence before names ("... Can I send while it is pending?"), or not at all; what is not
+        documented and what the first answer says already are left out. At most `_ALSO_ASKED` more."""
+        text = self.read(reply.question)
+        asking = self.asking(text)
+        if len(asking) < 2:
+            return ()
+        sentences = self.sentences(text)
+        answered, found = {reply.entry}, []
+        for sentence in asking:
+            if _REFERS_ZH.search(sentence):
+                continue
+            if _refers(sentence):
+                before = sentences[:sentences.index(sentence)]
+                if (sentence := self.resolved(sentence, before)) is None:
+                    continue
+            other = self._route_one(sentence, sentence, reply.lang)
+            if other.type == "answer" and other.kind is None and other.entry not in answered and \
+                    other.confidence >= self.thresholds.low_confidence:
+                answered.add(other.entry)
+                found.append(other)
+        return tuple(found[:_ALSO_ASKED])
 
     def refused(self, text: str) -> bool:
         """Whether TEXT, as read, opens by declining something (`routing.refusals`: "I don't need a

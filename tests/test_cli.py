@@ -171,6 +171,21 @@ def test_the_suggested_command_carries_the_values_the_request_gave(run):
     assert "assistant signature submit NAME --source SOURCE" in run("ask", "how do i create a signature").out
 
 
+def test_a_request_asked_in_chinese_is_told_in_chinese_with_its_command(run):
+    reply = run("ask", "帮我给13800138000发模板DIGITAL_SMS_0001").out
+    assert "这是一个请求：使用已通过审核的模板发送数字短信" in reply
+    assert "运行：assistant send DIGITAL_SMS_0001 13800138000" in reply
+    assert "That is a request" not in reply and "Run:" not in reply
+
+
+def test_ask_answers_each_documented_question_of_a_message_under_what_it_asked(run):
+    reply = run("ask", "What image formats are supported? And how many numbers can one send carry?").out
+    assert "Images are PNG, GIF or JPG" in reply
+    assert "You also asked: And how many numbers can one send carry?\nOne send carries at most 1,000 numbers" in reply
+    chinese = run("ask", "视频最大多大？一次最多发多少个号码？").out
+    assert "您还问了：" in chinese and "1,000 个号码" in chinese and "PNG、GIF、JPG" in chinese
+
+
 def test_without_a_terminal_the_assistant_answers_plain_lines_and_says_what_it_asks(run):
     result = run(input="what is td\nenable digital messages\ny\nsubmit a signature\nAcmeShop\n")
     assert result.code == 0

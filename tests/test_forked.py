@@ -128,6 +128,7 @@ def test_a_user_error_in_a_worker_is_raised_here_as_one():
 def test_the_replies_a_worker_sends_back_are_the_replies_routed_here(router):
     from assistant.router import Reply
 
-    questions = ["send DIGITAL_SMS_0001 to 13800138000, 123", "status", "what is td", "hi", "how do i bake bread"]
+    questions = ["send DIGITAL_SMS_0001 to 13800138000, 123", "status", "what is td", "hi", "how do i bake bread",
+                 "视频最大多大？一次最多发多少个号码？"]   # an answer carrying another (`also`)
     [sent] = split_map(lambda chunk: [router.route(q).to_plain() for q in chunk], [questions], 1)
     assert [Reply.from_plain(reply) for reply in sent] == [router.route(q) for q in questions]

@@ -914,3 +914,27 @@ def test_a_question_about_another_video_platform_is_not_answered_by_the_media_ru
 @pytest.mark.parametrize("line", ["reopen ticket 3", "重新打开工单3"])
 def test_reopening_a_ticket_is_never_read_as_resolving_it(router, line):
     assert router.route(line).action != "handoff.resolve"
+
+
+@pytest.mark.parametrize("question,entries", [
+    ("视频最大多大？一次最多发多少个号码？", {"recipients-per-send", "media-formats"}),
+    ("What image formats are supported? And how many numbers can one send carry?", {"media-formats", "recipients-per-send"}),
+])
+def test_a_message_asking_two_documented_questions_answers_both(router, question, entries):
+    reply = router.route(question)
+    assert reply.type == "answer"
+    assert {reply.entry, *(other.entry for other in reply.also)} == entries
+    assert [other.lang for other in reply.also] == [reply.lang]
+    assert reply.to_json()["also"][0]["entry"] in entries - {reply.entry}
+
+
+@pytest.mark.parametrize("question", [
+    "How many numbers can one send carry?",                                       # one question
+    "How many numbers can one send carry? How many numbers is a send allowed?",    # the same one twice
+    "What image formats are supported? How do I bake bread?",                      # the other is not the service's
+    "What image formats are supported? Can I send while it is pending?",          # "it" names nothing said before
+])
+def test_a_message_asking_one_documented_question_has_no_other_answers(router, question):
+    reply = router.route(question)
+    assert reply.type == "answer" and reply.also == ()
+    assert "also" not in reply.to_json()
