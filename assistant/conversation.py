@@ -458,10 +458,10 @@ class Conversation:
             return [Line("info", self.say("clarify"))] + [
                 Line("choice", f"  {n}. {s.question}") for n, s in enumerate(reply.suggestions, 1)]
         if reply.type == "answer":
-            lines = self.answer_lines(reply)
-            for other in reply.also:   # the message's other questions, each under what it asked; one offer at a time
-                lines += [Line("muted", self.say("also_asked", question=other.question)), *self.answer_lines(other, offer=False)]
-            return lines
+            if not reply.also:
+                return self.answer_lines(reply)
+            # each question's answer first; the offer (a question back) last
+            return self.answer_lines(reply, offer=False) + self._also_lines(reply) + self.follow_up(reply)
         started = self.start(reply.action, reply.args or {}, reply.question)
         # numbers that are none, or written twice; not again where the request's own check names them
         said = "\n".join(line.text for line in started)
@@ -470,6 +470,19 @@ class Conversation:
         lines = [Line("warn", note) for note in reply.notes
                  if not _said_already(note, said) and _digits_of(_named_by(note)) not in back]
         return lines + started
+
+    def _also_lines(self, reply: Reply) -> list[Line]:
+        """The answers to the other questions of REPLY's message, each under what it asked: no
+        offer of an action (one offer at a time), and what is not published is kept for a person."""
+        lines: list[Line] = []
+        for other in reply.also:
+            lines.append(Line("muted", self.say("also_asked", question=other.question)))
+            if other.type == "answer":
+                lines += self.answer_lines(other, offer=False)
+            else:
+                self.unanswered.append(other.question)
+                lines.append(Line("answer", self.kb.entries[other.entry].said("answer", self.lang)))
+        return lines
 
     def _names_object_of(self, key: str, said: str) -> bool:
         """Whether SAID names an object of the account that suggestion KEY (an action, or an FAQ
@@ -488,14 +501,18 @@ class Conversation:
         related = [self.kb.entries[r].said("question", self.lang) for r in entry.related if r in self.kb.entries]
         if related:
             lines.append(Line("muted", self.say("related", questions=" | ".join(related))))
-        if entry.actions and offer:
-            named = values.named_for(self.ctx, entry.actions[0], reply.question)
-            # the question names the account's own object: its status at once, not an offer of it (an
-            # object of the other kind too: "为啥如家酒店被驳回了" read as a template's rejection names the
-            # signature 如家酒店, whose status says why)
-            looked_up = (entry.actions[0], named) if named else self._object_looked_up(reply.question, entry.actions[0])
-            lines += self.run(*looked_up) if looked_up else self.offer_or_why(entry.actions[0])
-        return lines
+        return lines + self.follow_up(reply) if offer else lines
+
+    def follow_up(self, reply: Reply) -> list[Line]:
+        """What follows answer REPLY: the action its entry leads to, offered, or run at once when
+        the question names the account's own object (an object of the other kind too: "为啥如家酒店被
+        驳回了" read as a template's rejection names the signature 如家酒店, whose status says why)."""
+        entry = self.kb.entries[reply.entry]
+        if not entry.actions:
+            return []
+        named = values.named_for(self.ctx, entry.actions[0], reply.question)
+        looked_up = (entry.actions[0], named) if named else self._object_looked_up(reply.question, entry.actions[0])
+        return self.run(*looked_up) if looked_up else self.offer_or_why(entry.actions[0])
 
     def offer_or_why(self, name: str) -> list[Line]:
         """Offer action NAME, if it could run now; else what it lacks (and the step that comes first,
@@ -512,8 +529,8 @@ class Conversation:
             # not published: say so and where to look (in the customer's language), and offer a person at once
             self.unanswered.append(reply.question)
             text = self.kb.entries[reply.entry].said("answer", self.lang)
-            return [Line("answer", text)] + offers.handoff(self, self.say("undocumented.offer"), reply.question,
-                                                           "unanswered_question")
+            return [Line("answer", text), *self._also_lines(reply)] + offers.handoff(
+                self, self.say("undocumented.offer"), reply.question, "unanswered_question")
         self.fallbacks += 1
         self.failures = 0                   # the struggle is now this question, not an older failure
         if reply.error:

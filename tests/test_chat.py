@@ -423,3 +423,13 @@ def test_the_words_that_drop_a_request_are_the_knowledge_bases_own(kb):
     own = {**kb.leaving, "leave": (*kb.leaving["leave"], fold("拉倒"))}
     assert not leaves(fold("拉倒"), kb.leaving) and leaves(fold("拉倒"), own) and leaves(fold("那就拉倒吧"), own)
     assert leaves(fold("never mind")) is True     # without a table: the shipped knowledge base's (the remote REPL's client)
+
+
+def test_a_message_of_two_questions_gets_both_answers_before_the_offer_of_the_first(ctx, router):
+    conv = Conversation(ctx, router, lang="zh")
+    lines = [line.text for line in conv.handle("我们是健身房，想开通数字短信，怎么开通？顺便问下一条多少钱")]
+    asked = next(i for i, text in enumerate(lines) if text.startswith("您还问了："))
+    assert any("控制台申请开通" in text for text in lines[:asked])
+    assert any("没有公布数字短信的价格" in text for text in lines[asked:])
+    assert "开通数字短信发送吗" in lines[-1]
+    assert conv.unanswered == ["顺便问下一条多少钱"]   # what is not published goes to a person with the ticket

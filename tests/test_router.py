@@ -918,6 +918,7 @@ def test_reopening_a_ticket_is_never_read_as_resolving_it(router, line):
 
 @pytest.mark.parametrize("question,entries", [
     ("视频最大多大？一次最多发多少个号码？", {"recipients-per-send", "media-formats"}),
+    ("签名审核要多久？模板里能放视频吗？", {"signature-review-time", "media-formats"}),
     ("What image formats are supported? And how many numbers can one send carry?", {"media-formats", "recipients-per-send"}),
 ])
 def test_a_message_asking_two_documented_questions_answers_both(router, question, entries):
@@ -933,8 +934,16 @@ def test_a_message_asking_two_documented_questions_answers_both(router, question
     "How many numbers can one send carry? How many numbers is a send allowed?",    # the same one twice
     "What image formats are supported? How do I bake bread?",                      # the other is not the service's
     "What image formats are supported? Can I send while it is pending?",          # "it" names nothing said before
+    "We want our unused balance back. Can we get a refund? What's the procedure?",  # the refund's, not onboarding's
 ])
 def test_a_message_asking_one_documented_question_has_no_other_answers(router, question):
     reply = router.route(question)
-    assert reply.type == "answer" and reply.also == ()
+    assert (reply.type == "answer" or reply.kind == "undocumented") and reply.also == ()
     assert "also" not in reply.to_json()
+
+
+def test_a_second_question_the_documentation_leaves_open_is_said_to_be_unpublished(router):
+    reply = router.route("我们是健身房，想开通数字短信，怎么开通？顺便问下一条多少钱")
+    assert reply.entry == "enable-sending"
+    assert [(other.entry, other.kind, other.lang) for other in reply.also] == [("price-not-published", "undocumented", "zh")]
+    assert reply.to_json()["also"][0]["kind"] == "undocumented"
