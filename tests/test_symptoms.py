@@ -131,6 +131,8 @@ def test_without_checks_in_the_knowledge_base_nothing_is_read(kb):
     ("房地产的模板电信能发吗", "房地产：中国电信不接受"),
     ("Is medical beauty content allowed in a digital template?",
      "'medical beauty' is on the template specification's banned list"),
+    ("pharmacy promo to unicom users ok?", "medicine: not taken by China Telecom"),      # a carrier's short name asks
+    ("Can a liquor store advertise in a digital message?", "'liquor' is on the template specification's banned list"),
 ])
 def test_an_industry_asked_about_is_answered_with_what_each_carrier_decides(router, question, note):
     reply = router.route(question)
@@ -144,6 +146,10 @@ def test_an_industry_asked_about_is_answered_with_what_each_carrier_decides(rout
 ])
 def test_an_industry_named_in_another_question_is_no_symptom(router, question):
     assert not router.route(question).notes
+
+
+def test_whether_an_industry_would_be_refused_asks_whether_it_may_be_sent(router):
+    assert router.route("我们是培训机构，招生信息的模板会不会被拒？").notes == ("“培训”属于模板规范禁止发送的内容",)
 
 
 def test_what_each_carrier_decides_of_an_industry_is_read_from_the_rules(kb):
