@@ -794,6 +794,8 @@ def test_a_send_asked_again_after_one_that_never_arrived_is_a_send(router, text)
     ("does approval of a template lapse if unused", "validity-not-published"),
     ("数字短信发出去会延迟吗", "delivery-time-not-published"),                   # a delay: the delivery time
     ("what latency should we expect for a digital message", "delivery-time-not-published"),
+    ("群发内容发错了，钱能退回来吗", "refund-not-published"),                       # money back, not a review's 退回
+    ("这批没发成功，扣的费用能退吗", "refund-not-published"),
 ])
 def test_a_concept_read_as_one_is_asked_of_its_unpublished_entry(router, text, entry):
     reply = router.route(text)
