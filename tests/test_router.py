@@ -220,7 +220,8 @@ def test_documented_facts_are_answered_from_their_entries(router, question, entr
 
 
 @pytest.mark.parametrize("question", ["how do I delete a template", "rename my signature please",
-                                      "where is the sdk for python"])
+                                      "where is the sdk for python", "is there a free trial of digital messages",
+                                      "数字短信可以免费试用吗", "which npm module sends digital messages"])
 def test_a_salient_word_the_entry_never_speaks_of_is_not_answered_confidently(router, question):
     assert router.route(question).type == "fallback"
 
