@@ -950,3 +950,9 @@ def test_a_second_question_the_documentation_leaves_open_is_said_to_be_unpublish
     assert reply.entry == "enable-sending"
     assert [(other.entry, other.kind, other.lang) for other in reply.also] == [("price-not-published", "undocumented", "zh")]
     assert reply.to_json()["also"][0]["kind"] == "undocumented"
+
+
+@pytest.mark.parametrize("text", ["发一条消息", "发个数字短信给13800138000", "群发一下，模板用DIGITAL_SMS_0001"])
+def test_a_colloquial_chinese_send_opening_with_its_verb_is_a_send(router, text):
+    reply = router.route(text)
+    assert (reply.type, reply.action) == ("action", "send")
