@@ -21,7 +21,7 @@ ZH_SHARE = 0.25
 # Words only a sentence written in Chinese has: particles, question words, modal verbs, pronouns.
 ZH_MARKERS = ("吗", "呢", "吧", "么", "什么", "怎", "如何", "为何", "多少", "多久", "多长", "几", "哪", "是否",
               "能否", "可以", "可不可以", "能不能", "有没有", "是不是", "了", "的", "请", "帮", "我", "你", "要",
-              "能", "会", "是", "给", "把", "被", "在", "和", "都", "还")
+              "能", "会", "是", "给", "把", "被", "在", "和", "都", "还", "啥", "咋", "这", "那")
 
 
 # Words that make a Chinese line a question ("签名审核要多久", "这是什么意思", "可以发视频吗").

@@ -271,6 +271,7 @@ def notes_for(kb: KnowledgeBase, action: Action, text: str, lang: str | None = N
 
 _PRONOUNS = frozenset({"it", "its", "that", "this", "they", "them", "它"})   # 它: a Chinese character is a word once folded
 _REFERS_ZH = LazyPattern("[这那它此该]")
+_RESPONSE = LazyPattern(r"\{[^{}]*\}")   # a pasted JSON object (an API response), one level
 _ALSO_ASKED = 2   # a message asking more than three things is answered for three (a person can ask again)
 _ALSO_NEAR = 5    # ... and its entry among the whole message's likeliest (validation sets: 1 doubtful extra in 3,502)
 _POINTS_BACK_ZH = LazyPattern("它|[这那](?:些|几个|两个|三个)|[这那]个?(?![\u4e00-\u9fff])")   # "列一下这些", not "这个签名"
@@ -691,7 +692,20 @@ class Router:
         """QUESTION as the router reads it: Chinese punctuation as ASCII (`plain`), codes and numbers
         written against words apart (`spaced`, `codes_apart`), no greeting or thanks around it
         (`unframed`)."""
-        return self.unframed(self.codes_apart(spaced(plain(question))))
+        return self.unframed(self.codes_apart(self.responses_as_codes(spaced(plain(question)))))
+
+    def responses_as_codes(self, text: str) -> str:
+        """TEXT with each pasted API response that names an error code read as that code alone
+        ('{"Code":"isv.BUSINESS_LIMIT_CONTROL","Message":"触发号码天级流控"} 这个报错啥意思' asks
+        what the code means: the response's own words are not the question's)."""
+        if "{" not in text or ("isv." not in text.lower() and "isp." not in text.lower()):
+            return text
+
+        def code_of(response: re.Match) -> str:
+            codes = list(dict.fromkeys(_error_codes_in(self.kb, response.group())))
+            return f" {codes[0]} " if len(codes) == 1 else response.group()
+
+        return " ".join(_RESPONSE.sub(code_of, text).split())
 
     def unframed(self, text: str) -> str:
         """TEXT without the greetings and addresses it opens with and the thanks it closes with

@@ -64,3 +64,8 @@ def test_a_chinese_line_closing_on_a_question_particle_asks(text):
 @pytest.mark.parametrize("text", ["张三", "李四先生", "A123", "没问题", "没有", "王先生", "did it arrive"])
 def test_a_value_or_a_word_with_a_particle_inside_asks_nothing(text):
     assert not lang.asks_in_chinese(text)
+
+
+def test_a_chinese_question_word_makes_a_line_mostly_of_a_code_chinese():
+    assert lang.detect("isv.BUSINESS_LIMIT_CONTROL 这个报错啥意思") == "zh"
+    assert lang.detect("isv.BUSINESS_LIMIT_CONTROL means what? 签名") == "en"

@@ -956,3 +956,13 @@ def test_a_second_question_the_documentation_leaves_open_is_said_to_be_unpublish
 def test_a_colloquial_chinese_send_opening_with_its_verb_is_a_send(router, text):
     reply = router.route(text)
     assert (reply.type, reply.action) == ("action", "send")
+
+
+@pytest.mark.parametrize("text,lang", [
+    ('{"Code":"isv.MOBILE_COUNT_OVER_LIMIT","Message":"手机号码数量超过限制","RequestId":"7C1E"} 这个是啥意思', "zh"),
+    ('got {"Message":"单个号码每天的发送次数超限","Code":"isv.BUSINESS_LIMIT_CONTROL"} from the API, what does it mean', "en"),
+])
+def test_a_pasted_api_response_naming_a_code_asks_what_the_code_means(router, text, lang):
+    reply = router.route(text)
+    assert (reply.type, reply.action, reply.lang) == ("action", "error.lookup", lang)
+    assert reply.args["code"] in text
