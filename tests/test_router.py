@@ -213,6 +213,8 @@ def test_a_did_you_mean_in_chinese_shows_the_entries_chinese_questions(router, k
     ("how many numbers can one send carry", "recipients-per-send"),
     ("how often can one number receive my messages", "flow-control"),
     ("which image formats can a template use", "media-formats"),
+    ("签名后面带个表情行吗", "signature-name-rules"),       # 表情: the emoji the entry speaks of
+    ("emoticon in signature ok?", "signature-name-rules"),
 ])
 def test_documented_facts_are_answered_from_their_entries(router, question, entry):
     reply = router.route(question)
