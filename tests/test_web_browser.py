@@ -239,4 +239,5 @@ def test_a_managers_reply_and_resolution_reach_every_open_chat_tab_of_the_custom
     for tab in (first, second):
         assert tab.locator("[data-role=transcript] li[data-from=support]", has_text="正在处理").count() == 1
         assert tab.locator("[data-role=transcript] li[data-from=support]", has_text="已处理。").count() == 1
+        assert tab.locator("[data-role=transcript] li[data-from=hint]", has_text="要回复 lin").count() == 1   # under the reply
     assert errors == []

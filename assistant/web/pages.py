@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 
 from ..actions import desk
-from ..actions.handoff import AGENT, message_in, summary_in
+from ..actions.handoff import AGENT, message_in, resolution_note, summary_in
 from ..clock import Clock
 from ..errors import Forbidden, NotFound, UserError
 from ..knowledge import resolve_dir
@@ -574,10 +574,14 @@ def _inbox(p: Page) -> list[dict]:
 
 def _said(p: Page, messages: list[dict]) -> list[dict]:
     """MESSAGES of the managers, a resolution said in the page's language (the message catalogue's
-    `ticket.resolved_note`, as every shell says it)."""
-    from ..actions.handoff import message_in
+    `ticket.resolved_note`, as every shell says it), a reply with the hint of how to answer it
+    (`inbox.reply_hint`: the next line goes to the manager)."""
+    from ..messages import say
 
-    return [{**m, "text": message_in(p.svc.kb, m["text"], p.lang)} for m in messages]
+    kb = p.svc.kb
+    return [{**m, "text": message_in(kb, m["text"], p.lang),
+             "hint": say(kb, "inbox.reply_hint", p.lang, author=m["author"]) if resolution_note(m["text"]) is None else ""}
+            for m in messages]
 
 
 @router.get("/chat/inbox")

@@ -184,6 +184,7 @@ function chat(form) {
         if (list.querySelector('li[data-message="' + m.id + '"]')) continue;
         line(list, "support", list.dataset.support + " (" + m.author + ", #" + m.ticket + "): " + m.text, "support")
           .dataset.message = String(m.id);
+        if (m.hint) line(list, "hint", m.hint, "muted hint");   // how to answer it: the next line goes to them
       }
       if (news.length) bar.textContent = (await getJSON("/chat/status")).toolbar;   // a resolution closes a ticket
     } catch (e) { /* signed out or offline: the next tick tries again */ }
