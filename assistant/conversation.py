@@ -600,15 +600,18 @@ class Conversation:
         """Do action NAME now, all its values known."""
         return outcomes.run(self, name, args)
 
-    def handoff(self, reason: str | None = None, trigger: str | None = None) -> list[Line]:
+    def handoff(self, reason: str | None = None, trigger: str | None = None, said: str | None = None) -> list[Line]:
         """Open a ticket with the conversation and the objects talked about attached; while the
-        account has a ticket open, the request is added to that one instead (one case at a time)."""
+        account has a ticket open, the request is added to that one instead (one case at a time).
+        SAID: the line asking for a person, when it says more than that ("我要找人工，周五活动很急")."""
         if self.role == "manager":
             return [Line("warn", offers.MANAGER_HANDOFF)]
         self.last["person"] = "asked"      # the reports count this conversation as one a person was asked into
         if not reason and trigger in (None, "asked_for_person") and self.unanswered and not self.failures:
-            # what the customer last struggled with: the questions left unanswered since
-            reason, trigger = " / ".join(self.unanswered[-3:]), "unanswered_question"
+            # what the customer last struggled with: the questions left unanswered since, and the asking line's words
+            reason, trigger = " / ".join([*self.unanswered[-3:], *([said] if said else [])]), "unanswered_question"
+        elif not reason and trigger in (None, "asked_for_person") and said:
+            reason = said
         if not reason and trigger in (None, "asked_for_person"):
             self._ask_after_giving_up()
         # the send this session made that failed is the one the person is asked about, whatever was said since
