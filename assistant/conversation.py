@@ -240,7 +240,7 @@ class Conversation:
 
     def _dispatch(self, text: str) -> list[Line]:
         # a manager's reply was the last thing said: this line may answer it (`_fallback`, `cases.acknowledges`)
-        self.replied = self.last.pop("replied", None)
+        self.replied = self.last.pop("replied", None) or cases.reply_shown(self)
         if commands.is_command(text):
             return self._command(text)
         if self.flow:
@@ -526,9 +526,12 @@ class Conversation:
 
     def _fallback(self, reply: Reply) -> list[Line]:
         if reply.kind == "undocumented" and reply.entry in self.kb.entries:
-            # not published: say so and where to look (in the customer's language), and offer a person at once
-            self.unanswered.append(reply.question)
+            # not published: say so and where to look (in the customer's language), and offer a person at once;
+            # right after a manager's reply, that manager has it on the ticket
             text = self.kb.entries[reply.entry].said("answer", self.lang)
+            if self._replied_waits():
+                return [Line("answer", text), *self._also_lines(reply)] + self._answer_ticket(reply.question, passed=True)
+            self.unanswered.append(reply.question)
             return [Line("answer", text), *self._also_lines(reply)] + offers.handoff(
                 self, self.say("undocumented.offer"), reply.question, "unanswered_question")
         self.fallbacks += 1
@@ -549,7 +552,8 @@ class Conversation:
             # (a request, a question, or a line naming a number or a code, is never taken for one,
             # unless the manager's reply was the last thing said: then only a clear request is not)
             self.fallbacks -= 1
-            return self._answer_ticket(text)
+            # a question it cannot answer right after the reply is passed on, and said so as such
+            return self._answer_ticket(text, passed=waiting["id"] == self.replied and self.router.form(text) == "question")
         self.unanswered.append(reply.question)
         lines = [Line("warn", self.say("fallback"))]
         if self.fallbacks >= FALLBACKS_BEFORE_OFFER:
@@ -557,13 +561,20 @@ class Conversation:
                                     " / ".join(self.unanswered[-3:]), "unanswered_question")
         return lines
 
-    def _answer_ticket(self, text: str) -> list[Line]:
-        """TEXT added to the ticket a manager waits on the customer for, as the customer's answer."""
+    def _answer_ticket(self, text: str, passed: bool = False) -> list[Line]:
+        """TEXT added to the ticket a manager waits on the customer for, as the customer's answer;
+        PASSED: a question the assistant cannot answer, passed on to the manager who just replied."""
         waiting = handoff.waiting_ticket(self.ctx)
         if waiting is None:
             return [Line("warn", self.say("fallback"))]
         handoff.answer(self.ctx, waiting["id"], text)
-        return [Line("ok", self.say("ticket.answer_added", ticket=waiting["id"], owner=waiting["owner"] or "support"))]
+        said = "ticket.passed_on" if passed else "ticket.answer_added"
+        return [Line("ok", self.say(said, ticket=waiting["id"], owner=waiting["owner"] or "support"))]
+
+    def _replied_waits(self) -> bool:
+        """Whether the manager's reply said just before this line (`replied`) still waits for the customer."""
+        waiting = handoff.waiting_ticket(self.ctx) if self.replied and self.role == "customer" else None
+        return bool(waiting and waiting["id"] == self.replied)
 
     def _object_looked_up(self, said: str, unnamed: str = "") -> tuple[str, dict[str, Any]] | None:
         """The status look-up for the one object of the account that SAID, unread by the router,
@@ -606,15 +617,18 @@ class Conversation:
         """Do action NAME now, all its values known."""
         return outcomes.run(self, name, args)
 
-    def handoff(self, reason: str | None = None, trigger: str | None = None) -> list[Line]:
+    def handoff(self, reason: str | None = None, trigger: str | None = None, said: str | None = None) -> list[Line]:
         """Open a ticket with the conversation and the objects talked about attached; while the
-        account has a ticket open, the request is added to that one instead (one case at a time)."""
+        account has a ticket open, the request is added to that one instead (one case at a time).
+        SAID: the line asking for a person, when it says more than that ("我要找人工，周五活动很急")."""
         if self.role == "manager":
             return [Line("warn", offers.MANAGER_HANDOFF)]
         self.last["person"] = "asked"      # the reports count this conversation as one a person was asked into
         if not reason and trigger in (None, "asked_for_person") and self.unanswered and not self.failures:
-            # what the customer last struggled with: the questions left unanswered since
-            reason, trigger = " / ".join(self.unanswered[-3:]), "unanswered_question"
+            # what the customer last struggled with: the questions left unanswered since, and the asking line's words
+            reason, trigger = " / ".join([*self.unanswered[-3:], *([said] if said else [])]), "unanswered_question"
+        elif not reason and trigger in (None, "asked_for_person") and said:
+            reason = said
         if not reason and trigger in (None, "asked_for_person"):
             self._ask_after_giving_up()
         # the send this session made that failed is the one the person is asked about, whatever was said since

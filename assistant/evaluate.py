@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .errors import UserError
 from .router import Reply, Router
+
+if TYPE_CHECKING:
+    from .knowledge import KnowledgeBase
 
 
 @dataclass
@@ -59,8 +62,12 @@ class Report:
         }
 
 
-def read_cases(path: str | Path) -> list[tuple[str, str]]:
-    """The (question, expected) pairs of an eval file; a UserError names what is wrong."""
+FORM = "- {question: how long does signature review take, expect: ENTRY|ACTION|fallback}"   # one case, as YAML reads it
+
+
+def read_cases(path: str | Path, kb: KnowledgeBase | None = None) -> list[tuple[str, str]]:
+    """The (question, expected) pairs of an eval file: a list of cases, at the top or under `cases:`.
+    With KB, each expected label is checked too. A UserError names what is wrong, in one line."""
     from .files import read_text
 
     text = read_text(path, 64 * 1024 * 1024, "eval YAML file", "give the path of an eval YAML file")
@@ -68,15 +75,27 @@ def read_cases(path: str | Path) -> list[tuple[str, str]]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise UserError(f"{path} is not valid YAML ({exc}); fix the syntax") from None
-    cases = data.get("cases") if isinstance(data, dict) else None
+    cases = data.get("cases") if isinstance(data, dict) else data
     if not isinstance(cases, list):
-        raise UserError(f"{path} has no 'cases' list; write cases as - {{question: ..., expect: ...}}")
+        raise UserError(f"{path} has no list of cases; write one case per line, at the top or under 'cases:', "
+                        f"as {FORM}")
     out = []
     for n, case in enumerate(cases, 1):
         if not isinstance(case, dict) or not case.get("question") or not case.get("expect"):
-            raise UserError(f"{path}: case {n} needs 'question' and 'expect'")
+            raise UserError(f"{path}: case {n} needs 'question' and 'expect', as {FORM}")
         out.append((str(case["question"]), str(case["expect"])))
+    if kb is not None:
+        check(kb, out, f"{path}: ")
     return out
+
+
+def check(kb: KnowledgeBase, cases: list[tuple[str, str]], where: str = "") -> None:
+    """A UserError naming the first case whose expected label is no FAQ entry, no action and not
+    `fallback` (a typo would count as a miss, silently, in every figure)."""
+    for n, (question, expected) in enumerate(cases, 1):
+        if expected != "fallback" and expected not in kb.entries and expected not in kb.actions:
+            raise UserError(f"{where}case {n} ({question!r}) expects {expected!r}, which is no FAQ entry, action or "
+                            "'fallback'; use an entry id (`assistant kb export`), an action name, or fallback")
 
 
 def _label(reply: Reply) -> str:
@@ -91,6 +110,7 @@ def _label(reply: Reply) -> str:
 
 def evaluate(router: Router, cases: list[tuple[str, str]]) -> Report:
     """Route every case and count what came out right."""
+    check(router.kb, cases)
     report = Report()
     for question, expected in cases:
         reply = router.route(question)

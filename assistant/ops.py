@@ -410,6 +410,18 @@ class LocalOps:
 
         return handoff.inbox(self.ctx)
 
+    def news(self, after: int) -> list[dict]:
+        """The managers' replies newer than message id AFTER, seen or not (each web chat page's own poll)."""
+        from .actions import handoff
+
+        return handoff.news(self.ctx, after)
+
+    def latest(self) -> int:
+        """The newest message id from the support side: where a chat page starts reading `news`."""
+        from .actions import handoff
+
+        return handoff.latest(self.ctx)
+
     def replies(self, since: str) -> list[dict]:
         """The managers' replies already shown, from SINCE on (the web chat's transcript)."""
         from .actions import handoff

@@ -3,6 +3,7 @@
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -127,6 +128,41 @@ def test_eval_reports_figures_and_misses(run):
     report = json.loads(run("eval", "--json", str(cases)).out)
     assert report["total"] >= 190
     assert {"faq", "out_of_scope", "actions", "confusions", "misses"} <= set(report)
+
+
+@pytest.mark.parametrize("text", ["- question: how long does signature review take\n  expect: fallback\n"
+                                  "- {question: what is the weather in paris, expect: fallback}\n",
+                                  "cases:\n  - question: how long does signature review take\n    expect: fallback\n"
+                                  "  - {question: what is the weather in paris, expect: fallback}\n"])
+def test_eval_reads_cases_as_a_top_level_list_or_under_cases(run, tmp_path, text):
+    (tmp_path / "cases.yaml").write_text(text)                     # the top-level list is docs/commands.md's form
+    result = run("eval", "--json", str(tmp_path / "cases.yaml"))
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["total"] == 2
+
+
+def test_the_eval_file_docs_commands_md_shows_is_read(run, tmp_path):
+    docs = (Path(__file__).parent.parent / "docs" / "commands.md").read_text()
+    shown = re.search(r"```yaml\n(.*?)```", docs[docs.index("### `assistant eval"):], re.DOTALL).group(1)
+    (tmp_path / "cases.yaml").write_text(shown)
+    result = run("eval", "--json", str(tmp_path / "cases.yaml"))
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["misses"] == []
+
+
+def test_eval_of_a_file_without_cases_shows_a_form_that_works(run, tmp_path):
+    (tmp_path / "cases.yaml").write_text("question: how long does signature review take\n")
+    said = _one_error_line(run("eval", str(tmp_path / "cases.yaml")))
+    form = said[said.index("- {"):].split(" (")[0].strip().rstrip(";")
+    (tmp_path / "shown.yaml").write_text(form.replace("ENTRY|ACTION|fallback", "fallback") + "\n")
+    assert run("eval", "--json", str(tmp_path / "shown.yaml")).code == 0   # the form the error shows is read
+
+
+def test_eval_names_the_case_whose_expect_is_no_entry_action_or_fallback(run, tmp_path):
+    (tmp_path / "cases.yaml").write_text("- {question: what is a digital message, expect: fallback}\n"
+                                         "- {question: how long does signature review take, expect: signature-reveiw}\n")
+    said = _one_error_line(run("eval", str(tmp_path / "cases.yaml")))
+    assert "case 2" in said and "signature-reveiw" in said and "how long does signature review take" in said
 
 
 def test_eval_of_a_missing_file_is_a_clear_error(run, tmp_path):

@@ -306,6 +306,18 @@ def test_a_resolution_note_reaches_the_customers_inbox_once(ctx):
     assert handoff.inbox(ctx) == []
 
 
+def test_each_chat_reading_news_after_its_own_mark_gets_every_reply_and_marks_them_seen(ctx):
+    ticket = handoff.create(ctx, "please call me", trigger="asked_for_person")
+    start = handoff.latest(ctx)
+    ctx.actor, ctx.role = "manager:lin", "manager"
+    handoff.reply(ctx, ticket["id"], "Calling you now.", by="lin")
+    ctx.actor, ctx.role = "customer", "customer"
+    first, second = handoff.news(ctx, start), handoff.news(ctx, start)   # two tabs, each from its own mark
+    assert [m["text"] for m in first] == [m["text"] for m in second] == ["Calling you now."]
+    assert handoff.news(ctx, first[-1]["id"]) == [] and handoff.latest(ctx) == first[-1]["id"]
+    assert handoff.inbox(ctx) == []                           # shown: the next welcome does not say it again
+
+
 def test_a_conversations_request_goes_on_the_open_ticket_with_what_it_names(case):
     first = handoff.create(case, "please call me", trigger="asked_for_person", reuse=True)
     handoff.claim(as_manager(case), first["id"], "lin")

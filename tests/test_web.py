@@ -700,6 +700,33 @@ def test_a_managers_reply_stays_in_the_chat_transcript_after_a_reload_in_its_pla
         assert page.count(f"(lin, #{t}): Written while you were away.</li>") == 1, page[page.find("<ol"):]
 
 
+def test_the_customers_line_right_after_a_managers_reply_in_the_web_chat_reaches_the_ticket(desk):
+    server, t = desk["server"], desk["ticket"]
+    browser = Browser(server.url, lang="zh-CN")
+    browser.sign_in(desk["customer"])
+    csrf = browser.csrf("/chat")
+    chat_say(browser, csrf, "签名审核要多久")
+    chat_say(browser, csrf, "不用")
+    assert server.call("POST", f"/v1/tickets/{t}/reply", desk["manager"], {"text": "已经帮您加急了。", "by": "lin"})[0] == 200
+    shown = json.loads(browser.go("/chat/inbox?after=0")[2])           # the page's poll shows the reply
+    assert [m["text"] for m in shown] == ["已经帮您加急了。"]
+    assert "回复" in shown[0]["hint"] and "lin" in shown[0]["hint"]    # how to answer it, in the page's language
+    said = " ".join(line["text"] for line in chat_say(browser, csrf, "好的，谢谢，那模板0001可以删掉吗？")["lines"])
+    assert f"已作为您给 lin 的回复加到工单 #{t}" in said and "不知道" not in said, said
+    assert server.call("POST", f"/v1/tickets/{t}/reply", desk["manager"], {"text": "请问是哪个账号？", "by": "lin"})[0] == 200
+    browser.go("/chat/inbox?after=0")
+    said = " ".join(line["text"] for line in chat_say(browser, csrf, "那模板0001可以删掉吗？")["lines"])
+    assert f"这个问题我无法回答，已把它加到工单 #{t} 转给刚才回复您的 lin" in said, said   # one it cannot answer: passed on
+    status, ticket = server.call("GET", f"/v1/tickets/{t}", desk["manager"])
+    assert [m["text"] for m in ticket["messages"] if m["author"] == "customer"][-2:] == \
+        ["好的，谢谢，那模板0001可以删掉吗？", "那模板0001可以删掉吗？"]
+    assert [e["event"] for e in ticket["events"]].count("answered") == 2
+    said = " ".join(line["text"] for line in chat_say(browser, csrf, "那模板0001可以删掉吗？")["lines"])
+    assert "工单" not in said, said                                      # not right after a reply: answered as ever
+    page = browser.go("/chat")[2]
+    assert page.count('data-from="hint"') == 2                          # under each reply, after a reload too
+
+
 def test_the_web_chats_help_and_greeting_give_the_chats_own_way_not_the_terminals(desk):
     browser = Browser(desk["server"].url, lang="zh-CN")
     browser.sign_in(desk["customer"])

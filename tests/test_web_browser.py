@@ -212,3 +212,32 @@ def test_the_chat_asks_a_go_ahead_once_beside_its_buttons(serve, browser, lang, 
     chat.locator("[data-role=choices] button", has_text=WORDS[lang]["yes_button"]).wait_for()
     assert chat.locator("main").inner_text().count(question) == 1
     assert errors == []
+
+
+def test_a_managers_reply_and_resolution_reach_every_open_chat_tab_of_the_customer(serve, browser):
+    server = serve()
+    customer_token = server.token("--account", "demo")
+    manager_token = server.token("--user", "lin", "--grant", "manager")
+    status, ticket = server.call("POST", "/v1/tickets", customer_token, {"reason": "my template is stuck"})
+    assert status == 200, ticket
+    first, errors = open_chat(browser, server, "zh")
+    second = first.context.new_page()                 # a second tab of the same signed-in browser
+    second.set_default_timeout(20_000)
+    second.on("pageerror", lambda exc: errors.append(str(exc)))
+    second.goto(server.url + "/chat")
+    second.locator("[data-role=transcript]").wait_for()
+    status, _ = server.call("POST", f"/v1/tickets/{ticket['id']}/reply", manager_token, {"text": "正在处理，请稍候。"})
+    assert status == 200
+    for tab in (first, second):
+        tab.locator("[data-role=transcript] li[data-from=support]",
+                    has_text=f"(lin, #{ticket['id']}): 正在处理，请稍候。").wait_for(timeout=10_000)
+    status, _ = server.call("POST", f"/v1/tickets/{ticket['id']}/resolve", manager_token, {"note": "已处理。", "by": "lin"})
+    assert status == 200
+    for tab in (first, second):
+        tab.locator("[data-role=transcript] li[data-from=support]", has_text="已处理。").wait_for(timeout=10_000)
+    first.wait_for_timeout(3_500)                     # a poll more: each reply is shown once in each tab
+    for tab in (first, second):
+        assert tab.locator("[data-role=transcript] li[data-from=support]", has_text="正在处理").count() == 1
+        assert tab.locator("[data-role=transcript] li[data-from=support]", has_text="已处理。").count() == 1
+        assert tab.locator("[data-role=transcript] li[data-from=hint]", has_text="要回复 lin").count() == 1   # under the reply
+    assert errors == []

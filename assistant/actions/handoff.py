@@ -667,6 +667,32 @@ def inbox(ctx: Context, mark_seen: bool = True) -> list[dict]:
     return ctx.store.atomically(work, key=ctx.account)  # on a server, a conflict with a reply is run again
 
 
+def news(ctx: Context, after: int) -> list[dict]:
+    """Managers' replies and resolutions of the account newer than message id AFTER, seen or not
+    (the unseen ones are marked seen), in `inbox`'s shape. Each open chat page keeps its own AFTER,
+    so every tab of the customer shows every reply: `inbox`'s one "seen" mark went to the first
+    reader only."""
+    def work() -> list[dict]:
+        rows = ctx.store.rows("SELECT m.id, m.ticket, m.at, m.author, m.text, m.seen_at, t.summary, t.context "
+                              "FROM ticket_messages m JOIN tickets t ON t.id = m.ticket WHERE m.account = ? "
+                              f"AND m.id > ? AND {SUPPORT_SIDE_SQL} ORDER BY m.id", (ctx.account, after))
+        unseen = [r["id"] for r in rows if r["seen_at"] is None]
+        if unseen:
+            ctx.store.execute(f"UPDATE ticket_messages SET seen_at = ? WHERE id IN ({', '.join('?' * len(unseen))})",
+                              (ctx.now(), *unseen))
+        return [{**{k: v for k, v in r.items() if k not in ("context", "seen_at")}, "summary": summary_in(ctx.kb, r),
+                 "lang": language_of(r)} for r in rows]
+    return ctx.store.atomically(work, key=ctx.account)
+
+
+def latest(ctx: Context) -> int:
+    """The id of the account's newest message from the support side (0 when none): where a chat page
+    that opens now starts reading `news`."""
+    row = ctx.store.row(f"SELECT MAX(m.id) AS n FROM ticket_messages m WHERE m.account = ? AND {SUPPORT_SIDE_SQL}",
+                        (ctx.account,))
+    return int(row["n"] or 0) if row else 0
+
+
 def replies(ctx: Context, since: str) -> list[dict]:
     """Managers' replies and resolutions the customer was shown at SINCE or later (`seen_at`): the
     web chat keeps those of its conversation in its transcript, where they were shown (`inbox`

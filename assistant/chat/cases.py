@@ -120,6 +120,33 @@ def acknowledges(conv: Conversation, text: str) -> bool:
 _CLAUSE = re.compile(r"[,，。.!！;；]")
 
 
+_CLAUSES = re.compile(r"[,，。.!！;；:：?？]")
+
+
+def person_words(conv: Conversation, text: str) -> str | None:
+    """TEXT, a request for a person, when it says more than asking ("我要找人工，周五活动很急", "this is
+    urgent, I need a person"): two clauses or more that are no small talk ("hi, I want a person" is
+    one); None for the request alone ("转人工")."""
+    clauses = [c.strip() for c in _CLAUSES.split(text) if c.strip()]
+    said = [c for c in clauses if small_talk(conv.kb, c, near=False) is None]
+    return text.strip() if len(said) >= 2 else None
+
+
+def reply_shown(conv: Conversation) -> int | None:
+    """The web chat's ticket whose manager's reply its page showed since the customer's line before
+    this one (the page polls the replies itself, outside the conversation: `handoff.news`), while
+    that ticket still waits on the customer; None in another shell, for another role, or with none."""
+    if conv.shell != "web" or conv.role != "customer" or len(conv.turns) < 2:
+        return None
+    waiting = handoff.waiting_ticket(conv.ctx)
+    if waiting is None:
+        return None
+    shown = handoff.replies(conv.ctx, str(conv.turns[-2].get("at") or ""))
+    if any(m["ticket"] == waiting["id"] and handoff.resolution_note(m["text"]) is None for m in shown):
+        return int(waiting["id"])
+    return None
+
+
 def reply_said(conv: Conversation, text: str) -> str | None:
     """What TEXT tells the manager when it says so ("回复经理：是13900139001，昨天发的", "reply to the
     manager: it was 10am"): the words after the opener; None for any other line (or role)."""

@@ -75,7 +75,7 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
             lines += offers.handoff(conv, conv.say("handoff.code"))
         return lines
     elif name == "handoff":
-        return conv.handoff(args.get("reason"))
+        return conv.handoff(args.get("reason"), said=args.get("said"))
     elif name in TICKET_MOVES:
         return ticket_move(conv, name, args)
     elif name == "account.status":

@@ -28,7 +28,7 @@ from ..numbers import lookup
 from ..router import Reply, phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold, shorten
-from . import attachments, commands, notes, offers, outcomes, previews, values
+from . import attachments, cases, commands, notes, offers, outcomes, previews, values
 from .lines import Line, Waiting, leaves, yes_or_no_again
 
 if TYPE_CHECKING:
@@ -135,6 +135,8 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
         # a view's values are what it is kept to ("last week's send records"): without the one
         # refused, it would show everything as if it were what was asked for
         return lines
+    if name == "handoff" and said and not args.get("reason") and (words := cases.person_words(conv, said)):
+        args["said"] = words                               # "我要找人工，周五活动很急": the case in their words
     todo = [s for s in action.slots if s.required and s.name not in args]
     if name == "template.create" and "letter" not in args:
         todo.append(Slot("letter", "quoted", False, say(conv.kb, "prompt.template.create.letter")))
@@ -807,8 +809,8 @@ def aside(conv: Conversation, text: str, reply: Reply | None = None) -> list[Lin
 
 def unknown(conv: Conversation, text: str) -> list[Line]:
     """A line at a go-ahead that is neither an answer nor anything the assistant understands:
-    said so (and kept as an unanswered question), and the go-ahead comes back."""
-    conv.unanswered.append(text)
+    said so, and the go-ahead comes back. It is no unanswered question ("张三" typed at "确定执行吗？"):
+    a person asked for later never files it as the case."""
     return [Line("warn", conv.say("fallback.manager" if conv.role == "manager" else "fallback"))] + back(conv)
 
 

@@ -54,6 +54,7 @@ def inbox(conv: Conversation) -> list[Line]:
             out.append(Line("ok", say(conv.kb, "inbox.resolved", lang, ticket=m["ticket"], author=m["author"], note=note)))
         else:
             out.append(Line("ok", say(conv.kb, "inbox.reply", lang, ticket=m["ticket"], author=m["author"], text=m["text"])))
+            out.append(Line("muted", say(conv.kb, "inbox.reply_hint", lang, author=m["author"])))
             conv.last["replied"] = m["ticket"]   # the customer's next line may be the answer to it
     return out
 

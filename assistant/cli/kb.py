@@ -20,7 +20,7 @@ def cmd_eval(opts: argparse.Namespace, sh: Shell) -> int:
         return _eval_stories(opts, sh)
     if not opts.file:
         raise UsageError("give a YAML file of labelled questions, or --stories DIR")
-    report = evaluate(sh.router, read_cases(opts.file)).to_json()
+    report = evaluate(sh.router, read_cases(opts.file, sh.router.kb)).to_json()
     sh.emit(report, _eval_text)
     return 0
 

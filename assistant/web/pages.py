@@ -18,12 +18,12 @@ from threading import Lock
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ..actions import desk
-from ..actions.handoff import AGENT, message_in, summary_in
+from ..actions.handoff import AGENT, message_in, resolution_note, summary_in
 from ..clock import Clock
 from ..errors import Forbidden, NotFound, UserError
 from ..knowledge import resolve_dir
@@ -486,10 +486,12 @@ def chat_page(p: Page = Depends(page)) -> Response:
     if (away := _customer(p)) is not None:
         return away
     conv_id, view = _conversation(p)
+    reads = allowed(p.session.principal.role, "inbox")
+    after = p.ops("inbox").latest() if reads else 0   # read first: a reply written meanwhile is polled (once: by id)
     transcript, lines = _transcript(p, conv_id), view.get("lines", [])
-    inbox = _inbox(p) if allowed(p.session.principal.role, "inbox") else []
+    inbox = _inbox(p) if reads else []
     shown = [str(turn.get("text", "")) for turn in [*transcript, *lines, *inbox]]
-    response = p.render("chat.html", view=view, lines=lines, transcript=transcript, inbox=inbox,
+    response = p.render("chat.html", view=view, lines=lines, transcript=transcript, inbox=inbox, after=after,
                         prompt=_prompt(view.get("waiting"), shown))
     response.set_cookie(CHAT_COOKIE, conv_id, httponly=True, samesite="strict", secure=_secure(p.request), path="/")
     return response
@@ -572,20 +574,27 @@ def _inbox(p: Page) -> list[dict]:
 
 def _said(p: Page, messages: list[dict]) -> list[dict]:
     """MESSAGES of the managers, a resolution said in the page's language (the message catalogue's
-    `ticket.resolved_note`, as every shell says it)."""
-    from ..actions.handoff import message_in
+    `ticket.resolved_note`, as every shell says it), a reply with the hint of how to answer it
+    (`inbox.reply_hint`: the next line goes to the manager)."""
+    from ..messages import say
 
-    return [{**m, "text": message_in(p.svc.kb, m["text"], p.lang)} for m in messages]
+    kb = p.svc.kb
+    return [{**m, "text": message_in(kb, m["text"], p.lang),
+             "hint": say(kb, "inbox.reply_hint", p.lang, author=m["author"]) if resolution_note(m["text"]) is None else ""}
+            for m in messages]
 
 
 @router.get("/chat/inbox")
-def chat_inbox(p: Page = Depends(page)) -> Response:
-    """Replies and resolutions of the customer's tickets not shown yet (each once), for the live chat."""
+def chat_inbox(after: int | None = Query(None, ge=0), p: Page = Depends(page)) -> Response:
+    """Replies and resolutions of the customer's tickets for the live chat: with AFTER (the newest
+    message id the page has), every one newer, seen elsewhere or not, so each open tab shows each
+    reply; without it, those not shown anywhere yet (each once)."""
     if p.session is None:
         return JSONResponse({"error": "signed out"}, 401)
     if not allowed(p.session.principal.role, "inbox"):
         return JSONResponse([])
-    return JSONResponse(_inbox(p), headers={"Cache-Control": "no-store"})
+    news = _inbox(p) if after is None else _said(p, p.ops("inbox").news(after))
+    return JSONResponse(news, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/chat/status")

@@ -173,11 +173,18 @@ function chat(form) {
   for (const b of choices.querySelectorAll("form[data-action=choose]")) {
     b.addEventListener("submit", (event) => { event.preventDefault(); say(b.querySelector("input[name=text]").value); });
   }
+  // every open tab reads the replies newer than the last it has (its own mark, not a shared "seen"),
+  // and skips one the page already shows (a reply written while the page was made)
+  let after = Number(list.dataset.after || 0);
   every(3000, async () => {
     try {
-      const news = await getJSON("/chat/inbox");
+      const news = await getJSON("/chat/inbox?after=" + after);
       for (const m of news) {
-        line(list, "support", list.dataset.support + " (" + m.author + ", #" + m.ticket + "): " + m.text, "support");
+        after = Math.max(after, m.id);
+        if (list.querySelector('li[data-message="' + m.id + '"]')) continue;
+        line(list, "support", list.dataset.support + " (" + m.author + ", #" + m.ticket + "): " + m.text, "support")
+          .dataset.message = String(m.id);
+        if (m.hint) line(list, "hint", m.hint, "muted hint");   // how to answer it: the next line goes to them
       }
       if (news.length) bar.textContent = (await getJSON("/chat/status")).toolbar;   // a resolution closes a ticket
     } catch (e) { /* signed out or offline: the next tick tries again */ }
