@@ -115,6 +115,8 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
         args["source"] = source                            # "来源是商标" wins over "我们公司叫…"
     name, args = _referent(conv, name, args, said)
     args = values.known_objects(conv.ctx, name, args, said)
+    if name == "send" and not args.get("code") and said and len(named := values.template_in(conv.ctx, said)[1]) > 1:
+        return _which_template(conv, args, said, named)
     several = _the_errors(conv, name, args, said)
     if several:
         return outcomes.explain_errors(conv, several)      # "what does that mean?" after a send with two codes
@@ -140,6 +142,20 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
         todo.append(Slot("letter", "quoted", False, say(conv.kb, "prompt.template.create.letter")))
     conv.flow = Flow(name, args, todo, confirmed=confirmed, said=said)
     return lines + advance(conv)
+
+
+def _which_template(conv: Conversation, args: dict[str, Any], said: str, codes: list[str]) -> list[Line]:
+    """A send whose line names several templates and points at none: which one, as numbered
+    choices (each starts the send with that template and the rest of the line's values)."""
+    names = {r["code"]: r["name"] for r in conv.ctx.store.rows(
+        "SELECT code, name FROM templates WHERE account = ?", (conv.ctx.account,))}
+    conv.picks = [conv.pick(conv.say("pick.send_named", code=code, name=names.get(code, code)),
+                            {"do": "start", "name": "send", "args": {**args, "code": code}, "said": said})
+                  for code in codes]
+    separator = conv.say("list.separator")
+    listed = (separator + " " if separator.isascii() else separator).join(f"{names.get(c, c)} ({c})" for c in codes)
+    return [Line("info", conv.say("send.which_template", templates=listed))] + [
+        Line("choice", f"  {n}. {p.label}") for n, p in enumerate(conv.picks, 1)]
 
 
 # Words about a ticket mean one thing for each side of it: "reply on ticket 1 ..." from a customer
