@@ -430,6 +430,10 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         return _literal(conv, quoted)   # '"No"' at "Value for ${name}": the word itself, never a cancel
     if leaves(folded, conv.kb.leaving):
         return _dropped(conv) + _quote_hint(conv, text, asked)
+    if (went := went_back(conv, folded)) is not None:      # "上一步", "go back, wrong name": never the value
+        return went
+    if asked is not None and (changed := _earlier_changed(conv, text)) is not None:
+        return changed                  # "不对，模板名称改成会员生日祝福" at a later prompt: that value changed
     if flow.confirming:
         if flow.action == "handoff.claim" and (kept := _reply_at_claim(conv, text)) is not None:
             return kept                 # "您好，模板审核需要7到10个工作日": a reply, not sent from here, and said so
@@ -496,6 +500,116 @@ def answer(conv: Conversation, text: str) -> list[Line]:
 
 
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "「": "」", "『": "』"}
+
+
+def _phrase_at(words: list[str], at: int, phrases: tuple[str, ...]) -> int:
+    """How many of WORDS from AT one of PHRASES (folded) spans, the longest; 0 when none starts there."""
+    return max((len(p.split()) for p in phrases if words[at:at + len(p.split())] == p.split()), default=0)
+
+
+def _slot_of(conv: Conversation, flow: Flow, name: str) -> Slot:
+    """The prompt of FLOW's value NAME, as it was asked."""
+    if name.startswith("param:"):
+        return _param_slots(conv, [name.split(":", 1)[1]])[0]
+    if name == "letter":
+        return Slot("letter", "quoted", False, say(conv.kb, "prompt.template.create.letter"))
+    return next(s for s in conv.kb.actions[flow.action].slots if s.name == name)
+
+
+def _labels(conv: Conversation, flow: Flow, name: str) -> list[str]:
+    """What a person calls FLOW's value NAME, in every language: its prompt without the hint, and a
+    template variable's name and other names ("名字" for ${name})."""
+    if name.startswith("param:"):
+        variable = name.split(":", 1)[1]
+        return [variable, *values.variable_labels(conv.kb).get(variable, ())]
+    texts = conv.kb.messages.get(f"prompt.{flow.action}.{name}") or {"en": _slot_of(conv, flow, name).prompt}
+    return [_short(t) for t in texts.values()]
+
+
+_CHINESE = re.compile("[\u4e00-\u9fff]+")
+
+
+def _named_value(conv: Conversation, flow: Flow, rest: list[str], names: list[str]) -> str | None:
+    """The one of NAMES (values of FLOW, the latest first) that the folded words REST name ("wrong
+    name", "名称错了"): an English word of four letters or more of its label, or two Chinese characters."""
+    said = "".join(rest)
+    for name in names:
+        for label in _labels(conv, flow, name):
+            words = set(fold(label).split())
+            if any(len(w) >= 4 and w in words for w in rest) or \
+                    any(label[i:i + 2] in said for i in range(len(label) - 1) if _CHINESE.fullmatch(label[i:i + 2])):
+                return name
+    return None
+
+
+def went_back(conv: Conversation, folded: str) -> list[Line] | None:
+    """FOLDED ("上一步", "back", "go back, wrong name"; messages.yaml `leaving.back`) typed at a value
+    prompt or the go-ahead: the value asked before (or the one the line names) is asked again, and
+    then the request goes on where it was. None when the line is no such step back."""
+    flow = conv.flow
+    assert flow is not None
+    words, around = folded.split(), set(conv.kb.leaving.get("around", ()))
+    at = 0
+    while at < len(words) and words[at] in around:
+        at += 1
+    step = _phrase_at(words, at, conv.kb.leaving.get("back", ()))
+    if not step:
+        return None
+    rest = [w for w in words[at + step:] if w not in around]
+    current = None if flow.confirming else flow.slots[0].name
+    params = flow.args.get("params") or {}
+    earlier = [n for n in dict.fromkeys(reversed(flow.asked)) if n != current and
+               (params.get(n.split(":", 1)[1]) is not None if n.startswith("param:") else n in flow.args)]
+    target = _named_value(conv, flow, rest, earlier) if rest else (earlier[0] if earlier else None)
+    if rest and target is None:
+        return None                     # "back to school sale": a value after all
+    if target is None:
+        return [Line("info", conv.say("value.no_step_back"))] + ([Line("choice", go_ahead(conv))] if flow.confirming else [])
+    if target.startswith("param:"):
+        del params[target.split(":", 1)[1]]
+    else:
+        del flow.args[target]
+    flow.slots.insert(0, _slot_of(conv, flow, target))
+    flow.asked.append(target)
+    flow.confirming = flow.confirmed = False   # what the preview showed is confirmed anew
+    return [Line("muted", conv.say("value.went_back"))]
+
+
+def _earlier_changed(conv: Conversation, text: str) -> list[Line] | None:
+    """A value given before changed at a later value prompt ("不对，模板名称改成会员生日祝福" at the media
+    prompt; a no or a change word of messages.yaml `leaving.change` says it is a change): that value
+    is changed and the prompt asked again. None when TEXT changes no value given before (it may be
+    the value asked for now)."""
+    flow = conv.flow
+    assert flow is not None and not flow.confirming
+    answer, rest = answer_first(text, conv.kb.answers)
+    folded = fold(text).split()
+    changes = answer == "no" and bool(rest.strip()) or \
+        any(_phrase_at(folded, at, conv.kb.leaving.get("change", ())) for at in range(len(folded)))
+    if not changes:
+        return None
+    said = rest if answer == "no" else text
+    current = flow.slots[0].name
+    given = {k: v for k, v in _values_in(conv, flow, said).items() if k != current}
+    given.pop("params", None)           # a template's values are asked one by one: said at their own prompt
+    if not given or not all(k in flow.args for k in given) or asks_something(conv, said):
+        return None
+    slots = {s.name: s for s in conv.kb.actions[flow.action].slots}
+    try:
+        checked = {name: check(conv, flow.action, slots[name], value) for name, value in given.items()}
+    except UserError as exc:
+        conv.remember_refusal(exc)
+        return [Line("warn", str(exc))] + back(conv)
+    changed = [_short(prompt(conv, flow.action, slots[n])).lower() for n, v in checked.items() if v != flow.args.get(n)]
+    other_template = flow.action == "send" and checked.get("code", flow.args.get("code")) != flow.args.get("code")
+    flow.args.update(checked)
+    said_lines = [Line("muted", conv.say("request.updated", request=title(conv, flow), changed=", ".join(changed)))] \
+        if changed else []
+    if other_template:                  # another template: its own variables are asked
+        flow.slots = [s for s in flow.slots if not s.name.startswith("param:")]
+        flow.args["params"], flow.params_asked = {}, False
+        return said_lines + advance(conv)
+    return said_lines + back(conv)
 
 
 def _reply_at_claim(conv: Conversation, text: str) -> list[Line] | None:
