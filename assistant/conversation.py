@@ -354,14 +354,37 @@ class Conversation:
         """Whether TEXT drops what was going on and leaves it there: its first clause is only words
         that drop a request (messages.yaml `leaving`: "never mind", "算了不用了") and what follows
         neither asks nor reads as anything ("never mind, I'll try myself", "算了不用了，我自己再试试").
-        "never mind, how long does review take?" and "cancel, I want a person" go on to be answered."""
+        "never mind, how long does review take?" and "cancel, I want a person" go on to be answered.
+        The drop may run straight into the words after it ("算了还是用营销吧")."""
         first, sep, rest = _CLAUSE.partition(text)
-        if not sep or not rest.strip() or not leaves(fold(first), self.kb.leaving):
+        if not sep:
+            rest = self._after_leaving(text)
+        elif not leaves(fold(first), self.kb.leaving):
+            return False
+        if not rest.strip():
             return False
         if slots.asks_something(self, rest) or commands.is_command(rest.strip()):
             return False
         reply = self.router.route(rest, self.lang)
         return reply.type == "fallback" and reply.kind != "undocumented" and not reply.error
+
+    def _after_leaving(self, text: str) -> str:
+        """The words of TEXT after the `leave` phrase it opens with, with no mark between them
+        ("算了还是用营销吧" -> "还是用营销吧"; `around` words before it may come first); "" when it opens with none."""
+        words, around = fold(text).split(), set(self.kb.leaving.get("around", ()))
+        at = 0
+        while at < len(words) and words[at] in around:
+            at += 1
+        step = max((len(p.split()) for p in self.kb.leaving.get("leave", ()) if words[at:at + len(p.split())] == p.split()),
+                   default=0)
+        if not step:
+            return ""
+        rest = words[at + step:]
+        return ("" if self.lang == "zh" or language.detect(text) == "zh" else " ").join(rest)
+
+    def signs_off(self, text: str) -> bool:
+        """`_signs_off`, for the go-ahead of a request being filled in (assistant/chat/slots.py)."""
+        return self._signs_off(text)
 
     def _command(self, text: str) -> list[Line]:
         """A slash command; typed at a prompt, the prompt comes back after it (or its drop is said)."""

@@ -441,6 +441,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
             return changed
         if (held := _yes_with_a_change(conv, text)) is not None:   # "yes, but remove 13800138071": never sent as shown
             return held
+        if conv.signs_off(text):        # "算了不用了，我自己再看看": a no, and nothing after it is run
+            return _not_done(conv)
         reading, conv.rest = offers.reading(conv, text, flow.action)
         if reading == "yes":
             conv.flow = None
