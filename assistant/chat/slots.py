@@ -662,14 +662,16 @@ def _quote_hint(conv: Conversation, text: str, slot: Slot | None) -> list[Line]:
     return [Line("muted", conv.say("value.quoted_hint", word=text.strip(), name=slot.name.split(":", 1)[1]))]
 
 
-def correction(conv: Conversation, text: str, variables: list[str] | None = None) -> list[Line] | None:
+def correction(conv: Conversation, text: str, variables: list[str] | None = None,
+               renamed: bool = True) -> list[Line] | None:
     """A change of mind at the go-ahead ("no, send it to 13800138021 instead", "不对，改成发给13800138021",
     "change the number to ...", "use template DIGITAL_SMS_0002 instead"): the values TEXT gives the
     pending request replace those, every other value is kept, and the preview is shown again for
     a new go-ahead. None when TEXT is no such line: a yes, a bare no (which still cancels), a
     question ("no, what does 13800138000 cost?"), another request, or a line naming no value of
     this request. A value the request refuses is said, and the same go-ahead asked again. VARIABLES:
-    the template's, when already looked up (`_variables`)."""
+    the template's, when already looked up (`_variables`). RENAMED: a send's value may be changed by
+    what it is ("张三改成李四", `_value_renamed`), and one the send lacks ("name=张三") is said so."""
     flow = conv.flow
     assert flow is not None and flow.confirming
     answer, rest = answer_first(text, conv.kb.answers)
@@ -677,13 +679,15 @@ def correction(conv: Conversation, text: str, variables: list[str] | None = None
         return None
     said = rest if answer == "no" else text
     given = _values_in(conv, flow, said, variables)
+    if not given and renamed and flow.action == "send" and not asks_something(conv, said):
+        given, unknown = _value_renamed(conv, flow, said, variables)
+        if unknown and not _another_request(conv, flow, said):
+            return [Line("warn", unknown), Line("choice", go_ahead(conv))]   # "name=张三" for a template without ${name}
     if not given or asks_something(conv, said):
         return None
     if "phones" in given and flow.args.get("phones"):
         given["phones"] = _numbers_changed(conv, said, values.many(flow.args["phones"]), given["phones"])
-    reply = conv.router.route(said, conv.lang)
-    if reply.type == "action" and reply.action != flow.action and conv.kb.actions[reply.action].changes_state \
-            and reply.confidence >= conv.router.thresholds.answer:
+    if _another_request(conv, flow, said):
         return None                     # "no, submit signature AcmeShop2 instead": another request
     slots = {s.name: s for s in conv.kb.actions[flow.action].slots}
     try:
@@ -705,6 +709,46 @@ def correction(conv: Conversation, text: str, variables: list[str] | None = None
     lines = [Line("muted", conv.say("request.updated", request=title(conv, flow), changed=", ".join(changed)))] \
         if changed else []
     return lines + advance(conv)
+
+
+def _another_request(conv: Conversation, flow: Flow, said: str) -> bool:
+    """SAID is surely another request that changes something ("no, submit signature AcmeShop2 instead")."""
+    reply = conv.router.route(said, conv.lang)
+    return reply.type == "action" and reply.action != flow.action and conv.kb.actions[reply.action].changes_state \
+        and reply.confidence >= conv.router.thresholds.answer
+
+
+def _value_renamed(conv: Conversation, flow: Flow, said: str,
+                   variables: list[str] | None = None) -> tuple[dict[str, Any], str | None]:
+    """A send's template value changed by what it is now ("张三改成李四", "change Tom to Jerry":
+    actions.yaml slot type `value_changed`), as the values to change ({"params": {...}}); or, when
+    SAID names a variable the template lacks ("name=张三") or a value the send does not have, the
+    sentence that says so. ({}, None): SAID is no such change."""
+    slot_type = conv.kb.slot_types.get("value_changed")
+    if slot_type is None:
+        return {}, None
+    variables = _variables(conv, flow) if variables is None else variables
+    current = values.params(flow.args.get("params"))
+    separator = conv.say("list.separator")
+    listed = (separator + " " if separator.isascii() else separator).join("${" + v + "}" for v in variables) \
+        or conv.say("confirm.no_variables")
+    for pattern in slot_type.patterns:
+        for match in pattern.finditer(said):
+            found = match.groupdict()
+            if found.get("variable") is not None:
+                if found["variable"] in variables:
+                    return {"params": {found["variable"]: found["new"]}}, None
+                return {}, conv.say("confirm.no_such_variable", code=flow.args.get("code", ""),
+                                    name=found["variable"], variables=listed)
+            old = found.get("old") or ""
+            labels = values.variable_labels(conv.kb)
+            named = [v for v in variables if old == v or old in labels.get(v, ())]   # "名字改成李四"
+            named += [v for v, value in current.items() if value == old]
+            if named:
+                return {"params": {named[0]: found["new"]}}, None
+            if old and old not in values.many(flow.args.get("phones") or []) and old.upper() != flow.args.get("code"):
+                return {}, conv.say("confirm.no_such_value", old=old, variables=listed)
+    return {}, None
 
 
 def _numbers_changed(conv: Conversation, said: str, current: list[str], named: list[str]) -> list[str]:
@@ -731,7 +775,7 @@ def _yes_with_a_change(conv: Conversation, text: str) -> list[Line] | None:
     if answer != "yes" or not rest.strip():
         return None
     variables = _variables(conv, flow)      # looked up once, for every reading of the change below
-    if (changed := correction(conv, rest, variables)) is not None:
+    if (changed := correction(conv, rest, variables, renamed=False)) is not None:
         return changed
     named = _values_in(conv, flow, rest, variables)
     if not named and variables:
