@@ -1027,6 +1027,9 @@ def choices(conv: Conversation, slot: Slot) -> list[str]:
     if slot.type == "template_code":      # a template is found by its code or its name
         rows = store.rows("SELECT code, name FROM templates WHERE account = ? ORDER BY code", (account,))
         return [r["code"] for r in rows] + [r["name"] for r in rows]
+    if slot.type in SIGNATURE_TYPES and conv.flow is not None and conv.flow.action == "template.create":
+        # a new template takes only a signature it can use: never a rejected or pending one
+        return sorted(s["name"] for s in signatures.status(conv.ctx) if s["ready_for"])
     if slot.type in SIGNATURE_TYPES and (conv.flow is None or conv.flow.action != "signature.submit"):
         return [r["name"] for r in store.rows("SELECT name FROM signatures WHERE account = ? ORDER BY name", (account,))]
     if slot.type == "source":
