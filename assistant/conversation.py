@@ -170,10 +170,22 @@ class Conversation:
         # a value typed at a prompt (a name, a code, numbers) has no language; a question or a request there has
         if not at_value or self.router.form(text) in ("question", "command") \
                 or leaves(fold(text), self.kb.leaving):
-            self.lang = language.follow(self.lang_setting, text, self.lang)
+            self.lang = language.follow(self.lang_setting, self._words_of(text), self.lang)
         # a yes, a no or a number answers the assistant's own question: never the case's subject
         self._turn("user", text, reply=bool(waiting and waiting.kind in ("offer", "confirm", "pick")))
         return self._answered(lambda: self._dispatch(text))
+
+    def _words_of(self, text: str) -> str:
+        """TEXT without the values its language is no sign of: the account's template and signature
+        names ("send 会员生日 to 13800138000" is an English line) and quoted words."""
+        if text.isascii():
+            return text
+        names = [r["name"] for r in self.ctx.store.rows(
+            "SELECT name FROM templates WHERE account = ? UNION SELECT name FROM signatures WHERE account = ?",
+            (self.ctx.account, self.ctx.account)) if not r["name"].isascii()]
+        for name in sorted(names, key=len, reverse=True):
+            text = text.replace(name, " ")
+        return _QUOTED.sub(" ", text)
 
     def attach(self, uploads: list[Upload]) -> list[Line]:
         """The files a client sent for the file prompt this conversation waits at (its files are uploads).
@@ -417,6 +429,10 @@ class Conversation:
                                     {"do": "run", "name": "signature.status", "args": {"name": word}}),
                           self.pick(self.say("pick.signature_update", name=word),
                                     {"do": "start", "name": "signature.update", "args": {"name": word}})]
+            if signatures.status(self.ctx, word)[0]["registration"] == "rejected":
+                # a name refused for what it is (not in the profile) passes with another name, not resubmitted as it is
+                self.picks.append(self.pick(self.say("pick.signature_another_name", name=word),
+                                            {"do": "start", "name": "signature.submit", "args": {}}))
         elif templates.exists(self.ctx, word):
             code = word.upper()
             self.picks = [self.pick(self.say("pick.template_status", code=code),
@@ -658,6 +674,7 @@ class _Clauses:
 
 
 _CLAUSE = _Clauses()
+_QUOTED = re.compile(r'"[^"]*"|“[^”]*”|「[^」]*」|『[^』]*』')
 
 
 def _said_already(note: str, said: str) -> bool:
