@@ -170,10 +170,22 @@ class Conversation:
         # a value typed at a prompt (a name, a code, numbers) has no language; a question or a request there has
         if not at_value or self.router.form(text) in ("question", "command") \
                 or leaves(fold(text), self.kb.leaving):
-            self.lang = language.follow(self.lang_setting, text, self.lang)
+            self.lang = language.follow(self.lang_setting, self._words_of(text), self.lang)
         # a yes, a no or a number answers the assistant's own question: never the case's subject
         self._turn("user", text, reply=bool(waiting and waiting.kind in ("offer", "confirm", "pick")))
         return self._answered(lambda: self._dispatch(text))
+
+    def _words_of(self, text: str) -> str:
+        """TEXT without the values its language is no sign of: the account's template and signature
+        names ("send 会员生日 to 13800138000" is an English line) and quoted words."""
+        if text.isascii():
+            return text
+        names = [r["name"] for r in self.ctx.store.rows(
+            "SELECT name FROM templates WHERE account = ? UNION SELECT name FROM signatures WHERE account = ?",
+            (self.ctx.account, self.ctx.account)) if not r["name"].isascii()]
+        for name in sorted(names, key=len, reverse=True):
+            text = text.replace(name, " ")
+        return _QUOTED.sub(" ", text)
 
     def attach(self, uploads: list[Upload]) -> list[Line]:
         """The files a client sent for the file prompt this conversation waits at (its files are uploads).
@@ -354,14 +366,37 @@ class Conversation:
         """Whether TEXT drops what was going on and leaves it there: its first clause is only words
         that drop a request (messages.yaml `leaving`: "never mind", "算了不用了") and what follows
         neither asks nor reads as anything ("never mind, I'll try myself", "算了不用了，我自己再试试").
-        "never mind, how long does review take?" and "cancel, I want a person" go on to be answered."""
+        "never mind, how long does review take?" and "cancel, I want a person" go on to be answered.
+        The drop may run straight into the words after it ("算了还是用营销吧")."""
         first, sep, rest = _CLAUSE.partition(text)
-        if not sep or not rest.strip() or not leaves(fold(first), self.kb.leaving):
+        if not sep:
+            rest = self._after_leaving(text)
+        elif not leaves(fold(first), self.kb.leaving):
+            return False
+        if not rest.strip():
             return False
         if slots.asks_something(self, rest) or commands.is_command(rest.strip()):
             return False
         reply = self.router.route(rest, self.lang)
         return reply.type == "fallback" and reply.kind != "undocumented" and not reply.error
+
+    def _after_leaving(self, text: str) -> str:
+        """The words of TEXT after the `leave` phrase it opens with, with no mark between them
+        ("算了还是用营销吧" -> "还是用营销吧"; `around` words before it may come first); "" when it opens with none."""
+        words, around = fold(text).split(), set(self.kb.leaving.get("around", ()))
+        at = 0
+        while at < len(words) and words[at] in around:
+            at += 1
+        step = max((len(p.split()) for p in self.kb.leaving.get("leave", ()) if words[at:at + len(p.split())] == p.split()),
+                   default=0)
+        if not step:
+            return ""
+        rest = words[at + step:]
+        return ("" if self.lang == "zh" or language.detect(text) == "zh" else " ").join(rest)
+
+    def signs_off(self, text: str) -> bool:
+        """`_signs_off`, for the go-ahead of a request being filled in (assistant/chat/slots.py)."""
+        return self._signs_off(text)
 
     def _command(self, text: str) -> list[Line]:
         """A slash command; typed at a prompt, the prompt comes back after it (or its drop is said)."""
@@ -394,6 +429,10 @@ class Conversation:
                                     {"do": "run", "name": "signature.status", "args": {"name": word}}),
                           self.pick(self.say("pick.signature_update", name=word),
                                     {"do": "start", "name": "signature.update", "args": {"name": word}})]
+            if signatures.status(self.ctx, word)[0]["registration"] == "rejected":
+                # a name refused for what it is (not in the profile) passes with another name, not resubmitted as it is
+                self.picks.append(self.pick(self.say("pick.signature_another_name", name=word),
+                                            {"do": "start", "name": "signature.submit", "args": {}}))
         elif templates.exists(self.ctx, word):
             code = word.upper()
             self.picks = [self.pick(self.say("pick.template_status", code=code),
@@ -666,6 +705,7 @@ class _Clauses:
 
 
 _CLAUSE = _Clauses()
+_QUOTED = re.compile(r'"[^"]*"|“[^”]*”|「[^」]*」|『[^』]*』')
 
 
 def _said_already(note: str, said: str) -> bool:

@@ -424,7 +424,9 @@ def _read_answers(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:
     return kinds
 
 
-LEAVING = ("leave", "around")   # the phrases that drop a request, and the words beside them that change nothing
+# the phrases that drop a request, and the words beside them that change nothing; the phrases that take
+# a request back a step (`back`: "上一步", "go back") and that say a value is changed (`change`: "改成", "change")
+LEAVING = ("leave", "around", "back", "change")
 
 
 def _read_leaving(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:

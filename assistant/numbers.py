@@ -101,6 +101,10 @@ def note_said(token: str) -> tuple[str, dict[str, str]]:
 # of a word, a code, a date, a time or a name=value pair.
 # (ASCII word characters only: Chinese text runs straight into a number, "给1861234567发")
 _NUMBERISH = LazyPattern(r"(?<![A-Za-z0-9_=:./+-])\+?\d[\d \-()]*\d(?![A-Za-z0-9_=:/])(?!\.[A-Za-z0-9_])")
+# A number mistyped with a letter for a digit (O or o for 0, l or I for 1) inside it or at its end
+# ("1330000000o", "1380013800O"): 10 to 12 characters, at least 8 of them digits, from a mobile
+# number's 1; named as no number, never dropped
+_TYPED_WITH_LETTERS = LazyPattern(r"(?<![A-Za-z0-9_=:./+-])1[\dOoIl]{9,11}(?![A-Za-z0-9_=:/])")
 _DATE = LazyPattern(r"\d{4}-\d{1,2}-\d{1,2}")
 _FILLER = {"and", "or", "to", "plus", "also", "&", "和", "、"}
 
@@ -255,6 +259,8 @@ def read(text: str, patterns: list[re.Pattern], whole: bool = False) -> Reading:
                      for start, token in _apart(m.start(), m.group(0))
                      if not _DATE.fullmatch(token) and
                      (sum(ch.isdigit() for ch in token) >= 5 or _listed(text, start, start + len(token), spans))]
+        leftovers += [(m.start(), m.group(0)) for m in _TYPED_WITH_LETTERS.finditer(rest)
+                      if 8 <= sum(ch.isdigit() for ch in m.group(0)) < len(m.group(0))]
     written = [value for _, value in sorted(found)]
     kept, repeats = unique(written)
     return Reading([written[n] for n in kept], [t for _, t in sorted(leftovers)], repeats, written)

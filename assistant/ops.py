@@ -103,11 +103,23 @@ def _send_hint(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply) -> d
     code and the values the words give its variables are the request's `args`; {} when the
     request names no template of the account."""
     from .actions import templates
+    from .messages import say
     from .render import command_for, reply_text
 
     by_name = not reply.args.get("code")
     if by_name:
-        code = templates.named_in(ctx(), reply.question)
+        from .chat.values import template_in
+
+        code, several = template_in(ctx(), reply.question)
+        if code is None and len(several) > 1:    # two templates named, neither pointed at: which, never a guess
+            from .messages import said
+
+            c = ctx()
+            names = {r["code"]: r["name"] for r in c.store.rows("SELECT code, name FROM templates WHERE account = ?",
+                                                                (c.account,))}
+            listed = said(kb, [f"{names.get(n, n)} ({n})" for n in several], reply.lang)
+            notes = (*reply.notes, say(kb, "send.which_template", reply.lang, templates=listed))
+            return {"text": reply_text(reply._replace(notes=notes), kb), "notes": list(notes)}
         if code is None:
             return {}
         reply = reply._replace(args={**reply.args, "code": code})
@@ -127,7 +139,7 @@ def _send_hint(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply) -> d
     named = {p.split("=", 1)[0] for p in given}
     args = {**reply.args, "params": given + [f"{v}=VALUE" for v in variables if v not in named]}
     lines = reply_text(reply, kb).splitlines()
-    hint = {"text": "\n".join(lines[:-1] + [f"Run: {command_for(kb.actions['send'], args)}"])}
+    hint = {"text": "\n".join(lines[:-1] + [say(kb, "run.ask", reply.lang, command=command_for(kb.actions["send"], args))])}
     return {**hint, "args": reply.args} if by_name or worded else hint
 
 

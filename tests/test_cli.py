@@ -705,6 +705,25 @@ def test_ask_json_finds_a_template_by_its_name_and_its_parameters_in_words(run, 
     assert reply["args"]["params"] == ["name=Tom"] and reply["args"]["phones"] == ["13800138000", "12345"]
 
 
+def test_ask_json_sends_with_the_template_the_line_points_at_and_asks_which_of_two_it_only_names(run, tmp_path):
+    db = str(tmp_path / "two.db")
+    (tmp_path / "banner.png").write_bytes(png_bytes())
+    for args in (("enable",), ("signature", "submit", "AcmeShop", "--source", "trademark")):
+        assert run("--db", db, "--now", "2026-03-02T10:00", *args).code == 0
+    for name, text in (("生日祝福", "祝您生日快乐"), ("会员生日", "亲爱的${name}，欢迎来${store}门店")):
+        assert run("--db", db, "--now", "2026-03-17", "template", "create", "--name", name, "--signature", "AcmeShop",
+                   "--industry", "e-commerce", "--text", text, "--media", str(tmp_path / "banner.png")).code == 0
+    # "发生日祝福" holds the name 生日祝福, but the line points at 会员生日
+    for line in ("给会员发生日祝福，用会员生日那个模板，号码：13800138000", "给13800138000发生日祝福 模板用会员生日的"):
+        reply = json.loads(run("--db", db, "ask", "--json", line).out)
+        assert reply["args"]["code"] == "DIGITAL_SMS_0002", line
+    reply = json.loads(run("--db", db, "ask", "--json", "给13800138000发生日祝福和会员生日").out)
+    assert "code" not in reply["args"]
+    assert "DIGITAL_SMS_0001" in reply["notes"][0] and "DIGITAL_SMS_0002" in reply["notes"][0]
+    said = run("--db", db, "ask", "给13800138000发生日祝福和会员生日").out
+    assert "要用哪一个发送" in said and "运行：assistant send CODE 13800138000" in said
+
+
 def test_each_command_runs_from_the_module_the_table_names():
     from assistant import cli
     from assistant.cli.shell import IMPLEMENTATIONS

@@ -573,6 +573,15 @@ def test_an_agents_words_on_a_ticket_are_filed_as_the_agents_not_the_customers(c
     assert "customer: DIGITAL_SMS_0002" not in md
 
 
+def test_a_ticket_an_agent_with_no_name_opens_says_an_agent_never_agent_agent(case):
+    unnamed = dataclasses.replace(case, actor="agent", role="agent")     # $USER unset: the actor is the role alone
+    seen = handoff.get(case, handoff.create(unnamed, "the customer cannot see the template")["id"])
+    assert seen["summary"].startswith("An agent asked for a person for the customer: the customer cannot see")
+    assert handoff.summary_in(case.kb, seen, "zh").startswith("客服代表代客户要求转人工：")
+    assert "- An agent's words, for the customer: the customer cannot see" in handoff.export(seen, "md")
+    assert "agent agent" not in (seen["summary"] + handoff.export(seen, "md")).lower()
+
+
 def test_a_ticket_an_agent_opens_in_the_customers_name_says_whose_words_it_holds(case):
     by_agent = handoff.create(as_agent(case), "the customer cannot see the template")
     seen = handoff.get(case, by_agent["id"])          # the customer's own view says so too

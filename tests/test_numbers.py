@@ -50,6 +50,21 @@ def test_the_reader_reports_every_number_like_token_it_cannot_read_and_drops_non
     assert notes[0].startswith("12345: not a mobile number (5 digits") and notes[1].startswith("1381234567: not a mobile")
 
 
+@pytest.mark.parametrize("text, typo", [("用会员生日模板发给13800138000，1330000000o", "1330000000o"),
+                                        ("send it to 13800138000 and 1380013800O", "1380013800O"),
+                                        ("给13800138000、1380013800l发", "1380013800l")])
+def test_a_number_mistyped_with_a_letter_for_a_digit_is_named_not_dropped(text, typo):
+    reading = _read(text)
+    assert reading.phones == ["13800138000"] and reading.unread == [typo]
+    assert reading.notes()[0].startswith(f"{typo}: not a mobile number")
+
+
+@pytest.mark.parametrize("text", ["order 2345678901ol arrived", "tracking 1ooooooooool", "hello1234567890", "ticket_1234567890o",
+                                  "DIGITAL_SMS_00010000ol"])
+def test_words_with_digits_in_them_are_no_mistyped_numbers(text):
+    assert _read(text).unread == []
+
+
 @pytest.mark.parametrize("text", ["send DIGITAL_SMS_0001 on 2026-03-20 at 10:00", "send 3 messages, 100 in all",
                                   "request 7947EDCA-3DBC-421E-B2DF-72BA1A3C1B3D", "with name=12345678"])
 def test_codes_dates_times_counts_and_values_are_not_taken_for_numbers(text):

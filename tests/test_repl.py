@@ -158,6 +158,21 @@ def test_completion_offers_the_accounts_template_codes_while_a_code_is_asked(liv
     assert "/help" in Conversation(live, router).completions()
 
 
+def test_completion_at_a_new_templates_signature_prompt_offers_only_signatures_it_can_use(live, router):
+    from assistant.actions import signatures
+
+    signatures.submit(live, "Globex", "enterprise")        # not in the profile: rejected
+    live.at("2026-04-10T10:00")
+    assert signatures.status(live, "Globex")[0]["registration"] == "rejected"
+    conv = Conversation(live, router)
+    conv.handle("create a template")
+    conv.handle("Autumn sale")
+    assert conv.waiting.slot == "signature" and conv.waiting.choices == ["AcmeShop"]
+    conv.handle("cancel")
+    conv.handle("resubmit my signature")                  # a resubmission is of a rejected one: all are offered
+    assert conv.waiting.slot == "name" and "Globex" in conv.waiting.choices
+
+
 def test_the_toolbar_shows_account_signatures_templates_and_tickets(live, router):
     bar = Conversation(live, router).toolbar()
     assert bar == (" demo | signatures ready 1/1 | templates approved: CM 1 CU 1 CT 1 | open tickets 0"

@@ -146,8 +146,10 @@ def _summary(ctx: Context, reason: str, found: dict, detail: str | None, last_qu
     elif reason == "unanswered_question":
         parts = [part("unanswered_question", said=detail or last_question or {"say": "ticket.summary.none_recorded"})]
     elif ctx.role == "agent":   # an agent acting in the customer's name asked, not the customer
-        parts = [part("agent_asked_for_person", agent=ctx.actor.partition(":")[2] or ctx.actor,
-                      said=detail or last_question or {"say": "ticket.summary.no_reason"})]
+        said = detail or last_question or {"say": "ticket.summary.no_reason"}
+        agent = ctx.actor.partition(":")[2]   # no name known ($USER unset): "an agent", never "Agent agent"
+        parts = [part("agent_asked_for_person", agent=agent, said=said) if agent
+                 else part("unnamed_agent_asked_for_person", said=said)]
     else:
         parts = [part("asked_for_person", said=detail or last_question or {"say": "ticket.summary.no_reason"})]
     if found.get("send_recent") and reason == "asked_for_person":
@@ -724,8 +726,9 @@ def export(ticket: dict, fmt: str) -> str:
         lines.append(f"- Planned send date: {o(ticket['send_date'])}")
     if ticket["detail"]:
         opened = ticket.get("opened_by") or {}
-        whose = f"Agent {o(opened.get('author'))}'s words, for the customer" if opened.get("role") == "agent" \
-            else "Customer's words"
+        author = opened.get("author")
+        whose = "Customer's words" if opened.get("role") != "agent" else \
+            "An agent's words, for the customer" if author in (None, "agent") else f"Agent {o(author)}'s words, for the customer"
         lines.append(f"- {whose}: {o(ticket['detail'])}")
     context = ticket["context"]
     if "template" in context:

@@ -22,7 +22,7 @@ from ..clock import add_business_days
 from ..context import Context, check_count, perform
 from ..errors import NotFound, UserError, hinted, refused
 from ..formats import characters_problem
-from ..text import clean, mentioned, typed
+from ..text import clean, fold, mentioned, typed
 from . import signatures
 
 # The service's codes for refused template applications.
@@ -245,6 +245,30 @@ def find(ctx: Context, code: str, any_account: bool = False) -> dict:
         hint = f"this account has: {', '.join(known)}" if known else "create one with `assistant template create`"
         raise NotFound(f"no template {wanted} in account '{ctx.account}'; {hint}")
     return row
+
+
+def all_named_in(ctx: Context, text: str) -> list[str]:
+    """The codes of every template of the account whose name TEXT mentions, in the order it names
+    them. A name said only inside a longer one TEXT names ("会员生日祝福" holds "生日祝福") is not
+    counted; a name said inside other words is ("发生日祝福" names "生日祝福"), so a line may name two."""
+    said = f" {fold(text)} "
+    codes: dict[str, str] = {}
+    for row in ctx.store.rows("SELECT code, name FROM templates WHERE account = ? ORDER BY code", (ctx.account,)):
+        codes.setdefault(row["name"], row["code"])
+    taken: list[tuple[int, int]] = []
+    first: dict[str, int] = {}
+    for name in sorted(codes, key=lambda n: len(fold(n)), reverse=True):
+        folded = fold(name)
+        if not folded:
+            continue
+        at = said.find(f" {folded} ")
+        while at >= 0:
+            span = (at, at + len(folded) + 2)
+            if not any(span[0] < end - 1 and start < span[1] - 1 for start, end in taken):
+                taken.append(span)
+                first.setdefault(codes[name], at)
+            at = said.find(f" {folded} ", at + 1)
+    return sorted(first, key=first.__getitem__)
 
 
 def named_in(ctx: Context, text: str) -> str | None:

@@ -115,6 +115,8 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
         args["source"] = source                            # "来源是商标" wins over "我们公司叫…"
     name, args = _referent(conv, name, args, said)
     args = values.known_objects(conv.ctx, name, args, said)
+    if name == "send" and not args.get("code") and said and len(named := values.template_in(conv.ctx, said)[1]) > 1:
+        return _which_template(conv, args, said, named)
     several = _the_errors(conv, name, args, said)
     if several:
         return outcomes.explain_errors(conv, several)      # "what does that mean?" after a send with two codes
@@ -142,6 +144,20 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
         todo.append(Slot("letter", "quoted", False, say(conv.kb, "prompt.template.create.letter")))
     conv.flow = Flow(name, args, todo, confirmed=confirmed, said=said)
     return lines + advance(conv)
+
+
+def _which_template(conv: Conversation, args: dict[str, Any], said: str, codes: list[str]) -> list[Line]:
+    """A send whose line names several templates and points at none: which one, as numbered
+    choices (each starts the send with that template and the rest of the line's values)."""
+    names = {r["code"]: r["name"] for r in conv.ctx.store.rows(
+        "SELECT code, name FROM templates WHERE account = ?", (conv.ctx.account,))}
+    conv.picks = [conv.pick(conv.say("pick.send_named", code=code, name=names.get(code, code)),
+                            {"do": "start", "name": "send", "args": {**args, "code": code}, "said": said})
+                  for code in codes]
+    separator = conv.say("list.separator")
+    listed = (separator + " " if separator.isascii() else separator).join(f"{names.get(c, c)} ({c})" for c in codes)
+    return [Line("info", conv.say("send.which_template", templates=listed))] + [
+        Line("choice", f"  {n}. {p.label}") for n, p in enumerate(conv.picks, 1)]
 
 
 # Words about a ticket mean one thing for each side of it: "reply on ticket 1 ..." from a customer
@@ -416,6 +432,10 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         return _literal(conv, quoted)   # '"No"' at "Value for ${name}": the word itself, never a cancel
     if leaves(folded, conv.kb.leaving):
         return _dropped(conv) + _quote_hint(conv, text, asked)
+    if (went := went_back(conv, folded)) is not None:      # "上一步", "go back, wrong name": never the value
+        return went
+    if asked is not None and (changed := _earlier_changed(conv, text)) is not None:
+        return changed                  # "不对，模板名称改成会员生日祝福" at a later prompt: that value changed
     if flow.confirming:
         if flow.action == "handoff.claim" and (kept := _reply_at_claim(conv, text)) is not None:
             return kept                 # "您好，模板审核需要7到10个工作日": a reply, not sent from here, and said so
@@ -423,6 +443,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
             return changed
         if (held := _yes_with_a_change(conv, text)) is not None:   # "yes, but remove 13800138071": never sent as shown
             return held
+        if conv.signs_off(text):        # "算了不用了，我自己再看看": a no, and nothing after it is run
+            return _not_done(conv)
         reading, conv.rest = offers.reading(conv, text, flow.action)
         if reading == "yes":
             conv.flow = None
@@ -484,6 +506,116 @@ def answer(conv: Conversation, text: str) -> list[Line]:
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "「": "」", "『": "』"}
 
 
+def _phrase_at(words: list[str], at: int, phrases: tuple[str, ...]) -> int:
+    """How many of WORDS from AT one of PHRASES (folded) spans, the longest; 0 when none starts there."""
+    return max((len(p.split()) for p in phrases if words[at:at + len(p.split())] == p.split()), default=0)
+
+
+def _slot_of(conv: Conversation, flow: Flow, name: str) -> Slot:
+    """The prompt of FLOW's value NAME, as it was asked."""
+    if name.startswith("param:"):
+        return _param_slots(conv, [name.split(":", 1)[1]])[0]
+    if name == "letter":
+        return Slot("letter", "quoted", False, say(conv.kb, "prompt.template.create.letter"))
+    return next(s for s in conv.kb.actions[flow.action].slots if s.name == name)
+
+
+def _labels(conv: Conversation, flow: Flow, name: str) -> list[str]:
+    """What a person calls FLOW's value NAME, in every language: its prompt without the hint, and a
+    template variable's name and other names ("名字" for ${name})."""
+    if name.startswith("param:"):
+        variable = name.split(":", 1)[1]
+        return [variable, *values.variable_labels(conv.kb).get(variable, ())]
+    texts = conv.kb.messages.get(f"prompt.{flow.action}.{name}") or {"en": _slot_of(conv, flow, name).prompt}
+    return [_short(t) for t in texts.values()]
+
+
+_CHINESE = re.compile("[\u4e00-\u9fff]+")
+
+
+def _named_value(conv: Conversation, flow: Flow, rest: list[str], names: list[str]) -> str | None:
+    """The one of NAMES (values of FLOW, the latest first) that the folded words REST name ("wrong
+    name", "名称错了"): an English word of four letters or more of its label, or two Chinese characters."""
+    said = "".join(rest)
+    for name in names:
+        for label in _labels(conv, flow, name):
+            words = set(fold(label).split())
+            if any(len(w) >= 4 and w in words for w in rest) or \
+                    any(label[i:i + 2] in said for i in range(len(label) - 1) if _CHINESE.fullmatch(label[i:i + 2])):
+                return name
+    return None
+
+
+def went_back(conv: Conversation, folded: str) -> list[Line] | None:
+    """FOLDED ("上一步", "back", "go back, wrong name"; messages.yaml `leaving.back`) typed at a value
+    prompt or the go-ahead: the value asked before (or the one the line names) is asked again, and
+    then the request goes on where it was. None when the line is no such step back."""
+    flow = conv.flow
+    assert flow is not None
+    words, around = folded.split(), set(conv.kb.leaving.get("around", ()))
+    at = 0
+    while at < len(words) and words[at] in around:
+        at += 1
+    step = _phrase_at(words, at, conv.kb.leaving.get("back", ()))
+    if not step:
+        return None
+    rest = [w for w in words[at + step:] if w not in around]
+    current = None if flow.confirming else flow.slots[0].name
+    params = flow.args.get("params") or {}
+    earlier = [n for n in dict.fromkeys(reversed(flow.asked)) if n != current and
+               (params.get(n.split(":", 1)[1]) is not None if n.startswith("param:") else n in flow.args)]
+    target = _named_value(conv, flow, rest, earlier) if rest else (earlier[0] if earlier else None)
+    if rest and target is None:
+        return None                     # "back to school sale": a value after all
+    if target is None:
+        return [Line("info", conv.say("value.no_step_back"))] + ([Line("choice", go_ahead(conv))] if flow.confirming else [])
+    if target.startswith("param:"):
+        del params[target.split(":", 1)[1]]
+    else:
+        del flow.args[target]
+    flow.slots.insert(0, _slot_of(conv, flow, target))
+    flow.asked.append(target)
+    flow.confirming = flow.confirmed = False   # what the preview showed is confirmed anew
+    return [Line("muted", conv.say("value.went_back"))]
+
+
+def _earlier_changed(conv: Conversation, text: str) -> list[Line] | None:
+    """A value given before changed at a later value prompt ("不对，模板名称改成会员生日祝福" at the media
+    prompt; a no or a change word of messages.yaml `leaving.change` says it is a change): that value
+    is changed and the prompt asked again. None when TEXT changes no value given before (it may be
+    the value asked for now)."""
+    flow = conv.flow
+    assert flow is not None and not flow.confirming
+    answer, rest = answer_first(text, conv.kb.answers)
+    folded = fold(text).split()
+    changes = answer == "no" and bool(rest.strip()) or \
+        any(_phrase_at(folded, at, conv.kb.leaving.get("change", ())) for at in range(len(folded)))
+    if not changes:
+        return None
+    said = rest if answer == "no" else text
+    current = flow.slots[0].name
+    given = {k: v for k, v in _values_in(conv, flow, said).items() if k != current}
+    given.pop("params", None)           # a template's values are asked one by one: said at their own prompt
+    if not given or not all(k in flow.args for k in given) or asks_something(conv, said):
+        return None
+    slots = {s.name: s for s in conv.kb.actions[flow.action].slots}
+    try:
+        checked = {name: check(conv, flow.action, slots[name], value) for name, value in given.items()}
+    except UserError as exc:
+        conv.remember_refusal(exc)
+        return [Line("warn", str(exc))] + back(conv)
+    changed = [_short(prompt(conv, flow.action, slots[n])).lower() for n, v in checked.items() if v != flow.args.get(n)]
+    other_template = flow.action == "send" and checked.get("code", flow.args.get("code")) != flow.args.get("code")
+    flow.args.update(checked)
+    said_lines = [Line("muted", conv.say("request.updated", request=title(conv, flow), changed=", ".join(changed)))] \
+        if changed else []
+    if other_template:                  # another template: its own variables are asked
+        flow.slots = [s for s in flow.slots if not s.name.startswith("param:")]
+        flow.args["params"], flow.params_asked = {}, False
+        return said_lines + advance(conv)
+    return said_lines + back(conv)
+
+
 def _reply_at_claim(conv: Conversation, text: str) -> list[Line] | None:
     """TEXT typed at a claim's go-ahead that reads as words for the customer ("Reviews take 7-10
     business days, please wait"): a go-ahead takes a yes or a no, so it is not sent, and the one
@@ -532,14 +664,16 @@ def _quote_hint(conv: Conversation, text: str, slot: Slot | None) -> list[Line]:
     return [Line("muted", conv.say("value.quoted_hint", word=text.strip(), name=slot.name.split(":", 1)[1]))]
 
 
-def correction(conv: Conversation, text: str, variables: list[str] | None = None) -> list[Line] | None:
+def correction(conv: Conversation, text: str, variables: list[str] | None = None,
+               renamed: bool = True) -> list[Line] | None:
     """A change of mind at the go-ahead ("no, send it to 13800138021 instead", "不对，改成发给13800138021",
     "change the number to ...", "use template DIGITAL_SMS_0002 instead"): the values TEXT gives the
     pending request replace those, every other value is kept, and the preview is shown again for
     a new go-ahead. None when TEXT is no such line: a yes, a bare no (which still cancels), a
     question ("no, what does 13800138000 cost?"), another request, or a line naming no value of
     this request. A value the request refuses is said, and the same go-ahead asked again. VARIABLES:
-    the template's, when already looked up (`_variables`)."""
+    the template's, when already looked up (`_variables`). RENAMED: a send's value may be changed by
+    what it is ("张三改成李四", `_value_renamed`), and one the send lacks ("name=张三") is said so."""
     flow = conv.flow
     assert flow is not None and flow.confirming
     answer, rest = answer_first(text, conv.kb.answers)
@@ -547,13 +681,15 @@ def correction(conv: Conversation, text: str, variables: list[str] | None = None
         return None
     said = rest if answer == "no" else text
     given = _values_in(conv, flow, said, variables)
+    if not given and renamed and flow.action == "send" and not asks_something(conv, said):
+        given, unknown = _value_renamed(conv, flow, said, variables)
+        if unknown and not _another_request(conv, flow, said):
+            return [Line("warn", unknown), Line("choice", go_ahead(conv))]   # "name=张三" for a template without ${name}
     if not given or asks_something(conv, said):
         return None
     if "phones" in given and flow.args.get("phones"):
         given["phones"] = _numbers_changed(conv, said, values.many(flow.args["phones"]), given["phones"])
-    reply = conv.router.route(said, conv.lang)
-    if reply.type == "action" and reply.action != flow.action and conv.kb.actions[reply.action].changes_state \
-            and reply.confidence >= conv.router.thresholds.answer:
+    if _another_request(conv, flow, said):
         return None                     # "no, submit signature AcmeShop2 instead": another request
     slots = {s.name: s for s in conv.kb.actions[flow.action].slots}
     try:
@@ -575,6 +711,46 @@ def correction(conv: Conversation, text: str, variables: list[str] | None = None
     lines = [Line("muted", conv.say("request.updated", request=title(conv, flow), changed=", ".join(changed)))] \
         if changed else []
     return lines + advance(conv)
+
+
+def _another_request(conv: Conversation, flow: Flow, said: str) -> bool:
+    """SAID is surely another request that changes something ("no, submit signature AcmeShop2 instead")."""
+    reply = conv.router.route(said, conv.lang)
+    return reply.type == "action" and reply.action != flow.action and conv.kb.actions[reply.action].changes_state \
+        and reply.confidence >= conv.router.thresholds.answer
+
+
+def _value_renamed(conv: Conversation, flow: Flow, said: str,
+                   variables: list[str] | None = None) -> tuple[dict[str, Any], str | None]:
+    """A send's template value changed by what it is now ("张三改成李四", "change Tom to Jerry":
+    actions.yaml slot type `value_changed`), as the values to change ({"params": {...}}); or, when
+    SAID names a variable the template lacks ("name=张三") or a value the send does not have, the
+    sentence that says so. ({}, None): SAID is no such change."""
+    slot_type = conv.kb.slot_types.get("value_changed")
+    if slot_type is None:
+        return {}, None
+    variables = _variables(conv, flow) if variables is None else variables
+    current = values.params(flow.args.get("params"))
+    separator = conv.say("list.separator")
+    listed = (separator + " " if separator.isascii() else separator).join("${" + v + "}" for v in variables) \
+        or conv.say("confirm.no_variables")
+    for pattern in slot_type.patterns:
+        for match in pattern.finditer(said):
+            found = match.groupdict()
+            if found.get("variable") is not None:
+                if found["variable"] in variables:
+                    return {"params": {found["variable"]: found["new"]}}, None
+                return {}, conv.say("confirm.no_such_variable", code=flow.args.get("code", ""),
+                                    name=found["variable"], variables=listed)
+            old = found.get("old") or ""
+            labels = values.variable_labels(conv.kb)
+            named = [v for v in variables if old == v or old in labels.get(v, ())]   # "名字改成李四"
+            named += [v for v, value in current.items() if value == old]
+            if named:
+                return {"params": {named[0]: found["new"]}}, None
+            if old and old not in values.many(flow.args.get("phones") or []) and old.upper() != flow.args.get("code"):
+                return {}, conv.say("confirm.no_such_value", old=old, variables=listed)
+    return {}, None
 
 
 def _numbers_changed(conv: Conversation, said: str, current: list[str], named: list[str]) -> list[str]:
@@ -601,7 +777,7 @@ def _yes_with_a_change(conv: Conversation, text: str) -> list[Line] | None:
     if answer != "yes" or not rest.strip():
         return None
     variables = _variables(conv, flow)      # looked up once, for every reading of the change below
-    if (changed := correction(conv, rest, variables)) is not None:
+    if (changed := correction(conv, rest, variables, renamed=False)) is not None:
         return changed
     named = _values_in(conv, flow, rest, variables)
     if not named and variables:
@@ -853,6 +1029,9 @@ def choices(conv: Conversation, slot: Slot) -> list[str]:
     if slot.type == "template_code":      # a template is found by its code or its name
         rows = store.rows("SELECT code, name FROM templates WHERE account = ? ORDER BY code", (account,))
         return [r["code"] for r in rows] + [r["name"] for r in rows]
+    if slot.type in SIGNATURE_TYPES and conv.flow is not None and conv.flow.action == "template.create":
+        # a new template takes only a signature it can use: never a rejected or pending one
+        return sorted(s["name"] for s in signatures.status(conv.ctx) if s["ready_for"])
     if slot.type in SIGNATURE_TYPES and (conv.flow is None or conv.flow.action != "signature.submit"):
         return [r["name"] for r in store.rows("SELECT name FROM signatures WHERE account = ? ORDER BY name", (account,))]
     if slot.type == "source":

@@ -30,7 +30,8 @@ def deed(conv: Conversation, deed: dict[str, Any]) -> Callable[[], list[Line]]:
     if do == "run":
         return lambda: conv.run(deed["name"], dict(deed.get("args") or {}))
     if do == "start":
-        return lambda: conv.start(deed["name"], dict(deed.get("args") or {}), confirmed=bool(deed.get("confirmed")))
+        return lambda: conv.start(deed["name"], dict(deed.get("args") or {}), str(deed.get("said") or ""),
+                                  confirmed=bool(deed.get("confirmed")))
     if do == "handoff":
         return lambda: conv.handoff(deed.get("reason"), deed.get("trigger"))
     if do == "resolve":

@@ -17,6 +17,7 @@ from typing import Any
 from ..actions import handoff, signatures, templates
 from ..context import Context
 from ..knowledge import KnowledgeBase
+from ..text import mentioned
 
 
 def params(value: Any) -> dict[str, str]:
@@ -168,6 +169,33 @@ def named_for(ctx: Context, action: str, said: str) -> dict[str, Any] | None:
     return None
 
 
+def template_pointed(ctx: Context, said: str) -> str | None:
+    """The code of the account's template SAID points at in so many words ("用会员生日那个模板",
+    "模板用会员生日的", "with template Spring sale": actions.yaml slot type `template_pointed`), or None."""
+    slot_type = ctx.kb.slot_types.get("template_pointed")
+    if slot_type is None:
+        return None
+    codes: dict[str, str] = {}
+    for row in ctx.store.rows("SELECT code, name FROM templates WHERE account = ? ORDER BY code", (ctx.account,)):
+        codes.setdefault(row["name"], row["code"])
+    for pattern in slot_type.patterns:
+        for match in pattern.finditer(said):
+            name = mentioned(match.group("value"), codes)
+            if name is not None:
+                return codes[name]
+    return None
+
+
+def template_in(ctx: Context, said: str) -> tuple[str | None, list[str]]:
+    """The template SAID sends with, and the codes of every template it names. One named: that one;
+    several ("给…发生日祝福，用会员生日那个模板" names 生日祝福 inside "发生日祝福"): the one it points at,
+    or None, for the person to say which, never a guess."""
+    named = templates.all_named_in(ctx, said)
+    if len(named) <= 1:
+        return (named[0] if named else None), named
+    return template_pointed(ctx, said), named
+
+
 LOOKUPS = {"signature.status": ("name", "signatures", "name"), "template.status": ("code", "templates", "code")}
 
 
@@ -185,7 +213,7 @@ def known_objects(ctx: Context, action: str, args: dict[str, Any], said: str) ->
         if open_tickets:
             out["ticket"] = str(max(t["id"] for t in open_tickets))
     if action in ("send", "template.status") and not out.get("code") and said:
-        code = templates.named_in(ctx, said)
+        code, _ = template_in(ctx, said)
         if code:
             out["code"] = code
     if action in LOOKUPS and isinstance(out.get(LOOKUPS[action][0]), str):
