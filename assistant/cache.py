@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import mmap
 import os
 import re
 import stat
@@ -186,10 +187,11 @@ def dumps(router: Router, fingerprint: str) -> bytes:
     return MAGIC + _checksum(payload).encode() + b"\n" + payload
 
 
-def loads(data: bytes, fingerprint: str, encoder: Any = None) -> Router:
-    """The router in a cache file's DATA; CacheError if it is damaged or for other sources.
-    ENCODER (an `encoder.Encoder`) is the loaded encoder the file was written with, if any."""
-    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + _SUM + 9:
+def loads(data: bytes | mmap.mmap, fingerprint: str, encoder: Any = None) -> Router:
+    """The router in a cache file's DATA (its bytes, or the file mapped); CacheError if it is damaged
+    or for other sources. ENCODER (an `encoder.Encoder`) is the loaded encoder the file was written
+    with, if any. The router reads its arrays and entries in place, from DATA."""
+    if data[:len(MAGIC)] != MAGIC or len(data) < len(MAGIC) + _SUM + 9:
         raise CacheError("not an index file")
     start = len(MAGIC) + _SUM + 1
     payload = memoryview(data)[start:]
@@ -290,10 +292,18 @@ def _load(kb_dir: Path, overlay: dict[str, list[str]] | None, choice: Any, model
     return router
 
 
-def _read_private(path: Path) -> bytes:
-    """The cache file's bytes; OSError for a symbolic link or a file that is not this user's."""
-    with os.fdopen(open_private(path, os.O_RDONLY), "rb") as handle:
-        return handle.read()
+def _read_private(path: Path) -> mmap.mmap:
+    """The cache file, mapped read-only; OSError for a symbolic link or a file that is not this
+    user's, ValueError for an empty one.
+
+    Mapped, not read: reading copied its 4.8 MB into fresh memory on every start (2 ms, as long as
+    the checksum). A file is never changed in place (`_store` writes a new one and renames it over),
+    so a process keeps reading the file it mapped even when another replaces or removes it."""
+    fd = open_private(path, os.O_RDONLY)
+    try:
+        return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+    finally:
+        os.close(fd)
 
 
 # The indexes kept for one knowledge base, one per set of learned phrasings (the newest): several
