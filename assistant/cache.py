@@ -20,7 +20,6 @@ import mmap
 import os
 import re
 import stat
-import struct
 import zlib
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
@@ -183,7 +182,8 @@ def dumps(router: Router, fingerprint: str) -> bytes:
     rest = {name: encode(getattr(kb, name)) for name in kb._fields if name != "entries"}
     header = json.dumps({"format": FORMAT, "fingerprint": fingerprint, "kb": rest, "entry_ids": ids,
                          "index": values, "arrays": layout}, ensure_ascii=False).encode("utf-8")
-    payload = b"".join([struct.pack("<Q", len(header)), header, *(a.tobytes() for a in arrays.values()), *chunks])
+    size = len(header).to_bytes(8, "little")  # 64 bits, unsigned
+    payload = b"".join([size, header, *(a.tobytes() for a in arrays.values()), *chunks])
     return MAGIC + _checksum(payload).encode() + b"\n" + payload
 
 
@@ -198,7 +198,7 @@ def loads(data: bytes | mmap.mmap, fingerprint: str, encoder: Any = None) -> Rou
     if data[len(MAGIC):start - 1].decode("ascii", "replace") != _checksum(payload):
         raise CacheError("checksum mismatch")
     try:
-        (size,) = struct.unpack_from("<Q", payload)
+        size = int.from_bytes(payload[:8], "little")
         header = json.loads(bytes(payload[8:8 + size]))
         if header.get("format") != FORMAT or header.get("fingerprint") != fingerprint:
             raise CacheError("another format or other sources")
