@@ -16,9 +16,10 @@ EXPECTED_FORMS = "a file path, or postgresql://USER@HOST:PORT/DBNAME"
 
 @lru_cache(maxsize=1)
 def _url_like() -> re.Pattern:
-    """"scheme:/..." (two letters or more, so a Windows drive "C:/..." stays a path), or a PostgreSQL
-    scheme with a colon and anything after it ("postgresql:/x", "postgres:me@host"). Compiled when a
-    name with a colon is met (0.3 ms: IGNORECASE over ranges), which a plain file path never is."""
+    """A name that looks like a URL: "scheme:/..." (two letters or more, so a Windows drive "C:/..."
+    stays a path), or a PostgreSQL scheme with a colon and anything after it ("postgresql:/x",
+    "postgres:me@host"). Compiled when a name with a colon is met (0.3 ms: IGNORECASE over ranges),
+    which a plain file path never is."""
     return re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]+:/|postgres(?:ql)?:)", re.IGNORECASE)
 
 
