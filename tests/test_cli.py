@@ -729,6 +729,8 @@ def test_a_cached_ask_imports_only_what_answering_needs(private_kb, argv):
     loaded = [m for m in result["modules"] if m.startswith(NOT_FOR_A_CACHED_ANSWER) or
               any(m.startswith(f"{name}.") for name in NOT_FOR_A_CACHED_ANSWER if not name.endswith("."))]
     assert loaded == []
+    if "--json" not in argv:  # a plain answer carries nothing out and quotes no value (--json's object is ops')
+        assert "assistant.ops" not in result["modules"] and "shlex" not in result["modules"]
     assert not Path(private_kb["ASSISTANT_DB"]).exists()  # a confident answer opens no database
 
 
