@@ -292,9 +292,9 @@ def _load(kb_dir: Path, overlay: dict[str, list[str]] | None, choice: Any, model
     return router
 
 
-def _read_private(path: Path) -> mmap.mmap:
-    """The cache file, mapped read-only; OSError for a symbolic link or a file that is not this
-    user's, ValueError for an empty one.
+def _read_private(path: Path) -> mmap.mmap | bytes:
+    """The cache file, mapped read-only (read, on a file system that cannot map it); OSError for a
+    symbolic link or a file that is not this user's, ValueError for an empty one.
 
     Mapped, not read: reading copied its 4.8 MB into fresh memory on every start (2 ms, as long as
     the checksum). A file is never changed in place (`_store` writes a new one and renames it over),
@@ -302,6 +302,9 @@ def _read_private(path: Path) -> mmap.mmap:
     fd = open_private(path, os.O_RDONLY)
     try:
         return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+    except OSError:
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read()
     finally:
         os.close(fd)
 

@@ -2,6 +2,7 @@
 whenever it is stale or damaged."""
 
 import datetime as dt
+import errno
 import json
 import os
 import shutil
@@ -99,6 +100,17 @@ def test_a_router_read_from_its_index_keeps_answering_after_another_process_repl
     assert not before.exists()
     reply = loaded.route("how long does signature review take")
     assert reply.entry == "signature-review-time" and "business days" in reply_text(reply, loaded.kb)
+
+
+def test_an_index_on_a_file_system_that_cannot_map_files_is_read_not_rebuilt(cache_dir, kb_dir, monkeypatch):
+    load_router(kb_dir)
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.ENODEV, "No such device")
+    monkeypatch.setattr(cache.mmap, "mmap", refuse)
+    loaded = load_router(kb_dir)
+    assert isinstance(loaded.kb.entries, cache.LazyEntries)  # read from the file, not built again
+    assert loaded.route("how long does signature review take").entry == "signature-review-time"
 
 
 def test_databases_without_learned_phrasings_share_one_index_and_learning_makes_a_new_one(cache_dir, kb_dir):
