@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import mmap
 import os
 import re
 import stat
-import struct
 import zlib
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
@@ -182,21 +182,23 @@ def dumps(router: Router, fingerprint: str) -> bytes:
     rest = {name: encode(getattr(kb, name)) for name in kb._fields if name != "entries"}
     header = json.dumps({"format": FORMAT, "fingerprint": fingerprint, "kb": rest, "entry_ids": ids,
                          "index": values, "arrays": layout}, ensure_ascii=False).encode("utf-8")
-    payload = b"".join([struct.pack("<Q", len(header)), header, *(a.tobytes() for a in arrays.values()), *chunks])
+    size = len(header).to_bytes(8, "little")  # 64 bits, unsigned
+    payload = b"".join([size, header, *(a.tobytes() for a in arrays.values()), *chunks])
     return MAGIC + _checksum(payload).encode() + b"\n" + payload
 
 
-def loads(data: bytes, fingerprint: str, encoder: Any = None) -> Router:
-    """The router in a cache file's DATA; CacheError if it is damaged or for other sources.
-    ENCODER (an `encoder.Encoder`) is the loaded encoder the file was written with, if any."""
-    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + _SUM + 9:
+def loads(data: bytes | mmap.mmap, fingerprint: str, encoder: Any = None) -> Router:
+    """The router in a cache file's DATA (its bytes, or the file mapped); CacheError if it is damaged
+    or for other sources. ENCODER (an `encoder.Encoder`) is the loaded encoder the file was written
+    with, if any. The router reads its arrays and entries in place, from DATA."""
+    if data[:len(MAGIC)] != MAGIC or len(data) < len(MAGIC) + _SUM + 9:
         raise CacheError("not an index file")
     start = len(MAGIC) + _SUM + 1
     payload = memoryview(data)[start:]
     if data[len(MAGIC):start - 1].decode("ascii", "replace") != _checksum(payload):
         raise CacheError("checksum mismatch")
     try:
-        (size,) = struct.unpack_from("<Q", payload)
+        size = int.from_bytes(payload[:8], "little")
         header = json.loads(bytes(payload[8:8 + size]))
         if header.get("format") != FORMAT or header.get("fingerprint") != fingerprint:
             raise CacheError("another format or other sources")
@@ -290,10 +292,21 @@ def _load(kb_dir: Path, overlay: dict[str, list[str]] | None, choice: Any, model
     return router
 
 
-def _read_private(path: Path) -> bytes:
-    """The cache file's bytes; OSError for a symbolic link or a file that is not this user's."""
-    with os.fdopen(open_private(path, os.O_RDONLY), "rb") as handle:
-        return handle.read()
+def _read_private(path: Path) -> mmap.mmap | bytes:
+    """The cache file, mapped read-only (read, on a file system that cannot map it); OSError for a
+    symbolic link or a file that is not this user's, ValueError for an empty one.
+
+    Mapped, not read: reading copied its 4.8 MB into fresh memory on every start (2 ms, as long as
+    the checksum). A file is never changed in place (`_store` writes a new one and renames it over),
+    so a process keeps reading the file it mapped even when another replaces or removes it."""
+    fd = open_private(path, os.O_RDONLY)
+    try:
+        return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+    except OSError:
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
 
 
 # The indexes kept for one knowledge base, one per set of learned phrasings (the newest): several

@@ -12,8 +12,6 @@ each write, rows beyond `thresholds.gap_log_rows` (knowledge/matcher.yaml) are d
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -21,10 +19,13 @@ from typing import TYPE_CHECKING
 from .router import Reply
 
 if TYPE_CHECKING:
-    from .storage.sqlite import Store
-from .text import fold, stem
+    import datetime as dt
 
-_PHONE = re.compile(r"(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}"
+    from .storage.sqlite import Store
+from .text import LazyPattern, fold, stem
+
+# compiled when a gap is logged: a confident answer never needs it
+_PHONE = LazyPattern(r"(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}"
                     # a mainland landline: an area code (010, 0755, "(021)") and 7 or 8 digits
                     r"|(?<![\dA-Za-z_])\(?0[1-9]\d{1,2}\)?[\s-]?\d{3,4}[\s-]?\d{4}(?!\d)")
 SIMILAR = 70  # token-set similarity (0-100) for two questions to count as the same question

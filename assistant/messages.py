@@ -8,7 +8,6 @@ YAML edit, checked by `assistant kb check` (every id must have every language).
 from __future__ import annotations
 
 import re
-from string import Formatter
 from typing import Any
 
 from .knowledge import KnowledgeBase
@@ -40,6 +39,8 @@ def said(kb: KnowledgeBase, value: Any, lang: str) -> str:
 def heard(kb: KnowledgeBase, msg_id: str, text: str, lang: str = "en") -> dict[str, str] | None:
     """The fields of TEXT when it is message MSG_ID as said in LANG, else None: a sentence stored as
     it was said (a ticket's history keeps the staff's English) to be said again in a reader's language."""
+    from string import Formatter  # only here: an answer's start does not import `string`
+
     texts = kb.messages.get(msg_id)
     if texts is None:
         raise KeyError(f"no message '{msg_id}' in messages.yaml")

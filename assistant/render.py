@@ -73,8 +73,6 @@ _FLAGS = {"params": "--param", "reason": "--reason", "template": "--template", "
 
 def command_for(action: Action, args: dict | None = None) -> str:
     """The action's command line with the values the request gave filled in (quoted for a shell)."""
-    import shlex
-
     args = args or {}
 
     def fill(match: re.Match) -> str:
@@ -82,6 +80,8 @@ def command_for(action: Action, args: dict | None = None) -> str:
         value = args.get(name)
         if value in (None, "", [], {}):
             return "" if optional else name.upper()
+        import shlex  # only for a value to quote: an answer's "you can also run" lines have none
+
         values = [f"{k}={v}" for k, v in value.items()] if isinstance(value, dict) else \
             value if isinstance(value, list) else [value]
         flag = _FLAGS.get(name)

@@ -14,6 +14,20 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
+
+class LazyPattern:
+    """A regular expression compiled when first used: a start that answers an FAQ question
+    compiles only the patterns it needs (compiling costs more than reading the whole index)."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self._source, self._flags, self._compiled = pattern, flags, None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source, self._flags)
+        return getattr(self._compiled, name)
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 # Words are runs of letters and digits ("_" separates); Chinese, Japanese and Korean characters
 # are words of their own. (A simple \w pattern: a negated Unicode class costs ms to compile.)
@@ -59,7 +73,7 @@ _APOSTROPHES = {"we're": "we are", "you're": "you are", "they're": "they are", "
 # Chinese text's own punctuation (full-width comma, colon, brackets...): NFKC would make it ASCII,
 # which changes a template's text as the carriers review it, so `clean` keeps it and `plain` folds it.
 _CJK_PUNCTUATION = "！（），：；？～…"
-_KEEP_CJK = re.compile(f"([{_CJK_PUNCTUATION}])")
+_KEEP_CJK = LazyPattern(f"([{_CJK_PUNCTUATION}])")   # compiled for the first text that is not ASCII
 # one character for one ("…" is "."), so a value found in `plain(text)` is at the same place in `clean(text)`
 _ASCII_PUNCTUATION = str.maketrans({ch: unicodedata.normalize("NFKC", ch)[0] for ch in _CJK_PUNCTUATION})
 
@@ -258,16 +272,3 @@ def shorten(text: str, limit: int) -> str:
     cut = room.rfind(" ")
     kept = room[:cut] if cut > limit // 2 else room       # one very long word is cut, not dropped
     return kept.rstrip(" ,;:-") + "…"
-
-
-class LazyPattern:
-    """A regular expression compiled when first used: a start that answers an FAQ question
-    compiles only the patterns it needs (compiling costs more than reading the whole index)."""
-
-    def __init__(self, pattern: str, flags: int = 0):
-        self._source, self._flags, self._compiled = pattern, flags, None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._compiled is None:
-            self._compiled = re.compile(self._source, self._flags)
-        return getattr(self._compiled, name)

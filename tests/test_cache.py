@@ -2,6 +2,7 @@
 whenever it is stale or damaged."""
 
 import datetime as dt
+import errno
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ import pytest
 
 from assistant import cache, knowledge
 from assistant.cache import MAGIC, CacheError, decode, load_router
+from assistant.render import reply_text
 
 QUESTIONS = ["how long does signature review take", "status", "send DIGITAL_SMS_0001 to 13800138000",
              "tell me a joke", "submit the signature AcmeMall from our trademark"]
@@ -85,6 +87,30 @@ def test_an_edited_knowledge_base_gets_a_new_index_and_the_stale_one_goes(cache_
     router = load_router(kb_dir)
     assert router.route("signature wizard").entry == "create-signature"
     assert _index_file(cache_dir) != before and not before.exists()
+
+
+def test_a_router_read_from_its_index_keeps_answering_after_another_process_replaces_the_file(cache_dir, kb_dir):
+    load_router(kb_dir)
+    loaded = load_router(kb_dir)  # read from the file, its entries decoded only when asked for
+    assert isinstance(loaded.kb.entries, cache.LazyEntries)
+    before = _index_file(cache_dir)
+    faq = kb_dir / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    load_router(kb_dir)  # another start: a new index written beside it, the stale one removed
+    assert not before.exists()
+    reply = loaded.route("how long does signature review take")
+    assert reply.entry == "signature-review-time" and "business days" in reply_text(reply, loaded.kb)
+
+
+def test_an_index_on_a_file_system_that_cannot_map_files_is_read_not_rebuilt(cache_dir, kb_dir, monkeypatch):
+    load_router(kb_dir)
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.ENODEV, "No such device")
+    monkeypatch.setattr(cache.mmap, "mmap", refuse)
+    loaded = load_router(kb_dir)
+    assert isinstance(loaded.kb.entries, cache.LazyEntries)  # read from the file, not built again
+    assert loaded.route("how long does signature review take").entry == "signature-review-time"
 
 
 def test_databases_without_learned_phrasings_share_one_index_and_learning_makes_a_new_one(cache_dir, kb_dir):

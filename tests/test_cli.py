@@ -774,9 +774,10 @@ def private_kb(tmp_path_factory) -> dict[str, str]:
 
 
 # What a question answered from the cached index never needs: the index build (numpy, YAML), typo
-# repair and gap grouping (rapidfuzz), the REPL, the database, the service and the other commands.
+# repair and gap grouping (rapidfuzz), the REPL, the database, the service and the other commands,
+# nor `string` (a stored sentence read back, `messages.heard`).
 NOT_FOR_A_CACHED_ANSWER = ("numpy", "yaml", "rapidfuzz", "prompt_toolkit", "sqlite3", "sqlite_utils", "chinesecalendar",
-                           "psycopg", "fastapi", "assistant.storage", "assistant.repl",
+                           "psycopg", "fastapi", "string", "assistant.storage", "assistant.repl",
                            "assistant.conversation", "assistant.chat", "assistant.client", "assistant.server",
                            "assistant.actions", "assistant.train", "assistant.yamlfile", "assistant.cli.kb",
                            "assistant.cli.account", "assistant.cli.send", "assistant.cli.admin", "assistant.cli.handoff",
@@ -798,6 +799,8 @@ def test_a_cached_ask_imports_only_what_answering_needs(private_kb, argv):
     loaded = [m for m in result["modules"] if m.startswith(NOT_FOR_A_CACHED_ANSWER) or
               any(m.startswith(f"{name}.") for name in NOT_FOR_A_CACHED_ANSWER if not name.endswith("."))]
     assert loaded == []
+    if "--json" not in argv:  # a plain answer carries nothing out and quotes no value (--json's object is ops')
+        assert "assistant.ops" not in result["modules"] and "shlex" not in result["modules"]
     assert not Path(private_kb["ASSISTANT_DB"]).exists()  # a confident answer opens no database
 
 

@@ -149,6 +149,8 @@ def _answer_line(sh: Shell, answer: Callable[[str], None], line: str | ValueErro
 
 def _carry_out(sh: Shell, reply) -> dict:
     """What `ask` does for an action it recognised (see ops.carry_out); the database opens only if needed."""
+    if reply.type != "action":  # nothing to carry out: a plain answer does not import the operations
+        return {}
     from ..ops import carry_out
 
     return carry_out(lambda: sh.ctx, sh.kb, reply)
