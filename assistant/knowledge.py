@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -197,6 +197,10 @@ class KnowledgeBase(NamedTuple):
     follow_ups: dict[str, tuple[str, ...]] = {}     # "how do I fix it"...: kind -> what people type (messages.yaml)
     answers: dict[str, tuple[str, ...]] = {}        # yes, no, unsure, polite -> what people type at "[y/N]" (messages.yaml)
     leaving: dict[str, tuple[str, ...]] = {}        # leave, around -> the words that drop a request (messages.yaml)
+    # customers' questions learned as phrasings (customers.yaml): entry id or action -> questions, and
+    # out-of-scope examples; trained at `weights.customers` of a curated phrasing's weight
+    customers: dict[str, tuple[str, ...]] = {}
+    customers_out_of_scope: tuple[str, ...] = ()
 
 
 class _Checker:
@@ -567,7 +571,7 @@ def _read_error_codes(c: _Checker, data: Any) -> dict[str, ErrorCode]:
     return codes
 
 
-_WEIGHT_RANGES = {"typo_cutoff": 100, "bigram": 10, "char": 10, "epochs": 500, "rate": 1, "l2": 1,
+_WEIGHT_RANGES = {"customers": 1, "typo_cutoff": 100, "bigram": 10, "char": 10, "epochs": 500, "rate": 1, "l2": 1,
                   "train_limit": 1_000_000, "centroid_scale": 100, "negative": 100, "steps": 100_000,
                   "average": 1, "idf": 4, "prune": 10}
 
@@ -587,6 +591,29 @@ def _read_out_of_scope(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:
             continue
         groups[str(name)] = c.strings(items, name, f"out-of-scope group '{name}'")
     return groups
+
+
+def _read_customers(c: _Checker, data: Any, entries: Mapping[str, Entry], actions: Mapping[str, Action]
+                    ) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """customers.yaml (optional): customers' questions learned as phrasings, by the entry or action
+    they ask for, and as out-of-scope examples (written by benchmarks/customer_phrasings.py)."""
+    if data is None or not c.mapping(data, 1, "customers.yaml", {"version", "phrasings", "out_of_scope"}):
+        return {}, ()
+    phrasings: dict[str, tuple[str, ...]] = {}
+    items = data.get("phrasings") or {}
+    if not isinstance(items, dict):
+        c.add(data.key_lines.get("phrasings", 1), "'phrasings' must map an entry id or an action to a list of questions")
+        return {}, ()
+    for name, questions in items.items():
+        line = items.key_lines[name]
+        if name not in entries and name not in actions:
+            c.add(line, f"customers.yaml names '{name}', which is no FAQ entry or action; use an id of faq.yaml or actions.yaml")
+        elif not isinstance(questions, list) or not questions:
+            c.add(line, f"the phrasings of '{name}' must be a non-empty list of questions")
+        else:
+            phrasings[str(name)] = c.strings(items, name, f"phrasings of '{name}'")
+    negatives = c.strings(data, "out_of_scope", "customers.yaml")
+    return phrasings, negatives
 
 
 _ENCODER_RANGES = {"fusion": 1, "steps": 100_000, "rate": 1, "l2": 1, "average": 1, "negative": 100, "answer": 1,
@@ -752,6 +779,9 @@ def _phrasing_clashes(kb: KnowledgeBase, faq_lines: dict[str, int], folded: dict
               for e in kb.entries.values()]
     owners += [(f"action '{a.name}'", "actions.yaml", 1, a.examples) for a in kb.actions.values()]
     owners += [(f"out-of-scope group '{g}'", "out_of_scope.yaml", 1, examples) for g, examples in kb.out_of_scope.items()]
+    owners += [(f"entry '{name}'" if name in kb.entries else f"action '{name}'", "customers.yaml", 1, questions)
+               for name, questions in kb.customers.items()]
+    owners.append(("out-of-scope group 'customers'", "customers.yaml", 1, kb.customers_out_of_scope))
     for owner, file, line, phrasings in owners:
         for phrasing in phrasings:
             plain = folded[phrasing] = fold(phrasing)
@@ -878,6 +908,9 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
         problems.extend(checker.problems)
     problems.extend(_render_rules(entries, rules_data, faq_lines))
 
+    c, data = read("customers.yaml")
+    customers, customers_out = _read_customers(c, data, entries, actions)
+    problems.extend(c.problems)
     for entry_id, extra in (overlay or {}).items():
         if entry_id in actions:
             action = actions[entry_id]
@@ -888,7 +921,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
             entries[entry_id] = entry._replace(alternatives=merged)
     kb = KnowledgeBase(str(directory), entries, Synonyms(synonyms), slot_types, actions, error_codes,
                        thresholds, weights, routing, stopwords, rules, intro, out_of_scope, encoder, languages, messages,
-                       small_talk, follow_ups, answers, leaving)
+                       small_talk, follow_ups, answers, leaving, customers, customers_out)
     problems.extend(_cross_references(kb, faq_lines))
     problems.extend(_prompt_messages(kb))
     if (directory / "error_codes.yaml").is_file():  # a plain FAQ without a catalogue has no account model to explain

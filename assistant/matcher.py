@@ -53,6 +53,7 @@ class Weights(NamedTuple):
     average: float = 0.0        # the trained weights are the mean over this last share of the updates
     idf: float = 0.0            # words and word pairs weighted by their inverse document frequency to this power
     prune: float = 0.1          # trained weights smaller than this are dropped (the index's size, a question's work)
+    customers: float = 1.0      # loss weight of a customer's question (`Index`'s LIGHT phrasings) against a curated phrasing
 
 
 class EncoderSettings(NamedTuple):
@@ -312,12 +313,15 @@ class Index:
     def __init__(self, intents: Mapping[str, Sequence[str]], synonyms: Synonyms | None = None,
                  weights: Weights | None = None, stopwords: Sequence[str] = (), *, negative: str | None = None,
                  folded: Mapping[str, Sequence[str]] | None = None, _state: dict | None = None,
-                 encoder: Any = None, encoder_settings: EncoderSettings | None = None):
+                 encoder: Any = None, encoder_settings: EncoderSettings | None = None,
+                 light: Mapping[str, int] | None = None):
         """Train on INTENTS (intent -> phrasings). FOLDED, when given, holds the same phrasings
         already `fold`ed, list for list (the router folds each phrasing once for all its uses).
         ENCODER (an `encoder.Encoder`), when given, adds a classifier on sentence vectors whose
         probabilities are fused with the lexical model's (`fuse`); not for more than
-        ENCODER_SETTINGS.limit intents."""
+        ENCODER_SETTINGS.limit intents. LIGHT maps an intent to how many of its last phrasings are
+        customers' questions (`knowledge/customers.yaml`), learned at `weights.customers` of the
+        others' weight: the curated phrasings say what an intent is, the customers' how it is asked."""
         self.synonyms = synonyms
         self.weights = weights or Weights()
         self.encoder_settings = encoder_settings or EncoderSettings()
@@ -334,6 +338,8 @@ class Index:
         self.keys: list[str] = list(intents)
         self.titles: list[str] = []
         analysed, labels, exact = [], [], {}
+        row_weight: list[float] = []
+        curated: list[int] = []   # the rows of curated phrasings
         known: set[str] = set()
         large = len(self.keys) > self.weights.train_limit
         apply = synonyms.apply if synonyms is not None and synonyms.table else None
@@ -341,6 +347,9 @@ class Index:
             phrasings = intents[key]
             first = phrasings[0].split(" ", 1) if phrasings else [""]
             self.titles.append(first[-1] if first[0] in FORM_WORDS else " ".join(first))
+            own = len(phrasings) - (light or {}).get(key, 0)
+            curated += range(len(row_weight), len(row_weight) + own)
+            row_weight += [1.0] * own + [self.weights.customers] * (len(phrasings) - own)
             for text in (folded[key] if folded is not None else [fold(p) for p in phrasings]):
                 # `_analyse` inlined: a large knowledge base reads hundreds of thousands of phrasings
                 surface = text.split()
@@ -354,7 +363,9 @@ class Index:
                 exact.setdefault(_key64(" ".join(words)), number)
                 analysed.append((words, surface))
                 labels.append(number)
-        self.uses = None if large else _uses(analysed, labels)
+        # which intents speak of a word (`Router.uncovered`) is what their curated phrasings say: a
+        # customer's question says much beside what it asks ("... 重新提交 ..." in a status check's)
+        self.uses = None if large else _uses([analysed[i] for i in curated], [labels[i] for i in curated])
         self.idf = None
         if self.weights.idf and not large:
             self.idf = Idf.from_phrasings([_word_counts(w, self.weights.bigram) for w, _ in analysed], self.weights.idf)
@@ -373,7 +384,8 @@ class Index:
             else:
                 weight = {self.keys.index(negative): w.negative} if negative in intents else None
                 table = train.softmax(rows, labels, len(self.keys), epochs=int(w.epochs), rate=w.rate, l2=w.l2,
-                                      steps=int(w.steps), class_weight=weight, average=w.average, prune=w.prune)
+                                      steps=int(w.steps), class_weight=weight, average=w.average, prune=w.prune,
+                                      row_weight=row_weight if light else None)
         self.model = Model.from_table(table)
         if encoder is not None and len(self.keys) <= self.encoder_settings.limit:
             from .encoder import Semantic

@@ -272,6 +272,7 @@ def notes_for(kb: KnowledgeBase, action: Action, text: str, lang: str | None = N
 _PRONOUNS = frozenset({"it", "its", "that", "this", "they", "them", "它"})   # 它: a Chinese character is a word once folded
 _REFERS_ZH = LazyPattern("[这那它此该]")
 _RESPONSE = LazyPattern(r"\{[^{}]*\}")   # a pasted JSON object (an API response), one level
+_SURELY_OUTSIDE = 0.9   # this surely out of scope, a line is so though it names a number ("my friend at +86 138 ...")
 _ALSO_ASKED = 2   # a message asking more than three things is answered for three (a person can ask again)
 _ALSO_NEAR = 5    # ... and its entry among the whole message's likeliest (validation sets: 1 doubtful extra in 3,502)
 _POINTS_BACK_ZH = LazyPattern("它|[这那](?:些|几个|两个|三个)|[这那]个?(?![\u4e00-\u9fff])")   # "列一下这些", not "这个签名"
@@ -307,7 +308,7 @@ class Router:
         if index is None:
             intents, read = self._phrasings(folded or {})
             index = Index(intents, kb.synonyms, kb.weights, kb.stopwords, negative=NEGATIVE, folded=read,
-                          encoder=encoder, encoder_settings=kb.encoder)
+                          encoder=encoder, encoder_settings=kb.encoder, light=self._customers())
         self.index = index
         # the fused probabilities have their own thresholds, chosen on validation data like the lexical ones
         e = kb.encoder
@@ -328,12 +329,23 @@ class Router:
         """Every intent's phrasings, masked: FAQ entries, actions and the out-of-scope examples."""
         return self._phrasings({})[0]
 
+    def _customers(self) -> dict[str, int]:
+        """How many of each intent's last phrasings are customers' questions (`Index`'s LIGHT)."""
+        kb = self.kb
+        light = {(f"faq:{name}" if name in kb.entries else f"action:{name}"): len(questions)
+                 for name, questions in kb.customers.items()}
+        if kb.customers_out_of_scope:
+            light[NEGATIVE] = len(kb.customers_out_of_scope)
+        return light
+
     def _phrasings(self, folded: Mapping[str, str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         """`intents`, and the same phrasings as `fold` reads them, each phrasing folded once."""
         kb = self.kb
-        groups = [(f"faq:{entry.id}", (entry.question, *entry.alternatives)) for entry in kb.entries.values()]
-        groups += [(f"action:{action.name}", action.examples) for action in kb.actions.values()]
-        negative = [p for examples in kb.out_of_scope.values() for p in examples]
+        asked = kb.customers   # customers' questions come last in each group (`_customers`)
+        groups = [(f"faq:{entry.id}", (entry.question, *entry.alternatives, *asked.get(entry.id, ())))
+                  for entry in kb.entries.values()]
+        groups += [(f"action:{action.name}", (*action.examples, *asked.get(action.name, ()))) for action in kb.actions.values()]
+        negative = [p for examples in kb.out_of_scope.values() for p in examples] + list(kb.customers_out_of_scope)
         if negative:
             groups.append((NEGATIVE, negative))
         intents: dict[str, list[str]] = {}
@@ -1100,7 +1112,8 @@ class Router:
         known = [c for c in ranked if c.key != NEGATIVE]
         best = known[0] if known else None
         outside = next((c.confidence for c in ranked if c.key == NEGATIVE), 0.0)
-        if outside and best is not None and best.key.startswith("action:") and self._names_request_values(text):
+        if 0 < outside < _SURELY_OUTSIDE and best is not None and best.key.startswith("action:") and \
+                self._names_request_values(text):
             outside = 0.0   # "查一下13312345678的发送记录": a number, a template code or an error code is the domain's
         if best is None or outside >= t.out_of_scope or self._says_nothing(text):
             return Reply(question, "fallback", best.confidence if best else 0.0, best=best, lang=lang, outside=True)

@@ -45,7 +45,8 @@ def test_validation_and_eval_sets_do_not_overlap(cases):
 
 
 def _in_the_knowledge_base(kb, cases) -> list[str]:
-    """The questions of CASES that are a phrasing, an action's example or an out-of-scope example."""
+    """The questions of CASES that are a curated phrasing, an action's example or an out-of-scope
+    example (customers.yaml holds the older validation sets' questions: see the test below)."""
     known = {fold(p) for e in kb.entries.values() for p in (e.question, *e.alternatives)}
     known |= {fold(p) for a in kb.actions.values() for p in a.examples}
     known |= {fold(p) for examples in kb.out_of_scope.values() for p in examples}
@@ -164,3 +165,20 @@ def test_an_undocumented_entry_is_right_only_as_its_own_honest_fallback(router):
     assert report["out_of_scope"]["fallback"] == pytest.approx(1 / 3, abs=1e-4)
     assert report["faq"]["cases"] == 0
 
+
+
+def test_the_customers_questions_are_validation_questions_and_none_of_the_sets_that_measure_them(kb):
+    """customers.yaml (the customers' questions the model learns from) is written from the
+    validation sets by benchmarks/customer_phrasings.py: each of its questions is one of theirs,
+    under the label its writer gave (or the not-published entry the knowledge base answers a
+    `fallback` with), and none is a question of the newest blind set or of the held-out sets,
+    which measure what it teaches."""
+    measuring = {fold(q) for name in ("validation_real12.yaml", "eval.yaml", "eval_v3.yaml") for q, _ in read_cases(DATA / name)}
+    labelled = {fold(q): e for path in DATA.glob("validation*.yaml") if path.name != "validation_real12.yaml"
+                for q, e in read_cases(path)}
+    for name, questions in kb.customers.items():
+        for question in questions:
+            assert fold(question) not in measuring, question
+            assert labelled.get(fold(question)) in (name, "fallback"), question
+    for question in kb.customers_out_of_scope:
+        assert labelled.get(fold(question)) == "fallback" and fold(question) not in measuring, question

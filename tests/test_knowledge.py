@@ -404,3 +404,27 @@ def test_the_template_rules_answer_names_each_industry_a_carrier_refuses_as_rule
     for product in ("alcohol", "infant formula", "health supplement"):
         assert any(product in word for word in kb.rules.carrier_rules["china_mobile"].industries["e-commerce"].banned_words)
         assert product in answer
+
+
+def test_customers_questions_are_learned_apart_from_the_curated_phrasings(kb):
+    """customers.yaml's questions train the model beside the curated phrasings (`weights.customers`)
+    but are no entry's alternatives: `kb export` and the salient-word check read the curated ones."""
+    assert kb.customers and kb.customers_out_of_scope
+    for name, questions in kb.customers.items():
+        entry = kb.entries.get(name)
+        own = (entry.question, *entry.alternatives) if entry else kb.actions[name].examples
+        assert not set(questions) & set(own), name
+    assert 0 < kb.weights.customers < 1
+
+
+def test_customers_yaml_naming_no_entry_or_action_is_a_one_line_problem(kb_copy):
+    (kb_copy / "customers.yaml").write_text("version: 1\nphrasings:\n  no-such-entry: [how do i bake bread]\n",
+                                            encoding="utf-8")
+    assert _problems(kb_copy) == ["customers.yaml:3: customers.yaml names 'no-such-entry', which is "
+                                  "no FAQ entry or action; use an id of faq.yaml or actions.yaml"]
+
+
+def test_a_knowledge_base_without_customers_yaml_learns_its_phrasings_alone(kb_copy):
+    (kb_copy / "customers.yaml").unlink()
+    plain = knowledge.load(kb_copy)
+    assert plain.customers == {} and plain.customers_out_of_scope == ()

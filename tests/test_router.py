@@ -329,8 +329,11 @@ def test_a_pronoun_is_read_as_the_object_an_earlier_sentence_names(router):
 
 
 def test_a_problem_stated_before_a_bare_question_is_offered_first(router):
+    """The stated problem is what "what are the next steps?" asks of: offered first, or answered
+    outright once the model reads it surely (it does since it learns customers' questions)."""
     reply = router.route("Our template was rejected by all three carriers. What are the next steps?")
-    assert reply.type == "clarify" and reply.suggestions[0].key == "faq:template-failed-or-pending"
+    first = reply.suggestions[0].key if reply.type == "clarify" else f"faq:{reply.entry}"
+    assert reply.type in ("answer", "clarify") and first == "faq:template-failed-or-pending"
 
 
 @pytest.mark.parametrize("text", ["could you explain the whole process of getting onto digital sms",

@@ -1,4 +1,5 @@
-"""The trainers: `centroids` gives each intent its normalised mean feature vector, feature-major."""
+"""The trainers: `centroids` gives each intent its normalised mean feature vector, feature-major;
+`softmax` weighs each row's loss as it is told."""
 
 from __future__ import annotations
 
@@ -134,3 +135,22 @@ def test_the_base_install_builds_the_index_with_one_blas_thread(tmp_path):
     assert seen["semantic"] is False
     assert seen["variable"] == "1" and seen["by"].startswith("assistant.train"), seen  # numpy first loaded by train
     assert seen["threads"] in (None, [1]), seen  # where threadpoolctl can tell: numpy's BLAS runs one thread
+
+
+def _score(table, bucket: int, intent: int) -> float:
+    """The trained weight of BUCKET for INTENT in a `train.Table` (0 when pruned)."""
+    position = list(table.buckets).index(bucket)
+    for k in range(table.start[position], table.start[position + 1]):
+        if table.intents[k] == intent:
+            return float(table.values[k])
+    return 0.0
+
+
+def test_a_row_weighted_less_teaches_its_intent_less():
+    """A feature two intents share leans to the one whose row weighs more: customers' questions
+    (`weights.customers`) teach less than the curated phrasings."""
+    rows = [{1: 1.0, 2: 1.0}, {1: 1.0, 3: 1.0}]
+    even = train.softmax(rows, [0, 1], 2, steps=200, prune=0.0)
+    light = train.softmax(rows, [0, 1], 2, steps=200, prune=0.0, row_weight=[1.0, 0.2])
+    assert abs(_score(even, 1, 0) - _score(even, 1, 1)) < 0.05
+    assert _score(light, 1, 0) > _score(light, 1, 1) + 0.1
