@@ -220,15 +220,16 @@ class Semantic:
 
     @classmethod
     def train(cls, encoder: Encoder, texts: Sequence[str], labels: Sequence[int], n_intents: int, settings: Any,
-              negative: int | None = None) -> Semantic:
+              negative: int | None = None, row_weight: Sequence[float] | None = None) -> Semantic:
         """Encode the phrasings TEXTS and fit the classifier (`train.dense_softmax`, SETTINGS
-        from matcher.yaml's `encoder` section)."""
+        from matcher.yaml's `encoder` section; ROW_WEIGHT as the lexical model's)."""
         from . import train
 
         vectors = encoder.encode(texts)
         weight = {negative: settings.negative} if negative is not None else None
         w, b = train.dense_softmax(vectors, labels, n_intents, steps=int(settings.steps), rate=settings.rate,
-                                   l2=settings.l2, average=settings.average, class_weight=weight)
+                                   l2=settings.l2, average=settings.average, class_weight=weight,
+                                   row_weight=row_weight)
         return cls(encoder, w, b, vectors, labels, settings.neighbours, settings.temperature)
 
     def prime(self, texts: Iterable[str], here: bool = False) -> None:

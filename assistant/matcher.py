@@ -392,7 +392,8 @@ class Index:
 
             texts = [_sentence(surface) for _, surface in analysed]
             self.semantic = Semantic.train(encoder, texts, labels, len(self.keys), self.encoder_settings,
-                                           self.keys.index(negative) if negative in intents else None)
+                                           self.keys.index(negative) if negative in intents else None,
+                                           row_weight if light else None)
         self.large = large
         self._word_share = {}
         self._feature_rows = {}

@@ -195,10 +195,12 @@ def centroids(rows: Sequence[dict[int, float]], labels: Sequence[int], n_intents
 
 def dense_softmax(x: np.ndarray, labels: Sequence[int], n_intents: int, *, steps: int = 1500, rate: float = 0.01,
                   l2: float = 1e-4, batch: int = 64, average: float = 0.5, seed: int = 0,
-                  class_weight: dict[int, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  class_weight: dict[int, float] | None = None,
+                  row_weight: Sequence[float] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression of LABELS on the dense rows of X (sentence vectors):
     (weights dim x intents, bias). Minibatch Adam for STEPS updates with L2 decay, the mean of
-    the iterates over the last AVERAGE share returned, as `softmax` does for the sparse features."""
+    the iterates over the last AVERAGE share returned, as `softmax` does for the sparse features
+    (ROW_WEIGHT too)."""
     with one_thread():
         x = np.asarray(x, dtype=np.float32)
         y = np.asarray(labels, dtype=np.int64)
@@ -206,6 +208,7 @@ def dense_softmax(x: np.ndarray, labels: Sequence[int], n_intents: int, *, steps
         weight = np.ones(n_intents, dtype=np.float32)
         for intent, value in (class_weight or {}).items():
             weight[intent] = value
+        each = np.asarray(row_weight, dtype=np.float32) if row_weight is not None else None
         w = np.zeros((d, n_intents), dtype=np.float32)
         b = np.zeros(n_intents, dtype=np.float32)
         params = [w, b]
@@ -218,6 +221,8 @@ def dense_softmax(x: np.ndarray, labels: Sequence[int], n_intents: int, *, steps
         for step, chosen in enumerate(_batches(n, batch, steps, rng), start=1):
             xb = x[chosen]
             p = _residual(xb @ w + b, y[chosen], weight)
+            if each is not None:
+                p *= each[chosen][:, None]
             grads = [xb.T @ p + l2 * w, p.sum(axis=0)]
             scale = rate * np.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
             for param, grad, mk, vk in zip(params, grads, m, v):

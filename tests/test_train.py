@@ -154,3 +154,14 @@ def test_a_row_weighted_less_teaches_its_intent_less():
     light = train.softmax(rows, [0, 1], 2, steps=200, prune=0.0, row_weight=[1.0, 0.2])
     assert abs(_score(even, 1, 0) - _score(even, 1, 1)) < 0.05
     assert _score(light, 1, 0) > _score(light, 1, 1) + 0.1
+
+
+def test_the_sentence_classifier_weighs_its_rows_as_told():
+    """The encoder's classifier learns customers' questions at the same lesser weight."""
+    import numpy as np
+
+    x = np.asarray([[1.0, 1.0, 0.0], [1.0, 0.0, 1.0]], dtype=np.float32)
+    even, _ = train.dense_softmax(x, [0, 1], 2, steps=200, rate=0.05, l2=0.0)
+    light, _ = train.dense_softmax(x, [0, 1], 2, steps=200, rate=0.05, l2=0.0, row_weight=[1.0, 0.2])
+    assert abs(even[0, 0] - even[0, 1]) < 0.05
+    assert light[0, 0] > light[0, 1] + 0.1
