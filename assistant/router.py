@@ -548,21 +548,19 @@ class Router:
         we get a refund? What's the procedure?": the refund's); what the first answer says already
         is left out. At most `_ALSO_ASKED` more."""
         text = self.read(reply.question)
-        asking = self.asking(text)
+        sentences = self.sentences(text)
+        asking = [(i, s) for i, s in enumerate(sentences) if self._asks(s)] if len(sentences) > 1 else []
         if len(asking) < 2:
             return ()
-        sentences = self.sentences(text)
         # what the message as a whole leans to: a sentence read alone out of its context ("流程是什么？"
         # after a question about refunds) is not answered with the onboarding process
         near = {c.key for c in self.index.rank(self.prepare(text, self.form(text)), limit=_ALSO_NEAR)}
         answered, found = {reply.entry}, []
-        for sentence in asking:
+        for i, sentence in asking:
             if _REFERS_ZH.search(sentence) or len(set(self._words(sentence)) - self._stop()) < 2:
                 continue   # "What's the procedure?": what it asks of, only its context says
-            if _refers(sentence):
-                before = sentences[:sentences.index(sentence)]
-                if (sentence := self.resolved(sentence, before)) is None:
-                    continue
+            if _refers(sentence) and (sentence := self.resolved(sentence, sentences[:i])) is None:
+                continue
             other = self._route_one(sentence, sentence, reply.lang)
             if (other.type == "answer" or other.kind == "undocumented") and other.entry not in answered and \
                     f"faq:{other.entry}" in near and other.confidence >= self.thresholds.low_confidence:
