@@ -365,7 +365,8 @@ class Conversation:
     def _signs_off(self, text: str) -> bool:
         """Whether TEXT drops what was going on and leaves it there: its first clause is only words
         that drop a request (messages.yaml `leaving`: "never mind", "算了不用了") and what follows
-        neither asks nor reads as anything ("never mind, I'll try myself", "算了不用了，我自己再试试").
+        neither asks nor reads as anything but small talk ("never mind, I'll try myself", "算了不用了，我自己再试试",
+        "算了，我自己再看看").
         "never mind, how long does review take?" and "cancel, I want a person" go on to be answered.
         The drop may run straight into the words after it ("算了还是用营销吧")."""
         first, sep, rest = _CLAUSE.partition(text)
@@ -377,6 +378,8 @@ class Conversation:
             return False
         if slots.asks_something(self, rest) or commands.is_command(rest.strip()):
             return False
+        if small_talk(self.kb, rest):   # "算了，我自己再看看", "never mind, thanks"
+            return True
         reply = self.router.route(rest, self.lang)
         return reply.type == "fallback" and reply.kind != "undocumented" and not reply.error
 
@@ -508,7 +511,8 @@ class Conversation:
         # (the router says them in the conversation's language, which it was given)
         lines = [Line("warn", note) for note in reply.notes
                  if not _said_already(note, said) and _digits_of(_named_by(note)) not in back]
-        return lines + started
+        # the message's questions answered before the request's first prompt ("模板多久能审完？帮我建一个模板")
+        return self._also_lines(reply) + lines + started
 
     def _also_lines(self, reply: Reply) -> list[Line]:
         """The answers to the other questions of REPLY's message, each under what it asked: no

@@ -172,6 +172,7 @@ class Routing(NamedTuple):
     # a request that changes the account -> the one that shows what it made, for a line that changes nothing
     viewed_as: tuple[tuple[str, str], ...] = ()
     trial_words: tuple[str, ...] = ()  # "看看效果": to see a send on a phone, not the records (Router.viewing)
+    connectives: tuple[str, ...] = ()  # "also", "另外": a sentence so opened is read past them for its form (Router.form)
 
 
 class KnowledgeBase(NamedTuple):
@@ -740,7 +741,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       c.strings(r, "closing_requests", "routing"),
                       tuple(fold(x) for x in c.strings(r, "wanting", "routing")),
                       _viewed_as(c, r),
-                      tuple(fold(x) for x in c.strings(r, "trial_words", "routing")))
+                      tuple(fold(x) for x in c.strings(r, "trial_words", "routing")),
+                      tuple(fold(x) for x in c.strings(r, "connectives", "routing")))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

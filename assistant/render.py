@@ -104,9 +104,7 @@ def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
         commands = [command_for(kb.actions[a]) for a in entry.actions if a in kb.actions and kb.actions[a].command]
         if commands:
             parts.append(say(kb, "also_run", lang) + "\n" + "\n".join(f"  {c}" for c in commands))
-        for other in reply.also:   # the message's other questions, each under what it asked
-            parts += ["", say(kb, "also_asked", lang, question=one_line(other.question)), reply_text(other, kb)]
-        return "\n".join(parts)
+        return "\n".join(parts + _also(reply, kb))
     if reply.type == "clarify":
         lines = [say(kb, "clarify", lang)]
         lines += [f"  {n}. {one_line(s.question)}" for n, s in enumerate(reply.suggestions, 1)]
@@ -119,12 +117,22 @@ def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
         lines = [say(kb, "requested.ask", lang, action=what.rstrip(".。"), values=f" ({args})" if args else ""),
                  *(one_line(note) for note in reply.notes),
                  say(kb, "run.ask", lang, command=command_for(action, reply.args))]
-        return "\n".join(lines)
+        # the message's questions first, as the conversation says them before the request's first prompt
+        return "\n".join([*_also(reply, kb)[1:], "", *lines] if reply.also else lines)
     if reply.kind == "small_talk" and reply.answer:
         return reply.answer
     if reply.kind == "undocumented" and reply.answer:
-        return f"{reply.answer}\n{say(kb, 'undocumented.ask', lang)}"
+        return "\n".join([reply.answer, say(kb, "undocumented.ask", lang), *_also(reply, kb)])
     return say(kb, "fallback.ask", lang)
+
+
+def _also(reply: Reply, kb: KnowledgeBase) -> list[str]:
+    """The answers to the message's other questions (`Reply.also`), each under what it asked,
+    after a blank line."""
+    parts: list[str] = []
+    for other in reply.also:
+        parts += ["", say(kb, "also_asked", reply.lang, question=one_line(other.question)), reply_text(other, kb)]
+    return parts
 
 
 def _label(value: str | None) -> str:

@@ -500,6 +500,9 @@ class Router:
             return "question"
         if joined.startswith(command_starts):
             return "command"  # a verb first; Chinese verbs are two characters ("开 通")
+        rest = next((joined[len(c) + 1:] for c in self.kb.routing.connectives if joined.startswith(c + " ")), "")
+        if rest.strip():   # "Also please create a template ...", "另外帮我建个模板": the form of what follows
+            return self.form(text, rest)
         return ""
 
     def route(self, question: str, lang: str | None = None) -> Reply:
@@ -533,13 +536,14 @@ class Router:
             # "I don't need a human": a line declining something asks for nothing (it opened a ticket)
             return Reply(question, "fallback", reply.confidence, suggestions=reply.suggestions, best=reply.best, lang=reply.lang)
         if reply.type == "action" and reply.args:
-            return reply._replace(args=self._as_typed(reply.action, reply.args, reply.question))
-        if (reply.type == "answer" or reply.kind == "undocumented") and (also := self.also_asked(reply)):
-            return reply._replace(also=also)
+            reply = reply._replace(args=self._as_typed(reply.action, reply.args, reply.question))
+        if (reply.type in ("answer", "action") or reply.kind == "undocumented") and (also := self.also_asked(reply)):
+            reply = reply._replace(also=also)
         return reply
 
     def also_asked(self, reply: Reply) -> tuple[Reply, ...]:
-        """The other FAQ questions of the message REPLY answers, each answered when its sentence,
+        """The other FAQ questions of the message REPLY answers (or whose request it starts: "模板多久
+        能审完？帮我建一个会员日模板"), each answered when its sentence,
         read alone, is answered surely (at `low_confidence`) with an entry the whole message leans
         to as well: "视频最大多大？一次最多发多少个号码？" gets both answers, "... 怎么开通啊？顺便问下
         一条多少钱" the way to enable and that prices are not published. A sentence that speaks of

@@ -222,6 +222,13 @@ def test_ask_answers_each_documented_question_of_a_message_under_what_it_asked(r
     assert "您还问了：" in chinese and "1,000 个号码" in chinese and "PNG、GIF、JPG" in chinese
 
 
+def test_ask_answers_the_question_of_a_message_then_says_its_request(run):
+    reply = run("ask", "How long does signature review take? Also please enable digital messages").out
+    asked, _, request = reply.partition("\n\n")
+    assert asked.startswith("You also asked: How long does signature review take?\n")
+    assert request.startswith("That is a request to enable") and "assistant enable" in request
+
+
 def test_without_a_terminal_the_assistant_answers_plain_lines_and_says_what_it_asks(run):
     result = run(input="what is td\nenable digital messages\ny\nsubmit a signature\nAcmeShop\n")
     assert result.code == 0

@@ -950,6 +950,25 @@ def test_a_message_asking_one_documented_question_has_no_other_answers(router, q
     assert "also" not in reply.to_json()
 
 
+@pytest.mark.parametrize("question,action,entry", [
+    ("模板多久能审完？帮我建一个会员日模板", "template.create", "template-review-time"),
+    ("帮我开通数字短信。另外签名审核要多久？", "enable", "signature-review-time"),
+    ("How long does template review take? Also please create a template called Spring promo",
+     "template.create", "template-review-time"),
+])
+def test_a_message_asking_a_question_and_a_request_starts_the_request_and_answers_the_question(router, question, action, entry):
+    reply = router.route(question)
+    assert (reply.type, reply.action) == ("action", action)
+    assert [other.entry for other in reply.also] == [entry]
+    assert reply.to_json()["also"][0]["entry"] == entry
+
+
+@pytest.mark.parametrize("text", ["Also please create a template called Spring promo", "and can you send it to 13800138000",
+                                  "另外帮我建个模板", "还有帮我开通一下"])
+def test_a_request_joined_to_the_sentence_before_is_still_a_command(router, text):
+    assert router.form(text) == "command"
+
+
 def test_a_second_question_the_documentation_leaves_open_is_said_to_be_unpublished(router):
     reply = router.route("我们是健身房，想开通数字短信，怎么开通？顺便问下一条多少钱")
     assert reply.entry == "enable-sending"
