@@ -542,15 +542,16 @@ class Router:
         return reply
 
     def also_asked(self, reply: Reply) -> tuple[Reply, ...]:
-        """The other FAQ questions of the message REPLY answers (or whose request it starts: "模板多久
-        能审完？帮我建一个会员日模板"), each answered when its sentence,
-        read alone, is answered surely (at `low_confidence`) with an entry the whole message leans
-        to as well: "视频最大多大？一次最多发多少个号码？" gets both answers, "... 怎么开通啊？顺便问下
-        一条多少钱" the way to enable and that prices are not published. A sentence that speaks of
-        something by a pronoun is read with the object the sentence before names ("... Can I send
-        while it is pending?"), or not at all, as is one of a single word beyond the stopwords ("Can
-        we get a refund? What's the procedure?": the refund's); what the first answer says already
-        is left out. At most `_ALSO_ASKED` more."""
+        """The other FAQ questions of the message REPLY answers (or whose request it starts:
+        "模板多久能审完？帮我建一个会员日模板"), each answered when its sentence, read alone, is
+        answered surely (at `low_confidence`) with an entry the whole message leans to as well:
+        "视频最大多大？一次最多发多少个号码？" gets both answers, "... 怎么开通啊？顺便问下一条多少钱"
+        the way to enable and that prices are not published. A sentence that speaks of something
+        by a pronoun is read with the object the sentence before names ("... Can I send while it is
+        pending?"; not at all when, read after that sentence, it asks what the first answer
+        answers), or not at all, as is one of a single word beyond the stopwords ("Can we get a
+        refund? What's the procedure?": the refund's); what the first answer says already is left
+        out. At most `_ALSO_ASKED` more."""
         text = self.read(reply.question)
         sentences = self.sentences(text)
         asking = [(i, s) for i, s in enumerate(sentences) if self._asks(s)] if len(sentences) > 1 else []
@@ -563,11 +564,14 @@ class Router:
         for i, sentence in asking:
             if _REFERS_ZH.search(sentence) or len(set(self._words(sentence)) - self._stop()) < 2:
                 continue   # "What's the procedure?": what it asks of, only its context says
+            said = sentence
             if _refers(sentence) and (sentence := self.resolved(sentence, sentences[:i])) is None:
                 continue
             other = self._route_one(sentence, sentence, reply.lang)
             if (other.type == "answer" or other.kind == "undocumented") and other.entry not in answered and \
                     f"faq:{other.entry}" in near and other.confidence >= self.thresholds.low_confidence:
+                if said != sentence and self._route_one(said, f"{sentences[i - 1]} {said}", reply.lang).entry == reply.entry:
+                    continue   # "... it was blocked. When can I send it to myself again?": the question answered
                 answered.add(other.entry)
                 found.append(other)
         return tuple(found[:_ALSO_ASKED])
@@ -1244,7 +1248,10 @@ class Router:
         floor = self.thresholds.clarify / (max(3, share) if kinds == {"action"} else share)
         if second.confidence < floor or best.confidence >= 1.0 or best.confidence > self.thresholds.alike * second.confidence:
             return False
-        return not self.index.tells_apart(self.index.words(self.prepare(text)), best.key, second.key)
+        words = self.index.words(self.prepare(text))
+        if not any(w in self.index.known for w in words):
+            return False   # the encoder alone read it (Thai, say): its near tie is no shared word
+        return not self.index.tells_apart(words, best.key, second.key)
 
     def resolve(self, question: str, text: str, candidate: Candidate, lang: str = "en") -> Reply:
         """The reply for a chosen intent (also used when a person picks a suggestion). An entry of
