@@ -357,7 +357,7 @@ class Router:
                 if plain is None:
                     plain = fold(phrasing)
                 word = f"{self.form(phrasing, plain) or 'plain'}form"
-                masked = self._mask(phrasing)  # once each: past `mask`'s memory of the latest questions
+                masked = self._lead_in_off(self._mask(phrasing))  # once each: past `mask`'s memory of the latest questions
                 prepared.append(f"{word} {masked}")
                 # fold works word by word: the form word in front of a folded phrasing is the
                 # folded prepared text, unless masking changed the words
@@ -372,7 +372,17 @@ class Router:
         question, "create a template" as a command), so that the model learns which intents are
         asked about and which are asked for."""
         form = self.form(text) if form is None else form
-        return f"{form or 'plain'}form {self.mask(text)}"
+        return f"{form or 'plain'}form {self._lead_in_off(self.mask(text))}"
+
+    def _lead_in_off(self, text: str) -> str:
+        """TEXT without the words it opens with to ask ("请问", "顺便问下", "can you tell me"), which
+        say how, not what, it asks (the form word says that): folded, when it opened so."""
+        folded = fold(text)
+        joined = folded + " "
+        for phrase in self.kb.routing.question_phrases:
+            if joined.startswith(phrase + " ") and joined[len(phrase) + 1:].strip():
+                return joined[len(phrase) + 1:].strip()
+        return text
 
     def mask(self, text: str) -> str:
         """TEXT with each value of a masked slot type replaced by the type's name.
