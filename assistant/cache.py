@@ -184,8 +184,10 @@ class Later:
 
     @property
     def value(self) -> Any:
-        if self._blob is not None:
-            self._value, self._blob = decode(json.loads(bytes(self._blob))), None
+        blob = self._blob  # read once: another thread (the service's) may be parsing it too
+        if blob is not None:
+            self._value = decode(json.loads(bytes(blob)))
+            self._blob = None
         return self._value
 
     @property
