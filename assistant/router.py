@@ -793,6 +793,9 @@ class Router:
             return named._replace(lang=said)
         if best.type in ("answer", "fallback") and (request := self._closing_request(question, text, sentences, said, shown)):
             return request
+        if (best.type == "answer" or best.kind == "undocumented") and \
+                (request := self._request_beside_question(question, text, said, shown)):
+            return request
         # the whole message answered only because it leans to one entry (the `lead` rule, below
         # `answer`) is not decisive: the problem a sentence states may say more ("We got a new brand
         # name. Our template was rejected by all three carriers. What are the next steps?")
@@ -851,6 +854,25 @@ class Router:
             named = self._with_values_of(reply, text)
             if reply.confidence >= self.thresholds.low_confidence or (named.args and reply.confidence >= self.thresholds.answer):
                 return named   # surely, or naming its values
+        return None
+
+    def _request_beside_question(self, question: str, text: str, said: str, shown: bool) -> Reply | None:
+        """The request a sentence of its own makes, in command form and read surely, in a message
+        another sentence of which asks a question ("submit a signature called AcmeMall. What are
+        the rules for a signature name?", "帮我开通数字短信。签名审核要多久？"): the request is the
+        reply, and the question rides along with it (`also_asked`). Its values are the whole
+        message's. Whole sentences only: a Chinese clause in command form is often the business
+        told ("我们是代运营公司，帮客户发短信，签名用客户公司的名字需要什么材料吗")."""
+        sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+        forms = [self.form(s) for s in sentences]
+        if len(sentences) < 2 or "question" not in forms:
+            return None
+        for sentence, form in zip(sentences, forms):
+            if form != "command" or _refers(sentence):
+                continue
+            reply = self._route_one(question, sentence, said, shown, form="command")
+            if reply.type == "action" and reply.confidence >= self.thresholds.low_confidence:
+                return self._with_values_of(reply, text)
         return None
 
     def _person_asked(self, question: str, text: str, clauses: list[str], said: str) -> Reply | None:

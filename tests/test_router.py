@@ -958,6 +958,9 @@ def test_a_message_asking_one_documented_question_has_no_other_answers(router, q
     ("帮我开通数字短信。另外签名审核要多久？", "enable", "signature-review-time"),
     ("How long does template review take? Also please create a template called Spring promo",
      "template.create", "template-review-time"),
+    ("submit a signature called AcmeMall. what are the rules for a signature name?", "signature.submit", "signature-name-rules"),
+    ("Please check the status of template DIGITAL_SMS_0001. Also, how long does template review usually take?",
+     "template.status", "template-review-time"),
 ])
 def test_a_message_asking_a_question_and_a_request_starts_the_request_and_answers_the_question(router, question, action, entry):
     reply = router.route(question)
@@ -977,6 +980,11 @@ def test_everyday_chinese_requests_are_the_requests(router, text, action):
 def test_a_message_not_received_is_answered_with_how_to_see_its_delivery(router, text):
     reply = router.route(text)
     assert (reply.type, reply.entry) == ("answer", "delivery-status")
+
+
+def test_a_clause_telling_the_business_is_no_request_beside_the_question(router):
+    reply = router.route("我们是代运营公司，帮客户发短信，签名用客户公司的名字需要额外提供什么材料吗")
+    assert (reply.type, reply.entry) == ("answer", "third-party-signature")
 
 
 @pytest.mark.parametrize("text", ["Also please create a template called Spring promo", "and can you send it to 13800138000",
