@@ -303,6 +303,7 @@ class Router:
         checked (a large knowledge base need not fold each of its phrasings twice)."""
         self.kb = kb
         self._starts: tuple[tuple[str, ...], ...] | None = None  # `form`'s prefixes
+        self._lead_ins: tuple[str, ...] | None = None  # `_lead_in_off`'s prefixes
         # the latest texts masked: a batch's line is masked when primed, then again when routed
         self._masked: dict[str, str] = {}
         if index is None:
@@ -377,12 +378,13 @@ class Router:
     def _lead_in_off(self, text: str) -> str:
         """TEXT without the words it opens with to ask ("请问", "顺便问下", "can you tell me"), which
         say how, not what, it asks (the form word says that): folded, when it opened so."""
-        folded = fold(text)
-        joined = folded + " "
-        for phrase in self.kb.routing.question_phrases:
-            if joined.startswith(phrase + " ") and joined[len(phrase) + 1:].strip():
-                return joined[len(phrase) + 1:].strip()
-        return text
+        joined = fold(text) + " "
+        if self._lead_ins is None:
+            self._lead_ins = tuple(p + " " for p in self.kb.routing.question_phrases)
+        if not joined.startswith(self._lead_ins):   # most lines: one test in C
+            return text
+        phrase = max((p for p in self._lead_ins if joined.startswith(p)), key=len)
+        return joined[len(phrase):].strip() or text
 
     def mask(self, text: str) -> str:
         """TEXT with each value of a masked slot type replaced by the type's name.
