@@ -241,3 +241,33 @@ def test_a_managers_reply_and_resolution_reach_every_open_chat_tab_of_the_custom
         assert tab.locator("[data-role=transcript] li[data-from=support]", has_text="已处理。").count() == 1
         assert tab.locator("[data-role=transcript] li[data-from=hint]", has_text="要回复 lin").count() == 1   # under the reply
     assert errors == []
+
+
+SHOWN = """() => [...document.querySelectorAll('[data-role=transcript] li:not([data-role=feedback])')]
+                 .map(li => [li.dataset.from, li.className, li.textContent])"""
+
+
+@pytest.mark.parametrize("lang, question, related", [("zh", "签名审核要好久", "相关问题："),
+                                                     ("en", "how long does signature review take", "Related: ")])
+def test_a_reload_shows_the_chat_as_it_was_welcome_answer_and_related_lines_included(serve, browser, lang, question,
+                                                                                    related):
+    server = serve()
+    chat, errors = open_chat(browser, server, lang)
+    transcript = chat.locator("[data-role=transcript]")
+    say(chat, question)
+    transcript.locator("li[data-from=assistant]", has_text=related).wait_for()
+    chat.locator("[data-role=choices] button", has_text=WORDS[lang]["yes_button"]).wait_for()
+    before = chat.evaluate(SHOWN)
+    assert [who for who, _, _ in before[:3]] == ["assistant"] * 3 and any(related in text for _, _, text in before)
+    chat.reload()
+    chat.locator("[data-role=choices] button", has_text=WORDS[lang]["yes_button"]).wait_for()
+    assert chat.evaluate(SHOWN) == before                 # the same lines, in the same kinds (their colours)
+    say(chat, "/account acme")                            # and a line refused whole stays too, with its refusal
+    chat.wait_for_function("n => document.querySelectorAll('[data-role=transcript] li').length > n", arg=len(before) + 1)
+    chat.wait_for_timeout(300)
+    again = chat.evaluate(SHOWN)
+    assert again[-1][:2] == ["assistant", "error"] and "/account" in again[-1][2], again[-2:]
+    chat.reload()
+    transcript.locator("li[data-from=customer]", has_text="/account acme").wait_for()
+    assert chat.evaluate(SHOWN) == again
+    assert errors == []
