@@ -271,3 +271,36 @@ def test_a_reload_shows_the_chat_as_it_was_welcome_answer_and_related_lines_incl
     transcript.locator("li[data-from=customer]", has_text="/account acme").wait_for()
     assert chat.evaluate(SHOWN) == again
     assert errors == []
+
+
+ON_A_PHONE = """() => ({page: document.documentElement.scrollWidth, header: document.querySelector('header.top').scrollWidth,
+  fonts: [...document.querySelectorAll('.turns li:not(.table)')].map(li => getComputedStyle(li).fontFamily)})"""
+
+
+def test_the_desk_on_a_phone_never_scrolls_sideways_and_says_the_conversation_in_one_font(serve, browser, tmp_path):
+    from test_web import _with_an_approved_template, cli
+
+    server = _with_an_approved_template(serve, tmp_path)   # the signatures' and templates' tables
+    cli(server.db, "--now", "2026-11-20T10:00", "send", "DIGITAL_SMS_0001", "13800138000", "19212345678")
+    chat, errors = open_chat(browser, server, "zh")
+    say(chat, "签名审核要多久")
+    chat.locator("[data-role=choices] button", has_text="是").wait_for()
+    say(chat, "是")                                       # a status table in the conversation
+    chat.locator("[data-role=transcript] li.table").first.wait_for()
+    say(chat, "转人工")
+    chat.locator("[data-role=choices] button", has_text="是").wait_for()
+    say(chat, "好的")
+    chat.locator("[data-role=transcript] li[data-from=assistant]", has_text="#1").wait_for()
+    desk, desk_errors = open_page(browser, server.url, "en")
+    desk.set_viewport_size({"width": 375, "height": 800})
+    sign_in(desk, server.token("--user", "lin", "--grant", "manager"), "en")
+    desk.wait_for_url("**/desk")
+    for path in ("/desk", "/desk/tickets/1", "/desk/reports", "/desk/gaps"):
+        desk.goto(server.url + path)
+        shown = desk.evaluate(ON_A_PHONE)
+        assert shown["page"] <= 375 and shown["header"] <= 375, (path, shown)   # the header band spans the page
+    desk.goto(server.url + "/desk/tickets/1")
+    fonts = desk.evaluate(ON_A_PHONE)["fonts"]
+    assert len(fonts) >= 6 and len(set(fonts)) == 1, fonts
+    assert desk.locator(".turns li.table").count() >= 1   # a table keeps its fixed font, its columns lined up
+    assert errors == [] and desk_errors == []
