@@ -1026,3 +1026,10 @@ def test_signature_source_takes_the_words_the_conversation_takes(run, said, sour
 def test_a_signature_source_no_one_uses_is_still_a_usage_error(run):
     result = run("signature", "submit", "AcmeShop", "--source", "火星")
     assert result.code == 2 and "invalid choice: '火星'" in result.err
+
+
+def test_ask_json_reads_utf16_standard_input_as_its_text_one_record_a_line(run):
+    result = run("ask", "--json", input="how long review\nwhat is td\n".encode("utf-16"))
+    records = [json.loads(line) for line in result.out.splitlines()]
+    assert result.code == 0 and [r["question"] for r in records] == ["how long review", "what is td"], records
+    assert not any("error" in r for r in records)
