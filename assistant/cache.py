@@ -35,12 +35,20 @@ from .router import Router
 from .rules import CarrierRules, ContentRule, IndustryRule, Rules, TemplateIndustry
 from .text import LazyPattern, Synonyms
 
-FORMAT = 4   # also the version of how text is folded: an index folded otherwise is built again (4: "we're" is "we are")
+FORMAT = 5   # also the version of how text is folded: an index folded otherwise is built again (4: "we're" is "we are";
+#              5: the parts of `LATER` stored apart from the header)
 MAGIC = b"assistant-index\n"
 _TYPES = {cls.__name__: cls for cls in (knowledge.Entry, knowledge.SlotType, knowledge.Slot, knowledge.Action,
                                         knowledge.ErrorCode, knowledge.Thresholds, knowledge.Routing, Weights, EncoderSettings,
                                         Rules, TemplateIndustry, CarrierRules, IndustryRule, ContentRule, DayWords,
                                         knowledge.Check)}
+
+
+# The parts of the knowledge base a plain answer does not read: the customers' questions and the
+# out-of-scope examples (training data, 0.3 MB of JSON), the error codes (a question that names one),
+# what the conversation reads at its prompts. Each is a JSON text of its own after the entries,
+# parsed when first used: parsing them with the header was a tenth of a cached `ask`.
+LATER = ("customers", "customers_out_of_scope", "out_of_scope", "error_codes", "follow_ups", "answers", "leaving")
 
 
 class CacheError(ValueError):
@@ -90,6 +98,8 @@ def encode(value: Any) -> Any:
         return {"re": [value.pattern, value.flags]}
     if isinstance(value, Synonyms):
         return {"syn": value.table}
+    if isinstance(value, Later):
+        return encode(value.value)
     if isinstance(value, WorkCalendar):  # its overrides; the library's own days are asked afresh
         return {"cal": [encode(value.holidays), encode(value.workdays), value.official]}
     raise TypeError(f"cannot cache a {type(value).__name__}")
@@ -165,6 +175,75 @@ class LazyEntries(Mapping):
         return len(self._ids)
 
 
+class Later:
+    """A part of the knowledge base (`LATER`) read from the cache: its JSON parsed when first used."""
+
+    def __init__(self, blob: bytes | memoryview):
+        self._blob: bytes | memoryview | None = blob
+        self._value: Any = None
+
+    @property
+    def value(self) -> Any:
+        blob = self._blob  # read once: another thread (the service's) may be parsing it too
+        if blob is not None:
+            self._value = decode(json.loads(bytes(blob)))
+            self._blob = None
+        return self._value
+
+    @property
+    def parsed(self) -> bool:
+        return self._blob is None
+
+    def __eq__(self, other: object) -> bool:
+        return self.value == (other.value if isinstance(other, Later) else other)
+
+    __hash__ = None  # type: ignore[assignment]  (a dict's or a tuple's stand-in, compared by value)
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+class LaterMapping(Later, Mapping):
+    """A dict of the knowledge base (`LATER`), parsed when first used; read through as the dict."""
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.value[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self.value)
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.value
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self.value.get(key, default)
+
+    def keys(self):  # the dict's own views: as fast as the dict's
+        return self.value.keys()
+
+    def values(self):
+        return self.value.values()
+
+    def items(self):
+        return self.value.items()
+
+
+class LaterSequence(Later, Sequence):
+    """A tuple of the knowledge base (`LATER`), parsed when first used."""
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.value[index]
+
+    def __iter__(self) -> Iterator:
+        return iter(self.value)
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+
 # --- the file ---------------------------------------------------------------------------------
 
 def dumps(router: Router, fingerprint: str) -> bytes:
@@ -179,11 +258,14 @@ def dumps(router: Router, fingerprint: str) -> bytes:
     values, arrays = router.index.state()
     arrays = {**arrays, "entry_offsets": offsets}
     layout = [[name, a.typecode, len(a)] for name, a in arrays.items()]
-    rest = {name: encode(getattr(kb, name)) for name in kb._fields if name != "entries"}
+    rest = {name: encode(getattr(kb, name)) for name in kb._fields if name != "entries" and name not in LATER}
+    later = [json.dumps(encode(getattr(kb, name)), ensure_ascii=False).encode("utf-8") for name in LATER]
+    parts = [[name, len(part), "mapping" if isinstance(getattr(kb, name), Mapping) else "sequence"]
+             for name, part in zip(LATER, later)]
     header = json.dumps({"format": FORMAT, "fingerprint": fingerprint, "kb": rest, "entry_ids": ids,
-                         "index": values, "arrays": layout}, ensure_ascii=False).encode("utf-8")
+                         "index": values, "arrays": layout, "later": parts}, ensure_ascii=False).encode("utf-8")
     size = len(header).to_bytes(8, "little")  # 64 bits, unsigned
-    payload = b"".join([size, header, *(a.tobytes() for a in arrays.values()), *chunks])
+    payload = b"".join([size, header, *(a.tobytes() for a in arrays.values()), *chunks, *later])
     return MAGIC + _checksum(payload).encode() + b"\n" + payload
 
 
@@ -213,7 +295,17 @@ def loads(data: bytes | mmap.mmap, fingerprint: str, encoder: Any = None) -> Rou
         if at > len(payload):
             raise CacheError("the arrays run past the end of the file")
         fields = {name: decode(value) for name, value in header["kb"].items()}
-        entries = LazyEntries(header["entry_ids"], arrays.pop("entry_offsets"), payload[at:])
+        offsets, entries_at = arrays.pop("entry_offsets"), at
+        at += offsets[-1]  # past the entries: the parts of LATER, in turn
+        for name, part_size, kind in header["later"]:
+            if name not in LATER or kind not in ("mapping", "sequence"):
+                raise CacheError(f"unexpected part {name!r}")
+            part = payload[at:at + part_size]
+            fields[name] = LaterMapping(part) if kind == "mapping" else LaterSequence(part)
+            at += part_size
+        if at > len(payload):
+            raise CacheError("the knowledge base's parts run past the end of the file")
+        entries = LazyEntries(header["entry_ids"], offsets, payload[entries_at:])
         kb = knowledge.KnowledgeBase(entries=entries, **fields)
         index = Index.restore(header["index"], arrays, kb.synonyms, encoder)
     except CacheError:

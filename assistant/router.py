@@ -357,7 +357,7 @@ class Router:
                 if plain is None:
                     plain = fold(phrasing)
                 word = f"{self.form(phrasing, plain) or 'plain'}form"
-                masked = self._mask(phrasing)  # once each: past `mask`'s memory of the latest questions
+                masked = self._lead_in_off(self._mask(phrasing))  # once each: past `mask`'s memory of the latest questions
                 prepared.append(f"{word} {masked}")
                 # fold works word by word: the form word in front of a folded phrasing is the
                 # folded prepared text, unless masking changed the words
@@ -372,7 +372,17 @@ class Router:
         question, "create a template" as a command), so that the model learns which intents are
         asked about and which are asked for."""
         form = self.form(text) if form is None else form
-        return f"{form or 'plain'}form {self.mask(text)}"
+        return f"{form or 'plain'}form {self._lead_in_off(self.mask(text))}"
+
+    def _lead_in_off(self, text: str) -> str:
+        """TEXT without the words it opens with to ask ("请问", "顺便问下", "can you tell me"), which
+        say how, not what, it asks (the form word says that): folded, when it opened so."""
+        folded = fold(text)
+        joined = folded + " "
+        for phrase in self.kb.routing.question_phrases:
+            if joined.startswith(phrase + " ") and joined[len(phrase) + 1:].strip():
+                return joined[len(phrase) + 1:].strip()
+        return text
 
     def mask(self, text: str) -> str:
         """TEXT with each value of a masked slot type replaced by the type's name.
@@ -542,15 +552,16 @@ class Router:
         return reply
 
     def also_asked(self, reply: Reply) -> tuple[Reply, ...]:
-        """The other FAQ questions of the message REPLY answers (or whose request it starts: "模板多久
-        能审完？帮我建一个会员日模板"), each answered when its sentence,
-        read alone, is answered surely (at `low_confidence`) with an entry the whole message leans
-        to as well: "视频最大多大？一次最多发多少个号码？" gets both answers, "... 怎么开通啊？顺便问下
-        一条多少钱" the way to enable and that prices are not published. A sentence that speaks of
-        something by a pronoun is read with the object the sentence before names ("... Can I send
-        while it is pending?"), or not at all, as is one of a single word beyond the stopwords ("Can
-        we get a refund? What's the procedure?": the refund's); what the first answer says already
-        is left out. At most `_ALSO_ASKED` more."""
+        """The other FAQ questions of the message REPLY answers (or whose request it starts:
+        "模板多久能审完？帮我建一个会员日模板"), each answered when its sentence, read alone, is
+        answered surely (at `low_confidence`) with an entry the whole message leans to as well:
+        "视频最大多大？一次最多发多少个号码？" gets both answers, "... 怎么开通啊？顺便问下一条多少钱"
+        the way to enable and that prices are not published. A sentence that speaks of something
+        by a pronoun is read with the object the sentence before names ("... Can I send while it is
+        pending?"; not at all when, read after that sentence, it asks what the first answer
+        answers), or not at all, as is one of a single word beyond the stopwords ("Can we get a
+        refund? What's the procedure?": the refund's); what the first answer says already is left
+        out. At most `_ALSO_ASKED` more."""
         text = self.read(reply.question)
         sentences = self.sentences(text)
         asking = [(i, s) for i, s in enumerate(sentences) if self._asks(s)] if len(sentences) > 1 else []
@@ -563,11 +574,14 @@ class Router:
         for i, sentence in asking:
             if _REFERS_ZH.search(sentence) or len(set(self._words(sentence)) - self._stop()) < 2:
                 continue   # "What's the procedure?": what it asks of, only its context says
+            said = sentence
             if _refers(sentence) and (sentence := self.resolved(sentence, sentences[:i])) is None:
                 continue
             other = self._route_one(sentence, sentence, reply.lang)
             if (other.type == "answer" or other.kind == "undocumented") and other.entry not in answered and \
                     f"faq:{other.entry}" in near and other.confidence >= self.thresholds.low_confidence:
+                if said != sentence and self._route_one(said, f"{sentences[i - 1]} {said}", reply.lang).entry == reply.entry:
+                    continue   # "... it was blocked. When can I send it to myself again?": the question answered
                 answered.add(other.entry)
                 found.append(other)
         return tuple(found[:_ALSO_ASKED])
@@ -1244,7 +1258,10 @@ class Router:
         floor = self.thresholds.clarify / (max(3, share) if kinds == {"action"} else share)
         if second.confidence < floor or best.confidence >= 1.0 or best.confidence > self.thresholds.alike * second.confidence:
             return False
-        return not self.index.tells_apart(self.index.words(self.prepare(text)), best.key, second.key)
+        words = self.index.words(self.prepare(text))
+        if not any(w in self.index.known for w in words):
+            return False   # the encoder alone read it (Thai, say): its near tie is no shared word
+        return not self.index.tells_apart(words, best.key, second.key)
 
     def resolve(self, question: str, text: str, candidate: Candidate, lang: str = "en") -> Reply:
         """The reply for a chosen intent (also used when a person picks a suggestion). An entry of

@@ -50,6 +50,20 @@ def test_a_cached_router_answers_exactly_like_a_fresh_one(cache_dir, kb_dir):
     assert cached.kb.error_codes == fresh.kb.error_codes and cached.kb.messages == fresh.kb.messages  # Chinese too
 
 
+def test_the_parts_a_plain_answer_does_not_read_are_parsed_when_first_used(cache_dir, kb_dir):
+    fresh = load_router(kb_dir)
+    cached = load_router(kb_dir)
+    assert cached.route("how long does signature review take").entry == "signature-review-time"
+    training = [cached.kb.customers, cached.kb.customers_out_of_scope, cached.kb.out_of_scope]
+    assert all(isinstance(part, cache.Later) and not part.parsed for part in training)
+    for name in cache.LATER:
+        assert getattr(cached.kb, name) == getattr(fresh.kb, name), name
+    assert all(part.parsed for part in training)
+    assert dict(cached.kb.customers) == fresh.kb.customers and cached.kb.customers  # the shipped knowledge has some
+    assert tuple(cached.kb.customers_out_of_scope) == fresh.kb.customers_out_of_scope
+    assert cached.kb.error_codes.get("1001") == fresh.kb.error_codes.get("1001") and list(cached.kb.leaving.items())
+
+
 def test_the_cache_is_plain_data_with_a_checksum_and_no_pickle_is_used(cache_dir, kb_dir):
     load_router(kb_dir)
     data = _index_file(cache_dir).read_bytes()

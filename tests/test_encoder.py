@@ -202,6 +202,13 @@ def test_a_chinese_question_finds_its_english_entry_through_the_encoder(fused):
     assert reply.type == "answer" and reply.entry == "signature-review-time"
 
 
+@pytest.mark.parametrize("question", ["ลูกค้าไม่ได้รับข้อความ", "고객이 메시지를 받지 못했어요"])
+def test_a_question_in_a_language_of_no_known_word_is_no_did_you_mean(fused, question):
+    # the encoder alone reads it, weakly: its near tie is no pair of intents sharing the question's words
+    reply = fused[0].route(question)
+    assert reply.type == "fallback" and not reply.suggestions
+
+
 def test_ask_uses_the_encoder_when_installed_and_answers_as_the_service_does(fused, tmp_path):
     """The CLI (a fresh process, the extra's default) and the router the service and the REPL
     load give the same reply."""

@@ -943,6 +943,9 @@ def test_a_message_asking_two_documented_questions_answers_both(router, question
     "What image formats are supported? How do I bake bread?",                      # the other is not the service's
     "What image formats are supported? Can I send while it is pending?",          # "it" names nothing said before
     "We want our unused balance back. Can we get a refund? What's the procedure?",  # the refund's, not onboarding's
+    # "it" is the blocked send: the question the flow-control answer answers, not a template's readiness
+    "I sent a promo with template DM_100002 to my own phone this morning, then tried again at 3pm and it was blocked. "
+    "When can I send it to myself again?",
 ])
 def test_a_message_asking_one_documented_question_has_no_other_answers(router, question):
     reply = router.route(question)
@@ -961,6 +964,19 @@ def test_a_message_asking_a_question_and_a_request_starts_the_request_and_answer
     assert (reply.type, reply.action) == ("action", action)
     assert [other.entry for other in reply.also] == [entry]
     assert reply.to_json()["also"][0]["entry"] == entry
+
+
+@pytest.mark.parametrize("text,action", [("发消息", "send"), ("我想发短信", "send"), ("发个消息", "send"),
+                                         ("模板审完没？", "template.status"), ("签名审完没", "signature.status")])
+def test_everyday_chinese_requests_are_the_requests(router, text, action):
+    reply = router.route(text)
+    assert (reply.type, reply.action) == ("action", action)
+
+
+@pytest.mark.parametrize("text", ["my customer did not receive the message", "客户说没收到短信，怎么回事"])
+def test_a_message_not_received_is_answered_with_how_to_see_its_delivery(router, text):
+    reply = router.route(text)
+    assert (reply.type, reply.entry) == ("answer", "delivery-status")
 
 
 @pytest.mark.parametrize("text", ["Also please create a template called Spring promo", "and can you send it to 13800138000",
