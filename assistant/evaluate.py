@@ -74,7 +74,9 @@ def read_cases(path: str | Path, kb: KnowledgeBase | None = None) -> list[tuple[
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise UserError(f"{path} is not valid YAML ({exc}); fix the syntax") from None
+        from .yamlfile import said
+
+        raise UserError(said(path, exc)) from None
     cases = data.get("cases") if isinstance(data, dict) else data
     if not isinstance(cases, list):
         raise UserError(f"{path} has no list of cases; write one case per line, at the top or under 'cases:', "

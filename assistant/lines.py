@@ -3,13 +3,49 @@ ValueError saying why it cannot be read, and the reading goes on with the next l
 
 Used by `ask` on standard input and by the REPL when standard input is not a terminal, so that
 one line of Latin-1 in a batch neither ends the batch nor the session.
+
+Text in UTF-16 or UTF-32 (what Windows' PowerShell pipes, or `iconv -t UTF-16`) is told by its
+byte-order mark, or by the NUL byte beside every ASCII character of its start, and read as the
+text it is: split on the byte of a newline, its lines came back as a line that was not UTF-8 and a
+stray "\x00" after each.
 """
 
 from __future__ import annotations
 
+import codecs
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO
+
+# UTF-32's marks first: UTF-32-LE's starts with UTF-16-LE's
+_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def wide(head: bytes) -> str | None:
+    """The codec of input that starts with HEAD when it is UTF-16 or UTF-32 (by its byte-order mark,
+    or by NUL bytes on one side of its pairs of bytes: ASCII's high byte), else None."""
+    for mark, codec in _MARKS:
+        if head.startswith(mark):
+            return codec
+    sample = head[:64]
+    pairs = len(sample) // 2
+    low, high = sample[1:2 * pairs:2].count(0), sample[0:2 * pairs:2].count(0)   # UTF-8 text holds no NUL
+    if pairs and max(low, high) * 4 >= pairs:
+        return "utf-16-le" if low > high else "utf-16-be" if high > low else None
+    return None
+
+
+def _wide_lines(chunks: Iterable[bytes], codec: str) -> Iterator[list[str]]:
+    """The complete lines of each chunk of CHUNKS (input in CODEC), the last line when the input ends."""
+    decoder = codecs.getincrementaldecoder(codec)("replace")
+    pending = ""
+    for chunk in chunks:
+        *complete, pending = (pending + decoder.decode(chunk)).split("\n")
+        yield [line.rstrip("\r") for line in complete]
+    pending += decoder.decode(b"", final=True)
+    if pending:
+        yield [pending.rstrip("\r")]
 
 
 def not_utf8(text: str) -> ValueError | None:
@@ -32,7 +68,15 @@ def read_lines(stream: IO) -> Iterator[str | ValueError]:
         except UnicodeDecodeError as exc:  # a text stream that cannot decode: the rest is unreadable
             yield ValueError(f"input is not valid UTF-8 (byte {exc.start + 1}); send UTF-8 text")
         return
-    for raw in binary or stream:
+    lines = iter(binary or stream)
+    first = next(lines, None)
+    if isinstance(first, bytes) and first.startswith(codecs.BOM_UTF8):
+        first = first[len(codecs.BOM_UTF8):]
+    elif isinstance(first, bytes) and (codec := wide(first)):
+        for batch in _wide_lines(_chain(first, lines), codec):
+            yield from batch
+        return
+    for raw in _chain(first, lines):
         if isinstance(raw, str):
             yield not_utf8(raw.rstrip("\r\n")) or raw.rstrip("\r\n")
             continue
@@ -40,6 +84,12 @@ def read_lines(stream: IO) -> Iterator[str | ValueError]:
             yield raw.rstrip(b"\r\n").decode("utf-8")
         except UnicodeDecodeError as exc:
             yield ValueError(f"line is not valid UTF-8 (byte {exc.start + 1}); send UTF-8 text")
+
+
+def _chain(first, rest: Iterator) -> Iterator:
+    if first is not None:
+        yield first
+    yield from rest
 
 
 def _decode(raw: bytes) -> str | ValueError:
@@ -105,7 +155,17 @@ def _batches(stream: IO, size: int, wait: Callable[[int], float] | None
     import os
 
     pending = b""
-    while chunk := os.read(fd, 1 << 16):
+    first = os.read(fd, 1 << 16)
+    if first.startswith(codecs.BOM_UTF8):
+        first = first[len(codecs.BOM_UTF8):] or os.read(fd, 1 << 16)
+    elif codec := wide(first):
+        chunks = _chain(first, iter(lambda: os.read(fd, 1 << 16), b""))
+        for complete in _wide_lines(chunks, codec):
+            waiting = wait is not None and _ready(fd, wait(len(complete)))
+            for low in range(0, len(complete), size):
+                yield [not_utf8(line) or line for line in complete[low:low + size]], waiting or low + size < len(complete)
+        return
+    for chunk in _chain(first or None, iter(lambda: os.read(fd, 1 << 16), b"")):
         *complete, pending = (pending + chunk).split(b"\n")
         waiting = wait is not None and _ready(fd, wait(len(complete)))
         for low in range(0, len(complete), size):

@@ -379,16 +379,22 @@ def gaps_text(groups: list[dict]) -> str:
 
 
 def report_text(r: dict) -> str:
-    """`kb report` for people: the headline figures, then the lists."""
+    """`kb report` for people: the headline figures, then the lists, each naming what it counts: the
+    conversations and their questions are the service's (web chat, remote REPL); the unanswered
+    questions come from the gap log, which every channel writes (`ask`, the local REPL, the service)."""
     rate = f"{r['resolution_rate']:.0%}" if r["resolution_rate"] is not None else "n/a"
     reply = r["first_reply_minutes"]
     lines = [f"Support figures, {r['since']} to {r['until']}:",
-             f"  conversations with a question: {r['conversations']}; solved without a person: "
-             f"{r['resolved_without_person']} ({rate})",
+             f"  conversations held through the service (web chat, remote REPL) with a question: {r['conversations']}; "
+             f"solved without a person: {r['resolved_without_person']} ({rate})",
              f"  tickets: {r['tickets']}; first reply: median {reply['median'] if reply['median'] is not None else 'n/a'} min, "
              f"90th percentile {reply['p90'] if reply['p90'] is not None else 'n/a'} min ({reply['replied']} replied)"]
-    for title, key in (("Top questions", "top_questions"), ("Top unanswered", "top_unanswered")):
-        lines += ["", f"{title}:"] + ([f"  {q['count']:>4}  {one_line(q['question'])}" for q in r[key]] or ["  none"])
+    none = "  none (ask and the local REPL keep no questions; their unanswered ones are counted below)" \
+        if r["top_unanswered"] else "  none"
+    for title, key in (("Top questions, in the service's conversations", "top_questions"),
+                       ("Top unanswered, from every channel (ask, the local REPL, the service)", "top_unanswered")):
+        lines += ["", f"{title}:"] + ([f"  {q['count']:>4}  {one_line(q['question'])}" for q in r[key]] or
+                                      [none if key == "top_questions" else "  none"])
     lines += ["", "Answer feedback (yes / not related / related but not answered):"]
     lines += [f"  {f['yes']:>3} / {f['not_related']:>3} / {f['not_answered']:>3}  {one_line(f['answer'])[:80]}"
               for f in r["feedback"]] or ["  none yet"]

@@ -59,7 +59,7 @@ class Rules(NamedTuple):
     demo_account: dict[str, Any]
     handoff: dict[str, Any]
     carrier_rules: dict[str, CarrierRules]
-    conversations: dict[str, Any] = {"per_token_per_minute": 20, "idle_expiry_minutes": 1440}  # the service's
+    conversations: dict[str, Any] = {"per_token_per_minute": 20, "idle_expiry_minutes": 1440, "shown_lines": 400}  # the service's
     day_words: DayWords = DayWords()    # how a day is named in words ("3 days ago", 上周一): clock.parse_day
     number_words: dict[str, int] = {}   # "three": 3, 三: 3 (`text.read_number`; never mutated)
 
@@ -213,8 +213,9 @@ def _day_word(word: Any) -> str:
 
 def _conversations(data: dict) -> dict[str, Any]:
     """The service's conversation limits: whole numbers of at least 1."""
-    limits = {"per_token_per_minute": 20, "idle_expiry_minutes": 1440, **(data.get("conversations") or {})}
-    for key in ("per_token_per_minute", "idle_expiry_minutes"):
+    limits = {"per_token_per_minute": 20, "idle_expiry_minutes": 1440, "shown_lines": 400,
+              **(data.get("conversations") or {})}
+    for key in ("per_token_per_minute", "idle_expiry_minutes", "shown_lines"):
         if not isinstance(limits[key], int) or isinstance(limits[key], bool) or limits[key] < 1:
             raise RulesError(f"conversations {key} must be a whole number of at least 1, not {limits[key]!r}")
     return limits

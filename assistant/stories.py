@@ -262,7 +262,9 @@ def load(path: Path) -> dict:
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:
-        raise UserError(f"{path} is not valid YAML ({exc}); fix the syntax") from None
+        from .yamlfile import said
+
+        raise UserError(said(path, exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("turns"), list) or not data.get("story"):
         raise UserError(f"{path}: a story needs 'story' (its name) and a list of 'turns'")
     return data

@@ -28,6 +28,25 @@ from .linemap import LineMap as _Map
 YAMLError = yaml.YAMLError
 
 
+def problem(exc: yaml.YAMLError) -> tuple[int, int, str]:
+    """Where a YAML error is (line and column, counted from 1) and what is wrong there, in one line:
+    the parser's own message quotes the source over several lines, which a one-line error cannot hold."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    what = " ".join(str(getattr(exc, "problem", None) or exc).split())
+    context, at = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and at is not None and at is not mark:
+        what += f", {' '.join(str(context).split())} that starts at line {at.line + 1}, column {at.column + 1}"
+    elif context:
+        what += f", {' '.join(str(context).split())}"
+    return (mark.line + 1, mark.column + 1, what) if mark else (1, 1, what)
+
+
+def said(path: object, exc: yaml.YAMLError) -> str:
+    """A YAML error of file PATH as one line: `PATH:LINE:COLUMN: not valid YAML (what); fix the syntax`."""
+    line, column, what = problem(exc)
+    return f"{path}:{line}:{column}: not valid YAML ({what}); fix the syntax"
+
+
 class _Seq(list):
     line: int = 0
     item_lines: list = []

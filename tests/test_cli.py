@@ -165,6 +165,20 @@ def test_eval_names_the_case_whose_expect_is_no_entry_action_or_fallback(run, tm
     assert "case 2" in said and "signature-reveiw" in said and "how long does signature review take" in said
 
 
+@pytest.mark.parametrize("text, where, what", [
+    ("not: [valid", ":1:12: ", "expected ',' or ']', but got '<stream end>', while parsing a flow sequence that "
+                               "starts at line 1, column 6"),
+    ("- {question: a, expect: fallback}\n- question: \"unterminated\n", ":3:1: ",
+     "found unexpected end of stream, while scanning a quoted scalar that starts at line 2, column 13"),
+    ("a: b: c\n", ":1:5: ", "mapping values are not allowed here")])
+def test_eval_of_broken_yaml_says_the_file_line_column_and_what_is_wrong_in_one_clean_line(run, tmp_path, text, where,
+                                                                                          what):
+    (tmp_path / "ev2.yaml").write_text(text)
+    said = _one_error_line(run("eval", str(tmp_path / "ev2.yaml")))
+    assert said.startswith(f"error: {tmp_path / 'ev2.yaml'}{where}not valid YAML ({what}); fix the syntax"), said
+    assert "\\n" not in said and "^" not in said and "<unicode string>" not in said
+
+
 def test_eval_of_a_missing_file_is_a_clear_error(run, tmp_path):
     result = run("eval", str(tmp_path / "nope.yaml"))
     assert result.code == 1 and "cannot read" in result.err
@@ -1032,3 +1046,10 @@ def test_signature_source_takes_the_words_the_conversation_takes(run, said, sour
 def test_a_signature_source_no_one_uses_is_still_a_usage_error(run):
     result = run("signature", "submit", "AcmeShop", "--source", "火星")
     assert result.code == 2 and "invalid choice: '火星'" in result.err
+
+
+def test_ask_json_reads_utf16_standard_input_as_its_text_one_record_a_line(run):
+    result = run("ask", "--json", input="how long review\nwhat is td\n".encode("utf-16"))
+    records = [json.loads(line) for line in result.out.splitlines()]
+    assert result.code == 0 and [r["question"] for r in records] == ["how long review", "what is td"], records
+    assert not any("error" in r for r in records)

@@ -5,6 +5,8 @@ import os
 import threading
 import time
 
+import pytest
+
 from assistant.lines import not_utf8, read_batches, read_groups, read_lines
 
 
@@ -111,3 +113,22 @@ def test_a_long_group_from_a_pipe_waits_a_moment_for_the_rest_but_a_short_one_do
     writer.join()
     assert [len(g) for g in groups] == [1, 601, 1]
     assert groups[0] == ["hello"] and groups[1][-1] == "one more" and groups[2] == ["late"]
+
+
+WIDE_TEXT = "how long review\n什么是数字短信\r\n\nwhat is td"
+WIDE_LINES = ["how long review", "什么是数字短信", "", "what is td"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_utf16_or_utf32_input_is_read_as_the_text_it_is_with_no_stray_line(tmp_path, codec):
+    """PowerShell pipes UTF-16 (`iconv -t UTF-16` too): split on a newline's byte, it was a line that
+    was not UTF-8 and then a stray NUL line; told by its byte-order mark or its NULs, it is its text.
+    UTF-8's own mark (Notepad's) is no part of the first line either."""
+    data = (WIDE_TEXT + "\n").encode(codec)
+    path = tmp_path / "questions.txt"
+    path.write_bytes(data)
+    assert list(read_lines(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))) == WIDE_LINES
+    with open(path, encoding="utf-8", errors="surrogateescape") as stream:   # a real descriptor, as stdin
+        assert [line for batch in read_batches(stream) for line in batch] == WIDE_LINES
+    with open(path, encoding="utf-8", errors="surrogateescape") as stream:
+        assert [line for group in read_groups(stream) for batch in group for line in batch] == WIDE_LINES

@@ -84,6 +84,21 @@ def test_the_cli_prints_the_figures_for_a_manager_only(busy, run, db_target):
     assert refused.code != 0 and "the customer role may not run 'kb report'" in refused.err
 
 
+def test_the_report_after_local_asks_says_which_channels_each_list_counts(run):
+    """Local `ask` lines are in the gap log (every channel writes it) but no conversation of the
+    service: the report said "conversations with a question: 0" and "Top questions: none" beside
+    a "Top unanswered" full of them, as if they contradicted each other."""
+    asked = run("ask", "--json", input="how do i bake bread\nhow do i bake bread\nwhat is td\n")
+    assert asked.code == 0, asked.err
+    text = run("--role", "manager", "kb", "report", "--days", "7").out
+    assert "conversations held through the service (web chat, remote REPL) with a question: 0" in text, text
+    questions = text[text.index("Top questions, in the service's conversations:"):]
+    assert questions.splitlines()[1].startswith("  none (ask and the local REPL keep no questions; "
+                                                "their unanswered ones are counted below)"), text
+    unanswered = text[text.index("Top unanswered, from every channel (ask, the local REPL, the service):"):]
+    assert "2  how do i bake bread" in unanswered, text
+
+
 def test_a_customer_gets_no_figures_from_the_core(ctx):
     from assistant.ops import LocalOps
 

@@ -4,7 +4,9 @@ error on every kind of field, never a 500 and never stored."""
 
 from __future__ import annotations
 
+import http.client
 import json
+import urllib.parse
 
 import pytest
 
@@ -100,3 +102,55 @@ def test_a_path_or_query_that_is_not_utf8_is_a_422(svc):
     status, answer = svc.call("GET", "/v1/signatures?name=%ed%a0%80", svc.customer, headers=NOW)
     assert status == 422 and answer["error"].startswith("the query string is not valid UTF-8 text")
     assert svc.call("GET", "/v1/error-codes/isv.BUSINESS_LIMIT_CONTROL", svc.customer, headers=NOW)[0] == 200
+
+
+def _bodied_routes(svc) -> list[tuple[str, str, str]]:
+    """Every /v1 route that takes a body: (method, path with its parameters filled in, "form" or "json")."""
+    routes = []
+    for path, methods in svc.call("GET", "/openapi.json")[1]["paths"].items():
+        for method, op in methods.items():
+            kinds = (op.get("requestBody") or {}).get("content", {})
+            if kinds:
+                routes.append((method.upper(), path.replace("{", "").replace("}", ""),
+                               "json" if "application/json" in kinds else "form"))
+    return routes
+
+
+def _sent(server, method: str, path: str, token: str, data: bytes, kind: str | None) -> tuple[int, dict]:
+    """DATA sent with Content-Type KIND, or none at all (urllib would add a form's)."""
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(server.url).netloc, timeout=30)
+    headers = {"Authorization": f"Bearer {token}", "Content-Length": str(len(data)), **NOW}
+    connection.request(method, path, body=data, headers={**headers, **({"Content-Type": kind} if kind else {})})
+    response = connection.getresponse()
+    try:
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def test_a_body_in_the_wrong_media_type_is_a_415_saying_what_the_endpoint_takes_on_every_endpoint(svc):
+    routes = _bodied_routes(svc)
+    assert {("POST", "/v1/sends", "form"), ("POST", "/v1/ask", "json")} <= set(routes) and len(routes) > 15
+    for method, path, takes in routes:
+        token = svc.admin if "/admin/" in path else svc.customer
+        if takes == "form":   # a send as JSON (a client's usual first try)
+            status, answer = svc.call(method, path, token, {"code": "DIGITAL_SMS_0001", "phone": ["13800138000"]},
+                                      headers=NOW)
+            assert status == 415, (path, status, answer)
+            assert answer["error"].startswith("this endpoint takes a form: send multipart/form-data") and \
+                "not application/json" in answer["error"], (path, answer)
+        else:                 # curl -d's default: a form
+            for kind, named in (("application/x-www-form-urlencoded", "not application/x-www-form-urlencoded"),
+                                (None, "the body has no Content-Type")):
+                status, answer = _sent(svc, method, path, token, b'{"question": "how long review"}', kind)
+                assert status == 415, (path, kind, status, answer)
+                assert answer["error"].startswith("this endpoint takes JSON: send it with Content-Type: "
+                                                  "application/json") and named in answer["error"], (path, answer)
+    assert svc.call("GET", "/v1/sends", svc.customer, headers=NOW)[1] == []   # nothing was done
+    # the right media type still passes; a JSON subtype (+json) and a charset too
+    status, answer = svc.call("POST", "/v1/ask", svc.customer, data=b'{"question": "what is td"}',
+                              content_type="application/merge-patch+json; charset=utf-8", headers=NOW)
+    assert status == 200 and answer["type"] == "answer", answer
+    body, kind = multipart([("code", b"DIGITAL_SMS_0001"), ("phone", b"13800138000")])
+    status, answer = svc.call("POST", "/v1/sends", svc.customer, data=body, content_type=kind, headers=NOW)
+    assert status not in (415, 422), answer

@@ -241,3 +241,66 @@ def test_a_managers_reply_and_resolution_reach_every_open_chat_tab_of_the_custom
         assert tab.locator("[data-role=transcript] li[data-from=support]", has_text="已处理。").count() == 1
         assert tab.locator("[data-role=transcript] li[data-from=hint]", has_text="要回复 lin").count() == 1   # under the reply
     assert errors == []
+
+
+SHOWN = """() => [...document.querySelectorAll('[data-role=transcript] li:not([data-role=feedback])')]
+                 .map(li => [li.dataset.from, li.className, li.textContent])"""
+
+
+@pytest.mark.parametrize("lang, question, related", [("zh", "签名审核要好久", "相关问题："),
+                                                     ("en", "how long does signature review take", "Related: ")])
+def test_a_reload_shows_the_chat_as_it_was_welcome_answer_and_related_lines_included(serve, browser, lang, question,
+                                                                                    related):
+    server = serve()
+    chat, errors = open_chat(browser, server, lang)
+    transcript = chat.locator("[data-role=transcript]")
+    say(chat, question)
+    transcript.locator("li[data-from=assistant]", has_text=related).wait_for()
+    chat.locator("[data-role=choices] button", has_text=WORDS[lang]["yes_button"]).wait_for()
+    before = chat.evaluate(SHOWN)
+    assert [who for who, _, _ in before[:3]] == ["assistant"] * 3 and any(related in text for _, _, text in before)
+    chat.reload()
+    chat.locator("[data-role=choices] button", has_text=WORDS[lang]["yes_button"]).wait_for()
+    assert chat.evaluate(SHOWN) == before                 # the same lines, in the same kinds (their colours)
+    say(chat, "/account acme")                            # and a line refused whole stays too, with its refusal
+    chat.wait_for_function("n => document.querySelectorAll('[data-role=transcript] li').length > n", arg=len(before) + 1)
+    chat.wait_for_timeout(300)
+    again = chat.evaluate(SHOWN)
+    assert again[-1][:2] == ["assistant", "error"] and "/account" in again[-1][2], again[-2:]
+    chat.reload()
+    transcript.locator("li[data-from=customer]", has_text="/account acme").wait_for()
+    assert chat.evaluate(SHOWN) == again
+    assert errors == []
+
+
+ON_A_PHONE = """() => ({page: document.documentElement.scrollWidth, header: document.querySelector('header.top').scrollWidth,
+  fonts: [...document.querySelectorAll('.turns li:not(.table)')].map(li => getComputedStyle(li).fontFamily)})"""
+
+
+def test_the_desk_on_a_phone_never_scrolls_sideways_and_says_the_conversation_in_one_font(serve, browser, tmp_path):
+    from test_web import _with_an_approved_template, cli
+
+    server = _with_an_approved_template(serve, tmp_path)   # the signatures' and templates' tables
+    cli(server.db, "--now", "2026-11-20T10:00", "send", "DIGITAL_SMS_0001", "13800138000", "19212345678")
+    chat, errors = open_chat(browser, server, "zh")
+    say(chat, "签名审核要多久")
+    chat.locator("[data-role=choices] button", has_text="是").wait_for()
+    say(chat, "是")                                       # a status table in the conversation
+    chat.locator("[data-role=transcript] li.table").first.wait_for()
+    say(chat, "转人工")
+    chat.locator("[data-role=choices] button", has_text="是").wait_for()
+    say(chat, "好的")
+    chat.locator("[data-role=transcript] li[data-from=assistant]", has_text="#1").wait_for()
+    desk, desk_errors = open_page(browser, server.url, "en")
+    desk.set_viewport_size({"width": 375, "height": 800})
+    sign_in(desk, server.token("--user", "lin", "--grant", "manager"), "en")
+    desk.wait_for_url("**/desk")
+    for path in ("/desk", "/desk/tickets/1", "/desk/reports", "/desk/gaps"):
+        desk.goto(server.url + path)
+        shown = desk.evaluate(ON_A_PHONE)
+        assert shown["page"] <= 375 and shown["header"] <= 375, (path, shown)   # the header band spans the page
+    desk.goto(server.url + "/desk/tickets/1")
+    fonts = desk.evaluate(ON_A_PHONE)["fonts"]
+    assert len(fonts) >= 6 and len(set(fonts)) == 1, fonts
+    assert desk.locator(".turns li.table").count() >= 1   # a table keeps its fixed font, its columns lined up
+    assert errors == [] and desk_errors == []

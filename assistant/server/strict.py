@@ -1,9 +1,15 @@
-"""Strict reading of requests: text is valid UTF-8 with no lone surrogates, and numbers are numbers.
+"""Strict reading of requests: text is valid UTF-8 with no lone surrogates, numbers are numbers, and
+a body comes in the media type its endpoint takes.
 
 Python's JSON decoder accepts `"\\ud800"` (a lone UTF-16 surrogate no UTF-8 text can hold) and
 starlette decodes a multipart field that is not UTF-8 as Latin-1; either reached the core as text
 it could not store (a 500) or as mojibake. Here both are refused as a 422, before any handler runs,
 for every endpoint: the routers are built with `StrictRoute` and their bodies with `Body`.
+
+A JSON body sent as a form (curl's `-d` default) or a form sent as JSON was read as no fields at
+all, and refused for the wrong reason ("code: Field required" of a body that held a code, "request:
+Input should be a valid dictionary"): a body of the wrong media type is a 415 naming the one the
+endpoint takes.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from contextlib import aclosing
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from fastapi import Request, Response
+from fastapi import Request, Response, params
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
 from python_multipart.multipart import parse_options_header
@@ -118,13 +124,38 @@ def check_url(scope: dict) -> None:
             raise _not_text(what) from None
 
 
+FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+TAKES = {"form": "a form: send multipart/form-data (curl -F NAME=VALUE)",
+         "json": "JSON: send it with Content-Type: application/json (curl --json '{...}')"}
+
+
+def check_media(headers: Any, takes: str) -> None:
+    """Refuse a body whose Content-Type is not what the endpoint TAKES ("form" or "json") with a 415
+    that says what to send; a request without a body is left to say which field it lacks."""
+    if headers.get("content-length", "0" if "transfer-encoding" not in headers else None) == "0":
+        return
+    kind = parse_options_header(headers.get("content-type"))[0].decode("latin-1").lower()
+    if takes == "form":
+        fits = kind in FORMS
+    else:
+        fits = kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+    if not fits:
+        sent = f"not {kind}" if kind else "the body has no Content-Type"
+        raise HTTPException(415, f"this endpoint takes {TAKES[takes]}; {sent}")
+
+
 class StrictRoute(APIRoute):
-    """An APIRoute that reads its request strictly (see `StrictRequest`) and checks its URL first."""
+    """An APIRoute that reads its request strictly (see `StrictRequest`) and checks its URL and the
+    body's media type first."""
 
     def get_route_handler(self) -> Callable[[Request], Any]:
         handler = super().get_route_handler()
+        takes = None if self.body_field is None else \
+            "form" if isinstance(self.body_field.field_info, params.Form) else "json"
 
         async def strict(request: Request) -> Response:
             check_url(request.scope)
+            if takes is not None:
+                check_media(request.headers, takes)
             return await handler(StrictRequest(request.scope, request.receive))
         return strict

@@ -8,6 +8,7 @@ CSRF token; a form without it changes nothing and gets 403.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -460,12 +461,18 @@ def _conversation(p: Page) -> tuple[str, dict]:
 
 
 def _transcript(p: Page, conv_id: str) -> list[dict]:
-    """The conversation's kept turns, with the managers' replies shown to the customer during it in
-    their place, by when they were shown (a reload or a return kept the conversation but lost them)."""
+    """The conversation as the chat showed it (every line, its kind kept; the kept turns for one
+    stored before the chat kept its lines), with the managers' replies shown to the customer during
+    it in their place, by when they were shown (a reload or a return kept the conversation but lost them)."""
     row = p.svc.store().row("SELECT state, created_at FROM conversations WHERE id = ?", (conv_id,))
     if row is None:
         return []
-    turns = [t for t in json.loads(row["state"]).get("turns", []) if isinstance(t, dict) and "text" in t]
+    state = json.loads(row["state"])
+    if isinstance(state.get("shown"), list):
+        turns = [{"role": "user" if line.get("from") == "customer" else "assistant", **line}
+                 for line in state["shown"] if isinstance(line, dict) and "text" in line]
+    else:
+        turns = [t for t in state.get("turns", []) if isinstance(t, dict) and "text" in t]
     if not allowed(p.session.principal.role, "inbox"):
         return turns
     shown = [{**m, "role": "support", "at": m["seen_at"]} for m in _said(p, p.ops("inbox").replies(row["created_at"]))]
@@ -488,7 +495,8 @@ def chat_page(p: Page = Depends(page)) -> Response:
     conv_id, view = _conversation(p)
     reads = allowed(p.session.principal.role, "inbox")
     after = p.ops("inbox").latest() if reads else 0   # read first: a reply written meanwhile is polled (once: by id)
-    transcript, lines = _transcript(p, conv_id), view.get("lines", [])
+    transcript = _transcript(p, conv_id)
+    lines = [] if transcript else view.get("lines", [])   # a new conversation's welcome is its transcript's first lines
     inbox = _inbox(p) if reads else []
     shown = [str(turn.get("text", "")) for turn in [*transcript, *lines, *inbox]]
     response = p.render("chat.html", view=view, lines=lines, transcript=transcript, inbox=inbox, after=after,
@@ -503,7 +511,7 @@ def chat_say(text: str = Form("", max_length=4000), csrf: str = Form(""), p: Pag
     from ..server.routers import conversations
 
     return _chat_turn(p, csrf, lambda ops, conv_id: conversations.say(conv_id, conversations.Message(text=text), ops,
-                                                                      prompts=True))
+                                                                      prompts=True), text.strip())
 
 
 @router.post("/chat/files")
@@ -516,17 +524,21 @@ async def chat_files(request: Request, svc: Service = Depends(service)) -> Respo
     uploads = [Upload(f.filename or "", await f.read()) for f in form.getlist("file") if hasattr(f, "read")]
     csrf = form.get("csrf")
 
+    named = ", ".join(u.name for u in uploads)   # as the page's script shows the customer's upload
+
     def attach(ops: LocalOps, conv_id: str) -> dict:
         def attached(conv) -> list:
             lines = conv.attach(uploads)
             return lines + conv.asked(lines)
-        return conversations._turn(ops, conv_id, attached)
-    return await _run_in_thread(lambda: _chat_turn(Page(request, svc), csrf if isinstance(csrf, str) else None, attach))
+        return conversations._turn(ops, conv_id, attached, named)
+    return await _run_in_thread(lambda: _chat_turn(Page(request, svc), csrf if isinstance(csrf, str) else None, attach,
+                                                   named))
 
 
-def _chat_turn(p: Page, csrf: str | None, turn) -> Response:
-    """One turn of the customer's chat (TURN(ops, conversation id) -> the view): a refusal is said in the
-    transcript with the conversation still waiting where it was; JSON for the page's script, else back to /chat."""
+def _chat_turn(p: Page, csrf: str | None, turn, heard: str) -> Response:
+    """One turn of the customer's chat (TURN(ops, conversation id) -> the view; HEARD the customer's line
+    as the page shows it): a refusal is said in the transcript (and kept in it, with the line refused)
+    with the conversation still waiting where it was; JSON for the page's script, else back to /chat."""
     if (away := _customer(p)) is not None:
         return away
     if (refused := _checked(p, csrf)) is not None:
@@ -535,7 +547,13 @@ def _chat_turn(p: Page, csrf: str | None, turn) -> Response:
     try:
         view = turn(p.ops("repl", bucket="asks"), conv_id)
     except UserError as exc:
-        view = {**before, "lines": [{"kind": "error", "text": i18n.plain(str(exc))}]}
+        from ..chat.lines import Line
+        from ..server.routers import conversations
+
+        refusal = Line("error", i18n.plain(str(exc)))
+        view = {**before, "lines": [{"kind": refusal.kind, "text": refusal.text}]}
+        with contextlib.suppress(UserError):   # another window moved it meanwhile: the refusal is said, not kept
+            conversations.keep_refused(p.ops("repl"), conv_id, heard, [refusal])
     LIVE.changed()
     if "application/json" in p.request.headers.get("accept", ""):
         response: Response = JSONResponse(view)

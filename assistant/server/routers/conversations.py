@@ -78,36 +78,73 @@ def _idle_since(ops: LocalOps) -> str:
 
 
 def _open(ops: LocalOps, conv_id: str) -> tuple[Conversation, int]:
+    conv, version, _ = _load(ops, conv_id)
+    return conv, version
+
+
+def _load(ops: LocalOps, conv_id: str) -> tuple[Conversation, int, list[dict] | None]:
+    """The stored conversation, its version, and the lines a web chat showed of it (None for another shell)."""
     ctx = ops.ctx
     row = ctx.store.row("SELECT state, version FROM conversations WHERE id = ? AND account = ? AND token = ? "
                         "AND updated_at >= ?", (conv_id, ctx.account, ops.caller.principal.token_id,  # type: ignore[attr-defined]
                                                 _idle_since(ops)))
     if row is None:
         raise NotFound(f"no conversation {conv_id}; start one with POST /v1/conversations")
-    conv = Conversation.load(ctx, ops._router(), json.loads(row["state"]), ops.role, files="upload")
+    data = json.loads(row["state"])
+    conv = Conversation.load(ctx, ops._router(), data, ops.role, files="upload")
     conv.whole_turns = True
-    return conv, row["version"]
+    shown = data.get("shown")
+    return conv, row["version"], list(shown) if isinstance(shown, list) else ([] if conv.shell == "web" else None)
 
 
-def _save(ops: LocalOps, conv_id: str, conv: Conversation, version: int) -> None:
+def _state(conv: Conversation, shown: list[dict] | None) -> str:
+    state = conv.dump()
+    if shown is not None:
+        state["shown"] = shown[-conv.ctx.rules.conversations["shown_lines"]:]
+    return json.dumps(state, ensure_ascii=False)
+
+
+def shown_lines(ctx, heard: str | None, lines) -> list[dict]:
+    """A turn as a web chat shows it: the customer's line HEARD (none for a welcome), then every line
+    said in reply, muted ones too (the welcome's, "Related: ..."), so a reload reads as it was."""
+    at = ctx.now()
+    said = [{"from": "customer", "text": heard, "at": at}] if heard else []
+    return said + [{"from": "assistant", "kind": line.kind, "text": line.text, "at": at,
+                    **({"entry": line.entry} if line.entry else {})} for line in lines]
+
+
+def _save(ops: LocalOps, conv_id: str, conv: Conversation, version: int, shown: list[dict] | None = None) -> None:
     """Store the new state (inside the turn's transaction), unless another window moved it meanwhile."""
     ctx = ops.ctx
     changed = ctx.store.execute(
         "UPDATE conversations SET state = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
-        (json.dumps(conv.dump(), ensure_ascii=False), version + 1, ctx.now(), conv_id, version))
+        (_state(conv, shown), version + 1, ctx.now(), conv_id, version))
     if not changed:
         raise UserError("this conversation moved on in another window meanwhile; send the message again")
 
 
-def _turn(ops: LocalOps, conv_id: str, act: Callable[[Conversation], list]) -> dict:
+def _turn(ops: LocalOps, conv_id: str, act: Callable[[Conversation], list], heard: str | None = None) -> dict:
     """ACT on the stored conversation and store what it leaves, in one transaction (run again whole
-    after a conflict): the action a turn confirms and the state that says it was done commit together."""
+    after a conflict): the action a turn confirms and the state that says it was done commit together.
+    HEARD: the customer's line as a web chat shows it, kept with the reply in the chat's transcript."""
     def work() -> dict:
-        conv, version = _open(ops, conv_id)
+        conv, version, shown = _load(ops, conv_id)
         lines = act(conv)
-        _save(ops, conv_id, conv, version)
+        if shown is not None:
+            shown += shown_lines(ops.ctx, heard, lines)
+        _save(ops, conv_id, conv, version, shown)
         return _view(conv_id, conv, lines)
     return ops.ctx.store.atomically(work, key=ops.ctx.account)
+
+
+def keep_refused(ops: LocalOps, conv_id: str, heard: str | None, lines: list) -> None:
+    """A web chat's line that was refused whole (nothing else changed) and the refusal, added to its
+    transcript on their own, so a reload still shows them."""
+    def work() -> None:
+        conv, version, shown = _load(ops, conv_id)
+        if shown is not None:
+            _save(ops, conv_id, conv, version, shown + shown_lines(ops.ctx, heard, lines))
+    ops.ctx.store.atomically(work, key=ops.ctx.account)
 
 
 @router.post("/conversations", summary="Start a conversation: its id, the welcome lines, what it waits for")
@@ -138,7 +175,7 @@ def begin(lines: str, lang: str, ops: LocalOps, first: str | None = None, keys: 
                           (expired, everyone, ops.caller.principal.token_id))  # type: ignore[attr-defined]
         ctx.store.insert("conversations", {
             "id": conv_id, "account": ctx.account, "token": ops.caller.principal.token_id,  # type: ignore[attr-defined]
-            "state": json.dumps(conv.dump(), ensure_ascii=False), "version": 1,
+            "state": _state(conv, shown_lines(ctx, None, said) if shell == "web" else None), "version": 1,
             "created_at": ctx.now(), "updated_at": ctx.now()})
     ctx.store.atomically(create, key=ctx.account)
     view = _view(conv_id, conv, said)
@@ -164,7 +201,7 @@ def say(conv_id: str, body: Message, ops: LocalOps, prompts: bool = False) -> di
             conv.lang_setting = body.lang
         lines = conv.handle(body.text)
         return lines + conv.asked(lines) if prompts else lines
-    return _turn(ops, conv_id, said)
+    return _turn(ops, conv_id, said, body.text.strip())
 
 
 @router.post("/conversations/{conv_id}/cancel", summary="Drop whatever was being filled in (Ctrl-C)")
