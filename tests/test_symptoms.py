@@ -148,6 +148,12 @@ def test_an_industry_named_in_another_question_is_no_symptom(router, question):
     assert not router.route(question).notes
 
 
+def test_a_brokerage_asking_whether_it_may_use_the_service_to_tip_stocks_gets_the_ban_and_the_finance_rules(router):
+    reply = router.route("券商能用数字短信给客户推荐股票吗？我们是正规证券公司")
+    assert (reply.type, reply.entry) == ("answer", "template-content-rules")
+    assert reply.notes == ("“股票”属于模板规范禁止发送的内容", "金融：中国联通、中国电信不接受；中国移动需要提供证明材料")
+
+
 def test_whether_an_industry_would_be_refused_asks_whether_it_may_be_sent(router):
     assert router.route("我们是培训机构，招生信息的模板会不会被拒？").notes == ("“培训”属于模板规范禁止发送的内容",)
 
