@@ -20,7 +20,7 @@ from .. import roles
 from ..actions import accounts, handoff, signatures, templates
 from ..choices import answer_first, pick, yes_or_no
 from ..clock import read_day
-from ..errors import Conflict, UserError
+from ..errors import Conflict, NotFound, UserError
 from ..files import paths_in
 from ..knowledge import Slot
 from ..messages import say, small_talk
@@ -29,7 +29,7 @@ from ..router import Reply, phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold, shorten
 from . import attachments, cases, commands, notes, offers, outcomes, previews, values
-from .lines import Line, Waiting, leaves, yes_or_no_again
+from .lines import Line, Waiting, after_correction, leaves, yes_or_no_again
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
@@ -443,6 +443,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
             return changed
         if (held := _yes_with_a_change(conv, text)) is not None:   # "yes, but remove 13800138071": never sent as shown
             return held
+        if (other := _mind_changed(conv, text)) is not None:   # "不对，我想先看下余额": that question, not a no
+            return other
         if conv.signs_off(text):        # "算了不用了，我自己再看看": a no, and nothing after it is run
             return _not_done(conv)
         reading, conv.rest = offers.reading(conv, text, flow.action)
@@ -455,6 +457,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
             said = aside(conv, text)
             return said if said is not None else unknown(conv, text)
         return yes_or_no_again(go_ahead(conv), conv.say("answer_yes_no"))  # asked again, never taken as a no
+    if (other := _mind_changed(conv, text)) is not None:   # "不对，我想先看下余额": never the template's name
+        return other
     slot = flow.slots[0]
     reading = yes_or_no(text, conv.kb.answers)
     if reading == "no" and not slot.required:
@@ -614,6 +618,26 @@ def _earlier_changed(conv: Conversation, text: str) -> list[Line] | None:
         flow.args["params"], flow.params_asked = {}, False
         return said_lines + advance(conv)
     return said_lines + back(conv)
+
+
+def _mind_changed(conv: Conversation, text: str) -> list[Line] | None:
+    """A change of mind opening TEXT (messages.yaml `leaving.correct`: "不对", "wait, no", "actually") and then
+    a question or a request ("不对，我想先看下余额" at the template name's prompt): that question or request is
+    handled as one typed at the prompt (`aside`: answered, or run, and the prompt comes back; another change
+    drops the pending request and says so); the request itself named again ("不对，继续建模板") is its prompt
+    back. None when TEXT opens with no such words, or what follows them is neither (a value, maybe)."""
+    flow = conv.flow
+    assert flow is not None
+    rest = after_correction(text, conv.kb.leaving)
+    if not rest or yes_or_no(rest, conv.kb.answers) is not None:   # "no, not sure": an answer, read as one
+        return None
+    reply = conv.router.route(rest, conv.lang)
+    sure = reply.type in ("answer", "action") and reply.confidence >= conv.router.thresholds.answer
+    if not sure and not asks_something(conv, rest):
+        return None
+    if reply.type == "action" and reply.action == flow.action and not reply.args:
+        return back(conv)
+    return aside(conv, rest, reply) or unknown(conv, rest)
 
 
 def _reply_at_claim(conv: Conversation, text: str) -> list[Line] | None:
@@ -1056,8 +1080,12 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
             return None
         raise UserError(conv.say("value.needed", prompt=prompt(conv, action, slot)))
     if slot.type in SIGNATURE_TYPES:
-        return signatures.check_name(ctx, value) if action == "signature.submit" else \
-            signatures.status(ctx, value)[0]["name"]
+        if action == "signature.submit":
+            return signatures.check_name(ctx, value)
+        try:
+            return signatures.status(ctx, value)[0]["name"]
+        except NotFound:
+            raise _not_in_account(conv, "signature", "name", value) from None
     if slot.type == "source":
         chosen = pick(value, conv.kb.slot_types["source"].choices)
         if chosen is None:
@@ -1066,7 +1094,10 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
     if slot.type == "template_code":
         if _a_phone_number(value):      # "13800138000" at "Template code": the numbers come next, not now
             raise UserError(_phone_at_code(conv, value))
-        return templates.find(ctx, value)["code"]
+        try:
+            return templates.find(ctx, value)["code"]
+        except NotFound:
+            raise _not_in_account(conv, "template", "code", value) from None
     if slot.type == "day":   # as the words were said ("No sends made last monday."), once known to name a day
         if read_day(value, ctx.clock.today(), ctx.rules.day_words) is None:
             raise UserError(conv.say("value.not_a_day", value=value))
@@ -1103,6 +1134,17 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
             raise UserError(conv.say("value.text_is_a_file", name=value))
         templates.check_text(ctx, value)
     return value
+
+
+def _not_in_account(conv: Conversation, kind: str, column: str, value: str) -> NotFound:
+    """VALUE typed at a prompt for a KIND ("signature", "template") the account has none of by that name:
+    said in the conversation's language, with the account's own (by COLUMN) or how to make one."""
+    known = [r[column] for r in conv.ctx.store.rows(f"SELECT {column} FROM {kind}s WHERE account = ? ORDER BY {column}",
+                                                    (conv.ctx.account,))]
+    separator = conv.say("list.separator")
+    listed = (separator + " " if separator.isascii() else separator).join(known)
+    return NotFound(conv.say(f"value.no_{kind}" if known else f"value.no_{kind}.none", name=value,
+                             account=conv.ctx.account, known=listed))
 
 
 # at most this many of the account's templates are named where a template code is wanted
