@@ -363,6 +363,8 @@ def at_offer(conv: Conversation, text: str) -> list[Line] | None:
     # reads nothing else in it
     if chinese and not (_fills_a_name(conv, deed) and not conv.router.form(word) and reply.type == "fallback"):
         return None
+    if chinese and (_wants(conv, word) or asks_something(conv, word)):
+        return None                     # "我想发个通知", "签名好了吗": a request or a question, never a name
     if deed.get("do") == "start" and deed.get("name") in conv.kb.actions and _a_name(conv, word):
         name, args = deed["name"], dict(deed.get("args") or {})
         slot = next((s for s in conv.kb.actions[name].slots if s.name not in args and s.name not in FILES), None)
@@ -377,6 +379,13 @@ def at_offer(conv: Conversation, text: str) -> list[Line] | None:
     if _known_word(conv, word):
         return None                     # "AcmeShop" at an offer to enable: what to do with that signature
     return yes_or_no_again(conv.yes_no(offer.question), conv.say("offer.bare_word", word=word))
+
+
+def _wants(conv: Conversation, text: str) -> bool:
+    """TEXT opens with words that ask for something ("我想…", "我要…", "I want…": matcher.yaml
+    `routing.wanting`, of two words or more, so that a name beginning with 要 or 想 is still one)."""
+    words = fold(text).split()
+    return any(words[:len(p.split())] == p.split() for p in conv.kb.routing.wanting if len(p.split()) > 1)
 
 
 def _fills_a_name(conv: Conversation, deed: dict) -> bool:
