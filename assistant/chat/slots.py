@@ -490,6 +490,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         if flow.action == "error.lookup":
             conv.flow = None
         return fix + back(conv)
+    if (fate := outcomes.fate_asked(conv, text)) is not None:
+        return fate + back(conv)        # "为什么02885551234失败" at the numbers' prompt: that number's own reason
     if any_text or worded or asks:
         reply = conv.router.route(text, conv.lang)
         if _is_request(conv, reply) or ((any_text or asks) and _is_question(conv, text, reply)) \
