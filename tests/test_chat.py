@@ -443,3 +443,14 @@ def test_the_words_after_a_change_of_mind_are_read_and_a_path_or_a_plain_word_op
     assert after_correction("不是不是 余额多少", kb.leaving) == "余额多少"
     for text in ("no/such.png", "/no/such.png", "nothing to add", "notes", "会员日"):
         assert after_correction(text, kb.leaving) is None, text
+
+
+def test_a_value_prompt_is_said_once_after_a_question_answered_at_it(ctx, router):
+    """The web chat's transcript (lines, then `asked`) shows the prompt once, as the REPL's prompt does."""
+    conv = Conversation(_signed(ctx), router)
+    conv.handle("submit a signature")
+    conv.handle("AcmePay")
+    lines = conv.handle("how long does signature review take?")
+    shown = [line.text for line in lines + conv.asked(lines)]
+    prompt = conv.waiting.prompt
+    assert conv.waiting.kind == "slot" and sum(prompt in text for text in shown) == 1, shown

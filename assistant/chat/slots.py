@@ -1026,12 +1026,13 @@ def unknown(conv: Conversation, text: str) -> list[Line]:
 
 
 def back(conv: Conversation) -> list[Line]:
-    """The line that brings the person back to the pending prompt."""
+    """The line that brings the person back to the pending prompt. A value's prompt is not said in it: the
+    shell asks it (the REPL's prompt, `Conversation.asked`), so it is shown once; a go-ahead, a yes/no
+    question, follows as its own line, as wherever it is asked."""
     if conv.flow is None:
         return []
-    asked = waiting(conv)
-    assert asked is not None
-    return [Line("muted", conv.say("request.back", request=title(conv, conv.flow), prompt=asked.prompt))]
+    said = [Line("muted", conv.say("request.back", request=title(conv, conv.flow)))]
+    return said + [Line("choice", go_ahead(conv))] if conv.flow.confirming else said
 
 
 # --- values ------------------------------------------------------------------------------------
