@@ -498,6 +498,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
                 or (slot.type == "param" and _surely_another(conv, reply)):
             # a question nothing answers is said so, never met with silence
             return aside(conv, text, reply) or unknown(conv, text)
+    if (other := _request_not_value(conv, flow, slot, text)) is not None:
+        return other                    # "帮我建模板" at the signature name's prompt: that request, never the name
     if _never_a_question(flow, slot) and _asks_rather_than_gives(conv, slot, text):
         # a template's value, a signature's name, a code is never a question ("what is this charge?",
         # "发到了没", "我们有几个签名了"): answered, or said not understood, and the prompt comes back
@@ -649,6 +651,20 @@ def _mind_changed(conv: Conversation, text: str) -> list[Line] | None:
     if reply.type == "action" and reply.action == flow.action and not reply.args:
         return back(conv)
     return aside(conv, rest, reply) or unknown(conv, rest)
+
+
+def _request_not_value(conv: Conversation, flow: Flow, slot: Slot, text: str) -> list[Line] | None:
+    """TEXT, typed where a name, a code or a choice is asked (SLOT), worded as a request ("帮我建模板", "帮我查下余额":
+    command form, or opening with `routing.wanting`) that the router reads surely as another action: that request
+    (`aside`; one that changes something drops the pending one, and says so). None for anything else: a name is
+    never so worded ("阿克米优选", "AcmeShop"), and numbers or files are read as such."""
+    if slot.type in ("phone", "param", *MAY_ASK_TYPES) or slot.name in (*FILES, "text") or \
+            not (conv.router.form(text) == "command" or _wants(conv, text)):
+        return None                     # numbers, files, a message's words, a parameter: read as such
+    reply = conv.router.route(text, conv.lang)
+    if reply.type != "action" or reply.action == flow.action or reply.confidence < conv.router.thresholds.answer:
+        return None
+    return aside(conv, text, reply) or unknown(conv, text)
 
 
 def _reply_at_claim(conv: Conversation, text: str) -> list[Line] | None:
