@@ -110,11 +110,11 @@ def _opener(phrase: str) -> re.Pattern[str]:
     return re.compile(r"\s*" + _MARKS.join(words) + end + _MARKS, re.IGNORECASE)
 
 
-def after_correction(text: str, leaving: Leaving | None = None) -> str | None:
+def after_correction(text: str, leaving: Leaving | None = None, kind: str = "correct") -> str | None:
     """The words of TEXT after the change of mind it opens with (the `correct` phrases of LEAVING, one or
     more: "不对，我想先看下余额" -> "我想先看下余额", "wait, no, show my balance" -> "show my balance"); None when
-    it opens with none."""
-    phrases = sorted((leaving or _shipped()).get("correct", ()), key=len, reverse=True)
+    it opens with none. KIND: another kind of LEAVING's phrases (`resume`: "回去继续建模板" -> "建模板")."""
+    phrases = sorted((leaving or _shipped()).get(kind, ()), key=len, reverse=True)
     rest, found = text, False
     while rest:
         match = next((m for p in phrases if (m := _opener(p).match(rest))), None)

@@ -468,6 +468,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         return yes_or_no_again(go_ahead(conv), conv.say("answer_yes_no"))  # asked again, never taken as a no
     if (other := _mind_changed(conv, text)) is not None:   # "不对，我想先看下余额": never the template's name
         return other
+    if resumed(conv, text):             # "回去继续建模板": the prompt again, never the value
+        return back(conv)
     slot = flow.slots[0]
     reading = yes_or_no(text, conv.kb.answers)
     if reading == "no" and not slot.required:
@@ -631,6 +633,21 @@ def _earlier_changed(conv: Conversation, text: str) -> list[Line] | None:
         flow.args["params"], flow.params_asked = {}, False
         return said_lines + advance(conv)
     return said_lines + back(conv)
+
+
+def resumed(conv: Conversation, text: str) -> bool:
+    """TEXT says to go on with the request being filled in: it opens with messages.yaml `leaving.resume` ("回去继续",
+    "back to") and the rest names that request ("回去继续建模板", "back to the template"). A bare "继续" is a yes."""
+    flow = conv.flow
+    assert flow is not None
+    rest = after_correction(text, conv.kb.leaving, "resume")
+    if not rest:
+        return False
+    reply = conv.router.route(rest, conv.lang)
+    if reply.type == "answer":
+        entry = conv.kb.entries.get(reply.entry or "")
+        return bool(entry and entry.actions and entry.actions[0] == flow.action)
+    return reply.type == "action" and reply.action == flow.action and not reply.args
 
 
 def _mind_changed(conv: Conversation, text: str) -> list[Line] | None:
