@@ -45,6 +45,21 @@ def normalise(raw: str) -> str | None:
     return text if len(text) == 11 and text.isascii() and text.isdigit() and text[0] == "1" else None
 
 
+def key(raw: str) -> str:
+    """RAW as digits to tell whether two numbers are one, however each is written: a mobile's 11 digits
+    ("+86 138-0013-8000" -> "13800138000"), any other's digits without a country code (+86, 0086) or
+    leading zeros ("028-85551234", "+86 28 8555 1234" and "02885551234" -> "2885551234")."""
+    phone = normalise(raw)
+    if phone:
+        return phone
+    digits = re.sub(r"\D", "", raw)
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) > 11:
+            digits = digits[len(prefix):]
+            break
+    return digits.lstrip("0")
+
+
 def _digits(raw: str) -> str:
     """RAW without spaces, dashes, brackets and dots (a file's plain "13800138000" as it is, at once)."""
     return raw if len(raw) == 11 and raw.isascii() and raw.isdigit() else _SEPARATORS.sub("", raw.strip())

@@ -237,6 +237,8 @@ def slots_for(kb: KnowledgeBase, action: Action, text: str) -> dict[str, Any]:
     for slot in action.slots:
         if slot.type == "phone":
             values = [re.sub(r"[\s-]", "", v) for v in phone_reading(kb, text).recipients]
+        elif slot.type == "industry_said":
+            values = industries_in(kb, text)
         else:
             values = _error_codes_in(kb, text) if slot.type == "error_code" else extract(kb, slot.type, text)
         never = kb.slot_types[slot.type].exclude if slot.type in kb.slot_types else ()
@@ -245,6 +247,26 @@ def slots_for(kb: KnowledgeBase, action: Action, text: str) -> dict[str, Any]:
             args[slot.name] = values if slot.many else values[0]
             taken.update(values if slot.many else values[:1])
     return args
+
+
+def industries_in(kb: KnowledgeBase, text: str) -> list[str]:
+    """The template industries TEXT names with the field's word (slot type `industry_said`: "餐饮行业",
+    "行业：餐饮", "industry catering"), each as rules.yaml names it (catering): the longest word of an
+    industry (slot type `industry`'s, or its own name) in what is read there; then quoted values, as any
+    quoted value was read before."""
+    slot_type, words = kb.slot_types.get("industry_said"), kb.slot_types.get("industry")
+    named = {name: (name,) for name in (kb.rules.template_industries if kb.rules else ())}
+    for name, others in (words.choices if words else {}).items():
+        named[name] = (*named.get(name, (name,)), *others)
+    found: list[str] = []
+    for pattern in slot_type.patterns if slot_type else ():
+        for match in pattern.finditer(text):
+            said = f" {fold(match.group('value'))} "
+            best = max(((len(fold(w)), name) for name, ws in named.items() for w in ws if f" {fold(w)} " in said),
+                       default=None)
+            if best and best[1] not in found:
+                found.append(best[1])
+    return found + [v for v in extract(kb, "quoted", text) if v not in found]
 
 
 def phone_reading(kb: KnowledgeBase, text: str, whole: bool = False) -> numbers.Reading:

@@ -433,3 +433,24 @@ def test_a_message_of_two_questions_gets_both_answers_before_the_offer_of_the_fi
     assert any("没有公布数字短信的价格" in text for text in lines[asked:])
     assert "开通数字短信发送吗" in lines[-1]
     assert conv.unanswered == ["顺便问下一条多少钱"]   # what is not published goes to a person with the ticket
+
+
+def test_the_words_after_a_change_of_mind_are_read_and_a_path_or_a_plain_word_opens_none(kb):
+    from assistant.chat.lines import after_correction
+
+    assert after_correction("不对，我想先看下余额", kb.leaving) == "我想先看下余额"
+    assert after_correction("Wait, no, show my balance", kb.leaving) == "show my balance"
+    assert after_correction("不是不是 余额多少", kb.leaving) == "余额多少"
+    for text in ("no/such.png", "/no/such.png", "nothing to add", "notes", "会员日"):
+        assert after_correction(text, kb.leaving) is None, text
+
+
+def test_a_value_prompt_is_said_once_after_a_question_answered_at_it(ctx, router):
+    """The web chat's transcript (lines, then `asked`) shows the prompt once, as the REPL's prompt does."""
+    conv = Conversation(_signed(ctx), router)
+    conv.handle("submit a signature")
+    conv.handle("AcmePay")
+    lines = conv.handle("how long does signature review take?")
+    shown = [line.text for line in lines + conv.asked(lines)]
+    prompt = conv.waiting.prompt
+    assert conv.waiting.kind == "slot" and sum(prompt in text for text in shown) == 1, shown

@@ -159,3 +159,11 @@ def test_the_notes_as_catalogue_sentences_are_said_in_chinese_but_a_rules_own_re
     assert chinese[-1] == "138 0013 8000：与 13800138000 是同一个号码（13800138000），只算一个接收方，只发送一次"
     broadnet = lookup("19212345678", kb.rules).problem        # rules.yaml's own words, as they are
     assert chinese[2] == f"19212345678：{broadnet}"
+
+
+def test_one_number_written_in_different_ways_has_one_key():
+    from assistant.numbers import key
+
+    assert key("+86 138-0013-8000") == key("13800138000") == "13800138000"
+    assert key("028-85551234") == key("02885551234") == key("+86 28 8555 1234") == key("0086 28 85551234")
+    assert key("028-85551234") != key("028-85551235")

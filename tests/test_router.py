@@ -489,6 +489,24 @@ def test_a_new_templates_name_is_not_taken_for_its_signature(router, text, args)
     assert {k: reply.args.get(k) for k in ("name", "signature") if k in reply.args} == args
 
 
+@pytest.mark.parametrize("text,args", [
+    ("建个模板叫会员日2，签名AcmeShop，餐饮行业", {"name": "会员日2", "signature": "AcmeShop", "industry": "catering"}),
+    ("建个模板叫会员日2，签名AcmeShop，行业餐饮", {"name": "会员日2", "signature": "AcmeShop", "industry": "catering"}),
+    ("建个模板，行业：餐饮", {"industry": "catering"}),
+    ("create template Memberday with signature AcmeShop industry catering",
+     {"name": "Memberday", "signature": "AcmeShop", "industry": "catering"}),
+    ("create a template called Spring promo with signature AcmeShop, retail industry",
+     {"name": "Spring promo", "signature": "AcmeShop", "industry": "retail"}),
+    ("can you make a template 'VIP Welcome' on signature StarRiver, retail industry, with welcome.mp4?",
+     {"name": "VIP Welcome", "signature": "StarRiver", "industry": "retail"}),
+    ("create a template for me", {}),
+])
+def test_a_new_templates_industry_is_read_with_its_field_word_and_the_signature_stops_before_it(router, text, args):
+    reply = router.route(text)
+    assert (reply.type, reply.action) == ("action", "template.create")
+    assert {k: reply.args.get(k) for k in ("name", "signature", "industry", "text") if k in reply.args} == args
+
+
 def test_a_quoted_template_name_is_not_also_its_industry_text_and_media(router):
     reply = router.route('create a template "Autumn sale"')
     assert reply.action == "template.create" and reply.args == {"name": "Autumn sale"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -94,6 +95,33 @@ def _only_leaving(words: tuple[str, ...], said: bool, phrases: frozenset[tuple[s
                 seen.add(step)
                 todo.append(step)
     return False
+
+
+_MARKS = r"[\s,，.。!！:：;；、…~\-—]*"   # what may stand between the words of a phrase typed, and after it
+
+
+@functools.lru_cache(maxsize=64)
+def _opener(phrase: str) -> re.Pattern[str]:
+    """A folded PHRASE at the start of a line as typed, with any marks or spaces between its words and after it
+    ("wait no" opens "Wait, no, show my balance"; "不 对" opens "不对，我想…"); a Latin phrase ends at a mark,
+    a space or the line's end ("no" never opens "no/such.png")."""
+    words = [re.escape(w) for w in phrase.split()]
+    end = r"(?![^\s,，.。!！:：;；、…~\-—])" if phrase[-1:].isascii() else ""   # "no" never opens "no/such.png"
+    return re.compile(r"\s*" + _MARKS.join(words) + end + _MARKS, re.IGNORECASE)
+
+
+def after_correction(text: str, leaving: Leaving | None = None, kind: str = "correct") -> str | None:
+    """The words of TEXT after the change of mind it opens with (the `correct` phrases of LEAVING, one or
+    more: "不对，我想先看下余额" -> "我想先看下余额", "wait, no, show my balance" -> "show my balance"); None when
+    it opens with none. KIND: another kind of LEAVING's phrases (`resume`: "回去继续建模板" -> "建模板")."""
+    phrases = sorted((leaving or _shipped()).get(kind, ()), key=len, reverse=True)
+    rest, found = text, False
+    while rest:
+        match = next((m for p in phrases if (m := _opener(p).match(rest))), None)
+        if match is None:
+            break
+        rest, found = rest[match.end():], True
+    return rest.strip() if found else None
 
 
 @dataclass

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .. import lang as language
 from ..choices import after_yes, answer_first, yes_or_no
-from .lines import Line
+from .lines import Line, after_correction
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
@@ -72,9 +73,15 @@ def reading(conv: Conversation, text: str, pending: str | None) -> tuple[str | N
     A yes or a no that opens a sentence answers ("no. I want to talk to a person" is no, then a
     request for a person); a yes followed by words restating what was offered is a yes ("sure,
     go ahead and enable it"); a yes followed by a question or request the assistant understands
-    is a yes, then that line ("ok what do I need to do to start sending?"). Anything else is
+    is a yes, then that line ("ok what do I need to do to start sending?"); a change of mind ("不对", "wait, no":
+    messages.yaml `leaving.correct`) and then a question or request is a no, then that line. Anything else is
     `yes_or_no`'s reading (None: not an answer at all).
     """
+    if (rest := after_correction(text, conv.kb.leaving)) and yes_or_no(rest, conv.kb.answers) is None:
+        reply = conv.router.route(rest, conv.lang)
+        if (reply.type in ("answer", "action") and reply.confidence >= conv.kb.thresholds.answer) \
+                or conv.router.form(rest) == "question" or language.asks_in_chinese(rest):
+            return "no", rest               # "不对，我想先看下余额": a change of mind, then that line
     answer, rest = answer_first(text, conv.kb.answers)
     if answer == "yes" and rest:
         said_again = after_yes(text, conv.kb.answers) or rest

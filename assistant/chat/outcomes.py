@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from .. import render
 from ..actions import accounts, error_codes, handoff, sending, signatures, templates
 from ..errors import NotFound, UserError
-from . import commands, offers, previews
+from ..numbers import lookup
+from . import commands, notes, offers, previews
 from .lines import Line
 
 if TYPE_CHECKING:
@@ -149,7 +150,10 @@ def refused_at_preview(conv: Conversation, args: dict[str, Any], result: dict) -
     for r in reversed(failed[:3]):            # "A; B; C; …" as nested pairs, each language joining them its way
         said = why_said(r) if said is None else {"say": "send.reasons", "fields": {"first": why_said(r), "rest": said}}
     conv.last["refused_send"] = {"template": args["code"], "phones": [r["phone"] for r in result["results"]],
-                                 "code": code, "reason": reason, "said": said, "at": conv.ctx.now()}
+                                 "code": code, "reason": reason, "said": said, "at": conv.ctx.now(),
+                                 # each number's own reason: "why did 02885551234 fail?" explains its code only
+                                 "failed": [{"phone": r["phone"], "carrier": r["carrier"], "code": r["error_code"],
+                                             "detail": r["detail"]} for r in failed[:KEPT_REFUSALS]]}
     conv.last.pop("failed_send", None)      # the latest trouble of the session is this one
 
 
@@ -268,14 +272,14 @@ _WHY = ("为什么", "为啥", "怎么回事", "什么原因", "原因")
 
 def fate_asked(conv: Conversation, text: str) -> list[Line] | None:
     """"19212345678为什么失败", "为什么19212345678失败了", "why did 19212345678 fail": a line that names
-    a number of the last send and asks why (or says it failed) asks what happened to it, in any word
-    order, with or without a question mark; it never starts a send to that number. None for any
-    other line, and for a request (a command, or a line naming a template code: "send DIGITAL_SMS_0001
-    to 19212345678")."""
+    a number and asks why (or says it failed) asks what happened to it, in any word order, with or
+    without a question mark, however the number is written ("028-85551234", "+86 138 0013 8000"); it
+    never starts a send to that number. None for any other line, and for a request (a command, or a
+    line naming a template code: "send DIGITAL_SMS_0001 to 19212345678")."""
     from ..router import extract
     from ..text import fold
 
-    if not conv.last.get("request") or conv.router.form(text) == "command" or extract(conv.kb, "template_code", text):
+    if conv.router.form(text) == "command" or extract(conv.kb, "template_code", text):
         return None
     words = set(fold(text).split())
     if _FAILURE_WORDS.isdisjoint(words) and _WHY_WORDS.isdisjoint(words) and not any(w in text for w in _WHY):
@@ -283,45 +287,102 @@ def fate_asked(conv: Conversation, text: str) -> list[Line] | None:
     return number_fate(conv, text, numbers_only=True)
 
 
+# at most this many of a refused preview's numbers are kept with their reasons (`refused_at_preview`)
+KEPT_REFUSALS = 100
+
+
+def _messages_to(conv: Conversation, raw: str, request: str | None = None, limit: int = 1) -> list[dict]:
+    """The account's messages to number RAW (in send REQUEST, or in any send, newest first), however RAW
+    and the send wrote it: a mobile by its 11 digits, any other number by its digits (`numbers.key`)."""
+    from ..numbers import key, normalise
+
+    ctx = conv.ctx
+    columns = ("SELECT m.phone, m.carrier, m.status, m.error_code, m.detail, m.request_id, r.created_at FROM messages m "
+               "JOIN requests r ON r.request_id = m.request_id WHERE m.account = ? ")
+    where, values = "", [ctx.account]
+    if request:
+        where, values = "AND m.request_id = ? ", [ctx.account, request]
+    if phone := normalise(raw):          # a mobile is recorded by its 11 digits
+        return ctx.store.rows(columns + where + "AND m.phone = ? ORDER BY r.created_at DESC, m.id DESC LIMIT ?",
+                              (*values, phone, limit))
+    wanted = key(raw)
+    if len(wanted) < 4:
+        return []
+    rows = ctx.store.rows(columns + where + "AND m.phone LIKE ? ORDER BY r.created_at DESC, m.id DESC",
+                          (*values, "%" + wanted[-4:]))    # any other is recorded as written: its last digits find it
+    return [r for r in rows if key(r["phone"]) == wanted][:limit]
+
+
+def _refused_to(conv: Conversation, raw: str) -> dict | None:
+    """Why number RAW could not be sent in the preview refused last (`refused_at_preview`), or None."""
+    from ..numbers import key
+
+    refused = conv.last.get("refused_send") or {}
+    return next((r for r in refused.get("failed", ()) if key(r["phone"]) == key(raw)), None)
+
+
 def number_fate(conv: Conversation, text: str, numbers_only: bool = False) -> list[Line] | None:
-    """"why did 19912345678 fail?": what happened to each number TEXT names in the last send, with
-    its own error code explained. None when TEXT names no number of that send (with NUMBERS_ONLY,
-    a carrier named without a number is not looked at either)."""
+    """"why did 19912345678 fail?": what happened to each number TEXT names, with its own error code
+    explained: in the send whose preview was refused last (its reason there), else in the last send,
+    else (with NUMBERS_ONLY: a line `fate_asked` reads) in the account's latest send to it, or that no
+    send to it is on record. None when TEXT names no number of those (with NUMBERS_ONLY, a carrier
+    named without a number is not looked at either)."""
     request = conv.last.get("request")
-    if not request:
+    if not request and not numbers_only and not conv.last.get("refused_send"):
         return None
-    from ..numbers import normalise
     from ..router import phone_reading
 
     reading = phone_reading(conv.kb, text)
     carrier = _named_carrier(conv, text)
-    asked = [normalise(raw) or raw for raw in reading.phones + reading.unread]
-    if not asked and numbers_only:
+    asked = reading.phones + reading.unread
+    if not asked and (numbers_only or not request):
         return None
     asked = asked or _carriers_failures(conv, carrier, request)
     lines: list[Line] = []
     explained: list[str] = []
     for phone in asked:
-        row = conv.ctx.store.row("SELECT phone, carrier, status, error_code, detail FROM messages "
-                                 "WHERE account = ? AND request_id = ? AND phone = ?", (conv.ctx.account, request, phone))
-        if row is None:
-            continue
-        where = previews.label(conv, "carrier", row["carrier"]) if row["carrier"] else conv.say("preview.send.no_carrier")
-        if row["status"] == "sent":
-            lines.append(Line("ok", conv.say("fate.sent", phone=row["phone"], carrier=where, request=request[:8])))
-            continue
-        lines.append(Line("warn", conv.say("fate.failed", phone=row["phone"], carrier=where, code=row["error_code"],
-                                           detail=row["detail"])))
-        if row["error_code"] and row["error_code"] not in explained:
-            explained.append(row["error_code"])
-            lines += explain_errors(conv, [row["error_code"]])
+        said, code = _fate_of(conv, phone, request, numbers_only)
+        lines += said
+        if code and code not in explained:
+            explained.append(code)
+            lines += explain_errors(conv, [code])
     if not lines:
         from ..text import fold
 
-        if carrier is None or _FAILURE_WORDS.isdisjoint(fold(text).split()):
+        if carrier is None or _FAILURE_WORDS.isdisjoint(fold(text).split()) or not request:
             return None
         where = previews.label(conv, "carrier", carrier)   # "what went wrong with the telecom numbers?": nothing did
         return [Line("ok", conv.say("fate.none_failed", carrier=where, request=request[:8]))]
     if explained:
         conv.last["error"], conv.last["errors"] = explained[-1], " ".join(explained)
     return lines
+
+
+def _fate_of(conv: Conversation, phone: str, request: str | None, records: bool) -> tuple[list[Line], str | None]:
+    """What happened to number PHONE, and the error code to explain: in the preview refused last, in send
+    REQUEST, else (RECORDS) in the account's latest send to it, or that none is on record. ([], None):
+    none of those names it."""
+    if refused := _refused_to(conv, phone):
+        where = previews.label(conv, "carrier", refused["carrier"]) if refused.get("carrier") \
+            else conv.say("preview.send.no_carrier")
+        return [Line("warn", conv.say("fate.refused", phone=refused["phone"], carrier=where, code=refused["code"],
+                                      detail=refused["detail"]))], refused["code"]
+    rows = _messages_to(conv, phone, request) if request else []
+    on_record = not rows and records
+    if on_record:
+        rows = _messages_to(conv, phone)
+    if not rows:
+        if not on_record:
+            return [], None
+        said = [Line("info", conv.say("fate.no_record", phone=phone, account=conv.ctx.account))]
+        if lookup(phone, conv.ctx.rules).problem:     # and no send could have reached it: why
+            said.append(Line("info", notes.named_problem(conv, phone)))
+        return said, None
+    row = rows[0]
+    where = previews.label(conv, "carrier", row["carrier"]) if row["carrier"] else conv.say("preview.send.no_carrier")
+    fields = {"phone": row["phone"], "carrier": where, "request": row["request_id"][:8], "at": row["created_at"]}
+    suffix = ".on_record" if on_record else ""
+    if row["status"] == "sent":
+        return [Line("ok", conv.say("fate.sent" + suffix, **fields))], None
+    return [Line("warn", conv.say("fate.failed" + suffix, code=row["error_code"], detail=row["detail"], **fields))], \
+        row["error_code"]

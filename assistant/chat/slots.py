@@ -20,7 +20,7 @@ from .. import roles
 from ..actions import accounts, handoff, signatures, templates
 from ..choices import answer_first, pick, yes_or_no
 from ..clock import read_day
-from ..errors import Conflict, UserError
+from ..errors import Conflict, NotFound, UserError
 from ..files import paths_in
 from ..knowledge import Slot
 from ..messages import say, small_talk
@@ -29,7 +29,7 @@ from ..router import Reply, phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold, shorten
 from . import attachments, cases, commands, notes, offers, outcomes, previews, values
-from .lines import Line, Waiting, leaves, yes_or_no_again
+from .lines import Line, Waiting, after_correction, leaves, yes_or_no_again
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
@@ -363,6 +363,8 @@ def at_offer(conv: Conversation, text: str) -> list[Line] | None:
     # reads nothing else in it
     if chinese and not (_fills_a_name(conv, deed) and not conv.router.form(word) and reply.type == "fallback"):
         return None
+    if chinese and (_wants(conv, word) or asks_something(conv, word)):
+        return None                     # "我想发个通知", "签名好了吗": a request or a question, never a name
     if deed.get("do") == "start" and deed.get("name") in conv.kb.actions and _a_name(conv, word):
         name, args = deed["name"], dict(deed.get("args") or {})
         slot = next((s for s in conv.kb.actions[name].slots if s.name not in args and s.name not in FILES), None)
@@ -377,6 +379,13 @@ def at_offer(conv: Conversation, text: str) -> list[Line] | None:
     if _known_word(conv, word):
         return None                     # "AcmeShop" at an offer to enable: what to do with that signature
     return yes_or_no_again(conv.yes_no(offer.question), conv.say("offer.bare_word", word=word))
+
+
+def _wants(conv: Conversation, text: str) -> bool:
+    """TEXT opens with words that ask for something ("我想…", "我要…", "I want…": matcher.yaml
+    `routing.wanting`, of two words or more, so that a name beginning with 要 or 想 is still one)."""
+    words = fold(text).split()
+    return any(words[:len(p.split())] == p.split() for p in conv.kb.routing.wanting if len(p.split()) > 1)
 
 
 def _fills_a_name(conv: Conversation, deed: dict) -> bool:
@@ -443,6 +452,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
             return changed
         if (held := _yes_with_a_change(conv, text)) is not None:   # "yes, but remove 13800138071": never sent as shown
             return held
+        if (other := _mind_changed(conv, text)) is not None:   # "不对，我想先看下余额": that question, not a no
+            return other
         if conv.signs_off(text):        # "算了不用了，我自己再看看": a no, and nothing after it is run
             return _not_done(conv)
         reading, conv.rest = offers.reading(conv, text, flow.action)
@@ -455,6 +466,10 @@ def answer(conv: Conversation, text: str) -> list[Line]:
             said = aside(conv, text)
             return said if said is not None else unknown(conv, text)
         return yes_or_no_again(go_ahead(conv), conv.say("answer_yes_no"))  # asked again, never taken as a no
+    if (other := _mind_changed(conv, text)) is not None:   # "不对，我想先看下余额": never the template's name
+        return other
+    if resumed(conv, text):             # "回去继续建模板": the prompt again, never the value
+        return back(conv)
     slot = flow.slots[0]
     reading = yes_or_no(text, conv.kb.answers)
     if reading == "no" and not slot.required:
@@ -477,12 +492,16 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         if flow.action == "error.lookup":
             conv.flow = None
         return fix + back(conv)
+    if (fate := outcomes.fate_asked(conv, text)) is not None:
+        return fate + back(conv)        # "为什么02885551234失败" at the numbers' prompt: that number's own reason
     if any_text or worded or asks:
         reply = conv.router.route(text, conv.lang)
         if _is_request(conv, reply) or ((any_text or asks) and _is_question(conv, text, reply)) \
                 or (slot.type == "param" and _surely_another(conv, reply)):
             # a question nothing answers is said so, never met with silence
             return aside(conv, text, reply) or unknown(conv, text)
+    if (other := _request_not_value(conv, flow, slot, text)) is not None:
+        return other                    # "帮我建模板" at the signature name's prompt: that request, never the name
     if _never_a_question(flow, slot) and _asks_rather_than_gives(conv, slot, text):
         # a template's value, a signature's name, a code is never a question ("what is this charge?",
         # "发到了没", "我们有几个签名了"): answered, or said not understood, and the prompt comes back
@@ -614,6 +633,55 @@ def _earlier_changed(conv: Conversation, text: str) -> list[Line] | None:
         flow.args["params"], flow.params_asked = {}, False
         return said_lines + advance(conv)
     return said_lines + back(conv)
+
+
+def resumed(conv: Conversation, text: str) -> bool:
+    """TEXT says to go on with the request being filled in: it opens with messages.yaml `leaving.resume` ("回去继续",
+    "back to") and the rest names that request ("回去继续建模板", "back to the template"). A bare "继续" is a yes."""
+    flow = conv.flow
+    assert flow is not None
+    rest = after_correction(text, conv.kb.leaving, "resume")
+    if not rest:
+        return False
+    reply = conv.router.route(rest, conv.lang)
+    if reply.type == "answer":
+        entry = conv.kb.entries.get(reply.entry or "")
+        return bool(entry and entry.actions and entry.actions[0] == flow.action)
+    return reply.type == "action" and reply.action == flow.action and not reply.args
+
+
+def _mind_changed(conv: Conversation, text: str) -> list[Line] | None:
+    """A change of mind opening TEXT (messages.yaml `leaving.correct`: "不对", "wait, no", "actually") and then
+    a question or a request ("不对，我想先看下余额" at the template name's prompt): that question or request is
+    handled as one typed at the prompt (`aside`: answered, or run, and the prompt comes back; another change
+    drops the pending request and says so); the request itself named again ("不对，继续建模板") is its prompt
+    back. None when TEXT opens with no such words, or what follows them is neither (a value, maybe)."""
+    flow = conv.flow
+    assert flow is not None
+    rest = after_correction(text, conv.kb.leaving)
+    if not rest or yes_or_no(rest, conv.kb.answers) is not None:   # "no, not sure": an answer, read as one
+        return None
+    reply = conv.router.route(rest, conv.lang)
+    sure = reply.type in ("answer", "action") and reply.confidence >= conv.router.thresholds.answer
+    if not sure and not asks_something(conv, rest):
+        return None
+    if reply.type == "action" and reply.action == flow.action and not reply.args:
+        return back(conv)
+    return aside(conv, rest, reply) or unknown(conv, rest)
+
+
+def _request_not_value(conv: Conversation, flow: Flow, slot: Slot, text: str) -> list[Line] | None:
+    """TEXT, typed where a name, a code or a choice is asked (SLOT), worded as a request ("帮我建模板", "帮我查下余额":
+    command form, or opening with `routing.wanting`) that the router reads surely as another action: that request
+    (`aside`; one that changes something drops the pending one, and says so). None for anything else: a name is
+    never so worded ("阿克米优选", "AcmeShop"), and numbers or files are read as such."""
+    if slot.type in ("phone", "param", *MAY_ASK_TYPES) or slot.name in (*FILES, "text") or \
+            not (conv.router.form(text) == "command" or _wants(conv, text)):
+        return None                     # numbers, files, a message's words, a parameter: read as such
+    reply = conv.router.route(text, conv.lang)
+    if reply.type != "action" or reply.action == flow.action or reply.confidence < conv.router.thresholds.answer:
+        return None
+    return aside(conv, text, reply) or unknown(conv, text)
 
 
 def _reply_at_claim(conv: Conversation, text: str) -> list[Line] | None:
@@ -991,12 +1059,13 @@ def unknown(conv: Conversation, text: str) -> list[Line]:
 
 
 def back(conv: Conversation) -> list[Line]:
-    """The line that brings the person back to the pending prompt."""
+    """The line that brings the person back to the pending prompt. A value's prompt is not said in it: the
+    shell asks it (the REPL's prompt, `Conversation.asked`), so it is shown once; a go-ahead, a yes/no
+    question, follows as its own line, as wherever it is asked."""
     if conv.flow is None:
         return []
-    asked = waiting(conv)
-    assert asked is not None
-    return [Line("muted", conv.say("request.back", request=title(conv, conv.flow), prompt=asked.prompt))]
+    said = [Line("muted", conv.say("request.back", request=title(conv, conv.flow)))]
+    return said + [Line("choice", go_ahead(conv))] if conv.flow.confirming else said
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -1056,8 +1125,12 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
             return None
         raise UserError(conv.say("value.needed", prompt=prompt(conv, action, slot)))
     if slot.type in SIGNATURE_TYPES:
-        return signatures.check_name(ctx, value) if action == "signature.submit" else \
-            signatures.status(ctx, value)[0]["name"]
+        if action == "signature.submit":
+            return signatures.check_name(ctx, value)
+        try:
+            return signatures.status(ctx, value)[0]["name"]
+        except NotFound:
+            raise _not_in_account(conv, "signature", "name", value) from None
     if slot.type == "source":
         chosen = pick(value, conv.kb.slot_types["source"].choices)
         if chosen is None:
@@ -1066,7 +1139,10 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
     if slot.type == "template_code":
         if _a_phone_number(value):      # "13800138000" at "Template code": the numbers come next, not now
             raise UserError(_phone_at_code(conv, value))
-        return templates.find(ctx, value)["code"]
+        try:
+            return templates.find(ctx, value)["code"]
+        except NotFound:
+            raise _not_in_account(conv, "template", "code", value) from None
     if slot.type == "day":   # as the words were said ("No sends made last monday."), once known to name a day
         if read_day(value, ctx.clock.today(), ctx.rules.day_words) is None:
             raise UserError(conv.say("value.not_a_day", value=value))
@@ -1103,6 +1179,17 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
             raise UserError(conv.say("value.text_is_a_file", name=value))
         templates.check_text(ctx, value)
     return value
+
+
+def _not_in_account(conv: Conversation, kind: str, column: str, value: str) -> NotFound:
+    """VALUE typed at a prompt for a KIND ("signature", "template") the account has none of by that name:
+    said in the conversation's language, with the account's own (by COLUMN) or how to make one."""
+    known = [r[column] for r in conv.ctx.store.rows(f"SELECT {column} FROM {kind}s WHERE account = ? ORDER BY {column}",
+                                                    (conv.ctx.account,))]
+    separator = conv.say("list.separator")
+    listed = (separator + " " if separator.isascii() else separator).join(known)
+    return NotFound(conv.say(f"value.no_{kind}" if known else f"value.no_{kind}.none", name=value,
+                             account=conv.ctx.account, known=listed))
 
 
 # at most this many of the account's templates are named where a template code is wanted
