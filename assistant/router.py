@@ -589,7 +589,7 @@ class Router:
         text = self.read(reply.question)
         sentences = self.sentences(text)
         asking = [(i, s) for i, s in enumerate(sentences) if self._asks(s)] if len(sentences) > 1 else []
-        if len(asking) < 2:
+        if len(asking) < (1 if reply.type == "action" else 2):   # a request may be no question ("我想申请个签名")
             return ()
         # what the message as a whole leans to: a sentence read alone out of its context ("流程是什么？"
         # after a question about refunds) is not answered with the onboarding process
@@ -881,18 +881,21 @@ class Router:
         return None
 
     def _request_beside_question(self, question: str, text: str, said: str, shown: bool) -> Reply | None:
-        """The request a sentence of its own makes, in command form and read surely, in a message
-        another sentence of which asks a question ("submit a signature called AcmeMall. What are
-        the rules for a signature name?", "帮我开通数字短信。签名审核要多久？"): the request is the
-        reply, and the question rides along with it (`also_asked`). Its values are the whole
-        message's. Whole sentences only: a Chinese clause in command form is often the business
-        told ("我们是代运营公司，帮客户发短信，签名用客户公司的名字需要什么材料吗")."""
+        """The request a sentence of its own makes, in command form (or opening with
+        `routing.wanting`: "我想申请个签名") and read surely, in a message another sentence of which
+        asks a question ("submit a signature called AcmeMall. What are the rules for a signature
+        name?", "签名审核要多久？我想申请个签名"): the request is the reply, and the question rides
+        along with it (`also_asked`). Its values are the whole message's. Whole sentences only: a
+        Chinese clause in command form is often the business told ("我们是代运营公司，帮客户发短信，
+        签名用客户公司的名字需要什么材料吗")."""
         sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
         forms = [self.form(s) for s in sentences]
         if len(sentences) < 2 or "question" not in forms:
             return None
+        wanting = tuple(w + " " for w in self.kb.routing.wanting)
         for sentence, form in zip(sentences, forms):
-            if form != "command" or _refers(sentence):
+            wants = not form and (fold(sentence) + " ").startswith(wanting)   # "我想申请个签名", "we need a new template"
+            if not (form == "command" or wants) or _refers(sentence):
                 continue
             reply = self._route_one(question, sentence, said, shown, form="command")
             if reply.type == "action" and reply.confidence >= self.thresholds.low_confidence:

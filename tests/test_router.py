@@ -414,6 +414,9 @@ def test_a_validity_question_is_said_to_be_unpublished_not_answered_with_review_
     ("发送太频繁怎么办", "isv.BUSINESS_LIMIT_CONTROL"),
     ("账号冻结怎么解决", "isv.SECURITY_FROZEN_ACCOUNT"),
     ("号码在运营商的黑名单中。怎么办", "MOBILE_IN_BLACK"),      # a code's whole meaning
+    # the code's own words (keywords_zh); the name rules' entry says 签名名称不合法, below. Pinned as the name
+    # rules' answer until the customers' questions were learned, which left that reading unsure (0.51)
+    ("签名不合法怎么办", "isv.SMS_SIGNATURE_ILLEGAL"),
 ])
 def test_a_codes_chinese_words_with_a_question_word_look_the_code_up(router, question, code):
     reply = router.route(question)
@@ -424,7 +427,7 @@ def test_a_codes_chinese_words_with_a_question_word_look_the_code_up(router, que
     ("流控", "flow-control"),              # an FAQ entry's own word is never taken by a code
     ("流控怎么办", "flow-control"),
     ("触发流控怎么办", "flow-control"),
-    ("签名不合法怎么办", "signature-name-rules"),   # a code's word, but the FAQ answers it confidently
+    ("签名名称不合法怎么办", "signature-name-rules"),   # a code's words (isv.SMS_SIGN_NAME_ILLEGAL), but an FAQ phrasing's
 ])
 def test_an_faq_question_with_a_codes_words_keeps_its_answer(router, question, entry):
     reply = router.route(question)
@@ -977,6 +980,7 @@ def test_a_message_asking_one_documented_question_has_no_other_answers(router, q
     ("How long does template review take? Also please create a template called Spring promo",
      "template.create", "template-review-time"),
     ("submit a signature called AcmeMall. what are the rules for a signature name?", "signature.submit", "signature-name-rules"),
+    ("签名审核要多久？ 我想申请个签名", "signature.submit", "signature-review-time"),       # a wish, no command form
     ("Please check the status of template DIGITAL_SMS_0001. Also, how long does template review usually take?",
      "template.status", "template-review-time"),
 ])
