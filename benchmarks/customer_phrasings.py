@@ -90,16 +90,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     kb_dir = knowledge.resolve_dir(args.kb)
     target = kb_dir / "customers.yaml"
+    aside = kb_dir / "customers.yaml.old"
     if target.exists():
-        target.unlink()   # learned from the curated phrasings alone, each time
-    kb = knowledge.load(kb_dir)
-    root = Path(__file__).resolve().parent.parent / "tests" / "data"
-    paths = [p for p in sorted(glob.glob(str(root / "validation*.yaml"))) if Path(p).stem not in args.keep_out]
-    phrasings, negatives = collect(kb, paths)
-    body = {"version": 1, "phrasings": {k: phrasings[k] for k in sorted(phrasings)}, "out_of_scope": negatives}
-    text = HEADER.format(kept=", ".join(args.keep_out) or "nothing")
-    text += yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=1000)
-    target.write_text(text, encoding="utf-8")
+        target.replace(aside)   # learned from the curated phrasings alone, each time
+    try:
+        kb = knowledge.load(kb_dir)
+        root = Path(__file__).resolve().parent.parent / "tests" / "data"
+        paths = [p for p in sorted(glob.glob(str(root / "validation*.yaml"))) if Path(p).stem not in args.keep_out]
+        phrasings, negatives = collect(kb, paths)
+        body = {"version": 1, "phrasings": {k: phrasings[k] for k in sorted(phrasings)}, "out_of_scope": negatives}
+        text = HEADER.format(kept=", ".join(args.keep_out) or "nothing")
+        text += yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=1000)
+        target.write_text(text, encoding="utf-8")
+    except BaseException:
+        if aside.exists():   # the file as it was, never none or half written
+            aside.replace(target)
+        raise
+    aside.unlink(missing_ok=True)
     print(f"{target.name}: {sum(map(len, phrasings.values()))} phrasings of {len(phrasings)} intents, "
           f"{len(negatives)} out-of-scope examples, from {len(paths)} files")
     return 0
