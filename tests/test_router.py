@@ -414,9 +414,6 @@ def test_a_validity_question_is_said_to_be_unpublished_not_answered_with_review_
     ("发送太频繁怎么办", "isv.BUSINESS_LIMIT_CONTROL"),
     ("账号冻结怎么解决", "isv.SECURITY_FROZEN_ACCOUNT"),
     ("号码在运营商的黑名单中。怎么办", "MOBILE_IN_BLACK"),      # a code's whole meaning
-    # the code's own words (keywords_zh); the name rules' entry says 签名名称不合法, below. Pinned as the name
-    # rules' answer until the customers' questions were learned, which left that reading unsure (0.51)
-    ("签名不合法怎么办", "isv.SMS_SIGNATURE_ILLEGAL"),
 ])
 def test_a_codes_chinese_words_with_a_question_word_look_the_code_up(router, question, code):
     reply = router.route(question)
@@ -427,7 +424,7 @@ def test_a_codes_chinese_words_with_a_question_word_look_the_code_up(router, que
     ("流控", "flow-control"),              # an FAQ entry's own word is never taken by a code
     ("流控怎么办", "flow-control"),
     ("触发流控怎么办", "flow-control"),
-    ("签名名称不合法怎么办", "signature-name-rules"),   # a code's words (isv.SMS_SIGN_NAME_ILLEGAL), but an FAQ phrasing's
+    ("签名不合法怎么办", "signature-name-rules"),   # a code's word, but the FAQ answers it confidently
 ])
 def test_an_faq_question_with_a_codes_words_keeps_its_answer(router, question, entry):
     reply = router.route(question)

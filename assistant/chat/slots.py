@@ -644,10 +644,14 @@ def resumed(conv: Conversation, text: str) -> bool:
     if not rest:
         return False
     reply = conv.router.route(rest, conv.lang)
-    if reply.type == "answer":
-        entry = conv.kb.entries.get(reply.entry or "")
-        return bool(entry and entry.actions and entry.actions[0] == flow.action)
-    return reply.type == "action" and reply.action == flow.action and not reply.args
+    if reply.type == "action":
+        return reply.action == flow.action and not reply.args
+    if reply.type not in ("answer", "clarify") or reply.best is None:
+        return False
+    # the entry it is answered with, or offered first ("建模板": how to create one, or what one is?)
+    kind, _, name = reply.best.key.partition(":")
+    entry = conv.kb.entries.get(name) if kind == "faq" else None
+    return bool(entry and entry.actions and entry.actions[0] == flow.action)
 
 
 def _mind_changed(conv: Conversation, text: str) -> list[Line] | None:
