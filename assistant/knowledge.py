@@ -173,6 +173,8 @@ class Routing(NamedTuple):
     viewed_as: tuple[tuple[str, str], ...] = ()
     trial_words: tuple[str, ...] = ()  # "看看效果": to see a send on a phone, not the records (Router.viewing)
     connectives: tuple[str, ...] = ()  # "also", "另外": a sentence so opened is read past them for its form (Router.form)
+    # "的时候", "失败", "了": after a command verb, what happened or when ("提交的时候…"), no request (Router.form)
+    verb_tellings: tuple[str, ...] = ()
 
 
 class KnowledgeBase(NamedTuple):
@@ -743,7 +745,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       tuple(fold(x) for x in c.strings(r, "wanting", "routing")),
                       _viewed_as(c, r),
                       tuple(fold(x) for x in c.strings(r, "trial_words", "routing")),
-                      tuple(fold(x) for x in c.strings(r, "connectives", "routing")))
+                      tuple(fold(x) for x in c.strings(r, "connectives", "routing")),
+                      tuple(fold(x) for x in c.strings(r, "verb_tellings", "routing")))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

@@ -326,6 +326,7 @@ class Router:
         self.kb = kb
         self._starts: tuple[tuple[str, ...], ...] | None = None  # `form`'s prefixes
         self._lead_ins: tuple[str, ...] | None = None  # `_lead_in_off`'s prefixes
+        self._verb_tellings: tuple[str, ...] | None = None  # `form`'s words that make a verb no request
         # the latest texts masked: a batch's line is masked when primed, then again when routed
         self._masked: dict[str, str] = {}
         if index is None:
@@ -533,11 +534,19 @@ class Router:
                 joined.startswith(question_starts):
             return "question"
         if joined.startswith(command_starts):
-            return "command"  # a verb first; Chinese verbs are two characters ("开 通")
+            verb = max((p for p in command_starts if joined.startswith(p)), key=len)
+            if not joined[len(verb):].startswith(self._tellings()):
+                return "command"  # a verb first; Chinese verbs are two characters ("开 通")
+            return ""   # "提交的时候系统报错了", "发送失败": when or what happened, no request
         rest = next((joined[len(c) + 1:] for c in self.kb.routing.connectives if joined.startswith(c + " ")), "")
         if rest.strip():   # "Also please create a template ...", "另外帮我建个模板": the form of what follows
             return self.form(text, rest)
         return ""
+
+    def _tellings(self) -> tuple[str, ...]:
+        if self._verb_tellings is None:
+            self._verb_tellings = tuple(t + " " for t in self.kb.routing.verb_tellings)
+        return self._verb_tellings
 
     def route(self, question: str, lang: str | None = None) -> Reply:
         """Decide what QUESTION means, answering in LANG ('en', 'zh', or 'auto'/None: the

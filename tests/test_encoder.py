@@ -202,6 +202,11 @@ def test_a_chinese_question_finds_its_english_entry_through_the_encoder(fused):
     assert reply.type == "answer" and reply.entry == "signature-review-time"
 
 
+def test_a_videos_resolution_which_nothing_here_publishes_is_not_answered_with_the_media_rules(fused):
+    reply = fused[0].route("which resolution should the video in a digital message have")
+    assert reply.type == "fallback" and reply.entry is None
+
+
 @pytest.mark.parametrize("question", ["ลูกค้าไม่ได้รับข้อความ", "고객이 메시지를 받지 못했어요"])
 def test_a_question_in_a_language_of_no_known_word_is_no_did_you_mean(fused, question):
     # the encoder alone reads it, weakly: its near tie is no pair of intents sharing the question's words

@@ -1001,6 +1001,25 @@ def test_a_message_not_received_is_answered_with_how_to_see_its_delivery(router,
     assert (reply.type, reply.entry) == ("answer", "delivery-status")
 
 
+@pytest.mark.parametrize("text", ["提交的时候系统直接报错了", "发送失败了", "提交了签名，还没消息"])
+def test_a_command_verb_telling_when_or_what_happened_is_no_request(router, text):
+    assert router.form(text) == ""
+
+
+def test_an_error_told_before_a_question_about_a_rule_is_no_error_lookup(router):
+    reply = router.route("提交的时候报错了，是不是一个模板只能放一个视频？")
+    assert (reply.type, reply.entry) == ("answer", "media-formats")
+
+
+def test_the_current_balance_is_the_accounts_not_what_a_digital_message_is(router):
+    reply = router.route("What is my current digital message balance?")
+    assert (reply.type, reply.action) == ("action", "account.status")
+
+
+def test_5g_messages_which_nothing_here_publishes_are_not_answered_as_digital_messages(router):
+    assert router.route("数字短信和5G消息有什么不同").type == "fallback"
+
+
 def test_a_clause_telling_the_business_is_no_request_beside_the_question(router):
     reply = router.route("我们是代运营公司，帮客户发短信，签名用客户公司的名字需要额外提供什么材料吗")
     assert (reply.type, reply.entry) == ("answer", "third-party-signature")
