@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant import encoder as encoders
-from assistant import knowledge
+from assistant import knowledge, stories
 from assistant.cache import load_router
 from assistant.matcher import fuse
 from assistant.router import Router
@@ -200,6 +200,15 @@ def test_a_chinese_question_finds_its_english_entry_through_the_encoder(fused):
     built, _ = fused
     reply = built.route("签名实名审核一般需要多长时间")
     assert reply.type == "answer" and reply.entry == "signature-review-time"
+
+
+@pytest.mark.parametrize("name", ["102-a-no-with-a-comma-and-a-question",
+                                  "253-a-change-of-mind-and-a-request-at-a-value-prompt-is-that-request-never-the-value"])
+def test_a_story_whose_lines_the_encoder_reads_less_surely_holds_with_it(fused, name):
+    # "no thanks, but what is td?" and "回去继续建模板" (its words lean to creating a template, unsurely)
+    path = Path(__file__).parent / "stories" / f"{name}.yaml"
+    result = stories.run(stories.load(path), fused[0], str(path))
+    assert result.ok, "\n".join(result.failures)
 
 
 def test_a_videos_resolution_which_nothing_here_publishes_is_not_answered_with_the_media_rules(fused):

@@ -77,12 +77,13 @@ def reading(conv: Conversation, text: str, pending: str | None) -> tuple[str | N
     messages.yaml `leaving.correct`) and then a question or request is a no, then that line. Anything else is
     `yes_or_no`'s reading (None: not an answer at all).
     """
-    if (rest := after_correction(text, conv.kb.leaving)) and yes_or_no(rest, conv.kb.answers) is None:
-        reply = conv.router.route(rest, conv.lang)
-        if (reply.type in ("answer", "action") and reply.confidence >= conv.kb.thresholds.answer) \
-                or conv.router.form(rest) == "question" or language.asks_in_chinese(rest):
-            return "no", rest               # "不对，我想先看下余额": a change of mind, then that line
     answer, rest = answer_first(text, conv.kb.answers)
+    if answer not in ("yes", "no") and (changed := after_correction(text, conv.kb.leaving)) and \
+            yes_or_no(changed, conv.kb.answers) is None:
+        reply = conv.router.route(changed, conv.lang)
+        if (reply.type in ("answer", "action") and reply.confidence >= conv.kb.thresholds.answer) \
+                or conv.router.form(changed) == "question" or language.asks_in_chinese(changed):
+            return "no", changed            # "不对，我想先看下余额": a change of mind, then that line
     if answer == "yes" and rest:
         said_again = after_yes(text, conv.kb.answers) or rest
         reply = conv.router.route(said_again)

@@ -646,9 +646,10 @@ def resumed(conv: Conversation, text: str) -> bool:
     reply = conv.router.route(rest, conv.lang)
     if reply.type == "action":
         return reply.action == flow.action and not reply.args
-    if reply.type not in ("answer", "clarify") or reply.best is None:
+    if reply.best is None:
         return False
-    # the entry it is answered with, or offered first ("建模板": how to create one, or what one is?)
+    # the entry it is answered with or offered first, or leans to ("建模板": how to create one, or what
+    # one is?): after words that say to go on, naming the request is enough
     kind, _, name = reply.best.key.partition(":")
     entry = conv.kb.entries.get(name) if kind == "faq" else None
     return bool(entry and entry.actions and entry.actions[0] == flow.action)
