@@ -628,6 +628,17 @@ def test_send_list_to_a_number_never_sent_to_says_so_and_exits_as_an_empty_list(
     assert json.loads(run("--db", db, "send", "list", "--phone", "13598765432", "--json").out) == []
 
 
+def test_send_list_to_a_landline_a_send_recorded_gives_its_failure_however_written(cli_send):
+    run, db, _ = cli_send
+    sent = json.loads(run("--db", db, "--now", "2026-03-20T11:00", "send", "DIGITAL_SMS_0001", "13312345678",
+                          "028-85551234", "--json").out)
+    for written in ("028-85551234", "02885551234", "+86 28 8555 1234"):
+        listed = json.loads(run("--db", db, "send", "list", "--phone", written, "--json").out)
+        assert [s["request_id"] for s in listed] == [sent["request_id"]], written
+        assert listed[0]["recipient"]["status"] == "failed"
+        assert listed[0]["recipient"]["error_code"] == "isv.MOBILE_NUMBER_ILLEGAL"
+
+
 def test_send_list_refuses_a_number_no_send_reaches_in_one_line_as_the_send_does(cli_send):
     run, db, _ = cli_send
     err = _one_error_line(run("--db", db, "send", "list", "--phone", "010-62345678"))

@@ -555,12 +555,13 @@ def recent(ctx: Context, limit: int = 20, template: str | None = None, day: str 
     still being recorded has `state` 'recording' and `written` messages so far (else 'done').
     PHONE ("did my message to 13598765432 go through?") keeps the sends that included that number,
     written in any way a send takes it (+86, spaces, dashes), each with that number's own result as
-    `recipient` {phone, status, carrier, error_code, detail}; a number no send could reach is refused
-    as the send refuses it (isv.MOBILE_NUMBER_ILLEGAL)."""
+    `recipient` {phone, status, carrier, error_code, detail}; a number no send could reach (a landline)
+    gives the sends that recorded its failure, and with none is refused as the send refuses it
+    (isv.MOBILE_NUMBER_ILLEGAL)."""
     from ..clock import parse_day
 
     limit = max(1, min(int(limit), 1000))
-    number = _asked_number(ctx, phone) if phone is not None else None
+    number = lookup(str(phone), ctx.rules) if phone is not None else None
     where, values = ["r.account = ?"], [ctx.account]
     if template:
         where.append("r.template = ?")
@@ -571,8 +572,14 @@ def recent(ctx: Context, limit: int = 20, template: str | None = None, day: str 
         values += [f"{start.isoformat()} 00:00:00", f"{(start + dt.timedelta(days=1)).isoformat()} 00:00:00"]
     recover(ctx)
     columns = "r.request_id, r.template, r.created_at, r.total, r.sent, r.failed, r.actor, r.state, r.written"
-    if number is not None:
-        return _to_number(ctx, columns, where, values, number, limit)
+    if number is not None and not number.problem:
+        return _to_number(ctx, columns, where, values, number.phone, limit)
+    if number is not None:   # a send records such a number as written, and its failure: found by its digits
+        if found := _to_number(ctx, columns, where, values, str(phone), limit, as_written=True):
+            return found
+        raise Unprocessable(f"isv.MOBILE_NUMBER_ILLEGAL: {number.named_problem()}; no send can have reached it; "
+                            f"give an 11-digit mainland mobile number of {', '.join(ctx.rules.carriers.values())}",
+                            code="isv.MOBILE_NUMBER_ILLEGAL")
     # two sends of the same second: the later one (its messages written last) first
     return ctx.store.rows(f"SELECT {columns} FROM requests r WHERE {' AND '.join(where)} ORDER BY r.created_at DESC, "
                           "(SELECT MAX(m.id) FROM messages m WHERE m.request_id = r.request_id) DESC LIMIT ?",
@@ -587,24 +594,26 @@ def day_named(ctx: Context, day: str | None) -> str | None:
     return parse_day(day, ctx.clock.now().date(), ctx.rules.day_words).isoformat() if day else None
 
 
-def _asked_number(ctx: Context, phone: str) -> str:
-    """PHONE's 11 digits, as a send normalises it; a number no send reaches is refused as the send refuses it."""
-    number = lookup(str(phone), ctx.rules)
-    if number.problem:
-        raise Unprocessable(f"isv.MOBILE_NUMBER_ILLEGAL: {number.named_problem()}; no send can have reached it; "
-                            f"give an 11-digit mainland mobile number of {', '.join(ctx.rules.carriers.values())}",
-                            code="isv.MOBILE_NUMBER_ILLEGAL")
-    return number.phone
-
-
-def _to_number(ctx: Context, columns: str, where: list[str], values: list, phone: str, limit: int) -> list[dict]:
+def _to_number(ctx: Context, columns: str, where: list[str], values: list, phone: str, limit: int,
+               as_written: bool = False) -> list[dict]:
     """The sends (of WHERE) that included PHONE, newest first, each with its message to PHONE as `recipient`.
-    (The messages_by_number index finds the number's messages; a send writes a number once.)"""
+    (The messages_by_number index finds the number's messages; a send writes a number once.) AS_WRITTEN: PHONE
+    is no mobile, recorded as its send was given it ("028-85551234"): its last digits find the candidates,
+    and `numbers.key` tells which are the same number however written."""
+    from ..numbers import key
+
+    wanted = key(phone)
+    if as_written and len(wanted) < 4:
+        return []
+    match, value = ("m.phone LIKE ?", "%" + wanted[-4:]) if as_written else ("m.phone = ?", phone)
     rows = ctx.store.rows(f"SELECT {columns}, m.phone AS m_phone, m.status AS m_status, m.carrier AS m_carrier, "
                           "m.error_code AS m_error_code, m.detail AS m_detail FROM messages m "
                           "JOIN requests r ON r.request_id = m.request_id "
-                          f"WHERE m.account = ? AND m.phone = ? AND {' AND '.join(where)} "
-                          "ORDER BY r.created_at DESC, m.id DESC LIMIT ?", (ctx.account, phone, *values, limit))
+                          f"WHERE m.account = ? AND {match} AND {' AND '.join(where)} "
+                          "ORDER BY r.created_at DESC, m.id DESC" + ("" if as_written else " LIMIT ?"),
+                          (ctx.account, value, *values) + (() if as_written else (limit,)))
+    if as_written:
+        rows = [row for row in rows if key(row["m_phone"]) == wanted][:limit]
     out = []
     for row in rows:
         recipient = {key[2:]: row.pop(key) for key in ("m_phone", "m_status", "m_carrier", "m_error_code", "m_detail")}
