@@ -602,7 +602,7 @@ class Router:
             return ()
         # what the message as a whole leans to: a sentence read alone out of its context ("流程是什么？"
         # after a question about refunds) is not answered with the onboarding process
-        near = {c.key for c in self.index.rank(self.prepare(text, self.form(text)), limit=_ALSO_NEAR)}
+        near = {c.key: c.confidence for c in self.index.rank(self.prepare(text, self.form(text)), limit=_ALSO_NEAR)}
         answered, found = {reply.entry}, []
         for i, sentence in asking:
             if _REFERS_ZH.search(sentence) or len(set(self._words(sentence)) - self._stop()) < 2:
@@ -615,9 +615,24 @@ class Router:
                     f"faq:{other.entry}" in near and other.confidence >= self.thresholds.low_confidence:
                 if said != sentence and self._route_one(said, f"{sentences[i - 1]} {said}", reply.lang).entry == reply.entry:
                     continue   # "... it was blocked. When can I send it to myself again?": the question answered
+                other = self._as_the_message_leans(other, sentence, near)
+                if other.entry in answered:
+                    continue
                 answered.add(other.entry)
                 found.append(other)
         return tuple(found[:_ALSO_ASKED])
+
+    def _as_the_message_leans(self, other: Reply, sentence: str, whole: Mapping[str, float]) -> Reply:
+        """OTHER, the answer to SENTENCE read alone, or the entry the sentence reads second when the whole
+        message (WHOLE: its likeliest intents) leans to that one rather than OTHER's: "How long does review
+        take? Also please create a template ..." asks the template's review time, though "How long does
+        review take?" alone leans to the signature's."""
+        mine = f"faq:{other.entry}"
+        ranked = [c for c in self.index.rank(self.prepare(sentence), limit=3) if c.key.startswith("faq:")][:2]
+        second = next((c for c in ranked if c.key != mine), None)
+        if second is None or whole.get(second.key, 0.0) <= whole.get(mine, 0.0):
+            return other
+        return self.resolve(sentence, sentence, second, other.lang or "en")
 
     def refused(self, text: str) -> bool:
         """Whether TEXT, as read, opens by declining something (`routing.refusals`: "I don't need a

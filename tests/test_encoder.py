@@ -211,6 +211,13 @@ def test_a_story_whose_lines_the_encoder_reads_less_surely_holds_with_it(fused, 
     assert result.ok, "\n".join(result.failures)
 
 
+def test_a_question_beside_a_request_is_answered_as_the_whole_message_leans(fused):
+    # "How long does review take?" alone leans to the signature's review; beside a template it is the template's
+    reply = fused[0].route("How long does review take? Also please create a template called Batik Sale")
+    assert (reply.type, reply.action) == ("action", "template.create")
+    assert [other.entry for other in reply.also] == ["template-review-time"]
+
+
 def test_a_videos_resolution_which_nothing_here_publishes_is_not_answered_with_the_media_rules(fused):
     reply = fused[0].route("which resolution should the video in a digital message have")
     assert reply.type == "fallback" and reply.entry is None
