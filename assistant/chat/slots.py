@@ -463,7 +463,12 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         if reading == "no":
             return _not_done(conv)
         if reading is None:             # a question or another request, answered; the go-ahead comes back
-            said = aside(conv, text)
+            reply = conv.router.route(text, conv.lang)
+            if reply.type == "action" and reply.action == flow.action and not reply.args and \
+                    reply.confidence >= conv.kb.thresholds.low_confidence:
+                conv.flow = None        # "我要找真人，明天活动急用" at the handoff's go-ahead: the request said again
+                return conv.run(flow.action, flow.args)
+            said = aside(conv, text, reply)
             return said if said is not None else unknown(conv, text)
         return yes_or_no_again(go_ahead(conv), conv.say("answer_yes_no"))  # asked again, never taken as a no
     if (other := _mind_changed(conv, text)) is not None:   # "不对，我想先看下余额": never the template's name
