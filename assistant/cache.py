@@ -194,6 +194,15 @@ class Later:
     def parsed(self) -> bool:
         return self._blob is None
 
+    def __getitem__(self, key: Any) -> Any:
+        return self.value[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self.value)
+
+    def __len__(self) -> int:
+        return len(self.value)
+
     def __eq__(self, other: object) -> bool:
         return self.value == (other.value if isinstance(other, Later) else other)
 
@@ -205,15 +214,6 @@ class Later:
 
 class LaterMapping(Later, Mapping):
     """A dict of the knowledge base (`LATER`), parsed when first used; read through as the dict."""
-
-    def __getitem__(self, key: Any) -> Any:
-        return self.value[key]
-
-    def __iter__(self) -> Iterator:
-        return iter(self.value)
-
-    def __len__(self) -> int:
-        return len(self.value)
 
     def __contains__(self, key: object) -> bool:
         return key in self.value
@@ -233,15 +233,6 @@ class LaterMapping(Later, Mapping):
 
 class LaterSequence(Later, Sequence):
     """A tuple of the knowledge base (`LATER`), parsed when first used."""
-
-    def __getitem__(self, index: Any) -> Any:
-        return self.value[index]
-
-    def __iter__(self) -> Iterator:
-        return iter(self.value)
-
-    def __len__(self) -> int:
-        return len(self.value)
 
 
 # --- the file ---------------------------------------------------------------------------------

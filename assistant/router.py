@@ -324,9 +324,7 @@ class Router:
         FOLDED may map phrasings of KB to their `fold`, computed while the knowledge base was
         checked (a large knowledge base need not fold each of its phrasings twice)."""
         self.kb = kb
-        self._starts: tuple[tuple[str, ...], ...] | None = None  # `form`'s prefixes
-        self._lead_ins: tuple[str, ...] | None = None  # `_lead_in_off`'s prefixes
-        self._verb_tellings: tuple[str, ...] | None = None  # `form`'s words that make a verb no request
+        self._starts: tuple[tuple[str, ...], ...] | None = None  # `_prefixes`
         # the latest texts masked: a batch's line is masked when primed, then again when routed
         self._masked: dict[str, str] = {}
         if index is None:
@@ -402,11 +400,10 @@ class Router:
         """TEXT without the words it opens with to ask ("请问", "顺便问下", "can you tell me"), which
         say how, not what, it asks (the form word says that): folded, when it opened so."""
         joined = fold(text) + " "
-        if self._lead_ins is None:
-            self._lead_ins = tuple(p + " " for p in self.kb.routing.question_phrases)
-        if not joined.startswith(self._lead_ins):   # most lines: one test in C
+        lead_ins = self._prefixes()[0]
+        if not joined.startswith(lead_ins):   # most lines: one test in C
             return text
-        phrase = max((p for p in self._lead_ins if joined.startswith(p)), key=len)
+        phrase = max((p for p in lead_ins if joined.startswith(p)), key=len)
         return joined[len(phrase):].strip() or text
 
     def mask(self, text: str) -> str:
@@ -520,12 +517,7 @@ class Router:
         FOLDED is `fold(text)` when the caller has it already."""
         words = (fold(text) if folded is None else folded).split()
         joined = " ".join(words) + " "
-        if self._starts is None:  # each list of first words as one tuple of prefixes, for str.startswith
-            routing = self.kb.routing
-            self._starts = tuple(tuple(p + " " for p in phrases) for phrases in
-                                 (routing.question_phrases, routing.command_phrases, routing.question_starts,
-                                  routing.command_starts))
-        question_phrases, command_phrases, question_starts, command_starts = self._starts
+        question_phrases, command_phrases, question_starts, command_starts, tellings, connectives, _ = self._prefixes()
         if joined.startswith(question_phrases):
             return "question"  # "can you tell me how ..." asks for information, though it starts like a request
         if joined.startswith(command_phrases):
@@ -535,18 +527,25 @@ class Router:
             return "question"
         if joined.startswith(command_starts):
             verb = max((p for p in command_starts if joined.startswith(p)), key=len)
-            if not joined[len(verb):].startswith(self._tellings()):
+            if not joined[len(verb):].startswith(tellings):
                 return "command"  # a verb first; Chinese verbs are two characters ("开 通")
             return ""   # "提交的时候系统报错了", "发送失败": when or what happened, no request
-        rest = next((joined[len(c) + 1:] for c in self.kb.routing.connectives if joined.startswith(c + " ")), "")
+        rest = next((joined[len(c):] for c in connectives if joined.startswith(c)), "")
         if rest.strip():   # "Also please create a template ...", "另外帮我建个模板": the form of what follows
             return self.form(text, rest)
         return ""
 
-    def _tellings(self) -> tuple[str, ...]:
-        if self._verb_tellings is None:
-            self._verb_tellings = tuple(t + " " for t in self.kb.routing.verb_tellings)
-        return self._verb_tellings
+    def _prefixes(self) -> tuple[tuple[str, ...], ...]:
+        """The routing lists of words a line may open with (folded), each as one tuple of prefixes
+        with the space after each, for `str.startswith`: question phrases, command phrases, question
+        starts, command starts, what a verb tells after it (`verb_tellings`), connectives and wishes
+        (`wanting`). Built on the first line read."""
+        if self._starts is None:
+            r = self.kb.routing
+            self._starts = tuple(tuple(p + " " for p in phrases) for phrases in
+                                 (r.question_phrases, r.command_phrases, r.question_starts, r.command_starts,
+                                  r.verb_tellings, r.connectives, r.wanting))
+        return self._starts
 
     def route(self, question: str, lang: str | None = None) -> Reply:
         """Decide what QUESTION means, answering in LANG ('en', 'zh', or 'auto'/None: the
@@ -912,11 +911,11 @@ class Router:
         along with it (`also_asked`). Its values are the whole message's. Whole sentences only: a
         Chinese clause in command form is often the business told ("我们是代运营公司，帮客户发短信，
         签名用客户公司的名字需要什么材料吗")."""
-        sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+        sentences = self.sentences(text, clauses=False)
         forms = [self.form(s) for s in sentences]
         if len(sentences) < 2 or "question" not in forms:
             return None
-        wanting = tuple(w + " " for w in self.kb.routing.wanting)
+        wanting = self._prefixes()[-1]
         for sentence, form in zip(sentences, forms):
             wants = not form and (fold(sentence) + " ").startswith(wanting)   # "我想申请个签名", "we need a new template"
             if not (form == "command" or wants) or _refers(sentence):
@@ -934,7 +933,7 @@ class Router:
         as changing something though another sentence asks to be shown something ("明天就要发了"):
         a ticket charges nothing."""
         wanted = self.kb.routing.closing_requests
-        openers = tuple(w + " " for w in self.kb.routing.wanting)
+        openers = self._prefixes()[-1]
         for clause in clauses:
             folded = " ".join(fold(clause).split()) + " "
             opener = next((o for o in openers if folded.startswith(o)), None)
@@ -1056,11 +1055,11 @@ class Router:
         """Whether VALUE is a template code or an error code (quoted, it is no name to check)."""
         return any(extract(self.kb, t, value) for t in ("template_code", "error_code") if t in self.kb.slot_types)
 
-    def sentences(self, text: str) -> list[str]:
-        """TEXT's sentences; a Chinese message's clauses too (split at its full-width commas), since
-        its sentences often run on with commas ("我们是超市，想发视频短信，请问从哪里开始？")."""
+    def sentences(self, text: str, clauses: bool = True) -> list[str]:
+        """TEXT's sentences; with CLAUSES, a Chinese message's clauses too (split at its full-width
+        commas), since its sentences often run on with commas ("我们是超市，想发视频短信，请问从哪里开始？")."""
         sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
-        if ("," in text or "，" in text) and language.detect(text) == "zh":
+        if clauses and ("," in text or "，" in text) and language.detect(text) == "zh":
             sentences = [c.strip() for s in sentences for c in re.split("[,，]", s) if c.strip()]
         return sentences
 
