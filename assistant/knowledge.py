@@ -175,6 +175,7 @@ class Routing(NamedTuple):
     connectives: tuple[str, ...] = ()  # "also", "另外": a sentence so opened is read past them for its form (Router.form)
     # "的时候", "失败", "了": after a command verb, what happened or when ("提交的时候…"), no request (Router.form)
     verb_tellings: tuple[str, ...] = ()
+    fate_words: tuple[str, ...] = ()  # "why", "失败": beside a phone number, asks what happened to it (Router.fate_asked)
 
 
 class KnowledgeBase(NamedTuple):
@@ -746,7 +747,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       _viewed_as(c, r),
                       tuple(fold(x) for x in c.strings(r, "trial_words", "routing")),
                       tuple(fold(x) for x in c.strings(r, "connectives", "routing")),
-                      tuple(fold(x) for x in c.strings(r, "verb_tellings", "routing")))
+                      tuple(fold(x) for x in c.strings(r, "verb_tellings", "routing")),
+                      tuple(fold(x) for x in c.strings(r, "fate_words", "routing")))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

@@ -270,7 +270,8 @@ def number_sends_text(sends: list[dict], phone: str, kb: KnowledgeBase, lang: st
         if got["status"] == "sent":
             lines.append(say(kb, "sends.number.sent", lang, **fields))
         else:
-            lines.append(say(kb, "sends.number.failed", lang, code=got["error_code"] or "-",
+            failed = "sends.number.failed" if got["carrier"] else "sends.number.failed.no_carrier"
+            lines.append(say(kb, failed, lang, code=got["error_code"] or "-",
                              detail=one_line(got["detail"] or "-"), **fields))
     if any(s["recipient"]["status"] != "sent" for s in sends):
         lines.append(say(kb, "sends.number.look_up", lang))

@@ -569,6 +569,8 @@ class Router:
             # "can u send test to 13800138000 with template DM_100001": a template and a number, which
             # only a send takes, name the request when nothing reads the line surely
             return named._replace(lang=reply.lang)
+        if self._unsure(reply) and (fate := self.fate_asked(question, reply.lang)) is not None:
+            return fate   # "why did 028-85551234 fail": the sends to that number, never a new send to it
         if reply.action == "error.lookup" and not (reply.args or {}).get("code") and (code := self.code_asked(question)):
             return reply._replace(args={**(reply.args or {}), "code": code})   # "余额不足是什么意思": which code it is
         if reply.type == "fallback" and reply.kind is None and not reply.error and \
@@ -721,6 +723,28 @@ class Router:
         key = f"action:{action.name}"
         return Reply(question, "action", 1.0, action=action.name, args=slots_for(self.kb, action, text),
                      best=Candidate(key, 1.0, ""), notes=notes_for(self.kb, action, text, lang))
+
+    def fate_asked(self, question: str, lang: str | None = None) -> Reply | None:
+        """"why did 028-85551234 fail", "13800138000为什么没收到": a line naming a phone number (however
+        written) and a word of `routing.fate_words`, in no command form and naming no template code,
+        asks what happened to that number: the account's sends to it (`send.list` by number; the
+        conversation first looks in its own last send). None for any other line, and for one naming
+        an error code ("isv.MOBILE_NUMBER_ILLEGAL for 19212345678, 192 not supported?" asks of the code)."""
+        text = self.read(question)
+        if not self.kb.routing.fate_words or "send.list" not in self.kb.actions or self.form(text) == "command" \
+                or extract(self.kb, "template_code", text) or _error_codes_in(self.kb, text) or self.says_fate(text) is None:
+            return None
+        reading = phone_reading(self.kb, text)
+        asked = reading.phones + reading.unread
+        if not asked:
+            return None
+        key = "action:send.list"
+        return Reply(question, "action", 1.0, action="send.list", args={"phone": numbers.normalise(asked[0]) or asked[0]},
+                     best=Candidate(key, 1.0, ""), lang=lang)
+
+    def says_fate(self, text: str) -> str | None:
+        """The first word of `routing.fate_words` TEXT says ("fail", 为什么), or None."""
+        return _says_any(fold(text), self.kb.routing.fate_words)
 
     def code_named(self, text: str) -> str | None:
         """The one error code of the knowledge base TEXT names (any case, bare or prefixed), or None

@@ -740,6 +740,21 @@ def test_a_line_asking_after_a_send_to_a_number_reads_the_send_records(router, t
     assert reply.args == {"phone": phone, "day": "yesterday"}
 
 
+@pytest.mark.parametrize("text,phone", [("why did 028-85551234 fail", "028-85551234"),
+                                        ("13800138000为什么没收到", "13800138000"),
+                                        ("为什么 +86 138 0013 8000 发送失败", "13800138000")])
+def test_a_line_asking_why_a_number_failed_reads_its_send_records(router, text, phone):
+    reply = router.route(text)
+    assert (reply.type, reply.action, reply.args) == ("action", "send.list", {"phone": phone})
+
+
+@pytest.mark.parametrize("text", ["send DIGITAL_SMS_0001 to 13800138000, why not",
+                                  "isv.MOBILE_NUMBER_ILLEGAL for 19212345678, 192 not supported?",
+                                  "why did my last send fail"])
+def test_a_line_naming_a_template_an_error_code_or_no_number_is_no_question_of_a_numbers_fate(router, text):
+    assert router.fate_asked(text) is None
+
+
 def test_a_request_that_changes_nothing_gives_its_likelihood_to_the_one_that_shows_what_it_made(router):
     from assistant.matcher import Candidate
 

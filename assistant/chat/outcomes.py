@@ -242,10 +242,6 @@ def send_asked(conv: Conversation, text: str) -> list[Line] | None:
 SHOWN_FATES = 5
 
 
-_FAILURE_WORDS = frozenset({"fail", "failed", "failing", "fails", "failure", "failures", "wrong", "error", "errors",
-                            "not", "失", "败", "没"})
-
-
 def _named_carrier(conv: Conversation, text: str) -> str | None:
     """The one carrier TEXT names ("the telecom numbers", "电信的"), or None."""
     from ..text import fold
@@ -265,10 +261,6 @@ def _carriers_failures(conv: Conversation, carrier: str | None, request: str) ->
     return [r["phone"] for r in rows]
 
 
-# what asks why, beside the failure words: "为什么" is three words to `fold`, so it is looked for in the line as typed
-_WHY_WORDS = frozenset({"why", "happened", "reason"})
-_WHY = ("为什么", "为啥", "怎么回事", "什么原因", "原因")
-
 
 def fate_asked(conv: Conversation, text: str) -> list[Line] | None:
     """"19212345678为什么失败", "为什么19212345678失败了", "why did 19212345678 fail": a line that names
@@ -277,12 +269,8 @@ def fate_asked(conv: Conversation, text: str) -> list[Line] | None:
     never starts a send to that number. None for any other line, and for a request (a command, or a
     line naming a template code: "send DIGITAL_SMS_0001 to 19212345678")."""
     from ..router import extract
-    from ..text import fold
 
-    if conv.router.form(text) == "command" or extract(conv.kb, "template_code", text):
-        return None
-    words = set(fold(text).split())
-    if _FAILURE_WORDS.isdisjoint(words) and _WHY_WORDS.isdisjoint(words) and not any(w in text for w in _WHY):
+    if conv.router.form(text) == "command" or extract(conv.kb, "template_code", text) or conv.router.says_fate(text) is None:
         return None
     return number_fate(conv, text, numbers_only=True)
 
@@ -347,9 +335,7 @@ def number_fate(conv: Conversation, text: str, numbers_only: bool = False) -> li
             explained.append(code)
             lines += explain_errors(conv, [code])
     if not lines:
-        from ..text import fold
-
-        if carrier is None or _FAILURE_WORDS.isdisjoint(fold(text).split()) or not request:
+        if carrier is None or conv.router.says_fate(text) is None or not request:
             return None
         where = previews.label(conv, "carrier", carrier)   # "what went wrong with the telecom numbers?": nothing did
         return [Line("ok", conv.say("fate.none_failed", carrier=where, request=request[:8]))]
