@@ -109,8 +109,10 @@ def findings(text: str, rules: Rules, checks: Sequence[Check],
         found += [_finding(check.name, check.entry, b, _reserved(rules, b)) for b in _BRACKETED.findall(text)]
     if (check := by_name.get("media")) and _cued(low, check):
         found += [_finding(check.name, check.entry, value, problem) for value, problem in _media(rules, text, low, check)]
-    if (check := by_name.get("number")) and _cued(low, check):
-        found += [_finding(check.name, check.entry, value, problem) for value, problem in _numbers(rules, text, low)]
+    if check := by_name.get("number"):
+        # a number no digital message reaches says what it is by itself ("can I send to 19212345678?")
+        cued = _cued(low, check)
+        found += [_finding(check.name, check.entry, value, problem) for value, problem in _numbers(rules, text, low, cued)]
     if (check := by_name.get("repeat")) and _cued(low, check):
         found += [_finding(check.name, check.entry, value, note) for value, note in _repeats(rules, low, check)]
     if (check := by_name.get("industry")) and _cued(low, check) and not found:
@@ -230,8 +232,9 @@ def _formats(names: tuple[str, ...]) -> re.Pattern:
     return re.compile(rf"(?<![a-z0-9])({alternatives})(?![a-z0-9])")
 
 
-def _numbers(rules: Rules, text: str, low: str) -> Iterator[tuple[str, str | Said]]:
-    """Phone numbers in TEXT that cannot receive, and prefixes named that digital messages do not reach."""
+def _numbers(rules: Rules, text: str, low: str, cued: bool = True) -> Iterator[tuple[str, str | Said]]:
+    """Phone numbers in TEXT that cannot receive, and (CUED: LOW speaks of numbers) how a number is
+    read and the prefixes named that digital messages do not reach."""
     seen = set()
     for match in _PHONEISH.finditer(text):
         raw = match.group(0).strip()
@@ -243,8 +246,10 @@ def _numbers(rules: Rules, text: str, low: str) -> Iterator[tuple[str, str | Sai
         if number.problem:
             seen.add(raw)
             yield raw, number.named_problem()
-        elif number.phone != raw and number.carrier:   # "+86 138-1234-5678, will that be accepted?": how it is read
+        elif cued and number.phone != raw and number.carrier:   # "+86 138-1234-5678, will that be accepted?": how it is read
             yield raw, _said("note.read_as", raw=raw, phone=number.phone, carrier=_carriers([number.carrier])[0])
+    if not cued:
+        return
     for prefix in _prefixes(low):
         if prefix in rules.unsupported and not any(prefix in raw for raw in seen):
             yield prefix, rules.unsupported[prefix]

@@ -71,6 +71,19 @@ def test_the_checks_read_the_figures_of_the_rules(kb):
     assert symptoms.findings("our images come to 6,000 KB in the template", rules, kb.routing.checks)
 
 
+@pytest.mark.parametrize("question", ["can I send to 19212345678?", "is 14612345678 supported?", "能发给19212345678吗？"])
+def test_a_number_no_message_reaches_is_its_own_cue_for_the_number_rules(router, question):
+    """No word said "number": the encoder fell back on "can I send to 19212345678?"."""
+    reply = router.route(question)
+    assert (reply.type, reply.entry) == ("answer", "mobile-numbers")
+    assert len(reply.notes) == 1 and reply.notes[0].startswith(question[question.index("1"):][:11])
+
+
+def test_a_number_written_oddly_says_how_it_is_read_only_where_numbers_are_spoken_of(kb):
+    assert found(kb, "our numbers are written +86 138-1234-5678, is that accepted?")
+    assert found(kb, "can I send to +86 138-1234-5678?") == []     # a good number alone asks nothing of the rules
+
+
 def test_a_question_naming_a_refused_value_is_answered_with_the_rule_and_what_is_wrong(router):
     reply = router.route('We tried to register the signature "Joy&Fun游戏" and it won\'t save. What is wrong with it?')
     assert (reply.type, reply.entry) == ("answer", "signature-name-rules")
