@@ -69,8 +69,9 @@ _BRACKETED = LazyPattern(r"\[[^\[\]\n]{0,30}\]|【[^【】\n]{0,30}】")
 _SIZE = LazyPattern(r"(?<![A-Za-z0-9_.])(\d+(?:[.,]\d+)*)\s*([kK][bB]|[kK]|[mM][bB]|M|兆|[gG][bB])(?![A-Za-z])")
 _UNITS = {"kb": 1, "k": 1, "mb": 1024, "m": 1024, "兆": 1024, "gb": 1024 * 1024}
 # a count of what a template is made of: "12 images", "ten slides", 十张图片, 2段视频
-_COUNT = LazyPattern(r"(\d{1,3}|[a-z]+|[零一二两三四五六七八九十]{1,3})\s*(?:张|个|段|帧|页|幅)?\s*"
-                    r"(images?|pictures?|photos?|pics?|slides?|frames?|pages?|videos?|clips?|图片|图|照片|帧|页|视频)",
+# (a count stands alone: the 4 of "mp4视频" counts nothing; a format may stand between: 两个mp4视频, 3 png images)
+_COUNT = LazyPattern(r"(?<![A-Za-z0-9])(\d{1,3}|[a-z]+|[零一二两三四五六七八九十]{1,3})\s*(?:张|个|段|帧|页|幅)?\s*"
+                    r"(?:(?:mp4|mp3|gif|jpe?g|png|mov|avi|hd|4k)\s*)?(images?|pictures?|photos?|pics?|slides?|frames?|pages?|videos?|clips?|图片|图|照片|帧|页|视频)",
                     re.IGNORECASE)
 _VIDEOS = frozenset({"video", "videos", "clip", "clips", "视频"})
 _FRAMES = frozenset({"slide", "slides", "frame", "frames", "page", "pages", "帧", "页"})

@@ -23,6 +23,7 @@ def found(kb, text):
     ("模板正文里能用【】吗", "template-content-rules", "【】"),
     ("Our frames add up to roughly 2,000 KB and the template won't save", "media-formats", "2,000 KB"),
     ("十二张图片的模板可以吗", "media-formats", "十二张图片"),
+    ("模板里有两个mp4视频行吗", "media-formats", "两个mp4视频"),                # a format between the count and the video
     ("the video file is a .mov from an iPhone", "media-formats", "mov"),
     ("our mp4 is encoded in H.265, fine?", "media-formats", "h.265"),
     ("模板里写“優惠活動”可以吗", "template-content-rules", "優惠活動"),
@@ -60,6 +61,7 @@ def test_a_refused_or_known_value_names_the_entry_of_its_rule(kb, text, entry, v
     "same template yesterday at 10:00 and today at 11:00 to one number",  # 25 hours apart
     'Can I change the name of my signature "Acme Shop"?',              # a change asked for, not a name checked
     "our signature has 5 characters, is that ok",                      # a length the rules accept
+    "模板里放了一段mp4视频、一张海报和一段文字",                          # the 4 of mp4 counts no videos
 ])
 def test_a_value_the_rules_accept_is_no_symptom(kb, text):
     assert found(kb, text) == []
