@@ -1071,9 +1071,14 @@ class Router:
     def _uncovered_beside_symptom(self, text: str, key: str) -> list[str]:
         """The salient words of TEXT's asking sentences that intent KEY does not speak of, less
         `routing.acceptance_words`: "12 images in a slideshow. Will that pass review?" asks whether
-        the value passes, which the rule answers ("how do I delete the signature "A&B"" does not)."""
+        the value passes, which the rule answers ("how do I delete the signature "A&B"" does not).
+        A message of several sentences none of which asks only reports what happened ("视频一直传不上去，
+        提示格式不支持，我们导出来的是mov文件"): its salient words tell the story, and the value answers."""
+        asking = self.asking(text)
+        if not asking and len(self.sentences(text)) > 1:
+            return []
         passing = {" ".join(self.index._analyse(fold(w))[0]) for w in self.kb.routing.acceptance_words}
-        return [w for w in self.uncovered(" ".join(self.asking(text)) or text, key) if w not in passing]
+        return [w for w in self.uncovered(" ".join(asking) or text, key) if w not in passing]
 
     def _a_code(self, value: str) -> bool:
         """Whether VALUE is a template code or an error code (quoted, it is no name to check)."""

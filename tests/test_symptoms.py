@@ -134,6 +134,19 @@ def test_a_salient_word_in_the_asking_sentence_still_falls_back(router):
     assert reply.entry != "signature-name-rules"
 
 
+@pytest.mark.parametrize("question", ["海报上传失败了。系统提示格式不对。设计师导出的是webp图片",
+                                      "The poster upload failed. It says unsupported format. "
+                                      "Our designer exported it as a webp file."])
+def test_a_report_of_several_sentences_asking_nothing_is_answered_by_its_refused_value(router, question):
+    """"export" is salient (exporting data is not documented), but here it only tells the story."""
+    reply = router.route(question)
+    assert (reply.type, reply.entry) == ("answer", "media-formats") and "WEBP" in reply.notes[0]
+
+
+def test_a_salient_word_in_a_one_sentence_question_beside_a_value_still_falls_back(router):
+    assert router.route("how do I export the poster as webp").type == "fallback"
+
+
 def test_without_checks_in_the_knowledge_base_nothing_is_read(kb):
     plain = copy.copy(kb)._replace(routing=kb.routing._replace(checks=()))
     reply = Router(plain).route('I tried to name my signature "ACME-China!" and the console would not accept it. Why?')
