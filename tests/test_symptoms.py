@@ -30,6 +30,7 @@ def found(kb, text):
     ("模板文案“限时优惠🎉”能过审吗", "template-content-rules", "限时优惠🎉"),
     ("客户名单里有192开头的号码", "mobile-numbers", "192"),
     ("我们的模板只放视频行不行", "media-formats", "只放视频"),
+    ("只写了一段文字的模板能过审吗", "media-formats", "只写了一段文字"),
     ("She received the reminder at 09:40 this morning. When can we send her the same template again?", "flow-control", "09:40"),
     ("Can a template be just a picture of the new menu?", "media-formats", "just a picture"),
     ("the send to 14612345678 failed as an invalid number", "mobile-numbers", "14612345678"),
