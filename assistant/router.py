@@ -1040,7 +1040,7 @@ class Router:
         if not checks or self.kb.rules is None or form == "command" or \
                 ("ticket" in self.kb.slot_types and extract(self.kb, "ticket", text)):
             return []   # "回复工单3：视频请压缩到1900KB以内" replies on the ticket: no size asked about
-        found = symptoms.findings(text, self.kb.rules, checks, skip=self._a_code)
+        found = symptoms.findings(text, self.kb.rules, checks, skip=self._a_code, asks=form == "question")
         if not found or any(self.form(s) == "command" for s in self.asking(text)):
             return []
         if ranked and ranked[0].key.startswith("action:"):

@@ -88,9 +88,11 @@ _PREFIX = LazyPattern(r"(?:start(?:s|ing|ed)? with|begin(?:s|ning)? with|prefix(
 
 
 def findings(text: str, rules: Rules, checks: Sequence[Check],
-             skip: Callable[[str], bool] = lambda value: False) -> list[Finding]:
+             skip: Callable[[str], bool] = lambda value: False, asks: bool = False) -> list[Finding]:
     """The values TEXT names that CHECKS refuse, by RULES, in the order found. SKIP says which
-    quoted values are something else (a template code, an error code), never checked as names."""
+    quoted values are something else (a template code, an error code), never checked as names.
+    ASKS: TEXT is a question, so a number no message reaches is read though no word speaks of
+    numbers ("can I send to 19212345678?"; the number alone, typed at a prompt, asks nothing)."""
     low = text.lower()
     by_name = {c.name: c for c in checks}
     found: list[Finding] = []
@@ -110,9 +112,8 @@ def findings(text: str, rules: Rules, checks: Sequence[Check],
         found += [_finding(check.name, check.entry, b, _reserved(rules, b)) for b in _BRACKETED.findall(text)]
     if (check := by_name.get("media")) and _cued(low, check):
         found += [_finding(check.name, check.entry, value, problem) for value, problem in _media(rules, text, low, check)]
-    if check := by_name.get("number"):
-        # a number no digital message reaches says what it is by itself ("can I send to 19212345678?")
-        cued = _cued(low, check)
+    if (check := by_name.get("number")) and ((cued := _cued(low, check)) or asks):
+        # a number no digital message reaches, asked about, says what it is by itself ("can I send to 19212345678?")
         found += [_finding(check.name, check.entry, value, problem) for value, problem in _numbers(rules, text, low, cued)]
     if (check := by_name.get("repeat")) and _cued(low, check):
         found += [_finding(check.name, check.entry, value, note) for value, note in _repeats(rules, low, check)]

@@ -218,6 +218,11 @@ def test_a_question_beside_a_request_is_answered_as_the_whole_message_leans(fuse
     assert [other.entry for other in reply.also] == ["template-review-time"]
 
 
+def test_a_number_no_message_reaches_is_answered_with_the_number_rules_though_no_word_says_number(fused):
+    reply = fused[0].route("can I send to 19212345678?")     # the encoder fell back: numbers read as nothing to it
+    assert (reply.type, reply.entry) == ("answer", "mobile-numbers") and "Broadnet" in reply.notes[0]
+
+
 def test_a_videos_resolution_which_nothing_here_publishes_is_not_answered_with_the_media_rules(fused):
     reply = fused[0].route("which resolution should the video in a digital message have")
     assert reply.type == "fallback" and reply.entry is None

@@ -74,9 +74,9 @@ def test_the_checks_read_the_figures_of_the_rules(kb):
     assert symptoms.findings("our images come to 6,000 KB in the template", rules, kb.routing.checks)
 
 
-@pytest.mark.parametrize("question", ["can I send to 19212345678?", "is 14612345678 supported?", "能发给19212345678吗？"])
+@pytest.mark.parametrize("question", ["19212345678能收到吗", "is 14612345678 supported?", "能发给19212345678吗？"])
 def test_a_number_no_message_reaches_is_its_own_cue_for_the_number_rules(router, question):
-    """No word said "number": the encoder fell back on "can I send to 19212345678?"."""
+    """No word says "number" (with the encoder, "can I send to 19212345678?" fell back: test_encoder)."""
     reply = router.route(question)
     assert (reply.type, reply.entry) == ("answer", "mobile-numbers")
     assert len(reply.notes) == 1 and reply.notes[0].startswith(question[question.index("1"):][:11])
