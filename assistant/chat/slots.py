@@ -443,6 +443,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         return _dropped(conv) + _quote_hint(conv, text, asked)
     if (went := went_back(conv, folded)) is not None:      # "上一步", "go back, wrong name": never the value
         return went
+    if (renamed := _renamed(conv, text)) is not None:
+        return renamed                  # "不对，叫厦门海鲜坊" at the source's prompt: the name changed, never the source
     if asked is not None and (changed := _earlier_changed(conv, text)) is not None:
         return changed                  # "不对，模板名称改成会员生日祝福" at a later prompt: that value changed
     if flow.confirming:
@@ -638,6 +640,59 @@ def _earlier_changed(conv: Conversation, text: str) -> list[Line] | None:
         flow.args["params"], flow.params_asked = {}, False
         return said_lines + advance(conv)
     return said_lines + back(conv)
+
+
+def _new_name(conv: Conversation, text: str) -> str | None:
+    """The name TEXT says the request's value "name" is now: what follows messages.yaml `leaving.rename`
+    ("叫厦门海鲜坊", "call it Batik Promo", "名字改成…"), maybe after a change of mind (`leaving.correct`: "不对，",
+    "no, "). None when the request takes no name, TEXT opens with no such words, or what follows them is
+    no name (nothing, or a question). Where any text is the value (the name itself, a template's text, a
+    variable's), only after a change of mind: "叫我小王就行" may be a message's words, "叫了个鸡" a name."""
+    flow = conv.flow
+    assert flow is not None
+    if not any(s.name == "name" for s in conv.kb.actions[flow.action].slots):
+        return None
+    opened = after_correction(text, conv.kb.leaving)
+    said = after_correction(opened if opened is not None else text, conv.kb.leaving, "rename")
+    asked = None if flow.confirming else flow.slots[0]
+    if opened is None and asked is not None and (asked.name in FREE_TEXT or asked.type == "param"):
+        return None                     # (at the name's own prompt "叫了个鸡" is a name as typed)
+    name = (said or "").strip().rstrip("。.!！").strip().strip('"“”\'‘’「」『』').strip()
+    if not name or asks_something(conv, name) or yes_or_no(name, conv.kb.answers) is not None:
+        return None
+    return name
+
+
+def _renamed(conv: Conversation, text: str) -> list[Line] | None:
+    """TEXT gives the request's name anew (`_new_name`): at a later prompt the name given before is changed,
+    that is said, and the open prompt comes back ("不对，叫厦门海鲜坊" at the source's prompt); at the go-ahead the
+    preview is shown again with it; at the name's own prompt it is the name. A name the request refuses is
+    said, and the open prompt (or go-ahead) comes back. None when TEXT gives no name."""
+    flow = conv.flow
+    assert flow is not None
+    name = _new_name(conv, text)
+    if name is None:
+        return None
+    slot = next(s for s in conv.kb.actions[flow.action].slots if s.name == "name")
+    here = not flow.confirming and flow.slots[0].name == "name"
+    if not here and "name" not in flow.args:
+        return None
+    try:
+        value = check(conv, flow.action, slot, name)
+    except UserError as exc:
+        conv.remember_refusal(exc)
+        return [Line("warn", conv.say("value.try_again", error=exc) if here else str(exc))] + ([] if here else back(conv))
+    if here:
+        return take(conv, value)
+    if value == flow.args["name"]:
+        return back(conv)
+    flow.args["name"] = value
+    said = [Line("muted", conv.say("request.updated", request=title(conv, flow),
+                                   changed=_short(prompt(conv, flow.action, slot)).lower()))]
+    if flow.confirming:                 # what the new preview shows is confirmed anew
+        flow.confirming = flow.confirmed = False
+        return said + advance(conv)
+    return said + back(conv)
 
 
 def resumed(conv: Conversation, text: str) -> bool:
