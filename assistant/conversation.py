@@ -267,6 +267,8 @@ class Conversation:
         if self.offer and self._signs_off(text):   # "算了不用了，我自己再试试": declined, and the topic left
             self.offer = None
             return self._signed_off()
+        if self.offer and (resumed := slots.resumed_at_offer(self, text)) is not None:
+            return resumed                   # "回去继续建模板" at "现在查看签名的状态吗？": that request, never a name
         if self.offer:
             reading, self.rest = offers.reading(self, text, offers.pending_action(self.offer))
             if reading == "unclear":         # neither surely yes nor no: asked again, never taken as a no

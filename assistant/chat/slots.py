@@ -115,6 +115,8 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
         args["source"] = source                            # "来源是商标" wins over "我们公司叫…"
     name, args = _referent(conv, name, args, said)
     args = values.known_objects(conv.ctx, name, args, said)
+    if said and "name" not in args and (named := values.name_before(conv.kb, name, said)):
+        args["name"] = named                               # "帮我建一个会员日模板": its name is 会员日
     if name == "send" and not args.get("code") and said and len(named := values.template_in(conv.ctx, said)[1]) > 1:
         return _which_template(conv, args, said, named)
     several = _the_errors(conv, name, args, said)
@@ -228,13 +230,13 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
     needs_enabled = name in ("signature.submit", "signature.update", "template.create", "send")
     if needs_enabled and not accounts.account_info(ctx)["enabled"]:
         return [Line("warn", conv.say("needs.enable", account=ctx.account)),
-                offers.action(conv, "enable")]
+                offers.action(conv, "enable", left=name)]
     if name == "template.create":
         sigs = signatures.status(ctx)
         if not any(s["ready_for"] for s in sigs):
             if not sigs:
                 return [Line("warn", conv.say("needs.signature")),
-                        offers.action(conv, "signature.submit", question=conv.say("offer.first_signature"))]
+                        offers.action(conv, "signature.submit", question=conv.say("offer.first_signature"), left=name)]
             pending = conv.say("needs.signature_ready.separator").join(
                 conv.say("needs.signature_ready.item_expected", name=s["name"], expected=s["expected_by"],
                          registration=previews.label(conv, "registration", s["registration"]))
@@ -243,15 +245,15 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
                          registration=previews.label(conv, "registration", s["registration"]))
                 for s in sigs)
             return [Line("warn", conv.say("needs.signature_ready", pending=pending)),
-                    offers.action(conv, "signature.status", question=conv.say("offer.show_signatures"))]
+                    offers.action(conv, "signature.status", question=conv.say("offer.show_signatures"), left=name)]
     if name == "send":
         tpls = templates.status(ctx)
         if not any(t["ready_for"] for t in tpls):
             if not tpls:
                 return [Line("warn", conv.say("needs.template")),
-                        offers.action(conv, "template.create", question=conv.say("offer.first_template"))]
+                        offers.action(conv, "template.create", question=conv.say("offer.first_template"), left=name)]
             return [Line("warn", conv.say("needs.template_approved")),
-                    offers.action(conv, "template.status", question=conv.say("offer.show_templates"))]
+                    offers.action(conv, "template.status", question=conv.say("offer.show_templates"), left=name)]
         if accounts.account_info(ctx)["packages"]["digital"] <= 0:
             return [Line("warn", conv.say("needs.topup"))] + offers.handoff(
                 conv, conv.say("offer.topup"), "digital-message package empty")
@@ -701,18 +703,42 @@ def resumed(conv: Conversation, text: str) -> bool:
     flow = conv.flow
     assert flow is not None
     rest = after_correction(text, conv.kb.leaving, "resume")
-    if not rest:
-        return False
+    return bool(rest) and _request_named(conv, rest) == (flow.action, {})
+
+
+def _request_named(conv: Conversation, rest: str) -> tuple[str, dict[str, Any]] | None:
+    """The request REST names after words that say to go on ("建模板", "the template"), and the values it
+    gives: the action the router reads, or the one the entry it is answered with (or leans to) offers
+    first ("建模板": how to create one, or what one is?); after such words naming the request is enough."""
     reply = conv.router.route(rest, conv.lang)
     if reply.type == "action":
-        return reply.action == flow.action and not reply.args
+        return reply.action, dict(reply.args or {})
     if reply.best is None:
-        return False
-    # the entry it is answered with or offered first, or leans to ("建模板": how to create one, or what
-    # one is?): after words that say to go on, naming the request is enough
+        return None
     kind, _, name = reply.best.key.partition(":")
     entry = conv.kb.entries.get(name) if kind == "faq" else None
-    return bool(entry and entry.actions and entry.actions[0] == flow.action)
+    return (entry.actions[0], {}) if entry and entry.actions else None
+
+
+def resumed_at_offer(conv: Conversation, text: str) -> list[Line] | None:
+    """TEXT opens with words that say to go back to a request (messages.yaml `leaving.resume`: "回去继续建模板",
+    "回到模板", "back to the template") at a yes/no offer ("现在查看签名的状态吗？", made when that request could not
+    go on): never a name for the offered request to look up. The offer is dropped and the request named (or,
+    naming none the router reads, the one the offer was made for: its deed's "left") is taken up again, and says
+    again what it still lacks, if it does; with neither the offer's question is asked again. None when TEXT opens
+    with no such words, or is a yes ("继续")."""
+    offer = conv.offer
+    assert offer is not None
+    rest = after_correction(text, conv.kb.leaving, "resume")
+    if rest is None or yes_or_no(text, conv.kb.answers) is not None or (rest and yes_or_no(rest, conv.kb.answers)):
+        return None
+    named = _request_named(conv, rest) if rest else None
+    if named is None and (left := (offer.deed or {}).get("left")) in conv.kb.actions:
+        named = (left, {})              # "回到模板", "回去继续": the request the offer was made for
+    if named is None:
+        return yes_or_no_again(conv.yes_no(offer.question), conv.say("answer_yes_no"))
+    conv.offer = None
+    return conv.start(named[0], named[1], rest)
 
 
 def _mind_changed(conv: Conversation, text: str) -> list[Line] | None:
