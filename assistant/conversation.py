@@ -521,7 +521,10 @@ class Conversation:
         offer of an action (one offer at a time), and what is not published is kept for a person."""
         lines: list[Line] = []
         for other in reply.also:
-            lines.append(Line("muted", self.say("also_asked", question=other.question)))
+            asked = other.question.rstrip()
+            if asked.endswith(("?", "？")):     # the conversation's own question mark, whichever was typed
+                asked = asked.rstrip("?？").rstrip() + self.say("question_mark")
+            lines.append(Line("muted", self.say("also_asked", question=asked)))
             if other.type == "answer":
                 lines += self.answer_lines(other, offer=False)
             else:

@@ -1045,6 +1045,21 @@ def _names_files(text: str, every_word: bool = False) -> bool:
     return len(words) == 1 and file_like(words[0])
 
 
+def _a_file_given(text: str) -> bool:
+    """TEXT, typed where a template's words are asked, clearly gives a file rather than words: one word
+    that is a media file's name ("banner.png"), or a path that exists here ("~/media/photo"). A folder
+    separator alone makes no file: "满100减20\\n欢迎光临" and "买一送一/限时" are words."""
+    from ..media import EXTENSIONS
+
+    words = text.split()
+    if len(words) != 1:
+        return False
+    word = words[0].strip("'\"")
+    if any(word.lower().endswith(ext) for exts in EXTENSIONS.values() for ext in exts):
+        return True
+    return ("/" in word or "\\" in word or word.startswith("~")) and os.path.lexists(os.path.expanduser(word))
+
+
 def _no_such_file(conv: Conversation, slot: str, value: str) -> None:
     """A typed path of VALUE that names no file, refused in the conversation's language: the
     message's words typed at the media prompt ("尊敬的${name}，…") said whole, as typed (never cut at
@@ -1266,7 +1281,7 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
     if slot.name == "name" and action == "template.create" and len(value) > ctx.rules.template["max_name_length"]:
         raise UserError(conv.say("value.name_too_long", count=ctx.rules.template["max_name_length"]))
     if slot.name == "text" and action == "template.create":
-        if _names_files(value):   # "banner.png" typed at the text prompt: a file, not the message's words
+        if _a_file_given(value):   # "banner.png" typed at the text prompt: a file, not the message's words
             raise UserError(conv.say("value.text_is_a_file", name=value))
         templates.check_text(ctx, value)
     return value
