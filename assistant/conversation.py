@@ -267,6 +267,8 @@ class Conversation:
         if self.offer and self._signs_off(text):   # "算了不用了，我自己再试试": declined, and the topic left
             self.offer = None
             return self._signed_off()
+        if self.offer and (resumed := slots.resumed_at_offer(self, text)) is not None:
+            return resumed                   # "回去继续建模板" at "现在查看签名的状态吗？": that request, never a name
         if self.offer:
             reading, self.rest = offers.reading(self, text, offers.pending_action(self.offer))
             if reading == "unclear":         # neither surely yes nor no: asked again, never taken as a no
@@ -519,7 +521,10 @@ class Conversation:
         offer of an action (one offer at a time), and what is not published is kept for a person."""
         lines: list[Line] = []
         for other in reply.also:
-            lines.append(Line("muted", self.say("also_asked", question=other.question)))
+            asked = other.question.rstrip()
+            if asked.endswith(("?", "？")):     # the conversation's own question mark, whichever was typed
+                asked = asked.rstrip("?？").rstrip() + self.say("question_mark")
+            lines.append(Line("muted", self.say("also_asked", question=asked)))
             if other.type == "answer":
                 lines += self.answer_lines(other, offer=False)
             else:

@@ -31,7 +31,8 @@ def test_a_rules_mapping_of_settings_is_read_by_its_keys():
                                    "ok go ahead", "yep", "please do",
                                    "yeah sure", "okay then", "go for it", "do it now", "YESSS", "absolutely", "please",
                                    "是的", "好的", "确定", "没问题",
-                                   "要", "要的", "可", "可以", "行", "好", "嗯", "嗯嗯", "对", "对的", "好吧", "好啊"])
+                                   "要", "要的", "可", "可以", "行", "好", "嗯", "嗯嗯", "对", "对的", "好吧", "好啊",
+                                   "ok lah", "ok la", "Okay lah", "can lah", "can", "can can", "好滴", "中"])
 def test_natural_affirmatives_are_yes(typed):
     assert yes_or_no(typed) == "yes"
 
@@ -39,7 +40,7 @@ def test_natural_affirmatives_are_yes(typed):
 @pytest.mark.parametrize("typed", ["n", "No", "no thanks", "no, thank you", "nah", "nope", "not now", "don't",
                                    "please don't", "maybe later", "not yet", "nooo", "no no", "不要",
                                    "以后再说", "先不要", "暂时不用", "下次吧", "稍后", "取消", "cancel",
-                                   "不行", "不可以", "别", "算了吧", "不要吧"])
+                                   "不行", "不可以", "别", "算了吧", "不要吧", "不中"])
 def test_natural_negatives_are_no(typed):
     assert yes_or_no(typed) == "no"
 
@@ -84,6 +85,6 @@ def test_the_words_after_an_opening_yes_are_found(typed, words):
 def test_the_words_read_are_the_knowledge_bases_own(kb):
     """The yes and no words are data (messages.yaml `answers`): a knowledge base that adds one is read with it."""
     assert kb.answers and yes_or_no("要的", kb.answers) == "yes" and yes_or_no("嗯", kb.answers) == "yes"
-    own = {**kb.answers, "yes": (*kb.answers["yes"], "中")}
-    assert yes_or_no("中", kb.answers) is None and yes_or_no("中", own) == "yes"
-    assert yes_or_no("中吧", own) == "yes" and yes_or_no("不中", own) == "unclear"
+    own = {**kb.answers, "yes": (*kb.answers["yes"], "靠谱")}
+    assert yes_or_no("靠谱", kb.answers) is None and yes_or_no("靠谱", own) == "yes"
+    assert yes_or_no("靠谱吧", own) == "yes" and yes_or_no("不靠谱", own) == "unclear"

@@ -40,14 +40,16 @@ def make(conv: Conversation, question: str, run: Callable[[], list[Line]] | None
     return Line("choice", conv.yes_no(question))
 
 
-def action(conv: Conversation, name: str, args: dict[str, Any] | None = None, question: str | None = None) -> Line:
+def action(conv: Conversation, name: str, args: dict[str, Any] | None = None, question: str | None = None,
+           left: str | None = None) -> Line:
     """Offer action NAME (in the conversation's language: the catalogue's `offer.NAME`, else the
-    action's description as a question); yes starts it already confirmed."""
+    action's description as a question); yes starts it already confirmed. LEFT: the request that could
+    not go on without it ("回去继续" at the offer takes that one up again, chat/slots.py `resumed_at_offer`)."""
     if question is None:
         known = f"offer.{name}" in conv.kb.messages
         question = conv.say(f"offer.{name}") if known else phrase(conv.kb.actions[name].description)
-    return make(conv, question,
-                deed={"do": "start", "name": name, "args": dict(args or {}), "confirmed": True})
+    return make(conv, question, deed={"do": "start", "name": name, "args": dict(args or {}), "confirmed": True,
+                                      **({"left": left} if left else {})})
 
 
 MANAGER_HANDOFF = "You are the support manager here: the tickets are in /queue, and /show ID opens one."

@@ -115,6 +115,8 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
         args["source"] = source                            # "来源是商标" wins over "我们公司叫…"
     name, args = _referent(conv, name, args, said)
     args = values.known_objects(conv.ctx, name, args, said)
+    if said and "name" not in args and (named := values.name_before(conv.kb, name, said)):
+        args["name"] = named                               # "帮我建一个会员日模板": its name is 会员日
     if name == "send" and not args.get("code") and said and len(named := values.template_in(conv.ctx, said)[1]) > 1:
         return _which_template(conv, args, said, named)
     several = _the_errors(conv, name, args, said)
@@ -228,13 +230,13 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
     needs_enabled = name in ("signature.submit", "signature.update", "template.create", "send")
     if needs_enabled and not accounts.account_info(ctx)["enabled"]:
         return [Line("warn", conv.say("needs.enable", account=ctx.account)),
-                offers.action(conv, "enable")]
+                offers.action(conv, "enable", left=name)]
     if name == "template.create":
         sigs = signatures.status(ctx)
         if not any(s["ready_for"] for s in sigs):
             if not sigs:
                 return [Line("warn", conv.say("needs.signature")),
-                        offers.action(conv, "signature.submit", question=conv.say("offer.first_signature"))]
+                        offers.action(conv, "signature.submit", question=conv.say("offer.first_signature"), left=name)]
             pending = conv.say("needs.signature_ready.separator").join(
                 conv.say("needs.signature_ready.item_expected", name=s["name"], expected=s["expected_by"],
                          registration=previews.label(conv, "registration", s["registration"]))
@@ -243,15 +245,15 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
                          registration=previews.label(conv, "registration", s["registration"]))
                 for s in sigs)
             return [Line("warn", conv.say("needs.signature_ready", pending=pending)),
-                    offers.action(conv, "signature.status", question=conv.say("offer.show_signatures"))]
+                    offers.action(conv, "signature.status", question=conv.say("offer.show_signatures"), left=name)]
     if name == "send":
         tpls = templates.status(ctx)
         if not any(t["ready_for"] for t in tpls):
             if not tpls:
                 return [Line("warn", conv.say("needs.template")),
-                        offers.action(conv, "template.create", question=conv.say("offer.first_template"))]
+                        offers.action(conv, "template.create", question=conv.say("offer.first_template"), left=name)]
             return [Line("warn", conv.say("needs.template_approved")),
-                    offers.action(conv, "template.status", question=conv.say("offer.show_templates"))]
+                    offers.action(conv, "template.status", question=conv.say("offer.show_templates"), left=name)]
         if accounts.account_info(ctx)["packages"]["digital"] <= 0:
             return [Line("warn", conv.say("needs.topup"))] + offers.handoff(
                 conv, conv.say("offer.topup"), "digital-message package empty")
@@ -443,6 +445,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         return _dropped(conv) + _quote_hint(conv, text, asked)
     if (went := went_back(conv, folded)) is not None:      # "上一步", "go back, wrong name": never the value
         return went
+    if (renamed := _renamed(conv, text)) is not None:
+        return renamed                  # "不对，叫厦门海鲜坊" at the source's prompt: the name changed, never the source
     if asked is not None and (changed := _earlier_changed(conv, text)) is not None:
         return changed                  # "不对，模板名称改成会员生日祝福" at a later prompt: that value changed
     if flow.confirming:
@@ -640,24 +644,101 @@ def _earlier_changed(conv: Conversation, text: str) -> list[Line] | None:
     return said_lines + back(conv)
 
 
+def _new_name(conv: Conversation, text: str) -> str | None:
+    """The name TEXT says the request's value "name" is now: what follows messages.yaml `leaving.rename`
+    ("叫厦门海鲜坊", "call it Batik Promo", "名字改成…"), maybe after a change of mind (`leaving.correct`: "不对，",
+    "no, "). None when the request takes no name, TEXT opens with no such words, or what follows them is
+    no name (nothing, or a question). Where any text is the value (the name itself, a template's text, a
+    variable's), only after a change of mind: "叫我小王就行" may be a message's words, "叫了个鸡" a name."""
+    flow = conv.flow
+    assert flow is not None
+    if not any(s.name == "name" for s in conv.kb.actions[flow.action].slots):
+        return None
+    opened = after_correction(text, conv.kb.leaving)
+    said = after_correction(opened if opened is not None else text, conv.kb.leaving, "rename")
+    asked = None if flow.confirming else flow.slots[0]
+    if opened is None and asked is not None and (asked.name in FREE_TEXT or asked.type == "param"):
+        return None                     # (at the name's own prompt "叫了个鸡" is a name as typed)
+    name = (said or "").strip().rstrip("。.!！").strip().strip('"“”\'‘’「」『』').strip()
+    if not name or asks_something(conv, name) or yes_or_no(name, conv.kb.answers) is not None:
+        return None
+    return name
+
+
+def _renamed(conv: Conversation, text: str) -> list[Line] | None:
+    """TEXT gives the request's name anew (`_new_name`): at a later prompt the name given before is changed,
+    that is said, and the open prompt comes back ("不对，叫厦门海鲜坊" at the source's prompt); at the go-ahead the
+    preview is shown again with it; at the name's own prompt it is the name. A name the request refuses is
+    said, and the open prompt (or go-ahead) comes back. None when TEXT gives no name."""
+    flow = conv.flow
+    assert flow is not None
+    name = _new_name(conv, text)
+    if name is None:
+        return None
+    slot = next(s for s in conv.kb.actions[flow.action].slots if s.name == "name")
+    here = not flow.confirming and flow.slots[0].name == "name"
+    if not here and "name" not in flow.args:
+        return None
+    try:
+        value = check(conv, flow.action, slot, name)
+    except UserError as exc:
+        conv.remember_refusal(exc)
+        return [Line("warn", conv.say("value.try_again", error=exc) if here else str(exc))] + ([] if here else back(conv))
+    if here:
+        return take(conv, value)
+    if value == flow.args["name"]:
+        return back(conv)
+    flow.args["name"] = value
+    said = [Line("muted", conv.say("request.updated", request=title(conv, flow),
+                                   changed=_short(prompt(conv, flow.action, slot)).lower()))]
+    if flow.confirming:                 # what the new preview shows is confirmed anew
+        flow.confirming = flow.confirmed = False
+        return said + advance(conv)
+    return said + back(conv)
+
+
 def resumed(conv: Conversation, text: str) -> bool:
     """TEXT says to go on with the request being filled in: it opens with messages.yaml `leaving.resume` ("回去继续",
     "back to") and the rest names that request ("回去继续建模板", "back to the template"). A bare "继续" is a yes."""
     flow = conv.flow
     assert flow is not None
     rest = after_correction(text, conv.kb.leaving, "resume")
-    if not rest:
-        return False
+    return bool(rest) and _request_named(conv, rest) == (flow.action, {})
+
+
+def _request_named(conv: Conversation, rest: str) -> tuple[str, dict[str, Any]] | None:
+    """The request REST names after words that say to go on ("建模板", "the template"), and the values it
+    gives: the action the router reads, or the one the entry it is answered with (or leans to) offers
+    first ("建模板": how to create one, or what one is?); after such words naming the request is enough."""
     reply = conv.router.route(rest, conv.lang)
     if reply.type == "action":
-        return reply.action == flow.action and not reply.args
+        return reply.action, dict(reply.args or {})
     if reply.best is None:
-        return False
-    # the entry it is answered with or offered first, or leans to ("建模板": how to create one, or what
-    # one is?): after words that say to go on, naming the request is enough
+        return None
     kind, _, name = reply.best.key.partition(":")
     entry = conv.kb.entries.get(name) if kind == "faq" else None
-    return bool(entry and entry.actions and entry.actions[0] == flow.action)
+    return (entry.actions[0], {}) if entry and entry.actions else None
+
+
+def resumed_at_offer(conv: Conversation, text: str) -> list[Line] | None:
+    """TEXT opens with words that say to go back to a request (messages.yaml `leaving.resume`: "回去继续建模板",
+    "回到模板", "back to the template") at a yes/no offer ("现在查看签名的状态吗？", made when that request could not
+    go on): never a name for the offered request to look up. The offer is dropped and the request named (or,
+    naming none the router reads, the one the offer was made for: its deed's "left") is taken up again, and says
+    again what it still lacks, if it does; with neither the offer's question is asked again. None when TEXT opens
+    with no such words, or is a yes ("继续")."""
+    offer = conv.offer
+    assert offer is not None
+    rest = after_correction(text, conv.kb.leaving, "resume")
+    if rest is None or yes_or_no(text, conv.kb.answers) is not None or (rest and yes_or_no(rest, conv.kb.answers)):
+        return None
+    named = _request_named(conv, rest) if rest else None
+    if named is None and (left := (offer.deed or {}).get("left")) in conv.kb.actions:
+        named = (left, {})              # "回到模板", "回去继续": the request the offer was made for
+    if named is None:
+        return yes_or_no_again(conv.yes_no(offer.question), conv.say("answer_yes_no"))
+    conv.offer = None
+    return conv.start(named[0], named[1], rest)
 
 
 def _mind_changed(conv: Conversation, text: str) -> list[Line] | None:
@@ -964,6 +1045,21 @@ def _names_files(text: str, every_word: bool = False) -> bool:
     return len(words) == 1 and file_like(words[0])
 
 
+def _a_file_given(text: str) -> bool:
+    """TEXT, typed where a template's words are asked, clearly gives a file rather than words: one word
+    that is a media file's name ("banner.png"), or a path that exists here ("~/media/photo"). A folder
+    separator alone makes no file: "满100减20\\n欢迎光临" and "买一送一/限时" are words."""
+    from ..media import EXTENSIONS
+
+    words = text.split()
+    if len(words) != 1:
+        return False
+    word = words[0].strip("'\"")
+    if any(word.lower().endswith(ext) for exts in EXTENSIONS.values() for ext in exts):
+        return True
+    return ("/" in word or "\\" in word or word.startswith("~")) and os.path.lexists(os.path.expanduser(word))
+
+
 def _no_such_file(conv: Conversation, slot: str, value: str) -> None:
     """A typed path of VALUE that names no file, refused in the conversation's language: the
     message's words typed at the media prompt ("尊敬的${name}，…") said whole, as typed (never cut at
@@ -1185,7 +1281,7 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
     if slot.name == "name" and action == "template.create" and len(value) > ctx.rules.template["max_name_length"]:
         raise UserError(conv.say("value.name_too_long", count=ctx.rules.template["max_name_length"]))
     if slot.name == "text" and action == "template.create":
-        if _names_files(value):   # "banner.png" typed at the text prompt: a file, not the message's words
+        if _a_file_given(value):   # "banner.png" typed at the text prompt: a file, not the message's words
             raise UserError(conv.say("value.text_is_a_file", name=value))
         templates.check_text(ctx, value)
     return value

@@ -17,7 +17,7 @@ from typing import Any
 from ..actions import handoff, signatures, templates
 from ..context import Context
 from ..knowledge import KnowledgeBase
-from ..text import mentioned
+from ..text import fold, mentioned
 
 
 def params(value: Any) -> dict[str, str]:
@@ -245,4 +245,28 @@ def said_source(kb: KnowledgeBase, said: str) -> str | None:
             for end in range(len(value), 0, -1):
                 if (chosen := pick(value[:end], choices.choices)) is not None:
                     return chosen
+    return None
+
+
+# the slot types (actions.yaml) of a new object's name written before the word for it, by the request it starts
+NAMED_BEFORE = {"template.create": "template_named_before", "signature.submit": "signature_named_before"}
+
+
+def name_before(kb: KnowledgeBase, action: str, said: str) -> str | None:
+    """The name the request SAID gives the new template or signature of ACTION before the word for it ("帮我建一个
+    会员日模板" -> 会员日, "create a Spring promo template" -> Spring promo: actions.yaml `template_named_before`,
+    `signature_named_before`), or None. Words that say what kind it is rather than which one are no name: the type's
+    `exclude`, a word ending in 类 or "type", an industry ("建一个营销模板", "create a new template", "建一个电商模板")."""
+    slot_type = kb.slot_types.get(NAMED_BEFORE.get(action, ""))
+    if slot_type is None:
+        return None
+    words = kb.slot_types.get("industry")
+    kinds = {fold(w) for w in slot_type.exclude} | {fold(w) for w in (kb.rules.template_industries if kb.rules else ())}
+    kinds |= {fold(w) for name, others in (words.choices if words else {}).items() for w in (name, *others)}
+    for pattern in slot_type.patterns:
+        for match in pattern.finditer(said):
+            value = match.group("value").strip()
+            if value and fold(value) not in kinds and not value.endswith("类") and \
+                    not value.lower().endswith((" type", " kind")):
+                return value
     return None
