@@ -428,3 +428,9 @@ def test_a_knowledge_base_without_customers_yaml_learns_its_phrasings_alone(kb_c
     (kb_copy / "customers.yaml").unlink()
     plain = knowledge.load(kb_copy)
     assert plain.customers == {} and plain.customers_out_of_scope == ()
+
+
+def test_an_unsupported_segment_without_its_chinese_reason_is_reported(kb_copy):
+    _edit(kb_copy / "rules.yaml", ', zh: "海事卫星号码无法接收数字短信"}', "}")
+    assert any(p.startswith("rules.yaml:") and "unsupported segment '1749' has no reason in zh" in p
+               for p in _problems(kb_copy))
