@@ -241,7 +241,7 @@ def test_ask_about_a_code_in_chinese_gives_its_fix_in_chinese(shared_world):
     assert status == 200 and answer["result"]["fix_zh"] == "为账户充值。短信套餐不能用于数字短信。"
     assert "为账户充值。" in answer["text"] and "Top up" not in answer["text"]
     status, answer = server.call("POST", "/v1/ask", token, {"question": "what does isv.AMOUNT_NOT_ENOUGH mean", "text": True})
-    assert status == 200 and "Fix: Top up the digital-message package." in answer["text"]
+    assert status == 200 and "Fix: Top up the account." in answer["text"]
 
 
 def test_ask_what_to_do_about_a_codes_chinese_meaning_answers_with_the_code(shared_world):
