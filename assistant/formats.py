@@ -18,39 +18,63 @@ NAME_ILLEGAL = "isv.SIGN_NAME_ILLEGAL"
 EMOJI_ILLEGAL = "isv.SMS_SIGN_EMOJI_ILLEGAL"
 
 
+# What is wrong with a signature's name, and its fix, in the account model's English (the faults of
+# `name_faults`); the message catalogue says the same as `signature_name.FAULT` and `signature_name.FAULT.fix`
+# in every language (tests/test_symptoms.py keeps the English the same).
+NAME_FAULTS = {
+    "spaces": ("has spaces", "write it without spaces"),
+    "spaces_hint": ("has spaces", "write it without spaces, e.g. '{usable}'"),
+    "length": ("has {count} characters", "use {low} to {high}"),
+    "symbols": ("contains {chars}", "use only Chinese characters, letters and digits (no symbols or emoji)"),
+    "digits": ("is digits only", "include letters or Chinese characters"),
+    "letters": ("is letters only", "include Chinese characters or digits"),
+    "generic": ("is a generic word", "use the name of your enterprise, institution, trademark or app"),
+}
+
+
+def name_faults(rules: Mapping[str, Any], name: str) -> tuple[str, str, list[tuple[str, dict[str, Any]]]] | None:
+    """(the service's code, the name as shown, its faults) when NAME breaks the signature name RULES
+    (rules.yaml `signature`), else None: each fault a key of NAME_FAULTS with its fields, every one
+    named at once so that a name is corrected in one go."""
+    faults: list[tuple[str, dict[str, Any]]] = []
+    shown = name
+    if name != name.strip() or any(ch.isspace() for ch in name):
+        usable = "".join(ch for ch in name if is_cjk(ch) or (ch.isascii() and ch.isalnum()))
+        hint = usable and name_problem(rules, usable) is None     # a hint that is itself valid
+        faults.append(("spaces_hint", {"usable": usable}) if hint else ("spaces", {}))
+    else:
+        shown = name = unicodedata.normalize("NFKC", name)
+    low, high = rules["min_length"], rules["max_length"]
+    if not low <= len(name) <= high:
+        faults.append(("length", {"count": len(name), "low": low, "high": high}))
+    bad = sorted({ch for ch in name if not (ch.isspace() or is_cjk(ch) or (ch.isascii() and ch.isalnum()))})
+    if bad:
+        faults.append(("symbols", {"chars": " ".join(repr(c) for c in bad)}))
+    word = "".join(ch for ch in name if not ch.isspace())
+    if word.isdigit():
+        faults.append(("digits", {}))
+    if not rules.get("allow_letters_only", True) and word.isascii() and word.isalpha():
+        faults.append(("letters", {}))
+    if word.casefold() in {str(w).casefold() for w in rules.get("generic_words", ())}:
+        faults.append(("generic", {}))
+    if not faults:
+        return None
+    code = EMOJI_ILLEGAL if any(unicodedata.category(ch) == "So" for ch in bad) else NAME_ILLEGAL
+    return code, shown, faults
+
+
 def name_problem(rules: Mapping[str, Any], name: str) -> tuple[str, str] | None:
     """(the service's code, what is wrong and how to fix it) when NAME breaks the signature name
     RULES (rules.yaml `signature`), else None. Every fault is named at once ("has spaces and
     contains '!'"), each with its fix, so a name is corrected in one go. The assistant also says
     this of a name a question quotes ("the console won't take "ACME-China!""): see assistant/symptoms.py."""
-    faults: list[tuple[str, str]] = []
-    shown = name
-    if name != name.strip() or any(ch.isspace() for ch in name):
-        usable = "".join(ch for ch in name if is_cjk(ch) or (ch.isascii() and ch.isalnum()))
-        hint = usable and name_problem(rules, usable) is None     # a hint that is itself valid
-        faults.append(("has spaces", "write it without spaces" + (f", e.g. '{usable}'" if hint else "")))
-    else:
-        shown = name = unicodedata.normalize("NFKC", name)
-    low, high = rules["min_length"], rules["max_length"]
-    if not low <= len(name) <= high:
-        faults.append((f"has {len(name)} characters", f"use {low} to {high}"))
-    bad = sorted({ch for ch in name if not (ch.isspace() or is_cjk(ch) or (ch.isascii() and ch.isalnum()))})
-    if bad:
-        faults.append((f"contains {' '.join(repr(c) for c in bad)}",
-                       "use only Chinese characters, letters and digits (no symbols or emoji)"))
-    word = "".join(ch for ch in name if not ch.isspace())
-    if word.isdigit():
-        faults.append(("is digits only", "include letters or Chinese characters"))
-    if not rules.get("allow_letters_only", True) and word.isascii() and word.isalpha():
-        faults.append(("is letters only", "include Chinese characters or digits"))
-    if word.casefold() in {str(w).casefold() for w in rules.get("generic_words", ())}:
-        faults.append(("is a generic word", "use the name of your enterprise, institution, trademark or app"))
-    if not faults:
+    found = name_faults(rules, name)
+    if found is None:
         return None
-    code = EMOJI_ILLEGAL if any(unicodedata.category(ch) == "So" for ch in bad) else NAME_ILLEGAL
-    said = [f for f, _ in faults]
+    code, shown, faults = found
+    said = [NAME_FAULTS[kind][0].format(**fields) for kind, fields in faults]
     what = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
-    return code, f"signature '{shown}' {what}; " + "; ".join(fix for _, fix in faults)
+    return code, f"signature '{shown}' {what}; " + "; ".join(NAME_FAULTS[kind][1].format(**fields) for kind, fields in faults)
 
 
 def characters_problem(spec: Mapping[str, Any], text: str) -> str | None:

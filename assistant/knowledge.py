@@ -352,6 +352,17 @@ def _rule_value(rules_data: Any, path: str) -> str | None:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
+def _unsupported_languages(c: _Checker, rules: Rules, rules_data: Any, languages: tuple[str, ...]) -> None:
+    """Each reason of rules.yaml `unsupported_segments` in every language the assistant answers in:
+    it is said where a question or a conversation names such a number (numbers.problem_said)."""
+    lines = getattr(rules_data.get("unsupported_segments"), "key_lines", {}) if isinstance(rules_data, dict) else {}
+    for prefix, texts in rules.unsupported_said.items():
+        missing = [lang for lang in languages if not texts.get(lang, "").strip()]
+        if missing:
+            c.add(lines.get(prefix, 1), f"unsupported segment '{prefix}' has no reason in {', '.join(missing)}; "
+                  f"give it as {{{', '.join(f'{lang}: ...' for lang in languages)}}}")
+
+
 def _render_rules(entries: dict[str, Entry], rules_data: Any, faq_lines: dict[str, int]) -> Iterator[Problem]:
     """Fill each `{rules.PATH}` of the answers from rules.yaml, in place: the figure a check enforces
     and the figure an answer states are then one value (change it in rules.yaml, both change)."""
@@ -911,6 +922,8 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
             rules = parse_rules(rules_data)
         except RulesError as exc:
             c.add(getattr(rules_data, "line", 1), str(exc))
+        else:
+            _unsupported_languages(c, rules, rules_data, languages)
     checkers.append(c)
     for checker in checkers:
         problems.extend(checker.problems)

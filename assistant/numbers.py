@@ -90,17 +90,32 @@ def lookup(raw: str, rules: Rules) -> Number:
 def problem_said(raw: str, rules: Rules) -> tuple[str, dict[str, str]] | None:
     """Which sentence of the message catalogue (knowledge/messages.yaml, `number.*`) says what
     `lookup(RAW)` finds wrong, with its fields, so that a conversation says it in its language; None
-    for a number without a problem, or one whose reason is the rules' own words (an unsupported segment)."""
+    for a number without a problem. An unsupported segment's reason is the rules' own words, which
+    rules.yaml gives in each language (`number.unsupported` says the reader's; None for rules made
+    with the English alone, said as it is)."""
     digits = _digits(raw)
-    if any(rules.unsupported.get(digits[:size]) for size in (5, 4, 3)) and len(digits) in (11, 13):
-        return None
+    if len(digits) in (11, 13) and (prefix := _unsupported_prefix(digits, rules)):
+        return segment_said(prefix, rules)
     phone = normalise(raw)
     if phone is None:
         return ("number.landline", {"number": raw}) if landline(raw) else ("number.not_11_digits", {"number": raw})
-    if any(rules.unsupported.get(phone[:size]) for size in (5, 4, 3)) or \
-            any(rules.segments.get(phone[:size]) for size in (5, 4, 3)):
+    if prefix := _unsupported_prefix(phone, rules):
+        return segment_said(prefix, rules)
+    if any(rules.segments.get(phone[:size]) for size in (5, 4, 3)):
         return None
     return "number.unassigned", {"phone": phone}
+
+
+def _unsupported_prefix(digits: str, rules: Rules) -> str | None:
+    """The unsupported segment DIGITS start with (the longest), or None."""
+    return next((digits[:size] for size in (5, 4, 3) if rules.unsupported.get(digits[:size])), None)
+
+
+def segment_said(prefix: str, rules: Rules) -> tuple[str, dict[str, str]] | None:
+    """Why the unsupported segment PREFIX is not reached, as the catalogue's `number.unsupported` and
+    its fields (rules.yaml's reason in each language); None for rules made with the English alone."""
+    texts = rules.unsupported_said.get(prefix)
+    return ("number.unsupported", dict(texts)) if texts else None
 
 
 def note_said(token: str) -> tuple[str, dict[str, str]]:
@@ -164,7 +179,7 @@ class Reading(NamedTuple):
     def said(self, rules: Rules | None = None) -> list[Said]:
         """`notes` as the catalogue's sentences (messages.yaml `number.*`) and their fields, in the
         same order, for `messages.said` to say in the reader's language (in English, word for word
-        the `notes`). A number whose problem is the rules' own words (an unsupported segment) keeps them."""
+        the `notes`)."""
         out: list[Said] = []
         for token in self.unread:
             msg_id, fields = note_said(token)

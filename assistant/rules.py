@@ -49,7 +49,7 @@ class CarrierRules(NamedTuple):
 class Rules(NamedTuple):
     carriers: dict[str, str]
     segments: dict[str, str]            # prefix -> carrier key
-    unsupported: dict[str, str]         # prefix -> reason
+    unsupported: dict[str, str]         # prefix -> reason (in English: the account model's words)
     account_industries: dict[str, bool]  # industry -> may enable
     calendar: WorkCalendar              # mainland China's working days (library + overrides)
     signature: dict[str, Any]
@@ -62,6 +62,7 @@ class Rules(NamedTuple):
     conversations: dict[str, Any] = {"per_token_per_minute": 20, "idle_expiry_minutes": 1440, "shown_lines": 400}  # the service's
     day_words: DayWords = DayWords()    # how a day is named in words ("3 days ago", 上周一): clock.parse_day
     number_words: dict[str, int] = {}   # "three": 3, 三: 3 (`text.read_number`; never mutated)
+    unsupported_said: dict[str, dict[str, str]] = {}   # prefix -> the reason in each language rules.yaml gives
 
     @property
     def holidays(self) -> WorkCalendar:
@@ -275,7 +276,8 @@ def parse(data: Any) -> Rules:
             if prefix in segments:
                 raise RulesError(f"number segment '{prefix}' is listed under {segments[prefix]} and {carrier}; keep one")
             segments[prefix] = carrier
-    unsupported = {str(k): str(v) for k, v in (data.get("unsupported_segments") or {}).items()}
+    unsupported_said = _unsupported(data.get("unsupported_segments") or {})
+    unsupported = {prefix: texts["en"] for prefix, texts in unsupported_said.items()}
     industries = {str(k): bool((v or {}).get("enable", False)) for k, v in _section(data, "account_industries").items()}
     calendar = _calendar(data)
     template = dict(_section(data, "template"))
@@ -293,4 +295,19 @@ def parse(data: Any) -> Rules:
                  template, template_industries, _sending(data), dict(data.get("demo_account") or {}),
                  {"urgent_within_business_days": 2, "kept_turns": 20, "max_text_chars": 4000,
                   "recent_failed_send_hours": 24, **(data.get("handoff") or {})},
-                 carrier_rules, _conversations(data), _day_words(data, numbers := _number_words(data)), numbers)
+                 carrier_rules, _conversations(data), _day_words(data, numbers := _number_words(data)), numbers,
+                 unsupported_said)
+
+
+def _unsupported(items: Any) -> dict[str, dict[str, str]]:
+    """`unsupported_segments`: each prefix with its reason by language ({en: ..., zh: ...}; a plain
+    string is the English alone)."""
+    if not isinstance(items, dict):
+        raise RulesError("unsupported_segments must map each prefix to the reason it is not reached")
+    out: dict[str, dict[str, str]] = {}
+    for prefix, reason in items.items():
+        texts = {str(k): str(v) for k, v in reason.items()} if isinstance(reason, dict) else {"en": str(reason)}
+        if not texts.get("en", "").strip():
+            raise RulesError(f"unsupported segment '{prefix}' needs its reason in English (en: ...)")
+        out[str(prefix)] = texts
+    return out

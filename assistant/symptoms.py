@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import numbers
-from .formats import characters_problem, name_problem
+from .formats import characters_problem, name_faults
 from .records import NamedTuple
 from .rules import Rules
 from .text import LazyPattern, clean, read_number
@@ -161,9 +161,21 @@ def _subject(low: str, start: int, checks: Sequence[Check]) -> Check | None:
     return chosen[1] if chosen else None
 
 
-def _signature_name(rules: Rules, value: str, low: str) -> str | None:
-    problem = name_problem(rules.signature, value.strip())
-    return problem[1] if problem else None
+def _signature_name(rules: Rules, value: str, low: str) -> Said | None:
+    """What the account model's check (`formats.name_faults`) finds wrong with a signature's name, as
+    the catalogue's `note.signature_name`: the faults (`signature_name.FAULT`) and each one's fix
+    (`signature_name.FAULT.fix`), in English word for word the account model's refusal."""
+    found = name_faults(rules.signature, value.strip())
+    if found is None:
+        return None
+    _, shown, faults = found
+    said = [{"say": f"signature_name.{kind}", "fields": fields} for kind, fields in faults]
+    fixes = [{"say": f"signature_name.{kind}.fix", "fields": fields} for kind, fields in faults]
+    what = said[0] if len(said) == 1 else {"say": "list.and", "fields": {"listed": said[:-1], "last": said[-1]}}
+    then = fixes[-1]
+    for fix in reversed(fixes[:-1]):
+        then = {"say": "signature_name.fixes", "fields": {"first": fix, "then": then}}
+    return _said("note.signature_name", name=shown, what=what, fixes=then)
 
 
 def _template_name(rules: Rules, value: str, low: str) -> str | Said | None:
@@ -247,14 +259,26 @@ def _numbers(rules: Rules, text: str, low: str, cued: bool = True) -> Iterator[t
         number = numbers.lookup(raw, rules)
         if number.problem:
             seen.add(raw)
-            yield raw, number.named_problem()
+            yield raw, _number_problem(rules, raw, number.problem)
         elif cued and number.phone != raw and number.carrier:   # "+86 138-1234-5678, will that be accepted?": how it is read
             yield raw, _said("note.read_as", raw=raw, phone=number.phone, carrier=_carriers([number.carrier])[0])
     if not cued:
         return
     for prefix in _prefixes(low):
         if prefix in rules.unsupported and not any(prefix in raw for raw in seen):
-            yield prefix, rules.unsupported[prefix]
+            said = numbers.segment_said(prefix, rules)
+            yield prefix, _said(said[0], **said[1]) if said else rules.unsupported[prefix]
+
+
+def _number_problem(rules: Rules, raw: str, english: str) -> str | Said:
+    """What is wrong with number RAW (ENGLISH, the account model's words), naming it as written
+    (`Number.named_problem`), as the catalogue's sentence (`number.*`) to be said in the reader's language."""
+    said = numbers.problem_said(raw, rules)
+    if said is None:
+        return english if raw in english else f"{raw}: {english}"
+    if raw in english:   # the sentence names the number already ('010-62345678' is a landline ...)
+        return _said(said[0], **said[1])
+    return _said("number.problem", number=raw, problem={"say": said[0], "fields": said[1]})
 
 
 def _segments(rules: Rules, low: str) -> Iterator[tuple[str, Said]]:

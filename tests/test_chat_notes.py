@@ -43,10 +43,25 @@ def test_a_numbers_problem_is_said_in_chinese_in_a_chinese_conversation(talk, ct
         "138 0013 8000：与 13800138000 是同一个号码（13800138000），只算一个接收方，只发送一次"
 
 
-def test_a_rules_own_reason_is_said_as_it_is(talk, ctx):
-    zh = talk("zh")
+def test_a_rules_own_reason_is_said_in_the_language_rules_yaml_gives_it_in(talk, ctx, kb):
+    """An unsupported segment's reason is rules.yaml's own words, which it gives in every language:
+    the English is the account model's, the conversation says its own language's."""
     broadnet = lookup("19212345678", ctx.rules).problem       # rules.yaml's own words
-    assert notes.problem(zh, "19212345678", broadnet) == broadnet
+    chinese = "数字短信无法送达中国广电号码（只支持中国移动、中国联通和中国电信）"
+    assert notes.problem(talk("en"), "19212345678", broadnet) == broadnet
+    assert notes.problem(talk("zh"), "19212345678", broadnet) == chinese
+    assert notes.named_problem(talk("zh"), "14612345678") == "14612345678：146 号段是 13 位物联网号码，不是手机号码"
+    reading = Reading(["19212345678"], [], [], [])
+    assert said(kb, reading.said(ctx.rules)[0], "en") == reading.notes(ctx.rules)[0]
+    assert said(kb, reading.said(ctx.rules)[0], "zh") == f"19212345678：{chinese}"
+
+
+def test_a_reason_rules_made_with_the_english_alone_give_is_said_as_it_is(ctx):
+    from assistant.numbers import problem_said
+
+    rules = ctx.rules._replace(unsupported_said={})
+    assert problem_said("19212345678", rules) is None and problem_said("19212345678", ctx.rules)[0] == "number.unsupported"
+    assert problem_said("010-62345678", rules) == ("number.landline", {"number": "010-62345678"})
 
 
 def test_a_chinese_send_requests_notes_and_its_previews_repeat_are_said_in_chinese(live, router):

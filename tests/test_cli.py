@@ -98,23 +98,23 @@ def test_ask_answers_in_the_questions_language_unless_lang_names_one(run, monkey
 
 def test_ask_about_a_code_in_chinese_gives_its_meaning_and_fix_in_chinese(run):
     text = run("ask", "isv.AMOUNT_NOT_ENOUGH 是什么意思").out
-    assert "isv.AMOUNT_NOT_ENOUGH: 余额不足：数字短信套餐的剩余条数不够本次发送。" in text
-    assert "为数字短信套餐充值。短信套餐不能用于数字短信。" in text and "Top up" not in text
+    assert "isv.AMOUNT_NOT_ENOUGH: 余额不足：账户余额（含套餐剩余量）不够本次发送。" in text
+    assert "为账户充值。短信套餐不能用于数字短信。" in text and "Top up" not in text
     found = json.loads(run("ask", "--json", "isv.AMOUNT_NOT_ENOUGH 是什么意思").out)["result"]
-    assert found["fix_zh"] == "为数字短信套餐充值。短信套餐不能用于数字短信。"
-    assert found["fix"] == "Top up the digital-message package. SMS packages do not apply to digital messages."
+    assert found["fix_zh"] == "为账户充值。短信套餐不能用于数字短信。"
+    assert found["fix"] == "Top up the account. SMS packages do not apply to digital messages."
     english = run("ask", "what does isv.AMOUNT_NOT_ENOUGH mean").out
-    assert "Fix: Top up the digital-message package. SMS packages do not apply to digital messages." in english
-    assert "为数字短信套餐充值" not in english
+    assert "Fix: Top up the account. SMS packages do not apply to digital messages." in english
+    assert "为账户充值" not in english
 
 
 def test_ask_what_to_do_about_a_codes_chinese_meaning_answers_with_the_code(run):
     text = run("ask", "余额不足怎么办").out
-    assert text.startswith("isv.AMOUNT_NOT_ENOUGH: 余额不足：数字短信套餐的剩余条数不够本次发送。")
-    assert "为数字短信套餐充值。短信套餐不能用于数字短信。" in text and "不知道" not in text
+    assert text.startswith("isv.AMOUNT_NOT_ENOUGH: 余额不足：账户余额（含套餐剩余量）不够本次发送。")
+    assert "为账户充值。短信套餐不能用于数字短信。" in text and "不知道" not in text
     found = json.loads(run("ask", "--json", "余额不足怎么办").out)
     assert (found["type"], found["action"], found["args"]) == ("action", "error.lookup", {"code": "isv.AMOUNT_NOT_ENOUGH"})
-    assert found["result"]["fix_zh"] == "为数字短信套餐充值。短信套餐不能用于数字短信。"
+    assert found["result"]["fix_zh"] == "为账户充值。短信套餐不能用于数字短信。"
 
 
 def test_usage_errors_exit_2_with_one_line(run):
@@ -284,7 +284,7 @@ def test_error_text_says_when_a_code_was_found_by_description(run):
 def test_an_error_looked_up_in_chinese_is_explained_in_chinese_and_english_when_asked(run):
     text = run("error", "余额不足").out
     assert text.startswith("按描述找到（“余额不足”）：\nisv.AMOUNT_NOT_ENOUGH: 余额不足")
-    assert "解决方法：为数字短信套餐充值" in text and "Fix:" not in text
+    assert "解决方法：为账户充值" in text and "Fix:" not in text
     assert "Fix: Top up" in run("--lang", "en", "error", "余额不足").out
     assert "解决方法：" in run("--lang", "zh", "error", "isv.AMOUNT_NOT_ENOUGH").out
 
@@ -325,7 +325,7 @@ def test_kb_check_refuses_a_chinese_meaning_without_a_chinese_fix(run, tmp_path)
     shutil.copytree(knowledge.shipped_dir(), broken, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     codes = broken / "error_codes.yaml"
     text = codes.read_text(encoding="utf-8")
-    fix_zh = "    fix_zh: 为数字短信套餐充值。短信套餐不能用于数字短信。\n"
+    fix_zh = "    fix_zh: 为账户充值。短信套餐不能用于数字短信。\n"
     assert fix_zh in text
     codes.write_text(text.replace(fix_zh, ""), encoding="utf-8")
     result = run("kb", "check", str(broken))

@@ -105,7 +105,7 @@ def test_every_code_of_the_catalogue_has_a_chinese_meaning(kb):
 def test_every_code_of_the_catalogue_has_a_chinese_fix(kb):
     missing = [c.code for c in kb.error_codes.values() if not c.fix_zh]
     assert missing == []
-    assert kb.error_codes["isv.AMOUNT_NOT_ENOUGH"].fix_zh == "为数字短信套餐充值。短信套餐不能用于数字短信。"
+    assert kb.error_codes["isv.AMOUNT_NOT_ENOUGH"].fix_zh == "为账户充值。短信套餐不能用于数字短信。"
 
 
 def test_a_chinese_fix_keeps_the_commands_and_codes_of_its_english_fix(kb):

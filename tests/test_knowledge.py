@@ -428,3 +428,44 @@ def test_a_knowledge_base_without_customers_yaml_learns_its_phrasings_alone(kb_c
     (kb_copy / "customers.yaml").unlink()
     plain = knowledge.load(kb_copy)
     assert plain.customers == {} and plain.customers_out_of_scope == ()
+
+
+def test_an_unsupported_segment_without_its_chinese_reason_is_reported(kb_copy):
+    _edit(kb_copy / "rules.yaml", ', zh: "海事卫星号码无法接收数字短信"}', "}")
+    assert any(p.startswith("rules.yaml:") and "unsupported segment '1749' has no reason in zh" in p
+               for p in _problems(kb_copy))
+
+
+def test_the_documented_facts_a_tester_checked_are_said_as_the_reference_says_them(kb):
+    """Each as service-research.md / domain.md state it: no more, no less."""
+    entries, codes = kb.entries, kb.error_codes
+    rules = entries["template-content-rules"].answer
+    assert "states nothing on games for China Telecom" in rules and "under China Mobile" in rules   # section 4.2's table
+    assert "China Telecom takes no" in rules and "games" not in re.search(r"China Telecom takes no ([^;.]+)", rules).group(1)
+    per_send = entries["recipients-per-send"]
+    assert "SendBatchSms" in per_send.answer and "at most 100 numbers" in per_send.answer
+    assert "100" in per_send.answer_zh and "SendBatchSms" in codes["isv.MOBILE_COUNT_OVER_LIMIT"].meaning
+    flow = entries["flow-control"]
+    assert "text SMS verification codes" in flow.answer and "验证码" in flow.answer_zh             # 1/5/10 are text SMS's
+    assert "cancelled" in entries["qualification"].answer and "已取消" in entries["qualification"].answer_zh
+    assert "not letters only" in entries["signature-name-rules"].answer and "the service refuses them" in \
+        entries["signature-name-rules"].answer and "全是字母" in entries["signature-name-rules"].answer_zh
+    assert "under 1,900 KB" in entries["what-is-a-template"].answer and "小于 1,900 KB" in entries["what-is-a-template"].answer_zh
+    assert "package" not in entries["what-is-digital-message"].answer.replace("SMS packages do not apply", "")
+    assert "660 KB" in entries["media-formats"].answer and "the documentation names no code" in entries["media-formats"].answer
+    assert "package" in codes["isv.AMOUNT_NOT_ENOUGH"].meaning and "balance" in codes["isv.AMOUNT_NOT_ENOUGH"].meaning
+    unsupported = codes["isv.UNSUPPORTED_CONTENT"]
+    assert "format" not in unsupported.meaning and "格式" not in unsupported.meaning_zh   # characters only, as documented
+    illegal = codes["isv.MOBILE_NUMBER_ILLEGAL"]
+    assert "1749" in illegal.fix and "1349 and 17400-17405 are." in illegal.fix and "1349" in illegal.fix_zh
+
+
+def test_the_api_entries_state_the_signature_codes_and_the_template_api_with_their_sources(kb):
+    codes = kb.entries["signature-source-codes"]
+    assert "querydigitalsignbyname" in codes.source and "7 an e-commerce store (API only)" in codes.answer
+    assert "0 general or 1 e-commerce" in codes.answer and "7 电商店铺" in codes.answer_zh
+    api = kb.entries["template-api"]
+    assert "createdigitalsmstemplate" in api.source and "DIGITAL_SMS_0001" in api.answer
+    assert f"at most {kb.rules.template['max_name_length']} characters" in api.answer
+    assert "txt, gif, jpg, png, mp3 or mp4" in api.answer and "TemplateType 7" in api.answer
+    assert "no QueryDigitalSmsTemplate" in api.answer and "QuerySmsTemplateList" in api.answer_zh

@@ -28,9 +28,9 @@ def test_an_error_code_said_in_chinese_has_chinese_labels_around_it(kb):
     found = error_codes.lookup(kb, "余额不足")
     chinese = render.error_text(found, "zh", kb)
     assert chinese.startswith("按描述找到（“余额不足”）：\nisv.AMOUNT_NOT_ENOUGH: 余额不足")
-    assert "\n解决方法：为数字短信套餐充值" in chinese and "Fix:" not in chinese
+    assert "\n解决方法：为账户充值" in chinese and "Fix:" not in chinese
     assert "Fix: Top up" in render.error_text(found, "en", kb)
-    assert "Fix: 为数字短信套餐充值" in render.error_text(found, "zh")   # no catalogue (the CLI): English labels
+    assert "Fix: 为账户充值" in render.error_text(found, "zh")   # no catalogue (the CLI): English labels
 
 
 def test_codes_to_choose_from_are_explained_in_chinese_where_the_catalogue_has_it(kb):

@@ -238,17 +238,17 @@ def test_ask_and_conversations_take_the_language_as_a_field(world):
 def test_ask_about_a_code_in_chinese_gives_its_fix_in_chinese(shared_world):
     server, token = shared_world["server"], shared_world["tokens"]["a"]
     status, answer = server.call("POST", "/v1/ask", token, {"question": "isv.AMOUNT_NOT_ENOUGH 是什么意思", "text": True})
-    assert status == 200 and answer["result"]["fix_zh"] == "为数字短信套餐充值。短信套餐不能用于数字短信。"
-    assert "为数字短信套餐充值。" in answer["text"] and "Top up" not in answer["text"]
+    assert status == 200 and answer["result"]["fix_zh"] == "为账户充值。短信套餐不能用于数字短信。"
+    assert "为账户充值。" in answer["text"] and "Top up" not in answer["text"]
     status, answer = server.call("POST", "/v1/ask", token, {"question": "what does isv.AMOUNT_NOT_ENOUGH mean", "text": True})
-    assert status == 200 and "Fix: Top up the digital-message package." in answer["text"]
+    assert status == 200 and "Fix: Top up the account." in answer["text"]
 
 
 def test_ask_what_to_do_about_a_codes_chinese_meaning_answers_with_the_code(shared_world):
     server, token = shared_world["server"], shared_world["tokens"]["a"]
     status, answer = server.call("POST", "/v1/ask", token, {"question": "余额不足怎么办", "text": True})
     assert status == 200 and (answer["action"], answer["args"]) == ("error.lookup", {"code": "isv.AMOUNT_NOT_ENOUGH"})
-    assert "余额不足：数字短信套餐的剩余条数不够本次发送。" in answer["text"] and "为数字短信套餐充值。" in answer["text"]
+    assert "余额不足：账户余额（含套餐剩余量）不够本次发送。" in answer["text"] and "为账户充值。" in answer["text"]
 
 
 def test_errors_are_the_cli_line_with_its_hint(shared_world):

@@ -191,3 +191,39 @@ def test_what_each_carrier_decides_of_an_industry_is_read_from_the_rules(kb):
     rules = kb.rules._replace(template_industries={**kb.rules.template_industries,
                                                    "medicine": kb.rules.template_industries["general"]})
     assert symptoms.findings("can a hospital send medical templates? is it allowed", rules, kb.routing.checks) == []
+
+
+@pytest.mark.parametrize(("question", "note"), [
+    ("能发给192开头的号码吗？", "数字短信无法送达中国广电号码（只支持中国移动、中国联通和中国电信）"),
+    ("号码 14600001234 能收到数字短信吗？", "14600001234：146 号段是 13 位物联网号码，不是手机号码"),
+    ("17490001234 这个号码可以发吗？", "17490001234：海事卫星号码无法接收数字短信"),
+    ("14410000000 是手机号吗？", "14410000000：1441 号段是 13 位物联网号码，不是手机号码"),
+    ("签名叫 ACME-China! 可以吗？", "签名“ACME-China”包含 '-'；只能用汉字、字母和数字（不能有符号或表情符号）"),
+    ("签名用“Acme Shop!”可以吗", "签名“Acme Shop!”含有空格，且包含 '!'；请去掉空格，例如“AcmeShop”；"
+                               "只能用汉字、字母和数字（不能有符号或表情符号）"),
+])
+def test_a_numbers_or_a_signature_names_note_is_said_in_chinese_to_a_chinese_question(router, question, note):
+    assert note in router.route(question).notes
+
+
+@pytest.mark.parametrize("name", ["ACME-China!", "Acme Shop!", "Acme Technology Co., Ltd.", "12306", "测试", "A", "Joy&Fun游戏"])
+def test_the_english_note_on_a_signature_name_is_the_account_models_refusal_word_for_word(kb, name):
+    from assistant.formats import name_problem
+    from assistant.messages import said
+
+    [finding] = symptoms.findings(f'our signature "{name}" was refused', kb.rules, kb.routing.checks)
+    assert said(kb, {"say": finding.note, "fields": dict(finding.fields)}, "en") == name_problem(kb.rules.signature, name)[1]
+
+
+def test_an_unsupported_segments_note_in_english_is_the_account_models_reason(router, kb):
+    assert router.route("numbers starting with 192, can they get it?").notes[0] == kb.rules.unsupported["192"]
+    assert router.route("the send to 14612345678 failed as an invalid number").notes == (
+        "14612345678: 146 numbers are 13-digit IoT numbers, not mobiles",)
+
+
+def test_every_unsupported_segment_gives_its_reason_in_every_language(kb):
+    assert "1441" in kb.rules.unsupported          # China Mobile's 1441x: 13-digit IoT (service-research.md section 7)
+    for prefix, reason in kb.rules.unsupported.items():
+        texts = kb.rules.unsupported_said[prefix]
+        assert texts["en"] == reason and set(texts) == set(kb.languages), prefix
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in texts["zh"]), prefix

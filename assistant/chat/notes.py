@@ -3,7 +3,8 @@
 The checks themselves (assistant/numbers.py, the send's preview) word what is wrong with a number
 in English, for the CLI and the service; a conversation says the same sentence from the message
 catalogue (`number.*`, which `numbers.problem_said` names) in the language it speaks. A reason
-that is the rules' own words (an unsupported segment's) is said as it is. The notes on the numbers
+that is the rules' own words (an unsupported segment's) is said in the language rules.yaml gives it
+in (`number.unsupported`). The notes on the numbers
 a request names come from the router already in the conversation's language (`numbers.Reading.said`).
 """
 
