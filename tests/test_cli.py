@@ -662,18 +662,20 @@ def test_ask_for_the_send_records_of_a_number_answers_with_its_results_in_the_qu
 
 
 def test_ask_why_a_number_failed_answers_with_its_sends_however_the_number_is_written(cli_send):
-    """Only the conversation looked the number up: `ask` fell back on "why did 028-85551234 fail"."""
-    run, db, _ = cli_send
-    sent = json.loads(run("--db", db, "--now", "2026-03-20T11:00", "send", "DIGITAL_SMS_0001", "13312345678",
-                          "028-85551234", "--json").out)
-    asked = json.loads(run("--db", db, "ask", "--json", "why did 028-85551234 fail").out)
-    assert (asked["type"], asked["action"], asked["args"]) == ("action", "send.list", {"phone": "028-85551234"})
-    assert [s["request_id"] for s in asked["result"]] == [sent["request_id"]]
-    zh = run("--db", db, "ask", "为什么 028 8555 1234 发送失败了").out
-    assert "发给 028 8555 1234 的发送（1 次）" in zh and "发送失败，错误码 isv.MOBILE_NUMBER_ILLEGAL：" in zh
-    assert "运营商-" not in zh                           # refused before any carrier: no carrier to name
+    """Only the conversation looked the number up: `ask` fell back on "why did 13800138000 fail"."""
+    run, db, _ = cli_send                                               # 13800138000 sent on 2026-03-20 10:00
+    again = json.loads(run("--db", db, "--now", "2026-03-20T11:00", "send", "DIGITAL_SMS_0001", "13800138000",
+                           "13312345678", "028-85551234", "--json").out)   # flow control refuses the number this time
+    asked = json.loads(run("--db", db, "ask", "--json", "why did 13800138000 fail").out)
+    assert (asked["type"], asked["action"], asked["args"]) == ("action", "send.list", {"phone": "13800138000"})
+    assert [s["request_id"] for s in asked["result"]][0] == again["request_id"]
+    zh = run("--db", db, "ask", "为什么 138 0013 8000 发送失败了").out
+    assert "发给 13800138000 的发送（2 次）" in zh and "发送失败，错误码 isv.BUSINESS_LIMIT_CONTROL" in zh
     never = run("--db", db, "ask", "13598765432为什么没收到").out
     assert "账号 'demo' 中没有发给 13598765432 的发送。" in never
+    # a number no message reaches is answered by its rule, the send refusing it or not
+    landline = json.loads(run("--db", db, "ask", "--json", "why did 028-85551234 fail").out)
+    assert (landline["type"], landline["entry"]) == ("answer", "mobile-numbers") and "landline" in landline["notes"][0]
 
 
 def test_send_list_reads_a_day_said_in_words_from_the_clocks_today(cli_send):
