@@ -930,3 +930,19 @@ def test_a_send_while_another_of_the_account_is_being_recorded_is_a_409_conflict
 def test_a_refused_token_names_the_requests_fields(shared_world, body, said):
     status, answer = shared_world["server"].call("POST", "/v1/admin/tokens", shared_world["tokens"]["admin"], body)
     assert status == 400 and answer["error"] == said, answer
+
+
+def test_a_word_in_a_list_of_numbers_is_named_by_ask_and_by_a_conversation_in_its_language(shared_world):
+    server, token, now = shared_world["server"], shared_world["tokens"]["a"], {"X-Assistant-Now": NOW}
+    status, answer = server.call("POST", "/v1/ask", token,
+                                 {"question": "send DIGITAL_SMS_0001 to 13900139000, abc, 010-62345678, 10086, 13900139000"})
+    assert status == 200 and answer["args"]["phones"] == ["13900139000", "abc", "01062345678", "10086"]
+    assert [note.split(":")[0] for note in answer["notes"]] == ["abc", "010-62345678", "10086", "13900139000"]
+    assert answer["notes"][0].startswith("abc: not a number (no digits;")
+    zh = server.call("POST", "/v1/ask", token, {"question": "用 DIGITAL_SMS_0001 发给 13900139000、abc、10086"})[1]
+    assert zh["notes"][0].startswith("abc：不是号码（没有数字；")
+    conv = server.call("POST", "/v1/conversations", token, headers=now)[1]["id"]
+    view = _say(server, conv, token, "用 DIGITAL_SMS_0001 发给 13900139000、abc、10086，名字填张三")
+    said = "\n".join(line["text"] for line in view["lines"])
+    assert "abc (无运营商): 将失败，isv.MOBILE_NUMBER_ILLEGAL" in said and "1 条将发送，2 条将失败" in said, said
+    server.call("POST", f"/v1/conversations/{conv}/cancel", token, headers=now)
