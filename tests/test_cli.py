@@ -1064,3 +1064,22 @@ def test_ask_json_reads_utf16_standard_input_as_its_text_one_record_a_line(run):
     records = [json.loads(line) for line in result.out.splitlines()]
     assert result.code == 0 and [r["question"] for r in records] == ["how long review", "what is td"], records
     assert not any("error" in r for r in records)
+
+
+def test_ask_for_an_account_that_does_not_exist_is_one_error_line_naming_it_and_how_to_find_one(run):
+    result = run("--account", "nosuch", "ask", "show my template status")
+    err = _one_error_line(result)
+    assert err.startswith("error: no account 'nosuch'; see `assistant admin account list`, or create it with "
+                          "`assistant admin account create nosuch"), err
+    assert result.out == ""
+    assert _one_error_line(run("--account", "nosuch", "ask", "--json", "I want to talk to a person")).startswith(
+        "error: no account 'nosuch'")
+    # lines from standard input: the ones before are answered, the first that needs the account stops the batch
+    result = run("--account", "nosuch", "ask", "--json", input="what is td\nshow my template status\nhow long review\n")
+    assert result.code == 1 and result.err.startswith("error: no account 'nosuch'")
+    records = [json.loads(line) for line in result.out.splitlines()]
+    assert [r.get("question") for r in records] == ["what is td", None]   # with --json the error is an object too
+    assert records[-1]["error"].startswith("no account 'nosuch'")
+    # a plain question needs no account (and opens no database): still answered
+    assert run("--account", "nosuch", "ask", "what is td").code == 0
+    assert run("ask", "show my template status").code == 0   # demo's, as before

@@ -946,3 +946,18 @@ def test_a_word_in_a_list_of_numbers_is_named_by_ask_and_by_a_conversation_in_it
     said = "\n".join(line["text"] for line in view["lines"])
     assert "abc (无运营商): 将失败，isv.MOBILE_NUMBER_ILLEGAL" in said and "1 条将发送，2 条将失败" in said, said
     server.call("POST", f"/v1/conversations/{conv}/cancel", token, headers=now)
+
+
+def test_ask_for_an_account_that_does_not_exist_is_a_404_naming_it_and_how_to_find_one(shared_world):
+    server, agent = shared_world["server"], shared_world["tokens"]["agent"]
+    for question in ("show my template status", "what is td"):
+        status, answer = server.call("POST", "/v1/ask", agent, {"question": question},
+                                     headers={"X-Assistant-Account": "nosuch"})
+        assert status == 404 and answer == {
+            "error": "no account 'nosuch'; see GET /v1/admin/accounts (an administrator's), or create it with "
+                     "POST /v1/admin/accounts (an administrator's)",
+            "hint": "see GET /v1/admin/accounts (an administrator's), or create it with POST /v1/admin/accounts "
+                    "(an administrator's)"}, (question, answer)
+    status, answer = server.call("POST", "/v1/ask", agent, {"question": "show my template status"},
+                                 headers={"X-Assistant-Account": "globex"})
+    assert status == 200 and answer["result"] == []
