@@ -1083,3 +1083,18 @@ def test_ask_for_an_account_that_does_not_exist_is_one_error_line_naming_it_and_
     # a plain question needs no account (and opens no database): still answered
     assert run("--account", "nosuch", "ask", "what is td").code == 0
     assert run("ask", "show my template status").code == 0   # demo's, as before
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_ask_reads_utf16_without_a_mark_whose_text_is_all_chinese(run, private_kb, codec):
+    """No byte-order mark and no ASCII character, so no NUL byte beside one: told by its characters
+    (docs/customers.md), in a pipe (the child's standard input) and in the REPL's plain lines alike."""
+    data = "签名审核要多久\n模板审核要多久？\n".encode(codec)
+    child = subprocess.run([sys.executable, "-m", "assistant", "ask", "--json"], input=data, env=private_kb,
+                           capture_output=True, timeout=120, cwd=Path(private_kb["ASSISTANT_KB"]).parent)
+    records = [json.loads(line) for line in child.stdout.decode().splitlines()]
+    assert child.returncode == 0 and [r["question"] for r in records] == ["签名审核要多久", "模板审核要多久？"], records
+    assert [r["lang"] for r in records] == ["zh", "zh"] and not any("error" in r for r in records)
+    result = run("ask", "--json", input=data)
+    assert [json.loads(line)["question"] for line in result.out.splitlines()] == ["签名审核要多久", "模板审核要多久？"]
+    assert "7–10 个工作日" in run(input="签名审核要多久\n".encode(codec)).out

@@ -192,3 +192,26 @@ def test_an_unknown_field_of_a_form_is_a_422_naming_it_and_the_fields_taken(svc)
     assert status == 422 and answer["error"].startswith("unknown form field 'medias'; this request takes name, "
                                                         "signature, industry, text, media, letter"), answer
     assert svc.call("GET", "/v1/sends", svc.customer, headers=NOW)[1] == []
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("question", ["what is td", "签名审核要多久"])
+def test_a_json_body_in_utf16_or_utf32_is_a_422_saying_so_and_to_send_utf8(svc, codec, question):
+    data = json.dumps({"question": question}, ensure_ascii=False).encode(codec)
+    status, answer = raw_json(svc, "POST", "/v1/ask", svc.customer, data)
+    name = codec[:6].upper()
+    assert status == 422 and answer == {
+        "error": f"the body is not JSON text: the body is {name}, not UTF-8; send UTF-8 JSON as /openapi.json describes",
+        "hint": "send UTF-8 JSON as /openapi.json describes"}, answer
+
+
+def test_a_json_body_declared_in_another_charset_is_a_415_saying_to_send_utf8(svc):
+    data = json.dumps({"question": "what is td"}).encode("utf-16")
+    status, answer = svc.call("POST", "/v1/ask", svc.customer, data=data, content_type="application/json; charset=utf-16",
+                              headers=NOW)
+    assert status == 415 and answer["error"].startswith("this endpoint takes JSON in UTF-8: send it with Content-Type: "
+                                                        "application/json (curl --json '{...}'); not charset utf-16"), answer
+    for charset in ("utf-8", "UTF8", "us-ascii"):
+        status, answer = svc.call("POST", "/v1/ask", svc.customer, data=b'{"question": "what is td"}',
+                                  content_type=f"application/json; charset={charset}", headers=NOW)
+        assert status == 200, (charset, answer)

@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from ..errors import Unprocessable, UserError
+from ..lines import wide
 
 
 class Body(BaseModel):
@@ -105,6 +106,8 @@ class StrictRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             raw = await self.body()
+            if codec := wide(raw):   # JSON's own rule (RFC 8259): UTF-8 only; said as what it is
+                raise json.JSONDecodeError(f"the body is {codec[:6].upper()}, not UTF-8", "", 0)
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -153,6 +156,7 @@ def check_url(scope: dict) -> None:
 
 
 FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+UTF8_CHARSETS = ("utf-8", "utf8", "us-ascii", "ascii")   # a JSON body's charset, if it names one (ASCII is UTF-8)
 TAKES = {"form": "a form: send multipart/form-data (curl -F NAME=VALUE)",
          "json": "JSON: send it with Content-Type: application/json (curl --json '{...}')"}
 
@@ -162,7 +166,8 @@ def check_media(headers: Any, takes: str) -> None:
     that says what to send; a request without a body is left to say which field it lacks."""
     if headers.get("content-length", "0" if "transfer-encoding" not in headers else None) == "0":
         return
-    kind = parse_options_header(headers.get("content-type"))[0].decode("latin-1").lower()
+    kind, options = parse_options_header(headers.get("content-type"))
+    kind = kind.decode("latin-1").lower()
     if takes == "form":
         fits = kind in FORMS
     else:
@@ -170,6 +175,9 @@ def check_media(headers: Any, takes: str) -> None:
     if not fits:
         sent = f"not {kind}" if kind else "the body has no Content-Type"
         raise HTTPException(415, f"this endpoint takes {TAKES[takes]}; {sent}")
+    charset = options.get(b"charset", b"utf-8").decode("latin-1").strip().lower()
+    if takes == "json" and charset not in UTF8_CHARSETS:
+        raise HTTPException(415, f"this endpoint takes JSON in UTF-8: {TAKES[takes].split(': ', 1)[1]}; not charset {charset}")
 
 
 class StrictRoute(APIRoute):
