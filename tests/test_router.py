@@ -755,6 +755,13 @@ def test_a_line_naming_a_template_an_error_code_or_no_number_is_no_question_of_a
     assert router.fate_asked(text) is None
 
 
+@pytest.mark.parametrize("text", ["发一条要好多钱", "数字短信好多钱一条"])
+def test_a_southwestern_how_much_asks_the_price_never_starts_a_send(router, text):
+    """好多钱 is 多少钱 in Sichuan and Chongqing (synonyms.yaml): "发一条要好多钱" started a send."""
+    reply = router.route(text)
+    assert (reply.type, reply.entry) == ("fallback", "price-not-published")
+
+
 def test_a_request_that_changes_nothing_gives_its_likelihood_to_the_one_that_shows_what_it_made(router):
     from assistant.matcher import Candidate
 
