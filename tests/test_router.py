@@ -1074,3 +1074,12 @@ def test_a_pasted_api_response_naming_a_code_asks_what_the_code_means(router, te
     reply = router.route(text)
     assert (reply.type, reply.action, reply.lang) == ("action", "error.lookup", lang)
     assert reply.args["code"] in text
+
+
+@pytest.mark.parametrize("text,action", [("帮我申请一个叫阿克米的签名，来源是企业，审核要几天", "signature.submit"),
+                                         ("帮我开通数字短信，签名审核一般要多久", "enable")])
+def test_a_clause_asking_by_a_chinese_question_word_beside_a_request_is_answered_with_it(router, text, action):
+    """No question mark and no opening question word: "审核要几天" was dropped without a word."""
+    reply = router.route(text)
+    assert (reply.type, reply.action) == ("action", action)
+    assert [other.entry for other in reply.also] == ["signature-review-time"]
