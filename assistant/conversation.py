@@ -326,20 +326,21 @@ class Conversation:
         request is meant, with every value of TEXT, the name included."""
         if reply.type not in ("fallback", "clarify") or reply.kind == "small_talk":
             return reply
-        names = extract(self.kb, "signature_name", text)
-        if not names:
-            return reply
-        again = self.router.route(text.replace(names[0], " "), self.lang)
-        if again.type == "answer":
-            offered = self.kb.entries[again.entry].actions if again.entry in self.kb.entries else ()
-            name = offered[0] if offered else None
-        else:
-            name = again.action if again.type == "action" else None
-        action = self.kb.actions.get(name) if name else None
-        if action is None or not any(s.type == "signature_name" for s in action.slots):
-            return reply
-        return Reply(text, "action", again.confidence, action=action.name, args=slots_for(self.kb, action, text),
-                     best=again.best, lang=reply.lang)
+        for kind in ("signature_name", "template_name"):   # "建个叫会员日的模板" too
+            names = extract(self.kb, kind, text)
+            if not names:
+                continue
+            again = self.router.route(text.replace(names[0], " "), self.lang)
+            if again.type == "answer":
+                offered = self.kb.entries[again.entry].actions if again.entry in self.kb.entries else ()
+                name = offered[0] if offered else None
+            else:
+                name = again.action if again.type == "action" else None
+            action = self.kb.actions.get(name) if name else None
+            if action is not None and any(s.type == kind for s in action.slots):
+                return Reply(text, "action", again.confidence, action=action.name, args=slots_for(self.kb, action, text),
+                             best=again.best, lang=reply.lang)
+        return reply
 
     def _picks_dropped(self) -> list[Line]:
         """A cancel word typed at numbered choices: they are dropped, and that is said."""
