@@ -848,3 +848,14 @@ def test_an_answer_in_the_chat_takes_one_verdict_and_the_page_is_never_kept_by_t
     chat_say(browser, csrf, question)                     # the same answer again: a new one, its own verdict
     assert 'data-feedback="yes"' in browser.go("/chat")[2]
     assert browser.go("/chat/feedback", {**judged, "verdict": "not_answered"})[0] == 200
+
+
+@pytest.mark.parametrize("lang, said", [("en", "asked 3× by 2 sessions"), ("zh-CN", "被问 3 次 来自 2 个会话")])
+def test_the_gaps_page_says_how_many_sessions_asked_a_question(desk, lang, said):
+    server, question = desk["server"], "zorbly quux widget"
+    for token in (desk["customer"], desk["customer"], server.token("--account", "demo")):
+        assert server.call("POST", "/v1/ask", token, {"question": question})[1]["type"] == "fallback"
+    manager = Browser(server.url, lang=lang)
+    manager.sign_in(desk["manager"])
+    status, _, page = manager.go("/desk/gaps")
+    assert status == 200 and said in re.sub(r"<[^>]+>", "", page)

@@ -29,6 +29,7 @@ from pydantic import Field
 from ...clock import FixedClock
 from ...conversation import Conversation, Upload
 from ...errors import Conflict, Forbidden, NotFound, UserError
+from ...gaps import source_of
 from ...media import MAX_BYTES
 from ...ops import LocalOps
 from ...roles import allowed
@@ -93,6 +94,7 @@ def _load(ops: LocalOps, conv_id: str) -> tuple[Conversation, int, list[dict] | 
     data = json.loads(row["state"])
     conv = Conversation.load(ctx, ops._router(), data, ops.role, files="upload")
     conv.whole_turns = True
+    conv.source = source_of("conversation", conv_id)
     shown = data.get("shown")
     return conv, row["version"], list(shown) if isinstance(shown, list) else ([] if conv.shell == "web" else None)
 
@@ -194,8 +196,9 @@ def begin(lines: str, lang: str, ops: LocalOps, first: str | None = None, keys: 
     ctx = ops.ctx
     conv = Conversation(ctx, ops._router(), ops.role, files="upload", lang=lang, first=first,  # never a client's path
                         shell=shell)
-    said = conv.welcome(keys) if lines == "welcome" else conv.news()
     conv_id = secrets.token_urlsafe(12)
+    conv.source = source_of("conversation", conv_id)
+    said = conv.welcome(keys) if lines == "welcome" else conv.news()
     expired = _idle_since(ops)
 
     def create() -> None:
