@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .clock import Clock
-from .errors import NotFound, Unavailable, UserError, refused
+from .errors import NoAccount, Unavailable, UserError, refused
 from .knowledge import KnowledgeBase
 from .rules import Rules
 from .storage.sqlite import Store
@@ -42,7 +42,7 @@ class Context:
         """The current account, or a UserError that says how to find or create one."""
         row = self.store.row("SELECT * FROM accounts WHERE name = ?", (self.account,))
         if row is None:
-            raise NotFound(f"no account '{self.account}'; see `assistant admin account list`, "
+            raise NoAccount(f"no account '{self.account}'; see `assistant admin account list`, "
                             f"or create it with `assistant admin account create {self.account} --industry INDUSTRY`")
         return row
 

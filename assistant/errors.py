@@ -24,6 +24,11 @@ class NotFound(UserError):
     """No such object in the caller's reach; another account's objects are reported the same way (404)."""
 
 
+class NoAccount(NotFound):
+    """The account acted for does not exist: no answer that needs it can be given, so a batch of
+    questions (`ask`) stops here rather than repeat the refusal on every line that needs it."""
+
+
 class Conflict(UserError):
     """The request does not fit the object's present state, e.g. a file sent to a conversation that
     is not asking for one (the service answers 409)."""

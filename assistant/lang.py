@@ -8,8 +8,10 @@ with no letters at all (a number, a code) is English.
 
 A question that asks in Chinese grammar around English terms is Chinese too: one with a Chinese
 question or function word (`ZH_MARKERS`: 吗, 怎么, 几, 可以 ...), however many Latin letters its
-terms have ("怎么 create template", "template 最多几个 frame"). A Chinese term in an English
-sentence ("how long does 签名 review take") has none.
+terms have ("怎么 create template", "template 最多几个 frame"), and one whose Latin words are one or
+two terms, no more than its ideographs ("SignSource 取值", "CreateDigitalSmsTemplate 参数": an API's
+name is a long word, no English sentence). A Chinese term in an English sentence ("how long does
+签名 review take") is neither.
 """
 
 from __future__ import annotations
@@ -58,7 +60,23 @@ def detect(text: str) -> str:
     latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
     if cjk / (cjk + latin) >= ZH_SHARE:
         return "zh"
-    return "zh" if any(marker in text for marker in ZH_MARKERS) else "en"
+    if any(marker in text for marker in ZH_MARKERS):
+        return "zh"
+    words = _latin_words(text)
+    return "zh" if words <= 2 and cjk >= words else "en"
+
+
+def _latin_words(text: str) -> int:
+    """How many words of Latin letters TEXT has (a code or an API name, "isv.BUSINESS_LIMIT_CONTROL",
+    is one: letters, digits, _ and . inside a word keep it one)."""
+    count, inside = 0, False
+    for ch in text:
+        if ch.isascii() and (ch.isalpha() or (inside and (ch.isdigit() or ch in "_."))):
+            count += not inside
+            inside = True
+        else:
+            inside = False
+    return count
 
 
 def choose(setting: str | None, text: str = "") -> str:

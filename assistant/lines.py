@@ -7,7 +7,8 @@ one line of Latin-1 in a batch neither ends the batch nor the session.
 Text in UTF-16 or UTF-32 (what Windows' PowerShell pipes, or `iconv -t UTF-16`) is told by its
 byte-order mark, or by the NUL byte beside every ASCII character of its start, and read as the
 text it is: split on the byte of a newline, its lines came back as a line that was not UTF-8 and a
-stray "\x00" after each.
+stray "\x00" after each. UTF-16 with neither (only Chinese text) is told by its characters
+(`_wide_without_ascii`), from what has arrived of the input, not from its first line.
 """
 
 from __future__ import annotations
@@ -31,9 +32,58 @@ def wide(head: bytes) -> str | None:
     sample = head[:64]
     pairs = len(sample) // 2
     low, high = sample[1:2 * pairs:2].count(0), sample[0:2 * pairs:2].count(0)   # UTF-8 text holds no NUL
-    if pairs and max(low, high) * 4 >= pairs:
-        return "utf-16-le" if low > high else "utf-16-be" if high > low else None
-    return None
+    if pairs and max(low, high) * 4 >= pairs and low != high:
+        # a Chinese character's own NUL (一 is U+4E00, 退 U+9000) may outnumber a short line's ASCII
+        # ones: the order whose reading is more of it text wins (ASCII is text in its own order only)
+        codec, other = ("utf-16-le", "utf-16-be") if low > high else ("utf-16-be", "utf-16-le")
+        shares = _shares(head[:WIDE_SAMPLE])
+        return other if shares[other] > shares[codec] else codec
+    return _wide_without_ascii(head[:WIDE_SAMPLE])
+
+
+# How much of the input's start tells its encoding, and how much of it must be read as text: UTF-16
+# without a mark or an ASCII character (only Chinese) has no NUL byte to be told by.
+WIDE_SAMPLE = 512
+WIDE_TEXT_SHARE = 0.9     # of its characters Chinese text, read in one byte order ...
+WIDE_OTHER_SHARE = 0.5    # ... and at most this share, read in the other
+# Chinese text's characters: CJK ideographs, CJK and full-width punctuation, the punctuation Chinese
+# text borrows (“” ‘’ … — –), and ASCII (a NUL byte beside it, which no other 8-bit text holds)
+_TEXT_RANGES = ((0x09, 0x0D), (0x20, 0x7E), (0x3000, 0x303F), (0x4E00, 0x9FFF), (0xFF00, 0xFFEF))
+_TEXT_MARKS = frozenset("\u00b7\u2013\u2014\u2018\u2019\u201c\u201d\u2026")
+
+
+def _textual(ch: str) -> bool:
+    code = ord(ch)
+    return ch in _TEXT_MARKS or any(low <= code <= high for low, high in _TEXT_RANGES)
+
+
+def _shares(sample: bytes) -> dict[str, float]:
+    """For each byte order, the share of SAMPLE's characters read as UTF-16 that are Chinese text
+    (0 when it holds a lone surrogate, or fewer than two characters)."""
+    shares = {}
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = codecs.getincrementaldecoder(codec)().decode(sample[:len(sample) // 2 * 2], final=False)
+        except UnicodeDecodeError:   # a lone surrogate: not this order
+            text = ""
+        shares[codec] = sum(map(_textual, text)) / len(text) if len(text) >= 2 else 0.0
+    return shares
+
+
+def _wide_without_ascii(sample: bytes) -> str | None:
+    """UTF-16 of either byte order that SAMPLE (the input's start) is when it is no UTF-8 and, read in
+    that order, at least WIDE_TEXT_SHARE of its characters (two at least) are Chinese text, and in
+    the other order at most WIDE_OTHER_SHARE: the other order of Chinese text is mostly other
+    scripts. GBK read as UTF-16 is Hangul, Yi, surrogates or private use in either order; Latin-1
+    (8-bit text with letters in pairs) is CJK ideographs in both orders or neither."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return None     # UTF-8 (its last character maybe cut off)
+    except UnicodeDecodeError:
+        pass
+    shares = _shares(sample)
+    best, other = sorted(shares, key=shares.get, reverse=True)
+    return best if shares[best] >= WIDE_TEXT_SHARE and shares[other] <= WIDE_OTHER_SHARE else None
 
 
 def _wide_lines(chunks: Iterable[bytes], codec: str) -> Iterator[list[str]]:
@@ -68,14 +118,20 @@ def read_lines(stream: IO) -> Iterator[str | ValueError]:
         except UnicodeDecodeError as exc:  # a text stream that cannot decode: the rest is unreadable
             yield ValueError(f"input is not valid UTF-8 (byte {exc.start + 1}); send UTF-8 text")
         return
-    lines = iter(binary or stream)
-    first = next(lines, None)
+    source = binary or stream
+    lines = iter(source)
+    read1 = getattr(source, "read1", None)
+    # the input's encoding is told by what has arrived of it, not by its first line: UTF-16 split on
+    # a newline's byte may leave a first "line" of one byte (上 is 0A 4E)
+    first = read1(WIDE_SAMPLE) if read1 is not None else next(lines, None)
     if isinstance(first, bytes) and first.startswith(codecs.BOM_UTF8):
         first = first[len(codecs.BOM_UTF8):]
     elif isinstance(first, bytes) and (codec := wide(first)):
         for batch in _wide_lines(_chain(first, lines), codec):
             yield from batch
         return
+    if isinstance(first, bytes) and read1 is not None:   # what was read ahead, as lines
+        first, lines = None, _lines_from(first, lines)
     for raw in _chain(first, lines):
         if isinstance(raw, str):
             yield not_utf8(raw.rstrip("\r\n")) or raw.rstrip("\r\n")
@@ -84,6 +140,16 @@ def read_lines(stream: IO) -> Iterator[str | ValueError]:
             yield raw.rstrip(b"\r\n").decode("utf-8")
         except UnicodeDecodeError as exc:
             yield ValueError(f"line is not valid UTF-8 (byte {exc.start + 1}); send UTF-8 text")
+
+
+def _lines_from(head: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    """The lines of HEAD, read ahead, then REST's, the line HEAD ends inside completed by REST's first."""
+    *complete, pending = head.split(b"\n")
+    for raw in complete:
+        yield raw + b"\n"
+    if pending:
+        yield pending + (next(rest, None) or b"")
+    yield from rest
 
 
 def _chain(first, rest: Iterator) -> Iterator:

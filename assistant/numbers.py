@@ -123,6 +123,8 @@ def note_said(token: str) -> tuple[str, dict[str, str]]:
     if landline(token):
         return "number.landline_note", {"number": token}
     digits = sum(ch.isdigit() for ch in token)
+    if not digits:
+        return "number.not_a_number", {"number": token}
     return "number.not_mobile", {"number": token, "digits": str(digits), "s": "s" if digits != 1 else ""}
 
 
@@ -209,6 +211,8 @@ def unread_note(token: str) -> str:
     if landline(token):
         return f"{token}: {LANDLINE}"
     digits = sum(ch.isdigit() for ch in token)
+    if not digits:   # a word written among the numbers ("13800138000, abc, 10086")
+        return f"{token}: not a number (no digits; a mainland mobile number has 11, e.g. 13800138000 or +86 138 0013 8000)"
     return (f"{token}: not a mobile number ({digits} digit{'s' if digits != 1 else ''}; a mainland mobile number "
             "has 11, e.g. 13800138000 or +86 138 0013 8000)")
 
@@ -264,6 +268,23 @@ def _listed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> bo
     return False
 
 
+_WORD = LazyPattern(r"[^\s,;，；、]+")
+_VALUE_SIGN = LazyPattern(r"[=:：]")    # name=Tom, 名字：张三: a value of the template's, no recipient
+_LIST_SEPARATOR = LazyPattern(r"[,;，；、]|\b(?:and|or)\b|和", re.IGNORECASE)
+
+
+def _between_numbers(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether the word at START..END of TEXT is an item of a list of numbers: a number at SPANS
+    on either side, and between it and each only separators, with a comma (or "and", "or") among
+    them ("13800138000, abc, 10086", "13800138000、张三、13900139000"). One side is not enough: a
+    word after the numbers may be the sentence going on ("... to 13800138000, thanks"), and a word
+    between them with only spaces is one ("replace 13800138000 with 13900139000")."""
+    def listed(between: str) -> bool:
+        return bool(_BETWEEN_LISTED.fullmatch(between) and _LIST_SEPARATOR.search(between))
+    return any(last <= start and listed(text[last:start]) for _, last in spans) and \
+        any(first >= end and listed(text[end:first]) for first, _ in spans)
+
+
 def read(text: str, patterns: list[re.Pattern], whole: bool = False) -> Reading:
     """The numbers in TEXT, found by PATTERNS (the knowledge base's `phone` slot type), in order.
 
@@ -271,7 +292,8 @@ def read(text: str, patterns: list[re.Pattern], whole: bool = False) -> Reading:
     returned as UNREAD. WHOLE means TEXT is only numbers (a value prompt): every leftover word is
     then unread, apart from "and"/"or" and separators; in a sentence only tokens of at least five
     digits count (a "3" or a "100" is no recipient), and shorter ones written in a list with a
-    mobile number ("to 13700137000, 123": a number mistyped, named rather than dropped).
+    mobile number ("to 13700137000, 123": a number mistyped, named rather than dropped), and a
+    word written as an item of a list of numbers ("13800138000, abc, 10086": named, not dropped).
     """
     found: list[tuple[int, str]] = []
     spans: list[tuple[int, int]] = []
@@ -291,6 +313,11 @@ def read(text: str, patterns: list[re.Pattern], whole: bool = False) -> Reading:
                      (sum(ch.isdigit() for ch in token) >= 5 or _listed(text, start, start + len(token), spans))]
         leftovers += [(m.start(), m.group(0)) for m in _TYPED_WITH_LETTERS.finditer(rest)
                       if 8 <= sum(ch.isdigit() for ch in m.group(0)) < len(m.group(0))]
+        numberish = spans + [(start, start + len(token)) for start, token in leftovers]
+        leftovers += [(m.start(), m.group(0)) for m in _WORD.finditer(rest)
+                      if m.group(0).casefold() not in _FILLER and not _VALUE_SIGN.search(m.group(0)) and
+                      not any(start <= m.start() < end for start, end in numberish) and
+                      _between_numbers(text, m.start(), m.end(), numberish)]
     written = [value for _, value in sorted(found)]
     kept, repeats = unique(written)
     return Reading([written[n] for n in kept], [t for _, t in sorted(leftovers)], repeats, written)

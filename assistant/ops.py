@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .errors import NotFound, UserError
+from .errors import NoAccount, NotFound, UserError
 
 if TYPE_CHECKING:  # kept out of the import path: `assistant ask` and `error` start without the store
     from .context import Context
@@ -92,6 +92,8 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
         if reply.action == "template.status":
             items = templates.status(ctx(), reply.args.get("code"))
             return {"result": items, "text": "\n\n".join(template_text(i, carriers) for i in items) or "No templates yet."}
+    except NoAccount:   # no line's answer: the account acted for is wrong (`ask` stops, the service says 404)
+        raise
     except UserError as exc:
         return {"error": str(exc), "text": f"Sorry: {exc}"}
     return {}
@@ -188,9 +190,10 @@ class LocalOps:
         from .gaps import new_source, record
         from .render import reply_text
 
+        ctx = self.ctx
+        ctx.account_row()   # a staff token naming an account that does not exist: a 404, as every endpoint's
         router = self._router()
         reply = router.route(question, lang)
-        ctx = self.ctx
         low = router.kb.thresholds.low_confidence
         source = self.gap_source = self.gap_source or new_source("ask")
         try:

@@ -569,8 +569,10 @@ class Router:
             # "can u send test to 13800138000 with template DM_100001": a template and a number, which
             # only a send takes, name the request when nothing reads the line surely
             return named._replace(lang=reply.lang)
-        if self._unsure(reply) and (fate := self.fate_asked(question, reply.lang)) is not None:
-            return fate   # "why did 028-85551234 fail": the sends to that number, never a new send to it
+        if self._unsure(reply) and not reply.notes and (fate := self.fate_asked(question, reply.lang)) is not None:
+            # "why did 13800138000 fail": the sends to that number, never a new send to it (a number no
+            # message reaches is answered by its rule: "why did 028-85551234 fail" -> it is a landline)
+            return fate
         if reply.action == "error.lookup" and not (reply.args or {}).get("code") and (code := self.code_asked(question)):
             return reply._replace(args={**(reply.args or {}), "code": code})   # "余额不足是什么意思": which code it is
         if reply.type == "fallback" and reply.kind is None and not reply.error and \
@@ -598,13 +600,19 @@ class Router:
         out. At most `_ALSO_ASKED` more."""
         text = self.read(reply.question)
         sentences = self.sentences(text)
-        asking = [(i, s) for i, s in enumerate(sentences) if self._asks(s)] if len(sentences) > 1 else []
+        # beside a request that changes the account, read surely, a sentence asks by a Chinese question word
+        # too ("帮我申请一个叫眼镜小铺的签名，来源是商标，审核要几天") and is answered when it reads as an answer at
+        # all; beside an answer or a look-up, a sentence asks by its form and is answered only when sure
+        request = reply.type == "action" and self.kb.actions[reply.action].changes_state
+        asking = [(i, s) for i, s in enumerate(sentences) if self._asks(s) or (request and language.asks_in_chinese(s))] \
+            if len(sentences) > 1 else []
         if len(asking) < (1 if reply.type == "action" else 2):   # a request may be no question ("我想申请个签名")
             return ()
         # what the message as a whole leans to: a sentence read alone out of its context ("流程是什么？"
         # after a question about refunds) is not answered with the onboarding process
         near = {c.key: c.confidence for c in self.index.rank(self.prepare(text, self.form(text)), limit=_ALSO_NEAR)}
         answered, found = {reply.entry}, []
+        floor = self.thresholds.answer if request else self.thresholds.low_confidence
         for i, sentence in asking:
             if _REFERS_ZH.search(sentence) or len(set(self._words(sentence)) - self._stop()) < 2:
                 continue   # "What's the procedure?": what it asks of, only its context says
@@ -613,7 +621,7 @@ class Router:
                 continue
             other = self._route_one(sentence, sentence, reply.lang)
             if (other.type == "answer" or other.kind == "undocumented") and other.entry not in answered and \
-                    f"faq:{other.entry}" in near and other.confidence >= self.thresholds.low_confidence:
+                    f"faq:{other.entry}" in near and other.confidence >= floor:
                 if said != sentence and self._route_one(said, f"{sentences[i - 1]} {said}", reply.lang).entry == reply.entry:
                     continue   # "... it was blocked. When can I send it to myself again?": the question answered
                 other = self._as_the_message_leans(other, sentence, near)

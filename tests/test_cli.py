@@ -662,18 +662,20 @@ def test_ask_for_the_send_records_of_a_number_answers_with_its_results_in_the_qu
 
 
 def test_ask_why_a_number_failed_answers_with_its_sends_however_the_number_is_written(cli_send):
-    """Only the conversation looked the number up: `ask` fell back on "why did 028-85551234 fail"."""
-    run, db, _ = cli_send
-    sent = json.loads(run("--db", db, "--now", "2026-03-20T11:00", "send", "DIGITAL_SMS_0001", "13312345678",
-                          "028-85551234", "--json").out)
-    asked = json.loads(run("--db", db, "ask", "--json", "why did 028-85551234 fail").out)
-    assert (asked["type"], asked["action"], asked["args"]) == ("action", "send.list", {"phone": "028-85551234"})
-    assert [s["request_id"] for s in asked["result"]] == [sent["request_id"]]
-    zh = run("--db", db, "ask", "为什么 028 8555 1234 发送失败了").out
-    assert "发给 028 8555 1234 的发送（1 次）" in zh and "发送失败，错误码 isv.MOBILE_NUMBER_ILLEGAL：" in zh
-    assert "运营商-" not in zh                           # refused before any carrier: no carrier to name
+    """Only the conversation looked the number up: `ask` fell back on "why did 13800138000 fail"."""
+    run, db, _ = cli_send                                               # 13800138000 sent on 2026-03-20 10:00
+    again = json.loads(run("--db", db, "--now", "2026-03-20T11:00", "send", "DIGITAL_SMS_0001", "13800138000",
+                           "13312345678", "028-85551234", "--json").out)   # flow control refuses the number this time
+    asked = json.loads(run("--db", db, "ask", "--json", "why did 13800138000 fail").out)
+    assert (asked["type"], asked["action"], asked["args"]) == ("action", "send.list", {"phone": "13800138000"})
+    assert [s["request_id"] for s in asked["result"]][0] == again["request_id"]
+    zh = run("--db", db, "ask", "为什么 138 0013 8000 发送失败了").out
+    assert "发给 13800138000 的发送（2 次）" in zh and "发送失败，错误码 isv.BUSINESS_LIMIT_CONTROL" in zh
     never = run("--db", db, "ask", "13598765432为什么没收到").out
     assert "账号 'demo' 中没有发给 13598765432 的发送。" in never
+    # a number no message reaches is answered by its rule, the send refusing it or not
+    landline = json.loads(run("--db", db, "ask", "--json", "why did 028-85551234 fail").out)
+    assert (landline["type"], landline["entry"]) == ("answer", "mobile-numbers") and "landline" in landline["notes"][0]
 
 
 def test_send_list_reads_a_day_said_in_words_from_the_clocks_today(cli_send):
@@ -1079,3 +1081,37 @@ def test_ask_json_reads_utf16_standard_input_as_its_text_one_record_a_line(run):
     records = [json.loads(line) for line in result.out.splitlines()]
     assert result.code == 0 and [r["question"] for r in records] == ["how long review", "what is td"], records
     assert not any("error" in r for r in records)
+
+
+def test_ask_for_an_account_that_does_not_exist_is_one_error_line_naming_it_and_how_to_find_one(run):
+    result = run("--account", "nosuch", "ask", "show my template status")
+    err = _one_error_line(result)
+    assert err.startswith("error: no account 'nosuch'; see `assistant admin account list`, or create it with "
+                          "`assistant admin account create nosuch"), err
+    assert result.out == ""
+    assert _one_error_line(run("--account", "nosuch", "ask", "--json", "I want to talk to a person")).startswith(
+        "error: no account 'nosuch'")
+    # lines from standard input: the ones before are answered, the first that needs the account stops the batch
+    result = run("--account", "nosuch", "ask", "--json", input="what is td\nshow my template status\nhow long review\n")
+    assert result.code == 1 and result.err.startswith("error: no account 'nosuch'")
+    records = [json.loads(line) for line in result.out.splitlines()]
+    assert [r.get("question") for r in records] == ["what is td", None]   # with --json the error is an object too
+    assert records[-1]["error"].startswith("no account 'nosuch'")
+    # a plain question needs no account (and opens no database): still answered
+    assert run("--account", "nosuch", "ask", "what is td").code == 0
+    assert run("ask", "show my template status").code == 0   # demo's, as before
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_ask_reads_utf16_without_a_mark_whose_text_is_all_chinese(run, private_kb, codec):
+    """No byte-order mark and no ASCII character, so no NUL byte beside one: told by its characters
+    (docs/customers.md), in a pipe (the child's standard input) and in the REPL's plain lines alike."""
+    data = "签名审核要多久\n模板审核要多久？\n".encode(codec)
+    child = subprocess.run([sys.executable, "-m", "assistant", "ask", "--json"], input=data, env=private_kb,
+                           capture_output=True, timeout=120, cwd=Path(private_kb["ASSISTANT_KB"]).parent)
+    records = [json.loads(line) for line in child.stdout.decode().splitlines()]
+    assert child.returncode == 0 and [r["question"] for r in records] == ["签名审核要多久", "模板审核要多久？"], records
+    assert [r["lang"] for r in records] == ["zh", "zh"] and not any("error" in r for r in records)
+    result = run("ask", "--json", input=data)
+    assert [json.loads(line)["question"] for line in result.out.splitlines()] == ["签名审核要多久", "模板审核要多久？"]
+    assert "7–10 个工作日" in run(input="签名审核要多久\n".encode(codec)).out

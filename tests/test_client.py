@@ -420,3 +420,10 @@ def test_a_remote_send_follows_the_services_progress_while_it_runs():
         client.FOLLOW_EVERY_S = before
     assert result["results_total"] == 1000
     assert seen[0] == (700, 1000) and seen[-1] == (1000, 1000)  # recording counts the second half, as locally
+
+
+def test_ask_for_an_account_that_does_not_exist_through_the_service_is_one_error_line_too(shared_server, run):
+    agent = shared_server.token("--user", "ann", "--role", "agent")
+    result = run("--server", shared_server.url, "--token", agent, "--account", "nosuch", "ask", "show my template status")
+    assert result.code == 1 and result.out == "" and result.err.startswith("error: no account 'nosuch'; see ")
+    assert len(result.err.splitlines()) == 1

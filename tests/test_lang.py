@@ -66,6 +66,18 @@ def test_a_value_or_a_word_with_a_particle_inside_asks_nothing(text):
     assert not lang.asks_in_chinese(text)
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("SignSource 取值", "zh"),                          # one term of 10 letters, 2 ideographs
+    ("CreateDigitalSmsTemplate 参数", "zh"),
+    ("QPS 上限", "zh"),
+    ("API 文档 download", "zh"),                        # two terms, two ideographs
+    ("refund policy for 退款", "en"),                   # three English words: an English phrase
+    ("what is SignSource 取值", "en"),                 # an English sentence around them
+])
+def test_a_line_of_one_or_two_english_terms_and_as_many_ideographs_is_chinese(text, expected):
+    assert lang.detect(text) == expected
+
+
 def test_a_chinese_question_word_makes_a_line_mostly_of_a_code_chinese():
     assert lang.detect("isv.BUSINESS_LIMIT_CONTROL 这个报错啥意思") == "zh"
     assert lang.detect("isv.BUSINESS_LIMIT_CONTROL means what? 签名") == "en"

@@ -132,3 +132,29 @@ def test_utf16_or_utf32_input_is_read_as_the_text_it_is_with_no_stray_line(tmp_p
         assert [line for batch in read_batches(stream) for line in batch] == WIDE_LINES
     with open(path, encoding="utf-8", errors="surrogateescape") as stream:
         assert [line for group in read_groups(stream) for batch in group for line in batch] == WIDE_LINES
+
+
+CHINESE_ONLY = ["签名审核要多久", "模板审核要多久？", "上传的视频最大多大", "什么是数字短信"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("end", ["\n", ""], ids=["newline", "no-newline"])
+def test_utf16_without_a_mark_and_with_no_ascii_is_told_by_its_characters(tmp_path, codec, end):
+    """Only Chinese text, so no NUL beside an ASCII character to tell it by (and none at all without a
+    newline); not UTF-8, and read as UTF-16 of one byte order it is Chinese text, of the other no text."""
+    # 上 (U+4E0A) holds a newline's byte; alone, without a newline, 上海 is also the UTF-8 text "\nNwm"
+    for lines in (CHINESE_ONLY, CHINESE_ONLY[:1], ["上海", "要多久"]) + ((["上海"],) if end else ()):
+        data = ("\n".join(lines) + end).encode(codec)
+        path = tmp_path / "questions.txt"
+        path.write_bytes(data)
+        assert list(read_lines(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))) == lines, lines
+        with open(path, encoding="utf-8", errors="surrogateescape") as stream:   # a real descriptor, as stdin
+            assert [line for batch in read_batches(stream) for line in batch] == lines
+
+
+@pytest.mark.parametrize("data", ["café au lait, please tell me about the template review\n".encode("latin-1"),
+                                  "签名审核要多久\n模板审核要多久\n".encode("gbk"),
+                                  "报价单\n".encode("gb18030"), b"\xff\xfe\xfd\n"[1:]])
+def test_text_that_is_neither_utf8_nor_utf16_is_still_a_line_that_is_not_utf8(data):
+    lines = list(read_lines(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")))
+    assert lines and all(isinstance(line, ValueError) and "not valid UTF-8" in str(line) for line in lines), lines

@@ -167,3 +167,38 @@ def test_one_number_written_in_different_ways_has_one_key():
     assert key("+86 138-0013-8000") == key("13800138000") == "13800138000"
     assert key("028-85551234") == key("02885551234") == key("+86 28 8555 1234") == key("0086 28 85551234")
     assert key("028-85551234") != key("028-85551235")
+
+
+@pytest.mark.parametrize("text, word", [
+    ("send DIGITAL_SMS_0001 to 13800138000, abc, 010-12345678, 10086, 13800138000", "abc"),
+    ("send it to 13800138000,abc,13900139000", "abc"),
+    ("send it to 13800138000, abc and 13900139000", "abc"),
+    ("给13800138000、张三、13900139000发DIGITAL_SMS_0001", "张三"),
+    ("用会员日模板发给 13800138000，abc，13900139000", "abc")])
+def test_a_word_written_in_a_list_of_numbers_is_named_not_dropped(kb, text, word):
+    from assistant.router import phone_reading
+
+    reading = phone_reading(kb, text)
+    assert word in reading.unread and word in reading.recipients
+    assert f"{word}: not a number" in "\n".join(reading.notes(kb.rules))
+
+
+@pytest.mark.parametrize("text", ["replace 13800138000 with 13900139000", "send it to 13800138000, thanks",
+                                  "send it to 13800138000, 13900139000, thanks", "okay, 13800138000, then",
+                                  "send it to 13800138000, and to 13900139000 also, please",
+                                  "13800138000, name=Tom, 13900139000"])
+def test_words_around_numbers_but_in_no_list_of_them_are_no_recipients(kb, text):
+    from assistant.router import phone_reading
+
+    assert [t for t in phone_reading(kb, text).unread if not any(ch.isdigit() for ch in t)] == []
+
+
+def test_a_word_that_is_no_number_is_said_to_be_none_in_each_language(kb):
+    from assistant.messages import said
+    from assistant.numbers import unread_note
+
+    reading = _read("13800138000, abc, 13900139000")
+    assert reading.notes() == [unread_note("abc")]
+    assert unread_note("abc").startswith("abc: not a number (no digits; a mainland mobile number has 11")
+    assert said(kb, reading.said()[0], "en") == unread_note("abc")
+    assert said(kb, reading.said()[0], "zh").startswith("abc：不是号码（")

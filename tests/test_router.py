@@ -740,7 +740,7 @@ def test_a_line_asking_after_a_send_to_a_number_reads_the_send_records(router, t
     assert reply.args == {"phone": phone, "day": "yesterday"}
 
 
-@pytest.mark.parametrize("text,phone", [("why did 028-85551234 fail", "028-85551234"),
+@pytest.mark.parametrize("text,phone", [("why did 13912345678 fail", "13912345678"),
                                         ("13800138000为什么没收到", "13800138000"),
                                         ("为什么 +86 138 0013 8000 发送失败", "13800138000")])
 def test_a_line_asking_why_a_number_failed_reads_its_send_records(router, text, phone):
@@ -753,6 +753,13 @@ def test_a_line_asking_why_a_number_failed_reads_its_send_records(router, text, 
                                   "why did my last send fail"])
 def test_a_line_naming_a_template_an_error_code_or_no_number_is_no_question_of_a_numbers_fate(router, text):
     assert router.fate_asked(text) is None
+
+
+@pytest.mark.parametrize("text", ["发一条要好多钱", "数字短信好多钱一条"])
+def test_a_southwestern_how_much_asks_the_price_never_starts_a_send(router, text):
+    """好多钱 is 多少钱 in Sichuan and Chongqing (synonyms.yaml): "发一条要好多钱" started a send."""
+    reply = router.route(text)
+    assert (reply.type, reply.entry) == ("fallback", "price-not-published")
 
 
 def test_a_request_that_changes_nothing_gives_its_likelihood_to_the_one_that_shows_what_it_made(router):
@@ -1067,3 +1074,12 @@ def test_a_pasted_api_response_naming_a_code_asks_what_the_code_means(router, te
     reply = router.route(text)
     assert (reply.type, reply.action, reply.lang) == ("action", "error.lookup", lang)
     assert reply.args["code"] in text
+
+
+@pytest.mark.parametrize("text,action", [("帮我申请一个叫阿克米的签名，来源是企业，审核要几天", "signature.submit"),
+                                         ("帮我开通数字短信，签名审核一般要多久", "enable")])
+def test_a_clause_asking_by_a_chinese_question_word_beside_a_request_is_answered_with_it(router, text, action):
+    """No question mark and no opening question word: "审核要几天" was dropped without a word."""
+    reply = router.route(text)
+    assert (reply.type, reply.action) == ("action", action)
+    assert [other.entry for other in reply.also] == ["signature-review-time"]

@@ -597,7 +597,7 @@ def test_the_file_endpoint_refuses_what_is_not_wanted_or_cannot_be_used_in_json(
         413, "the request is larger than 3864 KB; send less at once")
     assert _upload(server, conv, token, [("notes.png", b"x")])[1]["error_code"] == "isv.UNSUPPORTED_CONTENT"
     status, answer = _upload(server, conv, token, [("a.png", png_bytes())], field="media")
-    assert status == 422 and answer["error"].startswith("file: Field required"), answer
+    assert status == 422 and answer["error"].startswith("unknown form field 'media'; this request takes file"), answer
     assert _upload(server, conv, world["tokens"]["b"], [("a.png", png_bytes())])[0] == 404  # another account's
     assert _upload(server, "nope", token, [("a.png", png_bytes())])[0] == 404
     status, view = _upload(server, conv, token, [("clip.mp4", MP4_BYTES), ("a.png", png_bytes())])
@@ -930,3 +930,34 @@ def test_a_send_while_another_of_the_account_is_being_recorded_is_a_409_conflict
 def test_a_refused_token_names_the_requests_fields(shared_world, body, said):
     status, answer = shared_world["server"].call("POST", "/v1/admin/tokens", shared_world["tokens"]["admin"], body)
     assert status == 400 and answer["error"] == said, answer
+
+
+def test_a_word_in_a_list_of_numbers_is_named_by_ask_and_by_a_conversation_in_its_language(shared_world):
+    server, token, now = shared_world["server"], shared_world["tokens"]["a"], {"X-Assistant-Now": NOW}
+    status, answer = server.call("POST", "/v1/ask", token,
+                                 {"question": "send DIGITAL_SMS_0001 to 13900139000, abc, 010-62345678, 10086, 13900139000"})
+    assert status == 200 and answer["args"]["phones"] == ["13900139000", "abc", "01062345678", "10086"]
+    assert [note.split(":")[0] for note in answer["notes"]] == ["abc", "010-62345678", "10086", "13900139000"]
+    assert answer["notes"][0].startswith("abc: not a number (no digits;")
+    zh = server.call("POST", "/v1/ask", token, {"question": "用 DIGITAL_SMS_0001 发给 13900139000、abc、10086"})[1]
+    assert zh["notes"][0].startswith("abc：不是号码（没有数字；")
+    conv = server.call("POST", "/v1/conversations", token, headers=now)[1]["id"]
+    view = _say(server, conv, token, "用 DIGITAL_SMS_0001 发给 13900139000、abc、10086，名字填张三")
+    said = "\n".join(line["text"] for line in view["lines"])
+    assert "abc (无运营商): 将失败，isv.MOBILE_NUMBER_ILLEGAL" in said and "1 条将发送，2 条将失败" in said, said
+    server.call("POST", f"/v1/conversations/{conv}/cancel", token, headers=now)
+
+
+def test_ask_for_an_account_that_does_not_exist_is_a_404_naming_it_and_how_to_find_one(shared_world):
+    server, agent = shared_world["server"], shared_world["tokens"]["agent"]
+    for question in ("show my template status", "what is td"):
+        status, answer = server.call("POST", "/v1/ask", agent, {"question": question},
+                                     headers={"X-Assistant-Account": "nosuch"})
+        assert status == 404 and answer == {
+            "error": "no account 'nosuch'; see GET /v1/admin/accounts (an administrator's), or create it with "
+                     "POST /v1/admin/accounts (an administrator's)",
+            "hint": "see GET /v1/admin/accounts (an administrator's), or create it with POST /v1/admin/accounts "
+                    "(an administrator's)"}, (question, answer)
+    status, answer = server.call("POST", "/v1/ask", agent, {"question": "show my template status"},
+                                 headers={"X-Assistant-Account": "globex"})
+    assert status == 200 and answer["result"] == []

@@ -154,3 +154,64 @@ def test_a_body_in_the_wrong_media_type_is_a_415_saying_what_the_endpoint_takes_
     body, kind = multipart([("code", b"DIGITAL_SMS_0001"), ("phone", b"13800138000")])
     status, answer = svc.call("POST", "/v1/sends", svc.customer, data=body, content_type=kind, headers=NOW)
     assert status not in (415, 422), answer
+
+
+def test_an_unknown_field_of_a_json_body_is_a_422_naming_it_and_the_fields_taken(svc):
+    status, answer = svc.call("POST", "/v1/ask", svc.customer, {"question": "what is td", "bogus": 1, "Text": True},
+                              headers=NOW)
+    assert status == 422, answer
+    assert answer == {"error": "unknown fields 'bogus', 'Text' in the body; this request takes question, text, lang "
+                               "(see /openapi.json)",
+                      "hint": "this request takes question, text, lang (see /openapi.json)"}
+    status, answer = svc.call("POST", "/v1/signatures", svc.customer, {"name": "AcmeTech", "sorce": "app"}, headers=NOW)
+    assert status == 422 and answer["error"] == ("unknown field 'sorce' in the body; this request takes name, source "
+                                                 "(see /openapi.json)"), answer
+    assert svc.call("GET", "/v1/signatures", svc.customer, headers=NOW)[1] == []     # nothing was done
+
+
+def test_every_json_endpoint_refuses_an_unknown_field_before_doing_anything(svc):
+    routes = [(m, p) for m, p, takes in _bodied_routes(svc) if takes == "json"]
+    assert len(routes) > 15
+    for method, path in routes:
+        for token in (svc.customer, svc.manager, svc.admin):   # the first role that may call it
+            status, answer = svc.call(method, path, token, {"zzz_not_a_field": 1}, headers=NOW)
+            if status != 403:
+                break
+        assert status == 422 and answer["error"].startswith("unknown field 'zzz_not_a_field' in the body; this "
+                                                            "request takes "), (path, status, answer)
+
+
+def test_an_unknown_field_of_a_form_is_a_422_naming_it_and_the_fields_taken(svc):
+    body, kind = multipart([("code", b"DIGITAL_SMS_0001"), ("phones", b"13800138000")])
+    status, answer = svc.call("POST", "/v1/sends", svc.customer, data=body, content_type=kind, headers=NOW)
+    assert status == 422 and answer["error"] == ("unknown form field 'phones'; this request takes code, phone, param, "
+                                                 "file (see /openapi.json)"), answer
+    body, kind = multipart([("name", b"Sale"), ("signature", b"AcmeShop"), ("industry", b"e-commerce"),
+                            ("text", b"hi"), ("medias", b"x")])
+    status, answer = svc.call("POST", "/v1/templates", svc.customer, data=body, content_type=kind, headers=NOW)
+    assert status == 422 and answer["error"].startswith("unknown form field 'medias'; this request takes name, "
+                                                        "signature, industry, text, media, letter"), answer
+    assert svc.call("GET", "/v1/sends", svc.customer, headers=NOW)[1] == []
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("question", ["what is td", "签名审核要多久"])
+def test_a_json_body_in_utf16_or_utf32_is_a_422_saying_so_and_to_send_utf8(svc, codec, question):
+    data = json.dumps({"question": question}, ensure_ascii=False).encode(codec)
+    status, answer = raw_json(svc, "POST", "/v1/ask", svc.customer, data)
+    name = codec[:6].upper()
+    assert status == 422 and answer == {
+        "error": f"the body is not JSON text: the body is {name}, not UTF-8; send UTF-8 JSON as /openapi.json describes",
+        "hint": "send UTF-8 JSON as /openapi.json describes"}, answer
+
+
+def test_a_json_body_declared_in_another_charset_is_a_415_saying_to_send_utf8(svc):
+    data = json.dumps({"question": "what is td"}).encode("utf-16")
+    status, answer = svc.call("POST", "/v1/ask", svc.customer, data=data, content_type="application/json; charset=utf-16",
+                              headers=NOW)
+    assert status == 415 and answer["error"].startswith("this endpoint takes JSON in UTF-8: send it with Content-Type: "
+                                                        "application/json (curl --json '{...}'); not charset utf-16"), answer
+    for charset in ("utf-8", "UTF8", "us-ascii"):
+        status, answer = svc.call("POST", "/v1/ask", svc.customer, data=b'{"question": "what is td"}',
+                                  content_type=f"application/json; charset={charset}", headers=NOW)
+        assert status == 200, (charset, answer)

@@ -96,6 +96,12 @@ def test_a_product_one_carrier_refuses_in_e_commerce_fails_only_there(ready, med
     assert "infant formula" in status["carriers"]["china_mobile"]["reason"]
 
 
+@pytest.mark.parametrize("text", ["${name}您好，法国葡萄酒到货", "${name}您好，波尔多红酒到货", "New craft beer for ${name}"])
+def test_wine_and_beer_in_either_language_are_the_alcohol_china_mobile_refuses_in_e_commerce(ready, media, text):
+    created = _create(ready, media, text=text)
+    assert created["warnings"] and created["warnings"][0].startswith("China Mobile will reject it")
+
+
 def test_each_carrier_reviews_in_its_own_number_of_days(ready, media):
     code = _create(ready, media)["code"]
     expected = {c: r.template_review_business_days for c, r in ready.rules.carrier_rules.items()}

@@ -1324,9 +1324,11 @@ def _phone_at_code(conv: Conversation, value: str) -> str:
 def phones_in(conv: Conversation, text: str) -> list[str]:
     """The numbers in TEXT, each however it is grouped ("138 0013 8000, +86-186-1234-5678");
     anything left over with a digit in it is returned too, so that it is reported rather than
-    dropped (a word around the numbers, "好的，不过把13800138001换成…", is no number)."""
+    dropped (a word around the numbers, "好的，不过把13800138001换成…", is no number), and so is a
+    word written as an item of the list ("13800138000, abc, 10086")."""
     reading = phone_reading(conv.kb, text, whole=True)
     if not any(ch.isdigit() for ch in text):   # words, not numbers: nothing to send to (and nothing reported)
         return []
+    listed = phone_reading(conv.kb, text).unread   # read as a sentence: the words that stand in the list
     # a number written twice stays: the send says it is sent once
-    return reading.written + [part for part in reading.unread if any(ch.isdigit() for ch in part)]
+    return reading.written + [part for part in reading.unread if any(ch.isdigit() for ch in part) or part in listed]

@@ -34,7 +34,7 @@ from . import wording
 from .deps import Service, Unauthenticated
 from .limits import RateLimited, form_fields, too_many_fields, upload_bytes
 from .settings import Settings
-from .strict import Refusal
+from .strict import Refusal, unknown_fields
 
 STATUS = ((Unauthenticated, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409), (TooLarge, 413),
           (Unsupported, 415), (Unprocessable, 422), (RateLimited, 429), (Unavailable, 503), (UserError, 400))
@@ -215,6 +215,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        unknown = [str(e["loc"][-1]) for e in exc.errors() if e.get("type") == "extra_forbidden" and e.get("loc")]
+        if unknown:   # a misspelt field first: what else is wrong may be its consequence ("source: Field required")
+            return JSONResponse(error_body(unknown_fields(unknown, request.scope.get("route"))), 422)
         if first.get("type") == "json_invalid":  # say why (not UTF-8, a lone surrogate), not where
             return JSONResponse(error_body(f"the body is not JSON text: {(first.get('ctx') or {}).get('error')}; "
                                            "send UTF-8 JSON as /openapi.json describes"), 422)

@@ -27,13 +27,35 @@ from python_multipart.multipart import parse_options_header
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from ..errors import UserError
+from ..errors import Unprocessable, UserError
+from ..lines import wide
 
 
 class Body(BaseModel):
-    """A JSON body with strict types: `true` or `"10"` is not a count, `1` is not a yes."""
+    """A JSON body with strict types: `true` or `"10"` is not a count, `1` is not a yes; and only its
+    own fields: a misspelt one ("sorce") is refused, not ignored while its default is used."""
 
-    model_config = ConfigDict(strict=True)
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+def fields_taken(route: Any) -> list[str]:
+    """The body fields ROUTE (an APIRoute) takes, in their order: a JSON body model's, or its form's."""
+    params = list(getattr(getattr(route, "dependant", None), "body_params", ()) or ())
+    if len(params) == 1:
+        model = params[0].field_info.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            return [info.alias or name for name, info in model.model_fields.items()]
+    return [param.alias for param in params]
+
+
+def unknown_fields(unknown: list[str], route: Any, form: bool = False) -> str:
+    """The refusal of UNKNOWN body fields, naming those ROUTE takes."""
+    listed = ", ".join(repr(name) for name in unknown)
+    where = f"unknown form field{'s' if len(unknown) > 1 else ''} {listed}" if form else \
+        f"unknown field{'s' if len(unknown) > 1 else ''} {listed} in the body"
+    taken = fields_taken(route)
+    return f"{where}; this request takes {', '.join(taken)} (see /openapi.json)" if taken else \
+        f"{where}; this request takes no body (see /openapi.json)"
 
 
 def lone_surrogate(value: Any) -> bool:
@@ -84,6 +106,8 @@ class StrictRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             raw = await self.body()
+            if codec := wide(raw):   # JSON's own rule (RFC 8259): UTF-8 only; said as what it is
+                raise json.JSONDecodeError(f"the body is {codec[:6].upper()}, not UTF-8", "", 0)
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -111,7 +135,14 @@ class StrictRequest(Request):
                 if refusal is not None and exc.message.startswith("Too many fields"):
                     raise Refusal(refusal) from None
                 raise HTTPException(400, exc.message) from None
-        return await super()._get_form(**limits)
+        form = await super()._get_form(**limits)
+        route = self.scope.get("route")
+        if getattr(route, "known_fields_only", False):   # a misspelt field ("phones") is refused, not ignored
+            taken = set(fields_taken(route))
+            unknown = list(dict.fromkeys(name for name in form if name not in taken))
+            if unknown:
+                raise Refusal(Unprocessable(unknown_fields(unknown, route, form=True)))   # said as it is, a 422
+        return form
 
 
 def check_url(scope: dict) -> None:
@@ -125,6 +156,7 @@ def check_url(scope: dict) -> None:
 
 
 FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+UTF8_CHARSETS = ("utf-8", "utf8", "us-ascii", "ascii")   # a JSON body's charset, if it names one (ASCII is UTF-8)
 TAKES = {"form": "a form: send multipart/form-data (curl -F NAME=VALUE)",
          "json": "JSON: send it with Content-Type: application/json (curl --json '{...}')"}
 
@@ -134,7 +166,8 @@ def check_media(headers: Any, takes: str) -> None:
     that says what to send; a request without a body is left to say which field it lacks."""
     if headers.get("content-length", "0" if "transfer-encoding" not in headers else None) == "0":
         return
-    kind = parse_options_header(headers.get("content-type"))[0].decode("latin-1").lower()
+    kind, options = parse_options_header(headers.get("content-type"))
+    kind = kind.decode("latin-1").lower()
     if takes == "form":
         fits = kind in FORMS
     else:
@@ -142,11 +175,17 @@ def check_media(headers: Any, takes: str) -> None:
     if not fits:
         sent = f"not {kind}" if kind else "the body has no Content-Type"
         raise HTTPException(415, f"this endpoint takes {TAKES[takes]}; {sent}")
+    charset = options.get(b"charset", b"utf-8").decode("latin-1").strip().lower()
+    if takes == "json" and charset not in UTF8_CHARSETS:
+        raise HTTPException(415, f"this endpoint takes JSON in UTF-8: {TAKES[takes].split(': ', 1)[1]}; not charset {charset}")
 
 
 class StrictRoute(APIRoute):
     """An APIRoute that reads its request strictly (see `StrictRequest`) and checks its URL and the
-    body's media type first."""
+    body's media type first. A form field it does not take is refused (KNOWN_FIELDS_ONLY), as a JSON
+    body's is (`Body`)."""
+
+    known_fields_only = True
 
     def get_route_handler(self) -> Callable[[Request], Any]:
         handler = super().get_route_handler()
@@ -159,3 +198,10 @@ class StrictRoute(APIRoute):
                 check_media(request.headers, takes)
             return await handler(StrictRequest(request.scope, request.receive))
         return strict
+
+
+class PageRoute(StrictRoute):
+    """A web page's route: read as strictly, but a form may carry fields the page does not use (a
+    browser sends what the form holds)."""
+
+    known_fields_only = False

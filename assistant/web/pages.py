@@ -31,7 +31,7 @@ from ..knowledge import resolve_dir
 from ..ops import LocalOps
 from ..roles import allowed
 from ..server.deps import Caller, Service, operations, service
-from ..server.strict import StrictRoute
+from ..server.strict import PageRoute
 from . import i18n, sessions
 
 HERE = Path(__file__).resolve().parent
@@ -40,7 +40,7 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 # fixed-width font so that its columns line up (the script's TABLE does the same for new lines)
 TABLE = re.compile(r"^-{3,}(?: {2,}-{3,})*[ \t]*$", re.MULTILINE)
 templates.env.filters["tabular"] = lambda text: bool(TABLE.search(str(text or "")))
-router = APIRouter(include_in_schema=False, route_class=StrictRoute)  # forms read as strictly as the API
+router = APIRouter(include_in_schema=False, route_class=PageRoute)  # forms read as strictly as the API
 STAFF_HOME, CUSTOMER_HOME = "/desk", "/chat"
 CHAT_COOKIE = "assistant_chat"
 
