@@ -27,7 +27,7 @@ from .chat.slots import Flow
 from .choices import yes_or_no
 from .context import Context
 from .errors import Forbidden, Unavailable, UserError
-from .gaps import log_pick
+from .gaps import log_pick, new_source
 from .gaps import record as record_gap
 from .matcher import Candidate
 from .messages import say, small_talk
@@ -80,6 +80,8 @@ class Conversation:
         self.replied: int | None = None   # the ticket whose manager's reply was said just before this line
         self.rest = ""       # what followed a yes or a no on the same line, handled as the next line
         self.done = False
+        # who asks, for the gap log: this session (the service names its conversations by their id)
+        self.source = new_source("repl")
         # PROGRESS(done, total) of a send the conversation makes: the REPL draws a bar with it
         self.progress: Callable[[int, int], None] | None = None
 
@@ -480,13 +482,13 @@ class Conversation:
     def meant(self, question: str, key: str, confidence: float) -> list[Line]:
         """A "did you mean" pick: QUESTION meant intent KEY. The pick is logged as a proposed phrasing."""
         _best_effort(lambda: log_pick(self.ctx.store, self.ctx.account, question, key, self.ctx.now(),
-                                      self.kb.thresholds.gap_log_rows))
+                                      self.kb.thresholds.gap_log_rows, self.source))
         return self.reply(self.router.resolve(question, question, Candidate(key, confidence, ""), self.lang))
 
     def reply(self, reply: Reply) -> list[Line]:
         """What to say to the router's reading of a line."""
         _best_effort(lambda: record_gap(self.ctx.store, self.ctx.account, self.ctx.now(), reply,
-                                        self.kb.thresholds.low_confidence, self.kb.thresholds.gap_log_rows))
+                                        self.kb.thresholds.low_confidence, self.kb.thresholds.gap_log_rows, self.source))
         if reply.type == "fallback":
             return self._fallback(reply)
         self.fallbacks = 0

@@ -8,10 +8,16 @@ suggestions, the pick is logged too (`log_pick`: kind `pick`, the chosen intent 
 them, so they join the training data at the next index build. Phone numbers are masked before
 anything is stored; the account name is the only personal data kept. The log is bounded: after
 each write, rows beyond `thresholds.gap_log_rows` (knowledge/matcher.yaml) are deleted, oldest first.
+
+Each row names its source, who asked: one `ask` run, one conversation (the REPL's, a web chat's), or
+one token of the service's `POST /v1/ask` (`source`); `kb gaps` counts a question's distinct
+sources beside its times, so a script asking one question fifty times is one asker, not fifty.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -49,17 +55,29 @@ def entry_for(reply: Reply, low_confidence: float) -> dict | None:
 
 
 
-def _write(store: Store, account: str, at: str, rows: list[dict], keep: int) -> None:
-    """Insert ROWS (of ACCOUNT, at AT) and prune the log to its KEEP newest rows, in one transaction."""
-    _insert(store, [{"at": at, "account": account, **row} for row in rows], keep)
+def new_source(kind: str) -> str:
+    """A source of its own for one run or session of KIND ("ask", "repl"): its questions count as one asker."""
+    return f"{kind}:{secrets.token_hex(8)}"
+
+
+def source_of(kind: str, handle: str | int) -> str:
+    """The source of a conversation or a token (KIND) known by HANDLE: a digest, never the handle
+    itself (a web chat's conversation id is what its cookie holds)."""
+    return f"{kind}:{hashlib.sha256(str(handle).encode('utf-8')).hexdigest()[:16]}"
+
+
+def _write(store: Store, account: str, at: str, rows: list[dict], keep: int, source: str | None = None) -> None:
+    """Insert ROWS (of ACCOUNT, at AT, asked by SOURCE) and prune the log to its KEEP newest rows, in one transaction."""
+    _insert(store, [{"at": at, "account": account, "source": source, **row} for row in rows], keep)
 
 
 def _insert(store: Store, rows: list[dict], keep: int) -> None:
-    """Insert ROWS (each with its "at" and "account") and prune the log to its KEEP newest rows, in
-    one transaction."""
+    """Insert ROWS (each with its "at", "account" and "source") and prune the log to its KEEP newest
+    rows, in one transaction."""
     def work() -> None:
         store.insert_all("gaps", [{"at": row["at"], "account": row["account"], "question": row["question"],
-                                   "best": row["best"], "score": row["score"], "kind": row["kind"]} for row in rows])
+                                   "best": row["best"], "score": row["score"], "kind": row["kind"],
+                                   "source": row.get("source")} for row in rows])
         # Finding the newest row that falls out of the window walks KEEP rows of the index; while the
         # ids span no more than KEEP the log cannot hold more (two ends of the index say so).
         span = store.row("SELECT MAX(id) - MIN(id) AS span FROM gaps")
@@ -70,18 +88,19 @@ def _insert(store: Store, rows: list[dict], keep: int) -> None:
 
 
 def record(store: Store, account: str, at: str, reply: Reply, low_confidence: float,
-           keep: int = 100_000) -> None:
-    """Log one reply if it is a gap (the REPL logs as it goes; `ask` batches with GapLog)."""
+           keep: int = 100_000, source: str | None = None) -> None:
+    """Log one reply if it is a gap, asked by SOURCE (the REPL logs as it goes; `ask` batches with GapLog)."""
     row = entry_for(reply, low_confidence)
     if row:
-        _write(store, account, at, [row], keep)
+        _write(store, account, at, [row], keep, source)
 
 
-def log_pick(store: Store, account: str, question: str, intent: str, at: str, keep: int = 100_000) -> None:
+def log_pick(store: Store, account: str, question: str, intent: str, at: str, keep: int = 100_000,
+             source: str | None = None) -> None:
     """Log that QUESTION, answered with "did you mean", was meant as INTENT (an intent key such
     as "faq:opt-out" or "action:send"): a proposed phrasing for `kb gaps` and `kb learn`."""
     row = {"question": _PHONE.sub("<phone>", question)[:500], "kind": "pick", "score": 1.0, "best": intent}
-    _write(store, account, at, [row], keep)
+    _write(store, account, at, [row], keep, source)
 
 
 class SharedLog:
@@ -99,11 +118,12 @@ class SharedLog:
         self._store, self._keep = store, keep
         self._together = Together(self._insert_rows)
 
-    def record(self, account: str, at: str, reply: Reply, low_confidence: float) -> None:
-        """Log REPLY if it is a gap, with whatever other threads log meanwhile; UserError if it cannot be."""
+    def record(self, account: str, at: str, reply: Reply, low_confidence: float, source: str | None = None) -> None:
+        """Log REPLY (asked by SOURCE) if it is a gap, with whatever other threads log meanwhile;
+        UserError if it cannot be."""
         row = entry_for(reply, low_confidence)
         if row:
-            self._together.one({"at": at, "account": account, **row})
+            self._together.one({"at": at, "account": account, "source": source, **row})
 
     def _insert_rows(self, rows: list[dict]) -> list[None]:
         _insert(self._store(), rows, self._keep())
@@ -114,12 +134,14 @@ class GapLog:
     """Buffers gap rows and writes them in a few transactions (a batch of 10,000 questions stays fast).
 
     OPEN gives (store, account, now) and is called only when there is something to write, so a
-    run of confident answers never opens the database.
+    run of confident answers never opens the database. Its rows share one SOURCE (one `ask` run:
+    a new one of its own unless given).
     """
 
     def __init__(self, open: Callable[[], tuple[Store, str, str]], low_confidence: float, batch: int = 500,
-                 keep: int = 100_000):
+                 keep: int = 100_000, source: str | None = None):
         self.open, self.low, self.batch, self.keep = open, low_confidence, batch, keep
+        self.source = source or new_source("ask")
         self.rows: list[dict] = []
 
     def note(self, reply: Reply) -> None:
@@ -133,7 +155,7 @@ class GapLog:
         if not self.rows:
             return
         store, account, now = self.open()
-        _write(store, account, now, self.rows, self.keep)
+        _write(store, account, now, self.rows, self.keep, self.source)
         self.rows = []
 
 
@@ -170,18 +192,19 @@ def _group_keys(keys: list[str]) -> dict[str, int]:
 
 
 def report(store: Store, since: dt.datetime | None = None) -> list[dict]:
-    """Logged questions grouped by similarity, most asked first, with counts, examples and the
-    phrasings proposed by "did you mean" picks.
+    """Logged questions grouped by similarity, asked by the most sources first (then most asked),
+    with counts (COUNT the times asked, SESSIONS the distinct sources that asked: one `ask` run,
+    one conversation, one token), examples and the phrasings proposed by "did you mean" picks.
 
     Fast on a large log: identical questions are compared once, and a question only with the
     groups that share one of its rarest words (see `_group_keys`).
     """
-    rows = store.rows("SELECT at, question, best, kind FROM gaps" + (" WHERE at >= ?" if since else "") + " ORDER BY id",
-                      (since.isoformat(sep=" "),) if since else ())
+    rows = store.rows("SELECT id, at, question, best, kind, source FROM gaps" + (" WHERE at >= ?" if since else "") +
+                      " ORDER BY id", (since.isoformat(sep=" "),) if since else ())
     keys = [fold(row["question"]) for row in rows]
     group_of = _group_keys(keys)
     leaders = max(group_of.values(), default=-1) + 1
-    groups = [{"questions": [], "best": Counter(), "kinds": Counter(), "picks": Counter(), "last": ""}
+    groups = [{"questions": [], "sources": set(), "best": Counter(), "kinds": Counter(), "picks": Counter(), "last": ""}
               for _ in range(leaders)]
     for row, key in zip(rows, keys):
         group = groups[group_of[key]]
@@ -190,15 +213,17 @@ def report(store: Store, since: dt.datetime | None = None) -> list[dict]:
             group["picks"][(row["question"], row["best"])] += 1
             continue
         group["questions"].append(row["question"])
+        group["sources"].add(row["source"] if row["source"] is not None else row["id"])   # a row logged before sources: one asker
         group["best"][row["best"]] += 1
         group["kinds"][row["kind"]] += 1
     out = []
     for group in groups:
         proposals = [{"question": q, "intent": intent, "count": n} for (q, intent), n in group["picks"].most_common()]
         best = group["best"].most_common(1)[0][0] if group["best"] else (proposals[0]["intent"] if proposals else None)
-        out.append({"count": len(group["questions"]), "examples": list(dict.fromkeys(group["questions"]))[:3],
+        out.append({"count": len(group["questions"]), "sessions": len(group["sources"]),
+                    "examples": list(dict.fromkeys(group["questions"]))[:3],
                     "best": best, "kinds": dict(group["kinds"]), "last": group["last"], "proposals": proposals})
-    out.sort(key=lambda g: (-g["count"], -sum(p["count"] for p in g["proposals"]), g["last"]))
+    out.sort(key=lambda g: (-g["sessions"], -g["count"], -sum(p["count"] for p in g["proposals"]), g["last"]))
     return out
 
 

@@ -163,6 +163,7 @@ class LocalOps:
         self.send_share = 1.0  # the share of the process's time a large send may take (the service: less)
         self.others_waiting: Callable[[], bool] | None = None  # whether other work wants the process now
         self.gap_log: SharedLog | None = None  # the service's: gap rows of concurrent requests written together
+        self.gap_source: str | None = None  # who asks, for the gap log (the service: the token); else one of its own
 
     @property
     def ctx(self) -> Context:
@@ -186,7 +187,7 @@ class LocalOps:
     def ask(self, question: str, text: bool = False, lang: str | None = None) -> dict:
         """One `ask --json` object for QUESTION (with the people's text under "text" when TEXT),
         answered in LANG (auto, en, zh; None: auto)."""
-        from .gaps import record
+        from .gaps import new_source, record
         from .render import reply_text
 
         ctx = self.ctx
@@ -194,11 +195,12 @@ class LocalOps:
         router = self._router()
         reply = router.route(question, lang)
         low = router.kb.thresholds.low_confidence
+        source = self.gap_source = self.gap_source or new_source("ask")
         try:
             if self.gap_log is not None:
-                self.gap_log.record(ctx.account, ctx.now(), reply, low)
+                self.gap_log.record(ctx.account, ctx.now(), reply, low, source)
             else:
-                record(ctx.store, ctx.account, ctx.now(), reply, low)
+                record(ctx.store, ctx.account, ctx.now(), reply, low, source=source)
         except UserError as exc:  # the gap log is best effort, as in the CLI: the answer is still given
             import logging  # only when a gap cannot be logged: `ask` starts without it
 

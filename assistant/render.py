@@ -372,7 +372,8 @@ def gaps_text(groups: list[dict]) -> str:
     lines = []
     for n, g in enumerate(groups, 1):
         best = g["best"].partition(":")[2] if g["best"] else "nothing close"
-        lines.append(f"{n}. asked {g['count']}x (last {g['last']}), closest: {best}")
+        by = g.get("sessions", g["count"])   # distinct askers: an `ask` run, a conversation, a token
+        lines.append(f"{n}. asked {g['count']}x by {by} session{'' if by == 1 else 's'} (last {g['last']}), closest: {best}")
         lines += [f"     - {one_line(q)}" for q in g["examples"]]
         lines += [f"     proposed: '{one_line(p['question'])}' -> {p['intent'].partition(':')[2]} (picked {p['count']}x)"
                   for p in g.get("proposals", ())]

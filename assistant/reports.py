@@ -95,7 +95,8 @@ def figures(store: Store, clock: Clock, days: int = 30, top: int = 10) -> dict:
         "resolution_rate": round(len(solved) / len(asked_something), 3) if asked_something else None,
         "top_questions": [{"question": q, "count": n} for q, n in
                           _counted(q for _, questions in asked for q in questions).most_common(top)],
-        "top_unanswered": [{"question": g["examples"][0], "count": g["count"], "examples": g["examples"]}
+        "top_unanswered": [{"question": g["examples"][0], "count": g["count"], "sessions": g["sessions"],
+                            "examples": g["examples"]}
                            for g in gap_report(store, since) if g["count"]][:top],
         "feedback": sorted(({"answer": answer[:200], "yes": c["yes"], "not_related": c["not_related"],
                              "not_answered": c["not_answered"]} for answer, c in judged.items()),

@@ -191,3 +191,89 @@ def test_a_confident_answer_writes_nothing_to_the_services_log(ctx):
         raise AssertionError("the database was opened for a confident answer")
 
     SharedLog(no_store, lambda: 1000).record("demo", ctx.now(), Reply("q", "answer", 0.9, entry="opt-out"), 0.6)
+
+
+def test_a_question_one_script_asks_fifty_times_is_one_session_and_ranks_below_one_many_ask(ctx, router):
+    script = GapLog(lambda: (ctx.store, ctx.account, ctx.now()), 0.6, batch=20)   # one `ask` run
+    for _ in range(50):
+        script.note(Reply("what is the weather in shanghai", "fallback", 0.1))
+    script.flush()
+    for said in ("how much does a digital message cost", "how much does one digital message cost",
+                 "how much do digital messages cost?"):
+        _log(ctx, router, [said])                                    # three runs, one question each
+    groups = report(ctx.store)
+    assert [(g["sessions"], g["count"]) for g in groups] == [(3, 3), (1, 50)]
+    assert "cost" in groups[0]["examples"][0] and "weather" in groups[1]["examples"][0]
+    assert ctx.store.row("SELECT COUNT(DISTINCT source) AS n FROM gaps")["n"] == 4
+
+
+def test_a_conversation_is_one_session_and_its_picks_name_it_too(ctx, router):
+    from assistant.conversation import Conversation
+
+    first, second = Conversation(ctx, router), Conversation(ctx, router)
+    for conv in (first, first, second):
+        conv.handle("what is the weather in shanghai")
+    assert [(g["sessions"], g["count"]) for g in report(ctx.store)] == [(2, 3)]
+    conv = Conversation(ctx, router)
+    conv.handle("status")
+    conv.handle("1")                                                 # a "did you mean" pick
+    sources = ctx.store.rows("SELECT kind, source FROM gaps WHERE question = 'status' ORDER BY id")
+    assert [row["kind"] for row in sources] == ["clarify", "pick"] and sources[0]["source"] == sources[1]["source"]
+    assert sources[0]["source"] not in {first.source, second.source} and sources[0]["source"].startswith("repl:")
+
+
+def test_rows_logged_before_sources_were_kept_count_one_session_each(db_target, monkeypatch):
+    from assistant.storage import open_store, schema
+
+    steps = list(schema.MIGRATIONS)
+    monkeypatch.setattr("assistant.storage.schema.MIGRATIONS", steps[:-1])
+    old = open_store(db_target)
+    for minute in range(3):
+        old.insert("gaps", {"at": f"2026-03-02 10:0{minute}:00", "account": "demo", "question": "what is the weather",
+                            "best": None, "score": 0.1, "kind": "fallback"})
+    old.close()
+    monkeypatch.setattr("assistant.storage.schema.MIGRATIONS", steps)
+    upgraded = open_store(db_target)
+    try:
+        GapLog(lambda: (upgraded, "demo", "2026-03-02 11:00:00"), 0.6, source="ask:one").note(
+            Reply("what is the weather", "fallback", 0.1))
+        log = GapLog(lambda: (upgraded, "demo", "2026-03-02 11:00:00"), 0.6, source="ask:one")
+        for _ in range(2):
+            log.note(Reply("what is the weather", "fallback", 0.1))
+        log.flush()
+        assert [(g["sessions"], g["count"]) for g in report(upgraded)] == [(4, 5)]   # 3 old rows, then one run's 2
+    finally:
+        upgraded.close()
+
+
+def test_kb_gaps_says_how_many_sessions_asked_in_text_and_json(run):
+    asked = "what is the weather in shanghai"
+    assert run("ask", input=f"{asked}\n{asked}\n{asked}\n").code == 0          # one run, three times
+    assert run("ask", asked).code == 0                                          # another run
+    shown = run("--role", "manager", "kb", "gaps")
+    assert "1. asked 4x by 2 sessions (last " in shown.out, shown.out
+    group = json.loads(run("--role", "manager", "kb", "gaps", "--json").out)[0]
+    assert (group["count"], group["sessions"]) == (4, 2)
+    assert {"count", "sessions", "examples", "best", "kinds", "last", "proposals"} <= set(group)
+
+
+def test_the_services_askers_are_its_tokens_and_conversations(serve):
+    from test_web import Browser, chat_say
+
+    server = serve()
+    script, person = server.token("--account", "demo"), server.token("--account", "demo")
+    asked = "what is the weather in shanghai"
+    for _ in range(3):
+        assert server.call("POST", "/v1/ask", script, {"question": asked})[0] == 200   # a script's token: one asker
+    assert server.call("POST", "/v1/ask", person, {"question": asked})[0] == 200
+    status, conv = server.call("POST", "/v1/conversations", person)
+    assert status == 200
+    for _ in range(2):                                                              # the remote REPL's conversation
+        assert server.call("POST", f"/v1/conversations/{conv['id']}/messages", person, {"text": asked})[0] == 200
+    chat = Browser(server.url)                                                      # the web chat's conversation
+    chat.sign_in(person)
+    csrf = chat.csrf("/chat")
+    for _ in range(2):
+        chat_say(chat, csrf, asked)
+    status, groups = server.call("GET", "/v1/gaps", server.token("--user", "lin", "--grant", "manager"))
+    assert status == 200 and [(g["count"], g["sessions"]) for g in groups] == [(8, 4)], groups

@@ -819,3 +819,43 @@ def test_every_history_line_and_a_resolution_on_the_ticket_page_are_in_the_desks
     assert all(line in history + messages for line in said), history + messages
     shown = cli(server.db, "--role", "manager", "handoff", "show", str(ticket["id"]))   # the staff's command line: English
     assert "system overdue: no first reply within 480 min" in shown and "nobody -> lin by lin" in shown
+
+
+def test_an_answer_in_the_chat_takes_one_verdict_and_the_page_is_never_kept_by_the_browser(desk):
+    server = desk["server"]
+    browser = Browser(server.url)
+    browser.sign_in(desk["customer"])
+    status, headers, _ = browser.go("/chat")
+    assert status == 200 and headers["cache-control"] == "no-store"   # Back shows the service's conversation
+    csrf = browser.csrf("/chat")
+    question = "what is a digital message"
+    answer = next(line["text"] for line in chat_say(browser, csrf, question)["lines"] if line.get("entry"))
+    page = browser.go("/chat")[2]
+    box = re.search(r'<li data-role="feedback" class="feedback" data-question="([^"]*)" data-answer="([^"]*)">(.*?)</li>',
+                    page, re.DOTALL)
+    assert box and html.unescape(box.group(1)) == question and html.unescape(box.group(2)) == answer
+    assert re.findall(r'data-feedback="(\w+)"', box.group(3)) == ["yes", "not_related", "not_answered"]
+    judged = {"csrf": csrf, "question": question, "answer": answer}
+    status, _, body = browser.go("/chat/feedback", {**judged, "verdict": "yes"})
+    assert status == 200 and json.loads(body) == {"recorded": "yes"}
+    status, _, body = browser.go("/chat/feedback", {**judged, "verdict": "not_answered"})   # a second: refused
+    assert status == 409 and json.loads(body)["given"] == "yes"
+    page = browser.go("/chat")[2]
+    assert re.search(r'<li data-role="feedback" class="feedback">Thanks, noted.</li>', page) and "data-feedback=" not in page
+    manager = desk["manager"]
+    status, figures = server.call("GET", "/v1/reports", manager)
+    assert [(f["answer"], f["yes"], f["not_answered"]) for f in figures["feedback"]] == [(answer[:200], 1, 0)]
+    chat_say(browser, csrf, question)                     # the same answer again: a new one, its own verdict
+    assert 'data-feedback="yes"' in browser.go("/chat")[2]
+    assert browser.go("/chat/feedback", {**judged, "verdict": "not_answered"})[0] == 200
+
+
+@pytest.mark.parametrize("lang, said", [("en", "asked 3× by 2 sessions"), ("zh-CN", "被问 3 次 来自 2 个会话")])
+def test_the_gaps_page_says_how_many_sessions_asked_a_question(desk, lang, said):
+    server, question = desk["server"], "zorbly quux widget"
+    for token in (desk["customer"], desk["customer"], server.token("--account", "demo")):
+        assert server.call("POST", "/v1/ask", token, {"question": question})[1]["type"] == "fallback"
+    manager = Browser(server.url, lang=lang)
+    manager.sign_in(desk["manager"])
+    status, _, page = manager.go("/desk/gaps")
+    assert status == 200 and said in re.sub(r"<[^>]+>", "", page)

@@ -30,11 +30,16 @@ WORDS = {
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
+def playwright():
+    with sync_api.sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    yield launched
+    launched.close()
 
 
 def open_page(browser, url: str, lang: str):
@@ -304,3 +309,79 @@ def test_the_desk_on_a_phone_never_scrolls_sideways_and_says_the_conversation_in
     assert len(fonts) >= 6 and len(set(fonts)) == 1, fonts
     assert desk.locator(".turns li.table").count() >= 1   # a table keeps its fixed font, its columns lined up
     assert errors == [] and desk_errors == []
+
+
+FEEDBACK = "[data-role=transcript] li[data-role=feedback]"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_reload_draws_the_newest_answers_feedback_again_and_a_verdict_given_shows_as_given(serve, browser, lang):
+    server = serve()
+    chat, errors = open_chat(browser, server, lang)
+    chat.set_viewport_size({"width": 375, "height": 800})
+    say(chat, WORDS[lang]["plain_question"])
+    chat.locator(FEEDBACK + " button[data-feedback=yes]").wait_for()
+    live = chat.locator(FEEDBACK).inner_text()
+    chat.reload()                                        # the server draws the box the script drew
+    assert chat.locator(FEEDBACK).count() == 1 and chat.locator(FEEDBACK).inner_text() == live
+    assert chat.locator(FEEDBACK + " button").count() == 3
+    assert chat.evaluate("document.documentElement.scrollWidth") <= 375   # a phone's width: no sideways scroll
+    chat.locator(FEEDBACK + " button[data-feedback=not_related]").focus()   # by the keyboard
+    chat.keyboard.press("Enter")
+    chat.locator(FEEDBACK, has_text=WORDS[lang]["thanks"]).wait_for()
+    chat.reload()                                        # given: said so, no buttons to give a second one
+    chat.locator(FEEDBACK, has_text=WORDS[lang]["thanks"]).wait_for()
+    assert chat.locator(FEEDBACK + " button").count() == 0
+    manager = server.token("--user", "lin", "--grant", "manager")
+    status, figures = server.call("GET", "/v1/reports", manager)
+    assert status == 200 and [(f["yes"], f["not_related"], f["not_answered"]) for f in figures["feedback"]] == [(0, 1, 0)]
+    assert errors == []
+
+
+def test_a_reload_draws_no_feedback_beside_an_offer_nor_under_an_older_answer(serve, browser):
+    server = serve()
+    chat, errors = open_chat(browser, server, "en")
+    say(chat, "what is a digital message")
+    chat.locator(FEEDBACK + " button").first.wait_for()
+    say(chat, "how long does signature review take")      # an answer with an offer: its yes/no instead
+    chat.locator("[data-role=choices] button", has_text="yes").wait_for()
+    chat.reload()
+    chat.locator("[data-role=choices] button", has_text="yes").wait_for()
+    assert chat.locator(FEEDBACK).count() == 0
+    say(chat, "no")
+    say(chat, "/status")                                  # a command's output is no FAQ answer
+    chat.locator("[data-role=transcript] li[data-from=customer]", has_text="/status").wait_for()
+    chat.wait_for_timeout(500)
+    chat.reload()
+    assert chat.locator(FEEDBACK).count() == 0
+    assert errors == []
+
+
+@pytest.fixture(scope="module")
+def caching_browser(playwright):
+    """Chromium with its back/forward cache, as people run it (playwright turns the cache off)."""
+    launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS,
+                                          ignore_default_args=["--disable-back-forward-cache"])
+    yield launched
+    launched.close()
+
+
+@pytest.mark.parametrize("cache", ["http cache", "back/forward cache"])
+def test_the_back_button_shows_the_conversation_as_the_service_has_it(serve, request, cache):
+    server = serve()
+    chat, errors = open_chat(request.getfixturevalue("caching_browser" if cache == "back/forward cache" else "browser"),
+                             server, "en")
+    transcript = chat.locator("[data-role=transcript]")
+    say(chat, "what is a digital message")                # said in place: the page as first drawn lacks it
+    transcript.locator("li[data-role=feedback] button").first.wait_for()
+    csrf = chat.locator("form[data-action=say] input[name=csrf]").input_value()
+    chat.goto("about:blank")
+    said = chat.context.request.post(server.url + "/chat/say", form={"csrf": csrf, "text": "zebra crossing"},
+                                     headers={"Accept": "application/json"})   # elsewhere, meanwhile
+    assert said.ok, said.text()
+    chat.go_back(wait_until="commit")
+    transcript.locator("li[data-from=customer]", has_text="zebra crossing").wait_for(timeout=5_000)
+    assert transcript.locator("li[data-from=customer]", has_text="what is a digital message").count() == 1
+    say(chat, "what is a digital message")                # and the page goes on working
+    chat.locator(FEEDBACK + " button").first.wait_for()
+    assert errors == []

@@ -209,6 +209,7 @@ def operations(command: str, bucket: str | None = None):
         ops = LocalOps(ctx, lambda: svc.router, who.role, who.principal.user, confined=who.role == "customer")
         ops.after_learning = svc.learned_changed
         ops.gap_log = svc.gaps
+        ops.gap_source = f"token:{who.principal.token_id}"   # POST /v1/ask: a script's questions are one asker
         ops.caller = who  # type: ignore[attr-defined]
         ops.before_ticket = lambda: svc.tickets.take(who.principal.token_id, what["tickets"])
         ops.send_share = float(svc.kb.rules.sending.get("service_share", 1.0)) if svc.kb.rules else 1.0

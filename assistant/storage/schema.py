@@ -252,6 +252,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE ticket_messages ADD COLUMN role TEXT NOT NULL DEFAULT 'manager';
     UPDATE ticket_messages SET role = 'customer' WHERE author = 'customer';
     """,
+    # Who asked a logged question: one `ask` run, one conversation (the REPL's, a web chat's), one
+    # token of the service's POST /v1/ask. `kb gaps` counts a question's sources beside its times, so
+    # a script asking it fifty times is one asker. Earlier rows (NULL) count one asker each.
+    """
+    ALTER TABLE gaps ADD COLUMN source TEXT;
+    """,
 ]
 
 # The step (its number, counted from 1) that made `learned_phrasings`: a database that existed before

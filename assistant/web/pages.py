@@ -488,6 +488,27 @@ def _prompt(waiting: dict | None, shown: list[str]) -> str:
     return "" if shown and shown[-1].strip() == asked.strip() else asked
 
 
+ASKS_BACK = ("offer", "confirm", "pick")   # the assistant's own question: its buttons are the reply wanted now
+
+
+def _feedback(transcript: list[dict], waiting: dict | None) -> dict | None:
+    """The feedback box the live chat drew under the newest turn, drawn again: where (after the
+    transcript's line AFTER), the customer's QUESTION and the knowledge base's ANSWER it judges, and
+    the verdict GIVEN already (None: its buttons). None when the newest turn has no such answer or
+    the assistant asks something back (the chat's script decides the same: live.js `shown`)."""
+    if waiting and waiting.get("kind") in ASKS_BACK:
+        return None
+    asked = max((n for n, turn in enumerate(transcript) if turn.get("role") == "user"), default=None)
+    if asked is None or not str(transcript[asked].get("text") or "").strip():
+        return None
+    said = [n for n in range(asked + 1, len(transcript)) if transcript[n].get("role") == "assistant"]
+    answer = next((transcript[n] for n in said if transcript[n].get("kind") == "answer" and transcript[n].get("entry")), None)
+    if answer is None:
+        return None
+    return {"after": said[-1], "question": transcript[asked]["text"], "answer": answer["text"],
+            "given": answer.get("feedback")}
+
+
 @router.get("/chat")
 def chat_page(p: Page = Depends(page)) -> Response:
     if (away := _customer(p)) is not None:
@@ -500,7 +521,10 @@ def chat_page(p: Page = Depends(page)) -> Response:
     inbox = _inbox(p) if reads else []
     shown = [str(turn.get("text", "")) for turn in [*transcript, *lines, *inbox]]
     response = p.render("chat.html", view=view, lines=lines, transcript=transcript, inbox=inbox, after=after,
-                        prompt=_prompt(view.get("waiting"), shown))
+                        prompt=_prompt(view.get("waiting"), shown), feedback=_feedback(transcript, view.get("waiting")))
+    # the Back button shows the conversation as the service has it, never a copy of an older page
+    # (without it chromium showed the page as first loaded, without the lines said since)
+    response.headers["Cache-Control"] = "no-store"
     response.set_cookie(CHAT_COOKIE, conv_id, httponly=True, samesite="strict", secure=_secure(p.request), path="/")
     return response
 
@@ -576,11 +600,11 @@ def chat_feedback(question: str = Form("", max_length=4000), answer: str = Form(
         return refused
     if verdict not in VERDICTS:
         return JSONResponse({"error": f"verdict must be one of: {', '.join(VERDICTS)}"}, 422)
-    ops = p.ops("repl")
-    ctx = ops.ctx
-    with ctx.store.transaction():
-        ctx.store.insert("answer_feedback", {"at": ctx.now(), "account": ctx.account, "question": question.strip(),
-                                             "answer": answer.strip(), "verdict": verdict})
+    from ..server.routers import conversations
+
+    given = conversations.judge(p.ops("repl"), p.request.cookies.get(CHAT_COOKIE), question, answer, verdict)
+    if given is not None:   # one verdict an answer: the first stands
+        return JSONResponse({"error": p.words("feedback_given"), "given": given}, 409)
     return JSONResponse({"recorded": verdict})
 
 

@@ -29,6 +29,7 @@ from pydantic import Field
 from ...clock import FixedClock
 from ...conversation import Conversation, Upload
 from ...errors import Conflict, Forbidden, NotFound, UserError
+from ...gaps import source_of
 from ...media import MAX_BYTES
 from ...ops import LocalOps
 from ...roles import allowed
@@ -93,6 +94,7 @@ def _load(ops: LocalOps, conv_id: str) -> tuple[Conversation, int, list[dict] | 
     data = json.loads(row["state"])
     conv = Conversation.load(ctx, ops._router(), data, ops.role, files="upload")
     conv.whole_turns = True
+    conv.source = source_of("conversation", conv_id)
     shown = data.get("shown")
     return conv, row["version"], list(shown) if isinstance(shown, list) else ([] if conv.shell == "web" else None)
 
@@ -147,6 +149,36 @@ def keep_refused(ops: LocalOps, conv_id: str, heard: str | None, lines: list) ->
     ops.ctx.store.atomically(work, key=ops.ctx.account)
 
 
+def judge(ops: LocalOps, conv_id: str | None, question: str, answer: str, verdict: str) -> str | None:
+    """A web chat's "did this answer your question?" for ANSWER (to QUESTION): recorded for the
+    reports and marked on the answer in the chat's transcript (CONV_ID's), so a reload shows it as
+    given, in one transaction. One verdict an answer: when the transcript's answer was judged
+    already, nothing is recorded and that verdict is returned; None when this one was recorded
+    (an answer the transcript does not show, or no conversation, is recorded as it comes)."""
+    ctx = ops.ctx
+
+    def work() -> str | None:
+        found = None
+        if conv_id:
+            try:
+                found = _load(ops, conv_id)
+            except NotFound:   # gone meanwhile: the verdict still counts
+                found = None
+        line = None
+        if found is not None and found[2]:
+            line = next((shown for shown in reversed(found[2]) if shown.get("from") == "assistant"
+                         and shown.get("entry") and str(shown.get("text", "")).strip() == answer.strip()), None)
+        if line is not None and line.get("feedback"):
+            return str(line["feedback"])
+        ctx.store.insert("answer_feedback", {"at": ctx.now(), "account": ctx.account, "question": question.strip(),
+                                             "answer": answer.strip(), "verdict": verdict})
+        if line is not None and found is not None:
+            line["feedback"] = verdict
+            _save(ops, conv_id or "", found[0], found[1], found[2])
+        return None
+    return ctx.store.atomically(work, key=ctx.account)
+
+
 @router.post("/conversations", summary="Start a conversation: its id, the welcome lines, what it waits for")
 def start(lines: Literal["welcome", "news"] = "welcome", lang: Lang = "auto",
           ops: LocalOps = Depends(operations("repl", "conversations"))) -> dict:
@@ -164,8 +196,9 @@ def begin(lines: str, lang: str, ops: LocalOps, first: str | None = None, keys: 
     ctx = ops.ctx
     conv = Conversation(ctx, ops._router(), ops.role, files="upload", lang=lang, first=first,  # never a client's path
                         shell=shell)
-    said = conv.welcome(keys) if lines == "welcome" else conv.news()
     conv_id = secrets.token_urlsafe(12)
+    conv.source = source_of("conversation", conv_id)
+    said = conv.welcome(keys) if lines == "welcome" else conv.news()
     expired = _idle_since(ops)
 
     def create() -> None:

@@ -57,11 +57,14 @@ function line(list, from, text, kind) {
   return li;
 }
 
+// the feedback box under an answer, as chat.html draws it for the newest one after a reload
 function feedback(list, question, answer) {
   const words = list.dataset;
   const box = document.createElement("li");
   box.dataset.role = "feedback";
   box.className = "feedback";
+  box.dataset.question = question;
+  box.dataset.answer = answer;
   const ask = document.createElement("span");
   ask.textContent = words.helpful + " ";
   box.appendChild(ask);
@@ -71,14 +74,10 @@ function feedback(list, question, answer) {
     b.type = "button";
     b.dataset.feedback = value;
     b.textContent = label;
-    b.addEventListener("click", async () => {
-      const body = new URLSearchParams({csrf: words.csrf, question, answer, verdict: value});
-      const r = await fetch("/chat/feedback", {method: "POST", body, credentials: "same-origin"});
-      box.textContent = r.ok ? words.thanks : "";
-    });
     box.appendChild(b);
   }
   list.appendChild(box);
+  return box;
 }
 
 function chat(form) {
@@ -94,6 +93,22 @@ function chat(form) {
   // a newer turn makes the older turns' buttons stale: a click on them would answer the wrong question
   function settle() {
     for (const b of list.querySelectorAll("li[data-role=feedback] button")) b.remove();
+  }
+
+  // one verdict an answer: a click sends it (after the lines sent before it) and the box says thanks;
+  // an answer judged already (in another tab) says thanks too (409)
+  function judged(box) {
+    for (const b of box.querySelectorAll("button[data-feedback]")) {
+      b.addEventListener("click", () => {
+        const body = new URLSearchParams({csrf, question: box.dataset.question, answer: box.dataset.answer,
+                                          verdict: b.dataset.feedback});
+        for (const other of box.querySelectorAll("button")) other.disabled = true;
+        sent = sent.then(async () => {
+          const r = await fetch("/chat/feedback", {method: "POST", body, credentials: "same-origin"});
+          box.textContent = r.ok || r.status === 409 ? list.dataset.thanks : "";
+        }).catch(() => {});
+      });
+    }
   }
 
   // the customer's lines reach the service in the order typed, each after the reply to the one
@@ -126,7 +141,7 @@ function chat(form) {
     // helpful or not is asked of an answer, never beside a question the assistant asks itself
     // (an offer's yes/no, a go-ahead, numbered choices): those buttons are the reply wanted now
     const asks = Boolean(waiting) && ["offer", "confirm", "pick"].includes(waiting.kind);
-    if (answer && question && !asks) feedback(list, question, answer.text);
+    if (answer && question && !asks) judged(feedback(list, question, answer.text));
     choices.replaceChildren();
     // the question waited on beside the buttons, unless the transcript's last line just asked it
     const last = view.lines.length ? view.lines[view.lines.length - 1].text.trim() : "";
@@ -170,6 +185,7 @@ function chat(form) {
     input.value = "";
     say(text).catch(() => line(list, "assistant", "…", "error"));
   });
+  for (const box of list.querySelectorAll("li[data-role=feedback]")) judged(box);   // the newest answer's, after a reload
   for (const b of choices.querySelectorAll("form[data-action=choose]")) {
     b.addEventListener("submit", (event) => { event.preventDefault(); say(b.querySelector("input[name=text]").value); });
   }
