@@ -1168,6 +1168,10 @@ def aside(conv: Conversation, text: str, reply: Reply | None = None) -> list[Lin
     """
     flow = conv.flow
     assert flow is not None
+    if asks_something(conv, text):      # a question has its language, as one typed with nothing pending ("签名审核要多久")
+        said_in = language.follow(conv.lang_setting, text, conv.lang)
+        if said_in != conv.lang:
+            conv.lang, reply = said_in, None
     reply = reply or conv.router.route(text, conv.lang)
     if reply.type == "answer":
         lines = conv.answer_lines(reply, offer=False)
