@@ -1281,7 +1281,11 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         raise UserError(conv.say("value.needed", prompt=prompt(conv, action, slot)))
     if slot.type in SIGNATURE_TYPES:
         if action == "signature.submit":
-            return signatures.check_name(ctx, value)
+            name = signatures.check_name(ctx, value)
+            if signatures.exists(ctx, name):   # said as soon as the name is known, never after a source and a go-ahead
+                raise UserError(conv.say("signature.already_submitted", code=signatures.NOT_MODIFY, name=name),
+                                code=signatures.NOT_MODIFY)
+            return name
         try:
             return signatures.status(ctx, value)[0]["name"]
         except NotFound:
