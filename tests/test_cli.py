@@ -393,6 +393,21 @@ def test_template_text_in_traditional_chinese_is_refused_in_one_line_with_its_co
     assert _one_error_line(result) == ("error: isv.UNSUPPORTED_CONTENT: the text uses traditional Chinese 優 歡 選 購; "
                                        "write them in simplified Chinese: 优 欢 选 购\n")
 
+def test_a_template_industry_given_in_chinese_on_the_command_line_is_taken(run, tmp_path):
+    db = str(tmp_path / "x.db")
+    (tmp_path / "banner.png").write_bytes(png_bytes())
+    for args in (("enable",), ("signature", "submit", "AcmeShop", "--source", "商标")):
+        assert run("--db", db, "--now", "2026-03-02T10:00", *args).code == 0
+    result = run("--db", db, "--now", "2026-03-17", "--json", "template", "create", "--name", "Sale", "--signature",
+                 "AcmeShop", "--industry", "电商", "--text", "新品优惠", "--media", str(tmp_path / "banner.png"))
+    assert result.code == 0, result.err
+    store = Store(db)
+    try:
+        assert store.row("SELECT industry FROM templates")["industry"] == "e-commerce"
+    finally:
+        store.close()
+
+
 def _audit_oks(db) -> int:
     store = Store(db)
     try:
