@@ -18,7 +18,7 @@ from typing import NamedTuple
 from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, check_count, perform
-from ..errors import NotFound, UserError, refused
+from ..errors import NotFound, refused
 from ..formats import name_problem
 from ..knowledge import KnowledgeBase
 from ..messages import say
