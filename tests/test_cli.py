@@ -693,6 +693,17 @@ def test_ask_why_a_number_failed_answers_with_its_sends_however_the_number_is_wr
     assert (landline["type"], landline["entry"]) == ("answer", "mobile-numbers") and "landline" in landline["notes"][0]
 
 
+def test_numbers_in_one_argument_are_separated_by_a_comma_or_a_semicolon_either_width(cli_send):
+    run, db, _ = cli_send
+    result = run("--db", db, "--now", "2026-03-21T10:00", "send", "DIGITAL_SMS_0001",
+                 "13800138001,13912345672;18612345679；13800138002，13800138003", "--json")
+    assert result.code == 0, result.err
+    sent = json.loads(result.out)
+    assert sorted(r["phone"] for r in sent["results"]) == ["13800138001", "13800138002", "13800138003", "13912345672",
+                                                           "18612345679"]
+    assert sent["sent"] == 5
+
+
 def test_send_list_reads_a_day_said_in_words_from_the_clocks_today(cli_send):
     run, db, request_id = cli_send                                     # sent on Friday 2026-03-20
     listed = lambda day, now="2026-03-24T09:00": [s["request_id"] for s in json.loads(run(  # noqa: E731
