@@ -1330,7 +1330,12 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
     if slot.name in FILES:   # a path on this machine, or (the service) never a path: the file source decides
         if conv.files.kind == "local" and isinstance(value, str):
             _no_such_file(conv, slot.name, value)
-        return conv.files.typed(ctx, slot.name, value)
+        try:
+            return conv.files.typed(ctx, slot.name, value)
+        except UserError as exc:
+            if exc.said is None:
+                raise
+            raise UserError(conv.say(exc.said[0], **exc.said[1]), code=exc.code) from None   # in the session's language
     if slot.name == "name" and action == "template.create" and len(value) > ctx.rules.template["max_name_length"]:
         raise UserError(conv.say("value.name_too_long", count=ctx.rules.template["max_name_length"]))
     if slot.name == "text" and action == "template.create":
