@@ -10,6 +10,15 @@ class UserError(Exception):
         self.what: str | None = None    # with a HINT (`hinted`): the message without its fix
         self.hint: str | None = None    # the kind of fix, for a shell that words it its own way
         self.hint_fields: dict[str, str] = {}
+        # the catalogue's sentence saying the same (a messages.yaml id and its fields), for a conversation
+        # that speaks another language (`said`)
+        self.said: tuple[str, dict[str, str]] | None = None
+
+
+def said(error: UserError, msg_id: str, **fields: str) -> UserError:
+    """ERROR marked with the catalogue's sentence MSG_ID (FIELDS filled in) that says it in every language."""
+    error.said = (msg_id, dict(fields))
+    return error
 
 
 class UsageError(UserError):

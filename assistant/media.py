@@ -7,7 +7,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UserError
+from .errors import UserError, said
 from .files import read_regular
 from .sanitize import one_line
 
@@ -83,12 +83,15 @@ def identify(data: bytes, name: str) -> MediaFile:
     """
     shown = one_line(name)
     if len(data) > MAX_BYTES:
-        raise UserError(f"{shown} is over the limit of {MAX_BYTES:,} bytes for a media file; use a smaller file")
+        raise said(UserError(f"{shown} is over the limit of {MAX_BYTES:,} bytes for a media file; use a smaller file"),
+                   "media.too_large", file=shown, most=f"{MAX_BYTES:,}")
     fmt = sniff(data)
     if fmt is None:
-        raise UserError(f"isv.UNSUPPORTED_CONTENT: {shown} is not a PNG, JPG, GIF, MP4 or MP3 file "
-                        "(judged by its content, not its name)", code="isv.UNSUPPORTED_CONTENT")
+        raise said(UserError(f"isv.UNSUPPORTED_CONTENT: {shown} is not a PNG, JPG, GIF, MP4 or MP3 file "
+                             "(judged by its content, not its name)", code="isv.UNSUPPORTED_CONTENT"),
+                   "media.not_media", file=shown)
     size = image_size(data, fmt) if fmt in ("png", "jpg", "gif") else None
     if fmt in ("png", "jpg", "gif") and not size:
-        raise UserError(f"{shown} looks like a {fmt.upper()} image but its header cannot be read; export it again")
+        raise said(UserError(f"{shown} looks like a {fmt.upper()} image but its header cannot be read; export it again"),
+                   "media.unreadable_header", file=shown, format=fmt.upper())
     return MediaFile(name, fmt, len(data), *(size or (None, None)))

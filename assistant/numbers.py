@@ -15,6 +15,14 @@ from .rules import Rules
 from .text import LazyPattern
 
 _SEPARATORS = LazyPattern(r"[\s\-().]")
+_LIST = LazyPattern(r"[,，;；、]")   # what separates the numbers of one argument or form field
+
+
+def listed(raw: str) -> list[str]:
+    """The numbers of one argument RAW, separated by commas, semicolons or 、 of either width
+    ("13800138000,13912345672;18612345679")."""
+    return _LIST.split(raw)
+
 Said = dict[str, Any]   # a sentence of messages.yaml to be said in a reader's language: {"say": id, "fields": {...}}
 
 

@@ -289,10 +289,11 @@ class LocalOps:
         the file in its error messages.
         """
         from .actions.sending import payable, send
+        from .numbers import listed
         from .pacing import Pacer
         from .recipients import parse
 
-        recipients = [(p, dict(params)) for raw in phones for p in raw.split(",") if p.strip()]
+        recipients = [(p, dict(params)) for raw in phones for p in listed(raw) if p.strip()]
         if file_text is not None:
             payable(self.ctx, code)  # an empty package refuses the file before a line of it is read
             recipients += parse(file_text, params, source or "the recipients file")

@@ -13,6 +13,7 @@ from typing import Any
 
 from .knowledge import Action, KnowledgeBase
 from .messages import say
+from .numbers import lookup, problem_said
 from .router import Reply
 from .sanitize import one_line, safe, safe_json_text
 
@@ -252,11 +253,24 @@ def _phone_shown(phone: str) -> str:
     return normalise(str(phone)) or one_line(phone)
 
 
+def failure_said(kb: KnowledgeBase, lang: str, phone: str, code: str | None, detail: str | None) -> str | None:
+    """A failed message's DETAIL (the service's English, stored with it) in LANG: what is wrong with number
+    PHONE by the catalogue's `number.*` sentence (`numbers.problem_said`) where the detail is that problem,
+    else CODE's meaning in Chinese (error_codes.yaml `meaning_zh`) for zh; DETAIL as it is otherwise (English,
+    a detail already in another language, a code the catalogue does not know)."""
+    if lang == "en" or not detail or not detail.isascii():
+        return detail
+    if kb.rules is not None and (said := problem_said(phone, kb.rules)) and lookup(phone, kb.rules).problem == detail:
+        return say(kb, said[0], lang, **said[1])
+    known = kb.error_codes.get(code or "")
+    return known.meaning_zh if lang == "zh" and known and known.meaning_zh else detail
+
+
 def number_sends_text(sends: list[dict], phone: str, kb: KnowledgeBase, lang: str, account: str,
                       template: str | None = None, day: str | None = None) -> str:
     """The conversation's (and `ask`'s) answer to "did my message to 13598765432 go through?": each
-    send to the number with its result there, in LANG from messages.yaml (the error's detail stays
-    the service's English, as every send report's)."""
+    send to the number with its result there, in LANG from messages.yaml (a failure's detail too, where
+    the catalogue says it: `failure_said`)."""
     number = _phone_shown(phone)
     if not sends:
         msg_id = "sends.number.none" + (".template" if template else "") + (".day" if day else "")
@@ -272,7 +286,8 @@ def number_sends_text(sends: list[dict], phone: str, kb: KnowledgeBase, lang: st
         else:
             failed = "sends.number.failed" if got["carrier"] else "sends.number.failed.no_carrier"
             lines.append(say(kb, failed, lang, code=got["error_code"] or "-",
-                             detail=one_line(got["detail"] or "-"), **fields))
+                             detail=one_line(failure_said(kb, lang, got["phone"], got["error_code"], got["detail"])
+                                             or "-"), **fields))
     if any(s["recipient"]["status"] != "sent" for s in sends):
         lines.append(say(kb, "sends.number.look_up", lang))
     return "\n".join(lines)

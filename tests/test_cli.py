@@ -393,6 +393,21 @@ def test_template_text_in_traditional_chinese_is_refused_in_one_line_with_its_co
     assert _one_error_line(result) == ("error: isv.UNSUPPORTED_CONTENT: the text uses traditional Chinese 優 歡 選 購; "
                                        "write them in simplified Chinese: 优 欢 选 购\n")
 
+def test_a_template_industry_given_in_chinese_on_the_command_line_is_taken(run, tmp_path):
+    db = str(tmp_path / "x.db")
+    (tmp_path / "banner.png").write_bytes(png_bytes())
+    for args in (("enable",), ("signature", "submit", "AcmeShop", "--source", "商标")):
+        assert run("--db", db, "--now", "2026-03-02T10:00", *args).code == 0
+    result = run("--db", db, "--now", "2026-03-17", "--json", "template", "create", "--name", "Sale", "--signature",
+                 "AcmeShop", "--industry", "电商", "--text", "新品优惠", "--media", str(tmp_path / "banner.png"))
+    assert result.code == 0, result.err
+    store = Store(db)
+    try:
+        assert store.row("SELECT industry FROM templates")["industry"] == "e-commerce"
+    finally:
+        store.close()
+
+
 def _audit_oks(db) -> int:
     store = Store(db)
     try:
@@ -676,6 +691,17 @@ def test_ask_why_a_number_failed_answers_with_its_sends_however_the_number_is_wr
     # a number no message reaches is answered by its rule, the send refusing it or not
     landline = json.loads(run("--db", db, "ask", "--json", "why did 028-85551234 fail").out)
     assert (landline["type"], landline["entry"]) == ("answer", "mobile-numbers") and "landline" in landline["notes"][0]
+
+
+def test_numbers_in_one_argument_are_separated_by_a_comma_or_a_semicolon_either_width(cli_send):
+    run, db, _ = cli_send
+    result = run("--db", db, "--now", "2026-03-21T10:00", "send", "DIGITAL_SMS_0001",
+                 "13800138001,13912345672;18612345679；13800138002，13800138003", "--json")
+    assert result.code == 0, result.err
+    sent = json.loads(result.out)
+    assert sorted(r["phone"] for r in sent["results"]) == ["13800138001", "13800138002", "13800138003", "13912345672",
+                                                           "18612345679"]
+    assert sent["sent"] == 5
 
 
 def test_send_list_reads_a_day_said_in_words_from_the_clocks_today(cli_send):

@@ -61,12 +61,29 @@ SENT_TO = [{"request_id": "B2C3D4E5-0000-0000-0000-000000000000", "template": "D
             "Look up a code with `assistant error CODE`."]),
     ("zh", ["发给 13598765432 的发送（2 次），最新的在前：",
             "- 2026-03-20 12:00:00，模板 DIGITAL_SMS_0001（请求 B2C3D4E5）：发送失败，错误码 isv.BUSINESS_LIMIT_CONTROL"
-            "（运营商中国移动）：13598765432 already got template DIGITAL_SMS_0001",
+            "（运营商中国移动）：触发了单个号码的流控：向该号码发送的数字短信太多。",
             "- 2026-03-20 10:00:00，模板 DIGITAL_SMS_0001（请求 A1B2C3D4）：已发送，运营商中国移动",
             "可用 `assistant error 错误码` 查询错误码。"]),
 ])
 def test_a_numbers_sends_say_its_result_in_each_in_the_language_asked(kb, lang, said):
     assert render.number_sends_text(SENT_TO, "+86 135 9876 5432", kb, lang, "demo").splitlines() == said
+
+
+def test_a_landlines_refusal_is_said_in_chinese_in_a_chinese_answer_and_as_stored_in_english(kb):
+    detail = "'02885551234' is a landline, not a mobile number: digital messages reach only mainland mobiles (e.g. 13800138000)"
+    sends = [{"request_id": "C3D4E5F6-0000-0000-0000-000000000000", "template": "DIGITAL_SMS_0001",
+              "created_at": "2026-03-20 12:00:00", "recipient": {
+                  "phone": "02885551234", "status": "failed", "carrier": None,
+                  "error_code": "isv.MOBILE_NUMBER_ILLEGAL", "detail": detail}}]
+    chinese = render.number_sends_text(sends, "02885551234", kb, "zh", "demo")
+    assert "错误码 isv.MOBILE_NUMBER_ILLEGAL：'02885551234' 是固定电话，不是手机号码" in chinese
+    assert "landline" not in chinese
+    assert detail in render.number_sends_text(sends, "02885551234", kb, "en", "demo")
+
+
+def test_a_detail_already_in_chinese_or_of_an_unknown_code_is_kept_as_it_is(kb):
+    assert render.failure_said(kb, "zh", "13800138000", "isv.SOMETHING_NEW", "carrier said no") == "carrier said no"
+    assert render.failure_said(kb, "zh", "13800138000", "isv.AMOUNT_NOT_ENOUGH", "余额用完了") == "余额用完了"
 
 
 @pytest.mark.parametrize(("template", "day", "lang", "said"), [

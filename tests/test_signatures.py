@@ -90,7 +90,7 @@ def test_a_source_with_no_registered_name_says_what_to_add(enabled):
 
 def test_a_name_is_submitted_once(enabled):
     signatures.submit(enabled, "AcmeShop", "trademark")
-    with pytest.raises(UserError, match="already submitted"):
+    with pytest.raises(UserError, match="isv.ERROR_SIGN_NOT_MODIFY: signature .AcmeShop. was already submitted"):
         signatures.submit(enabled, "AcmeShop", "trademark")
 
 

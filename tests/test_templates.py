@@ -118,6 +118,13 @@ def test_banned_words_are_rejected_by_every_carrier(ready, media):
     assert all("lottery" in c["reason"] for c in status["carriers"].values())
 
 
+@pytest.mark.parametrize(("said", "industry"), [("电商", "e-commerce"), ("直播", "live streaming"), ("通用", "general"),
+                                                ("online shop", "e-commerce"), ("E-Commerce", "e-commerce")])
+def test_an_industry_is_taken_in_the_words_the_conversation_shows(ready, media, said, industry):
+    code = _create(ready, media, industry=said)["code"]
+    assert ready.store.row("SELECT industry FROM templates WHERE code = ?", (code,))["industry"] == industry
+
+
 @pytest.mark.parametrize("kwargs,message", [
     ({"name": "A name far longer than twenty"}, "use 1 to 20"),
     ({"text": "Sale [today]"}, r"contains \[ \]"),

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, check_count, perform
-from ..errors import NotFound, UserError, refused
+from ..errors import NotFound, refused
 from ..formats import name_problem
 from ..knowledge import KnowledgeBase
 from ..messages import say
@@ -195,8 +195,8 @@ def submit(ctx: Context, name: str, source: str) -> dict:
         checked = check_name(ctx, name)
         check_count(ctx, "signatures", int(ctx.rules.signature["max_per_account"]), COUNT_OVER_LIMIT)
         if exists(ctx, checked):
-            raise UserError(f"signature '{checked}' was already submitted; see `assistant signature status {checked}`, "
-                            f"or resubmit a rejected one with `assistant signature update {checked}`")
+            raise refused(NOT_MODIFY, f"signature '{checked}' was already submitted; see `assistant signature status "
+                          f"{checked}`, or resubmit a rejected one with `assistant signature update {checked}`")
         signature_id = ctx.store.insert("signatures",
             {"account": ctx.account, "name": checked, "source": source, "submitted_at": ctx.now(), "round": 1})
         warnings = _start_review(ctx, signature_id, checked, source, 1)

@@ -45,8 +45,19 @@ def variables_of(text: str) -> list[str]:
     return names
 
 
+def read_industry(ctx: Context, industry: str) -> str | None:
+    """The template industry of rules.yaml INDUSTRY names: its key in any spelling ("E-Commerce"), a word the
+    conversation takes for it (actions.yaml slot type `industry`: 电商, online shop) or its label in any language
+    (messages.yaml `label.industry.*`, what the REPL shows); None when it names none."""
+    known = ctx.rules.template_industries
+    words = ctx.kb.slot_types["industry"].choices if "industry" in ctx.kb.slot_types else {}
+    labels = {i: [t for t in ctx.kb.messages.get(f"label.industry.{i}", {}).values()] for i in known}
+    chosen = pick(industry, known) or pick(industry, words) or pick(industry, labels)
+    return chosen if chosen in known else None
+
+
 def _industry(ctx: Context, industry: str) -> str:
-    chosen = pick(industry, ctx.rules.template_industries)
+    chosen = read_industry(ctx, industry)
     if chosen is None:
         raise UserError(f"unknown template industry '{industry}'; use one of: {', '.join(ctx.rules.template_industries)}")
     return chosen

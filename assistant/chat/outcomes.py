@@ -383,5 +383,6 @@ def _fate_of(conv: Conversation, phone: str, request: str | None, records: bool)
     suffix = ".on_record" if on_record else ""
     if row["status"] == "sent":
         return [Line("ok", conv.say("fate.sent" + suffix, **fields))], None
-    return [Line("warn", conv.say("fate.failed" + suffix, code=row["error_code"], detail=row["detail"], **fields))], \
+    detail = render.failure_said(conv.kb, conv.lang, row["phone"], row["error_code"], row["detail"])
+    return [Line("warn", conv.say("fate.failed" + suffix, code=row["error_code"], detail=detail, **fields))], \
         row["error_code"]

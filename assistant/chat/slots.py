@@ -842,6 +842,8 @@ def correction(conv: Conversation, text: str, variables: list[str] | None = None
     given = _values_in(conv, flow, said, variables)
     if not given and renamed and flow.action == "send" and not asks_something(conv, said):
         given, unknown = _value_renamed(conv, flow, said, variables)
+        if not given and not unknown:   # "不对，叫李四", "no, call him Jerry", "change the name to Bob"
+            given, unknown = _value_anew(conv, flow, said, variables, answer == "no")
         if unknown and not _another_request(conv, flow, said):
             return [Line("warn", unknown), Line("choice", go_ahead(conv))]   # "name=张三" for a template without ${name}
     if not given or asks_something(conv, said):
@@ -910,6 +912,49 @@ def _value_renamed(conv: Conversation, flow: Flow, said: str,
             if old and old not in values.many(flow.args.get("phones") or []) and old.upper() != flow.args.get("code"):
                 return {}, conv.say("confirm.no_such_value", old=old, variables=listed)
     return {}, None
+
+
+def _value_anew(conv: Conversation, flow: Flow, said: str, variables: list[str] | None,
+                changed_mind: bool) -> tuple[dict[str, Any], str | None]:
+    """A send's template variable given anew at its go-ahead by what follows messages.yaml `leaving.revalue_named`
+    ("名字叫李四", "change the name to Bob": that variable), or, after a change of mind (`leaving.correct`, or a no:
+    CHANGED_MIND), `leaving.revalue` ("不对，叫李四", "不对，是李四", "actually call him Jerry": the template's one
+    variable; with several, the sentence asking which). ({}, None): SAID is no such line, or what follows the
+    words is no value (nothing, a question, a yes or a no, another request)."""
+    leaving = conv.kb.leaving
+    variables = _variables(conv, flow) if variables is None else variables
+    if not variables:
+        return {}, None
+    opened = after_correction(said, leaving)
+    changed_mind = changed_mind or opened is not None
+    said = opened if opened is not None else said
+    labels = values.variable_labels(conv.kb)
+    for variable in variables:
+        for word in sorted({variable, *labels.get(variable, ())}, key=len, reverse=True):
+            phrases = [p.replace("variable", fold(word)) for p in leaving.get("revalue_named", ())]
+            if (rest := after_correction(said, {"correct": tuple(phrases)})) is not None:
+                value = _new_value(conv, flow, rest)
+                return ({"params": {variable: value}}, None) if value is not None else ({}, None)
+    if not changed_mind or (rest := after_correction(said, leaving, "revalue")) is None:
+        return {}, None
+    if (value := _new_value(conv, flow, rest)) is None:
+        return {}, None
+    if len(variables) == 1:
+        return {"params": {variables[0]: value}}, None
+    separator = conv.say("list.separator")
+    listed = (separator + " " if separator.isascii() else separator).join("${" + v + "}" for v in variables)
+    return {}, conv.say("confirm.which_variable", code=flow.args.get("code", ""), value=value, variables=listed,
+                        example=f"{variables[0]}={value}")
+
+
+def _new_value(conv: Conversation, flow: Flow, rest: str) -> str | None:
+    """REST as a template variable's new value: one short run of words, never a question, a yes or a no, or
+    another request; None when it is none."""
+    value = rest.strip().rstrip("。.!！").strip().strip('"“”\'‘’「」『』').strip()
+    if not value or len(value) > 40 or re.search(r"[，,。；;？?！!]", value) or asks_something(conv, value) \
+            or yes_or_no(value, conv.kb.answers) is not None or _another_request(conv, flow, value):
+        return None
+    return value
 
 
 def _numbers_changed(conv: Conversation, said: str, current: list[str], named: list[str]) -> list[str]:
@@ -1123,6 +1168,10 @@ def aside(conv: Conversation, text: str, reply: Reply | None = None) -> list[Lin
     """
     flow = conv.flow
     assert flow is not None
+    if asks_something(conv, text):      # a question has its language, as one typed with nothing pending ("签名审核要多久")
+        said_in = language.follow(conv.lang_setting, text, conv.lang)
+        if said_in != conv.lang:
+            conv.lang, reply = said_in, None
     reply = reply or conv.router.route(text, conv.lang)
     if reply.type == "answer":
         lines = conv.answer_lines(reply, offer=False)
@@ -1232,7 +1281,11 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         raise UserError(conv.say("value.needed", prompt=prompt(conv, action, slot)))
     if slot.type in SIGNATURE_TYPES:
         if action == "signature.submit":
-            return signatures.check_name(ctx, value)
+            name = signatures.check_name(ctx, value)
+            if signatures.exists(ctx, name):   # said as soon as the name is known, never after a source and a go-ahead
+                raise UserError(conv.say("signature.already_submitted", code=signatures.NOT_MODIFY, name=name),
+                                code=signatures.NOT_MODIFY)
+            return name
         try:
             return signatures.status(ctx, value)[0]["name"]
         except NotFound:
@@ -1277,7 +1330,12 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
     if slot.name in FILES:   # a path on this machine, or (the service) never a path: the file source decides
         if conv.files.kind == "local" and isinstance(value, str):
             _no_such_file(conv, slot.name, value)
-        return conv.files.typed(ctx, slot.name, value)
+        try:
+            return conv.files.typed(ctx, slot.name, value)
+        except UserError as exc:
+            if exc.said is None:
+                raise
+            raise UserError(conv.say(exc.said[0], **exc.said[1]), code=exc.code) from None   # in the session's language
     if slot.name == "name" and action == "template.create" and len(value) > ctx.rules.template["max_name_length"]:
         raise UserError(conv.say("value.name_too_long", count=ctx.rules.template["max_name_length"]))
     if slot.name == "text" and action == "template.create":
