@@ -1098,7 +1098,22 @@ class Router:
         sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
         if clauses and ("," in text or "，" in text) and language.detect(text) == "zh":
             sentences = [c.strip() for s in sentences for c in re.split("[,，]", s) if c.strip()]
+        elif "," in text:
+            sentences = [c for s in sentences for c in self._question_clauses(s)]
         return sentences
+
+    def _question_clauses(self, sentence: str) -> list[str]:
+        """SENTENCE split before a comma that opens a question ("submit signature AcmeTech from the
+        app, how long does review take" asks a question beside the request); else [SENTENCE]."""
+        parts = sentence.split(", ")
+        out = [parts[0]]
+        starts = self._prefixes()[2]
+        for part in parts[1:]:
+            if (" ".join(fold(part).split()) + " ").startswith(starts) and out[-1].strip():
+                out.append(part)
+            else:
+                out[-1] = f"{out[-1]}, {part}"
+        return [p.strip() for p in out if p.strip()]
 
     def _asks(self, sentence: str) -> bool:
         return self.form(sentence) in ("question", "command") or self.mask(sentence) != sentence

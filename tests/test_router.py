@@ -1083,3 +1083,12 @@ def test_a_clause_asking_by_a_chinese_question_word_beside_a_request_is_answered
     reply = router.route(text)
     assert (reply.type, reply.action) == ("action", action)
     assert [other.entry for other in reply.also] == ["signature-review-time"]
+
+
+def test_a_question_after_a_comma_beside_a_request_is_answered_with_it(router):
+    """"submit signature AcmeTech from the app, how long does review take" answered and dropped the request."""
+    reply = router.route("submit signature AcmeTech from the app, how long does review take")
+    assert (reply.type, reply.action) == ("action", "signature.submit")
+    assert [other.entry for other in reply.also] == ["signature-review-time"]
+    assert router.sentences("send it to 13800138000, 13900139000 and 13700137000") == \
+        ["send it to 13800138000, 13900139000 and 13700137000"]     # a comma opening no question splits nothing
