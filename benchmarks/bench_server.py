@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant import encoder as encoders  # noqa: E402
 from assistant import knowledge  # noqa: E402
+from assistant.cache import load_router  # noqa: E402
 from assistant.cli import main  # noqa: E402
 from assistant.errors import UserError  # noqa: E402
 from assistant.server.process import ServiceProcess  # noqa: E402
@@ -177,6 +178,9 @@ def main_() -> None:
         if not lines:
             sys.exit(f"error: {args.distinct} has no questions")
         questions = Distinct(list(dict.fromkeys(lines)))
+    # the index is built here, once, not inside the service's start-up wait (a first build on a busy
+    # machine took over the 30 s a start is given); the service then reads it from the cache
+    load_router(knowledge.resolve_dir(None), {})
     clients = [int(c) for c in args.clients.split(",")]
     env = {"ASSISTANT_SERVE_ASKS_PER_MINUTE": "100000000", "ASSISTANT_SERVE_TICKETS_PER_MINUTE": "100000000"}
     print(f"{'backend':8} {'workers':>7} {'clients':>7} {'mode':5} {'requests':>9} {'req/s':>8} {'p50 ms':>8} "
