@@ -1103,13 +1103,14 @@ class Router:
         return sentences
 
     def _question_clauses(self, sentence: str) -> list[str]:
-        """SENTENCE split before a comma that opens a question ("submit signature AcmeTech from the
-        app, how long does review take" asks a question beside the request); else [SENTENCE]."""
+        """SENTENCE split before a comma that opens a question after a request ("submit signature
+        AcmeTech from the app, how long does review take" asks a question beside the request; "my
+        telegram messages are not being sent, how to fix" is one question); else [SENTENCE]."""
         parts = sentence.split(", ")
         out = [parts[0]]
         starts = self._prefixes()[2]
         for part in parts[1:]:
-            if (" ".join(fold(part).split()) + " ").startswith(starts) and out[-1].strip():
+            if (" ".join(fold(part).split()) + " ").startswith(starts) and self.form(out[-1]) == "command":
                 out.append(part)
             else:
                 out[-1] = f"{out[-1]}, {part}"
