@@ -739,8 +739,7 @@ class Router:
         conversation first looks in its own last send). None for any other line, and for one naming
         an error code ("isv.MOBILE_NUMBER_ILLEGAL for 19212345678, 192 not supported?" asks of the code)."""
         text = self.read(question)
-        if not self.kb.routing.fate_words or "send.list" not in self.kb.actions or self.form(text) == "command" \
-                or extract(self.kb, "template_code", text) or _error_codes_in(self.kb, text) or self.says_fate(text) is None:
+        if "send.list" not in self.kb.actions or not self.asks_fate(text) or _error_codes_in(self.kb, text):
             return None
         reading = phone_reading(self.kb, text)
         asked = reading.phones + reading.unread
@@ -749,6 +748,13 @@ class Router:
         key = "action:send.list"
         return Reply(question, "action", 1.0, action="send.list", args={"phone": numbers.normalise(asked[0]) or asked[0]},
                      best=Candidate(key, 1.0, ""), lang=lang)
+
+    def asks_fate(self, text: str) -> bool:
+        """Whether TEXT asks what happened to a number it names, by a word of `routing.fate_words`: not
+        in command form and naming no template code, which make it a request ("send DIGITAL_SMS_0001 to
+        19212345678"). The conversation and `fate_asked` both decide by it."""
+        return self.says_fate(text) is not None and self.form(text) != "command" and \
+            not extract(self.kb, "template_code", text)
 
     def says_fate(self, text: str) -> str | None:
         """The first word of `routing.fate_words` TEXT says ("fail", 为什么), or None."""
@@ -1094,7 +1100,8 @@ class Router:
 
     def sentences(self, text: str, clauses: bool = True) -> list[str]:
         """TEXT's sentences; with CLAUSES, a Chinese message's clauses too (split at its full-width
-        commas), since its sentences often run on with commas ("我们是超市，想发视频短信，请问从哪里开始？")."""
+        commas), since its sentences often run on with commas ("我们是超市，想发视频短信，请问从哪里开始？");
+        otherwise a question after a request and a comma is one (`_question_clauses`)."""
         sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
         if clauses and ("," in text or "，" in text) and language.detect(text) == "zh":
             sentences = [c.strip() for s in sentences for c in re.split("[,，]", s) if c.strip()]

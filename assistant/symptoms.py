@@ -259,7 +259,7 @@ def _numbers(rules: Rules, text: str, low: str, cued: bool = True) -> Iterator[t
         number = numbers.lookup(raw, rules)
         if number.problem:
             seen.add(raw)
-            yield raw, _number_problem(rules, raw, number.problem)
+            yield raw, _number_problem(rules, number)
         elif cued and number.phone != raw and number.carrier:   # "+86 138-1234-5678, will that be accepted?": how it is read
             yield raw, _said("note.read_as", raw=raw, phone=number.phone, carrier=_carriers([number.carrier])[0])
     if not cued:
@@ -270,12 +270,14 @@ def _numbers(rules: Rules, text: str, low: str, cued: bool = True) -> Iterator[t
             yield prefix, _said(said[0], **said[1]) if said else rules.unsupported[prefix]
 
 
-def _number_problem(rules: Rules, raw: str, english: str) -> str | Said:
-    """What is wrong with number RAW (ENGLISH, the account model's words), naming it as written
-    (`Number.named_problem`), as the catalogue's sentence (`number.*`) to be said in the reader's language."""
+def _number_problem(rules: Rules, number: numbers.Number) -> str | Said:
+    """What is wrong with NUMBER, naming it as written (`Number.named_problem`), as the catalogue's
+    sentence (`number.*`) to be said in the reader's language; the account model's English where the
+    catalogue has none."""
+    raw, english = number.raw, number.problem or ""
     said = numbers.problem_said(raw, rules)
     if said is None:
-        return english if raw in english else f"{raw}: {english}"
+        return number.named_problem()
     if raw in english:   # the sentence names the number already ('010-62345678' is a landline ...)
         return _said(said[0], **said[1])
     return _said("number.problem", number=raw, problem={"say": said[0], "fields": said[1]})

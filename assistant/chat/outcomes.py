@@ -281,9 +281,7 @@ def fate_asked(conv: Conversation, text: str) -> list[Line] | None:
     without a question mark, however the number is written ("028-85551234", "+86 138 0013 8000"); it
     never starts a send to that number. None for any other line, and for a request (a command, or a
     line naming a template code: "send DIGITAL_SMS_0001 to 19212345678")."""
-    from ..router import extract
-
-    if conv.router.form(text) == "command" or extract(conv.kb, "template_code", text) or conv.router.says_fate(text) is None:
+    if not conv.router.asks_fate(text):
         return None
     return number_fate(conv, text, numbers_only=True)
 
