@@ -382,22 +382,26 @@ def _one_error_line(result, code=1):
     return result.err
 
 
+def _signature_registered(run, tmp_path, name: str = "x.db", source: str = "trademark") -> str:
+    """A database NAME in TMP_PATH whose demo account was enabled and submitted signature AcmeShop on
+    2026-03-02 (registered by 2026-03-17, when these tests make templates), with banner.png beside it."""
+    db = str(tmp_path / name)
+    (tmp_path / "banner.png").write_bytes(png_bytes())
+    for args in (("enable",), ("signature", "submit", "AcmeShop", "--source", source)):
+        assert run("--db", db, "--now", "2026-03-02T10:00", *args).code == 0
+    return db
+
 
 def test_template_text_in_traditional_chinese_is_refused_in_one_line_with_its_code(run, tmp_path):
-    db = str(tmp_path / "x.db")
-    (tmp_path / "banner.png").write_bytes(png_bytes())
-    for args in (("enable",), ("signature", "submit", "AcmeShop", "--source", "trademark")):
-        assert run("--db", db, "--now", "2026-03-02T10:00", *args).code == 0
+    db = _signature_registered(run, tmp_path)
     result = run("--db", db, "--now", "2026-03-17", "template", "create", "--name", "Sale", "--signature", "AcmeShop",
                  "--industry", "e-commerce", "--text", "新品優惠，歡迎選購", "--media", str(tmp_path / "banner.png"))
     assert _one_error_line(result) == ("error: isv.UNSUPPORTED_CONTENT: the text uses traditional Chinese 優 歡 選 購; "
                                        "write them in simplified Chinese: 优 欢 选 购\n")
 
+
 def test_a_template_industry_given_in_chinese_on_the_command_line_is_taken(run, tmp_path):
-    db = str(tmp_path / "x.db")
-    (tmp_path / "banner.png").write_bytes(png_bytes())
-    for args in (("enable",), ("signature", "submit", "AcmeShop", "--source", "商标")):
-        assert run("--db", db, "--now", "2026-03-02T10:00", *args).code == 0
+    db = _signature_registered(run, tmp_path, source="商标")
     result = run("--db", db, "--now", "2026-03-17", "--json", "template", "create", "--name", "Sale", "--signature",
                  "AcmeShop", "--industry", "电商", "--text", "新品优惠", "--media", str(tmp_path / "banner.png"))
     assert result.code == 0, result.err
@@ -768,11 +772,9 @@ def test_ask_for_the_send_records_in_words_lists_the_latest_sends(cli_send):
     assert [s["request_id"] for s in reply["result"]] == [request_id]
     assert request_id in run("--db", db, "ask", "最近的发送记录").out
 
+
 def test_ask_json_finds_a_template_by_its_name_and_its_parameters_in_words(run, tmp_path):
-    db = str(tmp_path / "named.db")
-    (tmp_path / "banner.png").write_bytes(png_bytes())
-    for args in (("enable",), ("signature", "submit", "AcmeShop", "--source", "trademark")):
-        assert run("--db", db, "--now", "2026-03-02T10:00", *args).code == 0
+    db = _signature_registered(run, tmp_path, "named.db")
     assert run("--db", db, "--now", "2026-03-17", "template", "create", "--name", "Spring sale", "--signature", "AcmeShop",
                "--industry", "e-commerce", "--text", "Hi ${name}", "--media", str(tmp_path / "banner.png")).code == 0
     reply = json.loads(run("--db", db, "ask", "--json", "send Spring sale to 138-0013-8000 and 12345 with name Tom").out)
@@ -781,10 +783,7 @@ def test_ask_json_finds_a_template_by_its_name_and_its_parameters_in_words(run, 
 
 
 def test_ask_json_sends_with_the_template_the_line_points_at_and_asks_which_of_two_it_only_names(run, tmp_path):
-    db = str(tmp_path / "two.db")
-    (tmp_path / "banner.png").write_bytes(png_bytes())
-    for args in (("enable",), ("signature", "submit", "AcmeShop", "--source", "trademark")):
-        assert run("--db", db, "--now", "2026-03-02T10:00", *args).code == 0
+    db = _signature_registered(run, tmp_path, "two.db")
     for name, text in (("生日祝福", "祝您生日快乐"), ("会员生日", "亲爱的${name}，欢迎来${store}门店")):
         assert run("--db", db, "--now", "2026-03-17", "template", "create", "--name", name, "--signature", "AcmeShop",
                    "--industry", "e-commerce", "--text", text, "--media", str(tmp_path / "banner.png")).code == 0
