@@ -293,6 +293,11 @@ def notes_for(kb: KnowledgeBase, action: Action, text: str, lang: str | None = N
 
 _PRONOUNS = frozenset({"it", "its", "that", "this", "they", "them", "它"})   # 它: a Chinese character is a word once folded
 _REFERS_ZH = LazyPattern("[这那它此该]")
+# what a sentence speaks of only by a pronoun: 它, "这个能用吗" (a measure word before a verb), "这个东西",
+# "这是…"; not "那模板审核要几天" (那 opening a sentence: "then"), "这个签名" (it names what) or "该怎么办"
+_UNNAMED_ZH = LazyPattern("它|[这那此](?:[个些种样条次批]|[几两三]个)?(?:东西|事情?|问题|情况|玩意儿?)"
+                          "|[这那此](?:[个些种条次批]|[几两三]个)(?=[能可要会是有怎咋需行算该也还就在不没都得吗呢啊?？,，.。!！]|$)"
+                          "|[这那](?:是|样)")
 _RESPONSE = LazyPattern(r"\{[^{}]*\}")   # a pasted JSON object (an API response), one level
 _SURELY_OUTSIDE = 0.9   # this surely out of scope, a line is so though it names a number ("my friend at +86 138 ...")
 _ALSO_ASKED = 2   # a message asking more than three things is answered for three (a person can ask again)
@@ -614,7 +619,7 @@ class Router:
         answered, found = {reply.entry}, []
         floor = self.thresholds.answer if request else self.thresholds.low_confidence
         for i, sentence in asking:
-            if _REFERS_ZH.search(sentence) or len(set(self._words(sentence)) - self._stop()) < 2:
+            if _UNNAMED_ZH.search(sentence) or len(set(self._words(sentence)) - self._stop()) < 2:
                 continue   # "What's the procedure?": what it asks of, only its context says
             said = sentence
             if _refers(sentence) and (sentence := self.resolved(sentence, sentences[:i])) is None:

@@ -17,7 +17,7 @@ each entry's and action's phrasings and to the out-of-scope examples, learned at
   with a misspelt or run-together word ("howto", "acount"): the index repairs those to the words
   it knows, and learning them would make them known words, never repaired again.
 
-The sets named by --keep-out (default: the newest blind round, validation_real16) are left out,
+The sets named by --keep-out (default: the newest blind round, validation_real17) are left out,
 and so are tests/data/eval.yaml and eval_v3.yaml (not validation files): they measure the result.
 A new blind round is measured first, then folded in by running this again with the next one kept out.
 """
@@ -86,34 +86,39 @@ def collect(kb: knowledge.KnowledgeBase, paths: list[str]) -> tuple[dict[str, li
     return phrasings, negatives
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--keep-out", nargs="*", default=["validation_real16"], metavar="NAME")
-    parser.add_argument("--kb", default=None, help="knowledge-base directory (default: the shipped one)")
-    args = parser.parse_args(argv)
-    kb_dir = knowledge.resolve_dir(args.kb)
+def write(kb_dir: Path, keep_out: list[str]) -> tuple[int, int, int, int]:
+    """Write KB_DIR's customers.yaml from every validation round but those named KEEP_OUT, learned
+    from the curated phrasings alone (the old file is set aside meanwhile and put back if anything
+    fails: never none or half written). (phrasings, intents, out-of-scope examples, files)."""
     target = kb_dir / "customers.yaml"
     aside = kb_dir / "customers.yaml.old"
     if target.exists():
-        target.replace(aside)   # learned from the curated phrasings alone, each time
+        target.replace(aside)
     try:
         kb = knowledge.load(kb_dir)
         root = Path(__file__).resolve().parent.parent / "tests" / "data"
-        paths = [p for p in sorted(glob.glob(str(root / "validation*.yaml"))) if Path(p).stem not in args.keep_out]
+        paths = [p for p in sorted(glob.glob(str(root / "validation*.yaml"))) if Path(p).stem not in keep_out]
         phrasings, negatives = collect(kb, paths)
         body = {"version": 1, "phrasings": {k: phrasings[k] for k in sorted(phrasings)}, "out_of_scope": negatives}
-        text = HEADER.format(kept=", ".join(args.keep_out) or "nothing")
+        text = HEADER.format(kept=", ".join(keep_out) or "nothing")
         text += yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=1000)
         target.write_text(text, encoding="utf-8")
     except BaseException:
-        if aside.exists():   # the file as it was, never none or half written
+        if aside.exists():
             aside.replace(target)
         raise
     aside.unlink(missing_ok=True)
-    print(f"{target.name}: {sum(map(len, phrasings.values()))} phrasings of {len(phrasings)} intents, "
-          f"{len(negatives)} out-of-scope examples, from {len(paths)} files")
-    return 0
+    return sum(map(len, phrasings.values())), len(phrasings), len(negatives), len(paths)
 
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep-out", nargs="*", default=["validation_real17"], metavar="NAME")
+    parser.add_argument("--kb", default=None, help="knowledge-base directory (default: the shipped one)")
+    args = parser.parse_args(argv)
+    phrasings, intents, negatives, files = write(knowledge.resolve_dir(args.kb), args.keep_out)
+    print(f"customers.yaml: {phrasings} phrasings of {intents} intents, {negatives} out-of-scope examples, from {files} files")
+    return 0
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1002,12 +1002,29 @@ def test_a_message_asking_one_documented_question_has_no_other_answers(router, q
     ("签名审核要多久？ 我想申请个签名", "signature.submit", "signature-review-time"),       # a wish, no command form
     ("Please check the status of template DIGITAL_SMS_0001. Also, how long does template review usually take?",
      "template.status", "template-review-time"),
+    # 那 opening a sentence is "then", no pronoun: the sentence names what it asks of
+    ("那模板审核又要几天啊？顺便帮我建个模板咯，名字叫周末欢唱", "template.create", "template-review-time"),
 ])
 def test_a_message_asking_a_question_and_a_request_starts_the_request_and_answers_the_question(router, question, action, entry):
     reply = router.route(question)
     assert (reply.type, reply.action) == ("action", action)
     assert [other.entry for other in reply.also] == [entry]
     assert reply.to_json()["also"][0]["entry"] == entry
+
+
+@pytest.mark.parametrize("question", ["这个能支持吗？帮我开通数字短信", "它要审核几天？帮我开通数字短信"])
+def test_a_question_speaking_of_something_only_by_a_pronoun_is_not_answered_beside_a_request(router, question):
+    """"这个能支持吗" read alone asks of nothing named: answering it out of its context would guess."""
+    reply = router.route(question)
+    assert (reply.type, reply.action, reply.also) == ("action", "enable", ())
+
+
+@pytest.mark.parametrize("text", ["你帮我转个人工咯", "算了，你帮我转个人工咯，我想问下下个礼拜六要发5000条，模板要换张图片，来不来得及，急得很"])
+def test_a_person_asked_for_with_you_help_me_is_a_handoff(router, text):
+    """"你帮我…" is as much a request as "帮我…", even when a long story about the send follows."""
+    assert router.form("你帮我转个人工咯") == "command"
+    reply = router.route(text)
+    assert (reply.type, reply.action) == ("action", "handoff")
 
 
 @pytest.mark.parametrize("text,action", [("发消息", "send"), ("我想发短信", "send"), ("发个消息", "send"),
