@@ -469,3 +469,24 @@ def test_the_api_entries_state_the_signature_codes_and_the_template_api_with_the
     assert f"at most {kb.rules.template['max_name_length']} characters" in api.answer
     assert "txt, gif, jpg, png, mp3 or mp4" in api.answer and "TemplateType 7" in api.answer
     assert "no QueryDigitalSmsTemplate" in api.answer and "QuerySmsTemplateList" in api.answer_zh
+
+
+def test_the_documented_facts_a_checker_found_unsaid_are_stated_in_both_languages_with_their_sources(kb):
+    """Facts of service-research.md that no answer stated (stop 29's check): the qualification's field
+    limits and status codes, the charge of a submitted message that is not delivered, the API-only
+    e-commerce store source, the prerequisites of enabling."""
+    entries = kb.entries
+    qualification = entries["qualification"]
+    assert "at most 150 characters" in qualification.answer and "最多 150 个字符" in qualification.answer_zh
+    assert all("NOT_FINISH" in text and "OrderContext" in text for text in (qualification.answer, qualification.answer_zh))
+    failed = entries["failed-messages"]
+    assert "charged all the same" in failed.answer and "Refunds are not covered" in failed.answer
+    assert "照样计费" in failed.answer_zh and "没有涉及退款" in failed.answer_zh
+    requirements = entries["signature-requirements"]
+    assert requirements.answer.startswith("Signatures must comply with regulatory requirements.")
+    assert all("SignSource 7" in text for text in (requirements.answer, requirements.answer_zh))
+    assert "querydigitalsignbyname" in requirements.source
+    enable = entries["enable-sending"]
+    assert enable.answer.startswith("Eligible industries and customers can sign up in the Digital Message console.")
+    assert "identity verification" in enable.answer and "实名认证" in enable.answer_zh
+    assert "get-started-with-digital-sms" in enable.source
