@@ -472,10 +472,14 @@ def test_the_api_entries_state_the_signature_codes_and_the_template_api_with_the
 
 
 def test_the_documented_facts_a_checker_found_unsaid_are_stated_in_both_languages_with_their_sources(kb):
-    """Facts of service-research.md that no answer stated (stop 29's check): the qualification's field
-    limits and status codes, the charge of a submitted message that is not delivered, the API-only
-    e-commerce store source, the prerequisites of enabling."""
+    """Facts of service-research.md that no answer stated (stop 29's check): the API's endpoint and
+    version, the qualification's field limits and status codes, the charge of a submitted message
+    that is not delivered, the API-only e-commerce store source, the prerequisites of enabling."""
     entries = kb.entries
+    api = entries["api-endpoint"]
+    assert api.kind == "faq" and "dysmsapi-20170525" in api.source
+    for text in (api.answer, api.answer_zh):
+        assert "dysmsapi.aliyuncs.com" in text and "2017-05-25" in text and "RequestId" in text
     qualification = entries["qualification"]
     assert "at most 150 characters" in qualification.answer and "最多 150 个字符" in qualification.answer_zh
     assert all("NOT_FINISH" in text and "OrderContext" in text for text in (qualification.answer, qualification.answer_zh))
