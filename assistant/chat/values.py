@@ -270,3 +270,41 @@ def name_before(kb: KnowledgeBase, action: str, said: str) -> str | None:
                     not value.lower().endswith((" type", " kind")):
                 return value
     return None
+
+
+_QUOTE_PAIRS = (('"', '"'), ("'", "'"), ("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"))
+
+
+def spoken(kb: KnowledgeBase, value: str, said: str = "") -> str:
+    """VALUE, a name or a word said in speech, without the modal particles that close it ("周末狂欢咯" -> 周末狂欢,
+    "Weekend party lah" -> Weekend party: actions.yaml slot type `spoken_end`), one at a time, stopping at a word of
+    the type's `exclude` ("星光酒吧吧" -> 星光酒吧). VALUE as it is when SAID (the line it came from) quotes it whole
+    ('名字改成"周末狂欢咯"'), or when nothing would be left."""
+    slot_type = kb.slot_types.get("spoken_end")
+    if slot_type is None or not value or any(f"{o}{value}{c}" in said for o, c in _QUOTE_PAIRS):
+        return value
+    while True:
+        folded = f" {fold(value)}"
+        if any(folded.endswith(f" {word}") for word in slot_type.exclude):
+            return value
+        match = next((m for p in slot_type.patterns if (m := p.search(value))), None)
+        if match is None or not value[:match.start()].strip():
+            return value
+        value = value[:match.start()].rstrip()
+
+
+# the values of a request that are a name said in speech: a closing particle is no part of them (`spoken`)
+SPOKEN = ("name", "signature")
+
+
+def spoken_args(kb: KnowledgeBase, args: Mapping[str, Any], said: str) -> dict[str, Any]:
+    """ARGS with each name SAID gave (SPOKEN, and a send's parameters) without the particle that closed it
+    (`spoken`): "名字叫周末狂欢咯" names 周末狂欢, "name是张老板咯" gives 张老板."""
+    out = dict(args)
+    for key in SPOKEN:
+        if isinstance(out.get(key), str):
+            out[key] = spoken(kb, out[key], said)
+    if isinstance(out.get("params"), Mapping):
+        out["params"] = {k: spoken(kb, v, said) if isinstance(v, str) else v for k, v in out["params"].items()}
+    return out
+
