@@ -109,6 +109,8 @@ def waiting(conv: Conversation) -> Waiting | None:
 def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", confirmed: bool = False) -> list[Line]:
     """Begin action NAME with the values ARGS already known; SAID is what the person typed."""
     args = values.normalise(name, {k: v for k, v in args.items() if v not in (None, "", [], {})})
+    if said and (fields := values.said_fields(conv.kb, name, said)):
+        args.update(fields)                                # "签名用长沙星辰娱乐，…，内容是 ${name}您好，…": each as said
     if name == "send" and said and args.get("phones"):     # "第二个号码换成18612345678": the one taken back is not sent to
         args["phones"] = values.withdrawn(conv.kb, said, args["phones"])
     if said and name in ("signature.submit", "signature.update") and (source := values.said_source(conv.kb, said)):
@@ -148,6 +150,22 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
         todo.append(Slot("letter", "quoted", False, say(conv.kb, "prompt.template.create.letter")))
     conv.flow = Flow(name, args, todo, confirmed=confirmed, said=said)
     return lines + advance(conv)
+
+
+def made(conv: Conversation, text: str, reply: Reply) -> Reply | None:
+    """TEXT says it makes a template and gives its values with their fields' words ("重新建模板，名字叫周末狂欢，
+    签名用…，内容是 ${name}您好，…": `values.makes`), though the model read it as something else (an answer about a
+    template's contents, REPLY): that request, with every value of TEXT. None when it is read as a request that
+    changes something already, or TEXT asks something ("名字叫会员日的模板内容是什么？")."""
+    from ..router import slots_for
+
+    if reply.type == "action" and conv.kb.actions[reply.action].changes_state:
+        return None
+    if not values.makes(conv.kb, "template.create", text) or asks_something(conv, text):
+        return None
+    action = conv.kb.actions["template.create"]
+    return Reply(text, "action", reply.confidence, action=action.name, args=slots_for(conv.kb, action, text),
+                 best=reply.best, lang=reply.lang)
 
 
 def _which_template(conv: Conversation, args: dict[str, Any], said: str, codes: list[str]) -> list[Line]:

@@ -308,3 +308,30 @@ def spoken_args(kb: KnowledgeBase, args: Mapping[str, Any], said: str) -> dict[s
         out["params"] = {k: spoken(kb, v, said) if isinstance(v, str) else v for k, v in out["params"].items()}
     return out
 
+
+# the slot type of the values a request's line says with their field's word, by the request it starts
+SAID_WITH_FIELDS = {"template.create": "template_said"}
+
+
+def said_fields(kb: KnowledgeBase, action: str, said: str) -> dict[str, str]:
+    """The values of ACTION's request that SAID gives with their field's word ("签名用长沙星辰娱乐", "内容是 ${name}您好，
+    周末欢唱", "text: Hi ${name}, ...", "图片用 banner.png": actions.yaml slot type `template_said`), by slot name,
+    the first of each; a signature without the particle that closed it (`spoken`). {} for another request."""
+    slot_type = kb.slot_types.get(SAID_WITH_FIELDS.get(action, ""))
+    out: dict[str, str] = {}
+    for pattern in slot_type.patterns if slot_type else ():
+        for match in pattern.finditer(said):
+            for key, value in match.groupdict().items():
+                if value and value.strip() and key not in out:
+                    out[key] = value.strip()
+    if "signature" in out:
+        out["signature"] = spoken(kb, out["signature"], said)
+    return out
+
+
+def makes(kb: KnowledgeBase, action: str, said: str) -> bool:
+    """Whether SAID says it makes what ACTION makes ("建模板", "重新建个模板", "create a template": actions.yaml
+    slot type `template_made`) and gives one of its values with its field's word (`said_fields`)."""
+    if action != "template.create" or (slot_type := kb.slot_types.get("template_made")) is None:
+        return False
+    return any(p.search(said) for p in slot_type.patterns) and bool(said_fields(kb, action, said))
