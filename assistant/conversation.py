@@ -326,6 +326,8 @@ class Conversation:
         (characters no phrasing uses dilute the request) is read again without the name, and when
         that reading is a request taking a signature name (or the FAQ entry offering one), the
         request is meant, with every value of TEXT, the name included."""
+        if (made := slots.made(self, text, reply)) is not None:   # "重新建模板，名字叫…，内容是…": that request
+            return made
         if reply.type not in ("fallback", "clarify") or reply.kind == "small_talk":
             return reply
         for kind in ("signature_name", "template_name"):   # "建个叫会员日的模板" too
