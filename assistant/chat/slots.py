@@ -131,6 +131,10 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
     if missing:
         return missing
     lines: list[Line] = []
+    if name == "send" and not args.get("code") and args.get("phones") and said and \
+            not values.template_in(conv.ctx, said)[1] and (only := values.only_ready_template(conv.ctx)) is not None:
+        args["code"] = only["code"]                        # "帮我发给138…" with one approved template: that one
+        lines.append(Line("muted", conv.say("send.only_template", code=only["code"], name=only["name"])))
     for slot in action.slots:                              # values given in the request are checked too
         if slot.name in args:
             try:

@@ -335,3 +335,9 @@ def makes(kb: KnowledgeBase, action: str, said: str) -> bool:
     if action != "template.create" or (slot_type := kb.slot_types.get("template_made")) is None:
         return False
     return any(p.search(said) for p in slot_type.patterns) and bool(said_fields(kb, action, said))
+
+
+def only_ready_template(ctx: Context) -> dict | None:
+    """The account's one template some carrier has approved (its status), or None when it has none or several."""
+    ready = [t for t in templates.status(ctx) if t["ready_for"]]
+    return ready[0] if len(ready) == 1 else None
