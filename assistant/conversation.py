@@ -298,6 +298,8 @@ class Conversation:
             return self.start("handoff.answer", {"text": told}, text)
         if self.replied and cases.acknowledges(self, text):   # "好的，那我们前台手机是…" just after the reply
             return self._answer_ticket(text)
+        if self._replied_waits() and cases.thanks(self, text):   # "谢谢咯" just after the reply: the manager's
+            return self._answer_ticket(text, said="ticket.thanks_passed")
         if cases.opens_ticket(self, text):                      # "open a ticket", "开个工单": a person, not the list
             return self.start("handoff", {}, text)
         if about := cases.asked_about(self, text):            # "经理回复了吗": the ticket's state, never an answer
@@ -326,6 +328,8 @@ class Conversation:
         (characters no phrasing uses dilute the request) is read again without the name, and when
         that reading is a request taking a signature name (or the FAQ entry offering one), the
         request is meant, with every value of TEXT, the name included."""
+        if (made := slots.made(self, text, reply)) is not None:   # "重新建模板，名字叫…，内容是…": that request
+            return made
         if reply.type not in ("fallback", "clarify") or reply.kind == "small_talk":
             return reply
         for kind in ("signature_name", "template_name"):   # "建个叫会员日的模板" too
@@ -612,14 +616,15 @@ class Conversation:
                                     " / ".join(self.unanswered[-3:]), "unanswered_question")
         return lines
 
-    def _answer_ticket(self, text: str, passed: bool = False) -> list[Line]:
+    def _answer_ticket(self, text: str, passed: bool = False, said: str | None = None) -> list[Line]:
         """TEXT added to the ticket a manager waits on the customer for, as the customer's answer;
-        PASSED: a question the assistant cannot answer, passed on to the manager who just replied."""
+        PASSED: a question the assistant cannot answer, passed on to the manager who just replied;
+        SAID: the message that says so, when another (a thanks passed on)."""
         waiting = handoff.waiting_ticket(self.ctx)
         if waiting is None:
             return [Line("warn", self.say("fallback"))]
         handoff.answer(self.ctx, waiting["id"], text)
-        said = "ticket.passed_on" if passed else "ticket.answer_added"
+        said = said or ("ticket.passed_on" if passed else "ticket.answer_added")
         return [Line("ok", self.say(said, ticket=waiting["id"], owner=waiting["owner"] or "support"))]
 
     def _replied_waits(self) -> bool:

@@ -6,7 +6,8 @@ assistant waits for after it, and the account's state at the end:
 
     story: yes to the enable offer enables at once
     setup: fresh                 # fresh | enabled | signed | live (see PRESETS)
-    given: [{balance: 0}]        # optional extra set-up: balance, send, handoff, reply, resolve, review
+    given: [{balance: 0}]        # optional extra set-up: balance, profile, signature, template, send, handoff,
+                                 # claim, reply, resolve, review
     clock: 2026-03-20T10:00      # optional: the time after the set-up
     pipe: false                  # true: drive the real prompt-toolkit shell through a pipe
     turns:
@@ -116,6 +117,8 @@ def _given(ctx: Context, step: dict, media: Path) -> None:
         ctx.store.update("accounts", {"name": ctx.account}, {"digital_balance": int(value)})
     elif kind == "at":
         _at(ctx, value)
+    elif kind == "profile":      # names added to the account's real-name profile ({enterprise: [长沙星辰娱乐有限公司]})
+        accounts.update_account(ctx, ctx.account, None, value)
     elif kind == "signature":
         signatures.submit(ctx, value["name"], value.get("source", "trademark"))
     elif kind == "template":

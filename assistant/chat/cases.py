@@ -117,6 +117,12 @@ def acknowledges(conv: Conversation, text: str) -> bool:
     return bool(rest and rest[0].strip()) and small_talk(conv.kb, head, near=False) in ("acknowledgement", "thanks")
 
 
+def thanks(conv: Conversation, text: str) -> bool:
+    """Whether TEXT is only a thanks ("谢谢咯", "thanks!": messages.yaml `small_talk` thanks). Said just after a
+    manager's reply, it is for that manager: it goes on the ticket as the customer's reply."""
+    return small_talk(conv.kb, text) == "thanks"
+
+
 _CLAUSE = re.compile(r"[,，。.!！;；]")
 
 

@@ -109,6 +109,8 @@ def waiting(conv: Conversation) -> Waiting | None:
 def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", confirmed: bool = False) -> list[Line]:
     """Begin action NAME with the values ARGS already known; SAID is what the person typed."""
     args = values.normalise(name, {k: v for k, v in args.items() if v not in (None, "", [], {})})
+    if said and (fields := values.said_fields(conv.kb, name, said)):
+        args.update(fields)                                # "签名用长沙星辰娱乐，…，内容是 ${name}您好，…": each as said
     if name == "send" and said and args.get("phones"):     # "第二个号码换成18612345678": the one taken back is not sent to
         args["phones"] = values.withdrawn(conv.kb, said, args["phones"])
     if said and name in ("signature.submit", "signature.update") and (source := values.said_source(conv.kb, said)):
@@ -117,6 +119,8 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
     args = values.known_objects(conv.ctx, name, args, said)
     if said and "name" not in args and (named := values.name_before(conv.kb, name, said)):
         args["name"] = named                               # "帮我建一个会员日模板": its name is 会员日
+    if said:
+        args = values.spoken_args(conv.kb, args, said)     # "名字叫周末狂欢咯": the name is 周末狂欢
     if name == "send" and not args.get("code") and said and len(named := values.template_in(conv.ctx, said)[1]) > 1:
         return _which_template(conv, args, said, named)
     several = _the_errors(conv, name, args, said)
@@ -127,6 +131,10 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
     if missing:
         return missing
     lines: list[Line] = []
+    if name == "send" and not args.get("code") and args.get("phones") and said and \
+            not values.template_in(conv.ctx, said)[1] and (only := values.only_ready_template(conv.ctx)) is not None:
+        args["code"] = only["code"]                        # "帮我发给138…" with one approved template: that one
+        lines.append(Line("muted", conv.say("send.only_template", code=only["code"], name=only["name"])))
     for slot in action.slots:                              # values given in the request are checked too
         if slot.name in args:
             try:
@@ -146,6 +154,22 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
         todo.append(Slot("letter", "quoted", False, say(conv.kb, "prompt.template.create.letter")))
     conv.flow = Flow(name, args, todo, confirmed=confirmed, said=said)
     return lines + advance(conv)
+
+
+def made(conv: Conversation, text: str, reply: Reply) -> Reply | None:
+    """TEXT says it makes a template and gives its values with their fields' words ("重新建模板，名字叫周末狂欢，
+    签名用…，内容是 ${name}您好，…": `values.makes`), though the model read it as something else (an answer about a
+    template's contents, REPLY): that request, with every value of TEXT. None when it is read as a request that
+    changes something already, or TEXT asks something ("名字叫会员日的模板内容是什么？")."""
+    from ..router import slots_for
+
+    if reply.type == "action" and conv.kb.actions[reply.action].changes_state:
+        return None
+    if not values.makes(conv.kb, "template.create", text) or asks_something(conv, text):
+        return None
+    action = conv.kb.actions["template.create"]
+    return Reply(text, "action", reply.confidence, action=action.name, args=slots_for(conv.kb, action, text),
+                 best=reply.best, lang=reply.lang)
 
 
 def _which_template(conv: Conversation, args: dict[str, Any], said: str, codes: list[str]) -> list[Line]:
@@ -266,7 +290,8 @@ def advance(conv: Conversation) -> list[Line]:
     assert flow is not None
     if flow.action == "send" and "code" in flow.args and not flow.slots and not flow.params_asked:
         variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
-        given = flow.args["params"] = {**values.named_params(flow.said, variables, values.variable_labels(conv.kb)),
+        named = values.named_params(flow.said, variables, values.variable_labels(conv.kb))
+        given = flow.args["params"] = {**{k: values.spoken(conv.kb, v, flow.said) for k, v in named.items()},
                                        **values.params(flow.args.get("params"))}
         flow.slots += _param_slots(conv, [v for v in variables if v not in given])
         flow.params_asked = True
@@ -632,7 +657,7 @@ def _earlier_changed(conv: Conversation, text: str) -> list[Line] | None:
     except UserError as exc:
         conv.remember_refusal(exc)
         return [Line("warn", str(exc))] + back(conv)
-    changed = [_short(prompt(conv, flow.action, slots[n])).lower() for n, v in checked.items() if v != flow.args.get(n)]
+    changed = [_changed_to(conv, flow.action, n, v) for n, v in checked.items() if v != flow.args.get(n)]
     other_template = flow.action == "send" and checked.get("code", flow.args.get("code")) != flow.args.get("code")
     flow.args.update(checked)
     said_lines = [Line("muted", conv.say("request.updated", request=title(conv, flow), changed=", ".join(changed)))] \
@@ -660,6 +685,7 @@ def _new_name(conv: Conversation, text: str) -> str | None:
     if opened is None and asked is not None and (asked.name in FREE_TEXT or asked.type == "param"):
         return None                     # (at the name's own prompt "叫了个鸡" is a name as typed)
     name = (said or "").strip().rstrip("。.!！").strip().strip('"“”\'‘’「」『』').strip()
+    name = values.spoken(conv.kb, name, text)     # "名字改成周末狂欢咯": 周末狂欢; quoted, as written
     if not name or asks_something(conv, name) or yes_or_no(name, conv.kb.answers) is not None:
         return None
     return name
@@ -690,7 +716,7 @@ def _renamed(conv: Conversation, text: str) -> list[Line] | None:
         return back(conv)
     flow.args["name"] = value
     said = [Line("muted", conv.say("request.updated", request=title(conv, flow),
-                                   changed=_short(prompt(conv, flow.action, slot)).lower()))]
+                                   changed=_changed_to(conv, flow.action, "name", value)))]
     if flow.confirming:                 # what the new preview shows is confirmed anew
         flow.confirming = flow.confirmed = False
         return said + advance(conv)
@@ -860,9 +886,10 @@ def correction(conv: Conversation, text: str, variables: list[str] | None = None
         conv.remember_refusal(exc)
         return [Line("warn", str(exc)), Line("choice", go_ahead(conv))]
     before = flow.args.get("params") or {}
-    changed = [_short(prompt(conv, flow.action, slots[name])).lower()
+    changed = [_changed_to(conv, flow.action, name, value)
                for name, value in checked.items() if name != "params" and value != flow.args.get(name)]
-    changed += ["${" + name + "}" for name, value in checked.get("params", {}).items() if before.get(name) != value]
+    changed += [_changed_to(conv, flow.action, f"param:{name}", value)
+                for name, value in checked.get("params", {}).items() if before.get(name) != value]
     if "params" in checked:
         checked["params"] = {**before, **checked["params"]}
     flow.args.update(checked)
@@ -950,7 +977,7 @@ def _value_anew(conv: Conversation, flow: Flow, said: str, variables: list[str] 
 def _new_value(conv: Conversation, flow: Flow, rest: str) -> str | None:
     """REST as a template variable's new value: one short run of words, never a question, a yes or a no, or
     another request; None when it is none."""
-    value = rest.strip().rstrip("。.!！").strip().strip('"“”\'‘’「」『』').strip()
+    value = values.spoken(conv.kb, rest.strip().rstrip("。.!！").strip().strip('"“”\'‘’「」『』').strip(), rest)
     if not value or len(value) > 40 or re.search(r"[，,。；;？?！!]", value) or asks_something(conv, value) \
             or yes_or_no(value, conv.kb.answers) is not None or _another_request(conv, flow, value):
         return None
@@ -1006,11 +1033,12 @@ def _values_in(conv: Conversation, flow: Flow, said: str, variables: list[str] |
     already looked up (`_variables`)."""
     from ..router import slots_for
 
-    given = values.normalise(flow.action, slots_for(conv.kb, conv.kb.actions[flow.action], said))
+    given = values.spoken_args(conv.kb, values.normalise(flow.action, slots_for(conv.kb, conv.kb.actions[flow.action],
+                                                                                 said)), said)
     given.pop("params", None)
     variables = _variables(conv, flow) if variables is None else variables
     if variables and (named := values.named_params(said, variables)):
-        given["params"] = named
+        given["params"] = values.spoken_args(conv.kb, {"params": named}, said)["params"]
     return {name: value for name, value in given.items() if value not in (None, "", [], {})}
 
 
@@ -1179,8 +1207,8 @@ def aside(conv: Conversation, text: str, reply: Reply | None = None) -> list[Lin
         if not reply.args:
             return None                         # "AcmeShop" read as the request itself: a (wrong) value
         conv.flow = None                        # the same request, now with its values: start over with them
-        prompts = {slot.name: _short(prompt(conv, reply.action, slot)).lower() for slot in conv.kb.actions[reply.action].slots}
-        changed = [prompts.get(name, name) for name, value in reply.args.items() if flow.args.get(name) != value]
+        changed = [_changed_to(conv, reply.action, name, value) for name, value in reply.args.items()
+                   if flow.args.get(name) != value]
         said = [Line("muted", conv.say("request.updated", request=title(conv, flow), changed=", ".join(changed)))] \
             if changed and flow.args else []
         return said + start(conv, reply.action, {**flow.args, **reply.args}, text, flow.confirmed)
@@ -1232,6 +1260,23 @@ SIGNATURE_TYPES = frozenset({"signature_name", "signature_ref"})
 def _short(prompt: str) -> str:
     """A prompt without its parenthesised hint: "Template name (at most 20 characters)" -> "Template name"."""
     return prompt.split(" (")[0].split("（")[0]
+
+
+def _changed_to(conv: Conversation, action: str, name: str, value: Any) -> str:
+    """Value NAME of request ACTION changed to VALUE, for "Updated the … request: …": its prompt's words (a
+    template variable's "${name}") and, when it is one word or name, what it is now ("template name now
+    "Weekend party"", "模板名称改为“周末狂欢”"); a list (numbers, files) by its words alone, since the preview or
+    the prompt that follows shows it."""
+    if name.startswith("param:"):
+        label = "${" + name.split(":", 1)[1] + "}"
+    else:
+        slot = next((s for s in conv.kb.actions[action].slots if s.name == name), None)
+        label = _short(prompt(conv, action, slot)).lower() if slot is not None else name
+    if not isinstance(value, str) or not value:
+        return label
+    if name == "industry":
+        value = previews.label(conv, "industry", value)
+    return conv.say("request.changed_to", label=label, value=shorten(value, 40))
 
 
 def _default(conv: Conversation, slot: Slot) -> str | None:

@@ -270,3 +270,74 @@ def name_before(kb: KnowledgeBase, action: str, said: str) -> str | None:
                     not value.lower().endswith((" type", " kind")):
                 return value
     return None
+
+
+_QUOTE_PAIRS = (('"', '"'), ("'", "'"), ("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"))
+
+
+def spoken(kb: KnowledgeBase, value: str, said: str = "") -> str:
+    """VALUE, a name or a word said in speech, without the modal particles that close it ("周末狂欢咯" -> 周末狂欢,
+    "Weekend party lah" -> Weekend party: actions.yaml slot type `spoken_end`), one at a time, stopping at a word of
+    the type's `exclude` ("星光酒吧吧" -> 星光酒吧). VALUE as it is when SAID (the line it came from) quotes it whole
+    ('名字改成"周末狂欢咯"'), or when nothing would be left."""
+    slot_type = kb.slot_types.get("spoken_end")
+    if slot_type is None or not value or any(f"{o}{value}{c}" in said for o, c in _QUOTE_PAIRS):
+        return value
+    while True:
+        folded = f" {fold(value)}"
+        if any(folded.endswith(f" {word}") for word in slot_type.exclude):
+            return value
+        match = next((m for p in slot_type.patterns if (m := p.search(value))), None)
+        if match is None or not value[:match.start()].strip():
+            return value
+        value = value[:match.start()].rstrip()
+
+
+# the values of a request that are a name said in speech: a closing particle is no part of them (`spoken`)
+SPOKEN = ("name", "signature")
+
+
+def spoken_args(kb: KnowledgeBase, args: Mapping[str, Any], said: str) -> dict[str, Any]:
+    """ARGS with each name SAID gave (SPOKEN, and a send's parameters) without the particle that closed it
+    (`spoken`): "名字叫周末狂欢咯" names 周末狂欢, "name是张老板咯" gives 张老板."""
+    out = dict(args)
+    for key in SPOKEN:
+        if isinstance(out.get(key), str):
+            out[key] = spoken(kb, out[key], said)
+    if isinstance(out.get("params"), Mapping):
+        out["params"] = {k: spoken(kb, v, said) if isinstance(v, str) else v for k, v in out["params"].items()}
+    return out
+
+
+# the slot type of the values a request's line says with their field's word, by the request it starts
+SAID_WITH_FIELDS = {"template.create": "template_said"}
+
+
+def said_fields(kb: KnowledgeBase, action: str, said: str) -> dict[str, str]:
+    """The values of ACTION's request that SAID gives with their field's word ("签名用长沙星辰娱乐", "内容是 ${name}您好，
+    周末欢唱", "text: Hi ${name}, ...", "图片用 banner.png": actions.yaml slot type `template_said`), by slot name,
+    the first of each; a signature without the particle that closed it (`spoken`). {} for another request."""
+    slot_type = kb.slot_types.get(SAID_WITH_FIELDS.get(action, ""))
+    out: dict[str, str] = {}
+    for pattern in slot_type.patterns if slot_type else ():
+        for match in pattern.finditer(said):
+            for key, value in match.groupdict().items():
+                if value and value.strip() and key not in out:
+                    out[key] = value.strip()
+    if "signature" in out:
+        out["signature"] = spoken(kb, out["signature"], said)
+    return out
+
+
+def makes(kb: KnowledgeBase, action: str, said: str) -> bool:
+    """Whether SAID says it makes what ACTION makes ("建模板", "重新建个模板", "create a template": actions.yaml
+    slot type `template_made`) and gives one of its values with its field's word (`said_fields`)."""
+    if action != "template.create" or (slot_type := kb.slot_types.get("template_made")) is None:
+        return False
+    return any(p.search(said) for p in slot_type.patterns) and bool(said_fields(kb, action, said))
+
+
+def only_ready_template(ctx: Context) -> dict | None:
+    """The account's one template some carrier has approved (its status), or None when it has none or several."""
+    ready = [t for t in templates.status(ctx) if t["ready_for"]]
+    return ready[0] if len(ready) == 1 else None
