@@ -36,6 +36,9 @@ def test_signature_names_are_extracted_quoted_or_named(router, text, name):
     ("申请签名阿克米来源企业", ["阿克米"]),                                             # no space: its source follows
     ("提交签名要多久，谢谢", []),
     ("提交签名的流程是什么，来源怎么填", []),
+    ("帮我申请签名，名字叫星辰娱乐，来源企业", ["星辰娱乐"]),                          # the name in a clause of its own
+    ("提交个签名，名称是阿克米", ["阿克米"]),
+    ("申请签名，名字叫啥好呢", []),                                                   # asks what to call it
 ])
 def test_a_chinese_request_keeps_the_whole_signature_name_up_to_its_source_clause(kb, text, names):
     assert extract(kb, "signature_name", text) == names
