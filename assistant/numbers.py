@@ -114,6 +114,19 @@ def problem_said(raw: str, rules: Rules) -> tuple[str, dict[str, str]] | None:
     return "number.unassigned", {"phone": phone}
 
 
+def detail_said(raw: str, detail: str | None, rules: Rules) -> tuple[str, dict[str, str]] | None:
+    """The catalogue sentence (`problem_said`) that says DETAIL, an English problem given or stored
+    with number RAW (a send's preview, a failed message's row, a checked `Number`), in a reader's
+    language, when DETAIL is what `lookup(RAW)` finds wrong with it; None for any other detail (none,
+    a carrier's words, a detail already in another language, one stored under other rules) and
+    for a reason the catalogue cannot say (rules made with the English alone), said as it is. The
+    one test of "is this detail that problem?" the conversation, the router's notes and `ask` share."""
+    if not detail:
+        return None
+    said = problem_said(raw, rules)
+    return said if said is not None and lookup(raw, rules).problem == detail else None
+
+
 def _unsupported_prefix(digits: str, rules: Rules) -> str | None:
     """The unsupported segment DIGITS start with (the longest), or None."""
     return next((digits[:size] for size in (5, 4, 3) if rules.unsupported.get(digits[:size])), None)

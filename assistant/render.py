@@ -13,7 +13,7 @@ from typing import Any
 
 from .knowledge import Action, KnowledgeBase
 from .messages import say
-from .numbers import lookup, problem_said
+from .numbers import detail_said
 from .router import Reply
 from .sanitize import one_line, safe, safe_json_text
 
@@ -255,12 +255,12 @@ def _phone_shown(phone: str) -> str:
 
 def failure_said(kb: KnowledgeBase, lang: str, phone: str, code: str | None, detail: str | None) -> str | None:
     """A failed message's DETAIL (the service's English, stored with it) in LANG: what is wrong with number
-    PHONE by the catalogue's `number.*` sentence (`numbers.problem_said`) where the detail is that problem,
+    PHONE by the catalogue's `number.*` sentence (`numbers.detail_said`) where the detail is that problem,
     else CODE's meaning in Chinese (error_codes.yaml `meaning_zh`) for zh; DETAIL as it is otherwise (English,
     a detail already in another language, a code the catalogue does not know)."""
     if lang == "en" or not detail or not detail.isascii():
         return detail
-    if kb.rules is not None and (said := problem_said(phone, kb.rules)) and lookup(phone, kb.rules).problem == detail:
+    if kb.rules is not None and (said := detail_said(phone, detail, kb.rules)):
         return say(kb, said[0], lang, **said[1])
     known = kb.error_codes.get(code or "")
     return known.meaning_zh if lang == "zh" and known and known.meaning_zh else detail

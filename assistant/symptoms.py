@@ -272,10 +272,10 @@ def _numbers(rules: Rules, text: str, low: str, cued: bool = True) -> Iterator[t
 
 def _number_problem(rules: Rules, number: numbers.Number) -> str | Said:
     """What is wrong with NUMBER, naming it as written (`Number.named_problem`), as the catalogue's
-    sentence (`number.*`) to be said in the reader's language; the account model's English where the
-    catalogue has none."""
+    sentence (`number.*`, `numbers.detail_said`) to be said in the reader's language; the account
+    model's English where the catalogue has none."""
     raw, english = number.raw, number.problem or ""
-    said = numbers.problem_said(raw, rules)
+    said = numbers.detail_said(raw, number.problem, rules)
     if said is None:
         return number.named_problem()
     if raw in english:   # the sentence names the number already ('010-62345678' is a landline ...)

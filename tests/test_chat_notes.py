@@ -64,6 +64,30 @@ def test_a_reason_rules_made_with_the_english_alone_give_is_said_as_it_is(ctx):
     assert problem_said("010-62345678", rules) == ("number.landline", {"number": "010-62345678"})
 
 
+@pytest.mark.parametrize("raw", ["010-62345678", "10012345678", "19212345678", "14612345678"])
+@pytest.mark.parametrize("english_only", [False, True])
+def test_the_conversation_the_routers_notes_and_ask_say_a_numbers_refusal_alike(talk, ctx, kb, raw, english_only):
+    """One test decides whether a stored detail is the number's problem (`numbers.detail_said`): the
+    conversation (`notes`), the router's notes (`symptoms`) and `ask`'s answer about a send
+    (`render.failure_said`) say the same sentence in Chinese, or all keep the English."""
+    from assistant import symptoms
+
+    rules = ctx.rules._replace(unsupported_said={}) if english_only else ctx.rules
+    ctx.kb = kb = kb._replace(rules=rules)
+    conv = talk("zh")
+    detail = lookup(raw, rules).problem
+    chinese = notes.problem(conv, raw, detail)
+    assert render.failure_said(kb, "zh", raw, None, detail) == chinese
+    english = english_only and raw.startswith(("192", "146"))       # a reason rules.yaml gives in English alone
+    assert (chinese == detail) is english
+    finding = next(f for f in symptoms.findings(f"can I send to {raw}?", rules, kb.routing.checks, asks=True) if f.value == raw)
+    note = said(kb, {"say": finding.note, "fields": dict(finding.fields)}, "zh") if finding.note in kb.messages else finding.note
+    # the same reason; where it stays English the conversation names the number with its own colon ("146...：")
+    assert chinese in note and (note == notes.named_problem(conv, raw) or english)
+    assert (note == lookup(raw, rules).named_problem()) is english
+    assert notes.problem(conv, raw, detail + ".") == render.failure_said(kb, "zh", raw, None, detail + ".") == detail + "."
+
+
 def test_a_chinese_send_requests_notes_and_its_previews_repeat_are_said_in_chinese(live, router):
     conv = Conversation(live, router, lang="zh")
     said_ = "\n".join(line.text for line in conv.handle("给13800138000、138 0013 8000和12345发DIGITAL_SMS_0001，name=张三"))

@@ -202,3 +202,45 @@ def test_a_word_that_is_no_number_is_said_to_be_none_in_each_language(kb):
     assert unread_note("abc").startswith("abc: not a number (no digits; a mainland mobile number has 11")
     assert said(kb, reading.said()[0], "en") == unread_note("abc")
     assert said(kb, reading.said()[0], "zh").startswith("abc：不是号码（")
+
+
+# --- a stored detail said again in a reader's language (`detail_said`) --------------------------------
+REFUSED = ["010-62345678", "12345", "1380013800a", "10012345678", "19212345678", "14612345678", "+86 192 1234 5678"]
+
+
+@pytest.mark.parametrize("raw", REFUSED)
+def test_a_detail_that_is_what_the_check_finds_wrong_is_the_catalogues_sentence_for_it(kb, raw):
+    from assistant.messages import say
+    from assistant.numbers import detail_said, problem_said
+
+    detail = lookup(raw, kb.rules).problem
+    said = detail_said(raw, detail, kb.rules)
+    assert said is not None and said == problem_said(raw, kb.rules)
+    assert say(kb, said[0], "en", **said[1]) == detail          # the catalogue's English is the check's own
+    assert say(kb, said[0], "zh", **said[1]) != detail
+
+
+@pytest.mark.parametrize(("raw", "detail"), [
+    ("010-62345678", None),
+    ("010-62345678", ""),
+    ("010-62345678", "carrier said no"),                                          # a carrier's words
+    ("010-62345678", "'010-62345678' 是固定电话，不是手机号码"),                        # already in another language
+    ("010-62345678", "'010-62345679' is a landline, not a mobile number: digital messages reach only mainland "
+                     "mobiles (e.g. 13800138000)"),                                 # another number's problem
+    ("13800138000", "13800138000 is not in an assigned mainland mobile number segment"),  # a good number: not its problem now
+    ("13800138000", None),
+])
+def test_any_other_detail_is_no_catalogue_sentence_and_is_said_as_it_is(kb, raw, detail):
+    from assistant.numbers import detail_said
+
+    assert detail_said(raw, detail, kb.rules) is None
+
+
+def test_a_reason_rules_made_with_the_english_alone_give_has_no_catalogue_sentence(kb):
+    from assistant.numbers import detail_said
+
+    english_only = kb.rules._replace(unsupported_said={})
+    detail = lookup("19212345678", english_only).problem
+    assert detail and detail_said("19212345678", detail, english_only) is None
+    assert detail_said("19212345678", detail, kb.rules) is not None
+    assert detail_said("010-62345678", lookup("010-62345678", english_only).problem, english_only)[0] == "number.landline"

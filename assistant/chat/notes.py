@@ -2,7 +2,7 @@
 
 The checks themselves (assistant/numbers.py, the send's preview) word what is wrong with a number
 in English, for the CLI and the service; a conversation says the same sentence from the message
-catalogue (`number.*`, which `numbers.problem_said` names) in the language it speaks. A reason
+catalogue (`number.*`, which `numbers.detail_said` names) in the language it speaks. A reason
 that is the rules' own words (an unsupported segment's) is said in the language rules.yaml gives it
 in (`number.unsupported`). The notes on the numbers
 a request names come from the router already in the conversation's language (`numbers.Reading.said`).
@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..numbers import lookup, problem_said
+from ..numbers import detail_said, lookup
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
 
 
 def problem(conv: Conversation, raw: str, english: str | None) -> str | None:
-    """ENGLISH, what `numbers.lookup(RAW)` found wrong, in the conversation's language."""
-    said = problem_said(raw, conv.ctx.rules)
-    if english is None or said is None or english != lookup(raw, conv.ctx.rules).problem:
+    """ENGLISH, what `numbers.lookup(RAW)` found wrong, in the conversation's language (as it is where
+    the catalogue does not say it: `numbers.detail_said`)."""
+    said = detail_said(raw, english, conv.ctx.rules)
+    if said is None:
         return english
     msg_id, fields = said
     return conv.say(msg_id, **fields)

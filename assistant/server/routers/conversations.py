@@ -17,8 +17,6 @@ conversation is made with the "upload" file source, so a path typed at a file pr
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import secrets
 from collections.abc import Callable
 from typing import Literal
@@ -26,9 +24,10 @@ from typing import Literal
 from fastapi import APIRouter, Depends, File, UploadFile
 from pydantic import Field
 
+from ...chat import stored
 from ...clock import FixedClock
 from ...conversation import Conversation, Upload
-from ...errors import Conflict, Forbidden, NotFound, UserError
+from ...errors import Conflict, Forbidden, UserError
 from ...gaps import source_of
 from ...media import MAX_BYTES
 from ...ops import LocalOps
@@ -72,10 +71,9 @@ def _waiting(conv_id: str, conv: Conversation) -> dict | None:
     return shown
 
 
-def _idle_since(ops: LocalOps) -> str:
-    """The time before which a conversation left alone has expired (the caller's clock)."""
-    minutes = ops.ctx.rules.conversations["idle_expiry_minutes"]
-    return (ops.ctx.clock.now() - dt.timedelta(minutes=minutes)).isoformat(sep=" ", timespec="seconds")
+def _holder(ops: LocalOps) -> stored.Holder:
+    """The caller's stored conversations: their context, router and role, and their token's."""
+    return stored.Holder(ops.ctx, ops._router, ops.role, ops.caller.principal.token_id)  # type: ignore[attr-defined]
 
 
 def _open(ops: LocalOps, conv_id: str) -> tuple[Conversation, int]:
@@ -84,45 +82,8 @@ def _open(ops: LocalOps, conv_id: str) -> tuple[Conversation, int]:
 
 
 def _load(ops: LocalOps, conv_id: str) -> tuple[Conversation, int, list[dict] | None]:
-    """The stored conversation, its version, and the lines a web chat showed of it (None for another shell)."""
-    ctx = ops.ctx
-    row = ctx.store.row("SELECT state, version FROM conversations WHERE id = ? AND account = ? AND token = ? "
-                        "AND updated_at >= ?", (conv_id, ctx.account, ops.caller.principal.token_id,  # type: ignore[attr-defined]
-                                                _idle_since(ops)))
-    if row is None:
-        raise NotFound(f"no conversation {conv_id}; start one with POST /v1/conversations")
-    data = json.loads(row["state"])
-    conv = Conversation.load(ctx, ops._router(), data, ops.role, files="upload")
-    conv.whole_turns = True
-    conv.source = source_of("conversation", conv_id)
-    shown = data.get("shown")
-    return conv, row["version"], list(shown) if isinstance(shown, list) else ([] if conv.shell == "web" else None)
-
-
-def _state(conv: Conversation, shown: list[dict] | None) -> str:
-    state = conv.dump()
-    if shown is not None:
-        state["shown"] = shown[-conv.ctx.rules.conversations["shown_lines"]:]
-    return json.dumps(state, ensure_ascii=False)
-
-
-def shown_lines(ctx, heard: str | None, lines) -> list[dict]:
-    """A turn as a web chat shows it: the customer's line HEARD (none for a welcome), then every line
-    said in reply, muted ones too (the welcome's, "Related: ..."), so a reload reads as it was."""
-    at = ctx.now()
-    said = [{"from": "customer", "text": heard, "at": at}] if heard else []
-    return said + [{"from": "assistant", "kind": line.kind, "text": line.text, "at": at,
-                    **({"entry": line.entry} if line.entry else {})} for line in lines]
-
-
-def _save(ops: LocalOps, conv_id: str, conv: Conversation, version: int, shown: list[dict] | None = None) -> None:
-    """Store the new state (inside the turn's transaction), unless another window moved it meanwhile."""
-    ctx = ops.ctx
-    changed = ctx.store.execute(
-        "UPDATE conversations SET state = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
-        (_state(conv, shown), version + 1, ctx.now(), conv_id, version))
-    if not changed:
-        raise UserError("this conversation moved on in another window meanwhile; send the message again")
+    """The stored conversation, its version, and the lines a web chat showed of it (`stored.load`)."""
+    return stored.load(_holder(ops), conv_id)
 
 
 def _turn(ops: LocalOps, conv_id: str, act: Callable[[Conversation], list], heard: str | None = None) -> dict:
@@ -133,8 +94,8 @@ def _turn(ops: LocalOps, conv_id: str, act: Callable[[Conversation], list], hear
         conv, version, shown = _load(ops, conv_id)
         lines = act(conv)
         if shown is not None:
-            shown += shown_lines(ops.ctx, heard, lines)
-        _save(ops, conv_id, conv, version, shown)
+            shown += stored.shown_lines(ops.ctx, heard, lines)
+        stored.save(ops.ctx, conv_id, conv, version, shown)
         return _view(conv_id, conv, lines)
     return ops.ctx.store.atomically(work, key=ops.ctx.account)
 
@@ -145,38 +106,13 @@ def keep_refused(ops: LocalOps, conv_id: str, heard: str | None, lines: list) ->
     def work() -> None:
         conv, version, shown = _load(ops, conv_id)
         if shown is not None:
-            _save(ops, conv_id, conv, version, shown + shown_lines(ops.ctx, heard, lines))
+            stored.save(ops.ctx, conv_id, conv, version, shown + stored.shown_lines(ops.ctx, heard, lines))
     ops.ctx.store.atomically(work, key=ops.ctx.account)
 
 
 def judge(ops: LocalOps, conv_id: str | None, question: str, answer: str, verdict: str) -> str | None:
-    """A web chat's "did this answer your question?" for ANSWER (to QUESTION): recorded for the
-    reports and marked on the answer in the chat's transcript (CONV_ID's), so a reload shows it as
-    given, in one transaction. One verdict an answer: when the transcript's answer was judged
-    already, nothing is recorded and that verdict is returned; None when this one was recorded
-    (an answer the transcript does not show, or no conversation, is recorded as it comes)."""
-    ctx = ops.ctx
-
-    def work() -> str | None:
-        found = None
-        if conv_id:
-            try:
-                found = _load(ops, conv_id)
-            except NotFound:   # gone meanwhile: the verdict still counts
-                found = None
-        line = None
-        if found is not None and found[2]:
-            line = next((shown for shown in reversed(found[2]) if shown.get("from") == "assistant"
-                         and shown.get("entry") and str(shown.get("text", "")).strip() == answer.strip()), None)
-        if line is not None and line.get("feedback"):
-            return str(line["feedback"])
-        ctx.store.insert("answer_feedback", {"at": ctx.now(), "account": ctx.account, "question": question.strip(),
-                                             "answer": answer.strip(), "verdict": verdict})
-        if line is not None and found is not None:
-            line["feedback"] = verdict
-            _save(ops, conv_id or "", found[0], found[1], found[2])
-        return None
-    return ctx.store.atomically(work, key=ctx.account)
+    """A web chat's verdict on an answer, recorded and marked in its transcript (`stored.judge`)."""
+    return stored.judge(_holder(ops), conv_id, question, answer, verdict)
 
 
 @router.post("/conversations", summary="Start a conversation: its id, the welcome lines, what it waits for")
@@ -199,7 +135,7 @@ def begin(lines: str, lang: str, ops: LocalOps, first: str | None = None, keys: 
     conv_id = secrets.token_urlsafe(12)
     conv.source = source_of("conversation", conv_id)
     said = conv.welcome(keys) if lines == "welcome" else conv.news()
-    expired = _idle_since(ops)
+    expired = stored.idle_since(ctx)
 
     def create() -> None:
         # the idle ones: everyone's at the real time; only the token's own at a simulated one
@@ -208,7 +144,7 @@ def begin(lines: str, lang: str, ops: LocalOps, first: str | None = None, keys: 
                           (expired, everyone, ops.caller.principal.token_id))  # type: ignore[attr-defined]
         ctx.store.insert("conversations", {
             "id": conv_id, "account": ctx.account, "token": ops.caller.principal.token_id,  # type: ignore[attr-defined]
-            "state": _state(conv, shown_lines(ctx, None, said) if shell == "web" else None), "version": 1,
+            "state": stored.state(conv, stored.shown_lines(ctx, None, said) if shell == "web" else None), "version": 1,
             "created_at": ctx.now(), "updated_at": ctx.now()})
     ctx.store.atomically(create, key=ctx.account)
     view = _view(conv_id, conv, said)

@@ -1,0 +1,85 @@
+"""Conversations kept between turns, and a web chat's verdict on an answer (assistant/chat/stored.py)."""
+
+import json
+
+import pytest
+
+from assistant import tokens
+from assistant.chat import stored
+from assistant.conversation import Conversation
+from assistant.errors import NotFound, UserError
+
+QUESTION = "what is a digital message"
+
+
+@pytest.fixture
+def chat(ctx, router):
+    """A web chat of the demo account's customer token that asked QUESTION: its holder, id and answer."""
+    holder = stored.Holder(ctx, lambda: router, "customer", tokens.create(ctx, account="demo")["id"])
+    conv = Conversation(ctx, router, "customer", files="upload", shell="web")
+    lines = conv.handle(QUESTION)
+    answer = next(line.text for line in lines if line.kind == "answer" and line.entry)
+    row = {"id": "chat-1", "account": "demo", "token": holder.token, "version": 1, "created_at": ctx.now(),
+           "updated_at": ctx.now(), "state": stored.state(conv, stored.shown_lines(ctx, QUESTION, lines))}
+    ctx.store.atomically(lambda: ctx.store.insert("conversations", row))
+    return holder, "chat-1", answer
+
+
+def verdicts(ctx) -> list[tuple[str, str, str]]:
+    return [(r["question"], r["answer"], r["verdict"]) for r in ctx.store.rows(
+        "SELECT question, answer, verdict FROM answer_feedback ORDER BY id")]
+
+
+def kept(ctx, conv_id: str) -> tuple[list[dict], int]:
+    row = ctx.store.row("SELECT state, version FROM conversations WHERE id = ?", (conv_id,))
+    return json.loads(row["state"])["shown"], row["version"]
+
+
+def test_a_verdict_is_recorded_and_marked_on_the_answer_in_the_transcript(ctx, chat):
+    holder, conv_id, answer = chat
+    assert stored.judge(holder, conv_id, f" {QUESTION} ", f"{answer}\n", "yes") is None
+    assert verdicts(ctx) == [(QUESTION, answer, "yes")]
+    shown, version = kept(ctx, conv_id)
+    assert version == 2 and [line.get("feedback") for line in shown if line.get("text") == answer] == ["yes"]
+
+
+def test_an_answer_takes_one_verdict_the_second_is_refused_with_the_first_and_recorded_nowhere(ctx, chat):
+    holder, conv_id, answer = chat
+    stored.judge(holder, conv_id, QUESTION, answer, "not_related")
+    assert stored.judge(holder, conv_id, QUESTION, answer, "yes") == "not_related"
+    assert verdicts(ctx) == [(QUESTION, answer, "not_related")] and kept(ctx, conv_id)[1] == 2
+
+
+@pytest.mark.parametrize("conv_id", [None, "", "no-such-chat"])
+def test_a_verdict_without_its_conversation_still_counts(ctx, chat, conv_id):
+    holder, _, answer = chat
+    assert stored.judge(holder, conv_id, QUESTION, answer, "not_answered") is None
+    assert verdicts(ctx) == [(QUESTION, answer, "not_answered")]
+    assert kept(ctx, "chat-1")[1] == 1
+
+
+def test_a_verdict_on_an_answer_the_transcript_does_not_show_is_recorded_and_leaves_the_transcript(ctx, chat):
+    holder, conv_id, _ = chat
+    before = kept(ctx, conv_id)
+    assert stored.judge(holder, conv_id, "q", "an answer never shown", "yes") is None
+    assert verdicts(ctx) == [("q", "an answer never shown", "yes")] and kept(ctx, conv_id) == before
+
+
+def test_another_tokens_or_an_idle_conversation_is_not_found_and_its_verdict_marks_nothing(ctx, router, chat):
+    holder, conv_id, answer = chat
+    other = holder._replace(token=tokens.create(ctx, account="demo")["id"])
+    with pytest.raises(NotFound, match="no conversation chat-1"):
+        stored.load(other, conv_id)
+    ctx.later(minutes=ctx.rules.conversations["idle_expiry_minutes"] + 1)
+    with pytest.raises(NotFound):
+        stored.load(holder, conv_id)
+    assert stored.judge(holder, conv_id, QUESTION, answer, "yes") is None and kept(ctx, conv_id)[1] == 1
+
+
+def test_a_save_of_a_version_another_window_moved_on_is_refused(ctx, chat):
+    holder, conv_id, _ = chat
+    conv, version, shown = stored.load(holder, conv_id)
+    ctx.store.atomically(lambda: stored.save(ctx, conv_id, conv, version, shown))
+    with pytest.raises(UserError, match="moved on in another window"):
+        ctx.store.atomically(lambda: stored.save(ctx, conv_id, conv, version, shown))
+    assert kept(ctx, conv_id)[1] == version + 1
