@@ -82,8 +82,13 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
             c = ctx()
             phone = args.get("phone")
             phone = (phone[0] if phone else None) if isinstance(phone, list) else phone   # the first number named
-            sends = sending.recent(c, template=args.get("template"), day=args.get("day"),  # `assistant send list`'s
-                                   phone=phone)
+            try:
+                sends = sending.recent(c, template=args.get("template"), day=args.get("day"),  # `assistant send list`'s
+                                       phone=phone)
+            except UserError as exc:   # a number no send can reach, said in the question's language
+                if phone is None or (text := _unreachable_text(kb, reply.lang, str(phone))) is None:
+                    raise
+                return {"error": str(exc), "text": text}
             if phone is not None:  # "did my message to 13598765432 go through?", in the question's language
                 return {"result": sends, "text": number_sends_text(sends, phone, kb, reply.lang, c.account,
                                                                    args.get("template"),
@@ -97,6 +102,21 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
     except UserError as exc:
         return {"error": str(exc), "text": f"Sorry: {exc}"}
     return {}
+
+
+def _unreachable_text(kb: KnowledgeBase, lang: str, phone: str) -> str | None:
+    """Why no send can have reached PHONE (a landline, an unsupported segment), in LANG from the
+    catalogue; None for a number the catalogue finds nothing wrong with."""
+    from .messages import say
+    from .numbers import problem_said
+
+    said = problem_said(phone, kb.rules) if kb.rules is not None else None
+    if said is None:
+        return None
+    why = say(kb, said[0], lang, **said[1])
+    if phone not in why:   # a segment's reason names no number: "19212345678: 数字短信无法送达中国广电号码…"
+        why = say(kb, "number.problem", lang, number=phone, problem=why)
+    return say(kb, "sends.number.unreachable", lang, why=why.rstrip("。."))
 
 
 def _send_hint(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply) -> dict:

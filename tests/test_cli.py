@@ -697,6 +697,16 @@ def test_ask_why_a_number_failed_answers_with_its_sends_however_the_number_is_wr
     assert (landline["type"], landline["entry"]) == ("answer", "mobile-numbers") and "landline" in landline["notes"][0]
 
 
+def test_ask_what_happened_to_a_number_no_send_can_reach_says_why_in_the_questions_language(cli_send):
+    """A 192 number asked about in Chinese was the account model's English refusal ("Sorry: isv.…")."""
+    run, db, _ = cli_send
+    zh = run("--db", db, "ask", "给 19212345678 发数字短信为什么失败")
+    assert zh.code == 0 and zh.out.startswith("19212345678：数字短信无法送达中国广电号码")
+    assert "任何发送都不可能送达这个号码" in zh.out and "Sorry" not in zh.out
+    iot = run("--db", db, "ask", "14612345678 为啥没收到").out
+    assert iot.startswith("14612345678：146 号段是 13 位物联网号码") and "任何发送都不可能送达这个号码" in iot
+
+
 def test_numbers_in_one_argument_are_separated_by_a_comma_or_a_semicolon_either_width(cli_send):
     run, db, _ = cli_send
     result = run("--db", db, "--now", "2026-03-21T10:00", "send", "DIGITAL_SMS_0001",

@@ -1022,7 +1022,8 @@ def test_a_question_speaking_of_something_only_by_a_pronoun_is_not_answered_besi
     assert (reply.type, reply.action, reply.also) == ("action", "enable", ())
 
 
-@pytest.mark.parametrize("text", ["你帮我转个人工咯", "算了，你帮我转个人工咯，我想问下下个礼拜六要发5000条，模板要换张图片，来不来得及，急得很"])
+@pytest.mark.parametrize("text", ["你帮我转个人工咯",
+                                  "算了，你帮我转个人工咯，我想问下下个礼拜六要发5000条，模板要换张图片，来不来得及，急得很"])
 def test_a_person_asked_for_with_you_help_me_is_a_handoff(router, text):
     """"你帮我…" is as much a request as "帮我…", even when a long story about the send follows."""
     assert router.form("你帮我转个人工咯") == "command"
