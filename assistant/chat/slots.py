@@ -1083,7 +1083,27 @@ def received(conv: Conversation, uploads: list[attachments.Upload]) -> Any:
         now = f"it waits for: {asked.prompt}" if asked else "nothing is being filled in"
         raise Conflict(f"this conversation is not waiting for a file ({now}); send a file only while its "
                        "waiting.kind is \"file\"")
-    return conv.files.received(conv.ctx, flow.slots[0].name, uploads)
+    try:
+        return conv.files.received(conv.ctx, flow.slots[0].name, uploads)
+    except UserError as exc:
+        raise _file_refused(conv, exc) from None
+
+
+def _file_refused(conv: Conversation, exc: UserError) -> UserError:
+    """A file's refusal EXC in the session's language (its catalogue sentence, `errors.said`), of the same kind (the
+    service still answers an upload that is no media with 415); one that is no media says what a template takes
+    (messages.yaml `media.taken`: the formats, and the sizes of rules.yaml template). EXC itself when it has no
+    catalogue sentence."""
+    if exc.said is None:
+        return exc
+    msg_id, fields = exc.said
+    text = conv.say(msg_id, **fields)
+    if msg_id == "media.not_media":
+        spec = conv.ctx.rules.template
+        text += conv.say("media.taken", videos=spec["max_videos"], total_kb=int(spec["max_total_kb"]))
+    again = type(exc)(text, code=exc.code)
+    again.said = exc.said
+    return again
 
 
 def _not_done(conv: Conversation) -> list[Line]:
@@ -1352,9 +1372,7 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         try:
             return conv.files.typed(ctx, slot.name, value)
         except UserError as exc:
-            if exc.said is None:
-                raise
-            raise UserError(conv.say(exc.said[0], **exc.said[1]), code=exc.code) from None   # in the session's language
+            raise _file_refused(conv, exc) from None
     if slot.name == "name" and action == "template.create" and len(value) > ctx.rules.template["max_name_length"]:
         raise UserError(conv.say("value.name_too_long", count=ctx.rules.template["max_name_length"]))
     if slot.name == "text" and action == "template.create":
