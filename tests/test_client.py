@@ -428,3 +428,12 @@ def test_ask_for_an_account_that_does_not_exist_through_the_service_is_one_error
     result = run("--server", shared_server.url, "--token", agent, "--account", "nosuch", "ask", "show my template status")
     assert result.code == 1 and result.out == "" and result.err.startswith("error: no account 'nosuch'; see ")
     assert len(result.err.splitlines()) == 1
+
+
+def test_the_piped_repl_through_the_service_for_an_account_that_does_not_exist_is_one_error_line_and_a_failure(
+        shared_server, run):
+    agent = shared_server.token("--user", "ann", "--role", "agent")
+    result = run("--server", shared_server.url, "--token", agent, "--account", "nosuch",
+                 input="hello\nsend a message\n/status\n")
+    assert result.code == 1 and result.out == "" and result.err.startswith("error: no account 'nosuch'; see ")
+    assert len(result.err.splitlines()) == 1
