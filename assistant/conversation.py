@@ -269,6 +269,9 @@ class Conversation:
         if self.offer and self._signs_off(text):   # "算了不用了，我自己再试试": declined, and the topic left
             self.offer = None
             return self._signed_off()
+        if self.offer and slots.puts_off(self, text):   # "no, call me later", "回头再说": declined, nothing more
+            self.offer = None
+            return [Line("muted", self.say("ok"))]
         if self.offer and (resumed := slots.resumed_at_offer(self, text)) is not None:
             return resumed                   # "回去继续建模板" at "现在查看签名的状态吗？": that request, never a name
         if self.offer:

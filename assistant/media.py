@@ -7,7 +7,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UserError, said
+from .errors import Unsupported, UserError, said
 from .files import read_regular
 from .sanitize import one_line
 
@@ -87,8 +87,9 @@ def identify(data: bytes, name: str) -> MediaFile:
                    "media.too_large", file=shown, most=f"{MAX_BYTES:,}")
     fmt = sniff(data)
     if fmt is None:
-        raise said(UserError(f"isv.UNSUPPORTED_CONTENT: {shown} is not a PNG, JPG, GIF, MP4 or MP3 file "
-                             "(judged by its content, not its name)", code="isv.UNSUPPORTED_CONTENT"),
+        # the documentation names no error code for a file of another format (isv.UNSUPPORTED_CONTENT is about
+        # characters): the assistant's own refusal, with no service code
+        raise said(Unsupported(f"{shown} is not a PNG, JPG, GIF, MP4 or MP3 file (judged by its content, not its name)"),
                    "media.not_media", file=shown)
     size = image_size(data, fmt) if fmt in ("png", "jpg", "gif") else None
     if fmt in ("png", "jpg", "gif") and not size:

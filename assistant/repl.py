@@ -191,6 +191,8 @@ def run(sh) -> int:
     # Remote mode: the service holds the conversation; the loop below is the same.
     conversation = sh.ops.conversation(sh.lang) if sh.remote else Conversation(sh.ctx, sh.router, sh.opts.role, lang=sh.lang)
     if not sh.stdin.isatty():
+        # as the terminal's welcome does: a script for an account that does not exist (here or on the service)
+        sh.ops.account_show()   # fails at once, one error line and exit 1, never the error on every line
         for line in conversation.news():       # no banner for scripts, but a manager's answer is news
             sh.out(safe(line.text))
         for raw in read_lines(sh.stdin):

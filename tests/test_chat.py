@@ -72,6 +72,19 @@ def test_a_sends_results_are_the_conversations_slash_command_in_either_shell(kb)
             "With this assistant: /send CODE PHONE."
 
 
+@pytest.mark.parametrize("shell", speech.SHELLS)
+def test_the_delivery_answer_names_the_sends_command_once_in_the_conversation_in_either_language(kb, shell):
+    # "`assistant send show ID` (or /sends in the conversation)" is right for the command line; in the REPL and
+    # the web chat, which both take slash commands, it is said once: never "/sends ID (or /sends in the conversation)"
+    entry = kb.entries["delivery-status"]
+    english, chinese = speech.say(entry.answer, kb, shell), speech.say(entry.answer_zh, kb, shell)
+    assert "With this assistant, /sends ID shows each number's result of a send" in english, english
+    assert "在本助手中，/sends ID 会显示账号记录的某次发送中每个号码的结果" in chinese, chinese
+    for said in (english, chinese):
+        assert said.count("/sends") == 1 and "in the conversation" not in said and "对话中" not in said, said
+    assert "`assistant send show ID` (or /sends in the conversation)" in entry.answer   # the command line's, as it was
+
+
 @pytest.mark.parametrize("lang,terminal,web", [
     ("en", ("type help", "leave (Ctrl-D does too)"), ("send /help in the box below", "end this conversation")),
     ("zh", ("输入 help", "退出（Ctrl-D 也可以）"), ("在下方输入框发送 /help", "结束本次对话"))])
@@ -188,8 +201,9 @@ def test_an_upload_nobody_asked_for_or_that_cannot_be_used_changes_nothing(ctx, 
         conv.attach([attachments.Upload("a.png", png_bytes())])
     conv.handle("Join our live stream")
     kept = conv.dump()
-    with pytest.raises(Unsupported, match="isv.UNSUPPORTED_CONTENT: notes.png is not a PNG"):
+    with pytest.raises(Unsupported, match="^notes.png is not a PNG.*; a template takes PNG, GIF or JPG images") as caught:
         conv.attach([attachments.Upload("notes.png", b"just text")])
+    assert caught.value.code is None        # the documentation names no code for a file of another format
     with pytest.raises(TooLarge, match="a template's frames stay under 1,900 KB"):
         conv.attach([attachments.Upload("big.png", png_bytes() + b"\0" * 2_000_000)])
     assert conv.dump() == kept

@@ -1137,6 +1137,18 @@ def test_ask_for_an_account_that_does_not_exist_is_one_error_line_naming_it_and_
     assert run("ask", "show my template status").code == 0   # demo's, as before
 
 
+def test_the_piped_repl_for_an_account_that_does_not_exist_is_one_error_line_and_a_failure(run):
+    # as on a terminal (its welcome needs the account): a script sees the failure, never the error on every line
+    lines = "hello\nhow long does signature review take\nsend a message\n/status\n"
+    result = run("--account", "nosuch", input=lines)
+    err = _one_error_line(result)
+    assert err.startswith("error: no account 'nosuch'; see `assistant admin account list`, or create it with "
+                          "`assistant admin account create nosuch"), err
+    assert result.out == ""
+    assert run("--account", "nosuch", "--role", "agent", input="/status\n").code == 1
+    assert run(input="/status\n").code == 0   # demo's, as before
+
+
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
 def test_ask_reads_utf16_without_a_mark_whose_text_is_all_chinese(run, private_kb, codec):
     """No byte-order mark and no ASCII character, so no NUL byte beside one: told by its characters

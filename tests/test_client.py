@@ -280,8 +280,9 @@ def test_the_remote_repl_uploads_the_file_typed_from_the_clients_machine(serve, 
     local = run("--db", local_db, "--now", "2026-03-20T10:00", input=lines)
     assert remote.code == 0 and remote.out == local.out, remote.out
     assert ("Media file (image or video):\ncannot read nope.png: No such file or directory; check the path. Try again, "
-            "or say 'cancel' to drop the request.\nMedia file (image or video):\nisv.UNSUPPORTED_CONTENT: notes.png is "
-            "not a PNG, JPG, GIF, MP4 or MP3 file (judged by its content, not its name). Try again") in remote.out
+            "or say 'cancel' to drop the request.\nMedia file (image or video):\nnotes.png is not a PNG, JPG, GIF, MP4 "
+            "or MP3 file (judged by its content, not its name); a template takes PNG, GIF or JPG images, MP4 video "
+            "(H.264, at most 1) and MP3 audio, all files together under 1,900 KB. Try again") in remote.out
     assert "Created DIGITAL_SMS_0001." in remote.out
     assert _frames(server.db) == [[{"file": "banner.png", "format": "png", "size": len(png_bytes(40, 30))}]]
 
@@ -425,5 +426,14 @@ def test_a_remote_send_follows_the_services_progress_while_it_runs():
 def test_ask_for_an_account_that_does_not_exist_through_the_service_is_one_error_line_too(shared_server, run):
     agent = shared_server.token("--user", "ann", "--role", "agent")
     result = run("--server", shared_server.url, "--token", agent, "--account", "nosuch", "ask", "show my template status")
+    assert result.code == 1 and result.out == "" and result.err.startswith("error: no account 'nosuch'; see ")
+    assert len(result.err.splitlines()) == 1
+
+
+def test_the_piped_repl_through_the_service_for_an_account_that_does_not_exist_is_one_error_line_and_a_failure(
+        shared_server, run):
+    agent = shared_server.token("--user", "ann", "--role", "agent")
+    result = run("--server", shared_server.url, "--token", agent, "--account", "nosuch",
+                 input="hello\nsend a message\n/status\n")
     assert result.code == 1 and result.out == "" and result.err.startswith("error: no account 'nosuch'; see ")
     assert len(result.err.splitlines()) == 1

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.actions import accounts, signatures, templates
 from assistant.clock import add_business_days
-from assistant.errors import UserError
+from assistant.errors import Unsupported, UserError
 
 
 @pytest.fixture
@@ -192,8 +192,6 @@ def test_another_account_cannot_see_the_template(ready, media):
 
 @pytest.mark.parametrize("kwargs,code", [
     ({"text": "Hi [VIP] ${name}"}, "isv.SMS_CONTENT_ILLEGAL"),
-    ({"files": "fake"}, "isv.UNSUPPORTED_CONTENT"),
-    ({"industry": "live streaming", "letter": "video"}, "isv.UNSUPPORTED_CONTENT"),
     ({"text": "新品優惠 ${name}"}, "isv.UNSUPPORTED_CONTENT"),
     ({"text": "Spring sale \U0001F389 ${name}"}, "isv.UNSUPPORTED_CONTENT"),
     ({"signature": "Nobody"}, "isv.SMS_SIGNATURE_ILLEGAL"),
@@ -207,6 +205,23 @@ def test_refusals_carry_the_services_code(ready, media, kwargs, code):
     with pytest.raises(UserError) as caught:
         _create(ready, media, **kwargs)
     assert caught.value.code == code and str(caught.value).startswith(f"{code}: ")
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"files": "fake"}, "photo.png is not a PNG, JPG, GIF, MP4 or MP3 file"),
+    ({"industry": "live streaming", "letter": "video"}, "the commitment letter "),
+])
+def test_a_file_of_another_format_is_refused_with_no_service_code_for_the_documentation_names_none(ready, media, kwargs,
+                                                                                                  message):
+    # isv.UNSUPPORTED_CONTENT is documented for characters (traditional, emoji, rare), never for files
+    kwargs = dict(kwargs)
+    if "files" in kwargs:
+        kwargs["files"] = [media[kwargs["files"]]]
+    if "letter" in kwargs:
+        kwargs["letter"] = media[kwargs["letter"]]
+    with pytest.raises(Unsupported) as caught:
+        _create(ready, media, **kwargs)
+    assert caught.value.code is None and message in str(caught.value) and "isv." not in str(caught.value)
 
 
 def test_a_signature_not_yet_registered_is_sms_signature_illegal(ctx, media):

@@ -385,3 +385,39 @@ def test_the_back_button_shows_the_conversation_as_the_service_has_it(serve, req
     say(chat, "what is a digital message")                # and the page goes on working
     chat.locator(FEEDBACK + " button").first.wait_for()
     assert errors == []
+
+
+@pytest.mark.parametrize("name, data", [("notes.txt", b"just some words, no picture"),
+                                        ("terms.pdf", b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n")])
+def test_a_chinese_chats_upload_that_is_no_media_is_refused_in_chinese_with_what_a_template_takes(serve, browser,
+                                                                                                  tmp_path, name, data):
+    import io
+
+    from assistant.cli import main
+
+    server = serve()
+    for argv in (["enable"], ["signature", "submit", "AcmeShop", "--source", "trademark"]):   # registered by now
+        assert main(["--db", server.db, "--now", "2026-03-02T10:00", *argv], stdout=io.StringIO(),
+                    stderr=io.StringIO()) == 0
+    chat, errors = open_chat(browser, server, "zh")
+    transcript = chat.locator("[data-role=transcript]")
+    for text, asked in (("帮我建一个模板", "模板名称"), ("春季促销", "签名"), ("AcmeShop", "行业"), ("电商", "文字内容"),
+                        ("${name}您好，新品优惠，欢迎选购", "媒体文件")):
+        say(chat, text)
+        chat.locator("main", has_text=asked).last.wait_for()
+        transcript.locator("li[data-from=customer]", has_text=text).wait_for()
+    attach = chat.locator("form[data-action=attach]")
+    attach.wait_for()
+    (tmp_path / name).write_bytes(data)
+    attach.locator("input[type=file]").set_input_files(str(tmp_path / name))
+    attach.locator("button[type=submit]").click()
+    refusal = transcript.locator("li[data-from=assistant]", has_text=f"{name} 不是")
+    refusal.wait_for()
+    said = refusal.inner_text()
+    # what a template takes, as the specification gives it: the formats, one video at most, under 1,900 KB in all
+    assert all(part in said for part in ("PNG", "GIF", "JPG", "MP4", "MP3", "1900 KB")), said
+    assert "is not a" not in said and "isv.UNSUPPORTED_CONTENT" not in said, said
+    assert attach.is_visible()                       # the media prompt still waits for a file
+    chat.reload()                                    # kept in the transcript as said
+    transcript.locator("li[data-from=assistant]", has_text=f"{name} 不是").wait_for()
+    assert errors == []

@@ -20,7 +20,7 @@ from .. import media
 from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, check_count, perform
-from ..errors import NotFound, UserError, hinted, refused
+from ..errors import NotFound, Unsupported, UserError, hinted, refused, said
 from ..formats import characters_problem
 from ..text import clean, fold, mentioned, typed
 from . import signatures
@@ -119,11 +119,14 @@ def check_letter_file(ctx: Context, letter: media.MediaFile) -> media.MediaFile:
     """LETTER (read or uploaded), if it is a legible image; else a UserError saying what to send instead."""
     path = letter.path
     if letter.format not in ("png", "jpg", "gif"):
-        raise refused(UNSUPPORTED, f"the commitment letter {path} is not an image; save it as a clear PNG or JPG")
+        # no documented code for it (isv.UNSUPPORTED_CONTENT is about characters): the assistant's own refusal
+        raise said(Unsupported(f"the commitment letter {path} is not an image; save it as a clear PNG or JPG"),
+                   "letter.not_an_image", file=path)
     least = ctx.rules.template["letter_min_pixels"]
     if min(letter.width or 0, letter.height or 0) < least:
-        raise UserError(f"the commitment letter is {letter.width}x{letter.height} pixels, too small to be legible; "
-                        f"use an image at least {least} pixels each way")
+        raise said(UserError(f"the commitment letter is {letter.width}x{letter.height} pixels, too small to be legible; "
+                             f"use an image at least {least} pixels each way"),
+                   "letter.too_small", width=str(letter.width), height=str(letter.height), least=str(least))
     return letter
 
 

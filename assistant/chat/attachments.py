@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from .. import media
 from ..actions import templates
 from ..context import Context
-from ..errors import Conflict, TooLarge, Unsupported, UserError
+from ..errors import Conflict, TooLarge, UserError, said
 from ..files import paths_in
 from ..sanitize import one_line
 
@@ -87,18 +87,17 @@ class UploadedFiles:
         if not uploads:
             raise UserError("no file came with the request; send the file in the multipart field 'file'")
         if slot == "letter" and len(uploads) != 1:
-            raise UserError(f"a commitment letter is one image, and {len(uploads)} files came; send one")
-        files = [_identified(upload, n) for n, upload in enumerate(uploads, 1)]
+            raise said(UserError(f"a commitment letter is one image, and {len(uploads)} files came; send one"),
+                       "letter.one_image", count=str(len(uploads)))
+        files = [media.identify(upload.data, label(upload.name, n)) for n, upload in enumerate(uploads, 1)]
         if slot == "letter":
-            try:
-                return _record(templates.check_letter_file(ctx, files[0]))
-            except UserError as exc:
-                raise (Unsupported(str(exc), exc.code) if exc.code == templates.UNSUPPORTED else exc) from None
+            return _record(templates.check_letter_file(ctx, files[0]))
         limit = int(ctx.rules.template["max_total_kb"])
         total = sum(f.size for f in files)
         if total >= limit * 1024:
-            raise TooLarge(f"the files come to {total / 1024:,.0f} KB, and a template's frames stay under {limit:,} KB "
-                           "in all; send smaller files")
+            raise said(TooLarge(f"the files come to {total / 1024:,.0f} KB, and a template's frames stay under {limit:,} KB "
+                                "in all; send smaller files"),
+                       "media.total_too_large", total=f"{total / 1024:,.0f}", most=f"{limit:,}")
         return [_record(f) for f in files]
 
     def opened(self, value: Any) -> Any:
@@ -133,15 +132,6 @@ def label(name: str | None, n: int) -> str:
     last = re.split(r"[\\/]", name or "")[-1]
     shown = one_line(last).strip()[:_NAME_CHARS]
     return shown if shown.strip(".") else f"file{n}"
-
-
-def _identified(upload: Upload, n: int) -> media.MediaFile:
-    try:
-        return media.identify(upload.data, label(upload.name, n))
-    except UserError as exc:
-        if exc.code == templates.UNSUPPORTED:
-            raise Unsupported(str(exc), exc.code) from None
-        raise
 
 
 def _record(found: media.MediaFile) -> dict[str, Any]:

@@ -124,6 +124,18 @@ def after_correction(text: str, leaving: Leaving | None = None, kind: str = "cor
     return rest.strip() if found else None
 
 
+def says(folded: str, leaving: Leaving | None = None, kind: str = "later") -> bool:
+    """Whether FOLDED (a `fold`ed line) says one of LEAVING's KIND phrases anywhere in it, as whole words
+    ("no i will call you back" says "call you back"; a Chinese line, folded a character a word, "回头再"):
+    `later`, what puts a request off."""
+    words = folded.split()
+    for phrase in (leaving or _shipped()).get(kind, ()):
+        wanted = phrase.split()
+        if any(words[at:at + len(wanted)] == wanted for at in range(len(words) - len(wanted) + 1)):
+            return True
+    return False
+
+
 @dataclass
 class Pick:
     """One numbered choice: what it says, and what choosing it does."""

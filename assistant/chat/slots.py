@@ -29,7 +29,7 @@ from ..router import Reply, phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold, shorten
 from . import attachments, cases, commands, notes, offers, outcomes, previews, values
-from .lines import Line, Waiting, after_correction, leaves, yes_or_no_again
+from .lines import Line, Waiting, after_correction, leaves, says, yes_or_no_again
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
@@ -481,6 +481,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
             return changed
         if (held := _yes_with_a_change(conv, text)) is not None:   # "yes, but remove 13800138071": never sent as shown
             return held
+        if puts_off(conv, text):        # "call me later", "不了，回头再打给他": a no, never a value or "I don't know"
+            return _not_done(conv)
         if (other := _mind_changed(conv, text)) is not None:   # "不对，我想先看下余额": that question, not a no
             return other
         if conv.signs_off(text):        # "算了不用了，我自己再看看": a no, and nothing after it is run
@@ -686,7 +688,8 @@ def _new_name(conv: Conversation, text: str) -> str | None:
         return None                     # (at the name's own prompt "叫了个鸡" is a name as typed)
     name = (said or "").strip().rstrip("。.!！").strip().strip('"“”\'‘’「」『』').strip()
     name = values.spoken(conv.kb, name, text)     # "名字改成周末狂欢咯": 周末狂欢; quoted, as written
-    if not name or asks_something(conv, name) or yes_or_no(name, conv.kb.answers) is not None:
+    if not name or asks_something(conv, name) or yes_or_no(name, conv.kb.answers) is not None \
+            or says(fold(name), conv.kb.leaving):   # "no, call it back later": put off, never named "back later"
         return None
     return name
 
@@ -765,6 +768,21 @@ def resumed_at_offer(conv: Conversation, text: str) -> list[Line] | None:
         return yes_or_no_again(conv.yes_no(offer.question), conv.say("answer_yes_no"))
     conv.offer = None
     return conv.start(named[0], named[1], rest)
+
+
+def puts_off(conv: Conversation, text: str) -> bool:
+    """TEXT, typed at a yes/no question (a go-ahead, an offer), puts it off: it says messages.yaml `leaving.later`
+    ("call me later", "I'll call you back", "回头再打给他"), maybe after a no or a change of mind ("no, call him back
+    later", "不对，叫他回头再打"), and the words that say it are no question and no request the router reads surely.
+    Such a line is a no: nothing done, nothing changed, and never "I don't know" after it. A yes is never one."""
+    answer, rest = answer_first(text, conv.kb.answers)
+    if answer == "yes":
+        return False
+    said = rest if answer == "no" else (after_correction(text, conv.kb.leaving) or text)
+    if not said or not says(fold(said), conv.kb.leaving) or asks_something(conv, said):
+        return False
+    reply = conv.router.route(said, conv.lang)
+    return not (reply.type in ("answer", "action") and reply.confidence >= conv.router.thresholds.answer)
 
 
 def _mind_changed(conv: Conversation, text: str) -> list[Line] | None:
@@ -979,7 +997,8 @@ def _new_value(conv: Conversation, flow: Flow, rest: str) -> str | None:
     another request; None when it is none."""
     value = values.spoken(conv.kb, rest.strip().rstrip("。.!！").strip().strip('"“”\'‘’「」『』').strip(), rest)
     if not value or len(value) > 40 or re.search(r"[，,。；;？?！!]", value) or asks_something(conv, value) \
-            or yes_or_no(value, conv.kb.answers) is not None or _another_request(conv, flow, value):
+            or yes_or_no(value, conv.kb.answers) is not None or says(fold(value), conv.kb.leaving) \
+            or _another_request(conv, flow, value):   # "call him back later": put off, never the value "back later"
         return None
     return value
 
@@ -1092,7 +1111,27 @@ def received(conv: Conversation, uploads: list[attachments.Upload]) -> Any:
         now = f"it waits for: {asked.prompt}" if asked else "nothing is being filled in"
         raise Conflict(f"this conversation is not waiting for a file ({now}); send a file only while its "
                        "waiting.kind is \"file\"")
-    return conv.files.received(conv.ctx, flow.slots[0].name, uploads)
+    try:
+        return conv.files.received(conv.ctx, flow.slots[0].name, uploads)
+    except UserError as exc:
+        raise _file_refused(conv, exc) from None
+
+
+def _file_refused(conv: Conversation, exc: UserError) -> UserError:
+    """A file's refusal EXC in the session's language (its catalogue sentence, `errors.said`), of the same kind (the
+    service still answers an upload that is no media with 415); one that is no media says what a template takes
+    (messages.yaml `media.taken`: the formats, and the sizes of rules.yaml template). EXC itself when it has no
+    catalogue sentence."""
+    if exc.said is None:
+        return exc
+    msg_id, fields = exc.said
+    text = conv.say(msg_id, **fields)
+    if msg_id == "media.not_media":
+        spec = conv.ctx.rules.template
+        text += conv.say("media.taken", videos=spec["max_videos"], total_kb=int(spec["max_total_kb"]))
+    again = type(exc)(text, code=exc.code)
+    again.said = exc.said
+    return again
 
 
 def _not_done(conv: Conversation) -> list[Line]:
@@ -1378,9 +1417,7 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         try:
             return conv.files.typed(ctx, slot.name, value)
         except UserError as exc:
-            if exc.said is None:
-                raise
-            raise UserError(conv.say(exc.said[0], **exc.said[1]), code=exc.code) from None   # in the session's language
+            raise _file_refused(conv, exc) from None
     if slot.name == "name" and action == "template.create" and len(value) > ctx.rules.template["max_name_length"]:
         raise UserError(conv.say("value.name_too_long", count=ctx.rules.template["max_name_length"]))
     if slot.name == "text" and action == "template.create":

@@ -87,4 +87,11 @@ def say(text: str, kb: KnowledgeBase, shell: str = "terminal") -> str:
         return messages.say(kb, own if own in kb.messages else msg_id, said_in, **fields)
     for pattern, replacement in _SAY:
         text = pattern.sub(_replace(replacement, phrase), text)
+    text = _IN_THE_CONVERSATION.sub(lambda m: " " if m.group(0).startswith("（") else "", text)   # "/sends ID 会显示"
     return re.sub(r"/(\w+) (?=[;,.)；，。）]|$)", r"/\1", text)
+
+
+# what a command line's sentence adds for the conversation ("`assistant send show ID` (or /sends in the
+# conversation)"): said in a conversation (the REPL's, the web chat's: both take slash commands), where the
+# command is already said as the slash command, it is dropped: "/sends ID shows ...", never "/sends ID (or /sends ...)"
+_IN_THE_CONVERSATION = re.compile(r" ?\(or /\w+ in the conversation\)|（或对话中的 ?/\w+）")
