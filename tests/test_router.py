@@ -218,6 +218,8 @@ def test_a_did_you_mean_in_chinese_shows_the_entries_chinese_questions(router, k
     ("which image formats can a template use", "media-formats"),
     ("签名后面带个表情行吗", "signature-name-rules"),       # 表情: the emoji the entry speaks of
     ("emoticon in signature ok?", "signature-name-rules"),
+    ("is there an official python sdk", "sdks"),                 # service-research.md 5.7 documents it
+    ("SignSource 几代表商标", "signature-source-codes"),
 ])
 def test_documented_facts_are_answered_from_their_entries(router, question, entry):
     reply = router.route(question)
@@ -225,7 +227,7 @@ def test_documented_facts_are_answered_from_their_entries(router, question, entr
 
 
 @pytest.mark.parametrize("question", ["how do I delete a template", "rename my signature please",
-                                      "where is the sdk for python", "is there a free trial of digital messages",
+                                      "where is the sdk for java", "is there a free trial of digital messages",
                                       "数字短信可以免费试用吗", "which npm module sends digital messages"])
 def test_a_salient_word_the_entry_never_speaks_of_is_not_answered_confidently(router, question):
     assert router.route(question).type == "fallback"

@@ -159,12 +159,13 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
 def made(conv: Conversation, text: str, reply: Reply) -> Reply | None:
     """TEXT says it makes a template and gives its values with their fields' words ("重新建模板，名字叫周末狂欢，
     签名用…，内容是 ${name}您好，…": `values.makes`), though the model read it as something else (an answer about a
-    template's contents, REPLY): that request, with every value of TEXT. None when it is read as a request that
-    changes something already, or TEXT asks something ("名字叫会员日的模板内容是什么？")."""
+    template's contents, REPLY): that request, with every value of TEXT. None when it is read surely as a request
+    that changes something already, or TEXT asks something ("名字叫会员日的模板内容是什么？")."""
     from ..router import slots_for
 
-    if reply.type == "action" and conv.kb.actions[reply.action].changes_state:
-        return None
+    if reply.type == "action" and conv.kb.actions[reply.action].changes_state and \
+            (reply.action == "template.create" or reply.confidence >= conv.kb.thresholds.low_confidence):
+        return None   # (another request read unsurely, "签名是长沙星辰娱乐" leaning to a signature's submission, is not it)
     if not values.makes(conv.kb, "template.create", text) or asks_something(conv, text):
         return None
     action = conv.kb.actions["template.create"]
