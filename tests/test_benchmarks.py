@@ -89,3 +89,42 @@ def test_bench_send_list_phone_finds_the_number_in_every_send_and_prints_its_row
     assert title.startswith("sqlite: 306 messages in account demo")
     found = [(row.split()[-4], row.split()[-3]) for row in rows]   # (number, sends found)
     assert found == [("13598765432", "4"), ("13912345678", "0")] * 2, done.stdout
+
+
+def test_held_out_answers_a_round_with_itself_left_out_and_leaves_the_shipped_knowledge_alone(tmp_path):
+    """The round is answered from a scratch copy of the knowledge base (the shipped customers.yaml, which
+    learns it, is never rewritten; the next test pins the leaving out), every one of its 150 questions counted."""
+    shipped = (BENCHMARKS.parent / "knowledge" / "customers.yaml").read_bytes()
+    env = {**_without_pytest(tmp_path), "ASSISTANT_ENCODER": "none", "ASSISTANT_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "held_out.py"), "validation_real16", "--json"], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)["sets"]["validation_real16"]
+    assert figures["faq_of"] + figures["oos_of"] + figures["act_of"] == 150
+    assert 0 < figures["faq"] <= figures["faq_of"]
+    assert (BENCHMARKS.parent / "knowledge" / "customers.yaml").read_bytes() == shipped
+
+
+def test_customer_phrasings_write_keeps_the_named_rounds_out(tmp_path):
+    """What held_out.py relies on: a round named to keep out gives customers.yaml none of its questions."""
+    import shutil
+
+    import yaml
+
+    from assistant.evaluate import read_cases
+    from assistant.text import fold
+
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from customer_phrasings import write
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    copy = tmp_path / "knowledge"
+    shutil.copytree(BENCHMARKS.parent / "knowledge", copy, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    write(copy, ["validation_real16", "validation_real17"])
+    written = yaml.safe_load((copy / "customers.yaml").read_text(encoding="utf-8"))
+    learnt = {fold(q) for questions in written["phrasings"].values() for q in questions} | \
+        {fold(q) for q in written["out_of_scope"]}
+    kept_out = {fold(q) for q, _ in read_cases(BENCHMARKS.parent / "tests" / "data" / "validation_real16.yaml")}
+    assert learnt and not learnt & kept_out
+    assert "validation_real16, validation_real17 kept out" in (copy / "customers.yaml").read_text(encoding="utf-8")
