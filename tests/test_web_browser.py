@@ -385,3 +385,44 @@ def test_the_back_button_shows_the_conversation_as_the_service_has_it(serve, req
     say(chat, "what is a digital message")                # and the page goes on working
     chat.locator(FEEDBACK + " button").first.wait_for()
     assert errors == []
+
+
+def _at_the_media_prompt(server, chat):
+    """CHAT (zh) walked through template creation up to its media prompt (signature AcmeShop submitted)."""
+    from test_web import cli
+
+    cli(server.db, "--now", "2026-10-01T10:00", "enable")
+    cli(server.db, "--now", "2026-10-01T10:00", "signature", "submit", "AcmeShop", "--source", "trademark")
+    for text in ("创建一个模板", "Sale", "AcmeShop", "e-commerce", "Hi there"):
+        say(chat, text)
+    chat.locator("form[data-action=attach]").wait_for(state="visible")
+
+
+def test_a_stale_tab_never_answers_a_question_it_did_not_show_and_catches_up(serve, browser):
+    from conftest import png_bytes
+
+    server = serve()
+    first, errors = open_chat(browser, server, "zh")
+    _at_the_media_prompt(server, first)
+    second = first.context.new_page()                     # a second tab, still at the media prompt
+    second.set_default_timeout(20_000)
+    second.on("pageerror", lambda exc: errors.append(str(exc)))
+    second.goto(server.url + "/chat")
+    second.locator("form[data-action=attach]").wait_for(state="visible")
+    first.set_input_files("form[data-action=attach] input[type=file]",
+                          files=[{"name": "banner.png", "mimeType": "image/png", "buffer": png_bytes()}])
+    first.click("form[data-action=attach] button[type=submit]")
+    first.locator("[data-role=choices] button", has_text="是").wait_for()     # the preview's go-ahead
+    say(second, "否")                                     # answers what the second tab shows: the media prompt
+    refusal = second.locator("[data-role=transcript] li.error", has_text="另一个窗口")
+    refusal.wait_for()
+    second.locator("[data-role=choices] button", has_text="是").wait_for()    # caught up: the go-ahead it now asks
+    assert second.locator("form[data-action=attach]").is_hidden()
+    assert "moved on" not in refusal.inner_text()
+    for tab in (first, second):
+        assert "未执行" not in tab.locator("[data-role=transcript]").inner_text()
+    first.locator("[data-role=choices] button", has_text="是").click()        # the template was kept: it goes ahead
+    first.locator("[data-role=transcript] li[data-from=assistant]", has_text="DIGITAL_SMS_").last.wait_for()
+    status, made = server.call("GET", "/v1/templates", server.token("--account", "demo"))
+    assert status == 200 and [t["name"] for t in made] == ["Sale"], made
+    assert errors == []

@@ -451,9 +451,9 @@ def _conversation(p: Page) -> tuple[str, dict]:
     conv_id = p.request.cookies.get(CHAT_COOKIE)
     if conv_id:
         try:
-            conv, _ = conversations._open(ops, conv_id)
-            if not conv.done:               # one that ended ("exit") makes way for a new one
-                return conv_id, conversations._view(conv_id, conv, [])
+            stored = conversations._open(ops, conv_id)
+            if not stored.conv.done:        # one that ended ("exit") makes way for a new one
+                return conv_id, conversations._view(conv_id, stored.conv, [], stored.step)
         except UserError:
             pass
     view = conversations.begin("welcome", "auto", ops, first=p.lang, keys=False, shell="web")   # in the page's language
@@ -530,12 +530,14 @@ def chat_page(p: Page = Depends(page)) -> Response:
 
 
 @router.post("/chat/say")
-def chat_say(text: str = Form("", max_length=4000), csrf: str = Form(""), p: Page = Depends(page)) -> Response:
-    """One line of the chat; with JavaScript the page posts it and gets the reply as JSON."""
+def chat_say(text: str = Form("", max_length=4000), csrf: str = Form(""), step: int | None = Form(None, ge=0, le=2**53),
+             p: Page = Depends(page)) -> Response:
+    """One line of the chat; with JavaScript the page posts it and gets the reply as JSON. STEP: the
+    conversation's step the page showed (a line from a page the conversation moved on from is refused)."""
     from ..server.routers import conversations
 
-    return _chat_turn(p, csrf, lambda ops, conv_id: conversations.say(conv_id, conversations.Message(text=text), ops,
-                                                                      prompts=True), text.strip())
+    return _chat_turn(p, csrf, lambda ops, conv_id: conversations.say(conv_id, conversations.Message(text=text, step=step),
+                                                                      ops, prompts=True), text.strip())
 
 
 @router.post("/chat/files")
@@ -546,7 +548,8 @@ async def chat_files(request: Request, svc: Service = Depends(service)) -> Respo
 
     form = await request.form()
     uploads = [Upload(f.filename or "", await f.read()) for f in form.getlist("file") if hasattr(f, "read")]
-    csrf = form.get("csrf")
+    csrf, step = form.get("csrf"), form.get("step")
+    seen = int(step) if isinstance(step, str) and step.isdecimal() and len(step) < 17 else None
 
     named = ", ".join(u.name for u in uploads)   # as the page's script shows the customer's upload
 
@@ -554,7 +557,7 @@ async def chat_files(request: Request, svc: Service = Depends(service)) -> Respo
         def attached(conv) -> list:
             lines = conv.attach(uploads)
             return lines + conv.asked(lines)
-        return conversations._turn(ops, conv_id, attached, named)
+        return conversations._turn(ops, conv_id, attached, named, seen)
     return await _run_in_thread(lambda: _chat_turn(Page(request, svc), csrf if isinstance(csrf, str) else None, attach,
                                                    named))
 
@@ -562,25 +565,30 @@ async def chat_files(request: Request, svc: Service = Depends(service)) -> Respo
 def _chat_turn(p: Page, csrf: str | None, turn, heard: str) -> Response:
     """One turn of the customer's chat (TURN(ops, conversation id) -> the view; HEARD the customer's line
     as the page shows it): a refusal is said in the transcript (and kept in it, with the line refused)
-    with the conversation still waiting where it was; JSON for the page's script, else back to /chat."""
+    with the conversation still waiting where it was; JSON for the page's script, else back to /chat.
+    A line from a page the conversation moved on from (in another tab) is refused in the page's
+    language and kept so; the script then draws the page again, caught up (409 with `moved`)."""
+    from ..chat.lines import Line
+    from ..server.routers import conversations
+
     if (away := _customer(p)) is not None:
         return away
     if (refused := _checked(p, csrf)) is not None:
         return refused
     conv_id, before = _conversation(p)
+    moved = False
     try:
         view = turn(p.ops("repl", bucket="asks"), conv_id)
     except UserError as exc:
-        from ..chat.lines import Line
-        from ..server.routers import conversations
-
-        refusal = Line("error", i18n.plain(str(exc)))
+        moved = isinstance(exc, conversations.MovedOn)
+        refusal = Line("error", p.words("moved_on") if moved else i18n.plain(str(exc)))
         view = {**before, "lines": [{"kind": refusal.kind, "text": refusal.text}]}
         with contextlib.suppress(UserError):   # another window moved it meanwhile: the refusal is said, not kept
-            conversations.keep_refused(p.ops("repl"), conv_id, heard, [refusal])
+            view = conversations.keep_refused(p.ops("repl"), conv_id, heard, [refusal]) or view
     LIVE.changed()
     if "application/json" in p.request.headers.get("accept", ""):
-        response: Response = JSONResponse(view)
+        response: Response = JSONResponse({"error": view["lines"][0]["text"], "moved": True}, 409) if moved \
+            else JSONResponse(view)
     else:
         response = RedirectResponse("/chat", 303)
     response.set_cookie(CHAT_COOKIE, conv_id, httponly=True, samesite="strict", secure=_secure(p.request), path="/")

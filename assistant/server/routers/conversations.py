@@ -5,7 +5,10 @@ action it confirms) and stores the new state, only if nobody else moved it meanw
 number): two tabs answering at once get a clear refusal instead of a lost turn, and an action is
 never committed without the state that records it, so a failed save and a repeated "yes" cannot
 repeat it. A conflict on a database server runs the whole turn again from the stored state. No
-database lock is held while the client is heard or answered.
+database lock is held while the client is heard or answered. Each turn also counts a step (the
+view's `step`): a line sent with the step its window last showed (`Message.step`, the web chat's
+every line) is refused when the conversation has moved on since, in another window, so a stale tab
+never answers a question it did not show ("否" to a media prompt taken as "no" to a go-ahead).
 
 Each token may start `conversations.per_token_per_minute` conversations a minute (rules.yaml; more
 is a 429 with Retry-After), and a conversation nobody spoke in for `idle_expiry_minutes` is deleted
@@ -21,7 +24,7 @@ import datetime as dt
 import json
 import secrets
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from fastapi import APIRouter, Depends, File, UploadFile
 from pydantic import Field
@@ -31,6 +34,7 @@ from ...conversation import Conversation, Upload
 from ...errors import Conflict, Forbidden, NotFound, UserError
 from ...gaps import source_of
 from ...media import MAX_BYTES
+from ...messages import say as said_in
 from ...ops import LocalOps
 from ...roles import allowed
 from ..deps import operations
@@ -47,16 +51,31 @@ class Message(Body):
     text: str = Field(max_length=4000)
     lang: Lang | None = Field(None, description="answer in this language from now on (auto: each line's own); "
                                                 "none: as the conversation was started")
+    step: int | None = Field(None, ge=0, le=2**53, description="the view's step this line answers: refused (409) when "
+                                                               "the conversation moved on since, in another window")
 
 
-def _view(conv_id: str, conv: Conversation, lines) -> dict:
+class MovedOn(Conflict):
+    """The conversation moved on in another window since the line's window showed it (409)."""
+
+
+class Stored(NamedTuple):
+    """A conversation as stored: the conversation, its version (for the save), the lines a web chat
+    showed of it (None for another shell) and its step (the turns taken)."""
+    conv: Conversation
+    version: int
+    shown: list[dict] | None
+    step: int
+
+
+def _view(conv_id: str, conv: Conversation, lines, step: int = 0) -> dict:
     try:
         toolbar = conv.toolbar()
     except UserError:
         toolbar = f" {conv.ctx.account}"
     shown = [{"kind": line.kind, "text": line.text, **({"entry": line.entry} if line.entry else {})} for line in lines]
-    return {"id": conv_id, "lines": shown,
-            "waiting": _waiting(conv_id, conv), "done": conv.done, "account": conv.ctx.account, "toolbar": toolbar}
+    return {"id": conv_id, "lines": shown, "waiting": _waiting(conv_id, conv), "done": conv.done,
+            "account": conv.ctx.account, "toolbar": toolbar, "step": step}
 
 
 def _waiting(conv_id: str, conv: Conversation) -> dict | None:
@@ -78,17 +97,16 @@ def _idle_since(ops: LocalOps) -> str:
     return (ops.ctx.clock.now() - dt.timedelta(minutes=minutes)).isoformat(sep=" ", timespec="seconds")
 
 
-def _open(ops: LocalOps, conv_id: str) -> tuple[Conversation, int]:
-    conv, version, _ = _load(ops, conv_id)
-    return conv, version
+def _open(ops: LocalOps, conv_id: str) -> Stored:
+    return _load(ops, conv_id)
 
 
-def _load(ops: LocalOps, conv_id: str) -> tuple[Conversation, int, list[dict] | None]:
-    """The stored conversation, its version, and the lines a web chat showed of it (None for another shell)."""
+def _load(ops: LocalOps, conv_id: str) -> Stored:
+    """The stored conversation."""
     ctx = ops.ctx
     row = ctx.store.row("SELECT state, version FROM conversations WHERE id = ? AND account = ? AND token = ? "
-                        "AND updated_at >= ?", (conv_id, ctx.account, ops.caller.principal.token_id,  # type: ignore[attr-defined]
-                                                _idle_since(ops)))
+                        "AND updated_at >= ?", (conv_id, ops.caller.account, ops.caller.principal.token_id,  # type: ignore[attr-defined]
+                                                _idle_since(ops)))   # the account the request names, started on
     if row is None:
         raise NotFound(f"no conversation {conv_id}; start one with POST /v1/conversations")
     data = json.loads(row["state"])
@@ -96,14 +114,21 @@ def _load(ops: LocalOps, conv_id: str) -> tuple[Conversation, int, list[dict] | 
     conv.whole_turns = True
     conv.source = source_of("conversation", conv_id)
     shown = data.get("shown")
-    return conv, row["version"], list(shown) if isinstance(shown, list) else ([] if conv.shell == "web" else None)
+    step = data.get("step")
+    return Stored(conv, row["version"], list(shown) if isinstance(shown, list) else ([] if conv.shell == "web" else None),
+                  step if isinstance(step, int) else 0)
 
 
-def _state(conv: Conversation, shown: list[dict] | None) -> str:
-    state = conv.dump()
+def _state(conv: Conversation, shown: list[dict] | None, step: int = 0) -> str:
+    state = {**conv.dump(), "step": step}
     if shown is not None:
         state["shown"] = shown[-conv.ctx.rules.conversations["shown_lines"]:]
     return json.dumps(state, ensure_ascii=False)
+
+
+def moved_on(conv: Conversation) -> MovedOn:
+    """The refusal of a line from a window the conversation moved on from, in its language."""
+    return MovedOn(said_in(conv.kb, "conversation.moved_on", conv.lang))
 
 
 def shown_lines(ctx, heard: str | None, lines) -> list[dict]:
@@ -115,38 +140,47 @@ def shown_lines(ctx, heard: str | None, lines) -> list[dict]:
                     **({"entry": line.entry} if line.entry else {})} for line in lines]
 
 
-def _save(ops: LocalOps, conv_id: str, conv: Conversation, version: int, shown: list[dict] | None = None) -> None:
-    """Store the new state (inside the turn's transaction), unless another window moved it meanwhile."""
-    ctx = ops.ctx
+def _save(ops: LocalOps, conv_id: str, stored: Stored, shown: list[dict] | None = None, step: int | None = None) -> None:
+    """Store the new state of STORED (inside the turn's transaction) with its SHOWN lines and STEP
+    (default: the stored ones), unless another window moved it meanwhile."""
+    ctx, conv = ops.ctx, stored.conv
     changed = ctx.store.execute(
         "UPDATE conversations SET state = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
-        (_state(conv, shown), version + 1, ctx.now(), conv_id, version))
+        (_state(conv, shown, stored.step if step is None else step), stored.version + 1, ctx.now(), conv_id,
+         stored.version))
     if not changed:
-        raise UserError("this conversation moved on in another window meanwhile; send the message again")
+        raise moved_on(conv)
 
 
-def _turn(ops: LocalOps, conv_id: str, act: Callable[[Conversation], list], heard: str | None = None) -> dict:
+def _turn(ops: LocalOps, conv_id: str, act: Callable[[Conversation], list], heard: str | None = None,
+          seen: int | None = None) -> dict:
     """ACT on the stored conversation and store what it leaves, in one transaction (run again whole
     after a conflict): the action a turn confirms and the state that says it was done commit together.
-    HEARD: the customer's line as a web chat shows it, kept with the reply in the chat's transcript."""
+    HEARD: the customer's line as a web chat shows it, kept with the reply in the chat's transcript.
+    SEEN: the step the line's window showed; a conversation moved on since refuses it (MovedOn)."""
     def work() -> dict:
-        conv, version, shown = _load(ops, conv_id)
-        lines = act(conv)
+        stored = _load(ops, conv_id)
+        if seen is not None and seen != stored.step:
+            raise moved_on(stored.conv)
+        lines = act(stored.conv)
+        shown = stored.shown
         if shown is not None:
-            shown += shown_lines(ops.ctx, heard, lines)
-        _save(ops, conv_id, conv, version, shown)
-        return _view(conv_id, conv, lines)
+            shown = shown + shown_lines(ops.ctx, heard, lines)
+        _save(ops, conv_id, stored, shown, stored.step + 1)
+        return _view(conv_id, stored.conv, lines, stored.step + 1)
     return ops.ctx.store.atomically(work, key=ops.ctx.account)
 
 
-def keep_refused(ops: LocalOps, conv_id: str, heard: str | None, lines: list) -> None:
+def keep_refused(ops: LocalOps, conv_id: str, heard: str | None, lines: list) -> dict | None:
     """A web chat's line that was refused whole (nothing else changed) and the refusal, added to its
-    transcript on their own, so a reload still shows them."""
-    def work() -> None:
-        conv, version, shown = _load(ops, conv_id)
-        if shown is not None:
-            _save(ops, conv_id, conv, version, shown + shown_lines(ops.ctx, heard, lines))
-    ops.ctx.store.atomically(work, key=ops.ctx.account)
+    transcript on their own, so a reload still shows them; the view as it is then (None: not a web chat's)."""
+    def work() -> dict | None:
+        stored = _load(ops, conv_id)
+        if stored.shown is None:
+            return None
+        _save(ops, conv_id, stored, stored.shown + shown_lines(ops.ctx, heard, lines))
+        return _view(conv_id, stored.conv, lines, stored.step)
+    return ops.ctx.store.atomically(work, key=ops.ctx.account)
 
 
 def judge(ops: LocalOps, conv_id: str | None, question: str, answer: str, verdict: str) -> str | None:
@@ -165,8 +199,8 @@ def judge(ops: LocalOps, conv_id: str | None, question: str, answer: str, verdic
             except NotFound:   # gone meanwhile: the verdict still counts
                 found = None
         line = None
-        if found is not None and found[2]:
-            line = next((shown for shown in reversed(found[2]) if shown.get("from") == "assistant"
+        if found is not None and found.shown:
+            line = next((shown for shown in reversed(found.shown) if shown.get("from") == "assistant"
                          and shown.get("entry") and str(shown.get("text", "")).strip() == answer.strip()), None)
         if line is not None and line.get("feedback"):
             return str(line["feedback"])
@@ -174,7 +208,7 @@ def judge(ops: LocalOps, conv_id: str | None, question: str, answer: str, verdic
                                              "answer": answer.strip(), "verdict": verdict})
         if line is not None and found is not None:
             line["feedback"] = verdict
-            _save(ops, conv_id or "", found[0], found[1], found[2])
+            _save(ops, conv_id or "", found, found.shown)
         return None
     return ctx.store.atomically(work, key=ctx.account)
 
@@ -222,8 +256,9 @@ def message(conv_id: str, body: Message, ops: LocalOps = Depends(operations("rep
 
 
 def say(conv_id: str, body: Message, ops: LocalOps, prompts: bool = False) -> dict:
-    """One line said to the stored conversation; PROMPTS: the question of a value it then waits for
-    is said as a line too (and kept as a turn), for a shell with a transcript (the web chat)."""
+    """One line said to the stored conversation (refused when it moved on from the step the line's
+    window showed, `body.step`); PROMPTS: the question of a value it then waits for is said as a
+    line too (and kept as a turn), for a shell with a transcript (the web chat)."""
     if not allowed(ops.role, "account.switch") and body.text.strip().lower().startswith("/account "):
         # the REPL's /account switches accounts; a customer's token is bound to one
         raise Forbidden(f"this token is for account '{ops.ctx.account}' only; /account cannot switch it")
@@ -234,7 +269,7 @@ def say(conv_id: str, body: Message, ops: LocalOps, prompts: bool = False) -> di
             conv.lang_setting = body.lang
         lines = conv.handle(body.text)
         return lines + conv.asked(lines) if prompts else lines
-    return _turn(ops, conv_id, said, body.text.strip())
+    return _turn(ops, conv_id, said, body.text.strip(), body.step)
 
 
 @router.post("/conversations/{conv_id}/cancel", summary="Drop whatever was being filled in (Ctrl-C)")
