@@ -859,3 +859,33 @@ def test_the_gaps_page_says_how_many_sessions_asked_a_question(desk, lang, said)
     manager.sign_in(desk["manager"])
     status, _, page = manager.go("/desk/gaps")
     assert status == 200 and said in re.sub(r"<[^>]+>", "", page)
+
+
+def test_the_account_an_agent_switched_to_in_the_chat_holds_after_a_reload_and_in_the_api(serve):
+    server = serve()
+    cli(server.db, "--role", "admin", "admin", "account", "create", "bingcheng", "--industry", "retail")
+    agent = server.token("--user", "ann", "--grant", "agent")
+    browser = Browser(server.url)
+    browser.sign_in(agent)
+    csrf = browser.csrf("/chat")
+    said = chat_say(browser, csrf, "/account bingcheng")
+    assert said["account"] == "bingcheng" and "Now on account bingcheng." in said["lines"][0]["text"]
+    page = browser.go("/chat")[2]                                     # a reload: still on bingcheng
+    bar = re.search(r'data-role="status-bar">([^<]*)<', page).group(1)
+    assert "bingcheng" in bar and "demo" not in bar, bar
+    assert "bingcheng" in json.loads(browser.go("/chat/status")[2])["toolbar"]
+    status = chat_say(browser, csrf, "/status")
+    assert status["account"] == "bingcheng" and "bingcheng" in status["lines"][0]["text"], status
+    chat_say(browser, csrf, "I want to talk to a person")
+    chat_say(browser, csrf, "yes")
+    status, ticket = server.call("GET", "/v1/tickets/1", server.token("--user", "lin", "--grant", "manager"))
+    assert status == 200 and ticket["account"] == "bingcheng", ticket
+    cli(server.db, "--role", "manager", "handoff", "reply", "1", "Looking at bingcheng now.", "--by", "lin")
+    assert [m["text"] for m in json.loads(browser.go("/chat/inbox?after=0")[2])] == ["Looking at bingcheng now."]
+    assert "(lin, #1): Looking at bingcheng now." in browser.go("/chat")[2]
+    # the same conversation through the API (the remote REPL): the account it chose holds for its next turns
+    conv = server.call("POST", "/v1/conversations", agent)[1]["id"]
+    code, view = server.call("POST", f"/v1/conversations/{conv}/messages", agent, {"text": "/account bingcheng"})
+    assert code == 200 and view["account"] == "bingcheng"
+    code, view = server.call("POST", f"/v1/conversations/{conv}/messages", agent, {"text": "/status"})
+    assert code == 200 and view["account"] == "bingcheng" and "bingcheng" in view["lines"][0]["text"], view

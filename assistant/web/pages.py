@@ -460,6 +460,18 @@ def _conversation(p: Page) -> tuple[str, dict]:
     return view["id"], view
 
 
+def _acting_for(p: Page, state: dict | None = None) -> str | None:
+    """The account the chat's conversation acts for (its STATE, else the stored one's): a staff
+    member's `/account` in it holds for the managers' replies it shows too. None: the session's own."""
+    if state is None:
+        conv_id = p.request.cookies.get(CHAT_COOKIE)
+        row = p.svc.store().row("SELECT state FROM conversations WHERE id = ? AND token = ?",
+                                (conv_id, p.session.principal.token_id)) if conv_id and p.session else None
+        state = json.loads(row["state"]) if row else {}
+    account = state.get("account")
+    return account if isinstance(account, str) and account else None
+
+
 def _transcript(p: Page, conv_id: str) -> list[dict]:
     """The conversation as the chat showed it (every line, its kind kept; the kept turns for one
     stored before the chat kept its lines), with the managers' replies shown to the customer during
@@ -475,7 +487,8 @@ def _transcript(p: Page, conv_id: str) -> list[dict]:
         turns = [t for t in state.get("turns", []) if isinstance(t, dict) and "text" in t]
     if not allowed(p.session.principal.role, "inbox"):
         return turns
-    shown = [{**m, "role": "support", "at": m["seen_at"]} for m in _said(p, p.ops("inbox").replies(row["created_at"]))]
+    replies = p.ops("inbox", _acting_for(p, state)).replies(row["created_at"])
+    shown = [{**m, "role": "support", "at": m["seen_at"]} for m in _said(p, replies)]
     return sorted(turns + shown, key=lambda t: str(t.get("at") or ""))   # stable: a turn stays before a reply of its second
 
 
@@ -515,7 +528,8 @@ def chat_page(p: Page = Depends(page)) -> Response:
         return away
     conv_id, view = _conversation(p)
     reads = allowed(p.session.principal.role, "inbox")
-    after = p.ops("inbox").latest() if reads else 0   # read first: a reply written meanwhile is polled (once: by id)
+    # read first: a reply written meanwhile is polled (once: by id)
+    after = p.ops("inbox", view["account"]).latest() if reads else 0
     transcript = _transcript(p, conv_id)
     lines = [] if transcript else view.get("lines", [])   # a new conversation's welcome is its transcript's first lines
     inbox = _inbox(p) if reads else []
@@ -619,7 +633,7 @@ def chat_feedback(question: str = Form("", max_length=4000), answer: str = Form(
 def _inbox(p: Page) -> list[dict]:
     """The customer's unseen replies and resolutions (marked seen), a resolution said in the page's
     language rather than as it is stored."""
-    return _said(p, p.ops("inbox").inbox())
+    return _said(p, p.ops("inbox", _acting_for(p)).inbox())
 
 
 def _said(p: Page, messages: list[dict]) -> list[dict]:
@@ -643,7 +657,7 @@ def chat_inbox(after: int | None = Query(None, ge=0), p: Page = Depends(page)) -
         return JSONResponse({"error": "signed out"}, 401)
     if not allowed(p.session.principal.role, "inbox"):
         return JSONResponse([])
-    news = _inbox(p) if after is None else _said(p, p.ops("inbox").news(after))
+    news = _inbox(p) if after is None else _said(p, p.ops("inbox", _acting_for(p)).news(after))
     return JSONResponse(news, headers={"Cache-Control": "no-store"})
 
 

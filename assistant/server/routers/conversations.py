@@ -10,6 +10,9 @@ view's `step`): a line sent with the step its window last showed (`Message.step`
 every line) is refused when the conversation has moved on since, in another window, so a stale tab
 never answers a question it did not show ("否" to a media prompt taken as "no" to a go-ahead).
 
+The account a staff member's conversation acts for is part of its state: `/account NAME` holds
+for the next turns, whatever account the requests name (a customer's token is bound to its own).
+
 Each token may start `conversations.per_token_per_minute` conversations a minute (rules.yaml; more
 is a 429 with Retry-After), and a conversation nobody spoke in for `idle_expiry_minutes` is deleted
 (its id then answers 404), checked as conversations are started and opened.
@@ -102,7 +105,8 @@ def _open(ops: LocalOps, conv_id: str) -> Stored:
 
 
 def _load(ops: LocalOps, conv_id: str) -> Stored:
-    """The stored conversation."""
+    """The stored conversation, on the account it acts for: the one it was started on, or for a
+    staff member the one a `/account` in it chose (the conversation's state, not the request's)."""
     ctx = ops.ctx
     row = ctx.store.row("SELECT state, version FROM conversations WHERE id = ? AND account = ? AND token = ? "
                         "AND updated_at >= ?", (conv_id, ops.caller.account, ops.caller.principal.token_id,  # type: ignore[attr-defined]
@@ -110,6 +114,9 @@ def _load(ops: LocalOps, conv_id: str) -> Stored:
     if row is None:
         raise NotFound(f"no conversation {conv_id}; start one with POST /v1/conversations")
     data = json.loads(row["state"])
+    acting_for = data.get("account")
+    if isinstance(acting_for, str) and acting_for and allowed(ops.role, "account.switch"):
+        ctx.account = acting_for
     conv = Conversation.load(ctx, ops._router(), data, ops.role, files="upload")
     conv.whole_turns = True
     conv.source = source_of("conversation", conv_id)
@@ -120,7 +127,7 @@ def _load(ops: LocalOps, conv_id: str) -> Stored:
 
 
 def _state(conv: Conversation, shown: list[dict] | None, step: int = 0) -> str:
-    state = {**conv.dump(), "step": step}
+    state = {**conv.dump(), "account": conv.ctx.account, "step": step}
     if shown is not None:
         state["shown"] = shown[-conv.ctx.rules.conversations["shown_lines"]:]
     return json.dumps(state, ensure_ascii=False)
