@@ -889,3 +889,20 @@ def test_the_account_an_agent_switched_to_in_the_chat_holds_after_a_reload_and_i
     assert code == 200 and view["account"] == "bingcheng"
     code, view = server.call("POST", f"/v1/conversations/{conv}/messages", agent, {"text": "/status"})
     assert code == 200 and view["account"] == "bingcheng" and "bingcheng" in view["lines"][0]["text"], view
+
+
+def test_an_agent_opens_every_ticket_the_desk_lists_in_its_account_without_the_managers_forms(serve):
+    server = serve()
+    cli(server.db, "--role", "admin", "admin", "account", "create", "xingchen", "--industry", "retail")
+    status, ticket = server.call("POST", "/v1/tickets", server.token("--account", "xingchen"),
+                                 {"reason": "my template is stuck"})
+    assert status == 200 and ticket["id"] == 1
+    browser = Browser(server.url)
+    browser.sign_in(server.token("--user", "ann", "--grant", "agent"))
+    for path in ("/desk", "/desk?status=all&account=xingchen"):
+        assert 'data-ticket-id="1"' in browser.go(path)[2], path
+    status, _, page = browser.go("/desk/tickets/1")
+    assert status == 200 and "There is no ticket" not in page
+    assert 'data-ticket-id="1"' in page and "<dd>xingchen</dd>" in page and "my template is stuck" in page
+    assert not re.search(r'data-action="(claim|assign|reply|resolve|note|reopen)"', page)
+    assert browser.go("/desk/tickets/2")[0] == 404                    # a ticket that does not exist: as before

@@ -23,7 +23,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ..actions import desk
+from ..actions import desk, handoff
 from ..actions.handoff import AGENT, message_in, resolution_note, summary_in
 from ..clock import Clock
 from ..errors import Forbidden, NotFound, UserError
@@ -289,11 +289,14 @@ def _history_line(p: Page, event: dict) -> dict:
 
 def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None = None, done: str | None = None,
                  kept: dict[str, str] | None = None) -> Response:
-    """The ticket's page; KEPT: the form refused (its action and fields), filled in again as it was sent."""
+    """The ticket's page; KEPT: the form refused (its action and fields), filled in again as it was sent.
+
+    The desk reaches every account's tickets, an agent's too: its queue lists them all, and an agent
+    may act for any account (`/account`), here the ticket's; what an agent gets fewer of is forms."""
     ops = p.ops("desk")
     number = ticket_id.strip().lstrip("#")
     try:
-        case = ops.handoff_show(ticket_id)
+        case = handoff.get(ops.ctx, ticket_id, any_account=True)
     except NotFound:
         return p.render("message.html", 404, title=p.words("ticket"), message=p.words("no_ticket", id=number[:40]))
     except UserError as exc:
