@@ -906,3 +906,46 @@ def test_an_agent_opens_every_ticket_the_desk_lists_in_its_account_without_the_m
     assert 'data-ticket-id="1"' in page and "<dd>xingchen</dd>" in page and "my template is stuck" in page
     assert not re.search(r'data-action="(claim|assign|reply|resolve|note|reopen)"', page)
     assert browser.go("/desk/tickets/2")[0] == 404                    # a ticket that does not exist: as before
+
+
+def test_a_chinese_desks_refusals_of_a_reply_are_chinese(desk):
+    t = desk["ticket"]
+    browser = Browser(desk["server"].url, lang="zh-CN")
+    browser.sign_in(desk["manager"])
+    csrf = browser.csrf(f"/desk/tickets/{t}")
+
+    def refused(action: str, **fields: str) -> str:
+        status, _, page = browser.go(f"/desk/tickets/{t}/{action}", {"csrf": csrf, **fields})
+        assert status == 400, (action, status)
+        return html.unescape(re.search(r'data-role="error">([^<]*)<', page).group(1))
+    for said in (refused("reply", text="  "), refused("note", text=""), refused("resolve", note=" ")):
+        assert "为空" in said and not re.search(r"[a-z]{3}", said), said
+    said = refused("reply", text="长" * 4001)
+    assert "4,001" in said and "4,000" in said and not re.search(r"[a-z]{3}", said), said
+    assert desk["server"].call("POST", f"/v1/tickets/{t}/resolve", desk["manager"], {"note": "Approved now."})[0] == 200
+    said = refused("reply", text="还有一个问题")
+    assert f"工单 #{t} 已解决" in said and not re.search(r"[a-z]{3}", said), said
+    english = Browser(desk["server"].url)
+    english.sign_in(desk["manager"])
+    status, _, page = english.go(f"/desk/tickets/{t}/reply", {"csrf": english.csrf(f"/desk/tickets/{t}"), "text": "more"})
+    assert status == 400 and f"Ticket #{t} is resolved" in page
+
+
+def test_the_template_industry_buttons_of_a_chinese_chat_are_chinese_words_the_conversation_reads(desk, kb):
+    server = desk["server"]
+    cli(server.db, "--now", "2026-10-01T10:00", "enable")
+    cli(server.db, "--now", "2026-10-01T10:00", "signature", "submit", "AcmeShop", "--source", "trademark")
+    browser = Browser(server.url, lang="zh-CN")
+    browser.sign_in(desk["customer"])
+    csrf = browser.csrf("/chat")
+    for line in ("创建一个模板", "Sale", "AcmeShop"):
+        view = chat_say(browser, csrf, line)
+    assert view["waiting"]["slot"] == "industry" and "e-commerce" in view["waiting"]["choices"], view["waiting"]
+    buttons = re.findall(r'name="text" value="([^"]*)">\s*<button type="submit">', browser.go("/chat")[2])
+    assert "电商" in buttons and not any(re.search(r"[a-z]", b) for b in buttons), buttons
+    assert chat_say(browser, csrf, "电商")["waiting"]["slot"] != "industry"    # the label is read as the value
+    from assistant.choices import pick
+
+    words, named = i18n.Words(i18n.catalogue(None), "zh"), kb.slot_types["industry"].choices
+    for industry in kb.rules.template_industries:                        # every button of every industry
+        assert words.choice(industry) != industry and pick(words.choice(industry), named) == industry, industry
