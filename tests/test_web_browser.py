@@ -426,3 +426,41 @@ def test_a_stale_tab_never_answers_a_question_it_did_not_show_and_catches_up(ser
     status, made = server.call("GET", "/v1/templates", server.token("--account", "demo"))
     assert status == 200 and [t["name"] for t in made] == ["Sale"], made
     assert errors == []
+
+
+def test_a_long_code_in_a_tickets_title_wraps_on_a_phone(serve, browser):
+    server = serve()
+    status, _ = server.call("POST", "/v1/tickets", server.token("--account", "demo"),
+                            {"reason": "短信全部发送失败，报错（isv.MOBILE_NUMBER_ILLEGAL）（isv.BUSINESS_LIMIT_CONTROL）"})
+    assert status == 200
+    desk, errors = open_page(browser, server.url, "zh")
+    desk.set_viewport_size({"width": 375, "height": 800})
+    sign_in(desk, server.token("--user", "lin", "--grant", "manager"), "zh")
+    desk.wait_for_url("**/desk")
+    for path in ("/desk", "/desk/tickets/1"):
+        desk.goto(server.url + path)
+        assert "isv.MOBILE_NUMBER_ILLEGAL" in desk.content()
+        assert desk.evaluate("document.documentElement.scrollWidth") <= 375, path
+    assert errors == []
+
+
+def test_a_reload_mid_flow_shows_the_latest_turn_and_the_open_prompt(serve, browser):
+    from test_web import cli
+
+    server = serve()
+    cli(server.db, "--now", "2026-10-01T10:00", "enable")
+    chat, errors = open_chat(browser, server, "en")
+    chat.set_viewport_size({"width": 800, "height": 600})
+    for question in ("what is a digital message", "what is td", "how long does template review take",
+                     "what is a signature", "what does a digital message cost"):
+        say(chat, question)
+    say(chat, "submit a signature")
+    transcript = chat.locator("[data-role=transcript]")
+    transcript.locator("li.prompt").last.wait_for()
+    chat.reload()
+    transcript.locator("li.prompt").last.wait_for()
+    assert chat.evaluate("(el) => el.scrollHeight > el.clientHeight", transcript.element_handle())   # it scrolls
+    assert chat.evaluate("(el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 2", transcript.element_handle())
+    prompt = transcript.locator("li.prompt").last.bounding_box()
+    assert prompt and prompt["y"] >= 0 and prompt["y"] + prompt["height"] <= 600        # in view, with no scrolling
+    assert errors == []

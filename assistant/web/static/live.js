@@ -196,6 +196,7 @@ function chat(form) {
     input.value = "";
     say(text).catch(() => line(list, "assistant", "…", "error"));
   });
+  list.scrollTop = list.scrollHeight;   // a reload shows the latest turn (the question open now), not the first
   for (const box of list.querySelectorAll("li[data-role=feedback]")) judged(box);   // the newest answer's, after a reload
   for (const b of choices.querySelectorAll("form[data-action=choose]")) {
     b.addEventListener("submit", (event) => { event.preventDefault(); say(b.querySelector("input[name=text]").value); });
