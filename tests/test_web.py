@@ -11,6 +11,7 @@ import html
 import http.cookiejar
 import io
 import json
+import pathlib
 import re
 import time
 import urllib.error
@@ -949,3 +950,37 @@ def test_the_template_industry_buttons_of_a_chinese_chat_are_chinese_words_the_c
     words, named = i18n.Words(i18n.catalogue(None), "zh"), kb.slot_types["industry"].choices
     for industry in kb.rules.template_industries:                        # every button of every industry
         assert words.choice(industry) != industry and pick(words.choice(industry), named) == industry, industry
+
+
+@pytest.mark.parametrize("lang,welcome", [("en", "send /help in the box below"), ("zh-CN", "在下方输入框发送 /help")])
+def test_the_chats_welcome_says_where_to_send_help_as_the_guide_does(desk, lang, welcome):
+    browser = Browser(desk["server"].url, lang=lang)
+    browser.sign_in(desk["customer"])
+    page = browser.go("/chat")[2]
+    transcript = page[page.find("<ol"):page.find("</ol>")]
+    assert welcome in transcript, transcript
+    guide = pathlib.Path(__file__).resolve().parent.parent / "docs" / "desk.md"
+    assert welcome in guide.read_text(encoding="utf-8")                   # the guide says what the page says
+
+
+@pytest.mark.parametrize("lang,ack,customer", [("en", "OK.", "the customer (account demo)"),
+                                               ("zh-CN", "好的。", "客户（账号 demo）")])
+def test_a_ticket_shows_the_assistants_short_ack_after_the_customers_line_and_names_the_customer_in_words(serve, lang, ack,
+                                                                                                        customer):
+    server = serve()
+    browser = Browser(server.url, lang=lang)
+    browser.sign_in(server.token("--account", "demo"))
+    csrf = browser.csrf("/chat")
+    zh = lang != "en"
+    for line in (("签名审核要多久", "不用", "转人工", "好的") if zh else
+                 ("how long does signature review take", "no", "I want to talk to a person", "yes")):
+        chat_say(browser, csrf, line)
+    desk = Browser(server.url, lang=lang)
+    desk.sign_in(server.token("--user", "lin", "--grant", "manager"))
+    page = desk.go("/desk/tickets/1")[2]
+    turns = [re.sub(r"<[^>]+>", "", t) for t in re.findall(r"<li data-from=\"(?:user|assistant)\"[^>]*>(.*?)</li>",
+                                                         re.search(r'<ol class="turns">(.*?)</ol>', page, re.S).group(1), re.S)]
+    declined = next(n for n, t in enumerate(turns) if t.endswith(": 不用" if zh else ": no"))
+    assert turns[declined + 1].endswith(ack), turns                       # the assistant's turn after it, short as it was
+    history = re.search(r'<ol class="history" data-role="history">(.*?)</ol>', page, re.S).group(1)
+    assert customer in html.unescape(history) and "token#" not in history, history

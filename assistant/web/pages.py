@@ -263,14 +263,16 @@ HISTORY_SAID = {"overdue": ("ticket.history.overdue",),
                 "assigned": ("ticket.history.assigned_by", "ticket.history.assigned")}
 
 
-def _history_line(p: Page, event: dict) -> dict:
-    """A ticket's history EVENT in the page's language: who (a person by role and name, or the
-    service itself), what happened, and its detail (why it was opened, a catalogue sentence)."""
+def _history_line(p: Page, event: dict, account: str) -> dict:
+    """A ticket's history EVENT in the page's language: who (a person by role and name, the customer
+    by the ticket's ACCOUNT rather than a token's number, or the service itself), what happened, and
+    its detail (why it was opened, a catalogue sentence)."""
     from ..messages import heard, say
 
     kb, actor = p.svc.kb, str(event["actor"] or "")
     role, _, name = actor.partition(":")
-    who = p.words("actor", role=p.words.label("role", role), name=name) if name else \
+    who = p.words("actor.customer", account=account) if role == "customer" else \
+        p.words("actor", role=p.words.label("role", role), name=name) if name else \
         p.words("actor.system") if actor == "system" else p.words.label("role", actor)
     detail = event["detail"]
     if detail:
@@ -306,7 +308,7 @@ def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None =
     kb = p.svc.kb
     case = {**case, "summary": summary_in(kb, case, p.lang),   # in the desk's language, as the queue says it
             "messages": [{**m, "text": message_in(kb, m["text"], p.lang)} for m in case["messages"]],   # "已结案：…"
-            "events": [_history_line(p, e) for e in case["events"]]}
+            "events": [_history_line(p, e, case["account"]) for e in case["events"]]}
     return p.render("ticket.html", status, case=case, agent=AGENT, state=_account_state(p, case["account"]), carriers=carriers,
                     canned=_canned(p), error=error, done=done, version=LIVE.version(p.svc), kept=kept or {})
 
