@@ -484,11 +484,11 @@ def _conversation(p: Page) -> tuple[str, dict]:
         try:
             stored = conversations._open(ops, conv_id)
             if not stored.conv.done:        # one that ended ("exit") makes way for a new one
-                return conv_id, conversations._view(conv_id, stored.conv, [], stored.step)
+                return conv_id, {**conversations._view(conv_id, stored.conv, []), "step": stored.step}
         except UserError:
             pass
     view = conversations.begin("welcome", "auto", ops, first=p.lang, keys=False, shell="web")   # in the page's language
-    return view["id"], view
+    return view["id"], {**view, "step": 0}
 
 
 def _acting_for(p: Page, state: dict | None = None) -> str | None:
@@ -575,14 +575,19 @@ def chat_page(p: Page = Depends(page)) -> Response:
 
 
 @router.post("/chat/say")
-def chat_say(text: str = Form("", max_length=4000), csrf: str = Form(""), step: int | None = Form(None, ge=0, le=2**53),
+def chat_say(text: str = Form("", max_length=4000), csrf: str = Form(""), step: str = Form("", max_length=20),
              p: Page = Depends(page)) -> Response:
     """One line of the chat; with JavaScript the page posts it and gets the reply as JSON. STEP: the
     conversation's step the page showed (a line from a page the conversation moved on from is refused)."""
     from ..server.routers import conversations
 
-    return _chat_turn(p, csrf, lambda ops, conv_id: conversations.say(conv_id, conversations.Message(text=text, step=step),
-                                                                      ops, prompts=True), text.strip())
+    return _chat_turn(p, csrf, lambda ops, conv_id: conversations.say(conv_id, conversations.Message(text=text), ops,
+                                                                      prompts=True, seen=_step(step)), text.strip())
+
+
+def _step(value: object) -> int | None:
+    """The step a chat's form says its page showed; None when it says none (a script's post)."""
+    return int(value) if isinstance(value, str) and value.isdecimal() and len(value) < 17 else None
 
 
 @router.post("/chat/files")
@@ -593,8 +598,7 @@ async def chat_files(request: Request, svc: Service = Depends(service)) -> Respo
 
     form = await request.form()
     uploads = [Upload(f.filename or "", await f.read()) for f in form.getlist("file") if hasattr(f, "read")]
-    csrf, step = form.get("csrf"), form.get("step")
-    seen = int(step) if isinstance(step, str) and step.isdecimal() and len(step) < 17 else None
+    csrf, seen = form.get("csrf"), _step(form.get("step"))
 
     named = ", ".join(u.name for u in uploads)   # as the page's script shows the customer's upload
 
@@ -602,7 +606,7 @@ async def chat_files(request: Request, svc: Service = Depends(service)) -> Respo
         def attached(conv) -> list:
             lines = conv.attach(uploads)
             return lines + conv.asked(lines)
-        return conversations._turn(ops, conv_id, attached, named, seen)
+        return conversations._turn(ops, conv_id, attached, named, seen, steps=True)
     return await _run_in_thread(lambda: _chat_turn(Page(request, svc), csrf if isinstance(csrf, str) else None, attach,
                                                    named))
 

@@ -5,10 +5,10 @@ action it confirms) and stores the new state, only if nobody else moved it meanw
 number): two tabs answering at once get a clear refusal instead of a lost turn, and an action is
 never committed without the state that records it, so a failed save and a repeated "yes" cannot
 repeat it. A conflict on a database server runs the whole turn again from the stored state. No
-database lock is held while the client is heard or answered. Each turn also counts a step (the
-view's `step`): a line sent with the step its window last showed (`Message.step`, the web chat's
-every line) is refused when the conversation has moved on since, in another window, so a stale tab
-never answers a question it did not show ("否" to a media prompt taken as "no" to a go-ahead).
+database lock is held while the client is heard or answered. Each turn also counts a step: a web
+chat's line says the step its page last showed, and is refused when the conversation has moved on
+since, in another tab, so a stale tab never answers a question it did not show ("否" to a media
+prompt taken as "no" to a go-ahead).
 
 The account a staff member's conversation acts for is part of its state: `/account NAME` holds
 for the next turns, whatever account the requests name (a customer's token is bound to its own).
@@ -54,8 +54,6 @@ class Message(Body):
     text: str = Field(max_length=4000)
     lang: Lang | None = Field(None, description="answer in this language from now on (auto: each line's own); "
                                                 "none: as the conversation was started")
-    step: int | None = Field(None, ge=0, le=2**53, description="the view's step this line answers: refused (409) when "
-                                                               "the conversation moved on since, in another window")
 
 
 class MovedOn(Conflict):
@@ -71,14 +69,14 @@ class Stored(NamedTuple):
     step: int
 
 
-def _view(conv_id: str, conv: Conversation, lines, step: int = 0) -> dict:
+def _view(conv_id: str, conv: Conversation, lines) -> dict:
     try:
         toolbar = conv.toolbar()
     except UserError:
         toolbar = f" {conv.ctx.account}"
     shown = [{"kind": line.kind, "text": line.text, **({"entry": line.entry} if line.entry else {})} for line in lines]
     return {"id": conv_id, "lines": shown, "waiting": _waiting(conv_id, conv), "done": conv.done,
-            "account": conv.ctx.account, "toolbar": toolbar, "step": step}
+            "account": conv.ctx.account, "toolbar": toolbar}
 
 
 def _waiting(conv_id: str, conv: Conversation) -> dict | None:
@@ -160,11 +158,12 @@ def _save(ops: LocalOps, conv_id: str, stored: Stored, shown: list[dict] | None 
 
 
 def _turn(ops: LocalOps, conv_id: str, act: Callable[[Conversation], list], heard: str | None = None,
-          seen: int | None = None) -> dict:
+          seen: int | None = None, steps: bool = False) -> dict:
     """ACT on the stored conversation and store what it leaves, in one transaction (run again whole
     after a conflict): the action a turn confirms and the state that says it was done commit together.
     HEARD: the customer's line as a web chat shows it, kept with the reply in the chat's transcript.
-    SEEN: the step the line's window showed; a conversation moved on since refuses it (MovedOn)."""
+    SEEN: the step the line's window showed; a conversation moved on since refuses it (MovedOn).
+    STEPS: the view says the step the turn leaves (`step`), for the web chat to send with its next line."""
     def work() -> dict:
         stored = _load(ops, conv_id)
         if seen is not None and seen != stored.step:
@@ -174,19 +173,21 @@ def _turn(ops: LocalOps, conv_id: str, act: Callable[[Conversation], list], hear
         if shown is not None:
             shown = shown + shown_lines(ops.ctx, heard, lines)
         _save(ops, conv_id, stored, shown, stored.step + 1)
-        return _view(conv_id, stored.conv, lines, stored.step + 1)
+        view = _view(conv_id, stored.conv, lines)
+        return {**view, "step": stored.step + 1} if steps else view
     return ops.ctx.store.atomically(work, key=ops.ctx.account)
 
 
 def keep_refused(ops: LocalOps, conv_id: str, heard: str | None, lines: list) -> dict | None:
     """A web chat's line that was refused whole (nothing else changed) and the refusal, added to its
-    transcript on their own, so a reload still shows them; the view as it is then (None: not a web chat's)."""
+    transcript on their own, so a reload still shows them; the view as it is then, with its step (None:
+    not a web chat's)."""
     def work() -> dict | None:
         stored = _load(ops, conv_id)
         if stored.shown is None:
             return None
         _save(ops, conv_id, stored, stored.shown + shown_lines(ops.ctx, heard, lines))
-        return _view(conv_id, stored.conv, lines, stored.step)
+        return {**_view(conv_id, stored.conv, lines), "step": stored.step}
     return ops.ctx.store.atomically(work, key=ops.ctx.account)
 
 
@@ -262,10 +263,11 @@ def message(conv_id: str, body: Message, ops: LocalOps = Depends(operations("rep
     return say(conv_id, body, ops)
 
 
-def say(conv_id: str, body: Message, ops: LocalOps, prompts: bool = False) -> dict:
-    """One line said to the stored conversation (refused when it moved on from the step the line's
-    window showed, `body.step`); PROMPTS: the question of a value it then waits for is said as a
-    line too (and kept as a turn), for a shell with a transcript (the web chat)."""
+def say(conv_id: str, body: Message, ops: LocalOps, prompts: bool = False, seen: int | None = None) -> dict:
+    """One line said to the stored conversation; PROMPTS: the question of a value it then waits for
+    is said as a line too (and kept as a turn), for a shell with a transcript (the web chat), whose
+    line is refused when the conversation moved on from the step its page showed (SEEN), and whose
+    view says the step it leaves."""
     if not allowed(ops.role, "account.switch") and body.text.strip().lower().startswith("/account "):
         # the REPL's /account switches accounts; a customer's token is bound to one
         raise Forbidden(f"this token is for account '{ops.ctx.account}' only; /account cannot switch it")
@@ -276,7 +278,7 @@ def say(conv_id: str, body: Message, ops: LocalOps, prompts: bool = False) -> di
             conv.lang_setting = body.lang
         lines = conv.handle(body.text)
         return lines + conv.asked(lines) if prompts else lines
-    return _turn(ops, conv_id, said, body.text.strip(), body.step)
+    return _turn(ops, conv_id, said, body.text.strip(), seen, steps=prompts)
 
 
 @router.post("/conversations/{conv_id}/cancel", summary="Drop whatever was being filled in (Ctrl-C)")
