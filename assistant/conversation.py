@@ -215,9 +215,9 @@ class Conversation:
         except Exception as exc:  # a bug must not end the session, in any shell  # noqa: BLE001
             lines = self.internal_error(exc)
         lines = [Line(line.kind, speech.say(line.text, self.kb, self.shell), line.entry) for line in lines]
-        for line in lines:
-            if line.kind != "muted":
-                self._turn("assistant", line.text)
+        # the muted lines are asides, unless they are the whole reply (a short "OK." to a "no"): kept then
+        for line in [line for line in lines if line.kind != "muted"] or lines:
+            self._turn("assistant", line.text)
         return lines
 
     def asked(self, lines: list[Line]) -> list[Line]:

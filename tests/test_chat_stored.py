@@ -7,7 +7,7 @@ import pytest
 from assistant import tokens
 from assistant.chat import stored
 from assistant.conversation import Conversation
-from assistant.errors import NotFound, UserError
+from assistant.errors import NotFound
 
 QUESTION = "what is a digital message"
 
@@ -78,8 +78,21 @@ def test_another_tokens_or_an_idle_conversation_is_not_found_and_its_verdict_mar
 
 def test_a_save_of_a_version_another_window_moved_on_is_refused(ctx, chat):
     holder, conv_id, _ = chat
-    conv, version, shown = stored.load(holder, conv_id)
-    ctx.store.atomically(lambda: stored.save(ctx, conv_id, conv, version, shown))
-    with pytest.raises(UserError, match="moved on in another window"):
-        ctx.store.atomically(lambda: stored.save(ctx, conv_id, conv, version, shown))
-    assert kept(ctx, conv_id)[1] == version + 1
+    found = stored.load(holder, conv_id)
+    ctx.store.atomically(lambda: stored.save(ctx, conv_id, found, found.shown))
+    with pytest.raises(stored.MovedOn, match="moved on in another window"):
+        ctx.store.atomically(lambda: stored.save(ctx, conv_id, found, found.shown))
+    assert kept(ctx, conv_id)[1] == found.version + 1
+
+
+def test_a_verdict_keeps_the_conversations_step_and_the_account_it_acts_for(ctx, chat):
+    """A verdict's save stores the state again: the step a tab sends and a staff member's /account must
+    survive it, or the tab's next line would be refused as stale and the agent put back on demo."""
+    holder, conv_id, answer = chat
+    row = ctx.store.row("SELECT state FROM conversations WHERE id = ?", (conv_id,))
+    state = {**json.loads(row["state"]), "step": 4}
+    ctx.store.atomically(lambda: ctx.store.execute("UPDATE conversations SET state = ? WHERE id = ?",
+                                                   (json.dumps(state, ensure_ascii=False), conv_id)))
+    assert stored.judge(holder, conv_id, QUESTION, answer, "yes") is None
+    after = json.loads(ctx.store.row("SELECT state FROM conversations WHERE id = ?", (conv_id,))["state"])
+    assert (after["step"], after["account"]) == (4, "demo") and stored.load(holder, conv_id).step == 4

@@ -11,6 +11,7 @@ import html
 import http.cookiejar
 import io
 import json
+import pathlib
 import re
 import time
 import urllib.error
@@ -859,3 +860,127 @@ def test_the_gaps_page_says_how_many_sessions_asked_a_question(desk, lang, said)
     manager.sign_in(desk["manager"])
     status, _, page = manager.go("/desk/gaps")
     assert status == 200 and said in re.sub(r"<[^>]+>", "", page)
+
+
+def test_the_account_an_agent_switched_to_in_the_chat_holds_after_a_reload_and_in_the_api(serve):
+    server = serve()
+    cli(server.db, "--role", "admin", "admin", "account", "create", "bingcheng", "--industry", "retail")
+    agent = server.token("--user", "ann", "--grant", "agent")
+    browser = Browser(server.url)
+    browser.sign_in(agent)
+    csrf = browser.csrf("/chat")
+    said = chat_say(browser, csrf, "/account bingcheng")
+    assert said["account"] == "bingcheng" and "Now on account bingcheng." in said["lines"][0]["text"]
+    page = browser.go("/chat")[2]                                     # a reload: still on bingcheng
+    bar = re.search(r'data-role="status-bar">([^<]*)<', page).group(1)
+    assert "bingcheng" in bar and "demo" not in bar, bar
+    assert "bingcheng" in json.loads(browser.go("/chat/status")[2])["toolbar"]
+    status = chat_say(browser, csrf, "/status")
+    assert status["account"] == "bingcheng" and "bingcheng" in status["lines"][0]["text"], status
+    chat_say(browser, csrf, "I want to talk to a person")
+    chat_say(browser, csrf, "yes")
+    status, ticket = server.call("GET", "/v1/tickets/1", server.token("--user", "lin", "--grant", "manager"))
+    assert status == 200 and ticket["account"] == "bingcheng", ticket
+    cli(server.db, "--role", "manager", "handoff", "reply", "1", "Looking at bingcheng now.", "--by", "lin")
+    assert [m["text"] for m in json.loads(browser.go("/chat/inbox?after=0")[2])] == ["Looking at bingcheng now."]
+    assert "(lin, #1): Looking at bingcheng now." in browser.go("/chat")[2]
+    # the same conversation through the API (the remote REPL): the account it chose holds for its next turns
+    conv = server.call("POST", "/v1/conversations", agent)[1]["id"]
+    code, view = server.call("POST", f"/v1/conversations/{conv}/messages", agent, {"text": "/account bingcheng"})
+    assert code == 200 and view["account"] == "bingcheng"
+    code, view = server.call("POST", f"/v1/conversations/{conv}/messages", agent, {"text": "/status"})
+    assert code == 200 and view["account"] == "bingcheng" and "bingcheng" in view["lines"][0]["text"], view
+
+
+def test_an_agent_opens_every_ticket_the_desk_lists_in_its_account_without_the_managers_forms(serve):
+    server = serve()
+    cli(server.db, "--role", "admin", "admin", "account", "create", "xingchen", "--industry", "retail")
+    status, ticket = server.call("POST", "/v1/tickets", server.token("--account", "xingchen"),
+                                 {"reason": "my template is stuck"})
+    assert status == 200 and ticket["id"] == 1
+    browser = Browser(server.url)
+    browser.sign_in(server.token("--user", "ann", "--grant", "agent"))
+    for path in ("/desk", "/desk?status=all&account=xingchen"):
+        assert 'data-ticket-id="1"' in browser.go(path)[2], path
+    status, _, page = browser.go("/desk/tickets/1")
+    assert status == 200 and "There is no ticket" not in page
+    assert 'data-ticket-id="1"' in page and "<dd>xingchen</dd>" in page and "my template is stuck" in page
+    assert not re.search(r'data-action="(claim|assign|reply|resolve|note|reopen)"', page)
+    assert browser.go("/desk/tickets/2")[0] == 404                    # a ticket that does not exist: as before
+
+
+def test_a_chinese_desks_refusals_of_a_reply_are_chinese(desk):
+    t = desk["ticket"]
+    browser = Browser(desk["server"].url, lang="zh-CN")
+    browser.sign_in(desk["manager"])
+    csrf = browser.csrf(f"/desk/tickets/{t}")
+
+    def refused(action: str, **fields: str) -> str:
+        status, _, page = browser.go(f"/desk/tickets/{t}/{action}", {"csrf": csrf, **fields})
+        assert status == 400, (action, status)
+        return html.unescape(re.search(r'data-role="error">([^<]*)<', page).group(1))
+    for said in (refused("reply", text="  "), refused("note", text=""), refused("resolve", note=" ")):
+        assert "为空" in said and not re.search(r"[a-z]{3}", said), said
+    said = refused("reply", text="长" * 4001)
+    assert "4,001" in said and "4,000" in said and not re.search(r"[a-z]{3}", said), said
+    assert desk["server"].call("POST", f"/v1/tickets/{t}/resolve", desk["manager"], {"note": "Approved now."})[0] == 200
+    said = refused("reply", text="还有一个问题")
+    assert f"工单 #{t} 已解决" in said and not re.search(r"[a-z]{3}", said), said
+    english = Browser(desk["server"].url)
+    english.sign_in(desk["manager"])
+    status, _, page = english.go(f"/desk/tickets/{t}/reply", {"csrf": english.csrf(f"/desk/tickets/{t}"), "text": "more"})
+    assert status == 400 and f"Ticket #{t} is resolved" in page
+
+
+def test_the_template_industry_buttons_of_a_chinese_chat_are_chinese_words_the_conversation_reads(desk, kb):
+    server = desk["server"]
+    cli(server.db, "--now", "2026-10-01T10:00", "enable")
+    cli(server.db, "--now", "2026-10-01T10:00", "signature", "submit", "AcmeShop", "--source", "trademark")
+    browser = Browser(server.url, lang="zh-CN")
+    browser.sign_in(desk["customer"])
+    csrf = browser.csrf("/chat")
+    for line in ("创建一个模板", "Sale", "AcmeShop"):
+        view = chat_say(browser, csrf, line)
+    assert view["waiting"]["slot"] == "industry" and "e-commerce" in view["waiting"]["choices"], view["waiting"]
+    buttons = re.findall(r'name="text" value="([^"]*)">\s*<button type="submit">', browser.go("/chat")[2])
+    assert "电商" in buttons and not any(re.search(r"[a-z]", b) for b in buttons), buttons
+    assert chat_say(browser, csrf, "电商")["waiting"]["slot"] != "industry"    # the label is read as the value
+    from assistant.choices import pick
+
+    words, named = i18n.Words(i18n.catalogue(None), "zh"), kb.slot_types["industry"].choices
+    for industry in kb.rules.template_industries:                        # every button of every industry
+        assert words.choice(industry) != industry and pick(words.choice(industry), named) == industry, industry
+
+
+@pytest.mark.parametrize("lang,welcome", [("en", "send /help in the box below"), ("zh-CN", "在下方输入框发送 /help")])
+def test_the_chats_welcome_says_where_to_send_help_as_the_guide_does(desk, lang, welcome):
+    browser = Browser(desk["server"].url, lang=lang)
+    browser.sign_in(desk["customer"])
+    page = browser.go("/chat")[2]
+    transcript = page[page.find("<ol"):page.find("</ol>")]
+    assert welcome in transcript, transcript
+    guide = pathlib.Path(__file__).resolve().parent.parent / "docs" / "desk.md"
+    assert welcome in guide.read_text(encoding="utf-8")                   # the guide says what the page says
+
+
+@pytest.mark.parametrize("lang,ack,customer", [("en", "OK.", "the customer (account demo)"),
+                                               ("zh-CN", "好的。", "客户（账号 demo）")])
+def test_a_ticket_shows_the_assistants_short_ack_after_the_customers_line_and_names_the_customer_in_words(serve, lang, ack,
+                                                                                                        customer):
+    server = serve()
+    browser = Browser(server.url, lang=lang)
+    browser.sign_in(server.token("--account", "demo"))
+    csrf = browser.csrf("/chat")
+    zh = lang != "en"
+    for line in (("签名审核要多久", "不用", "转人工", "好的") if zh else
+                 ("how long does signature review take", "no", "I want to talk to a person", "yes")):
+        chat_say(browser, csrf, line)
+    desk = Browser(server.url, lang=lang)
+    desk.sign_in(server.token("--user", "lin", "--grant", "manager"))
+    page = desk.go("/desk/tickets/1")[2]
+    turns = [re.sub(r"<[^>]+>", "", t) for t in re.findall(r"<li data-from=\"(?:user|assistant)\"[^>]*>(.*?)</li>",
+                                                         re.search(r'<ol class="turns">(.*?)</ol>', page, re.S).group(1), re.S)]
+    declined = next(n for n, t in enumerate(turns) if t.endswith(": 不用" if zh else ": no"))
+    assert turns[declined + 1].endswith(ack), turns                       # the assistant's turn after it, short as it was
+    history = re.search(r'<ol class="history" data-role="history">(.*?)</ol>', page, re.S).group(1)
+    assert customer in html.unescape(history) and "token#" not in history, history

@@ -421,3 +421,82 @@ def test_a_chinese_chats_upload_that_is_no_media_is_refused_in_chinese_with_what
     chat.reload()                                    # kept in the transcript as said
     transcript.locator("li[data-from=assistant]", has_text=f"{name} 不是").wait_for()
     assert errors == []
+
+
+def _at_the_media_prompt(server, chat):
+    """CHAT (zh) walked through template creation up to its media prompt (signature AcmeShop submitted)."""
+    from test_web import cli
+
+    cli(server.db, "--now", "2026-10-01T10:00", "enable")
+    cli(server.db, "--now", "2026-10-01T10:00", "signature", "submit", "AcmeShop", "--source", "trademark")
+    for text in ("创建一个模板", "Sale", "AcmeShop", "e-commerce", "Hi there"):
+        say(chat, text)
+    chat.locator("form[data-action=attach]").wait_for(state="visible")
+
+
+def test_a_stale_tab_never_answers_a_question_it_did_not_show_and_catches_up(serve, browser):
+    from conftest import png_bytes
+
+    server = serve()
+    first, errors = open_chat(browser, server, "zh")
+    _at_the_media_prompt(server, first)
+    second = first.context.new_page()                     # a second tab, still at the media prompt
+    second.set_default_timeout(20_000)
+    second.on("pageerror", lambda exc: errors.append(str(exc)))
+    second.goto(server.url + "/chat")
+    second.locator("form[data-action=attach]").wait_for(state="visible")
+    first.set_input_files("form[data-action=attach] input[type=file]",
+                          files=[{"name": "banner.png", "mimeType": "image/png", "buffer": png_bytes()}])
+    first.click("form[data-action=attach] button[type=submit]")
+    first.locator("[data-role=choices] button", has_text="是").wait_for()     # the preview's go-ahead
+    say(second, "否")                                     # answers what the second tab shows: the media prompt
+    refusal = second.locator("[data-role=transcript] li.error", has_text="另一个窗口")
+    refusal.wait_for()
+    second.locator("[data-role=choices] button", has_text="是").wait_for()    # caught up: the go-ahead it now asks
+    assert second.locator("form[data-action=attach]").is_hidden()
+    assert "moved on" not in refusal.inner_text()
+    for tab in (first, second):
+        assert "未执行" not in tab.locator("[data-role=transcript]").inner_text()
+    first.locator("[data-role=choices] button", has_text="是").click()        # the template was kept: it goes ahead
+    first.locator("[data-role=transcript] li[data-from=assistant]", has_text="DIGITAL_SMS_").last.wait_for()
+    status, made = server.call("GET", "/v1/templates", server.token("--account", "demo"))
+    assert status == 200 and [t["name"] for t in made] == ["Sale"], made
+    assert errors == []
+
+
+def test_a_long_code_in_a_tickets_title_wraps_on_a_phone(serve, browser):
+    server = serve()
+    status, _ = server.call("POST", "/v1/tickets", server.token("--account", "demo"),
+                            {"reason": "短信全部发送失败，报错（isv.MOBILE_NUMBER_ILLEGAL）（isv.BUSINESS_LIMIT_CONTROL）"})
+    assert status == 200
+    desk, errors = open_page(browser, server.url, "zh")
+    desk.set_viewport_size({"width": 375, "height": 800})
+    sign_in(desk, server.token("--user", "lin", "--grant", "manager"), "zh")
+    desk.wait_for_url("**/desk")
+    for path in ("/desk", "/desk/tickets/1"):
+        desk.goto(server.url + path)
+        assert "isv.MOBILE_NUMBER_ILLEGAL" in desk.content()
+        assert desk.evaluate("document.documentElement.scrollWidth") <= 375, path
+    assert errors == []
+
+
+def test_a_reload_mid_flow_shows_the_latest_turn_and_the_open_prompt(serve, browser):
+    from test_web import cli
+
+    server = serve()
+    cli(server.db, "--now", "2026-10-01T10:00", "enable")
+    chat, errors = open_chat(browser, server, "en")
+    chat.set_viewport_size({"width": 800, "height": 600})
+    for question in ("what is a digital message", "what is td", "how long does template review take",
+                     "what is a signature", "what does a digital message cost"):
+        say(chat, question)
+    say(chat, "submit a signature")
+    transcript = chat.locator("[data-role=transcript]")
+    transcript.locator("li.prompt").last.wait_for()
+    chat.reload()
+    transcript.locator("li.prompt").last.wait_for()
+    assert chat.evaluate("(el) => el.scrollHeight > el.clientHeight", transcript.element_handle())   # it scrolls
+    assert chat.evaluate("(el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 2", transcript.element_handle())
+    prompt = transcript.locator("li.prompt").last.bounding_box()
+    assert prompt and prompt["y"] >= 0 and prompt["y"] + prompt["height"] <= 600        # in view, with no scrolling
+    assert errors == []

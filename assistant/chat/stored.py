@@ -3,7 +3,9 @@
 A stored conversation belongs to one account and one service token, and one nobody spoke in for
 `conversations.idle_expiry_minutes` (rules.yaml) is as good as gone. Its state carries a version:
 a save names the version it loaded, so a turn another window took meanwhile is refused rather than
-lost. A web chat's state also keeps the lines it showed (`shown`), so a reload reads as it was.
+lost. A web chat's state also keeps the lines it showed (`shown`), so a reload reads as it was, and
+counts its turns (`step`), so a line from a tab that showed an older step is refused. The account a
+staff member's conversation acts for (`/account NAME`) is part of its state too.
 The service's routers (server/routers/conversations.py) and the web chat's pages call these; each
 function that changes something is one transaction of its own, or runs inside the caller's.
 """
@@ -15,8 +17,10 @@ import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..errors import NotFound, UserError
+from ..errors import Conflict, NotFound
 from ..gaps import source_of
+from ..messages import say
+from ..roles import allowed
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -27,12 +31,15 @@ if TYPE_CHECKING:
 
 class Holder(NamedTuple):
     """Whose stored conversations: the request's CTX (store, account, clock), the ROUTER a loaded one
-    answers with (asked for when it is loaded), the ROLE it speaks as, and the service TOKEN it belongs to."""
+    answers with (asked for when it is loaded), the ROLE it speaks as, the service TOKEN it belongs to,
+    and the ACCOUNT they were started on (default CTX's: a load may switch CTX to the one a staff
+    member's conversation acts for, and a turn run again must find it by the first)."""
 
     ctx: Context
     router: Callable[[], Router]
     role: str
     token: int
+    account: str | None = None
 
 
 def idle_since(ctx: Context) -> str:
@@ -41,29 +48,55 @@ def idle_since(ctx: Context) -> str:
     return (ctx.clock.now() - dt.timedelta(minutes=minutes)).isoformat(sep=" ", timespec="seconds")
 
 
-def load(holder: Holder, conv_id: str) -> tuple[Conversation, int, list[dict] | None]:
-    """The stored conversation, its version, and the lines a web chat showed of it (None for another shell)."""
+class MovedOn(Conflict):
+    """The conversation moved on in another window since the line's window showed it (409)."""
+
+
+class Stored(NamedTuple):
+    """A conversation as stored: the conversation, its version (for the save), the lines a web chat
+    showed of it (None for another shell) and its step (the turns taken)."""
+
+    conv: Conversation
+    version: int
+    shown: list[dict] | None
+    step: int
+
+
+def load(holder: Holder, conv_id: str) -> Stored:
+    """The stored conversation started on the holder's account, acting for the account it acts for:
+    that one, or for a staff member the one a `/account` in it chose (the conversation's state, not
+    the request's: the holder's context is switched to it)."""
     from ..conversation import Conversation
 
     ctx = holder.ctx
     row = ctx.store.row("SELECT state, version FROM conversations WHERE id = ? AND account = ? AND token = ? "
-                        "AND updated_at >= ?", (conv_id, ctx.account, holder.token, idle_since(ctx)))
+                        "AND updated_at >= ?", (conv_id, holder.account or ctx.account, holder.token, idle_since(ctx)))
     if row is None:
         raise NotFound(f"no conversation {conv_id}; start one with POST /v1/conversations")
     data = json.loads(row["state"])
+    acting_for = data.get("account")
+    if isinstance(acting_for, str) and acting_for and allowed(holder.role, "account.switch"):
+        ctx.account = acting_for
     conv = Conversation.load(ctx, holder.router(), data, holder.role, files="upload")
     conv.whole_turns = True
     conv.source = source_of("conversation", conv_id)
-    shown = data.get("shown")
-    return conv, row["version"], list(shown) if isinstance(shown, list) else ([] if conv.shell == "web" else None)
+    shown, step = data.get("shown"), data.get("step")
+    return Stored(conv, row["version"], list(shown) if isinstance(shown, list) else ([] if conv.shell == "web" else None),
+                  step if isinstance(step, int) else 0)
 
 
-def state(conv: Conversation, shown: list[dict] | None) -> str:
-    """CONV's state as stored, with the last of the lines a web chat SHOWED (`conversations.shown_lines`)."""
-    dumped = conv.dump()
+def state(conv: Conversation, shown: list[dict] | None, step: int = 0) -> str:
+    """CONV's state as stored: the account it acts for, its STEP, and the last of the lines a web chat
+    SHOWED (`conversations.shown_lines`)."""
+    dumped = {**conv.dump(), "account": conv.ctx.account, "step": step}
     if shown is not None:
         dumped["shown"] = shown[-conv.ctx.rules.conversations["shown_lines"]:]
     return json.dumps(dumped, ensure_ascii=False)
+
+
+def moved_on(conv: Conversation) -> MovedOn:
+    """The refusal of a line from a window the conversation moved on from, in its language."""
+    return MovedOn(say(conv.kb, "conversation.moved_on", conv.lang))
 
 
 def shown_lines(ctx: Context, heard: str | None, lines: Sequence[Line]) -> list[dict]:
@@ -75,13 +108,15 @@ def shown_lines(ctx: Context, heard: str | None, lines: Sequence[Line]) -> list[
                     **({"entry": line.entry} if line.entry else {})} for line in lines]
 
 
-def save(ctx: Context, conv_id: str, conv: Conversation, version: int, shown: list[dict] | None = None) -> None:
-    """Store the new state (inside the turn's transaction), unless another window moved it meanwhile."""
+def save(ctx: Context, conv_id: str, stored: Stored, shown: list[dict] | None = None, step: int | None = None) -> None:
+    """Store the new state of STORED (inside the turn's transaction) with its SHOWN lines and STEP
+    (default: the stored one), unless another window moved it meanwhile."""
     changed = ctx.store.execute(
         "UPDATE conversations SET state = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
-        (state(conv, shown), version + 1, ctx.now(), conv_id, version))
+        (state(stored.conv, shown, stored.step if step is None else step), stored.version + 1, ctx.now(), conv_id,
+         stored.version))
     if not changed:
-        raise UserError("this conversation moved on in another window meanwhile; send the message again")
+        raise moved_on(stored.conv)
 
 
 def judge(holder: Holder, conv_id: str | None, question: str, answer: str, verdict: str) -> str | None:
@@ -91,6 +126,7 @@ def judge(holder: Holder, conv_id: str | None, question: str, answer: str, verdi
     already, nothing is recorded and that verdict is returned; None when this one was recorded
     (an answer the transcript does not show, or no conversation, is recorded as it comes)."""
     ctx = holder.ctx
+    account = holder.account or ctx.account   # the verdict's: the request's, whatever the conversation acts for
 
     def work() -> str | None:
         found = None
@@ -100,15 +136,15 @@ def judge(holder: Holder, conv_id: str | None, question: str, answer: str, verdi
             except NotFound:   # gone meanwhile: the verdict still counts
                 found = None
         line = None
-        if found is not None and found[2]:
-            line = next((shown for shown in reversed(found[2]) if shown.get("from") == "assistant"
+        if found is not None and found.shown:
+            line = next((shown for shown in reversed(found.shown) if shown.get("from") == "assistant"
                          and shown.get("entry") and str(shown.get("text", "")).strip() == answer.strip()), None)
         if line is not None and line.get("feedback"):
             return str(line["feedback"])
-        ctx.store.insert("answer_feedback", {"at": ctx.now(), "account": ctx.account, "question": question.strip(),
+        ctx.store.insert("answer_feedback", {"at": ctx.now(), "account": account, "question": question.strip(),
                                              "answer": answer.strip(), "verdict": verdict})
         if line is not None and found is not None:
             line["feedback"] = verdict
-            save(ctx, conv_id or "", found[0], found[1], found[2])
+            save(ctx, conv_id or "", found, found.shown)
         return None
-    return ctx.store.atomically(work, key=ctx.account)
+    return ctx.store.atomically(work, key=account)

@@ -27,7 +27,7 @@ def lines(conv: Conversation, keys: bool = True) -> list[Line]:
     account = accounts.account_info(ctx)
     said = conv.say("welcome.role", role=role) if role != "customer" else ""
     out = [Line("info", conv.say("welcome.title", account=account["name"], role=said)),
-           Line("muted", conv.say("welcome.how"))]
+           Line("muted", conv.say("welcome.how.web" if conv.shell == "web" else "welcome.how"))]
     if keys:
         out.append(Line("muted", conv.say("welcome.keys")))
     when = simulated(conv)

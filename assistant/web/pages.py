@@ -23,7 +23,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ..actions import desk
+from ..actions import desk, handoff
 from ..actions.handoff import AGENT, message_in, resolution_note, summary_in
 from ..clock import Clock
 from ..errors import Forbidden, NotFound, UserError
@@ -263,14 +263,16 @@ HISTORY_SAID = {"overdue": ("ticket.history.overdue",),
                 "assigned": ("ticket.history.assigned_by", "ticket.history.assigned")}
 
 
-def _history_line(p: Page, event: dict) -> dict:
-    """A ticket's history EVENT in the page's language: who (a person by role and name, or the
-    service itself), what happened, and its detail (why it was opened, a catalogue sentence)."""
+def _history_line(p: Page, event: dict, account: str) -> dict:
+    """A ticket's history EVENT in the page's language: who (a person by role and name, the customer
+    by the ticket's ACCOUNT rather than a token's number, or the service itself), what happened, and
+    its detail (why it was opened, a catalogue sentence)."""
     from ..messages import heard, say
 
     kb, actor = p.svc.kb, str(event["actor"] or "")
     role, _, name = actor.partition(":")
-    who = p.words("actor", role=p.words.label("role", role), name=name) if name else \
+    who = p.words("actor.customer", account=account) if role == "customer" else \
+        p.words("actor", role=p.words.label("role", role), name=name) if name else \
         p.words("actor.system") if actor == "system" else p.words.label("role", actor)
     detail = event["detail"]
     if detail:
@@ -289,11 +291,14 @@ def _history_line(p: Page, event: dict) -> dict:
 
 def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None = None, done: str | None = None,
                  kept: dict[str, str] | None = None) -> Response:
-    """The ticket's page; KEPT: the form refused (its action and fields), filled in again as it was sent."""
+    """The ticket's page; KEPT: the form refused (its action and fields), filled in again as it was sent.
+
+    The desk reaches every account's tickets, an agent's too: its queue lists them all, and an agent
+    may act for any account (`/account`), here the ticket's; what an agent gets fewer of is forms."""
     ops = p.ops("desk")
     number = ticket_id.strip().lstrip("#")
     try:
-        case = ops.handoff_show(ticket_id)
+        case = handoff.get(ops.ctx, ticket_id, any_account=True)
     except NotFound:
         return p.render("message.html", 404, title=p.words("ticket"), message=p.words("no_ticket", id=number[:40]))
     except UserError as exc:
@@ -303,7 +308,7 @@ def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None =
     kb = p.svc.kb
     case = {**case, "summary": summary_in(kb, case, p.lang),   # in the desk's language, as the queue says it
             "messages": [{**m, "text": message_in(kb, m["text"], p.lang)} for m in case["messages"]],   # "已结案：…"
-            "events": [_history_line(p, e) for e in case["events"]]}
+            "events": [_history_line(p, e, case["account"]) for e in case["events"]]}
     return p.render("ticket.html", status, case=case, agent=AGENT, state=_account_state(p, case["account"]), carriers=carriers,
                     canned=_canned(p), error=error, done=done, version=LIVE.version(p.svc), kept=kept or {})
 
@@ -353,9 +358,35 @@ def _ticket_action(p: Page, ticket_id: str, action: str, fields: dict[str, str])
         return _ticket_page(p, ticket_id, 403, error=i18n.plain(str(exc)))
     except UserError as exc:   # the manager's words come back in their box, not thrown away
         kept = {"action": action, **{k: v for k, v in fields.items() if k != "csrf"}}
-        return _ticket_page(p, ticket_id, 400, error=i18n.plain(str(exc)), kept=kept)
+        return _ticket_page(p, ticket_id, 400, error=_refusal(p, ticket_id, action, fields, exc), kept=kept)
     LIVE.changed()
     return RedirectResponse(f"/desk/tickets/{ticket_id}?done=1", 303)
+
+
+TEXT_FIELDS = {"reply": "text", "note": "text", "resolve": "note"}   # the form field each action's text is in
+
+
+def _refusal(p: Page, ticket_id: str, action: str, fields: dict[str, str], exc: UserError) -> str:
+    """Why the core refused ACTION, in the desk's language (web.yaml `refused.*`) where the page can
+    tell (by the same rules: a text empty or over `handoff.max_text_chars`, no colleague named, a
+    ticket resolved, meanwhile too); else the core's own words, without their CLI hints."""
+    from ..text import clean, typed
+
+    if (field := TEXT_FIELDS.get(action)) is not None:
+        text, what = typed(fields.get(field) or ""), p.words(f"refused.what.{action}")
+        limit = int(p.svc.kb.rules.handoff["max_text_chars"]) if p.svc.kb.rules else 4000
+        if not clean(text):
+            return p.words("refused.empty", what=what)
+        if len(text) > limit:
+            return p.words("refused.too_long", what=what, n=f"{len(text):,}", limit=f"{limit:,}")
+    if action == "assign" and not clean(fields.get("to") or ""):
+        return p.words("refused.assign_to")
+    if action != "reopen":
+        with contextlib.suppress(UserError):
+            case = handoff.get(p.ops("desk").ctx, ticket_id, any_account=True)
+            if case["status"] == "resolved":
+                return p.words("refused.resolved", id=case["id"])
+    return i18n.plain(str(exc))
 
 
 @router.get("/desk/tickets/{ticket_id}/{action}")
@@ -451,13 +482,25 @@ def _conversation(p: Page) -> tuple[str, dict]:
     conv_id = p.request.cookies.get(CHAT_COOKIE)
     if conv_id:
         try:
-            conv, _ = conversations._open(ops, conv_id)
-            if not conv.done:               # one that ended ("exit") makes way for a new one
-                return conv_id, conversations._view(conv_id, conv, [])
+            stored = conversations._open(ops, conv_id)
+            if not stored.conv.done:        # one that ended ("exit") makes way for a new one
+                return conv_id, {**conversations._view(conv_id, stored.conv, []), "step": stored.step}
         except UserError:
             pass
     view = conversations.begin("welcome", "auto", ops, first=p.lang, keys=False, shell="web")   # in the page's language
-    return view["id"], view
+    return view["id"], {**view, "step": 0}
+
+
+def _acting_for(p: Page, state: dict | None = None) -> str | None:
+    """The account the chat's conversation acts for (its STATE, else the stored one's): a staff
+    member's `/account` in it holds for the managers' replies it shows too. None: the session's own."""
+    if state is None:
+        conv_id = p.request.cookies.get(CHAT_COOKIE)
+        row = p.svc.store().row("SELECT state FROM conversations WHERE id = ? AND token = ?",
+                                (conv_id, p.session.principal.token_id)) if conv_id and p.session else None
+        state = json.loads(row["state"]) if row else {}
+    account = state.get("account")
+    return account if isinstance(account, str) and account else None
 
 
 def _transcript(p: Page, conv_id: str) -> list[dict]:
@@ -475,7 +518,8 @@ def _transcript(p: Page, conv_id: str) -> list[dict]:
         turns = [t for t in state.get("turns", []) if isinstance(t, dict) and "text" in t]
     if not allowed(p.session.principal.role, "inbox"):
         return turns
-    shown = [{**m, "role": "support", "at": m["seen_at"]} for m in _said(p, p.ops("inbox").replies(row["created_at"]))]
+    replies = p.ops("inbox", _acting_for(p, state)).replies(row["created_at"])
+    shown = [{**m, "role": "support", "at": m["seen_at"]} for m in _said(p, replies)]
     return sorted(turns + shown, key=lambda t: str(t.get("at") or ""))   # stable: a turn stays before a reply of its second
 
 
@@ -515,7 +559,8 @@ def chat_page(p: Page = Depends(page)) -> Response:
         return away
     conv_id, view = _conversation(p)
     reads = allowed(p.session.principal.role, "inbox")
-    after = p.ops("inbox").latest() if reads else 0   # read first: a reply written meanwhile is polled (once: by id)
+    # read first: a reply written meanwhile is polled (once: by id)
+    after = p.ops("inbox", view["account"]).latest() if reads else 0
     transcript = _transcript(p, conv_id)
     lines = [] if transcript else view.get("lines", [])   # a new conversation's welcome is its transcript's first lines
     inbox = _inbox(p) if reads else []
@@ -530,12 +575,19 @@ def chat_page(p: Page = Depends(page)) -> Response:
 
 
 @router.post("/chat/say")
-def chat_say(text: str = Form("", max_length=4000), csrf: str = Form(""), p: Page = Depends(page)) -> Response:
-    """One line of the chat; with JavaScript the page posts it and gets the reply as JSON."""
+def chat_say(text: str = Form("", max_length=4000), csrf: str = Form(""), step: str = Form("", max_length=20),
+             p: Page = Depends(page)) -> Response:
+    """One line of the chat; with JavaScript the page posts it and gets the reply as JSON. STEP: the
+    conversation's step the page showed (a line from a page the conversation moved on from is refused)."""
     from ..server.routers import conversations
 
     return _chat_turn(p, csrf, lambda ops, conv_id: conversations.say(conv_id, conversations.Message(text=text), ops,
-                                                                      prompts=True), text.strip())
+                                                                      prompts=True, seen=_step(step)), text.strip())
+
+
+def _step(value: object) -> int | None:
+    """The step a chat's form says its page showed; None when it says none (a script's post)."""
+    return int(value) if isinstance(value, str) and value.isdecimal() and len(value) < 17 else None
 
 
 @router.post("/chat/files")
@@ -546,7 +598,7 @@ async def chat_files(request: Request, svc: Service = Depends(service)) -> Respo
 
     form = await request.form()
     uploads = [Upload(f.filename or "", await f.read()) for f in form.getlist("file") if hasattr(f, "read")]
-    csrf = form.get("csrf")
+    csrf, seen = form.get("csrf"), _step(form.get("step"))
 
     named = ", ".join(u.name for u in uploads)   # as the page's script shows the customer's upload
 
@@ -554,7 +606,7 @@ async def chat_files(request: Request, svc: Service = Depends(service)) -> Respo
         def attached(conv) -> list:
             lines = conv.attach(uploads)
             return lines + conv.asked(lines)
-        return conversations._turn(ops, conv_id, attached, named)
+        return conversations._turn(ops, conv_id, attached, named, seen, steps=True)
     return await _run_in_thread(lambda: _chat_turn(Page(request, svc), csrf if isinstance(csrf, str) else None, attach,
                                                    named))
 
@@ -562,25 +614,30 @@ async def chat_files(request: Request, svc: Service = Depends(service)) -> Respo
 def _chat_turn(p: Page, csrf: str | None, turn, heard: str) -> Response:
     """One turn of the customer's chat (TURN(ops, conversation id) -> the view; HEARD the customer's line
     as the page shows it): a refusal is said in the transcript (and kept in it, with the line refused)
-    with the conversation still waiting where it was; JSON for the page's script, else back to /chat."""
+    with the conversation still waiting where it was; JSON for the page's script, else back to /chat.
+    A line from a page the conversation moved on from (in another tab) is refused in the page's
+    language and kept so; the script then draws the page again, caught up (409 with `moved`)."""
+    from ..chat.lines import Line
+    from ..server.routers import conversations
+
     if (away := _customer(p)) is not None:
         return away
     if (refused := _checked(p, csrf)) is not None:
         return refused
     conv_id, before = _conversation(p)
+    moved = False
     try:
         view = turn(p.ops("repl", bucket="asks"), conv_id)
     except UserError as exc:
-        from ..chat.lines import Line
-        from ..server.routers import conversations
-
-        refusal = Line("error", i18n.plain(str(exc)))
+        moved = isinstance(exc, conversations.MovedOn)
+        refusal = Line("error", p.words("moved_on") if moved else i18n.plain(str(exc)))
         view = {**before, "lines": [{"kind": refusal.kind, "text": refusal.text}]}
         with contextlib.suppress(UserError):   # another window moved it meanwhile: the refusal is said, not kept
-            conversations.keep_refused(p.ops("repl"), conv_id, heard, [refusal])
+            view = conversations.keep_refused(p.ops("repl"), conv_id, heard, [refusal]) or view
     LIVE.changed()
     if "application/json" in p.request.headers.get("accept", ""):
-        response: Response = JSONResponse(view)
+        response: Response = JSONResponse({"error": view["lines"][0]["text"], "moved": True}, 409) if moved \
+            else JSONResponse(view)
     else:
         response = RedirectResponse("/chat", 303)
     response.set_cookie(CHAT_COOKIE, conv_id, httponly=True, samesite="strict", secure=_secure(p.request), path="/")
@@ -611,7 +668,7 @@ def chat_feedback(question: str = Form("", max_length=4000), answer: str = Form(
 def _inbox(p: Page) -> list[dict]:
     """The customer's unseen replies and resolutions (marked seen), a resolution said in the page's
     language rather than as it is stored."""
-    return _said(p, p.ops("inbox").inbox())
+    return _said(p, p.ops("inbox", _acting_for(p)).inbox())
 
 
 def _said(p: Page, messages: list[dict]) -> list[dict]:
@@ -635,7 +692,7 @@ def chat_inbox(after: int | None = Query(None, ge=0), p: Page = Depends(page)) -
         return JSONResponse({"error": "signed out"}, 401)
     if not allowed(p.session.principal.role, "inbox"):
         return JSONResponse([])
-    news = _inbox(p) if after is None else _said(p, p.ops("inbox").news(after))
+    news = _inbox(p) if after is None else _said(p, p.ops("inbox", _acting_for(p)).news(after))
     return JSONResponse(news, headers={"Cache-Control": "no-store"})
 
 

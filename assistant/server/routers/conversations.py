@@ -5,7 +5,13 @@ action it confirms) and stores the new state, only if nobody else moved it meanw
 number): two tabs answering at once get a clear refusal instead of a lost turn, and an action is
 never committed without the state that records it, so a failed save and a repeated "yes" cannot
 repeat it. A conflict on a database server runs the whole turn again from the stored state. No
-database lock is held while the client is heard or answered.
+database lock is held while the client is heard or answered. Each turn also counts a step: a web
+chat's line says the step its page last showed, and is refused when the conversation has moved on
+since, in another tab, so a stale tab never answers a question it did not show ("否" to a media
+prompt taken as "no" to a go-ahead).
+
+The account a staff member's conversation acts for is part of its state: `/account NAME` holds
+for the next turns, whatever account the requests name (a customer's token is bound to its own).
 
 Each token may start `conversations.per_token_per_minute` conversations a minute (rules.yaml; more
 is a 429 with Retry-After), and a conversation nobody spoke in for `idle_expiry_minutes` is deleted
@@ -24,7 +30,8 @@ from typing import Literal
 from fastapi import APIRouter, Depends, File, UploadFile
 from pydantic import Field
 
-from ...chat import stored
+from ...chat import stored as kept
+from ...chat.stored import MovedOn, Stored
 from ...clock import FixedClock
 from ...conversation import Conversation, Upload
 from ...errors import Conflict, Forbidden, UserError
@@ -54,8 +61,8 @@ def _view(conv_id: str, conv: Conversation, lines) -> dict:
     except UserError:
         toolbar = f" {conv.ctx.account}"
     shown = [{"kind": line.kind, "text": line.text, **({"entry": line.entry} if line.entry else {})} for line in lines]
-    return {"id": conv_id, "lines": shown,
-            "waiting": _waiting(conv_id, conv), "done": conv.done, "account": conv.ctx.account, "toolbar": toolbar}
+    return {"id": conv_id, "lines": shown, "waiting": _waiting(conv_id, conv), "done": conv.done,
+            "account": conv.ctx.account, "toolbar": toolbar}
 
 
 def _waiting(conv_id: str, conv: Conversation) -> dict | None:
@@ -71,48 +78,67 @@ def _waiting(conv_id: str, conv: Conversation) -> dict | None:
     return shown
 
 
-def _holder(ops: LocalOps) -> stored.Holder:
-    """The caller's stored conversations: their context, router and role, and their token's."""
-    return stored.Holder(ops.ctx, ops._router, ops.role, ops.caller.principal.token_id)  # type: ignore[attr-defined]
+def _holder(ops: LocalOps) -> kept.Holder:
+    """The caller's stored conversations: their context, router and role, their token's, and the
+    account the request names (the one they were started on)."""
+    return kept.Holder(ops.ctx, ops._router, ops.role, ops.caller.principal.token_id,  # type: ignore[attr-defined]
+                       ops.caller.account)  # type: ignore[attr-defined]
 
 
-def _open(ops: LocalOps, conv_id: str) -> tuple[Conversation, int]:
-    conv, version, _ = _load(ops, conv_id)
-    return conv, version
+def _open(ops: LocalOps, conv_id: str) -> Stored:
+    return _load(ops, conv_id)
 
 
-def _load(ops: LocalOps, conv_id: str) -> tuple[Conversation, int, list[dict] | None]:
-    """The stored conversation, its version, and the lines a web chat showed of it (`stored.load`)."""
-    return stored.load(_holder(ops), conv_id)
+def _load(ops: LocalOps, conv_id: str) -> Stored:
+    """The stored conversation, on the account it acts for (`stored.load`)."""
+    return kept.load(_holder(ops), conv_id)
 
 
-def _turn(ops: LocalOps, conv_id: str, act: Callable[[Conversation], list], heard: str | None = None) -> dict:
+def moved_on(conv: Conversation) -> MovedOn:
+    return kept.moved_on(conv)
+
+
+def _save(ops: LocalOps, conv_id: str, stored: Stored, shown: list[dict] | None = None, step: int | None = None) -> None:
+    kept.save(ops.ctx, conv_id, stored, shown, step)
+
+
+def _turn(ops: LocalOps, conv_id: str, act: Callable[[Conversation], list], heard: str | None = None,
+          seen: int | None = None, steps: bool = False) -> dict:
     """ACT on the stored conversation and store what it leaves, in one transaction (run again whole
     after a conflict): the action a turn confirms and the state that says it was done commit together.
-    HEARD: the customer's line as a web chat shows it, kept with the reply in the chat's transcript."""
+    HEARD: the customer's line as a web chat shows it, kept with the reply in the chat's transcript.
+    SEEN: the step the line's window showed; a conversation moved on since refuses it (MovedOn).
+    STEPS: the view says the step the turn leaves (`step`), for the web chat to send with its next line."""
     def work() -> dict:
-        conv, version, shown = _load(ops, conv_id)
-        lines = act(conv)
+        stored = _load(ops, conv_id)
+        if seen is not None and seen != stored.step:
+            raise moved_on(stored.conv)
+        lines = act(stored.conv)
+        shown = stored.shown
         if shown is not None:
-            shown += stored.shown_lines(ops.ctx, heard, lines)
-        stored.save(ops.ctx, conv_id, conv, version, shown)
-        return _view(conv_id, conv, lines)
+            shown = shown + kept.shown_lines(ops.ctx, heard, lines)
+        _save(ops, conv_id, stored, shown, stored.step + 1)
+        view = _view(conv_id, stored.conv, lines)
+        return {**view, "step": stored.step + 1} if steps else view
     return ops.ctx.store.atomically(work, key=ops.ctx.account)
 
 
-def keep_refused(ops: LocalOps, conv_id: str, heard: str | None, lines: list) -> None:
+def keep_refused(ops: LocalOps, conv_id: str, heard: str | None, lines: list) -> dict | None:
     """A web chat's line that was refused whole (nothing else changed) and the refusal, added to its
-    transcript on their own, so a reload still shows them."""
-    def work() -> None:
-        conv, version, shown = _load(ops, conv_id)
-        if shown is not None:
-            stored.save(ops.ctx, conv_id, conv, version, shown + stored.shown_lines(ops.ctx, heard, lines))
-    ops.ctx.store.atomically(work, key=ops.ctx.account)
+    transcript on their own, so a reload still shows them; the view as it is then, with its step (None:
+    not a web chat's)."""
+    def work() -> dict | None:
+        stored = _load(ops, conv_id)
+        if stored.shown is None:
+            return None
+        _save(ops, conv_id, stored, stored.shown + kept.shown_lines(ops.ctx, heard, lines))
+        return {**_view(conv_id, stored.conv, lines), "step": stored.step}
+    return ops.ctx.store.atomically(work, key=ops.ctx.account)
 
 
 def judge(ops: LocalOps, conv_id: str | None, question: str, answer: str, verdict: str) -> str | None:
     """A web chat's verdict on an answer, recorded and marked in its transcript (`stored.judge`)."""
-    return stored.judge(_holder(ops), conv_id, question, answer, verdict)
+    return kept.judge(_holder(ops), conv_id, question, answer, verdict)
 
 
 @router.post("/conversations", summary="Start a conversation: its id, the welcome lines, what it waits for")
@@ -135,7 +161,7 @@ def begin(lines: str, lang: str, ops: LocalOps, first: str | None = None, keys: 
     conv_id = secrets.token_urlsafe(12)
     conv.source = source_of("conversation", conv_id)
     said = conv.welcome(keys) if lines == "welcome" else conv.news()
-    expired = stored.idle_since(ctx)
+    expired = kept.idle_since(ctx)
 
     def create() -> None:
         # the idle ones: everyone's at the real time; only the token's own at a simulated one
@@ -144,7 +170,7 @@ def begin(lines: str, lang: str, ops: LocalOps, first: str | None = None, keys: 
                           (expired, everyone, ops.caller.principal.token_id))  # type: ignore[attr-defined]
         ctx.store.insert("conversations", {
             "id": conv_id, "account": ctx.account, "token": ops.caller.principal.token_id,  # type: ignore[attr-defined]
-            "state": stored.state(conv, stored.shown_lines(ctx, None, said) if shell == "web" else None), "version": 1,
+            "state": kept.state(conv, kept.shown_lines(ctx, None, said) if shell == "web" else None), "version": 1,
             "created_at": ctx.now(), "updated_at": ctx.now()})
     ctx.store.atomically(create, key=ctx.account)
     view = _view(conv_id, conv, said)
@@ -157,9 +183,11 @@ def message(conv_id: str, body: Message, ops: LocalOps = Depends(operations("rep
     return say(conv_id, body, ops)
 
 
-def say(conv_id: str, body: Message, ops: LocalOps, prompts: bool = False) -> dict:
+def say(conv_id: str, body: Message, ops: LocalOps, prompts: bool = False, seen: int | None = None) -> dict:
     """One line said to the stored conversation; PROMPTS: the question of a value it then waits for
-    is said as a line too (and kept as a turn), for a shell with a transcript (the web chat)."""
+    is said as a line too (and kept as a turn), for a shell with a transcript (the web chat), whose
+    line is refused when the conversation moved on from the step its page showed (SEEN), and whose
+    view says the step it leaves."""
     if not allowed(ops.role, "account.switch") and body.text.strip().lower().startswith("/account "):
         # the REPL's /account switches accounts; a customer's token is bound to one
         raise Forbidden(f"this token is for account '{ops.ctx.account}' only; /account cannot switch it")
@@ -170,7 +198,7 @@ def say(conv_id: str, body: Message, ops: LocalOps, prompts: bool = False) -> di
             conv.lang_setting = body.lang
         lines = conv.handle(body.text)
         return lines + conv.asked(lines) if prompts else lines
-    return _turn(ops, conv_id, said, body.text.strip())
+    return _turn(ops, conv_id, said, body.text.strip(), seen, steps=prompts)
 
 
 @router.post("/conversations/{conv_id}/cancel", summary="Drop whatever was being filled in (Ctrl-C)")

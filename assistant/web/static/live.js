@@ -114,12 +114,16 @@ function chat(form) {
   // the customer's lines reach the service in the order typed, each after the reply to the one
   // before: a second line sent while the first was on its way could be read first, and answer the
   // first's offer ("转人工" then "好的" at once confirmed an older offer and opened no ticket)
+  // Each line says which step of the conversation it answers (the latest this page showed, its own
+  // lines' replies included): a line from a page another tab moved on from is refused, never taken as
+  // the answer to a question this page did not show, and the page is drawn again, caught up.
   let sent = Promise.resolve();
+  let step = list.dataset.step || "";
   function say(text) {
     settle();
     line(list, "customer", text);
-    const body = new URLSearchParams({csrf, text});
-    const turn = sent.then(async () => shown(await fetch("/chat/say", {method: "POST", body, credentials: "same-origin",
+    const turn = sent.then(async () => shown(await fetch("/chat/say", {method: "POST", body: new URLSearchParams({csrf, text, step}),
+                                                                        credentials: "same-origin",
                                                                         headers: {"Accept": "application/json"}}), text));
     sent = turn.catch(() => {});   // a failed line does not stop the ones after it
     return turn;
@@ -127,8 +131,14 @@ function chat(form) {
 
   // QUESTION is the customer's line the view answers (none for an upload): the feedback box sends it.
   async function shown(r, question) {
-    if (!r.ok) { line(list, "assistant", (await r.json().catch(() => ({}))).error || r.statusText, "error"); return; }
+    if (!r.ok) {
+      const refused = await r.json().catch(() => ({}));
+      line(list, "assistant", refused.error || r.statusText, "error");
+      if (r.status === 409 && refused.moved) location.reload();   // kept in the transcript: the page catches up
+      return;
+    }
     const view = await r.json();
+    if (view.step !== undefined) step = String(view.step);
     const labels = {};
     settle();
     for (const l of view.lines) {
@@ -172,6 +182,7 @@ function chat(form) {
     settle();
     line(list, "customer", [...input.files].map(f => f.name).join(", "));
     const body = new FormData(attach);
+    body.set("step", step);
     input.value = "";
     fetch("/chat/files", {method: "POST", body, credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(r => shown(r)).catch(() => line(list, "assistant", "…", "error"));
@@ -185,6 +196,7 @@ function chat(form) {
     input.value = "";
     say(text).catch(() => line(list, "assistant", "…", "error"));
   });
+  list.scrollTop = list.scrollHeight;   // a reload shows the latest turn (the question open now), not the first
   for (const box of list.querySelectorAll("li[data-role=feedback]")) judged(box);   // the newest answer's, after a reload
   for (const b of choices.querySelectorAll("form[data-action=choose]")) {
     b.addEventListener("submit", (event) => { event.preventDefault(); say(b.querySelector("input[name=text]").value); });
