@@ -204,10 +204,12 @@ def test_a_chinese_question_finds_its_english_entry_through_the_encoder(fused):
 
 @pytest.mark.parametrize("name", ["102-a-no-with-a-comma-and-a-question",
                                   "253-a-change-of-mind-and-a-request-at-a-value-prompt-is-that-request-never-the-value",
-                                  "263-a-name-written-before-the-word-for-it-is-the-new-objects-name"])
+                                  "263-a-name-written-before-the-word-for-it-is-the-new-objects-name",
+                                  "297-putting-an-offer-off-is-a-no-never-i-dont-know"])
 def test_a_story_whose_lines_the_encoder_reads_less_surely_holds_with_it(fused, name):
-    # "no thanks, but what is td?", "回去继续建模板" (its words lean to creating a template, unsurely) and
+    # "no thanks, but what is td?", "回去继续建模板" (its words lean to creating a template, unsurely),
     # "建个叫会员日的模板" (the name dilutes the request: read again without it, as a signature's name was)
+    # and "call me later" (a handoff, surely, to the encoder: put off all the same)
     path = Path(__file__).parent / "stories" / f"{name}.yaml"
     result = stories.run(stories.load(path), fused[0], str(path))
     assert result.ok, "\n".join(result.failures)

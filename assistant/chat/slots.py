@@ -783,7 +783,9 @@ def puts_off(conv: Conversation, text: str) -> bool:
     if not said or not says(fold(said), conv.kb.leaving) or asks_something(conv, said):
         return False
     reply = conv.router.route(said, conv.lang)
-    return not (reply.type in ("answer", "action") and reply.confidence >= conv.router.thresholds.answer)
+    # a person asked for "later" is still put off: "call me later" leans to a handoff under the encoder
+    return not (reply.type in ("answer", "action") and reply.action != "handoff"
+                and reply.confidence >= conv.router.thresholds.answer)
 
 
 def _mind_changed(conv: Conversation, text: str) -> list[Line] | None:
