@@ -190,6 +190,17 @@ def test_another_account_cannot_see_the_template(ready, media):
         templates.status(ready, code)
 
 
+def _with_media(media, kwargs: dict) -> dict:
+    """KWARGS with the media files they name by key ("files", "letter") given as those files: a copy, for
+    the parameters are shared by both engines' runs."""
+    kwargs = dict(kwargs)
+    if "files" in kwargs:
+        kwargs["files"] = [media[kwargs["files"]]]
+    if "letter" in kwargs:
+        kwargs["letter"] = media[kwargs["letter"]]
+    return kwargs
+
+
 @pytest.mark.parametrize("kwargs,code", [
     ({"text": "Hi [VIP] ${name}"}, "isv.SMS_CONTENT_ILLEGAL"),
     ({"text": "新品優惠 ${name}"}, "isv.UNSUPPORTED_CONTENT"),
@@ -197,13 +208,8 @@ def test_another_account_cannot_see_the_template(ready, media):
     ({"signature": "Nobody"}, "isv.SMS_SIGNATURE_ILLEGAL"),
 ])
 def test_refusals_carry_the_services_code(ready, media, kwargs, code):
-    kwargs = dict(kwargs)  # the parameters are shared by both engines' runs
-    if "files" in kwargs:
-        kwargs["files"] = [media[kwargs["files"]]]
-    if "letter" in kwargs:
-        kwargs["letter"] = media[kwargs["letter"]]
     with pytest.raises(UserError) as caught:
-        _create(ready, media, **kwargs)
+        _create(ready, media, **_with_media(media, kwargs))
     assert caught.value.code == code and str(caught.value).startswith(f"{code}: ")
 
 
@@ -214,13 +220,8 @@ def test_refusals_carry_the_services_code(ready, media, kwargs, code):
 def test_a_file_of_another_format_is_refused_with_no_service_code_for_the_documentation_names_none(ready, media, kwargs,
                                                                                                   message):
     # isv.UNSUPPORTED_CONTENT is documented for characters (traditional, emoji, rare), never for files
-    kwargs = dict(kwargs)
-    if "files" in kwargs:
-        kwargs["files"] = [media[kwargs["files"]]]
-    if "letter" in kwargs:
-        kwargs["letter"] = media[kwargs["letter"]]
     with pytest.raises(Unsupported) as caught:
-        _create(ready, media, **kwargs)
+        _create(ready, media, **_with_media(media, kwargs))
     assert caught.value.code is None and message in str(caught.value) and "isv." not in str(caught.value)
 
 
