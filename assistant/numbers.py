@@ -42,6 +42,18 @@ class Number(NamedTuple):
         problem = self.problem or ""
         return problem if self.raw in problem else f"{self.raw}: {problem}"
 
+    def said(self, rules: Rules) -> Said | None:
+        """`named_problem` as the catalogue's sentence (`number.*`, in `number.problem` where the sentence
+        does not name the number), for `messages.said` in a reader's language; None for a number with no
+        problem, or one the catalogue cannot say (`detail_said`)."""
+        known = detail_said(self.raw, self.problem, rules)
+        if known is None:
+            return None
+        sentence = {"say": known[0], "fields": known[1]}
+        if self.raw in (self.problem or ""):   # the sentence names the number already ('010-62345678' is a landline ...)
+            return sentence
+        return {"say": "number.problem", "fields": {"number": self.raw, "problem": sentence}}
+
 
 def normalise(raw: str) -> str | None:
     """The 11 digits of RAW ("+86 138-0013-8000" -> "13800138000"), or None if it is not that shape."""

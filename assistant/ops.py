@@ -106,17 +106,14 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
 
 def _unreachable_text(kb: KnowledgeBase, lang: str, phone: str) -> str | None:
     """Why no send can have reached PHONE (a landline, an unsupported segment), in LANG from the
-    catalogue; None for a number the catalogue finds nothing wrong with."""
-    from .messages import say
-    from .numbers import problem_said
+    catalogue (`Number.said`); None for a number the catalogue finds nothing wrong with."""
+    from .messages import said, say
+    from .numbers import lookup
 
-    said = problem_said(phone, kb.rules) if kb.rules is not None else None
-    if said is None:
+    problem = lookup(phone, kb.rules).said(kb.rules) if kb.rules is not None else None
+    if problem is None:
         return None
-    why = say(kb, said[0], lang, **said[1])
-    if phone not in why:   # a segment's reason names no number: "19212345678: 数字短信无法送达中国广电号码…"
-        why = say(kb, "number.problem", lang, number=phone, problem=why)
-    return say(kb, "sends.number.unreachable", lang, why=why.rstrip("。."))
+    return say(kb, "sends.number.unreachable", lang, why=said(kb, problem, lang).rstrip("。."))
 
 
 def _send_hint(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply) -> dict:

@@ -271,16 +271,11 @@ def _numbers(rules: Rules, text: str, low: str, cued: bool = True) -> Iterator[t
 
 
 def _number_problem(rules: Rules, number: numbers.Number) -> str | Said:
-    """What is wrong with NUMBER, naming it as written (`Number.named_problem`), as the catalogue's
-    sentence (`number.*`, `numbers.detail_said`) to be said in the reader's language; the account
-    model's English where the catalogue has none."""
-    raw, english = number.raw, number.problem or ""
-    said = numbers.detail_said(raw, number.problem, rules)
-    if said is None:
-        return number.named_problem()
-    if raw in english:   # the sentence names the number already ('010-62345678' is a landline ...)
-        return _said(said[0], **said[1])
-    return _said("number.problem", number=raw, problem={"say": said[0], "fields": said[1]})
+    """What is wrong with NUMBER, naming it as written, as the catalogue's sentence (`Number.said`) to be
+    said in the reader's language; the account model's English (`Number.named_problem`) where the
+    catalogue has none."""
+    said = number.said(rules)
+    return number.named_problem() if said is None else _said(said["say"], **said["fields"])
 
 
 def _segments(rules: Rules, low: str) -> Iterator[tuple[str, Said]]:
