@@ -687,7 +687,7 @@ def _new_name(conv: Conversation, text: str) -> str | None:
     asked = None if flow.confirming else flow.slots[0]
     if opened is None and asked is not None and (asked.name in FREE_TEXT or asked.type == "param"):
         return None                     # (at the name's own prompt "叫了个鸡" is a name as typed)
-    name = (said or "").strip().rstrip("。.!！").strip().strip('"“”\'‘’「」『』').strip()
+    name = _as_said(said or "")
     name = values.spoken(conv.kb, name, text)     # "名字改成周末狂欢咯": 周末狂欢; quoted, as written
     if not name or asks_something(conv, name) or yes_or_no(name, conv.kb.answers) is not None \
             or says(fold(name), conv.kb.leaving):   # "no, call it back later": put off, never named "back later"
@@ -995,10 +995,15 @@ def _value_anew(conv: Conversation, flow: Flow, said: str, variables: list[str] 
                         example=f"{variables[0]}={value}")
 
 
+def _as_said(words: str) -> str:
+    """WORDS given as a new name or value, without the full stop or the quotes around them."""
+    return words.strip().rstrip("。.!！").strip().strip('"“”\'‘’「」『』').strip()
+
+
 def _new_value(conv: Conversation, flow: Flow, rest: str) -> str | None:
     """REST as a template variable's new value: one short run of words, never a question, a yes or a no, or
     another request; None when it is none."""
-    value = values.spoken(conv.kb, rest.strip().rstrip("。.!！").strip().strip('"“”\'‘’「」『』').strip(), rest)
+    value = values.spoken(conv.kb, _as_said(rest), rest)
     if not value or len(value) > 40 or re.search(r"[，,。；;？?！!]", value) or asks_something(conv, value) \
             or yes_or_no(value, conv.kb.answers) is not None or says(fold(value), conv.kb.leaving) \
             or _another_request(conv, flow, value):   # "call him back later": put off, never the value "back later"

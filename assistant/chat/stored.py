@@ -74,15 +74,21 @@ def load(holder: Holder, conv_id: str) -> Stored:
     if row is None:
         raise NotFound(f"no conversation {conv_id}; start one with POST /v1/conversations")
     data = json.loads(row["state"])
-    acting_for = data.get("account")
-    if isinstance(acting_for, str) and acting_for and allowed(holder.role, "account.switch"):
-        ctx.account = acting_for
+    if (account := acting_for(data)) and allowed(holder.role, "account.switch"):
+        ctx.account = account
     conv = Conversation.load(ctx, holder.router(), data, holder.role, files="upload")
     conv.whole_turns = True
     conv.source = source_of("conversation", conv_id)
     shown, step = data.get("shown"), data.get("step")
     return Stored(conv, row["version"], list(shown) if isinstance(shown, list) else ([] if conv.shell == "web" else None),
                   step if isinstance(step, int) else 0)
+
+
+def acting_for(state: dict) -> str | None:
+    """The account a stored conversation's STATE acts for (the one it was started on, or a staff member's
+    `/account` in it); None for a state that names none."""
+    account = state.get("account")
+    return account if isinstance(account, str) and account else None
 
 
 def state(conv: Conversation, shown: list[dict] | None, step: int = 0) -> str:

@@ -25,6 +25,7 @@ from fastapi.templating import Jinja2Templates
 
 from ..actions import desk, handoff
 from ..actions.handoff import AGENT, message_in, resolution_note, summary_in
+from ..chat.stored import acting_for
 from ..clock import Clock
 from ..errors import Forbidden, NotFound, UserError
 from ..knowledge import resolve_dir
@@ -499,8 +500,7 @@ def _acting_for(p: Page, state: dict | None = None) -> str | None:
         row = p.svc.store().row("SELECT state FROM conversations WHERE id = ? AND token = ?",
                                 (conv_id, p.session.principal.token_id)) if conv_id and p.session else None
         state = json.loads(row["state"]) if row else {}
-    account = state.get("account")
-    return account if isinstance(account, str) and account else None
+    return acting_for(state)
 
 
 def _transcript(p: Page, conv_id: str) -> list[dict]:
