@@ -118,6 +118,15 @@ def test_picking_a_suggestion_keeps_the_values_of_the_request(ctx, router):
     assert any("Submit signature AcmeShop (trademark)" in line.text for line in lines)
 
 
+def test_a_status_request_naming_the_accounts_signature_shows_it_after_a_template_was_spoken_of(live, router):
+    conv = Conversation(live, router)
+    conv.handle("/template DIGITAL_SMS_0001")          # the conversation's last object is the template
+    asked = "has AcmeShop been approved yet?"
+    lines = conv.reply(Reply(asked, "action", 0.4, action="signature.status", args={}))
+    shown = "\n".join(line.text for line in lines)
+    assert "AcmeShop (trademark)" in shown and "DIGITAL_SMS_0001" not in shown
+
+
 def test_a_bare_new_name_is_offered_as_a_submission_with_the_name_kept(ctx, router):
     accounts.enable(ctx)
     conv = Conversation(ctx, router)

@@ -197,7 +197,9 @@ def _referent(conv: Conversation, name: str, args: dict[str, Any], said: str) ->
     if name in _SIDES and not roles.allowed(conv.role, name) and roles.allowed(conv.role, _SIDES[name]):
         name = _SIDES[name]
     other = {"template.status": "signature.status", "signature.status": "template.status"}.get(name)
-    if other and not args and not values.named_for(conv.ctx, name, said):
+    if other and not args:
+        if own := values.named_for(conv.ctx, name, said):
+            return name, own   # the object it names, whatever the conversation spoke of last
         named = values.named_for(conv.ctx, other, said)   # "has AcmeShop been approved?": AcmeShop is a signature
         if named:
             return other, named
