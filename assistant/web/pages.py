@@ -359,35 +359,9 @@ def _ticket_action(p: Page, ticket_id: str, action: str, fields: dict[str, str])
         return _ticket_page(p, ticket_id, 403, error=i18n.plain(str(exc)))
     except UserError as exc:   # the manager's words come back in their box, not thrown away
         kept = {"action": action, **{k: v for k, v in fields.items() if k != "csrf"}}
-        return _ticket_page(p, ticket_id, 400, error=_refusal(p, ticket_id, action, fields, exc), kept=kept)
+        return _ticket_page(p, ticket_id, 400, error=i18n.refusal(p.svc.kb, exc, p.lang), kept=kept)
     LIVE.changed()
     return RedirectResponse(f"/desk/tickets/{ticket_id}?done=1", 303)
-
-
-TEXT_FIELDS = {"reply": "text", "note": "text", "resolve": "note"}   # the form field each action's text is in
-
-
-def _refusal(p: Page, ticket_id: str, action: str, fields: dict[str, str], exc: UserError) -> str:
-    """Why the core refused ACTION, in the desk's language (web.yaml `refused.*`) where the page can
-    tell (by the same rules: a text empty or over `handoff.max_text_chars`, no colleague named, a
-    ticket resolved, meanwhile too); else the core's own words, without their CLI hints."""
-    from ..text import clean, typed
-
-    if (field := TEXT_FIELDS.get(action)) is not None:
-        text, what = typed(fields.get(field) or ""), p.words(f"refused.what.{action}")
-        limit = int(p.svc.kb.rules.handoff["max_text_chars"]) if p.svc.kb.rules else 4000
-        if not clean(text):
-            return p.words("refused.empty", what=what)
-        if len(text) > limit:
-            return p.words("refused.too_long", what=what, n=f"{len(text):,}", limit=f"{limit:,}")
-    if action == "assign" and not clean(fields.get("to") or ""):
-        return p.words("refused.assign_to")
-    if action != "reopen":
-        with contextlib.suppress(UserError):
-            case = handoff.get(p.ops("desk").ctx, ticket_id, any_account=True)
-            if case["status"] == "resolved":
-                return p.words("refused.resolved", id=case["id"])
-    return i18n.plain(str(exc))
 
 
 @router.get("/desk/tickets/{ticket_id}/{action}")
