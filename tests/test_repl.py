@@ -420,3 +420,74 @@ def test_the_industry_prompt_lists_the_industries_it_takes(live, router):
 def test_the_industry_prompt_lists_them_in_the_conversations_language(live, router):
     shown = _screen(live, router, "我要创建模板\r促销\rAcmeShop\r", lang="zh")
     assert "行业（通用、电商、零售、物流、旅游、餐饮、教育、房地产、医药、金融、游戏、直播）:" in shown
+
+
+def _terminal(ctx, router, keys: str, columns: int, lang: str = "en") -> list[str]:
+    """The lines a terminal COLUMNS wide shows of the answers while KEYS are typed into the real shell,
+    its tables fitted to it as the CLI fits them (escape codes and the prompt's own lines taken out)."""
+    from assistant import render
+
+    stream = io.StringIO()
+    output = Vt100_Output(stream, lambda: Size(rows=40, columns=columns), term="xterm")
+    render.WIDTH = columns          # as the CLI sets it from a terminal of that width
+    try:
+        with create_pipe_input() as pipe:
+            shell = Shell(Conversation(ctx, router, lang=lang), input=pipe, output=output)
+            pipe.send_text(keys)
+            pipe.close()
+            shell.run()
+    finally:
+        render.WIDTH = None
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|[\r\x1b]", "", stream.getvalue())
+    return [line for line in shown.split("\n") if "demo>" not in line and "[是/否]" not in line]
+
+
+def _columns(line: str) -> int:
+    from prompt_toolkit.utils import get_cwidth
+
+    return get_cwidth(line)
+
+
+def test_the_welcome_is_wrapped_between_words_to_the_terminals_width(ctx, router):
+    for columns in (80, 40):
+        lines = _terminal(ctx, router, "", columns)
+        assert max(_columns(line) for line in lines) <= columns
+        assert "/help lists commands." in " ".join(" ".join(lines).split())   # "li" / "sts" no more
+
+
+def test_a_chinese_send_report_fits_80_columns_with_each_why_inside_its_column(live, router):
+    lines = _terminal(live, router, "/send DIGITAL_SMS_0001 13800138000 19212345678 12345 028-85551234 name=Tom\ry\r",
+                      80, lang="zh")
+    assert max(_columns(line) for line in lines) <= 80
+    header = next(n for n, line in enumerate(lines) if line.split() == ["phone", "carrier", "error", "why"])
+    why = lines[header].index("why")
+    rows = lines[header + 2:lines.index("用 /error CODE 查询错误码。")]
+    assert len(rows) > 3 and all(line[:why].strip() == "" or line.startswith(("192", "123", "028")) for line in rows)
+    assert "'028-85551234'" in "".join(rows) and "13800138000）" in "".join(rows)
+
+
+def test_the_sends_list_on_a_40_column_terminal_is_label_value_lines_keeping_the_request_id_whole(live, router):
+    from assistant.actions import sending
+
+    sent = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])
+    lines = _terminal(live, router, "/sends\r", 40)
+    assert max(_columns(line) for line in lines) <= 40
+    assert f"  {sent['request_id']}" in lines and "template: DIGITAL_SMS_0001" in lines and "sent:     1" in lines
+
+
+def test_chinese_help_on_a_40_column_terminal_puts_each_description_under_its_command(ctx, router):
+    lines = _terminal(ctx, router, "/help\r", 40, lang="zh")
+    assert max(_columns(line) for line in lines) <= 40
+    send = lines.index("  /send CODE PHONE... [name=value]")
+    assert lines[send + 1].startswith("    用模板发送") and lines[send + 2].startswith("    ")
+
+
+def test_a_cases_long_error_code_keeps_its_column_on_a_narrow_terminal(live, router):
+    from assistant.actions import handoff, sending
+
+    sent = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"}), ("13312345678", {})])
+    handoff.create(live, "it failed", request_id=sent["request_id"])
+    lines = _terminal(live, router, "/show 1\r", 70)
+    assert max(_columns(line) for line in lines) <= 70
+    row = next(line for line in lines if line.startswith("13312345678"))
+    assert "isv.TEMPLATE_MISSING_PARAMETERS" in row

@@ -103,8 +103,10 @@ def _described(conv: Conversation, command: SlashCommand) -> str:
 @slash("help", "")
 def _help(conv: Conversation, args: list[str]) -> list[Line]:
     lines = [Line("info", conv.say("help.commands"))]
-    lines += [Line("muted", f"  /{c.name} {c.usage}".rstrip().ljust(36) + " " + conv.say(_described(conv, c)))
-              for c in COMMANDS.values() if roles.slash_allowed(conv.role, c.name)]
+    shown = [c for c in COMMANDS.values() if roles.slash_allowed(conv.role, c.name)]
+    # the descriptions in a column, wrapped within the terminal's width (under each command when narrow)
+    lines += [Line("muted", text) for text in render.each_field(
+        [(f"  /{c.name} {c.usage}".rstrip(), conv.say(_described(conv, c))) for c in shown], sep="   ")]
     lines.append(Line("info", conv.say("help.examples")))
     lines += [Line("muted", f"  {conv.say(msg_id)}") for msg_id in conv.kb.messages if msg_id.startswith("help.example.")]
     return lines

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from ..actions import accounts, handoff, signatures, templates
 from ..clock import FixedClock
 from ..messages import say
+from ..render import clipped, columns
 from .lines import Line
 
 if TYPE_CHECKING:
@@ -90,20 +91,3 @@ def _carrier(conv: Conversation, carrier: str) -> str:
     """CARRIER's short name in the toolbar (`toolbar.carrier.KEY`), or its key when the catalogue has none."""
     msg_id = f"toolbar.carrier.{carrier}"
     return conv.say(msg_id) if msg_id in conv.kb.messages else carrier
-
-
-def columns(text: str) -> int:
-    """How many terminal columns TEXT takes (a Chinese character two), as prompt-toolkit counts them."""
-    from prompt_toolkit.utils import get_cwidth
-
-    return get_cwidth(text)
-
-
-def clipped(text: str, width: int) -> str:
-    """TEXT cut to at most WIDTH columns, never through a wide character."""
-    out = ""
-    for ch in text:
-        if columns(out + ch) > width:
-            break
-        out += ch
-    return out
