@@ -133,7 +133,7 @@ class Conversation:
 
     def completions(self) -> list[str]:
         """Everything worth completing at the main prompt."""
-        words = [f"/{c.name}" for c in COMMANDS.values() if roles.slash_allowed(self.role, c.name)]
+        words = commands.completions(self)
         words += [e.question for e in self.kb.entries.values()]
         rows = self.ctx.store.rows("SELECT code, name FROM templates WHERE account = ? ORDER BY code", (self.ctx.account,))
         words += [r["code"] for r in rows] + [r["name"] for r in rows]

@@ -491,3 +491,37 @@ def test_a_cases_long_error_code_keeps_its_column_on_a_narrow_terminal(live, rou
     assert max(_columns(line) for line in lines) <= 70
     row = next(line for line in lines if line.startswith("13312345678"))
     assert "isv.TEMPLATE_MISSING_PARAMETERS" in row
+
+
+def _tabbed(ctx, router, typed: str, then: str = "") -> str:
+    """What the real shell answers to TYPED, Tab, then THEN and Enter; Tab's completion (which
+    prompt-toolkit makes in a task of its own) is waited for before the rest is typed."""
+    import threading
+    import time
+
+    with create_pipe_input() as pipe:
+        shell = Shell(Conversation(ctx, router), input=pipe, output=DummyOutput())
+
+        def type_in() -> None:
+            pipe.send_text(typed + "\t")
+            buffer, deadline = shell.session.default_buffer, time.monotonic() + 10
+            while buffer.text in ("", typed) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            pipe.send_text(then + "\r")
+        typist = threading.Thread(target=type_in)
+        typist.start()
+        shell.step()
+        typist.join()
+    return said(shell)
+
+
+def test_tab_completes_a_template_code_or_name_after_template_and_a_signature_name_after_signature(live, router, media):
+    from assistant.actions import templates
+
+    templates.create(live, "温馨提示", "AcmeShop", "e-commerce", "您好 ${name}", [media["image"]])
+    assert "Account demo" in _tabbed(live, router, "/sta")                     # /status, as before
+    assert "DIGITAL_SMS_0001  \"Spring sale\"" in _tabbed(live, router, "/template DIG", "1")   # the common part
+    assert "DIGITAL_SMS_0002  \"温馨提示\"" in _tabbed(live, router, "/template 温")
+    assert "DIGITAL_SMS_0001  \"Spring sale\"" in _tabbed(live, router, "/template spr")
+    assert "AcmeShop (trademark): Registered" in _tabbed(live, router, "/signature Acm")
+    assert "isv.AMOUNT_NOT_ENOUGH:" in _tabbed(live, router, "/error isv.AMOUNT_N")

@@ -30,6 +30,7 @@ class SlashCommand:
     name: str
     usage: str
     run: Callable[[Conversation, list[str]], list[Line]]
+    completes: str | None = None   # what Tab completes after it: "templates", "signatures" or "error codes"
 
     @property
     def help_id(self) -> str:
@@ -48,11 +49,12 @@ COMMANDS: dict[str, SlashCommand] = {}
 FREE_TEXT = {"handoff", "answer", "reply", "resolve", "error"}
 
 
-def slash(name: str, usage: str):
+def slash(name: str, usage: str, completes: str | None = None):
     """Register a slash command; the one table feeds dispatch, /help and completion (roles.py says who).
-    Its description is the catalogue's message `command.NAME`, in every language of the conversation."""
+    Its description is the catalogue's message `command.NAME`, in every language of the conversation;
+    COMPLETES: what its first value is, offered by Tab (`completions`)."""
     def register(fn: Callable[[Conversation, list[str]], list[Line]]):
-        COMMANDS[name] = SlashCommand(name, usage, fn)
+        COMMANDS[name] = SlashCommand(name, usage, fn, completes)
         return fn
     return register
 
@@ -93,6 +95,20 @@ def run(conv: Conversation, text: str) -> list[Line]:
     return command.run(conv, args)
 
 
+def completions(conv: Conversation) -> list[str]:
+    """The slash commands of the conversation's role, and each one's value where Tab completes it:
+    "/template DIGITAL_SMS_0001" and "/template Spring sale" (a template by its code or its name),
+    "/signature AcmeShop", "/error isv.AMOUNT_NOT_ENOUGH"."""
+    ctx = conv.ctx
+    rows = ctx.store.rows("SELECT code, name FROM templates WHERE account = ? ORDER BY code", (ctx.account,))
+    values = {"templates": [r["code"] for r in rows] + [r["name"] for r in rows],
+              "signatures": [r["name"] for r in ctx.store.rows(
+                  "SELECT name FROM signatures WHERE account = ? ORDER BY name", (ctx.account,))],
+              "error codes": list(conv.kb.error_codes)}
+    shown = [c for c in COMMANDS.values() if roles.slash_allowed(conv.role, c.name)]
+    return [f"/{c.name}" for c in shown] + [f"/{c.name} {v}" for c in shown if c.completes for v in values[c.completes]]
+
+
 def _described(conv: Conversation, command: SlashCommand) -> str:
     """The id of COMMAND's description in the shell CONV is held in: `SHELL.command.NAME` where the
     catalogue has one (the web chat's /quit has no Ctrl-D), else `command.NAME`."""
@@ -126,17 +142,17 @@ def _enable(conv: Conversation, args: list[str]) -> list[Line]:
     return conv.start("enable", {})
 
 
-@slash("signature", "[NAME]")
+@slash("signature", "[NAME]", completes="signatures")
 def _signature(conv: Conversation, args: list[str]) -> list[Line]:
     return conv.run("signature.status", {"name": args[0]} if args else {})
 
 
-@slash("template", "[CODE]")
+@slash("template", "[CODE]", completes="templates")
 def _template(conv: Conversation, args: list[str]) -> list[Line]:
     return conv.run("template.status", {"code": " ".join(args)} if args else {})   # a code, or a name
 
 
-@slash("send", "CODE PHONE... [name=value]")
+@slash("send", "CODE PHONE... [name=value]", completes="templates")
 def _send(conv: Conversation, args: list[str]) -> list[Line]:
     params = dict(a.split("=", 1) for a in args if "=" in a)
     rest = [a for a in args if "=" not in a]
@@ -192,7 +208,7 @@ def actor_label(conv: Conversation, actor: str) -> str:
     return conv.say("label.actor.staff", user=user, role=conv.say(key) if key in conv.kb.messages else role)
 
 
-@slash("error", "CODE")
+@slash("error", "CODE", completes="error codes")
 def _error(conv: Conversation, args: list[str]) -> list[Line]:
     if not args:
         return conv.start("error.lookup", {})
