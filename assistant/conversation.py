@@ -248,6 +248,18 @@ class Conversation:
         self.flow, self.offer, self.picks = None, None, []
         return [Line("muted", self.say("cancelled"))] if had else []
 
+    def leave(self) -> list[Line]:
+        """Leaving (Ctrl-D, /quit, the end of piped input): a request half filled or a yes/no question
+        waiting is dropped, and said to be not done, in one line; nothing when nothing waits."""
+        if self.flow is not None:
+            said = self.say("left.request", request=slots.title(self, self.flow))
+        elif self.offer is not None:
+            said = self.say("left.offer", question=self.offer.question)
+        else:
+            return []
+        self.flow, self.offer, self.picks = None, None, []
+        return [Line("muted", said)]
+
     def _turn(self, role: str, text: str, reply: bool = False) -> None:
         self.turns.append({"role": role, "text": text, "at": self.ctx.now(), **({"reply": True} if reply else {})})
         del self.turns[:-self.ctx.rules.handoff["kept_turns"]]

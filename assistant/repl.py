@@ -174,7 +174,8 @@ class Shell:
         except KeyboardInterrupt:
             self.show(self.conversation.cancel())
             return True
-        except EOFError:
+        except EOFError:      # Ctrl-D: what was pending is said to be not done
+            self.show(self.conversation.leave())
             return False
         if problem := not_utf8(text):
             self.show([Line("error", f"Sorry, I can't read that: {problem}.")])
@@ -221,6 +222,9 @@ def run(sh) -> int:
                 sh.out(safe(waiting.prompt) + ":")
             if conversation.done:
                 break
+        else:
+            for line in conversation.leave():      # the input ended with a request half filled
+                sh.out(safe(line.text))
         return 0
     history = None if sh.remote else local_dir(sh.opts.db) / "history"
     try:  # what was typed stays as private as the database beside it, and never goes through a planted link

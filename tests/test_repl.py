@@ -525,3 +525,25 @@ def test_tab_completes_a_template_code_or_name_after_template_and_a_signature_na
     assert "DIGITAL_SMS_0001  \"Spring sale\"" in _tabbed(live, router, "/template spr")
     assert "AcmeShop (trademark): Registered" in _tabbed(live, router, "/signature Acm")
     assert "isv.AMOUNT_NOT_ENOUGH:" in _tabbed(live, router, "/error isv.AMOUNT_N")
+
+
+def test_ctrl_d_with_a_request_half_filled_says_in_one_line_that_it_was_not_done(live, router):
+    shell = session(live, router, "send a message\rDIGITAL_SMS_0001\r\x04")
+    assert shell.transcript[-1].text == "The send request was not done; nothing was changed."
+    shell = session(live, router, "我要发送数字短信\rDIGITAL_SMS_0001\r\x04")
+    assert shell.transcript[-1].text == "发送请求未执行，没有任何改动。"
+    assert live.store.rows("SELECT * FROM messages") == []
+
+
+def test_ctrl_d_while_an_offer_waits_says_it_was_left_unanswered(ctx, router):
+    shell = session(ctx, router, "how long does signature review take\r\x04")
+    assert shell.transcript[-1].text == ('"Show the review and registration status of the account\'s signatures now?" '
+                                         "was left unanswered: nothing was done.")
+
+
+def test_ctrl_d_with_nothing_pending_and_quit_with_a_request_pending(live, router):
+    shell = session(live, router, "how long does template review take\rno\r\x04")
+    assert "not done" not in shell.transcript[-1].text and "unanswered" not in shell.transcript[-1].text
+    text = said(session(live, router, "send a message\r/quit\r"))
+    assert text.endswith("The send request was not done; nothing was changed.\nBye.")
+

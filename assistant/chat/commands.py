@@ -296,5 +296,6 @@ def _resolve(conv: Conversation, args: list[str]) -> list[Line]:
 
 @slash("quit", "")
 def _quit(conv: Conversation, args: list[str]) -> list[Line]:
+    left = conv.leave()
     conv.done = True
-    return [Line("muted", conv.say("bye"))]
+    return [*left, Line("muted", conv.say("bye"))]
