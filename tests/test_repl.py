@@ -547,3 +547,29 @@ def test_ctrl_d_with_nothing_pending_and_quit_with_a_request_pending(live, route
     text = said(session(live, router, "send a message\r/quit\r"))
     assert text.endswith("The send request was not done; nothing was changed.\nBye.")
 
+
+def _welcome(ctx, router, lang: str = "en") -> str:
+    return "\n".join(line.text for line in Conversation(ctx, router, lang=lang).welcome())
+
+
+def test_the_welcome_names_the_next_step_of_onboarding_from_the_accounts_state(ctx, router, media):
+    from assistant.actions import sending, signatures, templates
+
+    assert 'say "enable digital messages" to start' in _welcome(ctx, router)
+    accounts.enable(ctx)
+    assert 'Next step: a signature. Say "submit a signature" to submit one for review.' in _welcome(ctx, router)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    expected = signatures.status(ctx)[0]["expected_by"]
+    assert (f"Next step: signature AcmeShop is under review (decision expected by {expected}); "
+            'ask "is my signature approved?" to check.') in _welcome(ctx, router)
+    ctx.at("2026-03-17T10:00")
+    assert 'Next step: a template. Say "create a template" to create one.' in _welcome(ctx, router)
+    assert "下一步：创建模板。说“我要创建模板”即可创建。" in _welcome(ctx, router, "zh")
+    templates.create(ctx, "Spring sale", "AcmeShop", "e-commerce", "Hi ${name}, the sale is on", [media["image"]])
+    assert "Next step: template DIGITAL_SMS_0001 is under review" in _welcome(ctx, router)
+    ctx.at("2026-03-20T10:00")
+    assert ('Next step: your first send. Say "send a message" to send template DIGITAL_SMS_0001.'
+            in _welcome(ctx, router))
+    assert "下一步：首次发送。说“发送数字短信”即可用模板 DIGITAL_SMS_0001 发送。" in _welcome(ctx, router, "zh")
+    sending.send(ctx, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])
+    assert "Next step" not in _welcome(ctx, router)
