@@ -189,23 +189,28 @@ def sends(conv: Conversation, template: str | None = None, day: str | None = Non
         if not found:
             named = render.code_shown(template) if template else template
             return [Line("answer", notes.no_sends(conv, named and one_line(named), day and one_line(day)))]
-        return [Line("answer", render.send_list_text(found, template, day, by=lambda actor: actor_label(conv, actor)))]
+        # the account model's list, every cell in English (its headers are), who made a send too
+        return [Line("answer", render.send_list_text(found, template, day, by=lambda actor: actor_label(conv, actor, "en")))]
     return [Line("answer", render.number_sends_text(sending.recent(conv.ctx, 10, template=template, day=day, phone=number),
                                                     number, conv.kb, conv.lang, conv.ctx.account, template,
                                                     sending.day_named(conv.ctx, day)))
             for number in (phone if isinstance(phone, list) else [phone])]
 
 
-def actor_label(conv: Conversation, actor: str) -> str:
+def actor_label(conv: Conversation, actor: str, lang: str | None = None) -> str:
     """ACTOR of the audit trail ("customer:token#1", "manager:lin", "customer") as a person reads it
-    in the conversation's language: a customer's side as "customer", staff by name and role."""
+    in LANG (the conversation's by default): a customer's side as "customer", staff by name and role."""
+    from ..messages import say
+
+    lang = lang or conv.lang
     role, _, user = str(actor or "").partition(":")
     if role == "customer":
-        return conv.say("label.actor.customer")
+        return say(conv.kb, "label.actor.customer", lang)
     if not user:
         return str(actor)
     key = f"label.role.{role}"
-    return conv.say("label.actor.staff", user=user, role=conv.say(key) if key in conv.kb.messages else role)
+    return say(conv.kb, "label.actor.staff", lang, user=user,
+               role=say(conv.kb, key, lang) if key in conv.kb.messages else role)
 
 
 @slash("error", "CODE", completes="error codes")
