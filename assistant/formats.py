@@ -77,20 +77,36 @@ def name_problem(rules: Mapping[str, Any], name: str) -> tuple[str, str] | None:
     return code, f"signature '{shown}' {what}; " + "; ".join(NAME_FAULTS[kind][1].format(**fields) for kind, fields in faults)
 
 
-def characters_problem(spec: Mapping[str, Any], text: str) -> str | None:
-    """What is wrong with TEXT's traditional characters or emoji, which the service does not take
-    (isv.UNSUPPORTED_CONTENT), naming each and, for a traditional one, its simplified form; None
-    when it has none. Also said of a template's text a question quotes (assistant/symptoms.py)."""
+# What is wrong with a template's characters, in the account model's English (the faults of
+# `characters_fault`); the message catalogue says the same as `note.template_characters.FAULT` in every
+# language (tests/test_symptoms.py keeps the English the same).
+CHARACTER_FAULTS = {
+    "traditional": "the text uses traditional Chinese {chars}; write them in simplified Chinese: {simplified}",
+    "emoji": ("the text contains emoji {emoji}; remove them (a template's text is Chinese, letters, "
+              "digits and punctuation only)"),
+}
+
+
+def characters_fault(spec: Mapping[str, Any], text: str) -> tuple[str, dict[str, str]] | None:
+    """(a key of CHARACTER_FAULTS, its fields) when TEXT has traditional characters or emoji, which the
+    service does not take (isv.UNSUPPORTED_CONTENT), naming each and, for a traditional one, its
+    simplified form; None when it has none."""
     table = spec.get("traditional_characters") or {}
     traditional = list(dict.fromkeys(ch for ch in text if ch in table))
     if traditional:
-        return (f"the text uses traditional Chinese {' '.join(traditional)}; "
-                f"write them in simplified Chinese: {' '.join(table[ch] for ch in traditional)}")
+        return "traditional", {"chars": " ".join(traditional), "simplified": " ".join(table[ch] for ch in traditional)}
     emoji = _emoji_in(text, spec.get("emoji") or ())
     if emoji:
-        return (f"the text contains emoji {' '.join(emoji)}; remove them (a template's text is Chinese, letters, "
-                "digits and punctuation only)")
+        return "emoji", {"emoji": " ".join(emoji)}
     return None
+
+
+def characters_problem(spec: Mapping[str, Any], text: str) -> str | None:
+    """What is wrong with TEXT's traditional characters or emoji (`characters_fault`), in English; None
+    when it has none. A template's text a question quotes gets the same in the question's language
+    (assistant/symptoms.py)."""
+    found = characters_fault(spec, text)
+    return None if found is None else CHARACTER_FAULTS[found[0]].format(**found[1])
 
 
 def _emoji_in(text: str, ranges: Sequence[tuple[int, int]]) -> list[str]:

@@ -15,6 +15,7 @@ assistant waits for after it, and the account's state at the end:
         expect: ["Enable digital message sending for the account now? [y/N]"]
         absent: ["Go ahead?"]
         waiting: offer           # the prompt's kind or a piece of its text; null: the main prompt
+        choices: [yes, no]       # optional: what the shell offers there (buttons, completions), exactly
       - say: y
         expect: [Digital messages are now enabled.]
       - at: 2026-03-21T10:00     # the clock moves
@@ -220,6 +221,8 @@ def _check_turn(n: int, turn: dict, lines: list[Line], conv: Conversation) -> li
         elif want is not None and (waiting is None or (want != waiting.kind and want not in waiting.prompt)):
             problems.append(f"turn {n} ({label!r}): should wait for {want!r}, "
                             f"waits for {waiting.prompt if waiting else 'nothing'!r}")
+    if "choices" in turn and (offered := conv.waiting.choices if conv.waiting else []) != [_text(c) for c in turn["choices"]]:
+        problems.append(f"turn {n} ({label!r}): should offer {turn['choices']!r}, offers {offered!r}")
     if problems:
         problems.append(f"turn {n}: the reply was: {said!r}")
     return problems

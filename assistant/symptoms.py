@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import numbers
-from .formats import characters_problem, name_faults
+from .formats import characters_fault, name_faults
 from .records import NamedTuple
 from .rules import Rules
 from .text import LazyPattern, clean, read_number
@@ -178,14 +178,15 @@ def _signature_name(rules: Rules, value: str, low: str) -> Said | None:
     return _said("note.signature_name", name=shown, what=what, fixes=then)
 
 
-def _template_name(rules: Rules, value: str, low: str) -> str | Said | None:
+def _template_name(rules: Rules, value: str, low: str) -> Said | None:
     limit = int(rules.template["max_name_length"])
     title = clean(value)
     if len(title) > limit and any(word in low for word in _NAME_WORDS):
         return _said("note.template_name_long", title=title, count=len(title), limit=limit)
     if any(ch in value for ch in rules.template["reserved_characters"]):
         return _reserved(rules, value)
-    return characters_problem(rules.template, value)
+    found = characters_fault(rules.template, value)
+    return None if found is None else _said(f"note.template_characters.{found[0]}", **found[1])
 
 
 _NAME_CHECKS: dict[str, Callable[[Rules, str, str], str | Said | None]] = {

@@ -96,3 +96,39 @@ def test_a_verdict_keeps_the_conversations_step_and_the_account_it_acts_for(ctx,
     assert stored.judge(holder, conv_id, QUESTION, answer, "yes") is None
     after = json.loads(ctx.store.row("SELECT state FROM conversations WHERE id = ?", (conv_id,))["state"])
     assert (after["step"], after["account"]) == (4, "demo") and stored.load(holder, conv_id).step == 4
+
+
+def _lines_and_step(conv, lines, step):
+    """A caller's view of a turn: the texts said and the step it leaves."""
+    return [line.text for line in lines], step
+
+
+def test_a_turn_acts_on_the_stored_conversation_keeps_the_line_and_its_reply_and_counts_a_step(ctx, chat):
+    holder, conv_id, _ = chat
+    texts, step = stored.turn(holder, conv_id, lambda conv: conv.handle("how long does signature review take"),
+                              _lines_and_step, heard="how long does signature review take")
+    assert step == 1 and any("business days" in text for text in texts)
+    shown, version = kept(ctx, conv_id)
+    assert version == 2 and shown[-len(texts) - 1]["text"] == "how long does signature review take"
+    assert [line["text"] for line in shown[-len(texts):]] == texts and stored.load(holder, conv_id).step == 1
+
+
+def test_a_turn_from_a_window_that_showed_an_older_step_is_refused_and_changes_nothing(ctx, chat):
+    holder, conv_id, _ = chat
+    stored.turn(holder, conv_id, lambda conv: conv.handle("hello"), _lines_and_step, heard="hello")
+    before = kept(ctx, conv_id)
+    with pytest.raises(stored.MovedOn):
+        stored.turn(holder, conv_id, lambda conv: conv.handle("yes"), _lines_and_step, heard="yes", seen=0)
+    assert kept(ctx, conv_id) == before
+
+
+def test_a_refused_line_is_kept_in_the_transcript_with_its_refusal_at_the_same_step(ctx, chat):
+    from assistant.chat.lines import Line
+
+    holder, conv_id, _ = chat
+    refusal = Line("error", "that cannot be done")
+    assert stored.keep_refused(holder, conv_id, "/account acme", [refusal], _lines_and_step) == (
+        ["that cannot be done"], 0)
+    shown, version = kept(ctx, conv_id)
+    assert version == 2 and [(line["from"], line["text"]) for line in shown[-2:]] == [
+        ("customer", "/account acme"), ("assistant", "that cannot be done")]

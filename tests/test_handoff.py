@@ -3,6 +3,7 @@
 import dataclasses
 import datetime as dt
 import json
+import re
 import threading
 
 import pytest
@@ -12,6 +13,7 @@ from assistant.chat.cases import case_text
 from assistant.context import Context
 from assistant.conversation import Conversation
 from assistant.errors import UserError
+from assistant.messages import say
 from assistant.storage import open_store
 
 
@@ -467,6 +469,81 @@ def test_a_ticket_goes_only_to_a_colleague_who_may_take_tickets_once_the_service
             handoff.assign(manager, ticket, name)
     assert handoff.get(manager, ticket)["owner"] == "anyone"                  # nothing changed
     assert handoff.assign(manager, ticket, "LIN")["owner"] == "lin"                  # as the service knows the name
+
+
+# Each refusal of a ticket action, as (what is done on which ticket, the English the command line says, the
+# catalogue's sentence it is marked with and its fields): a ticket 1 open, 2 claimed by wang, 3 resolved.
+LONG = "x" * 4001
+REFUSALS = {
+    "reply empty": (lambda m: handoff.reply(m, 1, " \t"), "the reply is empty; write what the customer should read",
+                    ("handoff.empty.reply", {})),
+    "note empty": (lambda m: handoff.note(m, 1, ""), "the note is empty; write what your colleagues should know",
+                   ("handoff.empty.note", {})),
+    "resolution empty": (lambda m: handoff.resolve(m, 1, " "), "the resolution note is empty; add --note TEXT",
+                         ("handoff.empty.resolve", {})),
+    "answer empty": (lambda m: handoff.answer(dataclasses.replace(m, actor="customer", role="customer"), 1, " "),
+                     "the answer is empty; write what the support manager should read", ("handoff.empty.answer", {})),
+    "reason too long": (lambda m: handoff.create(m, LONG), "the reason has 4,001 characters, over the limit of 4,000; "
+                        "shorten it (put long logs in a file and say where it is)",
+                        ("handoff.too_long.reason", {"count": "4,001", "most": "4,000"})),
+    "reply too long": (lambda m: handoff.reply(m, 1, LONG), "the reply has 4,001 characters, over the limit of 4,000; "
+                       "shorten it (put long logs in a file and say where it is)",
+                       ("handoff.too_long.reply", {"count": "4,001", "most": "4,000"})),
+    "note too long": (lambda m: handoff.note(m, 1, LONG), "the note has 4,001 characters, over the limit of 4,000; "
+                      "shorten it (put long logs in a file and say where it is)",
+                      ("handoff.too_long.note", {"count": "4,001", "most": "4,000"})),
+    "resolution too long": (lambda m: handoff.resolve(m, 1, LONG), "the resolution note has 4,001 characters, over the "
+                            "limit of 4,000; shorten it (put long logs in a file and say where it is)",
+                            ("handoff.too_long.resolve", {"count": "4,001", "most": "4,000"})),
+    "assign to nobody": (lambda m: handoff.assign(m, 1, " "), "say who takes the ticket; give a colleague's name",
+                         ("handoff.assign_to", {})),
+    "assign to a stranger": (lambda m: handoff.assign(m, 1, "zhang"), "no colleague named 'zhang' may take tickets "
+                             "here; give one of: lin, wang", ("handoff.no_colleague", {"name": "zhang", "names": "lin, wang"})),
+    "claim without a name": (lambda m: handoff.claim(m, 1, " "), "say who claims the ticket; add --by NAME (or --user NAME)",
+                             ("handoff.claim_by", {})),
+    "claim a claimed one": (lambda m: handoff.claim(m, 2, "lin"), "ticket #2 is already claimed by wang",
+                            ("handoff.claimed", {"id": "2", "owner": "wang"})),
+    "claim a resolved one": (lambda m: handoff.claim(m, 3, "lin"), "ticket #3 is resolved; reopen it first",
+                             ("handoff.resolved", {"id": "3"})),
+    "reply on a resolved one": (lambda m: handoff.reply(m, 3, "more"), "ticket #3 is resolved; reopen it first",
+                                ("handoff.resolved", {"id": "3"})),
+    "assign a resolved one": (lambda m: handoff.assign(m, 3, "lin"), "ticket #3 is resolved; reopen it first",
+                              ("handoff.resolved", {"id": "3"})),
+    "resolve a resolved one": (lambda m: handoff.resolve(m, 3, "again"), "ticket #3 is resolved; reopen it first",
+                               ("handoff.resolved", {"id": "3"})),
+    "reopen an open one": (lambda m: handoff.reopen(m, 1), "ticket #1 is not resolved; nothing to reopen",
+                           ("handoff.not_resolved", {"id": "1"})),
+}
+
+
+@pytest.fixture
+def three_tickets(ctx):
+    """A manager (lin) over demo's tickets 1 (open), 2 (claimed by wang) and 3 (resolved); lin and wang
+    hold managers' tokens."""
+    from assistant import tokens
+
+    for reason in ("please call", "my template is stuck", "why was it rejected"):
+        handoff.create(ctx, reason)
+    admin = dataclasses.replace(ctx, actor="admin", role="admin")
+    for name in ("lin", "wang"):
+        tokens.create(admin, user=name, role="manager")
+    handoff.claim(as_manager(ctx, "wang"), 2, "wang")
+    handoff.resolve(as_manager(ctx), 3, "Called and fixed")
+    return as_manager(ctx)
+
+
+@pytest.mark.parametrize("refusal", list(REFUSALS))
+def test_each_refusal_of_a_ticket_action_carries_the_catalogues_sentence_in_every_language(three_tickets, kb, refusal):
+    act, english, (msg_id, fields) = REFUSALS[refusal]
+    with pytest.raises(UserError) as refused:
+        act(three_tickets)
+    assert str(refused.value) == english                      # the command line's words, as they were
+    assert refused.value.said == (msg_id, fields)
+    zh = say(kb, msg_id, "zh", **fields)
+    assert not re.search(r"[a-z]{3}", zh.replace(fields.get("names", ""), "").replace(fields.get("name", ""), "")
+                         .replace(fields.get("owner", ""), "")), zh
+    en = say(kb, msg_id, "en", **fields)                      # the command line's, but for a fix naming its flags
+    assert en == english or "--" in english and en.split("; ")[0] == english.split("; ")[0] and "--" not in en
 
 
 # --- summaries in the reader's language ---------------------------------------------------------

@@ -151,10 +151,18 @@ def test_no_color_prints_no_colour_codes(live, router, monkeypatch):
     assert "DIGITAL_SMS_0001" in screen.getvalue()
 
 
-def test_completion_offers_the_accounts_template_codes_while_a_code_is_asked(live, router):
+def test_completion_offers_the_accounts_templates_once_each_by_name_and_code_while_a_code_is_asked(live, router):
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+
+    from assistant.repl import ConversationCompleter
+
     conv = Conversation(live, router)
     conv.handle("send a message")
-    assert conv.waiting.choices == ["DIGITAL_SMS_0001", "Spring sale"]   # a template by its code or its name
+    assert conv.waiting.choices == ["Spring sale (DIGITAL_SMS_0001)"]   # one template, one choice
+    for typed in ("spr", "DIGITAL_SMS"):                               # found by its name or its code
+        found = [c.text for c in ConversationCompleter(conv).get_completions(Document(typed), CompleteEvent())]
+        assert found == ["Spring sale (DIGITAL_SMS_0001)"], typed
     assert "/help" in Conversation(live, router).completions()
 
 

@@ -688,6 +688,15 @@ def test_a_carriers_raw_status_report_is_looked_up_as_its_code(router, text, cod
     assert (reply.action, reply.args) == ("error.lookup", {"code": code})
 
 
+def test_every_api_gateway_code_written_in_camel_case_is_looked_up_as_its_code(router, kb):
+    gateway = [c.code for c in kb.error_codes.values() if c.kind == "gateway"]
+    assert "InvalidTimeStamp.Expired" in gateway and "SignatureDoesNotMatch" in gateway
+    for code in gateway:
+        for text in (f"what does {code} mean", f"调用接口返回 {code} 怎么办"):
+            reply = router.route(text)
+            assert (reply.action, reply.args) == ("error.lookup", {"code": code}), text
+
+
 def test_a_report_spelt_as_an_english_word_stays_a_word(router):
     assert router.route("was my message delivered").entry == "delivery-status"
 

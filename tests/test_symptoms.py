@@ -215,6 +215,23 @@ def test_the_english_note_on_a_signature_name_is_the_account_models_refusal_word
     assert said(kb, {"say": finding.note, "fields": dict(finding.fields)}, "en") == name_problem(kb.rules.signature, name)[1]
 
 
+@pytest.mark.parametrize(("question", "note"), [
+    ("模板内容里写“限時優惠”可以吗", "文字用了繁体字 時 優；请改用简体字：时 优"),
+    ("模板文字写“大促😀”会被拒吗", "文字含有表情符号 😀；请去掉（模板文字只能用汉字、字母、数字和标点）"),
+])
+def test_a_template_texts_traditional_characters_or_emoji_are_named_in_chinese_to_a_chinese_question(router, question, note):
+    assert router.route(question).notes == (note,)
+
+
+@pytest.mark.parametrize("text", ["限時優惠", "大促😀", "心❤️"])
+def test_the_english_note_on_a_template_texts_characters_is_the_account_models_refusal_word_for_word(kb, text):
+    from assistant.formats import characters_problem
+    from assistant.messages import said
+
+    [finding] = symptoms.findings(f'our template text "{text}" was refused', kb.rules, kb.routing.checks)
+    assert said(kb, {"say": finding.note, "fields": dict(finding.fields)}, "en") == characters_problem(kb.rules.template, text)
+
+
 def test_an_unsupported_segments_note_in_english_is_the_account_models_reason(router, kb):
     assert router.route("numbers starting with 192, can they get it?").notes[0] == kb.rules.unsupported["192"]
     assert router.route("the send to 14612345678 failed as an invalid number").notes == (

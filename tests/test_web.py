@@ -932,6 +932,57 @@ def test_a_chinese_desks_refusals_of_a_reply_are_chinese(desk):
     assert status == 400 and f"Ticket #{t} is resolved" in page
 
 
+@pytest.fixture(scope="module")
+def refusing_desk(module_serve):
+    """A desk over tickets 1 (open), 2 (claimed by wang) and 3 (resolved), and lin's token, a manager's
+    (wang holds one too): each refused form changes nothing another test looks at."""
+    server = module_serve()
+    customer = server.token("--account", "demo")
+    for reason in ("please call", "my template is stuck", "why was it rejected"):
+        assert server.call("POST", "/v1/tickets", customer, {"reason": reason})[0] == 200
+    lin, wang = server.token("--user", "lin", "--grant", "manager"), server.token("--user", "wang", "--grant", "manager")
+    assert server.call("POST", "/v1/tickets/2/claim", wang, {})[0] == 200
+    assert server.call("POST", "/v1/tickets/3/resolve", lin, {"note": "Called and fixed"})[0] == 200
+    return server, lin
+
+
+# each form the desk refuses: (ticket, action, fields, the catalogue's sentence and its fields)
+DESK_REFUSALS = {
+    "reply empty": (1, "reply", {"text": "  "}, "handoff.empty.reply", {}),
+    "note empty": (1, "note", {"text": ""}, "handoff.empty.note", {}),
+    "resolution empty": (1, "resolve", {"note": " "}, "handoff.empty.resolve", {}),
+    "reply too long": (1, "reply", {"text": "长" * 4001}, "handoff.too_long.reply", {"count": "4,001", "most": "4,000"}),
+    "note too long": (1, "note", {"text": "x" * 4100}, "handoff.too_long.note", {"count": "4,100", "most": "4,000"}),
+    "resolution too long": (1, "resolve", {"note": "x" * 4002}, "handoff.too_long.resolve",
+                            {"count": "4,002", "most": "4,000"}),
+    "assign to nobody": (1, "assign", {"to": " "}, "handoff.assign_to", {}),
+    "assign to a stranger": (1, "assign", {"to": "zhang"}, "handoff.no_colleague", {"name": "zhang", "names": "lin, wang"}),
+    "claim a claimed one": (2, "claim", {}, "handoff.claimed", {"id": "2", "owner": "wang"}),
+    "claim a resolved one": (3, "claim", {}, "handoff.resolved", {"id": "3"}),
+    "reply on a resolved one": (3, "reply", {"text": "还有一个问题"}, "handoff.resolved", {"id": "3"}),
+    "assign a resolved one": (3, "assign", {"to": "wang"}, "handoff.resolved", {"id": "3"}),
+    "resolve a resolved one": (3, "resolve", {"note": "again"}, "handoff.resolved", {"id": "3"}),
+    "reopen an open one": (1, "reopen", {}, "handoff.not_resolved", {"id": "1"}),
+}
+
+
+@pytest.mark.parametrize("refusal", list(DESK_REFUSALS))
+def test_each_refused_form_on_a_chinese_desk_says_the_cores_refusal_as_the_catalogues_chinese(refusing_desk, kb, refusal):
+    from assistant.messages import say
+
+    server, lin = refusing_desk
+    t, action, form, msg_id, fields = DESK_REFUSALS[refusal]
+    for lang, accept in (("zh", "zh-CN"), ("en", "en")):
+        browser = Browser(server.url, lang=accept)
+        browser.sign_in(lin)
+        status, _, page = browser.go(f"/desk/tickets/{t}/{action}", {"csrf": browser.csrf(f"/desk/tickets/{t}"), **form})
+        said = html.unescape(re.search(r'data-role="error">([^<]*)<', page).group(1))
+        sentence = say(kb, msg_id, lang, **fields)
+        assert status == 400 and said == sentence[:1].upper() + sentence[1:], (lang, said)
+        if lang == "zh":                                    # Chinese but for the people's names
+            assert not re.search(r"[a-z]{3}", re.sub(r"zhang|wang|lin", "", said)), said
+
+
 def test_the_template_industry_buttons_of_a_chinese_chat_are_chinese_words_the_conversation_reads(desk, kb):
     server = desk["server"]
     cli(server.db, "--now", "2026-10-01T10:00", "enable")

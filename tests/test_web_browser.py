@@ -500,3 +500,37 @@ def test_a_reload_mid_flow_shows_the_latest_turn_and_the_open_prompt(serve, brow
     prompt = transcript.locator("li.prompt").last.bounding_box()
     assert prompt and prompt["y"] >= 0 and prompt["y"] + prompt["height"] <= 600        # in view, with no scrolling
     assert errors == []
+
+
+@pytest.mark.parametrize("lang, asked, labels, yes", [
+    ("en", "send a message to 13800138000", ["Sale (DIGITAL_SMS_0001)", "Restock (DIGITAL_SMS_0002)",
+                                             "Launch (DIGITAL_SMS_0003)"], "yes"),
+    ("zh", "帮我发一条消息给13800138000", ["Sale（DIGITAL_SMS_0001）", "Restock（DIGITAL_SMS_0002）",
+                                      "Launch（DIGITAL_SMS_0003）"], "是")])
+def test_the_chats_template_buttons_name_each_template_once_and_a_click_sends_with_it(serve, browser, tmp_path,
+                                                                                       lang, asked, labels, yes):
+    import datetime as dt
+
+    from conftest import png_bytes
+    from test_web import cli
+
+    server = serve()
+    image = tmp_path / "banner.png"
+    image.write_bytes(png_bytes())
+    days_ago = lambda n: (dt.datetime.now() - dt.timedelta(days=n)).strftime("%Y-%m-%dT10:00")   # noqa: E731
+    cli(server.db, "--now", days_ago(90), "enable")
+    cli(server.db, "--now", days_ago(90), "signature", "submit", "AcmeShop", "--source", "trademark")
+    for name, text, made in (("Sale", "The sale is on", 60), ("Restock", "Back in stock", 60),
+                             ("Launch", "New phone launch", 0)):        # two approved by now, one still in review
+        cli(server.db, "--now", days_ago(made), "template", "create", "--name", name, "--signature", "AcmeShop",
+            "--industry", "e-commerce", "--text", text, "--media", str(image))
+    chat, errors = open_chat(browser, server, lang)
+    say(chat, asked)
+    buttons = chat.locator("[data-role=choices] button")
+    buttons.first.wait_for()
+    assert buttons.all_inner_texts() == labels
+    buttons.filter(has_text=labels[1]).click()
+    chat.locator("[data-role=choices] button", has_text=yes).wait_for()        # the preview's go-ahead
+    said = chat.locator("[data-role=transcript]").inner_text()
+    assert "DIGITAL_SMS_0002" in said and "Back in stock" in said and "Can reach now" not in said, said
+    assert errors == []

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .. import lang, notify
+from .. import errors, lang, notify
 from ..clock import business_days_between, parse_time
 from ..context import Context, perform
 from ..errors import NotFound, UserError
@@ -193,17 +193,33 @@ def _summary_said(ticket: Mapping[str, Any]) -> dict | None:
     return (context or {}).get(SUMMARY_SAID)
 
 
-def _text(ctx: Context, text: str | None, what: str, how: str) -> str:
+# each kind of a ticket's text (the `_text` it is read by) as its refusals name it, and how to fill it in
+TEXTS = {"reason": ("reason", "say what the manager should know"),
+         "reply": ("reply", "write what the customer should read"),
+         "answer": ("answer", "write what the support manager should read"),
+         "note": ("note", "write what your colleagues should know"),
+         "resolve": ("resolution note", "add --note TEXT")}
+
+
+def _text(ctx: Context, text: str | None, kind: str) -> str:
     """TEXT as typed (`text.typed`) and within the ticket text limit of rules.yaml; a UserError when it
-    says nothing (blank, or only control characters) or is too long."""
+    says nothing (blank, or only control characters) or is too long, marked with the catalogue's
+    sentence for KIND (`handoff.empty.KIND`, `handoff.too_long.KIND`: messages.yaml)."""
+    what, how = TEXTS[kind]
     text = typed(text or "")
     if not clean(text):
-        raise UserError(f"the {what} is empty; {how}")
+        raise errors.said(UserError(f"the {what} is empty; {how}"), f"handoff.empty.{kind}")
     limit = int(ctx.rules.handoff["max_text_chars"])
     if len(text) > limit:
-        raise UserError(f"the {what} has {len(text):,} characters, over the limit of {limit:,}; shorten it "
-                        "(put long logs in a file and say where it is)")
+        raise errors.said(UserError(f"the {what} has {len(text):,} characters, over the limit of {limit:,}; shorten it "
+                               "(put long logs in a file and say where it is)"),
+                     f"handoff.too_long.{kind}", count=f"{len(text):,}", most=f"{limit:,}")
     return text
+
+
+def _resolved(row: Mapping[str, Any]) -> UserError:
+    """The refusal of a staff action on ROW, a resolved ticket: reopening it comes first."""
+    return errors.said(UserError(f"ticket #{row['id']} is resolved; reopen it first"), "handoff.resolved", id=str(row["id"]))
 
 
 def _turns(ctx: Context, conversation: Sequence[dict]) -> list[dict]:
@@ -324,7 +340,7 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
     default the language of their words. The stored `summary` line is English: the staff's.
     """
     planned = parse_time(send_date).date() if send_date else None
-    detail = _text(ctx, detail, "reason", "say what the manager should know") if detail and clean(detail) else None
+    detail = _text(ctx, detail, "reason") if detail and clean(detail) else None
     if trigger is not None and trigger not in REASONS:
         raise UserError(f"unknown handoff reason '{trigger}'; use one of: {', '.join(REASONS)}")
 
@@ -519,13 +535,14 @@ def claim(ctx: Context, ticket_id: int | str, by: str) -> dict:
         row = _row(ctx, ticket_id)
         require(ctx.role, "handoff.claim")   # a customer hears the role's refusal before anything else
         if not by:
-            raise UserError("say who claims the ticket; add --by NAME (or --user NAME)")
+            raise errors.said(UserError("say who claims the ticket; add --by NAME (or --user NAME)"), "handoff.claim_by")
         if row["status"] == "resolved":
-            raise UserError(f"ticket #{row['id']} is resolved; nothing to claim")
+            raise _resolved(row)
         if row["owner"] == by:
             return get(ctx, row["id"])   # claiming one's own ticket again changes nothing and records nothing
         if row["owner"]:
-            raise UserError(f"ticket #{row['id']} is already claimed by {row['owner']}")
+            raise errors.said(UserError(f"ticket #{row['id']} is already claimed by {row['owner']}"), "handoff.claimed",
+                         id=str(row["id"]), owner=row["owner"])
         ctx.store.execute("UPDATE tickets SET owner = ?, status = 'claimed' WHERE id = ?", (by, row["id"]))
         _event(ctx, row["id"], "claimed", by)
         return get(ctx, row["id"])
@@ -534,13 +551,13 @@ def claim(ctx: Context, ticket_id: int | str, by: str) -> dict:
 
 def reply(ctx: Context, ticket_id: int | str, text: str, by: str | None = None) -> dict:
     """A manager's answer to the customer; the ticket then waits for the customer."""
-    text = _text(ctx, text, "reply", "write what the customer should read")
+    text = _text(ctx, text, "reply")
 
     def work() -> dict:
         row = _row(ctx, ticket_id)
         require(ctx.role, "handoff.reply")
         if row["status"] == "resolved":
-            raise UserError(f"ticket #{row['id']} is resolved; open a new one to continue")
+            raise _resolved(row)
         author = clean(by or row["owner"] or ctx.actor)
         _message(ctx, row, author, text)
         ctx.store.execute("UPDATE tickets SET status = 'waiting', owner = COALESCE(owner, ?) WHERE id = ?",
@@ -552,7 +569,7 @@ def reply(ctx: Context, ticket_id: int | str, text: str, by: str | None = None) 
 
 def answer(ctx: Context, ticket_id: int | str, text: str) -> dict:
     """The customer's answer on one of their own tickets; it goes back to the manager's queue."""
-    text = _text(ctx, text, "answer", "write what the support manager should read")
+    text = _text(ctx, text, "answer")
 
     def work() -> dict:
         row = _row(ctx, ticket_id, any_account=False)
@@ -568,13 +585,13 @@ def answer(ctx: Context, ticket_id: int | str, text: str) -> dict:
 
 def resolve(ctx: Context, ticket_id: int | str, note: str, by: str | None = None) -> dict:
     """Close a ticket; the note reaches the customer's inbox (next start, `/inbox`, `assistant inbox`)."""
-    note = _text(ctx, note, "resolution note", "add --note TEXT")
+    note = _text(ctx, note, "resolve")
 
     def work() -> dict:
         row = _row(ctx, ticket_id)
         require(ctx.role, "handoff.resolve")
         if row["status"] == "resolved":
-            raise UserError(f"ticket #{row['id']} is already resolved")
+            raise _resolved(row)
         ctx.store.execute("UPDATE tickets SET status = 'resolved', resolution = ?, owner = COALESCE(owner, ?) "
                           "WHERE id = ?", (note, clean(by or ctx.actor), row["id"]))
         # The note is the customer's answer too: it waits in their inbox like a reply.
@@ -586,7 +603,7 @@ def resolve(ctx: Context, ticket_id: int | str, note: str, by: str | None = None
 
 def note(ctx: Context, ticket_id: int | str, text: str, by: str | None = None) -> dict:
     """An internal note for colleagues on the ticket: kept apart from the messages, never shown to the customer."""
-    text = _text(ctx, text, "note", "write what your colleagues should know")
+    text = _text(ctx, text, "note")
 
     def work() -> dict:
         row = _row(ctx, ticket_id)
@@ -606,9 +623,9 @@ def assign(ctx: Context, ticket_id: int | str, to: str, by: str | None = None) -
         row = _row(ctx, ticket_id)
         require(ctx.role, "handoff.assign")
         if not to:
-            raise UserError("say who takes the ticket; give a colleague's name")
+            raise errors.said(UserError("say who takes the ticket; give a colleague's name"), "handoff.assign_to")
         if row["status"] == "resolved":
-            raise UserError(f"ticket #{row['id']} is resolved; reopen it first")
+            raise _resolved(row)
         owner = _known_colleague(ctx, to)
         if row["owner"] == owner:
             return get(ctx, row["id"])
@@ -635,8 +652,9 @@ def _known_colleague(ctx: Context, name: str) -> str:
     same = [h for h in holders if h.casefold() == name.casefold()]
     if len(same) == 1:
         return same[0]
-    raise UserError(f"no colleague named '{shorten(name, 40)}' may take tickets here; give one of: "
-                    f"{', '.join(sorted(holders))}")
+    raise errors.said(UserError(f"no colleague named '{shorten(name, 40)}' may take tickets here; give one of: "
+                           f"{', '.join(sorted(holders))}"),
+                 "handoff.no_colleague", name=shorten(name, 40), names=", ".join(sorted(holders)))
 
 
 def reopen(ctx: Context, ticket_id: int | str, by: str | None = None) -> dict:
@@ -645,7 +663,8 @@ def reopen(ctx: Context, ticket_id: int | str, by: str | None = None) -> dict:
         row = _row(ctx, ticket_id)
         require(ctx.role, "handoff.reopen")
         if row["status"] != "resolved":
-            raise UserError(f"ticket #{row['id']} is not resolved; nothing to reopen")
+            raise errors.said(UserError(f"ticket #{row['id']} is not resolved; nothing to reopen"), "handoff.not_resolved",
+                         id=str(row["id"]))
         ctx.store.execute("UPDATE tickets SET status = CASE WHEN owner IS NULL THEN 'open' ELSE 'claimed' END, "
                           "resolution = NULL WHERE id = ?", (row["id"],))
         _event(ctx, row["id"], "reopened", clean(by) if by else None)

@@ -510,6 +510,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     if resumed(conv, text):             # "回去继续建模板": the prompt again, never the value
         return back(conv)
     slot = flow.slots[0]
+    if slot.type == "template_code" and (chosen := _template_chosen(conv, text)) is not None:
+        return take(conv, check(conv, flow.action, slot, chosen))   # a choice offered: that template, never a question
     reading = yes_or_no(text, conv.kb.answers)
     if reading == "no" and not slot.required:
         text = ""                       # "no" to an optional value ("Enter to skip"): skipped
@@ -1344,9 +1346,8 @@ def _default(conv: Conversation, slot: Slot) -> str | None:
 def choices(conv: Conversation, slot: Slot) -> list[str]:
     """Completions for a slot, from the account's own data and the rules."""
     store, account = conv.ctx.store, conv.ctx.account
-    if slot.type == "template_code":      # a template is found by its code or its name
-        rows = store.rows("SELECT code, name FROM templates WHERE account = ? ORDER BY code", (account,))
-        return [r["code"] for r in rows] + [r["name"] for r in rows]
+    if slot.type == "template_code":      # one choice a template, naming it as the conversation does
+        return list(template_choices(conv))
     if slot.type in SIGNATURE_TYPES and conv.flow is not None and conv.flow.action == "template.create":
         # a new template takes only a signature it can use: never a rejected or pending one
         return sorted(s["name"] for s in signatures.status(conv.ctx) if s["ready_for"])
@@ -1359,6 +1360,24 @@ def choices(conv: Conversation, slot: Slot) -> list[str]:
     if slot.type == "error_code":
         return list(conv.kb.error_codes)
     return []
+
+
+def template_choices(conv: Conversation, lang: str | None = None) -> dict[str, str]:
+    """The account's templates as choices in LANG (the conversation's by default): each one's label, its
+    name and code as the conversation says a template (`template.named`: "Sale (DIGITAL_SMS_0001)"), and
+    its code."""
+    rows = conv.ctx.store.rows("SELECT code, name FROM templates WHERE account = ? ORDER BY code", (conv.ctx.account,))
+    return {say(conv.kb, "template.named", lang or conv.lang, name=r["name"], code=r["code"]): r["code"] for r in rows}
+
+
+def _template_chosen(conv: Conversation, text: str) -> str | None:
+    """The code of the template whose choice TEXT is, as offered in any language ("Sale（DIGITAL_SMS_0001）"
+    from a Chinese page's button, said after an English line), else None."""
+    said = clean(text)
+    for lang in conv.kb.messages["template.named"]:
+        if (code := template_choices(conv, lang).get(said)) is not None:
+            return code
+    return None
 
 
 def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:

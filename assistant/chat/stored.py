@@ -7,7 +7,9 @@ lost. A web chat's state also keeps the lines it showed (`shown`), so a reload r
 counts its turns (`step`), so a line from a tab that showed an older step is refused. The account a
 staff member's conversation acts for (`/account NAME`) is part of its state too.
 The service's routers (server/routers/conversations.py) and the web chat's pages call these; each
-function that changes something is one transaction of its own, or runs inside the caller's.
+function that changes something is one transaction of its own, or runs inside the caller's. A turn
+(`turn`) is one: it loads the state, lets the conversation answer (running any action it confirms)
+and saves the state, so an action is never committed without the state that records it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from ..errors import Conflict, NotFound
 from ..gaps import source_of
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
     from ..conversation import Conversation
     from ..router import Router
     from .lines import Line
+
+T = TypeVar("T")
 
 
 class Holder(NamedTuple):
@@ -123,6 +127,41 @@ def save(ctx: Context, conv_id: str, stored: Stored, shown: list[dict] | None = 
          stored.version))
     if not changed:
         raise moved_on(stored.conv)
+
+
+def turn(holder: Holder, conv_id: str, act: Callable[[Conversation], list[Line]],
+         view: Callable[[Conversation, list[Line], int], T], heard: str | None = None, seen: int | None = None) -> T:
+    """ACT on the stored conversation CONV_ID and store what it leaves, in one transaction (run again whole
+    after a conflict): the action a turn confirms and the state that says it was done commit together.
+    HEARD: the customer's line as a web chat shows it, kept with the reply in the chat's transcript.
+    SEEN: the step the line's window showed; a conversation moved on since refuses it (MovedOn).
+    VIEW(conversation, the lines ACT said, the step the turn leaves): what the caller shows of the turn,
+    taken inside the transaction."""
+    def work() -> T:
+        stored = load(holder, conv_id)
+        if seen is not None and seen != stored.step:
+            raise moved_on(stored.conv)
+        lines = act(stored.conv)
+        shown = stored.shown
+        if shown is not None:
+            shown = shown + shown_lines(holder.ctx, heard, lines)
+        save(holder.ctx, conv_id, stored, shown, stored.step + 1)
+        return view(stored.conv, lines, stored.step + 1)
+    return holder.ctx.store.atomically(work, key=holder.ctx.account)
+
+
+def keep_refused(holder: Holder, conv_id: str, heard: str | None, lines: list[Line],
+                 view: Callable[[Conversation, list[Line], int], T]) -> T | None:
+    """A web chat's line HEARD that was refused whole (nothing else changed) and the refusal LINES, added to
+    its transcript on their own, so a reload still shows them, in one transaction; VIEW (as `turn`'s) of
+    the conversation as it is then, at its step (None: not a web chat's)."""
+    def work() -> T | None:
+        stored = load(holder, conv_id)
+        if stored.shown is None:
+            return None
+        save(holder.ctx, conv_id, stored, stored.shown + shown_lines(holder.ctx, heard, lines))
+        return view(stored.conv, lines, stored.step)
+    return holder.ctx.store.atomically(work, key=holder.ctx.account)
 
 
 def judge(holder: Holder, conv_id: str | None, question: str, answer: str, verdict: str) -> str | None:

@@ -12,7 +12,8 @@ from pathlib import Path
 import yaml
 
 from ..errors import UserError
-from ..knowledge import shipped_dir
+from ..knowledge import KnowledgeBase, shipped_dir
+from ..messages import say
 
 LANGUAGES = ("en", "zh")
 COOKIE = "assistant_lang"
@@ -57,6 +58,17 @@ def plain(message: str) -> str:
     parts = message.split("; ")
     kept = [part for part in parts if "`assistant " not in part] or parts[:1]
     return "; ".join(kept).replace("`", "")
+
+
+def refusal(kb: KnowledgeBase, error: UserError, lang: str) -> str:
+    """A core refusal ERROR as a page says it in LANG: the catalogue's sentence the core marked it with
+    (`errors.said`), else its own words (`plain`); begun with a capital, as a page's sentences are."""
+    if error.said is not None:
+        msg_id, fields = error.said
+        text = say(kb, msg_id, lang, **fields)
+    else:
+        text = plain(str(error))
+    return text[:1].upper() + text[1:]
 
 
 class Words:

@@ -25,6 +25,7 @@ from fastapi.templating import Jinja2Templates
 
 from ..actions import desk, handoff
 from ..actions.handoff import AGENT, message_in, resolution_note, summary_in
+from ..chat import stored
 from ..chat.stored import acting_for
 from ..clock import Clock
 from ..errors import Forbidden, NotFound, UserError
@@ -359,35 +360,9 @@ def _ticket_action(p: Page, ticket_id: str, action: str, fields: dict[str, str])
         return _ticket_page(p, ticket_id, 403, error=i18n.plain(str(exc)))
     except UserError as exc:   # the manager's words come back in their box, not thrown away
         kept = {"action": action, **{k: v for k, v in fields.items() if k != "csrf"}}
-        return _ticket_page(p, ticket_id, 400, error=_refusal(p, ticket_id, action, fields, exc), kept=kept)
+        return _ticket_page(p, ticket_id, 400, error=i18n.refusal(p.svc.kb, exc, p.lang), kept=kept)
     LIVE.changed()
     return RedirectResponse(f"/desk/tickets/{ticket_id}?done=1", 303)
-
-
-TEXT_FIELDS = {"reply": "text", "note": "text", "resolve": "note"}   # the form field each action's text is in
-
-
-def _refusal(p: Page, ticket_id: str, action: str, fields: dict[str, str], exc: UserError) -> str:
-    """Why the core refused ACTION, in the desk's language (web.yaml `refused.*`) where the page can
-    tell (by the same rules: a text empty or over `handoff.max_text_chars`, no colleague named, a
-    ticket resolved, meanwhile too); else the core's own words, without their CLI hints."""
-    from ..text import clean, typed
-
-    if (field := TEXT_FIELDS.get(action)) is not None:
-        text, what = typed(fields.get(field) or ""), p.words(f"refused.what.{action}")
-        limit = int(p.svc.kb.rules.handoff["max_text_chars"]) if p.svc.kb.rules else 4000
-        if not clean(text):
-            return p.words("refused.empty", what=what)
-        if len(text) > limit:
-            return p.words("refused.too_long", what=what, n=f"{len(text):,}", limit=f"{limit:,}")
-    if action == "assign" and not clean(fields.get("to") or ""):
-        return p.words("refused.assign_to")
-    if action != "reopen":
-        with contextlib.suppress(UserError):
-            case = handoff.get(p.ops("desk").ctx, ticket_id, any_account=True)
-            if case["status"] == "resolved":
-                return p.words("refused.resolved", id=case["id"])
-    return i18n.plain(str(exc))
 
 
 @router.get("/desk/tickets/{ticket_id}/{action}")
@@ -483,9 +458,9 @@ def _conversation(p: Page) -> tuple[str, dict]:
     conv_id = p.request.cookies.get(CHAT_COOKIE)
     if conv_id:
         try:
-            stored = conversations._open(ops, conv_id)
-            if not stored.conv.done:        # one that ended ("exit") makes way for a new one
-                return conv_id, {**conversations._view(conv_id, stored.conv, []), "step": stored.step}
+            held = stored.load(conversations.holder(ops), conv_id)
+            if not held.conv.done:        # one that ended ("exit") makes way for a new one
+                return conv_id, {**conversations._view(conv_id, held.conv, []), "step": held.step}
         except UserError:
             pass
     view = conversations.begin("welcome", "auto", ops, first=p.lang, keys=False, shell="web")   # in the page's language
@@ -606,7 +581,7 @@ async def chat_files(request: Request, svc: Service = Depends(service)) -> Respo
         def attached(conv) -> list:
             lines = conv.attach(uploads)
             return lines + conv.asked(lines)
-        return conversations._turn(ops, conv_id, attached, named, seen, steps=True)
+        return stored.turn(conversations.holder(ops), conv_id, attached, conversations.viewer(conv_id, steps=True), named, seen)
     return await _run_in_thread(lambda: _chat_turn(Page(request, svc), csrf if isinstance(csrf, str) else None, attach,
                                                    named))
 
@@ -629,11 +604,12 @@ def _chat_turn(p: Page, csrf: str | None, turn, heard: str) -> Response:
     try:
         view = turn(p.ops("repl", bucket="asks"), conv_id)
     except UserError as exc:
-        moved = isinstance(exc, conversations.MovedOn)
+        moved = isinstance(exc, stored.MovedOn)
         refusal = Line("error", p.words("moved_on") if moved else i18n.plain(str(exc)))
         view = {**before, "lines": [{"kind": refusal.kind, "text": refusal.text}]}
         with contextlib.suppress(UserError):   # another window moved it meanwhile: the refusal is said, not kept
-            view = conversations.keep_refused(p.ops("repl"), conv_id, heard, [refusal]) or view
+            view = stored.keep_refused(conversations.holder(p.ops("repl")), conv_id, heard, [refusal],
+                                       conversations.viewer(conv_id, steps=True)) or view
     LIVE.changed()
     if "application/json" in p.request.headers.get("accept", ""):
         response: Response = JSONResponse({"error": view["lines"][0]["text"], "moved": True}, 409) if moved \

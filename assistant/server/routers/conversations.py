@@ -31,7 +31,6 @@ from fastapi import APIRouter, Depends, File, UploadFile
 from pydantic import Field
 
 from ...chat import stored as kept
-from ...chat.stored import MovedOn, Stored
 from ...clock import FixedClock
 from ...conversation import Conversation, Upload
 from ...errors import Conflict, Forbidden, UserError
@@ -78,67 +77,22 @@ def _waiting(conv_id: str, conv: Conversation) -> dict | None:
     return shown
 
 
-def _holder(ops: LocalOps) -> kept.Holder:
+def holder(ops: LocalOps) -> kept.Holder:
     """The caller's stored conversations: their context, router and role, their token's, and the
     account the request names (the one they were started on)."""
     return kept.Holder(ops.ctx, ops._router, ops.role, ops.caller.principal.token_id,  # type: ignore[attr-defined]
                        ops.caller.account)  # type: ignore[attr-defined]
 
 
-def _open(ops: LocalOps, conv_id: str) -> Stored:
-    return _load(ops, conv_id)
-
-
-def _load(ops: LocalOps, conv_id: str) -> Stored:
-    """The stored conversation, on the account it acts for (`stored.load`)."""
-    return kept.load(_holder(ops), conv_id)
-
-
-def moved_on(conv: Conversation) -> MovedOn:
-    return kept.moved_on(conv)
-
-
-def _save(ops: LocalOps, conv_id: str, stored: Stored, shown: list[dict] | None = None, step: int | None = None) -> None:
-    kept.save(ops.ctx, conv_id, stored, shown, step)
-
-
-def _turn(ops: LocalOps, conv_id: str, act: Callable[[Conversation], list], heard: str | None = None,
-          seen: int | None = None, steps: bool = False) -> dict:
-    """ACT on the stored conversation and store what it leaves, in one transaction (run again whole
-    after a conflict): the action a turn confirms and the state that says it was done commit together.
-    HEARD: the customer's line as a web chat shows it, kept with the reply in the chat's transcript.
-    SEEN: the step the line's window showed; a conversation moved on since refuses it (MovedOn).
-    STEPS: the view says the step the turn leaves (`step`), for the web chat to send with its next line."""
-    def work() -> dict:
-        stored = _load(ops, conv_id)
-        if seen is not None and seen != stored.step:
-            raise moved_on(stored.conv)
-        lines = act(stored.conv)
-        shown = stored.shown
-        if shown is not None:
-            shown = shown + kept.shown_lines(ops.ctx, heard, lines)
-        _save(ops, conv_id, stored, shown, stored.step + 1)
-        view = _view(conv_id, stored.conv, lines)
-        return {**view, "step": stored.step + 1} if steps else view
-    return ops.ctx.store.atomically(work, key=ops.ctx.account)
-
-
-def keep_refused(ops: LocalOps, conv_id: str, heard: str | None, lines: list) -> dict | None:
-    """A web chat's line that was refused whole (nothing else changed) and the refusal, added to its
-    transcript on their own, so a reload still shows them; the view as it is then, with its step (None:
-    not a web chat's)."""
-    def work() -> dict | None:
-        stored = _load(ops, conv_id)
-        if stored.shown is None:
-            return None
-        _save(ops, conv_id, stored, stored.shown + kept.shown_lines(ops.ctx, heard, lines))
-        return {**_view(conv_id, stored.conv, lines), "step": stored.step}
-    return ops.ctx.store.atomically(work, key=ops.ctx.account)
+def viewer(conv_id: str, steps: bool = False) -> Callable[[Conversation, list, int], dict]:
+    """What a turn of CONV_ID shows (`stored.turn`'s view): the lines said and what the conversation waits
+    for; STEPS: the step the turn leaves too (`step`), for the web chat to send with its next line."""
+    return lambda conv, lines, step: {**_view(conv_id, conv, lines), **({"step": step} if steps else {})}
 
 
 def judge(ops: LocalOps, conv_id: str | None, question: str, answer: str, verdict: str) -> str | None:
     """A web chat's verdict on an answer, recorded and marked in its transcript (`stored.judge`)."""
-    return kept.judge(_holder(ops), conv_id, question, answer, verdict)
+    return kept.judge(holder(ops), conv_id, question, answer, verdict)
 
 
 @router.post("/conversations", summary="Start a conversation: its id, the welcome lines, what it waits for")
@@ -198,12 +152,12 @@ def say(conv_id: str, body: Message, ops: LocalOps, prompts: bool = False, seen:
             conv.lang_setting = body.lang
         lines = conv.handle(body.text)
         return lines + conv.asked(lines) if prompts else lines
-    return _turn(ops, conv_id, said, body.text.strip(), seen, steps=prompts)
+    return kept.turn(holder(ops), conv_id, said, viewer(conv_id, steps=prompts), body.text.strip(), seen)
 
 
 @router.post("/conversations/{conv_id}/cancel", summary="Drop whatever was being filled in (Ctrl-C)")
 def cancel(conv_id: str, ops: LocalOps = Depends(operations("repl"))) -> dict:
-    return _turn(ops, conv_id, lambda conv: conv.cancel())
+    return kept.turn(holder(ops), conv_id, lambda conv: conv.cancel(), viewer(conv_id))
 
 
 @router.post("/conversations/{conv_id}/files",
@@ -215,4 +169,4 @@ def attach(conv_id: str, file: list[UploadFile] = File(description="the file (se
     upload changes nothing. The service never opens a path: a path typed as a message at a file
     prompt is answered the same whatever it names."""
     uploads = [Upload(f.filename or "", f.file.read(MAX_BYTES + 1)) for f in file]
-    return _turn(ops, conv_id, lambda conv: conv.attach(uploads))
+    return kept.turn(holder(ops), conv_id, lambda conv: conv.attach(uploads), viewer(conv_id))
