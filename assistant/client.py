@@ -442,6 +442,10 @@ class RemoteConversation:
             return []
         return self._take(self.http.call("POST", f"/conversations/{self.id}/cancel"))
 
+    def leave(self) -> list:
+        """Leaving with a request or a yes/no question pending: the service drops it and says so."""
+        return self.cancel() if self.waiting is not None else []
+
     def toolbar(self, width: int | None = None) -> str:
         return self._toolbar
 

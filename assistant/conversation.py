@@ -133,7 +133,7 @@ class Conversation:
 
     def completions(self) -> list[str]:
         """Everything worth completing at the main prompt."""
-        words = [f"/{c.name}" for c in COMMANDS.values() if roles.slash_allowed(self.role, c.name)]
+        words = commands.completions(self)
         words += [e.question for e in self.kb.entries.values()]
         rows = self.ctx.store.rows("SELECT code, name FROM templates WHERE account = ? ORDER BY code", (self.ctx.account,))
         words += [r["code"] for r in rows] + [r["name"] for r in rows]
@@ -247,6 +247,18 @@ class Conversation:
         had = self.flow or self.offer or self.picks
         self.flow, self.offer, self.picks = None, None, []
         return [Line("muted", self.say("cancelled"))] if had else []
+
+    def leave(self) -> list[Line]:
+        """Leaving (Ctrl-D, /quit, the end of piped input): a request half filled or a yes/no question
+        waiting is dropped, and said to be not done, in one line; nothing when nothing waits."""
+        if self.flow is not None:
+            said = self.say("left.request", request=slots.title(self, self.flow))
+        elif self.offer is not None:
+            said = self.say("left.offer", question=self.offer.question)
+        else:
+            return []
+        self.flow, self.offer, self.picks = None, None, []
+        return [Line("muted", said)]
 
     def _turn(self, role: str, text: str, reply: bool = False) -> None:
         self.turns.append({"role": role, "text": text, "at": self.ctx.now(), **({"reply": True} if reply else {})})

@@ -86,16 +86,41 @@ def _wide_without_ascii(sample: bytes) -> str | None:
     return best if shares[best] >= WIDE_TEXT_SHARE and shares[other] <= WIDE_OTHER_SHARE else None
 
 
-def _wide_lines(chunks: Iterable[bytes], codec: str) -> Iterator[list[str]]:
-    """The complete lines of each chunk of CHUNKS (input in CODEC), the last line when the input ends."""
+def _wide_lines(chunks: Iterable[bytes], codec: str, most: int | None = None) -> Iterator[list[str | ValueError]]:
+    """The complete lines of each chunk of CHUNKS (input in CODEC), the last line when the input ends;
+    one longer than MOST (see `TooLong`) as soon as it is, its rest dropped as it comes."""
     decoder = codecs.getincrementaldecoder(codec)("replace")
-    pending = ""
+    pending, skipping = "", False
     for chunk in chunks:
-        *complete, pending = (pending + decoder.decode(chunk)).split("\n")
-        yield [line.rstrip("\r") for line in complete]
+        text = decoder.decode(chunk)
+        if skipping:
+            if (end := text.find("\n")) < 0:
+                continue
+            text, skipping = text[end + 1:], False
+        *complete, pending = (pending + text).split("\n")
+        lines = [_kept(line.rstrip("\r"), most) for line in complete]
+        if most is not None and len(pending) > most:
+            lines.append(TooLong(pending, most))
+            pending, skipping = "", True
+        yield [line if isinstance(line, ValueError) else not_utf8(line) or line for line in lines]
     pending += decoder.decode(b"", final=True)
-    if pending:
-        yield [pending.rstrip("\r")]
+    if pending and not skipping:
+        yield [_kept(pending.rstrip("\r"), most)]
+
+
+class TooLong(ValueError):
+    """A line longer than MOST bytes (a reader's limit), refused as soon as it was read past it and
+    never kept whole: its rest is read and dropped. HEAD: its first 80 characters."""
+
+    def __init__(self, head: bytes | str, most: int):
+        text = head if isinstance(head, str) else head[:320].decode("utf-8", "replace")
+        self.head, self.most = text[:80], most
+        super().__init__(f"line too long (over {most:,} bytes)")
+
+
+def _kept(line: str | bytes, most: int | None) -> str | bytes | TooLong:
+    """LINE, or a TooLong when it is longer than MOST bytes (a str: characters, each at least one byte)."""
+    return TooLong(line, most) if most is not None and len(line) > most else line
 
 
 def not_utf8(text: str) -> ValueError | None:
@@ -107,14 +132,15 @@ def not_utf8(text: str) -> ValueError | None:
     return None
 
 
-def read_lines(stream: IO) -> Iterator[str | ValueError]:
-    """Lines of STREAM without their line ends, one at a time; undecodable ones come back as a ValueError."""
+def read_lines(stream: IO, most: int | None = None) -> Iterator[str | ValueError]:
+    """Lines of STREAM without their line ends, one at a time; undecodable ones come back as a ValueError,
+    and so does one longer than MOST bytes (a `TooLong`)."""
     binary = getattr(stream, "buffer", None)
     if binary is None and isinstance(stream, io.TextIOBase):
         try:
             for line in stream:
                 line = line.rstrip("\r\n")
-                yield not_utf8(line) or line
+                yield TooLong(line, most) if most is not None and len(line) > most else not_utf8(line) or line
         except UnicodeDecodeError as exc:  # a text stream that cannot decode: the rest is unreadable
             yield ValueError(f"input is not valid UTF-8 (byte {exc.start + 1}); send UTF-8 text")
         return
@@ -127,12 +153,15 @@ def read_lines(stream: IO) -> Iterator[str | ValueError]:
     if isinstance(first, bytes) and first.startswith(codecs.BOM_UTF8):
         first = first[len(codecs.BOM_UTF8):]
     elif isinstance(first, bytes) and (codec := wide(first)):
-        for batch in _wide_lines(_chain(first, lines), codec):
+        for batch in _wide_lines(_chain(first, lines), codec, most):
             yield from batch
         return
     if isinstance(first, bytes) and read1 is not None:   # what was read ahead, as lines
         first, lines = None, _lines_from(first, lines)
     for raw in _chain(first, lines):
+        if most is not None and len(raw.rstrip(b"\r\n" if isinstance(raw, bytes) else "\r\n")) > most:
+            yield TooLong(raw, most)
+            continue
         if isinstance(raw, str):
             yield not_utf8(raw.rstrip("\r\n")) or raw.rstrip("\r\n")
             continue
@@ -158,38 +187,42 @@ def _chain(first, rest: Iterator) -> Iterator:
     yield from rest
 
 
-def _decode(raw: bytes) -> str | ValueError:
+def _decode(raw: bytes, most: int | None = None) -> str | ValueError:
     raw = raw.rstrip(b"\r")
+    if most is not None and len(raw) > most:
+        return TooLong(raw, most)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return ValueError(f"line is not valid UTF-8 (byte {exc.start + 1}); send UTF-8 text")
 
 
-def read_batches(stream: IO, size: int = 512) -> Iterator[list[str | ValueError]]:
+def read_batches(stream: IO, size: int = 512, most: int | None = None) -> Iterator[list[str | ValueError]]:
     """The lines of STREAM (as `read_lines` gives them) in groups of those that arrived together,
     at most SIZE: a file or a pipe fed by a program gives many lines per read, a person typing
     one. A caller can then prepare a group at once (the sentence encoder reads a batch of
     questions several times faster than one at a time) and still answer a typed line at once.
-    Only a stream nothing has read from yet may be given: it is read below its buffer."""
-    for batch, _ in _batches(stream, size, None):
+    Only a stream nothing has read from yet may be given: it is read below its buffer. A line longer
+    than MOST bytes is a `TooLong` as soon as it is read past them, its rest read and dropped."""
+    for batch, _ in _batches(stream, size, None, most):
         yield batch
 
 
 def read_groups(stream: IO, size: int = 512, most: int = 1 << 15, long: int = 500,
-                patience: float = 0.1) -> Iterator[list[list[str | ValueError]]]:
+                patience: float = 0.1, longest: int | None = None) -> Iterator[list[list[str | ValueError]]]:
     """The batches `read_batches` gives, in lists of those that were waiting to be read together
     (a whole file, or what a program has written to a pipe so far), up to MOST lines a list: a
     caller can tell a long batch, worth sharing out, from a line typed now and then, and still
     handle each batch as it would have, batch by batch. A list that holds LONG lines or more
     ends only once no more input comes for PATIENCE seconds: a program writing a long input into
-    a pipe (which holds 64 KiB) then gives it in a few long lists, not in many pieces."""
+    a pipe (which holds 64 KiB) then gives it in a few long lists, not in many pieces. LONGEST:
+    `read_batches`' MOST, the bytes a line may have."""
     group: list[list[str | ValueError]] = []
     lines = 0
 
     def wait(new: int) -> float:
         return patience if lines + new >= long else 0.0
-    for batch, waiting in _batches(stream, size, wait):
+    for batch, waiting in _batches(stream, size, wait, longest):
         group.append(batch)
         lines += len(batch)
         if not waiting or lines >= most:
@@ -199,18 +232,20 @@ def read_groups(stream: IO, size: int = 512, most: int = 1 << 15, long: int = 50
         yield group
 
 
-def _batches(stream: IO, size: int, wait: Callable[[int], float] | None
+def _batches(stream: IO, size: int, wait: Callable[[int], float] | None, most: int | None = None
              ) -> Iterator[tuple[list[str | ValueError], bool]]:
     """`read_batches`' batches, each with whether more input was waiting to be read after it,
     asked of the stream only with WAIT, which says how long to wait for it, given how many lines
-    the last read gave (an in-memory stream has all of it waiting)."""
+    the last read gave (an in-memory stream has all of it waiting). A line longer than MOST bytes
+    is a `TooLong` as soon as it is read past them: what is kept of a line is never more than MOST
+    and a read, so a line of 50 MB costs its reading only."""
     try:
         fd = stream.fileno()
     except (AttributeError, OSError, ValueError):
         fd = None
     if fd is None:  # an in-memory stream: everything has arrived
         batch: list[str | ValueError] = []
-        for line in read_lines(stream):
+        for line in read_lines(stream, most):
             batch.append(line)
             if len(batch) == size:
                 yield batch, True
@@ -226,18 +261,27 @@ def _batches(stream: IO, size: int, wait: Callable[[int], float] | None
         first = first[len(codecs.BOM_UTF8):] or os.read(fd, 1 << 16)
     elif codec := wide(first):
         chunks = _chain(first, iter(lambda: os.read(fd, 1 << 16), b""))
-        for complete in _wide_lines(chunks, codec):
+        for complete in _wide_lines(chunks, codec, most):
             waiting = wait is not None and _ready(fd, wait(len(complete)))
             for low in range(0, len(complete), size):
-                yield [not_utf8(line) or line for line in complete[low:low + size]], waiting or low + size < len(complete)
+                yield complete[low:low + size], waiting or low + size < len(complete)
         return
+    skipping = False     # reading past the rest of a line refused as too long
     for chunk in _chain(first or None, iter(lambda: os.read(fd, 1 << 16), b"")):
+        if skipping:
+            if (end := chunk.find(b"\n")) < 0:
+                continue
+            chunk, skipping = chunk[end + 1:], False
         *complete, pending = (pending + chunk).split(b"\n")
-        waiting = wait is not None and _ready(fd, wait(len(complete)))
-        for low in range(0, len(complete), size):
-            yield [_decode(raw) for raw in complete[low:low + size]], waiting or low + size < len(complete)
+        lines = [_decode(raw, most) for raw in complete]
+        if most is not None and len(pending) > most:
+            lines.append(TooLong(pending, most))
+            pending, skipping = b"", True
+        waiting = wait is not None and _ready(fd, wait(len(lines)))
+        for low in range(0, len(lines), size):
+            yield lines[low:low + size], waiting or low + size < len(lines)
     if pending:
-        yield [_decode(pending)], False
+        yield [_decode(pending, most)], False
 
 
 def _ready(fd: int, timeout: float) -> bool:

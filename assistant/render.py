@@ -29,42 +29,166 @@ def to_json(data: Any) -> str:
 
 # The width tables are fitted to: the shells set it from the terminal (None: no limit, as in a pipe).
 WIDTH: int | None = None
-_NARROWEST = 4   # a column is never narrower than this (or its widest cell, if that is less)
+GAP = 2              # columns between two columns of a table
+# Never at the start of a line (closing marks) and never at its end (opening marks): a line is not
+# broken between them and the character beside them, as Chinese typesetting does (禁则).
+_NO_START = frozenset("，。、；：！？）」』”’》〉】…—,.;:!?)]}%")
+_NO_END = frozenset("（「『“‘《〈【([{")
 
 
-def _fit(widths: list[int], width: int) -> list[int]:
-    """WIDTHS narrowed, widest column first, until the columns and their gaps fit in WIDTH."""
-    widths = list(widths)
-    floor = [min(w, _NARROWEST) for w in widths]
-    while sum(widths) + 2 * (len(widths) - 1) > width:
-        widest = max(range(len(widths)), key=lambda i: widths[i] - floor[i])
-        if widths[widest] <= floor[widest]:
-            break                                   # as narrow as a table can be
+def columns(text: str) -> int:
+    """How many terminal columns TEXT takes, as a terminal (and prompt-toolkit) counts them: a Chinese
+    character or full-width mark two, a combining mark none."""
+    if text.isascii():   # the usual case, without importing prompt-toolkit (`ask` starts without it)
+        return len(text)
+    from prompt_toolkit.utils import get_cwidth
+
+    return get_cwidth(text)
+
+
+def clipped(text: str, width: int) -> str:
+    """TEXT cut to at most WIDTH columns, never through a wide character."""
+    out, used = "", 0
+    for ch in text:
+        used += columns(ch)
+        if used > width:
+            break
+        out += ch
+    return out
+
+
+def _breaks(before: str, after: str) -> bool:
+    """Whether a line may break between two characters with no space between them: beside a wide
+    (Chinese) character, as Chinese text is written without spaces, unless a mark forbids it. Between
+    two narrow ones never: a word, a code, a number or "028-85551234" stays whole."""
+    if after in _NO_START or before in _NO_END:
+        return False
+    return columns(before) > 1 or columns(after) > 1
+
+
+def _pieces(text: str) -> list[tuple[str, str]]:
+    """TEXT as (the spaces before it, a piece no line may break inside) pairs."""
+    out: list[tuple[str, str]] = []
+    space = piece = ""
+    for ch in text:
+        if ch == " ":
+            if piece:
+                out.append((space, piece))
+                space = piece = ""
+            space += ch
+            continue
+        if piece and _breaks(piece[-1], ch):
+            out.append((space, piece))
+            space = piece = ""
+        piece += ch
+    if piece:
+        out.append((space, piece))
+    return out
+
+
+def longest_piece(text: str) -> int:
+    """The columns of TEXT's longest part that no line may break inside (its longest word)."""
+    return max((columns(piece) for _, piece in _pieces(text)), default=0)
+
+
+def wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """TEXT (one line) in lines of at most WIDTH columns, broken at spaces and beside Chinese
+    characters, never inside a word; the lines after the first start with INDENT. A word longer
+    than a whole line is the one thing cut (a terminal would cut it anyway)."""
+    if width <= 0 or columns(text) <= width:
+        return [text]
+    lead = text[:len(text) - len(text.lstrip(" "))]
+    lines: list[str] = []
+    line, used, fresh = lead, columns(lead), True      # FRESH: nothing on the line but its indentation
+    for space, piece in _pieces(text[len(lead):]):
+        size = columns(piece)
+        if not fresh:
+            if used + len(space) + size <= width:
+                line, used = line + space + piece, used + len(space) + size
+                continue
+            lines.append(line)
+            line, used = indent, columns(indent)
+        while size > max(width - used, 1):           # longer than a whole line: cut
+            part = clipped(piece, max(width - used, 1)) or piece[0]
+            lines.append(line + part)
+            piece, line, used = piece[len(part):], indent, columns(indent)
+            size = columns(piece)
+        line, used, fresh = line + piece, used + size, False
+    if not fresh:
+        lines.append(line)
+    return lines
+
+
+def _fit(natural: list[int], least: list[int], width: int) -> list[int]:
+    """NATURAL widths narrowed, the column with most to spare first, never below LEAST (a column's
+    longest word), until the columns and their gaps fit in WIDTH."""
+    widths = list(natural)
+    while sum(widths) + GAP * (len(widths) - 1) > width:
+        widest = max(range(len(widths)), key=lambda i: widths[i] - least[i])
+        if widths[widest] <= least[widest]:
+            break
         widths[widest] -= 1
     return widths
 
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], width: int | None = None) -> str:
-    """An aligned plain-text table. Within WIDTH columns (default: `WIDTH`), long cells are wrapped
-    on words inside their column, so that no line is longer than the terminal."""
-    import textwrap
-
+    """An aligned plain-text table, its columns counted as a terminal counts them (a Chinese character
+    takes two). Within WIDTH columns (default: `WIDTH`), long cells are wrapped inside their column,
+    never inside a word; when even the columns' longest words do not fit side by side, each row is
+    shown as "label: value" lines instead (`records`)."""
     cells = [[one_line(h) for h in headers]] + [[one_line("" if v is None else v) for v in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    widths = [max(columns(r[i]) for r in cells) for i in range(len(headers))]
     width = WIDTH if width is None else width
-    if width:
-        widths = _fit(widths, width)
+    if width and sum(widths) + GAP * (len(widths) - 1) > width:
+        least = [max(longest_piece(r[i]) for r in cells) for i in range(len(headers))]
+        if sum(least) + GAP * (len(least) - 1) > width:
+            return records(cells[1:], cells[0], width)
+        widths = _fit(widths, least, width)
     lines = []
-    for r in cells:
-        # a word longer than its column (a request id) stays whole, to be copied
-        wrapped = [textwrap.wrap(c, w, break_long_words=False, break_on_hyphens=False) or [""]
-                   for c, w in zip(r, widths)]
-        for n in range(max(len(parts) for parts in wrapped)):
-            lines.append("  ".join((parts[n] if n < len(parts) else "").ljust(w)
-                                   for parts, w in zip(wrapped, widths)).rstrip())
-    header_lines = max(len(textwrap.wrap(c, w, break_long_words=False) or [""]) for c, w in zip(cells[0], widths))
-    lines.insert(header_lines, "  ".join("-" * w for w in widths))
+    for n, r in enumerate(cells):
+        wrapped = [wrap(c, w) for c, w in zip(r, widths)]
+        for k in range(max(len(parts) for parts in wrapped)):
+            lines.append((" " * GAP).join(_padded(parts[k] if k < len(parts) else "", w)
+                                          for parts, w in zip(wrapped, widths)).rstrip())
+        if n == 0:
+            lines.append((" " * GAP).join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def _padded(text: str, width: int) -> str:
+    return text + " " * max(width - columns(text), 0)
+
+
+def records(rows: Sequence[Sequence[Any]], labels: Sequence[str], width: int | None = None) -> str:
+    """ROWS for a terminal too narrow for their table: each row as "label: value" lines, the values
+    lined up and wrapped under each other, a blank line between two rows."""
+    return "\n\n".join(fields(list(zip(labels, row)), width, sep=": ") for row in rows)
+
+
+def fields(pairs: Sequence[tuple[str, Any]], width: int | None = None, sep: str = "  ") -> str:
+    """PAIRS of label and value as lines "label<SEP>value" (`each_field`)."""
+    return "\n".join(each_field(pairs, width, sep))
+
+
+def each_field(pairs: Sequence[tuple[str, Any]], width: int | None = None, sep: str = "  ") -> list[str]:
+    """Each of PAIRS of label and value as "label<SEP>value", the values starting in one column and
+    wrapped within WIDTH (default: `WIDTH`) under each other; a value whose longest word would not
+    fit there (or that would get too little room) goes on the lines under its label, indented."""
+    width = WIDTH if width is None else width
+    heads = [one_line(label) + sep.rstrip() for label, _ in pairs]
+    at = max((columns(h) for h in heads), default=0) + max(len(sep) - len(sep.rstrip()), 1)
+    texts = []
+    for head, (_, value) in zip(heads, pairs):
+        value = one_line("" if value is None else value)
+        if not width:
+            lines = [(_padded(head, at) + value).rstrip()]
+        elif width - at >= min(max(at, 12), columns(value)) and longest_piece(value) <= width - at:
+            lines = wrap(_padded(head, at) + value, width, " " * at)
+        else:
+            under = " " * (len(head) - len(head.lstrip(" ")) + 2)
+            lines = [head, *(wrap(under + value, width, under) if value else [])]
+        texts.append("\n".join(lines))
+    return texts
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(\??)\}")

@@ -22,6 +22,7 @@ from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.shortcuts import print_formatted_text
 from prompt_toolkit.styles import Style
 
+from . import render
 from .conversation import Conversation, Line
 from .lines import not_utf8, read_lines
 from .progress import Bar
@@ -123,21 +124,33 @@ class Shell:
             output=output if output is not None or input is not None else _output())
         self._refresh_toolbar()
 
+    def _columns(self) -> int | None:
+        """The terminal's width in columns, or None when the output cannot tell."""
+        try:
+            return self.session.output.get_size().columns
+        except Exception:  # noqa: BLE001
+            return None
+
     def _refresh_toolbar(self) -> None:
         try:
-            width = self.session.output.get_size().columns
-            self.toolbar_text = self.conversation.toolbar(width)
+            self.toolbar_text = self.conversation.toolbar(self._columns())
         except Exception:  # a toolbar must never break the session  # noqa: BLE001
             self.toolbar_text = f" {self.conversation.ctx.account}"
 
     def show(self, lines: list[Line]) -> None:
-        """Print LINES in their colours; text from users and the database is neutralised first."""
+        """Print LINES in their colours, each wrapped to the terminal's width between words (the
+        terminal itself would cut through one); text from users and the database is neutralised first."""
         self.transcript.extend(lines)
         waiting = self.conversation.waiting
+        width = self._columns()
         for line in lines:
             if waiting and waiting.kind in ASKED_BY_THE_PROMPT and line.text == waiting.prompt:
                 continue  # the prompt itself asks it
-            print_formatted_text(FormattedText([(f"class:{line.kind}", safe(line.text))]),
+            text = safe(line.text)
+            if width:
+                text = "\n".join(part for each in text.split("\n")
+                                 for part in render.wrap(each, width, each[:len(each) - len(each.lstrip(" "))]))
+            print_formatted_text(FormattedText([(f"class:{line.kind}", text)]),
                                  style=self.session.style, output=self.session.output,
                                  color_depth=None if self.color else ColorDepth.MONOCHROME)
 
@@ -161,11 +174,14 @@ class Shell:
         except KeyboardInterrupt:
             self.show(self.conversation.cancel())
             return True
-        except EOFError:
+        except EOFError:      # Ctrl-D: what was pending is said to be not done
+            self.show(self.conversation.leave())
             return False
         if problem := not_utf8(text):
             self.show([Line("error", f"Sorry, I can't read that: {problem}.")])
             return True
+        if render.WIDTH is not None:       # the CLI fits tables to the terminal: to its width now, if resized
+            render.WIDTH = self._columns() or render.WIDTH
         if isinstance(self.conversation, Conversation):  # a send that takes more than a second draws a bar
             self.conversation.progress = Bar(self._draw, after_s=self.bar_after_s)
         try:
@@ -206,6 +222,9 @@ def run(sh) -> int:
                 sh.out(safe(waiting.prompt) + ":")
             if conversation.done:
                 break
+        else:
+            for line in conversation.leave():      # the input ended with a request half filled
+                sh.out(safe(line.text))
         return 0
     history = None if sh.remote else local_dir(sh.opts.db) / "history"
     try:  # what was typed stays as private as the database beside it, and never goes through a planted link

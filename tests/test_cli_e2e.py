@@ -127,3 +127,19 @@ def test_a_line_that_is_not_utf8_at_the_terminal_does_not_end_the_session(tmp_pa
     finally:
         child.close()
     assert child.exitstatus == 0
+
+
+def test_a_50_mb_line_to_ask_json_is_refused_at_once_and_the_next_line_answered(tmp_path):
+    """Read in bounded pieces, refused once read past the limit: it took 55 s through the router."""
+    import time
+
+    line = "what is td " * (50 * 1024 * 1024 // 11)
+    started = time.monotonic()
+    result = _run([str(SCRIPT), "ask", "--json"], tmp_path, input=line + "\nwhat is td\n")
+    took = time.monotonic() - started
+    replies = [json.loads(reply) for reply in result.stdout.splitlines()]
+    assert result.returncode == 0 and len(replies) == 2
+    assert replies[0]["type"] == "fallback" and replies[0]["question"] == line[:80] and replies[0]["lang"] == "en"
+    assert replies[0]["error"] == "question too long (over 16,384 characters); ask in at most 1000"
+    assert replies[1]["entry"] == "opt-out"
+    assert took < 10, took       # about half a second, the script's start included, on a 2-core machine

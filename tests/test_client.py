@@ -241,6 +241,24 @@ def test_the_remote_repl_on_a_terminal_fills_slots_through_the_service(serve):
     assert shell.toolbar_text.startswith(" demo | signatures ready 0/1")
 
 
+def test_leaving_the_remote_repl_with_a_request_half_filled_drops_it_on_the_service_and_says_so(serve):
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from assistant.client import Http, RemoteOps
+    from assistant.repl import Shell
+
+    server = serve("--allow-simulated-clock")
+    ops = RemoteOps(Http(server.url, server.token("--account", "demo"), now="2026-03-02T10:00"))
+    with create_pipe_input() as pipe:
+        conversation = ops.conversation()
+        shell = Shell(conversation, input=pipe, output=DummyOutput())
+        pipe.send_text("enable digital messages\ry\rsubmit a signature\rAcmeShop\r\x04")
+        pipe.close()
+        shell.run()
+    assert shell.transcript[-1].text == "Cancelled." and conversation.waiting is None
+
+
 TEMPLATE_LINES = ["create a template", "Spring", "AcmeShop", "e-commerce", "Hi there"]
 
 

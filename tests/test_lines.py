@@ -72,6 +72,31 @@ def test_a_line_typed_into_a_pipe_is_given_before_the_next_arrives():
     assert _typed(read_batches, b"first\n", b"second\n") == [["first"], ["second"]]
 
 
+def test_a_line_longer_than_the_limit_is_refused_as_soon_as_it_is_read_past_it_and_its_rest_dropped():
+    """Refused before its end has even been written: the reader never waits for (or keeps) a whole
+    line of 50 MB; the next line is read as usual."""
+    from assistant.lines import TooLong
+
+    got = _typed(lambda stream: read_batches(stream, most=1000), b"what is td " * 5000, b"x" * 5000 + b"\nwhat is td\n")
+    assert len(got) == 2 and len(got[0]) == 1 and isinstance(got[0][0], TooLong) and got[1] == ["what is td"]
+    assert got[0][0].head == ("what is td " * 8)[:80] and "over 1,000 bytes" in str(got[0][0])
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "utf-16"])
+def test_a_line_longer_than_the_limit_is_refused_in_a_file_in_memory_and_in_utf16_too(tmp_path, codec):
+    from assistant.lines import TooLong
+
+    data = ("short\n" + "签名" * 3000 + "\nlast\n").encode(codec)
+    path = tmp_path / "questions.txt"
+    path.write_bytes(data)
+    with open(path, encoding="utf-8", errors="surrogateescape") as stream:
+        lines = [line for batch in read_batches(stream, most=2000) for line in batch]
+    assert lines[0] == "short" and isinstance(lines[1], TooLong) and lines[2:] == ["last"]
+    lines = list(read_lines(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"), most=2000))
+    assert lines[0] == "short" and isinstance(lines[1], TooLong) and lines[2:] == ["last"]
+    assert list(read_lines(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")))[1] == "签名" * 3000   # no limit
+
+
 def test_a_file_comes_in_one_group_of_the_batches_read_batches_gives(tmp_path):
     path = tmp_path / "questions.txt"
     path.write_bytes(b"".join(b"question number %d\n" % n for n in range(20_000)))  # several reads

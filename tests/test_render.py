@@ -22,6 +22,69 @@ def test_without_a_width_a_table_keeps_one_line_per_row():
     assert len(render.table(ROWS, ("carrier", "review", "note")).splitlines()) == 4
 
 
+def _cols(line: str) -> int:
+    from prompt_toolkit.utils import get_cwidth
+
+    return get_cwidth(line)
+
+
+FAILURES = [("19212345678", "-", "isv.MOBILE_NUMBER_ILLEGAL",
+             "数字短信无法送达中国广电号码（只支持中国移动、中国联通和中国电信）"),
+            ("028-85551234", "-", "isv.MOBILE_NUMBER_ILLEGAL",
+             "'028-85551234' 是固定电话，不是手机号码：数字短信只能发往中国内地手机号码（例如 13800138000）")]
+
+
+def test_chinese_cells_are_counted_as_a_terminal_counts_them_and_wrapped_inside_their_column():
+    text = render.table(FAILURES, ("phone", "carrier", "error", "why"), 80)
+    lines = text.splitlines()
+    assert max(_cols(line) for line in lines) <= 80
+    why = lines[0].index("why")
+    for line in lines[2:]:      # every line of a row's "why" starts in the why column, none at column 0
+        assert line[:why].strip() in ("", "19212345678   -        isv.MOBILE_NUMBER_ILLEGAL",
+                                      "028-85551234  -        isv.MOBILE_NUMBER_ILLEGAL")
+    assert "'028-85551234'" in text and "13800138000）" in text     # neither broken inside
+    assert "".join(line[why:] for line in lines[2:]).replace(" ", "") == "".join(r[3] for r in FAILURES).replace(" ", "")
+
+
+def test_chinese_cells_line_up_in_a_pipe_too():
+    lines = render.table([("客户", "1"), ("customer", "2")], ("by", "sent")).splitlines()
+    assert _cols(lines[2].split("1")[0]) == _cols(lines[3].split("2")[0]) == len("customer  ")
+
+
+def test_a_word_longer_than_the_room_a_column_would_get_widens_the_column_instead_of_overflowing_it():
+    rows = [("13312345678", "China Telecom", "isv.TEMPLATE_MISSING_PARAMETERS", "no value for ${name}")]
+    lines = render.table(rows, ("phone", "carrier", "error", "why"), 70).splitlines()
+    assert max(len(line) for line in lines) <= 70
+    assert "isv.TEMPLATE_MISSING_PARAMETERS" in lines[2]
+    assert lines[1].split("  ")[2] == "-" * len("isv.TEMPLATE_MISSING_PARAMETERS")
+
+
+SENDS = [("3E72BD8E-95D3-4383-9874-B3726754354F", "DIGITAL_SMS_0001", "2026-03-20 10:00:00", 4, 1, 3, "客户")] * 2
+
+
+@pytest.mark.parametrize("width", [40, 80])
+def test_a_table_whose_words_cannot_stand_side_by_side_is_shown_as_label_value_lines(width):
+    text = render.table(SENDS, ("request", "template", "at", "numbers", "sent", "failed", "by"), width)
+    lines = text.splitlines()
+    assert max(_cols(line) for line in lines) <= width
+    assert text.count("3E72BD8E-95D3-4383-9874-B3726754354F") == 2      # whole, to be copied
+    assert "template: DIGITAL_SMS_0001" in lines and "by:       客户" in lines and "at:       2026-03-20 10:00:00" in lines
+    assert "" in lines                                                  # a blank line between two sends
+
+
+@pytest.mark.parametrize("width", [40, 80])
+def test_wrapped_text_is_broken_between_words_never_inside_one(width):
+    said = 'Ask a question in your own words, or say what to do ("send a message"). /help lists commands.'
+    lines = render.wrap(said, width)
+    assert all(len(line) <= width for line in lines) and " ".join(lines) == said
+    chinese = "用自己的话提问，或说明要做什么（“发送数字短信”）。/help 列出命令。isv.BUSINESS_LIMIT_CONTROL 是什么意思？"
+    lines = render.wrap(chinese, 30, "  ")
+    assert all(_cols(line) <= 30 for line in lines) and all(line.startswith("  ") for line in lines[1:])
+    assert "".join(line.strip() for line in lines).replace(" ", "") == chinese.replace(" ", "")
+    assert not any(line.strip()[0] in "，。）”？" for line in lines)            # no closing mark starts a line
+    assert any("isv.BUSINESS_LIMIT_CONTROL" in line for line in lines)
+
+
 def test_an_error_code_said_in_chinese_has_chinese_labels_around_it(kb):
     from assistant.actions import error_codes
 

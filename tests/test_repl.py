@@ -428,3 +428,157 @@ def test_the_industry_prompt_lists_the_industries_it_takes(live, router):
 def test_the_industry_prompt_lists_them_in_the_conversations_language(live, router):
     shown = _screen(live, router, "我要创建模板\r促销\rAcmeShop\r", lang="zh")
     assert "行业（通用、电商、零售、物流、旅游、餐饮、教育、房地产、医药、金融、游戏、直播）:" in shown
+
+
+def _terminal(ctx, router, keys: str, columns: int, lang: str = "en") -> list[str]:
+    """The lines a terminal COLUMNS wide shows of the answers while KEYS are typed into the real shell,
+    its tables fitted to it as the CLI fits them (escape codes and the prompt's own lines taken out)."""
+    from assistant import render
+
+    stream = io.StringIO()
+    output = Vt100_Output(stream, lambda: Size(rows=40, columns=columns), term="xterm")
+    render.WIDTH = columns          # as the CLI sets it from a terminal of that width
+    try:
+        with create_pipe_input() as pipe:
+            shell = Shell(Conversation(ctx, router, lang=lang), input=pipe, output=output)
+            pipe.send_text(keys)
+            pipe.close()
+            shell.run()
+    finally:
+        render.WIDTH = None
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|[\r\x1b]", "", stream.getvalue())
+    return [line for line in shown.split("\n") if "demo>" not in line and "[是/否]" not in line]
+
+
+def _columns(line: str) -> int:
+    from prompt_toolkit.utils import get_cwidth
+
+    return get_cwidth(line)
+
+
+def test_the_welcome_is_wrapped_between_words_to_the_terminals_width(ctx, router):
+    for columns in (80, 40):
+        lines = _terminal(ctx, router, "", columns)
+        assert max(_columns(line) for line in lines) <= columns
+        assert "/help lists commands." in " ".join(" ".join(lines).split())   # "li" / "sts" no more
+
+
+def test_a_chinese_sessions_send_fits_80_columns_with_each_why_inside_its_column(live, router):
+    lines = _terminal(live, router, "/send DIGITAL_SMS_0001 13800138000 19212345678 12345 028-85551234 name=Tom\ry\r",
+                      80, lang="zh")
+    assert max(_columns(line) for line in lines) <= 80          # the Chinese preview's lines too
+    assert any("将失败" in line for line in lines)                # the preview is Chinese
+    header = next(n for n, line in enumerate(lines) if line.split() == ["phone", "carrier", "error", "why"])
+    why = lines[header].index("why")
+    rows = lines[header + 2:lines.index("用 /error CODE 查询错误码。")]
+    assert len(rows) > 3 and all(line[:why].strip() == "" or line.startswith(("192", "123", "028")) for line in rows)
+    assert "'12345'" in "".join(rows) and "13800138000)" in "".join(rows)
+
+
+def test_the_sends_list_on_a_40_column_terminal_is_label_value_lines_keeping_the_request_id_whole(live, router):
+    from assistant.actions import sending
+
+    sent = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])
+    lines = _terminal(live, router, "/sends\r", 40)
+    assert max(_columns(line) for line in lines) <= 40
+    assert f"  {sent['request_id']}" in lines and "template: DIGITAL_SMS_0001" in lines and "sent:     1" in lines
+
+
+def test_chinese_help_on_a_40_column_terminal_puts_each_description_under_its_command(ctx, router):
+    lines = _terminal(ctx, router, "/help\r", 40, lang="zh")
+    assert max(_columns(line) for line in lines) <= 40
+    send = lines.index("  /send CODE PHONE... [name=value]")
+    assert lines[send + 1].startswith("    用模板发送") and lines[send + 2].startswith("    ")
+
+
+def test_a_cases_long_error_code_keeps_its_column_on_a_narrow_terminal(live, router):
+    from assistant.actions import handoff, sending
+
+    sent = sending.send(live, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"}), ("13312345678", {})])
+    handoff.create(live, "it failed", request_id=sent["request_id"])
+    lines = _terminal(live, router, "/show 1\r", 70)
+    assert max(_columns(line) for line in lines) <= 70
+    row = next(line for line in lines if line.startswith("13312345678"))
+    assert "isv.TEMPLATE_MISSING_PARAMETERS" in row
+
+
+def _tabbed(ctx, router, typed: str, then: str = "") -> str:
+    """What the real shell answers to TYPED, Tab, then THEN and Enter; Tab's completion (which
+    prompt-toolkit makes in a task of its own) is waited for before the rest is typed."""
+    import threading
+    import time
+
+    with create_pipe_input() as pipe:
+        shell = Shell(Conversation(ctx, router), input=pipe, output=DummyOutput())
+
+        def type_in() -> None:
+            pipe.send_text(typed + "\t")
+            buffer, deadline = shell.session.default_buffer, time.monotonic() + 10
+            while buffer.text in ("", typed) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            pipe.send_text(then + "\r")
+        typist = threading.Thread(target=type_in)
+        typist.start()
+        shell.step()
+        typist.join()
+    return said(shell)
+
+
+def test_tab_completes_a_template_code_or_name_after_template_and_a_signature_name_after_signature(live, router, media):
+    from assistant.actions import templates
+
+    templates.create(live, "温馨提示", "AcmeShop", "e-commerce", "您好 ${name}", [media["image"]])
+    assert "Account demo" in _tabbed(live, router, "/sta")                     # /status, as before
+    assert "DIGITAL_SMS_0001  \"Spring sale\"" in _tabbed(live, router, "/template DIG", "1")   # the common part
+    assert "DIGITAL_SMS_0002  \"温馨提示\"" in _tabbed(live, router, "/template 温")
+    assert "DIGITAL_SMS_0001  \"Spring sale\"" in _tabbed(live, router, "/template spr")
+    assert "AcmeShop (trademark): Registered" in _tabbed(live, router, "/signature Acm")
+    assert "isv.AMOUNT_NOT_ENOUGH:" in _tabbed(live, router, "/error isv.AMOUNT_N")
+
+
+def test_ctrl_d_with_a_request_half_filled_says_in_one_line_that_it_was_not_done(live, router):
+    shell = session(live, router, "send a message\rDIGITAL_SMS_0001\r\x04")
+    assert shell.transcript[-1].text == "The send request was not done; nothing was changed."
+    shell = session(live, router, "我要发送数字短信\rDIGITAL_SMS_0001\r\x04")
+    assert shell.transcript[-1].text == "发送请求未执行，没有任何改动。"
+    assert live.store.rows("SELECT * FROM messages") == []
+
+
+def test_ctrl_d_while_an_offer_waits_says_it_was_left_unanswered(ctx, router):
+    shell = session(ctx, router, "how long does signature review take\r\x04")
+    assert shell.transcript[-1].text == ('"Show the review and registration status of the account\'s signatures now?" '
+                                         "was left unanswered: nothing was done.")
+
+
+def test_ctrl_d_with_nothing_pending_and_quit_with_a_request_pending(live, router):
+    shell = session(live, router, "how long does template review take\rno\r\x04")
+    assert "not done" not in shell.transcript[-1].text and "unanswered" not in shell.transcript[-1].text
+    text = said(session(live, router, "send a message\r/quit\r"))
+    assert text.endswith("The send request was not done; nothing was changed.\nBye.")
+
+
+def _welcome(ctx, router, lang: str = "en") -> str:
+    return "\n".join(line.text for line in Conversation(ctx, router, lang=lang).welcome())
+
+
+def test_the_welcome_names_the_next_step_of_onboarding_from_the_accounts_state(ctx, router, media):
+    from assistant.actions import sending, signatures, templates
+
+    assert 'say "enable digital messages" to start' in _welcome(ctx, router)
+    accounts.enable(ctx)
+    assert 'Next step: a signature. Say "submit a signature" to submit one for review.' in _welcome(ctx, router)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    expected = signatures.status(ctx)[0]["expected_by"]
+    assert (f"Next step: signature AcmeShop is under review (decision expected by {expected}); "
+            'ask "is my signature approved?" to check.') in _welcome(ctx, router)
+    ctx.at("2026-03-17T10:00")
+    assert 'Next step: a template. Say "create a template" to create one.' in _welcome(ctx, router)
+    assert "下一步：创建模板。说“我要创建模板”即可创建。" in _welcome(ctx, router, "zh")
+    templates.create(ctx, "Spring sale", "AcmeShop", "e-commerce", "Hi ${name}, the sale is on", [media["image"]])
+    assert "Next step: template DIGITAL_SMS_0001 is under review" in _welcome(ctx, router)
+    ctx.at("2026-03-20T10:00")
+    assert ('Next step: your first send. Say "send a message" to send template DIGITAL_SMS_0001.'
+            in _welcome(ctx, router))
+    assert "下一步：首次发送。说“发送数字短信”即可用模板 DIGITAL_SMS_0001 发送。" in _welcome(ctx, router, "zh")
+    sending.send(ctx, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])
+    assert "Next step" not in _welcome(ctx, router)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from .. import render
 from ..actions import handoff
 from ..actions.handoff import CUSTOMER_SIDE, REASONS, RECENT_SEND, REFUSED_SEND, author_label, speaker
 from ..messages import follow_up, small_talk
@@ -35,7 +36,7 @@ def case_text(ticket: dict, carriers: dict[str, str]) -> str:
     if t["resolution"]:
         facts.append(("resolution", t["resolution"]))
     width = max(len(k) for k, _ in facts)
-    lines = [f"{k.ljust(width)}  {safe(v)}" for k, v in facts]
+    lines = [part for k, v in facts for part in _fitted(f"{k.ljust(width)}  {safe(v)}", width + 2)]
     context = t["context"]
     if "template" in context:
         tpl = context["template"]
@@ -59,14 +60,21 @@ def case_text(ticket: dict, carriers: dict[str, str]) -> str:
             lines.append(table([(f["phone"], carriers.get(f["carrier"], "-"), f["error_code"], f["detail"])
                                 for f in s["failures"]], ("phone", "carrier", "error", "why")))
     if t["conversation"]:
-        lines += ["", "Conversation:"] + [f"  {safe(speaker(turn)):>9}: " + safe(turn["text"]).replace("\n", "\n" + " " * 13)
-                                          for turn in t["conversation"]]
+        lines += ["", "Conversation:"] + [
+            part for turn in t["conversation"]
+            for part in _fitted(f"  {safe(speaker(turn)):>9}: " + safe(turn["text"]).replace("\n", "\n" + " " * 13), 13)]
     if t["messages"]:
         lines += ["", "Messages:"] + [f"  {m['at']}  {safe(author_label(m))}: {safe(m['text'])}"
                                       for m in t["messages"]]
     lines += ["", "History:"] + [f"  {e['at']}  {safe(e['actor'])} {e['event']}"
                                  + (f": {safe(e['detail'])}" if e["detail"] else "") for e in t["events"]]
     return "\n".join(lines)
+
+
+def _fitted(line: str, indent: int) -> list[str]:
+    """LINE's lines wrapped within the terminal's width (`render.WIDTH`, none in a pipe or a page), the
+    lines a wrap makes INDENT columns in, under its value."""
+    return [part for each in line.split("\n") for part in render.wrap(each, render.WIDTH or 0, " " * indent)]
 
 
 def _open_ticket(conv: Conversation) -> dict | None:

@@ -30,6 +30,7 @@ class SlashCommand:
     name: str
     usage: str
     run: Callable[[Conversation, list[str]], list[Line]]
+    completes: str | None = None   # what Tab completes after it: "templates", "signatures" or "error codes"
 
     @property
     def help_id(self) -> str:
@@ -48,11 +49,12 @@ COMMANDS: dict[str, SlashCommand] = {}
 FREE_TEXT = {"handoff", "answer", "reply", "resolve", "error"}
 
 
-def slash(name: str, usage: str):
+def slash(name: str, usage: str, completes: str | None = None):
     """Register a slash command; the one table feeds dispatch, /help and completion (roles.py says who).
-    Its description is the catalogue's message `command.NAME`, in every language of the conversation."""
+    Its description is the catalogue's message `command.NAME`, in every language of the conversation;
+    COMPLETES: what its first value is, offered by Tab (`completions`)."""
     def register(fn: Callable[[Conversation, list[str]], list[Line]]):
-        COMMANDS[name] = SlashCommand(name, usage, fn)
+        COMMANDS[name] = SlashCommand(name, usage, fn, completes)
         return fn
     return register
 
@@ -93,6 +95,20 @@ def run(conv: Conversation, text: str) -> list[Line]:
     return command.run(conv, args)
 
 
+def completions(conv: Conversation) -> list[str]:
+    """The slash commands of the conversation's role, and each one's value where Tab completes it:
+    "/template DIGITAL_SMS_0001" and "/template Spring sale" (a template by its code or its name),
+    "/signature AcmeShop", "/error isv.AMOUNT_NOT_ENOUGH"."""
+    ctx = conv.ctx
+    rows = ctx.store.rows("SELECT code, name FROM templates WHERE account = ? ORDER BY code", (ctx.account,))
+    values = {"templates": [r["code"] for r in rows] + [r["name"] for r in rows],
+              "signatures": [r["name"] for r in ctx.store.rows(
+                  "SELECT name FROM signatures WHERE account = ? ORDER BY name", (ctx.account,))],
+              "error codes": list(conv.kb.error_codes)}
+    shown = [c for c in COMMANDS.values() if roles.slash_allowed(conv.role, c.name)]
+    return [f"/{c.name}" for c in shown] + [f"/{c.name} {v}" for c in shown if c.completes for v in values[c.completes]]
+
+
 def _described(conv: Conversation, command: SlashCommand) -> str:
     """The id of COMMAND's description in the shell CONV is held in: `SHELL.command.NAME` where the
     catalogue has one (the web chat's /quit has no Ctrl-D), else `command.NAME`."""
@@ -103,8 +119,10 @@ def _described(conv: Conversation, command: SlashCommand) -> str:
 @slash("help", "")
 def _help(conv: Conversation, args: list[str]) -> list[Line]:
     lines = [Line("info", conv.say("help.commands"))]
-    lines += [Line("muted", f"  /{c.name} {c.usage}".rstrip().ljust(36) + " " + conv.say(_described(conv, c)))
-              for c in COMMANDS.values() if roles.slash_allowed(conv.role, c.name)]
+    shown = [c for c in COMMANDS.values() if roles.slash_allowed(conv.role, c.name)]
+    # the descriptions in a column, wrapped within the terminal's width (under each command when narrow)
+    lines += [Line("muted", text) for text in render.each_field(
+        [(f"  /{c.name} {c.usage}".rstrip(), conv.say(_described(conv, c))) for c in shown], sep="   ")]
     lines.append(Line("info", conv.say("help.examples")))
     lines += [Line("muted", f"  {conv.say(msg_id)}") for msg_id in conv.kb.messages if msg_id.startswith("help.example.")]
     return lines
@@ -124,17 +142,17 @@ def _enable(conv: Conversation, args: list[str]) -> list[Line]:
     return conv.start("enable", {})
 
 
-@slash("signature", "[NAME]")
+@slash("signature", "[NAME]", completes="signatures")
 def _signature(conv: Conversation, args: list[str]) -> list[Line]:
     return conv.run("signature.status", {"name": args[0]} if args else {})
 
 
-@slash("template", "[CODE]")
+@slash("template", "[CODE]", completes="templates")
 def _template(conv: Conversation, args: list[str]) -> list[Line]:
     return conv.run("template.status", {"code": " ".join(args)} if args else {})   # a code, or a name
 
 
-@slash("send", "CODE PHONE... [name=value]")
+@slash("send", "CODE PHONE... [name=value]", completes="templates")
 def _send(conv: Conversation, args: list[str]) -> list[Line]:
     params = dict(a.split("=", 1) for a in args if "=" in a)
     rest = [a for a in args if "=" not in a]
@@ -171,26 +189,31 @@ def sends(conv: Conversation, template: str | None = None, day: str | None = Non
         if not found:
             named = render.code_shown(template) if template else template
             return [Line("answer", notes.no_sends(conv, named and one_line(named), day and one_line(day)))]
-        return [Line("answer", render.send_list_text(found, template, day, by=lambda actor: actor_label(conv, actor)))]
+        # the account model's list, every cell in English (its headers are), who made a send too
+        return [Line("answer", render.send_list_text(found, template, day, by=lambda actor: actor_label(conv, actor, "en")))]
     return [Line("answer", render.number_sends_text(sending.recent(conv.ctx, 10, template=template, day=day, phone=number),
                                                     number, conv.kb, conv.lang, conv.ctx.account, template,
                                                     sending.day_named(conv.ctx, day)))
             for number in (phone if isinstance(phone, list) else [phone])]
 
 
-def actor_label(conv: Conversation, actor: str) -> str:
+def actor_label(conv: Conversation, actor: str, lang: str | None = None) -> str:
     """ACTOR of the audit trail ("customer:token#1", "manager:lin", "customer") as a person reads it
-    in the conversation's language: a customer's side as "customer", staff by name and role."""
+    in LANG (the conversation's by default): a customer's side as "customer", staff by name and role."""
+    from ..messages import say
+
+    lang = lang or conv.lang
     role, _, user = str(actor or "").partition(":")
     if role == "customer":
-        return conv.say("label.actor.customer")
+        return say(conv.kb, "label.actor.customer", lang)
     if not user:
         return str(actor)
     key = f"label.role.{role}"
-    return conv.say("label.actor.staff", user=user, role=conv.say(key) if key in conv.kb.messages else role)
+    return say(conv.kb, "label.actor.staff", lang, user=user,
+               role=say(conv.kb, key, lang) if key in conv.kb.messages else role)
 
 
-@slash("error", "CODE")
+@slash("error", "CODE", completes="error codes")
 def _error(conv: Conversation, args: list[str]) -> list[Line]:
     if not args:
         return conv.start("error.lookup", {})
@@ -278,5 +301,6 @@ def _resolve(conv: Conversation, args: list[str]) -> list[Line]:
 
 @slash("quit", "")
 def _quit(conv: Conversation, args: list[str]) -> list[Line]:
+    left = conv.leave()
     conv.done = True
-    return [Line("muted", conv.say("bye"))]
+    return [*left, Line("muted", conv.say("bye"))]

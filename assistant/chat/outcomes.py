@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 from .. import render
 from ..actions import accounts, error_codes, handoff, sending, signatures, templates
 from ..errors import NotFound, UserError
-from ..messages import said
-from ..numbers import Repeat, lookup
+from ..numbers import lookup
 from . import commands, notes, offers, previews
 from .lines import Line
 
@@ -161,7 +160,9 @@ def refused_at_preview(conv: Conversation, args: dict[str, Any], result: dict) -
 def sent(conv: Conversation, result: dict) -> list[Line]:
     conv.last.pop("refused_send", None)     # a send made since is newer than any refusal
     conv.last.update(request=result["request_id"], template=result["template"], object=f"template:{result['template']}")
-    report = render.send_text(_said_here(conv, result), conv.ctx.rules.carriers, look_up=False)
+    # the account model's report, every cell of it in the command line's English (docs/customers.md): its
+    # numbers' reasons and repeats as the send recorded them, beside English headers and carriers
+    report = render.send_text(result, conv.ctx.rules.carriers, look_up=False)
     if result["failed"]:
         report += "\n" + conv.say("send.look_up")       # the CLI's hint, said in the conversation's language
     # all sent: ok; some failed: a warning (partly done); none sent: an error
@@ -181,18 +182,6 @@ def sent(conv: Conversation, result: dict) -> list[Line]:
     else:
         conv.failures = 0
     return lines
-
-
-def _said_here(conv: Conversation, result: dict) -> dict:
-    """A send's RESULT with each number's detail (what is wrong with it, a number written twice) in the
-    conversation's language, as its preview said them (`notes.problem`, `numbers.Repeat.said`); the
-    rest as the command line shows it."""
-    def detail(r: dict) -> dict:
-        return {**r, "detail": notes.problem(conv, r["phone"], r["detail"])} if r.get("detail") else r
-    return {**result, "results": [detail(r) for r in result["results"]],
-            **({"failures": [detail(r) for r in result["failures"]]} if result.get("failures") else {}),
-            "repeats": [{**r, "note": said(conv.kb, Repeat(r["written"], r["phone"], r["first"]).said(), conv.lang)}
-                        for r in result.get("repeats", [])]}
 
 
 def explain_errors(conv: Conversation, codes: list[str]) -> list[Line]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..actions import accounts, handoff, signatures, templates
+from ..actions import accounts, handoff, sending, signatures, templates
 from ..clock import FixedClock
 from ..messages import say
+from ..render import clipped, columns
 from .lines import Line
 
 if TYPE_CHECKING:
@@ -35,11 +36,40 @@ def lines(conv: Conversation, keys: bool = True) -> list[Line]:
         out.append(Line("warn", conv.say("welcome.simulated", when=when)))
     if not account["enabled"] and role != "manager":
         out.append(Line("muted", conv.say("welcome.enable")))
+    elif role != "manager" and (step := next_step(conv)):
+        out.append(Line("muted", step))
     if role != "manager":
         out += inbox(conv)
     if role == "manager":
         out.append(Line("info", conv.say("welcome.queue", count=len(handoff.queue(ctx)))))
     return out
+
+
+def next_step(conv: Conversation) -> str | None:
+    """The next step of an enabled account's onboarding, from its state, in the conversation's
+    language: a signature, its review, a template, its review, the first send; None once it has sent."""
+    ctx = conv.ctx
+    sigs = signatures.status(ctx)
+    if not any(s["ready_for"] for s in sigs):
+        if not sigs:
+            return conv.say("welcome.next.signature")
+        waiting = [s for s in sigs if s["registration"] == "under_review"]
+        if waiting:
+            return conv.say("welcome.next.signature_review", name=waiting[0]["name"], expected=waiting[0]["expected_by"])
+        return conv.say("welcome.next.signature_rejected", name=sigs[0]["name"])
+    tpls = templates.status(ctx)
+    approved = [t for t in tpls if t["ready_for"]]
+    if not approved:
+        if not tpls:
+            return conv.say("welcome.next.template")
+        for t in tpls:
+            pending = [c["expected_by"] for c in t["carriers"].values() if c["status"] == "pending"]
+            if pending:
+                return conv.say("welcome.next.template_review", code=t["code"], expected=max(pending))
+        return conv.say("welcome.next.template_rejected", code=tpls[0]["code"])
+    if not sending.recent(ctx, 1):
+        return conv.say("welcome.next.send", code=approved[0]["code"])
+    return None
 
 
 def inbox(conv: Conversation) -> list[Line]:
@@ -90,20 +120,3 @@ def _carrier(conv: Conversation, carrier: str) -> str:
     """CARRIER's short name in the toolbar (`toolbar.carrier.KEY`), or its key when the catalogue has none."""
     msg_id = f"toolbar.carrier.{carrier}"
     return conv.say(msg_id) if msg_id in conv.kb.messages else carrier
-
-
-def columns(text: str) -> int:
-    """How many terminal columns TEXT takes (a Chinese character two), as prompt-toolkit counts them."""
-    from prompt_toolkit.utils import get_cwidth
-
-    return get_cwidth(text)
-
-
-def clipped(text: str, width: int) -> str:
-    """TEXT cut to at most WIDTH columns, never through a wide character."""
-    out = ""
-    for ch in text:
-        if columns(out + ch) > width:
-            break
-        out += ch
-    return out

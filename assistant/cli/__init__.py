@@ -145,12 +145,13 @@ def _dotted(opts: argparse.Namespace, name: str) -> str:
     return name.replace(" ", ".")
 
 
-def _fit_tables(stdout: IO) -> None:
-    """Tables printed on a terminal wrap their long cells to its width; in a pipe they keep their lines."""
+def _fit_tables(stdout: IO, name: str | None) -> None:
+    """Tables printed on a terminal wrap their long cells to its width; in a pipe they keep their lines,
+    and so do those of `serve` (its pages and conversations are read elsewhere, never on its terminal)."""
     from .. import render
 
     try:
-        render.WIDTH = os.get_terminal_size(stdout.fileno()).columns if stdout.isatty() else None
+        render.WIDTH = os.get_terminal_size(stdout.fileno()).columns if stdout.isatty() and name != "serve" else None
     except (OSError, ValueError, AttributeError):
         render.WIDTH = None
 
@@ -172,8 +173,8 @@ def main(argv: Sequence[str] | None = None, stdin: IO | None = None, stdout: IO 
         opts.actor = _actor(opts)
         _check_global_options(opts)
         sh = Shell(opts, stdin, stdout, stderr)
-        _fit_tables(stdout)
         name = _command_name(opts)
+        _fit_tables(stdout, name)
         # Remote mode: the token, not --role, is the caller's role, and the service applies the same table.
         if name is not None and not sh.remote and _dotted(opts, name) not in _CHECKED_BY_THE_CORE | _NO_DECLARED_ROLE:
             _require(sh, _dotted(opts, name))

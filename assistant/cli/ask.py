@@ -53,6 +53,12 @@ def cmd_ask(opts: argparse.Namespace, sh: Shell) -> int:
             sh.stderr.write(f"warning: knowledge gaps not logged: {one_line(exc)}\n")
 
 
+# The bytes of a line read before it is refused as too long, as soon as it is read past them, its rest
+# read and dropped, never kept (a 50 MB line took 55 s to be refused by the router): far past
+# router.MAX_QUESTION's characters, since a question read with its spaces and a pasted API response
+# (`Router.read`) may be longer than what the router counts.
+READ_AT_MOST = 1 << 16
+
 # Lines that were waiting to be read together (a file) are routed in forked workers (`--jobs`)
 # when they are at least SPLIT_MIN questions. At 500 distinct lines with the encoder, split and
 # not split took the same time (eight interleaved runs each): the fork and the workers' empty
@@ -64,7 +70,8 @@ def _answer_lines(sh: Shell, answer: Callable[[str], None], respond: Callable | 
     from ..lines import read_batches, read_groups
 
     jobs = _jobs(sh.opts) if respond is not None and not sh.remote else 1
-    groups = read_groups(sh.stdin, long=SPLIT_MIN) if jobs > 1 else ([batch] for batch in read_batches(sh.stdin))
+    groups = read_groups(sh.stdin, long=SPLIT_MIN, longest=READ_AT_MOST) if jobs > 1 else \
+        ([batch] for batch in read_batches(sh.stdin, most=READ_AT_MOST))
     n = 0
     for group in groups:
         if sh.remote:  # each answer takes a request: shown as it comes
@@ -137,9 +144,14 @@ def _answer_line(sh: Shell, answer: Callable[[str], None], line: str | ValueErro
     """Answer LINE, the Nth; a line that could not be read is one reply saying so."""
     if isinstance(line, ValueError):
         from ..lang import choose
-        from ..router import Reply
+        from ..lines import TooLong
+        from ..router import MAX_QUESTION, Reply
 
-        reply = Reply(f"<line {n}>", "fallback", error=str(line), lang=choose(sh.lang))
+        if isinstance(line, TooLong):   # as the router refuses a long question, by its start
+            reply = Reply(line.head, "fallback", lang=choose(sh.lang, line.head), error=f"question too long (over "
+                          f"{line.most // 4:,} characters); ask in at most {MAX_QUESTION}")
+        else:
+            reply = Reply(f"<line {n}>", "fallback", error=str(line), lang=choose(sh.lang))
         sh.out(to_json(reply.to_json()) if sh.opts.json else reply_text(reply, sh.kb))
         return
     answer(line)
