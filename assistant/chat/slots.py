@@ -747,11 +747,18 @@ def _request_named(conv: Conversation, rest: str) -> tuple[str, dict[str, Any]] 
     reply = conv.router.route(rest, conv.lang)
     if reply.type == "action":
         return reply.action, dict(reply.args or {})
-    if reply.best is None:
-        return None
-    kind, _, name = reply.best.key.partition(":")
-    entry = conv.kb.entries.get(name) if kind == "faq" else None
-    return (entry.actions[0], {}) if entry and entry.actions else None
+    # a "did you mean" between what a template is and how to create one: the first that offers a request
+    leaning = [reply.best] if reply.best is not None else []
+    if reply.type == "clarify":
+        leaning += list(reply.suggestions or ())
+    for key in dict.fromkeys(c.key for c in leaning):
+        kind, _, name = key.partition(":")
+        if kind == "action" and reply.type == "clarify":
+            return name, {}
+        entry = conv.kb.entries.get(name) if kind == "faq" else None
+        if entry and entry.actions:
+            return entry.actions[0], {}
+    return None
 
 
 def resumed_at_offer(conv: Conversation, text: str) -> list[Line] | None:
