@@ -22,7 +22,7 @@ from ..clock import add_business_days
 from ..context import Context, check_count, perform
 from ..errors import NotFound, Unsupported, UserError, hinted, refused, said
 from ..formats import characters_problem
-from ..text import clean, fold, mentioned, typed
+from ..text import clean, fold, longest_first, mentioned, typed
 from . import signatures
 
 # The service's codes for refused template applications.
@@ -271,7 +271,7 @@ def all_named_in(ctx: Context, text: str) -> list[str]:
         codes.setdefault(row["name"], row["code"])
     taken: list[tuple[int, int]] = []
     first: dict[str, int] = {}
-    for name in sorted(codes, key=lambda n: len(fold(n)), reverse=True):
+    for name in longest_first(text, codes):
         folded = fold(name)
         if not folded:
             continue
