@@ -146,12 +146,12 @@ def _send_hint(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply) -> d
         variables = templates.status(ctx(), reply.args["code"])[0]["variables"]
     except UserError:
         return {}
-    from .chat.values import named_params, variable_labels
+    from .chat.values import said_params
 
     given = list(reply.args.get("params") or [])
     named = {p.split("=", 1)[0] for p in given}
     # the values the words give the template's variables ("with name Tom", 名字填张三), as the conversation reads them
-    worded = [f"{k}={v}" for k, v in named_params(reply.question, variables, variable_labels(kb)).items() if k not in named]
+    worded = [f"{k}={v}" for k, v in said_params(kb, reply.question, variables).items() if k not in named]
     if worded:
         given += worded
         reply = reply._replace(args={**reply.args, "params": given})

@@ -293,7 +293,7 @@ def advance(conv: Conversation) -> list[Line]:
     assert flow is not None
     if flow.action == "send" and "code" in flow.args and not flow.slots and not flow.params_asked:
         variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
-        named = values.named_params(flow.said, variables, values.variable_labels(conv.kb))
+        named = values.said_params(conv.kb, flow.said, variables)
         given = flow.args["params"] = {**{k: values.spoken(conv.kb, v, flow.said) for k, v in named.items()},
                                        **values.params(flow.args.get("params"))}
         flow.slots += _param_slots(conv, [v for v in variables if v not in given])
@@ -1066,7 +1066,7 @@ def _values_in(conv: Conversation, flow: Flow, said: str, variables: list[str] |
                                                                                  said)), said)
     given.pop("params", None)
     variables = _variables(conv, flow) if variables is None else variables
-    if variables and (named := values.named_params(said, variables)):
+    if variables and (named := values.said_params(conv.kb, said, variables)):
         given["params"] = values.spoken_args(conv.kb, {"params": named}, said)["params"]
     return {name: value for name, value in given.items() if value not in (None, "", [], {})}
 
@@ -1414,7 +1414,7 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
     if slot.type == "param" and slot.name.startswith("param:"):
         variable = slot.name.split(":", 1)[1]
         # "name是张三", "name: Tom" at the ${name} prompt: the value it names (it was sent as typed)
-        return values.named_params(str(value), [variable], values.variable_labels(conv.kb)).get(variable, value)
+        return values.said_params(conv.kb, str(value), [variable]).get(variable, value)
     if slot.name == "industry":
         others = conv.kb.slot_types["industry"].choices if "industry" in conv.kb.slot_types else {}
         chosen = pick(value, ctx.rules.template_industries) or pick(value, others)
