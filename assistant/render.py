@@ -188,6 +188,8 @@ def send_text(result: dict, carriers: dict[str, str], shown: int = 20, look_up: 
     lines.append(table([(carriers[c], n["sent"], n["failed"]) for c, n in result["by_carrier"].items()],
                        ("carrier", "sent", "failed")))
     lines += [r["note"] for r in result.get("repeats", [])]
+    if result.get("skipped"):
+        lines.append(result["skipped"]["note"])
     failures = result.get("failures") or [r for r in result["results"] if r["status"] == "failed"]
     counted = result.get("failures_total", len(failures))
     if failures:

@@ -135,6 +135,23 @@ def test_send_from_a_csv_with_parameter_columns(cli):
     assert [r["error_code"] for r in result["results"]] == [None, "isv.TEMPLATE_MISSING_PARAMETERS", None]
 
 
+def test_a_csv_with_a_repeat_a_blank_row_and_a_comment_says_each_once_and_sends_to_the_recipients_only(cli):
+    d = cli.dir
+    cli("enable")
+    cli("signature", "submit", "AcmeShop", "--source", "trademark")
+    code = _json(cli("template", "create", "--json", "--name", "Parcel", "--signature", "AcmeShop", "--industry",
+                     "e-commerce", "--text", "Hi ${name}, parcel ${id}", "--media", str(d / "banner.png"),
+                     now="2026-03-17"))["code"]
+    (d / "list.csv").write_text("phone,name,id\n13800138000,Jo,P1\n13800138000,Jo,P1\n,,\n# comment\n13800138001,Al,P2\n",
+                                encoding="utf-8")
+    said = cli("send", code, "--file", str(d / "list.csv"), now="2026-03-20").out
+    assert "2 sent, 0 failed" in said and "Failures" not in said
+    assert said.count("13800138000: written twice; it is one recipient, sent once") == 1
+    assert "the same number as" not in said and "skipped 2 blank or comment rows" in said
+    result = _json(cli("send", code, "--file", str(d / "list.csv"), "--json", now="2026-03-23"))
+    assert len(result["results"]) == 2 and result["skipped"]["rows"] == 2
+
+
 def test_ask_answers_read_only_requests_from_the_account(cli):
     cli("enable")
     cli("signature", "submit", "AcmeShop", "--source", "trademark")

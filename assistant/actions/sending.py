@@ -288,7 +288,8 @@ def preview(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str
 
 
 def _shown(repeated: list[Repeat]) -> list[dict]:
-    return [{"written": r.written, "phone": r.phone, "first": r.first, "note": r.note()} for r in repeated]
+    return [{"written": r.written, "phone": r.phone, "first": r.first, "times": r.times, "note": r.note()}
+            for r in repeated]
 
 
 def _check_names(code: str, variables: list[str], given: Iterable[Mapping[str, str]], from_file: bool,

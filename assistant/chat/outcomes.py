@@ -191,7 +191,7 @@ def _said_here(conv: Conversation, result: dict) -> dict:
         return {**r, "detail": notes.problem(conv, r["phone"], r["detail"])} if r.get("detail") else r
     return {**result, "results": [detail(r) for r in result["results"]],
             **({"failures": [detail(r) for r in result["failures"]]} if result.get("failures") else {}),
-            "repeats": [{**r, "note": said(conv.kb, Repeat(r["written"], r["phone"], r["first"]).said(), conv.lang)}
+            "repeats": [{**r, "note": said(conv.kb, Repeat.of(r).said(), conv.lang)}
                         for r in result.get("repeats", [])]}
 
 
