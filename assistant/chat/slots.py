@@ -1329,10 +1329,14 @@ def _changed_to(conv: Conversation, action: str, name: str, value: Any) -> str:
 
 
 def _default(conv: Conversation, slot: Slot) -> str | None:
-    """What Enter means at SLOT's prompt: the template talked about; for a new template, the
-    signature talked about, or the account's one signature that is ready."""
+    """What Enter means at SLOT's prompt: the template talked about, else for a send the account's
+    only approved template (the one a send naming numbers but no template takes); for a new
+    template, the signature talked about, or the account's one signature that is ready."""
     if slot.type == "template_code":
-        return conv.last.get("template")
+        if conv.last.get("template") or conv.flow is None or conv.flow.action != "send":
+            return conv.last.get("template")
+        only = values.only_ready_template(conv.ctx)
+        return only["code"] if only is not None else None
     if slot.type in SIGNATURE_TYPES and conv.flow is not None and conv.flow.action == "template.create":
         ready = [s["name"] for s in signatures.status(conv.ctx) if s["ready_for"]]
         if conv.last.get("signature") in ready:
