@@ -396,7 +396,8 @@ class LocalOps:
                        request_id: str | None = None, send_date: str | None = None) -> dict:
         from .actions import handoff
 
-        return handoff.create(self.ctx, reason, template, signature, request_id, send_date)
+        # as a request for a person in words (`ask`, the conversation): on the account's open ticket if it has one
+        return handoff.create(self.ctx, reason, template, signature, request_id, send_date, reuse=True)
 
     def handoff_list(self, status: str | None = None, account: str | None = None) -> list[dict]:
         from .actions import handoff

@@ -401,6 +401,14 @@ def test_the_same_words_again_add_nothing_and_a_resolved_ticket_is_not_reused(ca
     assert handoff.create(case, "call me back", reuse=True)["id"] != first["id"]
 
 
+def test_a_template_named_by_a_request_on_an_open_ticket_joins_its_context(case):
+    first = handoff.create(case, "please call me", reuse=True)
+    assert "template" not in first["context"]
+    again = handoff.create(case, template="DIGITAL_SMS_0002", reuse=True)
+    assert again["id"] == first["id"] and again["added"] and again["context"]["template"]["code"] == "DIGITAL_SMS_0002"
+    assert not handoff.create(case, template="DIGITAL_SMS_0002", reuse=True)["added"]     # the ticket has it
+
+
 def test_handoff_create_without_reuse_always_opens_a_ticket(case):
     first = handoff.create(case, "please call me")
     assert handoff.create(case, "please call me")["id"] != first["id"]

@@ -286,11 +286,14 @@ def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: b
                          " ORDER BY id DESC LIMIT 1", (ticket["id"],))
     said = bool(text) and text != ticket["detail"] and not (last and last["text"] == text)
     conversation = _with_part(ctx, ticket, turns)
-    added = said or conversation is not None
+    context = json.loads(ticket["context"])
+    # a send, template or signature the request names that the ticket lacks ("handoff create --template X")
+    named = [k for k in ("send", "template", "signature") if k in found and k not in context
+             and not (k == "send" and found.get("send_recent"))]
+    added = said or conversation is not None or bool(named)
     if said:
         _customers_message(ctx, ticket, text)
     if added:
-        context = json.loads(ticket["context"])
         older = context.get("send")
         if older and "send" in found and found["send"]["request_id"] != older["request_id"]:
             context["earlier_sends"] = [*context.get("earlier_sends", []), older["request_id"]]
@@ -313,11 +316,13 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
            refused: Mapping[str, Any] | None = None, by_time: bool = True, lang: str | None = None) -> dict:
     """Open a ticket for the support manager, with the objects' current state looked up.
 
-    REUSE is for requests made in a conversation (`ask`, the REPL, the service's conversations):
-    while the account has an unresolved ticket, the request is added to it (its words as the
-    customer's message, see `_add_to`) and the result says `"reused": true`, so a script repeating
-    "I want to talk to a person" opens one ticket, not a thousand, and a customer who accepts a
-    second handoff offer keeps one case with the managers. `handoff create` always opens one.
+    REUSE is for every request for a person (`handoff create` and `POST /v1/tickets` through
+    `LocalOps.handoff_create`, `ask`, the REPL, the service's conversations): while the account has
+    an unresolved ticket, the request is added to it (its words as the customer's message, the
+    objects it names that the ticket lacks in its context, see `_add_to`) and the result says
+    `"reused": true`, so a script repeating "I want to talk to a person" opens one ticket, not a
+    thousand, and a customer who accepts a second handoff offer keeps one case with the managers.
+    Without it a ticket is always opened (set-ups that need several).
     REFUSED: a send of the conversation refused whole (template, phones, code, reason, at), which no
     table holds; BY_TIME: false when the conversation made a send of its own (see `_context`).
     LANG: the customer's language (the conversation's), in which their views say the summary; by
