@@ -382,6 +382,17 @@ def test_a_manager_who_replies_before_claiming_owns_the_ticket_under_one_name(ru
     assert run("--role", "manager", "--user", "lin", "handoff", "reply", "1", "on it").code == 0
     claimed = run("--role", "manager", "--user", "lin", "--json", "handoff", "claim", "1")
     assert claimed.code == 0 and json.loads(claimed.out)["owner"] == "lin"
+    said = run("--role", "manager", "--user", "lin", "handoff", "claim", "1")
+    assert said.code == 0 and said.out.strip() == "You already have ticket #1."
+    history = run("--role", "manager", "handoff", "show", "1").out
+    assert "manager:lin claimed: lin" in history.split("## History")[1]
+
+
+def test_a_claim_says_who_has_the_ticket_now_and_a_second_one_that_they_already_had(run):
+    assert run("handoff", "create", "--reason", "call me").code == 0
+    assert run("--role", "manager", "handoff", "claim", "1", "--by", "lin").out.strip() == \
+        "Ticket #1 is now claimed by lin."
+    assert run("--role", "manager", "handoff", "claim", "1", "--by", "lin").out.strip() == "You already have ticket #1."
 
 
 # --- bad input, one class at a time: one `error:` line, a non-zero exit, nothing changed ----------

@@ -517,7 +517,9 @@ def queue(ctx: Context, status: str | None = None, account: str | None = None) -
 
 
 def claim(ctx: Context, ticket_id: int | str, by: str) -> dict:
-    """BY takes the ticket. Of two managers claiming at once, one gets it and the other is told who did."""
+    """BY takes the ticket. Of two managers claiming at once, one gets it and the other is told who did.
+    The answer says `"already": true` when BY had it (a reply to an unclaimed ticket claims it): nothing
+    changes and nothing is recorded."""
     by = clean(by or "")
 
     def work() -> dict:
@@ -528,17 +530,18 @@ def claim(ctx: Context, ticket_id: int | str, by: str) -> dict:
         if row["status"] == "resolved":
             raise UserError(f"ticket #{row['id']} is resolved; nothing to claim")
         if row["owner"] == by:
-            return get(ctx, row["id"])   # claiming one's own ticket again changes nothing and records nothing
+            return {**get(ctx, row["id"]), "already": True}   # one's own ticket again: nothing changes or is recorded
         if row["owner"]:
             raise UserError(f"ticket #{row['id']} is already claimed by {row['owner']}")
         ctx.store.execute("UPDATE tickets SET owner = ?, status = 'claimed' WHERE id = ?", (by, row["id"]))
         _event(ctx, row["id"], "claimed", by)
-        return get(ctx, row["id"])
+        return {**get(ctx, row["id"]), "already": False}
     return perform(ctx, "handoff.claim", str(ticket_id), work)
 
 
 def reply(ctx: Context, ticket_id: int | str, text: str, by: str | None = None) -> dict:
-    """A manager's answer to the customer; the ticket then waits for the customer."""
+    """A manager's answer to the customer; the ticket then waits for the customer. A reply to a ticket
+    no one has claimed claims it for its author, and the history says so."""
     text = _text(ctx, text, "reply", "write what the customer should read")
 
     def work() -> dict:
@@ -550,6 +553,8 @@ def reply(ctx: Context, ticket_id: int | str, text: str, by: str | None = None) 
         _message(ctx, row, author, text)
         ctx.store.execute("UPDATE tickets SET status = 'waiting', owner = COALESCE(owner, ?) WHERE id = ?",
                                (author, row["id"]))
+        if not row["owner"]:
+            _event(ctx, row["id"], "claimed", author)   # the reply made it theirs
         _event(ctx, row["id"], "replied")  # the text is kept once, in the ticket's messages
         return get(ctx, row["id"])
     return perform(ctx, "handoff.reply", str(ticket_id), work)

@@ -113,7 +113,8 @@ def ticket_move(conv: Conversation, name: str, args: dict[str, Any]) -> list[Lin
         done = handoff.reply(ctx, ticket, args["text"], by)
     else:
         done = handoff.resolve(ctx, ticket, args["text"], by)
-    return [Line("ok", conv.say(TICKET_MOVES[name], id=done["id"]))]
+    said = "ticket.claimed_already" if done.get("already") else TICKET_MOVES[name]   # (a claim of one's own ticket)
+    return [Line("ok", conv.say(said, id=done["id"]))]
 
 
 def refused(conv: Conversation, args: dict[str, Any], exc: UserError) -> None:

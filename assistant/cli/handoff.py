@@ -47,7 +47,11 @@ def cmd_handoff_show(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("handoff claim")
 def cmd_handoff_claim(opts: argparse.Namespace, sh: Shell) -> int:
-    sh.emit(sh.ops.handoff_claim(opts.id, opts.by), lambda t: f"Ticket #{t['id']} is now claimed by {t['owner']}.")
+    from ..messages import say
+
+    sh.emit(sh.ops.handoff_claim(opts.id, opts.by),
+            lambda t: say(sh.kb, "ticket.claimed_already", "en", id=t["id"]) if t.get("already") else
+            say(sh.kb, "ticket.claimed_by", "en", id=t["id"], owner=one_line(t["owner"])))
     return 0
 
 
