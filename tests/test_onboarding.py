@@ -117,6 +117,17 @@ def test_sms_package_never_pays_for_digital_messages(cli):
     (("send", "DIGITAL_SMS_0001", "13800138000", "--param", "oops"), "not NAME=VALUE"),
     (("--role", "admin", "admin", "review", "DIGITAL_SMS_0404", "--carrier", "china_mobile", "--approve"), "no template"),
     (("--now", "someday", "enable"), "not a date or time"),
+    # an account that does not exist is what is said, never "no template" or "no sends" in it
+    (("--account", "ghost", "send", "DIGITAL_SMS_0001", "13800138000"),
+     "no account 'ghost'; see `assistant admin account list`, or create it with"),
+    (("--account", "ghost", "send", "list"), "no account 'ghost'"),
+    (("--account", "ghost", "send", "show", "7947EDCA"), "no account 'ghost'"),
+    (("--account", "ghost", "inbox"), "no account 'ghost'"),
+    (("--account", "ghost", "handoff", "list"), "no account 'ghost'"),
+    # a misspelt option is named, with the one meant, never what the rest of the line was taken for
+    (("--acount", "hamburg", "enable"), "unknown option --acount; did you mean --account?"),
+    (("enable", "--acount=hamburg"), "unknown option --acount; did you mean --account?"),
+    (("send", "--parm", "name=Tom", "DIGITAL_SMS_0001", "13800138000"), "unknown option --parm; did you mean --param?"),
 ])
 def test_bad_input_is_one_line_and_a_non_zero_exit(run, tmp_path, args, message):
     result = run("--db", str(tmp_path / "x.db"), *args)

@@ -500,6 +500,7 @@ def queue(ctx: Context, status: str | None = None, account: str | None = None) -
         raise UserError(f"unknown status '{status}'; use one of: {', '.join(STATUSES)}")
     where, params = ["status = ?" if status else "status != 'resolved'"], [status] if status else []
     if not sees_all_accounts(ctx.role):
+        ctx.account_row()      # (an account that does not exist is said so, never "the queue is empty")
         account = ctx.account  # a customer's queue is its own tickets
     if account:
         where.append("account = ?")
@@ -667,6 +668,8 @@ def inbox(ctx: Context, mark_seen: bool = True) -> list[dict]:
     """Managers' replies the customer has not seen yet (marked seen once shown), each with its
     ticket's summary in the customer's language and that language (`lang`: a resolution's text is
     stored as RESOLVED and the note, which each shell says in its words: `resolution_note`)."""
+    ctx.account_row()          # an account that does not exist is said so, never "No new replies."
+
     def work() -> list[dict]:
         rows = ctx.store.rows("SELECT m.id, m.ticket, m.at, m.author, m.text, t.summary, t.context FROM ticket_messages m "
                               "JOIN tickets t ON t.id = m.ticket WHERE m.account = ? AND m.seen_at IS NULL "

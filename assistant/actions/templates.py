@@ -254,6 +254,8 @@ def find(ctx: Context, code: str, any_account: bool = False) -> dict:
                             "say which by its code")
         row = named[0] if named else None
     if row is None:
+        if not any_account:
+            ctx.account_row()     # no such account: that is what to say, never that it has no such template
         known = [r["code"] for r in ctx.store.rows("SELECT code FROM templates WHERE account = ? ORDER BY code",
                                                    (ctx.account,))]
         hint = f"this account has: {', '.join(known)}" if known else "create one with `assistant template create`"
