@@ -379,7 +379,8 @@ def at_offer(conv: Conversation, text: str) -> list[Line] | None:
     preview: a name is not a yes); a word that value refuses, an ordinary word ("wait"), or any word
     at an offer with no value keeps the offer pending with a hint. None (the line is
     handled as any other) for a word with a meaning of its own: a command's name, small talk, a
-    question or request the router reads surely, or, at an offer with no value, an object of the account.
+    question or request the router reads surely, or, at an offer with no value, one of the account's
+    signatures or templates (a name of its real-name profile that is neither keeps the offer).
     """
     offer, word = conv.offer, text.strip()
     chinese = bool(CHINESE_WORD.fullmatch(word))
@@ -406,8 +407,9 @@ def at_offer(conv: Conversation, text: str) -> list[Line] | None:
                 return [Line("warn", str(exc))] + yes_or_no_again(conv.yes_no(offer.question), conv.say("answer_yes_no"))
             conv.offer = None
             return start(conv, name, {**args, slot.name: value}, word)
-    if _known_word(conv, word):
+    if signatures.exists(conv.ctx, word) or templates.exists(conv.ctx, word):
         return None                     # "AcmeShop" at an offer to enable: what to do with that signature
+    # any other word, a name of the real-name profile too (no signature yet), keeps an offer with no value
     return yes_or_no_again(conv.yes_no(offer.question), conv.say("offer.bare_word", word=word))
 
 
