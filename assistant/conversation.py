@@ -485,6 +485,9 @@ class Conversation:
             name = signatures.check_name(self.ctx, word)
         except UserError:
             return []
+        missing = slots.preconditions(self, "signature.submit")
+        if missing:             # offered only when it could run: what comes first is said, and offered
+            return missing
         return [offers.action(self, "signature.submit", {"name": name}, self.say("offer.new_signature", name=name))]
 
     # --- replies -----------------------------------------------------------------------------

@@ -444,10 +444,12 @@ def _read_answers(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:
 
 
 # the phrases that drop a request, and the words beside them that change nothing; the phrases that take
-# a request back a step (`back`: "上一步", "go back"), that say a value is changed (`change`: "改成", "change"), and
-# that open a change of mind (`correct`: "不对", "wait, no") or going on with the request (`resume`: "回去继续"),
-# and that put a request off (`later`: "call me later", "回头再打")
-LEAVING = ("leave", "around", "back", "change", "correct", "resume", "rename", "revalue", "revalue_named", "later")
+# a request back a step (`back`: "上一步", "go back"), that say a value is changed (`change`: "改成", "change"; between
+# a template variable and its value, `changed_to`: "resort改成峨眉山"), and that open a change of mind (`correct`:
+# "不对", "wait, no") or going on with the request (`resume`: "回去继续"), and that put a request off (`later`:
+# "call me later", "回头再打")
+LEAVING = ("leave", "around", "back", "change", "changed_to", "correct", "resume", "rename", "revalue", "revalue_named",
+           "later")
 
 
 def _read_leaving(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:

@@ -7,7 +7,7 @@ been portable since 2019-12-01, so this is the carrier that issued the number.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .records import NamedTuple
@@ -175,17 +175,36 @@ _FILLER = {"and", "or", "to", "plus", "also", "&", "和", "、"}
 
 
 class Repeat(NamedTuple):
-    """WRITTEN is number PHONE again, first written as FIRST: one recipient, sent once."""
+    """WRITTEN is number PHONE again, first written as FIRST: one recipient, sent once. TIMES: how
+    often WRITTEN was written when it is FIRST as it was (said once: "written twice")."""
 
     written: str
     phone: str
     first: str
+    times: int = 2
+
+    @classmethod
+    def of(cls, shown: Mapping[str, Any]) -> Repeat:
+        """The repeat a send's answer shows (`written`, `phone`, `first`, `times`)."""
+        return cls(shown["written"], shown["phone"], shown["first"], int(shown.get("times", 2)))
+
+    @property
+    def again(self) -> bool:
+        """Whether WRITTEN is the first writing again, character for character."""
+        return self.written.strip() == self.first.strip()
 
     def note(self) -> str:
+        if self.again:
+            return f"{self.written}: written {'twice' if self.times == 2 else f'{self.times} times'}; " \
+                   "it is one recipient, sent once"
         return f"{self.written}: the same number as {self.first} ({self.phone}); it is one recipient, sent once"
 
     def said(self) -> Said:
-        """`note` as the catalogue's sentence (`number.repeat`) and its fields."""
+        """`note` as the catalogue's sentence (`number.repeat`, `number.written_twice`, `number.written_times`)
+        and its fields."""
+        if self.again:
+            return {"say": "number.written_twice" if self.times == 2 else "number.written_times",
+                    "fields": {"written": self.written, "times": self.times}}
         return {"say": "number.repeat", "fields": {"written": self.written, "first": self.first, "phone": self.phone}}
 
 
@@ -257,12 +276,18 @@ def unique(raws: list[str], pace: Callable[[], None] | None = None) -> tuple[lis
     kept: list[int] = []
     repeats: list[Repeat] = []
     first: dict[str, str] = {}
+    said: dict[tuple[str, str], int] = {}     # (written, key): its place in REPEATS, said once however often
     for n, raw in enumerate(raws):
         key = normalise(raw) or _SEPARATORS.sub("", raw.strip())
         if pace:
             pace()
         if key in first:
-            repeats.append(Repeat(raw, key, first[key]))
+            at = said.get((raw.strip(), key))
+            if at is None:
+                said[(raw.strip(), key)] = len(repeats)
+                repeats.append(Repeat(raw, key, first[key]))
+            else:
+                repeats[at] = repeats[at]._replace(times=repeats[at].times + 1)
             continue
         first[key] = raw
         kept.append(n)

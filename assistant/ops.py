@@ -146,12 +146,12 @@ def _send_hint(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply) -> d
         variables = templates.status(ctx(), reply.args["code"])[0]["variables"]
     except UserError:
         return {}
-    from .chat.values import named_params, variable_labels
+    from .chat.values import said_params
 
     given = list(reply.args.get("params") or [])
     named = {p.split("=", 1)[0] for p in given}
     # the values the words give the template's variables ("with name Tom", 名字填张三), as the conversation reads them
-    worded = [f"{k}={v}" for k, v in named_params(reply.question, variables, variable_labels(kb)).items() if k not in named]
+    worded = [f"{k}={v}" for k, v in said_params(kb, reply.question, variables).items() if k not in named]
     if worded:
         given += worded
         reply = reply._replace(args={**reply.args, "params": given})
@@ -302,20 +302,30 @@ class LocalOps:
              progress: Callable[[int, int], None] | None = None, source: str | None = None) -> dict:
         """Send CODE to PHONES and to the recipients of a file's text (numbers, or CSV with a phone column).
 
-        The file's text goes through recipients.parse, the embedded CLI's own reader; SOURCE names
-        the file in its error messages.
+        The file's text goes through recipients.parse_file, the embedded CLI's own reader; SOURCE
+        names the file in its error messages. The answer of a send from a file says the rows skipped
+        as blank or comments (`skipped`: how many, and the sentence that says so).
         """
         from .actions.sending import payable, send
+        from .messages import said
         from .numbers import listed
         from .pacing import Pacer
-        from .recipients import parse
+        from .recipients import parse_file
 
         recipients = [(p, dict(params)) for raw in phones for p in listed(raw) if p.strip()]
+        skipped = 0
         if file_text is not None:
             payable(self.ctx, code)  # an empty package refuses the file before a line of it is read
-            recipients += parse(file_text, params, source or "the recipients file")
-        return send(self.ctx, code, recipients, progress=progress, from_file=file_text is not None,
-                    pace=Pacer(self.send_share, busy=self.others_waiting), common=params)
+            found = parse_file(file_text, params, source or "the recipients file")
+            recipients += found.recipients
+            skipped = found.skipped
+        result = send(self.ctx, code, recipients, progress=progress, from_file=file_text is not None,
+                      pace=Pacer(self.send_share, busy=self.others_waiting), common=params)
+        if skipped:
+            note = said(self.ctx.kb, {"say": "recipients.skipped",
+                                      "fields": {"rows": skipped, "s": "" if skipped == 1 else "s"}}, "en")
+            result = {**result, "skipped": {"rows": skipped, "note": note}}
+        return result
 
     def send_list(self, template: str | None = None, day: str | None = None, phone: str | None = None) -> list[dict]:
         """The latest sends of the account (`send list`), of one TEMPLATE or made on one DAY if given;
@@ -386,7 +396,8 @@ class LocalOps:
                        request_id: str | None = None, send_date: str | None = None) -> dict:
         from .actions import handoff
 
-        return handoff.create(self.ctx, reason, template, signature, request_id, send_date)
+        # as a request for a person in words (`ask`, the conversation): on the account's open ticket if it has one
+        return handoff.create(self.ctx, reason, template, signature, request_id, send_date, reuse=True)
 
     def handoff_list(self, status: str | None = None, account: str | None = None) -> list[dict]:
         from .actions import handoff

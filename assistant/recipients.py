@@ -4,7 +4,9 @@ fails as a whole records no send.
 
 The header is recognised whatever its case (`PHONE,Name`), the delimiter is sniffed (comma,
 semicolon, tab or bar), and a file whose phone column cannot be found, or that has two, is
-refused with the columns it has named.
+refused with the columns it has named. Rows that are no recipient are skipped and counted: a row
+of nothing but separators and spaces (",,"), and a comment, a line opening with "#" (with no number
+in its phone column); an empty line is no row at all.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import csv
 import io
 import re
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from .errors import UserError
 from .files import read_text
@@ -26,6 +29,13 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # ~1,000,000 recipients with a few parameters
 _NUMBER_LIKE = re.compile(r"[+\d][\d\s().\-]*")
 
 Recipient = tuple[str, dict[str, str]]
+
+
+class Found(NamedTuple):
+    """A recipients file read: its RECIPIENTS, and how many rows were SKIPPED as blank or comments."""
+
+    recipients: list[Recipient]
+    skipped: int
 
 
 def _looks_like_number(cell: str) -> bool:
@@ -42,23 +52,35 @@ def _shown(cells: list[str]) -> str:
     return ", ".join(f"'{one_line(c)}'" for c in cells) or "none"
 
 
+def _comment(line: str) -> bool:
+    return line.lstrip().startswith("#")
+
+
 def parse(text: str, common: Mapping[str, str] | None = None, source: str = "the file") -> list[Recipient]:
     """The (number as written, parameters) pairs of a recipients file's TEXT; COMMON parameters apply to all.
 
     A UserError names the line and what to change when the file cannot be used as a whole.
     """
+    return parse_file(text, common, source).recipients
+
+
+def parse_file(text: str, common: Mapping[str, str] | None = None, source: str = "the file") -> Found:
+    """`parse`, with the count of the rows skipped as blank or comments (`Found`)."""
     common = dict(common or {})
     lines = [line.rstrip("\r") for line in text.split("\n")]
-    first = next((n for n, line in enumerate(lines) if line.strip()), None)
+    first = next((n for n, line in enumerate(lines) if line.strip() and not _comment(line)), None)
     if first is None:
         raise UserError(f"{source} has no recipients; put one mobile number a line, or a CSV with a 'phone' column")
+    ahead = sum(1 for line in lines[:first] if line.strip())      # comments above the header or the first number
     delimiter = _delimiter(lines[first])
     if delimiter is None:
-        return _plain(lines, first, common, source)
-    return _table("\n".join(lines[first:]), delimiter, first, common, source)
+        found = _plain(lines, first, common, source)
+    else:
+        found = _table("\n".join(lines[first:]), delimiter, first, common, source)
+    return found._replace(skipped=found.skipped + ahead)
 
 
-def _plain(lines: list[str], first: int, common: dict[str, str], source: str) -> list[Recipient]:
+def _plain(lines: list[str], first: int, common: dict[str, str], source: str) -> Found:
     """One number a line, under an optional one-word 'phone' header."""
     head = lines[first].strip()
     if head.casefold() in PHONE_COLUMNS:
@@ -66,12 +88,15 @@ def _plain(lines: list[str], first: int, common: dict[str, str], source: str) ->
     elif not _looks_like_number(head):
         raise UserError(f"{source}: line {first + 1} ('{one_line(head[:60])}') is neither a mobile number nor a header "
                         f"with a phone column; use a header such as 'phone' (seen columns: {_shown([head[:60]])})")
-    return [(line.strip(), dict(common)) for line in lines[first:] if line.strip()]
+    rows = [line.strip() for line in lines[first:] if line.strip()]
+    out = [(row, dict(common)) for row in rows if not _comment(row)]
+    return Found(out, len(rows) - len(out))
 
 
-def _table(text: str, delimiter: str, offset: int, common: dict[str, str], source: str) -> list[Recipient]:
+def _table(text: str, delimiter: str, offset: int, common: dict[str, str], source: str) -> Found:
     """A CSV whose first row is a header with exactly one phone column."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    skipped = 0
     try:
         header = [cell.strip() for cell in next(reader)]
         folded = [cell.casefold() for cell in header]
@@ -98,6 +123,10 @@ def _table(text: str, delimiter: str, offset: int, common: dict[str, str], sourc
         for row in reader:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
+            if not any(cell.strip() for cell in row) or (
+                    _comment(row[0]) and not (phone < len(row) and _looks_like_number(row[phone].strip()))):
+                skipped += 1                # ",," or "# exported on Monday": no recipient
+                continue
             if len(row) > width:
                 raise UserError(f"{source}: line {offset + reader.line_num} has {len(row)} fields but the header has "
                                 f"{width}; quote values that contain '{one_line(delimiter)}' or add the missing column names")
@@ -117,7 +146,7 @@ def _table(text: str, delimiter: str, offset: int, common: dict[str, str], sourc
                         "check its quoting") from None
     if not out:
         raise UserError(f"{source} has a header but no recipients; add one row per mobile number")
-    return out
+    return Found(out, skipped)
 
 
 def read(path: str, common: Mapping[str, str] | None = None) -> list[Recipient]:

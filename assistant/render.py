@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .knowledge import Action, KnowledgeBase
-from .messages import say
+from .messages import heard, say
 from .numbers import detail_said
 from .router import Reply
 from .sanitize import one_line, safe, safe_json_text
@@ -312,6 +312,8 @@ def send_text(result: dict, carriers: dict[str, str], shown: int = 20, look_up: 
     lines.append(table([(carriers[c], n["sent"], n["failed"]) for c, n in result["by_carrier"].items()],
                        ("carrier", "sent", "failed")))
     lines += [r["note"] for r in result.get("repeats", [])]
+    if result.get("skipped"):
+        lines.append(result["skipped"]["note"])
     failures = result.get("failures") or [r for r in result["results"] if r["status"] == "failed"]
     counted = result.get("failures_total", len(failures))
     if failures:
@@ -378,16 +380,30 @@ def _phone_shown(phone: str) -> str:
 
 
 def failure_said(kb: KnowledgeBase, lang: str, phone: str, code: str | None, detail: str | None) -> str | None:
-    """A failed message's DETAIL (the service's English, stored with it) in LANG: what is wrong with number
-    PHONE by the catalogue's `number.*` sentence (`numbers.detail_said`) where the detail is that problem,
-    else CODE's meaning in Chinese (error_codes.yaml `meaning_zh`) for zh; DETAIL as it is otherwise (English,
-    a detail already in another language, a code the catalogue does not know)."""
+    """A failed message's DETAIL (the service's English, stored with it) in LANG: `failure_specific` where
+    the catalogue says it, else CODE's meaning in Chinese (error_codes.yaml `meaning_zh`) for zh; DETAIL as it
+    is otherwise (English, a detail already in another language, a code the catalogue does not know)."""
+    specific = failure_specific(kb, lang, phone, code, detail)
+    if specific is not None:
+        return specific
+    known = kb.error_codes.get(code or "")
+    return known.meaning_zh if lang == "zh" and known and known.meaning_zh else detail
+
+
+def failure_specific(kb: KnowledgeBase, lang: str, phone: str, code: str | None, detail: str | None) -> str | None:
+    """A failed message's DETAIL in LANG where the catalogue says it: what is wrong with number PHONE
+    (`numbers.detail_said`), or why flow control held it back (messages.yaml `send.held.*`, stored in English);
+    DETAIL itself in English, or when it is no English; None when LANG can only say CODE's meaning for
+    it (a reply that explains CODE right after then says that meaning once; `failure_said` says it)."""
     if lang == "en" or not detail or not detail.isascii():
         return detail
     if kb.rules is not None and (said := detail_said(phone, detail, kb.rules)):
         return say(kb, said[0], lang, **said[1])
+    for msg_id in kb.messages:
+        if msg_id.startswith("send.held.") and (fields := heard(kb, msg_id, detail)) is not None:
+            return say(kb, msg_id, lang, **fields)
     known = kb.error_codes.get(code or "")
-    return known.meaning_zh if lang == "zh" and known and known.meaning_zh else detail
+    return None if lang == "zh" and known and known.meaning_zh else detail
 
 
 def number_sends_text(sends: list[dict], phone: str, kb: KnowledgeBase, lang: str, account: str,

@@ -250,11 +250,23 @@ def tokens(text: str, synonyms: Synonyms | None = None,
     return [stem(word) for word in folded.split()]
 
 
+def longest_first(text: str, names: Iterable[str]) -> list[str]:
+    """NAMES in the order a mention in TEXT is looked for: the longest (as folded) first, and of
+    names that fold alike ("Delivery 🚚 notice", "Delivery notice": an emoji or a hyphen is no word)
+    the one TEXT says as written first, then the one folding leaves most of."""
+    plain = " ".join(text.casefold().split())
+
+    def rank(name: str) -> tuple[int, bool, int]:
+        return -len(fold(name)), " ".join(name.casefold().split()) not in plain, len(name)
+    return sorted(names, key=rank)
+
+
 def mentioned(text: str, names: Iterable[str]) -> str | None:
     """The one of NAMES that TEXT mentions as whole words ("send the winter sale 2026 one to ..."
-    mentions "Winter sale 2026"), the longest first; None when it mentions none."""
+    mentions "Winter sale 2026"), the longest first, the one said as written before one that only
+    reads the same (`longest_first`); None when it mentions none."""
     said = f" {fold(text)} "
-    for name in sorted(names, key=len, reverse=True):
+    for name in longest_first(text, names):
         folded = fold(name)
         if folded and f" {folded} " in said:
             return name

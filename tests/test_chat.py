@@ -431,8 +431,9 @@ def test_a_yes_with_a_change_at_a_sends_go_ahead_looks_up_the_templates_variable
     looked_up = []
     status = slots.templates.status
     monkeypatch.setattr(slots.templates, "status", lambda *a, **k: looked_up.append(a[1:]) or status(*a, **k))
-    said = " ".join(line.text for line in conv.handle(change))
+    said = "\n".join(line.text for line in conv.handle(change))
     assert conv.waiting.kind == "confirm" and "sent 1" not in said      # held: the preview no longer shows what would go
+    assert live.store.rows("SELECT * FROM messages") == []
     assert looked_up == [("DIGITAL_SMS_0001",)]
 
 

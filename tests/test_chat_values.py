@@ -1,5 +1,7 @@
 """The one place a request's values take the conversation's shapes (assistant/chat/values.py)."""
 
+import pytest
+
 from assistant.chat import values
 
 
@@ -45,6 +47,17 @@ def test_named_params_read_a_variables_chinese_label_before_a_fill_word(kb):
     # a label is read only for the template's own variable, and only before a word that gives a value
     assert values.named_params("名字填张三", ["shop"], labels) == {}
     assert values.named_params("我的名字很长", ["name"], labels) == {}
+
+
+@pytest.mark.parametrize("said", ["不对，resort改成峨眉山", "不对，resort换成峨眉山", "resort改为峨眉山",
+                                  "不对，resort变成峨眉山", "不对，resort应该是峨眉山", "不对，resort是峨眉山",
+                                  "no, resort should be 峨眉山", "wait, resort changed to 峨眉山"])
+def test_a_variable_changed_in_words_gives_the_words_after_the_verb_never_the_verb(kb, said):
+    assert values.said_params(kb, said, ["name", "resort"]) == {"resort": "峨眉山"}
+
+
+def test_a_word_of_change_beside_a_variables_name_is_no_value_without_a_verb_that_gives_one(kb):
+    assert values.said_params(kb, "send the name change notice to 13800138000", ["name"]) == {}
 
 
 def test_a_number_taken_back_in_the_same_line_is_dropped_and_its_replacement_kept(kb):

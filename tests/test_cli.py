@@ -342,9 +342,8 @@ def test_without_a_terminal_a_resolution_waiting_for_the_customer_is_shown_first
 
 
 def test_the_inbox_and_the_tickets_say_each_summary_and_resolution_in_its_customers_language(run):
-    assert run("handoff", "create", "--reason", "我的模板一直没通过，请人工处理").code == 0
-    assert run("handoff", "create", "--reason", "please call me").code == 0
-    for ticket in ("1", "2"):
+    for ticket, reason in (("1", "我的模板一直没通过，请人工处理"), ("2", "please call me")):   # (one open ticket at a time)
+        assert run("handoff", "create", "--reason", reason).code == 0
         assert run("--role", "manager", "handoff", "resolve", ticket, "--note", "Done", "--by", "lin").code == 0
     listed = {t["id"]: t["summary"] for t in json.loads(run("--json", "handoff", "list", "--status", "resolved").out)}
     assert listed == {1: "客户要求转人工：我的模板一直没通过，请人工处理", 2: "Customer asked for a person: please call me"}
@@ -353,6 +352,23 @@ def test_the_inbox_and_the_tickets_say_each_summary_and_resolution_in_its_custom
     out = run("inbox").out.splitlines()
     assert out[0] == "工单 #1（客户要求转人工：我的模板一直没通过，请人工处理）" and out[1].endswith(" lin: 已结案：Done")
     assert out[2] == "Ticket #2 (Customer asked for a person: please call me)" and out[3].endswith(" lin: Resolved: Done")
+
+
+def test_handoff_create_while_a_ticket_is_open_goes_on_it_as_a_request_for_a_person_in_words_does(run):
+    assert run("handoff", "create", "--reason", "please call me").out.startswith(
+        "Ticket #1 (normal) is with the support managers: Customer asked for a person: please call me")
+    again = run("handoff", "create", "--reason", "still waiting for the call")
+    assert again.code == 0 and again.out.startswith("Ticket #1 is already with the support managers (Customer asked "
+                                                    "for a person: please call me); I added to it: still waiting")
+    assert run("ask", "talk to a human pls").out.startswith("Ticket #1 is already with the support managers")
+    reused = json.loads(run("--json", "handoff", "create", "--reason", "call me today").out)
+    assert reused["id"] == 1 and reused["reused"] is True
+    assert [t["id"] for t in json.loads(run("--json", "handoff", "list").out)] == [1]
+    shown = json.loads(run("--role", "manager", "--json", "handoff", "show", "1").out)
+    assert [m["text"] for m in shown["messages"] if m["role"] == "customer"][-3:] == [
+        "still waiting for the call", "talk to a human pls", "call me today"]
+    assert run("--role", "manager", "handoff", "resolve", "1", "--note", "Called", "--by", "lin").code == 0
+    assert json.loads(run("--json", "handoff", "create", "--reason", "one more thing").out)["id"] == 2   # none open
 
 
 def test_asking_for_a_person_with_ask_says_the_ticket_in_the_questions_language(run):
@@ -366,6 +382,17 @@ def test_a_manager_who_replies_before_claiming_owns_the_ticket_under_one_name(ru
     assert run("--role", "manager", "--user", "lin", "handoff", "reply", "1", "on it").code == 0
     claimed = run("--role", "manager", "--user", "lin", "--json", "handoff", "claim", "1")
     assert claimed.code == 0 and json.loads(claimed.out)["owner"] == "lin"
+    said = run("--role", "manager", "--user", "lin", "handoff", "claim", "1")
+    assert said.code == 0 and said.out.strip() == "You already have ticket #1."
+    history = run("--role", "manager", "handoff", "show", "1").out
+    assert "manager:lin claimed: lin" in history.split("## History")[1]
+
+
+def test_a_claim_says_who_has_the_ticket_now_and_a_second_one_that_they_already_had(run):
+    assert run("handoff", "create", "--reason", "call me").code == 0
+    assert run("--role", "manager", "handoff", "claim", "1", "--by", "lin").out.strip() == \
+        "Ticket #1 is now claimed by lin."
+    assert run("--role", "manager", "handoff", "claim", "1", "--by", "lin").out.strip() == "You already have ticket #1."
 
 
 # --- bad input, one class at a time: one `error:` line, a non-zero exit, nothing changed ----------

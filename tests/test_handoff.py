@@ -179,10 +179,25 @@ def test_claiming_ones_own_ticket_again_changes_nothing(case):
     case.actor, case.role = "manager:lin", "manager"
     first = handoff.claim(case, ticket["id"], "lin")
     again = handoff.claim(case, ticket["id"], "lin")
-    assert again == first and [e["event"] for e in again["events"]] == ["created", "claimed"]
+    assert not first["already"] and again["already"]       # said so: "you already have it"
+    assert {**again, "already": False} == first and [e["event"] for e in again["events"]] == ["created", "claimed"]
     with pytest.raises(UserError, match="already claimed by lin"):
         case.actor = "manager:kim"
         handoff.claim(case, ticket["id"], "kim")
+
+
+def test_a_reply_to_an_unclaimed_ticket_claims_it_in_the_history_and_a_claim_after_it_is_already_had(case):
+    ticket = handoff.create(case, "help")
+    lin = as_manager(case)
+    replied = handoff.reply(lin, ticket["id"], "On it.", "lin")
+    assert replied["owner"] == "lin"
+    assert [(e["event"], e["actor"], e["detail"]) for e in replied["events"]] == [
+        ("created", "customer", handoff.REASONS["asked_for_person"]), ("claimed", "manager:lin", "lin"),
+        ("replied", "manager:lin", None)]
+    claimed = handoff.claim(lin, ticket["id"], "lin")
+    assert claimed["already"] and [e["event"] for e in claimed["events"]] == ["created", "claimed", "replied"]
+    handoff.reply(lin, ticket["id"], "Done?", "lin")        # a reply to one's own ticket claims nothing again
+    assert [e["event"] for e in handoff.get(lin, ticket["id"])["events"]].count("claimed") == 1
 
 
 def test_the_history_names_the_customer_once_when_they_answer(case):
@@ -401,6 +416,14 @@ def test_the_same_words_again_add_nothing_and_a_resolved_ticket_is_not_reused(ca
     assert not same["added"] and [m["text"] for m in same["messages"]] == ["call me back"]
     handoff.resolve(as_manager(case), first["id"], "Called", "lin")
     assert handoff.create(case, "call me back", reuse=True)["id"] != first["id"]
+
+
+def test_a_template_named_by_a_request_on_an_open_ticket_joins_its_context(case):
+    first = handoff.create(case, "please call me", reuse=True)
+    assert "template" not in first["context"]
+    again = handoff.create(case, template="DIGITAL_SMS_0002", reuse=True)
+    assert again["id"] == first["id"] and again["added"] and again["context"]["template"]["code"] == "DIGITAL_SMS_0002"
+    assert not handoff.create(case, template="DIGITAL_SMS_0002", reuse=True)["added"]     # the ticket has it
 
 
 def test_handoff_create_without_reuse_always_opens_a_ticket(case):

@@ -78,6 +78,14 @@ def test_one_number_written_twice_in_two_formats_is_one_recipient_and_said_so():
                                "it is one recipient, sent once"]
 
 
+def test_a_number_written_again_as_it_was_is_said_once_with_how_many_times():
+    assert _read("send it to 13800138000 and 13800138000").notes() == [
+        "13800138000: written twice; it is one recipient, sent once"]
+    assert _read("send it to 13800138000, 13800138000, 13800138000 and 138 0013 8000").notes() == [
+        "13800138000: written 3 times; it is one recipient, sent once",
+        "138 0013 8000: the same number as 13800138000 (13800138000); it is one recipient, sent once"]
+
+
 def test_at_a_numbers_prompt_every_leftover_word_is_unread_but_and():
     assert _read("13800138000 and 12345, abc", whole=True).unread == ["12345", "abc"]
 

@@ -117,6 +117,17 @@ def test_sms_package_never_pays_for_digital_messages(cli):
     (("send", "DIGITAL_SMS_0001", "13800138000", "--param", "oops"), "not NAME=VALUE"),
     (("--role", "admin", "admin", "review", "DIGITAL_SMS_0404", "--carrier", "china_mobile", "--approve"), "no template"),
     (("--now", "someday", "enable"), "not a date or time"),
+    # an account that does not exist is what is said, never "no template" or "no sends" in it
+    (("--account", "ghost", "send", "DIGITAL_SMS_0001", "13800138000"),
+     "no account 'ghost'; see `assistant admin account list`, or create it with"),
+    (("--account", "ghost", "send", "list"), "no account 'ghost'"),
+    (("--account", "ghost", "send", "show", "7947EDCA"), "no account 'ghost'"),
+    (("--account", "ghost", "inbox"), "no account 'ghost'"),
+    (("--account", "ghost", "handoff", "list"), "no account 'ghost'"),
+    # a misspelt option is named, with the one meant, never what the rest of the line was taken for
+    (("--acount", "hamburg", "enable"), "unknown option --acount; did you mean --account?"),
+    (("enable", "--acount=hamburg"), "unknown option --acount; did you mean --account?"),
+    (("send", "--parm", "name=Tom", "DIGITAL_SMS_0001", "13800138000"), "unknown option --parm; did you mean --param?"),
 ])
 def test_bad_input_is_one_line_and_a_non_zero_exit(run, tmp_path, args, message):
     result = run("--db", str(tmp_path / "x.db"), *args)
@@ -133,6 +144,23 @@ def test_send_from_a_csv_with_parameter_columns(cli):
     (d / "list.csv").write_text("phone,name\n13800138000,Ann\n18612345678,\n13312345678,Cao\n", encoding="utf-8")
     result = _json(cli("send", code, "--file", str(d / "list.csv"), "--json", now="2026-03-20"))
     assert [r["error_code"] for r in result["results"]] == [None, "isv.TEMPLATE_MISSING_PARAMETERS", None]
+
+
+def test_a_csv_with_a_repeat_a_blank_row_and_a_comment_says_each_once_and_sends_to_the_recipients_only(cli):
+    d = cli.dir
+    cli("enable")
+    cli("signature", "submit", "AcmeShop", "--source", "trademark")
+    code = _json(cli("template", "create", "--json", "--name", "Parcel", "--signature", "AcmeShop", "--industry",
+                     "e-commerce", "--text", "Hi ${name}, parcel ${id}", "--media", str(d / "banner.png"),
+                     now="2026-03-17"))["code"]
+    (d / "list.csv").write_text("phone,name,id\n13800138000,Jo,P1\n13800138000,Jo,P1\n,,\n# comment\n13800138001,Al,P2\n",
+                                encoding="utf-8")
+    said = cli("send", code, "--file", str(d / "list.csv"), now="2026-03-20").out
+    assert "2 sent, 0 failed" in said and "Failures" not in said
+    assert said.count("13800138000: written twice; it is one recipient, sent once") == 1
+    assert "the same number as" not in said and "skipped 2 blank or comment rows" in said
+    result = _json(cli("send", code, "--file", str(d / "list.csv"), "--json", now="2026-03-23"))
+    assert len(result["results"]) == 2 and result["skipped"]["rows"] == 2
 
 
 def test_ask_answers_read_only_requests_from_the_account(cli):

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from assistant.errors import UserError
-from assistant.recipients import parse, read
+from assistant.recipients import parse, parse_file, read
 
 
 @pytest.mark.parametrize("text", ["PHONE,Name\n13800138000,Tom\n", "phone;name\n13800138000;Tom\n",
@@ -73,3 +73,23 @@ def test_a_binary_file_is_refused(tmp_path):
 def test_a_rows_own_value_beats_a_common_parameter_whatever_its_capitals():
     rows = parse("Phone;Name\n13800138000;Ann\n13312345678;\n", {"name": "X"})
     assert rows == [("13800138000", {"name": "Ann"}), ("13312345678", {"name": "X"})]
+
+
+def test_blank_and_comment_rows_are_skipped_and_counted_never_recipients():
+    found = parse_file("# exported from the shop\nphone,name,id\n13800138000,Tom,P1\n,,\n# a note\n  ,  ,\n"
+                       "13312345678,Ann,P2\n")
+    assert found.recipients == [("13800138000", {"name": "Tom", "id": "P1"}), ("13312345678", {"name": "Ann", "id": "P2"})]
+    assert found.skipped == 4
+    plain = parse_file("13800138000\n# the shop's staff\n\n13312345678\n")
+    assert [p for p, _ in plain.recipients] == ["13800138000", "13312345678"] and plain.skipped == 1   # (an empty line is no row)
+
+
+def test_a_row_whose_name_opens_with_a_hash_is_a_recipient_when_it_has_a_number():
+    found = parse_file("name,phone\n#1 customer,13800138000\n")
+    assert found.recipients == [("13800138000", {"name": "#1 customer"})] and found.skipped == 0
+
+
+@pytest.mark.parametrize("text", ["# only a comment\n", "phone,name\n,,\n# nothing\n"])
+def test_a_file_of_nothing_but_blank_and_comment_rows_has_no_recipients(text):
+    with pytest.raises(UserError, match="no recipients"):
+        parse(text)

@@ -318,8 +318,17 @@ def test_recent_sends_to_a_number_combine_with_the_template_and_the_day(live):
 def test_recent_sends_to_a_number_never_sent_to_or_of_another_account_are_none(live):
     _send(live, "13800138000")
     assert sending.recent(live, phone="13598765432") == []
+    accounts.create_account(live, "other", "e-commerce", {})
     other = Context(live.store, live.kb, live.clock, "other", "customer", "customer")
     assert sending.recent(other, phone="13800138000") == []        # another account's send is not this one's
+
+
+def test_the_sends_of_an_account_that_does_not_exist_are_refused_as_no_such_account(live):
+    ghost = Context(live.store, live.kb, live.clock, "ghost", "customer", "customer")
+    for look in (lambda: sending.recent(ghost), lambda: sending.request(ghost, "7947EDCA"),
+                 lambda: sending.send(ghost, "DIGITAL_SMS_0001", [("13800138000", {"name": "Tom"})])):
+        with pytest.raises(UserError, match="^no account 'ghost'; see `assistant admin account list`"):
+            look()
 
 
 @pytest.mark.parametrize(("number", "why"), [

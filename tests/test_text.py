@@ -87,6 +87,16 @@ def test_mentioned_finds_the_longest_name_a_text_names_as_whole_words():
     assert mentioned("is the wholesale price set", names) is None      # a name inside a word is no mention
 
 
+def test_of_two_names_that_fold_alike_the_one_said_as_written_is_mentioned():
+    from assistant.text import mentioned
+
+    names = ["Delivery 🚚 notice", "Delivery notice"]         # an emoji is no word: both fold to "delivery notice"
+    assert mentioned("send Delivery notice to 13800138030", names) == "Delivery notice"
+    assert mentioned("send delivery 🚚 notice to 13800138030", names) == "Delivery 🚚 notice"
+    assert mentioned("send delivery-notice to 13800138030", names) == "Delivery notice"   # neither: the plainer
+    assert mentioned("send Delivery notice to 13800138030", list(reversed(names))) == "Delivery notice"
+
+
 def test_clean_keeps_chinese_punctuation_that_plain_folds_for_the_router():
     typed = "您好${name}，欢迎（测试）！ＡＢＣ１２３"
     assert clean(typed) == "您好${name}，欢迎（测试）！ABC123"   # full-width letters and digits still fold

@@ -302,11 +302,14 @@ def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: b
                          " ORDER BY id DESC LIMIT 1", (ticket["id"],))
     said = bool(text) and text != ticket["detail"] and not (last and last["text"] == text)
     conversation = _with_part(ctx, ticket, turns)
-    added = said or conversation is not None
+    context = json.loads(ticket["context"])
+    # a send, template or signature the request names that the ticket lacks ("handoff create --template X")
+    named = [k for k in ("send", "template", "signature") if k in found and k not in context
+             and not (k == "send" and found.get("send_recent"))]
+    added = said or conversation is not None or bool(named)
     if said:
         _customers_message(ctx, ticket, text)
     if added:
-        context = json.loads(ticket["context"])
         older = context.get("send")
         if older and "send" in found and found["send"]["request_id"] != older["request_id"]:
             context["earlier_sends"] = [*context.get("earlier_sends", []), older["request_id"]]
@@ -329,11 +332,13 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
            refused: Mapping[str, Any] | None = None, by_time: bool = True, lang: str | None = None) -> dict:
     """Open a ticket for the support manager, with the objects' current state looked up.
 
-    REUSE is for requests made in a conversation (`ask`, the REPL, the service's conversations):
-    while the account has an unresolved ticket, the request is added to it (its words as the
-    customer's message, see `_add_to`) and the result says `"reused": true`, so a script repeating
-    "I want to talk to a person" opens one ticket, not a thousand, and a customer who accepts a
-    second handoff offer keeps one case with the managers. `handoff create` always opens one.
+    REUSE is for every request for a person (`handoff create` and `POST /v1/tickets` through
+    `LocalOps.handoff_create`, `ask`, the REPL, the service's conversations): while the account has
+    an unresolved ticket, the request is added to it (its words as the customer's message, the
+    objects it names that the ticket lacks in its context, see `_add_to`) and the result says
+    `"reused": true`, so a script repeating "I want to talk to a person" opens one ticket, not a
+    thousand, and a customer who accepts a second handoff offer keeps one case with the managers.
+    Without it a ticket is always opened (set-ups that need several).
     REFUSED: a send of the conversation refused whole (template, phones, code, reason, at), which no
     table holds; BY_TIME: false when the conversation made a send of its own (see `_context`).
     LANG: the customer's language (the conversation's), in which their views say the summary; by
@@ -511,6 +516,7 @@ def queue(ctx: Context, status: str | None = None, account: str | None = None) -
         raise UserError(f"unknown status '{status}'; use one of: {', '.join(STATUSES)}")
     where, params = ["status = ?" if status else "status != 'resolved'"], [status] if status else []
     if not sees_all_accounts(ctx.role):
+        ctx.account_row()      # (an account that does not exist is said so, never "the queue is empty")
         account = ctx.account  # a customer's queue is its own tickets
     if account:
         where.append("account = ?")
@@ -528,7 +534,9 @@ def queue(ctx: Context, status: str | None = None, account: str | None = None) -
 
 
 def claim(ctx: Context, ticket_id: int | str, by: str) -> dict:
-    """BY takes the ticket. Of two managers claiming at once, one gets it and the other is told who did."""
+    """BY takes the ticket. Of two managers claiming at once, one gets it and the other is told who did.
+    The answer says `"already": true` when BY had it (a reply to an unclaimed ticket claims it): nothing
+    changes and nothing is recorded."""
     by = clean(by or "")
 
     def work() -> dict:
@@ -539,18 +547,19 @@ def claim(ctx: Context, ticket_id: int | str, by: str) -> dict:
         if row["status"] == "resolved":
             raise _resolved(row)
         if row["owner"] == by:
-            return get(ctx, row["id"])   # claiming one's own ticket again changes nothing and records nothing
+            return {**get(ctx, row["id"]), "already": True}   # one's own ticket again: nothing changes or is recorded
         if row["owner"]:
             raise errors.said(UserError(f"ticket #{row['id']} is already claimed by {row['owner']}"), "handoff.claimed",
                          id=str(row["id"]), owner=row["owner"])
         ctx.store.execute("UPDATE tickets SET owner = ?, status = 'claimed' WHERE id = ?", (by, row["id"]))
         _event(ctx, row["id"], "claimed", by)
-        return get(ctx, row["id"])
+        return {**get(ctx, row["id"]), "already": False}
     return perform(ctx, "handoff.claim", str(ticket_id), work)
 
 
 def reply(ctx: Context, ticket_id: int | str, text: str, by: str | None = None) -> dict:
-    """A manager's answer to the customer; the ticket then waits for the customer."""
+    """A manager's answer to the customer; the ticket then waits for the customer. A reply to a ticket
+    no one has claimed claims it for its author, and the history says so."""
     text = _text(ctx, text, "reply")
 
     def work() -> dict:
@@ -562,6 +571,8 @@ def reply(ctx: Context, ticket_id: int | str, text: str, by: str | None = None) 
         _message(ctx, row, author, text)
         ctx.store.execute("UPDATE tickets SET status = 'waiting', owner = COALESCE(owner, ?) WHERE id = ?",
                                (author, row["id"]))
+        if not row["owner"]:
+            _event(ctx, row["id"], "claimed", author)   # the reply made it theirs
         _event(ctx, row["id"], "replied")  # the text is kept once, in the ticket's messages
         return get(ctx, row["id"])
     return perform(ctx, "handoff.reply", str(ticket_id), work)
@@ -676,6 +687,8 @@ def inbox(ctx: Context, mark_seen: bool = True) -> list[dict]:
     """Managers' replies the customer has not seen yet (marked seen once shown), each with its
     ticket's summary in the customer's language and that language (`lang`: a resolution's text is
     stored as RESOLVED and the note, which each shell says in its words: `resolution_note`)."""
+    ctx.account_row()          # an account that does not exist is said so, never "No new replies."
+
     def work() -> list[dict]:
         rows = ctx.store.rows("SELECT m.id, m.ticket, m.at, m.author, m.text, t.summary, t.context FROM ticket_messages m "
                               "JOIN tickets t ON t.id = m.ticket WHERE m.account = ? AND m.seen_at IS NULL "

@@ -288,7 +288,8 @@ def preview(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str
 
 
 def _shown(repeated: list[Repeat]) -> list[dict]:
-    return [{"written": r.written, "phone": r.phone, "first": r.first, "note": r.note()} for r in repeated]
+    return [{"written": r.written, "phone": r.phone, "first": r.first, "times": r.times, "note": r.note()}
+            for r in repeated]
 
 
 def _check_names(code: str, variables: list[str], given: Iterable[Mapping[str, str]], from_file: bool,
@@ -560,6 +561,7 @@ def recent(ctx: Context, limit: int = 20, template: str | None = None, day: str 
     (isv.MOBILE_NUMBER_ILLEGAL)."""
     from ..clock import parse_day
 
+    ctx.account_row()             # an account that does not exist has no sends: it is said so, never "No sends yet."
     limit = max(1, min(int(limit), 1000))
     number = lookup(str(phone), ctx.rules) if phone is not None else None
     where, values = ["r.account = ?"], [ctx.account]
@@ -646,6 +648,7 @@ def request(ctx: Context, request_id: str, failures_from: int = 0, limit: int = 
                                "LIMIT 2", (ctx.account, wanted.replace("%", "").replace("_", "") + "%"))
         row = found[0] if len(found) == 1 else None
     if row is None:
+        ctx.account_row()         # no such account: that is what to say
         raise NotFound(f"no send with request id {request_id} in account '{ctx.account}'; "
                        "see `assistant send list`")
     row.pop("lease", None)

@@ -22,7 +22,7 @@ from ..clock import add_business_days
 from ..context import Context, check_count, perform
 from ..errors import NotFound, Unsupported, UserError, hinted, refused, said
 from ..formats import characters_problem
-from ..text import clean, fold, mentioned, typed
+from ..text import clean, fold, longest_first, mentioned, typed
 from . import signatures
 
 # The service's codes for refused template applications.
@@ -254,6 +254,8 @@ def find(ctx: Context, code: str, any_account: bool = False) -> dict:
                             "say which by its code")
         row = named[0] if named else None
     if row is None:
+        if not any_account:
+            ctx.account_row()     # no such account: that is what to say, never that it has no such template
         known = [r["code"] for r in ctx.store.rows("SELECT code FROM templates WHERE account = ? ORDER BY code",
                                                    (ctx.account,))]
         hint = f"this account has: {', '.join(known)}" if known else "create one with `assistant template create`"
@@ -271,7 +273,7 @@ def all_named_in(ctx: Context, text: str) -> list[str]:
         codes.setdefault(row["name"], row["code"])
     taken: list[tuple[int, int]] = []
     first: dict[str, int] = {}
-    for name in sorted(codes, key=lambda n: len(fold(n)), reverse=True):
+    for name in longest_first(text, codes):
         folded = fold(name)
         if not folded:
             continue

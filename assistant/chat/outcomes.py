@@ -112,7 +112,8 @@ def ticket_move(conv: Conversation, name: str, args: dict[str, Any]) -> list[Lin
         done = handoff.reply(ctx, ticket, args["text"], by)
     else:
         done = handoff.resolve(ctx, ticket, args["text"], by)
-    return [Line("ok", conv.say(TICKET_MOVES[name], id=done["id"]))]
+    said = "ticket.claimed_already" if done.get("already") else TICKET_MOVES[name]   # (a claim of one's own ticket)
+    return [Line("ok", conv.say(said, id=done["id"]))]
 
 
 def refused(conv: Conversation, args: dict[str, Any], exc: UserError) -> None:
@@ -351,8 +352,9 @@ def _fate_of(conv: Conversation, phone: str, request: str | None, records: bool)
     if refused := _refused_to(conv, phone):
         where = previews.label(conv, "carrier", refused["carrier"]) if refused.get("carrier") \
             else conv.say("preview.send.no_carrier")
-        return [Line("warn", conv.say("fate.refused", phone=refused["phone"], carrier=where, code=refused["code"],
-                                      detail=refused["detail"]))], refused["code"]
+        detail = render.failure_specific(conv.kb, conv.lang, refused["phone"], refused["code"], refused["detail"])
+        return [Line("warn", conv.say("fate.refused" + ("" if detail else ".code"), phone=refused["phone"],
+                                      carrier=where, code=refused["code"], detail=detail or ""))], refused["code"]
     rows = _messages_to(conv, phone, request) if request else []
     on_record = not rows and records
     if on_record:
@@ -370,6 +372,7 @@ def _fate_of(conv: Conversation, phone: str, request: str | None, records: bool)
     suffix = ".on_record" if on_record else ""
     if row["status"] == "sent":
         return [Line("ok", conv.say("fate.sent" + suffix, **fields))], None
-    detail = render.failure_said(conv.kb, conv.lang, row["phone"], row["error_code"], row["detail"])
-    return [Line("warn", conv.say("fate.failed" + suffix, code=row["error_code"], detail=detail, **fields))], \
-        row["error_code"]
+    # the code is explained right after: a detail the language could only say as its meaning is left to that
+    detail = render.failure_specific(conv.kb, conv.lang, row["phone"], row["error_code"], row["detail"])
+    return [Line("warn", conv.say("fate.failed" + suffix + ("" if detail else ".code"), code=row["error_code"],
+                                  detail=detail or "", **fields))], row["error_code"]

@@ -128,7 +128,7 @@ def send(conv: Conversation, args: dict[str, Any], result: dict | None = None) -
     if rest:
         fails = sum(r["status"] == "failed" for r in rest)
         lines.append(Line("info", say("preview.send.more", count=len(rest), sent=len(rest) - fails, failed=fails)))
-    lines += [Line("warn", "  " + said(conv.kb, Repeat(r["written"], r["phone"], r["first"]).said(), conv.lang))
+    lines += [Line("warn", "  " + said(conv.kb, Repeat.of(r).said(), conv.lang))
               for r in result["repeats"]]
     if not result["sent"]:
         return lines

@@ -293,7 +293,7 @@ def advance(conv: Conversation) -> list[Line]:
     assert flow is not None
     if flow.action == "send" and "code" in flow.args and not flow.slots and not flow.params_asked:
         variables = templates.status(conv.ctx, flow.args["code"])[0]["variables"]
-        named = values.named_params(flow.said, variables, values.variable_labels(conv.kb))
+        named = values.said_params(conv.kb, flow.said, variables)
         given = flow.args["params"] = {**{k: values.spoken(conv.kb, v, flow.said) for k, v in named.items()},
                                        **values.params(flow.args.get("params"))}
         flow.slots += _param_slots(conv, [v for v in variables if v not in given])
@@ -379,7 +379,8 @@ def at_offer(conv: Conversation, text: str) -> list[Line] | None:
     preview: a name is not a yes); a word that value refuses, an ordinary word ("wait"), or any word
     at an offer with no value keeps the offer pending with a hint. None (the line is
     handled as any other) for a word with a meaning of its own: a command's name, small talk, a
-    question or request the router reads surely, or, at an offer with no value, an object of the account.
+    question or request the router reads surely, or, at an offer with no value, one of the account's
+    signatures or templates (a name of its real-name profile that is neither keeps the offer).
     """
     offer, word = conv.offer, text.strip()
     chinese = bool(CHINESE_WORD.fullmatch(word))
@@ -406,8 +407,9 @@ def at_offer(conv: Conversation, text: str) -> list[Line] | None:
                 return [Line("warn", str(exc))] + yes_or_no_again(conv.yes_no(offer.question), conv.say("answer_yes_no"))
             conv.offer = None
             return start(conv, name, {**args, slot.name: value}, word)
-    if _known_word(conv, word):
+    if signatures.exists(conv.ctx, word) or templates.exists(conv.ctx, word):
         return None                     # "AcmeShop" at an offer to enable: what to do with that signature
+    # any other word, a name of the real-name profile too (no signature yet), keeps an offer with no value
     return yes_or_no_again(conv.yes_no(offer.question), conv.say("offer.bare_word", word=word))
 
 
@@ -1075,7 +1077,7 @@ def _values_in(conv: Conversation, flow: Flow, said: str, variables: list[str] |
                                                                                  said)), said)
     given.pop("params", None)
     variables = _variables(conv, flow) if variables is None else variables
-    if variables and (named := values.named_params(said, variables)):
+    if variables and (named := values.said_params(conv.kb, said, variables)):
         given["params"] = values.spoken_args(conv.kb, {"params": named}, said)["params"]
     return {name: value for name, value in given.items() if value not in (None, "", [], {})}
 
@@ -1338,10 +1340,14 @@ def _changed_to(conv: Conversation, action: str, name: str, value: Any) -> str:
 
 
 def _default(conv: Conversation, slot: Slot) -> str | None:
-    """What Enter means at SLOT's prompt: the template talked about; for a new template, the
-    signature talked about, or the account's one signature that is ready."""
+    """What Enter means at SLOT's prompt: the template talked about, else for a send the account's
+    only approved template (the one a send naming numbers but no template takes); for a new
+    template, the signature talked about, or the account's one signature that is ready."""
     if slot.type == "template_code":
-        return conv.last.get("template")
+        if conv.last.get("template") or conv.flow is None or conv.flow.action != "send":
+            return conv.last.get("template")
+        only = values.only_ready_template(conv.ctx)
+        return only["code"] if only is not None else None
     if slot.type in SIGNATURE_TYPES and conv.flow is not None and conv.flow.action == "template.create":
         ready = [s["name"] for s in signatures.status(conv.ctx) if s["ready_for"]]
         if conv.last.get("signature") in ready:
@@ -1440,7 +1446,7 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
     if slot.type == "param" and slot.name.startswith("param:"):
         variable = slot.name.split(":", 1)[1]
         # "name是张三", "name: Tom" at the ${name} prompt: the value it names (it was sent as typed)
-        return values.named_params(str(value), [variable], values.variable_labels(conv.kb)).get(variable, value)
+        return values.said_params(conv.kb, str(value), [variable]).get(variable, value)
     if slot.name == "industry":
         others = conv.kb.slot_types["industry"].choices if "industry" in conv.kb.slot_types else {}
         chosen = pick(value, ctx.rules.template_industries) or pick(value, others)

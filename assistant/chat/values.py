@@ -41,23 +41,31 @@ _VALUE = r"(\"[^\"]*\"|'[^']*'|“[^”]*”|[^\s,，;；。、]+)"
 # what says "is" between a variable and its value, in either language ("name: Tom", "name是张三", "name为张三",
 # "名字填张三", "name写成Tom")
 _FILL = r"(?:填写|填成|填|写成|写|用)"
-_IS = r"(?:=|:|：|\bis\b|\bas\b|是|为|" + _FILL + ")"
+_IS_WORDS = r"=|:|：|\bis\b|\bas\b|是|为|" + _FILL
+_IS = "(?:" + _IS_WORDS + ")"
 
 
-def named_params(said: str, variables: Iterable[str], labels: Mapping[str, Iterable[str]] | None = None) -> dict[str, str]:
+def named_params(said: str, variables: Iterable[str], labels: Mapping[str, Iterable[str]] | None = None,
+                 changes: Iterable[str] = ()) -> dict[str, str]:
     """The values SAID gives the template's VARIABLES in words ("with name Tom", "and shop: Acme",
     "with ${name} = Tom", "where name is 'Tom Li'", "，name是张三", "name为张三", "order：A123",
     "name填张三"): only variables the template has. Without a word that says "is" (=, :, is, 是, 为,
-    填, 写, 用), only after "with", "and", "where" or a comma, so a variable called like a word of the
-    request is not misread. LABELS: a variable's other names (actions.yaml slot type `variable`:
-    "名字" for name), each read only before a word that fills a value in ("名字填张三"; "名字是张三"
-    may be a sentence about a name, not a value)."""
+    填, 写, 用, or one of CHANGES), only after "with", "and", "where" or a comma, so a variable called
+    like a word of the request is not misread. LABELS: a variable's other names (actions.yaml slot
+    type `variable`: "名字" for name), each read only before a word that fills a value in ("名字填张三";
+    "名字是张三" may be a sentence about a name, not a value). CHANGES: the words that say a value is
+    now another (messages.yaml `leaving.changed_to`: "不对，resort改成峨眉山" gives 峨眉山, never "改成峨眉山");
+    `said_params` passes the knowledge base's."""
+    said_is = _IS
+    if changes:
+        words = sorted({_typed_phrase(w) for w in changes if w.strip()}, key=len, reverse=True)
+        said_is = "(?:" + "|".join(words) + "|" + _IS_WORDS + ")"
     out: dict[str, str] = {}
     for variable in variables:
         name = r"\$?\{?" + re.escape(variable) + r"\}?"
-        opened = r"(?:(?:\bwith|\band|\bwhere)\s+|[,，]\s*)" + name + r"\s*" + _IS + r"?\s*" + _VALUE
-        said_is = r"(?<![A-Za-z0-9_$])" + name + r"(?![A-Za-z0-9_])\s*" + _IS + r"\s*" + _VALUE
-        found = re.search(opened, said, re.IGNORECASE) or re.search(said_is, said, re.IGNORECASE)
+        opened = r"(?:(?:\bwith|\band|\bwhere)\s+|[,，]\s*)" + name + r"\s*" + said_is + r"?\s*" + _VALUE
+        plain = r"(?<![A-Za-z0-9_$])" + name + r"(?![A-Za-z0-9_])\s*" + said_is + r"\s*" + _VALUE
+        found = re.search(opened, said, re.IGNORECASE) or re.search(plain, said, re.IGNORECASE)
         for label in () if found else (labels or {}).get(variable, ()):
             found = re.search(re.escape(label) + r"\s*" + _FILL + r"\s*" + _VALUE, said)
             if found:
@@ -65,6 +73,24 @@ def named_params(said: str, variables: Iterable[str], labels: Mapping[str, Itera
         if found:
             out[variable] = found.group(1).strip("\"'“”")
     return out
+
+
+def _typed_phrase(phrase: str) -> str:
+    """A pattern for PHRASE (maybe folded, a Chinese character a word: "改 成") as typed: Chinese
+    characters together or apart, Latin words apart and whole ("should be")."""
+    words = phrase.split()
+    out = ""
+    for i, word in enumerate(words):
+        if i:
+            out += r"\s+" if word.isascii() and words[i - 1].isascii() else r"\s*"
+        out += re.escape(word)
+    return (r"\b" + out + r"\b") if phrase.isascii() else out
+
+
+def said_params(kb: KnowledgeBase, said: str, variables: Iterable[str]) -> dict[str, str]:
+    """`named_params` with the knowledge base's words: the variables' other names and the words that
+    say a variable's value is now another."""
+    return named_params(said, variables, variable_labels(kb), kb.leaving.get("changed_to", ()))
 
 
 def variable_labels(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:

@@ -10,9 +10,22 @@ from .shell import Shell, command
 
 @command("handoff create")
 def cmd_handoff_create(opts: argparse.Namespace, sh: Shell) -> int:
+    from ..messages import say
+    from ..text import shorten
+
     ticket = sh.ops.handoff_create(opts.reason, opts.template, opts.signature, opts.request_id, opts.send_date)
-    sh.emit(ticket, lambda t: f"Ticket #{t['id']} ({t['priority']}) is with the support managers: {t['summary']}\n"
-                              "Their reply will show in `assistant inbox` and when you next open the assistant.")
+
+    def text(t: dict) -> str:
+        kb = sh.kb
+        if t.get("reused"):      # the account's open ticket took the request, as a request in words does
+            said = say(kb, "ticket.reused", "en", id=t["id"], summary=one_line(t["summary"]))
+            if t.get("added") and opts.reason:
+                said += say(kb, "ticket.added", "en", reason=one_line(shorten(opts.reason, 120)))
+        else:
+            said = say(kb, "ticket.created", "en", id=t["id"], summary=one_line(t["summary"]),
+                       priority=say(kb, f"ticket.priority.{t['priority']}", "en"))
+        return said + "\nTheir reply will show in `assistant inbox` and when you next open the assistant."
+    sh.emit(ticket, text)
     return 0
 
 
@@ -34,7 +47,11 @@ def cmd_handoff_show(opts: argparse.Namespace, sh: Shell) -> int:
 
 @command("handoff claim")
 def cmd_handoff_claim(opts: argparse.Namespace, sh: Shell) -> int:
-    sh.emit(sh.ops.handoff_claim(opts.id, opts.by), lambda t: f"Ticket #{t['id']} is now claimed by {t['owner']}.")
+    from ..messages import say
+
+    sh.emit(sh.ops.handoff_claim(opts.id, opts.by),
+            lambda t: say(sh.kb, "ticket.claimed_already", "en", id=t["id"]) if t.get("already") else
+            say(sh.kb, "ticket.claimed_by", "en", id=t["id"], owner=one_line(t["owner"])))
     return 0
 
 

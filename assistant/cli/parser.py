@@ -45,14 +45,60 @@ class _Formatter(argparse.HelpFormatter):
 
 
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser that raises instead of exiting, so usage errors are one clean line."""
+    """An ArgumentParser that raises instead of exiting, so usage errors are one clean line. An option
+    it does not know is named as such, with the one meant ("--acount hamburg" read "hamburg" as the
+    command: "unknown option --acount; did you mean --account?"), never as what it made of the rest."""
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
+        self._said: list[str] = []
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        self._said = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        if "invalid choice" in message or message.startswith("unrecognized arguments"):
+            unknown = self._unknown_option()
+            if unknown is not None:
+                raise UsageError(unknown)
         raise UsageError(f"{message}; see `{self.prog} --help`")
+
+    def _options(self) -> set[str]:
+        """The option strings of this parser and of every command parser built under it."""
+        known = set(self._option_string_actions)
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for parser in action._name_parser_map.values():
+                    if isinstance(parser, _Parser):
+                        known |= parser._options()
+        return known
+
+    def _unknown_option(self) -> str | None:
+        """"unknown option --X; did you mean --Y?" for the first option the line gives that no parser takes."""
+        import difflib
+
+        known = self._options()
+        for word in self._said:
+            if word == "--":
+                break
+            option = word.split("=", 1)[0]
+            if not option.startswith("-") or option == "-" or option in known or _negative(option):
+                continue
+            close = difflib.get_close_matches(option, sorted(o for o in known if o.startswith("--")), n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]}?" if close else f"see `{self.prog} --help`"
+            return f"unknown option {option}; {hint}"
+        return None
+
+
+def _negative(word: str) -> bool:
+    """A negative number given as a value ("-5"), which is no option."""
+    try:
+        float(word)
+    except ValueError:
+        return False
+    return True
 
 
 class _Commands(argparse._SubParsersAction):
