@@ -228,6 +228,22 @@ def test_a_request_asked_in_chinese_is_told_in_chinese_with_its_command(run):
     assert "That is a request" not in reply and "Run:" not in reply
 
 
+def test_a_request_told_in_chinese_names_its_values_by_their_chinese_field_names(run):
+    reply = run("ask", "给13800138000发DIGITAL_SMS_0001，name=张三").out
+    assert "（模板编号：DIGITAL_SMS_0001，手机号码：13800138000，模板参数：name=张三）。" in reply
+    signature = run("ask", "帮我申请签名阿克米，来源商标").out
+    assert "（签名名称：阿克米，来源：商标）" in signature
+    assert not any(word in reply + signature for word in ("phones:", "code:", "params:", "source:", "trademark)"))
+    english = run("ask", "submit a signature called AcmeTech from our app").out
+    assert "(name: AcmeTech, source: app)." in english
+
+
+def test_an_english_request_naming_a_chinese_value_is_told_in_english(run):
+    reply = run("ask", "send 温泉会员日 to 13800138000 with name=Tom and resort=Emei").out
+    assert reply.startswith("That is a request to send") and "phones: 13800138000" in reply
+    assert "这是" not in reply and "运行" not in reply
+
+
 def test_ask_answers_each_documented_question_of_a_message_under_what_it_asked(run):
     reply = run("ask", "What image formats are supported? And how many numbers can one send carry?").out
     assert "Images are PNG, GIF or JPG" in reply
