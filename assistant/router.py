@@ -1318,10 +1318,12 @@ class Router:
     def _says_nothing(self, text: str) -> bool:
         """Whether TEXT has no word but stopwords, names no value and is neither a question nor a
         request by its form ("the the the", "吧吧吧": tone, not content, though the characters of 吧
-        leaned it to a handoff; "what can you do?" is all stopwords too, and asks): nothing to
-        answer or do."""
+        leaned it to a handoff; "what can you do?" is all stopwords too, and asks), or has no word at
+        all ("2": the encoder read it as claiming a ticket): nothing to answer or do."""
         if self.mask(text) != text or self.form(text):
             return False
+        if not any(ch.isalpha() for ch in text):
+            return True   # "2", "1.": a number alone, no value the knowledge base knows (a choice typed with none shown)
         words = self._words(text)
         return bool(words) and all(w in self._stop() for w in words)
 

@@ -205,7 +205,8 @@ def test_a_chinese_question_finds_its_english_entry_through_the_encoder(fused):
 @pytest.mark.parametrize("name", ["102-a-no-with-a-comma-and-a-question",
                                   "253-a-change-of-mind-and-a-request-at-a-value-prompt-is-that-request-never-the-value",
                                   "263-a-name-written-before-the-word-for-it-is-the-new-objects-name",
-                                  "297-putting-an-offer-off-is-a-no-never-i-dont-know"])
+                                  "297-putting-an-offer-off-is-a-no-never-i-dont-know",
+                                  "340-a-bare-number-with-nothing-to-pick-and-a-managers-request-from-a-customer"])
 def test_a_story_whose_lines_the_encoder_reads_less_surely_holds_with_it(fused, name):
     # "no thanks, but what is td?", "回去继续建模板" (its words lean to creating a template, unsurely),
     # "建个叫会员日的模板" (the name dilutes the request: read again without it, as a signature's name was)
@@ -213,6 +214,12 @@ def test_a_story_whose_lines_the_encoder_reads_less_surely_holds_with_it(fused, 
     path = Path(__file__).parent / "stories" / f"{name}.yaml"
     result = stories.run(stories.load(path), fused[0], str(path))
     assert result.ok, "\n".join(result.failures)
+
+
+@pytest.mark.parametrize("line", ["1", "2", "3.", "#2"])
+def test_a_number_alone_is_no_request(fused, line):
+    # the encoder read "2" as claiming a ticket (0.29): a number alone names nothing to answer or do
+    assert fused[0].route(line).type == "fallback"
 
 
 def test_a_question_beside_a_request_is_answered_as_the_whole_message_leans(fused):

@@ -192,6 +192,12 @@ def _which_template(conv: Conversation, args: dict[str, Any], said: str, codes: 
 _SIDES = {"handoff.reply": "handoff.answer", "handoff.answer": "handoff.reply"}
 
 
+def beyond_role(conv: Conversation, name: str) -> bool:
+    """Whether the conversation's role may not make request NAME, nor its other side's (`_SIDES`: a
+    customer's "reply on ticket 1" is an answer to the manager)."""
+    return not roles.allowed(conv.role, name) and not (name in _SIDES and roles.allowed(conv.role, _SIDES[name]))
+
+
 def _referent(conv: Conversation, name: str, args: dict[str, Any], said: str) -> tuple[str, dict[str, Any]]:
     """"is it approved yet?" and "what does that mean?": the object of the conversation."""
     if name in _SIDES and not roles.allowed(conv.role, name) and roles.allowed(conv.role, _SIDES[name]):
@@ -245,8 +251,11 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
     ctx = conv.ctx
     if name == "handoff" and conv.role == "manager":   # a manager would be handing the case to themselves
         return [Line("warn", offers.MANAGER_HANDOFF)]
-    if name in ("handoff.answer", "handoff.claim", "handoff.reply", "handoff.resolve"):
-        roles.require(conv.role, name)     # a customer cannot claim or close; a manager replies, never answers
+    if name in ("handoff.answer", "handoff.claim", "handoff.reply", "handoff.resolve") and not roles.allowed(conv.role, name):
+        # a customer cannot claim or close; a manager replies, never answers: said in the conversation's words
+        if conv.role != "customer":
+            roles.require(conv.role, name)   # staff are told the role that may (an agent, an admin answering)
+        return [Line("info", conv.say("needs.role", request=conv.say(f"request.{name}")))]
     if name == "handoff.answer" and not handoff.queue(ctx, account=ctx.account):
         return [Line("info", conv.say("needs.no_ticket"))]
     if name == "enable" and accounts.account_info(ctx)["enabled"]:   # nothing to ask a go-ahead for
