@@ -206,7 +206,8 @@ def test_a_chinese_question_finds_its_english_entry_through_the_encoder(fused):
                                   "253-a-change-of-mind-and-a-request-at-a-value-prompt-is-that-request-never-the-value",
                                   "263-a-name-written-before-the-word-for-it-is-the-new-objects-name",
                                   "297-putting-an-offer-off-is-a-no-never-i-dont-know",
-                                  "340-a-bare-number-with-nothing-to-pick-and-a-managers-request-from-a-customer"])
+                                  "340-a-bare-number-with-nothing-to-pick-and-a-managers-request-from-a-customer",
+                                  "341-everyday-southwestern-follow-ups-and-a-source-with-a-particle"])
 def test_a_story_whose_lines_the_encoder_reads_less_surely_holds_with_it(fused, name):
     # "no thanks, but what is td?", "回去继续建模板" (its words lean to creating a template, unsurely),
     # "建个叫会员日的模板" (the name dilutes the request: read again without it, as a signature's name was)

@@ -1394,7 +1394,8 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         except NotFound:
             raise _not_in_account(conv, "signature", "name", value) from None
     if slot.type == "source":
-        chosen = pick(value, conv.kb.slot_types["source"].choices)
+        choices = conv.kb.slot_types["source"].choices
+        chosen = pick(value, choices) or pick(values.spoken(conv.kb, value), choices)   # "商标撒": a closing particle
         if chosen is None:
             raise UserError(conv.say("value.not_a_source", value=value))
         return chosen
@@ -1426,7 +1427,8 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         return values.named_params(str(value), [variable], values.variable_labels(conv.kb)).get(variable, value)
     if slot.name == "industry":
         others = conv.kb.slot_types["industry"].choices if "industry" in conv.kb.slot_types else {}
-        chosen = pick(value, ctx.rules.template_industries) or pick(value, others)
+        plain = values.spoken(conv.kb, value)   # "餐饮嘛": the closing particle is no part of the industry
+        chosen = next(filter(None, (pick(v, ctx.rules.template_industries) or pick(v, others) for v in (value, plain))), None)
         if chosen is None:
             raise UserError(conv.say("value.not_an_industry", value=value, industries=industries(conv)))
         return chosen
