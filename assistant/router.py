@@ -570,6 +570,10 @@ class Router:
                 (code := self.code_asked(question) or self.code_named(question)):
             return Reply(question, "action", 1.0, action="error.lookup", args={"code": code},
                          best=Candidate("action:error.lookup", 1.0, ""), lang=reply.lang)
+        if self._unsure(reply) and (head := self._request_before_message(question, reply.lang)) is not None:
+            # "reply to ticket 2: the # comment rows in your CSV are not numbers, remove them": what the customer
+            # is to read is not what is asked for (its words read as out of scope)
+            reply = head
         if self._unsure(reply) and (named := self.request_named(question, reply.lang)) is not None:
             # "can u send test to 13800138000 with template DM_100001": a template and a number, which
             # only a send takes, name the request when nothing reads the line surely
@@ -738,6 +742,23 @@ class Router:
         key = f"action:{action.name}"
         return Reply(question, "action", 1.0, action=action.name, args=slots_for(self.kb, action, text),
                      best=Candidate(key, 1.0, ""), notes=notes_for(self.kb, action, text, lang))
+
+    def _request_before_message(self, question: str, lang: str) -> Reply | None:
+        """The request QUESTION makes about a ticket it names, read without the message it carries (slot type
+        `message`: the words after "reply to ticket 2:", "close ticket 3,", "回复工单1："), when that reading is a
+        request taking a message, read surely; with every value of the line. None otherwise."""
+        text = self.read(question)
+        if "message" not in self.kb.slot_types or "ticket" not in self.kb.slot_types or \
+                not extract(self.kb, "ticket", text) or not (said := extract(self.kb, "message", text)):
+            return None
+        head = text[:text.rfind(said[0])].rstrip(" ,:;-")
+        if not head or head == text:
+            return None
+        reply = self._route(head, lang)
+        if reply.type != "action" or "message" not in self._slot_types(f"action:{reply.action}") or \
+                reply.confidence < self.thresholds.answer:
+            return None
+        return reply._replace(question=question, args=slots_for(self.kb, self.kb.actions[reply.action], text))
 
     def fate_asked(self, question: str, lang: str | None = None) -> Reply | None:
         """"why did 028-85551234 fail", "13800138000为什么没收到": a line naming a phone number (however

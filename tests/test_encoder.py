@@ -207,7 +207,8 @@ def test_a_chinese_question_finds_its_english_entry_through_the_encoder(fused):
                                   "263-a-name-written-before-the-word-for-it-is-the-new-objects-name",
                                   "297-putting-an-offer-off-is-a-no-never-i-dont-know",
                                   "340-a-bare-number-with-nothing-to-pick-and-a-managers-request-from-a-customer",
-                                  "341-everyday-southwestern-follow-ups-and-a-source-with-a-particle"])
+                                  "341-everyday-southwestern-follow-ups-and-a-source-with-a-particle",
+                                  "342-a-managers-reply-about-a-csvs-comment-rows-is-the-reply"])
 def test_a_story_whose_lines_the_encoder_reads_less_surely_holds_with_it(fused, name):
     # "no thanks, but what is td?", "回去继续建模板" (its words lean to creating a template, unsurely),
     # "建个叫会员日的模板" (the name dilutes the request: read again without it, as a signature's name was)
@@ -215,6 +216,15 @@ def test_a_story_whose_lines_the_encoder_reads_less_surely_holds_with_it(fused, 
     path = Path(__file__).parent / "stories" / f"{name}.yaml"
     result = stories.run(stories.load(path), fused[0], str(path))
     assert result.ok, "\n".join(result.failures)
+
+
+@pytest.mark.parametrize("line", ["reply to ticket 2: the # comment and blank rows in your CSV are not numbers, remove them",
+                                  "reply to ticket 2: the comment and blank rows in your CSV are not numbers, remove them",
+                                  "reply to ticket #1: delete the # lines from your CSV"])
+def test_a_managers_reply_is_read_by_its_words_not_by_what_the_customer_is_to_read(fused, line):
+    # the encoder fell back: what the customer is to read (a CSV's rows) reads as out of scope
+    reply = fused[0].route(line)
+    assert (reply.type, reply.action) == ("action", "handoff.reply") and reply.args["text"].endswith(("them", "CSV"))
 
 
 @pytest.mark.parametrize("line", ["1", "2", "3.", "#2"])

@@ -1115,3 +1115,16 @@ def test_a_question_after_a_comma_beside_a_request_is_answered_with_it(router):
     assert [other.entry for other in reply.also] == ["signature-review-time"]
     assert router.sentences("send it to 13800138000, 13900139000 and 13700137000") == \
         ["send it to 13800138000, 13900139000 and 13700137000"]     # a comma opening no question splits nothing
+
+
+@pytest.mark.parametrize("line, action, text", [
+    ("reply to ticket #1: delete the # lines from your CSV", "handoff.reply", "delete the # lines from your CSV"),
+    ("reply to ticket 2: the # comment and blank rows in your CSV are not numbers, remove them", "handoff.reply",
+     "the # comment and blank rows in your CSV are not numbers, remove them"),
+    ("close ticket 3: customer deleted the comment rows", "handoff.resolve", "customer deleted the comment rows"),
+    ("回复工单1：删掉CSV里#开头的注释行，再重新上传", "handoff.reply", "删掉CSV里#开头的注释行，再重新上传"),
+])
+def test_a_ticket_request_is_read_by_its_words_not_by_the_message_it_carries(router, line, action, text):
+    # what the customer is to read (a CSV's comment rows, deleting) read as out of scope, and the reply fell back
+    reply = router.route(line)
+    assert (reply.type, reply.action, reply.args["text"]) == ("action", action, text)
