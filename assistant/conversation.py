@@ -540,7 +540,9 @@ class Conversation:
             if asked.endswith(("?", "？")):     # the conversation's own question mark, whichever was typed
                 asked = asked.rstrip("?？").rstrip() + self.say("question_mark")
             lines.append(Line("muted", self.say("also_asked", question=asked)))
-            if other.type == "answer":
+            if other.type == "action":      # "模板审过了没得嘛？审过了就帮我发给…": the look-up it asks, at once
+                lines += slots.looked_up(self, other)
+            elif other.type == "answer":
                 lines += self.answer_lines(other, offer=False)
             else:
                 self.unanswered.append(other.question)

@@ -110,6 +110,8 @@ def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
         lines = [say(kb, "clarify", lang)]
         lines += [f"  {n}. {one_line(s.question)}" for n, s in enumerate(reply.suggestions, 1)]
         return "\n".join(lines)
+    if reply.type == "action" and reply.answer:
+        return reply.answer   # a look-up `ask` did beside a request (`ops.carry_out`): what it found
     if reply.type == "action":
         action = kb.actions[reply.action]
         separator = say(kb, "requested.separator", lang)

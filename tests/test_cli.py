@@ -259,6 +259,16 @@ def test_ask_answers_the_question_of_a_message_then_says_its_request(run):
     assert request.startswith("That is a request to enable") and "assistant enable" in request
 
 
+def test_ask_looks_up_what_a_message_asks_beside_its_request_then_says_the_request(run):
+    line = "签名审核过了没得？过了的话帮我建个模板嘛，叫温泉会员日"
+    looked, _, request = run("ask", line).out.partition("\n\n")
+    assert looked.startswith("您还问了：签名审核过了没得") and "No signatures yet." in looked
+    assert request.startswith("这是一个请求：创建数字短信模板") and "模板名称：温泉会员日" in request
+    obj = json.loads(run("ask", "--json", line).out)
+    assert (obj["action"], obj["args"]) == ("template.create", {"name": "温泉会员日"})
+    assert [(o["action"], o["result"]) for o in obj["also"]] == [("signature.status", [])]
+
+
 def test_without_a_terminal_the_assistant_answers_plain_lines_and_says_what_it_asks(run):
     result = run(input="what is td\nenable digital messages\ny\nsubmit a signature\nAcmeShop\n")
     assert result.code == 0

@@ -208,7 +208,9 @@ def test_a_chinese_question_finds_its_english_entry_through_the_encoder(fused):
                                   "297-putting-an-offer-off-is-a-no-never-i-dont-know",
                                   "340-a-bare-number-with-nothing-to-pick-and-a-managers-request-from-a-customer",
                                   "341-everyday-southwestern-follow-ups-and-a-source-with-a-particle",
-                                  "342-a-managers-reply-about-a-csvs-comment-rows-is-the-reply"])
+                                  "342-a-managers-reply-about-a-csvs-comment-rows-is-the-reply",
+                                  "343-a-status-question-and-a-send-in-one-southwestern-line",
+                                  "344-a-signature-status-question-and-a-template-request-in-one-line"])
 def test_a_story_whose_lines_the_encoder_reads_less_surely_holds_with_it(fused, name):
     # "no thanks, but what is td?", "回去继续建模板" (its words lean to creating a template, unsurely),
     # "建个叫会员日的模板" (the name dilutes the request: read again without it, as a signature's name was)

@@ -1128,3 +1128,22 @@ def test_a_ticket_request_is_read_by_its_words_not_by_the_message_it_carries(rou
     # what the customer is to read (a CSV's comment rows, deleting) read as out of scope, and the reply fell back
     reply = router.route(line)
     assert (reply.type, reply.action, reply.args["text"]) == ("action", action, text)
+
+
+@pytest.mark.parametrize("line, form", [("审过了就帮我发给这几个会员：13800138000", "command"),
+                                        ("过了的话帮我建个模板嘛", "command"),
+                                        ("if so, please send it to 13800138000", "command"),
+                                        ("我就想问一下", ""), ("那就这样吧", "")])
+def test_a_request_after_a_condition_makes_its_sentence_a_request(router, line, form):
+    assert router.form(line) == form
+
+
+def test_a_status_question_beside_a_send_is_looked_up_and_its_numbers_are_the_sends(router):
+    # 没 of 没得 asks of the template; the numbers are the send's, never "why did these fail"
+    line = "模板审过了没得嘛？审过了就帮我发给这几个会员：13800138000、186 1234 5678，19212345678，028-85551234，还有12345"
+    assert router.fate_asked(line) is None
+    reply = router.route(line)
+    assert (reply.type, reply.action) == ("action", "send") and "13800138000" in reply.args["phones"]
+    assert [(o.type, o.action) for o in reply.also] == [("action", "template.status")]
+    assert router.fate_asked("13800138000收到了没？") is not None
+    assert router.fate_asked("19212345678为什么失败了，帮我查一下") is not None   # only asks to be shown

@@ -229,6 +229,19 @@ def _referent(conv: Conversation, name: str, args: dict[str, Any], said: str) ->
     return name, args
 
 
+def looked_up(conv: Conversation, reply: Reply) -> list[Line]:
+    """The look-up REPLY reads a message's sentence as, beside the message's request (`Reply.also`), done at
+    once with the conversation's object ("模板审过了没得嘛？" after the account's template was spoken of); a
+    refusal said as a line; [] when it needs a value no one gave (the request comes next all the same)."""
+    name, args = _referent(conv, reply.action, dict(reply.args or {}), reply.question)
+    if any(s.required and s.name not in args for s in conv.kb.actions[name].slots):
+        return []
+    try:
+        return conv.run(name, args)
+    except UserError as exc:
+        return [Line("error", str(exc))]
+
+
 def _the_errors(conv: Conversation, name: str, args: dict[str, Any], said: str) -> list[str]:
     """The codes "what does that mean?" (SAID, read as action NAME with ARGS) asks about when the last
     send, or a preview no number of which could be sent, met several; [] otherwise."""
