@@ -35,7 +35,7 @@ ZH_MARKERS = ("吗", "呢", "吧", "么", "什么", "怎", "如何", "为何", "
 
 # Words that make a Chinese line a question ("签名审核要多久", "这是什么意思", "可以发视频吗").
 ZH_QUESTION_WORDS = ("吗", "呢", "什么", "怎么", "怎样", "如何", "为什么", "为何", "多少", "多久", "多长", "几",
-                     "哪", "是否", "能否", "啥", "要好久", "？", "?")
+                     "哪", "是否", "能否", "啥", "要好久", "好久能", "好久才能", "好久可以", "？", "?")
 # Particles that make a Chinese line a question only at its end ("发到了没", "经理回复了没有", "收到了么"):
 # inside a line they are other words ("没问题", "没有签名", "什么").
 ZH_QUESTION_ENDS = ("没", "没有", "么")

@@ -229,6 +229,13 @@ def test_a_managers_reply_is_read_by_its_words_not_by_what_the_customer_is_to_re
     assert (reply.type, reply.action) == ("action", "handoff.reply") and reply.args["text"].endswith(("them", "CSV"))
 
 
+@pytest.mark.parametrize("question, entry", [("模板好久能审完哦？", "template-review-time"),
+                                             ("签名好久才能审核完", "signature-review-time")])
+def test_a_southwestern_how_long_with_a_closing_particle_is_answered(fused, question, entry):
+    reply = fused[0].route(question)     # it fell back: 好久 alone was no "how long"
+    assert (reply.type, reply.entry) == ("answer", entry)
+
+
 @pytest.mark.parametrize("line", ["1", "2", "3.", "#2"])
 def test_a_number_alone_is_no_request(fused, line):
     # the encoder read "2" as claiming a ticket (0.29): a number alone names nothing to answer or do

@@ -142,6 +142,9 @@ def test_json_contract_of_each_reply_type(router):
     ("如何开通数字短信", "enable-sending"),
     ("直播模板被电信驳回怎么办", "live-streaming-telecom"),
     ("怎么创建签名", "create-signature"),
+    ("模板好久能审完哦？", "template-review-time"),        # southwestern "how long", a closing particle
+    ("签名好久才能审核完", "signature-review-time"),
+    ("咋个开通数字短信", "enable-sending"),                  # 咋个 reads as 怎么, a character a word
 ])
 def test_questions_in_chinese_find_the_entry_through_the_synonyms(router, question, expected):
     reply = router.route(question)
