@@ -304,6 +304,8 @@ class Conversation:
         if self.picks and answer.isdecimal() and 1 <= int(answer) <= len(self.picks):
             picked, self.picks = self.picks[int(answer) - 1], []
             return picked.run()
+        if answer.isdecimal() and len(answer) <= _PICKABLE:   # "2" with no such choice shown: nothing to pick
+            return [Line("muted", self.say("pick.number", count=len(self.picks)) if self.picks else self.say("nothing_to_pick"))]
         if kept := slots.at_picks(self, text):
             return kept
         self.picks = []
@@ -531,6 +533,9 @@ class Conversation:
                 return self.answer_lines(reply)
             # each question's answer first; the offer (a question back) last
             return self.answer_lines(reply, offer=False) + self._also_lines(reply) + self.follow_up(reply)
+        if slots.beyond_role(self, reply.action) and reply.confidence < self.router.thresholds.answer:
+            # a customer's line read, unsurely, as claiming a ticket is no such request: never a manager's command
+            return self._fallback(reply._replace(type="fallback"))
         started = self.start(reply.action, reply.args or {}, reply.question)
         # numbers that are none, or written twice; not again where the request's own check names them
         said = "\n".join(line.text for line in started)
@@ -550,7 +555,9 @@ class Conversation:
             if asked.endswith(("?", "？")):     # the conversation's own question mark, whichever was typed
                 asked = asked.rstrip("?？").rstrip() + self.say("question_mark")
             lines.append(Line("muted", self.say("also_asked", question=asked)))
-            if other.type == "answer":
+            if other.type == "action":      # "模板审过了没得嘛？审过了就帮我发给…": the look-up it asks, at once
+                lines += slots.looked_up(self, other)
+            elif other.type == "answer":
                 lines += self.answer_lines(other, offer=False)
             else:
                 self.unanswered.append(other.question)
@@ -726,6 +733,7 @@ class Conversation:
         return [Line("ok", said), Line("muted", self.say("ticket.later"))]
 
 
+_PICKABLE = 3   # digits of a bare number typed to pick a numbered choice (a longer one is a value: a number, a code)
 SIGNED_OFF = "signed_off"   # the mark of a person's turn that dropped what was going on and left it there
 
 

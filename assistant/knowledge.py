@@ -176,6 +176,8 @@ class Routing(NamedTuple):
     # "的时候", "失败", "了": after a command verb, what happened or when ("提交的时候…"), no request (Router.form)
     verb_tellings: tuple[str, ...] = ()
     fate_words: tuple[str, ...] = ()  # "why", "失败": beside a phone number, asks what happened to it (Router.fate_asked)
+    # "就", "的话": a request after a condition inside a sentence ("审过了就帮我发给…") makes it one (Router.form)
+    conditions: tuple[str, ...] = ()
 
 
 class KnowledgeBase(NamedTuple):
@@ -762,7 +764,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       tuple(fold(x) for x in c.strings(r, "trial_words", "routing")),
                       tuple(fold(x) for x in c.strings(r, "connectives", "routing")),
                       tuple(fold(x) for x in c.strings(r, "verb_tellings", "routing")),
-                      tuple(fold(x) for x in c.strings(r, "fate_words", "routing")))
+                      tuple(fold(x) for x in c.strings(r, "fate_words", "routing")),
+                      tuple(fold(x) for x in c.strings(r, "conditions", "routing")))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

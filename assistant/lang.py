@@ -12,11 +12,18 @@ terms have ("怎么 create template", "template 最多几个 frame"), and one wh
 two terms, no more than its ideographs ("SignSource 取值", "CreateDigitalSmsTemplate 参数": an API's
 name is a long word, no English sentence). A Chinese term in an English sentence ("how long does
 签名 review take") is neither.
+
+A line's language is its words', not its values': an English sentence (it opens with a Latin word,
+has two or more, one of them a function word of `EN_FUNCTION_WORDS`) naming a Chinese value
+("send 温泉会员日 to 13800138000 with name=Tom", 会 of 会员 being no modal verb there) is English,
+however long the value, unless a run of its ideographs asks (`ZH_QUESTION_WORDS`: "... 是什么意思").
+A quoted value ("create template “会员日特惠” please") is no word of the line either.
 """
 
 from __future__ import annotations
 
 import os
+import re
 
 SETTINGS = ("auto", "en", "zh")
 ZH_SHARE = 0.25
@@ -28,11 +35,18 @@ ZH_MARKERS = ("吗", "呢", "吧", "么", "什么", "怎", "如何", "为何", "
 
 # Words that make a Chinese line a question ("签名审核要多久", "这是什么意思", "可以发视频吗").
 ZH_QUESTION_WORDS = ("吗", "呢", "什么", "怎么", "怎样", "如何", "为什么", "为何", "多少", "多久", "多长", "几",
-                     "哪", "是否", "能否", "啥", "要好久", "？", "?")
+                     "哪", "是否", "能否", "啥", "要好久", "好久能", "好久才能", "好久可以", "？", "?")
 # Particles that make a Chinese line a question only at its end ("发到了没", "经理回复了没有", "收到了么"):
 # inside a line they are other words ("没问题", "没有签名", "什么").
 ZH_QUESTION_ENDS = ("没", "没有", "么")
 _CLOSERS = " \t。.!！~～…"
+# English function words: one in a line of two or more Latin words that opens with a Latin word makes it an
+# English sentence, whose ideographs are values it names (`detect`)
+EN_FUNCTION_WORDS = frozenset({"to", "with", "and", "the", "a", "an", "of", "for", "from", "in", "on", "at", "by", "is",
+                               "are", "was", "my", "our", "it", "its", "called", "named", "as", "please", "using", "via"})
+_QUOTED = re.compile(r'"[^"]*"|“[^”]*”|「[^」]*」|『[^』]*』|\'[^\']*\'')
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.'-]*")
+_CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 def asks_in_chinese(text: str) -> bool:
@@ -54,6 +68,10 @@ def detect(text: str) -> str:
     and a Chinese question or function word (ZH_MARKERS); else 'en'."""
     if text.isascii():  # most lines: no ideograph to count
         return "en"
+    if _QUOTED.search(text) and (unquoted := _QUOTED.sub(" ", text)).strip() and unquoted != text:
+        return detect(unquoted)   # a quoted value is no word of the line
+    if _english_sentence(text):
+        return "en"
     cjk = sum(1 for ch in text if _is_cjk(ch))
     if not cjk:
         return "en"
@@ -64,6 +82,18 @@ def detect(text: str) -> str:
         return "zh"
     words = _latin_words(text)
     return "zh" if words <= 2 and cjk >= words else "en"
+
+
+def _english_sentence(text: str) -> bool:
+    """Whether TEXT is an English sentence around the ideographs it has: it opens with a Latin word,
+    has two or more, one of them a function word ("send 温泉会员日 to 13800138000 with name=Tom"),
+    and no run of its ideographs asks ("what is 数字短信 是什么意思" mixes)."""
+    words = _LATIN_WORD.findall(text)
+    if len(words) < 2 or not text.lstrip()[:1].isascii() or not text.lstrip()[:1].isalpha():
+        return False
+    if EN_FUNCTION_WORDS.isdisjoint(w.lower() for w in words):
+        return False
+    return not any(word in run for run in _CJK_RUN.findall(text) for word in ZH_QUESTION_WORDS)
 
 
 def _latin_words(text: str) -> int:

@@ -94,6 +94,47 @@ def _near_choices(table: dict[str, tuple[str, ...]]) -> tuple[tuple[str, ...], t
 def follow_up(kb: KnowledgeBase, text: str) -> str | None:
     """The kind of follow-up TEXT is ("how do I fix it?", "那怎么办": `error_fix`), or None: whole
     lines of messages.yaml's `follow_ups`, after folding and dropping punctuation. What it asks about
-    is the conversation's to know (the error code just explained)."""
+    is the conversation's to know (the error code just explained). Said in everyday words, a line is
+    the phrase it reads as: without the particles closing it (`unclosed`: "经理回复了没嘛") and with the
+    synonyms' words ("咋个解决" is "怎么解决", "经理回复了没得" is "经理回复了没有"), both sides read alike."""
     said = fold(text)
-    return next((kind for kind, phrases in kb.follow_ups.items() if said in phrases), None)
+    found = next((kind for kind, phrases in kb.follow_ups.items() if said in phrases), None)
+    if found is not None or not said:
+        return found
+    spoken = _as_spoken(kb, text)
+    return next((kind for kind, phrases in _spoken_follow_ups(kb).items() if spoken in phrases), None)
+
+
+def unclosed(kb: KnowledgeBase, value: str) -> str:
+    """VALUE without the modal particles that close it in speech ("周末狂欢咯" -> 周末狂欢, "Weekend party lah" ->
+    Weekend party: actions.yaml slot type `spoken_end`), one at a time, stopping at a word of the type's `exclude`
+    ("星光酒吧吧" -> 星光酒吧); VALUE as it is when nothing would be left."""
+    slot_type = kb.slot_types.get("spoken_end")
+    if slot_type is None or not value:
+        return value
+    while True:
+        folded = f" {fold(value)}"
+        if any(folded.endswith(f" {word}") for word in slot_type.exclude):
+            return value
+        match = next((m for p in slot_type.patterns if (m := p.search(value))), None)
+        if match is None or not value[:match.start()].strip():
+            return value
+        value = value[:match.start()].rstrip()
+
+
+def _as_spoken(kb: KnowledgeBase, text: str) -> str:
+    """TEXT folded, without its closing particles and with the synonyms' words (`follow_up`)."""
+    folded = fold(unclosed(kb, text.strip().rstrip("?？!！。.~～ ")))
+    return kb.synonyms.apply(folded) if kb.synonyms is not None else folded
+
+
+_spoken: tuple = (None, {})   # (a follow_ups table, its phrases as `_as_spoken` reads them, by kind)
+
+
+def _spoken_follow_ups(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
+    global _spoken
+    cached = _spoken   # one tuple, replaced whole (see `_near`)
+    if cached[0] is not kb.follow_ups:
+        cached = _spoken = (kb.follow_ups, {kind: frozenset(_as_spoken(kb, p) for p in phrases)
+                                            for kind, phrases in kb.follow_ups.items()})
+    return cached[1]

@@ -27,6 +27,26 @@ if TYPE_CHECKING:  # kept out of the import path: `assistant ask` and `error` st
 
 def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
               before_ticket: Callable[[], None] | None = None) -> dict:
+    """What `ask` does for REPLY (`_carried_out`), and for each look-up its message asks beside a request
+    (`Reply.also`: "模板审过了没得嘛？审过了就帮我发给…" shows the template's status): each one's result in
+    "also" (the reply's own list, with what it found), and the text for people said with them."""
+    looks = {i: _carried_out(ctx, kb, other) for i, other in enumerate(reply.also)
+             if other.type == "action" and not kb.actions[other.action].changes_state}
+    if not looks:
+        return _carried_out(ctx, kb, reply, before_ticket)
+    # a look-up done is said by what it found (its text as the reply's `answer`)
+    reply = reply._replace(also=tuple(other._replace(answer=looks[i].get("text")) if i in looks else other
+                                      for i, other in enumerate(reply.also)))
+    outcome = _carried_out(ctx, kb, reply, before_ticket)
+    from .render import reply_text
+
+    also = [{**other.to_json(), **{k: v for k, v in looks.get(i, {}).items() if k != "text"}}
+            for i, other in enumerate(reply.also)]
+    return {**outcome, "also": also, "text": outcome.get("text") or reply_text(reply, kb)}
+
+
+def _carried_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
+                 before_ticket: Callable[[], None] | None = None) -> dict:
     """What `ask` does for an action it recognised: {"result", "text"}, {"error", "text"} or nothing.
 
     Read-only actions (statuses, error lookup) are answered from the account. Asking for a person

@@ -234,12 +234,18 @@ def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
         lines = [say(kb, "clarify", lang)]
         lines += [f"  {n}. {one_line(s.question)}" for n, s in enumerate(reply.suggestions, 1)]
         return "\n".join(lines)
+    if reply.type == "action" and reply.answer:
+        return reply.answer   # a look-up `ask` did beside a request (`ops.carry_out`): what it found
     if reply.type == "action":
         action = kb.actions[reply.action]
-        args = ", ".join(f"{k}: {one_line(v if not isinstance(v, list) else ' '.join(v))}" for k, v in reply.args.items())
+        separator = say(kb, "requested.separator", lang)
+        args = (separator + " " if separator.isascii() else separator).join(
+            say(kb, "requested.value", lang, field=_field(kb, action, k, lang), value=one_line(_value(kb, action, k, v, lang)))
+            for k, v in reply.args.items())
         what = say(kb, f"action.{action.name}", lang) if f"action.{action.name}" in kb.messages else action.description
         what = what[0].lower() + what[1:]   # "That is a request to send ..."
-        lines = [say(kb, "requested.ask", lang, action=what.rstrip(".。"), values=f" ({args})" if args else ""),
+        lines = [say(kb, "requested.ask.values", lang, action=what.rstrip(".。"), values=args) if args else
+                 say(kb, "requested.ask", lang, action=what.rstrip(".。"), values=""),
                  *(one_line(note) for note in reply.notes),
                  say(kb, "run.ask", lang, command=command_for(action, reply.args))]
         # the message's questions first, as the conversation says them before the request's first prompt
@@ -249,6 +255,23 @@ def reply_text(reply: Reply, kb: KnowledgeBase) -> str:
     if reply.kind == "undocumented" and reply.answer:
         return "\n".join([reply.answer, say(kb, "undocumented.ask", lang), *_also(reply, kb)])
     return say(kb, "fallback.ask", lang)
+
+
+def _field(kb: KnowledgeBase, action: Action, slot: str, lang: str) -> str:
+    """The name of ACTION's value SLOT in LANG (`field.ACTION.SLOT`, else `field.SLOT` of the catalogue),
+    or the slot's own name."""
+    key = next((k for k in (f"field.{action.name}.{slot}", f"field.{slot}") if k in kb.messages), None)
+    return say(kb, key, lang) if key else slot
+
+
+def _value(kb: KnowledgeBase, action: Action, slot: str, value: object, lang: str) -> str:
+    """VALUE of ACTION's SLOT as `ask` names it: a list's items apart, a source or an industry by its
+    label in LANG (`label.source.trademark`: 商标)."""
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    kind = next((s.type for s in action.slots if s.name == slot), "")
+    key = f"label.{'industry' if kind.startswith('industry') else kind}.{value}"
+    return say(kb, key, lang) if kind in ("source", "industry", "industry_said") and key in kb.messages else str(value)
 
 
 def _also(reply: Reply, kb: KnowledgeBase) -> list[str]:

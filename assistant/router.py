@@ -538,7 +538,19 @@ class Router:
         rest = next((joined[len(c):] for c in connectives if joined.startswith(c)), "")
         if rest.strip():   # "Also please create a template ...", "另外帮我建个模板": the form of what follows
             return self.form(text, rest)
-        return ""
+        return "command" if self._requests_after_condition(joined) else ""
+
+    def _requests_after_condition(self, joined: str) -> bool:
+        """Whether JOINED (folded, with a space after it) asks for something after a condition inside it
+        (`routing.conditions`: "审过了就帮我发给这几个会员", "过了的话帮我建个模板嘛")."""
+        padded = f" {joined}"
+        for condition in self.kb.routing.conditions:
+            at = padded.find(f" {condition} ")
+            if at >= 0:
+                after = padded[at + len(condition) + 2:]
+                if after.strip() and self.form(after, after) == "command":
+                    return True
+        return False
 
     def _prefixes(self) -> tuple[tuple[str, ...], ...]:
         """The routing lists of words a line may open with (folded), each as one tuple of prefixes
@@ -570,6 +582,10 @@ class Router:
                 (code := self.code_asked(question) or self.code_named(question)):
             return Reply(question, "action", 1.0, action="error.lookup", args={"code": code},
                          best=Candidate("action:error.lookup", 1.0, ""), lang=reply.lang)
+        if self._unsure(reply) and (head := self._request_before_message(question, reply.lang)) is not None:
+            # "reply to ticket 2: the # comment rows in your CSV are not numbers, remove them": what the customer
+            # is to read is not what is asked for (its words read as out of scope)
+            reply = head
         if self._unsure(reply) and (named := self.request_named(question, reply.lang)) is not None:
             # "can u send test to 13800138000 with template DM_100001": a template and a number, which
             # only a send takes, name the request when nothing reads the line surely
@@ -599,7 +615,9 @@ class Router:
         "模板多久能审完？帮我建一个会员日模板"), each answered when its sentence, read alone, is
         answered surely (at `low_confidence`) with an entry the whole message leans to as well:
         "视频最大多大？一次最多发多少个号码？" gets both answers, "... 怎么开通啊？顺便问下一条多少钱"
-        the way to enable and that prices are not published. A sentence that speaks of something
+        the way to enable and that prices are not published; beside a request that changes the account, a
+        sentence asking to look something up surely is that look-up ("签名审核过了没得？过了的话帮我建个模板嘛":
+        the signature's status, then the template's request). A sentence that speaks of something
         by a pronoun is read with the object the sentence before names ("... Can I send while it is
         pending?"; not at all when, read after that sentence, it asks what the first answer
         answers), or not at all, as is one of a single word beyond the stopwords ("Can we get a
@@ -627,6 +645,11 @@ class Router:
             if _refers(sentence) and (sentence := self.resolved(sentence, sentences[:i])) is None:
                 continue
             other = self._route_one(sentence, sentence, reply.lang)
+            if request and self._looks_up(other, reply, near) and other.action not in answered:
+                # "模板审过了没得嘛？审过了就帮我发给…": the template's status, looked up before the send
+                answered.add(other.action)
+                found.append(other)
+                continue
             if (other.type == "answer" or other.kind == "undocumented") and other.entry not in answered and \
                     f"faq:{other.entry}" in near and other.confidence >= floor:
                 if said != sentence and self._route_one(said, f"{sentences[i - 1]} {said}", reply.lang).entry == reply.entry:
@@ -637,6 +660,14 @@ class Router:
                 answered.add(other.entry)
                 found.append(other)
         return tuple(found[:_ALSO_ASKED])
+
+    def _looks_up(self, other: Reply, request: Reply, near: Mapping[str, float]) -> bool:
+        """Whether OTHER, a sentence's reading beside REQUEST (a request that changes the account), asks
+        to look something up surely: a request that changes nothing, other than REQUEST's, that the whole
+        message leans to as well (NEAR)."""
+        return other.type == "action" and other.action != request.action and \
+            not self.kb.actions[other.action].changes_state and other.confidence >= self.thresholds.answer and \
+            f"action:{other.action}" in near
 
     def _as_the_message_leans(self, other: Reply, sentence: str, whole: Mapping[str, float]) -> Reply:
         """OTHER, the answer to SENTENCE read alone, or the entry the sentence reads second when the whole
@@ -739,6 +770,23 @@ class Router:
         return Reply(question, "action", 1.0, action=action.name, args=slots_for(self.kb, action, text),
                      best=Candidate(key, 1.0, ""), notes=notes_for(self.kb, action, text, lang))
 
+    def _request_before_message(self, question: str, lang: str) -> Reply | None:
+        """The request QUESTION makes about a ticket it names, read without the message it carries (slot type
+        `message`: the words after "reply to ticket 2:", "close ticket 3,", "回复工单1："), when that reading is a
+        request taking a message, read surely; with every value of the line. None otherwise."""
+        text = self.read(question)
+        if "message" not in self.kb.slot_types or "ticket" not in self.kb.slot_types or \
+                not extract(self.kb, "ticket", text) or not (said := extract(self.kb, "message", text)):
+            return None
+        head = text[:text.rfind(said[0])].rstrip(" ,:;-")
+        if not head or head == text:
+            return None
+        reply = self._route(head, lang)
+        if reply.type != "action" or "message" not in self._slot_types(f"action:{reply.action}") or \
+                reply.confidence < self.thresholds.answer:
+            return None
+        return reply._replace(question=question, args=slots_for(self.kb, self.kb.actions[reply.action], text))
+
     def fate_asked(self, question: str, lang: str | None = None) -> Reply | None:
         """"why did 028-85551234 fail", "13800138000为什么没收到": a line naming a phone number (however
         written) and a word of `routing.fate_words`, in no command form and naming no template code,
@@ -761,7 +809,14 @@ class Router:
         in command form and naming no template code, which make it a request ("send DIGITAL_SMS_0001 to
         19212345678"). The conversation and `fate_asked` both decide by it."""
         return self.says_fate(text) is not None and self.form(text) != "command" and \
-            not extract(self.kb, "template_code", text)
+            not extract(self.kb, "template_code", text) and not self._requests_in_a_sentence(text)
+
+    def _requests_in_a_sentence(self, text: str) -> bool:
+        """Whether a sentence (or a Chinese clause) of TEXT asks for something that is no look
+        ("模板审过了没得嘛？审过了就帮我发给这几个会员：13800138000…": 没 asks of the template, the numbers are
+        a send's; "…为什么失败，帮我查一下" only asks to be shown)."""
+        sentences = self.sentences(text)
+        return len(sentences) > 1 and any(self.form(s) == "command" and not self.viewing(s) for s in sentences)
 
     def says_fate(self, text: str) -> str | None:
         """The first word of `routing.fate_words` TEXT says ("fail", 为什么), or None."""
@@ -1318,10 +1373,12 @@ class Router:
     def _says_nothing(self, text: str) -> bool:
         """Whether TEXT has no word but stopwords, names no value and is neither a question nor a
         request by its form ("the the the", "吧吧吧": tone, not content, though the characters of 吧
-        leaned it to a handoff; "what can you do?" is all stopwords too, and asks): nothing to
-        answer or do."""
+        leaned it to a handoff; "what can you do?" is all stopwords too, and asks), or has no word at
+        all ("2": the encoder read it as claiming a ticket): nothing to answer or do."""
         if self.mask(text) != text or self.form(text):
             return False
+        if not any(ch.isalpha() for ch in text):
+            return True   # "2", "1.": a number alone, no value the knowledge base knows (a choice typed with none shown)
         words = self._words(text)
         return bool(words) and all(w in self._stop() for w in words)
 

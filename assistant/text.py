@@ -176,7 +176,9 @@ class Synonyms:
     """
 
     def __init__(self, table: Mapping[str, str]):
-        self.table = {fold(variant): canonical for variant, canonical in table.items() if fold(variant)}
+        # a canonical word is read as a phrasing's word is: Chinese a character a word ("咋个" is "怎 么",
+        # as "怎么" itself reads; written whole it was a word no phrasing has)
+        self.table = {fold(variant): fold(canonical) or canonical for variant, canonical in table.items() if fold(variant)}
         self.longest = max((v.count(" ") + 1 for v in self.table), default=0)
         self._starts: frozenset[str] | None = None
 
@@ -190,9 +192,14 @@ class Synonyms:
         return synonyms
 
     def apply(self, folded: str) -> str:
-        """Rewrite the variants in FOLDED (already `fold`ed text) to canonical words."""
+        """Rewrite the variants in FOLDED (already `fold`ed text) to canonical words; what the rewriting
+        made is read again ("啥子意思": "什 么 意 思", which is "mean" as "什么意思" is)."""
         if not self.table:
             return folded
+        once = self._once(folded)
+        return self._once(once) if once != folded else once
+
+    def _once(self, folded: str) -> str:
         if self._starts is None:  # the first words of the variants longer than one word
             self._starts = frozenset(v.split(" ", 1)[0] for v in self.table if " " in v)
         words, out, i = folded.split(), [], 0

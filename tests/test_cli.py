@@ -228,6 +228,22 @@ def test_a_request_asked_in_chinese_is_told_in_chinese_with_its_command(run):
     assert "That is a request" not in reply and "Run:" not in reply
 
 
+def test_a_request_told_in_chinese_names_its_values_by_their_chinese_field_names(run):
+    reply = run("ask", "给13800138000发DIGITAL_SMS_0001，name=张三").out
+    assert "（模板编号：DIGITAL_SMS_0001，手机号码：13800138000，模板参数：name=张三）。" in reply
+    signature = run("ask", "帮我申请签名阿克米，来源商标").out
+    assert "（签名名称：阿克米，来源：商标）" in signature
+    assert not any(word in reply + signature for word in ("phones:", "code:", "params:", "source:", "trademark)"))
+    english = run("ask", "submit a signature called AcmeTech from our app").out
+    assert "(name: AcmeTech, source: app)." in english
+
+
+def test_an_english_request_naming_a_chinese_value_is_told_in_english(run):
+    reply = run("ask", "send 温泉会员日 to 13800138000 with name=Tom and resort=Emei").out
+    assert reply.startswith("That is a request to send") and "phones: 13800138000" in reply
+    assert "这是" not in reply and "运行" not in reply
+
+
 def test_ask_answers_each_documented_question_of_a_message_under_what_it_asked(run):
     reply = run("ask", "What image formats are supported? And how many numbers can one send carry?").out
     assert "Images are PNG, GIF or JPG" in reply
@@ -241,6 +257,16 @@ def test_ask_answers_the_question_of_a_message_then_says_its_request(run):
     asked, _, request = reply.partition("\n\n")
     assert asked.startswith("You also asked: How long does signature review take?\n")
     assert request.startswith("That is a request to enable") and "assistant enable" in request
+
+
+def test_ask_looks_up_what_a_message_asks_beside_its_request_then_says_the_request(run):
+    line = "签名审核过了没得？过了的话帮我建个模板嘛，叫温泉会员日"
+    looked, _, request = run("ask", line).out.partition("\n\n")
+    assert looked.startswith("您还问了：签名审核过了没得") and "No signatures yet." in looked
+    assert request.startswith("这是一个请求：创建数字短信模板") and "模板名称：温泉会员日" in request
+    obj = json.loads(run("ask", "--json", line).out)
+    assert (obj["action"], obj["args"]) == ("template.create", {"name": "温泉会员日"})
+    assert [(o["action"], o["result"]) for o in obj["also"]] == [("signature.status", [])]
 
 
 def test_without_a_terminal_the_assistant_answers_plain_lines_and_says_what_it_asks(run):

@@ -205,7 +205,12 @@ def test_a_chinese_question_finds_its_english_entry_through_the_encoder(fused):
 @pytest.mark.parametrize("name", ["102-a-no-with-a-comma-and-a-question",
                                   "253-a-change-of-mind-and-a-request-at-a-value-prompt-is-that-request-never-the-value",
                                   "263-a-name-written-before-the-word-for-it-is-the-new-objects-name",
-                                  "297-putting-an-offer-off-is-a-no-never-i-dont-know"])
+                                  "297-putting-an-offer-off-is-a-no-never-i-dont-know",
+                                  "340-a-bare-number-with-nothing-to-pick-and-a-managers-request-from-a-customer",
+                                  "341-everyday-southwestern-follow-ups-and-a-source-with-a-particle",
+                                  "342-a-managers-reply-about-a-csvs-comment-rows-is-the-reply",
+                                  "343-a-status-question-and-a-send-in-one-southwestern-line",
+                                  "344-a-signature-status-question-and-a-template-request-in-one-line"])
 def test_a_story_whose_lines_the_encoder_reads_less_surely_holds_with_it(fused, name):
     # "no thanks, but what is td?", "回去继续建模板" (its words lean to creating a template, unsurely),
     # "建个叫会员日的模板" (the name dilutes the request: read again without it, as a signature's name was)
@@ -213,6 +218,28 @@ def test_a_story_whose_lines_the_encoder_reads_less_surely_holds_with_it(fused, 
     path = Path(__file__).parent / "stories" / f"{name}.yaml"
     result = stories.run(stories.load(path), fused[0], str(path))
     assert result.ok, "\n".join(result.failures)
+
+
+@pytest.mark.parametrize("line", ["reply to ticket 2: the # comment and blank rows in your CSV are not numbers, remove them",
+                                  "reply to ticket 2: the comment and blank rows in your CSV are not numbers, remove them",
+                                  "reply to ticket #1: delete the # lines from your CSV"])
+def test_a_managers_reply_is_read_by_its_words_not_by_what_the_customer_is_to_read(fused, line):
+    # the encoder fell back: what the customer is to read (a CSV's rows) reads as out of scope
+    reply = fused[0].route(line)
+    assert (reply.type, reply.action) == ("action", "handoff.reply") and reply.args["text"].endswith(("them", "CSV"))
+
+
+@pytest.mark.parametrize("question, entry", [("模板好久能审完哦？", "template-review-time"),
+                                             ("签名好久才能审核完", "signature-review-time")])
+def test_a_southwestern_how_long_with_a_closing_particle_is_answered(fused, question, entry):
+    reply = fused[0].route(question)     # it fell back: 好久 alone was no "how long"
+    assert (reply.type, reply.entry) == ("answer", entry)
+
+
+@pytest.mark.parametrize("line", ["1", "2", "3.", "#2"])
+def test_a_number_alone_is_no_request(fused, line):
+    # the encoder read "2" as claiming a ticket (0.29): a number alone names nothing to answer or do
+    assert fused[0].route(line).type == "fallback"
 
 
 def test_a_question_beside_a_request_is_answered_as_the_whole_message_leans(fused):

@@ -81,3 +81,25 @@ def test_a_line_of_one_or_two_english_terms_and_as_many_ideographs_is_chinese(te
 def test_a_chinese_question_word_makes_a_line_mostly_of_a_code_chinese():
     assert lang.detect("isv.BUSINESS_LIMIT_CONTROL 这个报错啥意思") == "zh"
     assert lang.detect("isv.BUSINESS_LIMIT_CONTROL means what? 签名") == "en"
+
+
+@pytest.mark.parametrize("text", [
+    "send 温泉会员日 to 13800138000 with name=Tom and resort=Emei",   # 会 of 会员 is no modal verb here
+    "send 温泉会员日特惠活动模板 to 13800138000",                       # however long the value
+    "create a template called 会员日 with signature 阿克米",
+    "check the status of signature 星辰娱乐",
+    "create template “会员日特惠” please",                              # a quoted value
+    "send DIGITAL_SMS_0001 to 13800138000 with name=张老师",
+])
+def test_an_english_sentence_naming_a_chinese_value_is_english(text):
+    assert lang.detect(text) == "en"
+
+
+@pytest.mark.parametrize("text", [
+    "能不能 send a message to 13800138000",      # opens in Chinese
+    "the template 会员日 was rejected, 为什么",   # a run of ideographs that asks
+    "“会员日特惠”审核通过了吗",                  # the quoted value aside, a Chinese question
+    "name填张老师",
+])
+def test_a_line_asking_in_chinese_beside_english_words_or_a_value_stays_chinese(text):
+    assert lang.detect(text) == "zh"

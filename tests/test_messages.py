@@ -39,6 +39,15 @@ def test_a_line_asking_for_the_fix_is_an_error_fix_follow_up(kb, line):
     assert follow_up(kb, line) == "error_fix"
 
 
+@pytest.mark.parametrize("line, kind", [("咋个解决", "error_fix"), ("那咋个解决嘛", "error_fix"), ("咋办嘛", "error_fix"),
+                                        ("怎么解决呢？", "error_fix"), ("经理回复了没得？", "ticket_asked"),
+                                        ("经理咋个说的？", "ticket_asked"), ("经理回复了没嘛", "ticket_asked"),
+                                        ("经理说啥子了", "ticket_asked"), ("any reply yet lah", "ticket_asked")])
+def test_a_follow_up_said_in_everyday_words_is_the_phrase_it_says(kb, line, kind):
+    # southwestern words (咋个, 没得, 啥子) read as the synonyms read them, a closing particle (嘛, 呢, lah) left off
+    assert follow_up(kb, line) == kind
+
+
 @pytest.mark.parametrize("line", ["how do I fix a rejected template", "被限流了怎么办", "what is a signature", "fixed"])
 def test_a_question_about_something_named_is_no_follow_up(kb, line):
     assert follow_up(kb, line) is None

@@ -142,6 +142,9 @@ def test_json_contract_of_each_reply_type(router):
     ("如何开通数字短信", "enable-sending"),
     ("直播模板被电信驳回怎么办", "live-streaming-telecom"),
     ("怎么创建签名", "create-signature"),
+    ("模板好久能审完哦？", "template-review-time"),        # southwestern "how long", a closing particle
+    ("签名好久才能审核完", "signature-review-time"),
+    ("咋个开通数字短信", "enable-sending"),                  # 咋个 reads as 怎么, a character a word
 ])
 def test_questions_in_chinese_find_the_entry_through_the_synonyms(router, question, expected):
     reply = router.route(question)
@@ -1124,3 +1127,35 @@ def test_a_question_after_a_comma_beside_a_request_is_answered_with_it(router):
     assert [other.entry for other in reply.also] == ["signature-review-time"]
     assert router.sentences("send it to 13800138000, 13900139000 and 13700137000") == \
         ["send it to 13800138000, 13900139000 and 13700137000"]     # a comma opening no question splits nothing
+
+
+@pytest.mark.parametrize("line, action, text", [
+    ("reply to ticket #1: delete the # lines from your CSV", "handoff.reply", "delete the # lines from your CSV"),
+    ("reply to ticket 2: the # comment and blank rows in your CSV are not numbers, remove them", "handoff.reply",
+     "the # comment and blank rows in your CSV are not numbers, remove them"),
+    ("close ticket 3: customer deleted the comment rows", "handoff.resolve", "customer deleted the comment rows"),
+    ("回复工单1：删掉CSV里#开头的注释行，再重新上传", "handoff.reply", "删掉CSV里#开头的注释行，再重新上传"),
+])
+def test_a_ticket_request_is_read_by_its_words_not_by_the_message_it_carries(router, line, action, text):
+    # what the customer is to read (a CSV's comment rows, deleting) read as out of scope, and the reply fell back
+    reply = router.route(line)
+    assert (reply.type, reply.action, reply.args["text"]) == ("action", action, text)
+
+
+@pytest.mark.parametrize("line, form", [("审过了就帮我发给这几个会员：13800138000", "command"),
+                                        ("过了的话帮我建个模板嘛", "command"),
+                                        ("if so, please send it to 13800138000", "command"),
+                                        ("我就想问一下", ""), ("那就这样吧", "")])
+def test_a_request_after_a_condition_makes_its_sentence_a_request(router, line, form):
+    assert router.form(line) == form
+
+
+def test_a_status_question_beside_a_send_is_looked_up_and_its_numbers_are_the_sends(router):
+    # 没 of 没得 asks of the template; the numbers are the send's, never "why did these fail"
+    line = "模板审过了没得嘛？审过了就帮我发给这几个会员：13800138000、186 1234 5678，19212345678，028-85551234，还有12345"
+    assert router.fate_asked(line) is None
+    reply = router.route(line)
+    assert (reply.type, reply.action) == ("action", "send") and "13800138000" in reply.args["phones"]
+    assert [(o.type, o.action) for o in reply.also] == [("action", "template.status")]
+    assert router.fate_asked("13800138000收到了没？") is not None
+    assert router.fate_asked("19212345678为什么失败了，帮我查一下") is not None   # only asks to be shown

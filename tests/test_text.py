@@ -34,6 +34,19 @@ def test_synonyms_match_whole_words_only():
     assert table.apply("tdx stop") == "tdx stop"
 
 
+def test_a_chinese_canonical_word_reads_as_the_same_word_written_out():
+    # "咋个解决" reads as "怎么解决" reads, a character a word ("怎么" whole was a word no phrasing has)
+    table = Synonyms({"咋个": "怎么", "没得": "没有"})
+    assert table.apply(fold("咋个解决")) == fold("怎么解决") == "怎 么 解 决"
+    assert table.apply(fold("经理回复了没得")) == fold("经理回复了没有")
+
+
+def test_what_a_synonym_made_is_read_again():
+    # "啥子意思" is "什么意思", which is "mean"
+    table = Synonyms({"啥子": "什么", "什么意思": "mean"})
+    assert table.apply(fold("那是啥子意思")) == table.apply(fold("那是什么意思")) == "那 是 mean"
+
+
 def test_stem_brings_inflections_together():
     assert stem("signatures") == stem("signature") == "signature"
     assert stem("messages") == stem("message") == "message"

@@ -192,6 +192,12 @@ def _which_template(conv: Conversation, args: dict[str, Any], said: str, codes: 
 _SIDES = {"handoff.reply": "handoff.answer", "handoff.answer": "handoff.reply"}
 
 
+def beyond_role(conv: Conversation, name: str) -> bool:
+    """Whether the conversation's role may not make request NAME, nor its other side's (`_SIDES`: a
+    customer's "reply on ticket 1" is an answer to the manager)."""
+    return not roles.allowed(conv.role, name) and not (name in _SIDES and roles.allowed(conv.role, _SIDES[name]))
+
+
 def _referent(conv: Conversation, name: str, args: dict[str, Any], said: str) -> tuple[str, dict[str, Any]]:
     """"is it approved yet?" and "what does that mean?": the object of the conversation."""
     if name in _SIDES and not roles.allowed(conv.role, name) and roles.allowed(conv.role, _SIDES[name]):
@@ -223,6 +229,19 @@ def _referent(conv: Conversation, name: str, args: dict[str, Any], said: str) ->
     return name, args
 
 
+def looked_up(conv: Conversation, reply: Reply) -> list[Line]:
+    """The look-up REPLY reads a message's sentence as, beside the message's request (`Reply.also`), done at
+    once with the conversation's object ("模板审过了没得嘛？" after the account's template was spoken of); a
+    refusal said as a line; [] when it needs a value no one gave (the request comes next all the same)."""
+    name, args = _referent(conv, reply.action, dict(reply.args or {}), reply.question)
+    if any(s.required and s.name not in args for s in conv.kb.actions[name].slots):
+        return []
+    try:
+        return conv.run(name, args)
+    except UserError as exc:
+        return [Line("error", str(exc))]
+
+
 def _the_errors(conv: Conversation, name: str, args: dict[str, Any], said: str) -> list[str]:
     """The codes "what does that mean?" (SAID, read as action NAME with ARGS) asks about when the last
     send, or a preview no number of which could be sent, met several; [] otherwise."""
@@ -245,8 +264,11 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
     ctx = conv.ctx
     if name == "handoff" and conv.role == "manager":   # a manager would be handing the case to themselves
         return [Line("warn", offers.MANAGER_HANDOFF)]
-    if name in ("handoff.answer", "handoff.claim", "handoff.reply", "handoff.resolve"):
-        roles.require(conv.role, name)     # a customer cannot claim or close; a manager replies, never answers
+    if name in ("handoff.answer", "handoff.claim", "handoff.reply", "handoff.resolve") and not roles.allowed(conv.role, name):
+        # a customer cannot claim or close; a manager replies, never answers: said in the conversation's words
+        if conv.role != "customer":
+            roles.require(conv.role, name)   # staff are told the role that may (an agent, an admin answering)
+        return [Line("info", conv.say("needs.role", request=conv.say(f"request.{name}")))]
     if name == "handoff.answer" and not handoff.queue(ctx, account=ctx.account):
         return [Line("info", conv.say("needs.no_ticket"))]
     if name == "enable" and accounts.account_info(ctx)["enabled"]:   # nothing to ask a go-ahead for
@@ -1417,7 +1439,8 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         except NotFound:
             raise _not_in_account(conv, "signature", "name", value) from None
     if slot.type == "source":
-        chosen = pick(value, conv.kb.slot_types["source"].choices)
+        choices = conv.kb.slot_types["source"].choices
+        chosen = pick(value, choices) or pick(values.spoken(conv.kb, value), choices)   # "商标撒": a closing particle
         if chosen is None:
             raise UserError(conv.say("value.not_a_source", value=value))
         return chosen
@@ -1449,7 +1472,8 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         return values.said_params(conv.kb, str(value), [variable]).get(variable, value)
     if slot.name == "industry":
         others = conv.kb.slot_types["industry"].choices if "industry" in conv.kb.slot_types else {}
-        chosen = pick(value, ctx.rules.template_industries) or pick(value, others)
+        plain = values.spoken(conv.kb, value)   # "餐饮嘛": the closing particle is no part of the industry
+        chosen = next(filter(None, (pick(v, ctx.rules.template_industries) or pick(v, others) for v in (value, plain))), None)
         if chosen is None:
             raise UserError(conv.say("value.not_an_industry", value=value, industries=industries(conv)))
         return chosen

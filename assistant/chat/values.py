@@ -17,6 +17,7 @@ from typing import Any
 from ..actions import handoff, signatures, templates
 from ..context import Context
 from ..knowledge import KnowledgeBase
+from ..messages import unclosed
 from ..text import fold, mentioned
 
 
@@ -306,17 +307,9 @@ def spoken(kb: KnowledgeBase, value: str, said: str = "") -> str:
     "Weekend party lah" -> Weekend party: actions.yaml slot type `spoken_end`), one at a time, stopping at a word of
     the type's `exclude` ("星光酒吧吧" -> 星光酒吧). VALUE as it is when SAID (the line it came from) quotes it whole
     ('名字改成"周末狂欢咯"'), or when nothing would be left."""
-    slot_type = kb.slot_types.get("spoken_end")
-    if slot_type is None or not value or any(f"{o}{value}{c}" in said for o, c in _QUOTE_PAIRS):
+    if not value or any(f"{o}{value}{c}" in said for o, c in _QUOTE_PAIRS):
         return value
-    while True:
-        folded = f" {fold(value)}"
-        if any(folded.endswith(f" {word}") for word in slot_type.exclude):
-            return value
-        match = next((m for p in slot_type.patterns if (m := p.search(value))), None)
-        if match is None or not value[:match.start()].strip():
-            return value
-        value = value[:match.start()].rstrip()
+    return unclosed(kb, value)
 
 
 # the values of a request that are a name said in speech: a closing particle is no part of them (`spoken`)
