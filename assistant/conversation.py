@@ -633,7 +633,7 @@ class Conversation:
             # unless the manager's reply was the last thing said: then only a clear request is not)
             self.fallbacks -= 1
             # a question it cannot answer right after the reply is passed on, and said so as such
-            return self._answer_ticket(text, passed=waiting["id"] == self.replied and self.router.form(text) == "question")
+            return self._answer_ticket(text, passed=waiting["id"] == self.replied and slots.asks_something(self, text))
         self.unanswered.append(reply.question)
         lines = [Line("warn", self.say("fallback"))]
         if self.fallbacks >= FALLBACKS_BEFORE_OFFER:

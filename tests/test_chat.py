@@ -127,6 +127,22 @@ def test_a_status_request_naming_the_accounts_signature_shows_it_after_a_templat
     assert "AcmeShop (trademark)" in shown and "DIGITAL_SMS_0001" not in shown
 
 
+@pytest.mark.parametrize("asked", ["模板能建几个", "how many templates can we have"])
+def test_a_question_nothing_answers_right_after_a_managers_reply_is_passed_on_as_a_question(ctx, router, asked,
+                                                                                            monkeypatch):
+    """Worded as a question without a question mark ("模板能建几个": 几 asks), it is no answer to the manager
+    (the model's reading is fixed as the encoder gave it: nothing in scope)."""
+    monkeypatch.setattr(router, "route", lambda text, lang=None: Reply(text, "fallback", 0.2, lang="zh"))
+    ticket = handoff.create(ctx, "模板审核太慢")
+    staff = dataclasses.replace(ctx, role="manager")
+    handoff.claim(staff, ticket["id"], "lin")
+    handoff.reply(staff, ticket["id"], "已经帮您加急了", by="lin")
+    conv = Conversation(ctx, router, lang="zh")
+    conv.welcome()                                    # the manager's reply is shown
+    lines = conv.handle(asked)
+    assert "这个问题我无法回答" in lines[-1].text and "lin" in lines[-1].text
+
+
 def test_a_bare_new_name_is_offered_as_a_submission_with_the_name_kept(ctx, router):
     accounts.enable(ctx)
     conv = Conversation(ctx, router)
