@@ -941,9 +941,13 @@ def refusing_desk(module_serve):
     """A desk over tickets 1 (open), 2 (claimed by wang) and 3 (resolved), and lin's token, a manager's
     (wang holds one too): each refused form changes nothing another test looks at."""
     server = module_serve()
-    customer = server.token("--account", "demo")
-    for reason in ("please call", "my template is stuck", "why was it rejected"):
-        assert server.call("POST", "/v1/tickets", customer, {"reason": reason})[0] == 200
+    # three customers, each with one ticket (a customer's second request goes on its open ticket)
+    for account in ("deskb", "deskc"):
+        cli(server.db, "--role", "admin", "admin", "account", "create", account, "--industry", "retail")
+    for account, reason in (("demo", "please call"), ("deskb", "my template is stuck"), ("deskc", "why was it rejected")):
+        customer = server.token("--account", account)
+        made = server.call("POST", "/v1/tickets", customer, {"reason": reason})
+        assert made[0] == 200 and made[1]["reused"] is False
     lin, wang = server.token("--user", "lin", "--grant", "manager"), server.token("--user", "wang", "--grant", "manager")
     assert server.call("POST", "/v1/tickets/2/claim", wang, {})[0] == 200
     assert server.call("POST", "/v1/tickets/3/resolve", lin, {"note": "Called and fixed"})[0] == 200
