@@ -213,19 +213,27 @@ def extract(kb: KnowledgeBase, type_name: str, text: str) -> list[str]:
     return found
 
 
-def _error_codes_in(kb: KnowledgeBase, text: str) -> list[str]:
-    """Error codes in TEXT that the knowledge base knows, bare or prefixed, any case."""
+def _code_names(kb: KnowledgeBase) -> dict[str, str]:
+    """Each name of the catalogue's codes (code and aliases, bare or prefixed), folded, to its code."""
     known = {}
     for code in kb.error_codes.values():
         for name in (code.code, *code.aliases):
             known[name.casefold()] = code.code
             known[name.split(".", 1)[-1].casefold()] = code.code
-    out = []
-    for value in extract(kb, "error_code", text):
-        key = value.casefold()
-        if key in known or key.startswith(("isv.", "isp.")):
-            out.append(known.get(key, value))
-    return out
+    return known
+
+
+def _as_code(known: dict[str, str], value: str) -> str | None:
+    """VALUE (read by the `error_code` slot type) as the code it names: a catalogue code, or any
+    isv./isp. code; None for other words with underscores ("bill_type", an account "nailsalon_sh")."""
+    key = value.casefold()
+    return known.get(key, value) if key in known or key.startswith(("isv.", "isp.")) else None
+
+
+def _error_codes_in(kb: KnowledgeBase, text: str) -> list[str]:
+    """Error codes in TEXT that the knowledge base knows, bare or prefixed, any case."""
+    known = _code_names(kb)
+    return [code for value in extract(kb, "error_code", text) if (code := _as_code(known, value))]
 
 
 def slots_for(kb: KnowledgeBase, action: Action, text: str) -> dict[str, Any]:
@@ -332,6 +340,7 @@ class Router:
         self._starts: tuple[tuple[str, ...], ...] | None = None  # `_prefixes`
         # the latest texts masked: a batch's line is masked when primed, then again when routed
         self._masked: dict[str, str] = {}
+        self._code_spellings = _code_names(kb)   # which words `_mask` takes for a code (`_is_code`)
         if index is None:
             intents, read = self._phrasings(folded or {})
             index = Index(intents, kb.synonyms, kb.weights, kb.stopwords, negative=NEGATIVE, folded=read,
@@ -427,9 +436,17 @@ class Router:
     def _mask(self, text: str) -> str:
         for type_name in self.kb.routing.mask_types:
             slot_type = self.kb.slot_types.get(type_name)
+            word = f" {type_name.replace('_', '')}slot "
             for pattern in slot_type.patterns if slot_type else ():
-                text = pattern.sub(f" {type_name.replace('_', '')}slot ", text)
+                if type_name == "error_code":   # only a code is one: "bill_type" and "acct nailsalon_sh" are words
+                    text = pattern.sub(lambda m, w=word: w if self._is_code(m) else m.group(0), text)
+                else:
+                    text = pattern.sub(word, text)
         return text
+
+    def _is_code(self, match: re.Match[str]) -> bool:
+        """Whether MATCH (of an `error_code` pattern) names a code (see `_as_code`)."""
+        return _as_code(self._code_spellings, match.groupdict().get("value") or match.group(0)) is not None
 
     def title(self, key: str, lang: str = "en") -> str:
         """What a "did you mean" shows for intent KEY: the entry's question in LANG, or the action
