@@ -151,6 +151,13 @@ def test_questions_in_chinese_find_the_entry_through_the_synonyms(router, questi
     assert (reply.type, reply.entry) == ("answer", expected)
 
 
+def test_signing_off_a_budget_names_no_signature(router):
+    # "sign" is a signature's word, but "signs off" approves: read as one, the entry lacked the
+    # salient word "signature" and the question fell back
+    reply = router.route("Before anyone signs off a budget: does our SMS package also cover digital messages?")
+    assert (reply.type, reply.entry) == ("answer", "sms-package-offset")
+
+
 def test_a_chinese_request_is_an_action_and_an_unrelated_one_falls_back(router):
     assert router.route("开通数字短信").action == "enable"
     assert router.route("今天天气怎么样").type == "fallback"
