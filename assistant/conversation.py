@@ -36,6 +36,9 @@ from .text import clean, fold, shorten
 
 __all__ = ["COMMANDS", "Conversation", "Line", "SlashCommand", "Upload", "Waiting", "slash"]
 FALLBACKS_BEFORE_OFFER = 2
+# small talk whose words are one language's, so the line sets the conversation's ("hi", "谢谢"); an
+# acknowledgement ("ok", "好") is typed alike in both and keeps it
+WORDED_TALK = ("greeting", "thanks", "goodbye")
 
 
 def _best_effort(log: Callable[[], None]) -> None:
@@ -173,6 +176,8 @@ class Conversation:
         if not at_value or self.router.form(text) in ("question", "command") \
                 or leaves(fold(text), self.kb.leaving):
             self.lang = language.follow(self.lang_setting, self._words_of(text), self.lang)
+            if self.lang_setting == "auto" and small_talk(self.kb, text, near=False) in WORDED_TALK:
+                self.lang = language.detect(text)   # "hi" after a Chinese line greets in English
         # a yes, a no or a number answers the assistant's own question: never the case's subject
         self._turn("user", text, reply=bool(waiting and waiting.kind in ("offer", "confirm", "pick")))
         return self._answered(lambda: self._dispatch(text))
