@@ -116,7 +116,7 @@ class Conversation:
         if self.flow:
             return slots.waiting(self)
         if self.offer:
-            return Waiting(self.yes_no(self.offer.question), ["yes", "no"], "offer")
+            return Waiting(self.yes_no(offers.asked(self, self.offer)), ["yes", "no"], "offer")
         if self.picks:
             return Waiting(self.say("pick", count=len(self.picks)),
                            [str(n) for n in range(1, len(self.picks) + 1)], "pick")
@@ -294,7 +294,7 @@ class Conversation:
         if self.offer:
             reading, self.rest = offers.reading(self, text, offers.pending_action(self.offer))
             if reading == "unclear":         # neither surely yes nor no: asked again, never taken as a no
-                return yes_or_no_again(self.yes_no(self.offer.question), self.say("answer_yes_no"))
+                return yes_or_no_again(self.yes_no(offers.asked(self, self.offer)), self.say("answer_yes_no"))
             if reading is None and (kept := slots.at_offer(self, text)) is not None:
                 return kept                  # "AcmeShop" at "submit a signature?": the name, not a new question
             offer, self.offer = self.offer, None
@@ -495,7 +495,7 @@ class Conversation:
         missing = slots.preconditions(self, "signature.submit")
         if missing:             # offered only when it could run: what comes first is said, and offered
             return missing
-        return [offers.action(self, "signature.submit", {"name": name}, self.say("offer.new_signature", name=name))]
+        return [offers.action(self, "signature.submit", {"name": name}, "offer.new_signature", fields={"name": name})]
 
     # --- replies -----------------------------------------------------------------------------
 
@@ -618,7 +618,7 @@ class Conversation:
                 return [Line("answer", text), *self._also_lines(reply)] + self._answer_ticket(reply.question, passed=True)
             self.unanswered.append(reply.question)
             return [Line("answer", text), *self._also_lines(reply)] + offers.handoff(
-                self, self.say("undocumented.offer"), reply.question, "unanswered_question")
+                self, "undocumented.offer", reply.question, "unanswered_question")
         self.fallbacks += 1
         self.failures = 0                   # the struggle is now this question, not an older failure
         if reply.error:
@@ -642,7 +642,7 @@ class Conversation:
         self.unanswered.append(reply.question)
         lines = [Line("warn", self.say("fallback"))]
         if self.fallbacks >= FALLBACKS_BEFORE_OFFER:
-            lines += offers.handoff(self, self.say("handoff.unanswered"),
+            lines += offers.handoff(self, "handoff.unanswered",
                                     " / ".join(self.unanswered[-3:]), "unanswered_question")
         return lines
 
@@ -677,7 +677,7 @@ class Conversation:
         self.unanswered = []                # the struggle is now this failure, not older questions
         if self.failures < 2:
             return []
-        return offers.handoff(self, self.say("handoff.failing"))
+        return offers.handoff(self, "handoff.failing")
 
     def _ask_after_giving_up(self) -> None:
         """A person asked for in the line right after a sign-off ("never mind, I'll try myself", then

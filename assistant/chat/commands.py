@@ -238,10 +238,10 @@ def _answer(conv: Conversation, args: list[str]) -> list[Line]:
     ticket = handoff.get(conv.ctx, args[0], any_account=False)
     if ticket["status"] == "resolved":
         number = ticket["id"]
-        return [Line("info", f"Ticket #{number} is resolved: {ticket['resolution']}"),
-                offers.make(conv, f"Open a new ticket with your message, pointing to #{number}?",
+        return [Line("info", conv.say("ticket.resolved_as", id=number, note=ticket["resolution"])),
+                offers.make(conv, "offer.follow_up_ticket",
                             deed={"do": "handoff", "reason": f"{text} (follow-up to ticket #{number})",
-                                  "trigger": "asked_for_person"})]
+                                  "trigger": "asked_for_person"}, id=number)]
     return conv.run("handoff.answer", {"ticket": args[0], "text": text})
 
 

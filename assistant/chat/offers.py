@@ -22,6 +22,15 @@ class Offer:
     question: str
     run: Callable[[], list[Line]]
     deed: dict | None = None    # RUN as plain data (see Conversation.deed), so the offer survives dump/load
+    # the catalogue's id of QUESTION and its fields ({"id": "offer.topup", "fields": {}}), so that it is
+    # asked again in the conversation's language of the moment ("谢谢" at an English offer)
+    said: dict | None = None
+
+
+def asked(conv: Conversation, offer: Offer) -> str:
+    """OFFER's question as the conversation asks it now: from the catalogue in its language, when
+    the offer was made from it."""
+    return conv.say(offer.said["id"], **offer.said["fields"]) if offer.said else offer.question
 
 
 def phrase(text: str) -> str:
@@ -33,33 +42,41 @@ def phrase(text: str) -> str:
     return " ".join(kept) + "?"
 
 
-def make(conv: Conversation, question: str, run: Callable[[], list[Line]] | None = None,
-         deed: dict | None = None) -> Line:
-    """Put QUESTION on offer (RUN, or the DEED it is built from, on yes) and return the line that asks it."""
-    conv.offer = Offer(question, run or conv.deed(deed or {}), deed)
-    return Line("choice", conv.yes_no(question))
+def make(conv: Conversation, said: str, run: Callable[[], list[Line]] | None = None,
+         deed: dict | None = None, **fields: Any) -> Line:
+    """Put the catalogue's question SAID (with FIELDS) on offer (RUN, or the DEED it is built from,
+    on yes) and return the line that asks it."""
+    return _made(conv, Offer(conv.say(said, **fields), run or conv.deed(deed or {}), deed,
+                             {"id": said, "fields": fields}))
 
 
-def action(conv: Conversation, name: str, args: dict[str, Any] | None = None, question: str | None = None,
-           left: str | None = None) -> Line:
-    """Offer action NAME (in the conversation's language: the catalogue's `offer.NAME`, else the
-    action's description as a question); yes starts it already confirmed. LEFT: the request that could
+def _made(conv: Conversation, offer: Offer) -> Line:
+    conv.offer = offer
+    return Line("choice", conv.yes_no(offer.question))
+
+
+def action(conv: Conversation, name: str, args: dict[str, Any] | None = None, said: str | None = None,
+           left: str | None = None, fields: dict[str, Any] | None = None) -> Line:
+    """Offer action NAME, asked with the catalogue's SAID (and FIELDS), else its `offer.NAME`, else the
+    action's description as a question; yes starts it already confirmed. LEFT: the request that could
     not go on without it ("回去继续" at the offer takes that one up again, chat/slots.py `resumed_at_offer`)."""
-    if question is None:
-        known = f"offer.{name}" in conv.kb.messages
-        question = conv.say(f"offer.{name}") if known else phrase(conv.kb.actions[name].description)
-    return make(conv, question, deed={"do": "start", "name": name, "args": dict(args or {}), "confirmed": True,
-                                      **({"left": left} if left else {})})
+    deed = {"do": "start", "name": name, "args": dict(args or {}), "confirmed": True, **({"left": left} if left else {})}
+    said = said or (f"offer.{name}" if f"offer.{name}" in conv.kb.messages else None)
+    if said is None:
+        return _made(conv, Offer(phrase(conv.kb.actions[name].description), conv.deed(deed), deed))
+    return make(conv, said, deed=deed, **(fields or {}))
 
 
 MANAGER_HANDOFF = "You are the support manager here: the tickets are in /queue, and /show ID opens one."
 
 
-def handoff(conv: Conversation, question: str, reason: str | None = None, trigger: str | None = None) -> list[Line]:
-    """Offer a support manager; never to a manager, who is the support manager."""
+def handoff(conv: Conversation, said: str, reason: str | None = None, trigger: str | None = None,
+            **fields: Any) -> list[Line]:
+    """Offer a support manager, asked with the catalogue's SAID; never to a manager, who is the
+    support manager."""
     if conv.role == "manager":
         return []
-    return [make(conv, question, deed={"do": "handoff", "reason": reason, "trigger": trigger})]
+    return [make(conv, said, deed={"do": "handoff", "reason": reason, "trigger": trigger}, **fields)]
 
 
 def pending_action(offer: Offer) -> str | None:

@@ -22,7 +22,7 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         result = accounts.enable(ctx)
         lines = [Line("ok", conv.say("done.enabled" if result["changed"] else "done.already_enabled"))]
         if not signatures.status(ctx):
-            lines.append(offers.action(conv, "signature.submit", question=conv.say("offer.next_signature")))
+            lines.append(offers.action(conv, "signature.submit", said="offer.next_signature"))
     elif name in ("signature.submit", "signature.update"):
         status = (signatures.submit(ctx, args["name"], args["source"]) if name == "signature.submit"
                   else signatures.update(ctx, args["name"], args.get("source")))
@@ -73,7 +73,7 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         conv.last["error"] = found["code"]
         lines = [Line("answer", render.error_text(found, conv.lang, conv.kb))]
         if found["handoff"]:
-            lines += offers.handoff(conv, conv.say("handoff.code"))
+            lines += offers.handoff(conv, "handoff.code")
         return lines
     elif name == "handoff":
         return conv.handoff(args.get("reason"), said=args.get("said"))

@@ -274,7 +274,7 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
     if name == "enable" and accounts.account_info(ctx)["enabled"]:   # nothing to ask a go-ahead for
         lines = [Line("ok", conv.say("needs.already_enabled", account=ctx.account))]
         if not signatures.status(ctx):
-            lines.append(offers.action(conv, "signature.submit", question=conv.say("offer.next_signature")))
+            lines.append(offers.action(conv, "signature.submit", said="offer.next_signature"))
         return lines
     needs_enabled = name in ("signature.submit", "signature.update", "template.create", "send")
     if needs_enabled and not accounts.account_info(ctx)["enabled"]:
@@ -285,7 +285,7 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
         if not any(s["ready_for"] for s in sigs):
             if not sigs:
                 return [Line("warn", conv.say("needs.signature")),
-                        offers.action(conv, "signature.submit", question=conv.say("offer.first_signature"), left=name)]
+                        offers.action(conv, "signature.submit", said="offer.first_signature", left=name)]
             pending = conv.say("needs.signature_ready.separator").join(
                 conv.say("needs.signature_ready.item_expected", name=s["name"], expected=s["expected_by"],
                          registration=previews.label(conv, "registration", s["registration"]))
@@ -294,18 +294,18 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
                          registration=previews.label(conv, "registration", s["registration"]))
                 for s in sigs)
             return [Line("warn", conv.say("needs.signature_ready", pending=pending)),
-                    offers.action(conv, "signature.status", question=conv.say("offer.show_signatures"), left=name)]
+                    offers.action(conv, "signature.status", said="offer.show_signatures", left=name)]
     if name == "send":
         tpls = templates.status(ctx)
         if not any(t["ready_for"] for t in tpls):
             if not tpls:
                 return [Line("warn", conv.say("needs.template")),
-                        offers.action(conv, "template.create", question=conv.say("offer.first_template"), left=name)]
+                        offers.action(conv, "template.create", said="offer.first_template", left=name)]
             return [Line("warn", conv.say("needs.template_approved")),
-                    offers.action(conv, "template.status", question=conv.say("offer.show_templates"), left=name)]
+                    offers.action(conv, "template.status", said="offer.show_templates", left=name)]
         if accounts.account_info(ctx)["packages"]["digital"] <= 0:
             return [Line("warn", conv.say("needs.topup"))] + offers.handoff(
-                conv, conv.say("offer.topup"), "digital-message package empty")
+                conv, "offer.topup", "digital-message package empty")
     return []
 
 
@@ -426,13 +426,14 @@ def at_offer(conv: Conversation, text: str) -> list[Line] | None:
                 value = check(conv, name, slot, word)
             except UserError as exc:
                 conv.remember_refusal(exc)
-                return [Line("warn", str(exc))] + yes_or_no_again(conv.yes_no(offer.question), conv.say("answer_yes_no"))
+                again = yes_or_no_again(conv.yes_no(offers.asked(conv, offer)), conv.say("answer_yes_no"))
+                return [Line("warn", str(exc)), *again]
             conv.offer = None
             return start(conv, name, {**args, slot.name: value}, word)
     if signatures.exists(conv.ctx, word) or templates.exists(conv.ctx, word):
         return None                     # "AcmeShop" at an offer to enable: what to do with that signature
     # any other word, a name of the real-name profile too (no signature yet), keeps an offer with no value
-    return yes_or_no_again(conv.yes_no(offer.question), conv.say("offer.bare_word", word=word))
+    return yes_or_no_again(conv.yes_no(offers.asked(conv, offer)), conv.say("offer.bare_word", word=word))
 
 
 def _wants(conv: Conversation, text: str) -> bool:
@@ -801,7 +802,7 @@ def resumed_at_offer(conv: Conversation, text: str) -> list[Line] | None:
     if named is None and (left := (offer.deed or {}).get("left")) in conv.kb.actions:
         named = (left, {})              # "回到模板", "回去继续": the request the offer was made for
     if named is None:
-        return yes_or_no_again(conv.yes_no(offer.question), conv.say("answer_yes_no"))
+        return yes_or_no_again(conv.yes_no(offers.asked(conv, offer)), conv.say("answer_yes_no"))
     conv.offer = None
     return conv.start(named[0], named[1], rest)
 

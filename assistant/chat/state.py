@@ -49,7 +49,8 @@ def dump(conv: Conversation) -> dict[str, Any]:
         # the numbers mean nothing if one choice is missing: all of them, or none
         "picks": [{"label": p.label, "key": p.key, "deed": p.deed} for p in conv.picks]
         if all(p.deed for p in conv.picks) else [],
-        "offer": {"question": conv.offer.question, "deed": conv.offer.deed} if conv.offer and conv.offer.deed else None,
+        "offer": {"question": conv.offer.question, "deed": conv.offer.deed, "said": conv.offer.said}
+        if conv.offer and conv.offer.deed else None,
         "flow": None if flow is None else {**asdict(flow), "slots": [list(s) for s in flow.slots]},
     }
 
@@ -66,7 +67,8 @@ def load(conv: Conversation, data: dict[str, Any]) -> Conversation:
     conv.shell = data.get("shell", conv.shell)
     conv.picks = [Pick(p["label"], deed(conv, p["deed"]), p["key"], p["deed"]) for p in data["picks"]]
     offer = data["offer"]
-    conv.offer = None if offer is None else Offer(offer["question"], deed(conv, offer["deed"]), offer["deed"])
+    conv.offer = None if offer is None else Offer(offer["question"], deed(conv, offer["deed"]), offer["deed"],
+                                                  offer.get("said"))   # stored before offers kept their id: none
     flow = data["flow"]
     conv.flow = None if flow is None else Flow(**{**flow, "slots": [Slot(*s) for s in flow["slots"]]})
     return conv
