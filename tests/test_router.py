@@ -158,6 +158,12 @@ def test_signing_off_a_budget_names_no_signature(router):
     assert (reply.type, reply.entry) == ("answer", "sms-package-offset")
 
 
+@pytest.mark.parametrize("line", ["账上还剩多少钱", "how much credit do we have left"])
+def test_money_left_asks_the_balance_and_how_much_alone_a_price(router, line):
+    assert router.route(line).action == "account.status"
+    assert router.route("数字短信多少钱").entry == "price-not-published"
+
+
 def test_a_chinese_request_is_an_action_and_an_unrelated_one_falls_back(router):
     assert router.route("开通数字短信").action == "enable"
     assert router.route("今天天气怎么样").type == "fallback"
