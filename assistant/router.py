@@ -656,9 +656,14 @@ class Router:
         answered, found = {reply.entry}, []
         floor = self.thresholds.answer if request else self.thresholds.low_confidence
         for i, sentence in asking:
+            said = sentence
+            if request and not _refers(sentence) and not self._referents_in(sentence) and \
+                    (named := self._named_before(sentences[:i])) and \
+                    self._route_one(sentence, sentence, reply.lang).confidence < self.thresholds.low_confidence:
+                # "帮我建个会员日模板，审核要多久", unsure alone (signature or template?): the template's review
+                sentence = f"{named} {sentence}"
             if _UNNAMED_ZH.search(sentence) or len(set(self._words(sentence)) - self._stop()) < 2:
                 continue   # "What's the procedure?": what it asks of, only its context says
-            said = sentence
             if _refers(sentence) and (sentence := self.resolved(sentence, sentences[:i])) is None:
                 continue
             other = self._route_one(sentence, sentence, reply.lang)
@@ -669,7 +674,7 @@ class Router:
                 continue
             if (other.type == "answer" or other.kind == "undocumented") and other.entry not in answered and \
                     f"faq:{other.entry}" in near and other.confidence >= floor:
-                if said != sentence and self._route_one(said, f"{sentences[i - 1]} {said}", reply.lang).entry == reply.entry:
+                if _refers(said) and self._route_one(said, f"{sentences[i - 1]} {said}", reply.lang).entry == reply.entry:
                     continue   # "... it was blocked. When can I send it to myself again?": the question answered
                 other = self._as_the_message_leans(other, sentence, near)
                 if other.entry in answered:
@@ -1072,20 +1077,27 @@ class Router:
     def resolved(self, sentence: str, before: Sequence[str]) -> str | None:
         """SENTENCE with its pronoun replaced by the object the nearest sentence BEFORE it names
         ("When will it be approved?" after "... submitted a signature called AcmeShop." is "When
-        will the signature be approved?"), or None when it has no pronoun or nothing is named.
+        will the signature be approved?"), or None when it has no pronoun or nothing is named. Of
+        two objects there the first is the one it is about ("a template named X with ..., signature
+        Y. Can you create it?" creates the template).
         The objects are the knowledge base's `routing.referents`, read after the synonym table."""
         words = fold(sentence).split()
         pronoun = next((w for w in words if w in _PRONOUNS), None)
-        referents = self.kb.routing.referents
-        if pronoun is None or not referents:
-            return None
-        synonyms = self.index.synonyms
+        named = self._named_before(before) if pronoun is not None else None
+        return None if named is None else " ".join(f"the {named}" if w == pronoun else w for w in words)
+
+    def _named_before(self, before: Sequence[str]) -> str | None:
+        """The object (`routing.referents`) the nearest of the sentences BEFORE that names one is about:
+        the first it names."""
         for earlier in reversed(before):
-            folded = fold(earlier)
-            found = [w for w in (synonyms.apply(folded) if synonyms else folded).split() if w in referents]
-            if found:
-                return " ".join(f"the {found[-1]}" if w == pronoun else w for w in words)
+            if found := self._referents_in(earlier):
+                return found[0]
         return None
+
+    def _referents_in(self, text: str) -> list[str]:
+        """The objects (`routing.referents`) TEXT names, in order, read after the synonym table."""
+        folded, synonyms = fold(text), self.index.synonyms
+        return [w for w in (synonyms.apply(folded) if synonyms else folded).split() if w in self.kb.routing.referents]
 
     def _stated(self, replies: list[Reply]) -> Candidate | None:
         """The entry a statement among REPLIES is answered with outright, if any (the last one)."""

@@ -151,6 +151,14 @@ def test_questions_in_chinese_find_the_entry_through_the_synonyms(router, questi
     assert (reply.type, reply.entry) == ("answer", expected)
 
 
+@pytest.mark.parametrize("text,entry", [("帮我建个会员日模板，审核要多久", "template-review-time"),
+                                        ("帮我申请一个叫阿克米的签名，审核要多久", "signature-review-time"),
+                                        ("帮我建个模板，怎么收费", "price-not-published")])
+def test_a_question_beside_a_request_naming_nothing_is_read_of_the_requests_object(router, text, entry):
+    # "审核要多久" alone is the signature's review as much as the template's; a question sure alone keeps its reading
+    assert [other.entry for other in router.route(text).also] == [entry]
+
+
 def test_signing_off_a_budget_names_no_signature(router):
     # "sign" is a signature's word, but "signs off" approves: read as one, the entry lacked the
     # salient word "signature" and the question fell back
