@@ -578,6 +578,33 @@ def test_a_path_typed_at_a_file_prompt_is_never_opened_whatever_it_names(world, 
     assert json.loads(made["frames"]) == [{"file": "mine.png", "format": "png", "size": len(png_bytes(32, 48))}]
 
 
+def test_a_chinese_conversations_own_refusals_and_409s_are_said_in_chinese(world):
+    from conftest import png_bytes
+
+    server, token = world["server"], world["tokens"]["a"]
+    conv = server.call("POST", "/v1/conversations", token, headers={"X-Assistant-Now": NOW})[1]["id"]
+    for text in ("我要建一个模板", "夏季", "AcmeShop", "电商"):
+        _say(server, conv, token, text)
+    assert _say(server, conv, token, "您好${name}，夏季促销")["waiting"]["kind"] == "file"
+    said = [line["text"] for line in _say(server, conv, token, "/etc/passwd")["lines"]]
+    assert said == ["请附上文件本身：这段对话在服务上进行，所以要发送文件，而不是路径（REPL 会替您上传）。请重试，或输入“取消”放弃此请求。"]
+    assert [line["text"] for line in _say(server, conv, token, "/nosuch")["lines"]][0] == (
+        "没有 /nosuch 这个命令；/help 可列出全部命令")
+    assert _upload(server, conv, token, [("a.png", png_bytes())])[0] == 200
+    status, answer = _upload(server, conv, token, [("a.png", png_bytes())])
+    assert status == 409 and answer["error"].startswith("这段对话现在不等文件（它在等："), answer
+    assert answer["hint"] == '请只在 waiting.kind 为 "file" 时发送文件', answer
+    status, answer = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "/account globex"},
+                                 headers={"X-Assistant-Now": NOW})
+    assert (status, answer["error"]) == (403, "这个令牌只能用于账号“demo”；/account 不能切换它"), answer
+    _say(server, conv, token, "/quit")
+    status, answer = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "你好"},
+                                 headers={"X-Assistant-Now": NOW})
+    assert status == 409, answer
+    assert answer == {"error": "这段对话已经结束（/quit）；请用 POST /v1/conversations 开始新的对话",
+                      "hint": "请用 POST /v1/conversations 开始新的对话"}
+
+
 def test_the_file_endpoint_refuses_what_is_not_wanted_or_cannot_be_used_in_json(world):
     from conftest import MP4_BYTES, png_bytes
 
