@@ -244,6 +244,16 @@ def test_ask_about_a_code_in_chinese_gives_its_fix_in_chinese(shared_world):
     assert status == 200 and "Fix: Top up the account." in answer["text"]
 
 
+def test_ask_refuses_a_chinese_line_it_cannot_read_in_the_replys_language(shared_world):
+    server, token = shared_world["server"], shared_world["tokens"]["a"]
+    status, answer = server.call("POST", "/v1/ask", token, {"question": "怎么发送" * 350, "text": True})
+    assert status == 200 and answer["lang"] == "zh", answer
+    assert answer["error"] == "问题太长（1400 个字符）；请在 1000 个字符以内提问", answer
+    assert answer["text"] == "抱歉，无法读取这行输入：问题太长（1400 个字符）；请在 1000 个字符以内提问。"
+    status, answer = server.call("POST", "/v1/ask", token, {"question": "send it now. " * 100 + "ok"})
+    assert answer["error"] == "question too long (1302 characters); ask in at most 1000", answer   # English stays
+
+
 def test_ask_what_to_do_about_a_codes_chinese_meaning_answers_with_the_code(shared_world):
     server, token = shared_world["server"], shared_world["tokens"]["a"]
     status, answer = server.call("POST", "/v1/ask", token, {"question": "余额不足怎么办", "text": True})
