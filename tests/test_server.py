@@ -615,6 +615,32 @@ def test_a_chinese_conversations_own_refusals_and_409s_are_said_in_chinese(world
                       "hint": "请用 POST /v1/conversations 开始新的对话"}
 
 
+def test_four_simultaneous_yeses_to_one_go_ahead_send_once_and_the_others_are_told_it_moved_on(world):
+    import threading
+
+    server, token = world["server"], world["tokens"]["a"]
+    conv = server.call("POST", "/v1/conversations", token, headers={"X-Assistant-Now": NOW})[1]["id"]
+    view = _say(server, conv, token, "/send DIGITAL_SMS_0001 13800138001 name=Ann")
+    assert view["waiting"]["kind"] == "confirm", view
+    barrier, answers = threading.Barrier(4), []
+
+    def yes() -> None:
+        barrier.wait()
+        answers.append(server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "yes"},
+                                   headers={"X-Assistant-Now": NOW}))
+    threads = [threading.Thread(target=yes) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    took = [view for status, view in answers if status == 200]
+    assert len(took) == 1 and any(": 1 sent, 0 failed" in line["text"] for line in took[0]["lines"]), answers
+    assert sorted(status for status, _ in answers) == [200, 409, 409, 409], answers
+    assert all("moved on in another window" in view["error"] for status, view in answers if status == 409), answers
+    status, sends = server.call("GET", "/v1/sends?phone=13800138001", token, headers={"X-Assistant-Now": NOW})
+    assert status == 200 and len(sends) == 1, sends
+
+
 def test_the_file_endpoint_refuses_what_is_not_wanted_or_cannot_be_used_in_json(world):
     from conftest import MP4_BYTES, png_bytes
 
