@@ -862,6 +862,27 @@ def test_the_sends_to_a_number_give_its_own_result_and_a_number_no_send_reaches_
     assert answer["error"].startswith("isv.MOBILE_NUMBER_ILLEGAL: '010-62345678' is a landline"), answer
 
 
+def test_a_number_no_send_can_reach_finds_the_sends_that_recorded_it_and_else_is_refused(world):
+    from urllib.parse import quote
+
+    server, token = world["server"], world["tokens"]["a"]
+    friday = {"X-Assistant-Now": NOW}
+    from test_server_strict import multipart
+
+    data, content_type = multipart([("code", b"DIGITAL_SMS_0001"), ("phone", b"13800138002"), ("phone", b"12345"),
+                                    ("phone", b"+1 415 555 0100"), ("param", b"name=Tom")])
+    status, sent = server.call("POST", "/v1/sends", token, data=data, content_type=content_type, headers=friday)
+    assert status == 200 and (sent["sent"], sent["failed"]) == (1, 2), sent
+    for written in ("12345", "+1 415 555 0100", "+1-415-555-0100"):
+        status, found = server.call("GET", f"/v1/sends?phone={quote(written)}", token, headers=friday)
+        assert status == 200 and [s["request_id"] for s in found] == [sent["request_id"]], (written, found)
+        assert found[0]["recipient"]["status"] == "failed"
+        assert found[0]["recipient"]["error_code"] == "isv.MOBILE_NUMBER_ILLEGAL", found
+    for never in ("99999", "abc", "+1 415 555 0199"):
+        status, answer = server.call("GET", f"/v1/sends?phone={quote(never)}", token, headers=friday)
+        assert status == 422 and answer["error_code"] == "isv.MOBILE_NUMBER_ILLEGAL", (never, answer)
+
+
 def test_a_chinese_customers_tickets_and_inbox_say_the_summary_in_chinese_and_the_staffs_in_english(world):
     server, tokens = world["server"], world["tokens"]
     status, ticket = server.call("POST", "/v1/tickets", tokens["b"], {"reason": "我的模板一直没通过"},
