@@ -52,6 +52,16 @@ def test_a_lone_surrogate_in_any_json_text_field_is_a_422_naming_it(svc):
     assert "Traceback" not in svc.stderr()
 
 
+@pytest.mark.parametrize("depth", [1000, 100_000])
+def test_deeply_nested_json_is_the_documented_422_not_json_text(svc, depth):
+    data = b'{"question": "hi", "x": ' + b"[" * depth + b"]" * depth + b"}"
+    status, answer = raw_json(svc, "POST", "/v1/ask", svc.customer, data)
+    assert status == 422 and answer["error"].startswith("the body is not JSON text: the body nests arrays or objects "
+                                                        "too deeply"), answer
+    assert answer["hint"] == "send UTF-8 JSON as /openapi.json describes"
+    assert "Traceback" not in svc.stderr()
+
+
 def test_a_json_body_that_is_not_utf8_is_a_422(svc):
     status, answer = raw_json(svc, "POST", "/v1/ask", svc.customer, b'{"question": "caf\xe9"}')
     assert status == 422 and answer["error"].startswith("the body is not JSON text: the body is not valid UTF-8")
