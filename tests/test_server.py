@@ -597,7 +597,8 @@ def test_a_chinese_conversations_own_refusals_and_409s_are_said_in_chinese(world
         _say(server, conv, token, text)
     assert _say(server, conv, token, "您好${name}，夏季促销")["waiting"]["kind"] == "file"
     said = [line["text"] for line in _say(server, conv, token, "/etc/passwd")["lines"]]
-    assert said == ["请附上文件本身：这段对话在服务上进行，所以要发送文件，而不是路径（REPL 会替您上传）。请重试，或输入“取消”放弃此请求。"]
+    assert said == ["请附上文件本身：这段对话在服务上进行，所以要发送文件，而不是路径（REPL 会替您上传）。"
+                    "请重试，或输入“取消”放弃此请求。"]
     assert [line["text"] for line in _say(server, conv, token, "/nosuch")["lines"]][0] == (
         "没有 /nosuch 这个命令；/help 可列出全部命令")
     assert _upload(server, conv, token, [("a.png", png_bytes())])[0] == 200
