@@ -917,6 +917,24 @@ def _send_form(count: int) -> tuple[bytes, str]:
     return multipart([("code", b"DIGITAL_SMS_0001"), *phones, ("param", b"name=Tom")])
 
 
+@pytest.mark.parametrize("fields,said", [
+    ([("phone", b"13800000001"), ("phone", b""), ("phone", b"  "), ("param", b"name=Tom")],
+     "2 `phone` fields are blank (#2, #3 of 3); give a number in each, or leave the field out"),
+    ([("phone", b"13800000001"), ("param", b"name=A"), ("param", b"name=B")],
+     "param 'name' is given twice ('A', then 'B'); give each variable one `param` field"),
+    ([("phone", b"13800000001"), ("param", b"name")], "param 'name' is not NAME=VALUE; write it as name=VALUE"),
+])
+def test_a_send_refuses_a_value_it_would_drop_saying_which_and_how_to_fix_it(sending_world, fields, said):
+    from test_server_strict import multipart
+
+    server, token = sending_world
+    data, content_type = multipart([("code", b"DIGITAL_SMS_0001"), *fields])
+    status, answer = server.call("POST", "/v1/sends", token, data=data, content_type=content_type,
+                                 headers={"X-Assistant-Now": NOW})
+    assert (status, answer["error"]) == (400, said), answer
+    assert answer["hint"] == said.rsplit("; ", 1)[1]
+
+
 @pytest.mark.parametrize("count,said", [
     (1001, "isv.MOBILE_COUNT_OVER_LIMIT: 1001 numbers in one request, at most 1000; split them over several "
            "requests, or send them as a `file` of recipients"),   # within the form's room: the send's own check
