@@ -1051,6 +1051,19 @@ def test_a_word_in_a_list_of_numbers_is_named_by_ask_and_by_a_conversation_in_it
     server.call("POST", f"/v1/conversations/{conv}/cancel", token, headers=now)
 
 
+def test_a_request_body_is_judged_before_the_objects_state_and_an_empty_topup_is_refused(shared_world):
+    server, tokens = shared_world["server"], shared_world["tokens"]
+    status, answer = server.call("POST", "/v1/admin/accounts/demo/topup", tokens["admin"], {})
+    assert status == 400 and answer == {
+        "error": "nothing to add to account 'demo': no package named; give `digital`, `sms` or both: the messages to "
+                 "add (0 to 1,000,000,000)", "hint": "give `digital`, `sms` or both: the messages to add (0 to "
+                                                     "1,000,000,000)"}, answer
+    status, answer = server.call("POST", "/v1/signatures/AcmeShop/resubmit", tokens["a"], {"source": "bogus"},
+                                 headers={"X-Assistant-Now": NOW})
+    assert status == 400 and answer["error_code"] == "isv.SIGN_SOURCE_ILLEGAL", answer
+    assert "'bogus'" in answer["error"] and "under review" not in answer["error"], answer
+
+
 def test_ask_for_an_account_that_does_not_exist_is_a_404_naming_it_and_how_to_find_one(shared_world):
     server, agent = shared_world["server"], shared_world["tokens"]["agent"]
     for question in ("show my template status", "what is td"):
