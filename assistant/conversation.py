@@ -216,7 +216,7 @@ class Conversation:
             if self.whole_turns and isinstance(exc, Unavailable):
                 raise  # the shell runs the turn again, or answers that the database failed: nothing is kept
             self.remember_refusal(exc)
-            lines = [Line("error", str(exc))] + self.after_failure()
+            lines = [Line("error", self.told(exc))] + self.after_failure()
         except Exception as exc:  # a bug must not end the session, in any shell  # noqa: BLE001
             lines = self.internal_error(exc)
         lines = [Line(line.kind, speech.say(line.text, self.kb, self.shell), line.entry) for line in lines]
@@ -441,7 +441,7 @@ class Conversation:
         except UserError as exc:
             if not pending:
                 raise
-            lines = [Line("error", str(exc))]
+            lines = [Line("error", self.told(exc))]
         else:
             name = text[1:].split(None, 1)[0].lower() if text[1:].strip() else ""
             if pending and self.flow is pending and roles.SLASH.get(name) == pending.action:
@@ -502,6 +502,17 @@ class Conversation:
     def say(self, msg_id: str, **fields: object) -> str:
         """Message MSG_ID of the catalogue (knowledge/messages.yaml) in the conversation's language."""
         return say(self.kb, msg_id, self.lang, **fields)
+
+    def told(self, exc: UserError) -> str:
+        """The refusal EXC as the conversation says it: the catalogue's sentence in its language when EXC's
+        line is that sentence in English (`errors.said`), else EXC's own line (one said already in the
+        conversation's language, or one with more to it, is kept)."""
+        if exc.said is None or self.lang == "en":
+            return str(exc)
+        msg_id, fields = exc.said
+        if str(exc) != say(self.kb, msg_id, "en", **fields):
+            return str(exc)
+        return self.say(msg_id, **fields)
 
     def yes_no(self, question: str) -> str:
         """QUESTION with the yes/no marker of the conversation's language ("[y/N]"); the web chat

@@ -88,20 +88,20 @@ def refused(code: str, message: str) -> UserError:
 def split_fix(message: str) -> tuple[str, str | None]:
     """MESSAGE ("what was wrong; how to fix it") as (what, fix); fix is None when there is no clear one.
 
-    The fix is what follows the last "; " outside parentheses (a "; " inside a parenthesised aside
+    The fix is what follows the last "; " (or a Chinese line's "；") outside parentheses (a "; " inside a parenthesised aside
     belongs to the aside); failing that, a parenthesised aside closing the line, as in
     "... (--role agent)" or "the disk is full (free some space; nothing was changed)".
     """
     depth, cut = 0, None
     for i, ch in enumerate(message):
-        if ch == "(":
+        if ch in "(（":
             depth += 1
-        elif ch == ")":
+        elif ch in ")）":
             depth = max(depth - 1, 0)
-        elif ch == ";" and depth == 0 and message[i + 1:i + 2] == " ":
+        elif depth == 0 and ((ch == ";" and message[i + 1:i + 2] == " ") or ch == "；"):   # a Chinese line's "；" too
             cut = i
-    if cut is not None and message[cut + 2:].strip():
-        return message[:cut].rstrip(), message[cut + 2:].strip()
+    if cut is not None and message[cut + 1:].strip():
+        return message[:cut].rstrip(), message[cut + 1:].strip()
     if message.endswith(")"):
         depth = 0
         for i in range(len(message) - 1, -1, -1):

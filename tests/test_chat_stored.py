@@ -132,3 +132,26 @@ def test_a_refused_line_is_kept_in_the_transcript_with_its_refusal_at_the_same_s
     shown, version = kept(ctx, conv_id)
     assert version == 2 and [(line["from"], line["text"]) for line in shown[-2:]] == [
         ("customer", "/account acme"), ("assistant", "that cannot be done")]
+
+
+def test_a_turn_another_window_took_while_the_request_waited_is_refused_not_answered_anew(ctx, chat):
+    """The version the request found on arrival is the one it answers: a turn committed while it waited for
+    the transaction makes it a 409 (MovedOn), not a reply to the conversation as the other turn left it."""
+    holder, conv_id, _ = chat
+    store, heard = ctx.store, []
+    atomically = store.atomically
+
+    def after_another_window(work, key=None):
+        store.atomically = atomically   # the other window's turn goes first, then this request's transaction
+        stored.turn(holder, conv_id, lambda conv: heard.append("other") or [], lambda *_: None)
+        return atomically(work, key=key)
+
+    store.atomically = after_another_window
+    try:
+        with pytest.raises(stored.MovedOn, match="moved on in another window"):
+            stored.turn(holder, conv_id, lambda conv: heard.append("late") or [], lambda *_: None)
+    finally:
+        store.atomically = atomically
+    assert heard == ["other"] and kept(ctx, conv_id)[1] == 2
+    stored.turn(holder, conv_id, lambda conv: heard.append("next") or [], lambda *_: None)   # a later line is taken
+    assert heard == ["other", "next"] and kept(ctx, conv_id)[1] == 3

@@ -112,6 +112,30 @@ def test_every_v1_route_of_the_service_is_in_the_api_reference(tmp_path):
     assert not missing, f"docs/api.md does not describe: {missing}"
 
 
+def test_every_field_and_query_parameter_of_a_v1_route_is_named_in_its_section_of_the_api_reference(tmp_path):
+    pytest.importorskip("fastapi")
+    import re
+
+    from assistant.server.app import create_app
+    from assistant.server.settings import Settings
+
+    schema = create_app(Settings(db=str(tmp_path / "assistant.db"))).openapi()
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^### `([A-Z]+ \S+)`\n(.*?)(?=^#{2,3} |\Z)", text, re.M | re.S))
+    missing = []
+    for path, methods in schema["paths"].items():
+        for method, op in methods.items() if path.startswith("/v1/") else ():
+            names = [p["name"] for p in op.get("parameters", []) if p["in"] == "query"]
+            for content in op.get("requestBody", {}).get("content", {}).values():
+                refs = [content["schema"]] + content["schema"].get("anyOf", [])
+                for ref in (r["$ref"].rsplit("/", 1)[1] for r in refs if "$ref" in r):
+                    names += list(schema["components"]["schemas"][ref]["properties"])
+            section = sections.get(f"{method.upper()} {path}", "")
+            missing += [f"{method.upper()} {path}: {name}" for name in names
+                        if not re.search(rf"[`\"?&]{re.escape(name)}\b", section)]
+    assert not missing, f"docs/api.md does not name: {missing}"
+
+
 def test_the_readme_is_a_short_tour():
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     assert len(lines) <= README_MAX_LINES, f"README.md has {len(lines)} lines; move detail into docs/"

@@ -20,6 +20,9 @@ from assistant.errors import split_fix
     # no "; " at all: a closing aside is the fix
     ("the file is read-only (check its permissions, or use a copy you can write)",
      "the file is read-only", "check its permissions, or use a copy you can write"),
+    # a Chinese line splits at its full-width "；", a "；" inside full-width parentheses belonging to them
+    ("这段对话已经结束（/quit；已保存）；请用 POST /v1/conversations 开始新的对话",
+     "这段对话已经结束（/quit；已保存）", "请用 POST /v1/conversations 开始新的对话"),
 ])
 def test_the_fix_is_the_last_part_outside_parentheses(message, what, fix):
     assert split_fix(message) == (what, fix)

@@ -449,6 +449,48 @@ def test_a_writer_killed_mid_send_leaves_a_recording_send_that_is_rolled_back_wh
     assert _send(live, "13312345678")["sent"] == 1
 
 
+def test_a_send_while_another_is_recorded_is_refused_at_once_before_its_numbers_are_read_or_any_lock_waited(live):
+    import threading
+    import time
+
+    from assistant.errors import Conflict
+    from assistant.storage import open_store
+
+    live.store.atomically(lambda: live.store.insert("requests", {
+        "request_id": "RUNNING-0001", "account": "demo", "template": "DIGITAL_SMS_0001", "created_at": live.now(),
+        "total": 200000, "sent": 200000, "failed": 0, "actor": "customer", "state": "recording", "written": 2000,
+        "lease": time.time() + 600}))
+
+    def unread():
+        raise AssertionError("the numbers were read before the refusal")
+        yield
+
+    holding, done = threading.Event(), threading.Event()
+
+    def recording() -> None:   # the recording's next chunk, its transaction held open meanwhile
+        other = open_store(live.store.target)
+
+        def chunk() -> None:
+            other.execute("UPDATE requests SET written = 4000 WHERE request_id = 'RUNNING-0001'")
+            holding.set()
+            done.wait(30)
+        try:
+            other.atomically(chunk, key="demo")
+        finally:
+            other.close()
+    writer = threading.Thread(target=recording)
+    writer.start()
+    try:
+        assert holding.wait(30)
+        started = time.monotonic()
+        with pytest.raises(Conflict, match=r"still being recorded \(request RUNNING-0001: 2,000 of 200,000 messages\)"):
+            sending.send(live, "DIGITAL_SMS_0001", unread(), from_file=True)
+        assert time.monotonic() - started < 1.0
+    finally:
+        done.set()
+        writer.join()
+
+
 REACHED = [("13800138000", {"name": "T"})]  # one number sent: a send none of whose numbers is reached is refused
 
 

@@ -244,6 +244,16 @@ def test_ask_about_a_code_in_chinese_gives_its_fix_in_chinese(shared_world):
     assert status == 200 and "Fix: Top up the account." in answer["text"]
 
 
+def test_ask_refuses_a_chinese_line_it_cannot_read_in_the_replys_language(shared_world):
+    server, token = shared_world["server"], shared_world["tokens"]["a"]
+    status, answer = server.call("POST", "/v1/ask", token, {"question": "怎么发送" * 350, "text": True})
+    assert status == 200 and answer["lang"] == "zh", answer
+    assert answer["error"] == "问题太长（1400 个字符）；请在 1000 个字符以内提问", answer
+    assert answer["text"] == "抱歉，无法读取这行输入：问题太长（1400 个字符）；请在 1000 个字符以内提问。"
+    status, answer = server.call("POST", "/v1/ask", token, {"question": "send it now. " * 100 + "ok"})
+    assert answer["error"] == "question too long (1302 characters); ask in at most 1000", answer   # English stays
+
+
 def test_ask_what_to_do_about_a_codes_chinese_meaning_answers_with_the_code(shared_world):
     server, token = shared_world["server"], shared_world["tokens"]["a"]
     status, answer = server.call("POST", "/v1/ask", token, {"question": "余额不足怎么办", "text": True})
@@ -578,6 +588,60 @@ def test_a_path_typed_at_a_file_prompt_is_never_opened_whatever_it_names(world, 
     assert json.loads(made["frames"]) == [{"file": "mine.png", "format": "png", "size": len(png_bytes(32, 48))}]
 
 
+def test_a_chinese_conversations_own_refusals_and_409s_are_said_in_chinese(world):
+    from conftest import png_bytes
+
+    server, token = world["server"], world["tokens"]["a"]
+    conv = server.call("POST", "/v1/conversations", token, headers={"X-Assistant-Now": NOW})[1]["id"]
+    for text in ("我要建一个模板", "夏季", "AcmeShop", "电商"):
+        _say(server, conv, token, text)
+    assert _say(server, conv, token, "您好${name}，夏季促销")["waiting"]["kind"] == "file"
+    said = [line["text"] for line in _say(server, conv, token, "/etc/passwd")["lines"]]
+    assert said == ["请附上文件本身：这段对话在服务上进行，所以要发送文件，而不是路径（REPL 会替您上传）。"
+                    "请重试，或输入“取消”放弃此请求。"]
+    assert [line["text"] for line in _say(server, conv, token, "/nosuch")["lines"]][0] == (
+        "没有 /nosuch 这个命令；/help 可列出全部命令")
+    assert _upload(server, conv, token, [("a.png", png_bytes())])[0] == 200
+    status, answer = _upload(server, conv, token, [("a.png", png_bytes())])
+    assert status == 409 and answer["error"].startswith("这段对话现在不等文件（它在等："), answer
+    assert answer["hint"] == '请只在 waiting.kind 为 "file" 时发送文件', answer
+    status, answer = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "/account globex"},
+                                 headers={"X-Assistant-Now": NOW})
+    assert (status, answer["error"]) == (403, "这个令牌只能用于账号“demo”；/account 不能切换它"), answer
+    _say(server, conv, token, "/quit")
+    status, answer = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "你好"},
+                                 headers={"X-Assistant-Now": NOW})
+    assert status == 409, answer
+    assert answer == {"error": "这段对话已经结束（/quit）；请用 POST /v1/conversations 开始新的对话",
+                      "hint": "请用 POST /v1/conversations 开始新的对话"}
+
+
+def test_four_simultaneous_yeses_to_one_go_ahead_send_once_and_the_others_are_told_it_moved_on(world):
+    import threading
+
+    server, token = world["server"], world["tokens"]["a"]
+    conv = server.call("POST", "/v1/conversations", token, headers={"X-Assistant-Now": NOW})[1]["id"]
+    view = _say(server, conv, token, "/send DIGITAL_SMS_0001 13800138001 name=Ann")
+    assert view["waiting"]["kind"] == "confirm", view
+    barrier, answers = threading.Barrier(4), []
+
+    def yes() -> None:
+        barrier.wait()
+        answers.append(server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": "yes"},
+                                   headers={"X-Assistant-Now": NOW}))
+    threads = [threading.Thread(target=yes) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    took = [view for status, view in answers if status == 200]
+    assert len(took) == 1 and any(": 1 sent, 0 failed" in line["text"] for line in took[0]["lines"]), answers
+    assert sorted(status for status, _ in answers) == [200, 409, 409, 409], answers
+    assert all("moved on in another window" in view["error"] for status, view in answers if status == 409), answers
+    status, sends = server.call("GET", "/v1/sends?phone=13800138001", token, headers={"X-Assistant-Now": NOW})
+    assert status == 200 and len(sends) == 1, sends
+
+
 def test_the_file_endpoint_refuses_what_is_not_wanted_or_cannot_be_used_in_json(world):
     from conftest import MP4_BYTES, png_bytes
 
@@ -799,6 +863,27 @@ def test_the_sends_to_a_number_give_its_own_result_and_a_number_no_send_reaches_
     assert answer["error"].startswith("isv.MOBILE_NUMBER_ILLEGAL: '010-62345678' is a landline"), answer
 
 
+def test_a_number_no_send_can_reach_finds_the_sends_that_recorded_it_and_else_is_refused(world):
+    from urllib.parse import quote
+
+    server, token = world["server"], world["tokens"]["a"]
+    friday = {"X-Assistant-Now": NOW}
+    from test_server_strict import multipart
+
+    data, content_type = multipart([("code", b"DIGITAL_SMS_0001"), ("phone", b"13800138002"), ("phone", b"12345"),
+                                    ("phone", b"+1 415 555 0100"), ("param", b"name=Tom")])
+    status, sent = server.call("POST", "/v1/sends", token, data=data, content_type=content_type, headers=friday)
+    assert status == 200 and (sent["sent"], sent["failed"]) == (1, 2), sent
+    for written in ("12345", "+1 415 555 0100", "+1-415-555-0100"):
+        status, found = server.call("GET", f"/v1/sends?phone={quote(written)}", token, headers=friday)
+        assert status == 200 and [s["request_id"] for s in found] == [sent["request_id"]], (written, found)
+        assert found[0]["recipient"]["status"] == "failed"
+        assert found[0]["recipient"]["error_code"] == "isv.MOBILE_NUMBER_ILLEGAL", found
+    for never in ("99999", "abc", "+1 415 555 0199"):
+        status, answer = server.call("GET", f"/v1/sends?phone={quote(never)}", token, headers=friday)
+        assert status == 422 and answer["error_code"] == "isv.MOBILE_NUMBER_ILLEGAL", (never, answer)
+
+
 def test_a_chinese_customers_tickets_and_inbox_say_the_summary_in_chinese_and_the_staffs_in_english(world):
     server, tokens = world["server"], world["tokens"]
     status, ticket = server.call("POST", "/v1/tickets", tokens["b"], {"reason": "我的模板一直没通过"},
@@ -830,6 +915,24 @@ def _send_form(count: int) -> tuple[bytes, str]:
 
     phones = [("phone", str(13800000000 + n).encode()) for n in range(count)]
     return multipart([("code", b"DIGITAL_SMS_0001"), *phones, ("param", b"name=Tom")])
+
+
+@pytest.mark.parametrize("fields,said", [
+    ([("phone", b"13800000001"), ("phone", b""), ("phone", b"  "), ("param", b"name=Tom")],
+     "2 `phone` fields are blank (#2, #3 of 3); give a number in each, or leave the field out"),
+    ([("phone", b"13800000001"), ("param", b"name=A"), ("param", b"name=B")],
+     "param 'name' is given twice ('A', then 'B'); give each variable one `param` field"),
+    ([("phone", b"13800000001"), ("param", b"name")], "param 'name' is not NAME=VALUE; write it as name=VALUE"),
+])
+def test_a_send_refuses_a_value_it_would_drop_saying_which_and_how_to_fix_it(sending_world, fields, said):
+    from test_server_strict import multipart
+
+    server, token = sending_world
+    data, content_type = multipart([("code", b"DIGITAL_SMS_0001"), *fields])
+    status, answer = server.call("POST", "/v1/sends", token, data=data, content_type=content_type,
+                                 headers={"X-Assistant-Now": NOW})
+    assert (status, answer["error"]) == (400, said), answer
+    assert answer["hint"] == said.rsplit("; ", 1)[1]
 
 
 @pytest.mark.parametrize("count,said", [
@@ -946,6 +1049,19 @@ def test_a_word_in_a_list_of_numbers_is_named_by_ask_and_by_a_conversation_in_it
     said = "\n".join(line["text"] for line in view["lines"])
     assert "abc (无运营商): 将失败，isv.MOBILE_NUMBER_ILLEGAL" in said and "1 条将发送，2 条将失败" in said, said
     server.call("POST", f"/v1/conversations/{conv}/cancel", token, headers=now)
+
+
+def test_a_request_body_is_judged_before_the_objects_state_and_an_empty_topup_is_refused(shared_world):
+    server, tokens = shared_world["server"], shared_world["tokens"]
+    status, answer = server.call("POST", "/v1/admin/accounts/demo/topup", tokens["admin"], {})
+    assert status == 400 and answer == {
+        "error": "nothing to add to account 'demo': no package named; give `digital`, `sms` or both: the messages to "
+                 "add (0 to 1,000,000,000)", "hint": "give `digital`, `sms` or both: the messages to add (0 to "
+                                                     "1,000,000,000)"}, answer
+    status, answer = server.call("POST", "/v1/signatures/AcmeShop/resubmit", tokens["a"], {"source": "bogus"},
+                                 headers={"X-Assistant-Now": NOW})
+    assert status == 400 and answer["error_code"] == "isv.SIGN_SOURCE_ILLEGAL", answer
+    assert "'bogus'" in answer["error"] and "under review" not in answer["error"], answer
 
 
 def test_ask_for_an_account_that_does_not_exist_is_a_404_naming_it_and_how_to_find_one(shared_world):

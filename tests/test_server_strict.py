@@ -52,6 +52,31 @@ def test_a_lone_surrogate_in_any_json_text_field_is_a_422_naming_it(svc):
     assert "Traceback" not in svc.stderr()
 
 
+@pytest.mark.parametrize("depth", [1000, 100_000])
+def test_deeply_nested_json_is_the_documented_422_not_json_text(svc, depth):
+    data = b'{"question": "hi", "x": ' + b"[" * depth + b"]" * depth + b"}"
+    status, answer = raw_json(svc, "POST", "/v1/ask", svc.customer, data)
+    assert status == 422 and answer["error"].startswith("the body is not JSON text: the body nests arrays or objects "
+                                                        "too deeply"), answer
+    assert answer["hint"] == "send UTF-8 JSON as /openapi.json describes"
+    assert "Traceback" not in svc.stderr()
+
+
+def test_text_in_a_file_field_is_refused_as_not_an_uploaded_file_naming_the_field(svc):
+    cases = [("/v1/sends", [("code", b"DIGITAL_SMS_0001"), ("file", b"../../etc/passwd")], "file"),
+             ("/v1/templates", [("name", b"Sale"), ("signature", b"AcmeShop"), ("industry", b"e-commerce"),
+                                ("text", b"Hi"), ("media", b"/etc/passwd")], "media"),
+             ("/v1/templates", [("name", b"Sale"), ("signature", b"AcmeShop"), ("industry", b"e-commerce"),
+                                ("text", b"Hi"), ("letter", b"/etc/passwd")], "letter")]
+    for path, fields, name in cases:
+        data, content_type = multipart(fields)
+        status, answer = svc.call("POST", path, svc.customer, data=data, content_type=content_type, headers=NOW)
+        assert status == 422, (path, answer)
+        assert answer == {"error": f"`{name}` must be an uploaded file, not text; send the file's bytes as a file "
+                                   f"part (curl -F {name}=@PATH)", "hint": f"send the file's bytes as a file part "
+                                                                           f"(curl -F {name}=@PATH)"}, answer
+
+
 def test_a_json_body_that_is_not_utf8_is_a_422(svc):
     status, answer = raw_json(svc, "POST", "/v1/ask", svc.customer, b'{"question": "caf\xe9"}')
     assert status == 422 and answer["error"].startswith("the body is not JSON text: the body is not valid UTF-8")

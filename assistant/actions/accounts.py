@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from ..choices import pick
 from ..context import Context, perform
-from ..errors import UserError
+from ..errors import UserError, hinted
 from ..rules import SOURCES
 from ..text import clean, typed
 
@@ -98,7 +98,11 @@ def update_account(ctx: Context, name: str, industry: str | None, names: Mapping
 
 
 def topup(ctx: Context, name: str, digital: int | None, sms: int | None) -> dict:
-    """Add messages to an account's digital-message and SMS packages."""
+    """Add messages to an account's digital-message and SMS packages (at least one of them named)."""
+    if digital is None and sms is None:
+        what = f"nothing to add to account '{name}': no package named"
+        raise hinted(UserError(f"{what}; give --digital N, --sms N or both"), what, "topup")
+
     def work() -> dict:
         row = Context(ctx.store, ctx.kb, ctx.clock, name, ctx.actor).account_row()
         ctx.store.update("accounts", {"name": name}, {

@@ -332,10 +332,11 @@ def send(ctx: Context, code: str, recipients: Iterable[tuple[str, Mapping[str, s
     COMMON are the parameters given for every recipient (a file's `--param`): each must be one of
     the template's variables.
     """
+    recover(ctx)
+    _none_recording(ctx)   # at once, on a plain read: not after this send's checks nor behind the recording's writes
     recipients = list(recipients)
     checked, repeated = _recipients(ctx, recipients, from_file, pace)
     rules = ctx.rules.sending
-    recover(ctx)
     if from_file:
         payable(ctx, code, len(checked))
     template = templates.find(ctx, code)

@@ -208,15 +208,16 @@ def update(ctx: Context, name: str, source: str | None = None) -> dict:
     """Resubmit a rejected signature (after the profile was updated): a new review starts."""
     def work() -> dict:
         row = _find(ctx, name)
+        # the request first: a source it names that is none is said as such, whatever the signature's state
+        chosen = read_source(ctx, source) if source else row["source"]
+        if chosen not in SOURCES:
+            raise refused(SOURCE_ILLEGAL, f"unknown source '{chosen}'; use one of: {', '.join(SOURCES)}")
         current = status_of(ctx, row)
         if current["registration"] == "under_review":
             raise refused(NOT_MODIFY, f"signature '{name}' is still under review (decision expected by "
                           f"{current['expected_by']}); resubmit only after a rejection")
         if current["registration"] == "registered":
             raise refused(NOT_MODIFY, f"signature '{name}' is already registered with every carrier; nothing to resubmit")
-        chosen = read_source(ctx, source) if source else row["source"]
-        if chosen not in SOURCES:
-            raise refused(SOURCE_ILLEGAL, f"unknown source '{chosen}'; use one of: {', '.join(SOURCES)}")
         round_ = row["round"] + 1
         ctx.store.update("signatures", {"id": row["id"]}, {"source": chosen, "submitted_at": ctx.now(), "round": round_})
         warnings = _start_review(ctx, row["id"], name, chosen, round_)

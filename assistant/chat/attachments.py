@@ -26,7 +26,7 @@ from ..files import paths_in
 from ..sanitize import one_line
 
 ATTACH = ("Attach the file: this conversation runs on the service, so send the file itself "
-          "(the REPL uploads it for you)")
+          "(the REPL uploads it for you)")   # messages.yaml file.attach, said in the conversation's language
 IMAGES = ("png", "jpg", "gif")  # what a commitment letter may be (templates.check_letter_file)
 _NAME_CHARS = 100
 
@@ -81,11 +81,12 @@ class UploadedFiles:
     kind = "upload"
 
     def typed(self, ctx: Context, slot: str, value: Any) -> Any:
-        raise UserError(ATTACH)  # the same words whatever VALUE names: nothing is looked at
+        raise said(UserError(ATTACH), "file.attach")  # the same words whatever VALUE names: nothing is looked at
 
     def received(self, ctx: Context, slot: str, uploads: list[Upload]) -> Any:
         if not uploads:
-            raise UserError("no file came with the request; send the file in the multipart field 'file'")
+            raise said(UserError("no file came with the request; send the file in the multipart field 'file'"),
+                       "file.none_came")
         if slot == "letter" and len(uploads) != 1:
             raise said(UserError(f"a commitment letter is one image, and {len(uploads)} files came; send one"),
                        "letter.one_image", count=str(len(uploads)))
@@ -106,7 +107,7 @@ class UploadedFiles:
         if isinstance(value, list):
             return [self.opened(v) for v in value]
         if not isinstance(value, dict):  # a path from anywhere: never opened here
-            raise UserError(ATTACH)
+            raise said(UserError(ATTACH), "file.attach")
         return media.MediaFile(value["file"], value["format"], value["size"], value.get("width"), value.get("height"))
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import render, roles
 from ..actions import accounts, handoff, sending, signatures, templates
-from ..errors import UserError
+from ..errors import UserError, said
 from ..numbers import lookup
 from ..sanitize import one_line
 from . import notes, offers, welcome
@@ -85,11 +85,12 @@ def run(conv: Conversation, text: str) -> list[Line]:
         try:
             words = shlex.split(text[1:])
         except ValueError as exc:
-            raise UserError(f"cannot read that command: {exc}; quote a value with spaces in matching quotes") from None
+            raise said(UserError(f"cannot read that command: {exc}; quote a value with spaces in matching quotes"),
+                       "slash.unreadable", why=str(exc)) from None
     name, args = (words[0].lower() if words else "help"), words[1:]
     command = COMMANDS.get(name)
     if command is None or name not in roles.SLASH:
-        raise UserError(f"unknown command /{name}; /help lists them")
+        raise said(UserError(f"unknown command /{name}; /help lists them"), "slash.unknown", name=name)
     if not roles.slash_allowed(conv.role, name):
         roles.require(conv.role, roles.SLASH[name] or name)
     return command.run(conv, args)

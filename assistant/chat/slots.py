@@ -141,7 +141,7 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
                 args[slot.name] = check(conv, name, slot, args[slot.name])
             except UserError as exc:
                 conv.remember_refusal(exc)
-                lines.append(Line("warn", str(exc)))
+                lines.append(Line("warn", conv.told(exc)))
                 del args[slot.name]
     if lines and not action.changes_state:
         # a view's values are what it is kept to ("last week's send records"): without the one
@@ -239,7 +239,7 @@ def looked_up(conv: Conversation, reply: Reply) -> list[Line]:
     try:
         return conv.run(name, args)
     except UserError as exc:
-        return [Line("error", str(exc))]
+        return [Line("error", conv.told(exc))]
 
 
 def _the_errors(conv: Conversation, name: str, args: dict[str, Any], said: str) -> list[str]:
@@ -427,7 +427,7 @@ def at_offer(conv: Conversation, text: str) -> list[Line] | None:
             except UserError as exc:
                 conv.remember_refusal(exc)
                 again = yes_or_no_again(conv.yes_no(offers.asked(conv, offer)), conv.say("answer_yes_no"))
-                return [Line("warn", str(exc)), *again]
+                return [Line("warn", conv.told(exc)), *again]
             conv.offer = None
             return start(conv, name, {**args, slot.name: value}, word)
     if signatures.exists(conv.ctx, word) or templates.exists(conv.ctx, word):
@@ -584,7 +584,7 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         said = None if wrong_value else aside(conv, text)
         if said is not None:            # answered, or the request restarted with its values (maybe silently)
             return said
-        return [Line("warn", conv.say("value.try_again", error=exc))]
+        return [Line("warn", conv.say("value.try_again", error=conv.told(exc)))]
     return take(conv, value)
 
 
@@ -688,7 +688,7 @@ def _earlier_changed(conv: Conversation, text: str) -> list[Line] | None:
         checked = {name: check(conv, flow.action, slots[name], value) for name, value in given.items()}
     except UserError as exc:
         conv.remember_refusal(exc)
-        return [Line("warn", str(exc))] + back(conv)
+        return [Line("warn", conv.told(exc))] + back(conv)
     changed = [_changed_to(conv, flow.action, n, v) for n, v in checked.items() if v != flow.args.get(n)]
     other_template = flow.action == "send" and checked.get("code", flow.args.get("code")) != flow.args.get("code")
     flow.args.update(checked)
@@ -742,7 +742,8 @@ def _renamed(conv: Conversation, text: str) -> list[Line] | None:
         value = check(conv, flow.action, slot, name)
     except UserError as exc:
         conv.remember_refusal(exc)
-        return [Line("warn", conv.say("value.try_again", error=exc) if here else str(exc))] + ([] if here else back(conv))
+        told = conv.told(exc)
+        return [Line("warn", conv.say("value.try_again", error=told) if here else told)] + ([] if here else back(conv))
     if here:
         return take(conv, value)
     if value == flow.args["name"]:
@@ -894,7 +895,7 @@ def _literal(conv: Conversation, value: str) -> list[Line]:
         checked = check(conv, flow.action, flow.slots[0], value)
     except UserError as exc:
         conv.remember_refusal(exc)
-        return [Line("warn", conv.say("value.try_again", error=exc))]
+        return [Line("warn", conv.say("value.try_again", error=conv.told(exc)))]
     return take(conv, checked)
 
 
@@ -941,7 +942,7 @@ def correction(conv: Conversation, text: str, variables: list[str] | None = None
                    for name, value in given.items()}
     except UserError as exc:
         conv.remember_refusal(exc)
-        return [Line("warn", str(exc)), Line("choice", go_ahead(conv))]
+        return [Line("warn", conv.told(exc)), Line("choice", go_ahead(conv))]
     before = flow.args.get("params") or {}
     changed = [_changed_to(conv, flow.action, name, value)
                for name, value in checked.items() if name != "params" and value != flow.args.get(name)]
@@ -1152,9 +1153,8 @@ def received(conv: Conversation, uploads: list[attachments.Upload]) -> Any:
     flow = conv.flow
     if conv.done or flow is None or flow.confirming or flow.slots[0].name not in FILES:
         asked = conv.waiting
-        now = f"it waits for: {asked.prompt}" if asked else "nothing is being filled in"
-        raise Conflict(f"this conversation is not waiting for a file ({now}); send a file only while its "
-                       "waiting.kind is \"file\"")
+        now = conv.say("file.waits_for", prompt=asked.prompt) if asked else conv.say("file.nothing_waits")
+        raise Conflict(conv.say("file.not_waiting", now=now))
     try:
         return conv.files.received(conv.ctx, flow.slots[0].name, uploads)
     except UserError as exc:
@@ -1309,7 +1309,7 @@ def aside(conv: Conversation, text: str, reply: Reply | None = None) -> list[Lin
             try:
                 lines = conv.run(name, args)
             except UserError as exc:
-                lines = [Line("error", str(exc))]
+                lines = [Line("error", conv.told(exc))]
     elif asks_something(conv, text):
         lines = [Line("info", conv.say("request.unclear"))]
     else:

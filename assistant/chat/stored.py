@@ -136,10 +136,16 @@ def turn(holder: Holder, conv_id: str, act: Callable[[Conversation], list[Line]]
     HEARD: the customer's line as a web chat shows it, kept with the reply in the chat's transcript.
     SEEN: the step the line's window showed; a conversation moved on since refuses it (MovedOn).
     VIEW(conversation, the lines ACT said, the step the turn leaves): what the caller shows of the turn,
-    taken inside the transaction."""
+    taken inside the transaction.
+    The turn answers the conversation as it was when the request came: its version is read first, before
+    the transaction waits for another turn of the account's, and a conversation another turn moved on
+    meanwhile refuses the line (MovedOn), so two windows' "yes" to one question are one yes and one 409,
+    never a yes and a "nothing is waiting for a yes" said to a question that window showed."""
+    came = version(holder, conv_id)
+
     def work() -> T:
         stored = load(holder, conv_id)
-        if seen is not None and seen != stored.step:
+        if (seen is not None and seen != stored.step) or (came is not None and came != stored.version):
             raise moved_on(stored.conv)
         lines = act(stored.conv)
         shown = stored.shown
@@ -148,6 +154,15 @@ def turn(holder: Holder, conv_id: str, act: Callable[[Conversation], list[Line]]
         save(holder.ctx, conv_id, stored, shown, stored.step + 1)
         return view(stored.conv, lines, stored.step + 1)
     return holder.ctx.store.atomically(work, key=holder.ctx.account)
+
+
+def version(holder: Holder, conv_id: str) -> int | None:
+    """The stored version of conversation CONV_ID as a request finds it on arrival (outside any
+    transaction); None when there is none (the turn's own load then says so)."""
+    ctx = holder.ctx
+    row = ctx.store.row("SELECT version FROM conversations WHERE id = ? AND account = ? AND token = ?",
+                        (conv_id, holder.account or ctx.account, holder.token))
+    return row["version"] if row else None
 
 
 def keep_refused(holder: Holder, conv_id: str, heard: str | None, lines: list[Line],

@@ -222,6 +222,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse(error_body(f"the body is not JSON text: {(first.get('ctx') or {}).get('error')}; "
                                            "send UTF-8 JSON as /openapi.json describes"), 422)
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header"))
+        texts = [[p for p in e["loc"] if isinstance(p, str) and p != "body"] for e in exc.errors()
+                 if "Expected UploadFile" in str(e.get("msg"))]
+        if texts and texts[0]:   # a file field sent as a plain form value (-F file=../x, not -F file=@x): never a path
+            name = texts[0][-1]   # a repeatable field's loc ends with the item's index
+            return JSONResponse(error_body(f"`{name}` must be an uploaded file, not text; send the file's bytes as a "
+                                           f"file part (curl -F {name}=@PATH)"), 422)
         return JSONResponse(error_body(f"{where or 'request'}: {first.get('msg', 'invalid')}; "
                                        "see /openapi.json for the request's shape"), 422)
 

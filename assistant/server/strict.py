@@ -113,8 +113,13 @@ class StrictRequest(Request):
             except UnicodeDecodeError as exc:
                 raise json.JSONDecodeError("the body is not valid UTF-8 text", raw.decode("utf-8", "replace"),
                                            exc.start) from None
-            value = json.loads(text)
-            if lone_surrogate(value):
+            try:
+                value = json.loads(text)
+                surrogate = lone_surrogate(value)
+            except RecursionError:   # Python's parser (and any walk of the value) has a depth limit
+                raise json.JSONDecodeError("the body nests arrays or objects too deeply (hundreds of levels); "
+                                           "no request of this API nests more than a few", "", 0) from None
+            if surrogate:
                 raise json.JSONDecodeError("the body holds a lone UTF-16 surrogate (\\ud800-\\udfff), "
                                            "which is not text", text, 0)
             self._json = value

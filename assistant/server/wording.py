@@ -23,6 +23,7 @@ HINTS = {
     "token_role": "drop `role`, or give `user` and `role` instead of `account`",
     "token_staff_role": "give `role`, one of: {roles}",
     "token_user": "give the person's name in `user`",
+    "topup": "give `digital`, `sms` or both: the messages to add (0 to 1,000,000,000)",
 }
 
 

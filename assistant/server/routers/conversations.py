@@ -142,12 +142,14 @@ def say(conv_id: str, body: Message, ops: LocalOps, prompts: bool = False, seen:
     is said as a line too (and kept as a turn), for a shell with a transcript (the web chat), whose
     line is refused when the conversation moved on from the step its page showed (SEEN), and whose
     view says the step it leaves."""
-    if not allowed(ops.role, "account.switch") and body.text.strip().lower().startswith("/account "):
-        # the REPL's /account switches accounts; a customer's token is bound to one
-        raise Forbidden(f"this token is for account '{ops.ctx.account}' only; /account cannot switch it")
+    bound = not allowed(ops.role, "account.switch") and body.text.strip().lower().startswith("/account ")
+
     def said(conv: Conversation) -> list:
+        # refused in the conversation's language, so its state is read first (nothing is changed)
+        if bound:   # the REPL's /account switches accounts; a customer's token is bound to one
+            raise Forbidden(conv.say("conversation.account_bound", account=ops.ctx.account))
         if conv.done:
-            raise Conflict("this conversation has ended (/quit); start a new one with POST /v1/conversations")
+            raise Conflict(conv.say("conversation.ended"))
         if body.lang:
             conv.lang_setting = body.lang
         lines = conv.handle(body.text)

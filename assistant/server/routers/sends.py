@@ -16,13 +16,29 @@ router = APIRouter(tags=["sends"], route_class=StrictRoute)
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
-    params = {}
+    """The `param` fields NAME=VALUE; one without its "=", or a name given twice, is refused (never a value dropped)."""
+    params: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UserError(f"param {pair!r} is not NAME=VALUE")
-        params[key.strip()] = value
+        name = key.strip()
+        if not sep or not name:
+            raise UserError(f"param {pair!r} is not NAME=VALUE; write it as "
+                            + (f"{name}=VALUE" if name and not sep else "NAME=VALUE, the variable's name first"))
+        if name in params and params[name] != value:
+            raise UserError(f"param '{name}' is given twice ({params[name]!r}, then {value!r}); give each variable "
+                            "one `param` field")
+        params[name] = value
     return params
+
+
+def _phones(phones: list[str]) -> list[str]:
+    """The `phone` fields; a blank one is refused, never dropped unsaid."""
+    blank = [n for n, phone in enumerate(phones, 1) if not phone.strip()]
+    if blank:
+        which = ", ".join(f"#{n}" for n in blank[:5]) + (f" and {len(blank) - 5:,} more" if len(blank) > 5 else "")
+        raise UserError(f"{len(blank):,} `phone` field{'s are' if len(blank) > 1 else ' is'} blank ({which} of "
+                        f"{len(phones):,}); give a number in each, or leave the field out")
+    return phones
 
 
 @router.post("/sends", summary="Send a template (multipart: code, phone..., param NAME=VALUE..., file)")
@@ -32,7 +48,7 @@ def send(code: str = Form(max_length=200), phone: list[str] = Form(default=[]), 
     if file is not None:
         source = one_line(file.filename or "the recipients file")
         text = _text(file.file.read(MAX_FILE_BYTES + 1), source)
-    return ops.send(code, phone, _params(param), text, source=source)
+    return ops.send(code, _phones(phone), _params(param), text, source=source)
 
 
 def _text(data: bytes, source: str) -> str:
