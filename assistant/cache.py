@@ -3,11 +3,14 @@
 The file holds plain data only, never code: a JSON header (the knowledge base as tagged JSON
 values, the index's word lists) and flat number arrays (the model's weights), behind a magic
 line and a checksum of everything after it. Loading builds only the types named in `_TYPES`,
-so a file written by anyone else can at worst fail to load. The file is keyed by the knowledge
-base's files (path, size, modification time), the package's code and the learned phrasings (by
-content, so every database without any shares one file, and databases that learned different
-ones keep one each, the newest `KEEP_VARIANTS`); an edit of the knowledge base or the code makes
-a new key, and the stale files of the same knowledge base are removed. A file that is damaged, of another format version or
+so a file written by anyone else can at worst fail to load. The file is keyed by what built it:
+the knowledge base's files as the loader read them (path, size, modification time), the package's
+code as this process imported it (`assistant.CODE`), and the learned phrasings (by content, so
+every database without any shares one file, and databases that learned different ones keep one
+each, the newest `KEEP_VARIANTS`); an edit of the knowledge base or the code makes a new key, and
+the stale files of the same knowledge base are removed. A file changed under a running process (a
+merge during a test run) is not what that process built with, so its index is not stored under
+the changed file's key. A file that is damaged, of another format version or
 for other sources is rebuilt. The directory must be the user's own and
 writable by nobody else (it is created 0700); otherwise no cache is read or written.
 """
@@ -27,7 +30,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from . import __version__, knowledge
+from . import CODE, __version__, knowledge
 from .clock import DayWords, WorkCalendar
 from .matcher import EncoderSettings, Index, Weights
 from .paths import cache_dir, open_private, private_dirs, stamps
@@ -324,11 +327,13 @@ def private_cache_dir() -> Path | None:
         return None
 
 
-def _fingerprint(paths: list[Path], encoder_key: str = "", overlay: dict[str, list[str]] | None = None) -> str:
+def _fingerprint(files: list[str], encoder_key: str = "", overlay: dict[str, list[str]] | None = None) -> str:
+    """The key of an index built from the knowledge base's FILES (`paths.stamp` each), with the encoder of
+    ENCODER_KEY and the learned phrasings OVERLAY, by the code this process imported."""
     parts = [__version__, str(FORMAT), encoder_key]
     if overlay:  # by content: every database that learned nothing shares one and the same index
         parts.append(json.dumps(overlay, sort_keys=True, ensure_ascii=False))
-    return _key("\n".join(parts + stamps(paths)).encode())
+    return _key("\n".join(parts + sorted(files) + list(CODE)).encode())
 
 
 def load_router(kb_dir: Path, learned: dict[str, list[str]] | None = None, encoder_setting: str | None = None) -> Router:
@@ -351,27 +356,30 @@ def load_router(kb_dir: Path, learned: dict[str, list[str]] | None = None, encod
 
 
 def _load(kb_dir: Path, overlay: dict[str, list[str]] | None, choice: Any, model: Any) -> Router:
-    # The package's own modules count too: a cached index only fits the code that wrote it.
-    sources = sorted(kb_dir.glob("*.yaml")) + [knowledge.shipped_dir() / "rules.yaml"]
-    sources += sorted(Path(__file__).parent.glob("*.py"))
     key = choice.key if choice is not None else ""
-    base = _fingerprint(sources, key)  # the knowledge base and the code alone
-    fingerprint = _fingerprint(sources, key, overlay) if overlay else base
     # one file per knowledge base and encoder (switching ASSISTANT_ENCODER does not rebuild the
     # other's), and per set of learned phrasings: databases that learned different ones keep theirs
     tag = _key(choice.name.encode())[:8] if choice is not None else "lexical"
     prefix = f"router-{_key(str(kb_dir.resolve()).encode())}-{tag}-"
     directory = private_cache_dir()
-    path = directory / f"{prefix}{base}-{fingerprint}.index" if directory else None
-    if path is not None:
+
+    def place(files: list[str]) -> tuple[Path, str, str]:
+        base = _fingerprint(files, key)  # the knowledge base and the code alone
+        fingerprint = _fingerprint(files, key, overlay) if overlay else base
+        return directory / f"{prefix}{base}-{fingerprint}.index", f"{prefix}{base}-", fingerprint
+
+    if directory is not None:
+        path, _, fingerprint = place(stamps(knowledge.sources(kb_dir)))   # the files as they are now
         try:
             return loads(_read_private(path), fingerprint, model)
         except Exception:  # noqa: BLE001 (damaged or crafted, whatever its loader meets: rebuilt below)
             pass
     folded: dict[str, str] = {}  # each phrasing folded once, for the checks and the index alike
-    router = Router(knowledge.load(kb_dir, overlay, folded), folded=folded, encoder=model)
-    if path is not None:
-        _store(path, f"{prefix}{base}-", prefix, dumps(router, fingerprint))
+    read: list[str] = []  # each file as the loader read it: what this index is built from
+    router = Router(knowledge.load(kb_dir, overlay, folded, as_read=read), folded=folded, encoder=model)
+    if directory is not None:
+        path, current, fingerprint = place(read)
+        _store(path, current, prefix, dumps(router, fingerprint))
     return router
 
 

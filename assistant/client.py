@@ -331,6 +331,20 @@ class RemoteOps:
         return RemoteConversation(self.http, lang)
 
 
+def _laid_here(line: dict) -> str:
+    """A LINE of the service's view as this terminal shows it: its tables (`parts`, from a service that sends
+    them) laid out within this terminal's width by the same `render.table` the embedded REPL uses, as the
+    service's `text` at no width (a pipe) or where its parts cannot be read."""
+    from . import render
+
+    if not line.get("parts") or not render.WIDTH:
+        return line["text"]
+    try:
+        return render.laid_out(line["parts"])
+    except (TypeError, KeyError, IndexError, AttributeError, ValueError):   # parts of another shape: the text as laid out there
+        return line["text"]
+
+
 @dataclass
 class _Waiting:
     """The service's `waiting` object (see server/routers/conversations.py)."""
@@ -403,7 +417,7 @@ class RemoteConversation:
         self.done = view["done"]
         self.ctx = SimpleNamespace(account=view["account"])
         self._toolbar = view.get("toolbar", "")
-        return [self._line(line["kind"], line["text"]) for line in view["lines"]]
+        return [self._line(line["kind"], _laid_here(line)) for line in view["lines"]]
 
     def welcome(self) -> list:
         return self._open("welcome")

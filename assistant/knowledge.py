@@ -18,6 +18,7 @@ from typing import Any
 from .errors import UserError
 from .linemap import LineMap as _Map
 from .matcher import EncoderSettings, Weights
+from .paths import stamp
 from .records import NamedTuple
 from .rules import Rules, RulesError
 from .rules import parse as parse_rules
@@ -791,9 +792,32 @@ def resolve_dir(kb: str | os.PathLike | None = None) -> Path:
     return Path(chosen) if chosen else shipped_dir()
 
 
-def _file_text(directory: Path, name: str) -> str | None:
+# The files a load reads (`check`); of those in `_SHIPPED_WHEN_MISSING` a directory lacks, the shipped copy.
+FILES = ("faq.yaml", "messages.yaml", "synonyms.yaml", "actions.yaml", "error_codes.yaml", "matcher.yaml",
+         "out_of_scope.yaml", "rules.yaml", "customers.yaml")
+_SHIPPED_WHEN_MISSING = ("messages.yaml", "out_of_scope.yaml", "rules.yaml")
+
+
+def sources(directory: str | os.PathLike) -> list[Path]:
+    """The files a load of the knowledge base in DIRECTORY reads, whether there or not: each of `FILES`
+    there, and the shipped catalogue, out-of-scope examples and rules in place of those it lacks. A
+    prebuilt index is looked up by them (`cache`)."""
+    directory = Path(directory)
+    paths = [directory / name for name in FILES]
+    return paths + [shipped_dir() / name for name in _SHIPPED_WHEN_MISSING if not (directory / name).is_file()]
+
+
+def _file_text(directory: Path, name: str, as_read: list[str] | None) -> str | None:
+    """The text of file NAME in DIRECTORY (None: there is none), and AS_READ told what was read (`paths.stamp`)."""
     path = directory / name
-    return path.read_text(encoding="utf-8") if path.is_file() else None
+    if not path.is_file():
+        text, info = None, None
+    else:
+        with path.open(encoding="utf-8") as handle:
+            text, info = handle.read(), os.fstat(handle.fileno())   # the file read, whatever replaces it later
+    if as_read is not None:
+        as_read.append(stamp(path, info))
+    return text
 
 
 def _phrasing_clashes(kb: KnowledgeBase, faq_lines: dict[str, int], folded: dict[str, str]) -> Iterator[Problem]:
@@ -865,11 +889,13 @@ def _missing_error_codes(kb: KnowledgeBase) -> Iterator[Problem]:
 
 
 def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = None,
-          folded: dict[str, str] | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
+          folded: dict[str, str] | None = None, as_read: list[str] | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Read the knowledge base in DIRECTORY and return it with every problem found.
 
     OVERLAY maps entry ids to extra phrasings a database learned (`assistant kb learn`). FOLDED, if
-    given, is filled with every phrasing's `fold` (see `router.Router`).
+    given, is filled with every phrasing's `fold` (see `router.Router`). AS_READ, if given, is told each
+    file of `sources` as it was read ("path|size|mtime", `paths.stamp`): what a prebuilt index of this
+    knowledge base is keyed by (`cache`), not the files as they are by the time it is written.
     """
     directory = Path(directory)
     if not (directory / "faq.yaml").is_file():
@@ -879,7 +905,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
     def read(name: str) -> tuple[_Checker, Any]:
         checker = _Checker(name)
         try:
-            text = _file_text(directory, name)
+            text = _file_text(directory, name, as_read)
         except UnicodeDecodeError as exc:
             checker.add(1, f"not UTF-8 text (byte {exc.start + 1}); save the file as UTF-8")
             text = None
@@ -895,7 +921,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
     checkers.append(c)
     c, data = read("messages.yaml")
     if data is None and not c.problems:  # a plain FAQ: the shipped catalogue
-        data = _Checker("messages.yaml").load(_file_text(shipped_dir(), "messages.yaml") or "")
+        data = _Checker("messages.yaml").load(_file_text(shipped_dir(), "messages.yaml", as_read) or "")
     messages = _read_messages(c, data, languages)
     small_talk = _read_small_talk(c, data, messages)
     follow_ups = _read_follow_ups(c, data)
@@ -916,12 +942,12 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
     checkers.append(c)
     c, data = read("out_of_scope.yaml")
     if data is None and not c.problems:  # a plain FAQ without examples of its own: the shipped ones
-        data = _Checker("out_of_scope.yaml").load(_file_text(shipped_dir(), "out_of_scope.yaml") or "")
+        data = _Checker("out_of_scope.yaml").load(_file_text(shipped_dir(), "out_of_scope.yaml", as_read) or "")
     out_of_scope = _read_out_of_scope(c, data)
     checkers.append(c)
     c, rules_data = read("rules.yaml")
     if rules_data is None and not c.problems:  # a plain FAQ without an account model of its own
-        rules_data = _Checker("rules.yaml").load(_file_text(shipped_dir(), "rules.yaml") or "")
+        rules_data = _Checker("rules.yaml").load(_file_text(shipped_dir(), "rules.yaml", as_read) or "")
     rules = None
     if rules_data is not None:
         try:
@@ -958,10 +984,10 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
 
 
 def load(kb: str | os.PathLike | None = None, overlay: dict[str, list[str]] | None = None,
-         folded: dict[str, str] | None = None) -> KnowledgeBase:
+         folded: dict[str, str] | None = None, as_read: list[str] | None = None) -> KnowledgeBase:
     """Load the knowledge base (see `resolve_dir`); raise KnowledgeError listing every problem.
-    FOLDED: as for `check`."""
-    knowledge, problems = check(resolve_dir(kb), overlay, folded)
+    FOLDED, AS_READ: as for `check`."""
+    knowledge, problems = check(resolve_dir(kb), overlay, folded, as_read)
     if problems or knowledge is None:
         raise KnowledgeError(problems)
     return knowledge

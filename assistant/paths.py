@@ -67,10 +67,15 @@ def stamps(paths: list[Path]) -> list[str]:
     for path in paths:
         try:
             info = path.stat()
-            out.append(f"{path}|{info.st_size}|{info.st_mtime_ns}")
         except OSError:
-            out.append(f"{path}|missing")
+            info = None
+        out.append(stamp(path, info))
     return out
+
+
+def stamp(path: str | os.PathLike, info: os.stat_result | None) -> str:
+    """PATH as a cache key records it (`stamps`), from INFO, its status (None: there is no such file)."""
+    return f"{path}|{info.st_size}|{info.st_mtime_ns}" if info is not None else f"{path}|missing"
 
 
 def data_dir() -> Path:

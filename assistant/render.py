@@ -8,7 +8,9 @@ and a question with a newline cannot forge a line; JSON goes out with the same c
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from .knowledge import Action, KnowledgeBase
@@ -137,10 +139,17 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], width: int | No
     never inside a word; when even the columns' longest words do not fit side by side, each row is
     shown as "label: value" lines instead (`records`)."""
     cells = [[one_line(h) for h in headers]] + [[one_line("" if v is None else v) for v in row] for row in rows]
-    widths = [max(columns(r[i]) for r in cells) for i in range(len(headers))]
-    width = WIDTH if width is None else width
+    text = _laid(cells, WIDTH if width is None else width)
+    if (kept := getattr(_KEPT, "tables", None)) is not None:
+        kept.append((text, cells))
+    return text
+
+
+def _laid(cells: list[list[str]], width: int | None) -> str:
+    """`table`'s text of CELLS (the header first) within WIDTH."""
+    widths = [max(columns(r[i]) for r in cells) for i in range(len(cells[0]))]
     if width and sum(widths) + GAP * (len(widths) - 1) > width:
-        least = [max(longest_piece(r[i]) for r in cells) for i in range(len(headers))]
+        least = [max(longest_piece(r[i]) for r in cells) for i in range(len(cells[0]))]
         if sum(least) + GAP * (len(least) - 1) > width:
             return records(cells[1:], cells[0], width)
         widths = _fit(widths, least, width)
@@ -157,6 +166,57 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], width: int | No
 
 def _padded(text: str, width: int) -> str:
     return text + " " * max(width - columns(text), 0)
+
+
+# `tables`: the tables this thread laid out while `tables_kept` runs, each as (its text, its cells); none outside it.
+# A thread's, not a context variable's: the service answers a request in one thread (and `contextvars` would be
+# one more import for every `ask`).
+_KEPT = threading.local()
+
+
+@contextmanager
+def tables_kept() -> Iterator[None]:
+    """While in it, each table laid out (`table`) is kept with its cells, so that the lines said meanwhile
+    can be handed on as `table_parts`: a client at another width (the remote REPL) lays the tables out at its own."""
+    before, _KEPT.tables = getattr(_KEPT, "tables", None), []
+    try:
+        yield
+    finally:
+        _KEPT.tables = before
+
+
+def table_parts(text: str) -> list[dict] | None:
+    """TEXT as its plain text and the tables it holds that were laid out in `tables_kept`, in turn: each part
+    {"text": ...} or {"table": {"headers": [...], "rows": [[...], ...]}} (the cells as the table shows them);
+    None when it holds none. `laid_out` makes the text again, its tables within a width of its own."""
+    kept = getattr(_KEPT, "tables", None) or []
+    found, at = [], 0
+    while True:
+        starts = [(start, laid, cells) for laid, cells in kept if laid and (start := _line_start(text, laid, at)) >= 0]
+        if not starts:
+            break
+        start, laid, cells = min(starts, key=lambda s: (s[0], -len(s[1])))
+        found += [{"text": text[at:start]}] if start > at else []
+        found.append({"table": {"headers": cells[0], "rows": cells[1:]}})
+        at = start + len(laid)
+    return found + ([{"text": text[at:]}] if at < len(text) else []) if found else None
+
+
+def _line_start(text: str, laid: str, at: int) -> int:
+    """Where in TEXT, from AT on, LAID stands as whole lines; -1 where it does not."""
+    start = text.find(laid, at)
+    while start >= 0:
+        end = start + len(laid)
+        if (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n"):
+            return start
+        start = text.find(laid, start + 1)
+    return -1
+
+
+def laid_out(shown: list[dict], width: int | None = None) -> str:
+    """The text of SHOWN (`table_parts`), each table laid out within WIDTH (default: `WIDTH`) by `table`."""
+    return "".join(part["text"] if "text" in part else table(part["table"]["rows"], part["table"]["headers"], width)
+                   for part in shown)
 
 
 def records(rows: Sequence[Sequence[Any]], labels: Sequence[str], width: int | None = None) -> str:

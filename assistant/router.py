@@ -795,7 +795,9 @@ class Router:
     def _request_before_message(self, question: str, lang: str) -> Reply | None:
         """The request QUESTION makes about a ticket it names, read without the message it carries (slot type
         `message`: the words after "reply to ticket 2:", "close ticket 3,", "回复工单1："), when that reading is a
-        request taking a message, read surely; with every value of the line. None otherwise."""
+        request taking a message, read surely; with every value of the line, and no notes on them: the numbers
+        and days in the message are the customer's to read ("138 0013 800 不是手机号，明天再发"), not a
+        send's. None otherwise."""
         text = self.read(question)
         if "message" not in self.kb.slot_types or "ticket" not in self.kb.slot_types or \
                 not extract(self.kb, "ticket", text) or not (said := extract(self.kb, "message", text)):
@@ -807,7 +809,7 @@ class Router:
         if reply.type != "action" or "message" not in self._slot_types(f"action:{reply.action}") or \
                 reply.confidence < self.thresholds.answer:
             return None
-        return reply._replace(question=question, args=slots_for(self.kb, self.kb.actions[reply.action], text))
+        return self._with_values_of(reply._replace(question=question), text, notes=False)
 
     def fate_asked(self, question: str, lang: str | None = None) -> Reply | None:
         """"why did 028-85551234 fail", "13800138000为什么没收到": a line naming a phone number (however
@@ -1069,10 +1071,12 @@ class Router:
                     return self._with_values_of(reply, text)
         return None
 
-    def _with_values_of(self, reply: Reply, text: str) -> Reply:
-        """Request REPLY, read in a part of a message, with the values the whole message TEXT names."""
+    def _with_values_of(self, reply: Reply, text: str, notes: bool = True) -> Reply:
+        """Request REPLY, read in a part of a message, with the values the whole message TEXT names and, with
+        NOTES, what they leave unsaid (`notes_for`: numbers that are none, a time asked for)."""
         action = self.kb.actions[reply.action]
-        return reply._replace(args=slots_for(self.kb, action, text), notes=notes_for(self.kb, action, text, reply.lang))
+        reply = reply._replace(args=slots_for(self.kb, action, text))
+        return reply._replace(notes=notes_for(self.kb, action, text, reply.lang)) if notes else reply
 
     def resolved(self, sentence: str, before: Sequence[str]) -> str | None:
         """SENTENCE with its pronoun replaced by the object the nearest sentence BEFORE it names

@@ -205,6 +205,11 @@ def ctx(store, kb) -> Clocked:
 def live(ctx, media):
     """Demo with AcmeShop registered and DIGITAL_SMS_0001 (Hi ${name}) approved by all three carriers;
     it is Friday 20 March 2026."""
+    return made_live(ctx, media)
+
+
+def made_live(ctx: Clocked, media: dict[str, str]) -> Clocked:
+    """CTX (demo at 10:00 on a Monday, on any database: a service's too) made `live`."""
     from assistant.actions import accounts, signatures, templates
 
     accounts.enable(ctx)
@@ -213,6 +218,34 @@ def live(ctx, media):
     templates.create(ctx, "Spring sale", "AcmeShop", "e-commerce", "Hi ${name}, the sale is on", [media["image"]])
     ctx.at("2026-03-20T10:00")
     return ctx
+
+
+def on_a_terminal(conversation, keys: str, columns: int) -> list[str]:
+    """The lines a terminal COLUMNS wide shows of CONVERSATION's answers (embedded or remote) while KEYS are
+    typed into the real shell, its tables fitted to it as the CLI fits them (escape codes and the prompt's
+    own lines taken out)."""
+    import re
+
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    from assistant import render
+    from assistant.repl import Shell
+
+    stream = io.StringIO()
+    output = Vt100_Output(stream, lambda: Size(rows=40, columns=columns), term="xterm")
+    render.WIDTH = columns          # as the CLI sets it from a terminal of that width
+    try:
+        with create_pipe_input() as pipe:
+            shell = Shell(conversation, input=pipe, output=output)
+            pipe.send_text(keys)
+            pipe.close()
+            shell.run()
+    finally:
+        render.WIDTH = None
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|[\r\x1b]", "", stream.getvalue())
+    return [line for line in shown.split("\n") if "demo>" not in line and "[是/否]" not in line]
 
 
 # --- the service -----------------------------------------------------------------------------

@@ -103,6 +103,69 @@ def test_an_edited_knowledge_base_gets_a_new_index_and_the_stale_one_goes(cache_
     assert _index_file(cache_dir) != before and not before.exists()
 
 
+SMALL_FAQ = ("entries:\n"
+             "  - id: opening-hours\n    question: When are you open?\n    answer: Nine to five.\n"
+             "    source: the shop door\n    alternatives: [opening hours, what time do you open]\n"
+             "  - id: parking\n    question: Where can I park?\n    answer: Behind the shop.\n"
+             "    source: the shop door\n    alternatives: [parking, where to park the car]\n")
+
+
+@pytest.fixture
+def small_kb(tmp_path) -> Path:
+    """A knowledge base of two entries and nothing else (the shipped catalogue and rules fill in): quick to build."""
+    folder = tmp_path / "small-kb"
+    folder.mkdir()
+    (folder / "faq.yaml").write_text(SMALL_FAQ, encoding="utf-8")
+    return folder
+
+
+def _merge(kb: Path, phrasing: str) -> None:
+    """A merge landing in knowledge base KB: PHRASING becomes one of the parking entry's."""
+    faq = kb / "faq.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("[parking,", f"[parking, {phrasing},"), encoding="utf-8")
+
+
+@pytest.mark.parametrize("landing", ["before the loader reads", "after the loader read"])
+def test_an_index_is_keyed_by_the_knowledge_base_as_its_loader_read_it(cache_dir, small_kb, monkeypatch, landing):
+    # a merge lands while an index is built: after the cache was looked up but before the loader reads the
+    # files (the index has the merged phrasing), or after the loader read them (it has not)
+    load = knowledge.load
+
+    def merged_meanwhile(*args, **kwargs):
+        if landing == "before the loader reads":
+            _merge(small_kb, "car wizard")
+        built = load(*args, **kwargs)
+        if landing == "after the loader read":
+            _merge(small_kb, "car wizard")
+        return built
+    monkeypatch.setattr(knowledge, "load", merged_meanwhile)
+    load_router(small_kb)
+    monkeypatch.setattr(knowledge, "load", load)
+    again = load_router(small_kb)   # the next command, the files as the merge left them
+    assert again.route("car wizard").entry == "parking"
+    # read from the index when it was built from the files as they are; built again when it was not
+    assert isinstance(again.kb.entries, cache.LazyEntries) == (landing == "before the loader reads")
+
+
+def test_a_module_changed_under_a_running_process_keys_the_next_ones_index_not_its_own(cache_dir, small_kb, tmp_path):
+    # a copy of the package, so that one of its modules can change under a process running it (a merge during a test run)
+    package = tmp_path / "package"
+    shutil.copytree(Path(cache.__file__).parent, package / "assistant", ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "ASSISTANT_CACHE_DIR": str(cache_dir), "PYTHONPATH": str(package)}
+
+    def process(code: str) -> str:
+        """What a process running the copy prints; what its last load of SMALL_KB's router was read from."""
+        code = (f"from pathlib import Path; from assistant.cache import load_router; kb = Path({str(small_kb)!r}); "
+                f"{code}; print(type(load_router(kb).kb.entries).__name__)")
+        return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                              cwd=tmp_path).stdout.strip()
+
+    # a running process builds its index; a merge changes router.py; the same process loads the router again
+    assert process("load_router(kb); import assistant.router as r; module = Path(r.__file__); "
+                   "module.write_text(module.read_text() + '\\n# merged\\n')") == "LazyEntries"   # its own code's
+    assert process("pass") == "dict"   # a process importing the merged code builds its own
+
+
 def test_a_router_read_from_its_index_keeps_answering_after_another_process_replaces_the_file(cache_dir, kb_dir):
     load_router(kb_dir)
     loaded = load_router(kb_dir)  # read from the file, its entries decoded only when asked for

@@ -455,3 +455,25 @@ def test_the_piped_repl_through_the_service_for_an_account_that_does_not_exist_i
                  input="hello\nsend a message\n/status\n")
     assert result.code == 1 and result.out == "" and result.err.startswith("error: no account 'nosuch'; see ")
     assert len(result.err.splitlines()) == 1
+
+
+def test_the_remote_repl_lays_out_tables_at_its_own_terminals_width_as_the_embedded_one_does(serve, live, media, router):
+    from conftest import MONDAY, Clocked, made_live, on_a_terminal
+
+    from assistant.client import Http, RemoteOps
+    from assistant.clock import FixedClock
+    from assistant.conversation import Conversation
+    from assistant.storage import open_store
+
+    server = serve("--allow-simulated-clock")
+    store = open_store(server.db)
+    try:
+        made_live(Clocked(store, live.kb, FixedClock(MONDAY), "demo", "customer"), media)   # the service's demo as live
+    finally:
+        store.close()
+    remote = RemoteOps(Http(server.url, server.token("--account", "demo"), now="2026-03-20T10:00")).conversation()
+    there = on_a_terminal(remote, "/status\r", 40)
+    assert there == on_a_terminal(Conversation(live, router), "/status\r", 40)
+    assert "registration: Registered" in there   # a table too wide for 40 columns: its rows as "label: value" lines
+    header = there.index("carrier        review    note")   # one that fits: laid out within them
+    assert set(there[header + 1]) == {"-", " "} and there[header + 2].split() == ["China", "Mobile", "Approved"]

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant import knowledge
+from assistant.paths import stamps
 
 SEED_QUESTIONS = [
     "What is the digital message onboarding process?",
@@ -232,6 +233,22 @@ def test_a_minimal_knowledge_base_needs_only_faq_yaml(tmp_path):
     kb = knowledge.load(tmp_path)
     assert list(kb.entries) == ["opening-hours"]
     assert kb.actions == {}
+
+
+@pytest.mark.parametrize("which", ["shipped", "only faq.yaml"])
+def test_the_files_a_load_reads_are_the_ones_sources_names_as_they_were_read(tmp_path, which):
+    # what a prebuilt index is looked up by (`sources`) and keyed by when written (what was read) must agree
+    folder = knowledge.shipped_dir()
+    if which == "only faq.yaml":
+        folder = tmp_path
+        (folder / "faq.yaml").write_text("entries:\n  - id: opening-hours\n    question: When are you open?\n"
+                                         "    answer: Nine to five.\n    source: the shop door\n")
+    read: list[str] = []
+    knowledge.load(folder, as_read=read)
+    assert sorted(read) == sorted(stamps(knowledge.sources(folder)))
+    shipped = {f"{knowledge.shipped_dir() / name}" for name in ("messages.yaml", "out_of_scope.yaml", "rules.yaml")}
+    assert {stamp.split("|")[0] for stamp in read} >= shipped   # the shipped catalogue, examples and rules fill in
+    assert (folder / "customers.yaml").exists() or f"{folder / 'customers.yaml'}|missing" in read
 
 
 def test_every_error_code_says_whether_it_needs_a_person(kb_copy):

@@ -135,31 +135,33 @@ def test_bad_input_is_one_line_and_a_non_zero_exit(run, tmp_path, args, message)
     assert result.err.startswith("error: ") and message in result.err and len(result.err.splitlines()) == 1
 
 
-def test_send_from_a_csv_with_parameter_columns(cli):
-    d = cli.dir
+def _ready_to_send(cli, text: str) -> str:
+    """The onboarding up to the first send, as a customer runs it: enable, submit the signature AcmeShop,
+    create a template saying TEXT on 17 March; by 20 March every carrier has approved it. Its code."""
     cli("enable")
     cli("signature", "submit", "AcmeShop", "--source", "trademark")
-    code = _json(cli("template", "create", "--json", "--name", "Hi", "--signature", "AcmeShop", "--industry",
-                     "e-commerce", "--text", "Hi ${name}", "--media", str(d / "banner.png"), now="2026-03-17"))["code"]
-    (d / "list.csv").write_text("phone,name\n13800138000,Ann\n18612345678,\n13312345678,Cao\n", encoding="utf-8")
-    result = _json(cli("send", code, "--file", str(d / "list.csv"), "--json", now="2026-03-20"))
+    return _json(cli("template", "create", "--json", "--name", "Sale", "--signature", "AcmeShop", "--industry",
+                     "e-commerce", "--text", text, "--media", str(cli.dir / "banner.png"), now="2026-03-17"))["code"]
+
+
+def test_send_from_a_csv_with_parameter_columns(cli):
+    code = _ready_to_send(cli, "Hi ${name}")
+    csv = cli.dir / "list.csv"
+    csv.write_text("phone,name\n13800138000,Ann\n18612345678,\n13312345678,Cao\n", encoding="utf-8")
+    result = _json(cli("send", code, "--file", str(csv), "--json", now="2026-03-20"))
     assert [r["error_code"] for r in result["results"]] == [None, "isv.TEMPLATE_MISSING_PARAMETERS", None]
 
 
 def test_a_csv_with_a_repeat_a_blank_row_and_a_comment_says_each_once_and_sends_to_the_recipients_only(cli):
-    d = cli.dir
-    cli("enable")
-    cli("signature", "submit", "AcmeShop", "--source", "trademark")
-    code = _json(cli("template", "create", "--json", "--name", "Parcel", "--signature", "AcmeShop", "--industry",
-                     "e-commerce", "--text", "Hi ${name}, parcel ${id}", "--media", str(d / "banner.png"),
-                     now="2026-03-17"))["code"]
-    (d / "list.csv").write_text("phone,name,id\n13800138000,Jo,P1\n13800138000,Jo,P1\n,,\n# comment\n13800138001,Al,P2\n",
-                                encoding="utf-8")
-    said = cli("send", code, "--file", str(d / "list.csv"), now="2026-03-20").out
+    code = _ready_to_send(cli, "Hi ${name}, parcel ${id}")
+    csv = cli.dir / "list.csv"
+    csv.write_text("phone,name,id\n13800138000,Jo,P1\n13800138000,Jo,P1\n,,\n# comment\n13800138001,Al,P2\n",
+                   encoding="utf-8")
+    said = cli("send", code, "--file", str(csv), now="2026-03-20").out
     assert "2 sent, 0 failed" in said and "Failures" not in said
     assert said.count("13800138000: written twice; it is one recipient, sent once") == 1
     assert "the same number as" not in said and "skipped 2 blank or comment rows" in said
-    result = _json(cli("send", code, "--file", str(d / "list.csv"), "--json", now="2026-03-23"))
+    result = _json(cli("send", code, "--file", str(csv), "--json", now="2026-03-23"))
     assert len(result["results"]) == 2 and result["skipped"]["rows"] == 2
 
 

@@ -22,6 +22,22 @@ def test_without_a_width_a_table_keeps_one_line_per_row():
     assert len(render.table(ROWS, ("carrier", "review", "note")).splitlines()) == 4
 
 
+def test_a_line_holding_a_table_laid_out_at_no_width_is_laid_out_again_at_another_from_its_parts():
+    # as the service hands a line to the remote REPL, which lays its tables out at its own terminal's width
+    with render.tables_kept():
+        shown = "Template DIGITAL_SMS_0001\n" + render.table(ROWS, ("carrier", "review", "note")) + "\nCan reach now: some"
+        found = render.table_parts(shown)
+    assert found is not None and [list(part) for part in found] == [["text"], ["table"], ["text"]]
+    assert found[1]["table"]["headers"] == ["carrier", "review", "note"] and found[1]["table"]["rows"][0][0] == "China Mobile"
+    assert render.laid_out(found) == shown                  # at no width: the text as it was
+    narrow = render.table(ROWS, ("carrier", "review", "note"), 50)
+    assert render.laid_out(found, 50) == f"Template DIGITAL_SMS_0001\n{narrow}\nCan reach now: some"
+    assert render.table_parts(shown) is None                # outside `tables_kept` no table is kept
+    with render.tables_kept():
+        laid = render.table([("a", "b")], ("x", "y"))
+        assert render.table_parts(f"say {laid}") is None and render.table_parts(f"say\n{laid}") is not None   # whole lines
+
+
 def _cols(line: str) -> int:
     from prompt_toolkit.utils import get_cwidth
 

@@ -3,6 +3,7 @@
 import io
 import re
 
+from conftest import on_a_terminal
 from prompt_toolkit.data_structures import Size
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
@@ -433,21 +434,7 @@ def test_the_industry_prompt_lists_them_in_the_conversations_language(live, rout
 def _terminal(ctx, router, keys: str, columns: int, lang: str = "en") -> list[str]:
     """The lines a terminal COLUMNS wide shows of the answers while KEYS are typed into the real shell,
     its tables fitted to it as the CLI fits them (escape codes and the prompt's own lines taken out)."""
-    from assistant import render
-
-    stream = io.StringIO()
-    output = Vt100_Output(stream, lambda: Size(rows=40, columns=columns), term="xterm")
-    render.WIDTH = columns          # as the CLI sets it from a terminal of that width
-    try:
-        with create_pipe_input() as pipe:
-            shell = Shell(Conversation(ctx, router, lang=lang), input=pipe, output=output)
-            pipe.send_text(keys)
-            pipe.close()
-            shell.run()
-    finally:
-        render.WIDTH = None
-    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|[\r\x1b]", "", stream.getvalue())
-    return [line for line in shown.split("\n") if "demo>" not in line and "[是/否]" not in line]
+    return on_a_terminal(Conversation(ctx, router, lang=lang), keys, columns)
 
 
 def _columns(line: str) -> int:

@@ -1173,6 +1173,18 @@ def test_a_ticket_request_is_read_by_its_words_not_by_the_message_it_carries(rou
     assert (reply.type, reply.action, reply.args["text"]) == ("action", action, text)
 
 
+@pytest.mark.parametrize("line, text", [
+    ("回复工单1：138 0013 800 不是手机号，明天再发", "138 0013 800 不是手机号，明天再发"),
+    ("reply to ticket 1: 138 0013 800 is not a mobile number, send again tomorrow",
+     "138 0013 800 is not a mobile number, send again tomorrow"),
+])
+def test_a_managers_reply_naming_numbers_and_a_day_carries_them_with_no_notes_on_them(router, line, text):
+    # the numbers and the day are the customer's to read, not a send's: no "not a mobile number", no "a send
+    # cannot be scheduled" on the reply (the Chinese line is read without its message, `_request_before_message`)
+    reply = router.route(line)
+    assert (reply.type, reply.action, reply.args["text"], reply.notes) == ("action", "handoff.reply", text, ())
+
+
 @pytest.mark.parametrize("line, form", [("审过了就帮我发给这几个会员：13800138000", "command"),
                                         ("过了的话帮我建个模板嘛", "command"),
                                         ("if so, please send it to 13800138000", "command"),

@@ -30,6 +30,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, File, UploadFile
 from pydantic import Field
 
+from ... import render
 from ...chat import stored as kept
 from ...clock import FixedClock
 from ...conversation import Conversation, Upload
@@ -59,7 +60,10 @@ def _view(conv_id: str, conv: Conversation, lines) -> dict:
         toolbar = conv.toolbar()
     except UserError:
         toolbar = f" {conv.ctx.account}"
-    shown = [{"kind": line.kind, "text": line.text, **({"entry": line.entry} if line.entry else {})} for line in lines]
+    # a line holding a table has its parts too (`render.table_parts`, in a turn of the REPL's endpoints): the
+    # remote REPL lays the table out at its own terminal's width
+    shown = [{"kind": line.kind, "text": line.text, **({"entry": line.entry} if line.entry else {}),
+              **({"parts": found} if (found := render.table_parts(line.text)) else {})} for line in lines]
     return {"id": conv_id, "lines": shown, "waiting": _waiting(conv_id, conv), "done": conv.done,
             "account": conv.ctx.account, "toolbar": toolbar}
 
@@ -100,7 +104,8 @@ def start(lines: Literal["welcome", "news"] = "welcome", lang: Lang = "auto",
           ops: LocalOps = Depends(operations("repl", "conversations"))) -> dict:
     """LINES: the welcome banner (an interactive shell), or only the news a script is shown. LANG: the
     language of answers and of the conversation's own sentences (auto: each line's own)."""
-    return begin(lines, lang, ops)
+    with render.tables_kept():
+        return begin(lines, lang, ops)
 
 
 def begin(lines: str, lang: str, ops: LocalOps, first: str | None = None, keys: bool = True,
@@ -134,7 +139,8 @@ def begin(lines: str, lang: str, ops: LocalOps, first: str | None = None, keys: 
 
 @router.post("/conversations/{conv_id}/messages", summary="Say one line: the lines in reply, what it waits for")
 def message(conv_id: str, body: Message, ops: LocalOps = Depends(operations("repl", "asks"))) -> dict:
-    return say(conv_id, body, ops)
+    with render.tables_kept():
+        return say(conv_id, body, ops)
 
 
 def say(conv_id: str, body: Message, ops: LocalOps, prompts: bool = False, seen: int | None = None) -> dict:
@@ -159,7 +165,8 @@ def say(conv_id: str, body: Message, ops: LocalOps, prompts: bool = False, seen:
 
 @router.post("/conversations/{conv_id}/cancel", summary="Drop whatever was being filled in (Ctrl-C)")
 def cancel(conv_id: str, ops: LocalOps = Depends(operations("repl"))) -> dict:
-    return kept.turn(holder(ops), conv_id, lambda conv: conv.cancel(), viewer(conv_id))
+    with render.tables_kept():
+        return kept.turn(holder(ops), conv_id, lambda conv: conv.cancel(), viewer(conv_id))
 
 
 @router.post("/conversations/{conv_id}/files",
@@ -171,4 +178,5 @@ def attach(conv_id: str, file: list[UploadFile] = File(description="the file (se
     upload changes nothing. The service never opens a path: a path typed as a message at a file
     prompt is answered the same whatever it names."""
     uploads = [Upload(f.filename or "", f.file.read(MAX_BYTES + 1)) for f in file]
-    return kept.turn(holder(ops), conv_id, lambda conv: conv.attach(uploads), viewer(conv_id))
+    with render.tables_kept():
+        return kept.turn(holder(ops), conv_id, lambda conv: conv.attach(uploads), viewer(conv_id))
