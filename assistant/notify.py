@@ -44,6 +44,13 @@ FORMATS = ("json", "dingtalk", "wecom", "feishu", "slack")
 _HOSTS = {"oapi.dingtalk.com": "dingtalk", "qyapi.weixin.qq.com": "wecom", "open.feishu.cn": "feishu",
           "open.larksuite.com": "feishu", "hooks.slack.com": "slack"}
 BACKOFF = (1, 2, 5, 15, 30, 60, 120, 300)  # seconds before each retry of one receiver; the last repeats
+# What each robot reads as a mention or a link in the text it is given, made plain in the words people
+# wrote (a ticket's summary, its account): Slack's `<!channel>`, `<@U…>`, `<url|label>` (its own escapes,
+# &amp; &lt; &gt;); Feishu's `<at user_id="all">` and `[label](url)`; an `@all` or `@name` in DingTalk's,
+# WeCom's and Feishu's text. The full-width look-alikes read the same and mean nothing to them.
+PLAIN = {"slack": str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"}),
+         "feishu": str.maketrans({"<": "＜", ">": "＞", "[": "［", "]": "］", "@": "＠"}),
+         "dingtalk": str.maketrans({"@": "＠"}), "wecom": str.maketrans({"@": "＠"})}
 
 
 @dataclass(frozen=True)
@@ -85,8 +92,9 @@ def body(row: dict, fmt: str) -> bytes:
     if fmt == "json":
         return json.dumps({"event": row["event"], "ticket": ticket, "at": at, "id": row["id"]},
                           ensure_ascii=False).encode()
+    plain = PLAIN[fmt]   # people's words are text; the service's own (the event, the ticket's number) are as they are
     text = (f"[Digital Message support] {row['event']}: ticket #{ticket['id']} ({ticket['priority']}, "
-            f"account {ticket['account']}): {ticket['summary']}")
+            f"account {str(ticket['account']).translate(plain)}): {str(ticket['summary']).translate(plain)}")
     shapes = {"dingtalk": {"msgtype": "text", "text": {"content": text}},
               "wecom": {"msgtype": "text", "text": {"content": text}},
               "feishu": {"msg_type": "text", "content": {"text": text}},

@@ -92,6 +92,45 @@ def test_each_format_carries_the_ticket():
     assert "ticket #3" in json.loads(notify.body(row, "slack"))["text"]
 
 
+EVIL = "<!channel> & <https://evil.example/login|Open ticket in desk> @all <at user_id=\"all\">所有人</at> [Open](https://evil.example)"
+
+
+def _text(fmt: str, body: dict) -> str:
+    return {"slack": lambda: body["text"], "feishu": lambda: body["content"]["text"],
+            "dingtalk": lambda: body["text"]["content"], "wecom": lambda: body["text"]["content"]}[fmt]()
+
+
+@pytest.mark.parametrize("fmt, plain, gone", [
+    ("slack", "&lt;!channel&gt; &amp; &lt;https://evil.example/login|Open ticket in desk&gt; @all",
+     ["<!channel>", "<https://", " & "]),
+    ("feishu", "＜at user_id=\"all\"＞所有人＜/at＞ ［Open］(https://evil.example)", ["<at", "[Open]", "@all"]),
+    ("dingtalk", "<!channel> & <https://evil.example/login|Open ticket in desk> ＠all", ["@all"]),
+    ("wecom", "<!channel> & <https://evil.example/login|Open ticket in desk> ＠all", ["@all"]),
+])
+def test_a_customers_words_reach_a_chat_robot_as_plain_text_never_a_mention_or_a_disguised_link(ctx, receiver, fmt,
+                                                                                              plain, gone):
+    """Each robot reads its own markup in the text it is given: Slack `<!channel>` and `<url|label>`,
+    Feishu `<at user_id="all">` and `[label](url)`, DingTalk and WeCom an `@all`."""
+    sender = courier(ctx, f"{fmt}:{receiver.url}")
+    sender.run_once(ctx.store)
+    ticket = handoff.create(ctx, EVIL)
+    assert sender.run_once(ctx.store) == 1
+    text = _text(fmt, receiver.got[0]["body"])
+    assert text.startswith(f"[Digital Message support] ticket.created: ticket #{ticket['id']} (")  # the service's own
+    assert plain in text, text
+    for markup in gone:
+        assert markup not in text, text
+
+
+def test_the_assistants_own_json_keeps_the_customers_words_as_written(ctx, receiver):
+    sender = courier(ctx, receiver.url)
+    sender.run_once(ctx.store)
+    ticket = handoff.create(ctx, EVIL)
+    sender.run_once(ctx.store)
+    assert receiver.got[0]["body"]["ticket"]["summary"] == ticket["summary"]
+    assert "<!channel>" in ticket["summary"] and "@all" in ticket["summary"]
+
+
 def test_ticket_events_reach_the_receiver_signed_and_in_order(ctx, receiver):
     sender = courier(ctx, receiver.url)
     sender.run_once(ctx.store)  # the receiver's place starts at what exists now
