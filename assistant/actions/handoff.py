@@ -251,6 +251,13 @@ def _open_ticket(ctx: Context) -> dict | None:
                          "WHERE account = ? AND status != 'resolved' ORDER BY id DESC LIMIT 1", (ctx.account,))
 
 
+def open_id(ctx: Context) -> int | None:
+    """The id of the account's open ticket a request for a person goes on (`create` with REUSE); None
+    when it has none, and such a request opens a ticket."""
+    row = _open_ticket(ctx)
+    return int(row["id"]) if row else None
+
+
 def waiting_ticket(ctx: Context) -> dict | None:
     """The account's latest ticket a support manager answered and now waits on the customer for
     (id, owner), if any: a line the assistant cannot answer may be the customer's answer to it."""
