@@ -73,6 +73,7 @@ class Conversation:
         self.lang = first if first and self.lang_setting == "auto" else language.choose(self.lang_setting)
         ctx.role = role  # the actions scope tickets and sends by it
         self.turns: list[dict[str, str]] = []
+        self.started: str | None = ctx.now()   # when it began (None: kept before conversations kept it)
         self.flow: Flow | None = None
         self.offer: Offer | None = None
         self.picks: list[Pick] = []

@@ -4,8 +4,9 @@ Every ticket change that people want to hear about (created, the customer answer
 replied, resolved, and a first reply gone overdue) writes one row to the `outbox` table, in the
 same transaction as the change: nothing is announced that did not happen, and nothing that
 happened is lost when the service stops. `assistant serve --notify URL` runs one `Courier` that
-posts each row to each URL, in order, at least once: a receiver that is down is retried with
-backoff (its place is kept in the database, so a restart goes on where it stopped), and each POST
+posts each row to each URL, in order, at least once, each URL from a thread of its own (one that
+hangs or fails never delays another): a receiver that is down is retried with backoff (its place
+is kept in the database, so a restart goes on where it stopped), and each POST
 carries the event's id in `X-Assistant-Event-Id` so a receiver can drop a repeat. With a secret,
 `X-Assistant-Signature: sha256=<hex HMAC-SHA256 of the raw body>` proves who sent it.
 
@@ -21,6 +22,7 @@ import hmac
 import json
 import logging
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -44,6 +46,13 @@ FORMATS = ("json", "dingtalk", "wecom", "feishu", "slack")
 _HOSTS = {"oapi.dingtalk.com": "dingtalk", "qyapi.weixin.qq.com": "wecom", "open.feishu.cn": "feishu",
           "open.larksuite.com": "feishu", "hooks.slack.com": "slack"}
 BACKOFF = (1, 2, 5, 15, 30, 60, 120, 300)  # seconds before each retry of one receiver; the last repeats
+# What each robot reads as a mention or a link in the text it is given, made plain in the words people
+# wrote (a ticket's summary, its account): Slack's `<!channel>`, `<@U…>`, `<url|label>` (its own escapes,
+# &amp; &lt; &gt;); Feishu's `<at user_id="all">` and `[label](url)`; an `@all` or `@name` in DingTalk's,
+# WeCom's and Feishu's text. The full-width look-alikes read the same and mean nothing to them.
+PLAIN = {"slack": str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"}),
+         "feishu": str.maketrans({"<": "＜", ">": "＞", "[": "［", "]": "］", "@": "＠"}),
+         "dingtalk": str.maketrans({"@": "＠"}), "wecom": str.maketrans({"@": "＠"})}
 
 
 @dataclass(frozen=True)
@@ -85,8 +94,9 @@ def body(row: dict, fmt: str) -> bytes:
     if fmt == "json":
         return json.dumps({"event": row["event"], "ticket": ticket, "at": at, "id": row["id"]},
                           ensure_ascii=False).encode()
+    plain = PLAIN[fmt]   # people's words are text; the service's own (the event, the ticket's number) are as they are
     text = (f"[Digital Message support] {row['event']}: ticket #{ticket['id']} ({ticket['priority']}, "
-            f"account {ticket['account']}): {ticket['summary']}")
+            f"account {str(ticket['account']).translate(plain)}): {str(ticket['summary']).translate(plain)}")
     shapes = {"dingtalk": {"msgtype": "text", "text": {"content": text}},
               "wecom": {"msgtype": "text", "text": {"content": text}},
               "feishu": {"msg_type": "text", "content": {"text": text}},
@@ -141,7 +151,11 @@ def overdue(store: Store, clock: Clock, targets: dict, kb: KnowledgeBase | None 
 
 
 class Courier:
-    """Delivers the outbox to TARGETS from a thread of its own, one receiver's failures never holding another's."""
+    """Delivers the outbox to TARGETS, each receiver from a thread of its own (its own database
+    connection, place and backoff), so that one that hangs or fails never holds another; one more
+    thread records the tickets gone overdue."""
+
+    STOP_S = 1.0   # how long `stop` waits for the threads: one blocked on a receiver that never answers is left
 
     def __init__(self, open_store: Callable[[], Store], targets: list[Target], secret: str | None,
                  clock: Clock | None = None, every: float = 1.0, first_reply: dict | None = None,
@@ -149,24 +163,33 @@ class Courier:
         self.open_store, self.targets, self.secret, self.kb = open_store, targets, secret, kb
         self.clock, self.every, self.first_reply = clock or Clock(), every, first_reply or {}
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._waits: dict[str, float] = {}
+        self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="assistant-notify", daemon=True)
-        self._thread.start()
+        rounds: list[tuple[str, Callable[[Store], object]]] = [
+            (f"assistant-notify-{n}", lambda store, target=target: self._deliver(store, target))
+            for n, target in enumerate(self.targets, 1)]
+        if self.first_reply:
+            rounds.append(("assistant-notify-overdue", lambda store: overdue(store, self.clock, self.first_reply, self.kb)))
+        self._threads = [threading.Thread(target=self._loop, args=(work,), name=name, daemon=True)
+                         for name, work in rounds]
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
+        """Stop every thread: those waiting end at once; one in a POST ends when it returns (a daemon,
+        it never holds the process: its event is sent again at the next start, with the same id)."""
         self._stop.set()
-        if self._thread:
-            self._thread.join(10)
+        deadline = time.monotonic() + self.STOP_S
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
-    def _loop(self) -> None:
+    def _loop(self, work: Callable[[Store], object]) -> None:
         store = self.open_store()
         try:
             while not self._stop.is_set():
                 try:
-                    self.run_once(store)
+                    work(store)
                 except Exception:  # a database hiccup must not end notifications for good
                     log.exception("notifications: a round failed; trying again")
                 self._stop.wait(self.every)
@@ -174,7 +197,8 @@ class Courier:
             store.close()
 
     def run_once(self, store: Store) -> int:
-        """One round: record overdue tickets, then send each receiver what it has not had. Returns posts made."""
+        """One round in the calling thread: record overdue tickets, then send each receiver what it has
+        not had, one after another. Returns posts made."""
         if self.first_reply:
             overdue(store, self.clock, self.first_reply, self.kb)
         sent = 0

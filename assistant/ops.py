@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # kept out of the import path: `assistant ask` and `error` st
 
 
 def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
-              before_ticket: Callable[[], None] | None = None) -> dict:
+              before_ticket: Callable[[int | None], None] | None = None) -> dict:
     """What `ask` does for REPLY (`_carried_out`), and for each look-up its message asks beside a request
     (`Reply.also`: "模板审过了没得嘛？审过了就帮我发给…" shows the template's status): each one's result in
     "also" (the reply's own list, with what it found), and the text for people said with them."""
@@ -46,14 +46,15 @@ def carry_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
 
 
 def _carried_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
-                 before_ticket: Callable[[], None] | None = None) -> dict:
+                 before_ticket: Callable[[int | None], None] | None = None) -> dict:
     """What `ask` does for an action it recognised: {"result", "text"}, {"error", "text"} or nothing.
 
     Read-only actions (statuses, error lookup) are answered from the account. Asking for a person
     opens a ticket, the one change `ask` makes: it touches no signature, template or package.
     Other state-changing actions are only named (the reply says which command does them).
     CTX is called only when the account is needed, so a plain answer opens no database.
-    BEFORE_TICKET may refuse the ticket (the service's rate limit) with a UserError.
+    BEFORE_TICKET may refuse the ticket (the service's rate limit) with a UserError: it is given the
+    account's open ticket the request goes on (None: it opens one).
     """
     if reply.type != "action":
         return {}
@@ -63,9 +64,9 @@ def _carried_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
 
     try:
         if reply.action == "handoff":
-            if before_ticket is not None:
-                before_ticket()
             c = ctx()
+            if before_ticket is not None:
+                before_ticket(handoff.open_id(c))
             ticket = handoff.create(c, reply.args.get("reason") or reply.question,
                                     conversation=[{"role": "user", "text": reply.question, "at": c.now()}],
                                     trigger="asked_for_person", reuse=True, lang=reply.lang)
@@ -213,7 +214,8 @@ class LocalOps:
                  user: str | None = None, confined: bool = False):
         self._ctx, self._router = ctx, router
         self.role, self.user, self.confined = role, user, confined
-        self.before_ticket: Callable[[], None] | None = None  # the service's limit on new tickets
+        # the service's limit on requests for a person, given the open ticket one goes on (None: a new one)
+        self.before_ticket: Callable[[int | None], None] | None = None
         self.send_share = 1.0  # the share of the process's time a large send may take (the service: less)
         self.others_waiting: Callable[[], bool] | None = None  # whether other work wants the process now
         self.gap_log: SharedLog | None = None  # the service's: gap rows of concurrent requests written together
@@ -434,6 +436,8 @@ class LocalOps:
         from .actions import handoff
 
         # as a request for a person in words (`ask`, the conversation): on the account's open ticket if it has one
+        if self.before_ticket is not None:
+            self.before_ticket(handoff.open_id(self.ctx))
         return handoff.create(self.ctx, reason, template, signature, request_id, send_date, reuse=True)
 
     def handoff_list(self, status: str | None = None, account: str | None = None) -> list[dict]:

@@ -42,6 +42,30 @@ def one_line(value: Any) -> str:
     return _unsafe_line().sub(_escape, str(value))
 
 
+# What Markdown (CommonMark with GitHub's tables and strikethrough) or the HTML it passes through
+# would read as markup inside a line: emphasis, code, a link's or an image's `](`, a table's bar, raw
+# HTML and entities; an underscore only where it can start or end emphasis (not inside a word:
+# DIGITAL_SMS_0001). A bracket alone is text ("[AcmeShop]Hi Bo"): a reference needs a definition,
+# which starts a line.
+_MD_INLINE = re.compile(r"[\\`*|~<>&]|\](?=[(\[])|(?<![^\W_])_|_(?![^\W_])")
+_MD_HTML = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+# ... and at the start of a line: a heading, a list item, a setext underline, a link's definition, a numbered item
+_MD_BLOCK = re.compile(r"^(\s*)(?:([#+=\[-])|(\d+)([.)]))")
+
+
+def markdown_text(value: Any, line_start: bool = False) -> str:
+    """VALUE as text in one line of Markdown: `one_line`, and every character Markdown or HTML would
+    read as markup shown as itself (a backslash escape; `&lt;`, `&gt;`, `&amp;` for HTML's), so a
+    name or a customer's words can never become a link, a tag, emphasis or a table's column.
+    LINE_START: the value starts a line (a list item's continued line), where a `#`, `-`, `+`, `=`,
+    `[` or `1.` would start a heading, a list or a link's definition of its own."""
+    text = _MD_INLINE.sub(lambda m: _MD_HTML.get(m.group(0)) or "\\" + m.group(0), one_line(value))
+    if line_start:
+        text = _MD_BLOCK.sub(lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"),
+                             text, count=1)
+    return text
+
+
 def safe_json_text(text: str) -> str:
     """JSON text with the characters `json.dumps(ensure_ascii=False)` leaves raw (C1, bidi) escaped as \\uXXXX."""
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)

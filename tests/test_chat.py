@@ -143,6 +143,26 @@ def test_a_question_nothing_answers_right_after_a_managers_reply_is_passed_on_as
     assert "这个问题我无法回答" in lines[-1].text and "lin" in lines[-1].text
 
 
+def test_the_web_chats_welcome_leaves_a_managers_reply_to_its_page_and_its_first_line_may_answer_it(ctx, router,
+                                                                                                    monkeypatch):
+    """The web chat's page shows each reply itself (`handoff.inbox`, then `news`): its welcome saying
+    it too showed it twice. The customer's first line after the page showed it may answer it."""
+    monkeypatch.setattr(router, "route", lambda text, lang=None: Reply(text, "fallback", 0.2, lang="zh"))
+    ticket = handoff.create(ctx, "模板审核太慢")
+    staff = dataclasses.replace(ctx, role="manager")
+    handoff.claim(staff, ticket["id"], "lin")
+    handoff.reply(staff, ticket["id"], "UNIQUE-REPLY-42 请重新提交", by="lin")
+    web = Conversation(ctx, router, lang="zh", shell="web")
+    assert not any("UNIQUE-REPLY-42" in line.text for line in web.welcome())
+    assert [m["text"] for m in handoff.inbox(ctx)] == ["UNIQUE-REPLY-42 请重新提交"]   # the page shows it, once
+    web = Conversation.load(ctx, router, json.loads(json.dumps(web.dump())))             # as the service keeps it
+    lines = web.handle("模板能建几个")
+    assert "这个问题我无法回答" in lines[-1].text and "lin" in lines[-1].text
+    handoff.reply(staff, ticket["id"], "UNIQUE-REPLY-43", by="lin")
+    terminal = Conversation(ctx, router, lang="zh").welcome()                             # a terminal's says it
+    assert sum("UNIQUE-REPLY-43" in line.text for line in terminal) == 1
+
+
 def test_a_bare_new_name_is_offered_as_a_submission_with_the_name_kept(ctx, router):
     accounts.enable(ctx)
     conv = Conversation(ctx, router)

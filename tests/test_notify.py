@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import http.server
 import json
+import signal
 import threading
 import time
 
@@ -21,19 +22,27 @@ from assistant.errors import UserError
 class Receiver:
     """A real HTTP server on a loopback port that records every POST (or answers 503 while `down`)."""
 
-    def __init__(self):
+    def __init__(self, answer: int | None = 204):
+        """ANSWER: the status it answers every POST with (503 while `down`); None: it never answers."""
         self.got: list[dict] = []
+        self.tried: list[float] = []   # when each POST came (time.monotonic())
         self.down = False
+        self.released = threading.Event()
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 raw = self.rfile.read(int(self.headers["Content-Length"]))
-                if outer.down:
-                    self.send_response(503)
+                outer.tried.append(time.monotonic())
+                if answer is None:
+                    outer.released.wait(60)
+                    return
+                if outer.down or answer >= 300:
+                    self.send_response(503 if outer.down else answer)
                     self.end_headers()
                     return
-                outer.got.append({"headers": dict(self.headers), "raw": raw, "body": json.loads(raw)})
+                outer.got.append({"headers": dict(self.headers), "raw": raw, "body": json.loads(raw),
+                                  "at": outer.tried[-1]})
                 self.send_response(204)
                 self.end_headers()
 
@@ -45,6 +54,7 @@ class Receiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -90,6 +100,45 @@ def test_each_format_carries_the_ticket():
     assert "ticket #3" in json.loads(notify.body(row, "wecom"))["text"]["content"]
     assert "ticket #3" in json.loads(notify.body(row, "feishu"))["content"]["text"]
     assert "ticket #3" in json.loads(notify.body(row, "slack"))["text"]
+
+
+EVIL = "<!channel> & <https://evil.example/login|Open ticket in desk> @all <at user_id=\"all\">所有人</at> [Open](https://evil.example)"
+
+
+def _text(fmt: str, body: dict) -> str:
+    return {"slack": lambda: body["text"], "feishu": lambda: body["content"]["text"],
+            "dingtalk": lambda: body["text"]["content"], "wecom": lambda: body["text"]["content"]}[fmt]()
+
+
+@pytest.mark.parametrize("fmt, plain, gone", [
+    ("slack", "&lt;!channel&gt; &amp; &lt;https://evil.example/login|Open ticket in desk&gt; @all",
+     ["<!channel>", "<https://", " & "]),
+    ("feishu", "＜at user_id=\"all\"＞所有人＜/at＞ ［Open］(https://evil.example)", ["<at", "[Open]", "@all"]),
+    ("dingtalk", "<!channel> & <https://evil.example/login|Open ticket in desk> ＠all", ["@all"]),
+    ("wecom", "<!channel> & <https://evil.example/login|Open ticket in desk> ＠all", ["@all"]),
+])
+def test_a_customers_words_reach_a_chat_robot_as_plain_text_never_a_mention_or_a_disguised_link(ctx, receiver, fmt,
+                                                                                              plain, gone):
+    """Each robot reads its own markup in the text it is given: Slack `<!channel>` and `<url|label>`,
+    Feishu `<at user_id="all">` and `[label](url)`, DingTalk and WeCom an `@all`."""
+    sender = courier(ctx, f"{fmt}:{receiver.url}")
+    sender.run_once(ctx.store)
+    ticket = handoff.create(ctx, EVIL)
+    assert sender.run_once(ctx.store) == 1
+    text = _text(fmt, receiver.got[0]["body"])
+    assert text.startswith(f"[Digital Message support] ticket.created: ticket #{ticket['id']} (")  # the service's own
+    assert plain in text, text
+    for markup in gone:
+        assert markup not in text, text
+
+
+def test_the_assistants_own_json_keeps_the_customers_words_as_written(ctx, receiver):
+    sender = courier(ctx, receiver.url)
+    sender.run_once(ctx.store)
+    ticket = handoff.create(ctx, EVIL)
+    sender.run_once(ctx.store)
+    assert receiver.got[0]["body"]["ticket"]["summary"] == ticket["summary"]
+    assert "<!channel>" in ticket["summary"] and "@all" in ticket["summary"]
 
 
 def test_ticket_events_reach_the_receiver_signed_and_in_order(ctx, receiver):
@@ -159,3 +208,45 @@ def test_the_service_notifies_within_five_seconds(serve, receiver):
     raw = receiver.got[0]["raw"]
     assert receiver.got[0]["headers"]["X-Assistant-Signature"] == \
         "sha256=" + hmac.new(b"s3cret", raw, hashlib.sha256).hexdigest()
+
+
+def test_a_receiver_that_never_answers_or_fails_holds_no_other_and_the_service_still_stops_at_once(serve):
+    """Each receiver is delivered to on its own: with one that never answers (the courier's 5 s
+    timeout each try) and one that answers 500 listed first, the healthy one gets each event
+    within about a second, the failing one is retried after 1, 2 and 5 s, and `serve` stops in
+    about two seconds."""
+    hung, failing, healthy = Receiver(answer=None), Receiver(answer=500), Receiver()
+    try:
+        server = serve("--notify", hung.url, "--notify", failing.url, "--notify", healthy.url)
+        customer = server.token("--account", "demo")
+        time.sleep(1.5)  # every receiver has taken its place in the outbox
+        late = []
+        for n in range(4):
+            asked = time.monotonic()
+            path, body = ("/v1/tickets", {"reason": "please call me"}) if n == 0 else \
+                ("/v1/tickets/1/answer", {"text": f"more words {n}"})
+            status, _ = server.call("POST", path, customer, body)
+            assert status == 200
+            while len(healthy.got) <= n and time.monotonic() < asked + 10:
+                time.sleep(0.02)
+            assert len(healthy.got) == n + 1, healthy.got
+            late.append(round(healthy.got[n]["at"] - asked, 2))
+            time.sleep(1.5)
+        assert max(late) < 1.6, late
+        assert [g["body"]["event"] for g in healthy.got] == ["ticket.created"] + ["ticket.answered"] * 3
+        deadline = time.monotonic() + 15
+        while len(failing.tried) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        gaps = [round(b - a, 1) for a, b in zip(failing.tried, failing.tried[1:])]
+        assert len(gaps) >= 3 and all(want <= gap < want + 1.6 for want, gap in zip((1, 2, 5), gaps)), gaps
+        tries = len(hung.tried)
+        while len(hung.tried) == tries and time.monotonic() < deadline + 15:   # stopped while it waits on it
+            time.sleep(0.02)
+        assert len(hung.tried) > tries
+        stopping = time.monotonic()
+        server.process.send_signal(signal.SIGINT)   # Ctrl-C
+        server.process.wait(15)
+        assert time.monotonic() - stopping < 3, server.stderr()
+    finally:
+        for r in (hung, failing, healthy):
+            r.close()

@@ -381,7 +381,21 @@ def test_asks_and_new_tickets_are_rate_limited_per_token(serve):
     # the account's open request for a person is reused (not a second ticket), and still counted
     assert status == 200 and answer["result"]["ticket"] == 1 and answer["result"]["reused"] is True
     status, answer = server.call("POST", "/v1/ask", other, {"question": "I want to talk to a person"})
-    assert status == 200 and answer["error"].startswith("too many new tickets from this token; wait")
+    assert status == 200 and answer["error"].startswith("too many additions to open ticket #1 from this token; wait")
+
+
+def test_the_limit_on_requests_for_a_person_names_an_addition_to_the_open_ticket_as_one(serve):
+    """12 `POST /v1/tickets` of a customer with a ticket open: each goes on that ticket, and the 429
+    says that (they were said to be too many *new* tickets); a new ticket is still said as one."""
+    server = serve(env={"ASSISTANT_SERVE_TICKETS_PER_MINUTE": "3"})
+    customer, manager = server.token("--account", "demo"), server.token("--user", "lin", "--grant", "manager")
+    answers = [server.call("POST", "/v1/tickets", customer, {"reason": f"please call me {n}"}) for n in range(4)]
+    assert [status for status, _ in answers] == [200, 200, 200, 429]
+    assert [a["reused"] for _, a in answers[:3]] == [False, True, True]
+    assert answers[3][1]["error"].startswith("too many additions to open ticket #1 from this token; wait"), answers[3]
+    assert server.call("POST", "/v1/tickets/1/resolve", manager, {"note": "Called.", "by": "lin"})[0] == 200
+    status, answer = server.call("POST", "/v1/tickets", customer, {"reason": "call me again"})
+    assert status == 429 and answer["error"].startswith("too many new tickets from this token; wait"), answer
 
 
 def test_a_conversation_holds_its_state_between_requests_and_stays_in_the_tokens_account(shared_world):

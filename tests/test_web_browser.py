@@ -219,12 +219,16 @@ def test_the_chat_asks_a_go_ahead_once_beside_its_buttons(serve, browser, lang, 
     assert errors == []
 
 
-def test_a_managers_reply_and_resolution_reach_every_open_chat_tab_of_the_customer(serve, browser):
+def a_ticket_and_its_manager(serve):
+    """A service whose demo customer has a ticket open: (the server, the ticket, a token of lin, a manager)."""
     server = serve()
-    customer_token = server.token("--account", "demo")
-    manager_token = server.token("--user", "lin", "--grant", "manager")
-    status, ticket = server.call("POST", "/v1/tickets", customer_token, {"reason": "my template is stuck"})
+    status, ticket = server.call("POST", "/v1/tickets", server.token("--account", "demo"), {"reason": "my template is stuck"})
     assert status == 200, ticket
+    return server, ticket, server.token("--user", "lin", "--grant", "manager")
+
+
+def test_a_managers_reply_and_resolution_reach_every_open_chat_tab_of_the_customer(serve, browser):
+    server, ticket, manager_token = a_ticket_and_its_manager(serve)
     first, errors = open_chat(browser, server, "zh")
     second = first.context.new_page()                 # a second tab of the same signed-in browser
     second.set_default_timeout(20_000)
@@ -533,4 +537,21 @@ def test_the_chats_template_buttons_name_each_template_once_and_a_click_sends_wi
     chat.locator("[data-role=choices] button", has_text=yes).wait_for()        # the preview's go-ahead
     said = chat.locator("[data-role=transcript]").inner_text()
     assert "DIGITAL_SMS_0002" in said and "Back in stock" in said and "Can reach now" not in said, said
+    assert errors == []
+
+
+def test_a_reply_written_before_the_chat_opens_is_shown_once_on_first_load_and_after_a_reload(serve, browser):
+    server, ticket, manager_token = a_ticket_and_its_manager(serve)
+    status, _ = server.call("POST", f"/v1/tickets/{ticket['id']}/reply", manager_token,
+                            {"text": "UNIQUE-REPLY-42 please resubmit"})
+    assert status == 200
+    chat, errors = open_chat(browser, server, "en")
+    transcript = chat.locator("[data-role=transcript]")
+    transcript.locator("li", has_text="UNIQUE-REPLY-42").first.wait_for()
+    for _ in range(2):                                   # on first load, then after a reload
+        chat.wait_for_timeout(2_500)                     # a poll of the inbox more
+        assert transcript.locator("li", has_text="UNIQUE-REPLY-42").count() == 1, chat.evaluate(SHOWN)
+        assert transcript.locator("li[data-from=hint]", has_text="lin").count() == 1, chat.evaluate(SHOWN)
+        chat.reload()
+        transcript.locator("li", has_text="UNIQUE-REPLY-42").first.wait_for()
     assert errors == []

@@ -20,7 +20,7 @@ from ..errors import NotFound, UserError
 from ..knowledge import KnowledgeBase
 from ..messages import said, say
 from ..roles import ROLES, allowed, require, sees_all_accounts
-from ..sanitize import one_line, safe_json_text
+from ..sanitize import markdown_text, one_line, safe_json_text
 from ..text import clean, shorten, typed
 from . import sending, signatures, templates
 
@@ -249,6 +249,13 @@ def _open_ticket(ctx: Context) -> dict | None:
     """The account's latest unresolved ticket, if it has one (a conversation's new request goes on it)."""
     return ctx.store.row("SELECT id, account, detail, status, owner, priority, context, conversation FROM tickets "
                          "WHERE account = ? AND status != 'resolved' ORDER BY id DESC LIMIT 1", (ctx.account,))
+
+
+def open_id(ctx: Context) -> int | None:
+    """The id of the account's open ticket a request for a person goes on (`create` with REUSE); None
+    when it has none, and such a request opens a ticket."""
+    row = _open_ticket(ctx)
+    return int(row["id"]) if row else None
 
 
 def waiting_ticket(ctx: Context) -> dict | None:
@@ -748,7 +755,7 @@ def export(ticket: dict, fmt: str) -> str:
         return safe_json_text(json.dumps(ticket, ensure_ascii=False, indent=2))
     if fmt != "md":
         raise UserError(f"unknown format '{fmt}'; use md or json")
-    o = one_line  # every value from people or the database, neutralised and kept on its line
+    o = markdown_text  # every value from people or the database, neutralised, kept on its line, never markup
     lines = [f"# Ticket #{ticket['id']}: {o(ticket['summary'])}", "",
              f"- Account: {o(ticket['account'])}", f"- Reason: {o(REASONS.get(ticket['reason'], ticket['reason']))}",
              f"- Priority: {o(ticket['priority'])}", f"- Status: {o(ticket['status'])}"
@@ -805,7 +812,7 @@ def _lines(text: object) -> str:
     """A turn or a message of several lines (a send's report and its table) as a list item's
     continued lines, each neutralised on its own: a table stays a table, not one line of "\\n"s."""
     first, *rest = str(text).split("\n")
-    return one_line(first) + "".join(f"\n  {one_line(line)}" for line in rest)
+    return markdown_text(first) + "".join(f"\n  {markdown_text(line, line_start=True)}" for line in rest)
 
 
 def _event_words(event: dict) -> str:

@@ -148,14 +148,16 @@ def person_words(conv: Conversation, text: str) -> str | None:
 
 def reply_shown(conv: Conversation) -> int | None:
     """The web chat's ticket whose manager's reply its page showed since the customer's line before
-    this one (the page polls the replies itself, outside the conversation: `handoff.news`), while
-    that ticket still waits on the customer; None in another shell, for another role, or with none."""
-    if conv.shell != "web" or conv.role != "customer" or len(conv.turns) < 2:
+    this one, or since the conversation began for its first line (the page shows the replies itself,
+    outside the conversation: `handoff.inbox`, `handoff.news`), while that ticket still waits on the
+    customer; None in another shell, for another role, or with none."""
+    since = conv.turns[-2].get("at") if len(conv.turns) >= 2 else conv.started
+    if conv.shell != "web" or conv.role != "customer" or not since:
         return None
     waiting = handoff.waiting_ticket(conv.ctx)
     if waiting is None:
         return None
-    shown = handoff.replies(conv.ctx, str(conv.turns[-2].get("at") or ""))
+    shown = handoff.replies(conv.ctx, str(since))
     if any(m["ticket"] == waiting["id"] and handoff.resolution_note(m["text"]) is None for m in shown):
         return int(waiting["id"])
     return None

@@ -45,7 +45,7 @@ def dump(conv: Conversation) -> dict[str, Any]:
     return {
         "version": VERSION, "turns": conv.turns, "fallbacks": conv.fallbacks, "unanswered": conv.unanswered,
         "failures": conv.failures, "last": conv.last, "done": conv.done,
-        "lang": conv.lang, "lang_setting": conv.lang_setting, "shell": conv.shell,
+        "lang": conv.lang, "lang_setting": conv.lang_setting, "shell": conv.shell, "started": conv.started,
         # the numbers mean nothing if one choice is missing: all of them, or none
         "picks": [{"label": p.label, "key": p.key, "deed": p.deed} for p in conv.picks]
         if all(p.deed for p in conv.picks) else [],
@@ -65,6 +65,7 @@ def load(conv: Conversation, data: dict[str, Any]) -> Conversation:
     conv.lang = data.get("lang", conv.lang)
     conv.lang_setting = data.get("lang_setting", conv.lang_setting)
     conv.shell = data.get("shell", conv.shell)
+    conv.started = data.get("started")
     conv.picks = [Pick(p["label"], deed(conv, p["deed"]), p["key"], p["deed"]) for p in data["picks"]]
     offer = data["offer"]
     conv.offer = None if offer is None else Offer(offer["question"], deed(conv, offer["deed"]), offer["deed"],

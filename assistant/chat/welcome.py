@@ -38,7 +38,7 @@ def lines(conv: Conversation, keys: bool = True) -> list[Line]:
         out.append(Line("muted", conv.say("welcome.enable")))
     elif role != "manager" and (step := next_step(conv)):
         out.append(Line("muted", step))
-    if role != "manager":
+    if role != "manager" and conv.shell != "web":   # the web chat's page shows them itself, as they arrive
         out += inbox(conv)
     if role == "manager":
         out.append(Line("info", conv.say("welcome.queue", count=len(handoff.queue(ctx)))))

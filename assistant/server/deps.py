@@ -211,7 +211,10 @@ def operations(command: str, bucket: str | None = None):
         ops.gap_log = svc.gaps
         ops.gap_source = f"token:{who.principal.token_id}"   # POST /v1/ask: a script's questions are one asker
         ops.caller = who  # type: ignore[attr-defined]
-        ops.before_ticket = lambda: svc.tickets.take(who.principal.token_id, what["tickets"])
+        # one limit for requests for a person (POST /v1/tickets, a question asking for one), said as
+        # what each would be: a new ticket, or an addition to the account's open one
+        ops.before_ticket = lambda open_id: svc.tickets.take(
+            who.principal.token_id, what["tickets"] if open_id is None else f"additions to open ticket #{open_id}")
         ops.send_share = float(svc.kb.rules.sending.get("service_share", 1.0)) if svc.kb.rules else 1.0
         ops.others_waiting = lambda: svc.in_flight > 1  # a send makes room only when there is someone to make it for
         return ops

@@ -45,7 +45,8 @@ class Resolution(Body):
 
 
 @router.post("/tickets", summary="Open a ticket; the objects named are looked up and attached")
-def create(body: NewTicket, ops: LocalOps = Depends(operations("handoff.create", "tickets"))) -> dict:
+def create(body: NewTicket, ops: LocalOps = Depends(operations("handoff.create"))) -> dict:
+    # the limit on requests for a person is taken once the ticket it goes on is known (`ops.before_ticket`)
     return ops.handoff_create(body.reason, body.template, body.signature, body.request_id, body.send_date)
 
 
