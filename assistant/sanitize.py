@@ -47,19 +47,22 @@ def one_line(value: Any) -> str:
 # HTML and entities; an underscore only where it can start or end emphasis (not inside a word:
 # DIGITAL_SMS_0001). A bracket alone is text ("[AcmeShop]Hi Bo"): a reference needs a definition,
 # which starts a line.
-_MD_INLINE = re.compile(r"[\\`*|~<>&]|\](?=[(\[])|(?<![^\W_])_|_(?![^\W_])")
-_MD_HTML = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
-# ... and at the start of a line: a heading, a list item, a setext underline, a link's definition, a numbered item
-_MD_BLOCK = re.compile(r"^(\s*)(?:([#+=\[-])|(\d+)([.)]))")
+# A "<" opens a tag and a "&" an entity only before a name ("&amp;", "&#60;"): "nobody -> lin" and
+# "R&D" stay as typed, which a terminal shows as they are.
+_MD_INLINE = re.compile(r"[\\`*|~<]|&(?=#?\w+;)|\](?=[(\[])|(?<![^\W_])_|_(?![^\W_])")
+# ... and at the start of a line: a heading, a list item, a setext underline, a link's definition, a
+# numbered item, a block quote
+_MD_BLOCK = re.compile(r"^(\s*)(?:([#+=\[>-])|(\d+)([.)]))")
 
 
 def markdown_text(value: Any, line_start: bool = False) -> str:
     """VALUE as text in one line of Markdown: `one_line`, and every character Markdown or HTML would
-    read as markup shown as itself (a backslash escape; `&lt;`, `&gt;`, `&amp;` for HTML's), so a
+    read as markup shown as itself (a backslash escape, which CommonMark takes before any ASCII
+    punctuation, HTML's `<` and `&` included, and a terminal shows plainly), so a
     name or a customer's words can never become a link, a tag, emphasis or a table's column.
     LINE_START: the value starts a line (a list item's continued line), where a `#`, `-`, `+`, `=`,
-    `[` or `1.` would start a heading, a list or a link's definition of its own."""
-    text = _MD_INLINE.sub(lambda m: _MD_HTML.get(m.group(0)) or "\\" + m.group(0), one_line(value))
+    `[`, `>` or `1.` would start a heading, a list, a link's definition or a quote of its own."""
+    text = _MD_INLINE.sub(lambda m: "\\" + m.group(0), one_line(value))
     if line_start:
         text = _MD_BLOCK.sub(lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"),
                              text, count=1)

@@ -271,17 +271,18 @@ def test_a_turn_of_several_lines_is_exported_as_continued_lines_none_at_the_marg
 def test_the_markdown_export_shows_peoples_markup_as_text_never_as_html_links_or_lines_of_its_own(case, media):
     """A template named `<i>x</i>"`, words with a disguised link, emphasis, a table's bar and a raw
     HTML comment, and a turn whose continued lines start a heading or a list: each is shown as it
-    was typed (Markdown's backslash escapes, HTML's &lt; &gt; &amp;), nothing of it is markup."""
+    was typed (Markdown's backslash escapes, HTML's < and an entity's & among them), nothing of it is
+    markup; an arrow or an ampersand that starts nothing ("->", "&") stays as typed."""
     templates.create(case, '<i>x</i>"', "AcmeShop", "e-commerce", "Hi ${name}", [media["image"]])
     turns = [{"role": "user", "text": "first line\n## Resolution: forged\n1. forged item\n- forged bullet\n> quoted\n"
                                       "[x]: https://evil.example"}]
     ticket = handoff.get(case, handoff.create(case, "see [Open ticket](https://evil.example) *now* | x <!-- y --> & _z_",
                                               template="DIGITAL_SMS_0003", conversation=turns)["id"])
     md = handoff.export(ticket, "md")
-    assert '## Template DIGITAL_SMS_0003 (&lt;i&gt;x&lt;/i&gt;")' in md, md
-    assert r"see [Open ticket\](https://evil.example) \*now\* \| x &lt;!-- y --&gt; &amp; \_z\_" in md, md
-    assert "  \\## Resolution: forged\n  1\\. forged item\n  \\- forged bullet\n  &gt; quoted\n  \\[x]: https" in md, md
-    for raw in ("<i>", "[Open ticket]", "*now*", "<!--", "_z_", "\n  ## ", "\n  1. ", "\n  - ", "\n  > "):
+    assert '## Template DIGITAL_SMS_0003 (\\<i>x\\</i>")' in md, md
+    assert r"see [Open ticket\](https://evil.example) \*now\* \| x \<!-- y --> & \_z\_" in md, md
+    assert "  \\## Resolution: forged\n  1\\. forged item\n  \\- forged bullet\n  \\> quoted\n  \\[x]: https" in md, md
+    for raw in ("(<i>", "[Open ticket]", "*now*", "x <!--", "_z_", "\n  ## ", "\n  1. ", "\n  - ", "\n  > "):
         assert raw not in md, raw
     assert "DIGITAL_SMS_0003" in md and "| china_telecom |" in md     # a name's inner underscores are no markup
 

@@ -33,7 +33,8 @@ def test_json_is_valid_and_carries_no_raw_control_or_bidi_character():
     ("__x__ *y* `z` ~~w~~", r"\_\_x\_\_ \*y\* \`z\` \~\~w\~\~"),
     ("[AcmeShop]Hi Bo", "[AcmeShop]Hi Bo"),                                     # a bracket alone is text
     ("![i](https://e.example/x.png) [a][b]", r"![i\](https://e.example/x.png) [a\][b]"),
-    ("<b>&amp;</b> a|b", "&lt;b&gt;&amp;amp;&lt;/b&gt; a\\|b"),
+    ("<b>&amp;</b> a|b", r"\<b>\&amp;\</b> a\|b"),                                # a tag and an entity
+    ("nobody -> lin, R&D", "nobody -> lin, R&D"),                               # no tag, no entity: as typed
     ("a\nb", r"a\\nb"),                                                          # one_line's escape shown as typed
 ])
 def test_markdown_text_shows_markup_as_itself(raw, shown):
@@ -42,6 +43,6 @@ def test_markdown_text_shows_markup_as_itself(raw, shown):
 
 @pytest.mark.parametrize("raw,shown", [("# h", r"\# h"), ("  - item", r"  \- item"), ("12. item", r"12\. item"),
                                        ("[x]: https://e.example", r"\[x]: https://e.example"), ("=====", r"\====="),
-                                       ("plain - text", "plain - text")])
+                                       ("plain - text", "plain - text"), ("> quoted", r"\> quoted")])
 def test_markdown_text_at_a_lines_start_starts_no_block(raw, shown):
     assert markdown_text(raw, line_start=True) == shown
