@@ -183,23 +183,6 @@ def _send_hint(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply) -> d
     return {**hint, "args": reply.args} if by_name or worded else hint
 
 
-# The router's refusals of a line it cannot read, as the catalogue says them in the reply's language
-UNREADABLE = ("question.too_long", "question.empty")
-
-
-def unreadable_in_its_language(kb: KnowledgeBase, reply: Reply) -> Reply:
-    """REPLY with its `error` (a line the router could not read: too long, empty) in the reply's
-    `lang`, as the catalogue says it; REPLY itself when it has none or it is English."""
-    from .messages import heard, say
-
-    if not reply.error or reply.lang == "en":
-        return reply
-    for msg_id in UNREADABLE:
-        if (fields := heard(kb, msg_id, reply.error)) is not None:
-            return reply._replace(error=say(kb, msg_id, reply.lang, **fields))
-    return reply
-
-
 def ask_object(reply: Reply, outcome: dict) -> dict:
     """The `ask --json` object: the reply and what was carried out, without the text for people."""
     return {**reply.to_json(), **{k: v for k, v in outcome.items() if k != "text"}}
@@ -249,7 +232,7 @@ class LocalOps:
         ctx = self.ctx
         ctx.account_row()   # a staff token naming an account that does not exist: a 404, as every endpoint's
         router = self._router()
-        reply = unreadable_in_its_language(router.kb, router.route(question, lang))
+        reply = router.route(question, lang)
         low = router.kb.thresholds.low_confidence
         source = self.gap_source = self.gap_source or new_source("ask")
         try:

@@ -921,14 +921,20 @@ class Router:
             text = rest
         return text
 
+    def _unreadable(self, msg_id: str, lang: str, **fields: object) -> str:
+        """Why a line cannot be read (the catalogue's MSG_ID), in the reply's LANG."""
+        from .messages import say
+
+        return say(self.kb, msg_id, lang, **fields)
+
     def _route(self, question: str, lang: str | None) -> Reply:
         text = self.read(question)
         said = language.choose(lang, text)
         if not text:
-            return Reply(question, "fallback", error="empty question; type a question or a request", lang=said)
+            return Reply(question, "fallback", error=self._unreadable("question.empty", said), lang=said)
         if len(text) > MAX_QUESTION:
             return Reply(question[:80], "fallback", lang=said,
-                         error=f"question too long ({len(text)} characters); ask in at most {MAX_QUESTION}")
+                         error=self._unreadable("question.too_long", said, count=len(text), most=MAX_QUESTION))
         sentences = self.sentences(text)
         # a sentence asking to be shown something ("... we sent DM_100001 to 13800138000. Please
         # check whether it arrived.") makes the whole message one that changes nothing

@@ -159,6 +159,12 @@ def test_a_question_beside_a_request_naming_nothing_is_read_of_the_requests_obje
     assert [other.entry for other in router.route(text).also] == [entry]
 
 
+def test_a_line_too_long_or_empty_is_refused_in_the_replys_language(router):
+    assert router.route("怎么发送" * 300).error == "问题太长（1200 个字符）；请在 1000 个字符以内提问"
+    assert router.route("how " * 300).error == "question too long (1199 characters); ask in at most 1000"
+    assert router.route("   ").error == "empty question; type a question or a request"
+
+
 def test_signing_off_a_budget_names_no_signature(router):
     # "sign" is a signature's word, but "signs off" approves: read as one, the entry lacked the
     # salient word "signature" and the question fell back
