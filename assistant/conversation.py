@@ -260,7 +260,7 @@ class Conversation:
         if self.flow is not None:
             said = self.say("left.request", request=slots.title(self, self.flow))
         elif self.offer is not None:
-            said = self.say("left.offer", question=self.offer.question)
+            said = self.say("left.offer", question=offers.asked(self, self.offer))
         else:
             return []
         self.flow, self.offer, self.picks = None, None, []

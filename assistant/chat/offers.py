@@ -42,12 +42,10 @@ def phrase(text: str) -> str:
     return " ".join(kept) + "?"
 
 
-def make(conv: Conversation, said: str, run: Callable[[], list[Line]] | None = None,
-         deed: dict | None = None, **fields: Any) -> Line:
-    """Put the catalogue's question SAID (with FIELDS) on offer (RUN, or the DEED it is built from,
-    on yes) and return the line that asks it."""
-    return _made(conv, Offer(conv.say(said, **fields), run or conv.deed(deed or {}), deed,
-                             {"id": said, "fields": fields}))
+def make(conv: Conversation, said: str, deed: dict, **fields: Any) -> Line:
+    """Put the catalogue's question SAID (with FIELDS) on offer (the DEED it runs on yes) and return
+    the line that asks it."""
+    return _made(conv, Offer(conv.say(said, **fields), conv.deed(deed), deed, {"id": said, "fields": fields}))
 
 
 def _made(conv: Conversation, offer: Offer) -> Line:
