@@ -656,17 +656,18 @@ class Router:
         answered, found = {reply.entry}, []
         floor = self.thresholds.answer if request else self.thresholds.low_confidence
         for i, sentence in asking:
-            said = sentence
+            said, alone = sentence, None
             if request and not _refers(sentence) and not self._referents_in(sentence) and \
-                    (named := self._named_before(sentences[:i])) and \
-                    self._route_one(sentence, sentence, reply.lang).confidence < self.thresholds.low_confidence:
-                # "帮我建个会员日模板，审核要多久", unsure alone (signature or template?): the template's review
-                sentence = f"{named} {sentence}"
+                    (named := self._named_before(sentences[:i])):
+                alone = self._route_one(sentence, sentence, reply.lang)
+                if alone.confidence < self.thresholds.low_confidence:
+                    # "帮我建个会员日模板，审核要多久", unsure alone (signature or template?): the template's review
+                    sentence, alone = f"{named} {sentence}", None
             if _UNNAMED_ZH.search(sentence) or len(set(self._words(sentence)) - self._stop()) < 2:
                 continue   # "What's the procedure?": what it asks of, only its context says
             if _refers(sentence) and (sentence := self.resolved(sentence, sentences[:i])) is None:
                 continue
-            other = self._route_one(sentence, sentence, reply.lang)
+            other = self._route_one(sentence, sentence, reply.lang) if alone is None else alone
             if request and self._looks_up(other, reply, near) and other.action not in answered:
                 # "模板审过了没得嘛？审过了就帮我发给…": the template's status, looked up before the send
                 answered.add(other.action)
