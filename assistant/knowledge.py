@@ -179,6 +179,8 @@ class Routing(NamedTuple):
     fate_words: tuple[str, ...] = ()  # "why", "失败": beside a phone number, asks what happened to it (Router.fate_asked)
     # "就", "的话": a request after a condition inside a sentence ("审过了就帮我发给…") makes it one (Router.form)
     conditions: tuple[str, ...] = ()
+    # "..., do it", "... for me": a line without a question mark that closes so asks for something (Router.form)
+    command_ends: tuple[str, ...] = ()
 
 
 class KnowledgeBase(NamedTuple):
@@ -766,7 +768,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       tuple(fold(x) for x in c.strings(r, "connectives", "routing")),
                       tuple(fold(x) for x in c.strings(r, "verb_tellings", "routing")),
                       tuple(fold(x) for x in c.strings(r, "fate_words", "routing")),
-                      tuple(fold(x) for x in c.strings(r, "conditions", "routing")))
+                      tuple(fold(x) for x in c.strings(r, "conditions", "routing")),
+                      tuple(f" {fold(x)} " for x in c.strings(r, "command_ends", "routing")))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

@@ -330,6 +330,7 @@ class Index:
         # for a batch `prime`d ahead (`lines.read_batches` gives at most 512 lines at a time)
         self._read = lru_cache(maxsize=1024)(self._read_uncached)
         self._repairs: dict[str, tuple[str, ...]] = {}  # an unknown word -> the words it is read as (`_repair`)
+        self._initials: dict[str, list[str]] | None = None   # the vocabulary by first letter (`_starting_like`)
         if _state is not None:
             self._restore(_state, encoder)
             return
@@ -482,10 +483,20 @@ class Index:
         if parts:
             near = process.extractOne(word, self.vocabulary, scorer=OSA.distance, score_cutoff=1)
             return (near[0],) if near else tuple(parts)
-        # OSA counts a swap of two letters ("enabel") as one edit.
-        best = process.extractOne(word, self.vocabulary, scorer=OSA.normalized_similarity,
+        # OSA counts a swap of two letters ("enabel") as one edit. A typo keeps the word's first letter
+        # (or swaps the first two: "neable"): "state" is no "estate", nor "preview" "review"
+        best = process.extractOne(word, self._starting_like(word), scorer=OSA.normalized_similarity,
                                   score_cutoff=self.weights.typo_cutoff / 100)
         return (best[0] if best else word,)
+
+    def _starting_like(self, word: str) -> list[str]:
+        """The vocabulary's words that open as WORD does: with its first letter, or its first two swapped."""
+        if self._initials is None:
+            self._initials = {}
+            for known in self.vocabulary:
+                self._initials.setdefault(known[0], []).append(known)
+        swapped = word[1] + word[0]
+        return self._initials.get(word[0], []) + [w for w in self._initials.get(word[1], ()) if w.startswith(swapped)]
 
     def _split_run_together(self, word: str) -> list[str]:
         """WORD as known words written without the spaces between them ("digitalsms",

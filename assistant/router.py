@@ -524,7 +524,8 @@ class Router:
             return Candidate(candidate.key, round(max(0.0, score), 4), candidate.phrasing)
         action = self.kb.actions[name]
         score = candidate.confidence
-        is_question = form == "question"
+        # a request worded as a question all the same ("找个真人来跟我对接一下行不？") loses nothing
+        is_question = form == "question" and name not in routing.closing_requests
         if is_question and action.changes_state:
             score -= routing.question_penalty
         # (the slots are only looked for when they can change the score: extracting them compiles patterns)
@@ -555,6 +556,8 @@ class Router:
         rest = next((joined[len(c):] for c in connectives if joined.startswith(c)), "")
         if rest.strip():   # "Also please create a template ...", "另外帮我建个模板": the form of what follows
             return self.form(text, rest)
+        if f" {joined}".endswith(self.kb.routing.command_ends) and not _SENTENCE_END.search(text.strip().rstrip(".!。！")):
+            return "command"   # "need digital msgs switched on, do it" (one sentence: "... What is the rule please.")
         return "command" if self._requests_after_condition(joined) else ""
 
     def _requests_after_condition(self, joined: str) -> bool:
@@ -969,7 +972,8 @@ class Router:
         best = max(in_context, key=_strength)
         if (named := self._request_in_a_sentence(question, alone)) is not None:
             return named._replace(lang=said)
-        if best.type in ("answer", "fallback") and (request := self._closing_request(question, text, sentences, said, shown)):
+        if best.type in ("answer", "clarify", "fallback") and \
+                (request := self._closing_request(question, text, sentences, said, shown)):
             return request
         if (best.type == "answer" or best.kind == "undocumented") and \
                 (request := self._request_beside_question(question, text, said, shown)):
@@ -1280,8 +1284,9 @@ class Router:
             return ranked
         top = ranked[0]
         kind, _, name = top.key.partition(":")
-        if kind != "action" or not self.kb.actions[name].changes_state or slots_for(self.kb, self.kb.actions[name], text):
-            return ranked
+        if kind != "action" or not self.kb.actions[name].changes_state or name in self.kb.routing.closing_requests or \
+                slots_for(self.kb, self.kb.actions[name], text):
+            return ranked   # ("can I talk to a person?" asks for one)
         for candidate in ranked[1:]:
             other, _, entry_id = candidate.key.partition(":")
             if other == "faq" and name in self.kb.entries[entry_id].actions:

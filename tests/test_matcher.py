@@ -197,3 +197,13 @@ def test_a_question_with_words_run_together_finds_its_intent(index):
 ])
 def test_the_shipped_index_reads_words_run_together_and_typos(router, word, read):
     assert router.index._repair(word) == read
+
+
+@pytest.mark.parametrize("word,read", [
+    ("enabel", ("enable",)),       # a typo keeps the word's first letter
+    ("neable", ("enable",)),       # or swaps the first two
+    ("state", ("state",)),         # a real word is no typo of one a letter longer at its start ("estate")
+    ("preview", ("preview",)),     # nor of one it holds after a letter ("review")
+])
+def test_a_repair_keeps_the_first_letter_or_swaps_the_first_two(router, word, read):
+    assert router.index._repair(word) == read

@@ -1208,3 +1208,36 @@ def test_a_status_question_beside_a_send_is_looked_up_and_its_numbers_are_the_se
     assert [(o.type, o.action) for o in reply.also] == [("action", "template.status")]
     assert router.fate_asked("13800138000收到了没？") is not None
     assert router.fate_asked("19212345678为什么失败了，帮我查一下") is not None   # only asks to be shown
+
+
+@pytest.mark.parametrize("line, form", [("need digital msgs switched on, do it", "command"),
+                                        ("template DIGITAL_SMS_0007 status for me", "command"),
+                                        ("our template got rejected, what is the rule for the name please.", ""),
+                                        ("We got rejected. What is the rule for the name please.", "")])
+def test_a_line_closing_with_do_it_or_for_me_is_a_request_when_it_is_one_sentence(router, line, form):
+    # (`routing.command_ends`); in a message of several sentences the last one's words are its own
+    assert router.form(line) == form
+
+
+@pytest.mark.parametrize("text", ["找个真人来跟我对接一下行不？", "can I get a real person on this?"])
+def test_a_person_asked_for_in_question_form_is_a_handoff_not_the_entry_offering_one(router, text):
+    reply = router.route(text)
+    assert (reply.type, reply.action) == ("action", "handoff")
+
+
+def test_a_closing_request_naming_a_template_decides_a_message_its_question_left_unsure(router):
+    # the question alone is answered surely, the whole message is unsure; the check asked for is the request
+    reply = router.route("how long does template review usually take? anyway check DIGITAL_SMS_0042 for me")
+    assert (reply.type, reply.action, reply.args) == ("action", "template.status", {"code": "DIGITAL_SMS_0042"})
+
+
+@pytest.mark.parametrize("text", ["our backend is ruby, is there an official gem?", "有没有官方的 npm 包可以调用接口",
+                                  "any sdk for kotlin?"])
+def test_an_sdk_in_a_language_the_documentation_does_not_name_is_said_not_published(router, text):
+    assert router.route(text).entry == "sdk-languages-not-published"
+
+
+@pytest.mark.parametrize("text", ["how much credit remaining on my account", "credits left?"])
+def test_credit_remaining_asks_the_balance(router, text):
+    reply = router.route(text)
+    assert (reply.type, reply.action) == ("action", "account.status")
