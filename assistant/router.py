@@ -213,13 +213,24 @@ def extract(kb: KnowledgeBase, type_name: str, text: str) -> list[str]:
     return found
 
 
+_CODE_NAMES: dict[int, tuple[object, dict[str, str]]] = {}   # id(catalogue) -> (catalogue, `_code_names`)
+
+
 def _code_names(kb: KnowledgeBase) -> dict[str, str]:
-    """Each name of the catalogue's codes (code and aliases, bare or prefixed), folded, to its code."""
+    """Each name of the catalogue's codes (code and aliases, bare or prefixed), folded, to its code.
+    Built once per catalogue: every request's slots read it (the catalogue is kept beside its names,
+    so an id reused after it is gone never finds another's)."""
+    held = _CODE_NAMES.get(id(kb.error_codes))
+    if held is not None and held[0] is kb.error_codes:
+        return held[1]
     known = {}
     for code in kb.error_codes.values():
         for name in (code.code, *code.aliases):
             known[name.casefold()] = code.code
             known[name.split(".", 1)[-1].casefold()] = code.code
+    if len(_CODE_NAMES) >= 8:   # knowledge bases reloaded by a long-lived process
+        _CODE_NAMES.clear()
+    _CODE_NAMES[id(kb.error_codes)] = (kb.error_codes, known)
     return known
 
 
@@ -792,9 +803,9 @@ class Router:
         action = takers[0]
         if action.changes_state and any(self.viewing(s) for s in self.sentences(text)) and not self._trying(text):
             return None   # "... we sent DM_100001 to 13688889999. Could you check whether it was delivered?"
-        key = f"action:{action.name}"
-        return Reply(question, "action", 1.0, action=action.name, args=slots_for(self.kb, action, text),
-                     best=Candidate(key, 1.0, ""), notes=notes_for(self.kb, action, text, lang))
+        found = Reply(question, "action", 1.0, action=action.name, best=Candidate(f"action:{action.name}", 1.0, ""),
+                      lang=lang or language.detect(text))
+        return self._with_values_of(found, text)
 
     def _request_before_message(self, question: str, lang: str) -> Reply | None:
         """The request QUESTION makes about a ticket it names, read without the message it carries (slot type
