@@ -1403,6 +1403,9 @@ class Router:
         leads = t.lead_answer <= best.confidence and best.confidence >= t.lead * second and not pair and \
             best.confidence * (1 - outside) > outside and not (best.key.startswith("faq:") and self.form(text) == "command")
         if best.confidence < t.clarify and not pair and not leads:
+            if self._undocumented(best.key) and best.confidence >= t.clarify / 2 and not self.uncovered(text, best.key):
+                # leaning to what is not published ("official gem?"): saying so, and where to look, beats "I don't know"
+                return self.resolve(question, text, best, lang)
             return Reply(question, "fallback", best.confidence, best=best, lang=lang)
         close = [c for c in known[1:] if best.confidence - c.confidence < t.margin and c.confidence >= t.clarify]
         if not close and pair:
