@@ -133,7 +133,7 @@ def test_the_real_askers_validation_set_is_unseen_and_apart_from_the_held_out(kb
                                        ("validation_real14.yaml", 150), ("validation_real15.yaml", 150),
                                        ("validation_real16.yaml", 150), ("validation_real17.yaml", 150),
                                        ("validation_real18.yaml", 150), ("validation_real19.yaml", 150),
-                                       ("validation_writers.yaml", 544)])
+                                       ("validation_real20.yaml", 150), ("validation_writers.yaml", 544)])
 def test_a_blind_validation_set_is_unseen_and_apart_from_every_other_set(kb, name, size):
     """The sets in customers' wording written by people who had not read the knowledge base (the
     real-askers sets, and the half of the eight writers' 1,074 questions that was not merged into
