@@ -332,14 +332,14 @@ class LocalOps:
         from .messages import said
         from .numbers import listed
         from .pacing import Pacer
-        from .recipients import parse_file
+        from .recipients import parse_file, with_given
 
         recipients = [(p, dict(params)) for raw in phones for p in listed(raw) if p.strip()]
         skipped = 0
         if file_text is not None:
             payable(self.ctx, code)  # an empty package refuses the file before a line of it is read
             found = parse_file(file_text, params, source or "the recipients file")
-            recipients += found.recipients
+            recipients = with_given(recipients, found.recipients)
             skipped = found.skipped
         result = send(self.ctx, code, recipients, progress=progress, from_file=file_text is not None,
                       pace=Pacer(self.send_share, busy=self.others_waiting), common=params)
