@@ -88,13 +88,14 @@ def _carried_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
         carriers = kb.rules.carriers if kb.rules else {}
         if reply.action == "signature.status":
             items = signatures.status(ctx(), reply.args.get("name"))
-            return {"result": items, "text": "\n\n".join(signature_text(i, carriers) for i in items) or "No signatures yet."}
+            return {"result": items, "text": "\n\n".join(signature_text(i, carriers, kb, reply.lang) for i in items)
+                    or "No signatures yet."}
         if reply.action == "account.status":
             from .actions import accounts
             from .render import account_text
 
             info = accounts.account_info(ctx())
-            return {"result": info, "text": account_text(info)}
+            return {"result": info, "text": account_text(info, kb, reply.lang)}
         if reply.action == "send.list":
             from .actions import sending
             from .render import number_sends_text, send_list_text
@@ -117,7 +118,8 @@ def _carried_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
             return {"result": sends, "text": send_list_text(sends, args.get("template"), args.get("day"))}
         if reply.action == "template.status":
             items = templates.status(ctx(), reply.args.get("code"))
-            return {"result": items, "text": "\n\n".join(template_text(i, carriers) for i in items) or "No templates yet."}
+            return {"result": items, "text": "\n\n".join(template_text(i, carriers, kb, reply.lang) for i in items)
+                    or "No templates yet."}
     except NoAccount:   # no line's answer: the account acted for is wrong (`ask` stops, the service says 404)
         raise
     except UserError as exc:
