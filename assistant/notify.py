@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .clock import Clock
-from .errors import UserError
+from .errors import UsageError, UserError
 from .storage.sqlite import Store
 
 if TYPE_CHECKING:
@@ -71,10 +71,42 @@ class Target:
         else:
             fmt, url = "", given
         parts = urllib.parse.urlsplit(url)
+        try:
+            _ = parts.port   # (a port that is no number: "https://host:x/")
+        except ValueError:
+            parts = parts._replace(netloc="")
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise UserError(f"--notify {given!r} is not an http(s) URL; give https://HOST/PATH, optionally "
                             f"prefixed with a format ({', '.join(FORMATS)}:)")
         return cls(url, fmt or _HOSTS.get(parts.hostname or "", "json"))
+
+    @property
+    def place(self) -> str:
+        """The receiver this target posts to, as two ways of writing one URL name it alike: the scheme and
+        the host in lower case, without the scheme's default port, the path without a closing slash."""
+        parts = urllib.parse.urlsplit(self.url)
+        port = parts.port if parts.port not in (None, {"http": 80, "https": 443}[parts.scheme.lower()]) else None
+        host = (parts.hostname or "") + (f":{port}" if port else "")
+        user = parts.netloc.rpartition("@")[0]
+        netloc = f"{user}@{host}" if user else host
+        return urllib.parse.urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), parts.query, ""))
+
+
+def targets(given: list[str]) -> list[Target]:
+    """The targets of `serve --notify` GIVEN, each receiver once: a URL given twice (as it was, or written
+    another way: its host's capitals, a closing slash, another format) would be two couriers sharing one
+    stored place in the outbox, each racing the other to move it; it is refused, naming the URL."""
+    out: list[Target] = []
+    seen: dict[str, str] = {}
+    for url in given:
+        target = Target.parse(url)
+        if target.place in seen:
+            first = seen[target.place]
+            same = "" if first == url else f" (the same receiver as {first!r})"
+            raise UsageError(f"--notify {url!r} is given twice{same}; give each receiver once")
+        seen[target.place] = url
+        out.append(target)
+    return out
 
 
 def record(store: Store, ticket: dict, event: str, at: str) -> None:

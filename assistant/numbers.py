@@ -269,6 +269,12 @@ def unread_note(token: str) -> str:
             "has 11, e.g. 13800138000 or +86 138 0013 8000)")
 
 
+def one_recipient(raw: str) -> str:
+    """What RAW is as a recipient: two numbers with the same are one person, who gets one message
+    (`unique`): a mobile's 11 digits, any other as written without its separators."""
+    return normalise(raw) or _SEPARATORS.sub("", raw.strip())
+
+
 def unique(raws: list[str], pace: Callable[[], None] | None = None) -> tuple[list[int], list[Repeat]]:
     """The positions of RAWS to keep, each number once (by its normalised 11 digits, so that
     "139-1234-5621" and "0086 13912345621" are one), and the repeats left out. PACE, if given, is
@@ -278,7 +284,7 @@ def unique(raws: list[str], pace: Callable[[], None] | None = None) -> tuple[lis
     first: dict[str, str] = {}
     said: dict[tuple[str, str], int] = {}     # (written, key): its place in REPEATS, said once however often
     for n, raw in enumerate(raws):
-        key = normalise(raw) or _SEPARATORS.sub("", raw.strip())
+        key = one_recipient(raw)
         if pace:
             pace()
         if key in first:

@@ -88,13 +88,14 @@ def _carried_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
         carriers = kb.rules.carriers if kb.rules else {}
         if reply.action == "signature.status":
             items = signatures.status(ctx(), reply.args.get("name"))
-            return {"result": items, "text": "\n\n".join(signature_text(i, carriers) for i in items) or "No signatures yet."}
+            return {"result": items, "text": "\n\n".join(signature_text(i, carriers, kb, reply.lang) for i in items)
+                    or "No signatures yet."}
         if reply.action == "account.status":
             from .actions import accounts
             from .render import account_text
 
             info = accounts.account_info(ctx())
-            return {"result": info, "text": account_text(info)}
+            return {"result": info, "text": account_text(info, kb, reply.lang)}
         if reply.action == "send.list":
             from .actions import sending
             from .render import number_sends_text, send_list_text
@@ -117,7 +118,8 @@ def _carried_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
             return {"result": sends, "text": send_list_text(sends, args.get("template"), args.get("day"))}
         if reply.action == "template.status":
             items = templates.status(ctx(), reply.args.get("code"))
-            return {"result": items, "text": "\n\n".join(template_text(i, carriers) for i in items) or "No templates yet."}
+            return {"result": items, "text": "\n\n".join(template_text(i, carriers, kb, reply.lang) for i in items)
+                    or "No templates yet."}
     except NoAccount:   # no line's answer: the account acted for is wrong (`ask` stops, the service says 404)
         raise
     except UserError as exc:
@@ -332,14 +334,14 @@ class LocalOps:
         from .messages import said
         from .numbers import listed
         from .pacing import Pacer
-        from .recipients import parse_file
+        from .recipients import parse_file, with_given
 
         recipients = [(p, dict(params)) for raw in phones for p in listed(raw) if p.strip()]
         skipped = 0
         if file_text is not None:
             payable(self.ctx, code)  # an empty package refuses the file before a line of it is read
             found = parse_file(file_text, params, source or "the recipients file")
-            recipients += found.recipients
+            recipients = with_given(recipients, found.recipients)
             skipped = found.skipped
         result = send(self.ctx, code, recipients, progress=progress, from_file=file_text is not None,
                       pace=Pacer(self.send_share, busy=self.others_waiting), common=params)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from .errors import UserError
+from .errors import UserError, said
 from .files import read_text
 from .sanitize import one_line
 
@@ -119,6 +119,7 @@ def _table(text: str, delimiter: str, offset: int, common: dict[str, str], sourc
         unnamed = [n for n, name in enumerate(header) if n != phone and not name]
         width = len(header)
         out: list[Recipient] = []
+        lines: list[int] = []
         spelt = {str(key).casefold(): key for key in (common or {})}
         for row in reader:
             if not row or (len(row) == 1 and not row[0].strip()):
@@ -141,12 +142,68 @@ def _table(text: str, delimiter: str, offset: int, common: dict[str, str], sourc
                 if value:  # a row's own value beats --param, whatever the column's capitals
                     params[spelt.get(name.casefold(), name)] = value
             out.append((row[phone].strip(), params))
+            lines.append(offset + reader.line_num)
     except csv.Error as exc:
         raise UserError(f"{source} is not a CSV file the assistant can read ({exc}, line {offset + reader.line_num}); "
                         "check its quoting") from None
     if not out:
         raise UserError(f"{source} has a header but no recipients; add one row per mobile number")
+    _agreeing(out, lines, source)
     return Found(out, skipped)
+
+
+def values_apart(first: Mapping[str, str], again: Mapping[str, str]) -> str:
+    """How parameters FIRST and AGAIN differ, each parameter's two values: "name: 'Tom' / 'Ann'" ('' for none)."""
+    names = list(dict.fromkeys([*first, *again]))
+    return ", ".join(f"{one_line(name)}: '{one_line(first.get(name, ''))}' / '{one_line(again.get(name, ''))}'"
+                     for name in names if first.get(name, "") != again.get(name, ""))
+
+
+def _agreeing(recipients: list[Recipient], lines: list[int], source: str) -> None:
+    """Refuse a file that gives one number (however written: `numbers.one_recipient`) in two rows with other
+    values: each number gets one message per send, so one row's values would be dropped, unseen, from a send
+    that cannot be taken back. Rows that repeat a number with the same values are one recipient, sent once."""
+    from .numbers import one_recipient
+
+    first: dict[str, int] = {}
+    apart: list[tuple[int, int]] = []     # (the row first naming a number, a later one with other values)
+    named: set[str] = set()
+    for n, (raw, params) in enumerate(recipients):
+        at = first.setdefault(one_recipient(raw), n)
+        if at != n and recipients[at][1] != params and one_recipient(raw) not in named:
+            named.add(one_recipient(raw))
+            apart.append((at, n))
+    if not apart:
+        return
+    at, n = apart[0]
+    fields = {"source": source, "first": str(lines[at]), "again": str(lines[n]), "phone": one_line(recipients[at][0]),
+              "values": values_apart(recipients[at][1], recipients[n][1])}
+    if len(apart) == 1:
+        raise said(UserError(f"{source}: lines {lines[at]} and {lines[n]} give {fields['phone']} different values "
+                             f"({fields['values']}); each number gets one message per send: keep one of the two rows "
+                             "(and send the other's values in a send of their own)"), "recipients.disagree", **fields)
+    more, s = str(len(apart) - 1), "" if len(apart) == 2 else "s"
+    raise said(UserError(f"{source}: lines {lines[at]} and {lines[n]} give {fields['phone']} different values "
+                         f"({fields['values']}), and {more} more number{s} likewise; each number gets one message per "
+                         "send: keep one row for each (and send the others' values in a send of their own)"),
+               "recipients.disagree.more", more=more, s=s, **fields)
+
+
+def with_given(given: list[Recipient], found: list[Recipient]) -> list[Recipient]:
+    """The numbers GIVEN on the command line (or in the form), then a file's FOUND recipients; refused when a
+    number of GIVEN is in the file with different values (the file's own value against --param's): it gets
+    one message, so one of the two would be dropped unseen. (A file's own rows are checked as it is read.)"""
+    from .numbers import one_recipient
+
+    first = {one_recipient(raw): (raw, params) for raw, params in reversed(given)}
+    for raw, params in found:
+        seen = first.get(one_recipient(raw))
+        if seen is not None and seen[1] != params:
+            fields = {"phone": one_line(seen[0]), "values": values_apart(seen[1], params)}
+            raise said(UserError(f"{fields['phone']} is given twice with different values ({fields['values']}); "
+                                 "each number gets one message per send: give it once, with the values it should get"),
+                       "recipients.disagree.given", **fields)
+    return given + found
 
 
 def read(path: str, common: Mapping[str, str] | None = None) -> list[Recipient]:

@@ -347,11 +347,46 @@ def _label(value: str | None) -> str:
     return (value or "").replace("_", " ").capitalize()
 
 
-def _note(carrier_status: dict) -> str:
+class Words:
+    """The words around a result (headers, labels, status names): the catalogue's in LANG with a KB (the
+    conversation's language, messages.yaml `table.*`, `status.*`, `result.*`), else the command line's
+    English, word for word the catalogue's English (tests/test_render.py keeps the two the same)."""
+
+    def __init__(self, kb: KnowledgeBase | None = None, lang: str = "en"):
+        self.kb, self.lang = kb, lang
+
+    def __call__(self, msg_id: str, english: str, **fields: Any) -> str:
+        if self.kb is None or msg_id not in self.kb.messages:
+            return english.format(**fields) if fields else english
+        return say(self.kb, msg_id, self.lang, **fields)
+
+    def status(self, kind: str, value: str | None) -> str:
+        """A status VALUE of KIND (registration, availability, review) as the API shows it ("Registered"),
+        glossed in Chinese for zh ("Registered（报备成功）")."""
+        return self(f"status.{kind}.{value}", _label(value))
+
+    def carrier(self, key: str | None, carriers: dict[str, str]) -> str:
+        return self(f"label.carrier.{key}", carriers.get(key or "", "-")) if key in carriers else "-"
+
+    def label(self, kind: str, value: str) -> str:
+        """A source or an industry by its label in the language (`label.source.trademark`: 商标)."""
+        return self(f"label.{kind}.{value}", value)
+
+    def joined(self, items: list[str], last: str = "") -> str:
+        """ITEMS as a list is written in the language ("A, B", "A、B"); with LAST, the English joining word."""
+        if self.kb is None or self.lang == "en":
+            return f" {last} ".join(items) if last else ", ".join(items)
+        separator = say(self.kb, "list.separator", self.lang)
+        return (separator + " " if separator.isascii() else separator).join(items)
+
+
+def _note(carrier_status: dict, w: Words | None = None) -> str:
     """A carrier's reason, or when it is expected to decide."""
     if carrier_status.get("reason"):
         return carrier_status["reason"]
-    return f"expected by {carrier_status['expected_by']}" if carrier_status.get("expected_by") else ""
+    if not carrier_status.get("expected_by"):
+        return ""
+    return (w or Words())("result.expected_by", "expected by {date}", date=carrier_status["expected_by"])
 
 
 def warnings_text(result: dict) -> str:
@@ -359,32 +394,60 @@ def warnings_text(result: dict) -> str:
     return "".join(f"\nWarning: {one_line(w)}" for w in result.get("warnings") or ())
 
 
-def signature_text(status: dict, carriers: dict[str, str]) -> str:
-    """One signature's status for people."""
-    head = f"{one_line(status['name'])} ({status['source']}): {_label(status['registration'])}"
+def signature_text(status: dict, carriers: dict[str, str], kb: KnowledgeBase | None = None, lang: str = "en") -> str:
+    """One signature's status for people: the command line's English, or with KB the conversation's LANG
+    (its statuses as the API shows them, glossed in Chinese: "Registered（报备成功）")."""
+    w = Words(kb, lang)
+    fields = {"name": one_line(status["name"]), "source": w.label("source", status["source"]),
+              "registration": w.status("registration", status["registration"])}
     if status["registration"] == "under_review":
-        head += f"; decision expected {status['expected_from']} to {status['expected_by']}"
+        head = w("result.signature.head.expected", "{name} ({source}): {registration}; decision expected "
+                 "{expected_from} to {expected_by}", expected_from=status["expected_from"],
+                 expected_by=status["expected_by"], **fields)
+    else:
+        head = w("result.signature.head", "{name} ({source}): {registration}", **fields)
     rows = []
     reasons = {c.get("reason") for c in status["carriers"].values()}
     shared = reasons.pop() if len(reasons) == 1 else None  # one reason for all: say it once, below
     for key, c in status["carriers"].items():
-        rows.append((carriers[key], _label(c["registration"]), _label(c["availability"]), "" if shared else _note(c)))
-    ready = "yes, with all three carriers" if status["ready"] else (
-        "with " + ", ".join(carriers[c] for c in status["ready_for"]) + " only" if status["ready_for"] else
-        "not yet (ready when a carrier shows Registered and Active)")
-    lines = [head, f"Submitted {status['submitted']}", table(rows, ("carrier", "registration", "availability", "note"))]
+        rows.append((w.carrier(key, carriers), w.status("registration", c["registration"]),
+                     w.status("availability", c["availability"]), "" if shared else _note(c, w)))
+    ready = w("result.signature.ready.all", "yes, with all three carriers") if status["ready"] else (
+        w("result.signature.ready.some", "with {carriers} only",
+          carriers=w.joined([w.carrier(c, carriers) for c in status["ready_for"]])) if status["ready_for"] else
+        w("result.signature.ready.none", "not yet (ready when a carrier shows Registered and Active)"))
+    headers = (w("table.carrier", "carrier"), w("table.registration", "registration"),
+               w("table.availability", "availability"), w("table.note", "note"))
+    lines = [head, w("result.submitted", "Submitted {date}", date=status["submitted"]), table(rows, headers)]
     if shared:
-        lines.append(f"Reason: {one_line(shared)}")
-    lines.append(f"Ready for production: {ready}")
+        lines.append(w("result.reason", "Reason: {reason}", reason=one_line(shared)))
+    lines.append(w("result.signature.ready", "Ready for production: {ready}", ready=ready))
     return "\n".join(lines)
 
 
-def template_text(status: dict, carriers: dict[str, str]) -> str:
-    """One template's status for people."""
-    head = (f"{status['code']}  \"{one_line(status['name'])}\"  signature {one_line(status['signature'])}  "
-            f"industry {status['industry']}")
-    rows = [(carriers[k], _label(c["status"]), _note(c)) for k, c in status["carriers"].items()]
-    return "\n".join([head, table(rows, ("carrier", "review", "note")), f"Can reach now: {status['reach']}"])
+def reach_said(status: dict, carriers: dict[str, str], w: Words) -> str:
+    """Who a template (STATUS) can reach, in W's language: the core's English `reach` for the command line."""
+    if w.kb is None:
+        return status["reach"]
+    ready_for = status["ready_for"]
+    if not ready_for:
+        return w("result.reach.none", "no one yet")
+    if len(ready_for) == len(carriers):
+        return w("result.reach.all", "users of all three carriers")
+    return w("result.reach.some", "{carriers} users only",
+             carriers=w.joined([w.carrier(c, carriers) for c in ready_for], "and"))
+
+
+def template_text(status: dict, carriers: dict[str, str], kb: KnowledgeBase | None = None, lang: str = "en") -> str:
+    """One template's status for people (the command line's English, or with KB the conversation's LANG)."""
+    w = Words(kb, lang)
+    head = w("result.template.head", '{code}  "{name}"  signature {signature}  industry {industry}',
+             code=status["code"], name=one_line(status["name"]), signature=one_line(status["signature"]),
+             industry=w.label("industry", status["industry"]))
+    rows = [(w.carrier(k, carriers), w.status("review", c["status"]), _note(c, w)) for k, c in status["carriers"].items()]
+    headers = (w("table.carrier", "carrier"), w("table.review", "review"), w("table.note", "note"))
+    return "\n".join([head, table(rows, headers),
+                      w("result.template.reach", "Can reach now: {reach}", reach=reach_said(status, carriers, w))])
 
 
 def send_text(result: dict, carriers: dict[str, str], shown: int = 20, look_up: bool = True) -> str:
@@ -480,8 +543,8 @@ def failure_specific(kb: KnowledgeBase, lang: str, phone: str, code: str | None,
     it (a reply that explains CODE right after then says that meaning once; `failure_said` says it)."""
     if lang == "en" or not detail or not detail.isascii():
         return detail
-    if kb.rules is not None and (said := detail_said(phone, detail, kb.rules)):
-        return say(kb, said[0], lang, **said[1])
+    if kb.rules is not None and (known := detail_said(phone, detail, kb.rules)):
+        return say(kb, known[0], lang, **known[1])
     for msg_id in kb.messages:
         if msg_id.startswith("send.held.") and (fields := heard(kb, msg_id, detail)) is not None:
             return say(kb, msg_id, lang, **fields)
@@ -579,14 +642,24 @@ def candidate_meaning(candidate: dict, lang: str, kb: KnowledgeBase | None) -> s
     return (code.meaning_zh if code is not None else "") or candidate["meaning"]
 
 
-def account_text(info: dict) -> str:
-    profile = "; ".join(f"{k}: {', '.join(one_line(n) for n in v)}" for k, v in info["profile"].items() if v) or "none"
-    enabled = f"yes (since {info['enabled_at']})" if info["enabled"] else "no"
-    return "\n".join([f"Account {one_line(info['name'])}", f"  industry          {info['industry']}",
-                      f"  enabled           {enabled}",
-                      f"  packages          digital {info['packages']['digital']}, SMS {info['packages']['sms']}"
-                      " (SMS packages do not pay for digital messages)",
-                      f"  real-name profile {profile}"])
+def account_text(info: dict, kb: KnowledgeBase | None = None, lang: str = "en") -> str:
+    """An account for people (`admin account show`, /status): the command line's English, or with KB in LANG."""
+    w = Words(kb, lang)
+    separator = w("result.separator", ";")
+    profile = (separator + " " if separator.isascii() else separator).join(
+        w("result.account.profile_item", "{source}: {names}", source=w.label("source", k),
+          names=w.joined([one_line(n) for n in v])) for k, v in info["profile"].items() if v)
+    enabled = w("result.account.enabled.since", "yes (since {at})", at=info["enabled_at"]) if info["enabled"] \
+        else w("result.account.enabled.no", "no")
+    pairs = [(w("result.account.industry", "industry"), w.label("industry", info["industry"])),
+             (w("result.account.enabled", "enabled"), enabled),
+             (w("result.account.packages", "packages"),
+              w("result.account.packages.value", "digital {digital}, SMS {sms} (SMS packages do not pay for digital messages)",
+                digital=info["packages"]["digital"], sms=info["packages"]["sms"])),
+             (w("result.account.profile", "real-name profile"), profile or w("result.account.profile.none", "none"))]
+    at = max(columns(label) for label, _ in pairs) + 1
+    return "\n".join([w("result.account.head", "Account {name}", name=one_line(info["name"])),
+                      *(f"  {_padded(label, at)}{value}" for label, value in pairs)])
 
 
 def queue_text(tickets: list[dict]) -> str:

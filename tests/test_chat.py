@@ -514,3 +514,13 @@ def test_a_value_prompt_is_said_once_after_a_question_answered_at_it(ctx, router
     shown = [line.text for line in lines + conv.asked(lines)]
     prompt = conv.waiting.prompt
     assert conv.waiting.kind == "slot" and sum(prompt in text for text in shown) == 1, shown
+
+
+@pytest.mark.parametrize("lang,said", [
+    ("zh", "读不懂这个命令：引号没有成对；含空格的值请用成对的引号括起来"),
+    ("en", "cannot read that command: a quote is not closed; quote a value with spaces in matching quotes")])
+def test_a_slash_command_with_a_quote_left_open_is_said_in_the_conversations_words_never_shlexs(ctx, router, lang, said):
+    conv = Conversation(ctx, router, lang=lang)
+    assert [line.text for line in conv.handle('/signature "Acme')] == [said]
+    escaped = " ".join(line.text for line in conv.handle("/signature x\\"))
+    assert "No escaped character" not in escaped and ("反斜杠" in escaped if lang == "zh" else "backslash" in escaped)

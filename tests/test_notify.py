@@ -7,7 +7,11 @@ import hashlib
 import hmac
 import http.server
 import json
+import os
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -16,7 +20,7 @@ import pytest
 from assistant import notify
 from assistant.actions import handoff
 from assistant.clock import Clock
-from assistant.errors import UserError
+from assistant.errors import UsageError, UserError
 
 
 class Receiver:
@@ -88,6 +92,35 @@ def test_a_target_takes_its_format_from_a_prefix_or_the_webhooks_host():
     assert notify.Target.parse("https://open.feishu.cn/open-apis/bot/v2/hook/x").format == "feishu"
     with pytest.raises(UserError, match="is not an http\\(s\\) URL"):
         notify.Target.parse("ftp://example.com/x")
+
+
+@pytest.mark.parametrize("again", ["https://hooks.example.com/support", "https://Hooks.EXAMPLE.com/support/",
+                                   "https://hooks.example.com:443/support", "slack:https://hooks.example.com/support"])
+def test_one_receiver_given_twice_is_refused_naming_it(again):
+    """Two targets of one receiver would be two couriers racing over one stored place in the outbox
+    (or posting each event twice): however the URL is written again, it is refused."""
+    with pytest.raises(UsageError, match=r"--notify '.*' is given twice.*give each receiver once") as refused:
+        notify.targets(["https://hooks.example.com/support", again])
+    assert repr(again) in str(refused.value)
+    assert len(notify.targets(["https://hooks.example.com/support", "https://hooks.example.com/other",
+                               "https://hooks.example.com/support?key=2"])) == 3
+
+
+def test_serve_with_one_receiver_given_twice_stops_at_once_with_one_line_and_a_non_zero_exit(tmp_path, receiver):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "ASSISTANT_DB": str(tmp_path / "s.db"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    env.pop("ASSISTANT_SERVER", None)
+    try:
+        done = subprocess.run([sys.executable, "-m", "assistant", "--role", "admin", "serve", "--port", str(port),
+                               "--notify", receiver.url, "--notify", receiver.url + "/"],
+                              env=env, capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("serve started with one receiver given twice")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [f"error: --notify '{receiver.url}/' is given twice (the same receiver as "
+                                        f"'{receiver.url}'); give each receiver once"]
 
 
 def test_each_format_carries_the_ticket():

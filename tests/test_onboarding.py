@@ -165,6 +165,26 @@ def test_a_csv_with_a_repeat_a_blank_row_and_a_comment_says_each_once_and_sends_
     assert len(result["results"]) == 2 and result["skipped"]["rows"] == 2
 
 
+def test_a_csv_giving_one_number_two_rows_with_different_values_is_refused_whole_and_records_nothing(cli):
+    code = _ready_to_send(cli, "Hi ${name}, parcel ${id}")
+    csv = cli.dir / "list.csv"
+    csv.write_text("phone,name,id\n13800138000,Jo,P1\n13800138001,Al,P2\n13800138000,Jo,P3\n", encoding="utf-8")
+    line = (f"{csv}: lines 2 and 4 give 13800138000 different values (id: 'P1' / 'P3'); each number gets one message "
+            "per send: keep one of the two rows (and send the other's values in a send of their own)")
+    refused = cli("send", code, "--file", str(csv), now="2026-03-20", expect=1)
+    assert refused.err.splitlines() == [f"error: {line}"] and refused.out == ""
+    assert _json(cli("send", code, "--file", str(csv), "--json", now="2026-03-20", expect=1))["error"] == line
+    # a number named on the command line and again in the file with another value than --param's
+    again = cli("send", code, "13800138000", "--file", str(csv), "--param", "id=P9", now="2026-03-20", expect=1)
+    assert "lines 2 and 4 give 13800138000" in again.err
+    csv.write_text("phone,name\n13800138000,Jo\n", encoding="utf-8")
+    mixed = cli("send", code, "138 0013 8000", "--file", str(csv), "--param", "id=P9", "--param", "name=Al",
+                now="2026-03-20", expect=1)
+    assert mixed.err.splitlines() == ["error: 138 0013 8000 is given twice with different values (name: 'Al' / 'Jo'); "
+                                      "each number gets one message per send: give it once, with the values it should get"]
+    assert _json(cli("send", "list", "--json")) == []
+
+
 def test_ask_answers_read_only_requests_from_the_account(cli):
     cli("enable")
     cli("signature", "submit", "AcmeShop", "--source", "trademark")

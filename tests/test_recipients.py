@@ -93,3 +93,42 @@ def test_a_row_whose_name_opens_with_a_hash_is_a_recipient_when_it_has_a_number(
 def test_a_file_of_nothing_but_blank_and_comment_rows_has_no_recipients(text):
     with pytest.raises(UserError, match="no recipients"):
         parse(text)
+
+
+def test_a_number_repeated_with_different_values_is_refused_naming_both_lines_and_the_values(kb):
+    """Each number gets one message per send: a second row of it with other values would be dropped unseen."""
+    from assistant.messages import say
+
+    with pytest.raises(UserError) as refused:
+        parse("phone,name,parcel\n13800138000,Tom,P1\n13800138001,Al,P7\n138 0013 8000,Tom,P2\n", source="list.csv")
+    assert str(refused.value) == ("list.csv: lines 2 and 4 give 13800138000 different values (parcel: 'P1' / 'P2'); "
+                                  "each number gets one message per send: keep one of the two rows (and send the "
+                                  "other's values in a send of their own)")
+    msg_id, fields = refused.value.said
+    assert say(kb, msg_id, "en", **fields) == str(refused.value)
+    assert say(kb, msg_id, "zh", **fields).startswith(
+        "list.csv：第 2 行和第 4 行给号码 13800138000 的取值不同（parcel: 'P1' / 'P2'）")
+
+
+def test_several_numbers_repeated_with_different_values_are_counted_and_an_empty_value_is_one():
+    with pytest.raises(UserError, match=r"^f: lines 2 and 4 give 13800138000 different values \(name: 'Tom' / ''\), "
+                                        r"and 1 more number likewise; each number gets one message per send: keep one row"):
+        parse("phone,name\n13800138000,Tom\n13800138001,Al\n13800138000,\n+86 138 0013 8001,Bo\n", source="f")
+
+
+def test_a_number_repeated_with_the_same_values_is_one_recipient_and_no_refusal():
+    assert parse("phone,name\n13800138000,Tom\n13800138000,Tom\n13800138000,\n", {"name": "Tom"}) == [
+        ("13800138000", {"name": "Tom"})] * 3
+
+
+def test_a_number_given_and_in_the_file_with_different_values_is_refused_as_the_catalogue_says_it(kb):
+    from assistant.messages import say
+    from assistant.recipients import with_given
+
+    found = parse("phone,name\n13800138000,Jo\n", {"name": "Al"})
+    assert with_given([("13900139000", {"name": "Al"})], found) == [("13900139000", {"name": "Al"}), *found]
+    with pytest.raises(UserError) as refused:
+        with_given([("138 0013 8000", {"name": "Al"})], found)
+    assert str(refused.value) == ("138 0013 8000 is given twice with different values (name: 'Al' / 'Jo'); each number "
+                                  "gets one message per send: give it once, with the values it should get")
+    assert say(kb, refused.value.said[0], "en", **refused.value.said[1]) == str(refused.value)

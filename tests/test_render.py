@@ -1,5 +1,7 @@
 """Plain-text tables fit the terminal: long cells wrap on words inside their column."""
 
+import re
+
 import pytest
 
 from assistant import render
@@ -183,3 +185,73 @@ def test_the_cli_list_of_a_numbers_sends_is_a_table_of_its_results_and_an_empty_
     assert "failed" in text and "sent" in text and text.index("B2C3D4E5") < text.index("A1B2C3D4")
     assert render.send_list_text([], "digital_sms_0001", "yesterday", phone="+8613598765432", account="demo") == \
         "No send to 13598765432 in account 'demo' of DIGITAL_SMS_0001 made yesterday."
+
+
+def _signature(registration: str, carriers: dict, ready_for: list, reason=None) -> dict:
+    return {"name": "AcmeShop", "source": "trademark", "registration": registration, "ready": len(ready_for) == 3,
+            "ready_for": ready_for, "submitted": "2026-03-02", "expected_from": "2026-03-11",
+            "expected_by": "2026-03-12", "reason": reason, "carriers": carriers}
+
+
+CARRIERS = {"china_mobile": "China Mobile", "china_unicom": "China Unicom", "china_telecom": "China Telecom"}
+SIGNATURES = [
+    _signature("under_review", {c: {"registration": "registering", "availability": "inactive", "reason": None,
+                                    "expected_by": "2026-03-12"} for c in CARRIERS}, []),
+    _signature("under_review", {"china_mobile": {"registration": "registered", "availability": "active", "reason": None},
+                                "china_unicom": {"registration": "registering", "availability": "inactive", "reason": None,
+                                                 "expected_by": "2026-03-12"},
+                                "china_telecom": {"registration": "not_registered", "availability": "inactive",
+                                                  "reason": None}}, ["china_mobile"]),
+    _signature("rejected", {c: {"registration": "failed", "availability": "inactive", "reason": "not a registered name"}
+                            for c in CARRIERS}, [], "not a registered name"),
+    _signature("registered", {c: {"registration": "registered", "availability": "active", "reason": None}
+                              for c in CARRIERS}, list(CARRIERS))]
+TEMPLATE = {"code": "DIGITAL_SMS_0001", "name": "Spring sale", "signature": "AcmeShop", "industry": "e-commerce",
+            "carriers": {"china_mobile": {"status": "approved", "reason": None},
+                         "china_unicom": {"status": "pending", "reason": None, "expected_by": "2026-03-30"},
+                         "china_telecom": {"status": "rejected", "reason": "too vague"}},
+            "ready_for": ["china_mobile"], "reach": "China Mobile users only"}
+ACCOUNT = {"name": "demo", "industry": "e-commerce", "enabled": True, "enabled_at": "2026-03-02 10:00:00",
+           "packages": {"digital": 1000, "sms": 5000},
+           "profile": {"enterprise": ["Acme Technology Co., Ltd."], "trademark": ["AcmeShop"], "app": []}}
+
+
+def test_the_status_views_said_in_english_from_the_catalogue_are_the_command_lines_word_for_word(kb):
+    for status in SIGNATURES:
+        assert render.signature_text(status, CARRIERS, kb, "en") == render.signature_text(status, CARRIERS)
+    assert render.template_text(TEMPLATE, CARRIERS, kb, "en") == render.template_text(TEMPLATE, CARRIERS)
+    assert render.account_text(ACCOUNT, kb, "en") == render.account_text(ACCOUNT)
+    assert render.account_text(ACCOUNT).splitlines()[4] == \
+        "  real-name profile enterprise: Acme Technology Co., Ltd.; trademark: AcmeShop"
+
+
+def test_a_signatures_status_in_chinese_has_chinese_headers_and_the_apis_statuses_glossed(kb):
+    said = render.signature_text(SIGNATURES[1], CARRIERS, kb, "zh")
+    assert said.splitlines()[0] == "AcmeShop（商标）：Under review（审核中）；预计 2026-03-11 至 2026-03-12 出结果"
+    assert said.splitlines()[2].split() == ["运营商", "报备状态", "可用状态", "说明"]
+    assert re.search(r"\n中国移动 +Registered（报备成功） +Active（可用）\n", said)
+    assert "Registering（报备中）" in said and "Not registered（未报备）" in said and "预计 2026-03-12 前出结果" in said
+    assert said.splitlines()[-1] == "可用于正式发送：仅中国移动"
+    rejected = render.signature_text(SIGNATURES[2], CARRIERS, kb, "zh")
+    assert "Failed（报备失败）" in rejected and "原因：not a registered name" in rejected
+    assert not re.search(r"carrier|registration|availability|Submitted|Ready for|expected by", said + rejected)
+
+
+def test_a_templates_status_and_the_account_in_chinese_have_chinese_words_around_the_apis_statuses(kb):
+    said = render.template_text(TEMPLATE, CARRIERS, kb, "zh")
+    assert said.splitlines()[0] == "DIGITAL_SMS_0001  “Spring sale”  签名 AcmeShop  行业 电商"
+    assert "Approved（审核通过）" in said and "Pending（审核中）" in said and "Rejected（审核未通过）  too vague" in said
+    assert said.splitlines()[-1] == "现在可发送给：仅中国移动的用户"
+    account = render.account_text(ACCOUNT, kb, "zh")
+    assert account.splitlines() == ["账号 demo", "  行业     电商", "  已开通   是（自 2026-03-02 10:00:00 起）",
+                                    "  套餐     数字短信 1000 条，短信 5000 条（短信套餐不能用于数字短信）",
+                                    "  实名资料 企业：Acme Technology Co., Ltd.；商标：AcmeShop"]
+
+
+def test_the_error_codes_chinese_fixes_name_a_signatures_statuses_as_the_status_table_does(kb):
+    from assistant.messages import say
+
+    names = [say(kb, "status.registration.registered", "zh"), say(kb, "status.availability.active", "zh")]
+    for code in ("PORT_NOT_REGISTERED", "isv.SMS_SIGNATURE_ILLEGAL"):
+        assert all(name in kb.error_codes[code].fix_zh for name in names), code
+    assert not [c for c, e in kb.error_codes.items() if re.search(r"Registered(?!（)|Active(?!（)", e.fix_zh or "")]

@@ -117,6 +117,24 @@ def test_a_send_none_of_whose_numbers_can_go_for_any_reason_is_a_422_with_its_co
     assert server.call("GET", "/v1/sends", token, headers={"X-Assistant-Now": NOW})[1] == before
 
 
+def test_a_recipients_file_giving_one_number_different_values_is_refused_with_the_command_lines_words(shared_world):
+    from test_server_strict import multipart
+
+    server, token = shared_world["server"], shared_world["tokens"]["a"]
+    before = server.call("GET", "/v1/sends", token, headers={"X-Assistant-Now": NOW})[1]
+    body, kind = multipart([("code", b"DIGITAL_SMS_0001")])
+    boundary = kind.split("=")[1]
+    body = body[:-len(f"--{boundary}--\r\n")] + (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="list.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n").encode() + b"phone,name\n13900139000,Tom\n13900139000,Ann\n" + \
+        f"\r\n--{boundary}--\r\n".encode()
+    status, answer = server.call("POST", "/v1/sends", token, data=body, content_type=kind, headers={"X-Assistant-Now": NOW})
+    assert status == 400 and answer["error"] == (
+        "list.csv: lines 2 and 3 give 13900139000 different values (name: 'Tom' / 'Ann'); each number gets one message "
+        "per send: keep one of the two rows (and send the other's values in a send of their own)"), answer
+    assert server.call("GET", "/v1/sends", token, headers={"X-Assistant-Now": NOW})[1] == before
+
+
 def test_an_error_code_is_found_by_its_chinese_meaning(shared_world):
     from urllib.parse import quote
 

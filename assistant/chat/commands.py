@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .. import render, roles
 from ..actions import accounts, handoff, sending, signatures, templates
 from ..errors import UserError, said
+from ..messages import say
 from ..numbers import lookup
 from ..sanitize import one_line
 from . import notes, offers, welcome
@@ -84,9 +85,9 @@ def run(conv: Conversation, text: str) -> list[Line]:
     else:
         try:
             words = shlex.split(text[1:])
-        except ValueError as exc:
-            raise said(UserError(f"cannot read that command: {exc}; quote a value with spaces in matching quotes"),
-                       "slash.unreadable", why=str(exc)) from None
+        except ValueError as exc:   # shlex's own English reason is never shown: what it means is the catalogue's
+            msg_id = "slash.unreadable.escape" if "escaped" in str(exc) else "slash.unreadable.quote"
+            raise said(UserError(say(conv.kb, msg_id)), msg_id) from None
     name, args = (words[0].lower() if words else "help"), words[1:]
     command = COMMANDS.get(name)
     if command is None or name not in roles.SLASH:
@@ -132,9 +133,10 @@ def _help(conv: Conversation, args: list[str]) -> list[Line]:
 @slash("status", "")
 def _status(conv: Conversation, args: list[str]) -> list[Line]:
     info = accounts.account_info(conv.ctx)
-    lines = [Line("answer", render.account_text(info))]
-    lines += [Line("answer", render.signature_text(s, conv.ctx.rules.carriers)) for s in signatures.status(conv.ctx)]
-    lines += [Line("answer", render.template_text(t, conv.ctx.rules.carriers)) for t in templates.status(conv.ctx)]
+    carriers = conv.ctx.rules.carriers
+    lines = [Line("answer", render.account_text(info, conv.kb, conv.lang))]
+    lines += [Line("answer", render.signature_text(s, carriers, conv.kb, conv.lang)) for s in signatures.status(conv.ctx)]
+    lines += [Line("answer", render.template_text(t, carriers, conv.kb, conv.lang)) for t in templates.status(conv.ctx)]
     return lines
 
 

@@ -28,7 +28,7 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
                   else signatures.update(ctx, args["name"], args.get("source")))
         conv.last.update(signature=status["name"], object=f"signature:{status['name']}")
         lines = [Line("ok", conv.say("done.submitted" if name == "signature.submit" else "done.resubmitted")),
-                 Line("answer", render.signature_text(status, carriers))]
+                 Line("answer", render.signature_text(status, carriers, conv.kb, conv.lang))]
     elif name == "signature.status":
         try:
             items = signatures.status(ctx, args.get("name"))
@@ -39,7 +39,7 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
             raise
         if len(items) == 1:
             conv.last.update(signature=items[0]["name"], object=f"signature:{items[0]['name']}")
-        lines = [Line("answer", render.signature_text(s, carriers)) for s in items] or \
+        lines = [Line("answer", render.signature_text(s, carriers, conv.kb, conv.lang)) for s in items] or \
             [Line("info", conv.say("none.signatures"))]
     elif name == "template.create":
         files = conv.files   # paths on this machine, or the uploads' records: never a client's path on the service
@@ -47,12 +47,12 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
                                   files.opened(args["media"]), files.opened(args.get("letter")))
         conv.last.update(template=status["code"], object=f"template:{status['code']}")
         lines = [Line("ok", conv.say("done.created", code=status["code"])),
-                 Line("answer", render.template_text(status, carriers))]
+                 Line("answer", render.template_text(status, carriers, conv.kb, conv.lang))]
     elif name == "template.status":
         items = templates.status(ctx, args.get("code"))
         if len(items) == 1:
             conv.last.update(template=items[0]["code"], object=f"template:{items[0]['code']}")
-        lines = [Line("answer", render.template_text(t, carriers)) for t in items] or \
+        lines = [Line("answer", render.template_text(t, carriers, conv.kb, conv.lang)) for t in items] or \
             [Line("info", conv.say("none.templates"))]
     elif name == "send":
         try:

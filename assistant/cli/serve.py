@@ -32,9 +32,9 @@ def cmd_serve(opts: argparse.Namespace, sh: Shell) -> int:
     db = str(database_target(opts.db))  # a URL as given (from --db or $ASSISTANT_DB), never folded into a path
     import os
 
-    from ..notify import Target
+    from ..notify import targets as notify_targets
 
-    targets = [Target.parse(url) for url in opts.notify]
+    targets = notify_targets(opts.notify)
     secret = opts.notify_secret or os.environ.get("ASSISTANT_NOTIFY_SECRET") or None
     settings = dataclasses.replace(Settings.from_env(), db=db, kb=opts.kb, allow_simulated_clock=opts.allow_simulated_clock)
     return run(opts.host, opts.port, opts.workers, settings, lambda text: sh.stderr.write(text + "\n"),
