@@ -505,6 +505,37 @@ def test_the_words_after_a_change_of_mind_are_read_and_a_path_or_a_plain_word_op
         assert after_correction(text, kb.leaving) is None, text
 
 
+def test_a_first_sentence_or_clause_that_drops_is_read_and_a_bare_no_or_a_change_of_mind_is_none(kb):
+    from assistant.chat.lines import after_leaving
+
+    assert after_leaving("no, never mind. what's the per-number limit?", kb.leaving) == "what's the per-number limit?"
+    assert after_leaving("no thanks, but what is a signature?", kb.leaving) == "but what is a signature?"
+    assert after_leaving("算了，签名审核要多久？", kb.leaving) == "签名审核要多久？"
+    for text in ("no, send it to 13800138021 instead", "wait, no, show my balance", "cancel my signature",
+                 "never mind", "no thanks."):
+        assert after_leaving(text, kb.leaving) is None, text
+
+
+@pytest.mark.parametrize("text", ["no, never mind. how long does template review take?",
+                                  "no thanks, but how long does template review take?"])
+def test_a_drop_then_a_question_at_a_handoffs_go_ahead_is_a_no_and_the_question_answered(live, router, text):
+    conv = Conversation(live, router)
+    conv.handle("I need to talk to someone about my template")
+    assert conv.waiting.kind == "confirm"
+    said = "\n".join(line.text for line in conv.handle(text))
+    assert "No fixed review time is published" in said and "Go ahead?" not in said
+    assert conv.flow is None and not live.store.rows("SELECT id FROM tickets")
+
+
+def test_a_drop_then_a_question_at_a_name_prompt_drops_the_request_and_answers(ctx, router):
+    conv = Conversation(_signed(ctx), router)
+    conv.handle("提交签名")
+    assert conv.waiting.kind == "slot"
+    said = "\n".join(line.text for line in conv.handle("算了，签名审核要多久？"))
+    assert "已放弃" in said and "7–10" in said and "回到" not in said
+    assert conv.flow is None
+
+
 def test_a_value_prompt_is_said_once_after_a_question_answered_at_it(ctx, router):
     """The web chat's transcript (lines, then `asked`) shows the prompt once, as the REPL's prompt does."""
     conv = Conversation(_signed(ctx), router)

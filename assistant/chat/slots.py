@@ -29,7 +29,7 @@ from ..router import Reply, phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold, shorten
 from . import attachments, cases, commands, notes, offers, outcomes, previews, values
-from .lines import Line, Waiting, after_correction, leaves, says, yes_or_no_again
+from .lines import Line, Waiting, after_correction, after_leaving, leaves, says, yes_or_no_again
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
@@ -496,6 +496,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         return _literal(conv, quoted)   # '"No"' at "Value for ${name}": the word itself, never a cancel
     if leaves(folded, conv.kb.leaving):
         return _dropped(conv) + _quote_hint(conv, text, asked)
+    if (dropped := _dropped_then(conv, text, asked)) is not None:
+        return dropped                  # "no, never mind. what's the per-number limit?": dropped, then that question
     if (went := went_back(conv, folded)) is not None:      # "上一步", "go back, wrong name": never the value
         return went
     if (renamed := _renamed(conv, text)) is not None:
@@ -1261,6 +1263,21 @@ def _is_request(conv: Conversation, reply: Reply) -> bool:
     """A request that carries values of its own ("send the spring sale one to 13800138000 with
     name=Li", read as REPLY), typed where any text would do: the request, never the value."""
     return reply.type == "action" and bool(reply.args) and reply.confidence >= conv.router.thresholds.answer
+
+
+def _dropped_then(conv: Conversation, text: str, asked: Slot | None) -> list[Line] | None:
+    """TEXT opening with a sentence or clause that drops the request (`lines.after_leaving`: "no, never mind.
+    what's the per-number sending limit?", "no thanks, but what is a signature?", "算了，签名审核要多久？") and saying
+    more, typed at its go-ahead or at a prompt whose value is no message's words (ASKED): the request is dropped and the
+    rest is the person's next line, never the value, nor a question answered with the request still pending.
+    None for any other line, and for one that signs off ("never mind, I'll try myself", `signs_off`)."""
+    if asked is not None and (asked.name == "text" or asked.type in ("param", "error_code")):
+        return None                     # "Stop, the sale is on!" may be a message's own words
+    rest = after_leaving(text, conv.kb.leaving)
+    if rest is None or conv.signs_off(text):
+        return None
+    conv.rest = rest
+    return _not_done(conv) if asked is None else _dropped(conv)
 
 
 def _dropped(conv: Conversation) -> list[Line]:
