@@ -536,6 +536,19 @@ def test_a_drop_then_a_question_at_a_name_prompt_drops_the_request_and_answers(c
     assert conv.flow is None
 
 
+def test_what_about_another_number_right_after_a_numbers_result_is_asked_is_that_numbers_result(live, router):
+    from assistant.actions import sending
+
+    sending.send(live, "DIGITAL_SMS_0001", [(p, {"name": "Li"}) for p in ("13800138000", "19912345678", "19212345678")])
+    conv = Conversation(live, router)
+    assert "19912345678" not in "\n".join(line.text for line in conv.handle("那19912345678呢"))   # nothing asked before
+    conv.handle("why did 19212345678 fail?")
+    said = "\n".join(line.text for line in conv.handle("what about 19912345678?"))
+    assert "19912345678 (China Telecom)" in said and "sent" in said
+    said = "\n".join(line.text for line in conv.handle("那13800138000呢"))    # and after that one, another
+    assert "13800138000（中国移动）" in said
+
+
 def test_a_value_prompt_is_said_once_after_a_question_answered_at_it(ctx, router):
     """The web chat's transcript (lines, then `asked`) shows the prompt once, as the REPL's prompt does."""
     conv = Conversation(_signed(ctx), router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from .. import render
@@ -269,11 +270,29 @@ def fate_asked(conv: Conversation, text: str) -> list[Line] | None:
     """"19212345678为什么失败", "为什么19212345678失败了", "why did 19212345678 fail": a line that names
     a number and asks why (or says it failed) asks what happened to it, in any word order, with or
     without a question mark, however the number is written ("028-85551234", "+86 138 0013 8000"); it
-    never starts a send to that number. None for any other line, and for a request (a command, or a
-    line naming a template code: "send DIGITAL_SMS_0001 to 19212345678")."""
-    if not conv.router.asks_fate(text):
+    never starts a send to that number; nor does "那19912345678呢" right after such a line (`_another_number`),
+    which asks the same of that number. None for any other line, and for a request (a command, or a line
+    naming a template code: "send DIGITAL_SMS_0001 to 19212345678")."""
+    if not conv.router.asks_fate(text) and not _another_number(conv, text):
         return None
     return number_fate(conv, text, numbers_only=True)
+
+
+_NUMBER = re.compile(r"\+?\d[\d\s()-]*\d")   # a number as written: "19912345678", "+86 138 0013 8000"
+
+
+def _another_number(conv: Conversation, text: str, after: bool = True) -> bool:
+    """"那19912345678呢", "what about 19912345678?" (a line naming a number and, with its numbers taken out,
+    messages.yaml `follow_ups.number_again`) right after a number's result was asked ("why did 19212345678
+    fail?", or another such line): it asks the same of that number. AFTER: whether the line before must be one."""
+    from ..messages import follow_up
+
+    if not _NUMBER.search(text) or follow_up(conv.kb, _NUMBER.sub(" ", text)) != "number_again":
+        return False
+    if not after:
+        return True
+    before = next((t["text"] for t in reversed(conv.turns[:-1]) if t["role"] == "user"), None)
+    return before is not None and (conv.router.asks_fate(before) or _another_number(conv, before, after=False))
 
 
 # at most this many of a refused preview's numbers are kept with their reasons (`refused_at_preview`)
