@@ -339,7 +339,8 @@ class Conversation:
             return how
         if self.turns and self.turns[-1]["role"] == "user":
             self.turns[-1]["asked"] = True   # read as a question or a request: what the reports count as asked
-        reply = self._named_request(text, self.router.route(text, self.lang))
+        # a question right after an error code was named is read in its light (its topic's entry)
+        reply = outcomes.on_topic(self, text, self._named_request(text, self.router.route(text, self.lang)))
         if not (reply.type == "action" and self.kb.actions[reply.action].changes_state):
             fate = outcomes.number_fate(self, text)    # "why did 19912345678 fail?" after a send
             if fate:

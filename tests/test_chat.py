@@ -549,6 +549,21 @@ def test_what_about_another_number_right_after_a_numbers_result_is_asked_is_that
     assert "13800138000（中国移动）" in said
 
 
+def test_a_question_right_after_an_error_code_is_read_in_its_topic_and_a_clear_other_question_is_not(ctx, router):
+    conv = Conversation(ctx, router)
+    assert "Flow control is per recipient number" not in conv.handle("when can they send to it again?")[0].text
+    conv.handle("/error isv.BUSINESS_LIMIT_CONTROL")
+    assert conv.handle("when can they send to it again?")[0].text.startswith("Flow control is per recipient number")
+    conv.handle("/error isv.BUSINESS_LIMIT_CONTROL")
+    assert conv.handle("how many numbers can one send carry?")[0].entry == "recipients-per-send"
+
+
+def test_an_agents_open_a_ticket_for_them_asks_for_a_person_never_the_queue(ctx, router):
+    conv = Conversation(ctx, router, role="agent")
+    said = "\n".join(line.text for line in conv.handle("open a ticket for the customer"))
+    assert "Hand this case to a support manager" in said and conv.waiting.kind == "confirm"
+
+
 def test_a_value_prompt_is_said_once_after_a_question_answered_at_it(ctx, router):
     """The web chat's transcript (lines, then `asked`) shows the prompt once, as the REPL's prompt does."""
     conv = Conversation(_signed(ctx), router)

@@ -14,6 +14,7 @@ from .lines import Line
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
+    from ..router import Reply
 
 
 def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
@@ -219,6 +220,39 @@ def fix_asked(conv: Conversation, text: str) -> list[Line] | None:
         found = render.in_language(error_codes.lookup(conv.kb, each), conv.lang)
         lines.append(Line("answer", conv.say("error.fix_of", code=found["code"], fix=found["fix"])))
     return lines
+
+
+def on_topic(conv: Conversation, text: str, reply: Reply) -> Reply:
+    """REPLY (the router's reading of TEXT), unless TEXT is a question asked right after an error code was
+    named (explained, or met by a send or a number's result) and the router, unsure or leaning elsewhere by less
+    than its `lead`, has among its first candidates an FAQ entry whose answer names that code: the code names the
+    topic, so that entry answers ("when can they send to it again?" and "这个限制是按号码算的吗" after
+    isv.BUSINESS_LIMIT_CONTROL are flow control's, never the numbers a send carries nor "I don't know").
+    A request read surely, and a question read surely by another entry well ahead, keep their reading."""
+    from .. import lang as language
+
+    code = conv.last.get("error")
+    if not code or not (conv.router.form(text) == "question" or language.asks_in_chinese(text)) \
+            or not _just_said(conv, code):
+        return reply
+    t = conv.router.thresholds
+    if reply.type == "action" and reply.confidence >= t.answer:
+        return reply
+    codes = {code, *conv.last.get("errors", "").split()}
+    ranked = conv.router.index.rank(conv.router.prepare(text, conv.router.form(text)), limit=8)
+    topics = [c for c in ranked[:t.suggestions] if c.key.startswith("faq:") and _names_any(conv, c.key[4:], codes)]
+    if not topics or (reply.type == "answer" and f"faq:{reply.entry}" == topics[0].key):
+        return reply
+    topic = topics[0]
+    if ranked[0].confidence >= t.lead * topic.confidence:
+        return reply                    # another reading well ahead: the line is about something else
+    return conv.router.resolve(reply.question, text, topic, conv.lang)
+
+
+def _names_any(conv: Conversation, entry: str, codes: set[str]) -> bool:
+    """Whether FAQ entry ENTRY's answer names one of CODES (the codes of its topic)."""
+    found = conv.kb.entries.get(entry)
+    return found is not None and found.kind != "undocumented" and any(code in found.answer for code in codes)
 
 
 def send_asked(conv: Conversation, text: str) -> list[Line] | None:
