@@ -337,6 +337,8 @@ class Conversation:
             return fix
         if how := outcomes.send_asked(self, text):     # "did my last send go through?": that send's result
             return how
+        if can := slots.can_send(self, text):          # "so can I send now?": what sending still needs, or that it can
+            return can
         if self.turns and self.turns[-1]["role"] == "user":
             self.turns[-1]["asked"] = True   # read as a question or a request: what the reports count as asked
         # a question right after an error code was named is read in its light (its topic's entry)

@@ -564,6 +564,19 @@ def test_an_agents_open_a_ticket_for_them_asks_for_a_person_never_the_queue(ctx,
     assert "Hand this case to a support manager" in said and conv.waiting.kind == "confirm"
 
 
+def test_can_i_send_now_says_each_step_still_missing_and_offers_the_first_that_can_run(ctx, router):
+    conv = Conversation(_signed(ctx).at("2026-03-03T10:00"), router)    # AcmeShop under review, no template
+    said = [line.text for line in conv.handle("现在可以发了吗？")]
+    assert said[0] == "还不能。" and "还没有模板" in said[1] and "AcmeShop：审核中" in said[2]
+    assert said[-1].startswith("现在查看签名的状态吗") and offers.pending_action(conv.offer) == "signature.status"
+
+
+def test_can_i_send_now_on_a_ready_account_says_it_can(live, router):
+    conv = Conversation(live, router)
+    assert conv.handle("so can I send now?")[0].text.startswith("Yes: the account is enabled")
+    assert conv.waiting is None and not live.store.rows("SELECT request_id FROM requests")
+
+
 def test_a_value_prompt_is_said_once_after_a_question_answered_at_it(ctx, router):
     """The web chat's transcript (lines, then `asked`) shows the prompt once, as the REPL's prompt does."""
     conv = Conversation(_signed(ctx), router)

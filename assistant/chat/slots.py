@@ -309,6 +309,30 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
     return []
 
 
+def can_send(conv: Conversation, text: str) -> list[Line] | None:
+    """"so can I send now?", "现在可以发了吗" (messages.yaml `follow_ups.can_send`): what sending still needs for this
+    account, as "I want to send a message" says it, and what the step it offers needs in turn ("no template yet", and a
+    template needs a ready signature: AcmeShop under review), the offer being the first step that can run now;
+    that it can, when nothing is missing. None for any other line."""
+    from ..messages import follow_up
+
+    if follow_up(conv.kb, text) != "can_send":
+        return None
+    missing = preconditions(conv, "send")
+    if not missing:
+        return [Line("ok", conv.say("send.can_now"))]
+    lines, seen = [line for line in missing if line.kind != "choice"], {"send"}
+    offered = missing[-1] if missing[-1].kind == "choice" else None
+    while offered is not None and conv.offer is not None:
+        step = offers.pending_action(conv.offer)
+        if step is None or step in seen or not (more := preconditions(conv, step)):
+            break                       # the step on offer can run now (or is no request): it is the one offered
+        seen.add(step)
+        lines += [line for line in more if line.kind != "choice"]
+        offered = more[-1] if more[-1].kind == "choice" else None
+    return [Line("warn", conv.say("send.can_not_yet")), *lines, *([offered] if offered else [])]
+
+
 def advance(conv: Conversation) -> list[Line]:
     """Ask the next value, or (all given) preview and confirm a change, or run a look-up."""
     flow = conv.flow
