@@ -143,6 +143,20 @@ def test_a_question_nothing_answers_right_after_a_managers_reply_is_passed_on_as
     assert "这个问题我无法回答" in lines[-1].text and "lin" in lines[-1].text
 
 
+@pytest.mark.parametrize("said, answered", [("the template code is DIGITAL_SMS_0001", True), ("DIGITAL_SMS_0001", True),
+                                             ("send DIGITAL_SMS_0001 to 13800138000 with name=Li", False)])
+def test_a_line_right_after_a_managers_reply_answers_it_unless_a_clear_request(live, router, said, answered):
+    ticket = handoff.create(live, "template review is slow")
+    staff = dataclasses.replace(live, role="manager")
+    handoff.claim(staff, ticket["id"], "lin")
+    handoff.reply(staff, ticket["id"], "Which template code is it?", by="lin")
+    conv = Conversation(live, router)
+    conv.welcome()                                    # the manager's reply is shown
+    lines = conv.handle(said)
+    assert (lines[0].text.startswith("Added to ticket #1 as your answer to lin")) is answered
+    assert (said in [m["text"] for m in handoff.get(live, ticket["id"])["messages"]]) is answered
+
+
 def test_the_web_chats_welcome_leaves_a_managers_reply_to_its_page_and_its_first_line_may_answer_it(ctx, router,
                                                                                                     monkeypatch):
     """The web chat's page shows each reply itself (`handoff.inbox`, then `news`): its welcome saying
