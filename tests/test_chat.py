@@ -591,6 +591,15 @@ def test_can_i_send_now_on_a_ready_account_says_it_can(live, router):
     assert conv.waiting is None and not live.store.rows("SELECT request_id FROM requests")
 
 
+@pytest.mark.parametrize("asked", ["name 填什么都可以吗？", "名字能随便填吗？", "can ${name} be anything?"])
+def test_a_question_naming_the_variable_at_its_prompt_is_about_that_variable(live, router, asked):
+    conv = Conversation(live, router)
+    conv.handle("send DIGITAL_SMS_0001 to 13800138000")
+    assert conv.waiting.slot == "param:name"
+    lines = conv.handle(asked)
+    assert lines[0].entry == "template-variables" and conv.flow is not None and not conv.flow.confirming
+
+
 def test_a_value_prompt_is_said_once_after_a_question_answered_at_it(ctx, router):
     """The web chat's transcript (lines, then `asked`) shows the prompt once, as the REPL's prompt does."""
     conv = Conversation(_signed(ctx), router)

@@ -587,7 +587,7 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     if (fate := outcomes.fate_asked(conv, text)) is not None:
         return fate + back(conv)        # "为什么02885551234失败" at the numbers' prompt: that number's own reason
     if any_text or worded or asks:
-        reply = conv.router.route(text, conv.lang)
+        reply = _read_at_variable(conv, text)
         if _is_request(conv, reply) or ((any_text or asks) and _is_question(conv, text, reply)) \
                 or (slot.type == "param" and _surely_another(conv, reply)):
             # a question nothing answers is said so, never met with silence
@@ -1324,7 +1324,7 @@ def aside(conv: Conversation, text: str, reply: Reply | None = None) -> list[Lin
         said_in = language.follow(conv.lang_setting, text, conv.lang)
         if said_in != conv.lang:
             conv.lang, reply = said_in, None
-    reply = reply or conv.router.route(text, conv.lang)
+    reply = reply or _read_at_variable(conv, text)
     if reply.type == "answer":
         lines = conv.answer_lines(reply, offer=False)
     elif reply.type == "action" and reply.action == flow.action:
@@ -1356,6 +1356,23 @@ def aside(conv: Conversation, text: str, reply: Reply | None = None) -> list[Lin
     else:
         return None
     return lines + back(conv)
+
+
+def _read_at_variable(conv: Conversation, text: str) -> Reply:
+    """The router's reading of TEXT, typed at a prompt; at a template variable's ("Value for ${name}"), a question
+    naming that variable ("name 填什么都可以吗？", "名字能写什么", actions.yaml slot type `variable`) is read with it
+    said as a variable (messages.yaml `label.variable`: "变量填什么都可以吗？"), whatever else its name means (a
+    signature's name): a question about what the variable takes, which the template variables' entry answers."""
+    flow = conv.flow
+    slot = flow.slots[0] if flow is not None and not flow.confirming and flow.slots else None
+    read = text
+    if slot is not None and slot.type == "param" and asks_something(conv, text):
+        variable = slot.name.partition(":")[2]
+        names = sorted({variable, *values.variable_labels(conv.kb).get(variable, ())}, key=len, reverse=True)
+        named = re.compile(r"(?<![A-Za-z0-9_])\$?\{?(?:" + "|".join(map(re.escape, names)) + r")\}?(?![A-Za-z0-9_])",
+                           re.IGNORECASE)
+        read = named.sub(" " + say(conv.kb, "label.variable", language.detect(text)) + " ", text).strip()
+    return conv.router.route(read, conv.lang)._replace(question=text)
 
 
 def unknown(conv: Conversation, text: str) -> list[Line]:
