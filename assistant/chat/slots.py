@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import lang as language
 from .. import roles
-from ..actions import accounts, handoff, signatures, templates
+from ..actions import accounts, handoff, sending, signatures, templates
 from ..choices import answer_first, pick, yes_or_no
 from ..clock import read_day
 from ..errors import Conflict, NotFound, UserError
@@ -129,6 +129,8 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
     action = conv.kb.actions[name]
     missing = preconditions(conv, name)
     if missing:
+        if name == "send":
+            _refused_before_preview(conv, args)
         return missing
     lines: list[Line] = []
     if name == "send" and not args.get("code") and args.get("phones") and said and \
@@ -154,6 +156,21 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
         todo.append(Slot("letter", "quoted", False, say(conv.kb, "prompt.template.create.letter")))
     conv.flow = Flow(name, args, todo, confirmed=confirmed, said=said)
     return lines + advance(conv)
+
+
+def _refused_before_preview(conv: Conversation, args: dict[str, Any]) -> None:
+    """A send naming its template and numbers (ARGS) that cannot go on for what the account lacks (an empty
+    package, no approved template): when its own preview would send none of its numbers, it is kept as a send
+    refused whole at its preview (`outcomes.refused_at_preview`), so that a person asked for later names it
+    ("ok, get me a person" after an empty package), never the asking line."""
+    if not args.get("code") or not args.get("phones"):
+        return
+    try:
+        result = sending.preview(conv.ctx, args["code"], [(p, args.get("params") or {}) for p in args["phones"]])
+    except UserError:
+        return                          # a template the account lacks, a wrong value: nothing that would be sent
+    if result["results"] and all(r["status"] == "failed" for r in result["results"]):
+        outcomes.refused_at_preview(conv, args, result)
 
 
 def made(conv: Conversation, text: str, reply: Reply) -> Reply | None:
