@@ -323,6 +323,8 @@ class Conversation:
             return self._answer_ticket(text)
         if self._replied_waits() and cases.thanks(self, text):   # "谢谢咯" just after the reply: the manager's
             return self._answer_ticket(text, said="ticket.thanks_passed")
+        if self._replied_waits() and cases.answers_reply(self, text):   # "模板编号是DIGITAL_SMS_0001" just after
+            return self._answer_ticket(text)                           # "请提供模板编号": the answer, no look-up
         if cases.opens_ticket(self, text):                      # "open a ticket", "开个工单": a person, not the list
             return self.start("handoff", {}, text)
         if about := cases.asked_about(self, text):            # "经理回复了吗": the ticket's state, never an answer
@@ -337,9 +339,12 @@ class Conversation:
             return fix
         if how := outcomes.send_asked(self, text):     # "did my last send go through?": that send's result
             return how
+        if can := slots.can_send(self, text):          # "so can I send now?": what sending still needs, or that it can
+            return can
         if self.turns and self.turns[-1]["role"] == "user":
             self.turns[-1]["asked"] = True   # read as a question or a request: what the reports count as asked
-        reply = self._named_request(text, self.router.route(text, self.lang))
+        # a question right after an error code was named is read in its light (its topic's entry)
+        reply = outcomes.on_topic(self, text, self._named_request(text, self.router.route(text, self.lang)))
         if not (reply.type == "action" and self.kb.actions[reply.action].changes_state):
             fate = outcomes.number_fate(self, text)    # "why did 19912345678 fail?" after a send
             if fate:

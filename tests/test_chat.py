@@ -143,6 +143,20 @@ def test_a_question_nothing_answers_right_after_a_managers_reply_is_passed_on_as
     assert "这个问题我无法回答" in lines[-1].text and "lin" in lines[-1].text
 
 
+@pytest.mark.parametrize("said, answered", [("the template code is DIGITAL_SMS_0001", True), ("DIGITAL_SMS_0001", True),
+                                             ("send DIGITAL_SMS_0001 to 13800138000 with name=Li", False)])
+def test_a_line_right_after_a_managers_reply_answers_it_unless_a_clear_request(live, router, said, answered):
+    ticket = handoff.create(live, "template review is slow")
+    staff = dataclasses.replace(live, role="manager")
+    handoff.claim(staff, ticket["id"], "lin")
+    handoff.reply(staff, ticket["id"], "Which template code is it?", by="lin")
+    conv = Conversation(live, router)
+    conv.welcome()                                    # the manager's reply is shown
+    lines = conv.handle(said)
+    assert (lines[0].text.startswith("Added to ticket #1 as your answer to lin")) is answered
+    assert (said in [m["text"] for m in handoff.get(live, ticket["id"])["messages"]]) is answered
+
+
 def test_the_web_chats_welcome_leaves_a_managers_reply_to_its_page_and_its_first_line_may_answer_it(ctx, router,
                                                                                                     monkeypatch):
     """The web chat's page shows each reply itself (`handoff.inbox`, then `news`): its welcome saying
@@ -503,6 +517,87 @@ def test_the_words_after_a_change_of_mind_are_read_and_a_path_or_a_plain_word_op
     assert after_correction("不是不是 余额多少", kb.leaving) == "余额多少"
     for text in ("no/such.png", "/no/such.png", "nothing to add", "notes", "会员日"):
         assert after_correction(text, kb.leaving) is None, text
+
+
+def test_a_first_sentence_or_clause_that_drops_is_read_and_a_bare_no_or_a_change_of_mind_is_none(kb):
+    from assistant.chat.lines import after_leaving
+
+    assert after_leaving("no, never mind. what's the per-number limit?", kb.leaving) == "what's the per-number limit?"
+    assert after_leaving("no thanks, but what is a signature?", kb.leaving) == "but what is a signature?"
+    assert after_leaving("算了，签名审核要多久？", kb.leaving) == "签名审核要多久？"
+    for text in ("no, send it to 13800138021 instead", "wait, no, show my balance", "cancel my signature",
+                 "never mind", "no thanks."):
+        assert after_leaving(text, kb.leaving) is None, text
+
+
+@pytest.mark.parametrize("text", ["no, never mind. how long does template review take?",
+                                  "no thanks, but how long does template review take?"])
+def test_a_drop_then_a_question_at_a_handoffs_go_ahead_is_a_no_and_the_question_answered(live, router, text):
+    conv = Conversation(live, router)
+    conv.handle("I need to talk to someone about my template")
+    assert conv.waiting.kind == "confirm"
+    said = "\n".join(line.text for line in conv.handle(text))
+    assert "No fixed review time is published" in said and "Go ahead?" not in said
+    assert conv.flow is None and not live.store.rows("SELECT id FROM tickets")
+
+
+def test_a_drop_then_a_question_at_a_name_prompt_drops_the_request_and_answers(ctx, router):
+    conv = Conversation(_signed(ctx), router)
+    conv.handle("提交签名")
+    assert conv.waiting.kind == "slot"
+    said = "\n".join(line.text for line in conv.handle("算了，签名审核要多久？"))
+    assert "已放弃" in said and "7–10" in said and "回到" not in said
+    assert conv.flow is None
+
+
+def test_what_about_another_number_right_after_a_numbers_result_is_asked_is_that_numbers_result(live, router):
+    from assistant.actions import sending
+
+    sending.send(live, "DIGITAL_SMS_0001", [(p, {"name": "Li"}) for p in ("13800138000", "19912345678", "19212345678")])
+    conv = Conversation(live, router)
+    assert "19912345678" not in "\n".join(line.text for line in conv.handle("那19912345678呢"))   # nothing asked before
+    conv.handle("why did 19212345678 fail?")
+    said = "\n".join(line.text for line in conv.handle("what about 19912345678?"))
+    assert "19912345678 (China Telecom)" in said and "sent" in said
+    said = "\n".join(line.text for line in conv.handle("那13800138000呢"))    # and after that one, another
+    assert "13800138000（中国移动）" in said
+
+
+def test_a_question_right_after_an_error_code_is_read_in_its_topic_and_a_clear_other_question_is_not(ctx, router):
+    conv = Conversation(ctx, router)
+    assert "Flow control is per recipient number" not in conv.handle("when can they send to it again?")[0].text
+    conv.handle("/error isv.BUSINESS_LIMIT_CONTROL")
+    assert conv.handle("when can they send to it again?")[0].text.startswith("Flow control is per recipient number")
+    conv.handle("/error isv.BUSINESS_LIMIT_CONTROL")
+    assert conv.handle("how many numbers can one send carry?")[0].entry == "recipients-per-send"
+
+
+def test_an_agents_open_a_ticket_for_them_asks_for_a_person_never_the_queue(ctx, router):
+    conv = Conversation(ctx, router, role="agent")
+    said = "\n".join(line.text for line in conv.handle("open a ticket for the customer"))
+    assert "Hand this case to a support manager" in said and conv.waiting.kind == "confirm"
+
+
+def test_can_i_send_now_says_each_step_still_missing_and_offers_the_first_that_can_run(ctx, router):
+    conv = Conversation(_signed(ctx).at("2026-03-03T10:00"), router)    # AcmeShop under review, no template
+    said = [line.text for line in conv.handle("现在可以发了吗？")]
+    assert said[0] == "还不能。" and "还没有模板" in said[1] and "AcmeShop：审核中" in said[2]
+    assert said[-1].startswith("现在查看签名的状态吗") and offers.pending_action(conv.offer) == "signature.status"
+
+
+def test_can_i_send_now_on_a_ready_account_says_it_can(live, router):
+    conv = Conversation(live, router)
+    assert conv.handle("so can I send now?")[0].text.startswith("Yes: the account is enabled")
+    assert conv.waiting is None and not live.store.rows("SELECT request_id FROM requests")
+
+
+@pytest.mark.parametrize("asked", ["name 填什么都可以吗？", "名字能随便填吗？", "can ${name} be anything?"])
+def test_a_question_naming_the_variable_at_its_prompt_is_about_that_variable(live, router, asked):
+    conv = Conversation(live, router)
+    conv.handle("send DIGITAL_SMS_0001 to 13800138000")
+    assert conv.waiting.slot == "param:name"
+    lines = conv.handle(asked)
+    assert lines[0].entry == "template-variables" and conv.flow is not None and not conv.flow.confirming
 
 
 def test_a_value_prompt_is_said_once_after_a_question_answered_at_it(ctx, router):

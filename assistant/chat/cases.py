@@ -131,6 +131,24 @@ def thanks(conv: Conversation, text: str) -> bool:
     return small_talk(conv.kb, text) == "thanks"
 
 
+def answers_reply(conv: Conversation, text: str) -> bool:
+    """Whether TEXT, said right after a manager's reply that still waits on the customer, is the answer to it
+    ("模板编号是DIGITAL_SMS_0001" after "请提供模板编号": the code the manager asked for, never a question about
+    template codes nor their look-up): anything but a clear request (in command form, opening with
+    `routing.wanting` words, or read surely as a request that changes something), a question (`_fallback` passes
+    one it cannot answer on to the manager) or small talk."""
+    from .. import lang as language
+
+    if small_talk(conv.kb, text) or conv.router.form(text) in ("question", "command") or language.asks_in_chinese(text):
+        return False
+    words = fold(text).split()
+    if any(words[:len(p.split())] == p.split() for p in conv.kb.routing.wanting if len(p.split()) > 1):
+        return False                    # "我想再发一次": a request
+    reply = conv.router.route(text, conv.lang)
+    return not (reply.type == "action" and conv.kb.actions[reply.action].changes_state
+                and reply.confidence >= conv.router.thresholds.answer)
+
+
 _CLAUSE = re.compile(r"[,，。.!！;；]")
 
 

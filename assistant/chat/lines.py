@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ..text import fold
+
 
 @dataclass
 class Line:
@@ -122,6 +124,24 @@ def after_correction(text: str, leaving: Leaving | None = None, kind: str = "cor
             break
         rest, found = rest[match.end():], True
     return rest.strip() if found else None
+
+
+_PART_END = re.compile(r"[,，、.。!！?？;；]+\s*")   # what ends a line's first sentence or clause
+
+
+def after_leaving(text: str, leaving: Leaving | None = None) -> str | None:
+    """The words of TEXT after the drop its first sentence or clause is (only `leave` phrases of LEAVING and
+    the words `around` them): "no, never mind. what's the per-number limit?" -> "what's the per-number limit?",
+    "no thanks, but what is a signature?" -> "but what is a signature?", "算了，签名审核要多久？" -> "签名审核要多久？".
+    At a yes/no question that line is a no, and the rest is the person's next line. None when TEXT opens with no
+    drop ("no, send it to 13800138021 instead", "wait, no, show my balance": a bare no or a change of mind is
+    none), or nothing follows it."""
+    found = None
+    for mark in _PART_END.finditer(text):
+        rest = text[mark.end():].strip()
+        if rest and leaves(fold(text[:mark.start()]), leaving):
+            found = rest                # the longest drop: "no, never mind" rather than nothing at "no"
+    return found
 
 
 def says(folded: str, leaving: Leaving | None = None, kind: str = "later") -> bool:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import lang as language
 from ..choices import after_yes, answer_first, yes_or_no
-from .lines import Line, after_correction
+from .lines import Line, after_correction, after_leaving
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
@@ -90,10 +90,13 @@ def reading(conv: Conversation, text: str, pending: str | None) -> tuple[str | N
     A yes or a no that opens a sentence answers ("no. I want to talk to a person" is no, then a
     request for a person); a yes followed by words restating what was offered is a yes ("sure,
     go ahead and enable it"); a yes followed by a question or request the assistant understands
-    is a yes, then that line ("ok what do I need to do to start sending?"); a change of mind ("不对", "wait, no":
+    is a yes, then that line ("ok what do I need to do to start sending?"); a first sentence or clause that
+    drops it ("no, never mind. what's ...", `lines.after_leaving`) is a no, then the rest; a change of mind ("不对", "wait, no":
     messages.yaml `leaving.correct`) and then a question or request is a no, then that line. Anything else is
     `yes_or_no`'s reading (None: not an answer at all).
     """
+    if (dropped := after_leaving(text, conv.kb.leaving)) is not None:
+        return "no", dropped            # "no, never mind. what's the per-number limit?": a no, then that question
     answer, rest = answer_first(text, conv.kb.answers)
     if answer not in ("yes", "no") and (changed := after_correction(text, conv.kb.leaving)) and \
             yes_or_no(changed, conv.kb.answers) is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from .. import render
@@ -13,6 +14,7 @@ from .lines import Line
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
+    from ..router import Reply
 
 
 def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
@@ -220,6 +222,39 @@ def fix_asked(conv: Conversation, text: str) -> list[Line] | None:
     return lines
 
 
+def on_topic(conv: Conversation, text: str, reply: Reply) -> Reply:
+    """REPLY (the router's reading of TEXT), unless TEXT is a question asked right after an error code was
+    named (explained, or met by a send or a number's result) and the router, unsure or leaning elsewhere by less
+    than its `lead`, has among its first candidates an FAQ entry whose answer names that code: the code names the
+    topic, so that entry answers ("when can they send to it again?" and "这个限制是按号码算的吗" after
+    isv.BUSINESS_LIMIT_CONTROL are flow control's, never the numbers a send carries nor "I don't know").
+    A request read surely, and a question read surely by another entry well ahead, keep their reading."""
+    from .. import lang as language
+
+    code = conv.last.get("error")
+    if not code or not (conv.router.form(text) == "question" or language.asks_in_chinese(text)) \
+            or not _just_said(conv, code):
+        return reply
+    t = conv.router.thresholds
+    if reply.type == "action" and reply.confidence >= t.answer:
+        return reply
+    codes = {code, *conv.last.get("errors", "").split()}
+    ranked = conv.router.index.rank(conv.router.prepare(text, conv.router.form(text)), limit=8)
+    topics = [c for c in ranked[:t.suggestions] if c.key.startswith("faq:") and _names_any(conv, c.key[4:], codes)]
+    if not topics or (reply.type == "answer" and f"faq:{reply.entry}" == topics[0].key):
+        return reply
+    topic = topics[0]
+    if ranked[0].confidence >= t.lead * topic.confidence:
+        return reply                    # another reading well ahead: the line is about something else
+    return conv.router.resolve(reply.question, text, topic, conv.lang)
+
+
+def _names_any(conv: Conversation, entry: str, codes: set[str]) -> bool:
+    """Whether FAQ entry ENTRY's answer names one of CODES (the codes of its topic)."""
+    found = conv.kb.entries.get(entry)
+    return found is not None and found.kind != "undocumented" and any(code in found.answer for code in codes)
+
+
 def send_asked(conv: Conversation, text: str) -> list[Line] | None:
     """"刚才发的成功了吗", "did my last send go through?" (messages.yaml `follow_ups.send_result`): how
     the conversation's last send went, from its record (or its refusal, when it was refused whole:
@@ -269,11 +304,29 @@ def fate_asked(conv: Conversation, text: str) -> list[Line] | None:
     """"19212345678为什么失败", "为什么19212345678失败了", "why did 19212345678 fail": a line that names
     a number and asks why (or says it failed) asks what happened to it, in any word order, with or
     without a question mark, however the number is written ("028-85551234", "+86 138 0013 8000"); it
-    never starts a send to that number. None for any other line, and for a request (a command, or a
-    line naming a template code: "send DIGITAL_SMS_0001 to 19212345678")."""
-    if not conv.router.asks_fate(text):
+    never starts a send to that number; nor does "那19912345678呢" right after such a line (`_another_number`),
+    which asks the same of that number. None for any other line, and for a request (a command, or a line
+    naming a template code: "send DIGITAL_SMS_0001 to 19212345678")."""
+    if not conv.router.asks_fate(text) and not _another_number(conv, text):
         return None
     return number_fate(conv, text, numbers_only=True)
+
+
+_NUMBER = re.compile(r"\+?\d[\d\s()-]*\d")   # a number as written: "19912345678", "+86 138 0013 8000"
+
+
+def _another_number(conv: Conversation, text: str, after: bool = True) -> bool:
+    """"那19912345678呢", "what about 19912345678?" (a line naming a number and, with its numbers taken out,
+    messages.yaml `follow_ups.number_again`) right after a number's result was asked ("why did 19212345678
+    fail?", or another such line): it asks the same of that number. AFTER: whether the line before must be one."""
+    from ..messages import follow_up
+
+    if not _NUMBER.search(text) or follow_up(conv.kb, _NUMBER.sub(" ", text)) != "number_again":
+        return False
+    if not after:
+        return True
+    before = next((t["text"] for t in reversed(conv.turns[:-1]) if t["role"] == "user"), None)
+    return before is not None and (conv.router.asks_fate(before) or _another_number(conv, before, after=False))
 
 
 # at most this many of a refused preview's numbers are kept with their reasons (`refused_at_preview`)

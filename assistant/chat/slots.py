@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import lang as language
 from .. import roles
-from ..actions import accounts, handoff, signatures, templates
+from ..actions import accounts, handoff, sending, signatures, templates
 from ..choices import answer_first, pick, yes_or_no
 from ..clock import read_day
 from ..errors import Conflict, NotFound, UserError
@@ -29,7 +29,7 @@ from ..router import Reply, phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold, shorten
 from . import attachments, cases, commands, notes, offers, outcomes, previews, values
-from .lines import Line, Waiting, after_correction, leaves, says, yes_or_no_again
+from .lines import Line, Waiting, after_correction, after_leaving, leaves, says, yes_or_no_again
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
@@ -129,6 +129,8 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
     action = conv.kb.actions[name]
     missing = preconditions(conv, name)
     if missing:
+        if name == "send":
+            _refused_before_preview(conv, args)
         return missing
     lines: list[Line] = []
     if name == "send" and not args.get("code") and args.get("phones") and said and \
@@ -154,6 +156,21 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
         todo.append(Slot("letter", "quoted", False, say(conv.kb, "prompt.template.create.letter")))
     conv.flow = Flow(name, args, todo, confirmed=confirmed, said=said)
     return lines + advance(conv)
+
+
+def _refused_before_preview(conv: Conversation, args: dict[str, Any]) -> None:
+    """A send naming its template and numbers (ARGS) that cannot go on for what the account lacks (an empty
+    package, no approved template): when its own preview would send none of its numbers, it is kept as a send
+    refused whole at its preview (`outcomes.refused_at_preview`), so that a person asked for later names it
+    ("ok, get me a person" after an empty package), never the asking line."""
+    if not args.get("code") or not args.get("phones"):
+        return
+    try:
+        result = sending.preview(conv.ctx, args["code"], [(p, args.get("params") or {}) for p in args["phones"]])
+    except UserError:
+        return                          # a template the account lacks, a wrong value: nothing that would be sent
+    if result["results"] and all(r["status"] == "failed" for r in result["results"]):
+        outcomes.refused_at_preview(conv, args, result)
 
 
 def made(conv: Conversation, text: str, reply: Reply) -> Reply | None:
@@ -307,6 +324,30 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
             return [Line("warn", conv.say("needs.topup"))] + offers.handoff(
                 conv, "offer.topup", "digital-message package empty")
     return []
+
+
+def can_send(conv: Conversation, text: str) -> list[Line] | None:
+    """"so can I send now?", "现在可以发了吗" (messages.yaml `follow_ups.can_send`): what sending still needs for this
+    account, as "I want to send a message" says it, and what the step it offers needs in turn ("no template yet", and a
+    template needs a ready signature: AcmeShop under review), the offer being the first step that can run now;
+    that it can, when nothing is missing. None for any other line."""
+    from ..messages import follow_up
+
+    if follow_up(conv.kb, text) != "can_send":
+        return None
+    missing = preconditions(conv, "send")
+    if not missing:
+        return [Line("ok", conv.say("send.can_now"))]
+    lines, seen = [line for line in missing if line.kind != "choice"], {"send"}
+    offered = missing[-1] if missing[-1].kind == "choice" else None
+    while offered is not None and conv.offer is not None:
+        step = offers.pending_action(conv.offer)
+        if step is None or step in seen or not (more := preconditions(conv, step)):
+            break                       # the step on offer can run now (or is no request): it is the one offered
+        seen.add(step)
+        lines += [line for line in more if line.kind != "choice"]
+        offered = more[-1] if more[-1].kind == "choice" else None
+    return [Line("warn", conv.say("send.can_not_yet")), *lines, *([offered] if offered else [])]
 
 
 def advance(conv: Conversation) -> list[Line]:
@@ -496,6 +537,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         return _literal(conv, quoted)   # '"No"' at "Value for ${name}": the word itself, never a cancel
     if leaves(folded, conv.kb.leaving):
         return _dropped(conv) + _quote_hint(conv, text, asked)
+    if (dropped := _dropped_then(conv, text, asked)) is not None:
+        return dropped                  # "no, never mind. what's the per-number limit?": dropped, then that question
     if (went := went_back(conv, folded)) is not None:      # "上一步", "go back, wrong name": never the value
         return went
     if (renamed := _renamed(conv, text)) is not None:
@@ -561,7 +604,7 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     if (fate := outcomes.fate_asked(conv, text)) is not None:
         return fate + back(conv)        # "为什么02885551234失败" at the numbers' prompt: that number's own reason
     if any_text or worded or asks:
-        reply = conv.router.route(text, conv.lang)
+        reply = _read_at_variable(conv, text)
         if _is_request(conv, reply) or ((any_text or asks) and _is_question(conv, text, reply)) \
                 or (slot.type == "param" and _surely_another(conv, reply)):
             # a question nothing answers is said so, never met with silence
@@ -1263,6 +1306,21 @@ def _is_request(conv: Conversation, reply: Reply) -> bool:
     return reply.type == "action" and bool(reply.args) and reply.confidence >= conv.router.thresholds.answer
 
 
+def _dropped_then(conv: Conversation, text: str, asked: Slot | None) -> list[Line] | None:
+    """TEXT opening with a sentence or clause that drops the request (`lines.after_leaving`: "no, never mind.
+    what's the per-number sending limit?", "no thanks, but what is a signature?", "算了，签名审核要多久？") and saying
+    more, typed at its go-ahead or at a prompt whose value is no message's words (ASKED): the request is dropped and the
+    rest is the person's next line, never the value, nor a question answered with the request still pending.
+    None for any other line, and for one that signs off ("never mind, I'll try myself", `signs_off`)."""
+    if asked is not None and (asked.name == "text" or asked.type in ("param", "error_code")):
+        return None                     # "Stop, the sale is on!" may be a message's own words
+    rest = after_leaving(text, conv.kb.leaving)
+    if rest is None or conv.signs_off(text):
+        return None
+    conv.rest = rest
+    return _not_done(conv) if asked is None else _dropped(conv)
+
+
 def _dropped(conv: Conversation) -> list[Line]:
     """The request being filled in, dropped ("never mind", or a no to a value it needs)."""
     assert conv.flow is not None
@@ -1283,7 +1341,7 @@ def aside(conv: Conversation, text: str, reply: Reply | None = None) -> list[Lin
         said_in = language.follow(conv.lang_setting, text, conv.lang)
         if said_in != conv.lang:
             conv.lang, reply = said_in, None
-    reply = reply or conv.router.route(text, conv.lang)
+    reply = reply or _read_at_variable(conv, text)
     if reply.type == "answer":
         lines = conv.answer_lines(reply, offer=False)
     elif reply.type == "action" and reply.action == flow.action:
@@ -1315,6 +1373,23 @@ def aside(conv: Conversation, text: str, reply: Reply | None = None) -> list[Lin
     else:
         return None
     return lines + back(conv)
+
+
+def _read_at_variable(conv: Conversation, text: str) -> Reply:
+    """The router's reading of TEXT, typed at a prompt; at a template variable's ("Value for ${name}"), a question
+    naming that variable ("name 填什么都可以吗？", "名字能写什么", actions.yaml slot type `variable`) is read with it
+    said as a variable (messages.yaml `label.variable`: "变量填什么都可以吗？"), whatever else its name means (a
+    signature's name): a question about what the variable takes, which the template variables' entry answers."""
+    flow = conv.flow
+    slot = flow.slots[0] if flow is not None and not flow.confirming and flow.slots else None
+    read = text
+    if slot is not None and slot.type == "param" and asks_something(conv, text):
+        variable = slot.name.partition(":")[2]
+        names = sorted({variable, *values.variable_labels(conv.kb).get(variable, ())}, key=len, reverse=True)
+        named = re.compile(r"(?<![A-Za-z0-9_])\$?\{?(?:" + "|".join(map(re.escape, names)) + r")\}?(?![A-Za-z0-9_])",
+                           re.IGNORECASE)
+        read = named.sub(" " + say(conv.kb, "label.variable", language.detect(text)) + " ", text).strip()
+    return conv.router.route(read, conv.lang)._replace(question=text)
 
 
 def unknown(conv: Conversation, text: str) -> list[Line]:
