@@ -345,11 +345,28 @@ class Conversation:
             self.turns[-1]["asked"] = True   # read as a question or a request: what the reports count as asked
         # a question right after an error code was named is read in its light (its topic's entry)
         reply = outcomes.on_topic(self, text, self._named_request(text, self.router.route(text, self.lang)))
+        reply = self._of_the_object(text, reply)
         if not (reply.type == "action" and self.kb.actions[reply.action].changes_state):
             fate = outcomes.number_fate(self, text)    # "why did 19912345678 fail?" after a send
             if fate:
                 return fate
         return self.reply(reply)
+
+    def _of_the_object(self, text: str, reply: Reply) -> Reply:
+        """REPLY, unless it asks which of two FAQ entries is meant and the object the conversation spoke of
+        last (a signature just submitted, a template just looked up: `last["object"]`) tells them apart: one
+        entry alone is tagged with it. "how long will the review take?" right after a signature was
+        submitted is the signature's review."""
+        kind = (self.last.get("object") or "").split(":", 1)[0]
+        if reply.type != "clarify" or not kind:
+            return reply
+        entries = self.kb.entries
+        tagged = [s for s in reply.suggestions if s.key.startswith("faq:") and s.key[4:] in entries
+                  and kind in entries[s.key[4:]].tags]
+        if len(tagged) != 1:
+            return reply
+        chosen = tagged[0]
+        return self.router.resolve(reply.question, text, Candidate(chosen.key, chosen.confidence, ""), reply.lang)
 
     def _named_request(self, text: str, reply: Reply) -> Reply:
         """REPLY, unless the model could not read TEXT for the signature name in it: "申请签名：阿克米"
