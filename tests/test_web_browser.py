@@ -555,3 +555,57 @@ def test_a_reply_written_before_the_chat_opens_is_shown_once_on_first_load_and_a
         chat.reload()
         transcript.locator("li", has_text="UNIQUE-REPLY-42").first.wait_for()
     assert errors == []
+
+
+# --- what a walk through the pages found (stop 32) ---------------------------------------------
+
+ENDED = {"en": "Your session has ended", "zh": "您的登录已失效"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_chat_whose_token_is_revoked_says_the_session_ended_and_keeps_the_line_typed(serve, browser, lang):
+    from test_web import cli
+
+    server = serve()
+    chat, errors = open_chat(browser, server, lang)    # the token made first: #1
+    say(chat, WORDS[lang]["plain_question"])
+    chat.locator(FEEDBACK + " button").first.wait_for()
+    cli(server.db, "--role", "admin", "admin", "token", "revoke", "1")
+    say(chat, "how long does signature review take")
+    ended = chat.locator("[data-role=transcript] li[data-role=signed-out]", has_text=ENDED[lang]).first
+    ended.wait_for()
+    assert ended.locator("a[href='/login']").count() == 1                      # a way to sign in again
+    box = chat.locator("form[data-action=say] input[name=text]")
+    assert box.input_value() == "how long does signature review take"         # the line typed is not lost
+    assert "…" not in chat.locator("[data-role=transcript]").inner_text()
+    said = chat.context.request.post(server.url + "/chat/say", form={"text": "hello"},
+                                      headers={"Accept": "application/json"}, max_redirects=0)
+    assert said.status == 401 and said.json()["signed_out"] is True         # the script can read why
+    ended.locator("a").click()
+    chat.wait_for_url("**/login")
+    assert [e for e in errors if "401" not in e] == []                      # (the refused request's own console line)
+
+
+def test_a_chat_past_its_sessions_hours_says_the_session_ended(serve, browser):
+    """The twelve hours of a web session (rules.yaml), counted on the service's clock: X-Assistant-Now,
+    which a service started with --allow-simulated-clock reads for its pages as for its API."""
+    server = serve("--allow-simulated-clock")
+    context = browser.new_context(locale="en-US", extra_http_headers={"X-Assistant-Now": "2026-11-20T09:00"})
+    chat = context.new_page()
+    chat.set_default_timeout(20_000)
+    chat.goto(server.url + "/login")
+    sign_in(chat, server.token("--account", "demo"), "en")
+    chat.wait_for_url("**/chat")
+    say(chat, "what is a digital message")
+    chat.locator(FEEDBACK + " button").first.wait_for()
+    context.set_extra_http_headers({"X-Assistant-Now": "2026-11-20T20:59"})    # 11 h 59 min on: still signed in
+    say(chat, "what is td")
+    chat.locator(FEEDBACK + " button").first.wait_for()
+    assert chat.locator("[data-role=signed-out]").count() == 0
+    context.set_extra_http_headers({"X-Assistant-Now": "2026-11-20T21:01"})    # past the 12 hours
+    say(chat, "what is a signature")
+    chat.locator("[data-role=signed-out]", has_text=ENDED["en"]).first.wait_for()
+    assert chat.locator("form[data-action=say] input[name=text]").input_value() == "what is a signature"
+    chat.goto(server.url + "/chat")                                          # a page without a session: sign in
+    assert chat.url == server.url + "/login"
+    context.close()

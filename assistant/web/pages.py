@@ -27,12 +27,11 @@ from ..actions import desk, handoff
 from ..actions.handoff import AGENT, message_in, resolution_note, summary_in
 from ..chat import stored
 from ..chat.stored import acting_for
-from ..clock import Clock
 from ..errors import Forbidden, NotFound, UserError
 from ..knowledge import resolve_dir
 from ..ops import LocalOps
 from ..roles import allowed
-from ..server.deps import Caller, Service, operations, service
+from ..server.deps import Caller, Service, clock_for, operations, service
 from ..server.strict import PageRoute
 from . import i18n, sessions
 
@@ -77,7 +76,9 @@ class Page:
         self.lang = i18n.language(request.query_params.get("lang") or request.cookies.get(i18n.COOKIE),
                                   request.headers.get("accept-language"))
         self.words = i18n.Words(i18n.catalogue(resolve_dir(svc.settings.kb)), self.lang)
-        self.session = sessions.lookup(svc.store(), Clock(), request.cookies.get(sessions.COOKIE))
+        # the API's clock: the real one, or X-Assistant-Now on a service started with --allow-simulated-clock
+        self.clock = clock_for(svc, request.headers.get("x-assistant-now"))
+        self.session = sessions.lookup(svc.store(), self.clock, request.cookies.get(sessions.COOKIE))
 
     def render(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         response = templates.TemplateResponse(self.request, name, {
@@ -91,7 +92,7 @@ class Page:
         """The operations of the signed-in person, once the roles table allows COMMAND."""
         assert self.session is not None
         principal = self.session.principal
-        who = Caller(principal, principal.account or account or "demo", Clock())
+        who = Caller(principal, principal.account or account or "demo", self.clock)
         return operations(command, bucket)(who, self.svc)
 
 
@@ -108,8 +109,21 @@ def _home(role: str) -> str:
     return CUSTOMER_HOME if role == "customer" else STAFF_HOME
 
 
+def _wants_json(p: Page) -> bool:
+    """Whether the page's script asked (it reads JSON; a redirect to the sign-in page's HTML it cannot)."""
+    return "application/json" in p.request.headers.get("accept", "")
+
+
 def _to_login(p: Page) -> Response:
-    return RedirectResponse("/login", 303)
+    """No session (never signed in, expired, its token revoked): the sign-in page; to the page's
+    script, a 401 saying the session ended, in the page's language, so that it can say so."""
+    return _signed_out(p) if _wants_json(p) else RedirectResponse("/login", 303)
+
+
+def _signed_out(p: Page) -> Response:
+    """The 401 a page's script gets with no session: that it ended, in the page's language."""
+    return JSONResponse({"error": p.words("session_ended"), "signed_out": True, "login": "/login"}, 401,
+                        headers={"Cache-Control": "no-store"})
 
 
 def _staff(p: Page) -> Response | None:
@@ -147,7 +161,7 @@ def login_form(p: Page = Depends(page)) -> Response:
 @router.post("/login")
 def login(token: str = Form("", max_length=200), p: Page = Depends(page)) -> Response:
     hours = float(p.svc.kb.rules.handoff.get("web_session_hours", 12)) if p.svc.kb.rules else 12.0
-    made = sessions.sign_in(p.svc.store(), Clock(), token, hours)
+    made = sessions.sign_in(p.svc.store(), p.clock, token, hours)
     if made is None:
         return p.render("login.html", 401, error=p.words("bad_token"))
     session_id, session = made
@@ -225,7 +239,7 @@ def desk_rows(p: Page = Depends(page)) -> Response:
 def desk_changes(p: Page = Depends(page)) -> Response:
     """The change counter: a page asks every few seconds and reloads its rows when it moved."""
     if p.session is None:
-        return JSONResponse({"error": "signed out"}, 401)
+        return _signed_out(p)
     return JSONResponse({"version": LIVE.version(p.svc)}, headers={"Cache-Control": "no-store"})
 
 
@@ -665,7 +679,7 @@ def chat_inbox(after: int | None = Query(None, ge=0), p: Page = Depends(page)) -
     message id the page has), every one newer, seen elsewhere or not, so each open tab shows each
     reply; without it, those not shown anywhere yet (each once)."""
     if p.session is None:
-        return JSONResponse({"error": "signed out"}, 401)
+        return _signed_out(p)
     if not allowed(p.session.principal.role, "inbox"):
         return JSONResponse([])
     news = _inbox(p) if after is None else _said(p, p.ops("inbox", _acting_for(p)).news(after))
@@ -676,7 +690,7 @@ def chat_inbox(after: int | None = Query(None, ge=0), p: Page = Depends(page)) -
 def chat_status(p: Page = Depends(page)) -> Response:
     """The chat's status bar as it is now (open tickets...), for the live chat after a reply or a resolution."""
     if p.session is None:
-        return JSONResponse({"error": "signed out"}, 401)
+        return _signed_out(p)
     if not allowed(p.session.principal.role, "repl"):
         return JSONResponse({"error": p.words("forbidden")}, 403)
     conv_id, view = _conversation(p)

@@ -130,9 +130,26 @@ function chat(form) {
   }
 
   // QUESTION is the customer's line the view answers (none for an upload): the feedback box sends it.
+  // the session ended (signed out in another tab, its hours up, its token revoked): said, with a link to
+  // sign in again, and the line typed (KEPT) put back in the box rather than lost
+  const input = form.querySelector("input[name=text]");
+  function keep(kept) {
+    if (kept && !input.value.trim()) input.value = kept;
+  }
+  function signedOut(said, kept) {
+    const li = line(list, "assistant", said + " ", "error");
+    li.dataset.role = "signed-out";
+    const a = document.createElement("a");
+    a.href = "/login";
+    a.textContent = list.dataset.signInAgain;
+    li.appendChild(a);
+    keep(kept);
+  }
+
   async function shown(r, question) {
     if (!r.ok) {
       const refused = await r.json().catch(() => ({}));
+      if (r.status === 401 && refused.signed_out) return signedOut(refused.error, question);
       line(list, "assistant", refused.error || r.statusText, "error");
       if (r.status === 409 && refused.moved) location.reload();   // kept in the transcript: the page catches up
       return;
@@ -185,16 +202,15 @@ function chat(form) {
     body.set("step", step);
     input.value = "";
     fetch("/chat/files", {method: "POST", body, credentials: "same-origin", headers: {"Accept": "application/json"}})
-      .then(r => shown(r)).catch(() => line(list, "assistant", "…", "error"));
+      .then(r => shown(r)).catch(() => line(list, "assistant", list.dataset.notSent, "error"));
   });
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const input = form.querySelector("input[name=text]");
     const text = input.value.trim();
     if (!text) return;
     input.value = "";
-    say(text).catch(() => line(list, "assistant", "…", "error"));
+    say(text).catch(() => { line(list, "assistant", list.dataset.notSent, "error"); keep(text); });
   });
   list.scrollTop = list.scrollHeight;   // a reload shows the latest turn (the question open now), not the first
   for (const box of list.querySelectorAll("li[data-role=feedback]")) judged(box);   // the newest answer's, after a reload
@@ -204,6 +220,7 @@ function chat(form) {
   // every open tab reads the replies newer than the last it has (its own mark, not a shared "seen"),
   // and skips one the page already shows (a reply written while the page was made)
   let after = Number(list.dataset.after || 0);
+  let ended = false;
   every(3000, async () => {
     try {
       const news = await getJSON("/chat/inbox?after=" + after);
@@ -215,7 +232,12 @@ function chat(form) {
         if (m.hint) line(list, "hint", m.hint, "muted hint");   // how to answer it: the next line goes to them
       }
       if (news.length) bar.textContent = (await getJSON("/chat/status")).toolbar;   // a resolution closes a ticket
-    } catch (e) { /* signed out or offline: the next tick tries again */ }
+    } catch (e) {   // offline: the next tick tries again; signed out: said once
+      if (String(e.message).endsWith(": 401") && !ended) {
+        ended = true;
+        signedOut(list.dataset.sessionEnded, "");
+      }
+    }
   });
 }
 
