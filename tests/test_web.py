@@ -494,6 +494,25 @@ def test_the_ticket_page_shows_the_tickets_send_as_handoff_show_does(failed_send
         assert row and f"<td>{sent}</td>" in row.group(1) and f"<td>{carrier}</td>" in row.group(1), phone
 
 
+@pytest.mark.parametrize("lang, added", [("en", "added by a later request for a person"), ("zh-CN", "由之后的转人工请求添加")])
+def test_a_send_added_to_an_open_ticket_is_shown_beside_the_tickets_own_never_in_its_place(failed_send, lang, added):
+    server, own = failed_send["server"], failed_send["request_id"]
+    later = json.loads(cli(server.db, "--json", "--now", "2026-11-20T12:00", "send", "DIGITAL_SMS_0001",
+                           "13800138001", "19212345679", "010-87654321", "13312345679"))["request_id"]
+    cli(server.db, "--now", "2026-11-20T12:05", "handoff", "create", "--request-id", later, "--reason", "again")
+    shown = cli(server.db, "--role", "manager", "handoff", "show", "1")
+    assert shown.index(f"## Send {own}") < shown.index(f"## Send {later} (added by a later request for a person)"), shown
+    browser = Browser(server.url, lang=lang)
+    browser.sign_in(failed_send["manager"])
+    page = browser.go("/desk/tickets/1")[2]
+    sections = re.findall(r'<section class="send" data-role="([a-z-]+)" data-request-id="([^"]+)">(.*?)</section>', page, re.S)
+    assert [(role, rid) for role, rid, _ in sections] == [("send", own), ("added-send", later)], page
+    assert added in sections[1][2] and added not in sections[0][2]
+    assert 'data-phone="19212345678" data-status="failed"' in sections[0][2]       # each keeps its own numbers
+    assert 'data-phone="19212345679" data-status="failed"' in sections[1][2]
+    assert "Ticket #1" in page or "工单 #1" in page
+
+
 def test_the_ticket_page_in_chinese_names_carriers_the_industry_and_the_history_in_chinese(failed_send):
     browser = Browser(failed_send["server"].url, lang="zh-CN")
     browser.sign_in(failed_send["manager"])

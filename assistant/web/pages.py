@@ -325,7 +325,8 @@ def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None =
     case = {**case, "summary": summary_in(kb, case, p.lang),   # in the desk's language, as the queue says it
             "messages": [{**m, "text": message_in(kb, m["text"], p.lang)} for m in case["messages"]],   # "已结案：…"
             "events": [_history_line(p, e, case["account"]) for e in case["events"]]}
-    return p.render("ticket.html", status, case=case, agent=AGENT, state=_account_state(p, case["account"]), carriers=carriers,
+    return p.render("ticket.html", status, case=case, sends=handoff.sends_of(case["context"]), agent=AGENT,
+                    state=_account_state(p, case["account"]), carriers=carriers,
                     canned=_canned(p), error=error, done=done, version=LIVE.version(p.svc), kept=kept or {})
 
 
