@@ -609,3 +609,25 @@ def test_a_chat_past_its_sessions_hours_says_the_session_ended(serve, browser):
     chat.goto(server.url + "/chat")                                          # a page without a session: sign in
     assert chat.url == server.url + "/login"
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_browser_never_meets_a_json_error_page_a_long_token_or_an_address_no_page_has(serve, browser, lang):
+    import json
+
+    server = serve()
+    page, errors = open_page(browser, server.url, lang)
+    page.fill("input[name=token]", "dm_" + "x" * 300)                   # over the 200 characters a token may have
+    page.get_by_role("button", name=WORDS[lang]["sign_in"]).click()
+    page.locator("[data-role=error]", has_text="令牌无效" if lang == "zh" else "not valid").wait_for()
+    assert page.locator("form[data-action=login]").count() == 1
+    sign_in(page, server.token("--account", "demo"), lang)
+    page.wait_for_url("**/chat")
+    for path in ("/chat/anything", "/desk/anything", "/nothing/at/all"):
+        answered = page.goto(server.url + path)
+        assert answered.status == 404 and "text/html" in answered.headers["content-type"], path
+        assert page.locator("h1", has_text="页面不存在" if lang == "zh" else "Page not found").count() == 1, path
+        assert "no such endpoint" not in page.content()
+    status, body = server.call("GET", "/v1/anything")                  # the API keeps JSON
+    assert status == 404 and "no such endpoint" in json.dumps(body)
+    assert [e for e in errors if "404" not in e and "401" not in e] == []

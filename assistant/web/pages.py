@@ -158,10 +158,13 @@ def login_form(p: Page = Depends(page)) -> Response:
     return p.render("login.html")
 
 
+TOKEN_MOST = 200   # characters: a token is about 45; anything longer is no token (and never looked up)
+
+
 @router.post("/login")
-def login(token: str = Form("", max_length=200), p: Page = Depends(page)) -> Response:
+def login(token: str = Form(""), p: Page = Depends(page)) -> Response:
     hours = float(p.svc.kb.rules.handoff.get("web_session_hours", 12)) if p.svc.kb.rules else 12.0
-    made = sessions.sign_in(p.svc.store(), p.clock, token, hours)
+    made = sessions.sign_in(p.svc.store(), p.clock, token, hours) if len(token) <= TOKEN_MOST else None
     if made is None:
         return p.render("login.html", 401, error=p.words("bad_token"))
     session_id, session = made
@@ -702,6 +705,20 @@ def chat_status(p: Page = Depends(page)) -> Response:
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+
+
+def wants_page(request: Request) -> bool:
+    """Whether REQUEST is a browser's for a page (not the API's, not a script's): an error is then a page."""
+    return not request.url.path.startswith("/v1") and "text/html" in request.headers.get("accept", "")
+
+
+def not_found(request: Request) -> Response:
+    """The page for an address no page has (the API's own 404 stays JSON)."""
+    try:
+        p = Page(request, service(request))
+    except UserError:   # a simulated clock the service refuses: the page in English, signed out
+        return HTMLResponse("<!doctype html><title>Page not found</title><h1>Page not found</h1>", 404)
+    return p.render("message.html", 404, title=p.words("not_found"), message=p.words("no_page"))
 
 
 def security_headers(response: Response) -> None:
