@@ -631,3 +631,22 @@ def test_a_browser_never_meets_a_json_error_page_a_long_token_or_an_address_no_p
     status, body = server.call("GET", "/v1/anything")                  # the API keeps JSON
     assert status == 404 and "no such endpoint" in json.dumps(body)
     assert [e for e in errors if "404" not in e and "401" not in e] == []
+
+
+@pytest.mark.parametrize("drawn", ["live", "after a reload"])
+def test_a_double_click_on_a_choice_answers_once(serve, browser, drawn):
+    server = serve()
+    chat, errors = open_chat(browser, server, "zh")
+    say(chat, "签名审核要多久")
+    yes = chat.locator("[data-role=choices] button", has_text="是")
+    yes.wait_for()
+    if drawn == "after a reload":                       # the server's buttons (forms), not the script's
+        chat.reload()
+        yes.wait_for()
+    chat.evaluate("b => { b.click(); b.click(); }", yes.element_handle())   # two presses, the second before any reply
+    transcript = chat.locator("[data-role=transcript]")
+    transcript.locator("li[data-from=customer]", has_text=re.compile("^是$")).first.wait_for()
+    chat.wait_for_timeout(1_500)                        # the second click's answer, had it gone
+    assert transcript.locator("li[data-from=customer]", has_text=re.compile("^是$")).count() == 1
+    assert transcript.locator("li.error").count() == 0, transcript.inner_text()
+    assert errors == []

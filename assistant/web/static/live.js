@@ -129,6 +129,18 @@ function chat(form) {
     return turn;
   }
 
+  // a choice answers once: the first press turns every choice off (a double click said "是" twice, and
+  // the second met "nothing is waiting for a yes or no"); the reply draws the next question's choices
+  function choose(said) {
+    if (choices.dataset.chosen) return;
+    choices.dataset.chosen = "1";
+    for (const b of choices.querySelectorAll("button")) b.disabled = true;
+    say(said).catch(() => line(list, "assistant", list.dataset.notSent, "error")).finally(() => {
+      delete choices.dataset.chosen;
+      for (const b of choices.querySelectorAll("button")) b.disabled = false;   // a refused press may be made again
+    });
+  }
+
   // QUESTION is the customer's line the view answers (none for an upload): the feedback box sends it.
   // the session ended (signed out in another tab, its hours up, its token revoked): said, with a link to
   // sign in again, and the line typed (KEPT) put back in the box rather than lost
@@ -179,7 +191,7 @@ function chat(form) {
       b.dataset.choice = c;
       b.textContent = labels[c] ? c + ". " + labels[c] : (named[c] || c);
       const said = labels[c] ? c : (named[c] || c);   // 是, not "yes", in a Chinese chat (the conversation reads both)
-      b.addEventListener("click", () => say(said));
+      b.addEventListener("click", () => choose(said));
       choices.appendChild(b);
     }
     if (view.toolbar) bar.textContent = view.toolbar;
@@ -215,7 +227,7 @@ function chat(form) {
   list.scrollTop = list.scrollHeight;   // a reload shows the latest turn (the question open now), not the first
   for (const box of list.querySelectorAll("li[data-role=feedback]")) judged(box);   // the newest answer's, after a reload
   for (const b of choices.querySelectorAll("form[data-action=choose]")) {
-    b.addEventListener("submit", (event) => { event.preventDefault(); say(b.querySelector("input[name=text]").value); });
+    b.addEventListener("submit", (event) => { event.preventDefault(); choose(b.querySelector("input[name=text]").value); });
   }
   // every open tab reads the replies newer than the last it has (its own mark, not a shared "seen"),
   // and skips one the page already shows (a reply written while the page was made)
