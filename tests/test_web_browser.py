@@ -650,3 +650,28 @@ def test_a_double_click_on_a_choice_answers_once(serve, browser, drawn):
     assert transcript.locator("li[data-from=customer]", has_text=re.compile("^是$")).count() == 1
     assert transcript.locator("li.error").count() == 0, transcript.inner_text()
     assert errors == []
+
+
+ACTIVE = "() => { const el = document.activeElement; return [el.tagName, el.name || '', el.dataset.choice || el.textContent]; }"
+
+
+@pytest.mark.parametrize("key", ["Enter", " "])
+def test_the_keyboard_reaches_a_choice_after_the_input_and_comes_back_to_it_once_pressed(serve, browser, key):
+    server = serve()
+    chat, errors = open_chat(browser, server, "en")
+    say(chat, "how long does signature review take")
+    chat.locator("[data-role=choices] button", has_text="yes").wait_for()
+    assert chat.evaluate(ACTIVE)[:2] == ["INPUT", "text"]          # typing stays where it was
+    chat.keyboard.press("Tab")                                     # the input's Send button
+    chat.keyboard.press("Tab")                                     # then the question's choices
+    assert chat.evaluate(ACTIVE)[0] == "BUTTON" and chat.evaluate(ACTIVE)[2] == "yes", chat.evaluate(ACTIVE)
+    chat.keyboard.press(key)
+    chat.locator("[data-role=transcript] li[data-from=customer]", has_text=re.compile("^yes$")).wait_for()
+    chat.wait_for_function("() => !document.querySelector('[data-role=choices] button[data-choice=yes]')")
+    assert chat.evaluate(ACTIVE)[:2] == ["INPUT", "text"]          # back on the input, not lost to <body>
+    say(chat, "what is a digital message")                         # a verdict given by the keyboard: the same
+    chat.locator(FEEDBACK + " button[data-feedback=yes]").focus()
+    chat.keyboard.press(key)
+    chat.locator(FEEDBACK, has_text="Thank").wait_for()
+    assert chat.evaluate(ACTIVE)[:2] == ["INPUT", "text"]
+    assert errors == []

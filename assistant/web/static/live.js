@@ -103,6 +103,7 @@ function chat(form) {
         const body = new URLSearchParams({csrf, question: box.dataset.question, answer: box.dataset.answer,
                                           verdict: b.dataset.feedback});
         for (const other of box.querySelectorAll("button")) other.disabled = true;
+        input.focus();   // the box becomes its thanks: focus back on the input, not lost to the page
         sent = sent.then(async () => {
           const r = await fetch("/chat/feedback", {method: "POST", body, credentials: "same-origin"});
           box.textContent = r.ok || r.status === 409 ? list.dataset.thanks : "";
@@ -135,6 +136,7 @@ function chat(form) {
     if (choices.dataset.chosen) return;
     choices.dataset.chosen = "1";
     for (const b of choices.querySelectorAll("button")) b.disabled = true;
+    input.focus();   // the pressed button goes away with its question: the keyboard stays in the conversation
     say(said).catch(() => line(list, "assistant", list.dataset.notSent, "error")).finally(() => {
       delete choices.dataset.chosen;
       for (const b of choices.querySelectorAll("button")) b.disabled = false;   // a refused press may be made again
