@@ -675,3 +675,32 @@ def test_the_keyboard_reaches_a_choice_after_the_input_and_comes_back_to_it_once
     chat.locator(FEEDBACK, has_text="Thank").wait_for()
     assert chat.evaluate(ACTIVE)[:2] == ["INPUT", "text"]
     assert errors == []
+
+
+def test_a_bidi_override_or_invisible_line_never_reverses_text_nor_draws_an_empty_bubble(serve, browser):
+    server = serve()
+    customer = server.token("--account", "demo")
+    status, ticket = server.call("POST", "/v1/tickets", customer, {"reason": "stuck"})
+    assert status == 200
+    chat, errors = open_chat(browser, server, "en")
+    transcript = chat.locator("[data-role=transcript]")
+    say(chat, "what is \u202etd")
+    transcript.locator("li[data-from=customer]", has_text="what is").wait_for()
+    say(chat, "\u200b\u200b")                                     # nothing readable: refused, never an empty bubble
+    refusal = transcript.locator("li.error", has_text="empty question")
+    refusal.wait_for()
+    mine = lambda: [t for t in transcript.locator("li[data-from=customer]").all_inner_texts()]   # noqa: E731
+    assert mine() == ["what is \\u202etd", "\\u200b\\u200b"], mine()
+    chat.reload()                                                  # the server draws them the same way
+    transcript.locator("li.error", has_text="empty question").wait_for()
+    assert mine() == ["what is \\u202etd", "\\u200b\\u200b"], mine()
+    manager = server.token("--user", "lin", "--grant", "manager")
+    status, _ = server.call("POST", f"/v1/tickets/{ticket['id']}/note", manager, {"text": "checked \u202ewith telecom"})
+    assert status == 200, _
+    desk, desk_errors = open_page(browser, server.url, "en")
+    sign_in(desk, manager, "en")
+    desk.wait_for_url("**/desk")
+    desk.goto(f"{server.url}/desk/tickets/{ticket['id']}")
+    assert desk.locator("[data-role=notes] li").inner_text().endswith("checked \\u202ewith telecom")
+    assert "\u202e" not in desk.content()
+    assert errors == [] and desk_errors == []

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from ..actions import desk, handoff
 from ..actions.handoff import AGENT, message_in, resolution_note, summary_in
@@ -31,6 +32,7 @@ from ..errors import Forbidden, NotFound, UserError
 from ..knowledge import resolve_dir
 from ..ops import LocalOps
 from ..roles import allowed
+from ..sanitize import safe
 from ..server.deps import Caller, Service, clock_for, operations, service
 from ..server.strict import PageRoute
 from . import i18n, sessions
@@ -41,6 +43,10 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 # fixed-width font so that its columns line up (the script's TABLE does the same for new lines)
 TABLE = re.compile(r"^-{3,}(?: {2,}-{3,})*[ \t]*$", re.MULTILINE)
 templates.env.filters["tabular"] = lambda text: bool(TABLE.search(str(text or "")))
+# every value a page shows goes through the one sanitiser, as the terminal's and the exports' do: a bidi
+# override or a zero-width character in a note or a customer's line is shown as its escape ("\u202e"),
+# never reversing the text around it or drawing an empty bubble (the script's `visible` does the same)
+templates.env.finalize = lambda value: value if isinstance(value, Markup) or not isinstance(value, str) else safe(value)
 router = APIRouter(include_in_schema=False, route_class=PageRoute)  # forms read as strictly as the API
 STAFF_HOME, CUSTOMER_HOME = "/desk", "/chat"
 CHAT_COOKIE = "assistant_chat"
@@ -572,10 +578,15 @@ def chat_say(text: str = Form("", max_length=4000), csrf: str = Form(""), step: 
              p: Page = Depends(page)) -> Response:
     """One line of the chat; with JavaScript the page posts it and gets the reply as JSON. STEP: the
     conversation's step the page showed (a line from a page the conversation moved on from is refused)."""
+    from ..messages import say
     from ..server.routers import conversations
+    from ..text import clean
 
-    return _chat_turn(p, csrf, lambda ops, conv_id: conversations.say(conv_id, conversations.Message(text=text), ops,
-                                                                      prompts=True, seen=_step(step)), text.strip())
+    def turn(ops: LocalOps, conv_id: str) -> dict:
+        if text.strip() and not clean(text):   # only invisible characters: nothing to read, never an Enter
+            raise UserError(say(p.svc.kb, "question.empty", p.lang))
+        return conversations.say(conv_id, conversations.Message(text=text), ops, prompts=True, seen=_step(step))
+    return _chat_turn(p, csrf, turn, text.strip())
 
 
 def _step(value: object) -> int | None:

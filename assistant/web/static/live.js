@@ -46,12 +46,22 @@ function cannedReplies() {
 
 const TABLE = /^-{3,}(?: {2,}-{3,})*[ \t]*$/m;   // a table's rule of dashes (pages.py's TABLE)
 
+// what the pages' one sanitiser (sanitize.safe) shows of a control, bidi or invisible character: its escape
+// ("\u202e"), so a line can never reverse the text around it or draw an empty bubble; tabs and line breaks kept
+const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
+function visible(text) {
+  return String(text).replace(UNSAFE, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 256 ? "\\x" + code.toString(16).padStart(2, "0") : "\\u" + code.toString(16).padStart(4, "0");
+  });
+}
+
 function line(list, from, text, kind) {
   const li = document.createElement("li");
   li.dataset.from = from;
   if (kind) li.className = kind;
   if (from === "assistant" && TABLE.test(text || "")) li.classList.add("table");   // its columns line up
-  li.textContent = text;
+  li.textContent = visible(text);
   list.appendChild(li);
   li.scrollIntoView({block: "nearest"});
   return li;
