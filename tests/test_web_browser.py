@@ -704,3 +704,31 @@ def test_a_bidi_override_or_invisible_line_never_reverses_text_nor_draws_an_empt
     assert desk.locator("[data-role=notes] li").inner_text().endswith("checked \\u202ewith telecom")
     assert "\u202e" not in desk.content()
     assert errors == [] and desk_errors == []
+
+
+def test_the_chats_box_takes_as_long_a_line_as_the_conversation_reads_and_keeps_a_refused_one(serve, browser):
+    from test_web import cli
+
+    from assistant.router import MAX_QUESTION
+
+    server = serve()
+    cli(server.db, "--now", "2026-10-01T10:00", "enable")
+    chat, errors = open_chat(browser, server, "en")
+    box = chat.locator("form[data-action=say] input[name=text]")
+    assert box.get_attribute("maxlength") == str(MAX_QUESTION)          # a question: what the conversation reads
+    box.focus()
+    chat.keyboard.insert_text("x" * (MAX_QUESTION + 500))
+    assert len(box.input_value()) == MAX_QUESTION                       # never a line it would refuse as too long
+    box.fill("")
+    say(chat, "submit a signature")                                      # a value prompt: a value may be longer
+    chat.locator("[data-role=transcript] li.prompt").last.wait_for()
+    chat.wait_for_function("n => document.querySelector('form[data-action=say] input[name=text]').maxLength > n",
+                           arg=MAX_QUESTION)
+    chat.reload()
+    assert int(box.get_attribute("maxlength")) > MAX_QUESTION
+    say(chat, "cancel")
+    say(chat, "/account acme")                                           # refused whole: the line stays in the box
+    chat.locator("[data-role=transcript] li.error", has_text="/account").wait_for()
+    chat.wait_for_function("() => document.querySelector('form[data-action=say] input[name=text]').value !== ''")
+    assert box.input_value() == "/account acme"
+    assert errors == []

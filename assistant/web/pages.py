@@ -565,6 +565,7 @@ def chat_page(p: Page = Depends(page)) -> Response:
     inbox = _inbox(p) if reads else []
     shown = [str(turn.get("text", "")) for turn in [*transcript, *lines, *inbox]]
     response = p.render("chat.html", view=view, lines=lines, transcript=transcript, inbox=inbox, after=after,
+                        most=_most(p, view),
                         prompt=_prompt(view.get("waiting"), shown), feedback=_feedback(transcript, view.get("waiting")))
     # the Back button shows the conversation as the service has it, never a copy of an older page
     # (without it chromium showed the page as first loaded, without the lines said since)
@@ -629,11 +630,11 @@ def _chat_turn(p: Page, csrf: str | None, turn, heard: str) -> Response:
     if (refused := _checked(p, csrf)) is not None:
         return refused
     conv_id, before = _conversation(p)
-    moved = False
+    moved = refused = False
     try:
         view = turn(p.ops("repl", bucket="asks"), conv_id)
     except UserError as exc:
-        moved = isinstance(exc, stored.MovedOn)
+        moved, refused = isinstance(exc, stored.MovedOn), True
         refusal = Line("error", p.words("moved_on") if moved else i18n.plain(str(exc)))
         view = {**before, "lines": [{"kind": refusal.kind, "text": refusal.text}]}
         with contextlib.suppress(UserError):   # another window moved it meanwhile: the refusal is said, not kept
@@ -641,12 +642,20 @@ def _chat_turn(p: Page, csrf: str | None, turn, heard: str) -> Response:
                                        conversations.viewer(conv_id, steps=True)) or view
     LIVE.changed()
     if "application/json" in p.request.headers.get("accept", ""):
+        # REFUSED: the line was not taken (the page puts it back in the box); MOST: the box's length now
         response: Response = JSONResponse({"error": view["lines"][0]["text"], "moved": True}, 409) if moved \
-            else JSONResponse(view)
+            else JSONResponse({**view, "refused": refused, "most": _most(p, view)})
     else:
         response = RedirectResponse("/chat", 303)
     response.set_cookie(CHAT_COOKIE, conv_id, httponly=True, samesite="strict", secure=_secure(p.request), path="/")
     return response
+
+
+def _most(p: Page, view: dict) -> int:
+    """How long a line the chat's box takes at VIEW's prompt: as long as the conversation reads there."""
+    from ..conversation import longest_line
+
+    return longest_line((view.get("waiting") or {}).get("kind"), p.svc.kb.rules)
 
 
 VERDICTS = ("yes", "not_related", "not_answered")

@@ -130,12 +130,13 @@ function chat(form) {
   // the answer to a question this page did not show, and the page is drawn again, caught up.
   let sent = Promise.resolve();
   let step = list.dataset.step || "";
-  function say(text) {
+  // TYPED: the line was typed in the box (not a button's), so a refusal puts it back there
+  function say(text, typed = true) {
     settle();
     line(list, "customer", text);
     const turn = sent.then(async () => shown(await fetch("/chat/say", {method: "POST", body: new URLSearchParams({csrf, text, step}),
                                                                         credentials: "same-origin",
-                                                                        headers: {"Accept": "application/json"}}), text));
+                                                                        headers: {"Accept": "application/json"}}), text, typed));
     sent = turn.catch(() => {});   // a failed line does not stop the ones after it
     return turn;
   }
@@ -147,7 +148,7 @@ function chat(form) {
     choices.dataset.chosen = "1";
     for (const b of choices.querySelectorAll("button")) b.disabled = true;
     input.focus();   // the pressed button goes away with its question: the keyboard stays in the conversation
-    say(said).catch(() => line(list, "assistant", list.dataset.notSent, "error")).finally(() => {
+    say(said, false).catch(() => line(list, "assistant", list.dataset.notSent, "error")).finally(() => {
       delete choices.dataset.chosen;
       for (const b of choices.querySelectorAll("button")) b.disabled = false;   // a refused press may be made again
     });
@@ -170,16 +171,18 @@ function chat(form) {
     keep(kept);
   }
 
-  async function shown(r, question) {
+  async function shown(r, question, typed = false) {
     if (!r.ok) {
       const refused = await r.json().catch(() => ({}));
-      if (r.status === 401 && refused.signed_out) return signedOut(refused.error, question);
+      if (r.status === 401 && refused.signed_out) return signedOut(refused.error, typed ? question : "");
       line(list, "assistant", refused.error || r.statusText, "error");
       if (r.status === 409 && refused.moved) location.reload();   // kept in the transcript: the page catches up
       return;
     }
     const view = await r.json();
     if (view.step !== undefined) step = String(view.step);
+    if (view.most) input.maxLength = view.most;         // as long a line as the conversation reads at its prompt now
+    if (view.refused && typed) keep(question);                    // a line refused stays in the box, to mend and send again
     const labels = {};
     settle();
     for (const l of view.lines) {
