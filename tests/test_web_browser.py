@@ -732,3 +732,23 @@ def test_the_chats_box_takes_as_long_a_line_as_the_conversation_reads_and_keeps_
     chat.wait_for_function("() => document.querySelector('form[data-action=say] input[name=text]').value !== ''")
     assert box.input_value() == "/account acme"
     assert errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_refused_desk_form_says_why_beside_it_focused_and_a_reload_never_posts_it_again(serve, browser, lang):
+    server, ticket, manager = a_ticket_and_its_manager(serve)
+    desk, errors = open_page(browser, server.url, lang)
+    sign_in(desk, manager, lang)
+    desk.wait_for_url("**/desk")
+    desk.goto(f"{server.url}/desk/tickets/{ticket['id']}")
+    desk.fill("form[data-action=note] textarea[name=text]", "   ")         # nothing but blanks: refused
+    desk.click("form[data-action=note] button[type=submit]")
+    refusal = desk.locator("form[data-action=note] [data-role=error]")
+    refusal.wait_for()
+    assert ("为空" if lang == "zh" else "empty") in refusal.inner_text()
+    assert desk.evaluate("() => document.activeElement.dataset.role") == "error"   # focused: read out at once
+    assert desk.url == f"{server.url}/desk/tickets/{ticket['id']}"               # the ticket's own address
+    again = desk.reload()
+    assert again.request.method == "GET" and again.status == 200                # never the form posted again
+    assert desk.locator("[data-role=error]").count() == 0
+    assert [e for e in errors if "400" not in e] == []

@@ -268,7 +268,17 @@ function chat(form) {
   });
 }
 
+// a page answered to a form (a refusal, its words kept in their box) takes its own address: a reload
+// reads the page again rather than sending the form a second time; its refusal is focused, so it is read out
+function settleAddress() {
+  const address = document.body.dataset.address;
+  if (address && location.pathname !== address) history.replaceState(null, "", address);
+  const refusal = document.querySelector("[data-role=error][tabindex]");
+  if (refusal) refusal.focus();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  settleAddress();
   const queue = document.getElementById("queue");
   if (queue && queue.dataset.liveRows) followQueue(queue);
   const live = document.getElementById("live");
