@@ -752,3 +752,43 @@ def test_a_refused_desk_form_says_why_beside_it_focused_and_a_reload_never_posts
     assert again.request.method == "GET" and again.status == 200                # never the form posted again
     assert desk.locator("[data-role=error]").count() == 0
     assert [e for e in errors if "400" not in e] == []
+
+
+# each line of a table bubble as the browser lays it out: how many boxes (more than one: wrapped)
+LINE_BOXES = """(li) => { const text = li.lastChild; const out = []; let at = 0;
+  for (const part of text.textContent.split('\\n')) {
+    if (part.length) { const r = document.createRange(); r.setStart(text, at); r.setEnd(text, at + part.length);
+                       const tops = new Set([...r.getClientRects()].map(b => Math.round(b.top))); out.push([part, tops.size]); }
+    at += part.length + 1; }
+  return out; }"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_ruled_table_in_a_bubble_scrolls_in_its_own_box_and_never_wraps_a_row(serve, browser, tmp_path, width):
+    from test_web import _with_an_approved_template, cli
+
+    server = _with_an_approved_template(serve, tmp_path)
+    cli(server.db, "--now", "2026-11-20T10:00", "send", "DIGITAL_SMS_0001", "13800138000", "19212345678",
+        "010-87654321", "13312345678", "17012345678", "14512345678")
+    chat, errors = open_chat(browser, server, "en")
+    chat.set_viewport_size({"width": width, "height": 900})
+    say(chat, "/sends")
+    table = chat.locator("[data-role=transcript] li.table").last
+    table.wait_for()
+    say(chat, "I want to talk to a person")
+    chat.locator("[data-role=choices] button", has_text="yes").wait_for()
+    say(chat, "yes")
+    chat.locator("[data-role=transcript] li[data-from=assistant]", has_text="#1").wait_for()
+    desk, desk_errors = open_page(browser, server.url, "en")
+    desk.set_viewport_size({"width": width, "height": 900})
+    sign_in(desk, server.token("--user", "lin", "--grant", "manager"), "en")
+    desk.wait_for_url("**/desk")
+    desk.goto(server.url + "/desk/tickets/1")
+    for page, css in ((chat, "[data-role=transcript] li.table"), (desk, ".turns li.table")):
+        boxes = page.locator(css)
+        assert boxes.count() >= 1, css
+        for n in range(boxes.count()):
+            lines = page.evaluate(LINE_BOXES, boxes.nth(n).element_handle())
+            assert all(count == 1 for _, count in lines), [line for line in lines if line[1] > 1]
+        assert page.evaluate("document.documentElement.scrollWidth") <= width   # the box scrolls, never the page
+    assert errors == [] and desk_errors == []
