@@ -812,9 +812,34 @@ def test_an_agents_conversation_on_a_ticket_is_named_as_the_agents_in_the_desks_
     assert "**ann (agent, for the customer)**: 我的模板一直在审核" in shown and "**user**" not in shown
 
 
+def test_a_sends_detail_in_the_chat_names_the_customer_never_a_tokens_number(serve, tmp_path):
+    server = _with_an_approved_template(serve, tmp_path)
+    token = server.token("--account", "demo")
+    conv = server.call("POST", "/v1/conversations", token, {})[1]["id"]
+    for text in ("send DIGITAL_SMS_0001 to 13800138000 and 19212345678", "yes"):
+        assert server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": text})[0] == 200
+    request_id = server.call("GET", "/v1/sends", token)[1][0]["request_id"]
+    said = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": f"/sends {request_id}"})[1]
+    shown = "\n".join(line["text"] for line in said["lines"])
+    assert "(by customer)" in shown and "token#" not in shown, shown
+
+
+@pytest.mark.parametrize("lang, claimed", [("en", "lin (manager) claimed</li>"), ("zh-CN", "lin（经理） 认领了工单</li>")])
+def test_the_desks_history_names_a_person_by_name_and_role_once(desk, lang, claimed):
+    browser = Browser(desk["server"].url, lang=lang)
+    browser.sign_in(desk["manager"])
+    csrf = browser.csrf(f"/desk/tickets/{desk['ticket']}")
+    assert browser.go(f"/desk/tickets/{desk['ticket']}/claim", {"csrf": csrf})[0] == 303
+    history = re.search(r'<ol class="history" data-role="history">(.*?)</ol>', browser.go(f"/desk/tickets/{desk['ticket']}")[2],
+                        re.S).group(1)
+    assert claimed in history and "manager:lin" not in history and ": lin</li>" not in history, history
+    shown = cli(desk["server"].db, "--role", "manager", "handoff", "show", str(desk["ticket"]))
+    assert "claimed: lin" not in shown and "claimed\n" in shown + "\n", shown
+
+
 @pytest.mark.parametrize("lang,said", [
-    ("en", ("system overdue: no first reply within 480 min", "agent:ann created: asked for a person",
-            "manager:lin assigned: nobody -&gt; lin by lin", "<b>lin</b>: Resolved: Approved now.")),
+    ("en", ("system overdue: no first reply within 480 min", "ann (agent) created: asked for a person",
+            "lin (manager) assigned: nobody -&gt; lin by lin", "<b>lin</b>: Resolved: Approved now.")),
     ("zh-CN", ("系统 首次回复超时: 480 分钟内没有首次回复", "ann（坐席） 创建了工单: 代客户要求转人工",
                "lin（经理） 分派了工单: 无人 → lin（由 lin 分派）", "<b>lin</b>: 已结案：Approved now."))])
 def test_every_history_line_and_a_resolution_on_the_ticket_page_are_in_the_desks_language(serve, lang, said):

@@ -810,7 +810,7 @@ def export(ticket: dict, fmt: str) -> str:
         lines += ["", "## Replies", ""] + [f"- {o(m['at'])} {o(author_label(m))}: {_lines(m['text'])}"
                                                       for m in ticket["messages"]]
     lines += ["", "## History", ""] + [f"- {o(e['at'])} {o(e['actor'])} {o(_event_words(e))}"
-                                       + (f": {o(e['detail'])}" if e["detail"] else "") for e in ticket["events"]]
+                                       + (f": {o(e['detail'])}" if _event_detail(e) else "") for e in ticket["events"]]
     if ticket["resolution"]:
         lines += ["", f"Resolution: {o(ticket['resolution'])}"]
     return "\n".join(lines) + "\n"
@@ -828,6 +828,12 @@ def _lines(text: object) -> str:
     continued lines, each neutralised on its own: a table stays a table, not one line of "\\n"s."""
     first, *rest = str(text).split("\n")
     return markdown_text(first) + "".join(f"\n  {markdown_text(line, line_start=True)}" for line in rest)
+
+
+def _event_detail(event: dict) -> str | None:
+    """The event's detail, unless it only names the actor again ("manager:lin claimed: lin")."""
+    name = str(event["actor"] or "").partition(":")[2]
+    return None if event["event"] == "claimed" and name and event["detail"] == name else event["detail"]
 
 
 def _event_words(event: dict) -> str:

@@ -300,6 +300,8 @@ def _history_line(p: Page, event: dict, account: str) -> dict:
         p.words("actor", role=p.words.label("role", role), name=name) if name else \
         p.words("actor.system") if actor == "system" else p.words.label("role", actor)
     detail = event["detail"]
+    if event["event"] == "claimed" and name and detail == name:   # who took it is who acted: said once
+        detail = None
     if detail:
         found = next(((msg_id, fields) for msg_id in HISTORY_SAID.get(event["event"], ())
                       if (fields := heard(kb, msg_id, detail)) is not None), None)
