@@ -127,6 +127,11 @@ def test_the_queue_past_its_last_page_shows_the_last_and_an_unknown_status_is_sa
     assert status == 200 and page.count("data-ticket-id") == 1          # the active queue, with the problem said
     problem = re.search(r'data-role="filter-problem">([^<]*)<', page).group(1)
     assert "Unknown status &#39;bogus&#39;" in problem and all(s in problem for s in ("open", "claimed", "waiting", "resolved"))
+    assert "use one of: active (not resolved), open, claimed, waiting for the customer, resolved, all." in problem, problem
+    chinese = Browser(desk["server"].url, lang="zh-CN")
+    chinese.sign_in(desk["manager"])
+    problem = re.search(r'data-role="filter-problem">([^<]*)<', chinese.go("/desk?status=bogus")[2]).group(1)
+    assert "可选：active（未解决）、open（待处理）、claimed（已认领）" in problem and "(" not in problem, problem
     assert "data-role=\"filter-problem\"" not in browser.go("/desk?status=open")[2]
 
 

@@ -213,11 +213,18 @@ def _queue(p: Page) -> tuple[dict, desk.Filters, str | None]:
     except UserError:
         if filters.status not in (*desk.STATUSES, "active", "all"):
             problem = p.words("unknown_status", status=filters.status[:40],
-                              statuses=", ".join(f"{s} ({p.words(s)})" for s in ("active", *desk.STATUSES, "all")))
+                              statuses=p.words("list_comma").join(_status_named(p, s) for s in ("active", *desk.STATUSES, "all")))
         else:
             problem = p.words("bad_page")
         filters = desk.Filters()
         return desk.queue(ops.ctx, filters, p.lang), filters, problem
+
+
+def _status_named(p: Page, status: str) -> str:
+    """STATUS as the address takes it, with its name on the page when that says more ("active (not
+    resolved)" once, not "active (active (not resolved))"; "open" alone; "open（待处理）")."""
+    named = p.words(status)
+    return named if named.startswith(status) else p.words("status_named", status=status, name=named)
 
 
 def _link(filters: desk.Filters, **changes: Any) -> str:
