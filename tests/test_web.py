@@ -915,6 +915,27 @@ def test_the_gaps_page_says_how_many_sessions_asked_a_question(desk, lang, said)
     assert status == 200 and said in re.sub(r"<[^>]+>", "", page)
 
 
+def test_a_chinese_desk_says_ages_names_entries_and_lists_in_chinese(desk):
+    server = desk["server"]
+    for token in (desk["customer"], desk["customer"]):
+        assert server.call("POST", "/v1/ask", token, {"question": "zorbly quux widget"})[1]["type"] == "fallback"
+    manager = Browser(server.url, lang="zh-CN")
+    manager.sign_in(desk["manager"])
+    page = manager.go("/desk")[2]
+    row = re.search(r'<tr data-ticket-id="1".*?</tr>', page, re.S).group(0)
+    assert re.search(r"<td>\d+分钟</td>", row) and not re.search(r"<td>\d+m</td>", row), row     # its age
+    assert re.search(r"剩余 \d+小时\d+分钟", row), row                                             # its first-reply timer
+    assert '<span class="who">lin（经理）</span>' in page
+    page = manager.go("/desk/tickets/1")[2]
+    assert "数字短信 1000 条、短信 5000 条" in page and "条, " not in page
+    page = manager.go("/desk/gaps")[2]
+    assert '<option value="opt-out">数字短信支持退订吗？ （opt-out）</option>' in page, page   # the question, its id beside it
+    english = Browser(server.url)
+    english.sign_in(desk["manager"])
+    assert '<option value="opt-out">Do digital messages support opt-out? (opt-out)</option>' in english.go("/desk/gaps")[2]
+    assert re.search(r"<td>\d+m</td>", english.go("/desk")[2])                                     # English as before
+
+
 def test_the_account_an_agent_switched_to_in_the_chat_holds_after_a_reload_and_in_the_api(serve):
     server = serve()
     cli(server.db, "--role", "admin", "admin", "account", "create", "bingcheng", "--industry", "retail")

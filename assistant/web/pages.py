@@ -444,8 +444,13 @@ def _gaps_page(p: Page, status: int = 200, error: str | None = None, done: str |
         return p.render("message.html", 403, title=p.words("gaps"), message=p.words("forbidden"))
     groups = p.ops("kb.gaps").gaps()[:100]
     kb = p.svc.kb
-    targets = [(e.id, e.question) for e in kb.entries.values()] + [(a.name, a.name) for a in kb.actions.values()]
-    return p.render("gaps.html", status, groups=groups, targets=targets, error=error, done=done,
+    targets = [(e.id, e.said("question", p.lang)) for e in kb.entries.values()] + [(a.name, a.name) for a in kb.actions.values()]
+    named = dict(targets)   # an entry by its question in the page's language, its id beside it
+
+    def entry(intent: str | None) -> dict:
+        key = str(intent or "").partition(":")[2]
+        return {"id": key, "question": named.get(key, key)}
+    return p.render("gaps.html", status, groups=groups, targets=targets, entry=entry, error=error, done=done,
                     may_learn=allowed(p.session.principal.role, "kb.learn"))
 
 
