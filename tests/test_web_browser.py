@@ -792,3 +792,38 @@ def test_a_ruled_table_in_a_bubble_scrolls_in_its_own_box_and_never_wraps_a_row(
             assert all(count == 1 for _, count in lines), [line for line in lines if line[1] > 1]
         assert page.evaluate("document.documentElement.scrollWidth") <= width   # the box scrolls, never the page
     assert errors == [] and desk_errors == []
+
+
+def test_a_refused_upload_asks_for_the_media_again_beside_an_aligned_attach_button_on_a_page_with_a_heading(
+        serve, browser, tmp_path):
+    server = serve()
+    chat, errors = open_chat(browser, server, "zh")
+    assert chat.locator("h1").count() == 1 and chat.locator("h1").inner_text() == "在线咨询"   # for a screen reader
+    _at_the_media_prompt(server, chat)
+    attach = chat.locator("form[data-action=attach]")
+    field, button = attach.locator("input[type=file]").bounding_box(), attach.locator("button").bounding_box()
+    assert abs((field["y"] + field["height"] / 2) - (button["y"] + button["height"] / 2)) <= 2, (field, button)
+    asked = chat.locator("[data-role=transcript] li.prompt").last.inner_text()
+    (tmp_path / "notes.txt").write_bytes(b"just words")
+    attach.locator("input[type=file]").set_input_files(str(tmp_path / "notes.txt"))
+    attach.locator("button[type=submit]").click()
+    transcript = chat.locator("[data-role=transcript]")
+    transcript.locator("li.error", has_text="notes.txt").wait_for()
+    again = transcript.locator("li.error ~ li.prompt", has_text=asked)       # the media prompt, asked again
+    again.wait_for()
+    chat.reload()                                                           # kept so
+    transcript.locator("li.error ~ li.prompt", has_text=asked).wait_for()
+    assert errors == []
+
+
+def test_a_chinese_queues_column_names_stay_on_one_line(serve, browser):
+    server, _, manager = a_ticket_and_its_manager(serve)
+    desk, errors = open_page(browser, server.url, "zh")
+    desk.set_viewport_size({"width": 390, "height": 800})        # a phone: the queue scrolls in its box instead
+    sign_in(desk, manager, "zh")
+    desk.wait_for_url("**/desk")
+    lines = desk.evaluate("""() => [...document.querySelectorAll('table.queue th')].map(th => {
+        const r = document.createRange(); r.selectNodeContents(th);
+        return [th.textContent, new Set([...r.getClientRects()].map(b => Math.round(b.top))).size]; })""")
+    assert lines and all(n == 1 for _, n in lines), lines
+    assert errors == []

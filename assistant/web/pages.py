@@ -637,6 +637,7 @@ def _chat_turn(p: Page, csrf: str | None, turn, heard: str) -> Response:
     A line from a page the conversation moved on from (in another tab) is refused in the page's
     language and kept so; the script then draws the page again, caught up (409 with `moved`)."""
     from ..chat.lines import Line
+    from ..conversation import VALUE_PROMPTS
     from ..server.routers import conversations
 
     if (away := _customer(p)) is not None:
@@ -649,10 +650,13 @@ def _chat_turn(p: Page, csrf: str | None, turn, heard: str) -> Response:
         view = turn(p.ops("repl", bucket="asks"), conv_id)
     except UserError as exc:
         moved, refused = isinstance(exc, stored.MovedOn), True
-        refusal = Line("error", p.words("moved_on") if moved else i18n.plain(str(exc)))
-        view = {**before, "lines": [{"kind": refusal.kind, "text": refusal.text}]}
+        refusal = [Line("error", p.words("moved_on") if moved else i18n.plain(str(exc)))]
+        waiting = before.get("waiting") or {}
+        if not moved and waiting.get("kind") in VALUE_PROMPTS and waiting.get("prompt"):
+            refusal.append(Line("prompt", str(waiting["prompt"])))   # what it still waits for, asked again
+        view = {**before, "lines": [{"kind": line.kind, "text": line.text} for line in refusal]}
         with contextlib.suppress(UserError):   # another window moved it meanwhile: the refusal is said, not kept
-            view = stored.keep_refused(conversations.holder(p.ops("repl")), conv_id, heard, [refusal],
+            view = stored.keep_refused(conversations.holder(p.ops("repl")), conv_id, heard, refusal,
                                        conversations.viewer(conv_id, steps=True)) or view
     LIVE.changed()
     if "application/json" in p.request.headers.get("accept", ""):
