@@ -787,7 +787,7 @@ def test_an_agents_words_on_a_ticket_show_on_the_desk_as_the_agents(desk):
     assert "The words of agent ann, for the customer</dt>" in page and "The customer&#39;s words" not in page
 
 
-@pytest.mark.parametrize("lang,customer,manager", [("en", "<b>Customer</b>", "(manager)"), ("zh-CN", "<b>客户</b>", "(经理)")])
+@pytest.mark.parametrize("lang,customer,manager", [("en", "<b>Customer</b>", "(manager)"), ("zh-CN", "<b>客户</b>", "（经理）")])
 def test_the_ticket_page_names_the_customer_and_who_is_signed_in_in_the_desks_language(failed_send, lang, customer, manager):
     server = failed_send["server"]
     cli(server.db, "--role", "manager", "handoff", "reply", "1", "Which number failed?", "--by", "lin")
@@ -800,7 +800,7 @@ def test_the_ticket_page_names_the_customer_and_who_is_signed_in_in_the_desks_la
 
 
 @pytest.mark.parametrize("lang,agent,customer", [("en", "<b>ann (agent, for the customer):</b>", "<b>Customer:</b>"),
-                                                 ("zh-CN", "<b>ann (坐席，代客户):</b>", "<b>客户:</b>")])
+                                                 ("zh-CN", "<b>ann（坐席，代客户）:</b>", "<b>客户:</b>")])
 def test_an_agents_conversation_on_a_ticket_is_named_as_the_agents_in_the_desks_language(serve, lang, agent, customer):
     server = serve()
     token = server.token("--user", "ann", "--grant", "agent")
@@ -929,7 +929,7 @@ def test_a_chinese_desk_says_ages_names_entries_and_lists_in_chinese(desk):
     page = manager.go("/desk/tickets/1")[2]
     assert "数字短信 1000 条、短信 5000 条" in page and "条, " not in page
     page = manager.go("/desk/gaps")[2]
-    assert '<option value="opt-out">数字短信支持退订吗？ （opt-out）</option>' in page, page   # the question, its id beside it
+    assert '<option value="opt-out">数字短信支持退订吗？（opt-out）</option>' in page, page   # the question, its id beside it
     english = Browser(server.url)
     english.sign_in(desk["manager"])
     assert '<option value="opt-out">Do digital messages support opt-out? (opt-out)</option>' in english.go("/desk/gaps")[2]
