@@ -49,6 +49,19 @@ def _best_effort(log: Callable[[], None]) -> None:
         logging.getLogger("assistant.gaps").warning("knowledge gap not logged: %s", exc)
 
 
+VALUE_PROMPTS = ("slot", "file")   # what a prompt waits for when any text is a value, however long: no question
+
+
+def longest_line(waiting_kind: str | None, rules) -> int:
+    """The longest line the conversation reads at a prompt of WAITING_KIND (None: none waiting): a
+    value of any length the ticket texts allow (rules.yaml `handoff.max_text_chars`: a reason, a
+    reply), else a question or a request of at most `MAX_QUESTION` characters (`_line` refuses a longer
+    one). A client's box takes as many, and no more."""
+    if waiting_kind in VALUE_PROMPTS:
+        return int(rules.handoff["max_text_chars"]) if rules else 4000
+    return MAX_QUESTION
+
+
 class Conversation:
     """One person's conversation with the assistant, as customer, agent or manager."""
 
@@ -166,7 +179,7 @@ class Conversation:
             return self._line("no") + [Line("muted", self.say("enter_means_no"))]
         if not text and not (self.flow and not self.flow.confirming):
             return []                        # Enter alone only matters at a value prompt (a default, a skip)
-        at_value = bool(waiting and waiting.kind in ("slot", "file"))
+        at_value = bool(waiting and waiting.kind in VALUE_PROMPTS)
         if len(text) > MAX_QUESTION and not at_value and not commands.is_command(text):
             # a question or request that long is refused before any reading of it, in its own language
             self.lang = language.follow(self.lang_setting, text, self.lang)

@@ -579,10 +579,12 @@ def number_sends_text(sends: list[dict], phone: str, kb: KnowledgeBase, lang: st
     return "\n".join(lines)
 
 
-def send_record_text(send: dict, carriers: dict[str, str]) -> str:
-    """One past send (`send show`): its counts and its first failures."""
+def send_record_text(send: dict, carriers: dict[str, str], by: Callable[[str], str] | None = None) -> str:
+    """One past send (`send show`): its counts and its first failures. BY: who made it as the reader
+    names them (the audit's actor by default: `send show` is the audit's reader)."""
+    who = by(send["actor"]) if by else send["actor"]
     lines = [f"Request {one_line(send['request_id'])}: template {one_line(send['template'])} at {send['created_at']}, "
-             f"{send['total']} number(s): {send['sent']} sent, {send['failed']} failed (by {one_line(send['actor'])})"]
+             f"{send['total']} number(s): {send['sent']} sent, {send['failed']} failed (by {one_line(who)})"]
     if send.get("state") == "recording":
         written = send.get("written") or 0
         lines.append(f"Still being recorded: {written:,} of {send['total']:,} messages "

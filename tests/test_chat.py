@@ -452,7 +452,7 @@ def test_a_question_about_the_ticket_with_none_open_is_no_ticket_answer(live, ro
 
 
 
-def test_a_handoff_added_to_an_open_ticket_files_the_customers_words_and_attaches_the_new_failed_send(live, router):
+def test_a_handoff_added_to_an_open_ticket_files_the_customers_words_and_adds_the_new_failed_send_beside_its_own(live, router):
     conv = Conversation(live, router, shell="web")
     for line in ("给 010-87654321 和 13800138000 发 DIGITAL_SMS_0001 name=Tom", "是", "/handoff"):
         conv.handle(line)
@@ -465,8 +465,13 @@ def test_a_handoff_added_to_an_open_ticket_files_the_customers_words_and_attache
     ticket = handoff.get(live, 1, any_account=False)
     words = "我要转人工，这个座机号码是我们前台的，必须能收到"
     assert [m["text"] for m in ticket["messages"] if m["role"] == "customer"] == [words]
-    assert ticket["context"]["send"]["request_id"] == newer and ticket["context"]["earlier_sends"] == [older]
-    assert "01062345678" in [f["phone"] for f in ticket["context"]["send"]["failures"]]
+    # the ticket's own send stays; the later one is added beside it, never in its place
+    assert ticket["context"]["send"]["request_id"] == older
+    assert [s["request_id"] for s in ticket["context"]["added_sends"]] == [newer]
+    assert "01062345678" in [f["phone"] for f in ticket["context"]["added_sends"][0]["failures"]]
+    shown = handoff.export(ticket, "md")
+    assert f"## Send {older}\n" in shown and f"## Send {newer} (added by a later request for a person)" in shown
+    assert shown.index(f"## Send {older}") < shown.index(f"## Send {newer}")
     again = [e for e in ticket["events"] if e["event"] == "asked again"]
     assert again and again[-1]["detail"].startswith(f"Send {newer[:8]} failed for 1 of 2 numbers")
 

@@ -411,7 +411,8 @@ def test_a_manager_who_replies_before_claiming_owns_the_ticket_under_one_name(ru
     said = run("--role", "manager", "--user", "lin", "handoff", "claim", "1")
     assert said.code == 0 and said.out.strip() == "You already have ticket #1."
     history = run("--role", "manager", "handoff", "show", "1").out
-    assert "manager:lin claimed: lin" in history.split("## History")[1]
+    # claimed by lin, named once (the detail "lin" said the actor again: "manager:lin claimed: lin")
+    assert "manager:lin claimed\n" in history.split("## History")[1] + "\n" and "claimed: lin" not in history
 
 
 def test_a_claim_says_who_has_the_ticket_now_and_a_second_one_that_they_already_had(run):

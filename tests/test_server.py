@@ -482,12 +482,21 @@ def test_a_stalled_client_holds_no_database_lock(world):
             raw.close()
 
 
-def test_a_port_in_use_is_one_clear_line(serve, run):
+def test_a_port_in_use_is_one_clear_line(serve, run, monkeypatch):
     server = serve()
+    monkeypatch.delenv("ASSISTANT_NOW")          # (the runner pins one; the service refuses it, below)
     result = run("--db", server.db, "--role", "admin", "serve", "--port", str(server.port))
     assert result.code == 1
     assert result.err == (f"error: cannot listen on 127.0.0.1:{server.port}: Address already in use; "
                                "pick another with --port (or stop what is using it)\n")
+
+
+@pytest.mark.parametrize("how", ["--now", "ASSISTANT_NOW"])
+def test_the_service_refuses_a_pretended_time_in_one_line_however_it_is_given(run, monkeypatch, how):
+    monkeypatch.setenv("ASSISTANT_NOW", "2026-03-02T10:00:00")
+    result = run("--role", "admin", *(["--now", "2026-03-02"] if how == "--now" else []), "serve", "--port", "1")
+    assert result.code == 2 and result.err.count("\n") == 1, result.err
+    assert "the service keeps the real time" in result.err and ("--now" if how == "--now" else "ASSISTANT_NOW") in result.err
 
 
 def test_audit_rows_name_the_token_that_acted_never_its_secret(world):

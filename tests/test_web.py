@@ -127,6 +127,11 @@ def test_the_queue_past_its_last_page_shows_the_last_and_an_unknown_status_is_sa
     assert status == 200 and page.count("data-ticket-id") == 1          # the active queue, with the problem said
     problem = re.search(r'data-role="filter-problem">([^<]*)<', page).group(1)
     assert "Unknown status &#39;bogus&#39;" in problem and all(s in problem for s in ("open", "claimed", "waiting", "resolved"))
+    assert "use one of: active (not resolved), open, claimed, waiting for the customer, resolved, all." in problem, problem
+    chinese = Browser(desk["server"].url, lang="zh-CN")
+    chinese.sign_in(desk["manager"])
+    problem = re.search(r'data-role="filter-problem">([^<]*)<', chinese.go("/desk?status=bogus")[2]).group(1)
+    assert "可选：active（未解决）、open（待处理）、claimed（已认领）" in problem and "(" not in problem, problem
     assert "data-role=\"filter-problem\"" not in browser.go("/desk?status=open")[2]
 
 
@@ -494,6 +499,25 @@ def test_the_ticket_page_shows_the_tickets_send_as_handoff_show_does(failed_send
         assert row and f"<td>{sent}</td>" in row.group(1) and f"<td>{carrier}</td>" in row.group(1), phone
 
 
+@pytest.mark.parametrize("lang, added", [("en", "added by a later request for a person"), ("zh-CN", "由之后的转人工请求添加")])
+def test_a_send_added_to_an_open_ticket_is_shown_beside_the_tickets_own_never_in_its_place(failed_send, lang, added):
+    server, own = failed_send["server"], failed_send["request_id"]
+    later = json.loads(cli(server.db, "--json", "--now", "2026-11-20T12:00", "send", "DIGITAL_SMS_0001",
+                           "13800138001", "19212345679", "010-87654321", "13312345679"))["request_id"]
+    cli(server.db, "--now", "2026-11-20T12:05", "handoff", "create", "--request-id", later, "--reason", "again")
+    shown = cli(server.db, "--role", "manager", "handoff", "show", "1")
+    assert shown.index(f"## Send {own}") < shown.index(f"## Send {later} (added by a later request for a person)"), shown
+    browser = Browser(server.url, lang=lang)
+    browser.sign_in(failed_send["manager"])
+    page = browser.go("/desk/tickets/1")[2]
+    sections = re.findall(r'<section class="send" data-role="([a-z-]+)" data-request-id="([^"]+)">(.*?)</section>', page, re.S)
+    assert [(role, rid) for role, rid, _ in sections] == [("send", own), ("added-send", later)], page
+    assert added in sections[1][2] and added not in sections[0][2]
+    assert 'data-phone="19212345678" data-status="failed"' in sections[0][2]       # each keeps its own numbers
+    assert 'data-phone="19212345679" data-status="failed"' in sections[1][2]
+    assert "Ticket #1" in page or "工单 #1" in page
+
+
 def test_the_ticket_page_in_chinese_names_carriers_the_industry_and_the_history_in_chinese(failed_send):
     browser = Browser(failed_send["server"].url, lang="zh-CN")
     browser.sign_in(failed_send["manager"])
@@ -763,7 +787,7 @@ def test_an_agents_words_on_a_ticket_show_on_the_desk_as_the_agents(desk):
     assert "The words of agent ann, for the customer</dt>" in page and "The customer&#39;s words" not in page
 
 
-@pytest.mark.parametrize("lang,customer,manager", [("en", "<b>Customer</b>", "(manager)"), ("zh-CN", "<b>客户</b>", "(经理)")])
+@pytest.mark.parametrize("lang,customer,manager", [("en", "<b>Customer</b>", "(manager)"), ("zh-CN", "<b>客户</b>", "（经理）")])
 def test_the_ticket_page_names_the_customer_and_who_is_signed_in_in_the_desks_language(failed_send, lang, customer, manager):
     server = failed_send["server"]
     cli(server.db, "--role", "manager", "handoff", "reply", "1", "Which number failed?", "--by", "lin")
@@ -776,7 +800,7 @@ def test_the_ticket_page_names_the_customer_and_who_is_signed_in_in_the_desks_la
 
 
 @pytest.mark.parametrize("lang,agent,customer", [("en", "<b>ann (agent, for the customer):</b>", "<b>Customer:</b>"),
-                                                 ("zh-CN", "<b>ann (坐席，代客户):</b>", "<b>客户:</b>")])
+                                                 ("zh-CN", "<b>ann（坐席，代客户）:</b>", "<b>客户:</b>")])
 def test_an_agents_conversation_on_a_ticket_is_named_as_the_agents_in_the_desks_language(serve, lang, agent, customer):
     server = serve()
     token = server.token("--user", "ann", "--grant", "agent")
@@ -793,9 +817,34 @@ def test_an_agents_conversation_on_a_ticket_is_named_as_the_agents_in_the_desks_
     assert "**ann (agent, for the customer)**: 我的模板一直在审核" in shown and "**user**" not in shown
 
 
+def test_a_sends_detail_in_the_chat_names_the_customer_never_a_tokens_number(serve, tmp_path):
+    server = _with_an_approved_template(serve, tmp_path)
+    token = server.token("--account", "demo")
+    conv = server.call("POST", "/v1/conversations", token, {})[1]["id"]
+    for text in ("send DIGITAL_SMS_0001 to 13800138000 and 19212345678", "yes"):
+        assert server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": text})[0] == 200
+    request_id = server.call("GET", "/v1/sends", token)[1][0]["request_id"]
+    said = server.call("POST", f"/v1/conversations/{conv}/messages", token, {"text": f"/sends {request_id}"})[1]
+    shown = "\n".join(line["text"] for line in said["lines"])
+    assert "(by customer)" in shown and "token#" not in shown, shown
+
+
+@pytest.mark.parametrize("lang, claimed", [("en", "lin (manager) claimed</li>"), ("zh-CN", "lin（经理） 认领了工单</li>")])
+def test_the_desks_history_names_a_person_by_name_and_role_once(desk, lang, claimed):
+    browser = Browser(desk["server"].url, lang=lang)
+    browser.sign_in(desk["manager"])
+    csrf = browser.csrf(f"/desk/tickets/{desk['ticket']}")
+    assert browser.go(f"/desk/tickets/{desk['ticket']}/claim", {"csrf": csrf})[0] == 303
+    history = re.search(r'<ol class="history" data-role="history">(.*?)</ol>', browser.go(f"/desk/tickets/{desk['ticket']}")[2],
+                        re.S).group(1)
+    assert claimed in history and "manager:lin" not in history and ": lin</li>" not in history, history
+    shown = cli(desk["server"].db, "--role", "manager", "handoff", "show", str(desk["ticket"]))
+    assert "claimed: lin" not in shown and "claimed\n" in shown + "\n", shown
+
+
 @pytest.mark.parametrize("lang,said", [
-    ("en", ("system overdue: no first reply within 480 min", "agent:ann created: asked for a person",
-            "manager:lin assigned: nobody -&gt; lin by lin", "<b>lin</b>: Resolved: Approved now.")),
+    ("en", ("system overdue: no first reply within 480 min", "ann (agent) created: asked for a person",
+            "lin (manager) assigned: nobody -&gt; lin by lin", "<b>lin</b>: Resolved: Approved now.")),
     ("zh-CN", ("系统 首次回复超时: 480 分钟内没有首次回复", "ann（坐席） 创建了工单: 代客户要求转人工",
                "lin（经理） 分派了工单: 无人 → lin（由 lin 分派）", "<b>lin</b>: 已结案：Approved now."))])
 def test_every_history_line_and_a_resolution_on_the_ticket_page_are_in_the_desks_language(serve, lang, said):
@@ -864,6 +913,27 @@ def test_the_gaps_page_says_how_many_sessions_asked_a_question(desk, lang, said)
     manager.sign_in(desk["manager"])
     status, _, page = manager.go("/desk/gaps")
     assert status == 200 and said in re.sub(r"<[^>]+>", "", page)
+
+
+def test_a_chinese_desk_says_ages_names_entries_and_lists_in_chinese(desk):
+    server = desk["server"]
+    for token in (desk["customer"], desk["customer"]):
+        assert server.call("POST", "/v1/ask", token, {"question": "zorbly quux widget"})[1]["type"] == "fallback"
+    manager = Browser(server.url, lang="zh-CN")
+    manager.sign_in(desk["manager"])
+    page = manager.go("/desk")[2]
+    row = re.search(r'<tr data-ticket-id="1".*?</tr>', page, re.S).group(0)
+    assert re.search(r"<td>\d+分钟</td>", row) and not re.search(r"<td>\d+m</td>", row), row     # its age
+    assert re.search(r"剩余 \d+小时\d+分钟", row), row                                             # its first-reply timer
+    assert '<span class="who">lin（经理）</span>' in page
+    page = manager.go("/desk/tickets/1")[2]
+    assert "数字短信 1000 条、短信 5000 条" in page and "条, " not in page
+    page = manager.go("/desk/gaps")[2]
+    assert '<option value="opt-out">数字短信支持退订吗？（opt-out）</option>' in page, page   # the question, its id beside it
+    english = Browser(server.url)
+    english.sign_in(desk["manager"])
+    assert '<option value="opt-out">Do digital messages support opt-out? (opt-out)</option>' in english.go("/desk/gaps")[2]
+    assert re.search(r"<td>\d+m</td>", english.go("/desk")[2])                                     # English as before
 
 
 def test_the_account_an_agent_switched_to_in_the_chat_holds_after_a_reload_and_in_the_api(serve):

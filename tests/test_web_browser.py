@@ -176,7 +176,7 @@ def test_a_chinese_chat_gives_the_chats_hints_and_its_part_of_a_ticket_is_marked
     assert "/error CODE" in answer.inner_text() and "assistant " not in chat.content()   # no command line here
     say(chat, "转人工")
     say(chat, "好的")
-    transcript.locator("li[data-from=assistant]", has_text=f"#{ticket['id']}").wait_for()
+    transcript.locator("li[data-from=assistant]", has_text=f"#{ticket['id']}").last.wait_for()   # (the go-ahead names it too)
 
     desk, desk_errors = open_page(browser, server.url, "en")     # the manager reads English pages
     sign_in(desk, server.token("--user", "lin", "--grant", "manager"), "en")
@@ -554,4 +554,276 @@ def test_a_reply_written_before_the_chat_opens_is_shown_once_on_first_load_and_a
         assert transcript.locator("li[data-from=hint]", has_text="lin").count() == 1, chat.evaluate(SHOWN)
         chat.reload()
         transcript.locator("li", has_text="UNIQUE-REPLY-42").first.wait_for()
+    assert errors == []
+
+
+# --- what a walk through the pages found (stop 32) ---------------------------------------------
+
+ENDED = {"en": "Your session has ended", "zh": "您的登录已失效"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_chat_whose_token_is_revoked_says_the_session_ended_and_keeps_the_line_typed(serve, browser, lang):
+    from test_web import cli
+
+    server = serve()
+    chat, errors = open_chat(browser, server, lang)    # the token made first: #1
+    say(chat, WORDS[lang]["plain_question"])
+    chat.locator(FEEDBACK + " button").first.wait_for()
+    cli(server.db, "--role", "admin", "admin", "token", "revoke", "1")
+    say(chat, "how long does signature review take")
+    ended = chat.locator("[data-role=transcript] li[data-role=signed-out]", has_text=ENDED[lang]).first
+    ended.wait_for()
+    assert ended.locator("a[href='/login']").count() == 1                      # a way to sign in again
+    box = chat.locator("form[data-action=say] input[name=text]")
+    assert box.input_value() == "how long does signature review take"         # the line typed is not lost
+    assert "…" not in chat.locator("[data-role=transcript]").inner_text()
+    said = chat.context.request.post(server.url + "/chat/say", form={"text": "hello"},
+                                      headers={"Accept": "application/json"}, max_redirects=0)
+    assert said.status == 401 and said.json()["signed_out"] is True         # the script can read why
+    ended.locator("a").click()
+    chat.wait_for_url("**/login")
+    assert [e for e in errors if "401" not in e] == []                      # (the refused request's own console line)
+
+
+def test_a_chat_past_its_sessions_hours_says_the_session_ended(serve, browser):
+    """The twelve hours of a web session (rules.yaml), counted on the service's clock: X-Assistant-Now,
+    which a service started with --allow-simulated-clock reads for its pages as for its API."""
+    server = serve("--allow-simulated-clock")
+    context = browser.new_context(locale="en-US", extra_http_headers={"X-Assistant-Now": "2026-11-20T09:00"})
+    chat = context.new_page()
+    chat.set_default_timeout(20_000)
+    chat.goto(server.url + "/login")
+    sign_in(chat, server.token("--account", "demo"), "en")
+    chat.wait_for_url("**/chat")
+    say(chat, "what is a digital message")
+    chat.locator(FEEDBACK + " button").first.wait_for()
+    context.set_extra_http_headers({"X-Assistant-Now": "2026-11-20T20:59"})    # 11 h 59 min on: still signed in
+    say(chat, "what is td")
+    chat.locator(FEEDBACK + " button").first.wait_for()
+    assert chat.locator("[data-role=signed-out]").count() == 0
+    context.set_extra_http_headers({"X-Assistant-Now": "2026-11-20T21:01"})    # past the 12 hours
+    say(chat, "what is a signature")
+    chat.locator("[data-role=signed-out]", has_text=ENDED["en"]).first.wait_for()
+    assert chat.locator("form[data-action=say] input[name=text]").input_value() == "what is a signature"
+    chat.goto(server.url + "/chat")                                          # a page without a session: sign in
+    assert chat.url == server.url + "/login"
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_browser_never_meets_a_json_error_page_a_long_token_or_an_address_no_page_has(serve, browser, lang):
+    import json
+
+    server = serve()
+    page, errors = open_page(browser, server.url, lang)
+    page.fill("input[name=token]", "dm_" + "x" * 300)                   # over the 200 characters a token may have
+    page.get_by_role("button", name=WORDS[lang]["sign_in"]).click()
+    page.locator("[data-role=error]", has_text="令牌无效" if lang == "zh" else "not valid").wait_for()
+    assert page.locator("form[data-action=login]").count() == 1
+    sign_in(page, server.token("--account", "demo"), lang)
+    page.wait_for_url("**/chat")
+    for path in ("/chat/anything", "/desk/anything", "/nothing/at/all"):
+        answered = page.goto(server.url + path)
+        assert answered.status == 404 and "text/html" in answered.headers["content-type"], path
+        assert page.locator("h1", has_text="页面不存在" if lang == "zh" else "Page not found").count() == 1, path
+        assert "no such endpoint" not in page.content()
+    status, body = server.call("GET", "/v1/anything")                  # the API keeps JSON
+    assert status == 404 and "no such endpoint" in json.dumps(body)
+    assert [e for e in errors if "404" not in e and "401" not in e] == []
+
+
+@pytest.mark.parametrize("drawn", ["live", "after a reload"])
+def test_a_double_click_on_a_choice_answers_once(serve, browser, drawn):
+    server = serve()
+    chat, errors = open_chat(browser, server, "zh")
+    say(chat, "签名审核要多久")
+    yes = chat.locator("[data-role=choices] button", has_text="是")
+    yes.wait_for()
+    if drawn == "after a reload":                       # the server's buttons (forms), not the script's
+        chat.reload()
+        yes.wait_for()
+    chat.evaluate("b => { b.click(); b.click(); }", yes.element_handle())   # two presses, the second before any reply
+    transcript = chat.locator("[data-role=transcript]")
+    transcript.locator("li[data-from=customer]", has_text=re.compile("^是$")).first.wait_for()
+    chat.wait_for_timeout(1_500)                        # the second click's answer, had it gone
+    assert transcript.locator("li[data-from=customer]", has_text=re.compile("^是$")).count() == 1
+    assert transcript.locator("li.error").count() == 0, transcript.inner_text()
+    assert errors == []
+
+
+ACTIVE = "() => { const el = document.activeElement; return [el.tagName, el.name || '', el.dataset.choice || el.textContent]; }"
+
+
+@pytest.mark.parametrize("key", ["Enter", " "])
+def test_the_keyboard_reaches_a_choice_after_the_input_and_comes_back_to_it_once_pressed(serve, browser, key):
+    server = serve()
+    chat, errors = open_chat(browser, server, "en")
+    say(chat, "how long does signature review take")
+    chat.locator("[data-role=choices] button", has_text="yes").wait_for()
+    assert chat.evaluate(ACTIVE)[:2] == ["INPUT", "text"]          # typing stays where it was
+    chat.keyboard.press("Tab")                                     # the input's Send button
+    chat.keyboard.press("Tab")                                     # then the question's choices
+    assert chat.evaluate(ACTIVE)[0] == "BUTTON" and chat.evaluate(ACTIVE)[2] == "yes", chat.evaluate(ACTIVE)
+    chat.keyboard.press(key)
+    chat.locator("[data-role=transcript] li[data-from=customer]", has_text=re.compile("^yes$")).wait_for()
+    chat.wait_for_function("() => !document.querySelector('[data-role=choices] button[data-choice=yes]')")
+    assert chat.evaluate(ACTIVE)[:2] == ["INPUT", "text"]          # back on the input, not lost to <body>
+    say(chat, "what is a digital message")                         # a verdict given by the keyboard: the same
+    chat.locator(FEEDBACK + " button[data-feedback=yes]").focus()
+    chat.keyboard.press(key)
+    chat.locator(FEEDBACK, has_text="Thank").wait_for()
+    assert chat.evaluate(ACTIVE)[:2] == ["INPUT", "text"]
+    assert errors == []
+
+
+def test_a_bidi_override_or_invisible_line_never_reverses_text_nor_draws_an_empty_bubble(serve, browser):
+    server = serve()
+    customer = server.token("--account", "demo")
+    status, ticket = server.call("POST", "/v1/tickets", customer, {"reason": "stuck"})
+    assert status == 200
+    chat, errors = open_chat(browser, server, "en")
+    transcript = chat.locator("[data-role=transcript]")
+    say(chat, "what is \u202etd")
+    transcript.locator("li[data-from=customer]", has_text="what is").wait_for()
+    say(chat, "\u200b\u200b")                                     # nothing readable: refused, never an empty bubble
+    refusal = transcript.locator("li.error", has_text="empty question")
+    refusal.wait_for()
+    mine = lambda: [t for t in transcript.locator("li[data-from=customer]").all_inner_texts()]   # noqa: E731
+    assert mine() == ["what is \\u202etd", "\\u200b\\u200b"], mine()
+    chat.reload()                                                  # the server draws them the same way
+    transcript.locator("li.error", has_text="empty question").wait_for()
+    assert mine() == ["what is \\u202etd", "\\u200b\\u200b"], mine()
+    manager = server.token("--user", "lin", "--grant", "manager")
+    status, _ = server.call("POST", f"/v1/tickets/{ticket['id']}/note", manager, {"text": "checked \u202ewith telecom"})
+    assert status == 200, _
+    desk, desk_errors = open_page(browser, server.url, "en")
+    sign_in(desk, manager, "en")
+    desk.wait_for_url("**/desk")
+    desk.goto(f"{server.url}/desk/tickets/{ticket['id']}")
+    assert desk.locator("[data-role=notes] li").inner_text().endswith("checked \\u202ewith telecom")
+    assert "\u202e" not in desk.content()
+    assert errors == [] and desk_errors == []
+
+
+def test_the_chats_box_takes_as_long_a_line_as_the_conversation_reads_and_keeps_a_refused_one(serve, browser):
+    from test_web import cli
+
+    from assistant.router import MAX_QUESTION
+
+    server = serve()
+    cli(server.db, "--now", "2026-10-01T10:00", "enable")
+    chat, errors = open_chat(browser, server, "en")
+    box = chat.locator("form[data-action=say] input[name=text]")
+    assert box.get_attribute("maxlength") == str(MAX_QUESTION)          # a question: what the conversation reads
+    box.focus()
+    chat.keyboard.insert_text("x" * (MAX_QUESTION + 500))
+    assert len(box.input_value()) == MAX_QUESTION                       # never a line it would refuse as too long
+    box.fill("")
+    say(chat, "submit a signature")                                      # a value prompt: a value may be longer
+    chat.locator("[data-role=transcript] li.prompt").last.wait_for()
+    chat.wait_for_function("n => document.querySelector('form[data-action=say] input[name=text]').maxLength > n",
+                           arg=MAX_QUESTION)
+    chat.reload()
+    assert int(box.get_attribute("maxlength")) > MAX_QUESTION
+    say(chat, "cancel")
+    say(chat, "/account acme")                                           # refused whole: the line stays in the box
+    chat.locator("[data-role=transcript] li.error", has_text="/account").wait_for()
+    chat.wait_for_function("() => document.querySelector('form[data-action=say] input[name=text]').value !== ''")
+    assert box.input_value() == "/account acme"
+    assert errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_refused_desk_form_says_why_beside_it_focused_and_a_reload_never_posts_it_again(serve, browser, lang):
+    server, ticket, manager = a_ticket_and_its_manager(serve)
+    desk, errors = open_page(browser, server.url, lang)
+    sign_in(desk, manager, lang)
+    desk.wait_for_url("**/desk")
+    desk.goto(f"{server.url}/desk/tickets/{ticket['id']}")
+    desk.fill("form[data-action=note] textarea[name=text]", "   ")         # nothing but blanks: refused
+    desk.click("form[data-action=note] button[type=submit]")
+    refusal = desk.locator("form[data-action=note] [data-role=error]")
+    refusal.wait_for()
+    assert ("为空" if lang == "zh" else "empty") in refusal.inner_text()
+    assert desk.evaluate("() => document.activeElement.dataset.role") == "error"   # focused: read out at once
+    assert desk.url == f"{server.url}/desk/tickets/{ticket['id']}"               # the ticket's own address
+    again = desk.reload()
+    assert again.request.method == "GET" and again.status == 200                # never the form posted again
+    assert desk.locator("[data-role=error]").count() == 0
+    assert [e for e in errors if "400" not in e] == []
+
+
+# each line of a table bubble as the browser lays it out: how many boxes (more than one: wrapped)
+LINE_BOXES = """(li) => { const text = li.lastChild; const out = []; let at = 0;
+  for (const part of text.textContent.split('\\n')) {
+    if (part.length) { const r = document.createRange(); r.setStart(text, at); r.setEnd(text, at + part.length);
+                       const tops = new Set([...r.getClientRects()].map(b => Math.round(b.top))); out.push([part, tops.size]); }
+    at += part.length + 1; }
+  return out; }"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_ruled_table_in_a_bubble_scrolls_in_its_own_box_and_never_wraps_a_row(serve, browser, tmp_path, width):
+    from test_web import _with_an_approved_template, cli
+
+    server = _with_an_approved_template(serve, tmp_path)
+    cli(server.db, "--now", "2026-11-20T10:00", "send", "DIGITAL_SMS_0001", "13800138000", "19212345678",
+        "010-87654321", "13312345678", "17012345678", "14512345678")
+    chat, errors = open_chat(browser, server, "en")
+    chat.set_viewport_size({"width": width, "height": 900})
+    say(chat, "/sends")
+    table = chat.locator("[data-role=transcript] li.table").last
+    table.wait_for()
+    say(chat, "I want to talk to a person")
+    chat.locator("[data-role=choices] button", has_text="yes").wait_for()
+    say(chat, "yes")
+    chat.locator("[data-role=transcript] li[data-from=assistant]", has_text="#1").wait_for()
+    desk, desk_errors = open_page(browser, server.url, "en")
+    desk.set_viewport_size({"width": width, "height": 900})
+    sign_in(desk, server.token("--user", "lin", "--grant", "manager"), "en")
+    desk.wait_for_url("**/desk")
+    desk.goto(server.url + "/desk/tickets/1")
+    for page, css in ((chat, "[data-role=transcript] li.table"), (desk, ".turns li.table")):
+        boxes = page.locator(css)
+        assert boxes.count() >= 1, css
+        for n in range(boxes.count()):
+            lines = page.evaluate(LINE_BOXES, boxes.nth(n).element_handle())
+            assert all(count == 1 for _, count in lines), [line for line in lines if line[1] > 1]
+        assert page.evaluate("document.documentElement.scrollWidth") <= width   # the box scrolls, never the page
+    assert errors == [] and desk_errors == []
+
+
+def test_a_refused_upload_asks_for_the_media_again_beside_an_aligned_attach_button_on_a_page_with_a_heading(
+        serve, browser, tmp_path):
+    server = serve()
+    chat, errors = open_chat(browser, server, "zh")
+    assert chat.locator("h1").count() == 1 and chat.locator("h1").inner_text() == "在线咨询"   # for a screen reader
+    _at_the_media_prompt(server, chat)
+    attach = chat.locator("form[data-action=attach]")
+    field, button = attach.locator("input[type=file]").bounding_box(), attach.locator("button").bounding_box()
+    assert abs((field["y"] + field["height"] / 2) - (button["y"] + button["height"] / 2)) <= 2, (field, button)
+    asked = chat.locator("[data-role=transcript] li.prompt").last.inner_text()
+    (tmp_path / "notes.txt").write_bytes(b"just words")
+    attach.locator("input[type=file]").set_input_files(str(tmp_path / "notes.txt"))
+    attach.locator("button[type=submit]").click()
+    transcript = chat.locator("[data-role=transcript]")
+    transcript.locator("li.error", has_text="notes.txt").wait_for()
+    again = transcript.locator("li.error ~ li.prompt", has_text=asked)       # the media prompt, asked again
+    again.wait_for()
+    chat.reload()                                                           # kept so
+    transcript.locator("li.error ~ li.prompt", has_text=asked).wait_for()
+    assert errors == []
+
+
+def test_a_chinese_queues_column_names_stay_on_one_line(serve, browser):
+    server, _, manager = a_ticket_and_its_manager(serve)
+    desk, errors = open_page(browser, server.url, "zh")
+    desk.set_viewport_size({"width": 390, "height": 800})        # a phone: the queue scrolls in its box instead
+    sign_in(desk, manager, "zh")
+    desk.wait_for_url("**/desk")
+    lines = desk.evaluate("""() => [...document.querySelectorAll('table.queue th')].map(th => {
+        const r = document.createRange(); r.selectNodeContents(th);
+        return [th.textContent, new Set([...r.getClientRects()].map(b => Math.round(b.top))).size]; })""")
+    assert lines and all(n == 1 for _, n in lines), lines
     assert errors == []

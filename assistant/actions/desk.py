@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from ..context import Context
 from ..errors import UserError
+from ..knowledge import KnowledgeBase
+from ..messages import say
 from ..roles import require
 from ..storage.sqlite import Store
 from .handoff import STATUSES, SUPPORT_SIDE_SQL, summary_in
@@ -88,7 +90,8 @@ def queue(ctx: Context, filters: Filters, lang: str = "en") -> dict:
     now = ctx.clock.now()
     targets = ctx.rules.handoff.get("first_reply_minutes") or {}
     tickets = [{**{k: v for k, v in r.items() if k != "context"}, "summary": summary_in(ctx.kb, r, lang),
-                "age": _span(now - _time(r["created_at"])), **_timer(r, now, targets)} for r in rows]
+                "age": _span(now - _time(r["created_at"]), ctx.kb, lang), **_timer(r, now, targets, ctx.kb, lang)}
+               for r in rows]
     owners = [r["owner"] for r in ctx.store.rows("SELECT DISTINCT owner FROM tickets WHERE owner IS NOT NULL "
                                                  "ORDER BY owner")]
     accounts = [r["account"] for r in ctx.store.rows("SELECT DISTINCT account FROM tickets ORDER BY account")]
@@ -100,16 +103,17 @@ def _time(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
-def _span(delta: dt.timedelta) -> str:
+def _span(delta: dt.timedelta, kb: KnowledgeBase, lang: str) -> str:
+    """DELTA as the desk says a time span in LANG (messages.yaml `span.*`: "1h 5m", "1小时5分钟")."""
     minutes = max(int(delta.total_seconds() // 60), 0)
     if minutes < 60:
-        return f"{minutes}m"
+        return say(kb, "span.minutes", lang, m=minutes)
     if minutes < 24 * 60:
-        return f"{minutes // 60}h {minutes % 60}m"
-    return f"{minutes // (24 * 60)}d {minutes % (24 * 60) // 60}h"
+        return say(kb, "span.hours", lang, h=minutes // 60, m=minutes % 60)
+    return say(kb, "span.days", lang, d=minutes // (24 * 60), h=minutes % (24 * 60) // 60)
 
 
-def _timer(row: dict, now: dt.datetime, targets: dict) -> dict:
+def _timer(row: dict, now: dt.datetime, targets: dict, kb: KnowledgeBase, lang: str) -> dict:
     """The first-reply target of ROW: met, due in some time, or overdue by some time (resolved: none)."""
     minutes = targets.get(row["priority"])
     if minutes is None or row["status"] == "resolved":
@@ -119,8 +123,8 @@ def _timer(row: dict, now: dt.datetime, targets: dict) -> dict:
         met = _time(row["first_reply_at"]) <= due
         return {"sla": "met" if met else "late", "sla_text": ""}
     if now > due:
-        return {"sla": "overdue", "sla_text": _span(now - due)}
-    return {"sla": "due", "sla_text": _span(due - now)}
+        return {"sla": "overdue", "sla_text": _span(now - due, kb, lang)}
+    return {"sla": "due", "sla_text": _span(due - now, kb, lang)}
 
 
 def version(store: Store) -> int:

@@ -38,8 +38,10 @@ CUSTOMER_SIDE = ("customer", "agent")
 # a message of support's side (a manager's reply or resolution), as SQL on ticket_messages aliased m
 SUPPORT_SIDE_SQL = "m.role NOT IN ('customer', 'agent')"
 RECENT_SEND = "the account's latest failed send, attached by its time"  # how a case shows a send found by its time
+ADDED_SEND = "added by a later request for a person"  # how a case shows a send added to the ticket beside its own
 RESOLVED = "Resolved: "  # how a resolution note starts in the customer's inbox
 REFUSED_SEND = "refused whole in this session: nothing was sent or recorded"  # how a case shows a refused send
+ADDED_SENDS = "added_sends"   # the context's key for the sends later requests added to the ticket (its own stays `send`)
 SUMMARY_SAID = "summary_said"  # the context's key for the summary as sentences and values ({"lang", "parts"})
 
 
@@ -297,14 +299,19 @@ def _with_part(ctx: Context, ticket: dict, turns: Sequence[dict]) -> list[dict] 
     return kept + [{"role": PART, "text": say(ctx.kb, "ticket.part", _language(kept, new), at=at), "at": at}] + new
 
 
+def _send_ids(context: Mapping[str, Any]) -> list[str]:
+    """The request ids of the sends a ticket's CONTEXT holds: its own, then those added to it."""
+    return [s["request_id"] for s in [context.get("send"), *context.get(ADDED_SENDS, [])] if s]
+
+
 def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: bool,
             turns: Sequence[dict] = (), summary: str | None = None) -> dict:
     """Another request while a ticket is open: its words (TEXT, the customer's own) go on the ticket
     as the customer's message, what it is about (SUMMARY, the staff's line) in the ticket's history,
     the conversation that led to it is appended to the ticket's (`_with_part`), the objects it names
-    that the ticket lacks join the ticket's context (a newer send takes the older one's place, whose
-    request id is kept in `earlier_sends`), and a ticket waiting for the customer goes back to the
-    managers' queue. No new ticket."""
+    that the ticket lacks join the ticket's context (another send than the ticket's own is kept
+    beside it, in `added_sends`), and a ticket waiting for the customer goes back to the managers'
+    queue. No new ticket."""
     last = ctx.store.row("SELECT text FROM ticket_messages m WHERE ticket = ? AND NOT " + SUPPORT_SIDE_SQL +
                          " ORDER BY id DESC LIMIT 1", (ticket["id"],))
     said = bool(text) and text != ticket["detail"] and not (last and last["text"] == text)
@@ -317,11 +324,12 @@ def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: b
     if said:
         _customers_message(ctx, ticket, text)
     if added:
-        older = context.get("send")
-        if older and "send" in found and found["send"]["request_id"] != older["request_id"]:
-            context["earlier_sends"] = [*context.get("earlier_sends", []), older["request_id"]]
-            for key in ("send", "errors", "send_recent"):
-                context.pop(key, None)
+        own = context.get("send")
+        if own and "send" in found and found["send"]["request_id"] not in _send_ids(context):
+            # another send than the ticket's: shown beside it (ADDED_SENDS), never in its place; what its
+            # error codes mean joins the ticket's
+            context[ADDED_SENDS] = [*context.get(ADDED_SENDS, []), found["send"]]
+            context["errors"] = {**context.get("errors", {}), **found.get("errors", {})}
         context.update({k: v for k, v in found.items() if k not in context})
         changes = {"context": json.dumps(context, ensure_ascii=False),
                    "status": ticket["status"] if ticket["status"] != "waiting" else ("claimed" if ticket["owner"] else "open"),
@@ -786,9 +794,9 @@ def export(ticket: dict, fmt: str) -> str:
         lines += ["", f"## Send of {o(r['template'])} ({REFUSED_SEND})", "",
                   f"- Numbers: {o(', '.join(r['phones'] or []))}", f"- {o(r['code'])}: {o(r['reason'])}",
                   f"- Refused at: {o(r['at'])}"]
-    if "send" in context:
-        s = context["send"]
-        lines += ["", f"## Send {o(s['request_id'])}" + (f" ({RECENT_SEND})" if context.get("send_recent") else ""), "",
+    for s, recent, added in sends_of(context):
+        lines += ["", f"## Send {o(s['request_id'])}" + (f" ({RECENT_SEND})" if recent else "")
+                  + (f" ({ADDED_SEND})" if added else ""), "",
                   f"{s['sent']} sent, {s['failed']} failed at {o(s['created_at'])}", ""]
         lines += [f"- {o(f['phone'])} ({o(f['carrier'] or 'no carrier')}): {o(f['error_code'])}: {o(f['detail'])}"
                   + (f"\n  - message: {o(f['content'])}" if f.get("content") else "") for f in s["failures"]]
@@ -802,10 +810,17 @@ def export(ticket: dict, fmt: str) -> str:
         lines += ["", "## Replies", ""] + [f"- {o(m['at'])} {o(author_label(m))}: {_lines(m['text'])}"
                                                       for m in ticket["messages"]]
     lines += ["", "## History", ""] + [f"- {o(e['at'])} {o(e['actor'])} {o(_event_words(e))}"
-                                       + (f": {o(e['detail'])}" if e["detail"] else "") for e in ticket["events"]]
+                                       + (f": {o(e['detail'])}" if _event_detail(e) else "") for e in ticket["events"]]
     if ticket["resolution"]:
         lines += ["", f"Resolution: {o(ticket['resolution'])}"]
     return "\n".join(lines) + "\n"
+
+
+def sends_of(context: Mapping[str, Any]) -> list[tuple[dict, bool, bool]]:
+    """The sends a ticket's CONTEXT holds, each with whether it was found by its time (RECENT) and
+    whether a later request ADDED it: the ticket's own first, then the added ones in their order."""
+    own = [(context["send"], bool(context.get("send_recent")), False)] if context.get("send") else []
+    return own + [(s, False, True) for s in context.get(ADDED_SENDS, [])]
 
 
 def _lines(text: object) -> str:
@@ -813,6 +828,12 @@ def _lines(text: object) -> str:
     continued lines, each neutralised on its own: a table stays a table, not one line of "\\n"s."""
     first, *rest = str(text).split("\n")
     return markdown_text(first) + "".join(f"\n  {markdown_text(line, line_start=True)}" for line in rest)
+
+
+def _event_detail(event: dict) -> str | None:
+    """The event's detail, unless it only names the actor again ("manager:lin claimed: lin")."""
+    name = str(event["actor"] or "").partition(":")[2]
+    return None if event["event"] == "claimed" and name and event["detail"] == name else event["detail"]
 
 
 def _event_words(event: dict) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .. import render
 from ..actions import handoff
-from ..actions.handoff import CUSTOMER_SIDE, REASONS, RECENT_SEND, REFUSED_SEND, author_label, speaker
+from ..actions.handoff import ADDED_SEND, CUSTOMER_SIDE, REASONS, RECENT_SEND, REFUSED_SEND, author_label, sends_of, speaker
 from ..messages import follow_up, small_talk
 from ..render import safe, table
 from ..text import fold
@@ -52,10 +52,9 @@ def case_text(ticket: dict, carriers: dict[str, str]) -> str:
         r = context["refused_send"]
         lines += ["", f"Send of {safe(r['template'])} ({REFUSED_SEND}) at {r['at']}",
                   f"  numbers: {safe(', '.join(r['phones'] or []))}", f"  {safe(r['code'])}: {safe(r['reason'])}"]
-    if "send" in context:
-        s = context["send"]
-        recent = f" ({RECENT_SEND})" if context.get("send_recent") else ""
-        lines += ["", f"Send {s['request_id']}{recent}: {s['sent']} sent, {s['failed']} failed at {s['created_at']}"]
+    for s, recent, added in sends_of(context):
+        said = f" ({RECENT_SEND})" if recent else f" ({ADDED_SEND})" if added else ""
+        lines += ["", f"Send {s['request_id']}{said}: {s['sent']} sent, {s['failed']} failed at {s['created_at']}"]
         if s["failures"]:
             lines.append(table([(f["phone"], carriers.get(f["carrier"], "-"), f["error_code"], f["detail"])
                                 for f in s["failures"]], ("phone", "carrier", "error", "why")))

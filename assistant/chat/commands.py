@@ -177,7 +177,8 @@ def _sends(conv: Conversation, args: list[str]) -> list[Line]:
         return sends(conv, phone=number.phone)   # "/sends 13800138071": that number's sends, with its result in each
     if args:
         found = sending.request(conv.ctx, args[0])
-        return [Line("answer", render.send_record_text(found, conv.ctx.rules.carriers))]
+        return [Line("answer", render.send_record_text(found, conv.ctx.rules.carriers,
+                                                           by=lambda actor: actor_label(conv, actor, "en")))]
     return sends(conv)
 
 

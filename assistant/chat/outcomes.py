@@ -274,7 +274,8 @@ def send_asked(conv: Conversation, text: str) -> list[Line] | None:
     said = conv.say("send.last_result", request=request[:8], template=found["template"], sent=found["sent"],
                     failed=found["failed"])
     return [Line("ok" if not found["failed"] else "warn", said),
-            Line("answer", render.send_record_text(found, conv.ctx.rules.carriers))]
+            Line("answer", render.send_record_text(found, conv.ctx.rules.carriers,
+                                              by=lambda actor: commands.actor_label(conv, actor, "en")))]
 
 
 SHOWN_FATES = 5

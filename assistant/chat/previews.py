@@ -50,8 +50,9 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         lines += [Line("warn", say("preview.rejects", reason=_rejects(conv, carrier, args["industry"], reason)))
                   for carrier, reason in industry.rejected_by.items()]
         return lines
-    if name == "handoff":
-        return [Line("info", say("preview.handoff"))]
+    if name == "handoff":   # said before the yes: a new ticket, or the account's open one added to
+        ticket = handoff.open_id(ctx)
+        return [Line("info", say("preview.handoff") if ticket is None else say("preview.handoff.add", ticket=ticket))]
     if name == "send":
         return send(conv, args)
     if name == "handoff.answer":

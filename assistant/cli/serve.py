@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from ..errors import UserError
 from .parser import UsageError
@@ -25,12 +26,14 @@ def cmd_serve(opts: argparse.Namespace, sh: Shell) -> int:
         raise UsageError("--workers must be 1 or more and --port between 1 and 65535")
     if opts.now:
         raise UsageError("the service keeps the real time; drop --now (clients may send theirs with --allow-simulated-clock)")
+    if os.environ.get("ASSISTANT_NOW"):   # read by every other command: here it would be ignored, silently
+        raise UsageError("the service keeps the real time; unset ASSISTANT_NOW "
+                         "(clients may send theirs as X-Assistant-Now with --allow-simulated-clock)")
     import dataclasses
 
     from ..paths import database_target
 
     db = str(database_target(opts.db))  # a URL as given (from --db or $ASSISTANT_DB), never folded into a path
-    import os
 
     from ..notify import targets as notify_targets
 

@@ -208,6 +208,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if isinstance(exc, Refusal):    # the product's refusal, met while the body was read
             return await user_error(request, exc.refusal)
+        from ..web import pages
+
+        if exc.status_code == 404 and pages.wants_page(request):   # a browser's address: a page, not JSON
+            from starlette.concurrency import run_in_threadpool
+
+            return await run_in_threadpool(pages.not_found, request)
         message = {404: "no such endpoint; see /openapi.json", 405: "this endpoint does not take that method; "
                    "see /openapi.json"}.get(exc.status_code, f"{exc.detail}; check the request")
         return JSONResponse(error_body(message), exc.status_code, headers=getattr(exc, "headers", None))

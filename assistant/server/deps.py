@@ -170,10 +170,11 @@ def caller(request: Request) -> Caller:
         account = principal.account or ""
     else:
         account = asked or "demo"
-    return Caller(principal, account, _clock(svc, request.headers.get("x-assistant-now")))
+    return Caller(principal, account, clock_for(svc, request.headers.get("x-assistant-now")))
 
 
-def _clock(svc: Service, asked: str | None) -> Clock:
+def clock_for(svc: Service, asked: str | None) -> Clock:
+    """The clock a request acts at: the real one, or ASKED (X-Assistant-Now) on a service that allows it."""
     if not asked:
         return Clock()
     if not svc.settings.allow_simulated_clock:

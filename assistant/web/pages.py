@@ -22,17 +22,18 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from ..actions import desk, handoff
 from ..actions.handoff import AGENT, message_in, resolution_note, summary_in
 from ..chat import stored
 from ..chat.stored import acting_for
-from ..clock import Clock
 from ..errors import Forbidden, NotFound, UserError
 from ..knowledge import resolve_dir
 from ..ops import LocalOps
 from ..roles import allowed
-from ..server.deps import Caller, Service, operations, service
+from ..sanitize import safe
+from ..server.deps import Caller, Service, clock_for, operations, service
 from ..server.strict import PageRoute
 from . import i18n, sessions
 
@@ -42,6 +43,10 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 # fixed-width font so that its columns line up (the script's TABLE does the same for new lines)
 TABLE = re.compile(r"^-{3,}(?: {2,}-{3,})*[ \t]*$", re.MULTILINE)
 templates.env.filters["tabular"] = lambda text: bool(TABLE.search(str(text or "")))
+# every value a page shows goes through the one sanitiser, as the terminal's and the exports' do: a bidi
+# override or a zero-width character in a note or a customer's line is shown as its escape ("\u202e"),
+# never reversing the text around it or drawing an empty bubble (the script's `visible` does the same)
+templates.env.finalize = lambda value: value if isinstance(value, Markup) or not isinstance(value, str) else safe(value)
 router = APIRouter(include_in_schema=False, route_class=PageRoute)  # forms read as strictly as the API
 STAFF_HOME, CUSTOMER_HOME = "/desk", "/chat"
 CHAT_COOKIE = "assistant_chat"
@@ -77,7 +82,9 @@ class Page:
         self.lang = i18n.language(request.query_params.get("lang") or request.cookies.get(i18n.COOKIE),
                                   request.headers.get("accept-language"))
         self.words = i18n.Words(i18n.catalogue(resolve_dir(svc.settings.kb)), self.lang)
-        self.session = sessions.lookup(svc.store(), Clock(), request.cookies.get(sessions.COOKIE))
+        # the API's clock: the real one, or X-Assistant-Now on a service started with --allow-simulated-clock
+        self.clock = clock_for(svc, request.headers.get("x-assistant-now"))
+        self.session = sessions.lookup(svc.store(), self.clock, request.cookies.get(sessions.COOKIE))
 
     def render(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         response = templates.TemplateResponse(self.request, name, {
@@ -91,7 +98,7 @@ class Page:
         """The operations of the signed-in person, once the roles table allows COMMAND."""
         assert self.session is not None
         principal = self.session.principal
-        who = Caller(principal, principal.account or account or "demo", Clock())
+        who = Caller(principal, principal.account or account or "demo", self.clock)
         return operations(command, bucket)(who, self.svc)
 
 
@@ -108,8 +115,21 @@ def _home(role: str) -> str:
     return CUSTOMER_HOME if role == "customer" else STAFF_HOME
 
 
+def _wants_json(p: Page) -> bool:
+    """Whether the page's script asked (it reads JSON; a redirect to the sign-in page's HTML it cannot)."""
+    return "application/json" in p.request.headers.get("accept", "")
+
+
 def _to_login(p: Page) -> Response:
-    return RedirectResponse("/login", 303)
+    """No session (never signed in, expired, its token revoked): the sign-in page; to the page's
+    script, a 401 saying the session ended, in the page's language, so that it can say so."""
+    return _signed_out(p) if _wants_json(p) else RedirectResponse("/login", 303)
+
+
+def _signed_out(p: Page) -> Response:
+    """The 401 a page's script gets with no session: that it ended, in the page's language."""
+    return JSONResponse({"error": p.words("session_ended"), "signed_out": True, "login": "/login"}, 401,
+                        headers={"Cache-Control": "no-store"})
 
 
 def _staff(p: Page) -> Response | None:
@@ -144,10 +164,13 @@ def login_form(p: Page = Depends(page)) -> Response:
     return p.render("login.html")
 
 
+TOKEN_MOST = 200   # characters: a token is about 45; anything longer is no token (and never looked up)
+
+
 @router.post("/login")
-def login(token: str = Form("", max_length=200), p: Page = Depends(page)) -> Response:
+def login(token: str = Form(""), p: Page = Depends(page)) -> Response:
     hours = float(p.svc.kb.rules.handoff.get("web_session_hours", 12)) if p.svc.kb.rules else 12.0
-    made = sessions.sign_in(p.svc.store(), Clock(), token, hours)
+    made = sessions.sign_in(p.svc.store(), p.clock, token, hours) if len(token) <= TOKEN_MOST else None
     if made is None:
         return p.render("login.html", 401, error=p.words("bad_token"))
     session_id, session = made
@@ -190,11 +213,18 @@ def _queue(p: Page) -> tuple[dict, desk.Filters, str | None]:
     except UserError:
         if filters.status not in (*desk.STATUSES, "active", "all"):
             problem = p.words("unknown_status", status=filters.status[:40],
-                              statuses=", ".join(f"{s} ({p.words(s)})" for s in ("active", *desk.STATUSES, "all")))
+                              statuses=p.words("list_comma").join(_status_named(p, s) for s in ("active", *desk.STATUSES, "all")))
         else:
             problem = p.words("bad_page")
         filters = desk.Filters()
         return desk.queue(ops.ctx, filters, p.lang), filters, problem
+
+
+def _status_named(p: Page, status: str) -> str:
+    """STATUS as the address takes it, with its name on the page when that says more ("active (not
+    resolved)" once, not "active (active (not resolved))"; "open" alone; "open（待处理）")."""
+    named = p.words(status)
+    return named if named.startswith(status) else p.words("status_named", status=status, name=named)
 
 
 def _link(filters: desk.Filters, **changes: Any) -> str:
@@ -225,7 +255,7 @@ def desk_rows(p: Page = Depends(page)) -> Response:
 def desk_changes(p: Page = Depends(page)) -> Response:
     """The change counter: a page asks every few seconds and reloads its rows when it moved."""
     if p.session is None:
-        return JSONResponse({"error": "signed out"}, 401)
+        return _signed_out(p)
     return JSONResponse({"version": LIVE.version(p.svc)}, headers={"Cache-Control": "no-store"})
 
 
@@ -277,6 +307,8 @@ def _history_line(p: Page, event: dict, account: str) -> dict:
         p.words("actor", role=p.words.label("role", role), name=name) if name else \
         p.words("actor.system") if actor == "system" else p.words.label("role", actor)
     detail = event["detail"]
+    if event["event"] == "claimed" and name and detail == name:   # who took it is who acted: said once
+        detail = None
     if detail:
         found = next(((msg_id, fields) for msg_id in HISTORY_SAID.get(event["event"], ())
                       if (fields := heard(kb, msg_id, detail)) is not None), None)
@@ -311,7 +343,8 @@ def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None =
     case = {**case, "summary": summary_in(kb, case, p.lang),   # in the desk's language, as the queue says it
             "messages": [{**m, "text": message_in(kb, m["text"], p.lang)} for m in case["messages"]],   # "已结案：…"
             "events": [_history_line(p, e, case["account"]) for e in case["events"]]}
-    return p.render("ticket.html", status, case=case, agent=AGENT, state=_account_state(p, case["account"]), carriers=carriers,
+    return p.render("ticket.html", status, case=case, sends=handoff.sends_of(case["context"]), agent=AGENT,
+                    state=_account_state(p, case["account"]), carriers=carriers,
                     canned=_canned(p), error=error, done=done, version=LIVE.version(p.svc), kept=kept or {})
 
 
@@ -411,8 +444,13 @@ def _gaps_page(p: Page, status: int = 200, error: str | None = None, done: str |
         return p.render("message.html", 403, title=p.words("gaps"), message=p.words("forbidden"))
     groups = p.ops("kb.gaps").gaps()[:100]
     kb = p.svc.kb
-    targets = [(e.id, e.question) for e in kb.entries.values()] + [(a.name, a.name) for a in kb.actions.values()]
-    return p.render("gaps.html", status, groups=groups, targets=targets, error=error, done=done,
+    targets = [(e.id, e.said("question", p.lang)) for e in kb.entries.values()] + [(a.name, a.name) for a in kb.actions.values()]
+    named = dict(targets)   # an entry by its question in the page's language, its id beside it
+
+    def entry(intent: str | None) -> dict:
+        key = str(intent or "").partition(":")[2]
+        return {"id": key, "question": named.get(key, key)}
+    return p.render("gaps.html", status, groups=groups, targets=targets, entry=entry, error=error, done=done,
                     may_learn=allowed(p.session.principal.role, "kb.learn"))
 
 
@@ -541,6 +579,7 @@ def chat_page(p: Page = Depends(page)) -> Response:
     inbox = _inbox(p) if reads else []
     shown = [str(turn.get("text", "")) for turn in [*transcript, *lines, *inbox]]
     response = p.render("chat.html", view=view, lines=lines, transcript=transcript, inbox=inbox, after=after,
+                        most=_most(p, view),
                         prompt=_prompt(view.get("waiting"), shown), feedback=_feedback(transcript, view.get("waiting")))
     # the Back button shows the conversation as the service has it, never a copy of an older page
     # (without it chromium showed the page as first loaded, without the lines said since)
@@ -554,10 +593,15 @@ def chat_say(text: str = Form("", max_length=4000), csrf: str = Form(""), step: 
              p: Page = Depends(page)) -> Response:
     """One line of the chat; with JavaScript the page posts it and gets the reply as JSON. STEP: the
     conversation's step the page showed (a line from a page the conversation moved on from is refused)."""
+    from ..messages import say
     from ..server.routers import conversations
+    from ..text import clean
 
-    return _chat_turn(p, csrf, lambda ops, conv_id: conversations.say(conv_id, conversations.Message(text=text), ops,
-                                                                      prompts=True, seen=_step(step)), text.strip())
+    def turn(ops: LocalOps, conv_id: str) -> dict:
+        if text.strip() and not clean(text):   # only invisible characters: nothing to read, never an Enter
+            raise UserError(say(p.svc.kb, "question.empty", p.lang))
+        return conversations.say(conv_id, conversations.Message(text=text), ops, prompts=True, seen=_step(step))
+    return _chat_turn(p, csrf, turn, text.strip())
 
 
 def _step(value: object) -> int | None:
@@ -593,6 +637,7 @@ def _chat_turn(p: Page, csrf: str | None, turn, heard: str) -> Response:
     A line from a page the conversation moved on from (in another tab) is refused in the page's
     language and kept so; the script then draws the page again, caught up (409 with `moved`)."""
     from ..chat.lines import Line
+    from ..conversation import VALUE_PROMPTS
     from ..server.routers import conversations
 
     if (away := _customer(p)) is not None:
@@ -600,24 +645,35 @@ def _chat_turn(p: Page, csrf: str | None, turn, heard: str) -> Response:
     if (refused := _checked(p, csrf)) is not None:
         return refused
     conv_id, before = _conversation(p)
-    moved = False
+    moved = refused = False
     try:
         view = turn(p.ops("repl", bucket="asks"), conv_id)
     except UserError as exc:
-        moved = isinstance(exc, stored.MovedOn)
-        refusal = Line("error", p.words("moved_on") if moved else i18n.plain(str(exc)))
-        view = {**before, "lines": [{"kind": refusal.kind, "text": refusal.text}]}
+        moved, refused = isinstance(exc, stored.MovedOn), True
+        refusal = [Line("error", p.words("moved_on") if moved else i18n.plain(str(exc)))]
+        waiting = before.get("waiting") or {}
+        if not moved and waiting.get("kind") in VALUE_PROMPTS and waiting.get("prompt"):
+            refusal.append(Line("prompt", str(waiting["prompt"])))   # what it still waits for, asked again
+        view = {**before, "lines": [{"kind": line.kind, "text": line.text} for line in refusal]}
         with contextlib.suppress(UserError):   # another window moved it meanwhile: the refusal is said, not kept
-            view = stored.keep_refused(conversations.holder(p.ops("repl")), conv_id, heard, [refusal],
+            view = stored.keep_refused(conversations.holder(p.ops("repl")), conv_id, heard, refusal,
                                        conversations.viewer(conv_id, steps=True)) or view
     LIVE.changed()
     if "application/json" in p.request.headers.get("accept", ""):
+        # REFUSED: the line was not taken (the page puts it back in the box); MOST: the box's length now
         response: Response = JSONResponse({"error": view["lines"][0]["text"], "moved": True}, 409) if moved \
-            else JSONResponse(view)
+            else JSONResponse({**view, "refused": refused, "most": _most(p, view)})
     else:
         response = RedirectResponse("/chat", 303)
     response.set_cookie(CHAT_COOKIE, conv_id, httponly=True, samesite="strict", secure=_secure(p.request), path="/")
     return response
+
+
+def _most(p: Page, view: dict) -> int:
+    """How long a line the chat's box takes at VIEW's prompt: as long as the conversation reads there."""
+    from ..conversation import longest_line
+
+    return longest_line((view.get("waiting") or {}).get("kind"), p.svc.kb.rules)
 
 
 VERDICTS = ("yes", "not_related", "not_answered")
@@ -665,7 +721,7 @@ def chat_inbox(after: int | None = Query(None, ge=0), p: Page = Depends(page)) -
     message id the page has), every one newer, seen elsewhere or not, so each open tab shows each
     reply; without it, those not shown anywhere yet (each once)."""
     if p.session is None:
-        return JSONResponse({"error": "signed out"}, 401)
+        return _signed_out(p)
     if not allowed(p.session.principal.role, "inbox"):
         return JSONResponse([])
     news = _inbox(p) if after is None else _said(p, p.ops("inbox", _acting_for(p)).news(after))
@@ -676,7 +732,7 @@ def chat_inbox(after: int | None = Query(None, ge=0), p: Page = Depends(page)) -
 def chat_status(p: Page = Depends(page)) -> Response:
     """The chat's status bar as it is now (open tickets...), for the live chat after a reply or a resolution."""
     if p.session is None:
-        return JSONResponse({"error": "signed out"}, 401)
+        return _signed_out(p)
     if not allowed(p.session.principal.role, "repl"):
         return JSONResponse({"error": p.words("forbidden")}, 403)
     conv_id, view = _conversation(p)
@@ -687,6 +743,20 @@ def chat_status(p: Page = Depends(page)) -> Response:
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+
+
+def wants_page(request: Request) -> bool:
+    """Whether REQUEST is a browser's for a page (not the API's, not a script's): an error is then a page."""
+    return not request.url.path.startswith("/v1") and "text/html" in request.headers.get("accept", "")
+
+
+def not_found(request: Request) -> Response:
+    """The page for an address no page has (the API's own 404 stays JSON)."""
+    try:
+        p = Page(request, service(request))
+    except UserError:   # a simulated clock the service refuses: the page in English, signed out
+        return HTMLResponse("<!doctype html><title>Page not found</title><h1>Page not found</h1>", 404)
+    return p.render("message.html", 404, title=p.words("not_found"), message=p.words("no_page"))
 
 
 def security_headers(response: Response) -> None:

@@ -46,12 +46,22 @@ function cannedReplies() {
 
 const TABLE = /^-{3,}(?: {2,}-{3,})*[ \t]*$/m;   // a table's rule of dashes (pages.py's TABLE)
 
+// what the pages' one sanitiser (sanitize.safe) shows of a control, bidi or invisible character: its escape
+// ("\u202e"), so a line can never reverse the text around it or draw an empty bubble; tabs and line breaks kept
+const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
+function visible(text) {
+  return String(text).replace(UNSAFE, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 256 ? "\\x" + code.toString(16).padStart(2, "0") : "\\u" + code.toString(16).padStart(4, "0");
+  });
+}
+
 function line(list, from, text, kind) {
   const li = document.createElement("li");
   li.dataset.from = from;
   if (kind) li.className = kind;
   if (from === "assistant" && TABLE.test(text || "")) li.classList.add("table");   // its columns line up
-  li.textContent = text;
+  li.textContent = visible(text);
   list.appendChild(li);
   li.scrollIntoView({block: "nearest"});
   return li;
@@ -103,6 +113,7 @@ function chat(form) {
         const body = new URLSearchParams({csrf, question: box.dataset.question, answer: box.dataset.answer,
                                           verdict: b.dataset.feedback});
         for (const other of box.querySelectorAll("button")) other.disabled = true;
+        input.focus();   // the box becomes its thanks: focus back on the input, not lost to the page
         sent = sent.then(async () => {
           const r = await fetch("/chat/feedback", {method: "POST", body, credentials: "same-origin"});
           box.textContent = r.ok || r.status === 409 ? list.dataset.thanks : "";
@@ -119,26 +130,59 @@ function chat(form) {
   // the answer to a question this page did not show, and the page is drawn again, caught up.
   let sent = Promise.resolve();
   let step = list.dataset.step || "";
-  function say(text) {
+  // TYPED: the line was typed in the box (not a button's), so a refusal puts it back there
+  function say(text, typed = true) {
     settle();
     line(list, "customer", text);
     const turn = sent.then(async () => shown(await fetch("/chat/say", {method: "POST", body: new URLSearchParams({csrf, text, step}),
                                                                         credentials: "same-origin",
-                                                                        headers: {"Accept": "application/json"}}), text));
+                                                                        headers: {"Accept": "application/json"}}), text, typed));
     sent = turn.catch(() => {});   // a failed line does not stop the ones after it
     return turn;
   }
 
+  // a choice answers once: the first press turns every choice off (a double click said "是" twice, and
+  // the second met "nothing is waiting for a yes or no"); the reply draws the next question's choices
+  function choose(said) {
+    if (choices.dataset.chosen) return;
+    choices.dataset.chosen = "1";
+    for (const b of choices.querySelectorAll("button")) b.disabled = true;
+    input.focus();   // the pressed button goes away with its question: the keyboard stays in the conversation
+    say(said, false).catch(() => line(list, "assistant", list.dataset.notSent, "error")).finally(() => {
+      delete choices.dataset.chosen;
+      for (const b of choices.querySelectorAll("button")) b.disabled = false;   // a refused press may be made again
+    });
+  }
+
   // QUESTION is the customer's line the view answers (none for an upload): the feedback box sends it.
-  async function shown(r, question) {
+  // the session ended (signed out in another tab, its hours up, its token revoked): said, with a link to
+  // sign in again, and the line typed (KEPT) put back in the box rather than lost
+  const input = form.querySelector("input[name=text]");
+  function keep(kept) {
+    if (kept && !input.value.trim()) input.value = kept;
+  }
+  function signedOut(said, kept) {
+    const li = line(list, "assistant", said + " ", "error");
+    li.dataset.role = "signed-out";
+    const a = document.createElement("a");
+    a.href = "/login";
+    a.textContent = list.dataset.signInAgain;
+    li.appendChild(a);
+    keep(kept);
+  }
+
+  async function shown(r, question, typed = false) {
     if (!r.ok) {
       const refused = await r.json().catch(() => ({}));
+      if (r.status === 401 && refused.signed_out) return signedOut(refused.error, typed ? question : "");
       line(list, "assistant", refused.error || r.statusText, "error");
       if (r.status === 409 && refused.moved) location.reload();   // kept in the transcript: the page catches up
       return;
     }
     const view = await r.json();
     if (view.step !== undefined) step = String(view.step);
+    if (view.most) input.maxLength = view.most;         // as long a line as the conversation reads at its prompt now
+    if (view.refused && typed) keep(question);                    // a line refused stays in the box, to mend and send again
     const labels = {};
     settle();
     for (const l of view.lines) {
@@ -162,7 +206,7 @@ function chat(form) {
       b.dataset.choice = c;
       b.textContent = labels[c] ? c + ". " + labels[c] : (named[c] || c);
       const said = labels[c] ? c : (named[c] || c);   // 是, not "yes", in a Chinese chat (the conversation reads both)
-      b.addEventListener("click", () => say(said));
+      b.addEventListener("click", () => choose(said));
       choices.appendChild(b);
     }
     if (view.toolbar) bar.textContent = view.toolbar;
@@ -185,25 +229,25 @@ function chat(form) {
     body.set("step", step);
     input.value = "";
     fetch("/chat/files", {method: "POST", body, credentials: "same-origin", headers: {"Accept": "application/json"}})
-      .then(r => shown(r)).catch(() => line(list, "assistant", "…", "error"));
+      .then(r => shown(r)).catch(() => line(list, "assistant", list.dataset.notSent, "error"));
   });
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const input = form.querySelector("input[name=text]");
     const text = input.value.trim();
     if (!text) return;
     input.value = "";
-    say(text).catch(() => line(list, "assistant", "…", "error"));
+    say(text).catch(() => { line(list, "assistant", list.dataset.notSent, "error"); keep(text); });
   });
   list.scrollTop = list.scrollHeight;   // a reload shows the latest turn (the question open now), not the first
   for (const box of list.querySelectorAll("li[data-role=feedback]")) judged(box);   // the newest answer's, after a reload
   for (const b of choices.querySelectorAll("form[data-action=choose]")) {
-    b.addEventListener("submit", (event) => { event.preventDefault(); say(b.querySelector("input[name=text]").value); });
+    b.addEventListener("submit", (event) => { event.preventDefault(); choose(b.querySelector("input[name=text]").value); });
   }
   // every open tab reads the replies newer than the last it has (its own mark, not a shared "seen"),
   // and skips one the page already shows (a reply written while the page was made)
   let after = Number(list.dataset.after || 0);
+  let ended = false;
   every(3000, async () => {
     try {
       const news = await getJSON("/chat/inbox?after=" + after);
@@ -215,11 +259,26 @@ function chat(form) {
         if (m.hint) line(list, "hint", m.hint, "muted hint");   // how to answer it: the next line goes to them
       }
       if (news.length) bar.textContent = (await getJSON("/chat/status")).toolbar;   // a resolution closes a ticket
-    } catch (e) { /* signed out or offline: the next tick tries again */ }
+    } catch (e) {   // offline: the next tick tries again; signed out: said once
+      if (String(e.message).endsWith(": 401") && !ended) {
+        ended = true;
+        signedOut(list.dataset.sessionEnded, "");
+      }
+    }
   });
 }
 
+// a page answered to a form (a refusal, its words kept in their box) takes its own address: a reload
+// reads the page again rather than sending the form a second time; its refusal is focused, so it is read out
+function settleAddress() {
+  const address = document.body.dataset.address;
+  if (address && location.pathname !== address) history.replaceState(null, "", address);
+  const refusal = document.querySelector("[data-role=error][tabindex]");
+  if (refusal) refusal.focus();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  settleAddress();
   const queue = document.getElementById("queue");
   if (queue && queue.dataset.liveRows) followQueue(queue);
   const live = document.getElementById("live");
