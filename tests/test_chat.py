@@ -21,6 +21,16 @@ def test_an_offer_never_says_a_word_twice():
     assert offers.phrase("Send the the message") == "Send the message now?"
 
 
+@pytest.mark.parametrize("typed,reading", [
+    ("can you escalate it to someone?", (None, "")), ("can I talk to a person?", (None, "")),
+    ("ok what do I need to do to start sending?", ("yes", "what do i need to do to start sending")),
+    ("can lah", ("yes", ""))])
+def test_a_yes_word_that_opens_a_question_is_no_yes_to_an_offer(ctx, router, typed, reading):
+    """"can you escalate it to someone?" at an offer asks for a person: its "can" never answers the offer
+    (which once showed the template's status, then opened a ticket about "you escalate it to someone")."""
+    assert offers.reading(Conversation(ctx, router), typed, "template.status") == reading
+
+
 def test_cli_hints_are_said_the_conversations_way(kb):
     assert speech.say("run `assistant enable` first", kb) == 'say "enable digital messages" first'
     assert speech.say("Look up a code with `assistant error CODE`.", kb) == "Look up a code with /error CODE."
