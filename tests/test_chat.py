@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from assistant.actions import accounts, handoff
+from assistant.actions import accounts, handoff, signatures
 from assistant.chat import attachments, offers, speech
 from assistant.chat.cases import case_text
+from assistant.clock import FixedClock, parse_time
 from assistant.conversation import Conversation
 from assistant.errors import Conflict, TooLarge, Unsupported, UserError
 from assistant.messages import say
@@ -180,6 +181,25 @@ def test_a_bare_new_name_is_offered_as_a_submission_with_the_name_kept(ctx, rout
     assert [line.text for line in lines] == ["Submit a new signature named AcmeShop now? [y/N]"]
     conv.handle("y")
     assert conv.waiting.prompt.startswith("Source of the name")
+
+
+def test_a_request_read_surely_at_a_name_prompt_is_run_and_never_the_name(ctx, router):
+    accounts.enable(ctx)
+    conv = Conversation(ctx, router, lang="zh")
+    conv.handle("帮我申请个签名")
+    said = " ".join(line.text for line in conv.handle("签名状态给我看一下"))
+    assert "还没有签名" in said and conv.waiting.prompt.startswith("签名名称") and "name" not in conv.flow.args
+
+
+def test_no_template_yet_says_what_a_template_needs_first_rather_than_to_create_one(ctx, router):
+    accounts.enable(ctx)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    conv = Conversation(ctx, router, lang="zh")
+    said = " ".join(line.text for line in conv.run("template.status", {}))
+    assert "模板需要一个已在运营商报备成功的签名" in said and "AcmeShop" in said and "创建模板" not in said
+    registered = dataclasses.replace(ctx, clock=FixedClock(parse_time("2026-06-01T10:00")))
+    said = " ".join(line.text for line in Conversation(registered, router, lang="zh").run("template.status", {}))
+    assert said == "还没有模板。说“创建模板”即可开始。"
 
 
 def test_the_managers_case_is_aligned_text_not_markdown(ctx):

@@ -52,8 +52,10 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         items = templates.status(ctx, args.get("code"))
         if len(items) == 1:
             conv.last.update(template=items[0]["code"], object=f"template:{items[0]['code']}")
+        # no template yet: what making one needs first, when something is missing ("那我现在能建模板了吗" just after
+        # a signature was submitted: it must be registered first), never "say create a template"
         lines = [Line("answer", render.template_text(t, carriers)) for t in items] or \
-            [Line("info", conv.say("none.templates"))]
+            conv.lacks("template.create") or [Line("info", conv.say("none.templates"))]
     elif name == "send":
         try:
             result = sending.send(ctx, args["code"], [(p, args.get("params", {})) for p in args["phones"]],

@@ -563,7 +563,9 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     if any_text or worded or asks:
         reply = conv.router.route(text, conv.lang)
         if _is_request(conv, reply) or ((any_text or asks) and _is_question(conv, text, reply)) \
-                or (slot.type == "param" and _surely_another(conv, reply)):
+                or (slot.type == "param" and _surely_another(conv, reply)) \
+                or (slot.name == "name" and reply.type == "action" and _surely_another(conv, reply)):
+            # "签名状态给我看一下" at the signature name's prompt: that request, never the name
             # a question nothing answers is said so, never met with silence
             return aside(conv, text, reply) or unknown(conv, text)
     if (other := _request_not_value(conv, flow, slot, text)) is not None:
