@@ -9,7 +9,6 @@ import pytest
 from assistant.actions import accounts, handoff, signatures
 from assistant.chat import attachments, offers, speech
 from assistant.chat.cases import case_text
-from assistant.clock import FixedClock, parse_time
 from assistant.conversation import Conversation
 from assistant.errors import Conflict, TooLarge, Unsupported, UserError
 from assistant.messages import say
@@ -197,9 +196,36 @@ def test_no_template_yet_says_what_a_template_needs_first_rather_than_to_create_
     conv = Conversation(ctx, router, lang="zh")
     said = " ".join(line.text for line in conv.run("template.status", {}))
     assert "模板需要一个已在运营商报备成功的签名" in said and "AcmeShop" in said and "创建模板" not in said
-    registered = dataclasses.replace(ctx, clock=FixedClock(parse_time("2026-06-01T10:00")))
-    said = " ".join(line.text for line in Conversation(registered, router, lang="zh").run("template.status", {}))
+    ctx.at("2026-06-01T10:00")          # registered by then
+    said = " ".join(line.text for line in Conversation(ctx, router, lang="zh").run("template.status", {}))
     assert said == "还没有模板。说“创建模板”即可开始。"
+
+
+@pytest.mark.parametrize("typed,name", [("ok then AcmeShop", "AcmeShop"), ("好吧，那用阿克米科技", "阿克米科技"),
+                                        ("好的，行云科技", "行云科技"), ("ok, then AcmePay", "AcmePay")])
+def test_words_accepting_before_a_name_at_its_prompt_are_no_part_of_it(ctx, router, typed, name):
+    accounts.enable(ctx)
+    conv = Conversation(ctx, router)
+    conv.handle("submit signature Acme-Shop from our trademark")
+    conv.handle(typed)
+    assert conv.flow.args["name"] == name
+
+
+def test_a_name_that_opens_with_a_yes_word_is_kept_whole_when_it_is_a_good_name(live, router):
+    conv = Conversation(live, router)
+    conv.handle("create a template")
+    conv.handle("OK Mall")
+    assert conv.flow.args["name"] == "OK Mall"
+
+
+@pytest.mark.parametrize("why", ["why?", "为什么？"])
+def test_why_just_after_a_name_is_refused_explains_the_refusal_and_the_prompt_stays(ctx, router, why):
+    accounts.enable(ctx)
+    conv = Conversation(ctx, router)
+    conv.handle("submit signature Acme-Shop from our trademark")
+    said = " ".join(line.text for line in conv.handle(why))
+    assert "isv.SIGN_NAME_ILLEGAL" in said and ("2 to 16 characters" in said or "2 到 16 个字符" in said), said
+    assert conv.waiting.prompt.startswith(("Signature name", "签名名称"))
 
 
 def test_the_managers_case_is_aligned_text_not_markdown(ctx):

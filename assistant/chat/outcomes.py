@@ -222,6 +222,18 @@ def fix_asked(conv: Conversation, text: str) -> list[Line] | None:
     return lines
 
 
+def why_asked(conv: Conversation, text: str) -> list[Line] | None:
+    """"why?", "为什么" (messages.yaml `follow_ups.error_reason`) typed at a value prompt right after the
+    value was refused with an error code: that code explained, as "what does that mean?" does. None for
+    any other line, and when the reply before named no code."""
+    from ..messages import follow_up
+
+    code = conv.last.get("error")
+    if not code or follow_up(conv.kb, text) != "error_reason" or not _just_said(conv, code):
+        return None
+    return [Line("answer", render.error_text(error_codes.lookup(conv.kb, code), conv.lang, conv.kb))]
+
+
 def send_asked(conv: Conversation, text: str) -> list[Line] | None:
     """"刚才发的成功了吗", "did my last send go through?" (messages.yaml `follow_ups.send_result`): how
     the conversation's last send went, from its record (or its refusal, when it was refused whole:

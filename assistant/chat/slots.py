@@ -29,7 +29,7 @@ from ..router import Reply, phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold, shorten
 from . import attachments, cases, commands, notes, offers, outcomes, previews, values
-from .lines import Line, Waiting, after_correction, leaves, says, yes_or_no_again
+from .lines import Line, Waiting, after_correction, lead_in, leaves, says, yes_or_no_again
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
@@ -558,6 +558,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         if flow.action == "error.lookup":
             conv.flow = None
         return fix + back(conv)
+    if (why := outcomes.why_asked(conv, text)) is not None:
+        return why + back(conv)         # "why?" just after a name was refused: that refusal explained
     if (fate := outcomes.fate_asked(conv, text)) is not None:
         return fate + back(conv)        # "为什么02885551234失败" at the numbers' prompt: that number's own reason
     if any_text or worded or asks:
@@ -574,6 +576,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         # a template's value, a signature's name, a code is never a question ("what is this charge?",
         # "发到了没", "我们有几个签名了"): answered, or said not understood, and the prompt comes back
         return aside(conv, text) or unknown(conv, text)
+    if (given := _accepted(conv, flow.action, slot, text)) is not None:
+        text = given                    # "ok then AcmeShop", "好吧，那用阿克米科技": the name, never the lead-in
     try:
         value = check(conv, flow.action, slot, text)
     except UserError as exc:
@@ -1032,6 +1036,39 @@ def _value_anew(conv: Conversation, flow: Flow, said: str, variables: list[str] 
     listed = (separator + " " if separator.isascii() else separator).join("${" + v + "}" for v in variables)
     return {}, conv.say("confirm.which_variable", code=flow.args.get("code", ""), value=value, variables=listed,
                         example=f"{variables[0]}={value}")
+
+
+# the prompts whose value is a name, a code or a choice: words accepting something before it are no part of it
+_ACCEPTING = ("signature_name", "template_name", "signature_ref", "source", "industry_said", "template_code")
+
+
+def _accepted(conv: Conversation, action: str, slot: Slot, text: str) -> str | None:
+    """The value TEXT gives after words that accept (a yes and polite words: "ok then AcmeShop", "好吧，那用阿克米
+    科技" after a name was refused), where SLOT is a name, a code or a choice: what follows them, after
+    `leaving.around` words and a `leaving.revalue` phrase ("那用…", "then use …"). Taken when a mark sets the
+    words off ("好吧，…"), or when the line as typed is refused ("OK Mall" is a name as typed). None otherwise."""
+    answers = conv.kb.answers
+    if slot.type not in _ACCEPTING:
+        return None
+    rest, taken, marked = lead_in(text, (*answers.get("yes", ()), *answers.get("polite", ())), at_mark=True)
+    if not rest or not set(taken) & set(answers.get("yes", ())):
+        return None
+    after, around, _ = lead_in(rest, conv.kb.leaving.get("around", ()))
+    valued = after_correction(after, conv.kb.leaving, "revalue")
+    if valued:                          # "那用阿克米科技", "then use AcmeShop"
+        rest = valued
+    elif around and all(word.isascii() for word in around):
+        rest = after                    # "ok, then AcmeShop" (a Chinese 那 may open a name: "那拉提")
+    given = _as_said(rest)
+    if not given or asks_something(conv, given) or yes_or_no(given, conv.kb.answers) in ("yes", "no"):
+        return None
+    if not marked:
+        try:
+            check(conv, action, slot, text)
+            return None                 # the line as typed is a good value: it is the value
+        except UserError:
+            pass
+    return given
 
 
 def _as_said(words: str) -> str:
