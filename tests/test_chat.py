@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.actions import accounts, handoff, signatures
+from assistant.actions import accounts, handoff, signatures, templates
 from assistant.chat import attachments, offers, speech
 from assistant.chat.cases import case_text
 from assistant.conversation import Conversation
@@ -226,6 +226,16 @@ def test_why_just_after_a_name_is_refused_explains_the_refusal_and_the_prompt_st
     said = " ".join(line.text for line in conv.handle(why))
     assert "isv.SIGN_NAME_ILLEGAL" in said and ("2 to 16 characters" in said or "2 到 16 个字符" in said), said
     assert conv.waiting.prompt.startswith(("Signature name", "签名名称"))
+
+
+def test_a_sentence_naming_one_code_at_the_code_prompt_is_that_code(live, router, media):
+    templates.create(live, "Autumn sale", "AcmeShop", "e-commerce", "Hi ${name}, autumn is here", [media["image"]])
+    live.at("2026-04-01T10:00")         # both approved: a typo'd code picks neither
+    conv = Conversation(live, router)
+    conv.handle("send DIGTAL_SMS_0002 to 13800138000 with name=Tom")
+    assert conv.waiting.prompt.startswith("Template code")
+    conv.handle("sorry, typo, I meant DIGITAL_SMS_0002")
+    assert conv.flow.confirming and conv.flow.args["code"] == "DIGITAL_SMS_0002"
 
 
 def test_the_managers_case_is_aligned_text_not_markdown(ctx):

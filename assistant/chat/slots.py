@@ -25,7 +25,7 @@ from ..files import paths_in
 from ..knowledge import Slot
 from ..messages import say, small_talk
 from ..numbers import lookup
-from ..router import Reply, phone_reading
+from ..router import Reply, extract, phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold, shorten
 from . import attachments, cases, commands, notes, offers, outcomes, previews, values
@@ -578,6 +578,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         return aside(conv, text) or unknown(conv, text)
     if (given := _accepted(conv, flow.action, slot, text)) is not None:
         text = given                    # "ok then AcmeShop", "好吧，那用阿克米科技": the name, never the lead-in
+    elif slot.type == "template_code" and len(codes := extract(conv.kb, "template_code", text)) == 1:
+        text = codes[0]                 # "sorry, typo, I meant DIGITAL_SMS_0002": the code, never the sentence
     try:
         value = check(conv, flow.action, slot, text)
     except UserError as exc:
