@@ -238,6 +238,16 @@ def test_a_sentence_naming_one_code_at_the_code_prompt_is_that_code(live, router
     assert conv.flow.confirming and conv.flow.args["code"] == "DIGITAL_SMS_0002"
 
 
+@pytest.mark.parametrize("again", ["同样的再发给139 1234 5678", "send the same to 13912345678"])
+def test_the_same_again_to_another_number_keeps_the_last_sends_template_and_values(live, router, again):
+    conv = Conversation(live, router)
+    conv.handle("send DIGITAL_SMS_0001 to 13800138000 name=Tom")
+    conv.handle("yes")
+    conv.handle(again)
+    assert conv.flow.confirming and conv.flow.args["code"] == "DIGITAL_SMS_0001"
+    assert conv.flow.args["params"] == {"name": "Tom"} and conv.flow.args["phones"] == ["13912345678"]
+
+
 def test_the_managers_case_is_aligned_text_not_markdown(ctx):
     ticket = handoff.create(ctx, "please call me", trigger="asked_for_person")
     text = case_text(handoff.get(ctx, ticket["id"]), ctx.rules.carriers)

@@ -63,6 +63,7 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         except UserError as exc:
             refused(conv, args, exc)
             raise
+        conv.last["sent_with"] = {"code": args["code"], "params": dict(args.get("params") or {})}   # "the same again"
         return sent(conv, result)
     elif name == "error.lookup":
         found = error_codes.lookup(conv.kb, args["code"])

@@ -121,6 +121,10 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
         args["name"] = named                               # "帮我建一个会员日模板": its name is 会员日
     if said:
         args = values.spoken_args(conv.kb, args, said)     # "名字叫周末狂欢咯": the name is 周末狂欢
+    if name == "send" and said and (last := conv.last.get("sent_with")) and extract(conv.kb, "send_same", said):
+        # "同样的再发给139 1234 5678": the last send's template and values, with what this line gives anew
+        params = {**last["params"], **(args.get("params") or {})}
+        args = {**args, "code": args.get("code") or last["code"], **({"params": params} if params else {})}
     if name == "send" and not args.get("code") and said and len(named := values.template_in(conv.ctx, said)[1]) > 1:
         return _which_template(conv, args, said, named)
     several = _the_errors(conv, name, args, said)
