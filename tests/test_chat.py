@@ -248,6 +248,24 @@ def test_the_same_again_to_another_number_keeps_the_last_sends_template_and_valu
     assert conv.flow.args["params"] == {"name": "Tom"} and conv.flow.args["phones"] == ["13912345678"]
 
 
+@pytest.mark.parametrize("wrong", ["等等，号码弄错了，重新来", "wait, the numbers are wrong, redo"])
+def test_a_value_named_wrong_then_a_step_back_asks_that_value_again(live, router, wrong):
+    conv = Conversation(live, router)
+    for line in ("send a message", "DIGITAL_SMS_0001", "13800138000 13912345678"):
+        conv.handle(line)
+    assert conv.flow.slots[0].name.startswith("param:")
+    conv.handle(wrong)
+    assert conv.flow.slots[0].name == "phones" and "phones" not in conv.flow.args
+
+
+def test_the_request_asked_for_again_at_its_own_prompt_starts_it_again(live, router):
+    conv = Conversation(live, router, lang="zh")
+    for line in ("我要发消息", "DIGITAL_SMS_0001"):
+        conv.handle(line)
+    said = " ".join(line.text for line in conv.handle("我要发消息"))
+    assert "重新开始" in said and conv.flow.slots[0].name == "code" and not conv.flow.args
+
+
 def test_the_managers_case_is_aligned_text_not_markdown(ctx):
     ticket = handoff.create(ctx, "please call me", trigger="asked_for_person")
     text = case_text(handoff.get(ctx, ticket["id"]), ctx.rules.carriers)

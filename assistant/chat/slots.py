@@ -447,6 +447,21 @@ def _wants(conv: Conversation, text: str) -> bool:
     return any(words[:len(p.split())] == p.split() for p in conv.kb.routing.wanting if len(p.split()) > 1)
 
 
+def _started_again(conv: Conversation, flow: Flow, text: str) -> list[Line] | None:
+    """TEXT, typed at a value prompt, asks for the very request being filled in, with no value of its own,
+    worded as a request (command form, or opening with `routing.wanting`: "我要发消息" at a send's prompts):
+    the request starts again from its first value, said so. None for anything else ("AcmeShop" read as a
+    signature's submission is a name)."""
+    if not (conv.router.form(text) == "command" or _wants(conv, text)):
+        return None
+    reply = conv.router.route(text, conv.lang)
+    if reply.type != "action" or reply.action != flow.action or reply.args or \
+            reply.confidence < conv.router.thresholds.answer:
+        return None
+    conv.flow = None
+    return [Line("muted", conv.say("request.restarted", request=title(conv, flow)))] + start(conv, flow.action, {}, text)
+
+
 def _fills_a_name(conv: Conversation, deed: dict) -> bool:
     """Whether the request DEED starts (an offer's) asks a signature name first."""
     action = conv.kb.actions.get(deed.get("name", "")) if deed.get("do") == "start" else None
@@ -538,6 +553,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         return other
     if resumed(conv, text):             # "回去继续建模板": the prompt again, never the value
         return back(conv)
+    if (again := _started_again(conv, flow, text)) is not None:
+        return again                    # "我要发消息" at the send's own prompts: the send from its start
     slot = flow.slots[0]
     if slot.type == "template_code" and (chosen := _template_chosen(conv, text)) is not None:
         return take(conv, check(conv, flow.action, slot, chosen))   # a choice offered: that template, never a question
@@ -650,13 +667,20 @@ def went_back(conv: Conversation, folded: str) -> list[Line] | None:
     flow = conv.flow
     assert flow is not None
     words, around = folded.split(), set(conv.kb.leaving.get("around", ()))
+    back_phrases, correct = conv.kb.leaving.get("back", ()), conv.kb.leaving.get("correct", ())
     at = 0
-    while at < len(words) and words[at] in around:
-        at += 1
-    step = _phrase_at(words, at, conv.kb.leaving.get("back", ()))
-    if not step:
+    while at < len(words) and (words[at] in around or _phrase_at(words, at, correct)):
+        at += 1 if words[at] in around else _phrase_at(words, at, correct)   # "等等，", "不对，"
+    step = _phrase_at(words, at, back_phrases)
+    end = len(words)
+    while end > at and words[end - 1] in around:
+        end -= 1
+    # the step back may close the line, after the value it names ("号码弄错了，重新来", "the numbers are wrong, redo")
+    closing = 0 if step else next((n for p in back_phrases if (n := len(p.split())) < end - at and
+                                   words[end - n:end] == p.split()), 0)
+    if not step and not closing:
         return None
-    rest = [w for w in words[at + step:] if w not in around]
+    rest = [w for w in (words[at + step:] if step else words[at:end - closing]) if w not in around]
     current = None if flow.confirming else flow.slots[0].name
     params = flow.args.get("params") or {}
     earlier = [n for n in dict.fromkeys(reversed(flow.asked)) if n != current and
