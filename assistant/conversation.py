@@ -650,11 +650,16 @@ class Conversation:
         """Offer action NAME, if it could run now; else what it lacks (and the step that comes first,
         on offer), so that no offer is accepted only to be refused."""
         kept = self.offer
-        missing = slots.preconditions(self, name)
+        missing = self.lacks(name)
         if missing:
             return missing
         self.offer = kept
         return [offers.action(self, name)]
+
+    def lacks(self, name: str) -> list[Line]:
+        """What action NAME needs that the account lacks, with the step that comes first on offer; []
+        when it could run now."""
+        return slots.preconditions(self, name)
 
     def _fallback(self, reply: Reply) -> list[Line]:
         if reply.kind == "undocumented" and reply.entry in self.kb.entries:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.actions import accounts, handoff
+from assistant.actions import accounts, handoff, signatures, templates
 from assistant.chat import attachments, offers, speech
 from assistant.chat.cases import case_text
 from assistant.conversation import Conversation
@@ -19,6 +19,16 @@ def test_an_offer_never_says_a_word_twice():
     assert offers.phrase("Show who it can reach now.") == "Show who it can reach now?"
     assert offers.phrase("Enable digital messages.") == "Enable digital messages now?"
     assert offers.phrase("Send the the message") == "Send the message now?"
+
+
+@pytest.mark.parametrize("typed,reading", [
+    ("can you escalate it to someone?", (None, "")), ("can I talk to a person?", (None, "")),
+    ("ok what do I need to do to start sending?", ("yes", "what do i need to do to start sending")),
+    ("can lah", ("yes", ""))])
+def test_a_yes_word_that_opens_a_question_is_no_yes_to_an_offer(ctx, router, typed, reading):
+    """"can you escalate it to someone?" at an offer asks for a person: its "can" never answers the offer
+    (which once showed the template's status, then opened a ticket about "you escalate it to someone")."""
+    assert offers.reading(Conversation(ctx, router), typed, "template.status") == reading
 
 
 def test_cli_hints_are_said_the_conversations_way(kb):
@@ -184,6 +194,90 @@ def test_a_bare_new_name_is_offered_as_a_submission_with_the_name_kept(ctx, rout
     assert [line.text for line in lines] == ["Submit a new signature named AcmeShop now? [y/N]"]
     conv.handle("y")
     assert conv.waiting.prompt.startswith("Source of the name")
+
+
+def test_a_request_read_surely_at_a_name_prompt_is_run_and_never_the_name(ctx, router):
+    accounts.enable(ctx)
+    conv = Conversation(ctx, router, lang="zh")
+    conv.handle("帮我申请个签名")
+    said = " ".join(line.text for line in conv.handle("签名状态给我看一下"))
+    assert "还没有签名" in said and conv.waiting.prompt.startswith("签名名称") and "name" not in conv.flow.args
+
+
+def test_no_template_yet_says_what_a_template_needs_first_rather_than_to_create_one(ctx, router):
+    accounts.enable(ctx)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    conv = Conversation(ctx, router, lang="zh")
+    said = " ".join(line.text for line in conv.run("template.status", {}))
+    assert "模板需要一个已在运营商报备成功的签名" in said and "AcmeShop" in said and "创建模板" not in said
+    ctx.at("2026-06-01T10:00")          # registered by then
+    said = " ".join(line.text for line in Conversation(ctx, router, lang="zh").run("template.status", {}))
+    assert said == "还没有模板。说“创建模板”即可开始。"
+
+
+@pytest.mark.parametrize("typed,name", [("ok then AcmeShop", "AcmeShop"), ("好吧，那用阿克米科技", "阿克米科技"),
+                                        ("好的，行云科技", "行云科技"), ("ok, then AcmePay", "AcmePay")])
+def test_words_accepting_before_a_name_at_its_prompt_are_no_part_of_it(ctx, router, typed, name):
+    accounts.enable(ctx)
+    conv = Conversation(ctx, router)
+    conv.handle("submit signature Acme-Shop from our trademark")
+    conv.handle(typed)
+    assert conv.flow.args["name"] == name
+
+
+def test_a_name_that_opens_with_a_yes_word_is_kept_whole_when_it_is_a_good_name(live, router):
+    conv = Conversation(live, router)
+    conv.handle("create a template")
+    conv.handle("OK Mall")
+    assert conv.flow.args["name"] == "OK Mall"
+
+
+@pytest.mark.parametrize("why", ["why?", "为什么？"])
+def test_why_just_after_a_name_is_refused_explains_the_refusal_and_the_prompt_stays(ctx, router, why):
+    accounts.enable(ctx)
+    conv = Conversation(ctx, router)
+    conv.handle("submit signature Acme-Shop from our trademark")
+    said = " ".join(line.text for line in conv.handle(why))
+    assert "isv.SIGN_NAME_ILLEGAL" in said and ("2 to 16 characters" in said or "2 到 16 个字符" in said), said
+    assert conv.waiting.prompt.startswith(("Signature name", "签名名称"))
+
+
+def test_a_sentence_naming_one_code_at_the_code_prompt_is_that_code(live, router, media):
+    templates.create(live, "Autumn sale", "AcmeShop", "e-commerce", "Hi ${name}, autumn is here", [media["image"]])
+    live.at("2026-04-01T10:00")         # both approved: a typo'd code picks neither
+    conv = Conversation(live, router)
+    conv.handle("send DIGTAL_SMS_0002 to 13800138000 with name=Tom")
+    assert conv.waiting.prompt.startswith("Template code")
+    conv.handle("sorry, typo, I meant DIGITAL_SMS_0002")
+    assert conv.flow.confirming and conv.flow.args["code"] == "DIGITAL_SMS_0002"
+
+
+@pytest.mark.parametrize("again", ["同样的再发给139 1234 5678", "send the same to 13912345678"])
+def test_the_same_again_to_another_number_keeps_the_last_sends_template_and_values(live, router, again):
+    conv = Conversation(live, router)
+    conv.handle("send DIGITAL_SMS_0001 to 13800138000 name=Tom")
+    conv.handle("yes")
+    conv.handle(again)
+    assert conv.flow.confirming and conv.flow.args["code"] == "DIGITAL_SMS_0001"
+    assert conv.flow.args["params"] == {"name": "Tom"} and conv.flow.args["phones"] == ["13912345678"]
+
+
+@pytest.mark.parametrize("wrong", ["等等，号码弄错了，重新来", "wait, the numbers are wrong, redo"])
+def test_a_value_named_wrong_then_a_step_back_asks_that_value_again(live, router, wrong):
+    conv = Conversation(live, router)
+    for line in ("send a message", "DIGITAL_SMS_0001", "13800138000 13912345678"):
+        conv.handle(line)
+    assert conv.flow.slots[0].name.startswith("param:")
+    conv.handle(wrong)
+    assert conv.flow.slots[0].name == "phones" and "phones" not in conv.flow.args
+
+
+def test_the_request_asked_for_again_at_its_own_prompt_starts_it_again(live, router):
+    conv = Conversation(live, router, lang="zh")
+    for line in ("我要发消息", "DIGITAL_SMS_0001"):
+        conv.handle(line)
+    said = " ".join(line.text for line in conv.handle("我要发消息"))
+    assert "重新开始" in said and conv.flow.slots[0].name == "code" and not conv.flow.args
 
 
 def test_the_managers_case_is_aligned_text_not_markdown(ctx):

@@ -96,3 +96,9 @@ def test_a_signature_source_said_in_words_is_read_whatever_else_the_line_names(k
     assert values.said_source(kb, "submit AcmeShop, source is a mobile app") == "app"
     assert values.said_source(kb, "我们公司叫Acme，想用AcmeShop做签名") is None
     assert values.said_source(kb, "the source is unknown to me") is None
+
+
+@pytest.mark.parametrize("said,name", [("帮我建个直播用的模板", None), ("建一个电商专用模板", None), ("建一个营销用的模板", None),
+                                       ("帮我建一个会员日模板", "会员日"), ("create a Spring promo template", "Spring promo")])
+def test_words_saying_what_a_template_is_for_are_no_name(kb, said, name):
+    assert values.name_before(kb, "template.create", said) == name

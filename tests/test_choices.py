@@ -32,7 +32,8 @@ def test_a_rules_mapping_of_settings_is_read_by_its_keys():
                                    "yeah sure", "okay then", "go for it", "do it now", "YESSS", "absolutely", "please",
                                    "是的", "好的", "确定", "没问题",
                                    "要", "要的", "可", "可以", "行", "好", "嗯", "嗯嗯", "对", "对的", "好吧", "好啊",
-                                   "ok lah", "ok la", "Okay lah", "can lah", "can", "can can", "好滴", "中"])
+                                   "ok lah", "ok la", "Okay lah", "can lah", "can", "can can", "好滴", "中",
+                                   "发", "发吧", "发出去吧", "好吧，发"])
 def test_natural_affirmatives_are_yes(typed):
     assert yes_or_no(typed) == "yes"
 
@@ -64,7 +65,7 @@ def test_a_question_or_a_value_is_no_answer_at_all(typed):
     ("Yes. Please.", "yes", ""), ("yes. no.", "unclear", ""),
     ("no, I want to send a message", "no", "I want to send a message"),
     ("no thanks, but what is a signature?", "no", "what is a signature?"), ("不用了，谢谢", "no", "谢谢"),
-    ("yes, please", "yes", ""), ("how do I enable it?", None, "")])
+    ("yes, please", "yes", ""), ("好吧，发", "yes", ""), ("how do I enable it?", None, "")])
 def test_a_yes_or_no_opening_a_sentence_answers_and_the_rest_is_the_next_line(typed, reading, rest):
     from assistant.choices import answer_first
 

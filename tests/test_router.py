@@ -39,6 +39,8 @@ def test_signature_names_are_extracted_quoted_or_named(router, text, name):
     ("帮我申请签名，名字叫星辰娱乐，来源企业", ["星辰娱乐"]),                          # the name in a clause of its own
     ("提交个签名，名称是阿克米", ["阿克米"]),
     ("申请签名，名字叫啥好呢", []),                                                   # asks what to call it
+    ("帮我申请个签名，来源是商标，名字叫AcmeShop", ["AcmeShop"]),                    # after a clause of its source
+    ("申请签名，来源企业，名字叫啥好呢", []),
 ])
 def test_a_chinese_request_keeps_the_whole_signature_name_up_to_its_source_clause(kb, text, names):
     assert extract(kb, "signature_name", text) == names

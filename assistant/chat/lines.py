@@ -144,6 +144,26 @@ def after_leaving(text: str, leaving: Leaving | None = None) -> str | None:
     return found
 
 
+_MARKED = re.compile(r"[,，.。!！:：;；、…~\-—]")
+
+
+def lead_in(text: str, phrases: Sequence[str], at_mark: bool = False) -> tuple[str, list[str], bool]:
+    """TEXT without the PHRASES (folded) it opens with, as typed ("ok then AcmeShop" -> "AcmeShop"), the
+    phrases taken, and whether a mark followed the last of them ("好吧，…"). AT_MARK: stop at the first
+    mark ("好的，行云科技" keeps 行云科技 whole, though 行 is a yes)."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    rest, taken, marked = text, [], False
+    while rest and not (at_mark and marked):
+        found = next(((p, m) for p in ordered if (m := _opener(p).match(rest)) and m.end()), None)
+        if found is None:
+            break
+        phrase, match = found
+        taken.append(phrase)
+        marked = bool(_MARKED.search(match.group(0)))
+        rest = rest[match.end():]
+    return rest.strip(), taken, marked
+
+
 def says(folded: str, leaving: Leaving | None = None, kind: str = "later") -> bool:
     """Whether FOLDED (a `fold`ed line) says one of LEAVING's KIND phrases anywhere in it, as whole words
     ("no i will call you back" says "call you back"; a Chinese line, folded a character a word, "回头再"):

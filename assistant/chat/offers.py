@@ -90,7 +90,8 @@ def reading(conv: Conversation, text: str, pending: str | None) -> tuple[str | N
     A yes or a no that opens a sentence answers ("no. I want to talk to a person" is no, then a
     request for a person); a yes followed by words restating what was offered is a yes ("sure,
     go ahead and enable it"); a yes followed by a question or request the assistant understands
-    is a yes, then that line ("ok what do I need to do to start sending?"); a first sentence or clause that
+    is a yes, then that line ("ok what do I need to do to start sending?"), unless the yes word is the
+    question's own ("can you escalate it to someone?": no answer, a request); a first sentence or clause that
     drops it ("no, never mind. what's ...", `lines.after_leaving`) is a no, then the rest; a change of mind ("不对", "wait, no":
     messages.yaml `leaving.correct`) and then a question or request is a no, then that line. Anything else is
     `yes_or_no`'s reading (None: not an answer at all).
@@ -114,6 +115,8 @@ def reading(conv: Conversation, text: str, pending: str | None) -> tuple[str | N
     words = after_yes(text, conv.kb.answers)
     if not words:
         return answer, ""
+    if conv.router.form(text) != conv.router.form(words):
+        return None, ""                     # "can you escalate it to someone?": the yes word opens the question
     if yes_or_no(words, conv.kb.answers) not in (None, "yes"):
         return answer, ""                   # "sure, but later today": a no or a doubt in it
     reply = conv.router.route(words)

@@ -54,8 +54,10 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         items = templates.status(ctx, args.get("code"))
         if len(items) == 1:
             conv.last.update(template=items[0]["code"], object=f"template:{items[0]['code']}")
+        # no template yet: what making one needs first, when something is missing ("那我现在能建模板了吗" just after
+        # a signature was submitted: it must be registered first), never "say create a template"
         lines = [Line("answer", render.template_text(t, carriers, conv.kb, conv.lang)) for t in items] or \
-            [Line("info", conv.say("none.templates"))]
+            conv.lacks("template.create") or [Line("info", conv.say("none.templates"))]
     elif name == "send":
         try:
             result = sending.send(ctx, args["code"], [(p, args.get("params", {})) for p in args["phones"]],
@@ -63,6 +65,7 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         except UserError as exc:
             refused(conv, args, exc)
             raise
+        conv.last["sent_with"] = {"code": args["code"], "params": dict(args.get("params") or {})}   # "the same again"
         return sent(conv, result)
     elif name == "error.lookup":
         found = error_codes.lookup(conv.kb, args["code"])
@@ -253,6 +256,18 @@ def _names_any(conv: Conversation, entry: str, codes: set[str]) -> bool:
     """Whether FAQ entry ENTRY's answer names one of CODES (the codes of its topic)."""
     found = conv.kb.entries.get(entry)
     return found is not None and found.kind != "undocumented" and any(code in found.answer for code in codes)
+
+
+def why_asked(conv: Conversation, text: str) -> list[Line] | None:
+    """"why?", "为什么" (messages.yaml `follow_ups.error_reason`) typed at a value prompt right after the
+    value was refused with an error code: that code explained, as "what does that mean?" does. None for
+    any other line, and when the reply before named no code."""
+    from ..messages import follow_up
+
+    code = conv.last.get("error")
+    if not code or follow_up(conv.kb, text) != "error_reason" or not _just_said(conv, code):
+        return None
+    return [Line("answer", render.error_text(error_codes.lookup(conv.kb, code), conv.lang, conv.kb))]
 
 
 def send_asked(conv: Conversation, text: str) -> list[Line] | None:

@@ -25,11 +25,11 @@ from ..files import paths_in
 from ..knowledge import Slot
 from ..messages import say, small_talk
 from ..numbers import lookup
-from ..router import Reply, phone_reading
+from ..router import Reply, extract, phone_reading
 from ..rules import SOURCES
 from ..text import clean, fold, shorten
 from . import attachments, cases, commands, notes, offers, outcomes, previews, values
-from .lines import Line, Waiting, after_correction, after_leaving, leaves, says, yes_or_no_again
+from .lines import Line, Waiting, after_correction, after_leaving, lead_in, leaves, says, yes_or_no_again
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
@@ -121,6 +121,10 @@ def start(conv: Conversation, name: str, args: dict[str, Any], said: str = "", c
         args["name"] = named                               # "帮我建一个会员日模板": its name is 会员日
     if said:
         args = values.spoken_args(conv.kb, args, said)     # "名字叫周末狂欢咯": the name is 周末狂欢
+    if name == "send" and said and (last := conv.last.get("sent_with")) and extract(conv.kb, "send_same", said):
+        # "同样的再发给139 1234 5678": the last send's template and values, with what this line gives anew
+        params = {**last["params"], **(args.get("params") or {})}
+        args = {**args, "code": args.get("code") or last["code"], **({"params": params} if params else {})}
     if name == "send" and not args.get("code") and said and len(named := values.template_in(conv.ctx, said)[1]) > 1:
         return _which_template(conv, args, said, named)
     several = _the_errors(conv, name, args, said)
@@ -484,6 +488,21 @@ def _wants(conv: Conversation, text: str) -> bool:
     return any(words[:len(p.split())] == p.split() for p in conv.kb.routing.wanting if len(p.split()) > 1)
 
 
+def _started_again(conv: Conversation, flow: Flow, text: str) -> list[Line] | None:
+    """TEXT, typed at a value prompt, asks for the very request being filled in, with no value of its own,
+    worded as a request (command form, or opening with `routing.wanting`: "我要发消息" at a send's prompts):
+    the request starts again from its first value, said so. None for anything else ("AcmeShop" read as a
+    signature's submission is a name)."""
+    if not (conv.router.form(text) == "command" or _wants(conv, text)):
+        return None
+    reply = conv.router.route(text, conv.lang)
+    if reply.type != "action" or reply.action != flow.action or reply.args or \
+            reply.confidence < conv.router.thresholds.answer:
+        return None
+    conv.flow = None
+    return [Line("muted", conv.say("request.restarted", request=title(conv, flow)))] + start(conv, flow.action, {}, text)
+
+
 def _fills_a_name(conv: Conversation, deed: dict) -> bool:
     """Whether the request DEED starts (an offer's) asks a signature name first."""
     action = conv.kb.actions.get(deed.get("name", "")) if deed.get("do") == "start" else None
@@ -577,6 +596,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         return other
     if resumed(conv, text):             # "回去继续建模板": the prompt again, never the value
         return back(conv)
+    if (again := _started_again(conv, flow, text)) is not None:
+        return again                    # "我要发消息" at the send's own prompts: the send from its start
     slot = flow.slots[0]
     if slot.type == "template_code" and (chosen := _template_chosen(conv, text)) is not None:
         return take(conv, check(conv, flow.action, slot, chosen))   # a choice offered: that template, never a question
@@ -601,12 +622,16 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         if flow.action == "error.lookup":
             conv.flow = None
         return fix + back(conv)
+    if (why := outcomes.why_asked(conv, text)) is not None:
+        return why + back(conv)         # "why?" just after a name was refused: that refusal explained
     if (fate := outcomes.fate_asked(conv, text)) is not None:
         return fate + back(conv)        # "为什么02885551234失败" at the numbers' prompt: that number's own reason
     if any_text or worded or asks:
         reply = _read_at_variable(conv, text)
         if _is_request(conv, reply) or ((any_text or asks) and _is_question(conv, text, reply)) \
-                or (slot.type == "param" and _surely_another(conv, reply)):
+                or (slot.type == "param" and _surely_another(conv, reply)) \
+                or (slot.name == "name" and reply.type == "action" and _surely_another(conv, reply)):
+            # "签名状态给我看一下" at the signature name's prompt: that request, never the name
             # a question nothing answers is said so, never met with silence
             return aside(conv, text, reply) or unknown(conv, text)
     if (other := _request_not_value(conv, flow, slot, text)) is not None:
@@ -615,6 +640,10 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         # a template's value, a signature's name, a code is never a question ("what is this charge?",
         # "发到了没", "我们有几个签名了"): answered, or said not understood, and the prompt comes back
         return aside(conv, text) or unknown(conv, text)
+    if (given := _accepted(conv, flow.action, slot, text)) is not None:
+        text = given                    # "ok then AcmeShop", "好吧，那用阿克米科技": the name, never the lead-in
+    elif slot.type == "template_code" and len(codes := extract(conv.kb, "template_code", text)) == 1:
+        text = codes[0]                 # "sorry, typo, I meant DIGITAL_SMS_0002": the code, never the sentence
     try:
         value = check(conv, flow.action, slot, text)
     except UserError as exc:
@@ -681,13 +710,20 @@ def went_back(conv: Conversation, folded: str) -> list[Line] | None:
     flow = conv.flow
     assert flow is not None
     words, around = folded.split(), set(conv.kb.leaving.get("around", ()))
+    back_phrases, correct = conv.kb.leaving.get("back", ()), conv.kb.leaving.get("correct", ())
     at = 0
-    while at < len(words) and words[at] in around:
-        at += 1
-    step = _phrase_at(words, at, conv.kb.leaving.get("back", ()))
-    if not step:
+    while at < len(words) and (words[at] in around or _phrase_at(words, at, correct)):
+        at += 1 if words[at] in around else _phrase_at(words, at, correct)   # "等等，", "不对，"
+    step = _phrase_at(words, at, back_phrases)
+    end = len(words)
+    while end > at and words[end - 1] in around:
+        end -= 1
+    # the step back may close the line, after the value it names ("号码弄错了，重新来", "the numbers are wrong, redo")
+    closing = 0 if step else next((n for p in back_phrases if (n := len(p.split())) < end - at and
+                                   words[end - n:end] == p.split()), 0)
+    if not step and not closing:
         return None
-    rest = [w for w in words[at + step:] if w not in around]
+    rest = [w for w in (words[at + step:] if step else words[at:end - closing]) if w not in around]
     current = None if flow.confirming else flow.slots[0].name
     params = flow.args.get("params") or {}
     earlier = [n for n in dict.fromkeys(reversed(flow.asked)) if n != current and
@@ -1073,6 +1109,39 @@ def _value_anew(conv: Conversation, flow: Flow, said: str, variables: list[str] 
     listed = (separator + " " if separator.isascii() else separator).join("${" + v + "}" for v in variables)
     return {}, conv.say("confirm.which_variable", code=flow.args.get("code", ""), value=value, variables=listed,
                         example=f"{variables[0]}={value}")
+
+
+# the prompts whose value is a name, a code or a choice: words accepting something before it are no part of it
+_ACCEPTING = ("signature_name", "template_name", "signature_ref", "source", "industry_said", "template_code")
+
+
+def _accepted(conv: Conversation, action: str, slot: Slot, text: str) -> str | None:
+    """The value TEXT gives after words that accept (a yes and polite words: "ok then AcmeShop", "好吧，那用阿克米
+    科技" after a name was refused), where SLOT is a name, a code or a choice: what follows them, after
+    `leaving.around` words and a `leaving.revalue` phrase ("那用…", "then use …"). Taken when a mark sets the
+    words off ("好吧，…"), or when the line as typed is refused ("OK Mall" is a name as typed). None otherwise."""
+    answers = conv.kb.answers
+    if slot.type not in _ACCEPTING:
+        return None
+    rest, taken, marked = lead_in(text, (*answers.get("yes", ()), *answers.get("polite", ())), at_mark=True)
+    if not rest or not set(taken) & set(answers.get("yes", ())):
+        return None
+    after, around, _ = lead_in(rest, conv.kb.leaving.get("around", ()))
+    valued = after_correction(after, conv.kb.leaving, "revalue")
+    if valued:                          # "那用阿克米科技", "then use AcmeShop"
+        rest = valued
+    elif around and all(word.isascii() for word in around):
+        rest = after                    # "ok, then AcmeShop" (a Chinese 那 may open a name: "那拉提")
+    given = _as_said(rest)
+    if not given or asks_something(conv, given) or yes_or_no(given, conv.kb.answers) in ("yes", "no"):
+        return None
+    if not marked:
+        try:
+            check(conv, action, slot, text)
+            return None                 # the line as typed is a good value: it is the value
+        except UserError:
+            pass
+    return given
 
 
 def _as_said(words: str) -> str:

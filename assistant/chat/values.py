@@ -283,7 +283,8 @@ def name_before(kb: KnowledgeBase, action: str, said: str) -> str | None:
     """The name the request SAID gives the new template or signature of ACTION before the word for it ("帮我建一个
     会员日模板" -> 会员日, "create a Spring promo template" -> Spring promo: actions.yaml `template_named_before`,
     `signature_named_before`), or None. Words that say what kind it is rather than which one are no name: the type's
-    `exclude`, a word ending in 类 or "type", an industry ("建一个营销模板", "create a new template", "建一个电商模板")."""
+    `exclude`, a word ending in 类 or "type", an industry ("建一个营销模板", "create a new template", "建一个电商模板"),
+    one of those followed by 用 or 专用 (what it is for: "帮我建个直播用的模板")."""
     slot_type = kb.slot_types.get(NAMED_BEFORE.get(action, ""))
     if slot_type is None:
         return None
@@ -293,7 +294,8 @@ def name_before(kb: KnowledgeBase, action: str, said: str) -> str | None:
     for pattern in slot_type.patterns:
         for match in pattern.finditer(said):
             value = match.group("value").strip()
-            if value and fold(value) not in kinds and not value.endswith("类") and \
+            kind = re.sub(r"(?:专用|使用|用)$", "", value)     # "直播用的模板", "电商专用模板": what it is for
+            if value and fold(value) not in kinds and fold(kind) not in kinds and not value.endswith("类") and \
                     not value.lower().endswith((" type", " kind")):
                 return value
     return None
