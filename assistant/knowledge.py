@@ -181,6 +181,8 @@ class Routing(NamedTuple):
     conditions: tuple[str, ...] = ()
     # "..., do it", "... for me": a line without a question mark that closes so asks for something (Router.form)
     command_ends: tuple[str, ...] = ()
+    # "会返回哪个错误码", "which error code": a line asking which code a situation gets (Router.code_wanted)
+    code_wanted: tuple[str, ...] = ()
 
 
 class KnowledgeBase(NamedTuple):
@@ -770,7 +772,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       tuple(fold(x) for x in c.strings(r, "verb_tellings", "routing")),
                       tuple(fold(x) for x in c.strings(r, "fate_words", "routing")),
                       tuple(fold(x) for x in c.strings(r, "conditions", "routing")),
-                      tuple(f" {fold(x)} " for x in c.strings(r, "command_ends", "routing")))
+                      tuple(f" {fold(x)} " for x in c.strings(r, "command_ends", "routing")),
+                      tuple(fold(x) for x in c.strings(r, "code_wanted", "routing")))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

@@ -21,7 +21,7 @@ from . import numbers, symptoms
 from .knowledge import Action, KnowledgeBase
 from .matcher import FORM_WORDS, Candidate, Index
 from .records import NamedTuple
-from .text import LazyPattern, clean, fold, plain, spaced
+from .text import LazyPattern, clean, fold, plain, spaced, stem
 
 NEGATIVE = "none:out-of-scope"  # the intent of the out-of-scope examples
 # A sentence ends at . ! ? ; followed by a space or written against a Chinese character (the router
@@ -247,6 +247,15 @@ def _error_codes_in(kb: KnowledgeBase, text: str) -> list[str]:
     return [code for value in extract(kb, "error_code", text) if (code := _as_code(known, value))]
 
 
+def _code_words(folded: str, stop: frozenset[str]) -> frozenset[str]:
+    """FOLDED's words for comparing with a code's meaning: English words of three letters or more (stemmed),
+    outside STOP, and each pair of Chinese characters next to each other (folded Chinese is a character a word)."""
+    words = folded.split()
+    english = {stem(w) for w in words if len(w) >= 3 and w.isascii() and w.isalpha() and w not in stop}
+    chinese = {a + b for a, b in zip(words, words[1:]) if not a.isascii() and not b.isascii()}
+    return frozenset(english | chinese)
+
+
 def slots_for(kb: KnowledgeBase, action: Action, text: str) -> dict[str, Any]:
     """The slot values of ACTION that TEXT already gives. A value one slot took is not given to a
     later slot too: 'create a template "Autumn sale"' names the template, not its industry, text
@@ -369,6 +378,7 @@ class Router:
         self._salient: frozenset[tuple[str, ...]] | None = None  # routing.salient_words as the index reads them
         self._code_words: dict[str, str | None] | None = None     # see code_asked
         self._code_names: re.Pattern | None = None                # the error codes, longest first (codes_apart)
+        self._meanings: dict[str, frozenset[str]] | None = None    # each code's meaning as words (code_wanted)
         self._bare_lines: dict[str, tuple[str, ...]] | None = None   # routing.bare_lines, folded (Router._bare)
         self._stopwords: frozenset[str] | None = None   # the knowledge base's stopwords (Router._says_nothing)
 
@@ -613,6 +623,10 @@ class Router:
                 (code := self.code_asked(question) or self.code_named(question)):
             return Reply(question, "action", 1.0, action="error.lookup", args={"code": code},
                          best=Candidate("action:error.lookup", 1.0, ""), lang=reply.lang)
+        if self._unsure(reply) and (code := self.code_wanted(question)):
+            # "变量里包含了被屏蔽的关键词，会返回哪个错误码？": the code of that situation, looked up
+            return Reply(question, "action", 1.0, action="error.lookup", args={"code": code},
+                         best=Candidate("action:error.lookup", 1.0, ""), lang=reply.lang)
         if self._unsure(reply) and (head := self._request_before_message(question, reply.lang)) is not None:
             # "reply to ticket 2: the # comment rows in your CSV are not numbers, remove them": what the customer
             # is to read is not what is asked for (its words read as out of scope)
@@ -627,7 +641,8 @@ class Router:
             # message reaches is answered by its rule: "why did 028-85551234 fail" -> it is a landline;
             # read as a new send, "给 19212345678 发数字短信为什么失败" is the sends to it, which say why)
             return fate
-        if reply.action == "error.lookup" and not (reply.args or {}).get("code") and (code := self.code_asked(question)):
+        if reply.action == "error.lookup" and not (reply.args or {}).get("code") and \
+                (code := self.code_asked(question) or self.code_wanted(question)):
             return reply._replace(args={**(reply.args or {}), "code": code})   # "余额不足是什么意思": which code it is
         if reply.type == "fallback" and reply.kind is None and not reply.error and \
                 (talk := small_talk(self.kb, reply.question)):   # near spellings ("thanx") too, where nothing answers
@@ -767,6 +782,31 @@ class Router:
             words = self._codes_by_words()
             return words.get(rest) or words.get(rest.rstrip(_PARTICLES))
         return None
+
+    def code_wanted(self, text: str) -> str | None:
+        """The error code TEXT asks for by its situation (`routing.code_wanted`: "... 会返回哪个错误码？",
+        "which error code do I get when my balance runs out?"), or None: the catalogue's code whose meaning
+        and Chinese keywords share the most of the line's other words (Chinese read in pairs of characters; a
+        keyword of its own said whole counts once more), when it shares at least two and no other code as many."""
+        folded = " ".join(fold(self.read(text)).split())
+        asking = next((w for w in self.kb.routing.code_wanted if f" {w} " in f" {folded} "), None)
+        if asking is None or "error.lookup" not in self.kb.actions or _error_codes_in(self.kb, text):
+            return None
+        said = _code_words(folded.replace(asking, " "), self._stop())
+        bare = _bare(text)   # a code's own Chinese keyword said whole counts once more ("余额不足": not any code about money)
+        scores = sorted(((len(said & words) + any(_bare(k) in bare for k in self.kb.error_codes[code].keywords_zh), code)
+                         for code, words in self._code_meanings().items()), reverse=True)
+        if not scores or scores[0][0] < 2 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+            return None
+        return scores[0][1]
+
+    def _code_meanings(self) -> dict[str, frozenset[str]]:
+        """Each catalogue code's meaning as `_code_words` reads it (English, Chinese and its keywords)."""
+        if self._meanings is None:
+            stop = self._stop()
+            self._meanings = {code.code: _code_words(fold(" ".join((code.meaning, code.meaning_zh, *code.keywords_zh))), stop)
+                              for code in self.kb.error_codes.values() if code.code != "OK"}
+        return self._meanings
 
     def codes_apart(self, text: str) -> str:
         """TEXT with a space between a known error code and a word written against it, in any case

@@ -1250,3 +1250,17 @@ def test_a_question_leaning_to_what_is_not_published_is_told_so_rather_than_i_do
     reply = router.route("Are there discounted rates for customers sending very large volumes?")
     assert (reply.type, reply.entry) == ("fallback", "price-not-published")
     assert router.route("how much does a pizza cost in Shanghai").entry is None   # off-topic stays "I don't know"
+
+
+@pytest.mark.parametrize("text, code", [("变量里包含了被屏蔽的关键词，会返回哪个错误码？", "isv.BLACK_KEY_CONTROL_LIMIT"),
+                                        ("子账号调用发送接口提示没有权限，是哪个错误码", "isp.RAM_PERMISSION_DENY"),
+                                        ("which error code do I get when my balance is not enough?", "isv.AMOUNT_NOT_ENOUGH"),
+                                        ("余额不足会返回什么错误码", "isv.AMOUNT_NOT_ENOUGH")])
+def test_which_error_code_a_situation_gets_is_that_codes_look_up(router, text, code):
+    reply = router.route(text)
+    assert (reply.type, reply.action, reply.args) == ("action", "error.lookup", {"code": code})
+
+
+def test_which_error_code_names_none_when_no_code_leads(router):
+    assert router.code_wanted("which error code?") is None                 # no situation said
+    assert router.code_wanted("what is the template approval process") is None   # no code asked for
