@@ -247,6 +247,12 @@ def _error_codes_in(kb: KnowledgeBase, text: str) -> list[str]:
     return [code for value in extract(kb, "error_code", text) if (code := _as_code(known, value))]
 
 
+def _looked_up(question: str, code: str, lang: str) -> Reply:
+    """QUESTION read surely as the look-up of error CODE."""
+    return Reply(question, "action", 1.0, action="error.lookup", args={"code": code},
+                 best=Candidate("action:error.lookup", 1.0, ""), lang=lang)
+
+
 def _code_words(folded: str, stop: frozenset[str]) -> frozenset[str]:
     """FOLDED's words for comparing with a code's meaning: English words of three letters or more (stemmed),
     outside STOP, and each pair of Chinese characters next to each other (folded Chinese is a character a word)."""
@@ -621,12 +627,10 @@ class Router:
         # one error code it names ("A sub-account gets isp.RAM_PERMISSION_DENY when sending; why?")
         if self._unsure(reply) and not self._asked_apart_from_code(reply) and \
                 (code := self.code_asked(question) or self.code_named(question)):
-            return Reply(question, "action", 1.0, action="error.lookup", args={"code": code},
-                         best=Candidate("action:error.lookup", 1.0, ""), lang=reply.lang)
+            return _looked_up(question, code, reply.lang)
         if self._unsure(reply) and (code := self.code_wanted(question)):
             # "变量里包含了被屏蔽的关键词，会返回哪个错误码？": the code of that situation, looked up
-            return Reply(question, "action", 1.0, action="error.lookup", args={"code": code},
-                         best=Candidate("action:error.lookup", 1.0, ""), lang=reply.lang)
+            return _looked_up(question, code, reply.lang)
         if self._unsure(reply) and (head := self._request_before_message(question, reply.lang)) is not None:
             # "reply to ticket 2: the # comment rows in your CSV are not numbers, remove them": what the customer
             # is to read is not what is asked for (its words read as out of scope)
