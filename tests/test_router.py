@@ -3,6 +3,7 @@
 import pytest
 
 from assistant.router import extract
+from assistant.text import fold
 
 
 def test_a_how_question_gets_the_faq_entry(router):
@@ -344,6 +345,20 @@ def test_a_chinese_salient_word_counts_only_whole(router):
     near-domain word, so a review-time question is not refused for it."""
     assert router.uncovered("签名提交后几天出结果", "faq:signature-review-time") == []
     assert router.uncovered("签名列表能导出吗", "faq:create-signature")
+
+
+def test_no_salient_word_reads_as_a_plain_object_of_the_service(router, kb):
+    """A salient phrase the synonym table reads as the object itself (短信签名 was read "signature")
+    would refuse every question about signatures whose entry's phrasings never say the word."""
+    read = {tuple(router.index._analyse(fold(w))[0]): w for w in kb.routing.salient_words}
+    plain = {tuple(router.index._analyse(fold(r))[0]) for r in kb.routing.referents if r not in kb.routing.salient_words}
+    assert {read[words] for words in plain & read.keys()} == set()
+
+
+def test_a_signature_told_registered_in_chinese_is_no_review_question(router):
+    """已报备 is the Registered status, not the review (报备 alone is filing for review)."""
+    reply = router.route("签名显示已报备，可用状态还是不可用，现在能发吗")
+    assert (reply.type, reply.entry) == ("answer", "signature-ready")
 
 
 def test_a_did_you_mean_names_an_action_in_the_questions_language(router, kb):
