@@ -381,7 +381,7 @@ class Router:
             t._replace(answer=e.answer, clarify=e.clarify, out_of_scope=e.out_of_scope,
                        low_confidence=round(t.low_confidence * e.answer / t.answer, 4) if t.answer else t.low_confidence)
         self.warning: str | None = None  # set by `cache.load_router` when the chosen encoder could not be used
-        self._salient: frozenset[tuple[str, ...]] | None = None  # routing.salient_words as the index reads them
+        self._salient: dict[str, tuple[tuple[str, ...], ...]] | None = None  # salient words as read, by first
         self._code_words: dict[str, str | None] | None = None     # see code_asked
         self._code_names: re.Pattern | None = None                # the error codes, longest first (codes_apart)
         self._meanings: dict[str, frozenset[str]] | None = None    # each code's meaning as words (code_wanted)
@@ -1527,17 +1527,22 @@ class Router:
             return []
         if self._salient is None:
             # read as the index reads words, without spelling repair (a cached `ask` never needs rapidfuzz for this);
-            # a phrase of several words (a Chinese word is read a character a word: 导出 is 导 出) is salient only whole
-            self._salient = frozenset(tuple(self.index._analyse(fold(phrase))[0]) for phrase in self.kb.routing.salient_words)
+            # a phrase of several words (a Chinese word is read a character a word: 导出 is 导 出) is salient only whole;
+            # kept by first word, so a line is read once rather than once for each phrase
+            salient: dict[str, set[tuple[str, ...]]] = {}
+            for phrase in self.kb.routing.salient_words:
+                words = tuple(self.index._analyse(fold(phrase))[0])
+                if words:
+                    salient.setdefault(words[0], set()).add(words)
+            self._salient = {first: tuple(sorted(phrases)) for first, phrases in salient.items()}
         target = self.index.keys.index(key)
         words = self.index.words(self.prepare(text))
-        found = []
-        for phrase in self._salient:
-            size = len(phrase)
-            if size and any(words[i:i + size] == phrase for i in range(len(words) - size + 1)) and \
-                    any(target not in uses.get(w, ()) for w in phrase):
-                found.append(" ".join(phrase))
-        return found
+        found: dict[str, None] = {}
+        for i, word in enumerate(words):
+            for phrase in self._salient.get(word, ()):
+                if words[i:i + len(phrase)] == phrase and any(target not in uses.get(w, ()) for w in phrase):
+                    found[" ".join(phrase)] = None
+        return list(found)
 
     def _free_text(self, key: str) -> bool:
         return key == "action:handoff" or key.startswith("action:") and "message" in self._slot_types(key)
