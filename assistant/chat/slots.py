@@ -1388,9 +1388,11 @@ def _surely_another(conv: Conversation, reply: Reply) -> bool:
 
 
 def _surely_not_a_lookup(conv: Conversation, flow: Flow, reply: Reply) -> bool:
-    """REPLY reads surely as a request other than FLOW's own, typed where an error code or its words are
-    asked ("找人工" at "错误码或报错信息"): that request, never words to find a code by."""
-    return reply.type == "action" and reply.action != flow.action and reply.confidence >= conv.router.thresholds.answer
+    """REPLY reads surely as a request that does something (a person, a send), typed where an error code or its
+    words are asked ("找人工" at "错误码或报错信息"): that request, never words to find a code by. A look-up is
+    not one: "余额不足" reads as the balance, and is the words of isv.AMOUNT_NOT_ENOUGH."""
+    return reply.type == "action" and reply.action != flow.action and conv.kb.actions[reply.action].changes_state \
+        and reply.confidence >= conv.router.thresholds.answer
 
 
 def _is_request(conv: Conversation, reply: Reply) -> bool:
