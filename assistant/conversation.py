@@ -354,6 +354,8 @@ class Conversation:
             return how
         if can := slots.can_send(self, text):          # "so can I send now?": what sending still needs, or that it can
             return can
+        if other := outcomes.other_one(self, text):    # "and the other one?" after a signature's status: the other's
+            return other
         if self.turns and self.turns[-1]["role"] == "user":
             self.turns[-1]["asked"] = True   # read as a question or a request: what the reports count as asked
         # a question right after an error code was named is read in its light (its topic's entry)

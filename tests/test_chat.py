@@ -741,3 +741,24 @@ def test_a_did_you_mean_between_two_entries_is_settled_by_the_object_spoken_of_l
     shown = "\n".join(line.text for line in conv.handle(asked))
     assert live.kb.entries[expected].answer.splitlines()[0][:40] in shown
     assert "Did you mean" not in shown
+
+
+def test_the_other_one_after_a_signatures_status_is_the_accounts_other_signature(ctx, router):
+    """"and the other one?" right after one signature's status shows the account's other one (it was "I don't
+    know"); "那另一个呢" then goes back to the first."""
+    accounts.enable(ctx)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    signatures.submit(ctx, "Globex", "trademark")
+    conv = Conversation(ctx, router)
+    conv.handle("/signature AcmeShop")
+    other = "\n".join(line.text for line in conv.handle("and the other one?"))
+    assert "Globex" in other and "AcmeShop" not in other
+    back = "\n".join(line.text for line in conv.handle("那另一个呢"))
+    assert "AcmeShop" in back and "Globex" not in back
+
+
+def test_the_other_one_with_no_object_talked_of_is_no_status(ctx, router):
+    accounts.enable(ctx)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    said = "\n".join(line.text for line in Conversation(ctx, router).handle("and the other one?"))
+    assert "AcmeShop" not in said
