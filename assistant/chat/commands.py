@@ -178,7 +178,8 @@ def _sends(conv: Conversation, args: list[str]) -> list[Line]:
     if args:
         found = sending.request(conv.ctx, args[0])
         return [Line("answer", render.send_record_text(found, conv.ctx.rules.carriers,
-                                                           by=lambda actor: actor_label(conv, actor, "en")))]
+                                                       by=lambda actor: actor_label(conv, actor),
+                                                       kb=conv.kb, lang=conv.lang))]
     return sends(conv)
 
 
@@ -193,8 +194,9 @@ def sends(conv: Conversation, template: str | None = None, day: str | None = Non
         if not found:
             named = render.code_shown(template) if template else template
             return [Line("answer", notes.no_sends(conv, named and one_line(named), day and one_line(day)))]
-        # the account model's list, every cell in English (its headers are), who made a send too
-        return [Line("answer", render.send_list_text(found, template, day, by=lambda actor: actor_label(conv, actor, "en")))]
+        # the account model's list in the conversation's language, its headings and who made a send alike
+        return [Line("answer", render.send_list_text(found, template, day, by=lambda actor: actor_label(conv, actor),
+                                                     kb=conv.kb, lang=conv.lang))]
     return [Line("answer", render.number_sends_text(sending.recent(conv.ctx, 10, template=template, day=day, phone=number),
                                                     number, conv.kb, conv.lang, conv.ctx.account, template,
                                                     sending.day_named(conv.ctx, day)))

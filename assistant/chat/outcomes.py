@@ -167,9 +167,9 @@ def refused_at_preview(conv: Conversation, args: dict[str, Any], result: dict) -
 def sent(conv: Conversation, result: dict) -> list[Line]:
     conv.last.pop("refused_send", None)     # a send made since is newer than any refusal
     conv.last.update(request=result["request_id"], template=result["template"], object=f"template:{result['template']}")
-    # the account model's report, every cell of it in the command line's English (docs/customers.md): its
-    # numbers' reasons and repeats as the send recorded them, beside English headers and carriers
-    report = render.send_text(result, conv.ctx.rules.carriers, look_up=False)
+    # the account model's report in the conversation's language: its headings, carriers and each number's
+    # reason and repeat as the catalogue says them (a reason it does not say, as the send recorded it)
+    report = render.send_text(result, conv.ctx.rules.carriers, look_up=False, kb=conv.kb, lang=conv.lang)
     if result["failed"]:
         report += "\n" + conv.say("send.look_up")       # the CLI's hint, said in the conversation's language
     # all sent: ok; some failed: a warning (partly done); none sent: an error
@@ -291,7 +291,8 @@ def send_asked(conv: Conversation, text: str) -> list[Line] | None:
                     failed=found["failed"])
     return [Line("ok" if not found["failed"] else "warn", said),
             Line("answer", render.send_record_text(found, conv.ctx.rules.carriers,
-                                              by=lambda actor: commands.actor_label(conv, actor, "en")))]
+                                                   by=lambda actor: commands.actor_label(conv, actor),
+                                                   kb=conv.kb, lang=conv.lang))]
 
 
 SHOWN_FATES = 5
