@@ -556,6 +556,7 @@ def test_a_core_message_loses_its_cli_hints_and_backticks_on_a_page():
     assert i18n.plain("ticket #1 is resolved; open a new one with `assistant handoff create`") == "ticket #1 is resolved"
     assert i18n.plain("the `name` is empty") == "the name is empty"
     assert i18n.plain("see `assistant x`") == "see assistant x"   # nothing left but the hint: kept, without backticks
+    assert i18n.plain("没有工单 #9；请查看 `assistant handoff list`") == "没有工单 #9"   # a Chinese sentence's "；" too
 
 
 def test_the_chats_transcript_keeps_each_value_prompt_as_the_assistants_turn(failed_send):

@@ -484,13 +484,16 @@ def _row(ctx: Context, ticket_id: int | str, any_account: bool | None = None) ->
     try:
         number = int(str(ticket_id).strip().lstrip("#"))
     except ValueError:
-        raise UserError(f"'{one_line(ticket_id)}' is not a ticket number; see `assistant handoff list`") from None
+        shown = one_line(ticket_id)
+        raise errors.said(UserError(f"'{shown}' is not a ticket number; see `assistant handoff list`"),
+                          "handoff.not_a_number", shown=shown) from None
     if not 0 < number <= _MAX_ID:
-        raise NotFound(f"no ticket #{number}; ticket numbers run from 1; see `assistant handoff list`")
+        raise errors.said(NotFound(f"no ticket #{number}; ticket numbers run from 1; see `assistant handoff list`"),
+                          "handoff.out_of_range", number=number)
     row = ctx.store.row("SELECT * FROM tickets WHERE id = ?" + ("" if any_account else " AND account = ?"),
                         (number,) if any_account else (number, ctx.account))
     if row is None:
-        raise NotFound(f"no ticket #{number}; see `assistant handoff list`")
+        raise errors.said(NotFound(f"no ticket #{number}; see `assistant handoff list`"), "handoff.not_found", number=number)
     return row
 
 
@@ -550,7 +553,9 @@ def opener(ctx: Context, ticket_id: int) -> dict[str, str]:
 def queue(ctx: Context, status: str | None = None, account: str | None = None) -> list[dict]:
     """The manager's queue: unresolved tickets (or those of STATUS), urgent first, oldest first."""
     if status and status not in STATUSES:
-        raise UserError(f"unknown status '{status}'; use one of: {', '.join(STATUSES)}")
+        known = ", ".join(STATUSES)
+        raise errors.said(UserError(f"unknown status '{status}'; use one of: {known}"), "handoff.unknown_status",
+                          status=status, known=known)
     where, params = ["status = ?" if status else "status != 'resolved'"], [status] if status else []
     if not sees_all_accounts(ctx.role):
         ctx.account_row()      # (an account that does not exist is said so, never "the queue is empty")
@@ -622,7 +627,8 @@ def answer(ctx: Context, ticket_id: int | str, text: str) -> dict:
     def work() -> dict:
         row = _row(ctx, ticket_id, any_account=False)
         if row["status"] == "resolved":
-            raise UserError(f"ticket #{row['id']} is resolved; open a new one with `assistant handoff create`")
+            raise errors.said(UserError(f"ticket #{row['id']} is resolved; open a new one with `assistant handoff create`"),
+                              "handoff.resolved_open_new", id=row["id"])
         _customers_message(ctx, row, text)
         ctx.store.execute("UPDATE tickets SET status = CASE WHEN owner IS NULL THEN 'open' ELSE 'claimed' END "
                                "WHERE id = ?", (row["id"],))
