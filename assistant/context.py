@@ -79,4 +79,5 @@ def check_count(ctx: Context, table: str, limit: int, code: str) -> None:
     held = ctx.store.row(f"SELECT COUNT(*) AS n FROM {table} WHERE account = ?", (ctx.account,))["n"]
     if held >= limit:
         raise refused(code, f"account '{ctx.account}' already has {held} {table}, the most it may have "
-                      f"({limit}); reuse one, or ask a support manager to raise the limit")
+                      f"({limit}); reuse one, or ask a support manager to raise the limit", f"account.most_{table}",
+                      account=ctx.account, held=held, limit=limit)

@@ -30,7 +30,7 @@ from .errors import Forbidden, Unavailable, UserError
 from .gaps import log_pick, new_source
 from .gaps import record as record_gap
 from .matcher import Candidate
-from .messages import say, small_talk
+from .messages import said, say, small_talk
 from .router import MAX_QUESTION, Reply, Router, extract, slots_for
 from .text import clean, fold, shorten
 
@@ -225,7 +225,7 @@ class Conversation:
         try:
             lines = work()
         except Forbidden as exc:  # the role's limit: a support manager could not change that either
-            lines = [Line("error", str(exc))]
+            lines = [Line("error", self.told(exc))]
         except UserError as exc:
             if self.whole_turns and isinstance(exc, Unavailable):
                 raise  # the shell runs the turn again, or answers that the database failed: nothing is kept
@@ -354,6 +354,8 @@ class Conversation:
             return how
         if can := slots.can_send(self, text):          # "so can I send now?": what sending still needs, or that it can
             return can
+        if other := outcomes.other_one(self, text):    # "and the other one?" after a signature's status: the other's
+            return other
         if self.turns and self.turns[-1]["role"] == "user":
             self.turns[-1]["asked"] = True   # read as a question or a request: what the reports count as asked
         # a question right after an error code was named is read in its light (its topic's entry)
@@ -545,10 +547,10 @@ class Conversation:
         conversation's language, or one with more to it, is kept)."""
         if exc.said is None or self.lang == "en":
             return str(exc)
-        msg_id, fields = exc.said
-        if str(exc) != say(self.kb, msg_id, "en", **fields):
+        sentence = {"say": exc.said[0], "fields": exc.said[1]}
+        if str(exc) != said(self.kb, sentence, "en"):
             return str(exc)
-        return self.say(msg_id, **fields)
+        return said(self.kb, sentence, self.lang)
 
     def yes_no(self, question: str) -> str:
         """QUESTION with the yes/no marker of the conversation's language ("[y/N]"); the web chat

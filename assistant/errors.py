@@ -12,11 +12,13 @@ class UserError(Exception):
         self.hint_fields: dict[str, str] = {}
         # the catalogue's sentence saying the same (a messages.yaml id and its fields), for a conversation
         # that speaks another language (`said`)
-        self.said: tuple[str, dict[str, str]] | None = None
+        self.said: tuple[str, dict[str, object]] | None = None
 
 
-def said(error: UserError, msg_id: str, **fields: str) -> UserError:
-    """ERROR marked with the catalogue's sentence MSG_ID (FIELDS filled in) that says it in every language."""
+def said(error: UserError, msg_id: str, **fields: object) -> UserError:
+    """ERROR marked with the catalogue's sentence MSG_ID (FIELDS filled in) that says it in every language.
+    A field is a value as it is, or a sentence of the catalogue itself ({"say": id, "fields": ...}, as
+    `messages.said` takes it) when the part it fills is worded differently in each language."""
     error.said = (msg_id, dict(fields))
     return error
 
@@ -80,9 +82,14 @@ def hinted(error: UserError, what: str, hint: str, **fields: str) -> UserError:
     return error
 
 
-def refused(code: str, message: str) -> UserError:
-    """A refusal that carries the service's error code, shown in front as the service shows it."""
-    return UserError(f"{code}: {message}", code=code)
+def refused(code: str, message: str, msg_id: str | None = None, /, **fields: object) -> UserError:
+    """A refusal that carries the service's error code, shown in front as the service shows it; with MSG_ID,
+    marked (`said`) with the catalogue's sentence that says MESSAGE in every language (FIELDS filled in),
+    the code kept in front (messages.yaml `refusal.coded`)."""
+    error = UserError(f"{code}: {message}", code=code)
+    if msg_id is None:
+        return error
+    return said(error, "refusal.coded", code=code, reason={"say": msg_id, "fields": fields})
 
 
 def split_fix(message: str) -> tuple[str, str | None]:

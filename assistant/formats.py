@@ -77,6 +77,20 @@ def name_problem(rules: Mapping[str, Any], name: str) -> tuple[str, str] | None:
     return code, f"signature '{shown}' {what}; " + "; ".join(NAME_FAULTS[kind][1].format(**fields) for kind, fields in faults)
 
 
+def name_sentence(shown: str, faults: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """What `name_problem` says of the name SHOWN with FAULTS (`name_faults`), as the catalogue's sentence
+    `note.signature_name` ({"say": id, "fields": ...}, said with `messages.said`): the faults
+    (`signature_name.FAULT`) and each one's fix (`signature_name.FAULT.fix`), so that a question quoting
+    the name and the refusal of the name itself say it alike in every language."""
+    said = [{"say": f"signature_name.{kind}", "fields": fields} for kind, fields in faults]
+    fixes = [{"say": f"signature_name.{kind}.fix", "fields": fields} for kind, fields in faults]
+    what = said[0] if len(said) == 1 else {"say": "list.and", "fields": {"listed": said[:-1], "last": said[-1]}}
+    then = fixes[-1]
+    for fix in reversed(fixes[:-1]):
+        then = {"say": "signature_name.fixes", "fields": {"first": fix, "then": then}}
+    return {"say": "note.signature_name", "fields": {"name": shown, "what": what, "fixes": then}}
+
+
 # What is wrong with a template's characters, in the account model's English (the faults of
 # `characters_fault`); the message catalogue says the same as `note.template_characters.FAULT` in every
 # language (tests/test_symptoms.py keeps the English the same).

@@ -95,6 +95,8 @@ def lookup(raw: str, rules: Rules) -> Number:
     phone = normalise(raw)
     if phone is None and landline(raw):
         return Number(raw, None, None, f"'{raw}' is {LANDLINE}")
+    if phone is None and abroad(raw):
+        return Number(raw, None, None, f"'{raw}' is {ABROAD}")
     if phone is None:
         return Number(raw, None, None, f"'{raw}' is not an 11-digit mainland mobile number (e.g. 13800138000, +86 138 0013 8000)")
     for size in (5, 4, 3):
@@ -118,7 +120,8 @@ def problem_said(raw: str, rules: Rules) -> tuple[str, dict[str, str]] | None:
         return segment_said(prefix, rules)
     phone = normalise(raw)
     if phone is None:
-        return ("number.landline", {"number": raw}) if landline(raw) else ("number.not_11_digits", {"number": raw})
+        return ("number.landline", {"number": raw}) if landline(raw) else \
+            ("number.abroad", {"number": raw}) if abroad(raw) else ("number.not_11_digits", {"number": raw})
     if prefix := _unsupported_prefix(phone, rules):
         return segment_said(prefix, rules)
     if any(rules.segments.get(phone[:size]) for size in (5, 4, 3)):
@@ -155,6 +158,8 @@ def note_said(token: str) -> tuple[str, dict[str, str]]:
     """`unread_note(TOKEN)` as a catalogue sentence and its fields (see `problem_said`)."""
     if landline(token):
         return "number.landline_note", {"number": token}
+    if abroad(token):
+        return "number.abroad_note", {"number": token}
     digits = sum(ch.isdigit() for ch in token)
     if not digits:
         return "number.not_a_number", {"number": token}
@@ -258,10 +263,27 @@ def landline(raw: str) -> bool:
 LANDLINE = "a landline, not a mobile number: digital messages reach only mainland mobiles (e.g. 13800138000)"
 
 
+def abroad(raw: str) -> bool:
+    """Whether RAW is written with an international prefix (+ or 00) other than mainland China's 86
+    ("+852 9123 4567", "0044 7700 900123"): a number of another country or region, which may have 11
+    digits too, so its digits never say what is wrong with it."""
+    written = raw.strip()
+    digits = "".join(ch for ch in written if ch.isdigit())
+    if written.startswith("+"):
+        return bool(digits) and not digits.startswith("86")
+    return digits.startswith("00") and not digits.startswith("0086")
+
+
+ABROAD = ("a number outside mainland China (its country code is not +86): digital messages reach only mainland "
+          "mobiles (e.g. 13800138000)")
+
+
 def unread_note(token: str) -> str:
     """What is wrong with TOKEN, which looks like a number but is no mainland mobile number."""
     if landline(token):
         return f"{token}: {LANDLINE}"
+    if abroad(token):
+        return f"{token}: {ABROAD}"
     digits = sum(ch.isdigit() for ch in token)
     if not digits:   # a word written among the numbers ("13800138000, abc, 10086")
         return f"{token}: not a number (no digits; a mainland mobile number has 11, e.g. 13800138000 or +86 138 0013 8000)"

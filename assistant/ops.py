@@ -115,7 +115,8 @@ def _carried_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
                 return {"result": sends, "text": number_sends_text(sends, phone, kb, reply.lang, c.account,
                                                                    args.get("template"),
                                                                    sending.day_named(c, args.get("day")))}
-            return {"result": sends, "text": send_list_text(sends, args.get("template"), args.get("day"))}
+            return {"result": sends, "text": send_list_text(sends, args.get("template"), args.get("day"),
+                                                             kb=kb, lang=reply.lang)}
         if reply.action == "template.status":
             items = templates.status(ctx(), reply.args.get("code"))
             return {"result": items, "text": "\n\n".join(template_text(i, carriers, kb, reply.lang) for i in items)

@@ -450,44 +450,75 @@ def template_text(status: dict, carriers: dict[str, str], kb: KnowledgeBase | No
                       w("result.template.reach", "Can reach now: {reach}", reach=reach_said(status, carriers, w))])
 
 
-def send_text(result: dict, carriers: dict[str, str], shown: int = 20, look_up: bool = True) -> str:
+def send_text(result: dict, carriers: dict[str, str], shown: int = 20, look_up: bool = True,
+              kb: KnowledgeBase | None = None, lang: str = "en") -> str:
     """A send's outcome: the summary, each carrier's count, and the failures (the first SHOWN).
-    LOOK_UP: end with the CLI's hint to look a code up (a conversation says its own, in its language)."""
-    lines = [f"Request {result['request_id']}: {result['sent']} sent, {result['failed']} failed "
-             f"(charged {result['charged']}; digital package {result['balance']['digital']} left)"]
-    lines.append(table([(carriers[c], n["sent"], n["failed"]) for c, n in result["by_carrier"].items()],
-                       ("carrier", "sent", "failed")))
-    lines += [r["note"] for r in result.get("repeats", [])]
+    LOOK_UP: end with the CLI's hint to look a code up (a conversation says its own, in its language).
+    With KB, in the conversation's LANG (messages.yaml `send.report.*`, `table.*`): each number's reason
+    where the catalogue says it (`failure_said`), its repeats as the preview said them."""
+    w = Words(kb, lang)
+    lines = [w("send.report.head", "Request {request}: {sent} sent, {failed} failed "
+               "(charged {charged}; digital package {balance} left)", request=result["request_id"],
+               sent=result["sent"], failed=result["failed"], charged=result["charged"],
+               balance=result["balance"]["digital"])]
+    lines.append(table([(w.carrier(c, carriers), n["sent"], n["failed"]) for c, n in result["by_carrier"].items()],
+                       (w("table.carrier", "carrier"), w("table.sent", "sent"), w("table.failed", "failed"))))
+    lines += [_repeat_said(r, w) for r in result.get("repeats", [])]
     if result.get("skipped"):
-        lines.append(result["skipped"]["note"])
+        skipped = result["skipped"]
+        lines.append(skipped["note"] if w.kb is None or "rows" not in skipped else
+                     w("recipients.skipped", "", rows=skipped["rows"], s="" if skipped["rows"] == 1 else "s"))
     failures = result.get("failures") or [r for r in result["results"] if r["status"] == "failed"]
     counted = result.get("failures_total", len(failures))
     if failures:
-        lines.append("Failures:")
-        rows = [(r["phone"], carriers.get(r["carrier"], "-"), r["error_code"], r["detail"]) for r in failures[:shown]]
-        lines.append(table(rows, ("phone", "carrier", "error", "why")))
+        lines.append(w("send.report.failures", "Failures:"))
+        lines.append(_failures_table(failures[:shown], carriers, w))
         if counted > shown:
-            more = "use --json for all" if "failures_total" not in result else f"see `send show {result['request_id'][:8]}`"
-            lines.append(f"... and {counted - shown} more ({more})")
+            more = w("send.report.more.json", "use --json for all") if "failures_total" not in result else \
+                w("send.report.more.show", "see `send show {request}`", request=result["request_id"][:8])
+            lines.append(w("send.report.more", "... and {count} more ({more})", count=counted - shown, more=more))
         if look_up:
             lines.append("Look up a code with `assistant error CODE`.")
     return "\n".join(lines)
 
 
+def _repeat_said(repeat: dict, w: Words) -> str:
+    """A number written again (a send's `repeats`): its stored note, or with a catalogue in W's language."""
+    if w.kb is None:
+        return repeat["note"]
+    from .messages import said
+    from .numbers import Repeat
+
+    return said(w.kb, Repeat.of(repeat).said(), w.lang)
+
+
+def _failures_table(failures: list[dict], carriers: dict[str, str], w: Words) -> str:
+    """The failed numbers of a send: number, carrier, code and why (in W's language where the catalogue says it)."""
+    def why(f: dict) -> str | None:
+        return f["detail"] if w.kb is None else failure_said(w.kb, w.lang, f["phone"], f["error_code"], f["detail"])
+    rows = [(f["phone"], w.carrier(f["carrier"], carriers), f["error_code"], why(f)) for f in failures]
+    return table(rows, (w("table.phone", "phone"), w("table.carrier", "carrier"), w("table.error", "error"),
+                        w("table.why", "why")))
+
+
 def send_list_text(sends: list[dict], template: str | None = None, day: str | None = None,
                    phone: str | None = None, account: str | None = None, carriers: dict[str, str] | None = None,
-                   by: Callable[[str], str] | None = None) -> str:
+                   by: Callable[[str], str] | None = None, kb: KnowledgeBase | None = None, lang: str = "en") -> str:
     """The latest sends, newest first (`send list`), of TEMPLATE or on DAY when the list was kept to them;
     with PHONE, the sends to that number and its own result in each (ACCOUNT names the account when there is none).
-    BY: who made a send as the reader names them (the audit's actor by default)."""
+    BY: who made a send as the reader names them (the audit's actor by default). With KB, the table's
+    headings in LANG (a conversation's `/sends`; its empty list the conversation says itself)."""
     if phone is not None:
         return _number_sends_text(sends, phone, template, day, account, carriers or {})
     if not sends:
         kept = _kept(template, day)
         return f"No sends {kept}." if kept else "No sends yet."
+    w = Words(kb, lang)
     return table([(s["request_id"], s["template"], s["created_at"], s["total"], s["sent"], s["failed"],
                    by(s["actor"]) if by else s["actor"]) for s in sends],
-                 ("request", "template", "at", "numbers", "sent", "failed", "by"))
+                 (w("table.request", "request"), w("table.template", "template"), w("table.at", "at"),
+                  w("table.numbers", "numbers"), w("table.sent", "sent"), w("table.failed", "failed"),
+                  w("table.by", "by")))
 
 
 def code_shown(template: str) -> str:
@@ -579,25 +610,32 @@ def number_sends_text(sends: list[dict], phone: str, kb: KnowledgeBase, lang: st
     return "\n".join(lines)
 
 
-def send_record_text(send: dict, carriers: dict[str, str], by: Callable[[str], str] | None = None) -> str:
+def send_record_text(send: dict, carriers: dict[str, str], by: Callable[[str], str] | None = None,
+                     kb: KnowledgeBase | None = None, lang: str = "en") -> str:
     """One past send (`send show`): its counts and its first failures. BY: who made it as the reader
-    names them (the audit's actor by default: `send show` is the audit's reader)."""
+    names them (the audit's actor by default: `send show` is the audit's reader). With KB, in the
+    conversation's LANG, as its send's report is (`send_text`)."""
+    w = Words(kb, lang)
     who = by(send["actor"]) if by else send["actor"]
-    lines = [f"Request {one_line(send['request_id'])}: template {one_line(send['template'])} at {send['created_at']}, "
-             f"{send['total']} number(s): {send['sent']} sent, {send['failed']} failed (by {one_line(who)})"]
+    lines = [w("send.record.head", "Request {request}: template {template} at {at}, {total} number(s): "
+               "{sent} sent, {failed} failed (by {who})", request=one_line(send["request_id"]),
+               template=one_line(send["template"]), at=send["created_at"], total=send["total"], sent=send["sent"],
+               failed=send["failed"], who=one_line(who))]
     if send.get("state") == "recording":
         written = send.get("written") or 0
-        lines.append(f"Still being recorded: {written:,} of {send['total']:,} messages "
-                     f"({written * 100 // max(send['total'], 1)}%)")
+        lines.append(w("send.record.recording", "Still being recorded: {written} of {total} messages ({percent}%)",
+                       written=f"{written:,}", total=f"{send['total']:,}",
+                       percent=written * 100 // max(send["total"], 1)))
     if send["failures"]:
         start = send.get("failures_from") or 0
         paged = send["failed"] > len(send["failures"])
-        lines.append(f"Failures ({start + 1}-{start + len(send['failures'])} of {send['failed']}):" if paged else "Failures:")
-        lines.append(table([(f["phone"], carriers.get(f["carrier"], "-"), f["error_code"], f["detail"])
-                            for f in send["failures"]], ("phone", "carrier", "error", "why")))
+        lines.append(w("send.record.failures.paged", "Failures ({first}-{last} of {total}):", first=start + 1,
+                       last=start + len(send["failures"]), total=send["failed"]) if paged
+                     else w("send.report.failures", "Failures:"))
+        lines.append(_failures_table(send["failures"], carriers, w))
     if send.get("failures_next") is not None:
-        lines.append(f"More failures: assistant send show {one_line(send['request_id'][:8])} "
-                     f"--offset {send['failures_next']}")
+        lines.append(w("send.record.more", "More failures: assistant send show {request} --offset {offset}",
+                       request=one_line(send["request_id"][:8]), offset=send["failures_next"]))
     return "\n".join(lines)
 
 

@@ -13,7 +13,7 @@ the role with a token. Either way the same table decides.
 
 from __future__ import annotations
 
-from .errors import Forbidden, hinted
+from .errors import Forbidden, hinted, said
 
 ROLES = ("customer", "agent", "manager", "admin")
 
@@ -103,7 +103,9 @@ def require(role: str, command: str) -> None:
     names = ", ".join(r for r in ROLES if r in who)
     first = next(r for r in ROLES if r in who)
     what = f"the {role} role may not run '{command.replace('.', ' ')}'; it is for: {names}"
-    raise hinted(Forbidden(f"{what} (--role {first})"), what, "role", role=first)
+    error = said(Forbidden(f"the {role} role may not run '{command.replace('.', ' ')}'; it is for: {names} (--role {first})"),
+                 "role.forbidden", role=role, command=command.replace(".", " "), names=names, first=first)
+    raise hinted(error, what, "role", role=first)
 
 
 def sees_all_accounts(role: str) -> bool:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import numbers
-from .formats import characters_fault, name_faults
+from .formats import characters_fault, name_faults, name_sentence
 from .records import NamedTuple
 from .rules import Rules
 from .text import LazyPattern, clean, read_number
@@ -169,13 +169,8 @@ def _signature_name(rules: Rules, value: str, low: str) -> Said | None:
     if found is None:
         return None
     _, shown, faults = found
-    said = [{"say": f"signature_name.{kind}", "fields": fields} for kind, fields in faults]
-    fixes = [{"say": f"signature_name.{kind}.fix", "fields": fields} for kind, fields in faults]
-    what = said[0] if len(said) == 1 else {"say": "list.and", "fields": {"listed": said[:-1], "last": said[-1]}}
-    then = fixes[-1]
-    for fix in reversed(fixes[:-1]):
-        then = {"say": "signature_name.fixes", "fields": {"first": fix, "then": then}}
-    return _said("note.signature_name", name=shown, what=what, fixes=then)
+    sentence = name_sentence(shown, faults)
+    return _said(sentence["say"], **sentence["fields"])
 
 
 def _template_name(rules: Rules, value: str, low: str) -> Said | None:

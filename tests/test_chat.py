@@ -741,3 +741,86 @@ def test_a_did_you_mean_between_two_entries_is_settled_by_the_object_spoken_of_l
     shown = "\n".join(line.text for line in conv.handle(asked))
     assert live.kb.entries[expected].answer.splitlines()[0][:40] in shown
     assert "Did you mean" not in shown
+
+
+def test_the_other_one_after_a_signatures_status_is_the_accounts_other_signature(ctx, router):
+    """"and the other one?" right after one signature's status shows the account's other one (it was "I don't
+    know"); "那另一个呢" then goes back to the first."""
+    accounts.enable(ctx)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    signatures.submit(ctx, "Globex", "trademark")
+    conv = Conversation(ctx, router)
+    conv.handle("/signature AcmeShop")
+    other = "\n".join(line.text for line in conv.handle("and the other one?"))
+    assert "Globex" in other and "AcmeShop" not in other
+    back = "\n".join(line.text for line in conv.handle("那另一个呢"))
+    assert "AcmeShop" in back and "Globex" not in back
+
+
+def test_the_other_one_with_no_object_talked_of_is_no_status(ctx, router):
+    accounts.enable(ctx)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    said = "\n".join(line.text for line in Conversation(ctx, router).handle("and the other one?"))
+    assert "AcmeShop" not in said
+
+
+def _said_in_chinese(ctx, router, *typed: str, role: str = "customer") -> str:
+    conv = Conversation(ctx, router, role=role, lang="zh")
+    return [" ".join(line.text for line in conv.handle(text)) for text in typed][-1]
+
+
+@pytest.mark.parametrize("typed,said", [
+    # actions/templates.py
+    (["/template DIGITAL_SMS_0099"], "账号“demo”中没有模板 DIGITAL_SMS_0099；请先创建一个（说“创建一个模板”）"),
+    # actions/sending.py
+    (["/sends ABCDEF12"], "账号“demo”中没有请求编号为 ABCDEF12 的发送；请查看 /sends"),
+    # actions/handoff.py
+    (["/show abc"], "“abc”不是工单编号；请查看 /queue"),
+    # chat/commands.py
+    (["/show"], "请说明是哪个工单：/show ID"),
+    # actions/error_codes.py
+    (["/error zzqqxx"], "没有与“zzqqxx”相符的错误码；请给出发送结果中的错误码"),
+    # roles.py
+    (["/claim 1"], "customer 角色不能执行“handoff claim”；它仅限：manager, admin（--role manager）"),
+])
+def test_a_refusal_of_the_account_model_is_said_in_a_chinese_conversations_language(ctx, router, typed, said):
+    assert _said_in_chinese(ctx, router, *typed).startswith(said)
+
+
+def test_a_signature_name_refused_is_said_in_chinese_with_the_services_code_in_front(ctx, router):
+    # actions/signatures.py (check_name: each fault and its fix, as the catalogue says a quoted name's)
+    accounts.enable(ctx)
+    conv = Conversation(ctx, router, lang="zh")
+    conv.start("signature.submit", {})
+    said = " ".join(line.text for line in conv.handle("Acme Shop!"))
+    assert said.startswith("isv.SIGN_NAME_ILLEGAL：签名“Acme Shop!”含有空格，且包含 '!'；请去掉空格")
+    assert "has spaces" not in said and conv.waiting.prompt.startswith("签名名称")
+
+
+def test_an_ineligible_industry_and_the_most_signatures_are_said_in_chinese(ctx, router):
+    # actions/accounts.py, context.py
+    accounts.create_account(ctx, "lender", "lending", {"enterprise": ["Quick Loans Ltd"]})
+    lender = dataclasses.replace(ctx, account="lender")
+    said = _said_in_chinese(lender, router, "/enable", "是")
+    assert "账号“lender”属于“lending”行业，该行业不能开通数字短信；可开通的行业：e-commerce" in said
+    accounts.enable(ctx)
+    most = int(ctx.rules.signature["max_per_account"])
+    for n in range(most):
+        ctx.store.insert("signatures", {"account": "demo", "name": f"Shop{n}", "source": "trademark",
+                                        "submitted_at": ctx.now(), "round": 1})
+    conv = Conversation(ctx, router, lang="zh")
+    conv.start("signature.submit", {})
+    said = " ".join(line.text for line in conv.handle("AcmeShop") + conv.handle("商标") + conv.handle("是"))
+    assert f"isv.SIGN_COUNT_OVER_LIMIT：账号“demo”已有 {most} 个签名，已达上限（{most} 个）" in said
+
+
+def test_an_upload_to_a_conversation_reading_this_machines_files_is_refused_in_chinese(ctx, router):
+    # chat/attachments.py
+    from conftest import png_bytes
+
+    conv = Conversation(_signed(ctx), router, lang="zh")
+    for text in ("create a template", "Spring", "AcmeShop", "e-commerce", "Hi there"):
+        conv.handle(text)
+    assert conv.waiting.slot == "media"
+    with pytest.raises(Conflict, match="^这段对话从本机读取文件；请输入文件路径$"):
+        conv.attach([attachments.Upload("a.png", png_bytes())])

@@ -9,8 +9,8 @@ from assistant.conversation import Conversation
 from assistant.messages import said
 from assistant.numbers import Reading, Repeat, lookup, unread_note
 
-PROBLEMS = ["010-62345678", "12345", "1380013800a", "10012345678"]
-UNREAD = ["010-62345678", "12345", "1"]
+PROBLEMS = ["010-62345678", "12345", "1380013800a", "10012345678", "+852 9123 4567"]
+UNREAD = ["010-62345678", "12345", "1", "+852 9123 4567"]
 
 
 @pytest.fixture

@@ -99,3 +99,97 @@ def test_a_stored_sentence_of_the_catalogue_gives_back_its_fields_to_be_said_aga
     assert heard(kb, "ticket.history.overdue", "no first reply within 480 min") == {"minutes": "480"}
     assert heard(kb, "ticket.history.overdue", "no first reply within 480 minutes, sorry") is None
     assert heard(kb, "ticket.history.assigned_by", "nobody -> lin") is None
+
+
+def _fields(text: str) -> set[str]:
+    from string import Formatter
+
+    return {name for _, name, _, _ in Formatter().parse(text) if name}
+
+
+def _marked_refusals() -> list[tuple[str, int, str, str | None, dict]]:
+    """Every refusal the code marks with a catalogue sentence: (file, line, id or an f-string id's
+    prefix + "*", its English as a template of the catalogue's kind or None when it is not written out
+    in the call, the fields given by keyword ({} when given with ** too: "**")). Found in the source:
+    `said(ERROR, "id", ...)` / `errors.said(...)` with ERROR an error class's call (through `hinted`),
+    and `refused(CODE, MESSAGE, "id", ...)`."""
+    import ast
+    from pathlib import Path
+
+    import assistant
+
+    def template(node: ast.expr, keywords: dict[str, ast.expr]) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value.replace("{", "{{").replace("}", "}}") if keywords else node.value
+        if not isinstance(node, ast.JoinedStr):
+            return None
+        said = {ast.unparse(value): name for name, value in keywords.items()}
+        out = []
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                out.append(str(part.value).replace("{", "{{").replace("}", "}}"))
+                continue
+            seen = [ast.unparse(part.value), ast.unparse(ast.JoinedStr([part]))]
+            seen += [f"str({seen[0]})"] + ([f"repr({seen[0]})"] if part.conversion == ord("r") else [])
+            names = [said[s] for s in seen if s in said and (part.conversion != ord("r") or s.startswith(("repr", "f")))]
+            out.append("{" + names[0] + "}" if names else "<" + seen[0] + " given as no field>")
+        return "".join(out)
+
+    def error_of(node: ast.expr) -> ast.expr | None:
+        while isinstance(node, ast.Call) and getattr(node.func, "id", None) == "hinted":
+            node = node.args[0]
+        if isinstance(node, ast.Call) and node.args:
+            return node.args[0]
+        return None
+
+    found = []
+    for path in sorted(Path(assistant.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            at = {"said": 1, "refused": 2}.get(name or "")
+            if at is None or len(node.args) <= at or isinstance(node.args[at], ast.Name):
+                continue
+            msg_id = node.args[at]
+            if isinstance(msg_id, ast.JoinedStr):
+                key = str(msg_id.values[0].value) + "*"
+            elif isinstance(msg_id, ast.Constant) and isinstance(msg_id.value, str):
+                key = msg_id.value
+            else:
+                continue
+            keywords = {k.arg: k.value for k in node.keywords if k.arg}
+            english = node.args[1] if name == "refused" else error_of(node.args[0])
+            spread = any(k.arg is None for k in node.keywords)
+            shown = None if english is None or key.endswith("*") or spread else template(english, keywords)
+            found.append((path.name, node.lineno, key, shown, {"**": None} if spread else keywords))
+    return found
+
+
+# a sentence worded its own way on purpose: the desk's form names what to fill in, where the command line names its flag
+_WORDED_OWN_WAY = {"handoff.claim_by"}
+
+
+def test_every_refusal_marked_with_a_catalogue_sentence_is_that_sentence_in_english_and_has_every_language(kb):
+    """A refusal marked with its catalogue sentence (errors.said, errors.refused) is said in a Chinese
+    conversation by that sentence: it must exist in every language, with the fields the code gives
+    and none other in each, and its English must be word for word the refusal's own (else the
+    conversation keeps the English: Conversation.told)."""
+    marked = _marked_refusals()
+    assert len(marked) > 60                 # the account model's refusals, the conversation's own
+    wrong = []
+    for file, line, key, english, keywords in marked:
+        ids = [m for m in kb.messages if m.startswith(key[:-1])] if key.endswith("*") else [key]
+        if not ids or any(m not in kb.messages for m in ids):
+            wrong.append(f"{file}:{line}: no message {key}")
+            continue
+        for msg_id in ids:
+            texts = kb.messages[msg_id]
+            if set(texts) != {"en", "zh"}:
+                wrong.append(f"{file}:{line}: {msg_id} has {sorted(texts)}")
+            elif keywords and "**" not in keywords and not _fields(texts["en"]) == _fields(texts["zh"]) == set(keywords):
+                wrong.append(f"{file}:{line}: {msg_id}'s fields {sorted(_fields(texts['en']))} / "
+                             f"{sorted(_fields(texts['zh']))}, the code gives {sorted(keywords)}")
+        if english is not None and key not in _WORDED_OWN_WAY and english != kb.messages[key]["en"]:
+            wrong.append(f"{file}:{line}: {key}'s English is {kb.messages[key]['en']!r}, the code says {english!r}")
+    assert wrong == []

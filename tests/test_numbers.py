@@ -252,3 +252,14 @@ def test_a_reason_rules_made_with_the_english_alone_give_has_no_catalogue_senten
     assert detail and detail_said("19212345678", detail, english_only) is None
     assert detail_said("19212345678", detail, kb.rules) is not None
     assert detail_said("010-62345678", lookup("010-62345678", english_only).problem, english_only)[0] == "number.landline"
+
+
+@pytest.mark.parametrize("raw", ["+852 9123 4567", "+85291234567", "0044 7700 900123"])
+def test_a_number_of_another_country_is_said_to_be_outside_mainland_china_without_contradicting_itself(kb, raw):
+    """"+852 9123 4567" has 11 digits: "not a mobile number (11 digits; a mainland mobile number has 11" said nothing."""
+    from assistant.numbers import unread_note
+
+    said = "a number outside mainland China (its country code is not +86)"
+    assert lookup(raw, kb.rules).problem.startswith(f"'{raw}' is {said}")
+    assert unread_note(raw).startswith(f"{raw}: {said}")
+    assert "11 digits" not in unread_note(raw)

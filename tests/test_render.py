@@ -255,3 +255,57 @@ def test_the_error_codes_chinese_fixes_name_a_signatures_statuses_as_the_status_
     for code in ("PORT_NOT_REGISTERED", "isv.SMS_SIGNATURE_ILLEGAL"):
         assert all(name in kb.error_codes[code].fix_zh for name in names), code
     assert not [c for c, e in kb.error_codes.items() if re.search(r"Registered(?!（)|Active(?!（)", e.fix_zh or "")]
+
+
+SEND = {"request_id": "A1B2C3D4-0000-4000-8000-000000000001", "template": "DIGITAL_SMS_0001", "sent": 1, "failed": 2,
+        "charged": 1, "balance": {"digital": 998, "sms": 5000},
+        "by_carrier": {"china_mobile": {"sent": 1, "failed": 1}, "china_unicom": {"sent": 0, "failed": 0},
+                       "china_telecom": {"sent": 0, "failed": 0}},
+        "results": [{"phone": "13912345678", "carrier": "china_mobile", "status": "sent", "error_code": None, "detail": None},
+                    {"phone": "13800138000", "carrier": "china_mobile", "status": "failed",
+                     "error_code": "isv.BUSINESS_LIMIT_CONTROL",
+                     "detail": "13800138000 already got template DIGITAL_SMS_0001 in the last 24 hours (limit 1)"},
+                    {"phone": "02885551234", "carrier": None, "status": "failed", "error_code": "isv.MOBILE_NUMBER_ILLEGAL",
+                     "detail": "'02885551234' is a landline, not a mobile number: digital messages reach mainland "
+                               "mobile numbers only (e.g. 13800138000)"}],
+        "repeats": [{"written": "138 0013 8000", "phone": "13800138000", "first": "13800138000", "times": 2,
+                     "note": "138 0013 8000: the same number as 13800138000 (13800138000); it is one recipient, sent once"}]}
+RECORD = {**SEND, "total": 3, "created_at": "2026-03-20 10:00:00", "actor": "customer:token#1", "state": "done",
+          "failures": SEND["results"][1:], "failures_from": 100, "failures_next": 102}
+RECORD["failed"] = 300
+
+
+def test_a_send_said_in_english_from_the_catalogue_is_the_command_lines_report_word_for_word(kb):
+    assert render.send_text(SEND, CARRIERS, look_up=False, kb=kb, lang="en") == render.send_text(SEND, CARRIERS, look_up=False)
+    assert render.send_record_text(RECORD, CARRIERS, kb=kb, lang="en") == render.send_record_text(RECORD, CARRIERS)
+    assert render.send_list_text([RECORD], kb=kb, lang="en") == render.send_list_text([RECORD])
+    report = render.send_text(SEND, CARRIERS, look_up=False)
+    assert report.startswith(f"Request {SEND['request_id']}: 1 sent, 2 failed (charged 1; digital package 998 left)")
+    assert "already got template" in report and "Failures:" in report and "China Mobile" in report
+
+
+def test_a_sends_report_in_chinese_has_chinese_headings_carriers_and_reasons_and_the_sends_own_counts_and_codes(kb):
+    from assistant.numbers import lookup
+
+    landline = {**SEND["results"][2], "detail": lookup("02885551234", kb.rules).problem}   # as the send records it
+    send = {**SEND, "results": [*SEND["results"][:2], landline]}
+    said = render.send_text(send, CARRIERS, look_up=False, kb=kb, lang="zh").splitlines()
+    assert said[0] == f"请求 {SEND['request_id']}：成功 1 条，失败 2 条（扣费 1 条；数字短信套餐剩余 998 条）"
+    assert said[1].split() == ["运营商", "成功", "失败"] and said[3].split() == ["中国移动", "1", "1"]
+    assert said[6] == "138 0013 8000：与 13800138000 是同一个号码（13800138000），只算一个接收方，只发送一次"
+    assert said[7] == "失败的号码：" and said[8].split() == ["手机号码", "运营商", "错误码", "原因"]
+    assert re.fullmatch(r"13800138000 +中国移动 +isv\.BUSINESS_LIMIT_CONTROL +13800138000 在过去 24 小时内已收到过模板 "
+                        r"DIGITAL_SMS_0001（上限 1 次）", said[10])
+    assert re.fullmatch(r"02885551234 +- +isv\.MOBILE_NUMBER_ILLEGAL +'02885551234' 是固定电话，不是手机号码.*", said[11])
+    assert not re.search(r"[a-z]+ (sent|failed)|Failures|carrier|phone|why|already got|landline", "\n".join(said))
+
+
+def test_a_past_send_and_the_send_list_in_chinese_say_who_sent_and_the_pages_of_failures_in_chinese(kb):
+    record = render.send_record_text(RECORD, CARRIERS, by=lambda actor: "客户", kb=kb, lang="zh").splitlines()
+    assert record[0] == f"请求 {SEND['request_id']}：模板 DIGITAL_SMS_0001，2026-03-20 10:00:00，共 3 个号码：" \
+                        "成功 1 条，失败 300 条（发送人：客户）"
+    assert record[1] == "失败的号码（共 300 个，第 101-102 个）："
+    assert record[-1] == "更多失败的号码：assistant send show A1B2C3D4 --offset 102"
+    listed = render.send_list_text([RECORD], by=lambda actor: "客户", kb=kb, lang="zh").splitlines()
+    assert listed[0].split() == ["请求", "模板", "时间", "号码数", "成功", "失败", "发送人"]
+    assert listed[2].split()[-4:] == ["3", "1", "300", "客户"]

@@ -455,11 +455,11 @@ def test_a_chinese_sessions_send_fits_80_columns_with_each_why_inside_its_column
                       80, lang="zh")
     assert max(_columns(line) for line in lines) <= 80          # the Chinese preview's lines too
     assert any("将失败" in line for line in lines)                # the preview is Chinese
-    header = next(n for n, line in enumerate(lines) if line.split() == ["phone", "carrier", "error", "why"])
-    why = lines[header].index("why")
+    header = next(n for n, line in enumerate(lines) if line.split() == ["手机号码", "运营商", "错误码", "原因"])
+    why = _columns(lines[header][:lines[header].index("原因")])    # the column the reasons start at
     rows = lines[header + 2:lines.index("用 /error CODE 查询错误码。")]
     assert len(rows) > 3 and all(line[:why].strip() == "" or line.startswith(("192", "123", "028")) for line in rows)
-    assert "'12345'" in "".join(rows) and "13800138000)" in "".join(rows)
+    assert "'12345' 不是 11 位" in "".join(rows) and "13800138000" in "".join(rows)   # its reason in Chinese
 
 
 def test_the_sends_list_on_a_40_column_terminal_is_label_value_lines_keeping_the_request_id_whole(live, router):

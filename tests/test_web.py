@@ -556,6 +556,7 @@ def test_a_core_message_loses_its_cli_hints_and_backticks_on_a_page():
     assert i18n.plain("ticket #1 is resolved; open a new one with `assistant handoff create`") == "ticket #1 is resolved"
     assert i18n.plain("the `name` is empty") == "the name is empty"
     assert i18n.plain("see `assistant x`") == "see assistant x"   # nothing left but the hint: kept, without backticks
+    assert i18n.plain("没有工单 #9；请查看 `assistant handoff list`") == "没有工单 #9"   # a Chinese sentence's "；" too
 
 
 def test_the_chats_transcript_keeps_each_value_prompt_as_the_assistants_turn(failed_send):
@@ -688,9 +689,10 @@ def test_a_resolution_reaches_the_chat_in_the_pages_language(desk, lang, resolve
     status, _ = server.call("POST", f"/v1/tickets/{t}/resolve", desk["manager"], {"note": "Approved now.", "by": "lin"})
     assert status == 200
     page = browser.go("/chat")[2]
-    assert f"(lin, #{t}): {resolved}</li>" in page, page[page.find("<ol"):page.find("</ol>")]
+    line = f"Support (lin, #{t}): {resolved}</li>" if lang == "en" else f"客服（lin，#{t}）：{resolved}</li>"
+    assert line in page, page[page.find("<ol"):page.find("</ol>")]   # a Chinese chat's brackets and colon too
     if lang != "en":
-        assert "Resolved:" not in page
+        assert "Resolved:" not in page and "(lin, #" not in page
     server.call("POST", f"/v1/tickets/{t}/reopen", desk["manager"], {})
     server.call("POST", f"/v1/tickets/{t}/resolve", desk["manager"], {"note": "Approved now.", "by": "lin"})
     status, _, body = browser.go("/chat/inbox")                        # the live chat's poll says it the same way
@@ -928,12 +930,40 @@ def test_a_chinese_desk_says_ages_names_entries_and_lists_in_chinese(desk):
     assert '<span class="who">lin（经理）</span>' in page
     page = manager.go("/desk/tickets/1")[2]
     assert "数字短信 1000 条、短信 5000 条" in page and "条, " not in page
+    assert re.search(r"<dt>时长</dt><dd>\d+分钟</dd>", page) and not re.search(r"<dd>\d+m</dd>", page)   # its age, as the list's
     page = manager.go("/desk/gaps")[2]
     assert '<option value="opt-out">数字短信支持退订吗？（opt-out）</option>' in page, page   # the question, its id beside it
     english = Browser(server.url)
     english.sign_in(desk["manager"])
     assert '<option value="opt-out">Do digital messages support opt-out? (opt-out)</option>' in english.go("/desk/gaps")[2]
     assert re.search(r"<td>\d+m</td>", english.go("/desk")[2])                                     # English as before
+    assert re.search(r"<dt>Age</dt><dd>\d+m</dd>", english.go("/desk/tickets/1")[2])
+
+
+@pytest.mark.parametrize("lang,said,not_said", [
+    ("en", "asked again: Customer asked for a person: the template is still stuck", "再次请求"),
+    ("zh-CN", "再次请求: 客户要求转人工：the template is still stuck", "Customer asked for a person")])
+def test_a_request_added_to_an_open_ticket_is_said_in_the_desks_language_and_an_older_ones_as_stored(desk, lang, said,
+                                                                                                     not_said):
+    from assistant.storage import open_store
+
+    server = desk["server"]
+    status, again = server.call("POST", "/v1/tickets", desk["customer"], {"reason": "the template is still stuck"})
+    assert status == 200 and again["id"] == desk["ticket"] and again["reused"], again
+    store = open_store(server.db)
+    try:   # an event recorded before events kept their sentences: its English line, never a crash
+        store.insert("ticket_events", {"ticket": desk["ticket"], "at": again["updated_at"], "actor": "customer",
+                                       "event": "asked again", "detail": "Send 1A2B3C4D failed for 1 of 2 numbers"})
+    finally:
+        store.close()
+    browser = Browser(server.url, lang=lang)
+    browser.sign_in(desk["manager"])
+    status, _, page = browser.go(f"/desk/tickets/{desk['ticket']}")
+    history = re.search(r'<ol class="history" data-role="history">(.*?)</ol>', page, re.S).group(1)
+    assert status == 200 and said in history and not_said not in history, history
+    assert "Send 1A2B3C4D failed for 1 of 2 numbers" in history
+    shown = cli(server.db, "--role", "manager", "handoff", "show", str(desk["ticket"]))   # the command line: English
+    assert "asked again: Customer asked for a person: the template is still stuck" in shown
 
 
 def test_the_account_an_agent_switched_to_in_the_chat_holds_after_a_reload_and_in_the_api(serve):

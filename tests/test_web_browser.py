@@ -126,6 +126,8 @@ def test_the_handoff_round_trip_in_a_real_browser(serve, browser, lang):
     # the customer's open chat shows the reply and the resolution as they arrive, never the note
     transcript.locator("li[data-from=support]", has_text=reply[:20]).wait_for(timeout=10_000)
     transcript.locator("li[data-from=support]", has_text="Approved now.").wait_for(timeout=10_000)
+    said = transcript.locator("li[data-from=support]", has_text="Approved now.").inner_text()
+    assert said.startswith("Support (lin, #1): " if lang == "en" else "客服（lin，#1）："), said   # the language's brackets
     assert note not in chat.content()
     chat.wait_for_function("([el, before]) => el.textContent !== before", arg=[bar.element_handle(), before])
     live_bar = bar.inner_text()   # the ticket's resolution closed it: the status bar says so without a reload
@@ -239,7 +241,7 @@ def test_a_managers_reply_and_resolution_reach_every_open_chat_tab_of_the_custom
     assert status == 200
     for tab in (first, second):
         tab.locator("[data-role=transcript] li[data-from=support]",
-                    has_text=f"(lin, #{ticket['id']}): 正在处理，请稍候。").wait_for(timeout=10_000)
+                    has_text=f"客服（lin，#{ticket['id']}）：正在处理，请稍候。").wait_for(timeout=10_000)   # Chinese brackets
     status, _ = server.call("POST", f"/v1/tickets/{ticket['id']}/resolve", manager_token, {"note": "已处理。", "by": "lin"})
     assert status == 200
     for tab in (first, second):

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from ..choices import pick
 from ..context import Context, perform
-from ..errors import UserError, hinted
+from ..errors import UserError, hinted, said
 from ..rules import SOURCES
 from ..text import clean, typed
 
@@ -141,8 +141,10 @@ def enable(ctx: Context) -> dict:
         if row["enabled_at"]:
             return {"account": ctx.account, "enabled": True, "enabled_at": row["enabled_at"], "changed": False}
         if not ctx.rules.account_industries.get(row["industry"], False):
-            raise UserError(f"account '{ctx.account}' is in the '{row['industry']}' industry, which is not eligible for "
-                            f"digital messages; eligible: {', '.join(ctx.rules.eligible_industries)}")
+            eligible = ", ".join(ctx.rules.eligible_industries)
+            raise said(UserError(f"account '{ctx.account}' is in the '{row['industry']}' industry, which is not eligible for "
+                                 f"digital messages; eligible: {eligible}"),
+                       "account.not_eligible", account=ctx.account, industry=row["industry"], eligible=eligible)
         ctx.store.update("accounts", {"name": ctx.account}, {"enabled_at": ctx.now()})
         return {"account": ctx.account, "enabled": True, "enabled_at": ctx.now(), "changed": True}
     return perform(ctx, "enable", ctx.account, work)

@@ -11,7 +11,9 @@ change writes a history event), so a page can ask "anything new?" without readin
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..context import Context
 from ..errors import UserError
@@ -101,6 +103,13 @@ def queue(ctx: Context, filters: Filters, lang: str = "en") -> dict:
 
 def _time(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
+
+
+def age(ctx: Context, ticket: Mapping[str, Any], lang: str) -> str:
+    """How long TICKET has been open, as the queue says it in LANG ("2h 5m", "2小时5分钟"): to now, or to its
+    last step if the viewer's clock is behind the ticket's history (as `handoff.get`'s `age`)."""
+    until = max(ctx.clock.now(), _time(ticket["updated_at"])) if ticket.get("updated_at") else ctx.clock.now()
+    return _span(until - _time(ticket["created_at"]), ctx.kb, lang)
 
 
 def _span(delta: dt.timedelta, kb: KnowledgeBase, lang: str) -> str:

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from ..codes import EDGES as _EDGES
 from ..codes import PREFIXES, code_key, raised_codes
-from ..errors import UserError
+from ..errors import UserError, said
 from ..knowledge import ErrorCode, KnowledgeBase
 from ..text import fold
 
@@ -167,7 +167,8 @@ def lookup(kb: KnowledgeBase, query: str) -> dict:
     text = query.strip()
     key = code_key(text)
     if not key:
-        raise UserError("no error code given; pass a code such as isv.BUSINESS_LIMIT_CONTROL or a description")
+        raise said(UserError("no error code given; pass a code such as isv.BUSINESS_LIMIT_CONTROL or a description"),
+                   "error_code.none_given")
     exact = _exact_index(kb).get(key)
     if exact:
         return _result(kb, text, "exact", kb.error_codes[exact], [])
@@ -183,6 +184,7 @@ def lookup(kb: KnowledgeBase, query: str) -> dict:
         if described:
             return _result(kb, text, "description", kb.error_codes[described], ranked)
     if not ranked:
-        raise UserError(f"no error code matches '{text}'; give the code from the send result "
-                        "(e.g. isv.AMOUNT_NOT_ENOUGH), or ask a support manager with `assistant handoff create`")
+        raise said(UserError(f"no error code matches '{text}'; give the code from the send result "
+                             "(e.g. isv.AMOUNT_NOT_ENOUGH), or ask a support manager with `assistant handoff create`"),
+                   "error_code.no_match", text=text)
     return _result(kb, text, "closest", None, ranked)

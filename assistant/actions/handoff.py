@@ -305,7 +305,7 @@ def _send_ids(context: Mapping[str, Any]) -> list[str]:
 
 
 def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: bool,
-            turns: Sequence[dict] = (), summary: str | None = None) -> dict:
+            turns: Sequence[dict] = (), summary: str | None = None, parts: Sequence[dict] = ()) -> dict:
     """Another request while a ticket is open: its words (TEXT, the customer's own) go on the ticket
     as the customer's message, what it is about (SUMMARY, the staff's line) in the ticket's history,
     the conversation that led to it is appended to the ticket's (`_with_part`), the objects it names
@@ -337,7 +337,7 @@ def _add_to(ctx: Context, ticket: dict, text: str | None, found: dict, urgent: b
         if conversation is not None:
             changes["conversation"] = json.dumps(conversation, ensure_ascii=False)
         ctx.store.update("tickets", {"id": ticket["id"]}, changes)
-        _event(ctx, ticket["id"], "asked again", summary)
+        _event(ctx, ticket["id"], "asked again", summary, said=parts)
     return {**get(ctx, ticket["id"]), "reused": True, "added": added}
 
 
@@ -377,7 +377,7 @@ def create(ctx: Context, detail: str | None = None, template: str | None = None,
         summary = summary_text(ctx.kb, parts, "en")
         if reuse and (already := _open_ticket(ctx)):
             # the customer's own words as their message; what the request is about, in the history
-            return _add_to(ctx, already, detail or last_question, found, urgent, turns, summary)
+            return _add_to(ctx, already, detail or last_question, found, urgent, turns, summary, parts)
         now = ctx.now()
         ticket_id = ctx.store.insert("tickets", {
             "account": ctx.account, "reason": reason, "detail": detail, "summary": summary,
@@ -405,11 +405,15 @@ def message_in(kb: KnowledgeBase, text: str, lang: str) -> str:
     return text if note is None else say(kb, "ticket.resolved_note", lang, note=note)
 
 
-def _event(ctx: Context, ticket_id: int, event: str, detail: str | None = None) -> None:
-    """Record EVENT in the ticket's history, and in the notifications' outbox when people want to hear of it."""
+def _event(ctx: Context, ticket_id: int, event: str, detail: str | None = None,
+           said: Sequence[dict] | None = None) -> None:
+    """Record EVENT in the ticket's history, and in the notifications' outbox when people want to hear of it.
+    DETAIL is the staff's English line; SAID, when given, the same as the catalogue's sentences (`_summary`'s
+    parts), so that each desk says it in its own language (`history`)."""
     at = _when(ctx, ticket_id)
     ctx.store.insert("ticket_events", {"ticket": ticket_id, "at": at, "actor": ctx.actor, "event": event,
-                                          "detail": detail})
+                                          "detail": detail,
+                                          "said": json.dumps(list(said), ensure_ascii=False) if said else None})
     ctx.store.execute("UPDATE tickets SET updated_at = ? WHERE id = ?", (at, ticket_id))
     if event in notify.EVENTS:
         ticket = ctx.store.row("SELECT id, account, priority, summary FROM tickets WHERE id = ?", (ticket_id,))
@@ -480,14 +484,35 @@ def _row(ctx: Context, ticket_id: int | str, any_account: bool | None = None) ->
     try:
         number = int(str(ticket_id).strip().lstrip("#"))
     except ValueError:
-        raise UserError(f"'{one_line(ticket_id)}' is not a ticket number; see `assistant handoff list`") from None
+        shown = one_line(ticket_id)
+        raise errors.said(UserError(f"'{shown}' is not a ticket number; see `assistant handoff list`"),
+                          "handoff.not_a_number", shown=shown) from None
     if not 0 < number <= _MAX_ID:
-        raise NotFound(f"no ticket #{number}; ticket numbers run from 1; see `assistant handoff list`")
+        raise errors.said(NotFound(f"no ticket #{number}; ticket numbers run from 1; see `assistant handoff list`"),
+                          "handoff.out_of_range", number=number)
     row = ctx.store.row("SELECT * FROM tickets WHERE id = ?" + ("" if any_account else " AND account = ?"),
                         (number,) if any_account else (number, ctx.account))
     if row is None:
-        raise NotFound(f"no ticket #{number}; see `assistant handoff list`")
+        raise errors.said(NotFound(f"no ticket #{number}; see `assistant handoff list`"), "handoff.not_found", number=number)
     return row
+
+
+def history(ctx: Context, ticket_id: int) -> list[dict]:
+    """Ticket TICKET_ID's history for a desk in any language: each event's `detail` (the staff's English
+    line) and `said`, the same as the catalogue's sentences (`summary_text` says them) when it was kept
+    so, else None (an event of no such sentence, or one recorded before events kept them)."""
+    rows = ctx.store.rows("SELECT at, actor, event, detail, said FROM ticket_events WHERE ticket = ? ORDER BY id",
+                          (ticket_id,))
+    return [{**r, "said": _parts(r["said"])} for r in rows]
+
+
+def _parts(text: str | None) -> list[dict] | None:
+    """An event's stored sentences (JSON), or None when there are none or they cannot be read."""
+    try:
+        parts = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return parts if isinstance(parts, list) and parts else None
 
 
 def get(ctx: Context, ticket_id: int | str, any_account: bool | None = None) -> dict:
@@ -528,7 +553,9 @@ def opener(ctx: Context, ticket_id: int) -> dict[str, str]:
 def queue(ctx: Context, status: str | None = None, account: str | None = None) -> list[dict]:
     """The manager's queue: unresolved tickets (or those of STATUS), urgent first, oldest first."""
     if status and status not in STATUSES:
-        raise UserError(f"unknown status '{status}'; use one of: {', '.join(STATUSES)}")
+        known = ", ".join(STATUSES)
+        raise errors.said(UserError(f"unknown status '{status}'; use one of: {known}"), "handoff.unknown_status",
+                          status=status, known=known)
     where, params = ["status = ?" if status else "status != 'resolved'"], [status] if status else []
     if not sees_all_accounts(ctx.role):
         ctx.account_row()      # (an account that does not exist is said so, never "the queue is empty")
@@ -600,7 +627,8 @@ def answer(ctx: Context, ticket_id: int | str, text: str) -> dict:
     def work() -> dict:
         row = _row(ctx, ticket_id, any_account=False)
         if row["status"] == "resolved":
-            raise UserError(f"ticket #{row['id']} is resolved; open a new one with `assistant handoff create`")
+            raise errors.said(UserError(f"ticket #{row['id']} is resolved; open a new one with `assistant handoff create`"),
+                              "handoff.resolved_open_new", id=row["id"])
         _customers_message(ctx, row, text)
         ctx.store.execute("UPDATE tickets SET status = CASE WHEN owner IS NULL THEN 'open' ELSE 'claimed' END "
                                "WHERE id = ?", (row["id"],))

@@ -34,6 +34,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from .. import errors
 from ..context import Context, perform
 from ..errors import Conflict, NotFound, Unprocessable, UserError, hinted, refused
 from ..messages import said
@@ -137,15 +138,19 @@ def _recipients(ctx: Context, recipients: Iterable[tuple[str, Mapping[str, str]]
     recipients = [recipients[n] for n in kept]
     limit = ctx.rules.sending["max_numbers_per_request"]
     if not recipients:
-        raise hinted(UserError("no recipients; give mobile numbers or --file FILE"), "no recipients", "recipients")
+        raise errors.said(hinted(UserError("no recipients; give mobile numbers or --file FILE"), "no recipients", "recipients"),
+                          "send.no_recipients")
     if len(recipients) > limit and not from_file:
         what = f"isv.MOBILE_COUNT_OVER_LIMIT: {len(recipients)} numbers in one request, at most {limit}"
-        raise hinted(UserError(f"{what}; split them or send from a file with --file", code="isv.MOBILE_COUNT_OVER_LIMIT"),
-                     what, "split")
+        error = errors.said(UserError(f"isv.MOBILE_COUNT_OVER_LIMIT: {len(recipients)} numbers in one request, at most "
+                                      f"{limit}; split them or send from a file with --file", code="isv.MOBILE_COUNT_OVER_LIMIT"),
+                            "send.too_many", count=len(recipients), limit=limit)
+        raise hinted(error, what, "split")
     most = ctx.rules.sending.get("max_recipients_per_file", 500000)
     if from_file and len(recipients) > most:
         raise refused("isv.MOBILE_COUNT_OVER_LIMIT", f"the file has {len(recipients):,} recipients, more than the "
-                      f"{most:,} one send takes; split it into files of at most {most:,}")
+                      f"{most:,} one send takes; split it into files of at most {most:,}", "send.file_too_many",
+                      count=f"{len(recipients):,}", most=f"{most:,}")
     return recipients, repeated
 
 
@@ -305,7 +310,8 @@ def _check_names(code: str, variables: list[str], given: Iterable[Mapping[str, s
     if unknown:
         has = ", ".join("${" + v + "}" for v in variables) or "none"
         raise refused("isv.SMS_TEMPLATE_ILLEGAL", f"template {code} has no parameter '{unknown[0]}' "
-                      f"(its parameters: {has}); drop it or check the spelling")
+                      f"(its parameters: {has}); drop it or check the spelling", "send.no_such_parameter",
+                      code=code, name=unknown[0], has=has)
     if from_file and shapes:
         columns = {name.casefold() for shape in shapes for name in shape}
         missing = [v for v in variables if v.casefold() not in columns]
@@ -420,8 +426,10 @@ def _record(ctx: Context, request_id: str, rows: Callable[[int, int], list[dict]
         def write(part: list[dict] = part, written: int = written) -> None:
             state = ctx.store.row("SELECT state FROM requests WHERE request_id = ?", (request_id,))
             if state is None or state["state"] != "recording":
-                raise UserError(f"send {request_id} was rolled back while it was being recorded (no progress for "
-                                f"{ctx.rules.sending.get('stale_after_s', 60)} s); nothing of it was kept; send again")
+                seconds = ctx.rules.sending.get("stale_after_s", 60)
+                raise errors.said(UserError(f"send {request_id} was rolled back while it was being recorded (no progress for "
+                                            f"{seconds} s); nothing of it was kept; send again"),
+                                  "send.rolled_back", request_id=request_id, seconds=seconds)
             ctx.store.insert_all("messages", part)
             ctx.store.update("requests", {"request_id": request_id},
                              {"written": written, "lease": time.time(), "state": "done" if written == total else "recording"})
@@ -504,8 +512,13 @@ def _none_recording(ctx: Context) -> None:
     if running:   # the account's state, not the request, is in the way: a conflict (the service answers 409)
         what = (f"another send of account '{ctx.account}' is still being recorded (request "
                 f"{running['request_id']}: {running['written'] or 0:,} of {running['total']:,} messages)")
-        raise hinted(Conflict(f"{what}; send again when it is done (see `assistant send show {running['request_id'][:8]}`)"),
-                     what, "send_running", request=running["request_id"])
+        request, written, total = running["request_id"], f"{running['written'] or 0:,}", f"{running['total']:,}"
+        error = errors.said(Conflict(f"another send of account '{ctx.account}' is still being recorded (request {request}: "
+                                     f"{written} of {total} messages); send again when it is done (see `assistant send show "
+                                     f"{request[:8]}`)"),
+                            "send.recording", account=ctx.account, request=request, written=written, total=total,
+                            short=request[:8])
+        raise hinted(error, what, "send_running", request=request)
 
 
 def recover(ctx: Context) -> list[str]:
@@ -650,8 +663,8 @@ def request(ctx: Context, request_id: str, failures_from: int = 0, limit: int = 
         row = found[0] if len(found) == 1 else None
     if row is None:
         ctx.account_row()         # no such account: that is what to say
-        raise NotFound(f"no send with request id {request_id} in account '{ctx.account}'; "
-                       "see `assistant send list`")
+        raise errors.said(NotFound(f"no send with request id {request_id} in account '{ctx.account}'; see `assistant send list`"),
+                          "send.not_found", request_id=request_id, account=ctx.account)
     row.pop("lease", None)
     start = max(0, int(failures_from))
     page = max(1, min(int(limit), MAX_FAILURES_PAGE))

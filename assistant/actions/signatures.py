@@ -18,8 +18,8 @@ from typing import NamedTuple
 from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, check_count, perform
-from ..errors import NotFound, refused
-from ..formats import name_problem
+from ..errors import NotFound, UserError, refused, said
+from ..formats import name_faults, name_problem, name_sentence
 from ..knowledge import KnowledgeBase
 from ..messages import say
 from ..rules import SOURCES
@@ -44,8 +44,10 @@ def read_source(ctx: Context, source: str) -> str:
 def check_name(ctx: Context, name: str) -> str:
     """NAME if it meets the service's format rules, else a UserError saying which rule and how to fix it."""
     problem = name_problem(ctx.rules.signature, name)
-    if problem is not None:
-        raise refused(*problem)
+    found = name_faults(ctx.rules.signature, name)
+    if problem is not None and found is not None:
+        sentence = name_sentence(found[1], found[2])    # the same in every language
+        raise refused(*problem, sentence["say"], **sentence["fields"])
     return unicodedata.normalize("NFKC", name)
 
 
@@ -174,10 +176,20 @@ def _find(ctx: Context, name: str) -> dict:
     if row is None:
         known = [r["name"] for r in ctx.store.rows("SELECT name FROM signatures WHERE account = ? ORDER BY name",
                                                    (ctx.account,))]
-        hint = (f"this account has: {', '.join(known)}" if known
-                else "submit one with `assistant signature submit NAME --source S`")
-        raise NotFound(f"no signature '{name}' in account '{ctx.account}'; {hint}")
+        if known:
+            has = ", ".join(known)
+            raise said(NotFound(f"no signature '{name}' in account '{ctx.account}'; this account has: {has}"),
+                       "signature.not_found", name=name, account=ctx.account, known=has)
+        raise said(NotFound(f"no signature '{name}' in account '{ctx.account}'; "
+                            "submit one with `assistant signature submit NAME --source S`"),
+                   "signature.not_found.none", name=name, account=ctx.account)
     return row
+
+
+def _unknown_source(source: str) -> UserError:
+    known = ", ".join(SOURCES)
+    return refused(SOURCE_ILLEGAL, f"unknown source '{source}'; use one of: {known}", "signature.unknown_source",
+                   source=source, known=known)
 
 
 def submit(ctx: Context, name: str, source: str) -> dict:
@@ -185,18 +197,19 @@ def submit(ctx: Context, name: str, source: str) -> dict:
     name = clean(name) if name == name.strip() else name
     source = read_source(ctx, source)
     if source not in SOURCES:
-        raise refused(SOURCE_ILLEGAL, f"unknown source '{source}'; use one of: {', '.join(SOURCES)}")
+        raise _unknown_source(source)
 
     def work() -> dict:
         account = ctx.account_row()
         if not account["enabled_at"]:
             raise refused(NOT_ENABLED, f"digital messages are not enabled for account '{ctx.account}'; "
-                          "run `assistant enable` first")
+                          "run `assistant enable` first", "account.not_enabled", account=ctx.account)
         checked = check_name(ctx, name)
         check_count(ctx, "signatures", int(ctx.rules.signature["max_per_account"]), COUNT_OVER_LIMIT)
         if exists(ctx, checked):
             raise refused(NOT_MODIFY, f"signature '{checked}' was already submitted; see `assistant signature status "
-                          f"{checked}`, or resubmit a rejected one with `assistant signature update {checked}`")
+                          f"{checked}`, or resubmit a rejected one with `assistant signature update {checked}`",
+                          "signature.submitted_already", checked=checked)
         signature_id = ctx.store.insert("signatures",
             {"account": ctx.account, "name": checked, "source": source, "submitted_at": ctx.now(), "round": 1})
         warnings = _start_review(ctx, signature_id, checked, source, 1)
@@ -211,13 +224,15 @@ def update(ctx: Context, name: str, source: str | None = None) -> dict:
         # the request first: a source it names that is none is said as such, whatever the signature's state
         chosen = read_source(ctx, source) if source else row["source"]
         if chosen not in SOURCES:
-            raise refused(SOURCE_ILLEGAL, f"unknown source '{chosen}'; use one of: {', '.join(SOURCES)}")
+            raise _unknown_source(chosen)
         current = status_of(ctx, row)
         if current["registration"] == "under_review":
             raise refused(NOT_MODIFY, f"signature '{name}' is still under review (decision expected by "
-                          f"{current['expected_by']}); resubmit only after a rejection")
+                          f"{current['expected_by']}); resubmit only after a rejection", "signature.under_review",
+                          name=name, expected_by=current["expected_by"])
         if current["registration"] == "registered":
-            raise refused(NOT_MODIFY, f"signature '{name}' is already registered with every carrier; nothing to resubmit")
+            raise refused(NOT_MODIFY, f"signature '{name}' is already registered with every carrier; nothing to resubmit",
+                          "signature.registered", name=name)
         round_ = row["round"] + 1
         ctx.store.update("signatures", {"id": row["id"]}, {"source": chosen, "submitted_at": ctx.now(), "round": round_})
         warnings = _start_review(ctx, row["id"], name, chosen, round_)

@@ -21,7 +21,7 @@ from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, check_count, perform
 from ..errors import NotFound, Unsupported, UserError, hinted, refused, said
-from ..formats import characters_problem
+from ..formats import CHARACTER_FAULTS, characters_fault
 from ..text import clean, fold, longest_first, mentioned, typed
 from . import signatures
 
@@ -59,7 +59,9 @@ def read_industry(ctx: Context, industry: str) -> str | None:
 def _industry(ctx: Context, industry: str) -> str:
     chosen = read_industry(ctx, industry)
     if chosen is None:
-        raise UserError(f"unknown template industry '{industry}'; use one of: {', '.join(ctx.rules.template_industries)}")
+        known = ", ".join(ctx.rules.template_industries)
+        raise said(UserError(f"unknown template industry '{industry}'; use one of: {known}"), "template.unknown_industry",
+                   industry=industry, known=known)
     return chosen
 
 
@@ -67,44 +69,53 @@ def check_text(ctx: Context, text: str) -> list[str]:
     """The variables of TEXT, if it meets the specification; else a UserError saying what to change."""
     spec = ctx.rules.template
     if not text.strip():
-        raise hinted(UserError("the template has no text; give the text frame with --text"), "the template has no text", "text")
+        raise said(hinted(UserError("the template has no text; give the text frame with --text"), "the template has no text",
+                          "text"), "template.no_text")
     reserved = [ch for ch in spec["reserved_characters"] if ch in text]
     if reserved:
-        raise refused(CONTENT_ILLEGAL, f"the text contains {' '.join(reserved)}, reserved for the signature "
-                      "the service puts in front; remove them")
+        chars = " ".join(reserved)
+        raise refused(CONTENT_ILLEGAL, f"the text contains {chars}, reserved for the signature the service puts in front; "
+                      "remove them", "template.reserved", chars=chars)
     _check_characters(spec, text)
     if "${" in VARIABLE.sub("", text):
-        raise UserError("the text has an unclosed ${ ; write variables as ${name}")
+        raise said(UserError("the text has an unclosed ${ ; write variables as ${name}"), "template.unclosed_variable")
     names = variables_of(text)
     bad = [n for n in names if not _VARIABLE_NAME.match(n)]
     if bad:
-        raise UserError(f"variable name {bad[0]!r} is not valid; use letters, digits and underscores, e.g. ${{order_id}}")
+        raise said(UserError(f"variable name {bad[0]!r} is not valid; use letters, digits and underscores, e.g. ${{order_id}}"),
+                   "template.variable_name", name=repr(bad[0]))
     if len(names) > spec["max_variables"]:
-        raise UserError(f"the text has {len(names)} variables; at most {spec['max_variables']} are allowed")
+        raise said(UserError(f"the text has {len(names)} variables; at most {spec['max_variables']} are allowed"),
+                   "template.variables", count=len(names), most=spec["max_variables"])
     return names
 
 
 def _check_characters(spec: dict, text: str) -> None:
-    """Refuse TEXT's traditional characters and emoji (see `characters_problem`)."""
-    problem = characters_problem(spec, text)
-    if problem is not None:
-        raise refused(UNSUPPORTED, problem)
+    """Refuse TEXT's traditional characters and emoji (`characters_fault`), said in every language as
+    a question quoting the text is answered (`note.template_characters.FAULT`)."""
+    found = characters_fault(spec, text)
+    if found is not None:
+        kind, fields = found
+        raise refused(UNSUPPORTED, CHARACTER_FAULTS[kind].format(**fields), f"note.template_characters.{kind}", **fields)
 
 
 def _check_media(ctx: Context, text: str, files: list[media.MediaFile]) -> list[media.MediaFile]:
     spec = ctx.rules.template
     kinds = [spec["media_kinds"].get(f.format) for f in files]
     if not any(k in ("image", "video") for k in kinds):
-        raise hinted(UserError("a digital message needs text plus at least one image or video; add one with --media FILE"),
-                     "a digital message needs text plus at least one image or video", "media")
+        raise said(hinted(UserError("a digital message needs text plus at least one image or video; add one with --media FILE"),
+                          "a digital message needs text plus at least one image or video", "media"), "template.no_media")
     if kinds.count("video") > spec["max_videos"]:
-        raise UserError(f"the template has {kinds.count('video')} videos; at most {spec['max_videos']} is allowed")
+        raise said(UserError(f"the template has {kinds.count('video')} videos; at most {spec['max_videos']} is allowed"),
+                   "template.videos", count=kinds.count("video"), most=spec["max_videos"])
     frames = 1 + len(files)
     if frames > spec["max_frames"]:
-        raise UserError(f"the template has {frames} frames (text included); at most {spec['max_frames']} are allowed")
+        raise said(UserError(f"the template has {frames} frames (text included); at most {spec['max_frames']} are allowed"),
+                   "template.frames", count=frames, most=spec["max_frames"])
     total = len(text.encode("utf-8")) + sum(f.size for f in files)
     if total >= spec["max_total_kb"] * 1024:
-        raise UserError(f"the frames come to {total / 1024:.0f} KB; keep them under {spec['max_total_kb']} KB in all")
+        raise said(UserError(f"the frames come to {total / 1024:.0f} KB; keep them under {spec['max_total_kb']} KB in all"),
+                   "template.size", size=f"{total / 1024:.0f}", most=spec["max_total_kb"])
     return files
 
 
@@ -191,12 +202,13 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
         account = ctx.account_row()
         if not account["enabled_at"]:
             raise refused(NOT_ENABLED, f"digital messages are not enabled for account '{ctx.account}'; "
-                          "run `assistant enable` first")
+                          "run `assistant enable` first", "account.not_enabled", account=ctx.account)
         check_count(ctx, "templates", int(ctx.rules.template["max_per_account"]), COUNT_OVER_LIMIT)
         title = clean(name)
         limit = ctx.rules.template["max_name_length"]
         if not title or len(title) > limit:
-            raise UserError(f"template name '{title}' has {len(title)} characters; use 1 to {limit}")
+            raise said(UserError(f"template name '{title}' has {len(title)} characters; use 1 to {limit}"),
+                       "template.name_length", title=title, count=len(title), limit=limit)
         try:
             signatures._find(ctx, signature)
         except NotFound as exc:  # the service's code for "no such signature in this account"
@@ -204,9 +216,7 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
         ready = signatures.usable_with(ctx, signature)
         if not ready:
             sig = signatures.status(ctx, signature)[0]
-            when = f" (decision expected by {sig['expected_by']})" if sig["registration"] == "under_review" else ""
-            raise refused(SIGNATURE_ILLEGAL, f"signature '{signature}' is not registered and active with any carrier yet{when}; "
-                            f"a template needs one that is: check `assistant signature status {signature}`")
+            raise _not_ready(signature, sig["expected_by"] if sig["registration"] == "under_review" else None)
         chosen = _industry(ctx, industry)
         names = check_text(ctx, text)
         if unreadable is not None:
@@ -234,6 +244,19 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
     return perform(ctx, "template.create", name, work)
 
 
+def _not_ready(signature: str, expected_by: str | None) -> UserError:
+    """The refusal of a template whose SIGNATURE is not yet registered with any carrier (its decision
+    EXPECTED_BY when it is under review)."""
+    if expected_by is None:
+        return refused(SIGNATURE_ILLEGAL, f"signature '{signature}' is not registered and active with any carrier yet; "
+                       f"a template needs one that is: check `assistant signature status {signature}`",
+                       "template.signature_not_ready", signature=signature)
+    return refused(SIGNATURE_ILLEGAL, f"signature '{signature}' is not registered and active with any carrier yet "
+                   f"(decision expected by {expected_by}); a template needs one that is: check "
+                   f"`assistant signature status {signature}`", "template.signature_under_review",
+                   signature=signature, expected_by=expected_by)
+
+
 def exists(ctx: Context, code: str) -> bool:
     """Whether the account has a template of code CODE (any case)."""
     return bool(ctx.store.row("SELECT 1 AS x FROM templates WHERE account = ? AND UPPER(code) = ?", (ctx.account, code.upper())))
@@ -250,16 +273,21 @@ def find(ctx: Context, code: str, any_account: bool = False) -> dict:
         named = [r for r in ctx.store.rows("SELECT * FROM templates WHERE account = ? ORDER BY code", (ctx.account,))
                  if r["name"].casefold() == wanted.casefold()]
         if len(named) > 1:
-            raise UserError(f"{len(named)} templates are named '{wanted}' ({', '.join(r['code'] for r in named)}); "
-                            "say which by its code")
+            codes = ", ".join(r["code"] for r in named)
+            raise said(UserError(f"{len(named)} templates are named '{wanted}' ({codes}); say which by its code"),
+                       "template.named_twice", count=len(named), name=wanted, codes=codes)
         row = named[0] if named else None
     if row is None:
         if not any_account:
             ctx.account_row()     # no such account: that is what to say, never that it has no such template
         known = [r["code"] for r in ctx.store.rows("SELECT code FROM templates WHERE account = ? ORDER BY code",
                                                    (ctx.account,))]
-        hint = f"this account has: {', '.join(known)}" if known else "create one with `assistant template create`"
-        raise NotFound(f"no template {wanted} in account '{ctx.account}'; {hint}")
+        if known:
+            has = ", ".join(known)
+            raise said(NotFound(f"no template {wanted} in account '{ctx.account}'; this account has: {has}"),
+                       "template.not_found", code=wanted, account=ctx.account, known=has)
+        raise said(NotFound(f"no template {wanted} in account '{ctx.account}'; create one with `assistant template create`"),
+                   "template.not_found.none", code=wanted, account=ctx.account)
     return row
 
 

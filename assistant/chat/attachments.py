@@ -69,7 +69,7 @@ class LocalFiles:
         return value
 
     def received(self, ctx: Context, slot: str, uploads: list[Upload]) -> Any:
-        raise Conflict("this conversation reads files from this machine; type the file's path")
+        raise said(Conflict("this conversation reads files from this machine; type the file's path"), "file.local_only")
 
     def opened(self, value: Any) -> Any:
         return value  # paths: templates.create reads them, outside its transaction

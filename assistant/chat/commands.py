@@ -178,7 +178,8 @@ def _sends(conv: Conversation, args: list[str]) -> list[Line]:
     if args:
         found = sending.request(conv.ctx, args[0])
         return [Line("answer", render.send_record_text(found, conv.ctx.rules.carriers,
-                                                           by=lambda actor: actor_label(conv, actor, "en")))]
+                                                       by=lambda actor: actor_label(conv, actor),
+                                                       kb=conv.kb, lang=conv.lang))]
     return sends(conv)
 
 
@@ -193,8 +194,9 @@ def sends(conv: Conversation, template: str | None = None, day: str | None = Non
         if not found:
             named = render.code_shown(template) if template else template
             return [Line("answer", notes.no_sends(conv, named and one_line(named), day and one_line(day)))]
-        # the account model's list, every cell in English (its headers are), who made a send too
-        return [Line("answer", render.send_list_text(found, template, day, by=lambda actor: actor_label(conv, actor, "en")))]
+        # the account model's list in the conversation's language, its headings and who made a send alike
+        return [Line("answer", render.send_list_text(found, template, day, by=lambda actor: actor_label(conv, actor),
+                                                     kb=conv.kb, lang=conv.lang))]
     return [Line("answer", render.number_sends_text(sending.recent(conv.ctx, 10, template=template, day=day, phone=number),
                                                     number, conv.kb, conv.lang, conv.ctx.account, template,
                                                     sending.day_named(conv.ctx, day)))
@@ -237,7 +239,7 @@ def _inbox(conv: Conversation, args: list[str]) -> list[Line]:
 @slash("answer", "ID TEXT")
 def _answer(conv: Conversation, args: list[str]) -> list[Line]:
     if len(args) < 2:
-        raise UserError("say which ticket and what to tell the manager: /answer ID TEXT")
+        raise said(UserError("say which ticket and what to tell the manager: /answer ID TEXT"), "slash.usage.answer")
     text = " ".join(args[1:])
     ticket = handoff.get(conv.ctx, args[0], any_account=False)
     if ticket["status"] == "resolved":
@@ -276,7 +278,7 @@ def _queue(conv: Conversation, args: list[str]) -> list[Line]:
 @slash("show", "ID")
 def _show(conv: Conversation, args: list[str]) -> list[Line]:
     if not args:
-        raise UserError("say which ticket: /show ID")
+        raise said(UserError("say which ticket: /show ID"), "slash.usage.show")
     return [Line("answer", case_text(handoff.get(conv.ctx, args[0]), conv.ctx.rules.carriers))]
 
 
@@ -285,21 +287,21 @@ def _show(conv: Conversation, args: list[str]) -> list[Line]:
 @slash("claim", "ID")
 def _claim(conv: Conversation, args: list[str]) -> list[Line]:
     if not args:
-        raise UserError("say which ticket: /claim ID")
+        raise said(UserError("say which ticket: /claim ID"), "slash.usage.claim")
     return conv.run("handoff.claim", {"ticket": args[0]})
 
 
 @slash("reply", "ID TEXT")
 def _reply(conv: Conversation, args: list[str]) -> list[Line]:
     if len(args) < 2:
-        raise UserError("say which ticket and what to reply: /reply ID TEXT")
+        raise said(UserError("say which ticket and what to reply: /reply ID TEXT"), "slash.usage.reply")
     return conv.run("handoff.reply", {"ticket": args[0], "text": " ".join(args[1:])})
 
 
 @slash("resolve", "ID NOTE")
 def _resolve(conv: Conversation, args: list[str]) -> list[Line]:
     if len(args) < 2:
-        raise UserError("say which ticket and how it was resolved: /resolve ID NOTE")
+        raise said(UserError("say which ticket and how it was resolved: /resolve ID NOTE"), "slash.usage.resolve")
     return conv.run("handoff.resolve", {"ticket": args[0], "text": " ".join(args[1:])})
 
 

@@ -161,14 +161,15 @@ def refused_at_preview(conv: Conversation, args: dict[str, Any], result: dict) -
                                  "failed": [{"phone": r["phone"], "carrier": r["carrier"], "code": r["error_code"],
                                              "detail": r["detail"]} for r in failed[:KEPT_REFUSALS]]}
     conv.last.pop("failed_send", None)      # the latest trouble of the session is this one
+    conv.last["error"] = code               # met, though maybe unsaid (an empty package): "what does that mean?" explains it
 
 
 def sent(conv: Conversation, result: dict) -> list[Line]:
     conv.last.pop("refused_send", None)     # a send made since is newer than any refusal
     conv.last.update(request=result["request_id"], template=result["template"], object=f"template:{result['template']}")
-    # the account model's report, every cell of it in the command line's English (docs/customers.md): its
-    # numbers' reasons and repeats as the send recorded them, beside English headers and carriers
-    report = render.send_text(result, conv.ctx.rules.carriers, look_up=False)
+    # the account model's report in the conversation's language: its headings, carriers and each number's
+    # reason and repeat as the catalogue says them (a reason it does not say, as the send recorded it)
+    report = render.send_text(result, conv.ctx.rules.carriers, look_up=False, kb=conv.kb, lang=conv.lang)
     if result["failed"]:
         report += "\n" + conv.say("send.look_up")       # the CLI's hint, said in the conversation's language
     # all sent: ok; some failed: a warning (partly done); none sent: an error
@@ -290,7 +291,8 @@ def send_asked(conv: Conversation, text: str) -> list[Line] | None:
                     failed=found["failed"])
     return [Line("ok" if not found["failed"] else "warn", said),
             Line("answer", render.send_record_text(found, conv.ctx.rules.carriers,
-                                              by=lambda actor: commands.actor_label(conv, actor, "en")))]
+                                                   by=lambda actor: commands.actor_label(conv, actor),
+                                                   kb=conv.kb, lang=conv.lang))]
 
 
 SHOWN_FATES = 5
@@ -326,6 +328,25 @@ def fate_asked(conv: Conversation, text: str) -> list[Line] | None:
     if not conv.router.asks_fate(text) and not _another_number(conv, text):
         return None
     return number_fate(conv, text, numbers_only=True)
+
+
+def other_one(conv: Conversation, text: str) -> list[Line] | None:
+    """"and the other one?", "那另一个呢" (messages.yaml `follow_ups.other_one`) when the conversation last spoke of
+    one signature or template (`last["object"]`): the status of the account's other one of that kind (each of them,
+    when there are several). None for any other line, or when the account has no other."""
+    from ..messages import follow_up
+
+    kind, _, name = (conv.last.get("object") or "").partition(":")
+    if kind not in ("signature", "template") or follow_up(conv.kb, text) != "other_one":
+        return None
+    if kind == "signature":
+        action, key, others = "signature.status", "name", [s["name"] for s in signatures.status(conv.ctx)]
+    else:
+        action, key, others = "template.status", "code", [t["code"] for t in templates.status(conv.ctx)]
+    others = [other for other in others if other != name]
+    if not others:
+        return None
+    return [line for other in others for line in conv.run(action, {key: other})]
 
 
 _NUMBER = re.compile(r"\+?\d[\d\s()-]*\d")   # a number as written: "19912345678", "+86 138 0013 8000"

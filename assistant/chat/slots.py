@@ -630,7 +630,8 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         reply = _read_at_variable(conv, text)
         if _is_request(conv, reply) or ((any_text or asks) and _is_question(conv, text, reply)) \
                 or (slot.type == "param" and _surely_another(conv, reply)) \
-                or (slot.name == "name" and reply.type == "action" and _surely_another(conv, reply)):
+                or (slot.name == "name" and reply.type == "action" and _surely_another(conv, reply)) \
+                or (slot.type == "error_code" and _surely_not_a_lookup(conv, flow, reply)):
             # "签名状态给我看一下" at the signature name's prompt: that request, never the name
             # a question nothing answers is said so, never met with silence
             return aside(conv, text, reply) or unknown(conv, text)
@@ -900,8 +901,25 @@ def puts_off(conv: Conversation, text: str) -> bool:
         return False
     reply = conv.router.route(said, conv.lang)
     # a person asked for "later" is still put off: "call me later" leans to a handoff under the encoder
-    return not (reply.type in ("answer", "action") and reply.action != "handoff"
-                and reply.confidence >= conv.router.thresholds.answer)
+    if reply.type in ("answer", "action") and reply.action != "handoff" and reply.confidence >= conv.router.thresholds.answer:
+        return False
+    return not _asks_beside_later(conv, said)
+
+
+_CLAUSE_MARK = re.compile(r"[,，.。!！;；]")
+
+
+def _asks_beside_later(conv: Conversation, said: str) -> bool:
+    """Whether a clause of SAID that says no `leaving.later` phrase is a request the router reads surely:
+    "I need to talk to a person, our campaign starts tomorrow" asks for a person, its "tomorrow" is the
+    campaign's; "call me later" has no such clause."""
+    for clause in (c.strip() for c in _CLAUSE_MARK.split(said)):
+        if not clause or says(fold(clause), conv.kb.leaving):
+            continue
+        reply = conv.router.route(clause, conv.lang)
+        if reply.type == "action" and reply.confidence >= conv.router.thresholds.answer:
+            return True
+    return False
 
 
 def _mind_changed(conv: Conversation, text: str) -> list[Line] | None:
@@ -1367,6 +1385,14 @@ def _surely_another(conv: Conversation, reply: Reply) -> bool:
     read so by no intent. The router's `low_confidence` is scaled to the model in use ("show my
     sends" is the send list at 0.52 with the encoder, "Tom" a handoff at 0.30)."""
     return reply.type in ("answer", "action") and reply.confidence >= conv.router.thresholds.low_confidence
+
+
+def _surely_not_a_lookup(conv: Conversation, flow: Flow, reply: Reply) -> bool:
+    """REPLY reads surely as a request that does something (a person, a send), typed where an error code or its
+    words are asked ("找人工" at "错误码或报错信息"): that request, never words to find a code by. A look-up is
+    not one: "余额不足" reads as the balance, and is the words of isv.AMOUNT_NOT_ENOUGH."""
+    return reply.type == "action" and reply.action != flow.action and conv.kb.actions[reply.action].changes_state \
+        and reply.confidence >= conv.router.thresholds.answer
 
 
 def _is_request(conv: Conversation, reply: Reply) -> bool:

@@ -258,6 +258,12 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE gaps ADD COLUMN source TEXT;
     """,
+    # What a ticket's history event says, as the catalogue's sentences and their values (JSON, as a
+    # ticket's summary is kept): "asked again" names the new request, which each desk says in its own
+    # language. Earlier rows (NULL) show their stored English detail.
+    """
+    ALTER TABLE ticket_events ADD COLUMN said TEXT;
+    """,
 ]
 
 # The step (its number, counted from 1) that made `learned_phrasings`: a database that existed before

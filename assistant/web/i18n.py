@@ -13,7 +13,7 @@ import yaml
 
 from ..errors import UserError
 from ..knowledge import KnowledgeBase, shipped_dir
-from ..messages import say
+from ..messages import said
 
 LANGUAGES = ("en", "zh")
 COOKIE = "assistant_lang"
@@ -54,20 +54,19 @@ def language(chosen: str | None, accept: str | None) -> str:
 
 def plain(message: str) -> str:
     """A core message as a web page says it: without the clauses that point to a CLI command
-    ("; see `assistant handoff list`") and without markdown backticks, which a page shows raw."""
-    parts = message.split("; ")
+    ("; see `assistant handoff list`", a Chinese sentence's "；请查看 `assistant handoff list`") and
+    without markdown backticks, which a page shows raw."""
+    separator = "; " if "; " in message or "；" not in message else "；"
+    parts = message.split(separator)
     kept = [part for part in parts if "`assistant " not in part] or parts[:1]
-    return "; ".join(kept).replace("`", "")
+    return separator.join(kept).replace("`", "")
 
 
 def refusal(kb: KnowledgeBase, error: UserError, lang: str) -> str:
     """A core refusal ERROR as a page says it in LANG: the catalogue's sentence the core marked it with
-    (`errors.said`), else its own words (`plain`); begun with a capital, as a page's sentences are."""
-    if error.said is not None:
-        msg_id, fields = error.said
-        text = say(kb, msg_id, lang, **fields)
-    else:
-        text = plain(str(error))
+    (`errors.said`), else its own words, either `plain`; begun with a capital, as a page's sentences are."""
+    marked = error.said
+    text = plain(str(error) if marked is None else said(kb, {"say": marked[0], "fields": marked[1]}, lang))
     return text[:1].upper() + text[1:]
 
 

@@ -25,7 +25,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from ..actions import desk, handoff
-from ..actions.handoff import AGENT, message_in, resolution_note, summary_in
+from ..actions.handoff import AGENT, message_in, resolution_note, summary_in, summary_text
 from ..chat import stored
 from ..chat.stored import acting_for
 from ..errors import Forbidden, NotFound, UserError
@@ -309,6 +309,12 @@ def _history_line(p: Page, event: dict, account: str) -> dict:
     detail = event["detail"]
     if event["event"] == "claimed" and name and detail == name:   # who took it is who acted: said once
         detail = None
+    if event.get("said"):      # kept as the catalogue's sentences ("asked again": the new request's summary)
+        try:
+            return {"at": event["at"], "who": who, "what": p.words.label("event", event["event"]),
+                    "detail": summary_text(kb, event["said"], p.lang)}
+        except (KeyError, ValueError, TypeError):   # a sentence this knowledge base lacks: the stored line
+            pass
     if detail:
         found = next(((msg_id, fields) for msg_id in HISTORY_SAID.get(event["event"], ())
                       if (fields := heard(kb, msg_id, detail)) is not None), None)
@@ -342,7 +348,8 @@ def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None =
     kb = p.svc.kb
     case = {**case, "summary": summary_in(kb, case, p.lang),   # in the desk's language, as the queue says it
             "messages": [{**m, "text": message_in(kb, m["text"], p.lang)} for m in case["messages"]],   # "已结案：…"
-            "events": [_history_line(p, e, case["account"]) for e in case["events"]]}
+            "age": desk.age(ops.ctx, case, p.lang),   # as the queue says it ("2小时5分钟")
+            "events": [_history_line(p, e, case["account"]) for e in handoff.history(ops.ctx, case["id"])]}
     return p.render("ticket.html", status, case=case, sends=handoff.sends_of(case["context"]), agent=AGENT,
                     state=_account_state(p, case["account"]), carriers=carriers,
                     canned=_canned(p), error=error, done=done, version=LIVE.version(p.svc), kept=kept or {})

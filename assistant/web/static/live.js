@@ -254,7 +254,9 @@ function chat(form) {
       for (const m of news) {
         after = Math.max(after, m.id);
         if (list.querySelector('li[data-message="' + m.id + '"]')) continue;
-        line(list, "support", list.dataset.support + " (" + m.author + ", #" + m.ticket + "): " + m.text, "support")
+        // "Support (lin, #1): …", "客服（lin，#1）：…": the page's words, each field filled once (never a text's "{…}")
+        const said = { author: m.author, ticket: String(m.ticket), text: m.text };
+        line(list, "support", list.dataset.supportLine.replace(/\{(author|ticket|text)\}/g, (_, k) => said[k]), "support")
           .dataset.message = String(m.id);
         if (m.hint) line(list, "hint", m.hint, "muted hint");   // how to answer it: the next line goes to them
       }
