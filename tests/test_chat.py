@@ -824,3 +824,36 @@ def test_an_upload_to_a_conversation_reading_this_machines_files_is_refused_in_c
     assert conv.waiting.slot == "media"
     with pytest.raises(Conflict, match="^这段对话从本机读取文件；请输入文件路径$"):
         conv.attach([attachments.Upload("a.png", png_bytes())])
+
+
+def _globex_rejected(ctx) -> None:
+    """Globex submitted from the enterprise the demo profile does not name: rejected by 17 March."""
+    accounts.enable(ctx)
+    signatures.submit(ctx, "Globex", "enterprise")
+    ctx.at("2026-03-17T10:00")
+
+
+def test_a_resubmission_naming_no_signature_is_of_the_rejected_one_just_spoken_of(ctx, router):
+    _globex_rejected(ctx)
+    conv = Conversation(ctx, router)
+    conv.handle("is signature Globex approved yet?")
+    said = "\n".join(line.text for line in conv.handle("please resubmit it"))
+    assert "Resubmit signature Globex" in said and conv.waiting.kind == "confirm"
+
+
+def test_a_resubmission_naming_none_asks_which_when_the_one_spoken_of_is_not_rejected(live, router):
+    conv = Conversation(live, router)
+    conv.handle("is signature AcmeShop approved?")
+    conv.handle("please resubmit it")
+    assert conv.waiting.kind == "slot" and conv.waiting.prompt.startswith("Signature to resubmit")
+
+
+def test_a_resubmissions_go_ahead_foresees_the_rejection_its_profile_still_tells(ctx, router):
+    _globex_rejected(ctx)
+    conv = Conversation(ctx, router)
+    said = "\n".join(line.text for line in conv.handle("resubmit signature Globex"))
+    assert "Every carrier will reject it: 'Globex' is not the full or abbreviated name" in said
+    conv.handle("no")
+    accounts.update_account(ctx, "demo", None, {"enterprise": ["Globex Trading Co., Ltd."]})
+    said = "\n".join(line.text for line in conv.handle("resubmit signature Globex"))
+    assert "Resubmit signature Globex" in said and "reject" not in said

@@ -2,6 +2,7 @@
 
 import pytest
 
+from assistant.actions import accounts, signatures
 from assistant.chat import values
 
 
@@ -102,3 +103,12 @@ def test_a_signature_source_said_in_words_is_read_whatever_else_the_line_names(k
                                        ("帮我建一个会员日模板", "会员日"), ("create a Spring promo template", "Spring promo")])
 def test_words_saying_what_a_template_is_for_are_no_name(kb, said, name):
     assert values.name_before(kb, "template.create", said) == name
+
+
+def test_a_looked_up_name_followed_by_words_of_the_question_is_the_accounts_object(ctx):
+    accounts.enable(ctx)
+    signatures.submit(ctx, "Globex", "enterprise")
+    assert values.known_objects(ctx, "signature.status", {"name": "Globex approved yet"}, "") == {"name": "Globex"}
+    assert values.known_objects(ctx, "signature.status", {"name": "GLOBEX been registered"}, "") == {"name": "Globex"}
+    # another word of the name is another name, never the account's own (it is said to be none)
+    assert values.known_objects(ctx, "signature.status", {"name": "Globex Pro"}, "") == {"name": "Globex Pro"}

@@ -217,6 +217,15 @@ def submit(ctx: Context, name: str, source: str) -> dict:
     return perform(ctx, "signature.submit", name, work)
 
 
+def resubmitted_source(ctx: Context, name: str, source: str | None = None) -> str | None:
+    """The source resubmitting signature NAME with SOURCE (None: the one it has) would be reviewed
+    with, for its rejections to be foreseen before the go-ahead; None when the account has no such
+    signature or SOURCE is none (the resubmission itself says so)."""
+    row = ctx.store.row("SELECT source FROM signatures WHERE account = ? AND name = ?", (ctx.account, name))
+    chosen = read_source(ctx, source) if source else row["source"] if row else None
+    return chosen if row and chosen in SOURCES else None
+
+
 def update(ctx: Context, name: str, source: str | None = None) -> dict:
     """Resubmit a rejected signature (after the profile was updated): a new review starts."""
     def work() -> dict:

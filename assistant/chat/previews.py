@@ -37,7 +37,12 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
                                 in signatures.foreseen_reasons(ctx, args["name"], args["source"]).items()})
     if name == "signature.update":
         source = say("preview.with_source", source=label(conv, "source", args["source"])) if args.get("source") else ""
-        return [Line("info", say("preview.signature.update", name=args["name"], source=source))]
+        # what the new review will decide, foreseen as for a first submission: a profile still not naming
+        # it is the same rejection again, said before the yes rather than days later
+        chosen = signatures.resubmitted_source(ctx, args["name"], args.get("source"))
+        return [Line("info", say("preview.signature.update", name=args["name"], source=source))] + \
+            (_will_reject(conv, {carrier: reason.said(conv.kb, conv.lang) if reason else None for carrier, reason
+                                 in signatures.foreseen_reasons(ctx, args["name"], chosen).items()}) if chosen else [])
     if name == "template.create":
         letter = say("preview.with_letter") if args.get("letter") else ""
         lines = [Line("info", say("preview.template.create", name=args["name"], signature=args["signature"],

@@ -247,7 +247,18 @@ def _referent(conv: Conversation, name: str, args: dict[str, Any], said: str) ->
             args = {"code" if kind == "template" else "name": conv.last[kind]}
     if name == "error.lookup" and "code" not in args and conv.last.get("error"):
         args["code"] = conv.last["error"]
+    if name == "signature.update" and not args.get("name") and (rejected := _rejected_spoken_of(conv)):
+        args = {**args, "name": rejected}   # "能帮我重新提交吗", "please resubmit it" after its rejection was shown
     return name, args
+
+
+def _rejected_spoken_of(conv: Conversation) -> str | None:
+    """The signature the conversation spoke of last, when it is rejected (the one a resubmission
+    that names none is about); None when there is none, or it is not rejected (the name is asked)."""
+    name = conv.last.get("signature")
+    if not name or not signatures.exists(conv.ctx, name):
+        return None
+    return name if signatures.status(conv.ctx, name)[0]["registration"] == "rejected" else None
 
 
 def looked_up(conv: Conversation, reply: Reply) -> list[Line]:

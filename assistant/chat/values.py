@@ -246,14 +246,28 @@ def known_objects(ctx: Context, action: str, args: dict[str, Any], said: str) ->
     if action in LOOKUPS and isinstance(out.get(LOOKUPS[action][0]), str):
         slot, table, column = LOOKUPS[action]
         value = out[slot].strip()
-        known = {str(r[column]).casefold() for r in ctx.store.rows(f"SELECT {column} FROM {table} WHERE account = ?",
-                                                                    (ctx.account,))}
+        names = [str(r[column]) for r in ctx.store.rows(f"SELECT {column} FROM {table} WHERE account = ?", (ctx.account,))]
+        known = {n.casefold(): n for n in names}
         if action == "template.status":
-            known |= {str(r["name"]).casefold() for r in ctx.store.rows("SELECT name FROM templates WHERE account = ?",
-                                                                       (ctx.account,))}
+            known |= {str(r["name"]).casefold(): str(r["code"]) for r in ctx.store.rows(
+                "SELECT name, code FROM templates WHERE account = ?", (ctx.account,)) if str(r["name"]).casefold() not in known}
         if value.casefold() not in known and all(w.isalpha() and w.islower() for w in value.split()):
             del out[slot]           # "has my signature passed review yet?": words of the question
+        elif value.casefold() not in known and (named := _named_then_asked(value, known)):
+            out[slot] = named       # "is my signature Globex approved yet?": Globex, then words of the question
     return out
+
+
+def _named_then_asked(value: str, known: Mapping[str, str]) -> str | None:
+    """The account's object (KNOWN: casefolded name -> the value it is looked up by) the start of VALUE
+    names, when every word after it is a plain lower-case word of the question ("Globex approved yet"
+    is Globex); None otherwise ("Globex Pro" is another name, never Globex)."""
+    words = value.split()
+    for cut in range(len(words) - 1, 0, -1):
+        head, rest = " ".join(words[:cut]).casefold(), words[cut:]
+        if head in known and all(w.isalpha() and w.islower() for w in rest):
+            return known[head]
+    return None
 
 
 def said_source(kb: KnowledgeBase, said: str) -> str | None:
