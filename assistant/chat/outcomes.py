@@ -14,6 +14,7 @@ from .lines import Line
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
+    from ..knowledge import Entry
     from ..router import Reply
 
 
@@ -347,6 +348,62 @@ def other_one(conv: Conversation, text: str) -> list[Line] | None:
     if not others:
         return None
     return [line for other in others for line in conv.run(action, {key: other})]
+
+
+def rejection_asked(conv: Conversation, text: str) -> list[Line] | None:
+    """"why was it rejected?", "为什么被驳回了？" (messages.yaml `follow_ups.error_reason`) and "what should I do
+    now?", "那我现在该怎么办？" (`follow_ups.error_fix`) right after a rejected signature's or template's status
+    (`last["object"]`, named in the reply before): "it" is that object, so why is its carriers' own reasons and
+    what to do is the FAQ's answer on its kind's rejection (the one entry tagged with the kind, `review` and
+    `rejected`). None for any other line, and when the object spoken of last is not rejected."""
+    from ..messages import follow_up
+
+    asked = follow_up(conv.kb, text)
+    if asked not in ("error_reason", "error_fix"):
+        return None
+    kind, _, name = (conv.last.get("object") or "").partition(":")
+    reasons = _rejections(conv, kind, name) if name and _just_said(conv, name) else {}
+    if not reasons:
+        return None
+    if asked == "error_reason":
+        return _rejected_because(conv, name, reasons)
+    entry = _rejection_entry(conv, kind)
+    return [Line("answer", entry.said("answer", conv.lang), entry.id)] if entry else None
+
+
+def _rejections(conv: Conversation, kind: str, name: str) -> dict[str, str]:
+    """The carriers that rejected signature or template NAME (KIND), each with its reason; {} when none did
+    (or it is no longer there)."""
+    try:
+        if kind == "signature":
+            carriers = signatures.status(conv.ctx, name)[0]["carriers"]
+            return {c: s["reason"] or "" for c, s in carriers.items() if s["registration"] == "failed"}
+        if kind == "template":
+            carriers = templates.status(conv.ctx, name)[0]["carriers"]
+            return {c: s["reason"] or "" for c, s in carriers.items() if s["status"] == "rejected"}
+    except NotFound:
+        pass
+    return {}
+
+
+def _rejected_because(conv: Conversation, name: str, reasons: dict[str, str]) -> list[Line]:
+    """NAME's rejection REASONS (carrier -> reason), one line a reason naming the carriers that gave it."""
+    grouped: dict[str, list[str]] = {}
+    for carrier, reason in reasons.items():
+        grouped.setdefault(reason, []).append(carrier)
+    every = len(conv.ctx.rules.carriers)
+    return [Line("answer", conv.say("rejected.why", name=name, reason=reason or conv.say("rejected.no_reason"),
+                                    carriers=conv.say("rejected.every_carrier") if len(keys) == every else
+                                    ("、" if conv.lang == "zh" else ", ").join(previews.label(conv, "carrier", c)
+                                                                             for c in keys)))
+            for reason, keys in grouped.items()]
+
+
+def _rejection_entry(conv: Conversation, kind: str) -> Entry | None:
+    """The FAQ entry on what to do about a rejected object of KIND: the one tagged with it, `review` and
+    `rejected`; None when no entry, or several, are."""
+    found = [e for e in conv.kb.entries.values() if {kind, "review", "rejected"} <= set(e.tags)]
+    return found[0] if len(found) == 1 else None
 
 
 _NUMBER = re.compile(r"\+?\d[\d\s()-]*\d")   # a number as written: "19912345678", "+86 138 0013 8000"
