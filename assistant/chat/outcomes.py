@@ -41,7 +41,8 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
                 return [Line("info", conv.say("not_submitted_yet", name=pending))]
             raise
         if len(items) == 1:
-            conv.last.update(signature=items[0]["name"], object=f"signature:{items[0]['name']}")
+            conv.last.update(signature=items[0]["name"], object=f"signature:{items[0]['name']}",
+                             shown=f"signature:{items[0]['name']}")   # its status: "why was it rejected?" reads it
         lines = [Line("answer", render.signature_text(s, carriers, conv.kb, conv.lang)) for s in items] or \
             [Line("info", conv.say("none.signatures"))]
     elif name == "template.create":
@@ -54,7 +55,8 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     elif name == "template.status":
         items = templates.status(ctx, args.get("code"))
         if len(items) == 1:
-            conv.last.update(template=items[0]["code"], object=f"template:{items[0]['code']}")
+            conv.last.update(template=items[0]["code"], object=f"template:{items[0]['code']}",
+                             shown=f"template:{items[0]['code']}")
         # no template yet: what making one needs first, when something is missing ("那我现在能建模板了吗" just after
         # a signature was submitted: it must be registered first), never "say create a template"
         lines = [Line("answer", render.template_text(t, carriers, conv.kb, conv.lang)) for t in items] or \
@@ -168,6 +170,7 @@ def refused_at_preview(conv: Conversation, args: dict[str, Any], result: dict) -
 def sent(conv: Conversation, result: dict) -> list[Line]:
     conv.last.pop("refused_send", None)     # a send made since is newer than any refusal
     conv.last.update(request=result["request_id"], template=result["template"], object=f"template:{result['template']}")
+    conv.last.pop("shown", None)            # "why" now asks about the send, not a status shown before it
     # the account model's report in the conversation's language: its headings, carriers and each number's
     # reason and repeat as the catalogue says them (a reason it does not say, as the send recorded it)
     report = render.send_text(result, conv.ctx.rules.carriers, look_up=False, kb=conv.kb, lang=conv.lang)
@@ -362,7 +365,8 @@ def rejection_asked(conv: Conversation, text: str) -> list[Line] | None:
     if asked not in ("error_reason", "error_fix"):
         return None
     kind, _, name = (conv.last.get("object") or "").partition(":")
-    reasons = _rejections(conv, kind, name) if name and _just_said(conv, name) else {}
+    shown = conv.last.get("shown") == conv.last.get("object")   # its status, not a send of it, was said last
+    reasons = _rejections(conv, kind, name) if name and shown and _just_said(conv, name) else {}
     if not reasons:
         return None
     if asked == "error_reason":
