@@ -356,6 +356,8 @@ class Conversation:
             return can
         if other := outcomes.other_one(self, text):    # "and the other one?" after a signature's status: the other's
             return other
+        if rejected := outcomes.rejection_asked(self, text):   # "why was it rejected?" after its status: its reason
+            return rejected
         if self.turns and self.turns[-1]["role"] == "user":
             self.turns[-1]["asked"] = True   # read as a question or a request: what the reports count as asked
         # a question right after an error code was named is read in its light (its topic's entry)

@@ -764,6 +764,60 @@ def test_the_other_one_with_no_object_talked_of_is_no_status(ctx, router):
     assert "AcmeShop" not in said
 
 
+def _lines(conv: Conversation, text: str) -> str:
+    return "\n".join(line.text for line in conv.handle(text))
+
+
+def test_why_and_what_to_do_right_after_a_rejected_signatures_status_are_about_that_signature(ctx, router):
+    """"why was it rejected?" right after Globex's status (reached by "and the other one?") is Globex's own
+    reason, not the FAQ's general answer; "what should I do now?" is the FAQ's answer on a rejected signature
+    (it was "I don't know")."""
+    accounts.enable(ctx)
+    signatures.submit(ctx, "AcmeShop", "trademark")
+    signatures.submit(ctx, "Globex", "trademark")      # not the name of the account's trademark: rejected
+    ctx.at("2026-04-01T10:00")
+    reason = signatures.status(ctx, "Globex")[0]["carriers"]["china_mobile"]["reason"]
+    conv = Conversation(ctx, router)
+    conv.handle("/signature AcmeShop")
+    assert "Globex" in _lines(conv, "and the other one?")
+    assert _lines(conv, "why was it rejected?") == f"Globex was rejected by every carrier: {reason}"
+    assert _lines(conv, "what should I do now?") == ctx.kb.entries["signature-rejected"].answer
+
+
+def test_why_and_what_to_do_right_after_a_rejected_signatures_status_are_said_in_chinese(ctx, router):
+    _globex_rejected(ctx)
+    reason = signatures.status(ctx, "Globex")[0]["reason"]
+    conv = Conversation(ctx, router, lang="zh")
+    conv.handle("/signature Globex")
+    assert _lines(conv, "为什么被驳回了？") == f"Globex被所有运营商驳回，原因：{reason}"
+    assert _lines(conv, "那我现在该怎么办？") == ctx.kb.entries["signature-rejected"].said("answer", "zh")
+
+
+def test_why_right_after_a_template_one_carrier_rejected_names_that_carrier_and_its_reason(live, router):
+    templates.record_review(live, "DIGITAL_SMS_0001", "china_telecom", False, "the wording promises a prize draw")
+    conv = Conversation(live, router)
+    conv.handle("/template DIGITAL_SMS_0001")
+    assert _lines(conv, "why was it rejected?") == \
+        "DIGITAL_SMS_0001 was rejected by China Telecom: the wording promises a prize draw"
+    assert _lines(conv, "what should I do now?") == live.kb.entries["template-failed-or-pending"].answer
+
+
+def test_why_was_it_rejected_after_a_registered_signatures_status_is_no_reason_of_it(live, router):
+    conv = Conversation(live, router)
+    conv.handle("/signature AcmeShop")
+    said = _lines(conv, "why was it rejected?")
+    assert "was rejected by" not in said and said.startswith(live.kb.entries["signature-rejected"].answer)
+
+
+def test_why_long_after_a_rejected_signatures_status_is_no_longer_about_it(ctx, router):
+    """The object is "it" only right after its status: a reply in between that names it not leaves it behind."""
+    _globex_rejected(ctx)
+    conv = Conversation(ctx, router)
+    conv.handle("/signature Globex")
+    conv.handle("how much does a message cost?")
+    assert "Globex was rejected" not in _lines(conv, "why was it rejected?")
+
+
 def _said_in_chinese(ctx, router, *typed: str, role: str = "customer") -> str:
     conv = Conversation(ctx, router, role=role, lang="zh")
     return [" ".join(line.text for line in conv.handle(text)) for text in typed][-1]

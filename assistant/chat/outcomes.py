@@ -14,6 +14,7 @@ from .lines import Line
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
+    from ..knowledge import Entry
     from ..router import Reply
 
 
@@ -40,7 +41,8 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
                 return [Line("info", conv.say("not_submitted_yet", name=pending))]
             raise
         if len(items) == 1:
-            conv.last.update(signature=items[0]["name"], object=f"signature:{items[0]['name']}")
+            conv.last.update(signature=items[0]["name"], object=f"signature:{items[0]['name']}",
+                             shown=f"signature:{items[0]['name']}")   # its status: "why was it rejected?" reads it
         lines = [Line("answer", render.signature_text(s, carriers, conv.kb, conv.lang)) for s in items] or \
             [Line("info", conv.say("none.signatures"))]
     elif name == "template.create":
@@ -53,7 +55,8 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     elif name == "template.status":
         items = templates.status(ctx, args.get("code"))
         if len(items) == 1:
-            conv.last.update(template=items[0]["code"], object=f"template:{items[0]['code']}")
+            conv.last.update(template=items[0]["code"], object=f"template:{items[0]['code']}",
+                             shown=f"template:{items[0]['code']}")
         # no template yet: what making one needs first, when something is missing ("那我现在能建模板了吗" just after
         # a signature was submitted: it must be registered first), never "say create a template"
         lines = [Line("answer", render.template_text(t, carriers, conv.kb, conv.lang)) for t in items] or \
@@ -167,6 +170,7 @@ def refused_at_preview(conv: Conversation, args: dict[str, Any], result: dict) -
 def sent(conv: Conversation, result: dict) -> list[Line]:
     conv.last.pop("refused_send", None)     # a send made since is newer than any refusal
     conv.last.update(request=result["request_id"], template=result["template"], object=f"template:{result['template']}")
+    conv.last.pop("shown", None)            # "why" now asks about the send, not a status shown before it
     # the account model's report in the conversation's language: its headings, carriers and each number's
     # reason and repeat as the catalogue says them (a reason it does not say, as the send recorded it)
     report = render.send_text(result, conv.ctx.rules.carriers, look_up=False, kb=conv.kb, lang=conv.lang)
@@ -347,6 +351,63 @@ def other_one(conv: Conversation, text: str) -> list[Line] | None:
     if not others:
         return None
     return [line for other in others for line in conv.run(action, {key: other})]
+
+
+def rejection_asked(conv: Conversation, text: str) -> list[Line] | None:
+    """"why was it rejected?", "为什么被驳回了？" (messages.yaml `follow_ups.error_reason`) and "what should I do
+    now?", "那我现在该怎么办？" (`follow_ups.error_fix`) right after a rejected signature's or template's status
+    (`last["object"]`, named in the reply before): "it" is that object, so why is its carriers' own reasons and
+    what to do is the FAQ's answer on its kind's rejection (the one entry tagged with the kind, `review` and
+    `rejected`). None for any other line, and when the object spoken of last is not rejected."""
+    from ..messages import follow_up
+
+    asked = follow_up(conv.kb, text)
+    if asked not in ("error_reason", "error_fix"):
+        return None
+    kind, _, name = (conv.last.get("object") or "").partition(":")
+    shown = conv.last.get("shown") == conv.last.get("object")   # its status, not a send of it, was said last
+    reasons = _rejections(conv, kind, name) if name and shown and _just_said(conv, name) else {}
+    if not reasons:
+        return None
+    if asked == "error_reason":
+        return _rejected_because(conv, name, reasons)
+    entry = _rejection_entry(conv, kind)
+    return [Line("answer", entry.said("answer", conv.lang), entry.id)] if entry else None
+
+
+def _rejections(conv: Conversation, kind: str, name: str) -> dict[str, str]:
+    """The carriers that rejected signature or template NAME (KIND), each with its reason; {} when none did
+    (or it is no longer there)."""
+    try:
+        if kind == "signature":
+            carriers = signatures.status(conv.ctx, name)[0]["carriers"]
+            return {c: s["reason"] or "" for c, s in carriers.items() if s["registration"] == "failed"}
+        if kind == "template":
+            carriers = templates.status(conv.ctx, name)[0]["carriers"]
+            return {c: s["reason"] or "" for c, s in carriers.items() if s["status"] == "rejected"}
+    except NotFound:
+        pass
+    return {}
+
+
+def _rejected_because(conv: Conversation, name: str, reasons: dict[str, str]) -> list[Line]:
+    """NAME's rejection REASONS (carrier -> reason), one line a reason naming the carriers that gave it."""
+    grouped: dict[str, list[str]] = {}
+    for carrier, reason in reasons.items():
+        grouped.setdefault(reason, []).append(carrier)
+    every = len(conv.ctx.rules.carriers)
+    return [Line("answer", conv.say("rejected.why", name=name, reason=reason or conv.say("rejected.no_reason"),
+                                    carriers=conv.say("rejected.every_carrier") if len(keys) == every else
+                                    ("、" if conv.lang == "zh" else ", ").join(previews.label(conv, "carrier", c)
+                                                                             for c in keys)))
+            for reason, keys in grouped.items()]
+
+
+def _rejection_entry(conv: Conversation, kind: str) -> Entry | None:
+    """The FAQ entry on what to do about a rejected object of KIND: the one tagged with it, `review` and
+    `rejected`; None when no entry, or several, are."""
+    found = [e for e in conv.kb.entries.values() if {kind, "review", "rejected"} <= set(e.tags)]
+    return found[0] if len(found) == 1 else None
 
 
 _NUMBER = re.compile(r"\+?\d[\d\s()-]*\d")   # a number as written: "19912345678", "+86 138 0013 8000"
