@@ -639,11 +639,12 @@ class Router:
             # "can u send test to 13800138000 with template DM_100001": a template and a number, which
             # only a send takes, name the request when nothing reads the line surely
             return named._replace(lang=reply.lang)
-        if self._unsure(reply) and (not reply.notes or reply.action == "send") and \
+        if (self._unsure(reply) and not reply.notes or reply.action == "send") and \
                 (fate := self.fate_asked(question, reply.lang)) is not None:
             # "why did 13800138000 fail": the sends to that number, never a new send to it (a number no
             # message reaches is answered by its rule: "why did 028-85551234 fail" -> it is a landline;
-            # read as a new send, "给 19212345678 发数字短信为什么失败" is the sends to it, which say why)
+            # read as a new send, surely or not, "给 19212345678 发数字短信为什么失败" is the sends to it,
+            # which say why: a new send names no fate word)
             return fate
         if reply.action == "error.lookup" and not (reply.args or {}).get("code") and \
                 (code := self.code_asked(question) or self.code_wanted(question)):
