@@ -1357,6 +1357,9 @@ class Router:
         a template code, a phone number, an error code) turns the best FAQ entry into the action
         it offers that takes the value; in a line in command FORM, any value of that action does
         ("申请签名：阿克米" names the signature to submit)."""
+        if ranked and (quoted := self._quoted_look_up(ranked[:2], text)) is not None:
+            return [quoted] + [c for c in ranked if c.key not in (quoted.key, ranked[0].key, ranked[1].key)] \
+                + [c for c in ranked[:2] if c.key != quoted.key and c.key.startswith("action:")]
         if not ranked or not ranked[0].key.startswith("faq:"):
             return ranked
         top = ranked[0]
@@ -1371,6 +1374,29 @@ class Router:
                 gone = {key} if any(s.type in strong for s in given) else {key, top.key}
                 return [Candidate(key, top.confidence, self.title(key))] + [c for c in ranked if c.key not in gone]
         return ranked
+
+    def _quoted_look_up(self, first: list[Candidate], text: str) -> Candidate | None:
+        """'Is the signature "青石茶社" ready yet?' asks about the object it names in quotes: of the
+        first two intents, an FAQ entry and the look-up it offers that takes the quoted name, the
+        look-up is meant, as sure as the two together (the entry's phrasings and the look-up's read
+        alike, and split the line's likelihood between them); None for any other line, and for a
+        message of several sentences or clauses, where a quoted name is often the story's ("签名“汉味早点”被
+        电信打回来了，…下一步要怎么弄？" asks what to do)."""
+        if len(first) < 2 or "quoted" not in self.kb.slot_types or len(self.sentences(text)) > 1:
+            return None
+        entry = next((c for c in first if c.key.startswith("faq:")), None)
+        look_up = next((c for c in first if c.key.startswith("action:")), None)
+        if entry is None or look_up is None:
+            return None
+        name = look_up.key.partition(":")[2]
+        action = self.kb.actions[name]
+        if action.changes_state or name not in self.kb.entries[entry.key.partition(":")[2]].actions:
+            return None
+        quoted = extract(self.kb, "quoted", text)
+        found = slots_for(self.kb, action, text) if quoted else {}
+        if not any(found.get(s.name) in quoted for s in action.slots):
+            return None
+        return Candidate(look_up.key, round(min(1.0, entry.confidence + look_up.confidence), 4), self.title(look_up.key))
 
     def _by_values(self, ranked: list[Candidate], text: str, changing: bool = True) -> list[Candidate]:
         """A request's values choose between requests: "用模板DM_100002发给13600001111" names a
@@ -1458,6 +1484,8 @@ class Router:
         # (the sentences that ask are found only for a line with a salient word: most lines have none)
         if self.uncovered(text, best.key) and self.uncovered(asked := self.asked(text), best.key):
             speaking = [c for c in close if not self.uncovered(asked, c.key)]
+            if not speaking and self._one_ask_answers(text, best.key):
+                speaking = [best, *close]   # "… charged for failed ones? And where is the invoice?": the first is answered
             if not speaking:
                 # a salient word none of them speaks of: a confident (or offered) wrong answer is worse than "I don't know"
                 return Reply(question, "fallback", best.confidence, best=best, lang=lang)
@@ -1473,6 +1501,22 @@ class Router:
             return self.resolve(question, text, best, lang)
         suggestions = [Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in [best, *close][: t.suggestions]]
         return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best, lang=lang)
+
+    def _one_ask_answers(self, text: str, key: str) -> bool:
+        """Whether TEXT asks two questions or more and one of them, read alone, is FAQ entry KEY's with
+        no salient word KEY does not speak of ("Can we get the money back for the failed ones? And
+        where can I download last month's invoice?": the failed messages' entry answers the first,
+        and the second is answered beside it, or said not documented, by `also_asked`)."""
+        asking = [s for s in self.sentences(text) if self.form(s) == "question"]
+        if len(asking) < 2 or not key.startswith("faq:"):
+            return False
+        for sentence in asking:
+            if len(set(self._words(sentence)) - self._stop()) < 2 or self.uncovered(sentence, key):
+                continue
+            ranked = self.index.rank(self.prepare(sentence, self.form(sentence)), limit=1)
+            if ranked and ranked[0].key == key:
+                return True
+        return False
 
     def _says_nothing(self, text: str) -> bool:
         """Whether TEXT has no word but stopwords, names no value and is neither a question nor a

@@ -1279,3 +1279,26 @@ def test_which_error_code_a_situation_gets_is_that_codes_look_up(router, text, c
 def test_which_error_code_names_none_when_no_code_leads(router):
     assert router.code_wanted("which error code?") is None                 # no situation said
     assert router.code_wanted("what is the template approval process") is None   # no code asked for
+
+
+@pytest.mark.parametrize("text, action, name", [
+    ('Is the signature "青石茶社" ready to send with yet?', "signature.status", "青石茶社"),
+    ("签名“蓝湾渔港”现在能用了吗", "signature.status", "蓝湾渔港"),
+])
+def test_a_readiness_question_naming_an_object_in_quotes_is_its_look_up(router, text, action, name):
+    reply = router.route(text)
+    assert (reply.type, reply.action, reply.args.get("name")) == ("action", action, name)
+
+
+def test_a_quoted_name_in_a_question_about_rules_stays_the_rules_entry(router):
+    """Only a look-up takes the quoted name: a question on the rules never becomes a submission."""
+    reply = router.route('can I use "Acme Shop!" as a signature name?')
+    assert (reply.type, reply.entry) == ("answer", "signature-name-rules")
+
+
+def test_a_message_asking_two_things_answers_the_one_an_entry_covers(router):
+    """"invoice" (a salient word the failed-messages entry never says) belongs to the second
+    question only: the first is still answered, rather than the whole message falling back."""
+    reply = router.route("Our clinic sent 3,000 reminders and about 200 failed. Were we charged for the failed ones? "
+                         "And where can I download last month's invoice?")
+    assert reply.type == "answer" and reply.entry == "failed-messages"
