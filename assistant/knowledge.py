@@ -645,7 +645,7 @@ def _read_customers(c: _Checker, data: Any, entries: Mapping[str, Entry], action
 
 _ENCODER_RANGES = {"fusion": 1, "steps": 100_000, "rate": 1, "l2": 1, "average": 1, "negative": 100, "answer": 1,
                    "clarify": 1, "out_of_scope": 1, "limit": 1_000_000, "request_fusion": 1, "neighbours": 1,
-                   "temperature": 10}
+                   "temperature": 10, "lead_answer": 1}
 
 
 def _read_encoder(c: _Checker, data: Any) -> EncoderSettings:

@@ -73,6 +73,7 @@ class EncoderSettings(NamedTuple):
     request_fusion: float = 0.5  # the encoder's weight for a request ("commandform"): its verbs and values are words
     neighbours: float = 0.0    # share of the encoder's probabilities given by the nearest phrasing of each intent
     temperature: float = 0.05  # softmax temperature of those nearest-phrasing similarities
+    lead_answer: float = 0.0   # the lead rule's floor with the encoder (`thresholds.lead_answer`); 0: that one
 
 
 def fuse(lexical: Mapping[int, float], semantic: Sequence[float], weight: float) -> dict[int, float]:

@@ -379,6 +379,7 @@ class Router:
         t = kb.thresholds
         self.thresholds = t if index.semantic is None else \
             t._replace(answer=e.answer, clarify=e.clarify, out_of_scope=e.out_of_scope,
+                       lead_answer=e.lead_answer or t.lead_answer,
                        low_confidence=round(t.low_confidence * e.answer / t.answer, 4) if t.answer else t.low_confidence)
         self.warning: str | None = None  # set by `cache.load_router` when the chosen encoder could not be used
         self._salient: dict[str, tuple[tuple[str, ...], ...]] | None = None  # salient words as read, by first

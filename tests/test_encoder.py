@@ -178,7 +178,14 @@ def test_with_the_encoder_its_thresholds_decide(fused):
     built, _ = fused
     e = built.kb.encoder
     t = built.thresholds
-    assert (t.answer, t.clarify, t.out_of_scope) == (e.answer, e.clarify, e.out_of_scope)
+    assert (t.answer, t.clarify, t.out_of_scope, t.lead_answer) == (e.answer, e.clarify, e.out_of_scope, e.lead_answer)
+    assert e.lead_answer != built.kb.thresholds.lead_answer   # the encoder's own lead floor, not the lexical one
+
+
+def test_an_encoder_without_its_own_lead_floor_keeps_the_lexical_one(fused):
+    built, _ = fused
+    kb = built.kb._replace(encoder=built.kb.encoder._replace(lead_answer=0.0))
+    assert Router(kb, built.index).thresholds.lead_answer == kb.thresholds.lead_answer
 
 
 @pytest.mark.parametrize("form,setting", [("commandform", "request_fusion"), ("questionform", "fusion")])
