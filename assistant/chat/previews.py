@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..actions import handoff, sending, signatures, templates
-from ..messages import said
+from ..messages import joined, said
 from ..numbers import Repeat
 from . import notes
 from .lines import Line
@@ -100,7 +100,7 @@ def _rejects(conv: Conversation, carrier: str, industry: str, reason: str) -> st
 
 
 def _carriers(conv: Conversation, keys: Any) -> str:
-    return ("、" if conv.lang == "zh" else ", ").join(label(conv, "carrier", c) for c in keys)
+    return joined(conv.kb, [label(conv, "carrier", c) for c in keys], conv.lang)
 
 
 def verdicts(conv: Conversation, args: dict[str, Any]) -> dict:
