@@ -392,15 +392,9 @@ def _rejections(conv: Conversation, kind: str, name: str) -> dict[str, str]:
 
 def _rejected_because(conv: Conversation, name: str, reasons: dict[str, str]) -> list[Line]:
     """NAME's rejection REASONS (carrier -> reason), one line a reason naming the carriers that gave it."""
-    grouped: dict[str, list[str]] = {}
-    for carrier, reason in reasons.items():
-        grouped.setdefault(reason, []).append(carrier)
-    every = len(conv.ctx.rules.carriers)
     return [Line("answer", conv.say("rejected.why", name=name, reason=reason or conv.say("rejected.no_reason"),
-                                    carriers=conv.say("rejected.every_carrier") if len(keys) == every else
-                                    ("、" if conv.lang == "zh" else ", ").join(previews.label(conv, "carrier", c)
-                                                                             for c in keys)))
-            for reason, keys in grouped.items()]
+                                    carriers=carriers))
+            for reason, carriers in previews.by_reason(conv, reasons, "rejected.every_carrier")]
 
 
 def _rejection_entry(conv: Conversation, kind: str) -> Entry | None:

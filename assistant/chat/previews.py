@@ -83,13 +83,20 @@ def label(conv: Conversation, kind: str, value: str) -> str:
 def _will_reject(conv: Conversation, reasons: dict[str, str | None]) -> list[Line]:
     """The foreseen rejections REASONS (carrier -> why, said in the conversation's language, or None),
     one line a reason naming the carriers that give it ("every carrier" when all do)."""
+    given = {carrier: reason for carrier, reason in reasons.items() if reason}
+    return [Line("warn", conv.say("preview.will_reject", reason=reason, carriers=carriers))
+            for reason, carriers in by_reason(conv, given, "preview.every_carrier")]
+
+
+def by_reason(conv: Conversation, reasons: dict[str, str], every: str) -> list[tuple[str, str]]:
+    """Each reason of REASONS (carrier -> reason) with the carriers that give it, as the conversation names
+    them: the catalogue's EVERY when all of the rules' carriers do. A foreseen rejection and a past one
+    are said alike."""
     grouped: dict[str, list[str]] = {}
     for carrier, reason in reasons.items():
-        if reason:
-            grouped.setdefault(reason, []).append(carrier)
-    return [Line("warn", conv.say("preview.will_reject", reason=reason, carriers=conv.say("preview.every_carrier")
-                                  if len(keys) == len(conv.ctx.rules.carriers) else _carriers(conv, keys)))
-            for reason, keys in grouped.items()]
+        grouped.setdefault(reason, []).append(carrier)
+    everyone = len(conv.ctx.rules.carriers)
+    return [(reason, conv.say(every) if len(keys) == everyone else _carriers(conv, keys)) for reason, keys in grouped.items()]
 
 
 def _rejects(conv: Conversation, carrier: str, industry: str, reason: str) -> str:
