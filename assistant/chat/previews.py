@@ -33,16 +33,14 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         fewest, most = min(w[0] for w in windows), max(w[1] for w in windows)
         return [Line("info", say("preview.signature.submit", name=args["name"], source=label(conv, "source", args["source"]),
                                  carriers=_carriers(conv, carriers), fewest=fewest, most=most))] + \
-            _will_reject(conv, {carrier: reason.said(conv.kb, conv.lang) if reason else None for carrier, reason
-                                in signatures.foreseen_reasons(ctx, args["name"], args["source"]).items()})
+            _will_reject(conv, args["name"], args["source"])
     if name == "signature.update":
         source = say("preview.with_source", source=label(conv, "source", args["source"])) if args.get("source") else ""
         # what the new review will decide, foreseen as for a first submission: a profile still not naming
         # it is the same rejection again, said before the yes rather than days later
         chosen = signatures.resubmitted_source(ctx, args["name"], args.get("source"))
         return [Line("info", say("preview.signature.update", name=args["name"], source=source))] + \
-            (_will_reject(conv, {carrier: reason.said(conv.kb, conv.lang) if reason else None for carrier, reason
-                                 in signatures.foreseen_reasons(ctx, args["name"], chosen).items()}) if chosen else [])
+            (_will_reject(conv, args["name"], chosen) if chosen else [])
     if name == "template.create":
         letter = say("preview.with_letter") if args.get("letter") else ""
         lines = [Line("info", say("preview.template.create", name=args["name"], signature=args["signature"],
@@ -80,10 +78,12 @@ def label(conv: Conversation, kind: str, value: str) -> str:
     return conv.say(key) if key in conv.kb.messages else value
 
 
-def _will_reject(conv: Conversation, reasons: dict[str, str | None]) -> list[Line]:
-    """The foreseen rejections REASONS (carrier -> why, said in the conversation's language, or None),
-    one line a reason naming the carriers that give it ("every carrier" when all do)."""
-    given = {carrier: reason for carrier, reason in reasons.items() if reason}
+def _will_reject(conv: Conversation, name: str, source: str) -> list[Line]:
+    """The rejections the review of signature NAME from SOURCE will give, foreseen from the account's
+    profile (`signatures.foreseen_reasons`) and said before the yes: one line a reason, in the
+    conversation's language, naming the carriers that give it ("every carrier" when all do)."""
+    foreseen = signatures.foreseen_reasons(conv.ctx, name, source)
+    given = {carrier: why for carrier, reason in foreseen.items() if reason and (why := reason.said(conv.kb, conv.lang))}
     return [Line("warn", conv.say("preview.will_reject", reason=reason, carriers=carriers))
             for reason, carriers in by_reason(conv, given, "preview.every_carrier")]
 
