@@ -240,7 +240,7 @@ def _referent(conv: Conversation, name: str, args: dict[str, Any], said: str) ->
             if kind == "signature" and conv.flow.args.get("name"):
                 return name, {"name": conv.flow.args["name"]}
         elif not conv.last.get(kind) and conv.last.get("object") and not named:
-            kind = conv.last["object"].split(":", 1)[0]
+            kind = outcomes.spoken_of(conv)[0]
             name = f"{kind}.status"
         if conv.last.get(kind):
             args = {"code" if kind == "template" else "name": conv.last[kind]}
