@@ -374,7 +374,7 @@ class Conversation:
         last (a signature just submitted, a template just looked up: `last["object"]`) tells them apart: one
         entry alone is tagged with it. "how long will the review take?" right after a signature was
         submitted is the signature's review."""
-        kind = (self.last.get("object") or "").split(":", 1)[0]
+        kind = outcomes.spoken_of(self)[0]
         if reply.type != "clarify" or not kind:
             return reply
         entries = self.kb.entries

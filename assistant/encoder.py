@@ -19,11 +19,12 @@ not load numpy); `load` imports and loads, raising `EncoderError` with one clear
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import cached_property, lru_cache
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import blas
 from .errors import UserError
 from .paths import stamps
 from .records import NamedTuple
@@ -316,14 +317,6 @@ class Semantic:
             p = (1.0 - self.neighbours) * p + self.neighbours * self._nearest(vector, len(p))
         return p
 
-    @cached_property
-    def _one_thread(self) -> Callable[[], Any]:
-        """A context in which BLAS runs on one thread."""
-        from threadpoolctl import ThreadpoolController
-
-        limit = ThreadpoolController().limit
-        return lambda: limit(limits=1, user_api="blas")
-
     def _nearest(self, vector: Any, n_intents: int) -> Any:
         """A probability per intent from the cosine similarity of VECTOR to the intent's nearest
         phrasing (a softmax at `temperature`; an intent without phrasings gets next to none)."""
@@ -331,10 +324,9 @@ class Semantic:
 
         best = np.full(n_intents, -1.0)
         if len(self._starts):
-            # BLAS on one thread: more threads wake for a product this size and, on two busy cores,
-            # cost 1-4 ms a question; numpy's own einsum loop took 1.5 times one thread's time at
-            # 7,300 phrasings (one row at a time either way, so a batch and a single sentence agree)
-            with self._one_thread():
+            # BLAS on one thread (`blas` says what more cost); one row at a time either way, so a
+            # batch and a single sentence agree
+            with blas.threads():
                 similar = vector @ self._grouped
             best[self._present] = np.maximum.reduceat(similar, self._starts)
         q = np.exp((best - best.max()) / self.temperature)

@@ -22,6 +22,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from . import blas
+
 CAPACITY = 4096  # tokens whose rows are kept (13 KB each)
 WORDS = 50_000  # words whose pieces are kept
 TOLERANCE = 1e-5
@@ -74,12 +76,8 @@ class TokenRowsPass:
 
     def encode(self, texts: list[str]) -> Any:
         """Each of TEXTS as a unit vector (an (n, 512) float32 array), sentences never mixed."""
-        backend = self._backend
-        with self._lock:
-            if backend._threadpool is None:
-                return self._encode(texts)
-            with backend._threadpool(limits=backend.threads, user_api="blas"):
-                return self._encode(texts)
+        with self._lock, blas.threads(self._backend.threads):  # as many as the library's own pass runs
+            return self._encode(texts)
 
     def _encode(self, texts: list[str]) -> Any:
         import numpy as np

@@ -335,7 +335,7 @@ class Index:
         if _state is not None:
             self._restore(_state, encoder)
             return
-        from . import train  # numpy: only when building
+        from . import blas, train  # numpy: only when building
 
         self.keys: list[str] = list(intents)
         self.titles: list[str] = []
@@ -380,7 +380,7 @@ class Index:
         self.exact_keys = array("q", sorted(exact))
         self.exact_intents = array("i", (exact[k] for k in self.exact_keys))
         w = self.weights
-        with train.one_thread():
+        with blas.threads():
             if large:
                 table = train.centroids(rows, labels, len(self.keys), scale=w.centroid_scale)
             else:

@@ -8,6 +8,7 @@ YAML edit, checked by `assistant kb check` (every id must have every language).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from .knowledge import KnowledgeBase
@@ -31,9 +32,15 @@ def said(kb: KnowledgeBase, value: Any, lang: str) -> str:
         fields = {k: said(kb, v, lang) for k, v in (value.get("fields") or {}).items()}
         return say(kb, value["say"], lang, **fields)
     if isinstance(value, (list, tuple)):
-        separator = say(kb, "list.separator", lang)
-        return (separator + " " if separator.isascii() else separator).join(said(kb, v, lang) for v in value)
+        return joined(kb, value, lang)
     return str(value)
+
+
+def joined(kb: KnowledgeBase, items: Iterable[Any], lang: str) -> str:
+    """ITEMS (each `said` in LANG) written as a list is in LANG: "A, B" (`list.separator` and a space
+    when the separator is ASCII), "A、B"."""
+    separator = say(kb, "list.separator", lang)
+    return (separator + " " if separator.isascii() else separator).join(said(kb, item, lang) for item in items)
 
 
 def heard(kb: KnowledgeBase, msg_id: str, text: str, lang: str = "en") -> dict[str, str] | None:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .knowledge import Action, KnowledgeBase
-from .messages import heard, say
+from .messages import heard, joined, say
 from .numbers import detail_said
 from .router import Reply
 from .sanitize import one_line, safe, safe_json_text
@@ -376,8 +376,7 @@ class Words:
         """ITEMS as a list is written in the language ("A, B", "A、B"); with LAST, the English joining word."""
         if self.kb is None or self.lang == "en":
             return f" {last} ".join(items) if last else ", ".join(items)
-        separator = say(self.kb, "list.separator", self.lang)
-        return (separator + " " if separator.isascii() else separator).join(items)
+        return joined(self.kb, items, self.lang)
 
 
 def _note(carrier_status: dict, w: Words | None = None) -> str:

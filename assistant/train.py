@@ -14,29 +14,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from contextlib import nullcontext
 from itertools import chain
-from typing import Any
 
 # The batches are small: BLAS threads would only spin against each other (and against whatever
-# else the machine runs). Set before numpy is first imported, which is here.
+# else the machine runs). Set before numpy is first imported, which is here; `blas.threads` limits a
+# BLAS numpy loaded before.
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 
 import numpy as np  # noqa: E402
 
-
-def one_thread() -> Any:
-    """A context in which numpy's BLAS runs one thread. The variables above do that only if
-    numpy was not imported before (sqlite-utils and the encoder import it first, so the CLI's
-    first `ask` met a BLAS of every core); threadpoolctl sets the loaded BLAS itself. Small
-    matrices on a busy machine: more threads only wait for each other (shipped knowledge base,
-    first build 12.8 s -> 2.6 s of CPU)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return nullcontext()
-    return threadpool_limits(1)
+from . import blas  # noqa: E402
 
 _SNAPSHOTS = 50  # iterates averaged (see `softmax`): enough for a smooth mean, cheap on a large table
 
@@ -201,7 +189,7 @@ def dense_softmax(x: np.ndarray, labels: Sequence[int], n_intents: int, *, steps
     (weights dim x intents, bias). Minibatch Adam for STEPS updates with L2 decay, the mean of
     the iterates over the last AVERAGE share returned, as `softmax` does for the sparse features
     (ROW_WEIGHT too)."""
-    with one_thread():
+    with blas.threads():
         x = np.asarray(x, dtype=np.float32)
         y = np.asarray(labels, dtype=np.int64)
         n, d = x.shape

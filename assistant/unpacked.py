@@ -25,6 +25,8 @@ from array import array
 from pathlib import Path
 from typing import Any
 
+from . import blas
+
 FORMAT = 1
 PREFIX = "usem3-"
 PROBES = ["hello", "how long does signature review take", "签名审核需要多久", "Ünïcödé ｆｕｌｌｗｉｄｔｈ  spaces\t1,234"]
@@ -196,12 +198,7 @@ def _backend_from(folder: Path, parts: dict, tokenizer: Any, threads: int) -> An
 
     backend = NumpyBackend.__new__(NumpyBackend)
     backend.sp, backend.threads = tokenizer, threads
-    try:  # as the library's own constructor does: the BLAS libraries found once
-        from threadpoolctl import ThreadpoolController
-
-        backend._threadpool = ThreadpoolController().limit
-    except Exception:  # noqa: BLE001 (the library runs without it too)
-        backend._threadpool = None
+    backend._threadpool = blas.limiter()  # as the library's own constructor sets it (None: runs without)
     for name in parts["arrays"]:
         setattr(backend, name, _load(folder / f"{name}.npy", mapped=name == "table"))
     for name, length in parts["lists"].items():

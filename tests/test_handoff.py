@@ -215,6 +215,18 @@ def test_the_history_names_the_customer_once_when_they_answer(case):
     assert len(answered) == 2 and all(line.endswith(" customer:alice answered") for line in answered), answered
 
 
+def test_an_events_stored_sentences_that_cannot_be_read_are_none_and_its_english_line_stays(case):
+    first = handoff.create(case, "please call me", trigger="asked_for_person", reuse=True)
+    handoff.create(case, "the template is still stuck", reuse=True)          # asked again: its sentences kept
+    kept = handoff.history(case, first["id"])[-1]
+    assert kept["event"] == "asked again" and kept["said"] and all("say" in part for part in kept["said"])
+    for stored in ("{not json", "[]", '{"say": "x"}'):                       # damaged, empty, not a list
+        case.store.execute("UPDATE ticket_events SET said = ? WHERE ticket = ? AND event = 'asked again'",
+                           (stored, first["id"]))
+        event = handoff.history(case, first["id"])[-1]
+        assert event["said"] is None and event["detail"] == kept["detail"], stored
+
+
 def test_a_managers_reply_reaches_the_customer_once(case):
     ticket = handoff.create(case, "help")
     case.role = "manager"

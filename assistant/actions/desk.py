@@ -21,7 +21,7 @@ from ..knowledge import KnowledgeBase
 from ..messages import say
 from ..roles import require
 from ..storage.sqlite import Store
-from .handoff import STATUSES, SUPPORT_SIDE_SQL, summary_in
+from .handoff import STATUSES, SUPPORT_SIDE_SQL, open_for, summary_in
 
 PAGE = 50
 
@@ -107,9 +107,8 @@ def _time(text: str) -> dt.datetime:
 
 def age(ctx: Context, ticket: Mapping[str, Any], lang: str) -> str:
     """How long TICKET has been open, as the queue says it in LANG ("2h 5m", "2小时5分钟"): to now, or to its
-    last step if the viewer's clock is behind the ticket's history (as `handoff.get`'s `age`)."""
-    until = max(ctx.clock.now(), _time(ticket["updated_at"])) if ticket.get("updated_at") else ctx.clock.now()
-    return _span(until - _time(ticket["created_at"]), ctx.kb, lang)
+    last step if the viewer's clock is behind the ticket's history (`handoff.open_for`, as `handoff.get`'s `age`)."""
+    return _span(open_for(ctx, ticket["created_at"], ticket.get("updated_at")), ctx.kb, lang)
 
 
 def _span(delta: dt.timedelta, kb: KnowledgeBase, lang: str) -> str:

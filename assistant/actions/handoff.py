@@ -459,13 +459,18 @@ def _when(ctx: Context, ticket_id: int) -> str:
     return max(now, row["updated_at"]) if row and row["updated_at"] else now
 
 
-def _age(ctx: Context, created_at: str, updated_at: str | None = None) -> str:
-    """How long the ticket has been open: from its creation to now, or to its last step if the
-    viewer's clock is behind the ticket's history (clocks differ, see `_when`)."""
+def open_for(ctx: Context, created_at: str, updated_at: str | None = None) -> dt.timedelta:
+    """How long a ticket created at CREATED_AT has been open: to now, or to its last step (UPDATED_AT) if
+    the viewer's clock is behind the ticket's history (clocks differ, see `_when`)."""
     until = ctx.clock.now()
     if updated_at and dt.datetime.fromisoformat(updated_at) > until:
         until = dt.datetime.fromisoformat(updated_at)
-    minutes = int((until - dt.datetime.fromisoformat(created_at)).total_seconds() // 60)
+    return until - dt.datetime.fromisoformat(created_at)
+
+
+def _age(ctx: Context, created_at: str, updated_at: str | None = None) -> str:
+    """How long the ticket has been open (`open_for`) as the command line says it: "5m", "2h", "1d 3h"."""
+    minutes = int(open_for(ctx, created_at, updated_at).total_seconds() // 60)
     if minutes < 60:
         return f"{max(minutes, 0)}m"
     if minutes < 24 * 60:

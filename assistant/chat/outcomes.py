@@ -334,13 +334,20 @@ def fate_asked(conv: Conversation, text: str) -> list[Line] | None:
     return number_fate(conv, text, numbers_only=True)
 
 
+def spoken_of(conv: Conversation) -> tuple[str, str]:
+    """The kind ("signature", "template") and name of the object the conversation spoke of last
+    (`last["object"]`, "kind:name"); ("", "") when it spoke of none."""
+    kind, _, name = (conv.last.get("object") or "").partition(":")
+    return kind, name
+
+
 def other_one(conv: Conversation, text: str) -> list[Line] | None:
     """"and the other one?", "那另一个呢" (messages.yaml `follow_ups.other_one`) when the conversation last spoke of
     one signature or template (`last["object"]`): the status of the account's other one of that kind (each of them,
     when there are several). None for any other line, or when the account has no other."""
     from ..messages import follow_up
 
-    kind, _, name = (conv.last.get("object") or "").partition(":")
+    kind, name = spoken_of(conv)
     if kind not in ("signature", "template") or follow_up(conv.kb, text) != "other_one":
         return None
     if kind == "signature":
@@ -364,7 +371,7 @@ def rejection_asked(conv: Conversation, text: str) -> list[Line] | None:
     asked = follow_up(conv.kb, text)
     if asked not in ("error_reason", "error_fix"):
         return None
-    kind, _, name = (conv.last.get("object") or "").partition(":")
+    kind, name = spoken_of(conv)
     shown = conv.last.get("shown") == conv.last.get("object")   # its status, not a send of it, was said last
     reasons = _rejections(conv, kind, name) if name and shown and _just_said(conv, name) else {}
     if not reasons:
@@ -392,15 +399,9 @@ def _rejections(conv: Conversation, kind: str, name: str) -> dict[str, str]:
 
 def _rejected_because(conv: Conversation, name: str, reasons: dict[str, str]) -> list[Line]:
     """NAME's rejection REASONS (carrier -> reason), one line a reason naming the carriers that gave it."""
-    grouped: dict[str, list[str]] = {}
-    for carrier, reason in reasons.items():
-        grouped.setdefault(reason, []).append(carrier)
-    every = len(conv.ctx.rules.carriers)
     return [Line("answer", conv.say("rejected.why", name=name, reason=reason or conv.say("rejected.no_reason"),
-                                    carriers=conv.say("rejected.every_carrier") if len(keys) == every else
-                                    ("、" if conv.lang == "zh" else ", ").join(previews.label(conv, "carrier", c)
-                                                                             for c in keys)))
-            for reason, keys in grouped.items()]
+                                    carriers=carriers))
+            for reason, carriers in previews.by_reason(conv, reasons, "rejected.every_carrier")]
 
 
 def _rejection_entry(conv: Conversation, kind: str) -> Entry | None:

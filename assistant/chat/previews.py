@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..actions import handoff, sending, signatures, templates
-from ..messages import said
+from ..messages import joined, said
 from ..numbers import Repeat
 from . import notes
 from .lines import Line
@@ -33,16 +33,14 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         fewest, most = min(w[0] for w in windows), max(w[1] for w in windows)
         return [Line("info", say("preview.signature.submit", name=args["name"], source=label(conv, "source", args["source"]),
                                  carriers=_carriers(conv, carriers), fewest=fewest, most=most))] + \
-            _will_reject(conv, {carrier: reason.said(conv.kb, conv.lang) if reason else None for carrier, reason
-                                in signatures.foreseen_reasons(ctx, args["name"], args["source"]).items()})
+            _will_reject(conv, args["name"], args["source"])
     if name == "signature.update":
         source = say("preview.with_source", source=label(conv, "source", args["source"])) if args.get("source") else ""
         # what the new review will decide, foreseen as for a first submission: a profile still not naming
         # it is the same rejection again, said before the yes rather than days later
         chosen = signatures.resubmitted_source(ctx, args["name"], args.get("source"))
         return [Line("info", say("preview.signature.update", name=args["name"], source=source))] + \
-            (_will_reject(conv, {carrier: reason.said(conv.kb, conv.lang) if reason else None for carrier, reason
-                                 in signatures.foreseen_reasons(ctx, args["name"], chosen).items()}) if chosen else [])
+            (_will_reject(conv, args["name"], chosen) if chosen else [])
     if name == "template.create":
         letter = say("preview.with_letter") if args.get("letter") else ""
         lines = [Line("info", say("preview.template.create", name=args["name"], signature=args["signature"],
@@ -80,16 +78,25 @@ def label(conv: Conversation, kind: str, value: str) -> str:
     return conv.say(key) if key in conv.kb.messages else value
 
 
-def _will_reject(conv: Conversation, reasons: dict[str, str | None]) -> list[Line]:
-    """The foreseen rejections REASONS (carrier -> why, said in the conversation's language, or None),
-    one line a reason naming the carriers that give it ("every carrier" when all do)."""
+def _will_reject(conv: Conversation, name: str, source: str) -> list[Line]:
+    """The rejections the review of signature NAME from SOURCE will give, foreseen from the account's
+    profile (`signatures.foreseen_reasons`) and said before the yes: one line a reason, in the
+    conversation's language, naming the carriers that give it ("every carrier" when all do)."""
+    foreseen = signatures.foreseen_reasons(conv.ctx, name, source)
+    given = {carrier: why for carrier, reason in foreseen.items() if reason and (why := reason.said(conv.kb, conv.lang))}
+    return [Line("warn", conv.say("preview.will_reject", reason=reason, carriers=carriers))
+            for reason, carriers in by_reason(conv, given, "preview.every_carrier")]
+
+
+def by_reason(conv: Conversation, reasons: dict[str, str], every: str) -> list[tuple[str, str]]:
+    """Each reason of REASONS (carrier -> reason) with the carriers that give it, as the conversation names
+    them: the catalogue's EVERY when all of the rules' carriers do. A foreseen rejection and a past one
+    are said alike."""
     grouped: dict[str, list[str]] = {}
     for carrier, reason in reasons.items():
-        if reason:
-            grouped.setdefault(reason, []).append(carrier)
-    return [Line("warn", conv.say("preview.will_reject", reason=reason, carriers=conv.say("preview.every_carrier")
-                                  if len(keys) == len(conv.ctx.rules.carriers) else _carriers(conv, keys)))
-            for reason, keys in grouped.items()]
+        grouped.setdefault(reason, []).append(carrier)
+    everyone = len(conv.ctx.rules.carriers)
+    return [(reason, conv.say(every) if len(keys) == everyone else _carriers(conv, keys)) for reason, keys in grouped.items()]
 
 
 def _rejects(conv: Conversation, carrier: str, industry: str, reason: str) -> str:
@@ -100,7 +107,7 @@ def _rejects(conv: Conversation, carrier: str, industry: str, reason: str) -> st
 
 
 def _carriers(conv: Conversation, keys: Any) -> str:
-    return ("、" if conv.lang == "zh" else ", ").join(label(conv, "carrier", c) for c in keys)
+    return joined(conv.kb, [label(conv, "carrier", c) for c in keys], conv.lang)
 
 
 def verdicts(conv: Conversation, args: dict[str, Any]) -> dict:

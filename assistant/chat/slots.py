@@ -23,7 +23,7 @@ from ..clock import read_day
 from ..errors import Conflict, NotFound, UserError
 from ..files import paths_in
 from ..knowledge import Slot
-from ..messages import say, small_talk
+from ..messages import joined, say, small_talk
 from ..numbers import lookup
 from ..router import Reply, extract, phone_reading
 from ..rules import SOURCES
@@ -202,8 +202,7 @@ def _which_template(conv: Conversation, args: dict[str, Any], said: str, codes: 
     conv.picks = [conv.pick(conv.say("pick.send_named", code=code, name=names.get(code, code)),
                             {"do": "start", "name": "send", "args": {**args, "code": code}, "said": said})
                   for code in codes]
-    separator = conv.say("list.separator")
-    listed = (separator + " " if separator.isascii() else separator).join(f"{names.get(c, c)} ({c})" for c in codes)
+    listed = joined(conv.kb, [f"{names.get(c, c)} ({c})" for c in codes], conv.lang)
     return [Line("info", conv.say("send.which_template", templates=listed))] + [
         Line("choice", f"  {n}. {p.label}") for n, p in enumerate(conv.picks, 1)]
 
@@ -241,7 +240,7 @@ def _referent(conv: Conversation, name: str, args: dict[str, Any], said: str) ->
             if kind == "signature" and conv.flow.args.get("name"):
                 return name, {"name": conv.flow.args["name"]}
         elif not conv.last.get(kind) and conv.last.get("object") and not named:
-            kind = conv.last["object"].split(":", 1)[0]
+            kind = outcomes.spoken_of(conv)[0]
             name = f"{kind}.status"
         if conv.last.get(kind):
             args = {"code" if kind == "template" else "name": conv.last[kind]}
@@ -1085,8 +1084,7 @@ def _value_renamed(conv: Conversation, flow: Flow, said: str,
         return {}, None
     variables = _variables(conv, flow) if variables is None else variables
     current = values.params(flow.args.get("params"))
-    separator = conv.say("list.separator")
-    listed = (separator + " " if separator.isascii() else separator).join("${" + v + "}" for v in variables) \
+    listed = joined(conv.kb, ["${" + v + "}" for v in variables], conv.lang) \
         or conv.say("confirm.no_variables")
     for pattern in slot_type.patterns:
         for match in pattern.finditer(said):
@@ -1134,8 +1132,7 @@ def _value_anew(conv: Conversation, flow: Flow, said: str, variables: list[str] 
         return {}, None
     if len(variables) == 1:
         return {"params": {variables[0]: value}}, None
-    separator = conv.say("list.separator")
-    listed = (separator + " " if separator.isascii() else separator).join("${" + v + "}" for v in variables)
+    listed = joined(conv.kb, ["${" + v + "}" for v in variables], conv.lang)
     return {}, conv.say("confirm.which_variable", code=flow.args.get("code", ""), value=value, variables=listed,
                         example=f"{variables[0]}={value}")
 
@@ -1680,8 +1677,7 @@ def _not_in_account(conv: Conversation, kind: str, column: str, value: str) -> N
     said in the conversation's language, with the account's own (by COLUMN) or how to make one."""
     known = [r[column] for r in conv.ctx.store.rows(f"SELECT {column} FROM {kind}s WHERE account = ? ORDER BY {column}",
                                                     (conv.ctx.account,))]
-    separator = conv.say("list.separator")
-    listed = (separator + " " if separator.isascii() else separator).join(known)
+    listed = joined(conv.kb, known, conv.lang)
     return NotFound(conv.say(f"value.no_{kind}" if known else f"value.no_{kind}.none", name=value,
                              account=conv.ctx.account, known=listed))
 
