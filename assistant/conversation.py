@@ -316,6 +316,8 @@ class Conversation:
                 return offer.run()
             if reading == "no":
                 return [Line("muted", self.say("ok"))]
+            if reading is None and self._keeps_offer(offer, text):
+                return self._answered_at_offer(offer, text)
         elif reading in ("yes", "no"):
             if self.picks:
                 return [Line("muted", self.say("pick.number", count=len(self.picks)))]
@@ -409,6 +411,22 @@ class Conversation:
                 return Reply(text, "action", again.confidence, action=action.name, args=slots_for(self.kb, action, text),
                              best=again.best, lang=reply.lang)
         return reply
+
+    def _keeps_offer(self, offer: Offer, text: str) -> bool:
+        """Whether OFFER stays open after TEXT: it was made because a request could not go on (its deed's
+        "left": "Enable … now?" after "I want to send a message") and TEXT asks a question, which is no
+        answer to it ("can my SMS package pay for it?"); the customer still means that request."""
+        return bool((offer.deed or {}).get("left")) and self.router.form(text) == "question"
+
+    def _answered_at_offer(self, offer: Offer, text: str) -> list[Line]:
+        """TEXT, a question typed at OFFER, answered as at the main prompt; when the answer is all it
+        says (no request begun, no offer or choices of its own), OFFER is asked again, as a question
+        at a value prompt brings the prompt back."""
+        lines = self._dispatch(text)
+        if self.offer is None and self.flow is None and not self.picks and any(line.kind == "answer" for line in lines):
+            self.offer = offer
+            lines.append(Line("choice", self.yes_no(offers.asked(self, offer))))
+        return lines
 
     def _picks_dropped(self) -> list[Line]:
         """A cancel word typed at numbered choices: they are dropped, and that is said."""
