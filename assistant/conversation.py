@@ -21,7 +21,7 @@ from .actions import accounts, handoff, signatures, templates
 from .chat import attachments, cases, commands, offers, outcomes, slots, speech, state, values, welcome
 from .chat.attachments import Upload
 from .chat.commands import COMMANDS, SlashCommand, slash
-from .chat.lines import Line, Pick, Waiting, leaves, yes_or_no_again
+from .chat.lines import Line, Pick, Waiting, lead_in, leaves, yes_or_no_again
 from .chat.offers import Offer
 from .chat.slots import Flow
 from .choices import yes_or_no
@@ -360,6 +360,8 @@ class Conversation:
             return other
         if rejected := outcomes.rejection_asked(self, text):   # "why was it rejected?" after its status: its reason
             return rejected
+        if (accepted := self._after_acceptance(text)) is not None:   # "ok, then submit a signature"
+            return self._dispatch(accepted)
         if self.turns and self.turns[-1]["role"] == "user":
             self.turns[-1]["asked"] = True   # read as a question or a request: what the reports count as asked
         # a question right after an error code was named is read in its light (its topic's entry)
@@ -411,6 +413,19 @@ class Conversation:
                 return Reply(text, "action", again.confidence, action=action.name, args=slots_for(self.kb, action, text),
                              best=again.best, lang=reply.lang)
         return reply
+
+    def _after_acceptance(self, text: str) -> str | None:
+        """The request TEXT makes after words accepting what was said, set off by a mark, with nothing
+        pending ("ok, then submit a signature" after an answer: the yes and polite words of `answers`,
+        then `leaving.around` words): those words say nothing of the request, and read with it they
+        drown it. None unless what follows reads surely as a request."""
+        answers = self.kb.answers
+        rest, taken, marked = lead_in(text, (*answers.get("yes", ()), *answers.get("polite", ())), at_mark=True)
+        if not rest or not marked or not set(taken) & set(answers.get("yes", ())):
+            return None
+        after = lead_in(rest, self.kb.leaving.get("around", ()))[0] or rest
+        reply = self.router.route(after, self.lang)
+        return after if reply.type == "action" and reply.confidence >= self.kb.thresholds.answer else None
 
     def _keeps_offer(self, offer: Offer, text: str) -> bool:
         """Whether OFFER stays open after TEXT: it was made because a request could not go on (its deed's
