@@ -21,7 +21,7 @@ from .actions import accounts, handoff, signatures, templates
 from .chat import attachments, cases, commands, offers, outcomes, slots, speech, state, values, welcome
 from .chat.attachments import Upload
 from .chat.commands import COMMANDS, SlashCommand, slash
-from .chat.lines import Line, Pick, Waiting, leaves, yes_or_no_again
+from .chat.lines import Line, Pick, Waiting, lead_in, leaves, yes_or_no_again
 from .chat.offers import Offer
 from .chat.slots import Flow
 from .choices import yes_or_no
@@ -316,6 +316,8 @@ class Conversation:
                 return offer.run()
             if reading == "no":
                 return [Line("muted", self.say("ok"))]
+            if reading is None and self._keeps_offer(offer, text):
+                return self._answered_at_offer(offer, text)
         elif reading in ("yes", "no"):
             if self.picks:
                 return [Line("muted", self.say("pick.number", count=len(self.picks)))]
@@ -358,6 +360,8 @@ class Conversation:
             return other
         if rejected := outcomes.rejection_asked(self, text):   # "why was it rejected?" after its status: its reason
             return rejected
+        if (accepted := self._after_acceptance(text)) is not None:   # "ok, then submit a signature"
+            return self._dispatch(accepted)
         if self.turns and self.turns[-1]["role"] == "user":
             self.turns[-1]["asked"] = True   # read as a question or a request: what the reports count as asked
         # a question right after an error code was named is read in its light (its topic's entry)
@@ -409,6 +413,35 @@ class Conversation:
                 return Reply(text, "action", again.confidence, action=action.name, args=slots_for(self.kb, action, text),
                              best=again.best, lang=reply.lang)
         return reply
+
+    def _after_acceptance(self, text: str) -> str | None:
+        """The request TEXT makes after words accepting what was said, set off by a mark, with nothing
+        pending ("ok, then submit a signature" after an answer: the yes and polite words of `answers`,
+        then `leaving.around` words): those words say nothing of the request, and read with it they
+        drown it. None unless what follows reads surely as a request."""
+        answers = self.kb.answers
+        rest, taken, marked = lead_in(text, (*answers.get("yes", ()), *answers.get("polite", ())), at_mark=True)
+        if not rest or not marked or not set(taken) & set(answers.get("yes", ())):
+            return None
+        after = lead_in(rest, self.kb.leaving.get("around", ()))[0] or rest
+        reply = self.router.route(after, self.lang)
+        return after if reply.type == "action" and reply.confidence >= self.kb.thresholds.answer else None
+
+    def _keeps_offer(self, offer: Offer, text: str) -> bool:
+        """Whether OFFER stays open after TEXT: it was made because a request could not go on (its deed's
+        "left": "Enable … now?" after "I want to send a message") and TEXT asks a question, which is no
+        answer to it ("can my SMS package pay for it?"); the customer still means that request."""
+        return bool((offer.deed or {}).get("left")) and self.router.form(text) == "question"
+
+    def _answered_at_offer(self, offer: Offer, text: str) -> list[Line]:
+        """TEXT, a question typed at OFFER, answered as at the main prompt; when the answer is all it
+        says (no request begun, no offer or choices of its own), OFFER is asked again, as a question
+        at a value prompt brings the prompt back."""
+        lines = self._dispatch(text)
+        if self.offer is None and self.flow is None and not self.picks and any(line.kind == "answer" for line in lines):
+            self.offer = offer
+            lines.append(Line("choice", self.yes_no(offers.asked(self, offer))))
+        return lines
 
     def _picks_dropped(self) -> list[Line]:
         """A cancel word typed at numbered choices: they are dropped, and that is said."""

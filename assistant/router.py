@@ -1029,6 +1029,9 @@ class Router:
         best = max(in_context, key=_strength)
         if (named := self._request_in_a_sentence(question, alone)) is not None:
             return named._replace(lang=said)
+        if best.type == "action" and (request := self._closing_command(question, sentences, said, shown)) \
+                and request.action != best.action and request.confidence > best.confidence:
+            return self._with_values_of(request, text)
         if best.type in ("answer", "clarify", "fallback") and \
                 (request := self._closing_request(question, text, sentences, said, shown)):
             return request
@@ -1069,6 +1072,19 @@ class Router:
             return None
         key = f"action:{named.action}"
         return named if any(r.best is not None and r.best.key == key for r in alone) else None
+
+    def _closing_command(self, question: str, sentences: list[str], said: str, shown: bool) -> Reply | None:
+        """The request the last of several SENTENCES makes in command form, read alone surely and naming
+        values of its own ("... we want to send promos to our customers (13800138000 is our test phone).
+        Please submit the signature AcmeShop for us, it's our registered trademark."): what the message
+        asks for, though the background's values (a number) lean the whole message to another request."""
+        last = sentences[-1] if len(sentences) > 1 else ""
+        if not last or self.form(last) != "command":
+            return None
+        reply = self._route_one(question, last, said, shown)
+        if reply.type != "action" or reply.confidence < self.thresholds.low_confidence:
+            return None
+        return reply if self._with_values_of(reply, last).args else None
 
     def _closing_request(self, question: str, text: str, sentences: list[str], said: str, shown: bool) -> Reply | None:
         """The request a message of several sentences closes with, in command form ("... the

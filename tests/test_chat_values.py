@@ -77,6 +77,18 @@ def test_a_number_taken_back_in_the_same_line_is_dropped_and_its_replacement_kep
                             ["13900139000", "13312345678", "第二个换成", "19912345678"]) == ["13900139000", "19912345678"]
 
 
+@pytest.mark.parametrize("said", ["also add 13912345678", "also send it to 13912345678 please",
+                                  "send it to 13912345678 too", "也发给13912345678", "再加上139 1234 5678"])
+def test_a_number_added_at_the_go_ahead_is_read_in_each_way_of_saying_also(kb, said):
+    assert [n.replace(" ", "") for n in values.added(kb, said)] == ["13912345678"]
+
+
+@pytest.mark.parametrize("said", ["no, send it to 13912345678 instead", "改成发给13912345678",
+                                  "send DIGITAL_SMS_0001 to 13912345678"])
+def test_a_number_that_replaces_or_starts_a_send_is_no_number_added(kb, said):
+    assert values.added(kb, said) == []
+
+
 def test_numbers_none_of_which_is_taken_back_stay_as_written(kb):
     phones = ["13800138000", "13312345678", "13800138000"]
     assert values.withdrawn(kb, "给13800138000、13312345678、13800138000发", phones) == phones

@@ -939,6 +939,19 @@ def test_a_long_message_closing_with_a_request_is_that_request_not_an_faq_answer
     assert (reply.type, reply.action, reply.args) == ("action", "signature.submit", {"source": "trademark"})
 
 
+def test_a_closing_command_naming_its_values_wins_over_a_background_number_leaning_to_a_send(router):
+    reply = router.route("Hi there! We're Acme Technology and we want to start sending promos to our customers "
+                         "(13800138000 is our test phone). Please submit the signature AcmeShop for us, "
+                         "it's our registered trademark.")
+    assert (reply.type, reply.action, reply.args) == ("action", "signature.submit",
+                                                      {"name": "AcmeShop", "source": "trademark"})
+
+
+def test_a_send_asked_for_beside_its_background_stays_a_send(router):
+    reply = router.route("We sell shoes online. Please send DIGITAL_SMS_0001 to 13800138000.")
+    assert (reply.type, reply.action) == ("action", "send")
+
+
 @pytest.mark.parametrize("text,entry", [
     ("I need the exact naming rules for signatures: length, characters, anything forbidden. Can you list them?",
      "signature-name-rules"),                                      # "them": what it asks for is in the context

@@ -257,6 +257,47 @@ def on_topic(conv: Conversation, text: str, reply: Reply) -> Reply:
     return conv.router.resolve(reply.question, text, topic, conv.lang)
 
 
+def of_the_request(conv: Conversation, text: str, reply: Reply) -> Reply:
+    """REPLY (the router's reading of TEXT), unless TEXT is a question typed at a prompt of a pending request
+    about a signature or a template and the router, unsure or leaning elsewhere by less than its `lead`, has
+    among its first candidates an FAQ entry tagged with that kind: the request names the topic, so that entry
+    answers ("how long will the review take?" at a signature's go-ahead is the signature's review, never the
+    template's). A question naming no kind of object (their words read through synonyms.yaml) whose best
+    reading is the other kind's side of it is the request's whatever the lead; one naming the other kind
+    ("how long does template review take?") keeps its reading. A request read surely keeps its reading."""
+    from .. import lang as language
+    from ..text import fold
+
+    flow = conv.flow
+    kind = flow.action.split(".", 1)[0] if flow is not None else ""
+    if kind not in _OBJECT_KINDS or not (conv.router.form(text) == "question" or language.asks_in_chinese(text)):
+        return reply
+    named = _OBJECT_KINDS & set(conv.kb.synonyms.apply(fold(text)).split())
+    if named - {kind}:
+        return reply
+    t = conv.router.thresholds
+    if reply.type == "action" and reply.confidence >= t.answer:
+        return reply
+    ranked = conv.router.index.rank(conv.router.prepare(text, conv.router.form(text)), limit=8)
+    topics = [c for c in ranked[:t.suggestions] if c.key.startswith("faq:") and c.key[4:] in conv.kb.entries
+              and kind in conv.kb.entries[c.key[4:]].tags]
+    if not topics or (reply.type == "answer" and f"faq:{reply.entry}" == topics[0].key):
+        return reply
+    topic = topics[0]
+    if ranked[0].confidence >= t.lead * topic.confidence and (named or not _of_another_kind(conv, ranked[0].key, kind)):
+        return reply                    # another reading well ahead: the line is about something else
+    return conv.router.resolve(reply.question, text, topic, conv.lang)
+
+
+_OBJECT_KINDS = frozenset({"signature", "template"})   # a request's kind, its action's first word, and an FAQ tag
+
+
+def _of_another_kind(conv: Conversation, key: str, kind: str) -> bool:
+    """Whether candidate KEY is an FAQ entry tagged with an object kind other than KIND, and not with KIND."""
+    entry = conv.kb.entries.get(key[4:]) if key.startswith("faq:") else None
+    return entry is not None and kind not in entry.tags and bool(_OBJECT_KINDS & set(entry.tags))
+
+
 def _names_any(conv: Conversation, entry: str, codes: set[str]) -> bool:
     """Whether FAQ entry ENTRY's answer names one of CODES (the codes of its topic)."""
     found = conv.kb.entries.get(entry)

@@ -594,7 +594,7 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         if reading == "no":
             return _not_done(conv)
         if reading is None:             # a question or another request, answered; the go-ahead comes back
-            reply = conv.router.route(text, conv.lang)
+            reply = outcomes.of_the_request(conv, text, conv.router.route(text, conv.lang))
             if reply.type == "action" and reply.action == flow.action and not reply.args and \
                     reply.confidence >= conv.kb.thresholds.low_confidence:
                 conv.flow = None        # "我要找真人，明天活动急用" at the handoff's go-ahead: the request said again
@@ -1492,7 +1492,7 @@ def _read_at_variable(conv: Conversation, text: str) -> Reply:
         named = re.compile(r"(?<![A-Za-z0-9_])\$?\{?(?:" + "|".join(map(re.escape, names)) + r")\}?(?![A-Za-z0-9_])",
                            re.IGNORECASE)
         read = named.sub(" " + say(conv.kb, "label.variable", language.detect(text)) + " ", text).strip()
-    return conv.router.route(read, conv.lang)._replace(question=text)
+    return outcomes.of_the_request(conv, read, conv.router.route(read, conv.lang))._replace(question=text)
 
 
 def unknown(conv: Conversation, text: str) -> list[Line]:
