@@ -20,7 +20,40 @@ def say(kb: KnowledgeBase, msg_id: str, lang: str = "en", **fields: object) -> s
     if texts is None:
         raise KeyError(f"no message '{msg_id}' in messages.yaml")
     text = texts.get(lang) or texts["en"]
-    return text.format(**fields) if fields else text
+    return filled(text, fields) if fields else text
+
+
+# A sentence's closing marks; the Chinese ones (full-width) and the English ones
+_CLOSES = "。！？.!?"
+_WIDE_CLOSES = "。！？"
+
+
+def filled(frame: str, fields: dict[str, object]) -> str:
+    """FRAME (a catalogue sentence, "{error}。请重试…") with FIELDS filled in, a sentence it takes in ending once:
+    where a field's value ends in a closing mark and the frame closes it with another, the frame's is dropped
+    ("签名含有空格。" + "。" is "签名含有空格。", never "。。" or "。."). Only where either mark is a Chinese
+    one: two English marks stay as they are, as the English has always said them. The one join of a frame and
+    the sentences in it, for the conversation's catalogue and the pages' (web/i18n.py) alike."""
+    for name, value in fields.items():
+        end = str(value)[-1:]
+        if not end or end not in _CLOSES:
+            continue
+        for mark in _CLOSES:
+            slot = "{" + name + "}" + mark
+            if slot in frame and (end in _WIDE_CLOSES or mark in _WIDE_CLOSES):
+                frame = frame.replace(slot, "{" + name + "}")
+    return frame.format(**fields)
+
+
+def joined(kb: KnowledgeBase, items: Any, lang: str, separator_id: str = "list.separator") -> str:
+    """ITEMS (sentences or words) one after another as LANG joins them: the catalogue's SEPARATOR_ID ("；" in
+    Chinese, "; " in English: an ASCII one is followed by a space), an item's own closing mark dropped where
+    the separator takes its place ("号码无效。" + "；" is "号码无效；")."""
+    separator = say(kb, separator_id, lang)
+    items = [str(item) for item in items]
+    if not separator.isascii():
+        items = [item[:-1] if item[-1:] in _WIDE_CLOSES and n < len(items) - 1 else item for n, item in enumerate(items)]
+    return (separator + " " if separator.isascii() else separator).join(items)
 
 
 def said(kb: KnowledgeBase, value: Any, lang: str) -> str:
@@ -31,8 +64,7 @@ def said(kb: KnowledgeBase, value: Any, lang: str) -> str:
         fields = {k: said(kb, v, lang) for k, v in (value.get("fields") or {}).items()}
         return say(kb, value["say"], lang, **fields)
     if isinstance(value, (list, tuple)):
-        separator = say(kb, "list.separator", lang)
-        return (separator + " " if separator.isascii() else separator).join(said(kb, v, lang) for v in value)
+        return joined(kb, [said(kb, v, lang) for v in value], lang)
     return str(value)
 
 
