@@ -326,9 +326,7 @@ def _check_names(code: str, variables: list[str], given: Iterable[Mapping[str, s
             named = ", ".join(sorted({name for shape in shapes for name in shape} - set(common))) or "the phone column only"
             what = f"the file gives no recipient a value for ${{{missing[0]}}} (its columns: {named})"
             raise hinted(refused("isv.TEMPLATE_MISSING_PARAMETERS",
-                                 f"the file gives no recipient a value for ${{{missing[0]}}} (its columns: {named}); "
-                                 f"name a column '{missing[0]}' or pass --param {missing[0]}=VALUE",
-                                 "send.file_no_value", name=missing[0], named=named),
+                                 f"{what}; name a column '{missing[0]}' or pass --param {missing[0]}=VALUE"),
                          f"isv.TEMPLATE_MISSING_PARAMETERS: {what}", "column", name=missing[0])
 
 
