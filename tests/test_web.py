@@ -789,7 +789,8 @@ def test_an_agents_words_on_a_ticket_show_on_the_desk_as_the_agents(desk):
     assert "The words of agent ann, for the customer</dt>" in page and "The customer&#39;s words" not in page
 
 
-@pytest.mark.parametrize("lang,customer,manager", [("en", "<b>Customer</b>: ", "(manager)"), ("zh-CN", "<b>客户</b>：", "（经理）")])
+@pytest.mark.parametrize("lang,customer,manager", [("en", "<b>Customer</b>: ", "(manager)"),
+                                                   ("zh-CN", "<b>客户</b>：", "（经理）")])
 def test_the_ticket_page_names_the_customer_and_who_is_signed_in_in_the_desks_language(failed_send, lang, customer, manager):
     server = failed_send["server"]
     cli(server.db, "--role", "manager", "handoff", "reply", "1", "Which number failed?", "--by", "lin")
