@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .clock import Clock
-from .errors import NoAccount, Unavailable, UserError, refused
+from .errors import NoAccount, Unavailable, UserError, refused, said
 from .knowledge import KnowledgeBase
 from .rules import Rules
 from .storage.sqlite import Store
@@ -42,8 +42,9 @@ class Context:
         """The current account, or a UserError that says how to find or create one."""
         row = self.store.row("SELECT * FROM accounts WHERE name = ?", (self.account,))
         if row is None:
-            raise NoAccount(f"no account '{self.account}'; see `assistant admin account list`, "
-                            f"or create it with `assistant admin account create {self.account} --industry INDUSTRY`")
+            raise said(NoAccount(f"no account '{self.account}'; see `assistant admin account list`, "
+                                 f"or create it with `assistant admin account create {self.account} --industry INDUSTRY`"),
+                       "account.missing", account=self.account)
         return row
 
     def audit(self, action: str, target: str | None, result: str, detail: Any = None) -> None:

@@ -92,6 +92,14 @@ def refused(code: str, message: str, msg_id: str | None = None, /, **fields: obj
     return said(error, "refusal.coded", code=code, reason={"say": msg_id, "fields": fields})
 
 
+def coded(error: UserError, cause: UserError) -> UserError:
+    """ERROR, "CODE: CAUSE's line" (the service's code in front of a refusal that has none), marked as CAUSE is
+    (`said`) with the code kept in front (messages.yaml `refusal.coded`): said in every language as CAUSE is."""
+    if cause.said is not None and error.code:
+        said(error, "refusal.coded", code=error.code, reason={"say": cause.said[0], "fields": cause.said[1]})
+    return error
+
+
 def split_fix(message: str) -> tuple[str, str | None]:
     """MESSAGE ("what was wrong; how to fix it") as (what, fix); fix is None when there is no clear one.
 

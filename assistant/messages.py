@@ -21,7 +21,29 @@ def say(kb: KnowledgeBase, msg_id: str, lang: str = "en", **fields: object) -> s
     if texts is None:
         raise KeyError(f"no message '{msg_id}' in messages.yaml")
     text = texts.get(lang) or texts["en"]
-    return text.format(**fields) if fields else text
+    return filled(text, fields) if fields else text
+
+
+# A sentence's closing marks; the Chinese ones (full-width) and the English ones
+_CLOSES = "。！？.!?"
+_WIDE_CLOSES = "。！？"
+
+
+def filled(frame: str, fields: dict[str, object]) -> str:
+    """FRAME (a catalogue sentence, "{error}。请重试…") with FIELDS filled in, a sentence it takes in ending once:
+    where a field's value ends in a closing mark and the frame closes it with another, the frame's is dropped
+    ("签名含有空格。" + "。" is "签名含有空格。", never "。。" or "。."). Only where either mark is a Chinese
+    one: two English marks stay as they are, as the English has always said them. The one join of a frame and
+    the sentences in it, for the conversation's catalogue and the pages' (web/i18n.py) alike."""
+    for name, value in fields.items():
+        end = str(value)[-1:]
+        if not end or end not in _CLOSES:
+            continue
+        for mark in _CLOSES:
+            slot = "{" + name + "}" + mark
+            if slot in frame and (end in _WIDE_CLOSES or mark in _WIDE_CLOSES):
+                frame = frame.replace(slot, "{" + name + "}")
+    return frame.format(**fields)
 
 
 def said(kb: KnowledgeBase, value: Any, lang: str) -> str:
@@ -36,11 +58,17 @@ def said(kb: KnowledgeBase, value: Any, lang: str) -> str:
     return str(value)
 
 
-def joined(kb: KnowledgeBase, items: Iterable[Any], lang: str) -> str:
-    """ITEMS (each `said` in LANG) written as a list is in LANG: "A, B" (`list.separator` and a space
-    when the separator is ASCII), "A、B"."""
-    separator = say(kb, "list.separator", lang)
-    return (separator + " " if separator.isascii() else separator).join(said(kb, item, lang) for item in items)
+def joined(kb: KnowledgeBase, items: Iterable[Any], lang: str, separator_id: str = "list.separator") -> str:
+    """ITEMS (words or sentences, each `said` in LANG) one after another as LANG writes them: the
+    catalogue's SEPARATOR_ID ("A, B" / "A、B" for `list.separator`; "; " / "；" for `result.separator`:
+    an ASCII one is followed by a space), an item's own Chinese closing mark dropped where a Chinese
+    separator takes its place ("号码无效。" + "；" is "号码无效；")."""
+    separator = say(kb, separator_id, lang)
+    texts = [said(kb, item, lang) for item in items]
+    if separator.isascii():
+        return (separator + " ").join(texts)
+    last = len(texts) - 1
+    return separator.join(t[:-1] if t[-1:] in _WIDE_CLOSES and n < last else t for n, t in enumerate(texts))
 
 
 def heard(kb: KnowledgeBase, msg_id: str, text: str, lang: str = "en") -> dict[str, str] | None:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .knowledge import Action, KnowledgeBase
-from .messages import heard, joined, say
+from .messages import heard, joined, said, say
 from .numbers import detail_said
 from .router import Reply
 from .sanitize import one_line, safe, safe_json_text
@@ -485,7 +485,6 @@ def _repeat_said(repeat: dict, w: Words) -> str:
     """A number written again (a send's `repeats`): its stored note, or with a catalogue in W's language."""
     if w.kb is None:
         return repeat["note"]
-    from .messages import said
     from .numbers import Repeat
 
     return said(w.kb, Repeat.of(repeat).said(), w.lang)
@@ -567,19 +566,44 @@ def failure_said(kb: KnowledgeBase, lang: str, phone: str, code: str | None, det
 
 
 def failure_specific(kb: KnowledgeBase, lang: str, phone: str, code: str | None, detail: str | None) -> str | None:
-    """A failed message's DETAIL in LANG where the catalogue says it: what is wrong with number PHONE
-    (`numbers.detail_said`), or why flow control held it back (messages.yaml `send.held.*`, stored in English);
-    DETAIL itself in English, or when it is no English; None when LANG can only say CODE's meaning for
-    it (a reply that explains CODE right after then says that meaning once; `failure_said` says it)."""
-    if lang == "en" or not detail or not detail.isascii():
+    """A failed message's DETAIL in LANG where the catalogue says it (`detail_sentence`); DETAIL itself in
+    English, or when it is no English; None when LANG can only say CODE's meaning for it (a reply that
+    explains CODE right after then says that meaning once; `failure_said` says it)."""
+    if lang == "en" or not detail:
         return detail
-    if kb.rules is not None and (known := detail_said(phone, detail, kb.rules)):
-        return say(kb, known[0], lang, **known[1])
-    for msg_id in kb.messages:
-        if msg_id.startswith("send.held.") and (fields := heard(kb, msg_id, detail)) is not None:
-            return say(kb, msg_id, lang, **fields)
+    sentence = detail_sentence(kb, phone, detail)
+    if sentence is not None:
+        return said(kb, sentence, lang)
+    if not detail.isascii():
+        return detail
     known = kb.error_codes.get(code or "")
     return None if lang == "zh" and known and known.meaning_zh else detail
+
+
+def detail_sentence(kb: KnowledgeBase, phone: str, detail: str) -> dict | None:
+    """DETAIL, why the account model failed number PHONE (stored in English), as the catalogue's sentence
+    that says it in every language ({"say": id, "fields": ...}, as `messages.said` takes it): what is wrong
+    with the number (`numbers.detail_said`), why flow control held it back (`send.held.*`) or any other of
+    the model's reasons (`send.failed.*`), a carrier named in the reader's language and a template's
+    rejection reason where the catalogue has it; None for a detail the catalogue does not say."""
+    if kb.rules is not None and (known := detail_said(phone, detail, kb.rules)):
+        return {"say": known[0], "fields": known[1]}
+    for msg_id in kb.messages:
+        if msg_id.startswith(("send.held.", "send.failed.")) and (fields := heard(kb, msg_id, detail)) is not None:
+            return {"say": msg_id, "fields": {name: _named(kb, value) for name, value in fields.items()}}
+    return None
+
+
+def _named(kb: KnowledgeBase, value: str) -> Any:
+    """A field of a stored English reason (`detail_sentence`) said in each language where the catalogue
+    names it: a carrier by its English name, a carrier's rejection of an industry (`reason.rejects.*`)."""
+    carriers = kb.rules.carriers if kb.rules is not None else {}
+    key = next((k for k, name in carriers.items() if name == value), None)
+    if key is not None and f"label.carrier.{key}" in kb.messages:
+        return {"say": f"label.carrier.{key}"}
+    reason = next((msg_id for msg_id, texts in kb.messages.items()
+                   if msg_id.startswith("reason.rejects.") and texts.get("en") == value), None)
+    return {"say": reason} if reason else value
 
 
 def number_sends_text(sends: list[dict], phone: str, kb: KnowledgeBase, lang: str, account: str,

@@ -32,6 +32,7 @@ tests call it. Nothing here prints.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import struct
 import tempfile
 import zlib
@@ -209,11 +210,18 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+# A Chinese sentence's closing mark followed by another (。。, 。.): a catalogue sentence put in a frame that
+# closes it again (messages.filled joins them); every reply of every story is checked for it
+_DOUBLED = re.compile(r"[。！？][。.]")
+
+
 def _check_turn(n: int, turn: dict, lines: list[Line], conv: Conversation) -> list[str]:
     said = "\n".join(line.text for line in lines)
     label = _text(turn["say"]) if "say" in turn else turn.get("keys") or turn.get("role") or "start"
     problems = [f"turn {n} ({label!r}): missing {want!r}" for want in turn.get("expect", []) if want not in said]
     problems += [f"turn {n} ({label!r}): should not say {bad!r}" for bad in turn.get("absent", []) if bad in said]
+    problems += [f"turn {n} ({label!r}): a sentence ends twice ({doubled!r}): a frame's closing mark after its sentence's"
+                 for doubled in sorted(set(_DOUBLED.findall(said)))]
     if "waiting" in turn:
         waiting, want = conv.waiting, turn["waiting"]
         if want is None and waiting is not None:

@@ -10,7 +10,7 @@ from assistant.actions import accounts, handoff, signatures, templates
 from assistant.chat import attachments, offers, speech
 from assistant.chat.cases import case_text
 from assistant.conversation import Conversation
-from assistant.errors import Conflict, TooLarge, Unsupported, UserError
+from assistant.errors import Conflict, NotFound, TooLarge, Unsupported, UserError
 from assistant.messages import say
 from assistant.router import Reply, Suggestion
 
@@ -911,3 +911,25 @@ def test_a_resubmissions_go_ahead_foresees_the_rejection_its_profile_still_tells
     accounts.update_account(ctx, "demo", None, {"enterprise": ["Globex Trading Co., Ltd."]})
     said = "\n".join(line.text for line in conv.handle("resubmit signature Globex"))
     assert "Resubmit signature Globex" in said and "reject" not in said
+
+
+def test_an_account_that_does_not_exist_and_an_agents_account_switch_are_said_in_chinese(ctx, router):
+    # context.py (the account acted for: --account, $ASSISTANT_ACCOUNT, /account NAME), chat/commands.py
+    said = _said_in_chinese(ctx, router, "/account nosuch", role="agent")
+    assert said.startswith("账号“nosuch”不存在；用 `assistant admin account list` 查看有哪些账号") and "no account" not in said
+    assert _said_in_chinese(ctx, router, "/account demo", role="agent") == "已切换到账号 demo。"
+    assert _said_in_chinese(ctx, router, "/account", role="agent") == "当前账号：demo。"
+    nowhere = dataclasses.replace(ctx, account="nosuch")
+    said = _said_in_chinese(nowhere, router, "/status")
+    assert said.startswith("账号“nosuch”不存在") and "see `assistant" not in said, said
+    english = Conversation(ctx, router, role="agent")
+    assert [line.text for line in english.handle("/account demo")] == ["Now on account demo."]
+
+
+def test_a_templates_signature_not_in_the_account_is_refused_in_chinese_with_the_services_code_in_front(live, router):
+    # actions/templates.py (the signature's refusal, its code in front: errors.coded)
+    with pytest.raises(NotFound) as refused:
+        templates.create(live, "Sale", "Nosuch", "e-commerce", "Hi", [])
+    conv = Conversation(live, router, lang="zh")
+    assert conv.told(refused.value).startswith("isv.SMS_SIGNATURE_ILLEGAL：账号“demo”中没有签名“Nosuch”")
+    assert Conversation(live, router).told(refused.value) == str(refused.value)

@@ -46,3 +46,15 @@ def test_a_hinted_error_keeps_the_command_lines_words_and_marks_its_fix_for_othe
     assert wording.said(column) == "x; name a column 'name' in the file, or give a `param` field name=VALUE"
     plain = UserError("template X not found; check the code")
     assert wording.said(plain) == str(plain)          # an error without a marked fix keeps its words
+
+
+def test_a_refusal_given_the_services_code_in_front_is_said_as_its_cause_is_the_code_kept():
+    from assistant.errors import NotFound, coded, said
+
+    cause = said(NotFound("no signature 'X' in account 'demo'; this account has: AcmeShop"), "signature.not_found",
+                 name="X", account="demo", known="AcmeShop")
+    error = coded(NotFound(f"isv.SMS_SIGNATURE_ILLEGAL: {cause}", code="isv.SMS_SIGNATURE_ILLEGAL"), cause)
+    assert error.said == ("refusal.coded", {"code": "isv.SMS_SIGNATURE_ILLEGAL",
+                                            "reason": {"say": "signature.not_found", "fields": cause.said[1]}})
+    plain = coded(NotFound("isv.SMS_SIGNATURE_ILLEGAL: gone", code="isv.SMS_SIGNATURE_ILLEGAL"), NotFound("gone"))
+    assert plain.said is None

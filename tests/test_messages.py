@@ -193,3 +193,28 @@ def test_every_refusal_marked_with_a_catalogue_sentence_is_that_sentence_in_engl
         if english is not None and key not in _WORDED_OWN_WAY and english != kb.messages[key]["en"]:
             wrong.append(f"{file}:{line}: {key}'s English is {kb.messages[key]['en']!r}, the code says {english!r}")
     assert wrong == []
+
+
+def test_a_sentence_put_in_a_frame_that_closes_it_again_ends_once(kb):
+    """A catalogue sentence that ends in 。 (a refusal) in a frame that adds 。 after it ("{error}。请重试") is
+    said with one; an English sentence's "." likewise in a Chinese frame; two English marks as they always were."""
+    from assistant.messages import filled
+
+    refusal = say(kb, "signature.already_submitted", "zh", code="isv.ERROR_SIGN_NOT_MODIFY", name="AcmeShop")
+    assert refusal.endswith("。")
+    again = say(kb, "value.try_again", "zh", error=refusal)
+    assert again == refusal + "请重试，或输入“取消”放弃此请求。" and "。。" not in again
+    assert say(kb, "value.try_again", "zh", error="号码无效") == "号码无效。请重试，或输入“取消”放弃此请求。"
+    assert filled("{error}。请重试", {"error": "3 numbers."}) == "3 numbers.请重试"
+    assert filled("{error}. Try again", {"error": "真的吗？"}) == "真的吗？ Try again"
+    assert filled("{error}. Try again", {"error": "e.g."}) == "e.g.. Try again"     # English: as it always was
+    assert say(kb, "value.try_again", "en", error="no such file") == \
+        "no such file. Try again, or say 'cancel' to drop the request."
+
+
+def test_sentences_joined_in_chinese_take_its_separator_in_place_of_their_own_closing_marks(kb):
+    from assistant.messages import joined
+
+    assert joined(kb, ["号码无效。", "不是手机号码。"], "zh", "result.separator") == "号码无效；不是手机号码。"
+    assert joined(kb, ["a is wrong", "b is wrong"], "en", "result.separator") == "a is wrong; b is wrong"
+    assert joined(kb, ["中国移动", "中国联通"], "zh") == "中国移动、中国联通"

@@ -605,3 +605,37 @@ def test_a_preview_gives_why_flow_control_holds_a_number_for_each_readers_langua
     minute = sending.preview(live, "DIGITAL_SMS_0003", [("13800138000", {})])
     assert minute["results"][0]["detail"] == "13800138000 reached 2 digital messages in a minute"     # as it was
     assert said(live.kb, minute["held"]["13800138000"], "zh") == "13800138000 1 分钟内已收到 2 条数字短信，达到上限"
+
+
+def test_every_reason_a_number_fails_for_is_recorded_in_english_and_said_in_chinese_from_the_catalogue(live, media):
+    """Each reason the account model records for a failed number is a sentence of messages.yaml
+    (`send.failed.*`): the send keeps its English word for word, a Chinese conversation's report says it
+    in Chinese (the carrier named in Chinese, a carrier's rejection of an industry in its Chinese words)."""
+    from assistant import render
+
+    def failed(code, *recipients):
+        return [r for r in sending.preview(live, code, list(recipients))["results"] if r["status"] == "failed"]
+
+    found = [f for params in ({}, {"name": "T" * 21}, {"name": "http://x.cn/a"}, {"name": "lottery"})
+             for f in failed("DIGITAL_SMS_0001", ("13800138000", params))]
+    templates.create(live, "Loan", "AcmeShop", "finance", "Rates from 3%", [media["image"]])
+    found += failed("DIGITAL_SMS_0002", ("13312345678", {}))                      # pending with China Telecom
+    live.later(days=7)
+    found += failed("DIGITAL_SMS_0002", ("13312345678", {}))                      # China Telecom rejects finance
+    live.store.update("accounts", {"name": "demo"}, {"digital_balance": 0})
+    found += failed("DIGITAL_SMS_0001", ("13800138000", {"name": "Tom"}))
+    live.store.update("accounts", {"name": "demo"}, {"enabled_at": None})
+    found += failed("DIGITAL_SMS_0001", ("13800138000", {"name": "Tom"}))
+    sentences = [render.detail_sentence(live.kb, f["phone"], f["detail"]) for f in found]
+    assert [s["say"].removeprefix("send.failed.") for s in sentences] == [
+        "no_value", "too_long", "link", "blocked_keyword", "template_pending", "template_rejected", "package_empty",
+        "not_enabled"]
+    for f in found:
+        assert render.failure_said(live.kb, "en", f["phone"], f["error_code"], f["detail"]) == f["detail"]
+        chinese = render.failure_said(live.kb, "zh", f["phone"], f["error_code"], f["detail"])
+        assert not re.search(r"\b(is|no|not|has|holds|by|with|for|the|pending|rejected)\b", chinese), chinese
+    chinese = [render.failure_said(live.kb, "zh", f["phone"], f["error_code"], f["detail"]) for f in found]
+    assert chinese[0] == "变量 ${name} 没有取值"
+    assert re.fullmatch(r"模板 DIGITAL_SMS_0002 尚未通过中国电信的审核（审核中，预计 [\d-]+ 前出结果）", chinese[4])
+    assert chinese[5] == "模板 DIGITAL_SMS_0002 未通过中国电信的审核（已驳回：中国电信不接受金融类数字短信）"
+    assert chinese[6] == "数字短信套餐已用完；短信套餐（剩余 5000 条）不能用于数字短信；请充值数字短信套餐"

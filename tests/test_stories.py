@@ -46,3 +46,14 @@ def test_eval_stories_runs_a_folder_and_exits_non_zero_on_a_failure(run, tmp_pat
 def test_eval_stories_of_a_missing_folder_is_one_clear_error(run, tmp_path):
     result = run("eval", "--stories", str(tmp_path / "none"))
     assert result.code == 1 and result.err.startswith("error: no directory")
+
+
+def test_a_reply_that_ends_a_sentence_twice_fails_its_turn():
+    """Every reply of every story is checked for a Chinese sentence closed twice ("。。", "。."): a catalogue
+    sentence that ends in 。 put in a frame that adds its own (messages.filled joins them)."""
+    from assistant.conversation import Line
+
+    problems = stories._check_turn(3, {"say": "AcmeShop"}, [Line("warn", "签名已经提交过。。请重试。")], None)
+    assert problems[0].startswith("turn 3 ('AcmeShop'): a sentence ends twice ('。。')") and len(problems) == 2
+    assert stories._check_turn(3, {"say": "x"}, [Line("warn", "英文句号结尾.")], None) == []
+    assert stories._check_turn(3, {"say": "x"}, [Line("info", "提交了。Done... 好的！")], None) == []

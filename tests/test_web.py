@@ -527,7 +527,7 @@ def test_the_ticket_page_in_chinese_names_carriers_the_industry_and_the_history_
     assert headers and all(h == "<th>中国移动</th><th>中国联通</th><th>中国电信</th>" for h in headers), headers
     assert "<dd>电商</dd>" in page and "e-commerce" not in page
     history = re.search(r'<ol class="history" data-role="history">(.*?)</ol>', page, re.S).group(1)
-    assert "创建了工单: 客户要求转人工" in history and "created" not in history and "asked for" not in history, history
+    assert "创建了工单：客户要求转人工" in history and "created" not in history and "asked for" not in history, history
     english = Browser(failed_send["server"].url)
     english.sign_in(failed_send["manager"])
     page = english.go("/desk/tickets/1")[2]
@@ -789,7 +789,8 @@ def test_an_agents_words_on_a_ticket_show_on_the_desk_as_the_agents(desk):
     assert "The words of agent ann, for the customer</dt>" in page and "The customer&#39;s words" not in page
 
 
-@pytest.mark.parametrize("lang,customer,manager", [("en", "<b>Customer</b>", "(manager)"), ("zh-CN", "<b>客户</b>", "（经理）")])
+@pytest.mark.parametrize("lang,customer,manager", [("en", "<b>Customer</b>: ", "(manager)"),
+                                                   ("zh-CN", "<b>客户</b>：", "（经理）")])
 def test_the_ticket_page_names_the_customer_and_who_is_signed_in_in_the_desks_language(failed_send, lang, customer, manager):
     server = failed_send["server"]
     cli(server.db, "--role", "manager", "handoff", "reply", "1", "Which number failed?", "--by", "lin")
@@ -798,7 +799,7 @@ def test_the_ticket_page_names_the_customer_and_who_is_signed_in_in_the_desks_la
     browser.sign_in(failed_send["manager"])
     status, _, page = browser.go("/desk/tickets/1")
     assert status == 200 and manager in page
-    assert re.search(r'data-author="customer" data-author-role="customer">.*?' + re.escape(customer) + r": 19212345678", page)
+    assert re.search(r'data-author="customer" data-author-role="customer">.*?' + re.escape(customer) + r"19212345678", page)
 
 
 @pytest.mark.parametrize("lang,agent,customer", [("en", "<b>ann (agent, for the customer):</b>", "<b>Customer:</b>"),
@@ -847,8 +848,8 @@ def test_the_desks_history_names_a_person_by_name_and_role_once(desk, lang, clai
 @pytest.mark.parametrize("lang,said", [
     ("en", ("system overdue: no first reply within 480 min", "ann (agent) created: asked for a person",
             "lin (manager) assigned: nobody -&gt; lin by lin", "<b>lin</b>: Resolved: Approved now.")),
-    ("zh-CN", ("系统 首次回复超时: 480 分钟内没有首次回复", "ann（坐席） 创建了工单: 代客户要求转人工",
-               "lin（经理） 分派了工单: 无人 → lin（由 lin 分派）", "<b>lin</b>: 已结案：Approved now."))])
+    ("zh-CN", ("系统 首次回复超时：480 分钟内没有首次回复", "ann（坐席） 创建了工单：代客户要求转人工",
+               "lin（经理） 分派了工单：无人 → lin（由 lin 分派）", "<b>lin</b>：已结案：Approved now."))])
 def test_every_history_line_and_a_resolution_on_the_ticket_page_are_in_the_desks_language(serve, lang, said):
     from assistant import knowledge, notify
     from assistant.clock import FixedClock
@@ -942,7 +943,7 @@ def test_a_chinese_desk_says_ages_names_entries_and_lists_in_chinese(desk):
 
 @pytest.mark.parametrize("lang,said,not_said", [
     ("en", "asked again: Customer asked for a person: the template is still stuck", "再次请求"),
-    ("zh-CN", "再次请求: 客户要求转人工：the template is still stuck", "Customer asked for a person")])
+    ("zh-CN", "再次请求：客户要求转人工：the template is still stuck", "Customer asked for a person")])
 def test_a_request_added_to_an_open_ticket_is_said_in_the_desks_language_and_an_older_ones_as_stored(desk, lang, said,
                                                                                                      not_said):
     from assistant.storage import open_store

@@ -102,22 +102,29 @@ def bind(variables: list[str], params: Mapping[str, str]) -> Mapping[str, str]:
     return bound
 
 
+def failed(ctx: Context, why: str, /, **fields: object) -> str:
+    """Why a number fails, as the send records it: the catalogue's `send.failed.WHY` in English (the
+    service's words), which a reader's language says again from the same sentence (render.detail_sentence)."""
+    return said(ctx.kb, {"say": f"send.failed.{why}", "fields": fields}, "en")
+
+
 def _param_problem(ctx: Context, variables: list[str], params: Mapping[str, str]) -> tuple[str, str] | None:
     params = bind(variables, params)
     missing = [v for v in variables if not str(params.get(v, "")).strip()]
     if missing:
         listed = ", ".join("${" + m + "}" for m in missing)
-        return "isv.TEMPLATE_MISSING_PARAMETERS", f"no value for {listed}"   # the refusal, or the code's fix, says how
+        # the refusal, or the code's fix, says how
+        return "isv.TEMPLATE_MISSING_PARAMETERS", failed(ctx, "no_value", listed=listed)
     longest = ctx.rules.template["max_variable_length"]
     banned = [str(w).casefold() for w in ctx.rules.template.get("banned_words", ())]
     for name in variables:
         value = str(params[name])
         if len(value) > longest:
-            return "isv.PARAM_LENGTH_LIMIT", f"${{{name}}} has {len(value)} characters; at most {longest}"
+            return "isv.PARAM_LENGTH_LIMIT", failed(ctx, "too_long", name=name, count=len(value), longest=longest)
         if _URL.search(value):
-            return "isv.PARAM_NOT_SUPPORT_URL", f"${{{name}}} holds a link; put links in the reviewed template text"
+            return "isv.PARAM_NOT_SUPPORT_URL", failed(ctx, "link", name=name)
         if any(word in value.casefold() for word in banned):
-            return "isv.BLACK_KEY_CONTROL_LIMIT", f"${{{name}}} holds a blocked keyword; move fixed wording into the template"
+            return "isv.BLACK_KEY_CONTROL_LIMIT", failed(ctx, "blocked_keyword", name=name)
     return None
 
 
@@ -232,18 +239,19 @@ def _verdicts(ctx: Context, seen: _Situation, recipients: list[tuple[str, Mappin
         error = detail = None
         if not account["enabled_at"]:
             error = "isv.PRODUCT_UN_SUBSCRIPT"
-            detail = f"digital messages are not enabled for '{ctx.account}'; run `assistant enable`"
+            detail = failed(ctx, "not_enabled", account=ctx.account)
         elif number.problem:
             error, detail = "isv.MOBILE_NUMBER_ILLEGAL", number.problem
         elif number.carrier not in status["ready_for"]:
             review = status["carriers"][number.carrier]
             label = ctx.rules.carriers[number.carrier]
-            why = (f"pending, expected by {review['expected_by']}" if review["status"] == "pending"
-                   else f"rejected: {review['reason']}")
-            error, detail = "isv.SMS_TEMPLATE_ILLEGAL", f"template {template['code']} is not approved by {label} ({why})"
+            error, detail = "isv.SMS_TEMPLATE_ILLEGAL", (
+                failed(ctx, "template_pending", code=template["code"], carrier=label, date=review["expected_by"])
+                if review["status"] == "pending" else
+                failed(ctx, "template_rejected", code=template["code"], carrier=label, reason=review["reason"]))
         elif number.carrier not in seen.ready_signature:
-            error, detail = ("isv.SMS_SIGNATURE_ILLEGAL", f"signature '{template['signature']}' is not registered "
-                             f"and active with {ctx.rules.carriers[number.carrier]}")
+            error, detail = ("isv.SMS_SIGNATURE_ILLEGAL", failed(ctx, "signature", signature=template["signature"],
+                                                                 carrier=ctx.rules.carriers[number.carrier]))
         elif param_problem:
             error, detail = param_problem
         elif reason := flow.held(number.phone, template["code"]):
@@ -251,8 +259,7 @@ def _verdicts(ctx: Context, seen: _Situation, recipients: list[tuple[str, Mappin
             if held is not None:
                 held[number.phone] = reason
         elif balance <= 0:
-            error, detail = ("isv.AMOUNT_NOT_ENOUGH", f"the digital-message package is empty; SMS packages "
-                             f"({account['sms_balance']} left) do not apply to digital messages; top up the digital package")
+            error, detail = "isv.AMOUNT_NOT_ENOUGH", failed(ctx, "package_empty", sms=account["sms_balance"])
         else:
             balance -= 1
             flow.record(number.phone, template["code"])

@@ -20,7 +20,7 @@ from .. import media
 from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, check_count, perform
-from ..errors import NotFound, Unsupported, UserError, hinted, refused, said
+from ..errors import NotFound, Unsupported, UserError, coded, hinted, refused, said
 from ..formats import CHARACTER_FAULTS, characters_fault
 from ..text import clean, fold, longest_first, mentioned, typed
 from . import signatures
@@ -212,7 +212,7 @@ def create(ctx: Context, name: str, signature: str, industry: str, text: str,
         try:
             signatures._find(ctx, signature)
         except NotFound as exc:  # the service's code for "no such signature in this account"
-            raise NotFound(f"{SIGNATURE_ILLEGAL}: {exc}", code=SIGNATURE_ILLEGAL) from None
+            raise coded(NotFound(f"{SIGNATURE_ILLEGAL}: {exc}", code=SIGNATURE_ILLEGAL), exc) from None
         ready = signatures.usable_with(ctx, signature)
         if not ready:
             sig = signatures.status(ctx, signature)[0]

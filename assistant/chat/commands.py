@@ -254,7 +254,7 @@ def _answer(conv: Conversation, args: list[str]) -> list[Line]:
 @slash("account", "NAME")
 def _account(conv: Conversation, args: list[str]) -> list[Line]:
     if not args:
-        return [Line("info", f"You are on account {conv.ctx.account}.")]
+        return [Line("info", conv.say("account.current", account=conv.ctx.account))]
     previous = conv.ctx.account
     conv.ctx.account = args[0]
     try:
@@ -263,7 +263,7 @@ def _account(conv: Conversation, args: list[str]) -> list[Line]:
         conv.ctx.account = previous
         raise
     conv.last, conv.flow, conv.offer, conv.picks = {}, None, None, []
-    return [Line("ok", f"Now on account {args[0]}.")]
+    return [Line("ok", conv.say("account.switched", account=args[0]))]
 
 
 @slash("queue", "[STATUS|all]")

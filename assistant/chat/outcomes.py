@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import render
 from ..actions import accounts, error_codes, handoff, sending, signatures, templates
-from ..errors import NotFound, UserError
+from ..errors import NotFound, UserError, said
 from ..numbers import lookup
 from . import commands, notes, offers, previews
 from .lines import Line
@@ -97,7 +97,7 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         tickets = handoff.queue(ctx)
         return [Line("answer", render.queue_text(tickets) if tickets else conv.say("tickets.none"))]
     else:
-        raise UserError(f"I can't do '{name}' here yet")
+        raise said(UserError(f"I can't do '{name}' here yet"), "request.not_here", name=name)
     conv.failures = 0
     return lines
 

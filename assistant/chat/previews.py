@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .. import render
 from ..actions import handoff, sending, signatures, templates
 from ..messages import joined, said
 from ..numbers import Repeat
-from . import notes
 from .lines import Line
 
 if TYPE_CHECKING:
@@ -133,7 +133,8 @@ def send(conv: Conversation, args: dict[str, Any], result: dict | None = None) -
     for r in result["results"][:SHOWN]:
         where = label(conv, "carrier", r["carrier"]) if r["carrier"] in carriers else say("preview.send.no_carrier")
         held = result.get("held", {}).get(r["phone"])     # flow control's reason, said in the conversation's language
-        detail = said(conv.kb, held, conv.lang) if held else notes.problem(conv, r["phone"], r["detail"])
+        detail = said(conv.kb, held, conv.lang) if held else \
+            render.failure_said(conv.kb, conv.lang, r["phone"], r["error_code"], r["detail"])
         verdict = say("preview.send.will_send") if r["status"] == "sent" else \
             say("preview.send.will_fail", code=r["error_code"], detail=detail)
         lines.append(Line("info" if r["status"] == "sent" else "warn", f"  {r['phone']} ({where}): {verdict}"))

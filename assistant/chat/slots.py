@@ -1639,7 +1639,7 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         given = value if isinstance(value, list) else values.withdrawn(conv.kb, value, phones_in(conv, value))
         numbers = [lookup(p, ctx.rules) for p in given]
         if not numbers or all(n.problem for n in numbers):   # each named, with what is wrong with it
-            raise UserError("; ".join(notes.named_problem(conv, n.raw) for n in numbers)
+            raise UserError(joined(conv.kb, [notes.named_problem(conv, n.raw) for n in numbers], conv.lang, "result.separator")
                             if numbers else conv.say("value.no_number"))
         # Numbers the service would refuse stay in: the preview names each with its error code,
         # as the send itself would, instead of dropping them unseen; each as written, so that a

@@ -47,6 +47,10 @@ _SAY: list[tuple[re.Pattern[str], str | Phrase]] = [(re.compile(p), r) for p, r 
     (r"`assistant handoff list[^`]*`", "/queue"),
     (r"`assistant inbox`", "/inbox"),
     (r"`assistant admin account update (?P<args>[^`]*)`", Phrase("speech.profile")),
+    (r"see `assistant admin account list`, or create it with `assistant admin account create (?P<name>\S+) --industry "
+     r"INDUSTRY`", Phrase("speech.account.missing")),
+    (r"用 `assistant admin account list` 查看有哪些账号，或用 `assistant admin account create (?P<name>\S+) --industry "
+     r"INDUSTRY` 创建它", Phrase("speech.account.missing")),
     (r"`assistant send show ([^`]*)`", r"/sends \1"),
     (r"`assistant send list[^`]*`", "/sends"),
     (r"`assistant send CODE NUMBERS`", "/send CODE PHONE"),

@@ -13,7 +13,7 @@ import yaml
 
 from ..errors import UserError
 from ..knowledge import KnowledgeBase, shipped_dir
-from ..messages import said
+from ..messages import filled, said
 
 LANGUAGES = ("en", "zh")
 COOKIE = "assistant_lang"
@@ -98,4 +98,4 @@ class Words:
         if not isinstance(entry, dict):
             return key
         text = str(entry.get(self.lang) or entry.get("en") or key)
-        return text.format(**fields) if fields else text
+        return filled(text, fields) if fields else text
