@@ -183,6 +183,9 @@ class Routing(NamedTuple):
     command_ends: tuple[str, ...] = ()
     # "会返回哪个错误码", "which error code": a line asking which code a situation gets (Router.code_wanted)
     code_wanted: tuple[str, ...] = ()
+    # salient words naming what the documentation does not give ("resolution", 像素): a question naming one that the
+    # entry it lands on never speaks of is the undocumented entry's that does (Router.unpublished)
+    unpublished_words: tuple[str, ...] = ()
 
 
 class KnowledgeBase(NamedTuple):
@@ -773,7 +776,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       tuple(fold(x) for x in c.strings(r, "fate_words", "routing")),
                       tuple(fold(x) for x in c.strings(r, "conditions", "routing")),
                       tuple(f" {fold(x)} " for x in c.strings(r, "command_ends", "routing")),
-                      tuple(fold(x) for x in c.strings(r, "code_wanted", "routing")))
+                      tuple(fold(x) for x in c.strings(r, "code_wanted", "routing")),
+                      c.strings(r, "unpublished_words", "routing"))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

@@ -339,6 +339,12 @@ _ALSO_NEAR = 5    # ... and its entry among the whole message's likeliest (valid
 _POINTS_BACK_ZH = LazyPattern("它|[这那](?:些|几个|两个|三个)|[这那]个?(?![\u4e00-\u9fff])")   # "列一下这些", not "这个签名"
 
 
+def _within(phrase: tuple[str, ...], words: Sequence[str]) -> bool:
+    """Whether PHRASE occurs, its words in a row, in WORDS."""
+    n = len(phrase)
+    return any(tuple(words[i:i + n]) == phrase for i in range(len(words) - n + 1))
+
+
 def _given_to(ranked: list[Candidate], unable: set[str], taker: str) -> list[Candidate]:
     """RANKED with the likelihood of the intents UNABLE to be meant given to TAKER, best first."""
     moved = sum(c.confidence for c in ranked if c.key in unable)
@@ -383,6 +389,8 @@ class Router:
                        low_confidence=round(t.low_confidence * e.answer / t.answer, 4) if t.answer else t.low_confidence)
         self.warning: str | None = None  # set by `cache.load_router` when the chosen encoder could not be used
         self._salient: dict[str, tuple[tuple[str, ...], ...]] | None = None  # salient words as read, by first
+        self._unpublished: tuple[tuple[tuple[str, ...], ...], ...] | None = None  # routing.unpublished_words as read
+        self._phrasings: dict[str, tuple[tuple[str, ...], ...]] = {}  # an FAQ entry's phrasings as read (Router.speaks)
         self._code_words: dict[str, str | None] | None = None     # see code_asked
         self._code_names: re.Pattern | None = None                # the error codes, longest first (codes_apart)
         self._meanings: dict[str, frozenset[str]] | None = None    # each code's meaning as words (code_wanted)
@@ -731,11 +739,15 @@ class Router:
         """OTHER, the answer to SENTENCE read alone, or the entry the sentence reads second when the whole
         message (WHOLE: its likeliest intents) leans to that one rather than OTHER's: "How long does review
         take? Also please create a template ..." asks the template's review time, though "How long does
-        review take?" alone leans to the signature's."""
+        review take?" alone leans to the signature's. A documented answer is never traded for an
+        undocumented entry's "not published" so: "视频最大多大？一次最多发多少个号码？" leans as a whole
+        to the unpublished limits (both ask "at most how many"), but its first sentence asks a size,
+        which is published."""
         mine = f"faq:{other.entry}"
         ranked = [c for c in self.index.rank(self.prepare(sentence), limit=3) if c.key.startswith("faq:")][:2]
         second = next((c for c in ranked if c.key != mine), None)
-        if second is None or whole.get(second.key, 0.0) <= whole.get(mine, 0.0):
+        if second is None or whole.get(second.key, 0.0) <= whole.get(mine, 0.0) or \
+                (other.type == "answer" and self._undocumented(second.key)):
             return other
         return self.resolve(sentence, sentence, second, other.lang or "en")
 
@@ -1476,6 +1488,10 @@ class Router:
             # is a phrasing of one intent word for word: a manager taught "status" with `kb learn`)
             suggestions = tuple(Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in bare)
             return Reply(question, "clarify", bare[0].confidence, suggestions=suggestions, best=bare[0], lang=lang)
+        if (unpublished := self.unpublished(text, best, known)) is not None:
+            # "what resolution must the pictures be": a word naming what the documentation does not give, which the
+            # entry the question lands on never speaks of, asks what is not published (the size entry is no answer)
+            return self.resolve(question, text, unpublished, lang)
         # intents no word tells apart share the question's confidence: together they may be enough to ask which
         # (the second of such a pair may come after an FAQ entry about the same words: "status"; a bare
         # "签名" spreads over what a signature is, how to create one and its requirements)
@@ -1605,6 +1621,45 @@ class Router:
                 if words[i:i + len(phrase)] == phrase and any(target not in uses.get(w, ()) for w in phrase):
                     found[" ".join(phrase)] = None
         return list(found)
+
+    def unpublished(self, text: str, best: Candidate, known: list[Candidate]) -> Candidate | None:
+        """The undocumented entry TEXT asks about when it names what `routing.unpublished_words` says
+        the documentation does not give (a video's duration, an image's resolution; "gif + 帧", a GIF's
+        own frames, is named by both words) and BEST, a documented FAQ entry, never speaks of it (no
+        phrasing of it uses the word, or both words of a pair): the ranked undocumented entry that
+        speaks of all of it, else the first such entry of the knowledge base. None when nothing of
+        the kind is named. "视频最大多大" (a size) names none of them, and keeps its answer."""
+        if not self.kb.routing.unpublished_words or not best.key.startswith("faq:") or self._undocumented(best.key):
+            return None
+        words = self.index.words(self.prepare(self.asked(text)))
+        named = [item for item in self.unpublished_items() if all(part and _within(part, words) for part in item)
+                 and not self.speaks(best.key, item)]
+        if not named:
+            return None
+        ranked = {c.key: c for c in known}
+        speaking = [key for key in self.index.keys if key.startswith("faq:") and self._undocumented(key)
+                    and all(self.speaks(key, item) for item in named)]
+        if not speaking:
+            return None
+        key = min(speaking, key=lambda k: (k not in ranked, -ranked[k].confidence if k in ranked else 0.0))
+        return ranked.get(key) or Candidate(key, best.confidence, "")
+
+    def unpublished_items(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        """`routing.unpublished_words` as the index reads them: each item's parts ("gif + frames"
+        has two), each part its words."""
+        if self._unpublished is None:
+            self._unpublished = tuple(tuple(tuple(self.index._analyse(fold(part))[0]) for part in item.split(" + "))
+                                      for item in self.kb.routing.unpublished_words)
+        return self._unpublished
+
+    def speaks(self, key: str, item: tuple[tuple[str, ...], ...]) -> bool:
+        """Whether one phrasing of FAQ entry KEY names every part of ITEM (a salient word, or the
+        words of a pair)."""
+        if key not in self._phrasings:
+            entry = self.kb.entries[key.partition(":")[2]]
+            said = (entry.question, entry.question_zh, *entry.alternatives)
+            self._phrasings[key] = tuple(self.index.words(self.prepare(p)) for p in said if p)
+        return any(all(_within(part, words) for part in item) for words in self._phrasings[key])
 
     def _free_text(self, key: str) -> bool:
         return key == "action:handoff" or key.startswith("action:") and "message" in self._slot_types(key)

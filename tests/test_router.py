@@ -1314,3 +1314,37 @@ def test_a_message_asking_two_things_answers_the_one_an_entry_covers(router):
     the first is still answered, rather than the whole message falling back."""
     reply = router.route("模板审核要多久？能不能开发票？")
     assert reply.type == "answer" and reply.entry == "template-review-time"
+
+
+@pytest.mark.parametrize("question", [
+    "视频时长最多可以多长",                          # a duration: not published
+    "what resolution do the template's pictures need",
+    "图片分辨率要做到多少",
+    "is there a frame rate limit for the mp4",
+    "一张 GIF 动图自己最多能有几帧",                    # a GIF's own frames, not the template's
+])
+def test_a_duration_resolution_or_gif_frame_question_is_said_to_be_unpublished(router, question):
+    reply = router.route(question)
+    assert (reply.type, reply.entry) == ("fallback", "limits-not-published")
+
+
+@pytest.mark.parametrize("question", ["视频最大多大？", "how big can the video be", "模板最多几帧",
+                                      "can we use a gif in the template"])
+def test_a_size_frame_count_or_format_question_keeps_the_media_answer(router, question):
+    """A video's size and a template's frames are published: no unpublished word is named."""
+    reply = router.route(question)
+    assert (reply.type, reply.entry) == ("answer", "media-formats")
+
+
+def test_every_unpublished_word_is_spoken_of_by_an_undocumented_entry(router):
+    """An unpublished word no undocumented entry's phrasing names would change nothing (the rule
+    needs an entry that says the thing is not published)."""
+    undocumented = [key for key in router.index.keys if key.startswith("faq:") and router._undocumented(key)]
+    for item in router.unpublished_items():
+        assert any(router.speaks(key, item) for key in undocumented), item
+
+
+@pytest.mark.parametrize("question", ["what is your support hotline number", "客服电话是多少"])
+def test_the_support_phone_number_is_said_to_be_unpublished_and_a_person_offered(router, question):
+    reply = router.route(question)
+    assert (reply.type, reply.entry, reply.kind) == ("fallback", "support-phone-not-published", "undocumented")
