@@ -147,8 +147,17 @@ def read_number(word: str, words: Mapping[str, int]) -> int | None:
     return high * 10 + low if 0 < high < 10 and 0 <= low < 10 else None
 
 
+# The longest text `fold` remembers: a question and the parts the router reads of it are folded a
+# dozen and more times each (18 calls a question, 3 distinct); a long pasted text is not kept.
+FOLD_KEPT_CHARS = 400
+
+
 def fold(text: str) -> str:
     """Return the comparison form of TEXT: cleaned, case-folded, words separated by one space."""
+    return _fold_kept(text) if len(text) <= FOLD_KEPT_CHARS else _fold(text)
+
+
+def _fold(text: str) -> str:
     if text.isascii():
         # The same words by a shorter road (a large knowledge base folds hundreds of thousands of
         # phrasings): control characters and spaces both only separate words, and an ASCII
@@ -165,6 +174,9 @@ def fold(text: str) -> str:
         token = _APOSTROPHES.get(token) or token.replace("'", "")
         words.append(_CONTRACTIONS.get(token, token))
     return " ".join(words)
+
+
+_fold_kept = lru_cache(maxsize=8192)(_fold)   # a pure function of its text: kept by a long-lived process
 
 
 class Synonyms:

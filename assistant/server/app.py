@@ -14,6 +14,7 @@ import sys
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
@@ -263,12 +264,27 @@ def _add_web(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(pages.HERE / "static")), name="static")
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next):
-        response = await call_next(request)
-        if not request.url.path.startswith("/v1"):
-            pages.security_headers(response)
-        return response
+    app.add_middleware(PageHeaders)
+
+
+class PageHeaders:
+    """An ASGI middleware giving every response outside /v1 (the pages, their static files, a
+    page's 404) the headers every page carries. Plain ASGI, not `@app.middleware("http")`, whose
+    task and streams per request cost the API's every request a tenth of its time."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"].startswith("/v1"):
+            return await self.app(scope, receive, send)
+        from ..web import pages
+
+        async def headed(message):
+            if message["type"] == "http.response.start":
+                pages.security_headers(MutableHeaders(scope=message))
+            await send(message)
+        await self.app(scope, receive, headed)
 
 
 def add_probes(app: FastAPI, service: Service) -> None:

@@ -147,7 +147,9 @@ class Caller:
         return self.principal.role
 
 
-def service(request: Request) -> Service:
+async def service(request: Request) -> Service:
+    """The worker's Service. Async, as every dependency that never waits on the database: FastAPI runs
+    a plain function in the thread pool, and each hop there and back cost more than the work."""
     return request.app.state.service
 
 
@@ -195,31 +197,42 @@ def operations(command: str, bucket: str | None = None):
     """A dependency giving the operations bound to the caller, once the roles table allows COMMAND
     (and BUCKET, "asks" or "tickets", has room for one more request from this token)."""
     COMMANDS_USED.add(command)
-    what = {"asks": "questions", "tickets": "new tickets", "conversations": "new conversations"}
 
-    def dependency(who: Caller = Depends(caller), svc: Service = Depends(service)) -> LocalOps:
-        require(who.role, command)
-        if bucket:
-            getattr(svc, bucket).take(who.principal.token_id, what[bucket])
-        made: list[Context] = []
-
-        def ctx() -> Context:   # built in the handler's thread, on first use
-            if not made:
-                made.append(context(svc, who))
-            return made[0]
-        ops = LocalOps(ctx, lambda: svc.router, who.role, who.principal.user, confined=who.role == "customer")
-        ops.after_learning = svc.learned_changed
-        ops.gap_log = svc.gaps
-        ops.gap_source = f"token:{who.principal.token_id}"   # POST /v1/ask: a script's questions are one asker
-        ops.caller = who  # type: ignore[attr-defined]
-        # one limit for requests for a person (POST /v1/tickets, a question asking for one), said as
-        # what each would be: a new ticket, or an addition to the account's open one
-        ops.before_ticket = lambda open_id: svc.tickets.take(
-            who.principal.token_id, what["tickets"] if open_id is None else f"additions to open ticket #{open_id}")
-        ops.send_share = float(svc.kb.rules.sending.get("service_share", 1.0)) if svc.kb.rules else 1.0
-        ops.others_waiting = lambda: svc.in_flight > 1  # a send makes room only when there is someone to make it for
-        return ops
+    # Async: binding reads no database (the context is built in the handler's thread, on first use),
+    # so it runs on the event loop rather than costing a hop to the thread pool and back.
+    async def dependency(who: Caller = Depends(caller), svc: Service = Depends(service)) -> LocalOps:
+        return bound(svc, who, command, bucket)
     return dependency
+
+
+def bound(svc: Service, who: Caller, command: str, bucket: str | None = None) -> LocalOps:
+    """The operations of WHO on SVC, once the roles table allows COMMAND and BUCKET has room (see
+    `operations`); for a page, which builds them itself. Never queries the database."""
+    COMMANDS_USED.add(command)
+    require(who.role, command)
+    if bucket:
+        getattr(svc, bucket).take(who.principal.token_id, _WHAT[bucket])
+    made: list[Context] = []
+
+    def ctx() -> Context:   # built in the handler's thread, on first use
+        if not made:
+            made.append(context(svc, who))
+        return made[0]
+    ops = LocalOps(ctx, lambda: svc.router, who.role, who.principal.user, confined=who.role == "customer")
+    ops.after_learning = svc.learned_changed
+    ops.gap_log = svc.gaps
+    ops.gap_source = f"token:{who.principal.token_id}"   # POST /v1/ask: a script's questions are one asker
+    ops.caller = who  # type: ignore[attr-defined]
+    # one limit for requests for a person (POST /v1/tickets, a question asking for one), said as
+    # what each would be: a new ticket, or an addition to the account's open one
+    ops.before_ticket = lambda open_id: svc.tickets.take(
+        who.principal.token_id, _WHAT["tickets"] if open_id is None else f"additions to open ticket #{open_id}")
+    ops.send_share = float(svc.kb.rules.sending.get("service_share", 1.0)) if svc.kb.rules else 1.0
+    ops.others_waiting = lambda: svc.in_flight > 1  # a send makes room only when there is someone to make it for
+    return ops
+
+
+_WHAT = {"asks": "questions", "tickets": "new tickets", "conversations": "new conversations"}
 
 
 def as_staff(ops: LocalOps, by: str | None) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import sqlite_utils
+from sqlite_utils.utils import dedupe_keys
 
 from ..errors import Unavailable, UserError
 from ..paths import data_dir, default_db, private_dirs
@@ -357,9 +358,15 @@ class Store:
     # name tables and columns as constants of their own, never values a person typed.
 
     def rows(self, sql: str, params: tuple | dict = ()) -> list[dict]:
-        """Every row of a query, as dicts."""
+        """Every row of a query, as dicts (a name two columns share made unique as sqlite-utils does:
+        "id", "id_2"). On the connection itself: sqlite-utils' `query` wraps each statement in a
+        savepoint of its own, three statements for one, and every request reads its token and account."""
         with self._errors():
-            return [dict(r) for r in self.db.query(sql, params)]
+            cursor = self.conn.execute(sql, params)
+            if cursor.description is None:
+                raise ValueError("Store.rows takes a statement that returns rows; use execute for others")
+            keys = dedupe_keys(column[0] for column in cursor.description)
+            return [dict(zip(keys, row)) for row in cursor.fetchall()]
 
     def row(self, sql: str, params: tuple | dict = ()) -> dict | None:
         found = self.rows(sql, params)

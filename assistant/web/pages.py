@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from starlette.datastructures import MutableHeaders
 
 from ..actions import desk, handoff
 from ..actions.handoff import AGENT, message_in, resolution_note, summary_in, summary_text
@@ -33,7 +34,7 @@ from ..knowledge import resolve_dir
 from ..ops import LocalOps
 from ..roles import allowed
 from ..sanitize import safe
-from ..server.deps import Caller, Service, clock_for, operations, service
+from ..server.deps import Caller, Service, bound, clock_for, service
 from ..server.strict import PageRoute
 from . import i18n, sessions
 
@@ -99,7 +100,7 @@ class Page:
         assert self.session is not None
         principal = self.session.principal
         who = Caller(principal, principal.account or account or "demo", self.clock)
-        return operations(command, bucket)(who, self.svc)
+        return bound(self.svc, who, command, bucket)
 
 
 def page(request: Request, svc: Service = Depends(service)) -> Page:
@@ -760,15 +761,17 @@ def wants_page(request: Request) -> bool:
 def not_found(request: Request) -> Response:
     """The page for an address no page has (the API's own 404 stays JSON)."""
     try:
-        p = Page(request, service(request))
+        p = Page(request, request.app.state.service)
     except UserError:   # a simulated clock the service refuses: the page in English, signed out
         return HTMLResponse("<!doctype html><title>Page not found</title><h1>Page not found</h1>", 404)
     return p.render("message.html", 404, title=p.words("not_found"), message=p.words("no_page"))
 
 
-def security_headers(response: Response) -> None:
-    """What every page carries: the Content-Security-Policy and friends."""
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+                    ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"))
+
+
+def security_headers(headers: MutableHeaders) -> None:
+    """What every page carries: the Content-Security-Policy and friends (a page's own value stays)."""
+    for name, value in SECURITY_HEADERS:
+        headers.setdefault(name, value)
