@@ -1329,7 +1329,7 @@ def test_a_duration_resolution_or_gif_frame_question_is_said_to_be_unpublished(r
 
 
 @pytest.mark.parametrize("question", ["视频最大多大？", "how big can the video be", "模板最多几帧",
-                                      "can we use a gif in the template"])
+                                      "can we use a gif in the template", "Are animated GIFs accepted as a frame?"])
 def test_a_size_frame_count_or_format_question_keeps_the_media_answer(router, question):
     """A video's size and a template's frames are published: no unpublished word is named."""
     reply = router.route(question)
