@@ -943,7 +943,7 @@ def _mind_changed(conv: Conversation, text: str) -> list[Line] | None:
     rest = after_correction(text, conv.kb.leaving)
     if not rest or yes_or_no(rest, conv.kb.answers) is not None:   # "no, not sure": an answer, read as one
         return None
-    reply = conv.router.route(rest, conv.lang)
+    reply = outcomes.of_the_request(conv, rest, conv.router.route(rest, conv.lang))   # "等一下，审核要多久？": the request's
     sure = reply.type in ("answer", "action") and reply.confidence >= conv.router.thresholds.answer
     if not sure and not asks_something(conv, rest):
         return None
