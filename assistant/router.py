@@ -1387,8 +1387,7 @@ class Router:
         it offers that takes the value; in a line in command FORM, any value of that action does
         ("申请签名：阿克米" names the signature to submit)."""
         if ranked and (quoted := self._quoted_look_up(ranked[:2], text)) is not None:
-            return [quoted] + [c for c in ranked if c.key not in (quoted.key, ranked[0].key, ranked[1].key)] \
-                + [c for c in ranked[:2] if c.key != quoted.key and c.key.startswith("action:")]
+            return [quoted, *ranked[2:]]   # the entry and the look-up, the first two, are one reading now
         if not ranked or not ranked[0].key.startswith("faq:"):
             return ranked
         top = ranked[0]
@@ -1624,8 +1623,8 @@ class Router:
 
     def unpublished(self, text: str, best: Candidate, known: list[Candidate]) -> Candidate | None:
         """The undocumented entry TEXT asks about when it names what `routing.unpublished_words` says
-        the documentation does not give (a video's duration, an image's resolution; "gif + 帧", a GIF's
-        own frames, is named by both words) and BEST, a documented FAQ entry, never speaks of it (no
+        the documentation does not give (a video's duration, an image's resolution; "动图 + 几帧", a GIF's
+        own frames, is named by both parts) and BEST, a documented FAQ entry, never speaks of it (no
         phrasing of it uses the word, or both words of a pair): the ranked undocumented entry that
         speaks of all of it, else the first such entry of the knowledge base. None when nothing of
         the kind is named. "视频最大多大" (a size) names none of them, and keeps its answer."""
@@ -1645,8 +1644,8 @@ class Router:
         return ranked.get(key) or Candidate(key, best.confidence, "")
 
     def unpublished_items(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
-        """`routing.unpublished_words` as the index reads them: each item's parts ("gif + frames"
-        has two), each part its words."""
+        """`routing.unpublished_words` as the index reads them: each item's parts ("gif + how many
+        frames" has two), each part its words."""
         if self._unpublished is None:
             self._unpublished = tuple(tuple(tuple(self.index._analyse(fold(part))[0]) for part in item.split(" + "))
                                       for item in self.kb.routing.unpublished_words)
