@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from assistant.actions import accounts, handoff, sending, signatures, templates
+from assistant.actions import accounts, desk, handoff, sending, signatures, templates
 from assistant.chat.cases import case_text
 from assistant.context import Context
 from assistant.conversation import Conversation
@@ -477,6 +477,9 @@ def test_a_tickets_history_never_runs_backwards_when_clocks_differ_and_its_age_c
     assert min(times) >= case["created_at"]
     live.at("2026-03-20T09:30")
     assert handoff.get(live, ticket["id"])["age"] == "1d 0h"
+    live.actor, live.role = "manager:lin", "manager"
+    listed = desk.queue(live, desk.Filters())["tickets"]
+    assert [t["age"] for t in listed if t["id"] == ticket["id"]] == ["1d 0h"]   # the queue counts as the ticket page
 
 
 @pytest.mark.parametrize("field", ["reason", "reply", "answer", "note", "resolution"])

@@ -92,7 +92,7 @@ def queue(ctx: Context, filters: Filters, lang: str = "en") -> dict:
     now = ctx.clock.now()
     targets = ctx.rules.handoff.get("first_reply_minutes") or {}
     tickets = [{**{k: v for k, v in r.items() if k != "context"}, "summary": summary_in(ctx.kb, r, lang),
-                "age": _span(now - _time(r["created_at"]), ctx.kb, lang), **_timer(r, now, targets, ctx.kb, lang)}
+                "age": age(ctx, r, lang), **_timer(r, now, targets, ctx.kb, lang)}
                for r in rows]
     owners = [r["owner"] for r in ctx.store.rows("SELECT DISTINCT owner FROM tickets WHERE owner IS NOT NULL "
                                                  "ORDER BY owner")]
