@@ -524,6 +524,11 @@ class Index:
             return []
         return found[2]
 
+    def knows(self, text: str) -> bool:
+        """Whether TEXT has a word the knowledge base uses: a line of none (Thai, Korean) is read by
+        the encoder alone, if at all (`rank`)."""
+        return any(w in self.known for w in self._read(text)[1])
+
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
         """The best LIMIT intents for TEXT, best first, with softmax confidences."""
         words, surface = self._read(text)

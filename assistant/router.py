@@ -390,7 +390,7 @@ class Router:
         self.warning: str | None = None  # set by `cache.load_router` when the chosen encoder could not be used
         self._salient: dict[str, tuple[tuple[str, ...], ...]] | None = None  # salient words as read, by first
         self._unpublished: tuple[tuple[tuple[str, ...], ...], ...] | None = None  # routing.unpublished_words as read
-        self._phrasings: dict[str, tuple[tuple[str, ...], ...]] = {}  # an FAQ entry's phrasings as read (Router.speaks)
+        self._read_phrasings: dict[str, tuple[tuple[str, ...], ...]] = {}  # an FAQ entry's phrasings as read (speaks)
         self._code_words: dict[str, str | None] | None = None     # see code_asked
         self._code_names: re.Pattern | None = None                # the error codes, longest first (codes_apart)
         self._meanings: dict[str, frozenset[str]] | None = None    # each code's meaning as words (code_wanted)
@@ -1503,7 +1503,7 @@ class Router:
         # (the lexical model spreads a wordy question's probability thin): answered all the same;
         # but a line in command form ("申请签名：阿克米") that only leans to an FAQ entry is a request
         # misread more often than a question
-        leads = t.lead_answer <= best.confidence and best.confidence >= t.lead * second and not pair and \
+        leads = self._leads_from(text, best.confidence) and best.confidence >= t.lead * second and not pair and \
             best.confidence * (1 - outside) > outside and not (best.key.startswith("faq:") and self.form(text) == "command")
         if best.confidence < t.clarify and not pair and not leads:
             if self._undocumented(best.key) and best.confidence >= t.clarify / 2 and not self.uncovered(text, best.key):
@@ -1533,6 +1533,14 @@ class Router:
             return self.resolve(question, text, best, lang)
         suggestions = [Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in [best, *close][: t.suggestions]]
         return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best, lang=lang)
+
+    def _leads_from(self, text: str, confidence: float) -> bool:
+        """Whether CONFIDENCE reaches the lead rule's floor (`thresholds.lead_answer`; with the encoder,
+        `encoder.lead_answer`). A line of no word the knowledge base uses ("ลูกค้าไม่ได้รับข้อความ") is read
+        by the encoder alone, weakly: it is held to the lexical model's floor, which the encoder's is below."""
+        if confidence < self.thresholds.lead_answer:
+            return False
+        return confidence >= self.kb.thresholds.lead_answer or self.index.knows(self.prepare(text))
 
     def _one_ask_answers(self, text: str, key: str) -> bool:
         """Whether TEXT asks two questions or more and one of them, read alone, is FAQ entry KEY's with
@@ -1654,11 +1662,11 @@ class Router:
     def speaks(self, key: str, item: tuple[tuple[str, ...], ...]) -> bool:
         """Whether one phrasing of FAQ entry KEY names every part of ITEM (a salient word, or the
         words of a pair)."""
-        if key not in self._phrasings:
+        if key not in self._read_phrasings:
             entry = self.kb.entries[key.partition(":")[2]]
             said = (entry.question, entry.question_zh, *entry.alternatives)
-            self._phrasings[key] = tuple(self.index.words(self.prepare(p)) for p in said if p)
-        return any(all(_within(part, words) for part in item) for words in self._phrasings[key])
+            self._read_phrasings[key] = tuple(self.index.words(self.prepare(p)) for p in said if p)
+        return any(all(_within(part, words) for part in item) for words in self._read_phrasings[key])
 
     def _free_text(self, key: str) -> bool:
         return key == "action:handoff" or key.startswith("action:") and "message" in self._slot_types(key)

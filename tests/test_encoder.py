@@ -262,8 +262,9 @@ def test_a_number_no_message_reaches_is_answered_with_the_number_rules_though_no
 
 
 def test_a_videos_resolution_which_nothing_here_publishes_is_not_answered_with_the_media_rules(fused):
+    """Said not published, with where to look (`routing.unpublished_words`), never the media formats' sizes."""
     reply = fused[0].route("which resolution should the video in a digital message have")
-    assert reply.type == "fallback" and reply.entry is None
+    assert (reply.type, reply.kind, reply.entry) == ("fallback", "undocumented", "limits-not-published")
 
 
 @pytest.mark.parametrize("question", ["ลูกค้าไม่ได้รับข้อความ", "고객이 메시지를 받지 못했어요"])
