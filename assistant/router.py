@@ -1410,7 +1410,7 @@ class Router:
         alike, and split the line's likelihood between them); None for any other line, and for a
         message of several sentences or clauses, where a quoted name is often the story's ("签名“汉味早点”被
         电信打回来了，…下一步要怎么弄？" asks what to do)."""
-        if len(first) < 2 or "quoted" not in self.kb.slot_types or len(self.sentences(text)) > 1:
+        if len(first) < 2 or "quoted" not in self.kb.slot_types:
             return None
         entry = next((c for c in first if c.key.startswith("faq:")), None)
         look_up = next((c for c in first if c.key.startswith("action:")), None)
@@ -1418,7 +1418,9 @@ class Router:
             return None
         name = look_up.key.partition(":")[2]
         action = self.kb.actions[name]
-        if action.changes_state or name not in self.kb.entries[entry.key.partition(":")[2]].actions:
+        # (the sentences are split last: every line routed comes here, few with an entry and its look-up first)
+        if action.changes_state or name not in self.kb.entries[entry.key.partition(":")[2]].actions or \
+                len(self.sentences(text)) > 1:
             return None
         quoted = extract(self.kb, "quoted", text)
         found = slots_for(self.kb, action, text) if quoted else {}
