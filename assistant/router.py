@@ -1180,10 +1180,17 @@ class Router:
         will the signature be approved?"), or None when it has no pronoun or nothing is named. Of
         two objects there the first is the one it is about ("a template named X with ..., signature
         Y. Can you create it?" creates the template).
+        Chinese often drops the pronoun ("上个礼拜提交了个模板，叫秋冬新被上市。你帮我看看审核过了没有"):
+        a Chinese request naming no object of its own is read with the object said before it (not a
+        question: "这个能支持吗？" after a sentence on signatures asks of something else).
         The objects are the knowledge base's `routing.referents`, read after the synonym table."""
         words = fold(sentence).split()
         pronoun = next((w for w in words if w in _PRONOUNS), None)
-        named = self._named_before(before) if pronoun is not None else None
+        if pronoun is None:
+            dropped = language.detect(sentence) == "zh" and self.form(sentence) == "command" and not self._referents_in(sentence)
+            named = self._named_before(before) if dropped else None
+            return None if named is None else f"{named} {sentence}"
+        named = self._named_before(before)
         return None if named is None else " ".join(f"the {named}" if w == pronoun else w for w in words)
 
     def _named_before(self, before: Sequence[str]) -> str | None:
@@ -1518,6 +1525,8 @@ class Router:
         # (the sentences that ask are found only for a line with a salient word: most lines have none)
         if self.uncovered(text, best.key) and self.uncovered(asked := self.asked(text), best.key):
             speaking = [c for c in close if not self.uncovered(asked, c.key)]
+            if not speaking and self._one_choice_covered(asked, best.key):
+                speaking = [best, *close]   # "是删了重新建还是改一下资料再提交？": the entry speaks of one choice
             if not speaking and self._one_ask_answers(text, best.key):
                 speaking = [best, *close]   # "… charged for failed ones? And where is the invoice?": the first is answered
             if not speaking:
@@ -1559,6 +1568,18 @@ class Router:
             if ranked and ranked[0].key == key:
                 return True
         return False
+
+    def _one_choice_covered(self, asked: str, key: str) -> bool:
+        """Whether ASKED offers a choice (`routing.choice_words`: "是删了重新建还是改一下资料再提交？") of which
+        one part, of two words or more, has no salient word intent KEY does not speak of: KEY's answer
+        tells which choice to make ("update the information and resubmit"), though the other part
+        names what it never speaks of."""
+        lowered = " ".join(asked.lower().split())
+        marker = next((w for w in self.kb.routing.choice_words if w in lowered), None)
+        if marker is None:
+            return False
+        parts = [p for p in lowered.split(marker) if len(set(self._words(p)) - self._stop()) >= 2]
+        return len(parts) > 1 and any(not self.uncovered(p, key) for p in parts)
 
     def _says_nothing(self, text: str) -> bool:
         """Whether TEXT has no word but stopwords, names no value and is neither a question nor a

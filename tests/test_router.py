@@ -1348,3 +1348,25 @@ def test_every_unpublished_word_is_spoken_of_by_an_undocumented_entry(router):
 def test_the_support_phone_number_is_said_to_be_unpublished_and_a_person_offered(router, question):
     reply = router.route(question)
     assert (reply.type, reply.entry, reply.kind) == ("fallback", "support-phone-not-published", "undocumented")
+
+
+def test_a_chinese_request_that_drops_its_object_is_read_with_the_object_said_before(router):
+    """Chinese drops the pronoun: "帮我看看审核过了没有" after a sentence naming a template asks after
+    the template, not a signature; a question that drops it ("还是要重新报备一遍？") is not so read."""
+    read = router.resolved("你帮我看看审核过了没有", ["上个礼拜提交了个模板，叫秋冬新被上市"])
+    assert read == "template 你帮我看看审核过了没有"
+    assert router.resolved("还是要重新报备一遍？", ["能不能把签名转到新账号？"]) is None
+    reply = router.route("上个礼拜让我儿子提交了个模板，叫秋冬新被上市，他出差去了我不会看。你帮我看看审核过了没有。")
+    assert (reply.type, reply.action) == ("action", "template.status")
+
+
+def test_a_choice_of_which_the_entry_speaks_of_one_is_answered(router):
+    """The entry on a rejected signature says to update and resubmit: it answers the choice, though
+    the other choice names deleting, which it never speaks of."""
+    reply = router.route("签名被驳回了，是删了重新建还是改一下资料再提交？")
+    assert (reply.type, reply.entry) == ("answer", "signature-rejected")
+
+
+def test_a_choice_of_two_things_the_entry_never_speaks_of_is_not_answered(router):
+    reply = router.route("can I delete a template, or do I have to rename it?")
+    assert reply.type != "answer"
