@@ -79,18 +79,6 @@ def test_a_near_spelling_is_the_closest_phrase_and_of_equally_close_ones_the_las
     assert small_talk(tied, "hello therx") == "thanks"
 
 
-def test_each_carriers_rejection_of_an_industry_has_its_words_in_every_language(kb):
-    """The go-ahead of a template says why a carrier rejects its industry in the conversation's
-    language (`reason.rejects.CARRIER.INDUSTRY`): each rejection of rules.yaml has one, its English
-    rules.yaml's own words."""
-    rejections = {(carrier, industry): reason for industry, rules in kb.rules.template_industries.items()
-                  for carrier, reason in rules.rejected_by.items()}
-    assert len(rejections) >= 4
-    for (carrier, industry), reason in rejections.items():
-        texts = kb.messages[f"reason.rejects.{carrier}.{industry}"]
-        assert texts["en"] == reason and texts["zh"]
-
-
 def test_a_stored_sentence_of_the_catalogue_gives_back_its_fields_to_be_said_again(kb):
     from assistant.messages import heard
 

@@ -22,6 +22,7 @@ from ..clock import add_business_days
 from ..context import Context, check_count, perform
 from ..errors import NotFound, Unsupported, UserError, coded, hinted, refused, said
 from ..formats import CHARACTER_FAULTS, characters_fault
+from ..messages import say
 from ..text import clean, fold, longest_first, mentioned, typed
 from . import signatures
 
@@ -142,7 +143,9 @@ def check_letter_file(ctx: Context, letter: media.MediaFile) -> media.MediaFile:
 
 
 def _verdicts(ctx: Context, text: str, industry: str, signature: str, has_letter: bool) -> dict[str, str | None]:
-    """Each carrier's reason to reject (None: approve), decided on the template as submitted."""
+    """Each carrier's reason to reject (None: approve), decided on the template as submitted: recorded in
+    English, rules.yaml's or the catalogue's (`reason.template.*`), said again in a reader's language
+    (render.reason_sentence)."""
     spec = ctx.rules.template
     folded = text.casefold()
     verdicts: dict[str, str | None] = {c: None for c in ctx.rules.carriers}
@@ -153,8 +156,7 @@ def _verdicts(ctx: Context, text: str, industry: str, signature: str, has_letter
 
     banned = [w for w in spec.get("banned_words", ()) if str(w).casefold() in folded]
     if banned:
-        reject(ctx.rules.carriers, f"the content contains '{banned[0]}', which carriers do not accept; "
-                                   "revise the wording and submit a new template")
+        reject(ctx.rules.carriers, say(ctx.kb, "reason.template.banned_word", word=banned[0]))
     for carrier, own in ctx.rules.carrier_rules.items():
         rule = own.industries.get(industry)
         if rule and rule.rejects:
@@ -169,8 +171,7 @@ def _verdicts(ctx: Context, text: str, industry: str, signature: str, has_letter
     ready = signatures.usable_with(ctx, signature)
     for carrier, label in ctx.rules.carriers.items():
         if carrier not in ready:
-            reject([carrier], f"signature '{signature}' is not registered and active with {label}; "
-                              "submit a new template once it is")
+            reject([carrier], say(ctx.kb, "reason.template.signature_inactive", signature=signature, carrier=label))
     return verdicts
 
 
