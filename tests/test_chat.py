@@ -319,7 +319,7 @@ def _signed(ctx):
 def test_a_conversation_whose_files_are_uploads_never_takes_a_path(ctx, router, media):
     conv = Conversation(_signed(ctx), router, files="upload")
     lines = conv.start("template.create", {"name": "Spring", "media": media["image"]})
-    assert [line.text for line in lines] == [attachments.ATTACH]   # named in the request: dropped, and asked for
+    assert [line.text for line in lines] == [say(ctx.kb, "file.attach")]   # named in the request: dropped, and asked for
     for text in ("AcmeShop", "e-commerce", "Hi there"):
         conv.handle(text)
     assert conv.waiting.kind == "file" and conv.waiting.slot == "media"

@@ -21,7 +21,7 @@ from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, check_count, perform
 from ..errors import NotFound, Unsupported, UserError, coded, hinted, refused, said
-from ..formats import CHARACTER_FAULTS, characters_fault
+from ..formats import characters_fault
 from ..messages import say
 from ..text import clean, fold, longest_first, mentioned, typed
 from . import signatures
@@ -77,7 +77,7 @@ def check_text(ctx: Context, text: str) -> list[str]:
         chars = " ".join(reserved)
         raise refused(CONTENT_ILLEGAL, f"the text contains {chars}, reserved for the signature the service puts in front; "
                       "remove them", "template.reserved", chars=chars)
-    _check_characters(spec, text)
+    _check_characters(ctx, text)
     if "${" in VARIABLE.sub("", text):
         raise said(UserError("the text has an unclosed ${ ; write variables as ${name}"), "template.unclosed_variable")
     names = variables_of(text)
@@ -91,13 +91,14 @@ def check_text(ctx: Context, text: str) -> list[str]:
     return names
 
 
-def _check_characters(spec: dict, text: str) -> None:
-    """Refuse TEXT's traditional characters and emoji (`characters_fault`), said in every language as
-    a question quoting the text is answered (`note.template_characters.FAULT`)."""
-    found = characters_fault(spec, text)
+def _check_characters(ctx: Context, text: str) -> None:
+    """Refuse TEXT's traditional characters and emoji (`characters_fault`) in the catalogue's English, said in
+    every language as a question quoting the text is answered (`note.template_characters.FAULT`)."""
+    found = characters_fault(ctx.rules.template, text)
     if found is not None:
         kind, fields = found
-        raise refused(UNSUPPORTED, CHARACTER_FAULTS[kind].format(**fields), f"note.template_characters.{kind}", **fields)
+        raise refused(UNSUPPORTED, say(ctx.kb, f"note.template_characters.{kind}", **fields),
+                      f"note.template_characters.{kind}", **fields)
 
 
 def _check_media(ctx: Context, text: str, files: list[media.MediaFile]) -> list[media.MediaFile]:

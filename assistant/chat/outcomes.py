@@ -48,7 +48,7 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     elif name == "template.create":
         files = conv.files   # paths on this machine, or the uploads' records: never a client's path on the service
         status = templates.create(ctx, args["name"], args["signature"], args["industry"], args["text"],
-                                  files.opened(args["media"]), files.opened(args.get("letter")))
+                                  files.opened(ctx, args["media"]), files.opened(ctx, args.get("letter")))
         conv.last.update(template=status["code"], object=f"template:{status['code']}")
         lines = [Line("ok", conv.say("done.created", code=status["code"])),
                  Line("answer", render.template_text(status, carriers, conv.kb, conv.lang))]
