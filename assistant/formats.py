@@ -18,29 +18,16 @@ NAME_ILLEGAL = "isv.SIGN_NAME_ILLEGAL"
 EMOJI_ILLEGAL = "isv.SMS_SIGN_EMOJI_ILLEGAL"
 
 
-# What is wrong with a signature's name, and its fix, in the account model's English (the faults of
-# `name_faults`); the message catalogue says the same as `signature_name.FAULT` and `signature_name.FAULT.fix`
-# in every language (tests/test_symptoms.py keeps the English the same).
-NAME_FAULTS = {
-    "spaces": ("has spaces", "write it without spaces"),
-    "spaces_hint": ("has spaces", "write it without spaces, e.g. '{usable}'"),
-    "length": ("has {count} characters", "use {low} to {high}"),
-    "symbols": ("contains {chars}", "use only Chinese characters, letters and digits (no symbols or emoji)"),
-    "digits": ("is digits only", "include letters or Chinese characters"),
-    "letters": ("is letters only", "include Chinese characters or digits"),
-    "generic": ("is a generic word", "use the name of your enterprise, institution, trademark or app"),
-}
-
-
 def name_faults(rules: Mapping[str, Any], name: str) -> tuple[str, str, list[tuple[str, dict[str, Any]]]] | None:
     """(the service's code, the name as shown, its faults) when NAME breaks the signature name RULES
-    (rules.yaml `signature`), else None: each fault a key of NAME_FAULTS with its fields, every one
+    (rules.yaml `signature`), else None: each fault (`signature_name.FAULT` of the message catalogue, which
+    words it in every language, the account model's English too: `name_sentence`) with its fields, every one
     named at once so that a name is corrected in one go."""
     faults: list[tuple[str, dict[str, Any]]] = []
     shown = name
     if name != name.strip() or any(ch.isspace() for ch in name):
         usable = "".join(ch for ch in name if is_cjk(ch) or (ch.isascii() and ch.isalnum()))
-        hint = usable and name_problem(rules, usable) is None     # a hint that is itself valid
+        hint = usable and name_faults(rules, usable) is None     # a hint that is itself valid
         faults.append(("spaces_hint", {"usable": usable}) if hint else ("spaces", {}))
     else:
         shown = name = unicodedata.normalize("NFKC", name)
@@ -63,25 +50,12 @@ def name_faults(rules: Mapping[str, Any], name: str) -> tuple[str, str, list[tup
     return code, shown, faults
 
 
-def name_problem(rules: Mapping[str, Any], name: str) -> tuple[str, str] | None:
-    """(the service's code, what is wrong and how to fix it) when NAME breaks the signature name
-    RULES (rules.yaml `signature`), else None. Every fault is named at once ("has spaces and
-    contains '!'"), each with its fix, so a name is corrected in one go. The assistant also says
-    this of a name a question quotes ("the console won't take "ACME-China!""): see assistant/symptoms.py."""
-    found = name_faults(rules, name)
-    if found is None:
-        return None
-    code, shown, faults = found
-    said = [NAME_FAULTS[kind][0].format(**fields) for kind, fields in faults]
-    what = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
-    return code, f"signature '{shown}' {what}; " + "; ".join(NAME_FAULTS[kind][1].format(**fields) for kind, fields in faults)
-
-
 def name_sentence(shown: str, faults: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    """What `name_problem` says of the name SHOWN with FAULTS (`name_faults`), as the catalogue's sentence
-    `note.signature_name` ({"say": id, "fields": ...}, said with `messages.said`): the faults
-    (`signature_name.FAULT`) and each one's fix (`signature_name.FAULT.fix`), so that a question quoting
-    the name and the refusal of the name itself say it alike in every language."""
+    """What is wrong with the name SHOWN with FAULTS (`name_faults`) and how to fix it, as the catalogue's
+    sentence `note.signature_name` ({"say": id, "fields": ...}, said with `messages.said`): the faults
+    (`signature_name.FAULT`) and each one's fix (`signature_name.FAULT.fix`). The one wording: the account
+    model refuses the name with its English (signatures.check_name), a question quoting the name is
+    answered with it in the question's language (assistant/symptoms.py)."""
     said = [{"say": f"signature_name.{kind}", "fields": fields} for kind, fields in faults]
     fixes = [{"say": f"signature_name.{kind}.fix", "fields": fields} for kind, fields in faults]
     what = said[0] if len(said) == 1 else {"say": "list.and", "fields": {"listed": said[:-1], "last": said[-1]}}
@@ -91,20 +65,11 @@ def name_sentence(shown: str, faults: list[tuple[str, dict[str, Any]]]) -> dict[
     return {"say": "note.signature_name", "fields": {"name": shown, "what": what, "fixes": then}}
 
 
-# What is wrong with a template's characters, in the account model's English (the faults of
-# `characters_fault`); the message catalogue says the same as `note.template_characters.FAULT` in every
-# language (tests/test_symptoms.py keeps the English the same).
-CHARACTER_FAULTS = {
-    "traditional": "the text uses traditional Chinese {chars}; write them in simplified Chinese: {simplified}",
-    "emoji": ("the text contains emoji {emoji}; remove them (a template's text is Chinese, letters, "
-              "digits and punctuation only)"),
-}
-
-
 def characters_fault(spec: Mapping[str, Any], text: str) -> tuple[str, dict[str, str]] | None:
-    """(a key of CHARACTER_FAULTS, its fields) when TEXT has traditional characters or emoji, which the
-    service does not take (isv.UNSUPPORTED_CONTENT), naming each and, for a traditional one, its
-    simplified form; None when it has none."""
+    """(the fault, its fields) when TEXT has traditional characters or emoji, which the service does not
+    take (isv.UNSUPPORTED_CONTENT), naming each and, for a traditional one, its simplified form; None when
+    it has none. The catalogue words each fault (`note.template_characters.FAULT`) in every language: the
+    account model's refusal (templates.check_text) and the answer to a question quoting the text alike."""
     table = spec.get("traditional_characters") or {}
     traditional = list(dict.fromkeys(ch for ch in text if ch in table))
     if traditional:
@@ -113,14 +78,6 @@ def characters_fault(spec: Mapping[str, Any], text: str) -> tuple[str, dict[str,
     if emoji:
         return "emoji", {"emoji": " ".join(emoji)}
     return None
-
-
-def characters_problem(spec: Mapping[str, Any], text: str) -> str | None:
-    """What is wrong with TEXT's traditional characters or emoji (`characters_fault`), in English; None
-    when it has none. A template's text a question quotes gets the same in the question's language
-    (assistant/symptoms.py)."""
-    found = characters_fault(spec, text)
-    return None if found is None else CHARACTER_FAULTS[found[0]].format(**found[1])
 
 
 def _emoji_in(text: str, ranges: Sequence[tuple[int, int]]) -> list[str]:

@@ -48,11 +48,14 @@ def filled(frame: str, fields: dict[str, object]) -> str:
 
 def said(kb: KnowledgeBase, value: Any, lang: str) -> str:
     """VALUE in LANG: a {"say": id, "fields": ...} is the catalogue's sentence with its fields said
-    too, a list its items joined as LANG joins them (`list.separator`), anything else as it is.
+    too, a {"texts": {en: ..., zh: ...}} its text in LANG (English when it has none in LANG), a list
+    its items joined as LANG joins them (`list.separator`), anything else as it is.
     What is stored to be said later in a reader's language (a ticket's summary, a rule's note)."""
     if isinstance(value, dict) and "say" in value:
         fields = {k: said(kb, v, lang) for k, v in (value.get("fields") or {}).items()}
         return say(kb, value["say"], lang, **fields)
+    if isinstance(value, dict) and "texts" in value:    # a text rules.yaml gives in each language (a carrier's reason)
+        return value["texts"].get(lang) or value["texts"]["en"]
     if isinstance(value, (list, tuple)):
         return joined(kb, value, lang)
     return str(value)

@@ -380,9 +380,11 @@ class Words:
 
 
 def _note(carrier_status: dict, w: Words | None = None) -> str:
-    """A carrier's reason, or when it is expected to decide."""
+    """A carrier's reason (in W's language where it is one the account model gives: `reason_in`), or
+    when it is expected to decide."""
     if carrier_status.get("reason"):
-        return carrier_status["reason"]
+        reason = carrier_status["reason"]
+        return reason if w is None or w.kb is None else reason_in(w.kb, reason, w.lang)
     if not carrier_status.get("expected_by"):
         return ""
     return (w or Words())("result.expected_by", "expected by {date}", date=carrier_status["expected_by"])
@@ -419,7 +421,8 @@ def signature_text(status: dict, carriers: dict[str, str], kb: KnowledgeBase | N
                w("table.availability", "availability"), w("table.note", "note"))
     lines = [head, w("result.submitted", "Submitted {date}", date=status["submitted"]), table(rows, headers)]
     if shared:
-        lines.append(w("result.reason", "Reason: {reason}", reason=one_line(shared)))
+        lines.append(w("result.reason", "Reason: {reason}", reason=one_line(shared if w.kb is None else
+                                                                         reason_in(w.kb, shared, w.lang))))
     lines.append(w("result.signature.ready", "Ready for production: {ready}", ready=ready))
     return "\n".join(lines)
 
@@ -590,20 +593,43 @@ def detail_sentence(kb: KnowledgeBase, phone: str, detail: str) -> dict | None:
         return {"say": known[0], "fields": known[1]}
     for msg_id in kb.messages:
         if msg_id.startswith(("send.held.", "send.failed.")) and (fields := heard(kb, msg_id, detail)) is not None:
-            return {"say": msg_id, "fields": {name: _named(kb, value) for name, value in fields.items()}}
+            return {"say": msg_id, "fields": {name: _named(kb, value, name) for name, value in fields.items()}}
     return None
 
 
-def _named(kb: KnowledgeBase, value: str) -> Any:
-    """A field of a stored English reason (`detail_sentence`) said in each language where the catalogue
-    names it: a carrier by its English name, a carrier's rejection of an industry (`reason.rejects.*`)."""
+def _named(kb: KnowledgeBase, value: str, field: str = "") -> Any:
+    """A FIELD of a stored English reason (`detail_sentence`, `reason_sentence`) said in each language where
+    the knowledge base names it: a carrier by its English name, a signature's source (`label.source.*`), a
+    template's rejection reason (`reason_sentence`)."""
     carriers = kb.rules.carriers if kb.rules is not None else {}
     key = next((k for k, name in carriers.items() if name == value), None)
     if key is not None and f"label.carrier.{key}" in kb.messages:
         return {"say": f"label.carrier.{key}"}
-    reason = next((msg_id for msg_id, texts in kb.messages.items()
-                   if msg_id.startswith("reason.rejects.") and texts.get("en") == value), None)
-    return {"say": reason} if reason else value
+    if field == "source" and f"label.source.{value}" in kb.messages:
+        return {"say": f"label.source.{value}"}
+    return reason_sentence(kb, value) if field == "reason" else value
+
+
+# The reasons the account model records from the catalogue (in English) for a rejected template or signature
+_REASONS = ("reason.template.", "reason.signature.")
+
+
+def reason_sentence(kb: KnowledgeBase, reason: str) -> Any:
+    """REASON, why a carrier rejected a template or a signature (recorded in English), as a value `messages.said`
+    says in each language: a carrier rule's reason as rules.yaml gives it in each ({"texts": ...}), a reason of
+    the account model's own as the catalogue's sentence (`reason.template.*`, `reason.signature.*`); any other
+    (a reason an operator or agent typed in their own words) as it is."""
+    if kb.rules is not None and reason in kb.rules.reasons_said:
+        return {"texts": kb.rules.reasons_said[reason]}
+    for msg_id in kb.messages:
+        if msg_id.startswith(_REASONS) and (fields := heard(kb, msg_id, reason)) is not None:
+            return {"say": msg_id, "fields": {name: _named(kb, value, name) for name, value in fields.items()}}
+    return reason
+
+
+def reason_in(kb: KnowledgeBase, reason: str, lang: str) -> str:
+    """REASON (recorded in English) in LANG where the knowledge base says it (`reason_sentence`), else as it is."""
+    return reason if lang == "en" else said(kb, reason_sentence(kb, reason), lang)
 
 
 def number_sends_text(sends: list[dict], phone: str, kb: KnowledgeBase, lang: str, account: str,

@@ -63,6 +63,7 @@ class Rules(NamedTuple):
     day_words: DayWords = DayWords()    # how a day is named in words ("3 days ago", 上周一): clock.parse_day
     number_words: dict[str, int] = {}   # "three": 3, 三: 3 (`text.read_number`; never mutated)
     unsupported_said: dict[str, dict[str, str]] = {}   # prefix -> the reason in each language rules.yaml gives
+    reasons_said: dict[str, dict[str, str]] = {}   # a carrier rule's English reason -> it in each language given
 
     @property
     def holidays(self) -> WorkCalendar:
@@ -72,6 +73,12 @@ class Rules(NamedTuple):
     @property
     def eligible_industries(self) -> list[str]:
         return [name for name, ok in self.account_industries.items() if ok]
+
+    def reason_said(self, reason: str, lang: str) -> str:
+        """REASON (a template's rejection, recorded in English) in LANG when it is one of the carrier rules'
+        reasons and rules.yaml gives it in LANG; else REASON as it is (a reason a person typed stays as typed)."""
+        texts = self.reasons_said.get(reason)
+        return (texts.get(lang) or reason) if texts else reason
 
     def rejections(self, reasons: Mapping[str, str | None]) -> list[str]:
         """REASONS (carrier -> why it will reject, or None) as one line a reason, naming the carriers
@@ -109,8 +116,22 @@ def _days(value: Any, what: str) -> int:
     return value
 
 
-def _carrier_rules(data: Any, carriers: dict[str, str], industries: list[str]) -> dict[str, CarrierRules]:
-    """Each carrier's own rules; every carrier needs an entry, and every industry named must exist."""
+def _reason(value: Any, where: str, said: dict[str, dict[str, str]]) -> str | None:
+    """A carrier rule's reason as its English (None when not given): VALUE is a plain string (the English
+    alone) or {en: ..., zh: ...}, whose texts are kept in SAID under the English."""
+    if value is None:
+        return None
+    texts = {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {"en": str(value)}
+    if not texts.get("en", "").strip():
+        raise RulesError(f"{where} needs its reason in English (en: ...)")
+    said.setdefault(texts["en"], {}).update(texts)
+    return texts["en"]
+
+
+def _carrier_rules(data: Any, carriers: dict[str, str], industries: list[str],
+                   said: dict[str, dict[str, str]]) -> dict[str, CarrierRules]:
+    """Each carrier's own rules; every carrier needs an entry, and every industry named must exist. Each
+    reason's texts in every language go into SAID (English -> texts: `Rules.reasons_said`)."""
     if not isinstance(data, dict) or set(data) != set(carriers):
         raise RulesError(f"carrier_rules needs one entry per carrier: {', '.join(carriers)}")
     out = {}
@@ -126,8 +147,11 @@ def _carrier_rules(data: Any, carriers: dict[str, str], industries: list[str]) -
         for name, rule in (spec.get("industries") or {}).items():
             if name not in industries:
                 raise RulesError(f"{where} names unknown industry '{name}'; use one of template industries")
-            rule = IndustryRule(rule.get("rejects"), rule.get("requires_letter"),
-                                tuple(str(w) for w in rule.get("banned_words") or ()), rule.get("reason"))
+            at = f"{where} industry '{name}'"
+            rule = IndustryRule(_reason(rule.get("rejects"), f"{at} rejects", said),
+                                _reason(rule.get("requires_letter"), f"{at} requires_letter", said),
+                                tuple(str(w) for w in rule.get("banned_words") or ()),
+                                _reason(rule.get("reason"), f"{at} reason", said))
             if rule.banned_words and not rule.reason:
                 raise RulesError(f"{where} industry '{name}' has banned_words but no reason to give")
             rules[str(name)] = rule
@@ -138,7 +162,8 @@ def _carrier_rules(data: Any, carriers: dict[str, str], industries: list[str]) -
                 raise RulesError(f"{where} content rule names unknown industry '{unless}'")
             if not rule.get("words") or not rule.get("reason"):
                 raise RulesError(f"{where}: a content rule needs words and a reason")
-            content.append(ContentRule(tuple(str(w) for w in rule["words"]), unless, str(rule["reason"])))
+            content.append(ContentRule(tuple(str(w) for w in rule["words"]), unless,
+                                       _reason(rule["reason"], f"{where} content rule", said) or ""))
         sources = tuple(str(x) for x in spec.get("signature_sources") or SOURCES)
         unknown = [x for x in sources if x not in SOURCES]
         if unknown:
@@ -286,7 +311,8 @@ def parse(data: Any) -> Rules:
     template_names = [str(name) for name in (template.pop("industries", None) or ())]
     if not template_names:
         raise RulesError("template industries must list the industries a template may be filed under")
-    carrier_rules = _carrier_rules(_section(data, "carrier_rules"), carriers, template_names)
+    reasons_said: dict[str, dict[str, str]] = {}
+    carrier_rules = _carrier_rules(_section(data, "carrier_rules"), carriers, template_names, reasons_said)
     template_industries = {name: TemplateIndustry(
         {c: r.industries[name].rejects for c, r in carrier_rules.items() if name in r.industries and r.industries[name].rejects},
         {c: r.industries[name].requires_letter for c, r in carrier_rules.items()
@@ -296,7 +322,7 @@ def parse(data: Any) -> Rules:
                  {"urgent_within_business_days": 2, "kept_turns": 20, "max_text_chars": 4000,
                   "recent_failed_send_hours": 24, **(data.get("handoff") or {})},
                  carrier_rules, _conversations(data), _day_words(data, numbers := _number_words(data)), numbers,
-                 unsupported_said)
+                 unsupported_said, reasons_said)
 
 
 def _unsupported(items: Any) -> dict[str, dict[str, str]]:

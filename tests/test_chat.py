@@ -319,7 +319,7 @@ def _signed(ctx):
 def test_a_conversation_whose_files_are_uploads_never_takes_a_path(ctx, router, media):
     conv = Conversation(_signed(ctx), router, files="upload")
     lines = conv.start("template.create", {"name": "Spring", "media": media["image"]})
-    assert [line.text for line in lines] == [attachments.ATTACH]   # named in the request: dropped, and asked for
+    assert [line.text for line in lines] == [say(ctx.kb, "file.attach")]   # named in the request: dropped, and asked for
     for text in ("AcmeShop", "e-commerce", "Hi there"):
         conv.handle(text)
     assert conv.waiting.kind == "file" and conv.waiting.slot == "media"
@@ -785,11 +785,14 @@ def test_why_and_what_to_do_right_after_a_rejected_signatures_status_are_about_t
 
 
 def test_why_and_what_to_do_right_after_a_rejected_signatures_status_are_said_in_chinese(ctx, router):
+    """The reason too: recorded in English from the catalogue (`reason.signature.*`), said again in Chinese."""
     _globex_rejected(ctx)
     reason = signatures.status(ctx, "Globex")[0]["reason"]
+    assert reason.startswith("'Globex' is not the full or abbreviated name")
     conv = Conversation(ctx, router, lang="zh")
     conv.handle("/signature Globex")
-    assert _lines(conv, "为什么被驳回了？") == f"Globex被所有运营商驳回，原因：{reason}"
+    assert _lines(conv, "为什么被驳回了？") == ("Globex被所有运营商驳回，原因：“Globex”不是已登记企业（Acme Technology Co., "
+                                            "Ltd.）的全称或简称；请更新实名资料或改用相符的名称，然后重新提交")
     assert _lines(conv, "那我现在该怎么办？") == ctx.kb.entries["signature-rejected"].said("answer", "zh")
 
 

@@ -79,18 +79,6 @@ def test_a_near_spelling_is_the_closest_phrase_and_of_equally_close_ones_the_las
     assert small_talk(tied, "hello therx") == "thanks"
 
 
-def test_each_carriers_rejection_of_an_industry_has_its_words_in_every_language(kb):
-    """The go-ahead of a template says why a carrier rejects its industry in the conversation's
-    language (`reason.rejects.CARRIER.INDUSTRY`): each rejection of rules.yaml has one, its English
-    rules.yaml's own words."""
-    rejections = {(carrier, industry): reason for industry, rules in kb.rules.template_industries.items()
-                  for carrier, reason in rules.rejected_by.items()}
-    assert len(rejections) >= 4
-    for (carrier, industry), reason in rejections.items():
-        texts = kb.messages[f"reason.rejects.{carrier}.{industry}"]
-        assert texts["en"] == reason and texts["zh"]
-
-
 def test_a_stored_sentence_of_the_catalogue_gives_back_its_fields_to_be_said_again(kb):
     from assistant.messages import heard
 
@@ -114,9 +102,7 @@ def _marked_refusals() -> list[tuple[str, int, str, str | None, dict]]:
     `said(ERROR, "id", ...)` / `errors.said(...)` with ERROR an error class's call (through `hinted`),
     and `refused(CODE, MESSAGE, "id", ...)`."""
     import ast
-    from pathlib import Path
 
-    import assistant
 
     def template(node: ast.expr, keywords: dict[str, ast.expr]) -> str | None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -143,6 +129,23 @@ def _marked_refusals() -> list[tuple[str, int, str, str | None, dict]]:
         return None
 
     found = []
+    for path, node, name, key in _marked_calls():
+        keywords = {k.arg: k.value for k in node.keywords if k.arg}
+        english = node.args[1] if name == "refused" else error_of(node.args[0])
+        spread = any(k.arg is None for k in node.keywords)
+        shown = None if english is None or key.endswith("*") or spread else template(english, keywords)
+        found.append((path.name, node.lineno, key, shown, {"**": None} if spread else keywords))
+    return found
+
+
+def _marked_calls():
+    """(file, call, "said" or "refused", id or an f-string id's prefix + "*") of each refusal the code marks with
+    a catalogue sentence (`_marked_refusals`)."""
+    import ast
+    from pathlib import Path
+
+    import assistant
+
     for path in sorted(Path(assistant.__file__).parent.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
@@ -153,17 +156,38 @@ def _marked_refusals() -> list[tuple[str, int, str, str | None, dict]]:
                 continue
             msg_id = node.args[at]
             if isinstance(msg_id, ast.JoinedStr):
-                key = str(msg_id.values[0].value) + "*"
+                yield path, node, name, str(msg_id.values[0].value) + "*"
             elif isinstance(msg_id, ast.Constant) and isinstance(msg_id.value, str):
-                key = msg_id.value
-            else:
-                continue
-            keywords = {k.arg: k.value for k in node.keywords if k.arg}
-            english = node.args[1] if name == "refused" else error_of(node.args[0])
-            spread = any(k.arg is None for k in node.keywords)
-            shown = None if english is None or key.endswith("*") or spread else template(english, keywords)
-            found.append((path.name, node.lineno, key, shown, {"**": None} if spread else keywords))
-    return found
+                yield path, node, name, msg_id.value
+
+
+def test_no_marked_refusal_builds_its_english_beside_the_catalogue(kb):
+    """A marked refusal's English is written out in the call (a literal or an f-string, which the test above
+    reads against the catalogue) or said from the catalogue itself (`say`, `said`: one source). Built another
+    way (a constant or a table kept in code, `.format`, `+`) it would be the catalogue's sentence a second time,
+    which nothing keeps the same."""
+    import ast
+
+    def english_of(node: ast.Call, name: str) -> ast.expr | None:
+        error = node.args[0]
+        if name == "refused":
+            return node.args[1]
+        while isinstance(error, ast.Call) and getattr(error.func, "id", None) == "hinted":
+            error = error.args[0]
+        return error.args[0] if isinstance(error, ast.Call) and error.args else None
+
+    def from_catalogue(node: ast.expr) -> bool:
+        return isinstance(node, ast.Call) and (getattr(node.func, "id", None) or getattr(node.func, "attr", None)) in (
+            "say", "said", "said_in")
+
+    built = []
+    for path, node, name, key in _marked_calls():
+        english = english_of(node, name)
+        if english is None or key == "refusal.coded":   # errors.refused/coded: the message handed in, marked there
+            continue
+        if not isinstance(english, (ast.Constant, ast.JoinedStr)) and not from_catalogue(english):
+            built.append(f"{path.name}:{node.lineno}: {key} from {ast.unparse(english)[:60]}")
+    assert built == []
 
 
 # a sentence worded its own way on purpose: the desk's form names what to fill in, where the command line names its flag

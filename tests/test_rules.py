@@ -80,3 +80,29 @@ def test_the_words_of_days_are_read_in_the_form_they_are_compared_in(kb):
     words = _parse_with(lambda d: d["day_words"]["last_week"].append("The  Previous")).day_words
     assert "the previous" in words.last_week and words.weekdays["monday"] == 0 and words.weekdays["周日"] == 6
     assert words.ago[0] == max(words.ago, key=len)       # the longest first: "days ago" before "day ago"
+
+
+def test_each_carrier_rules_reason_is_given_in_english_and_chinese_and_said_in_the_language_asked(kb):
+    """A template's rejection the account model writes from rules.yaml (an industry refused, a letter wanted,
+    banned words, the live-streaming rule) is recorded in English and said in a Chinese conversation in
+    Chinese: each reason of the shipped rules has both."""
+    reasons = [text for own in kb.rules.carrier_rules.values() for rule in own.industries.values()
+               for text in (rule.rejects, rule.requires_letter, rule.reason) if text]
+    reasons += [content.reason for own in kb.rules.carrier_rules.values() for content in own.content]
+    assert len(reasons) >= 10
+    for reason in reasons:
+        zh = kb.rules.reason_said(reason, "zh")
+        assert zh != reason and not zh.isascii(), reason
+        assert kb.rules.reason_said(reason, "en") == reason
+    assert kb.rules.reason_said("China Telecom does not accept medicine digital messages", "zh") == "中国电信不接受医药类数字短信"
+    typed = "wording not allowed, per the carrier's call"     # a person's own words stay as typed
+    assert kb.rules.reason_said(typed, "zh") == typed
+
+
+def test_a_carrier_rules_reason_written_plainly_is_its_english_alone_and_one_without_english_is_refused():
+    plain = _parse_with(lambda d: d["carrier_rules"]["china_unicom"]["industries"].update(
+        finance={"rejects": "China Unicom does not accept finance"}))
+    assert plain.carrier_rules["china_unicom"].industries["finance"].rejects == "China Unicom does not accept finance"
+    assert plain.reason_said("China Unicom does not accept finance", "zh") == "China Unicom does not accept finance"
+    with pytest.raises(RulesError, match="finance' rejects needs its reason in English"):
+        _parse_with(lambda d: d["carrier_rules"]["china_unicom"]["industries"].update(finance={"rejects": {"zh": "不接受"}}))

@@ -187,12 +187,15 @@ def test_a_foreseen_rejection_is_recorded_in_english_and_said_in_chinese_from_th
     assert status["warnings"] == [f"Every carrier will reject it: {english}"]
 
 
-def test_every_fault_of_a_signature_name_is_named_at_once(kb):
-    from assistant.formats import name_problem
-
-    code, said = name_problem(kb.rules.signature, "Acme Shop!")
-    assert code == "isv.SIGN_NAME_ILLEGAL"
-    assert said.startswith("signature 'Acme Shop!' has spaces and contains '!'; write it without spaces, e.g. 'AcmeShop'")
+def test_every_fault_of_a_signature_name_is_named_at_once(ctx):
+    with pytest.raises(UserError) as refused:
+        signatures.check_name(ctx, "Acme Shop!")
+    said = str(refused.value)
+    assert refused.value.code == "isv.SIGN_NAME_ILLEGAL"
+    assert said.startswith("isv.SIGN_NAME_ILLEGAL: signature 'Acme Shop!' has spaces and contains '!'; "
+                           "write it without spaces, e.g. 'AcmeShop'")
     assert "use only Chinese characters, letters and digits" in said
-    _, said = name_problem(kb.rules.signature, "Acme Technology Co., Ltd.")
+    with pytest.raises(UserError) as refused:
+        signatures.check_name(ctx, "Acme Technology Co., Ltd.")
+    said = str(refused.value)
     assert "has spaces, has 25 characters and contains ',' '.'" in said and "e.g." not in said   # no hint that fails too

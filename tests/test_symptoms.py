@@ -207,12 +207,17 @@ def test_a_numbers_or_a_signature_names_note_is_said_in_chinese_to_a_chinese_que
 
 
 @pytest.mark.parametrize("name", ["ACME-China!", "Acme Shop!", "Acme Technology Co., Ltd.", "12306", "测试", "A", "Joy&Fun游戏"])
-def test_the_english_note_on_a_signature_name_is_the_account_models_refusal_word_for_word(kb, name):
-    from assistant.formats import name_problem
+def test_the_english_note_on_a_signature_name_is_the_account_models_refusal_word_for_word(ctx, name):
+    from assistant.actions import signatures
+    from assistant.errors import UserError
     from assistant.messages import said
 
+    kb = ctx.kb
     [finding] = symptoms.findings(f'our signature "{name}" was refused', kb.rules, kb.routing.checks)
-    assert said(kb, {"say": finding.note, "fields": dict(finding.fields)}, "en") == name_problem(kb.rules.signature, name)[1]
+    with pytest.raises(UserError) as refused:
+        signatures.check_name(ctx, name)
+    note = said(kb, {"say": finding.note, "fields": dict(finding.fields)}, "en")
+    assert str(refused.value) == f"{refused.value.code}: {note}"
 
 
 @pytest.mark.parametrize(("question", "note"), [
@@ -224,12 +229,17 @@ def test_a_template_texts_traditional_characters_or_emoji_are_named_in_chinese_t
 
 
 @pytest.mark.parametrize("text", ["限時優惠", "大促😀", "心❤️"])
-def test_the_english_note_on_a_template_texts_characters_is_the_account_models_refusal_word_for_word(kb, text):
-    from assistant.formats import characters_problem
+def test_the_english_note_on_a_template_texts_characters_is_the_account_models_refusal_word_for_word(ctx, text):
+    from assistant.actions import templates
+    from assistant.errors import UserError
     from assistant.messages import said
 
+    kb = ctx.kb
     [finding] = symptoms.findings(f'our template text "{text}" was refused', kb.rules, kb.routing.checks)
-    assert said(kb, {"say": finding.note, "fields": dict(finding.fields)}, "en") == characters_problem(kb.rules.template, text)
+    with pytest.raises(UserError) as refused:
+        templates.check_text(ctx, text)
+    note = said(kb, {"say": finding.note, "fields": dict(finding.fields)}, "en")
+    assert str(refused.value) == f"isv.UNSUPPORTED_CONTENT: {note}"
 
 
 def test_an_unsupported_segments_note_in_english_is_the_account_models_reason(router, kb):

@@ -19,8 +19,9 @@ from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, check_count, perform
 from ..errors import NotFound, UserError, refused, said
-from ..formats import name_faults, name_problem, name_sentence
+from ..formats import name_faults, name_sentence
 from ..knowledge import KnowledgeBase
+from ..messages import said as said_in
 from ..messages import say
 from ..rules import SOURCES
 from ..text import clean, mentioned
@@ -43,11 +44,10 @@ def read_source(ctx: Context, source: str) -> str:
 
 def check_name(ctx: Context, name: str) -> str:
     """NAME if it meets the service's format rules, else a UserError saying which rule and how to fix it."""
-    problem = name_problem(ctx.rules.signature, name)
     found = name_faults(ctx.rules.signature, name)
-    if problem is not None and found is not None:
-        sentence = name_sentence(found[1], found[2])    # the same in every language
-        raise refused(*problem, sentence["say"], **sentence["fields"])
+    if found is not None:
+        sentence = name_sentence(found[1], found[2])    # the catalogue's: its English is the refusal's
+        raise refused(found[0], said_in(ctx.kb, sentence, "en"), sentence["say"], **sentence["fields"])
     return unicodedata.normalize("NFKC", name)
 
 

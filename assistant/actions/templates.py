@@ -21,7 +21,8 @@ from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, check_count, perform
 from ..errors import NotFound, Unsupported, UserError, coded, hinted, refused, said
-from ..formats import CHARACTER_FAULTS, characters_fault
+from ..formats import characters_fault
+from ..messages import say
 from ..text import clean, fold, longest_first, mentioned, typed
 from . import signatures
 
@@ -76,7 +77,7 @@ def check_text(ctx: Context, text: str) -> list[str]:
         chars = " ".join(reserved)
         raise refused(CONTENT_ILLEGAL, f"the text contains {chars}, reserved for the signature the service puts in front; "
                       "remove them", "template.reserved", chars=chars)
-    _check_characters(spec, text)
+    _check_characters(ctx, text)
     if "${" in VARIABLE.sub("", text):
         raise said(UserError("the text has an unclosed ${ ; write variables as ${name}"), "template.unclosed_variable")
     names = variables_of(text)
@@ -90,13 +91,14 @@ def check_text(ctx: Context, text: str) -> list[str]:
     return names
 
 
-def _check_characters(spec: dict, text: str) -> None:
-    """Refuse TEXT's traditional characters and emoji (`characters_fault`), said in every language as
-    a question quoting the text is answered (`note.template_characters.FAULT`)."""
-    found = characters_fault(spec, text)
+def _check_characters(ctx: Context, text: str) -> None:
+    """Refuse TEXT's traditional characters and emoji (`characters_fault`) in the catalogue's English, said in
+    every language as a question quoting the text is answered (`note.template_characters.FAULT`)."""
+    found = characters_fault(ctx.rules.template, text)
     if found is not None:
         kind, fields = found
-        raise refused(UNSUPPORTED, CHARACTER_FAULTS[kind].format(**fields), f"note.template_characters.{kind}", **fields)
+        raise refused(UNSUPPORTED, say(ctx.kb, f"note.template_characters.{kind}", **fields),
+                      f"note.template_characters.{kind}", **fields)
 
 
 def _check_media(ctx: Context, text: str, files: list[media.MediaFile]) -> list[media.MediaFile]:
@@ -142,7 +144,9 @@ def check_letter_file(ctx: Context, letter: media.MediaFile) -> media.MediaFile:
 
 
 def _verdicts(ctx: Context, text: str, industry: str, signature: str, has_letter: bool) -> dict[str, str | None]:
-    """Each carrier's reason to reject (None: approve), decided on the template as submitted."""
+    """Each carrier's reason to reject (None: approve), decided on the template as submitted: recorded in
+    English, rules.yaml's or the catalogue's (`reason.template.*`), said again in a reader's language
+    (render.reason_sentence)."""
     spec = ctx.rules.template
     folded = text.casefold()
     verdicts: dict[str, str | None] = {c: None for c in ctx.rules.carriers}
@@ -153,8 +157,7 @@ def _verdicts(ctx: Context, text: str, industry: str, signature: str, has_letter
 
     banned = [w for w in spec.get("banned_words", ()) if str(w).casefold() in folded]
     if banned:
-        reject(ctx.rules.carriers, f"the content contains '{banned[0]}', which carriers do not accept; "
-                                   "revise the wording and submit a new template")
+        reject(ctx.rules.carriers, say(ctx.kb, "reason.template.banned_word", word=banned[0]))
     for carrier, own in ctx.rules.carrier_rules.items():
         rule = own.industries.get(industry)
         if rule and rule.rejects:
@@ -169,8 +172,7 @@ def _verdicts(ctx: Context, text: str, industry: str, signature: str, has_letter
     ready = signatures.usable_with(ctx, signature)
     for carrier, label in ctx.rules.carriers.items():
         if carrier not in ready:
-            reject([carrier], f"signature '{signature}' is not registered and active with {label}; "
-                              "submit a new template once it is")
+            reject([carrier], say(ctx.kb, "reason.template.signature_inactive", signature=signature, carrier=label))
     return verdicts
 
 

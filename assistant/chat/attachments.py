@@ -23,12 +23,17 @@ from ..actions import templates
 from ..context import Context
 from ..errors import Conflict, TooLarge, UserError, said
 from ..files import paths_in
+from ..messages import say
 from ..sanitize import one_line
 
-ATTACH = ("Attach the file: this conversation runs on the service, so send the file itself "
-          "(the REPL uploads it for you)")   # messages.yaml file.attach, said in the conversation's language
 IMAGES = ("png", "jpg", "gif")  # what a commitment letter may be (templates.check_letter_file)
 _NAME_CHARS = 100
+
+
+def _attach(ctx: Context) -> UserError:
+    """The refusal of a path where the file itself is wanted, in the catalogue's English (`file.attach`),
+    marked to be said in the conversation's language."""
+    return said(UserError(say(ctx.kb, "file.attach")), "file.attach")
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ class FileSource(Protocol):
     def received(self, ctx: Context, slot: str, uploads: list[Upload]) -> Any:
         """UPLOADS sent for the file SLOT, checked: what the request keeps."""
 
-    def opened(self, value: Any) -> Any:
+    def opened(self, ctx: Context, value: Any) -> Any:
         """What a request kept for a file slot, as `templates.create` takes it (paths or media files)."""
 
 
@@ -71,7 +76,7 @@ class LocalFiles:
     def received(self, ctx: Context, slot: str, uploads: list[Upload]) -> Any:
         raise said(Conflict("this conversation reads files from this machine; type the file's path"), "file.local_only")
 
-    def opened(self, value: Any) -> Any:
+    def opened(self, ctx: Context, value: Any) -> Any:
         return value  # paths: templates.create reads them, outside its transaction
 
 
@@ -81,7 +86,7 @@ class UploadedFiles:
     kind = "upload"
 
     def typed(self, ctx: Context, slot: str, value: Any) -> Any:
-        raise said(UserError(ATTACH), "file.attach")  # the same words whatever VALUE names: nothing is looked at
+        raise _attach(ctx)  # the same words whatever VALUE names: nothing is looked at
 
     def received(self, ctx: Context, slot: str, uploads: list[Upload]) -> Any:
         if not uploads:
@@ -101,13 +106,13 @@ class UploadedFiles:
                        "media.total_too_large", total=f"{total / 1024:,.0f}", most=f"{limit:,}")
         return [_record(f) for f in files]
 
-    def opened(self, value: Any) -> Any:
+    def opened(self, ctx: Context, value: Any) -> Any:
         if value is None:
             return None
         if isinstance(value, list):
-            return [self.opened(v) for v in value]
+            return [self.opened(ctx, v) for v in value]
         if not isinstance(value, dict):  # a path from anywhere: never opened here
-            raise said(UserError(ATTACH), "file.attach")
+            raise _attach(ctx)
         return media.MediaFile(value["file"], value["format"], value["size"], value.get("width"), value.get("height"))
 
 

@@ -48,7 +48,7 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     elif name == "template.create":
         files = conv.files   # paths on this machine, or the uploads' records: never a client's path on the service
         status = templates.create(ctx, args["name"], args["signature"], args["industry"], args["text"],
-                                  files.opened(args["media"]), files.opened(args.get("letter")))
+                                  files.opened(ctx, args["media"]), files.opened(ctx, args.get("letter")))
         conv.last.update(template=status["code"], object=f"template:{status['code']}")
         lines = [Line("ok", conv.say("done.created", code=status["code"])),
                  Line("answer", render.template_text(status, carriers, conv.kb, conv.lang))]
@@ -424,18 +424,21 @@ def rejection_asked(conv: Conversation, text: str) -> list[Line] | None:
 
 
 def _rejections(conv: Conversation, kind: str, name: str) -> dict[str, str]:
-    """The carriers that rejected signature or template NAME (KIND), each with its reason; {} when none did
-    (or it is no longer there)."""
+    """The carriers that rejected signature or template NAME (KIND), each with its reason in the conversation's
+    language where the account model gave it (`render.reason_in`; one a person typed as typed); {} when none
+    did (or it is no longer there)."""
     try:
         if kind == "signature":
             carriers = signatures.status(conv.ctx, name)[0]["carriers"]
-            return {c: s["reason"] or "" for c, s in carriers.items() if s["registration"] == "failed"}
-        if kind == "template":
+            rejected = {c: s["reason"] or "" for c, s in carriers.items() if s["registration"] == "failed"}
+        elif kind == "template":
             carriers = templates.status(conv.ctx, name)[0]["carriers"]
-            return {c: s["reason"] or "" for c, s in carriers.items() if s["status"] == "rejected"}
+            rejected = {c: s["reason"] or "" for c, s in carriers.items() if s["status"] == "rejected"}
+        else:
+            return {}
     except NotFound:
-        pass
-    return {}
+        return {}
+    return {c: reason and render.reason_in(conv.kb, reason, conv.lang) for c, reason in rejected.items()}
 
 
 def _rejected_because(conv: Conversation, name: str, reasons: dict[str, str]) -> list[Line]:

@@ -50,8 +50,8 @@ def preview(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         needs = industry.requires_letter
         if needs and not args.get("letter"):
             lines.append(Line("warn", say("preview.no_letter", carriers=_carriers(conv, needs))))
-        lines += [Line("warn", say("preview.rejects", reason=_rejects(conv, carrier, args["industry"], reason)))
-                  for carrier, reason in industry.rejected_by.items()]
+        lines += [Line("warn", say("preview.rejects", reason=_rejects(conv, reason)))
+                  for reason in industry.rejected_by.values()]
         return lines
     if name == "handoff":   # said before the yes: a new ticket, or the account's open one added to
         ticket = handoff.open_id(ctx)
@@ -99,11 +99,10 @@ def by_reason(conv: Conversation, reasons: dict[str, str], every: str) -> list[t
     return [(reason, conv.say(every) if len(keys) == everyone else _carriers(conv, keys)) for reason, keys in grouped.items()]
 
 
-def _rejects(conv: Conversation, carrier: str, industry: str, reason: str) -> str:
-    """Why CARRIER rejects templates of INDUSTRY (REASON, rules.yaml's words) in the conversation's
-    language: `reason.rejects.CARRIER.INDUSTRY` of the catalogue, or REASON when it has none."""
-    key = f"reason.rejects.{carrier}.{industry}"
-    return conv.say(key) if key in conv.kb.messages else reason
+def _rejects(conv: Conversation, reason: str) -> str:
+    """Why a carrier rejects templates of an industry (REASON, rules.yaml's English) in the conversation's
+    language, as rules.yaml gives it (`Rules.reason_said`), or REASON when it has none."""
+    return conv.ctx.rules.reason_said(reason, conv.lang)
 
 
 def _carriers(conv: Conversation, keys: Any) -> str:

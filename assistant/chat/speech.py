@@ -63,6 +63,8 @@ _SAY: list[tuple[re.Pattern[str], str | Phrase]] = [(re.compile(p), r) for p, r 
     (r"add one with --media FILE", "give an image or video file"),
     (r"add --note TEXT", "add a note: /resolve ID NOTE"),
     (r"with --letter FILE and submit a new template", "to a new template (at its commitment letter prompt)"),
+    (r"用 --industry '(?P<industry>[^']+)' --letter FILE 提交新模板", Phrase("speech.template.industry_letter")),
+    (r"用 --letter FILE 附上", Phrase("speech.letter.attach")),      # a carrier rule's Chinese reason (rules.yaml)
     (r"--letter FILE", "a commitment letter image"),
     (r" \(use --json for all\)", ""),
     (r"type help(?= to see)|输入 help(?= 查看)", Phrase("speech.help")),
