@@ -491,6 +491,16 @@ def test_a_port_in_use_is_one_clear_line(serve, run, monkeypatch):
                                "pick another with --port (or stop what is using it)\n")
 
 
+@pytest.mark.parametrize("host", ["256.1.1.1", "no-such-host.invalid", "192.0.2.1"])
+def test_a_host_that_is_no_address_of_this_machine_is_one_line_naming_host_not_port(run, monkeypatch, tmp_path, host):
+    # it said "pick another with --port" of a host no port would fix
+    monkeypatch.delenv("ASSISTANT_NOW")
+    result = run("--db", str(tmp_path / "a.db"), "--role", "admin", "serve", "--host", host, "--port", "18099")
+    assert result.code == 1 and result.err.count("\n") == 1, result.err
+    assert result.err.startswith(f"error: cannot listen on {host}:18099: ")
+    assert "--port" not in result.err and "give --host an address of this machine" in result.err
+
+
 @pytest.mark.parametrize("how", ["--now", "ASSISTANT_NOW"])
 def test_the_service_refuses_a_pretended_time_in_one_line_however_it_is_given(run, monkeypatch, how):
     monkeypatch.setenv("ASSISTANT_NOW", "2026-03-02T10:00:00")

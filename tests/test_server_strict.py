@@ -219,6 +219,24 @@ def test_an_unknown_field_of_a_form_is_a_422_naming_it_and_the_fields_taken(svc)
     assert svc.call("GET", "/v1/sends", svc.customer, headers=NOW)[1] == []
 
 
+def test_an_unknown_query_parameter_is_a_422_naming_it_and_the_parameters_taken(svc):
+    # "?stauts=open" was ignored: every ticket listed, as if the filter had been read
+    svc.call("POST", "/v1/tickets", svc.customer, {"reason": "help"}, headers=NOW)
+    status, answer = svc.call("GET", "/v1/tickets?stauts=resolved", svc.manager, headers=NOW)
+    assert status == 422 and answer["error"].startswith("unknown query parameter 'stauts'; this request takes "
+                                                        "status, "), answer
+    assert "(see /openapi.json)" in answer["error"] and answer["hint"].startswith("this request takes status, ")
+    status, answer = svc.call("GET", "/v1/whoami?verbose=1", svc.customer, headers=NOW)
+    assert status == 422 and answer["error"] == ("unknown query parameter 'verbose'; this request takes no query "
+                                                 "parameters (see /openapi.json)"), answer
+    status, answer = svc.call("POST", "/v1/ask?lang=zh", svc.customer, {"question": "what is td"}, headers=NOW)
+    assert status == 422 and "unknown query parameter 'lang'" in answer["error"], answer   # lang is the body's
+    # the parameters each endpoint takes still work, and the pages keep theirs (a language switch, ?done=1)
+    assert svc.call("GET", "/v1/tickets?status=resolved", svc.manager, headers=NOW) == (200, [])
+    assert svc.call("GET", "/healthz?probe=1")[0] == 200
+    assert "Traceback" not in svc.stderr()
+
+
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
 @pytest.mark.parametrize("question", ["what is td", "签名审核要多久"])
 def test_a_json_body_in_utf16_or_utf32_is_a_422_saying_so_and_to_send_utf8(svc, codec, question):

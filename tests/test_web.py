@@ -306,6 +306,33 @@ def test_the_chat_starts_a_new_conversation_after_exit(desk):
     assert any("7–10 business days" in line["text"] for line in say("how long does signature review take")["lines"])
 
 
+def test_the_line_typed_after_exit_on_the_same_page_is_answered_in_a_new_conversation(desk):
+    # the page's script sends the step it showed; after "exit" that step is the ended conversation's,
+    # which the new one never had: it was refused as "moved on in another window" and the line lost
+    browser = Browser(desk["server"].url)
+    browser.sign_in(desk["customer"])
+    csrf = browser.csrf("/chat")
+    step = re.search(r'data-step="(\d+)"', browser.go("/chat")[2]).group(1)
+
+    def say(text: str) -> tuple[int, dict]:
+        said = urllib.parse.urlencode({"csrf": csrf, "text": text, "step": step}).encode()
+        request = urllib.request.Request(desk["server"].url + "/chat/say", method="POST", data=said,
+                                         headers={"Accept": "application/json"})
+        try:
+            with browser.opener.open(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+    status, view = say("how long does signature review take")
+    step = str(view["step"])
+    status, view = say("exit")
+    assert (status, view["lines"][-1]["text"]) == (200, "Bye.")
+    step = str(view["step"])
+    status, view = say("how long does signature review take")
+    assert status == 200 and not view["refused"], view
+    assert any("7–10 business days" in line["text"] for line in view["lines"])
+
+
 def test_the_pages_follow_the_browsers_language_and_the_switch(desk):
     browser = Browser(desk["server"].url, lang="zh-CN,zh;q=0.9,en;q=0.5")
     assert "访问令牌" in browser.go("/login")[2]

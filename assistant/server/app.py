@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import errno
 import gc
 import logging
 import os
@@ -333,6 +334,9 @@ def run(host: str, port: int, workers: int, settings: Settings, announce=lambda 
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, port))
     except OSError as exc:
+        if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:   # the host is wrong, not the port
+            raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; give --host an address of this "
+                            "machine (127.0.0.1: this machine only, 0.0.0.0: every interface)") from None
         raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; pick another with --port "
                         "(or stop what is using it)") from None
     os.environ.update(settings.to_env())

@@ -58,6 +58,22 @@ def unknown_fields(unknown: list[str], route: Any, form: bool = False) -> str:
         f"{where}; this request takes no body (see /openapi.json)"
 
 
+def query_taken(dependant: Any) -> list[str]:
+    """The query parameters a route's DEPENDANT (FastAPI's) reads, its dependencies' included, in order."""
+    names = [param.alias for param in dependant.query_params]
+    for sub in dependant.dependencies:
+        names += query_taken(sub)
+    return list(dict.fromkeys(names))
+
+
+def unknown_query(unknown: list[str], taken: list[str]) -> str:
+    """The refusal of UNKNOWN query parameters, naming those the endpoint takes (TAKEN)."""
+    listed = ", ".join(repr(name) for name in unknown)
+    where = f"unknown query parameter{'s' if len(unknown) > 1 else ''} {listed}"
+    return f"{where}; this request takes {', '.join(taken)} (see /openapi.json)" if taken else \
+        f"{where}; this request takes no query parameters (see /openapi.json)"
+
+
 def lone_surrogate(value: Any) -> bool:
     """Whether VALUE (parsed JSON: a string, or lists and objects of them) holds text UTF-8 cannot encode."""
     if isinstance(value, str):
@@ -196,9 +212,14 @@ class StrictRoute(APIRoute):
         handler = super().get_route_handler()
         takes = None if self.body_field is None else \
             "form" if isinstance(self.body_field.field_info, params.Form) else "json"
+        query = query_taken(self.dependant)
 
         async def strict(request: Request) -> Response:
             check_url(request.scope)
+            if self.known_fields_only:   # a misspelt filter ("?stauts=open") is refused, not ignored
+                unknown = [name for name in dict.fromkeys(request.query_params) if name not in query]
+                if unknown:
+                    raise Unprocessable(unknown_query(unknown, query))
             if takes is not None:
                 check_media(request.headers, takes)
             return await handler(StrictRequest(request.scope, request.receive))

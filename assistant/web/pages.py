@@ -605,10 +605,11 @@ def chat_say(text: str = Form("", max_length=4000), csrf: str = Form(""), step: 
     from ..server.routers import conversations
     from ..text import clean
 
-    def turn(ops: LocalOps, conv_id: str) -> dict:
+    def turn(ops: LocalOps, conv_id: str, shown: bool) -> dict:
         if text.strip() and not clean(text):   # only invisible characters: nothing to read, never an Enter
             raise UserError(say(p.svc.kb, "question.empty", p.lang))
-        return conversations.say(conv_id, conversations.Message(text=text), ops, prompts=True, seen=_step(step))
+        return conversations.say(conv_id, conversations.Message(text=text), ops, prompts=True,
+                                 seen=_step(step) if shown else None)
     return _chat_turn(p, csrf, turn, text.strip())
 
 
@@ -629,21 +630,24 @@ async def chat_files(request: Request, svc: Service = Depends(service)) -> Respo
 
     named = ", ".join(u.name for u in uploads)   # as the page's script shows the customer's upload
 
-    def attach(ops: LocalOps, conv_id: str) -> dict:
+    def attach(ops: LocalOps, conv_id: str, shown: bool) -> dict:
         def attached(conv) -> list:
             lines = conv.attach(uploads)
             return lines + conv.asked(lines)
-        return stored.turn(conversations.holder(ops), conv_id, attached, conversations.viewer(conv_id, steps=True), named, seen)
+        return stored.turn(conversations.holder(ops), conv_id, attached, conversations.viewer(conv_id, steps=True), named,
+                           seen if shown else None)
     return await _run_in_thread(lambda: _chat_turn(Page(request, svc), csrf if isinstance(csrf, str) else None, attach,
                                                    named))
 
 
 def _chat_turn(p: Page, csrf: str | None, turn, heard: str) -> Response:
-    """One turn of the customer's chat (TURN(ops, conversation id) -> the view; HEARD the customer's line
-    as the page shows it): a refusal is said in the transcript (and kept in it, with the line refused)
+    """One turn of the customer's chat (TURN(ops, conversation id, shown) -> the view; HEARD the customer's
+    line as the page shows it): a refusal is said in the transcript (and kept in it, with the line refused)
     with the conversation still waiting where it was; JSON for the page's script, else back to /chat.
     A line from a page the conversation moved on from (in another tab) is refused in the page's
-    language and kept so; the script then draws the page again, caught up (409 with `moved`)."""
+    language and kept so; the script then draws the page again, caught up (409 with `moved`). SHOWN:
+    the conversation is the one the page showed; a new one (the page's had ended with "exit", or was
+    gone) never saw the page's step, so the line is its first, not a line from an older page."""
     from ..chat.lines import Line
     from ..conversation import VALUE_PROMPTS
     from ..server.routers import conversations
@@ -653,9 +657,10 @@ def _chat_turn(p: Page, csrf: str | None, turn, heard: str) -> Response:
     if (refused := _checked(p, csrf)) is not None:
         return refused
     conv_id, before = _conversation(p)
+    shown = conv_id == p.request.cookies.get(CHAT_COOKIE)
     moved = refused = False
     try:
-        view = turn(p.ops("repl", bucket="asks"), conv_id)
+        view = turn(p.ops("repl", bucket="asks"), conv_id, shown)
     except UserError as exc:
         moved, refused = isinstance(exc, stored.MovedOn), True
         refusal = [Line("error", p.words("moved_on") if moved else i18n.plain(str(exc)))]
