@@ -186,6 +186,8 @@ class Routing(NamedTuple):
     # salient words naming what the documentation does not give ("resolution", 像素): a question naming one that the
     # entry it lands on never speaks of is the undocumented entry's that does (Router.unpublished)
     unpublished_words: tuple[str, ...] = ()
+    # "那…呢", "what about …": words that make a short line a follow-up of the answer before (Conversation._topic_again)
+    topic_again: tuple[str, ...] = ()
 
 
 class KnowledgeBase(NamedTuple):
@@ -777,7 +779,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       tuple(fold(x) for x in c.strings(r, "conditions", "routing")),
                       tuple(f" {fold(x)} " for x in c.strings(r, "command_ends", "routing")),
                       tuple(fold(x) for x in c.strings(r, "code_wanted", "routing")),
-                      c.strings(r, "unpublished_words", "routing"))
+                      c.strings(r, "unpublished_words", "routing"),
+                      tuple(fold(x) for x in c.strings(r, "topic_again", "routing")))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 
