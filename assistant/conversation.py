@@ -29,6 +29,7 @@ from .context import Context
 from .errors import Forbidden, Unavailable, UserError
 from .gaps import log_pick, new_source
 from .gaps import record as record_gap
+from .knowledge import KnowledgeBase
 from .matcher import Candidate
 from .messages import said, say, small_talk
 from .router import MAX_QUESTION, Reply, Router, extract, slots_for
@@ -366,7 +367,7 @@ class Conversation:
             self.turns[-1]["asked"] = True   # read as a question or a request: what the reports count as asked
         # a question right after an error code was named is read in its light (its topic's entry)
         reply = outcomes.on_topic(self, text, self._named_request(text, self.router.route(text, self.lang)))
-        reply = self._of_the_object(text, reply)
+        reply = self._topic_again(text, self._of_the_object(text, reply))
         if not (reply.type == "action" and self.kb.actions[reply.action].changes_state):
             fate = outcomes.number_fate(self, text)    # "why did 19912345678 fail?" after a send
             if fate:
@@ -388,6 +389,23 @@ class Conversation:
             return reply
         chosen = tagged[0]
         return self.router.resolve(reply.question, text, Candidate(chosen.key, chosen.confidence, ""), reply.lang)
+
+    def _topic_again(self, text: str, reply: Reply) -> Reply:
+        """REPLY, unless the model could not read TEXT alone (or read it only as a bare look-up) and TEXT is a
+        short follow-up (`routing.topic_again`: "同一个模板呢？" right after the flow-control answer) of the FAQ
+        answer the assistant just gave: then the question just answered and TEXT, read together, when that
+        reading is an FAQ answer read surely. Such a line names no object; it asks the last answer's question
+        again of what it names."""
+        asked = self.last.get("answered")
+        looks_up = reply.type == "action" and not reply.args and not self.kb.actions[reply.action].changes_state
+        if not (reply.type in ("fallback", "clarify") or looks_up) or not asked or not _topic_again(self.kb, text):
+            return reply                     # ("那模板呢" right after an FAQ answer is its topic's, never a status)
+        if len(self.turns) < 3 or self.turns[-3].get("role") != "user" or self.turns[-3].get("text") != asked["question"]:
+            return reply                     # something else was said since that answer
+        both = self.router.route(f"{asked['question']} {text}", self.lang)
+        if both.type != "answer" or both.confidence < self.kb.thresholds.answer:
+            return reply
+        return both._replace(question=text)
 
     def _named_request(self, text: str, reply: Reply) -> Reply:
         """REPLY, unless the model could not read TEXT for the signature name in it: "申请签名：阿克米"
@@ -665,6 +683,7 @@ class Conversation:
     def answer_lines(self, reply: Reply, offer: bool = True) -> list[Line]:
         """An FAQ answer, its related questions and (with OFFER) the action it leads to."""
         entry = self.kb.entries[reply.entry]
+        self.last["answered"] = {"entry": entry.id, "question": reply.question}   # for a follow-up (`_topic_again`)
         lines = [Line("answer", entry.said("answer", self.lang), entry.id)]
         lines += [Line("warn", note) for note in reply.notes]   # what the rules say of a value the question names
         related = [self.kb.entries[r].said("question", self.lang) for r in entry.related if r in self.kb.entries]
@@ -758,6 +777,8 @@ class Conversation:
         look-up already known to find nothing in SAID (not asked of the account again)."""
         found = [(name, named) for name in values.LOOKUPS
                  if name != unnamed and (named := values.named_for(self.ctx, name, said))]
+        if not found and unnamed != "template.status" and len(codes := templates.codes_in(self.ctx, said)) == 1:
+            found = [("template.status", {"code": codes[0]})]   # a code of the account written in the line
         return found[0] if len(found) == 1 else None
 
     def after_failure(self) -> list[Line]:
@@ -856,6 +877,15 @@ def _named_by(note: str) -> str:
     """What a note on a number names first: the number as written ("12345: not a mobile number ...",
     "12345：不是手机号码…", a note said in Chinese naming it with "：")."""
     return note.replace("：", ": ", 1).partition(": ")[0]
+
+
+def _topic_again(kb: KnowledgeBase, text: str) -> bool:
+    """Whether TEXT is short and opens or closes with a word of `routing.topic_again` ("那…呢", "what about …")."""
+    words = fold(text.strip().rstrip("?？!！。.~～ ")).split()
+    lead = kb.routing.topic_again
+    if not words or len(words) > 12:
+        return False
+    return (words[-1] == "呢" and "呢" in lead) or any(words[:len(w.split())] == w.split() for w in lead if w != "呢")
 
 
 def _digits_of(text: str) -> str:

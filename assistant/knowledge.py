@@ -188,6 +188,8 @@ class Routing(NamedTuple):
     unpublished_words: tuple[str, ...] = ()
     # "还是", ", or": what parts a question offering a choice ("删了重建还是改资料再提交？") apart (Router._one_choice_covered)
     choice_words: tuple[str, ...] = ()
+    # "那…呢", "what about …": words that make a short line a follow-up of the answer before (Conversation._topic_again)
+    topic_again: tuple[str, ...] = ()
 
 
 class KnowledgeBase(NamedTuple):
@@ -780,7 +782,8 @@ def _read_matcher(c: _Checker, data: Any) -> tuple[Thresholds, Weights, Routing,
                       tuple(f" {fold(x)} " for x in c.strings(r, "command_ends", "routing")),
                       tuple(fold(x) for x in c.strings(r, "code_wanted", "routing")),
                       c.strings(r, "unpublished_words", "routing"),
-                      tuple(x.lower() for x in c.strings(r, "choice_words", "routing")))
+                      tuple(x.lower() for x in c.strings(r, "choice_words", "routing")),
+                      tuple(fold(x) for x in c.strings(r, "topic_again", "routing")))
     stopwords = tuple(fold(w) for w in c.strings(data, "stopwords", "matcher.yaml"))
     return thresholds, weights, routing, stopwords, _read_encoder(c, data)
 

@@ -140,7 +140,18 @@ def follow_up(kb: KnowledgeBase, text: str) -> str | None:
     if found is not None or not said:
         return found
     spoken = _as_spoken(kb, text)
-    return next((kind for kind, phrases in _spoken_follow_ups(kb).items() if spoken in phrases), None)
+    found = next((kind for kind, phrases in _spoken_follow_ups(kb).items() if spoken in phrases), None)
+    if found is not None:
+        return found
+    # "then what can I do?", "so what did you send?": the words leading into a phrase (`leaving.around`) say
+    # nothing of it; only a line that is a whole phrase once they are gone is that follow-up
+    words, around = spoken.split(), set(kb.leaving.get("around", ()))
+    while words and words[0] in around:
+        words = words[1:]
+    rest = " ".join(words)
+    if not rest or rest == spoken:
+        return None
+    return next((kind for kind, phrases in _spoken_follow_ups(kb).items() if rest in phrases), None)
 
 
 def unclosed(kb: KnowledgeBase, value: str) -> str:

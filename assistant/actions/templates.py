@@ -327,6 +327,18 @@ def named_in(ctx: Context, text: str) -> str | None:
     return codes[name] if name is not None else None
 
 
+_CODE_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]+(?:_[A-Za-z]+)*_\d+(?![A-Za-z0-9_])")
+
+
+def codes_in(ctx: Context, text: str) -> list[str]:
+    """The codes of the account's templates TEXT writes (any case), each once, in the order written:
+    "sorry, I meant DIGITAL_SMS_0001" names DIGITAL_SMS_0001 though no phrasing reads the sentence."""
+    known = {str(r["code"]).upper(): str(r["code"]) for r in
+             ctx.store.rows("SELECT code FROM templates WHERE account = ?", (ctx.account,))}
+    found = [known[w.upper()] for w in _CODE_WORD.findall(text) if w.upper() in known]
+    return list(dict.fromkeys(found))
+
+
 def reach_text(ctx: Context, ready_for: list[str]) -> str:
     """Who a template can reach, in words: "China Mobile users only", "all users", "no one yet"."""
     if not ready_for:

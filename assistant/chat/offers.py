@@ -109,7 +109,9 @@ def reading(conv: Conversation, text: str, pending: str | None) -> tuple[str | N
         said_again = after_yes(text, conv.kb.answers) or rest
         reply = conv.router.route(said_again)
         if reply.type == "action" and reply.action == pending:
-            return "yes", ""                # "sure, go ahead and enable it": the offer said again
+            # "sure, go ahead and enable it": the offer said again; with its values ("好，那就用AcmeShop申请签名，
+            # 来源是商标"), those are the request's, so the rest goes on to fill it
+            return "yes", rest if reply.args else ""
     if answer in ("yes", "no") or answer is None:
         return answer, rest
     words = after_yes(text, conv.kb.answers)

@@ -337,7 +337,23 @@ def send_asked(conv: Conversation, text: str) -> list[Line] | None:
     return [Line("ok" if not found["failed"] else "warn", said),
             Line("answer", render.send_record_text(found, conv.ctx.rules.carriers,
                                                    by=lambda actor: commands.actor_label(conv, actor),
-                                                   kb=conv.kb, lang=conv.lang))]
+                                                   kb=conv.kb, lang=conv.lang))] + _delivered(conv, found)
+
+
+SHOWN_DELIVERED = 5
+
+
+def _delivered(conv: Conversation, found: dict) -> list[Line]:
+    """The numbers send FOUND reached and the message each got (the first SHOWN_DELIVERED): "what did you
+    just send?", "刚才那条发给谁了" ask what went out and to whom, which the counts alone never say."""
+    messages = found.get("sent_messages") or []
+    if not messages:
+        return []
+    lines = [conv.say("send.record.delivered", count=found["sent"])]
+    lines += [f"  {m['phone']}: {m['content'] or conv.say('send.record.no_content')}" for m in messages[:SHOWN_DELIVERED]]
+    if found["sent"] > SHOWN_DELIVERED:
+        lines.append("  " + conv.say("send.record.delivered_more", count=found["sent"] - SHOWN_DELIVERED))
+    return [Line("answer", "\n".join(lines))]
 
 
 SHOWN_FATES = 5

@@ -1440,6 +1440,8 @@ def aside(conv: Conversation, text: str, reply: Reply | None = None) -> list[Lin
     """
     flow = conv.flow
     assert flow is not None
+    if (about := cases.asked_about(conv, text)) is not None:
+        return about + back(conv)       # "经理回复了吗" at a send's go-ahead: the ticket's state, as at the main prompt
     if asks_something(conv, text):      # a question has its language, as one typed with nothing pending ("签名审核要多久")
         said_in = language.follow(conv.lang_setting, text, conv.lang)
         if said_in != conv.lang:
