@@ -1282,7 +1282,7 @@ class Router:
         asking = self.asking(text)
         if not asking and len(self.sentences(text)) > 1:
             return []
-        passing = {" ".join(self.index._analyse(fold(w))[0]) for w in self.kb.routing.acceptance_words}
+        passing = {" ".join(self.index.analyse(fold(w))[0]) for w in self.kb.routing.acceptance_words}
         return [w for w in self.uncovered(" ".join(asking) or text, key) if w not in passing]
 
     def _a_code(self, value: str) -> bool:
@@ -1618,7 +1618,7 @@ class Router:
             # kept by first word, so a line is read once rather than once for each phrase
             salient: dict[str, set[tuple[str, ...]]] = {}
             for phrase in self.kb.routing.salient_words:
-                words = tuple(self.index._analyse(fold(phrase))[0])
+                words = tuple(self.index.analyse(fold(phrase))[0])
                 if words:
                     salient.setdefault(words[0], set()).add(words)
             self._salient = {first: tuple(sorted(phrases)) for first, phrases in salient.items()}
@@ -1657,7 +1657,7 @@ class Router:
         """`routing.unpublished_words` as the index reads them: each item's parts ("gif + how many
         frames" has two), each part its words."""
         if self._unpublished is None:
-            self._unpublished = tuple(tuple(tuple(self.index._analyse(fold(part))[0]) for part in item.split(" + "))
+            self._unpublished = tuple(tuple(tuple(self.index.analyse(fold(part))[0]) for part in item.split(" + "))
                                       for item in self.kb.routing.unpublished_words)
         return self._unpublished
 
