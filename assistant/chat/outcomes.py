@@ -240,14 +240,16 @@ def on_topic(conv: Conversation, text: str, reply: Reply) -> Reply:
     from .. import lang as language
 
     code = conv.last.get("error")
-    if not code or not (conv.router.form(text) == "question" or language.asks_in_chinese(text)) \
-            or not _just_said(conv, code):
+    if not code or not _just_said(conv, code):
+        return reply
+    form = conv.router.form(text)
+    if not (form == "question" or language.asks_in_chinese(text)):
         return reply
     t = conv.router.thresholds
     if reply.type == "action" and reply.confidence >= t.answer:
         return reply
     codes = {code, *conv.last.get("errors", "").split()}
-    ranked = conv.router.index.rank(conv.router.prepare(text, conv.router.form(text)), limit=8)
+    ranked = conv.router.index.rank(conv.router.prepare(text, form), limit=8)
     topics = [c for c in ranked[:t.suggestions] if c.key.startswith("faq:") and _names_any(conv, c.key[4:], codes)]
     if not topics or (reply.type == "answer" and f"faq:{reply.entry}" == topics[0].key):
         return reply
@@ -270,7 +272,10 @@ def of_the_request(conv: Conversation, text: str, reply: Reply) -> Reply:
 
     flow = conv.flow
     kind = flow.action.split(".", 1)[0] if flow is not None else ""
-    if kind not in _OBJECT_KINDS or not (conv.router.form(text) == "question" or language.asks_in_chinese(text)):
+    if kind not in _OBJECT_KINDS:
+        return reply
+    form = conv.router.form(text)
+    if not (form == "question" or language.asks_in_chinese(text)):
         return reply
     named = _OBJECT_KINDS & set(conv.kb.synonyms.apply(fold(text)).split())
     if named - {kind}:
@@ -278,7 +283,7 @@ def of_the_request(conv: Conversation, text: str, reply: Reply) -> Reply:
     t = conv.router.thresholds
     if reply.type == "action" and reply.confidence >= t.answer:
         return reply
-    ranked = conv.router.index.rank(conv.router.prepare(text, conv.router.form(text)), limit=8)
+    ranked = conv.router.index.rank(conv.router.prepare(text, form), limit=8)
     topics = [c for c in ranked[:t.suggestions] if c.key.startswith("faq:") and c.key[4:] in conv.kb.entries
               and kind in conv.kb.entries[c.key[4:]].tags]
     if not topics or (reply.type == "answer" and f"faq:{reply.entry}" == topics[0].key):
