@@ -285,26 +285,11 @@ def on_topic(conv: Conversation, text: str, reply: Reply) -> Reply:
     topic, so that entry answers ("when can they send to it again?" and "这个限制是按号码算的吗" after
     isv.BUSINESS_LIMIT_CONTROL are flow control's, never the numbers a send carries nor "I don't know").
     A request read surely, and a question read surely by another entry well ahead, keep their reading."""
-    from .. import lang as language
-
     code = conv.last.get("error")
     if not code or not _just_said(conv, code):
         return reply
-    form = conv.router.form(text)
-    if not (form == "question" or language.asks_in_chinese(text)):
-        return reply
-    t = conv.router.thresholds
-    if reply.type == "action" and reply.confidence >= t.answer:
-        return reply
     codes = {code, *conv.last.get("errors", "").split()}
-    ranked = conv.router.index.rank(conv.router.prepare(text, form), limit=8)
-    topics = [c for c in ranked[:t.suggestions] if c.key.startswith("faq:") and _names_any(conv, c.key[4:], codes)]
-    if not topics or (reply.type == "answer" and f"faq:{reply.entry}" == topics[0].key):
-        return reply
-    topic = topics[0]
-    if ranked[0].confidence >= t.lead * topic.confidence:
-        return reply                    # another reading well ahead: the line is about something else
-    return conv.router.resolve(reply.question, text, topic, conv.lang)
+    return _of_the_topic(conv, text, reply, lambda entry: _names_any(conv, entry, codes))
 
 
 def of_the_request(conv: Conversation, text: str, reply: Reply) -> Reply:
@@ -315,29 +300,40 @@ def of_the_request(conv: Conversation, text: str, reply: Reply) -> Reply:
     template's). A question naming no kind of object (their words read through synonyms.yaml) whose best
     reading is the other kind's side of it is the request's whatever the lead; one naming the other kind
     ("how long does template review take?") keeps its reading. A request read surely keeps its reading."""
-    from .. import lang as language
     from ..text import fold
 
     flow = conv.flow
     kind = flow.action.split(".", 1)[0] if flow is not None else ""
     if kind not in _OBJECT_KINDS:
         return reply
-    form = conv.router.form(text)
-    if not (form == "question" or language.asks_in_chinese(text)):
-        return reply
     named = _OBJECT_KINDS & set(conv.kb.synonyms.apply(fold(text)).split())
     if named - {kind}:
+        return reply
+    entries = conv.kb.entries
+    return _of_the_topic(conv, text, reply, lambda entry: entry in entries and kind in entries[entry].tags,
+                         gives_way=lambda key: not named and _of_another_kind(conv, key, kind))
+
+
+def _of_the_topic(conv: Conversation, text: str, reply: Reply, of_topic: Callable[[str], bool],
+                  gives_way: Callable[[str], bool] = lambda key: False) -> Reply:
+    """REPLY (the router's reading of TEXT), or the answer of the FAQ entry OF_TOPIC picks (by its name) among the
+    router's first candidates, when the conversation names the topic TEXT asks about (`on_topic`, `of_the_request`):
+    TEXT is a question, REPLY no request read surely nor that entry's answer, and the best reading is not well
+    ahead of the entry (by the router's `lead`) unless it GIVES_WAY (its key) to the topic whatever the lead."""
+    from .. import lang as language
+
+    form = conv.router.form(text)
+    if not (form == "question" or language.asks_in_chinese(text)):
         return reply
     t = conv.router.thresholds
     if reply.type == "action" and reply.confidence >= t.answer:
         return reply
     ranked = conv.router.index.rank(conv.router.prepare(text, form), limit=8)
-    topics = [c for c in ranked[:t.suggestions] if c.key.startswith("faq:") and c.key[4:] in conv.kb.entries
-              and kind in conv.kb.entries[c.key[4:]].tags]
+    topics = [c for c in ranked[:t.suggestions] if c.key.startswith("faq:") and of_topic(c.key[4:])]
     if not topics or (reply.type == "answer" and f"faq:{reply.entry}" == topics[0].key):
         return reply
     topic = topics[0]
-    if ranked[0].confidence >= t.lead * topic.confidence and (named or not _of_another_kind(conv, ranked[0].key, kind)):
+    if ranked[0].confidence >= t.lead * topic.confidence and not gives_way(ranked[0].key):
         return reply                    # another reading well ahead: the line is about something else
     return conv.router.resolve(reply.question, text, topic, conv.lang)
 
