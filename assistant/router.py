@@ -1505,7 +1505,7 @@ class Router:
         # (the lexical model spreads a wordy question's probability thin): answered all the same;
         # but a line in command form ("申请签名：阿克米") that only leans to an FAQ entry is a request
         # misread more often than a question
-        leads = self._leads_from(text, best.confidence) and best.confidence >= t.lead * second and not pair and \
+        leads = self._reaches_lead_floor(text, best.confidence) and best.confidence >= t.lead * second and not pair and \
             best.confidence * (1 - outside) > outside and not (best.key.startswith("faq:") and self.form(text) == "command")
         if best.confidence < t.clarify and not pair and not leads:
             if self._undocumented(best.key) and best.confidence >= t.clarify / 2 and not self.uncovered(text, best.key):
@@ -1536,7 +1536,7 @@ class Router:
         suggestions = [Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in [best, *close][: t.suggestions]]
         return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best, lang=lang)
 
-    def _leads_from(self, text: str, confidence: float) -> bool:
+    def _reaches_lead_floor(self, text: str, confidence: float) -> bool:
         """Whether CONFIDENCE reaches the lead rule's floor (`thresholds.lead_answer`; with the encoder,
         `encoder.lead_answer`). A line of no word the knowledge base uses ("ลูกค้าไม่ได้รับข้อความ") is read
         by the encoder alone, weakly: it is held to the lexical model's floor, which the encoder's is below."""
@@ -1555,7 +1555,7 @@ class Router:
         for sentence in asking:
             if len(set(self._words(sentence)) - self._stop()) < 2 or self.uncovered(sentence, key):
                 continue
-            ranked = self.index.rank(self.prepare(sentence, self.form(sentence)), limit=1)
+            ranked = self.index.rank(self.prepare(sentence, "question"), limit=1)
             if ranked and ranked[0].key == key:
                 return True
         return False
