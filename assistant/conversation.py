@@ -285,44 +285,77 @@ class Conversation:
         del self.turns[:-self.ctx.rules.handoff["kept_turns"]]
 
     def _dispatch(self, text: str) -> list[Line]:
+        """TEXT, one line of the person's: a command, a value of the request being filled in, the answer
+        to what the assistant asked (an offer, numbered choices), a word about a ticket or about what was
+        just said, else a question or request as the router reads it."""
         # a manager's reply was the last thing said: this line may answer it (`_fallback`, `cases.acknowledges`)
         self.replied = self.last.pop("replied", None) or cases.reply_shown(self)
         if commands.is_command(text):
             return self._command(text)
         if self.flow:
             return slots.answer(self, text)
+        if (waited := self._answers_waiting(text)) is not None:
+            return waited
+        if named := commands.bare(text):
+            return self._command(f"/{named}")
+        if (ticket := self._of_a_ticket(text)) is not None:
+            return ticket
+        if followed := self._follows_up(text):
+            return followed
+        if (accepted := self._after_acceptance(text)) is not None:   # "ok, then submit a signature"
+            return self._dispatch(accepted)
+        return self._routed(text)
+
+    def _answers_waiting(self, text: str) -> list[Line] | None:
+        """TEXT as the answer to what the assistant asked last: an offer's yes or no (or a value it asked
+        for), a number of the choices shown, a yes or no when nothing waits. None when it answers none of
+        them: the choices shown, if any, are then dropped."""
         answer, reading = fold(text), yes_or_no(text, self.kb.answers)
         leaving = leaves(answer, self.kb.leaving)
         if self.picks and not self.offer and leaving:   # "取消", "never mind" at a "did you mean": dropped
             return self._picks_dropped()
-        if self.offer and leaving and not commands.bare(text):   # "hmm, actually not now", "算了": declined
-            self.offer = None
-            return [Line("muted", self.say("ok"))]
-        if self.offer and self._signs_off(text):   # "算了不用了，我自己再试试": declined, and the topic left
-            self.offer = None
-            return self._signed_off()
-        if self.offer and slots.puts_off(self, text):   # "no, call me later", "回头再说": declined, nothing more
-            self.offer = None
-            return [Line("muted", self.say("ok"))]
-        if self.offer and (resumed := slots.resumed_at_offer(self, text)) is not None:
-            return resumed                   # "回去继续建模板" at "现在查看签名的状态吗？": that request, never a name
         if self.offer:
-            reading, self.rest = offers.reading(self, text, offers.pending_action(self.offer))
-            if reading == "unclear":         # neither surely yes nor no: asked again, never taken as a no
-                return yes_or_no_again(self.yes_no(offers.asked(self, self.offer)), self.say("answer_yes_no"))
-            if reading is None and (kept := slots.at_offer(self, text)) is not None:
-                return kept                  # "AcmeShop" at "submit a signature?": the name, not a new question
-            offer, self.offer = self.offer, None
-            if reading == "yes":
-                return offer.run()
-            if reading == "no":
-                return [Line("muted", self.say("ok"))]
-            if reading is None and self._keeps_offer(offer, text):
-                return self._answered_at_offer(offer, text)
+            if (at_offer := self._at_offer(text, leaving)) is not None:
+                return at_offer
         elif reading in ("yes", "no"):
             if self.picks:
                 return [Line("muted", self.say("pick.number", count=len(self.picks)))]
             return self._in_passing(text) or [Line("muted", self.say("nothing_waiting"))]
+        return self._at_picks(text, answer)
+
+    def _at_offer(self, text: str, leaving: bool) -> list[Line] | None:
+        """TEXT typed at the offer waiting: declined however worded, a request resumed, the offer's yes
+        or no (asked again when unclear), a value it asked for, or a question beside it (the offer kept).
+        None when TEXT is something else: the offer is dropped and TEXT read on its own."""
+        assert self.offer is not None
+        if leaving and not commands.bare(text):   # "hmm, actually not now", "算了": declined
+            self.offer = None
+            return [Line("muted", self.say("ok"))]
+        if self._signs_off(text):   # "算了不用了，我自己再试试": declined, and the topic left
+            self.offer = None
+            return self._signed_off()
+        if slots.puts_off(self, text):   # "no, call me later", "回头再说": declined, nothing more
+            self.offer = None
+            return [Line("muted", self.say("ok"))]
+        if (resumed := slots.resumed_at_offer(self, text)) is not None:
+            return resumed                   # "回去继续建模板" at "现在查看签名的状态吗？": that request, never a name
+        reading, self.rest = offers.reading(self, text, offers.pending_action(self.offer))
+        if reading == "unclear":         # neither surely yes nor no: asked again, never taken as a no
+            return yes_or_no_again(self.yes_no(offers.asked(self, self.offer)), self.say("answer_yes_no"))
+        if reading is None and (kept := slots.at_offer(self, text)) is not None:
+            return kept                  # "AcmeShop" at "submit a signature?": the name, not a new question
+        offer, self.offer = self.offer, None
+        if reading == "yes":
+            return offer.run()
+        if reading == "no":
+            return [Line("muted", self.say("ok"))]
+        if reading is None and self._keeps_offer(offer, text):
+            return self._answered_at_offer(offer, text)
+        return None
+
+    def _at_picks(self, text: str, answer: str) -> list[Line] | None:
+        """TEXT (folded: ANSWER) as a number of the choices shown, a number with none shown, or a word
+        kept at them (`slots.at_picks`). None otherwise, and the choices are dropped."""
         if self.picks and answer.isdecimal() and 1 <= int(answer) <= len(self.picks):
             picked, self.picks = self.picks[int(answer) - 1], []
             return picked.run()
@@ -331,8 +364,11 @@ class Conversation:
         if kept := slots.at_picks(self, text):
             return kept
         self.picks = []
-        if named := commands.bare(text):
-            return self._command(f"/{named}")
+        return None
+
+    def _of_a_ticket(self, text: str) -> list[Line] | None:
+        """TEXT about the customer's ticket: words for the manager, an answer to the manager's reply just
+        shown, thanks for it, a ticket asked for, or its state asked. None for anything else."""
         if (told := cases.reply_said(self, text)) is not None:   # "回复经理：…": the ticket's, never a send
             return self.start("handoff.answer", {"text": told}, text)
         if self.replied and cases.acknowledges(self, text):   # "好的，那我们前台手机是…" just after the reply
@@ -345,6 +381,12 @@ class Conversation:
             return self.start("handoff", {}, text)
         if about := cases.asked_about(self, text):            # "经理回复了吗": the ticket's state, never an answer
             return about
+        return None
+
+    def _follows_up(self, text: str) -> list[Line] | None:
+        """TEXT about what was just said or done: a word in passing, the object spoken of, a number's
+        fate, an error's fix, the last send, whether sending can start, the other object, a rejection's
+        reason. None (or nothing) when TEXT follows up nothing."""
         if said := self._in_passing(text):
             return said
         if about := self._about(text):
@@ -359,10 +401,11 @@ class Conversation:
             return can
         if other := outcomes.other_one(self, text):    # "and the other one?" after a signature's status: the other's
             return other
-        if rejected := outcomes.rejection_asked(self, text):   # "why was it rejected?" after its status: its reason
-            return rejected
-        if (accepted := self._after_acceptance(text)) is not None:   # "ok, then submit a signature"
-            return self._dispatch(accepted)
+        return outcomes.rejection_asked(self, text)   # "why was it rejected?" after its status: its reason
+
+    def _routed(self, text: str) -> list[Line]:
+        """TEXT as the router reads it, in the light of an error code just named and of the object spoken
+        of; a question about a number after a send is that number's fate."""
         if self.turns and self.turns[-1]["role"] == "user":
             self.turns[-1]["asked"] = True   # read as a question or a request: what the reports count as asked
         # a question right after an error code was named is read in its light (its topic's entry)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -919,26 +920,12 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
         return None, [Problem(str(directory), 0, "no faq.yaml here; point --kb at a knowledge-base directory")]
     problems: list[Problem] = []
 
-    def read(name: str) -> tuple[_Checker, Any]:
-        checker = _Checker(name)
-        try:
-            text = _file_text(directory, name, as_read)
-        except UnicodeDecodeError as exc:
-            checker.add(1, f"not UTF-8 text (byte {exc.start + 1}); save the file as UTF-8")
-            text = None
-        except OSError as exc:
-            checker.add(1, f"cannot be read ({exc.strerror or exc}); check the file")
-            text = None
-        data = checker.load(text) if text is not None else None
-        return checker, data
-
+    read = partial(_read_file, directory, as_read=as_read)
     checkers = []
     c, data = read("faq.yaml")
     entries, intro, faq_lines, languages = _read_faq(c, data)
     checkers.append(c)
-    c, data = read("messages.yaml")
-    if data is None and not c.problems:  # a plain FAQ: the shipped catalogue
-        data = _Checker("messages.yaml").load(_file_text(shipped_dir(), "messages.yaml", as_read) or "")
+    c, data = read("messages.yaml", shipped=True)
     messages = _read_messages(c, data, languages)
     small_talk = _read_small_talk(c, data, messages)
     follow_ups = _read_follow_ups(c, data)
@@ -957,22 +944,11 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
     c, data = read("matcher.yaml")
     thresholds, weights, routing, stopwords, encoder = _read_matcher(c, data)
     checkers.append(c)
-    c, data = read("out_of_scope.yaml")
-    if data is None and not c.problems:  # a plain FAQ without examples of its own: the shipped ones
-        data = _Checker("out_of_scope.yaml").load(_file_text(shipped_dir(), "out_of_scope.yaml", as_read) or "")
+    c, data = read("out_of_scope.yaml", shipped=True)
     out_of_scope = _read_out_of_scope(c, data)
     checkers.append(c)
-    c, rules_data = read("rules.yaml")
-    if rules_data is None and not c.problems:  # a plain FAQ without an account model of its own
-        rules_data = _Checker("rules.yaml").load(_file_text(shipped_dir(), "rules.yaml", as_read) or "")
-    rules = None
-    if rules_data is not None:
-        try:
-            rules = parse_rules(rules_data)
-        except RulesError as exc:
-            c.add(getattr(rules_data, "line", 1), str(exc))
-        else:
-            _unsupported_languages(c, rules, rules_data, languages)
+    c, rules_data = read("rules.yaml", shipped=True)
+    rules = _read_rules(c, rules_data, languages)
     checkers.append(c)
     for checker in checkers:
         problems.extend(checker.problems)
@@ -981,14 +957,7 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
     c, data = read("customers.yaml")
     customers, customers_out = _read_customers(c, data, entries, actions)
     problems.extend(c.problems)
-    for entry_id, extra in (overlay or {}).items():
-        if entry_id in actions:
-            action = actions[entry_id]
-            actions[entry_id] = action._replace(examples=action.examples + tuple(p for p in extra if p not in action.examples))
-        elif entry_id in entries:
-            entry = entries[entry_id]
-            merged = entry.alternatives + tuple(p for p in extra if p not in entry.alternatives)
-            entries[entry_id] = entry._replace(alternatives=merged)
+    _learned(entries, actions, overlay or {})
     kb = KnowledgeBase(str(directory), entries, Synonyms(synonyms), slot_types, actions, error_codes,
                        thresholds, weights, routing, stopwords, rules, intro, out_of_scope, encoder, languages, messages,
                        small_talk, follow_ups, answers, leaving, customers, customers_out)
@@ -998,6 +967,52 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
         problems.extend(_missing_error_codes(kb))
     problems.extend(_phrasing_clashes(kb, faq_lines, {} if folded is None else folded))
     return kb, problems
+
+
+def _read_file(directory: Path, name: str, shipped: bool = False, as_read: list[str] | None = None) -> tuple[_Checker, Any]:
+    """File NAME of DIRECTORY: its checker and data (AS_READ: as for `check`); with SHIPPED, a file the
+    directory lacks is the shipped knowledge base's (a plain FAQ takes its catalogue, out-of-scope examples
+    and account model)."""
+    checker = _Checker(name)
+    try:
+        text = _file_text(directory, name, as_read)
+    except UnicodeDecodeError as exc:
+        checker.add(1, f"not UTF-8 text (byte {exc.start + 1}); save the file as UTF-8")
+        text = None
+    except OSError as exc:
+        checker.add(1, f"cannot be read ({exc.strerror or exc}); check the file")
+        text = None
+    data = checker.load(text) if text is not None else None
+    if shipped and data is None and not checker.problems:
+        data = _Checker(name).load(_file_text(shipped_dir(), name, as_read) or "")
+    return checker, data
+
+
+def _read_rules(c: _Checker, data: Any, languages: tuple[str, ...]) -> Rules | None:
+    """rules.yaml's account model from DATA, or None when there is none or it does not parse (the
+    problem told to C, as one in a language the catalogue lacks)."""
+    if data is None:
+        return None
+    try:
+        rules = parse_rules(data)
+    except RulesError as exc:
+        c.add(getattr(data, "line", 1), str(exc))
+        return None
+    _unsupported_languages(c, rules, data, languages)
+    return rules
+
+
+def _learned(entries: dict[str, Entry], actions: dict[str, Action], overlay: dict[str, list[str]]) -> None:
+    """The phrasings a database learned (OVERLAY, `assistant kb learn`) added to their FAQ entries'
+    alternatives and their requests' examples, in place, each once."""
+    for entry_id, extra in overlay.items():
+        if entry_id in actions:
+            action = actions[entry_id]
+            actions[entry_id] = action._replace(examples=action.examples + tuple(p for p in extra if p not in action.examples))
+        elif entry_id in entries:
+            entry = entries[entry_id]
+            merged = entry.alternatives + tuple(p for p in extra if p not in entry.alternatives)
+            entries[entry_id] = entry._replace(alternatives=merged)
 
 
 def load(kb: str | os.PathLike | None = None, overlay: dict[str, list[str]] | None = None,

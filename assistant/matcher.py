@@ -353,7 +353,7 @@ class Index:
             curated += range(len(row_weight), len(row_weight) + own)
             row_weight += [1.0] * own + [self.weights.customers] * (len(phrasings) - own)
             for text in (folded[key] if folded is not None else [fold(p) for p in phrasings]):
-                # `_analyse` inlined: a large knowledge base reads hundreds of thousands of phrasings
+                # `analyse` inlined: a large knowledge base reads hundreds of thousands of phrasings
                 surface = text.split()
                 known.update(surface)
                 if apply is not None:
@@ -439,7 +439,11 @@ class Index:
 
     # --- reading a question ------------------------------------------------------------------
 
-    def _analyse(self, folded: str, correct: Callable[[list[str]], list[str]] | None = None) -> tuple[list[str], list[str]]:
+    def analyse(self, folded: str, correct: Callable[[list[str]], list[str]] | None = None) -> tuple[list[str], list[str]]:
+        """FOLDED text's words as the index compares them, stemmed, and as written: spelling repaired by
+        CORRECT when given, then the knowledge base's synonyms applied. Public so that a rule reading the
+        knowledge base's own word lists (the router's salient, acceptance and unpublished words) reads them
+        as a question is read; they are spelt right, so they are read without CORRECT (no rapidfuzz loaded)."""
         if correct is not None:
             folded = " ".join(correct(folded.split()))
         if self.synonyms is not None:
@@ -662,7 +666,7 @@ class Index:
         return self._read(text)[0]
 
     def _read_uncached(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        words, surface = self._analyse(fold(text), self._correct)
+        words, surface = self.analyse(fold(text), self._correct)
         return tuple(words), tuple(surface)
 
     def tells_apart(self, words: Sequence[str], first: str, second: str) -> bool:

@@ -1289,7 +1289,7 @@ class Router:
         asking = self.asking(text)
         if not asking and len(self.sentences(text)) > 1:
             return []
-        passing = {" ".join(self.index._analyse(fold(w))[0]) for w in self.kb.routing.acceptance_words}
+        passing = {" ".join(self.index.analyse(fold(w))[0]) for w in self.kb.routing.acceptance_words}
         return [w for w in self.uncovered(" ".join(asking) or text, key) if w not in passing]
 
     def _a_code(self, value: str) -> bool:
@@ -1512,7 +1512,7 @@ class Router:
         # (the lexical model spreads a wordy question's probability thin): answered all the same;
         # but a line in command form ("申请签名：阿克米") that only leans to an FAQ entry is a request
         # misread more often than a question
-        leads = self._leads_from(text, best.confidence) and best.confidence >= t.lead * second and not pair and \
+        leads = self._reaches_lead_floor(text, best.confidence) and best.confidence >= t.lead * second and not pair and \
             best.confidence * (1 - outside) > outside and not (best.key.startswith("faq:") and self.form(text) == "command")
         if best.confidence < t.clarify and not pair and not leads:
             if self._undocumented(best.key) and best.confidence >= t.clarify / 2 and not self.uncovered(text, best.key):
@@ -1545,7 +1545,7 @@ class Router:
         suggestions = [Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in [best, *close][: t.suggestions]]
         return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best, lang=lang)
 
-    def _leads_from(self, text: str, confidence: float) -> bool:
+    def _reaches_lead_floor(self, text: str, confidence: float) -> bool:
         """Whether CONFIDENCE reaches the lead rule's floor (`thresholds.lead_answer`; with the encoder,
         `encoder.lead_answer`). A line of no word the knowledge base uses ("ลูกค้าไม่ได้รับข้อความ") is read
         by the encoder alone, weakly: it is held to the lexical model's floor, which the encoder's is below."""
@@ -1564,7 +1564,7 @@ class Router:
         for sentence in asking:
             if len(set(self._words(sentence)) - self._stop()) < 2 or self.uncovered(sentence, key):
                 continue
-            ranked = self.index.rank(self.prepare(sentence, self.form(sentence)), limit=1)
+            ranked = self.index.rank(self.prepare(sentence, "question"), limit=1)
             if ranked and ranked[0].key == key:
                 return True
         return False
@@ -1639,7 +1639,7 @@ class Router:
             # kept by first word, so a line is read once rather than once for each phrase
             salient: dict[str, set[tuple[str, ...]]] = {}
             for phrase in self.kb.routing.salient_words:
-                words = tuple(self.index._analyse(fold(phrase))[0])
+                words = tuple(self.index.analyse(fold(phrase))[0])
                 if words:
                     salient.setdefault(words[0], set()).add(words)
             self._salient = {first: tuple(sorted(phrases)) for first, phrases in salient.items()}
@@ -1678,7 +1678,7 @@ class Router:
         """`routing.unpublished_words` as the index reads them: each item's parts ("gif + how many
         frames" has two), each part its words."""
         if self._unpublished is None:
-            self._unpublished = tuple(tuple(tuple(self.index._analyse(fold(part))[0]) for part in item.split(" + "))
+            self._unpublished = tuple(tuple(tuple(self.index.analyse(fold(part))[0]) for part in item.split(" + "))
                                       for item in self.kb.routing.unpublished_words)
         return self._unpublished
 

@@ -218,12 +218,13 @@ def test_the_history_names_the_customer_once_when_they_answer(case):
 def test_an_events_stored_sentences_that_cannot_be_read_are_none_and_its_english_line_stays(case):
     first = handoff.create(case, "please call me", trigger="asked_for_person", reuse=True)
     handoff.create(case, "the template is still stuck", reuse=True)          # asked again: its sentences kept
-    kept = handoff.history(case, first["id"])[-1]
+    kept = handoff.get(case, first["id"], said=True)["events"][-1]
+    assert "said" not in handoff.get(case, first["id"])["events"][-1]       # only a desk saying it asks for them
     assert kept["event"] == "asked again" and kept["said"] and all("say" in part for part in kept["said"])
     for stored in ("{not json", "[]", '{"say": "x"}'):                       # damaged, empty, not a list
         case.store.execute("UPDATE ticket_events SET said = ? WHERE ticket = ? AND event = 'asked again'",
                            (stored, first["id"]))
-        event = handoff.history(case, first["id"])[-1]
+        event = handoff.get(case, first["id"], said=True)["events"][-1]
         assert event["said"] is None and event["detail"] == kept["detail"], stored
 
 

@@ -59,7 +59,7 @@ def test_the_fast_scores_equal_the_plain_feature_dot_product(index):
     from assistant.text import fold
 
     for question in ["how long does signture reveiw take", "is unsubscribe supported", "package package sms"]:
-        words, surface = index._analyse(fold(question), index._correct)
+        words, surface = index.analyse(fold(question), index._correct)
         plain = index.model.logits(features(words, surface, index.weights, idf=index.idf))
         fast = index._scores(words, surface)
         assert max(abs(plain[k] - fast[k]) for k in plain) < 1e-9
@@ -76,7 +76,7 @@ def test_the_remembered_weight_rows_give_the_sparse_dot_product_bit_for_bit(idf)
     for question in ["how long does signture reveiw take", "is unsubscribe supported", "package package sms",
                      "weather forecast", "sms"]:
         for _ in range(2):  # rows computed, then rows remembered
-            words, surface = built._analyse(fold(question), built._correct)
+            words, surface = built.analyse(fold(question), built._correct)
             plain = built.model.logits(_word_vector(words, built.weights.bigram, built.idf))
             assert built._word_scores(words) == [plain[k] for k in range(len(built.keys))]
             for word in surface:
@@ -165,7 +165,7 @@ def test_with_idf_a_question_is_read_the_same_after_a_cache_round_trip():
 def test_a_word_one_intent_uses_and_the_other_not_tells_them_apart(index):
     from assistant.text import fold
 
-    words, _ = index._analyse(fold("unsubscribe"))
+    words, _ = index.analyse(fold("unsubscribe"))
     assert index.tells_apart(words, "opt-out", "package")
     assert not index.tells_apart(["weather"], "opt-out", "package")   # a word neither uses is no evidence
 

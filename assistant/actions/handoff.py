@@ -502,10 +502,11 @@ def _row(ctx: Context, ticket_id: int | str, any_account: bool | None = None) ->
     return row
 
 
-def history(ctx: Context, ticket_id: int) -> list[dict]:
-    """Ticket TICKET_ID's history for a desk in any language: each event's `detail` (the staff's English
-    line) and `said`, the same as the catalogue's sentences (`summary_text` says them) when it was kept
-    so, else None (an event of no such sentence, or one recorded before events kept them)."""
+def _events(ctx: Context, ticket_id: int) -> list[dict]:
+    """Ticket TICKET_ID's history, oldest first, read once for the case and its opener: each event's
+    `detail` (the staff's English line) and `said`, the same as the catalogue's sentences (`summary_text`
+    says them) when it was kept so, else None (an event of no such sentence, or one recorded before
+    events kept them)."""
     rows = ctx.store.rows("SELECT at, actor, event, detail, said FROM ticket_events WHERE ticket = ? ORDER BY id",
                           (ticket_id,))
     return [{**r, "said": _parts(r["said"])} for r in rows]
@@ -520,20 +521,21 @@ def _parts(text: str | None) -> list[dict] | None:
     return parts if isinstance(parts, list) and parts else None
 
 
-def get(ctx: Context, ticket_id: int | str, any_account: bool | None = None) -> dict:
+def get(ctx: Context, ticket_id: int | str, any_account: bool | None = None, said: bool = False) -> dict:
     """The whole case: context, conversation, history of changes, and messages.
 
     Staff also get the internal `notes`; a customer's view has no such key at all, so no shell
-    (CLI, API, export, chat) can show a note to a customer by forgetting to filter it.
+    (CLI, API, export, chat) can show a note to a customer by forgetting to filter it. With SAID, each
+    event also has its kept sentences (`said`), for a desk that says the history in its own language.
     """
     row = _row(ctx, ticket_id, any_account)
+    events = _events(ctx, row["id"])
     case = {**{k: row[k] for k in ("id", "account", "summary", "reason", "detail", "priority", "status", "owner",
                                    "send_date", "resolution", "created_at", "updated_at")},
             "age": _age(ctx, row["created_at"], row["updated_at"]),
             "context": json.loads(row["context"]), "conversation": json.loads(row["conversation"]),
-            "events": ctx.store.rows("SELECT at, actor, event, detail FROM ticket_events WHERE ticket = ? ORDER BY id",
-                                     (row["id"],)),
-            "opened_by": opener(ctx, row["id"]),
+            "events": events if said else [{k: e[k] for k in ("at", "actor", "event", "detail")} for e in events],
+            "opened_by": _opener(events),
             "messages": ctx.store.rows("SELECT at, author, role, text FROM ticket_messages WHERE ticket = ? ORDER BY id",
                                        (row["id"],))}
     if allowed(ctx.role, "handoff.note"):
@@ -544,12 +546,11 @@ def get(ctx: Context, ticket_id: int | str, any_account: bool | None = None) -> 
     return case
 
 
-def opener(ctx: Context, ticket_id: int) -> dict[str, str]:
-    """Who opened the ticket, as {"author", "role"}: the customer, an agent in the customer's name
-    (the ticket's words are then the agent's), or staff; from the actor of its `created` event."""
-    row = ctx.store.row("SELECT actor FROM ticket_events WHERE ticket = ? AND event = 'created' ORDER BY id LIMIT 1",
-                        (ticket_id,))
-    role, _, name = (row["actor"] if row else CUSTOMER).partition(":")
+def _opener(events: list[dict]) -> dict[str, str]:
+    """Who opened the ticket of EVENTS, as {"author", "role"}: the customer, an agent in the customer's
+    name (the ticket's words are then the agent's), or staff; from the actor of its `created` event."""
+    actor = next((e["actor"] for e in events if e["event"] == "created"), CUSTOMER)
+    role, _, name = actor.partition(":")
     if role not in ROLES or role == CUSTOMER:
         return {"author": CUSTOMER, "role": CUSTOMER}
     return {"author": name or role, "role": role}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import render
@@ -20,86 +21,133 @@ if TYPE_CHECKING:
 
 def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
     """Do action NAME with ARGS; the lines say what happened."""
-    ctx, carriers = conv.ctx, conv.ctx.rules.carriers
-    if name == "enable":
-        result = accounts.enable(ctx)
-        lines = [Line("ok", conv.say("done.enabled" if result["changed"] else "done.already_enabled"))]
-        if not signatures.status(ctx):
-            lines.append(offers.action(conv, "signature.submit", said="offer.next_signature"))
-    elif name in ("signature.submit", "signature.update"):
-        status = (signatures.submit(ctx, args["name"], args["source"]) if name == "signature.submit"
-                  else signatures.update(ctx, args["name"], args.get("source")))
-        conv.last.update(signature=status["name"], object=f"signature:{status['name']}")
-        lines = [Line("ok", conv.say("done.submitted" if name == "signature.submit" else "done.resubmitted")),
-                 Line("answer", render.signature_text(status, carriers, conv.kb, conv.lang))]
-    elif name == "signature.status":
-        try:
-            items = signatures.status(ctx, args.get("name"))
-        except NotFound:
-            pending = conv.flow.args.get("name") if conv.flow and conv.flow.action == "signature.submit" else None
-            if pending and args.get("name") == pending:   # "is it approved yet?" at this very submission's go-ahead
-                return [Line("info", conv.say("not_submitted_yet", name=pending))]
-            raise
-        if len(items) == 1:
-            conv.last.update(signature=items[0]["name"], object=f"signature:{items[0]['name']}",
-                             shown=f"signature:{items[0]['name']}")   # its status: "why was it rejected?" reads it
-        lines = [Line("answer", render.signature_text(s, carriers, conv.kb, conv.lang)) for s in items] or \
-            [Line("info", conv.say("none.signatures"))]
-    elif name == "template.create":
-        files = conv.files   # paths on this machine, or the uploads' records: never a client's path on the service
-        status = templates.create(ctx, args["name"], args["signature"], args["industry"], args["text"],
-                                  files.opened(ctx, args["media"]), files.opened(ctx, args.get("letter")))
-        conv.last.update(template=status["code"], object=f"template:{status['code']}")
-        lines = [Line("ok", conv.say("done.created", code=status["code"])),
-                 Line("answer", render.template_text(status, carriers, conv.kb, conv.lang))]
-    elif name == "template.status":
-        items = templates.status(ctx, args.get("code"))
-        if len(items) == 1:
-            conv.last.update(template=items[0]["code"], object=f"template:{items[0]['code']}",
-                             shown=f"template:{items[0]['code']}")
-        # no template yet: what making one needs first, when something is missing ("那我现在能建模板了吗" just after
-        # a signature was submitted: it must be registered first), never "say create a template"
-        lines = [Line("answer", render.template_text(t, carriers, conv.kb, conv.lang)) for t in items] or \
-            conv.lacks("template.create") or [Line("info", conv.say("none.templates"))]
-    elif name == "send":
-        try:
-            result = sending.send(ctx, args["code"], [(p, args.get("params", {})) for p in args["phones"]],
-                                  progress=conv.progress)
-        except UserError as exc:
-            refused(conv, args, exc)
-            raise
-        conv.last["sent_with"] = {"code": args["code"], "params": dict(args.get("params") or {})}   # "the same again"
-        return sent(conv, result)
-    elif name == "error.lookup":
-        found = error_codes.lookup(conv.kb, args["code"])
-        if found["matched"] == "closest":  # a guess is never the answer: the codes to pick from
-            conv.picks = [conv.pick(f"{c['code']}: {render.candidate_meaning(c, conv.lang, conv.kb)}",
-                                    {"do": "run", "name": "error.lookup", "args": {"code": c["code"]}})
-                          for c in found["candidates"]]
-            return [Line("info", conv.say("error.not_a_code", query=found["query"]))] + [
-                Line("choice", f"  {n}. {p.label}") for n, p in enumerate(conv.picks, 1)]
-        conv.last["error"] = found["code"]
-        lines = [Line("answer", render.error_text(found, conv.lang, conv.kb))]
-        if found["handoff"]:
-            lines += offers.handoff(conv, "handoff.code")
-        return lines
-    elif name == "handoff":
-        return conv.handoff(args.get("reason"), said=args.get("said"))
-    elif name in TICKET_MOVES:
+    if name in TICKET_MOVES:
         return ticket_move(conv, name, args)
-    elif name == "account.status":
-        return commands.run(conv, "/status")
-    elif name == "send.list":
-        return commands.sends(conv, args.get("template"), args.get("day"), args.get("phone"))
-    elif name == "help":
-        return commands.run(conv, "/help")
-    elif name == "handoff.list":
-        tickets = handoff.queue(ctx)
-        return [Line("answer", render.queue_text(tickets) if tickets else conv.say("tickets.none"))]
-    else:
+    does = _RUNS.get(name)
+    if does is None:
         raise said(UserError(f"I can't do '{name}' here yet"), "request.not_here", name=name)
+    return does(conv, args)
+
+
+def _done(conv: Conversation, lines: list[Line]) -> list[Line]:
+    """LINES of a change made or a status shown: the run of failures that earns the handoff offer
+    (`Conversation.after_failure`) is over."""
     conv.failures = 0
     return lines
+
+
+def _enable(conv: Conversation, args: dict[str, Any]) -> list[Line]:
+    """Digital messages enabled (or said to be already), and a signature offered when there is none yet."""
+    result = accounts.enable(conv.ctx)
+    lines = [Line("ok", conv.say("done.enabled" if result["changed"] else "done.already_enabled"))]
+    if not signatures.status(conv.ctx):
+        lines.append(offers.action(conv, "signature.submit", said="offer.next_signature"))
+    return _done(conv, lines)
+
+
+def _signature_submitted(conv: Conversation, args: dict[str, Any], again: bool = False) -> list[Line]:
+    """A signature submitted (AGAIN: updated and resubmitted): said, with its status; it is now the
+    object spoken of."""
+    ctx = conv.ctx
+    status = (signatures.update(ctx, args["name"], args.get("source")) if again
+              else signatures.submit(ctx, args["name"], args["source"]))
+    conv.last.update(signature=status["name"], object=f"signature:{status['name']}")
+    return _done(conv, [Line("ok", conv.say("done.resubmitted" if again else "done.submitted")),
+                        Line("answer", render.signature_text(status, ctx.rules.carriers, conv.kb, conv.lang))])
+
+
+def _signature_status(conv: Conversation, args: dict[str, Any]) -> list[Line]:
+    """The account's signatures' statuses (or the one named); a name only being submitted now is said
+    not to be submitted yet."""
+    try:
+        items = signatures.status(conv.ctx, args.get("name"))
+    except NotFound:
+        pending = conv.flow.args.get("name") if conv.flow and conv.flow.action == "signature.submit" else None
+        if pending and args.get("name") == pending:   # "is it approved yet?" at this very submission's go-ahead
+            return [Line("info", conv.say("not_submitted_yet", name=pending))]
+        raise
+    if len(items) == 1:
+        conv.last.update(signature=items[0]["name"], object=f"signature:{items[0]['name']}",
+                         shown=f"signature:{items[0]['name']}")   # its status: "why was it rejected?" reads it
+    carriers = conv.ctx.rules.carriers
+    return _done(conv, [Line("answer", render.signature_text(s, carriers, conv.kb, conv.lang)) for s in items] or
+                 [Line("info", conv.say("none.signatures"))])
+
+
+def _template_created(conv: Conversation, args: dict[str, Any]) -> list[Line]:
+    """A template created: said with its code and status; it is now the object spoken of."""
+    files = conv.files   # paths on this machine, or the uploads' records: never a client's path on the service
+    status = templates.create(conv.ctx, args["name"], args["signature"], args["industry"], args["text"],
+                              files.opened(conv.ctx, args["media"]), files.opened(conv.ctx, args.get("letter")))
+    conv.last.update(template=status["code"], object=f"template:{status['code']}")
+    return _done(conv, [Line("ok", conv.say("done.created", code=status["code"])),
+                        Line("answer", render.template_text(status, conv.ctx.rules.carriers, conv.kb, conv.lang))])
+
+
+def _template_status(conv: Conversation, args: dict[str, Any]) -> list[Line]:
+    """The account's templates' statuses (or the one named)."""
+    items = templates.status(conv.ctx, args.get("code"))
+    if len(items) == 1:
+        conv.last.update(template=items[0]["code"], object=f"template:{items[0]['code']}",
+                         shown=f"template:{items[0]['code']}")
+    # no template yet: what making one needs first, when something is missing ("那我现在能建模板了吗" just after
+    # a signature was submitted: it must be registered first), never "say create a template"
+    carriers = conv.ctx.rules.carriers
+    return _done(conv, [Line("answer", render.template_text(t, carriers, conv.kb, conv.lang)) for t in items] or
+                 conv.lacks("template.create") or [Line("info", conv.say("none.templates"))])
+
+
+def _send(conv: Conversation, args: dict[str, Any]) -> list[Line]:
+    """The send made and its report; a send refused whole is kept for a handoff of this session."""
+    try:
+        result = sending.send(conv.ctx, args["code"], [(p, args.get("params", {})) for p in args["phones"]],
+                              progress=conv.progress)
+    except UserError as exc:
+        refused(conv, args, exc)
+        raise
+    conv.last["sent_with"] = {"code": args["code"], "params": dict(args.get("params") or {})}   # "the same again"
+    return sent(conv, result)
+
+
+def _error_looked_up(conv: Conversation, args: dict[str, Any]) -> list[Line]:
+    """An error code's meaning and fix (and a person offered when the code says so); a code not known
+    exactly gives the closest codes to pick from, since a guess is never the answer."""
+    found = error_codes.lookup(conv.kb, args["code"])
+    if found["matched"] == "closest":
+        conv.picks = [conv.pick(f"{c['code']}: {render.candidate_meaning(c, conv.lang, conv.kb)}",
+                                {"do": "run", "name": "error.lookup", "args": {"code": c["code"]}})
+                      for c in found["candidates"]]
+        return [Line("info", conv.say("error.not_a_code", query=found["query"]))] + [
+            Line("choice", f"  {n}. {p.label}") for n, p in enumerate(conv.picks, 1)]
+    conv.last["error"] = found["code"]
+    lines = [Line("answer", render.error_text(found, conv.lang, conv.kb))]
+    if found["handoff"]:
+        lines += offers.handoff(conv, "handoff.code")
+    return lines
+
+
+def _queue(conv: Conversation, args: dict[str, Any]) -> list[Line]:
+    """The staff's queue of open tickets, or that there are none."""
+    tickets = handoff.queue(conv.ctx)
+    return [Line("answer", render.queue_text(tickets) if tickets else conv.say("tickets.none"))]
+
+
+# What each action the conversation runs does (the ticket's moves are TICKET_MOVES, `ticket_move`).
+_RUNS: dict[str, Callable[[Conversation, dict[str, Any]], list[Line]]] = {
+    "enable": _enable,
+    "signature.submit": _signature_submitted,
+    "signature.update": lambda conv, args: _signature_submitted(conv, args, again=True),
+    "signature.status": _signature_status,
+    "template.create": _template_created,
+    "template.status": _template_status,
+    "send": _send,
+    "error.lookup": _error_looked_up,
+    "handoff": lambda conv, args: conv.handoff(args.get("reason"), said=args.get("said")),
+    "account.status": lambda conv, args: commands.run(conv, "/status"),
+    "send.list": lambda conv, args: commands.sends(conv, args.get("template"), args.get("day"), args.get("phone")),
+    "help": lambda conv, args: commands.run(conv, "/help"),
+    "handoff.list": _queue,
+}
 
 
 # A ticket's moves in the conversation: the message each says once done ({id}: the ticket's number).
@@ -237,24 +285,11 @@ def on_topic(conv: Conversation, text: str, reply: Reply) -> Reply:
     topic, so that entry answers ("when can they send to it again?" and "这个限制是按号码算的吗" after
     isv.BUSINESS_LIMIT_CONTROL are flow control's, never the numbers a send carries nor "I don't know").
     A request read surely, and a question read surely by another entry well ahead, keep their reading."""
-    from .. import lang as language
-
     code = conv.last.get("error")
-    if not code or not (conv.router.form(text) == "question" or language.asks_in_chinese(text)) \
-            or not _just_said(conv, code):
-        return reply
-    t = conv.router.thresholds
-    if reply.type == "action" and reply.confidence >= t.answer:
+    if not code or not _just_said(conv, code):
         return reply
     codes = {code, *conv.last.get("errors", "").split()}
-    ranked = conv.router.index.rank(conv.router.prepare(text, conv.router.form(text)), limit=8)
-    topics = [c for c in ranked[:t.suggestions] if c.key.startswith("faq:") and _names_any(conv, c.key[4:], codes)]
-    if not topics or (reply.type == "answer" and f"faq:{reply.entry}" == topics[0].key):
-        return reply
-    topic = topics[0]
-    if ranked[0].confidence >= t.lead * topic.confidence:
-        return reply                    # another reading well ahead: the line is about something else
-    return conv.router.resolve(reply.question, text, topic, conv.lang)
+    return _of_the_topic(conv, text, reply, lambda entry: _names_any(conv, entry, codes))
 
 
 def of_the_request(conv: Conversation, text: str, reply: Reply) -> Reply:
@@ -265,26 +300,40 @@ def of_the_request(conv: Conversation, text: str, reply: Reply) -> Reply:
     template's). A question naming no kind of object (their words read through synonyms.yaml) whose best
     reading is the other kind's side of it is the request's whatever the lead; one naming the other kind
     ("how long does template review take?") keeps its reading. A request read surely keeps its reading."""
-    from .. import lang as language
     from ..text import fold
 
     flow = conv.flow
     kind = flow.action.split(".", 1)[0] if flow is not None else ""
-    if kind not in _OBJECT_KINDS or not (conv.router.form(text) == "question" or language.asks_in_chinese(text)):
+    if kind not in _OBJECT_KINDS:
         return reply
     named = _OBJECT_KINDS & set(conv.kb.synonyms.apply(fold(text)).split())
     if named - {kind}:
         return reply
+    entries = conv.kb.entries
+    return _of_the_topic(conv, text, reply, lambda entry: entry in entries and kind in entries[entry].tags,
+                         gives_way=lambda key: not named and _of_another_kind(conv, key, kind))
+
+
+def _of_the_topic(conv: Conversation, text: str, reply: Reply, of_topic: Callable[[str], bool],
+                  gives_way: Callable[[str], bool] = lambda key: False) -> Reply:
+    """REPLY (the router's reading of TEXT), or the answer of the FAQ entry OF_TOPIC picks (by its name) among the
+    router's first candidates, when the conversation names the topic TEXT asks about (`on_topic`, `of_the_request`):
+    TEXT is a question, REPLY no request read surely nor that entry's answer, and the best reading is not well
+    ahead of the entry (by the router's `lead`) unless it GIVES_WAY (its key) to the topic whatever the lead."""
+    from .. import lang as language
+
+    form = conv.router.form(text)
+    if not (form == "question" or language.asks_in_chinese(text)):
+        return reply
     t = conv.router.thresholds
     if reply.type == "action" and reply.confidence >= t.answer:
         return reply
-    ranked = conv.router.index.rank(conv.router.prepare(text, conv.router.form(text)), limit=8)
-    topics = [c for c in ranked[:t.suggestions] if c.key.startswith("faq:") and c.key[4:] in conv.kb.entries
-              and kind in conv.kb.entries[c.key[4:]].tags]
+    ranked = conv.router.index.rank(conv.router.prepare(text, form), limit=8)
+    topics = [c for c in ranked[:t.suggestions] if c.key.startswith("faq:") and of_topic(c.key[4:])]
     if not topics or (reply.type == "answer" and f"faq:{reply.entry}" == topics[0].key):
         return reply
     topic = topics[0]
-    if ranked[0].confidence >= t.lead * topic.confidence and (named or not _of_another_kind(conv, ranked[0].key, kind)):
+    if ranked[0].confidence >= t.lead * topic.confidence and not gives_way(ranked[0].key):
         return reply                    # another reading well ahead: the line is about something else
     return conv.router.resolve(reply.question, text, topic, conv.lang)
 

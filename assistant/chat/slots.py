@@ -557,9 +557,19 @@ def _known_word(conv: Conversation, word: str) -> bool:
 # --- a line typed at a value prompt ------------------------------------------------------------
 
 def answer(conv: Conversation, text: str) -> list[Line]:
-    """TEXT typed while a value (or a go-ahead) is asked for."""
+    """TEXT typed while a value (or a go-ahead) is asked for: first what any prompt hears (a quoted word
+    taken literally, a leaving, going back, a value changed), then the go-ahead's reading or the value's."""
     flow = conv.flow
     assert flow is not None
+    said = _at_any_prompt(conv, flow, text)
+    if said is not None:
+        return said
+    return _at_go_ahead(conv, flow, text) if flow.confirming else _at_value(conv, flow, text)
+
+
+def _at_any_prompt(conv: Conversation, flow: Flow, text: str) -> list[Line] | None:
+    """What TEXT means at a value's prompt and at the go-ahead alike: a literal, the request left or
+    left for a question, a step back, the name or an earlier value changed. None when it is none of these."""
     folded = fold(text)
     asked = None if flow.confirming else flow.slots[0]
     if asked is not None and asked.type == "param" and (quoted := _quoted(text)) is not None:
@@ -574,34 +584,50 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         return renamed                  # "不对，叫厦门海鲜坊" at the source's prompt: the name changed, never the source
     if asked is not None and (changed := _earlier_changed(conv, text)) is not None:
         return changed                  # "不对，模板名称改成会员生日祝福" at a later prompt: that value changed
-    if flow.confirming:
-        if flow.action == "handoff.claim" and (kept := _reply_at_claim(conv, text)) is not None:
-            return kept                 # "您好，模板审核需要7到10个工作日": a reply, not sent from here, and said so
-        if (changed := correction(conv, text)) is not None:   # "no, send it to 13800138021 instead"
-            return changed
-        if (held := _yes_with_a_change(conv, text)) is not None:   # "yes, but remove 13800138071": never sent as shown
-            return held
-        if puts_off(conv, text):        # "call me later", "不了，回头再打给他": a no, never a value or "I don't know"
-            return _not_done(conv)
-        if (other := _mind_changed(conv, text)) is not None:   # "不对，我想先看下余额": that question, not a no
-            return other
-        if conv.signs_off(text):        # "算了不用了，我自己再看看": a no, and nothing after it is run
-            return _not_done(conv)
-        reading, conv.rest = offers.reading(conv, text, flow.action)
-        if reading == "yes":
-            conv.flow = None
-            return conv.run(flow.action, flow.args)
-        if reading == "no":
-            return _not_done(conv)
-        if reading is None:             # a question or another request, answered; the go-ahead comes back
-            reply = outcomes.of_the_request(conv, text, conv.router.route(text, conv.lang))
-            if reply.type == "action" and reply.action == flow.action and not reply.args and \
-                    reply.confidence >= conv.kb.thresholds.low_confidence:
-                conv.flow = None        # "我要找真人，明天活动急用" at the handoff's go-ahead: the request said again
-                return conv.run(flow.action, flow.args)
-            said = aside(conv, text, reply)
-            return said if said is not None else unknown(conv, text)
-        return yes_or_no_again(go_ahead(conv), conv.say("answer_yes_no"))  # asked again, never taken as a no
+    return None
+
+
+def _at_go_ahead(conv: Conversation, flow: Flow, text: str) -> list[Line]:
+    """TEXT typed at FLOW's go-ahead: a change to what is shown, a no however worded, another question
+    (answered, and the go-ahead kept), or the yes that runs the request; asked again when unclear."""
+    if flow.action == "handoff.claim" and (kept := _reply_at_claim(conv, text)) is not None:
+        return kept                     # "您好，模板审核需要7到10个工作日": a reply, not sent from here, and said so
+    if (changed := correction(conv, text)) is not None:   # "no, send it to 13800138021 instead"
+        return changed
+    if (held := _yes_with_a_change(conv, text)) is not None:   # "yes, but remove 13800138071": never sent as shown
+        return held
+    if puts_off(conv, text):            # "call me later", "不了，回头再打给他": a no, never a value or "I don't know"
+        return _not_done(conv)
+    if (other := _mind_changed(conv, text)) is not None:   # "不对，我想先看下余额": that question, not a no
+        return other
+    if conv.signs_off(text):            # "算了不用了，我自己再看看": a no, and nothing after it is run
+        return _not_done(conv)
+    reading, conv.rest = offers.reading(conv, text, flow.action)
+    if reading == "yes":
+        conv.flow = None
+        return conv.run(flow.action, flow.args)
+    if reading == "no":
+        return _not_done(conv)
+    if reading is None:                 # a question or another request, answered; the go-ahead comes back
+        return _asked_at_go_ahead(conv, flow, text)
+    return yes_or_no_again(go_ahead(conv), conv.say("answer_yes_no"))  # asked again, never taken as a no
+
+
+def _asked_at_go_ahead(conv: Conversation, flow: Flow, text: str) -> list[Line]:
+    """TEXT, neither yes nor no at FLOW's go-ahead: the request itself said again runs it ("我要找真人，
+    明天活动急用" at the handoff's go-ahead); anything else is answered aside, or said not understood."""
+    reply = outcomes.of_the_request(conv, text, conv.router.route(text, conv.lang))
+    if reply.type == "action" and reply.action == flow.action and not reply.args and \
+            reply.confidence >= conv.kb.thresholds.low_confidence:
+        conv.flow = None
+        return conv.run(flow.action, flow.args)
+    said = aside(conv, text, reply)
+    return said if said is not None else unknown(conv, text)
+
+
+def _at_value(conv: Conversation, flow: Flow, text: str) -> list[Line]:
+    """TEXT typed at the prompt of FLOW's next value: another request or the same one again, a yes or
+    a no, a question about what was just said or of its own, else the value, checked."""
     if (other := _mind_changed(conv, text)) is not None:   # "不对，我想先看下余额": never the template's name
         return other
     if resumed(conv, text):             # "回去继续建模板": the prompt again, never the value
@@ -612,20 +638,32 @@ def answer(conv: Conversation, text: str) -> list[Line]:
     if slot.type == "template_code" and (chosen := _template_chosen(conv, text)) is not None:
         return take(conv, check(conv, flow.action, slot, chosen))   # a choice offered: that template, never a question
     reading = yes_or_no(text, conv.kb.answers)
-    if reading == "no" and not slot.required:
+    if reading == "yes" or (reading == "no" and slot.required):
+        return _yes_or_no_at_value(conv, flow, slot, text, reading)
+    if reading == "no":
         text = ""                       # "no" to an optional value ("Enter to skip"): skipped
-    elif reading == "no":               # "no" to a value the request cannot do without: the request is dropped
+    if (asked := _asked_at_value(conv, flow, slot, text)) is not None:
+        return asked
+    return _given(conv, flow, slot, text)
+
+
+def _yes_or_no_at_value(conv: Conversation, flow: Flow, slot: Slot, text: str, reading: str) -> list[Line]:
+    """A yes, or a no to a value the request cannot do without (READING of TEXT), typed at SLOT's prompt:
+    the no drops the request; the yes takes the default, or is said to be no value."""
+    if reading == "no":                 # "no" to a value the request cannot do without: the request is dropped
         return _dropped(conv) + _quote_hint(conv, text, slot)
-    elif reading == "yes" and _default(conv, slot):   # "是" at "Template code [DIGITAL_SMS_0001]": the default
+    if _default(conv, slot):            # "是" at "Template code [DIGITAL_SMS_0001]": the default
         return take(conv, check(conv, flow.action, slot, ""))
-    elif reading == "yes":              # a yes is never a name, a text or a choice
-        asked = prompt(conv, flow.action, slot)
-        wanted = conv.say("value.wanted_answer") if asked.endswith(("?", "？")) else \
-            conv.say("value.wanted", what=_short(asked).lower())
-        return [Line("warn", conv.say("value.not_a_yes", text=text.strip(), wanted=wanted))]
-    any_text = slot.name in FREE_TEXT or slot.type in ("param", "error_code")
-    worded = slot.type == "phone" and len(re.findall(r"[^\W\d_]{3,}", text)) > 2   # a sentence, not a list of numbers
-    asks = language.asks_in_chinese(text)   # "签名审核要多久" is no signature name, though it could be one
+    asked = prompt(conv, flow.action, slot)   # a yes is never a name, a text or a choice
+    wanted = conv.say("value.wanted_answer") if asked.endswith(("?", "？")) else \
+        conv.say("value.wanted", what=_short(asked).lower())
+    return [Line("warn", conv.say("value.not_a_yes", text=text.strip(), wanted=wanted))]
+
+
+def _asked_at_value(conv: Conversation, flow: Flow, slot: Slot, text: str) -> list[Line] | None:
+    """TEXT at SLOT's prompt asks rather than gives: about what was just said (an error code's fix, a
+    refusal's reason, a number's fate), another request, or a question the value can never be; answered,
+    and the prompt comes back. None when TEXT is to be read as the value."""
     if (fix := outcomes.fix_asked(conv, text)) is not None:
         # "how do I fix it" just after an error code was explained: that code's fix; an error lookup
         # waiting for a code has its answer, another request goes on
@@ -636,21 +674,39 @@ def answer(conv: Conversation, text: str) -> list[Line]:
         return why + back(conv)         # "why?" just after a name was refused: that refusal explained
     if (fate := outcomes.fate_asked(conv, text)) is not None:
         return fate + back(conv)        # "为什么02885551234失败" at the numbers' prompt: that number's own reason
-    if any_text or worded or asks:
-        reply = _read_at_variable(conv, text)
-        if _is_request(conv, reply) or ((any_text or asks) and _is_question(conv, text, reply)) \
-                or (slot.type == "param" and _surely_another(conv, reply)) \
-                or (slot.name == "name" and reply.type == "action" and _surely_another(conv, reply)) \
-                or (slot.type == "error_code" and _surely_not_a_lookup(conv, flow, reply)):
-            # "签名状态给我看一下" at the signature name's prompt: that request, never the name
-            # a question nothing answers is said so, never met with silence
-            return aside(conv, text, reply) or unknown(conv, text)
+    if (reply := _another_thing(conv, flow, slot, text)) is not None:
+        # "签名状态给我看一下" at the signature name's prompt: that request, never the name
+        # a question nothing answers is said so, never met with silence
+        return aside(conv, text, reply) or unknown(conv, text)
     if (other := _request_not_value(conv, flow, slot, text)) is not None:
         return other                    # "帮我建模板" at the signature name's prompt: that request, never the name
     if _never_a_question(flow, slot) and _asks_rather_than_gives(conv, slot, text):
         # a template's value, a signature's name, a code is never a question ("what is this charge?",
         # "发到了没", "我们有几个签名了"): answered, or said not understood, and the prompt comes back
         return aside(conv, text) or unknown(conv, text)
+    return None
+
+
+def _another_thing(conv: Conversation, flow: Flow, slot: Slot, text: str) -> Reply | None:
+    """The reading of TEXT when, at the prompt of a free text, a variable's value or an error code, or
+    worded as a sentence or asked in Chinese, it is a request or question of its own rather than SLOT's
+    value; None when it is to be read as the value."""
+    any_text = slot.name in FREE_TEXT or slot.type in ("param", "error_code")
+    worded = slot.type == "phone" and len(re.findall(r"[^\W\d_]{3,}", text)) > 2   # a sentence, not a list of numbers
+    asks = language.asks_in_chinese(text)   # "签名审核要多久" is no signature name, though it could be one
+    if not (any_text or worded or asks):
+        return None
+    reply = _read_at_variable(conv, text)
+    another = _is_request(conv, reply) or ((any_text or asks) and _is_question(conv, text, reply)) \
+        or (slot.type == "param" and _surely_another(conv, reply)) \
+        or (slot.name == "name" and reply.type == "action" and _surely_another(conv, reply)) \
+        or (slot.type == "error_code" and _surely_not_a_lookup(conv, flow, reply))
+    return reply if another else None
+
+
+def _given(conv: Conversation, flow: Flow, slot: Slot, text: str) -> list[Line]:
+    """TEXT as SLOT's value (a lead-in or a sentence around a code left out), checked and taken; a value
+    refused is answered aside when it reads as something else, else refused with how to give it."""
     if (given := _accepted(conv, flow.action, slot, text)) is not None:
         text = given                    # "ok then AcmeShop", "好吧，那用阿克米科技": the name, never the lead-in
     elif slot.type == "template_code" and len(codes := extract(conv.kb, "template_code", text)) == 1:

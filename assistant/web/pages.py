@@ -339,7 +339,7 @@ def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None =
     ops = p.ops("desk")
     number = ticket_id.strip().lstrip("#")
     try:
-        case = handoff.get(ops.ctx, ticket_id, any_account=True)
+        case = handoff.get(ops.ctx, ticket_id, any_account=True, said=True)
     except NotFound:
         return p.render("message.html", 404, title=p.words("ticket"), message=p.words("no_ticket", id=number[:40]))
     except UserError as exc:
@@ -350,7 +350,7 @@ def _ticket_page(p: Page, ticket_id: str, status: int = 200, error: str | None =
     case = {**case, "summary": summary_in(kb, case, p.lang),   # in the desk's language, as the queue says it
             "messages": [{**m, "text": message_in(kb, m["text"], p.lang)} for m in case["messages"]],   # "已结案：…"
             "age": desk.age(ops.ctx, case, p.lang),   # as the queue says it ("2小时5分钟")
-            "events": [_history_line(p, e, case["account"]) for e in handoff.history(ops.ctx, case["id"])]}
+            "events": [_history_line(p, e, case["account"]) for e in case["events"]]}
     return p.render("ticket.html", status, case=case, sends=handoff.sends_of(case["context"]), agent=AGENT,
                     state=_account_state(p, case["account"]), carriers=carriers,
                     canned=_canned(p), error=error, done=done, version=LIVE.version(p.svc), kept=kept or {})
