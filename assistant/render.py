@@ -751,12 +751,30 @@ def account_text(info: dict, kb: KnowledgeBase | None = None, lang: str = "en") 
                       *(f"  {_padded(label, at)}{value}" for label, value in pairs)])
 
 
-def queue_text(tickets: list[dict]) -> str:
+def queue_text(tickets: list[dict], kb: KnowledgeBase | None = None, lang: str = "en") -> str:
+    """The handoff queue (`handoff list`, the REPL's /queue): the command line's English, or with KB the
+    conversation's LANG (its headings, priorities and statuses the desk's words: messages.yaml `queue.*`)."""
+    w = Words(kb, lang)
     if not tickets:
-        return "The queue is empty."
-    rows = [(f"#{t['id']}", t["priority"], t["status"] + (", customer answered" if t.get("customer_answered") else ""),
-             t["owner"] or "-", t["account"], t["age"], t["summary"]) for t in tickets]
-    return table(rows, ("ticket", "priority", "status", "owner", "account", "age", "summary"))
+        return w("tickets.none", "The queue is empty.")
+    rows = [(f"#{t['id']}", w(f"ticket.priority.{t['priority']}", t["priority"]),
+             w("queue.answered", "{status}, customer answered", status=w(f"queue.status.{t['status']}", t["status"]))
+             if t.get("customer_answered") else w(f"queue.status.{t['status']}", t["status"]),
+             t["owner"] or "-", t["account"], _age_in(w, t["age"]), t["summary"]) for t in tickets]
+    headers = [w(f"queue.{h}", h) for h in ("ticket", "priority", "status", "owner", "account", "age", "summary")]
+    return table(rows, headers)
+
+
+def _age_in(w: Words, age: str) -> str:
+    """A ticket's AGE as the command line says it ("2h", `handoff._age`: messages.yaml `ticket.age.*`'s
+    English), said again in W's language ("2小时")."""
+    if w.kb is None or w.lang == "en":
+        return age
+    for msg_id in ("ticket.age.days", "ticket.age.hours", "ticket.age.minutes"):
+        fields = heard(w.kb, msg_id, age)
+        if fields is not None:
+            return say(w.kb, msg_id, w.lang, **fields)
+    return age
 
 
 def ticket_text(ticket: dict) -> str:

@@ -95,7 +95,7 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         return commands.run(conv, "/help")
     elif name == "handoff.list":
         tickets = handoff.queue(ctx)
-        return [Line("answer", render.queue_text(tickets) if tickets else conv.say("tickets.none"))]
+        return [Line("answer", render.queue_text(tickets, conv.kb, conv.lang) if tickets else conv.say("tickets.none"))]
     else:
         raise said(UserError(f"I can't do '{name}' here yet"), "request.not_here", name=name)
     conv.failures = 0
