@@ -98,6 +98,6 @@ def test_a_missing_file_a_large_one_and_one_not_utf8_are_said_in_chinese_with_th
             read(path, 1000, "recipients")
         assert _said(kb, caught.value, "en") == str(caught.value)     # the catalogue's English is the refusal's
         refusals.append(_said(kb, caught.value, "zh"))
-    assert refusals == [f"找不到文件 {tmp_path}/nope.csv；请检查路径",
+    assert refusals == [f"无法读取 {tmp_path}/nope.csv：没有这个文件，请检查路径",
                         f"{tmp_path}/big.csv 有 2,000 字节，超过了收件人文件的上限 1,000 字节；请换一个更小的文件",
                         f"{tmp_path}/gbk.csv 不是 UTF-8 文本（第 1 个字节）；请把 CSV 另存为 UTF-8 编码"]
