@@ -350,7 +350,15 @@ def _label(value: str | None) -> str:
 class Words:
     """The words around a result (headers, labels, status names): the catalogue's in LANG with a KB (the
     conversation's language, messages.yaml `table.*`, `status.*`, `result.*`), else the command line's
-    English, word for word the catalogue's English (tests/test_render.py keeps the two the same)."""
+    English, word for word the catalogue's English (tests/test_render.py reads every twin written beside
+    its id against the catalogue).
+
+    The English twin stays because the command line renders without a knowledge base: the remote CLI has
+    none, and the local one answers from the cached index (cache.py), never from messages.yaml. Reading the
+    catalogue there (`messages.english`, as a refusal does on its way out) would cost every `status`, `send`
+    or `handoff list` about 0.1 s of CPU, some 40% of a command's start; a refusal pays it once, on an error.
+    The fallback is needed anyway where an id may be missing (`status.*` of a value the API adds, `label.*`
+    of a carrier or a source rules.yaml names, `recipients.skipped`'s note said before)."""
 
     def __init__(self, kb: KnowledgeBase | None = None, lang: str = "en"):
         self.kb, self.lang = kb, lang

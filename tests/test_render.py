@@ -332,3 +332,32 @@ def test_the_queue_in_chinese_has_the_desks_words_for_its_headings_priorities_st
     assert lines[3].split()[:6] == ["#2", "普通", "待处理", "-", "demo", "5分钟"]
     assert "the preview is wrong" in lines[2]          # a summary as the staff wrote it
     assert render.queue_text([], kb, "zh") == "没有待处理的工单。"
+
+
+def test_every_english_words_carries_beside_a_catalogue_id_is_that_ids_english_word_for_word(kb):
+    """`render.Words` says a catalogue id in a conversation's language, and its English twin where no knowledge
+    base is at hand (the command line): each twin written out beside its id must be the catalogue's English,
+    else the command line and an English conversation would say two things."""
+    import ast
+    from pathlib import Path
+
+    def words_call(node: ast.Call) -> bool:
+        func = node.func
+        if isinstance(func, ast.Name):
+            return func.id == "w"
+        return isinstance(func, ast.BoolOp) and any(isinstance(v, ast.Call) and getattr(v.func, "id", "") == "Words"
+                                                    for v in func.values)
+
+    source = Path(render.__file__).read_text(encoding="utf-8")
+    twins, wrong = 0, []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and words_call(node) and len(node.args) >= 2):
+            continue
+        msg_id, english = node.args[:2]
+        if isinstance(msg_id, ast.Constant) and isinstance(english, ast.Constant) and english.value:  # "": never said
+            twins += 1
+            said = kb.messages.get(msg_id.value, {}).get("en")
+            if said != english.value:
+                wrong.append(f"render.py:{node.lineno}: {msg_id.value} is {said!r} in the catalogue, {english.value!r} in code")
+    assert twins > 30
+    assert wrong == []
