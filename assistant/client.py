@@ -144,13 +144,14 @@ def _multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, bytes]
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def _read(path: str, what: str = "media file (PNG, JPG, GIF, MP4 or MP3)", limit: int | None = None) -> tuple[str, bytes]:
-    """A file the person named, read here on their machine to be uploaded (a regular file, bounded)."""
+def _read(path: str, kind: str = "media", limit: int | None = None) -> tuple[str, bytes]:
+    """A file the person named, read here on their machine to be uploaded (a regular file, bounded), of KIND
+    (`files.read_regular`: "media", "letter")."""
     from .files import read_regular
     from .media import MAX_BYTES
 
     local = os.path.expanduser(path)
-    return (os.path.basename(local) or path), read_regular(local, min(limit or MAX_BYTES, MAX_BYTES), what)
+    return (os.path.basename(local) or path), read_regular(local, min(limit or MAX_BYTES, MAX_BYTES), kind)
 
 
 def _a(word: str) -> str:
@@ -209,7 +210,7 @@ class RemoteOps:
     def template_create(self, name: str, signature: str, industry: str, text: str, media: list[str],
                         letter: str | None = None) -> dict:
         files = [("media", *_read(p)) for p in media]
-        files += [("letter", *_read(letter, "commitment letter image"))] if letter else []
+        files += [("letter", *_read(letter, "letter"))] if letter else []
         form = [("name", name), ("signature", signature), ("industry", industry), ("text", text)]
         return self.http.call("POST", "/templates", form=form, files=files)
 
@@ -443,9 +444,9 @@ class RemoteConversation:
         a file that cannot be read or used is said as the embedded REPL says it, and asked again."""
         waiting = self.waiting
         assert waiting is not None
-        what = "commitment letter image" if waiting.slot == "letter" else "media file (PNG, JPG, GIF, MP4 or MP3)"
+        kind = "letter" if waiting.slot == "letter" else "media"
         try:
-            files = [("file", *_read(p, what, waiting.max_bytes)) for p in paths]
+            files = [("file", *_read(p, kind, waiting.max_bytes)) for p in paths]
             view = self.http.call("POST", f"/conversations/{self.id}/files", files=files)
         except UserError as exc:
             return [self._line("warn", f"{exc}. Try again, or say 'cancel' to drop the request.")]

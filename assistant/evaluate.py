@@ -70,7 +70,7 @@ def read_cases(path: str | Path, kb: KnowledgeBase | None = None) -> list[tuple[
     With KB, each expected label is checked too. A UserError names what is wrong, in one line."""
     from .files import read_text
 
-    text = read_text(path, 64 * 1024 * 1024, "eval YAML file", "give the path of an eval YAML file")
+    text = read_text(path, 64 * 1024 * 1024, "eval")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -7,18 +7,40 @@ would be read whole into memory. Here both are refused before a byte is read.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shlex
 import stat
 
-from .errors import UserError
+from .errors import UserError, said
 from .sanitize import one_line
 
 
-def _a(what: str) -> str:
-    """WHAT with its indefinite article: "a media file", "an eval YAML file"."""
-    return f"{'an' if what[:1].lower() in 'aeiou' else 'a'} {what}"
+def _kind(kind: str) -> dict[str, str]:
+    """The file KIND ("recipients", "media", "letter", "eval", "file") as a refusal names it, a sentence of the
+    catalogue in every language (messages.yaml `file.kind.KIND`: "a recipients file", "收件人文件")."""
+    return {"say": f"file.kind.{kind}"}
+
+
+def _hint(kind: str) -> dict[str, str]:
+    """How to make a file of KIND readable text (messages.yaml `file.hint.KIND`: "save the CSV as UTF-8")."""
+    return {"say": f"file.hint.{kind}"}
+
+
+def _unreadable(shown: str, exc: OSError) -> UserError:
+    """The refusal of a path that cannot be opened or read (EXC), said in every language: a missing file and
+    one the user may not read by sentences of their own where the system's words are theirs in English (so
+    the English is the same either way), another fault with the system's words."""
+    from .messages import english
+
+    error = exc.strerror or str(exc)
+    plain = english("file.unreadable", file=shown, error=error)
+    if exc.errno == errno.ENOENT and english("file.not_found", file=shown) == plain:
+        return said(UserError(english("file.not_found", file=shown)), "file.not_found", file=shown)
+    if exc.errno in (errno.EACCES, errno.EPERM) and english("file.denied", file=shown) == plain:
+        return said(UserError(english("file.denied", file=shown)), "file.denied", file=shown)
+    return said(UserError(english("file.unreadable", file=shown, error=error)), "file.unreadable", file=shown, error=error)
 
 
 def shaped_like_a_file_name(word: str) -> bool:
@@ -51,47 +73,68 @@ def paths_in(line: str) -> list[str]:
     return paths
 
 
-def read_regular(path: str | os.PathLike, limit: int, what: str = "file") -> bytes:
-    """The bytes of the regular file at PATH, at most LIMIT of them; a UserError says why not."""
-    shown = one_line(os.fspath(path))
+def read_regular(path: str | os.PathLike, limit: int, kind: str = "file") -> bytes:
+    """The bytes of the regular file at PATH, at most LIMIT of them; a UserError says why not, naming the file
+    as one of KIND (`_kind`: "recipients", "media", "letter", "eval" or "file")."""
+    from .messages import english
+
+    shown, what = one_line(os.fspath(path)), _kind(kind)
     try:
         # O_NONBLOCK: opening a FIFO with no writer must not wait; it is refused just below.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise UserError(f"cannot read {shown}: {exc.strerror or exc}; check the path") from None
+        raise _unreadable(shown, exc) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise UserError(f"{shown} is a directory; give the path of {_a(what)}")
+            raise said(UserError(english("file.directory", file=shown, kind=what)), "file.directory", file=shown, kind=what)
         if not stat.S_ISREG(info.st_mode):
-            raise UserError(f"{shown} is not a regular file (a device, FIFO or socket); give the path of {_a(what)}")
+            raise said(UserError(english("file.not_regular", file=shown, kind=what)), "file.not_regular",
+                       file=shown, kind=what)
         if info.st_size > limit:
-            raise UserError(f"{shown} is {info.st_size:,} bytes, over the limit of {limit:,} for {_a(what)}; "
-                            "use a smaller file")
+            size, most = f"{info.st_size:,}", f"{limit:,}"
+            raise said(UserError(english("file.too_large", file=shown, size=size, most=most, kind=what)),
+                       "file.too_large", file=shown, size=size, most=most, kind=what)
         with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(limit + 1)  # the file may have grown since fstat
     except OSError as exc:
-        raise UserError(f"cannot read {shown}: {exc.strerror or exc}; check the path") from None
+        raise _unreadable(shown, exc) from None
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise UserError(f"{shown} is over the limit of {limit:,} bytes for {_a(what)}; use a smaller file")
+        raise _over_limit(shown, limit, kind)
     return data
 
 
-def read_text(path: str | os.PathLike, limit: int, what: str = "file", hint: str = "save it as UTF-8 text") -> str:
-    """The text of the regular file at PATH (UTF-8, a BOM allowed), at most LIMIT bytes."""
-    return decode_text(read_regular(path, limit, what), one_line(os.fspath(path)), limit, what, hint)
+def _over_limit(shown: str | dict, limit: int, kind: str) -> UserError:
+    """The refusal of the file SHOWN, of KIND, found over LIMIT bytes as it was read."""
+    from .messages import english
+
+    most, what = f"{limit:,}", _kind(kind)
+    return said(UserError(english("file.over_limit", file=shown, most=most, kind=what)), "file.over_limit",
+                file=shown, most=most, kind=what)
 
 
-def decode_text(data: bytes, shown: str, limit: int, what: str = "file", hint: str = "save it as UTF-8 text") -> str:
-    """DATA (a file read or uploaded, named SHOWN) as UTF-8 text held to the same limits everywhere."""
+def read_text(path: str | os.PathLike, limit: int, kind: str = "file") -> str:
+    """The text of the regular file at PATH (UTF-8, a BOM allowed), at most LIMIT bytes, of KIND (`read_regular`)."""
+    return decode_text(read_regular(path, limit, kind), one_line(os.fspath(path)), limit, kind)
+
+
+def decode_text(data: bytes, shown: str | dict, limit: int, kind: str = "file") -> str:
+    """DATA (a file read or uploaded, named SHOWN: its name, or a catalogue sentence naming it) as UTF-8 text
+    held to the same limits everywhere; a file that is no text is refused with the fix for its KIND (`_hint`:
+    "save the CSV as UTF-8")."""
+    from .messages import english
+
     if len(data) > limit:
-        raise UserError(f"{shown} is over the limit of {limit:,} bytes for {_a(what)}; use a smaller file")
+        raise _over_limit(shown, limit, kind)
+    hint = _hint(kind)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UserError(f"{shown} is not UTF-8 text (byte {exc.start + 1}); {hint}") from None
+        byte = str(exc.start + 1)
+        raise said(UserError(english("file.not_utf8", file=shown, byte=byte, hint=hint)), "file.not_utf8",
+                   file=shown, byte=byte, hint=hint) from None
     if "\x00" in text:
-        raise UserError(f"{shown} is a binary file, not text; {hint}")
+        raise said(UserError(english("file.binary", file=shown, hint=hint)), "file.binary", file=shown, hint=hint)
     return text

@@ -71,7 +71,7 @@ def read(path: str | Path) -> MediaFile:
     Only a regular file of at most MAX_BYTES is read (a FIFO, a device or a directory is refused
     before reading, so nothing can block here).
     """
-    data = read_regular(path, MAX_BYTES, "media file (PNG, JPG, GIF, MP4 or MP3)")
+    data = read_regular(path, MAX_BYTES, "media")
     return identify(data, str(path))
 
 

@@ -7,9 +7,11 @@ YAML edit, checked by `assistant kb check` (every id must have every language).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from .knowledge import KnowledgeBase
 from .text import fold
@@ -22,6 +24,45 @@ def say(kb: KnowledgeBase, msg_id: str, lang: str = "en", **fields: object) -> s
         raise KeyError(f"no message '{msg_id}' in messages.yaml")
     text = texts.get(lang) or texts["en"]
     return filled(text, fields) if fields else text
+
+
+def english(msg_id: str, **fields: object) -> str:
+    """Message MSG_ID's English with FIELDS filled in (a field may be a catalogue sentence, as `said` takes it),
+    where no knowledge base is at hand: a file refused before anything is loaded (files.py). Read from the
+    messages.yaml a knowledge base would load (`$ASSISTANT_KB`'s, else the shipped one), so that the refusal
+    is the catalogue's English word for word and a conversation says it in its own language (`errors.said`)."""
+    return said(_English(_english_catalogue()), {"say": msg_id, "fields": fields}, "en")
+
+
+class _English(NamedTuple):
+    """The catalogue alone, as `say` and `said` read it (`english`)."""
+
+    messages: dict[str, dict[str, str]]
+
+
+@functools.cache
+def _english_catalogue() -> dict[str, dict[str, str]]:
+    """The English of every message (`english`), read once: only on the way to a refusal. The shipped
+    catalogue's, under the chosen knowledge base's own where it has one (an older one may lack a message)."""
+    from .knowledge import resolve_dir, shipped_dir
+
+    shipped = shipped_dir() / "messages.yaml"
+    chosen = resolve_dir() / "messages.yaml"
+    catalogue = _english_of(shipped)
+    if chosen.is_file() and chosen.resolve() != shipped.resolve():
+        catalogue.update(_english_of(chosen))
+    return catalogue
+
+
+def _english_of(path: Path) -> dict[str, dict[str, str]]:
+    """The English of each message of the catalogue at PATH; nothing when it cannot be read."""
+    import yaml
+
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return {str(k): {"en": str(v["en"])} for k, v in data["messages"].items() if isinstance(v, dict) and "en" in v}
+    except (OSError, yaml.YAMLError, TypeError, KeyError, AttributeError):
+        return {}
 
 
 # A sentence's closing marks; the Chinese ones (full-width) and the English ones

@@ -341,7 +341,7 @@ class LocalOps:
         skipped = 0
         if file_text is not None:
             payable(self.ctx, code)  # an empty package refuses the file before a line of it is read
-            found = parse_file(file_text, params, source or "the recipients file")
+            found = parse_file(file_text, params, source)   # no SOURCE: "the recipients file"
             recipients = with_given(recipients, found.recipients)
             skipped = found.skipped
         result = send(self.ctx, code, recipients, progress=progress, from_file=file_text is not None,

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from .errors import UserError, said
 from .files import read_text
+from .messages import english
 from .sanitize import one_line
 
 # Header names taken for the phone column, compared case-insensitively.
@@ -29,6 +30,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # ~1,000,000 recipients with a few parameters
 _NUMBER_LIKE = re.compile(r"[+\d][\d\s().\-]*")
 
 Recipient = tuple[str, dict[str, str]]
+Source = str | dict    # a file's name as it is, or the catalogue's words for an unnamed one (`_named`)
 
 
 class Found(NamedTuple):
@@ -48,52 +50,62 @@ def _delimiter(line: str) -> str | None:
     return best if counts[best] else None
 
 
-def _shown(cells: list[str]) -> str:
-    return ", ".join(f"'{one_line(c)}'" for c in cells) or "none"
+def _shown(cells: list[str]) -> str | dict:
+    """CELLS as a refusal names them ("'tel', 'nom'"), or the catalogue's word for none."""
+    return ", ".join(f"'{one_line(c)}'" for c in cells) or {"say": "recipients.no_columns"}
+
+
+def _named(source: str | None) -> Source:
+    """The file SOURCE as its refusals name it: its name as given, else the catalogue's "the recipients file"."""
+    return source if source is not None else {"say": "recipients.unnamed"}
 
 
 def _comment(line: str) -> bool:
     return line.lstrip().startswith("#")
 
 
-def parse(text: str, common: Mapping[str, str] | None = None, source: str = "the file") -> list[Recipient]:
+def parse(text: str, common: Mapping[str, str] | None = None, source: str | None = None) -> list[Recipient]:
     """The (number as written, parameters) pairs of a recipients file's TEXT; COMMON parameters apply to all.
 
-    A UserError names the line and what to change when the file cannot be used as a whole.
+    A UserError names the line and what to change when the file cannot be used as a whole, and the file by
+    SOURCE (its name; "the recipients file" when it has none), said in every language (messages.yaml
+    `recipients.*`).
     """
     return parse_file(text, common, source).recipients
 
 
-def parse_file(text: str, common: Mapping[str, str] | None = None, source: str = "the file") -> Found:
+def parse_file(text: str, common: Mapping[str, str] | None = None, source: str | None = None) -> Found:
     """`parse`, with the count of the rows skipped as blank or comments (`Found`)."""
     common = dict(common or {})
+    named = _named(source)
     lines = [line.rstrip("\r") for line in text.split("\n")]
     first = next((n for n, line in enumerate(lines) if line.strip() and not _comment(line)), None)
     if first is None:
-        raise UserError(f"{source} has no recipients; put one mobile number a line, or a CSV with a 'phone' column")
+        raise said(UserError(english("recipients.none", source=named)), "recipients.none", source=named)
     ahead = sum(1 for line in lines[:first] if line.strip())      # comments above the header or the first number
     delimiter = _delimiter(lines[first])
     if delimiter is None:
-        found = _plain(lines, first, common, source)
+        found = _plain(lines, first, common, named)
     else:
-        found = _table("\n".join(lines[first:]), delimiter, first, common, source)
+        found = _table("\n".join(lines[first:]), delimiter, first, common, named)
     return found._replace(skipped=found.skipped + ahead)
 
 
-def _plain(lines: list[str], first: int, common: dict[str, str], source: str) -> Found:
+def _plain(lines: list[str], first: int, common: dict[str, str], source: Source) -> Found:
     """One number a line, under an optional one-word 'phone' header."""
     head = lines[first].strip()
     if head.casefold() in PHONE_COLUMNS:
         first += 1
     elif not _looks_like_number(head):
-        raise UserError(f"{source}: line {first + 1} ('{one_line(head[:60])}') is neither a mobile number nor a header "
-                        f"with a phone column; use a header such as 'phone' (seen columns: {_shown([head[:60]])})")
+        line, cell, seen = str(first + 1), one_line(head[:60]), _shown([head[:60]])
+        raise said(UserError(english("recipients.not_a_header", source=source, line=line, cell=cell, seen=seen)),
+                   "recipients.not_a_header", source=source, line=line, cell=cell, seen=seen)
     rows = [line.strip() for line in lines[first:] if line.strip()]
     out = [(row, dict(common)) for row in rows if not _comment(row)]
     return Found(out, len(rows) - len(out))
 
 
-def _table(text: str, delimiter: str, offset: int, common: dict[str, str], source: str) -> Found:
+def _table(text: str, delimiter: str, offset: int, common: dict[str, str], source: Source) -> Found:
     """A CSV whose first row is a header with exactly one phone column."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     skipped = 0
@@ -101,19 +113,22 @@ def _table(text: str, delimiter: str, offset: int, common: dict[str, str], sourc
         header = [cell.strip() for cell in next(reader)]
         folded = [cell.casefold() for cell in header]
         phones = [n for n, cell in enumerate(folded) if cell in PHONE_COLUMNS]
+        seen = _shown(header)
         if not phones:
             if any(_looks_like_number(cell) for cell in header):
-                raise UserError(f"{source} has no header line (line {offset + 1} holds data); add a first line naming "
-                                f"the columns, one of them 'phone' (seen: {_shown(header)})")
-            raise UserError(f"{source} has no phone column (seen columns: {_shown(header)}); name the column of "
-                            "mobile numbers 'phone'")
+                line = str(offset + 1)
+                raise said(UserError(english("recipients.no_header", source=source, line=line, seen=seen)),
+                           "recipients.no_header", source=source, line=line, seen=seen)
+            raise said(UserError(english("recipients.no_phone_column", source=source, seen=seen)),
+                       "recipients.no_phone_column", source=source, seen=seen)
         if len(phones) > 1:
-            raise UserError(f"{source} has {len(phones)} phone columns ({_shown([header[n] for n in phones])}); "
-                            "keep exactly one")
+            count, named = str(len(phones)), _shown([header[n] for n in phones])
+            raise said(UserError(english("recipients.phone_columns", source=source, count=count, named=named)),
+                       "recipients.phone_columns", source=source, count=count, named=named)
         names = [cell for n, cell in enumerate(header) if n != phones[0]]
-        seen = {name.casefold() for name in names if name}
-        if len(seen) != len([name for name in names if name]):
-            raise UserError(f"{source} names a column twice (seen columns: {_shown(header)}); give each column its own name")
+        if len({name.casefold() for name in names if name}) != len([name for name in names if name]):
+            raise said(UserError(english("recipients.column_twice", source=source, seen=seen)),
+                       "recipients.column_twice", source=source, seen=seen)
         phone = phones[0]
         named = [(n, name) for n, name in enumerate(header) if n != phone and name]
         unnamed = [n for n, name in enumerate(header) if n != phone and not name]
@@ -129,13 +144,16 @@ def _table(text: str, delimiter: str, offset: int, common: dict[str, str], sourc
                 skipped += 1                # ",," or "# exported on Monday": no recipient
                 continue
             if len(row) > width:
-                raise UserError(f"{source}: line {offset + reader.line_num} has {len(row)} fields but the header has "
-                                f"{width}; quote values that contain '{one_line(delimiter)}' or add the missing column names")
+                line, count, most, mark = str(offset + reader.line_num), str(len(row)), str(width), one_line(delimiter)
+                raise said(UserError(english("recipients.too_many_fields", source=source, line=line, count=count,
+                                             most=most, mark=mark)),
+                           "recipients.too_many_fields", source=source, line=line, count=count, most=most, mark=mark)
             if len(row) < width:
                 row = row + [""] * (width - len(row))
             if any(row[n].strip() for n in unnamed):
-                raise UserError(f"{source}: line {offset + reader.line_num} has a value in a column with no name; "
-                                "name every column in the header")
+                line = str(offset + reader.line_num)
+                raise said(UserError(english("recipients.unnamed_column", source=source, line=line)),
+                           "recipients.unnamed_column", source=source, line=line)
             params = dict(common)
             for n, name in named:
                 value = row[n].strip()
@@ -144,10 +162,11 @@ def _table(text: str, delimiter: str, offset: int, common: dict[str, str], sourc
             out.append((row[phone].strip(), params))
             lines.append(offset + reader.line_num)
     except csv.Error as exc:
-        raise UserError(f"{source} is not a CSV file the assistant can read ({exc}, line {offset + reader.line_num}); "
-                        "check its quoting") from None
+        error, line = str(exc), str(offset + reader.line_num)
+        raise said(UserError(english("recipients.not_csv", source=source, error=error, line=line)),
+                   "recipients.not_csv", source=source, error=error, line=line) from None
     if not out:
-        raise UserError(f"{source} has a header but no recipients; add one row per mobile number")
+        raise said(UserError(english("recipients.header_only", source=source)), "recipients.header_only", source=source)
     _agreeing(out, lines, source)
     return Found(out, skipped)
 
@@ -159,7 +178,7 @@ def values_apart(first: Mapping[str, str], again: Mapping[str, str]) -> str:
                      for name in names if first.get(name, "") != again.get(name, ""))
 
 
-def _agreeing(recipients: list[Recipient], lines: list[int], source: str) -> None:
+def _agreeing(recipients: list[Recipient], lines: list[int], source: Source) -> None:
     """Refuse a file that gives one number (however written: `numbers.one_recipient`) in two rows with other
     values: each number gets one message per send, so one row's values would be dropped, unseen, from a send
     that cannot be taken back. Rows that repeat a number with the same values are one recipient, sent once."""
@@ -179,13 +198,9 @@ def _agreeing(recipients: list[Recipient], lines: list[int], source: str) -> Non
     fields = {"source": source, "first": str(lines[at]), "again": str(lines[n]), "phone": one_line(recipients[at][0]),
               "values": values_apart(recipients[at][1], recipients[n][1])}
     if len(apart) == 1:
-        raise said(UserError(f"{source}: lines {lines[at]} and {lines[n]} give {fields['phone']} different values "
-                             f"({fields['values']}); each number gets one message per send: keep one of the two rows "
-                             "(and send the other's values in a send of their own)"), "recipients.disagree", **fields)
+        raise said(UserError(english("recipients.disagree", **fields)), "recipients.disagree", **fields)
     more, s = str(len(apart) - 1), "" if len(apart) == 2 else "s"
-    raise said(UserError(f"{source}: lines {lines[at]} and {lines[n]} give {fields['phone']} different values "
-                         f"({fields['values']}), and {more} more number{s} likewise; each number gets one message per "
-                         "send: keep one row for each (and send the others' values in a send of their own)"),
+    raise said(UserError(english("recipients.disagree.more", more=more, s=s, **fields)),
                "recipients.disagree.more", more=more, s=s, **fields)
 
 
@@ -208,5 +223,5 @@ def with_given(given: list[Recipient], found: list[Recipient]) -> list[Recipient
 
 def read(path: str, common: Mapping[str, str] | None = None) -> list[Recipient]:
     """The recipients of the file at PATH (a regular UTF-8 file of at most MAX_FILE_BYTES)."""
-    text = read_text(path, MAX_FILE_BYTES, "recipients file", "save the CSV as UTF-8")
+    text = read_text(path, MAX_FILE_BYTES, "recipients")
     return parse(text, common, one_line(path))

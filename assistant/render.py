@@ -350,7 +350,15 @@ def _label(value: str | None) -> str:
 class Words:
     """The words around a result (headers, labels, status names): the catalogue's in LANG with a KB (the
     conversation's language, messages.yaml `table.*`, `status.*`, `result.*`), else the command line's
-    English, word for word the catalogue's English (tests/test_render.py keeps the two the same)."""
+    English, word for word the catalogue's English (tests/test_render.py reads every twin written beside
+    its id against the catalogue).
+
+    The English twin stays because the command line renders without a knowledge base: the remote CLI has
+    none, and the local one answers from the cached index (cache.py), never from messages.yaml. Reading the
+    catalogue there (`messages.english`, as a refusal does on its way out) would cost every `status`, `send`
+    or `handoff list` about 0.1 s of CPU, some 40% of a command's start; a refusal pays it once, on an error.
+    The fallback is needed anyway where an id may be missing (`status.*` of a value the API adds, `label.*`
+    of a carrier or a source rules.yaml names, `recipients.skipped`'s note said before)."""
 
     def __init__(self, kb: KnowledgeBase | None = None, lang: str = "en"):
         self.kb, self.lang = kb, lang
@@ -751,12 +759,30 @@ def account_text(info: dict, kb: KnowledgeBase | None = None, lang: str = "en") 
                       *(f"  {_padded(label, at)}{value}" for label, value in pairs)])
 
 
-def queue_text(tickets: list[dict]) -> str:
+def queue_text(tickets: list[dict], kb: KnowledgeBase | None = None, lang: str = "en") -> str:
+    """The handoff queue (`handoff list`, the REPL's /queue): the command line's English, or with KB the
+    conversation's LANG (its headings, priorities and statuses the desk's words: messages.yaml `queue.*`)."""
+    w = Words(kb, lang)
     if not tickets:
-        return "The queue is empty."
-    rows = [(f"#{t['id']}", t["priority"], t["status"] + (", customer answered" if t.get("customer_answered") else ""),
-             t["owner"] or "-", t["account"], t["age"], t["summary"]) for t in tickets]
-    return table(rows, ("ticket", "priority", "status", "owner", "account", "age", "summary"))
+        return w("tickets.none", "The queue is empty.")
+    rows = [(f"#{t['id']}", w(f"ticket.priority.{t['priority']}", t["priority"]),
+             w("queue.answered", "{status}, customer answered", status=w(f"queue.status.{t['status']}", t["status"]))
+             if t.get("customer_answered") else w(f"queue.status.{t['status']}", t["status"]),
+             t["owner"] or "-", t["account"], _age_in(w, t["age"]), t["summary"]) for t in tickets]
+    headers = [w(f"queue.{h}", h) for h in ("ticket", "priority", "status", "owner", "account", "age", "summary")]
+    return table(rows, headers)
+
+
+def _age_in(w: Words, age: str) -> str:
+    """A ticket's AGE as the command line says it ("2h", `handoff._age`: messages.yaml `ticket.age.*`'s
+    English), said again in W's language ("2小时")."""
+    if w.kb is None or w.lang == "en":
+        return age
+    for msg_id in ("ticket.age.days", "ticket.age.hours", "ticket.age.minutes"):
+        fields = heard(w.kb, msg_id, age)
+        if fields is not None:
+            return say(w.kb, msg_id, w.lang, **fields)
+    return age
 
 
 def ticket_text(ticket: dict) -> str:

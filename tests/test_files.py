@@ -61,3 +61,43 @@ def test_an_existing_file_keeps_the_comma_of_its_name(tmp_path):
     named = tmp_path / "a,b.png"
     named.write_bytes(b"x")
     assert paths_in(f"{named} c.png") == [str(named), "c.png"]
+
+
+@pytest.fixture(scope="module")
+def kb():
+    from assistant.knowledge import load, resolve_dir
+
+    return load(resolve_dir(None))
+
+
+def _said(kb, error: UserError, lang: str) -> str:
+    from assistant.messages import said
+
+    assert error.said is not None
+    return said(kb, {"say": error.said[0], "fields": error.said[1]}, lang)
+
+
+@pytest.mark.parametrize(("kind", "noun"), [("recipients", "收件人文件"), ("media", "媒体文件（PNG、JPG、GIF、MP4 或 MP3）"),
+                                            ("letter", "承诺函图片"), ("file", "文件")])
+def test_a_directory_given_for_a_file_is_refused_in_chinese_naming_its_own_kind_and_in_english_as_before(tmp_path, kb,
+                                                                                                        kind, noun):
+    with pytest.raises(UserError) as caught:
+        read_regular(tmp_path, 100, kind)
+    assert _said(kb, caught.value, "en") == str(caught.value)
+    assert _said(kb, caught.value, "zh") == f"{tmp_path} 是一个目录；请给出{noun}的路径"
+    assert not any(word in _said(kb, caught.value, "zh") for word in ("file", "media", "letter"))
+
+
+def test_a_missing_file_a_large_one_and_one_not_utf8_are_said_in_chinese_with_their_kinds_fix(tmp_path, kb):
+    (tmp_path / "big.csv").write_bytes(b"x" * 2000)
+    (tmp_path / "gbk.csv").write_bytes("手机".encode("gbk"))
+    refusals = []
+    for path, read in [(tmp_path / "nope.csv", read_text), (tmp_path / "big.csv", read_text),
+                       (tmp_path / "gbk.csv", read_text)]:
+        with pytest.raises(UserError) as caught:
+            read(path, 1000, "recipients")
+        assert _said(kb, caught.value, "en") == str(caught.value)     # the catalogue's English is the refusal's
+        refusals.append(_said(kb, caught.value, "zh"))
+    assert refusals == [f"无法读取 {tmp_path}/nope.csv：没有这个文件，请检查路径",
+                        f"{tmp_path}/big.csv 有 2,000 字节，超过了收件人文件的上限 1,000 字节；请换一个更小的文件",
+                        f"{tmp_path}/gbk.csv 不是 UTF-8 文本（第 1 个字节）；请把 CSV 另存为 UTF-8 编码"]

@@ -178,7 +178,7 @@ def test_no_marked_refusal_builds_its_english_beside_the_catalogue(kb):
 
     def from_catalogue(node: ast.expr) -> bool:
         return isinstance(node, ast.Call) and (getattr(node.func, "id", None) or getattr(node.func, "attr", None)) in (
-            "say", "said", "said_in")
+            "say", "said", "said_in", "english")
 
     built = []
     for path, node, name, key in _marked_calls():

@@ -132,3 +132,22 @@ def test_a_number_given_and_in_the_file_with_different_values_is_refused_as_the_
     assert str(refused.value) == ("138 0013 8000 is given twice with different values (name: 'Al' / 'Jo'); each number "
                                   "gets one message per send: give it once, with the values it should get")
     assert say(kb, refused.value.said[0], "en", **refused.value.said[1]) == str(refused.value)
+
+
+@pytest.mark.parametrize(("text", "source", "chinese"), [
+    ("", None, "收件人文件 里没有接收方；请每行写一个手机号码，或使用带“phone”列的 CSV"),
+    ("tel,nom\n1,2\n", "list.csv", "list.csv 没有号码列（已有的列：'tel', 'nom'）；请把手机号码那一列命名为“phone”"),
+    ("phone,name\n13512345678,a,b\n", "list.csv",
+     "list.csv：第 2 行有 3 个字段，但表头只有 2 列；请给含有“,”的值加上引号，或补上缺少的列名"),
+    ("phone,name\n# only\n", None, "收件人文件 只有表头，没有接收方；请每个手机号码写一行"),
+])
+def test_a_file_refused_as_a_whole_is_said_in_chinese_and_its_english_is_the_catalogues(text, source, chinese):
+    from assistant.knowledge import load, resolve_dir
+    from assistant.messages import said
+
+    kb = load(resolve_dir(None))
+    with pytest.raises(UserError) as caught:
+        parse(text, None, source)
+    sentence = {"say": caught.value.said[0], "fields": caught.value.said[1]}
+    assert said(kb, sentence, "en") == str(caught.value)
+    assert said(kb, sentence, "zh") == chinese

@@ -309,3 +309,55 @@ def test_a_past_send_and_the_send_list_in_chinese_say_who_sent_and_the_pages_of_
     listed = render.send_list_text([RECORD], by=lambda actor: "客户", kb=kb, lang="zh").splitlines()
     assert listed[0].split() == ["请求", "模板", "时间", "号码数", "成功", "失败", "发送人"]
     assert listed[2].split()[-4:] == ["3", "1", "300", "客户"]
+
+
+QUEUE = [{"id": 1, "priority": "urgent", "status": "claimed", "customer_answered": True, "owner": "lin", "account": "demo",
+          "age": "1d 3h", "summary": "the preview is wrong"},
+         {"id": 2, "priority": "normal", "status": "open", "owner": None, "account": "demo", "age": "5m",
+          "summary": "signature rejected"}]
+
+
+def test_the_queue_said_in_english_from_the_catalogue_is_the_command_lines_word_for_word(kb):
+    assert render.queue_text(QUEUE, kb, "en") == render.queue_text(QUEUE)
+    assert render.queue_text(QUEUE).splitlines()[0].split() == ["ticket", "priority", "status", "owner", "account", "age",
+                                                                "summary"]
+    assert "claimed, customer answered" in render.queue_text(QUEUE)
+    assert render.queue_text([], kb, "en") == render.queue_text([]) == "The queue is empty."
+
+
+def test_the_queue_in_chinese_has_the_desks_words_for_its_headings_priorities_statuses_and_ages(kb):
+    lines = render.queue_text(QUEUE, kb, "zh").splitlines()
+    assert lines[0].split() == ["工单", "优先级", "状态", "处理人", "账号", "时长", "摘要"]
+    assert lines[2].split()[:6] == ["#1", "紧急", "已认领，客户已回复", "lin", "demo", "1天3小时"]
+    assert lines[3].split()[:6] == ["#2", "普通", "待处理", "-", "demo", "5分钟"]
+    assert "the preview is wrong" in lines[2]          # a summary as the staff wrote it
+    assert render.queue_text([], kb, "zh") == "没有待处理的工单。"
+
+
+def test_every_english_words_carries_beside_a_catalogue_id_is_that_ids_english_word_for_word(kb):
+    """`render.Words` says a catalogue id in a conversation's language, and its English twin where no knowledge
+    base is at hand (the command line): each twin written out beside its id must be the catalogue's English,
+    else the command line and an English conversation would say two things."""
+    import ast
+    from pathlib import Path
+
+    def words_call(node: ast.Call) -> bool:
+        func = node.func
+        if isinstance(func, ast.Name):
+            return func.id == "w"
+        return isinstance(func, ast.BoolOp) and any(isinstance(v, ast.Call) and getattr(v.func, "id", "") == "Words"
+                                                    for v in func.values)
+
+    source = Path(render.__file__).read_text(encoding="utf-8")
+    twins, wrong = 0, []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and words_call(node) and len(node.args) >= 2):
+            continue
+        msg_id, english = node.args[:2]
+        if isinstance(msg_id, ast.Constant) and isinstance(english, ast.Constant) and english.value:  # "": never said
+            twins += 1
+            said = kb.messages.get(msg_id.value, {}).get("en")
+            if said != english.value:
+                wrong.append(f"render.py:{node.lineno}: {msg_id.value} is {said!r} in the catalogue, {english.value!r} in code")
+    assert twins > 30
+    assert wrong == []

@@ -469,13 +469,14 @@ def open_for(ctx: Context, created_at: str, updated_at: str | None = None) -> dt
 
 
 def _age(ctx: Context, created_at: str, updated_at: str | None = None) -> str:
-    """How long the ticket has been open (`open_for`) as the command line says it: "5m", "2h", "1d 3h"."""
+    """How long the ticket has been open (`open_for`) as the command line says it: "5m", "2h", "1d 3h"
+    (messages.yaml `ticket.age.*`, which a Chinese conversation's /queue says again: render.queue_text)."""
     minutes = int(open_for(ctx, created_at, updated_at).total_seconds() // 60)
     if minutes < 60:
-        return f"{max(minutes, 0)}m"
+        return say(ctx.kb, "ticket.age.minutes", m=max(minutes, 0))
     if minutes < 24 * 60:
-        return f"{minutes // 60}h"
-    return f"{minutes // (24 * 60)}d {minutes % (24 * 60) // 60}h"
+        return say(ctx.kb, "ticket.age.hours", h=minutes // 60)
+    return say(ctx.kb, "ticket.age.days", d=minutes // (24 * 60), h=minutes % (24 * 60) // 60)
 
 
 _MAX_ID = 2**63 - 1

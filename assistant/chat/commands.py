@@ -270,9 +270,9 @@ def _account(conv: Conversation, args: list[str]) -> list[Line]:
 def _queue(conv: Conversation, args: list[str]) -> list[Line]:
     if args and args[0].lower() == "all":           # every ticket, the resolved ones too
         tickets = [t for status in handoff.STATUSES for t in handoff.queue(conv.ctx, status)]
-        return [Line("answer", render.queue_text(tickets) if tickets else conv.say("tickets.none"))]
+        return [Line("answer", render.queue_text(tickets, conv.kb, conv.lang) if tickets else conv.say("tickets.none"))]
     tickets = handoff.queue(conv.ctx, args[0] if args else None)
-    return [Line("answer", render.queue_text(tickets) if tickets else conv.say("tickets.none"))]
+    return [Line("answer", render.queue_text(tickets, conv.kb, conv.lang) if tickets else conv.say("tickets.none"))]
 
 
 @slash("show", "ID")

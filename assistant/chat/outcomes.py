@@ -129,7 +129,7 @@ def _error_looked_up(conv: Conversation, args: dict[str, Any]) -> list[Line]:
 def _queue(conv: Conversation, args: dict[str, Any]) -> list[Line]:
     """The staff's queue of open tickets, or that there are none."""
     tickets = handoff.queue(conv.ctx)
-    return [Line("answer", render.queue_text(tickets) if tickets else conv.say("tickets.none"))]
+    return [Line("answer", render.queue_text(tickets, conv.kb, conv.lang) if tickets else conv.say("tickets.none"))]
 
 
 # What each action the conversation runs does (the ticket's moves are TICKET_MOVES, `ticket_move`).

@@ -23,7 +23,7 @@ from ..clock import read_day
 from ..errors import Conflict, NotFound, UserError
 from ..files import paths_in
 from ..knowledge import Slot
-from ..messages import joined, say, small_talk
+from ..messages import joined, said, say, small_talk
 from ..numbers import lookup
 from ..router import Reply, extract, phone_reading
 from ..rules import SOURCES
@@ -1363,7 +1363,7 @@ def _file_refused(conv: Conversation, exc: UserError) -> UserError:
     if exc.said is None:
         return exc
     msg_id, fields = exc.said
-    text = conv.say(msg_id, **fields)
+    text = said(conv.kb, {"say": msg_id, "fields": fields}, conv.lang)     # a field may be a sentence: a file's kind
     if msg_id == "media.not_media":
         spec = conv.ctx.rules.template
         text += conv.say("media.taken", videos=spec["max_videos"], total_kb=int(spec["max_total_kb"]))
@@ -1420,7 +1420,7 @@ def _no_such_file(conv: Conversation, slot: str, value: str) -> None:
         return
     if "${" in value or (language.detect(value) == "zh" and not _looks_like_path(value)):
         raise UserError(conv.say("value.file_is_text", text=shorten(value, 60)))
-    raise UserError(conv.say("value.no_such_file", path=missing[0]))
+    raise UserError(conv.say("file.not_found", file=missing[0]))     # as files.py refuses it
 
 
 def _looks_like_path(value: str) -> bool:

@@ -38,7 +38,7 @@ def cmd_send(opts: argparse.Namespace, sh: Shell) -> int:
         from ..files import read_text
         from ..recipients import MAX_FILE_BYTES
 
-        file_text = read_text(opts.file, MAX_FILE_BYTES, "recipients file", "save the CSV as UTF-8")
+        file_text = read_text(opts.file, MAX_FILE_BYTES, "recipients")
     from ..progress import Bar
 
     show_bar = not opts.json and getattr(sh.stderr, "isatty", lambda: False)()

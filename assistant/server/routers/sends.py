@@ -46,14 +46,15 @@ def send(code: str = Form(max_length=200), phone: list[str] = Form(default=[]), 
          file: UploadFile | None = File(default=None), ops: LocalOps = Depends(operations("send"))) -> dict:
     text, source = None, None
     if file is not None:
-        source = one_line(file.filename or "the recipients file")
+        source = one_line(file.filename) if file.filename else None     # None: "the recipients file"
         text = _text(file.file.read(MAX_FILE_BYTES + 1), source)
     return ops.send(code, _phones(phone), _params(param), text, source=source)
 
 
-def _text(data: bytes, source: str) -> str:
-    """An uploaded recipients file's text, held to the embedded CLI's limits."""
-    return decode_text(data, source, MAX_FILE_BYTES, "recipients file", "save the CSV as UTF-8")
+def _text(data: bytes, source: str | None) -> str:
+    """An uploaded recipients file's text, held to the embedded CLI's limits; SOURCE names it (None: the
+    catalogue's "the recipients file", said in every language)."""
+    return decode_text(data, source if source is not None else {"say": "recipients.unnamed"}, MAX_FILE_BYTES, "recipients")
 
 
 @router.get("/sends", summary="The latest sends of the account (`send list`)")
