@@ -1345,7 +1345,8 @@ def test_one_files_own_size_is_said_to_be_unpublished(router, question):
     assert (reply.type, reply.entry) == ("fallback", "limits-not-published")
 
 
-@pytest.mark.parametrize("question", ["带视频的和只有图片的数字短信，价格有差别吗", "does a video message cost more than an image only one"])
+@pytest.mark.parametrize("question", ["带视频的和只有图片的数字短信，价格有差别吗",
+                                      "does a video message cost more than an image only one"])
 def test_a_price_asked_of_a_kind_of_message_is_said_to_be_unpublished_not_the_media_rule(router, question):
     """"只有图片" is the media check's word for a template of one kind of frame; beside a price it
     asks what a kind of message costs, which is not published (`unless` of the media check)."""
@@ -1354,7 +1355,7 @@ def test_a_price_asked_of_a_kind_of_message_is_said_to_be_unpublished_not_the_me
 
 
 @pytest.mark.parametrize("question", ["the photo in our template has a watermark of the retouching app, ok for review?",
-                                      "海报角落有修图软件的水印，这样能过审吗"])
+                                      "视频里带着剪辑软件的水印，审核会不会不通过"])
 def test_an_editing_apps_watermark_is_answered_by_the_template_rules(router, question):
     """The specification bans an editing app's logo in a video and says nothing of its own about an
     image; the template rules' answer says both."""
