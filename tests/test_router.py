@@ -1337,7 +1337,7 @@ def test_a_size_frame_count_or_format_question_keeps_the_media_answer(router, qu
 
 
 @pytest.mark.parametrize("question", ["how big is one image allowed to be, a single image's size cap",
-                                      "单张海报最大能放多大的", "单个文件大小最多多少"])
+                                      "what's the size ceiling of a single picture"])
 def test_one_files_own_size_is_said_to_be_unpublished(router, question):
     """Only all files' total is published: a single image's or file's size is not (the total keeps
     the media answer, above)."""
