@@ -1336,6 +1336,41 @@ def test_a_size_frame_count_or_format_question_keeps_the_media_answer(router, qu
     assert (reply.type, reply.entry) == ("answer", "media-formats")
 
 
+@pytest.mark.parametrize("question", ["how big is one image allowed to be, a single image's size cap",
+                                      "what's the size ceiling of a single picture"])
+def test_one_files_own_size_is_said_to_be_unpublished(router, question):
+    """Only all files' total is published: a single image's or file's size is not (the total keeps
+    the media answer, above)."""
+    reply = router.route(question)
+    assert (reply.type, reply.entry) == ("fallback", "limits-not-published")
+
+
+@pytest.mark.parametrize("question", ["带视频的和只有图片的数字短信，价格有差别吗",
+                                      "does a video message cost more than an image only one"])
+def test_a_price_asked_of_a_kind_of_message_is_said_to_be_unpublished_not_the_media_rule(router, question):
+    """"只有图片" is the media check's word for a template of one kind of frame; beside a price it
+    asks what a kind of message costs, which is not published (`unless` of the media check)."""
+    reply = router.route(question)
+    assert (reply.type, reply.entry) == ("fallback", "price-not-published")
+
+
+@pytest.mark.parametrize("question", ["the photo in our template has a watermark of the retouching app, ok for review?",
+                                      "视频里带着剪辑软件的水印，审核会不会不通过"])
+def test_an_editing_apps_watermark_is_answered_by_the_template_rules(router, question):
+    """The specification bans an editing app's logo in a video and says nothing of its own about an
+    image; the template rules' answer says both."""
+    reply = router.route(question)
+    assert (reply.type, reply.entry) == ("answer", "template-content-rules")
+    assert "watermark" in reply.answer or "水印" in reply.answer
+
+
+@pytest.mark.parametrize("question", ["the receipt says MOBILE_NOT_ON_SERVICE for three numbers, what happened",
+                                      "delivery report MOBILE_NOT_ON_SERVICE"])
+def test_a_receipt_code_in_a_question_is_looked_up_not_the_delivery_entry(router, question):
+    reply = router.route(question)
+    assert (reply.type, reply.action, reply.args["code"]) == ("action", "error.lookup", "MOBILE_NOT_ON_SERVICE")
+
+
 def test_every_unpublished_word_is_spoken_of_by_an_undocumented_entry(router):
     """An unpublished word no undocumented entry's phrasing names would change nothing (the rule
     needs an entry that says the thing is not published)."""
