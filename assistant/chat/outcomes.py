@@ -98,7 +98,7 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
         return [Line("answer", render.queue_text(tickets) if tickets else conv.say("tickets.none"))]
     else:
         raise said(UserError(f"I can't do '{name}' here yet"), "request.not_here", name=name)
-    conv.failures = 0
+    conv.succeeded()
     return lines
 
 
@@ -191,7 +191,7 @@ def sent(conv: Conversation, result: dict) -> list[Line]:
         lines.append(Line("muted", conv.say("send.ask_why", what=what, number=failed[0]["phone"])))
         lines += conv.after_failure()
     else:
-        conv.failures = 0
+        conv.succeeded()
     return lines
 
 
