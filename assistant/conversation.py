@@ -524,7 +524,7 @@ class Conversation:
                 return lines
         if pending and self.flow is pending and not self.done:
             return lines + slots.back(self)
-        if pending and self.flow is not pending:
+        if pending and self.flow is not pending and not self.done:   # /quit says it itself (`leave`), once
             return [Line("muted", self.say("request.dropped_for", request=slots.title(self, pending)))] + lines
         return lines
 
