@@ -93,7 +93,8 @@ class Conversation:
         self.picks: list[Pick] = []
         self.fallbacks = 0
         self.unanswered: list[str] = []
-        self.failures = 0
+        self.failures = 0                   # failures since the last success: the failed request a ticket carries
+        self.in_a_row = 0                   # failures with nothing answered or done between them: the offer's count
         self.last: dict[str, str] = {}
         self.replied: int | None = None   # the ticket whose manager's reply was said just before this line
         self.rest = ""       # what followed a yes or a no on the same line, handled as the next line
@@ -577,13 +578,14 @@ class Conversation:
                 raise
             lines = [Line("error", self.told(exc))]
         else:
+            self.succeeded(request=False)
             name = text[1:].split(None, 1)[0].lower() if text[1:].strip() else ""
             if pending and self.flow is pending and roles.SLASH.get(name) == pending.action:
                 self.flow = None            # "/resolve 2 done" at the pending resolve's prompt: that request is done
                 return lines
         if pending and self.flow is pending and not self.done:
             return lines + slots.back(self)
-        if pending and self.flow is not pending:
+        if pending and self.flow is not pending and not self.done:   # /quit says it itself (`leave`), once
             return [Line("muted", self.say("request.dropped_for", request=slots.title(self, pending)))] + lines
         return lines
 
@@ -727,6 +729,7 @@ class Conversation:
         """An FAQ answer, its related questions and (with OFFER) the action it leads to."""
         entry = self.kb.entries[reply.entry]
         self.last["answered"] = {"entry": entry.id, "question": reply.question}   # for a follow-up (`_topic_again`)
+        self.succeeded(request=False)
         lines = [Line("answer", entry.said("answer", self.lang), entry.id)]
         lines += [Line("warn", note) for note in reply.notes]   # what the rules say of a value the question names
         related = [self.kb.entries[r].said("question", self.lang) for r in entry.related if r in self.kb.entries]
@@ -771,7 +774,7 @@ class Conversation:
             return [Line("answer", text), *self._also_lines(reply)] + offers.handoff(
                 self, "undocumented.offer", reply.question, "unanswered_question")
         self.fallbacks += 1
-        self.failures = 0                   # the struggle is now this question, not an older failure
+        self.failures = self.in_a_row = 0   # the struggle is now this question, not an older failure
         if reply.error:
             return [Line("warn", self.say("unreadable", error=reply.error))]
         if self.role == "manager":
@@ -825,12 +828,21 @@ class Conversation:
         return found[0] if len(found) == 1 else None
 
     def after_failure(self) -> list[Line]:
-        """A failure the user could not fix (the second in a row) earns the handoff offer."""
+        """A failure the user could not fix (the second in a row) earns the handoff offer; failures with an
+        answered question or a successful command between them (`succeeded`) are not "failing again"."""
         self.failures += 1
+        self.in_a_row += 1
         self.unanswered = []                # the struggle is now this failure, not older questions
-        if self.failures < 2:
+        if self.in_a_row < 2:
             return []
         return offers.handoff(self, "handoff.failing")
+
+    def succeeded(self, request: bool = True) -> None:
+        """Something went right: the failures before it are no longer in a row; a REQUEST carried out
+        (not just a question answered or a command shown) also leaves no failed request for a ticket."""
+        self.in_a_row = 0
+        if request:
+            self.failures = 0
 
     def _ask_after_giving_up(self) -> None:
         """A person asked for in the line right after a sign-off ("never mind, I'll try myself", then
@@ -878,7 +890,7 @@ class Conversation:
         ticket = handoff.create(self.ctx, reason, template=self.last.get("template"), request_id=request,
                                 conversation=self.turns, trigger=trigger, reuse=True, refused=refused,
                                 by_time=not (refused or self.last.get("request")), lang=self.lang)
-        self.fallbacks = self.failures = 0
+        self.fallbacks = self.failures = self.in_a_row = 0
         self.unanswered = []
         if ticket["reused"]:
             said = self.say("ticket.reused", id=ticket["id"], summary=handoff.summary_in(self.kb, ticket, self.lang))

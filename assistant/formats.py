@@ -18,6 +18,11 @@ NAME_ILLEGAL = "isv.SIGN_NAME_ILLEGAL"
 EMOJI_ILLEGAL = "isv.SMS_SIGN_EMOJI_ILLEGAL"
 
 
+def control_characters(text: str) -> list[str]:
+    """The control and invisible formatting characters of TEXT (a tab, a NUL, a zero-width space), each once."""
+    return sorted({ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf")})
+
+
 def name_faults(rules: Mapping[str, Any], name: str) -> tuple[str, str, list[tuple[str, dict[str, Any]]]] | None:
     """(the service's code, the name as shown, its faults) when NAME breaks the signature name RULES
     (rules.yaml `signature`), else None: each fault (`signature_name.FAULT` of the message catalogue, which
@@ -25,11 +30,15 @@ def name_faults(rules: Mapping[str, Any], name: str) -> tuple[str, str, list[tup
     named at once so that a name is corrected in one go."""
     faults: list[tuple[str, dict[str, Any]]] = []
     shown = name
+    controls = control_characters(name)
+    if controls:   # a tab or a NUL is named as what it is, never taken for a space or stripped
+        faults.append(("control", {"chars": " ".join(repr(ch) for ch in controls)}))
+        name = "".join(ch for ch in name if ch not in controls)
     if name != name.strip() or any(ch.isspace() for ch in name):
         usable = "".join(ch for ch in name if is_cjk(ch) or (ch.isascii() and ch.isalnum()))
         hint = usable and name_faults(rules, usable) is None     # a hint that is itself valid
         faults.append(("spaces_hint", {"usable": usable}) if hint else ("spaces", {}))
-    else:
+    elif not controls:
         shown = name = unicodedata.normalize("NFKC", name)
     low, high = rules["min_length"], rules["max_length"]
     if not low <= len(name) <= high:

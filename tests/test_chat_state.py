@@ -65,3 +65,14 @@ def test_a_dump_of_another_version_is_refused_with_one_line(ctx, router):
     data = Conversation(ctx, router).dump()
     with pytest.raises(UserError, match="another version of the assistant; start a new one"):
         Conversation.load(ctx, router, {**data, "version": 99})
+
+
+def test_failures_in_a_row_are_counted_across_a_reload_and_an_answer_between_them_breaks_the_row(ctx, router):
+    conv = Conversation(ctx, router)
+    conv.handle("/show 999")
+    reloaded = _again(conv, ctx, router)
+    assert reloaded.in_a_row == 1 and "This keeps failing" in " ".join(line.text for line in reloaded.handle("/show 998"))
+    conv.handle("how long does signature review take")
+    again = _again(conv, ctx, router)
+    assert again.in_a_row == 0 and again.failures == 1   # the failed requests a ticket carries are kept as they were
+    assert "This keeps failing" not in " ".join(line.text for line in again.handle("/show 998"))

@@ -33,6 +33,28 @@ def test_ask_an_empty_question_is_a_usage_error(run):
     assert result.code == 2 and "empty question" in result.err and result.out == ""
 
 
+def test_ask_a_question_too_long_to_read_is_one_error_line_and_a_failure(run):
+    result = run("ask", "a" * 1001)
+    assert result.code == 1 and result.out == ""
+    assert result.err == "error: question too long (1001 characters); ask in at most 1000\n"
+
+
+def test_ask_json_a_question_too_long_to_read_is_the_error_object_and_a_failure(run):
+    result = run("ask", "--json", "问" * 1001)
+    assert result.code == 1 and json.loads(result.out) == {"error": "问题太长（1001 个字符）；请在 1000 个字符以内提问",
+                                                           "error_code": None}
+    assert len(result.err.splitlines()) == 1
+
+
+def test_ask_lines_answer_each_and_fail_when_one_could_not_be_read(run):
+    result = run("ask", input="what is td\n\n" + "a" * 1001 + "\nhow long does signature review take\n")
+    assert result.code == 1 and "opt-out" in result.out and "7–10 business days" in result.out
+    assert "can't read that: question too long (1001 characters)" in result.out
+    assert result.err == ("error: 1 line(s) could not be read, the first line 3: question too long (1001 characters); "
+                          "ask in at most 1000; the other lines were answered\n")
+    assert run("ask", input="what is td\n\nhow long does signature review take\n").code == 0  # a blank line is no error
+
+
 def test_ask_greets_back_and_logs_no_gap_for_small_talk(run):
     assert "Hello" in run("ask", "hello").out
     data = json.loads(run("ask", "--json", "thanks a lot").out)
@@ -70,7 +92,9 @@ def test_bad_lines_never_stop_the_batch(run):
     junk = b"\n" + b"x" * 1_000_000 + b"\n\xff\xfe\xfd\n\x00\x01\x02\x1b[2J\nwhat is td\n"
     result = run("ask", "--json", input=junk)
     replies = [json.loads(line) for line in result.lines]
-    assert result.code == 0
+    assert result.code == 1   # every line answered, and the script told that two could not be read
+    assert result.err == ("error: 2 line(s) could not be read, the first line 2: question too long (over 16,384 "
+                          "characters); ask in at most 1000; the other lines were answered\n")
     assert len(replies) == 5
     assert "empty question" in replies[0]["error"]
     assert "too long" in replies[1]["error"]
@@ -992,9 +1016,9 @@ def test_ask_over_a_pipe_shows_a_lines_answer_before_the_next_line_arrives(priva
             child.wait()
 
 
-def _ask_lines(env: dict[str, str], db: Path, lines: bytes, *options: str) -> tuple[str, float]:
-    """`assistant ask OPTIONS` over LINES on stdin (a file), on the database DB: its output, and the
-    CPU time of the processes it forked."""
+def _ask_lines(env: dict[str, str], db: Path, lines: bytes, *options: str, status: int = 0) -> tuple[str, float]:
+    """`assistant ask OPTIONS` over LINES on stdin (a file), on the database DB, which exits with STATUS:
+    its output, and the CPU time of the processes it forked."""
     code = ("import resource, sys; from assistant.cli import main; code = main(sys.argv[1:]); "
             "used = resource.getrusage(resource.RUSAGE_CHILDREN); "
             "sys.stderr.write(f'children {used.ru_utime + used.ru_stime}\\n'); sys.exit(code)")
@@ -1004,7 +1028,7 @@ def _ask_lines(env: dict[str, str], db: Path, lines: bytes, *options: str) -> tu
         child = subprocess.run([sys.executable, "-c", code, "ask", *options], env={**env, "ASSISTANT_DB": str(db)},
                                stdin=stdin, capture_output=True, text=True, timeout=300,
                                cwd=Path(env["ASSISTANT_KB"]).parent)
-    assert child.returncode == 0, child.stderr
+    assert child.returncode == status, child.stderr
     return child.stdout, float(child.stderr.rsplit("children ", 1)[1])
 
 
@@ -1019,8 +1043,9 @@ def test_a_long_batch_split_across_workers_gives_the_lines_of_one_process_in_ord
     lines[350:350] = [b"caf\xe9 \xff", b"", b"i want to talk to a person"]  # unreadable, empty, a handoff
     lines += [b"talk to a human please"]  # the same ticket again, from the last chunk
     batch = b"\n".join(lines) + b"\n"
-    split, forked = _ask_lines(private_kb, tmp_path / "split.db", batch, "--jobs", "2", *options)
-    alone, none_forked = _ask_lines(private_kb, tmp_path / "alone.db", batch, "--jobs", "1", *options)
+    # the unreadable line makes both exit 1, every line answered (`_unread`)
+    split, forked = _ask_lines(private_kb, tmp_path / "split.db", batch, "--jobs", "2", *options, status=1)
+    alone, none_forked = _ask_lines(private_kb, tmp_path / "alone.db", batch, "--jobs", "1", *options, status=1)
     assert forked > 0 and none_forked == 0  # the first was routed in workers, the second here
     assert split == alone
     if options:

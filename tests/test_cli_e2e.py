@@ -138,7 +138,7 @@ def test_a_50_mb_line_to_ask_json_is_refused_at_once_and_the_next_line_answered(
     result = _run([str(SCRIPT), "ask", "--json"], tmp_path, input=line + "\nwhat is td\n")
     took = time.monotonic() - started
     replies = [json.loads(reply) for reply in result.stdout.splitlines()]
-    assert result.returncode == 0 and len(replies) == 2
+    assert result.returncode == 1 and len(replies) == 2 and result.stderr.startswith("error: 1 line(s) could not")
     assert replies[0]["type"] == "fallback" and replies[0]["question"] == line[:80] and replies[0]["lang"] == "en"
     assert replies[0]["error"] == "question too long (over 16,384 characters); ask in at most 1000"
     assert replies[1]["entry"] == "opt-out"

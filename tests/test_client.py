@@ -448,6 +448,15 @@ def test_ask_for_an_account_that_does_not_exist_through_the_service_is_one_error
     assert len(result.err.splitlines()) == 1
 
 
+def test_ask_through_the_service_a_question_too_long_to_read_is_one_error_line_and_a_failure(shared_server, run):
+    token = shared_server.token("--account", "demo")
+    one = run("--server", shared_server.url, "--token", token, "ask", "a" * 1001)
+    assert one.code == 1 and one.out == "" and one.err == "error: question too long (1001 characters); ask in at most 1000\n"
+    lines = run("--server", shared_server.url, "--token", token, "ask", "--json", input="a" * 1001 + "\nwhat is td\n")
+    assert lines.code == 1 and [json.loads(line).get("entry") for line in lines.lines] == [None, "opt-out"]
+    assert lines.err.startswith("error: 1 line(s) could not be read, the first line 1: question too long")
+
+
 def test_the_piped_repl_through_the_service_for_an_account_that_does_not_exist_is_one_error_line_and_a_failure(
         shared_server, run):
     agent = shared_server.token("--user", "ann", "--role", "agent")

@@ -115,6 +115,12 @@ def test_sms_package_never_pays_for_digital_messages(cli):
     (("send", "DIGITAL_SMS_0404", "13800138000"), "no template"),
     (("send", "DIGITAL_SMS_0001", "--file", "/no/such.csv"), "cannot read /no/such.csv"),
     (("send", "DIGITAL_SMS_0001", "13800138000", "--param", "oops"), "not NAME=VALUE"),
+    # a variable given two values is refused, as the API refuses it, never one of them kept silently
+    (("send", "DIGITAL_SMS_0001", "13800138000", "--param", "name=Tom", "--param", "name=Bob"),
+     "--param 'name' is given twice ('Tom', then 'Bob'); give each variable one --param"),
+    # an empty directory is no directory (it was read as the current one); a count below 1 is none
+    (("kb", "export", ""), "argument dir: empty; name the directory to write to, e.g. merged-kb"),
+    (("--role", "manager", "kb", "learn", "--proposals", "--min-count", "-1"), "argument --min-count: -1: give 1 or more"),
     (("--role", "admin", "admin", "review", "DIGITAL_SMS_0404", "--carrier", "china_mobile", "--approve"), "no template"),
     (("--now", "someday", "enable"), "not a date or time"),
     # an account that does not exist is what is said, never "no template" or "no sends" in it

@@ -162,15 +162,17 @@ def test_a_body_in_the_wrong_media_type_is_a_415_saying_what_the_endpoint_takes_
             status, answer = svc.call(method, path, token, {"code": "DIGITAL_SMS_0001", "phone": ["13800138000"]},
                                       headers=NOW)
             assert status == 415, (path, status, answer)
-            assert answer["error"].startswith("this endpoint takes a form: send multipart/form-data") and \
-                "not application/json" in answer["error"], (path, answer)
+            assert answer["error"] == "this endpoint takes a form, not application/json; send multipart/form-data " \
+                "(curl -F NAME=VALUE)", (path, answer)
+            assert answer["hint"] == "send multipart/form-data (curl -F NAME=VALUE)", (path, answer)
         else:                 # curl -d's default: a form
-            for kind, named in (("application/x-www-form-urlencoded", "not application/x-www-form-urlencoded"),
-                                (None, "the body has no Content-Type")):
+            for kind, named in (("application/x-www-form-urlencoded", ", not application/x-www-form-urlencoded"),
+                                (None, " and the body has no Content-Type")):
                 status, answer = _sent(svc, method, path, token, b'{"question": "how long review"}', kind)
                 assert status == 415, (path, kind, status, answer)
-                assert answer["error"].startswith("this endpoint takes JSON: send it with Content-Type: "
-                                                  "application/json") and named in answer["error"], (path, answer)
+                assert answer["error"] == f"this endpoint takes JSON{named}; send it with Content-Type: " \
+                    "application/json (curl --json '{...}')", (path, answer)
+                assert answer["hint"] == "send it with Content-Type: application/json (curl --json '{...}')"
     assert svc.call("GET", "/v1/sends", svc.customer, headers=NOW)[1] == []   # nothing was done
     # the right media type still passes; a JSON subtype (+json) and a charset too
     status, answer = svc.call("POST", "/v1/ask", svc.customer, data=b'{"question": "what is td"}',
@@ -252,9 +254,21 @@ def test_a_json_body_declared_in_another_charset_is_a_415_saying_to_send_utf8(sv
     data = json.dumps({"question": "what is td"}).encode("utf-16")
     status, answer = svc.call("POST", "/v1/ask", svc.customer, data=data, content_type="application/json; charset=utf-16",
                               headers=NOW)
-    assert status == 415 and answer["error"].startswith("this endpoint takes JSON in UTF-8: send it with Content-Type: "
-                                                        "application/json (curl --json '{...}'); not charset utf-16"), answer
+    assert status == 415 and answer["error"] == ("this endpoint takes JSON in UTF-8, not charset utf-16; send it with "
+                                                 "Content-Type: application/json (curl --json '{...}')"), answer
     for charset in ("utf-8", "UTF8", "us-ascii"):
         status, answer = svc.call("POST", "/v1/ask", svc.customer, data=b'{"question": "what is td"}',
                                   content_type=f"application/json; charset={charset}", headers=NOW)
         assert status == 200, (charset, answer)
+
+
+def test_an_empty_body_to_a_json_endpoint_is_a_422_saying_what_to_send(svc):
+    for path in ("/v1/ask", "/v1/signatures"):
+        status, answer = _sent(svc, "POST", path, svc.customer, b"", "application/json")
+        assert status == 422, (path, answer)
+        assert answer == {"error": "the body is empty; send this endpoint's JSON (its fields in /openapi.json) with "
+                                   "Content-Type: application/json, e.g. curl --json '{...}'",
+                          "hint": "send this endpoint's JSON (its fields in /openapi.json) with Content-Type: "
+                                  "application/json, e.g. curl --json '{...}'"}, (path, answer)
+    status, answer = raw_json(svc, "POST", "/v1/ask", svc.customer, b"{}")
+    assert status == 422 and answer["error"].startswith("question: Field required"), answer   # a body: its field named

@@ -199,3 +199,17 @@ def test_every_fault_of_a_signature_name_is_named_at_once(ctx):
         signatures.check_name(ctx, "Acme Technology Co., Ltd.")
     said = str(refused.value)
     assert "has spaces, has 25 characters and contains ',' '.'" in said and "e.g." not in said   # no hint that fails too
+
+
+@pytest.mark.parametrize("name,chars", [("\x00ab", r"'\x00'"), ("\tAcme", r"'\t'"), ("Ac\x01me", r"'\x01'"),
+                                        ("Acme\u200b", r"'\u200b'")])
+def test_a_control_character_in_a_name_is_refused_as_such_and_never_stripped_silently(enabled, name, chars):
+    from assistant.messages import said
+
+    with pytest.raises(UserError) as refused:
+        signatures.submit(enabled, name, "trademark")
+    assert f"has control characters ({chars}); type it again without them" in str(refused.value)
+    assert "spaces" not in str(refused.value)
+    msg_id, fields = refused.value.said
+    assert "含有控制字符" in said(enabled.kb, {"say": msg_id, "fields": fields}, "zh")
+    assert enabled.store.rows("SELECT * FROM signatures") == []

@@ -19,7 +19,7 @@ from ..choices import pick
 from ..clock import add_business_days
 from ..context import Context, check_count, perform
 from ..errors import NotFound, UserError, refused, said
-from ..formats import name_faults, name_sentence
+from ..formats import control_characters, name_faults, name_sentence
 from ..knowledge import KnowledgeBase
 from ..messages import said as said_in
 from ..messages import say
@@ -194,7 +194,8 @@ def _unknown_source(source: str) -> UserError:
 
 def submit(ctx: Context, name: str, source: str) -> dict:
     """Submit signature NAME from SOURCE for carrier real-name registration; returns its status."""
-    name = clean(name) if name == name.strip() else name
+    # a name with a control character is refused as it was given (check_name), never cleaned into another
+    name = clean(name) if name == name.strip() and not control_characters(name) else name
     source = read_source(ctx, source)
     if source not in SOURCES:
         raise _unknown_source(source)

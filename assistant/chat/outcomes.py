@@ -30,9 +30,9 @@ def run(conv: Conversation, name: str, args: dict[str, Any]) -> list[Line]:
 
 
 def _done(conv: Conversation, lines: list[Line]) -> list[Line]:
-    """LINES of a change made or a status shown: the run of failures that earns the handoff offer
-    (`Conversation.after_failure`) is over."""
-    conv.failures = 0
+    """LINES of a change made or a status shown: the failures before it are no longer in a row, and leave
+    no failed request for a ticket (`Conversation.succeeded`)."""
+    conv.succeeded()
     return lines
 
 
@@ -239,7 +239,7 @@ def sent(conv: Conversation, result: dict) -> list[Line]:
         lines.append(Line("muted", conv.say("send.ask_why", what=what, number=failed[0]["phone"])))
         lines += conv.after_failure()
     else:
-        conv.failures = 0
+        conv.succeeded()
     return lines
 
 

@@ -44,7 +44,7 @@ def dump(conv: Conversation) -> dict[str, Any]:
     flow = conv.flow
     return {
         "version": VERSION, "turns": conv.turns, "fallbacks": conv.fallbacks, "unanswered": conv.unanswered,
-        "failures": conv.failures, "last": conv.last, "done": conv.done,
+        "failures": conv.failures, "in_a_row": conv.in_a_row, "last": conv.last, "done": conv.done,
         "lang": conv.lang, "lang_setting": conv.lang_setting, "shell": conv.shell, "started": conv.started,
         # the numbers mean nothing if one choice is missing: all of them, or none
         "picks": [{"label": p.label, "key": p.key, "deed": p.deed} for p in conv.picks]
@@ -61,6 +61,7 @@ def load(conv: Conversation, data: dict[str, Any]) -> Conversation:
         raise UserError("this conversation was kept by another version of the assistant; start a new one")
     conv.turns, conv.fallbacks = list(data["turns"]), data["fallbacks"]
     conv.unanswered, conv.failures = list(data["unanswered"]), data["failures"]
+    conv.in_a_row = data.get("in_a_row", conv.failures)   # kept before it was: the failures, as they counted then
     conv.last, conv.done = dict(data["last"]), data["done"]
     conv.lang = data.get("lang", conv.lang)
     conv.lang_setting = data.get("lang_setting", conv.lang_setting)

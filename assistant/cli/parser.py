@@ -219,9 +219,10 @@ def _kb(parent: argparse.ArgumentParser) -> None:
     p.add_argument("--entry", help="the FAQ entry id or action name")
     p.add_argument("--proposals", action="store_true",
                    help="learn every phrasing proposed by 'did you mean' picks (see kb gaps)")
-    p.add_argument("--min-count", type=int, default=1, metavar="N", help="with --proposals: only those picked N times or more")
+    p.add_argument("--min-count", type=_positive, default=1, metavar="N",
+                   help="with --proposals: only those picked N times or more")
     p = _add(kb, "export", "write the knowledge base with learned phrasings merged, as YAML")
-    p.add_argument("dir", help="a new or empty directory")
+    p.add_argument("dir", type=_directory, help="a new or empty directory")
     p.add_argument("--force", action="store_true", help="overwrite the YAML files of a non-empty directory")
 
 
@@ -411,6 +412,13 @@ def _profile_options(p: argparse.ArgumentParser) -> None:
     for source in SOURCES:
         p.add_argument(f"--{source}", action="append", default=[], metavar="NAME",
                        help=f"registered {source} name (repeatable)")
+
+
+def _directory(value: str) -> str:
+    """A directory's name, never empty: an empty one would be read as the current directory."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("empty; name the directory to write to, e.g. merged-kb")
+    return value
 
 
 def _positive(value: str) -> int:

@@ -10,12 +10,18 @@ from .shell import Shell, command
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
-    params = {}
+    """The --param pairs NAME=VALUE; a name given twice with two values is refused, as the API refuses
+    it, rather than one of the values silently dropped."""
+    params: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
+        name = key.strip()
+        if not sep or not name:
             raise UsageError(f"--param {pair!r} is not NAME=VALUE")
-        params[key.strip()] = value
+        if name in params and params[name] != value:
+            raise UsageError(f"--param '{name}' is given twice ({params[name]!r}, then {value!r}); give each "
+                             "variable one --param")
+        params[name] = value
     return params
 
 

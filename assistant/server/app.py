@@ -217,7 +217,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
             return await run_in_threadpool(pages.not_found, request)
         message = {404: "no such endpoint; see /openapi.json", 405: "this endpoint does not take that method; "
-                   "see /openapi.json"}.get(exc.status_code, f"{exc.detail}; check the request")
+                   "see /openapi.json"}.get(exc.status_code, str(exc.detail))
+        if split_fix(message)[1] is None:   # a detail that says no fix (a 415 says what to send)
+            message += "; check the request against /openapi.json"
         return JSONResponse(error_body(message), exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
@@ -229,6 +231,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if first.get("type") == "json_invalid":  # say why (not UTF-8, a lone surrogate), not where
             return JSONResponse(error_body(f"the body is not JSON text: {(first.get('ctx') or {}).get('error')}; "
                                            "send UTF-8 JSON as /openapi.json describes"), 422)
+        if tuple(first.get("loc", ())) == ("body",) and first.get("type") == "missing":   # no body at all
+            return JSONResponse(error_body("the body is empty; send this endpoint's JSON (its fields in /openapi.json) "
+                                           "with Content-Type: application/json, e.g. curl --json '{...}'"), 422)
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header"))
         texts = [[p for p in e["loc"] if isinstance(p, str) and p != "body"] for e in exc.errors()
                  if "Expected UploadFile" in str(e.get("msg"))]

@@ -178,8 +178,9 @@ def check_url(scope: dict) -> None:
 
 FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 UTF8_CHARSETS = ("utf-8", "utf8", "us-ascii", "ascii")   # a JSON body's charset, if it names one (ASCII is UTF-8)
-TAKES = {"form": "a form: send multipart/form-data (curl -F NAME=VALUE)",
-         "json": "JSON: send it with Content-Type: application/json (curl --json '{...}')"}
+# what each kind of endpoint takes, and how to send it: the 415's fix (its hint)
+TAKES = {"form": ("a form", "send multipart/form-data (curl -F NAME=VALUE)"),
+         "json": ("JSON", "send it with Content-Type: application/json (curl --json '{...}')")}
 
 
 def check_media(headers: Any, takes: str) -> None:
@@ -194,11 +195,12 @@ def check_media(headers: Any, takes: str) -> None:
     else:
         fits = kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
     if not fits:
-        sent = f"not {kind}" if kind else "the body has no Content-Type"
-        raise HTTPException(415, f"this endpoint takes {TAKES[takes]}; {sent}")
+        what, how = TAKES[takes]
+        sent = f", not {kind}" if kind else " and the body has no Content-Type"
+        raise HTTPException(415, f"this endpoint takes {what}{sent}; {how}")
     charset = options.get(b"charset", b"utf-8").decode("latin-1").strip().lower()
     if takes == "json" and charset not in UTF8_CHARSETS:
-        raise HTTPException(415, f"this endpoint takes JSON in UTF-8: {TAKES[takes].split(': ', 1)[1]}; not charset {charset}")
+        raise HTTPException(415, f"this endpoint takes JSON in UTF-8, not charset {charset}; {TAKES['json'][1]}")
 
 
 class StrictRoute(APIRoute):
