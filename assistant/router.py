@@ -62,6 +62,14 @@ def _opens_with(low: str, phrases: Sequence[str]) -> bool:
     return any(low.startswith(p) and (not p.isascii() or not low[len(p):len(p) + 1].isalnum()) for p in phrases)
 
 
+def _only_refused(taken: Mapping[str, Any], found: list[symptoms.Finding]) -> bool:
+    """Whether every value a request TAKEN from a line is one the rules refuse (FOUND): the line asks
+    whether that value can be used, not for the request."""
+    refused = {f.value for f in found}
+    values = [v for value in taken.values() for v in (value if isinstance(value, list) else [value])]
+    return bool(values) and all(isinstance(v, str) and v in refused for v in values)
+
+
 def _says_any(folded: str, phrases: Sequence[str]) -> str | None:
     """The first of PHRASES (folded) that FOLDED says as whole words, anywhere; None when it says none."""
     padded = f" {folded.strip()} "
@@ -1257,8 +1265,9 @@ class Router:
             return []
         if ranked and ranked[0].key.startswith("action:"):
             action = self.kb.actions[ranked[0].key.partition(":")[2]]
-            if form != "question" or slots_for(self.kb, action, text):
-                return []
+            taken = slots_for(self.kb, action, text)
+            if form != "question" or (taken and not _only_refused(taken, found)):
+                return []   # "能发给19212345678吗？": the one value the request takes is refused, and asked about
         return found
 
     def _note(self, finding: symptoms.Finding, lang: str) -> str:

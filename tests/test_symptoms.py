@@ -254,3 +254,10 @@ def test_every_unsupported_segment_gives_its_reason_in_every_language(kb):
         texts = kb.rules.unsupported_said[prefix]
         assert texts["en"] == reason and set(texts) == set(kb.languages), prefix
         assert any("\u4e00" <= ch <= "\u9fff" for ch in texts["zh"]), prefix
+
+
+def test_a_request_whose_only_value_is_refused_is_asked_about_not_requested(router):
+    """"能发给19212345678吗？": the send's one value is a number no message reaches, so the line asks whether
+    it can be reached; a send naming its template as well stays the send, which refuses the number itself."""
+    assert router.route("能发给19212345678吗？").entry == "mobile-numbers"
+    assert router.route("能把DIGITAL_SMS_0001发给19212345678吗？").action == "send"
