@@ -23,7 +23,8 @@ from ..clock import read_day
 from ..errors import Conflict, NotFound, UserError
 from ..files import paths_in
 from ..knowledge import Slot
-from ..messages import joined, said, say, small_talk
+from ..messages import joined, say, small_talk
+from ..messages import said as catalogue_said
 from ..numbers import lookup
 from ..router import Reply, extract, phone_reading
 from ..rules import SOURCES
@@ -1363,7 +1364,7 @@ def _file_refused(conv: Conversation, exc: UserError) -> UserError:
     if exc.said is None:
         return exc
     msg_id, fields = exc.said
-    text = said(conv.kb, {"say": msg_id, "fields": fields}, conv.lang)     # a field may be a sentence: a file's kind
+    text = catalogue_said(conv.kb, {"say": msg_id, "fields": fields}, conv.lang)     # a field may be a sentence: a file's kind
     if msg_id == "media.not_media":
         spec = conv.ctx.rules.template
         text += conv.say("media.taken", videos=spec["max_videos"], total_kb=int(spec["max_total_kb"]))
