@@ -126,6 +126,15 @@ def _strength(reply: Reply) -> tuple[int, float]:
     return (_RANK[reply.type] if reply.kind != "undocumented" else _RANK["answer"], reply.confidence)
 
 
+class _Readings(NamedTuple):
+    """A message's readings (`Router._readings`): IN_CONTEXT, the whole message and each asking sentence
+    with the sentences before it; ALONE, each asking sentence by itself; STATED, the sentence just before
+    one that asks, when it only states a problem."""
+    in_context: list[Reply]
+    alone: list[Reply]
+    stated: list[Reply]
+
+
 def _shown(confidence: float) -> float:
     """A confidence as the JSON contract gives it: within 0..1, four decimals (rules that move
     likelihood between intents add floats)."""
@@ -1026,27 +1035,50 @@ class Router:
         clauses = [c.strip() for s in sentences for c in s.split(",") if c.strip()]
         if len(clauses) > 1 and (person := self._person_asked(question, text, clauses, said)):
             return person
-        in_context, alone, stated = [whole], [], []
+        readings = self._readings(question, text, sentences, said, shown, whole)
+        best = max(readings.in_context, key=_strength)
+        if (request := self._request_over(question, text, sentences, said, shown, best, readings.alone)) is not None:
+            return request
+        # the whole message answered only because it leans to one entry (the `lead` rule, below
+        # `answer`) is not decisive: the problem a sentence states may say more ("We got a new brand
+        # name. Our template was rejected by all three carriers. What are the next steps?")
+        leaning_whole = best is whole and whole.type == "answer" and whole.confidence < self.thresholds.answer
+        if (_RANK[best.type] >= _RANK["answer"] and not leaning_whole) or not readings.alone:
+            return best
+        return self._asking_sentence_or_context(question, best, readings, said)
+
+    def _readings(self, question: str, text: str, sentences: list[str], said: str, shown: bool,
+                  whole: Reply) -> _Readings:
+        """How each sentence of a message of several that asks is read: alone, with the problem
+        stated just before it, and with the sentences before it that say what "it" is (the whole
+        message WHOLE is the first reading in context). A request's values are the whole message's."""
+        readings = _Readings([whole], [], [])
         for i, sentence in enumerate(sentences):
             if len(sentences) < 2 or not self._asks(sentence):
                 continue
-            readings = [(alone, sentence)]
+            parts = [(readings.alone, sentence)]
             if i and not self._asks(sentences[i - 1]):   # the problem stated just before the question
-                readings.append((stated, sentences[i - 1]))
+                parts.append((readings.stated, sentences[i - 1]))
             if i > 1 and _refers(sentence) and _refers(sentences[i - 1]):
                 # "it" in the sentence before too: what it is was said before that ("... a signature
                 # called AcmeShop. It's been 5 days. When will it be approved?")
-                readings.append((in_context, f"{sentences[i - 2]} {sentences[i - 1]} {sentence}"))
+                parts.append((readings.in_context, f"{sentences[i - 2]} {sentences[i - 1]} {sentence}"))
             elif i:  # with the sentence before it, which often says what "it" or "that" is
-                readings.append((in_context, f"{sentences[i - 1]} {sentence}"))
+                parts.append((readings.in_context, f"{sentences[i - 1]} {sentence}"))
             if i and (named := self.resolved(sentence, sentences[:i])):
-                readings.append((in_context, named))
-            for group, part in readings:
+                parts.append((readings.in_context, named))
+            for group, part in parts:
                 reply = self._route_one(question, part, said, shown)
                 if reply.type == "action":  # the values the message names anywhere are the request's
                     reply = self._with_values_of(reply, text)
                 group.append(reply)
-        best = max(in_context, key=_strength)
+        return readings
+
+    def _request_over(self, question: str, text: str, sentences: list[str], said: str, shown: bool,
+                      best: Reply, alone: list[Reply]) -> Reply | None:
+        """The request a message of several sentences makes over its best reading in context BEST: the
+        one its values name, one its last sentence makes in command form, or one a sentence of its own
+        makes beside a question (see each rule's docstring); None when there is none."""
         if (named := self._request_in_a_sentence(question, alone)) is not None:
             return named._replace(lang=said)
         if best.type == "action" and (request := self._closing_command(question, sentences, said, shown)) \
@@ -1058,29 +1090,34 @@ class Router:
         if (best.type == "answer" or best.kind == "undocumented") and \
                 (request := self._request_beside_question(question, text, said, shown)):
             return request
-        # the whole message answered only because it leans to one entry (the `lead` rule, below
-        # `answer`) is not decisive: the problem a sentence states may say more ("We got a new brand
-        # name. Our template was rejected by all three carriers. What are the next steps?")
-        leaning_whole = best is whole and whole.type == "answer" and whole.confidence < self.thresholds.answer
-        if (_RANK[best.type] >= _RANK["answer"] and not leaning_whole) or not alone:
-            return best
-        # A sentence read alone ("What are the next steps?") has few words, easily answered with
-        # confidence; where the message read with its context leans to another intent, ask which.
+        return None
+
+    def _asking_sentence_or_context(self, question: str, best: Reply, readings: _Readings, said: str) -> Reply:
+        """A sentence read alone ("What are the next steps?") has few words, easily answered with
+        confidence: where the message read with its context leans to another intent, ask which; where
+        no reading with its context answers, the sentence alone is answered only when sure; else the
+        strongest reading, BEST (in context) or a sentence alone."""
+        alone = readings.alone
         alone_best = max(alone, key=_strength)
         # a problem the sentence before states plainly ("Our template was rejected by all three
         # carriers. What are the next steps?") says most; then that sentence with the question; then
         # the whole message
-        leaning = self._stated(stated) or self._leaning(in_context[1:]) or self._leaning(in_context[:1])
+        leaning = self._stated(readings.stated) or self._leaning(readings.in_context[1:]) or \
+            self._leaning(readings.in_context[:1])
         if alone_best.type in ("answer", "action") and leaning is not None and leaning.key != alone_best.best.key:
             first = [leaning, alone_best.best]
             suggestions = tuple(Suggestion(c.key, self.title(c.key, said), c.confidence) for c in first)
             return Reply(question, "clarify", leaning.confidence, suggestions=suggestions, best=leaning, lang=said)
-        if all(r.type == "fallback" for r in in_context):
+        if all(r.type == "fallback" for r in readings.in_context):
             # no reading with its context answers: a sentence alone ("Is there a data retention
             # policy for digital messages?" after two sentences about a legal team) is answered only
             # when sure, since its context said it is about something else
             alone = [r for r in alone if r.type not in ("answer", "action") or r.confidence >= self.kb.thresholds.low_confidence]
-        return max([best, *alone], key=_strength)
+        strongest = max([best, *alone], key=_strength)
+        # of two questions each read surely alone ("一次最多能发多少个号码?视频最大多大?"), the first asked is
+        # answered and the other rides along (`also_asked`), however their confidences compare
+        return next((r for r in alone if r.type == strongest.type == "answer" and
+                     r.confidence >= self.thresholds.low_confidence), strongest)
 
     def _request_in_a_sentence(self, question: str, alone: list[Reply]) -> Reply | None:
         """The request the values of a message of several sentences name (`request_named`: a template
@@ -1500,21 +1537,9 @@ class Router:
             outside = 0.0   # "查一下13312345678的发送记录": a number, a template code or an error code is the domain's
         if best is None or outside >= t.out_of_scope or self._says_nothing(text):
             return Reply(question, "fallback", best.confidence if best else 0.0, best=best, lang=lang, outside=True)
-        if best.confidence < 1.0 and (bare := self._bare(text, known)):
-            # "status", 签名: a word alone names no object, whatever the model leans to (unless the line
-            # is a phrasing of one intent word for word: a manager taught "status" with `kb learn`)
-            suggestions = tuple(Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in bare)
-            return Reply(question, "clarify", bare[0].confidence, suggestions=suggestions, best=bare[0], lang=lang)
-        if (unpublished := self.unpublished(text, best, known)) is not None:
-            # "what resolution must the pictures be": a word naming what the documentation does not give, which the
-            # entry the question lands on never speaks of, asks what is not published (the size entry is no answer)
-            return self.resolve(question, text, unpublished, lang)
-        # intents no word tells apart share the question's confidence: together they may be enough to ask which
-        # (the second of such a pair may come after an FAQ entry about the same words: "status"; a bare
-        # "签名" spreads over what a signature is, how to create one and its requirements)
-        alike = next(([c] for c in known[1:3] if best.confidence + c.confidence >= t.clarify and self._alike(text, best, c)), [])
-        if not alike and len(known) > 2 and all(self._alike(text, best, c, share=3) for c in known[1:3]):
-            alike = known[1:3]
+        if (named := self._bare_or_unpublished(question, text, best, known, lang)) is not None:
+            return named
+        alike = self._alike_intents(text, best, known)
         pair = bool(alike) and best.confidence + sum(c.confidence for c in alike) >= t.clarify
         second = known[1].confidence if len(known) > 1 else 0.0
         # well ahead of every other intent and of the out-of-scope class, though not `answer` sure
@@ -1531,19 +1556,10 @@ class Router:
         close = [c for c in known[1:] if best.confidence - c.confidence < t.margin and c.confidence >= t.clarify]
         if not close and pair:
             close = alike
-        # (the sentences that ask are found only for a line with a salient word: most lines have none)
-        if self.uncovered(text, best.key) and self.uncovered(asked := self.asked(text), best.key):
-            speaking = [c for c in close if not self.uncovered(asked, c.key)]
-            if not speaking and self._one_choice_covered(asked, best.key):
-                speaking = [best, *close]   # "是删了重新建还是改一下资料再提交？": the entry speaks of one choice
-            if not speaking and self._one_ask_answers(text, best.key):
-                speaking = [best, *close]   # "… charged for failed ones? And where is the invoice?": the first is answered
-            if not speaking:
-                # a salient word none of them speaks of: a confident (or offered) wrong answer is worse than "I don't know"
-                return Reply(question, "fallback", best.confidence, best=best, lang=lang)
-            # "resubmit template X": of the status check and the entry on a failed template, only
-            # the entry speaks of resubmitting; the others are not offered beside it
-            best, close = speaking[0], speaking[1:]
+        if (speaking := self._speaking(text, best, close)) is None:
+            # a salient word none of them speaks of: a confident (or offered) wrong answer is worse than "I don't know"
+            return Reply(question, "fallback", best.confidence, best=best, lang=lang)
+        best, close = speaking[0], speaking[1:]
         if not close and (best.confidence >= t.answer or leads):
             return self.resolve(question, text, best, lang)
         if not close:
@@ -1553,6 +1569,47 @@ class Router:
             return self.resolve(question, text, best, lang)
         suggestions = [Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in [best, *close][: t.suggestions]]
         return Reply(question, "clarify", best.confidence, suggestions=tuple(suggestions), best=best, lang=lang)
+
+    def _bare_or_unpublished(self, question: str, text: str, best: Candidate, known: list[Candidate],
+                             lang: str) -> Reply | None:
+        """The reply a line gets whatever the model's confidences: a "did you mean" for a word alone
+        that names no object, or the honest "not published" of what it asks; None for neither."""
+        if best.confidence < 1.0 and (bare := self._bare(text, known)):
+            # "status", 签名: a word alone names no object, whatever the model leans to (unless the line
+            # is a phrasing of one intent word for word: a manager taught "status" with `kb learn`)
+            suggestions = tuple(Suggestion(c.key, self.title(c.key, lang), c.confidence) for c in bare)
+            return Reply(question, "clarify", bare[0].confidence, suggestions=suggestions, best=bare[0], lang=lang)
+        if (unpublished := self.unpublished(text, best, known)) is not None:
+            # "what resolution must the pictures be": a word naming what the documentation does not give, which the
+            # entry the question lands on never speaks of, asks what is not published (the size entry is no answer)
+            return self.resolve(question, text, unpublished, lang)
+        return None
+
+    def _alike_intents(self, text: str, best: Candidate, known: list[Candidate]) -> list[Candidate]:
+        """The intents after BEST that no word of TEXT tells apart from it, and that share its confidence:
+        together they may be enough to ask which (the second of such a pair may come after an FAQ entry
+        about the same words: "status"; a bare "签名" spreads over what a signature is, how to create one
+        and its requirements)."""
+        t = self.thresholds
+        alike = next(([c] for c in known[1:3] if best.confidence + c.confidence >= t.clarify and self._alike(text, best, c)), [])
+        if not alike and len(known) > 2 and all(self._alike(text, best, c, share=3) for c in known[1:3]):
+            alike = known[1:3]
+        return alike
+
+    def _speaking(self, text: str, best: Candidate, close: list[Candidate]) -> list[Candidate] | None:
+        """BEST and the CLOSE intents beside it, less those that do not speak of a salient word of TEXT
+        (`uncovered`): None when none of them does. The sentences that ask are found only for a line
+        with a salient word: most lines have none."""
+        if not (self.uncovered(text, best.key) and self.uncovered(asked := self.asked(text), best.key)):
+            return [best, *close]
+        speaking = [c for c in close if not self.uncovered(asked, c.key)]
+        if not speaking and self._one_choice_covered(asked, best.key):
+            speaking = [best, *close]   # "是删了重新建还是改一下资料再提交？": the entry speaks of one choice
+        if not speaking and self._one_ask_answers(text, best.key):
+            speaking = [best, *close]   # "… charged for failed ones? And where is the invoice?": the first is answered
+        # "resubmit template X": of the status check and the entry on a failed template, only
+        # the entry speaks of resubmitting; the others are not offered beside it
+        return speaking or None
 
     def _reaches_lead_floor(self, text: str, confidence: float) -> bool:
         """Whether CONFIDENCE reaches the lead rule's floor (`thresholds.lead_answer`; with the encoder,
