@@ -17,7 +17,7 @@ each entry's and action's phrasings and to the out-of-scope examples, learned at
   with a misspelt or run-together word ("howto", "acount"): the index repairs those to the words
   it knows, and learning them would make them known words, never repaired again.
 
-The sets named by --keep-out (default: the newest blind round, validation_real23) are left out,
+The sets named by --keep-out (default: the newest blind round, validation_real24) are left out,
 and so are tests/data/eval.yaml and eval_v3.yaml (not validation files): they measure the result.
 A new blind round is measured first, then folded in by running this again with the next one kept out.
 """
@@ -113,7 +113,7 @@ def write(kb_dir: Path, keep_out: list[str]) -> tuple[int, int, int, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--keep-out", nargs="*", default=["validation_real23"], metavar="NAME")
+    parser.add_argument("--keep-out", nargs="*", default=["validation_real24"], metavar="NAME")
     parser.add_argument("--kb", default=None, help="knowledge-base directory (default: the shipped one)")
     args = parser.parse_args(argv)
     phrasings, intents, negatives, files = write(knowledge.resolve_dir(args.kb), args.keep_out)
