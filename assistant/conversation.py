@@ -824,7 +824,8 @@ class Conversation:
         look-up already known to find nothing in SAID (not asked of the account again)."""
         found = [(name, named) for name in values.LOOKUPS
                  if name != unnamed and (named := values.named_for(self.ctx, name, said))]
-        if not found and unnamed != "template.status" and len(codes := templates.codes_in(self.ctx, said)) == 1:
+        if not found and unnamed != "template.status" and \
+                len(codes := templates.account_codes(self.ctx, extract(self.kb, "template_code", said))) == 1:
             found = [("template.status", {"code": codes[0]})]   # a code of the account written in the line
         return found[0] if len(found) == 1 else None
 
