@@ -285,10 +285,10 @@ class Conversation:
         self.turns.append({"role": role, "text": text, "at": self.ctx.now(), **({"reply": True} if reply else {})})
         del self.turns[:-self.ctx.rules.handoff["kept_turns"]]
 
-    def _dispatch(self, text: str) -> list[Line]:
+    def _dispatch(self, text: str, read: Reply | None = None) -> list[Line]:
         """TEXT, one line of the person's: a command, a value of the request being filled in, the answer
         to what the assistant asked (an offer, numbered choices), a word about a ticket or about what was
-        just said, else a question or request as the router reads it."""
+        just said, else a question or request as the router reads it (READ, when it has already read it)."""
         # a manager's reply was the last thing said: this line may answer it (`_fallback`, `cases.acknowledges`)
         self.replied = self.last.pop("replied", None) or cases.reply_shown(self)
         if commands.is_command(text):
@@ -304,8 +304,8 @@ class Conversation:
         if followed := self._follows_up(text):
             return followed
         if (accepted := self._after_acceptance(text)) is not None:   # "ok, then submit a signature"
-            return self._dispatch(accepted)
-        return self._routed(text)
+            return self._dispatch(*accepted)
+        return self._routed(text, read)
 
     def _answers_waiting(self, text: str) -> list[Line] | None:
         """TEXT as the answer to what the assistant asked last: an offer's yes or no (or a value it asked
@@ -404,13 +404,13 @@ class Conversation:
             return other
         return outcomes.rejection_asked(self, text)   # "why was it rejected?" after its status: its reason
 
-    def _routed(self, text: str) -> list[Line]:
-        """TEXT as the router reads it, in the light of an error code just named and of the object spoken
-        of; a question about a number after a send is that number's fate."""
+    def _routed(self, text: str, read: Reply | None = None) -> list[Line]:
+        """TEXT as the router reads it (READ, when it has already read it), in the light of an error code
+        just named and of the object spoken of; a question about a number after a send is that number's fate."""
         if self.turns and self.turns[-1]["role"] == "user":
             self.turns[-1]["asked"] = True   # read as a question or a request: what the reports count as asked
         # a question right after an error code was named is read in its light (its topic's entry)
-        reply = outcomes.on_topic(self, text, self._named_request(text, self.router.route(text, self.lang)))
+        reply = outcomes.on_topic(self, text, self._named_request(text, read or self.router.route(text, self.lang)))
         reply = self._topic_again(text, self._of_the_object(text, reply))
         if not (reply.type == "action" and self.kb.actions[reply.action].changes_state):
             fate = outcomes.number_fate(self, text)    # "why did 19912345678 fail?" after a send
@@ -476,18 +476,19 @@ class Conversation:
                              best=again.best, lang=reply.lang)
         return reply
 
-    def _after_acceptance(self, text: str) -> str | None:
+    def _after_acceptance(self, text: str) -> tuple[str, Reply] | None:
         """The request TEXT makes after words accepting what was said, set off by a mark, with nothing
         pending ("ok, then submit a signature" after an answer: the yes and polite words of `answers`,
         then `leaving.around` words): those words say nothing of the request, and read with it they
-        drown it. None unless what follows reads surely as a request."""
+        drown it. The request with the router's reading of it (read once: `_dispatch` goes on with it);
+        None unless what follows reads surely as a request."""
         answers = self.kb.answers
         rest, taken, marked = lead_in(text, (*answers.get("yes", ()), *answers.get("polite", ())), at_mark=True)
         if not rest or not marked or not set(taken) & set(answers.get("yes", ())):
             return None
         after = lead_in(rest, self.kb.leaving.get("around", ()))[0] or rest
         reply = self.router.route(after, self.lang)
-        return after if reply.type == "action" and reply.confidence >= self.kb.thresholds.answer else None
+        return (after, reply) if reply.type == "action" and reply.confidence >= self.kb.thresholds.answer else None
 
     def _keeps_offer(self, offer: Offer, text: str) -> bool:
         """Whether OFFER stays open after TEXT: it was made because a request could not go on (its deed's
@@ -823,7 +824,8 @@ class Conversation:
         look-up already known to find nothing in SAID (not asked of the account again)."""
         found = [(name, named) for name in values.LOOKUPS
                  if name != unnamed and (named := values.named_for(self.ctx, name, said))]
-        if not found and unnamed != "template.status" and len(codes := templates.codes_in(self.ctx, said)) == 1:
+        if not found and unnamed != "template.status" and \
+                len(codes := templates.account_codes(self.ctx, extract(self.kb, "template_code", said))) == 1:
             found = [("template.status", {"code": codes[0]})]   # a code of the account written in the line
         return found[0] if len(found) == 1 else None
 

@@ -335,15 +335,28 @@ class Index:
         if _state is not None:
             self._restore(_state, encoder)
             return
-        from . import blas, train  # numpy: only when building
-
         self.keys: list[str] = list(intents)
-        self.titles: list[str] = []
-        analysed, labels, exact = [], [], {}
+        self.large = len(self.keys) > self.weights.train_limit
+        analysed, labels, row_weight = self._read_phrasings(intents, folded, light)
+        self._train_lexical(analysed, labels, row_weight if light else None, intents, negative)
+        if encoder is not None and len(self.keys) <= self.encoder_settings.limit:
+            self._train_encoder(encoder, analysed, labels, row_weight if light else None, intents, negative)
+        self._word_share = {}
+        self._feature_rows = {}
+
+    def _read_phrasings(self, intents: Mapping[str, Sequence[str]], folded: Mapping[str, Sequence[str]] | None,
+                        light: Mapping[str, int] | None) -> tuple[list[tuple[list[str], list[str]]], list[int], list[float]]:
+        """The vocabulary step: each phrasing read once into (stems, surface words), with its intent's
+        number and its weight as a training row; the intents' titles, the words known, the exact
+        phrasings and which intents speak of a word are kept on the index as they go by."""
+        self.titles = []
+        analysed: list[tuple[list[str], list[str]]] = []
+        labels: list[int] = []
+        exact: dict[int, int] = {}
         row_weight: list[float] = []
         curated: list[int] = []   # the rows of curated phrasings
         known: set[str] = set()
-        large = len(self.keys) > self.weights.train_limit
+        synonyms = self.synonyms
         apply = synonyms.apply if synonyms is not None and synonyms.table else None
         for number, key in enumerate(self.keys):
             phrasings = intents[key]
@@ -367,11 +380,7 @@ class Index:
                 labels.append(number)
         # which intents speak of a word (`Router.uncovered`) is what their curated phrasings say: a
         # customer's question says much beside what it asks ("... 重新提交 ..." in a status check's)
-        self.uses = None if large else _uses([analysed[i] for i in curated], [labels[i] for i in curated])
-        self.idf = None
-        if self.weights.idf and not large:
-            self.idf = Idf.from_phrasings([_word_counts(w, self.weights.bigram) for w, _ in analysed], self.weights.idf)
-        rows = [features(words, surface, self.weights, chars=not large, idf=self.idf) for words, surface in analysed]
+        self.uses = None if self.large else _uses([analysed[i] for i in curated], [labels[i] for i in curated])
         if synonyms is not None:
             for variant in synonyms.table:
                 known.update(variant.split())
@@ -379,26 +388,40 @@ class Index:
         self._vocabulary: list[str] | None = None
         self.exact_keys = array("q", sorted(exact))
         self.exact_intents = array("i", (exact[k] for k in self.exact_keys))
+        return analysed, labels, row_weight
+
+    def _train_lexical(self, analysed: list[tuple[list[str], list[str]]], labels: list[int],
+                       row_weight: list[float] | None, intents: Mapping[str, Sequence[str]],
+                       negative: str | None) -> None:
+        """The matrices step: the phrasings' feature rows (weighed by idf when the weights ask for it) and
+        the lexical model trained on them; a large knowledge base gets its intents' centroids instead."""
+        from . import blas, train  # numpy: only when building
+
+        self.idf = None
+        if self.weights.idf and not self.large:
+            self.idf = Idf.from_phrasings([_word_counts(w, self.weights.bigram) for w, _ in analysed], self.weights.idf)
+        rows = [features(words, surface, self.weights, chars=not self.large, idf=self.idf)
+                for words, surface in analysed]
         w = self.weights
         with blas.threads():
-            if large:
+            if self.large:
                 table = train.centroids(rows, labels, len(self.keys), scale=w.centroid_scale)
             else:
                 weight = {self.keys.index(negative): w.negative} if negative in intents else None
                 table = train.softmax(rows, labels, len(self.keys), epochs=int(w.epochs), rate=w.rate, l2=w.l2,
                                       steps=int(w.steps), class_weight=weight, average=w.average, prune=w.prune,
-                                      row_weight=row_weight if light else None)
+                                      row_weight=row_weight)
         self.model = Model.from_table(table)
-        if encoder is not None and len(self.keys) <= self.encoder_settings.limit:
-            from .encoder import Semantic
 
-            texts = [_sentence(surface) for _, surface in analysed]
-            self.semantic = Semantic.train(encoder, texts, labels, len(self.keys), self.encoder_settings,
-                                           self.keys.index(negative) if negative in intents else None,
-                                           row_weight if light else None)
-        self.large = large
-        self._word_share = {}
-        self._feature_rows = {}
+    def _train_encoder(self, encoder: Any, analysed: list[tuple[list[str], list[str]]], labels: list[int],
+                       row_weight: list[float] | None, intents: Mapping[str, Sequence[str]],
+                       negative: str | None) -> None:
+        """The encoder part: a classifier on the phrasings' sentence vectors (`encoder.Semantic`)."""
+        from .encoder import Semantic
+
+        texts = [_sentence(surface) for _, surface in analysed]
+        self.semantic = Semantic.train(encoder, texts, labels, len(self.keys), self.encoder_settings,
+                                       self.keys.index(negative) if negative in intents else None, row_weight)
 
     # --- plain-data form, for the cache ------------------------------------------------------
 

@@ -58,24 +58,12 @@ def _carried_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
     """
     if reply.type != "action":
         return {}
-    from .actions import error_codes, handoff, signatures, templates
-    from .messages import say
+    from .actions import error_codes, signatures, templates
     from .render import error_text, signature_text, template_text
 
     try:
         if reply.action == "handoff":
-            c = ctx()
-            if before_ticket is not None:
-                before_ticket(handoff.open_id(c))
-            ticket = handoff.create(c, reply.args.get("reason") or reply.question,
-                                    conversation=[{"role": "user", "text": reply.question, "at": c.now()}],
-                                    trigger="asked_for_person", reuse=True, lang=reply.lang)
-            summary = handoff.summary_in(kb, ticket, reply.lang)    # in the question's language, as the answer
-            said = say(kb, "ticket.reused", reply.lang, id=ticket["id"], summary=summary) if ticket["reused"] else \
-                say(kb, "ticket.created", reply.lang, id=ticket["id"], summary=summary,
-                    priority=say(kb, f"ticket.priority.{ticket['priority']}", reply.lang))
-            return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": summary,
-                               "reused": ticket["reused"]}, "text": said}
+            return _ticket_opened(ctx, kb, reply, before_ticket)
         if reply.action == "send":
             return _send_hint(ctx, kb, reply)
         if kb.actions[reply.action].changes_state:
@@ -97,26 +85,7 @@ def _carried_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
             info = accounts.account_info(ctx())
             return {"result": info, "text": account_text(info, kb, reply.lang)}
         if reply.action == "send.list":
-            from .actions import sending
-            from .render import number_sends_text, send_list_text
-
-            args = reply.args or {}
-            c = ctx()
-            phone = args.get("phone")
-            phone = (phone[0] if phone else None) if isinstance(phone, list) else phone   # the first number named
-            try:
-                sends = sending.recent(c, template=args.get("template"), day=args.get("day"),  # `assistant send list`'s
-                                       phone=phone)
-            except UserError as exc:   # a number no send can reach, said in the question's language
-                if phone is None or (text := _unreachable_text(kb, reply.lang, str(phone))) is None:
-                    raise
-                return {"error": str(exc), "text": text}
-            if phone is not None:  # "did my message to 13598765432 go through?", in the question's language
-                return {"result": sends, "text": number_sends_text(sends, phone, kb, reply.lang, c.account,
-                                                                   args.get("template"),
-                                                                   sending.day_named(c, args.get("day")))}
-            return {"result": sends, "text": send_list_text(sends, args.get("template"), args.get("day"),
-                                                             kb=kb, lang=reply.lang)}
+            return _sends_listed(ctx, kb, reply)
         if reply.action == "template.status":
             items = templates.status(ctx(), reply.args.get("code"))
             return {"result": items, "text": "\n\n".join(template_text(i, carriers, kb, reply.lang) for i in items)
@@ -126,6 +95,50 @@ def _carried_out(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
     except UserError as exc:
         return {"error": str(exc), "text": f"Sorry: {exc}"}
     return {}
+
+
+def _ticket_opened(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply,
+                   before_ticket: Callable[[int | None], None] | None) -> dict:
+    """A person asked for (`handoff`): the account's open ticket, or a new one, said in the question's language."""
+    from .actions import handoff
+    from .messages import say
+
+    c = ctx()
+    if before_ticket is not None:
+        before_ticket(handoff.open_id(c))
+    ticket = handoff.create(c, reply.args.get("reason") or reply.question,
+                            conversation=[{"role": "user", "text": reply.question, "at": c.now()}],
+                            trigger="asked_for_person", reuse=True, lang=reply.lang)
+    summary = handoff.summary_in(kb, ticket, reply.lang)    # in the question's language, as the answer
+    said = say(kb, "ticket.reused", reply.lang, id=ticket["id"], summary=summary) if ticket["reused"] else \
+        say(kb, "ticket.created", reply.lang, id=ticket["id"], summary=summary,
+            priority=say(kb, f"ticket.priority.{ticket['priority']}", reply.lang))
+    return {"result": {"ticket": ticket["id"], "priority": ticket["priority"], "summary": summary,
+                       "reused": ticket["reused"]}, "text": said}
+
+
+def _sends_listed(ctx: Callable[[], Context], kb: KnowledgeBase, reply: Reply) -> dict:
+    """The account's recent sends (`send.list`), or the sends to the one number the question names."""
+    from .actions import sending
+    from .render import number_sends_text, send_list_text
+
+    args = reply.args or {}
+    c = ctx()
+    phone = args.get("phone")
+    phone = (phone[0] if phone else None) if isinstance(phone, list) else phone   # the first number named
+    try:
+        sends = sending.recent(c, template=args.get("template"), day=args.get("day"),  # `assistant send list`'s
+                               phone=phone)
+    except UserError as exc:   # a number no send can reach, said in the question's language
+        if phone is None or (text := _unreachable_text(kb, reply.lang, str(phone))) is None:
+            raise
+        return {"error": str(exc), "text": text}
+    if phone is not None:  # "did my message to 13598765432 go through?", in the question's language
+        return {"result": sends, "text": number_sends_text(sends, phone, kb, reply.lang, c.account,
+                                                           args.get("template"),
+                                                           sending.day_named(c, args.get("day")))}
+    return {"result": sends, "text": send_list_text(sends, args.get("template"), args.get("day"),
+                                                     kb=kb, lang=reply.lang)}
 
 
 def _unreachable_text(kb: KnowledgeBase, lang: str, phone: str) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .. import media
@@ -327,16 +327,13 @@ def named_in(ctx: Context, text: str) -> str | None:
     return codes[name] if name is not None else None
 
 
-_CODE_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]+(?:_[A-Za-z]+)*_\d+(?![A-Za-z0-9_])")
-
-
-def codes_in(ctx: Context, text: str) -> list[str]:
-    """The codes of the account's templates TEXT writes (any case), each once, in the order written:
-    "sorry, I meant DIGITAL_SMS_0001" names DIGITAL_SMS_0001 though no phrasing reads the sentence."""
+def account_codes(ctx: Context, written: Iterable[str]) -> list[str]:
+    """Those of the codes WRITTEN (as a line writes them, any case: the `template_code` slot type's
+    `router.extract`) that are the account's templates', as the account spells them, each once:
+    "sorry, I meant digital_sms_0001" names DIGITAL_SMS_0001 though no phrasing reads the sentence."""
     known = {str(r["code"]).upper(): str(r["code"]) for r in
              ctx.store.rows("SELECT code FROM templates WHERE account = ?", (ctx.account,))}
-    found = [known[w.upper()] for w in _CODE_WORD.findall(text) if w.upper() in known]
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(known[w.upper()] for w in written if w.upper() in known))
 
 
 def reach_text(ctx: Context, ready_for: list[str]) -> str:

@@ -1666,16 +1666,7 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
             return None
         raise UserError(conv.say("value.needed", prompt=prompt(conv, action, slot)))
     if slot.type in SIGNATURE_TYPES:
-        if action == "signature.submit":
-            name = signatures.check_name(ctx, value)
-            if signatures.exists(ctx, name):   # said as soon as the name is known, never after a source and a go-ahead
-                raise UserError(conv.say("signature.already_submitted", code=signatures.NOT_MODIFY, name=name),
-                                code=signatures.NOT_MODIFY)
-            return name
-        try:
-            return signatures.status(ctx, value)[0]["name"]
-        except NotFound:
-            raise _not_in_account(conv, "signature", "name", value) from None
+        return _checked_signature(conv, action, value)
     if slot.type == "source":
         choices = conv.kb.slot_types["source"].choices
         chosen = pick(value, choices) or pick(values.spoken(conv.kb, value), choices)   # "商标撒": a closing particle
@@ -1694,41 +1685,77 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
             raise UserError(conv.say("value.not_a_day", value=value))
         return value
     if slot.type == "phone":
-        # "13800138000 13312345678，第二个换成18612345678" typed at the prompt: the one taken back is not sent to
-        given = value if isinstance(value, list) else values.withdrawn(conv.kb, value, phones_in(conv, value))
-        numbers = [lookup(p, ctx.rules) for p in given]
-        if not numbers or all(n.problem for n in numbers):   # each named, with what is wrong with it
-            raise UserError(joined(conv.kb, [notes.named_problem(conv, n.raw) for n in numbers], conv.lang, "result.separator")
-                            if numbers else conv.say("value.no_number"))
-        # Numbers the service would refuse stay in: the preview names each with its error code,
-        # as the send itself would, instead of dropping them unseen; each as written, so that a
-        # number written twice is named as the person wrote it.
-        return [str(raw).strip() for raw in given]
+        return _checked_phones(conv, value)
     if slot.type == "param" and slot.name.startswith("param:"):
         variable = slot.name.split(":", 1)[1]
         # "name是张三", "name: Tom" at the ${name} prompt: the value it names (it was sent as typed)
         return values.said_params(conv.kb, str(value), [variable]).get(variable, value)
     if slot.name == "industry":
-        others = conv.kb.slot_types["industry"].choices if "industry" in conv.kb.slot_types else {}
-        plain = values.spoken(conv.kb, value)   # "餐饮嘛": the closing particle is no part of the industry
-        chosen = next(filter(None, (pick(v, ctx.rules.template_industries) or pick(v, others) for v in (value, plain))), None)
-        if chosen is None:
-            raise UserError(conv.say("value.not_an_industry", value=value, industries=industries(conv)))
-        return chosen
-    if slot.name in FILES:   # a path on this machine, or (the service) never a path: the file source decides
-        if conv.files.kind == "local" and isinstance(value, str):
-            _no_such_file(conv, slot.name, value)
-        try:
-            return conv.files.typed(ctx, slot.name, value)
-        except UserError as exc:
-            raise _file_refused(conv, exc) from None
-    if slot.name == "name" and action == "template.create" and len(value) > ctx.rules.template["max_name_length"]:
-        raise UserError(conv.say("value.name_too_long", count=ctx.rules.template["max_name_length"]))
-    if slot.name == "text" and action == "template.create":
+        return _checked_industry(conv, value)
+    if slot.name in FILES:
+        return _checked_file(conv, slot.name, value)
+    if action == "template.create":
+        _check_template_words(conv, slot.name, value)
+    return value
+
+
+def _checked_signature(conv: Conversation, action: str, value: Any) -> str:
+    """A signature's name: a new one's (`signature.submit`: refused at once when it exists), else one of the account's."""
+    if action == "signature.submit":
+        name = signatures.check_name(conv.ctx, value)
+        if signatures.exists(conv.ctx, name):   # said as soon as the name is known, never after a source and a go-ahead
+            raise UserError(conv.say("signature.already_submitted", code=signatures.NOT_MODIFY, name=name),
+                            code=signatures.NOT_MODIFY)
+        return name
+    try:
+        return signatures.status(conv.ctx, value)[0]["name"]
+    except NotFound:
+        raise _not_in_account(conv, "signature", "name", value) from None
+
+
+def _checked_phones(conv: Conversation, value: Any) -> list[str]:
+    """The numbers a send goes to, each as written; refused only when none of them can be sent to."""
+    # "13800138000 13312345678，第二个换成18612345678" typed at the prompt: the one taken back is not sent to
+    given = value if isinstance(value, list) else values.withdrawn(conv.kb, value, phones_in(conv, value))
+    numbers = [lookup(p, conv.ctx.rules) for p in given]
+    if not numbers or all(n.problem for n in numbers):   # each named, with what is wrong with it
+        raise UserError(joined(conv.kb, [notes.named_problem(conv, n.raw) for n in numbers], conv.lang, "result.separator")
+                        if numbers else conv.say("value.no_number"))
+    # Numbers the service would refuse stay in: the preview names each with its error code,
+    # as the send itself would, instead of dropping them unseen; each as written, so that a
+    # number written twice is named as the person wrote it.
+    return [str(raw).strip() for raw in given]
+
+
+def _checked_industry(conv: Conversation, value: Any) -> str:
+    """A template's industry, as the rules name it (or as the knowledge base's other words for it say)."""
+    others = conv.kb.slot_types["industry"].choices if "industry" in conv.kb.slot_types else {}
+    plain = values.spoken(conv.kb, value)   # "餐饮嘛": the closing particle is no part of the industry
+    rules = conv.ctx.rules
+    chosen = next(filter(None, (pick(v, rules.template_industries) or pick(v, others) for v in (value, plain))), None)
+    if chosen is None:
+        raise UserError(conv.say("value.not_an_industry", value=value, industries=industries(conv)))
+    return chosen
+
+
+def _checked_file(conv: Conversation, name: str, value: Any) -> Any:
+    """A file slot's value: a path on this machine, or (the service) never a path: the file source decides."""
+    if conv.files.kind == "local" and isinstance(value, str):
+        _no_such_file(conv, name, value)
+    try:
+        return conv.files.typed(conv.ctx, name, value)
+    except UserError as exc:
+        raise _file_refused(conv, exc) from None
+
+
+def _check_template_words(conv: Conversation, name: str, value: Any) -> None:
+    """A new template's name (not too long) and text (words the specification takes, never a file's name)."""
+    if name == "name" and len(value) > conv.ctx.rules.template["max_name_length"]:
+        raise UserError(conv.say("value.name_too_long", count=conv.ctx.rules.template["max_name_length"]))
+    if name == "text":
         if _a_file_given(value):   # "banner.png" typed at the text prompt: a file, not the message's words
             raise UserError(conv.say("value.text_is_a_file", name=value))
-        templates.check_text(ctx, value)
-    return value
+        templates.check_text(conv.ctx, value)
 
 
 def _not_in_account(conv: Conversation, kind: str, column: str, value: str) -> NotFound:

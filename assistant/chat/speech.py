@@ -16,11 +16,14 @@ chat's way (tests/test_chat.py checks none is left in a web chat's line).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
+from string import Formatter
 from typing import TYPE_CHECKING, NamedTuple
 
 from .. import lang, messages
+from ..errors import split_fix
 
 if TYPE_CHECKING:
     from ..knowledge import KnowledgeBase
@@ -34,8 +37,14 @@ class Phrase(NamedTuple):
     msg_id: str
 
 
+class Fix(NamedTuple):
+    """The fix of the catalogue's refusal MSG_ID (its part after "; ", `errors.split_fix`) as written in any of
+    its languages, its fields read back: the refusal's own words, never a copy of them here."""
+    msg_id: str
+
+
 _VERB = r"(?P<verb>(?:run|with) )?"
-_SAY: list[tuple[re.Pattern[str], str | Phrase]] = [(re.compile(p), r) for p, r in (
+_SAY: list[tuple[re.Pattern[str] | Fix, str | Phrase]] = [(p if isinstance(p, Fix) else re.compile(p), r) for p, r in (
     (_VERB + r"`assistant enable`", Phrase("speech.enable")),
     (_VERB + r"`assistant signature submit [^`]*`", Phrase("speech.signature.submit")),
     (_VERB + r"`assistant signature update (?P<name>[^`\s]+)`", Phrase("speech.signature.update")),
@@ -47,10 +56,7 @@ _SAY: list[tuple[re.Pattern[str], str | Phrase]] = [(re.compile(p), r) for p, r 
     (r"`assistant handoff list[^`]*`", "/queue"),
     (r"`assistant inbox`", "/inbox"),
     (r"`assistant admin account update (?P<args>[^`]*)`", Phrase("speech.profile")),
-    (r"see `assistant admin account list`, or create it with `assistant admin account create (?P<name>\S+) --industry "
-     r"INDUSTRY`", Phrase("speech.account.missing")),
-    (r"用 `assistant admin account list` 查看有哪些账号，或用 `assistant admin account create (?P<name>\S+) --industry "
-     r"INDUSTRY` 创建它", Phrase("speech.account.missing")),
+    (Fix("account.missing"), Phrase("speech.account.missing")),     # the terminal's: the CLI's words as they are
     (r"`assistant send show ([^`]*)`", r"/sends \1"),
     (r"`assistant send list[^`]*`", "/sends"),
     (r"`assistant send CODE NUMBERS`", "/send CODE PHONE"),
@@ -71,11 +77,13 @@ _SAY: list[tuple[re.Pattern[str], str | Phrase]] = [(re.compile(p), r) for p, r 
 )]
 
 
-def _replace(replacement: str | Phrase, phrase: Callable[..., str]):
+def _replace(replacement: str | Phrase, phrase: Callable[..., str | None]):
     def fill(match: re.Match) -> str:
         if isinstance(replacement, Phrase):
             fields = {k: v for k, v in match.groupdict().items() if k != "verb"}
             said = phrase(replacement.msg_id, **fields)
+            if said is None:      # no words of the shell's own: the match stays as it is
+                return match.group(0)
         else:
             said = match.expand(replacement)
         verb = match.groupdict().get("verb")
@@ -88,13 +96,33 @@ def say(text: str, kb: KnowledgeBase, shell: str = "terminal") -> str:
     own language (`lang.detect`) from KB's catalogue, as the SHELL (one of SHELLS) holds it."""
     said_in = lang.detect(text)
 
-    def phrase(msg_id: str, **fields: object) -> str:
+    def phrase(msg_id: str, **fields: object) -> str | None:
         own = f"{msg_id}.{shell}"
-        return messages.say(kb, own if own in kb.messages else msg_id, said_in, **fields)
+        chosen = own if own in kb.messages else msg_id if msg_id in kb.messages else None
+        return None if chosen is None else messages.say(kb, chosen, said_in, **fields)
     for pattern, replacement in _SAY:
-        text = pattern.sub(_replace(replacement, phrase), text)
+        for each in _fix_patterns(tuple(kb.messages[pattern.msg_id].values())) if isinstance(pattern, Fix) else (pattern,):
+            text = each.sub(_replace(replacement, phrase), text)
     text = _IN_THE_CONVERSATION.sub(lambda m: " " if m.group(0).startswith("（") else "", text)   # "/sends ID 会显示"
     return re.sub(r"/(\w+) (?=[;,.)；，。）]|$)", r"/\1", text)
+
+
+@functools.lru_cache(maxsize=8)
+def _fix_patterns(texts: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """A pattern for the fix of each of a refusal's TEXTS (one a language), a field read as one word."""
+    patterns = []
+    for text in texts:
+        fix = split_fix(text)[1]
+        if fix:
+            seen: set[str] = set()
+            parts = []
+            for literal, name, _, _ in Formatter().parse(fix):
+                parts.append(re.escape(literal))
+                if name:
+                    parts.append(f"(?P={name})" if name in seen else rf"(?P<{name}>\S+)")
+                    seen.add(name)
+            patterns.append(re.compile("".join(parts)))
+    return tuple(patterns)
 
 
 # what a command line's sentence adds for the conversation ("`assistant send show ID` (or /sends in the

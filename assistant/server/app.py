@@ -165,8 +165,6 @@ class ReadTimeout:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application for SETTINGS (by default those `assistant serve` put in the environment)."""
-    from .routers import admin, ask, conversations, error_codes, sends, signatures, templates, tickets
-
     settings = settings or Settings.from_env()
     # A large send is CPU work in one thread of this process: hand the interpreter to the other
     # requests' threads and the event loop every millisecond rather than every 5 (Python's default).
@@ -180,72 +178,95 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Digital Message assistant", version=__version__,
                   description="The assistant as a service: Bearer tokens from `assistant admin token create`.")
     app.state.service = service
+    _mount_api(app, service)
+    _add_web(app)
+    _add_error_handlers(app)
+    add_probes(app, service)
+    _add_bounds(app, service, settings)
+    return app
+
+
+def _mount_api(app: FastAPI, service: Service) -> None:
+    """The API's routers under /v1, and the bounds on a send's form they read (`strict.StrictRequest`)."""
+    from .routers import admin, ask, conversations, error_codes, sends, signatures, templates, tickets
+
     # a send's form holds a field per number: the documented 1,000 and the rest pass the parser;
     # more get the product's refusal (strict.StrictRequest reads both)
     sending = service.kb.rules.sending if service.kb.rules else {"max_numbers_per_request": 1000}
     app.state.form_fields, app.state.too_many_fields = form_fields(sending), too_many_fields(sending)
     for module in (ask, conversations, signatures, templates, sends, error_codes, tickets, admin):
         app.include_router(module.router, prefix="/v1")
-    _add_web(app)
 
-    @app.exception_handler(UserError)
-    async def user_error(request: Request, exc: UserError) -> JSONResponse:
-        status = next(code for kind, code in STATUS if isinstance(exc, kind))
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        if isinstance(exc, RateLimited):
-            headers = {"Retry-After": str(exc.retry_after)}
-        if isinstance(exc, Unavailable):  # the detail names the database: the log keeps it, the client does not
-            log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
-            return JSONResponse(error_body(UNAVAILABLE), 503, headers={"Retry-After": str(RETRY_AFTER_S)})
-        cli = request.headers.get("user-agent") == CLI_AGENT   # the command line in remote mode: its commands
-        return JSONResponse(error_body(wording.said(exc, cli), getattr(exc, "code", None)), status, headers=headers)
 
-    @app.exception_handler(Exception)
-    async def bug(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse(error_body("the service failed on this request (a bug, logged); try again, "
-                                       "and tell the service's operator if it persists"), 500)
+def _add_error_handlers(app: FastAPI) -> None:
+    """Every error answered as `error_body` says: the product's refusals, a bug, Starlette's own
+    errors (an unknown endpoint, a wrong method) and a request that does not fit its schema."""
+    app.add_exception_handler(UserError, _user_error)
+    app.add_exception_handler(Exception, _bug)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if isinstance(exc, Refusal):    # the product's refusal, met while the body was read
-            return await user_error(request, exc.refusal)
-        from ..web import pages
 
-        if exc.status_code == 404 and pages.wants_page(request):   # a browser's address: a page, not JSON
-            from starlette.concurrency import run_in_threadpool
+async def _user_error(request: Request, exc: UserError) -> JSONResponse:
+    """A refusal for people: its status by kind (STATUS), its line as the caller's shell says it."""
+    status = next(code for kind, code in STATUS if isinstance(exc, kind))
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, Unavailable):  # the detail names the database: the log keeps it, the client does not
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(error_body(UNAVAILABLE), 503, headers={"Retry-After": str(RETRY_AFTER_S)})
+    cli = request.headers.get("user-agent") == CLI_AGENT   # the command line in remote mode: its commands
+    return JSONResponse(error_body(wording.said(exc, cli), getattr(exc, "code", None)), status, headers=headers)
 
-            return await run_in_threadpool(pages.not_found, request)
-        message = {404: "no such endpoint; see /openapi.json", 405: "this endpoint does not take that method; "
-                   "see /openapi.json"}.get(exc.status_code, str(exc.detail))
-        if split_fix(message)[1] is None:   # a detail that says no fix (a 415 says what to send)
-            message += "; check the request against /openapi.json"
-        return JSONResponse(error_body(message), exc.status_code, headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        unknown = [str(e["loc"][-1]) for e in exc.errors() if e.get("type") == "extra_forbidden" and e.get("loc")]
-        if unknown:   # a misspelt field first: what else is wrong may be its consequence ("source: Field required")
-            return JSONResponse(error_body(unknown_fields(unknown, request.scope.get("route"))), 422)
-        if first.get("type") == "json_invalid":  # say why (not UTF-8, a lone surrogate), not where
-            return JSONResponse(error_body(f"the body is not JSON text: {(first.get('ctx') or {}).get('error')}; "
-                                           "send UTF-8 JSON as /openapi.json describes"), 422)
-        if tuple(first.get("loc", ())) == ("body",) and first.get("type") == "missing":   # no body at all
-            return JSONResponse(error_body("the body is empty; send this endpoint's JSON (its fields in /openapi.json) "
-                                           "with Content-Type: application/json, e.g. curl --json '{...}'"), 422)
-        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header"))
-        texts = [[p for p in e["loc"] if isinstance(p, str) and p != "body"] for e in exc.errors()
-                 if "Expected UploadFile" in str(e.get("msg"))]
-        if texts and texts[0]:   # a file field sent as a plain form value (-F file=../x, not -F file=@x): never a path
-            name = texts[0][-1]   # a repeatable field's loc ends with the item's index
-            return JSONResponse(error_body(f"`{name}` must be an uploaded file, not text; send the file's bytes as a "
-                                           f"file part (curl -F {name}=@PATH)"), 422)
-        return JSONResponse(error_body(f"{where or 'request'}: {first.get('msg', 'invalid')}; "
-                                       "see /openapi.json for the request's shape"), 422)
+async def _bug(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse(error_body("the service failed on this request (a bug, logged); try again, "
+                                   "and tell the service's operator if it persists"), 500)
 
-    add_probes(app, service)
 
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if isinstance(exc, Refusal):    # the product's refusal, met while the body was read
+        return await _user_error(request, exc.refusal)
+    from ..web import pages
+
+    if exc.status_code == 404 and pages.wants_page(request):   # a browser's address: a page, not JSON
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(pages.not_found, request)
+    message = {404: "no such endpoint; see /openapi.json", 405: "this endpoint does not take that method; "
+               "see /openapi.json"}.get(exc.status_code, str(exc.detail))
+    if split_fix(message)[1] is None:   # a detail that says no fix (a 415 says what to send)
+        message += "; check the request against /openapi.json"
+    return JSONResponse(error_body(message), exc.status_code, headers=getattr(exc, "headers", None))
+
+
+async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    unknown = [str(e["loc"][-1]) for e in exc.errors() if e.get("type") == "extra_forbidden" and e.get("loc")]
+    if unknown:   # a misspelt field first: what else is wrong may be its consequence ("source: Field required")
+        return JSONResponse(error_body(unknown_fields(unknown, request.scope.get("route"))), 422)
+    if first.get("type") == "json_invalid":  # say why (not UTF-8, a lone surrogate), not where
+        return JSONResponse(error_body(f"the body is not JSON text: {(first.get('ctx') or {}).get('error')}; "
+                                       "send UTF-8 JSON as /openapi.json describes"), 422)
+    if tuple(first.get("loc", ())) == ("body",) and first.get("type") == "missing":   # no body at all
+        return JSONResponse(error_body("the body is empty; send this endpoint's JSON (its fields in /openapi.json) "
+                                       "with Content-Type: application/json, e.g. curl --json '{...}'"), 422)
+    where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header"))
+    texts = [[p for p in e["loc"] if isinstance(p, str) and p != "body"] for e in exc.errors()
+             if "Expected UploadFile" in str(e.get("msg"))]
+    if texts and texts[0]:   # a file field sent as a plain form value (-F file=../x, not -F file=@x): never a path
+        name = texts[0][-1]   # a repeatable field's loc ends with the item's index
+        return JSONResponse(error_body(f"`{name}` must be an uploaded file, not text; send the file's bytes as a "
+                                       f"file part (curl -F {name}=@PATH)"), 422)
+    return JSONResponse(error_body(f"{where or 'request'}: {first.get('msg', 'invalid')}; "
+                                   "see /openapi.json for the request's shape"), 422)
+
+
+def _add_bounds(app: FastAPI, service: Service, settings: Settings) -> None:
+    """The bounds on every request: its body's size by path (BodyLimit), a stalled body (ReadTimeout),
+    and the count of those being answered (InFlight). Added after the pages' headers, so outside them."""
     big = upload_limit(service)
     recipients = 16 * 1024 * 1024
 
@@ -258,7 +279,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limits=limit)
     app.add_middleware(ReadTimeout, seconds=settings.read_timeout_s)
     app.add_middleware(InFlight, service=service)
-    return app
 
 
 def _add_web(app: FastAPI) -> None:

@@ -211,7 +211,7 @@ def bound(svc: Service, who: Caller, command: str, bucket: str | None = None) ->
     COMMANDS_USED.add(command)
     require(who.role, command)
     if bucket:
-        getattr(svc, bucket).take(who.principal.token_id, _WHAT[bucket])
+        getattr(svc, bucket).take(who.principal.token_id, {"say": f"limit.what.{bucket}"})
     made: list[Context] = []
 
     def ctx() -> Context:   # built in the handler's thread, on first use
@@ -225,14 +225,12 @@ def bound(svc: Service, who: Caller, command: str, bucket: str | None = None) ->
     ops.caller = who  # type: ignore[attr-defined]
     # one limit for requests for a person (POST /v1/tickets, a question asking for one), said as
     # what each would be: a new ticket, or an addition to the account's open one
-    ops.before_ticket = lambda open_id: svc.tickets.take(
-        who.principal.token_id, _WHAT["tickets"] if open_id is None else f"additions to open ticket #{open_id}")
+    ops.before_ticket = lambda open_id: svc.tickets.take(who.principal.token_id, {"say": "limit.what.tickets"}
+                                                         if open_id is None else
+                                                         {"say": "limit.what.ticket_added", "fields": {"id": open_id}})
     ops.send_share = float(svc.kb.rules.sending.get("service_share", 1.0)) if svc.kb.rules else 1.0
     ops.others_waiting = lambda: svc.in_flight > 1  # a send makes room only when there is someone to make it for
     return ops
-
-
-_WHAT = {"asks": "questions", "tickets": "new tickets", "conversations": "new conversations"}
 
 
 def as_staff(ops: LocalOps, by: str | None) -> str:

@@ -7,7 +7,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from ..errors import UserError
+from ..errors import UserError, said
+from ..messages import english
 
 
 def upload_bytes(template: dict) -> int:
@@ -51,8 +52,10 @@ class Buckets:
         self._levels: dict[object, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
-    def take(self, key: object, what: str) -> None:
-        """Spend one request of KEY, or raise RateLimited saying when to try again."""
+    def take(self, key: object, what: object) -> None:
+        """Spend one request of KEY, or raise RateLimited saying when to try again. WHAT names the requests
+        refused ("new tickets"): a word, or a catalogue sentence ({"say": id, ...}, as `messages.said` takes
+        it), so that a page can say the refusal in its own language (messages.yaml `limit.too_many`)."""
         with self._lock:
             now = self.clock()
             level, since = self._levels.get(key, (self.capacity, now))
@@ -61,5 +64,6 @@ class Buckets:
                 # whole seconds, rounded up and never 0: a client that waits that long gets through
                 wait = max(1, math.ceil((1.0 - level) / self.rate - 1e-9)) if self.rate else 24 * 3600
                 self._levels[key] = (level, now)
-                raise RateLimited(f"too many {what} from this token; wait {wait} s and try again", wait)
+                raise said(RateLimited(english("limit.too_many", what=what, wait=wait), wait),
+                           "limit.too_many", what=what, wait=wait)
             self._levels[key] = (level - 1.0, now)
