@@ -279,7 +279,7 @@ def _queue(conv: Conversation, args: list[str]) -> list[Line]:
 def _show(conv: Conversation, args: list[str]) -> list[Line]:
     if not args:
         raise said(UserError("say which ticket: /show ID"), "slash.usage.show")
-    return [Line("answer", case_text(handoff.get(conv.ctx, args[0]), conv.ctx.rules.carriers))]
+    return [Line("answer", case_text(handoff.get(conv.ctx, args[0], said=True), conv.ctx.rules.carriers, conv.kb, conv.lang))]
 
 
 # The slash commands of a ticket run the same outcome as the words do ("take ticket 1"), without the go-ahead.
