@@ -838,7 +838,7 @@ def _said_in_chinese(ctx, router, *typed: str, role: str = "customer") -> str:
     # actions/error_codes.py
     (["/error zzqqxx"], "没有与“zzqqxx”相符的错误码；请给出发送结果中的错误码"),
     # roles.py
-    (["/claim 1"], "customer 角色不能执行“handoff claim”；它仅限：manager, admin（--role manager）"),
+    (["/claim 1"], "客户角色不能执行“认领工单”；它仅限：经理、管理员（--role manager）"),
 ])
 def test_a_refusal_of_the_account_model_is_said_in_a_chinese_conversations_language(ctx, router, typed, said):
     assert _said_in_chinese(ctx, router, *typed).startswith(said)
