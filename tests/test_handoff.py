@@ -798,10 +798,12 @@ def test_a_managers_case_in_a_chinese_conversation_is_said_in_chinese(case, rout
     assert facts["摘要"].startswith("发送 ") and "失败" in facts["摘要"]      # the summary in the reader's language
     for chinese in ("模板 DIGITAL_SMS_0002（Live）", "Rejected（审核未通过）",
                     "签名 AcmeShop：Registered（报备成功）", "中国电信", "手机号码", "对话：", "客户: why can't telecom",
-                    "消息：", "处理记录：", "创建了工单：发送失败", "认领了工单", "结案", "失败 2 条"):
+                    "消息：", "处理记录：", "创建了工单：发送失败", "lin（经理） 认领了工单", "结案", "失败 2 条",
+                    "  客户 创建了工单"):
         assert chinese in shown, chinese
     for english in ("summary", "reason ", "owner", "Template ", "Signature ", "carrier", "sent,", "Conversation:",
-                    "History:", "created", "claimed", "send failure", "Registered ", "China Telecom", "user:"):
+                    "History:", "created", "claimed", "send failure", "Registered ", "China Telecom", "user:", "manager:lin",
+                    "customer "):
         assert english not in shown, english
 
 
@@ -812,3 +814,15 @@ def test_the_case_views_english_twins_are_the_cores_words(kb):
     assert kb.messages["case.send.recent"]["en"] == handoff.RECENT_SEND
     assert kb.messages["case.send.added"]["en"] == handoff.ADDED_SEND
     assert kb.messages["case.send.refused"]["en"] == handoff.REFUSED_SEND
+
+
+def test_a_managers_queue_in_a_chinese_conversation_says_each_summary_in_chinese(case, router):
+    """/queue and "工单队列" in a Chinese conversation: the summaries as the reader reads them, like the desk's queue;
+    an English conversation keeps the staff's English line."""
+    handoff.create(case, "please call me", trigger="asked_for_person")
+    manager = as_manager(case)
+    for line in ("/queue", "/queue all", "工单队列"):
+        said = "\n".join(x.text for x in Conversation(manager, router, "manager", lang="zh").handle(line))
+        assert "客户要求转人工：please call me" in said and "Customer asked" not in said, line
+    said = "\n".join(x.text for x in Conversation(manager, router, "manager").handle("/queue"))
+    assert "Customer asked for a person: please call me" in said

@@ -15,6 +15,7 @@ from ..actions import handoff
 from ..actions.handoff import ADDED_SEND, CUSTOMER_SIDE, REASONS, RECENT_SEND, REFUSED_SEND, author_label, sends_of
 from ..messages import follow_up, heard, say, small_talk
 from ..render import Words, failure_said, reason_in, safe, table
+from ..roles import ROLES
 from ..text import fold
 from .lines import Line
 
@@ -114,7 +115,7 @@ def _event_line(event: dict, w: Words, again: bool) -> str:
     what = w(f"case.event.{event['event']}", event["event"])
     if event["detail"]:
         what = w("case.detail", "{event}: {detail}", event=what, detail=safe(_detail(event, w) if again else event["detail"]))
-    return f"  {event['at']}  {safe(event['actor'])} {what}"
+    return f"  {event['at']}  {safe(_actor(str(event['actor'] or ''), w))} {what}"
 
 
 def _speaker(turn: dict, w: Words) -> str:
@@ -126,10 +127,22 @@ def _speaker(turn: dict, w: Words) -> str:
 
 
 def _author(message: dict, w: Words) -> str:
-    """Who wrote a ticket's MESSAGE (`handoff.author_label`), in W's language."""
+    """Who wrote a ticket's MESSAGE (`handoff.author_label`), in W's language: the customer by the role's word."""
     if message.get("role") == "agent":
         return w("case.by_agent", "{name} (agent, for the customer)", name=str(message.get("author") or ""))
+    if message.get("role") == handoff.CUSTOMER and message.get("author") == handoff.CUSTOMER:
+        return w("role.customer", "customer")
     return author_label(message)
+
+
+def _actor(actor: str, w: Words) -> str:
+    """Who did a history event (ACTOR as the core records it: "manager:lin", "customer", "system"), in W's
+    language: the role by its word, a person by name and role ("lin（经理）")."""
+    role, _, name = actor.partition(":")
+    if role in ROLES:
+        said = w(f"role.{role}", role)
+        return w("case.actor", "{role}:{name}", role=said, name=name) if name else said
+    return w("case.actor.system", "system") if actor == "system" else actor
 
 
 # the history details the core stores as a sentence of the catalogue (in English), said again in the reader's
