@@ -458,7 +458,9 @@ def test_the_welcome_is_said_in_the_conversations_language(ctx, router):
     assert chinese[0] == "数字短信助手 — 账号 demo。"
     assert "数字短信尚未开通：说“开通数字短信”即可开始。" in chinese
     assert [line.text for line in Conversation(ctx, router, role="agent", lang="zh").welcome()][0] == \
-        "数字短信助手 — 账号 demo（agent）。"
+        "数字短信助手 — 账号 demo（坐席）。"                          # the role by its Chinese word
+    assert [line.text for line in Conversation(ctx, router, role="manager", lang="en").welcome()][0].endswith(
+        "(manager).")                                                # the English role word as before
 
 
 def test_the_welcome_names_the_terminals_keys_only_where_there_is_a_terminal(ctx, router):
