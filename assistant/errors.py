@@ -15,10 +15,11 @@ class UserError(Exception):
         self.said: tuple[str, dict[str, object]] | None = None
 
 
-def said(error: UserError, msg_id: str, **fields: object) -> UserError:
+def said(error: UserError, msg_id: str, /, **fields: object) -> UserError:
     """ERROR marked with the catalogue's sentence MSG_ID (FIELDS filled in) that says it in every language.
     A field is a value as it is, or a sentence of the catalogue itself ({"say": id, "fields": ...}, as
-    `messages.said` takes it) when the part it fills is worded differently in each language."""
+    `messages.said` takes it) when the part it fills is worded differently in each language. ERROR and MSG_ID
+    are positional only: a sentence's field may be named `error` (file.unreadable's)."""
     error.said = (msg_id, dict(fields))
     return error
 

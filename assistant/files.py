@@ -28,10 +28,16 @@ def _hint(kind: str) -> dict[str, str]:
     return {"say": f"file.hint.{kind}"}
 
 
-def _unreadable(shown: str, exc: OSError) -> UserError:
-    """The refusal of a path that cannot be opened or read (EXC), said in every language: a missing file and
-    one the user may not read by sentences of their own where the system's words are theirs in English (so
-    the English is the same either way), another fault with the system's words."""
+# the system's faults in reading a file that a refusal names in every language (messages.yaml `file.error.NAME`, its
+# `en` the system's own words): a path through a file, a name too long, a loop of links, a failing disk
+_ERRORS_SAID = {errno.ENOTDIR: "ENOTDIR", errno.ENAMETOOLONG: "ENAMETOOLONG", errno.ELOOP: "ELOOP", errno.EIO: "EIO"}
+
+
+def _unreadable(shown: str, exc: OSError, kind: str = "file") -> UserError:
+    """The refusal of a path that cannot be opened or read (EXC), said in every language: a missing file, one
+    the user may not read and a directory by sentences of their own where the system's words are theirs in
+    English (so the English is the same either way); another fault with the system's words in English and, in
+    another language, its own sentence (`_ERRORS_SAID`) or its code (ENXIO): the system's English never."""
     from .messages import english
 
     error = exc.strerror or str(exc)
@@ -40,7 +46,24 @@ def _unreadable(shown: str, exc: OSError) -> UserError:
         return said(UserError(english("file.not_found", file=shown)), "file.not_found", file=shown)
     if exc.errno in (errno.EACCES, errno.EPERM) and english("file.denied", file=shown) == plain:
         return said(UserError(english("file.denied", file=shown)), "file.denied", file=shown)
-    return said(UserError(english("file.unreadable", file=shown, error=error)), "file.unreadable", file=shown, error=error)
+    if exc.errno == errno.EISDIR:       # where opening a directory fails (Windows), as where reading it does
+        what = _kind(kind)
+        return said(UserError(english("file.directory", file=shown, kind=what)), "file.directory", file=shown, kind=what)
+    return said(UserError(english("file.unreadable", file=shown, error=error)), "file.unreadable", file=shown,
+                error=_error_said(exc, error))
+
+
+def _error_said(exc: OSError, error: str) -> dict:
+    """The system's ERROR (EXC's words) as a sentence of the catalogue: its own (`_ERRORS_SAID`) where its English
+    is the system's word for word, else `file.error.other`, whose English is ERROR and whose other languages name
+    the fault by its code."""
+    from .messages import english
+
+    name = _ERRORS_SAID.get(exc.errno or 0)
+    if name and english(f"file.error.{name}") == error:
+        return {"say": f"file.error.{name}"}
+    code = errno.errorcode.get(exc.errno or 0, "")
+    return {"say": "file.error.other", "fields": {"error": error, "code": code or "?"}}
 
 
 def shaped_like_a_file_name(word: str) -> bool:
@@ -83,7 +106,7 @@ def read_regular(path: str | os.PathLike, limit: int, kind: str = "file") -> byt
         # O_NONBLOCK: opening a FIFO with no writer must not wait; it is refused just below.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise _unreadable(shown, exc) from None
+        raise _unreadable(shown, exc, kind) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
@@ -98,7 +121,7 @@ def read_regular(path: str | os.PathLike, limit: int, kind: str = "file") -> byt
         with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(limit + 1)  # the file may have grown since fstat
     except OSError as exc:
-        raise _unreadable(shown, exc) from None
+        raise _unreadable(shown, exc, kind) from None
     finally:
         os.close(fd)
     if len(data) > limit:

@@ -103,8 +103,13 @@ def require(role: str, command: str) -> None:
     names = ", ".join(r for r in ROLES if r in who)
     first = next(r for r in ROLES if r in who)
     what = f"the {role} role may not run '{command.replace('.', ' ')}'; it is for: {names}"
-    error = said(Forbidden(f"the {role} role may not run '{command.replace('.', ' ')}'; it is for: {names} (--role {first})"),
-                 "role.forbidden", role=role, command=command.replace(".", " "), names=names, first=first)
+    # the roles and the command as sentences of the catalogue (a Chinese conversation names them in Chinese),
+    # the English read from it too (`messages.english`: the refusal pays for reading the catalogue, once)
+    from .messages import english
+
+    fields = {"role": {"say": f"role.{role}"} if role in ROLES else role, "command": {"say": f"role.command.{command}"},
+              "names": [{"say": f"role.{r}"} for r in ROLES if r in who], "first": first}
+    error = said(Forbidden(english("role.forbidden", **fields)), "role.forbidden", **fields)
     raise hinted(error, what, "role", role=first)
 
 

@@ -458,7 +458,9 @@ def test_the_welcome_is_said_in_the_conversations_language(ctx, router):
     assert chinese[0] == "数字短信助手 — 账号 demo。"
     assert "数字短信尚未开通：说“开通数字短信”即可开始。" in chinese
     assert [line.text for line in Conversation(ctx, router, role="agent", lang="zh").welcome()][0] == \
-        "数字短信助手 — 账号 demo（agent）。"
+        "数字短信助手 — 账号 demo（坐席）。"                          # the role by its Chinese word
+    assert [line.text for line in Conversation(ctx, router, role="manager", lang="en").welcome()][0].endswith(
+        "(manager).")                                                # the English role word as before
 
 
 def test_the_welcome_names_the_terminals_keys_only_where_there_is_a_terminal(ctx, router):
@@ -838,7 +840,7 @@ def _said_in_chinese(ctx, router, *typed: str, role: str = "customer") -> str:
     # actions/error_codes.py
     (["/error zzqqxx"], "没有与“zzqqxx”相符的错误码；请给出发送结果中的错误码"),
     # roles.py
-    (["/claim 1"], "customer 角色不能执行“handoff claim”；它仅限：manager, admin（--role manager）"),
+    (["/claim 1"], "客户角色不能执行“认领工单”；它仅限：经理、管理员（--role manager）"),
 ])
 def test_a_refusal_of_the_account_model_is_said_in_a_chinese_conversations_language(ctx, router, typed, said):
     assert _said_in_chinese(ctx, router, *typed).startswith(said)

@@ -101,3 +101,35 @@ def test_a_missing_file_a_large_one_and_one_not_utf8_are_said_in_chinese_with_th
     assert refusals == [f"无法读取 {tmp_path}/nope.csv：没有这个文件，请检查路径",
                         f"{tmp_path}/big.csv 有 2,000 字节，超过了收件人文件的上限 1,000 字节；请换一个更小的文件",
                         f"{tmp_path}/gbk.csv 不是 UTF-8 文本（第 1 个字节）；请把 CSV 另存为 UTF-8 编码"]
+
+
+def test_a_path_the_system_cannot_read_is_said_in_chinese_without_the_systems_english(tmp_path, kb):
+    """A path through a file (ENOTDIR) or a name too long: the system's English in the English refusal as before,
+    a Chinese reason of the catalogue in the Chinese one; a fault the catalogue does not name, by its code."""
+    import errno
+
+    from assistant.files import _unreadable
+
+    (tmp_path / "list.csv").write_text("13800138000\n")
+    cases = [(tmp_path / "list.csv" / "x.csv", "Not a directory", "路径中有一部分是文件而不是目录"),
+             (tmp_path / ("n" * 300 + ".csv"), "File name too long", "文件名太长")]
+    for path, system, chinese in cases:
+        with pytest.raises(UserError) as caught:
+            read_text(path, 1000, "recipients")
+        assert str(caught.value) == f"cannot read {path}: {system}; check the path"      # the English as before
+        assert _said(kb, caught.value, "en") == str(caught.value)
+        assert _said(kb, caught.value, "zh") == f"无法读取 {path}（{chinese}）；请检查路径"
+    other = _unreadable("clip.mp4", OSError(errno.ENXIO, os.strerror(errno.ENXIO)))
+    assert _said(kb, other, "en") == str(other) == f"cannot read clip.mp4: {os.strerror(errno.ENXIO)}; check the path"
+    assert _said(kb, other, "zh") == "无法读取 clip.mp4（系统错误 ENXIO）；请检查路径"
+
+
+def test_a_directory_the_system_refuses_to_open_is_said_as_a_directory(kb):
+    """Where opening a directory fails (EISDIR: Windows), the refusal is the directory's, not the system's words."""
+    import errno
+
+    from assistant.files import _unreadable
+
+    error = _unreadable("media", OSError(errno.EISDIR, "Is a directory"), "media")
+    assert str(error) == "media is a directory; give the path of a media file (PNG, JPG, GIF, MP4 or MP3)"
+    assert _said(kb, error, "zh") == "media 是一个目录；请给出媒体文件（PNG、JPG、GIF、MP4 或 MP3）的路径"

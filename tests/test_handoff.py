@@ -767,3 +767,62 @@ def test_messages_written_before_roles_were_kept_read_as_the_customers_or_suppor
         assert [m["text"] for m in handoff.inbox(ctx)] == ["by lin"]
     finally:
         upgraded.close()
+
+
+def _rich_case(case) -> dict:
+    """A ticket on a failed send of the rejected DIGITAL_SMS_0002, claimed, replied to and resolved, as a manager reads it."""
+    result = sending.send(case, "DIGITAL_SMS_0002", [("13312345678", {}), ("19212345678", {}), ("13800138000", {})])
+    handoff.create(case, request_id=result["request_id"], conversation=TURNS, detail="telecom users get nothing")
+    manager = as_manager(case)
+    handoff.claim(manager, 1, "lin")
+    handoff.reply(manager, 1, "Please send the commitment letter", "lin")
+    handoff.resolve(manager, 1, "Letter received", "lin")
+    return handoff.get(manager, 1, said=True)
+
+
+def test_a_case_said_in_english_from_the_catalogue_is_the_command_lines_word_for_word(case, kb):
+    ticket = _rich_case(case)
+    english = case_text(ticket, case.rules.carriers)
+    assert case_text(ticket, case.rules.carriers, kb, "en") == english
+    assert "reason         send failure" in english and "History:" in english and "(owner lin)" in english
+
+
+def test_a_managers_case_in_a_chinese_conversation_is_said_in_chinese(case, router):
+    """/show in a Chinese conversation: the labels, statuses, carriers, reasons, tables and history in Chinese;
+    what people wrote (the customer's words, the manager's reply, a turn) as written."""
+    _rich_case(case)
+    shown = "\n".join(line.text for line in Conversation(as_manager(case), router, "manager", lang="zh").handle("/show 1"))
+    facts = {line.split()[0]: line.split(maxsplit=1)[1] for line in shown.split("\n\n")[0].splitlines()}
+    assert facts["工单"] == "#1" and facts["原因"] == "发送失败" and facts["状态"] == "已解决（处理人 lin）"
+    assert facts["客户原话"] == "telecom users get nothing" and facts["解决说明"] == "Letter received"
+    assert facts["摘要"].startswith("发送 ") and "失败" in facts["摘要"]      # the summary in the reader's language
+    for chinese in ("模板 DIGITAL_SMS_0002（Live）", "Rejected（审核未通过）",
+                    "签名 AcmeShop：Registered（报备成功）", "中国电信", "手机号码", "对话：", "客户: why can't telecom",
+                    "消息：", "处理记录：", "创建了工单：发送失败", "lin（经理） 认领了工单", "结案", "失败 2 条",
+                    "  客户 创建了工单"):
+        assert chinese in shown, chinese
+    for english in ("summary", "reason ", "owner", "Template ", "Signature ", "carrier", "sent,", "Conversation:",
+                    "History:", "created", "claimed", "send failure", "Registered ", "China Telecom", "user:", "manager:lin",
+                    "customer "):
+        assert english not in shown, english
+
+
+def test_the_case_views_english_twins_are_the_cores_words(kb):
+    """The catalogue's English of a case's reasons and send notes is the core's (handoff.REASONS, RECENT_SEND ...),
+    which the command line and an English /show say."""
+    assert {key: kb.messages[f"case.reason.{key}"]["en"] for key in handoff.REASONS} == handoff.REASONS
+    assert kb.messages["case.send.recent"]["en"] == handoff.RECENT_SEND
+    assert kb.messages["case.send.added"]["en"] == handoff.ADDED_SEND
+    assert kb.messages["case.send.refused"]["en"] == handoff.REFUSED_SEND
+
+
+def test_a_managers_queue_in_a_chinese_conversation_says_each_summary_in_chinese(case, router):
+    """/queue and "工单队列" in a Chinese conversation: the summaries as the reader reads them, like the desk's queue;
+    an English conversation keeps the staff's English line."""
+    handoff.create(case, "please call me", trigger="asked_for_person")
+    manager = as_manager(case)
+    for line in ("/queue", "/queue all", "工单队列"):
+        said = "\n".join(x.text for x in Conversation(manager, router, "manager", lang="zh").handle(line))
+        assert "客户要求转人工：please call me" in said and "Customer asked" not in said, line
+    said = "\n".join(x.text for x in Conversation(manager, router, "manager").handle("/queue"))
+    assert "Customer asked for a person: please call me" in said

@@ -348,16 +348,20 @@ def test_every_english_words_carries_beside_a_catalogue_id_is_that_ids_english_w
         return isinstance(func, ast.BoolOp) and any(isinstance(v, ast.Call) and getattr(v.func, "id", "") == "Words"
                                                     for v in func.values)
 
-    source = Path(render.__file__).read_text(encoding="utf-8")
+    from assistant.chat import cases
+
     twins, wrong = 0, []
-    for node in ast.walk(ast.parse(source)):
-        if not (isinstance(node, ast.Call) and words_call(node) and len(node.args) >= 2):
-            continue
-        msg_id, english = node.args[:2]
-        if isinstance(msg_id, ast.Constant) and isinstance(english, ast.Constant) and english.value:  # "": never said
-            twins += 1
-            said = kb.messages.get(msg_id.value, {}).get("en")
-            if said != english.value:
-                wrong.append(f"render.py:{node.lineno}: {msg_id.value} is {said!r} in the catalogue, {english.value!r} in code")
-    assert twins > 30
+    for module in (render, cases):      # cases: a manager's /show, said in the conversation's language
+        path = Path(module.__file__)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and words_call(node) and len(node.args) >= 2):
+                continue
+            msg_id, english = node.args[:2]
+            if isinstance(msg_id, ast.Constant) and isinstance(english, ast.Constant) and english.value:  # "": never said
+                twins += 1
+                said = kb.messages.get(msg_id.value, {}).get("en")
+                if said != english.value:
+                    wrong.append(f"{path.name}:{node.lineno}: {msg_id.value} is {said!r} in the catalogue, "
+                                 f"{english.value!r} in code")
+    assert twins > 60
     assert wrong == []

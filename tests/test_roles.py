@@ -143,3 +143,16 @@ def test_the_readmes_slash_commands_are_given_to_the_roles_the_table_gives_them(
             assert roles.allowed(role, command), (role, name)
             lower = roles.ROLES[:roles.ROLES.index(role)]
             assert not any(roles.allowed(r, command) for r in lower), (name, "is said to be for", role, "and up")
+
+
+def test_a_roles_refusal_in_a_chinese_conversation_names_the_roles_and_the_command_in_chinese(ctx, router):
+    said = " ".join(line.text for line in Conversation(ctx, router, lang="zh").handle("/claim 1"))
+    assert said == "客户角色不能执行“认领工单”；它仅限：经理、管理员（--role manager）"
+
+
+def test_every_command_a_role_may_be_refused_has_its_words_in_the_catalogue(kb):
+    """role.forbidden names the command by `role.command.KEY`: one for each command of the table, its English
+    the command as the command line spells it (so the English refusal is the same)."""
+    assert {key: kb.messages[f"role.command.{key}"]["en"] for key in roles.PERMISSIONS} == \
+        {key: key.replace(".", " ") for key in roles.PERMISSIONS}
+    assert {role: kb.messages[f"role.{role}"]["en"] for role in roles.ROLES} == {role: role for role in roles.ROLES}

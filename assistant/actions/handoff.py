@@ -557,8 +557,10 @@ def _opener(events: list[dict]) -> dict[str, str]:
     return {"author": name or role, "role": role}
 
 
-def queue(ctx: Context, status: str | None = None, account: str | None = None) -> list[dict]:
-    """The manager's queue: unresolved tickets (or those of STATUS), urgent first, oldest first."""
+def queue(ctx: Context, status: str | None = None, account: str | None = None, lang: str | None = None) -> list[dict]:
+    """The manager's queue: unresolved tickets (or those of STATUS), urgent first, oldest first. Each summary in
+    LANG (a conversation's reader's: a Chinese /queue); without, the customer's language for a customer, the
+    staff's English line for staff (the command line's)."""
     if status and status not in STATUSES:
         known = ", ".join(STATUSES)
         raise errors.said(UserError(f"unknown status '{status}'; use one of: {known}"), "handoff.unknown_status",
@@ -577,7 +579,7 @@ def queue(ctx: Context, status: str | None = None, account: str | None = None) -
     # a customer's answer after the manager took the ticket is news for the manager: flagged
     customer = not allowed(ctx.role, "handoff.note")   # whose summary: the customer's language, or the staff's
     return [{**{k: v for k, v in r.items() if k not in ("last_author", "updated_at", "context")},
-             "summary": summary_in(ctx.kb, r) if customer else r["summary"],
+             "summary": summary_in(ctx.kb, r, lang) if customer or lang else r["summary"],
              "age": _age(ctx, r["created_at"], r["updated_at"]),
              "customer_answered": bool(r["owner"]) and r["last_author"] in CUSTOMER_SIDE} for r in rows]
 

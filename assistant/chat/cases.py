@@ -12,62 +12,171 @@ from typing import TYPE_CHECKING
 
 from .. import render
 from ..actions import handoff
-from ..actions.handoff import ADDED_SEND, CUSTOMER_SIDE, REASONS, RECENT_SEND, REFUSED_SEND, author_label, sends_of, speaker
-from ..messages import follow_up, small_talk
-from ..render import safe, table
+from ..actions.handoff import ADDED_SEND, CUSTOMER_SIDE, REASONS, RECENT_SEND, REFUSED_SEND, author_label, sends_of
+from ..messages import follow_up, heard, say, small_talk
+from ..render import Words, failure_said, reason_in, safe, table
+from ..roles import ROLES
 from ..text import fold
 from .lines import Line
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
+    from ..knowledge import KnowledgeBase
 
 
-def case_text(ticket: dict, carriers: dict[str, str]) -> str:
-    """The case the way a person reads it at a terminal: facts, objects, conversation, history."""
+def case_text(ticket: dict, carriers: dict[str, str], kb: KnowledgeBase | None = None, lang: str = "en") -> str:
+    """The case the way a person reads it at a terminal: facts, objects, conversation, history. With KB, in the
+    conversation's LANG (messages.yaml `case.*`, and the statuses, carriers, reasons and tables as the status views
+    and the queue say them), its English the command line's word for word; without, that English."""
+    w = Words(kb, lang)
+    again = w.kb is not None and lang != "en"     # the stored values (English, or the API's names) said in LANG
     t = ticket
-    facts = [("ticket", f"#{t['id']}"), ("summary", t["summary"]), ("account", t["account"]),
-             ("reason", REASONS.get(t["reason"], t["reason"])), ("priority", t["priority"]),
-             ("status", t["status"] + (f" (owner {t['owner']})" if t["owner"] else "")), ("opened", t["created_at"])]
+    status = w(f"queue.status.{t['status']}", t["status"])
+    facts = [(w("case.ticket", "ticket"), f"#{t['id']}"),
+             (w("case.summary", "summary"), handoff.summary_in(w.kb, t, lang) if again else t["summary"]),
+             (w("case.account", "account"), t["account"]),
+             (w("case.reason", "reason"), w(f"case.reason.{t['reason']}", REASONS.get(t["reason"], t["reason"]))),
+             (w("case.priority", "priority"), w(f"ticket.priority.{t['priority']}", t["priority"])),
+             (w("case.status", "status"), w("case.owned", "{status} (owner {owner})", status=status, owner=t["owner"])
+              if t["owner"] else status),
+             (w("case.opened", "opened"), t["created_at"])]
     if t["send_date"]:
-        facts.append(("send date", t["send_date"]))
+        facts.append((w("case.send_date", "send date"), t["send_date"]))
     if t["detail"]:
         opened = t.get("opened_by") or {}
-        facts.append((f"agent {opened.get('author')} said" if opened.get("role") == "agent" else "customer said", t["detail"]))
+        facts.append((w("case.agent_said", "agent {agent} said", agent=opened.get("author"))
+                       if opened.get("role") == "agent" else w("case.customer_said", "customer said"), t["detail"]))
     if t["resolution"]:
-        facts.append(("resolution", t["resolution"]))
-    width = max(len(k) for k, _ in facts)
-    lines = [part for k, v in facts for part in _fitted(f"{k.ljust(width)}  {safe(v)}", width + 2)]
-    context = t["context"]
+        facts.append((w("case.resolution", "resolution"), t["resolution"]))
+    width = max(render.columns(k) for k, _ in facts)
+    lines = [part for k, v in facts for part in _fitted(f"{_padded(k, width)}  {safe(v)}", width + 2)]
+    lines += _objects(t["context"], carriers, w, again)
+    if t["conversation"]:
+        lines += ["", w("case.conversation", "Conversation:")] + [
+            part for turn in t["conversation"]
+            for part in _fitted(f"  {_right(safe(_speaker(turn, w)), 9)}: " + safe(turn["text"]).replace("\n", "\n" + " " * 13),
+                                13)]
+    if t["messages"]:
+        lines += ["", w("case.messages", "Messages:")] + [
+            f"  {m['at']}  {safe(_author(m, w))}: {safe(handoff.message_in(w.kb, m['text'], lang) if again else m['text'])}"
+            for m in t["messages"]]
+    lines += ["", w("case.history", "History:")] + [_event_line(e, w, again) for e in t["events"]]
+    return "\n".join(lines)
+
+
+def _objects(context: dict, carriers: dict[str, str], w: Words, again: bool) -> list[str]:
+    """The template, signature and sends a case's CONTEXT holds, as `case_text` shows them (in W's language)."""
+    def carrier(key: str) -> str:
+        return w(f"label.carrier.{key}", carriers.get(key, key)) if key in carriers else key
+
+    def state(kind: str, value: str) -> str:
+        return w.status(kind, value) if again else value
+
+    def reason(text: str | None) -> str:
+        return reason_in(w.kb, text, w.lang) if again and text else text or ""
+
+    lines: list[str] = []
     if "template" in context:
         tpl = context["template"]
-        lines += ["", f"Template {tpl['code']} ({safe(tpl['name'])})",
-                  table([(carriers.get(c, c), s["status"], s.get("reason") or "") for c, s in tpl["carriers"].items()],
-                        ("carrier", "review", "reason"))]
+        lines += ["", w("case.template", "Template {code} ({name})", code=tpl["code"], name=safe(tpl["name"])),
+                  table([(carrier(c), state("review", s["status"]), reason(s.get("reason"))) for c, s in tpl["carriers"].items()],
+                        (w("table.carrier", "carrier"), w("table.review", "review"), w("table.reason", "reason")))]
     if "signature" in context:
         sig = context["signature"]
-        lines += ["", f"Signature {safe(sig['name'])}: {sig['registration']}",
-                  table([(carriers.get(c, c), v["registration"], v["availability"], v.get("reason") or "")
-                         for c, v in sig["carriers"].items()], ("carrier", "registration", "availability", "reason"))]
+        lines += ["", w("case.signature", "Signature {name}: {registration}", name=safe(sig["name"]),
+                        registration=state("registration", sig["registration"])),
+                  table([(carrier(c), state("registration", v["registration"]), state("availability", v["availability"]),
+                          reason(v.get("reason"))) for c, v in sig["carriers"].items()],
+                        (w("table.carrier", "carrier"), w("table.registration", "registration"),
+                         w("table.availability", "availability"), w("table.reason", "reason")))]
     if "refused_send" in context:
         r = context["refused_send"]
-        lines += ["", f"Send of {safe(r['template'])} ({REFUSED_SEND}) at {r['at']}",
-                  f"  numbers: {safe(', '.join(r['phones'] or []))}", f"  {safe(r['code'])}: {safe(r['reason'])}"]
+        phones = r["phones"] or []
+        lines += ["", w("case.refused_send", "Send of {template} ({refused}) at {at}", template=safe(r["template"]),
+                        refused=w("case.send.refused", REFUSED_SEND), at=r["at"]),
+                  "  " + w("case.numbers", "numbers: {numbers}", numbers=safe(w.joined(phones) if again else ", ".join(phones))),
+                  f"  {safe(r['code'])}: {safe(r['reason'])}"]
     for s, recent, added in sends_of(context):
-        said = f" ({RECENT_SEND})" if recent else f" ({ADDED_SEND})" if added else ""
-        lines += ["", f"Send {s['request_id']}{said}: {s['sent']} sent, {s['failed']} failed at {s['created_at']}"]
+        note = w("case.send.recent", RECENT_SEND) if recent else w("case.send.added", ADDED_SEND) if added else ""
+        counts = {"request": s["request_id"], "sent": s["sent"], "failed": s["failed"], "at": s["created_at"]}
+        lines += ["", w("case.send.noted", "Send {request} ({note}): {sent} sent, {failed} failed at {at}", note=note,
+                        **counts) if note else w("case.send", "Send {request}: {sent} sent, {failed} failed at {at}", **counts)]
         if s["failures"]:
-            lines.append(table([(f["phone"], carriers.get(f["carrier"], "-"), f["error_code"], f["detail"])
-                                for f in s["failures"]], ("phone", "carrier", "error", "why")))
-    if t["conversation"]:
-        lines += ["", "Conversation:"] + [
-            part for turn in t["conversation"]
-            for part in _fitted(f"  {safe(speaker(turn)):>9}: " + safe(turn["text"]).replace("\n", "\n" + " " * 13), 13)]
-    if t["messages"]:
-        lines += ["", "Messages:"] + [f"  {m['at']}  {safe(author_label(m))}: {safe(m['text'])}"
-                                      for m in t["messages"]]
-    lines += ["", "History:"] + [f"  {e['at']}  {safe(e['actor'])} {e['event']}"
-                                 + (f": {safe(e['detail'])}" if e["detail"] else "") for e in t["events"]]
-    return "\n".join(lines)
+            lines.append(table([(f["phone"], w.carrier(f["carrier"], carriers), f["error_code"],
+                                 (failure_said(w.kb, w.lang, f["phone"], f["error_code"], f["detail"]) if again else None)
+                                 or f["detail"]) for f in s["failures"]],
+                               (w("table.phone", "phone"), w("table.carrier", "carrier"), w("table.error", "error"),
+                                w("table.why", "why"))))
+    return lines
+
+
+def _event_line(event: dict, w: Words, again: bool) -> str:
+    """A line of the case's history: when, who, what happened (the desk's words in W's language) and its detail."""
+    what = w(f"case.event.{event['event']}", event["event"])
+    if event["detail"]:
+        what = w("case.detail", "{event}: {detail}", event=what, detail=safe(_detail(event, w) if again else event["detail"]))
+    return f"  {event['at']}  {safe(_actor(str(event['actor'] or ''), w))} {what}"
+
+
+def _speaker(turn: dict, w: Words) -> str:
+    """Who said a conversation's TURN (`handoff.speaker`), in W's language: an agent by name, a role by its word."""
+    if turn.get(handoff.AGENT):
+        return w("case.by_agent", "{name} (agent, for the customer)", name=turn[handoff.AGENT])
+    role = str(turn.get("role") or "")
+    return w(f"case.speaker.{role}", role) if role else role
+
+
+def _author(message: dict, w: Words) -> str:
+    """Who wrote a ticket's MESSAGE (`handoff.author_label`), in W's language: the customer by the role's word."""
+    if message.get("role") == "agent":
+        return w("case.by_agent", "{name} (agent, for the customer)", name=str(message.get("author") or ""))
+    if message.get("role") == handoff.CUSTOMER and message.get("author") == handoff.CUSTOMER:
+        return w("role.customer", "customer")
+    return author_label(message)
+
+
+def _actor(actor: str, w: Words) -> str:
+    """Who did a history event (ACTOR as the core records it: "manager:lin", "customer", "system"), in W's
+    language: the role by its word, a person by name and role ("lin（经理）")."""
+    role, _, name = actor.partition(":")
+    if role in ROLES:
+        said = w(f"role.{role}", role)
+        return w("case.actor", "{role}:{name}", role=said, name=name) if name else said
+    return w("case.actor.system", "system") if actor == "system" else actor
+
+
+# the history details the core stores as a sentence of the catalogue (in English), said again in the reader's
+# language: the first of an event's sentences that reads the detail (as the desk says them: web/pages.py)
+_HISTORY_SAID = {"overdue": ("ticket.history.overdue",),
+                 "assigned": ("ticket.history.assigned_by", "ticket.history.assigned")}
+
+
+def _detail(event: dict, w: Words) -> str:
+    """A history EVENT's detail in W's language: its kept sentences (`said`), a sentence of the catalogue it reads
+    as, a ticket's reason; as stored otherwise (a person's words, a name)."""
+    kb, detail = w.kb, str(event["detail"])
+    if event.get("said"):
+        try:
+            return handoff.summary_text(kb, event["said"], w.lang)
+        except (KeyError, ValueError, TypeError):   # a sentence this knowledge base lacks: the stored line
+            pass
+    for msg_id in _HISTORY_SAID.get(event["event"], ()):
+        if (fields := heard(kb, msg_id, detail)) is not None:
+            nobody = say(kb, "ticket.history.nobody")
+            return say(kb, msg_id, w.lang, **{k: say(kb, "ticket.history.nobody", w.lang) if v == nobody else v
+                                              for k, v in fields.items()})
+    key = next((k for k, text in REASONS.items() if text == detail), None)
+    return w(f"case.reason.{key}", detail) if key else detail
+
+
+def _padded(text: str, width: int) -> str:
+    """TEXT padded with spaces to WIDTH terminal columns (a Chinese character takes two)."""
+    return text + " " * max(width - render.columns(text), 0)
+
+
+def _right(text: str, width: int) -> str:
+    """TEXT right-aligned in WIDTH terminal columns."""
+    return " " * max(width - render.columns(text), 0) + text
 
 
 def _fitted(line: str, indent: int) -> list[str]:

@@ -268,10 +268,11 @@ def _account(conv: Conversation, args: list[str]) -> list[Line]:
 
 @slash("queue", "[STATUS|all]")
 def _queue(conv: Conversation, args: list[str]) -> list[Line]:
+    reader = None if conv.lang == "en" else conv.lang   # each summary in the reader's language; English: the staff's line
     if args and args[0].lower() == "all":           # every ticket, the resolved ones too
-        tickets = [t for status in handoff.STATUSES for t in handoff.queue(conv.ctx, status)]
+        tickets = [t for status in handoff.STATUSES for t in handoff.queue(conv.ctx, status, lang=reader)]
         return [Line("answer", render.queue_text(tickets, conv.kb, conv.lang) if tickets else conv.say("tickets.none"))]
-    tickets = handoff.queue(conv.ctx, args[0] if args else None)
+    tickets = handoff.queue(conv.ctx, args[0] if args else None, lang=reader)
     return [Line("answer", render.queue_text(tickets, conv.kb, conv.lang) if tickets else conv.say("tickets.none"))]
 
 
@@ -279,7 +280,7 @@ def _queue(conv: Conversation, args: list[str]) -> list[Line]:
 def _show(conv: Conversation, args: list[str]) -> list[Line]:
     if not args:
         raise said(UserError("say which ticket: /show ID"), "slash.usage.show")
-    return [Line("answer", case_text(handoff.get(conv.ctx, args[0]), conv.ctx.rules.carriers))]
+    return [Line("answer", case_text(handoff.get(conv.ctx, args[0], said=True), conv.ctx.rules.carriers, conv.kb, conv.lang))]
 
 
 # The slash commands of a ticket run the same outcome as the words do ("take ticket 1"), without the go-ahead.

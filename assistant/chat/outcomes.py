@@ -128,7 +128,7 @@ def _error_looked_up(conv: Conversation, args: dict[str, Any]) -> list[Line]:
 
 def _queue(conv: Conversation, args: dict[str, Any]) -> list[Line]:
     """The staff's queue of open tickets, or that there are none."""
-    tickets = handoff.queue(conv.ctx)
+    tickets = handoff.queue(conv.ctx, lang=None if conv.lang == "en" else conv.lang)   # English: the staff's line
     return [Line("answer", render.queue_text(tickets, conv.kb, conv.lang) if tickets else conv.say("tickets.none"))]
 
 

@@ -26,7 +26,9 @@ def lines(conv: Conversation, keys: bool = True) -> list[Line]:
     KEYS: say the terminal's keys (an interactive shell; the web chat has none of them)."""
     ctx, role = conv.ctx, conv.role
     account = accounts.account_info(ctx)
-    said = conv.say("welcome.role", role=role) if role != "customer" else ""
+    # the role by its word in the conversation's language (messages.yaml role.ROLE: "manager", 经理)
+    said = conv.say("welcome.role", role=conv.say(f"role.{role}") if f"role.{role}" in conv.kb.messages else role) \
+        if role != "customer" else ""
     out = [Line("info", conv.say("welcome.title", account=account["name"], role=said)),
            Line("muted", conv.say("welcome.how.web" if conv.shell == "web" else "welcome.how"))]
     if keys:
