@@ -1104,6 +1104,11 @@ class Router:
         # the whole message
         leaning = self._stated(readings.stated) or self._leaning(readings.in_context[1:]) or \
             self._leaning(readings.in_context[:1])
+        answered = [r for r in alone if r.type == "answer" and r.confidence >= self.thresholds.answer]
+        if len(answered) > 1 and len({r.entry for r in answered}) > 1:
+            # "这个状态是什么意思？什么时候才能用？": two questions, each answered alone: the first asked is
+            # answered and the other rides along (`also_asked`), rather than "did you mean" between them
+            return answered[0]
         if alone_best.type in ("answer", "action") and leaning is not None and leaning.key != alone_best.best.key:
             first = [leaning, alone_best.best]
             suggestions = tuple(Suggestion(c.key, self.title(c.key, said), c.confidence) for c in first)
