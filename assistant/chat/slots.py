@@ -1295,6 +1295,10 @@ def _values_in(conv: Conversation, flow: Flow, said: str, variables: list[str] |
     given = values.spoken_args(conv.kb, values.normalise(flow.action, slots_for(conv.kb, conv.kb.actions[flow.action],
                                                                                  said)), said)
     given.pop("params", None)
+    if flow.action == "send" and given.get("phones"):   # "the number should be X, not Y": Y is taken back, not added
+        given["phones"] = values.withdrawn(conv.kb, said, given["phones"])
+    if flow.action in ("signature.submit", "signature.update") and (source := values.said_source(conv.kb, said)):
+        given["source"] = source        # "the source is app, not trademark": the one said in so many words
     variables = _variables(conv, flow) if variables is None else variables
     if variables and (named := values.said_params(conv.kb, said, variables)):
         given["params"] = values.spoken_args(conv.kb, {"params": named}, said)["params"]
@@ -1678,7 +1682,8 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
             raise _not_in_account(conv, "signature", "name", value) from None
     if slot.type == "source":
         choices = conv.kb.slot_types["source"].choices
-        chosen = pick(value, choices) or pick(values.spoken(conv.kb, value), choices)   # "商标撒": a closing particle
+        chosen = pick(value, choices) or pick(values.spoken(conv.kb, value), choices) \
+            or values.source_named(conv.kb, value)   # "商标撒": a closing particle; "it's our app": a sentence
         if chosen is None:
             raise UserError(conv.say("value.not_a_source", value=value))
         return chosen
