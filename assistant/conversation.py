@@ -376,6 +376,8 @@ class Conversation:
             return self._answer_ticket(text)
         if self._replied_waits() and cases.thanks(self, text):   # "谢谢咯" just after the reply: the manager's
             return self._answer_ticket(text, said="ticket.thanks_passed")
+        if (answer := cases.unquoted(self, text)) is not None and cases.answers_reply(self, answer):
+            return self._answer_ticket(text)   # "> Which date is your campaign? -- March 27": the quote answered
         if self._replied_waits() and cases.answers_reply(self, text):   # "模板编号是DIGITAL_SMS_0001" just after
             return self._answer_ticket(text)                           # "请提供模板编号": the answer, no look-up
         if cases.opens_ticket(self, text):                      # "open a ticket", "开个工单": a person, not the list

@@ -437,6 +437,9 @@ def fate_asked(conv: Conversation, text: str) -> list[Line] | None:
     naming a template code: "send DIGITAL_SMS_0001 to 19212345678")."""
     if not conv.router.asks_fate(text) and not _another_number(conv, text):
         return None
+    reply = conv.router.route(text, conv.lang)
+    if reply.type == "action" and reply.action == "handoff" and reply.confidence >= conv.router.thresholds.answer:
+        return None                     # "13800138000还是收不到，我要找人工": a person asked for, the number its reason
     return number_fate(conv, text, numbers_only=True)
 
 

@@ -1295,8 +1295,8 @@ def _values_in(conv: Conversation, flow: Flow, said: str, variables: list[str] |
     given = values.spoken_args(conv.kb, values.normalise(flow.action, slots_for(conv.kb, conv.kb.actions[flow.action],
                                                                                  said)), said)
     given.pop("params", None)
-    if flow.action == "send" and given.get("phones"):   # "the number should be X, not Y": Y is taken back, not added
-        given["phones"] = values.withdrawn(conv.kb, said, given["phones"])
+    if flow.action == "send" and given.get("phones") and (kept := values.withdrawn(conv.kb, said, given["phones"])):
+        given["phones"] = kept          # "the number should be X, not Y": Y is taken back, not added
     if flow.action in ("signature.submit", "signature.update") and (source := values.said_source(conv.kb, said)):
         given["source"] = source        # "the source is app, not trademark": the one said in so many words
     variables = _variables(conv, flow) if variables is None else variables
