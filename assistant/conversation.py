@@ -259,9 +259,11 @@ class Conversation:
                               "the session goes on. Please report this.")]
 
     def remember_refusal(self, exc: UserError) -> None:
-        """A refusal with the service's code: "what does that mean?" then explains that code."""
+        """A refusal with the service's code: "what does that mean?" then explains that code; "why?" right
+        after a refusal without one says its reason again (`outcomes.why_asked`)."""
         if exc.code:
             self.last["error"] = exc.code
+        self.last["refusal"] = self.told(exc)
 
     def cancel(self) -> list[Line]:
         """Ctrl-C: drop whatever was being filled in."""
@@ -318,7 +320,8 @@ class Conversation:
         if self.offer:
             if (at_offer := self._at_offer(text, leaving)) is not None:
                 return at_offer
-        elif reading in ("yes", "no"):
+        elif reading in ("yes", "no") and not (self._replied_waits() and not self.picks):
+            # (a yes right after a manager's reply that waits on the customer answers the manager: `_of_a_ticket`)
             if self.picks:
                 return [Line("muted", self.say("pick.number", count=len(self.picks)))]
             return self._in_passing(text) or [Line("muted", self.say("nothing_waiting"))]

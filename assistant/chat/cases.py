@@ -127,6 +127,8 @@ def asked_about(conv: Conversation, text: str) -> list[Line] | None:
         lines.append(Line("answer", conv.say("ticket.latest_reply", author=last["author"], at=last["at"],
                                              text=last["text"])))
         lines.append(Line("muted", conv.say("ticket.how_to_answer", id=case["id"])))
+        if case["status"] == "waiting":
+            conv.last["replied"] = case["id"]   # the reply just shown again: the next line may answer it ("好的，谢谢")
     else:
         lines.append(Line("muted", conv.say("ticket.no_reply")))
     return lines

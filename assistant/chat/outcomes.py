@@ -355,14 +355,19 @@ def _names_any(conv: Conversation, entry: str, codes: set[str]) -> bool:
 
 def why_asked(conv: Conversation, text: str) -> list[Line] | None:
     """"why?", "为什么" (messages.yaml `follow_ups.error_reason`) typed at a value prompt right after the
-    value was refused with an error code: that code explained, as "what does that mean?" does. None for
-    any other line, and when the reply before named no code."""
+    value was refused with an error code: that code explained, as "what does that mean?" does; after a refusal
+    with no code (a template's text with 4 variables), that refusal's reason again, never the value. None for
+    any other line, and when the reply before said no refusal."""
     from ..messages import follow_up
 
-    code = conv.last.get("error")
-    if not code or follow_up(conv.kb, text) != "error_reason" or not _just_said(conv, code):
+    if follow_up(conv.kb, text) != "error_reason":
         return None
-    return [Line("answer", render.error_text(error_codes.lookup(conv.kb, code), conv.lang, conv.kb))]
+    code, refusal = conv.last.get("error"), conv.last.get("refusal")
+    if code and _just_said(conv, code):
+        return [Line("answer", render.error_text(error_codes.lookup(conv.kb, code), conv.lang, conv.kb))]
+    if refusal and _just_said(conv, refusal):   # a rule the service gives no code ("4 variables; at most 3"): its reason
+        return [Line("answer", refusal)]
+    return None
 
 
 def send_asked(conv: Conversation, text: str) -> list[Line] | None:
