@@ -407,6 +407,8 @@ class Conversation:
             return can
         if other := outcomes.other_one(self, text):    # "and the other one?" after a signature's status: the other's
             return other
+        if change := outcomes.change_asked(self, text):   # "can I change it?" of a signature under review: it cannot
+            return change
         return outcomes.rejection_asked(self, text)   # "why was it rejected?" after its status: its reason
 
     def _routed(self, text: str) -> list[Line]:
@@ -778,6 +780,8 @@ class Conversation:
             self.unanswered.append(reply.question)
             return [Line("answer", text), *self._also_lines(reply)] + offers.handoff(
                 self, "undocumented.offer", reply.question, "unanswered_question")
+        if (fixed := outcomes.fix_named(self, reply.question)) is not None:
+            return fixed                    # "how do I top up then?" after an empty package: that code's fix
         self.fallbacks += 1
         self.failures = self.in_a_row = 0   # the struggle is now this question, not an older failure
         if reply.error:

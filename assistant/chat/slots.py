@@ -336,6 +336,7 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
             return [Line("warn", conv.say("needs.template_approved")),
                     offers.action(conv, "template.status", said="offer.show_templates", left=name)]
         if accounts.account_info(ctx)["packages"]["digital"] <= 0:
+            conv.last["error"] = sending.AMOUNT_NOT_ENOUGH   # "how do I top up then?": that code's fix
             return [Line("warn", conv.say("needs.topup"))] + offers.handoff(
                 conv, "offer.topup", "digital-message package empty")
     return []
@@ -720,7 +721,8 @@ def _given(conv: Conversation, flow: Flow, slot: Slot, text: str) -> list[Line]:
         # specification refuses (already read for a question above: "${name}您好，優惠" is a text)
         wrong_value = (flow.action == "template.create" and slot.name == "text") or \
             _names_files(text, every_word=slot.name in FILES) or \
-            (slot.type == "template_code" and _a_phone_number(text))   # never a send restarted with it as the numbers
+            (slot.type == "template_code" and _a_phone_number(text)) or \
+            _a_weak_lookup(conv, text)   # never a send restarted with it as the numbers; "不存在的模板": a wrong code
         said = None if wrong_value else aside(conv, text)
         if said is not None:            # answered, or the request restarted with its values (maybe silently)
             return said
@@ -1007,6 +1009,16 @@ def _mind_changed(conv: Conversation, text: str) -> list[Line] | None:
     if reply.type == "action" and reply.action == flow.action and not reply.args:
         return back(conv)
     return aside(conv, rest, reply) or unknown(conv, rest)
+
+
+def _a_weak_lookup(conv: Conversation, text: str) -> bool:
+    """Whether TEXT, a value refused at its prompt, is no question and the router reads it only unsurely as a
+    look-up ("不存在的模板" at a code prompt, near "template status"): a wrong value, said so, never that look-up."""
+    if asks_something(conv, text):
+        return False
+    reply = conv.router.route(text, conv.lang)
+    return reply.type == "action" and not conv.kb.actions[reply.action].changes_state \
+        and reply.confidence < conv.router.thresholds.answer
 
 
 def _request_not_value(conv: Conversation, flow: Flow, slot: Slot, text: str) -> list[Line] | None:
