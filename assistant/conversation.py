@@ -259,9 +259,11 @@ class Conversation:
                               "the session goes on. Please report this.")]
 
     def remember_refusal(self, exc: UserError) -> None:
-        """A refusal with the service's code: "what does that mean?" then explains that code."""
+        """A refusal with the service's code: "what does that mean?" then explains that code; "why?" right
+        after a refusal without one says its reason again (`outcomes.why_asked`)."""
         if exc.code:
             self.last["error"] = exc.code
+        self.last["refusal"] = self.told(exc)
 
     def cancel(self) -> list[Line]:
         """Ctrl-C: drop whatever was being filled in."""
@@ -318,7 +320,8 @@ class Conversation:
         if self.offer:
             if (at_offer := self._at_offer(text, leaving)) is not None:
                 return at_offer
-        elif reading in ("yes", "no"):
+        elif reading in ("yes", "no") and not (self._replied_waits() and not self.picks):
+            # (a yes right after a manager's reply that waits on the customer answers the manager: `_of_a_ticket`)
             if self.picks:
                 return [Line("muted", self.say("pick.number", count=len(self.picks)))]
             return self._in_passing(text) or [Line("muted", self.say("nothing_waiting"))]
@@ -376,6 +379,8 @@ class Conversation:
             return self._answer_ticket(text)
         if self._replied_waits() and cases.thanks(self, text):   # "谢谢咯" just after the reply: the manager's
             return self._answer_ticket(text, said="ticket.thanks_passed")
+        if (answer := cases.unquoted(self, text)) is not None and cases.answers_reply(self, answer):
+            return self._answer_ticket(text)   # "> Which date is your campaign? -- March 27": the quote answered
         if self._replied_waits() and cases.answers_reply(self, text):   # "模板编号是DIGITAL_SMS_0001" just after
             return self._answer_ticket(text)                           # "请提供模板编号": the answer, no look-up
         if cases.opens_ticket(self, text):                      # "open a ticket", "开个工单": a person, not the list
@@ -402,6 +407,8 @@ class Conversation:
             return can
         if other := outcomes.other_one(self, text):    # "and the other one?" after a signature's status: the other's
             return other
+        if change := outcomes.change_asked(self, text):   # "can I change it?" of a signature under review: it cannot
+            return change
         return outcomes.rejection_asked(self, text)   # "why was it rejected?" after its status: its reason
 
     def _routed(self, text: str, read: Reply | None = None) -> list[Line]:
@@ -774,6 +781,8 @@ class Conversation:
             self.unanswered.append(reply.question)
             return [Line("answer", text), *self._also_lines(reply)] + offers.handoff(
                 self, "undocumented.offer", reply.question, "unanswered_question")
+        if (fixed := outcomes.fix_named(self, reply.question)) is not None:
+            return fixed                    # "how do I top up then?" after an empty package: that code's fix
         self.fallbacks += 1
         self.failures = self.in_a_row = 0   # the struggle is now this question, not an older failure
         if reply.error:

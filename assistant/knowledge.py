@@ -431,7 +431,7 @@ def _read_small_talk(c: _Checker, data: Any, messages: dict[str, dict[str, str]]
 
 # the follow-ups the conversation knows what to do with
 FOLLOW_UPS = ("error_fix", "error_reason", "ticket_asked", "ticket_reply", "ticket_tell", "ticket_open", "send_result",
-              "number_again", "can_send", "other_one")
+              "number_again", "can_send", "other_one", "change_it")
 
 
 def _read_follow_ups(c: _Checker, data: Any) -> dict[str, tuple[str, ...]]:

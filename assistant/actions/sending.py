@@ -43,6 +43,7 @@ from ..pacing import Pace, unpaced
 from . import signatures, templates
 
 Progress = Callable[[int, int], None]
+AMOUNT_NOT_ENOUGH = "isv.AMOUNT_NOT_ENOUGH"   # the digital-message package is empty
 _URL = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|cn|net|org|io|top|xyz)\b)", re.IGNORECASE)
 
 
@@ -259,7 +260,7 @@ def _verdicts(ctx: Context, seen: _Situation, recipients: list[tuple[str, Mappin
             if held is not None:
                 held[number.phone] = reason
         elif balance <= 0:
-            error, detail = "isv.AMOUNT_NOT_ENOUGH", failed(ctx, "package_empty", sms=account["sms_balance"])
+            error, detail = AMOUNT_NOT_ENOUGH, failed(ctx, "package_empty", sms=account["sms_balance"])
         else:
             balance -= 1
             flow.record(number.phone, template["code"])
@@ -455,7 +456,7 @@ def payable(ctx: Context, code: str, count: int | None = None) -> None:
     if account["digital_balance"] > 0:
         return
     what = f"none of the file's {count:,} recipients" if count is not None else "none of the file's recipients"
-    why = refused("isv.AMOUNT_NOT_ENOUGH", f"the digital-message package is empty, so {what} can be sent to "
+    why = refused(AMOUNT_NOT_ENOUGH, f"the digital-message package is empty, so {what} can be sent to "
                   f"(SMS packages, {account['sms_balance']:,} left, do not apply); nothing was sent; "
                   "top up the digital package")
     ctx.store.atomically(lambda: ctx.audit("send", code, "refused", str(why)), key=ctx.account)

@@ -227,6 +227,25 @@ def resubmitted_source(ctx: Context, name: str, source: str | None = None) -> st
     return chosen if row and chosen in SOURCES else None
 
 
+def _resubmittable(ctx: Context, row: dict, name: str) -> None:
+    """Nothing when signature ROW may be resubmitted; else the refusal: one under review or registered
+    cannot change (isv.ERROR_SIGN_NOT_MODIFY)."""
+    current = status_of(ctx, row)
+    if current["registration"] == "under_review":
+        raise refused(NOT_MODIFY, f"signature '{name}' is still under review (decision expected by "
+                      f"{current['expected_by']}); resubmit only after a rejection", "signature.under_review",
+                      name=name, expected_by=current["expected_by"])
+    if current["registration"] == "registered":
+        raise refused(NOT_MODIFY, f"signature '{name}' is already registered with every carrier; nothing to resubmit",
+                      "signature.registered", name=name)
+
+
+def check_resubmittable(ctx: Context, name: str) -> None:
+    """Nothing when signature NAME may be resubmitted now, else the refusal its resubmission would meet, said
+    before anything is asked ("can I change it?" of one under review)."""
+    _resubmittable(ctx, _find(ctx, name), name)
+
+
 def update(ctx: Context, name: str, source: str | None = None) -> dict:
     """Resubmit a rejected signature (after the profile was updated): a new review starts."""
     def work() -> dict:
@@ -235,14 +254,7 @@ def update(ctx: Context, name: str, source: str | None = None) -> dict:
         chosen = read_source(ctx, source) if source else row["source"]
         if chosen not in SOURCES:
             raise _unknown_source(chosen)
-        current = status_of(ctx, row)
-        if current["registration"] == "under_review":
-            raise refused(NOT_MODIFY, f"signature '{name}' is still under review (decision expected by "
-                          f"{current['expected_by']}); resubmit only after a rejection", "signature.under_review",
-                          name=name, expected_by=current["expected_by"])
-        if current["registration"] == "registered":
-            raise refused(NOT_MODIFY, f"signature '{name}' is already registered with every carrier; nothing to resubmit",
-                          "signature.registered", name=name)
+        _resubmittable(ctx, row, name)
         round_ = row["round"] + 1
         ctx.store.update("signatures", {"id": row["id"]}, {"source": chosen, "submitted_at": ctx.now(), "round": round_})
         warnings = _start_review(ctx, row["id"], name, chosen, round_)

@@ -194,14 +194,39 @@ def _open_ticket(conv: Conversation) -> dict | None:
     return max(tickets, key=lambda t: t["id"]) if tickets else None
 
 
+def _resolved_ticket(conv: Conversation) -> dict | None:
+    """The customer's latest resolved ticket, when none is open: "is my ticket done?" is about it."""
+    rows = conv.ctx.store.rows("SELECT id FROM tickets WHERE account = ? AND status = 'resolved' ORDER BY id DESC LIMIT 1",
+                               (conv.ctx.account,))
+    return handoff.get(conv.ctx, rows[0]["id"]) if rows else None
+
+
+def _asks_about_ticket(conv: Conversation, text: str, owner: str | None) -> bool:
+    """Whether TEXT is messages.yaml's `ticket_asked`, the manager who has the ticket named by name or
+    called the manager ("what did lin say again?" is "what did the manager say again?")."""
+    if follow_up(conv.kb, text) == "ticket_asked":
+        return True
+    if not owner or not re.search(rf"(?<!\w){re.escape(owner)}(?!\w)", text, re.IGNORECASE):
+        return False
+    called = conv.say("ticket.the_manager")
+    return follow_up(conv.kb, re.sub(rf"(?<!\w){re.escape(owner)}(?!\w)", called, text, flags=re.IGNORECASE)) == "ticket_asked"
+
+
 def asked_about(conv: Conversation, text: str) -> list[Line] | None:
-    """TEXT asks about the customer's open ticket ("经理回复了吗", "any reply yet?"): where it is,
-    the manager's latest reply and how to answer it; None for another line, or with no ticket open."""
-    if conv.role != "customer" or follow_up(conv.kb, text) != "ticket_asked":
+    """TEXT asks about the customer's ticket ("经理回复了吗", "any reply yet?", "what did lin say?"): where the
+    open one is, the manager's latest reply and how to answer it; with none open, how the latest one was
+    resolved ("我的工单处理完了吗" after a resolution). None for another line, or with no ticket at all."""
+    if conv.role != "customer":
         return None
     ticket = _open_ticket(conv)
-    if ticket is None:
+    resolved = None if ticket is not None else _resolved_ticket(conv)
+    owner = ticket["owner"] if ticket is not None else resolved["owner"] if resolved is not None else None
+    if (ticket is None and resolved is None) or not _asks_about_ticket(conv, text, owner):
         return None
+    if ticket is None:
+        notes = [n for m in resolved["messages"] if (n := handoff.resolution_note(m["text"])) is not None]
+        return [Line("info", conv.say("ticket.resolved_as", id=resolved["id"], note=notes[-1]) if notes
+                     else conv.say("ticket.resolved", id=resolved["id"]))]
     case = handoff.get(conv.ctx, ticket["id"])
     lines = [Line("info", conv.say(f"ticket.state.{case['status']}", id=case["id"], summary=case["summary"],
                                    owner=case["owner"] or "-"))]
@@ -211,6 +236,8 @@ def asked_about(conv: Conversation, text: str) -> list[Line] | None:
         lines.append(Line("answer", conv.say("ticket.latest_reply", author=last["author"], at=last["at"],
                                              text=last["text"])))
         lines.append(Line("muted", conv.say("ticket.how_to_answer", id=case["id"])))
+        if case["status"] == "waiting":
+            conv.last["replied"] = case["id"]   # the reply just shown again: the next line may answer it ("好的，谢谢")
     else:
         lines.append(Line("muted", conv.say("ticket.no_reply")))
     return lines
@@ -255,6 +282,31 @@ def answers_reply(conv: Conversation, text: str) -> bool:
     reply = conv.router.route(text, conv.lang)
     return not (reply.type == "action" and conv.kb.actions[reply.action].changes_state
                 and reply.confidence >= conv.router.thresholds.answer)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!。？！])\s*")
+_QUOTE_MARKS = " \t>|\"'“”‘’「」-—–:：,，"
+
+
+def unquoted(conv: Conversation, text: str) -> str | None:
+    """TEXT without the sentences of the manager's latest reply it quotes ("> Which date is your campaign?
+    -- March 27": "March 27"), said right after that reply while it waits on the customer; None when TEXT
+    quotes none of them, or is nothing but the quote."""
+    waiting = handoff.waiting_ticket(conv.ctx) if conv.replied and conv.role == "customer" else None
+    if waiting is None or waiting["id"] != conv.replied:
+        return None
+    case = handoff.get(conv.ctx, waiting["id"])
+    replies = [m["text"] for m in case["messages"] if m["role"] not in CUSTOMER_SIDE]
+    if not replies:
+        return None
+    rest = text
+    for sentence in (s.strip() for s in _SENTENCE_END.split(replies[-1])):
+        if len(sentence) >= 6 and (at := rest.casefold().find(sentence.casefold())) >= 0:
+            rest = rest[:at] + " " + rest[at + len(sentence):]
+    if rest == text:
+        return None
+    rest = " ".join(rest.split()).strip(_QUOTE_MARKS)
+    return rest or None
 
 
 _CLAUSE = re.compile(r"[,，。.!！;；]")

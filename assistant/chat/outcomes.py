@@ -278,6 +278,34 @@ def fix_asked(conv: Conversation, text: str) -> list[Line] | None:
     return lines
 
 
+# words of a question that say nothing of its topic ("how do I top up then?": only "top", "up" do)
+_ASKING_WORDS = frozenset("""how do does did i we you can could should would will what then now so it this that
+the a an to my our me us is are be please again about for of with in on and or""".split())
+_ASKING_ZH = re.compile(r"怎么样|怎么|如何|怎样|咋个|咋|那么|那|要|该|我们|我|可以|能|去|呢|吗|啊|呀|办|做|[？?。！!，,\s]")
+
+
+def fix_named(conv: Conversation, text: str) -> list[Line] | None:
+    """A question the router could not read whose topic words are in the fix of the error code the conversation
+    met last ("how do I top up then?" after an empty package, isv.AMOUNT_NOT_ENOUGH: "Top up the account"): that
+    code's fix, in the conversation's language. None when no code was met or the fix says none of its words."""
+    code = conv.last.get("error")
+    if not code:
+        return None
+    found = render.in_language(error_codes.lookup(conv.kb, code), conv.lang)
+    fix = (found.get("fix") or "").casefold()
+    if not fix:
+        return None
+    if re.search(r"[\u4e00-\u9fff]", text):
+        topic = _ASKING_ZH.sub("", text)
+        named = len(topic) >= 2 and topic in fix
+    else:
+        words = [w for w in re.findall(r"[a-z]+", text.casefold()) if w not in _ASKING_WORDS]
+        named = bool(words) and all(re.search(rf"\b{re.escape(w)}\b", fix) for w in words)
+    if not named:
+        return None
+    return [Line("answer", conv.say("error.fix_of", code=found["code"], fix=found["fix"]))]
+
+
 def on_topic(conv: Conversation, text: str, reply: Reply) -> Reply:
     """REPLY (the router's reading of TEXT), unless TEXT is a question asked right after an error code was
     named (explained, or met by a send or a number's result) and the router, unsure or leaning elsewhere by less
@@ -355,14 +383,19 @@ def _names_any(conv: Conversation, entry: str, codes: set[str]) -> bool:
 
 def why_asked(conv: Conversation, text: str) -> list[Line] | None:
     """"why?", "为什么" (messages.yaml `follow_ups.error_reason`) typed at a value prompt right after the
-    value was refused with an error code: that code explained, as "what does that mean?" does. None for
-    any other line, and when the reply before named no code."""
+    value was refused with an error code: that code explained, as "what does that mean?" does; after a refusal
+    with no code (a template's text with 4 variables), that refusal's reason again, never the value. None for
+    any other line, and when the reply before said no refusal."""
     from ..messages import follow_up
 
-    code = conv.last.get("error")
-    if not code or follow_up(conv.kb, text) != "error_reason" or not _just_said(conv, code):
+    if follow_up(conv.kb, text) != "error_reason":
         return None
-    return [Line("answer", render.error_text(error_codes.lookup(conv.kb, code), conv.lang, conv.kb))]
+    code, refusal = conv.last.get("error"), conv.last.get("refusal")
+    if code and _just_said(conv, code):
+        return [Line("answer", render.error_text(error_codes.lookup(conv.kb, code), conv.lang, conv.kb))]
+    if refusal and _just_said(conv, refusal):   # a rule the service gives no code ("4 variables; at most 3"): its reason
+        return [Line("answer", refusal)]
+    return None
 
 
 def send_asked(conv: Conversation, text: str) -> list[Line] | None:
@@ -437,6 +470,9 @@ def fate_asked(conv: Conversation, text: str) -> list[Line] | None:
     naming a template code: "send DIGITAL_SMS_0001 to 19212345678")."""
     if not conv.router.asks_fate(text) and not _another_number(conv, text):
         return None
+    reply = conv.router.route(text, conv.lang)
+    if reply.type == "action" and reply.action == "handoff" and reply.confidence >= conv.router.thresholds.answer:
+        return None                     # "13800138000还是收不到，我要找人工": a person asked for, the number its reason
     return number_fate(conv, text, numbers_only=True)
 
 
@@ -464,6 +500,23 @@ def other_one(conv: Conversation, text: str) -> list[Line] | None:
     if not others:
         return None
     return [line for other in others for line in conv.run(action, {key: other})]
+
+
+def change_asked(conv: Conversation, text: str) -> list[Line] | None:
+    """"can I change it?", "还能改吗" (messages.yaml `follow_ups.change_it`) right after a signature was spoken of:
+    one under review or registered cannot change (the refusal its resubmission would meet, isv.ERROR_SIGN_NOT_MODIFY,
+    said at once); a rejected one is resubmitted (its request started). None for any other line, or another object."""
+    from ..messages import follow_up
+
+    kind, name = spoken_of(conv)
+    if kind != "signature" or follow_up(conv.kb, text) != "change_it" or not signatures.exists(conv.ctx, name):
+        return None
+    try:
+        signatures.check_resubmittable(conv.ctx, name)
+    except UserError as exc:
+        conv.remember_refusal(exc)
+        return [Line("warn", conv.told(exc))]
+    return conv.start("signature.update", {"name": name}, text)
 
 
 def rejection_asked(conv: Conversation, text: str) -> list[Line] | None:

@@ -336,6 +336,7 @@ def preconditions(conv: Conversation, name: str) -> list[Line]:
             return [Line("warn", conv.say("needs.template_approved")),
                     offers.action(conv, "template.status", said="offer.show_templates", left=name)]
         if accounts.account_info(ctx)["packages"]["digital"] <= 0:
+            conv.last["error"] = sending.AMOUNT_NOT_ENOUGH   # "how do I top up then?": that code's fix
             return [Line("warn", conv.say("needs.topup"))] + offers.handoff(
                 conv, "offer.topup", "digital-message package empty")
     return []
@@ -720,7 +721,8 @@ def _given(conv: Conversation, flow: Flow, slot: Slot, text: str) -> list[Line]:
         # specification refuses (already read for a question above: "${name}您好，優惠" is a text)
         wrong_value = (flow.action == "template.create" and slot.name == "text") or \
             _names_files(text, every_word=slot.name in FILES) or \
-            (slot.type == "template_code" and _a_phone_number(text))   # never a send restarted with it as the numbers
+            (slot.type == "template_code" and _a_phone_number(text)) or \
+            _a_weak_lookup(conv, text)   # never a send restarted with it as the numbers; "不存在的模板": a wrong code
         said = None if wrong_value else aside(conv, text)
         if said is not None:            # answered, or the request restarted with its values (maybe silently)
             return said
@@ -1009,6 +1011,16 @@ def _mind_changed(conv: Conversation, text: str) -> list[Line] | None:
     return aside(conv, rest, reply) or unknown(conv, rest)
 
 
+def _a_weak_lookup(conv: Conversation, text: str) -> bool:
+    """Whether TEXT, a value refused at its prompt, is no question and the router reads it only unsurely as a
+    look-up ("不存在的模板" at a code prompt, near "template status"): a wrong value, said so, never that look-up."""
+    if asks_something(conv, text):
+        return False
+    reply = conv.router.route(text, conv.lang)
+    return reply.type == "action" and not conv.kb.actions[reply.action].changes_state \
+        and reply.confidence < conv.router.thresholds.answer
+
+
 def _request_not_value(conv: Conversation, flow: Flow, slot: Slot, text: str) -> list[Line] | None:
     """TEXT, typed where a name, a code or a choice is asked (SLOT), worded as a request ("帮我建模板", "帮我查下余额":
     command form, or opening with `routing.wanting`) that the router reads surely as another action: that request
@@ -1295,6 +1307,10 @@ def _values_in(conv: Conversation, flow: Flow, said: str, variables: list[str] |
     given = values.spoken_args(conv.kb, values.normalise(flow.action, slots_for(conv.kb, conv.kb.actions[flow.action],
                                                                                  said)), said)
     given.pop("params", None)
+    if flow.action == "send" and given.get("phones") and (kept := values.withdrawn(conv.kb, said, given["phones"])):
+        given["phones"] = kept          # "the number should be X, not Y": Y is taken back, not added
+    if flow.action in ("signature.submit", "signature.update") and (source := values.said_source(conv.kb, said)):
+        given["source"] = source        # "the source is app, not trademark": the one said in so many words
     variables = _variables(conv, flow) if variables is None else variables
     if variables and (named := values.said_params(conv.kb, said, variables)):
         given["params"] = values.spoken_args(conv.kb, {"params": named}, said)["params"]
@@ -1669,7 +1685,8 @@ def check(conv: Conversation, action: str, slot: Slot, value: Any) -> Any:
         return _checked_signature(conv, action, value)
     if slot.type == "source":
         choices = conv.kb.slot_types["source"].choices
-        chosen = pick(value, choices) or pick(values.spoken(conv.kb, value), choices)   # "商标撒": a closing particle
+        chosen = pick(value, choices) or pick(values.spoken(conv.kb, value), choices) \
+            or values.source_named(conv.kb, value)   # "商标撒": a closing particle; "it's our app": a sentence
         if chosen is None:
             raise UserError(conv.say("value.not_a_source", value=value))
         return chosen

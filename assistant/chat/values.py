@@ -289,6 +289,32 @@ def said_source(kb: KnowledgeBase, said: str) -> str | None:
     return None
 
 
+# "not a trademark", "不是商标": a source said not to be the one
+_NOT_SOURCE = re.compile(r"\bnot\s+(?:an?\s+|the\s+|our\s+)?[a-z]+(?:\s+[a-z]+)?|不是\s*[\u4e00-\u9fff]{2,4}", re.I)
+
+
+def source_named(kb: KnowledgeBase, said: str) -> str | None:
+    """The one signature source a sentence typed at the source's prompt names ("it's our app", "we use our
+    brand", "是我们的应用"): the one said in so many words (`said_source`), else the only one of `source`'s
+    choices whose word it holds, once those it says it is not ("app, not trademark") are left out. None when
+    it names none, or two."""
+    if (chosen := said_source(kb, said)) is not None:
+        return chosen
+    slot_type = kb.slot_types.get("source")
+    if slot_type is None:
+        return None
+    text = _NOT_SOURCE.sub(" ", said.casefold())
+    found = set()
+    for choice, words in slot_type.choices.items():
+        for word in (choice, *words):
+            word = word.casefold()
+            if re.search(r"[\u4e00-\u9fff]", word) and word in text or \
+                    re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text):
+                found.add(choice)
+                break
+    return found.pop() if len(found) == 1 else None
+
+
 # the slot types (actions.yaml) of a new object's name written before the word for it, by the request it starts
 NAMED_BEFORE = {"template.create": "template_named_before", "signature.submit": "signature_named_before"}
 
