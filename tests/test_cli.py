@@ -238,6 +238,38 @@ def test_a_kb_dir_without_faq_is_a_clear_error(run, tmp_path):
     assert result.code == 1 and "no faq.yaml" in result.err
 
 
+def test_a_broken_knowledge_base_is_refused_in_one_line_naming_the_first_problem(run, tmp_path):
+    broken = tmp_path / "kb"
+    shutil.copytree(knowledge.shipped_dir(), broken, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    faq = broken / "faq.yaml"
+    faq.write_text(faq.read_text().replace("  - id: enable-sending", "  - id: opt-out"))
+    for command in (["ask", "hello"], ["--role", "manager", "kb", "gaps"],
+                    ["--role", "manager", "kb", "export", str(tmp_path / "out")]):
+        result = run("--kb", str(broken), *command)
+        assert result.code == 1 and "Traceback" not in result.err
+        assert len(result.err.strip().splitlines()) == 1 and "\\n" not in result.err
+        assert "faq.yaml:" in result.err and "used twice" in result.err
+        assert f"`assistant kb check {broken}` lists them all" in result.err
+
+
+def test_a_knowledge_file_that_does_not_parse_is_the_only_problem_told(run, tmp_path):
+    broken = tmp_path / "kb"
+    shutil.copytree(knowledge.shipped_dir(), broken, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    (broken / "faq.yaml").write_text((knowledge.shipped_dir() / "faq.yaml").read_text() + "\n  - bad: [unclosed\n")
+    result = run("kb", "check", str(broken))
+    assert result.code == 1
+    assert len(result.lines) == 1 and "not valid YAML" in result.out, result.out[:500]
+    refused = run("--kb", str(broken), "ask", "hello")
+    assert refused.code == 1 and refused.err.startswith("error: the knowledge base in ")
+    assert "has a problem: faq.yaml:" in refused.err
+
+
+def test_words_a_command_does_not_take_point_at_that_commands_help(run):
+    result = run("--role", "manager", "kb", "learn", "opt-out", "what", "is", "it")
+    assert result.code == 2
+    assert "see `assistant kb learn --help`" in result.err
+
+
 def test_the_suggested_command_carries_the_values_the_request_gave(run):
     reply = run("ask", "submit a signature called AcmeTech from our app").out
     assert "Run: assistant signature submit AcmeTech --source app" in reply

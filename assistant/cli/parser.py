@@ -63,7 +63,19 @@ class _Parser(argparse.ArgumentParser):
             unknown = self._unknown_option()
             if unknown is not None:
                 raise UsageError(unknown)
+            # The root parser tells of words a command left over: that command's help says what it takes.
+            raise UsageError(f"{message}; see `{self._command_parser().prog} --help`")
         raise UsageError(f"{message}; see `{self.prog} --help`")
+
+    def _command_parser(self) -> argparse.ArgumentParser:
+        """The parser of the deepest command the line names (`kb learn` of `kb learn x y`); this one if none."""
+        parser: argparse.ArgumentParser = self
+        for word in self._said:
+            commands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+            child = commands[0]._name_parser_map.get(word) if commands else None
+            if isinstance(child, argparse.ArgumentParser):
+                parser = child
+        return parser
 
     def _options(self) -> set[str]:
         """The option strings of this parser and of every command parser built under it."""
