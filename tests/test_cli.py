@@ -1274,3 +1274,18 @@ def test_ask_reads_utf16_without_a_mark_whose_text_is_all_chinese(run, private_k
     result = run("ask", "--json", input=data)
     assert [json.loads(line)["question"] for line in result.out.splitlines()] == ["签名审核要多久", "模板审核要多久？"]
     assert "7–10 个工作日" in run(input="签名审核要多久\n".encode(codec)).out
+
+
+def test_an_unknown_option_of_a_command_points_at_that_commands_help(run):
+    result = run("inbox", "--all")
+    assert result.code == 2 and result.err.strip() == "error: unknown option --all; see `assistant inbox --help`"
+
+
+@pytest.mark.parametrize("option, value, told", [
+    ("--port", "0", "error: --port 0 is no port; give one between 1 and 65535 (default 8080)"),
+    ("--port", "70000", "error: --port 70000 is no port; give one between 1 and 65535 (default 8080)"),
+    ("--workers", "0", "error: --workers 0 is too few; give 1 or more (default 1)"),
+])
+def test_serve_names_the_one_option_out_of_range(run, option, value, told):
+    result = run("--role", "admin", "serve", option, value)
+    assert result.code == 2 and result.err.strip() == told

@@ -99,7 +99,7 @@ class _Parser(argparse.ArgumentParser):
             if not option.startswith("-") or option == "-" or option in known or _negative(option):
                 continue
             close = difflib.get_close_matches(option, sorted(o for o in known if o.startswith("--")), n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]}?" if close else f"see `{self.prog} --help`"
+            hint = f"did you mean {close[0]}?" if close else f"see `{self._command_parser().prog} --help`"
             return f"unknown option {option}; {hint}"
         return None
 
