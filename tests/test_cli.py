@@ -1289,3 +1289,22 @@ def test_an_unknown_option_of_a_command_points_at_that_commands_help(run):
 def test_serve_names_the_one_option_out_of_range(run, option, value, told):
     result = run("--role", "admin", "serve", option, value)
     assert result.code == 2 and result.err.strip() == told
+
+
+def test_every_argument_of_every_command_says_in_its_help_what_it_takes():
+    from assistant.cli.parser import build_parser
+
+    silent, seen = [], []
+
+    def walk(parser: argparse.ArgumentParser) -> None:
+        seen.append(parser.prog)
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name in list(action._name_parser_map):
+                    child = action.parser_for(name) if hasattr(action, "parser_for") else action._name_parser_map[name]
+                    walk(child)
+            elif action.help is None and action.option_strings != ["-h", "--help"]:
+                silent.append(f"{parser.prog} {'/'.join(action.option_strings) or action.dest}")
+    walk(build_parser())
+    assert {"assistant handoff reply", "assistant admin account create", "assistant kb learn"} <= set(seen)
+    assert silent == []
