@@ -1291,6 +1291,20 @@ def test_serve_names_the_one_option_out_of_range(run, option, value, told):
     assert result.code == 2 and result.err.strip() == told
 
 
+LONG = "b" * 5000
+
+
+@pytest.mark.parametrize("command", [
+    ["error", LONG], ["signature", "status", LONG], ["template", "status", LONG], ["send", "show", LONG],
+    ["handoff", "show", LONG], ["--role", "manager", "kb", "learn", "--entry", LONG, "x"], ["--now", LONG, "ask", "hi"],
+])
+def test_a_refusal_names_a_pasted_page_by_its_start_and_still_says_what_to_do(run, command):
+    result = run(*command)
+    assert result.code in (1, 2) and len(result.err.strip().splitlines()) == 1
+    said = result.err.replace(", ".join(knowledge.load().entries), "")   # `kb learn` lists the entries to choose from
+    assert re.search(r"'?b{30,59}…", said) and "b" * 61 not in said and len(said) < 400, said[:500]
+
+
 def test_every_argument_of_every_command_says_in_its_help_what_it_takes():
     from assistant.cli.parser import build_parser
 
