@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from .errors import UserError
 from .records import NamedTuple
-from .text import read_number
+from .text import echoed, read_number
 
 CST = dt.timezone(dt.timedelta(hours=8))
 # Dates the assistant accepts (--now, send dates): far from the calendar's ends, so review
@@ -158,14 +158,14 @@ def parse_time(text: str) -> dt.datetime:
         else:
             parsed = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise UserError(f"'{text}' is not a date or time; write it as 2026-03-02 or 2026-03-02T14:30") from None
+        raise UserError(f"'{echoed(text, 40)}' is not a date or time; write it as 2026-03-02 or 2026-03-02T14:30") from None
     if parsed.tzinfo is not None:
         try:
             parsed = parsed.astimezone(CST).replace(tzinfo=None)
         except OverflowError:
             parsed = dt.datetime.max
     if not EARLIEST <= parsed <= LATEST:
-        raise UserError(f"'{text}' is outside the dates the assistant works with ({EARLIEST.year} to {LATEST.year}); "
+        raise UserError(f"'{echoed(text, 40)}' is outside the dates the assistant works with ({EARLIEST.year} to {LATEST.year}); "
                         "give a date in that range")
     return parsed
 

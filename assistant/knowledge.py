@@ -43,11 +43,21 @@ class Problem(NamedTuple):
 
 
 class KnowledgeError(UserError):
-    """The knowledge base has problems; `problems` lists them all."""
+    """The knowledge base has problems; `problems` lists them all.
 
-    def __init__(self, problems: list[Problem]):
-        lines = "\n".join(str(p) for p in problems)
-        super().__init__(f"the knowledge base has {len(problems)} problem(s):\n{lines}")
+    Its message is one line (a refusal is one line wherever it is shown): the first problem, and how
+    to list every one (`assistant kb check`).
+    """
+
+    def __init__(self, problems: list[Problem], directory: str | os.PathLike | None = None):
+        where = f" in {directory}" if directory else ""
+        first = str(problems[0]) if problems else "it cannot be read"
+        if len(problems) > 1:
+            command = f"assistant kb check {directory}" if directory else "assistant kb check"
+            told = f"has {len(problems)} problems, the first: {first}; `{command}` lists them all"
+        else:
+            told = f"has a problem: {first}"
+        super().__init__(f"the knowledge base{where} {told}")
         self.problems = problems
 
 
@@ -228,6 +238,12 @@ class _Checker:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
+        self.unreadable: Problem | None = None  # why the file could not be read or parsed at all
+
+    def refuse(self, line: int, message: str) -> None:
+        """The file cannot be read or parsed: every later problem of the load is a consequence."""
+        self.add(line, message)
+        self.unreadable = self.problems[-1]
 
     def add(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message))
@@ -240,7 +256,7 @@ class _Checker:
         except yamlfile.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark else 1
-            self.add(line, f"not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax")
+            self.refuse(line, f"not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax")
             return None
         for line, key in duplicates:
             self.add(line, f"key '{key}' appears twice in one mapping; keep one")
@@ -957,6 +973,11 @@ def check(directory: str | os.PathLike, overlay: dict[str, list[str]] | None = N
     c, data = read("customers.yaml")
     customers, customers_out = _read_customers(c, data, entries, actions)
     problems.extend(c.problems)
+    checkers.append(c)
+    # A file that cannot be read empties what the others name: only its own reason is worth telling.
+    unreadable = [checker.unreadable for checker in checkers if checker.unreadable is not None]
+    if unreadable:
+        return None, unreadable
     _learned(entries, actions, overlay or {})
     kb = KnowledgeBase(str(directory), entries, Synonyms(synonyms), slot_types, actions, error_codes,
                        thresholds, weights, routing, stopwords, rules, intro, out_of_scope, encoder, languages, messages,
@@ -977,12 +998,14 @@ def _read_file(directory: Path, name: str, shipped: bool = False, as_read: list[
     try:
         text = _file_text(directory, name, as_read)
     except UnicodeDecodeError as exc:
-        checker.add(1, f"not UTF-8 text (byte {exc.start + 1}); save the file as UTF-8")
+        checker.refuse(1, f"not UTF-8 text (byte {exc.start + 1}); save the file as UTF-8")
         text = None
     except OSError as exc:
-        checker.add(1, f"cannot be read ({exc.strerror or exc}); check the file")
+        checker.refuse(1, f"cannot be read ({exc.strerror or exc}); check the file")
         text = None
     data = checker.load(text) if text is not None else None
+    if data is not None and not isinstance(data, dict):
+        checker.refuse(getattr(data, "line", 1), f"{name} must be a mapping of keys to values")
     if shipped and data is None and not checker.problems:
         data = _Checker(name).load(_file_text(shipped_dir(), name, as_read) or "")
     return checker, data
@@ -1019,7 +1042,8 @@ def load(kb: str | os.PathLike | None = None, overlay: dict[str, list[str]] | No
          folded: dict[str, str] | None = None, as_read: list[str] | None = None) -> KnowledgeBase:
     """Load the knowledge base (see `resolve_dir`); raise KnowledgeError listing every problem.
     FOLDED, AS_READ: as for `check`."""
-    knowledge, problems = check(resolve_dir(kb), overlay, folded, as_read)
+    directory = resolve_dir(kb)
+    knowledge, problems = check(directory, overlay, folded, as_read)
     if problems or knowledge is None:
-        raise KnowledgeError(problems)
+        raise KnowledgeError(problems, directory)
     return knowledge

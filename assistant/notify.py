@@ -70,6 +70,9 @@ class Target:
             fmt, url = kind.lower(), rest
         else:
             fmt, url = "", given
+        if any(ch.isspace() or not ch.isprintable() for ch in url):   # every post of it would fail, each retried
+            raise UserError(f"--notify {given!r} has a space or a control character, which no request line takes; "
+                            "percent-encode it (a space is %20)")
         parts = urllib.parse.urlsplit(url)
         try:
             _ = parts.port   # (a port that is no number: "https://host:x/")

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import knowledge, learned
 from .errors import UserError
-from .text import clean, fold
+from .text import clean, echoed, fold
 
 
 def _check(kb: knowledge.KnowledgeBase, taught: learned.Learned, question: str, target: str) -> bool:
@@ -24,7 +24,8 @@ def _check(kb: knowledge.KnowledgeBase, taught: learned.Learned, question: str, 
     if not question:
         raise UserError("the question to learn is empty")
     if target not in kb.entries and target not in kb.actions:
-        raise UserError(f"no entry '{target}'; the entries are: {', '.join(kb.entries)} (or an action: {', '.join(kb.actions)})")
+        raise UserError(f"no entry '{echoed(target)}'; the entries are: {', '.join(kb.entries)} "
+                        f"(or an action: {', '.join(kb.actions)})")
     key = kb.synonyms.apply(fold(question))
 
     def folded(phrasings) -> set[str]:

@@ -292,6 +292,12 @@ def mentioned(text: str, names: Iterable[str]) -> str | None:
     return None
 
 
+def echoed(value: object, limit: int = 60) -> str:
+    """VALUE as a refusal repeats it back ("no template 'X'"): at most LIMIT characters, so that a
+    pasted page is named by its start, not printed again whole in front of what to do about it."""
+    return shorten(str(value), limit)
+
+
 def shorten(text: str, limit: int) -> str:
     """TEXT in at most LIMIT characters, cut between words (never inside one, nor at a quote
     or an apostrophe) and ended with "…" when anything was left out. The one way a summary,

@@ -238,6 +238,38 @@ def test_a_kb_dir_without_faq_is_a_clear_error(run, tmp_path):
     assert result.code == 1 and "no faq.yaml" in result.err
 
 
+def test_a_broken_knowledge_base_is_refused_in_one_line_naming_the_first_problem(run, tmp_path):
+    broken = tmp_path / "kb"
+    shutil.copytree(knowledge.shipped_dir(), broken, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    faq = broken / "faq.yaml"
+    faq.write_text(faq.read_text().replace("  - id: enable-sending", "  - id: opt-out"))
+    for command in (["ask", "hello"], ["--role", "manager", "kb", "gaps"],
+                    ["--role", "manager", "kb", "export", str(tmp_path / "out")]):
+        result = run("--kb", str(broken), *command)
+        assert result.code == 1 and "Traceback" not in result.err
+        assert len(result.err.strip().splitlines()) == 1 and "\\n" not in result.err
+        assert "faq.yaml:" in result.err and "used twice" in result.err
+        assert f"`assistant kb check {broken}` lists them all" in result.err
+
+
+def test_a_knowledge_file_that_does_not_parse_is_the_only_problem_told(run, tmp_path):
+    broken = tmp_path / "kb"
+    shutil.copytree(knowledge.shipped_dir(), broken, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    (broken / "faq.yaml").write_text((knowledge.shipped_dir() / "faq.yaml").read_text() + "\n  - bad: [unclosed\n")
+    result = run("kb", "check", str(broken))
+    assert result.code == 1
+    assert len(result.lines) == 1 and "not valid YAML" in result.out, result.out[:500]
+    refused = run("--kb", str(broken), "ask", "hello")
+    assert refused.code == 1 and refused.err.startswith("error: the knowledge base in ")
+    assert "has a problem: faq.yaml:" in refused.err
+
+
+def test_words_a_command_does_not_take_point_at_that_commands_help(run):
+    result = run("--role", "manager", "kb", "learn", "opt-out", "what", "is", "it")
+    assert result.code == 2
+    assert "see `assistant kb learn --help`" in result.err
+
+
 def test_the_suggested_command_carries_the_values_the_request_gave(run):
     reply = run("ask", "submit a signature called AcmeTech from our app").out
     assert "Run: assistant signature submit AcmeTech --source app" in reply
@@ -1242,3 +1274,51 @@ def test_ask_reads_utf16_without_a_mark_whose_text_is_all_chinese(run, private_k
     result = run("ask", "--json", input=data)
     assert [json.loads(line)["question"] for line in result.out.splitlines()] == ["签名审核要多久", "模板审核要多久？"]
     assert "7–10 个工作日" in run(input="签名审核要多久\n".encode(codec)).out
+
+
+def test_an_unknown_option_of_a_command_points_at_that_commands_help(run):
+    result = run("inbox", "--all")
+    assert result.code == 2 and result.err.strip() == "error: unknown option --all; see `assistant inbox --help`"
+
+
+@pytest.mark.parametrize("option, value, told", [
+    ("--port", "0", "error: --port 0 is no port; give one between 1 and 65535 (default 8080)"),
+    ("--port", "70000", "error: --port 70000 is no port; give one between 1 and 65535 (default 8080)"),
+    ("--workers", "0", "error: --workers 0 is too few; give 1 or more (default 1)"),
+])
+def test_serve_names_the_one_option_out_of_range(run, option, value, told):
+    result = run("--role", "admin", "serve", option, value)
+    assert result.code == 2 and result.err.strip() == told
+
+
+LONG = "b" * 5000
+
+
+@pytest.mark.parametrize("command", [
+    ["error", LONG], ["signature", "status", LONG], ["template", "status", LONG], ["send", "show", LONG],
+    ["handoff", "show", LONG], ["--role", "manager", "kb", "learn", "--entry", LONG, "x"], ["--now", LONG, "ask", "hi"],
+])
+def test_a_refusal_names_a_pasted_page_by_its_start_and_still_says_what_to_do(run, command):
+    result = run(*command)
+    assert result.code in (1, 2) and len(result.err.strip().splitlines()) == 1
+    said = result.err.replace(", ".join(knowledge.load().entries), "")   # `kb learn` lists the entries to choose from
+    assert re.search(r"'?b{30,59}…", said) and "b" * 61 not in said and len(said) < 400, said[:500]
+
+
+def test_every_argument_of_every_command_says_in_its_help_what_it_takes():
+    from assistant.cli.parser import build_parser
+
+    silent, seen = [], []
+
+    def walk(parser: argparse.ArgumentParser) -> None:
+        seen.append(parser.prog)
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name in list(action._name_parser_map):
+                    child = action.parser_for(name) if hasattr(action, "parser_for") else action._name_parser_map[name]
+                    walk(child)
+            elif action.help is None and action.option_strings != ["-h", "--help"]:
+                silent.append(f"{parser.prog} {'/'.join(action.option_strings) or action.dest}")
+    walk(build_parser())
+    assert {"assistant handoff reply", "assistant admin account create", "assistant kb learn"} <= set(seen)
+    assert silent == []

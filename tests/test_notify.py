@@ -94,6 +94,13 @@ def test_a_target_takes_its_format_from_a_prefix_or_the_webhooks_host():
         notify.Target.parse("ftp://example.com/x")
 
 
+@pytest.mark.parametrize("url", ["wecom:https://qyapi.weixin.qq.com/send?key=a b", "https://example.com/h\tx",
+                                 "https://example.com/h\n"])
+def test_a_receiver_with_a_space_or_control_character_is_refused_at_start_not_retried_forever(url):
+    with pytest.raises(UserError, match="has a space or a control character.*percent-encode it"):
+        notify.Target.parse(url)
+
+
 @pytest.mark.parametrize("again", ["https://hooks.example.com/support", "https://Hooks.EXAMPLE.com/support/",
                                    "https://hooks.example.com:443/support", "slack:https://hooks.example.com/support"])
 def test_one_receiver_given_twice_is_refused_naming_it(again):

@@ -272,3 +272,20 @@ def test_an_empty_body_to_a_json_endpoint_is_a_422_saying_what_to_send(svc):
                                   "application/json, e.g. curl --json '{...}'"}, (path, answer)
     status, answer = raw_json(svc, "POST", "/v1/ask", svc.customer, b"{}")
     assert status == 422 and answer["error"].startswith("question: Field required"), answer   # a body: its field named
+
+
+def test_an_encoded_slash_in_an_address_is_no_path_separator(svc):
+    """`/v1/tickets/1%2Fclaim` is decoded before routing: it must not reach `/v1/tickets/1/claim`
+    past a proxy rule that reads the address as one segment."""
+    ticket = svc.call("POST", "/v1/tickets", svc.customer, {"reason": "help"}, headers=NOW)[1]["id"]
+    for path in (f"/v1/tickets/{ticket}%2Fclaim", f"/v1/tickets/{ticket}%2fclaim"):
+        status, answer = svc.call("POST", path, svc.manager, headers=NOW)
+        assert status == 404 and answer["error"] == "no such endpoint; see /openapi.json", (path, status, answer)
+    status, answer = svc.call("POST", f"/v1/tickets/{ticket}/resolve%2F", svc.manager, {"note": "x"}, headers=NOW)
+    assert status == 404, answer
+    status, answer = svc.call("GET", f"/v1/tickets/{ticket}", svc.manager, headers=NOW)
+    assert status == 200 and answer["status"] == "open" and answer["owner"] is None
+    request = http.client.HTTPConnection(urllib.parse.urlsplit(svc.url).netloc, timeout=30)
+    request.request("GET", f"/desk/tickets/{ticket}%2Fclaim", headers={"Accept": "text/html"})
+    page = request.getresponse()
+    assert page.status == 404 and "Page not found" in page.read().decode()

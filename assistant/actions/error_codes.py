@@ -21,7 +21,7 @@ from ..codes import EDGES as _EDGES
 from ..codes import PREFIXES, code_key, raised_codes
 from ..errors import UserError, said
 from ..knowledge import ErrorCode, KnowledgeBase
-from ..text import fold
+from ..text import echoed, fold
 
 __all__ = ["PREFIXES", "code_key", "lookup", "raised_codes"]
 
@@ -184,7 +184,8 @@ def lookup(kb: KnowledgeBase, query: str) -> dict:
         if described:
             return _result(kb, text, "description", kb.error_codes[described], ranked)
     if not ranked:
-        raise said(UserError(f"no error code matches '{text}'; give the code from the send result "
+        shown = echoed(text)
+        raise said(UserError(f"no error code matches '{shown}'; give the code from the send result "
                              "(e.g. isv.AMOUNT_NOT_ENOUGH), or ask a support manager with `assistant handoff create`"),
-                   "error_code.no_match", text=text)
+                   "error_code.no_match", text=shown)
     return _result(kb, text, "closest", None, ranked)

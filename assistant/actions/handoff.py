@@ -21,7 +21,7 @@ from ..knowledge import KnowledgeBase
 from ..messages import said, say
 from ..roles import ROLES, allowed, require, sees_all_accounts
 from ..sanitize import markdown_text, one_line, safe_json_text
-from ..text import clean, shorten, typed
+from ..text import clean, echoed, shorten, typed
 from . import sending, signatures, templates
 
 REASONS = {
@@ -490,7 +490,7 @@ def _row(ctx: Context, ticket_id: int | str, any_account: bool | None = None) ->
     try:
         number = int(str(ticket_id).strip().lstrip("#"))
     except ValueError:
-        shown = one_line(ticket_id)
+        shown = one_line(echoed(ticket_id))
         raise errors.said(UserError(f"'{shown}' is not a ticket number; see `assistant handoff list`"),
                           "handoff.not_a_number", shown=shown) from None
     if not 0 < number <= _MAX_ID:

@@ -40,6 +40,7 @@ from ..errors import Conflict, NotFound, Unprocessable, UserError, hinted, refus
 from ..messages import said
 from ..numbers import Repeat, Said, lookup, unique
 from ..pacing import Pace, unpaced
+from ..text import echoed
 from . import signatures, templates
 
 Progress = Callable[[int, int], None]
@@ -671,6 +672,7 @@ def request(ctx: Context, request_id: str, failures_from: int = 0, limit: int = 
         row = found[0] if len(found) == 1 else None
     if row is None:
         ctx.account_row()         # no such account: that is what to say
+        request_id = echoed(request_id)
         raise errors.said(NotFound(f"no send with request id {request_id} in account '{ctx.account}'; see `assistant send list`"),
                           "send.not_found", request_id=request_id, account=ctx.account)
     row.pop("lease", None)

@@ -24,7 +24,7 @@ from ..knowledge import KnowledgeBase
 from ..messages import said as said_in
 from ..messages import say
 from ..rules import SOURCES
-from ..text import clean, mentioned
+from ..text import clean, echoed, mentioned
 
 # The service's codes for refused signature applications.
 SOURCE_ILLEGAL = "isv.SIGN_SOURCE_ILLEGAL"
@@ -174,6 +174,7 @@ def exists(ctx: Context, name: str) -> bool:
 def _find(ctx: Context, name: str) -> dict:
     row = ctx.store.row("SELECT * FROM signatures WHERE account = ? AND name = ?", (ctx.account, name))
     if row is None:
+        name = echoed(name)
         known = [r["name"] for r in ctx.store.rows("SELECT name FROM signatures WHERE account = ? ORDER BY name",
                                                    (ctx.account,))]
         if known:

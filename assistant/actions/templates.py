@@ -23,7 +23,7 @@ from ..context import Context, check_count, perform
 from ..errors import NotFound, Unsupported, UserError, coded, hinted, refused, said
 from ..formats import characters_fault
 from ..messages import say
-from ..text import clean, fold, longest_first, mentioned, typed
+from ..text import clean, echoed, fold, longest_first, mentioned, typed
 from . import signatures
 
 # The service's codes for refused template applications.
@@ -280,6 +280,7 @@ def find(ctx: Context, code: str, any_account: bool = False) -> dict:
                        "template.named_twice", count=len(named), name=wanted, codes=codes)
         row = named[0] if named else None
     if row is None:
+        wanted = echoed(wanted)
         if not any_account:
             ctx.account_row()     # no such account: that is what to say, never that it has no such template
         known = [r["code"] for r in ctx.store.rows("SELECT code FROM templates WHERE account = ? ORDER BY code",

@@ -63,7 +63,19 @@ class _Parser(argparse.ArgumentParser):
             unknown = self._unknown_option()
             if unknown is not None:
                 raise UsageError(unknown)
+            # The root parser tells of words a command left over: that command's help says what it takes.
+            raise UsageError(f"{message}; see `{self._command_parser().prog} --help`")
         raise UsageError(f"{message}; see `{self.prog} --help`")
+
+    def _command_parser(self) -> argparse.ArgumentParser:
+        """The parser of the deepest command the line names (`kb learn` of `kb learn x y`); this one if none."""
+        parser: argparse.ArgumentParser = self
+        for word in self._said:
+            commands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+            child = commands[0]._name_parser_map.get(word) if commands else None
+            if isinstance(child, argparse.ArgumentParser):
+                parser = child
+        return parser
 
     def _options(self) -> set[str]:
         """The option strings of this parser and of every command parser built under it."""
@@ -87,7 +99,7 @@ class _Parser(argparse.ArgumentParser):
             if not option.startswith("-") or option == "-" or option in known or _negative(option):
                 continue
             close = difflib.get_close_matches(option, sorted(o for o in known if o.startswith("--")), n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]}?" if close else f"see `{self.prog} --help`"
+            hint = f"did you mean {close[0]}?" if close else f"see `{self._command_parser().prog} --help`"
             return f"unknown option {option}; {hint}"
         return None
 
@@ -215,7 +227,7 @@ def _kb(parent: argparse.ArgumentParser) -> None:
     p = _add(kb, "report", "the support figures: resolution rate, top questions, top unanswered, feedback, tickets")
     p.add_argument("--days", type=int, default=30, metavar="N", help="the last N days (default: 30)")
     p = _add(kb, "learn", "teach an entry a new phrasing (kept in the database, merged at load)")
-    p.add_argument("question", nargs="?")
+    p.add_argument("question", nargs="?", help="the phrasing to learn (quote it: \"how do I ...\")")
     p.add_argument("--entry", help="the FAQ entry id or action name")
     p.add_argument("--proposals", action="store_true",
                    help="learn every phrasing proposed by 'did you mean' picks (see kb gaps)")
@@ -234,7 +246,7 @@ def _signature(parent: argparse.ArgumentParser) -> None:
     p = _add(sig, "status", "review and registration status, per carrier")
     p.add_argument("name", nargs="?", help="signature (default: all of the account's)")
     p = _add(sig, "update", "resubmit a rejected signature after updating the real-name profile")
-    p.add_argument("name")
+    p.add_argument("name", help="the signature to resubmit")
     p.add_argument("--source", choices=SOURCES, type=_source, help="change the source too")
 
 
@@ -275,31 +287,32 @@ def _admin(parent: argparse.ArgumentParser) -> None:
     admin = _children(parent)
     acct = _group(admin, "account", "accounts", dest="sub_sub_command")
     p = _add(acct, "create", "create an account")
-    p.add_argument("name")
-    p.add_argument("--industry", required=True)
+    p.add_argument("name", help="the account's name")
+    p.add_argument("--industry", required=True, help="the account's industry, e.g. e-commerce (an unknown one is "
+                   "refused with the list)")
     _profile_options(p)
-    p.add_argument("--digital", type=int, help="digital-message package size")
-    p.add_argument("--sms", type=int, help="SMS package size")
+    p.add_argument("--digital", type=int, metavar="N", help="digital-message package size")
+    p.add_argument("--sms", type=int, metavar="N", help="SMS package size")
     p = _add(acct, "show", "show an account")
-    p.add_argument("name", nargs="?")
+    p.add_argument("name", nargs="?", help="the account (default: --account's)")
     _add(acct, "list", "list accounts")
     p = _add(acct, "update", "change the industry or add real-name profile names")
-    p.add_argument("name")
-    p.add_argument("--industry")
+    p.add_argument("name", help="the account")
+    p.add_argument("--industry", help="the new industry")
     _profile_options(p)
     p = _add(admin, "topup", "add messages to an account's packages")
-    p.add_argument("name")
-    p.add_argument("--digital", type=int)
-    p.add_argument("--sms", type=int)
+    p.add_argument("name", help="the account")
+    p.add_argument("--digital", type=int, metavar="N", help="messages added to the digital-message package")
+    p.add_argument("--sms", type=int, metavar="N", help="messages added to the SMS package")
     p = _add(admin, "migrate", "copy this embedded database into an empty PostgreSQL database")
     p.add_argument("--to", required=True, metavar="URL", help="postgresql://USER@HOST:PORT/DBNAME")
     p = _add(admin, "review", "record a carrier's decision on a template")
-    p.add_argument("code")
-    p.add_argument("--carrier", required=True)
+    p.add_argument("code", help="the template code")
+    p.add_argument("--carrier", required=True, help="china_mobile, china_unicom or china_telecom")
     verdict = p.add_mutually_exclusive_group(required=True)
-    verdict.add_argument("--approve", action="store_true")
-    verdict.add_argument("--reject", action="store_true")
-    p.add_argument("--reason")
+    verdict.add_argument("--approve", action="store_true", help="the carrier approved it (this or --reject)")
+    verdict.add_argument("--reject", action="store_true", help="the carrier rejected it; --reason says why")
+    p.add_argument("--reason", help="why (shown to the customer)")
     tok = _group(admin, "token", "access tokens for the service: create, list, revoke", dest="sub_sub_command")
     # --role after `token create` once named the role granted; the global --role (who is at the
     # keyboard) goes before the command here, and --grant names the token's role.
@@ -319,12 +332,13 @@ def _handoff(parent: argparse.ArgumentParser) -> None:
     hand = _children(parent)
     p = _add(hand, "create", "open a ticket; templates, signatures and sends named are looked up and attached")
     p.add_argument("--reason", help="what the manager should know, in your words")
-    p.add_argument("--template", metavar="CODE")
-    p.add_argument("--signature", metavar="NAME")
+    p.add_argument("--template", metavar="CODE", help="a template to attach")
+    p.add_argument("--signature", metavar="NAME", help="a signature to attach")
     p.add_argument("--request-id", metavar="ID", help="request id of a failed send")
     p.add_argument("--send-date", metavar="DATE", help="planned send date (a pending review close to it is urgent)")
     p = _add(hand, "list", "the queue: urgent first, then oldest")
-    p.add_argument("--status", choices=("open", "claimed", "waiting", "resolved"))
+    p.add_argument("--status", choices=("open", "claimed", "waiting", "resolved"),
+                   help="only the tickets of this status (default: every one not resolved)")
     for name, help_text in (("show", "the whole case, conversation included"), ("claim", "take a ticket"),
                             ("reply", "answer the customer"), ("answer", "the customer answers the manager"),
                             ("resolve", "close a ticket with a note"), ("export", "the case as Markdown or JSON"),
@@ -336,22 +350,22 @@ def _handoff(parent: argparse.ArgumentParser) -> None:
             p.add_argument("--by", metavar="NAME", help="who takes it (default: --user, else $USER; "
                                                          "through a service, the token's user)")
         if name == "reply":
-            p.add_argument("text", nargs="+")
-            p.add_argument("--by", metavar="NAME")
+            p.add_argument("text", nargs="+", help="what the customer reads")
+            p.add_argument("--by", metavar="NAME", help="who replies (default as for `claim`)")
         if name == "answer":
-            p.add_argument("text", nargs="+")
+            p.add_argument("text", nargs="+", help="what the manager reads")
         if name == "resolve":
-            p.add_argument("--note", required=True)
-            p.add_argument("--by", metavar="NAME")
+            p.add_argument("--note", required=True, help="how it was solved (the customer reads it)")
+            p.add_argument("--by", metavar="NAME", help="who resolves it (default as for `claim`)")
         if name == "export":
-            p.add_argument("--format", choices=("md", "json"), default="md")
+            p.add_argument("--format", choices=("md", "json"), default="md", help="Markdown (default) or JSON")
         if name == "note":
-            p.add_argument("text", nargs="+")
-            p.add_argument("--by", metavar="NAME")
+            p.add_argument("text", nargs="+", help="the note, for colleagues only")
+            p.add_argument("--by", metavar="NAME", help="who writes it (default as for `claim`)")
         if name == "assign":
             p.add_argument("--to", metavar="NAME", required=True, help="the colleague who takes it")
         if name == "reopen":
-            p.add_argument("--by", metavar="NAME")
+            p.add_argument("--by", metavar="NAME", help="who reopens it (default as for `claim`)")
 
 
 def _serve(p: argparse.ArgumentParser) -> None:

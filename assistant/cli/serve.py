@@ -22,8 +22,10 @@ def cmd_serve(opts: argparse.Namespace, sh: Shell) -> int:
         return 1
     if sh.remote:
         raise UserError("`serve` runs a service on a local database; unset ASSISTANT_SERVER (or drop --server)")
-    if opts.workers < 1 or not 0 < opts.port < 65536:
-        raise UsageError("--workers must be 1 or more and --port between 1 and 65535")
+    if not 0 < opts.port < 65536:
+        raise UsageError(f"--port {opts.port} is no port; give one between 1 and 65535 (default 8080)")
+    if opts.workers < 1:
+        raise UsageError(f"--workers {opts.workers} is too few; give 1 or more (default 1)")
     if opts.now:
         raise UsageError("the service keeps the real time; drop --now (clients may send theirs with --allow-simulated-clock)")
     if os.environ.get("ASSISTANT_NOW"):   # read by every other command: here it would be ignored, silently

@@ -43,6 +43,7 @@ STATUS = ((Unauthenticated, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 
 RETRY_AFTER_S = 2          # what a 503 tells a client to wait before trying again
 READY_WITHIN_S = 2.0       # /readyz answers 503 when the database has not answered a trivial query by then
 UNAVAILABLE = "the service cannot reach its database right now; nothing was changed; try again in a few seconds"
+NO_SUCH_ENDPOINT = "no such endpoint; see /openapi.json"
 log = logging.getLogger("assistant.server")
 
 
@@ -54,6 +55,31 @@ def error_body(message: str, code: str | None = None) -> dict:
     if code:
         body["error_code"] = code
     return body
+
+
+class PlainSlashes:
+    """An ASGI middleware answering 404 for an address whose slash or backslash is percent-encoded
+    (`/v1/tickets/1%2Fclaim`): the server decodes it before routing, so it would reach the endpoint
+    the plain path names (`/v1/tickets/1/claim`), or a redirect to it, past a proxy's rule that reads
+    the address as one segment. A browser gets the "Page not found" page, the rest the API's 404."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        raw = (scope.get("raw_path") or b"").lower() if scope["type"] == "http" else b""
+        if b"%2f" not in raw and b"%5c" not in raw:
+            return await self.app(scope, receive, send)
+        from starlette.concurrency import run_in_threadpool
+
+        from ..web import pages
+
+        request = Request(scope, receive)
+        if pages.wants_page(request):
+            response = await run_in_threadpool(pages.not_found, request)
+        else:
+            response = JSONResponse(error_body(NO_SUCH_ENDPOINT), 404)
+        await response(scope, receive, send)
 
 
 def upload_limit(service: Service) -> int:
@@ -179,6 +205,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="The assistant as a service: Bearer tokens from `assistant admin token create`.")
     app.state.service = service
     _mount_api(app, service)
+    app.add_middleware(PlainSlashes)   # inside the pages' headers: its "Page not found" carries them
     _add_web(app)
     _add_error_handlers(app)
     add_probes(app, service)
@@ -235,7 +262,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
         from starlette.concurrency import run_in_threadpool
 
         return await run_in_threadpool(pages.not_found, request)
-    message = {404: "no such endpoint; see /openapi.json", 405: "this endpoint does not take that method; "
+    message = {404: NO_SUCH_ENDPOINT, 405: "this endpoint does not take that method; "
                "see /openapi.json"}.get(exc.status_code, str(exc.detail))
     if split_fix(message)[1] is None:   # a detail that says no fix (a 415 says what to send)
         message += "; check the request against /openapi.json"
