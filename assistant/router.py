@@ -1094,9 +1094,10 @@ class Router:
 
     def _asking_sentence_or_context(self, question: str, best: Reply, readings: _Readings, said: str) -> Reply:
         """A sentence read alone ("What are the next steps?") has few words, easily answered with
-        confidence: where the message read with its context leans to another intent, ask which; where
-        no reading with its context answers, the sentence alone is answered only when sure; else the
-        strongest reading, BEST (in context) or a sentence alone."""
+        confidence: where two questions are each answered alone, the first asked (the other rides along);
+        where the message read with its context leans to another intent, ask which; where no reading
+        with its context answers, the sentence alone is answered only when sure; else the strongest
+        reading, BEST (in context) or a sentence alone."""
         alone = readings.alone
         alone_best = max(alone, key=_strength)
         # a problem the sentence before states plainly ("Our template was rejected by all three
