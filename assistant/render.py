@@ -157,14 +157,15 @@ def _laid(cells: list[list[str]], width: int | None) -> str:
     for n, r in enumerate(cells):
         wrapped = [wrap(c, w) for c, w in zip(r, widths)]
         for k in range(max(len(parts) for parts in wrapped)):
-            lines.append((" " * GAP).join(_padded(parts[k] if k < len(parts) else "", w)
+            lines.append((" " * GAP).join(padded(parts[k] if k < len(parts) else "", w)
                                           for parts, w in zip(wrapped, widths)).rstrip())
         if n == 0:
             lines.append((" " * GAP).join("-" * w for w in widths))
     return "\n".join(lines)
 
 
-def _padded(text: str, width: int) -> str:
+def padded(text: str, width: int) -> str:
+    """TEXT padded with spaces to WIDTH terminal columns (a Chinese character takes two)."""
     return text + " " * max(width - columns(text), 0)
 
 
@@ -241,9 +242,9 @@ def each_field(pairs: Sequence[tuple[str, Any]], width: int | None = None, sep: 
     for head, (_, value) in zip(heads, pairs):
         value = one_line("" if value is None else value)
         if not width:
-            lines = [(_padded(head, at) + value).rstrip()]
+            lines = [(padded(head, at) + value).rstrip()]
         elif width - at >= min(max(at, 12), columns(value)) and longest_piece(value) <= width - at:
-            lines = wrap(_padded(head, at) + value, width, " " * at)
+            lines = wrap(padded(head, at) + value, width, " " * at)
         else:
             under = " " * (len(head) - len(head.lstrip(" ")) + 2)
             lines = [head, *(wrap(under + value, width, under) if value else [])]
@@ -756,7 +757,7 @@ def account_text(info: dict, kb: KnowledgeBase | None = None, lang: str = "en") 
              (w("result.account.profile", "real-name profile"), profile or w("result.account.profile.none", "none"))]
     at = max(columns(label) for label, _ in pairs) + 1
     return "\n".join([w("result.account.head", "Account {name}", name=one_line(info["name"])),
-                      *(f"  {_padded(label, at)}{value}" for label, value in pairs)])
+                      *(f"  {padded(label, at)}{value}" for label, value in pairs)])
 
 
 def queue_text(tickets: list[dict], kb: KnowledgeBase | None = None, lang: str = "en") -> str:

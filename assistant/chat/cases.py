@@ -49,7 +49,7 @@ def case_text(ticket: dict, carriers: dict[str, str], kb: KnowledgeBase | None =
     if t["resolution"]:
         facts.append((w("case.resolution", "resolution"), t["resolution"]))
     width = max(render.columns(k) for k, _ in facts)
-    lines = [part for k, v in facts for part in _fitted(f"{_padded(k, width)}  {safe(v)}", width + 2)]
+    lines = [part for k, v in facts for part in _fitted(f"{render.padded(k, width)}  {safe(v)}", width + 2)]
     lines += _objects(t["context"], carriers, w, again)
     if t["conversation"]:
         lines += ["", w("case.conversation", "Conversation:")] + [
@@ -167,11 +167,6 @@ def _detail(event: dict, w: Words) -> str:
                                               for k, v in fields.items()})
     key = next((k for k, text in REASONS.items() if text == detail), None)
     return w(f"case.reason.{key}", detail) if key else detail
-
-
-def _padded(text: str, width: int) -> str:
-    """TEXT padded with spaces to WIDTH terminal columns (a Chinese character takes two)."""
-    return text + " " * max(width - render.columns(text), 0)
 
 
 def _right(text: str, width: int) -> str:
